@@ -1,0 +1,3 @@
+from hardenfix.cli import main
+
+main()

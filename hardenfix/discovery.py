@@ -1,0 +1,146 @@
+"""Which files to process, and what kind each one is.
+
+Directories are walked honouring `.gitignore` files (each applies below its own
+folder, as in git) and skipping version-control folders, virtualenvs and
+dependency trees. A file named on the command line is always processed when its
+kind can be told.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from hardenfix.files import TEMP_PREFIX, TEMP_SUFFIX
+from hardenfix.model import FileKind
+
+SKIPPED_DIRECTORIES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        ".hardenfix_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".tox",
+        ".nox",
+        ".venv",
+        "__pycache__",
+        "__pypackages__",
+        "node_modules",
+        "site-packages",
+    }
+)
+_COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose*.yaml", "docker-compose*.yml",
+                  "compose.*.yaml", "compose.*.yml", "*.compose.yaml", "*.compose.yml")
+_DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
+_SERVICES_KEY = re.compile(rb"^services[ \t]*:", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    path: Path
+    kind: FileKind | None
+    """None when an explicitly named file's kind could not be told."""
+    explicit: bool
+
+
+def classify_name(name: str) -> FileKind | None:
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in _COMPOSE_NAMES):
+        return FileKind.COMPOSE
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in _DOCKERFILE_NAMES):
+        return FileKind.DOCKERFILE
+    if name.endswith(".py"):
+        return FileKind.PYTHON
+    return None
+
+
+def classify_explicit(path: Path) -> FileKind | None:
+    """A named file: by its name, else a YAML file whose top level has `services:`."""
+    kind = classify_name(path.name)
+    if kind is None and path.suffix in (".yml", ".yaml"):
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(1 << 20)
+        except OSError:
+            return None
+        if _SERVICES_KEY.search(head):
+            return FileKind.COMPOSE
+    return kind
+
+
+def discover(paths: list[Path]) -> Iterator[Candidate]:
+    """Files to process, each once, in a stable order."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            candidates = _walk(path)
+        else:
+            candidates = iter([Candidate(path, classify_explicit(path), explicit=True)])
+        for candidate in candidates:
+            key = Path(os.path.abspath(candidate.path))
+            if key not in seen:
+                seen.add(key)
+                yield candidate
+
+
+def _walk(root: Path) -> Iterator[Candidate]:
+    """Depth-first, names sorted, so that output order never depends on the file system."""
+    ignores: list[tuple[str, pathspec.PathSpec]] = []
+    root_spec = _gitignore(root)
+    if root_spec is not None:
+        ignores.append((str(root), root_spec))
+    yield from _walk_directory(root, ignores)
+
+
+def _walk_directory(directory: Path, ignores: list[tuple[str, pathspec.PathSpec]]) -> Iterator[Candidate]:
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = entry.is_file()
+        except OSError:
+            continue
+        if is_dir:
+            if entry.name in SKIPPED_DIRECTORIES or _ignored(entry.path, ignores, is_dir=True):
+                continue
+            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                continue
+            nested = _gitignore(Path(entry.path))
+            scoped = [*ignores, (entry.path, nested)] if nested is not None else ignores
+            yield from _walk_directory(Path(entry.path), scoped)
+        elif is_file:
+            if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
+                continue
+            kind = classify_name(entry.name)
+            if kind is not None and not _ignored(entry.path, ignores, is_dir=False):
+                yield Candidate(Path(entry.path), kind, explicit=False)
+
+
+def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+    try:
+        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _ignored(path: str, ignores: list[tuple[str, pathspec.PathSpec]], is_dir: bool) -> bool:
+    for base, spec in ignores:
+        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        if is_dir:
+            relative += "/"
+        if spec.match_file(relative):
+            return True
+    return False

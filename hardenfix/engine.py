@@ -1,0 +1,163 @@
+"""One file's text through the pipeline: parse, rules, suppressions, edits, fixpoint.
+
+The engine knows nothing of paths on disk or output formats: it turns a text into
+findings, or into a fixed text plus the findings it fixed and those it left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from hardenfix.model import Edit, FileKind, Finding
+from hardenfix.rule import Rule
+from hardenfix.sources import ParseError, parser_for
+
+MAX_PASSES = 10
+
+
+class FixError(Exception):
+    """Fixing could not finish; nothing is written. The message is one line, without the path."""
+
+
+@dataclass(slots=True)
+class FixOutcome:
+    text: str
+    fixed: list[Finding]
+    remaining: list[Finding]
+    dropped: list[str] = field(default_factory=list)
+    """Fixes left out because their output did not parse: a bug in a rule."""
+
+
+class Engine:
+    def __init__(self, rules: Sequence[Rule], unsafe_fixes: bool = False) -> None:
+        self.unsafe_fixes = unsafe_fixes
+        self._rules: dict[FileKind, list[Rule]] = {}
+        for rule in rules:
+            self._rules.setdefault(rule.kind, []).append(rule)
+
+    def kinds(self) -> set[FileKind]:
+        return set(self._rules)
+
+    def rules_for(self, kind: FileKind, data: bytes) -> list[Rule]:
+        """The rules whose prefilter says the file could have a finding."""
+        return [rule for rule in self._rules.get(kind, ()) if rule.prefilter is None or rule.prefilter.search(data)]
+
+    def check(self, kind: FileKind, text: str, path: str, rules: Sequence[Rule]) -> list[Finding]:
+        """Findings on `text`; raises ParseError for a text that is not valid."""
+        return self._run(rules, parser_for(kind)(text), path)
+
+    def fix(self, kind: FileKind, text: str, path: str, rules: Sequence[Rule]) -> FixOutcome:
+        """Apply fixes until none is left to apply, re-parsing after every pass.
+
+        Each pass applies every applicable fix that does not overlap one already
+        taken in that pass; the rest wait for the next pass, on the new text.
+        """
+        parse = parser_for(kind)
+        findings = self._run(rules, parse(text), path)
+        fixed: list[Finding] = []
+        dropped: list[str] = []
+        broken: set[tuple[object, ...]] = set()
+        for _ in range(MAX_PASSES):
+            candidates = [f for f in findings if self._applicable(f) and _identity(f) not in broken]
+            new_text, applied = apply_fixes(text, candidates)
+            if not applied:
+                return FixOutcome(text, fixed, findings, dropped)
+            try:
+                document = parse(new_text)
+            except ParseError:
+                new_text, applied, document = self._apply_valid_fixes(text, candidates, parse, broken, dropped)
+                if not applied:
+                    return FixOutcome(text, fixed, findings, dropped)
+            fixed.extend(applied)
+            text = new_text
+            rules = self.rules_for(kind, text.encode("utf-8", "surrogatepass"))
+            findings = self._run(rules, document, path)
+        raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
+
+    def _applicable(self, finding: Finding) -> bool:
+        return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)
+
+    @staticmethod
+    def _apply_valid_fixes(
+        text: str,
+        candidates: list[Finding],
+        parse: Callable[[str], object],
+        broken: set[tuple[object, ...]],
+        dropped: list[str],
+    ) -> tuple[str, list[Finding], object]:
+        """Add fixes one at a time, keeping only those whose output still parses."""
+        applied: list[Finding] = []
+        document = None
+        current = text
+        for finding in candidates:
+            trial_text, trial = apply_fixes(text, [*applied, finding])
+            if len(trial) <= len(applied):
+                continue
+            try:
+                document = parse(trial_text)
+            except ParseError as error:
+                broken.add(_identity(finding))
+                dropped.append(
+                    f"{finding.code} fix at line {finding.start.line} dropped: its output would not parse ({error})"
+                )
+                continue
+            applied, current = trial, trial_text
+        return current, applied, document
+
+    @staticmethod
+    def _run(rules: Iterable[Rule], document: object, path: str) -> list[Finding]:
+        findings: list[Finding] = []
+        for rule in rules:
+            try:
+                findings.extend(dataclasses.replace(finding, path=path) for finding in rule.check(document))
+            except RecursionError:
+                raise ParseError("nesting is too deep to process") from None
+        findings.sort(key=lambda f: (f.offset, f.code))
+        return findings
+
+
+def _identity(finding: Finding) -> tuple[object, ...]:
+    assert finding.fix is not None
+    return (finding.code, finding.offset, finding.fix.edits)
+
+
+def apply_fixes(text: str, findings: Iterable[Finding]) -> tuple[str, list[Finding]]:
+    """Apply the fixes of `findings` that do not conflict with one taken before.
+
+    Fixes are taken in order of position. An edit identical to one already taken
+    is shared rather than a conflict: two services aliasing one anchored mapping
+    ask for the same insertion, and it is made once.
+    """
+    taken: list[Edit] = []
+    taken_set: set[Edit] = set()
+    applied: list[Finding] = []
+    ordered = sorted(
+        (f for f in findings if f.fix is not None), key=lambda f: (f.fix.start, f.fix.end, f.code, f.offset)
+    )
+    for finding in ordered:
+        new_edits = [edit for edit in finding.fix.edits if edit not in taken_set]
+        if any(_overlaps(edit, other) for edit in new_edits for other in taken):
+            continue
+        taken.extend(new_edits)
+        taken_set.update(new_edits)
+        applied.append(finding)
+    return splice(text, taken), applied
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if a.start == a.end == b.start == b.end:
+        return True  # two insertions at one point: their order would be a guess
+    return a.start < b.end and b.start < a.end
+
+
+def splice(text: str, edits: Iterable[Edit]) -> str:
+    pieces: list[str] = []
+    position = 0
+    for edit in sorted(edits):
+        pieces.append(text[position : edit.start])
+        pieces.append(edit.content)
+        position = edit.end
+    pieces.append(text[position:])
+    return "".join(pieces)

@@ -1,0 +1,104 @@
+"""Bytes in and out: decoding that keeps every byte, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+BOM = "\ufeff"
+TEMP_PREFIX = ".hardenfix-"
+TEMP_SUFFIX = ".tmp"
+
+
+class UnreadableFile(Exception):
+    """The file cannot be processed; the message is the reason, without the path."""
+
+
+class BinaryFile(UnreadableFile):
+    """Not text: skipped, not an error."""
+
+
+class WriteRefused(Exception):
+    """The file was not written; the message is the reason, without the path."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    text: str
+    """The file's text without its byte-order mark."""
+    bom: bool
+
+    def encode(self, text: str | None = None) -> bytes:
+        body = self.text if text is None else text
+        return ((BOM if self.bom else "") + body).encode("utf-8")
+
+
+def decode(data: bytes) -> DecodedText:
+    if b"\0" in data:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise UnreadableFile("is UTF-16; hardenfix reads UTF-8 only")
+        raise BinaryFile("contains NUL bytes: treated as binary")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(
+            f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
+        ) from None
+    if text.startswith(BOM):
+        return DecodedText(text[1:], bom=True)
+    return DecodedText(text, bom=False)
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise UnreadableFile("does not exist") from None
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise UnreadableFile("is a directory")
+    if not stat.S_ISREG(mode):
+        raise BinaryFile("is not a regular file")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+
+
+def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
+    """Replace the file's content with `data`, all at once, if it still holds `expected`.
+
+    The new content goes to a temporary file in the same directory, is flushed to
+    disk, takes the original's permission bits, and is renamed over the original:
+    a crash at any moment leaves either the old or the new file, never a mix.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        current = target.read_bytes()
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError as error:
+        raise WriteRefused(f"cannot be re-read before writing: {error.strerror}") from None
+    if current != expected:
+        raise WriteRefused("changed on disk while it was being fixed; not overwritten")
+    # Checked on the mode bits, not with os.access: root may write anything, but
+    # replacing a file its owner marked read-only is still not ours to do.
+    if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise WriteRefused("is read-only; not written")
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
+    except OSError as error:
+        raise WriteRefused(f"cannot be written: {error.strerror}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise WriteRefused(f"cannot be written: {error.strerror}") from None

@@ -1,0 +1,83 @@
+"""What a rule is: identity, documentation, options, a cheap prefilter and `check`.
+
+A rule lives in one module under `hardenfix/rules/<kind>/`, named after its code
+and slug. Its class docstring is its documentation, in Markdown, with the
+sections listed in `DOC_SECTIONS`; `hardenfix explain` prints it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from hardenfix.model import Applicability, Category, FileKind, Finding, Fix
+from hardenfix.sources.text import SourceText
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """A rule without options."""
+
+
+class FixSafety:
+    """How a rule's fixes are classified, for the catalogue."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    SOMETIMES = "safe or unsafe, per occurrence"
+    NONE = "no fix"
+
+
+class Rule:
+    code: ClassVar[str]
+    slug: ClassVar[str]
+    kind: ClassVar[FileKind]
+    category: ClassVar[Category]
+    summary: ClassVar[str]
+    fix_safety: ClassVar[str] = FixSafety.NONE
+    Options: ClassVar[type] = NoOptions
+    prefilter: ClassVar[re.Pattern[bytes] | None] = None
+    """A byte-level regex that every file with a finding matches; files that
+    don't are never parsed for this rule."""
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix_safety != FixSafety.NONE
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def check(self, document: Any) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        document: SourceText,
+        start: int,
+        end: int,
+        message: str,
+        fix: Fix | None = None,
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            slug=self.slug,
+            path="",
+            start=document.position(start),
+            end=document.position(end),
+            message=message,
+            fix=fix,
+            offset=start,
+        )
+
+    @staticmethod
+    def fix(title: str, *edits: Any, applicability: Applicability = Applicability.SAFE) -> Fix:
+        return Fix(title=title, edits=tuple(edits), applicability=applicability)

@@ -1,0 +1,1 @@
+"""Compose rules (HF1xx)."""

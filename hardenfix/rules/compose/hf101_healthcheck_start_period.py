@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hardenfix.model import Category, FileKind, Finding
+from hardenfix.rule import FixSafety, Rule
+from hardenfix.sources.compose import ComposeDocument, check_duration, effective_keys, insertion_target
+
+
+@dataclass(frozen=True)
+class Options:
+    start_period: str = "30s"
+    """The `start_period` to insert."""
+
+    def __post_init__(self) -> None:
+        check_duration("start-period", self.start_period)
+
+
+class HealthcheckStartPeriod(Rule):
+    """
+    ## What it does
+    Finds Compose healthchecks that run a probe but set no `start_period`, and
+    adds `start_period: 30s` as the last key of the healthcheck.
+
+    ## Why is this bad?
+    Without a start period, every failed probe while the container boots counts
+    toward `retries`. A database replaying its WAL or a service warming a model
+    is marked unhealthy before it is up, restarted by an orchestrator, and
+    dependants waiting on `condition: service_healthy` fail to start.
+
+    ## Example
+    ```yaml
+    services:
+      db:
+        image: postgres:16
+        healthcheck:
+          test: ["CMD-SHELL", "pg_isready -U postgres"]
+          interval: 10s
+    ```
+
+    ## Use instead
+    ```yaml
+    services:
+      db:
+        image: postgres:16
+        healthcheck:
+          test: ["CMD-SHELL", "pg_isready -U postgres"]
+          interval: 10s
+          start_period: 30s
+    ```
+
+    ## Fix safety
+    Safe: a start period only stops boot-time failures from counting; a probe
+    that succeeds earlier marks the container healthy at once. Healthchecks with
+    `disable: true` or `test: ["NONE"]` are left alone. When the healthcheck
+    merges shared defaults (`<<: *default-healthcheck`), the key is added once,
+    to the anchored defaults.
+
+    ## Options
+    - `start-period` (default `"30s"`): the value inserted.
+    """
+
+    code = "HF101"
+    slug = "healthcheck-start-period"
+    kind = FileKind.COMPOSE
+    category = Category.RELIABILITY
+    summary = "Healthcheck without `start_period`"
+    fix_safety = FixSafety.SAFE
+    Options = Options
+    prefilter = re.compile(rb"healthcheck")
+
+    def check(self, document: ComposeDocument) -> Iterator[Finding]:
+        for service in document.services():
+            healthcheck = service.active_healthcheck()
+            if healthcheck is None or "start_period" in effective_keys(healthcheck.value):
+                continue
+            edit = document.insert_entry(insertion_target(healthcheck.value), "start_period", self.options.start_period)
+            yield self.finding(
+                document,
+                *document.span(healthcheck.key),
+                f"healthcheck of service `{service.name}` has no `start_period`: "
+                "failed probes while it starts count toward its retries",
+                self.fix(f"Add `start_period: {self.options.start_period}`", edit),
+            )

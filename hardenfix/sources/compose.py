@@ -1,0 +1,350 @@
+"""Docker Compose files: locate nodes with ruamel.yaml, edit the original text.
+
+ruamel.yaml *composes* the document into nodes that carry their start and end
+offsets; nothing is ever dumped back out. Aliases compose to the very node they
+refer to, so a node reached through `*name` reports the offsets of its anchor:
+the helpers here tell the two apart by position, because an alias always comes
+after its anchor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from hardenfix.model import Edit
+from hardenfix.sources import ParseError
+from hardenfix.sources.text import SourceText
+
+MERGE_KEY = "<<"
+_ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
+_TRUE = frozenset({"true", "yes", "on"})
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A mapping entry as written: its key node, its value node, and the mapping holding it."""
+
+    key: ScalarNode
+    value: Node
+    owner: MappingNode
+
+    @property
+    def value_is_alias(self) -> bool:
+        return is_reference(self.value, self.key.end_mark.index)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    name: str
+    key: ScalarNode
+    node: MappingNode
+    profiles: tuple[str, ...]
+
+    def get(self, key: str) -> Entry | None:
+        return lookup(self.node, key)
+
+    def active_healthcheck(self) -> Entry | None:
+        """The `healthcheck` entry when it is a mapping that runs a probe
+        (has a `test`, is not `disable: true`, is not `test: ["NONE"]`)."""
+        entry = self.get("healthcheck")
+        if entry is None or not isinstance(entry.value, MappingNode):
+            return None
+        disable = lookup(entry.value, "disable")
+        if disable is not None and is_true(disable.value):
+            return None
+        test = lookup(entry.value, "test")
+        if test is None:
+            return None
+        probe = test.value
+        if isinstance(probe, SequenceNode):
+            if not probe.value or (isinstance(probe.value[0], ScalarNode) and probe.value[0].value == "NONE"):
+                return None
+        elif not (isinstance(probe, ScalarNode) and str(probe.value).strip()):
+            return None
+        return entry
+
+
+class ComposeDocument(SourceText):
+    def __init__(self, text: str, root: MappingNode | None) -> None:
+        super().__init__(text)
+        self.root = root
+
+    @classmethod
+    def parse(cls, text: str) -> ComposeDocument:
+        try:
+            root = _YAML.compose(text)
+        except MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            context = f" {error.context}:" if error.context else ""
+            raise ParseError(f"invalid YAML:{context} {error.problem}{where}") from None
+        except YAMLError as error:
+            raise ParseError(f"invalid YAML: {_one_line(error)}") from None
+        except RecursionError:
+            raise ParseError("invalid YAML: nesting is too deep to process") from None
+        if root is None or (isinstance(root, ScalarNode) and root.value == ""):
+            return cls(text, None)
+        if not isinstance(root, MappingNode):
+            raise ParseError("not a Compose file: the top level is not a mapping")
+        document = cls(text, root)
+        document._reject_duplicate_keys()
+        return document
+
+    def services(self) -> list[Service]:
+        entry = lookup(self.root, "services") if self.root is not None else None
+        if entry is None or not isinstance(entry.value, MappingNode):
+            return []
+        result = []
+        for service in entries(entry.value):
+            if isinstance(service.value, MappingNode) and isinstance(service.key, ScalarNode):
+                profiles = lookup(service.value, "profiles")
+                names = (
+                    tuple(str(item.value) for item in profiles.value.value if isinstance(item, ScalarNode))
+                    if profiles is not None and isinstance(profiles.value, SequenceNode)
+                    else ()
+                )
+                result.append(Service(str(service.key.value), service.key, service.value, names))
+        return result
+
+    def span(self, node: Node) -> tuple[int, int]:
+        return node.start_mark.index, node.end_mark.index
+
+    def source_of(self, node: Node) -> str:
+        """The node's text exactly as written, quotes and escapes included."""
+        return self.text[node.start_mark.index : node.end_mark.index]
+
+    def content_end(self, node: Node, written_after: int | None = None) -> int:
+        """Where the node's own text ends, before trailing blank lines and comments.
+
+        `written_after` is where the node is referenced from (a key's end), so that
+        an alias is measured where the alias is written, not at its anchor.
+        """
+        if written_after is not None and is_reference(node, written_after):
+            match = _ALIAS.search(self.text, written_after)
+            return match.end() if match else written_after
+        if isinstance(node, ScalarNode):
+            start, end = self.span(node)
+            return start + len(self.text[start:end].rstrip())
+        if node.flow_style or not node.value:
+            return node.end_mark.index
+        if isinstance(node, MappingNode):
+            key, value = node.value[-1]
+            return self.content_end(value, key.end_mark.index)
+        previous_end = node.value[-2].end_mark.index if len(node.value) > 1 else node.start_mark.index
+        return self.content_end(node.value[-1], previous_end)
+
+    def insert_entry(self, mapping: MappingNode, key: str, value: str) -> Edit:
+        """An edit adding `key: value` as the mapping's last entry, in the mapping's own style.
+
+        Block style: a new line after the last entry's content (and any comment on
+        that line), indented like the first key, with the neighbouring line ending.
+        A comment on the lines below belongs to whatever follows, so it stays below.
+        Flow style: `, key: value` before the closing brace.
+        """
+        if mapping.flow_style or not mapping.value:
+            return self._insert_flow_entry(mapping, f"{key}: {value}")
+        last_key, last_value = mapping.value[-1]
+        anchor = self.line_end(self.content_end(last_value, last_key.end_mark.index))
+        indent = " " * self.column(mapping.value[0][0].start_mark.index)
+        return Edit.insert(anchor, f"{self.newline_for_insertion(anchor)}{indent}{key}: {value}")
+
+    def _insert_flow_entry(self, mapping: MappingNode, entry: str) -> Edit:
+        closing = mapping.end_mark.index - 1
+        if not mapping.value:
+            return Edit.insert(closing, entry)
+        last_key, last_value = mapping.value[-1]
+        after_last = self.content_end(last_value, last_key.end_mark.index)
+        if self.line_index(mapping.value[0][0].start_mark.index) != self.line_index(mapping.start_mark.index):
+            # One entry per line: the new entry gets a line of its own, like the others.
+            separator = f"{self.newline_for_insertion(after_last)}{self.indentation(last_key.start_mark.index)}"
+        else:
+            separator = " "
+        between = self.text[after_last:closing]
+        if between.lstrip().startswith(","):
+            comma = after_last + between.index(",") + 1
+            return Edit.insert(comma, f"{separator}{entry},")
+        return Edit.insert(after_last, f",{separator}{entry}")
+
+    def _reject_duplicate_keys(self) -> None:
+        seen_nodes: set[int] = set()
+        stack: list[Node] = [self.root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen_nodes:
+                continue
+            seen_nodes.add(id(node))
+            if isinstance(node, MappingNode):
+                first_seen: dict[object, ScalarNode] = {}
+                for key, value in node.value:
+                    if isinstance(key, ScalarNode) and key.value != MERGE_KEY:
+                        earlier = first_seen.setdefault(key.value, key)
+                        if earlier is not key:
+                            raise ParseError(
+                                f"duplicate key {key.value!r} at line {self.position(key.start_mark.index).line}"
+                                f" (first at line {self.position(earlier.start_mark.index).line});"
+                                " refusing to guess which one Compose would use"
+                            )
+                    stack.append(value)
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+
+
+def is_reference(node: Node, written_after: int) -> bool:
+    """True when `node` is reached through an alias written at or after `written_after`."""
+    return node.start_mark.index < written_after
+
+
+def entries(mapping: MappingNode) -> list[Entry]:
+    """The entries written in this mapping (merge keys excluded)."""
+    return [
+        Entry(key, value, mapping)
+        for key, value in mapping.value
+        if not (isinstance(key, ScalarNode) and key.value == MERGE_KEY)
+    ]
+
+
+def merged_mappings(mapping: MappingNode) -> list[MappingNode]:
+    """The mappings merged into this one with `<<`, in precedence order."""
+    merged: list[MappingNode] = []
+    for key, value in mapping.value:
+        if isinstance(key, ScalarNode) and key.value == MERGE_KEY:
+            if isinstance(value, MappingNode):
+                merged.append(value)
+            elif isinstance(value, SequenceNode):
+                merged.extend(item for item in value.value if isinstance(item, MappingNode))
+    return merged
+
+
+def lookup(mapping: MappingNode, key: str, _depth: int = 0) -> Entry | None:
+    """The entry for `key` as Compose sees it: written here, else inherited through `<<`."""
+    for entry in entries(mapping):
+        if isinstance(entry.key, ScalarNode) and entry.key.value == key:
+            return entry
+    if _depth < 32:
+        for source in merged_mappings(mapping):
+            found = lookup(source, key, _depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def insertion_target(mapping: MappingNode) -> MappingNode:
+    """Where a key missing from `mapping` goes: into the anchored defaults it merges
+    (`<<: *defaults`), if any, so that one insertion serves every mapping sharing them."""
+    merged = merged_mappings(mapping)
+    return merged[0] if merged else mapping
+
+
+def is_true(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and str(node.value).lower() in _TRUE
+
+
+def check_duration(option: str, value: str) -> None:
+    """Raise ValueError unless `value` is a Compose duration (`30s`, `1m30s`)."""
+    if not _DURATION.fullmatch(value):
+        raise ValueError(f"{option} must be a Compose duration such as '30s' or '1m30s', not {value!r}")
+
+
+def effective_keys(mapping: MappingNode) -> set[str]:
+    """Every key the mapping has, written or merged."""
+    keys: set[str] = set()
+    stack, seen = [mapping], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        keys.update(str(entry.key.value) for entry in entries(current))
+        stack.extend(merged_mappings(current))
+    return keys
+
+
+def iter_scalars(node: Node) -> Iterator[ScalarNode]:
+    """Every value scalar below `node` once, however many aliases reach it (keys excluded)."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ScalarNode):
+            yield current
+        elif isinstance(current, MappingNode):
+            stack.extend(value for _, value in reversed(current.value))
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.value))
+
+
+@dataclass(frozen=True, slots=True)
+class Interpolation:
+    """`${NAME<operator><argument>}` at `[start, end)` of the text it was found in."""
+
+    start: int
+    end: int
+    name: str
+    operator: str
+    """'' (no operator), ':-', '-', ':?', '?', ':+' or '+'."""
+    argument: str
+
+
+_INTERPOLATION_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?", re.DOTALL)
+
+
+def iter_interpolations(text: str) -> Iterator[Interpolation]:
+    """Braced Compose interpolations in `text`, skipping `$$` escapes.
+
+    Nested interpolations inside a default (`${A:-${B}}`) belong to the outer one.
+    """
+    index = text.find("$")
+    while index != -1:
+        if text.startswith("$$", index):
+            index = text.find("$", index + 2)
+            continue
+        if text.startswith("${", index):
+            closing = _closing_brace(text, index + 2)
+            if closing is None:
+                return
+            match = _INTERPOLATION_BODY.fullmatch(text, index + 2, closing)
+            if match:
+                name, operator, argument = match.groups()
+                yield Interpolation(index, closing + 1, name, operator or "", argument or "")
+            index = text.find("$", closing + 1)
+        else:
+            index = text.find("$", index + 1)
+
+
+def _closing_brace(text: str, index: int) -> int | None:
+    depth = 0
+    while index < len(text):
+        if text.startswith("$$", index):
+            index += 2
+            continue
+        if text.startswith("${", index):
+            depth += 1
+            index += 2
+            continue
+        if text[index] == "}":
+            if depth == 0:
+                return index
+            depth -= 1
+        index += 1
+    return None
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+_YAML = YAML(typ="safe")
+
+
+def parse(text: str) -> ComposeDocument:
+    return ComposeDocument.parse(text)

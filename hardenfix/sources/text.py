@@ -1,0 +1,76 @@
+"""Line geometry of a text: offsets to positions, indentation, line endings.
+
+Every source kind builds on this; rules use it to make insertions look like the
+lines around them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import cached_property
+
+from hardenfix.model import Position
+
+_NEWLINE = re.compile(r"\r\n|\n|\r")
+
+
+class SourceText:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0, *(match.end() for match in _NEWLINE.finditer(self.text))]
+
+    @cached_property
+    def newline(self) -> str:
+        """The file's dominant line ending, for text inserted on a line of its own."""
+        counts = {"\r\n": 0, "\n": 0, "\r": 0}
+        for match in _NEWLINE.finditer(self.text):
+            counts[match.group()] += 1
+        best = max(counts, key=counts.__getitem__)
+        return best if counts[best] else "\n"
+
+    def line_index(self, offset: int) -> int:
+        """0-based index of the line containing `offset`."""
+        return bisect.bisect_right(self._line_starts, offset) - 1
+
+    def position(self, offset: int) -> Position:
+        index = self.line_index(offset)
+        return Position(index + 1, offset - self._line_starts[index] + 1)
+
+    def line_start(self, offset: int) -> int:
+        return self._line_starts[self.line_index(offset)]
+
+    def line_end(self, offset: int) -> int:
+        """Offset of the line ending (or end of text) of the line containing `offset`."""
+        index = self.line_index(offset)
+        if index + 1 < len(self._line_starts):
+            end = self._line_starts[index + 1]
+            return end - len(self.line_ending(offset))
+        return len(self.text)
+
+    def line_ending(self, offset: int) -> str:
+        """The ending of the line containing `offset`; '' on a last line without one."""
+        index = self.line_index(offset)
+        if index + 1 >= len(self._line_starts):
+            return ""
+        end = self._line_starts[index + 1]
+        return "\r\n" if self.text.startswith("\r\n", end - 2) else self.text[end - 1]
+
+    def newline_for_insertion(self, offset: int) -> str:
+        """The line ending to use for a line inserted next to the one at `offset`."""
+        return self.line_ending(offset) or self.newline
+
+    def indentation(self, offset: int) -> str:
+        """The leading whitespace of the line containing `offset`."""
+        start = self.line_start(offset)
+        end = start
+        while end < len(self.text) and self.text[end] in " \t":
+            end += 1
+        return self.text[start:end]
+
+    def column(self, offset: int) -> int:
+        """0-based column of `offset` in characters."""
+        return offset - self.line_start(offset)

@@ -1,0 +1,56 @@
+"""Every golden case: exact findings, exact after bytes, a fixpoint, a diff git accepts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from golden import Case, cases, findings_as_json, fixed_bytes
+
+from hardenfix.diff import unified_diff
+from hardenfix.files import decode
+from hardenfix.model import Outcome
+from hardenfix.sources import parser_for
+
+CASES = cases()
+
+
+@pytest.fixture(params=CASES, ids=[case.id for case in CASES])
+def case(request: pytest.FixtureRequest) -> Case:
+    return request.param
+
+
+def test_findings(case: Case) -> None:
+    expected = json.loads(case.findings_file.read_text(encoding="utf-8"))
+    assert findings_as_json(case) == expected
+
+
+def test_after_bytes(case: Case) -> None:
+    assert fixed_bytes(case) == case.after.read_bytes()
+
+
+def test_after_is_a_fixpoint(case: Case, tmp_path) -> None:
+    again = tmp_path / case.before.name
+    shutil.copyfile(case.after, again)
+    result = case.run(again)
+    assert result.outcome is Outcome.UNCHANGED, result.error
+    assert not result.fixed
+
+
+def test_after_parses(case: Case) -> None:
+    parser_for(case.kind)(decode(case.after.read_bytes()).text)
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_dry_run_diff_applies(case: Case, tool: str, tmp_path) -> None:
+    before, after = case.before.read_bytes(), case.after.read_bytes()
+    if before == after:
+        pytest.skip("nothing to change")
+    target = tmp_path / case.before.name
+    target.write_bytes(before)
+    patch = unified_diff(target.name, before.decode("utf-8"), after.decode("utf-8")).encode("utf-8")
+    command = ["git", "apply", "-"] if tool == "git" else ["patch", "-p1", "--quiet", "--binary"]
+    subprocess.run(command, input=patch, cwd=tmp_path, check=True, capture_output=True)
+    assert target.read_bytes() == after
