@@ -7,8 +7,10 @@ findings, or into a fixed text plus the findings it fixed and those it left.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from hardenfix.model import Edit, FileKind, Finding
 from hardenfix.rule import Rule
@@ -44,17 +46,24 @@ class Engine:
         """The rules whose prefilter says the file could have a finding."""
         return [rule for rule in self._rules.get(kind, ()) if rule.prefilter is None or rule.prefilter.search(data)]
 
-    def check(self, kind: FileKind, text: str, path: str, rules: Sequence[Rule]) -> list[Finding]:
-        """Findings on `text`; raises ParseError for a text that is not valid."""
-        return self._run(rules, parser_for(kind)(text), path)
+    def check(
+        self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], location: Path | None = None
+    ) -> list[Finding]:
+        """Findings on `text`; raises ParseError for a text that is not valid.
 
-    def fix(self, kind: FileKind, text: str, path: str, rules: Sequence[Rule]) -> FixOutcome:
+        `path` is how findings name the file; `location` is the file on disk, if any.
+        """
+        return self._run(rules, parser_for(kind)(text, location), path)
+
+    def fix(
+        self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], location: Path | None = None
+    ) -> FixOutcome:
         """Apply fixes until none is left to apply, re-parsing after every pass.
 
         Each pass applies every applicable fix that does not overlap one already
         taken in that pass; the rest wait for the next pass, on the new text.
         """
-        parse = parser_for(kind)
+        parse = functools.partial(parser_for(kind), location=location)
         findings = self._run(rules, parse(text), path)
         fixed: list[Finding] = []
         dropped: list[str] = []

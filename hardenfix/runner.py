@@ -59,9 +59,9 @@ def process(candidate: Candidate, engine: Engine, mode: Mode, cwd: Path) -> File
         return _failed(result, str(reason))
     try:
         if mode is Mode.CHECK:
-            result.findings = engine.check(kind, decoded.text, result.display_path, rules)
+            result.findings = engine.check(kind, decoded.text, result.display_path, rules, path)
             return result
-        outcome = engine.fix(kind, decoded.text, result.display_path, rules)
+        outcome = engine.fix(kind, decoded.text, result.display_path, rules, path)
     except ParseError as reason:
         return _failed(result, str(reason))
     except FixError as reason:

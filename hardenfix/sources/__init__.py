@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from hardenfix.model import FileKind
@@ -13,7 +14,13 @@ class ParseError(Exception):
     """The text is not a valid file of its kind; the message is one line, without the path."""
 
 
-def parser_for(kind: FileKind) -> Callable[[str], Any]:
-    """The parser of a file kind, imported on first use (Python's pulls in libcst)."""
+def parser_for(kind: FileKind) -> Callable[[str, Path | None], Any]:
+    """The parser of a file kind, imported on first use.
+
+    Each source module exposes `parse(text, location=None)`: `text` is the file's
+    text without a byte-order mark, `location` its path on disk when it has one
+    (rules that read neighbouring files, such as an entrypoint script, need it).
+    It returns a document (a `SourceText`) or raises `ParseError`.
+    """
     module = importlib.import_module(f"hardenfix.sources.{kind.value}")
     return module.parse

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -346,5 +347,7 @@ def _one_line(error: Exception) -> str:
 _YAML = YAML(typ="safe")
 
 
-def parse(text: str) -> ComposeDocument:
-    return ComposeDocument.parse(text)
+def parse(text: str, location: Path | None = None) -> ComposeDocument:
+    document = ComposeDocument.parse(text)
+    document.location = location
+    return document

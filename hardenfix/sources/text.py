@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from functools import cached_property
+from pathlib import Path
 
 from hardenfix.model import Position
 
@@ -16,6 +17,9 @@ _NEWLINE = re.compile(r"\r\n|\n|\r")
 
 
 class SourceText:
+    location: Path | None = None
+    """The file on disk, when the text came from one."""
+
     def __init__(self, text: str) -> None:
         self.text = text
 
