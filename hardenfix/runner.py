@@ -11,7 +11,7 @@ from hardenfix.discovery import Candidate, classify_explicit, discover
 from hardenfix.engine import Engine, FixError
 from hardenfix.files import BinaryFile, UnreadableFile, WriteRefused, atomic_write, decode, read_bytes
 from hardenfix.model import FileResult, Outcome
-from hardenfix.sources import ParseError
+from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError
 
 
 class Mode(enum.Enum):
@@ -48,8 +48,10 @@ def process(candidate: Candidate, engine: Engine, mode: Mode, cwd: Path) -> File
         return _skipped(result, "is not a Compose file, Dockerfile or Python file")
     result.kind = kind
     result.original = data
+    if kind not in engine.kinds():
+        return result
     rules = engine.rules_for(kind, data)
-    if not rules:
+    if not rules and kind not in PARSED_WITHOUT_PREFILTER_MATCH:
         return result
     try:
         decoded = decode(data)

@@ -10,6 +10,12 @@ from typing import Any
 from hardenfix.model import FileKind
 
 
+# Compose files and Dockerfiles are few and cheap to parse: each one is parsed, so a
+# broken one is always reported. Python files are many and slow to parse: only those
+# that a selected rule's prefilter matches are parsed.
+PARSED_WITHOUT_PREFILTER_MATCH = frozenset({FileKind.COMPOSE, FileKind.DOCKERFILE})
+
+
 class ParseError(Exception):
     """The text is not a valid file of its kind; the message is one line, without the path."""
 

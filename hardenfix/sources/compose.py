@@ -85,7 +85,11 @@ class ComposeDocument(SourceText):
             mark = error.problem_mark or error.context_mark
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             context = f" {error.context}:" if error.context else ""
-            raise ParseError(f"invalid YAML:{context} {error.problem}{where}") from None
+            problem = error.problem
+            if problem == "found undefined alias" and mark is not None:
+                alias = _ALIAS.match(text, mark.index)
+                problem += f" {alias.group()[1:]!r}" if alias else ""
+            raise ParseError(f"invalid YAML:{context} {problem}{where}") from None
         except YAMLError as error:
             raise ParseError(f"invalid YAML: {_one_line(error)}") from None
         except RecursionError:

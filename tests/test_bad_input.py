@@ -1,0 +1,145 @@
+"""Bad input: one clear line naming the file, exit 2, nothing written, the rest goes on."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from test_cli import FIXED, NEEDS_FIX, write
+
+from hardenfix import files
+
+BAD_FILES = {
+    "malformed": (b"services:\n  db: [\n", "invalid YAML: while parsing a flow node: did not find expected node content at line 3, column 1"),
+    "tab-indented": (b"services:\n\tdb:\n", "invalid YAML: while scanning for the next token: found character that cannot start any token at line 2, column 1"),
+    "duplicate-keys": (
+        b"services:\n  db:\n    image: postgres:16\n    image: postgres:15\n    healthcheck:\n      test: x\n",
+        "duplicate key 'image' at line 4 (first at line 3); refusing to guess which one Compose would use",
+    ),
+    "undecodable": (b"services:\n  db:\n    image: caf\xe9\n", "is not valid UTF-8 (byte 0xe9 at offset 30)"),
+    "utf16": ("services:\n  db: {}\n".encode("utf-16"), "is UTF-16; hardenfix reads UTF-8 only"),
+    "not-a-mapping": (b"- services\n", "not a Compose file: the top level is not a mapping"),
+    "two-documents": (b"services: {}\n---\nservices: {}\n", "invalid YAML: expected a single document in the stream: but found another document at line 2, column 1"),
+    "undefined-alias": (b"services:\n  db: *missing\n", "invalid YAML: found undefined alias 'missing' at line 2, column 7"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+@pytest.mark.parametrize("command", [["check"], ["apply"], ["apply", "--dry-run"]])
+def test_bad_file_is_reported_and_the_rest_still_fixed(hardenfix, tmp_path: Path, name: str, command: list[str]) -> None:
+    content, reason = BAD_FILES[name]
+    bad = write(tmp_path / "bad" / "compose.yaml", content)
+    good = write(tmp_path / "good" / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, *command)
+    assert result.code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("hardenfix: error:")]
+    assert errors == [f"hardenfix: error: bad/compose.yaml: {reason}"]
+    assert bad.read_bytes() == content
+    if command == ["apply"]:
+        assert good.read_text() == FIXED
+    elif command == ["check"]:
+        assert "good/compose.yaml:5:26: HF110" in result.text
+    else:
+        assert "+++ b/good/compose.yaml" in result.text
+
+
+def test_missing_path(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "apply", "nowhere.yaml", "compose.yaml")
+    assert result.code == 2
+    assert "hardenfix: error: nowhere.yaml: does not exist" in result.stderr.splitlines()
+    assert (tmp_path / "compose.yaml").read_text() == FIXED
+
+
+def test_config_that_is_a_directory(hardenfix, tmp_path: Path) -> None:
+    (tmp_path / "conf.toml").mkdir()
+    result = hardenfix(tmp_path, "check", "--config", "conf.toml")
+    assert result.code == 2
+    assert result.stderr.startswith("hardenfix: error: conf.toml: cannot be read: Is a directory")
+
+
+def test_binary_file_is_skipped_not_an_error(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", b"services:\0\n")
+    result = hardenfix(tmp_path, "check")
+    assert result.code == 0
+    assert "hardenfix: skipped: compose.yaml: contains NUL bytes: treated as binary" in result.stderr
+
+
+def test_unreadable_file(hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Root reads files whatever their mode, so the refusal is simulated.
+    unreadable = write(tmp_path / "a" / "compose.yaml", NEEDS_FIX)
+    write(tmp_path / "b" / "compose.yaml", NEEDS_FIX)
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "compose.yaml" and path.parent.name == "a":
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = hardenfix(tmp_path, "apply")
+    assert result.code == 2
+    assert "hardenfix: error: a/compose.yaml: cannot be read: Permission denied" in result.stderr.splitlines()
+    assert real_read_bytes(unreadable) == NEEDS_FIX.encode()
+    assert real_read_bytes(tmp_path / "b" / "compose.yaml") == FIXED.encode()
+
+
+def test_read_only_file_is_reported_not_chmodded(hardenfix, tmp_path: Path) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    target.chmod(0o444)
+    result = hardenfix(tmp_path, "apply")
+    assert result.code == 2
+    assert result.stderr.splitlines()[0] == "hardenfix: error: compose.yaml: is read-only; not written"
+    assert target.read_text() == NEEDS_FIX
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+
+
+def test_write_keeps_permission_bits(hardenfix, tmp_path: Path) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    target.chmod(0o640)
+    assert hardenfix(tmp_path, "apply").code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(files.TEMP_PREFIX)]
+
+
+def test_file_changed_between_read_and_write_is_not_overwritten(
+    hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    edited_meanwhile = NEEDS_FIX + "# edited by someone else\n"
+    real_atomic_write = files.atomic_write
+
+    def racing_write(path: Path, data: bytes, expected: bytes) -> None:
+        path.write_text(edited_meanwhile)
+        real_atomic_write(path, data, expected)
+
+    monkeypatch.setattr("hardenfix.runner.atomic_write", racing_write)
+    result = hardenfix(tmp_path, "apply")
+    assert result.code == 2
+    assert "hardenfix: error: compose.yaml: changed on disk while it was being fixed; not overwritten" in result.stderr
+    assert target.read_text() == edited_meanwhile
+
+
+def test_symlinked_file_is_written_through_not_replaced(hardenfix, tmp_path: Path) -> None:
+    real = write(tmp_path / "real" / "compose.yaml", NEEDS_FIX)
+    link = tmp_path / "link" / "compose.yaml"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    assert hardenfix(tmp_path, "apply", "link").code == 0
+    assert link.is_symlink()
+    assert real.read_text() == FIXED
+
+
+def test_failed_write_leaves_the_original_and_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(files.WriteRefused, match="cannot be written: No space left on device"):
+        files.atomic_write(target, FIXED.encode(), expected=NEEDS_FIX.encode())
+    assert target.read_text() == NEEDS_FIX
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml"]

@@ -1,0 +1,242 @@
+"""The CLI contract that bots and scripts depend on: exit codes, diff, JSON, selection."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import run_console_script
+
+from hardenfix import __version__
+
+NEEDS_FIX = (
+    "services:\n"
+    "  db:\n"
+    "    image: postgres:16\n"
+    "    environment:\n"
+    "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-pmoves}\n"
+    "    healthcheck:\n"
+    "      test: [\"CMD-SHELL\", \"pg_isready\"]\n"
+)
+FIXED = (
+    "services:\n"
+    "  db:\n"
+    "    image: postgres:16\n"
+    "    environment:\n"
+    "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}\n"
+    "    healthcheck:\n"
+    "      test: [\"CMD-SHELL\", \"pg_isready\"]\n"
+    "      start_period: 30s\n"
+)
+CLEAN = "services:\n  web:\n    image: nginx:1.27\n"
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return path
+
+
+def test_version(hardenfix, tmp_path: Path) -> None:
+    result = hardenfix(tmp_path, "--version")
+    assert (result.code, result.text) == (0, f"hardenfix {__version__}\n")
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", CLEAN)
+    result = run_console_script(tmp_path, "check")
+    assert result.returncode == 0, result.stderr
+    assert b"No findings in 1 file." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(CLEAN, 0), (NEEDS_FIX, 1), ("services:\n  db: [\n", 2)],
+    ids=["clean", "findings", "invalid"],
+)
+def test_check_exit_codes(hardenfix, tmp_path: Path, content: str, expected: int) -> None:
+    write(tmp_path / "compose.yaml", content)
+    assert hardenfix(tmp_path, "check").code == expected
+
+
+def test_check_text_lines(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "stack" / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "check")
+    assert result.text.splitlines() == [
+        "stack/compose.yaml:5:26: HF110 `POSTGRES_PASSWORD` falls back to a default written in this file:"
+        " anyone who reads it knows the secret [*]",
+        "stack/compose.yaml:6:5: HF101 healthcheck of service `db` has no `start_period`:"
+        " failed probes while it starts count toward its retries [*]",
+    ]
+
+
+def test_check_json(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "check", "--format", "json")
+    assert result.code == 1
+    findings = json.loads(result.stdout)
+    assert findings[1] == {
+        "code": "HF101",
+        "slug": "healthcheck-start-period",
+        "path": "compose.yaml",
+        "line": 6,
+        "column": 5,
+        "end_line": 6,
+        "end_column": 16,
+        "message": "healthcheck of service `db` has no `start_period`: failed probes while it starts count toward its retries",
+        "fix": {"applicability": "safe", "title": "Add `start_period: 30s`"},
+    }
+    assert [f["code"] for f in findings] == ["HF110", "HF101"]
+
+
+def test_check_json_without_findings_is_an_empty_array(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", CLEAN)
+    result = hardenfix(tmp_path, "check", "--format", "json")
+    assert (result.code, json.loads(result.stdout)) == (0, [])
+
+
+def test_apply_writes_fixes_and_exits_0(hardenfix, tmp_path: Path) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "apply")
+    assert result.code == 0, result.stderr
+    assert target.read_text() == FIXED
+    assert "Fixed 2 findings in 1 file (HF101, HF110)." in result.stderr
+
+
+def test_dry_run_writes_nothing_and_exits_1(hardenfix, tmp_path: Path) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "apply", "--dry-run")
+    assert result.code == 1
+    assert target.read_text() == NEEDS_FIX
+    assert result.text.startswith("--- a/compose.yaml\n+++ b/compose.yaml\n@@ ")
+
+
+def test_dry_run_on_a_fixed_tree_is_silent_and_exits_0(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", FIXED)
+    result = hardenfix(tmp_path, "apply", "--dry-run")
+    assert (result.code, result.stdout) == (0, b"")
+
+
+def _awkward_tree(root: Path) -> None:
+    write(root / "crlf" / "compose.yaml", NEEDS_FIX.replace("\n", "\r\n"))
+    write(root / "no-newline" / "compose.yaml", NEEDS_FIX.rstrip("\n"))
+    write(root / "bom" / "docker-compose.yml", "\ufeff" + NEEDS_FIX)
+    write(root / "nested" / "deeper" / "compose.prod.yaml", NEEDS_FIX)
+    write(root / "clean" / "compose.yaml", CLEAN)
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_dry_run_diff_applies_to_exactly_what_apply_writes(hardenfix, tmp_path: Path, tool: str) -> None:
+    patched, applied = tmp_path / "patched", tmp_path / "applied"
+    _awkward_tree(patched)
+    shutil.copytree(patched, applied)
+    diff = hardenfix(patched, "apply", "--dry-run").stdout
+    assert diff.count(b"\n--- a/") + diff.startswith(b"--- a/") == 4
+    assert b"\\ No newline at end of file\n" in diff
+    command = ["git", "apply", "-"] if tool == "git" else ["patch", "-p1", "--quiet", "--binary"]
+    subprocess.run(command, input=diff, cwd=patched, check=True, capture_output=True)
+    assert hardenfix(applied, "apply").code == 0
+    for written in applied.rglob("*.y*ml"):
+        assert (patched / written.relative_to(applied)).read_bytes() == written.read_bytes(), written
+
+
+def test_apply_keeps_crlf_bom_and_missing_final_newline(hardenfix, tmp_path: Path) -> None:
+    _awkward_tree(tmp_path)
+    hardenfix(tmp_path, "apply")
+    assert (tmp_path / "crlf" / "compose.yaml").read_bytes() == FIXED.replace("\n", "\r\n").encode()
+    assert (tmp_path / "no-newline" / "compose.yaml").read_bytes() == FIXED.rstrip("\n").encode()
+    assert (tmp_path / "bom" / "docker-compose.yml").read_bytes() == ("\ufeff" + FIXED).encode()
+
+
+def test_unsafe_fixes_are_applied_only_on_request(hardenfix, tmp_path: Path) -> None:
+    gated = "services:\n  tools:\n    image: example/tools:1\n    profiles: [debug]\n    environment:\n      API_TOKEN: ${API_TOKEN:-}\n"
+    target = write(tmp_path / "compose.yaml", gated)
+    result = hardenfix(tmp_path, "apply")
+    assert (result.code, target.read_text()) == (0, gated)
+    assert "1 finding left (1 with an unsafe fix" in result.stderr
+    assert hardenfix(tmp_path, "apply", "--unsafe-fixes").code == 0
+    assert target.read_text() == gated.replace("${API_TOKEN:-}", "${API_TOKEN:?API_TOKEN is required}")
+
+
+@pytest.mark.parametrize("selector", ["HF101", "HF10", "healthcheck-start-period", "hf101"])
+def test_select_by_code_prefix_or_slug(hardenfix, tmp_path: Path, selector: str) -> None:
+    write(tmp_path / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "check", "--format", "json", "--select", selector)
+    assert [f["code"] for f in json.loads(result.stdout)] == ["HF101"]
+
+
+def test_ignore(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "check", "--format", "json", "--ignore", "HF101,secret-required")
+    assert (result.code, json.loads(result.stdout)) == (0, [])
+
+
+def test_unknown_selector_is_an_error(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "apply", "--select", "HF999")
+    assert result.code == 2
+    assert result.stderr == "hardenfix: error: unknown rule selector 'HF999': not a rule code, code prefix or slug\n"
+    assert (tmp_path / "compose.yaml").read_text() == NEEDS_FIX
+
+
+def test_config_file_sets_rule_options_and_selection(hardenfix, tmp_path: Path) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    write(tmp_path / "hardenfix.toml", 'select = ["HF101"]\n[rules.HF101]\nstart-period = "1m"\n')
+    assert hardenfix(tmp_path, "apply", "--config", "hardenfix.toml").code == 0
+    assert target.read_text() == NEEDS_FIX + "      start_period: 1m\n"
+
+
+def test_pyproject_config(hardenfix, tmp_path: Path) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    write(tmp_path / "pyproject.toml", '[tool.hardenfix]\nignore = ["HF101"]\n[tool.hardenfix.rules.HF110]\nmessage = "set {name}"\n')
+    assert hardenfix(tmp_path, "apply", "--config", "pyproject.toml").code == 0
+    assert "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}" in target.read_text()
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('colour = "red"\n', "unknown key 'colour'"),
+        ('select = "HF1"\n', "'select' must be a list"),
+        ("[rules.HF999]\nx = 1\n", "[rules.HF999]: unknown rule code"),
+        ('[rules.HF101]\nstart-period = 30\n', "'start-period' must be str, not int 30"),
+        ('[rules.HF101]\nstart-period = "soon"\n', "start-period must be a Compose duration"),
+        ('[rules.HF101]\nperiod = "30s"\n', "unknown option 'period' (options: start-period)"),
+        ('[rules.HF110]\nmessage = "missing"\n', "message must contain {name}"),
+        ("select = [\n", "invalid TOML"),
+    ],
+)
+def test_invalid_config_is_one_clear_error_before_any_write(hardenfix, tmp_path: Path, config: str, message: str) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    write(tmp_path / "bad.toml", config)
+    result = hardenfix(tmp_path, "apply", "--config", "bad.toml")
+    assert result.code == 2
+    assert result.stderr.startswith("hardenfix: error: bad.toml: ")
+    assert message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert target.read_text() == NEEDS_FIX
+
+
+def test_rules_json_lists_every_rule(hardenfix, tmp_path: Path) -> None:
+    rules = json.loads(hardenfix(tmp_path, "rules", "--format", "json").stdout)
+    assert {"code": "HF101", "slug": "healthcheck-start-period", "kind": "compose", "category": "reliability",
+            "summary": "Healthcheck without `start_period`", "fixable": True, "safety": "safe"} in rules
+    assert [rule["code"] for rule in rules] == sorted(rule["code"] for rule in rules)
+
+
+def test_explain_prints_the_rule_documentation(hardenfix, tmp_path: Path) -> None:
+    result = hardenfix(tmp_path, "explain", "HF110")
+    assert result.code == 0
+    assert result.text.startswith("# HF110 secret-required\n")
+    assert "## Why is this bad?" in result.text
+    assert hardenfix(tmp_path, "explain", "secret-required").text == result.text
+
+
+def test_explain_unknown_rule(hardenfix, tmp_path: Path) -> None:
+    result = hardenfix(tmp_path, "explain", "HF999")
+    assert (result.code, result.stderr) == (2, "hardenfix: error: unknown rule 'HF999'; `hardenfix rules` lists them\n")
