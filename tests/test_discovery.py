@@ -1,0 +1,84 @@
+"""Which files a run sees, and as what kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hardenfix.discovery import classify_explicit, classify_name, discover
+from hardenfix.model import FileKind
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("compose.yaml", FileKind.COMPOSE),
+        ("compose.yml", FileKind.COMPOSE),
+        ("docker-compose.yml", FileKind.COMPOSE),
+        ("docker-compose.override.yaml", FileKind.COMPOSE),
+        ("compose.prod.yaml", FileKind.COMPOSE),
+        ("monitoring.compose.yml", FileKind.COMPOSE),
+        ("Dockerfile", FileKind.DOCKERFILE),
+        ("Dockerfile.dev", FileKind.DOCKERFILE),
+        ("api.Dockerfile", FileKind.DOCKERFILE),
+        ("Containerfile", FileKind.DOCKERFILE),
+        ("worker.py", FileKind.PYTHON),
+        ("values.yaml", None),
+        ("composer.yaml", None),
+        ("README.md", None),
+    ],
+)
+def test_classify_name(name: str, kind: FileKind | None) -> None:
+    assert classify_name(name) is kind
+
+
+def test_named_yaml_with_top_level_services_is_compose(tmp_path: Path) -> None:
+    stack = tmp_path / "stack.yml"
+    stack.write_text("# my stack\nservices:\n  web:\n    image: nginx\n")
+    values = tmp_path / "values.yaml"
+    values.write_text("config:\n  services:\n    - web\n")
+    assert classify_explicit(stack) is FileKind.COMPOSE
+    assert classify_explicit(values) is None
+
+
+def touch(path: Path, content: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    return path
+
+
+def test_walk_honours_gitignore_and_skips_dependency_trees(tmp_path: Path) -> None:
+    touch(tmp_path / ".gitignore", "generated/\n*.local.yaml\n")
+    touch(tmp_path / "compose.yaml")
+    touch(tmp_path / "compose.local.yaml")
+    touch(tmp_path / "generated" / "compose.yaml")
+    touch(tmp_path / "services" / "api" / "Dockerfile")
+    touch(tmp_path / "services" / "api" / ".gitignore", "scratch.py\n")
+    touch(tmp_path / "services" / "api" / "scratch.py")
+    touch(tmp_path / "services" / "api" / "app.py")
+    touch(tmp_path / "services" / "web" / "scratch.py")
+    touch(tmp_path / "env" / "pyvenv.cfg")
+    touch(tmp_path / "env" / "lib" / "mod.py")
+    touch(tmp_path / "node_modules" / "pkg" / "compose.yaml")
+    touch(tmp_path / ".git" / "hooks" / "hook.py")
+    touch(tmp_path / "lib" / "site-packages" / "dep.py")
+    touch(tmp_path / "notes.txt")
+    found = [(c.path.relative_to(tmp_path).as_posix(), c.kind) for c in discover([tmp_path])]
+    assert found == [
+        ("compose.yaml", FileKind.COMPOSE),
+        ("services/api/Dockerfile", FileKind.DOCKERFILE),
+        ("services/api/app.py", FileKind.PYTHON),
+        ("services/web/scratch.py", FileKind.PYTHON),
+    ]
+
+
+def test_explicit_file_is_processed_even_when_ignored(tmp_path: Path) -> None:
+    touch(tmp_path / ".gitignore", "*.local.yaml\n")
+    ignored = touch(tmp_path / "compose.local.yaml")
+    assert [c.path for c in discover([ignored])] == [ignored]
+
+
+def test_each_file_once(tmp_path: Path) -> None:
+    compose = touch(tmp_path / "compose.yaml")
+    assert [c.path for c in discover([tmp_path, compose, tmp_path])] == [tmp_path / "compose.yaml"]

@@ -1,0 +1,57 @@
+"""Every rule documents itself and is named after its code and slug."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from hardenfix.catalogue import readme_table
+from hardenfix.model import Category, FileKind
+from hardenfix.registry import all_rules
+from hardenfix.rule import DOC_SECTIONS, FixSafety
+
+RULES = all_rules()
+KIND_PREFIX = {FileKind.COMPOSE: "HF1", FileKind.DOCKERFILE: "HF2", FileKind.PYTHON: "HF3"}
+
+
+@pytest.fixture(params=RULES, ids=[rule.code for rule in RULES])
+def rule(request: pytest.FixtureRequest):
+    return request.param
+
+
+def test_documentation_has_every_section(rule) -> None:
+    headings = re.findall(r"^## (.+)$", rule.documentation(), re.MULTILINE)
+    missing = [section for section in DOC_SECTIONS if section not in headings]
+    assert not missing, f"{rule.code} documentation lacks: {missing}"
+
+
+def test_options_are_documented(rule) -> None:
+    fields = dataclasses.fields(rule.Options)
+    if fields:
+        options = rule.documentation().split("## Options", 1)[-1]
+        for field in fields:
+            assert f"`{field.name.replace('_', '-')}`" in options, f"{rule.code} does not document {field.name}"
+
+
+def test_identity(rule) -> None:
+    assert re.fullmatch(r"HF\d{3}", rule.code)
+    assert rule.code.startswith(KIND_PREFIX[rule.kind])
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.slug)
+    assert isinstance(rule.category, Category)
+    assert rule.fix_safety in {FixSafety.SAFE, FixSafety.UNSAFE, FixSafety.SOMETIMES, FixSafety.NONE}
+    module_file = Path(sys.modules[rule.__module__].__file__)
+    assert module_file.name == f"{rule.code.lower()}_{rule.slug.replace('-', '_')}.py"
+    assert module_file.parent.name == rule.kind.value
+
+
+def test_codes_and_slugs_are_unique() -> None:
+    assert len({rule.code for rule in RULES}) == len({rule.slug for rule in RULES}) == len(RULES)
+
+
+def test_readme_rule_table_is_current() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert readme_table() in readme, "run scripts/update-readme"
