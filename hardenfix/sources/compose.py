@@ -10,8 +10,10 @@ after its anchor.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Union
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -28,6 +30,43 @@ _DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
 _TRUE = frozenset({"true", "yes", "on"})
 
 
+YamlValue = Union[str, Sequence["YamlValue"], Mapping[str, "YamlValue"]]
+"""A value to insert: a scalar already written as YAML, or a list or mapping of them."""
+
+
+def render_flow(value: YamlValue) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {render_flow(item)}" for key, item in value.items()) + "}"
+    return "[" + ", ".join(render_flow(item) for item in value) + "]"
+
+
+def render_block_entry(key: str, value: YamlValue, indent: str, step: int) -> list[str]:
+    """Lines of `key: value` in block style; lists of scalars stay in flow style (`[gpu]`)."""
+    if isinstance(value, str) or (
+        not isinstance(value, Mapping) and all(isinstance(item, str) for item in value)
+    ):
+        return [f"{indent}{key}: {render_flow(value)}"]
+    deeper = indent + " " * step
+    lines = [f"{indent}{key}:"]
+    if isinstance(value, Mapping):
+        for child_key, child in value.items():
+            lines.extend(render_block_entry(child_key, child, deeper, step))
+        return lines
+    for item in value:
+        if isinstance(item, Mapping):
+            item_lines = [
+                line for child_key, child in item.items()
+                for line in render_block_entry(child_key, child, deeper + "  ", step)
+            ]
+            item_lines[0] = f"{deeper}- {item_lines[0].lstrip()}"
+            lines.extend(item_lines)
+        else:
+            lines.append(f"{deeper}- {render_flow(item)}")
+    return lines
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A mapping entry as written: its key node, its value node, and the mapping holding it."""
@@ -41,15 +80,43 @@ class Entry:
         return is_reference(self.value, self.key.end_mark.index)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)
 class Service:
     name: str
     key: ScalarNode
     node: MappingNode
-    profiles: tuple[str, ...]
+    base: Service | None = None
+    """The service this one `extends` in the same file."""
+    extends_other_file: bool = False
+    """It `extends` a service in another file, which hardenfix does not read."""
 
     def get(self, key: str) -> Entry | None:
-        return lookup(self.node, key)
+        """The entry Compose would use: written here, merged with `<<`, or inherited through `extends`."""
+        service: Service | None = self
+        for _ in range(32):  # an extends cycle is Compose's error to report, not a hang
+            if service is None:
+                return None
+            found = lookup(service.node, key)
+            if found is not None:
+                return found
+            service = service.base
+        return None
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        entry = self.get("profiles")
+        if entry is None or not isinstance(entry.value, SequenceNode):
+            return ()
+        return tuple(str(item.value) for item in entry.value.value if isinstance(item, ScalarNode))
+
+    @property
+    def is_complete(self) -> bool:
+        """It says what runs (`image` or `build`), as opposed to a fragment an override file adds to."""
+        return not self.extends_other_file and (self.get("image") is not None or self.get("build") is not None)
+
+    def image(self) -> str | None:
+        entry = self.get("image")
+        return str(entry.value.value) if entry is not None and isinstance(entry.value, ScalarNode) else None
 
     def active_healthcheck(self) -> Entry | None:
         """The `healthcheck` entry when it is a mapping that runs a probe
@@ -103,20 +170,37 @@ class ComposeDocument(SourceText):
         return document
 
     def services(self) -> list[Service]:
+        return self._services
+
+    @cached_property
+    def _services(self) -> list[Service]:
         entry = lookup(self.root, "services") if self.root is not None else None
         if entry is None or not isinstance(entry.value, MappingNode):
             return []
-        result = []
-        for service in entries(entry.value):
-            if isinstance(service.value, MappingNode) and isinstance(service.key, ScalarNode):
-                profiles = lookup(service.value, "profiles")
-                names = (
-                    tuple(str(item.value) for item in profiles.value.value if isinstance(item, ScalarNode))
-                    if profiles is not None and isinstance(profiles.value, SequenceNode)
-                    else ()
-                )
-                result.append(Service(str(service.key.value), service.key, service.value, names))
-        return result
+        services = {
+            str(item.key.value): Service(str(item.key.value), item.key, item.value)
+            for item in entries(entry.value)
+            if isinstance(item.value, MappingNode)
+        }
+        for service in services.values():
+            extends = lookup(service.node, "extends")
+            if extends is None:
+                continue
+            if isinstance(extends.value, ScalarNode):
+                service.base = services.get(str(extends.value.value))
+            elif isinstance(extends.value, MappingNode):
+                target = lookup(extends.value, "service")
+                if lookup(extends.value, "file") is not None:
+                    service.extends_other_file = True
+                elif target is not None and isinstance(target.value, ScalarNode):
+                    service.base = services.get(str(target.value.value))
+        return list(services.values())
+
+    @property
+    def is_override(self) -> bool:
+        """An override file (`docker-compose.override.yml`, `compose.override.yaml`) adds to
+        another file's services rather than defining complete ones."""
+        return self.location is not None and ".override." in self.location.name
 
     def span(self, node: Node) -> tuple[int, int]:
         return node.start_mark.index, node.end_mark.index
@@ -145,37 +229,77 @@ class ComposeDocument(SourceText):
         previous_end = node.value[-2].end_mark.index if len(node.value) > 1 else node.start_mark.index
         return self.content_end(node.value[-1], previous_end)
 
-    def insert_entry(self, mapping: MappingNode, key: str, value: str) -> Edit:
-        """An edit adding `key: value` as the mapping's last entry, in the mapping's own style.
+    @cached_property
+    def indent_step(self) -> int:
+        """How far this file indents a nested block mapping (2 when it has none)."""
+        stack = [self.root] if self.root is not None else []
+        while stack:
+            mapping = stack.pop()
+            for key, value in mapping.value:
+                if isinstance(value, MappingNode) and not value.flow_style and value.value:
+                    if value.start_mark.index > key.end_mark.index:
+                        step = self.column(value.value[0][0].start_mark.index) - self.column(key.start_mark.index)
+                        if step > 0:
+                            return step
+                    stack.append(value)
+        return 2
 
-        Block style: a new line after the last entry's content (and any comment on
+    def insert_entries(self, mapping: MappingNode, entries: Sequence[tuple[str, YamlValue]]) -> Edit:
+        """An edit adding `entries` after the mapping's last entry, in the mapping's own style.
+
+        Block style: new lines after the last entry's content (and any comment on
         that line), indented like the first key, with the neighbouring line ending.
         A comment on the lines below belongs to whatever follows, so it stays below.
+        Nested values are written in block style, one `indent_step` deeper.
         Flow style: `, key: value` before the closing brace.
         """
         if mapping.flow_style or not mapping.value:
-            return self._insert_flow_entry(mapping, f"{key}: {value}")
+            return self._insert_flow(mapping, [f"{key}: {render_flow(value)}" for key, value in entries])
         last_key, last_value = mapping.value[-1]
         anchor = self.line_end(self.content_end(last_value, last_key.end_mark.index))
         indent = " " * self.column(mapping.value[0][0].start_mark.index)
-        return Edit.insert(anchor, f"{self.newline_for_insertion(anchor)}{indent}{key}: {value}")
+        lines = [line for key, value in entries for line in render_block_entry(key, value, indent, self.indent_step)]
+        newline = self.newline_for_insertion(anchor)
+        return Edit.insert(anchor, "".join(newline + line for line in lines))
 
-    def _insert_flow_entry(self, mapping: MappingNode, entry: str) -> Edit:
-        closing = mapping.end_mark.index - 1
-        if not mapping.value:
-            return Edit.insert(closing, entry)
-        last_key, last_value = mapping.value[-1]
-        after_last = self.content_end(last_value, last_key.end_mark.index)
-        if self.line_index(mapping.value[0][0].start_mark.index) != self.line_index(mapping.start_mark.index):
-            # One entry per line: the new entry gets a line of its own, like the others.
-            separator = f"{self.newline_for_insertion(after_last)}{self.indentation(last_key.start_mark.index)}"
+    def insert_entry(self, mapping: MappingNode, key: str, value: YamlValue) -> Edit:
+        return self.insert_entries(mapping, [(key, value)])
+
+    def append_items(self, sequence: SequenceNode, items: Sequence[str]) -> Edit:
+        """An edit adding scalar `items` (already written as YAML) after the sequence's last item."""
+        if sequence.flow_style or not sequence.value:
+            return self._insert_flow(sequence, list(items))
+        previous_end = sequence.value[-2].end_mark.index if len(sequence.value) > 1 else sequence.start_mark.index
+        anchor = self.line_end(self.content_end(sequence.value[-1], previous_end))
+        first_item = sequence.value[0].start_mark.index
+        dash = self.text.rfind("-", self.line_start(first_item), first_item)
+        indent = " " * self.column(dash)
+        newline = self.newline_for_insertion(anchor)
+        return Edit.insert(anchor, "".join(f"{newline}{indent}- {item}" for item in items))
+
+    def _insert_flow(self, collection: MappingNode | SequenceNode, entries: list[str]) -> Edit:
+        closing = collection.end_mark.index - 1
+        if not collection.value:
+            return Edit.insert(closing, ", ".join(entries))
+        if isinstance(collection, MappingNode):
+            first = collection.value[0][0]
+            last_start, last_key_end = collection.value[-1][0].start_mark.index, collection.value[-1][0].end_mark.index
+            after_last = self.content_end(collection.value[-1][1], last_key_end)
+        else:
+            first = collection.value[0]
+            previous_end = collection.value[-2].end_mark.index if len(collection.value) > 1 else collection.start_mark.index
+            last_start = max(collection.value[-1].start_mark.index, previous_end)
+            after_last = self.content_end(collection.value[-1], previous_end)
+        if self.line_index(first.start_mark.index) != self.line_index(collection.start_mark.index):
+            # One entry per line: each new entry gets a line of its own, like the others.
+            separator = f"{self.newline_for_insertion(after_last)}{self.indentation(last_start)}"
         else:
             separator = " "
         between = self.text[after_last:closing]
         if between.lstrip().startswith(","):
             comma = after_last + between.index(",") + 1
-            return Edit.insert(comma, f"{separator}{entry},")
-        return Edit.insert(after_last, f",{separator}{entry}")
+            return Edit.insert(comma, "".join(f"{separator}{entry}," for entry in entries))
+        return Edit.insert(after_last, "".join(f",{separator}{entry}" for entry in entries))
 
     def _reject_duplicate_keys(self) -> None:
         seen_nodes: set[int] = set()
