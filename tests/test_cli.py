@@ -20,6 +20,9 @@ NEEDS_FIX = (
     "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-pmoves}\n"
     "    healthcheck:\n"
     "      test: [\"CMD-SHELL\", \"pg_isready\"]\n"
+    "      interval: 10s\n"
+    "      timeout: 5s\n"
+    "      retries: 5\n"
 )
 FIXED = (
     "services:\n"
@@ -29,6 +32,9 @@ FIXED = (
     "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}\n"
     "    healthcheck:\n"
     "      test: [\"CMD-SHELL\", \"pg_isready\"]\n"
+    "      interval: 10s\n"
+    "      timeout: 5s\n"
+    "      retries: 5\n"
     "      start_period: 30s\n"
 )
 CLEAN = "services:\n  web:\n    image: nginx:1.27\n"

@@ -105,10 +105,13 @@ class KnowledgeBase:
     images: dict[str, ImageFacts]
 
     def pin_for(self, reference: ImageReference) -> str | None:
-        return self.pins.get(reference.repository) or self.pins.get(_full_name(reference))
+        """The pin for exactly this image: a Docker Hub pin is no promise that a
+        mirror or another registry carries the same tag."""
+        return self.pins.get(_full_name(reference))
 
     def facts_for(self, reference: ImageReference) -> ImageFacts | None:
-        return self.images.get(reference.repository) or self.images.get(_full_name(reference))
+        """Facts for the image, also when pulled through a mirror or another registry."""
+        return self.images.get(_full_name(reference)) or self.images.get(reference.repository)
 
     def extended(self, pins: dict[str, str] | None = None, images: dict[str, ImageFacts] | None = None) -> KnowledgeBase:
         return KnowledgeBase({**self.pins, **(pins or {})}, {**self.images, **(images or {})})
@@ -139,3 +142,16 @@ def builtin() -> KnowledgeBase:
     images_table = tomllib.loads(images_path.read_text(encoding="utf-8")) if images_path.is_file() else {}
     images = {repository: facts_from_table(repository, table) for repository, table in images_table.items()}
     return KnowledgeBase(pins=pins, images=images)
+
+
+@dataclass(frozen=True)
+class HealthcheckTiming:
+    """The healthcheck timing hardenfix writes wherever one is missing, in Compose and Dockerfiles."""
+
+    interval: str = "30s"
+    timeout: str = "10s"
+    retries: int = 3
+    start_period: str = "30s"
+
+
+DEFAULT_TIMING = HealthcheckTiming()

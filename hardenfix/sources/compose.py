@@ -147,7 +147,7 @@ class ComposeDocument(SourceText):
     @classmethod
     def parse(cls, text: str) -> ComposeDocument:
         try:
-            root = _YAML.compose(text)
+            root = _compose(text)
         except MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -472,7 +472,23 @@ def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
 
 
-_YAML = YAML(typ="safe")
+_FAST_YAML = YAML(typ="safe")
+_COMPLETE_YAML = YAML(typ="safe", pure=True)
+
+
+def _compose(text: str) -> Node | None:
+    """Compose with libyaml (fast) or, where it refuses valid YAML 1.2, the pure-Python parser.
+
+    libyaml keeps a YAML 1.1 rule that rejects `:` inside a plain scalar in a flow
+    collection (`{image: ollama/ollama:latest}`); Compose itself accepts it.
+    """
+    try:
+        return _FAST_YAML.compose(text)
+    except MarkedYAMLError as fast_error:
+        try:
+            return _COMPLETE_YAML.compose(text)
+        except YAMLError:
+            raise fast_error from None
 
 
 def parse(text: str, location: Path | None = None) -> ComposeDocument:

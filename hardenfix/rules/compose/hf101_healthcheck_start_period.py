@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hardenfix.knowledge import DEFAULT_TIMING
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, check_duration, effective_keys, insertion_target
@@ -11,7 +12,7 @@ from hardenfix.sources.compose import ComposeDocument, check_duration, effective
 
 @dataclass(frozen=True)
 class Options:
-    start_period: str = "30s"
+    start_period: str = DEFAULT_TIMING.start_period
     """The `start_period` to insert."""
 
     def __post_init__(self) -> None:
