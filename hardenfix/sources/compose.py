@@ -450,6 +450,23 @@ def iter_interpolations(text: str) -> Iterator[Interpolation]:
             index = text.find("$", index + 1)
 
 
+MASK = "\0"
+# `$NAME`, and `$${NAME}` / `$$NAME`: variables escaped for the container's shell.
+_OTHER_VARIABLES = re.compile(r"\$\$\{[^}]*\}|\$\$[A-Za-z_][A-Za-z0-9_]*|\$\$|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+def mask_interpolations(text: str) -> str:
+    """`text` with every variable reference (`${...}`, `$NAME`, `$${...}`, `$$NAME`)
+    replaced by as many MASK characters, so that patterns can be matched around them
+    at unchanged offsets."""
+    chars = list(text)
+    spans = [(i.start, i.end) for i in iter_interpolations(text)]
+    spans += [match.span() for match in _OTHER_VARIABLES.finditer(text)]
+    for start, end in spans:
+        chars[start:end] = MASK * (end - start)
+    return "".join(chars)
+
+
 def _closing_brace(text: str, index: int) -> int | None:
     depth = 0
     while index < len(text):
