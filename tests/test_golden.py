@@ -7,11 +7,12 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import compose_config_errors
 from golden import Case, cases, findings_as_json, fixed_bytes
 
 from hardenfix.diff import unified_diff
 from hardenfix.files import decode
-from hardenfix.model import Outcome
+from hardenfix.model import FileKind, Outcome
 from hardenfix.sources import parser_for
 
 CASES = cases()
@@ -54,3 +55,11 @@ def test_dry_run_diff_applies(case: Case, tool: str, tmp_path) -> None:
     command = ["git", "apply", "-"] if tool == "git" else ["patch", "-p1", "--quiet", "--binary"]
     subprocess.run(command, input=patch, cwd=tmp_path, check=True, capture_output=True)
     assert target.read_bytes() == after
+
+
+def test_compose_output_still_passes_docker_compose_config(case: Case) -> None:
+    if case.kind is not FileKind.COMPOSE:
+        pytest.skip("not a Compose case")
+    if compose_config_errors(case.before) is not None:
+        pytest.skip("the input is not a valid Compose model")
+    assert compose_config_errors(case.after) is None

@@ -36,17 +36,24 @@ YamlValue = Union[str, Sequence["YamlValue"], Mapping[str, "YamlValue"]]
 
 def render_flow(value: YamlValue) -> str:
     if isinstance(value, str):
-        return value
+        return _flow_scalar(value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{key}: {render_flow(item)}" for key, item in value.items()) + "}"
     return "[" + ", ".join(render_flow(item) for item in value) + "]"
 
 
+def _flow_scalar(value: str) -> str:
+    """A scalar as it may stand inside `[...]` or `{...}`, where `,[]{}` end a plain scalar."""
+    if value[:1] in ("'", '"') or not any(char in value for char in ",[]{}"):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def render_block_entry(key: str, value: YamlValue, indent: str, step: int) -> list[str]:
     """Lines of `key: value` in block style; lists of scalars stay in flow style (`[gpu]`)."""
-    if isinstance(value, str) or (
-        not isinstance(value, Mapping) and all(isinstance(item, str) for item in value)
-    ):
+    if isinstance(value, str):
+        return [f"{indent}{key}: {value}"]
+    if not isinstance(value, Mapping) and all(isinstance(item, str) for item in value):
         return [f"{indent}{key}: {render_flow(value)}"]
     deeper = indent + " " * step
     lines = [f"{indent}{key}:"]
@@ -55,15 +62,16 @@ def render_block_entry(key: str, value: YamlValue, indent: str, step: int) -> li
             lines.extend(render_block_entry(child_key, child, deeper, step))
         return lines
     for item in value:
-        if isinstance(item, Mapping):
-            item_lines = [
-                line for child_key, child in item.items()
-                for line in render_block_entry(child_key, child, deeper + "  ", step)
-            ]
-            item_lines[0] = f"{deeper}- {item_lines[0].lstrip()}"
-            lines.extend(item_lines)
-        else:
-            lines.append(f"{deeper}- {render_flow(item)}")
+        lines.extend(render_block_item(item, deeper, step))
+    return lines
+
+
+def render_block_item(item: YamlValue, indent: str, step: int) -> list[str]:
+    """Lines of one `- item` of a block sequence whose dashes stand at `indent`."""
+    if not isinstance(item, Mapping):
+        return [f"{indent}- {item if isinstance(item, str) else render_flow(item)}"]
+    lines = [line for key, child in item.items() for line in render_block_entry(key, child, indent + "  ", step)]
+    lines[0] = f"{indent}- {lines[0].lstrip()}"
     return lines
 
 
@@ -265,17 +273,18 @@ class ComposeDocument(SourceText):
     def insert_entry(self, mapping: MappingNode, key: str, value: YamlValue) -> Edit:
         return self.insert_entries(mapping, [(key, value)])
 
-    def append_items(self, sequence: SequenceNode, items: Sequence[str]) -> Edit:
-        """An edit adding scalar `items` (already written as YAML) after the sequence's last item."""
+    def append_items(self, sequence: SequenceNode, items: Sequence[YamlValue]) -> Edit:
+        """An edit adding `items` after the sequence's last item, in the sequence's own style."""
         if sequence.flow_style or not sequence.value:
-            return self._insert_flow(sequence, list(items))
+            return self._insert_flow(sequence, [render_flow(item) for item in items])
         previous_end = sequence.value[-2].end_mark.index if len(sequence.value) > 1 else sequence.start_mark.index
         anchor = self.line_end(self.content_end(sequence.value[-1], previous_end))
         first_item = sequence.value[0].start_mark.index
         dash = self.text.rfind("-", self.line_start(first_item), first_item)
         indent = " " * self.column(dash)
         newline = self.newline_for_insertion(anchor)
-        return Edit.insert(anchor, "".join(f"{newline}{indent}- {item}" for item in items))
+        lines = [line for item in items for line in render_block_item(item, indent, self.indent_step)]
+        return Edit.insert(anchor, "".join(newline + line for line in lines))
 
     def _insert_flow(self, collection: MappingNode | SequenceNode, entries: list[str]) -> Edit:
         closing = collection.end_mark.index - 1
