@@ -37,7 +37,7 @@ FIXED = (
     "      retries: 5\n"
     "      start_period: 30s\n"
 )
-CLEAN = "services:\n  web:\n    image: nginx:1.27\n"
+CLEAN = "services:\n  web:\n    image: example/web:1.0\n"
 
 
 def write(path: Path, content: str | bytes) -> Path:

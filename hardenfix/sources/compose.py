@@ -151,6 +151,7 @@ class ComposeDocument(SourceText):
     def __init__(self, text: str, root: MappingNode | None) -> None:
         super().__init__(text)
         self.root = root
+        self._base_images: dict[str, str | None] = {}
 
     @classmethod
     def parse(cls, text: str) -> ComposeDocument:
@@ -212,6 +213,48 @@ class ComposeDocument(SourceText):
 
     def span(self, node: Node) -> tuple[int, int]:
         return node.start_mark.index, node.end_mark.index
+
+    def dockerfile_of(self, service: Service) -> Path | None:
+        """The Dockerfile a service builds, when it is a local file that exists."""
+        build = service.get("build")
+        if build is None or self.location is None:
+            return None
+        context, dockerfile = None, "Dockerfile"
+        if isinstance(build.value, ScalarNode):
+            context = str(build.value.value)
+        elif isinstance(build.value, MappingNode):
+            context_entry, file_entry = lookup(build.value, "context"), lookup(build.value, "dockerfile")
+            context = "."
+            if context_entry is not None and isinstance(context_entry.value, ScalarNode):
+                context = str(context_entry.value.value)
+            if file_entry is not None and isinstance(file_entry.value, ScalarNode):
+                dockerfile = str(file_entry.value.value)
+        if context is None or "://" in context or "$" in context or "$" in dockerfile:
+            return None  # a remote or interpolated context is not on this disk
+        path = self.location.parent / context / dockerfile
+        return path if path.is_file() else None
+
+    def base_image_of(self, service: Service) -> str | None:
+        """The image whose contents the service runs: the `FROM` of the final stage of
+        the Dockerfile it builds, else its `image`."""
+        if service.name not in self._base_images:
+            self._base_images[service.name] = self._find_base_image(service)
+        return self._base_images[service.name]
+
+    def _find_base_image(self, service: Service) -> str | None:
+        if service.get("build") is None:
+            return service.image()
+        dockerfile = self.dockerfile_of(service)
+        if dockerfile is None:
+            return None
+        from hardenfix.sources import dockerfile as dockerfile_source
+
+        try:
+            document = dockerfile_source.parse(dockerfile.read_text(encoding="utf-8"), dockerfile)
+        except (OSError, UnicodeDecodeError, ParseError):
+            return None
+        stage = document.final_stage
+        return document.base_image(stage) if stage is not None else None
 
     def source_of(self, node: Node) -> str:
         """The node's text exactly as written, quotes and escapes included."""
