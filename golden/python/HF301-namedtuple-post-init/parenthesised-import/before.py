@@ -1,0 +1,18 @@
+from dataclasses import field
+from typing import (
+    Any,
+    NamedTuple,
+    Optional,  # kept
+)
+
+
+class Window(NamedTuple):
+    start: int
+    end: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("end before start")
+
+
+DEFAULTS: dict[str, Any] = {"factory": field}

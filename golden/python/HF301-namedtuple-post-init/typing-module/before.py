@@ -1,0 +1,12 @@
+import typing
+
+
+class Retry(typing.NamedTuple):
+    attempts: int = 3
+
+    def __post_init__(self):
+        assert self.attempts > 0
+
+
+def first(items: typing.Sequence[int]) -> int:
+    return items[0]

@@ -1,0 +1,15 @@
+from typing import NamedTuple
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("end before start")
+
+
+def widen(span: Span) -> Span:
+    start, end = span
+    return span._replace(start=start - 1, end=end + 1)

@@ -1,0 +1,35 @@
+from prometheus_client import Counter
+
+
+_metrics = {}
+
+
+def _get_or_create_metric(cls, name, documentation, **kwargs):
+    """Return the metric `name`, creating and registering it only once.
+
+    Importing a module twice (`python -m worker` runs it as `__main__`, and a
+    later `import worker` runs it again) registers its metrics twice, and
+    prometheus_client raises "Duplicated timeseries in CollectorRegistry".
+    """
+    key = "_".join(part for part in (kwargs.get("namespace"), kwargs.get("subsystem"), name) if part)
+    if key not in _metrics:
+        try:
+            _metrics[key] = cls(name, documentation, **kwargs)
+        except ValueError:
+            from prometheus_client import REGISTRY
+
+            registry = kwargs.get("registry") or REGISTRY
+            # The registry's private name map: read only to recover the metric
+            # the other import of this module registered.
+            existing = registry._names_to_collectors.get(key)
+            if not isinstance(existing, cls):
+                raise
+            _metrics[key] = existing
+    return _metrics[key]
+
+
+ERRORS = _get_or_create_metric(
+    Counter,
+    "svc_errors_total",
+    "Errors",
+)

@@ -1,0 +1,549 @@
+"""Python sources: find with the standard library's `ast`, rewrite with libcst.
+
+Detection walks the `ast` tree, about nine times cheaper to build than libcst's,
+so libcst is imported and a file parsed with it only when a rule has a fix to
+make there (`PythonDocument.cst`). A fix never regenerates the file: a libcst
+rewrite of one node becomes the single text edit covering what changed
+(`PythonDocument.rewrite`), and new lines such as an import or a helper are
+insertions that copy the file's line ending.
+
+Offsets are character offsets into the text. `ast` columns count UTF-8 bytes;
+they are converted here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from hardenfix.model import Edit
+from hardenfix.sources import ParseError
+from hardenfix.sources.text import SourceText
+
+if TYPE_CHECKING:
+    import libcst
+
+    Node = TypeVar("Node", bound=libcst.CSTNode)
+
+_STDLIB = sys.stdlib_module_names
+
+
+def parse(text: str, location: Path | None = None) -> PythonDocument:
+    """Parse and compile `text`: what does not compile is not valid Python.
+
+    Compiling catches what the parser lets through (`return` outside a function,
+    a misplaced `nonlocal`) and costs a fraction of parsing.
+    """
+    with warnings.catch_warnings():
+        # Invalid escape sequences and the like warn at compile time; reporting
+        # them is a linter's job, not ours, and they must not reach the terminal.
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(text)
+            compile(tree, "<python>", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            raise ParseError(f"invalid Python: {error.msg} at line {error.lineno}") from None
+        except RecursionError:
+            raise ParseError("invalid Python: nesting is too deep to parse") from None
+        except ValueError as error:  # e.g. a NUL character
+            raise ParseError(f"invalid Python: {error}") from None
+    document = PythonDocument(text, tree)
+    document.location = location
+    return document
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level name bound by an import."""
+
+    name: str
+    qualified_name: str
+    """What the name refers to: `typing.NamedTuple` for `from typing import NamedTuple as NT`."""
+    statement: ast.Import | ast.ImportFrom
+    type_checking_only: bool
+    """Bound under `if TYPE_CHECKING:`, so absent at run time."""
+
+
+class PythonDocument(SourceText):
+    def __init__(self, text: str, tree: ast.Module) -> None:
+        super().__init__(text)
+        self.tree = tree
+
+    # -- positions -------------------------------------------------------------
+
+    def offset(self, line: int, utf8_column: int) -> int:
+        """The character offset of an `ast` position (1-based line, UTF-8 byte column)."""
+        start = self._line_starts[line - 1]
+        prefix = self.text[start : start + utf8_column]
+        if prefix.isascii():
+            return start + utf8_column
+        encoded = self.text[start : self.line_end(start)].encode("utf-8", "surrogatepass")
+        return start + len(encoded[:utf8_column].decode("utf-8", "surrogatepass"))
+
+    def span(self, node: ast.expr | ast.stmt | ast.excepthandler | ast.arg) -> tuple[int, int]:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
+
+    def source(self, node: ast.expr | ast.stmt) -> str:
+        """The node's text as written."""
+        start, end = self.span(node)
+        return self.text[start:end]
+
+    def line_after(self, node: ast.stmt) -> int:
+        """Where a line inserted after the statement `node` starts (past its comment and line ending)."""
+        end = self.span(node)[1]
+        line_end = self.line_end(end)
+        return line_end + len(self.line_ending(end))
+
+    def blank_lines_from(self, offset: int) -> int:
+        """How many blank lines start at `offset`, the start of a line."""
+        count = 0
+        while offset < len(self.text):
+            line_end = self.line_end(offset)
+            if self.text[offset:line_end].strip():
+                break
+            count += 1
+            offset = line_end + len(self.line_ending(offset))
+            if offset == line_end:  # the last line, without a line ending
+                break
+        return count
+
+    def insert_lines(self, at: int, lines: Iterable[str], blank_before: int = 0, blank_after: int = 0) -> Edit:
+        """Insert whole lines at `at`, the start of a line, with the file's line ending.
+
+        `blank_after` counts the blank lines already there, so an insertion in
+        front of two blank lines and a `def` adds none of its own.
+        """
+        newline = self.newline_for_insertion(at)
+        body = [*([""] * blank_before), *lines]
+        if at < len(self.text):
+            padding = max(0, blank_after - self.blank_lines_from(at))
+            return Edit.insert(at, newline.join([*body, *([""] * padding)]) + newline)
+        # At the end of the file: keep its last line whole.
+        missing_newline = "" if self.text.endswith(("\n", "\r")) or not self.text else newline
+        return Edit.insert(at, missing_newline + newline.join(body) + newline)
+
+    # -- names and imports -----------------------------------------------------
+
+    @cached_property
+    def bindings(self) -> dict[str, Binding]:
+        """Names bound by module-level imports (also inside module-level `if`/`try`).
+
+        A name bound at run time wins over one bound only for type checkers.
+        """
+        found: dict[str, Binding] = {}
+        for statement, type_checking in module_level_statements(self.tree.body):
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.asname:
+                        binding = Binding(alias.asname, alias.name, statement, type_checking)
+                    else:
+                        top = alias.name.partition(".")[0]
+                        binding = Binding(top, top, statement, type_checking)
+                    if not (type_checking and binding.name in found):
+                        found[binding.name] = binding
+            elif isinstance(statement, ast.ImportFrom):
+                module = "." * statement.level + (statement.module or "")
+                for alias in statement.names:
+                    if alias.name == "*":
+                        continue
+                    name = alias.asname or alias.name
+                    binding = Binding(name, f"{module}.{alias.name}", statement, type_checking)
+                    if not (type_checking and name in found):
+                        found[name] = binding
+        return found
+
+    def qualified_name(self, expression: ast.expr) -> str | None:
+        """`typing.NamedTuple` for `NamedTuple`, `typing.NamedTuple`, `t.NamedTuple`, ... as imported at run time."""
+        if isinstance(expression, ast.Name):
+            binding = self.bindings.get(expression.id)
+            return None if binding is None or binding.type_checking_only else binding.qualified_name
+        if isinstance(expression, ast.Attribute):
+            base = self.qualified_name(expression.value)
+            return None if base is None else f"{base}.{expression.attr}"
+        return None
+
+    @cached_property
+    def name_loads(self) -> dict[str, list[ast.Name]]:
+        """Every `ast.Name` in the module, by identifier."""
+        found: dict[str, list[ast.Name]] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name):
+                found.setdefault(node.id, []).append(node)
+        return found
+
+    @cached_property
+    def module_level_names(self) -> set[str]:
+        """Names the module binds at its top level, by any statement."""
+        names: set[str] = set()
+        for statement, _ in module_level_statements(self.tree.body):
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(statement.name)
+            elif isinstance(statement, ast.Import | ast.ImportFrom):
+                names.update(self._imported_names(statement))
+            else:
+                for node in _targets(statement):
+                    names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+        return names
+
+    @staticmethod
+    def _imported_names(statement: ast.Import | ast.ImportFrom) -> Iterator[str]:
+        for alias in statement.names:
+            yield alias.asname or alias.name.partition(".")[0]
+
+    @cached_property
+    def import_block(self) -> list[ast.stmt]:
+        """The module's leading statements: its docstring, imports, and `if`/`try`
+        blocks that only import (`if TYPE_CHECKING:`, `try: import ujson ...`)."""
+        block: list[ast.stmt] = []
+        for index, statement in enumerate(self.tree.body):
+            if (index == 0 and _is_docstring(statement)) or _only_imports(statement):
+                block.append(statement)
+            else:
+                break
+        return block
+
+    def after_imports(self) -> int:
+        """Where code that must follow the imports goes: the start of the line after the import block."""
+        if self.import_block:
+            return self.line_after(self.import_block[-1])
+        return self._top()
+
+    def add_import(self, module: str, name: str | None = None) -> tuple[str, Edit | None]:
+        """Make `module` (or `name` from it) available at run time.
+
+        Returns the expression to write for it, and the edit that imports it or
+        None when the module already does. An existing `from module import ...`
+        gains the name (in order, when its names are sorted); otherwise a new
+        line goes where isort would put a standard-library import, or after the
+        imports for any other module.
+        """
+        runtime = {b.qualified_name: b for b in self.bindings.values() if not b.type_checking_only}
+        wanted = module if name is None else f"{module}.{name}"
+        if wanted in runtime:
+            return runtime[wanted].name, None
+        if name is not None and module in runtime and isinstance(runtime[module].statement, ast.Import):
+            return f"{runtime[module].name}.{name}", None
+        if name is not None:
+            for statement in self._top_level_imports():
+                if (
+                    isinstance(statement, ast.ImportFrom)
+                    and statement.level == 0
+                    and statement.module == module
+                    and statement.names[0].name != "*"
+                ):
+                    return name, self._add_alias(statement, name)
+        line = f"import {module}" if name is None else f"from {module} import {name}"
+        return (module if name is None else name), self._insert_import_line(line, module, is_from=name is not None)
+
+    def remove_import(self, binding: Binding) -> Edit:
+        """Unbind `binding.name`, keeping the rest of its import statement as it is written."""
+        import libcst
+
+        statement = binding.statement
+        node = self.cst_node(statement, libcst.ImportFrom if isinstance(statement, ast.ImportFrom) else libcst.Import)
+        kept = [alias for alias in node.names if _bound_name(alias) != binding.name]
+        if kept:
+            if kept[-1] is not node.names[-1]:
+                # The last name went: the new last takes its comma, or its lack of
+                # one, so a trailing comma and the closing parenthesis stay as written.
+                kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
+            return self.rewrite(node, node.with_changes(names=kept))
+        return self._remove_statement(statement)
+
+    def _remove_statement(self, statement: ast.stmt) -> Edit:
+        import libcst
+
+        start, end = self.span(statement)
+        line_start = self.line_start(start)
+        if self.text[line_start:start].strip() or not self._rest_of_line_is_blank(end):
+            # `import a; import b`: drop the one statement from its line.
+            first = line_start + len(self.indentation(line_start))
+            line = self._cst_index[(libcst.SimpleStatementLine, first)][0]
+            assert isinstance(line, libcst.SimpleStatementLine)
+            kept = [small for small in line.body if self.cst_position(small) != start]
+            kept[-1] = kept[-1].with_changes(semicolon=libcst.MaybeSentinel.DEFAULT)
+            return self.rewrite(line, line.with_changes(body=kept))
+        if self._only_statement_in_block(statement):
+            return Edit.replace(start, end, "pass")
+        return Edit.delete(line_start, self.line_after(statement))
+
+    def _rest_of_line_is_blank(self, offset: int) -> bool:
+        rest = self.text[offset : self.line_end(offset)].strip()
+        return not rest or rest.startswith("#")
+
+    def _only_statement_in_block(self, statement: ast.stmt) -> bool:
+        for node in ast.walk(self.tree):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(node, field, None)
+                if isinstance(block, list) and statement in block:
+                    return len(block) == 1 and not isinstance(node, ast.Module)
+        return False
+
+    def _top_level_imports(self) -> list[ast.Import | ast.ImportFrom]:
+        return [
+            statement
+            for statement in self.import_block
+            if isinstance(statement, ast.Import | ast.ImportFrom)
+            and not (isinstance(statement, ast.ImportFrom) and statement.module == "__future__")
+        ]
+
+    def _insert_import_line(self, line: str, module: str, is_from: bool) -> Edit:
+        imports = self._top_level_imports()
+        if not imports:
+            return self.insert_lines(self.after_imports(), [line])
+        if module.partition(".")[0] not in _STDLIB:
+            return self.insert_lines(self.line_after(imports[-1]), [line])
+        # isort's default order within a section: `import x` lines, then `from x import y`.
+        key = (is_from, module)
+        stdlib = [statement for statement in imports if _module_of(statement).partition(".")[0] in _STDLIB]
+        for statement in stdlib:
+            if (isinstance(statement, ast.ImportFrom), _module_of(statement)) > key:
+                return self.insert_lines(self._start_with_comments(statement), [line])
+        if stdlib:
+            return self.insert_lines(self.line_after(stdlib[-1]), [line])
+        return self.insert_lines(self._start_with_comments(imports[0]), [line, ""])
+
+    def _start_with_comments(self, statement: ast.stmt) -> int:
+        """The start of the statement's line, or of the comment lines right above it."""
+        start = self.line_start(self.span(statement)[0])
+        while start > 0:
+            previous = self.line_start(start - 1)
+            if not self.text[previous:start].lstrip().startswith("#"):
+                break
+            start = previous
+        return start
+
+    def _top(self) -> int:
+        """After the docstring, or after the comments that open the file (a shebang, a licence)."""
+        if self.tree.body and _is_docstring(self.tree.body[0]):
+            return self.line_after(self.tree.body[0])
+        offset = 0
+        while offset < len(self.text):
+            line_end = self.line_end(offset)
+            line = self.text[offset:line_end].strip()
+            if line and not line.startswith("#"):
+                break
+            offset = line_end + len(self.line_ending(offset))
+        return offset
+
+    def _add_alias(self, statement: ast.ImportFrom, name: str) -> Edit:
+        import libcst
+
+        node = self.cst_node(statement, libcst.ImportFrom)
+        assert not isinstance(node.names, libcst.ImportStar)
+        names = list(node.names)
+        written = [_bound_name(alias) for alias in names]
+        index = len(names)
+        if written == sorted(written, key=str.lower):
+            index = next((i for i, other in enumerate(written) if other.lower() > name.lower()), len(names))
+        separator = next(
+            (alias.comma for alias in names[:-1] if isinstance(alias.comma, libcst.Comma)),
+            libcst.Comma(whitespace_after=libcst.SimpleWhitespace(" ")),
+        )
+        if node.lpar is not None and isinstance(node.lpar.whitespace_after, libcst.ParenthesizedWhitespace):
+            separator = libcst.Comma(whitespace_after=node.lpar.whitespace_after)
+        new_alias = libcst.ImportAlias(libcst.Name(name))
+        if index < len(names):
+            names.insert(index, new_alias.with_changes(comma=separator))
+        else:
+            names[-1], last = names[-1].with_changes(comma=separator), new_alias.with_changes(comma=names[-1].comma)
+            names.append(last)
+        return self.rewrite(node, node.with_changes(names=names))
+
+    # -- libcst ----------------------------------------------------------------
+
+    @cached_property
+    def cst(self) -> libcst.Module:
+        """The libcst tree, parsed on first use: only files with a fix to make pay for it."""
+        import libcst
+
+        try:
+            return libcst.parse_module(self.text)
+        except libcst.ParserSyntaxError as error:
+            raise ParseError(f"libcst cannot parse this file: {error.message} at line {error.raw_line}") from None
+
+    @cached_property
+    def _cst_starts(self) -> dict[libcst.CSTNode, int]:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        # unsafe_skip_copy: the wrapper must hold `self.cst` itself, not a copy,
+        # so that the nodes it positions can be replaced in `self.cst`.
+        positions = MetadataWrapper(self.cst, unsafe_skip_copy=True).resolve(PositionProvider)
+        return {
+            node: self._line_starts[position.start.line - 1] + position.start.column
+            for node, position in positions.items()
+        }
+
+    @cached_property
+    def _cst_index(self) -> dict[tuple[type, int], list[libcst.CSTNode]]:
+        index: dict[tuple[type, int], list[libcst.CSTNode]] = {}
+        for node, start in self._cst_starts.items():
+            index.setdefault((type(node), start), []).append(node)
+        return index
+
+    def cst_position(self, node: libcst.CSTNode) -> int:
+        """The offset where a node of `self.cst` starts."""
+        return self._cst_starts[node]
+
+    def cst_node(self, node: ast.expr | ast.stmt | ast.excepthandler, kind: type[Node]) -> Node:
+        """The libcst node of type `kind` that starts where the `ast` node does.
+
+        Of several (`a.b.c` and `a.b` start together) the outermost: libcst
+        positions parents before their children.
+        """
+        candidates = self._cst_index.get((kind, self.span(node)[0]))
+        if not candidates:
+            raise LookupError(f"no {kind.__name__} at line {node.lineno}")
+        return candidates[0]  # type: ignore[return-value]
+
+    def rewrite(self, original: libcst.CSTNode, updated: libcst.CSTNode) -> Edit:
+        """The one edit that turns this text into the text with `original` replaced by `updated`.
+
+        libcst renders the whole module with the node replaced, so indentation
+        and line endings come out as the file writes them; only the span that
+        differs becomes the edit.
+        """
+        return minimal_edit(self.text, self.cst.deep_replace(original, updated).code)
+
+
+def minimal_edit(old: str, new: str) -> Edit:
+    """An edit replacing the differing middle of `old` with that of `new`."""
+    shorter = min(len(old), len(new))
+    prefix = _longest(lambda n: old[:n] == new[:n], shorter)
+    suffix = _longest(lambda n: old[len(old) - n :] == new[len(new) - n :], shorter - prefix)
+    return Edit.replace(prefix, len(old) - suffix, new[prefix : len(new) - suffix])
+
+
+def _longest(matches: Callable[[int], bool], limit: int) -> int:
+    """The largest n <= limit for which `matches(n)` holds, for a `matches` true up to
+    some n and false after: bisection keeps the slice compares in C."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if matches(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def merge_insertions(*edits: Edit | None) -> list[Edit]:
+    """The edits, with insertions at one offset joined in the order given.
+
+    Two insertions at one point conflict in the engine (their order would be a
+    guess); a rule that makes both knows the order.
+    """
+    merged: list[Edit] = []
+    for edit in edits:
+        if edit is None:
+            continue
+        same_point = next(
+            (i for i, m in enumerate(merged) if m.start == m.end == edit.start == edit.end),
+            None,
+        )
+        if same_point is None:
+            merged.append(edit)
+        else:
+            merged[same_point] = Edit.insert(edit.start, merged[same_point].content + edit.content)
+    return merged
+
+
+def module_level_statements(body: list[ast.stmt], type_checking: bool = False) -> Iterator[tuple[ast.stmt, bool]]:
+    """Statements that run when the module is imported, outside functions and classes,
+    with whether they sit under `if TYPE_CHECKING:`."""
+    for statement in body:
+        yield statement, type_checking
+        if isinstance(statement, ast.If):
+            yield from module_level_statements(statement.body, type_checking or _is_type_checking(statement.test))
+            yield from module_level_statements(statement.orelse, type_checking)
+        elif isinstance(statement, ast.Try | ast.TryStar):
+            for block in (statement.body, statement.orelse, statement.finalbody):
+                yield from module_level_statements(block, type_checking)
+            for handler in statement.handlers:
+                yield from module_level_statements(handler.body, type_checking)
+        elif isinstance(statement, ast.With | ast.AsyncWith | ast.For | ast.AsyncFor | ast.While):
+            yield from module_level_statements(statement.body, type_checking)
+            yield from module_level_statements(getattr(statement, "orelse", []), type_checking)
+        elif isinstance(statement, ast.Match):
+            for case in statement.cases:
+                yield from module_level_statements(case.body, type_checking)
+
+
+Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+
+
+def enclosing_scopes(tree: ast.Module) -> dict[ast.AST, list[Scope]]:
+    """For every node, the functions, lambdas and classes it sits in, outermost first."""
+    scopes: dict[ast.AST, list[Scope]] = {}
+    pending: list[tuple[ast.AST, list[Scope]]] = [(tree, [])]
+    while pending:
+        node, chain = pending.pop()
+        scopes[node] = chain
+        inner = [*chain, node] if isinstance(node, Scope) else chain
+        pending.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return scopes
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _only_imports(statement: ast.stmt) -> bool:
+    """An import, or an `if`/`try` whose branches only import (or fall back to a plain value)."""
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return True
+    if isinstance(statement, ast.If):
+        branches = [statement.body, statement.orelse]
+    elif isinstance(statement, ast.Try):
+        branches = [statement.body, statement.orelse, statement.finalbody, *(h.body for h in statement.handlers)]
+    else:
+        return False
+    return all(
+        _only_imports(inner)
+        or isinstance(inner, ast.Pass)
+        or (isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Constant | ast.Name | ast.Attribute))
+        for branch in branches
+        for inner in branch
+    )
+
+
+def _targets(statement: ast.stmt) -> list[ast.expr]:
+    if isinstance(statement, ast.Assign):
+        return statement.targets
+    if isinstance(statement, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
+        return [statement.target]
+    if isinstance(statement, ast.With | ast.AsyncWith):
+        return [item.optional_vars for item in statement.items if item.optional_vars is not None]
+    return []
+
+
+def _module_of(statement: ast.Import | ast.ImportFrom) -> str:
+    if isinstance(statement, ast.Import):
+        return statement.names[0].name
+    return "." * statement.level + (statement.module or "")
+
+
+def _bound_name(alias: libcst.ImportAlias) -> str:
+    """The name an import alias binds: `b` for `a as b`, `a` for `a.b.c`."""
+    from libcst.helpers import get_full_name_for_node
+
+    if alias.asname is not None:
+        return get_full_name_for_node(alias.asname.name) or ""
+    return (get_full_name_for_node(alias.name) or "").partition(".")[0]

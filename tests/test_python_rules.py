@@ -1,0 +1,114 @@
+"""The Python rules on real code: outputs compile, add no undefined or unused names, settle in one run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from golden import Case, cases
+
+from hardenfix import config
+from hardenfix.engine import Engine
+from hardenfix.model import FileKind, Outcome
+from hardenfix.runner import Mode, run
+
+PYTHON_CASES = [case for case in cases() if case.kind is FileKind.PYTHON]
+RUFF = Path(sys.executable).with_name("ruff")
+# Enough standard-library modules to meet every rule several times; the
+# prefilters keep the run to seconds.
+CORPUS_SIZE = 300
+
+
+def _compiles(source: bytes) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escapes in stdlib sources are not ours to report
+        compile(source, "<after>", "exec", dont_inherit=True)
+
+
+@pytest.mark.parametrize("case", PYTHON_CASES, ids=[case.id for case in PYTHON_CASES])
+def test_golden_after_compiles(case: Case) -> None:
+    _compiles(case.after.read_bytes())
+
+
+def _pyflakes_problems(path: Path) -> Counter[tuple[str, str]]:
+    """`ruff check --select F` findings as (code, message): positions move when a fix adds lines."""
+    completed = subprocess.run(
+        [RUFF, "check", "--select", "F", "--output-format", "json", "--no-cache", "--isolated", path],
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    return Counter((item["code"], item["message"]) for item in json.loads(completed.stdout))
+
+
+@pytest.mark.parametrize("case", PYTHON_CASES, ids=[case.id for case in PYTHON_CASES])
+def test_fixes_add_no_undefined_or_unused_names(case: Case) -> None:
+    new = _pyflakes_problems(case.after) - _pyflakes_problems(case.before)
+    assert not new
+
+
+def test_golden_cases_cover_every_python_rule() -> None:
+    codes = {case.folder.parent.name.split("-")[0] for case in PYTHON_CASES}
+    assert codes == {"HF301", "HF302", "HF303"}
+
+
+def _stdlib_sample(destination: Path) -> list[Path]:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    sources = sorted(
+        path
+        for path in stdlib.rglob("*.py")
+        if not {"test", "tests", "lib2to3", "site-packages", "idle_test"} & set(path.relative_to(stdlib).parts)
+    )
+    # Spread the sample over the whole library, not only its first folders.
+    step = max(1, len(sources) // CORPUS_SIZE)
+    copies = []
+    for index, source in enumerate(sources[::step][:CORPUS_SIZE]):
+        copy = destination / f"{index:03d}_{source.name}"
+        shutil.copyfile(source, copy)
+        copies.append(copy)
+    return copies
+
+
+def test_standard_library_corpus(tmp_path: Path) -> None:
+    files = _stdlib_sample(tmp_path)
+    settings = config.Settings(select=("HF3",), unsafe_fixes=True)
+    engine = Engine(settings.rules(), unsafe_fixes=True)
+
+    first = list(run([tmp_path], engine, Mode.WRITE, tmp_path))
+    assert len(first) == CORPUS_SIZE
+    assert [r.display_path for r in first if r.outcome is Outcome.FAILED] == []
+    changed = [result for result in first if result.outcome is Outcome.CHANGED]
+    # The sample meets every rule that the standard library can meet (it uses no Prometheus).
+    assert {finding.code for result in changed for finding in result.fixed} == {"HF303"}
+    assert len(changed) >= 10
+    for path in files:
+        _compiles(path.read_bytes())
+
+    second = list(run([tmp_path], engine, Mode.WRITE, tmp_path))
+    assert [r.display_path for r in second if r.outcome is not Outcome.UNCHANGED] == []
+
+
+def test_a_compose_only_run_never_imports_libcst(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [CMD, pg_isready]\n"
+    )
+    (tmp_path / "plain.py").write_text("def handler():\n    return 1\n")
+    program = (
+        "import sys\n"
+        "from hardenfix.cli import main\n"
+        f"sys.argv = ['hardenfix', 'check', {str(tmp_path)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 1, exit.code\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'libcst'))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert completed.stdout.splitlines()[-1] == "[]"
