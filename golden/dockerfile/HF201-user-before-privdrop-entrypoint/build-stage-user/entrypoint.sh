@@ -1,0 +1,2 @@
+#!/bin/sh
+chown -R nginx /var/cache/nginx

@@ -1,0 +1,5 @@
+FROM python:3.12-slim
+COPY entrypoint.sh /entrypoint.sh
+# Runs as app.
+# NOTE: Do NOT set USER here - entrypoint drops to app via gosu
+ENTRYPOINT ["/entrypoint.sh"]

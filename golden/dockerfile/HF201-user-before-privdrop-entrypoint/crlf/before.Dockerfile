@@ -1,0 +1,5 @@
+FROM python:3.12-slim
+COPY entrypoint.sh /entrypoint.sh
+# Runs as app.
+USER app
+ENTRYPOINT ["/entrypoint.sh"]

@@ -1,0 +1,2 @@
+#!/bin/sh
+chown app /data && exec su app -c "$*"

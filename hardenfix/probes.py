@@ -1,0 +1,282 @@
+"""Healthcheck probe commands: recognise HTTP probes, normalise curl, replace a missing tool.
+
+Pure functions on probe commands, independent of where the probe is written (a
+Dockerfile `HEALTHCHECK`, a Compose `healthcheck.test`). A probe comes in one of two
+shapes, and each function says which it takes:
+
+- a *shell command*: a POSIX `sh -c` string (`curl -f http://localhost/ || exit 1`);
+  words keep their quotes, and spans are offsets into the string, so a caller can
+  rewrite one command and leave the rest of the line as written;
+- an *argument vector*: the exec form (`["curl", "-f", "http://localhost/"]`).
+
+Escaping that belongs to the file format (Compose's `$$`, JSON string escapes) is the
+caller's business: what goes in and comes out here is what the shell or the kernel sees.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+HTTP_TOOLS = frozenset({"curl", "wget"})
+
+# Options whose value is the next word (or, for a short option, the rest of its cluster).
+_CURL_SHORT_WITH_VALUE = frozenset("AbcCdDeEFHKmoPQrtTuUwxXyYz")
+_CURL_LONG_WITH_VALUE = frozenset(
+    {
+        "--cacert", "--capath", "--cert", "--config", "--connect-timeout", "--cookie", "--cookie-jar",
+        "--data", "--data-binary", "--data-raw", "--data-urlencode", "--dump-header", "--form",
+        "--header", "--interface", "--json", "--key", "--max-time", "--output", "--proxy", "--range",
+        "--referer", "--request", "--resolve", "--retry", "--retry-delay", "--retry-max-time",
+        "--unix-socket", "--upload-file", "--url", "--user", "--user-agent", "--write-out",
+    }
+)  # fmt: skip
+_WGET_SHORT_WITH_VALUE = frozenset("aBeiOoPQTtUwY")
+_WGET_LONG_WITH_VALUE = frozenset({"--header", "--output-document", "--tries", "--timeout", "--user-agent"})
+_CURL_QUIET_FAIL = frozenset({"-s", "-f", "--silent", "--fail"})
+
+_OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_REDIRECTION = re.compile(r"\d*(?:[<>]|&>)")
+_SHELL_SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ShellWord:
+    """A word of a shell command as written (quotes kept), and its span in the command."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def value(self) -> str:
+        """The word after quote removal (expansions are not performed)."""
+        try:
+            return "".join(shlex.split(self.text))
+        except ValueError:
+            return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class HttpProbe:
+    """A `curl` or `wget` invocation: the program word and its arguments as written."""
+
+    program: str
+    """As written: `curl`, `/usr/bin/wget`."""
+    arguments: tuple[str, ...]
+    """As written: shell words keep their quotes; exec-form elements are plain strings."""
+    url: str | None
+    """The URL it requests (quotes removed), when one can be told."""
+    start: int = 0
+    end: int = 0
+    """For a probe found in a shell command: its span there, program to last argument."""
+
+    @property
+    def tool(self) -> str:
+        return posixpath.basename(self.program)
+
+
+def shell_words(command: str) -> Iterator[ShellWord | str]:
+    """Split a shell command into words and control operators (`&&`, `||`, `;`, `|`, ...,
+    newline). Quotes and backslash escapes are kept inside their word; a `#` starting a
+    word begins a comment to the end of the line."""
+    index, length = 0, len(command)
+    while index < length:
+        character = command[index]
+        if character in " \t":
+            index += 1
+            continue
+        operator = _operator_at(command, index)
+        if operator is not None:
+            yield operator
+            index += len(operator)
+            continue
+        if character == "#":
+            newline = command.find("\n", index)
+            index = length if newline < 0 else newline
+            continue
+        start, quote = index, None
+        while index < length:
+            character = command[index]
+            if quote is None and (character in " \t" or _operator_at(command, index)):
+                break
+            if character == "\\" and quote != "'":
+                index += 1
+            elif character == quote:
+                quote = None
+            elif quote is None and character in "'\"":
+                quote = character
+            index += 1
+        yield ShellWord(command[start:index], start, min(index, length))
+
+
+def _operator_at(command: str, index: int) -> str | None:
+    """The control operator starting at `index`; the `&` of a redirection (`2>&1`, `&>`)
+    is not one."""
+    if command.startswith("&>", index) or (command.startswith("&", index) and command[index - 1 : index] in "<>"):
+        return None
+    return next((operator for operator in _OPERATORS if command.startswith(operator, index)), None)
+
+
+def simple_commands(command: str) -> Iterator[list[ShellWord]]:
+    """The simple commands of a shell command, each as its words, assignments
+    (`A=b curl ...`) and a leading `exec` left out."""
+    words: list[ShellWord] = []
+    for token in [*shell_words(command), ";"]:
+        if isinstance(token, ShellWord):
+            if words or not (_ASSIGNMENT.match(token.text) or token.text == "exec"):
+                words.append(token)
+        elif words:
+            yield words
+            words = []
+
+
+def find_http_probe(command: str) -> HttpProbe | None:
+    """The first `curl`/`wget` simple command of a shell command, with its span: the
+    program and its arguments, up to any redirection (`>/dev/null 2>&1` stays outside)."""
+    for words in simple_commands(command):
+        if posixpath.basename(words[0].value) in HTTP_TOOLS:
+            redirection = next((i for i, word in enumerate(words) if _REDIRECTION.match(word.text)), len(words))
+            program, *arguments = words[:redirection]
+            tool = posixpath.basename(program.value)
+            return HttpProbe(
+                program=program.text,
+                arguments=tuple(word.text for word in arguments),
+                url=_url(tool, [word.value for word in arguments]),
+                start=program.start,
+                end=(arguments[-1] if arguments else program).end,
+            )
+    return None
+
+
+def http_probe_from_argv(argv: Sequence[str]) -> HttpProbe | None:
+    """An exec-form probe whose program is `curl` or `wget`."""
+    if not argv or posixpath.basename(argv[0]) not in HTTP_TOOLS:
+        return None
+    return HttpProbe(program=argv[0], arguments=tuple(argv[1:]), url=_url(posixpath.basename(argv[0]), argv[1:]))
+
+
+def _url(tool: str, arguments: Sequence[str]) -> str | None:
+    """The first operand (a word that is neither an option nor an option's value), or
+    the value of curl's `--url`."""
+    short, long = (
+        (_CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE) if tool == "curl" else (_WGET_SHORT_WITH_VALUE, _WGET_LONG_WITH_VALUE)
+    )
+    for is_option, words in _classify(arguments, short, long):
+        if not is_option:
+            return words[0]
+        if words[0] == "--url" and len(words) == 2:
+            return words[1]
+    return None
+
+
+def _classify(
+    arguments: Sequence[str], short_with_value: frozenset[str], long_with_value: frozenset[str]
+) -> Iterator[tuple[bool, tuple[str, ...]]]:
+    """Group arguments: (True, (option,)) or (True, (option, its value)) when the value is
+    the next word, and (False, (operand,))."""
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        if argument.startswith("--") and len(argument) > 2:
+            takes_next = argument in long_with_value
+        elif argument.startswith("-") and len(argument) > 1:
+            # In a cluster, the first letter taking a value takes the rest of the cluster,
+            # or the next word when it is the last letter.
+            letters = argument[1:]
+            first = next((i for i, letter in enumerate(letters) if letter in short_with_value), None)
+            takes_next = first == len(letters) - 1
+        else:
+            yield False, (argument,)
+            index += 1
+            continue
+        width = 2 if takes_next and index + 1 < len(arguments) else 1
+        yield True, tuple(arguments[index : index + width])
+        index += width
+
+
+def curl_fails_on_http_errors(arguments: Sequence[str]) -> bool:
+    """Whether curl is told to exit non-zero on an HTTP error status (`-f`, `--fail`,
+    `--fail-with-body`); without it a 500 response passes the probe."""
+    return any(
+        is_option and (words[0] in ("--fail", "--fail-with-body") or "f" in _curl_flag_letters(words[0]))
+        for is_option, words in _classify(arguments, _CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE)
+    )
+
+
+def normalised_curl_arguments(arguments: Sequence[str]) -> list[str] | None:
+    """curl's arguments with `-sf` first and every other spelling of silent/fail
+    (`--silent`, `--fail`, `-f -s`, the `f` and `s` of `-fsSL`) folded into it; None when
+    they already are. Other options, their values and their order are kept (`-fsSL`
+    leaves `-SL`)."""
+    rest: list[str] = []
+    for is_option, words in _classify(arguments, _CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE):
+        option, *value = words
+        if is_option and option in _CURL_QUIET_FAIL:
+            continue
+        letters = _curl_flag_letters(option) if is_option else ""
+        if letters:
+            kept = letters.replace("s", "").replace("f", "") + option[1 + len(letters) :]
+            if not kept:
+                continue
+            option = "-" + kept
+        rest.extend([option, *value])
+    normalised = ["-sf", *rest]
+    return None if normalised == list(arguments) else normalised
+
+
+def _curl_flag_letters(option: str) -> str:
+    """The option letters of a short-option cluster, up to and including the first that
+    takes a value (the rest of the cluster is that value): `-fsSL` -> `fsSL`, `-fm5` -> `fm`;
+    '' for a long option or an operand."""
+    if option.startswith("--") or not option.startswith("-"):
+        return ""
+    letters = ""
+    for letter in option[1:]:
+        letters += letter
+        if letter in _CURL_SHORT_WITH_VALUE:
+            break
+    return letters
+
+
+def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] | None:
+    """An exec-form probe of `url` using a tool from `tools`: `curl -sf URL` when there is
+    curl, else a `python3 -c` urllib one-liner, else a `node -e` one-liner; None when
+    none of them is available or the URL cannot be embedded safely.
+
+    Each exits non-zero on a connection error and on an HTTP status of 400 or more.
+    """
+    if "curl" in tools:
+        return ["curl", "-sf", url]
+    if any(quote in url for quote in "'\"\\") or any(c.isspace() for c in url):
+        return None
+    if "python3" in tools:
+        return ["python3", "-c", f"import urllib.request; urllib.request.urlopen('{url}')"]
+    if "node" in tools:
+        module = "https" if url.startswith("https:") else "http"
+        return [
+            "node",
+            "-e",
+            f"require('{module}').get('{url}', r => process.exit(r.statusCode < 400 ? 0 : 1))"
+            ".on('error', () => process.exit(1))",
+        ]
+    return None
+
+
+def shell_join(argv: Sequence[str]) -> str:
+    """Render an argument vector as a shell command: plain words bare, others in double
+    quotes when that needs no escaping (a `$` in them still expands, as it did in the
+    probe being replaced), else in single quotes."""
+    return " ".join(_shell_quote(argument) for argument in argv)
+
+
+def _shell_quote(argument: str) -> str:
+    if _SHELL_SAFE.fullmatch(argument):
+        return argument
+    if not any(character in argument for character in '"\\`!'):
+        return f'"{argument}"'
+    return shlex.quote(argument)

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.probes import simple_commands
+from hardenfix.rule import FixSafety, Rule
+from hardenfix.sources.dockerfile import (
+    ContextError,
+    DockerfileDocument,
+    Instruction,
+    NotLocated,
+    Stage,
+    entrypoint_program,
+    locate_program,
+    read_image_file,
+)
+
+_DROPPERS = ("su", "su-exec", "gosu", "setpriv", "runuser", "setuidgid", "s6-setuidgid")
+"""Tools that start a command as another user; each needs root to do it."""
+# Options of `su`/`runuser` that take a value: the user is the first word that is neither.
+_SU_OPTIONS_WITH_VALUE = frozenset(
+    {"-s", "--shell", "-c", "--command", "-g", "--group", "-G", "--supp-group", "-w", "--whitelist-environment",
+     "--session-command", "-u", "--user"}
+)  # fmt: skip
+# Words that may come before the program of a simple command in a script.
+_PREFIXES = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "exec", "command", "nohup", "time"})
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ROOT_USERS = frozenset({"root", "0"})
+
+
+@dataclass(frozen=True, slots=True)
+class _PrivilegedCall:
+    program: str
+    """`chown`, `chmod`, or a privilege-dropping tool."""
+    user: str | None = None
+    """For a dropping tool: the user it switches to, as written."""
+
+
+class UserBeforePrivdropEntrypoint(Rule):
+    """
+    ## What it does
+    Finds a final stage that sets a non-root `USER` while its `ENTRYPOINT` runs
+    a script that needs root to do its job: it calls `chown`, `chmod` on a
+    `VOLUME`, or drops privileges itself with `su`, `su-exec`, `gosu`,
+    `setpriv`, `runuser`, `setuidgid` or `s6-setuidgid`.
+
+    The script is found by following the entry point (exec or shell form,
+    through `tini --`, `dumb-init`, `sh /entrypoint.sh`) back through the
+    stage's `COPY` and `ADD` instructions (also `--from` earlier stages, globs,
+    folders and heredocs) to the build context, which is the Dockerfile's
+    folder. Nothing outside the build context is read.
+
+    ## Why is this bad?
+    The entry point starts as the `USER`, not as root: `chown /data` fails (or
+    the volume keeps the wrong owner) and `su`/`gosu` refuse to switch users,
+    so the container exits at start-up or runs with files it cannot write.
+    Such scripts are written to start as root and drop privileges themselves.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY entrypoint.sh /entrypoint.sh
+    USER app
+    ENTRYPOINT ["/entrypoint.sh"]
+    ```
+    where `entrypoint.sh` runs `chown -R app /data` then `exec gosu app "$@"`.
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY entrypoint.sh /entrypoint.sh
+    # NOTE: Do NOT set USER here - entrypoint drops to app via gosu
+    ENTRYPOINT ["/entrypoint.sh"]
+    ```
+
+    ## Fix safety
+    Safe when the script drops privileges itself: the service still runs as
+    the user the script switches to. When it does not, or the script cannot be
+    found or read, the finding is reported with no fix: removing `USER` from an
+    image whose entry point never drops privileges would run the service as root.
+    """
+
+    code = "HF201"
+    slug = "user-before-privdrop-entrypoint"
+    kind = FileKind.DOCKERFILE
+    category = Category.CORRECTNESS
+    summary = "`USER` set before an entrypoint that must start as root"
+    fix_safety = FixSafety.SOMETIMES
+    prefilter = re.compile(rb"(?im)^\s*user\s")
+
+    def check(self, document: DockerfileDocument) -> Iterator[Finding]:
+        stage = document.final_stage
+        users = stage.instructions_named("USER") if stage is not None else []
+        entrypoint = stage.effective("ENTRYPOINT") if stage is not None else None
+        if not users or entrypoint is None or users[-1].arguments.split(":")[0] in _ROOT_USERS:
+            return
+        user = users[-1]
+        program = entrypoint_program(entrypoint)
+        if program is None:
+            return
+        try:
+            script = read_image_file(document, locate_program(document, stage, program))
+        except (NotLocated, ContextError) as reason:
+            if _looks_like_a_script(program):
+                yield self.finding(
+                    document,
+                    user.start,
+                    user.end,
+                    f"`{user.line}` is set and the entrypoint runs `{program}`, which could not be checked "
+                    f"for commands that need root: {reason}",
+                )
+            return
+        calls = list(_privileged_calls(script, _volumes(stage)))
+        if calls:
+            yield self._finding(document, user, program, calls)
+
+    def _finding(
+        self, document: DockerfileDocument, user: Instruction, program: str, calls: list[_PrivilegedCall]
+    ) -> Finding:
+        names = list(dict.fromkeys(f"`{call.program}`" for call in calls))
+        listed = f"{', '.join(names[:-1])} and {names[-1]}, which need" if len(names) > 1 else f"{names[0]}, which needs"
+        message = f"`{user.line}` makes the entrypoint `{program}` start without root, but it calls {listed} root"
+        drop = next((call for call in calls if call.program in _DROPPERS), None)
+        if drop is None:
+            return self.finding(
+                document,
+                user.start,
+                user.end,
+                f"{message}; no fix: the script never drops privileges, so removing "
+                "`USER` would run the service as root (make the script drop to the user, then remove `USER`)",
+            )
+        target = drop.user if drop.user and "$" not in drop.user else user.arguments
+        note = f"# NOTE: Do NOT set USER here - entrypoint drops to {target} via {drop.program}"
+        return self.finding(
+            document,
+            user.start,
+            user.end,
+            f"{message}; the script drops to `{target}` itself via `{drop.program}`",
+            self.fix(f"Remove `{user.line}`: the entrypoint drops privileges", Edit.replace(user.start, user.end, note)),
+        )
+
+
+def _looks_like_a_script(program: str) -> bool:
+    name = posixpath.basename(program)
+    return name.endswith((".sh", ".bash")) or "entrypoint" in name
+
+
+def _volumes(stage: Stage) -> list[str]:
+    volumes = []
+    for owner in stage.lineage():
+        for volume in owner.instructions_named("VOLUME"):
+            paths = volume.exec_form or [word.text.strip("'\"") for word in volume.argument_words]
+            volumes.extend(posixpath.normpath(path) for path in paths)
+    return volumes
+
+
+def _privileged_calls(script: str, volumes: Sequence[str]) -> Iterator[_PrivilegedCall]:
+    """The commands of a shell script that need root, in order."""
+    for words in simple_commands(script):
+        values = [word.value for word in words]
+        while values and (values[0] in _PREFIXES or _ASSIGNMENT.match(values[0])):
+            values = values[1:]
+        if not values:
+            continue
+        program, arguments = posixpath.basename(values[0]), values[1:]
+        if program == "chown":
+            yield _PrivilegedCall(program)
+        elif program == "chmod" and any(_under(path, volumes) for path in _operands(arguments)[1:]):
+            yield _PrivilegedCall(program)
+        elif program in _DROPPERS:
+            yield _PrivilegedCall(program, _target_user(program, arguments))
+
+
+def _operands(arguments: Sequence[str]) -> list[str]:
+    return [argument for argument in arguments if not argument.startswith("-")]
+
+
+def _under(path: str, volumes: Sequence[str]) -> bool:
+    path = posixpath.normpath(path)
+    return any(path == volume or path.startswith(volume.rstrip("/") + "/") for volume in volumes)
+
+
+def _target_user(program: str, arguments: Sequence[str]) -> str | None:
+    """The user a privilege-dropping command switches to, as written."""
+    if program == "setpriv":
+        for index, argument in enumerate(arguments):
+            if argument.startswith("--reuid="):
+                return argument.partition("=")[2]
+            if argument == "--reuid" and index + 1 < len(arguments):
+                return arguments[index + 1]
+        return None
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        if program == "runuser" and argument in ("-u", "--user") and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith("--user="):
+            return argument.partition("=")[2]
+        if program in ("su", "runuser") and argument in _SU_OPTIONS_WITH_VALUE:
+            index += 2
+            continue
+        if argument.startswith("-") and argument != "-":
+            index += 1
+            continue
+        if argument != "-":
+            return argument
+        index += 1
+    return None

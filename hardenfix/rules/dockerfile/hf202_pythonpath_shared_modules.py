@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hardenfix.knowledge import parse_reference
+from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.rule import FixSafety, Rule
+from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, DockerfileDocument, Stage
+
+_SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
+_PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class _SharedPackage:
+    copy: Copy
+    import_name: str
+    """How the service imports it: `services.common`."""
+    app_root: str
+    """The folder that must be on `sys.path` for that import: the `WORKDIR`."""
+
+
+class PythonpathSharedModules(Rule):
+    """
+    ## What it does
+    Finds a Python image stage that copies a shared package into the app tree
+    (`COPY services/common /app/services/common`, `COPY common/ ./services/common/`)
+    which the service's own code imports (`from services.common import db`),
+    and never sets `PYTHONPATH`. It adds `ENV PYTHONPATH=<app root>:$PYTHONPATH`,
+    the app root being the `WORKDIR` in effect, right after that `WORKDIR` (or
+    after `FROM` when the stage has none).
+
+    The build context is the Dockerfile's folder: the copied folder must hold
+    Python files there, and some other Python file the stage copies must import
+    it by the name its place under the app root gives it.
+
+    ## Why is this bad?
+    Python finds `services.common` only when the app root is on `sys.path`.
+    That holds by accident when the process starts in the app root through a
+    runner that adds the working directory, and fails with
+    `ModuleNotFoundError` as soon as the service is started as a script
+    (`python services/api/main.py`), from a console script (`celery`,
+    `gunicorn --chdir`), from another working directory, or in a test runner.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    COPY services/common /app/services/common
+    COPY services/api /app/services/api
+    CMD ["python", "services/api/main.py"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    ENV PYTHONPATH=/app:$PYTHONPATH
+    COPY services/common /app/services/common
+    COPY services/api /app/services/api
+    CMD ["python", "services/api/main.py"]
+    ```
+
+    ## Fix safety
+    Safe: the app root joins the front of the module search path, where the
+    copied packages already expect to be found; any `PYTHONPATH` the base image
+    sets is kept after it.
+    """
+
+    code = "HF202"
+    slug = "pythonpath-shared-modules"
+    kind = FileKind.DOCKERFILE
+    category = Category.CORRECTNESS
+    summary = "Shared Python package copied into the app tree without `PYTHONPATH`"
+    fix_safety = FixSafety.SAFE
+    prefilter = re.compile(rb"(?i)\b(?:COPY|ADD)\b")
+
+    def check(self, document: DockerfileDocument) -> Iterator[Finding]:
+        context = document.build_context
+        if context is None:
+            return
+        for stage in document.stages:
+            if not _runs_python(document, stage) or _sets_pythonpath(stage):
+                continue
+            shared = next(_shared_packages(stage, context), None)
+            if shared is not None:
+                yield self._finding(document, stage, shared)
+
+    def _finding(self, document: DockerfileDocument, stage: Stage, shared: _SharedPackage) -> Finding:
+        own_workdirs = [i for i in stage.instructions_named("WORKDIR") if i.start < shared.copy.instruction.start]
+        anchor = own_workdirs[-1] if own_workdirs else stage.from_instruction
+        line = f"ENV PYTHONPATH={shared.app_root}:$PYTHONPATH"
+        insertion = document.newline_for_insertion(anchor.end) + document.indentation(anchor.start) + line
+        copy = shared.copy.instruction
+        return self.finding(
+            document,
+            copy.start,
+            copy.end,
+            f"`{copy.line.strip()}` puts the package `{shared.import_name}`, which the service imports, under "
+            f"`{shared.app_root}`, and `PYTHONPATH` is never set: the import fails unless the process happens "
+            f"to start in `{shared.app_root}`",
+            self.fix(f"Add `{line}`", Edit.insert(anchor.end, insertion)),
+        )
+
+
+def _runs_python(document: DockerfileDocument, stage: Stage) -> bool:
+    """A stage built from a Python image, or one that installs with pip."""
+    base = document.base_image(stage)
+    reference = parse_reference(base) if base else None
+    if reference is not None and "python" in posixpath.basename(reference.repository):
+        return True
+    return any(_PIP_INSTALL.search(run.line) for owner in stage.lineage() for run in owner.instructions_named("RUN"))
+
+
+def _sets_pythonpath(stage: Stage) -> bool:
+    return any(
+        _SETS_PYTHONPATH.search(env.arguments) for owner in stage.lineage() for env in owner.instructions_named("ENV")
+    )
+
+
+def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPackage]:
+    """Folders of Python code the stage copies under the app root, that other copied
+    Python files import by the dotted name of their place there."""
+    copied = [
+        (copy, folder)
+        for copy in stage.copies()
+        if copy.from_stage is None
+        for source in copy.sources
+        for folder in context.expand(source)
+    ]
+    for copy, folder in copied:
+        if not context.is_dir(folder) or not context.files_under(folder, ".py"):
+            continue
+        package = copy.destination.rstrip("/")
+        app_root = stage.working_directory(copy.instruction)
+        if app_root == "/":
+            app_root = "/" + package.strip("/").split("/")[0]
+        parts = posixpath.relpath(package, app_root).split("/")
+        if not package.startswith(app_root + "/") or not all(_IDENTIFIER.fullmatch(part) for part in parts):
+            continue
+        import_name = ".".join(parts)
+        importers = (
+            path
+            for _, other in copied
+            if other != folder
+            for path in context.files_under(other, ".py")
+            if not _inside(path, folder)
+        )
+        if any(_imports(context, path, import_name) for path in importers):
+            yield _SharedPackage(copy, import_name, app_root)
+
+
+def _inside(path: str, folder: str) -> bool:
+    folder = posixpath.normpath(folder)
+    return folder == "." or path == folder or path.startswith(folder + "/")
+
+
+def _imports(context: BuildContext, path: str, name: str) -> bool:
+    pattern = re.compile(rf"^\s*(?:from\s+{re.escape(name)}[\s.]|import\s+{re.escape(name)}(?:[\s.,]|$))", re.M)
+    try:
+        return bool(pattern.search(context.read_text(path)))
+    except ContextError:
+        return False

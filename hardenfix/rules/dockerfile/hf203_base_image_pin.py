@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from hardenfix.knowledge import KnowledgeBase, builtin, parse_reference
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.rule import FixSafety, Rule
+from hardenfix.sources.dockerfile import DockerfileDocument, Stage
+
+
+@dataclass(frozen=True)
+class Options:
+    pins: dict[str, str] = field(default_factory=dict)
+    """Image repository -> tag, added to (and overriding) the built-in pins table."""
+
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        return builtin().extended(pins=self.pins)
+
+
+class BaseImagePin(Rule):
+    """
+    ## What it does
+    Finds `FROM` instructions whose image is `:latest` or has no tag (which
+    means `latest`), in every stage, and pins the tag from the same pins table
+    as Compose's `HF120 image-pin`.
+
+    ## Why is this bad?
+    `latest` is whatever was pushed last: the same Dockerfile builds different
+    images on two machines or two days, a rebuild for a one-line change ships
+    a major upgrade of the base nobody reviewed, and the build cache hides
+    which one you got.
+
+    ## Example
+    ```dockerfile
+    FROM postgres:latest
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM postgres:15-alpine
+    ```
+
+    ## Fix safety
+    Unsafe, as for `HF120`: the pinned tag may be older or newer than what
+    `latest` pulls today, and a data store's on-disk format can depend on its
+    major version. Without a known pin the finding is reported with no fix:
+    hardenfix never invents a tag. `scratch`, a reference to an earlier stage
+    (`FROM build`) and a variable (`FROM ${BASE}`) are left alone; a digest
+    (`@sha256:...`) counts as pinned.
+
+    ## Options
+    - `pins`: a table of image repository -> tag, added to the built-in pins.
+    """
+
+    code = "HF203"
+    slug = "base-image-pin"
+    kind = FileKind.DOCKERFILE
+    category = Category.SUPPLY_CHAIN
+    summary = "Base image without a pinned tag"
+    fix_safety = FixSafety.UNSAFE
+    Options = Options
+    prefilter = re.compile(rb"(?im)^\s*from\s")
+
+    def check(self, document: DockerfileDocument) -> Iterator[Finding]:
+        for stage in document.stages:
+            finding = self._check_stage(document, stage)
+            if finding is not None:
+                yield finding
+
+    def _check_stage(self, document: DockerfileDocument, stage: Stage) -> Finding | None:
+        words = stage.from_instruction.argument_words
+        if not words or stage.parent is not None or stage.image.lower() == "scratch":
+            return None
+        reference = parse_reference(stage.image)
+        span = stage.from_instruction.source_span(words[0].start, words[0].end)
+        if reference is None or reference.is_pinned or span is None:
+            return None
+        start, end = span
+        message = f"`FROM {stage.image}` floats with every push to `latest`"
+        pin = self.options.knowledge.pin_for(reference)
+        if pin is None:
+            return self.finding(document, start, end, message + "; no pin is known for it: pin a tested version")
+        if reference.tag_span is not None:
+            edit = Edit.replace(start + reference.tag_span[0], start + reference.tag_span[1], pin)
+        else:
+            edit = Edit.insert(start + reference.name_end, f":{pin}")
+        fix = self.fix(f"Pin to `{pin}`", edit, applicability=Applicability.UNSAFE)
+        return self.finding(document, start, end, message + f" (unsafe fix: pin to `{pin}` after checking it)", fix)

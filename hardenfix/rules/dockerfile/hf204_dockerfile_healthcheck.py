@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hardenfix import probes
+from hardenfix.knowledge import DEFAULT_TIMING, builtin, parse_reference
+from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.rule import FixSafety, Rule
+from hardenfix.sources.compose import check_duration
+from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, Stage, parse_exec_form
+
+# Package-manager installs in `RUN`, and the probe tools their packages provide.
+_INSTALL = re.compile(r"\b(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|\n]*?\b(?:install|add)\b([^;&|\n]*)")
+_PACKAGE_TOOLS = {"curl": "curl", "wget": "wget", "python3": "python3", "nodejs": "node"}
+
+
+@dataclass(frozen=True)
+class Options:
+    interval: str = DEFAULT_TIMING.interval
+    timeout: str = DEFAULT_TIMING.timeout
+    start_period: str = DEFAULT_TIMING.start_period
+    retries: int = DEFAULT_TIMING.retries
+
+    def __post_init__(self) -> None:
+        check_duration("interval", self.interval)
+        check_duration("timeout", self.timeout)
+        check_duration("start-period", self.start_period)
+        if self.retries < 1:
+            raise ValueError(f"retries must be at least 1, not {self.retries}")
+
+    def flags(self) -> dict[str, str]:
+        """`HEALTHCHECK` flag -> value, in the order Docker documents them."""
+        return {
+            "interval": self.interval,
+            "timeout": self.timeout,
+            "start-period": self.start_period,
+            "retries": str(self.retries),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    """A `HEALTHCHECK CMD`: where its command starts in the logical line, and its form."""
+
+    instruction: Instruction
+    command_start: int
+    argv: list[str] | None
+    """The exec form's arguments; None for the shell form."""
+
+    @property
+    def command(self) -> str:
+        return self.instruction.line[self.command_start :].rstrip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Tools:
+    names: frozenset[str]
+    image: str | None
+    """The base image, when the knowledge base knows what it ships; else None."""
+
+
+class DockerfileHealthcheck(Rule):
+    """
+    ## What it does
+    Holds `HEALTHCHECK` instructions to the same standards as Compose
+    healthchecks (`HF101`-`HF104`):
+
+    - missing `--interval`, `--timeout`, `--start-period` or `--retries` flags
+      are added (`30s`, `10s`, `30s`, `3`);
+    - a `curl` probe is normalised to `curl -sf` (without `-f`, a 500 response
+      passes the probe);
+    - an HTTP probe whose tool (`curl`, `wget`) the base image lacks, and no
+      `RUN` of the stage installs, is rewritten to `curl -sf URL` when the image
+      has curl, else to a `python3 -c` urllib one-liner, else to a `node -e` one.
+
+    ## Why is this bad?
+    Docker's defaults are a 30 second interval, a 30 second timeout and no start
+    period: failed probes while the service boots count toward its retries, and
+    the timing is invisible to reviewers. A probe that cannot fail on an HTTP
+    error proves only that something answered; a probe whose tool is missing
+    fails forever, and the container is never healthy.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    HEALTHCHECK CMD wget -q --spider http://localhost:8000/healthz || exit 1
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:8000/healthz')" || exit 1
+    ```
+
+    ## Fix safety
+    Safe: flags only make Docker's timing explicit and tolerate a slow start;
+    `-sf` makes curl fail on HTTP errors, which is what a healthcheck is for; a
+    replacement probe requests the same URL with a tool the image ships. When
+    the knowledge base does not know the base image, a probe tool is reported
+    with no fix: a probe never run against the image is how these bugs start.
+    `HEALTHCHECK NONE` is left alone.
+
+    ## Options
+    - `interval` (default `"30s"`), `timeout` (default `"10s"`),
+      `start-period` (default `"30s"`), `retries` (default `3`): the flags added.
+    """
+
+    code = "HF204"
+    slug = "dockerfile-healthcheck"
+    kind = FileKind.DOCKERFILE
+    category = Category.RELIABILITY
+    summary = "`HEALTHCHECK` without timing flags, a failing curl, or a tool the image has"
+    fix_safety = FixSafety.SAFE
+    Options = Options
+    prefilter = re.compile(rb"(?i)healthcheck")
+
+    def check(self, document: DockerfileDocument) -> Iterator[Finding]:
+        for stage in document.stages:
+            # Only a stage's last HEALTHCHECK takes effect.
+            healthchecks = stage.instructions_named("HEALTHCHECK")
+            probe = _probe(healthchecks[-1]) if healthchecks else None
+            if probe is None:
+                continue
+            finding = self._missing_flags(document, probe.instruction)
+            if finding is not None:
+                yield finding
+            yield from self._check_probe(document, probe, _available_tools(document, stage))
+
+    def _missing_flags(self, document: DockerfileDocument, instruction: Instruction) -> Finding | None:
+        present = {word.text[2:].partition("=")[0] for word in instruction.flags}
+        missing = {name: value for name, value in self.options.flags().items() if name not in present}
+        if not missing:
+            return None
+        reasons = []
+        if "start-period" in missing:
+            reasons.append("no `--start-period`: failed probes while the container starts count toward its retries")
+        timing = [f"`--{name}`" for name in missing if name != "start-period"]
+        if timing:
+            listed = ", ".join(timing[:-1]) + " or " + timing[-1] if len(timing) > 1 else timing[0]
+            reasons.append(f"no {listed}: Docker's hidden defaults apply (30s interval, 30s timeout)")
+        anchor = (instruction.flags or instruction.words)[-1 if instruction.flags else 0]
+        at = instruction.source_offset(anchor.end - 1) + 1
+        added = " ".join(f"--{name}={value}" for name, value in missing.items())
+        return self.finding(
+            document,
+            instruction.start,
+            instruction.start + len(instruction.keyword),
+            f"`HEALTHCHECK` has {'; '.join(reasons)}",
+            self.fix(f"Add `{added}`", Edit.insert(at, f" {added}")),
+        )
+
+    def _check_probe(self, document: DockerfileDocument, probe: _Probe, tools: _Tools) -> Iterator[Finding]:
+        if probe.argv is None:
+            http = probes.find_http_probe(probe.command)
+            span = http and probe.instruction.source_span(probe.command_start + http.start, probe.command_start + http.end)
+        else:
+            http = probes.http_probe_from_argv(probe.argv)
+            span = probe.instruction.source_span(probe.command_start, probe.command_start + len(probe.command))
+        if http is None or span is None:
+            return
+        start, end = span
+        if http.tool not in tools.names:
+            if tools.image is None:
+                yield self.finding(
+                    document,
+                    start,
+                    end,
+                    f"probe uses `{http.tool}`, and hardenfix does not know whether the base image ships it: "
+                    "check that it does (or describe the image in the configuration)",
+                )
+                return
+            yield self._missing_tool(document, probe, http, tools, start, end)
+            return
+        if http.tool == "curl":
+            normalised = probes.normalised_curl_arguments(http.arguments)
+            if normalised is not None:
+                yield self._curl_flags(document, probe, http, normalised, start, end)
+
+    def _missing_tool(
+        self, document: DockerfileDocument, probe: _Probe, http: probes.HttpProbe, tools: _Tools, start: int, end: int
+    ) -> Finding:
+        message = f"probe uses `{http.tool}`, which `{tools.image}` does not ship and no `RUN` installs"
+        replacement = probes.replacement_probe(http.url, tools.names) if http.url else None
+        if replacement is None:
+            reason = "no URL to request" if not http.url else "it has none of curl, python3 or node"
+            return self.finding(document, start, end, f"{message}; no replacement: {reason}")
+        fix = self.fix(f"Probe with `{replacement[0]}`", Edit.replace(start, end, _render(probe, replacement)))
+        return self.finding(document, start, end, f"{message}: the container can never become healthy", fix)
+
+    def _curl_flags(
+        self,
+        document: DockerfileDocument,
+        probe: _Probe,
+        http: probes.HttpProbe,
+        normalised: list[str],
+        start: int,
+        end: int,
+    ) -> Finding:
+        if probes.curl_fails_on_http_errors(http.arguments):
+            message = "curl probe flags are not the standard `-sf`"
+        else:
+            message = "curl probe without `-f`: it exits 0 on an HTTP error, so a failing service passes"
+        replacement = _render(probe, [http.program, *normalised], verbatim=probe.argv is None)
+        return self.finding(document, start, end, message, self.fix("Use `curl -sf`", Edit.replace(start, end, replacement)))
+
+
+def _probe(instruction: Instruction) -> _Probe | None:
+    """The probe of a `HEALTHCHECK CMD ...`; None for `HEALTHCHECK NONE` or an empty one."""
+    words = instruction.argument_words
+    if len(words) < 2 or words[0].text.upper() != "CMD":
+        return None
+    return _Probe(instruction, words[1].start, parse_exec_form(instruction.line[words[1].start :]))
+
+
+def _render(probe: _Probe, argv: list[str], verbatim: bool = False) -> str:
+    """A probe command in the form it was written in. `verbatim`: the shell words are
+    already written as they should appear (kept from the original)."""
+    if probe.argv is None:
+        return " ".join(argv) if verbatim else probes.shell_join(argv)
+    compact = ", " not in probe.command and '","' in probe.command
+    return json.dumps(argv, ensure_ascii=False, separators=(",", ":") if compact else (", ", ": "))
+
+
+def _available_tools(document: DockerfileDocument, stage: Stage) -> _Tools:
+    """Probe tools of the stage's base image (from the knowledge base) and of its installs."""
+    installed = set()
+    for owner in stage.lineage():
+        for run in owner.instructions_named("RUN"):
+            text = run.line + "".join(document.text[h.body_start : h.body_end] for h in run.heredocs)
+            for match in _INSTALL.finditer(text):
+                installed.update(_PACKAGE_TOOLS[p] for p in match.group(1).split() if p in _PACKAGE_TOOLS)
+    base = document.base_image(stage)
+    reference = parse_reference(base) if base else None
+    facts = builtin().facts_for(reference) if reference else None
+    if facts is None:
+        return _Tools(frozenset(installed), None)
+    return _Tools(facts.tools_for(reference.tag) | installed, base)

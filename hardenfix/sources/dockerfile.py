@@ -1,0 +1,766 @@
+"""Dockerfiles: an instruction scanner with exact spans, build stages, and the build context.
+
+The scanner follows BuildKit's own parser (`frontend/dockerfile/parser/parser.go`) line
+for line, because the spans it reports must be the ones Docker sees:
+
+- Parser directives (`# syntax=`, `# escape=`, `# check=`) are read only from the
+  first lines; the first line that is not one (a blank line, any other comment, an
+  instruction) ends them. `# escape=` changes the line-continuation character.
+- An instruction whose line ends with the escape character (trailing spaces allowed)
+  continues on the next line. Comment lines and blank lines inside a continuation are
+  skipped and do not end it.
+- A `RUN`, `COPY` or `ADD` (also under `ONBUILD`) in shell form whose words include
+  `<<NAME`, `<<-NAME`, `<<"NAME"` or `3<<NAME` reads here-documents after its last line,
+  in order; `<<-` lets the terminator be indented with tabs.
+- Lines end at `\\n`; a `\\r` before it belongs to the line ending (CRLF files).
+
+An `Instruction` keeps its *logical line* (its physical lines joined, continuation
+characters and skipped lines left out) together with the pieces of the original text
+it was joined from, so that rules can search the logical line and still edit the
+original text. `pip install dockerfile` (BuildKit's parser) is the oracle for these
+spans in the tests.
+
+On top of the scanner: `Stage` (a `FROM` and the instructions up to the next one),
+what a stage copies (`Copy`), where a file in the image came from (`locate`), what
+program an `ENTRYPOINT` runs, and `BuildContext`, which reads files of the build
+context without ever leaving it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import glob
+import json
+import os
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from hardenfix.sources import ParseError
+from hardenfix.sources.text import SourceText
+
+_DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*")
+_KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")
+_HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
+
+
+# --------------------------------------------------------------------------- scanner
+
+
+@dataclass(frozen=True, slots=True)
+class Heredoc:
+    """A here-document read after its instruction's last line."""
+
+    name: str
+    chomp: bool
+    """`<<-NAME`: the terminator (and, when the shell runs it, each line) may start with tabs."""
+    body_start: int
+    body_end: int
+    """The body's span in the text: whole lines, up to the start of the terminator line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A whitespace-separated word of an instruction's logical line, quotes kept."""
+
+    text: str
+    start: int
+    end: int
+    """Offsets into the logical line."""
+
+
+class Instruction:
+    """One instruction: keyword, logical line, and the exact span it covers in the text."""
+
+    def __init__(
+        self, source: str, pieces: Sequence[tuple[int, int]], end: int, heredocs: Sequence[Heredoc], escape: str
+    ) -> None:
+        self._pieces = tuple(pieces)
+        self._piece_starts: list[int] = []
+        length = 0
+        for start, stop in self._pieces:
+            self._piece_starts.append(length)
+            length += stop - start
+        self.line = "".join(source[start:stop] for start, stop in self._pieces)
+        """The logical line: physical lines joined, without continuation characters."""
+        self.start = self._pieces[0][0]
+        """Offset of the instruction's first character (its keyword, in all but odd files)."""
+        self.end = end
+        """Offset where its last line ends (line ending excluded), heredoc terminators included."""
+        self.heredocs = tuple(heredocs)
+        self.escape = escape
+
+    def __repr__(self) -> str:
+        return f"Instruction({self.line!r} at {self.start}:{self.end})"
+
+    @cached_property
+    def words(self) -> tuple[Word, ...]:
+        return tuple(split_words(self.line, self.escape))
+
+    @property
+    def keyword(self) -> str:
+        """The keyword as written (`run`, `RUN`)."""
+        return self.words[0].text if self.words else ""
+
+    @property
+    def name(self) -> str:
+        """The keyword in upper case: `RUN`."""
+        return self.keyword.upper()
+
+    @cached_property
+    def flags(self) -> tuple[Word, ...]:
+        """The `--name[=value]` words right after the keyword."""
+        flags = []
+        for word in self.words[1:]:
+            if not word.text.startswith("--"):
+                break
+            flags.append(word)
+        return tuple(flags)
+
+    def flag(self, name: str) -> str | None:
+        """The value of `--name=value`, '' for a bare `--name`, None when absent."""
+        for word in self.flags:
+            flag_name, _, value = word.text[2:].partition("=")
+            if flag_name == name:
+                return value
+        return None
+
+    @cached_property
+    def arguments_start(self) -> int:
+        """Where the arguments (after keyword and flags) start in the logical line."""
+        words = self.words[1 + len(self.flags) :]
+        return words[0].start if words else len(self.line)
+
+    @property
+    def arguments(self) -> str:
+        return self.line[self.arguments_start :].rstrip()
+
+    @property
+    def argument_words(self) -> tuple[Word, ...]:
+        return self.words[1 + len(self.flags) :]
+
+    @cached_property
+    def exec_form(self) -> list[str] | None:
+        """The arguments as a JSON array of strings (`["a", "b"]`), else None (shell form)."""
+        return parse_exec_form(self.arguments)
+
+    def source_offset(self, index: int) -> int:
+        """The text offset of the logical line's character at `index` (or of its end)."""
+        piece = max(0, bisect.bisect_right(self._piece_starts, index) - 1)
+        start, stop = self._pieces[piece]
+        return min(start + index - self._piece_starts[piece], stop)
+
+    def source_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The text span of `line[start:end]`, or None when it crosses a line break
+        (an edit there would have to rewrite the continuation)."""
+        source_start = self.source_offset(start)
+        source_end = self.source_offset(end - 1) + 1 if end > start else source_start
+        return (source_start, source_end) if source_end - source_start == end - start else None
+
+
+def split_words(line: str, escape: str = "\\") -> Iterator[Word]:
+    """Split on unquoted whitespace, keeping quotes; `escape` escapes the next character."""
+    index, length = 0, len(line)
+    while index < length:
+        while index < length and line[index].isspace():
+            index += 1
+        if index == length:
+            return
+        start, quote = index, None
+        while index < length and (quote or not line[index].isspace()):
+            character = line[index]
+            if character == escape and quote != "'":
+                index += 1
+            elif quote and character == quote:
+                quote = None
+            elif not quote and character in "'\"":
+                quote = character
+            index += 1
+        index = min(index, length)
+        yield Word(line[start:index], start, index)
+
+
+def parse_exec_form(arguments: str) -> list[str] | None:
+    """BuildKit's rule: arguments starting with `[` that parse as a JSON array of strings."""
+    arguments = arguments.strip()
+    if not arguments.startswith("["):
+        return None
+    try:
+        value = json.loads(arguments)
+    except ValueError:
+        return None
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int
+    end: int
+    """End of the content: the `\\n` and any `\\r` before it are excluded."""
+
+
+def _physical_lines(text: str) -> list[_Line]:
+    lines = []
+    start = 0
+    while start < len(text):
+        newline = text.find("\n", start)
+        stop = len(text) if newline < 0 else newline
+        end = stop
+        while end > start and text[end - 1] == "\r":
+            end -= 1
+        lines.append(_Line(start, end))
+        start = stop + 1
+    return lines
+
+
+class _Scanner:
+    """Turns a text into parser directives and instructions; one pass over its lines."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = _physical_lines(text)
+        self.position = 0
+        self.directives: dict[str, str] = {}
+        self.escape = "\\"
+        self._continuation = re.compile(r"\\[ \t]*\Z")
+
+    def scan(self) -> list[Instruction]:
+        self._read_directives()
+        instructions = []
+        while self.position < len(self.lines):
+            line = self.lines[self.position]
+            self.position += 1
+            content = self._content(line).lstrip()
+            if not content or content.startswith("#"):
+                continue
+            instructions.append(self._instruction(line.end - len(content), line))
+        if not instructions:
+            raise ParseError("file with no instructions")
+        return instructions
+
+    def _content(self, line: _Line) -> str:
+        return self.text[line.start : line.end]
+
+    def _read_directives(self) -> None:
+        for line in self.lines:
+            match = _DIRECTIVE.fullmatch(self._content(line).lstrip())
+            if match is None or match.group(1).lower() not in _KNOWN_DIRECTIVES:
+                return
+            name, value = match.group(1).lower(), match.group(2)
+            if name in self.directives:
+                raise ParseError(f"only one {name} parser directive can be used")
+            self.directives[name] = value
+            if name == "escape":
+                if value not in ("\\", "`"):
+                    raise ParseError(f"invalid escape token {value!r}: it must be ` or \\")
+                self.escape = value
+                self._continuation = re.compile(re.escape(value) + r"[ \t]*\Z")
+            self.position += 1
+
+    def _instruction(self, start: int, first_line: _Line) -> Instruction:
+        pieces = []
+        last_line = first_line
+        continued = self._add_piece(pieces, start, first_line.end)
+        while continued and self.position < len(self.lines):
+            last_line = self.lines[self.position]
+            self.position += 1
+            content = self._content(last_line).lstrip()
+            if content and not content.startswith("#"):
+                continued = self._add_piece(pieces, last_line.start, last_line.end)
+        instruction = Instruction(self.text, pieces, last_line.end, (), self.escape)
+        heredocs = []
+        for name, chomp in _heredoc_names(instruction):
+            heredoc = self._heredoc(name, chomp)
+            heredocs.append(heredoc)
+            last_line = self.lines[self.position - 1]
+        if heredocs:
+            instruction = Instruction(self.text, pieces, last_line.end, heredocs, self.escape)
+        return instruction
+
+    def _add_piece(self, pieces: list[tuple[int, int]], start: int, end: int) -> bool:
+        """Add the line's text to the logical line; True when it continues on the next."""
+        match = self._continuation.search(self.text, start, end)
+        pieces.append((start, match.start() if match else end))
+        return match is not None
+
+    def _heredoc(self, name: str, chomp: bool) -> Heredoc:
+        body_start = self.lines[self.position].start if self.position < len(self.lines) else len(self.text)
+        while self.position < len(self.lines):
+            line = self.lines[self.position]
+            self.position += 1
+            candidate = self._content(line)
+            if chomp:
+                candidate = candidate.lstrip("\t")
+            if candidate == name:
+                return Heredoc(name, chomp, body_start, line.start)
+        raise ParseError(f"unterminated heredoc <<{'-' if chomp else ''}{name}")
+
+
+def _heredoc_names(instruction: Instruction) -> Iterator[tuple[str, bool]]:
+    """The heredocs an instruction opens, in order: (name, chomp)."""
+    words = instruction.words
+    if words and words[0].text.upper() == "ONBUILD":
+        words = words[1:]
+    if not words or words[0].text.upper() not in _HEREDOC_INSTRUCTIONS or "<<" not in instruction.line:
+        return
+    arguments = [word.text for word in words[1:] if not word.text.startswith("--")]
+    if parse_exec_form(" ".join(arguments)) is not None:
+        return
+    for word in words[1:]:
+        match = _HEREDOC_WORD.fullmatch(word.text)
+        if match and match.group(3):
+            yield _unquote(match.group(3)), match.group(2) == "-"
+
+
+def _unquote(word: str) -> str:
+    try:
+        return "".join(shlex.split(word))
+    except ValueError:
+        return word
+
+
+# --------------------------------------------------------------------------- document
+
+
+@dataclass(frozen=True, eq=False)
+class Stage:
+    """A build stage: its `FROM` and the instructions up to the next `FROM`."""
+
+    index: int
+    from_instruction: Instruction
+    image: str
+    """The base as written: an image reference, `scratch`, or an earlier stage's name."""
+    name: str | None
+    """The `AS` name, lower-cased as BuildKit compares it."""
+    instructions: tuple[Instruction, ...]
+    parent: Stage | None
+    """The earlier stage this one is built `FROM`, if any."""
+
+    def lineage(self) -> Iterator[Stage]:
+        """This stage, then the stage it is built from, and so on."""
+        stage: Stage | None = self
+        while stage is not None:
+            yield stage
+            stage = stage.parent
+
+    def instructions_named(self, name: str) -> list[Instruction]:
+        return [instruction for instruction in self.instructions if instruction.name == name]
+
+    def effective(self, name: str) -> Instruction | None:
+        """The instruction `name` in effect at the end of the stage (`USER`, `ENTRYPOINT`),
+        inherited from the stage it is built from when it has none of its own."""
+        for stage in self.lineage():
+            found = stage.instructions_named(name)
+            if found:
+                return found[-1]
+        return None
+
+    def working_directory(self, instruction: Instruction | None = None) -> str:
+        """The absolute working directory at `instruction` (at the end of the stage when None)."""
+        path = self.parent.working_directory() if self.parent is not None else "/"
+        for candidate in self.instructions:
+            if candidate is instruction:
+                break
+            if candidate.name == "WORKDIR":
+                path = posixpath.normpath(posixpath.join(path, _unquote(candidate.arguments)))
+        return path
+
+    def copies(self) -> list[Copy]:
+        return [copy for copy in (Copy.of(self, instruction) for instruction in self.instructions) if copy]
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A `COPY` or `ADD`: its sources and where they land in the image."""
+
+    instruction: Instruction
+    sources: tuple[str, ...]
+    destination: str
+    """Absolute, normalised; a trailing `/` is kept (it makes the destination a folder)."""
+    from_stage: str | None
+    """`--from=` value: a stage name or index, or an image."""
+
+    @classmethod
+    def of(cls, stage: Stage, instruction: Instruction) -> Copy | None:
+        if instruction.name not in ("COPY", "ADD"):
+            return None
+        arguments = instruction.exec_form
+        if arguments is None:
+            arguments = [_unquote(word.text) for word in instruction.argument_words]
+        if len(arguments) < 2:
+            return None
+        *sources, destination = arguments
+        directory = destination.endswith("/") or len(sources) > 1
+        absolute = posixpath.normpath(posixpath.join(stage.working_directory(instruction), destination))
+        if directory and absolute != "/":
+            absolute += "/"
+        return cls(instruction, tuple(sources), absolute, instruction.flag("from"))
+
+    @property
+    def into_directory(self) -> bool:
+        return self.destination.endswith("/")
+
+    def landing(self, source: str) -> str:
+        """Where a single file `source` lands: inside a folder destination, or at it."""
+        if self.into_directory:
+            return posixpath.join(self.destination, posixpath.basename(source.rstrip("/")))
+        return self.destination
+
+    def heredoc(self, source: str) -> Heredoc | None:
+        match = _HEREDOC_WORD.fullmatch(source)
+        if match is None:
+            return None
+        name = _unquote(match.group(3))
+        return next((heredoc for heredoc in self.instruction.heredocs if heredoc.name == name), None)
+
+
+class DockerfileDocument(SourceText):
+    def __init__(self, text: str, instructions: list[Instruction], directives: dict[str, str]) -> None:
+        super().__init__(text)
+        self.instructions = tuple(instructions)
+        self.directives = directives
+
+    @cached_property
+    def global_arguments(self) -> dict[str, str]:
+        """Defaults of the `ARG`s before the first `FROM`: what `FROM ${VERSION}` may use."""
+        defaults: dict[str, str] = {}
+        for instruction in self.instructions:
+            if instruction.name == "FROM":
+                break
+            if instruction.name == "ARG":
+                for word in instruction.argument_words:
+                    name, equals, value = word.text.partition("=")
+                    if equals:
+                        defaults[name] = _unquote(value)
+        return defaults
+
+    @cached_property
+    def stages(self) -> tuple[Stage, ...]:
+        stages: list[Stage] = []
+        starts = [i for i, instruction in enumerate(self.instructions) if instruction.name == "FROM"]
+        for index, start in enumerate(starts):
+            stop = starts[index + 1] if index + 1 < len(starts) else len(self.instructions)
+            from_instruction = self.instructions[start]
+            words = [word.text for word in from_instruction.argument_words]
+            image = words[0] if words else ""
+            name = words[2].lower() if len(words) >= 3 and words[1].upper() == "AS" else None
+            parent = self.stage_named(image, stages)
+            stages.append(Stage(index, from_instruction, image, name, self.instructions[start + 1 : stop], parent))
+        return tuple(stages)
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    @staticmethod
+    def stage_named(reference: str, stages: Sequence[Stage]) -> Stage | None:
+        """The stage `reference` names (by `AS` name or by index), among `stages`."""
+        for stage in stages:
+            if stage.name is not None and stage.name == reference.lower():
+                return stage
+        if reference.isdigit() and int(reference) < len(stages):
+            return stages[int(reference)]
+        return None
+
+    def base_image(self, stage: Stage) -> str | None:
+        """The image the stage is ultimately built from, with global `ARG` defaults
+        substituted; None when it is `scratch` or still holds an unknown variable."""
+        root = list(stage.lineage())[-1]
+        image = _substitute(root.image, self.global_arguments)
+        if image is None or image.lower() == "scratch":
+            return None
+        return image
+
+    @cached_property
+    def build_context(self) -> BuildContext | None:
+        """The Dockerfile's folder, when the text came from a file."""
+        return BuildContext(self.location.parent) if self.location is not None else None
+
+
+_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def _substitute(text: str, values: dict[str, str]) -> str | None:
+    """Replace `$NAME` and `${NAME}` from `values`; None when one is unknown (or uses a modifier)."""
+    unknown = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal unknown
+        name = match.group(1) or match.group(2)
+        if name not in values:
+            unknown = True
+            return ""
+        return values[name]
+
+    result = _VARIABLE.sub(replace, text)
+    return None if unknown or "$" in result else result
+
+
+def parse(text: str, location: Path | None = None) -> DockerfileDocument:
+    scanner = _Scanner(text)
+    instructions = scanner.scan()
+    document = DockerfileDocument(text, instructions, scanner.directives)
+    document.location = location
+    return document
+
+
+# --------------------------------------------------------------------------- build context
+
+
+class ContextError(Exception):
+    """A file of the build context cannot be used; the message says why, in a few words."""
+
+
+MAX_CONTEXT_FILE = 1 << 20
+"""Entry point scripts and modules are small; a larger file is not read."""
+
+
+class BuildContext:
+    """Read-only access to the files of a build context, never outside it.
+
+    Paths are relative to the context root, as `COPY` sources are (a leading `/` too).
+    A path that climbs out with `..`, or reaches a symlink pointing outside, is refused.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def path(self, relative: str) -> Path:
+        normalised = posixpath.normpath(relative.lstrip("/") or ".")
+        if normalised == ".." or normalised.startswith("../"):
+            raise ContextError(f"`{relative}` is outside the build context")
+        resolved = (self.root / normalised).resolve()
+        if not resolved.is_relative_to(self.root):
+            raise ContextError(f"`{relative}` leads outside the build context")
+        return resolved
+
+    def is_dir(self, relative: str) -> bool:
+        try:
+            return self.path(relative).is_dir()
+        except ContextError:
+            return False
+
+    def read_text(self, relative: str) -> str:
+        path = self.path(relative)
+        try:
+            if path.stat().st_size > MAX_CONTEXT_FILE:
+                raise ContextError(f"`{relative}` is larger than {MAX_CONTEXT_FILE // 1024} KiB")
+            return path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            raise ContextError(f"`{relative}` is not in the build context") from None
+        except IsADirectoryError:
+            raise ContextError(f"`{relative}` is a folder") from None
+        except UnicodeDecodeError:
+            raise ContextError(f"`{relative}` is not UTF-8 text") from None
+        except OSError as error:
+            raise ContextError(f"`{relative}` cannot be read: {error.strerror}") from None
+
+    def expand(self, source: str) -> list[str]:
+        """A `COPY` source as context-relative paths: globs expanded, in sorted order."""
+        if not glob.has_magic(source):
+            return [source]
+        pattern = posixpath.normpath("/" + source).lstrip("/")
+        matches = []
+        for match in sorted(self.root.glob(pattern)):
+            relative = match.relative_to(self.root).as_posix()
+            try:
+                self.path(relative)
+            except ContextError:
+                continue
+            matches.append(relative)
+        return matches
+
+    def files_under(self, relative: str, suffix: str, limit: int = 2000) -> list[str]:
+        """Regular files below a folder whose names end in `suffix`, symlinks not followed."""
+        try:
+            top = self.path(relative)
+        except ContextError:
+            return []
+        if top.is_file():
+            return [relative] if relative.endswith(suffix) else []
+        found = []
+        for folder, subfolders, files in os.walk(top):  # symlinked folders are not followed
+            subfolders.sort()
+            for file in sorted(files):
+                path = Path(folder, file)
+                if file.endswith(suffix) and not path.is_symlink():
+                    found.append(path.relative_to(self.root).as_posix())
+                    if len(found) >= limit:
+                        return found
+        return found
+
+
+# --------------------------------------------------------------------------- files in the image
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFile:
+    """Where a file of the image comes from: a build-context file or a heredoc body."""
+
+    image_path: str
+    context_path: str | None
+    heredoc: Heredoc | None
+
+
+class NotLocated(Exception):
+    """Where a file of the image comes from is unknown; the message says why."""
+
+
+def locate(document: DockerfileDocument, stage: Stage, image_path: str) -> ImageFile:
+    """Follow `image_path` back through the `COPY`/`ADD` instructions of `stage` (and the
+    stages it is built from or copies `--from`) to the build context or a heredoc.
+
+    The last instruction that writes the path wins, as in the image.
+    """
+    context = document.build_context
+    image_path = posixpath.normpath(image_path)
+    for owner in stage.lineage():
+        for copy in reversed(owner.copies()):
+            for source in reversed(copy.sources):
+                found = _from_source(document, owner, copy, source, image_path, context)
+                if found is not None:
+                    return found
+    raise NotLocated(f"no `COPY` or `ADD` of the build context writes `{image_path}`")
+
+
+def _from_source(
+    document: DockerfileDocument,
+    stage: Stage,
+    copy: Copy,
+    source: str,
+    image_path: str,
+    context: BuildContext | None,
+) -> ImageFile | None:
+    heredoc = copy.heredoc(source)
+    if heredoc is not None:
+        return ImageFile(image_path, None, heredoc) if copy.landing(heredoc.name) == image_path else None
+    if copy.from_stage is not None:
+        origin = _origin_path(copy, source, image_path, is_dir=None)
+        if origin is None:
+            return None
+        earlier = document.stage_named(copy.from_stage, document.stages[: stage.index])
+        if earlier is None:
+            raise NotLocated(f"`{image_path}` is copied from image `{copy.from_stage}`")
+        return locate(document, earlier, origin)
+    if "://" in source or source.startswith("git@"):
+        return None
+    if context is None:
+        if _origin_path(copy, source, image_path, is_dir=None) is None:
+            return None
+        raise NotLocated(f"`{image_path}` comes from the build context, unknown for a Dockerfile not read from disk")
+    for expanded in context.expand(source):
+        origin = _origin_path(copy, expanded, image_path, is_dir=context.is_dir(expanded))
+        if origin is not None:
+            return ImageFile(image_path, origin, None)
+    return None
+
+
+def _origin_path(copy: Copy, source: str, image_path: str, is_dir: bool | None) -> str | None:
+    """The source-side path that lands on `image_path`, or None.
+
+    A file source lands in a folder destination (trailing `/`, several sources), or at
+    the destination itself, which may also be a folder the image already has: both are
+    accepted. A folder source copies its contents into the destination. `is_dir` None
+    means unknown (a path in another stage): both readings are tried, file first.
+    """
+    source = source.rstrip("/") or "."
+    folder = copy.destination.rstrip("/")
+    if is_dir is not True:
+        landings = (copy.landing(source), posixpath.join(folder or "/", posixpath.basename(source)))
+        if image_path in landings:
+            return source
+    if is_dir is not False and image_path.startswith(folder + "/"):
+        return posixpath.normpath(posixpath.join(source, image_path[len(folder) + 1 :]))
+    return None
+
+
+def read_image_file(document: DockerfileDocument, found: ImageFile) -> str:
+    """The text of a located file; raises ContextError."""
+    if found.heredoc is not None:
+        return document.text[found.heredoc.body_start : found.heredoc.body_end]
+    assert found.context_path is not None and document.build_context is not None
+    return document.build_context.read_text(found.context_path)
+
+
+# --------------------------------------------------------------------------- entry points
+
+_INIT_PROGRAMS = {"tini": {"-p", "-e"}, "tini-static": {"-p", "-e"}, "dumb-init": {"-r", "--rewrite"}, "catatonit": set()}
+"""Init wrappers and their options that take a value; the program they run follows."""
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def entrypoint_program(instruction: Instruction) -> str | None:
+    """The program an `ENTRYPOINT` really runs, past init wrappers (`tini --`, `dumb-init`),
+    shells (`/bin/sh /entrypoint.sh`, `sh -c "exec /entrypoint.sh"`) and `exec`.
+
+    The shell form runs under `/bin/sh -c`. None when there is nothing to run or the
+    command cannot be split into words.
+    """
+    argv = instruction.exec_form
+    if argv is None:
+        argv = ["/bin/sh", "-c", instruction.arguments]
+    while argv:
+        program = posixpath.basename(argv[0])
+        if program in _INIT_PROGRAMS:
+            argv = _skip_options(argv[1:], _INIT_PROGRAMS[program])
+        elif program in _SHELLS:
+            argv = _shell_command(argv[1:])
+            if argv is None:
+                return None
+        elif program == "exec":
+            argv = argv[1:]
+        else:
+            return argv[0]
+    return None
+
+
+def _skip_options(argv: list[str], with_value: set[str]) -> list[str]:
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        if argv[index] == "--":
+            return argv[index + 1 :]
+        index += 2 if argv[index] in with_value else 1
+    return argv[index:]
+
+
+def _shell_command(arguments: list[str]) -> list[str] | None:
+    """What a shell runs: the words of its `-c` string (`sh -ec "..."` too), or the script
+    and its arguments (`sh -e /entrypoint.sh`). None when the string cannot be split."""
+    for index, argument in enumerate(arguments):
+        if argument == "--" or not argument.startswith("-"):
+            return arguments[index + (argument == "--") :]
+        if not argument.startswith("--") and "c" in argument[1:]:
+            try:
+                return shlex.split(arguments[index + 1], comments=True) if index + 1 < len(arguments) else []
+            except ValueError:
+                return None
+    return []
+
+
+def program_image_paths(stage: Stage, program: str) -> list[str]:
+    """Where in the image `program` may be: a path as given (relative to the working
+    directory), or each folder of the default `PATH` for a bare name."""
+    if "/" in program:
+        return [posixpath.normpath(posixpath.join(stage.working_directory(), program))]
+    return [posixpath.join(folder, program) for folder in _PATH]
+
+
+def locate_program(document: DockerfileDocument, stage: Stage, program: str) -> ImageFile:
+    """The file an entry point program comes from; raises NotLocated."""
+    if "$" in program:
+        raise NotLocated(f"`{program}` depends on a variable")
+    for image_path in program_image_paths(stage, program):
+        try:
+            return locate(document, stage, image_path)
+        except NotLocated:
+            if "/" in program:
+                raise
+    raise NotLocated(f"no `COPY` or `ADD` of the build context puts `{program}` on the `PATH` (the base image may)")
