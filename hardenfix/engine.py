@@ -15,6 +15,7 @@ from pathlib import Path
 from hardenfix.model import Edit, FileKind, Finding
 from hardenfix.rule import Rule
 from hardenfix.sources import ParseError, parser_for
+from hardenfix.validate import GuardError, check_output
 
 MAX_PASSES = 10
 
@@ -36,6 +37,7 @@ class Engine:
     def __init__(self, rules: Sequence[Rule], unsafe_fixes: bool = False) -> None:
         self.unsafe_fixes = unsafe_fixes
         self._rules: dict[FileKind, list[Rule]] = {}
+        self._by_code = {rule.code: rule for rule in rules}
         for rule in rules:
             self._rules.setdefault(rule.kind, []).append(rule)
 
@@ -64,7 +66,8 @@ class Engine:
         taken in that pass; the rest wait for the next pass, on the new text.
         """
         parse = functools.partial(parser_for(kind), location=location)
-        findings = self._run(rules, parse(text), path)
+        original = document = parse(text)
+        findings = self._run(rules, document, path)
         fixed: list[Finding] = []
         dropped: list[str] = []
         broken: set[tuple[object, ...]] = set()
@@ -72,18 +75,25 @@ class Engine:
             candidates = [f for f in findings if self._applicable(f) and _identity(f) not in broken]
             new_text, applied = apply_fixes(text, candidates)
             if not applied:
-                return FixOutcome(text, fixed, findings, dropped)
+                break
             try:
-                document = parse(new_text)
+                new_document = parse(new_text)
             except ParseError:
-                new_text, applied, document = self._apply_valid_fixes(text, candidates, parse, broken, dropped)
+                new_text, applied, new_document = self._apply_valid_fixes(text, candidates, parse, broken, dropped)
                 if not applied:
-                    return FixOutcome(text, fixed, findings, dropped)
+                    break
             fixed.extend(applied)
-            text = new_text
+            text, document = new_text, new_document
             rules = self.rules_for(kind, text.encode("utf-8", "surrogatepass"))
             findings = self._run(rules, document, path)
-        raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
+        else:
+            raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
+        if fixed:
+            try:
+                check_output(kind, original, document, {self._by_code[f.code] for f in fixed})
+            except GuardError as error:
+                raise FixError(str(error)) from None
+        return FixOutcome(text, fixed, findings, dropped)
 
     def _applicable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)

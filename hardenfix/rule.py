@@ -44,6 +44,11 @@ class Rule:
     prefilter: ClassVar[re.Pattern[bytes] | None] = None
     """A byte-level regex that every file with a finding matches; files that
     don't are never parsed for this rule."""
+    changes: ClassVar[tuple[str, ...]] = ()
+    """What this rule's fixes may change, checked after fixing (see `hardenfix.validate`):
+    for Compose, paths into the loaded data (`services.*.healthcheck`; `*` is one key,
+    `**` any number); for Dockerfiles, instruction keywords. Python fixes only have to
+    leave a file that compiles."""
 
     def __init__(self, options: Any = None) -> None:
         self.options = options if options is not None else self.Options()

@@ -266,19 +266,21 @@ class ComposeDocument(SourceText):
         `written_after` is where the node is referenced from (a key's end), so that
         an alias is measured where the alias is written, not at its anchor.
         """
-        if written_after is not None and is_reference(node, written_after):
-            match = _ALIAS.search(self.text, written_after)
-            return match.end() if match else written_after
-        if isinstance(node, ScalarNode):
-            start, end = self.span(node)
-            return start + len(self.text[start:end].rstrip())
-        if node.flow_style or not node.value:
-            return node.end_mark.index
-        if isinstance(node, MappingNode):
-            key, value = node.value[-1]
-            return self.content_end(value, key.end_mark.index)
-        previous_end = node.value[-2].end_mark.index if len(node.value) > 1 else node.start_mark.index
-        return self.content_end(node.value[-1], previous_end)
+        while True:  # iterative: a deeply nested document must not exhaust the stack
+            if written_after is not None and is_reference(node, written_after):
+                match = _ALIAS.search(self.text, written_after)
+                return match.end() if match else written_after
+            if isinstance(node, ScalarNode):
+                start, end = self.span(node)
+                return start + len(self.text[start:end].rstrip())
+            if node.flow_style or not node.value:
+                return node.end_mark.index
+            if isinstance(node, MappingNode):
+                key, node = node.value[-1]
+                written_after = key.end_mark.index
+            else:
+                written_after = node.value[-2].end_mark.index if len(node.value) > 1 else node.start_mark.index
+                node = node.value[-1]
 
     @cached_property
     def indent_step(self) -> int:
@@ -564,3 +566,68 @@ def parse(text: str, location: Path | None = None) -> ComposeDocument:
     document = ComposeDocument.parse(text)
     document.location = location
     return document
+
+
+class TooLarge(Exception):
+    """The document expands to more values than hardenfix will build in memory."""
+
+
+_SCALAR_TYPES = {
+    "tag:yaml.org,2002:null": lambda value: None,
+    "tag:yaml.org,2002:bool": lambda value: value.lower() == "true",
+    "tag:yaml.org,2002:int": lambda value: int(value.replace("_", ""), 0) if value[1:2] in "xob" else int(value),
+    "tag:yaml.org,2002:float": lambda value: float(value.replace(".inf", "inf").replace(".nan", "nan")),
+}
+
+
+def to_data(root: Node | None, limit: int = 1_000_000) -> object:
+    """The document as plain data (dicts, lists, scalars), merge keys resolved.
+
+    Custom tags (`!reset`, `!override`) keep their plain value. A node reached
+    through several aliases is one shared object, and the expanded size is
+    counted: an alias bomb raises TooLarge instead of exhausting memory.
+    """
+    built: dict[int, object] = {}
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        if id(node) not in sizes:
+            sizes[id(node)] = 0  # a cycle is counted once
+            children = (
+                [child for pair in node.value for child in pair] if isinstance(node, MappingNode)
+                else node.value if isinstance(node, SequenceNode) else []
+            )
+            sizes[id(node)] = 1 + sum(size(child) for child in children)
+            if sizes[id(node)] > limit:
+                raise TooLarge(f"expands to more than {limit:,} values through aliases")
+        return sizes[id(node)]
+
+    def build(node: Node) -> object:
+        if id(node) in built:
+            return built[id(node)]
+        if isinstance(node, ScalarNode):
+            convert = _SCALAR_TYPES.get(node.tag)
+            try:
+                value = convert(str(node.value)) if convert else node.value
+            except ValueError:
+                value = node.value
+        elif isinstance(node, SequenceNode):
+            value = []
+            built[id(node)] = value
+            value.extend(build(item) for item in node.value)
+        else:
+            value = {}
+            built[id(node)] = value
+            for source in reversed(merged_mappings(node)):
+                merged = build(source)
+                if isinstance(merged, dict):
+                    value.update(merged)
+            for entry in entries(node):
+                value[build(entry.key)] = build(entry.value)
+        built[id(node)] = value
+        return value
+
+    if root is None:
+        return None
+    size(root)
+    return build(root)

@@ -71,6 +71,7 @@ class HealthcheckStartPeriod(Rule):
     fix_safety = FixSafety.SAFE
     Options = Options
     prefilter = re.compile(rb"healthcheck")
+    changes = ("**.start_period",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         for service in document.services():

@@ -78,6 +78,7 @@ class HealthcheckTiming(Rule):
     fix_safety = FixSafety.SAFE
     Options = Options
     prefilter = re.compile(rb"healthcheck")
+    changes = ("**.interval", "**.timeout", "**.retries")
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         for service in document.services():

@@ -95,6 +95,7 @@ class HealthcheckMissing(Rule):
     fix_safety = FixSafety.SAFE
     Options = Options
     prefilter = re.compile(rb"services")
+    changes = ("services.*.healthcheck",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         if document.is_override:

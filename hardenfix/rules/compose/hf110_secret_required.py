@@ -120,6 +120,7 @@ class SecretRequired(Rule):
     fix_safety = FixSafety.SOMETIMES
     Options = Options
     prefilter = re.compile(rb"\$\{[A-Za-z_][A-Za-z0-9_]*:?-")
+    changes = ("**",)  # any interpolated string
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         if document.root is None:

@@ -73,6 +73,7 @@ class ImagePin(Rule):
     fix_safety = FixSafety.UNSAFE
     Options = Options
     prefilter = re.compile(rb"image")
+    changes = ("services.*.image",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         seen: set[int] = set()

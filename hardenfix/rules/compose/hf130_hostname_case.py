@@ -69,6 +69,16 @@ class HostnameCase(Rule):
     summary = "Upper-case letters in a host name"
     fix_safety = FixSafety.SAFE
     prefilter = re.compile(rb"://[^\s/]*[A-Z]|hostname|domainname|aliases|extra_hosts")
+    changes = (
+        "services.*.environment.**",
+        "services.*.command.**",
+        "services.*.entrypoint.**",
+        "**.test.**",
+        "services.*.hostname",
+        "services.*.domainname",
+        "services.*.networks.*.aliases.**",
+        "services.*.extra_hosts.**",
+    )
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         seen: set[int] = set()

@@ -65,6 +65,7 @@ class NatsMonitoring(Rule):
     summary = "NATS with JetStream but no monitoring port"
     fix_safety = FixSafety.SAFE
     prefilter = re.compile(rb"-js|--jetstream")
+    changes = ("services.*.command",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         for service in document.services():

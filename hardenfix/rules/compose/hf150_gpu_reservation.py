@@ -71,6 +71,7 @@ class GpuReservation(Rule):
     summary = "GPU requested without a full device reservation"
     fix_safety = FixSafety.SAFE
     prefilter = re.compile(rb"nvidia|NVIDIA_|gpus|\bgpu\b")
+    changes = ("services.*.deploy.**", "services.*.environment.**")
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         for service in document.services():

@@ -1,0 +1,92 @@
+"""The output guards catch a rule that writes more than it declares, or breaks the model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from hardenfix.engine import Engine, FixError
+from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.rule import FixSafety, Rule
+from hardenfix.sources.compose import ComposeDocument
+from hardenfix.validate import changed_paths, path_matches
+
+STACK = "services:\n  db:\n    image: postgres:16\n    restart: always\n"
+
+
+class ReplaceText(Rule):
+    """A rule with a bug: it rewrites text it did not mean to touch."""
+
+    code = "HF199"
+    slug = "test-replace-text"
+    kind = FileKind.COMPOSE
+    category = Category.CORRECTNESS
+    summary = "test rule"
+    fix_safety = FixSafety.SAFE
+    changes = ("services.*.healthcheck",)
+    prefilter = re.compile(rb"")
+
+    def __init__(self, old: str, new: str) -> None:
+        super().__init__()
+        self.old, self.new = old, new
+
+    def check(self, document: ComposeDocument) -> Iterator[Finding]:
+        if self.old in document.text:
+            start = document.text.index(self.old)
+            end = start + len(self.old)
+            yield self.finding(document, start, end, "x", self.fix("x", Edit.replace(start, end, self.new)))
+
+
+def fix(rule: Rule, text: str = STACK) -> str:
+    return Engine([rule]).fix(FileKind.COMPOSE, text, "compose.yaml", [rule]).text
+
+
+def test_a_declared_change_passes() -> None:
+    rule = ReplaceText("    restart: always\n", "    restart: always\n    healthcheck:\n      test: [CMD, 'true']\n")
+    assert "healthcheck" in fix(rule)
+
+
+def test_an_undeclared_change_is_refused() -> None:
+    with pytest.raises(FixError, match=r"a fix changed `services\.db\.image`, which no applied rule declares"):
+        fix(ReplaceText("postgres:16", "postgres:17"))
+
+
+def test_breaking_the_compose_specification_is_refused() -> None:
+    rule = ReplaceText("    restart: always\n", "    restart: always\n    healthcheck:\n      tset: [CMD, 'true']\n")
+    with pytest.raises(FixError, match=r"would break the Compose Specification at services\.db\.healthcheck"):
+        fix(rule)
+
+
+def test_an_alias_bomb_is_not_expanded() -> None:
+    levels = "".join(f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+    bomb = "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + levels + STACK
+    with pytest.raises(FixError, match=r"cannot verify the fixes: the document expands to more than 1,000,000 values"):
+        fix(ReplaceText("    restart: always\n", "    restart: always\n    healthcheck: {test: [CMD, 'true']}\n"), bomb)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("services.*.image", ("services", "db", "image"), True),
+        ("services.*.image", ("services", "db", "environment"), False),
+        ("services.*.healthcheck", ("services", "db", "healthcheck", "test", "0"), True),
+        ("**.start_period", ("x-healthcheck", "start_period"), True),
+        ("**.start_period", ("services", "db", "healthcheck", "start_period"), True),
+        ("**.start_period", ("services", "db", "healthcheck", "interval"), False),
+        ("services.*.deploy.**", ("services", "gpu", "deploy"), True),
+    ],
+)
+def test_path_patterns(pattern: str, path: tuple[str, ...], expected: bool) -> None:
+    assert path_matches(pattern, path) is expected
+
+
+def test_changed_paths() -> None:
+    old = {"services": {"a": {"image": "x", "command": ["a"]}, "b": {}}}
+    new = {"services": {"a": {"image": "y", "command": ["a", "b"]}, "b": {"hostname": "b"}}}
+    assert list(changed_paths(old, new)) == [
+        ("services", "a", "image"),
+        ("services", "a", "command"),
+        ("services", "b", "hostname"),
+    ]
