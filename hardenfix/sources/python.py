@@ -14,6 +14,8 @@ they are converted here and nowhere else.
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     Node = TypeVar("Node", bound=libcst.CSTNode)
 
 _STDLIB = sys.stdlib_module_names
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 def parse(text: str, location: Path | None = None) -> PythonDocument:
@@ -265,8 +268,7 @@ class PythonDocument(SourceText):
         if self.text[line_start:start].strip() or not self._rest_of_line_is_blank(end):
             # `import a; import b`: drop the one statement from its line.
             first = line_start + len(self.indentation(line_start))
-            line = self._cst_index[(libcst.SimpleStatementLine, first)][0]
-            assert isinstance(line, libcst.SimpleStatementLine)
+            line = self.cst_node_at(first, libcst.SimpleStatementLine)
             kept = [small for small in line.body if self.cst_position(small) != start]
             kept[-1] = kept[-1].with_changes(semicolon=libcst.MaybeSentinel.DEFAULT)
             return self.rewrite(line, line.with_changes(body=kept))
@@ -297,7 +299,8 @@ class PythonDocument(SourceText):
     def _insert_import_line(self, line: str, module: str, is_from: bool) -> Edit:
         imports = self._top_level_imports()
         if not imports:
-            return self.insert_lines(self.after_imports(), [line])
+            # After a docstring or `from __future__` imports, a new section.
+            return self.insert_lines(self.after_imports(), [line], blank_before=1 if self.import_block else 0)
         if module.partition(".")[0] not in _STDLIB:
             return self.insert_lines(self.line_after(imports[-1]), [line])
         # isort's default order within a section: `import x` lines, then `from x import y`.
@@ -369,48 +372,90 @@ class PythonDocument(SourceText):
         except libcst.ParserSyntaxError as error:
             raise ParseError(f"libcst cannot parse this file: {error.message} at line {error.raw_line}") from None
 
+    # libcst positions and rewrites work one top-level statement at a time:
+    # resolving positions or replacing a node across a whole module costs more
+    # than parsing it, and a fix touches one statement.
+
+    @cached_property
+    def _statement_codes(self) -> list[str]:
+        """The text of each top-level libcst statement, its leading comments included."""
+        return [self.cst.code_for_node(statement) for statement in self.cst.body]
+
+    @cached_property
+    def _statement_starts(self) -> list[int]:
+        header = sum(len(self.cst.code_for_node(line)) for line in self.cst.header)
+        starts = [header]
+        for code in self._statement_codes[:-1]:
+            starts.append(starts[-1] + len(code))
+        return starts
+
     @cached_property
     def _cst_starts(self) -> dict[libcst.CSTNode, int]:
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        # unsafe_skip_copy: the wrapper must hold `self.cst` itself, not a copy,
-        # so that the nodes it positions can be replaced in `self.cst`.
-        positions = MetadataWrapper(self.cst, unsafe_skip_copy=True).resolve(PositionProvider)
-        return {
-            node: self._line_starts[position.start.line - 1] + position.start.column
-            for node, position in positions.items()
-        }
+        """Offsets of the nodes of the statements indexed so far."""
+        return {}
 
     @cached_property
-    def _cst_index(self) -> dict[tuple[type, int], list[libcst.CSTNode]]:
-        index: dict[tuple[type, int], list[libcst.CSTNode]] = {}
-        for node, start in self._cst_starts.items():
-            index.setdefault((type(node), start), []).append(node)
-        return index
+    def _statement_indexes(self) -> dict[int, dict[tuple[type, int], list[libcst.CSTNode]]]:
+        return {}
 
-    def cst_position(self, node: libcst.CSTNode) -> int:
-        """The offset where a node of `self.cst` starts."""
-        return self._cst_starts[node]
+    def _statement_index(self, index: int) -> dict[tuple[type, int], list[libcst.CSTNode]]:
+        """The nodes of top-level statement `index`, by type and start offset; parents first."""
+        if index in self._statement_indexes:
+            return self._statement_indexes[index]
+        import libcst
+        from libcst.metadata import MetadataWrapper, PositionProvider
 
-    def cst_node(self, node: ast.expr | ast.stmt | ast.excepthandler, kind: type[Node]) -> Node:
-        """The libcst node of type `kind` that starts where the `ast` node does.
+        alone = libcst.Module(
+            body=[self.cst.body[index]],
+            default_indent=self.cst.default_indent,
+            default_newline=self.cst.default_newline,
+        )
+        # unsafe_skip_copy: the positions must be those of the very nodes in `self.cst`.
+        positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        start = self._statement_starts[index]
+        line_starts = [start, *(start + m.end() for m in _LINE_BREAK.finditer(self._statement_codes[index]))]
+        found: dict[tuple[type, int], list[libcst.CSTNode]] = {}
+        for node, position in positions.items():
+            if isinstance(node, libcst.Module):
+                continue
+            offset = line_starts[position.start.line - 1] + position.start.column
+            self._cst_starts[node] = offset
+            found.setdefault((type(node), offset), []).append(node)
+        self._statement_indexes[index] = found
+        return found
 
-        Of several (`a.b.c` and `a.b` start together) the outermost: libcst
-        positions parents before their children.
-        """
-        candidates = self._cst_index.get((kind, self.span(node)[0]))
+    def _statement_at(self, offset: int) -> int:
+        return bisect.bisect_right(self._statement_starts, offset) - 1
+
+    def cst_node_at(self, offset: int, kind: type[Node]) -> Node:
+        """The libcst node of type `kind` that starts at `offset`; of several
+        (`a.b.c` and `a.b` start together) the outermost."""
+        candidates = self._statement_index(self._statement_at(offset)).get((kind, offset))
         if not candidates:
-            raise LookupError(f"no {kind.__name__} at line {node.lineno}")
+            raise LookupError(f"no {kind.__name__} at line {self.position(offset).line}")
         return candidates[0]  # type: ignore[return-value]
 
-    def rewrite(self, original: libcst.CSTNode, updated: libcst.CSTNode) -> Edit:
-        """The one edit that turns this text into the text with `original` replaced by `updated`.
+    def cst_node(self, node: ast.expr | ast.stmt | ast.excepthandler, kind: type[Node]) -> Node:
+        """The libcst node of type `kind` that starts where the `ast` node does."""
+        return self.cst_node_at(self.span(node)[0], kind)
 
-        libcst renders the whole module with the node replaced, so indentation
+    def cst_position(self, node: libcst.CSTNode) -> int:
+        """The offset where a node found by `cst_node` (or one inside its statement) starts."""
+        return self._cst_starts[node]
+
+    def rewrite(self, original: libcst.CSTNode, updated: libcst.CSTNode) -> Edit:
+        """The one edit that turns the text into the text with `original` replaced by `updated`.
+
+        libcst renders the top-level statement holding the node, so indentation
         and line endings come out as the file writes them; only the span that
         differs becomes the edit.
         """
-        return minimal_edit(self.text, self.cst.deep_replace(original, updated).code)
+        index = self._statement_at(self.cst_position(original))
+        statement = self.cst.body[index]
+        replaced = updated if statement is original else statement.deep_replace(original, updated)
+        edit = minimal_edit(self._statement_codes[index], self.cst.code_for_node(replaced))
+        start = self._statement_starts[index]
+        return Edit.replace(start + edit.start, start + edit.end, edit.content)
 
 
 def minimal_edit(old: str, new: str) -> Edit:

@@ -1,0 +1,133 @@
+"""The Python source helpers: positions, minimal edits, adding and removing imports."""
+
+from __future__ import annotations
+
+import pytest
+
+from hardenfix.engine import splice
+from hardenfix.model import Edit
+from hardenfix.sources import ParseError
+from hardenfix.sources.python import minimal_edit, parse
+
+
+def _remove(text: str, name: str) -> str:
+    document = parse(text)
+    return splice(text, [document.remove_import(document.bindings[name])])
+
+
+def _add(text: str, module: str, name: str | None = None) -> tuple[str, str]:
+    document = parse(text)
+    written, edit = document.add_import(module, name)
+    return written, splice(text, [edit] if edit else [])
+
+
+def test_parse_error_names_the_line() -> None:
+    with pytest.raises(ParseError, match=r"^invalid Python: .* at line 2$"):
+        parse("x = 1\ndef f(:\n")
+
+
+def test_compile_errors_are_parse_errors() -> None:
+    with pytest.raises(ParseError, match="'return' outside function at line 1"):
+        parse("return 1\n")
+
+
+def test_ast_byte_columns_become_character_offsets() -> None:
+    text = 'label = "é€"; value = 1\n'
+    document = parse(text)
+    value = document.tree.body[1]
+    assert document.span(value) == (text.index("value"), text.index("1\n") + 1)
+
+
+def test_minimal_edit_covers_only_what_differs() -> None:
+    assert minimal_edit("a = Counter(1)\n", "a = helper(Counter, 1)\n") == Edit(4, 12, "helper(Counter, ")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("from typing import NamedTuple\nx = 1\n", "x = 1\n"),
+        ("from typing import Any, NamedTuple\n", "from typing import Any\n"),
+        ("from typing import NamedTuple, Any\n", "from typing import Any\n"),
+        ("from typing import (Any, NamedTuple)\n", "from typing import (Any)\n"),
+        (
+            "from typing import (\n    Any,\n    NamedTuple,\n    Optional,\n)\n",
+            "from typing import (\n    Any,\n    Optional,\n)\n",
+        ),
+        (
+            "from typing import (\n    Any,\n    NamedTuple,\n)\n",
+            "from typing import (\n    Any,\n)\n",
+        ),
+        ("from typing import (\n    Any,\n    NamedTuple\n)\n", "from typing import (\n    Any\n)\n"),
+        ("import os; from typing import NamedTuple\n", "import os\n"),
+        ("try:\n    from typing import NamedTuple\nexcept ImportError:\n    pass\n", "try:\n    pass\nexcept ImportError:\n    pass\n"),
+    ],
+)
+def test_remove_import_keeps_the_statement_shape(before: str, after: str) -> None:
+    assert _remove(before, "NamedTuple") == after
+
+
+def test_remove_import_of_a_module_alias() -> None:
+    assert _remove("import os, typing as t\n", "t") == "import os\n"
+
+
+def test_add_import_reuses_what_the_module_has() -> None:
+    assert _add("from dataclasses import dataclass as dc\n", "dataclasses", "dataclass")[0] == "dc"
+    assert _add("import dataclasses\n", "dataclasses", "dataclass")[0] == "dataclasses.dataclass"
+    assert _add("import logging as logs\n", "logging") == ("logs", "import logging as logs\n")
+
+
+def test_add_import_joins_an_existing_from_import_in_order() -> None:
+    assert _add("from dataclasses import field\n", "dataclasses", "dataclass")[1] == (
+        "from dataclasses import dataclass, field\n"
+    )
+    assert _add("from dataclasses import (\n    field,\n)\n", "dataclasses", "dataclass")[1] == (
+        "from dataclasses import (\n    dataclass,\n    field,\n)\n"
+    )
+    assert _add("from dataclasses import asdict, fields\n", "dataclasses", "replace")[1] == (
+        "from dataclasses import asdict, fields, replace\n"
+    )
+
+
+def test_a_type_checking_import_is_not_reused() -> None:
+    text = "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from dataclasses import dataclass\n"
+    assert _add(text, "dataclasses", "dataclass")[1] == "from dataclasses import dataclass\n" + text
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # Standard-library modules go where isort puts them: `import x` first, then `from x import y`.
+        ("import os\nimport sys\n", "import logging\nimport os\nimport sys\n"),
+        ("import os\nfrom typing import Any\n", "import logging\nimport os\nfrom typing import Any\n"),
+        ("import os\n\nimport requests\n", "import logging\nimport os\n\nimport requests\n"),
+        ("import abc\n\nimport requests\n", "import abc\nimport logging\n\nimport requests\n"),
+        ("# third party\nimport requests\n", "import logging\n\n# third party\nimport requests\n"),
+        ('"""Doc."""\n\nfrom __future__ import annotations\n\nx = 1\n',
+         '"""Doc."""\n\nfrom __future__ import annotations\n\nimport logging\n\nx = 1\n'),
+        ("#!/usr/bin/env python\n\nx = 1\n", "#!/usr/bin/env python\n\nimport logging\nx = 1\n"),
+    ],
+)
+def test_add_import_places_a_new_line(before: str, after: str) -> None:
+    assert _add(before, "logging")[1] == after
+
+
+def test_a_new_import_copies_the_line_ending() -> None:
+    assert _add("import os\r\nimport sys\r\n", "logging")[1] == "import logging\r\nimport os\r\nimport sys\r\n"
+
+
+def test_insert_lines_pads_to_the_blank_lines_wanted() -> None:
+    text = "import os\n\ndef f():\n    pass\n"
+    document = parse(text)
+    edit = document.insert_lines(document.after_imports(), ["x = 1"], blank_before=1, blank_after=2)
+    assert splice(text, [edit]) == "import os\n\nx = 1\n\n\ndef f():\n    pass\n"
+
+
+def test_rewrite_edits_only_the_node_inside_a_nested_statement() -> None:
+    import libcst
+
+    text = "class A:\n    def f(self):\n        return Counter('x')\n"
+    document = parse(text)
+    call = document.tree.body[0].body[0].body[0].value
+    node = document.cst_node(call, libcst.Call)
+    edit = document.rewrite(node, node.with_changes(func=libcst.Name("Gauge")))
+    assert edit == Edit(text.index("Counter"), text.index("Counter") + len("Counter"), "Gauge")
