@@ -451,7 +451,7 @@ class DockerfileDocument(SourceText):
             words = [word.text for word in from_instruction.argument_words]
             image = words[0] if words else ""
             name = words[2].lower() if len(words) >= 3 and words[1].upper() == "AS" else None
-            parent = self.stage_named(image, stages)
+            parent = self.stage_named(image, stages, by_index=False)
             stages.append(Stage(index, from_instruction, image, name, self.instructions[start + 1 : stop], parent))
         return tuple(stages)
 
@@ -460,12 +460,13 @@ class DockerfileDocument(SourceText):
         return self.stages[-1] if self.stages else None
 
     @staticmethod
-    def stage_named(reference: str, stages: Sequence[Stage]) -> Stage | None:
-        """The stage `reference` names (by `AS` name or by index), among `stages`."""
+    def stage_named(reference: str, stages: Sequence[Stage], by_index: bool = True) -> Stage | None:
+        """The stage `reference` names among `stages`: by `AS` name (case-insensitive), or
+        by index as `COPY --from=0` may (`FROM 0` names an image)."""
         for stage in stages:
             if stage.name is not None and stage.name == reference.lower():
                 return stage
-        if reference.isdigit() and int(reference) < len(stages):
+        if by_index and reference.isdigit() and int(reference) < len(stages):
             return stages[int(reference)]
         return None
 

@@ -91,6 +91,7 @@ class UserBeforePrivdropEntrypoint(Rule):
     summary = "`USER` set before an entrypoint that must start as root"
     fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"(?im)^\s*user\s")
+    changes = ("USER",)
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
         stage = document.final_stage

@@ -13,6 +13,7 @@ from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, Docke
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class PythonpathSharedModules(Rule):
     summary = "Shared Python package copied into the app tree without `PYTHONPATH`"
     fix_safety = FixSafety.SAFE
     prefilter = re.compile(rb"(?i)\b(?:COPY|ADD)\b")
+    changes = ("ENV",)
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
         context = document.build_context
@@ -123,7 +125,7 @@ def _sets_pythonpath(stage: Stage) -> bool:
 
 
 def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPackage]:
-    """Folders of Python code the stage copies under the app root, that other copied
+    """Folders of Python code the stage copies under the app tree that other copied
     Python files import by the dotted name of their place there."""
     copied = [
         (copy, folder)
@@ -132,26 +134,53 @@ def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPac
         for source in copy.sources
         for folder in context.expand(source)
     ]
-    for copy, folder in copied:
-        if not context.is_dir(folder) or not context.files_under(folder, ".py"):
+    modules = {path: _imported_modules(context, path) for _, source in copied for path in context.files_under(source, ".py")}
+    for copy, folder, image_folder in _python_folders(copied, context):
+        for root in _import_roots(image_folder, stage.working_directory(copy.instruction)):
+            parts = posixpath.relpath(image_folder, root).split("/")
+            if not all(_IDENTIFIER.fullmatch(part) for part in parts):
+                continue
+            name = ".".join(parts)
+            importers = (path for path, imported in modules.items() if not _inside(path, folder) and _imports(imported, name))
+            if next(importers, None) is not None:
+                yield _SharedPackage(copy, name, root)
+                break
+
+
+def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> Iterator[tuple[Copy, str, str]]:
+    """Each copied folder holding Python files, and each of its sub-folders that does:
+    (the copy, the folder in the build context, where it lands in the image)."""
+    for copy, source in copied:
+        if not context.is_dir(source):
             continue
-        package = copy.destination.rstrip("/")
-        app_root = stage.working_directory(copy.instruction)
-        if app_root == "/":
-            app_root = "/" + package.strip("/").split("/")[0]
-        parts = posixpath.relpath(package, app_root).split("/")
-        if not package.startswith(app_root + "/") or not all(_IDENTIFIER.fullmatch(part) for part in parts):
-            continue
-        import_name = ".".join(parts)
-        importers = (
-            path
-            for _, other in copied
-            if other != folder
-            for path in context.files_under(other, ".py")
-            if not _inside(path, folder)
-        )
-        if any(_imports(context, path, import_name) for path in importers):
-            yield _SharedPackage(copy, import_name, app_root)
+        source = posixpath.normpath(source)
+        folders = {posixpath.dirname(path) for path in context.files_under(source, ".py")}
+        for folder in sorted({ancestor for folder in folders for ancestor in _ancestors(folder, source)}):
+            inside = posixpath.relpath(folder, source)
+            yield copy, folder, posixpath.normpath(posixpath.join(copy.destination, inside))
+
+
+def _ancestors(folder: str, top: str) -> Iterator[str]:
+    """`folder` and its parents, down to `top`."""
+    while _inside(folder, top):
+        yield folder
+        if folder == top or folder in (".", ""):
+            return
+        folder = posixpath.dirname(folder) or "."
+
+
+def _import_roots(image_folder: str, working_directory: str) -> Iterator[str]:
+    """Folders that could be the import root of `image_folder`: the working directory
+    first, then its other parents, nearest first (never `/`)."""
+    parents = []
+    parent = posixpath.dirname(image_folder)
+    while parent != "/":
+        parents.append(parent)
+        parent = posixpath.dirname(parent)
+    if working_directory in parents:
+        parents.remove(working_directory)
+        parents.insert(0, working_directory)
+    return iter(parents)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -159,9 +188,19 @@ def _inside(path: str, folder: str) -> bool:
     return folder == "." or path == folder or path.startswith(folder + "/")
 
 
-def _imports(context: BuildContext, path: str, name: str) -> bool:
-    pattern = re.compile(rf"^\s*(?:from\s+{re.escape(name)}[\s.]|import\s+{re.escape(name)}(?:[\s.,]|$))", re.M)
+def _imported_modules(context: BuildContext, path: str) -> frozenset[str]:
     try:
-        return bool(pattern.search(context.read_text(path)))
+        source = context.read_text(path)
     except ContextError:
-        return False
+        return frozenset()
+    modules = set()
+    for match in _IMPORT.finditer(source):
+        if match.group(1):
+            modules.add(match.group(1))
+        else:
+            modules.update(name.split()[0] for name in match.group(2).split(",") if name.strip())
+    return frozenset(modules)
+
+
+def _imports(modules: frozenset[str], name: str) -> bool:
+    return any(module == name or module.startswith(name + ".") for module in modules)

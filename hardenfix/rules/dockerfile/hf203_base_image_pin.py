@@ -64,6 +64,7 @@ class BaseImagePin(Rule):
     fix_safety = FixSafety.UNSAFE
     Options = Options
     prefilter = re.compile(rb"(?im)^\s*from\s")
+    changes = ("FROM",)
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
         for stage in document.stages:

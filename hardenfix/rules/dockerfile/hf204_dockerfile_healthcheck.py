@@ -116,6 +116,7 @@ class DockerfileHealthcheck(Rule):
     fix_safety = FixSafety.SAFE
     Options = Options
     prefilter = re.compile(rb"(?i)healthcheck")
+    changes = ("HEALTHCHECK",)
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
         for stage in document.stages:

@@ -49,6 +49,7 @@ class HostnameCase(Rule):
     summary = "Upper-case letters in a URL host"
     fix_safety = FixSafety.SAFE
     prefilter = re.compile(rb"://[^\s/]*[A-Z]")
+    changes = ("ENV", "ARG")
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
         for instruction in document.instructions:

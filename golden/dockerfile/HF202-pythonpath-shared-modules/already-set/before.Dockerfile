@@ -1,0 +1,5 @@
+FROM python:3.12-slim
+ENV PYTHONPATH=/app
+WORKDIR /app
+COPY services/common /app/services/common
+COPY services/api /app/services/api

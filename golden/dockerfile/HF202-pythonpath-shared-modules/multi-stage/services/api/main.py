@@ -1,0 +1,1 @@
+from services.common import X

@@ -1,0 +1,5 @@
+FROM python:3.12-slim
+ENV PYTHONPATH=/opt/service:$PYTHONPATH
+COPY shared /opt/service/shared
+COPY app /opt/service/app
+CMD ["python", "/opt/service/app/run.py"]

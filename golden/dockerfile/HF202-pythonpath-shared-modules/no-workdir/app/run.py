@@ -1,0 +1,3 @@
+from shared import NAME
+
+print(NAME)

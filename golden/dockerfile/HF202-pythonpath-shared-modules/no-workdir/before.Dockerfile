@@ -1,0 +1,4 @@
+FROM python:3.12-slim
+COPY shared /opt/service/shared
+COPY app /opt/service/app
+CMD ["python", "/opt/service/app/run.py"]

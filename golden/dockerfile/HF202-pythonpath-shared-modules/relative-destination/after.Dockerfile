@@ -1,0 +1,9 @@
+FROM python:3.11-alpine AS runtime
+WORKDIR /srv
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+WORKDIR /srv/app
+ENV PYTHONPATH=/srv/app:$PYTHONPATH
+COPY common/ ./services/common/
+COPY worker/ ./
+CMD ["python", "-m", "tasks"]

@@ -1,0 +1,3 @@
+import services.common.config as config
+
+print(config.QUEUE)

@@ -1,0 +1,3 @@
+FROM minio/minio:latest AS store
+RUN echo ready
+FROM postgrest/postgrest
