@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from golden import Case, cases
 
+from golden import Case, cases
 from hardenfix import config
 from hardenfix.engine import Engine
 from hardenfix.model import FileKind, Outcome
@@ -95,20 +95,36 @@ def test_standard_library_corpus(tmp_path: Path) -> None:
     assert [r.display_path for r in second if r.outcome is not Outcome.UNCHANGED] == []
 
 
+def _libcst_modules_after_check(tree: Path, expected_exit: int) -> list[str]:
+    program = (
+        "import json, sys\n"
+        "from hardenfix.cli import main\n"
+        f"sys.argv = ['hardenfix', 'check', {str(tree)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        f"    assert exit.code == {expected_exit}, exit.code\n"
+        "print(json.dumps(sorted(name for name in sys.modules if name.split('.')[0] == 'libcst')))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout.splitlines()[-1])
+
+
 def test_a_compose_only_run_never_imports_libcst(tmp_path: Path) -> None:
     (tmp_path / "compose.yaml").write_text(
         "services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [CMD, pg_isready]\n"
     )
-    (tmp_path / "plain.py").write_text("def handler():\n    return 1\n")
-    program = (
-        "import sys\n"
-        "from hardenfix.cli import main\n"
-        f"sys.argv = ['hardenfix', 'check', {str(tmp_path)!r}]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as exit:\n"
-        "    assert exit.code == 1, exit.code\n"
-        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'libcst'))\n"
+    assert _libcst_modules_after_check(tmp_path, expected_exit=1) == []
+
+
+def test_python_without_findings_is_checked_without_libcst(tmp_path: Path) -> None:
+    # Both files pass a prefilter; `ast` alone tells that neither has a finding.
+    (tmp_path / "fallback.py").write_text(
+        "def rate():\n    try:\n        return fetch()\n    except Exception:\n        return fetch_cached()\n"
     )
-    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
-    assert completed.stdout.splitlines()[-1] == "[]"
+    (tmp_path / "metrics.py").write_text("import prometheus_client\n\nprometheus_client.start_http_server(9100)\n")
+    assert _libcst_modules_after_check(tmp_path, expected_exit=0) == []
+    (tmp_path / "silent.py").write_text(
+        "def rate():\n    try:\n        return fetch()\n    except Exception:\n        pass\n"
+    )
+    assert "libcst" in _libcst_modules_after_check(tmp_path, expected_exit=1)

@@ -59,7 +59,10 @@ def test_minimal_edit_covers_only_what_differs() -> None:
         ),
         ("from typing import (\n    Any,\n    NamedTuple\n)\n", "from typing import (\n    Any\n)\n"),
         ("import os; from typing import NamedTuple\n", "import os\n"),
-        ("try:\n    from typing import NamedTuple\nexcept ImportError:\n    pass\n", "try:\n    pass\nexcept ImportError:\n    pass\n"),
+        (
+            "try:\n    from typing import NamedTuple\nexcept ImportError:\n    pass\n",
+            "try:\n    pass\nexcept ImportError:\n    pass\n",
+        ),
     ],
 )
 def test_remove_import_keeps_the_statement_shape(before: str, after: str) -> None:

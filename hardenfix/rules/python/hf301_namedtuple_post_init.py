@@ -202,7 +202,7 @@ def _method_using_tuple_api(cls: ast.ClassDef) -> str | None:
                 isinstance(node, ast.Attribute)
                 and _is_name(node.value, {self_name})
                 and node.attr in _TUPLE_ATTRIBUTES | _TUPLE_METHODS
-            ) or _uses_as_tuple(node, lambda value: _is_name(value, {self_name})):
+            ) or _uses_as_tuple(node, {self_name}):
                 return method.name
     return None
 
@@ -210,16 +210,12 @@ def _method_using_tuple_api(cls: ast.ClassDef) -> str | None:
 def _tuple_uses(document: PythonDocument, class_name: str) -> Iterator[str]:
     """Why the module may use instances of `class_name` as tuples, if it does."""
     instances = _instance_names(document.tree, class_name)
-
-    def is_instance(value: ast.expr) -> bool:
-        return _is_name(value, instances) or (isinstance(value, ast.Call) and _is_name(value.func, {class_name}))
-
     attributes = sorted(
         {node.attr for node in ast.walk(document.tree) if isinstance(node, ast.Attribute)} & _TUPLE_ATTRIBUTES
     )
     if attributes:
         yield f"the module uses {', '.join(f'`{a}`' for a in attributes)}, which a dataclass lacks"
-    if any(_uses_as_tuple(node, is_instance) for node in ast.walk(document.tree)):
+    if any(_uses_as_tuple(node, instances, class_name) for node in ast.walk(document.tree)):
         yield f"the module indexes, unpacks or iterates a `{class_name}`, which a dataclass does not allow"
 
 
@@ -227,7 +223,7 @@ def _instance_names(tree: ast.Module, class_name: str) -> set[str]:
     """Names assigned `ClassName(...)` or annotated with the class, anywhere in the module."""
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _is_name(node.value.func, {class_name}):
+        if isinstance(node, ast.Assign) and _is_call_of(node.value, class_name):
             names.update(target.id for target in node.targets if isinstance(target, ast.Name))
         elif isinstance(node, ast.AnnAssign | ast.arg):
             annotation = node.annotation
@@ -242,8 +238,13 @@ def _instance_names(tree: ast.Module, class_name: str) -> set[str]:
     return names
 
 
-def _uses_as_tuple(node: ast.AST, is_instance) -> bool:
-    """Indexing, starring, unpacking, iterating or measuring a value that `is_instance`."""
+def _uses_as_tuple(node: ast.AST, instances: set[str], class_name: str | None = None) -> bool:
+    """Indexing, starring, unpacking, iterating or measuring one of the `instances`
+    (names), or a `class_name(...)` call."""
+
+    def is_instance(value: ast.expr) -> bool:
+        return _is_name(value, instances) or (class_name is not None and _is_call_of(value, class_name))
+
     if isinstance(node, ast.Subscript | ast.Starred):
         return is_instance(node.value)
     if isinstance(node, ast.Assign):
@@ -280,3 +281,7 @@ def _assigns_to_self(cls: ast.ClassDef) -> bool:
 
 def _is_name(node: ast.expr, names: set[str] | frozenset[str]) -> bool:
     return isinstance(node, ast.Name) and node.id in names
+
+
+def _is_call_of(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Call) and _is_name(node.func, {name})

@@ -127,7 +127,9 @@ class PrometheusReimportSafe(Rule):
     prefilter = re.compile(rb"prometheus_client")
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
-        calls = [node for node in ast.walk(document.tree) if isinstance(node, ast.Call) and self._metric(document, node)]
+        calls = [
+            node for node in ast.walk(document.tree) if isinstance(node, ast.Call) and self._metric(document, node)
+        ]
         if not calls:
             return
         scopes = enclosing_scopes(document.tree)
