@@ -44,6 +44,10 @@ SelectOption = Annotated[
     Optional[str], typer.Option("--select", help="Comma-separated rule codes, prefixes (HF1) or slugs to run.")
 ]
 IgnoreOption = Annotated[Optional[str], typer.Option("--ignore", help="Comma-separated rule codes, prefixes or slugs to skip.")]
+JobsOption = Annotated[
+    Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
 ConfigOption = Annotated[
     Optional[Path], typer.Option("--config", help="A TOML settings file (or a pyproject.toml with [tool.hardenfix]).")
 ]
@@ -85,16 +89,16 @@ def _settings(config: Path | None, select: str | None, ignore: str | None, unsaf
         raise typer.Exit(EXIT_ERROR) from None
 
 
-def _run(paths: list[Path] | None, settings, mode):
+def _run(paths: list[Path] | None, settings, mode, summary, jobs: int | None, no_cache: bool):
+    from hardenfix.cache import Cache
     from hardenfix.engine import Engine
-    from hardenfix.report import Summary
     from hardenfix.runner import run
 
     engine = Engine(settings.rules(), unsafe_fixes=settings.unsafe_fixes)
-    summary = Summary()
-    for result in run(paths or [Path(".")], engine, mode):
+    cache = None if no_cache else Cache.open(Path.cwd(), settings.fingerprint())
+    for result in run(paths or [Path(".")], engine, mode, jobs=jobs, cache=cache):
         summary.add(result)
-        yield result, summary
+        yield result
 
 
 def _report_problems(summary) -> None:
@@ -111,16 +115,19 @@ def check(
     ignore: IgnoreOption = None,
     config: ConfigOption = None,
     output_format: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = CheckFormat.TEXT,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Report findings; write nothing. Exit 1 when there are findings."""
+    from hardenfix.report import Summary
     from hardenfix.report import json as json_report
     from hardenfix.report import text
     from hardenfix.runner import Mode
 
     settings = _settings(config, select, ignore, None)
     findings = []
-    summary = None
-    for result, summary in _run(paths, settings, Mode.CHECK):
+    summary = Summary()
+    for result in _run(paths, settings, Mode.CHECK, summary, jobs, no_cache):
         if output_format is CheckFormat.TEXT:
             for finding in result.findings:
                 sys.stdout.write(text.format_finding(finding) + "\n")
@@ -144,16 +151,18 @@ def apply(
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     config: ConfigOption = None,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Write fixes in place (or, with --dry-run, print them as a diff)."""
     from hardenfix.diff import unified_diff
-    from hardenfix.report import text
+    from hardenfix.report import Summary, text
     from hardenfix.runner import Mode
 
     settings = _settings(config, select, ignore, unsafe_fixes)
     out = sys.stdout.buffer
-    summary = None
-    for result, summary in _run(paths, settings, Mode.DIFF if dry_run else Mode.WRITE):
+    summary = Summary()
+    for result in _run(paths, settings, Mode.DIFF if dry_run else Mode.WRITE, summary, jobs, no_cache):
         if dry_run and result.changed:
             before = result.original.decode("utf-8")
             after = result.fixed_bytes.decode("utf-8")

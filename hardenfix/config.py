@@ -18,6 +18,7 @@ In `pyproject.toml` the same keys live under `[tool.hardenfix]`.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import tomllib
 import types
 import typing
@@ -43,6 +44,11 @@ class Settings:
 
     def rules(self) -> list[Rule]:
         return [rule(self.rule_options.get(rule.code)) for rule in select_rules(self.select, self.ignore)]
+
+    def fingerprint(self) -> str:
+        """Changes whenever these settings could change what a file is reported for."""
+        rules = [(rule.code, repr(rule.options)) for rule in self.rules()]
+        return hashlib.sha256(repr((rules, self.unsafe_fixes)).encode()).hexdigest()[:16]
 
     def with_overrides(
         self,

@@ -31,6 +31,8 @@ class FixOutcome:
     remaining: list[Finding]
     dropped: list[str] = field(default_factory=list)
     """Fixes left out because their output did not parse: a bug in a rule."""
+    self_contained: bool = True
+    """The findings on the original text depend on nothing but that text."""
 
 
 class Engine:
@@ -50,12 +52,14 @@ class Engine:
 
     def check(
         self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], location: Path | None = None
-    ) -> list[Finding]:
-        """Findings on `text`; raises ParseError for a text that is not valid.
+    ) -> FixOutcome:
+        """Findings on `text`, nothing fixed; raises ParseError for a text that is not valid.
 
         `path` is how findings name the file; `location` is the file on disk, if any.
         """
-        return self._run(rules, parser_for(kind)(text, location), path)
+        document = parser_for(kind)(text, location)
+        findings = self._run(rules, document, path)
+        return FixOutcome(text, [], findings, self_contained=not document.reads_other_files)
 
     def fix(
         self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], location: Path | None = None
@@ -93,7 +97,7 @@ class Engine:
                 check_output(kind, original, document, {self._by_code[f.code] for f in fixed})
             except GuardError as error:
                 raise FixError(str(error)) from None
-        return FixOutcome(text, fixed, findings, dropped)
+        return FixOutcome(text, fixed, findings, dropped, self_contained=not original.reads_other_files)
 
     def _applicable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)

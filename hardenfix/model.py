@@ -146,6 +146,8 @@ class FileResult:
     """Why the file failed or was skipped: a short reason, without the path."""
     notes: list[str] = field(default_factory=list)
     """Problems that did not stop the file, e.g. a fix dropped for invalid output."""
+    cache_key: str | None = None
+    """Set when the file had nothing to report on its own: the cache may remember it."""
 
     @property
     def changed(self) -> bool:

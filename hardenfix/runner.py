@@ -1,17 +1,32 @@
-"""Discovery to disk: every file's outcome, one file's failure never stopping the rest."""
+"""Discovery to disk: every file's outcome, one file's failure never stopping the rest.
+
+Files are processed in a pool of worker processes, in batches, with results
+yielded in discovery order; a small run (one pre-commit file) stays in this
+process, where starting workers would cost more than it saves.
+"""
 
 from __future__ import annotations
 
 import enum
+import itertools
+import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+from hardenfix.cache import Cache, content_key
 from hardenfix.discovery import Candidate, classify_explicit, discover
 from hardenfix.engine import Engine, FixError
 from hardenfix.files import BinaryFile, UnreadableFile, WriteRefused, atomic_write, decode, read_bytes
 from hardenfix.model import FileResult, Outcome
 from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError
+
+BATCH_SIZE = 64
+"""Files per task sent to a worker: enough to amortise the round trip."""
+IN_PROCESS_BELOW = 2 * BATCH_SIZE
+"""Runs with fewer files than this stay in-process."""
 
 
 class Mode(enum.Enum):
@@ -23,20 +38,76 @@ class Mode(enum.Enum):
     """Compute fixes and write them."""
 
 
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to process files the way this run does."""
+
+    engine: Engine
+    mode: Mode
+    cwd: Path
+    clean: frozenset[str] = frozenset()
+    """Content keys of files the cache knows have nothing to report."""
+
+
 def display_path(path: Path, cwd: Path) -> str:
     """The path relative to the working directory, as diff headers and reports show it."""
     return Path(os.path.relpath(os.path.abspath(path), cwd)).as_posix()
 
 
-def run(paths: list[Path], engine: Engine, mode: Mode, cwd: Path | None = None) -> Iterator[FileResult]:
-    cwd = cwd or Path.cwd()
-    for candidate in discover(paths):
-        yield process(candidate, engine, mode, cwd)
+def run(
+    paths: list[Path],
+    engine: Engine,
+    mode: Mode,
+    cwd: Path | None = None,
+    jobs: int | None = None,
+    cache: Cache | None = None,
+) -> Iterator[FileResult]:
+    """Process every discovered file; results come in discovery order, as they finish."""
+    job = Job(engine, mode, cwd or Path.cwd(), cache.clean if cache is not None else frozenset())
+    candidates = discover(paths)
+    head = list(itertools.islice(candidates, IN_PROCESS_BELOW))
+    workers = min(jobs or os.cpu_count() or 1, 61)
+    if workers == 1 or len(head) < IN_PROCESS_BELOW:
+        results: Iterable[FileResult] = (process(candidate, job) for candidate in itertools.chain(head, candidates))
+    else:
+        results = _in_pool(itertools.chain(head, candidates), job, workers)
+    for result in results:
+        if cache is not None and result.cache_key is not None:
+            cache.add(result.cache_key)
+        yield result
+    if cache is not None:
+        cache.save()
 
 
-def process(candidate: Candidate, engine: Engine, mode: Mode, cwd: Path) -> FileResult:
+def _in_pool(candidates: Iterable[Candidate], job: Job, workers: int) -> Iterator[FileResult]:
+    # fork shares the parent's loaded modules and settings with the workers for free.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (job,)) as pool:
+        batches = iter(lambda: list(itertools.islice(candidates, BATCH_SIZE)), [])
+        # Submitted a few batches ahead at a time: memory stays bounded on any tree size.
+        pending = [pool.submit(_process_batch, batch) for batch in itertools.islice(batches, 2 * workers)]
+        while pending:
+            batch_results = pending.pop(0).result()
+            pending.extend(pool.submit(_process_batch, batch) for batch in itertools.islice(batches, 1))
+            yield from batch_results
+
+
+_worker_job: Job | None = None
+
+
+def _start_worker(job: Job) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _process_batch(batch: list[Candidate]) -> list[FileResult]:
+    assert _worker_job is not None
+    return [process(candidate, _worker_job) for candidate in batch]
+
+
+def process(candidate: Candidate, job: Job) -> FileResult:
     path = candidate.path
-    result = FileResult(path=path, display_path=display_path(path, cwd), outcome=Outcome.UNCHANGED)
+    result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED)
     try:
         data = read_bytes(path)
     except BinaryFile as reason:
@@ -48,9 +119,12 @@ def process(candidate: Candidate, engine: Engine, mode: Mode, cwd: Path) -> File
         return _skipped(result, "is not a Compose file, Dockerfile or Python file")
     result.kind = kind
     result.original = data
-    if kind not in engine.kinds():
+    if kind not in job.engine.kinds():
         return result
-    rules = engine.rules_for(kind, data)
+    key = content_key(data)
+    if key in job.clean:
+        return result
+    rules = job.engine.rules_for(kind, data)
     if not rules and kind not in PARSED_WITHOUT_PREFILTER_MATCH:
         return result
     try:
@@ -60,24 +134,24 @@ def process(candidate: Candidate, engine: Engine, mode: Mode, cwd: Path) -> File
     except UnreadableFile as reason:
         return _failed(result, str(reason))
     try:
-        if mode is Mode.CHECK:
-            result.findings = engine.check(kind, decoded.text, result.display_path, rules, path)
-            return result
-        outcome = engine.fix(kind, decoded.text, result.display_path, rules, path)
-    except ParseError as reason:
-        return _failed(result, str(reason))
-    except FixError as reason:
+        if job.mode is Mode.CHECK:
+            outcome = job.engine.check(kind, decoded.text, result.display_path, rules, path)
+        else:
+            outcome = job.engine.fix(kind, decoded.text, result.display_path, rules, path)
+    except (ParseError, FixError) as reason:
         return _failed(result, str(reason))
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
         return _failed(result, f"internal error ({type(crash).__name__}: {crash}); please report this")
     result.findings = outcome.remaining
     result.fixed = outcome.fixed
     result.notes = outcome.dropped
+    if not outcome.remaining and not outcome.fixed and outcome.self_contained:
+        result.cache_key = key
     result.fixed_bytes = decoded.encode(outcome.text)
     if not result.changed:
         return result
     result.outcome = Outcome.CHANGED
-    if mode is Mode.WRITE:
+    if job.mode is Mode.WRITE:
         try:
             atomic_write(path, result.fixed_bytes, expected=data)
         except WriteRefused as reason:

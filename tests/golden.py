@@ -16,7 +16,7 @@ from hardenfix import config
 from hardenfix.discovery import Candidate
 from hardenfix.engine import Engine
 from hardenfix.model import FileKind, Outcome
-from hardenfix.runner import Mode, process
+from hardenfix.runner import Job, Mode, process
 
 ROOT = Path(__file__).resolve().parent.parent / "golden"
 CONFIG_NAME = "hardenfix.toml"
@@ -55,7 +55,7 @@ class Case:
 
     def run(self, path: Path | None = None, mode: Mode = Mode.DIFF):
         path = path or self.before
-        return process(Candidate(path, self.kind, explicit=True), self.engine(), mode, path.parent)
+        return process(Candidate(path, self.kind, explicit=True), Job(self.engine(), mode, path.parent))
 
 
 def cases() -> list[Case]:

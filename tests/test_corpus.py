@@ -20,7 +20,7 @@ from hardenfix.diff import split_lines
 from hardenfix.discovery import Candidate, classify_explicit
 from hardenfix.engine import Engine
 from hardenfix.model import FileKind, Finding, Outcome
-from hardenfix.runner import Mode, process
+from hardenfix.runner import Job, Mode, process
 from hardenfix.sources import parser_for
 from hardenfix.sources.text import SourceText
 
@@ -85,8 +85,8 @@ def test_every_corpus_file_survives_check_and_apply(corpus_copy: Path) -> None:
             continue
         counts.files += 1
         candidate = Candidate(path, kind, explicit=True)
-        checked = process(candidate, engine, Mode.CHECK, corpus_copy)
-        written = process(candidate, engine, Mode.WRITE, corpus_copy)
+        checked = process(candidate, Job(engine, Mode.CHECK, corpus_copy))
+        written = process(candidate, Job(engine, Mode.WRITE, corpus_copy))
         if "internal error" in f"{checked.error}{written.error}":
             counts.crashes += 1
             problems.append(f"{path}: {checked.error or written.error}")
@@ -117,7 +117,7 @@ def test_every_corpus_file_survives_check_and_apply(corpus_copy: Path) -> None:
         if compose_config_errors(original) is None and (error := compose_config_errors(path)) is not None:
             counts.invalid_outputs += 1
             problems.append(f"{path}: docker compose config rejects the output: {error}")
-        again = process(candidate, engine, Mode.DIFF, corpus_copy)
+        again = process(candidate, Job(engine, Mode.DIFF, corpus_copy))
         if again.changed:
             counts.non_idempotent += 1
             problems.append(f"{path}: a second run still changes it")

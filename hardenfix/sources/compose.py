@@ -244,6 +244,7 @@ class ComposeDocument(SourceText):
     def _find_base_image(self, service: Service) -> str | None:
         if service.get("build") is None:
             return service.image()
+        self.reads_other_files = True
         dockerfile = self.dockerfile_of(service)
         if dockerfile is None:
             return None

@@ -22,6 +22,9 @@ class SourceText:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.reads_other_files = False
+        """Set when a rule looked at another file (a Dockerfile, an entrypoint script):
+        then the findings depend on more than this text, and no cache may vouch for it."""
 
     @cached_property
     def _line_starts(self) -> list[int]:

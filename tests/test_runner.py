@@ -1,0 +1,90 @@
+"""The runner: worker pool results equal in-process ones, in order; the cache skips only clean files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hardenfix import cache as cache_module
+from hardenfix.cache import Cache
+from hardenfix.config import Settings
+from hardenfix.engine import Engine
+from hardenfix.runner import IN_PROCESS_BELOW, Mode, run
+
+SECRET = "services:\n  db:\n    image: example/db:1\n    environment:\n      DB_PASSWORD: ${{DB_PASSWORD:-{n}}}\n"
+CLEAN = "services:\n  web:\n    image: example/web:{n}\n"
+
+
+def tree(root: Path, files: int) -> Path:
+    for n in range(files):
+        folder = root / f"s{n:04d}"
+        folder.mkdir(parents=True)
+        (folder / "compose.yaml").write_text((SECRET if n % 3 == 0 else CLEAN).format(n=n))
+    return root
+
+
+def summary(results) -> list[tuple[str, str, list[str]]]:
+    return [(r.display_path, r.outcome.value, [f.code for f in r.findings]) for r in results]
+
+
+@pytest.mark.parametrize("mode", [Mode.CHECK, Mode.DIFF])
+def test_pool_gives_the_in_process_results_in_the_same_order(tmp_path: Path, mode: Mode) -> None:
+    root = tree(tmp_path, IN_PROCESS_BELOW + 70)
+    engine = Engine(Settings().rules())
+    in_process = list(run([root], engine, mode, cwd=tmp_path, jobs=1))
+    pooled = list(run([root], engine, mode, cwd=tmp_path, jobs=2))
+    assert summary(pooled) == summary(in_process)
+    assert [r.fixed_bytes for r in pooled] == [r.fixed_bytes for r in in_process]
+    assert len(pooled) == IN_PROCESS_BELOW + 70
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from hardenfix.sources import compose
+
+    parsed: list[str] = []
+    real_parse = compose.parse
+
+    def counting_parse(text, location=None):
+        parsed.append(str(location))
+        return real_parse(text, location)
+
+    monkeypatch.setattr(compose, "parse", counting_parse)
+    return parsed
+
+
+def test_warm_run_skips_clean_files_and_still_reports_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tree(tmp_path / "tree", 9)
+    settings = Settings()
+    engine = Engine(settings.rules())
+    parsed = count_parses(monkeypatch)
+    cold = summary(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path, settings.fingerprint())))
+    assert len(parsed) == 9
+    parsed.clear()
+    warm = summary(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path, settings.fingerprint())))
+    assert warm == cold
+    assert len(parsed) == 3, "only the three files with findings are parsed again"
+    assert (tmp_path / cache_module.DIRECTORY_NAME / ".gitignore").read_text() == "# Created by hardenfix.\n*\n"
+
+
+def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tree(tmp_path / "tree", 2)
+    settings = Settings()
+    engine = Engine(settings.rules())
+    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path, settings.fingerprint())))
+    parsed = count_parses(monkeypatch)
+    (root / "s0001" / "compose.yaml").write_text(CLEAN.format(n="changed"))
+    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path, settings.fingerprint())))
+    assert [Path(p).parent.name for p in parsed] == ["s0000", "s0001"]
+    other = Settings(select=("HF110",))
+    assert other.fingerprint() != settings.fingerprint()
+    assert Cache.open(tmp_path, other.fingerprint()).clean == frozenset()
+
+
+def test_files_that_read_other_files_are_never_cached(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM example/base:1\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n")
+    results = list(run([tmp_path / "compose.yaml"], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
+    assert [r.findings for r in results] == [[]]
+    assert results[0].cache_key is None
