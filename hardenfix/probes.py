@@ -164,7 +164,9 @@ def _url(tool: str, arguments: Sequence[str]) -> str | None:
     """The first operand (a word that is neither an option nor an option's value), or
     the value of curl's `--url`."""
     short, long = (
-        (_CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE) if tool == "curl" else (_WGET_SHORT_WITH_VALUE, _WGET_LONG_WITH_VALUE)
+        (_CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE)
+        if tool == "curl"
+        else (_WGET_SHORT_WITH_VALUE, _WGET_LONG_WITH_VALUE)
     )
     for is_option, words in _classify(arguments, short, long):
         if not is_option:
@@ -261,8 +263,10 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] |
         return [
             "node",
             "-e",
-            f"require('{module}').get('{url}', r => process.exit(r.statusCode < 400 ? 0 : 1))"
-            ".on('error', () => process.exit(1))",
+            (
+                f"require('{module}').get('{url}', r => process.exit(r.statusCode < 400 ? 0 : 1))"
+                ".on('error', () => process.exit(1))"
+            ),
         ]
     return None
 

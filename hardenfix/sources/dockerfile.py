@@ -479,10 +479,8 @@ class DockerfileDocument(SourceText):
             return None
         return image
 
-    @cached_property
-    def build_context(self) -> BuildContext | None:
-        """The Dockerfile's folder, when the text came from a file."""
-        return BuildContext(self.location.parent) if self.location is not None else None
+    build_context: BuildContext | None = None
+    """Where `COPY` and `ADD` read from: set by `parse`."""
 
 
 _VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
@@ -504,11 +502,15 @@ def _substitute(text: str, values: dict[str, str]) -> str | None:
     return None if unknown or "$" in result else result
 
 
-def parse(text: str, location: Path | None = None) -> DockerfileDocument:
+def parse(text: str, location: Path | None = None, build_context: Path | None = None) -> DockerfileDocument:
+    """Scan a Dockerfile. Its build context is `build_context` when the caller knows it
+    (a Compose service's `build.context`), else the Dockerfile's folder."""
     scanner = _Scanner(text)
     instructions = scanner.scan()
     document = DockerfileDocument(text, instructions, scanner.directives)
     document.location = location
+    if build_context is not None or location is not None:
+        document.build_context = BuildContext(build_context if build_context is not None else location.parent)
     return document
 
 
@@ -692,7 +694,12 @@ def read_image_file(document: DockerfileDocument, found: ImageFile) -> str:
 
 # --------------------------------------------------------------------------- entry points
 
-_INIT_PROGRAMS = {"tini": {"-p", "-e"}, "tini-static": {"-p", "-e"}, "dumb-init": {"-r", "--rewrite"}, "catatonit": set()}
+_INIT_PROGRAMS = {
+    "tini": {"-p", "-e"},
+    "tini-static": {"-p", "-e"},
+    "dumb-init": {"-r", "--rewrite"},
+    "catatonit": set(),
+}
 """Init wrappers and their options that take a value; the program they run follows."""
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")

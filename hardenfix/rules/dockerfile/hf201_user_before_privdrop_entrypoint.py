@@ -27,7 +27,9 @@ _SU_OPTIONS_WITH_VALUE = frozenset(
      "--session-command", "-u", "--user"}
 )  # fmt: skip
 # Words that may come before the program of a simple command in a script.
-_PREFIXES = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "exec", "command", "nohup", "time"})
+_PREFIXES = frozenset(
+    {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "exec", "command", "nohup", "time"}
+)
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _ROOT_USERS = frozenset({"root", "0"})
 
@@ -51,8 +53,8 @@ class UserBeforePrivdropEntrypoint(Rule):
     The script is found by following the entry point (exec or shell form,
     through `tini --`, `dumb-init`, `sh /entrypoint.sh`) back through the
     stage's `COPY` and `ADD` instructions (also `--from` earlier stages, globs,
-    folders and heredocs) to the build context, which is the Dockerfile's
-    folder. Nothing outside the build context is read.
+    folders and heredocs) to the build context: the Dockerfile's folder, or
+    the context its caller names. Nothing outside the build context is read.
 
     ## Why is this bad?
     The entry point starts as the `USER`, not as root: `chown /data` fails (or
@@ -89,7 +91,7 @@ class UserBeforePrivdropEntrypoint(Rule):
     kind = FileKind.DOCKERFILE
     category = Category.CORRECTNESS
     summary = "`USER` set before an entrypoint that must start as root"
-    fix_safety = FixSafety.SOMETIMES
+    fix_safety = FixSafety.SAFE
     prefilter = re.compile(rb"(?im)^\s*user\s")
     changes = ("USER",)
 
@@ -123,7 +125,9 @@ class UserBeforePrivdropEntrypoint(Rule):
         self, document: DockerfileDocument, user: Instruction, program: str, calls: list[_PrivilegedCall]
     ) -> Finding:
         names = list(dict.fromkeys(f"`{call.program}`" for call in calls))
-        listed = f"{', '.join(names[:-1])} and {names[-1]}, which need" if len(names) > 1 else f"{names[0]}, which needs"
+        listed = (
+            f"{', '.join(names[:-1])} and {names[-1]}, which need" if len(names) > 1 else f"{names[0]}, which needs"
+        )
         message = f"`{user.line}` makes the entrypoint `{program}` start without root, but it calls {listed} root"
         drop = next((call for call in calls if call.program in _DROPPERS), None)
         if drop is None:
@@ -141,7 +145,9 @@ class UserBeforePrivdropEntrypoint(Rule):
             user.start,
             user.end,
             f"{message}; the script drops to `{target}` itself via `{drop.program}`",
-            self.fix(f"Remove `{user.line}`: the entrypoint drops privileges", Edit.replace(user.start, user.end, note)),
+            self.fix(
+                f"Remove `{user.line}`: the entrypoint drops privileges", Edit.replace(user.start, user.end, note)
+            ),
         )
 
 
@@ -168,9 +174,8 @@ def _privileged_calls(script: str, volumes: Sequence[str]) -> Iterator[_Privileg
         if not values:
             continue
         program, arguments = posixpath.basename(values[0]), values[1:]
-        if program == "chown":
-            yield _PrivilegedCall(program)
-        elif program == "chmod" and any(_under(path, volumes) for path in _operands(arguments)[1:]):
+        changes_volume_mode = program == "chmod" and any(_under(path, volumes) for path in _operands(arguments)[1:])
+        if program == "chown" or changes_volume_mode:
             yield _PrivilegedCall(program)
         elif program in _DROPPERS:
             yield _PrivilegedCall(program, _target_user(program, arguments))

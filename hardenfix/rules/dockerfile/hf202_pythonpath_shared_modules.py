@@ -13,7 +13,7 @@ from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, Docke
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.M)
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +134,18 @@ def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPac
         for source in copy.sources
         for folder in context.expand(source)
     ]
-    modules = {path: _imported_modules(context, path) for _, source in copied for path in context.files_under(source, ".py")}
+    modules = {
+        path: _imported_modules(context, path) for _, source in copied for path in context.files_under(source, ".py")
+    }
     for copy, folder, image_folder in _python_folders(copied, context):
         for root in _import_roots(image_folder, stage.working_directory(copy.instruction)):
             parts = posixpath.relpath(image_folder, root).split("/")
             if not all(_IDENTIFIER.fullmatch(part) for part in parts):
                 continue
             name = ".".join(parts)
-            importers = (path for path, imported in modules.items() if not _inside(path, folder) and _imports(imported, name))
+            importers = (
+                path for path, imported in modules.items() if not _inside(path, folder) and _imports(imported, name)
+            )
             if next(importers, None) is not None:
                 yield _SharedPackage(copy, name, root)
                 break
@@ -154,8 +158,8 @@ def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> It
         if not context.is_dir(source):
             continue
         source = posixpath.normpath(source)
-        folders = {posixpath.dirname(path) for path in context.files_under(source, ".py")}
-        for folder in sorted({ancestor for folder in folders for ancestor in _ancestors(folder, source)}):
+        holding_python = {posixpath.dirname(path) for path in context.files_under(source, ".py")}
+        for folder in sorted({ancestor for parent in holding_python for ancestor in _ancestors(parent, source)}):
             inside = posixpath.relpath(folder, source)
             yield copy, folder, posixpath.normpath(posixpath.join(copy.destination, inside))
 

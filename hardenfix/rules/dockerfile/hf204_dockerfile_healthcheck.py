@@ -112,7 +112,7 @@ class DockerfileHealthcheck(Rule):
     slug = "dockerfile-healthcheck"
     kind = FileKind.DOCKERFILE
     category = Category.RELIABILITY
-    summary = "`HEALTHCHECK` without timing flags, a failing curl, or a tool the image has"
+    summary = "`HEALTHCHECK` without timing flags, with a curl that passes on errors, or a tool the image lacks"
     fix_safety = FixSafety.SAFE
     Options = Options
     prefilter = re.compile(rb"(?i)healthcheck")
@@ -156,7 +156,9 @@ class DockerfileHealthcheck(Rule):
     def _check_probe(self, document: DockerfileDocument, probe: _Probe, tools: _Tools) -> Iterator[Finding]:
         if probe.argv is None:
             http = probes.find_http_probe(probe.command)
-            span = http and probe.instruction.source_span(probe.command_start + http.start, probe.command_start + http.end)
+            span = http and probe.instruction.source_span(
+                probe.command_start + http.start, probe.command_start + http.end
+            )
         else:
             http = probes.http_probe_from_argv(probe.argv)
             span = probe.instruction.source_span(probe.command_start, probe.command_start + len(probe.command))
@@ -205,7 +207,9 @@ class DockerfileHealthcheck(Rule):
         else:
             message = "curl probe without `-f`: it exits 0 on an HTTP error, so a failing service passes"
         replacement = _render(probe, [http.program, *normalised], verbatim=probe.argv is None)
-        return self.finding(document, start, end, message, self.fix("Use `curl -sf`", Edit.replace(start, end, replacement)))
+        return self.finding(
+            document, start, end, message, self.fix("Use `curl -sf`", Edit.replace(start, end, replacement))
+        )
 
 
 def _probe(instruction: Instruction) -> _Probe | None:

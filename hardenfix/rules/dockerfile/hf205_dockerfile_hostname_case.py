@@ -66,9 +66,7 @@ class HostnameCase(Rule):
             start, end = span
             original = document.text[start:end]
             # Only letters outside variables change: `${HOST}` names a variable, not a host.
-            lowered = "".join(
-                char.lower() if mask != MASK else char for char, mask in zip(original, host, strict=True)
-            )
+            lowered = "".join(char.lower() if mask != MASK else char for char, mask in zip(original, host, strict=True))
             yield self.finding(
                 document,
                 start,

@@ -1,0 +1,160 @@
+"""Dockerfile rules beyond the golden cases: the realistic service applied twice in its
+own build context, entry point resolution, and reads that must stay inside the context."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from golden import ROOT, Case
+
+from hardenfix.engine import Engine
+from hardenfix.model import FileKind, Outcome
+from hardenfix.registry import select_rules
+from hardenfix.runner import Mode, run
+from hardenfix.sources.dockerfile import (
+    BuildContext,
+    ContextError,
+    NotLocated,
+    entrypoint_program,
+    locate,
+    locate_program,
+    parse,
+    read_image_file,
+)
+
+REALISTIC = ROOT / "dockerfile/HF201-user-before-privdrop-entrypoint/realistic-service"
+
+
+def apply(path: Path, codes: tuple[str, ...] = ("HF2",)):
+    engine = Engine([rule() for rule in select_rules(codes)])
+    [result] = run([path], engine, Mode.WRITE, path.parent)
+    return result
+
+
+def test_realistic_service_one_apply_then_nothing(tmp_path) -> None:
+    project = tmp_path / "repo"
+    shutil.copytree(REALISTIC, project)
+    dockerfile = project / "before.Dockerfile"
+    first = apply(dockerfile)
+    assert first.outcome is Outcome.CHANGED, first.error
+    assert sorted({f.code for f in first.fixed}) == ["HF201", "HF202", "HF204", "HF205"]
+    assert dockerfile.read_bytes() == (REALISTIC / "after.Dockerfile").read_bytes()
+    second = apply(dockerfile)
+    assert second.outcome is Outcome.UNCHANGED
+    assert (second.fixed, second.findings) == ([], [])
+
+
+def test_every_golden_dockerfile_case_runs_in_its_context() -> None:
+    for before in sorted(ROOT.glob("dockerfile/*/*/before.Dockerfile")):
+        result = Case(before.parent, FileKind.DOCKERFILE).run(mode=Mode.CHECK)
+        assert result.outcome is not Outcome.FAILED, (before, result.error)
+
+
+@pytest.mark.parametrize(
+    ("entrypoint", "program"),
+    [
+        ('ENTRYPOINT ["/entrypoint.sh"]', "/entrypoint.sh"),
+        ("ENTRYPOINT /entrypoint.sh", "/entrypoint.sh"),
+        ('ENTRYPOINT ["tini", "--", "/entrypoint.sh"]', "/entrypoint.sh"),
+        ('ENTRYPOINT ["/sbin/tini", "-g", "-p", "SIGTERM", "--", "run.sh"]', "run.sh"),
+        ('ENTRYPOINT ["dumb-init", "--rewrite", "15:2", "/bin/start"]', "/bin/start"),
+        ('ENTRYPOINT ["/bin/sh", "/entrypoint.sh"]', "/entrypoint.sh"),
+        ('ENTRYPOINT ["bash", "-e", "./start.sh", "arg"]', "./start.sh"),
+        ('ENTRYPOINT ["/bin/sh", "-ec", "exec /entrypoint.sh \\"$@\\"", "--"]', "/entrypoint.sh"),
+        ("ENTRYPOINT tini -- /entrypoint.sh", "/entrypoint.sh"),
+        ('ENTRYPOINT ["uvicorn", "main:app"]', "uvicorn"),
+        ("ENTRYPOINT []", None),
+        ('ENTRYPOINT ["sh", "-c", "unterminated \'quote"]', None),
+    ],
+)
+def test_entrypoint_program(entrypoint: str, program: str | None) -> None:
+    instruction = parse(f"FROM x\n{entrypoint}\n").instructions[1]
+    assert entrypoint_program(instruction) == program
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+
+
+def located(context: Path, dockerfile: str, image_path: str) -> str | None:
+    document = parse(dockerfile, context / "Dockerfile")
+    return locate(document, document.final_stage, image_path).context_path
+
+
+def test_locate_follows_folders_globs_workdir_and_stages(tmp_path) -> None:
+    write(tmp_path, {"docker/entrypoint.sh": "", "bin/a.sh": "", "bin/b.sh": "", "app/run.sh": ""})
+    assert located(tmp_path, "FROM x\nCOPY docker/ /usr/local/bin/\n", "/usr/local/bin/entrypoint.sh") == (
+        "docker/entrypoint.sh"
+    )
+    assert located(tmp_path, "FROM x\nCOPY bin/*.sh /opt/\n", "/opt/b.sh") == "bin/b.sh"
+    assert located(tmp_path, "FROM x\nWORKDIR /srv\nCOPY app/run.sh ./\n", "/srv/run.sh") == "app/run.sh"
+    assert located(tmp_path, "FROM x\nCOPY bin/a.sh /usr/bin\n", "/usr/bin/a.sh") == "bin/a.sh"
+    assert located(tmp_path, "FROM x AS b\nCOPY app /src\nFROM y\nCOPY --from=b /src/run.sh /run.sh\n", "/run.sh") == (
+        "app/run.sh"
+    )
+    # The last write wins, as in the image.
+    assert located(tmp_path, "FROM x\nCOPY bin/a.sh /e.sh\nCOPY bin/b.sh /e.sh\n", "/e.sh") == "bin/b.sh"
+
+
+def test_locate_reports_what_it_cannot_follow(tmp_path) -> None:
+    with pytest.raises(NotLocated, match="copied from image `nginx:1.27`"):
+        located(tmp_path, "FROM x\nCOPY --from=nginx:1.27 /e.sh /e.sh\n", "/e.sh")
+    with pytest.raises(NotLocated, match="no `COPY` or `ADD` of the build context writes `/e.sh`"):
+        located(tmp_path, "FROM x\nRUN touch /e.sh\n", "/e.sh")
+    document = parse("FROM x\nCOPY e.sh /e.sh\n")
+    with pytest.raises(NotLocated, match="comes from the build context, unknown"):
+        locate(document, document.final_stage, "/e.sh")
+
+
+def test_heredoc_script_is_read_from_the_dockerfile() -> None:
+    document = parse('FROM x\nCOPY <<EOF /usr/local/bin/start\nexec gosu app "$@"\nEOF\n')
+    found = locate_program(document, document.final_stage, "start")
+    assert read_image_file(document, found) == 'exec gosu app "$@"\n'
+
+
+def test_build_context_never_reads_outside(tmp_path) -> None:
+    (tmp_path / "secret").write_text("outside")
+    context_root = tmp_path / "context"
+    context_root.mkdir()
+    (context_root / "link.sh").symlink_to(tmp_path / "secret")
+    (context_root / "inside.sh").write_text("inside")
+    (context_root / "alias.sh").symlink_to(context_root / "inside.sh")
+    context = BuildContext(context_root)
+    assert context.read_text("alias.sh") == "inside"
+    assert context.read_text("/inside.sh") == "inside"
+    with pytest.raises(ContextError, match="`../secret` is outside the build context"):
+        context.read_text("../secret")
+    with pytest.raises(ContextError, match="`a/../../secret` is outside the build context"):
+        context.read_text("a/../../secret")
+    with pytest.raises(ContextError, match="`link.sh` leads outside the build context"):
+        context.read_text("link.sh")
+    assert context.expand("*.sh") == ["alias.sh", "inside.sh"]
+
+
+def test_symlinked_entrypoint_out_of_the_context_is_reported(tmp_path) -> None:
+    (tmp_path / "outside.sh").write_text('chown app /data\nexec gosu app "$@"\n')
+    context = tmp_path / "context"
+    context.mkdir()
+    (context / "entrypoint.sh").symlink_to(tmp_path / "outside.sh")
+    dockerfile = context / "Dockerfile"
+    dockerfile.write_text(
+        'FROM python:3.12-slim\nCOPY entrypoint.sh /entrypoint.sh\nUSER app\nENTRYPOINT ["/entrypoint.sh"]\n'
+    )
+    result = apply(dockerfile, ("HF201",))
+    assert result.outcome is Outcome.UNCHANGED
+    [finding] = result.findings
+    assert finding.fix is None
+    assert finding.message.endswith("`entrypoint.sh` leads outside the build context")
+
+
+def test_root_user_is_not_a_finding(tmp_path) -> None:
+    write(tmp_path, {"entrypoint.sh": 'chown app /data\nexec gosu app "$@"\n'})
+    for user in ("root", "0", "0:0", "root:root"):
+        dockerfile = tmp_path / "Dockerfile"
+        dockerfile.write_text(f'FROM x\nCOPY entrypoint.sh /e.sh\nUSER {user}\nENTRYPOINT ["/e.sh"]\n')
+        assert apply(dockerfile, ("HF201",)).findings == []
