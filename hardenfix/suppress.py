@@ -214,29 +214,38 @@ class Suppressions:
         self._used.update(covering)
         return bool(covering)
 
-    def unused(self, rules_run: Iterable[RuleIdentity]) -> list[Suppression]:
-        """Suppressions that covered no finding although every rule they name ran.
+    def unused(self, ran: Iterable[RuleIdentity], applicable: Iterable[RuleIdentity]) -> list[Suppression]:
+        """Suppressions that covered no finding, among those whose rules all ran.
 
-        `rules_run` are the rules that checked this text. A suppression naming a
-        rule that did not run (not selected, or for another file kind) might
-        still be needed, so it is not returned; nor is one naming no known rule.
+        `applicable` are the rules that check this kind of file, selected or not;
+        `ran` are those that checked this text (count a rule whose prefilter did
+        not match as run: it proved there was nothing to find). A suppression
+        naming, through a code, prefix or slug, any applicable rule that did not
+        run might still be needed, so it is kept; so is one naming no applicable
+        rule. A bare `ignore` names every applicable rule.
         """
-        rules_run = list(rules_run)
+        ran_codes = {rule.code for rule in ran}
+        applicable = list(applicable)
+
+        def settled(selectors: tuple[str, ...]) -> bool:
+            named = [rule for rule in applicable if not selectors or any(_selects(s, rule) for s in selectors)]
+            return bool(named) and all(rule.code in ran_codes for rule in named) and all(
+                any(_selects(selector, rule) for rule in named) for selector in selectors
+            )
+
         return [
             suppression
             for index, suppression in enumerate(self.items)
-            if index not in self._used
-            and rules_run
-            and all(any(_selects(selector, rule) for rule in rules_run) for selector in suppression.selectors)
+            if index not in self._used and settled(suppression.selectors)
         ]
 
-    def unused_findings(self, rules_run: Iterable[RuleIdentity]) -> list[Finding]:
-        """HF001 findings for `unused(rules_run)`, each with a safe fix removing the comment.
+    def unused_findings(self, ran: Iterable[RuleIdentity], applicable: Iterable[RuleIdentity]) -> list[Finding]:
+        """HF001 findings for `unused(ran, applicable)`, each with a safe fix removing the comment.
 
         Like a rule's findings, they have an empty `path` for the engine to fill in.
         """
         findings = []
-        for suppression in self.unused(rules_run):
+        for suppression in self.unused(ran, applicable):
             what = ", ".join(suppression.selectors) if suppression.selectors else "every code"
             findings.append(
                 Finding(

@@ -1,0 +1,363 @@
+"""The SARIF, GitHub and Markdown reporters: schema-valid, exact, and faithful to the fixes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from hardenfix.engine import Engine
+from hardenfix.model import Applicability, Category, Edit, FileKind, FileResult, Finding, Fix, Outcome, Position
+from hardenfix.registry import all_rules, rule_by_code
+from hardenfix.report import github, markdown, sarif
+from hardenfix.rule import FixSafety, Rule
+from hardenfix.runner import Mode, run
+
+SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+COMPOSE = (
+    "services:\n"
+    "  db:\n"
+    "    image: postgres:16\n"
+    "    environment:\n"
+    "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-pmoves}\n"
+    "    healthcheck:\n"
+    "      test: [\"CMD-SHELL\", \"pg_isready\"]\n"
+    "      interval: 10s\n"
+    "      timeout: 5s\n"
+    "      retries: 5\n"
+)
+
+
+class Demo(Rule):
+    """
+    ## What it does
+    Finds demonstrations.
+
+    ## Why is this bad?
+    Demonstrations run
+    in production.
+
+    Second paragraph, not part of the rationale.
+
+    ## Example
+    ```yaml
+    demo: true
+    ```
+
+    ## Use instead
+    ```yaml
+    demo: false
+    ```
+
+    ## Fix safety
+    Unsafe.
+    """
+
+    code = "HF199"
+    slug = "demo-rule"
+    kind = FileKind.COMPOSE
+    category = Category.RELIABILITY
+    summary = "Demonstration left on"
+    fix_safety = FixSafety.SOMETIMES
+
+
+def finding(
+    path: str,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    message: str,
+    fix: Fix | None = None,
+    code: str = "HF199",
+    slug: str = "demo-rule",
+) -> Finding:
+    return Finding(code, slug, path, Position(*start), Position(*end), message, fix)
+
+
+def unsafe_fix(start: int, end: int, content: str) -> Fix:
+    return Fix("Turn the demo off", (Edit(start, end, content),), Applicability.UNSAFE)
+
+
+def results_for(tmp_path: Path, mode: Mode, files: dict[str, bytes]) -> list[FileResult]:
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    engine = Engine([rule() for rule in all_rules()])
+    return list(run([tmp_path], engine, mode, cwd=tmp_path))
+
+
+def sarif_log(results: list[FileResult], rules=None) -> dict:
+    rendered = sarif.render(results, all_rules() if rules is None else rules)
+    log = json.loads(rendered)
+    jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    return log
+
+
+def apply_replacements(text: str, replacements: list[dict]) -> str:
+    """What a SARIF viewer does with `deletedRegion` line/column replacements."""
+    line_starts = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            line_starts.append(index + 1)
+
+    def offset(line: int, column: int) -> int:
+        return line_starts[line - 1] + column - 1
+
+    spans = sorted(
+        (
+            offset(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]),
+            offset(r["deletedRegion"]["endLine"], r["deletedRegion"]["endColumn"]),
+            r["insertedContent"]["text"],
+        )
+        for r in replacements
+    )
+    for start, end, content in reversed(spans):
+        text = text[:start] + content + text[end:]
+    return text
+
+
+# SARIF
+
+
+def test_sarif_describes_every_rule(tmp_path: Path) -> None:
+    log = sarif_log(results_for(tmp_path, Mode.CHECK, {"compose.yaml": COMPOSE.encode()}))
+    run_ = log["runs"][0]
+    assert log["version"] == "2.1.0"
+    assert run_["columnKind"] == "unicodeCodePoints"
+    descriptors = run_["tool"]["driver"]["rules"]
+    assert [d["id"] for d in descriptors] == [rule.code for rule in all_rules()]
+    hf110 = descriptors[[rule.code for rule in all_rules()].index("HF110")]
+    rule = rule_by_code("HF110")
+    assert hf110["name"] == "secret-required"
+    assert hf110["shortDescription"] == {"text": "Secret variable with an insecure default"}
+    assert hf110["fullDescription"]["text"].startswith("Finds interpolations of secret-like variables")
+    assert hf110["help"] == {"text": rule.documentation(), "markdown": rule.documentation()}
+    assert hf110["properties"] == {
+        "category": "security",
+        "fixSafety": "safe or unsafe, per occurrence",
+        "tags": ["security", "compose"],
+    }
+
+
+def test_sarif_results_carry_regions_and_fixes(tmp_path: Path) -> None:
+    log = sarif_log(results_for(tmp_path, Mode.CHECK, {"stack/compose.yaml": COMPOSE.encode()}))
+    results = log["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["HF110", "HF101"]
+    codes = [rule.code for rule in all_rules()]
+    assert results[0] == {
+        "ruleId": "HF110",
+        "ruleIndex": codes.index("HF110"),
+        "level": "warning",
+        "message": {
+            "text": "`POSTGRES_PASSWORD` falls back to a default written in this file: anyone who reads it knows the secret"
+        },
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": "stack/compose.yaml"},
+                    "region": {"startLine": 5, "startColumn": 26, "endLine": 5, "endColumn": 54},
+                }
+            }
+        ],
+        "fixes": [
+            {
+                "description": {"text": "Require `POSTGRES_PASSWORD`"},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": "stack/compose.yaml"},
+                        "replacements": [
+                            {
+                                "deletedRegion": {"startLine": 5, "startColumn": 26, "endLine": 5, "endColumn": 54},
+                                "insertedContent": {"text": "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}"},
+                            }
+                        ],
+                    }
+                ],
+                "properties": {"applicability": "safe"},
+            }
+        ],
+    }
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [COMPOSE, "\ufeff" + COMPOSE.replace("${POSTGRES_PASSWORD:-pmoves}", '"😀 ${POSTGRES_PASSWORD:-pmöves}"')],
+    ids=["plain", "bom-and-non-ascii"],
+)
+def test_sarif_fixes_reproduce_what_apply_writes(tmp_path: Path, content: str) -> None:
+    """Applying every SARIF replacement to the checked file gives apply's output (one pass suffices here)."""
+    data = content.encode("utf-8")
+    [checked] = results_for(tmp_path / "check", Mode.CHECK, {"compose.yaml": data})
+    [fixed] = results_for(tmp_path / "fix", Mode.DIFF, {"compose.yaml": data})
+    replacements = [
+        replacement
+        for result in sarif_log([checked])["runs"][0]["results"]
+        for fix in result["fixes"]
+        for change in fix["artifactChanges"]
+        for replacement in change["replacements"]
+    ]
+    text = content.removeprefix("\ufeff")
+    assert apply_replacements(text, replacements) == fixed.fixed_bytes.decode("utf-8").removeprefix("\ufeff")
+
+
+def test_sarif_insertion_is_an_empty_region_in_code_points() -> None:
+    original = "demo: ☃☃ on\n"
+    result = FileResult(
+        Path("x"), "dir with space/compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE,
+        findings=[finding("dir with space/compose.yaml", (1, 7), (1, 9), "snowmen", unsafe_fix(8, 8, "!"))],
+        original=original.encode("utf-8"),
+    )
+    [sarif_result] = sarif_log([result], [Demo])["runs"][0]["results"]
+    assert sarif_result["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "dir%20with%20space/compose.yaml"
+    }
+    [fix] = sarif_result["fixes"]
+    assert fix["properties"] == {"applicability": "unsafe"}
+    assert fix["artifactChanges"][0]["replacements"] == [
+        {
+            "deletedRegion": {"startLine": 1, "startColumn": 9, "endLine": 1, "endColumn": 9},
+            "insertedContent": {"text": "!"},
+        }
+    ]
+
+
+def test_sarif_finding_of_an_undescribed_rule_has_no_rule_index() -> None:
+    result = FileResult(
+        Path("x"), "compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE,
+        findings=[finding("compose.yaml", (1, 1), (1, 5), "unused", code="HF001", slug="unused-suppression")],
+        original=b"demo\n",
+    )
+    [sarif_result] = sarif_log([result], [Demo])["runs"][0]["results"]
+    assert sarif_result["ruleId"] == "HF001"
+    assert "ruleIndex" not in sarif_result
+
+
+def test_sarif_reports_unprocessed_files_as_notifications(tmp_path: Path) -> None:
+    log = sarif_log(results_for(tmp_path, Mode.CHECK, {"compose.yaml": b"services:\n  db: [\n"}))
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    [notification] = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error"
+    assert notification["message"]["text"].startswith("compose.yaml: ")
+    assert notification["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "compose.yaml"}}}]
+    assert log["runs"][0]["results"] == []
+
+
+# GitHub workflow commands
+
+
+def test_github_annotations_for_real_findings(tmp_path: Path) -> None:
+    results = results_for(tmp_path, Mode.CHECK, {"stack/compose.yaml": COMPOSE.encode()})
+    assert github.render(results).splitlines() == [
+        "::warning file=stack/compose.yaml,line=5,col=26,endLine=5,endColumn=54,title=HF110::"
+        "`POSTGRES_PASSWORD` falls back to a default written in this file: anyone who reads it knows the secret",
+        "::warning file=stack/compose.yaml,line=6,col=5,endLine=6,endColumn=16,title=HF101::"
+        "healthcheck of service `db` has no `start_period`: failed probes while it starts count toward its retries",
+    ]
+
+
+def test_github_escapes_properties_and_data() -> None:
+    path = "a,b:c%/compose.yaml"
+    result = FileResult(
+        Path("x"), path, Outcome.UNCHANGED, FileKind.COMPOSE,
+        findings=[
+            finding(path, (2, 3), (2, 8), "100% sure: a, b\r\nnext line"),
+            finding(path, (4, 1), (6, 2), "spans lines"),
+        ],
+    )
+    assert github.render([result]) == (
+        "::warning file=a%2Cb%3Ac%25/compose.yaml,line=2,col=3,endLine=2,endColumn=8,title=HF199::"
+        "100%25 sure: a, b%0D%0Anext line\n"
+        "::warning file=a%2Cb%3Ac%25/compose.yaml,line=4,endLine=6,title=HF199::spans lines\n"
+    )
+
+
+def test_github_reports_unprocessed_files_as_errors() -> None:
+    result = FileResult(Path("x"), "compose.yaml", Outcome.FAILED, error="is not valid YAML: bad, very")
+    assert github.render([result]) == "::error file=compose.yaml,title=hardenfix::is not valid YAML: bad, very\n"
+
+
+# Markdown pull-request body
+
+
+def test_markdown_pull_request_body() -> None:
+    fixed_unsafe = finding("svc/compose.yaml", (3, 5), (3, 9), "demo is on", unsafe_fix(10, 12, "off"))
+    fixed_safe = finding(
+        "svc/compose.yaml", (7, 5), (7, 9), "demo is on",
+        Fix("Turn the demo off", (Edit(20, 22, "off"),)),
+    )
+    left_unsafe = finding("other/compose.yaml", (2, 1), (2, 5), "demo is on, `loudly`", unsafe_fix(0, 4, "x"))
+    left_unfixable = finding("other/compose.yaml", (9, 1), (9, 5), "demo cannot be turned off")
+    results = [
+        FileResult(Path("a"), "svc/compose.yaml", Outcome.CHANGED, FileKind.COMPOSE,
+                   fixed=[fixed_unsafe, fixed_safe], original=b"a", fixed_bytes=b"b"),
+        FileResult(Path("b"), "other/compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE,
+                   findings=[left_unsafe, left_unfixable], notes=["HF199 fix at line 4 dropped: its output would not parse"]),
+        FileResult(Path("c"), "broken/compose.yaml", Outcome.FAILED, error="is not valid YAML"),
+    ]
+    assert markdown.render(results, [Demo], applied=True) == (
+        "## hardenfix\n"
+        "\n"
+        "Fixed 2 findings in 1 file; 2 findings left for a human.\n"
+        "\n"
+        "| Rule | Files | Occurrences | Fixed | Left to review |\n"
+        "|---|--:|--:|--:|--:|\n"
+        "| HF199 `demo-rule` | 2 | 4 | 2 | 2 |\n"
+        "\n"
+        "### HF199 `demo-rule`\n"
+        "\n"
+        "Demonstration left on. Demonstrations run in production.\n"
+        "\n"
+        "Changed:\n"
+        "\n"
+        "- `svc/compose.yaml` (2 fixes)\n"
+        "\n"
+        "⚠️ Behaviour-changing fixes: review these before merging.\n"
+        "\n"
+        "- `svc/compose.yaml:3:5`: demo is on\n"
+        "\n"
+        "Left for a human:\n"
+        "\n"
+        "- `other/compose.yaml:2:1`: demo is on, `loudly`"
+        " (⚠️ unsafe fix available, may change behaviour: `hardenfix apply --unsafe-fixes`)\n"
+        "- `other/compose.yaml:9:1`: demo cannot be turned off\n"
+        "\n"
+        "### Not processed\n"
+        "\n"
+        "- `other/compose.yaml`: HF199 fix at line 4 dropped: its output would not parse\n"
+        "- `broken/compose.yaml`: is not valid YAML\n"
+    )
+
+
+def test_markdown_dry_run_body_from_the_engine(tmp_path: Path) -> None:
+    results = results_for(tmp_path, Mode.DIFF, {"compose.yaml": COMPOSE.encode()})
+    body = markdown.render(results, all_rules(), applied=False)
+    assert body.splitlines()[:8] == [
+        "## hardenfix",
+        "",
+        "Would fix 2 findings in 1 file.",
+        "",
+        "| Rule | Files | Occurrences | Would fix | Left to review |",
+        "|---|--:|--:|--:|--:|",
+        "| HF101 `healthcheck-start-period` | 1 | 1 | 1 | 0 |",
+        "| HF110 `secret-required` | 1 | 1 | 1 | 0 |",
+    ]
+    assert "Would change:\n\n- `compose.yaml` (1 fix)\n" in body
+
+
+def test_markdown_without_findings() -> None:
+    result = FileResult(Path("a"), "compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE)
+    assert markdown.render([result], [Demo], applied=True) == "## hardenfix\n\nNo findings.\n"
+
+
+def test_rationale_is_the_first_paragraph_on_one_line() -> None:
+    assert markdown.rationale(Demo) == "Demonstrations run in production."
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=[rule.code for rule in all_rules()])
+def test_every_rule_has_a_rationale(rule: type[Rule]) -> None:
+    text = markdown.rationale(rule)
+    assert text and "\n" not in text and not text.startswith("#")
