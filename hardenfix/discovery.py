@@ -8,6 +8,7 @@ kind can be told.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import re
@@ -51,6 +52,7 @@ class Candidate:
     kind: FileKind | None
     """None when an explicitly named file's kind could not be told."""
     explicit: bool
+    skip_reason: str | None = None
 
 
 def classify_name(name: str) -> FileKind | None:
@@ -66,7 +68,7 @@ def classify_name(name: str) -> FileKind | None:
 def classify_explicit(path: Path) -> FileKind | None:
     """A named file: by its name, else a YAML file whose top level has `services:`."""
     kind = classify_name(path.name)
-    if kind is None and path.suffix in (".yml", ".yaml"):
+    if kind is None and path.suffix in (".yml", ".yaml") and path.is_file():
         try:
             with path.open("rb") as handle:
                 head = handle.read(1 << 20)
@@ -77,31 +79,48 @@ def classify_explicit(path: Path) -> FileKind | None:
     return kind
 
 
-def discover(paths: list[Path]) -> Iterator[Candidate]:
-    """Files to process, each once, in a stable order."""
-    seen: set[Path] = set()
+def discover(paths: list[Path], temporaries: list[Path] | None = None) -> Iterator[Candidate]:
+    """Files to process, each once, in a stable order.
+
+    A symlinked file is followed only when its target lies inside the tree being
+    processed (the directory argument, or the working directory for a named file);
+    otherwise it comes with a `skip_reason`, so that nothing is written outside.
+    Temporary files of interrupted writes are collected in `temporaries`.
+    """
+    seen: set[str] = set()
     for path in paths:
         if path.is_dir():
-            candidates = _walk(path)
+            candidates = _walk(path, temporaries if temporaries is not None else [])
         else:
-            candidates = iter([Candidate(path, classify_explicit(path), explicit=True)])
+            kind = classify_explicit(path)
+            candidates = iter([_followed(Candidate(path, kind, explicit=True), os.path.realpath(Path.cwd()))])
         for candidate in candidates:
-            key = Path(os.path.abspath(candidate.path))
+            key = os.path.realpath(candidate.path)
             if key not in seen:
                 seen.add(key)
                 yield candidate
 
 
-def _walk(root: Path) -> Iterator[Candidate]:
+def _followed(candidate: Candidate, tree: str) -> Candidate:
+    if os.path.islink(candidate.path):
+        target = os.path.realpath(candidate.path)
+        if os.path.commonpath([target, tree]) != tree:
+            return dataclasses.replace(candidate, skip_reason="is a symlink to outside the tree being processed")
+    return candidate
+
+
+def _walk(root: Path, temporaries: list[Path]) -> Iterator[Candidate]:
     """Depth-first, names sorted, so that output order never depends on the file system."""
     ignores: list[tuple[str, pathspec.PathSpec]] = []
     root_spec = _gitignore(root)
     if root_spec is not None:
         ignores.append((str(root), root_spec))
-    yield from _walk_directory(root, ignores)
+    yield from _walk_directory(root, ignores, os.path.realpath(root), temporaries)
 
 
-def _walk_directory(directory: Path, ignores: list[tuple[str, pathspec.PathSpec]]) -> Iterator[Candidate]:
+def _walk_directory(
+    directory: Path, ignores: list[tuple[str, pathspec.PathSpec]], tree: str, temporaries: list[Path]
+) -> Iterator[Candidate]:
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
@@ -119,13 +138,14 @@ def _walk_directory(directory: Path, ignores: list[tuple[str, pathspec.PathSpec]
                 continue
             nested = _gitignore(Path(entry.path))
             scoped = [*ignores, (entry.path, nested)] if nested is not None else ignores
-            yield from _walk_directory(Path(entry.path), scoped)
+            yield from _walk_directory(Path(entry.path), scoped, tree, temporaries)
         elif is_file:
             if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
+                temporaries.append(Path(entry.path))
                 continue
             kind = classify_name(entry.name)
             if kind is not None and not _ignored(entry.path, ignores, is_dir=False):
-                yield Candidate(Path(entry.path), kind, explicit=False)
+                yield _followed(Candidate(Path(entry.path), kind, explicit=False), tree)
 
 
 def _gitignore(directory: Path) -> pathspec.PathSpec | None:

@@ -11,6 +11,9 @@ from pathlib import Path
 BOM = "\ufeff"
 TEMP_PREFIX = ".hardenfix-"
 TEMP_SUFFIX = ".tmp"
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Larger files are refused unread: no real Compose file, Dockerfile or hand-written
+module comes near it, and parsing one would take seconds and hundreds of MB."""
 
 
 class UnreadableFile(Exception):
@@ -54,7 +57,8 @@ def decode(data: bytes) -> DecodedText:
 
 def read_bytes(path: Path) -> bytes:
     try:
-        mode = path.stat().st_mode
+        status = path.stat()
+        mode, size = status.st_mode, status.st_size
     except FileNotFoundError:
         raise UnreadableFile("does not exist") from None
     except OSError as error:
@@ -63,6 +67,8 @@ def read_bytes(path: Path) -> bytes:
         raise UnreadableFile("is a directory")
     if not stat.S_ISREG(mode):
         raise BinaryFile("is not a regular file")
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"is {size / 1024 / 1024:.0f} MiB; hardenfix processes files up to {MAX_FILE_BYTES >> 20} MiB")
     try:
         return path.read_bytes()
     except OSError as error:
@@ -89,7 +95,11 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
         raise WriteRefused("is read-only; not written")
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
+        # The writer's PID in the name lets a later run tell a temporary file left by a
+        # killed run (removed) from one an `apply` running right now is writing.
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=target.parent
+        )
     except OSError as error:
         raise WriteRefused(f"cannot be written: {error.strerror}") from None
     try:
@@ -102,3 +112,17 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise WriteRefused(f"cannot be written: {error.strerror}") from None
+
+
+def remove_if_stale(temporary: Path) -> None:
+    """Remove a temporary file left behind by a run that was killed mid-write."""
+    pid = temporary.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+    if pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+            return  # its writer is still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            return
+    temporary.unlink(missing_ok=True)

@@ -19,7 +19,15 @@ from pathlib import Path
 from hardenfix.cache import Cache, content_key
 from hardenfix.discovery import Candidate, classify_explicit, discover
 from hardenfix.engine import Engine, FixError
-from hardenfix.files import BinaryFile, UnreadableFile, WriteRefused, atomic_write, decode, read_bytes
+from hardenfix.files import (
+    BinaryFile,
+    UnreadableFile,
+    WriteRefused,
+    atomic_write,
+    decode,
+    read_bytes,
+    remove_if_stale,
+)
 from hardenfix.model import FileResult, Outcome
 from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError
 
@@ -64,7 +72,8 @@ def run(
 ) -> Iterator[FileResult]:
     """Process every discovered file; results come in discovery order, as they finish."""
     job = Job(engine, mode, cwd or Path.cwd(), cache.clean if cache is not None else frozenset())
-    candidates = discover(paths)
+    temporaries: list[Path] = []
+    candidates = discover(paths, temporaries)
     head = list(itertools.islice(candidates, IN_PROCESS_BELOW))
     workers = min(jobs or os.cpu_count() or 1, 61)
     if workers == 1 or len(head) < IN_PROCESS_BELOW:
@@ -77,6 +86,9 @@ def run(
         yield result
     if cache is not None:
         cache.save()
+    if mode is Mode.WRITE:
+        for temporary in temporaries:
+            remove_if_stale(temporary)
 
 
 def _in_pool(candidates: Iterable[Candidate], job: Job, workers: int) -> Iterator[FileResult]:
@@ -108,6 +120,8 @@ def _process_batch(batch: list[Candidate]) -> list[FileResult]:
 def process(candidate: Candidate, job: Job) -> FileResult:
     path = candidate.path
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED)
+    if candidate.skip_reason is not None:
+        return _skipped(result, candidate.skip_reason)
     try:
         data = read_bytes(path)
     except BinaryFile as reason:

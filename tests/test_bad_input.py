@@ -122,14 +122,58 @@ def test_file_changed_between_read_and_write_is_not_overwritten(
     assert target.read_text() == edited_meanwhile
 
 
-def test_symlinked_file_is_written_through_not_replaced(hardenfix, tmp_path: Path) -> None:
-    real = write(tmp_path / "real" / "compose.yaml", NEEDS_FIX)
-    link = tmp_path / "link" / "compose.yaml"
-    link.parent.mkdir()
-    link.symlink_to(real)
-    assert hardenfix(tmp_path, "apply", "link").code == 0
-    assert link.is_symlink()
-    assert real.read_text() == FIXED
+def test_symlink_inside_the_tree_is_written_through_and_one_outside_is_skipped(hardenfix, tmp_path: Path) -> None:
+    tree, outside = tmp_path / "tree", tmp_path / "outside"
+    shared = write(tree / "shared" / "base-stack.yaml", NEEDS_FIX)
+    (tree / "compose.yaml").symlink_to(shared)
+    foreign = write(outside / "stack.yaml", NEEDS_FIX)
+    (tree / "other").mkdir()
+    (tree / "other" / "compose.yaml").symlink_to(foreign)
+    result = hardenfix(tmp_path, "apply", "tree")
+    assert result.code == 0, result.stderr
+    assert (tree / "compose.yaml").is_symlink() and shared.read_text() == FIXED
+    assert foreign.read_text() == NEEDS_FIX
+    assert "hardenfix: skipped: tree/other/compose.yaml: is a symlink to outside the tree being processed" in result.stderr
+
+
+def test_fifo_is_skipped_without_blocking(hardenfix, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "stack.yaml")
+    result = hardenfix(tmp_path, "check", "stack.yaml")
+    assert result.code == 0
+    assert "hardenfix: skipped: stack.yaml: is not a regular file" in result.stderr
+
+
+def test_oversized_file_is_refused_unread(hardenfix, tmp_path: Path) -> None:
+    huge = tmp_path / "compose.yaml"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    result = hardenfix(tmp_path, "check")
+    assert result.code == 2
+    assert result.stderr.splitlines()[0] == (
+        "hardenfix: error: compose.yaml: is 50 MiB; hardenfix processes files up to 8 MiB"
+    )
+
+
+def test_empty_compose_file_and_dockerfile_are_errors_an_empty_module_is_not(hardenfix, tmp_path: Path) -> None:
+    for name in ("compose.yaml", "Dockerfile", "__init__.py"):
+        write(tmp_path / name, b"")
+    result = hardenfix(tmp_path, "apply")
+    assert result.code == 2
+    assert [line for line in result.stderr.splitlines() if "error" in line] == [
+        "hardenfix: error: Dockerfile: file with no instructions",
+        "hardenfix: error: compose.yaml: empty Compose file: no services",
+    ]
+
+
+def test_stale_temporary_files_of_a_killed_run_are_removed(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", NEEDS_FIX)
+    dead = write(tmp_path / f"{files.TEMP_PREFIX}999999999-abc{files.TEMP_SUFFIX}", "partial")
+    alive = write(tmp_path / f"{files.TEMP_PREFIX}{os.getpid()}-abc{files.TEMP_SUFFIX}", "in progress")
+    assert hardenfix(tmp_path, "check").code == 1
+    assert dead.exists(), "check writes nothing, not even clean-ups"
+    assert hardenfix(tmp_path, "apply").code == 0
+    assert not dead.exists()
+    assert alive.exists(), "a running writer's file is left alone"
 
 
 def test_failed_write_leaves_the_original_and_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

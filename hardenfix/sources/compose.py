@@ -148,7 +148,7 @@ class Service:
 
 
 class ComposeDocument(SourceText):
-    def __init__(self, text: str, root: MappingNode | None) -> None:
+    def __init__(self, text: str, root: MappingNode) -> None:
         super().__init__(text)
         self.root = root
         self._base_images: dict[str, str | None] = {}
@@ -171,7 +171,7 @@ class ComposeDocument(SourceText):
         except RecursionError:
             raise ParseError("invalid YAML: nesting is too deep to process") from None
         if root is None or (isinstance(root, ScalarNode) and root.value == ""):
-            return cls(text, None)
+            raise ParseError("empty Compose file: no services")
         if not isinstance(root, MappingNode):
             raise ParseError("not a Compose file: the top level is not a mapping")
         document = cls(text, root)
@@ -183,7 +183,7 @@ class ComposeDocument(SourceText):
 
     @cached_property
     def _services(self) -> list[Service]:
-        entry = lookup(self.root, "services") if self.root is not None else None
+        entry = lookup(self.root, "services")
         if entry is None or not isinstance(entry.value, MappingNode):
             return []
         services = {
@@ -286,7 +286,7 @@ class ComposeDocument(SourceText):
     @cached_property
     def indent_step(self) -> int:
         """How far this file indents a nested block mapping (2 when it has none)."""
-        stack = [self.root] if self.root is not None else []
+        stack = [self.root]
         while stack:
             mapping = stack.pop()
             for key, value in mapping.value:
@@ -581,7 +581,7 @@ _SCALAR_TYPES = {
 }
 
 
-def to_data(root: Node | None, limit: int = 1_000_000) -> object:
+def to_data(root: Node, limit: int = 1_000_000) -> object:
     """The document as plain data (dicts, lists, scalars), merge keys resolved.
 
     Custom tags (`!reset`, `!override`) keep their plain value. A node reached
@@ -628,7 +628,5 @@ def to_data(root: Node | None, limit: int = 1_000_000) -> object:
         built[id(node)] = value
         return value
 
-    if root is None:
-        return None
     size(root)
     return build(root)

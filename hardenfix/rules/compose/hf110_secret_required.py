@@ -123,8 +123,6 @@ class SecretRequired(Rule):
     changes = ("**",)  # any interpolated string
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
-        if document.root is None:
-            return
         gating = self._gating_profiles(document)
         found = [
             (start + interpolation.start, start + interpolation.end, interpolation, gating.get(id(scalar)))
