@@ -219,19 +219,22 @@ class Suppressions:
 
         `applicable` are the rules that check this kind of file, selected or not;
         `ran` are those that checked this text (count a rule whose prefilter did
-        not match as run: it proved there was nothing to find). A suppression
-        naming, through a code, prefix or slug, any applicable rule that did not
-        run might still be needed, so it is kept; so is one naming no applicable
-        rule. A bare `ignore` names every applicable rule.
+        not match as run: it proved there was nothing to find). A suppression is
+        kept, as possibly still needed, when a code, prefix or slug it names
+        matches an applicable rule that did not run, or matches no applicable
+        rule at all (a rule of another file kind, or a typo). A bare `ignore`
+        names every applicable rule.
         """
         ran_codes = {rule.code for rule in ran}
         applicable = list(applicable)
 
+        def all_ran(named: list[RuleIdentity]) -> bool:
+            return bool(named) and all(rule.code in ran_codes for rule in named)
+
         def settled(selectors: tuple[str, ...]) -> bool:
-            named = [rule for rule in applicable if not selectors or any(_selects(s, rule) for s in selectors)]
-            return bool(named) and all(rule.code in ran_codes for rule in named) and all(
-                any(_selects(selector, rule) for rule in named) for selector in selectors
-            )
+            if not selectors:
+                return all_ran(applicable)
+            return all(all_ran([rule for rule in applicable if _selects(s, rule)]) for s in selectors)
 
         return [
             suppression

@@ -9,7 +9,17 @@ import jsonschema
 import pytest
 
 from hardenfix.engine import Engine
-from hardenfix.model import Applicability, Category, Edit, FileKind, FileResult, Finding, Fix, Outcome, Position
+from hardenfix.model import (
+    Applicability,
+    Category,
+    Edit,
+    FileKind,
+    FileResult,
+    Finding,
+    Fix,
+    Outcome,
+    Position,
+)
 from hardenfix.registry import all_rules, rule_by_code
 from hardenfix.report import github, markdown, sarif
 from hardenfix.rule import FixSafety, Rule
@@ -252,10 +262,14 @@ def test_sarif_reports_unprocessed_files_as_notifications(tmp_path: Path) -> Non
 def test_github_annotations_for_real_findings(tmp_path: Path) -> None:
     results = results_for(tmp_path, Mode.CHECK, {"stack/compose.yaml": COMPOSE.encode()})
     assert github.render(results).splitlines() == [
-        "::warning file=stack/compose.yaml,line=5,col=26,endLine=5,endColumn=54,title=HF110::"
-        "`POSTGRES_PASSWORD` falls back to a default written in this file: anyone who reads it knows the secret",
-        "::warning file=stack/compose.yaml,line=6,col=5,endLine=6,endColumn=16,title=HF101::"
-        "healthcheck of service `db` has no `start_period`: failed probes while it starts count toward its retries",
+        (
+            "::warning file=stack/compose.yaml,line=5,col=26,endLine=5,endColumn=54,title=HF110::"
+            "`POSTGRES_PASSWORD` falls back to a default written in this file: anyone who reads it knows the secret"
+        ),
+        (
+            "::warning file=stack/compose.yaml,line=6,col=5,endLine=6,endColumn=16,title=HF101::"
+            "healthcheck of service `db` has no `start_period`: failed probes while it starts count toward its retries"
+        ),
     ]
 
 

@@ -73,32 +73,40 @@ def test_directive_after_another_comment() -> None:
     [
         (
             FileKind.COMPOSE,
-            'a: "x # hardenfix: ignore"\n'
-            "b: 'it''s # hardenfix: ignore'\n"
-            "c: x#hardenfix: ignore\n"
-            "d: don't  # hardenfix: ignore\n"
-            "e: [\"#\", '#']  # hardenfix: ignore\n",
+            (
+                'a: "x # hardenfix: ignore"\n'
+                "b: 'it''s # hardenfix: ignore'\n"
+                "c: x#hardenfix: ignore\n"
+                "d: don't  # hardenfix: ignore\n"
+                "e: [\"#\", '#']  # hardenfix: ignore\n"
+            ),
             [4, 5],
         ),
         (
             FileKind.PYTHON,
-            'a = "# hardenfix: ignore"\n'
-            'b = """\n# hardenfix: ignore\n"""\n'
-            "c = 1  # hardenfix: ignore\n",
+            (
+                'a = "# hardenfix: ignore"\n'
+                'b = """\n# hardenfix: ignore\n"""\n'
+                "c = 1  # hardenfix: ignore\n"
+            ),
             [5],
         ),
         (
             FileKind.PYTHON,  # the tokenizer rejects it: only comment-only lines count
-            "a = 1  # hardenfix: ignore\n"
-            "# hardenfix: ignore\n"
-            'b = """unterminated\n',
+            (
+                "a = 1  # hardenfix: ignore\n"
+                "# hardenfix: ignore\n"
+                'b = """unterminated\n'
+            ),
             [2],
         ),
         (
             FileKind.DOCKERFILE,
-            "FROM python:3.12  # hardenfix: ignore\n"
-            "  # hardenfix: ignore\n"
-            "RUN echo '# hardenfix: ignore'\n",
+            (
+                "FROM python:3.12  # hardenfix: ignore\n"
+                "  # hardenfix: ignore\n"
+                "RUN echo '# hardenfix: ignore'\n"
+            ),
             [2],
         ),
     ],
