@@ -211,7 +211,7 @@ def test_pyproject_config(hardenfix, tmp_path: Path) -> None:
         ('select = "HF1"\n', "'select' must be a list"),
         ("[rules.HF999]\nx = 1\n", "[rules.HF999]: unknown rule code"),
         ('[rules.HF101]\nstart-period = 30\n', "'start-period' must be str, not int 30"),
-        ('[rules.HF101]\nstart-period = "soon"\n', "start-period must be a Compose duration"),
+        ('[rules.HF101]\nstart-period = "soon"\n', "start-period must be a duration"),
         ('[rules.HF101]\nperiod = "30s"\n', "unknown option 'period' (options: start-period)"),
         ('[rules.HF110]\nmessage = "missing"\n', "message must contain {name}"),
         ("select = [\n", "invalid TOML"),

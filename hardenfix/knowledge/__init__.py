@@ -8,6 +8,7 @@ their configuration.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -142,6 +143,15 @@ def builtin() -> KnowledgeBase:
     images_table = tomllib.loads(images_path.read_text(encoding="utf-8")) if images_path.is_file() else {}
     images = {repository: facts_from_table(repository, table) for repository, table in images_table.items()}
     return KnowledgeBase(pins=pins, images=images)
+
+
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
+
+
+def check_duration(option: str, value: str) -> None:
+    """Raise ValueError unless `value` is a duration as Compose and Docker write them (`30s`, `1m30s`)."""
+    if not _DURATION.fullmatch(value):
+        raise ValueError(f"{option} must be a duration such as '30s' or '1m30s', not {value!r}")
 
 
 @dataclass(frozen=True)

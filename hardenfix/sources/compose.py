@@ -26,7 +26,6 @@ from hardenfix.sources.text import SourceText
 
 MERGE_KEY = "<<"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
 _TRUE = frozenset({"true", "yes", "on"})
 
 
@@ -428,12 +427,6 @@ def insertion_target(mapping: MappingNode) -> MappingNode:
 
 def is_true(node: Node) -> bool:
     return isinstance(node, ScalarNode) and str(node.value).lower() in _TRUE
-
-
-def check_duration(option: str, value: str) -> None:
-    """Raise ValueError unless `value` is a Compose duration (`30s`, `1m30s`)."""
-    if not _DURATION.fullmatch(value):
-        raise ValueError(f"{option} must be a Compose duration such as '30s' or '1m30s', not {value!r}")
 
 
 def effective_keys(mapping: MappingNode) -> set[str]:

@@ -4,10 +4,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from hardenfix.knowledge import DEFAULT_TIMING
+from hardenfix.knowledge import DEFAULT_TIMING, check_duration
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, check_duration, effective_keys, insertion_target
+from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target
 
 
 @dataclass(frozen=True)

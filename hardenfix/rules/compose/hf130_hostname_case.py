@@ -7,8 +7,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
+from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
 from hardenfix.sources.compose import (
-    MASK,
     ComposeDocument,
     Service,
     entries,
@@ -17,8 +17,6 @@ from hardenfix.sources.compose import (
     mask_interpolations,
 )
 
-# On text whose interpolations are masked: scheme, optional user info, then the host.
-_URL_HOST = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^\s/?#@]*@)?([^\s/?#:@\[\]'\",]+)")
 # `extra_hosts` entries: `name:address` or `name=address`.
 _EXTRA_HOST_NAME = re.compile(r"[^:=\s]+")
 _URL_FIELDS = ("environment", "command", "entrypoint", "healthcheck")
@@ -89,9 +87,8 @@ class HostnameCase(Rule):
                 seen.add(id(scalar))
                 start = scalar.start_mark.index
                 masked = mask_interpolations(document.source_of(scalar))
-                for match in _URL_HOST.finditer(masked):
-                    host = masked[match.start(1) : match.end(1)]
-                    yield from self._host(document, start + match.start(1), host, "URL host")
+                for first, last in url_hosts(masked):
+                    yield from self._host(document, start + first, masked[first:last], "URL host")
             for scalar, locate in self._host_scalars(service):
                 if id(scalar) in seen:
                     continue
@@ -144,21 +141,17 @@ class HostnameCase(Rule):
 
     def _host(self, document: ComposeDocument, start: int, masked_host: str, what: str) -> Iterator[Finding]:
         """A finding when the host at `start` (interpolations masked) has upper-case letters."""
-        if masked_host == masked_host.lower():
-            return
         end = start + len(masked_host)
         original = document.text[start:end]
-        # Only letters outside interpolations change: `${HOST}` names a variable, not a host.
-        lowered = "".join(
-            char.lower() if mask != MASK else char for char, mask in zip(original, masked_host, strict=True)
-        )
-        yield self.finding(
-            document,
-            start,
-            end,
-            f"{what} `{original}` has upper-case letters; proxies, certificates and caches compare hosts as strings",
-            self.fix(f"Lowercase to `{lowered}`", Edit.replace(start, end, lowered)),
-        )
+        lowered = lowercased(original, masked_host)
+        if lowered is not None:
+            yield self.finding(
+                document,
+                start,
+                end,
+                f"{what} `{original}` has upper-case letters; {WHY_LOWERCASE}",
+                self.fix(f"Lowercase to `{lowered}`", Edit.replace(start, end, lowered)),
+            )
 
 
 def _unquoted(source: str) -> tuple[int, int]:

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix import probes
-from hardenfix.knowledge import DEFAULT_TIMING, builtin, parse_reference
+from hardenfix.knowledge import DEFAULT_TIMING, builtin, check_duration, parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import check_duration
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, Stage, parse_exec_form
 
 # Package-manager installs in `RUN`, and the probe tools their packages provide.

@@ -5,11 +5,11 @@ from collections.abc import Iterator
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import MASK, mask_interpolations
+from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
+from hardenfix.sources.compose import mask_interpolations
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction
 
 # On text whose variables are masked: scheme, optional user info, then the host.
-_URL_HOST = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^\s/?#@]*@)?([^\s/?#:@\[\]'\",]+)")
 
 
 class HostnameCase(Rule):
@@ -58,20 +58,18 @@ class HostnameCase(Rule):
 
     def _check_instruction(self, document: DockerfileDocument, instruction: Instruction) -> Iterator[Finding]:
         masked = mask_interpolations(instruction.line)
-        for match in _URL_HOST.finditer(masked, instruction.arguments_start):
-            host = masked[match.start(1) : match.end(1)]
-            span = instruction.source_span(match.start(1), match.end(1))
-            if host == host.lower() or span is None:
+        for first, last in url_hosts(masked, instruction.arguments_start):
+            span = instruction.source_span(first, last)
+            if span is None:
                 continue
             start, end = span
             original = document.text[start:end]
-            # Only letters outside variables change: `${HOST}` names a variable, not a host.
-            lowered = "".join(char.lower() if mask != MASK else char for char, mask in zip(original, host, strict=True))
-            yield self.finding(
-                document,
-                start,
-                end,
-                f"URL host `{original}` in `{instruction.keyword}` has upper-case letters; "
-                "proxies, certificates and caches compare hosts as strings",
-                self.fix(f"Lowercase to `{lowered}`", Edit.replace(start, end, lowered)),
-            )
+            lowered = lowercased(original, masked[first:last])
+            if lowered is not None:
+                yield self.finding(
+                    document,
+                    start,
+                    end,
+                    f"URL host `{original}` in `{instruction.keyword}` has upper-case letters; {WHY_LOWERCASE}",
+                    self.fix(f"Lowercase to `{lowered}`", Edit.replace(start, end, lowered)),
+                )
