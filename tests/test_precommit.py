@@ -1,0 +1,107 @@
+"""The pre-commit hooks: the manifest is valid, matches what discovery matches, and works.
+
+The end-to-end test installs this repository as a hook repository with the real
+`pre-commit`, which clones it at the committed HEAD and installs hardenfix and its
+dependencies from PyPI into a virtualenv of its own: it needs the network, and it
+tests what is committed, not uncommitted edits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from ruamel.yaml import YAML
+from test_cli import FIXED, NEEDS_FIX
+
+from hardenfix.discovery import classify_name
+
+MANIFEST = REPO / ".pre-commit-hooks.yaml"
+
+
+def hooks() -> dict[str, dict]:
+    return {hook["id"]: hook for hook in YAML(typ="safe").load(MANIFEST.read_text(encoding="utf-8"))}
+
+
+def test_manifest_is_valid() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(MANIFEST)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {hook_id: hook["entry"] for hook_id, hook in hooks().items()} == {
+        "hardenfix": "hardenfix apply",
+        "hardenfix-check": "hardenfix check",
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.prod.yaml", "compose.override.yml",
+        "stack.compose.yaml", "Dockerfile", "Dockerfile.dev", "api.Dockerfile", "api.dockerfile", "Containerfile",
+        "Containerfile.ci", "app.py",
+        "config.yaml", "compose.json", "mydocker-compose.yaml.bak", "Dockerfile/README.md", "Dockerfiles", "app.pyi",
+        "compose.yaml.orig", "notes.txt",
+    ],
+)
+@pytest.mark.parametrize("hook_id", ["hardenfix", "hardenfix-check"])
+def test_files_pattern_matches_what_discovery_recognises(hook_id: str, name: str) -> None:
+    pattern = re.compile(hooks()[hook_id]["files"])
+    for path in (name, f"deploy/{name}"):
+        recognised = classify_name(Path(path).name) is not None
+        assert bool(pattern.search(path)) is recognised, path
+
+
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path) -> None:
+    head = git(REPO, "rev-parse", "HEAD").stdout.strip()
+    assert git(REPO, "cat-file", "-e", f"{head}:.pre-commit-hooks.yaml").returncode == 0, "commit the manifest first"
+    project = tmp_path / "project"
+    project.mkdir()
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("config", "user.name", "Hook Test"),
+        ("config", "user.email", "hook-test@example.com"),
+        ("config", "commit.gpgsign", "false"),
+    ):
+        git(project, *args).check_returncode()
+    (project / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        f"  - repo: {REPO.as_posix()}\n"
+        f"    rev: {head}\n"
+        "    hooks:\n"
+        "      - id: hardenfix\n"
+        "      - id: hardenfix-check\n",
+        encoding="utf-8",
+    )
+    compose = project / "stack" / "compose.yaml"
+    compose.parent.mkdir()
+    compose.write_text(NEEDS_FIX, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=project, env=env, check=True)
+    git(project, "add", ".").check_returncode()
+
+    first = git(project, "commit", "-m", "Add the stack", env=env)
+    output = first.stdout + first.stderr
+    assert first.returncode == 1, output
+    assert re.search(r"^hardenfix\.+Failed$", output, re.MULTILINE), output
+    assert "- files were modified by this hook" in output
+    assert compose.read_text(encoding="utf-8") == FIXED
+    assert git(project, "show", ":stack/compose.yaml").stdout == NEEDS_FIX, "the fix must not be staged for you"
+    assert git(project, "rev-parse", "--verify", "-q", "HEAD").returncode != 0, "nothing may be committed"
+
+    git(project, "add", "stack/compose.yaml").check_returncode()
+    second = git(project, "commit", "-m", "Add the stack", env=env)
+    output = second.stdout + second.stderr
+    assert second.returncode == 0, output
+    assert re.search(r"^hardenfix\.+Passed$", output, re.MULTILINE), output
+    assert re.search(r"^hardenfix \(check only\)\.+Passed$", output, re.MULTILINE), output
+    assert git(project, "show", "HEAD:stack/compose.yaml").stdout == FIXED
