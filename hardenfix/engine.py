@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,25 +52,25 @@ class Engine:
         return [rule for rule in self._rules.get(kind, ()) if rule.prefilter is None or rule.prefilter.search(data)]
 
     def check(
-        self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], location: Path | None = None
+        self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], source: SourceFile | None = None
     ) -> FixOutcome:
         """Findings on `text`, nothing fixed; raises ParseError for a text that is not valid.
 
-        `path` is how findings name the file; `location` is the file on disk, if any.
+        `path` is how findings name the file; `source` says where it is on disk, if anywhere.
         """
-        document = parser_for(kind)(text, location)
+        document = _parser(kind, source)(text)
         findings = self._run(rules, document, path)
         return FixOutcome(text, [], findings, self_contained=not document.reads_other_files)
 
     def fix(
-        self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], location: Path | None = None
+        self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], source: SourceFile | None = None
     ) -> FixOutcome:
         """Apply fixes until none is left to apply, re-parsing after every pass.
 
         Each pass applies every applicable fix that does not overlap one already
         taken in that pass; the rest wait for the next pass, on the new text.
         """
-        parse = functools.partial(parser_for(kind), location=location)
+        parse = _parser(kind, source)
         original = document = parse(text)
         findings = self._run(rules, document, path)
         fixed: list[Finding] = []
@@ -139,6 +140,24 @@ class Engine:
                 raise ParseError("nesting is too deep to process") from None
         findings.sort(key=lambda f: (f.offset, f.code))
         return findings
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """Where a text lives on disk, for rules that read neighbouring files."""
+
+    location: Path
+    build_context: Path | None = None
+    """For a Dockerfile: the context a Compose service builds it with, when one does."""
+
+
+def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
+    parse = parser_for(kind)
+    if source is None:
+        return functools.partial(parse, location=None)
+    if source.build_context is not None:
+        return functools.partial(parse, location=source.location, build_context=source.build_context)
+    return functools.partial(parse, location=source.location)
 
 
 def _identity(finding: Finding) -> tuple[object, ...]:

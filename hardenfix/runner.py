@@ -13,12 +13,12 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hardenfix.cache import Cache, content_key
 from hardenfix.discovery import Candidate, classify_explicit, discover
-from hardenfix.engine import Engine, FixError
+from hardenfix.engine import Engine, FixError, SourceFile
 from hardenfix.files import (
     BinaryFile,
     UnreadableFile,
@@ -28,7 +28,7 @@ from hardenfix.files import (
     read_bytes,
     remove_if_stale,
 )
-from hardenfix.model import FileResult, Outcome
+from hardenfix.model import FileKind, FileResult, Outcome
 from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError
 
 BATCH_SIZE = 64
@@ -55,6 +55,8 @@ class Job:
     cwd: Path
     clean: frozenset[str] = frozenset()
     """Content keys of files the cache knows have nothing to report."""
+    build_contexts: dict[str, Path] = field(default_factory=dict)
+    """Real path of a Dockerfile -> the build context a Compose file in this run gives it."""
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -71,15 +73,20 @@ def run(
     cache: Cache | None = None,
 ) -> Iterator[FileResult]:
     """Process every discovered file; results come in discovery order, as they finish."""
-    job = Job(engine, mode, cwd or Path.cwd(), cache.clean if cache is not None else frozenset())
     temporaries: list[Path] = []
-    candidates = discover(paths, temporaries)
-    head = list(itertools.islice(candidates, IN_PROCESS_BELOW))
+    candidates = list(discover(paths, temporaries))
+    job = Job(
+        engine,
+        mode,
+        cwd or Path.cwd(),
+        cache.clean if cache is not None else frozenset(),
+        _build_contexts(candidates) if FileKind.DOCKERFILE in engine.kinds() else {},
+    )
     workers = min(jobs or os.cpu_count() or 1, 61)
-    if workers == 1 or len(head) < IN_PROCESS_BELOW:
-        results: Iterable[FileResult] = (process(candidate, job) for candidate in itertools.chain(head, candidates))
+    if workers == 1 or len(candidates) < IN_PROCESS_BELOW:
+        results: Iterable[FileResult] = (process(candidate, job) for candidate in candidates)
     else:
-        results = _in_pool(itertools.chain(head, candidates), job, workers)
+        results = _in_pool(candidates, job, workers)
     for result in results:
         if cache is not None and result.cache_key is not None:
             cache.add(result.cache_key)
@@ -91,11 +98,28 @@ def run(
             remove_if_stale(temporary)
 
 
+def _build_contexts(candidates: list[Candidate]) -> dict[str, Path]:
+    """Build contexts that the run's Compose files give Dockerfiles (`build.context`)."""
+    from hardenfix.sources.compose import ComposeDocument
+
+    contexts: dict[str, Path] = {}
+    for candidate in candidates:
+        if candidate.kind is FileKind.COMPOSE and candidate.skip_reason is None:
+            try:
+                document = ComposeDocument.parse(decode(read_bytes(candidate.path)).text)
+            except (UnreadableFile, ParseError):
+                continue  # reported when the file itself is processed
+            document.location = candidate.path
+            contexts.update(document.build_contexts())
+    return contexts
+
+
 def _in_pool(candidates: Iterable[Candidate], job: Job, workers: int) -> Iterator[FileResult]:
     # fork shares the parent's loaded modules and settings with the workers for free.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (job,)) as pool:
-        batches = iter(lambda: list(itertools.islice(candidates, BATCH_SIZE)), [])
+        remaining = iter(candidates)
+        batches = iter(lambda: list(itertools.islice(remaining, BATCH_SIZE)), [])
         # Submitted a few batches ahead at a time: memory stays bounded on any tree size.
         pending = [pool.submit(_process_batch, batch) for batch in itertools.islice(batches, 2 * workers)]
         while pending:
@@ -148,10 +172,11 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except UnreadableFile as reason:
         return _failed(result, str(reason))
     try:
+        source = SourceFile(path, job.build_contexts.get(os.path.realpath(path)))
         if job.mode is Mode.CHECK:
-            outcome = job.engine.check(kind, decoded.text, result.display_path, rules, path)
+            outcome = job.engine.check(kind, decoded.text, result.display_path, rules, source)
         else:
-            outcome = job.engine.fix(kind, decoded.text, result.display_path, rules, path)
+            outcome = job.engine.fix(kind, decoded.text, result.display_path, rules, source)
     except (ParseError, FixError) as reason:
         return _failed(result, str(reason))
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep

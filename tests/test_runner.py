@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,29 @@ def test_files_that_read_other_files_are_never_cached(tmp_path: Path) -> None:
     results = list(run([tmp_path / "compose.yaml"], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
     assert [r.findings for r in results] == [[]]
     assert results[0].cache_key is None
+
+
+REALISTIC = Path(__file__).resolve().parent.parent / "golden" / "dockerfile" / "HF201-user-before-privdrop-entrypoint" / "realistic-service"
+
+
+def repository_with_compose(root: Path) -> Path:
+    """The realistic service laid out as in its repository: the Dockerfile under
+    services/pmoves-api/, built by Compose from the repository root."""
+    shutil.copytree(REALISTIC / "services", root / "services")
+    dockerfile = root / "services" / "pmoves-api" / "Dockerfile"
+    shutil.copyfile(REALISTIC / "before.Dockerfile", dockerfile)
+    (root / "compose.yaml").write_text(
+        "services:\n  pmoves-api:\n    build:\n      context: .\n      dockerfile: services/pmoves-api/Dockerfile\n"
+    )
+    return dockerfile
+
+
+def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path) -> None:
+    dockerfile = repository_with_compose(tmp_path)
+    engine = Engine(Settings(select=("HF201",)).rules())
+    [with_compose] = [r for r in run([tmp_path], engine, Mode.DIFF, tmp_path, jobs=1) if r.path == dockerfile]
+    assert [f.code for f in with_compose.fixed] == ["HF201"]
+    assert b"# NOTE: Do NOT set USER here - entrypoint drops to pmoves via su" in with_compose.fixed_bytes
+    [alone] = list(run([dockerfile], engine, Mode.CHECK, tmp_path, jobs=1))
+    assert alone.findings[0].fix is None
+    assert "is not in the build context" in alone.findings[0].message

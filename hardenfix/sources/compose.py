@@ -9,6 +9,7 @@ after its anchor.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -213,25 +214,31 @@ class ComposeDocument(SourceText):
     def span(self, node: Node) -> tuple[int, int]:
         return node.start_mark.index, node.end_mark.index
 
-    def dockerfile_of(self, service: Service) -> Path | None:
-        """The Dockerfile a service builds, when it is a local file that exists."""
+    def build_of(self, service: Service) -> tuple[Path, Path] | None:
+        """The build context and Dockerfile of a service that builds from local files."""
         build = service.get("build")
         if build is None or self.location is None:
             return None
-        context, dockerfile = None, "Dockerfile"
+        context, dockerfile = ".", "Dockerfile"
         if isinstance(build.value, ScalarNode):
             context = str(build.value.value)
         elif isinstance(build.value, MappingNode):
             context_entry, file_entry = lookup(build.value, "context"), lookup(build.value, "dockerfile")
-            context = "."
             if context_entry is not None and isinstance(context_entry.value, ScalarNode):
                 context = str(context_entry.value.value)
             if file_entry is not None and isinstance(file_entry.value, ScalarNode):
                 dockerfile = str(file_entry.value.value)
-        if context is None or "://" in context or "$" in context or "$" in dockerfile:
+        else:
+            return None
+        if "://" in context or "$" in context or "$" in dockerfile:
             return None  # a remote or interpolated context is not on this disk
-        path = self.location.parent / context / dockerfile
-        return path if path.is_file() else None
+        root = self.location.parent / context
+        return root, root / dockerfile
+
+    def build_contexts(self) -> dict[str, Path]:
+        """Real path of each Dockerfile the services build -> its build context."""
+        builds = (self.build_of(service) for service in self.services())
+        return {os.path.realpath(dockerfile): context for context, dockerfile in filter(None, builds)}
 
     def base_image_of(self, service: Service) -> str | None:
         """The image whose contents the service runs: the `FROM` of the final stage of
@@ -244,13 +251,14 @@ class ComposeDocument(SourceText):
         if service.get("build") is None:
             return service.image()
         self.reads_other_files = True
-        dockerfile = self.dockerfile_of(service)
-        if dockerfile is None:
+        build = self.build_of(service)
+        if build is None or not build[1].is_file():
             return None
+        context, dockerfile = build
         from hardenfix.sources import dockerfile as dockerfile_source
 
         try:
-            document = dockerfile_source.parse(dockerfile.read_text(encoding="utf-8"), dockerfile)
+            document = dockerfile_source.parse(dockerfile.read_text(encoding="utf-8"), dockerfile, context)
         except (OSError, UnicodeDecodeError, ParseError):
             return None
         stage = document.final_stage

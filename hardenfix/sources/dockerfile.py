@@ -510,7 +510,9 @@ def parse(text: str, location: Path | None = None, build_context: Path | None = 
     document = DockerfileDocument(text, instructions, scanner.directives)
     document.location = location
     if build_context is not None or location is not None:
-        document.build_context = BuildContext(build_context if build_context is not None else location.parent)
+        document.build_context = BuildContext(
+            build_context if build_context is not None else location.parent, reader=document
+        )
     return document
 
 
@@ -532,10 +534,14 @@ class BuildContext:
     A path that climbs out with `..`, or reaches a symlink pointing outside, is refused.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, reader: SourceText | None = None) -> None:
         self.root = root.resolve()
+        self._reader = reader
 
     def path(self, relative: str) -> Path:
+        if self._reader is not None:
+            # What the rules find now depends on files besides the Dockerfile.
+            self._reader.reads_other_files = True
         normalised = posixpath.normpath(relative.lstrip("/") or ".")
         if normalised == ".." or normalised.startswith("../"):
             raise ContextError(f"`{relative}` is outside the build context")
