@@ -10,6 +10,14 @@ unsafe-fixes = false
 
 [rules.HF101]
 start-period = "45s"
+
+[pins]                       # image repository -> tag, added to the built-in pins
+"example/api" = "1.4.2"
+
+[images."example/api"]       # facts about an image, added to the built-in ones
+tools = ["sh", "curl"]
+class = "api"
+healthcheck = ["CMD", "curl", "-sf", "http://localhost:8000/healthz"]
 ```
 
 In `pyproject.toml` the same keys live under `[tool.hardenfix]`.
@@ -26,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hardenfix.knowledge import ImageFacts, KnowledgeBase, builtin, facts_from_table
 from hardenfix.registry import SelectionError, rule_by_code, select_rules, validate_selectors
 from hardenfix.rule import Rule
 
@@ -41,14 +50,23 @@ class Settings:
     unsafe_fixes: bool = False
     rule_options: dict[str, Any] = field(default_factory=dict)
     """Rule code -> that rule's validated Options instance."""
+    pins: dict[str, str] = field(default_factory=dict)
+    images: dict[str, ImageFacts] = field(default_factory=dict)
+
+    def knowledge(self) -> KnowledgeBase:
+        return builtin().extended(pins=self.pins, images=self.images)
 
     def rules(self) -> list[Rule]:
-        return [rule(self.rule_options.get(rule.code)) for rule in select_rules(self.select, self.ignore)]
+        knowledge = self.knowledge()
+        return [
+            rule(self.rule_options.get(rule.code), knowledge) for rule in select_rules(self.select, self.ignore)
+        ]
 
     def fingerprint(self) -> str:
         """Changes whenever these settings could change what a file is reported for."""
         rules = [(rule.code, repr(rule.options)) for rule in self.rules()]
-        return hashlib.sha256(repr((rules, self.unsafe_fixes)).encode()).hexdigest()[:16]
+        knowledge = (sorted(self.pins.items()), sorted((k, repr(v)) for k, v in self.images.items()))
+        return hashlib.sha256(repr((rules, knowledge, self.unsafe_fixes)).encode()).hexdigest()[:16]
 
     def with_overrides(
         self,
@@ -68,7 +86,16 @@ class Settings:
         )
 
 
-_TOP_LEVEL_KEYS = {"select": "a list of rule codes", "ignore": "a list of rule codes", "unsafe-fixes": "true or false", "rules": "a table of rule options"}
+_TOP_LEVEL_KEYS = {
+    "select": "a list of rule codes",
+    "ignore": "a list of rule codes",
+    "unsafe-fixes": "true or false",
+    "rules": "a table of rule options",
+    "pins": "a table of image repository -> tag",
+    "images": "a table of image facts by repository",
+}
+_IMAGE_KEYS = {"tools": list, "class": str, "healthcheck": list, "source": str, "variants": dict}
+_SERVICE_CLASSES = ("data", "api", "worker", "diagnostic")
 
 
 def load(path: Path) -> Settings:
@@ -103,7 +130,46 @@ def from_mapping(table: dict[str, Any], source: str) -> Settings:
         if not isinstance(values, dict):
             raise ConfigError(f"{source}: [rules.{code}] must be a table of options")
         options[rule.code] = rule_options(rule, values, f"{source}: [rules.{code}]")
-    return Settings(select=select, ignore=ignore, unsafe_fixes=unsafe, rule_options=options)
+    return Settings(
+        select=select,
+        ignore=ignore,
+        unsafe_fixes=unsafe,
+        rule_options=options,
+        pins=_pins(table.get("pins", {}), source),
+        images=_images(table.get("images", {}), source),
+    )
+
+
+def _pins(table: Any, source: str) -> dict[str, str]:
+    if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
+        raise ConfigError(f"{source}: 'pins' must be a table of image repository = \"tag\"")
+    for repository, tag in table.items():
+        if ":" in tag or "@" in tag or any(c.isspace() for c in tag):
+            raise ConfigError(f"{source}: [pins] {repository!r}: {tag!r} is not a tag")
+    return dict(table)
+
+
+def _images(table: Any, source: str) -> dict[str, ImageFacts]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: 'images' must be a table of [images.\"repository\"] tables")
+    images = {}
+    for repository, facts in table.items():
+        where = f"{source}: [images.{repository!r}]"
+        if not isinstance(facts, dict):
+            raise ConfigError(f"{where} must be a table")
+        for key, value in facts.items():
+            expected = _IMAGE_KEYS.get(key)
+            if expected is None:
+                raise ConfigError(f"{where}: unknown key {key!r}; expected one of {', '.join(sorted(_IMAGE_KEYS))}")
+            if not isinstance(value, expected):
+                raise ConfigError(f"{where}: {key!r} must be a {expected.__name__}")
+        if facts.get("class", "api") not in _SERVICE_CLASSES:
+            raise ConfigError(f"{where}: 'class' must be one of {', '.join(_SERVICE_CLASSES)}")
+        healthcheck = facts.get("healthcheck")
+        if healthcheck is not None and (not healthcheck or healthcheck[0] not in ("CMD", "CMD-SHELL")):
+            raise ConfigError(f"{where}: 'healthcheck' must be a Compose test list starting with CMD or CMD-SHELL")
+        images[repository] = facts_from_table(repository, facts)
+    return images
 
 
 def _selectors(table: dict[str, Any], key: str, source: str) -> tuple[str, ...] | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from hardenfix.knowledge import KnowledgeBase, builtin
 from hardenfix.model import Applicability, Category, FileKind, Finding, Fix
 from hardenfix.sources.text import SourceText
 
@@ -50,8 +51,10 @@ class Rule:
     `**` any number); for Dockerfiles, instruction keywords. Python fixes only have to
     leave a file that compiles."""
 
-    def __init__(self, options: Any = None) -> None:
+    def __init__(self, options: Any = None, knowledge: KnowledgeBase | None = None) -> None:
         self.options = options if options is not None else self.Options()
+        self.knowledge = knowledge if knowledge is not None else builtin()
+        """What hardenfix knows of images (pins, tools, probes), with the project's additions."""
 
     @property
     def fixable(self) -> bool:

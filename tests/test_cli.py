@@ -246,3 +246,35 @@ def test_explain_prints_the_rule_documentation(hardenfix, tmp_path: Path) -> Non
 def test_explain_unknown_rule(hardenfix, tmp_path: Path) -> None:
     result = hardenfix(tmp_path, "explain", "HF999")
     assert (result.code, result.stderr) == (2, "hardenfix: error: unknown rule 'HF999'; `hardenfix rules` lists them\n")
+
+
+def test_project_pins_and_image_facts_reach_every_rule(hardenfix, tmp_path: Path) -> None:
+    target = write(tmp_path / "compose.yaml", "services:\n  api:\n    image: example/api\n")
+    write(
+        tmp_path / "hardenfix.toml",
+        'unsafe-fixes = true\nselect = ["HF106", "HF120"]\n[pins]\n"example/api" = "1.4.2"\n'
+        '[images."example/api"]\ntools = ["sh", "curl"]\nclass = "api"\n'
+        'healthcheck = ["CMD", "curl", "-sf", "http://localhost:8000/healthz"]\n',
+    )
+    assert hardenfix(tmp_path, "apply", "--config", "hardenfix.toml").code == 0
+    assert target.read_text() == (
+        "services:\n  api:\n    image: example/api:1.4.2\n    healthcheck:\n"
+        '      test: ["CMD", "curl", "-sf", "http://localhost:8000/healthz"]\n'
+        "      interval: 30s\n      timeout: 10s\n      retries: 3\n      start_period: 30s\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('[pins]\n"postgres" = "16:latest"\n', "[pins] 'postgres': '16:latest' is not a tag"),
+        ('[images."x"]\ntools = "curl"\n', "[images.'x']: 'tools' must be a list"),
+        ('[images."x"]\nclass = "database"\n', "'class' must be one of data, api, worker, diagnostic"),
+        ('[images."x"]\nhealthcheck = ["curl"]\n', "'healthcheck' must be a Compose test list starting with CMD"),
+    ],
+)
+def test_invalid_knowledge_config(hardenfix, tmp_path: Path, config: str, message: str) -> None:
+    write(tmp_path / "compose.yaml", CLEAN)
+    write(tmp_path / "bad.toml", config)
+    result = hardenfix(tmp_path, "check", "--config", "bad.toml")
+    assert result.code == 2 and message in result.stderr, result.stderr

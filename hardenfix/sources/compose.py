@@ -9,6 +9,7 @@ after its anchor.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -363,6 +364,41 @@ class ComposeDocument(SourceText):
             return Edit.insert(comma, "".join(f"{separator}{entry}," for entry in entries))
         return Edit.insert(after_last, "".join(f",{separator}{entry}" for entry in entries))
 
+    def replace_scalar(self, node: ScalarNode, value: str, in_flow: bool) -> Edit | None:
+        """An edit writing `value` in place of the scalar, in its quoting style where the value
+        allows (a plain scalar that can no longer be plain becomes double-quoted); None for
+        block scalars (`|`, `>`), whose layout a new value would have to re-wrap."""
+        style = node.style or ""
+        if style in ("|", ">"):
+            return None
+        if style == "'":
+            written = "'" + value.replace("'", "''") + "'"
+        elif style == "" and is_plain_safe(value, in_flow):
+            written = value
+        else:
+            written = json.dumps(value, ensure_ascii=False)
+        start, end = self.span(node)
+        return Edit.replace(start, end, written)
+
+    def replace_items(self, sequence: SequenceNode, items: Sequence[str]) -> Edit:
+        """An edit writing string `items` in place of the sequence's items, in its style:
+        flow (`["CMD", "curl"]`) or block (one `- item` per line at the same indentation).
+        Items are double-quoted when the sequence quoted its first item, or when they must be."""
+        first = sequence.value[0] if sequence.value else None
+        quoted = isinstance(first, ScalarNode) and first.style == '"'
+        in_flow = bool(sequence.flow_style)
+        written = [
+            json.dumps(item, ensure_ascii=False) if quoted or not is_plain_safe(item, in_flow) else item
+            for item in items
+        ]
+        start = sequence.start_mark.index
+        if in_flow or first is None:
+            return Edit.replace(start, sequence.end_mark.index, "[" + ", ".join(written) + "]")
+        end = self.content_end(sequence)
+        dash = self.text.rfind("-", self.line_start(first.start_mark.index), first.start_mark.index)
+        separator = self.newline_for_insertion(dash) + " " * self.column(dash)
+        return Edit.replace(dash, end, separator.join(f"- {item}" for item in written))
+
     def _reject_duplicate_keys(self) -> None:
         seen_nodes: set[int] = set()
         stack: list[Node] = [self.root]
@@ -385,6 +421,22 @@ class ComposeDocument(SourceText):
                     stack.append(value)
             elif isinstance(node, SequenceNode):
                 stack.extend(node.value)
+
+
+_NOT_A_STRING = re.compile(
+    r"(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+|0x[0-9a-fA-F_]+|0o[0-7_]+|\.inf|\.nan))"
+)
+
+
+def is_plain_safe(value: str, in_flow: bool) -> bool:
+    """Whether `value` can be written as a plain scalar and still read back as this string."""
+    if not value or value != value.strip() or "\n" in value or _NOT_A_STRING.fullmatch(value):
+        return False
+    if value[0] in "-?:,[]{}#&*!|>'\"%@`" and not (value[0] in "-?:" and len(value) > 1 and value[1] not in " \t"):
+        return False
+    if ": " in value or " #" in value or value.endswith(":"):
+        return False
+    return not (in_flow and any(char in value for char in ",[]{}"))
 
 
 def is_reference(node: Node, written_after: int) -> bool:

@@ -3,27 +3,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
 
-from hardenfix.knowledge import DEFAULT_TIMING, ImageFacts, KnowledgeBase, builtin, facts_from_table, parse_reference
+from hardenfix.knowledge import DEFAULT_TIMING, ImageFacts, parse_reference
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
 
 SERVICE_CLASS_ORDER = ("data", "api", "worker", "diagnostic")
-
-
-@dataclass(frozen=True)
-class Options:
-    images: dict[str, dict[str, object]] = field(default_factory=dict)
-    """Knowledge-base entries (`tools`, `class`, `healthcheck`, `source`) by image repository."""
-
-    @cached_property
-    def knowledge(self) -> KnowledgeBase:
-        return builtin().extended(
-            images={repository: facts_from_table(repository, table) for repository, table in self.images.items()}
-        )
 
 
 def probe_tool(test: tuple[str, ...]) -> str | None:
@@ -81,10 +67,8 @@ class HealthcheckMissing(Rule):
     Dockerfile, or defined in an override file or as a fragment without
     `image`/`build` are left alone: their healthcheck may live elsewhere.
 
-    ## Options
-    - `images`: knowledge-base entries by image repository, added to the
-      built-in ones: `tools`, `class`, `healthcheck` (a Compose `test` list) and
-      `source`.
+    Projects describe their own images, or correct the built-in facts, in the
+    `[images."repository"]` configuration (`tools`, `class`, `healthcheck`).
     """
 
     code = "HF106"
@@ -93,7 +77,6 @@ class HealthcheckMissing(Rule):
     category = Category.RELIABILITY
     summary = "Service without a healthcheck whose image has a standard probe"
     fix_safety = FixSafety.SAFE
-    Options = Options
     prefilter = re.compile(rb"services")
     changes = ("services.*.healthcheck",)
 
@@ -132,7 +115,7 @@ class HealthcheckMissing(Rule):
         reference = parse_reference(image) if image else None
         if reference is None:
             return None
-        facts = self.options.knowledge.facts_for(reference)
+        facts = self.knowledge.facts_for(reference)
         return (facts, reference.tag) if facts is not None else None
 
 

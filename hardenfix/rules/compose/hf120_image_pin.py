@@ -2,28 +2,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
 
 from ruamel.yaml.nodes import ScalarNode
 
-from hardenfix.knowledge import KnowledgeBase, builtin, parse_reference
+from hardenfix.knowledge import parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument
 
 # `repo:${TAG:-latest}`: the tag is an interpolation whose default is `latest`.
 _INTERPOLATED_TAG = re.compile(r":(\$\{[A-Za-z_][A-Za-z0-9_]*:?-latest\})$")
-
-
-@dataclass(frozen=True)
-class Options:
-    pins: dict[str, str] = field(default_factory=dict)
-    """Image repository -> tag, added to (and overriding) the built-in pins table."""
-
-    @cached_property
-    def knowledge(self) -> KnowledgeBase:
-        return builtin().extended(pins=self.pins)
 
 
 class ImagePin(Rule):
@@ -60,9 +48,8 @@ class ImagePin(Rule):
     not exist. An image that is entirely interpolated (`${IMAGE}`) is left to
     whoever sets it; a digest (`@sha256:...`) counts as pinned.
 
-    ## Options
-    - `pins`: a table of image repository -> tag, added to the built-in pins
-      (`postgres` -> `15-alpine`, `nats` -> `2.10-alpine`, ...).
+    The pins table is hardenfix's built-in one (`postgres` -> `15-alpine`,
+    `nats` -> `2.10-alpine`, ...) plus the project's `[pins]` configuration.
     """
 
     code = "HF120"
@@ -71,7 +58,6 @@ class ImagePin(Rule):
     category = Category.SUPPLY_CHAIN
     summary = "Image without a pinned tag"
     fix_safety = FixSafety.UNSAFE
-    Options = Options
     prefilter = re.compile(rb"image")
     changes = ("services.*.image",)
 
@@ -107,7 +93,7 @@ class ImagePin(Rule):
             else:
                 edit = Edit.insert(value_start + reference.name_end, ":")
         message = f"service `{service}` runs `{value}`, which floats with every push to `latest`"
-        pin = self.options.knowledge.pin_for(reference) if reference is not None else None
+        pin = self.knowledge.pin_for(reference) if reference is not None else None
         if pin is None:
             return self.finding(document, start, end, message + "; no pin is known for it: pin a tested version")
         fix = self.fix(

@@ -2,23 +2,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
 
-from hardenfix.knowledge import KnowledgeBase, builtin, parse_reference
+from hardenfix.knowledge import parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Stage
-
-
-@dataclass(frozen=True)
-class Options:
-    pins: dict[str, str] = field(default_factory=dict)
-    """Image repository -> tag, added to (and overriding) the built-in pins table."""
-
-    @cached_property
-    def knowledge(self) -> KnowledgeBase:
-        return builtin().extended(pins=self.pins)
 
 
 class BaseImagePin(Rule):
@@ -52,8 +40,8 @@ class BaseImagePin(Rule):
     (`FROM build`) and a variable (`FROM ${BASE}`) are left alone; a digest
     (`@sha256:...`) counts as pinned.
 
-    ## Options
-    - `pins`: a table of image repository -> tag, added to the built-in pins.
+    The pins table is hardenfix's built-in one plus the project's `[pins]`
+    configuration.
     """
 
     code = "HF203"
@@ -62,7 +50,6 @@ class BaseImagePin(Rule):
     category = Category.SUPPLY_CHAIN
     summary = "Base image without a pinned tag"
     fix_safety = FixSafety.UNSAFE
-    Options = Options
     prefilter = re.compile(rb"(?im)^\s*from\s")
     changes = ("FROM",)
 
@@ -82,7 +69,7 @@ class BaseImagePin(Rule):
             return None
         start, end = span
         message = f"`FROM {stage.image}` floats with every push to `latest`"
-        pin = self.options.knowledge.pin_for(reference)
+        pin = self.knowledge.pin_for(reference)
         if pin is None:
             return self.finding(document, start, end, message + "; no pin is known for it: pin a tested version")
         if reference.tag_span is not None:

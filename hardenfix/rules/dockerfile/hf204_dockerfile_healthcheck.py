@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix import probes
-from hardenfix.knowledge import DEFAULT_TIMING, builtin, check_duration, parse_reference
+from hardenfix.knowledge import DEFAULT_TIMING, KnowledgeBase, check_duration, parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, Stage, parse_exec_form
@@ -127,7 +127,7 @@ class DockerfileHealthcheck(Rule):
             finding = self._missing_flags(document, probe.instruction)
             if finding is not None:
                 yield finding
-            yield from self._check_probe(document, probe, _available_tools(document, stage))
+            yield from self._check_probe(document, probe, _available_tools(document, stage, self.knowledge))
 
     def _missing_flags(self, document: DockerfileDocument, instruction: Instruction) -> Finding | None:
         present = {word.text[2:].partition("=")[0] for word in instruction.flags}
@@ -228,7 +228,7 @@ def _render(probe: _Probe, argv: list[str], verbatim: bool = False) -> str:
     return json.dumps(argv, ensure_ascii=False, separators=(",", ":") if compact else (", ", ": "))
 
 
-def _available_tools(document: DockerfileDocument, stage: Stage) -> _Tools:
+def _available_tools(document: DockerfileDocument, stage: Stage, knowledge: KnowledgeBase) -> _Tools:
     """Probe tools of the stage's base image (from the knowledge base) and of its installs."""
     installed = set()
     for owner in stage.lineage():
@@ -238,7 +238,7 @@ def _available_tools(document: DockerfileDocument, stage: Stage) -> _Tools:
                 installed.update(_PACKAGE_TOOLS[p] for p in match.group(1).split() if p in _PACKAGE_TOOLS)
     base = document.base_image(stage)
     reference = parse_reference(base) if base else None
-    facts = builtin().facts_for(reference) if reference else None
+    facts = knowledge.facts_for(reference) if reference else None
     if facts is None:
         return _Tools(frozenset(installed), None)
     return _Tools(facts.tools_for(reference.tag) | installed, base)
