@@ -1,0 +1,96 @@
+"""A Compose healthcheck's `test` as a probe, and rewrites that keep the form it was written in.
+
+Compose accepts three forms, and a fix writes back the one it found:
+
+- a string, run by the container's shell (`test: curl -f http://localhost/ || exit 1`);
+- `["CMD-SHELL", "<shell command>"]`, the same as a list;
+- `["CMD", "<program>", "<argument>", ...]`, executed without a shell.
+
+The shell command is handled as the value YAML gives (quotes resolved); Compose's
+`$$` escapes stay doubled throughout, as the probe functions in `hardenfix.probes`
+treat `$` as an ordinary character.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from hardenfix import probes
+from hardenfix.model import Edit
+from hardenfix.sources.compose import ComposeDocument, Entry, lookup
+
+SHELL_BUILTINS = frozenset({"exit", "true", "false", "test", "[", "echo", "printf", ":", "cd", "kill", "command", "type"})
+
+
+@dataclass(frozen=True)
+class Probe:
+    form: str
+    """`CMD`, `CMD-SHELL` or `string`."""
+    test: Entry
+    """The `test` entry of the healthcheck."""
+    argv: tuple[str, ...] | None
+    """The program and arguments of a `CMD` probe."""
+    command: str | None
+    """The shell command of a `CMD-SHELL` or string probe."""
+    command_node: ScalarNode | None
+    in_flow: bool
+    """Whether the command scalar stands inside a flow collection."""
+
+    @property
+    def uses_shell(self) -> bool:
+        return self.command is not None
+
+    @property
+    def program(self) -> str | None:
+        """The program the probe runs first (a shell's first simple command, minus `exec`)."""
+        if self.argv is not None:
+            return posixpath.basename(self.argv[0]) if self.argv else None
+        first = next(probes.simple_commands(self.command or ""), None)
+        return posixpath.basename(first[0].value) if first else None
+
+    def http_probe(self) -> probes.HttpProbe | None:
+        if self.argv is not None:
+            return probes.http_probe_from_argv(self.argv)
+        return probes.find_http_probe(self.command or "")
+
+
+def probe_of(healthcheck: Entry) -> Probe | None:
+    """The probe of a healthcheck entry whose value is a mapping with a `test`."""
+    if not isinstance(healthcheck.value, MappingNode):
+        return None
+    test = lookup(healthcheck.value, "test")
+    if test is None:
+        return None
+    node = test.value
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip():
+        return Probe("string", test, None, node.value, node, bool(test.owner.flow_style))
+    if not isinstance(node, SequenceNode) or not node.value:
+        return None
+    items = node.value
+    if not all(isinstance(item, ScalarNode) for item in items):
+        return None
+    words = [str(item.value) for item in items]
+    if words[0] == "CMD-SHELL" and len(words) == 2:
+        return Probe("CMD-SHELL", test, None, words[1], items[1], bool(node.flow_style))
+    if words[0] == "CMD" and len(words) > 1:
+        return Probe("CMD", test, tuple(words[1:]), None, None, bool(node.flow_style))
+    return None
+
+
+def rewrite_command(document: ComposeDocument, probe: Probe, start: int, end: int, replacement: str) -> Edit | None:
+    """Replace `command[start:end]` of a shell-form probe, leaving the rest of the command as written."""
+    assert probe.command is not None and probe.command_node is not None
+    command = probe.command[:start] + replacement + probe.command[end:]
+    return document.replace_scalar(probe.command_node, command, probe.in_flow)
+
+
+def rewrite_probe(document: ComposeDocument, probe: Probe, argv: Sequence[str]) -> Edit | None:
+    """Replace the whole probe with `argv`, in the probe's own form."""
+    if probe.argv is not None:
+        return document.replace_items(probe.test.value, ["CMD", *argv])
+    assert probe.command is not None
+    return rewrite_command(document, probe, 0, len(probe.command), probes.shell_join(argv))
