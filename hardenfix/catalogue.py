@@ -13,7 +13,7 @@ def rule_entries() -> list[dict[str, object]]:
         {
             "code": rule.code,
             "slug": rule.slug,
-            "kind": str(rule.kind),
+            "kind": str(rule.kind) if rule.kind is not None else "all",
             "category": str(rule.category),
             "summary": rule.summary,
             "fixable": rule.fix_safety != "no fix",

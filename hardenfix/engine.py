@@ -9,13 +9,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hardenfix.model import Edit, FileKind, Finding
+from hardenfix.registry import rules_of_kind
 from hardenfix.rule import Rule
-from hardenfix.sources import ParseError, parser_for
+from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
+from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError, parser_for
+from hardenfix.suppress import SUPPRESSION_MARKER, Suppressions
 from hardenfix.validate import GuardError, check_output
 
 MAX_PASSES = 10
@@ -42,29 +45,32 @@ class Engine:
         self._rules: dict[FileKind, list[Rule]] = {}
         self._by_code = {rule.code: rule for rule in rules}
         for rule in rules:
-            self._rules.setdefault(rule.kind, []).append(rule)
+            if rule.kind is not None:
+                self._rules.setdefault(rule.kind, []).append(rule)
+        self._reports_unused_suppressions = UnusedSuppression.code in self._by_code
 
     def kinds(self) -> set[FileKind]:
         return set(self._rules)
 
-    def rules_for(self, kind: FileKind, data: bytes) -> list[Rule]:
-        """The rules whose prefilter says the file could have a finding."""
-        return [rule for rule in self._rules.get(kind, ()) if rule.prefilter is None or rule.prefilter.search(data)]
+    def needs_parse(self, kind: FileKind, data: bytes) -> bool:
+        """Whether a file could have findings: a selected rule's prefilter matches it, it holds
+        a suppression that may be unused, or its kind is always parsed."""
+        return (
+            kind in PARSED_WITHOUT_PREFILTER_MATCH
+            or any(rule.prefilter is None or rule.prefilter.search(data) for rule in self._rules.get(kind, ()))
+            or (self._reports_unused_suppressions and SUPPRESSION_MARKER in data)
+        )
 
-    def check(
-        self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], source: SourceFile | None = None
-    ) -> FixOutcome:
+    def check(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
         """Findings on `text`, nothing fixed; raises ParseError for a text that is not valid.
 
         `path` is how findings name the file; `source` says where it is on disk, if anywhere.
         """
         document = _parser(kind, source)(text)
-        findings = self._run(rules, document, path)
+        findings = self._run(kind, document, path)
         return FixOutcome(text, [], findings, self_contained=not document.reads_other_files)
 
-    def fix(
-        self, kind: FileKind, text: str, path: str, rules: Sequence[Rule], source: SourceFile | None = None
-    ) -> FixOutcome:
+    def fix(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
         """Apply fixes until none is left to apply, re-parsing after every pass.
 
         Each pass applies every applicable fix that does not overlap one already
@@ -72,7 +78,7 @@ class Engine:
         """
         parse = _parser(kind, source)
         original = document = parse(text)
-        findings = self._run(rules, document, path)
+        findings = self._run(kind, document, path)
         fixed: list[Finding] = []
         dropped: list[str] = []
         broken: set[tuple[object, ...]] = set()
@@ -89,8 +95,7 @@ class Engine:
                     break
             fixed.extend(applied)
             text, document = new_text, new_document
-            rules = self.rules_for(kind, text.encode("utf-8", "surrogatepass"))
-            findings = self._run(rules, document, path)
+            findings = self._run(kind, document, path)
         else:
             raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
         if fixed:
@@ -130,16 +135,27 @@ class Engine:
             applied, current = trial, trial_text
         return current, applied, document
 
-    @staticmethod
-    def _run(rules: Iterable[Rule], document: object, path: str) -> list[Finding]:
+    def _run(self, kind: FileKind, document: Any, path: str) -> list[Finding]:
+        """The findings of the selected rules whose prefilter matches, less those suppressed
+        inline, plus unused suppressions when HF001 is selected."""
+        selected = self._rules.get(kind, [])
+        data = document.text.encode("utf-8", "surrogatepass")
         findings: list[Finding] = []
-        for rule in rules:
+        for rule in selected:
+            if rule.prefilter is not None and not rule.prefilter.search(data):
+                continue
             try:
-                findings.extend(dataclasses.replace(finding, path=path) for finding in rule.check(document))
+                findings.extend(rule.check(document))
             except RecursionError:
                 raise ParseError("nesting is too deep to process") from None
+        suppressions = Suppressions.parse(document.text, kind, document.suppression_scope_end)
+        if suppressions:
+            findings = [finding for finding in findings if not suppressions.covers(finding)]
+            if self._reports_unused_suppressions:
+                # A rule whose prefilter did not match ran too: it proved there was nothing to find.
+                findings.extend(suppressions.unused_findings(selected, rules_of_kind(kind)))
         findings.sort(key=lambda f: (f.offset, f.code))
-        return findings
+        return [dataclasses.replace(finding, path=path) for finding in findings]
 
 
 @dataclass(frozen=True, slots=True)

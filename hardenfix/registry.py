@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from hardenfix import rules as rules_package
+from hardenfix.model import FileKind
 from hardenfix.rule import Rule
 
 
@@ -27,6 +28,11 @@ def all_rules() -> tuple[type[Rule], ...]:
                     raise RuntimeError(f"rule code {value.code} is defined twice")
                 found[value.code] = value
     return tuple(found[code] for code in sorted(found))
+
+
+def rules_of_kind(kind: FileKind) -> tuple[type[Rule], ...]:
+    """Every rule that checks files of `kind`, selected or not."""
+    return tuple(rule for rule in all_rules() if rule.kind is kind)
 
 
 def rule_by_code(code: str) -> type[Rule] | None:

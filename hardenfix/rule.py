@@ -37,7 +37,9 @@ class FixSafety:
 class Rule:
     code: ClassVar[str]
     slug: ClassVar[str]
-    kind: ClassVar[FileKind]
+    kind: ClassVar[FileKind | None]
+    """The file kind the rule checks; None for the engine's own rules (HF0xx), which
+    apply to every kind."""
     category: ClassVar[Category]
     summary: ClassVar[str]
     fix_safety: ClassVar[str] = FixSafety.NONE

@@ -29,7 +29,7 @@ from hardenfix.files import (
     remove_if_stale,
 )
 from hardenfix.model import FileKind, FileResult, Outcome
-from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError
+from hardenfix.sources import ParseError
 
 BATCH_SIZE = 64
 """Files per task sent to a worker: enough to amortise the round trip."""
@@ -162,8 +162,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     key = content_key(data)
     if key in job.clean:
         return result
-    rules = job.engine.rules_for(kind, data)
-    if not rules and kind not in PARSED_WITHOUT_PREFILTER_MATCH:
+    if not job.engine.needs_parse(kind, data):
         return result
     try:
         decoded = decode(data)
@@ -174,9 +173,9 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     try:
         source = SourceFile(path, job.build_contexts.get(os.path.realpath(path)))
         if job.mode is Mode.CHECK:
-            outcome = job.engine.check(kind, decoded.text, result.display_path, rules, source)
+            outcome = job.engine.check(kind, decoded.text, result.display_path, source)
         else:
-            outcome = job.engine.fix(kind, decoded.text, result.display_path, rules, source)
+            outcome = job.engine.fix(kind, decoded.text, result.display_path, source)
     except (ParseError, FixError) as reason:
         return _failed(result, str(reason))
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep

@@ -42,9 +42,9 @@ would mean parsing the file again):
   passes a `#` anywhere else to the instruction as an argument. A line of a
   heredoc body starting with `#` is treated as a comment.
 
-Unused suppressions are reported as HF001 `unused-suppression` (see
-`UNUSED_SUPPRESSION_DOCUMENTATION`) by `Suppressions.unused_findings`, whose safe
-fix removes the comment.
+Unused suppressions are reported as HF001 `unused-suppression`
+(`hardenfix.rules.meta.hf001_unused_suppression`) by `Suppressions.unused_findings`,
+whose safe fix removes the comment.
 """
 
 from __future__ import annotations
@@ -57,47 +57,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
+from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
 from hardenfix.sources.text import SourceText
 
 FILE_DIRECTIVE_LINES = 10
 """`ignore-file` is honoured only on one of the first this many lines."""
 
-UNUSED_SUPPRESSION_CODE = "HF001"
-UNUSED_SUPPRESSION_SLUG = "unused-suppression"
-UNUSED_SUPPRESSION_SUMMARY = "Suppression comment that suppresses nothing"
-UNUSED_SUPPRESSION_DOCUMENTATION = """\
-## What it does
-Finds `# hardenfix: ignore[...]` and `# hardenfix: ignore-file[...]` comments
-that did not suppress any finding, and removes them.
-
-A suppression is only reported when every rule it names ran on the file: one
-naming a rule left out by `--select` or `--ignore`, or a rule for another file
-kind, might still be needed, so it is kept.
-
-## Why is this bad?
-A suppression outlives the problem it hid: after the code is fixed or moved, the
-comment stays behind and silently hides the next, unrelated finding of the same
-rule on that line or node. Unused suppressions also tell readers a problem is
-there when it is not.
-
-## Example
-```yaml
-services:
-  web:
-    image: example/web:1.4.2  # hardenfix: ignore[HF120] pinned by the release job
-```
-
-## Use instead
-```yaml
-services:
-  web:
-    image: example/web:1.4.2
-```
-
-## Fix safety
-The fix is safe: it deletes a comment. A comment alone on its line is removed
-with its line; a comment after code is removed with the whitespace before it.
-"""
+SUPPRESSION_MARKER = b"hardenfix:"
+"""Bytes every file holding a suppression contains: a cheap test before parsing."""
 
 _DIRECTIVE = re.compile(
     r"""
@@ -186,7 +153,7 @@ class Suppressions:
         other line it returns the line itself, which is also the default.
         """
         document = SourceText(text)
-        if "hardenfix:" not in text:
+        if SUPPRESSION_MARKER.decode() not in text:
             return cls(document, ())
         comments = list(_COMMENT_SCANNERS[kind](document))
         layout = _Layout(
@@ -252,8 +219,8 @@ class Suppressions:
             what = ", ".join(suppression.selectors) if suppression.selectors else "every code"
             findings.append(
                 Finding(
-                    code=UNUSED_SUPPRESSION_CODE,
-                    slug=UNUSED_SUPPRESSION_SLUG,
+                    code=UnusedSuppression.code,
+                    slug=UnusedSuppression.slug,
                     path="",
                     start=self.document.position(suppression.start),
                     end=self.document.position(suppression.end),

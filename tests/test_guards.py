@@ -40,7 +40,7 @@ class ReplaceText(Rule):
 
 
 def fix(rule: Rule, text: str = STACK) -> str:
-    return Engine([rule]).fix(FileKind.COMPOSE, text, "compose.yaml", [rule]).text
+    return Engine([rule]).fix(FileKind.COMPOSE, text, "compose.yaml").text
 
 
 def test_a_declared_change_passes() -> None:

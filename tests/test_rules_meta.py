@@ -15,7 +15,7 @@ from hardenfix.registry import all_rules
 from hardenfix.rule import DOC_SECTIONS, FixSafety
 
 RULES = all_rules()
-KIND_PREFIX = {FileKind.COMPOSE: "HF1", FileKind.DOCKERFILE: "HF2", FileKind.PYTHON: "HF3"}
+KIND_PREFIX = {None: "HF0", FileKind.COMPOSE: "HF1", FileKind.DOCKERFILE: "HF2", FileKind.PYTHON: "HF3"}
 
 
 @pytest.fixture(params=RULES, ids=[rule.code for rule in RULES])
@@ -45,7 +45,7 @@ def test_identity(rule) -> None:
     assert rule.fix_safety in {FixSafety.SAFE, FixSafety.UNSAFE, FixSafety.SOMETIMES, FixSafety.NONE}
     module_file = Path(sys.modules[rule.__module__].__file__)
     assert module_file.name == f"{rule.code.lower()}_{rule.slug.replace('-', '_')}.py"
-    assert module_file.parent.name == rule.kind.value
+    assert module_file.parent.name == (rule.kind.value if rule.kind is not None else "meta")
 
 
 def test_codes_and_slugs_are_unique() -> None:

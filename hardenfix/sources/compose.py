@@ -265,6 +265,39 @@ class ComposeDocument(SourceText):
         stage = document.final_stage
         return document.base_image(stage) if stage is not None else None
 
+    def suppression_scope_end(self, line: int) -> int:
+        """A suppression on a key's (or an item's) line covers that node and all below it."""
+        return self._node_ends.get(line, line)
+
+    @cached_property
+    def _node_ends(self) -> dict[int, int]:
+        """1-based line of each mapping key and sequence item -> the last line of its node."""
+        ends: dict[int, int] = {}
+
+        def note(start: int, end: int) -> None:
+            first, last = self.line_index(start) + 1, self.line_index(end) + 1
+            ends[first] = max(ends.get(first, first), last)
+
+        seen: set[int] = set()
+        stack: list[Node] = [self.root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, MappingNode):
+                for key, value in node.value:
+                    note(key.start_mark.index, self.content_end(value, key.end_mark.index))
+                    stack.append(value)
+            elif isinstance(node, SequenceNode):
+                previous = node.start_mark.index
+                for item in node.value:
+                    if not is_reference(item, previous):
+                        note(item.start_mark.index, self.content_end(item))
+                        stack.append(item)
+                    previous = item.end_mark.index
+        return ends
+
     def source_of(self, node: Node) -> str:
         """The node's text exactly as written, quotes and escapes included."""
         return self.text[node.start_mark.index : node.end_mark.index]

@@ -427,6 +427,14 @@ class DockerfileDocument(SourceText):
         self.instructions = tuple(instructions)
         self.directives = directives
 
+    def suppression_scope_end(self, line: int) -> int:
+        """A suppression above an instruction covers all of its lines, heredocs included."""
+        return self._instruction_ends.get(line, line)
+
+    @cached_property
+    def _instruction_ends(self) -> dict[int, int]:
+        return {self.position(i.start).line: self.position(i.end).line for i in self.instructions}
+
     @cached_property
     def global_arguments(self) -> dict[str, str]:
         """Defaults of the `ARG`s before the first `FROM`: what `FROM ${VERSION}` may use."""

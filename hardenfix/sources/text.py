@@ -78,6 +78,12 @@ class SourceText:
             end += 1
         return self.text[start:end]
 
+    def suppression_scope_end(self, line: int) -> int:
+        """The last line of what a suppression comment on 1-based `line` annotates
+        (see `hardenfix.suppress`): here the line itself; kinds with nodes or
+        multi-line instructions widen it."""
+        return line
+
     def column(self, offset: int) -> int:
         """0-based column of `offset` in characters."""
         return offset - self.line_start(offset)
