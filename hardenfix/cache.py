@@ -1,7 +1,8 @@
 """Remember files that had nothing to report, like ruff's cache.
 
-A file's entry is the SHA-256 of its bytes; entries live in one file per
-(hardenfix version, effective settings), so changing either starts afresh. Only
+A file's entry is the fingerprint of the settings that checked it and the SHA-256
+of its bytes; entries live in one file per hardenfix version, so changing the
+version, the settings or the file all miss the cache. Only
 files whose findings depend on nothing but their own bytes are remembered: a
 Dockerfile whose rules read an entrypoint script, or a Compose file whose rules
 read a Dockerfile, is checked every time.
@@ -28,15 +29,15 @@ def content_key(data: bytes) -> str:
 
 
 class Cache:
-    def __init__(self, root: Path, fingerprint: str) -> None:
-        self.file = root / __version__ / fingerprint
+    def __init__(self, root: Path) -> None:
+        self.file = root / f"clean-files-{__version__}"
         self.root = root
         self.clean: frozenset[str] = frozenset()
         self._added: set[str] = set()
 
     @classmethod
-    def open(cls, cwd: Path, fingerprint: str) -> Cache:
-        cache = cls(_writable_root(cwd), fingerprint)
+    def open(cls, cwd: Path) -> Cache:
+        cache = cls(_writable_root(cwd))
         try:
             cache.clean = frozenset(cache.file.read_text(encoding="ascii").split())
         except (OSError, UnicodeDecodeError):

@@ -3,19 +3,30 @@
 Exit codes: 0 nothing found / nothing to change / fixed; 1 findings (`check`) or
 changes pending (`apply --dry-run`); 2 a file could not be read, parsed or
 written, or the configuration is invalid (every other file is still processed).
+
+Only typer is imported at start-up; everything else when a command runs.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from hardenfix import __version__
+
+if TYPE_CHECKING:
+    from hardenfix.config import Configuration
+    from hardenfix.discovery import Candidate
+    from hardenfix.model import FileResult
+    from hardenfix.report import Summary
+    from hardenfix.runner import Mode
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -31,9 +42,12 @@ app = typer.Typer(
 )
 
 
-class CheckFormat(enum.StrEnum):
+class Format(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
 
 
 PathsArgument = Annotated[
@@ -43,13 +57,29 @@ PathsArgument = Annotated[
 SelectOption = Annotated[
     Optional[str], typer.Option("--select", help="Comma-separated rule codes, prefixes (HF1) or slugs to run.")
 ]
-IgnoreOption = Annotated[Optional[str], typer.Option("--ignore", help="Comma-separated rule codes, prefixes or slugs to skip.")]
+IgnoreOption = Annotated[
+    Optional[str], typer.Option("--ignore", help="Comma-separated rule codes, prefixes or slugs to skip.")
+]
+ConfigOption = Annotated[
+    Optional[Path],
+    typer.Option("--config", help="Use this TOML file (or pyproject.toml) instead of looking for configuration."),
+]
+IsolatedOption = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
 JobsOption = Annotated[
     Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
-ConfigOption = Annotated[
-    Optional[Path], typer.Option("--config", help="A TOML settings file (or a pyproject.toml with [tool.hardenfix]).")
+ChangedOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--changed",
+        help="Only files changed since REV (default: the merge base with the default branch).",
+        metavar="[REV]",
+    ),
+]
+ShardOption = Annotated[
+    Optional[str], typer.Option("--shard", help="Process the K-th of N stable slices of the files (K/N).", metavar="K/N")
 ]
 
 
@@ -72,40 +102,116 @@ def _error(message: str) -> None:
     sys.stderr.write(f"hardenfix: error: {message}\n")
 
 
+def _fail(message: str) -> typer.Exit:
+    _error(message)
+    return typer.Exit(EXIT_ERROR)
+
+
 def _split(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _settings(config: Path | None, select: str | None, ignore: str | None, unsafe_fixes: bool | None):
-    from hardenfix import config as config_module
+def _configuration(
+    config: Path | None, isolated: bool, select: str | None, ignore: str | None, unsafe_fixes: bool | None
+) -> Configuration:
+    from hardenfix.config import ConfigError, Configuration
 
     try:
-        settings = config_module.load(config) if config is not None else config_module.Settings()
-        return settings.with_overrides(_split(select), _split(ignore), unsafe_fixes)
-    except config_module.ConfigError as error:
-        _error(str(error))
-        raise typer.Exit(EXIT_ERROR) from None
+        return Configuration(config, isolated, _split(select), _split(ignore), unsafe_fixes)
+    except ConfigError as error:
+        raise _fail(str(error)) from None
 
 
-def _run(paths: list[Path] | None, settings, mode, summary, jobs: int | None, no_cache: bool):
+def _file_filter(changed: str | None, shard: str | None):
+    """Narrow the discovered files to those changed since a revision, and to one shard."""
+    if changed is None and shard is None:
+        return None
+    from hardenfix.git import GitError, changed_files
+
+    try:
+        keep = changed_files(Path.cwd(), changed or None) if changed is not None else None
+    except GitError as error:
+        raise _fail(str(error)) from None
+    slice_of = _parse_shard(shard) if shard is not None else None
+
+    def narrow(candidates: list[Candidate]) -> list[Candidate]:
+        chosen = [c for c in candidates if keep is None or os.path.realpath(c.path) in keep]
+        if slice_of is not None:
+            index, count = slice_of
+            chosen = [c for c in chosen if _shard_of(c.path, count) == index]
+        return chosen
+
+    return narrow
+
+
+def _parse_shard(value: str) -> tuple[int, int]:
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise _fail(f"--shard takes K/N with 1 <= K <= N, not {value!r}")
+    return int(index) - 1, int(count)
+
+
+def _shard_of(path: Path, count: int) -> int:
+    """A file's shard depends only on its path relative to the working directory, so every
+    machine of a CI matrix puts it in the same one."""
+    relative = Path(os.path.relpath(os.path.abspath(path))).as_posix()
+    return int.from_bytes(hashlib.sha256(relative.encode()).digest()[:8], "big") % count
+
+
+def _results(
+    paths: list[Path] | None,
+    configuration: Configuration,
+    mode: Mode,
+    summary: Summary,
+    jobs: int | None,
+    no_cache: bool,
+    select_files=None,
+):
     from hardenfix.cache import Cache
-    from hardenfix.engine import Engine
+    from hardenfix.config import ConfigError
     from hardenfix.runner import run
 
-    engine = Engine(settings.rules(), unsafe_fixes=settings.unsafe_fixes)
-    cache = None if no_cache else Cache.open(Path.cwd(), settings.fingerprint())
-    for result in run(paths or [Path(".")], engine, mode, jobs=jobs, cache=cache):
-        summary.add(result)
-        yield result
+    cache = None if no_cache else Cache.open(Path.cwd())
+    results = run(paths or [Path(".")], configuration, mode, jobs=jobs, cache=cache, select_files=select_files)
+    try:
+        for result in results:
+            summary.add(result)
+            yield result
+    except ConfigError as error:
+        raise _fail(str(error)) from None
 
 
-def _report_problems(summary) -> None:
+def _report_problems(summary: Summary) -> None:
     for line in summary.errors:
         _error(line)
     for line in summary.skipped:
         sys.stderr.write(f"hardenfix: skipped: {line}\n")
+
+
+def _render(output_format: Format, results: list[FileResult], configuration: Configuration, applied: bool) -> str:
+    from hardenfix.registry import all_rules
+
+    if output_format is Format.JSON:
+        from hardenfix.report import json as json_report
+
+        return json_report.render(finding for result in results for finding in result.findings)
+    if output_format is Format.SARIF:
+        from hardenfix.report import sarif
+
+        return sarif.render(results, all_rules())
+    if output_format is Format.GITHUB:
+        from hardenfix.report import github
+
+        return github.render(results)
+    from hardenfix.report import markdown
+
+    return markdown.render(results, all_rules(), applied=applied)
+
+
+def _colour(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
 
 
 @app.command()
@@ -114,31 +220,33 @@ def check(
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     config: ConfigOption = None,
-    output_format: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = CheckFormat.TEXT,
+    isolated: IsolatedOption = False,
+    output_format: FormatOption = Format.TEXT,
+    changed: ChangedOption = None,
+    shard: ShardOption = None,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Report findings; write nothing. Exit 1 when there are findings."""
-    from hardenfix.report import Summary
-    from hardenfix.report import json as json_report
-    from hardenfix.report import text
+    """Report findings; write nothing. Exit 1 when a finding matches `fail-on` (default: any)."""
+    from hardenfix.report import Summary, text
     from hardenfix.runner import Mode
 
-    settings = _settings(config, select, ignore, None)
-    findings = []
+    configuration = _configuration(config, isolated, select, ignore, None)
     summary = Summary()
-    for result in _run(paths, settings, Mode.CHECK, summary, jobs, no_cache):
-        if output_format is CheckFormat.TEXT:
+    collected: list[FileResult] = []
+    colour = _colour(sys.stdout)
+    for result in _results(paths, configuration, Mode.CHECK, summary, jobs, no_cache, _file_filter(changed, shard)):
+        if output_format is Format.TEXT:
             for finding in result.findings:
-                sys.stdout.write(text.format_finding(finding) + "\n")
+                sys.stdout.write(text.format_finding(finding, colour) + "\n")
         else:
-            findings.extend(result.findings)
-    if output_format is CheckFormat.JSON:
-        sys.stdout.write(json_report.render(findings))
+            collected.append(result)
+    if output_format is not Format.TEXT:
+        sys.stdout.write(_render(output_format, collected, configuration, applied=False))
     _report_problems(summary)
-    if output_format is CheckFormat.TEXT:
-        sys.stderr.write(text.check_summary(summary, settings.unsafe_fixes) + "\n")
-    raise typer.Exit(EXIT_ERROR if summary.errors else EXIT_FINDINGS if summary.findings else EXIT_OK)
+    if output_format is Format.TEXT:
+        sys.stderr.write(text.check_summary(summary) + "\n")
+    raise typer.Exit(EXIT_ERROR if summary.errors else EXIT_FINDINGS if summary.failing else EXIT_OK)
 
 
 @app.command()
@@ -146,36 +254,98 @@ def apply(
     paths: PathsArgument = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print a unified diff.")] = False,
     unsafe_fixes: Annotated[
-        Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.")
+        Optional[bool],
+        typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour."),
     ] = None,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    output_format: FormatOption = Format.TEXT,
+    color: Annotated[
+        Optional[bool], typer.Option("--color/--no-color", help="Colour the diff (default: on a terminal).")
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Commit the fixes on a branch (see --branch) in the git repository.")
+    ] = False,
+    branch: Annotated[str, typer.Option("--branch", help="The branch --commit creates or resets.")] = "hardenfix/fixes",
+    pr_body: Annotated[
+        Optional[Path], typer.Option("--pr-body", help="Write a Markdown pull-request body to this file.")
+    ] = None,
+    changed: ChangedOption = None,
+    shard: ShardOption = None,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
     """Write fixes in place (or, with --dry-run, print them as a diff)."""
-    from hardenfix.diff import unified_diff
+    from hardenfix.diff import colour_diff, unified_diff
     from hardenfix.report import Summary, text
     from hardenfix.runner import Mode
 
-    settings = _settings(config, select, ignore, unsafe_fixes)
-    out = sys.stdout.buffer
+    if commit and dry_run:
+        raise _fail("--commit and --dry-run exclude each other")
+    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes)
     summary = Summary()
-    for result in _run(paths, settings, Mode.DIFF if dry_run else Mode.WRITE, summary, jobs, no_cache):
+    collected: list[FileResult] = []
+    keep_results = output_format is not Format.TEXT or commit or pr_body is not None
+    colour_output = color if color is not None else _colour(sys.stdout)
+    mode = Mode.DIFF if dry_run else Mode.WRITE
+    for result in _results(paths, configuration, mode, summary, jobs, no_cache, _file_filter(changed, shard)):
+        if keep_results:
+            collected.append(result)
+        if output_format is not Format.TEXT:
+            continue
         if dry_run and result.changed:
-            before = result.original.decode("utf-8")
-            after = result.fixed_bytes.decode("utf-8")
-            out.write(unified_diff(result.display_path, before, after).encode("utf-8"))
-            out.flush()
+            patch = unified_diff(result.display_path, result.original.decode("utf-8"), result.fixed_bytes.decode("utf-8"))
+            sys.stdout.buffer.write((colour_diff(patch) if colour_output else patch).encode("utf-8"))
+            sys.stdout.flush()
         elif not dry_run:
             for finding in result.findings:
-                sys.stdout.write(text.format_finding(finding) + "\n")
+                sys.stdout.write(text.format_finding(finding, colour_output) + "\n")
+    if output_format is not Format.TEXT:
+        sys.stdout.write(_render(output_format, collected, configuration, applied=not dry_run))
+    if pr_body is not None:
+        pr_body.write_text(_render(Format.MARKDOWN, collected, configuration, applied=not dry_run), encoding="utf-8")
+    if commit and summary.changed_files:
+        _commit(collected, summary, branch)
     _report_problems(summary)
     sys.stderr.write(text.apply_summary(summary, dry_run) + "\n")
     if summary.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if dry_run and summary.changed_files else EXIT_OK)
+
+
+def _commit(results: list[FileResult], summary: Summary, branch: str) -> None:
+    from hardenfix.git import GitError, commit_on_branch
+    from hardenfix.registry import all_rules
+
+    changed = [result.path for result in results if result.changed]
+    slugs = {rule.code: rule.slug for rule in all_rules()}
+    try:
+        commit = commit_on_branch(Path.cwd(), branch, changed, summary.fixed, slugs)
+    except GitError as error:
+        raise _fail(f"--commit: {error}") from None
+    sys.stderr.write(f"Committed {commit[:12]} on branch {branch}.\n")
+
+
+@app.command("config")
+def show_config(
+    path: Annotated[Path, typer.Argument(help="A file or directory (default: the current directory).")] = Path("."),
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+) -> None:
+    """Print the effective configuration for a path, and where each value came from."""
+    from hardenfix.config import ConfigError
+
+    configuration = _configuration(config, isolated, None, None, None)
+    try:
+        settings = configuration.for_path(path)
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    rows = settings.describe()
+    width = max(len(key) for key, _, _ in rows)
+    for key, value, origin in rows:
+        sys.stdout.write(f"{key:<{width}}  {value or '-'}  ({origin})\n")
 
 
 class RulesFormat(enum.StrEnum):
@@ -203,14 +373,28 @@ def rules(
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="A rule code (HF101) or slug.")]) -> None:
     """Print a rule's documentation."""
+    from hardenfix.catalogue import explain_page
     from hardenfix.registry import rule_by_code
 
     rule = rule_by_code(code)
     if rule is None:
-        _error(f"unknown rule {code!r}; `hardenfix rules` lists them")
-        raise typer.Exit(EXIT_ERROR)
-    sys.stdout.write(f"# {rule.code} {rule.slug}\n\n{rule.summary}. Fix: {rule.fix_safety}.\n\n{rule.documentation()}\n")
+        raise _fail(f"unknown rule {code!r}; `hardenfix rules` lists them")
+    sys.stdout.write(explain_page(rule))
+
+
+def normalise_arguments(arguments: list[str]) -> list[str]:
+    """Let `--changed` go without its REV, as its help promises: click options either always
+    or never take a value, so a bare `--changed` (at the end, or before an option or a path
+    that exists) becomes `--changed=`, which means the default base."""
+    normalised = []
+    for index, argument in enumerate(arguments):
+        if argument == "--changed":
+            following = arguments[index + 1] if index + 1 < len(arguments) else None
+            if following is None or following.startswith("-") or os.path.exists(following):
+                argument = "--changed="
+        normalised.append(argument)
+    return normalised
 
 
 def main() -> None:
-    app()
+    app(args=normalise_arguments(sys.argv[1:]))

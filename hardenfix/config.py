@@ -1,12 +1,28 @@
-"""Settings: from a TOML file (`--config`), then command-line flags on top.
+"""Settings: configuration files found upward from each file, then command-line flags.
 
-Every key is validated when loaded, including each rule's options, so that a
-typo is one clear error before any file is touched.
+For a file, hardenfix reads `hardenfix.toml`, `.hardenfix.toml` and `pyproject.toml`
+(its `[tool.hardenfix]` table) in the file's folder and each folder above it, up to a
+file that says `root = true` or the repository root (the folder holding `.git`).
+Nearer files win: `select`, `ignore`, `exclude`, `unsafe-fixes` and `fail-on` are
+replaced by a nearer file, `extend-select` and `extend-exclude` add to what farther
+files said, and the tables (`per-file-ignores`, `rules`, `pins`, `images`) are merged
+key by key. `--config FILE` uses that one file instead, `--isolated` none at all, and
+`--select`, `--ignore` and `--unsafe-fixes` apply on top.
+
+Every key is validated when loaded, including each rule's options, so that a typo is
+one clear error naming the file and the key, before any file is touched.
 
 ```toml
-select = ["HF1"]
+root = true                  # do not look further up
+select = ["HF1", "HF2"]      # codes, prefixes or slugs; default: every rule
+extend-select = ["HF001"]
 ignore = ["HF110"]
 unsafe-fixes = false
+exclude = ["generated/"]     # gitignore patterns, relative to this file's folder
+fail-on = ["HF1"]            # which findings make `check` exit 1 (default: all)
+
+[per-file-ignores]
+"deploy/legacy/*.yml" = ["HF120"]
 
 [rules.HF101]
 start-period = "45s"
@@ -19,24 +35,28 @@ tools = ["sh", "curl"]
 class = "api"
 healthcheck = ["CMD", "curl", "-sf", "http://localhost:8000/healthz"]
 ```
-
-In `pyproject.toml` the same keys live under `[tool.hardenfix]`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import pathspec
+
 from hardenfix.knowledge import ImageFacts, KnowledgeBase, builtin, facts_from_table
-from hardenfix.registry import SelectionError, rule_by_code, select_rules, validate_selectors
+from hardenfix.registry import SelectionError, matches, rule_by_code, select_rules, validate_selectors
 from hardenfix.rule import Rule
+
+CONFIG_FILES = ("hardenfix.toml", ".hardenfix.toml", "pyproject.toml")
 
 
 class ConfigError(Exception):
@@ -45,99 +65,333 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    """The effective settings for a file: every layer merged, flags on top."""
+
     select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
+    exclude: tuple[tuple[str, str], ...] = ()
+    """(folder, gitignore pattern) pairs: patterns are relative to the file that set them."""
+    per_file_ignores: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    """(folder, glob, selectors) triples."""
+    fail_on: tuple[str, ...] = ("ALL",)
     rule_options: dict[str, Any] = field(default_factory=dict)
     """Rule code -> that rule's validated Options instance."""
     pins: dict[str, str] = field(default_factory=dict)
     images: dict[str, ImageFacts] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict, compare=False)
+    """Key -> the file (or flag) its value came from, for `hardenfix config`."""
 
     def knowledge(self) -> KnowledgeBase:
         return builtin().extended(pins=self.pins, images=self.images)
 
-    def rules(self) -> list[Rule]:
+    def rules(self, path: Path | None = None) -> list[Rule]:
+        """The selected rules, less those `per-file-ignores` turns off for `path`."""
+        selected = select_rules((*(self.select or ("ALL",)), *self.extend_select), self.ignore)
+        ignored = self.ignored_for(path) if path is not None else ()
         knowledge = self.knowledge()
         return [
-            rule(self.rule_options.get(rule.code), knowledge) for rule in select_rules(self.select, self.ignore)
+            rule(self.rule_options.get(rule.code), knowledge)
+            for rule in selected
+            if not any(matches(selector, rule) for selector in ignored)
         ]
 
-    def fingerprint(self) -> str:
+    def ignored_for(self, path: Path) -> tuple[str, ...]:
+        """The selectors `per-file-ignores` turns off for `path`."""
+        absolute = os.path.abspath(path)
+        return tuple(
+            selector
+            for folder, spec, selectors in self._per_file_specs
+            if _matches(spec, absolute, folder)
+            for selector in selectors
+        )
+
+    def excluded(self, path: Path) -> bool:
+        absolute = os.path.abspath(path)
+        return any(_matches(spec, absolute, folder) for folder, spec in self._exclude_specs)
+
+    @cached_property
+    def _per_file_specs(self) -> list[tuple[str, pathspec.PathSpec, tuple[str, ...]]]:
+        return [
+            (folder, pathspec.GitIgnoreSpec.from_lines([glob]), selectors)
+            for folder, glob, selectors in self.per_file_ignores
+        ]
+
+    @cached_property
+    def _exclude_specs(self) -> list[tuple[str, pathspec.PathSpec]]:
+        return [(folder, pathspec.GitIgnoreSpec.from_lines([pattern])) for folder, pattern in self.exclude]
+
+    def fails(self, finding: Any) -> bool:
+        """Whether `finding` (anything with a code and slug) makes `check` fail."""
+        return any(matches(selector, finding) for selector in self.fail_on)
+
+    def fingerprint(self, path: Path | None = None) -> str:
         """Changes whenever these settings could change what a file is reported for."""
-        rules = [(rule.code, repr(rule.options)) for rule in self.rules()]
+        rules = [(rule.code, repr(rule.options)) for rule in self.rules(path)]
         knowledge = (sorted(self.pins.items()), sorted((k, repr(v)) for k, v in self.images.items()))
         return hashlib.sha256(repr((rules, knowledge, self.unsafe_fixes)).encode()).hexdigest()[:16]
 
-    def with_overrides(
-        self,
-        select: list[str] | None = None,
-        ignore: list[str] | None = None,
-        unsafe_fixes: bool | None = None,
-    ) -> Settings:
+    def with_overrides(self, select: list[str] | None, ignore: list[str] | None, unsafe_fixes: bool | None) -> Settings:
+        """Command-line flags on top: `--select` replaces the selection, `--ignore` adds."""
         try:
             validate_selectors([*(select or ()), *(ignore or ())])
         except SelectionError as error:
             raise ConfigError(str(error)) from None
-        return dataclasses.replace(
-            self,
-            select=tuple(select) if select is not None else self.select,
-            ignore=(*self.ignore, *ignore) if ignore else self.ignore,
-            unsafe_fixes=self.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
-        )
+        changes: dict[str, Any] = {}
+        origins = dict(self.origins)
+        if select is not None:
+            changes.update(select=tuple(select), extend_select=())
+            origins["select"] = "--select"
+        if ignore:
+            changes["ignore"] = (*self.ignore, *ignore)
+            origins["ignore"] = "--ignore"
+        if unsafe_fixes is not None:
+            changes["unsafe_fixes"] = unsafe_fixes
+            origins["unsafe-fixes"] = "--unsafe-fixes" if unsafe_fixes else "--no-unsafe-fixes"
+        return dataclasses.replace(self, **changes, origins=origins)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(key, value, origin) rows of the effective settings."""
+        rows = [
+            ("select", ", ".join(self.select or ("ALL",)), self.origins.get("select", "default")),
+            ("extend-select", ", ".join(self.extend_select), self.origins.get("extend-select", "default")),
+            ("ignore", ", ".join(self.ignore), self.origins.get("ignore", "default")),
+            ("unsafe-fixes", str(self.unsafe_fixes).lower(), self.origins.get("unsafe-fixes", "default")),
+            ("exclude", ", ".join(pattern for _, pattern in self.exclude), self.origins.get("exclude", "default")),
+            ("fail-on", ", ".join(self.fail_on), self.origins.get("fail-on", "default")),
+        ]
+        rows += [
+            (f"per-file-ignores.{glob!r}", ", ".join(selectors), self.origins.get(f"per-file-ignores.{glob}", ""))
+            for _, glob, selectors in self.per_file_ignores
+        ]
+        rows += [(f"rules.{code}", repr(options), self.origins.get(f"rules.{code}", "")) for code, options in self.rule_options.items()]
+        rows += [(f"pins.{image}", tag, self.origins.get(f"pins.{image}", "")) for image, tag in self.pins.items()]
+        rows += [(f"images.{image}", "…", self.origins.get(f"images.{image}", "")) for image in self.images]
+        rows.append(("rules in effect", ", ".join(rule.code for rule in self.rules()), "all of the above"))
+        return rows
 
 
-_TOP_LEVEL_KEYS = {
-    "select": "a list of rule codes",
-    "ignore": "a list of rule codes",
-    "unsafe-fixes": "true or false",
-    "rules": "a table of rule options",
-    "pins": "a table of image repository -> tag",
-    "images": "a table of image facts by repository",
-}
-_IMAGE_KEYS = {"tools": list, "class": str, "healthcheck": list, "source": str, "variants": dict}
-_SERVICE_CLASSES = ("data", "api", "worker", "diagnostic")
+def _matches(spec: pathspec.PathSpec, absolute: str, folder: str) -> bool:
+    """Whether a pattern set down in `folder` matches the file at `absolute`."""
+    relative = os.path.relpath(absolute, folder)
+    return not relative.startswith("..") and spec.match_file(relative.replace(os.sep, "/"))
 
 
-def load(path: Path) -> Settings:
+@dataclass(frozen=True)
+class Layer:
+    """One configuration file's validated table."""
+
+    source: Path
+    table: dict[str, Any]
+
+    @property
+    def root(self) -> bool:
+        return bool(self.table.get("root", False))
+
+
+def read_layer(path: Path) -> Layer | None:
+    """The hardenfix table of a configuration file; None for a pyproject.toml without one."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: cannot be read: Is a directory") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     if path.name == "pyproject.toml":
-        document = document.get("tool", {}).get("hardenfix", {})
-    return from_mapping(document, str(path))
+        document = document.get("tool", {}).get("hardenfix")
+        if document is None:
+            return None
+        if not isinstance(document, dict):
+            raise ConfigError(f"{path}: [tool.hardenfix] must be a table")
+    _validate(document, str(path))
+    return Layer(path, document)
 
 
-def from_mapping(table: dict[str, Any], source: str) -> Settings:
-    for key in table:
-        if key not in _TOP_LEVEL_KEYS:
+def load(path: Path) -> Settings:
+    """Settings from exactly one file (`--config`)."""
+    layer = read_layer(path)
+    return merge([layer] if layer is not None else [])
+
+
+def merge(layers: list[Layer]) -> Settings:
+    """Layers from the farthest to the nearest; nearer values win."""
+    settings = Settings()
+    for layer in layers:
+        settings = _apply(settings, layer)
+    return settings
+
+
+def _apply(settings: Settings, layer: Layer) -> Settings:
+    table, source, folder = layer.table, str(layer.source), str(layer.source.parent.resolve())
+    changes: dict[str, Any] = {}
+    origins = dict(settings.origins)
+
+    def came_from(key: str) -> None:
+        origins[key] = source
+
+    if "select" in table:
+        changes.update(select=tuple(table["select"]), extend_select=())
+        came_from("select")
+    if "extend-select" in table:
+        changes["extend_select"] = (*changes.get("extend_select", settings.extend_select), *table["extend-select"])
+        came_from("extend-select")
+    if "ignore" in table:
+        changes["ignore"] = tuple(table["ignore"])
+        came_from("ignore")
+    if "unsafe-fixes" in table:
+        changes["unsafe_fixes"] = table["unsafe-fixes"]
+        came_from("unsafe-fixes")
+    if "fail-on" in table:
+        changes["fail_on"] = tuple(table["fail-on"])
+        came_from("fail-on")
+    if "exclude" in table:
+        changes["exclude"] = tuple((folder, pattern) for pattern in table["exclude"])
+        came_from("exclude")
+    if "extend-exclude" in table:
+        changes["exclude"] = (*changes.get("exclude", settings.exclude), *((folder, p) for p in table["extend-exclude"]))
+        came_from("exclude")
+    if "per-file-ignores" in table:
+        entries = {glob: selectors for _, glob, selectors in settings.per_file_ignores}
+        entries.update({glob: tuple(codes) for glob, codes in table["per-file-ignores"].items()})
+        changes["per_file_ignores"] = tuple((folder, glob, selectors) for glob, selectors in entries.items())
+        for glob in table["per-file-ignores"]:
+            came_from(f"per-file-ignores.{glob}")
+    options = dict(settings.rule_options)
+    for code, values in table.get("rules", {}).items():
+        rule = rule_by_code(code)
+        options[rule.code] = rule_options(rule, values, f"{source}: [rules.{code}]")
+        came_from(f"rules.{rule.code}")
+    pins = {**settings.pins, **table.get("pins", {})}
+    images = {**settings.images, **_images(table.get("images", {}), source)}
+    for image in table.get("pins", {}):
+        came_from(f"pins.{image}")
+    for image in table.get("images", {}):
+        came_from(f"images.{image}")
+    return dataclasses.replace(
+        settings, **changes, rule_options=options, pins=pins, images=images, origins=origins
+    )
+
+
+class Configuration:
+    """The settings of every file of a run, found upward from its folder and cached per folder."""
+
+    def __init__(
+        self,
+        config_file: Path | None = None,
+        isolated: bool = False,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        unsafe_fixes: bool | None = None,
+    ) -> None:
+        self._overrides = (select, ignore, unsafe_fixes)
+        self._fixed: Settings | None = None
+        if isolated:
+            self._fixed = self._finish(Settings())
+        elif config_file is not None:
+            self._fixed = self._finish(load(config_file))
+        else:
+            self._finish(Settings())  # the flags are checked now, before any file
+        self._by_folder: dict[str, Settings] = {}
+        self._layers: dict[str, Layer | None] = {}
+
+    def _finish(self, settings: Settings) -> Settings:
+        return settings.with_overrides(*self._overrides)
+
+    def for_path(self, path: Path) -> Settings:
+        if self._fixed is not None:
+            return self._fixed
+        folder = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
+        if folder not in self._by_folder:
+            self._by_folder[folder] = self._finish(merge(list(reversed(self._layers_above(folder)))))
+        return self._by_folder[folder]
+
+    def _layers_above(self, folder: str) -> list[Layer]:
+        """Configuration layers from `folder` upward, nearest first."""
+        layers: list[Layer] = []
+        current = folder
+        while True:
+            layer = self._layer_in(current)
+            if layer is not None:
+                layers.append(layer)
+                if layer.root:
+                    break
+            parent = os.path.dirname(current)
+            if parent == current or os.path.isdir(os.path.join(current, ".git")):
+                break
+            current = parent
+        return layers
+
+    def _layer_in(self, folder: str) -> Layer | None:
+        if folder not in self._layers:
+            found = None
+            for name in CONFIG_FILES:
+                candidate = Path(folder, name)
+                if candidate.is_file():
+                    found = read_layer(candidate)
+                    if found is not None:
+                        break
+            self._layers[folder] = found
+        return self._layers[folder]
+
+
+_TOP_LEVEL_KEYS = {
+    "root": bool,
+    "select": list,
+    "extend-select": list,
+    "ignore": list,
+    "unsafe-fixes": bool,
+    "exclude": list,
+    "extend-exclude": list,
+    "per-file-ignores": dict,
+    "fail-on": list,
+    "rules": dict,
+    "pins": dict,
+    "images": dict,
+}
+_SELECTOR_LISTS = ("select", "extend-select", "ignore", "fail-on")
+_IMAGE_KEYS = {"tools": list, "class": str, "healthcheck": list, "source": str, "variants": dict}
+_SERVICE_CLASSES = ("data", "api", "worker", "diagnostic")
+
+
+def _validate(table: dict[str, Any], source: str) -> None:
+    for key, value in table.items():
+        expected = _TOP_LEVEL_KEYS.get(key)
+        if expected is None:
             raise ConfigError(f"{source}: unknown key {key!r}; expected one of {', '.join(sorted(_TOP_LEVEL_KEYS))}")
-    select = _selectors(table, "select", source)
-    ignore = _selectors(table, "ignore", source) or ()
-    unsafe = table.get("unsafe-fixes", False)
-    if not isinstance(unsafe, bool):
-        raise ConfigError(f"{source}: 'unsafe-fixes' must be true or false, not {unsafe!r}")
-    rules = table.get("rules", {})
-    if not isinstance(rules, dict):
-        raise ConfigError(f"{source}: 'rules' must be a table of [rules.CODE] tables")
-    options = {}
-    for code, values in rules.items():
+        if not isinstance(value, expected):
+            what = {bool: "true or false", list: "a list", dict: "a table"}[expected]
+            raise ConfigError(f"{source}: {key!r} must be {what}, not {value!r}")
+    for key in _SELECTOR_LISTS:
+        if key in table:
+            _check_selectors(table[key], f"{source}: {key!r}")
+    for key in ("exclude", "extend-exclude"):
+        if key in table and not all(isinstance(item, str) for item in table[key]):
+            raise ConfigError(f"{source}: {key!r} must be a list of gitignore patterns")
+    for glob, selectors in table.get("per-file-ignores", {}).items():
+        if not isinstance(selectors, list):
+            raise ConfigError(f"{source}: per-file-ignores {glob!r} must be a list of rule codes")
+        _check_selectors(selectors, f"{source}: per-file-ignores {glob!r}")
+    for code, values in table.get("rules", {}).items():
         rule = rule_by_code(code)
         if rule is None:
             raise ConfigError(f"{source}: [rules.{code}]: unknown rule code")
         if not isinstance(values, dict):
             raise ConfigError(f"{source}: [rules.{code}] must be a table of options")
-        options[rule.code] = rule_options(rule, values, f"{source}: [rules.{code}]")
-    return Settings(
-        select=select,
-        ignore=ignore,
-        unsafe_fixes=unsafe,
-        rule_options=options,
-        pins=_pins(table.get("pins", {}), source),
-        images=_images(table.get("images", {}), source),
-    )
+        rule_options(rule, values, f"{source}: [rules.{code}]")
+    _pins(table.get("pins", {}), source)
+    _images(table.get("images", {}), source)
+
+
+def _check_selectors(value: list[Any], where: str) -> None:
+    if not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where} must be a list of rule codes, prefixes or slugs")
+    try:
+        validate_selectors(value)
+    except SelectionError as error:
+        raise ConfigError(f"{where}: {error}") from None
 
 
 def _pins(table: Any, source: str) -> dict[str, str]:
@@ -170,19 +424,6 @@ def _images(table: Any, source: str) -> dict[str, ImageFacts]:
             raise ConfigError(f"{where}: 'healthcheck' must be a Compose test list starting with CMD or CMD-SHELL")
         images[repository] = facts_from_table(repository, facts)
     return images
-
-
-def _selectors(table: dict[str, Any], key: str, source: str) -> tuple[str, ...] | None:
-    if key not in table:
-        return None
-    value = table[key]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{source}: {key!r} must be a list of rule codes, prefixes or slugs")
-    try:
-        validate_selectors(value)
-    except SelectionError as error:
-        raise ConfigError(f"{source}: {key!r}: {error}") from None
-    return tuple(value)
 
 
 def rule_options(rule: type[Rule], values: dict[str, Any], where: str) -> Any:

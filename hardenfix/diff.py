@@ -11,6 +11,27 @@ NO_NEWLINE_MARKER = "\\ No newline at end of file\n"
 _LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
 
+_ADDED, _REMOVED, _HUNK, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
+
+
+def colour_diff(patch: str) -> str:
+    """A diff coloured for a terminal: additions green, removals red, hunk headers cyan."""
+    coloured = []
+    for line in split_lines(patch):
+        body, ending = line.rstrip("\n"), "\n" if line.endswith("\n") else ""
+        if line.startswith(("+++", "---")):
+            coloured.append(f"\x1b[1m{body}{_RESET}{ending}")
+        elif line.startswith("+"):
+            coloured.append(f"{_ADDED}{body}{_RESET}{ending}")
+        elif line.startswith("-"):
+            coloured.append(f"{_REMOVED}{body}{_RESET}{ending}")
+        elif line.startswith("@@"):
+            coloured.append(f"{_HUNK}{body}{_RESET}{ending}")
+        else:
+            coloured.append(line)
+    return "".join(coloured)
+
+
 def split_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 

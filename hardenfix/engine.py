@@ -40,8 +40,10 @@ class FixOutcome:
 
 
 class Engine:
-    def __init__(self, rules: Sequence[Rule], unsafe_fixes: bool = False) -> None:
+    def __init__(self, rules: Sequence[Rule], unsafe_fixes: bool = False, fingerprint: str = "") -> None:
         self.unsafe_fixes = unsafe_fixes
+        self.fingerprint = fingerprint
+        """Identifies what this engine reports: files cached as clean are clean for it."""
         self._rules: dict[FileKind, list[Rule]] = {}
         self._by_code = {rule.code: rule for rule in rules}
         for rule in rules:

@@ -146,6 +146,8 @@ class FileResult:
     """Why the file failed or was skipped: a short reason, without the path."""
     notes: list[str] = field(default_factory=list)
     """Problems that did not stop the file, e.g. a fix dropped for invalid output."""
+    failing: int = 0
+    """How many of `findings` make `check` fail (the configuration's `fail-on`)."""
     cache_key: str | None = None
     """Set when the file had nothing to report on its own: the cache may remember it."""
 

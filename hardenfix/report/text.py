@@ -6,19 +6,28 @@ from hardenfix.model import Finding
 from hardenfix.report import Summary, plural
 
 
-def format_finding(finding: Finding) -> str:
+_BOLD, _RED, _CYAN, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
+
+
+def format_finding(finding: Finding, colour: bool = False) -> str:
+    """`path:line:col: CODE message`, with `[*]` when the finding has a fix."""
     marker = " [*]" if finding.fix is not None else ""
-    return f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code} {finding.message}{marker}"
+    location = f"{finding.path}:{finding.start.line}:{finding.start.column}:"
+    if colour:
+        return f"{_BOLD}{location}{_RESET} {_RED}{finding.code}{_RESET} {finding.message}{_CYAN}{marker}{_RESET}"
+    return f"{location} {finding.code} {finding.message}{marker}"
 
 
-def check_summary(summary: Summary, unsafe_fixes: bool) -> str:
+def check_summary(summary: Summary) -> str:
     if not summary.findings:
         return f"No findings in {plural(summary.files, 'file')}."
     line = f"Found {plural(summary.findings, 'finding')}"
     if summary.fixable:
-        line += f"; {summary.fixable} fixable with `hardenfix apply`"
-        if not unsafe_fixes:
-            line += " (some may need --unsafe-fixes)"
+        line += f"; {summary.safe_fixable} fixable with `hardenfix apply`"
+        if summary.fixable > summary.safe_fixable:
+            line += f", {summary.fixable - summary.safe_fixable} more with --unsafe-fixes"
+    if summary.failing < summary.findings:
+        line += f"; {summary.failing} fail the check (fail-on)"
     return line + "."
 
 
