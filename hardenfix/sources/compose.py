@@ -710,7 +710,9 @@ def to_data(root: Node, limit: int = 1_000_000) -> object:
                 if isinstance(merged, dict):
                     value.update(merged)
             for entry in entries(node):
-                value[build(entry.key)] = build(entry.value)
+                # Compose reads every key as a string: `true:` names a service "true".
+                key = entry.key.value if isinstance(entry.key, ScalarNode) else repr(build(entry.key))
+                value[str(key)] = build(entry.value)
         built[id(node)] = value
         return value
 
