@@ -168,13 +168,22 @@ def _results(
     jobs: int | None,
     no_cache: bool,
     select_files=None,
+    compose_model_check: bool = False,
 ):
     from hardenfix.cache import Cache
     from hardenfix.config import ConfigError
     from hardenfix.runner import run
 
     cache = None if no_cache else Cache.open(Path.cwd())
-    results = run(paths or [Path(".")], configuration, mode, jobs=jobs, cache=cache, select_files=select_files)
+    results = run(
+        paths or [Path(".")],
+        configuration,
+        mode,
+        jobs=jobs,
+        cache=cache,
+        select_files=select_files,
+        compose_model_check=compose_model_check,
+    )
     try:
         for result in results:
             summary.add(result)
@@ -272,6 +281,9 @@ def apply(
     pr_body: Annotated[
         Optional[Path], typer.Option("--pr-body", help="Write a Markdown pull-request body to this file.")
     ] = None,
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Also check fixed Compose files with Docker Compose's own model check.")
+    ] = False,
     changed: ChangedOption = None,
     shard: ShardOption = None,
     jobs: JobsOption = None,
@@ -290,7 +302,8 @@ def apply(
     keep_results = output_format is not Format.TEXT or commit or pr_body is not None
     colour_output = color if color is not None else _colour(sys.stdout)
     mode = Mode.DIFF if dry_run else Mode.WRITE
-    for result in _results(paths, configuration, mode, summary, jobs, no_cache, _file_filter(changed, shard)):
+    selection = _file_filter(changed, shard)
+    for result in _results(paths, configuration, mode, summary, jobs, no_cache, selection, validate):
         if keep_results:
             collected.append(result)
         if output_format is not Format.TEXT:

@@ -40,8 +40,16 @@ class FixOutcome:
 
 
 class Engine:
-    def __init__(self, rules: Sequence[Rule], unsafe_fixes: bool = False, fingerprint: str = "") -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        unsafe_fixes: bool = False,
+        fingerprint: str = "",
+        compose_model_check: bool = False,
+    ) -> None:
         self.unsafe_fixes = unsafe_fixes
+        self.compose_model_check = compose_model_check
+        """Also run Docker Compose's own model check on fixed Compose files (`--validate`)."""
         self.fingerprint = fingerprint
         """Identifies what this engine reports: files cached as clean are clean for it."""
         self._rules: dict[FileKind, list[Rule]] = {}
@@ -102,7 +110,8 @@ class Engine:
             raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
         if fixed:
             try:
-                check_output(kind, original, document, {self._by_code[f.code] for f in fixed})
+                applied = {self._by_code[f.code] for f in fixed}
+                check_output(kind, original, document, applied, self.compose_model_check)
             except GuardError as error:
                 raise FixError(str(error)) from None
         return FixOutcome(text, fixed, findings, dropped, self_contained=not original.reads_other_files)

@@ -59,6 +59,8 @@ class Job:
     """Cache keys of files the cache knows have nothing to report."""
     build_contexts: dict[str, Path] = field(default_factory=dict)
     """Real path of a Dockerfile -> the build context a Compose file in this run gives it."""
+    compose_model_check: bool = False
+    """`--validate`: engines built for files also run Docker Compose's model check."""
     _engines: dict[tuple[int, tuple[str, ...]], Engine] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
@@ -72,7 +74,10 @@ class Job:
         key = (id(settings), settings.ignored_for(path))
         if key not in self._engines:
             self._engines[key] = Engine(
-                settings.rules(path), settings.unsafe_fixes, fingerprint=settings.fingerprint(path)
+                settings.rules(path),
+                settings.unsafe_fixes,
+                fingerprint=settings.fingerprint(path),
+                compose_model_check=self.compose_model_check,
             )
         return self._engines[key]
 
@@ -90,6 +95,7 @@ def run(
     jobs: int | None = None,
     cache: Cache | None = None,
     select_files: Callable[[list[Candidate]], list[Candidate]] | None = None,
+    compose_model_check: bool = False,
 ) -> Iterator[FileResult]:
     """Process every discovered file; results come in discovery order, as they finish.
 
@@ -98,7 +104,8 @@ def run(
     `select_files` narrows the discovered files (`--changed`, `--shard`).
     """
     temporaries: list[Path] = []
-    job = Job(rules, mode, cwd or Path.cwd(), cache.clean if cache is not None else frozenset())
+    clean = cache.clean if cache is not None else frozenset()
+    job = Job(rules, mode, cwd or Path.cwd(), clean, compose_model_check=compose_model_check)
     candidates = [
         candidate
         for candidate in discover(paths, temporaries)

