@@ -185,11 +185,33 @@ def _results(
         compose_model_check=compose_model_check,
     )
     try:
-        for result in results:
+        for result in _with_progress(results):
             summary.add(result)
             yield result
     except ConfigError as error:
         raise _fail(str(error)) from None
+
+
+def _with_progress(results):
+    """On a terminal (never in CI or a pipe), count files on stderr while the run goes on.
+
+    Results are held back until the end, so that what goes to stdout never tears the
+    progress line; elsewhere they stream as they come.
+    """
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield from results
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    finished = []
+    columns = (SpinnerColumn(), TextColumn("{task.completed} files"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("hardenfix", total=None)
+        for result in results:
+            finished.append(result)
+            progress.advance(task)
+    yield from finished
 
 
 def _report_problems(summary: Summary) -> None:
