@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hardenfix.catalogue import readme_table
+from hardenfix.catalogue import explain_page, readme_table
 from hardenfix.model import Category, FileKind
 from hardenfix.registry import all_rules
 from hardenfix.rule import DOC_SECTIONS, FixSafety
@@ -27,6 +27,12 @@ def test_documentation_has_every_section(rule) -> None:
     headings = re.findall(r"^## (.+)$", rule.documentation(), re.MULTILINE)
     missing = [section for section in DOC_SECTIONS if section not in headings]
     assert not missing, f"{rule.code} documentation lacks: {missing}"
+
+
+def test_explain_page_has_every_section(rule) -> None:
+    page = explain_page(rule)
+    assert page.startswith(f"# {rule.code} {rule.slug}\n")
+    assert all(f"\n## {section}\n" in page for section in DOC_SECTIONS)
 
 
 def test_options_are_documented(rule) -> None:
