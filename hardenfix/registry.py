@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from hardenfix import rules as rules_package
-from hardenfix.model import FileKind
+from hardenfix.model import FileKind, Finding
 from hardenfix.rule import Rule
 
 
@@ -42,8 +42,9 @@ def rule_by_code(code: str) -> type[Rule] | None:
     return None
 
 
-def matches(selector: str, rule: type[Rule]) -> bool:
-    """A selector is `ALL`, a code (`HF101`), a code prefix (`HF1`) or a slug."""
+def matches(selector: str, rule: type[Rule] | Rule | Finding) -> bool:
+    """A selector is `ALL`, a code (`HF101`), a code prefix (`HF1`) or a slug; it matches
+    anything with a code and a slug: a rule, or a finding."""
     selector = selector.strip()
     return (
         selector.upper() == "ALL"

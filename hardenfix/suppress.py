@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
+from hardenfix.registry import matches
 from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
 from hardenfix.sources.text import SourceText
 
@@ -122,12 +123,7 @@ class Suppression:
 
     def matches(self, rule: RuleIdentity) -> bool:
         """Whether it applies to a rule's findings (pass a `Finding`, a `Rule` or its class)."""
-        return not self.selectors or any(_selects(selector, rule) for selector in self.selectors)
-
-
-def _selects(selector: str, rule: RuleIdentity) -> bool:
-    """The selector rule of `hardenfix.registry.matches`, on a finding's code and slug."""
-    return rule.code.startswith(selector.upper()) or rule.slug == selector.lower()
+        return not self.selectors or any(matches(selector, rule) for selector in self.selectors)
 
 
 @dataclass(slots=True)
@@ -201,7 +197,7 @@ class Suppressions:
         def settled(selectors: tuple[str, ...]) -> bool:
             if not selectors:
                 return all_ran(applicable)
-            return all(all_ran([rule for rule in applicable if _selects(s, rule)]) for s in selectors)
+            return all(all_ran([rule for rule in applicable if matches(s, rule)]) for s in selectors)
 
         return [
             suppression

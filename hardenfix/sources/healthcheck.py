@@ -14,14 +14,14 @@ treat `$` as an ordinary character.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
 from hardenfix.model import Edit
-from hardenfix.sources.compose import ComposeDocument, Entry, lookup
+from hardenfix.sources.compose import ComposeDocument, Entry, Service, lookup
 
 SHELL_BUILTINS = frozenset({"exit", "true", "false", "test", "[", "echo", "printf", ":", "cd", "kill", "command", "type"})
 
@@ -79,6 +79,18 @@ def probe_of(healthcheck: Entry) -> Probe | None:
     if words[0] == "CMD" and len(words) > 1:
         return Probe("CMD", test, tuple(words[1:]), None, None, bool(node.flow_style))
     return None
+
+
+def service_probes(document: ComposeDocument) -> Iterator[tuple[Service, Probe]]:
+    """Each service's active probe, once per probe as written: services that share an
+    anchored healthcheck share its probe, which is reported and fixed once."""
+    seen: set[int] = set()
+    for service in document.services():
+        healthcheck = service.active_healthcheck()
+        probe = probe_of(healthcheck) if healthcheck is not None else None
+        if probe is not None and id(probe.test.value) not in seen:
+            seen.add(id(probe.test.value))
+            yield service, probe
 
 
 def rewrite_command(document: ComposeDocument, probe: Probe, start: int, end: int, replacement: str) -> Edit | None:

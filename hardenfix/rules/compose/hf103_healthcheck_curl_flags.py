@@ -7,7 +7,7 @@ from hardenfix import probes
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument
-from hardenfix.sources.healthcheck import probe_of, rewrite_command
+from hardenfix.sources.healthcheck import rewrite_command, service_probes
 
 
 class HealthcheckCurlFlags(Rule):
@@ -52,13 +52,7 @@ class HealthcheckCurlFlags(Rule):
     changes = ("**.test",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for service in document.services():
-            healthcheck = service.active_healthcheck()
-            probe = probe_of(healthcheck) if healthcheck is not None else None
-            if probe is None or id(probe.test.value) in seen:
-                continue
-            seen.add(id(probe.test.value))
+        for service, probe in service_probes(document):
             http = probe.http_probe()
             if http is None or http.tool != "curl":
                 continue

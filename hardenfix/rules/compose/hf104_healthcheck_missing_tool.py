@@ -8,7 +8,7 @@ from hardenfix.knowledge import ImageFacts, parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
-from hardenfix.sources.healthcheck import SHELL_BUILTINS, Probe, probe_of, rewrite_command, rewrite_probe
+from hardenfix.sources.healthcheck import SHELL_BUILTINS, Probe, rewrite_command, rewrite_probe, service_probes
 
 
 class HealthcheckMissingTool(Rule):
@@ -67,13 +67,7 @@ class HealthcheckMissingTool(Rule):
     changes = ("**.test",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for service in document.services():
-            healthcheck = service.active_healthcheck()
-            probe = probe_of(healthcheck) if healthcheck is not None else None
-            if probe is None or id(probe.test.value) in seen:
-                continue
-            seen.add(id(probe.test.value))
+        for service, probe in service_probes(document):
             finding = self._check_probe(document, service, probe)
             if finding is not None:
                 yield finding

@@ -11,7 +11,7 @@ from hardenfix.knowledge import parse_reference
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, lookup
-from hardenfix.sources.healthcheck import Probe, probe_of, rewrite_probe
+from hardenfix.sources.healthcheck import Probe, rewrite_probe, service_probes
 
 HEALTH_PATH = "/healthz"
 _PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
@@ -73,13 +73,9 @@ class HealthcheckWeak(Rule):
     changes = ("**.test",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for service in document.services():
-            healthcheck = service.active_healthcheck()
-            probe = probe_of(healthcheck) if healthcheck is not None else None
-            if probe is None or id(probe.test.value) in seen or not _is_weak(probe):
+        for service, probe in service_probes(document):
+            if not _is_weak(probe):
                 continue
-            seen.add(id(probe.test.value))
             message = (
                 f"healthcheck of service `{service.name}` proves nothing: "
                 "it passes whenever the container runs, serving or not"
