@@ -24,7 +24,7 @@ from test_corpus import lines_touched_by_fixes, noise_lines
 
 from hardenfix.config import Settings
 from hardenfix.diff import split_lines
-from hardenfix.engine import MAX_PASSES, Engine, FixOutcome, apply_fixes
+from hardenfix.engine import MAX_PASSES, Engine, FixOutcome, SourceFile, apply_fixes
 from hardenfix.model import FileKind, Finding
 from hardenfix.sources import ParseError, parser_for
 
@@ -61,7 +61,7 @@ def unexplained_changes(before: str, after: str, findings: list[Finding]) -> int
     return sum(1 for line in untouched if not any(line == candidate for candidate in remaining))
 
 
-def noise_by_pass(engine: Engine, kind: FileKind, text: str) -> tuple[int, str]:
+def noise_by_pass(engine: Engine, kind: FileKind, text: str, source: SourceFile | None = None) -> tuple[int, str]:
     """Unexplained changed lines summed over the engine's passes, and the final text.
 
     A fix may only become possible after another one (an image pinned to a variant
@@ -71,7 +71,7 @@ def noise_by_pass(engine: Engine, kind: FileKind, text: str) -> tuple[int, str]:
     """
     total = 0
     for _ in range(MAX_PASSES):
-        findings = engine.check(kind, text, "generated").remaining
+        findings = engine.check(kind, text, "generated", source).remaining
         candidates = [f for f in findings if f.fix is not None and f.fix.is_applicable(engine.unsafe_fixes)]
         new_text, applied = apply_fixes(text, candidates)
         if not applied:
