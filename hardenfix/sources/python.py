@@ -1,8 +1,8 @@
 """Python sources: find with the standard library's `ast`, rewrite with libcst.
 
 Detection walks the `ast` tree, about nine times cheaper to build than libcst's,
-so libcst is imported and a file parsed with it only when a rule has a fix to
-make there (`PythonDocument.cst`). A fix never regenerates the file: a libcst
+so libcst is imported only when a rule has a fix to make, and then parses only
+the top-level statements the fix touches (`PythonDocument.cst_node`). A fix never regenerates the file: a libcst
 rewrite of one node becomes the single text edit covering what changed
 (`PythonDocument.rewrite`), and new lines such as an import or a helper are
 insertions that copy the file's line ending.
@@ -362,32 +362,47 @@ class PythonDocument(SourceText):
 
     # -- libcst ----------------------------------------------------------------
 
-    @cached_property
-    def cst(self) -> libcst.Module:
-        """The libcst tree, parsed on first use: only files with a fix to make pay for it."""
-        import libcst
-
-        try:
-            return libcst.parse_module(self.text)
-        except libcst.ParserSyntaxError as error:
-            raise ParseError(f"libcst cannot parse this file: {error.message} at line {error.raw_line}") from None
-
-    # libcst positions and rewrites work one top-level statement at a time:
-    # resolving positions or replacing a node across a whole module costs more
-    # than parsing it, and a fix touches one statement.
-
-    @cached_property
-    def _statement_codes(self) -> list[str]:
-        """The text of each top-level libcst statement, its leading comments included."""
-        return [self.cst.code_for_node(statement) for statement in self.cst.body]
+    # libcst parses, positions and rewrites one top-level statement at a time: a
+    # fix touches one statement, and parsing the whole module with libcst (about
+    # 0.6 MB/s) cost more than everything else a check does on a large file. The
+    # text is cut into slices at the lines where `ast` says top-level statements
+    # start (a decorated one at its first decorator); each slice is a module of
+    # its own to libcst, parsed when a fix first needs a node in it. Comments
+    # between two statements end the slice before, which no fix touches.
 
     @cached_property
     def _statement_starts(self) -> list[int]:
-        header = sum(len(self.cst.code_for_node(line)) for line in self.cst.header)
-        starts = [header]
-        for code in self._statement_codes[:-1]:
-            starts.append(starts[-1] + len(code))
-        return starts
+        """Where each slice starts: 0, then each later line a top-level statement starts on."""
+        lines = sorted(
+            {
+                min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+                for statement in self.tree.body
+            }
+        )
+        return [0, *(self._line_starts[line - 1] for line in lines[1:])]
+
+    def _statement_slice(self, index: int) -> tuple[int, str]:
+        """The start of slice `index` and its text."""
+        starts = self._statement_starts
+        end = starts[index + 1] if index + 1 < len(starts) else len(self.text)
+        return starts[index], self.text[starts[index] : end]
+
+    @cached_property
+    def _statement_modules(self) -> dict[int, libcst.Module]:
+        return {}
+
+    def _statement_module(self, index: int) -> libcst.Module:
+        """Slice `index` parsed by libcst, on first use."""
+        if index not in self._statement_modules:
+            import libcst
+
+            start, code = self._statement_slice(index)
+            try:
+                self._statement_modules[index] = libcst.parse_module(code)
+            except libcst.ParserSyntaxError as error:
+                line = self.line_index(start) + error.raw_line
+                raise ParseError(f"libcst cannot parse this file: {error.message} at line {line}") from None
+        return self._statement_modules[index]
 
     @cached_property
     def _cst_starts(self) -> dict[libcst.CSTNode, int]:
@@ -399,21 +414,17 @@ class PythonDocument(SourceText):
         return {}
 
     def _statement_index(self, index: int) -> dict[tuple[type, int], list[libcst.CSTNode]]:
-        """The nodes of top-level statement `index`, by type and start offset; parents first."""
+        """The nodes of slice `index`, by type and start offset; parents first."""
         if index in self._statement_indexes:
             return self._statement_indexes[index]
         import libcst
         from libcst.metadata import MetadataWrapper, PositionProvider
 
-        alone = libcst.Module(
-            body=[self.cst.body[index]],
-            default_indent=self.cst.default_indent,
-            default_newline=self.cst.default_newline,
-        )
-        # unsafe_skip_copy: the positions must be those of the very nodes in `self.cst`.
-        positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
-        start = self._statement_starts[index]
-        line_starts = [start, *(start + m.end() for m in _LINE_BREAK.finditer(self._statement_codes[index]))]
+        module = self._statement_module(index)
+        # unsafe_skip_copy: the positions must be those of the very nodes that `rewrite` replaces.
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        start, code = self._statement_slice(index)
+        line_starts = [start, *(start + m.end() for m in _LINE_BREAK.finditer(code))]
         found: dict[tuple[type, int], list[libcst.CSTNode]] = {}
         for node, position in positions.items():
             if isinstance(node, libcst.Module):
@@ -446,15 +457,17 @@ class PythonDocument(SourceText):
     def rewrite(self, original: libcst.CSTNode, updated: libcst.CSTNode) -> Edit:
         """The one edit that turns the text into the text with `original` replaced by `updated`.
 
-        libcst renders the top-level statement holding the node, so indentation
+        libcst renders the top-level slice holding the node, so indentation
         and line endings come out as the file writes them; only the span that
         differs becomes the edit.
         """
+        import libcst
+
         index = self._statement_at(self.cst_position(original))
-        statement = self.cst.body[index]
-        replaced = updated if statement is original else statement.deep_replace(original, updated)
-        edit = minimal_edit(self._statement_codes[index], self.cst.code_for_node(replaced))
-        start = self._statement_starts[index]
+        start, code = self._statement_slice(index)
+        replaced = self._statement_module(index).deep_replace(original, updated)
+        assert isinstance(replaced, libcst.Module)
+        edit = minimal_edit(code, replaced.code)
         return Edit.replace(start + edit.start, start + edit.end, edit.content)
 
 
