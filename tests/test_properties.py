@@ -648,11 +648,6 @@ MIXED_ENDINGS = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PythonDocument.rewrite renders new lines with libcst's default_newline (the file's first "
-    "line ending, CRLF here) instead of the rewritten statement's own ending (LF)",
-)
 def test_python_fix_uses_the_line_endings_of_the_lines_it_touches() -> None:
     outcome = ENGINE.fix(FileKind.PYTHON, MIXED_ENDINGS, "mixed.py")
     assert "@dataclass(frozen=True)\nclass Pause:\n" in outcome.text
