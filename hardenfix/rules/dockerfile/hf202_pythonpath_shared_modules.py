@@ -134,18 +134,21 @@ def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPac
         for source in copy.sources
         for folder in context.expand(source)
     ]
-    modules = {
-        path: _imported_modules(context, path) for _, source in copied for path in context.files_under(source, ".py")
-    }
+    # Each dotted name a copied file imports, with its parent packages (`a.b.c`
+    # imports `a.b` and `a`) -> the files that import it: looked up once per
+    # candidate folder instead of scanning every file's imports for each.
+    importers_of: dict[str, list[str]] = {}
+    for _, source in copied:
+        for path in context.files_under(source, ".py"):
+            for name in {prefix for module in _imported_modules(context, path) for prefix in _packages(module)}:
+                importers_of.setdefault(name, []).append(path)
     for copy, folder, image_folder in _python_folders(copied, context):
         for root in _import_roots(image_folder, stage.working_directory(copy.instruction)):
             parts = posixpath.relpath(image_folder, root).split("/")
             if not all(_IDENTIFIER.fullmatch(part) for part in parts):
                 continue
             name = ".".join(parts)
-            importers = (
-                path for path, imported in modules.items() if not _inside(path, folder) and _imports(imported, name)
-            )
+            importers = (path for path in importers_of.get(name, ()) if not _inside(path, folder))
             if next(importers, None) is not None:
                 yield _SharedPackage(copy, name, root)
                 break
@@ -206,5 +209,12 @@ def _imported_modules(context: BuildContext, path: str) -> frozenset[str]:
     return frozenset(modules)
 
 
-def _imports(modules: frozenset[str], name: str) -> bool:
-    return any(module == name or module.startswith(name + ".") for module in modules)
+def _packages(module: str) -> Iterator[str]:
+    """The names an import of `module` counts as importing: itself and each prefix ending
+    before a dot (`a.b.c`, `a`, `a.b`)."""
+    yield module
+    dot = module.find(".")
+    while dot != -1:
+        yield module[:dot]
+        dot = module.find(".", dot + 1)
+
