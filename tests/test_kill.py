@@ -11,6 +11,8 @@ nobody reaped lingers as a zombie, which is the subject of the last test.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import random
 import shutil
@@ -20,7 +22,6 @@ import sys
 import time
 from pathlib import Path
 
-import ctypes
 import pytest
 
 from hardenfix import files
@@ -49,7 +50,9 @@ services:
     healthcheck:
       test: curl http://localhost:{port}/healthz
 """
-COMPOSE_CRLF = "services:\r\n  cache:\r\n    image: redis:7\r\n    healthcheck:\r\n      test: [CMD, redis-cli, ping]\r\n"
+COMPOSE_CRLF = (
+    "services:\r\n  cache:\r\n    image: redis:7\r\n    healthcheck:\r\n      test: [CMD, redis-cli, ping]\r\n"
+)
 DOCKERFILE = """\
 FROM python:3.12
 ENV API_URL=http://Api.Internal:{port}/
@@ -102,10 +105,7 @@ def snapshot(tree: Path) -> dict[str, bytes]:
 
 
 def temporaries(tree: Path) -> list[str]:
-    return sorted(
-        path.relative_to(tree).as_posix()
-        for path in tree.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}")
-    )
+    return sorted(path.relative_to(tree).as_posix() for path in tree.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
 
 
 @pytest.fixture
@@ -120,10 +120,8 @@ def subreaper():
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
     """SIGKILL the run and its workers, and reap them all."""
-    try:
+    with contextlib.suppress(ProcessLookupError):  # it had finished, workers and all
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # it had finished, workers and all
     process.wait(timeout=60)
     while True:
         try:
@@ -132,6 +130,7 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
             return
 
 
+@pytest.mark.slow  # about 30 s: 16 runs over 300 files
 def test_sigkill_leaves_every_file_whole_and_the_next_run_cleans_up(tmp_path: Path, subreaper: None) -> None:
     tree, reference = tmp_path / "tree", tmp_path / "reference"
     originals = build_tree(tree)
@@ -160,7 +159,9 @@ def test_sigkill_leaves_every_file_whole_and_the_next_run_cleans_up(tmp_path: Pa
         leftovers = temporaries(tree)
         left_temporaries += bool(leftovers)
         whole = {name: after.get(name) in (originals[name], fixed[name]) for name in originals}
-        problems.extend(f"round {round_number}: {name} is neither original nor fixed" for name, ok in whole.items() if not ok)
+        problems.extend(
+            f"round {round_number}: {name} is neither original nor fixed" for name, ok in whole.items() if not ok
+        )
         written = sum(after.get(name) == fixed[name] != originals[name] for name in originals)
         partial += 0 < written < changed
         unexpected = set(after) - set(originals) - set(leftovers)
@@ -194,7 +195,7 @@ def test_a_temporary_of_a_dead_but_unreaped_writer_is_removed(hardenfix, tmp_pat
     (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: example/web:1.0\n")
     writer = subprocess.Popen([sys.executable, "-c", "pass"])
     try:
-        while not Path(f"/proc/{writer.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+        while Path(f"/proc/{writer.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
             time.sleep(0.01)  # waiting for the child to exit, not an assertion
         stale = tmp_path / f"{files.TEMP_PREFIX}{writer.pid}-abc{files.TEMP_SUFFIX}"
         stale.write_text("partial")

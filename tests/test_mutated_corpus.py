@@ -16,15 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from conftest import CORPUS, compose_config_errors
-from test_properties import noise_by_pass
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from test_properties import noise_by_pass
 
 from hardenfix.config import Settings
 from hardenfix.discovery import Candidate, classify_explicit
 from hardenfix.engine import Engine, SourceFile
-from hardenfix.files import decode
+from hardenfix.files import UnreadableFile, decode
 from hardenfix.model import FileKind, Outcome
 from hardenfix.runner import Job, Mode, process
 from hardenfix.sources import ParseError
@@ -163,7 +162,7 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
             path = tree / relative
             try:
                 original = decode(path.read_bytes())
-            except Exception:  # noqa: BLE001 - undecodable fixtures are the bad-input tests' business
+            except UnreadableFile:  # undecodable fixtures are the bad-input tests' business
                 continue
             mutated = mutate(original.text)
             if mutated is None:
@@ -201,10 +200,14 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
                 counts.invalid += 1
                 problems.append(f"{where}: output does not parse: {error}")
                 continue
-            if validator is not None and validator.is_valid(compose_data(mutated)):
-                if (error := next(validator.iter_errors(compose_data(after)), None)) is not None:
-                    counts.invalid += 1
-                    problems.append(f"{where}: the output breaks the Compose Specification: {error.message}")
+            schema_error = (
+                next(validator.iter_errors(compose_data(after)), None)
+                if validator is not None and validator.is_valid(compose_data(mutated))
+                else None
+            )
+            if schema_error is not None:
+                counts.invalid += 1
+                problems.append(f"{where}: the output breaks the Compose Specification: {schema_error.message}")
             before_copy = path.with_name(f"mutated-input-{path.name}")
             before_copy.write_bytes(data)
             if compose_config_errors(before_copy) is None and (error := compose_config_errors(path)) is not None:

@@ -95,7 +95,9 @@ def fix_and_verify(kind: FileKind, text: str) -> Run:
     after = outcome.text
     parser_for(kind)(after, None)  # the output parses
     again = ENGINE.fix(kind, after, "generated")
-    assert again.text == after, f"a second run still changes it:\n--- input:\n{text}\n--- first:\n{after}\n--- second:\n{again.text}"
+    assert again.text == after, (
+        f"a second run still changes it:\n--- input:\n{text}\n--- first:\n{after}\n--- second:\n{again.text}"
+    )
     assert again.fixed == [], "a second run still applies fixes"
     noise, replayed = noise_by_pass(ENGINE, kind, text)
     assert replayed == after, "replaying the engine's passes gave another text"
@@ -180,7 +182,10 @@ def render_entry(entry: Entry, pad: str, indent: int, style: Style, depth: int) 
         return [f"{pad}{entry.key}: {value}{trailing}"]
     step = style.steps[depth % len(style.steps)]
     if isinstance(value, Block):
-        return [f"{pad}{entry.key}: {value.indicator}{trailing}", *(" " * (indent + step) + line for line in value.lines)]
+        return [
+            f"{pad}{entry.key}: {value.indicator}{trailing}",
+            *(" " * (indent + step) + line for line in value.lines),
+        ]
     if isinstance(value, Map):
         anchor = f" &{value.anchor}" if value.anchor else ""
         return [f"{pad}{entry.key}:{anchor}{trailing}", *render_map(value, indent + step, style, depth + 1)]
@@ -270,9 +275,15 @@ def healthcheck_tests(draw: st.DrawFn) -> object:
     quoting = draw(st.sampled_from(["double", "single", "plain"]))
     if form == "string":
         probe = draw(st.sampled_from(SHELL_PROBES))
-        return quote(probe, draw(st.sampled_from(["double", "single"]))) if "|" in probe or ": " in probe else quote(probe, quoting)
+        return (
+            quote(probe, draw(st.sampled_from(["double", "single"])))
+            if "|" in probe or ": " in probe
+            else quote(probe, quoting)
+        )
     if form == "cmd-shell":
-        return flow_list(["CMD-SHELL", draw(st.sampled_from(SHELL_PROBES))], draw(st.sampled_from(["double", "single"])))
+        return flow_list(
+            ["CMD-SHELL", draw(st.sampled_from(SHELL_PROBES))], draw(st.sampled_from(["double", "single"]))
+        )
     if form == "cmd":
         return flow_list(draw(st.sampled_from(EXEC_PROBES)), quoting)
     if form == "block-cmd":
@@ -286,8 +297,16 @@ def healthcheck_tests(draw: st.DrawFn) -> object:
 
 @st.composite
 def healthchecks(draw: st.DrawFn, anchors: list[str]) -> object:
-    form = draw(st.sampled_from(["block", "block", "flow", "disable", "alias", "merge"] if anchors else ["block", "block", "flow", "disable"]))
-    timing = {key: draw(st.sampled_from(DURATIONS)) for key in ("interval", "timeout", "start_period") if draw(st.booleans())}
+    form = draw(
+        st.sampled_from(
+            ["block", "block", "flow", "disable", "alias", "merge"]
+            if anchors
+            else ["block", "block", "flow", "disable"]
+        )
+    )
+    timing = {
+        key: draw(st.sampled_from(DURATIONS)) for key in ("interval", "timeout", "start_period") if draw(st.booleans())
+    }
     if draw(st.booleans()):
         timing["retries"] = draw(st.sampled_from(["3", "5"]))
     if form == "disable":
@@ -302,8 +321,10 @@ def healthchecks(draw: st.DrawFn, anchors: list[str]) -> object:
             test = quote(test.lines[0], "double")
         parts = [f"test: {test}", *(f"{key}: {value}" for key, value in timing.items())]
         return "{" + ", ".join(parts) + ("," if draw(st.booleans()) and len(parts) > 1 else "") + "}"
-    entries = [Entry(key, value, comment_before=draw(st.booleans()), trailing_comment=draw(st.booleans()))
-               for key, value in [("test", test), *timing.items()]]
+    entries = [
+        Entry(key, value, comment_before=draw(st.booleans()), trailing_comment=draw(st.booleans()))
+        for key, value in [("test", test), *timing.items()]
+    ]
     if form == "merge":
         entries.insert(draw(st.integers(0, len(entries))), Entry("<<", f"*{draw(st.sampled_from(anchors))}"))
     order = draw(st.permutations(range(len(entries))))
@@ -377,7 +398,12 @@ def services(draw: st.DrawFn, name: str, anchors: list[str], env_anchor: str | N
         return "{" + ", ".join(f"{keys[i]}: {values[keys[i]]}" for i in order) + "}"  # the whole service in flow style
     return Map(
         [
-            Entry(keys[i], entries[keys[i]], comment_before=draw(st.booleans()), trailing_comment=draw(st.integers(0, 3)) == 0)
+            Entry(
+                keys[i],
+                entries[keys[i]],
+                comment_before=draw(st.booleans()),
+                trailing_comment=draw(st.integers(0, 3)) == 0,
+            )
             for i in order
         ]
     )
@@ -392,7 +418,9 @@ def compose_documents(draw: st.DrawFn) -> str:
     anchors: list[str] = []
     env_anchor = common = None
     if draw(st.booleans()):
-        timing = [Entry(key, draw(st.sampled_from(DURATIONS))) for key in ("interval", "timeout") if draw(st.booleans())]
+        timing = [
+            Entry(key, draw(st.sampled_from(DURATIONS))) for key in ("interval", "timeout") if draw(st.booleans())
+        ]
         if draw(st.booleans()):
             timing.append(Entry("test", draw(healthcheck_tests())))
         if timing:
@@ -404,9 +432,21 @@ def compose_documents(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         top.append(Entry("x-common", Map([Entry("restart", "unless-stopped")], anchor="common")))
         common = "common"
-    names = draw(st.lists(st.sampled_from(["db", "cache", "api", "web", "queue", "worker", "gpu", "proxy"]), min_size=1, max_size=4, unique=True))
+    names = draw(
+        st.lists(
+            st.sampled_from(["db", "cache", "api", "web", "queue", "worker", "gpu", "proxy"]),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
     service_entries = [
-        Entry(name, draw(services(name, anchors, env_anchor, common)), comment_before=draw(st.booleans()), blank_before=draw(st.booleans()))
+        Entry(
+            name,
+            draw(services(name, anchors, env_anchor, common)),
+            comment_before=draw(st.booleans()),
+            blank_before=draw(st.booleans()),
+        )
         for name in names
     ]
     top.append(Entry("services", Map(service_entries), comment_before=draw(st.booleans()), blank_before=bool(top)))
@@ -451,8 +491,18 @@ def test_compose_generator_exercises_the_rules() -> None:
 
 # --------------------------------------------------------------------------- Dockerfile
 
-BASES = ["python:3.12-slim", "postgres", "nginx:latest", "node:20-alpine", "alpine:3.20", "ubuntu", "nats",
-         "--platform=$BUILDPLATFORM golang:1.22", "${BASE}", "debian:bookworm-slim"]
+BASES = [
+    "python:3.12-slim",
+    "postgres",
+    "nginx:latest",
+    "node:20-alpine",
+    "alpine:3.20",
+    "ubuntu",
+    "nats",
+    "--platform=$BUILDPLATFORM golang:1.22",
+    "${BASE}",
+    "debian:bookworm-slim",
+]
 
 
 @st.composite
@@ -460,25 +510,63 @@ def dockerfile_instructions(draw: st.DrawFn, stage_names: list[str]) -> list[str
     """One instruction (possibly several physical lines), or a comment or blank line."""
     kind = draw(
         st.sampled_from(
-            ["run", "run-continued", "env", "env-continued", "env-legacy", "arg", "user", "copy", "copy-shared",
-             "workdir", "healthcheck", "expose", "comment", "blank", "heredoc", "label"]
+            [
+                "run",
+                "run-continued",
+                "env",
+                "env-continued",
+                "env-legacy",
+                "arg",
+                "user",
+                "copy",
+                "copy-shared",
+                "workdir",
+                "healthcheck",
+                "expose",
+                "comment",
+                "blank",
+                "heredoc",
+                "label",
+            ]
         )
     )
     if kind == "run":
-        return [draw(st.sampled_from(["RUN pip install --no-cache-dir -r requirements.txt", "RUN apk add --no-cache curl",
-                                      "RUN useradd --system app", "RUN echo http://Example.COM/"]))]
+        return [
+            draw(
+                st.sampled_from(
+                    [
+                        "RUN pip install --no-cache-dir -r requirements.txt",
+                        "RUN apk add --no-cache curl",
+                        "RUN useradd --system app",
+                        "RUN echo http://Example.COM/",
+                    ]
+                )
+            )
+        ]
     if kind == "run-continued":
         lines = ["RUN apt-get update \\"]
         if draw(st.booleans()):
             lines.append("    # only what the probe needs")
         if draw(st.booleans()):
             lines.append("")
-        lines.append("    && apt-get install -y --no-install-recommends " + draw(st.sampled_from(["curl", "wget", "gosu"])) + " \\")
+        lines.append(
+            "    && apt-get install -y --no-install-recommends "
+            + draw(st.sampled_from(["curl", "wget", "gosu"]))
+            + " \\"
+        )
         lines.append("    && rm -rf /var/lib/apt/lists/*")
         return lines
     if kind == "env":
-        value = draw(st.sampled_from(["NATS_URL=nats://NATS:4222", "API=http://Api.Internal:8080/Path", "MODE=prod",
-                                      'URL="http://Quoted.Host/x"']))
+        value = draw(
+            st.sampled_from(
+                [
+                    "NATS_URL=nats://NATS:4222",
+                    "API=http://Api.Internal:8080/Path",
+                    "MODE=prod",
+                    'URL="http://Quoted.Host/x"',
+                ]
+            )
+        )
         return [f"ENV {value}"]
     if kind == "env-continued":
         lines = ["ENV PYTHONUNBUFFERED=1 \\"]
@@ -490,23 +578,48 @@ def dockerfile_instructions(draw: st.DrawFn, stage_names: list[str]) -> list[str
     if kind == "env-legacy":
         return ["ENV LEGACY_URL http://Legacy.Example.com/X"]
     if kind == "arg":
-        return [draw(st.sampled_from(['ARG API_BASE="http://API.internal:8080/Path?Q=Upper"', "ARG VERSION=1.0", "ARG REGISTRY=https://Registry.Example.COM/v2/"]))]
+        return [
+            draw(
+                st.sampled_from(
+                    [
+                        'ARG API_BASE="http://API.internal:8080/Path?Q=Upper"',
+                        "ARG VERSION=1.0",
+                        "ARG REGISTRY=https://Registry.Example.COM/v2/",
+                    ]
+                )
+            )
+        ]
     if kind == "user":
         return [draw(st.sampled_from(["USER app", "USER 1000:1000", "user app:app", "USER root"]))]
     if kind == "copy":
-        return [draw(st.sampled_from(["COPY entrypoint.sh /entrypoint.sh", "COPY . /app", "COPY --chown=app:app src/ /app/"]
-                                     + [f"COPY --from={name} /out /out" for name in stage_names]))]
+        return [
+            draw(
+                st.sampled_from(
+                    ["COPY entrypoint.sh /entrypoint.sh", "COPY . /app", "COPY --chown=app:app src/ /app/"]
+                    + [f"COPY --from={name} /out /out" for name in stage_names]
+                )
+            )
+        ]
     if kind == "copy-shared":
         return ["COPY services/common /app/services/common", "COPY services/api /app/services/api"]
     if kind == "workdir":
         return [draw(st.sampled_from(["WORKDIR /app", "WORKDIR /srv/app"]))]
     if kind == "healthcheck":
-        flags = draw(st.sampled_from(["", "--interval=30s ", "--interval=30s --timeout=10s --start-period=30s --retries=3 ", "--retries=3 "]))
+        flags = draw(
+            st.sampled_from(
+                ["", "--interval=30s ", "--interval=30s --timeout=10s --start-period=30s --retries=3 ", "--retries=3 "]
+            )
+        )
         probe = draw(
             st.sampled_from(
-                ["CMD curl http://localhost:8000/", "CMD curl -fs http://localhost:8000/healthz || exit 1",
-                 "CMD wget -q --spider http://localhost:8000/ || exit 1", 'CMD ["curl", "http://localhost/"]',
-                 'CMD ["wget","-qO-","http://localhost:3000/health"]', "CMD curl --silent http://Web.Local/ >/dev/null || exit 1"]
+                [
+                    "CMD curl http://localhost:8000/",
+                    "CMD curl -fs http://localhost:8000/healthz || exit 1",
+                    "CMD wget -q --spider http://localhost:8000/ || exit 1",
+                    'CMD ["curl", "http://localhost/"]',
+                    'CMD ["wget","-qO-","http://localhost:3000/health"]',
+                    "CMD curl --silent http://Web.Local/ >/dev/null || exit 1",
+                ]
             )
         )
         if draw(st.integers(0, 5)) == 0:
@@ -543,7 +656,13 @@ def dockerfiles(draw: st.DrawFn) -> str:
         for _ in range(draw(st.integers(0, 8))):
             lines.extend(draw(dockerfile_instructions(stage_names)))
         if draw(st.booleans()):
-            lines.append(draw(st.sampled_from(['ENTRYPOINT ["/entrypoint.sh"]', "ENTRYPOINT /entrypoint.sh", 'CMD ["python", "app.py"]'])))
+            lines.append(
+                draw(
+                    st.sampled_from(
+                        ['ENTRYPOINT ["/entrypoint.sh"]', "ENTRYPOINT /entrypoint.sh", 'CMD ["python", "app.py"]']
+                    )
+                )
+            )
         if name:
             stage_names.append(name)
     newline = draw(st.sampled_from(["\n", "\r\n"]))
@@ -591,7 +710,7 @@ def python_modules(draw: st.DrawFn) -> str:
     generated = draw(_ARBITRARY_PYTHON)
     triggers = draw(st.lists(st.sampled_from(PYTHON_TRIGGERS), min_size=1, max_size=3, unique=True))
     # A lone CR ends a line for Python but not for `noise_lines`, which would then
-    # compare the wrong lines; CRLF and LF are kept. (Mixed endings: see the test below.)
+    # compare the wrong lines; CRLF and LF are kept. (Mixed CRLF/LF: see the last test.)
     generated = re.sub(r"\r(?!\n)", "\n", generated)
     if generated and not generated.endswith("\n"):
         generated += "\n"
@@ -649,6 +768,7 @@ MIXED_ENDINGS = (
 
 
 def test_python_fix_uses_the_line_endings_of_the_lines_it_touches() -> None:
+    """A rewritten statement keeps its own line ending, not the file's first one (CRLF here)."""
     outcome = ENGINE.fix(FileKind.PYTHON, MIXED_ENDINGS, "mixed.py")
     assert "@dataclass(frozen=True)\nclass Pause:\n" in outcome.text
     assert outcome.text.count("\r\n") == 1
