@@ -1,0 +1,117 @@
+"""Start-up stays light: what pre-commit and `--version` pay for is the imports.
+
+Each command runs in a fresh interpreter (a subprocess), through the package's
+`__main__` as `python -m hardenfix` would, and reports which modules it ended
+up importing. These assert behaviour (what is imported), never timings.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY_AT_IMPORT = ("libcst", "ruamel", "jsonschema", "rich")
+
+RUN_CLI = r"""
+import json, runpy, sys
+sys.argv = ["hardenfix", *json.loads(sys.argv[1])]
+code = 0
+try:
+    runpy.run_module("hardenfix", run_name="__main__", alter_sys=True)
+except SystemExit as exit:
+    code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+sys.stdout.flush()
+sys.stderr.write("\n" + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\n")
+"""
+
+COMPOSE = """\
+services:
+  db:
+    image: postgres:latest
+    environment:
+      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-secret}
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U postgres"]
+      interval: 10s
+"""
+
+
+def run_cli(*args: str, cwd: Path) -> tuple[int, set[str], str]:
+    """Run `hardenfix ARGS` in a fresh interpreter: its exit code, its modules, its stdout."""
+    completed = subprocess.run(
+        [sys.executable, "-c", RUN_CLI, json.dumps(list(args))],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(completed.stderr.rstrip().splitlines()[-1])
+    return report["code"], set(report["modules"]), completed.stdout
+
+
+def imported(modules: set[str], package: str) -> bool:
+    return any(name == package or name.startswith(package + ".") for name in modules)
+
+
+def test_version_imports_no_libcst(tmp_path: Path) -> None:
+    code, modules, out = run_cli("--version", cwd=tmp_path)
+    assert code == 0
+    assert out.startswith("hardenfix ")
+    assert not imported(modules, "libcst")
+
+
+def test_rules_imports_no_libcst(tmp_path: Path) -> None:
+    code, modules, out = run_cli("rules", cwd=tmp_path)
+    assert code == 0
+    assert "HF301" in out  # the Python rules are listed without their parser
+    assert not imported(modules, "libcst")
+
+
+@pytest.mark.parametrize("no_cache", [False, True], ids=["cache", "no-cache"])
+def test_checking_a_compose_file_imports_no_libcst(tmp_path: Path, no_cache: bool) -> None:
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    args = ["check", *(["--no-cache"] if no_cache else []), "compose.yaml"]
+    code, modules, out = run_cli(*args, cwd=tmp_path)
+    assert code == 1, out  # findings: the file really went through the Compose rules
+    assert "HF120" in out
+    assert imported(modules, "ruamel")
+    assert not imported(modules, "libcst")
+
+
+def test_a_yaml_only_tree_imports_no_libcst(tmp_path: Path) -> None:
+    for index in range(3):
+        service = tmp_path / f"svc{index}"
+        service.mkdir()
+        (service / "docker-compose.yml").write_text(COMPOSE)
+    code, modules, _ = run_cli("check", "--no-cache", ".", cwd=tmp_path)
+    assert code == 1
+    assert not imported(modules, "libcst")
+
+
+def test_a_python_file_without_fixes_imports_no_libcst(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def f():\n    try:\n        return 1\n    except ValueError:\n        return 0\n")
+    code, modules, _ = run_cli("check", "--no-cache", "app.py", cwd=tmp_path)
+    assert code == 0
+    assert not imported(modules, "libcst")
+
+
+def test_the_cli_module_imports_nothing_heavy() -> None:
+    probe = "import json, sys\nimport hardenfix.cli\nprint(json.dumps(sorted(sys.modules)))\n"
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    modules = set(json.loads(completed.stdout))
+    assert "hardenfix.cli" in modules
+    heavy = [package for package in HEAVY_AT_IMPORT if imported(modules, package)]
+    assert heavy == [], f"importing hardenfix.cli imports {heavy}"
+
+
+def test_the_probe_sees_libcst_when_a_python_fix_needs_it(tmp_path: Path) -> None:
+    """The other tests' `not imported` means something: a Python fix does import libcst."""
+    (tmp_path / "app.py").write_text("def f():\n    try:\n        return 1\n    except Exception:\n        return 0\n")
+    code, modules, _ = run_cli("check", "--no-cache", "app.py", cwd=tmp_path)
+    assert code == 1
+    assert imported(modules, "libcst")
