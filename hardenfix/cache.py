@@ -58,11 +58,14 @@ class Cache:
             if not ignore.exists():
                 ignore.write_text("# Created by hardenfix.\n*\n", encoding="ascii")
             descriptor, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".entries-")
+        except OSError:
+            return
+        try:
             with os.fdopen(descriptor, "w", encoding="ascii") as handle:
                 handle.write("\n".join(sorted(self.clean | self._added)) + "\n")
             os.replace(temporary, self.file)
         except OSError:
-            return
+            Path(temporary).unlink(missing_ok=True)
 
 
 def _writable_root(cwd: Path) -> Path:

@@ -8,6 +8,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: temporaries of killed runs are left for the user to remove
+    fcntl = None  # type: ignore[assignment]
+
 BOM = "\ufeff"
 TEMP_PREFIX = ".hardenfix-"
 TEMP_SUFFIX = ".tmp"
@@ -95,20 +100,19 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
         raise WriteRefused("is read-only; not written")
     try:
-        # The writer's PID in the name lets a later run tell a temporary file left by a
-        # killed run (removed) from one an `apply` running right now is writing.
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=target.parent
-        )
+        descriptor, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as error:
         raise WriteRefused(f"cannot be written: {error.strerror}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
+            # Locked until the rename is done: a later run removes only temporaries whose
+            # lock it can take, that is, whose writer is gone (killed, even if not reaped).
+            _lock(handle.fileno())
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise WriteRefused(f"cannot be written: {error.strerror}") from None
@@ -116,13 +120,22 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
 
 def remove_if_stale(temporary: Path) -> None:
     """Remove a temporary file left behind by a run that was killed mid-write."""
-    pid = temporary.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
-    if pid.isdigit():
-        try:
-            os.kill(int(pid), 0)
-            return  # its writer is still running
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            return
-    temporary.unlink(missing_ok=True)
+    if fcntl is None:
+        return  # without locks, a live writer's file cannot be told from a stale one
+    try:
+        descriptor = os.open(temporary, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return  # an `apply` running right now holds it
+    else:
+        temporary.unlink(missing_ok=True)
+    finally:
+        os.close(descriptor)
+
+
+def _lock(descriptor: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)

@@ -166,14 +166,18 @@ def test_empty_compose_file_and_dockerfile_are_errors_an_empty_module_is_not(har
 
 
 def test_stale_temporary_files_of_a_killed_run_are_removed(hardenfix, tmp_path: Path) -> None:
+    import fcntl
+
     write(tmp_path / "compose.yaml", NEEDS_FIX)
-    dead = write(tmp_path / f"{files.TEMP_PREFIX}999999999-abc{files.TEMP_SUFFIX}", "partial")
-    alive = write(tmp_path / f"{files.TEMP_PREFIX}{os.getpid()}-abc{files.TEMP_SUFFIX}", "in progress")
-    assert hardenfix(tmp_path, "check").code == 1
-    assert dead.exists(), "check writes nothing, not even clean-ups"
-    assert hardenfix(tmp_path, "apply").code == 0
-    assert not dead.exists()
-    assert alive.exists(), "a running writer's file is left alone"
+    dead = write(tmp_path / f"{files.TEMP_PREFIX}abc{files.TEMP_SUFFIX}", "partial")
+    alive = write(tmp_path / f"{files.TEMP_PREFIX}def{files.TEMP_SUFFIX}", "in progress")
+    with alive.open("rb") as writer:
+        fcntl.flock(writer.fileno(), fcntl.LOCK_EX)  # as an apply writing it right now holds it
+        assert hardenfix(tmp_path, "check").code == 1
+        assert dead.exists(), "check writes nothing, not even clean-ups"
+        assert hardenfix(tmp_path, "apply").code == 0
+        assert not dead.exists()
+        assert alive.exists(), "a running writer's file is left alone"
 
 
 def test_failed_write_leaves_the_original_and_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,11 +92,6 @@ def test_the_full_disk_writer_really_fails(tmp_path: Path, monkeypatch: pytest.M
     assert target.read_text() == NEEDS_FIX
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cache.Cache.save leaves its `.entries-*` temporary behind when writing it fails "
-    "(the OSError is swallowed without unlinking the file mkstemp created)",
-)
 def test_full_disk_leaves_no_cache_temporary(hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "clean" / "compose.yaml", "services:\n  web:\n    image: example/web:1.0\n")
     write(tmp_path / "a" / "compose.yaml", NEEDS_FIX)

@@ -185,12 +185,6 @@ def test_sigkill_leaves_every_file_whole_and_the_next_run_cleans_up(tmp_path: Pa
     assert running_when_killed >= 1, summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="files.remove_if_stale takes a zombie (dead, not yet reaped) writer for a live one: os.kill(pid, 0) "
-    "succeeds on zombies, so where the init process is slow to reap, or never does (a container whose PID 1 "
-    "is a shell), a killed run's temporaries are never removed",
-)
 def test_a_temporary_of_a_dead_but_unreaped_writer_is_removed(hardenfix, tmp_path: Path) -> None:
     (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: example/web:1.0\n")
     writer = subprocess.Popen([sys.executable, "-c", "pass"])
