@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from hardenfix import __version__
+import contextlib
 
 DIRECTORY_NAME = ".hardenfix_cache"
 
@@ -38,10 +39,8 @@ class Cache:
     @classmethod
     def open(cls, cwd: Path) -> Cache:
         cache = cls(_writable_root(cwd))
-        try:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
             cache.clean = frozenset(cache.file.read_text(encoding="ascii").split())
-        except (OSError, UnicodeDecodeError):
-            pass
         return cache
 
     def add(self, key: str) -> None:

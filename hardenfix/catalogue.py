@@ -17,7 +17,7 @@ def rule_entries() -> list[dict[str, object]]:
             "kind": str(rule.kind) if rule.kind is not None else "all",
             "category": str(rule.category),
             "summary": rule.summary,
-            "fixable": rule.fix_safety != "no fix",
+            "fixable": rule.can_fix(),
             "safety": rule.fix_safety,
         }
         for rule in all_rules()

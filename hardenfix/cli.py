@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -51,27 +51,27 @@ class Format(enum.StrEnum):
 
 
 PathsArgument = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Argument(help="Files or directories to process (default: the current directory).", show_default=False),
 ]
 SelectOption = Annotated[
-    Optional[str], typer.Option("--select", help="Comma-separated rule codes, prefixes (HF1) or slugs to run.")
+    str | None, typer.Option("--select", help="Comma-separated rule codes, prefixes (HF1) or slugs to run.")
 ]
 IgnoreOption = Annotated[
-    Optional[str], typer.Option("--ignore", help="Comma-separated rule codes, prefixes or slugs to skip.")
+    str | None, typer.Option("--ignore", help="Comma-separated rule codes, prefixes or slugs to skip.")
 ]
 ConfigOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--config", help="Use this TOML file (or pyproject.toml) instead of looking for configuration."),
 ]
 IsolatedOption = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
 FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
 JobsOption = Annotated[
-    Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
+    int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
 ChangedOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--changed",
         help="Only files changed since REV (default: the merge base with the default branch).",
@@ -79,7 +79,7 @@ ChangedOption = Annotated[
     ),
 ]
 ShardOption = Annotated[
-    Optional[str], typer.Option("--shard", help="Process the K-th of N stable slices of the files (K/N).", metavar="K/N")
+    str | None, typer.Option("--shard", help="Process the K-th of N stable slices of the files (K/N).", metavar="K/N")
 ]
 
 
@@ -285,7 +285,7 @@ def apply(
     paths: PathsArgument = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print a unified diff.")] = False,
     unsafe_fixes: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour."),
     ] = None,
     select: SelectOption = None,
@@ -294,14 +294,14 @@ def apply(
     isolated: IsolatedOption = False,
     output_format: FormatOption = Format.TEXT,
     color: Annotated[
-        Optional[bool], typer.Option("--color/--no-color", help="Colour the diff (default: on a terminal).")
+        bool | None, typer.Option("--color/--no-color", help="Colour the diff (default: on a terminal).")
     ] = None,
     commit: Annotated[
         bool, typer.Option("--commit", help="Commit the fixes on a branch (see --branch) in the git repository.")
     ] = False,
     branch: Annotated[str, typer.Option("--branch", help="The branch --commit creates or resets.")] = "hardenfix/fixes",
     pr_body: Annotated[
-        Optional[Path], typer.Option("--pr-body", help="Write a Markdown pull-request body to this file.")
+        Path | None, typer.Option("--pr-body", help="Write a Markdown pull-request body to this file.")
     ] = None,
     validate: Annotated[
         bool, typer.Option("--validate", help="Also check fixed Compose files with Docker Compose's own model check.")

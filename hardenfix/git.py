@@ -7,6 +7,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+import contextlib
 
 
 class GitError(Exception):
@@ -31,10 +32,8 @@ def repository_root(cwd: Path) -> Path:
 def default_base(cwd: Path) -> str:
     """The merge base of HEAD with the default branch (origin's HEAD, else main or master)."""
     candidates = []
-    try:
+    with contextlib.suppress(GitError):
         candidates.append(_git(cwd, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD").strip())
-    except GitError:
-        pass
     candidates += ["origin/main", "origin/master", "main", "master"]
     for branch in candidates:
         try:

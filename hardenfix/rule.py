@@ -58,9 +58,9 @@ class Rule:
         self.knowledge = knowledge if knowledge is not None else builtin()
         """What hardenfix knows of images (pins, tools, probes), with the project's additions."""
 
-    @property
-    def fixable(self) -> bool:
-        return self.fix_safety != FixSafety.NONE
+    @classmethod
+    def can_fix(cls) -> bool:
+        return cls.fix_safety != FixSafety.NONE
 
     @classmethod
     def documentation(cls) -> str:

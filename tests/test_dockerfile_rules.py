@@ -3,6 +3,8 @@ own build context, entry point resolution, and reads that must stay inside the c
 
 from __future__ import annotations
 
+import re
+
 import shutil
 from pathlib import Path
 
@@ -102,12 +104,12 @@ def test_locate_follows_folders_globs_workdir_and_stages(tmp_path) -> None:
 
 
 def test_locate_reports_what_it_cannot_follow(tmp_path) -> None:
-    with pytest.raises(NotLocated, match="copied from image `nginx:1.27`"):
+    with pytest.raises(NotLocated, match=re.escape("copied from image `nginx:1.27`")):
         located(tmp_path, "FROM x\nCOPY --from=nginx:1.27 /e.sh /e.sh\n", "/e.sh")
-    with pytest.raises(NotLocated, match="no `COPY` or `ADD` of the build context writes `/e.sh`"):
+    with pytest.raises(NotLocated, match=re.escape("no `COPY` or `ADD` of the build context writes `/e.sh`")):
         located(tmp_path, "FROM x\nRUN touch /e.sh\n", "/e.sh")
     document = parse("FROM x\nCOPY e.sh /e.sh\n")
-    with pytest.raises(NotLocated, match="comes from the build context, unknown"):
+    with pytest.raises(NotLocated, match=re.escape("comes from the build context, unknown")):
         locate(document, document.final_stage, "/e.sh")
 
 
@@ -127,11 +129,11 @@ def test_build_context_never_reads_outside(tmp_path) -> None:
     context = BuildContext(context_root)
     assert context.read_text("alias.sh") == "inside"
     assert context.read_text("/inside.sh") == "inside"
-    with pytest.raises(ContextError, match="`../secret` is outside the build context"):
+    with pytest.raises(ContextError, match=re.escape("`../secret` is outside the build context")):
         context.read_text("../secret")
-    with pytest.raises(ContextError, match="`a/../../secret` is outside the build context"):
+    with pytest.raises(ContextError, match=re.escape("`a/../../secret` is outside the build context")):
         context.read_text("a/../../secret")
-    with pytest.raises(ContextError, match="`link.sh` leads outside the build context"):
+    with pytest.raises(ContextError, match=re.escape("`link.sh` leads outside the build context")):
         context.read_text("link.sh")
     assert context.expand("*.sh") == ["alias.sh", "inside.sh"]
 

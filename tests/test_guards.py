@@ -105,5 +105,5 @@ def test_validate_runs_docker_composes_own_check(tmp_path, monkeypatch: pytest.M
     rule = ReplaceText("    restart: always\n", "    restart: always\n    healthcheck: {tset: [CMD, 'true']}\n")
     monkeypatch.setattr(validate, "_check_compose", lambda before, after, declared: None)
     engine = Engine([rule], compose_model_check=True)
-    with pytest.raises(FixError, match="docker compose rejects the fixed file: .*'tset' not allowed"):
+    with pytest.raises(FixError, match=r"docker compose rejects the fixed file: .*'tset' not allowed"):
         engine.fix(FileKind.COMPOSE, STACK, "compose.yaml")

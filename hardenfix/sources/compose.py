@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Union
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -31,7 +30,7 @@ _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _TRUE = frozenset({"true", "yes", "on"})
 
 
-YamlValue = Union[str, Sequence["YamlValue"], Mapping[str, "YamlValue"]]
+YamlValue = str | Sequence["YamlValue"] | Mapping[str, "YamlValue"]
 """A value to insert: a scalar already written as YAML, or a list or mapping of them."""
 
 

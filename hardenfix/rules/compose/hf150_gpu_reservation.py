@@ -168,9 +168,9 @@ def _complete_devices(document: ComposeDocument, devices: Entry) -> list[Edit]:
     ]
     edits = [document.insert_entries(device, missing)] if missing else []
     capabilities = lookup(device, "capabilities")
-    if capabilities is not None and isinstance(capabilities.value, SequenceNode):
-        if "gpu" not in {str(item.value) for item in capabilities.value.value if isinstance(item, ScalarNode)}:
-            edits.append(document.append_items(capabilities.value, ["gpu"]))
+    listed = capabilities.value if capabilities is not None else None
+    if isinstance(listed, SequenceNode) and "gpu" not in {str(item.value) for item in listed.value}:
+        edits.append(document.append_items(listed, ["gpu"]))
     return edits
 
 
