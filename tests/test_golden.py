@@ -57,9 +57,10 @@ def test_dry_run_diff_applies(case: Case, tool: str, tmp_path) -> None:
     assert target.read_bytes() == after
 
 
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.kind is FileKind.COMPOSE], ids=lambda c: c.id
+)
 def test_compose_output_still_passes_docker_compose_config(case: Case) -> None:
-    if case.kind is not FileKind.COMPOSE:
-        pytest.skip("not a Compose case")
     if compose_config_errors(case.before) is not None:
         pytest.skip("the input is not a valid Compose model")
     assert compose_config_errors(case.after) is None
