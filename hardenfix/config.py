@@ -295,6 +295,7 @@ class Configuration:
         else:
             self._finish(Settings())  # the flags are checked now, before any file
         self._by_folder: dict[str, Settings] = {}
+        self._by_layers: dict[tuple[int, ...], Settings] = {}
         self._layers: dict[str, Layer | None] = {}
 
     def _finish(self, settings: Settings) -> Settings:
@@ -305,7 +306,13 @@ class Configuration:
             return self._fixed
         folder = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
         if folder not in self._by_folder:
-            self._by_folder[folder] = self._finish(merge(list(reversed(self._layers_above(folder)))))
+            # Folders under the same configuration files share one Settings (and so
+            # one engine per run): a tree's thousands of folders have a handful.
+            layers = self._layers_above(folder)
+            key = tuple(map(id, layers))
+            if key not in self._by_layers:
+                self._by_layers[key] = self._finish(merge(list(reversed(layers))))
+            self._by_folder[folder] = self._by_layers[key]
         return self._by_folder[folder]
 
     def _layers_above(self, folder: str) -> list[Layer]:
