@@ -107,7 +107,8 @@ class Engine:
             text, document = new_text, new_document
             findings = self._run(kind, document, path)
         else:
-            raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
+            if any(self._applicable(f) and _identity(f) not in broken for f in findings):
+                raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
         if fixed:
             try:
                 applied = {self._by_code[f.code] for f in fixed}

@@ -107,3 +107,32 @@ def test_validate_runs_docker_composes_own_check(tmp_path, monkeypatch: pytest.M
     engine = Engine([rule], compose_model_check=True)
     with pytest.raises(FixError, match=r"docker compose rejects the fixed file: .*'tset' not allowed"):
         engine.fix(FileKind.COMPOSE, STACK, "compose.yaml")
+
+
+class AppendOnce(Rule):
+    """Appends one marker comment per pass until there are `times` of them."""
+
+    code = "HF198"
+    slug = "test-append"
+    kind = FileKind.COMPOSE
+    category = Category.CORRECTNESS
+    summary = "test rule"
+    fix_safety = FixSafety.SAFE
+    changes = ("**",)
+
+    def __init__(self, times: int) -> None:
+        super().__init__()
+        self.times = times
+
+    def check(self, document: ComposeDocument) -> Iterator[Finding]:
+        if document.text.count("# pass") < self.times:
+            end = len(document.text)
+            yield self.finding(document, end, end, "x", self.fix("x", Edit.insert(end, "# pass\n")))
+
+
+def test_fixpoint_takes_up_to_the_pass_limit_and_no_more() -> None:
+    from hardenfix.engine import MAX_PASSES
+
+    assert fix(AppendOnce(MAX_PASSES)).count("# pass") == MAX_PASSES
+    with pytest.raises(FixError, match=f"fixes did not settle after {MAX_PASSES} passes"):
+        fix(AppendOnce(MAX_PASSES + 1))
