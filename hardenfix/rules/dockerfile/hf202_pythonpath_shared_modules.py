@@ -134,24 +134,32 @@ def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPac
         for source in copy.sources
         for folder in context.expand(source)
     ]
-    # Each dotted name a copied file imports, with its parent packages (`a.b.c`
-    # imports `a.b` and `a`) -> the files that import it: looked up once per
-    # candidate folder instead of scanning every file's imports for each.
-    importers_of: dict[str, list[str]] = {}
-    for _, source in copied:
-        for path in context.files_under(source, ".py"):
-            for name in {prefix for module in _imported_modules(context, path) for prefix in _packages(module)}:
-                importers_of.setdefault(name, []).append(path)
+    # Every (folder, the dotted name it would be imported by from each possible root),
+    # in order of preference: the names decide which files are worth reading.
+    candidates = []
     for copy, folder, image_folder in _python_folders(copied, context):
         for root in _import_roots(image_folder, stage.working_directory(copy.instruction)):
             parts = posixpath.relpath(image_folder, root).split("/")
-            if not all(_IDENTIFIER.fullmatch(part) for part in parts):
-                continue
-            name = ".".join(parts)
-            importers = (path for path in importers_of.get(name, ()) if not _inside(path, folder))
-            if next(importers, None) is not None:
-                yield _SharedPackage(copy, name, root)
-                break
+            if all(_IDENTIFIER.fullmatch(part) for part in parts):
+                candidates.append((copy, folder, root, ".".join(parts)))
+    if not candidates:
+        return
+    wanted = {name for *_, name in candidates}
+    # Each wanted dotted name a copied file imports, with its parent packages (`a.b.c`
+    # imports `a.b` and `a`) -> the files that import it: built once, for every candidate.
+    importers_of: dict[str, list[str]] = {}
+    for _, source in copied:
+        for path in context.files_under(source, ".py"):
+            modules = _imported_modules(context, path, wanted)
+            for name in {prefix for module in modules for prefix in _packages(module)} & wanted:
+                importers_of.setdefault(name, []).append(path)
+    found: set[tuple[int, str]] = set()
+    for copy, folder, root, name in candidates:
+        if (id(copy), folder) in found:
+            continue  # a nearer import root already matched this folder
+        if any(not _inside(path, folder) for path in importers_of.get(name, ())):
+            found.add((id(copy), folder))
+            yield _SharedPackage(copy, name, root)
 
 
 def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> Iterator[tuple[Copy, str, str]]:
@@ -195,10 +203,14 @@ def _inside(path: str, folder: str) -> bool:
     return folder == "." or path == folder or path.startswith(folder + "/")
 
 
-def _imported_modules(context: BuildContext, path: str) -> frozenset[str]:
+def _imported_modules(context: BuildContext, path: str, wanted: set[str]) -> frozenset[str]:
+    """The modules a file imports, when its text mentions one of the `wanted` names at all
+    (a substring test is far cheaper than finding its imports)."""
     try:
         source = context.read_text(path)
     except ContextError:
+        return frozenset()
+    if not any(name.split(".", 1)[0] in source for name in wanted):
         return frozenset()
     modules = set()
     for match in _IMPORT.finditer(source):
