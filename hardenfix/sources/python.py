@@ -37,6 +37,25 @@ _STDLIB = sys.stdlib_module_names
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def iter_statements(tree: ast.AST) -> Iterator[ast.stmt | ast.excepthandler]:
+    """Every statement (and `except` handler) below `tree`, without visiting expressions:
+    classes, functions and handlers can only stand there, and a module's expressions
+    are most of its nodes."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        for field in _BLOCKS:
+            children = getattr(node, field, None)
+            if children:
+                for child in reversed(children):
+                    if isinstance(child, ast.stmt | ast.excepthandler):
+                        yield child
+                    stack.append(child)
+
+
 def parse(text: str, location: Path | None = None) -> PythonDocument:
     """Parse `text` with the standard library's parser.
 

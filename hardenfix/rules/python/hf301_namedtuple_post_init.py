@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import Binding, PythonDocument
+from hardenfix.sources.python import Binding, PythonDocument, iter_statements
 
 _NAMEDTUPLE = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
 _TUPLE_ATTRIBUTES = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
@@ -97,7 +97,7 @@ class NamedTuplePostInit(Rule):
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         verdicts = [
             self._verdict(document, node, base)
-            for node in ast.walk(document.tree)
+            for node in iter_statements(document.tree)
             if isinstance(node, ast.ClassDef) and _defines(node, "__post_init__")
             for base in node.bases
             if document.qualified_name(base) in _NAMEDTUPLE

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, Scope, enclosing_scopes, merge_insertions
+from hardenfix.sources.python import PythonDocument, Scope, enclosing_scopes, iter_statements, merge_insertions
 
 _BROAD = frozenset({"Exception", "BaseException"})
 _LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log", "_LOGGER")
@@ -90,7 +90,7 @@ class BroadExceptSilentDefault(Rule):
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         silences = [
             silence
-            for node in ast.walk(document.tree)
+            for node in iter_statements(document.tree)
             if isinstance(node, ast.ExceptHandler) and (silence := _silence(document, node)) is not None
         ]
         if not silences:
