@@ -95,9 +95,10 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
         raise WriteRefused(f"cannot be re-read before writing: {error.strerror}") from None
     if current != expected:
         raise WriteRefused("changed on disk while it was being fixed; not overwritten")
-    # Checked on the mode bits, not with os.access: root may write anything, but
-    # replacing a file its owner marked read-only is still not ours to do.
-    if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+    # The rename below needs only the folder to be writable, so the file's own
+    # permission is checked first: what this user may not write is not written,
+    # and its mode is never changed to get around that.
+    if not os.access(target, os.W_OK):
         raise WriteRefused("is read-only; not written")
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)

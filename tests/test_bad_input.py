@@ -86,9 +86,12 @@ def test_unreadable_file(hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert real_read_bytes(tmp_path / "b" / "compose.yaml") == FIXED.encode()
 
 
-def test_read_only_file_is_reported_not_chmodded(hardenfix, tmp_path: Path) -> None:
+def test_read_only_file_is_reported_not_chmodded(hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = write(tmp_path / "compose.yaml", NEEDS_FIX)
     target.chmod(0o444)
+    if os.geteuid() == 0:
+        # Root may write any file; the check asks the OS as another user's run would.
+        monkeypatch.setattr(os, "access", lambda path, mode: not mode & os.W_OK)
     result = hardenfix(tmp_path, "apply")
     assert result.code == 2
     assert result.stderr.splitlines()[0] == "hardenfix: error: compose.yaml: is read-only; not written"
@@ -191,3 +194,12 @@ def test_failed_write_leaves_the_original_and_no_temporary_file(tmp_path: Path, 
         files.atomic_write(target, FIXED.encode(), expected=NEEDS_FIX.encode())
     assert target.read_text() == NEEDS_FIX
     assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may write a file without write permission")
+def test_root_writes_a_read_only_file_as_the_os_allows_and_keeps_its_mode(hardenfix, tmp_path: Path) -> None:
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    target.chmod(0o444)
+    assert hardenfix(tmp_path, "apply").code == 0
+    assert target.read_text() == FIXED
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
