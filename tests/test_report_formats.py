@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from test_cli import NEEDS_FIX
 
 from hardenfix.engine import Engine
 from hardenfix.model import (
@@ -27,18 +28,7 @@ from hardenfix.runner import Mode, run
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
-COMPOSE = (
-    "services:\n"
-    "  db:\n"
-    "    image: postgres:16\n"
-    "    environment:\n"
-    "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-pmoves}\n"
-    "    healthcheck:\n"
-    "      test: [\"CMD-SHELL\", \"pg_isready\"]\n"
-    "      interval: 10s\n"
-    "      timeout: 5s\n"
-    "      retries: 5\n"
-)
+COMPOSE = NEEDS_FIX
 
 
 class Demo(Rule):
