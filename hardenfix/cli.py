@@ -374,7 +374,8 @@ def show_config(
 
     configuration = _configuration(config, isolated, None, None, None)
     try:
-        settings = configuration.for_path(path)
+        absolute = os.path.abspath(path)
+        settings = configuration.for_folder(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
     except ConfigError as error:
         raise _fail(str(error)) from None
     rows = settings.describe()

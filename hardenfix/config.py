@@ -297,14 +297,19 @@ class Configuration:
         self._by_folder: dict[str, Settings] = {}
         self._by_layers: dict[tuple[int, ...], Settings] = {}
         self._layers: dict[str, Layer | None] = {}
+        self._above: dict[str, list[Layer]] = {}
 
     def _finish(self, settings: Settings) -> Settings:
         return settings.with_overrides(*self._overrides)
 
     def for_path(self, path: Path) -> Settings:
+        """The settings of a file."""
+        return self.for_folder(os.path.dirname(os.path.abspath(path)))
+
+    def for_folder(self, folder: str) -> Settings:
+        """The settings of the files in `folder` (an absolute path)."""
         if self._fixed is not None:
             return self._fixed
-        folder = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
         if folder not in self._by_folder:
             # Folders under the same configuration files share one Settings (and so
             # one engine per run): a tree's thousands of folders have a handful.
@@ -316,27 +321,25 @@ class Configuration:
         return self._by_folder[folder]
 
     def _layers_above(self, folder: str) -> list[Layer]:
-        """Configuration layers from `folder` upward, nearest first."""
-        layers: list[Layer] = []
-        current = folder
-        while True:
-            layer = self._layer_in(current)
-            if layer is not None:
-                layers.append(layer)
-                if layer.root:
-                    break
-            parent = os.path.dirname(current)
-            if parent == current or os.path.isdir(os.path.join(current, ".git")):
-                break
-            current = parent
-        return layers
+        """Configuration layers from `folder` upward, nearest first; each folder's are
+        worked out once, from its parent's."""
+        if folder not in self._above:
+            layer = self._layer_in(folder)
+            if layer is not None and layer.root:
+                layers = [layer]
+            else:
+                parent = os.path.dirname(folder)
+                at_top = parent == folder or os.path.isdir(os.path.join(folder, ".git"))
+                layers = ([layer] if layer is not None else []) + ([] if at_top else self._layers_above(parent))
+            self._above[folder] = layers
+        return self._above[folder]
 
     def _layer_in(self, folder: str) -> Layer | None:
         if folder not in self._layers:
             found = None
             for name in CONFIG_FILES:
                 candidate = Path(folder, name)
-                if candidate.is_file():
+                if os.path.isfile(candidate):
                     found = read_layer(candidate)
                     if found is not None:
                         break

@@ -92,17 +92,17 @@ def discover(paths: list[Path], temporaries: list[Path] | None = None) -> Iterat
         if path.is_dir():
             candidates = _walk(path, temporaries if temporaries is not None else [])
         else:
-            kind = classify_explicit(path)
-            candidates = iter([_followed(Candidate(path, kind, explicit=True), os.path.realpath(Path.cwd()))])
+            candidate = Candidate(path, classify_explicit(path), explicit=True)
+            candidates = iter([_followed(candidate, os.path.realpath(Path.cwd()), os.path.islink(path))])
         for candidate in candidates:
-            key = os.path.realpath(candidate.path)
+            key = os.path.realpath(candidate.path) if candidate.explicit else os.path.abspath(candidate.path)
             if key not in seen:
                 seen.add(key)
                 yield candidate
 
 
-def _followed(candidate: Candidate, tree: str) -> Candidate:
-    if os.path.islink(candidate.path):
+def _followed(candidate: Candidate, tree: str, is_link: bool) -> Candidate:
+    if is_link:
         target = os.path.realpath(candidate.path)
         if os.path.commonpath([target, tree]) != tree:
             return dataclasses.replace(candidate, skip_reason="is a symlink to outside the tree being processed")
@@ -111,20 +111,25 @@ def _followed(candidate: Candidate, tree: str) -> Candidate:
 
 def _walk(root: Path, temporaries: list[Path]) -> Iterator[Candidate]:
     """Depth-first, names sorted, so that output order never depends on the file system."""
-    ignores: list[tuple[str, pathspec.PathSpec]] = []
-    root_spec = _gitignore(root)
-    if root_spec is not None:
-        ignores.append((str(root), root_spec))
-    yield from _walk_directory(root, ignores, os.path.realpath(root), temporaries)
+    yield from _walk_directory(root, [], os.path.realpath(root), temporaries)
 
 
 def _walk_directory(
     directory: Path, ignores: list[tuple[str, pathspec.PathSpec]], tree: str, temporaries: list[Path]
 ) -> Iterator[Candidate]:
+    """One folder; what it holds (a `.gitignore`, a `pyvenv.cfg`) is read off its own
+    listing rather than asked of the file system for every folder."""
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
         return
+    names = {entry.name for entry in entries}
+    if "pyvenv.cfg" in names:
+        return  # a virtualenv
+    if ".gitignore" in names:
+        spec = _gitignore(directory)
+        if spec is not None:
+            ignores = [*ignores, (str(directory), spec)]
     for entry in entries:
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
@@ -132,20 +137,16 @@ def _walk_directory(
         except OSError:
             continue
         if is_dir:
-            if entry.name in SKIPPED_DIRECTORIES or _ignored(entry.path, ignores, is_dir=True):
-                continue
-            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                continue
-            nested = _gitignore(Path(entry.path))
-            scoped = [*ignores, (entry.path, nested)] if nested is not None else ignores
-            yield from _walk_directory(Path(entry.path), scoped, tree, temporaries)
+            if entry.name not in SKIPPED_DIRECTORIES and not _ignored(entry.path, ignores, is_dir=True):
+                yield from _walk_directory(Path(entry.path), ignores, tree, temporaries)
         elif is_file:
             if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
                 temporaries.append(Path(entry.path))
                 continue
             kind = classify_name(entry.name)
             if kind is not None and not _ignored(entry.path, ignores, is_dir=False):
-                yield _followed(Candidate(Path(entry.path), kind, explicit=False), tree)
+                candidate = Candidate(Path(entry.path), kind, explicit=False)
+                yield _followed(candidate, tree, entry.is_symlink())
 
 
 def _gitignore(directory: Path) -> pathspec.PathSpec | None:
@@ -158,7 +159,9 @@ def _gitignore(directory: Path) -> pathspec.PathSpec | None:
 
 def _ignored(path: str, ignores: list[tuple[str, pathspec.PathSpec]], is_dir: bool) -> bool:
     for base, spec in ignores:
-        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        # Paths here were built by joining names onto `base`: slicing is relpath's answer.
+        prefix = base if base.endswith(os.sep) else base + os.sep
+        relative = path[len(prefix) :].replace(os.sep, "/")
         if is_dir:
             relative += "/"
         if spec.match_file(relative):

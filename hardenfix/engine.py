@@ -35,8 +35,8 @@ class FixOutcome:
     remaining: list[Finding]
     dropped: list[str] = field(default_factory=list)
     """Fixes left out because their output did not parse: a bug in a rule."""
-    self_contained: bool = True
-    """The findings on the original text depend on nothing but that text."""
+    dependencies: frozenset[str] = frozenset()
+    """Other files and folders the findings on the original text depend on."""
 
 
 class Engine:
@@ -78,7 +78,7 @@ class Engine:
         """
         document = _parser(kind, source)(text)
         findings = self._run(kind, document, path)
-        return FixOutcome(text, [], findings, self_contained=not document.reads_other_files)
+        return FixOutcome(text, [], findings, dependencies=frozenset(document.dependencies))
 
     def fix(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
         """Apply fixes until none is left to apply, re-parsing after every pass.
@@ -115,7 +115,7 @@ class Engine:
                 check_output(kind, original, document, applied, self.compose_model_check)
             except GuardError as error:
                 raise FixError(str(error)) from None
-        return FixOutcome(text, fixed, findings, dropped, self_contained=not original.reads_other_files)
+        return FixOutcome(text, fixed, findings, dropped, dependencies=frozenset(original.dependencies))
 
     def _applicable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)

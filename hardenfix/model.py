@@ -105,6 +105,24 @@ class Finding:
     def fixable(self) -> bool:
         return self.fix is not None
 
+    def to_cache(self) -> list[object]:
+        """The finding as JSON data, without its path (see `from_cache`)."""
+        fix = self.fix
+        return [
+            self.code, self.slug, self.start.line, self.start.column, self.end.line, self.end.column,
+            self.message, self.offset,
+            None if fix is None else [fix.title, str(fix.applicability), [[e.start, e.end, e.content] for e in fix.edits]],
+        ]  # fmt: skip
+
+    @classmethod
+    def from_cache(cls, data: list[object], path: str) -> Finding:
+        code, slug, line, column, end_line, end_column, message, offset, fix = data
+        return cls(
+            code, slug, path, Position(line, column), Position(end_line, end_column), message,
+            None if fix is None else Fix(fix[0], tuple(Edit(*edit) for edit in fix[2]), Applicability(fix[1])),
+            offset,
+        )  # fmt: skip
+
     def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
@@ -148,8 +166,9 @@ class FileResult:
     """Problems that did not stop the file, e.g. a fix dropped for invalid output."""
     failing: int = 0
     """How many of `findings` make `check` fail (the configuration's `fail-on`)."""
-    cache_key: str | None = None
-    """Set when the file had nothing to report on its own: the cache may remember it."""
+    cache_entry: tuple[str, list[list[object]], list[list[object]]] | None = None
+    """(key, findings, dependencies) for the cache to remember: set when the findings on
+    the file as it is on disk are known (see `hardenfix.cache`)."""
 
     @property
     def changed(self) -> bool:

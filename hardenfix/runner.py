@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hardenfix.cache import Cache, content_key
+from hardenfix.cache import Cache, Entry, content_key, signature
 from hardenfix.discovery import Candidate, classify_explicit, discover
 from hardenfix.engine import Engine, FixError, SourceFile
 from hardenfix.files import (
@@ -29,7 +29,7 @@ from hardenfix.files import (
     remove_if_stale,
 )
 from hardenfix.config import Configuration, Settings
-from hardenfix.model import FileKind, FileResult, Outcome
+from hardenfix.model import FileKind, FileResult, Finding, Outcome
 from hardenfix.sources import ParseError
 
 BATCH_SIZE = 64
@@ -55,8 +55,8 @@ class Job:
     """One engine for every file, or the configuration that gives each file its own."""
     mode: Mode
     cwd: Path
-    clean: frozenset[str] = frozenset()
-    """Cache keys of files the cache knows have nothing to report."""
+    cached: dict[str, Entry] = field(default_factory=dict)
+    """What the cache remembers, by cache key."""
     build_contexts: dict[str, Path] = field(default_factory=dict)
     """Real path of a Dockerfile -> the build context a Compose file in this run gives it."""
     compose_model_check: bool = False
@@ -84,7 +84,10 @@ class Job:
 
 def display_path(path: Path, cwd: Path) -> str:
     """The path relative to the working directory, as diff headers and reports show it."""
-    return Path(os.path.relpath(os.path.abspath(path), cwd)).as_posix()
+    absolute, folder = os.path.abspath(path), str(cwd)
+    if absolute.startswith(folder + os.sep):
+        return absolute[len(folder) + 1 :].replace(os.sep, "/")
+    return Path(os.path.relpath(absolute, folder)).as_posix()
 
 
 def run(
@@ -104,8 +107,8 @@ def run(
     `select_files` narrows the discovered files (`--changed`, `--shard`).
     """
     temporaries: list[Path] = []
-    clean = cache.clean if cache is not None else frozenset()
-    job = Job(rules, mode, cwd or Path.cwd(), clean, compose_model_check=compose_model_check)
+    cached = cache.entries if cache is not None else {}
+    job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check)
     candidates = [
         candidate
         for candidate in discover(paths, temporaries)
@@ -121,8 +124,8 @@ def run(
     else:
         results = _in_pool(candidates, job, workers)
     for result in results:
-        if cache is not None and result.cache_key is not None:
-            cache.add(result.cache_key)
+        if cache is not None and result.cache_entry is not None:
+            cache.add(*result.cache_entry)
         yield result
     if cache is not None:
         cache.save()
@@ -198,11 +201,13 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     engine = job.engine_for(path)
     if kind not in engine.kinds():
         return result
-    key = f"{engine.fingerprint}:{content_key(data)}"
-    if key in job.clean:
-        return result
     if not engine.needs_parse(kind, data):
         return result
+    build_context = job.build_contexts.get(os.path.realpath(path))
+    key = f"{engine.fingerprint}:{content_key(data)}:{build_context or ''}"
+    entry = job.cached.get(key)
+    if entry is not None and (not entry.findings or job.mode is Mode.CHECK) and entry.is_current():
+        return _from_cache(result, entry, job.settings_for(path))
     try:
         decoded = decode(data)
     except BinaryFile as reason:
@@ -210,7 +215,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except UnreadableFile as reason:
         return _failed(result, str(reason))
     try:
-        source = SourceFile(path, job.build_contexts.get(os.path.realpath(path)))
+        source = SourceFile(path, build_context)
         if job.mode is Mode.CHECK:
             outcome = engine.check(kind, decoded.text, result.display_path, source)
         else:
@@ -222,10 +227,10 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     result.findings = outcome.remaining
     result.fixed = outcome.fixed
     result.notes = outcome.dropped
-    settings = job.settings_for(path)
-    result.failing = sum(1 for f in outcome.remaining if settings is None or settings.fails(f))
-    if not outcome.remaining and not outcome.fixed and outcome.self_contained:
-        result.cache_key = key
+    result.failing = _failing(result.findings, job.settings_for(path))
+    if not outcome.fixed:  # the findings are those of the file as it is on disk
+        findings = [finding.to_cache() for finding in outcome.remaining]
+        result.cache_entry = (key, findings, signature(outcome.dependencies))
     result.fixed_bytes = decoded.encode(outcome.text)
     if not result.changed:
         return result
@@ -237,6 +242,16 @@ def process(candidate: Candidate, job: Job) -> FileResult:
             result.fixed_bytes = None
             return _failed(result, str(reason))
     return result
+
+
+def _from_cache(result: FileResult, entry: Entry, settings: Settings | None) -> FileResult:
+    result.findings = [Finding.from_cache(finding, result.display_path) for finding in entry.findings]
+    result.failing = _failing(result.findings, settings)
+    return result
+
+
+def _failing(findings: list[Finding], settings: Settings | None) -> int:
+    return sum(1 for finding in findings if settings is None or settings.fails(finding))
 
 
 def _skipped(result: FileResult, reason: str) -> FileResult:

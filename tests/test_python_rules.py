@@ -100,7 +100,7 @@ def _libcst_modules_after_check(tree: Path, expected_exit: int) -> list[str]:
     program = (
         "import json, sys\n"
         "from hardenfix.cli import main\n"
-        f"sys.argv = ['hardenfix', 'check', {str(tree)!r}]\n"
+        f"sys.argv = ['hardenfix', 'check', '--no-cache', {str(tree)!r}]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exit:\n"

@@ -54,18 +54,26 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
-def test_warm_run_skips_clean_files_and_still_reports_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warm_check_parses_nothing_and_reports_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path / "tree", 9)
-    settings = Settings()
-    engine = Engine(settings.rules())
+    engine = Engine(Settings().rules())
     parsed = count_parses(monkeypatch)
-    cold = summary(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    cold = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
     assert len(parsed) == 9
     parsed.clear()
-    warm = summary(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
-    assert warm == cold
-    assert len(parsed) == 3, "only the three files with findings are parsed again"
+    warm = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert parsed == []
+    assert [r.findings for r in warm] == [r.findings for r in cold]
+    assert sum(len(r.findings) for r in warm) == 3
     assert (tmp_path / cache_module.DIRECTORY_NAME / ".gitignore").read_text() == "# Created by hardenfix.\n*\n"
+
+
+def test_apply_still_fixes_files_the_cache_remembers_findings_for(tmp_path: Path) -> None:
+    root = tree(tmp_path / "tree", 3)
+    engine = Engine(Settings().rules())
+    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    applied = list(run([root], engine, Mode.DIFF, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert [r.changed for r in applied] == [True, False, False]
 
 
 def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,18 +84,27 @@ def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch:
     parsed = count_parses(monkeypatch)
     (root / "s0001" / "compose.yaml").write_text(CLEAN.format(n="changed"))
     list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
-    assert [Path(p).parent.name for p in parsed] == ["s0000", "s0001"]
+    assert [Path(p).parent.name for p in parsed] == ["s0001"]
     other = Settings(select=("HF110",))
     assert other.fingerprint() != settings.fingerprint()
 
 
-def test_files_that_read_other_files_are_never_cached(tmp_path: Path) -> None:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "Dockerfile").write_text("FROM example/base:1\n")
-    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n")
-    results = list(run([tmp_path / "compose.yaml"], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
-    assert [r.findings for r in results] == [[]]
-    assert results[0].cache_key is None
+def test_a_changed_dependency_misses_the_cache(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "app" / "Dockerfile"
+    dockerfile.parent.mkdir()
+    dockerfile.write_text("FROM example/base:1\n")
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  app:\n    build: ./app\n")
+    engine = Engine(Settings(select=("HF106",)).rules())
+
+    def findings() -> list[str]:
+        [result] = run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+        return [finding.code for finding in result.findings]
+
+    assert findings() == []
+    dockerfile.write_text("FROM postgres:16\n")  # the built image now has a standard probe
+    assert findings() == ["HF106"]
+    assert findings() == ["HF106"]
 
 
 REALISTIC = Path(__file__).resolve().parent.parent / "golden" / "dockerfile" / "HF201-user-before-privdrop-entrypoint" / "realistic-service"

@@ -250,11 +250,13 @@ class ComposeDocument(SourceText):
     def _find_base_image(self, service: Service) -> str | None:
         if service.get("build") is None:
             return service.image()
-        self.reads_other_files = True
         build = self.build_of(service)
-        if build is None or not build[1].is_file():
+        if build is None:
             return None
         context, dockerfile = build
+        self.depends_on(dockerfile)
+        if not dockerfile.is_file():
+            return None
         from hardenfix.sources import dockerfile as dockerfile_source
 
         try:

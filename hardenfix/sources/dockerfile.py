@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import glob
+import itertools
 import json
 import os
 import posixpath
@@ -547,16 +548,19 @@ class BuildContext:
         self._reader = reader
 
     def path(self, relative: str) -> Path:
-        if self._reader is not None:
-            # What the rules find now depends on files besides the Dockerfile.
-            self._reader.reads_other_files = True
         normalised = posixpath.normpath(relative.lstrip("/") or ".")
         if normalised == ".." or normalised.startswith("../"):
             raise ContextError(f"`{relative}` is outside the build context")
         resolved = (self.root / normalised).resolve()
+        self._looked_at(resolved)
         if not resolved.is_relative_to(self.root):
             raise ContextError(f"`{relative}` leads outside the build context")
         return resolved
+
+    def _looked_at(self, path: Path | str) -> None:
+        """What the rules find now depends on this file or folder too."""
+        if self._reader is not None:
+            self._reader.depends_on(path)
 
     def is_dir(self, relative: str) -> bool:
         try:
@@ -584,6 +588,8 @@ class BuildContext:
         if not glob.has_magic(source):
             return [source]
         pattern = posixpath.normpath("/" + source).lstrip("/")
+        folders = pattern.split("/")[:-1]
+        self._looked_at(self.root.joinpath(*itertools.takewhile(lambda part: not glob.has_magic(part), folders)))
         matches = []
         for match in sorted(self.root.glob(pattern)):
             relative = match.relative_to(self.root).as_posix()
@@ -604,6 +610,7 @@ class BuildContext:
             return [relative] if relative.endswith(suffix) else []
         found = []
         for folder, subfolders, files in os.walk(top):  # symlinked folders are not followed
+            self._looked_at(folder)  # a file added to or removed from it changes its mtime
             subfolders.sort()
             for file in sorted(files):
                 path = Path(folder, file)

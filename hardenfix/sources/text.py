@@ -22,9 +22,12 @@ class SourceText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.reads_other_files = False
-        """Set when a rule looked at another file (a Dockerfile, an entrypoint script):
-        then the findings depend on more than this text, and no cache may vouch for it."""
+        self.dependencies: set[str] = set()
+        """Other files and folders a rule looked at (a Dockerfile, an entrypoint script, a
+        folder it listed): the findings depend on them as well as on this text."""
+
+    def depends_on(self, path: Path | str) -> None:
+        self.dependencies.add(str(path))
 
     @cached_property
     def _line_starts(self) -> list[int]:
