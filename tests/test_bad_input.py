@@ -203,3 +203,47 @@ def test_root_writes_a_read_only_file_as_the_os_allows_and_keeps_its_mode(harden
     assert hardenfix(tmp_path, "apply").code == 0
     assert target.read_text() == FIXED
     assert stat.S_IMODE(target.stat().st_mode) == 0o444
+
+
+def _alias_bomb() -> str:
+    levels = "".join(f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+    return "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + levels + NEEDS_FIX
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        (
+            "compose.yaml",
+            _alias_bomb(),
+            "cannot verify the fixes: the document expands to more than 1,000,000 values through aliases; "
+            "nothing written",
+        ),
+        ("app.py", "from typing import NamedTuple\nclass A(NamedTuple:\n    def __post_init__(self): ...\n",
+         "invalid Python: invalid syntax at line 2"),
+        ("Dockerfile", "FROM python:3.12\nRUN <<EOF\necho never closed\n", None),
+    ],
+    ids=["alias-bomb", "python-syntax-error", "unterminated-heredoc"],
+)
+def test_more_bad_input_is_one_line_and_untouched(hardenfix, tmp_path: Path, name: str, content: str, reason) -> None:
+    bad = write(tmp_path / name, content)
+    result = hardenfix(tmp_path, "apply")
+    assert result.code == 2
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("hardenfix: error:")]
+    assert error.startswith(f"hardenfix: error: {name}: ")
+    if reason is not None:
+        assert error == f"hardenfix: error: {name}: {reason}"
+    assert bad.read_text() == content
+
+
+def test_nesting_ten_thousand_levels_deep_is_processed_without_a_traceback(hardenfix, tmp_path: Path) -> None:
+    deep = NEEDS_FIX + "    labels: " + "[" * 10_000 + "]" * 10_000 + "\n"
+    target = write(tmp_path / "compose.yaml", deep)
+    checked = hardenfix(tmp_path, "check")
+    assert checked.code == 1, "findings are reported: the rules never recurse into the nesting"
+    result = hardenfix(tmp_path, "apply")
+    assert result.code == 2
+    assert result.stderr.splitlines()[0] == (
+        "hardenfix: error: compose.yaml: too deeply nested to verify the fixes; nothing written"
+    )
+    assert target.read_text() == deep
