@@ -147,7 +147,10 @@ def _build_contexts(candidates: list[Candidate]) -> dict[str, Path]:
     for candidate in candidates:
         if candidate.kind is FileKind.COMPOSE and candidate.skip_reason is None:
             try:
-                document = ComposeDocument.parse(decode(read_bytes(candidate.path)).text)
+                data = read_bytes(candidate.path)
+                if b"build" not in data:
+                    continue  # builds nothing: no need to parse it here as well
+                document = ComposeDocument.parse(decode(data).text)
             except (UnreadableFile, ParseError):
                 continue  # reported when the file itself is processed
             document.location = candidate.path
