@@ -278,3 +278,32 @@ def test_invalid_knowledge_config(hardenfix, tmp_path: Path, config: str, messag
     write(tmp_path / "bad.toml", config)
     result = hardenfix(tmp_path, "check", "--config", "bad.toml")
     assert result.code == 2 and message in result.stderr, result.stderr
+
+
+def test_dry_run_diff_is_a_well_formed_patch_of_only_the_fixed_lines(hardenfix, tmp_path: Path) -> None:
+    from unidiff import PatchSet
+
+    _awkward_tree(tmp_path)
+    patch = PatchSet(hardenfix(tmp_path, "apply", "--dry-run").text)
+    assert sorted(file.path for file in patch) == [
+        "bom/docker-compose.yml",
+        "crlf/compose.yaml",
+        "nested/deeper/compose.prod.yaml",
+        "no-newline/compose.yaml",
+    ]
+    for file in patch:
+        lines = [line for hunk in file for line in hunk if not line.is_context]
+        changed = [(line.line_type, line.value.rstrip("\r\n")) for line in lines if line.line_type != "\\"]
+        markers = sum(1 for line in lines if line.line_type == "\\")
+        expected = [
+            ("-", "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-pmoves}"),
+            ("+", "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}"),
+        ]
+        if file.path.startswith("no-newline"):
+            # The last line gains a line ending, so it is removed and added again.
+            expected += [("-", "      retries: 5"), ("+", "      retries: 5"), ("+", "      start_period: 30s")]
+            assert markers == 2, "no-newline markers for the old and the new last line"
+        else:
+            expected += [("+", "      start_period: 30s")]
+            assert markers == 0
+        assert changed == expected, file.path
