@@ -27,7 +27,10 @@ def rule_entries() -> list[dict[str, object]]:
 def explain_page(rule: type[Rule]) -> str:
     """The `hardenfix explain` page of a rule: its identity, then its own documentation."""
     kind = rule.kind.value if rule.kind is not None else "every file kind"
-    header = f"# {rule.code} {rule.slug}\n\n{rule.summary}. File kind: {kind}. Category: {rule.category}. Fix: {rule.fix_safety}.\n\n"
+    header = (
+        f"# {rule.code} {rule.slug}\n\n"
+        f"{rule.summary}. File kind: {kind}. Category: {rule.category}. Fix: {rule.fix_safety}.\n\n"
+    )
     return header + rule.documentation() + "\n"
 
 

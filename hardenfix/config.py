@@ -165,7 +165,10 @@ class Settings:
             (f"per-file-ignores.{glob!r}", ", ".join(selectors), self.origins.get(f"per-file-ignores.{glob}", ""))
             for _, glob, selectors in self.per_file_ignores
         ]
-        rows += [(f"rules.{code}", repr(options), self.origins.get(f"rules.{code}", "")) for code, options in self.rule_options.items()]
+        rows += [
+            (f"rules.{code}", repr(options), self.origins.get(f"rules.{code}", ""))
+            for code, options in self.rule_options.items()
+        ]
         rows += [(f"pins.{image}", tag, self.origins.get(f"pins.{image}", "")) for image, tag in self.pins.items()]
         rows += [(f"images.{image}", "…", self.origins.get(f"images.{image}", "")) for image in self.images]
         rows.append(("rules in effect", ", ".join(rule.code for rule in self.rules()), "all of the above"))
@@ -251,7 +254,10 @@ def _apply(settings: Settings, layer: Layer) -> Settings:
         changes["exclude"] = tuple((folder, pattern) for pattern in table["exclude"])
         came_from("exclude")
     if "extend-exclude" in table:
-        changes["exclude"] = (*changes.get("exclude", settings.exclude), *((folder, p) for p in table["extend-exclude"]))
+        changes["exclude"] = (
+            *changes.get("exclude", settings.exclude),
+            *((folder, p) for p in table["extend-exclude"]),
+        )
         came_from("exclude")
     if "per-file-ignores" in table:
         entries = {glob: selectors for _, glob, selectors in settings.per_file_ignores}
@@ -270,9 +276,7 @@ def _apply(settings: Settings, layer: Layer) -> Settings:
         came_from(f"pins.{image}")
     for image in table.get("images", {}):
         came_from(f"images.{image}")
-    return dataclasses.replace(
-        settings, **changes, rule_options=options, pins=pins, images=images, origins=origins
-    )
+    return dataclasses.replace(settings, **changes, rule_options=options, pins=pins, images=images, origins=origins)
 
 
 class Configuration:

@@ -40,8 +40,16 @@ SKIPPED_DIRECTORIES = frozenset(
         "site-packages",
     }
 )
-_COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose*.yaml", "docker-compose*.yml",
-                  "compose.*.yaml", "compose.*.yml", "*.compose.yaml", "*.compose.yml")
+_COMPOSE_NAMES = (
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose*.yaml",
+    "docker-compose*.yml",
+    "compose.*.yaml",
+    "compose.*.yml",
+    "*.compose.yaml",
+    "*.compose.yml",
+)
 _DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
 _SERVICES_KEY = re.compile(rb"^services[ \t]*:", re.MULTILINE)
 

@@ -52,9 +52,7 @@ def decode(data: bytes) -> DecodedText:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise UnreadableFile(
-            f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from None
+        raise UnreadableFile(f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
     if text.startswith(BOM):
         return DecodedText(text[1:], bom=True)
     return DecodedText(text, bom=False)
@@ -73,7 +71,9 @@ def read_bytes(path: Path) -> bytes:
     if not stat.S_ISREG(mode):
         raise BinaryFile("is not a regular file")
     if size > MAX_FILE_BYTES:
-        raise UnreadableFile(f"is {size / 1024 / 1024:.0f} MiB; hardenfix processes files up to {MAX_FILE_BYTES >> 20} MiB")
+        raise UnreadableFile(
+            f"is {size / 1024 / 1024:.0f} MiB; hardenfix processes files up to {MAX_FILE_BYTES >> 20} MiB"
+        )
     try:
         return path.read_bytes()
     except OSError as error:

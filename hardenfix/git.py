@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-import contextlib
 
 
 class GitError(Exception):

@@ -108,10 +108,11 @@ class Finding:
     def to_cache(self) -> list[object]:
         """The finding as JSON data, without its path (see `from_cache`)."""
         fix = self.fix
+        edits = [] if fix is None else [[edit.start, edit.end, edit.content] for edit in fix.edits]
         return [
             self.code, self.slug, self.start.line, self.start.column, self.end.line, self.end.column,
             self.message, self.offset,
-            None if fix is None else [fix.title, str(fix.applicability), [[e.start, e.end, e.content] for e in fix.edits]],
+            None if fix is None else [fix.title, str(fix.applicability), edits],
         ]  # fmt: skip
 
     @classmethod

@@ -46,11 +46,7 @@ def matches(selector: str, rule: type[Rule] | Rule | Finding) -> bool:
     """A selector is `ALL`, a code (`HF101`), a code prefix (`HF1`) or a slug; it matches
     anything with a code and a slug: a rule, or a finding."""
     selector = selector.strip()
-    return (
-        selector.upper() == "ALL"
-        or rule.code.startswith(selector.upper())
-        or rule.slug == selector.lower()
-    )
+    return selector.upper() == "ALL" or rule.code.startswith(selector.upper()) or rule.slug == selector.lower()
 
 
 def validate_selectors(selectors: Iterable[str]) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hardenfix.cache import Cache, Entry, content_key, signature
+from hardenfix.config import Configuration, Settings
 from hardenfix.discovery import Candidate, classify_explicit, discover
 from hardenfix.engine import Engine, FixError, SourceFile
 from hardenfix.files import (
@@ -28,7 +29,6 @@ from hardenfix.files import (
     read_bytes,
     remove_if_stale,
 )
-from hardenfix.config import Configuration, Settings
 from hardenfix.model import FileKind, FileResult, Finding, Outcome
 from hardenfix.sources import ParseError
 

@@ -72,7 +72,9 @@ def _check_compose(before: Any, after: Any, declared: list[str]) -> None:
     for path in changed_paths(old, new):
         if not any(path_matches(pattern, path) for pattern in declared):
             shown = ".".join(path) or "the top level"
-            raise GuardError(f"a fix changed `{shown}`, which no applied rule declares; nothing written (please report this)")
+            raise GuardError(
+                f"a fix changed `{shown}`, which no applied rule declares; nothing written (please report this)"
+            )
 
 
 def _check_dockerfile(before: Any, after: Any, declared: list[str]) -> None:

@@ -55,8 +55,16 @@ def compose_binary() -> Path:
 def compose_config_errors(path: Path) -> str | None:
     """Docker Compose's own model check: None when valid, else what it said."""
     result = subprocess.run(
-        [str(compose_binary()), "-f", str(path), "config", "-q",
-         "--no-interpolate", "--no-path-resolution", "--no-env-resolution"],
+        [
+            str(compose_binary()),
+            "-f",
+            str(path),
+            "config",
+            "-q",
+            "--no-interpolate",
+            "--no-path-resolution",
+            "--no-env-resolution",
+        ],
         capture_output=True,
         text=True,
         cwd=path.parent,

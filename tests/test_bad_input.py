@@ -12,8 +12,14 @@ from test_cli import FIXED, NEEDS_FIX, write
 from hardenfix import files
 
 BAD_FILES = {
-    "malformed": (b"services:\n  db: [\n", "invalid YAML: while parsing a flow node: did not find expected node content at line 3, column 1"),
-    "tab-indented": (b"services:\n\tdb:\n", "invalid YAML: while scanning for the next token: found character that cannot start any token at line 2, column 1"),
+    "malformed": (
+        b"services:\n  db: [\n",
+        "invalid YAML: while parsing a flow node: did not find expected node content at line 3, column 1",
+    ),
+    "tab-indented": (
+        b"services:\n\tdb:\n",
+        "invalid YAML: while scanning for the next token: found character that cannot start any token at line 2, column 1",
+    ),
     "duplicate-keys": (
         b"services:\n  db:\n    image: postgres:16\n    image: postgres:15\n    healthcheck:\n      test: x\n",
         "duplicate key 'image' at line 4 (first at line 3); refusing to guess which one Compose would use",
@@ -21,14 +27,22 @@ BAD_FILES = {
     "undecodable": (b"services:\n  db:\n    image: caf\xe9\n", "is not valid UTF-8 (byte 0xe9 at offset 30)"),
     "utf16": ("services:\n  db: {}\n".encode("utf-16"), "is UTF-16; hardenfix reads UTF-8 only"),
     "not-a-mapping": (b"- services\n", "not a Compose file: the top level is not a mapping"),
-    "two-documents": (b"services: {}\n---\nservices: {}\n", "invalid YAML: expected a single document in the stream: but found another document at line 2, column 1"),
-    "undefined-alias": (b"services:\n  db: *missing\n", "invalid YAML: found undefined alias 'missing' at line 2, column 7"),
+    "two-documents": (
+        b"services: {}\n---\nservices: {}\n",
+        "invalid YAML: expected a single document in the stream: but found another document at line 2, column 1",
+    ),
+    "undefined-alias": (
+        b"services:\n  db: *missing\n",
+        "invalid YAML: found undefined alias 'missing' at line 2, column 7",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
 @pytest.mark.parametrize("command", [["check"], ["apply"], ["apply", "--dry-run"]])
-def test_bad_file_is_reported_and_the_rest_still_fixed(hardenfix, tmp_path: Path, name: str, command: list[str]) -> None:
+def test_bad_file_is_reported_and_the_rest_still_fixed(
+    hardenfix, tmp_path: Path, name: str, command: list[str]
+) -> None:
     content, reason = BAD_FILES[name]
     bad = write(tmp_path / "bad" / "compose.yaml", content)
     good = write(tmp_path / "good" / "compose.yaml", NEEDS_FIX)
@@ -136,7 +150,9 @@ def test_symlink_inside_the_tree_is_written_through_and_one_outside_is_skipped(h
     assert result.code == 0, result.stderr
     assert (tree / "compose.yaml").is_symlink() and shared.read_text() == FIXED
     assert foreign.read_text() == NEEDS_FIX
-    assert "hardenfix: skipped: tree/other/compose.yaml: is a symlink to outside the tree being processed" in result.stderr
+    assert (
+        "hardenfix: skipped: tree/other/compose.yaml: is a symlink to outside the tree being processed" in result.stderr
+    )
 
 
 def test_fifo_is_skipped_without_blocking(hardenfix, tmp_path: Path) -> None:
@@ -183,7 +199,9 @@ def test_stale_temporary_files_of_a_killed_run_are_removed(hardenfix, tmp_path: 
         assert alive.exists(), "a running writer's file is left alone"
 
 
-def test_failed_write_leaves_the_original_and_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_the_original_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = write(tmp_path / "compose.yaml", NEEDS_FIX)
 
     def full_disk(fd: int) -> None:
@@ -219,8 +237,11 @@ def _alias_bomb() -> str:
             "cannot verify the fixes: the document expands to more than 1,000,000 values through aliases; "
             "nothing written",
         ),
-        ("app.py", "from typing import NamedTuple\nclass A(NamedTuple:\n    def __post_init__(self): ...\n",
-         "invalid Python: invalid syntax at line 2"),
+        (
+            "app.py",
+            "from typing import NamedTuple\nclass A(NamedTuple:\n    def __post_init__(self): ...\n",
+            "invalid Python: invalid syntax at line 2",
+        ),
         ("Dockerfile", "FROM python:3.12\nRUN <<EOF\necho never closed\n", None),
     ],
     ids=["alias-bomb", "python-syntax-error", "unterminated-heredoc"],

@@ -19,7 +19,7 @@ NEEDS_FIX = (
     "    environment:\n"
     "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-pmoves}\n"
     "    healthcheck:\n"
-    "      test: [\"CMD-SHELL\", \"pg_isready\"]\n"
+    '      test: ["CMD-SHELL", "pg_isready"]\n'
     "      interval: 10s\n"
     "      timeout: 5s\n"
     "      retries: 5\n"
@@ -31,7 +31,7 @@ FIXED = (
     "    environment:\n"
     "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}\n"
     "    healthcheck:\n"
-    "      test: [\"CMD-SHELL\", \"pg_isready\"]\n"
+    '      test: ["CMD-SHELL", "pg_isready"]\n'
     "      interval: 10s\n"
     "      timeout: 5s\n"
     "      retries: 5\n"
@@ -199,7 +199,10 @@ def test_config_file_sets_rule_options_and_selection(hardenfix, tmp_path: Path) 
 
 def test_pyproject_config(hardenfix, tmp_path: Path) -> None:
     target = write(tmp_path / "compose.yaml", NEEDS_FIX)
-    write(tmp_path / "pyproject.toml", '[tool.hardenfix]\nignore = ["HF101"]\n[tool.hardenfix.rules.HF110]\nmessage = "set {name}"\n')
+    write(
+        tmp_path / "pyproject.toml",
+        '[tool.hardenfix]\nignore = ["HF101"]\n[tool.hardenfix.rules.HF110]\nmessage = "set {name}"\n',
+    )
     assert hardenfix(tmp_path, "apply", "--config", "pyproject.toml").code == 0
     assert "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}" in target.read_text()
 
@@ -210,14 +213,16 @@ def test_pyproject_config(hardenfix, tmp_path: Path) -> None:
         ('colour = "red"\n', "unknown key 'colour'"),
         ('select = "HF1"\n', "'select' must be a list"),
         ("[rules.HF999]\nx = 1\n", "[rules.HF999]: unknown rule code"),
-        ('[rules.HF101]\nstart-period = 30\n', "'start-period' must be str, not int 30"),
+        ("[rules.HF101]\nstart-period = 30\n", "'start-period' must be str, not int 30"),
         ('[rules.HF101]\nstart-period = "soon"\n', "start-period must be a duration"),
         ('[rules.HF101]\nperiod = "30s"\n', "unknown option 'period' (options: start-period)"),
         ('[rules.HF110]\nmessage = "missing"\n', "message must contain {name}"),
         ("select = [\n", "invalid TOML"),
     ],
 )
-def test_invalid_config_is_one_clear_error_before_any_write(hardenfix, tmp_path: Path, config: str, message: str) -> None:
+def test_invalid_config_is_one_clear_error_before_any_write(
+    hardenfix, tmp_path: Path, config: str, message: str
+) -> None:
     target = write(tmp_path / "compose.yaml", NEEDS_FIX)
     write(tmp_path / "bad.toml", config)
     result = hardenfix(tmp_path, "apply", "--config", "bad.toml")
@@ -230,8 +235,15 @@ def test_invalid_config_is_one_clear_error_before_any_write(hardenfix, tmp_path:
 
 def test_rules_json_lists_every_rule(hardenfix, tmp_path: Path) -> None:
     rules = json.loads(hardenfix(tmp_path, "rules", "--format", "json").stdout)
-    assert {"code": "HF101", "slug": "healthcheck-start-period", "kind": "compose", "category": "reliability",
-            "summary": "Healthcheck without `start_period`", "fixable": True, "safety": "safe"} in rules
+    assert {
+        "code": "HF101",
+        "slug": "healthcheck-start-period",
+        "kind": "compose",
+        "category": "reliability",
+        "summary": "Healthcheck without `start_period`",
+        "fixable": True,
+        "safety": "safe",
+    } in rules
     assert [rule["code"] for rule in rules] == sorted(rule["code"] for rule in rules)
 
 

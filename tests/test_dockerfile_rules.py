@@ -4,13 +4,12 @@ own build context, entry point resolution, and reads that must stay inside the c
 from __future__ import annotations
 
 import re
-
 import shutil
 from pathlib import Path
 
 import pytest
-from golden import ROOT, Case
 
+from golden import ROOT, Case
 from hardenfix.engine import Engine
 from hardenfix.model import FileKind, Outcome
 from hardenfix.registry import select_rules

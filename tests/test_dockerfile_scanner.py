@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dockerfile
 import pytest
-from golden import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from golden import ROOT
 from hardenfix.files import decode
 from hardenfix.sources import ParseError
 from hardenfix.sources.dockerfile import DockerfileDocument, Heredoc, parse, split_words

@@ -70,7 +70,10 @@ def test_exclude_per_file_ignores_and_fail_on(hardenfix, tmp_path: Path) -> None
 
 
 def test_config_command_shows_values_and_their_origin(hardenfix, tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", '[tool.hardenfix]\nselect = ["HF1"]\n[tool.hardenfix.rules.HF101]\nstart-period = "1m"\n')
+    write(
+        tmp_path / "pyproject.toml",
+        '[tool.hardenfix]\nselect = ["HF1"]\n[tool.hardenfix.rules.HF101]\nstart-period = "1m"\n',
+    )
     result = hardenfix(tmp_path, "config")
     assert result.code == 0
     lines = result.text.splitlines()

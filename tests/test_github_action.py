@@ -154,8 +154,18 @@ def test_apply_step_commits_on_a_work_branch_for_create_pull_request(tmp_path: P
     assert code == 0, stderr
     body = tmp_path / "runner-temp" / "hardenfix-pull-request.md"
     assert argv == [
-        "apply", "--commit", "--branch", "hardenfix-action/42-1", "--pr-body", str(body),
-        "--unsafe-fixes", "--select", "HF1,HF2", "--", "stack", "deploy/compose.yaml",
+        "apply",
+        "--commit",
+        "--branch",
+        "hardenfix-action/42-1",
+        "--pr-body",
+        str(body),
+        "--unsafe-fixes",
+        "--select",
+        "HF1,HF2",
+        "--",
+        "stack",
+        "deploy/compose.yaml",
     ]
     assert output == f"base=main\nbody-path={body}\n"
     assert current_branch(repository) == "hardenfix-action/42-1"

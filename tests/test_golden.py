@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 from conftest import compose_config_errors
-from golden import Case, cases, findings_as_json, fixed_bytes
 
+from golden import Case, cases, findings_as_json, fixed_bytes
 from hardenfix.diff import unified_diff
 from hardenfix.files import decode
 from hardenfix.model import FileKind, Outcome
@@ -57,9 +57,7 @@ def test_dry_run_diff_applies(case: Case, tool: str, tmp_path) -> None:
     assert target.read_bytes() == after
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if c.kind is FileKind.COMPOSE], ids=lambda c: c.id
-)
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind is FileKind.COMPOSE], ids=lambda c: c.id)
 def test_compose_output_still_passes_docker_compose_config(case: Case) -> None:
     if compose_config_errors(case.before) is not None:
         pytest.skip("the input is not a valid Compose model")

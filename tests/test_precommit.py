@@ -30,7 +30,10 @@ def hooks() -> dict[str, dict]:
 
 def test_manifest_is_valid() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "validate-manifest", str(MANIFEST)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(MANIFEST)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert {hook_id: hook["entry"] for hook_id, hook in hooks().items()} == {
@@ -42,11 +45,27 @@ def test_manifest_is_valid() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.prod.yaml", "compose.override.yml",
-        "stack.compose.yaml", "Dockerfile", "Dockerfile.dev", "api.Dockerfile", "api.dockerfile", "Containerfile",
-        "Containerfile.ci", "app.py",
-        "config.yaml", "compose.json", "mydocker-compose.yaml.bak", "Dockerfile/README.md", "Dockerfiles", "app.pyi",
-        "compose.yaml.orig", "notes.txt",
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yml",
+        "docker-compose.prod.yaml",
+        "compose.override.yml",
+        "stack.compose.yaml",
+        "Dockerfile",
+        "Dockerfile.dev",
+        "api.Dockerfile",
+        "api.dockerfile",
+        "Containerfile",
+        "Containerfile.ci",
+        "app.py",
+        "config.yaml",
+        "compose.json",
+        "mydocker-compose.yaml.bak",
+        "Dockerfile/README.md",
+        "Dockerfiles",
+        "app.pyi",
+        "compose.yaml.orig",
+        "notes.txt",
     ],
 )
 @pytest.mark.parametrize("hook_id", ["hardenfix", "hardenfix-check"])

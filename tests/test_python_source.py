@@ -104,8 +104,10 @@ def test_a_type_checking_import_is_not_reused() -> None:
         ("import os\n\nimport requests\n", "import logging\nimport os\n\nimport requests\n"),
         ("import abc\n\nimport requests\n", "import abc\nimport logging\n\nimport requests\n"),
         ("# third party\nimport requests\n", "import logging\n\n# third party\nimport requests\n"),
-        ('"""Doc."""\n\nfrom __future__ import annotations\n\nx = 1\n',
-         '"""Doc."""\n\nfrom __future__ import annotations\n\nimport logging\n\nx = 1\n'),
+        (
+            '"""Doc."""\n\nfrom __future__ import annotations\n\nx = 1\n',
+            '"""Doc."""\n\nfrom __future__ import annotations\n\nimport logging\n\nx = 1\n',
+        ),
         ("#!/usr/bin/env python\n\nx = 1\n", "#!/usr/bin/env python\n\nimport logging\nx = 1\n"),
     ],
 )

@@ -206,7 +206,10 @@ def test_sarif_fixes_reproduce_what_apply_writes(tmp_path: Path, content: str) -
 def test_sarif_insertion_is_an_empty_region_in_code_points() -> None:
     original = "demo: ☃☃ on\n"
     result = FileResult(
-        Path("x"), "dir with space/compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE,
+        Path("x"),
+        "dir with space/compose.yaml",
+        Outcome.UNCHANGED,
+        FileKind.COMPOSE,
         findings=[finding("dir with space/compose.yaml", (1, 7), (1, 9), "snowmen", unsafe_fix(8, 8, "!"))],
         original=original.encode("utf-8"),
     )
@@ -226,7 +229,10 @@ def test_sarif_insertion_is_an_empty_region_in_code_points() -> None:
 
 def test_sarif_finding_of_an_undescribed_rule_has_no_rule_index() -> None:
     result = FileResult(
-        Path("x"), "compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE,
+        Path("x"),
+        "compose.yaml",
+        Outcome.UNCHANGED,
+        FileKind.COMPOSE,
         findings=[finding("compose.yaml", (1, 1), (1, 5), "unused", code="HF001", slug="unused-suppression")],
         original=b"demo\n",
     )
@@ -266,7 +272,10 @@ def test_github_annotations_for_real_findings(tmp_path: Path) -> None:
 def test_github_escapes_properties_and_data() -> None:
     path = "a,b:c%/compose.yaml"
     result = FileResult(
-        Path("x"), path, Outcome.UNCHANGED, FileKind.COMPOSE,
+        Path("x"),
+        path,
+        Outcome.UNCHANGED,
+        FileKind.COMPOSE,
         findings=[
             finding(path, (2, 3), (2, 8), "100% sure: a, b\r\nnext line"),
             finding(path, (4, 1), (6, 2), "spans lines"),
@@ -290,16 +299,32 @@ def test_github_reports_unprocessed_files_as_errors() -> None:
 def test_markdown_pull_request_body() -> None:
     fixed_unsafe = finding("svc/compose.yaml", (3, 5), (3, 9), "demo is on", unsafe_fix(10, 12, "off"))
     fixed_safe = finding(
-        "svc/compose.yaml", (7, 5), (7, 9), "demo is on",
+        "svc/compose.yaml",
+        (7, 5),
+        (7, 9),
+        "demo is on",
         Fix("Turn the demo off", (Edit(20, 22, "off"),)),
     )
     left_unsafe = finding("other/compose.yaml", (2, 1), (2, 5), "demo is on, `loudly`", unsafe_fix(0, 4, "x"))
     left_unfixable = finding("other/compose.yaml", (9, 1), (9, 5), "demo cannot be turned off")
     results = [
-        FileResult(Path("a"), "svc/compose.yaml", Outcome.CHANGED, FileKind.COMPOSE,
-                   fixed=[fixed_unsafe, fixed_safe], original=b"a", fixed_bytes=b"b"),
-        FileResult(Path("b"), "other/compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE,
-                   findings=[left_unsafe, left_unfixable], notes=["HF199 fix at line 4 dropped: its output would not parse"]),
+        FileResult(
+            Path("a"),
+            "svc/compose.yaml",
+            Outcome.CHANGED,
+            FileKind.COMPOSE,
+            fixed=[fixed_unsafe, fixed_safe],
+            original=b"a",
+            fixed_bytes=b"b",
+        ),
+        FileResult(
+            Path("b"),
+            "other/compose.yaml",
+            Outcome.UNCHANGED,
+            FileKind.COMPOSE,
+            findings=[left_unsafe, left_unfixable],
+            notes=["HF199 fix at line 4 dropped: its output would not parse"],
+        ),
         FileResult(Path("c"), "broken/compose.yaml", Outcome.FAILED, error="is not valid YAML"),
     ]
     assert markdown.render(results, [Demo], applied=True) == (

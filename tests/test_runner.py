@@ -107,7 +107,13 @@ def test_a_changed_dependency_misses_the_cache(tmp_path: Path) -> None:
     assert findings() == ["HF106"]
 
 
-REALISTIC = Path(__file__).resolve().parent.parent / "golden" / "dockerfile" / "HF201-user-before-privdrop-entrypoint" / "realistic-service"
+REALISTIC = (
+    Path(__file__).resolve().parent.parent
+    / "golden"
+    / "dockerfile"
+    / "HF201-user-before-privdrop-entrypoint"
+    / "realistic-service"
+)
 
 
 def repository_with_compose(root: Path) -> Path:

@@ -25,7 +25,12 @@ def only(text: str, kind: FileKind = FileKind.COMPOSE) -> Suppression:
     ("comment", "selectors", "reason", "file_wide"),
     [
         ("# hardenfix: ignore[HF101]", ("HF101",), "", False),
-        ("# hardenfix: ignore[HF101,HF110] pinned by the release job", ("HF101", "HF110"), "pinned by the release job", False),
+        (
+            "# hardenfix: ignore[HF101,HF110] pinned by the release job",
+            ("HF101", "HF110"),
+            "pinned by the release job",
+            False,
+        ),
         ("#hardenfix:ignore[ HF1 , secret-required ]", ("HF1", "secret-required"), "", False),
         ("# hardenfix: ignore", (), "", False),
         ("# hardenfix: ignore   legacy service, see #12  ", (), "legacy service, see #12", False),
@@ -77,29 +82,17 @@ def test_directive_after_another_comment() -> None:
         ),
         (
             FileKind.PYTHON,
-            (
-                'a = "# hardenfix: ignore"\n'
-                'b = """\n# hardenfix: ignore\n"""\n'
-                "c = 1  # hardenfix: ignore\n"
-            ),
+            ('a = "# hardenfix: ignore"\nb = """\n# hardenfix: ignore\n"""\nc = 1  # hardenfix: ignore\n'),
             [5],
         ),
         (
             FileKind.PYTHON,  # the tokenizer rejects it: only comment-only lines count
-            (
-                "a = 1  # hardenfix: ignore\n"
-                "# hardenfix: ignore\n"
-                'b = """unterminated\n'
-            ),
+            ('a = 1  # hardenfix: ignore\n# hardenfix: ignore\nb = """unterminated\n'),
             [2],
         ),
         (
             FileKind.DOCKERFILE,
-            (
-                "FROM python:3.12  # hardenfix: ignore\n"
-                "  # hardenfix: ignore\n"
-                "RUN echo '# hardenfix: ignore'\n"
-            ),
+            ("FROM python:3.12  # hardenfix: ignore\n  # hardenfix: ignore\nRUN echo '# hardenfix: ignore'\n"),
             [2],
         ),
     ],
@@ -227,17 +220,19 @@ def test_unused_findings_remove_the_comment() -> None:
     findings = suppressions.unused_findings(COMPOSE_RULES, COMPOSE_RULES)
     assert [(f.code, f.slug, f.start, f.end, f.message) for f in findings] == [
         ("HF001", "unused-suppression", Position(2, 3), Position(2, 29), "suppression of HF120 suppresses nothing"),
-        ("HF001", "unused-suppression", Position(4, 29), Position(4, 48), "suppression of every code suppresses nothing"),
+        (
+            "HF001",
+            "unused-suppression",
+            Position(4, 29),
+            Position(4, 48),
+            "suppression of every code suppresses nothing",
+        ),
         ("HF001", "unused-suppression", Position(5, 1), Position(5, 27), "suppression of HF101 suppresses nothing"),
     ]
     assert {f.fix.applicability for f in findings} == {Applicability.SAFE}
     assert [f.fix.edits for f in findings] == [(Edit(11, 41, ""),), (Edit(75, 96, ""),), (Edit(98, 124, ""),)]
-    assert splice(text, [f.fix.edits[0] for f in findings]) == (
-        "services:\r\n  web:\r\n    image: example/web:1.0\r\n"
-    )
+    assert splice(text, [f.fix.edits[0] for f in findings]) == ("services:\r\n  web:\r\n    image: example/web:1.0\r\n")
 
 
 def test_text_without_directives_is_not_scanned() -> None:
     assert len(Suppressions.parse("a: 1  # an ordinary comment\n", FileKind.COMPOSE)) == 0
-
-

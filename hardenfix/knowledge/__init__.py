@@ -114,7 +114,9 @@ class KnowledgeBase:
         """Facts for the image, also when pulled through a mirror or another registry."""
         return self.images.get(_full_name(reference)) or self.images.get(reference.repository)
 
-    def extended(self, pins: dict[str, str] | None = None, images: dict[str, ImageFacts] | None = None) -> KnowledgeBase:
+    def extended(
+        self, pins: dict[str, str] | None = None, images: dict[str, ImageFacts] | None = None
+    ) -> KnowledgeBase:
         return KnowledgeBase({**self.pins, **(pins or {})}, {**self.images, **(images or {})})
 
 

@@ -26,9 +26,7 @@ WARNING = "⚠️"
 
 def doc_section(documentation: str, heading: str) -> str:
     """The text of a `## heading` section of a rule's Markdown documentation, or ''."""
-    match = re.search(
-        rf"^## {re.escape(heading)}[ \t]*$(.*?)(?=^## |\Z)", documentation, re.MULTILINE | re.DOTALL
-    )
+    match = re.search(rf"^## {re.escape(heading)}[ \t]*$(.*?)(?=^## |\Z)", documentation, re.MULTILINE | re.DOTALL)
     return match.group(1).strip() if match else ""
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from hardenfix.model import Finding
 from hardenfix.report import Summary, plural
 
-
 _BOLD, _RED, _CYAN, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from hardenfix.model import FileKind
 
-
 # Compose files and Dockerfiles are few and cheap to parse: each one is parsed, so a
 # broken one is always reported. Python files are many and slow to parse: only those
 # that a selected rule's prefilter matches are parsed.

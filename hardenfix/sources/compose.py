@@ -384,7 +384,9 @@ class ComposeDocument(SourceText):
             after_last = self.content_end(collection.value[-1][1], last_key_end)
         else:
             first = collection.value[0]
-            previous_end = collection.value[-2].end_mark.index if len(collection.value) > 1 else collection.start_mark.index
+            previous_end = (
+                collection.value[-2].end_mark.index if len(collection.value) > 1 else collection.start_mark.index
+            )
             last_start = max(collection.value[-1].start_mark.index, previous_end)
             after_last = self.content_end(collection.value[-1], previous_end)
         if self.line_index(first.start_mark.index) != self.line_index(collection.start_mark.index):
@@ -682,8 +684,11 @@ def to_data(root: Node, limit: int = 1_000_000) -> object:
         if id(node) not in sizes:
             sizes[id(node)] = 0  # a cycle is counted once
             children = (
-                [child for pair in node.value for child in pair] if isinstance(node, MappingNode)
-                else node.value if isinstance(node, SequenceNode) else []
+                [child for pair in node.value for child in pair]
+                if isinstance(node, MappingNode)
+                else node.value
+                if isinstance(node, SequenceNode)
+                else []
             )
             sizes[id(node)] = 1 + sum(size(child) for child in children)
             if sizes[id(node)] > limit:

@@ -23,7 +23,9 @@ from hardenfix import probes
 from hardenfix.model import Edit
 from hardenfix.sources.compose import ComposeDocument, Entry, Service, lookup
 
-SHELL_BUILTINS = frozenset({"exit", "true", "false", "test", "[", "echo", "printf", ":", "cd", "kill", "command", "type"})
+SHELL_BUILTINS = frozenset(
+    {"exit", "true", "false", "test", "[", "echo", "printf", ":", "cd", "kill", "command", "type"}
+)
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,9 @@ class HealthcheckMissingTool(Rule):
         missing = next((tool for tool in _needed_tools(probe) if tool not in tools), None)
         if missing is None:
             return None
-        message = f"probe of service `{service.name}` runs `{missing}`, which `{image}` does not ship: it can never pass"
+        message = (
+            f"probe of service `{service.name}` runs `{missing}`, which `{image}` does not ship: it can never pass"
+        )
         fix = self._same_url_with_another_tool(document, probe, http, tools) or self._standard_probe(
             document, probe, facts, tools
         )

@@ -107,7 +107,10 @@ class HealthcheckMissing(Rule):
                 *document.span(service.key),
                 f"{facts.service_class} service `{service.name}` has no healthcheck; "
                 f"`{facts.repository}` has a standard probe",
-                self.fix("Add the image's standard healthcheck", document.insert_entry(service.node, "healthcheck", healthcheck)),
+                self.fix(
+                    "Add the image's standard healthcheck",
+                    document.insert_entry(service.node, "healthcheck", healthcheck),
+                ),
             )
 
     def _facts(self, document: ComposeDocument, service: Service) -> tuple[ImageFacts, str | None] | None:

@@ -5,9 +5,9 @@ from collections.abc import Callable, Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
 from hardenfix.sources.compose import (
     ComposeDocument,
     Service,

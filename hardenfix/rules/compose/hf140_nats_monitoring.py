@@ -82,11 +82,13 @@ class NatsMonitoring(Rule):
             flags = {_flag(word) for word in words}
             if not self._is_nats(service, words) or not flags & _JETSTREAM or flags & (_MONITORING | _CONFIG):
                 continue
+            edit = self._append_flag(document, node, command.key.end_mark.index)
             yield self.finding(
                 document,
                 *document.span(command.key),
-                f"NATS service `{service.name}` runs JetStream without the monitoring port: nothing can probe its health",
-                self.fix(f"Add `-m {MONITORING_PORT}`", self._append_flag(document, node, command.key.end_mark.index)),
+                f"NATS service `{service.name}` runs JetStream without the monitoring port: "
+                "nothing can probe its health",
+                self.fix(f"Add `-m {MONITORING_PORT}`", edit),
             )
 
     @staticmethod

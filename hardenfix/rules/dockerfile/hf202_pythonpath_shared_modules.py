@@ -229,4 +229,3 @@ def _packages(module: str) -> Iterator[str]:
     while dot != -1:
         yield module[:dot]
         dot = module.find(".", dot + 1)
-

@@ -91,7 +91,8 @@ class DockerfileHealthcheck(Rule):
     ## Use instead
     ```dockerfile
     FROM python:3.12-slim
-    HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:8000/healthz')" || exit 1
+    HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \\
+        CMD python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:8000/healthz')" || exit 1
     ```
 
     ## Fix safety

@@ -3,9 +3,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
 from hardenfix.sources.compose import mask_interpolations
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction
 

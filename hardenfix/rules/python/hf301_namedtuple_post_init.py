@@ -174,9 +174,7 @@ def _unused_once_converted(
     that remove the import make the identical edit, and it is made once.
     """
     converted = {
-        id(_root(other.base))
-        for other in verdicts
-        if other.no_fix is None and (verdict.unsafe or not other.unsafe)
+        id(_root(other.base)) for other in verdicts if other.no_fix is None and (verdict.unsafe or not other.unsafe)
     }
     mentioned_in_strings = any(
         isinstance(node, ast.Constant) and node.value == binding.name for node in ast.walk(document.tree)
