@@ -83,10 +83,6 @@ class Entry:
     value: Node
     owner: MappingNode
 
-    @property
-    def value_is_alias(self) -> bool:
-        return is_reference(self.value, self.key.end_mark.index)
-
 
 @dataclass(eq=False)
 class Service:
