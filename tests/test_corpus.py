@@ -29,13 +29,19 @@ CORPUS_FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".yml", ".yam
 
 @dataclass
 class Counts:
+    """What a corpus run found; `line` is the one line the tests print."""
+
     files: int = 0
+    variants: int = 0
     failed_to_parse: int = 0
     changed: int = 0
     crashes: int = 0
     invalid_outputs: int = 0
     non_idempotent: int = 0
     noise_lines: int = 0
+
+    def line(self, label: str) -> str:
+        return f"{label}: " + ", ".join(f"{name}={value}" for name, value in vars(self).items())
 
 
 def lines_touched_by_fixes(text: str, findings: list[Finding]) -> set[int]:
@@ -125,7 +131,7 @@ def test_every_corpus_file_survives_check_and_apply(corpus_copy: Path) -> None:
         if noise:
             counts.noise_lines += noise
             problems.append(f"{path}: {noise} changed lines outside any fix")
-    print(f"\ncorpus: {counts}")
+    print(f"\n{counts.line('corpus')}")
     assert not problems, "\n".join(problems)
     assert counts.changed > 0, "the corpus should exercise at least one fix"
 

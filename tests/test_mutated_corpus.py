@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import CORPUS, compose_config_errors
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from test_corpus import Counts
 from test_properties import noise_by_pass
 
 from hardenfix.config import Settings
@@ -118,25 +118,6 @@ MUTATIONS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-@dataclass
-class Counts:
-    files: int = 0
-    variants: int = 0
-    failed_to_parse: int = 0
-    changed: int = 0
-    crashes: int = 0
-    invalid: int = 0
-    non_idempotent: int = 0
-    noise_lines: int = 0
-
-    def line(self) -> str:
-        return (
-            f"mutated corpus: files={self.files}, variants={self.variants}, changed={self.changed}, "
-            f"failed_to_parse={self.failed_to_parse}, crashes={self.crashes}, invalid={self.invalid}, "
-            f"non_idempotent={self.non_idempotent}, noise_lines={self.noise_lines}"
-        )
-
-
 def test_mutations_do_what_they_say() -> None:
     text = "services:\n  db:\n    image: postgres\n    command: |\n      run\n        --flag\n"
     assert reindent("a:\n  b: 1\n") == "a:\n    b: 1\n"
@@ -197,7 +178,7 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
             try:
                 ComposeDocument.parse(after)
             except ParseError as error:
-                counts.invalid += 1
+                counts.invalid_outputs += 1
                 problems.append(f"{where}: output does not parse: {error}")
                 continue
             schema_error = (
@@ -206,12 +187,12 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
                 else None
             )
             if schema_error is not None:
-                counts.invalid += 1
+                counts.invalid_outputs += 1
                 problems.append(f"{where}: the output breaks the Compose Specification: {schema_error.message}")
             before_copy = path.with_name(f"mutated-input-{path.name}")
             before_copy.write_bytes(data)
             if compose_config_errors(before_copy) is None and (error := compose_config_errors(path)) is not None:
-                counts.invalid += 1
+                counts.invalid_outputs += 1
                 problems.append(f"{where}: docker compose config rejects the output: {error}")
             before_copy.unlink()
             again = process(candidate, Job(engine, Mode.DIFF, tree))
@@ -225,7 +206,7 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
                 counts.noise_lines += noise
                 problems.append(f"{where}: {noise} changed lines outside any fix")
         counts.files = max(counts.files, sum(1 for _ in CORPUS_FILES))
-    print(f"\n{counts.line()}")
-    assert not problems, counts.line() + "\n" + "\n".join(problems)
-    assert counts.variants >= 4 * len(CORPUS_FILES), counts.line()
-    assert counts.changed > 0, counts.line()
+    print(f"\n{counts.line('mutated corpus')}")
+    assert not problems, counts.line("mutated corpus") + "\n" + "\n".join(problems)
+    assert counts.variants >= 4 * len(CORPUS_FILES), counts.line("mutated corpus")
+    assert counts.changed > 0, counts.line("mutated corpus")
