@@ -160,7 +160,9 @@ class FileResult:
     fixed: list[Finding] = field(default_factory=list)
     """Findings whose fixes were applied, in the order they were applied."""
     original: bytes | None = None
+    """The file as read, when a report needs it: the file has findings or was fixed."""
     fixed_bytes: bytes | None = None
+    """The file after fixing, when that differs from `original`."""
     error: str | None = None
     """Why the file failed or was skipped: a short reason, without the path."""
     notes: list[str] = field(default_factory=list)

@@ -75,7 +75,7 @@ def findings_as_json(case: Case) -> list[dict[str, object]]:
 def fixed_bytes(case: Case) -> bytes:
     result = case.run()
     assert result.outcome is not Outcome.FAILED, result.error
-    return result.fixed_bytes if result.fixed_bytes is not None else result.original
+    return result.fixed_bytes if result.fixed_bytes is not None else case.before.read_bytes()
 
 
 def regenerate(case: Case) -> bool:
