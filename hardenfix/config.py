@@ -302,6 +302,15 @@ class Configuration:
         self._by_layers: dict[tuple[int, ...], Settings] = {}
         self._layers: dict[str, Layer | None] = {}
         self._above: dict[str, list[Layer]] = {}
+        self._repository_roots: dict[str, bool] = {}
+
+    def folder_listed(self, folder: str, names: set[str]) -> None:
+        """What a folder holds, as discovery listed it: spares asking the file system
+        for its configuration files and `.git` when a file in it is looked up."""
+        folder = os.path.abspath(folder)
+        self._repository_roots[folder] = ".git" in names
+        if names.isdisjoint(CONFIG_FILES):
+            self._layers.setdefault(folder, None)
 
     def _finish(self, settings: Settings) -> Settings:
         return settings.with_overrides(*self._overrides)
@@ -333,18 +342,23 @@ class Configuration:
                 layers = [layer]
             else:
                 parent = os.path.dirname(folder)
-                at_top = parent == folder or os.path.isdir(os.path.join(folder, ".git"))
+                at_top = parent == folder or self._is_repository_root(folder)
                 layers = ([layer] if layer is not None else []) + ([] if at_top else self._layers_above(parent))
             self._above[folder] = layers
         return self._above[folder]
+
+    def _is_repository_root(self, folder: str) -> bool:
+        if folder not in self._repository_roots:
+            self._repository_roots[folder] = os.path.isdir(os.path.join(folder, ".git"))
+        return self._repository_roots[folder]
 
     def _layer_in(self, folder: str) -> Layer | None:
         if folder not in self._layers:
             found = None
             for name in CONFIG_FILES:
-                candidate = Path(folder, name)
+                candidate = os.path.join(folder, name)
                 if os.path.isfile(candidate):
-                    found = read_layer(candidate)
+                    found = read_layer(Path(candidate))
                     if found is not None:
                         break
             self._layers[folder] = found

@@ -12,7 +12,7 @@ import dataclasses
 import fnmatch
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,10 +63,18 @@ class Candidate:
     skip_reason: str | None = None
 
 
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))
+
+
+_COMPOSE_NAME = _any_of(_COMPOSE_NAMES)
+_DOCKERFILE_NAME = _any_of(_DOCKERFILE_NAMES)
+
+
 def classify_name(name: str) -> FileKind | None:
-    if any(fnmatch.fnmatchcase(name, pattern) for pattern in _COMPOSE_NAMES):
+    if _COMPOSE_NAME.match(name):
         return FileKind.COMPOSE
-    if any(fnmatch.fnmatchcase(name, pattern) for pattern in _DOCKERFILE_NAMES):
+    if _DOCKERFILE_NAME.match(name):
         return FileKind.DOCKERFILE
     if name.endswith(".py"):
         return FileKind.PYTHON
@@ -87,7 +95,13 @@ def classify_explicit(path: Path) -> FileKind | None:
     return kind
 
 
-def discover(paths: list[Path], temporaries: list[Path] | None = None) -> Iterator[Candidate]:
+FolderListed = Callable[[str, set[str]], None]
+"""Told each folder walked and the names in it, so that others need not list it again."""
+
+
+def discover(
+    paths: list[Path], temporaries: list[Path] | None = None, on_folder: FolderListed | None = None
+) -> Iterator[Candidate]:
     """Files to process, each once, in a stable order.
 
     A symlinked file is followed only when its target lies inside the tree being
@@ -98,7 +112,7 @@ def discover(paths: list[Path], temporaries: list[Path] | None = None) -> Iterat
     seen: set[str] = set()
     for path in paths:
         if path.is_dir():
-            candidates = _walk(path, temporaries if temporaries is not None else [])
+            candidates = _walk(path, temporaries if temporaries is not None else [], on_folder)
         else:
             candidate = Candidate(path, classify_explicit(path), explicit=True)
             candidates = iter([_followed(candidate, os.path.realpath(Path.cwd()), os.path.islink(path))])
@@ -117,36 +131,29 @@ def _followed(candidate: Candidate, tree: str, is_link: bool) -> Candidate:
     return candidate
 
 
-def _walk(root: Path, temporaries: list[Path]) -> Iterator[Candidate]:
-    """Depth-first, names sorted, so that output order never depends on the file system."""
-    yield from _walk_directory(root, [], os.path.realpath(root), temporaries)
+def _walk(root: Path, temporaries: list[Path], on_folder: FolderListed | None) -> Iterator[Candidate]:
+    """Depth-first, names sorted, so that output order never depends on the file system.
 
-
-def _walk_directory(
-    directory: Path, ignores: list[tuple[str, pathspec.PathSpec]], tree: str, temporaries: list[Path]
-) -> Iterator[Candidate]:
-    """One folder; what it holds (a `.gitignore`, a `pyvenv.cfg`) is read off its own
-    listing rather than asked of the file system for every folder."""
-    try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-    except OSError:
-        return
-    names = {entry.name for entry in entries}
-    if "pyvenv.cfg" in names:
-        return  # a virtualenv
-    if ".gitignore" in names:
-        spec = _gitignore(directory)
-        if spec is not None:
-            ignores = [*ignores, (str(directory), spec)]
-    for entry in entries:
+    One folder's listing tells what it holds (a `.gitignore`, a `pyvenv.cfg`) without
+    asking the file system again; paths stay strings until a candidate is made.
+    """
+    tree = os.path.realpath(root)
+    # One iterator per open folder, over its sorted entries, with the ignore files in force there.
+    pending = [_listing(str(root), [], on_folder)]
+    while pending:
+        entries, ignores = pending[-1]
+        entry = next(entries, None)
+        if entry is None:
+            pending.pop()
+            continue
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
-            is_file = entry.is_file()
+            is_file = not is_dir and entry.is_file()
         except OSError:
             continue
         if is_dir:
             if entry.name not in SKIPPED_DIRECTORIES and not _ignored(entry.path, ignores, is_dir=True):
-                yield from _walk_directory(Path(entry.path), ignores, tree, temporaries)
+                pending.append(_listing(entry.path, ignores, on_folder))
         elif is_file:
             if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
                 temporaries.append(Path(entry.path))
@@ -157,15 +164,41 @@ def _walk_directory(
                 yield _followed(candidate, tree, entry.is_symlink())
 
 
-def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+_Ignores = list[tuple[str, pathspec.PathSpec]]
+
+
+def _listing(
+    directory: str, ignores: _Ignores, on_folder: FolderListed | None
+) -> tuple[Iterator[os.DirEntry[str]], _Ignores]:
+    """A folder's entries in name order, and the ignore files in force below it; nothing
+    for a virtualenv or a folder that cannot be listed."""
     try:
-        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        with os.scandir(directory) as scanned:
+            entries = sorted(scanned, key=lambda entry: entry.name)
+    except OSError:
+        return iter(()), ignores
+    names = {entry.name for entry in entries}
+    if on_folder is not None:
+        on_folder(directory, names)
+    if "pyvenv.cfg" in names:
+        return iter(()), ignores
+    if ".gitignore" in names:
+        spec = _gitignore(directory)
+        if spec is not None:
+            ignores = [*ignores, (directory, spec)]
+    return iter(entries), ignores
+
+
+def _gitignore(directory: str) -> pathspec.PathSpec | None:
+    try:
+        with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as file:
+            lines = file.read().splitlines()
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ignored(path: str, ignores: list[tuple[str, pathspec.PathSpec]], is_dir: bool) -> bool:
+def _ignored(path: str, ignores: _Ignores, is_dir: bool) -> bool:
     for base, spec in ignores:
         # Paths here were built by joining names onto `base`: slicing is relpath's answer.
         prefix = base if base.endswith(os.sep) else base + os.sep

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from hardenfix.cache import Cache, Entry, content_key, signature
 from hardenfix.config import Configuration, Settings
-from hardenfix.discovery import Candidate, classify_explicit, discover
+from hardenfix.discovery import Candidate, FolderListed, classify_explicit, discover
 from hardenfix.engine import Engine, FixError, SourceFile
 from hardenfix.files import (
     BinaryFile,
@@ -118,7 +118,7 @@ def run(
     job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check)
     candidates = [
         candidate
-        for candidate in discover(paths, temporaries)
+        for candidate in discover(paths, temporaries, _folder_listener(rules))
         if candidate.explicit or not _excluded(job, candidate.path)
     ]
     if select_files is not None:
@@ -153,6 +153,10 @@ def _collecting_less_often() -> Iterator[None]:
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+def _folder_listener(rules: Engine | Configuration) -> FolderListed | None:
+    return rules.folder_listed if isinstance(rules, Configuration) else None
 
 
 def _excluded(job: Job, path: Path) -> bool:

@@ -137,6 +137,44 @@ def test_build_context_never_reads_outside(tmp_path) -> None:
     assert context.expand("*.sh") == ["alias.sh", "inside.sh"]
 
 
+def test_files_under_lists_regular_files_in_order_and_records_folders(tmp_path) -> None:
+    (tmp_path / "outside.py").write_text("")
+    root = tmp_path / "context"
+    for name in ("src/b.py", "src/a/z.py", "src/a.py", "src/notes.txt"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"# {name}")
+    (root / "src/link.py").symlink_to(tmp_path / "outside.py")
+    (root / "src/linked").symlink_to(tmp_path, target_is_directory=True)
+    reader = parse("FROM scratch\n")
+    context = BuildContext(root, reader=reader)
+    listed = ["src/a.py", "src/b.py", "src/a/z.py"]
+    assert context.files_under("src/", ".py") == listed
+    assert context.files_under("./src", ".py") == listed
+    assert context.files_under("src/a.py", ".py") == ["src/a.py"]
+    assert context.files_under("src", ".py", limit=2) == listed[:2]
+    assert context.read_text("src/a/z.py") == "# src/a/z.py"
+    assert str(root.resolve() / "src/a") in reader.dependencies  # a file added there changes the findings
+    assert str(root.resolve() / "src/a/z.py") in reader.dependencies
+
+
+@pytest.mark.parametrize(
+    ("source", "modules"),
+    [
+        ("import a.b, c as d\n", {"a.b", "c"}),
+        ("from x.y import z\n    from p import (q)\n", {"x.y", "p"}),
+        ("\tif True: import t\n", set()),
+        ("x = 1; import y\nreimport w\nimportant = 2\n", set()),
+        ("from  . import sibling\nfrom m import*\n", {".", "m"}),
+        ("import os\r\nfrom json import loads\r\n", {"os", "json"}),
+    ],
+)
+def test_hf202_finds_imports_by_line(tmp_path, source: str, modules: set[str]) -> None:
+    from hardenfix.rules.dockerfile.hf202_pythonpath_shared_modules import _imported_modules
+
+    (tmp_path / "module.py").write_text(source, newline="")
+    assert _imported_modules(BuildContext(tmp_path), "module.py") == modules
+
+
 def test_symlinked_entrypoint_out_of_the_context_is_reported(tmp_path) -> None:
     (tmp_path / "outside.sh").write_text('chown app /data\nexec gosu app "$@"\n')
     context = tmp_path / "context"

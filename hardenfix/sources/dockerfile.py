@@ -546,6 +546,10 @@ class BuildContext:
     def __init__(self, root: Path, reader: SourceText | None = None) -> None:
         self.root = root.resolve()
         self._reader = reader
+        self._root_prefix = os.path.join(self.root, "")
+        self._listings: dict[tuple[str, str, int], list[str]] = {}
+        self._listed: set[str] = set()
+        """Files a listing found: regular files inside the context, read without resolving again."""
 
     def path(self, relative: str) -> Path:
         normalised = posixpath.normpath(relative.lstrip("/") or ".")
@@ -569,11 +573,16 @@ class BuildContext:
             return False
 
     def read_text(self, relative: str) -> str:
-        path = self.path(relative)
+        if relative in self._listed:
+            path: Path | str = self._root_prefix + relative
+            self._looked_at(path)
+        else:
+            path = self.path(relative)
         try:
-            if path.stat().st_size > MAX_CONTEXT_FILE:
-                raise ContextError(f"`{relative}` is larger than {MAX_CONTEXT_FILE // 1024} KiB")
-            return path.read_bytes().decode("utf-8")
+            with open(path, "rb") as file:
+                if os.fstat(file.fileno()).st_size > MAX_CONTEXT_FILE:
+                    raise ContextError(f"`{relative}` is larger than {MAX_CONTEXT_FILE // 1024} KiB")
+                return file.read().decode("utf-8")
         except FileNotFoundError:
             raise ContextError(f"`{relative}` is not in the build context") from None
         except IsADirectoryError:
@@ -601,23 +610,39 @@ class BuildContext:
         return matches
 
     def files_under(self, relative: str, suffix: str, limit: int = 2000) -> list[str]:
-        """Regular files below a folder whose names end in `suffix`, symlinks not followed."""
+        """Regular files below a folder whose names end in `suffix`, symlinks not followed,
+        in sorted depth-first order (each folder's files before its sub-folders)."""
+        key = (posixpath.normpath(relative), suffix, limit)
+        if key not in self._listings:
+            self._listings[key] = found = self._list(relative, suffix, limit)
+            self._listed.update(found)
+        return self._listings[key]
+
+    def _list(self, relative: str, suffix: str, limit: int) -> list[str]:
         try:
             top = self.path(relative)
         except ContextError:
             return []
         if top.is_file():
-            return [relative] if relative.endswith(suffix) else []
-        found = []
-        for folder, subfolders, files in os.walk(top):  # symlinked folders are not followed
+            return [posixpath.normpath(relative.lstrip("/"))] if relative.endswith(suffix) else []
+        found: list[str] = []
+        pending = [str(top)]
+        while pending:
+            folder = pending.pop()
             self._looked_at(folder)  # a file added to or removed from it changes its mtime
-            subfolders.sort()
-            for file in sorted(files):
-                path = Path(folder, file)
-                if file.endswith(suffix) and not path.is_symlink():
-                    found.append(path.relative_to(self.root).as_posix())
+            try:
+                entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            except OSError:
+                continue
+            subfolders = []
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(entry.path)
+                elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
+                    found.append(entry.path[len(self._root_prefix) :])
                     if len(found) >= limit:
                         return found
+            pending.extend(reversed(subfolders))
         return found
 
 
