@@ -52,6 +52,10 @@ class Entry:
     """Findings as `Finding.to_cache` writes them."""
     dependencies: list[list[object]]
 
+    def has_fix_edits(self) -> bool:
+        """Whether every fix comes with its edits (`check` keeps only that a fix exists)."""
+        return all(finding[-1] is None or finding[-1][2] is not None for finding in self.findings)  # type: ignore[index]
+
     def is_current(self) -> bool:
         return not self.dependencies or signature(path for path, *_ in self.dependencies) == self.dependencies
 

@@ -169,6 +169,7 @@ def _results(
     no_cache: bool,
     select_files=None,
     compose_model_check: bool = False,
+    output_format: Format = Format.TEXT,
 ):
     from hardenfix.cache import Cache
     from hardenfix.config import ConfigError
@@ -183,6 +184,7 @@ def _results(
         cache=cache,
         select_files=select_files,
         compose_model_check=compose_model_check,
+        fix_edits=output_format is Format.SARIF,  # the only report that shows fixes' edits
     )
     try:
         for result in _with_progress(results):
@@ -266,7 +268,10 @@ def check(
     summary = Summary()
     collected: list[FileResult] = []
     colour = _colour(sys.stdout)
-    for result in _results(paths, configuration, Mode.CHECK, summary, jobs, no_cache, _file_filter(changed, shard)):
+    selection = _file_filter(changed, shard)
+    for result in _results(
+        paths, configuration, Mode.CHECK, summary, jobs, no_cache, selection, output_format=output_format
+    ):
         if output_format is Format.TEXT:
             for finding in result.findings:
                 sys.stdout.write(text.format_finding(finding, colour) + "\n")
@@ -325,7 +330,7 @@ def apply(
     colour_output = color if color is not None else _colour(sys.stdout)
     mode = Mode.DIFF if dry_run else Mode.WRITE
     selection = _file_filter(changed, shard)
-    for result in _results(paths, configuration, mode, summary, jobs, no_cache, selection, validate):
+    for result in _results(paths, configuration, mode, summary, jobs, no_cache, selection, validate, output_format):
         if keep_results:
             collected.append(result)
         if output_format is not Format.TEXT:

@@ -7,8 +7,10 @@ removed (the engine strips it before parsing and puts it back when writing).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class FileKind(enum.StrEnum):
@@ -55,18 +57,78 @@ class Edit:
         return cls(start, end, "")
 
 
-@dataclass(frozen=True, slots=True)
 class Fix:
-    """Edits that must be applied together, or not at all."""
+    """Edits that must be applied together, or not at all.
 
-    title: str
-    edits: tuple[Edit, ...]
-    applicability: Applicability = Applicability.SAFE
+    A rule may give a function that makes the edits instead (`Fix.deferred`): a libcst
+    rewrite costs more than finding the problem, and `check` only reports that a fix
+    exists. The edits are made the first time they are asked for. A fix whose edits
+    were never made leaves its process without them (`settle`, pickling), and the
+    cache remembers it that way.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.edits:
-            raise ValueError("a fix needs at least one edit")
-        object.__setattr__(self, "edits", tuple(sorted(self.edits)))
+    __slots__ = ("_edits", "_make_edits", "applicability", "title")
+
+    def __init__(self, title: str, edits: Iterable[Edit], applicability: Applicability = Applicability.SAFE) -> None:
+        self.title = title
+        self.applicability = applicability
+        self._edits: tuple[Edit, ...] | None = _fix_edits(edits)
+        self._make_edits: Callable[[], Iterable[Edit]] | None = None
+
+    @classmethod
+    def deferred(
+        cls, title: str, make_edits: Callable[[], Iterable[Edit]], applicability: Applicability = Applicability.SAFE
+    ) -> Fix:
+        fix = cls.without_edits(title, applicability)
+        fix._make_edits = make_edits
+        return fix
+
+    @classmethod
+    def without_edits(cls, title: str, applicability: Applicability) -> Fix:
+        """A fix known to exist, whose edits were not made (a cached `check`)."""
+        fix = cls.__new__(cls)
+        fix.title, fix.applicability, fix._edits, fix._make_edits = title, applicability, None, None
+        return fix
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        if self._edits is None:
+            if self._make_edits is None:
+                raise LookupError(f"the edits of {self.title!r} were not made where its file was read")
+            self._edits = _fix_edits(self._make_edits())
+            self._make_edits = None
+        return self._edits
+
+    @property
+    def has_edits(self) -> bool:
+        """Whether the edits are at hand (made, or can be)."""
+        return self._edits is not None or self._make_edits is not None
+
+    def settle(self, make_edits: bool) -> None:
+        """Make the edits now, or forget how to: either way the fix holds nothing of the
+        document it was found in."""
+        if make_edits:
+            self.edits  # noqa: B018 - made and kept
+        self._make_edits = None
+
+    def __getstate__(self) -> tuple[str, Applicability, tuple[Edit, ...] | None]:
+        return self.title, self.applicability, self._edits
+
+    def __setstate__(self, state: tuple[str, Applicability, tuple[Edit, ...] | None]) -> None:
+        self.title, self.applicability, self._edits = state
+        self._make_edits = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fix):
+            return NotImplemented
+        return (self.title, self.applicability, self.edits) == (other.title, other.applicability, other.edits)
+
+    def __hash__(self) -> int:
+        return hash((self.title, self.applicability, self.edits))
+
+    def __repr__(self) -> str:
+        edits = repr(self._edits) if self._edits is not None else "<not made>"
+        return f"Fix(title={self.title!r}, edits={edits}, applicability={self.applicability!r})"
 
     @property
     def start(self) -> int:
@@ -78,6 +140,13 @@ class Fix:
 
     def is_applicable(self, unsafe_fixes: bool) -> bool:
         return self.applicability is Applicability.SAFE or unsafe_fixes
+
+
+def _fix_edits(edits: Iterable[Edit]) -> tuple[Edit, ...]:
+    ordered = tuple(sorted(edits))
+    if not ordered:
+        raise ValueError("a fix needs at least one edit")
+    return ordered
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +177,9 @@ class Finding:
     def to_cache(self) -> list[object]:
         """The finding as JSON data, without its path (see `from_cache`)."""
         fix = self.fix
-        edits = [] if fix is None else [[edit.start, edit.end, edit.content] for edit in fix.edits]
+        edits = None
+        if fix is not None and fix.has_edits:
+            edits = [[edit.start, edit.end, edit.content] for edit in fix.edits]
         return [
             self.code, self.slug, self.start.line, self.start.column, self.end.line, self.end.column,
             self.message, self.offset,
@@ -120,7 +191,7 @@ class Finding:
         code, slug, line, column, end_line, end_column, message, offset, fix = data
         return cls(
             code, slug, path, Position(line, column), Position(end_line, end_column), message,
-            None if fix is None else Fix(fix[0], tuple(Edit(*edit) for edit in fix[2]), Applicability(fix[1])),
+            None if fix is None else _cached_fix(*fix),
             offset,
         )  # fmt: skip
 
@@ -138,6 +209,12 @@ class Finding:
             if self.fix is None
             else {"applicability": str(self.fix.applicability), "title": self.fix.title},
         }
+
+
+def _cached_fix(title: str, applicability: str, edits: list[list[Any]] | None) -> Fix:
+    if edits is None:
+        return Fix.without_edits(title, Applicability(applicability))
+    return Fix(title, [Edit(*edit) for edit in edits], Applicability(applicability))
 
 
 class Outcome(enum.StrEnum):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from hardenfix.knowledge import KnowledgeBase, builtin
-from hardenfix.model import Applicability, Category, FileKind, Finding, Fix
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix
 from hardenfix.sources.text import SourceText
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
@@ -90,4 +90,12 @@ class Rule:
 
     @staticmethod
     def fix(title: str, *edits: Any, applicability: Applicability = Applicability.SAFE) -> Fix:
-        return Fix(title=title, edits=tuple(edits), applicability=applicability)
+        return Fix(title, edits, applicability)
+
+    @staticmethod
+    def deferred_fix(
+        title: str, make_edits: Callable[[], Iterable[Edit]], applicability: Applicability = Applicability.SAFE
+    ) -> Fix:
+        """A fix whose edits are made only when applied or reported (see `Fix`):
+        `make_edits` must not depend on anything that changes after `check` returns."""
+        return Fix.deferred(title, make_edits, applicability)

@@ -68,6 +68,8 @@ class Job:
     """Real path of a Dockerfile -> the build context a Compose file in this run gives it."""
     compose_model_check: bool = False
     """`--validate`: engines built for files also run Docker Compose's model check."""
+    fix_edits: bool = False
+    """Whether reports show each fix's edits (SARIF does), which `check` would not make."""
     _engines: dict[tuple[int, tuple[str, ...]], Engine] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
@@ -106,16 +108,18 @@ def run(
     cache: Cache | None = None,
     select_files: Callable[[list[Candidate]], list[Candidate]] | None = None,
     compose_model_check: bool = False,
+    fix_edits: bool = False,
 ) -> Iterator[FileResult]:
     """Process every discovered file; results come in discovery order, as they finish.
 
     Every file's configuration is loaded before the first file is processed, so an
     invalid one stops the run (ConfigError) before anything is written.
-    `select_files` narrows the discovered files (`--changed`, `--shard`).
+    `select_files` narrows the discovered files (`--changed`, `--shard`); `fix_edits`
+    makes the edits of fixes that are not applied, for a report that shows them.
     """
     temporaries: list[Path] = []
     cached = cache.entries if cache is not None else {}
-    job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check)
+    job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check, fix_edits=fix_edits)
     candidates = [
         candidate
         for candidate in discover(paths, temporaries, _folder_listener(rules))
@@ -190,7 +194,7 @@ def _in_pool(candidates: Iterable[Candidate], job: Job, workers: int) -> Iterato
         remaining = iter(candidates)
         batches = iter(lambda: list(itertools.islice(remaining, BATCH_SIZE)), [])
         # Submitted a few batches ahead at a time: memory stays bounded on any tree size.
-        pending = [pool.submit(_process_batch, batch) for batch in itertools.islice(batches, 2 * workers)]
+        pending = [pool.submit(_process_batch, batch) for batch in itertools.islice(batches, 8 * workers)]
         while pending:
             batch_results = pending.pop(0).result()
             pending.extend(pool.submit(_process_batch, batch) for batch in itertools.islice(batches, 1))
@@ -233,7 +237,12 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     build_context = job.build_contexts.get(os.path.realpath(path))
     key = f"{engine.fingerprint}:{content_key(data)}:{build_context or ''}"
     entry = job.cached.get(key)
-    if entry is not None and (not entry.findings or job.mode is Mode.CHECK) and entry.is_current():
+    if (
+        entry is not None
+        and (not entry.findings or job.mode is Mode.CHECK)
+        and (entry.has_fix_edits() or not job.fix_edits)
+        and entry.is_current()
+    ):
         return _from_cache(result, entry, job.settings_for(path), data)
     try:
         decoded = decode(data)
@@ -247,8 +256,13 @@ def process(candidate: Candidate, job: Job) -> FileResult:
             outcome = engine.check(kind, decoded.text, result.display_path, source)
         else:
             outcome = engine.fix(kind, decoded.text, result.display_path, source)
+        for finding in outcome.remaining:
+            if finding.fix is not None:
+                finding.fix.settle(make_edits=job.fix_edits)
     except (ParseError, FixError) as reason:
         return _failed(result, str(reason))
+    except RecursionError:
+        return _failed(result, "nesting is too deep to process")
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
         return _failed(result, f"internal error ({type(crash).__name__}: {crash}); please report this")
     result.findings = outcome.remaining

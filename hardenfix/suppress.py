@@ -221,11 +221,7 @@ class Suppressions:
                     start=self.document.position(suppression.start),
                     end=self.document.position(suppression.end),
                     message=f"suppression of {what} suppresses nothing",
-                    fix=Fix(
-                        title="Remove the unused suppression",
-                        edits=(suppression.removal,),
-                        applicability=Applicability.SAFE,
-                    ),
+                    fix=Fix("Remove the unused suppression", (suppression.removal,), Applicability.SAFE),
                     offset=suppression.start,
                 )
             )

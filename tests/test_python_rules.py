@@ -96,11 +96,11 @@ def test_standard_library_corpus(tmp_path: Path) -> None:
     assert [r.display_path for r in second if r.outcome is not Outcome.UNCHANGED] == []
 
 
-def _libcst_modules_after_check(tree: Path, expected_exit: int) -> list[str]:
+def _libcst_modules_after_check(tree: Path, expected_exit: int, *options: str) -> list[str]:
     program = (
         "import json, sys\n"
         "from hardenfix.cli import main\n"
-        f"sys.argv = ['hardenfix', 'check', '--no-cache', {str(tree)!r}]\n"
+        f"sys.argv = ['hardenfix', 'check', '--no-cache', *{list(options)!r}, {str(tree)!r}]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exit:\n"
@@ -118,14 +118,17 @@ def test_a_compose_only_run_never_imports_libcst(tmp_path: Path) -> None:
     assert _libcst_modules_after_check(tmp_path, expected_exit=1) == []
 
 
-def test_python_without_findings_is_checked_without_libcst(tmp_path: Path) -> None:
+def test_python_is_checked_without_libcst_unless_edits_are_shown(tmp_path: Path) -> None:
     # Both files pass a prefilter; `ast` alone tells that neither has a finding.
     (tmp_path / "fallback.py").write_text(
         "def rate():\n    try:\n        return fetch()\n    except Exception:\n        return fetch_cached()\n"
     )
     (tmp_path / "metrics.py").write_text("import prometheus_client\n\nprometheus_client.start_http_server(9100)\n")
     assert _libcst_modules_after_check(tmp_path, expected_exit=0) == []
+    # A fixable finding: `check` says a fix exists without making its edits...
     (tmp_path / "silent.py").write_text(
         "def rate():\n    try:\n        return fetch()\n    except Exception:\n        pass\n"
     )
-    assert "libcst" in _libcst_modules_after_check(tmp_path, expected_exit=1)
+    assert _libcst_modules_after_check(tmp_path, expected_exit=1) == []
+    # ...which SARIF shows, so they are made for it.
+    assert "libcst" in _libcst_modules_after_check(tmp_path, 1, "--format", "sarif")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from hardenfix.engine import splice
@@ -135,3 +137,42 @@ def test_rewrite_edits_only_the_node_inside_a_nested_statement() -> None:
     node = document.cst_node(call, libcst.Call)
     edit = document.rewrite(node, node.with_changes(func=libcst.Name("Gauge")))
     assert edit == Edit(text.index("Counter"), text.index("Counter") + len("Counter"), "Gauge")
+
+
+NESTED = """\
+@decorate(Counter("a"))
+class Service:
+    def handle(self, items=Counter("b")):
+        return sorted(items, key=lambda item: Counter("c"))
+
+    async def close(self):
+        try:
+            pass
+        except Exception:
+            pass
+"""
+
+
+def test_nodes_by_class_match_ast_walk() -> None:
+    document = parse(NESTED)
+    walked = list(ast.walk(document.tree))
+    assert document.nodes(ast.Call) == [node for node in walked if type(node) is ast.Call]
+    assert document.nodes(ast.ClassDef, ast.Lambda) == [
+        *[node for node in walked if type(node) is ast.ClassDef],
+        *[node for node in walked if type(node) is ast.Lambda],
+    ]
+    assert document.nodes(ast.Yield) == []
+
+
+def test_enclosing_scopes_outermost_first() -> None:
+    document = parse(NESTED)
+    counters = {call.args[0].value: call for call in document.nodes(ast.Call) if call.func.id == "Counter"}
+    names = {
+        key: [getattr(s, "name", "lambda") for s in document.enclosing_scopes(call)] for key, call in counters.items()
+    }
+    # The decorator runs where the class is defined, outside it.
+    assert names == {"a": [], "b": ["Service", "handle"], "c": ["Service", "handle", "lambda"]}
+    [handler] = document.nodes(ast.ExceptHandler)
+    assert [scope.name for scope in document.enclosing_scopes(handler)] == ["Service", "close"]
+    [service] = document.nodes(ast.ClassDef)
+    assert document.enclosing_scopes(service) == []

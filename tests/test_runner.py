@@ -76,6 +76,29 @@ def test_apply_still_fixes_files_the_cache_remembers_findings_for(tmp_path: Path
     assert [r.changed for r in applied] == [True, False, False]
 
 
+SILENT = "def rate():\n    try:\n        return fetch()\n    except Exception:\n        pass\n"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_check_reports_a_fix_without_making_its_edits_unless_asked(tmp_path: Path, jobs: int) -> None:
+    root = tmp_path / "tree"
+    for n in range(IN_PROCESS_BELOW if jobs > 1 else 1):
+        (root / f"m{n:03d}.py").parent.mkdir(exist_ok=True)
+        (root / f"m{n:03d}.py").write_text(SILENT)
+    engine = Engine(Settings(select=("HF303",)).rules())
+    [first, *_] = run([root], engine, Mode.CHECK, tmp_path, jobs=jobs, cache=Cache.open(tmp_path))
+    [finding] = first.findings
+    assert finding.fixable and not finding.fix.has_edits
+    with pytest.raises(LookupError, match="were not made"):
+        finding.fix.edits  # noqa: B018
+    # The cache remembers the fix without edits: a run that shows edits makes them anew.
+    [first, *_] = run([root], engine, Mode.CHECK, tmp_path, jobs=jobs, cache=Cache.open(tmp_path), fix_edits=True)
+    [finding] = first.findings
+    assert finding.fix.edits[0].content.startswith("import logging")
+    [first, *_] = run([root], engine, Mode.CHECK, tmp_path, jobs=jobs, cache=Cache.open(tmp_path), fix_edits=True)
+    assert first.findings == [finding]
+
+
 def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path / "tree", 2)
     settings = Settings()

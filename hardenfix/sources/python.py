@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
     Node = TypeVar("Node", bound=libcst.CSTNode)
 
+AnyNode = TypeVar("AnyNode", bound=ast.AST)
+Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+
 _STDLIB = sys.stdlib_module_names
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
@@ -191,13 +194,59 @@ class PythonDocument(SourceText):
             return None if base is None else f"{base}.{expression.attr}"
         return None
 
+    # -- nodes ------------------------------------------------------------------
+
+    @cached_property
+    def _nodes_by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
+        """Every node of the module by its class, in `ast.walk` order: one pass, shared by
+        the rules, about twice as fast as `ast.walk` itself."""
+        by_type: dict[type[ast.AST], list[ast.AST]] = {}
+        found: list[ast.AST] = [self.tree]
+        append = found.append
+        for node in found:  # the list grows while it is read: breadth first
+            by_type.setdefault(node.__class__, []).append(node)
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if value.__class__ is list:
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            append(item)
+                elif isinstance(value, ast.AST):
+                    append(value)
+        return by_type
+
+    def nodes(self, *classes: type[AnyNode]) -> list[AnyNode]:
+        """Every node whose class is one of `classes` (concrete node classes, such as
+        `ast.Call`; not `ast.expr`), in `ast.walk` order for a single class."""
+        by_type = self._nodes_by_type
+        if len(classes) == 1:
+            return by_type.get(classes[0], [])  # type: ignore[return-value]
+        return [node for cls in classes for node in by_type.get(cls, [])]  # type: ignore[misc]
+
+    def enclosing_scopes(self, node: ast.expr | ast.stmt | ast.excepthandler) -> list[Scope]:
+        """The functions, lambdas and classes `node` sits in, outermost first.
+
+        Told by source ranges: a definition's range starts at `def` or `class`, so its
+        decorators belong to the scope around it, where they run.
+        """
+        start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
+        return sorted(
+            (
+                scope
+                for scope in self.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+                if scope is not node
+                and (scope.lineno, scope.col_offset) <= start
+                and end <= (scope.end_lineno, scope.end_col_offset)  # type: ignore[operator]
+            ),
+            key=lambda scope: (scope.lineno, scope.col_offset),
+        )
+
     @cached_property
     def name_loads(self) -> dict[str, list[ast.Name]]:
         """Every `ast.Name` in the module, by identifier."""
         found: dict[str, list[ast.Name]] = {}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Name):
-                found.setdefault(node.id, []).append(node)
+        for node in self.nodes(ast.Name):
+            found.setdefault(node.id, []).append(node)
         return found
 
     @cached_property
@@ -551,21 +600,6 @@ def module_level_statements(body: list[ast.stmt], type_checking: bool = False) -
         elif isinstance(statement, ast.Match):
             for case in statement.cases:
                 yield from module_level_statements(case.body, type_checking)
-
-
-Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
-
-
-def enclosing_scopes(tree: ast.Module) -> dict[ast.AST, list[Scope]]:
-    """For every node, the functions, lambdas and classes it sits in, outermost first."""
-    scopes: dict[ast.AST, list[Scope]] = {}
-    pending: list[tuple[ast.AST, list[Scope]]] = [(tree, [])]
-    while pending:
-        node, chain = pending.pop()
-        scopes[node] = chain
-        inner = [*chain, node] if isinstance(node, Scope) else chain
-        pending.extend((child, inner) for child in ast.iter_child_nodes(node))
-    return scopes
 
 
 def _is_type_checking(test: ast.expr) -> bool:

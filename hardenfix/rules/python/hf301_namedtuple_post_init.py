@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -113,10 +114,10 @@ class NamedTuplePostInit(Rule):
                 continue
             if verdict.unsafe:
                 message += f" (unsafe fix: {'; '.join(verdict.unsafe)})"
-            fix = self.fix(
+            fix = self.deferred_fix(
                 f"Convert `{verdict.cls.name}` to a frozen dataclass",
-                *self._edits(document, verdict, verdicts),
-                applicability=verdict.applicability,
+                functools.partial(self._edits, document, verdict, verdicts),
+                verdict.applicability,
             )
             yield self.finding(document, start, end, message, fix)
 
@@ -176,9 +177,7 @@ def _unused_once_converted(
     converted = {
         id(_root(other.base)) for other in verdicts if other.no_fix is None and (verdict.unsafe or not other.unsafe)
     }
-    mentioned_in_strings = any(
-        isinstance(node, ast.Constant) and node.value == binding.name for node in ast.walk(document.tree)
-    )
+    mentioned_in_strings = any(node.value == binding.name for node in document.nodes(ast.Constant))
     uses = document.name_loads.get(binding.name, [])
     return not mentioned_in_strings and all(id(use) in converted for use in uses)
 
@@ -207,20 +206,18 @@ def _method_using_tuple_api(cls: ast.ClassDef) -> str | None:
 
 def _tuple_uses(document: PythonDocument, class_name: str) -> Iterator[str]:
     """Why the module may use instances of `class_name` as tuples, if it does."""
-    instances = _instance_names(document.tree, class_name)
-    attributes = sorted(
-        {node.attr for node in ast.walk(document.tree) if isinstance(node, ast.Attribute)} & _TUPLE_ATTRIBUTES
-    )
+    instances = _instance_names(document, class_name)
+    attributes = sorted({node.attr for node in document.nodes(ast.Attribute)} & _TUPLE_ATTRIBUTES)
     if attributes:
         yield f"the module uses {', '.join(f'`{a}`' for a in attributes)}, which a dataclass lacks"
-    if any(_uses_as_tuple(node, instances, class_name) for node in ast.walk(document.tree)):
+    if any(_uses_as_tuple(node, instances, class_name) for node in document.nodes(*_TUPLE_USES)):
         yield f"the module indexes, unpacks or iterates a `{class_name}`, which a dataclass does not allow"
 
 
-def _instance_names(tree: ast.Module, class_name: str) -> set[str]:
+def _instance_names(document: PythonDocument, class_name: str) -> set[str]:
     """Names assigned `ClassName(...)` or annotated with the class, anywhere in the module."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in document.nodes(ast.Assign, ast.AnnAssign, ast.arg):
         if isinstance(node, ast.Assign) and _is_call_of(node.value, class_name):
             names.update(target.id for target in node.targets if isinstance(target, ast.Name))
         elif isinstance(node, ast.AnnAssign | ast.arg):
@@ -234,6 +231,10 @@ def _instance_names(tree: ast.Module, class_name: str) -> set[str]:
             elif mentions and isinstance(target, ast.Name):
                 names.add(target.id)
     return names
+
+
+_TUPLE_USES = (ast.Subscript, ast.Starred, ast.Assign, ast.For, ast.AsyncFor, ast.comprehension, ast.Call)
+"""The node classes `_uses_as_tuple` looks at."""
 
 
 def _uses_as_tuple(node: ast.AST, instances: set[str], class_name: str | None = None) -> bool:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, Scope, enclosing_scopes
+from hardenfix.sources.python import PythonDocument, Scope
 
 _METRIC_CLASSES = frozenset({"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"})
 _METRIC_MODULES = ("prometheus_client", "prometheus_client.metrics")
@@ -127,19 +128,16 @@ class PrometheusReimportSafe(Rule):
     prefilter = re.compile(rb"prometheus_client")
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
-        calls = [
-            node for node in ast.walk(document.tree) if isinstance(node, ast.Call) and self._metric(document, node)
-        ]
-        if not calls:
-            return
-        scopes = enclosing_scopes(document.tree)
+        calls = [node for node in document.nodes(ast.Call) if self._metric(document, node)]
         for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
             start, end = document.span(call.func)
-            problem = _problem(document, call, scopes[call], self._metric(document, call))
+            problem = _problem(document, call, document.enclosing_scopes(call), self._metric(document, call))
             if problem.no_fix is not None:
                 yield self.finding(document, start, end, f"{problem.message} (no fix: {problem.no_fix})")
             else:
-                fix = self.fix("Create it through a get-or-create helper", *self._edits(document, call))
+                fix = self.deferred_fix(
+                    "Create it through a get-or-create helper", functools.partial(self._edits, document, call)
+                )
                 yield self.finding(document, start, end, problem.message, fix)
 
     @staticmethod

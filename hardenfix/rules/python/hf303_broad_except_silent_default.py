@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, Scope, enclosing_scopes, iter_statements, merge_insertions
+from hardenfix.sources.python import PythonDocument, Scope, iter_statements, merge_insertions
 
 _BROAD = frozenset({"Exception", "BaseException"})
 _LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log", "_LOGGER")
@@ -93,13 +94,10 @@ class BroadExceptSilentDefault(Rule):
             for node in iter_statements(document.tree)
             if isinstance(node, ast.ExceptHandler) and (silence := _silence(document, node)) is not None
         ]
-        if not silences:
-            return
-        scopes = enclosing_scopes(document.tree)
         for silence in sorted(silences, key=lambda s: (s.handler.lineno, s.handler.col_offset)):
             start = document.span(silence.handler)[0]
             end = document.span(silence.handler.type)[1] if silence.handler.type else start + len("except")
-            chain = scopes[silence.handler]
+            chain = document.enclosing_scopes(silence.handler)
             function = chain[-1] if chain and isinstance(chain[-1], ast.FunctionDef | ast.AsyncFunctionDef) else None
             where = f" in `{_qualified(chain)}`" if function else ""
             if silence.returns is None:
@@ -119,11 +117,10 @@ class BroadExceptSilentDefault(Rule):
                 continue
             returns_none = silence.returns is not None and _allows_none(document, function.returns)
             changes = "logs the error" + (" and returns None" if returns_none and _returns_value(silence) else "")
-            fix = self.fix(
-                "Log the exception",
-                *self._edits(document, silence, function, _qualified(chain), logger, returns_none),
-                applicability=Applicability.UNSAFE,
+            make_edits = functools.partial(
+                self._edits, document, silence, function, _qualified(chain), logger, returns_none
             )
+            fix = self.deferred_fix("Log the exception", make_edits, Applicability.UNSAFE)
             yield self.finding(document, start, end, f"{message} (unsafe fix: {changes})", fix)
 
     def _edits(
