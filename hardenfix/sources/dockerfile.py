@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText
 
@@ -579,10 +580,9 @@ class BuildContext:
         else:
             path = self.path(relative)
         try:
-            with open(path, "rb") as file:
-                if os.fstat(file.fileno()).st_size > MAX_CONTEXT_FILE:
-                    raise ContextError(f"`{relative}` is larger than {MAX_CONTEXT_FILE // 1024} KiB")
-                return file.read().decode("utf-8")
+            return read_whole(path, MAX_CONTEXT_FILE).decode("utf-8")
+        except FileTooLarge:
+            raise ContextError(f"`{relative}` is larger than {MAX_CONTEXT_FILE // 1024} KiB") from None
         except FileNotFoundError:
             raise ContextError(f"`{relative}` is not in the build context") from None
         except IsADirectoryError:
