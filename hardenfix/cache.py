@@ -4,8 +4,17 @@ An entry's key is the fingerprint of the settings that checked the file and the
 SHA-256 of its bytes; its value is the findings on those bytes and the other files
 and folders they depend on (an entrypoint script, a Dockerfile, a folder that was
 listed), each with its modification time and size. An entry is used only while
-every dependency is unchanged, so a warm run over an unchanged tree reads and
-hashes each file and parses none. Entries live in one file per hardenfix version.
+every dependency is unchanged. Files that no rule needed to parse get an entry too,
+with no findings.
+
+Reading and hashing a tree costs more than asking the file system about it, so the
+cache also remembers each file's modification time, size and inode with the hash
+of the bytes they went with, as git's index and ruff's cache do: a file whose
+status is unchanged is not read again. A status is remembered only when the file
+was last modified well before the run started (git's "racily clean" rule): a file
+written again within the same clock tick, at the same size, could otherwise keep
+its old status with new bytes. The build contexts a Compose file gives Dockerfiles
+are remembered the same way, so a warm run parses nothing at all.
 
 The cache lives in `.hardenfix_cache/` in the working directory (with its own
 `.gitignore`), or under `$XDG_CACHE_HOME/hardenfix` when that folder cannot be
@@ -19,15 +28,25 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hardenfix import __version__
 
 DIRECTORY_NAME = ".hardenfix_cache"
+FORMAT = 2
+"""Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
+RACY_NS = 2_000_000_000
+"""A file modified less than this before the run started may be modified again without
+its status changing (FAT counts modification times in two-second steps)."""
+
+Status = list[int]
+"""[mtime in ns, size, inode] of a file."""
 
 
 def content_key(data: bytes) -> str:
@@ -60,31 +79,98 @@ class Entry:
         return not self.dependencies or signature(path for path, *_ in self.dependencies) == self.dependencies
 
 
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What a worker learnt about one file, for the cache to remember."""
+
+    key: str
+    findings: list[list[object]]
+    dependencies: list[list[object]]
+    path: str
+    """Absolute."""
+    status: Status
+    digest: str
+
+
+def status_of(status: os.stat_result) -> Status:
+    return [status.st_mtime_ns, status.st_size, status.st_ino]
+
+
+def is_settled(status: Status, started_ns: int) -> bool:
+    """Whether the file was last modified long enough before `started_ns` for its status
+    to stand for its bytes (see the module's documentation)."""
+    return status[0] < started_ns - RACY_NS
+
+
+@dataclass
+class Remembered:
+    """What the cache knows of files as they were: read-only for workers, which are
+    forked with it."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    digests: dict[str, list[Any]] = field(default_factory=dict)
+    """Absolute path -> [*status, SHA-256 of the bytes it had with that status]."""
+    build_contexts: dict[str, list[Any]] = field(default_factory=dict)
+    """Absolute path of a Compose file -> [*status, {Dockerfile: build context}]."""
+
+    def digest(self, path: str, status: Status) -> str | None:
+        """The content key of a file whose status is unchanged since it was remembered."""
+        known = self.digests.get(path)
+        return known[3] if known is not None and known[:3] == status else None
+
+    def contexts(self, path: str, status: Status) -> dict[str, str] | None:
+        known = self.build_contexts.get(path)
+        return known[3] if known is not None and known[:3] == status else None
+
+
 class Cache:
     def __init__(self, root: Path) -> None:
-        self.file = root / f"entries-{__version__}.json"
+        self.file = root / f"cache-{__version__}-{FORMAT}.json"
         self.root = root
-        self.entries: dict[str, Entry] = {}
-        self._added: dict[str, Entry] = {}
+        self.started_ns = time.time_ns()
+        self.remembered = Remembered()
+        self._added = Remembered()
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        return self.remembered.entries
 
     @classmethod
     def open(cls, cwd: Path) -> Cache:
         cache = cls(_writable_root(cwd))
-        with contextlib.suppress(OSError, ValueError, TypeError):
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
             stored = json.loads(cache.file.read_text(encoding="utf-8"))
-            cache.entries = {key: Entry(*value) for key, value in stored.items()}
+            cache.remembered = Remembered(
+                {key: Entry(*value) for key, value in stored["entries"].items()},
+                stored["digests"],
+                stored["build_contexts"],
+            )
         return cache
 
-    def add(self, key: str, findings: list[list[object]], dependencies: list[list[object]]) -> None:
-        entry = Entry(findings, dependencies)
-        if self.entries.get(key) != entry:
-            self._added[key] = entry
+    def add(self, record: Record) -> None:
+        entry = Entry(record.findings, record.dependencies)
+        if self.entries.get(record.key) != entry:
+            self._added.entries[record.key] = entry
+        # The file had these bytes with this status: unless it was modified too recently
+        # for that to hold, a later run need not read it while its status stays the same.
+        if is_settled(record.status, self.started_ns) and self.remembered.digest(record.path, record.status) is None:
+            self._added.digests[record.path] = [*record.status, record.digest]
+
+    def add_build_contexts(self, path: str, status: Status, contexts: dict[str, str]) -> None:
+        if is_settled(status, self.started_ns) and self.remembered.contexts(path, status) != contexts:
+            self._added.build_contexts[path] = [*status, contexts]
 
     def save(self) -> None:
         """Write the entries back, atomically; a cache that cannot be written is no error."""
-        if not self._added:
+        added = self._added
+        if not (added.entries or added.digests or added.build_contexts):
             return
-        merged = {**self.entries, **self._added} if len(self.entries) < MAX_ENTRIES else dict(self._added)
+        kept = self.remembered if len(self.entries) < MAX_ENTRIES else Remembered()
+        stored = {
+            "entries": {key: [e.findings, e.dependencies] for key, e in {**kept.entries, **added.entries}.items()},
+            "digests": {**kept.digests, **added.digests},
+            "build_contexts": {**kept.build_contexts, **added.build_contexts},
+        }
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.root / ".gitignore"
@@ -95,7 +181,7 @@ class Cache:
             return
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump({key: [e.findings, e.dependencies] for key, e in merged.items()}, handle)
+                json.dump(stored, handle)
             os.replace(temporary, self.file)
         except OSError:
             Path(temporary).unlink(missing_ok=True)

@@ -59,6 +59,15 @@ def decode(data: bytes) -> DecodedText:
 
 
 def read_bytes(path: Path) -> bytes:
+    regular_file_status(path)
+    try:
+        return read_whole(path)
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+
+
+def regular_file_status(path: Path) -> os.stat_result:
+    """The status of a file hardenfix may read; UnreadableFile or BinaryFile say why not."""
     try:
         status = os.stat(path)
         mode, size = status.st_mode, status.st_size
@@ -74,10 +83,7 @@ def read_bytes(path: Path) -> bytes:
         raise UnreadableFile(
             f"is {size / 1024 / 1024:.0f} MiB; hardenfix processes files up to {MAX_FILE_BYTES >> 20} MiB"
         )
-    try:
-        return read_whole(path)
-    except OSError as error:
-        raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+    return status
 
 
 def read_whole(path: Path | str, limit: int | None = None) -> bytes:

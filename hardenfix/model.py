@@ -10,7 +10,10 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hardenfix.cache import Record
 
 
 class FileKind(enum.StrEnum):
@@ -246,9 +249,9 @@ class FileResult:
     """Problems that did not stop the file, e.g. a fix dropped for invalid output."""
     failing: int = 0
     """How many of `findings` make `check` fail (the configuration's `fail-on`)."""
-    cache_entry: tuple[str, list[list[object]], list[list[object]]] | None = None
-    """(key, findings, dependencies) for the cache to remember: set when the findings on
-    the file as it is on disk are known (see `hardenfix.cache`)."""
+    cache_entry: Record | None = None
+    """For the cache to remember: set when the findings on the file as it is on disk are
+    known (see `hardenfix.cache`)."""
 
     @property
     def changed(self) -> bool:

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hardenfix.cache import Cache, Entry, content_key, signature
+from hardenfix.cache import Cache, Record, Remembered, content_key, signature, status_of
 from hardenfix.config import Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, discover
 from hardenfix.engine import Engine, FixError, SourceFile
@@ -29,6 +29,7 @@ from hardenfix.files import (
     atomic_write,
     decode,
     read_bytes,
+    regular_file_status,
     remove_if_stale,
 )
 from hardenfix.model import FileKind, FileResult, Finding, Outcome
@@ -62,8 +63,8 @@ class Job:
     """One engine for every file, or the configuration that gives each file its own."""
     mode: Mode
     cwd: Path
-    cached: dict[str, Entry] = field(default_factory=dict)
-    """What the cache remembers, by cache key."""
+    cached: Remembered | None = None
+    """What the cache remembers; None without a cache."""
     build_contexts: dict[str, Path] = field(default_factory=dict)
     """Real path of a Dockerfile -> the build context a Compose file in this run gives it."""
     compose_model_check: bool = False
@@ -118,7 +119,7 @@ def run(
     makes the edits of fixes that are not applied, for a report that shows them.
     """
     temporaries: list[Path] = []
-    cached = cache.entries if cache is not None else {}
+    cached = cache.remembered if cache is not None else None
     job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check, fix_edits=fix_edits)
     candidates = [
         candidate
@@ -128,7 +129,7 @@ def run(
     if select_files is not None:
         candidates = select_files(candidates)
     if any(candidate.kind is FileKind.DOCKERFILE for candidate in candidates):
-        job.build_contexts = _build_contexts(candidates)
+        job.build_contexts = _build_contexts(candidates, cache)
     workers = min(jobs or os.cpu_count() or 1, 61)
     with _collecting_less_often():
         if workers == 1 or len(candidates) < IN_PROCESS_BELOW:
@@ -137,7 +138,7 @@ def run(
             results = _in_pool(candidates, job, workers)
         for result in results:
             if cache is not None and result.cache_entry is not None:
-                cache.add(*result.cache_entry)
+                cache.add(result.cache_entry)
             yield result
     if cache is not None:
         cache.save()
@@ -168,22 +169,35 @@ def _excluded(job: Job, path: Path) -> bool:
     return settings is not None and settings.excluded(path)
 
 
-def _build_contexts(candidates: list[Candidate]) -> dict[str, Path]:
+def _build_contexts(candidates: list[Candidate], cache: Cache | None) -> dict[str, Path]:
     """Build contexts that the run's Compose files give Dockerfiles (`build.context`)."""
-    from hardenfix.sources.compose import ComposeDocument
-
     contexts: dict[str, Path] = {}
     for candidate in candidates:
         if candidate.kind is FileKind.COMPOSE and candidate.skip_reason is None:
             try:
-                data = read_bytes(candidate.path)
-                if b"build" not in data:
-                    continue  # builds nothing: no need to parse it here as well
-                document = ComposeDocument.parse(decode(data).text)
-            except (UnreadableFile, ParseError):
+                found = _build_contexts_of(candidate.path, cache)
+            except (UnreadableFile, BinaryFile, ParseError):
                 continue  # reported when the file itself is processed
-            document.location = candidate.path
-            contexts.update(document.build_contexts())
+            contexts.update((dockerfile, Path(context)) for dockerfile, context in found.items())
+    return contexts
+
+
+def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, str]:
+    """One Compose file's build contexts, from the cache while its status is unchanged."""
+    from hardenfix.sources.compose import ComposeDocument
+
+    absolute, status = os.path.abspath(path), status_of(regular_file_status(path))
+    remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
+    if remembered is not None:
+        return remembered
+    data = read_bytes(path)
+    contexts = {}
+    if b"build" in data:  # builds nothing: no need to parse it here as well
+        document = ComposeDocument.parse(decode(data).text)
+        document.location = path
+        contexts = {dockerfile: str(context) for dockerfile, context in document.build_contexts().items()}
+    if cache is not None:
+        cache.add_build_contexts(absolute, status, contexts)
     return contexts
 
 
@@ -220,7 +234,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     if candidate.skip_reason is not None:
         return _skipped(result, candidate.skip_reason)
     try:
-        data = read_bytes(path)
+        status = status_of(regular_file_status(path))
     except BinaryFile as reason:
         return _skipped(result, str(reason))
     except UnreadableFile as reason:
@@ -232,18 +246,30 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     engine = job.engine_for(path)
     if kind not in engine.kinds():
         return result
+    build_context = job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
+    absolute = os.path.abspath(path)
+    settings = job.settings_for(path)
+    digest = job.cached.digest(absolute, status) if job.cached is not None else None
+    if digest is not None:  # unchanged since a run that read it: not read again, if its entry holds
+        cached = _from_cache(result, job, _cache_key(engine, digest, build_context), settings)
+        if cached is not None:
+            return cached
+    try:
+        data = read_bytes(path)
+    except BinaryFile as reason:
+        return _skipped(result, str(reason))
+    except UnreadableFile as reason:
+        return _failed(result, str(reason))
+    digest = content_key(data) if job.cached is not None else ""
+    key = _cache_key(engine, digest, build_context)
     if not engine.needs_parse(kind, data):
+        if job.cached is not None:
+            result.cache_entry = Record(key, [], [], absolute, status, digest)
         return result
-    build_context = job.build_contexts.get(os.path.realpath(path))
-    key = f"{engine.fingerprint}:{content_key(data)}:{build_context or ''}"
-    entry = job.cached.get(key)
-    if (
-        entry is not None
-        and (not entry.findings or job.mode is Mode.CHECK)
-        and (entry.has_fix_edits() or not job.fix_edits)
-        and entry.is_current()
-    ):
-        return _from_cache(result, entry, job.settings_for(path), data)
+    if job.cached is not None:
+        cached = _from_cache(result, job, key, settings, data)
+        if cached is not None:
+            return cached
     try:
         decoded = decode(data)
     except BinaryFile as reason:
@@ -268,10 +294,10 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     result.findings = outcome.remaining
     result.fixed = outcome.fixed
     result.notes = outcome.dropped
-    result.failing = _failing(result.findings, job.settings_for(path))
-    if not outcome.fixed:  # the findings are those of the file as it is on disk
+    result.failing = _failing(result.findings, settings)
+    if not outcome.fixed and job.cached is not None:  # the findings are those of the file as it is on disk
         findings = [finding.to_cache() for finding in outcome.remaining]
-        result.cache_entry = (key, findings, signature(outcome.dependencies))
+        result.cache_entry = Record(key, findings, signature(outcome.dependencies), absolute, status, digest)
     # The bytes go back to the parent only where a report needs them: the diff of a
     # changed file, the text that findings' offsets point into (SARIF regions).
     if result.findings or outcome.fixed:
@@ -292,9 +318,33 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     return result
 
 
-def _from_cache(result: FileResult, entry: Entry, settings: Settings | None, data: bytes) -> FileResult:
-    if entry.findings:
-        result.original = data
+def _cache_key(engine: Engine, digest: str, build_context: Path | None) -> str:
+    return f"{engine.fingerprint}:{digest}:{build_context or ''}"
+
+
+def _from_cache(
+    result: FileResult, job: Job, key: str, settings: Settings | None, data: bytes | None = None
+) -> FileResult | None:
+    """The result the cache remembers under `key`, if it can stand for processing the file.
+
+    `check` takes remembered findings; `apply` only a file with none. `data` is the
+    file's bytes when they were read; without them, a file with findings is read now
+    for the report only if the report needs its text.
+    """
+    assert job.cached is not None
+    entry = job.cached.entries.get(key)
+    if (
+        entry is None
+        or (entry.findings and job.mode is not Mode.CHECK)
+        or not (entry.has_fix_edits() or not job.fix_edits)
+        or not entry.is_current()
+    ):
+        return None
+    if entry.findings and job.fix_edits:
+        try:
+            result.original = data if data is not None else read_bytes(result.path)
+        except (BinaryFile, UnreadableFile):
+            return None
     result.findings = [Finding.from_cache(finding, result.display_path) for finding in entry.findings]
     result.failing = _failing(result.findings, settings)
     return result

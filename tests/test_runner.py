@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,64 @@ def test_check_reports_a_fix_without_making_its_edits_unless_asked(tmp_path: Pat
     assert finding.fix.edits[0].content.startswith("import logging")
     [first, *_] = run([root], engine, Mode.CHECK, tmp_path, jobs=jobs, cache=Cache.open(tmp_path), fix_edits=True)
     assert first.findings == [finding]
+
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Every file under `root` last modified `seconds` ago: long settled."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from hardenfix import runner
+
+    read: list[str] = []
+    real_read_bytes = runner.read_bytes
+
+    def counting_read_bytes(path: Path) -> bytes:
+        read.append(Path(path).name)
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(runner, "read_bytes", counting_read_bytes)
+    return read
+
+
+def test_a_warm_run_reads_no_file_whose_status_is_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tree(tmp_path / "tree", 6)
+    (root / "s0000" / "Dockerfile").write_text("FROM python:latest\n")
+    (root / "s0000" / "compose.yaml").write_text("services:\n  app:\n    build: .\n")
+    (root / "s0001" / "app.py").write_text("import os\n")
+    age(root)
+    engine = Engine(Settings().rules())
+    cold = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    read = count_reads(monkeypatch)
+    parsed = count_parses(monkeypatch)
+    warm = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert (read, parsed) == ([], [])  # the build context included
+    assert summary(warm) == summary(cold)
+    assert [r.display_path for r in warm if r.findings] == ["tree/s0000/Dockerfile", "tree/s0003/compose.yaml"]
+    (root / "s0001" / "compose.yaml").write_text(SECRET.format(n=1))
+    again = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert read == ["compose.yaml", "compose.yaml"]  # for its build contexts, then to check it
+    assert [r.display_path for r in again if r.findings][1:] == ["tree/s0001/compose.yaml", "tree/s0003/compose.yaml"]
+
+
+def test_a_file_modified_just_before_the_run_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tree(tmp_path / "tree", 1)
+    compose = root / "s0000" / "compose.yaml"
+    engine = Engine(Settings().rules())
+    [first] = run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+    # Rewritten within the same clock tick, at the same size: the status cannot tell.
+    status = compose.stat()
+    compose.write_text(compose.read_text().replace("DB_PASSWORD:-0", "DB_PASSWORD:?0"))
+    os.utime(compose, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert compose.stat().st_size == status.st_size
+    read = count_reads(monkeypatch)
+    [second] = run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+    assert read == ["compose.yaml"]
+    assert [f.code for f in first.findings] == ["HF110"]
+    assert second.findings == []
 
 
 def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
