@@ -52,6 +52,7 @@ from typing import Any
 
 import pathspec
 
+from hardenfix.files import absolute_path
 from hardenfix.knowledge import ImageFacts, KnowledgeBase, builtin, facts_from_table
 from hardenfix.registry import SelectionError, matches, rule_by_code, select_rules, validate_selectors
 from hardenfix.rule import Rule
@@ -99,7 +100,7 @@ class Settings:
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         """The selectors `per-file-ignores` turns off for `path`."""
-        absolute = os.path.abspath(path)
+        absolute = absolute_path(path)
         return tuple(
             selector
             for folder, spec, selectors in self._per_file_specs
@@ -108,7 +109,7 @@ class Settings:
         )
 
     def excluded(self, path: Path) -> bool:
-        absolute = os.path.abspath(path)
+        absolute = absolute_path(path)
         return any(_matches(spec, absolute, folder) for folder, spec in self._exclude_specs)
 
     @cached_property
@@ -307,7 +308,7 @@ class Configuration:
     def folder_listed(self, folder: str, names: set[str]) -> None:
         """What a folder holds, as discovery listed it: spares asking the file system
         for its configuration files and `.git` when a file in it is looked up."""
-        folder = os.path.abspath(folder)
+        folder = absolute_path(folder)
         self._repository_roots[folder] = ".git" in names
         if names.isdisjoint(CONFIG_FILES):
             self._layers.setdefault(folder, None)
@@ -317,7 +318,7 @@ class Configuration:
 
     def for_path(self, path: Path) -> Settings:
         """The settings of a file."""
-        return self.for_folder(os.path.dirname(os.path.abspath(path)))
+        return self.for_folder(os.path.dirname(absolute_path(path)))
 
     def for_folder(self, folder: str) -> Settings:
         """The settings of the files in `folder` (an absolute path)."""

@@ -57,6 +57,7 @@ _SERVICES_KEY = re.compile(rb"^services[ \t]*:", re.MULTILINE)
 @dataclass(frozen=True, slots=True)
 class Candidate:
     path: Path
+    """Absolute and normal (symlinks not resolved)."""
     kind: FileKind | None
     """None when an explicitly named file's kind could not be told."""
     explicit: bool
@@ -111,13 +112,14 @@ def discover(
     """
     seen: set[str] = set()
     for path in paths:
+        path = Path(os.path.abspath(path))  # so is every candidate's: absolute and normal
         if path.is_dir():
             candidates = _walk(path, temporaries if temporaries is not None else [], on_folder)
         else:
             candidate = Candidate(path, classify_explicit(path), explicit=True)
             candidates = iter([_followed(candidate, os.path.realpath(Path.cwd()), os.path.islink(path))])
         for candidate in candidates:
-            key = os.path.realpath(candidate.path) if candidate.explicit else os.path.abspath(candidate.path)
+            key = os.path.realpath(candidate.path) if candidate.explicit else str(candidate.path)
             if key not in seen:
                 seen.add(key)
                 yield candidate

@@ -58,6 +58,15 @@ def decode(data: bytes) -> DecodedText:
     return DecodedText(text, bom=False)
 
 
+def absolute_path(path: Path | str) -> str:
+    """`os.path.abspath`, without the cost of normalising a path that is already absolute
+    and normal, as every discovered path is: a run asks for it several times a file."""
+    text = os.fspath(path)
+    if text.startswith(os.sep) and "/." not in text and "//" not in text and not text.endswith(os.sep):
+        return text
+    return os.path.abspath(text)
+
+
 def read_bytes(path: Path) -> bytes:
     regular_file_status(path)
     try:

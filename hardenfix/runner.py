@@ -26,6 +26,7 @@ from hardenfix.files import (
     BinaryFile,
     UnreadableFile,
     WriteRefused,
+    absolute_path,
     atomic_write,
     decode,
     read_bytes,
@@ -76,12 +77,13 @@ class Job:
     def settings_for(self, path: Path) -> Settings | None:
         return self.rules.for_path(path) if isinstance(self.rules, Configuration) else None
 
-    def engine_for(self, path: Path) -> Engine:
-        """The engine for a file: one per distinct set of settings and rules, built once."""
-        settings = self.settings_for(path)
+    def engine_for(self, path: Path, settings: Settings | None) -> Engine:
+        """The engine for a file with these settings (`settings_for`): one per distinct
+        set of settings and rules, built once."""
         if settings is None:
+            assert isinstance(self.rules, Engine)
             return self.rules
-        key = (id(settings), settings.ignored_for(path))
+        key = (id(settings), settings.ignored_for(path) if settings.per_file_ignores else ())
         if key not in self._engines:
             self._engines[key] = Engine(
                 settings.rules(path),
@@ -94,7 +96,7 @@ class Job:
 
 def display_path(path: Path, cwd: Path) -> str:
     """The path relative to the working directory, as diff headers and reports show it."""
-    absolute, folder = os.path.abspath(path), str(cwd)
+    absolute, folder = absolute_path(path), str(cwd)
     if absolute.startswith(folder + os.sep):
         return absolute[len(folder) + 1 :].replace(os.sep, "/")
     return os.path.relpath(absolute, folder).replace(os.sep, "/")
@@ -132,11 +134,16 @@ def run(
         job.build_contexts = _build_contexts(candidates, cache)
     workers = min(jobs or os.cpu_count() or 1, 61)
     with _collecting_less_often():
+        # What the cache answers for without reading is answered here: a warm run over
+        # an unchanged tree starts no worker.
+        remembered = [_remembered(candidate, job) for candidate in candidates] if cached else []
+        if remembered:
+            candidates = [candidate for candidate, known in zip(candidates, remembered, strict=True) if known is None]
         if workers == 1 or len(candidates) < IN_PROCESS_BELOW:
-            results: Iterable[FileResult] = (process(candidate, job) for candidate in candidates)
+            processed: Iterable[FileResult] = (process(candidate, job) for candidate in candidates)
         else:
-            results = _in_pool(candidates, job, workers)
-        for result in results:
+            processed = _in_pool(candidates, job, workers)
+        for result in _in_order(remembered, processed):
             if cache is not None and result.cache_entry is not None:
                 cache.add(result.cache_entry)
             yield result
@@ -145,6 +152,15 @@ def run(
     if mode is Mode.WRITE:
         for temporary in temporaries:
             remove_if_stale(temporary)
+
+
+def _in_order(remembered: list[FileResult | None], processed: Iterable[FileResult]) -> Iterator[FileResult]:
+    """Discovery order again: each file the cache answered for where it was found, the
+    processed ones (in their order) in the gaps."""
+    processed = iter(processed)
+    for known in remembered:
+        yield known if known is not None else next(processed)
+    yield from processed
 
 
 @contextlib.contextmanager
@@ -186,7 +202,7 @@ def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, str]:
     """One Compose file's build contexts, from the cache while its status is unchanged."""
     from hardenfix.sources.compose import ComposeDocument
 
-    absolute, status = os.path.abspath(path), status_of(regular_file_status(path))
+    absolute, status = absolute_path(path), status_of(regular_file_status(path))
     remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
     if remembered is not None:
         return remembered
@@ -243,17 +259,12 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     if kind is None:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file")
     result.kind = kind
-    engine = job.engine_for(path)
+    settings = job.settings_for(path)
+    engine = job.engine_for(path, settings)
     if kind not in engine.kinds():
         return result
-    build_context = job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
-    absolute = os.path.abspath(path)
-    settings = job.settings_for(path)
-    digest = job.cached.digest(absolute, status) if job.cached is not None else None
-    if digest is not None:  # unchanged since a run that read it: not read again, if its entry holds
-        cached = _from_cache(result, job, _cache_key(engine, digest, build_context), settings)
-        if cached is not None:
-            return cached
+    build_context = _build_context(job, path, kind)
+    absolute = absolute_path(path)
     try:
         data = read_bytes(path)
     except BinaryFile as reason:
@@ -318,6 +329,31 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     return result
 
 
+def _remembered(candidate: Candidate, job: Job) -> FileResult | None:
+    """The result the cache gives a file whose status is as it remembers, without
+    reading it; None when the file must be processed."""
+    assert job.cached is not None
+    path, kind = candidate.path, candidate.kind
+    if candidate.skip_reason is not None or kind is None:
+        return None
+    try:
+        digest = job.cached.digest(str(path), status_of(os.stat(path)))  # a candidate's path is absolute
+    except OSError:
+        return None
+    if digest is None:
+        return None
+    settings = job.settings_for(path)
+    engine = job.engine_for(path, settings)
+    if kind not in engine.kinds():
+        return None
+    result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
+    return _from_cache(result, job, _cache_key(engine, digest, _build_context(job, path, kind)), settings)
+
+
+def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:
+    return job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
+
+
 def _cache_key(engine: Engine, digest: str, build_context: Path | None) -> str:
     return f"{engine.fingerprint}:{digest}:{build_context or ''}"
 
@@ -336,7 +372,7 @@ def _from_cache(
     if (
         entry is None
         or (entry.findings and job.mode is not Mode.CHECK)
-        or not (entry.has_fix_edits() or not job.fix_edits)
+        or (job.fix_edits and not entry.has_fix_edits())
         or not entry.is_current()
     ):
         return None

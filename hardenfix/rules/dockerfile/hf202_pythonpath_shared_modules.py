@@ -141,8 +141,9 @@ def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPac
     # Every (folder, the dotted name it would be imported by from each possible root),
     # in order of preference: the names decide which files are worth reading.
     candidates = []
+    working_directories = {id(copy): stage.working_directory(copy.instruction) for copy, _ in copied}
     for copy, folder, image_folder in _python_folders(copied, context):
-        for root in _import_roots(image_folder, stage.working_directory(copy.instruction)):
+        for root in _import_roots(image_folder, working_directories[id(copy)]):
             parts = image_folder[len(root) :].lstrip("/").split("/")  # root is a parent
             if all(_IDENTIFIER.fullmatch(part) for part in parts):
                 candidates.append((copy, folder, root, ".".join(parts)))
@@ -173,8 +174,13 @@ def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> It
         if not context.is_dir(source):
             continue
         source = posixpath.normpath(source)
-        holding_python = {posixpath.dirname(path) for path in context.files_under(source, ".py")}
-        for folder in sorted({ancestor for parent in holding_python for ancestor in _ancestors(parent, source)}):
+        folders: set[str] = set()
+        for parent in {posixpath.dirname(path) for path in context.files_under(source, ".py")}:
+            for ancestor in _ancestors(parent, source):
+                if ancestor in folders:
+                    break  # and so are the ones above it
+                folders.add(ancestor)
+        for folder in sorted(folders):
             inside = "" if folder == source else folder.removeprefix("" if source == "." else source + "/")
             yield copy, folder, posixpath.normpath(posixpath.join(copy.destination, inside))
 
