@@ -220,3 +220,47 @@ def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path) -> N
     [alone] = list(run([dockerfile], engine, Mode.CHECK, tmp_path, jobs=1))
     assert alone.findings[0].fix is None
     assert "is not in the build context" in alone.findings[0].message
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of two files: more than the workers' window of batches is in flight."""
+    from hardenfix import runner
+
+    monkeypatch.setattr(runner, "BATCH_SIZE", 2)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_the_pool_gives_a_dockerfile_the_context_of_a_compose_file_found_after_it(tmp_path: Path) -> None:
+    shutil.copytree(REALISTIC / "services", tmp_path / "services")
+    dockerfile = tmp_path / "services" / "pmoves-api" / "Dockerfile"
+    shutil.copyfile(REALISTIC / "before.Dockerfile", dockerfile)
+    filler = tree(tmp_path / "filler", IN_PROCESS_BELOW + 70)
+    for folder in sorted(filler.iterdir())[::5]:  # more Dockerfiles than batches in flight
+        (folder / "Dockerfile").write_text("FROM python:latest\n")
+    (tmp_path / "zz-deploy").mkdir()
+    (tmp_path / "zz-deploy" / "compose.yaml").write_text(
+        "services:\n  pmoves-api:\n    build:\n      context: ..\n      dockerfile: services/pmoves-api/Dockerfile\n"
+    )
+    engine = Engine(Settings().rules())
+    in_process = list(run([tmp_path], engine, Mode.DIFF, tmp_path, jobs=1))
+    pooled = list(run([tmp_path], engine, Mode.DIFF, tmp_path, jobs=2))
+    assert summary(pooled) == summary(in_process)
+    assert [r.fixed_bytes for r in pooled] == [r.fixed_bytes for r in in_process]
+    [with_context] = [r for r in pooled if r.path == dockerfile]
+    assert "HF201" in [f.code for f in with_context.fixed]
+    assert pooled[-1].display_path == "zz-deploy/compose.yaml"
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_partly_warm_pool_run_keeps_discovery_order(tmp_path: Path) -> None:
+    root = tree(tmp_path / "tree", IN_PROCESS_BELOW + 70)
+    age(root)
+    engine = Engine(Settings().rules())
+    cold = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2, cache=Cache.open(tmp_path)))
+    for n in range(0, IN_PROCESS_BELOW + 70, 7):  # every seventh file changes
+        (root / f"s{n:04d}" / "compose.yaml").write_text(SECRET.format(n=n))
+    warm = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2, cache=Cache.open(tmp_path)))
+    fresh = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2))
+    assert summary(warm) == summary(fresh) != summary(cold)
+    assert len(warm) == IN_PROCESS_BELOW + 70
