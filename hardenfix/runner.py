@@ -37,10 +37,10 @@ from hardenfix.model import FileKind, FileResult, Finding, Outcome
 from hardenfix.sources import ParseError
 
 GC_THRESHOLD = 200_000
-"""Allocations between young-generation collections: `ast` builds hundreds of thousands
-of objects per large module, and the default (700) collects over and over while it does
-(a fifth of all parsing time). Parse trees hold no reference cycles: reference counting
-frees them."""
+"""Allocations between young-generation collections: discovery builds an object or two
+per file, `ast` hundreds of thousands per large module, and the default (700) collects
+over and over while they do (a fifth of all parsing time). Neither holds reference
+cycles: reference counting frees them."""
 BATCH_SIZE = 64
 """Files per task sent to a worker: enough to amortise the round trip."""
 IN_PROCESS_BELOW = 2 * BATCH_SIZE
@@ -123,17 +123,17 @@ def run(
     temporaries: list[Path] = []
     cached = cache.remembered if cache is not None else None
     job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check, fix_edits=fix_edits)
-    candidates = [
-        candidate
-        for candidate in discover(paths, temporaries, _folder_listener(rules))
-        if candidate.explicit or not _excluded(job, candidate.path)
-    ]
-    if select_files is not None:
-        candidates = select_files(candidates)
-    if any(candidate.kind is FileKind.DOCKERFILE for candidate in candidates):
-        job.build_contexts = _build_contexts(candidates, cache)
     workers = min(jobs or os.cpu_count() or 1, 61)
     with _collecting_less_often():
+        candidates = [
+            candidate
+            for candidate in discover(paths, temporaries, _folder_listener(rules))
+            if candidate.explicit or not _excluded(job, candidate.path)
+        ]
+        if select_files is not None:
+            candidates = select_files(candidates)
+        if any(candidate.kind is FileKind.DOCKERFILE for candidate in candidates):
+            job.build_contexts = _build_contexts(candidates, cache)
         # What the cache answers for without reading is answered here: a warm run over
         # an unchanged tree starts no worker.
         remembered = [_remembered(candidate, job) for candidate in candidates] if cached else []
