@@ -24,6 +24,7 @@ written. It is JSON, never code: a repository cannot run anything through it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -35,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from hardenfix import __version__
+from hardenfix.discovery import Walk
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 2
+FORMAT = 3
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
@@ -114,6 +116,8 @@ class Remembered:
     """Absolute path -> [*status, SHA-256 of the bytes it had with that status]."""
     build_contexts: dict[str, list[Any]] = field(default_factory=dict)
     """Absolute path of a Compose file -> [*status, {Dockerfile: build context}]."""
+    walks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Absolute path of a folder walked -> what the walk found (`discovery.Walk`)."""
 
     def digest(self, path: str, status: Status) -> str | None:
         """The content key of a file whose status is unchanged since it was remembered."""
@@ -146,6 +150,7 @@ class Cache:
                 {key: Entry(*value) for key, value in stored["entries"].items()},
                 stored["digests"],
                 stored["build_contexts"],
+                stored["walks"],
             )
         return cache
 
@@ -158,6 +163,15 @@ class Cache:
         if is_settled(record.status, self.started_ns) and self.remembered.digest(record.path, record.status) is None:
             self._added.digests[record.path] = [*record.status, record.digest]
 
+    def recall(self, root: str) -> Walk | None:
+        known = self.remembered.walks.get(root)
+        return Walk(**known) if known is not None else None
+
+    def remember(self, root: str, walk: Walk) -> None:
+        """Keep a walk whose folders and `.gitignore` files were all settled when it looked."""
+        if all(is_settled(status, self.started_ns) for _, status in walk.statuses()):
+            self._added.walks[root] = dataclasses.asdict(walk)
+
     def add_build_contexts(self, path: str, status: Status, contexts: dict[str, str]) -> None:
         if is_settled(status, self.started_ns) and self.remembered.contexts(path, status) != contexts:
             self._added.build_contexts[path] = [*status, contexts]
@@ -165,13 +179,14 @@ class Cache:
     def save(self) -> None:
         """Write the entries back, atomically; a cache that cannot be written is no error."""
         added = self._added
-        if not (added.entries or added.digests or added.build_contexts):
+        if not (added.entries or added.digests or added.build_contexts or added.walks):
             return
         kept = self.remembered if len(self.entries) < MAX_ENTRIES else Remembered()
         stored = {
             "entries": {key: [e.findings, e.dependencies] for key, e in {**kept.entries, **added.entries}.items()},
             "digests": {**kept.digests, **added.digests},
             "build_contexts": {**kept.build_contexts, **added.build_contexts},
+            "walks": {**kept.walks, **added.walks},
         }
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)

@@ -58,6 +58,8 @@ from hardenfix.registry import SelectionError, matches, rule_by_code, select_rul
 from hardenfix.rule import Rule
 
 CONFIG_FILES = ("hardenfix.toml", ".hardenfix.toml", "pyproject.toml")
+LISTED_NAMES = frozenset({*CONFIG_FILES, ".git"})
+"""The names in a folder's listing that `Configuration.folder_listed` looks for."""
 
 
 class ConfigError(Exception):

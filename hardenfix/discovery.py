@@ -13,8 +13,9 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import pathspec
 
@@ -100,21 +101,71 @@ FolderListed = Callable[[str, set[str]], None]
 """Told each folder walked and the names in it, so that others need not list it again."""
 
 
+@dataclass
+class Walk:
+    """What walking a tree found, and the statuses of what it looked at: a later run takes
+    the files from here while every folder (whose modification time changes when an entry
+    is added, removed or renamed) and every `.gitignore` is as it was, as git's untracked
+    cache does. Paths are relative to the tree."""
+
+    folders: list[list[Any]] = field(default_factory=list)
+    """[path, mtime in ns, inode, the names in it a listener is told of]."""
+    ignore_files: list[list[Any]] = field(default_factory=list)
+    """[path, mtime in ns, size, inode]."""
+    files: list[list[Any]] = field(default_factory=list)
+    """[path, kind, whether it is a symlink]."""
+    temporaries: list[str] = field(default_factory=list)
+    complete: bool = True
+    """False when a folder could not be listed: such a walk is not reused."""
+
+    def statuses(self) -> Iterator[tuple[str, list[int]]]:
+        for path, mtime, inode, _ in self.folders:
+            yield path, [mtime, inode]
+        for path, mtime, size, inode in self.ignore_files:
+            yield path, [mtime, size, inode]
+
+    def is_current(self, root: str) -> bool:
+        for path, status in self.statuses():
+            try:
+                now = os.stat(os.path.join(root, path))
+            except OSError:
+                return False
+            known = [now.st_mtime_ns, now.st_ino] if len(status) == 2 else [now.st_mtime_ns, now.st_size, now.st_ino]
+            if known != status:
+                return False
+        return True
+
+
+class WalkMemory(Protocol):
+    """Where walks are kept between runs (`hardenfix.cache.Cache`)."""
+
+    def recall(self, root: str) -> Walk | None: ...
+
+    def remember(self, root: str, walk: Walk) -> None: ...
+
+
 def discover(
-    paths: list[Path], temporaries: list[Path] | None = None, on_folder: FolderListed | None = None
+    paths: list[Path],
+    temporaries: list[Path] | None = None,
+    on_folder: FolderListed | None = None,
+    walks: WalkMemory | None = None,
+    noted_names: frozenset[str] = frozenset(),
 ) -> Iterator[Candidate]:
     """Files to process, each once, in a stable order.
 
     A symlinked file is followed only when its target lies inside the tree being
     processed (the directory argument, or the working directory for a named file);
     otherwise it comes with a `skip_reason`, so that nothing is written outside.
-    Temporary files of interrupted writes are collected in `temporaries`.
+    Temporary files of interrupted writes are collected in `temporaries`. With `walks`,
+    a tree unchanged since a walk that was remembered is not walked again; `on_folder`
+    is then told the `noted_names` each folder held.
     """
     seen: set[str] = set()
+    temporaries = temporaries if temporaries is not None else []
     for path in paths:
         path = Path(os.path.abspath(path))  # so is every candidate's: absolute and normal
         if path.is_dir():
-            candidates = _walk(path, temporaries if temporaries is not None else [], on_folder)
+            candidates = _walk_or_recall(path, temporaries, on_folder, walks, noted_names)
         else:
             candidate = Candidate(path, classify_explicit(path), explicit=True)
             candidates = iter([_followed(candidate, os.path.realpath(Path.cwd()), os.path.islink(path))])
@@ -133,15 +184,46 @@ def _followed(candidate: Candidate, tree: str, is_link: bool) -> Candidate:
     return candidate
 
 
-def _walk(root: Path, temporaries: list[Path], on_folder: FolderListed | None) -> Iterator[Candidate]:
+def _walk_or_recall(
+    root: Path,
+    temporaries: list[Path],
+    on_folder: FolderListed | None,
+    walks: WalkMemory | None,
+    noted_names: frozenset[str],
+) -> Iterator[Candidate]:
+    tree, top = os.path.realpath(root), str(root)
+    remembered = walks.recall(top) if walks is not None else None
+    if remembered is not None and remembered.is_current(top):
+        for folder, _, _, names in remembered.folders:
+            if on_folder is not None:
+                on_folder(os.path.join(top, folder) if folder != "." else top, set(names))
+        temporaries.extend(Path(top, temporary) for temporary in remembered.temporaries)
+        for path, kind, is_link in remembered.files:
+            yield _followed(Candidate(Path(top, path), FileKind(kind), explicit=False), tree, is_link)
+        return
+    walk = Walk() if walks is not None else None
+    yield from _walk(root, temporaries, on_folder, walk, noted_names)
+    if walks is not None and walk is not None and walk.complete:
+        walks.remember(top, walk)
+
+
+def _walk(
+    root: Path,
+    temporaries: list[Path],
+    on_folder: FolderListed | None,
+    walk: Walk | None = None,
+    noted_names: frozenset[str] = frozenset(),
+) -> Iterator[Candidate]:
     """Depth-first, names sorted, so that output order never depends on the file system.
 
     One folder's listing tells what it holds (a `.gitignore`, a `pyvenv.cfg`) without
-    asking the file system again; paths stay strings until a candidate is made.
+    asking the file system again; paths stay strings until a candidate is made. What
+    the walk finds and looks at is noted in `walk`.
     """
     tree = os.path.realpath(root)
+    record = _Recorder(str(root), walk, noted_names) if walk is not None else None
     # One iterator per open folder, over its sorted entries, with the ignore files in force there.
-    pending = [_listing(str(root), [], on_folder)]
+    pending = [_listing(str(root), [], on_folder, record)]
     while pending:
         entries, ignores = pending[-1]
         entry = next(entries, None)
@@ -155,47 +237,81 @@ def _walk(root: Path, temporaries: list[Path], on_folder: FolderListed | None) -
             continue
         if is_dir:
             if entry.name not in SKIPPED_DIRECTORIES and not _ignored(entry.path, ignores, is_dir=True):
-                pending.append(_listing(entry.path, ignores, on_folder))
+                pending.append(_listing(entry.path, ignores, on_folder, record))
         elif is_file:
             if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
                 temporaries.append(Path(entry.path))
+                if record is not None:
+                    record.walk.temporaries.append(record.relative(entry.path))
                 continue
             kind = classify_name(entry.name)
             if kind is not None and not _ignored(entry.path, ignores, is_dir=False):
                 candidate = Candidate(Path(entry.path), kind, explicit=False)
-                yield _followed(candidate, tree, entry.is_symlink())
+                is_link = entry.is_symlink()
+                if record is not None:
+                    record.walk.files.append([record.relative(entry.path), str(kind), is_link])
+                yield _followed(candidate, tree, is_link)
+
+
+@dataclass
+class _Recorder:
+    top: str
+    walk: Walk
+    noted_names: frozenset[str]
+
+    def relative(self, path: str) -> str:
+        return "." if path == self.top else path[len(self.top) + 1 :]
+
+    def folder(self, directory: str, status: os.stat_result, names: set[str]) -> None:
+        noted = sorted(names & self.noted_names)
+        self.walk.folders.append([self.relative(directory), status.st_mtime_ns, status.st_ino, noted])
+
+    def ignore_file(self, path: str, status: os.stat_result) -> None:
+        self.walk.ignore_files.append([self.relative(path), status.st_mtime_ns, status.st_size, status.st_ino])
 
 
 _Ignores = list[tuple[str, pathspec.PathSpec]]
 
 
 def _listing(
-    directory: str, ignores: _Ignores, on_folder: FolderListed | None
+    directory: str, ignores: _Ignores, on_folder: FolderListed | None, record: _Recorder | None = None
 ) -> tuple[Iterator[os.DirEntry[str]], _Ignores]:
     """A folder's entries in name order, and the ignore files in force below it; nothing
     for a virtualenv or a folder that cannot be listed."""
     try:
+        # Its status before its listing: were it changed in between, the status remembered
+        # would be the older one, and the next run would list the folder again.
+        status = os.stat(directory) if record is not None else None
         with os.scandir(directory) as scanned:
             entries = sorted(scanned, key=lambda entry: entry.name)
     except OSError:
+        if record is not None:
+            record.walk.complete = False
         return iter(()), ignores
     names = {entry.name for entry in entries}
     if on_folder is not None:
         on_folder(directory, names)
+    if record is not None and status is not None:
+        record.folder(directory, status, names)
     if "pyvenv.cfg" in names:
         return iter(()), ignores
     if ".gitignore" in names:
-        spec = _gitignore(directory)
+        spec = _gitignore(directory, record)
         if spec is not None:
             ignores = [*ignores, (directory, spec)]
     return iter(entries), ignores
 
 
-def _gitignore(directory: str) -> pathspec.PathSpec | None:
+def _gitignore(directory: str, record: _Recorder | None) -> pathspec.PathSpec | None:
+    path = os.path.join(directory, ".gitignore")
     try:
-        with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as file:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            if record is not None:
+                record.ignore_file(path, os.fstat(file.fileno()))
             lines = file.read().splitlines()
     except OSError:
+        if record is not None:
+            record.walk.complete = False
         return None
     return pathspec.GitIgnoreSpec.from_lines(lines)
 

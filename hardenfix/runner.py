@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hardenfix.cache import Cache, Record, Remembered, content_key, signature, status_of
-from hardenfix.config import Configuration, Settings
+from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, discover
 from hardenfix.engine import Engine, FixError, SourceFile
 from hardenfix.files import (
@@ -128,7 +128,7 @@ def run(
     with _collecting_less_often():
         candidates = [
             candidate
-            for candidate in discover(paths, temporaries, _folder_listener(rules))
+            for candidate in discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES)
             if candidate.explicit or not _excluded(job, candidate.path)
         ]
         if select_files is not None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
+from hardenfix.cache import Cache
 from hardenfix.discovery import classify_explicit, classify_name, discover
 from hardenfix.model import FileKind
 
@@ -82,3 +85,57 @@ def test_explicit_file_is_processed_even_when_ignored(tmp_path: Path) -> None:
 def test_each_file_once(tmp_path: Path) -> None:
     compose = touch(tmp_path / "compose.yaml")
     assert [c.path for c in discover([tmp_path, compose, tmp_path])] == [tmp_path / "compose.yaml"]
+
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Every file and folder under `root`, and `root`, last modified `seconds` ago."""
+    past = time.time() - seconds
+    for path in [*root.rglob("*"), root]:
+        os.utime(path, (past, past))
+
+
+def remembered_discovery(root: Path, cache_root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], int]:
+    """The files a run discovers under `root`, and how many folders it listed to find them."""
+    from hardenfix import discovery
+
+    listed = []
+    real_listing = discovery._listing
+
+    def counting_listing(directory, *args):
+        listed.append(directory)
+        return real_listing(directory, *args)
+
+    monkeypatch.setattr(discovery, "_listing", counting_listing)
+    cache = Cache.open(cache_root)
+    found = [c.path.relative_to(root).as_posix() for c in discover([root], walks=cache)]
+    cache.save()
+    return found, len(listed)
+
+
+def test_an_unchanged_tree_is_not_walked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "tree"
+    for name in ("a/compose.yaml", "a/b/app.py", "c/Dockerfile", "ignored/app.py", "notes.txt"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("")
+    (root / ".gitignore").write_text("ignored/\n")
+    age(root)
+    expected = ["a/b/app.py", "a/compose.yaml", "c/Dockerfile"]
+    assert remembered_discovery(root, tmp_path, monkeypatch) == (expected, 4)
+    assert remembered_discovery(root, tmp_path, monkeypatch) == (expected, 0)
+    # A file added: its folder's modification time changes, and the tree is walked again.
+    (root / "a" / "b" / "worker.py").write_text("")
+    assert remembered_discovery(root, tmp_path, monkeypatch) == (["a/b/app.py", "a/b/worker.py", *expected[1:]], 4)
+    # An edited .gitignore (its folder's time unchanged) is seen as well.
+    age(root)
+    remembered_discovery(root, tmp_path, monkeypatch)
+    (root / ".gitignore").write_text("ignored/\nc/\n")
+    os.utime(root, (time.time() - 3600, time.time() - 3600))
+    assert remembered_discovery(root, tmp_path, monkeypatch)[0] == ["a/b/app.py", "a/b/worker.py", "a/compose.yaml"]
+
+
+def test_a_tree_changed_just_before_the_run_is_walked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "tree"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "app.py").write_text("")
+    for _ in range(2):  # within one clock tick, a later change could leave the folder's time as it was
+        assert remembered_discovery(root, tmp_path, monkeypatch) == (["a/app.py"], 2)

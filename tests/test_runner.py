@@ -264,3 +264,18 @@ def test_a_partly_warm_pool_run_keeps_discovery_order(tmp_path: Path) -> None:
     fresh = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2))
     assert summary(warm) == summary(fresh) != summary(cold)
     assert len(warm) == IN_PROCESS_BELOW + 70
+
+
+def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path) -> None:
+    from hardenfix.config import Configuration
+
+    root = tree(tmp_path / "tree", 3)
+    (root / "s0000" / "hardenfix.toml").write_text('ignore = ["HF110"]\n')
+    age(root)
+
+    def findings() -> list[tuple[str, str, list[str]]]:
+        return summary(run([root], Configuration(), Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+
+    cold = findings()
+    assert findings() == findings() == cold
+    assert [codes for path, _, codes in cold if path.startswith("tree/s0000")] == [[]]
