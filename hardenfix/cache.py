@@ -79,8 +79,20 @@ class Entry:
         """Whether every fix comes with its edits (`check` keeps only that a fix exists)."""
         return all(finding[-1] is None or finding[-1][2] is not None for finding in self.findings)  # type: ignore[index]
 
-    def is_current(self) -> bool:
-        return not self.dependencies or signature(path for path, *_ in self.dependencies) == self.dependencies
+    def is_current(self, seen: dict[str, list[int]] | None = None) -> bool:
+        """Whether every dependency has the modification time and size it had; `seen` holds
+        what this run already found of some paths: [mtime in ns, size]."""
+        for path, *status in self.dependencies:
+            known = seen.get(path) if seen is not None else None  # type: ignore[arg-type]
+            if known is None:
+                try:
+                    now = os.stat(path)  # type: ignore[arg-type]
+                    known = [now.st_mtime_ns, now.st_size]
+                except OSError:
+                    known = [0, -1]
+            if known != status:
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,8 @@ class Job:
     """`--validate`: engines built for files also run Docker Compose's model check."""
     fix_edits: bool = False
     """Whether reports show each fix's edits (SARIF does), which `check` would not make."""
+    seen: dict[str, list[int]] = field(default_factory=dict)
+    """Absolute path -> [mtime in ns, size] of the files this run looked at in the parent."""
     _engines: dict[tuple[int, tuple[str, ...]], Engine] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
@@ -137,7 +139,7 @@ def run(
             job.build_contexts = _build_contexts(candidates, cache)
         # What the cache answers for without reading is answered here: a warm run over
         # an unchanged tree starts no worker.
-        remembered = [_remembered(candidate, job) for candidate in candidates] if cached else []
+        remembered = _answered_from_cache(candidates, job) if cached else []
         if remembered:
             candidates = [candidate for candidate, known in zip(candidates, remembered, strict=True) if known is None]
         if workers == 1 or len(candidates) < IN_PROCESS_BELOW:
@@ -330,6 +332,16 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     return result
 
 
+def _answered_from_cache(candidates: list[Candidate], job: Job) -> list[FileResult | None]:
+    """Each file's result from the cache, or None. Dockerfiles come last: their findings
+    depend on the files their rules read, mostly files of this run whose status is then
+    known without asking the file system again."""
+    answers: list[FileResult | None] = [None] * len(candidates)
+    for index in sorted(range(len(candidates)), key=lambda i: candidates[i].kind is FileKind.DOCKERFILE):
+        answers[index] = _remembered(candidates[index], job)
+    return answers
+
+
 def _remembered(candidate: Candidate, job: Job) -> FileResult | None:
     """The result the cache gives a file whose status is as it remembers, without
     reading it; None when the file must be processed."""
@@ -337,10 +349,13 @@ def _remembered(candidate: Candidate, job: Job) -> FileResult | None:
     path, kind = candidate.path, candidate.kind
     if candidate.skip_reason is not None or kind is None:
         return None
+    absolute = str(path)  # a candidate's path is absolute
     try:
-        digest = job.cached.digest(str(path), status_of(os.stat(path)))  # a candidate's path is absolute
+        status = os.stat(absolute)
     except OSError:
         return None
+    job.seen[absolute] = [status.st_mtime_ns, status.st_size]
+    digest = job.cached.digest(absolute, status_of(status))
     if digest is None:
         return None
     settings = job.settings_for(path)
@@ -374,7 +389,7 @@ def _from_cache(
         entry is None
         or (entry.findings and job.mode is not Mode.CHECK)
         or (job.fix_edits and not entry.has_fix_edits())
-        or not entry.is_current()
+        or not entry.is_current(job.seen)
     ):
         return None
     if entry.findings and job.fix_edits:
