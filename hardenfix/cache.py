@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -155,15 +156,19 @@ class Cache:
 
     @classmethod
     def open(cls, cwd: Path) -> Cache:
+        """The cache of a project; an unreadable or malformed cache file counts as empty."""
         cache = cls(_writable_root(cwd))
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            stored = json.loads(cache.file.read_text(encoding="utf-8"))
-            cache.remembered = Remembered(
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
+            stored = _load_without_collecting(cache.file)
+            remembered = Remembered(
                 {key: Entry(*value) for key, value in stored["entries"].items()},
                 stored["digests"],
                 stored["build_contexts"],
                 stored["walks"],
             )
+            if not _well_formed(remembered):
+                raise ValueError("malformed cache")
+            cache.remembered = remembered
         return cache
 
     def add(self, record: Record) -> None:
@@ -214,6 +219,46 @@ class Cache:
             os.replace(temporary, self.file)
         except OSError:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _load_without_collecting(file: Path) -> Any:
+    """JSON holds no reference cycles: collecting while its million objects are built
+    would only cost time (half of loading a large tree's cache)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_WALK_FIELDS = {field.name for field in dataclasses.fields(Walk)}
+
+
+def _well_formed(remembered: Remembered) -> bool:
+    """Whether every value has the shape the code reading it expects (a cache file is
+    ours, but it sits in the project, where anything can edit it)."""
+
+    def status_and(value: Any, kind: type) -> bool:
+        return isinstance(value, list) and len(value) == 4 and isinstance(value[3], kind)
+
+    def lists(items: Any, length: int) -> bool:
+        return isinstance(items, list) and all(isinstance(item, list) and len(item) == length for item in items)
+
+    return (
+        all(lists(e.findings, 9) and lists(e.dependencies, 3) for e in remembered.entries.values())
+        and all(status_and(value, str) for value in remembered.digests.values())
+        and all(status_and(value, dict) for value in remembered.build_contexts.values())
+        and all(
+            isinstance(walk, dict)
+            and walk.keys() == _WALK_FIELDS
+            and lists(walk["folders"], 4)
+            and lists(walk["ignore_files"], 4)
+            and lists(walk["files"], 3)
+            for walk in remembered.walks.values()
+        )
+    )
 
 
 def _writable_root(cwd: Path) -> Path:

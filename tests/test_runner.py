@@ -279,3 +279,29 @@ def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path
     cold = findings()
     assert findings() == findings() == cold
     assert [codes for path, _, codes in cold if path.startswith("tree/s0000")] == [[]]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "{",
+        "[]",
+        '{"entries": {}}',
+        '{"entries": {"k": 5}, "digests": {}, "build_contexts": {}, "walks": {}}',
+        '{"entries": {}, "digests": {"/x": 5}, "build_contexts": {}, "walks": {}}',
+        '{"entries": {}, "digests": {}, "build_contexts": {"/x": [1, 2, 3, []]}, "walks": {}}',
+        '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {"/x": {"folders": 1, "extra": 2}}}',
+        '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {"/x": {"folders": [5]}}}',
+        '{"entries": {"k": [[["HF110"]], []]}, "digests": {}, "build_contexts": {}, "walks": {}}',
+    ],
+)
+def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> None:
+    cache = Cache.open(tmp_path)
+    cache.file.parent.mkdir(parents=True)
+    cache.file.write_text(stored)
+    reopened = Cache.open(tmp_path)
+    assert reopened.remembered == cache_module.Remembered()
+    root = tree(tmp_path / "tree", 3)
+    assert (
+        sum(len(r.findings) for r in run([root], Engine(Settings().rules()), Mode.CHECK, tmp_path, cache=reopened)) == 1
+    )
