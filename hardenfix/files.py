@@ -69,6 +69,11 @@ def absolute_path(path: Path | str) -> str:
 
 def read_bytes(path: Path) -> bytes:
     regular_file_status(path)
+    return read_accepted(path)
+
+
+def read_accepted(path: Path) -> bytes:
+    """The bytes of a file `regular_file_status` accepted."""
     try:
         return read_whole(path)
     except OSError as error:

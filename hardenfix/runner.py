@@ -29,6 +29,7 @@ from hardenfix.files import (
     absolute_path,
     atomic_write,
     decode,
+    read_accepted,
     read_bytes,
     regular_file_status,
     remove_if_stale,
@@ -269,9 +270,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     build_context = _build_context(job, path, kind)
     absolute = absolute_path(path)
     try:
-        data = read_bytes(path)
-    except BinaryFile as reason:
-        return _skipped(result, str(reason))
+        data = read_accepted(path)  # its status was checked above
     except UnreadableFile as reason:
         return _failed(result, str(reason))
     digest = content_key(data) if job.cached is not None else ""

@@ -112,13 +112,16 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from hardenfix import runner
 
     read: list[str] = []
-    real_read_bytes = runner.read_bytes
 
-    def counting_read_bytes(path: Path) -> bytes:
-        read.append(Path(path).name)
-        return real_read_bytes(path)
+    def counting(real_read):
+        def read_and_count(path: Path) -> bytes:
+            read.append(Path(path).name)
+            return real_read(path)
 
-    monkeypatch.setattr(runner, "read_bytes", counting_read_bytes)
+        return read_and_count
+
+    for name in ("read_bytes", "read_accepted"):
+        monkeypatch.setattr(runner, name, counting(getattr(runner, name)))
     return read
 
 
