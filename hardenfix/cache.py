@@ -40,7 +40,7 @@ from hardenfix import __version__
 from hardenfix.discovery import Walk
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 3
+FORMAT = 4
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""

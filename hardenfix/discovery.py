@@ -117,6 +117,9 @@ class Walk:
     temporaries: list[str] = field(default_factory=list)
     complete: bool = True
     """False when a folder could not be listed: such a walk is not reused."""
+    noted_names: list[str] = field(default_factory=list)
+    """The names the folders' entries above were noted for: a walk serves only a run that
+    notes the same ones."""
 
     def statuses(self) -> Iterator[tuple[str, list[int]]]:
         for path, mtime, inode, _ in self.folders:
@@ -193,7 +196,7 @@ def _walk_or_recall(
 ) -> Iterator[Candidate]:
     tree, top = os.path.realpath(root), str(root)
     remembered = walks.recall(top) if walks is not None else None
-    if remembered is not None and remembered.is_current(top):
+    if remembered is not None and set(remembered.noted_names) == noted_names and remembered.is_current(top):
         for folder, _, _, names in remembered.folders:
             if on_folder is not None:
                 on_folder(os.path.join(top, folder) if folder != "." else top, set(names))
@@ -201,7 +204,7 @@ def _walk_or_recall(
         for path, kind, is_link in remembered.files:
             yield _followed(Candidate(Path(top, path), FileKind(kind), explicit=False), tree, is_link)
         return
-    walk = Walk() if walks is not None else None
+    walk = Walk(noted_names=sorted(noted_names)) if walks is not None else None
     yield from _walk(root, temporaries, on_folder, walk, noted_names)
     if walks is not None and walk is not None and walk.complete:
         walks.remember(top, walk)

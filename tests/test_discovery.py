@@ -133,6 +133,29 @@ def test_an_unchanged_tree_is_not_walked_again(tmp_path: Path, monkeypatch: pyte
     assert remembered_discovery(root, tmp_path, monkeypatch)[0] == ["a/b/app.py", "a/b/worker.py", "a/compose.yaml"]
 
 
+def test_a_walk_serves_only_runs_that_note_the_same_names(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "hardenfix.toml").write_text("")
+    age(root)
+    listed: list[tuple[str, set[str]]] = []
+
+    def discovered(noted: frozenset[str]) -> list[tuple[str, set[str]]]:
+        listed.clear()
+        cache = Cache.open(tmp_path)
+        list(
+            discover(
+                [root], on_folder=lambda f, names: listed.append((f, names & noted)), walks=cache, noted_names=noted
+            )
+        )
+        cache.save()
+        return sorted((Path(f).relative_to(tmp_path).as_posix(), names) for f, names in listed)
+
+    assert discovered(frozenset()) == [("tree", set()), ("tree/a", set())]
+    assert discovered(frozenset({"hardenfix.toml"})) == [("tree", set()), ("tree/a", {"hardenfix.toml"})]
+    assert discovered(frozenset({"hardenfix.toml"})) == [("tree", set()), ("tree/a", {"hardenfix.toml"})]
+
+
 def test_a_tree_changed_just_before_the_run_is_walked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "tree"
     (root / "a").mkdir(parents=True)
