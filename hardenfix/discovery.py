@@ -127,13 +127,19 @@ class Walk:
         for path, mtime, size, inode in self.ignore_files:
             yield path, [mtime, size, inode]
 
-    def is_current(self, root: str) -> bool:
+    def is_current(self, root: str, seen: dict[str, list[int]] | None = None) -> bool:
+        """Whether everything the walk looked at is as it was; `seen` is given each folder's
+        [mtime in ns, size] on the way, for others that need them this run."""
         for path, status in self.statuses():
+            absolute = os.path.join(root, path) if path != "." else root
             try:
-                now = os.stat(os.path.join(root, path))
+                now = os.stat(absolute)
             except OSError:
                 return False
-            known = [now.st_mtime_ns, now.st_ino] if len(status) == 2 else [now.st_mtime_ns, now.st_size, now.st_ino]
+            is_folder = len(status) == 2
+            if is_folder and seen is not None:
+                seen[absolute] = [now.st_mtime_ns, now.st_size]
+            known = [now.st_mtime_ns, now.st_ino] if is_folder else [now.st_mtime_ns, now.st_size, now.st_ino]
             if known != status:
                 return False
         return True
@@ -153,6 +159,7 @@ def discover(
     on_folder: FolderListed | None = None,
     walks: WalkMemory | None = None,
     noted_names: frozenset[str] = frozenset(),
+    seen: dict[str, list[int]] | None = None,
 ) -> Iterator[Candidate]:
     """Files to process, each once, in a stable order.
 
@@ -161,21 +168,22 @@ def discover(
     otherwise it comes with a `skip_reason`, so that nothing is written outside.
     Temporary files of interrupted writes are collected in `temporaries`. With `walks`,
     a tree unchanged since a walk that was remembered is not walked again; `on_folder`
-    is then told the `noted_names` each folder held.
+    is then told the `noted_names` each folder held, and `seen` the [mtime in ns, size]
+    of each folder it checked.
     """
-    seen: set[str] = set()
+    found: set[str] = set()
     temporaries = temporaries if temporaries is not None else []
     for path in paths:
         path = Path(os.path.abspath(path))  # so is every candidate's: absolute and normal
         if path.is_dir():
-            candidates = _walk_or_recall(path, temporaries, on_folder, walks, noted_names)
+            candidates = _walk_or_recall(path, temporaries, on_folder, walks, noted_names, seen)
         else:
             candidate = Candidate(path, classify_explicit(path), explicit=True)
             candidates = iter([_followed(candidate, os.path.realpath(Path.cwd()), os.path.islink(path))])
         for candidate in candidates:
             key = os.path.realpath(candidate.path) if candidate.explicit else str(candidate.path)
-            if key not in seen:
-                seen.add(key)
+            if key not in found:
+                found.add(key)
                 yield candidate
 
 
@@ -193,10 +201,11 @@ def _walk_or_recall(
     on_folder: FolderListed | None,
     walks: WalkMemory | None,
     noted_names: frozenset[str],
+    seen: dict[str, list[int]] | None,
 ) -> Iterator[Candidate]:
     tree, top = os.path.realpath(root), str(root)
     remembered = walks.recall(top) if walks is not None else None
-    if remembered is not None and set(remembered.noted_names) == noted_names and remembered.is_current(top):
+    if remembered is not None and set(remembered.noted_names) == noted_names and remembered.is_current(top, seen):
         for folder, _, _, names in remembered.folders:
             if on_folder is not None:
                 on_folder(os.path.join(top, folder) if folder != "." else top, set(names))

@@ -75,7 +75,8 @@ class Job:
     fix_edits: bool = False
     """Whether reports show each fix's edits (SARIF does), which `check` would not make."""
     seen: dict[str, list[int]] = field(default_factory=dict)
-    """Absolute path -> [mtime in ns, size] of the files this run looked at in the parent."""
+    """Absolute path -> [mtime in ns, size] of the files and folders this run looked at
+    in the parent."""
     _engines: dict[tuple[int, tuple[str, ...]], Engine] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
@@ -131,7 +132,7 @@ def run(
     with _collecting_less_often():
         candidates = [
             candidate
-            for candidate in discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES)
+            for candidate in discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
             if candidate.explicit or not _excluded(job, candidate.path)
         ]
         if select_files is not None:
@@ -402,7 +403,9 @@ def _from_cache(
 
 
 def _failing(findings: list[Finding], settings: Settings | None) -> int:
-    return sum(1 for finding in findings if settings is None or settings.fails(finding))
+    if not findings or settings is None:
+        return len(findings)
+    return sum(1 for finding in findings if settings.fails(finding))
 
 
 def _skipped(result: FileResult, reason: str) -> FileResult:
