@@ -59,15 +59,17 @@ def content_key(data: bytes) -> str:
 
 
 def signature(paths: Iterable[str]) -> list[list[object]]:
-    """[path, mtime in ns, size] of each path; a missing one is [path, 0, -1]."""
-    signed = []
-    for path in sorted(paths):
-        try:
-            status = os.stat(path)
-            signed.append([path, status.st_mtime_ns, status.st_size])
-        except OSError:
-            signed.append([path, 0, -1])
-    return signed
+    """[path, mtime in ns, size] of each path, sorted by path (see `_mtime_and_size`)."""
+    return [[path, *_mtime_and_size(path)] for path in sorted(paths)]
+
+
+def _mtime_and_size(path: str) -> list[int]:
+    """[mtime in ns, size] of a path; [0, -1] for one that is missing."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return [0, -1]
+    return [status.st_mtime_ns, status.st_size]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +87,7 @@ class Entry:
         what this run already found of some paths: [mtime in ns, size]."""
         for path, *status in self.dependencies:
             known = seen.get(path) if seen is not None else None  # type: ignore[arg-type]
-            if known is None:
-                try:
-                    now = os.stat(path)  # type: ignore[arg-type]
-                    known = [now.st_mtime_ns, now.st_size]
-                except OSError:
-                    known = [0, -1]
-            if known != status:
+            if (known or _mtime_and_size(path)) != status:  # type: ignore[arg-type]
                 return False
         return True
 

@@ -211,7 +211,7 @@ def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, str]:
     remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
     if remembered is not None:
         return remembered
-    data = read_bytes(path)
+    data = read_accepted(path)  # its status was checked above
     contexts = {}
     if b"build" in data:  # builds nothing: no need to parse it here as well
         document = ComposeDocument.parse(decode(data).text)
