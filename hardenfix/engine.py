@@ -67,7 +67,7 @@ class Engine:
         a suppression that may be unused, or its kind is always parsed."""
         return (
             kind in PARSED_WITHOUT_PREFILTER_MATCH
-            or any(rule.prefilter is None or rule.prefilter.search(data) for rule in self._rules.get(kind, ()))
+            or any(rule.might_apply(data) for rule in self._rules.get(kind, ()))
             or (self._reports_unused_suppressions and SUPPRESSION_MARKER in data)
         )
 
@@ -154,7 +154,7 @@ class Engine:
         data = document.text.encode("utf-8", "surrogatepass")
         findings: list[Finding] = []
         for rule in selected:
-            if rule.prefilter is not None and not rule.prefilter.search(data):
+            if not rule.might_apply(data):
                 continue
             try:
                 findings.extend(rule.check(document))

@@ -46,7 +46,7 @@ class Rule:
     Options: ClassVar[type] = NoOptions
     prefilter: ClassVar[re.Pattern[bytes] | None] = None
     """A byte-level regex that every file with a finding matches; files that
-    don't are never parsed for this rule."""
+    don't are never parsed for this rule (see `might_apply`)."""
     changes: ClassVar[tuple[str, ...]] = ()
     """What this rule's fixes may change, checked after fixing (see `hardenfix.validate`):
     for Compose, paths into the loaded data (`services.*.healthcheck`; `*` is one key,
@@ -57,6 +57,13 @@ class Rule:
         self.options = options if options is not None else self.Options()
         self.knowledge = knowledge if knowledge is not None else builtin()
         """What hardenfix knows of images (pins, tools, probes), with the project's additions."""
+
+    @classmethod
+    def might_apply(cls, data: bytes) -> bool:
+        """Whether a file with these bytes could have a finding, told without parsing it:
+        false only when it certainly has none. A rule whose `prefilter` lets through many
+        files without findings tightens this test, at no cost to the files it rejects."""
+        return cls.prefilter is None or cls.prefilter.search(data) is not None
 
     @classmethod
     def can_fix(cls) -> bool:

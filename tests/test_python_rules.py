@@ -132,3 +132,59 @@ def test_python_is_checked_without_libcst_unless_edits_are_shown(tmp_path: Path)
     assert _libcst_modules_after_check(tmp_path, expected_exit=1) == []
     # ...which SARIF shows, so they are made for it.
     assert "libcst" in _libcst_modules_after_check(tmp_path, 1, "--format", "sarif")
+
+
+# A NamedTuple whose `__post_init__` never runs, written in ways a byte-level filter
+# could mistake for the body of some other class.
+_TUPLE_HEADER = "from typing import NamedTuple\n\n\nclass Point(NamedTuple):\n    x: int\n"
+_POST_INIT = "    def __post_init__(self) -> None:\n        assert self.x >= 0\n"
+FLAGGED_BY_HF301 = {
+    "plain": _TUPLE_HEADER + _POST_INIT,
+    "async": _TUPLE_HEADER + _POST_INIT.replace("def", "async def"),
+    "crlf": (_TUPLE_HEADER + _POST_INIT).replace("\n", "\r\n"),
+    "comment at column 0": _TUPLE_HEADER + "# class Fake:\n" + _POST_INIT,
+    "dedented string": _TUPLE_HEADER + '    doc = """\nclass Fake:\n    """\n' + _POST_INIT,
+    "string closed at column 0": _TUPLE_HEADER + '    doc = """\nclass Fake:\n"""\n' + _POST_INIT,
+    "backslash in a string": _TUPLE_HEADER + '    doc = "a\\\nclass Fake:\\\n"\n' + _POST_INIT,
+    "bracket at column 0": _TUPLE_HEADER + "    y: int = max(\n0, 1)\n" + _POST_INIT,
+    "def continued": _TUPLE_HEADER + "    def \\\n__post_init__(self) -> None:\n        pass\n",
+    "tabs": _TUPLE_HEADER.replace("    ", "\t") + _POST_INIT.replace("    ", "\t"),
+    "bare carriage return": "from typing import NamedTuple\n\n\nclass Window:\n    pass\n# note\r"
+    + _TUPLE_HEADER.partition("\n\n\n")[2]
+    + _POST_INIT,
+    "beside a nested class": _TUPLE_HEADER + "    class Meta:\n" + _POST_INIT.replace("    ", "        ") + _POST_INIT,
+}
+# What a parse would find nothing in: the `__post_init__` of a class without bases.
+_DATACLASS = (
+    "@dataclass\nclass Window:\n    width: int\n\n    def __post_init__(self) -> None:\n        assert self.width\n"
+)
+NOT_FLAGGED_BY_HF301 = {
+    "dataclass beside a NamedTuple": _TUPLE_HEADER + "\n\n" + _DATACLASS,
+    "crlf": (_TUPLE_HEADER + "\n\n" + _DATACLASS).replace("\n", "\r\n"),
+    "only called": _TUPLE_HEADER + "    def check(self) -> None:\n        self.__post_init__()\n",
+    "module level": _TUPLE_HEADER + "\n\ndef __post_init__(self) -> None:\n    pass\n",
+}
+
+
+def _hf301_findings(text: str) -> list[str]:
+    from hardenfix.rules.python.hf301_namedtuple_post_init import NamedTuplePostInit
+    from hardenfix.sources.python import parse
+
+    return [finding.message for finding in NamedTuplePostInit().check(parse(text))]
+
+
+@pytest.mark.parametrize("text", FLAGGED_BY_HF301.values(), ids=FLAGGED_BY_HF301.keys())
+def test_hf301_filter_lets_through_every_flagged_module(text: str) -> None:
+    from hardenfix.rules.python.hf301_namedtuple_post_init import NamedTuplePostInit
+
+    assert _hf301_findings(text)
+    assert NamedTuplePostInit.might_apply(text.encode())
+
+
+@pytest.mark.parametrize("text", NOT_FLAGGED_BY_HF301.values(), ids=NOT_FLAGGED_BY_HF301.keys())
+def test_hf301_filter_rejects_a_post_init_outside_a_namedtuple(text: str) -> None:
+    from hardenfix.rules.python.hf301_namedtuple_post_init import NamedTuplePostInit
+
+    assert not _hf301_findings(text)
+    assert NamedTuplePostInit.prefilter is not None and NamedTuplePostInit.prefilter.search(text.encode())
+    assert not NamedTuplePostInit.might_apply(text.encode())

@@ -9,7 +9,7 @@ import pytest
 from hardenfix.engine import splice
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
-from hardenfix.sources.python import minimal_edit, parse
+from hardenfix.sources.python import block_opener, minimal_edit, parse
 
 
 def _remove(text: str, name: str) -> str:
@@ -176,3 +176,21 @@ def test_enclosing_scopes_outermost_first() -> None:
     assert [scope.name for scope in document.enclosing_scopes(handler)] == ["Service", "close"]
     [service] = document.nodes(ast.ClassDef)
     assert document.enclosing_scopes(service) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "opener"),
+    [
+        ("x = 1\ndef f():\n", b""),
+        ("class A:\n    x = 1\n\n    # note\n    def f(self):\n", b"class A:"),
+        ("class A:\n    class B(C):  # inner\n        def f(self):\n", b"class B(C):  # inner"),
+        ('class A:\n    doc = """\nclass B:\n"""\n    def f(self):\n', None),
+        ("class A:\n\tdef f(self):\n", None),
+        ("class A:\n    x = 1 + \\\n    def f(self):\n", None),
+        ("class A:\n    x = [\n]\n    def f(self):\n", b"]"),  # a caller sees it is no header
+    ],
+)
+def test_block_opener_is_told_from_indentation(text: str, opener: bytes | None) -> None:
+    """The opener of the block holding the statement on the last line."""
+    data = text.encode()
+    assert block_opener(data, data.rfind(b"\n", 0, -1) + 1) == opener

@@ -59,6 +59,68 @@ def iter_statements(tree: ast.AST) -> Iterator[ast.stmt | ast.excepthandler]:
                     stack.append(child)
 
 
+def block_opener(data: bytes, line_start: int) -> bytes | None:
+    """For a prefilter, without parsing: the line that opens the block holding the
+    statement on the line starting at `line_start`, without its indentation and line
+    ending; b"" for a statement of the module's top level; None when indentation
+    alone cannot tell.
+
+    That line is the first above with less indentation, past blank and comment lines.
+    It can instead be a line inside a triple-quoted string, which the lines from it to
+    the statement would then show by a closing delimiter; continue a string after a
+    backslash, which the line before it would end in; or continue a bracketed
+    expression, which a caller tells by what it holds (a `class` or `def` header never
+    does). Tabs and form feeds, whose width depends on the tokenizer's rules, and a bare
+    carriage return, which Python takes for a line break, make it unsure.
+    """
+    indentation = _spaces_before(data, line_start)
+    if indentation is None or continues_line_above(data, line_start):
+        return None
+    if indentation == 0:
+        return b""
+    end = line_start
+    while end > 0:
+        start = data.rfind(b"\n", 0, end - 1) + 1
+        line = data[start : end - 1].removesuffix(b"\r")
+        end = start
+        stripped = line.lstrip(b" \t\f")
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        width = _spaces_before(data, start)
+        if width is None:
+            return None
+        if width >= indentation:
+            continue
+        between = data[start:line_start]
+        if (
+            b'"""' in between
+            or b"'''" in between
+            or between.count(b"\r") != between.count(b"\r\n")
+            or continues_line_above(data, start)
+        ):
+            return None
+        return stripped
+    return None
+
+
+def _spaces_before(data: bytes, line_start: int) -> int | None:
+    """How many spaces indent the line; None if tabs or form feeds take part."""
+    index = line_start
+    while data[index : index + 1] == b" ":
+        index += 1
+    return None if data[index : index + 1] in (b"\t", b"\f") else index - line_start
+
+
+def continues_line_above(data: bytes, line_start: int) -> bool:
+    """Whether the line above ends in a backslash, which joins the two lines."""
+    if line_start == 0:
+        return False
+    end = line_start - 1  # its line feed
+    if data[end - 1 : end] == b"\r":
+        end -= 1
+    return end > 0 and data[end - 1 : end] == b"\\"
+
+
 def parse(text: str, location: Path | None = None) -> PythonDocument:
     """Parse `text` with the standard library's parser.
 

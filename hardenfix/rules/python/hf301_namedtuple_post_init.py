@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import Binding, PythonDocument, iter_statements
+from hardenfix.sources.python import Binding, PythonDocument, block_opener, continues_line_above, iter_statements
 
 _NAMEDTUPLE = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
 _TUPLE_ATTRIBUTES = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
 _TUPLE_METHODS = frozenset({"count", "index"})
 _ITERATING_BUILTINS = frozenset({"len", "tuple", "list", "iter", "sorted", "set", "zip", "enumerate", "reversed"})
+_POST_INIT = re.compile(rb"__post_init__")
+_POST_INIT_DEFINITION = re.compile(rb"[ \t\f]*(?:async[ \t]+)?def[ \t]+__post_init__\b")
+_CLASS_WITHOUT_BASES = re.compile(rb"class[ \t]+\w+[ \t]*:")
 
 
 @dataclass(slots=True)
@@ -94,6 +97,24 @@ class NamedTuplePostInit(Rule):
     fix_safety = FixSafety.SOMETIMES
     # `NamedTuple` is imported or written before the `__post_init__` of its class.
     prefilter = re.compile(rb"NamedTuple[\s\S]*?__post_init__")
+
+    @classmethod
+    def might_apply(cls, data: bytes) -> bool:
+        """The prefilter, and a `__post_init__` defined somewhere other than the body of a
+        class without bases: a module that uses NamedTuple next to a dataclass with
+        `__post_init__` is common, and parsing it would find nothing."""
+        if not super().might_apply(data):
+            return False
+        for mention in _POST_INIT.finditer(data):
+            line_start = data.rfind(b"\n", 0, mention.start()) + 1
+            if _POST_INIT_DEFINITION.match(data, line_start, mention.end()) is None:
+                if continues_line_above(data, line_start):
+                    return True  # `def \` on the line above
+                continue  # not a definition: a call, a comment
+            opener = block_opener(data, line_start)
+            if opener is None or (opener and _CLASS_WITHOUT_BASES.match(opener) is None):
+                return True
+        return False
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         verdicts = [
