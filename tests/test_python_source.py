@@ -150,6 +150,12 @@ class Service:
             pass
         except Exception:
             pass
+
+    @retry(
+        when=lambda error: Counter("d"),
+    )
+    def fetch(self):
+        pass
 """
 
 
@@ -164,6 +170,24 @@ def test_nodes_by_class_match_ast_walk() -> None:
     assert document.nodes(ast.Yield) == []
 
 
+def test_nodes_mentioning_names_are_those_on_lines_that_name_them() -> None:
+    document = parse(NESTED)
+    lines = {number for number, line in enumerate(NESTED.splitlines(), 1) if "Counter" in line}
+    calls = [node for node in ast.walk(document.tree) if isinstance(node, ast.Call)]
+    expected = [call for call in calls if lines & set(range(call.lineno, call.end_lineno + 1))]
+    found = document.nodes_mentioning(["Counter"], ast.Call)
+    assert sorted(map(ast.unparse, found)) == sorted(map(ast.unparse, expected))
+    assert len(expected) == 7  # four Counters, and the calls around them
+    assert document.nodes_mentioning([], ast.Call) == []
+
+
+def test_nodes_mentioning_a_name_spelt_in_another_unicode_form() -> None:
+    # Python reads identifiers in NFKC form: the fullwidth letter is a plain C.
+    document = parse("from prometheus_client import Counter\n\nREQUESTS = \uff23ounter('requests')\n")
+    [call] = document.nodes_mentioning(["Counter"], ast.Call)
+    assert call.func.id == "Counter"
+
+
 def test_enclosing_scopes_outermost_first() -> None:
     document = parse(NESTED)
     counters = {call.args[0].value: call for call in document.nodes(ast.Call) if call.func.id == "Counter"}
@@ -171,7 +195,12 @@ def test_enclosing_scopes_outermost_first() -> None:
         key: [getattr(s, "name", "lambda") for s in document.enclosing_scopes(call)] for key, call in counters.items()
     }
     # The decorator runs where the class is defined, outside it.
-    assert names == {"a": [], "b": ["Service", "handle"], "c": ["Service", "handle", "lambda"]}
+    assert names == {
+        "a": [],
+        "b": ["Service", "handle"],
+        "c": ["Service", "handle", "lambda"],
+        "d": ["Service", "lambda"],
+    }
     [handler] = document.nodes(ast.ExceptHandler)
     assert [scope.name for scope in document.enclosing_scopes(handler)] == ["Service", "close"]
     [service] = document.nodes(ast.ClassDef)

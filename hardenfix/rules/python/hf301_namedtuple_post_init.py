@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import Binding, PythonDocument, block_opener, continues_line_above, iter_statements
+from hardenfix.sources.python import Binding, PythonDocument, block_opener, continues_line_above
 
 _NAMEDTUPLE = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
 _TUPLE_ATTRIBUTES = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
@@ -119,8 +119,8 @@ class NamedTuplePostInit(Rule):
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         verdicts = [
             self._verdict(document, node, base)
-            for node in iter_statements(document.tree)
-            if isinstance(node, ast.ClassDef) and _defines(node, "__post_init__")
+            for node in sorted(document.nodes_mentioning(["__post_init__"], ast.ClassDef), key=_position)
+            if _defines(node, "__post_init__")
             for base in node.bases
             if document.qualified_name(base) in _NAMEDTUPLE
         ]
@@ -203,6 +203,10 @@ def _unused_once_converted(
     return not mentioned_in_strings and all(id(use) in converted for use in uses)
 
 
+def _position(node: ast.stmt) -> tuple[int, int]:
+    return node.lineno, node.col_offset
+
+
 def _root(expression: ast.expr) -> ast.expr:
     """`typing` for `typing.NamedTuple`."""
     while isinstance(expression, ast.Attribute):
@@ -228,17 +232,18 @@ def _method_using_tuple_api(cls: ast.ClassDef) -> str | None:
 def _tuple_uses(document: PythonDocument, class_name: str) -> Iterator[str]:
     """Why the module may use instances of `class_name` as tuples, if it does."""
     instances = _instance_names(document, class_name)
-    attributes = sorted({node.attr for node in document.nodes(ast.Attribute)} & _TUPLE_ATTRIBUTES)
+    attributes = sorted({node.attr for node in document.nodes_mentioning(_TUPLE_ATTRIBUTES, ast.Attribute)})
     if attributes:
         yield f"the module uses {', '.join(f'`{a}`' for a in attributes)}, which a dataclass lacks"
-    if any(_uses_as_tuple(node, instances, class_name) for node in document.nodes(*_TUPLE_USES)):
+    uses = document.nodes_mentioning({*instances, class_name}, *_TUPLE_USES)
+    if any(_uses_as_tuple(node, instances, class_name) for node in uses):
         yield f"the module indexes, unpacks or iterates a `{class_name}`, which a dataclass does not allow"
 
 
 def _instance_names(document: PythonDocument, class_name: str) -> set[str]:
     """Names assigned `ClassName(...)` or annotated with the class, anywhere in the module."""
     names: set[str] = set()
-    for node in document.nodes(ast.Assign, ast.AnnAssign, ast.arg):
+    for node in document.nodes_mentioning([class_name], ast.Assign, ast.AnnAssign, ast.arg):
         if isinstance(node, ast.Assign) and _is_call_of(node.value, class_name):
             names.update(target.id for target in node.targets if isinstance(target, ast.Name))
         elif isinstance(node, ast.AnnAssign | ast.arg):

@@ -128,7 +128,13 @@ class PrometheusReimportSafe(Rule):
     prefilter = re.compile(rb"prometheus_client")
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
-        calls = [node for node in document.nodes(ast.Call) if self._metric(document, node)]
+        # A metric is created through a name imported from prometheus_client.
+        imported = [
+            binding.name
+            for binding in document.bindings.values()
+            if binding.qualified_name.partition(".")[0] == "prometheus_client" and not binding.type_checking_only
+        ]
+        calls = [node for node in document.nodes_mentioning(imported, ast.Call) if self._metric(document, node)]
         for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
             start, end = document.span(call.func)
             problem = _problem(document, call, document.enclosing_scopes(call), self._metric(document, call))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, Scope, iter_statements, merge_insertions
+from hardenfix.sources.python import PythonDocument, Scope, merge_insertions
 
 _BROAD = frozenset({"Exception", "BaseException"})
 _LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log", "_LOGGER")
@@ -91,8 +91,8 @@ class BroadExceptSilentDefault(Rule):
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         silences = [
             silence
-            for node in iter_statements(document.tree)
-            if isinstance(node, ast.ExceptHandler) and (silence := _silence(document, node)) is not None
+            for node in document.nodes_mentioning(["except"], ast.ExceptHandler)
+            if (silence := _silence(document, node)) is not None
         ]
         for silence in sorted(silences, key=lambda s: (s.handler.lineno, s.handler.col_offset)):
             start = document.span(silence.handler)[0]
