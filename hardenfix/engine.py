@@ -37,6 +37,8 @@ class FixOutcome:
     """Fixes left out because their output did not parse: a bug in a rule."""
     dependencies: frozenset[str] = frozenset()
     """Other files and folders the findings on the original text depend on."""
+    document: Any = None
+    """The original text as parsed, for what else a caller wants to know of it."""
 
 
 class Engine:
@@ -78,7 +80,7 @@ class Engine:
         """
         document = _parser(kind, source)(text)
         findings = self._run(kind, document, path)
-        return FixOutcome(text, [], findings, dependencies=frozenset(document.dependencies))
+        return FixOutcome(text, [], findings, dependencies=frozenset(document.dependencies), document=document)
 
     def fix(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
         """Apply fixes until none is left to apply, re-parsing after every pass.
@@ -115,7 +117,9 @@ class Engine:
                 check_output(kind, original, document, applied, self.compose_model_check)
             except GuardError as error:
                 raise FixError(str(error)) from None
-        return FixOutcome(text, fixed, findings, dropped, dependencies=frozenset(original.dependencies))
+        return FixOutcome(
+            text, fixed, findings, dropped, dependencies=frozenset(original.dependencies), document=original
+        )
 
     def _applicable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)

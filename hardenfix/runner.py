@@ -3,6 +3,11 @@
 Files are processed in a pool of worker processes, in batches, with results
 yielded in discovery order; a small run (one pre-commit file) stays in this
 process, where starting workers would cost more than it saves.
+
+A Dockerfile's findings depend on the build context a Compose file of the run gives
+it. Compose files whose contexts the cache does not know are processed before the
+rest, their results held until their turn comes; the contexts they report go with the
+Dockerfiles to the workers. Each Compose file is parsed once.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hardenfix.cache import Cache, Record, Remembered, content_key, signature, status_of
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
@@ -37,6 +43,9 @@ from hardenfix.files import (
 from hardenfix.model import FileKind, FileResult, Finding, Outcome
 from hardenfix.sources import ParseError
 
+if TYPE_CHECKING:
+    from hardenfix.sources.compose import ComposeDocument
+
 GC_THRESHOLD = 20_000
 """Allocations between young-generation collections: discovery builds an object or two
 per file, `ast` hundreds of thousands per large module, and the default (700) collects
@@ -45,6 +54,8 @@ cycles, which reference counting could not free. Ten times higher (200,000) was 
 faster on the bench tree and held a quarter more memory: libcst's trees do leave cycles."""
 BATCH_SIZE = 64
 """Files per task sent to a worker: enough to amortise the round trip."""
+FIRST_BATCH_SIZE = 16
+"""Compose files per task when Dockerfiles wait for them (see `Job.learns_contexts_from`)."""
 IN_PROCESS_BELOW = 2 * BATCH_SIZE
 """Runs with fewer files than this stay in-process."""
 
@@ -70,6 +81,10 @@ class Job:
     """What the cache remembers; None without a cache."""
     build_contexts: dict[str, Path] = field(default_factory=dict)
     """Real path of a Dockerfile -> the build context a Compose file in this run gives it."""
+    learns_contexts_from: set[str] = field(default_factory=set)
+    """Absolute paths of the Compose files whose build contexts the cache does not know:
+    they are processed first, and their results (`FileResult.build_contexts`) complete
+    `build_contexts` before any Dockerfile is processed."""
     compose_model_check: bool = False
     """`--validate`: engines built for files also run Docker Compose's model check."""
     fix_edits: bool = False
@@ -138,19 +153,22 @@ def run(
         if select_files is not None:
             candidates = select_files(candidates)
         if any(candidate.kind is FileKind.DOCKERFILE for candidate in candidates):
-            job.build_contexts = _build_contexts(candidates, cache)
+            job.build_contexts, job.learns_contexts_from = _remembered_build_contexts(candidates, cache)
         # What the cache answers for without reading is answered here: a warm run over
         # an unchanged tree starts no worker.
         remembered = _answered_from_cache(candidates, job) if cached else []
         if remembered:
             candidates = [candidate for candidate, known in zip(candidates, remembered, strict=True) if known is None]
         if workers == 1 or len(candidates) < IN_PROCESS_BELOW:
-            processed: Iterable[FileResult] = (process(candidate, job) for candidate in candidates)
+            processed = _in_process(candidates, job)
         else:
             processed = _in_pool(candidates, job, workers)
         for result in _in_order(remembered, processed):
             if cache is not None and result.cache_entry is not None:
                 cache.add(result.cache_entry)
+                if result.build_contexts is not None:
+                    record = result.cache_entry
+                    cache.add_build_contexts(record.path, record.status, result.build_contexts)
             yield result
     if cache is not None:
         cache.save()
@@ -190,50 +208,101 @@ def _excluded(job: Job, path: Path) -> bool:
     return settings is not None and settings.excluded(path)
 
 
-def _build_contexts(candidates: list[Candidate], cache: Cache | None) -> dict[str, Path]:
-    """Build contexts that the run's Compose files give Dockerfiles (`build.context`)."""
+def _remembered_build_contexts(candidates: list[Candidate], cache: Cache | None) -> tuple[dict[str, Path], set[str]]:
+    """The build contexts that the run's Compose files give Dockerfiles (`build.context`),
+    as far as the cache knows them while the files are unchanged; and the Compose files
+    (absolute paths) it does not know them for."""
     contexts: dict[str, Path] = {}
+    unknown: set[str] = set()
     for candidate in candidates:
         if candidate.kind is FileKind.COMPOSE and candidate.skip_reason is None:
+            absolute = absolute_path(candidate.path)
             try:
-                found = _build_contexts_of(candidate.path, cache)
-            except (UnreadableFile, BinaryFile, ParseError):
+                status = status_of(regular_file_status(candidate.path))
+            except (UnreadableFile, BinaryFile):
                 continue  # reported when the file itself is processed
-            contexts.update((dockerfile, Path(context)) for dockerfile, context in found.items())
-    return contexts
+            remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
+            if remembered is None:
+                unknown.add(absolute)
+            else:
+                contexts.update((dockerfile, Path(context)) for dockerfile, context in remembered.items())
+    return contexts, unknown
 
 
-def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, str]:
-    """One Compose file's build contexts, from the cache while its status is unchanged."""
-    from hardenfix.sources.compose import ComposeDocument
-
-    absolute, status = absolute_path(path), status_of(regular_file_status(path))
-    remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
-    if remembered is not None:
-        return remembered
-    data = read_accepted(path)  # its status was checked above
-    contexts = {}
-    if b"build" in data:  # builds nothing: no need to parse it here as well
-        document = ComposeDocument.parse(decode(data).text)
-        document.location = path
-        contexts = {dockerfile: str(context) for dockerfile, context in document.build_contexts().items()}
-    if cache is not None:
-        cache.add_build_contexts(absolute, status, contexts)
-    return contexts
+def _first_compose_files(candidates: list[Candidate], job: Job) -> list[int]:
+    """Where the Compose files are that must be processed before any Dockerfile."""
+    return [
+        index
+        for index, candidate in enumerate(candidates)
+        if candidate.kind is FileKind.COMPOSE and absolute_path(candidate.path) in job.learns_contexts_from
+    ]
 
 
-def _in_pool(candidates: Iterable[Candidate], job: Job, workers: int) -> Iterator[FileResult]:
+def _learn_build_contexts(job: Job, results: Iterable[FileResult]) -> None:
+    for result in results:
+        if result.build_contexts:
+            job.build_contexts.update(
+                (dockerfile, Path(context)) for dockerfile, context in result.build_contexts.items()
+            )
+
+
+def _in_process(candidates: list[Candidate], job: Job) -> Iterator[FileResult]:
+    first = {index: process(candidates[index], job) for index in _first_compose_files(candidates, job)}
+    _learn_build_contexts(job, first.values())
+    rest = (process(candidate, job) for index, candidate in enumerate(candidates) if index not in first)
+    return _in_order([first.get(index) for index in range(len(candidates))], rest)
+
+
+def _in_pool(candidates: list[Candidate], job: Job, workers: int) -> Iterator[FileResult]:
     # fork shares the parent's loaded modules and settings with the workers for free.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (job,)) as pool:
-        remaining = iter(candidates)
+        # The Compose files that Dockerfiles wait for go first, in small batches, so that
+        # no worker waits long for the last of them.
+        first = _first_compose_files(candidates, job)
+        chunks = [first[start : start + FIRST_BATCH_SIZE] for start in range(0, len(first), FIRST_BATCH_SIZE)]
+        early = [(chunk, pool.submit(_process_batch, [candidates[index] for index in chunk], {})) for chunk in chunks]
+        learnt: dict[int, FileResult] | None = None
+
+        def learn() -> dict[int, FileResult]:
+            results = {
+                index: result for chunk, future in early for index, result in zip(chunk, future.result(), strict=True)
+            }
+            _learn_build_contexts(job, results.values())
+            return results
+
+        def submit(batch: list[Candidate]) -> Future[list[FileResult]]:
+            nonlocal learnt
+            if learnt is None and any(candidate.kind is FileKind.DOCKERFILE for candidate in batch):
+                learnt = learn()
+            return pool.submit(_process_batch, batch, _build_contexts_for(batch, job))
+
+        firsts = set(first)
+        remaining = (candidate for index, candidate in enumerate(candidates) if index not in firsts)
         batches = iter(lambda: list(itertools.islice(remaining, BATCH_SIZE)), [])
         # Submitted a few batches ahead at a time: memory stays bounded on any tree size.
-        pending = [pool.submit(_process_batch, batch) for batch in itertools.islice(batches, 8 * workers)]
-        while pending:
-            batch_results = pending.pop(0).result()
-            pending.extend(pool.submit(_process_batch, batch) for batch in itertools.islice(batches, 1))
-            yield from batch_results
+        pending = [submit(batch) for batch in itertools.islice(batches, 8 * workers)]
+
+        def processed() -> Iterator[FileResult]:
+            while pending:
+                batch_results = pending.pop(0).result()
+                pending.extend(submit(batch) for batch in itertools.islice(batches, 1))
+                yield from batch_results
+
+        if learnt is None:
+            learnt = learn()
+        yield from _in_order([learnt.get(index) for index in range(len(candidates))], processed())
+
+
+def _build_contexts_for(batch: list[Candidate], job: Job) -> dict[str, Path]:
+    """What a worker needs of `job.build_contexts`, learnt after it started, for a batch."""
+    contexts = {}
+    for candidate in batch:
+        if candidate.kind is FileKind.DOCKERFILE:
+            real = os.path.realpath(candidate.path)
+            if real in job.build_contexts:
+                contexts[real] = job.build_contexts[real]
+    return contexts
 
 
 _worker_job: Job | None = None
@@ -244,12 +313,42 @@ def _start_worker(job: Job) -> None:
     _worker_job = job
 
 
-def _process_batch(batch: list[Candidate]) -> list[FileResult]:
+def _process_batch(batch: list[Candidate], build_contexts: dict[str, Path]) -> list[FileResult]:
     assert _worker_job is not None
+    _worker_job.build_contexts.update(build_contexts)
     return [process(candidate, _worker_job) for candidate in batch]
 
 
 def process(candidate: Candidate, job: Job) -> FileResult:
+    if job.cached is not None and candidate.kind is FileKind.DOCKERFILE and job.learns_contexts_from:
+        # Not answered before its build context was known: perhaps it can be now.
+        known = _remembered(candidate, job)
+        if known is not None:
+            return known
+    result = _processed(candidate, job)
+    if result.build_contexts is None and absolute_path(candidate.path) in job.learns_contexts_from:
+        result.build_contexts = _build_contexts_in(candidate.path)  # no rule parsed it
+    return result
+
+
+def _build_contexts_in(path: Path) -> dict[str, str]:
+    """A Compose file's build contexts, read and parsed for them alone; none if it cannot be."""
+    from hardenfix.sources import compose
+
+    try:
+        data = read_bytes(path)
+        if b"build" not in data:  # builds nothing: no need to parse it
+            return {}
+        return _contexts_of(compose.parse(decode(data).text, path))
+    except (UnreadableFile, BinaryFile, ParseError):
+        return {}
+
+
+def _contexts_of(document: ComposeDocument) -> dict[str, str]:
+    return {dockerfile: str(context) for dockerfile, context in document.build_contexts().items()}
+
+
+def _processed(candidate: Candidate, job: Job) -> FileResult:
     path = candidate.path
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED)
     if candidate.skip_reason is not None:
@@ -280,7 +379,8 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         if job.cached is not None:
             result.cache_entry = Record(key, [], [], absolute, status, digest)
         return result
-    if job.cached is not None:
+    learns_contexts = absolute in job.learns_contexts_from
+    if job.cached is not None and not learns_contexts:
         cached = _from_cache(result, job, key, settings, data)
         if cached is not None:
             return cached
@@ -305,6 +405,8 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         return _failed(result, "nesting is too deep to process")
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
         return _failed(result, f"internal error ({type(crash).__name__}: {crash}); please report this")
+    if learns_contexts:
+        result.build_contexts = _contexts_of(outcome.document)
     result.findings = outcome.remaining
     result.fixed = outcome.fixed
     result.notes = outcome.dropped
@@ -338,7 +440,11 @@ def _answered_from_cache(candidates: list[Candidate], job: Job) -> list[FileResu
     known without asking the file system again."""
     answers: list[FileResult | None] = [None] * len(candidates)
     for index in sorted(range(len(candidates)), key=lambda i: candidates[i].kind is FileKind.DOCKERFILE):
-        answers[index] = _remembered(candidates[index], job)
+        candidate = candidates[index]
+        if candidate.kind is FileKind.DOCKERFILE and job.learns_contexts_from:
+            continue  # its build context, part of its key, is known once the Compose files are processed
+        if absolute_path(candidate.path) not in job.learns_contexts_from:
+            answers[index] = _remembered(candidate, job)
     return answers
 
 

@@ -141,7 +141,7 @@ def test_a_warm_run_reads_no_file_whose_status_is_unchanged(tmp_path: Path, monk
     assert [r.display_path for r in warm if r.findings] == ["tree/s0000/Dockerfile", "tree/s0003/compose.yaml"]
     (root / "s0001" / "compose.yaml").write_text(SECRET.format(n=1))
     again = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
-    assert read == ["compose.yaml", "compose.yaml"]  # for its build contexts, then to check it
+    assert read == ["compose.yaml"]  # once, for its findings and its build contexts
     assert [r.display_path for r in again if r.findings][1:] == ["tree/s0001/compose.yaml", "tree/s0003/compose.yaml"]
 
 
@@ -214,15 +214,50 @@ def repository_with_compose(root: Path) -> Path:
     return dockerfile
 
 
-def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path, jobs: int) -> None:
     dockerfile = repository_with_compose(tmp_path)
+    tree(tmp_path / "filler", IN_PROCESS_BELOW)  # enough files for a pool
+    # No Compose rule is selected: the Compose file is still read for its build contexts.
     engine = Engine(Settings(select=("HF201",)).rules())
-    [with_compose] = [r for r in run([tmp_path], engine, Mode.DIFF, tmp_path, jobs=1) if r.path == dockerfile]
+    [with_compose] = [r for r in run([tmp_path], engine, Mode.DIFF, tmp_path, jobs=jobs) if r.path == dockerfile]
     assert [f.code for f in with_compose.fixed] == ["HF201"]
     assert b"# NOTE: Do NOT set USER here - entrypoint drops to pmoves via su" in with_compose.fixed_bytes
     [alone] = list(run([dockerfile], engine, Mode.CHECK, tmp_path, jobs=1))
     assert alone.findings[0].fix is None
     assert "is not in the build context" in alone.findings[0].message
+
+
+def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hardenfix.sources import compose
+
+    repository_with_compose(tmp_path)
+    composed: list[str] = []
+    real_compose = compose._compose
+    monkeypatch.setattr(compose, "_compose", lambda text: composed.append(text) or real_compose(text))
+    results = list(run([tmp_path], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
+    assert composed == [(tmp_path / "compose.yaml").read_text()]  # for its findings and the Dockerfile's context
+    assert "HF201" in [f.code for r in results for f in r.findings]
+
+
+def test_a_warm_run_gives_a_dockerfile_the_build_context_a_changed_compose_file_gives_it(tmp_path: Path) -> None:
+    dockerfile = repository_with_compose(tmp_path)
+    compose = tmp_path / "compose.yaml"
+    built, not_built = compose.read_text(), "services:\n  pmoves-api:\n    image: example/api:1\n"
+    compose.write_text(not_built)
+    age(tmp_path)
+    engine = Engine(Settings(select=("HF201",)).rules())
+
+    def hf201_fixable() -> list[bool]:
+        results = run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+        return [f.fix is not None for r in results if r.path == dockerfile for f in r.findings]
+
+    assert hf201_fixable() == [False]  # built alone, the entrypoint is outside its folder
+    assert hf201_fixable() == [False]
+    compose.write_text(built)
+    assert hf201_fixable() == [True]
+    compose.write_text(not_built)
+    assert hf201_fixable() == [False]
 
 
 @pytest.fixture
