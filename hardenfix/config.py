@@ -45,6 +45,7 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -314,6 +315,28 @@ class Configuration:
         self._repository_roots[folder] = ".git" in names
         if names.isdisjoint(CONFIG_FILES):
             self._layers.setdefault(folder, None)
+
+    def notes_on(self, folders: Iterable[str]) -> dict[str, tuple[bool | None, bool]]:
+        """What was noted of `folders` (absolute paths) and the folders above them, for a
+        worker process started before discovery listed them (`take_notes`): whether each
+        is a repository root, and whether it holds no configuration file."""
+        notes: dict[str, tuple[bool | None, bool]] = {}
+        for folder in folders:
+            while folder not in notes and (folder in self._repository_roots or folder in self._layers):
+                without_configuration = folder in self._layers and self._layers[folder] is None
+                notes[folder] = (self._repository_roots.get(folder), without_configuration)
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
+        return notes
+
+    def take_notes(self, notes: dict[str, tuple[bool | None, bool]]) -> None:
+        for folder, (is_repository_root, without_configuration) in notes.items():
+            if is_repository_root is not None:
+                self._repository_roots.setdefault(folder, is_repository_root)
+            if without_configuration:
+                self._layers.setdefault(folder, None)
 
     def _finish(self, settings: Settings) -> Settings:
         return settings.with_overrides(*self._overrides)

@@ -4,10 +4,9 @@ Files are processed in a pool of worker processes, in batches, with results
 yielded in discovery order; a small run (one pre-commit file) stays in this
 process, where starting workers would cost more than it saves.
 
-A Dockerfile's findings depend on the build context a Compose file of the run gives
-it. Compose files whose contexts the cache does not know are processed before the
-rest, their results held until their turn comes; the contexts they report go with the
-Dockerfiles to the workers. Each Compose file is parsed once.
+Workers start on the files the walk finds while it goes on (`_Schedule`); Compose
+files report the build contexts they give, which go with the Dockerfiles to the
+workers once every Compose file is in. Each Compose file is parsed once.
 """
 
 from __future__ import annotations
@@ -18,7 +17,8 @@ import gc
 import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +54,11 @@ cycles, which reference counting could not free. Ten times higher (200,000) was 
 faster on the bench tree and held a quarter more memory: libcst's trees do leave cycles."""
 BATCH_SIZE = 64
 """Files per task sent to a worker: enough to amortise the round trip."""
-FIRST_BATCH_SIZE = 16
-"""Compose files per task when Dockerfiles wait for them (see `Job.learns_contexts_from`)."""
+COMPOSE_BATCH_SIZE = 16
+"""Compose files per task: Dockerfiles wait for the build contexts they report."""
+HELD_BATCHES = 128
+"""Batches processed ahead of the next result to report, at most: the results wait while a
+Dockerfile before them waits for the walk to end."""
 IN_PROCESS_BELOW = 2 * BATCH_SIZE
 """Runs with fewer files than this stay in-process."""
 
@@ -80,11 +83,8 @@ class Job:
     cached: Remembered | None = None
     """What the cache remembers; None without a cache."""
     build_contexts: dict[str, Path] = field(default_factory=dict)
-    """Real path of a Dockerfile -> the build context a Compose file in this run gives it."""
-    learns_contexts_from: set[str] = field(default_factory=set)
-    """Absolute paths of the Compose files whose build contexts the cache does not know:
-    they are processed first, and their results (`FileResult.build_contexts`) complete
-    `build_contexts` before any Dockerfile is processed."""
+    """Real path of a Dockerfile -> the build context a Compose file in this run gives it,
+    complete before any Dockerfile is processed."""
     compose_model_check: bool = False
     """`--validate`: engines built for files also run Docker Compose's model check."""
     fix_edits: bool = False
@@ -145,45 +145,34 @@ def run(
     job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check, fix_edits=fix_edits)
     workers = min(jobs or os.cpu_count() or 1, 61)
     with _collecting_less_often():
-        candidates = [
+        found: Iterator[Candidate] = (
             candidate
             for candidate in discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
             if candidate.explicit or not _excluded(job, candidate.path)
-        ]
+        )
         if select_files is not None:
-            candidates = select_files(candidates)
-        if any(candidate.kind is FileKind.DOCKERFILE for candidate in candidates):
-            job.build_contexts, job.learns_contexts_from = _remembered_build_contexts(candidates, cache)
-        # What the cache answers for without reading is answered here: a warm run over
-        # an unchanged tree starts no worker.
-        remembered = _answered_from_cache(candidates, job) if cached else []
-        if remembered:
-            candidates = [candidate for candidate, known in zip(candidates, remembered, strict=True) if known is None]
-        if workers == 1 or len(candidates) < IN_PROCESS_BELOW:
-            processed = _in_process(candidates, job)
-        else:
-            processed = _in_pool(candidates, job, workers)
-        for result in _in_order(remembered, processed):
-            if cache is not None and result.cache_entry is not None:
-                cache.add(result.cache_entry)
-                if result.build_contexts is not None:
-                    record = result.cache_entry
-                    cache.add_build_contexts(record.path, record.status, result.build_contexts)
-            yield result
+            found = iter(select_files(list(found)))
+        elif mode is Mode.WRITE:
+            # Every configuration is loaded, and may stop the run, before a file is written.
+            found = iter(list(found))
+        first = list(itertools.islice(found, IN_PROCESS_BELOW))
+        with contextlib.ExitStack() as stack:
+            if workers == 1 or len(first) < IN_PROCESS_BELOW:
+                submit: _Submit = _in_process(job)
+            else:
+                submit = _in_pool(stack, job, workers)
+            for result in _Schedule(job, submit, cache).results(itertools.chain(first, found)):
+                if cache is not None and result.cache_entry is not None:
+                    cache.add(result.cache_entry)
+                    if result.build_contexts is not None:
+                        record = result.cache_entry
+                        cache.add_build_contexts(record.path, record.status, result.build_contexts)
+                yield result
     if cache is not None:
         cache.save()
     if mode is Mode.WRITE:
         for temporary in temporaries:
             remove_if_stale(temporary)
-
-
-def _in_order(remembered: list[FileResult | None], processed: Iterable[FileResult]) -> Iterator[FileResult]:
-    """Discovery order again: each file the cache answered for where it was found, the
-    processed ones (in their order) in the gaps."""
-    processed = iter(processed)
-    for known in remembered:
-        yield known if known is not None else next(processed)
-    yield from processed
 
 
 @contextlib.contextmanager
@@ -208,94 +197,187 @@ def _excluded(job: Job, path: Path) -> bool:
     return settings is not None and settings.excluded(path)
 
 
-def _remembered_build_contexts(candidates: list[Candidate], cache: Cache | None) -> tuple[dict[str, Path], set[str]]:
-    """The build contexts that the run's Compose files give Dockerfiles (`build.context`),
-    as far as the cache knows them while the files are unchanged; and the Compose files
-    (absolute paths) it does not know them for."""
-    contexts: dict[str, Path] = {}
-    unknown: set[str] = set()
-    for candidate in candidates:
-        if candidate.kind is FileKind.COMPOSE and candidate.skip_reason is None:
-            absolute = absolute_path(candidate.path)
-            try:
-                status = status_of(regular_file_status(candidate.path))
-            except (UnreadableFile, BinaryFile):
-                continue  # reported when the file itself is processed
-            remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
-            if remembered is None:
-                unknown.add(absolute)
-            else:
-                contexts.update((dockerfile, Path(context)) for dockerfile, context in remembered.items())
-    return contexts, unknown
+_Submit = Callable[[list[Candidate], dict[str, Path]], "Future[list[FileResult]]"]
+"""Hands a batch of files, and the build contexts of its Dockerfiles, to be processed."""
 
 
-def _first_compose_files(candidates: list[Candidate], job: Job) -> list[int]:
-    """Where the Compose files are that must be processed before any Dockerfile."""
-    return [
-        index
-        for index, candidate in enumerate(candidates)
-        if candidate.kind is FileKind.COMPOSE and absolute_path(candidate.path) in job.learns_contexts_from
-    ]
+def _in_process(job: Job) -> _Submit:
+    def submit(batch: list[Candidate], build_contexts: dict[str, Path]) -> Future[list[FileResult]]:
+        job.build_contexts.update(build_contexts)
+        done: Future[list[FileResult]] = Future()
+        done.set_result([process(candidate, job) for candidate in batch])
+        return done
+
+    return submit
 
 
-def _learn_build_contexts(job: Job, results: Iterable[FileResult]) -> None:
-    for result in results:
-        if result.build_contexts:
-            job.build_contexts.update(
+def _in_pool(stack: contextlib.ExitStack, job: Job, workers: int) -> _Submit:
+    # fork shares the parent's loaded modules and settings with the workers for free.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (job,)))
+    # A run stopped early (an invalid configuration found by the walk) waits for no batch.
+    stack.callback(pool.shutdown, cancel_futures=True)
+
+    def submit(batch: list[Candidate], build_contexts: dict[str, Path]) -> Future[list[FileResult]]:
+        notes = None
+        if isinstance(job.rules, Configuration):
+            # What discovery told this process of the batch's folders since the workers started.
+            notes = job.rules.notes_on({os.path.dirname(absolute_path(candidate.path)) for candidate in batch})
+        return pool.submit(_process_batch, batch, build_contexts, notes)
+
+    return submit
+
+
+@dataclass(slots=True)
+class _Slot:
+    """A file's place in discovery order: its result, or the batch that gives it."""
+
+    result: FileResult | None = None
+    batch: Future[list[FileResult]] | None = None
+    position: int = 0
+    submitted: bool = False
+
+    def take(self) -> FileResult:
+        """The result, waiting for its batch if need be."""
+        if self.result is None:
+            assert self.batch is not None
+            self.result = self.batch.result()[self.position]
+            self.batch = None
+        return self.result
+
+
+class _Schedule:
+    """Discovered files to results, in discovery order, while the walk goes on.
+
+    A file the cache answers for is answered here; the others are processed in batches
+    as the walk finds them, so that workers need not wait for the walk. A Dockerfile's
+    findings depend on the build context a Compose file of the run gives it, anywhere
+    in the tree: Dockerfiles wait until the walk is over and every Compose file's result
+    (each reports its build contexts) is in.
+
+    Results are reported once the walk is over, so that an invalid configuration it
+    finds stops the run before any output. Until then they are held, up to
+    `HELD_BATCHES` batches besides Compose files and Dockerfiles; past that the walk
+    goes on alone and the rest waits its turn.
+    """
+
+    def __init__(self, job: Job, submit: _Submit, cache: Cache | None) -> None:
+        self.job = job
+        self.submit = submit
+        self.cache = cache
+        self.slots: deque[_Slot] = deque()
+        """From the next result to report to the last file found."""
+        self.batch: list[tuple[Candidate, _Slot]] = []
+        self.compose_batch: list[tuple[Candidate, _Slot]] = []
+        self.compose_slots: list[_Slot] = []
+        self.dockerfiles: list[tuple[Candidate, _Slot]] = []
+        self.unsubmitted: deque[tuple[Candidate, _Slot]] = deque()
+        """Files found while `HELD_BATCHES` batches of results were waiting."""
+        self.held = 0
+        """Files submitted whose results are not reported yet."""
+
+    def results(self, found: Iterator[Candidate]) -> Iterator[FileResult]:
+        for candidate in found:
+            self._place(candidate)
+        self._flush()
+        self._learn_build_contexts()
+        for candidate, slot in self.dockerfiles:
+            self._answer_or_queue(candidate, slot, self.batch, may_wait=False)
+        self._flush()
+        while self.slots:
+            self._submit_unsubmitted()
+            yield self._report(self.slots.popleft())
+
+    def _place(self, candidate: Candidate) -> None:
+        slot = _Slot()
+        self.slots.append(slot)
+        if candidate.kind is FileKind.DOCKERFILE:
+            self.dockerfiles.append((candidate, slot))
+        elif candidate.kind is FileKind.COMPOSE:
+            self.compose_slots.append(slot)
+            self._answer_or_queue(candidate, slot, self.compose_batch, may_wait=False)
+        else:
+            self._answer_or_queue(candidate, slot, self.batch)
+
+    def _answer_or_queue(
+        self, candidate: Candidate, slot: _Slot, batch: list[tuple[Candidate, _Slot]], may_wait: bool = True
+    ) -> None:
+        """Answer from the cache, or add to `batch`; or, when `may_wait` (neither a Compose
+        file nor a Dockerfile, which the others wait for) and enough results are held, keep
+        for later."""
+        if self.job.cached is not None:
+            slot.result = _remembered(candidate, self.job)
+            if slot.result is not None:
+                return
+        if may_wait and (self.unsubmitted or self.held >= HELD_BATCHES * BATCH_SIZE):
+            self.unsubmitted.append((candidate, slot))
+            return
+        batch.append((candidate, slot))
+        if len(batch) >= (COMPOSE_BATCH_SIZE if batch is self.compose_batch else BATCH_SIZE):
+            self._submit(batch)
+
+    def _submit(self, batch: list[tuple[Candidate, _Slot]]) -> None:
+        if not batch:
+            return
+        candidates = [candidate for candidate, _ in batch]
+        future = self.submit(candidates, _build_contexts_for(candidates, self.job))
+        for position, (_, slot) in enumerate(batch):
+            slot.batch, slot.position, slot.submitted = future, position, True
+        self.held += len(batch)
+        batch.clear()
+
+    def _flush(self) -> None:
+        self._submit(self.compose_batch)
+        self._submit(self.batch)
+
+    def _submit_unsubmitted(self) -> None:
+        while self.unsubmitted and self.held < HELD_BATCHES * BATCH_SIZE:
+            self.batch.append(self.unsubmitted.popleft())
+            if len(self.batch) >= BATCH_SIZE or not self.unsubmitted:
+                self._submit(self.batch)
+
+    def _learn_build_contexts(self) -> None:
+        if not self.dockerfiles:
+            return
+        for slot in self.compose_slots:
+            result = slot.take()
+            if result.build_contexts is None:  # answered from the cache, or no rule parsed it
+                result.build_contexts = _build_contexts_of(result.path, self.cache)
+            self.job.build_contexts.update(
                 (dockerfile, Path(context)) for dockerfile, context in result.build_contexts.items()
             )
 
-
-def _in_process(candidates: list[Candidate], job: Job) -> Iterator[FileResult]:
-    first = {index: process(candidates[index], job) for index in _first_compose_files(candidates, job)}
-    _learn_build_contexts(job, first.values())
-    rest = (process(candidate, job) for index, candidate in enumerate(candidates) if index not in first)
-    return _in_order([first.get(index) for index in range(len(candidates))], rest)
+    def _report(self, slot: _Slot) -> FileResult:
+        if slot.submitted:
+            self.held -= 1
+        return slot.take()
 
 
-def _in_pool(candidates: list[Candidate], job: Job, workers: int) -> Iterator[FileResult]:
-    # fork shares the parent's loaded modules and settings with the workers for free.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (job,)) as pool:
-        # The Compose files that Dockerfiles wait for go first, in small batches, so that
-        # no worker waits long for the last of them.
-        first = _first_compose_files(candidates, job)
-        chunks = [first[start : start + FIRST_BATCH_SIZE] for start in range(0, len(first), FIRST_BATCH_SIZE)]
-        early = [(chunk, pool.submit(_process_batch, [candidates[index] for index in chunk], {})) for chunk in chunks]
-        learnt: dict[int, FileResult] | None = None
+def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, str]:
+    """A Compose file's build contexts, from the cache while its status is unchanged, else
+    read and parsed for them alone; none if it cannot be."""
+    from hardenfix.sources import compose
 
-        def learn() -> dict[int, FileResult]:
-            results = {
-                index: result for chunk, future in early for index, result in zip(chunk, future.result(), strict=True)
-            }
-            _learn_build_contexts(job, results.values())
-            return results
+    try:
+        absolute, status = absolute_path(path), status_of(regular_file_status(path))
+        remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
+        if remembered is not None:
+            return remembered
+        data = read_accepted(path)  # its status was checked above
+        contexts = _contexts_of(compose.parse(decode(data).text, path)) if b"build" in data else {}
+    except (UnreadableFile, BinaryFile, ParseError):
+        return {}  # reported when the file itself is processed
+    if cache is not None:
+        cache.add_build_contexts(absolute, status, contexts)
+    return contexts
 
-        def submit(batch: list[Candidate]) -> Future[list[FileResult]]:
-            nonlocal learnt
-            if learnt is None and any(candidate.kind is FileKind.DOCKERFILE for candidate in batch):
-                learnt = learn()
-            return pool.submit(_process_batch, batch, _build_contexts_for(batch, job))
 
-        firsts = set(first)
-        remaining = (candidate for index, candidate in enumerate(candidates) if index not in firsts)
-        batches = iter(lambda: list(itertools.islice(remaining, BATCH_SIZE)), [])
-        # Submitted a few batches ahead at a time: memory stays bounded on any tree size.
-        pending = [submit(batch) for batch in itertools.islice(batches, 8 * workers)]
-
-        def processed() -> Iterator[FileResult]:
-            while pending:
-                batch_results = pending.pop(0).result()
-                pending.extend(submit(batch) for batch in itertools.islice(batches, 1))
-                yield from batch_results
-
-        if learnt is None:
-            learnt = learn()
-        yield from _in_order([learnt.get(index) for index in range(len(candidates))], processed())
+def _contexts_of(document: ComposeDocument) -> dict[str, str]:
+    return {dockerfile: str(context) for dockerfile, context in document.build_contexts().items()}
 
 
 def _build_contexts_for(batch: list[Candidate], job: Job) -> dict[str, Path]:
-    """What a worker needs of `job.build_contexts`, learnt after it started, for a batch."""
+    """What a worker needs of `job.build_contexts`, complete only after it started."""
     contexts = {}
     for candidate in batch:
         if candidate.kind is FileKind.DOCKERFILE:
@@ -313,42 +395,18 @@ def _start_worker(job: Job) -> None:
     _worker_job = job
 
 
-def _process_batch(batch: list[Candidate], build_contexts: dict[str, Path]) -> list[FileResult]:
+def _process_batch(
+    batch: list[Candidate], build_contexts: dict[str, Path], notes: dict[str, tuple[bool | None, bool]] | None
+) -> list[FileResult]:
     assert _worker_job is not None
     _worker_job.build_contexts.update(build_contexts)
+    if notes is not None:
+        assert isinstance(_worker_job.rules, Configuration)
+        _worker_job.rules.take_notes(notes)
     return [process(candidate, _worker_job) for candidate in batch]
 
 
 def process(candidate: Candidate, job: Job) -> FileResult:
-    if job.cached is not None and candidate.kind is FileKind.DOCKERFILE and job.learns_contexts_from:
-        # Not answered before its build context was known: perhaps it can be now.
-        known = _remembered(candidate, job)
-        if known is not None:
-            return known
-    result = _processed(candidate, job)
-    if result.build_contexts is None and absolute_path(candidate.path) in job.learns_contexts_from:
-        result.build_contexts = _build_contexts_in(candidate.path)  # no rule parsed it
-    return result
-
-
-def _build_contexts_in(path: Path) -> dict[str, str]:
-    """A Compose file's build contexts, read and parsed for them alone; none if it cannot be."""
-    from hardenfix.sources import compose
-
-    try:
-        data = read_bytes(path)
-        if b"build" not in data:  # builds nothing: no need to parse it
-            return {}
-        return _contexts_of(compose.parse(decode(data).text, path))
-    except (UnreadableFile, BinaryFile, ParseError):
-        return {}
-
-
-def _contexts_of(document: ComposeDocument) -> dict[str, str]:
-    return {dockerfile: str(context) for dockerfile, context in document.build_contexts().items()}
-
-
-def _processed(candidate: Candidate, job: Job) -> FileResult:
     path = candidate.path
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED)
     if candidate.skip_reason is not None:
@@ -379,8 +437,7 @@ def _processed(candidate: Candidate, job: Job) -> FileResult:
         if job.cached is not None:
             result.cache_entry = Record(key, [], [], absolute, status, digest)
         return result
-    learns_contexts = absolute in job.learns_contexts_from
-    if job.cached is not None and not learns_contexts:
+    if job.cached is not None:
         cached = _from_cache(result, job, key, settings, data)
         if cached is not None:
             return cached
@@ -405,7 +462,7 @@ def _processed(candidate: Candidate, job: Job) -> FileResult:
         return _failed(result, "nesting is too deep to process")
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
         return _failed(result, f"internal error ({type(crash).__name__}: {crash}); please report this")
-    if learns_contexts:
+    if kind is FileKind.COMPOSE:
         result.build_contexts = _contexts_of(outcome.document)
     result.findings = outcome.remaining
     result.fixed = outcome.fixed
@@ -434,20 +491,6 @@ def _processed(candidate: Candidate, job: Job) -> FileResult:
     return result
 
 
-def _answered_from_cache(candidates: list[Candidate], job: Job) -> list[FileResult | None]:
-    """Each file's result from the cache, or None. Dockerfiles come last: their findings
-    depend on the files their rules read, mostly files of this run whose status is then
-    known without asking the file system again."""
-    answers: list[FileResult | None] = [None] * len(candidates)
-    for index in sorted(range(len(candidates)), key=lambda i: candidates[i].kind is FileKind.DOCKERFILE):
-        candidate = candidates[index]
-        if candidate.kind is FileKind.DOCKERFILE and job.learns_contexts_from:
-            continue  # its build context, part of its key, is known once the Compose files are processed
-        if absolute_path(candidate.path) not in job.learns_contexts_from:
-            answers[index] = _remembered(candidate, job)
-    return answers
-
-
 def _remembered(candidate: Candidate, job: Job) -> FileResult | None:
     """The result the cache gives a file whose status is as it remembers, without
     reading it; None when the file must be processed."""
@@ -469,7 +512,10 @@ def _remembered(candidate: Candidate, job: Job) -> FileResult | None:
     if kind not in engine.kinds():
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
-    return _from_cache(result, job, _cache_key(engine, digest, _build_context(job, path, kind)), settings)
+    known = _from_cache(result, job, _cache_key(engine, digest, _build_context(job, path, kind)), settings)
+    if known is not None and kind is FileKind.COMPOSE:
+        known.build_contexts = job.cached.contexts(absolute, status_of(status))
+    return known
 
 
 def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -52,6 +53,17 @@ def test_invalid_config_deep_in_the_tree_stops_the_run_before_any_write(hardenfi
     assert result.code == 2
     assert result.stderr.startswith(f"hardenfix: error: {tmp_path / 'z' / 'hardenfix.toml'}: unknown key 'selct'")
     assert first.read_text() == NEEDS_FIX
+
+
+def test_invalid_config_deep_in_the_tree_stops_a_check_before_any_output(hardenfix, tmp_path: Path) -> None:
+    for n in range(300):  # enough for a pool, busy with them while the walk goes on
+        write(tmp_path / "a" / f"s{n:03d}" / "compose.yaml", NEEDS_FIX)
+    write(tmp_path / "z" / "hardenfix.toml", 'selct = ["HF1"]\n')
+    write(tmp_path / "z" / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "check", "--jobs", "2")
+    assert result.code == 2
+    assert not result.stdout
+    assert result.stderr.startswith(f"hardenfix: error: {tmp_path / 'z' / 'hardenfix.toml'}: unknown key 'selct'")
 
 
 def test_exclude_per_file_ignores_and_fail_on(hardenfix, tmp_path: Path) -> None:
@@ -175,3 +187,25 @@ def test_sweep_recipe_is_non_interactive_and_exits_0_with_changes_on_disk(tmp_pa
     result = run_console_script(tmp_path, "apply")
     assert result.returncode == 0
     assert target.read_text() == FIXED
+
+
+def test_a_worker_told_what_discovery_noted_asks_the_file_system_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hardenfix.config import LISTED_NAMES, Configuration
+    from hardenfix.discovery import discover
+
+    write(tmp_path / ".git" / "HEAD", "ref: refs/heads/main\n")
+    write(tmp_path / "hardenfix.toml", 'ignore = ["HF101"]\n')
+    path = write(tmp_path / "a" / "b" / "compose.yaml", NEEDS_FIX)
+    parent = Configuration()
+    list(discover([tmp_path], [], parent.folder_listed, None, LISTED_NAMES, {}))
+    expected = parent.for_path(path)
+    worker = Configuration()  # started before discovery listed anything
+    worker.for_folder(str(tmp_path))  # the configuration file is read, as a worker would
+    worker.take_notes(parent.notes_on([str(path.parent)]))
+    asked: list[str] = []
+    monkeypatch.setattr(os.path, "isfile", lambda p: asked.append(p) or False)
+    monkeypatch.setattr(os.path, "isdir", lambda p: asked.append(p) or False)
+    assert worker.for_path(path).ignore == expected.ignore
+    assert asked == []

@@ -290,6 +290,25 @@ def test_the_pool_gives_a_dockerfile_the_context_of_a_compose_file_found_after_i
     assert pooled[-1].display_path == "zz-deploy/compose.yaml"
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.usefixtures("small_batches")
+def test_files_found_while_results_wait_for_a_dockerfile_keep_their_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from hardenfix import runner
+
+    dockerfile = repository_with_compose(tmp_path / "a")  # every file after it waits for the walk's end
+    tree(tmp_path / "b", IN_PROCESS_BELOW + 70)
+    expected = list(run([tmp_path], Engine(Settings().rules()), Mode.DIFF, tmp_path, jobs=1))
+    monkeypatch.setattr(runner, "HELD_BATCHES", 3)  # most files wait for their turn to be submitted
+    results = list(run([tmp_path], Engine(Settings().rules()), Mode.DIFF, tmp_path, jobs=jobs))
+    assert summary(results) == summary(expected)
+    assert [r.fixed_bytes for r in results] == [r.fixed_bytes for r in expected]
+    assert len(results) > IN_PROCESS_BELOW + 70
+    [with_context] = [r for r in results if r.path == dockerfile]
+    assert "HF201" in [f.code for f in with_context.fixed]
+
+
 @pytest.mark.usefixtures("small_batches")
 def test_a_partly_warm_pool_run_keeps_discovery_order(tmp_path: Path) -> None:
     root = tree(tmp_path / "tree", IN_PROCESS_BELOW + 70)
