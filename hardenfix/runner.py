@@ -145,11 +145,7 @@ def run(
     job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check, fix_edits=fix_edits)
     workers = min(jobs or os.cpu_count() or 1, 61)
     with _collecting_less_often():
-        found: Iterator[Candidate] = (
-            candidate
-            for candidate in discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
-            if candidate.explicit or not _excluded(job, candidate.path)
-        )
+        found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
         if select_files is not None:
             found = iter(select_files(list(found)))
         elif mode is Mode.WRITE:
@@ -190,11 +186,6 @@ def _collecting_less_often() -> Iterator[None]:
 
 def _folder_listener(rules: Engine | Configuration) -> FolderListed | None:
     return rules.folder_listed if isinstance(rules, Configuration) else None
-
-
-def _excluded(job: Job, path: Path) -> bool:
-    settings = job.settings_for(path)
-    return settings is not None and settings.excluded(path)
 
 
 _Submit = Callable[[list[Candidate], dict[str, Path]], "Future[list[FileResult]]"]
@@ -270,7 +261,7 @@ class _Schedule:
         self.batch: list[tuple[Candidate, _Slot]] = []
         self.compose_batch: list[tuple[Candidate, _Slot]] = []
         self.compose_slots: list[_Slot] = []
-        self.dockerfiles: list[tuple[Candidate, _Slot]] = []
+        self.dockerfiles: list[tuple[Candidate, _Slot, Settings | None]] = []
         self.unsubmitted: deque[tuple[Candidate, _Slot]] = deque()
         """Files found while `HELD_BATCHES` batches of results were waiting."""
         self.held = 0
@@ -281,32 +272,40 @@ class _Schedule:
             self._place(candidate)
         self._flush()
         self._learn_build_contexts()
-        for candidate, slot in self.dockerfiles:
-            self._answer_or_queue(candidate, slot, self.batch, may_wait=False)
+        for candidate, slot, settings in self.dockerfiles:
+            self._answer_or_queue(candidate, slot, settings, self.batch, may_wait=False)
         self._flush()
         while self.slots:
             self._submit_unsubmitted()
             yield self._report(self.slots.popleft())
 
     def _place(self, candidate: Candidate) -> None:
+        settings = self.job.settings_for(candidate.path)
+        if not candidate.explicit and settings is not None and settings.excluded(candidate.path):
+            return
         slot = _Slot()
         self.slots.append(slot)
         if candidate.kind is FileKind.DOCKERFILE:
-            self.dockerfiles.append((candidate, slot))
+            self.dockerfiles.append((candidate, slot, settings))
         elif candidate.kind is FileKind.COMPOSE:
             self.compose_slots.append(slot)
-            self._answer_or_queue(candidate, slot, self.compose_batch, may_wait=False)
+            self._answer_or_queue(candidate, slot, settings, self.compose_batch, may_wait=False)
         else:
-            self._answer_or_queue(candidate, slot, self.batch)
+            self._answer_or_queue(candidate, slot, settings, self.batch)
 
     def _answer_or_queue(
-        self, candidate: Candidate, slot: _Slot, batch: list[tuple[Candidate, _Slot]], may_wait: bool = True
+        self,
+        candidate: Candidate,
+        slot: _Slot,
+        settings: Settings | None,
+        batch: list[tuple[Candidate, _Slot]],
+        may_wait: bool = True,
     ) -> None:
         """Answer from the cache, or add to `batch`; or, when `may_wait` (neither a Compose
         file nor a Dockerfile, which the others wait for) and enough results are held, keep
         for later."""
         if self.job.cached is not None:
-            slot.result = _remembered(candidate, self.job)
+            slot.result = _remembered(candidate, self.job, settings)
             if slot.result is not None:
                 return
         if may_wait and (self.unsubmitted or self.held >= HELD_BATCHES * BATCH_SIZE):
@@ -491,9 +490,9 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     return result
 
 
-def _remembered(candidate: Candidate, job: Job) -> FileResult | None:
-    """The result the cache gives a file whose status is as it remembers, without
-    reading it; None when the file must be processed."""
+def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> FileResult | None:
+    """The result the cache gives a file (with these settings) whose status is as it
+    remembers, without reading it; None when the file must be processed."""
     assert job.cached is not None
     path, kind = candidate.path, candidate.kind
     if candidate.skip_reason is not None or kind is None:
@@ -507,7 +506,6 @@ def _remembered(candidate: Candidate, job: Job) -> FileResult | None:
     digest = job.cached.digest(absolute, status_of(status))
     if digest is None:
         return None
-    settings = job.settings_for(path)
     engine = job.engine_for(path, settings)
     if kind not in engine.kinds():
         return None
