@@ -223,3 +223,25 @@ def test_block_opener_is_told_from_indentation(text: str, opener: bytes | None) 
     """The opener of the block holding the statement on the last line."""
     data = text.encode()
     assert block_opener(data, data.rfind(b"\n", 0, -1) + 1) == opener
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "x", "x\n", "a\nb", "a\r\nb\r\n", "a\rb\r", "a\r\nb\rc\nd", "\n\n\n", "é€\nx\r\n"],
+    ids=["empty", "one line", "line feed", "no final newline", "crlf", "bare cr", "mixed", "blank", "non-ascii"],
+)
+def test_line_starts_agree_with_python_splitting_lines(text: str) -> None:
+    from hardenfix.sources.text import SourceText
+
+    starts = [0]
+    for index, character in enumerate(text):
+        if character == "\n" or (character == "\r" and text[index + 1 : index + 2] != "\n"):
+            starts.append(index + 1)
+    assert SourceText(text)._line_starts == starts
+
+
+def test_nodes_mentioning_a_word_only_where_it_stands_alone() -> None:
+    document = parse("Counter_x = 1\nmy_Counter = 2\nCounterCounter = 3\nfoo(Counter)\n")
+    [call] = document.nodes_mentioning(["Counter"], ast.Call)
+    assert call.lineno == 4
+    assert document.nodes_mentioning(["Counter"], ast.Assign) == []

@@ -41,6 +41,10 @@ _STDLIB = sys.stdlib_module_names
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
 def block_opener(data: bytes, line_start: int) -> bytes | None:
     """For a prefilter, without parsing: the line that opens the block holding the
     statement on the line starting at `line_start`, without its indentation and line
@@ -277,12 +281,20 @@ class PythonDocument(SourceText):
         """
         if not self.text.isascii():
             return self.nodes(*classes)
-        words = sorted(set(words))
-        if not words:
-            return []
-        mentions = re.finditer(rf"\b(?:{'|'.join(map(re.escape, words))})\b", self.text)
-        lines = sorted({self.line_index(match.start()) + 1 for match in mentions})
+        lines = sorted({self.line_index(start) + 1 for word in set(words) for start in self._word_starts(word)})
         return [node for node in self._nodes_on(lines) if node.__class__ in classes]  # type: ignore[misc]
+
+    def _word_starts(self, word: str) -> Iterator[int]:
+        """Where `word` stands as a whole word: found by `str.find`, many times faster than
+        a regex that starts with `\\b`, which the regex engine tries at every offset."""
+        text, start = self.text, self.text.find(word)
+        while start != -1:
+            end = start + len(word)
+            if not (start > 0 and _is_word_character(text[start - 1])) and not (
+                end < len(text) and _is_word_character(text[end])
+            ):
+                yield start
+            start = text.find(word, start + 1)
 
     def enclosing_scopes(self, node: ast.expr | ast.stmt | ast.excepthandler) -> list[Scope]:
         """The functions, lambdas and classes `node` sits in, outermost first.

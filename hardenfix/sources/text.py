@@ -7,6 +7,8 @@ lines around them.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +33,13 @@ class SourceText:
 
     @cached_property
     def _line_starts(self) -> list[int]:
-        return [0, *(match.end() for match in _NEWLINE.finditer(self.text))]
+        text = self.text
+        if text.count("\r") != text.count("\r\n"):  # a line ended by a bare carriage return
+            return [0, *(match.end() for match in _NEWLINE.finditer(text))]
+        # Each line starts past the lengths and line feeds of those before it: summed in C.
+        lengths = map(len, text.split("\n"))
+        starts = list(map(operator.add, itertools.accumulate(lengths, initial=0), itertools.count()))
+        return starts[:-1]
 
     @cached_property
     def newline(self) -> str:
