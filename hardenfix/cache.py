@@ -31,7 +31,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,7 +155,8 @@ class Cache:
         """The cache of a project; an unreadable or malformed cache file counts as empty."""
         cache = cls(_writable_root(cwd))
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
-            stored = _load_without_collecting(cache.file)
+            with _not_collecting():
+                stored = json.loads(cache.file.read_text(encoding="utf-8"))
             remembered = Remembered(
                 {key: Entry(*value) for key, value in stored["entries"].items()},
                 stored["digests"],
@@ -183,7 +184,9 @@ class Cache:
     def remember(self, root: str, walk: Walk) -> None:
         """Keep a walk whose folders and `.gitignore` files were all settled when it looked."""
         if all(is_settled(status, self.started_ns) for _, status in walk.statuses()):
-            self._added.walks[root] = dataclasses.asdict(walk)
+            # Its lists as they stand, not deep copies (`dataclasses.asdict`, a second a
+            # large tree): the walk is over, and nothing changes them before they are saved.
+            self._added.walks[root] = {name: getattr(walk, name) for name in _WALK_FIELDS}
 
     def add_build_contexts(self, path: str, status: Status, contexts: dict[str, str]) -> None:
         if is_settled(status, self.started_ns) and self.remembered.contexts(path, status) != contexts:
@@ -191,6 +194,10 @@ class Cache:
 
     def save(self) -> None:
         """Write the entries back, atomically; a cache that cannot be written is no error."""
+        with _not_collecting():
+            self._save()
+
+    def _save(self) -> None:
         added = self._added
         if not (added.entries or added.digests or added.build_contexts or added.walks):
             return
@@ -211,19 +218,22 @@ class Cache:
             return
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(stored, handle)
+                # json.dumps, not json.dump: only a one-shot encoding runs in C.
+                handle.write(json.dumps(stored))
             os.replace(temporary, self.file)
         except OSError:
             Path(temporary).unlink(missing_ok=True)
 
 
-def _load_without_collecting(file: Path) -> Any:
-    """JSON holds no reference cycles: collecting while its million objects are built
-    would only cost time (half of loading a large tree's cache)."""
+@contextlib.contextmanager
+def _not_collecting() -> Iterator[None]:
+    """JSON holds no reference cycles: collecting while the million objects of a large
+    tree's cache are built, or gathered to be written, would only cost time (half of
+    loading it; half of saving it, with the run's results still alive)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
+        yield
     finally:
         if enabled:
             gc.enable()
