@@ -330,10 +330,12 @@ class _Schedule:
         self._submit(self.batch)
 
     def _submit_unsubmitted(self) -> None:
-        while self.unsubmitted and self.held < HELD_BATCHES * BATCH_SIZE:
-            self.batch.append(self.unsubmitted.popleft())
-            if len(self.batch) >= BATCH_SIZE or not self.unsubmitted:
-                self._submit(self.batch)
+        """Submit files that waited, in order, while fewer results than the limit are held,
+        and the next to report whatever is held: Compose files and Dockerfiles after it
+        count towards the limit, and may fill it."""
+        while self.unsubmitted and (self.held < HELD_BATCHES * BATCH_SIZE or self.unsubmitted[0][1] is self.slots[0]):
+            self.batch.extend(self.unsubmitted.popleft() for _ in range(min(BATCH_SIZE, len(self.unsubmitted))))
+            self._submit(self.batch)
 
     def _learn_build_contexts(self) -> None:
         if not self.dockerfiles:

@@ -309,6 +309,24 @@ def test_files_found_while_results_wait_for_a_dockerfile_keep_their_order(
     assert "HF201" in [f.code for f in with_context.fixed]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.usefixtures("small_batches")
+def test_more_compose_files_than_results_held_never_stall_the_files_before_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from hardenfix import runner
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "Dockerfile").write_text("FROM python:latest\n")
+    for n in range(10):  # more than are held: these wait for their turn
+        (tmp_path / "a" / f"m{n}.py").write_text("import os\n")
+    tree(tmp_path / "b", IN_PROCESS_BELOW + 10)  # Compose files, never held back
+    expected = list(run([tmp_path], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
+    monkeypatch.setattr(runner, "HELD_BATCHES", 2)
+    results = list(run([tmp_path], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=jobs))
+    assert summary(results) == summary(expected)
+
+
 @pytest.mark.usefixtures("small_batches")
 def test_a_partly_warm_pool_run_keeps_discovery_order(tmp_path: Path) -> None:
     root = tree(tmp_path / "tree", IN_PROCESS_BELOW + 70)
