@@ -304,7 +304,7 @@ class _Schedule:
         """Answer from the cache, or add to `batch`; or, when `may_wait` (neither a Compose
         file nor a Dockerfile, which the others wait for) and enough results are held, keep
         for later."""
-        if self.job.cached is not None:
+        if self.job.cached is not None and self.job.cached.digests:  # an empty cache knows no file
             slot.result = _remembered(candidate, self.job, settings)
             if slot.result is not None:
                 return
