@@ -133,10 +133,11 @@ def run(
     compose_model_check: bool = False,
     fix_edits: bool = False,
 ) -> Iterator[FileResult]:
-    """Process every discovered file; results come in discovery order, as they finish.
+    """Process every discovered file; results come in discovery order, from the end of
+    the walk on (see `_Schedule`).
 
-    Every file's configuration is loaded before the first file is processed, so an
-    invalid one stops the run (ConfigError) before anything is written.
+    Every file's configuration is loaded before the first result comes, and before the
+    first file is written, so an invalid one stops the run (ConfigError) first.
     `select_files` narrows the discovered files (`--changed`, `--shard`); `fix_edits`
     makes the edits of fixes that are not applied, for a report that shows them.
     """
