@@ -232,7 +232,9 @@ def _method_using_tuple_api(cls: ast.ClassDef) -> str | None:
 def _tuple_uses(document: PythonDocument, class_name: str) -> Iterator[str]:
     """Why the module may use instances of `class_name` as tuples, if it does."""
     instances = _instance_names(document, class_name)
-    attributes = sorted({node.attr for node in document.nodes_mentioning(_TUPLE_ATTRIBUTES, ast.Attribute)})
+    # Other attributes share those lines (`point._replace(x=limits.low)`): only these count.
+    mentioned = document.nodes_mentioning(_TUPLE_ATTRIBUTES, ast.Attribute)
+    attributes = sorted({node.attr for node in mentioned} & _TUPLE_ATTRIBUTES)
     if attributes:
         yield f"the module uses {', '.join(f'`{a}`' for a in attributes)}, which a dataclass lacks"
     uses = document.nodes_mentioning({*instances, class_name}, *_TUPLE_USES)
