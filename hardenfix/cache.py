@@ -130,12 +130,17 @@ class Remembered:
 
     def digest(self, path: str, status: Status) -> str | None:
         """The content key of a file whose status is unchanged since it was remembered."""
-        known = self.digests.get(path)
-        return known[3] if known is not None and known[:3] == status else None
+        return _while_unchanged(self.digests, path, status)
 
     def contexts(self, path: str, status: Status) -> dict[str, str] | None:
-        known = self.build_contexts.get(path)
-        return known[3] if known is not None and known[:3] == status else None
+        """The build contexts a Compose file gives, while its status is unchanged."""
+        return _while_unchanged(self.build_contexts, path, status)
+
+
+def _while_unchanged(remembered: dict[str, list[Any]], path: str, status: Status) -> Any:
+    """What is remembered of `path` as [*status, value]: the value, if the status is the same."""
+    known = remembered.get(path)
+    return known[3] if known is not None and known[:3] == status else None
 
 
 class Cache:

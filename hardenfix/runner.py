@@ -502,11 +502,12 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
         return None
     absolute = str(path)  # a candidate's path is absolute
     try:
-        status = os.stat(absolute)
+        stat_result = os.stat(absolute)
     except OSError:
         return None
-    job.seen[absolute] = [status.st_mtime_ns, status.st_size]
-    digest = job.cached.digest(absolute, status_of(status))
+    job.seen[absolute] = [stat_result.st_mtime_ns, stat_result.st_size]
+    status = status_of(stat_result)
+    digest = job.cached.digest(absolute, status)
     if digest is None:
         return None
     engine = job.engine_for(path, settings)
@@ -515,7 +516,7 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
     known = _from_cache(result, job, _cache_key(engine, digest, _build_context(job, path, kind)), settings)
     if known is not None and kind is FileKind.COMPOSE:
-        known.build_contexts = job.cached.contexts(absolute, status_of(status))
+        known.build_contexts = job.cached.contexts(absolute, status)
     return known
 
 
