@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 from hardenfix.cli import app, normalise_arguments
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = DATA / "corpus"
+"""Real Compose files (awesome-compose, CC0; compose-go fixtures, Apache-2.0), each with its LICENSE and SOURCE.md."""
 
 
 class Run:

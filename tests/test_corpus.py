@@ -1,4 +1,4 @@
-"""Every real-world Compose file in ../shared/corpus through check and apply.
+"""Every real-world Compose file in tests/data/corpus through check and apply.
 
 No crash; every output parses and still passes Docker Compose's own model check
 when the input did; a second run changes nothing; and no line outside a fix
@@ -72,7 +72,7 @@ def corpus_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("corpus")
     shutil.copytree(CORPUS, copy / "corpus")
     for path in (copy / "corpus").rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)  # the shared corpus is read-only
+        path.chmod(0o755 if path.is_dir() else 0o644)  # a read-only checkout stays readable and writable in the copy
     return copy / "corpus"
 
 

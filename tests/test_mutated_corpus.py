@@ -1,4 +1,4 @@
-"""The shared corpus, mutated: every YAML file re-indented, with CRLF, without its final
+"""The corpus of real Compose files (tests/data/corpus), mutated: every YAML file re-indented, with CRLF, without its final
 newline, with a comment line before every key, and all of these at once.
 
 Each variant goes through check and apply with every rule and unsafe fixes: zero
@@ -138,7 +138,7 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
         tree = tmp_path / name
         shutil.copytree(CORPUS, tree)  # the whole corpus: rules may read files next to a Compose file
         for path in tree.rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)  # the shared corpus is read-only
+            path.chmod(0o755 if path.is_dir() else 0o644)  # a read-only checkout stays readable and writable in the copy
         for relative in CORPUS_FILES:
             path = tree / relative
             try:

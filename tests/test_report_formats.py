@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import DATA
 from test_cli import NEEDS_FIX
 
 from hardenfix.engine import Engine
@@ -26,7 +27,7 @@ from hardenfix.report import github, markdown, sarif
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.runner import Mode, run
 
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = DATA / "schemas" / "sarif-schema-2.1.0.json"
 
 COMPOSE = NEEDS_FIX
 
