@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hardenfix.model import Edit, FileKind, Finding
+from hardenfix.model import Applicability, Edit, FileKind, Finding
 from hardenfix.registry import rules_of_kind
 from hardenfix.rule import Rule
 from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
@@ -113,13 +113,20 @@ class Engine:
                 raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
         if fixed:
             try:
-                applied = {self._by_code[f.code] for f in fixed}
-                check_output(kind, original, document, applied, self.compose_model_check)
+                check_output(kind, original, document, self.applied_rules(fixed), self.compose_model_check)
             except GuardError as error:
                 raise FixError(str(error)) from None
         return FixOutcome(
             text, fixed, findings, dropped, dependencies=frozenset(original.dependencies), document=original
         )
+
+    def applied_rules(self, fixed: Iterable[Finding]) -> dict[Rule, set[Applicability]]:
+        """The rules whose fixes these are -> the applicabilities of those fixes."""
+        applied: dict[Rule, set[Applicability]] = {}
+        for finding in fixed:
+            assert finding.fix is not None
+            applied.setdefault(self._by_code[finding.code], set()).add(finding.fix.applicability)
+        return applied
 
     def _applicable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)

@@ -32,6 +32,17 @@ class Applicability(enum.StrEnum):
     UNSAFE = "unsafe"
 
 
+class ValueChange(enum.StrEnum):
+    """What a rule's fixes may do to the values under the paths it declares, once Compose has
+    interpolated them with every variable set (see `hardenfix.validate`)."""
+
+    ANY = "any"
+    LETTER_CASE = "letter-case"
+    """Equal but for upper and lower case (host names)."""
+    NONE = "none"
+    """Identical: the fix changes how a value is written, never what it resolves to."""
+
+
 class Category(enum.StrEnum):
     RELIABILITY = "reliability"
     SECURITY = "security"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from hardenfix.knowledge import KnowledgeBase, builtin
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix, ValueChange
 from hardenfix.sources.text import SourceText
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
@@ -52,6 +52,9 @@ class Rule:
     for Compose, paths into the loaded data (`services.*.healthcheck`; `*` is one key,
     `**` any number); for Dockerfiles, instruction keywords. Python fixes only have to
     leave a file that compiles."""
+    value_change: ClassVar[ValueChange] = ValueChange.ANY
+    """For Compose: what the fixes may do to the values under `changes` once every variable
+    is set and interpolated, as Docker Compose resolves the file."""
 
     def __init__(self, options: Any = None, knowledge: KnowledgeBase | None = None) -> None:
         self.options = options if options is not None else self.Options()

@@ -607,6 +607,73 @@ def mask_interpolations(text: str) -> str:
     return "".join(chars)
 
 
+_BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class InterpolationError(ValueError):
+    """Compose refuses the value: a required variable is unset, or a `${` is malformed."""
+
+
+def interpolate(text: str, environment: Mapping[str, str]) -> str:
+    """`text` as Docker Compose interpolates it; a name missing from `environment` is unset.
+
+    `$NAME` and `${NAME}` give the value or nothing; `:-`/`-` give a default when
+    unset (with `:`, also when empty), `:?`/`?` refuse, `:+`/`+` give a replacement
+    when set. Defaults and replacements are interpolated in turn.
+    """
+    return "".join(piece if isinstance(piece, str) else _substitute(piece, environment) for piece in _references(text))
+
+
+def variable_names(text: str) -> set[str]:
+    """Every variable Compose reads when it interpolates `text`, in defaults too."""
+    names: set[str] = set()
+    for piece in _references(text):
+        if isinstance(piece, Interpolation):
+            names.add(piece.name)
+            names |= variable_names(piece.argument)
+    return names
+
+
+def _references(text: str) -> Iterator[str | Interpolation]:
+    """`text` as literal pieces (`$$` read as `$`) and the variable references between them."""
+    index = 0
+    while (dollar := text.find("$", index)) != -1:
+        yield text[index:dollar]
+        if text.startswith("$$", dollar):
+            yield "$"
+            index = dollar + 2
+        elif text.startswith("${", dollar):
+            closing = _closing_brace(text, dollar + 2)
+            body = _INTERPOLATION_BODY.fullmatch(text, dollar + 2, closing) if closing is not None else None
+            if closing is None or body is None:
+                raise InterpolationError(f"invalid interpolation format in {text[dollar:]!r}")
+            name, operator, argument = body.groups()
+            yield Interpolation(dollar, closing + 1, name, operator or "", argument or "")
+            index = closing + 1
+        elif bare := _BARE_NAME.match(text, dollar + 1):
+            yield Interpolation(dollar, bare.end(), bare.group(), "", "")
+            index = bare.end()
+        else:
+            yield "$"
+            index = dollar + 1
+    yield text[index:]
+
+
+def _substitute(reference: Interpolation, environment: Mapping[str, str]) -> str:
+    value = environment.get(reference.name)
+    operator = reference.operator
+    is_set = bool(value) if operator.startswith(":") else value is not None
+    if operator in (":-", "-"):
+        return value if is_set and value is not None else interpolate(reference.argument, environment)
+    if operator in (":?", "?"):
+        if not is_set or value is None:
+            raise InterpolationError(f"required variable {reference.name} is missing a value")
+        return value
+    if operator in (":+", "+"):
+        return interpolate(reference.argument, environment) if is_set else ""
+    return value or ""
+
+
 def _closing_brace(text: str, index: int) -> int | None:
     depth = 0
     while index < len(text):

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from ruamel.yaml.nodes import ScalarNode
 
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Interpolation, iter_interpolations, iter_scalars
 
@@ -121,6 +121,7 @@ class SecretRequired(Rule):
     Options = Options
     prefilter = re.compile(rb"\$\{[A-Za-z_][A-Za-z0-9_]*:?-")
     changes = ("**",)  # any interpolated string
+    value_change = ValueChange.NONE
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         gating = self._gating_profiles(document)

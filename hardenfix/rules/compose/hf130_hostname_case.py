@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
-from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.model import Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
     ComposeDocument,
@@ -77,6 +77,7 @@ class HostnameCase(Rule):
         "services.*.networks.*.aliases.**",
         "services.*.extra_hosts.**",
     )
+    value_change = ValueChange.LETTER_CASE
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         seen: set[int] = set()
