@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -24,6 +25,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText
+
+if TYPE_CHECKING:
+    from hardenfix.sources.dockerfile import DockerfileDocument
 
 MERGE_KEY = "<<"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
@@ -147,7 +151,7 @@ class ComposeDocument(SourceText):
     def __init__(self, text: str, root: MappingNode) -> None:
         super().__init__(text)
         self.root = root
-        self._base_images: dict[str, str | None] = {}
+        self._dockerfiles: dict[tuple[Path, Path], DockerfileDocument | None] = {}
 
     @classmethod
     def parse(cls, text: str) -> ComposeDocument:
@@ -237,30 +241,40 @@ class ComposeDocument(SourceText):
         return {os.path.realpath(dockerfile): context for context, dockerfile in filter(None, builds)}
 
     def base_image_of(self, service: Service) -> str | None:
-        """The image whose contents the service runs: the `FROM` of the final stage of
-        the Dockerfile it builds, else its `image`."""
-        if service.name not in self._base_images:
-            self._base_images[service.name] = self._find_base_image(service)
-        return self._base_images[service.name]
-
-    def _find_base_image(self, service: Service) -> str | None:
+        """The image whose contents the service runs: the `FROM` the stage it builds
+        (its `build.target`, else the last) starts from, else its `image`."""
         if service.get("build") is None:
             return service.image()
+        built = self.dockerfile_of(service)
+        stage = built.stage_named(target, built.stages) if built and (target := self.build_target(service)) else None
+        stage = stage or (built.final_stage if built is not None else None)
+        return built.base_image(stage) if built is not None and stage is not None else None
+
+    def build_target(self, service: Service) -> str | None:
+        build = service.get("build")
+        target = lookup(build.value, "target") if build is not None and isinstance(build.value, MappingNode) else None
+        return str(target.value.value) if target is not None and isinstance(target.value, ScalarNode) else None
+
+    def dockerfile_of(self, service: Service) -> DockerfileDocument | None:
+        """The Dockerfile the service builds, parsed once; whatever is read through its build
+        context counts among this file's dependencies."""
         build = self.build_of(service)
         if build is None:
             return None
-        context, dockerfile = build
-        self.depends_on(dockerfile)
-        if not dockerfile.is_file():
-            return None
+        if build not in self._dockerfiles:
+            self._dockerfiles[build] = self._parse_dockerfile(*build)
+        return self._dockerfiles[build]
+
+    def _parse_dockerfile(self, context: Path, dockerfile: Path) -> DockerfileDocument | None:
         from hardenfix.sources import dockerfile as dockerfile_source
 
+        self.depends_on(dockerfile)
         try:
             document = dockerfile_source.parse(dockerfile.read_text(encoding="utf-8"), dockerfile, context)
         except (OSError, UnicodeDecodeError, ParseError):
             return None
-        stage = document.final_stage
-        return document.base_image(stage) if stage is not None else None
+        document.build_context = dockerfile_source.BuildContext(context, reader=self)
+        return document
 
     def suppression_scope_end(self, line: int) -> int:
         """A suppression on a key's (or an item's) line covers that node and all below it."""
