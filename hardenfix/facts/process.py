@@ -160,9 +160,11 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
     subcommand = _SUBCOMMANDS.get(name)
     if subcommand is not None:
         wanted = (subcommand,) if isinstance(subcommand, str) else subcommand
-        if not arguments or arguments[0] not in wanted:
+        # Global options may come first: `flask --app hello run -p 5001`.
+        at = next((index for index, argument in enumerate(arguments) if argument in wanted), None)
+        if at is None:
             return "", []
-        arguments = arguments[1:]
+        arguments = arguments[at + 1 :] + arguments[:at]
     return name, arguments
 
 
