@@ -68,6 +68,49 @@ class ServiceFacts:
         return shown
 
 
+@dataclass(frozen=True)
+class PlannedProbe:
+    """An HTTP probe the facts support, or why there is none."""
+
+    test: tuple[str, ...] | None
+    """A Compose healthcheck `test` (exec form), or None when the facts do not support one."""
+    guesses: tuple[str, ...] = ()
+    """The facts it rests on that are guesses: a fix that writes it is unsafe."""
+    reason: str = ""
+    """Why there is no probe, when there is none."""
+
+
+def planned_probe(facts: ServiceFacts) -> PlannedProbe:
+    """The probe a service's facts support: a GET of its health route on the port its process
+    listens on, from inside the container (`127.0.0.1`: alpine resolves `localhost` to IPv6
+    first), with the first of curl, wget, python3 and node the image has."""
+    if facts.port is None:
+        if facts.launch is None and not facts.container_ports:
+            return PlannedProbe(
+                None,
+                reason="it listens on no port hardenfix can see (a worker?): check its process "
+                "(`pgrep -f ...`) or have it touch a heartbeat file the probe checks",
+            )
+        return PlannedProbe(None, reason="the port its process listens on is not known")
+    if facts.route is None:
+        return PlannedProbe(None, reason="its code defines no health route hardenfix can see")
+    if facts.route.needs_auth:
+        return PlannedProbe(None, reason=f"its health route `{facts.route.path}` asks for authentication")
+    url = f"http://127.0.0.1:{facts.port.value}{facts.route.path}"
+    argv = probes.replacement_probe(url, frozenset(facts.tools))
+    if argv is None:
+        what = (
+            "the image has no curl, wget, python3 or node"
+            if facts.tools_complete
+            else "no HTTP client is known in the image"
+        )
+        return PlannedProbe(None, reason=what)
+    guesses = tuple(
+        f"{name} ({fact.source})" for name, fact in (("port", facts.port), ("route", facts.route)) if fact.source.guess
+    )
+    return PlannedProbe(("CMD", *argv), guesses)
+
+
 _COMPUTED: weakref.WeakKeyDictionary[ComposeDocument, dict[str, ServiceFacts]] = weakref.WeakKeyDictionary()
 
 
