@@ -38,6 +38,7 @@ from typing import Any
 
 from hardenfix import __version__
 from hardenfix.discovery import Walk
+from hardenfix.model import Record, Status
 
 DIRECTORY_NAME = ".hardenfix_cache"
 FORMAT = 4
@@ -47,9 +48,6 @@ MAX_ENTRIES = 200_000
 RACY_NS = 2_000_000_000
 """A file modified less than this before the run started may be modified again without
 its status changing (FAT counts modification times in two-second steps)."""
-
-Status = list[int]
-"""[mtime in ns, size, inode] of a file."""
 
 
 def content_key(data: bytes) -> str:
@@ -90,19 +88,6 @@ class Entry:
             if (known or _mtime_and_size(path)) != status:  # type: ignore[arg-type]
                 return False
         return True
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """What a worker learnt about one file, for the cache to remember."""
-
-    key: str
-    findings: list[list[object]]
-    dependencies: list[list[object]]
-    path: str
-    """Absolute."""
-    status: Status
-    digest: str
 
 
 def status_of(status: os.stat_result) -> Status:

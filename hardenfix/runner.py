@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hardenfix.cache import Cache, Record, Remembered, content_key, signature, status_of
+from hardenfix.cache import Cache, Remembered, content_key, signature, status_of
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, discover
 from hardenfix.engine import Engine, FixError, SourceFile
@@ -40,7 +40,7 @@ from hardenfix.files import (
     regular_file_status,
     remove_if_stale,
 )
-from hardenfix.model import FileKind, FileResult, Finding, Outcome
+from hardenfix.model import FileKind, FileResult, Finding, Outcome, Record
 from hardenfix.sources import ParseError
 
 if TYPE_CHECKING:
