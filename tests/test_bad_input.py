@@ -268,3 +268,33 @@ def test_nesting_ten_thousand_levels_deep_is_processed_without_a_traceback(harde
         "hardenfix: error: compose.yaml: too deeply nested to verify the fixes; nothing written"
     )
     assert target.read_text() == deep
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (
+            "services:\n  a:\n    image: x:1\n    image: x:2\n  b:\n    image: y:1\n"
+            "    environment:\n      A: 1\n      A: 2\n",
+            "duplicate key 'image' at line 4 (first at line 3)",
+        ),
+        (
+            "services:\n  a:\n    environment:\n      A: 1\n      A: 2\n  a:\n    image: x:1\n",
+            "duplicate key 'A' at line 5 (first at line 4)",
+        ),
+        (
+            "x-base: &base\n  image: x:1\n  image: x:2\nservices:\n  a: *base\n  b:\n    <<: *base\n    user: a\n    user: b\n",
+            "duplicate key 'image' at line 3 (first at line 2)",
+        ),
+    ],
+    ids=["later-sibling", "inside-an-earlier-key", "behind-an-alias"],
+)
+def test_a_duplicate_key_error_names_the_first_duplicate_in_the_file(
+    hardenfix, tmp_path: Path, content: str, reason: str
+) -> None:
+    write(tmp_path / "compose.yaml", content)
+    result = hardenfix(tmp_path, "check")
+    assert result.code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"hardenfix: error: compose.yaml: {reason}; refusing to guess which one Compose would use"
+    )

@@ -432,27 +432,42 @@ class ComposeDocument(SourceText):
         return Edit.replace(dash, end, separator.join(f"- {item}" for item in written))
 
     def _reject_duplicate_keys(self) -> None:
-        seen_nodes: set[int] = set()
-        stack: list[Node] = [self.root]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen_nodes:
-                continue
-            seen_nodes.add(id(node))
-            if isinstance(node, MappingNode):
-                first_seen: dict[object, ScalarNode] = {}
-                for key, value in node.value:
-                    if isinstance(key, ScalarNode) and key.value != MERGE_KEY:
-                        earlier = first_seen.setdefault(key.value, key)
-                        if earlier is not key:
-                            raise ParseError(
-                                f"duplicate key {key.value!r} at line {self.position(key.start_mark.index).line}"
-                                f" (first at line {self.position(earlier.start_mark.index).line});"
-                                " refusing to guess which one Compose would use"
-                            )
-                    stack.append(value)
-            elif isinstance(node, SequenceNode):
-                stack.extend(node.value)
+        duplicate = first_duplicate_key(self.root)
+        if duplicate is not None:
+            key, earlier = duplicate
+            raise ParseError(
+                f"duplicate key {key.value!r} at line {self.position(key.start_mark.index).line}"
+                f" (first at line {self.position(earlier.start_mark.index).line});"
+                " refusing to guess which one Compose would use"
+            )
+
+
+def first_duplicate_key(root: Node) -> tuple[ScalarNode, ScalarNode] | None:
+    """The duplicate key written first in the document, and the key it repeats.
+
+    Every mapping is looked at (once, however many aliases reach it), so that the
+    error names the first duplicate a reader meets, not the first one a traversal
+    happens to reach.
+    """
+    found: tuple[ScalarNode, ScalarNode] | None = None
+    seen_nodes: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, MappingNode):
+            first_seen: dict[object, ScalarNode] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value != MERGE_KEY:
+                    earlier = first_seen.setdefault(key.value, key)
+                    if earlier is not key and (found is None or key.start_mark.index < found[0].start_mark.index):
+                        found = key, earlier
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return found
 
 
 _NOT_A_STRING = re.compile(
