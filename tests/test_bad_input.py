@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import apply_diff
 from test_cli import FIXED, NEEDS_FIX, write
 
 from hardenfix import files
@@ -153,6 +154,25 @@ def test_symlink_inside_the_tree_is_written_through_and_one_outside_is_skipped(h
     assert (
         "hardenfix: skipped: tree/other/compose.yaml: is a symlink to outside the tree being processed" in result.stderr
     )
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_a_symlink_to_a_file_in_the_tree_gives_one_diff_that_names_the_real_file(
+    hardenfix, tmp_path: Path, tool: str
+) -> None:
+    real = write(tmp_path / "b" / "compose.yaml", NEEDS_FIX)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "docker-compose.yml").symlink_to("../b/compose.yaml")
+    result = hardenfix(tmp_path, "apply", "--dry-run", ".")
+    assert result.code == 1, result.stderr
+    headers = [line for line in result.text.splitlines() if line.startswith(("--- ", "+++ "))]
+    assert headers == ["--- a/b/compose.yaml", "+++ b/b/compose.yaml"]
+    assert "Would fix 2 findings in 1 file" in result.stderr
+    apply_diff(tool, result.stdout, tmp_path)
+    assert real.read_text() == FIXED
+    assert (tmp_path / "a" / "docker-compose.yml").is_symlink()
+    check = hardenfix(tmp_path, "check", "--no-cache", ".")
+    assert check.code == 0, check.text
 
 
 def test_fifo_is_skipped_without_blocking(hardenfix, tmp_path: Path) -> None:
