@@ -336,10 +336,8 @@ def apply(
         if output_format is not Format.TEXT:
             continue
         if dry_run and result.changed:
-            patch = unified_diff(
-                result.display_path, result.original.decode("utf-8"), result.fixed_bytes.decode("utf-8")
-            )
-            sys.stdout.buffer.write((colour_diff(patch) if colour_output else patch).encode("utf-8"))
+            patch = unified_diff(result.display_path, result.original, result.fixed_bytes)
+            sys.stdout.buffer.write(colour_diff(patch) if colour_output else patch)
             sys.stdout.flush()
         elif not dry_run:
             for finding in result.findings:
