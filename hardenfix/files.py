@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
 import tempfile
@@ -111,16 +112,24 @@ def read_whole(path: Path | str, limit: int | None = None) -> bytes:
         size = os.fstat(descriptor).st_size
         if limit is not None and size > limit:
             raise FileTooLarge(size)
-        chunks = [os.read(descriptor, size + 1)]
-        while chunks[-1]:  # until end of file, whatever the size said
-            chunks.append(os.read(descriptor, max(size, 1 << 16)))
-        return b"".join(chunks)
+        return _read_to_end(descriptor, size)
     finally:
         os.close(descriptor)
 
 
+def _read_to_end(descriptor: int, size: int) -> bytes:
+    """What is left to read of a file whose status gave `size`."""
+    chunks = [os.read(descriptor, size + 1)]
+    while chunks[-1]:  # until end of file, whatever the size said
+        chunks.append(os.read(descriptor, max(size, 1 << 16)))
+    return b"".join(chunks)
+
+
 class FileTooLarge(Exception):
     """A file over the size limit of `read_whole`; the argument is its size."""
+
+
+CHANGED_ON_DISK = "changed on disk while it was being fixed; not overwritten"
 
 
 def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
@@ -129,15 +138,24 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     The new content goes to a temporary file in the same directory, is flushed to
     disk, takes the original's permission bits, and is renamed over the original:
     a crash at any moment leaves either the old or the new file, never a mix.
+
+    The file is looked at twice: before anything is written, and again once the
+    temporary file is on disk, immediately before the rename. The second look
+    compares its device and inode, mode, size and modification time with the first,
+    and its bytes with `expected`, so that an edit made meanwhile (while the flush,
+    the slowest step, went on) is never overwritten. What remains is the time
+    between that last read and the rename, a few microseconds: closing it would take
+    an exchange of the two files that the kernel does (Linux's renameat2 with
+    RENAME_EXCHANGE, which not every file system has) and a check of the old file
+    after it, which no portable call offers.
     """
     target = Path(os.path.realpath(path))
     try:
-        current = target.read_bytes()
-        mode = stat.S_IMODE(target.stat().st_mode)
+        status, current = _status_and_bytes(target)
     except OSError as error:
         raise WriteRefused(f"cannot be re-read before writing: {error.strerror}") from None
     if current != expected:
-        raise WriteRefused("changed on disk while it was being fixed; not overwritten")
+        raise WriteRefused(CHANGED_ON_DISK)
     # The rename below needs only the folder to be writable, so the file's own
     # permission is checked first: what this user may not write is not written,
     # and its mode is never changed to get around that.
@@ -155,11 +173,36 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-            os.chmod(temporary, mode)
+            os.chmod(temporary, stat.S_IMODE(status.st_mode))
+            if not _unchanged(target, status, expected):
+                raise WriteRefused(CHANGED_ON_DISK)
             os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise WriteRefused(f"cannot be written: {error.strerror}") from None
+    except WriteRefused:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _status_and_bytes(path: Path) -> tuple[os.stat_result, bytes]:
+    """The file's status and bytes, read through one descriptor: they belong together."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        status = os.fstat(descriptor)
+        return status, _read_to_end(descriptor, status.st_size)
+    finally:
+        os.close(descriptor)
+
+
+def _unchanged(path: Path, before: os.stat_result, expected: bytes) -> bool:
+    """Whether the file is the one looked at before, with the same bytes."""
+    try:
+        now, content = _status_and_bytes(path)
+    except OSError:
+        return False
+    identity = operator.attrgetter("st_dev", "st_ino", "st_mode", "st_size", "st_mtime_ns")
+    return identity(now) == identity(before) and content == expected
 
 
 def remove_if_stale(temporary: Path) -> None:

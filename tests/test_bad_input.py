@@ -140,6 +140,55 @@ def test_file_changed_between_read_and_write_is_not_overwritten(
     assert target.read_text() == edited_meanwhile
 
 
+def _edit_appending(target: Path) -> None:
+    with target.open("a") as handle:
+        handle.write("# edited by someone else\n")
+
+
+def _edit_in_place_keeping_size_and_mtime(target: Path) -> None:
+    before = target.stat()
+    with target.open("r+b") as handle:
+        handle.write(b"#")  # same size; the modification time is put back
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def _replace_with_an_identical_copy(target: Path) -> None:
+    before = target.stat()
+    copy = target.with_name("copy.tmp")
+    copy.write_bytes(target.read_bytes())
+    os.utime(copy, ns=(before.st_atime_ns, before.st_mtime_ns))
+    copy.replace(target)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_edit_appending, _edit_in_place_keeping_size_and_mtime, _replace_with_an_identical_copy],
+    ids=["appended", "same-size-and-mtime", "replaced"],
+)
+def test_an_edit_made_while_the_fix_is_flushed_is_not_overwritten(
+    hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit
+) -> None:
+    """The window between the first check and the rename: the temporary file is being
+    flushed (the slowest step) when someone else writes the file."""
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    real_fsync = os.fsync
+    edited: list[bytes] = []
+
+    def fsync_then_edit(descriptor: int) -> None:
+        real_fsync(descriptor)
+        edit(target)
+        edited.append(target.read_bytes())
+
+    monkeypatch.setattr(os, "fsync", fsync_then_edit)
+    result = hardenfix(tmp_path, "apply", "--no-cache")
+    assert result.code == 2
+    assert [line for line in result.stderr.splitlines() if line.startswith("hardenfix: error:")] == [
+        "hardenfix: error: compose.yaml: changed on disk while it was being fixed; not overwritten"
+    ]
+    assert target.read_bytes() == edited[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml"], "no temporary file is left"
+
+
 def test_symlink_inside_the_tree_is_written_through_and_one_outside_is_skipped(hardenfix, tmp_path: Path) -> None:
     tree, outside = tmp_path / "tree", tmp_path / "outside"
     shared = write(tree / "shared" / "base-stack.yaml", NEEDS_FIX)
