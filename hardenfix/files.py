@@ -9,12 +9,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from hardenfix.model import FileKind
+
 try:
     import fcntl
 except ImportError:  # Windows: temporaries of killed runs are left for the user to remove
     fcntl = None  # type: ignore[assignment]
 
 BOM = "\ufeff"
+UTF_8 = "utf-8"
 TEMP_PREFIX = ".hardenfix-"
 TEMP_SUFFIX = ".tmp"
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -39,24 +42,49 @@ class DecodedText:
     text: str
     """The file's text without its byte-order mark."""
     bom: bool
+    encoding: str = UTF_8
+    """What the file is written in: UTF-8, or what a Python source declares (PEP 263)."""
 
     def encode(self, text: str | None = None) -> bytes:
         body = self.text if text is None else text
-        return ((BOM if self.bom else "") + body).encode("utf-8")
+        return ((BOM if self.bom else "") + body).encode(self.encoding)
 
 
-def decode(data: bytes) -> DecodedText:
+def decode(data: bytes, kind: FileKind | None = None) -> DecodedText:
+    """A file's text. A Python source is decoded as the interpreter decodes it (PEP 263:
+    a UTF-8 byte-order mark, or a coding line among its first two lines, else UTF-8);
+    Compose files and Dockerfiles are UTF-8, as Docker reads them."""
     if b"\0" in data:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise UnreadableFile("is UTF-16; hardenfix reads UTF-8 only")
         raise BinaryFile("contains NUL bytes: treated as binary")
+    encoding = python_encoding(data) if kind is FileKind.PYTHON else UTF_8
     try:
-        text = data.decode("utf-8")
+        text = data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise UnreadableFile(f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
-    if text.startswith(BOM):
+        name = "UTF-8" if encoding == UTF_8 else encoding
+        raise UnreadableFile(f"is not valid {name} (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    if encoding == UTF_8 and text.startswith(BOM):
         return DecodedText(text[1:], bom=True)
-    return DecodedText(text, bom=False)
+    return DecodedText(text, bom=False, encoding=encoding)
+
+
+def python_encoding(data: bytes) -> str:
+    """The encoding Python reads a module's bytes in (`tokenize.detect_encoding`)."""
+    first_end = data.find(b"\n")
+    second_end = data.find(b"\n", first_end + 1) if first_end != -1 else -1
+    if b"coding" not in (data if second_end == -1 else data[:second_end]):
+        return UTF_8  # no coding line: nothing to look at more closely
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if data.startswith(BOM.encode()) and str(error.msg).startswith("encoding problem"):
+            raise UnreadableFile("starts with a UTF-8 byte-order mark but declares another encoding") from None
+        raise UnreadableFile(f"has an encoding declaration Python cannot use: {error.msg}") from None
+    return UTF_8 if encoding == "utf-8-sig" else encoding  # the mark is kept apart (`DecodedText.bom`)
 
 
 def absolute_path(path: Path | str) -> str:

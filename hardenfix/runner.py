@@ -491,13 +491,13 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         if cached is not None:
             return cached
     try:
-        decoded = decode(data)
+        decoded = decode(data, kind)
     except BinaryFile as reason:
         return _skipped(result, str(reason))
     except UnreadableFile as reason:
         return _failed(result, str(reason))
     try:
-        source = SourceFile(path, build_context)
+        source = SourceFile(path, build_context, decoded.encoding)
         if job.mode is Mode.CHECK:
             outcome = engine.check(kind, decoded.text, result.display_path, source)
         else:
