@@ -165,7 +165,8 @@ class Engine:
             if not rule.might_apply(data):
                 continue
             try:
-                findings.extend(rule.check(document))
+                for part in document.documents:
+                    findings.extend(rule.check(part))
             except RecursionError:
                 raise ParseError("nesting is too deep to process") from None
         suppressions = Suppressions.parse(document.text, kind, document.suppression_scope_end)

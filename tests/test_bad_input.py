@@ -28,9 +28,14 @@ BAD_FILES = {
     "undecodable": (b"services:\n  db:\n    image: caf\xe9\n", "is not valid UTF-8 (byte 0xe9 at offset 30)"),
     "utf16": ("services:\n  db: {}\n".encode("utf-16"), "is UTF-16; hardenfix reads UTF-8 only"),
     "not-a-mapping": (b"- services\n", "not a Compose file: the top level is not a mapping"),
-    "two-documents": (
-        b"services: {}\n---\nservices: {}\n",
-        "invalid YAML: expected a single document in the stream: but found another document at line 2, column 1",
+    "alias-to-another-document": (
+        b"x-db: &db\n  image: postgres:16\nservices: {}\n---\nservices:\n  db: *db\n",
+        "an alias to an anchor of an earlier document ('db', line 1) is not supported",
+    ),
+    "empty-document": (b"services: {}\n---\n", "document 2 (line 3) is empty, which Compose refuses"),
+    "document-not-a-mapping": (
+        b"services: {}\n---\n- web\n",
+        "document 2 (line 3) is not a mapping, which Compose refuses",
     ),
     "undefined-alias": (
         b"services:\n  db: *missing\n",

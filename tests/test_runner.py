@@ -234,8 +234,8 @@ def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: p
 
     repository_with_compose(tmp_path)
     composed: list[str] = []
-    real_compose = compose._compose
-    monkeypatch.setattr(compose, "_compose", lambda text: composed.append(text) or real_compose(text))
+    real_compose = compose._compose_all
+    monkeypatch.setattr(compose, "_compose_all", lambda text: composed.append(text) or real_compose(text))
     results = list(run([tmp_path], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
     assert composed == [(tmp_path / "compose.yaml").read_text()]  # for its findings and the Dockerfile's context
     assert "HF201" in [f.code for r in results for f in r.findings]
