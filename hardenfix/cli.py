@@ -171,11 +171,11 @@ def _results(
     compose_model_check: bool = False,
     output_format: Format = Format.TEXT,
 ):
-    from hardenfix.cache import Cache
+    from hardenfix.cache import Cache, project_roots
     from hardenfix.config import ConfigError
     from hardenfix.runner import run
 
-    cache = None if no_cache else Cache.open(Path.cwd())
+    cache = None if no_cache else Cache.open(*project_roots(paths or [Path(".")]))
     results = run(
         paths or [Path(".")],
         configuration,
