@@ -85,9 +85,7 @@ def test_the_diff_of_a_file_of_several_documents_applies(hardenfix, tmp_path: Pa
     assert (patched / "compose.yaml").read_bytes() == (applied / "compose.yaml").read_bytes()
 
 
-def test_a_service_a_later_document_completes_is_not_given_what_that_document_gives(
-    hardenfix, tmp_path: Path
-) -> None:
+def test_a_service_a_later_document_completes_is_not_given_what_that_document_gives(hardenfix, tmp_path: Path) -> None:
     """As with override files: Compose merges the documents, and the merged service has a
     healthcheck, so none is added to the first document's part of it."""
     write(
@@ -102,7 +100,10 @@ def test_a_service_a_later_document_completes_is_not_given_what_that_document_gi
 
 
 def test_a_duplicate_key_is_named_in_its_own_document(hardenfix, tmp_path: Path) -> None:
-    write(tmp_path / "compose.yaml", "services:\n  a:\n    image: x:1\n---\nservices:\n  a:\n    image: x:1\n    image: x:2\n")
+    write(
+        tmp_path / "compose.yaml",
+        "services:\n  a:\n    image: x:1\n---\nservices:\n  a:\n    image: x:1\n    image: x:2\n",
+    )
     result = hardenfix(tmp_path, "check", "--no-cache")
     assert result.code == 2
     assert result.stderr.splitlines()[0] == (
