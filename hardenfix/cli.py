@@ -171,11 +171,11 @@ def _results(
     compose_model_check: bool = False,
     output_format: Format = Format.TEXT,
 ):
-    from hardenfix.cache import Cache
+    from hardenfix.cache import Cache, project_roots
     from hardenfix.config import ConfigError
     from hardenfix.runner import run
 
-    cache = None if no_cache else Cache.open(Path.cwd())
+    cache = None if no_cache else Cache.open(*project_roots(paths or [Path(".")]))
     results = run(
         paths or [Path(".")],
         configuration,
@@ -336,10 +336,8 @@ def apply(
         if output_format is not Format.TEXT:
             continue
         if dry_run and result.changed:
-            patch = unified_diff(
-                result.display_path, result.original.decode("utf-8"), result.fixed_bytes.decode("utf-8")
-            )
-            sys.stdout.buffer.write((colour_diff(patch) if colour_output else patch).encode("utf-8"))
+            patch = unified_diff(result.display_path, result.original, result.fixed_bytes)
+            sys.stdout.buffer.write(colour_diff(patch) if colour_output else patch)
             sys.stdout.flush()
         elif not dry_run:
             for finding in result.findings:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hardenfix.files import UTF_8
 from hardenfix.model import Applicability, Edit, FileKind, Finding
 from hardenfix.registry import rules_of_kind
 from hardenfix.rule import Rule
@@ -89,6 +90,7 @@ class Engine:
         taken in that pass; the rest wait for the next pass, on the new text.
         """
         parse = _parser(kind, source)
+        encoding = source.encoding if source is not None else UTF_8
         original = document = parse(text)
         findings = self._run(kind, document, path)
         fixed: list[Finding] = []
@@ -96,6 +98,8 @@ class Engine:
         broken: set[tuple[object, ...]] = set()
         for _ in range(MAX_PASSES):
             candidates = [f for f in findings if self._applicable(f) and _identity(f) not in broken]
+            if encoding != UTF_8:  # which holds every character
+                candidates = _writable_fixes(candidates, encoding, broken, dropped)
             new_text, applied = apply_fixes(text, candidates)
             if not applied:
                 break
@@ -168,7 +172,8 @@ class Engine:
             if not rule.might_apply(data):
                 continue
             try:
-                findings.extend(rule.check(document))
+                for part in document.documents:
+                    findings.extend(rule.check(part))
             except RecursionError:
                 raise ParseError("nesting is too deep to process") from None
         suppressions = Suppressions.parse(document.text, kind, document.suppression_scope_end)
@@ -188,6 +193,8 @@ class SourceFile:
     location: Path
     build_context: Path | None = None
     """For a Dockerfile: the context a Compose service builds it with, when one does."""
+    encoding: str = UTF_8
+    """What the file is written in: a fix whose text it cannot hold is dropped."""
 
 
 def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
@@ -197,6 +204,27 @@ def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
     if source.build_context is not None:
         return functools.partial(parse, location=source.location, build_context=source.build_context)
     return functools.partial(parse, location=source.location)
+
+
+def _writable_fixes(
+    candidates: list[Finding], encoding: str, broken: set[tuple[object, ...]], dropped: list[str]
+) -> list[Finding]:
+    """The fixes whose text a file in `encoding` can hold; the others are noted and dropped."""
+    writable = []
+    for finding in candidates:
+        assert finding.fix is not None
+        try:
+            for edit in finding.fix.edits:
+                edit.content.encode(encoding)
+        except UnicodeEncodeError:
+            broken.add(_identity(finding))
+            dropped.append(
+                f"{finding.code} fix at line {finding.start.line} dropped:"
+                f" its text cannot be written in the file's encoding ({encoding})"
+            )
+            continue
+        writable.append(finding)
+    return writable
 
 
 def _identity(finding: Finding) -> tuple[object, ...]:

@@ -10,10 +10,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from hardenfix.cache import Record
+from typing import Any
 
 
 class FileKind(enum.StrEnum):
@@ -238,6 +235,23 @@ class Outcome(enum.StrEnum):
     CHANGED = "changed"
     SKIPPED = "skipped"
     FAILED = "failed"
+
+
+Status = list[int]
+"""[mtime in ns, size, inode] of a file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What a worker learnt about one file, for the cache to remember (see `hardenfix.cache`)."""
+
+    key: str
+    findings: list[list[object]]
+    dependencies: list[list[object]]
+    path: str
+    """Absolute."""
+    status: Status
+    digest: str
 
 
 @dataclass(slots=True)

@@ -17,6 +17,10 @@ import gc
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hardenfix.cache import Cache, Record, Remembered, content_key, signature, status_of
+from hardenfix.cache import Cache, Remembered, content_key, signature, status_of
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, discover
 from hardenfix.engine import Engine, FixError, SourceFile
@@ -40,7 +44,7 @@ from hardenfix.files import (
     regular_file_status,
     remove_if_stale,
 )
-from hardenfix.model import FileKind, FileResult, Finding, Outcome
+from hardenfix.model import FileKind, FileResult, Finding, Outcome, Record
 from hardenfix.sources import ParseError
 
 if TYPE_CHECKING:
@@ -206,7 +210,8 @@ def _in_process(job: Job) -> _Submit:
 def _in_pool(stack: contextlib.ExitStack, job: Job, workers: int) -> _Submit:
     # fork shares the parent's loaded modules and settings with the workers for free.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (job,)))
+    context = multiprocessing.get_context(method)
+    pool = stack.enter_context(ProcessPoolExecutor(workers, context, _start_worker, (job, os.getpid())))
     # A run stopped early (an invalid configuration found by the walk) waits for no batch.
     stack.callback(pool.shutdown, cancel_futures=True)
 
@@ -392,9 +397,51 @@ def _build_contexts_for(batch: list[Candidate], job: Job) -> dict[str, Path]:
 _worker_job: Job | None = None
 
 
-def _start_worker(job: Job) -> None:
+def _start_worker(job: Job, parent: int) -> None:
     global _worker_job
     _worker_job = job
+    _end_with(parent)
+
+
+PARENT_WATCH_SECONDS = 0.5
+"""How often a worker that cannot ask for a parent-death signal looks for its parent."""
+
+
+def _end_with(parent: int) -> None:
+    """Make this worker end when the run that started it does, however the run ended.
+
+    A run killed outright (`kill -9`, the OOM killer, a CI timeout) tells nobody: its
+    workers would finish their batch and then wait for more forever. Linux kills the
+    worker when its parent goes (a parent-death signal, asked for here; the parent is
+    the thread that forked, and the pool forks its workers from the main thread);
+    elsewhere a thread watches for the worker being handed to another parent.
+    """
+    if not _ask_for_parent_death_signal():
+        threading.Thread(target=_watch_parent, args=(parent,), name="hardenfix-parent", daemon=True).start()
+    if os.getppid() != parent:  # the run ended before the signal was asked for
+        os._exit(1)
+
+
+def _ask_for_parent_death_signal() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+PR_SET_PDEATHSIG = 1
+"""From Linux's <sys/prctl.h>."""
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_SECONDS)
+    os._exit(1)
 
 
 def _process_batch(
@@ -444,13 +491,13 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         if cached is not None:
             return cached
     try:
-        decoded = decode(data)
+        decoded = decode(data, kind)
     except BinaryFile as reason:
         return _skipped(result, str(reason))
     except UnreadableFile as reason:
         return _failed(result, str(reason))
     try:
-        source = SourceFile(path, build_context)
+        source = SourceFile(path, build_context, decoded.encoding)
         if job.mode is Mode.CHECK:
             outcome = engine.check(kind, decoded.text, result.display_path, source)
         else:

@@ -67,10 +67,20 @@ def check_output(kind: FileKind, before: Any, after: Any, applied: Applied, comp
 
 
 def _check_compose(before: Any, after: Any, applied: Applied) -> None:
+    """Each document of the file (Compose reads each as a file of its own) on its own."""
+    if len(before.documents) != len(after.documents):
+        raise GuardError("a fix changed how many documents the file has; nothing written (please report this)")
+    several = len(before.documents) > 1
+    for number, (old_document, new_document) in enumerate(zip(before.documents, after.documents, strict=True), 1):
+        in_document = f" of document {number}" if several else ""
+        _check_compose_document(old_document.root, new_document.root, applied, in_document)
+
+
+def _check_compose_document(before: Any, after: Any, applied: Applied, in_document: str) -> None:
     from hardenfix.sources.compose import TooLarge, to_data
 
     try:
-        old, new = to_data(before.root), to_data(after.root)
+        old, new = to_data(before), to_data(after)
     except TooLarge as error:
         raise GuardError(f"cannot verify the fixes: the document {error}; nothing written") from None
     validator = compose_schema_validator()
@@ -78,12 +88,15 @@ def _check_compose(before: Any, after: Any, applied: Applied) -> None:
         error = next(validator.iter_errors(new), None)
         if error is not None:
             where = ".".join(str(part) for part in error.absolute_path) or "the top level"
-            raise GuardError(f"the fixed file would break the Compose Specification at {where}: {error.message}")
+            raise GuardError(
+                f"the fixed file would break the Compose Specification at {where}{in_document}: {error.message}"
+            )
     declared = [pattern for rule in applied for pattern in rule.changes]
     for path in changed_paths(old, new):
         if not any(path_matches(pattern, path) for pattern in declared):
             raise GuardError(
-                f"a fix changed `{_shown(path)}`, which no applied rule declares; nothing written (please report this)"
+                f"a fix changed `{_shown(path)}`{in_document}, which no applied rule declares;"
+                " nothing written (please report this)"
             )
         lost = _variables(value_at(old, path)) - _variables(value_at(new, path))
         if lost:

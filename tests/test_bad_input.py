@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import apply_diff
 from test_cli import FIXED, NEEDS_FIX, write
 
 from hardenfix import files
@@ -27,9 +28,14 @@ BAD_FILES = {
     "undecodable": (b"services:\n  db:\n    image: caf\xe9\n", "is not valid UTF-8 (byte 0xe9 at offset 30)"),
     "utf16": ("services:\n  db: {}\n".encode("utf-16"), "is UTF-16; hardenfix reads UTF-8 only"),
     "not-a-mapping": (b"- services\n", "not a Compose file: the top level is not a mapping"),
-    "two-documents": (
-        b"services: {}\n---\nservices: {}\n",
-        "invalid YAML: expected a single document in the stream: but found another document at line 2, column 1",
+    "alias-to-another-document": (
+        b"x-db: &db\n  image: postgres:16\nservices: {}\n---\nservices:\n  db: *db\n",
+        "an alias to an anchor of an earlier document ('db', line 1) is not supported",
+    ),
+    "empty-document": (b"services: {}\n---\n", "document 2 (line 3) is empty, which Compose refuses"),
+    "document-not-a-mapping": (
+        b"services: {}\n---\n- web\n",
+        "document 2 (line 3) is not a mapping, which Compose refuses",
     ),
     "undefined-alias": (
         b"services:\n  db: *missing\n",
@@ -139,6 +145,55 @@ def test_file_changed_between_read_and_write_is_not_overwritten(
     assert target.read_text() == edited_meanwhile
 
 
+def _edit_appending(target: Path) -> None:
+    with target.open("a") as handle:
+        handle.write("# edited by someone else\n")
+
+
+def _edit_in_place_keeping_size_and_mtime(target: Path) -> None:
+    before = target.stat()
+    with target.open("r+b") as handle:
+        handle.write(b"#")  # same size; the modification time is put back
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def _replace_with_an_identical_copy(target: Path) -> None:
+    before = target.stat()
+    copy = target.with_name("copy.tmp")
+    copy.write_bytes(target.read_bytes())
+    os.utime(copy, ns=(before.st_atime_ns, before.st_mtime_ns))
+    copy.replace(target)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_edit_appending, _edit_in_place_keeping_size_and_mtime, _replace_with_an_identical_copy],
+    ids=["appended", "same-size-and-mtime", "replaced"],
+)
+def test_an_edit_made_while_the_fix_is_flushed_is_not_overwritten(
+    hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit
+) -> None:
+    """The window between the first check and the rename: the temporary file is being
+    flushed (the slowest step) when someone else writes the file."""
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    real_fsync = os.fsync
+    edited: list[bytes] = []
+
+    def fsync_then_edit(descriptor: int) -> None:
+        real_fsync(descriptor)
+        edit(target)
+        edited.append(target.read_bytes())
+
+    monkeypatch.setattr(os, "fsync", fsync_then_edit)
+    result = hardenfix(tmp_path, "apply", "--no-cache")
+    assert result.code == 2
+    assert [line for line in result.stderr.splitlines() if line.startswith("hardenfix: error:")] == [
+        "hardenfix: error: compose.yaml: changed on disk while it was being fixed; not overwritten"
+    ]
+    assert target.read_bytes() == edited[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml"], "no temporary file is left"
+
+
 def test_symlink_inside_the_tree_is_written_through_and_one_outside_is_skipped(hardenfix, tmp_path: Path) -> None:
     tree, outside = tmp_path / "tree", tmp_path / "outside"
     shared = write(tree / "shared" / "base-stack.yaml", NEEDS_FIX)
@@ -153,6 +208,25 @@ def test_symlink_inside_the_tree_is_written_through_and_one_outside_is_skipped(h
     assert (
         "hardenfix: skipped: tree/other/compose.yaml: is a symlink to outside the tree being processed" in result.stderr
     )
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_a_symlink_to_a_file_in_the_tree_gives_one_diff_that_names_the_real_file(
+    hardenfix, tmp_path: Path, tool: str
+) -> None:
+    real = write(tmp_path / "b" / "compose.yaml", NEEDS_FIX)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "docker-compose.yml").symlink_to("../b/compose.yaml")
+    result = hardenfix(tmp_path, "apply", "--dry-run", ".")
+    assert result.code == 1, result.stderr
+    headers = [line for line in result.text.splitlines() if line.startswith(("--- ", "+++ "))]
+    assert headers == ["--- a/b/compose.yaml", "+++ b/b/compose.yaml"]
+    assert "Would fix 2 findings in 1 file" in result.stderr
+    apply_diff(tool, result.stdout, tmp_path)
+    assert real.read_text() == FIXED
+    assert (tmp_path / "a" / "docker-compose.yml").is_symlink()
+    check = hardenfix(tmp_path, "check", "--no-cache", ".")
+    assert check.code == 0, check.text
 
 
 def test_fifo_is_skipped_without_blocking(hardenfix, tmp_path: Path) -> None:
@@ -268,3 +342,33 @@ def test_nesting_ten_thousand_levels_deep_is_processed_without_a_traceback(harde
         "hardenfix: error: compose.yaml: too deeply nested to verify the fixes; nothing written"
     )
     assert target.read_text() == deep
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (
+            "services:\n  a:\n    image: x:1\n    image: x:2\n  b:\n    image: y:1\n"
+            "    environment:\n      A: 1\n      A: 2\n",
+            "duplicate key 'image' at line 4 (first at line 3)",
+        ),
+        (
+            "services:\n  a:\n    environment:\n      A: 1\n      A: 2\n  a:\n    image: x:1\n",
+            "duplicate key 'A' at line 5 (first at line 4)",
+        ),
+        (
+            "x-base: &base\n  image: x:1\n  image: x:2\nservices:\n  a: *base\n  b:\n    <<: *base\n    user: a\n    user: b\n",
+            "duplicate key 'image' at line 3 (first at line 2)",
+        ),
+    ],
+    ids=["later-sibling", "inside-an-earlier-key", "behind-an-alias"],
+)
+def test_a_duplicate_key_error_names_the_first_duplicate_in_the_file(
+    hardenfix, tmp_path: Path, content: str, reason: str
+) -> None:
+    write(tmp_path / "compose.yaml", content)
+    result = hardenfix(tmp_path, "check")
+    assert result.code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"hardenfix: error: compose.yaml: {reason}; refusing to guess which one Compose would use"
+    )

@@ -197,3 +197,95 @@ def test_a_temporary_of_a_dead_but_unreaped_writer_is_removed(hardenfix, tmp_pat
         assert not stale.exists()
     finally:
         writer.wait()
+
+
+def children_of(pid: int) -> list[int]:
+    """The live (not zombie) processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # it ended meanwhile
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_end_within_two_seconds_of_their_run_being_killed(tmp_path: Path, subreaper: None) -> None:
+    """`kill -9` of `apply` alone (an OOM killer, a CI timeout): nothing would tell its busy
+    workers, which would then wait for work forever."""
+    tree = tmp_path / "tree"
+    build_tree(tree)
+    for copy in range(1, 4):  # enough work for the workers to be busy when the run is killed
+        shutil.copytree(tree / "lib", tree / f"lib{copy}")
+        for index in range(200):
+            shutil.copytree(tree / f"svc{index:03}", tree / f"copy{copy}" / f"svc{index:03}")
+    run = subprocess.Popen(
+        [sys.executable, "-m", "hardenfix", "apply", "--no-cache", "--jobs", "2", str(tree)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := children_of(run.pid)) < 2 and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # waiting for the pool, not an assertion
+        assert len(workers) == 2, "the run should start two workers"
+        time.sleep(0.3)  # into the first batches
+        assert run.poll() is None, "the run ended before it could be killed: give it more files"
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=10)
+        killed = time.monotonic()
+        while any(alive(worker) for worker in workers) and time.monotonic() - killed < 2:
+            time.sleep(0.02)
+        survivors = [worker for worker in workers if alive(worker)]
+        assert survivors == [], f"workers still alive 2 s after their run was killed: {survivors}"
+    finally:
+        kill_group(run)
+
+
+WORKER_WITHOUT_PARENT_DEATH_SIGNAL = """
+import os, sys
+from hardenfix import runner
+
+runner._ask_for_parent_death_signal = lambda: False  # as on a system without prctl
+parent = os.getpid()
+worker = os.fork()
+if worker == 0:
+    runner._end_with(parent)
+    while True:
+        sum(range(100_000))  # busy, as a worker parsing a file is
+print(worker, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_where_no_parent_death_signal_exists_a_thread_ends_the_orphaned_worker(subreaper: None) -> None:
+    run = subprocess.Popen(
+        [sys.executable, "-c", WORKER_WITHOUT_PARENT_DEATH_SIGNAL],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert run.stdout is not None
+    try:
+        worker = int(run.stdout.readline())
+        assert alive(worker)
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=10)
+        killed = time.monotonic()
+        while alive(worker) and time.monotonic() - killed < 2:
+            time.sleep(0.02)
+        assert not alive(worker), "the worker outlived its parent by 2 s"
+    finally:
+        kill_group(run)

@@ -11,8 +11,9 @@ import pytest
 
 from hardenfix import cache as cache_module
 from hardenfix.cache import Cache
-from hardenfix.config import Settings
+from hardenfix.config import Configuration, Settings
 from hardenfix.engine import Engine
+from hardenfix.model import Outcome
 from hardenfix.runner import IN_PROCESS_BELOW, Mode, run
 
 SECRET = "services:\n  db:\n    image: example/db:1\n    environment:\n      DB_PASSWORD: ${{DB_PASSWORD:-{n}}}\n"
@@ -233,8 +234,8 @@ def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: p
 
     repository_with_compose(tmp_path)
     composed: list[str] = []
-    real_compose = compose._compose
-    monkeypatch.setattr(compose, "_compose", lambda text: composed.append(text) or real_compose(text))
+    real_compose = compose._compose_all
+    monkeypatch.setattr(compose, "_compose_all", lambda text: composed.append(text) or real_compose(text))
     results = list(run([tmp_path], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
     assert composed == [(tmp_path / "compose.yaml").read_text()]  # for its findings and the Dockerfile's context
     assert "HF201" in [f.code for r in results for f in r.findings]
@@ -380,3 +381,18 @@ def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> 
     assert (
         sum(len(r.findings) for r in run([root], Engine(Settings().rules()), Mode.CHECK, tmp_path, cache=reopened)) == 1
     )
+
+
+def test_the_pool_processes_a_file_reached_through_symlinks_once(tmp_path: Path) -> None:
+    """Two workers fixing one file through two paths: the second found it changed on disk."""
+    for index in range(150):
+        real = tmp_path / "real" / f"s{index:03}" / "compose.yaml"
+        real.parent.mkdir(parents=True)
+        real.write_text(SECRET.format(n=index))
+        link = tmp_path / "links" / f"s{index:03}" / "docker-compose.yml"
+        link.parent.mkdir(parents=True)
+        link.symlink_to(real)
+    results = list(run([tmp_path], Configuration(), Mode.WRITE, cwd=tmp_path, jobs=2))
+    assert [r.error for r in results if r.error] == []
+    assert sorted(r.display_path for r in results) == [f"real/s{index:03}/compose.yaml" for index in range(150)]
+    assert all(r.outcome is Outcome.CHANGED for r in results)

@@ -141,7 +141,7 @@ def _result(
 def _document_of(result: FileResult) -> SourceText | None:
     """The text the findings' offsets point into: the fixed text after `apply`, else the original."""
     data = result.fixed_bytes if result.fixed_bytes is not None else result.original
-    return None if data is None else SourceText(decode(data).text)
+    return None if data is None else SourceText(decode(data, result.kind).text)
 
 
 def _region(document: SourceText, start: int, end: int) -> dict[str, int]:

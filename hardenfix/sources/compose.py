@@ -1,7 +1,10 @@
 """Docker Compose files: locate nodes with ruamel.yaml, edit the original text.
 
 ruamel.yaml *composes* the document into nodes that carry their start and end
-offsets; nothing is ever dumped back out. Aliases compose to the very node they
+offsets; nothing is ever dumped back out. A file of several YAML documents is read
+as Compose reads it (compose-go loads each document as a file of its own and merges
+it over the ones before, as `-f a.yaml -f b.yaml` would): it gives one
+`ComposeDocument` per YAML document, whose offsets are into the whole file. Aliases compose to the very node they
 refer to, so a node reached through `*name` reports the offsets of its anchor:
 the helpers here tell the two apart by position, because an alias always comes
 after its anchor.
@@ -97,6 +100,8 @@ class Service:
     """The service this one `extends` in the same file."""
     extends_other_file: bool = False
     """It `extends` a service in another file, which hardenfix does not read."""
+    in_other_documents: bool = False
+    """Another document of the file defines it too: Compose merges the two."""
 
     def get(self, key: str) -> Entry | None:
         """The entry Compose would use: written here, merged with `<<`, or inherited through `extends`."""
@@ -119,8 +124,11 @@ class Service:
 
     @property
     def is_complete(self) -> bool:
-        """It says what runs (`image` or `build`), as opposed to a fragment an override file adds to."""
-        return not self.extends_other_file and (self.get("image") is not None or self.get("build") is not None)
+        """It says what runs (`image` or `build`), and all of it is here, as opposed to a
+        fragment an override file (or another document of the file) adds to."""
+        if self.extends_other_file or self.in_other_documents:
+            return False
+        return self.get("image") is not None or self.get("build") is not None
 
     def image(self) -> str | None:
         entry = self.get("image")
@@ -148,49 +156,63 @@ class Service:
 
 
 class ComposeDocument(SourceText):
+    """One YAML document of a Compose file; `parse` gives the first, and `documents` all."""
+
     def __init__(self, text: str, root: MappingNode) -> None:
         super().__init__(text)
         self.root = root
+        self._documents: list[ComposeDocument] = [self]
         self._dockerfiles: dict[tuple[Path, Path], DockerfileDocument | None] = {}
+
+    @property
+    def documents(self) -> list[ComposeDocument]:
+        """Every document of the file, in order. They share the text, which their offsets
+        point into, the location and the dependencies; rules check them one at a time."""
+        return self._documents
 
     @classmethod
     def parse(cls, text: str) -> ComposeDocument:
         try:
-            root = _compose(text)
+            roots = _compose_all(text)
         except MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            context = f" {error.context}:" if error.context else ""
-            problem = error.problem
-            if problem == "found undefined alias" and mark is not None:
-                alias = _ALIAS.match(text, mark.index)
-                problem += f" {alias.group()[1:]!r}" if alias else ""
-            raise ParseError(f"invalid YAML:{context} {problem}{where}") from None
+            raise ParseError(_yaml_error(error, text)) from None
         except YAMLError as error:
             raise ParseError(f"invalid YAML: {_one_line(error)}") from None
         except RecursionError:
             raise ParseError("invalid YAML: nesting is too deep to process") from None
-        if root is None or (isinstance(root, ScalarNode) and root.value == ""):
+        if not roots or (len(roots) == 1 and _is_empty(roots[0])):
             raise ParseError("empty Compose file: no services")
-        if not isinstance(root, MappingNode):
+        if len(roots) == 1 and not isinstance(roots[0], MappingNode):
             raise ParseError("not a Compose file: the top level is not a mapping")
-        document = cls(text, root)
-        document._reject_duplicate_keys()
-        return document
+        documents = []
+        for number, root in enumerate(roots, start=1):
+            if not isinstance(root, MappingNode):
+                line = text.count("\n", 0, root.start_mark.index) + 1
+                what = "is empty" if _is_empty(root) else "is not a mapping"
+                raise ParseError(f"document {number} (line {line}) {what}, which Compose refuses")
+            documents.append(cls(text, root))
+        first = documents[0]
+        for document in documents:
+            document._documents = documents
+            document.dependencies = first.dependencies
+            document._reject_duplicate_keys()
+        return first
 
     def services(self) -> list[Service]:
         return self._services
 
     @cached_property
     def _services(self) -> list[Service]:
-        entry = lookup(self.root, "services")
-        if entry is None or not isinstance(entry.value, MappingNode):
-            return []
         services = {
             str(item.key.value): Service(str(item.key.value), item.key, item.value)
-            for item in entries(entry.value)
+            for item in self._service_entries()
             if isinstance(item.value, MappingNode)
         }
+        if len(self.documents) > 1:
+            others = [document for document in self.documents if document is not self]
+            elsewhere = {str(item.key.value) for other in others for item in other._service_entries()}
+            for service in services.values():
+                service.in_other_documents = service.name in elsewhere
         for service in services.values():
             extends = lookup(service.node, "extends")
             if extends is None:
@@ -204,6 +226,10 @@ class ComposeDocument(SourceText):
                 elif target is not None and isinstance(target.value, ScalarNode):
                     service.base = services.get(str(target.value.value))
         return list(services.values())
+
+    def _service_entries(self) -> list[Entry]:
+        entry = lookup(self.root, "services")
+        return entries(entry.value) if entry is not None and isinstance(entry.value, MappingNode) else []
 
     @property
     def is_override(self) -> bool:
@@ -236,8 +262,8 @@ class ComposeDocument(SourceText):
         return root, root / dockerfile
 
     def build_contexts(self) -> dict[str, Path]:
-        """Real path of each Dockerfile the services build -> its build context."""
-        builds = (self.build_of(service) for service in self.services())
+        """Real path of each Dockerfile the services of the file's documents build -> its build context."""
+        builds = (document.build_of(service) for document in self.documents for service in document.services())
         return {os.path.realpath(dockerfile): context for context, dockerfile in filter(None, builds)}
 
     def base_image_of(self, service: Service) -> str | None:
@@ -290,7 +316,7 @@ class ComposeDocument(SourceText):
             ends[first] = max(ends.get(first, first), last)
 
         seen: set[int] = set()
-        stack: list[Node] = [self.root]
+        stack: list[Node] = [document.root for document in self.documents]
         while stack:
             node = stack.pop()
             if id(node) in seen:
@@ -446,27 +472,42 @@ class ComposeDocument(SourceText):
         return Edit.replace(dash, end, separator.join(f"- {item}" for item in written))
 
     def _reject_duplicate_keys(self) -> None:
-        seen_nodes: set[int] = set()
-        stack: list[Node] = [self.root]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen_nodes:
-                continue
-            seen_nodes.add(id(node))
-            if isinstance(node, MappingNode):
-                first_seen: dict[object, ScalarNode] = {}
-                for key, value in node.value:
-                    if isinstance(key, ScalarNode) and key.value != MERGE_KEY:
-                        earlier = first_seen.setdefault(key.value, key)
-                        if earlier is not key:
-                            raise ParseError(
-                                f"duplicate key {key.value!r} at line {self.position(key.start_mark.index).line}"
-                                f" (first at line {self.position(earlier.start_mark.index).line});"
-                                " refusing to guess which one Compose would use"
-                            )
-                    stack.append(value)
-            elif isinstance(node, SequenceNode):
-                stack.extend(node.value)
+        duplicate = first_duplicate_key(self.root)
+        if duplicate is not None:
+            key, earlier = duplicate
+            raise ParseError(
+                f"duplicate key {key.value!r} at line {self.position(key.start_mark.index).line}"
+                f" (first at line {self.position(earlier.start_mark.index).line});"
+                " refusing to guess which one Compose would use"
+            )
+
+
+def first_duplicate_key(root: Node) -> tuple[ScalarNode, ScalarNode] | None:
+    """The duplicate key written first in the document, and the key it repeats.
+
+    Every mapping is looked at (once, however many aliases reach it), so that the
+    error names the first duplicate a reader meets, not the first one a traversal
+    happens to reach.
+    """
+    found: tuple[ScalarNode, ScalarNode] | None = None
+    seen_nodes: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, MappingNode):
+            first_seen: dict[object, ScalarNode] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value != MERGE_KEY:
+                    earlier = first_seen.setdefault(key.value, key)
+                    if earlier is not key and (found is None or key.start_mark.index < found[0].start_mark.index):
+                        found = key, earlier
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return found
 
 
 _NOT_A_STRING = re.compile(
@@ -714,24 +755,49 @@ _FAST_YAML = YAML(typ="safe")
 _COMPLETE_YAML = YAML(typ="safe", pure=True)
 
 
-def _compose(text: str) -> Node | None:
-    """Compose with libyaml (fast) or, where it refuses valid YAML 1.2, the pure-Python parser.
+def _compose_all(text: str) -> list[Node]:
+    """The root node of each document, composed with libyaml (fast) or, where it refuses
+    valid YAML 1.2, the pure-Python parser.
 
     libyaml keeps a YAML 1.1 rule that rejects `:` inside a plain scalar in a flow
     collection (`{image: ollama/ollama:latest}`); Compose itself accepts it.
     """
     try:
-        return _FAST_YAML.compose(text)
+        return list(_FAST_YAML.compose_all(text))
     except MarkedYAMLError as fast_error:
         try:
-            return _COMPLETE_YAML.compose(text)
+            return list(_COMPLETE_YAML.compose_all(text))
         except YAMLError:
             raise fast_error from None
 
 
+def _is_empty(root: Node) -> bool:
+    return isinstance(root, ScalarNode) and root.value == "" and root.tag == "tag:yaml.org,2002:null"
+
+
+def _yaml_error(error: MarkedYAMLError, text: str) -> str:
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem
+    if problem == "found undefined alias" and mark is not None:
+        alias = _ALIAS.match(text, mark.index)
+        if alias is not None:
+            name = alias.group()[1:]
+            anchor = re.search(rf"(?:^|(?<=[\s\[{{,]))&{re.escape(name)}(?![^\s,\[\]{{}}])", text[: mark.index])
+            if anchor is not None:
+                # YAML scopes an anchor to its document; Docker Compose's parser lets a later
+                # document refer to it, which ruamel.yaml cannot follow.
+                line = text.count("\n", 0, anchor.start()) + 1
+                return f"an alias to an anchor of an earlier document ({name!r}, line {line}) is not supported"
+            problem += f" {name!r}"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    context = f" {error.context}:" if error.context else ""
+    return f"invalid YAML:{context} {problem}{where}"
+
+
 def parse(text: str, location: Path | None = None) -> ComposeDocument:
     document = ComposeDocument.parse(text)
-    document.location = location
+    for part in document.documents:
+        part.location = location
     return document
 
 

@@ -64,8 +64,9 @@ class HealthcheckMissing(Rule):
     Safe: the probe is the image's documented one and uses a tool the image
     ships (for the tag's variant: `nats` is built from scratch, `nats:*-alpine`
     has `wget`). Services whose image is unknown, built from an unreadable
-    Dockerfile, or defined in an override file or as a fragment without
-    `image`/`build` are left alone: their healthcheck may live elsewhere.
+    Dockerfile, or defined in an override file, in more than one document of
+    the file, or as a fragment without `image`/`build` are left alone: their
+    healthcheck may live elsewhere.
 
     Projects describe their own images, or correct the built-in facts, in the
     `[images."repository"]` configuration (`tools`, `class`, `healthcheck`).
