@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,41 +10,117 @@ from ruamel.yaml.nodes import ScalarNode
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Interpolation, iter_interpolations, iter_scalars
+from hardenfix.sources.compose import (
+    ComposeDocument,
+    Interpolation,
+    Service,
+    Variable,
+    iter_interpolations,
+    iter_scalars,
+)
 
 _DEFAULTING = (":-", "-")
 # The message sits inside `${NAME:?...}` in any YAML scalar style, so it must not
 # close the interpolation, start another, end a quoted scalar, open a comment or
 # split a flow collection.
 _UNSAFE_MESSAGE_CHARACTERS = re.compile(r"[}$\"'\\#,\[\]{}\r\n]|: ")
+_WORDS = re.compile(r"[A-Z0-9]+(?:_[A-Z0-9]+)*")
+_COMPOUND_MINIMUM = 5
+"""A secret word this long is also recognised at the end of a longer word (`PGPASSWORD`)."""
 
 
 @dataclass(frozen=True)
 class Options:
-    secret_patterns: tuple[str, ...] = (
+    secret_words: tuple[str, ...] = (
         "PASSWORD",
         "PASSWD",
+        "PASS",
+        "PASSPHRASE",
         "SECRET",
-        r"(?<![A-Za-z])TOKENS?(?![A-Za-z])",
-        "API_?KEY",
+        "TOKEN",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "SALT",
+        "APIKEY",
+        "API_KEY",
         "ACCESS_KEY",
+        "SECRET_KEY",
+        "SECRET_KEY_BASE",
         "PRIVATE_KEY",
         "MASTER_KEY",
-        "CREDENTIAL",
-        "_ROOT_USER$",
+        "ENCRYPTION_KEY",
+        "SIGNING_KEY",
+        "LICENSE_KEY",
+        "ROOT_USER",
     )
-    """Regular expressions (case-insensitive) that mark a variable name as a secret."""
-    location_suffixes: tuple[str, ...] = ("_FILE", "_DIR", "_PATH")
-    """Name endings of variables that hold where a secret is, not the secret."""
+    """What the name of a variable that holds a secret ends with (words joined by `_`)."""
+    setting_words: tuple[str, ...] = (
+        "ALLOW",
+        "DISABLE",
+        "DISABLED",
+        "ENABLE",
+        "ENABLED",
+        "REQUIRE",
+        "REQUIRED",
+        "USE",
+        "SKIP",
+        "IGNORE",
+        "NO",
+        "EMPTY",
+        "RANDOM",
+        "GENERATE",
+        "MIN",
+        "MAX",
+    )
+    """Words that, before the secret word, make the name a setting about the secret
+    (`ALLOW_EMPTY_PASSWORD`, `MYSQL_RANDOM_ROOT_PASSWORD`, `MAX_TOKEN`)."""
+    not_secrets: tuple[str, ...] = ("GOOGLE_APPLICATION_CREDENTIALS",)
+    """Names that end like a secret but, by a well-known convention, hold something else
+    (`GOOGLE_APPLICATION_CREDENTIALS` is the path of a key file)."""
+    data_store_words: tuple[str, ...] = (
+        "DB",
+        "DATABASE",
+        "POSTGRES",
+        "POSTGRESQL",
+        "PG",
+        "PGSQL",
+        "MYSQL",
+        "MARIADB",
+        "MSSQL",
+        "MONGO",
+        "MONGODB",
+        "REDIS",
+        "VALKEY",
+        "KEYDB",
+        "MEMCACHED",
+        "RABBITMQ",
+        "RABBIT",
+        "AMQP",
+        "MINIO",
+        "CLICKHOUSE",
+        "ELASTIC",
+        "ELASTICSEARCH",
+        "OPENSEARCH",
+        "NEO4J",
+        "INFLUXDB",
+        "COUCHDB",
+        "COUCHBASE",
+        "CASSANDRA",
+        "ETCD",
+        "MEILI",
+        "QDRANT",
+    )
+    """Words that, before the secret word, name a data store (`POSTGRES_PASSWORD`, `DB_PASS`)."""
     message: str = "{name} is required"
     """The error Compose prints when the variable is unset; `{name}` is the variable."""
 
     def __post_init__(self) -> None:
-        for pattern in self.secret_patterns:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"secret-patterns: {pattern!r} is not a regular expression: {error}") from None
+        for option in ("secret_words", "setting_words", "not_secrets", "data_store_words"):
+            for name in getattr(self, option):
+                if not _WORDS.fullmatch(name.upper()):
+                    raise ValueError(
+                        f"{option.replace('_', '-')}: {name!r} is not a variable name's words joined by `_`"
+                    )
         if "{name}" not in self.message:
             raise ValueError("message must contain {name}")
         bad = _UNSAFE_MESSAGE_CHARACTERS.search(self.message.replace("{name}", "NAME"))
@@ -51,20 +128,106 @@ class Options:
             raise ValueError(f"message cannot contain {bad.group()!r}: it is written inside ${{NAME:?...}}")
 
     @cached_property
-    def secret_name(self) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{pattern})" for pattern in self.secret_patterns), re.IGNORECASE)
+    def _secret_phrases(self) -> tuple[tuple[str, ...], ...]:
+        """Longest first, so that `SECRET_KEY_BASE` is preferred to `SECRET`."""
+        return tuple(sorted((tuple(w.upper().split("_")) for w in self.secret_words), key=len, reverse=True))
 
-    def is_secret(self, name: str) -> bool:
-        upper = name.upper()
-        return not upper.endswith(tuple(s.upper() for s in self.location_suffixes)) and bool(
-            self.secret_name.search(name)
-        )
+    @cached_property
+    def _compound_words(self) -> tuple[str, ...]:
+        return tuple(p[0] for p in self._secret_phrases if len(p) == 1 and len(p[0]) >= _COMPOUND_MINIMUM)
+
+    @cached_property
+    def _upper(self) -> dict[str, frozenset[str]]:
+        return {
+            option: frozenset(word.upper() for word in getattr(self, option))
+            for option in ("setting_words", "not_secrets", "data_store_words")
+        }
+
+    def secret(self, name: str) -> SecretName | None:
+        """What the name says about the variable, when it names a secret (see the rule's docs)."""
+        if name.upper() in self._upper["not_secrets"]:
+            return None
+        words = [word for word in name.upper().split("_") if word]
+        while words and words[-1].isdigit():
+            words.pop()  # `API_KEY_2` is a second key
+        if words:
+            last = words[-1]
+            for word in self._compound_words:
+                if last.endswith(word) and last != word:
+                    words[-1:] = [last[: -len(word)], word]  # `PGPASSWORD` is `PG` + `PASSWORD`
+                    break
+        for phrase in self._secret_phrases:
+            if tuple(words[-len(phrase) :]) == phrase:
+                before = set(words[: -len(phrase)])
+                if self._upper["setting_words"] & before:
+                    return None
+                return SecretName(name, data_store=bool(self._upper["data_store_words"] & before))
+        return None
+
+
+@dataclass(frozen=True)
+class SecretName:
+    name: str
+    data_store: bool
+    """Named for a data store's own credential (`POSTGRES_PASSWORD`), not a third party's."""
+
+
+class Default(enum.Enum):
+    """What a default value written after `:-` is, by its shape."""
+
+    CREDENTIAL = "a credential"
+    EMPTY = "empty"
+    FALLBACK = "another variable"
+    NUMBER = "a number"
+    DATA = "data"
+    """A boolean, a duration, a URL, a path or a header name: never a credential."""
+
+
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_DATA = re.compile(
+    r"(?i:yes|no|true|false|on|off)"  # a boolean
+    r"|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w))+"  # a duration
+    r"|[A-Za-z][A-Za-z0-9+.-]*://.*"  # a URL
+    r"|(?:/|\./|\.\./|~/).*"  # a path
+    r"|(?i:x-[a-z0-9]+(?:-[a-z0-9]+)*|authorization)",  # a header name
+    re.DOTALL,
+)
+_UNSET_WORDS = frozenset({"none", "null", "nil", "unset", "not-set", "notset", "disabled", '""', "''"})
+"""Defaults that stand for "no value", as an empty one does."""
+
+
+_VARIABLE = re.compile(r"\$[{A-Za-z_]")
+
+
+def classify_default(default: str) -> Default:
+    if _VARIABLE.search(default.replace("$$", "")):
+        return Default.FALLBACK
+    value = default.strip()
+    if not value or value.lower() in _UNSET_WORDS:
+        return Default.EMPTY
+    if _NUMBER.fullmatch(value):
+        return Default.NUMBER
+    if _DATA.fullmatch(value):
+        return Default.DATA
+    return Default.CREDENTIAL
+
+
+@dataclass(frozen=True)
+class _Use:
+    """How the services use one scalar."""
+
+    variable: Variable | None
+    """The environment variable the scalar is the value of."""
+    profiles: tuple[str, ...] | None
+    """The profiles gating every service that uses it; None when one always runs."""
+    allows_empty: bool
+    """A service using it says an empty credential is allowed."""
 
 
 class SecretRequired(Rule):
     """
     ## What it does
-    Finds interpolations of secret-like variables that fall back to a default
+    Finds interpolations of secret variables that fall back to a default
     (`${POSTGRES_PASSWORD:-pmoves}`, `${MINIO_ROOT_USER:-}`, `${API_TOKEN-x}`) and
     makes them required: `${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}`.
 
@@ -72,8 +235,37 @@ class SecretRequired(Rule):
     healthcheck tests, commands, URLs such as
     `postgres://app:${DB_PASSWORD:-x}@db/app`. A `$${VAR:-x}` is escaped for the
     container's shell and left alone; `${VAR:?...}` is already required.
-    Variables whose names end in `_FILE`, `_DIR` or `_PATH` hold a location, not
-    a secret, and are not findings.
+
+    **Which names are secrets.** A name is split into words at `_`. It names a
+    secret when it *ends* with a secret word (`secret-words`: `PASSWORD`, `PASS`,
+    `SECRET`, `TOKEN`, `API_KEY`, `SECRET_KEY`, `ROOT_USER`, …): then the secret
+    is what the variable holds. A word after the secret word qualifies it, and the
+    variable holds something else: `PASSWORD_MIN_LENGTH`, `TOKEN_TTL`,
+    `JWT_SECRET_EXPIRY`, `SECRET_MANAGER_URL`, `DB_PASSWORD_PORT`, `API_KEY_HEADER`,
+    `POSTGRES_PASSWORD_FILE` are not secrets. Trailing numbers do not count
+    (`API_KEY_2`), and a long secret word may close a longer word (`PGPASSWORD`,
+    `NGROK_AUTHTOKEN`). A setting word before the secret word (`setting-words`:
+    `ALLOW`, `DISABLE`, `ENABLE`, `REQUIRE`, `USE`, `RANDOM`, `MAX`, …) makes the
+    name a setting about the secret: `ALLOW_EMPTY_PASSWORD`,
+    `MYSQL_RANDOM_ROOT_PASSWORD`. Names in `not-secrets` hold something else by
+    convention: `GOOGLE_APPLICATION_CREDENTIALS` is a file's path. A variable that
+    is the whole value of an environment variable named as a secret is a secret
+    too: `DB_PASSWORD: ${APP_DB_CRED:-x}`.
+
+    **Which defaults are credentials.** A default that is a boolean (`yes`,
+    `false`), a duration (`30s`, `1h`), a URL, a path or a header name
+    (`X-Api-Key`) is data, not a credential: not a finding. A number is reported
+    without a fix, unless the name is a data store's credential: a number is more
+    often a setting than a password.
+
+    **A data store's own credential** is one whose name, or the name of the
+    environment variable it is the whole value of, has a data-store word
+    (`data-store-words`: `POSTGRES`, `MYSQL`, `MARIADB`, `MONGO`, `REDIS`,
+    `RABBITMQ`, `MINIO`, `CLICKHOUSE`, `DB`, `DATABASE`, …) before its secret
+    word. That is how data-store images name the credentials they are started
+    with (`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`,
+    `RABBITMQ_DEFAULT_PASS`, `MINIO_ROOT_USER`), and how applications name the
+    credential they share with the store (`DB_PASSWORD`, `REDIS_PASSWORD`).
 
     ## Why is this bad?
     A default secret is a known secret: every deployment where the variable was
@@ -100,15 +292,31 @@ class SecretRequired(Rule):
     ```
 
     ## Fix safety
-    Safe for a non-empty default: it is a credential anyone can read. Also safe
-    for an empty default used by a service that always runs. Unsafe for an empty
-    default used only by services gated by `profiles:`: Compose interpolates
-    every service, enabled or not, so requiring the variable would stop the
-    stack for everyone who never enables that optional service.
+    Failing fast on a missing real secret is the intended hardening, and it is
+    why the fix is safe: a deployment that sets the secret resolves it to exactly
+    the value it had, and one that does not is running with a credential anyone
+    can read (or none), which is what the fix exists to stop.
+
+    Safe for a default that is a credential, and for an empty default of a data
+    store's own credential: the store is unprotected without it. Unsafe:
+    - an empty default (or `none`, `null`, `unset`) of any other secret, such as
+      a third party's API key in an application service: it usually marks an
+      optional setting (one stack offered twelve alternative LLM providers, each
+      `${X_API_KEY:-}`), and requiring it stops the stack for everyone who does
+      not use it;
+    - an empty default where a service using it says an empty credential is
+      allowed (`ALLOW_EMPTY_PASSWORD`, `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`,
+      `POSTGRES_HOST_AUTH_METHOD: trust`);
+    - an empty default used only by services gated by `profiles:`: Compose
+      interpolates every service, enabled or not, so requiring the variable would
+      stop the stack for everyone who never enables that optional service;
+    - a default that is another variable: requiring it drops that fallback.
 
     ## Options
-    - `secret-patterns`: regular expressions (case-insensitive) for secret names.
-    - `location-suffixes` (default `["_FILE", "_DIR", "_PATH"]`): name endings that mark a location.
+    - `secret-words`: the words a secret's name ends with.
+    - `setting-words`: words that, before the secret word, make a name a setting.
+    - `not-secrets` (default `["GOOGLE_APPLICATION_CREDENTIALS"]`): names that are never secrets.
+    - `data-store-words`: words that name a data store.
     - `message` (default `"{name} is required"`): the error text written after `:?`.
     """
 
@@ -123,19 +331,29 @@ class SecretRequired(Rule):
     changes = ("**",)  # any interpolated string
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
-        gating = self._gating_profiles(document)
-        found = [
-            (start + interpolation.start, start + interpolation.end, interpolation, gating.get(id(scalar)))
-            for scalar in iter_scalars(document.root)
-            for start, interpolation in self._interpolations(document, scalar)
-        ]
-        always_required = {interpolation.name for *_, interpolation, profiles in found if profiles is None}
-        for start, end, interpolation, profiles in found:
-            if interpolation.operator not in _DEFAULTING or not self.options.is_secret(interpolation.name):
+        uses = self._uses(document)
+        found = []
+        for scalar in iter_scalars(document.root):
+            use = uses.get(id(scalar), _Use(None, None, False))
+            for start, interpolation in self._interpolations(document, scalar):
+                found.append((start + interpolation.start, start + interpolation.end, interpolation, use))
+        always_required = {interpolation.name for _, _, interpolation, use in found if use.profiles is None}
+        for start, end, interpolation, use in found:
+            if interpolation.operator not in _DEFAULTING:
                 continue
-            if interpolation.name in always_required:
-                profiles = None
-            yield self._finding(document, start, end, interpolation, profiles)
+            secret = self.options.secret(interpolation.name)
+            held_by = (
+                self.options.secret(use.variable.name)
+                if use.variable is not None and _is_whole_value(use.variable, interpolation)
+                else None
+            )
+            if secret is None and held_by is None:
+                continue
+            data_store = any(s.data_store for s in (secret, held_by) if s is not None)
+            profiles = None if interpolation.name in always_required else use.profiles
+            finding = self._finding(document, start, end, interpolation, data_store, profiles, use.allows_empty)
+            if finding is not None:
+                yield finding
 
     @staticmethod
     def _interpolations(document: ComposeDocument, scalar: ScalarNode) -> Iterator[tuple[int, Interpolation]]:
@@ -152,21 +370,46 @@ class SecretRequired(Rule):
         start: int,
         end: int,
         interpolation: Interpolation,
+        data_store: bool,
         profiles: tuple[str, ...] | None,
-    ) -> Finding:
+        allows_empty: bool,
+    ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
+        kind = classify_default(default)
+        if kind is Default.NUMBER and data_store:
+            kind = Default.CREDENTIAL  # `MYSQL_ROOT_PASSWORD:-123456` is a weak password
+        if kind is Default.DATA:
+            return None
         required = f"${{{name}:?{self.options.message.format(name=name)}}}"
         applicability = Applicability.SAFE
-        if "$" in default:
+        if kind is Default.FALLBACK:
             message = (
                 f"`{name}` falls back to another variable when unset (unsafe fix: requiring it drops that fallback)"
             )
             applicability = Applicability.UNSAFE
-        elif default:
+        elif kind is Default.NUMBER:
+            message = (
+                f"`{name}` falls back to the number `{default.strip()}`, which is more often a setting than a"
+                " credential (not fixed: if it is a secret, it is a weak one; require it by hand)"
+            )
+            return self.finding(document, start, end, message)
+        elif kind is Default.CREDENTIAL:
             message = f"`{name}` falls back to a default written in this file: anyone who reads it knows the secret"
         else:
             message = f"`{name}` falls back to an empty value: the stack starts without the credential"
-            if profiles:
+            if not data_store:
+                applicability = Applicability.UNSAFE
+                message += (
+                    " (unsafe fix: an empty default usually marks an optional setting, such as one of several"
+                    " alternative providers, and requiring it stops the stack for everyone who leaves it unset)"
+                )
+            elif allows_empty:
+                applicability = Applicability.UNSAFE
+                message += (
+                    " (unsafe fix: a service using it says an empty credential is allowed,"
+                    " so it may be left unset on purpose)"
+                )
+            elif profiles:
                 applicability = Applicability.UNSAFE
                 message += (
                     f" (unsafe fix: only services under profile {', '.join(f'`{p}`' for p in profiles)} use it,"
@@ -176,18 +419,59 @@ class SecretRequired(Rule):
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)
 
-    @staticmethod
-    def _gating_profiles(document: ComposeDocument) -> dict[int, tuple[str, ...] | None]:
-        """For each scalar node under `services`: the profiles gating every service that uses it,
-        or None when some service that always runs uses it."""
-        gating: dict[int, tuple[str, ...] | None] = {}
+    def _uses(self, document: ComposeDocument) -> dict[int, _Use]:
+        """For each scalar node under `services`: how the services use it."""
+        uses: dict[int, _Use] = {}
         for service in document.services():
+            environment = {id(variable.node): variable for variable in service.environment().values()}
+            allows_empty = _allows_empty_credential(service)
             for scalar in iter_scalars(service.node):
                 key = id(scalar)
-                if not service.profiles:
-                    gating[key] = None
-                elif key not in gating:
-                    gating[key] = service.profiles
-                elif gating[key] is not None:
-                    gating[key] = tuple(dict.fromkeys((*gating[key], *service.profiles)))
-        return gating
+                earlier = uses.get(key)
+                profiles = service.profiles or None
+                if earlier is not None:
+                    if earlier.profiles is None or profiles is None:
+                        profiles = None
+                    else:
+                        profiles = tuple(dict.fromkeys((*earlier.profiles, *profiles)))
+                    allows_empty = allows_empty or earlier.allows_empty
+                uses[key] = _Use(environment.get(key), profiles, allows_empty)
+        return uses
+
+
+def _is_whole_value(variable: Variable, interpolation: Interpolation) -> bool:
+    """Whether the interpolation is all of the variable's value (`KEY: ${X:-}`, `- KEY=${X:-}`)."""
+    whole = _whole_interpolation(variable.value)
+    return whole is not None and whole.name == interpolation.name
+
+
+_ALLOWS_EMPTY = re.compile(r"(?:^|_)ALLOW_EMPTY(?:_|$)")
+_FALSE = frozenset({"", "0", "no", "false", "off"})
+
+
+def _allows_empty_credential(service: Service) -> bool:
+    """Whether the service's environment says an empty credential is deliberate:
+    `ALLOW_EMPTY_PASSWORD`-style switches that are on, or Postgres trusting every client."""
+    for name, variable in service.environment().items():
+        value = _default_value(variable.value)
+        if _ALLOWS_EMPTY.search(name.upper()) and value.lower() not in _FALSE:
+            return True
+        if name == "POSTGRES_HOST_AUTH_METHOD" and value == "trust":
+            return True
+    return False
+
+
+def _default_value(value: str | None) -> str:
+    """What a value is when no variable is set: `${X:-yes}` is `yes`."""
+    whole = _whole_interpolation(value)
+    if whole is not None:
+        return whole.argument if whole.operator in _DEFAULTING else ""
+    return value or ""
+
+
+def _whole_interpolation(value: str | None) -> Interpolation | None:
+    """The interpolation that is all of `value`, if it is one."""
+    found = list(iter_interpolations(value or ""))
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(value or ""):
+        return found[0]
+    return None
