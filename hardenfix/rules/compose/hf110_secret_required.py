@@ -51,9 +51,10 @@ class Options:
         "ENCRYPTION_KEY",
         "SIGNING_KEY",
         "LICENSE_KEY",
-        "ROOT_USER",
+        "MINIO_ROOT_USER",
     )
-    """What the name of a variable that holds a secret ends with (words joined by `_`)."""
+    """What the name of a variable that holds a secret ends with (words joined by `_`).
+    `MINIO_ROOT_USER` is MinIO's root access key, not only a user name."""
     setting_words: tuple[str, ...] = (
         "ALLOW",
         "DISABLE",
@@ -110,7 +111,7 @@ class Options:
         "MEILI",
         "QDRANT",
     )
-    """Words that, before the secret word, name a data store (`POSTGRES_PASSWORD`, `DB_PASS`)."""
+    """Words that name a data store (`POSTGRES_PASSWORD`, `DB_PASS`, `MINIO_ROOT_USER`)."""
     message: str = "{name} is required"
     """The error Compose prints when the variable is unset; `{name}` is the variable."""
 
@@ -158,10 +159,9 @@ class Options:
                     break
         for phrase in self._secret_phrases:
             if tuple(words[-len(phrase) :]) == phrase:
-                before = set(words[: -len(phrase)])
-                if self._upper["setting_words"] & before:
+                if self._upper["setting_words"] & set(words[: -len(phrase)]):
                     return None
-                return SecretName(name, data_store=bool(self._upper["data_store_words"] & before))
+                return SecretName(name, data_store=bool(self._upper["data_store_words"] & set(words)))
         return None
 
 
@@ -227,7 +227,7 @@ class _Use:
 class SecretRequired(Rule):
     """
     ## What it does
-    Finds interpolations of secret variables that fall back to a default
+    Finds interpolations of secret-like variables that fall back to a default
     (`${POSTGRES_PASSWORD:-pmoves}`, `${MINIO_ROOT_USER:-}`, `${API_TOKEN-x}`) and
     makes them required: `${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}`.
 
@@ -238,7 +238,7 @@ class SecretRequired(Rule):
 
     **Which names are secrets.** A name is split into words at `_`. It names a
     secret when it *ends* with a secret word (`secret-words`: `PASSWORD`, `PASS`,
-    `SECRET`, `TOKEN`, `API_KEY`, `SECRET_KEY`, `ROOT_USER`, …): then the secret
+    `SECRET`, `TOKEN`, `API_KEY`, `SECRET_KEY`, `MINIO_ROOT_USER`, …): then the secret
     is what the variable holds. A word after the secret word qualifies it, and the
     variable holds something else: `PASSWORD_MIN_LENGTH`, `TOKEN_TTL`,
     `JWT_SECRET_EXPIRY`, `SECRET_MANAGER_URL`, `DB_PASSWORD_PORT`, `API_KEY_HEADER`,
@@ -261,9 +261,9 @@ class SecretRequired(Rule):
     **A data store's own credential** is one whose name, or the name of the
     environment variable it is the whole value of, has a data-store word
     (`data-store-words`: `POSTGRES`, `MYSQL`, `MARIADB`, `MONGO`, `REDIS`,
-    `RABBITMQ`, `MINIO`, `CLICKHOUSE`, `DB`, `DATABASE`, …) before its secret
-    word. That is how data-store images name the credentials they are started
-    with (`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`,
+    `RABBITMQ`, `MINIO`, `CLICKHOUSE`, `DB`, `DATABASE`, …). That is how
+    data-store images name the credentials they are started with
+    (`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`,
     `RABBITMQ_DEFAULT_PASS`, `MINIO_ROOT_USER`), and how applications name the
     credential they share with the store (`DB_PASSWORD`, `REDIS_PASSWORD`).
 

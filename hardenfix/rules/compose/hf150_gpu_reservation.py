@@ -123,7 +123,7 @@ class GpuReservation(Rule):
     summary = "GPU requested without a full device reservation"
     fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"nvidia|NVIDIA_|\bgpu\b")
-    changes = ("services.*.deploy.**",)
+    changes = ("services.*.deploy.**", "x-*.**")  # a `deploy` may be an alias of an extension field
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         requests = {service.name: self._request(service) for service in document.services()}
