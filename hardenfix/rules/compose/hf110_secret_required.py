@@ -312,6 +312,10 @@ class SecretRequired(Rule):
       stop the stack for everyone who never enables that optional service;
     - a default that is another variable: requiring it drops that fallback.
 
+    Whether a variable is a data store's credential, allowed empty, or used only
+    under profiles is decided for the variable, from all its uses: fixing one use
+    makes it required for all.
+
     ## Options
     - `secret-words`: the words a secret's name ends with.
     - `setting-words`: words that, before the secret word, make a name a setting.
@@ -332,26 +336,32 @@ class SecretRequired(Rule):
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         uses = self._uses(document)
-        found = []
+        found: list[tuple[int, int, Interpolation, _Use, bool]] = []
         for scalar in iter_scalars(document.root):
             use = uses.get(id(scalar), _Use(None, None, False))
             for start, interpolation in self._interpolations(document, scalar):
-                found.append((start + interpolation.start, start + interpolation.end, interpolation, use))
-        always_required = {interpolation.name for _, _, interpolation, use in found if use.profiles is None}
-        for start, end, interpolation, use in found:
+                secret = self.options.secret(interpolation.name)
+                held_by = (
+                    self.options.secret(use.variable.name)
+                    if use.variable is not None and _is_whole_value(use.variable, interpolation)
+                    else None
+                )
+                if secret is not None or held_by is not None:
+                    data_store = any(name.data_store for name in (secret, held_by) if name is not None)
+                    end = start + interpolation.end
+                    found.append((start + interpolation.start, end, interpolation, use, data_store))
+        # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
+        always_used = {interpolation.name for _, _, interpolation, use, _ in found if use.profiles is None}
+        data_stores = {interpolation.name for *_, interpolation, _, data_store in found if data_store}
+        allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
+        for start, end, interpolation, use, _ in found:
             if interpolation.operator not in _DEFAULTING:
                 continue
-            secret = self.options.secret(interpolation.name)
-            held_by = (
-                self.options.secret(use.variable.name)
-                if use.variable is not None and _is_whole_value(use.variable, interpolation)
-                else None
+            name = interpolation.name
+            profiles = None if name in always_used else use.profiles
+            finding = self._finding(
+                document, start, end, interpolation, name in data_stores, profiles, name in allowed_empty
             )
-            if secret is None and held_by is None:
-                continue
-            data_store = any(s.data_store for s in (secret, held_by) if s is not None)
-            profiles = None if interpolation.name in always_required else use.profiles
-            finding = self._finding(document, start, end, interpolation, data_store, profiles, use.allows_empty)
             if finding is not None:
                 yield finding
 

@@ -148,9 +148,8 @@ class GpuReservation(Rule):
                 continue
             message = f"service `{service.name}` asks for GPUs ({request.asking}) but reserves none"
             edit = _add_reservation(document, service, request, requests) if request.device is not None else None
-            if edit is None:
-                reason = request.risk or "a service sharing its `deploy` settings would get the reservation too"
-                yield self.finding(document, *document.span(service.key), f"{message} (no fix: {reason})")
+            if not isinstance(edit, Edit):
+                yield self.finding(document, *document.span(service.key), f"{message} (no fix: {edit or request.risk})")
                 continue
             applicability = Applicability.SAFE
             if request.risk is not None:
@@ -200,23 +199,24 @@ class GpuReservation(Rule):
 
 def _add_reservation(
     document: ComposeDocument, service: Service, request: _Request, requests: dict[str, _Request | None]
-) -> Edit | None:
-    """An edit adding the device at the deepest level of `deploy.resources.reservations.devices` that exists.
-
-    None when that level is shared (an anchor, `<<`, `extends`) with a service that does
-    not ask for the very same reservation: the edit would reserve GPUs for it too."""
+) -> Edit | str:
+    """An edit adding the device at the deepest level of `deploy.resources.reservations.devices`
+    that exists, or why there is none: that level is shared (an anchor, `<<`, `extends`) with
+    a service that does not ask for the very same reservation, or is not a collection."""
     assert request.device is not None
     found, missing = _reservation_path(service)
     target = found[-1].value if found else service.node
     sharers = [other for other in document.services() if other is not service and _reaches(other, target)]
     if any(requests[other.name] != request for other in sharers):
-        return None
-    if not missing:
-        return document.append_items(target, [request.device]) if isinstance(target, SequenceNode) else None
-    nested: YamlValue = [request.device]
-    for key in reversed(missing[1:]):
-        nested = {key: nested}
-    return document.insert_entry(target, missing[0], nested) if isinstance(target, MappingNode) else None
+        return "a service sharing its `deploy` settings would get the reservation too"
+    if not missing and isinstance(target, SequenceNode):
+        return document.append_items(target, [request.device])
+    if missing and isinstance(target, MappingNode):
+        nested: YamlValue = [request.device]
+        for key in reversed(missing[1:]):
+            nested = {key: nested}
+        return document.insert_entry(target, missing[0], nested)
+    return f"its `{'.'.join(_RESERVATION_PATH[: len(found)])}` is not written as a collection"
 
 
 def _reaches(service: Service, node: Node) -> bool:
