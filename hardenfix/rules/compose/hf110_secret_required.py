@@ -25,6 +25,7 @@ _DEFAULTING = (":-", "-")
 # split a flow collection.
 _UNSAFE_MESSAGE_CHARACTERS = re.compile(r"[}$\"'\\#,\[\]{}\r\n]|: ")
 _WORDS = re.compile(r"[A-Z0-9]+(?:_[A-Z0-9]+)*")
+_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _COMPOUND_MINIMUM = 5
 """A secret word this long is also recognised at the end of a longer word (`PGPASSWORD`)."""
 
@@ -78,50 +79,53 @@ class Options:
     not_secrets: tuple[str, ...] = ("GOOGLE_APPLICATION_CREDENTIALS",)
     """Names that end like a secret but, by a well-known convention, hold something else
     (`GOOGLE_APPLICATION_CREDENTIALS` is the path of a key file)."""
-    data_store_words: tuple[str, ...] = (
-        "DB",
-        "DATABASE",
-        "POSTGRES",
-        "POSTGRESQL",
-        "PG",
-        "PGSQL",
-        "MYSQL",
-        "MARIADB",
-        "MSSQL",
-        "MONGO",
-        "MONGODB",
-        "REDIS",
-        "VALKEY",
-        "KEYDB",
-        "MEMCACHED",
-        "RABBITMQ",
-        "RABBIT",
-        "AMQP",
-        "MINIO",
-        "CLICKHOUSE",
-        "ELASTIC",
-        "ELASTICSEARCH",
-        "OPENSEARCH",
-        "NEO4J",
-        "INFLUXDB",
-        "COUCHDB",
-        "COUCHBASE",
-        "CASSANDRA",
-        "ETCD",
-        "MEILI",
-        "QDRANT",
+    data_store_credentials: tuple[str, ...] = (
+        # What data-store images document as the credentials they are started with
+        # (each image's Docker Hub page and docker-entrypoint.sh), and libpq's client variable.
+        "POSTGRES_PASSWORD",  # postgres, and images built on it (pgvector, timescaledb, postgis)
+        "POSTGRESQL_PASSWORD",  # bitnami/postgresql
+        "PGPASSWORD",  # libpq: psql, pg_isready, pg_dump
+        "MYSQL_ROOT_PASSWORD",  # mysql, and mariadb's MYSQL_* equivalents
+        "MYSQL_PASSWORD",
+        "MARIADB_ROOT_PASSWORD",  # mariadb
+        "MARIADB_PASSWORD",
+        "MONGO_INITDB_ROOT_PASSWORD",  # mongo
+        "MONGODB_ROOT_PASSWORD",  # bitnami/mongodb
+        "MONGODB_PASSWORD",
+        "REDIS_PASSWORD",  # bitnami/redis
+        "VALKEY_PASSWORD",  # bitnami/valkey
+        "RABBITMQ_DEFAULT_PASS",  # rabbitmq
+        "RABBITMQ_PASSWORD",  # bitnami/rabbitmq
+        "MINIO_ROOT_USER",  # minio/minio: the root access key
+        "MINIO_ROOT_PASSWORD",
+        "MINIO_ACCESS_KEY",  # minio/minio before RELEASE.2021-01-30
+        "MINIO_SECRET_KEY",
+        "CLICKHOUSE_PASSWORD",  # clickhouse/clickhouse-server
+        "ELASTIC_PASSWORD",  # elasticsearch
+        "OPENSEARCH_INITIAL_ADMIN_PASSWORD",  # opensearchproject/opensearch
+        "COUCHDB_PASSWORD",  # couchdb
+        "DOCKER_INFLUXDB_INIT_PASSWORD",  # influxdb 2
+        "INFLUXDB_ADMIN_PASSWORD",  # influxdb 1
+        "MSSQL_SA_PASSWORD",  # mcr.microsoft.com/mssql/server
+        "SA_PASSWORD",
+        "ARANGO_ROOT_PASSWORD",  # arangodb
+        "MEILI_MASTER_KEY",  # getmeili/meilisearch
+        "QDRANT__SERVICE__API_KEY",  # qdrant/qdrant
     )
-    """Words that name a data store (`POSTGRES_PASSWORD`, `DB_PASS`, `MINIO_ROOT_USER`)."""
+    """The variables through which data-store images take their own credentials."""
     message: str = "{name} is required"
     """The error Compose prints when the variable is unset; `{name}` is the variable."""
 
     def __post_init__(self) -> None:
-        for option in ("secret_words", "setting_words", "not_secrets", "data_store_words"):
+        for option, pattern, what in (
+            ("secret_words", _WORDS, "words joined by `_`"),
+            ("setting_words", _WORDS, "a word"),
+            ("not_secrets", _NAME, "a variable name"),
+            ("data_store_credentials", _NAME, "a variable name"),
+        ):
             for name in getattr(self, option):
-                if not _WORDS.fullmatch(name.upper()):
-                    raise ValueError(
-                        f"{option.replace('_', '-')}: {name!r} is not a variable name's words joined by `_`"
-                    )
+                if not pattern.fullmatch(name.upper()) or (option == "setting_words" and "_" in name):
+                    raise ValueError(f"{option.replace('_', '-')}: {name!r} is not {what}")
         if "{name}" not in self.message:
             raise ValueError("message must contain {name}")
         bad = _UNSAFE_MESSAGE_CHARACTERS.search(self.message.replace("{name}", "NAME"))
@@ -141,7 +145,7 @@ class Options:
     def _upper(self) -> dict[str, frozenset[str]]:
         return {
             option: frozenset(word.upper() for word in getattr(self, option))
-            for option in ("setting_words", "not_secrets", "data_store_words")
+            for option in ("setting_words", "not_secrets", "data_store_credentials")
         }
 
     def secret(self, name: str) -> SecretName | None:
@@ -161,7 +165,7 @@ class Options:
             if tuple(words[-len(phrase) :]) == phrase:
                 if self._upper["setting_words"] & set(words[: -len(phrase)]):
                     return None
-                return SecretName(name, data_store=bool(self._upper["data_store_words"] & set(words)))
+                return SecretName(name, data_store=name.upper() in self._upper["data_store_credentials"])
         return None
 
 
@@ -169,7 +173,7 @@ class Options:
 class SecretName:
     name: str
     data_store: bool
-    """Named for a data store's own credential (`POSTGRES_PASSWORD`), not a third party's."""
+    """A variable through which a data-store image takes its own credential (`POSTGRES_PASSWORD`)."""
 
 
 class Default(enum.Enum):
@@ -177,6 +181,8 @@ class Default(enum.Enum):
 
     CREDENTIAL = "a credential"
     EMPTY = "empty"
+    PLACEHOLDER = "a placeholder"
+    """`your-secret-key`, `<api key>`, `xxx`: a value to fill in, which no deployment uses."""
     FALLBACK = "another variable"
     NUMBER = "a number"
     DATA = "data"
@@ -194,6 +200,7 @@ _DATA = re.compile(
 )
 _UNSET_WORDS = frozenset({"none", "null", "nil", "unset", "not-set", "notset", "disabled", '""', "''"})
 """Defaults that stand for "no value", as an empty one does."""
+_PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replace[-_ ]?me|fill[-_ ]?(?:me|in)")
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
@@ -205,6 +212,8 @@ def classify_default(default: str) -> Default:
     value = default.strip()
     if not value or value.lower() in _UNSET_WORDS:
         return Default.EMPTY
+    if _PLACEHOLDER.search(value):
+        return Default.PLACEHOLDER
     if _NUMBER.fullmatch(value):
         return Default.NUMBER
     if _DATA.fullmatch(value):
@@ -255,17 +264,21 @@ class SecretRequired(Rule):
     **Which defaults are credentials.** A default that is a boolean (`yes`,
     `false`), a duration (`30s`, `1h`), a URL, a path or a header name
     (`X-Api-Key`) is data, not a credential: not a finding. A number is reported
-    without a fix, unless the name is a data store's credential: a number is more
-    often a setting than a password.
+    without a fix, unless the variable is a data store's credential: a number is
+    more often a setting than a password. A placeholder (`your-secret-key`,
+    `<api key>`, `xxx`) and `none`, `null` or `unset` are treated as an empty
+    default: no deployment uses them as a credential.
 
-    **A data store's own credential** is one whose name, or the name of the
-    environment variable it is the whole value of, has a data-store word
-    (`data-store-words`: `POSTGRES`, `MYSQL`, `MARIADB`, `MONGO`, `REDIS`,
-    `RABBITMQ`, `MINIO`, `CLICKHOUSE`, `DB`, `DATABASE`, …). That is how
-    data-store images name the credentials they are started with
-    (`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`,
-    `RABBITMQ_DEFAULT_PASS`, `MINIO_ROOT_USER`), and how applications name the
-    credential they share with the store (`DB_PASSWORD`, `REDIS_PASSWORD`).
+    **A data store's own credential** is a variable through which a data-store
+    image takes the credential it is started with (`data-store-credentials`:
+    `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MARIADB_PASSWORD`,
+    `MONGO_INITDB_ROOT_PASSWORD`, `RABBITMQ_DEFAULT_PASS`, `MINIO_ROOT_USER`,
+    `MINIO_ROOT_PASSWORD`, `REDIS_PASSWORD`, `CLICKHOUSE_PASSWORD`,
+    `ELASTIC_PASSWORD`, …, as each image documents them, and libpq's
+    `PGPASSWORD`): the variable is named so, or is the whole value of an
+    environment variable named so (`POSTGRES_PASSWORD: ${APP_DB_PASSWORD:-}`).
+    Names that merely mention a store are not enough: `REDIS_SENTINEL_PASSWORD`
+    and `MILVUS_PASSWORD` usually configure an optional alternative.
 
     ## Why is this bad?
     A default secret is a known secret: every deployment where the variable was
@@ -299,14 +312,14 @@ class SecretRequired(Rule):
 
     Safe for a default that is a credential, and for an empty default of a data
     store's own credential: the store is unprotected without it. Unsafe:
-    - an empty default (or `none`, `null`, `unset`) of any other secret, such as
-      a third party's API key in an application service: it usually marks an
-      optional setting (one stack offered twelve alternative LLM providers, each
+    - an empty default (or a placeholder) of any other secret, such as a third
+      party's API key in an application service: it usually marks an optional
+      setting (one stack offered twelve alternative LLM providers, each
       `${X_API_KEY:-}`), and requiring it stops the stack for everyone who does
       not use it;
-    - an empty default where a service using it says an empty credential is
-      allowed (`ALLOW_EMPTY_PASSWORD`, `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`,
-      `POSTGRES_HOST_AUTH_METHOD: trust`);
+    - an empty default where a service using it says an empty or random
+      credential is wanted (`ALLOW_EMPTY_PASSWORD`,
+      `MARIADB_RANDOM_ROOT_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD: trust`);
     - an empty default used only by services gated by `profiles:`: Compose
       interpolates every service, enabled or not, so requiring the variable would
       stop the stack for everyone who never enables that optional service;
@@ -320,7 +333,7 @@ class SecretRequired(Rule):
     - `secret-words`: the words a secret's name ends with.
     - `setting-words`: words that, before the secret word, make a name a setting.
     - `not-secrets` (default `["GOOGLE_APPLICATION_CREDENTIALS"]`): names that are never secrets.
-    - `data-store-words`: words that name a data store.
+    - `data-store-credentials`: the variables through which data-store images take their credentials.
     - `message` (default `"{name} is required"`): the error text written after `:?`.
     """
 
@@ -406,11 +419,12 @@ class SecretRequired(Rule):
         elif kind is Default.CREDENTIAL:
             message = f"`{name}` falls back to a default written in this file: anyone who reads it knows the secret"
         else:
-            message = f"`{name}` falls back to an empty value: the stack starts without the credential"
+            shown = f"a placeholder (`{default.strip()}`)" if kind is Default.PLACEHOLDER else "an empty value"
+            message = f"`{name}` falls back to {shown}: the stack starts without the credential"
             if not data_store:
                 applicability = Applicability.UNSAFE
                 message += (
-                    " (unsafe fix: an empty default usually marks an optional setting, such as one of several"
+                    " (unsafe fix: such a default usually marks an optional setting, such as one of several"
                     " alternative providers, and requiring it stops the stack for everyone who leaves it unset)"
                 )
             elif allows_empty:
@@ -455,13 +469,14 @@ def _is_whole_value(variable: Variable, interpolation: Interpolation) -> bool:
     return whole is not None and whole.name == interpolation.name
 
 
-_ALLOWS_EMPTY = re.compile(r"(?:^|_)ALLOW_EMPTY(?:_|$)")
+_ALLOWS_EMPTY = re.compile(r"(?:^|_)(?:ALLOW_EMPTY|RANDOM_ROOT_PASSWORD)(?:_|$)")
 _FALSE = frozenset({"", "0", "no", "false", "off"})
 
 
 def _allows_empty_credential(service: Service) -> bool:
-    """Whether the service's environment says an empty credential is deliberate:
-    `ALLOW_EMPTY_PASSWORD`-style switches that are on, or Postgres trusting every client."""
+    """Whether the service's environment says an empty credential is deliberate: switches that
+    are on for an empty or a random root password (`ALLOW_EMPTY_PASSWORD`,
+    `MARIADB_RANDOM_ROOT_PASSWORD`), or Postgres trusting every client."""
     for name, variable in service.environment().items():
         value = _default_value(variable.value)
         if _ALLOWS_EMPTY.search(name.upper()) and value.lower() not in _FALSE:
