@@ -189,7 +189,8 @@ class Default(enum.Enum):
     """A boolean, a duration, a URL, a path or a header name: never a credential."""
 
 
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"[-+]?\d{1,10}(?:\.\d+)?")
+"""A setting's number; a longer run of digits is a key (`ENCRYPTION_KEY:-000…000`)."""
 _DATA = re.compile(
     r"(?i:yes|no|true|false|on|off)"  # a boolean
     r"|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w))+"  # a duration
@@ -320,7 +321,7 @@ class SecretRequired(Rule):
     - an empty default where a service using it says an empty or random
       credential is wanted (`ALLOW_EMPTY_PASSWORD`,
       `MARIADB_RANDOM_ROOT_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD: trust`);
-    - an empty default used only by services gated by `profiles:`: Compose
+    - any default used only by services gated by `profiles:`: Compose
       interpolates every service, enabled or not, so requiring the variable would
       stop the stack for everyone who never enables that optional service;
     - a default that is another variable: requiring it drops that fallback.
@@ -433,13 +434,13 @@ class SecretRequired(Rule):
                     " (unsafe fix: a service using it says an empty credential is allowed,"
                     " so it may be left unset on purpose)"
                 )
-            elif profiles:
-                applicability = Applicability.UNSAFE
-                message += (
-                    f" (unsafe fix: only services under profile {', '.join(f'`{p}`' for p in profiles)} use it,"
-                    " but Compose interpolates every service, so requiring it stops the stack"
-                    " for everyone who does not enable that profile)"
-                )
+        if profiles and applicability is Applicability.SAFE:
+            applicability = Applicability.UNSAFE
+            message += (
+                f" (unsafe fix: only services under profile {', '.join(f'`{p}`' for p in profiles)} use it,"
+                " but Compose interpolates every service, so requiring it stops the stack"
+                " for everyone who does not enable that profile)"
+            )
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)
 
