@@ -16,7 +16,7 @@ from hardenfix.engine import Engine
 from hardenfix.model import Outcome
 from hardenfix.runner import IN_PROCESS_BELOW, Mode, run
 
-SECRET = "services:\n  db:\n    image: example/db:1\n    environment:\n      DB_PASSWORD: ${{DB_PASSWORD:-{n}}}\n"
+SECRET = "services:\n  db:\n    image: example/db:1\n    environment:\n      DB_PASSWORD: ${{DB_PASSWORD:-pw{n}}}\n"
 CLEAN = "services:\n  web:\n    image: example/web:{n}\n"
 
 
@@ -153,7 +153,7 @@ def test_a_file_modified_just_before_the_run_is_read_again(tmp_path: Path, monke
     [first] = run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
     # Rewritten within the same clock tick, at the same size: the status cannot tell.
     status = compose.stat()
-    compose.write_text(compose.read_text().replace("DB_PASSWORD:-0", "DB_PASSWORD:?0"))
+    compose.write_text(compose.read_text().replace("DB_PASSWORD:-pw0", "DB_PASSWORD:?pw0"))
     os.utime(compose, ns=(status.st_atime_ns, status.st_mtime_ns))
     assert compose.stat().st_size == status.st_size
     read = count_reads(monkeypatch)

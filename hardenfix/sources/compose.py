@@ -91,6 +91,18 @@ class Entry:
     owner: MappingNode
 
 
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """One entry of a service's `environment`: `NAME: value` or `- NAME=value`."""
+
+    name: str
+    value: str | None
+    """As written after the name, before interpolation; None when the container takes the
+    value from the shell that runs Compose (`- NAME` alone, or `NAME:` with no value)."""
+    node: ScalarNode
+    """The scalar holding the value: the mapping's value, or the whole `NAME=value` item."""
+
+
 @dataclass(eq=False)
 class Service:
     name: str
@@ -133,6 +145,32 @@ class Service:
     def image(self) -> str | None:
         entry = self.get("image")
         return str(entry.value.value) if entry is not None and isinstance(entry.value, ScalarNode) else None
+
+    def environment(self) -> dict[str, Variable]:
+        """The variables its `environment` sets, by name, as Compose merges them
+        (a mapping's own entries win over those it merges with `<<`)."""
+        entry = self.get("environment")
+        variables: dict[str, Variable] = {}
+        if entry is None:
+            return variables
+        if isinstance(entry.value, SequenceNode):
+            for item in entry.value.value:
+                if isinstance(item, ScalarNode) and str(item.value):
+                    name, equals, value = str(item.value).partition("=")
+                    variables[name] = Variable(name, value if equals else None, item)
+            return variables
+        stack = [entry.value] if isinstance(entry.value, MappingNode) else []
+        layers: list[MappingNode] = []
+        while stack and len(layers) < 64:  # a merge cycle is the YAML's problem, not a hang
+            mapping = stack.pop()
+            layers.append(mapping)
+            stack.extend(reversed(merged_mappings(mapping)))
+        for mapping in reversed(layers):
+            for item in entries(mapping):
+                if isinstance(item.key, ScalarNode) and isinstance(item.value, ScalarNode):
+                    value = None if item.value.tag == "tag:yaml.org,2002:null" else str(item.value.value)
+                    variables[str(item.key.value)] = Variable(str(item.key.value), value, item.value)
+        return variables
 
     def active_healthcheck(self) -> Entry | None:
         """The `healthcheck` entry when it is a mapping that runs a probe
@@ -590,8 +628,8 @@ def effective_keys(mapping: MappingNode) -> set[str]:
     return keys
 
 
-def iter_scalars(node: Node) -> Iterator[ScalarNode]:
-    """Every value scalar below `node` once, however many aliases reach it (keys excluded)."""
+def iter_nodes(node: Node) -> Iterator[Node]:
+    """`node` and every value node below it once, however many aliases reach it (keys excluded)."""
     seen: set[int] = set()
     stack = [node]
     while stack:
@@ -599,12 +637,16 @@ def iter_scalars(node: Node) -> Iterator[ScalarNode]:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, ScalarNode):
-            yield current
-        elif isinstance(current, MappingNode):
+        yield current
+        if isinstance(current, MappingNode):
             stack.extend(value for _, value in reversed(current.value))
         elif isinstance(current, SequenceNode):
             stack.extend(reversed(current.value))
+
+
+def iter_scalars(node: Node) -> Iterator[ScalarNode]:
+    """Every value scalar below `node` once, however many aliases reach it (keys excluded)."""
+    return (found for found in iter_nodes(node) if isinstance(found, ScalarNode))
 
 
 @dataclass(frozen=True, slots=True)
