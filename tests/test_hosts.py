@@ -184,6 +184,8 @@ def test_value_origins_agree_with_ruamel(value: str, style: str, width: int) -> 
         # or blanks beyond the indentation on a line of their own.
         header = text[node.start_mark.index : text.index("\n", node.start_mark.index)]
         assert node.style in ("|", ">")
-        assert any(c.isdigit() for c in header) or not node.value.strip("\n") or "\n " in node.value or " \n" in node.value
+        assert (
+            any(c.isdigit() for c in header) or not node.value.strip("\n") or "\n " in node.value or " \n" in node.value
+        )
         return
     assert all(origin is None or text[origin] == char for char, origin in zip(node.value, origins, strict=True))

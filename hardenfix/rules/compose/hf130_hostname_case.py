@@ -163,11 +163,10 @@ class HostnameCase(Rule):
         self, document: ComposeDocument, scalar: ScalarNode, hosts_file_names: dict[str, str]
     ) -> Iterator[Finding]:
         value = scalar.value
-        syntax = variable_syntax(value) if isinstance(value, str) else None
+        syntax = variable_syntax(value) if isinstance(value, str) and "://" in value else None
         if syntax is None:
             return
         masked = hosts.mask(value, syntax)
-        origins = document.value_origins(scalar)
         for url in hosts.url_hosts(masked):
             changes = {
                 position: masked[position].lower()
@@ -182,7 +181,7 @@ class HostnameCase(Rule):
             ]
             unsafe_because = f"`{declared[0]}` names the same host: {_HOSTS_FILE}" if declared else None
             what = "URL hosts" if len(url.spans) > 1 else "URL host"
-            yield self._finding(document, scalar, origins, url.spans, changes, what, unsafe_because)
+            yield self._finding(document, scalar, url.spans, changes, what, unsafe_because)
 
     def _host_field(self, document: ComposeDocument, field: _HostField) -> Iterator[Finding]:
         value = field.node.value
@@ -194,17 +193,13 @@ class HostnameCase(Rule):
             return
         changes = {i: char.lower() for i, char in enumerate(masked) if char != char.lower()}
         if changes:
-            origins = document.value_origins(field.node)
             spans = ((0, field.name_end),)
-            yield self._finding(
-                document, field.node, origins, spans, changes, _LABELS[field.field], field.unsafe_because
-            )
+            yield self._finding(document, field.node, spans, changes, _LABELS[field.field], field.unsafe_because)
 
     def _finding(
         self,
         document: ComposeDocument,
         scalar: ScalarNode,
-        origins: list[int | None] | None,
         spans: tuple[tuple[int, int], ...],
         changes: dict[int, str],
         what: str,
@@ -212,11 +207,13 @@ class HostnameCase(Rule):
     ) -> Finding:
         """A finding on the hosts at `spans` of the scalar's value, fixed by `changes`."""
         value = str(scalar.value)
+        origins = document.value_origins(scalar)
         written = [origins[i] for s, e in spans for i in range(s, e)] if origins else []
         offsets = [offset for offset in written if offset is not None]
         start, end = (min(offsets), max(offsets) + 1) if offsets else document.span(scalar)
         shown = ", ".join(value[s:e] for s, e in spans)
-        message = f"{what} `{shown}` has upper-case letters; {hosts.WHY_LOWERCASE}"
+        verb = "have" if len(spans) > 1 else "has"
+        message = f"{what} `{shown}` {verb} upper-case letters; {hosts.WHY_LOWERCASE}"
         edit = document.value_edit(origins, changes) if origins else None
         if edit is None:
             return self.finding(document, start, end, f"{message} (written with a YAML escape: no fix)")

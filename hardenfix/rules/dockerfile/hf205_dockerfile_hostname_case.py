@@ -85,10 +85,11 @@ class HostnameCase(Rule):
             shown = ", ".join(line[s:e] for s, e in url.spans)
             title = ", ".join(host or line[s:e] for host, (s, e) in zip(lowered, url.spans, strict=True))
             what = "URL hosts" if len(url.spans) > 1 else "URL host"
+            verb = "have" if len(url.spans) > 1 else "has"
             yield self.finding(
                 document,
                 start,
                 end,
-                f"{what} `{shown}` in `{instruction.keyword}` has upper-case letters; {hosts.WHY_LOWERCASE}",
+                f"{what} `{shown}` in `{instruction.keyword}` {verb} upper-case letters; {hosts.WHY_LOWERCASE}",
                 self.fix(f"Lowercase to `{title}`", *edits),
             )
