@@ -139,6 +139,7 @@ class HostnameCase(Rule):
         "services.*.domainname",
         "services.*.networks.*.aliases.**",
         "services.*.extra_hosts.**",
+        "x-*.**",  # values services take from an anchored extension field
     )
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:

@@ -170,10 +170,12 @@ class DockerfileHealthcheck(Rule):
         else:
             http = probes.http_probe_from_argv(probe.argv)
             span = probe.instruction.source_span(probe.command_start, probe.command_start + len(probe.command))
-        if http is None or span is None:
+        if http is None:
             return
-        start, end = span
         if http.tool not in tools.names:
+            if span is None:
+                return
+            start, end = span
             if tools.image is None:
                 yield self.finding(
                     document,
