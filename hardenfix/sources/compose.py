@@ -28,6 +28,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText
+from hardenfix.sources.yaml_scalar import value_origins
 
 if TYPE_CHECKING:
     from hardenfix.sources.dockerfile import DockerfileDocument
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 MERGE_KEY = "<<"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _TRUE = frozenset({"true", "yes", "on"})
+_FLOW_SEPARATOR = re.compile(r"[ \t]*,[ \t\r\n]*")
+_STYLE_NEUTRAL = re.compile(r"[A-Za-z0-9 -]*")
 
 
 YamlValue = str | Sequence["YamlValue"] | Mapping[str, "YamlValue"]
@@ -373,6 +376,26 @@ class ComposeDocument(SourceText):
                     previous = item.end_mark.index
         return ends
 
+    def value_origins(self, node: ScalarNode) -> list[int | None] | None:
+        """For each character of a string scalar's value, the offset in the text it was
+        copied from, or None where an escape, a folded line break or a doubled quote made
+        it; None when that cannot be told (see `hardenfix.sources.yaml_scalar`)."""
+        if not isinstance(node.value, str):
+            return None
+        start, end = self.span(node)
+        return value_origins(self.text, start, end, node.style, node.value)
+
+    def value_edit(self, origins: Sequence[int | None], changes: Mapping[int, str]) -> Edit | None:
+        """One edit making each change `{position in the value: new character}` where that
+        character was written, all other bytes kept; None when one of them was not written
+        as itself (an escape, a fold)."""
+        offsets = {origins[position]: character for position, character in changes.items()}
+        if not offsets or None in offsets:
+            return None
+        written = {offset: character for offset, character in offsets.items() if offset is not None}
+        start, end = min(written), max(written) + 1
+        return Edit.replace(start, end, "".join(written.get(i, self.text[i]) for i in range(start, end)))
+
     def source_of(self, node: Node) -> str:
         """The node's text exactly as written, quotes and escapes included."""
         return self.text[node.start_mark.index : node.end_mark.index]
@@ -489,6 +512,51 @@ class ComposeDocument(SourceText):
             written = json.dumps(value, ensure_ascii=False)
         start, end = self.span(node)
         return Edit.replace(start, end, written)
+
+    def insert_item(self, sequence: SequenceNode, index: int, value: str) -> Edit:
+        """An edit adding the string `value` as item `index` (after item `index - 1`, at least
+        1) of a sequence of scalars, written like that item, in the sequence's own style."""
+        previous = sequence.value[index - 1]
+        written = self._written_like(previous, value, bool(sequence.flow_style))
+        if sequence.flow_style:
+            separator = ", "
+            if len(sequence.value) > 1:
+                between = self.text[sequence.value[0].end_mark.index : sequence.value[1].start_mark.index]
+                separator = between if _FLOW_SEPARATOR.fullmatch(between) else separator
+            return Edit.insert(previous.end_mark.index, separator + written)
+        anchor = self.line_end(self.content_end(previous))
+        dash = self.text.rfind("-", self.line_start(previous.start_mark.index), previous.start_mark.index)
+        return Edit.insert(anchor, f"{self.newline_for_insertion(anchor)}{' ' * self.column(dash)}- {written}")
+
+    def remove_item(self, sequence: SequenceNode, index: int) -> Edit:
+        """An edit removing item `index` (at least 1) of a sequence of scalars: with the
+        separator before it in flow style, with its own line in block style."""
+        item = sequence.value[index]
+        if sequence.flow_style:
+            return Edit.delete(sequence.value[index - 1].end_mark.index, item.end_mark.index)
+        start = self.line_start(item.start_mark.index)
+        end = self.line_end(self.content_end(item))
+        return Edit.delete(start, end + len(self.line_ending(end)))
+
+    def _written_like(self, neighbour: ScalarNode, value: str, in_flow: bool) -> str:
+        if neighbour.style == "'" and "'" not in value:
+            return f"'{value}'"
+        if neighbour.style in ("", None) and is_plain_safe(value, in_flow):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+
+    def value_range_edit(self, origins: Sequence[int | None], start: int, end: int, content: str) -> Edit | None:
+        """An edit writing `content` (letters, digits, blanks and `-` only: the same in every
+        scalar style) in place of `value[start:end]` of a scalar whose value has these
+        `origins`; None unless the characters just before and at the end of the range were
+        written as themselves."""
+        if start == 0 or not _STYLE_NEUTRAL.fullmatch(content):
+            return None
+        before = origins[start - 1]
+        last = origins[end - 1] if end > start else before
+        if before is None or last is None:
+            return None
+        return Edit.replace(before + 1, last + 1 if end > start else before + 1, content)
 
     def replace_items(self, sequence: SequenceNode, items: Sequence[str]) -> Edit:
         """An edit writing string `items` in place of the sequence's items, in its style:
@@ -687,21 +755,83 @@ def iter_interpolations(text: str) -> Iterator[Interpolation]:
             index = text.find("$", index + 1)
 
 
-MASK = "\0"
-# `$NAME`, and `$${NAME}` / `$$NAME`: variables escaped for the container's shell.
-_OTHER_VARIABLES = re.compile(r"\$\$\{[^}]*\}|\$\$[A-Za-z_][A-Za-z0-9_]*|\$\$|\$[A-Za-z_][A-Za-z0-9_]*")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_OPERATOR = re.compile(r":?[-+?]")
+Span = tuple[int, int]
 
 
-def mask_interpolations(text: str) -> str:
-    """`text` with every variable reference (`${...}`, `$NAME`, `$${...}`, `$$NAME`)
-    replaced by as many MASK characters, so that patterns can be matched around them
-    at unchanged offsets."""
-    chars = list(text)
-    spans = [(i.start, i.end) for i in iter_interpolations(text)]
-    spans += [match.span() for match in _OTHER_VARIABLES.finditer(text)]
-    for start, end in spans:
-        chars[start:end] = MASK * (end - start)
-    return "".join(chars)
+def variable_syntax(value: str) -> list[Span] | None:
+    """Spans of a scalar's value that are variable syntax, as Compose interpolates it
+    (compose-go's `template` package): `$NAME`, `${NAME}`, the `${NAME:-` and `}` around
+    a default or alternate value (`-`, `:-`, `+`, `:+`), whose text is a value and not
+    syntax (references nested in it are), a whole `${NAME:?message}`, and the references
+    escaped for the container's shell (`$${NAME}`, `$$NAME`). A `$` that starts none of
+    these is a literal character. None when Compose rejects the value (a `${` that is not
+    a valid reference): nothing in it can be told apart."""
+    spans: list[Span] = []
+    return spans if _variable_syntax(value, 0, len(value), spans) else None
+
+
+def _variable_syntax(value: str, start: int, end: int, spans: list[Span]) -> bool:
+    index = value.find("$", start, end)
+    while index != -1:
+        after = index + 1
+        if value.startswith("$$", index):
+            after = _shell_reference_end(value, index + 2, end)
+            if after > index + 2:
+                spans.append((index, after))
+        elif value.startswith("${", index):
+            name = _NAME.match(value, index + 2, end)
+            if name is None:
+                return False
+            if value.startswith("}", name.end()):
+                after = name.end() + 1
+                spans.append((index, after))
+            else:
+                operator = _OPERATOR.match(value, name.end(), end)
+                closing = _compose_go_closing_brace(value, index, end)
+                if operator is None or closing is None or "\n" in value[index:closing]:
+                    return False
+                after = closing + 1
+                if "?" in operator.group():
+                    spans.append((index, after))
+                else:
+                    spans.extend([(index, operator.end()), (closing, after)])
+                    if not _variable_syntax(value, operator.end(), closing, spans):
+                        return False
+        else:
+            name = _NAME.match(value, index + 1, end)
+            if name is not None:
+                after = name.end()
+                spans.append((index, after))
+        index = value.find("$", after, end)
+    return True
+
+
+def _shell_reference_end(value: str, index: int, end: int) -> int:
+    """Where the shell reference after a `$$` ends (`{NAME}`, `NAME`); `index` when none."""
+    if value.startswith("{", index):
+        closing = value.find("}", index, end)
+        return end if closing == -1 else closing + 1
+    name = _NAME.match(value, index, end)
+    return name.end() if name else index
+
+
+def _compose_go_closing_brace(value: str, dollar: int, end: int) -> int | None:
+    """The `}` closing the reference whose `$` is at `dollar`, found as compose-go does:
+    every `{` opens a level (and the character after it is skipped), every `}` closes one."""
+    depth = 0
+    index = dollar
+    while index < end:
+        if value[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif value[index] == "{":
+            depth += 1
+            index += 1
+        index += 1
+    return None
 
 
 _BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
