@@ -121,7 +121,7 @@ def test_lowercased_keeps_masked_characters() -> None:
 
 
 def _scalar(text: str):
-    root = compose._compose(text)
+    root = compose.ComposeDocument.parse(text).root
     return root.value[0][1]
 
 
