@@ -245,6 +245,10 @@ def _curl_flag_letters(option: str) -> str:
     return letters
 
 
+REPLACEMENT_TOOLS = ("curl", "python3", "node")
+"""The programs `replacement_probe` can request a URL with, preferred first."""
+
+
 def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] | None:
     """An exec-form probe of `url` using a tool from `tools`: `curl -sf URL` when there is
     curl, else a `python3 -c` urllib one-liner, else a `node -e` one-liner; None when

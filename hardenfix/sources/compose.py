@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -24,6 +25,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText
+
+if TYPE_CHECKING:
+    from hardenfix.sources.dockerfile import DockerfileDocument, Stage
 
 MERGE_KEY = "<<"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
@@ -122,6 +126,24 @@ class Service:
         entry = self.get("image")
         return str(entry.value.value) if entry is not None and isinstance(entry.value, ScalarNode) else None
 
+    def command_words(self, key: str = "command") -> list[str] | None:
+        """The words of its `command` (or `entrypoint`): list items, or a string split at
+        blanks; None when it has none."""
+        entry = self.get(key)
+        if entry is None:
+            return None
+        if isinstance(entry.value, SequenceNode):
+            return [str(item.value) for item in entry.value.value if isinstance(item, ScalarNode)]
+        return str(entry.value.value).split() if isinstance(entry.value, ScalarNode) else None
+
+    def command_line(self) -> list[str] | None:
+        """What the service's container runs: its `entrypoint` and `command` words; None
+        when it overrides neither, so the image's own command runs."""
+        entrypoint, command = self.command_words("entrypoint"), self.command_words("command")
+        if entrypoint is None and command is None:
+            return None
+        return [*(entrypoint or ()), *(command or ())]
+
     def active_healthcheck(self) -> Entry | None:
         """The `healthcheck` entry when it is a mapping that runs a probe
         (has a `test`, is not `disable: true`, is not `test: ["NONE"]`)."""
@@ -147,7 +169,7 @@ class ComposeDocument(SourceText):
     def __init__(self, text: str, root: MappingNode) -> None:
         super().__init__(text)
         self.root = root
-        self._base_images: dict[str, str | None] = {}
+        self._built_stages: dict[str, tuple[DockerfileDocument, Stage] | None] = {}
 
     @classmethod
     def parse(cls, text: str) -> ComposeDocument:
@@ -239,13 +261,19 @@ class ComposeDocument(SourceText):
     def base_image_of(self, service: Service) -> str | None:
         """The image whose contents the service runs: the `FROM` of the final stage of
         the Dockerfile it builds, else its `image`."""
-        if service.name not in self._base_images:
-            self._base_images[service.name] = self._find_base_image(service)
-        return self._base_images[service.name]
-
-    def _find_base_image(self, service: Service) -> str | None:
         if service.get("build") is None:
             return service.image()
+        built = self.built_stage_of(service)
+        return built[0].base_image(built[1]) if built is not None else None
+
+    def built_stage_of(self, service: Service) -> tuple[DockerfileDocument, Stage] | None:
+        """The parsed Dockerfile a service builds and its final stage; None when it builds
+        nothing readable here."""
+        if service.name not in self._built_stages:
+            self._built_stages[service.name] = self._find_built_stage(service)
+        return self._built_stages[service.name]
+
+    def _find_built_stage(self, service: Service) -> tuple[DockerfileDocument, Stage] | None:
         build = self.build_of(service)
         if build is None:
             return None
@@ -260,7 +288,7 @@ class ComposeDocument(SourceText):
         except (OSError, UnicodeDecodeError, ParseError):
             return None
         stage = document.final_stage
-        return document.base_image(stage) if stage is not None else None
+        return (document, stage) if stage is not None else None
 
     def suppression_scope_end(self, line: int) -> int:
         """A suppression on a key's (or an item's) line covers that node and all below it."""
