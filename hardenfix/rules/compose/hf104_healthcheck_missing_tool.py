@@ -23,8 +23,9 @@ class HealthcheckMissingTool(Rule):
     of the image's versions and for one variant and names the file it was
     read from (for a service that builds, the `FROM` of its Dockerfile's final
     stage, plus what its `RUN`s install). An HTTP probe is rewritten to
-    request the same URL with a tool the image has: `curl -sf URL`, else a
-    `python3 -c` urllib one-liner, else a `node -e` one-liner. Another probe
+    request the same URL with a tool the image has: `curl -sf URL`, else
+    `wget -q -O /dev/null URL`, else a `python3 -c` urllib one-liner, else a
+    `node -e` one-liner. Another probe
     is replaced by the image's standard probe when one is known and can run.
     The probe keeps the form it was written in.
 

@@ -64,8 +64,8 @@ class DockerfileHealthcheck(Rule):
       passes the probe);
     - an HTTP probe whose tool (`curl`, `wget`) the base image lacks for the
       tag in use, and the stage does not add, is rewritten to `curl -sf URL`
-      when the image has curl, else to a `python3 -c` urllib one-liner, else
-      to a `node -e` one.
+      when the image has curl, else to `wget -q -O /dev/null URL`, else to a
+      `python3 -c` urllib one-liner, else to a `node -e` one.
 
     ## Why is this bad?
     Docker's defaults are a 30 second interval, a 30 second timeout and no start
@@ -194,7 +194,7 @@ class DockerfileHealthcheck(Rule):
             message = f"probe uses `{http.tool}`, which `{facts.name}` most likely does not ship and no `RUN` installs"
         replacement = probes.replacement_probe(http.url, facts.present(probes.REPLACEMENT_TOOLS)) if http.url else None
         if replacement is None:
-            reason = "no URL to request" if not http.url else "it has none of curl, python3 or node"
+            reason = "no URL to request" if not http.url else "it has none of curl, wget, python3 or node"
             return self.finding(document, start, end, f"{message}; no replacement: {reason}")
         used = facts.tool(replacement[0])
         guesses = tuple(dict.fromkeys(g for g in (absent.guess, used.guess if used else None) if g))
