@@ -144,12 +144,13 @@ class ImageFacts:
         parsed = parse_tag(tag or "latest")
         version = parsed.version(self.release_parts)
         guess = None
+        name = f"{self.repository}:{tag}" if tag else self.repository
         if self.checked is not None:
             if version is None:
-                guess = f"`{tag or 'latest'}` names no version: assumed to be {self.checked}, the newest one known"
+                guess = f"`{name}` names no version: assumed to be {self.checked}, the newest one known"
                 version = self.checked
             elif after(version, self.checked):
-                guess = f"`{tag}` is newer than the releases hardenfix knows: assumed to be like {self.checked}"
+                guess = f"`{name}` is newer than the releases hardenfix knows: assumed to be like {self.checked}"
                 version = self.checked
         words = tuple(sorted(word for word in parsed.variant if word not in self.neutral and word != self.distro))
         return TagFacts(self, tag, version, guess, words)

@@ -28,7 +28,8 @@ PACKAGE_MANAGERS = {
     "apk": re.compile(r"\bapk\s+(?:add|del|update|upgrade|fix|--)"),
     "rpm": re.compile(r"\b(?:microdnf|dnf|yum)\s+\S|\brpm\s+-"),
 }
-DISTRO_PACKAGES = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "oracle": "rpm", "ubi": "rpm", "scratch": None}
+DISTRO_PACKAGES = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "oracle": "rpm", "ubi": "rpm"}
+_DISTRO_NAMES = {"oracle": "Oracle Linux", "ubi": "Red Hat UBI", "scratch": "an empty image", "busybox": "busybox"}
 _PACKAGE_DISTROS = {"apt": "Debian or Ubuntu", "apk": "Alpine", "rpm": "an RPM-based distribution"}
 
 
@@ -53,7 +54,7 @@ class Evidence:
     packages: dict[str, str] = field(default_factory=dict)
     """Package manager (apt, apk, rpm) -> the command that uses it."""
     lines: dict[str, str] = field(default_factory=dict)
-    """Release line (`16`) -> what names it."""
+    """Release line (`16`) -> what names it, as `X needs` or, for weaker evidence, `X suggests`."""
 
     def read(self, pin: Pin, text: str, volume: bool = False) -> None:
         for manager, pattern in PACKAGE_MANAGERS.items():
@@ -62,7 +63,7 @@ class Evidence:
                 self.packages.setdefault(manager, f"`{match.group().strip()}`")
         for pattern in pin.volume_patterns if volume else pin.line_patterns:
             for match in pattern.finditer(text):
-                where = f"the volume `{match.group()}`" if volume else f"`{match.group()}`"
+                where = f"the volume `{text}` suggests" if volume else f"`{match.group()}` needs"
                 self.lines.setdefault(match.group(1), where)
 
 
@@ -76,32 +77,34 @@ class PinChoice:
 
 def choose_pin(pin: Pin, distro: str | None, evidence: Evidence, data_store: bool) -> PinChoice:
     """The release to pin, for an image whose default variant is built on `distro`."""
-    provenance = "from the project's pins"
-    if pin.date:
-        provenance = f"from the pin table of {pin.date}: check the current release"
     if len(evidence.packages) > 1:
         uses = " and ".join(evidence.packages.values())
-        return PinChoice(None, f"no pin: the build uses {uses}, which no one distribution has")
+        return PinChoice(None, f"no pin: {uses} are package managers of different distributions")
     for manager, where in evidence.packages.items():
         needed = _PACKAGE_DISTROS[manager]
-        uses = f"no pin: the build uses {where}"
         if distro is None:
-            return PinChoice(None, f"{uses}, and hardenfix does not know what `{pin.repository}` is built on")
+            return PinChoice(
+                None, f"no pin: {where} needs {needed}, and hardenfix does not know what `{pin.repository}` is built on"
+            )
         if DISTRO_PACKAGES.get(distro) != manager:
-            return PinChoice(None, f"{uses}, which needs {needed}; `{pin.repository}` is built on {distro.title()}")
+            built_on = _DISTRO_NAMES.get(distro, distro.title())
+            return PinChoice(None, f"no pin: {where} needs {needed}, and `{pin.repository}` is built on {built_on}")
     releases = list(pin.releases)
-    why = ""
+    newest = "release"
     if len(evidence.lines) > 1:
-        named = ", ".join(f"{line} ({where})" for line, where in evidence.lines.items())
+        named = ", ".join(f"{where} {line}" for line, where in evidence.lines.items())
         return PinChoice(None, f"no pin: the files name several releases: {named}")
     for line, where in evidence.lines.items():
         wanted = parse_version(line).numbers
         releases = [tag for tag in releases if (parse_tag(tag).numbers or ())[: len(wanted)] == wanted]
         if not releases:
-            return PinChoice(None, f"no pin: {where} needs {line}, and the pin table has no {line} release")
-        why = f", the newest {line} release, as {where} needs"
+            return PinChoice(None, f"no pin: {where} {line}, and the pin table has no {line} release")
+        newest = f"{line} release ({where} {line})"
+    if pin.date is None:
+        return PinChoice(releases[0], f"pin to `{releases[0]}` from the project's pins")
     warning = "; a data store pinned below the major that created its volume will not start" if data_store else ""
-    return PinChoice(releases[0], f"pin to `{releases[0]}`{why} {provenance}{warning}")
+    table = f"the pin table of {pin.date}: check the current release"
+    return PinChoice(releases[0], f"pin to `{releases[0]}`, the newest {newest} in {table}{warning}")
 
 
 def load_pin(repository: str, table: Any) -> Pin:
