@@ -34,6 +34,7 @@ from hardenfix.knowledge.versions import Bounds, Version, VersionRange, after, p
         ("11.7.1-rc", None, ()),
         ("3.14.0a3-slim", None, ("slim",)),
         ("8.0-M02-alpine", None, ("alpine",)),
+        ("9" * 5000, None, ()),
     ],
 )
 def test_tags_are_read_as_version_and_variant(tag: str, numbers: tuple[int, ...] | None, variant: tuple) -> None:

@@ -144,7 +144,7 @@ class ImageFacts:
         parsed = parse_tag(tag or "latest")
         version = parsed.version(self.release_parts)
         guess = None
-        name = f"{self.repository}:{tag}" if tag else self.repository
+        name = _name(self.repository, tag)
         if self.checked is not None:
             if version is None:
                 guess = f"`{name}` names no version: assumed to be {self.checked}, the newest one known"
@@ -192,7 +192,7 @@ class TagFacts:
 
     @property
     def name(self) -> str:
-        return f"{self.image.repository}:{self.tag}" if self.tag else self.image.repository
+        return _name(self.image.repository, self.tag)
 
     def tool(self, name: str) -> Fact[bool] | None:
         """Whether the program is on the image's PATH; None when that is not known."""
@@ -233,6 +233,10 @@ class TagFacts:
 
     def with_build(self, installed: frozenset[str], mentioned: frozenset[str]) -> TagFacts:
         return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, installed, mentioned)
+
+
+def _name(repository: str, tag: str | None) -> str:
+    return f"{repository}:{tag}" if tag else repository
 
 
 @dataclass(frozen=True, slots=True)

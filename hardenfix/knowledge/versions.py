@@ -26,7 +26,7 @@ FLOATING = float("inf")
 """Stands for every number after the last one a floating tag gives."""
 
 _RELEASE_DATE = re.compile(r"RELEASE\.(\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)-(\d\d)Z(?:[-_.](.*))?")
-_NUMBERED = re.compile(r"v?(\d+(?:\.\d+)*)(?:([a-z][a-z0-9.]*))?(?:[-_](.*))?", re.IGNORECASE)
+_NUMBERED = re.compile(r"v?(\d{1,12}(?:\.\d{1,12})*)(?:([a-z][a-z0-9.]*))?(?:[-_](.*))?", re.IGNORECASE)
 _PRERELEASE = re.compile(r"(?:rc|alpha|beta|preview|a|b|m)\.?\d*", re.IGNORECASE)
 
 # Words of a tag that name the distribution the image is built on, as the distribution
