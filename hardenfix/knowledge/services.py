@@ -32,8 +32,12 @@ def service_image(knowledge: KnowledgeBase, document: ComposeDocument, service: 
     Dockerfile it builds; None when it is not known what it runs."""
     if service.get("build") is None:
         return image_facts(knowledge, service.image())
-    built = document.built_stage_of(service)
-    return stage_image(knowledge, *built) if built is not None else None
+    built = document.dockerfile_of(service)
+    if built is None:
+        return None
+    target = document.build_target(service)
+    stage = (built.stage_named(target, built.stages) if target else None) or built.final_stage
+    return stage_image(knowledge, built, stage) if stage is not None else None
 
 
 def stage_image(knowledge: KnowledgeBase, document: DockerfileDocument, stage: Stage) -> TagFacts:

@@ -22,12 +22,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from hardenfix import probes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText
 
 if TYPE_CHECKING:
-    from hardenfix.sources.dockerfile import DockerfileDocument, Stage
+    from hardenfix.sources.dockerfile import DockerfileDocument
 
 MERGE_KEY = "<<"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
@@ -127,14 +128,16 @@ class Service:
         return str(entry.value.value) if entry is not None and isinstance(entry.value, ScalarNode) else None
 
     def command_words(self, key: str = "command") -> list[str] | None:
-        """The words of its `command` (or `entrypoint`): list items, or a string split at
-        blanks; None when it has none."""
+        """The words of its `command` (or `entrypoint`): list items, or a string split as
+        Compose splits it (shell quoting, no expansion); None when it has none."""
         entry = self.get(key)
         if entry is None:
             return None
         if isinstance(entry.value, SequenceNode):
             return [str(item.value) for item in entry.value.value if isinstance(item, ScalarNode)]
-        return str(entry.value.value).split() if isinstance(entry.value, ScalarNode) else None
+        if not isinstance(entry.value, ScalarNode):
+            return None
+        return [word.value for word in probes.shell_words(str(entry.value.value)) if isinstance(word, probes.ShellWord)]
 
     def command_line(self) -> list[str] | None:
         """What the service's container runs: its `entrypoint` and `command` words; None
@@ -169,7 +172,7 @@ class ComposeDocument(SourceText):
     def __init__(self, text: str, root: MappingNode) -> None:
         super().__init__(text)
         self.root = root
-        self._built_stages: dict[str, tuple[DockerfileDocument, Stage] | None] = {}
+        self._dockerfiles: dict[tuple[Path, Path], DockerfileDocument | None] = {}
 
     @classmethod
     def parse(cls, text: str) -> ComposeDocument:
@@ -259,36 +262,40 @@ class ComposeDocument(SourceText):
         return {os.path.realpath(dockerfile): context for context, dockerfile in filter(None, builds)}
 
     def base_image_of(self, service: Service) -> str | None:
-        """The image whose contents the service runs: the `FROM` of the final stage of
-        the Dockerfile it builds, else its `image`."""
+        """The image whose contents the service runs: the `FROM` the stage it builds
+        (its `build.target`, else the last) starts from, else its `image`."""
         if service.get("build") is None:
             return service.image()
-        built = self.built_stage_of(service)
-        return built[0].base_image(built[1]) if built is not None else None
+        built = self.dockerfile_of(service)
+        stage = built.stage_named(target, built.stages) if built and (target := self.build_target(service)) else None
+        stage = stage or (built.final_stage if built is not None else None)
+        return built.base_image(stage) if built is not None and stage is not None else None
 
-    def built_stage_of(self, service: Service) -> tuple[DockerfileDocument, Stage] | None:
-        """The parsed Dockerfile a service builds and its final stage; None when it builds
-        nothing readable here."""
-        if service.name not in self._built_stages:
-            self._built_stages[service.name] = self._find_built_stage(service)
-        return self._built_stages[service.name]
+    def build_target(self, service: Service) -> str | None:
+        build = service.get("build")
+        target = lookup(build.value, "target") if build is not None and isinstance(build.value, MappingNode) else None
+        return str(target.value.value) if target is not None and isinstance(target.value, ScalarNode) else None
 
-    def _find_built_stage(self, service: Service) -> tuple[DockerfileDocument, Stage] | None:
+    def dockerfile_of(self, service: Service) -> DockerfileDocument | None:
+        """The Dockerfile the service builds, parsed once; whatever is read through its build
+        context counts among this file's dependencies."""
         build = self.build_of(service)
         if build is None:
             return None
-        context, dockerfile = build
-        self.depends_on(dockerfile)
-        if not dockerfile.is_file():
-            return None
+        if build not in self._dockerfiles:
+            self._dockerfiles[build] = self._parse_dockerfile(*build)
+        return self._dockerfiles[build]
+
+    def _parse_dockerfile(self, context: Path, dockerfile: Path) -> DockerfileDocument | None:
         from hardenfix.sources import dockerfile as dockerfile_source
 
+        self.depends_on(dockerfile)
         try:
             document = dockerfile_source.parse(dockerfile.read_text(encoding="utf-8"), dockerfile, context)
         except (OSError, UnicodeDecodeError, ParseError):
             return None
-        stage = document.final_stage
-        return (document, stage) if stage is not None else None
+        document.build_context = dockerfile_source.BuildContext(context, reader=self)
+        return document
 
     def suppression_scope_end(self, line: int) -> int:
         """A suppression on a key's (or an item's) line covers that node and all below it."""
