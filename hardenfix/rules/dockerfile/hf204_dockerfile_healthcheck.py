@@ -167,7 +167,7 @@ class DockerfileHealthcheck(Rule):
                 document,
                 start,
                 end,
-                f"probe uses `{http.tool}`, and hardenfix does not know whether the base image ships it: "
+                f"probe uses `{http.tool}`, and hardenfix does not know whether the image it builds ships it: "
                 "check that it does (or describe the image in the configuration)",
             )
             return
