@@ -23,12 +23,12 @@ from typing import Any
 
 from hardenfix.knowledge.versions import parse_tag, parse_version
 
-PACKAGE_MANAGERS = {
+_PACKAGE_MANAGERS = {
     "apt": re.compile(r"\b(?:apt-get|apt-cache|aptitude|dpkg)\b|\bapt\s+(?:install|update|upgrade|remove|purge)\b"),
     "apk": re.compile(r"\bapk\s+(?:add|del|update|upgrade|fix|--)"),
     "rpm": re.compile(r"\b(?:microdnf|dnf|yum)\s+\S|\brpm\s+-"),
 }
-DISTRO_PACKAGES = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "oracle": "rpm", "ubi": "rpm"}
+_DISTRO_PACKAGES = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "oracle": "rpm", "ubi": "rpm"}
 _DISTRO_NAMES = {"oracle": "Oracle Linux", "ubi": "Red Hat UBI", "scratch": "an empty image", "busybox": "busybox"}
 _PACKAGE_DISTROS = {"apt": "Debian or Ubuntu", "apk": "Alpine", "rpm": "an RPM-based distribution"}
 
@@ -57,9 +57,10 @@ class Evidence:
     """Release line (`16`) -> what names it, as `X needs` or, for weaker evidence, `X suggests`."""
 
     def read(self, pin: Pin, text: str, volume: bool = False) -> None:
-        for manager, pattern in PACKAGE_MANAGERS.items():
+        """Read what a piece of text (an instruction, a command; a volume when `volume`) says."""
+        for manager, pattern in () if volume else _PACKAGE_MANAGERS.items():
             match = pattern.search(text)
-            if match is not None and not volume:
+            if match is not None:
                 self.packages.setdefault(manager, f"`{match.group().strip()}`")
         for pattern in pin.volume_patterns if volume else pin.line_patterns:
             for match in pattern.finditer(text):
@@ -86,7 +87,7 @@ def choose_pin(pin: Pin, distro: str | None, evidence: Evidence, data_store: boo
             return PinChoice(
                 None, f"no pin: {where} needs {needed}, and hardenfix does not know what `{pin.repository}` is built on"
             )
-        if DISTRO_PACKAGES.get(distro) != manager:
+        if _DISTRO_PACKAGES.get(distro) != manager:
             built_on = _DISTRO_NAMES.get(distro, distro.title())
             return PinChoice(None, f"no pin: {where} needs {needed}, and `{pin.repository}` is built on {built_on}")
     releases = list(pin.releases)

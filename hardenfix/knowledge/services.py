@@ -43,7 +43,8 @@ def service_image(knowledge: KnowledgeBase, document: ComposeDocument, service: 
 def stage_image(knowledge: KnowledgeBase, document: DockerfileDocument, stage: Stage) -> TagFacts:
     """The facts of the image a build stage makes: its base image's, plus what the
     stage and the stages it is built from add."""
-    facts = image_facts(knowledge, document.base_image(stage)) or ImageFacts("scratch", "api", UNKNOWN).for_tag(None)
+    base = list(stage.lineage())[-1].image  # `scratch`, or a `FROM ${BASE}` hardenfix cannot resolve
+    facts = image_facts(knowledge, document.base_image(stage)) or ImageFacts(base, "api", UNKNOWN).for_tag(None)
     installed: set[str] = set()
     mentioned: set[str] = set()
     for text in _build_texts(document, stage):
