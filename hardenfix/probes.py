@@ -389,15 +389,23 @@ def _curl_flag_letters(option: str) -> str:
     return letters
 
 
+REPLACEMENT_TOOLS = ("curl", "wget", "python3", "node")
+"""The programs `replacement_probe` can request a URL with, preferred first."""
+
+
 def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] | None:
     """An exec-form probe of `url` using a tool from `tools`: `curl -sf URL` when there is
-    curl, else a `python3 -c` urllib one-liner, else a `node -e` one-liner; None when
+    curl, else `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget may lack
+    TLS), else a `python3 -c` urllib one-liner, else a `node -e` one-liner; None when
     none of them is available or the URL cannot be embedded safely.
 
-    Each exits non-zero on a connection error and on an HTTP status of 400 or more.
+    Each sends a GET, and exits non-zero on a connection error and on an HTTP status of
+    400 or more.
     """
     if "curl" in tools:
         return ["curl", "-sf", url]
+    if "wget" in tools and url.startswith("http://"):
+        return ["wget", "-q", "-O", "/dev/null", url]
     if any(quote in url for quote in "'\"\\") or any(c.isspace() for c in url):
         return None
     if "python3" in tools:

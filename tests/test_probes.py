@@ -158,9 +158,10 @@ def test_reserved_words_do_not_hide_the_command() -> None:
     assert commands[0] == ["curl", "-s", "x"]
 
 
-def test_replacement_prefers_curl_then_python_then_node() -> None:
+def test_replacement_prefers_curl_then_wget_then_python_then_node() -> None:
     url = "http://localhost:8000/healthz"
-    assert replacement_probe(url, {"curl", "python3", "node"}) == ["curl", "-sf", url]
+    assert replacement_probe(url, {"curl", "wget", "python3", "node"}) == ["curl", "-sf", url]
+    assert replacement_probe(url, {"sh", "wget", "python3"}) == ["wget", "-q", "-O", "/dev/null", url]
     assert replacement_probe(url, {"python3", "node"}) == [
         "python3",
         "-c",
@@ -174,7 +175,8 @@ def test_replacement_prefers_curl_then_python_then_node() -> None:
             ".on('error', () => process.exit(1))"
         ),
     ]
-    assert replacement_probe(url, {"sh", "wget"}) is None
+    assert replacement_probe("https://x/", {"sh", "wget"}) is None  # busybox's wget may have no TLS
+    assert replacement_probe(url, {"sh", "bash"}) is None
     assert replacement_probe("http://x/'); import os; ('", {"python3"}) is None
 
 

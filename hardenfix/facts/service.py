@@ -168,9 +168,12 @@ def _tools(facts: ServiceFacts, knowledge: KnowledgeBase) -> None:
     reference = parse_reference(facts.image.value) if facts.image is not None else None
     known = knowledge.facts_for(reference) if reference is not None else None
     if known is not None and reference is not None:
-        source = Source(f"image knowledge: {known.repository}", known.source)
-        facts.tools = {tool: source for tool in known.tools_for(reference.tag) if tool in PROBE_TOOLS}
-        facts.tools_complete = True
+        tag = known.for_tag(reference.tag)
+        for tool in PROBE_TOOLS:
+            fact = tag.tool(tool)
+            if fact is not None and fact.value:
+                facts.tools[tool] = Source(f"image knowledge: {known.repository}", fact.source, fact.guess is not None)
+        facts.tools_complete = all(tag.tool(tool) is not None for tool in PROBE_TOOLS)
     if facts.build is not None:
         for tool in facts.build.tools_removed:
             facts.tools.pop(tool, None)

@@ -25,6 +25,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from hardenfix import probes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText
@@ -174,6 +175,26 @@ class Service:
                     value = None if item.value.tag == "tag:yaml.org,2002:null" else str(item.value.value)
                     variables[str(item.key.value)] = Variable(str(item.key.value), value, item.value)
         return variables
+
+    def command_words(self, key: str = "command") -> list[str] | None:
+        """The words of its `command` (or `entrypoint`): list items, or a string split as
+        Compose splits it (shell quoting, no expansion); None when it has none."""
+        entry = self.get(key)
+        if entry is None:
+            return None
+        if isinstance(entry.value, SequenceNode):
+            return [str(item.value) for item in entry.value.value if isinstance(item, ScalarNode)]
+        if not isinstance(entry.value, ScalarNode):
+            return None
+        return [word.value for word in probes.shell_words(str(entry.value.value)) if isinstance(word, probes.ShellWord)]
+
+    def command_line(self) -> list[str] | None:
+        """What the service's container runs: its `entrypoint` and `command` words; None
+        when it overrides neither, so the image's own command runs."""
+        entrypoint, command = self.command_words("entrypoint"), self.command_words("command")
+        if entrypoint is None and command is None:
+            return None
+        return [*(entrypoint or ()), *(command or ())]
 
     def active_healthcheck(self) -> Entry | None:
         """The `healthcheck` entry when it is a mapping that runs a probe

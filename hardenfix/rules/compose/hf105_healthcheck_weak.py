@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
-from hardenfix.knowledge import parse_reference
+from hardenfix.knowledge.services import service_image
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, lookup
@@ -82,27 +82,23 @@ class HealthcheckWeak(Rule):
             )
             span = document.span(probe.test.key)
             port = service_port(service)
-            replacement = self._http_probe(document, service, port) if port else None
+            facts = service_image(self.knowledge, document, service) if port else None
+            url = f"http://localhost:{port}{HEALTH_PATH}"
+            replacement = probes.replacement_probe(url, facts.present(probes.REPLACEMENT_TOOLS)) if facts else None
             if replacement is None:
                 reason = "its port is unknown" if port is None else "no probe tool of its image is known"
                 yield self.finding(document, *span, f"{message}; no fix: {reason}")
                 continue
+            assert facts is not None
+            tool = facts.tool(replacement[0])
+            guess = f"; {tool.guess}" if tool is not None and tool.guess else ""
             edit = rewrite_probe(document, probe, replacement)
-            url = f"http://localhost:{port}{HEALTH_PATH}"
             yield self.finding(
                 document,
                 *span,
-                f"{message} (unsafe fix: probe {url}; check that the service serves it)",
+                f"{message} (unsafe fix: probe {url}; check that the service serves it{guess})",
                 self.fix(f"Probe `{url}`", edit, applicability=Applicability.UNSAFE) if edit else None,
             )
-
-    def _http_probe(self, document: ComposeDocument, service: Service, port: str) -> list[str] | None:
-        image = document.base_image_of(service)
-        reference = parse_reference(image) if image else None
-        facts = self.knowledge.facts_for(reference) if reference is not None else None
-        if facts is None:
-            return None
-        return probes.replacement_probe(f"http://localhost:{port}{HEALTH_PATH}", facts.tools_for(reference.tag))
 
 
 def _is_weak(probe: Probe) -> bool:
@@ -153,14 +149,8 @@ def service_port(service: Service) -> str | None:
                 port = _container_port(item)
                 if port is not None:
                     return port
-    command = service.get("command")
-    if command is None:
-        return None
-    if isinstance(command.value, SequenceNode):
-        words = [str(item.value) for item in command.value.value if isinstance(item, ScalarNode)]
-    elif isinstance(command.value, ScalarNode):
-        words = str(command.value.value).split()
-    else:
+    words = service.command_words()
+    if words is None:
         return None
     for index, word in enumerate(words):
         if _PORT_FLAG.match(word):

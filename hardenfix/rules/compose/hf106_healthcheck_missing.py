@@ -4,23 +4,12 @@ import json
 import re
 from collections.abc import Iterator
 
-from hardenfix.knowledge import DEFAULT_TIMING, ImageFacts, parse_reference
-from hardenfix.model import Category, FileKind, Finding
+from hardenfix.knowledge import DEFAULT_TIMING
+from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption
+from hardenfix.knowledge.services import service_image
+from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
-
-SERVICE_CLASS_ORDER = ("data", "api", "worker", "diagnostic")
-
-
-def probe_tool(test: tuple[str, ...]) -> str | None:
-    """The program a Compose healthcheck `test` runs first."""
-    if not test:
-        return None
-    if test[0] == "CMD-SHELL":
-        return test[1].split()[0] if len(test) > 1 and test[1].split() else None
-    if test[0] == "CMD":
-        return test[1] if len(test) > 1 else None
-    return test[0].split()[0] if test[0].split() else None
 
 
 class HealthcheckMissing(Rule):
@@ -30,9 +19,11 @@ class HealthcheckMissing(Rule):
     probe in hardenfix's image knowledge base (`pg_isready` for `postgres`,
     `redis-cli ping` for `redis`, `mc ready local` for MinIO, NATS's
     `/healthz`, ...), and adds that healthcheck with `interval`, `timeout`,
-    `retries` and `start_period`. Findings say the service's class, and data
-    stores matter most: they come first in the order data, api, worker,
-    diagnostic.
+    `retries` and `start_period`. The probe is the first the image's tag
+    can run: `mariadb` images built since February 2022 have
+    `healthcheck.sh`, older ones `mariadb-admin` or `mysqladmin`, and 11.0
+    dropped `mysqladmin`. Findings say the service's class, and data stores
+    matter most: they come first in the order data, api, worker, diagnostic.
 
     ## Why is this bad?
     Without a healthcheck a container is "running" as soon as its process
@@ -61,12 +52,23 @@ class HealthcheckMissing(Rule):
     ```
 
     ## Fix safety
-    Safe: the probe is the image's documented one and uses a tool the image
-    ships (for the tag's variant: `nats` is built from scratch, `nats:*-alpine`
-    has `wget`). Services whose image is unknown, built from an unreadable
-    Dockerfile, or defined in an override file, in more than one document of
-    the file, or as a fragment without `image`/`build` are left alone: their
-    healthcheck may live elsewhere.
+    Safe when the probe is the image's documented one and the knowledge base
+    knows that the tag in use ships every program it runs (for the tag's
+    variant and release: `nats` is built from scratch, `nats:*-alpine` has
+    `wget`). Unsafe when that is assumed: a tag that names no version
+    (`latest`, `lts`) or a release newer than the knowledge base is taken to
+    be like the newest release it knows, and the message says so.
+
+    A probe that needs a command-line option is added only once the
+    service's command has it: NATS serves `/healthz` on its monitoring port
+    alone, which its image's own command enables, but a `command:` of its own
+    must pass `-m 8222`. Until it does the finding has no fix; `HF140` adds
+    the option to JetStream servers, and when both rules run, the probe is
+    added in the same run, right after. Services whose image is unknown,
+    built from an unreadable Dockerfile, or defined in an override file, in
+    more than one document of the file, or as a fragment without
+    `image`/`build` are left alone: their healthcheck may
+    live elsewhere.
 
     Projects describe their own images, or correct the built-in facts, in the
     `[images."repository"]` configuration (`tools`, `class`, `healthcheck`).
@@ -77,7 +79,7 @@ class HealthcheckMissing(Rule):
     kind = FileKind.COMPOSE
     category = Category.RELIABILITY
     summary = "Service without a healthcheck whose image has a standard probe"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"services")
     changes = ("services.*.healthcheck",)
 
@@ -88,41 +90,49 @@ class HealthcheckMissing(Rule):
         for service in document.services():
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
-            facts_and_tag = self._facts(document, service)
-            if facts_and_tag is None:
+            facts = service_image(self.knowledge, document, service)
+            choice = facts.standard_probe(service.command_line()) if facts is not None else None
+            if facts is not None and choice is not None:
+                candidates.append((service, facts, choice))
+        for service, facts, choice in sorted(candidates, key=lambda c: _class_rank(c[1].image.service_class)):
+            message = (
+                f"{facts.image.service_class} service `{service.name}` has no healthcheck; "
+                f"`{facts.image.repository}` has a standard probe"
+            )
+            span = document.span(service.key)
+            if choice.unmet:
+                yield self.finding(document, *span, f"{message}, which {_unmet(choice.unmet, service)}")
                 continue
-            facts, tag = facts_and_tag
-            if facts.healthcheck is None or probe_tool(facts.healthcheck) not in facts.tools_for(tag):
-                continue
-            candidates.append((service, facts))
-        for service, facts in sorted(candidates, key=lambda c: _class_rank(c[1])):
             healthcheck = {
-                "test": [json.dumps(word) for word in facts.healthcheck],
+                "test": [json.dumps(word) for word in choice.probe.test],
                 "interval": DEFAULT_TIMING.interval,
                 "timeout": DEFAULT_TIMING.timeout,
                 "retries": str(DEFAULT_TIMING.retries),
                 "start_period": DEFAULT_TIMING.start_period,
             }
-            yield self.finding(
-                document,
-                *document.span(service.key),
-                f"{facts.service_class} service `{service.name}` has no healthcheck; "
-                f"`{facts.repository}` has a standard probe",
-                self.fix(
-                    "Add the image's standard healthcheck",
-                    document.insert_entry(service.node, "healthcheck", healthcheck),
-                ),
+            applicability = Applicability.UNSAFE if choice.guesses else Applicability.SAFE
+            if choice.guesses:
+                message += f" (unsafe fix: {'; '.join(choice.guesses)})"
+            fix = self.fix(
+                "Add the image's standard healthcheck",
+                document.insert_entry(service.node, "healthcheck", healthcheck),
+                applicability=applicability,
             )
-
-    def _facts(self, document: ComposeDocument, service: Service) -> tuple[ImageFacts, str | None] | None:
-        image = document.base_image_of(service)
-        reference = parse_reference(image) if image else None
-        if reference is None:
-            return None
-        facts = self.knowledge.facts_for(reference)
-        return (facts, reference.tag) if facts is not None else None
+            yield self.finding(document, *span, message, fix)
 
 
-def _class_rank(facts: ImageFacts) -> int:
-    order = SERVICE_CLASS_ORDER
-    return order.index(facts.service_class) if facts.service_class in order else len(order)
+def _unmet(needs: tuple[CommandOption, ...], service: Service) -> str:
+    """Why the probe cannot be added yet: what it needs that the command lacks."""
+    command = service.command_line()
+    reasons = []
+    for need in needs:
+        if command is not None and need.set_in(command) is None:
+            reasons.append(f"needs `{need}`, and its command loads a configuration file that may set it")
+        else:
+            reasons.append(f"needs `{need}` in its command: {need.why}")
+    return "; ".join(reasons)
+
+
+def _class_rank(service_class: str) -> int:
+    order = SERVICE_CLASSES
+    return order.index(service_class) if service_class in order else len(order)

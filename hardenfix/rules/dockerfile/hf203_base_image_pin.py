@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterator
 
 from hardenfix.knowledge import parse_reference
+from hardenfix.knowledge.services import instruction_text
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Stage
@@ -13,8 +14,9 @@ class BaseImagePin(Rule):
     """
     ## What it does
     Finds `FROM` instructions whose image is `:latest` or has no tag (which
-    means `latest`), in every stage, and pins the tag from the same pins table
-    as Compose's `HF120 image-pin`.
+    means `latest`), in every stage, and pins a release from the same pins
+    table as Compose's `HF120 image-pin`: the newest one of the image's
+    default variant that the build allows.
 
     ## Why is this bad?
     `latest` is whatever was pushed last: the same Dockerfile builds different
@@ -24,18 +26,29 @@ class BaseImagePin(Rule):
 
     ## Example
     ```dockerfile
-    FROM postgres:latest
+    FROM postgres
+    RUN apt-get update && apt-get install -y postgresql-16-pgvector
     ```
 
     ## Use instead
     ```dockerfile
-    FROM postgres:15-alpine
+    FROM postgres:16.6
+    RUN apt-get update && apt-get install -y postgresql-16-pgvector
     ```
 
     ## Fix safety
     Unsafe, as for `HF120`: the pinned tag may be older or newer than what
-    `latest` pulls today, and a data store's on-disk format can depend on its
-    major version. Without a known pin the finding is reported with no fix:
+    `latest` pulls today, and a data store pinned below the major version that
+    created its volume will not start; the message says the date of the pins
+    table and, for a data store, warns about its volume.
+
+    A pin is never one the build rules out. It keeps the default variant, and
+    is refused when the stage (or a stage built from it) runs another
+    distribution's package manager than that variant is built on (`apt-get`
+    needs Debian or Ubuntu, `apk` Alpine); it keeps the release line the
+    build names (`postgresql-16-pgvector`, `ENV PG_MAJOR 16`,
+    `/usr/lib/postgresql/16/`), and is refused when the table has no release
+    of it. Without a known pin the finding is reported with no fix:
     hardenfix never invents a tag. `scratch`, a reference to an earlier stage
     (`FROM build`) and a variable (`FROM ${BASE}`) are left alone; a digest
     (`@sha256:...`) counts as pinned.
@@ -69,12 +82,22 @@ class BaseImagePin(Rule):
             return None
         start, end = span
         message = f"`FROM {stage.image}` floats with every push to `latest`"
-        pin = self.knowledge.pin_for(reference)
-        if pin is None:
+        choice = self.knowledge.choose_pin(reference, _build_texts(document, stage))
+        if choice is None:
             return self.finding(document, start, end, message + "; no pin is known for it: pin a tested version")
+        if choice.tag is None:
+            return self.finding(document, start, end, f"{message}; {choice.explanation}")
         if reference.tag_span is not None:
-            edit = Edit.replace(start + reference.tag_span[0], start + reference.tag_span[1], pin)
+            edit = Edit.replace(start + reference.tag_span[0], start + reference.tag_span[1], choice.tag)
         else:
-            edit = Edit.insert(start + reference.name_end, f":{pin}")
-        fix = self.fix(f"Pin to `{pin}`", edit, applicability=Applicability.UNSAFE)
-        return self.finding(document, start, end, message + f" (unsafe fix: pin to `{pin}` after checking it)", fix)
+            edit = Edit.insert(start + reference.name_end, f":{choice.tag}")
+        fix = self.fix(f"Pin to `{choice.tag}`", edit, applicability=Applicability.UNSAFE)
+        return self.finding(document, start, end, f"{message} (unsafe fix: {choice.explanation})", fix)
+
+
+def _build_texts(document: DockerfileDocument, stage: Stage) -> Iterator[str]:
+    """The instructions of the stage and of every stage built from it: what they run,
+    set and copy is what the pinned image must support."""
+    for descendant in document.stages:
+        if any(ancestor is stage for ancestor in descendant.lineage()):
+            yield from (instruction_text(document, instruction) for instruction in descendant.instructions)

@@ -6,14 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix import probes
-from hardenfix.knowledge import DEFAULT_TIMING, KnowledgeBase, check_duration, parse_reference
+from hardenfix.knowledge import DEFAULT_TIMING, check_duration
+from hardenfix.knowledge.images import Fact, TagFacts
+from hardenfix.knowledge.services import stage_image
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, Stage, exec_form_spans, parse_exec_form
-
-# Package-manager installs in `RUN`, and the probe tools their packages provide.
-_INSTALL = re.compile(r"\b(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|\n]*?\b(?:install|add)\b([^;&|\n]*)")
-_PACKAGE_TOOLS = {"curl": "curl", "wget": "wget", "python3": "python3", "nodejs": "node"}
+from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, exec_form_spans, parse_exec_form
 
 
 @dataclass(frozen=True)
@@ -54,13 +52,6 @@ class _Probe:
         return self.instruction.line[self.command_start :].rstrip()
 
 
-@dataclass(frozen=True, slots=True)
-class _Tools:
-    names: frozenset[str]
-    image: str | None
-    """The base image, when the knowledge base knows what it ships; else None."""
-
-
 class DockerfileHealthcheck(Rule):
     """
     ## What it does
@@ -76,9 +67,10 @@ class DockerfileHealthcheck(Rule):
       `-f` and `--fail-with-body`, which curl refuses, loses its `-f`. Flags
       that already fail on HTTP errors, however spelled (`-fsS`, `--silent
       --fail`), are left as written;
-    - an HTTP probe whose tool (`curl`, `wget`) the base image lacks, and no
-      `RUN` of the stage installs, is rewritten to `curl -sf URL` when the image
-      has curl, else to a `python3 -c` urllib one-liner, else to a `node -e` one.
+    - an HTTP probe whose tool (`curl`, `wget`) the base image lacks for the
+      tag in use, and the stage does not add, is rewritten to `curl -sf URL`
+      when the image has curl, else to `wget -q -O /dev/null URL`, else to a
+      `python3 -c` urllib one-liner, else to a `node -e` one.
 
     ## Why is this bad?
     Docker's defaults are a 30 second interval, a 30 second timeout and no start
@@ -106,9 +98,13 @@ class DockerfileHealthcheck(Rule):
     probe that fails on the same statuses and can run at all; a replacement
     probe requests the same URL with a tool the image ships. Adding `-f` is
     unsafe: a probed path that answers 4xx while the service works (404 at
-    `/`, 401 behind authentication) passes today and would fail. When
-    the knowledge base does not know the base image, a probe tool is reported
-    with no fix: a probe never run against the image is how these bugs start.
+    `/`, 401 behind authentication) passes today and would fail. A
+    replacement is unsafe when a fact it relies on is assumed rather than
+    known for the base image's tag (`latest`, or a release newer than the
+    knowledge base), and the message says so. When the knowledge base does
+    not know whether the base image's tag ships the probe's tool, or a `RUN`
+    or `COPY` of the stage names it, the probe is reported with no fix: a
+    probe never run against the image is how these bugs start.
     `HEALTHCHECK NONE` is left alone.
 
     ## Options
@@ -136,7 +132,7 @@ class DockerfileHealthcheck(Rule):
             finding = self._missing_flags(document, probe.instruction)
             if finding is not None:
                 yield finding
-            yield from self._check_probe(document, probe, _available_tools(document, stage, self.knowledge))
+            yield from self._check_probe(document, probe, stage_image(self.knowledge, document, stage))
 
     def _missing_flags(self, document: DockerfileDocument, instruction: Instruction) -> Finding | None:
         present = {word.text[2:].partition("=")[0] for word in instruction.flags}
@@ -161,7 +157,7 @@ class DockerfileHealthcheck(Rule):
             self.fix(f"Add `{added}`", Edit.insert(at, f" {added}")),
         )
 
-    def _check_probe(self, document: DockerfileDocument, probe: _Probe, tools: _Tools) -> Iterator[Finding]:
+    def _check_probe(self, document: DockerfileDocument, probe: _Probe, facts: TagFacts) -> Iterator[Finding]:
         if probe.argv is None:
             http = probes.find_http_probe(probe.command)
             span = http and probe.instruction.source_span(
@@ -172,20 +168,21 @@ class DockerfileHealthcheck(Rule):
             span = probe.instruction.source_span(probe.command_start, probe.command_start + len(probe.command))
         if http is None:
             return
-        if http.tool not in tools.names:
+        tool = facts.tool(http.tool)
+        if tool is None or not tool.value:
             if span is None:
                 return
             start, end = span
-            if tools.image is None:
+            if tool is None:
                 yield self.finding(
                     document,
                     start,
                     end,
-                    f"probe uses `{http.tool}`, and hardenfix does not know whether the base image ships it: "
+                    f"probe uses `{http.tool}`, and hardenfix does not know whether the image it builds ships it: "
                     "check that it does (or describe the image in the configuration)",
                 )
                 return
-            yield self._missing_tool(document, probe, http, tools, start, end)
+            yield self._missing_tool(document, probe, http, facts, tool, start, end)
             return
         curls = [http] if probe.argv is not None else probes.find_http_probes(probe.command)
         for curl in curls:
@@ -194,15 +191,34 @@ class DockerfileHealthcheck(Rule):
                 yield self._curl_flags(document, probe, curl, problem)
 
     def _missing_tool(
-        self, document: DockerfileDocument, probe: _Probe, http: probes.HttpProbe, tools: _Tools, start: int, end: int
+        self,
+        document: DockerfileDocument,
+        probe: _Probe,
+        http: probes.HttpProbe,
+        facts: TagFacts,
+        absent: Fact[bool],
+        start: int,
+        end: int,
     ) -> Finding:
-        message = f"probe uses `{http.tool}`, which `{tools.image}` does not ship and no `RUN` installs"
-        replacement = probes.replacement_probe(http.url, tools.names) if http.url else None
+        message = f"probe uses `{http.tool}`, which `{facts.name}` does not ship and no `RUN` installs"
+        if not absent.known:
+            message = f"probe uses `{http.tool}`, which `{facts.name}` most likely does not ship and no `RUN` installs"
+        replacement = probes.replacement_probe(http.url, facts.present(probes.REPLACEMENT_TOOLS)) if http.url else None
         if replacement is None:
-            reason = "no URL to request" if not http.url else "it has none of curl, python3 or node"
+            reason = "no URL to request" if not http.url else "it has none of curl, wget, python3 or node"
             return self.finding(document, start, end, f"{message}; no replacement: {reason}")
-        fix = self.fix(f"Probe with `{replacement[0]}`", Edit.replace(start, end, _render(probe, replacement)))
-        return self.finding(document, start, end, f"{message}: the container can never become healthy", fix)
+        used = facts.tool(replacement[0])
+        guesses = tuple(dict.fromkeys(g for g in (absent.guess, used.guess if used else None) if g))
+        if guesses:
+            message += f" (unsafe fix: {'; '.join(guesses)})"
+        else:
+            message += f" ({absent.source}): the container can never become healthy"
+        fix = self.fix(
+            f"Probe with `{replacement[0]}`",
+            Edit.replace(start, end, _render(probe, replacement)),
+            applicability=Applicability.UNSAFE if guesses else Applicability.SAFE,
+        )
+        return self.finding(document, start, end, message, fix)
 
     def _curl_flags(
         self, document: DockerfileDocument, probe: _Probe, http: probes.HttpProbe, problem: probes.CurlFlagProblem
@@ -270,19 +286,3 @@ def _render(probe: _Probe, argv: list[str]) -> str:
         return probes.shell_join(argv)
     compact = ", " not in probe.command and '","' in probe.command
     return json.dumps(argv, ensure_ascii=False, separators=(",", ":") if compact else (", ", ": "))
-
-
-def _available_tools(document: DockerfileDocument, stage: Stage, knowledge: KnowledgeBase) -> _Tools:
-    """Probe tools of the stage's base image (from the knowledge base) and of its installs."""
-    installed = set()
-    for owner in stage.lineage():
-        for run in owner.instructions_named("RUN"):
-            text = run.line + "".join(document.text[h.body_start : h.body_end] for h in run.heredocs)
-            for match in _INSTALL.finditer(text):
-                installed.update(_PACKAGE_TOOLS[p] for p in match.group(1).split() if p in _PACKAGE_TOOLS)
-    base = document.base_image(stage)
-    reference = parse_reference(base) if base else None
-    facts = knowledge.facts_for(reference) if reference else None
-    if facts is None:
-        return _Tools(frozenset(installed), None)
-    return _Tools(facts.tools_for(reference.tag) | installed, base)
