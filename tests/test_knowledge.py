@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from hardenfix.knowledge import builtin, parse_reference
-from hardenfix.knowledge.images import CommandOption, project_image
+from hardenfix.knowledge.images import BuiltTools, CommandOption, project_image
 from hardenfix.knowledge.pins import Evidence, choose_pin
 from hardenfix.knowledge.versions import Bounds, Version, VersionRange, after, parse_tag, parse_version
 
@@ -134,10 +134,17 @@ def test_a_tag_without_a_version_is_assumed_to_be_the_newest_release_and_says_so
 
 def test_what_a_build_adds_is_there_and_what_it_names_may_be() -> None:
     facts = builtin().images["python"].for_tag("3.12-slim")
-    built = facts.with_build(installed=frozenset({"curl"}), mentioned=frozenset({"curl", "wget"}))
-    curl, wget = built.tool("curl"), built.tool("wget")
-    assert curl is not None and curl.value and curl.known
+    built = facts.with_build(
+        BuiltTools(
+            installed={"curl": "Dockerfile:2: RUN apt-get install -y curl"},
+            removed={"bash": "Dockerfile:3: RUN apt-get purge -y bash"},
+            mentioned=frozenset({"curl", "wget", "bash"}),
+        )
+    )
+    curl, wget, bash = built.tool("curl"), built.tool("wget"), built.tool("bash")
+    assert curl is not None and curl.value and curl.known and curl.source == "Dockerfile:2: RUN apt-get install -y curl"
     assert wget is None  # absent from the base, but a COPY or script may bring it
+    assert bash is not None and not bash.value and bash.source == "Dockerfile:3: RUN apt-get purge -y bash"
 
 
 def test_standard_probes_follow_the_release() -> None:

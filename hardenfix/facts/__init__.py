@@ -1,9 +1,9 @@
 """What hardenfix knows of a Compose service, and where each piece of knowledge comes from.
 
 Rules do not dig through Dockerfiles and application code themselves: they ask
-`service.service_facts` once per service and read the facts, each with its `Source`,
-so that every finding can show its evidence and every fix can say whether it rests
-on files alone (safe) or on a guess (unsafe, and the message names the guess).
+`service.service_facts` once per service and read the facts, each a `Fact` with its
+source, so that every finding can show its evidence and every fix can say whether it
+rests on files alone (safe) or on a guess (unsafe, and the message names the guess).
 
     build.py    the final stage of the Dockerfile a service builds: base image, tools
                 installed or copied in, EXPOSE, USER, ENV, ENTRYPOINT/CMD, HEALTHCHECK
@@ -26,26 +26,20 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
-    """Where a fact was read: a file and line, or the knowledge base, and what it said there."""
-
-    where: str
-    """`Dockerfile:4`, `compose.yaml:12`, `app/main.py:20`, or `image knowledge: python`."""
-    says: str
-    """The evidence, short: `EXPOSE 8000`, `uvicorn --port 8080`, `@app.get("/healthz")`."""
-    guess: bool = False
-    """True when the fact is inferred rather than read (a framework's default route, a port
-    seen only in EXPOSE): a fix that rests on it is unsafe."""
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.says}" + (" (a guess)" if self.guess else "")
-
-
-@dataclass(frozen=True, slots=True)
 class Fact(Generic[T]):
+    """A value, where it was read, and, when it is assumed rather than read, why."""
+
     value: T
-    source: Source
+    source: str
+    """Where it was read and what it said there: `services/api/Dockerfile:7: CMD [...]`,
+    `docker-library/python@a29b7ef1:3.12/slim-bookworm/Dockerfile`."""
+    guess: str | None = None
+    """Why the value is assumed (a tag that names no version, a port seen only in
+    `EXPOSE`): a fix that rests on it is unsafe, and its message says this."""
 
     @property
-    def guess(self) -> bool:
-        return self.source.guess
+    def known(self) -> bool:
+        return self.guess is None
+
+    def __str__(self) -> str:
+        return self.source if self.guess is None else f"{self.source} (assumed: {self.guess})"

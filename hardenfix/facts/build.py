@@ -10,7 +10,8 @@ stages it is built `FROM` down to an image the knowledge base may know. Along th
   is in effect.
 
 Nothing is run: commands are read as words (`hardenfix.probes`), and a package name
-held in a variable is not guessed at.
+held in a variable is not guessed at. `stage_image` joins this with what the knowledge
+base says of the base image for its tag.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hardenfix import probes
-from hardenfix.facts import Fact, Source
+from hardenfix.facts import Fact
+from hardenfix.knowledge import KnowledgeBase, parse_reference
+from hardenfix.knowledge.images import BuiltTools, ImageFacts, TagFacts
 from hardenfix.sources.dockerfile import Copy, DockerfileDocument, Instruction, Stage, parse_exec_form
 
 PROBE_TOOLS = frozenset({"curl", "wget", "python3", "python", "node", "nc", "sh", "bash"})
@@ -55,6 +58,9 @@ _REMOVALS = {
 _VIRTUAL = ("--virtual", "-t")
 _VERSION = re.compile(r"[=<>~].*$")
 _PATH_DIRECTORIES = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+_BUILD_INSTRUCTIONS = ("RUN", "COPY", "ADD")
+_WORD = re.compile(r"[\w.+-]+")
+UNKNOWN_IMAGE = "not in hardenfix's image knowledge"
 
 
 @dataclass
@@ -66,10 +72,12 @@ class BuildFacts:
     stage: Stage
     base_image: Fact[str] | None
     """The image the stage chain starts from; None for `scratch` or an unresolvable `FROM`."""
-    tools_added: dict[str, Source] = field(default_factory=dict)
+    tools_added: dict[str, str] = field(default_factory=dict)
     """Probe tools the Dockerfile puts on the PATH, and where."""
-    tools_removed: dict[str, Source] = field(default_factory=dict)
+    tools_removed: dict[str, str] = field(default_factory=dict)
     """Probe tools it removes again after installing them, or removes from its base."""
+    mentioned: set[str] = field(default_factory=set)
+    """Words its `RUN`, `COPY` and `ADD` instructions name (see `BuiltTools.mentioned`)."""
     exposed: list[Fact[int]] = field(default_factory=list)
     environment: dict[str, Fact[str]] = field(default_factory=dict)
     user: Fact[str] | None = None
@@ -79,10 +87,17 @@ class BuildFacts:
     healthcheck: Fact[str] | None = None
     """The `HEALTHCHECK` in effect (`HEALTHCHECK NONE` leaves none)."""
 
+    def built_tools(self) -> BuiltTools:
+        return BuiltTools(dict(self.tools_added), dict(self.tools_removed), frozenset(self.mentioned))
 
-def build_facts(document: DockerfileDocument, dockerfile: str, target: str | None = None) -> BuildFacts | None:
-    """The facts of the stage `target` names (else the last stage); None when there is none."""
-    stage = document.stage_named(target, document.stages) if target else document.final_stage
+
+def build_facts(
+    document: DockerfileDocument, dockerfile: str, target: str | None = None, stage: Stage | None = None
+) -> BuildFacts | None:
+    """The facts of `stage`, or of the stage `target` names, else of the last stage; None
+    when there is none. `dockerfile` is how sources name the file."""
+    if stage is None:
+        stage = document.stage_named(target, document.stages) if target else document.final_stage
     if stage is None:
         return None
     image = document.base_image(stage)
@@ -100,6 +115,8 @@ def _read(
 ) -> None:
     source = _source(document, dockerfile, instruction)
     name = instruction.name
+    if name in _BUILD_INSTRUCTIONS:
+        facts.mentioned.update(_WORD.findall(document.instruction_text(instruction)))
     if name == "RUN":
         for command in _shell_commands(document, instruction):
             _packages(command, source, facts)
@@ -125,10 +142,10 @@ def _read(
         facts.healthcheck = None if arguments.upper() == "NONE" else Fact(arguments, source)
 
 
-def _source(document: DockerfileDocument, dockerfile: str, instruction: Instruction) -> Source:
+def _source(document: DockerfileDocument, dockerfile: str, instruction: Instruction) -> str:
     line = document.position(instruction.start).line
     shown = " ".join(instruction.line.split())
-    return Source(f"{dockerfile}:{line}", shown if len(shown) <= 80 else shown[:77] + "...")
+    return f"{dockerfile}:{line}: " + (shown if len(shown) <= 80 else shown[:77] + "...")
 
 
 def _argv(instruction: Instruction) -> list[str]:
@@ -136,6 +153,27 @@ def _argv(instruction: Instruction) -> list[str]:
     shell form under `/bin/sh -c`."""
     exec_form = parse_exec_form(instruction.arguments)
     return exec_form if exec_form is not None else ["/bin/sh", "-c", instruction.arguments]
+
+
+def stage_image(knowledge: KnowledgeBase, document: DockerfileDocument, stage: Stage) -> TagFacts:
+    """What the image a build stage makes ships: its base image's facts for its tag, with
+    what the stage and the stages it is built from add and remove."""
+    base = document.base_image(stage)
+    built = build_facts(document, document.location.name if document.location else "Dockerfile", stage=stage)
+    assert built is not None
+    written = list(stage.lineage())[-1].image  # `scratch`, or a `FROM ${BASE}` hardenfix cannot resolve
+    facts = image_facts(knowledge, base) or ImageFacts(written, "api", UNKNOWN_IMAGE).for_tag(None)
+    return facts.with_build(built.built_tools())
+
+
+def image_facts(knowledge: KnowledgeBase, image: str | None) -> TagFacts | None:
+    """The facts of an image reference for its tag; for an image hardenfix does not know,
+    facts that state nothing. None when `image` is no reference."""
+    reference = parse_reference(image) if image else None
+    if reference is None:
+        return None
+    facts = knowledge.facts_for(reference) or ImageFacts(reference.repository, "api", UNKNOWN_IMAGE)
+    return facts.for_tag(reference.tag)
 
 
 def _shell_commands(document: DockerfileDocument, instruction: Instruction) -> Iterator[str]:
@@ -148,7 +186,7 @@ def _shell_commands(document: DockerfileDocument, instruction: Instruction) -> I
         yield document.text[heredoc.body_start : heredoc.body_end]
 
 
-def _packages(command: str, source: Source, facts: BuildFacts) -> None:
+def _packages(command: str, source: str, facts: BuildFacts) -> None:
     virtual: dict[str, list[str]] = {}
     for words in probes.simple_commands(command):
         values = [word.value for word in words]
@@ -194,7 +232,7 @@ def _tools_of(packages: list[str]) -> Iterator[str]:
         yield from _PACKAGE_TOOLS.get(package, ())
 
 
-def _copied_tools(stage: Stage, instruction: Instruction, source: Source, facts: BuildFacts) -> None:
+def _copied_tools(stage: Stage, instruction: Instruction, source: str, facts: BuildFacts) -> None:
     """`COPY --from=... /usr/bin/curl /usr/local/bin/curl`: a probe tool copied onto the PATH."""
     if instruction.flag("from") is None:
         return

@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from hardenfix.facts import Fact, Source
+from hardenfix.facts import Fact
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
@@ -59,7 +59,9 @@ _NODE_PORT = re.compile(
 @dataclass(frozen=True, slots=True)
 class Route:
     path: str
-    source: Source
+    source: str
+    guess: str | None
+    """Why the path is not certain: the router it is on is not seen mounted."""
     needs_auth: bool
     module: str
     """The context file that defines it."""
@@ -89,7 +91,7 @@ class CodeFacts:
             candidates,
             key=lambda route: (
                 _health_rank(route.path),
-                route.source.guess,
+                route.guess is not None,
                 route.needs_auth,
                 route.module != prefer_module,
                 len(route.path),
@@ -349,20 +351,20 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
             if owner == "" or owner in module.applications:
                 for prefix in _mounted(mounts, module.dotted) or [""]:
                     full = _join(prefix, path)
-                    facts.routes.append(Route(full, Source(where, f"route {full}"), needs_auth, module.path))
+                    facts.routes.append(Route(full, f"{where}: route {full}", None, needs_auth, module.path))
                 continue
             own_prefix, replaced = module.routers.get(owner, ("", False))
             prefixes = _mounted(mounts, f"{module.dotted}.{owner}")
             if not prefixes:
                 full = _join(own_prefix, path)
-                says = f"route {full}, on `{owner}`, which is not seen mounted"
-                facts.routes.append(Route(full, Source(where, says, guess=True), needs_auth, module.path))
+                unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
+                facts.routes.append(Route(full, f"{where}: route {full}", unmounted, needs_auth, module.path))
             for prefix in prefixes:
                 if prefix == "\0":
                     full = _join(own_prefix, path)
                 else:
                     full = _join(prefix, path) if replaced else _join(prefix, own_prefix, path)
-                facts.routes.append(Route(full, Source(where, f"route {full}"), needs_auth, module.path))
+                facts.routes.append(Route(full, f"{where}: route {full}", None, needs_auth, module.path))
 
 
 def _mounted(mounts: dict[str, list[str]], dotted: str) -> list[str]:
@@ -399,19 +401,19 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts, environment)
     port_node = _keyword(call, "port")
     if port_node is None:
         default = "8000" if server == "uvicorn.run" else _SERVERS[_callee(call)]
-        said = Source(where, f"{server}() listens on {default} by default")
+        said = f"{where}: {server}() listens on {default} by default"
         facts.script_ports[module.path] = ScriptPort(Fact(default, said))
         return
     if isinstance(port_node, ast.Call) and _callee(port_node) == "int" and port_node.args:
         port_node = port_node.args[0]
     if isinstance(port_node, ast.Attribute) and port_node.attr in module.options:
         option, default = module.options[port_node.attr]
-        said = Source(where, f"port from {option}, by default {default}")
+        said = f"{where}: port from {option}, by default {default}"
         facts.script_ports[module.path] = ScriptPort(Fact(default, said) if default else None, option)
         return
     port = _port_value(port_node, environment)
     if port is not None:
-        facts.script_ports[module.path] = ScriptPort(Fact(port[0], Source(where, port[1])))
+        facts.script_ports[module.path] = ScriptPort(Fact(port[0], f"{where}: {port[1]}"))
 
 
 def _port_value(node: ast.AST, environment) -> tuple[str, str] | None:
@@ -423,7 +425,7 @@ def _port_value(node: ast.AST, environment) -> tuple[str, str] | None:
         default = node.args[1] if len(node.args) > 1 else None
         if isinstance(variable, str) and variable in environment:
             value = environment[variable]
-            return value.value, f"port from ${variable}, set at {value.source.where}"
+            return value.value, f"port from ${variable}, set at {value.source}"
         if isinstance(default, ast.Constant) and str(default.value).isdigit():
             return str(default.value), f"port from ${variable}, unset, so its default {default.value}"
     return None
@@ -440,17 +442,17 @@ def _read_javascript(
         owner, path = match.group(1), match.group(3)
         where = f"{shown_as}{relative}:{text.count(chr(10), 0, match.start()) + 1}"
         if owner in applications:
-            facts.routes.append(Route(path, Source(where, f"route {path}"), False, relative))
+            facts.routes.append(Route(path, f"{where}: route {path}", None, False, relative))
         else:
-            says = f"route {path}, on `{owner}`, which is not seen mounted"
-            facts.routes.append(Route(path, Source(where, says, guess=True), False, relative))
+            unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
+            facts.routes.append(Route(path, f"{where}: route {path}", unmounted, False, relative))
     port = _NODE_PORT.search(text)
     if port is not None:
         where = f"{shown_as}{relative}:{text.count(chr(10), 0, port.start()) + 1}"
         if port.group(1) and "PORT" in environment:
             value = environment["PORT"]
-            said = Source(where, f"reads $PORT, set at {value.source.where}")
+            said = f"{where}: reads $PORT, set at {value.source}"
             facts.script_ports[relative] = ScriptPort(Fact(value.value, said))
         else:
             default = next(group for group in port.groups() if group)
-            facts.script_ports[relative] = ScriptPort(Fact(default, Source(where, port.group().strip())))
+            facts.script_ports[relative] = ScriptPort(Fact(default, f"{where}: {port.group().strip()}"))

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hardenfix import probes
-from hardenfix.facts import Fact, Source
+from hardenfix.facts import Fact
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _WRAPPERS_WITH_ARGUMENT = frozenset({"gosu", "su-exec", "chpst", "setpriv"})
@@ -88,7 +88,8 @@ class Launch:
     target: str | None
     """What it serves: `main:app` for an ASGI/WSGI server; for a script, its file (`app.py`)
     or, run with `python -m`, its module (`events.server`)."""
-    source: Source
+    source: str
+    """The command it was read from: `compose.yaml:12: command: uvicorn main:app --port 8080`."""
     arguments: tuple[str, ...] = ()
     """A script's own arguments, where its code may read its port (`--port 9100`)."""
 
@@ -99,7 +100,7 @@ class Launch:
 
 def launch_of(
     argv: Sequence[str],
-    source: Source,
+    source: str,
     environment: Mapping[str, Fact[str]],
     config_files: frozenset[str] = frozenset(),
     from_compose: bool = False,
@@ -171,7 +172,7 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
 def _server(
     program: str,
     arguments: list[str],
-    source: Source,
+    source: str,
     environment: Mapping[str, Fact[str]],
     config_files: frozenset[str],
 ) -> Launch:
@@ -182,15 +183,14 @@ def _server(
         target = next(iter(_positionals(arguments)), None)
     if any(option in options for option in launcher.socket_options):
         return Launch(program, None, target, source)
-    said = Source(source.where, _shown(program, arguments))
     for option in launcher.port_options:
         if option in options:
-            return Launch(program, _port(options[option], said), target, source)
+            return Launch(program, _port(options[option], source), target, source)
     for option in launcher.bind_options:
         if option in options:
-            return Launch(program, _port(_port_of_address(options[option]), said), target, source)
+            return Launch(program, _port(_port_of_address(options[option]), source), target, source)
     if program == "http.server" and _positionals(arguments):
-        return Launch(program, _port(_positionals(arguments)[0], said), target, source)
+        return Launch(program, _port(_positionals(arguments)[0], source), target, source)
     for variable in launcher.port_variables:
         if variable in environment:
             value = environment[variable]
@@ -198,7 +198,7 @@ def _server(
     config_options = _CONFIG_FILE_LAUNCHERS.get(program, ())
     if any(option in options for option in config_options) or f"{program}.conf.py" in config_files:
         return Launch(program, None, target, source)  # its configuration file may bind elsewhere
-    default = Source(launcher.documentation, f"{program} listens on {launcher.default_port} by default")
+    default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
     return Launch(program, Fact(launcher.default_port, default), target, source)
 
 
@@ -233,7 +233,7 @@ def _positionals(arguments: list[str]) -> list[str]:
     return found
 
 
-def _port(value: str | None, source: Source) -> Fact[str] | None:
+def _port(value: str | None, source: str) -> Fact[str] | None:
     """A port as a fact: decimal, or a Compose interpolation a probe can write as is;
     anything else (an unset shell variable) is not known."""
     if value is None or not (value.isdigit() or (value.startswith("${") and value.endswith("}"))):
@@ -265,8 +265,3 @@ def _expand(word: str, environment: Mapping[str, Fact[str]], from_compose: bool)
         return default if default is not None else match.group()
 
     return (_COMPOSE_ESCAPED_VARIABLE if from_compose else _SHELL_VARIABLE).sub(value, word)
-
-
-def _shown(program: str, arguments: list[str]) -> str:
-    shown = " ".join([program, *arguments])
-    return shown if len(shown) <= 80 else shown[:77] + "..."

@@ -16,32 +16,17 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
+from hardenfix.facts import Fact
 from hardenfix.knowledge.versions import Version, VersionRange, after, parse_tag, parse_version
-
-T = TypeVar("T")
 
 SERVICE_CLASSES = ("data", "api", "worker", "diagnostic")
 """The order in which services matter most: data stores first."""
 
 PROJECT_CONFIGURATION = "project configuration"
-
-
-@dataclass(frozen=True, slots=True)
-class Fact(Generic[T]):
-    """A value, where it was read, and, when it is assumed rather than known for the
-    tag in use, why."""
-
-    value: T
-    source: str
-    guess: str | None = None
-
-    @property
-    def known(self) -> bool:
-        return self.guess is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +151,8 @@ class TagFacts:
     """The version facts are read for (the assumed one when `guess` says so)."""
     guess: str | None
     variant: tuple[str, ...]
-    installed: frozenset[str] = frozenset()
-    """Programs the build adds (a Dockerfile's `RUN apt-get install curl`)."""
-    mentioned: frozenset[str] = frozenset()
-    """Programs the build's instructions name: it may add them in ways hardenfix does not
-    read (a `COPY` of a binary, a script), so their absence is not known."""
+    built: BuiltTools | None = None
+    """What the build of a Dockerfile stage adds to and removes from the image, if any."""
     _entries: tuple[ToolsEntry, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
@@ -196,13 +178,16 @@ class TagFacts:
 
     def tool(self, name: str) -> Fact[bool] | None:
         """Whether the program is on the image's PATH; None when that is not known."""
-        if name in self.installed:
-            return Fact(True, "the build installs it")
+        built = self.built
+        if built is not None and name in built.installed:
+            return Fact(True, built.installed[name])
+        if built is not None and name in built.removed:
+            return Fact(False, built.removed[name])
         stated = [(value, entry.source) for entry in self._entries if (value := entry.says(name)) is not None]
         if len({value for value, _ in stated}) != 1:
             return None  # not stated, or stated both ways
         value, source = stated[0]
-        if not value and name in self.mentioned:
+        if not value and built is not None and name in built.mentioned:
             return None
         return Fact(value, source, self.guess)
 
@@ -231,8 +216,22 @@ class TagFacts:
             usable.append(choice)
         return usable[0] if usable else None
 
-    def with_build(self, installed: frozenset[str], mentioned: frozenset[str]) -> TagFacts:
-        return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, installed, mentioned)
+    def with_build(self, built: BuiltTools) -> TagFacts:
+        return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, built)
+
+
+@dataclass(frozen=True, eq=False)
+class BuiltTools:
+    """What a Dockerfile stage's build does to the programs of its base image."""
+
+    installed: Mapping[str, str]
+    """Programs it adds (`RUN apt-get install curl`, a `COPY --from` onto the PATH), and where."""
+    removed: Mapping[str, str]
+    """Programs it removes again (`apt-get purge curl`, `apk del .build-deps`), and where."""
+    mentioned: frozenset[str]
+    """Words its `RUN`, `COPY` and `ADD` instructions name: it may add a program in ways
+    hardenfix does not read (a `COPY` of a binary, a script), so the absence of one of
+    these is not known."""
 
 
 def _name(repository: str, tag: str | None) -> str:

@@ -458,6 +458,10 @@ class DockerfileDocument(SourceText):
     def _instruction_ends(self) -> dict[int, int]:
         return {self.position(i.start).line: self.position(i.end).line for i in self.instructions}
 
+    def instruction_text(self, instruction: Instruction) -> str:
+        """An instruction's logical line and the bodies of its heredocs."""
+        return instruction.line + "".join(self.text[h.body_start : h.body_end] for h in instruction.heredocs)
+
     @cached_property
     def global_arguments(self) -> dict[str, str]:
         """Defaults of the `ARG`s before the first `FROM`: what `FROM ${VERSION}` may use."""

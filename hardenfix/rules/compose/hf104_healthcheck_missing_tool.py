@@ -4,8 +4,8 @@ import re
 from collections.abc import Iterator
 
 from hardenfix import probes
+from hardenfix.facts.service import service_facts
 from hardenfix.knowledge.images import TagFacts
-from hardenfix.knowledge.services import service_image
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
@@ -84,7 +84,7 @@ class HealthcheckMissingTool(Rule):
                 yield finding
 
     def _check_probe(self, document: ComposeDocument, service: Service, probe: Probe) -> Finding | None:
-        facts = service_image(self.knowledge, document, service)
+        facts = service_facts(document, service, self.knowledge).image
         http = probe.http_probe()
         span = document.span(probe.test.key)
         image = document.base_image_of(service) or "its image"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
-from hardenfix.knowledge.services import service_image
+from hardenfix.facts.service import service_facts
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, lookup
@@ -82,7 +82,7 @@ class HealthcheckWeak(Rule):
             )
             span = document.span(probe.test.key)
             port = service_port(service)
-            facts = service_image(self.knowledge, document, service) if port else None
+            facts = service_facts(document, service, self.knowledge).image if port else None
             url = f"http://localhost:{port}{HEALTH_PATH}"
             replacement = probes.replacement_probe(url, facts.present(probes.REPLACEMENT_TOOLS)) if facts else None
             if replacement is None:

@@ -4,9 +4,9 @@ import json
 import re
 from collections.abc import Iterator
 
+from hardenfix.facts.service import service_facts
 from hardenfix.knowledge import DEFAULT_TIMING
 from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption
-from hardenfix.knowledge.services import service_image
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
@@ -90,7 +90,7 @@ class HealthcheckMissing(Rule):
         for service in document.services():
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
-            facts = service_image(self.knowledge, document, service)
+            facts = service_facts(document, service, self.knowledge).image
             choice = facts.standard_probe(service.command_line()) if facts is not None else None
             if facts is not None and choice is not None:
                 candidates.append((service, facts, choice))

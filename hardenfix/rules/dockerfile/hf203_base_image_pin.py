@@ -4,7 +4,6 @@ import re
 from collections.abc import Iterator
 
 from hardenfix.knowledge import parse_reference
-from hardenfix.knowledge.services import instruction_text
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Stage
@@ -100,4 +99,4 @@ def _build_texts(document: DockerfileDocument, stage: Stage) -> Iterator[str]:
     set and copy is what the pinned image must support."""
     for descendant in document.stages:
         if any(ancestor is stage for ancestor in descendant.lineage()):
-            yield from (instruction_text(document, instruction) for instruction in descendant.instructions)
+            yield from (document.instruction_text(instruction) for instruction in descendant.instructions)

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix import probes
+from hardenfix.facts import Fact
+from hardenfix.facts.build import stage_image
 from hardenfix.knowledge import DEFAULT_TIMING, check_duration
-from hardenfix.knowledge.images import Fact, TagFacts
-from hardenfix.knowledge.services import stage_image
+from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, exec_form_spans, parse_exec_form
