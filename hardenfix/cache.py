@@ -47,7 +47,7 @@ from hardenfix.discovery import Walk
 from hardenfix.model import Record, Status
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 4
+FORMAT = 5
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
@@ -326,7 +326,7 @@ def _well_formed(remembered: Remembered) -> bool:
         return isinstance(items, list) and all(isinstance(item, list) and len(item) == length for item in items)
 
     return (
-        all(lists(e.findings, 9) and lists(e.dependencies, 3) for e in remembered.entries.values())
+        all(lists(e.findings, 10) and lists(e.dependencies, 3) for e in remembered.entries.values())
         and all(status_and(value, str) for value in remembered.digests.values())
         and all(status_and(value, dict) for value in remembered.build_contexts.values())
         and all(

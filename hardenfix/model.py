@@ -180,34 +180,38 @@ class Finding:
     # Offsets into the text the finding was made on: the engine needs them to
     # apply fixes; reports use the 1-based positions above.
     offset: int = field(default=0, compare=False)
+    facts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """The facts the finding and its fix rest on, by name, each with where it was read:
+    what a reviewer checks (`("port", "8000 (services/api/Dockerfile:7: CMD [...])")`)."""
 
     @property
     def fixable(self) -> bool:
         return self.fix is not None
 
     def to_cache(self) -> list[object]:
-        """The finding as JSON data, without its path (see `from_cache`)."""
+        """The finding as JSON data, without its path (see `from_cache`); the fix comes last."""
         fix = self.fix
         edits = None
         if fix is not None and fix.has_edits:
             edits = [[edit.start, edit.end, edit.content] for edit in fix.edits]
         return [
             self.code, self.slug, self.start.line, self.start.column, self.end.line, self.end.column,
-            self.message, self.offset,
+            self.message, self.offset, [list(fact) for fact in self.facts],
             None if fix is None else [fix.title, str(fix.applicability), edits],
         ]  # fmt: skip
 
     @classmethod
     def from_cache(cls, data: list[object], path: str) -> Finding:
-        code, slug, line, column, end_line, end_column, message, offset, fix = data
+        code, slug, line, column, end_line, end_column, message, offset, facts, fix = data
         return cls(
             code, slug, path, Position(line, column), Position(end_line, end_column), message,
             None if fix is None else _cached_fix(*fix),
-            offset,
+            offset, tuple((name, value) for name, value in facts),
         )  # fmt: skip
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        """The finding for `--format json`: `facts` is there when the finding rests on facts."""
+        shown: dict[str, object] = {
             "code": self.code,
             "slug": self.slug,
             "path": self.path,
@@ -220,6 +224,9 @@ class Finding:
             if self.fix is None
             else {"applicability": str(self.fix.applicability), "title": self.fix.title},
         }
+        if self.facts:
+            shown["facts"] = dict(self.facts)
+        return shown
 
 
 def _cached_fix(title: str, applicability: str, edits: list[list[Any]] | None) -> Fix:

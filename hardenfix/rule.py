@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -86,6 +86,7 @@ class Rule:
         end: int,
         message: str,
         fix: Fix | None = None,
+        facts: Mapping[str, str] | None = None,
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -96,6 +97,7 @@ class Rule:
             message=message,
             fix=fix,
             offset=start,
+            facts=tuple((facts or {}).items()),
         )
 
     @staticmethod

@@ -33,9 +33,7 @@ HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status
 """Health routes by their last path segment, most preferred first."""
 
 MAX_FILES = 2000
-_SKIPPED_FOLDERS = frozenset(
-    {"node_modules", ".git", ".venv", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"}
-)
+_SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = re.compile(rb"fastapi|starlette|flask|quart|aiohttp|django|litestar|sanic|uvicorn|waitress")
 _NODE_FRAMEWORKS = re.compile(rb"express|fastify|koa|createServer|hono")
 _AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
@@ -124,10 +122,13 @@ def code_facts(context: BuildContext, environment: Mapping[str, Fact[str]], show
     return facts
 
 
+def _skipped(folder: str) -> bool:
+    """Tests, dependencies, build output and hidden folders (`.git`, `.venv`, caches)."""
+    return folder in _SKIPPED_FOLDERS or folder.startswith(".")
+
+
 def _sources(context: BuildContext, suffix: str, framework: re.Pattern[bytes]):
-    for relative in context.files_under(".", suffix, MAX_FILES):
-        if _SKIPPED_FOLDERS.intersection(relative.split("/")[:-1]):
-            continue
+    for relative in context.files_under(".", suffix, MAX_FILES, _skipped):
         try:
             text = context.read_text(relative)
         except ContextError:

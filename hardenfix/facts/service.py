@@ -125,6 +125,15 @@ class ServiceFacts:
                 return launch
         return None
 
+    @property
+    def runs_a_known_command(self) -> bool:
+        """Whether the Compose file or the Dockerfile says what the container runs (an image
+        hardenfix does not know may bring its own command)."""
+        build = self.build
+        return self.service.command_line() is not None or (
+            build is not None and (build.command is not None or build.entrypoint is not None)
+        )
+
     @cached_property
     def container_ports(self) -> list[Fact[str]]:
         """Ports the Compose file or Dockerfile mention: the container side of `ports`,
@@ -250,7 +259,7 @@ class ServiceFacts:
         for name, fact in (("port", self.port), ("image healthcheck", self.image_healthcheck)):
             if fact is not None:
                 shown[name] = f"{fact.value} ({fact})"
-        if self.route is not None:
+        if self.route is not None and self.port is not None:
             shown["route"] = f"{self.route.path} ({self.route.source})"
         return shown
 
@@ -282,12 +291,21 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
     """The probe a service's facts support: a GET of its health route on the port its process
     listens on, from inside the container (`127.0.0.1`: alpine resolves `localhost` to IPv6
     first), with the first of curl, wget, python3 and node the image has."""
+    image = facts.image
+    if image is not None and all(
+        (fact := image.tool(tool)) is not None and not fact.value for tool in probes.REPLACEMENT_TOOLS
+    ):
+        return PlannedProbe(
+            None,
+            reason="its image has no curl, wget, python3 or node to probe with: give the image a HEALTHCHECK "
+            "binary of its own, or probe it from another container",
+        )
     if facts.port is None:
-        if facts.launch is None and not facts.container_ports:
+        if not facts.container_ports:
             return PlannedProbe(
                 None,
-                reason="it listens on no port hardenfix can see (a worker?): check its process "
-                "(`pgrep -f ...`) or have it touch a heartbeat file the probe checks",
+                reason="it listens on no port hardenfix can see: check its process (`pgrep -f ...`), or have it "
+                "touch a heartbeat file and check the file's age",
             )
         return PlannedProbe(None, reason="the port its process listens on is not known")
     route = facts.route
@@ -295,14 +313,10 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
         return PlannedProbe(None, reason="its code defines no health route hardenfix can see")
     if route.needs_auth:
         return PlannedProbe(None, reason=f"its health route `{route.path}` asks for authentication")
-    image = facts.image
     url = f"http://127.0.0.1:{facts.port.value}{route.path}"
     argv = probes.replacement_probe(url, image.present(probes.REPLACEMENT_TOOLS)) if image is not None else None
     if argv is None:
-        known = image is not None and all(image.tool(tool) is not None for tool in probes.REPLACEMENT_TOOLS)
-        if known:
-            return PlannedProbe(None, reason="the image has no curl, wget, python3 or node to probe with")
-        return PlannedProbe(None, reason="no HTTP client is known to be in the image")
+        return PlannedProbe(None, reason="no HTTP client is known to be in its image")
     tool = image.tool(argv[0]) if image is not None else None
     guesses = tuple(
         guess for guess in (facts.port.guess, route.guess, tool.guess if tool is not None else None) if guess

@@ -36,7 +36,7 @@ import os
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -647,7 +647,7 @@ class BuildContext:
         self.root = root.resolve()
         self._reader = reader
         self._root_prefix = os.path.join(self.root, "")
-        self._listings: dict[tuple[str, str, int], list[str]] = {}
+        self._listings: dict[tuple[object, ...], list[str]] = {}
         self._listed: set[str] = set()
         """Files a listing found: regular files inside the context, read without resolving again."""
 
@@ -708,16 +708,19 @@ class BuildContext:
             matches.append(relative)
         return matches
 
-    def files_under(self, relative: str, suffix: str, limit: int = 2000) -> list[str]:
+    def files_under(
+        self, relative: str, suffix: str, limit: int = 2000, skip: Callable[[str], bool] | None = None
+    ) -> list[str]:
         """Regular files below a folder whose names end in `suffix`, symlinks not followed,
-        in sorted depth-first order (each folder's files before its sub-folders)."""
-        key = (posixpath.normpath(relative), suffix, limit)
+        in sorted depth-first order (each folder's files before its sub-folders). Folders
+        whose names `skip` accepts are not entered, nor looked at."""
+        key = (posixpath.normpath(relative), suffix, limit, skip)
         if key not in self._listings:
-            self._listings[key] = found = self._list(relative, suffix, limit)
+            self._listings[key] = found = self._list(relative, suffix, limit, skip)
             self._listed.update(found)
         return self._listings[key]
 
-    def _list(self, relative: str, suffix: str, limit: int) -> list[str]:
+    def _list(self, relative: str, suffix: str, limit: int, skip: Callable[[str], bool] | None) -> list[str]:
         try:
             top = self.path(relative)
         except ContextError:
@@ -736,7 +739,8 @@ class BuildContext:
             subfolders = []
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    subfolders.append(entry.path)
+                    if skip is None or not skip(entry.name):
+                        subfolders.append(entry.path)
                 elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
                     found.append(entry.path[len(self._root_prefix) :])
                     if len(found) >= limit:

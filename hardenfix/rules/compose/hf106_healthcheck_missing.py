@@ -4,12 +4,12 @@ import json
 import re
 from collections.abc import Iterator
 
-from hardenfix.facts.service import service_facts
+from hardenfix.facts.service import ServiceFacts, planned_probe, service_facts
 from hardenfix.knowledge import DEFAULT_TIMING
-from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption
+from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption, ProbeChoice, TagFacts
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Service
+from hardenfix.sources.compose import ComposeDocument, Service, YamlValue
 
 
 class HealthcheckMissing(Rule):
@@ -22,8 +22,26 @@ class HealthcheckMissing(Rule):
     `retries` and `start_period`. The probe is the first the image's tag
     can run: `mariadb` images built since February 2022 have
     `healthcheck.sh`, older ones `mariadb-admin` or `mysqladmin`, and 11.0
-    dropped `mysqladmin`. Findings say the service's class, and data stores
-    matter most: they come first in the order data, api, worker, diagnostic.
+    dropped `mysqladmin`.
+
+    A service built from the repository gets a probe of its own, from what its
+    files say (`hardenfix.facts`): the health route its code defines
+    (`@app.get("/healthz")`, an `APIRouter` prefix, a Flask blueprint, an
+    Express route: `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`,
+    `/ping`, `/status`), the port its process listens on (`uvicorn --port`,
+    `gunicorn --bind`, a script's `--port` option, `PORT` read by node, the
+    container side of `ports:`), and a tool its image has: `curl -sf`, else
+    `wget`, else a `python3` urllib one-liner, else a `node` one. It requests
+    `127.0.0.1` (Alpine resolves `localhost` to IPv6 first). A worker that
+    listens on no port, an image with no tool to probe with (distroless), or
+    a health route behind authentication is reported without a fix, with
+    what to do instead; an image whose Dockerfile has a `HEALTHCHECK` reports
+    its health already and is left alone. Each finding lists the facts it
+    rests on and where each was read (`facts` in `--format json`).
+
+    Findings say the service's class, and data stores matter most: they come
+    first in the order data, api, worker, diagnostic (a service started only
+    under a profile).
 
     ## Why is this bad?
     Without a healthcheck a container is "running" as soon as its process
@@ -70,6 +88,14 @@ class HealthcheckMissing(Rule):
     `image`/`build` are left alone: their healthcheck may
     live elsewhere.
 
+    A probe from a service's files is safe when every fact it rests on was
+    read from a file: the route from its code, the port from its command (or
+    the server's documented default), the tool from the knowledge base for
+    the tag in use or the Dockerfile's install. It is unsafe when one is a
+    guess, and the message says which: a port seen only in `EXPOSE` or
+    `ports:`, a route on a router that is not seen mounted, a tool assumed for
+    a tag that names no version.
+
     Projects describe their own images, or correct the built-in facts, in the
     `[images."repository"]` configuration (`tools`, `class`, `healthcheck`).
     """
@@ -78,7 +104,7 @@ class HealthcheckMissing(Rule):
     slug = "healthcheck-missing"
     kind = FileKind.COMPOSE
     category = Category.RELIABILITY
-    summary = "Service without a healthcheck whose image has a standard probe"
+    summary = "Service without a healthcheck that its image or its own code can give it"
     fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"services")
     changes = ("services.*.healthcheck",)
@@ -86,39 +112,76 @@ class HealthcheckMissing(Rule):
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         if document.is_override:
             return
-        candidates = []
+        found: list[tuple[int, Finding]] = []
         for service in document.services():
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
-            facts = service_facts(document, service, self.knowledge).image
-            choice = facts.standard_probe(service.command_line()) if facts is not None else None
-            if facts is not None and choice is not None:
-                candidates.append((service, facts, choice))
-        for service, facts, choice in sorted(candidates, key=lambda c: _class_rank(c[1].image.service_class)):
-            message = (
-                f"{facts.image.service_class} service `{service.name}` has no healthcheck; "
-                f"`{facts.image.repository}` has a standard probe"
-            )
-            span = document.span(service.key)
-            if choice.unmet:
-                yield self.finding(document, *span, f"{message}, which {_unmet(choice.unmet, service)}")
-                continue
-            healthcheck = {
-                "test": [json.dumps(word) for word in choice.probe.test],
-                "interval": DEFAULT_TIMING.interval,
-                "timeout": DEFAULT_TIMING.timeout,
-                "retries": str(DEFAULT_TIMING.retries),
-                "start_period": DEFAULT_TIMING.start_period,
-            }
-            applicability = Applicability.UNSAFE if choice.guesses else Applicability.SAFE
-            if choice.guesses:
-                message += f" (unsafe fix: {'; '.join(choice.guesses)})"
-            fix = self.fix(
-                "Add the image's standard healthcheck",
-                document.insert_entry(service.node, "healthcheck", healthcheck),
-                applicability=applicability,
-            )
-            yield self.finding(document, *span, message, fix)
+            facts = service_facts(document, service, self.knowledge)
+            image = facts.image
+            choice = image.standard_probe(service.command_line()) if image is not None else None
+            if image is not None and choice is not None:
+                found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
+            elif facts.build is not None and facts.image_healthcheck is None and facts.runs_a_known_command:
+                finding, service_class = self._from_facts(document, service, facts)
+                found.append((_class_rank(service_class), finding))
+        for _, finding in sorted(found, key=lambda item: item[0]):
+            yield finding
+
+    def _standard(self, document: ComposeDocument, service: Service, facts: TagFacts, choice: ProbeChoice) -> Finding:
+        message = (
+            f"{facts.image.service_class} service `{service.name}` has no healthcheck; "
+            f"`{facts.image.repository}` has a standard probe"
+        )
+        span = document.span(service.key)
+        if choice.unmet:
+            return self.finding(document, *span, f"{message}, which {_unmet(choice.unmet, service)}")
+        if choice.guesses:
+            message += f" (unsafe fix: {'; '.join(choice.guesses)})"
+        fix = self.fix(
+            "Add the image's standard healthcheck",
+            document.insert_entry(service.node, "healthcheck", _healthcheck(choice.probe.test)),
+            applicability=Applicability.UNSAFE if choice.guesses else Applicability.SAFE,
+        )
+        return self.finding(document, *span, message, fix, {"probe": f"{choice.probe.source}"})
+
+    def _from_facts(self, document: ComposeDocument, service: Service, facts: ServiceFacts) -> tuple[Finding, str]:
+        """A probe of the health route the service's code defines, on the port its process
+        listens on, with a tool its image has: safe when every fact is read from files."""
+        span = document.span(service.key)
+        planned = planned_probe(facts)
+        service_class = "api" if facts.port is not None else "worker"
+        if service.profiles:
+            service_class = "diagnostic"  # started only on request
+        evidence = facts.evidence()
+        if planned.test is None:
+            message = f"{service_class} service `{service.name}` has no healthcheck; {planned.reason}"
+            return self.finding(document, *span, message, facts=evidence), service_class
+        assert facts.port is not None and facts.route is not None
+        message = (
+            f"{service_class} service `{service.name}` has no healthcheck; its code serves "
+            f"`{facts.route.path}` on port {facts.port.value}"
+        )
+        if planned.guesses:
+            message += f" (unsafe fix: {'; '.join(planned.guesses)})"
+        tool = facts.image.tool(planned.test[1]) if facts.image is not None else None
+        if tool is not None:
+            evidence["probe tool"] = f"{planned.test[1]} ({tool})"
+        fix = self.fix(
+            f"Add a healthcheck that requests `{facts.route.path}` with {planned.test[1]}",
+            document.insert_entry(service.node, "healthcheck", _healthcheck(planned.test)),
+            applicability=Applicability.UNSAFE if planned.guesses else Applicability.SAFE,
+        )
+        return self.finding(document, *span, message, fix, evidence), service_class
+
+
+def _healthcheck(test: tuple[str, ...]) -> dict[str, YamlValue]:
+    return {
+        "test": [json.dumps(word) for word in test],
+        "interval": DEFAULT_TIMING.interval,
+        "timeout": DEFAULT_TIMING.timeout,
+        "retries": str(DEFAULT_TIMING.retries),
+        "start_period": DEFAULT_TIMING.start_period,
+    }
 
 
 def _unmet(needs: tuple[CommandOption, ...], service: Service) -> str:
