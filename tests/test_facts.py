@@ -75,7 +75,7 @@ def test_express_on_node_slim_reads_port_from_the_environment(monorepo) -> None:
     assert frontend.launch.program == "node"
     assert shown(frontend.port) == (
         "3000",
-        'services/frontend/server.js:4: reads $PORT, set at before.yaml:23: PORT=3000',
+        "services/frontend/server.js:4: reads $PORT, set at before.yaml:23: PORT=3000",
     )
     assert frontend.route.path == "/healthz"
     assert frontend.image.present(["curl", "wget", "node", "python3"]) == {"node"}
