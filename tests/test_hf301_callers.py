@@ -210,6 +210,36 @@ def test_a_package_that_only_builds_and_reads_instances_is_fixed_and_still_works
         ),
         pytest.param(
             {
+                "app/api.py": """\
+                    from pydantic import BaseModel
+
+                    from app.models import Point
+
+
+                    class Move(BaseModel):
+                        to: "Point"
+                    """
+            },
+            "annotates the field `Move.to`, which what builds `Move` may read (app/api.py:7)",
+            id="a field of a model a framework builds",
+        ),
+        pytest.param(
+            {
+                "app/api.py": """\
+                    from app.models import Point
+                    from app.web import router
+
+
+                    @router.post("/move")
+                    def move(to: Point) -> None:
+                        print(to.x)
+                    """
+            },
+            "annotates `move`, whose decorator may read it (app/api.py:6)",
+            id="a parameter of a decorated function",
+        ),
+        pytest.param(
+            {
                 "tests/test_models.py": "from app.models import Point\n\n\ndef test_order():\n    assert Point(1) < Point(2)\n"
             },
             "ordered with `<` (tests/test_models.py:5)",
@@ -233,6 +263,23 @@ def test_modules_that_cannot_reach_the_class_do_not_count(tmp_path: Path) -> Non
             # Its own Point, and a mention in a string or comment only.
             "app/other.py": "from typing import NamedTuple\n\n\nclass Point(NamedTuple):\n    x: int\n\n\nx, y = Point(1)\n",
             "app/docs.py": '"""Point is parsed by parse."""\n# Point(1)[0]\n',
+            # Annotations no framework reads.
+            "app/plain.py": """\
+                from dataclasses import dataclass as record
+
+                from app.models import Point
+
+
+                @record
+                class Segment:
+                    start: Point
+                    end: "Point | None" = None
+
+
+                def length(segment: Segment, unit: "Point") -> int:
+                    local: Point = segment.start
+                    return local.x + unit.x
+                """,
         },
     )
     [(_, _, applicability)] = hf301(tmp_path, "app/models.py")

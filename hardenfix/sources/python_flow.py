@@ -36,11 +36,13 @@ except through one of the places handed to the judge. Names made at run time
 from __future__ import annotations
 
 import ast
+import bisect
 import enum
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from hardenfix.sources.python import module_level_statements, word_starts
 from hardenfix.sources.python_project import Project
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -196,9 +198,16 @@ class Reach:
 
 class _Scopes:
     """Python's name resolution for one module: which binding each name means, and each
-    node's parent and scope."""
+    node's parent and scope.
 
-    def __init__(self, tree: ast.Module) -> None:
+    Only the top-level statements that may matter are walked: those whose lines spell a
+    name being followed (`walk_mentioning`) and those holding a function a value is
+    passed into (`walk_unit_of`); a large module that defines the class and never uses it
+    costs a walk of the class. What the module binds at its top level comes from a
+    cheap pass over its top-level statements.
+    """
+
+    def __init__(self, tree: ast.Module, text: str) -> None:
         self.tree = tree
         self.parent: dict[int, ast.AST] = {}
         self.scope: dict[int, ScopeNode] = {}
@@ -212,16 +221,72 @@ class _Scopes:
         self.reads: list[ast.Name] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self.annotated: list[ast.arg | ast.AnnAssign] = []
-        self._walk()
+        self.written_annotations: list[ast.Constant] = []
+        """Annotations written as strings (`"Point"`), which name what they mention in no node."""
+        self._text = text
+        self._first_lines = [_first_line(unit) for unit in tree.body]
+        self._searched: set[str] = set()
+        self._walked: set[int] = set()
+        self._unit_of: dict[int, ast.stmt] = {}
+        """Each statement the module runs at its top level -> the top-level statement holding it."""
+        self._bind_module_level()
 
-    def _walk(self) -> None:
-        pending: list[tuple[ast.AST, ScopeNode, ast.AST | None]] = [(self.tree, self.tree, None)]
+    def _bind_module_level(self) -> None:
+        module = self.tree
+        for unit in module.body:
+            for statement, _ in module_level_statements([unit]):
+                self._unit_of[id(statement)] = unit
+                self.scope[id(statement)] = module
+                if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    self._bind(module, statement.name, statement)
+                elif isinstance(statement, ast.Import | ast.ImportFrom):
+                    self.imports.append(statement)
+                    for alias in statement.names:
+                        if alias.name != "*":
+                            self._bind(module, alias.asname or alias.name.partition(".")[0], statement)
+                else:
+                    for target in _assigned(statement):
+                        for name in ast.walk(target):
+                            if isinstance(name, ast.Name):
+                                self._bind(module, name.id, name)
+
+    def walk_mentioning(self, words: set[str]) -> list[ast.stmt]:
+        """Walk the top-level statements on whose lines one of `words` stands; those walked now."""
+        words = words - self._searched
+        if not words:
+            return []
+        self._searched |= words
+        text = self._text
+        # Identifiers are read in NFKC form, so the text may spell them otherwise; a bare
+        # carriage return ends a line for Python, which counting line feeds would miss.
+        if not text.isascii() or text.count("\r") != text.count("\r\n"):
+            return [unit for unit in self.tree.body if self._walk_unit(unit)]
+        # The line of each place a word stands, counted from the place before it.
+        starts = sorted(start for word in words for start in word_starts(text, word))
+        found, line, counted = set(), 1, 0
+        for start in starts:
+            line += text.count("\n", counted, start)
+            counted = start
+            found.add(bisect.bisect_right(self._first_lines, line) - 1)
+        units = [self.tree.body[index] for index in sorted(found) if index >= 0]
+        return [unit for unit in units if self._walk_unit(unit)]
+
+    def walk_unit_of(self, node: ast.AST) -> bool:
+        """Walk the top-level statement holding a statement the module runs at its top level."""
+        unit = self._unit_of.get(id(node))
+        return unit is not None and self._walk_unit(unit)
+
+    def _walk_unit(self, unit: ast.stmt) -> bool:
+        if id(unit) in self._walked:
+            return False
+        self._walked.add(id(unit))
+        pending: list[tuple[ast.AST, ScopeNode, ast.AST]] = [(unit, self.tree, self.tree)]
         while pending:
             node, scope, parent = pending.pop()
-            if parent is not None:
-                self.parent[id(node)] = parent
+            self.parent[id(node)] = parent
             self.scope[id(node)] = scope
             pending.extend(self._children(node, scope))
+        return True
 
     def _open(self, node: ScopeNode, outer: ScopeNode) -> None:
         self.outer[id(node)] = outer
@@ -229,7 +294,9 @@ class _Scopes:
 
     def _bind(self, scope: ScopeNode, name: str, by: ast.AST) -> None:
         self.stored.setdefault(id(scope), set()).add(name)
-        self.definitions.setdefault((id(scope), name), []).append(by)
+        definitions = self.definitions.setdefault((id(scope), name), [])
+        if not any(known is by for known in definitions):  # the module's own were bound before its walk
+            definitions.append(by)
 
     def _children(self, node: ast.AST, scope: ScopeNode) -> Iterator[tuple[ast.AST, ScopeNode, ast.AST]]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
@@ -238,6 +305,7 @@ class _Scopes:
                 self._bind(scope, node.name, node)
                 yield from ((d, scope, node) for d in node.decorator_list)
                 if node.returns is not None:
+                    self._annotation(node.returns)
                     yield node.returns, scope, node
             arguments = node.args
             self.parent[id(arguments)] = node
@@ -251,6 +319,7 @@ class _Scopes:
                 self._bind(node, argument.arg, argument)
                 if argument.annotation is not None:
                     self.annotated.append(argument)
+                    self._annotation(argument.annotation)
                     yield argument.annotation, scope, argument
             body = node.body if isinstance(node.body, list) else [node.body]
             yield from ((statement, node, node) for statement in body)
@@ -293,7 +362,8 @@ class _Scopes:
                 if isinstance(self.parent.get(id(node)), ast.AugAssign):
                     self.reads.append(node)  # `x += y` reads `x` too
         elif isinstance(node, ast.Import | ast.ImportFrom):
-            self.imports.append(node)
+            if scope is not self.tree:  # the module's own were found before its walk
+                self.imports.append(node)
             for alias in node.names:
                 if alias.name != "*":
                     self._bind(scope, alias.asname or alias.name.partition(".")[0], node)
@@ -305,8 +375,14 @@ class _Scopes:
             self._bind(scope, node.name, node)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             self._bind(scope, node.rest, node)
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            self.annotated.append(node)
+        elif isinstance(node, ast.AnnAssign):
+            self._annotation(node.annotation)
+            if isinstance(node.target, ast.Name):
+                self.annotated.append(node)
+
+    def _annotation(self, annotation: ast.expr) -> None:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            self.written_annotations.append(annotation)
 
     def key(self, node: ast.Name | ast.arg, name: str | None = None) -> tuple[int, str]:
         """The binding a name means: (id of its scope, name)."""
@@ -342,6 +418,21 @@ class _Scopes:
         return False
 
 
+def _first_line(statement: ast.stmt) -> int:
+    return min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+
+
+def _assigned(statement: ast.stmt) -> list[ast.expr]:
+    """The targets a simple statement assigns."""
+    if isinstance(statement, ast.Assign):
+        return statement.targets
+    if isinstance(statement, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
+        return [statement.target]
+    if isinstance(statement, ast.With | ast.AsyncWith):
+        return [item.optional_vars for item in statement.items if item.optional_vars is not None]
+    return []
+
+
 def _parameters(arguments: ast.arguments) -> list[ast.arg]:
     return [
         *arguments.posonlyargs,
@@ -369,6 +460,7 @@ class ModuleFlow:
     def __init__(
         self,
         tree: ast.Module,
+        text: str,
         shape: ClassShape,
         judge: Judge,
         reach: Reach | None = None,
@@ -383,10 +475,11 @@ class ModuleFlow:
         self._reach = reach
         self._parts = parts
         self._is_package = is_package
-        self.scopes = _Scopes(tree)
+        self.scopes = _Scopes(tree, text)
         self._reads: dict[tuple[int, str], list[ast.Name]] = {}
-        for name in self.scopes.reads:
-            self._reads.setdefault(self.scopes.key(name), []).append(name)
+        self._indexed = 0
+        """How many of `scopes.reads` are in `_reads`."""
+        self._walked = False
         self.bindings: dict[tuple[int, str], set[Value]] = {}
         self.notes: list[tuple[ast.AST, object]] = []
         self._queue: deque[tuple[ast.expr, Value]] = deque()
@@ -430,6 +523,8 @@ class ModuleFlow:
         """Follow every value until nothing new is learnt; `notes` then hold the judge's notes."""
         while True:
             self.notes = []
+            self._walked = False
+            self._walk_mentioning()
             self._seed()
             known = self._facts()
             done: set[tuple[int, Value]] = set()
@@ -438,12 +533,31 @@ class ModuleFlow:
                 if (id(node), value) not in done:
                     done.add((id(node), value))
                     self._follow(node, value)
-            # What the judge was told depends on what was known when it was asked.
-            if self._facts() == known:
+            # What the judge was told depends on what was known, and walked, when it was asked.
+            if self._facts() == known and not self._walked:
                 return self
 
     def _facts(self) -> int:
         return sum(map(len, self.bindings.values())) + len(self.shape.returning)
+
+    def _walk_mentioning(self) -> None:
+        """Walk the top-level statements that spell a name holding a value at the top level."""
+        module = id(self.tree)
+        words = {name for scope, name in self.bindings if scope == module} | {self.shape.name}
+        if self._reach is not None:
+            words |= self._reach.words()
+        if self.scopes.walk_mentioning(words):
+            self._index_reads()
+
+    def _walk_unit_of(self, node: ast.AST) -> None:
+        if self.scopes.walk_unit_of(node):
+            self._index_reads()
+
+    def _index_reads(self) -> None:
+        self._walked = True
+        for name in self.scopes.reads[self._indexed :]:
+            self._reads.setdefault(self.scopes.key(name), []).append(name)
+        self._indexed = len(self.scopes.reads)
 
     def _seed(self) -> None:
         if self.defining:
@@ -478,6 +592,11 @@ class ModuleFlow:
         for key, values in list(self.bindings.items()):
             for read in self._reads.get(key, []):
                 self._queue.extend((read, value) for value in values)
+        module = id(self.tree)
+        classes = {name for (scope, name), values in self.bindings.items() if scope == module and CLASS in values}
+        for annotation in self.scopes.written_annotations:
+            if any(next(word_starts(annotation.value, name), None) is not None for name in classes):
+                self._queue.append((annotation, CLASS))
 
     def _give(self, key: tuple[int, str], value: Value) -> None:
         values = self.bindings.setdefault(key, set())
@@ -631,6 +750,7 @@ class ModuleFlow:
             return False
         if followed is not None:  # a function of another module, which follows these there
             return name in followed
+        self._walk_unit_of(function)
         self._give((id(function), name), value)
         return True
 
@@ -724,7 +844,8 @@ def follow_class(own: ModuleFlow, judge: Judge, project: Project, path: str) -> 
             if parsed is None:
                 unreadable.append(module)
                 continue
-            other = ModuleFlow(parsed, own.shape, judge, reach, project.parts(module), module.endswith("__init__.py"))
+            parts, is_package = project.parts(module), module.endswith("__init__.py")
+            other = ModuleFlow(*parsed, own.shape, judge, reach, parts, is_package)
             try:
                 other.run()
             except RecursionError:

@@ -29,6 +29,7 @@ folder changes; `apply` always recomputes a file that has findings.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import tomllib
@@ -41,6 +42,7 @@ from pathlib import Path
 from hardenfix.discovery import discover
 from hardenfix.files import MAX_FILE_BYTES, FileTooLarge, read_whole
 from hardenfix.model import FileKind
+from hardenfix.sources.python import word_starts
 from hardenfix.sources.text import SourceText
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -50,18 +52,26 @@ MAX_MODULES = 50_000
 NOT_DISTRIBUTED = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks"})
 """Top-level packages that live in a distribution's repository but are not installed."""
 NOT_DISTRIBUTED_MODULES = frozenset({"setup", "conftest", "noxfile"})
+_STAR_IMPORT = re.compile(rb"import[ \t]*\*")
 
 
 def project_root(module: Path) -> Path:
     """The folder whose tree holds every module that can import `module` (see the module's documentation)."""
     folder = Path(os.path.abspath(module)).parent
     for ancestor in (folder, *folder.parents):
-        if any(os.path.exists(os.path.join(ancestor, marker)) for marker in PROJECT_MARKERS):
+        if _holds_marker(str(ancestor)):
             return ancestor
     top = folder
     while os.path.isfile(os.path.join(top, "__init__.py")) and top.parent != top:
         top = top.parent
     return top.parent if top.name == "src" else top
+
+
+@functools.lru_cache(maxsize=4096)
+def _holds_marker(folder: str) -> bool:
+    """Whether a folder holds a project marker; asked once per folder and process, as a
+    run's modules share their folders' ancestors."""
+    return any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS)
 
 
 @dataclass
@@ -73,8 +83,8 @@ class _Tree:
     folders: list[tuple[str, int]]
     """Each folder walked, with its modification time when it was listed."""
     too_large: bool
-    parsed: dict[str, tuple[int, int, ast.Module | None]] = field(default_factory=dict)
-    """path -> (mtime in ns, size, its tree or None when it cannot be read or parsed)."""
+    parsed: dict[str, tuple[int, int, tuple[ast.Module, str] | None]] = field(default_factory=dict)
+    """path -> (mtime in ns, size, its tree and text, or None when it cannot be read or parsed)."""
 
     def is_current(self) -> bool:
         try:
@@ -142,10 +152,7 @@ class Project:
         """The modules (absolute paths) that spell one of `words` as a whole word, or make a
         star import (which binds names it does not spell), in walk order; and those that
         cannot be read, whose words are unknown."""
-        alternatives = [rb"\b" + re.escape(word.encode()) + rb"\b" for word in sorted(words)]
-        if star_imports:
-            alternatives.append(rb"\bimport[ \t]*\*")
-        pattern = re.compile(b"|".join(alternatives))
+        spelt = [word.encode() for word in sorted(words)]
         found = []
         for path in self._tree.modules:
             if path == excluding:
@@ -155,12 +162,14 @@ class Project:
             except (OSError, FileTooLarge):
                 found.append(path)
                 continue
-            if pattern.search(data):
+            if any(next(word_starts(data, word), None) is not None for word in spelt) or (
+                star_imports and _STAR_IMPORT.search(data)
+            ):
                 found.append(path)
         return found
 
-    def parse(self, path: str) -> ast.Module | None:
-        """The module's tree, or None when it cannot be read or is not valid Python."""
+    def parse(self, path: str) -> tuple[ast.Module, str] | None:
+        """The module's tree and text, or None when it cannot be read or is not valid Python."""
         self._reader.depends_on(path)
         try:
             status = os.stat(path)
@@ -169,15 +178,16 @@ class Project:
         known = self._tree.parsed.get(path)
         if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
             return known[2]
-        tree: ast.Module | None
+        parsed: tuple[ast.Module, str] | None
         try:
+            text = read_whole(path, MAX_FILE_BYTES).decode("utf-8").removeprefix("\ufeff")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tree = ast.parse(read_whole(path, MAX_FILE_BYTES).decode("utf-8"))
+                parsed = ast.parse(text), text
         except (OSError, FileTooLarge, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
-            tree = None
-        self._tree.parsed[path] = (status.st_mtime_ns, status.st_size, tree)
-        return tree
+            parsed = None
+        self._tree.parsed[path] = (status.st_mtime_ns, status.st_size, parsed)
+        return parsed
 
     # -- names ----------------------------------------------------------------------
 

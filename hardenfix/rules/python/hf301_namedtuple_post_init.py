@@ -60,6 +60,11 @@ _CONSUMING_BUILTINS = frozenset(
         "reversed", "sum", "min", "max", "any", "all", "map", "filter",
     }
 )  # fmt: skip
+_PLAIN_DECORATORS = frozenset(
+    {"property", "cached_property", "staticmethod", "classmethod", "abstractmethod", "override", "overload", "final"}
+)
+"""Decorators that read no annotation."""
+_PLAIN_BASES = frozenset({"object", "Generic", "Protocol", "NamedTuple"})
 _SHOWING_BUILTINS = frozenset({"str", "repr", "format", "print", "ascii"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 _MUTABLE_FACTORIES = frozenset(
@@ -171,26 +176,33 @@ class NamedTuplePostInit(Rule):
     ```
 
     ## Fix safety
-    Construction, `__post_init__`, equality between instances, hashing, `repr`
-    and attribute access behave alike after the fix. What a dataclass does not
-    do is be a tuple: code that unpacks, indexes, slices, iterates, measures,
-    sorts or orders an instance, compares it with a tuple, or hands it to code
-    that may do so (`json.dumps`, `sorted`, an unknown function) breaks.
+    Construction, `__post_init__`, equality between instances, hashing,
+    attribute access and, for a class defined at module level, `repr` behave
+    alike after the fix. What a dataclass does not do is be a tuple: code that
+    unpacks, indexes, slices, iterates, measures, sorts or orders an instance,
+    compares it with a tuple, or hands it to code that may do so
+    (`json.dumps`, `sorted`, an unknown function) breaks.
 
     The fix is safe only when no module of the project can use an instance as
     a tuple. The project is the tree under the nearest folder holding
-    `pyproject.toml`, `setup.py`, `setup.cfg` or `.git`. The class and its
-    instances are followed through the module and through every module that
-    imports them, directly, through a package's `__init__` or `__all__`, or by
-    a star import: into variables, parameters of the module's own functions,
-    and out of functions that return them. Any other place an instance reaches
-    (stored in an attribute, put in a list, returned from a method of another
-    class, passed to a function of another module) makes the fix unsafe, with
-    the file and line in the message. So does a public class of a
-    distributable project (one whose `pyproject.toml` declares a project or
-    build, or with `setup.py`): its users are outside the tree. So do a
-    `__post_init__` that assigns to `self` (a frozen dataclass raises there)
-    and `_replace`, `_asdict` or friends on a value that cannot be followed.
+    `pyproject.toml`, `setup.py`, `setup.cfg` or `.git` (without one, the
+    folder the module's top-level package is imported from). The class and
+    its instances are followed through the module and through every module
+    of the project that imports them, directly, through a package's
+    `__init__` or `__all__`, or by a star import: into variables, into
+    parameters of the module's own functions (and of functions elsewhere,
+    for parameters annotated with the class), and out of functions that
+    return them. Any other place an instance reaches (stored in an
+    attribute, put in a list, returned from a method of another class, passed
+    to a function that is not followed) makes the fix unsafe, with the file
+    and line in the message. So does a public class of a distributable
+    project (its `pyproject.toml` declares a project or a build, or it has
+    `setup.py` or `setup.cfg`), or a public function or variable through which
+    one reaches its instances: their users are outside the tree. So do a
+    `__post_init__` that assigns to `self` (a frozen dataclass raises there),
+    `_replace` and its kin on a value that is not followed, and a project of
+    more than 50,000 modules, which is not searched. Names made at run time
+    (`importlib`, `getattr` with a computed name) are not followed.
 
     In the class's own module, the fix rewrites what has an equivalent:
     `x._replace(a=1)` becomes `dataclasses.replace(x, a=1)` (which runs
@@ -271,7 +283,7 @@ class NamedTuplePostInit(Rule):
             verdict.no_fix = f"field `{name}` has a mutable default, which a dataclass refuses"
             return verdict
         judge = _TupleJudge(document, cls)
-        own = ModuleFlow(document.tree, ClassShape.of(cls), judge).run()
+        own = ModuleFlow(document.tree, document.text, ClassShape.of(cls), judge).run()
         notes = [note for _, note in own.notes] + judge.untracked_tuple_api()
         inside = [note for note in notes if isinstance(note, _TupleUse) and own.in_class(note.node)]
         if inside:
@@ -329,7 +341,7 @@ def _candidates(document: PythonDocument) -> Iterator[tuple[ast.ClassDef, ast.ex
     """Classes defining `__post_init__` whose instances are tuples: each with the base that
     makes them so, and how (`class` syntax, a `call` such as `namedtuple(...)`, or a
     `subclass` of a NamedTuple of the module)."""
-    tuple_classes = _tuple_classes(document)
+    tuple_classes = functools.cache(_tuple_classes)
     for node in sorted(document.nodes_mentioning(["__post_init__"], ast.ClassDef), key=_position):
         if not _defines(node, "__post_init__"):
             continue
@@ -338,7 +350,7 @@ def _candidates(document: PythonDocument) -> Iterator[tuple[ast.ClassDef, ast.ex
                 yield node, base, "class"
             elif isinstance(base, ast.Call) and document.qualified_name(base.func) in _NAMEDTUPLE_FACTORIES:
                 yield node, base, "call"
-            elif isinstance(base, ast.Name) and base.id in tuple_classes:
+            elif isinstance(base, ast.Name) and base.id in tuple_classes(document):
                 yield node, base, "subclass"
             else:
                 continue
@@ -395,22 +407,21 @@ def _refused_default(document: PythonDocument, cls: ast.ClassDef) -> str | None:
     """A field whose default a dataclass refuses at class creation (an unhashable one):
     a mutable literal, a call making a mutable container, or a name the module binds
     to one."""
-    mutable_names = {
-        target.id
-        for statement, _ in module_level_statements(document.tree.body)
-        if isinstance(statement, ast.Assign) and _is_mutable(statement.value, set())
-        for target in statement.targets
-        if isinstance(target, ast.Name)
+    defaults = {
+        statement.target.id: statement.value
+        for statement in cls.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value
     }
-    for statement in cls.body:
-        if (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and statement.value is not None
-            and _is_mutable(statement.value, mutable_names)
-        ):
-            return statement.target.id
-    return None
+    mutable_names = set()
+    if any(isinstance(value, ast.Name) for value in defaults.values()):
+        mutable_names = {
+            target.id
+            for statement, _ in module_level_statements(document.tree.body)
+            if isinstance(statement, ast.Assign) and _is_mutable(statement.value, set())
+            for target in statement.targets
+            if isinstance(target, ast.Name)
+        }
+    return next((name for name, value in defaults.items() if _is_mutable(value, mutable_names)), None)
 
 
 def _is_mutable(value: ast.expr, mutable_names: set[str]) -> bool:
@@ -473,7 +484,7 @@ class _TupleJudge:
         self.cls = cls
         self.fields = _fields(cls)
         self.methods = {s.name for s in cls.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
-        self.nested = cls not in [statement for statement, _ in module_level_statements(document.tree.body)]
+        self.nested = bool(document.enclosing_scopes(cls))
         """A nested class's repr differs: a dataclass shows its qualified name."""
         self.has_docstring = ast.get_docstring(cls) is not None
         self._seen: set[int] = set()
@@ -657,10 +668,15 @@ class _TupleJudge:
                 return None
             if callee.rpartition(".")[2] == "cast" and call.args and call.args[0] is node:
                 return None
+            if callee.rpartition(".")[2] == "TypeVar":
+                return None  # a bound or constraint, for type checkers
             return _HandedOn(node, f"the class passed to `{callee or _source(call.func)}`")
         if isinstance(parent, ast.Tuple) and self._isinstance_types(use, parent):
             return None
-        if _in_annotation(use, node) or isinstance(parent, ast.Subscript | ast.Compare | ast.Expr):
+        owner = _annotation_owner(use, node)
+        if owner is not None:
+            return _annotation(use, node, owner)
+        if isinstance(parent, ast.Subscript | ast.Compare | ast.Expr):
             return None
         if isinstance(parent, ast.ClassDef):
             return _HandedOn(node, f"subclassed by `{parent.name}`")
@@ -739,20 +755,76 @@ _HANDED_PLACES: dict[type, str] = {
     ast.Tuple: "put in a tuple",
     ast.Set: "put in a set",
     ast.Dict: "put in a dict",
+    ast.ListComp: "collected by a comprehension",
+    ast.SetComp: "collected by a comprehension",
+    ast.DictComp: "collected by a comprehension",
+    ast.GeneratorExp: "yielded by a generator expression",
     ast.withitem: "used as a context manager",
     ast.keyword: "given as a keyword",
     ast.JoinedStr: "formatted",
 }
 
 
-def _in_annotation(use: Use, node: ast.expr) -> bool:
+def _annotation_owner(use: Use, node: ast.expr) -> ast.arg | ast.AnnAssign | ast.FunctionDef | None:
+    """The parameter, variable or function whose annotation `node` is part of, if any."""
     child: ast.AST = node
     parent = use.flow.scopes.parent.get(id(node))
     while isinstance(parent, ast.Subscript | ast.Tuple | ast.List | ast.BinOp | ast.Attribute):
         child, parent = parent, use.flow.scopes.parent.get(id(parent))
-    if isinstance(parent, ast.arg | ast.AnnAssign):
-        return parent.annotation is child
-    return isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef) and parent.returns is child
+    if isinstance(parent, ast.arg | ast.AnnAssign) and parent.annotation is child:
+        return parent
+    if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef) and parent.returns is child:
+        return parent  # type: ignore[return-value]
+    return None
+
+
+def _annotation(use: Use, node: ast.expr, owner: ast.arg | ast.AnnAssign | ast.FunctionDef) -> object:
+    """An annotation is read by nothing at run time, but for what reads the annotations of
+    a class's fields (pydantic, attrs, cattrs: they build and dump instances as tuples) or
+    a function's decorator (FastAPI, typer)."""
+    if isinstance(owner, ast.AnnAssign):
+        scope = use.flow.scopes.scope[id(owner)]
+        if isinstance(scope, ast.ClassDef) and not _plain_class(use, scope):
+            field_name = f"{scope.name}.{_source(owner.target)}"
+            return _HandedOn(node, f"annotates the field `{field_name}`, which what builds `{scope.name}` may read")
+        return None
+    function = owner if not isinstance(owner, ast.arg) else use.flow.scopes.parent.get(id(owner))
+    if isinstance(function, ast.arguments):
+        function = use.flow.scopes.parent.get(id(function))
+    decorators = getattr(function, "decorator_list", [])
+    if any(_callee_name(_called(d)).rpartition(".")[2] not in _PLAIN_DECORATORS for d in decorators):
+        return _HandedOn(node, f"annotates `{function.name}`, whose decorator may read it")  # type: ignore[union-attr]
+    return None
+
+
+def _plain_class(use: Use, cls: ast.ClassDef) -> bool:
+    """A class that no framework builds from its annotations: without bases but
+    `object`, `Generic`, `Protocol` or `NamedTuple`, and without decorators but `dataclass`."""
+    bases = {_callee_name(base.value if isinstance(base, ast.Subscript) else base) for base in cls.bases}
+    if any(base.rpartition(".")[2] not in _PLAIN_BASES for base in bases) or cls.keywords:
+        return False
+    return all(_is_dataclass_decorator(use, decorator) for decorator in cls.decorator_list)
+
+
+def _is_dataclass_decorator(use: Use, decorator: ast.expr) -> bool:
+    target = _called(decorator)
+    if isinstance(target, ast.Attribute):
+        return _callee_name(target).endswith("dataclasses.dataclass")
+    if not isinstance(target, ast.Name):
+        return False
+    if target.id == "dataclass":
+        return True
+    return any(  # `from dataclasses import dataclass as dc`
+        isinstance(binding, ast.ImportFrom)
+        and binding.module == "dataclasses"
+        and any(alias.name == "dataclass" and alias.asname == target.id for alias in binding.names)
+        for binding in use.flow.scopes.definitions.get(use.flow.scopes.key(target), [])
+    )
+
+
+def _called(decorator: ast.expr) -> ast.expr:
+    """`dataclass` for `@dataclass(frozen=True)`."""
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -787,7 +859,7 @@ def _project_reasons(document: PythonDocument, cls: ast.ClassDef, own: ModuleFlo
             f"the distributable package exports it as `{exported}`, and code outside the project may use it as a tuple"
         ]
     if project.too_large:
-        return [f"the project has more than {MAX_MODULES} modules, which were not searched for its uses"]
+        return [f"the project has more than {MAX_MODULES:,} modules, which were not searched for its uses"]
     flow = follow_class(own, judge, project, path)
     reasons = []
     uses = [(module, note) for module, _, note in flow.notes if module is not None]
