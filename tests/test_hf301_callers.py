@@ -427,3 +427,29 @@ def test_golden_callers_work_the_same_after_the_fix(case: Case) -> None:
         eval(expression, before)
         with pytest.raises(TypeError):
             eval(expression, after)
+
+
+def test_every_class_of_real_modules_is_followed_without_failing() -> None:
+    """The flow and the judge meet every construct of the standard library: each module's
+    classes are followed as if each were the one converted."""
+    import ast
+    import sysconfig
+    import warnings
+
+    from hardenfix.rules.python.hf301_namedtuple_post_init import _TupleJudge
+    from hardenfix.sources.python import parse
+    from hardenfix.sources.python_flow import ClassShape, ModuleFlow
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    sources = sorted(path for path in stdlib.glob("*.py"))
+    followed = notes = 0
+    for path in sources[:: max(1, len(sources) // 60)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            document = parse(path.read_text(encoding="utf-8"))
+        for cls in [statement for statement in document.tree.body if isinstance(statement, ast.ClassDef)][:3]:
+            judge = _TupleJudge(document, cls)
+            notes += len(ModuleFlow(document.tree, document.text, ClassShape.of(cls), judge).run().notes)
+            judge.untracked_tuple_api()
+            followed += 1
+    assert followed > 50 and notes > 100

@@ -18,11 +18,15 @@ A value is followed:
   module without decorators becomes a factory; a method of the class makes calls of
   it (or reads, for a property) hold an instance; any other `return` is handed on;
 - into a parameter, when an argument maps to a named parameter of a function of the
-  same module or of a method of the class;
+  same module or of a method of the class; a function of another module ("receiver")
+  takes it only into a parameter annotated with the class, which is followed there;
 - from the class to its instances (a call), from a factory to its results, and from
   a module to what its attributes hold;
 - `self` and `cls` in the class's own methods, and every parameter or variable
   annotated with the class (which adds places to judge, never removes one).
+
+An annotation written as a string that names the class is handed to the judge too,
+as the class: what reads annotations at run time reads those as well.
 
 Across modules: a name that a module binds at its top level to one of these values (by
 import, assignment or definition) is exported. The modules of the project that spell
@@ -157,9 +161,9 @@ class Reach:
         self.modules: dict[tuple[str, ...], dict[str, set[Value]]] = {}
         self.public: dict[tuple[str, ...], frozenset[str] | None] = {}
         """Each module's `__all__`, when it spells one out."""
-        self.paths: dict[tuple[str, ...], str | None] = {}
+        self.paths: dict[tuple[str, ...], str] = {}
 
-    def add(self, parts: tuple[str, ...], path: str | None, flow: ModuleFlow) -> bool:
+    def add(self, parts: tuple[str, ...], path: str, flow: ModuleFlow) -> bool:
         """Take what a module exports; whether that is news."""
         names = self.modules.setdefault(parts, {})
         self.paths[parts] = path
@@ -523,8 +527,8 @@ class ModuleFlow:
         """Follow every value until nothing new is learnt; `notes` then hold the judge's notes."""
         while True:
             self.notes = []
-            self._walked = False
             self._walk_mentioning()
+            self._walked = False  # what was walked before following is followed this round
             self._seed()
             known = self._facts()
             done: set[tuple[int, Value]] = set()
@@ -815,9 +819,9 @@ def _is_none(node: ast.expr) -> bool:
 class ClassFlow:
     """Where the values of a class go in its project."""
 
-    notes: list[tuple[str | None, ast.AST, object]] = field(default_factory=list)
-    """(module path, or None for the class's own module; where; the judge's note)."""
-    exports: list[tuple[str | None, str]] = field(default_factory=list)
+    notes: list[tuple[str, ast.AST, object]] = field(default_factory=list)
+    """(module path, where, the judge's note), for the modules other than the class's own."""
+    exports: list[tuple[str, str]] = field(default_factory=list)
     """(module path, name): every name a module binds at its top level to a value."""
     unreadable: list[str] = field(default_factory=list)
     """Modules that spell a followed name but cannot be read or parsed."""
@@ -826,7 +830,6 @@ class ClassFlow:
 def follow_class(own: ModuleFlow, judge: Judge, project: Project, path: str) -> ClassFlow:
     """Follow a class from its own module, `own` (already followed, at `path`), through
     the modules of `project` that import what it exports."""
-    flow = ClassFlow(notes=[(None, where, note) for where, note in own.notes])
     reach = Reach()
     reach.add(project.parts(path), path, own)
     mentions: dict[str, None] = {}  # in the order found
@@ -837,7 +840,7 @@ def follow_class(own: ModuleFlow, judge: Judge, project: Project, path: str) -> 
             mentions.update(dict.fromkeys(project.mentioning(words, excluding=path, star_imports=not searched)))
             searched |= words
         news = False
-        notes: list[tuple[str | None, ast.AST, object]] = []
+        notes: list[tuple[str, ast.AST, object]] = []
         unreadable = []
         for module in mentions:
             parsed = project.parse(module)
@@ -856,7 +859,5 @@ def follow_class(own: ModuleFlow, judge: Judge, project: Project, path: str) -> 
                 news |= reach.add(project.parts(module), module, other)
         if not news and not reach.words() - searched:
             break
-    flow.notes.extend(notes)
-    flow.unreadable = unreadable
-    flow.exports = [(reach.paths[parts], name) for parts, names in reach.modules.items() for name in names]
-    return flow
+    exports = [(reach.paths[parts], name) for parts, names in reach.modules.items() for name in names]
+    return ClassFlow(notes, exports, unreadable)

@@ -74,7 +74,8 @@ _OPERATORS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.MatMult: "@", ast.Div: "/", ast.Mod: "%", ast.Pow: "**",
     ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.FloorDiv: "//",
     ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-    ast.In: "in", ast.NotIn: "not in", ast.USub: "-", ast.UAdd: "+", ast.Invert: "~",
+    ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
+    ast.USub: "-", ast.UAdd: "+", ast.Invert: "~",
 }  # fmt: skip
 _BLANKS = frozenset(" \t\\\r\n")
 """What may stand between a value, its `.`, a method's name and the call's `(`."""
@@ -571,7 +572,8 @@ class _TupleJudge:
 
     def _argument(self, use: Use, node: ast.expr, parent: ast.Call | ast.keyword) -> object:
         call = parent if isinstance(parent, ast.Call) else use.flow.scopes.parent.get(id(parent))
-        assert isinstance(call, ast.Call)
+        if not isinstance(call, ast.Call):
+            return _HandedOn(node, "given as a keyword of a class")
         if call.func is node:
             return None  # the instance is called
         callee = _callee_name(call.func)
@@ -662,7 +664,8 @@ class _TupleJudge:
             return self._class_attribute(use, node, parent)
         if isinstance(parent, ast.Call | ast.keyword):
             call = parent if isinstance(parent, ast.Call) else use.flow.scopes.parent.get(id(parent))
-            assert isinstance(call, ast.Call)
+            if not isinstance(call, ast.Call):
+                return _HandedOn(node, "the class given as a keyword of a class")
             callee = _callee_name(call.func)
             if callee in ("isinstance", "issubclass") and len(call.args) == 2 and call.args[1] is node:
                 return None
@@ -862,13 +865,13 @@ def _project_reasons(document: PythonDocument, cls: ast.ClassDef, own: ModuleFlo
         return [f"the project has more than {MAX_MODULES:,} modules, which were not searched for its uses"]
     flow = follow_class(own, judge, project, path)
     reasons = []
-    uses = [(module, note) for module, _, note in flow.notes if module is not None]
+    uses: list[tuple[str | None, object]] = [(module, note) for module, _, note in flow.notes]
     if uses:
         reasons.append(_uses_message(document, cls.name, uses, project))
     for module in flow.unreadable:
         reasons.append(f"`{project.display(module)}` names it but cannot be parsed")
     for module, name in flow.exports:
-        public = project.public_name(module or path, name)
+        public = project.public_name(module, name)
         if public is not None:
             reasons.append(
                 f"the distributable package exports `{public}`, through which code outside the project may reach it"
