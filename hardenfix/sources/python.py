@@ -357,7 +357,7 @@ class PythonDocument(SourceText):
             elif isinstance(statement, ast.Import | ast.ImportFrom):
                 names.update(self._imported_names(statement))
             else:
-                for node in _targets(statement):
+                for node in assigned_targets(statement):
                     names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
         return names
 
@@ -733,7 +733,8 @@ def _only_imports(statement: ast.stmt) -> bool:
     )
 
 
-def _targets(statement: ast.stmt) -> list[ast.expr]:
+def assigned_targets(statement: ast.stmt) -> list[ast.expr]:
+    """The targets a statement assigns to, as written (`a, b` for `a, b = f()`)."""
     if isinstance(statement, ast.Assign):
         return statement.targets
     if isinstance(statement, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):

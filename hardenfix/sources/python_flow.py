@@ -46,7 +46,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from hardenfix.sources.python import module_level_statements, word_starts
+from hardenfix.sources.python import assigned_targets, module_level_statements, word_starts
 from hardenfix.sources.python_project import Project
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -249,7 +249,7 @@ class _Scopes:
                         if alias.name != "*":
                             self._bind(module, alias.asname or alias.name.partition(".")[0], statement)
                 else:
-                    for target in _assigned(statement):
+                    for target in assigned_targets(statement):
                         for name in ast.walk(target):
                             if isinstance(name, ast.Name):
                                 self._bind(module, name.id, name)
@@ -424,17 +424,6 @@ class _Scopes:
 
 def _first_line(statement: ast.stmt) -> int:
     return min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-
-
-def _assigned(statement: ast.stmt) -> list[ast.expr]:
-    """The targets a simple statement assigns."""
-    if isinstance(statement, ast.Assign):
-        return statement.targets
-    if isinstance(statement, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
-        return [statement.target]
-    if isinstance(statement, ast.With | ast.AsyncWith):
-        return [item.optional_vars for item in statement.items if item.optional_vars is not None]
-    return []
 
 
 def _parameters(arguments: ast.arguments) -> list[ast.arg]:
