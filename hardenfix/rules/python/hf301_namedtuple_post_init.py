@@ -196,7 +196,10 @@ class NamedTuplePostInit(Rule):
     return them. Any other place an instance reaches (stored in an
     attribute, put in a list, returned from a method of another class, passed
     to a function that is not followed) makes the fix unsafe, with the file
-    and line in the message. So does a public class of a distributable
+    and line in the message; so does the class as the annotation of a field
+    of a class that a framework may build (one with bases, or decorators
+    other than `dataclass`: pydantic, attrs) or of a parameter of a decorated
+    function (FastAPI, typer). So does a public class of a distributable
     project (its `pyproject.toml` declares a project or a build, or it has
     `setup.py` or `setup.cfg`), or a public function or variable through which
     one reaches its instances: their users are outside the tree. So do a
