@@ -254,6 +254,14 @@ def test_uses_in_other_modules_are_found(tmp_path: Path, files: dict[str, str], 
     assert expected in message
 
 
+def test_a_module_in_its_own_encoding_is_read_as_python_reads_it(tmp_path: Path) -> None:
+    write(tmp_path, {"app/__init__.py": "", "app/models.py": MODELS})
+    use = "# -*- coding: latin-1 -*-\nfrom app.models import Point\n\nnom = 'caf\u00e9'\nx, y = Point(1)\n"
+    (tmp_path / "app/use.py").write_bytes(use.encode("latin-1"))
+    [(_, message, _)] = hf301(tmp_path, "app/models.py")
+    assert "unpacked (app/use.py:5)" in message
+
+
 def test_modules_that_cannot_reach_the_class_do_not_count(tmp_path: Path) -> None:
     write(
         tmp_path,

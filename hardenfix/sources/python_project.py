@@ -40,7 +40,7 @@ from functools import cached_property
 from pathlib import Path
 
 from hardenfix.discovery import discover
-from hardenfix.files import MAX_FILE_BYTES, FileTooLarge, read_whole
+from hardenfix.files import MAX_FILE_BYTES, FileTooLarge, UnreadableFile, decode, read_whole
 from hardenfix.model import FileKind
 from hardenfix.sources.python import word_starts
 from hardenfix.sources.text import SourceText
@@ -180,11 +180,11 @@ class Project:
             return known[2]
         parsed: tuple[ast.Module, str] | None
         try:
-            text = read_whole(path, MAX_FILE_BYTES).decode("utf-8").removeprefix("\ufeff")
+            text = decode(read_whole(path, MAX_FILE_BYTES), FileKind.PYTHON).text
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 parsed = ast.parse(text), text
-        except (OSError, FileTooLarge, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+        except (OSError, FileTooLarge, UnreadableFile, SyntaxError, ValueError, RecursionError):
             parsed = None
         self._tree.parsed[path] = (status.st_mtime_ns, status.st_size, parsed)
         return parsed
