@@ -481,7 +481,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except UnreadableFile as reason:
         return _failed(result, str(reason))
     digest = content_key(data) if job.cached is not None else ""
-    key = _cache_key(engine, digest, build_context)
+    key = _cache_key(engine, digest, _keyed_location(path, kind, build_context))
     if not engine.needs_parse(kind, data):
         if job.cached is not None:
             result.cache_entry = Record(key, [], [], absolute, status, digest)
@@ -561,7 +561,8 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     if kind not in engine.kinds():
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
-    known = _from_cache(result, job, _cache_key(engine, digest, _build_context(job, path, kind)), settings)
+    location = _keyed_location(path, kind, _build_context(job, path, kind))
+    known = _from_cache(result, job, _cache_key(engine, digest, location), settings)
     if known is not None and kind is FileKind.COMPOSE:
         known.build_contexts = job.cached.contexts(absolute, status)
     return known
@@ -571,8 +572,15 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:
     return job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
 
 
-def _cache_key(engine: Engine, digest: str, build_context: Path | None) -> str:
-    return f"{engine.fingerprint}:{digest}:{build_context or ''}"
+def _keyed_location(path: Path, kind: FileKind, build_context: Path | None) -> Path | None:
+    """Where a file is, as far as its findings depend on it: a Dockerfile's build context;
+    a Python module's own path, since HF301 reads the project around it (two copies of a
+    module in two projects are two different cases)."""
+    return path if kind is FileKind.PYTHON else build_context
+
+
+def _cache_key(engine: Engine, digest: str, location: Path | None) -> str:
+    return f"{engine.fingerprint}:{digest}:{location or ''}"
 
 
 def _from_cache(
