@@ -177,6 +177,11 @@ class NamedTuplePostInit(Rule):
     ```
 
     ## Fix safety
+    After the fix, `__post_init__` runs: a value it rejects, which the
+    NamedTuple accepted silently, now fails where it is made. That is what
+    the rule is for, as failing fast on a missing secret is HF110's; a
+    program that relied on invalid values passing was already wrong.
+
     Construction, `__post_init__`, equality between instances, hashing,
     attribute access and, for a class defined at module level, `repr` behave
     alike after the fix. What a dataclass does not do is be a tuple: code that
