@@ -574,9 +574,10 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:
 
 def _keyed_location(path: Path, kind: FileKind, build_context: Path | None) -> Path | None:
     """Where a file is, as far as its findings depend on it: a Dockerfile's build context;
-    a Python module's own path, since HF301 reads the project around it (two copies of a
-    module in two projects are two different cases)."""
-    return path if kind is FileKind.PYTHON else build_context
+    a Compose file's own path, since its build contexts and env files are relative to it;
+    a Python module's own path, since HF301 reads the project around it. Two copies of a
+    file in two places are two different cases."""
+    return build_context if kind is FileKind.DOCKERFILE else path
 
 
 def _cache_key(engine: Engine, digest: str, location: Path | None) -> str:
