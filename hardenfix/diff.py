@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hardenfix.report.colour import Painter
 
 NO_NEWLINE_MARKER = "\\ No newline at end of file\n"
 # Lines end at "\n" only, as git and patch see them: "\r" stays part of its line,
@@ -11,24 +15,19 @@ NO_NEWLINE_MARKER = "\\ No newline at end of file\n"
 _LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
 
-_ADDED, _REMOVED, _HUNK, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
+_STYLES = (("+++", "bold"), ("---", "bold"), ("+", "green"), ("-", "red"), ("@@", "cyan"))
 
 
-def colour_diff(patch: str) -> str:
-    """A diff coloured for a terminal: additions green, removals red, hunk headers cyan."""
+def colour_diff(patch: str, paint: Painter) -> str:
+    """A diff coloured for a terminal: headers bold, additions green, removals red, hunk
+    headers cyan; each line's ending stays outside the colour."""
+    if not paint.colour:
+        return patch
     coloured = []
     for line in split_lines(patch):
-        body, ending = line.rstrip("\n"), "\n" if line.endswith("\n") else ""
-        if line.startswith(("+++", "---")):
-            coloured.append(f"\x1b[1m{body}{_RESET}{ending}")
-        elif line.startswith("+"):
-            coloured.append(f"{_ADDED}{body}{_RESET}{ending}")
-        elif line.startswith("-"):
-            coloured.append(f"{_REMOVED}{body}{_RESET}{ending}")
-        elif line.startswith("@@"):
-            coloured.append(f"{_HUNK}{body}{_RESET}{ending}")
-        else:
-            coloured.append(line)
+        body = line.removesuffix("\n")
+        style = next((style for prefix, style in _STYLES if line.startswith(prefix)), None)
+        coloured.append(line if style is None else paint(body, style) + line[len(body) :])
     return "".join(coloured)
 
 

@@ -242,15 +242,28 @@ def test_sarif_finding_of_an_undescribed_rule_has_no_rule_index() -> None:
     assert "ruleIndex" not in sarif_result
 
 
-def test_sarif_reports_unprocessed_files_as_notifications(tmp_path: Path) -> None:
+def test_sarif_reports_an_unparseable_file_as_an_error_result(tmp_path: Path) -> None:
     log = sarif_log(results_for(tmp_path, Mode.CHECK, {"compose.yaml": b"services:\n  db: [\n"}))
-    [invocation] = log["runs"][0]["invocations"]
+    [result] = log["runs"][0]["results"]
+    assert (result["ruleId"], result["level"]) == ("HF002", "error")
+    assert result["message"]["text"].startswith("invalid YAML: while parsing a flow node")
+    assert result["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3,
+        "startColumn": 1,
+        "endLine": 3,
+        "endColumn": 1,
+    }
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+
+
+def test_sarif_reports_files_hardenfix_failed_on_as_notifications() -> None:
+    failed = FileResult(Path("x"), "compose.yaml", Outcome.FAILED, error="cannot be written: No space left on device")
+    [invocation] = sarif_log([failed])["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
     [notification] = invocation["toolExecutionNotifications"]
     assert notification["level"] == "error"
-    assert notification["message"]["text"].startswith("compose.yaml: ")
+    assert notification["message"]["text"] == "compose.yaml: cannot be written: No space left on device"
     assert notification["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "compose.yaml"}}}]
-    assert log["runs"][0]["results"] == []
 
 
 # GitHub workflow commands

@@ -161,7 +161,8 @@ class ComposeDocument(SourceText):
             if problem == "found undefined alias" and mark is not None:
                 alias = _ALIAS.match(text, mark.index)
                 problem += f" {alias.group()[1:]!r}" if alias else ""
-            raise ParseError(f"invalid YAML:{context} {problem}{where}") from None
+            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+            raise ParseError(f"invalid YAML:{context} {problem}{where}", line, column) from None
         except YAMLError as error:
             raise ParseError(f"invalid YAML: {_one_line(error)}") from None
         except RecursionError:
@@ -445,10 +446,13 @@ class ComposeDocument(SourceText):
                     if isinstance(key, ScalarNode) and key.value != MERGE_KEY:
                         earlier = first_seen.setdefault(key.value, key)
                         if earlier is not key:
+                            at = self.position(key.start_mark.index)
                             raise ParseError(
-                                f"duplicate key {key.value!r} at line {self.position(key.start_mark.index).line}"
+                                f"duplicate key {key.value!r} at line {at.line}"
                                 f" (first at line {self.position(earlier.start_mark.index).line});"
-                                " refusing to guess which one Compose would use"
+                                " refusing to guess which one Compose would use",
+                                at.line,
+                                at.column,
                             )
                     stack.append(value)
             elif isinstance(node, SequenceNode):
