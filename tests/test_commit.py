@@ -91,7 +91,7 @@ def test_the_pre_commit_frameworks_hooks_see_only_the_fixed_files(tmp_path: Path
         "      - id: record\n"
         "        name: record\n"
         "        language: system\n"
-        f"        entry: {sys.executable} -c 'import sys; open({json.dumps(str(seen))}, \"a\").write(\" \".join(sys.argv[1:]))'\n",
+        f'        entry: {sys.executable} -c \'import sys; open({json.dumps(str(seen))}, "a").write(" ".join(sys.argv[1:]))\'\n',
         encoding="utf-8",
     )
     git(root, "add", ".pre-commit-config.yaml")

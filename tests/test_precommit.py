@@ -37,7 +37,7 @@ def test_manifest_is_valid() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert {hook_id: hook["entry"] for hook_id, hook in hooks().items()} == {
-        "hardenfix": "hardenfix apply",
+        "hardenfix": "hardenfix check --fix",
         "hardenfix-check": "hardenfix check",
     }
 
@@ -80,12 +80,20 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=False)
 
 
-def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit cache for the module: the hook environment (hardenfix installed from
+    this repository's HEAD) is built once."""
     head = git(REPO, "rev-parse", "HEAD").stdout.strip()
     assert git(REPO, "cat-file", "-e", f"{head}:.pre-commit-hooks.yaml").returncode == 0, "commit the manifest first"
-    project = tmp_path / "project"
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def project_with_hooks(root: Path, pre_commit_home: Path) -> tuple[Path, dict[str, str]]:
+    head = git(REPO, "rev-parse", "HEAD").stdout.strip()
+    project = root / "project"
     project.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home)}
     for args in (
         ("init", "-q", "-b", "main"),
         ("config", "user.name", "Hook Test"),
@@ -102,10 +110,15 @@ def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path) -
         "      - id: hardenfix-check\n",
         encoding="utf-8",
     )
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=project, env=env, check=True)
+    return project, env
+
+
+def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path, pre_commit_home: Path) -> None:
+    project, env = project_with_hooks(tmp_path, pre_commit_home)
     compose = project / "stack" / "compose.yaml"
     compose.parent.mkdir()
     compose.write_text(NEEDS_FIX, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=project, env=env, check=True)
     git(project, "add", ".").check_returncode()
 
     first = git(project, "commit", "-m", "Add the stack", env=env)
@@ -124,3 +137,27 @@ def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path) -
     assert re.search(r"^hardenfix\.+Passed$", output, re.MULTILINE), output
     assert re.search(r"^hardenfix \(check only\)\.+Passed$", output, re.MULTILINE), output
     assert git(project, "show", "HEAD:stack/compose.yaml").stdout == FIXED
+
+
+def test_hook_fails_while_findings_no_fix_resolves_remain(tmp_path: Path, pre_commit_home: Path) -> None:
+    """As `ruff check --fix`: a finding whose fix is unsafe (or that has none) keeps the
+    commit from going through, with nothing modified."""
+    project, env = project_with_hooks(tmp_path, pre_commit_home)
+    floating = "services:\n  web:\n    image: example/web:latest\n"
+    compose = project / "compose.yaml"
+    compose.write_text(floating, encoding="utf-8")
+    git(project, "add", ".").check_returncode()
+
+    refused = git(project, "commit", "-m", "Add the stack", env=env)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode == 1, output
+    assert re.search(r"^hardenfix\.+Failed$", output, re.MULTILINE), output
+    assert "- exit code: 1" in output and "files were modified" not in output
+    assert "HF120" in output
+    assert compose.read_text(encoding="utf-8") == floating
+    assert git(project, "rev-parse", "--verify", "-q", "HEAD").returncode != 0, "nothing may be committed"
+
+    compose.write_text("services:\n  web:\n    image: example/web:1.4\n", encoding="utf-8")
+    git(project, "add", ".").check_returncode()
+    accepted = git(project, "commit", "-m", "Add the stack", env=env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
