@@ -162,14 +162,14 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
                 counts.crashes += 1
                 problems.append(f"{where}: {checked.error or written.error}")
                 continue
-            if checked.outcome is Outcome.FAILED:
+            if checked.outcome is Outcome.INVALID:  # could not be parsed
                 counts.failed_to_parse += 1
-                if written.outcome is not Outcome.FAILED:
+                if written.outcome is not Outcome.INVALID:
                     problems.append(f"{where}: apply did not fail as check did")
                 if path.read_bytes() != data:
                     problems.append(f"{where}: a file that failed was modified")
                 continue
-            if written.outcome is Outcome.FAILED:
+            if written.outcome in (Outcome.FAILED, Outcome.INVALID):
                 problems.append(f"{where}: apply failed: {written.error}")
                 continue
             after_bytes = path.read_bytes()
@@ -198,7 +198,7 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
                 problems.append(f"{where}: docker compose config rejects the output: {error}")
             before_copy.unlink()
             again = process(candidate, Job(engine, Mode.DIFF, tree))
-            if again.changed or again.outcome is Outcome.FAILED:
+            if again.changed or again.outcome in (Outcome.FAILED, Outcome.INVALID):
                 counts.non_idempotent += 1
                 problems.append(f"{where}: a second run still changes it ({again.error or 'changed'})")
             noise, replayed = noise_by_pass(engine, kind, mutated, SourceFile(path))
