@@ -34,7 +34,10 @@ import pytest
 from hardenfix import files
 from hardenfix.files import TEMP_PREFIX, TEMP_SUFFIX
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses Linux process control")
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses Linux process control"),
+    pytest.mark.xdist_group("kill"),  # one reference run for every round
+]
 PR_SET_CHILD_SUBREAPER = 36
 
 MOMENTS = ("created", "written", "synced", "renamed")

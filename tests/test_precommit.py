@@ -114,6 +114,7 @@ def project_with_hooks(root: Path, pre_commit_home: Path) -> tuple[Path, dict[st
     return project, env
 
 
+@pytest.mark.xdist_group("pre-commit")  # one hook environment for both
 def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path, pre_commit_home: Path) -> None:
     project, env = project_with_hooks(tmp_path, pre_commit_home)
     compose = project / "stack" / "compose.yaml"
@@ -139,6 +140,7 @@ def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path, p
     assert git(project, "show", "HEAD:stack/compose.yaml").stdout == FIXED
 
 
+@pytest.mark.xdist_group("pre-commit")
 def test_hook_fails_while_findings_no_fix_resolves_remain(tmp_path: Path, pre_commit_home: Path) -> None:
     """As `ruff check --fix`: a finding whose fix is unsafe (or that has none) keeps the
     commit from going through, with nothing modified."""
