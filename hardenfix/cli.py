@@ -584,10 +584,12 @@ def check(
     if output_format.is_text or statistics:
         if mode is Mode.CHECK:
             report.note(text.check_summary(summary, shown_unsafe))
-        elif mode is Mode.WRITE:
+        elif mode is Mode.WRITE and (summary.fixed_total or summary.findings):
             remaining = summary.findings
             total = plural(summary.fixed_total + remaining, "finding")
             report.note(f"Found {total} ({summary.fixed_total} fixed, {remaining} remaining).")
+        elif mode is Mode.WRITE:
+            report.note(text.check_summary(summary, shown_unsafe))
         else:
             report.note(text.apply_summary(summary, dry_run=True))
     raise typer.Exit(_check_exit_code(summary, mode, exit_zero, exit_non_zero_on_fix))
