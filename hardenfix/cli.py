@@ -772,4 +772,4 @@ def normalise_arguments(arguments: list[str]) -> list[str]:
 
 
 def main() -> None:
-    app(args=normalise_arguments(sys.argv[1:]))
+    app(args=normalise_arguments(sys.argv[1:]), prog_name="hardenfix")
