@@ -393,6 +393,16 @@ def test_markdown_dry_run_body_from_the_engine(tmp_path: Path) -> None:
     assert "Would change:\n\n- `compose.yaml` (1 fix)\n" in body
 
 
+def test_markdown_names_an_unparseable_file_among_those_not_processed(tmp_path: Path) -> None:
+    files = {"good/compose.yaml": COMPOSE.encode(), "bad/compose.yaml": b"services:\n  db: [\n"}
+    body = markdown.render(results_for(tmp_path, Mode.WRITE, files), all_rules(), applied=True)
+    assert body.endswith(
+        "### Not processed\n\n- `bad/compose.yaml`: invalid YAML: while parsing a flow node:"
+        " did not find expected node content at line 3, column 1\n"
+    )
+    assert "HF002" not in body
+
+
 def test_markdown_without_findings() -> None:
     result = FileResult(Path("a"), "compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE)
     assert markdown.render([result], [Demo], applied=True) == "## hardenfix\n\nNo findings.\n"
