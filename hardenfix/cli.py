@@ -320,7 +320,6 @@ def _report_to(
     output_format: Format,
     colour: Colour,
     unsafe_fixes: bool,
-    *,
     to_stderr: bool = False,
     show_fixes: bool = False,
     quiet: bool = False,
@@ -418,6 +417,29 @@ def _with_progress(results):
             finished.append(result)
             progress.advance(task)
     yield from finished
+
+
+def _run(
+    configuration: Configuration,
+    mode: Mode,
+    report_to: contextlib.AbstractContextManager[_Report],
+    paths: list[Path],
+    *,
+    keep: bool,
+    statistics: bool = False,
+    **run_options: Any,
+) -> tuple[_Report, Summary, list[FileResult]]:
+    """Run, reporting to `report_to`; the report, the counts, and the results kept (all of
+    them when `keep`, for a report made at the end). `run_options` go to `_results`."""
+    from hardenfix.report import Summary
+
+    summary = Summary()
+    with report_to as report:
+        fix_edits = report.format is Format.SARIF  # the only report that shows fixes' edits
+        results = _results(paths, configuration, mode, fix_edits=fix_edits, **run_options)
+        kept = _process(results, mode, report, summary, keep)
+        _finish(report, kept, mode, statistics)
+    return report, summary, kept
 
 
 def _process(results: Iterator[FileResult], mode: Mode, report: _Report, summary: Summary, keep: bool):
@@ -542,7 +564,7 @@ def check(
 
     Exit 1 when a finding fails the check (`fail-on`; default: any), 0 when none does.
     """
-    from hardenfix.report import Summary, plural, text
+    from hardenfix.report import plural, text
     from hardenfix.runner import Mode
 
     if exit_zero and exit_non_zero_on_fix:
@@ -555,31 +577,27 @@ def check(
     mode = Mode.DIFF if diff else Mode.WRITE if fix else Mode.CHECK
     configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select)
     shown_unsafe = _unsafe_fixes_shown(unsafe_fixes, configuration)
-    summary = Summary()
     fixed_on_stdout = stdin and mode is Mode.WRITE
     keep = not output_format.is_text or statistics or (show_fixes and mode is not Mode.CHECK) or fixed_on_stdout
-    targets = [] if stdin else _existing(paths)
-    options = {"to_stderr": fixed_on_stdout, "show_fixes": show_fixes, "quiet": quiet, "verbose": verbose}
-    with _report_to(output_file, output_format, color, shown_unsafe, **options) as report:
-        results = _results(
-            targets,
-            configuration,
-            mode,
-            jobs=jobs,
-            no_cache=no_cache,
-            select_files=_file_filter(changed, shard),
-            fix_edits=output_format is Format.SARIF,  # the only report that shows fixes' edits
-            stdin_name=stdin_filename,
-            stdin=stdin,
-        )
-        kept = _process(results, mode, report, summary, keep)
-        if stdin and summary.skipped:
-            raise _fail(summary.skipped[0])
-        if fixed_on_stdout:
-            [result] = kept
-            sys.stdout.buffer.write(result.fixed_bytes if result.changed else result.original)
-            sys.stdout.flush()
-        _finish(report, kept, mode, statistics)
+    report, summary, kept = _run(
+        configuration,
+        mode,
+        _report_to(output_file, output_format, color, shown_unsafe, fixed_on_stdout, show_fixes, quiet, verbose),
+        [] if stdin else _existing(paths),
+        keep=keep,
+        statistics=statistics,
+        jobs=jobs,
+        no_cache=no_cache,
+        select_files=_file_filter(changed, shard),
+        stdin=stdin,
+        stdin_name=stdin_filename,
+    )
+    if stdin and summary.skipped:
+        raise _fail(summary.skipped[0])
+    if fixed_on_stdout:
+        [result] = kept
+        sys.stdout.buffer.write(result.fixed_bytes if result.changed else result.original)
+        sys.stdout.flush()
     _problems(report, summary, invalid_files=False)
     if output_format.is_text or statistics:
         if mode is Mode.CHECK:
@@ -651,32 +669,25 @@ def apply(
     Exit 0 when every fix that could be made was written, 1 with --dry-run when a fix
     would be made. Files that cannot be read or parsed are named on stderr.
     """
-    from hardenfix.report import Summary, text
+    from hardenfix.report import text
     from hardenfix.runner import Mode
 
     if commit and dry_run:
         raise click_exceptions.UsageError("--commit and --dry-run exclude each other")
     configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select)
     shown_unsafe = _unsafe_fixes_shown(unsafe_fixes, configuration)
-    summary = Summary()
     mode = Mode.DIFF if dry_run else Mode.WRITE
-    keep = not output_format.is_text or commit or pr_body is not None or show_fixes
-    targets = _existing(paths)
-    with _report_to(
-        output_file, output_format, color, shown_unsafe, show_fixes=show_fixes, quiet=quiet, verbose=verbose
-    ) as report:
-        results = _results(
-            targets,
-            configuration,
-            mode,
-            jobs=jobs,
-            no_cache=no_cache,
-            select_files=_file_filter(changed, shard),
-            compose_model_check=validate,
-            fix_edits=output_format is Format.SARIF,
-        )
-        kept = _process(results, mode, report, summary, keep)
-        _finish(report, kept, mode)
+    report, summary, kept = _run(
+        configuration,
+        mode,
+        _report_to(output_file, output_format, color, shown_unsafe, False, show_fixes, quiet, verbose),
+        _existing(paths),
+        keep=not output_format.is_text or commit or pr_body is not None or show_fixes,
+        jobs=jobs,
+        no_cache=no_cache,
+        select_files=_file_filter(changed, shard),
+        compose_model_check=validate,
+    )
     if pr_body is not None:
         pr_body.write_text(_render(Format.MARKDOWN, kept, applied=not dry_run), encoding="utf-8")
     _problems(report, summary, invalid_files=True)

@@ -89,6 +89,12 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
+def commit(project: Path, env: dict[str, str]) -> tuple[int, str]:
+    """`git commit` through the installed hooks: its exit code and all it printed."""
+    result = git(project, "commit", "-m", "Add the stack", env=env)
+    return result.returncode, result.stdout + result.stderr
+
+
 def project_with_hooks(root: Path, pre_commit_home: Path) -> tuple[Path, dict[str, str]]:
     head = git(REPO, "rev-parse", "HEAD").stdout.strip()
     project = root / "project"
@@ -122,9 +128,8 @@ def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path, p
     compose.write_text(NEEDS_FIX, encoding="utf-8")
     git(project, "add", ".").check_returncode()
 
-    first = git(project, "commit", "-m", "Add the stack", env=env)
-    output = first.stdout + first.stderr
-    assert first.returncode == 1, output
+    code, output = commit(project, env)
+    assert code == 1, output
     assert re.search(r"^hardenfix\.+Failed$", output, re.MULTILINE), output
     assert "- files were modified by this hook" in output
     assert compose.read_text(encoding="utf-8") == FIXED
@@ -132,9 +137,8 @@ def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path, p
     assert git(project, "rev-parse", "--verify", "-q", "HEAD").returncode != 0, "nothing may be committed"
 
     git(project, "add", "stack/compose.yaml").check_returncode()
-    second = git(project, "commit", "-m", "Add the stack", env=env)
-    output = second.stdout + second.stderr
-    assert second.returncode == 0, output
+    code, output = commit(project, env)
+    assert code == 0, output
     assert re.search(r"^hardenfix\.+Passed$", output, re.MULTILINE), output
     assert re.search(r"^hardenfix \(check only\)\.+Passed$", output, re.MULTILINE), output
     assert git(project, "show", "HEAD:stack/compose.yaml").stdout == FIXED
@@ -150,9 +154,8 @@ def test_hook_fails_while_findings_no_fix_resolves_remain(tmp_path: Path, pre_co
     compose.write_text(floating, encoding="utf-8")
     git(project, "add", ".").check_returncode()
 
-    refused = git(project, "commit", "-m", "Add the stack", env=env)
-    output = refused.stdout + refused.stderr
-    assert refused.returncode == 1, output
+    code, output = commit(project, env)
+    assert code == 1, output
     assert re.search(r"^hardenfix\.+Failed$", output, re.MULTILINE), output
     assert "- exit code: 1" in output and "files were modified" not in output
     assert "HF120" in output
@@ -161,5 +164,5 @@ def test_hook_fails_while_findings_no_fix_resolves_remain(tmp_path: Path, pre_co
 
     compose.write_text("services:\n  web:\n    image: example/web:1.4\n", encoding="utf-8")
     git(project, "add", ".").check_returncode()
-    accepted = git(project, "commit", "-m", "Add the stack", env=env)
-    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    code, output = commit(project, env)
+    assert code == 0, output
