@@ -280,6 +280,14 @@ def test_explain_prints_the_rule_documentation(hardenfix, tmp_path: Path) -> Non
     assert hardenfix(tmp_path, "explain", "secret-required").text == result.text
 
 
+def test_parse_and_read_errors_have_codes_of_their_own(hardenfix, tmp_path: Path) -> None:
+    rules = {rule["code"]: rule for rule in json.loads(hardenfix(tmp_path, "rules", "--format", "json").stdout)}
+    assert (rules["HF002"]["slug"], rules["HF002"]["fixable"]) == ("parse-error", False)
+    assert rules["HF003"]["slug"] == "unreadable-file"
+    page = hardenfix(tmp_path, "explain", "parse-error")
+    assert page.code == 0 and page.text.startswith("# HF002 parse-error\n")
+
+
 def test_explain_unknown_rule(hardenfix, tmp_path: Path) -> None:
     result = hardenfix(tmp_path, "explain", "HF999")
     assert (result.code, result.stderr) == (2, "hardenfix: error: unknown rule 'HF999'; `hardenfix rules` lists them\n")

@@ -304,6 +304,13 @@ def test_github_escapes_properties_and_data() -> None:
     )
 
 
+def test_github_annotates_an_unparseable_file_as_an_error(tmp_path: Path) -> None:
+    results = results_for(tmp_path, Mode.CHECK, {"compose.yaml": b"services:\n  db: [\n"})
+    assert github.render(results).startswith(
+        "::error file=compose.yaml,line=3,col=1,endLine=3,endColumn=1,title=HF002::invalid YAML"
+    )
+
+
 def test_github_reports_unprocessed_files_as_errors() -> None:
     result = FileResult(Path("x"), "compose.yaml", Outcome.FAILED, error="is not valid YAML: bad, very")
     assert github.render([result]) == "::error file=compose.yaml,title=hardenfix::is not valid YAML: bad, very\n"
