@@ -513,7 +513,11 @@ def _finish(report: _Report, kept: list[FileResult], mode: Mode, statistics: boo
             else:
                 report.findings(result)
     if report.show_fixes and mode is not Mode.CHECK:
-        report.write(text.fixes_listing(kept, dry_run=mode is Mode.DIFF))
+        listing = text.fixes_listing(kept, dry_run=mode is Mode.DIFF)
+        if report.format.is_text:
+            report.write(listing)
+        elif listing:  # a document on stdout stays one document
+            report.note(listing.strip("\n"))
 
 
 def _problems(report: _Report, summary: Summary, invalid_files: bool) -> None:

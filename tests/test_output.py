@@ -168,6 +168,9 @@ def test_show_fixes_lists_what_was_fixed(hardenfix, tmp_path: Path) -> None:
     assert result.text.endswith(
         "\nWould fix 2 findings:\n- compose.yaml:\n    1 × HF101 (healthcheck-start-period)\n    1 × HF110 (secret-required)\n"
     )
+    as_json = hardenfix(tmp_path, "apply", "--dry-run", "--show-fixes", "--output-format", "json")
+    assert json.loads(as_json.stdout) == [], "the listing goes to stderr, the document stays one"
+    assert "Would fix 2 findings:\n- compose.yaml:\n" in as_json.stderr
     fixed = hardenfix(tmp_path, "check", "--fix", "--show-fixes")
     assert "Fixed 2 findings:\n- compose.yaml:\n" in fixed.text
 
