@@ -36,13 +36,14 @@ except ImportError:
     from click import exceptions as click_exceptions
 
 from hardenfix import __version__
+from hardenfix.colour import ColourChoice
 
 if TYPE_CHECKING:
+    from hardenfix.colour import Painter
     from hardenfix.config import Configuration
     from hardenfix.discovery import Candidate
     from hardenfix.model import FileResult
     from hardenfix.report import Summary
-    from hardenfix.report.colour import Painter
     from hardenfix.runner import Mode
 
 EXIT_OK = 0
@@ -110,12 +111,6 @@ class Format(enum.StrEnum):
         return self in (Format.FULL, Format.TEXT, Format.CONCISE)
 
 
-class Colour(enum.StrEnum):
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
-
-
 PathsArgument = Annotated[
     list[Path] | None,
     typer.Argument(
@@ -144,7 +139,7 @@ OutputFileOption = Annotated[
     Path | None, typer.Option("--output-file", "-o", help="Write the report to this file instead of stdout.")
 ]
 ColourOption = Annotated[
-    Colour,
+    ColourChoice,
     typer.Option("--color", help="Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print the report, and errors, but nothing else.")]
@@ -318,7 +313,7 @@ class _Report:
 def _report_to(
     output_file: Path | None,
     output_format: Format,
-    colour: Colour,
+    colour: ColourChoice,
     unsafe_fixes: bool,
     to_stderr: bool = False,
     show_fixes: bool = False,
@@ -327,7 +322,7 @@ def _report_to(
 ) -> Iterator[_Report]:
     """The report, on stdout (stderr when stdout carries a fixed file), or in `output_file`
     (never coloured)."""
-    from hardenfix.report.colour import PLAIN, ColourChoice, painter_for
+    from hardenfix.colour import PLAIN, painter_for
 
     text_stream = sys.stderr if to_stderr else sys.stdout
     with contextlib.ExitStack() as stack:
@@ -340,7 +335,7 @@ def _report_to(
         else:
             text_stream.flush()
             stream = text_stream.buffer
-            paint = painter_for(ColourChoice(colour.value), text_stream)
+            paint = painter_for(colour, text_stream)
         terminal = output_file is None and text_stream.isatty()
         yield _Report(output_format, stream, paint, unsafe_fixes, show_fixes, quiet, verbose, terminal)
 
@@ -553,7 +548,7 @@ def check(
     ignore: IgnoreOption = None,
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
-    color: ColourOption = Colour.AUTO,
+    color: ColourOption = ColourChoice.AUTO,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
     stdin_filename: Annotated[
@@ -645,7 +640,7 @@ def apply(
     isolated: IsolatedOption = False,
     output_format: FormatOption = Format.FULL,
     output_file: OutputFileOption = None,
-    color: ColourOption = Colour.AUTO,
+    color: ColourOption = ColourChoice.AUTO,
     show_fixes: ShowFixesOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hardenfix.report.colour import Painter
+    from hardenfix.colour import Painter
 
 NO_NEWLINE_MARKER = "\\ No newline at end of file\n"
 # Lines end at "\n" only, as git and patch see them: "\r" stays part of its line,

@@ -11,7 +11,7 @@ import pytest
 from conftest import run_console_script
 from test_cli import NEEDS_FIX, write
 
-from hardenfix.report.colour import ColourChoice, could_be_terminal, painter_for
+from hardenfix.colour import ColourChoice, could_be_terminal, painter_for
 
 ESCAPE = b"\x1b["
 

@@ -14,9 +14,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from hardenfix.colour import PLAIN, Painter
 from hardenfix.model import FileResult, Finding
 from hardenfix.report import Summary, is_error, plural
-from hardenfix.report.colour import PLAIN, Painter
 
 CONTEXT_LINES = 2
 """Source lines shown above and below a finding's line, as ruff shows."""
