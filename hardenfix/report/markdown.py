@@ -4,7 +4,8 @@ The body opens with one summary line and a table (rule, files, occurrences,
 fixed, left to review), then has a section per rule with its rationale (the
 first paragraph of its documentation's "Why is this bad?"), the files its fixes
 changed, the behaviour-changing (unsafe) fixes a reviewer must look at, and the
-findings left for a human. Files hardenfix could not process come last.
+findings left for a human. Files hardenfix could not process (a file it cannot read or
+parse, a fix whose output could not be verified, a failed write) come last.
 
 Messages are rendered as Markdown, as rules write them (with `code` spans).
 Line numbers of fixed findings are those of the text the fix was made on, which
@@ -61,7 +62,7 @@ def render(results: Iterable[FileResult], rules: Sequence[type[Rule]], *, applie
     reports: dict[str, _RuleReport] = {}
     problems: list[str] = []
     for result in results:
-        if result.outcome is Outcome.FAILED:
+        if result.outcome in (Outcome.FAILED, Outcome.INVALID):
             problems.append(f"`{result.display_path}`: {result.error}")
             continue
         problems.extend(f"`{result.display_path}`: {note}" for note in result.notes)

@@ -134,7 +134,9 @@ def parse(text: str, location: Path | None = None) -> PythonDocument:
         try:
             tree = ast.parse(text)
         except SyntaxError as error:
-            raise ParseError(f"invalid Python: {error.msg} at line {error.lineno}") from None
+            raise ParseError(
+                f"invalid Python: {error.msg} at line {error.lineno}", error.lineno, error.offset
+            ) from None
         except RecursionError:
             raise ParseError("invalid Python: nesting is too deep to parse") from None
         except ValueError as error:  # e.g. a NUL character
