@@ -166,7 +166,10 @@ def _run(request: dict) -> dict:
         if second is None:
             continue
         used += 1
-        problems.extend(f"`{place}`: {problem}" for problem in _use_both(first, second, registries))
+        try:
+            problems.extend(f"`{place}`: {problem}" for problem in _use_both(first, second, registries))
+        except Exception as error:  # noqa: BLE001  (a metric the harness cannot use is a finding too)
+            problems.append(f"`{place}`: using it raised {type(error).__name__}: {error}")
     return {
         "problems": problems,
         "metrics": used,
@@ -176,22 +179,30 @@ def _run(request: dict) -> dict:
 
 def _globals(module, root: str) -> dict[str, list]:
     """Each global the module defines itself: its type, and a fingerprint of its value (a
-    constant's value, a dict's keys, a function's signature), with `root` spelt ROOT."""
+    constant's value, a dict's keys, a function's signature), with `root` spelt ROOT.
+
+    Values are looked at through their type only: a lazy proxy (Django's settings)
+    would run code on any other access.
+    """
     import inspect
+    import types
 
     found = {}
     for name, value in vars(module).items():
-        if name.startswith("__") or getattr(value, "__module__", module.__name__) != module.__name__:
+        kind = type(value)
+        function = issubclass(kind, types.FunctionType)
+        defined_in = value.__module__ if issubclass(kind, type) or function else kind.__module__
+        if name.startswith("__") or defined_in not in (module.__name__, "builtins"):
             continue
-        if isinstance(value, _PLAIN) or (isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value)):
+        if kind in _PLAIN or (kind is tuple and all(type(v) in _PLAIN for v in value)):
             fingerprint = repr(value)
-        elif isinstance(value, dict):
+        elif kind is dict:
             fingerprint = f"keys {sorted(map(repr, value))}"
-        elif inspect.isfunction(value):
+        elif function:
             fingerprint = f"signature {inspect.signature(value)}"
         else:
             fingerprint = None
-        found[name] = [type(value).__name__, fingerprint and fingerprint.replace(root, "ROOT")]
+        found[name] = [kind.__name__, fingerprint and fingerprint.replace(root, "ROOT")]
     return found
 
 
@@ -200,17 +211,18 @@ def _metrics(module):
     from prometheus_client.metrics import MetricWrapperBase
 
     def within(place: str, value, depth: int):
-        if isinstance(value, MetricWrapperBase):
+        kind = type(value)
+        if issubclass(kind, MetricWrapperBase):
             yield place, value
         elif depth == 0:
             return
-        elif isinstance(value, dict):
+        elif kind is dict:
             for key, item in list(value.items()):
                 yield from within(f"{place}[{key!r}]", item, depth - 1)
-        elif isinstance(value, list | tuple):
+        elif kind in (list, tuple):
             for index, item in enumerate(value):
                 yield from within(f"{place}[{index}]", item, depth - 1)
-        elif isinstance(value, type) and value.__module__ == module.__name__:
+        elif issubclass(kind, type) and value.__module__ == module.__name__:
             for attribute, item in list(vars(value).items()):
                 yield from within(f"{place}.{attribute}", item, depth - 1)
 
@@ -225,7 +237,8 @@ def _registries() -> list:
 
     from prometheus_client import CollectorRegistry
 
-    return [o for o in gc.get_objects() if isinstance(o, CollectorRegistry)]
+    # type(), not isinstance(): a lazy proxy (Django's settings) runs code when asked its class.
+    return [o for o in gc.get_objects() if issubclass(type(o), CollectorRegistry)]
 
 
 def _registry_of(metric, registries):
@@ -293,6 +306,9 @@ def _value(metric, registry) -> float:
 
 
 if __name__ == "__main__":
-    outcome = _run(json.loads(sys.argv[1]))
+    try:
+        outcome = _run(json.loads(sys.argv[1]))
+    except Exception as error:  # noqa: BLE001  (reported, with the harness's own failure named)
+        outcome = {"problems": [f"the harness failed: {type(error).__name__}: {error}"]}
     sys.stdout.flush()
     print("\n" + json.dumps(outcome, default=str))
