@@ -146,3 +146,28 @@ def test_the_harness_child_runs_alone(tmp_path: Path) -> None:
 def test_the_harness_reports_metrics_each_copy_registered_under_a_name_of_its_own(tmp_path: Path) -> None:
     source = "from prometheus_client import Counter\n\nC = Counter(f'{__name__}_calls', 'Calls')\n"
     assert _harness(tmp_path, source).problems == ["`C`: the two imports registered two collectors in one registry"]
+
+
+def test_a_module_fixed_before_reuses_its_helper(hardenfix, tmp_path: Path) -> None:
+    fixed = Path(__file__).parent.parent / "golden/python/HF302-prometheus-reimport-safe/from-import/after.py"
+    module = tmp_path / "metrics.py"
+    module.write_text(fixed.read_text() + '\nERRORS = Counter("svc_errors_total", "Errors", ["kind"])\n')
+    assert hardenfix(tmp_path, "apply", "--isolated", "--select", "HF302", "metrics.py").code == 0
+    text = module.read_text()
+    assert (
+        text
+        == fixed.read_text() + '\nERRORS = _get_or_create_metric(Counter, "svc_errors_total", "Errors", ["kind"])\n'
+    )
+    outcome = double_import(module)
+    assert outcome.ok, outcome.problems
+
+
+def test_a_module_whose_names_are_all_taken_gets_no_fix(hardenfix, tmp_path: Path) -> None:
+    (tmp_path / "metrics.py").write_text(
+        "from os.path import *\nfrom prometheus_client import Counter\n\nC = Counter('c', 'C')\n"
+    )
+    [finding] = json.loads(hardenfix(tmp_path, "check", "--isolated", "--select", "HF302", "--format", "json").stdout)
+    assert finding["fix"] is None
+    assert finding["message"].endswith(
+        "(no fix: the names the helper needs (`_get_or_create_metric`, `Any`, ...) all mean something else here)"
+    )

@@ -206,7 +206,7 @@ class PrometheusReimportSafe(Rule):
             if binding.qualified_name.partition(".")[0] == "prometheus_client" and not binding.type_checking_only
         ]
         calls = [node for node in document.nodes_mentioning(imported, ast.Call) if _metric_class(document, node)]
-        helper = None if self.options.metrics_helper else _Helper.for_module(document)
+        helper = None if self.options.metrics_helper or not calls else _Helper.for_module(document)
         for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
             start, end = document.span(call.func)
             metric = _metric_class(document, call)
@@ -224,7 +224,7 @@ class PrometheusReimportSafe(Rule):
                 " (`python -m` and `import`) raises `Duplicated timeseries`"
             )
             if helper is None and not self.options.metrics_helper:
-                no_fix = "the names the helper would take are all used in this module"
+                no_fix = "the names the helper needs (`_get_or_create_metric`, `Any`, ...) all mean something else here"
                 yield self.finding(document, start, end, f"{message} (no fix: {no_fix})")
                 continue
             fix = self.deferred_fix(

@@ -70,3 +70,22 @@ def metrics() -> Metrics:
     if _METRICS is None:
         _METRICS = Metrics()
     return _METRICS
+
+
+class SingletonMeta(type):
+    _instances: dict[type, object] = {}
+
+    def __call__(cls, *args, **kwargs):
+        if cls not in cls._instances:
+            cls._instances[cls] = super().__call__(*args, **kwargs)
+        return cls._instances[cls]
+
+
+class Exporter(metaclass=SingletonMeta):
+    def __init__(self) -> None:
+        self.scrapes = prometheus_client.Counter("svc_scrapes_total", "Scrapes")
+
+
+def gauge(name: str) -> Gauge:
+    existing = REGISTRY._names_to_collectors.get("svc_gauge")
+    return existing if existing is not None else Gauge("svc_gauge", "Looked up first")
