@@ -34,8 +34,11 @@ class ValueChange(enum.StrEnum):
     interpolated them with every variable set (see `hardenfix.validate`)."""
 
     ANY = "any"
-    LETTER_CASE = "letter-case"
-    """Equal but for upper and lower case (host names)."""
+    HOST_CASE = "host-case"
+    """Equal but for the letter case of host names: the hosts of URLs, and values that are
+    host names (`hostname`, network aliases, `extra_hosts`)."""
+    CURL_FAIL_FLAGS = "curl-fail-flags"
+    """Equal but for curl's `-f`/`--fail` words (a healthcheck's `test`)."""
     NONE = "none"
     """Identical: the fix changes how a value is written, never what it resolves to."""
 
