@@ -12,6 +12,8 @@ import pytest
 from conftest import DATA
 from test_cli import NEEDS_FIX
 
+from golden import ROOT as GOLDEN
+from golden import Case
 from hardenfix.engine import Engine
 from hardenfix.model import (
     Applicability,
@@ -552,3 +554,19 @@ def test_junit_reports_a_file_hardenfix_failed_on_as_an_error() -> None:
     root = junit_tree(junit.render([failed]))
     assert (root.get("tests"), root.get("errors")) == ("1", "1")
     assert root[0][0][0].tag == "error"
+
+
+def test_the_facts_a_finding_rests_on_are_in_every_structured_report(tmp_path: Path) -> None:
+    """JSON's `facts`, SARIF's result properties, the pull-request body's list: a reviewer
+    checks a probe written from a service's files against where each fact was read."""
+    from hardenfix.report import json as json_report
+
+    result = Case(GOLDEN / "compose" / "HF106-healthcheck-missing" / "monorepo", FileKind.COMPOSE).run(mode=Mode.CHECK)
+    api = next(finding for finding in result.findings if "`api`" in finding.message)
+    route = "/ops/healthz (services/api/app/routers/status.py:6: route /ops/healthz)"
+    assert json.loads(json_report.render([api]))[0]["facts"]["route"] == route
+    log = json.loads(sarif.render([result], all_rules()))
+    jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    facts = [r["properties"]["facts"] for r in log["runs"][0]["results"] if "`api`" in r["message"]["text"]]
+    assert facts[0]["route"] == route
+    assert f"  - route: {route}" in markdown.render([result], all_rules(), applied=False).splitlines()

@@ -143,6 +143,8 @@ def _result(
                 "properties": {"applicability": str(finding.fix.applicability)},
             }
         ]
+    if finding.facts:
+        sarif_result["properties"] = {"facts": dict(finding.facts)}
     return sarif_result
 
 

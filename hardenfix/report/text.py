@@ -64,6 +64,8 @@ def full(
             out.append(gutter + "\n")
     if show_fixes and finding.detail and not is_error(finding):
         out.append(f"{paint('note', 'bold')}: {finding.detail}\n")
+    if show_fixes:
+        out += [f"{paint('fact', 'bold')}: {name}: {fact}\n" for name, fact in finding.facts]
     if finding.fix is not None:
         out.append(f"{paint('help', 'bold cyan')}: {finding.fix.title}\n")
     return "".join(out) + "\n"
