@@ -1,3 +1,3 @@
-from hardenfix.cli import main
+from hardenfix.entry import main
 
 main()

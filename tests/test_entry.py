@@ -1,0 +1,177 @@
+"""The entry point runs `check` and `apply` without typer, and reads their arguments exactly
+as the typer app does; whatever it is not sure of, typer reads."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from hardenfix import cli, commands, entry
+from hardenfix.colour import ColourChoice
+from hardenfix.commands import Format
+
+DIRECT = ["check", "apply"]
+
+
+def _typer_command(name: str):
+    return typer.main.get_command(cli.app).commands[name]
+
+
+def _value_kind(annotation: Any) -> entry._Value:
+    """How a value option of this type is read."""
+    types = {argument for argument in typing.get_args(annotation) or (annotation,) if argument is not type(None)}
+    [kind] = types
+    return {
+        str: entry._Value.TEXT,
+        Path: entry._Value.PATH,
+        int: entry._Value.COUNT,
+        Format: entry._Value.FORMAT,
+        ColourChoice: entry._Value.COLOUR,
+    }[kind]
+
+
+@pytest.mark.parametrize("name", DIRECT)
+def test_the_direct_options_are_those_typer_declares(name: str) -> None:
+    hints = typing.get_type_hints(getattr(commands, name))
+    declared: dict[str, entry._Option] = {}
+    for parameter in _typer_command(name).params:
+        if parameter.param_type_name != "option":
+            continue
+        if parameter.is_flag:
+            declared.update((spelling, (parameter.name, True)) for spelling in parameter.opts)
+            declared.update((spelling, (parameter.name, False)) for spelling in parameter.secondary_opts)
+        else:
+            kind = _value_kind(hints[parameter.name])
+            declared.update((spelling, (parameter.name, kind)) for spelling in parameter.opts)
+            if kind is entry._Value.COUNT:
+                assert parameter.type_descriptor.parameter_info.min == 1
+    assert entry._OPTIONS[name] == declared
+
+
+@pytest.mark.parametrize("name", ["check", "apply", "show_config", "rules", "explain"])
+def test_the_bodies_take_what_typer_gives(name: str) -> None:
+    """Same parameters, same defaults: a direct call leaves out what typer would fill in."""
+    declared = inspect.signature(getattr(cli, name)).parameters
+    body = inspect.signature(getattr(commands, name)).parameters
+    assert [(p.name, p.default) for p in declared.values()] == [(p.name, p.default) for p in body.values()]
+
+
+def _typer_reads(arguments: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    captured: dict[str, Any] = {}
+    monkeypatch.setattr(commands, arguments[0], lambda **values: captured.update(values))
+    result = CliRunner().invoke(cli.app, arguments)
+    assert result.exit_code == 0, result.output
+    return captured
+
+
+READ_ALIKE = [
+    ["check"],
+    ["check", "."],
+    ["check", "-"],
+    ["check", "a.py", "b/compose.yaml", "--no-cache"],
+    ["check", "--fix", "--no-fix", "--diff", "-q", "-v", "-e", "--statistics"],
+    ["check", "--unsafe-fixes", "--show-fixes", "--exit-non-zero-on-fix", "--isolated"],
+    ["check", "--no-unsafe-fixes", "--no-show-fixes"],
+    ["check", "--output-format", "json", "--format=sarif", "-o", "report.sarif", "--output-file=x"],
+    ["check", "--select", "HF1,HF2", "--extend-select=HF001", "--ignore", "-x"],
+    ["check", "--config", "hardenfix.toml", "--color", "never", "--color=always"],
+    ["check", "--stdin-filename", "deploy/compose.yaml", "-"],
+    ["check", "--changed=", "--shard", "1/3", "--jobs", "4", "-j", "2"],
+    ["check", "--changed", "main", "x"],
+    ["apply"],
+    ["apply", "--dry-run", "--unsafe-fixes", "--validate", "--format", "markdown", "src"],
+    ["apply", "--commit", "--branch", "fixes/all", "--no-verify", "--pr-body", "body.md"],
+    ["apply", "--output-format", "full", "--color", "auto", "-q", "--no-cache", "--jobs=1"],
+]
+
+
+@pytest.mark.parametrize("arguments", READ_ALIKE, ids=" ".join)
+def test_direct_and_typer_read_arguments_alike(
+    arguments: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    call = entry.direct_call(arguments)
+    assert call is not None
+    name, values = call
+    defaults = {p.name: p.default for p in inspect.signature(getattr(commands, name)).parameters.values()}
+    assert {**defaults, **values} == _typer_reads(arguments, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        [],
+        ["--version", "check"],
+        ["--help"],
+        ["check", "--help"],
+        ["check", "-h"],
+        ["check", "-qv"],
+        ["check", "--fix=yes"],
+        ["check", "--", "x"],
+        ["check", "--select"],
+        ["check", "--jobs", "0"],
+        ["check", "--jobs", "two"],
+        ["check", "--format", "JSON"],
+        ["check", "--color", "sometimes"],
+        ["check", "--config", ""],
+        ["check", "--dry-run"],
+        ["apply", "--fix"],
+        ["rules"],
+        ["explain", "HF101"],
+        ["config", "."],
+    ],
+    ids=lambda arguments: " ".join(arguments) or "nothing",
+)
+def test_typer_reads_what_the_direct_path_is_not_sure_of(arguments: list[str]) -> None:
+    assert entry.direct_call(arguments) is None
+
+
+def _console(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hardenfix", *arguments], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_a_usage_error_found_by_a_command_is_said_in_typers_words(tmp_path: Path, hardenfix) -> None:
+    arguments = ["check", "--exit-zero", "--exit-non-zero-on-fix", "."]
+    direct = _console(tmp_path, *arguments)
+    in_typer = hardenfix(tmp_path, *arguments)
+    assert (direct.returncode, direct.stdout, direct.stderr) == (in_typer.code, in_typer.text, in_typer.stderr)
+    assert direct.stderr == (
+        "hardenfix: error: --exit-zero and --exit-non-zero-on-fix exclude each other; see `hardenfix check --help`\n"
+    )
+
+
+def test_a_run_said_the_same_either_way(tmp_path: Path, hardenfix) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        'services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: ["CMD", "pg_isready"]\n'
+    )
+    for arguments in (["check", "--no-cache", "compose.yaml"], ["apply", "--dry-run", "--no-cache", "."]):
+        direct = _console(tmp_path, *arguments)
+        in_typer = hardenfix(tmp_path, *arguments)
+        assert (direct.returncode, direct.stdout, direct.stderr) == (in_typer.code, in_typer.text, in_typer.stderr)
+        assert direct.returncode == 1
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
+    for index in range(200):
+        (tmp_path / f"m{index}.py").write_text("try:\n    x = 1\nexcept Exception:\n    pass\n")
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "hardenfix", "check", "--no-cache", "--output-format", "concise", "."],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()
+    assert reader.wait(timeout=120) == 1
+    assert b"Traceback" not in reader.stderr.read()
