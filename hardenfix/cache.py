@@ -96,10 +96,6 @@ class Entry:
         return True
 
 
-def status_of(status: os.stat_result) -> Status:
-    return [status.st_mtime_ns, status.st_size, status.st_ino]
-
-
 def is_settled(status: Status, started_ns: int) -> bool:
     """Whether the file was last modified long enough before `started_ns` for its status
     to stand for its bytes (see the module's documentation)."""

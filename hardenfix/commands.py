@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import hashlib
 import json
 import os
 import sys
@@ -138,6 +137,8 @@ def _shard_of(path: Path, count: int) -> int:
     """A file's shard depends only on its path relative to the working directory, so every
     machine of a CI matrix puts it in the same one."""
     relative = Path(os.path.relpath(os.path.abspath(path))).as_posix()
+    import hashlib
+
     return int.from_bytes(hashlib.sha256(relative.encode()).digest()[:8], "big") % count
 
 
@@ -276,9 +277,11 @@ def _results(
             job = Job(configuration, mode, Path.cwd())
             yield process_stdin(sys.stdin.buffer.read(), stdin_name, job)
             return
-        from hardenfix.cache import Cache, project_roots
+        cache = None
+        if not no_cache:
+            from hardenfix.cache import Cache, project_roots
 
-        cache = None if no_cache else Cache.open(*project_roots(paths))
+            cache = Cache.open(*project_roots(paths))
         results = run(
             paths,
             configuration,

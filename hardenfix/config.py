@@ -40,23 +40,23 @@ healthcheck = ["CMD", "curl", "-sf", "http://localhost:8000/healthz"]
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
-import tomllib
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from hardenfix.files import absolute_path
 from hardenfix.knowledge import ImageFacts, KnowledgeBase, builtin, facts_from_table
+from hardenfix.model import FileKind
 from hardenfix.registry import SelectionError, matches, rule_by_code, select_rules, validate_selectors
 from hardenfix.rule import Rule
+
+if TYPE_CHECKING:
+    import pathspec
 
 CONFIG_FILES = ("hardenfix.toml", ".hardenfix.toml", "pyproject.toml")
 LISTED_NAMES = frozenset({*CONFIG_FILES, ".git"})
@@ -90,19 +90,23 @@ class Settings:
     def knowledge(self) -> KnowledgeBase:
         return builtin().extended(pins=self.pins, images=self.images)
 
-    def rules(self, path: Path | None = None) -> list[Rule]:
-        """The selected rules, less those `per-file-ignores` turns off for `path`."""
+    def rules(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> list[Rule]:
+        """The selected rules, less those `per-file-ignores` turns off for `path`; with
+        `kinds`, only those that check files of these kinds (and the engine's own)."""
         selected = select_rules((*(self.select or ("ALL",)), *self.extend_select), self.ignore)
         ignored = self.ignored_for(path) if path is not None else ()
         knowledge = self.knowledge()
         return [
-            rule(self.rule_options.get(rule.code), knowledge)
-            for rule in selected
-            if not any(matches(selector, rule) for selector in ignored)
+            listed.load()(self.rule_options.get(listed.code), knowledge)
+            for listed in selected
+            if (kinds is None or listed.kind is None or listed.kind in kinds)
+            and not any(matches(selector, listed) for selector in ignored)
         ]
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         """The selectors `per-file-ignores` turns off for `path`."""
+        if not self.per_file_ignores:
+            return ()
         absolute = absolute_path(path)
         return tuple(
             selector
@@ -112,11 +116,15 @@ class Settings:
         )
 
     def excluded(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
         absolute = absolute_path(path)
         return any(_matches(spec, absolute, folder) for folder, spec in self._exclude_specs)
 
     @cached_property
     def _per_file_specs(self) -> list[tuple[str, pathspec.PathSpec, tuple[str, ...]]]:
+        import pathspec
+
         return [
             (folder, pathspec.GitIgnoreSpec.from_lines([glob]), selectors)
             for folder, glob, selectors in self.per_file_ignores
@@ -124,16 +132,21 @@ class Settings:
 
     @cached_property
     def _exclude_specs(self) -> list[tuple[str, pathspec.PathSpec]]:
+        import pathspec
+
         return [(folder, pathspec.GitIgnoreSpec.from_lines([pattern])) for folder, pattern in self.exclude]
 
     def fails(self, finding: Any) -> bool:
         """Whether `finding` (anything with a code and slug) makes `check` fail."""
         return any(matches(selector, finding) for selector in self.fail_on)
 
-    def fingerprint(self, path: Path | None = None) -> str:
-        """Changes whenever these settings could change what a file is reported for."""
-        rules = [(rule.code, repr(rule.options)) for rule in self.rules(path)]
+    def fingerprint(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> str:
+        """Changes whenever these settings could change what a file (of one of `kinds`) is
+        reported for."""
+        rules = [(rule.code, repr(rule.options)) for rule in self.rules(path, kinds)]
         knowledge = (sorted(self.pins.items()), sorted((k, repr(v)) for k, v in self.images.items()))
+        import hashlib
+
         return hashlib.sha256(repr((rules, knowledge, self.unsafe_fixes)).encode()).hexdigest()[:16]
 
     def with_overrides(
@@ -186,6 +199,8 @@ class Layer:
 
 def read_layer(path: Path) -> Layer | None:
     """The hardenfix table of a configuration file; None for a pyproject.toml without one."""
+    import tomllib
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except IsADirectoryError:

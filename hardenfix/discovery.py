@@ -15,12 +15,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
-
-import pathspec
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hardenfix.files import TEMP_PREFIX, TEMP_SUFFIX
 from hardenfix.model import FileKind
+
+if TYPE_CHECKING:
+    import pathspec
 
 SKIPPED_DIRECTORIES = frozenset(
     {
@@ -304,7 +305,7 @@ class _Recorder:
         self.walk.ignore_files.append([self.relative(path), status.st_mtime_ns, status.st_size, status.st_ino])
 
 
-_Ignores = list[tuple[str, pathspec.PathSpec]]
+_Ignores = list[tuple[str, "pathspec.PathSpec"]]
 
 
 def _listing(
@@ -347,6 +348,8 @@ def _gitignore(directory: str, record: _Recorder | None) -> pathspec.PathSpec | 
         if record is not None:
             record.walk.complete = False
         return None
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 

@@ -21,7 +21,6 @@ from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
 from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError, parser_for
 from hardenfix.sources.text import SourceText
 from hardenfix.suppress import SUPPRESSION_MARKER, Suppressions
-from hardenfix.validate import GuardError, check_output
 
 MAX_PASSES = 10
 
@@ -122,6 +121,8 @@ class Engine:
             if any(self._applicable(f) and _identity(f) not in broken for f in findings):
                 raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
         if fixed:
+            from hardenfix.validate import GuardError, check_output
+
             try:
                 check_output(kind, original, document, self.applied_rules(fixed), self.compose_model_check)
             except GuardError as error:

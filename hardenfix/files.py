@@ -5,7 +5,6 @@ from __future__ import annotations
 import operator
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,6 +189,8 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     if not os.access(target, os.W_OK):
         raise WriteRefused("is read-only; not written")
     try:
+        import tempfile
+
         descriptor, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as error:
         raise WriteRefused(f"cannot be written: {error.strerror}") from None

@@ -7,6 +7,7 @@ removed (the engine strips it before parsing and puts it back when writing).
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,6 +291,10 @@ class Outcome(enum.StrEnum):
 
 Status = list[int]
 """[mtime in ns, size, inode] of a file."""
+
+
+def status_of(status: os.stat_result) -> Status:
+    return [status.st_mtime_ns, status.st_size, status.st_ino]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,20 +15,16 @@ import contextlib
 import enum
 import gc
 import itertools
-import multiprocessing
 import os
-import signal
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from hardenfix.cache import Cache, Remembered, content_key, signature, status_of
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
 from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
@@ -44,12 +40,13 @@ from hardenfix.files import (
     regular_file_status,
     remove_if_stale,
 )
-from hardenfix.model import FileKind, FileResult, Finding, Outcome, Position, Record
+from hardenfix.model import FileKind, FileResult, Finding, Outcome, Position, Record, status_of
 from hardenfix.rules.meta.hf002_parse_error import Unparseable
 from hardenfix.rules.meta.hf003_unreadable_file import Unreadable
 from hardenfix.sources import ParseError
 
 if TYPE_CHECKING:
+    from hardenfix.cache import Cache, Remembered
     from hardenfix.rule import Rule
     from hardenfix.sources.compose import ComposeDocument
 
@@ -99,23 +96,24 @@ class Job:
     seen: dict[str, list[int]] = field(default_factory=dict)
     """Absolute path -> [mtime in ns, size] of the files and folders this run looked at
     in the parent."""
-    _engines: dict[tuple[int, tuple[str, ...]], Engine] = field(default_factory=dict, repr=False)
+    _engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
         return self.rules.for_path(path) if isinstance(self.rules, Configuration) else None
 
-    def engine_for(self, path: Path, settings: Settings | None) -> Engine:
-        """The engine for a file with these settings (`settings_for`): one per distinct
-        set of settings and rules, built once."""
+    def engine_for(self, path: Path, settings: Settings | None, kind: FileKind) -> Engine:
+        """The engine for a file of `kind` with these settings (`settings_for`): one per
+        distinct set of settings, rules and kind, built once, with the rules of that kind
+        alone (the others' modules are not even imported)."""
         if settings is None:
             assert isinstance(self.rules, Engine)
             return self.rules
-        key = (id(settings), settings.ignored_for(path) if settings.per_file_ignores else ())
+        key = (id(settings), settings.ignored_for(path) if settings.per_file_ignores else (), kind)
         if key not in self._engines:
             self._engines[key] = Engine(
-                settings.rules(path),
+                settings.rules(path, (kind,)),
                 settings.unsafe_fixes,
-                fingerprint=settings.fingerprint(path),
+                fingerprint=settings.fingerprint(path, (kind,)) if self.cached is not None else "",
                 compose_model_check=self.compose_model_check,
             )
         return self._engines[key]
@@ -196,21 +194,38 @@ def _folder_listener(rules: Engine | Configuration) -> FolderListed | None:
     return rules.folder_listed if isinstance(rules, Configuration) else None
 
 
-_Submit = Callable[[list[Candidate], dict[str, Path]], "Future[list[FileResult]]"]
+class _Batch(Protocol):
+    """A batch's results, once they are in (a pool's `Future`)."""
+
+    def result(self) -> list[FileResult]: ...
+
+
+class _Done:
+    """A batch processed in this process."""
+
+    def __init__(self, results: list[FileResult]) -> None:
+        self._results = results
+
+    def result(self) -> list[FileResult]:
+        return self._results
+
+
+_Submit = Callable[[list[Candidate], dict[str, Path]], _Batch]
 """Hands a batch of files, and the build contexts of its Dockerfiles, to be processed."""
 
 
 def _in_process(job: Job) -> _Submit:
-    def submit(batch: list[Candidate], build_contexts: dict[str, Path]) -> Future[list[FileResult]]:
+    def submit(batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
         job.build_contexts.update(build_contexts)
-        done: Future[list[FileResult]] = Future()
-        done.set_result([process(candidate, job) for candidate in batch])
-        return done
+        return _Done([process(candidate, job) for candidate in batch])
 
     return submit
 
 
 def _in_pool(stack: contextlib.ExitStack, job: Job, workers: int) -> _Submit:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork shares the parent's loaded modules and settings with the workers for free.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
@@ -218,7 +233,7 @@ def _in_pool(stack: contextlib.ExitStack, job: Job, workers: int) -> _Submit:
     # A run stopped early (an invalid configuration found by the walk) waits for no batch.
     stack.callback(pool.shutdown, cancel_futures=True)
 
-    def submit(batch: list[Candidate], build_contexts: dict[str, Path]) -> Future[list[FileResult]]:
+    def submit(batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
         notes = None
         if isinstance(job.rules, Configuration):
             # What discovery told this process of the batch's folders since the workers started.
@@ -233,7 +248,7 @@ class _Slot:
     """A file's place in discovery order: its result, or the batch that gives it."""
 
     result: FileResult | None = None
-    batch: Future[list[FileResult]] | None = None
+    batch: _Batch | None = None
     position: int = 0
     submitted: bool = False
 
@@ -429,6 +444,7 @@ def _ask_for_parent_death_signal() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     import ctypes
+    import signal
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -474,7 +490,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file")
     result.kind = kind
     settings = job.settings_for(path)
-    engine = job.engine_for(path, settings)
+    engine = job.engine_for(path, settings, kind)
     if kind not in engine.kinds():
         return result
     build_context = _build_context(job, path, kind)
@@ -483,7 +499,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         data = read_accepted(path)  # its status was checked above
     except UnreadableFile as reason:
         return _invalid(result, Unreadable, str(reason))
-    digest = content_key(data) if job.cached is not None else ""
+    digest = _content_key(data) if job.cached is not None else ""
     key = _cache_key(engine, digest, _keyed_location(path, kind, build_context))
     if not engine.needs_parse(kind, data):
         if job.cached is not None:
@@ -517,6 +533,8 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     result.failing = _failing(result.findings, settings)
     if not outcome.fixed and job.cached is not None:  # the findings are those of the file as it is on disk
         findings = [finding.to_cache() for finding in outcome.remaining]
+        from hardenfix.cache import signature
+
         result.cache_entry = Record(key, findings, signature(outcome.dependencies), absolute, status, digest)
     # The bytes go back to the parent only where a report needs them: the diff of a
     # changed file, the text that findings' offsets point into (SARIF regions).
@@ -548,7 +566,7 @@ def process_stdin(data: bytes, name: str | None, job: Job) -> FileResult:
     if result.kind is None:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file: name it with --stdin-filename")
     settings = job.settings_for(path)
-    engine = job.engine_for(path, settings)
+    engine = job.engine_for(path, settings, result.kind)
     if result.kind not in engine.kinds():
         return result
     try:
@@ -600,7 +618,7 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     digest = job.cached.digest(absolute, status)
     if digest is None:
         return None
-    engine = job.engine_for(path, settings)
+    engine = job.engine_for(path, settings, kind)
     if kind not in engine.kinds():
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
@@ -609,6 +627,12 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     if known is not None and kind is FileKind.COMPOSE:
         known.build_contexts = job.cached.contexts(absolute, status)
     return known
+
+
+def _content_key(data: bytes) -> str:
+    from hardenfix.cache import content_key
+
+    return content_key(data)
 
 
 def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:

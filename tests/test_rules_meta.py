@@ -11,7 +11,7 @@ import pytest
 
 from hardenfix.catalogue import SAFE_FIXES, explain_page, readme_table
 from hardenfix.model import Category, FileKind
-from hardenfix.registry import all_rules
+from hardenfix.registry import all_rules, catalogue
 from hardenfix.rule import DOC_SECTIONS, FixSafety
 
 RULES = all_rules()
@@ -58,6 +58,13 @@ def test_identity(rule) -> None:
     module_file = Path(sys.modules[rule.__module__].__file__)
     assert module_file.name == f"{rule.code.lower()}_{rule.slug.replace('-', '_')}.py"
     assert module_file.parent.name == (rule.kind.value if rule.kind is not None else "meta")
+
+
+def test_the_catalogue_read_from_module_names_is_the_rules() -> None:
+    """Selection reads codes, slugs and kinds from the modules' names, without importing them."""
+    assert [(listed.code, listed.slug, listed.kind) for listed in catalogue()] == [
+        (rule.code, rule.slug, rule.kind) for rule in RULES
+    ]
 
 
 def test_codes_and_slugs_are_unique() -> None:

@@ -81,6 +81,10 @@ def test_checking_a_compose_file_imports_no_libcst(tmp_path: Path, no_cache: boo
     assert "HF120" in out
     assert imported(modules, "ruamel")
     assert not imported(modules, "libcst")
+    # Rules are loaded by the kind of file checked: no Python rule, nor its parsers.
+    assert imported(modules, "hardenfix.rules.compose")
+    assert not imported(modules, "hardenfix.rules.python")
+    assert not imported(modules, "hardenfix.sources.python")
 
 
 @pytest.mark.parametrize("command", [["check", "--no-cache"], ["apply", "--dry-run", "--no-cache"]], ids=" ".join)

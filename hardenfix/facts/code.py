@@ -189,11 +189,11 @@ def _read_python(relative: str, text: str, facts: CodeFacts, shown_as: str) -> _
         return None
     dotted = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
     module = _Module(relative, dotted, shown_as + relative)
-    mount_prefixes = _starlette_mounts(tree, module)
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             module.constants.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
     nodes = list(ast.walk(tree))
+    mount_prefixes = _starlette_mounts(nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
             _argparse_option(module, node)
@@ -279,10 +279,11 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
             module.routes.append((owner, path, decorator.lineno, needs_auth or _depends_on_auth(decorator)))
 
 
-def _starlette_mounts(tree: ast.Module, module: _Module) -> dict[int, str]:
-    """`Mount("/api", routes=[Route(...), ...])`: the prefix of each route call inside a mount."""
+def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
+    """`Mount("/api", routes=[Route(...), ...])`: the prefix of each route call inside a mount
+    (`nodes` are the module's, in `ast.walk` order)."""
     prefixes: dict[int, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "Mount":
             prefix = _string(module, _argument(node, 0, "path")) or ""
             for inner in ast.walk(node):

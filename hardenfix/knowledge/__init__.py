@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from hardenfix.knowledge.images import ImageFacts, load_image, project_image
 from hardenfix.knowledge.pins import Evidence, Pin, PinChoice, choose_pin, load_pin
@@ -137,10 +137,10 @@ def facts_from_table(repository: str, table: dict) -> ImageFacts:
 
 @cache
 def builtin() -> KnowledgeBase:
-    package = resources.files(__name__)
-    pins = tomllib.loads(package.joinpath("pins.toml").read_text(encoding="utf-8"))
+    package = Path(__file__).parent
+    pins = tomllib.loads((package / "pins.toml").read_text(encoding="utf-8"))
     images: dict[str, ImageFacts] = {}
-    for repository, table in tomllib.loads(package.joinpath("images.toml").read_text(encoding="utf-8")).items():
+    for repository, table in tomllib.loads((package / "images.toml").read_text(encoding="utf-8")).items():
         facts = load_image(repository, table)
         images.update(dict.fromkeys((repository, *table.get("aliases", ())), facts))
     return KnowledgeBase({repository: load_pin(repository, table) for repository, table in pins.items()}, images)

@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -119,19 +119,26 @@ class Service:
     in_other_documents: bool = False
     """Another document of the file defines it too: Compose merges the two."""
 
+    _found: dict[str, Entry | None] = field(default_factory=dict, init=False, repr=False)
+    """What `get` found, by key: rules ask for the same keys of every service, again and again."""
+
     def get(self, key: str) -> Entry | None:
         """The entry Compose would use: written here, merged with `<<`, or inherited through `extends`."""
+        if key in self._found:
+            return self._found[key]
+        found = None
         service: Service | None = self
         for _ in range(32):  # an extends cycle is Compose's error to report, not a hang
             if service is None:
-                return None
+                break
             found = lookup(service.node, key)
             if found is not None:
-                return found
+                break
             service = service.base
-        return None
+        self._found[key] = found
+        return found
 
-    @property
+    @cached_property
     def profiles(self) -> tuple[str, ...]:
         entry = self.get("profiles")
         if entry is None or not isinstance(entry.value, SequenceNode):
@@ -686,9 +693,10 @@ def merged_mappings(mapping: MappingNode) -> list[MappingNode]:
 
 def lookup(mapping: MappingNode, key: str, _depth: int = 0) -> Entry | None:
     """The entry for `key` as Compose sees it: written here, else inherited through `<<`."""
-    for entry in entries(mapping):
-        if isinstance(entry.key, ScalarNode) and entry.key.value == key:
-            return entry
+    if key != MERGE_KEY:
+        for written, value in mapping.value:
+            if isinstance(written, ScalarNode) and written.value == key:
+                return Entry(written, value, mapping)
     if _depth < 32:
         for source in merged_mappings(mapping):
             found = lookup(source, key, _depth + 1)
