@@ -29,7 +29,7 @@ REALISTIC = ROOT / "dockerfile/HF201-user-before-privdrop-entrypoint/realistic-s
 
 
 def apply(path: Path, codes: tuple[str, ...] = ("HF2",)):
-    engine = Engine([rule() for rule in select_rules(codes)])
+    engine = Engine([listed.load()() for listed in select_rules(codes)])
     [result] = run([path], engine, Mode.WRITE, path.parent)
     return result
 
@@ -173,6 +173,29 @@ def test_hf202_finds_imports_by_line(tmp_path, source: str, modules: set[str]) -
 
     (tmp_path / "module.py").write_text(source, newline="")
     assert _imported_modules(BuildContext(tmp_path), "module.py") == modules
+
+
+def test_hf202_reads_the_projects_code_not_a_committed_virtualenv(tmp_path) -> None:
+    """`COPY . .` takes a committed virtualenv along: its installed packages are neither a
+    shared package of the service nor its importers (discovery skips them too)."""
+    site_packages = "venv/lib/python3.12/site-packages"
+    write(
+        tmp_path,
+        {
+            f"{site_packages}/click/__init__.py": "from click.core import Command\n",
+            f"{site_packages}/click/core.py": "class Command: ...\n",
+            f"{site_packages}/flask/cli.py": "import click\n",
+            "main.py": "import os\n",
+        },
+    )
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "main.py"]\n')
+    result = apply(dockerfile, ("HF202",))
+    assert (result.findings, result.fixed) == ([], [])
+    (tmp_path / "main.py").write_text("from common import db\n")
+    write(tmp_path, {"common/__init__.py": "", "common/db.py": "import os\n"})
+    [fixed] = apply(dockerfile, ("HF202",)).fixed
+    assert "the package `common`" in fixed.message
 
 
 def test_symlinked_entrypoint_out_of_the_context_is_reported(tmp_path) -> None:

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
@@ -41,7 +42,9 @@ class PythonpathSharedModules(Rule):
 
     The build context is the Dockerfile's folder: the copied folder must hold
     Python files there, and some other Python file the stage copies must import
-    it by the name its place under the app root gives it.
+    it by the name its place under the app root gives it. Folders that are not
+    the project's own code (virtualenvs' `site-packages`, `node_modules`, caches)
+    are left out, as discovery leaves them out.
 
     ## Why is this bad?
     Python finds `services.common` only when the app root is on `sys.path`.
@@ -154,7 +157,7 @@ def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPac
     # imports `a.b` and `a`) -> the files that import it: built once, for every candidate.
     importers_of: dict[str, list[str]] = {}
     for _, source in copied:
-        for path in context.files_under(source, ".py"):
+        for path in context.files_under(source, ".py", skip=_not_the_projects):
             modules = _imported_modules(context, path)
             for name in {prefix for module in modules for prefix in _packages(module)} & wanted:
                 importers_of.setdefault(name, []).append(path)
@@ -175,7 +178,7 @@ def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> It
             continue
         source = posixpath.normpath(source)
         folders: set[str] = set()
-        for parent in {posixpath.dirname(path) for path in context.files_under(source, ".py")}:
+        for parent in {posixpath.dirname(path) for path in context.files_under(source, ".py", skip=_not_the_projects)}:
             for ancestor in _ancestors(parent, source):
                 if ancestor in folders:
                     break  # and so are the ones above it
@@ -183,6 +186,13 @@ def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> It
         for folder in sorted(folders):
             inside = "" if folder == source else folder.removeprefix("" if source == "." else source + "/")
             yield copy, folder, posixpath.normpath(posixpath.join(copy.destination, inside))
+
+
+def _not_the_projects(folder: str) -> bool:
+    """A folder of installed packages or caches: a `COPY . .` takes a committed virtualenv
+    along, whose thousands of modules neither are a shared package of the service nor
+    import one."""
+    return folder in SKIPPED_DIRECTORIES
 
 
 def _ancestors(folder: str, top: str) -> Iterator[str]:

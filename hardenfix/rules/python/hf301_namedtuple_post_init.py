@@ -244,7 +244,9 @@ class NamedTuplePostInit(Rule):
         """The prefilter, and a `__post_init__` defined somewhere other than the body of a
         class without bases: a module that uses NamedTuple next to a dataclass with
         `__post_init__` is common, and parsing it would find nothing."""
-        if not super().might_apply(data):
+        # The prefilter's test, by `bytes.find`: the regex scans a file ten times slower.
+        mentions = [found for found in (data.find(b"NamedTuple"), data.find(b"namedtuple")) if found != -1]
+        if not mentions or data.find(b"__post_init__", min(mentions) + len(b"NamedTuple")) == -1:
             return False
         for mention in _POST_INIT.finditer(data):
             line_start = data.rfind(b"\n", 0, mention.start()) + 1
