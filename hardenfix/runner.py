@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import gc
-import itertools
 import os
 import sys
 import threading
@@ -60,11 +59,16 @@ BATCH_SIZE = 64
 """Files per task sent to a worker: enough to amortise the round trip."""
 COMPOSE_BATCH_SIZE = 16
 """Compose files per task: Dockerfiles wait for the build contexts they report."""
+COMPOSE_BATCH_BYTES = 32 * 1024
+"""A batch of Compose files goes as soon as it holds this much: a large file (a monorepo's
+stack of fifty services, its services' code read) starts at once, not with the walk's end."""
 HELD_BATCHES = 128
 """Batches processed ahead of the next result to report, at most: the results wait while a
 Dockerfile before them waits for the walk to end."""
-IN_PROCESS_BELOW = 2 * BATCH_SIZE
-"""Runs with fewer files than this stay in-process."""
+POOL_FROM_BYTES = 8 * 1024 * 1024
+"""Worker processes start once the files sent to be processed hold this much; until then,
+and in a run that never gets there, files are processed in this process, where starting
+workers (forking, each loading the rules it needs) would cost more than it saves."""
 
 
 class Mode(enum.Enum):
@@ -157,13 +161,9 @@ def run(
         elif mode is Mode.WRITE:
             # Every configuration is loaded, and may stop the run, before a file is written.
             found = iter(list(found))
-        first = list(itertools.islice(found, IN_PROCESS_BELOW))
         with contextlib.ExitStack() as stack:
-            if workers == 1 or len(first) < IN_PROCESS_BELOW:
-                submit: _Submit = _in_process(job)
-            else:
-                submit = _in_pool(stack, job, workers)
-            for result in _Schedule(job, submit, cache).results(itertools.chain(first, found)):
+            processing = _Processing(stack, job, workers)
+            for result in _Schedule(job, processing, cache).results(found):
                 if cache is not None and result.cache_entry is not None:
                     cache.add(result.cache_entry)
                     if result.build_contexts is not None:
@@ -200,47 +200,78 @@ class _Batch(Protocol):
     def result(self) -> list[FileResult]: ...
 
 
-class _Done:
-    """A batch processed in this process."""
+class _InProcess:
+    """A batch processed in this process, when its results are first asked for: after the
+    walk, which goes on meanwhile, as it does while workers process."""
 
-    def __init__(self, results: list[FileResult]) -> None:
-        self._results = results
+    def __init__(self, job: Job, batch: list[Candidate], build_contexts: dict[str, Path]) -> None:
+        self._job = job
+        self._batch = batch
+        self._build_contexts = build_contexts
+        self._results: list[FileResult] | None = None
 
     def result(self) -> list[FileResult]:
+        if self._results is None:
+            self._job.build_contexts.update(self._build_contexts)
+            self._results = [process(candidate, self._job) for candidate in self._batch]
         return self._results
 
 
-_Submit = Callable[[list[Candidate], dict[str, Path]], _Batch]
-"""Hands a batch of files, and the build contexts of its Dockerfiles, to be processed."""
+class _Processing:
+    """Where batches of files go: processed in this process until the files sent hold
+    `POOL_FROM_BYTES`, then to a pool of `workers` processes (none when `workers` is 1)."""
 
+    def __init__(self, stack: contextlib.ExitStack, job: Job, workers: int) -> None:
+        self._stack = stack
+        self._job = job
+        self._workers = workers
+        self._pool = None
+        self._sent = 0
+        """Bytes of the files sent so far, until the pool starts."""
+        self._kinds: dict[FileKind, Path] = {}
+        """A file of each kind sent so far, until the pool starts."""
 
-def _in_process(job: Job) -> _Submit:
-    def submit(batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
-        job.build_contexts.update(build_contexts)
-        return _Done([process(candidate, job) for candidate in batch])
-
-    return submit
-
-
-def _in_pool(stack: contextlib.ExitStack, job: Job, workers: int) -> _Submit:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork shares the parent's loaded modules and settings with the workers for free.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    pool = stack.enter_context(ProcessPoolExecutor(workers, context, _start_worker, (job, os.getpid())))
-    # A run stopped early (an invalid configuration found by the walk) waits for no batch.
-    stack.callback(pool.shutdown, cancel_futures=True)
-
-    def submit(batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
+    def __call__(self, batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
+        """Hand a batch of files, and the build contexts of its Dockerfiles, to be processed."""
+        if self._pool is None and self._workers > 1:
+            self._sent += sum(map(file_size, batch))
+            self._kinds.update((candidate.kind, candidate.path) for candidate in batch if candidate.kind is not None)
+            if self._sent >= POOL_FROM_BYTES:
+                self._pool = self._start_pool()
+        if self._pool is None:
+            return _InProcess(self._job, batch, build_contexts)
         notes = None
-        if isinstance(job.rules, Configuration):
+        if isinstance(self._job.rules, Configuration):
             # What discovery told this process of the batch's folders since the workers started.
-            notes = job.rules.notes_on({os.path.dirname(absolute_path(candidate.path)) for candidate in batch})
-        return pool.submit(_process_batch, batch, build_contexts, notes)
+            notes = self._job.rules.notes_on({os.path.dirname(absolute_path(candidate.path)) for candidate in batch})
+        return self._pool.submit(_process_batch, batch, build_contexts, notes)
 
-    return submit
+    def _start_pool(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # The rules of the kinds of files seen so far are loaded here, once, for the workers
+        # to inherit: each would load them on its own (a tenth of a second) before its first batch.
+        for kind, path in self._kinds.items():
+            self._job.engine_for(path, self._job.settings_for(path), kind)
+        gc.freeze()  # what was loaded since the run began, too: the workers' collector leaves it alone
+
+        # fork shares the parent's loaded modules and settings with the workers for free.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        context = multiprocessing.get_context(method)
+        pool = ProcessPoolExecutor(self._workers, context, _start_worker, (self._job, os.getpid()))
+        self._stack.enter_context(pool)
+        # A run stopped early (an invalid configuration found by the walk) waits for no batch.
+        self._stack.callback(pool.shutdown, cancel_futures=True)
+        return pool
+
+
+def file_size(candidate: Candidate) -> int:
+    """A candidate's size in bytes; 0 when it cannot be told (it is reported when processed)."""
+    try:
+        return os.stat(candidate.path).st_size
+    except OSError:
+        return 0
 
 
 @dataclass(slots=True)
@@ -276,7 +307,7 @@ class _Schedule:
     goes on alone and the rest waits its turn.
     """
 
-    def __init__(self, job: Job, submit: _Submit, cache: Cache | None) -> None:
+    def __init__(self, job: Job, submit: _Processing, cache: Cache | None) -> None:
         self.job = job
         self.submit = submit
         self.cache = cache
@@ -284,6 +315,7 @@ class _Schedule:
         """From the next result to report to the last file found."""
         self.batch: list[tuple[Candidate, _Slot]] = []
         self.compose_batch: list[tuple[Candidate, _Slot]] = []
+        self.compose_batch_bytes = 0
         self.compose_slots: list[_Slot] = []
         self.dockerfiles: list[tuple[Candidate, _Slot, Settings | None]] = []
         self.unsubmitted: deque[tuple[Candidate, _Slot]] = deque()
@@ -336,7 +368,12 @@ class _Schedule:
             self.unsubmitted.append((candidate, slot))
             return
         batch.append((candidate, slot))
-        if len(batch) >= (COMPOSE_BATCH_SIZE if batch is self.compose_batch else BATCH_SIZE):
+        if batch is self.compose_batch:
+            self.compose_batch_bytes += file_size(candidate)
+            if len(batch) >= COMPOSE_BATCH_SIZE or self.compose_batch_bytes >= COMPOSE_BATCH_BYTES:
+                self.compose_batch_bytes = 0
+                self._submit(batch)
+        elif len(batch) >= BATCH_SIZE:
             self._submit(batch)
 
     def _submit(self, batch: list[tuple[Candidate, _Slot]]) -> None:

@@ -56,8 +56,13 @@ def test_invalid_config_deep_in_the_tree_stops_the_run_before_any_write(hardenfi
     assert first.read_text() == NEEDS_FIX
 
 
-def test_invalid_config_deep_in_the_tree_stops_a_check_before_any_output(hardenfix, tmp_path: Path) -> None:
-    for n in range(300):  # enough for a pool, busy with them while the walk goes on
+def test_invalid_config_deep_in_the_tree_stops_a_check_before_any_output(
+    hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hardenfix import runner
+
+    monkeypatch.setattr(runner, "POOL_FROM_BYTES", 1)  # workers start at once
+    for n in range(300):  # a pool busy with them while the walk goes on
         write(tmp_path / "a" / f"s{n:03d}" / "compose.yaml", NEEDS_FIX)
     write(tmp_path / "z" / "hardenfix.toml", 'selct = ["HF1"]\n')
     write(tmp_path / "z" / "compose.yaml", NEEDS_FIX)

@@ -10,11 +10,23 @@ from pathlib import Path
 import pytest
 
 from hardenfix import cache as cache_module
+from hardenfix import runner
 from hardenfix.cache import Cache
 from hardenfix.config import Configuration, Settings
 from hardenfix.engine import Engine
 from hardenfix.model import Outcome
-from hardenfix.runner import IN_PROCESS_BELOW, Mode, run
+from hardenfix.runner import Mode, run
+
+MANY = 128
+"""Files for two workers to share: two batches and then some."""
+
+
+@pytest.fixture(autouse=True)
+def pool_from_the_first_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run with two jobs starts its workers at once: these trees are far smaller than
+    what makes workers pay, and the pool is what is tested."""
+    monkeypatch.setattr(runner, "POOL_FROM_BYTES", 1)
+
 
 SECRET = "services:\n  db:\n    image: example/db:1\n    environment:\n      DB_PASSWORD: ${{DB_PASSWORD:-pw{n}}}\n"
 CLEAN = "services:\n  web:\n    image: example/web:{n}\n"
@@ -34,13 +46,13 @@ def summary(results) -> list[tuple[str, str, list[str]]]:
 
 @pytest.mark.parametrize("mode", [Mode.CHECK, Mode.DIFF])
 def test_pool_gives_the_in_process_results_in_the_same_order(tmp_path: Path, mode: Mode) -> None:
-    root = tree(tmp_path, IN_PROCESS_BELOW + 70)
+    root = tree(tmp_path, MANY + 70)
     engine = Engine(Settings().rules())
     in_process = list(run([root], engine, mode, cwd=tmp_path, jobs=1))
     pooled = list(run([root], engine, mode, cwd=tmp_path, jobs=2))
     assert summary(pooled) == summary(in_process)
     assert [r.fixed_bytes for r in pooled] == [r.fixed_bytes for r in in_process]
-    assert len(pooled) == IN_PROCESS_BELOW + 70
+    assert len(pooled) == MANY + 70
 
 
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -55,6 +67,23 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(compose, "parse", counting_parse)
     return parsed
+
+
+def test_workers_start_once_the_files_sent_make_them_pay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[int] = []
+    start_pool = runner._Processing._start_pool
+    monkeypatch.setattr(runner._Processing, "_start_pool", lambda self: started.append(self._sent) or start_pool(self))
+    root = tree(tmp_path / "tree", MANY)
+    size = sum(path.stat().st_size for path in root.rglob("compose.yaml"))
+    engine = Engine(Settings().rules())
+    monkeypatch.setattr(runner, "POOL_FROM_BYTES", size + 1)
+    in_process = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2))
+    assert started == []
+    monkeypatch.setattr(runner, "POOL_FROM_BYTES", size // 2)
+    pooled = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2))
+    [sent] = started
+    assert size // 2 <= sent < size
+    assert summary(pooled) == summary(in_process)
 
 
 def test_warm_check_parses_nothing_and_reports_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,7 +114,7 @@ SILENT = "def rate():\n    try:\n        return fetch()\n    except Exception:\n
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_check_reports_a_fix_without_making_its_edits_unless_asked(tmp_path: Path, jobs: int) -> None:
     root = tmp_path / "tree"
-    for n in range(IN_PROCESS_BELOW if jobs > 1 else 1):
+    for n in range(MANY if jobs > 1 else 1):
         (root / f"m{n:03d}.py").parent.mkdir(exist_ok=True)
         (root / f"m{n:03d}.py").write_text(SILENT)
     engine = Engine(Settings(select=("HF303",)).rules())
@@ -218,7 +247,7 @@ def repository_with_compose(root: Path) -> Path:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path, jobs: int) -> None:
     dockerfile = repository_with_compose(tmp_path)
-    tree(tmp_path / "filler", IN_PROCESS_BELOW)  # enough files for a pool
+    tree(tmp_path / "filler", MANY)  # files for the workers to share
     # No Compose rule is selected: the Compose file is still read for its build contexts.
     engine = Engine(Settings(select=("HF201",)).rules())
     [with_compose] = [r for r in run([tmp_path], engine, Mode.DIFF, tmp_path, jobs=jobs) if r.path == dockerfile]
@@ -274,7 +303,7 @@ def test_the_pool_gives_a_dockerfile_the_context_of_a_compose_file_found_after_i
     shutil.copytree(REALISTIC / "services", tmp_path / "services")
     dockerfile = tmp_path / "services" / "pmoves-api" / "Dockerfile"
     shutil.copyfile(REALISTIC / "before.Dockerfile", dockerfile)
-    filler = tree(tmp_path / "filler", IN_PROCESS_BELOW + 70)
+    filler = tree(tmp_path / "filler", MANY + 70)
     for folder in sorted(filler.iterdir())[::5]:  # more Dockerfiles than batches in flight
         (folder / "Dockerfile").write_text("FROM python:latest\n")
     (tmp_path / "zz-deploy").mkdir()
@@ -299,13 +328,13 @@ def test_files_found_while_results_wait_for_a_dockerfile_keep_their_order(
     from hardenfix import runner
 
     dockerfile = repository_with_compose(tmp_path / "a")  # every file after it waits for the walk's end
-    tree(tmp_path / "b", IN_PROCESS_BELOW + 70)
+    tree(tmp_path / "b", MANY + 70)
     expected = list(run([tmp_path], Engine(Settings().rules()), Mode.DIFF, tmp_path, jobs=1))
     monkeypatch.setattr(runner, "HELD_BATCHES", 3)  # most files wait for their turn to be submitted
     results = list(run([tmp_path], Engine(Settings().rules()), Mode.DIFF, tmp_path, jobs=jobs))
     assert summary(results) == summary(expected)
     assert [r.fixed_bytes for r in results] == [r.fixed_bytes for r in expected]
-    assert len(results) > IN_PROCESS_BELOW + 70
+    assert len(results) > MANY + 70
     [with_context] = [r for r in results if r.path == dockerfile]
     assert "HF201" in [f.code for f in with_context.fixed]
 
@@ -321,7 +350,7 @@ def test_more_compose_files_than_results_held_never_stall_the_files_before_them(
     (tmp_path / "a" / "Dockerfile").write_text("FROM python:latest\n")
     for n in range(10):  # more than are held: these wait for their turn
         (tmp_path / "a" / f"m{n}.py").write_text("import os\n")
-    tree(tmp_path / "b", IN_PROCESS_BELOW + 10)  # Compose files, never held back
+    tree(tmp_path / "b", MANY + 10)  # Compose files, never held back
     expected = list(run([tmp_path], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
     monkeypatch.setattr(runner, "HELD_BATCHES", 2)
     results = list(run([tmp_path], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=jobs))
@@ -330,16 +359,16 @@ def test_more_compose_files_than_results_held_never_stall_the_files_before_them(
 
 @pytest.mark.usefixtures("small_batches")
 def test_a_partly_warm_pool_run_keeps_discovery_order(tmp_path: Path) -> None:
-    root = tree(tmp_path / "tree", IN_PROCESS_BELOW + 70)
+    root = tree(tmp_path / "tree", MANY + 70)
     age(root)
     engine = Engine(Settings().rules())
     cold = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2, cache=Cache.open(tmp_path)))
-    for n in range(0, IN_PROCESS_BELOW + 70, 7):  # every seventh file changes
+    for n in range(0, MANY + 70, 7):  # every seventh file changes
         (root / f"s{n:04d}" / "compose.yaml").write_text(SECRET.format(n=n))
     warm = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2, cache=Cache.open(tmp_path)))
     fresh = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2))
     assert summary(warm) == summary(fresh) != summary(cold)
-    assert len(warm) == IN_PROCESS_BELOW + 70
+    assert len(warm) == MANY + 70
 
 
 def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path) -> None:
