@@ -59,6 +59,10 @@ class Engine:
         for rule in rules:
             if rule.kind is not None:
                 self._rules.setdefault(rule.kind, []).append(rule)
+        self._told_by_location = {
+            kind: [rule for rule in kind_rules if type(rule).location_facts is not Rule.location_facts]
+            for kind, kind_rules in self._rules.items()
+        }
         self._reports_unused_suppressions = UnusedSuppression.code in self._by_code
 
     def kinds(self) -> set[FileKind]:
@@ -72,6 +76,10 @@ class Engine:
             or any(rule.might_apply(data) for rule in self._rules.get(kind, ()))
             or (self._reports_unused_suppressions and SUPPRESSION_MARKER in data)
         )
+
+    def location_facts(self, kind: FileKind, location: Path) -> str:
+        """What the findings on a file of `kind` at `location` depend on besides its text (`Rule.location_facts`)."""
+        return "".join(f"{rule.code}={rule.location_facts(location)};" for rule in self._told_by_location.get(kind, ()))
 
     def check(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
         """Findings on `text`, nothing fixed; raises ParseError for a text that is not valid.

@@ -11,6 +11,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from hardenfix.knowledge import KnowledgeBase, builtin
@@ -75,6 +76,13 @@ class Rule:
 
     def check(self, document: Any) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def location_facts(self, location: Path) -> str:
+        """What this rule's findings on the file at `location` depend on besides its text
+        and the settings, told from where it is (a test file, the module's name); "" when
+        nothing. It is part of the file's cache key, so two files with the same bytes in
+        different places never share findings when they would differ."""
+        return ""
 
     def finding(
         self,

@@ -434,7 +434,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except UnreadableFile as reason:
         return _failed(result, str(reason))
     digest = content_key(data) if job.cached is not None else ""
-    key = _cache_key(engine, digest, build_context)
+    key = _cache_key(engine, digest, build_context, engine.location_facts(kind, path))
     if not engine.needs_parse(kind, data):
         if job.cached is not None:
             result.cache_entry = Record(key, [], [], absolute, status, digest)
@@ -514,7 +514,8 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     if kind not in engine.kinds():
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
-    known = _from_cache(result, job, _cache_key(engine, digest, _build_context(job, path, kind)), settings)
+    key = _cache_key(engine, digest, _build_context(job, path, kind), engine.location_facts(kind, path))
+    known = _from_cache(result, job, key, settings)
     if known is not None and kind is FileKind.COMPOSE:
         known.build_contexts = job.cached.contexts(absolute, status)
     return known
@@ -524,8 +525,8 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:
     return job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
 
 
-def _cache_key(engine: Engine, digest: str, build_context: Path | None) -> str:
-    return f"{engine.fingerprint}:{digest}:{build_context or ''}"
+def _cache_key(engine: Engine, digest: str, build_context: Path | None, location_facts: str) -> str:
+    return f"{engine.fingerprint}:{digest}:{build_context or ''}:{location_facts}"
 
 
 def _from_cache(
