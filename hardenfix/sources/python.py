@@ -890,22 +890,25 @@ def modules_imported_by(module: str) -> frozenset[str]:
     checks that every module a fresh interpreter loads for the import is named.
     """
     found: dict[str, bool] = {}  # name -> whether it is a package
-    pending = [module]
+    pending = [(module, True)]
     while pending:
-        parts = pending.pop().split(".")
+        imported, named_as_module = pending.pop()
+        parts = imported.split(".")
         for length in range(1, len(parts) + 1):
             name = ".".join(parts[:length])
             parent = ".".join(parts[: length - 1])
-            if name in found or parts[0] not in _STDLIB or (parent and not found.get(parent)):
-                continue  # seen, not the standard library's, or an attribute of a module
+            if name in found or parts[0] not in _STDLIB:
+                continue
+            if parent and not found.get(parent) and not named_as_module:
+                continue  # `from a import b` with `a` a module: `b` is an attribute
             try:
                 spec = importlib.util.find_spec(name)
             except (ImportError, ValueError):
-                spec = None
-            if spec is None:
+                spec = None  # also `os.path`, which `os` puts in `sys.modules` itself
+            if spec is None and not named_as_module:
                 continue
-            found[name] = spec.submodule_search_locations is not None
-            source = _source_file(spec)
+            found[name] = spec is not None and spec.submodule_search_locations is not None
+            source = _source_file(spec) if spec is not None else None
             if source is not None:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to report
@@ -921,21 +924,21 @@ def _source_file(spec: importlib.machinery.ModuleSpec) -> Path | None:
     return Path(origin) if origin and os.path.isfile(origin) else None
 
 
-def _imported_when_run(tree: ast.Module, package: str) -> Iterator[str]:
-    """The modules a module's own code imports when it runs, absolute; for `from a import b`,
-    `a.b` too, which is a module when `a` is a package."""
+def _imported_when_run(tree: ast.Module, package: str) -> Iterator[tuple[str, bool]]:
+    """The modules a module's own code imports when it runs, absolute, each with whether
+    it is certainly a module's name: for `from a import b`, `a.b` may be an attribute."""
     pending: list[ast.stmt] = list(tree.body)
     while pending:
         statement = pending.pop()
         if isinstance(statement, ast.Import):
-            yield from (alias.name for alias in statement.names)
+            yield from ((alias.name, True) for alias in statement.names)
         elif isinstance(statement, ast.ImportFrom):
             base = package.rsplit(".", statement.level - 1)[0] if statement.level > 1 else package
             source = statement.module or ""
             if statement.level:
                 source = f"{base}.{source}" if source else base
-            yield source
-            yield from (f"{source}.{alias.name}" for alias in statement.names if alias.name != "*")
+            yield source, True
+            yield from ((f"{source}.{alias.name}", False) for alias in statement.names if alias.name != "*")
         elif isinstance(statement, ast.ClassDef):
             pending.extend(statement.body)
         elif not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):

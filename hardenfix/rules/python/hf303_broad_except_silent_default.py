@@ -127,7 +127,10 @@ class BroadExceptSilentDefault(Rule):
 
     Not findings: handlers that log, re-raise or do anything else; a block that
     only acts (`f.close()`, `os.remove(path)`, `metrics.inc()`), which loses no
-    result; a handler that only `pass`es without a default standing in; imports in
+    result; a handler that only `pass`es without a default standing in, which
+    swallows the failure but fakes no result (ruff's S110 and BLE001 report
+    swallowing and broad catches as such; on real code they are mostly deliberate
+    best-effort cleanup and instrumentation); imports in
     the block (feature detection); functions that release resources (`close`,
     `__del__`, `__exit__`, `cleanup*`, `shutdown*`, `tearDown`, ...) and `finally`
     blocks; functions that only show or report (`__repr__`, `__str__`, `log_*`,
@@ -314,8 +317,12 @@ def _broad_clause(document: PythonDocument, handler: ast.ExceptHandler) -> str |
 
 
 def _is_broad(document: PythonDocument, expression: ast.expr) -> bool:
+    """`Exception` or `BaseException`, as builtin: not a name the module or a function around rebinds."""
     if isinstance(expression, ast.Name) and expression.id in _BROAD:
-        return expression.id not in document.module_level_names
+        if expression.id in document.module_level_names:
+            return False
+        scopes = document.enclosing_scopes(expression)
+        return not any(expression.id in _local_names(s) for s in scopes if isinstance(s, _FUNCTIONS))
     return document.qualified_name(expression) in {f"builtins.{name}" for name in _BROAD}
 
 
