@@ -238,3 +238,46 @@ def test_a_fixed_stdlib_named_module_still_imports_first(tmp_path: Path) -> None
     assert completed.stdout.strip() == "0.0", completed.stderr
     assert "rate failed; using a default" in completed.stderr
     assert "AttributeError: 'NoneType' object has no attribute 'rate'" in completed.stderr
+
+
+def _wrapped(clause: str, handler: str = "return 0") -> str:
+    return f"def rate(client):\n    try:\n        return client.rate()\n    {clause}\n        {handler}\n"
+
+
+ADMITTED = {
+    "bare": _wrapped("except:"),
+    "Exception": _wrapped("except Exception:"),
+    "BaseException": _wrapped("except BaseException:"),
+    "builtins": "import builtins\n\n\n" + _wrapped("except builtins.BaseException as error:"),
+    "tuple": _wrapped("except (KeyError, BaseException):"),
+    "tuple over lines": _wrapped("except (\n        KeyError,  # missing: fine\n        Exception,\n    ):"),
+    "comment, string and pass first": _wrapped(
+        "except Exception:  # why", '# because\n        "fine"\n        pass\n        return ()'
+    ),
+    "bare return": _wrapped("except Exception:", "return\n    return 1"),
+    "negative number": _wrapped("except Exception:", "return - 1"),
+    "empty constructor": _wrapped("except Exception:", "return dict( )"),
+    "chained assignment": (
+        "def rate(client):\n    try:\n        a = b = client.rate()\n    except Exception:\n        a = b = ''\n    return a\n"
+    ),
+    "tuple assignment": (
+        "def rate(client):\n    try:\n        a, b = client.rate()\n    except Exception:\n        (a, b) = (1, 2)\n    return a\n"
+    ),
+    "annotated assignment": (
+        "def rate(client):\n    try:\n        a: float = client.rate()\n    except Exception:\n        a: float = 0.0\n    return a\n"
+    ),
+    "one line": "def rate(client):\n    try: return client.rate()\n    except Exception: return 0",
+    "suppress": (
+        "from contextlib import suppress\n\n\ndef rate(client):\n"
+        "    with suppress(\n        BaseException,\n    ):\n        return client.rate()\n    return 0\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("text", ADMITTED.values(), ids=ADMITTED.keys())
+def test_every_finding_passes_the_byte_filter(text: str) -> None:
+    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
+    from hardenfix.sources.python import parse
+
+    assert list(BroadExceptSilentDefault().check(parse(text)))
+    assert BroadExceptSilentDefault.might_apply(text.encode())

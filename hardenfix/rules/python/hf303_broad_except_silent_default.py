@@ -46,6 +46,24 @@ _EXEMPT_FUNCTION = re.compile(
 )
 """Names (stripped of underscores) of functions whose catches are not findings: `close`,
 `__exit__`, `tearDown`, `cleanup_tmp`; `__repr__`, `log_request`; `safe_str`, `_safecall`."""
+# For the prefilter: how a constant (`_is_constant`) starts, and assignment targets.
+_CONSTANT_START = (
+    rb"(?:None|True|False|\.\.\.|[-+]?[ \t]*\.?\d|[bBrRuU]{0,2}[\"']|[\[({]"
+    rb"|(?:list|dict|set|tuple|frozenset|str|bytes|int|float|bool)\([ \t]*\))"
+)
+_TARGET = rb"\*?[A-Za-z_][\w.]*(?:\[[^\]\r\n]*\])?"
+_TARGETS = rb"\(?[ \t]*" + _TARGET + rb"(?:[ \t]*,[ \t]*" + _TARGET + rb")*[ \t]*,?[ \t]*\)?"
+_HANDLER_START = re.compile(
+    # Each part is bounded by a line or a bracket, so the search stays linear.
+    rb"except(?:[ \t]*|[ \t]*\([^)]*\b(?:Base)?Exception\b[^)]*\)"
+    rb"|[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*[\w.]*\b(?:Base)?Exception\b)"
+    rb"(?:[ \t]+as[ \t]+\w+)?[ \t]*:"
+    rb"(?:\s*#[^\r\n]*)*\s*"
+    rb"(?:(?:pass\b|\.\.\.|[bBrRuU]{0,2}(?:\"[^\"\r\n]*\"|'[^'\r\n]*'))[ \t]*(?:[;#][^\r\n]*)?\s*)*"
+    rb"(?:pass\b|\.\.\.|return\b[ \t]*(?:\Z|[\r\n;#]|" + _CONSTANT_START + rb")"
+    rb"|(?:" + _TARGETS + rb"[ \t]*(?::[^=\r\n]*)?=[ \t]*)+" + _CONSTANT_START + rb")"
+)
+_SUPPRESS_EXCEPTION = re.compile(rb"suppress\([^)]*\b(?:Base)?Exception\b")
 _TEST_FOLDERS = frozenset({"test", "tests"})
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -176,7 +194,9 @@ class BroadExceptSilentDefault(Rule):
     caught. A `with suppress(...)` becomes the `try`/`except` it stands for, and
     its import goes when nothing else uses it. It is unsafe because a failure that
     was silent now writes an error with a traceback to the logs, which may be
-    noisy or reach an alert.
+    noisy or reach an alert, and because a module that did not import `logging`
+    now does, which a library that keeps its imports light may forbid (click
+    tests that importing it loads no `logging`).
 
     The logger is the one the code already has: in a method, `self.<name>` when its
     class (or a base class in the module) binds `log`, `logger`, `_log`, `_logger`,
@@ -205,14 +225,17 @@ class BroadExceptSilentDefault(Rule):
     category = Category.RELIABILITY
     summary = "Broad `except` that hides failures behind a default value"
     fix_safety = FixSafety.UNSAFE
-    # A broad `except` clause followed (past comments) by a statement a finding's handler
-    # starts with: `pass`, `...`, `return` or an assignment; or `suppress(...Exception...)`.
-    prefilter = re.compile(
-        rb"except(?:[ \t]*|[ \t(][^:]*?(?<![\w.])(?:builtins\.)?(?:Base)?Exception\b[^:]*):"
-        rb"(?:\s*#[^\r\n]*)*\s*"
-        rb"(?:pass\b|\.\.\.|return\b|[A-Za-z_][\w.]*(?:\[[^\]\r\n]*\])?[ \t]*(?::[^=\r\n]*)?=[^=])"
-        rb"|suppress\([^)]*Exception\b"
-    )
+
+    @classmethod
+    def might_apply(cls, data: bytes) -> bool:
+        """A broad `except` clause (bare, or naming `Exception` on its line or within its
+        parentheses) followed, past comments and placeholders, by a statement a finding's
+        handler starts with: `pass`, `...`, `return` (of a constant) or an assignment of a
+        constant; or `suppress(...Exception...)`. Two searches, each led by a literal
+        that the regex engine looks for quickly: as one alternation it tried every byte."""
+        return _HANDLER_START.search(data) is not None or (
+            b"suppress" in data and _SUPPRESS_EXCEPTION.search(data) is not None
+        )
 
     def location_facts(self, location: Path) -> str:
         """ "test" for a test file; else the module's name when the fix may not import
@@ -317,13 +340,24 @@ def _broad_clause(document: PythonDocument, handler: ast.ExceptHandler) -> str |
 
 
 def _is_broad(document: PythonDocument, expression: ast.expr) -> bool:
-    """`Exception` or `BaseException`, as builtin: not a name the module or a function around rebinds."""
+    """`Exception` or `BaseException`, not rebound by the module (see `_rebound_in`)."""
     if isinstance(expression, ast.Name) and expression.id in _BROAD:
-        if expression.id in document.module_level_names:
-            return False
-        scopes = document.enclosing_scopes(expression)
-        return not any(expression.id in _local_names(s) for s in scopes if isinstance(s, _FUNCTIONS))
+        return expression.id not in document.module_level_names
     return document.qualified_name(expression) in {f"builtins.{name}" for name in _BROAD}
+
+
+def _rebound_in(document: PythonDocument, catch: _Catch, chain: list[Scope]) -> bool:
+    """Whether a function around the catch binds every broad name it catches (a local
+    `class Exception`): told last, when all else makes a finding, for it walks the functions."""
+    caught = catch.suppress.args if catch.suppress else catch.handler.type if catch.handler else None
+    if caught is None:
+        return False
+    members = caught if isinstance(caught, list) else caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    broad = [member for member in members if _is_broad(document, member)]
+    if not all(isinstance(member, ast.Name) for member in broad):
+        return False  # `builtins.Exception` is not rebound by a local name
+    local = set().union(*(_local_names(scope) for scope in chain if isinstance(scope, _FUNCTIONS)))
+    return all(member.id in local for member in broad)  # type: ignore[attr-defined]
 
 
 def _callee_name(document: PythonDocument, call: ast.Call) -> str | None:
@@ -332,6 +366,9 @@ def _callee_name(document: PythonDocument, call: ast.Call) -> str | None:
 
 def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault | None:
     """The default `catch` hides failures behind, as the rule's documentation defines it; None if none."""
+    handler_body = catch.handler.body if catch.handler else []
+    if _defaults_in(handler_body, None) is None:
+        return None  # the handler does more than give a default: most handlers, told cheaply
     chain = document.enclosing_scopes(catch.statement)
     function = chain[-1] if chain and isinstance(chain[-1], _FUNCTIONS) else None
     if any(_EXEMPT_FUNCTION.fullmatch(s.name.strip("_")) for s in chain if isinstance(s, _FUNCTIONS)):
@@ -345,9 +382,8 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
     if in_finally or any(isinstance(node, ast.Import | ast.ImportFrom) for node in _own_nodes(body)):
         return None
     returns_result, assigned = _results_of(body)
-    handler_body = catch.handler.body if catch.handler else []
     defaults = _defaults_in(handler_body, assigned)
-    if defaults is None:
+    if defaults is None or _rebound_in(document, catch, chain):
         return None
     returned, assignments = defaults
     if function is not None:
@@ -418,10 +454,11 @@ def _results_of(body: list[ast.stmt]) -> tuple[bool, dict[str, ast.expr]]:
 
 
 def _defaults_in(
-    handler_body: list[ast.stmt], assigned: dict[str, ast.expr]
+    handler_body: list[ast.stmt], assigned: dict[str, ast.expr] | None
 ) -> tuple[ast.Return | None, list[ast.stmt]] | None:
     """The constant the handler returns and its assignments of constants to what the
-    `try` block assigns, when it does nothing else; None when it does."""
+    `try` block assigns (to anything, when `assigned` is None), when it does nothing
+    else; None when it does."""
     returned = None
     assignments: list[ast.stmt] = []
     for position, statement in enumerate(handler_body):
@@ -433,9 +470,12 @@ def _defaults_in(
             isinstance(statement, ast.Assign | ast.AnnAssign)
             and statement.value is not None
             and _is_constant(statement.value)
-            and all(
-                ast.dump(t) in assigned
-                for t in _flattened(statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+            and (
+                assigned is None
+                or all(
+                    ast.dump(t) in assigned
+                    for t in _flattened(statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+                )
             )
         ):
             assignments.append(statement)
