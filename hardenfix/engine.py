@@ -79,7 +79,8 @@ class Engine:
 
     def location_facts(self, kind: FileKind, location: Path) -> str:
         """What the findings on a file of `kind` at `location` depend on besides its text (`Rule.location_facts`)."""
-        return "".join(f"{rule.code}={rule.location_facts(location)};" for rule in self._told_by_location.get(kind, ()))
+        # The rules' order is fixed by the engine's fingerprint, part of the same key.
+        return "\0".join([rule.location_facts(location) for rule in self._told_by_location.get(kind, ())])
 
     def check(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
         """Findings on `text`, nothing fixed; raises ParseError for a text that is not valid.

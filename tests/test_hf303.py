@@ -281,3 +281,10 @@ def test_every_finding_passes_the_byte_filter(text: str) -> None:
 
     assert list(BroadExceptSilentDefault().check(parse(text)))
     assert BroadExceptSilentDefault.might_apply(text.encode())
+
+
+def test_a_module_named_test_is_not_a_test_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "test.py").write_text(RETURNED_DEFAULT)  # `test` is also a standard-library package
+    monkeypatch.chdir(tmp_path)
+    [message] = _findings(tmp_path, tmp_path / "cache")["test.py"]
+    assert "(unsafe fix:" in message

@@ -51,20 +51,24 @@ _CONSTANT_START = (
     rb"(?:None|True|False|\.\.\.|[-+]?[ \t]*\.?\d|[bBrRuU]{0,2}[\"']|[\[({]"
     rb"|(?:list|dict|set|tuple|frozenset|str|bytes|int|float|bool)\([ \t]*\))"
 )
-_TARGET = rb"\*?[A-Za-z_][\w.]*(?:\[[^\]\r\n]*\])?"
-_TARGETS = rb"\(?[ \t]*" + _TARGET + rb"(?:[ \t]*,[ \t]*" + _TARGET + rb")*[ \t]*,?[ \t]*\)?"
+_TARGET = rb"\*?[A-Za-z_][\w.]*+(?:\[[^\]\r\n]*+\])?"
+_TARGETS = rb"(?:\([ \t]*+)?" + _TARGET + rb"(?:[ \t]*+,[ \t]*+" + _TARGET + rb")*+[ \t]*+,?[ \t]*+\)?"
 _HANDLER_START = re.compile(
-    # Each part is bounded by a line or a bracket, so the search stays linear.
+    # Each part is bounded by a line or a bracket, and what cannot match differently is
+    # possessive (`*+`): on `logging.getLogger(...)` after a clause, backtracking
+    # through whitespace and names cost 50 microseconds a handler.
     rb"except(?:[ \t]*|[ \t]*\([^)]*\b(?:Base)?Exception\b[^)]*\)"
     rb"|[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*[\w.]*\b(?:Base)?Exception\b)"
     rb"(?:[ \t]+as[ \t]+\w+)?[ \t]*:"
-    rb"(?:\s*#[^\r\n]*)*\s*"
-    rb"(?:(?:pass\b|\.\.\.|[bBrRuU]{0,2}(?:\"[^\"\r\n]*\"|'[^'\r\n]*'))[ \t]*(?:[;#][^\r\n]*)?\s*)*"
-    rb"(?:pass\b|\.\.\.|return\b[ \t]*(?:\Z|[\r\n;#]|" + _CONSTANT_START + rb")"
-    rb"|(?:" + _TARGETS + rb"[ \t]*(?::[^=\r\n]*)?=[ \t]*)+" + _CONSTANT_START + rb")"
+    rb"(?:\s*+#[^\r\n]*+)*+\s*+"
+    rb"(?:(?:pass\b|\.\.\.|[bBrRuU]{0,2}(?:\"[^\"\r\n]*+\"|'[^'\r\n]*+'))[ \t]*+(?:[;#][^\r\n]*+)?\s*+)*"
+    rb"(?:pass\b|\.\.\.|return\b[ \t]*+(?:\Z|[\r\n;#]|" + _CONSTANT_START + rb")"
+    rb"|(?:" + _TARGETS + rb"[ \t]*+(?::[^=\r\n]*+)?=[ \t]*+)++" + _CONSTANT_START + rb")"
 )
 _SUPPRESS_EXCEPTION = re.compile(rb"suppress\([^)]*\b(?:Base)?Exception\b")
+_STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
 _TEST_FOLDERS = frozenset({"test", "tests"})
+_TEST_FILE = "test file"
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -103,9 +107,7 @@ class _HiddenDefault:
     @property
     def where(self) -> str:
         """`Client.fetch` for a method, `outer.inner` for a nested function, "" outside functions."""
-        if self.function is None:
-            return ""
-        return ".".join(scope.name for scope in self.chain if not isinstance(scope, ast.Lambda))
+        return _qualified(self.chain) if self.function is not None else ""
 
     @property
     def fixable_statement(self) -> bool:
@@ -238,17 +240,26 @@ class BroadExceptSilentDefault(Rule):
         )
 
     def location_facts(self, location: Path) -> str:
-        """ "test" for a test file; else the module's name when the fix may not import
-        `logging` into it (see `_cannot_import_logging`), which depends on it."""
-        if _is_test_file(location):
-            return "test"
+        """`_TEST_FILE` for a test file; else `module:<name>` when the module's name may
+        keep the fix from importing `logging` (see `_cannot_import_logging`).
+
+        Asked of every Python file of a warm run, so told from the path's text first:
+        the name can matter only when a folder or the file is named like a module of
+        the standard library, or `logging`."""
+        path = os.fspath(location)
+        folder, _, file_name = path.rpartition(os.sep)
+        named_like_a_test, named_like_stdlib = _folder_names(folder)
+        if _is_test_file(file_name) or (named_like_a_test and _under_test_folder(path)):
+            return _TEST_FILE
+        if not named_like_stdlib and file_name.removesuffix(".py") not in _STDLIB_OR_LOGGING:
+            return ""
         name = module_name(location)
         parts = name.split(".")
-        return name if parts[0] in sys.stdlib_module_names or "logging" in parts else ""
+        return f"module:{name}" if parts[0] in _STDLIB_OR_LOGGING or "logging" in parts else ""
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         facts = self.location_facts(document.location) if document.location is not None else ""
-        if facts == "test":
+        if facts == _TEST_FILE:
             return
         hidden = [found for catch in _catches(document) if (found := _hidden_default(document, catch)) is not None]
         loggers = {id(found): _logger_for(document, found, facts) for found in hidden}
@@ -271,18 +282,25 @@ class BroadExceptSilentDefault(Rule):
 # -- where the rule looks ---------------------------------------------------------
 
 
-def _is_test_file(location: Path) -> bool:
-    """A test module by pytest's conventions, or a file under a `tests` or `test` folder.
+@functools.cache
+def _folder_names(folder: str) -> tuple[bool, bool]:
+    """Whether a folder on the path is named `tests` or `test`, and whether one is named
+    like a module of the standard library or `logging`."""
+    names = folder.split(os.sep)
+    return not _TEST_FOLDERS.isdisjoint(names), not _STDLIB_OR_LOGGING.isdisjoint(names)
 
-    Folders count below the working directory when the file is in it, so a checkout
-    that happens to live under a folder named `tests` is not all tests."""
-    name = location.name
-    if name == "conftest.py" or name.endswith("_test.py") or (name.startswith("test_") and name.endswith(".py")):
-        return True
-    absolute = os.path.abspath(location)
-    cwd = os.getcwd()
-    inside = absolute.startswith(cwd.rstrip(os.sep) + os.sep)
-    folders = Path(os.path.relpath(absolute, cwd) if inside else absolute).parent.parts
+
+def _is_test_file(name: str) -> bool:
+    """A test module by pytest's conventions."""
+    return name == "conftest.py" or name.endswith("_test.py") or (name.startswith("test_") and name.endswith(".py"))
+
+
+def _under_test_folder(path: str) -> bool:
+    """Whether a folder named `tests` or `test` holds the file: below the working directory
+    when the file is in it, so a checkout that happens to live under one is not all tests."""
+    absolute = os.path.abspath(path)
+    cwd = os.path.join(os.getcwd(), "")
+    folders = (absolute.removeprefix(cwd) if absolute.startswith(cwd) else absolute).split(os.sep)[:-1]
     return any(folder in _TEST_FOLDERS for folder in folders)
 
 
@@ -326,7 +344,7 @@ def _catches(document: PythonDocument) -> Iterator[_Catch]:
             call = item.context_expr
             if (
                 isinstance(call, ast.Call)
-                and _callee_name(document, call) == _SUPPRESS
+                and document.qualified_name(call.func) == _SUPPRESS
                 and any(_is_broad(document, argument) for argument in call.args)
             ):
                 yield _Catch(statement, None, ast.unparse(call).removeprefix("contextlib."), call)
@@ -360,8 +378,9 @@ def _rebound_in(document: PythonDocument, catch: _Catch, chain: list[Scope]) -> 
     return all(member.id in local for member in broad)  # type: ignore[attr-defined]
 
 
-def _callee_name(document: PythonDocument, call: ast.Call) -> str | None:
-    return document.qualified_name(call.func)
+def _qualified(chain: list[Scope]) -> str:
+    """`Client.fetch` for a method, `outer.inner` for a nested function."""
+    return ".".join(scope.name for scope in chain if not isinstance(scope, ast.Lambda))
 
 
 def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault | None:
@@ -387,7 +406,7 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
         return None
     returned, assignments = defaults
     if function is not None:
-        subject = ".".join(scope.name for scope in chain if not isinstance(scope, ast.Lambda)) + " failed"
+        subject = f"{_qualified(chain)} failed"
     else:
         subject = f"Computing {', '.join(ast.unparse(target) for target in assigned.values())} failed"
     returns_values = function is not None and _returns_values(function)
@@ -551,7 +570,7 @@ def _is_constant(value: ast.expr | None) -> bool:
 
 
 def _logger_for(document: PythonDocument, found: _HiddenDefault, module: str) -> _Logger | str:
-    """The logger the handler can log with, or why there is none (`module`: see `location_facts`)."""
+    """The logger the handler can log with, or why there is none (`module`: the location's facts)."""
     if not found.fixable_statement:
         return "the `with` statement holds other context managers too"
     chain, function = found.chain, found.function
@@ -571,7 +590,7 @@ def _logger_for(document: PythonDocument, found: _HiddenDefault, module: str) ->
         if function is None and bound_by.lineno > found.catch.statement.lineno:
             return f"it runs while the module is imported, before `{name}` is bound"
         return _Logger(name, is_new=False)
-    cannot_import = _cannot_import_logging(document, module)
+    cannot_import = _cannot_import_logging(document, module.removeprefix("module:"))
     if cannot_import is not None:
         return cannot_import
     name = _free_name(document)
