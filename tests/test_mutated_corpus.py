@@ -137,10 +137,8 @@ def test_every_mutated_corpus_file_survives_check_and_apply(tmp_path: Path) -> N
     for name, mutate in MUTATIONS.items():
         tree = tmp_path / name
         shutil.copytree(CORPUS, tree)  # the whole corpus: rules may read files next to a Compose file
-        for path in tree.rglob("*"):
-            path.chmod(
-                0o755 if path.is_dir() else 0o644
-            )  # a read-only checkout stays readable and writable in the copy
+        for path in tree.rglob("*"):  # a read-only checkout stays readable and writable in the copy
+            path.chmod(0o755 if path.is_dir() else 0o644)
         for relative in CORPUS_FILES:
             path = tree / relative
             try:
