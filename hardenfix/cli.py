@@ -78,6 +78,12 @@ ChangedOption = Annotated[
         metavar="[REV]",
     ),
 ]
+OnlineOption = Annotated[
+    bool, typer.Option("--online", help="Ask registries what images ship, and pin tags to the same digest.")
+]
+RefreshOption = Annotated[
+    bool, typer.Option("--refresh", help="Online: ask registries again what tags point at (default: after a day).")
+]
 ShardOption = Annotated[
     str | None, typer.Option("--shard", help="Process the K-th of N stable slices of the files (K/N).", metavar="K/N")
 ]
@@ -114,12 +120,17 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _configuration(
-    config: Path | None, isolated: bool, select: str | None, ignore: str | None, unsafe_fixes: bool | None
+    config: Path | None,
+    isolated: bool,
+    select: str | None,
+    ignore: str | None,
+    unsafe_fixes: bool | None,
+    online: bool = False,
 ) -> Configuration:
     from hardenfix.config import ConfigError, Configuration
 
     try:
-        return Configuration(config, isolated, _split(select), _split(ignore), unsafe_fixes)
+        return Configuration(config, isolated, _split(select), _split(ignore), unsafe_fixes, online or None)
     except ConfigError as error:
         raise _fail(str(error)) from None
 
@@ -170,12 +181,14 @@ def _results(
     select_files=None,
     compose_model_check: bool = False,
     output_format: Format = Format.TEXT,
+    refresh: bool = False,
 ):
     from hardenfix.cache import Cache, project_roots
     from hardenfix.config import ConfigError
     from hardenfix.runner import run
 
     cache = None if no_cache else Cache.open(*project_roots(paths or [Path(".")]))
+    online = _online_run(paths or [Path(".")], configuration, no_cache, refresh)
     results = run(
         paths or [Path(".")],
         configuration,
@@ -185,6 +198,7 @@ def _results(
         select_files=select_files,
         compose_model_check=compose_model_check,
         fix_edits=output_format is Format.SARIF,  # the only report that shows fixes' edits
+        online=online,
     )
     try:
         for result in _with_progress(results):
@@ -192,6 +206,28 @@ def _results(
             yield result
     except ConfigError as error:
         raise _fail(str(error)) from None
+
+
+def _online_run(paths: list[Path], configuration: Configuration, no_cache: bool, refresh: bool):
+    """How the run asks registries, from the configuration of the first path given; None offline."""
+    from hardenfix.cache import project_roots, registry_folder
+    from hardenfix.config import ConfigError
+    from hardenfix.facts.online import OnlineRun
+
+    first = os.path.abspath(paths[0])
+    try:
+        settings = configuration.for_folder(first if os.path.isdir(first) else os.path.dirname(first))
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    if not settings.online:
+        return None
+    cache_dir = None if no_cache else registry_folder(project_roots(paths)[0])
+    return OnlineRun(settings.registry_mirrors, settings.platform, cache_dir, refresh, _warn)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"hardenfix: warning: {message}\n")
+    sys.stderr.flush()
 
 
 def _with_progress(results):
@@ -259,19 +295,30 @@ def check(
     shard: ShardOption = None,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Report findings; write nothing. Exit 1 when a finding matches `fail-on` (default: any)."""
     from hardenfix.report import Summary, text
     from hardenfix.runner import Mode
 
-    configuration = _configuration(config, isolated, select, ignore, None)
+    configuration = _configuration(config, isolated, select, ignore, None, online)
     summary = Summary()
     collected: list[FileResult] = []
     colour = _colour(sys.stdout)
     selection = _file_filter(changed, shard)
-    for result in _results(
-        paths, configuration, Mode.CHECK, summary, jobs, no_cache, selection, output_format=output_format
-    ):
+    results = _results(
+        paths,
+        configuration,
+        Mode.CHECK,
+        summary,
+        jobs,
+        no_cache,
+        selection,
+        output_format=output_format,
+        refresh=refresh,
+    )
+    for result in results:
         if output_format is Format.TEXT:
             for finding in result.findings:
                 sys.stdout.write(text.format_finding(finding, colour) + "\n")
@@ -315,6 +362,8 @@ def apply(
     shard: ShardOption = None,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Write fixes in place (or, with --dry-run, print them as a diff)."""
     from hardenfix.diff import colour_diff, unified_diff
@@ -323,14 +372,16 @@ def apply(
 
     if commit and dry_run:
         raise _fail("--commit and --dry-run exclude each other")
-    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes)
+    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, online)
     summary = Summary()
     collected: list[FileResult] = []
     keep_results = output_format is not Format.TEXT or commit or pr_body is not None
     colour_output = color if color is not None else _colour(sys.stdout)
     mode = Mode.DIFF if dry_run else Mode.WRITE
     selection = _file_filter(changed, shard)
-    for result in _results(paths, configuration, mode, summary, jobs, no_cache, selection, validate, output_format):
+    for result in _results(
+        paths, configuration, mode, summary, jobs, no_cache, selection, validate, output_format, refresh
+    ):
         if keep_results:
             collected.append(result)
         if output_format is not Format.TEXT:
@@ -387,6 +438,34 @@ def show_config(
     width = max(len(key) for key, _, _ in rows)
     for key, value, origin in rows:
         sys.stdout.write(f"{key:<{width}}  {value or '-'}  ({origin})\n")
+
+
+@app.command()
+def images(
+    references: Annotated[list[str], typer.Argument(help="Image references: postgres:17, ghcr.io/org/app.")],
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Print what is known of images, and where each fact comes from: the registry (online),
+    the configuration, or the built-in table."""
+    from hardenfix.config import ConfigError
+    from hardenfix.facts.describe import describe_image
+    from hardenfix.facts.online import resolve
+
+    configuration = _configuration(config, isolated, None, None, None, online)
+    try:
+        settings = configuration.for_folder(os.path.abspath("."))
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    asking = _online_run([Path(".")], configuration, no_cache, refresh)
+    registry = resolve(references, asking) if asking is not None else None
+    for reference in references:
+        sys.stdout.write(f"{reference}\n")
+        for fact, value, origin in describe_image(reference, settings, registry):
+            sys.stdout.write(f"  {fact:<12} {value}  ({origin})\n")
 
 
 class RulesFormat(enum.StrEnum):

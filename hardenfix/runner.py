@@ -7,6 +7,11 @@ process, where starting workers would cost more than it saves.
 Workers start on the files the walk finds while it goes on (`_Schedule`); Compose
 files report the build contexts they give, which go with the Dockerfiles to the
 workers once every Compose file is in. Each Compose file is parsed once.
+
+Online (`--online`), the walk ends first: this process reads the Compose files and
+Dockerfiles for the images they name and asks the registries about all of them
+(`hardenfix.facts.online`) before any worker starts, and the workers are forked with
+the answers.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from hardenfix.cache import Cache, Remembered, content_key, signature, status_of
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, discover
 from hardenfix.engine import Engine, FixError, SourceFile
+from hardenfix.facts.online import OnlineRun, RegistryAnswers, image_references, resolve
 from hardenfix.files import (
     BinaryFile,
     UnreadableFile,
@@ -96,6 +102,8 @@ class Job:
     seen: dict[str, list[int]] = field(default_factory=dict)
     """Absolute path -> [mtime in ns, size] of the files and folders this run looked at
     in the parent."""
+    registry: RegistryAnswers | None = None
+    """What registries answered for the run's images (`--online`), before any file was processed."""
     _engines: dict[tuple[int, tuple[str, ...]], Engine] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
@@ -109,10 +117,13 @@ class Job:
             return self.rules
         key = (id(settings), settings.ignored_for(path) if settings.per_file_ignores else ())
         if key not in self._engines:
+            fingerprint = settings.fingerprint(path)
+            if self.registry:  # answers that say nothing change nothing
+                fingerprint += f"+registry:{self.registry.fingerprint}:{settings.pin_digests}"
             self._engines[key] = Engine(
-                settings.rules(path),
+                settings.rules(path, self.registry),
                 settings.unsafe_fixes,
-                fingerprint=settings.fingerprint(path),
+                fingerprint=fingerprint,
                 compose_model_check=self.compose_model_check,
             )
         return self._engines[key]
@@ -136,6 +147,7 @@ def run(
     select_files: Callable[[list[Candidate]], list[Candidate]] | None = None,
     compose_model_check: bool = False,
     fix_edits: bool = False,
+    online: OnlineRun | None = None,
 ) -> Iterator[FileResult]:
     """Process every discovered file; results come in discovery order, from the end of
     the walk on (see `_Schedule`).
@@ -143,7 +155,8 @@ def run(
     Every file's configuration is loaded before the first result comes, and before the
     first file is written, so an invalid one stops the run (ConfigError) first.
     `select_files` narrows the discovered files (`--changed`, `--shard`); `fix_edits`
-    makes the edits of fixes that are not applied, for a report that shows them.
+    makes the edits of fixes that are not applied, for a report that shows them;
+    `online` asks registries about the images the files name (see the module's documentation).
     """
     temporaries: list[Path] = []
     cached = cache.remembered if cache is not None else None
@@ -153,9 +166,13 @@ def run(
         found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
         if select_files is not None:
             found = iter(select_files(list(found)))
-        elif mode is Mode.WRITE:
+        elif mode is Mode.WRITE or online is not None:
             # Every configuration is loaded, and may stop the run, before a file is written.
             found = iter(list(found))
+        if online is not None:
+            candidates = list(found)
+            job.registry = resolve(_image_references(candidates, job), online)
+            found = iter(candidates)
         first = list(itertools.islice(found, IN_PROCESS_BELOW))
         with contextlib.ExitStack() as stack:
             if workers == 1 or len(first) < IN_PROCESS_BELOW:
@@ -187,6 +204,24 @@ def _collecting_less_often() -> Iterator[None]:
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+def _image_references(candidates: list[Candidate], job: Job) -> Iterator[str]:
+    """The image references the run's Compose files and Dockerfiles name; a file that cannot
+    be read or parsed names none (its worker reports why)."""
+    for candidate in candidates:
+        if candidate.skip_reason is not None:
+            continue
+        kind = candidate.kind if candidate.kind is not None else classify_explicit(candidate.path)
+        settings = job.settings_for(candidate.path)
+        if kind not in (FileKind.COMPOSE, FileKind.DOCKERFILE) or (
+            not candidate.explicit and settings is not None and settings.excluded(candidate.path)
+        ):
+            continue
+        try:
+            yield from image_references(kind, decode(read_bytes(candidate.path), kind).text, candidate.path)
+        except (UnreadableFile, BinaryFile, ParseError, RecursionError):
+            continue
 
 
 def _folder_listener(rules: Engine | Configuration) -> FolderListed | None:

@@ -25,6 +25,7 @@ immutable), a tag's digest for a day unless `--refresh`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import ipaddress
@@ -280,20 +281,46 @@ class Registries:
     def version_tag(self, reference: ImageReference) -> str | None:
         """The most specific version tag that points at the same image as the reference's
         tag (`latest` when none): `17.2` before `17`, `17.2` before `17.2-bookworm`; the
-        reference's own variant (`-alpine`) is kept."""
+        reference's own variant (`-alpine`) is kept.
+
+        Cached as tags are: the answer, and the version tag's own digest. That no tag has
+        the digest is cached only when every candidate answered."""
         digest = self.digest(reference)
         if digest is None:
             return None
         site = endpoint(reference, self.mirrors)
+        key = f"{site.base}/{site.repository}@{digest} as a version of {reference.tag or 'latest'}"
+        cached = self._cache.tag(key, TAG_TTL if not self.refresh else 0)
+        if cached is not None:
+            return cached or None
         tags = self._attempt(lambda: self._tags(site))
-        candidates = version_candidates(tags or [], reference.tag)
+        if tags is None:
+            return None
+        candidates = version_candidates(tags, reference.tag)
+        unanswered = False
+
+        def head(tag: str) -> str | None:
+            nonlocal unanswered
+            try:
+                return self._head_digest(site, tag)
+            except RegistryError as error:
+                unanswered = True
+                self._warn_once(str(error))
+                return None
+
         with ThreadPoolExecutor(max_workers=CONCURRENT_REQUESTS) as pool:
             for start in range(0, len(candidates), CONCURRENT_REQUESTS):
                 batch = candidates[start : start + CONCURRENT_REQUESTS]
-                found = pool.map(lambda tag: self._attempt(lambda: self._head_digest(site, tag)), batch)
+                found = pool.map(head, batch)
                 match = next((tag for tag, answer in zip(batch, found, strict=True) if answer == digest), None)
-                if match is not None or self._out_of_time():
+                if match is not None:
+                    self._cache.remember_tag(f"{site.base}/{site.repository}:{match}", digest)
+                    self._cache.remember_tag(key, match)
                     return match
+                if self._out_of_time():
+                    return None
+        if not unanswered:
+            self._cache.remember_tag(key, "")
         return None
 
     # -- HTTP ---------------------------------------------------------------------------
@@ -638,13 +665,15 @@ class _Cache:
         file = self._image_file(digest, platform)
         if file is None or image.tools is None:
             return  # an incomplete reading is not kept forever
-        file.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(file, json.dumps(image.to_json()))
+        with contextlib.suppress(OSError):  # a cache that cannot be written is no error
+            file.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(file, json.dumps(image.to_json()))
 
     def save(self) -> None:
         if self.folder is not None and self._dirty:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.folder / "tags.json", json.dumps(self._tags))
+            with contextlib.suppress(OSError):
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _write_atomically(self.folder / "tags.json", json.dumps(self._tags))
 
 
 def _write_atomically(file: Path, text: str) -> None:

@@ -117,11 +117,13 @@ class HealthcheckMissing(Rule):
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
             facts = service_facts(document, service, self.knowledge)
+            if facts.image_healthcheck is not None:
+                continue  # its image reports its health without Compose's help
             image = facts.image
             choice = image.standard_probe(service.command_line()) if image is not None else None
             if image is not None and choice is not None:
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
-            elif facts.build is not None and facts.image_healthcheck is None and facts.runs_a_known_command:
+            elif facts.build is not None and facts.runs_a_known_command:
                 finding, service_class = self._from_facts(document, service, facts)
                 found.append((_class_rank(service_class), finding))
         for _, finding in sorted(found, key=lambda item: item[0]):

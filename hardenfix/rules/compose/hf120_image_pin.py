@@ -5,13 +5,10 @@ from collections.abc import Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
-from hardenfix.knowledge import parse_reference
+from hardenfix.knowledge import ImageReference, interpolated_latest, parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, iter_scalars
-
-# `repo:${TAG:-latest}`: the tag is an interpolation whose default is `latest`.
-_INTERPOLATED_TAG = re.compile(r":(\$\{[A-Za-z_][A-Za-z0-9_]*:?-latest\})$")
 
 
 class ImagePin(Rule):
@@ -73,6 +70,7 @@ class ImagePin(Rule):
     fix_safety = FixSafety.UNSAFE
     prefilter = re.compile(rb"image")
     changes = ("services.*.image",)
+    keeps_image_digest = True
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         seen: set[int] = set()
@@ -92,22 +90,29 @@ class ImagePin(Rule):
         value_start, value = start + len(quote), str(node.value)
         if written[len(quote) : len(written) - len(quote)] != value:
             return None  # escapes in a quoted scalar: offsets in the value are not offsets in the file
-        interpolated = _INTERPOLATED_TAG.search(value)
+        interpolated = interpolated_latest(value)
         if interpolated is not None:
             latest = value_start + interpolated.start(1) + interpolated.group(1).rindex("latest")
             edit = Edit.replace(latest, latest + len("latest"), "")
             reference = parse_reference(value[: interpolated.start()])
         else:
             reference = parse_reference(value)
-            if reference is None or reference.is_pinned:
+            if reference is None or (reference.is_pinned and not self._pinned_online(reference, service)):
                 return None
             if reference.tag_span is not None:
                 edit = Edit.replace(value_start + reference.tag_span[0], value_start + reference.tag_span[1], "")
             else:
                 edit = Edit.insert(value_start + reference.name_end, ":")
-        message = f"service `{service.name}` runs `{value}`, which floats with every push to `latest`"
+        floating = reference.tag if reference is not None and reference.tag else "latest"
+        message = f"service `{service.name}` runs `{value}`, which floats with every push to `{floating}`"
         if service.get("build") is not None:
             return self.finding(document, start, end, message + "; it names what the service builds: tag the build")
+        # A digest would outrank `${TAG:-...}`: a deployment that sets TAG would run the pin.
+        same = self.knowledge.same_image_pin(reference, interpolated is None) if reference is not None else None
+        if same is not None:
+            pinned = same.written
+            fix = self.fix(f"Pin to `{pinned}`", Edit(edit.start, edit.end, edit.content + pinned))
+            return self.finding(document, start, end, f"{message}; {same.explanation}", fix)
         choice = self.knowledge.choose_pin(reference, *_evidence(service)) if reference is not None else None
         if choice is None:
             return self.finding(document, start, end, message + "; no pin is known for it: pin a tested version")
@@ -119,6 +124,11 @@ class ImagePin(Rule):
             applicability=Applicability.UNSAFE,
         )
         return self.finding(document, start, end, f"{message} (unsafe fix: {choice.explanation})", fix)
+
+    def _pinned_online(self, reference: ImageReference, service: Service) -> bool:
+        """Online, a tag that names no version (`alpine`) floats too, and is pinned when the
+        registry knows the version tag with its digest."""
+        return service.get("build") is None and self.knowledge.same_image_pin(reference) is not None
 
 
 def _evidence(service: Service) -> tuple[list[str], list[str]]:

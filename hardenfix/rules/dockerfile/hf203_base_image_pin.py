@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hardenfix.knowledge import parse_reference
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.knowledge import ImageReference, parse_reference
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Stage
 
@@ -77,21 +77,33 @@ class BaseImagePin(Rule):
             return None
         reference = parse_reference(stage.image)
         span = stage.from_instruction.source_span(words[0].start, words[0].end)
-        if reference is None or reference.is_pinned or span is None:
+        if reference is None or span is None:
+            return None
+        same = self.knowledge.same_image_pin(reference)
+        if reference.is_pinned and same is None:
             return None
         start, end = span
-        message = f"`FROM {stage.image}` floats with every push to `latest`"
+        message = f"`FROM {stage.image}` floats with every push to `{reference.tag or 'latest'}`"
+        if same is not None:
+            return self.finding(
+                document, start, end, f"{message}; {same.explanation}", self._pin(reference, start, same.written)
+            )
         choice = self.knowledge.choose_pin(reference, _build_texts(document, stage))
         if choice is None:
             return self.finding(document, start, end, message + "; no pin is known for it: pin a tested version")
         if choice.tag is None:
             return self.finding(document, start, end, f"{message}; {choice.explanation}")
-        if reference.tag_span is not None:
-            edit = Edit.replace(start + reference.tag_span[0], start + reference.tag_span[1], choice.tag)
-        else:
-            edit = Edit.insert(start + reference.name_end, f":{choice.tag}")
-        fix = self.fix(f"Pin to `{choice.tag}`", edit, applicability=Applicability.UNSAFE)
+        fix = self._pin(reference, start, choice.tag, Applicability.UNSAFE)
         return self.finding(document, start, end, f"{message} (unsafe fix: {choice.explanation})", fix)
+
+    def _pin(
+        self, reference: ImageReference, start: int, tag: str, applicability: Applicability = Applicability.SAFE
+    ) -> Fix:
+        if reference.tag_span is not None:
+            edit = Edit.replace(start + reference.tag_span[0], start + reference.tag_span[1], tag)
+        else:
+            edit = Edit.insert(start + reference.name_end, f":{tag}")
+        return self.fix(f"Pin to `{tag}`", edit, applicability=applicability)
 
 
 def _build_texts(document: DockerfileDocument, stage: Stage) -> Iterator[str]:
