@@ -42,9 +42,13 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from hardenfix.knowledge import DEFAULT_REGISTRY, ImageReference
+
+if TYPE_CHECKING:
+    import httpx
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -220,9 +224,6 @@ class Registries:
         warn: Callable[[str], None] | None = None,
         max_image_bytes: int = MAX_IMAGE_BYTES,
     ) -> None:
-        import httpx
-
-        self._httpx = httpx
         self.mirrors = dict(mirrors or {})
         self.platform = platform
         self.refresh = refresh
@@ -230,17 +231,29 @@ class Registries:
         self._deadline = time.monotonic() + budget
         self._warn = warn or (lambda message: None)
         self._cache = _Cache(cache_dir)
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT), follow_redirects=True, trust_env=False
-        )
+        self._opened: httpx.Client | None = None
         self._tokens: dict[tuple[str, str], str] = {}
         self._unreachable: set[str] = set()
         self._warned = False
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._client.close()
+        if self._opened is not None:
+            self._opened.close()
         self._cache.save()
+
+    @property
+    def _client(self) -> httpx.Client:
+        """The HTTP client, made when a run first asks a registry: a run the cache answers
+        entirely does not import httpx."""
+        with self._lock:
+            if self._opened is None:
+                import httpx
+
+                self._opened = httpx.Client(
+                    timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT), follow_redirects=True, trust_env=False
+                )
+            return self._opened
 
     def __enter__(self) -> Registries:
         return self
@@ -353,11 +366,14 @@ class Registries:
             token = self._tokens.get((site.base, site.repository))
             if token:
                 headers["Authorization"] = token
-            timeout = self._httpx.Timeout(min(READ_TIMEOUT, remaining), connect=min(CONNECT_TIMEOUT, remaining))
+            client = self._client
+            import httpx
+
+            timeout = httpx.Timeout(min(READ_TIMEOUT, remaining), connect=min(CONNECT_TIMEOUT, remaining))
             try:
-                request = self._client.build_request(method, url, headers=headers, timeout=timeout)
-                response = self._client.send(request, stream=stream)
-            except self._httpx.HTTPError as error:
+                request = client.build_request(method, url, headers=headers, timeout=timeout)
+                response = client.send(request, stream=stream)
+            except httpx.HTTPError as error:
                 self._unreachable.add(host)
                 raise RegistryError(f"{site.registry} cannot be reached ({type(error).__name__})") from None
             if response.status_code == 401 and attempt == 0:
@@ -391,9 +407,12 @@ class Registries:
             "scope": fields.get("scope") or f"repository:{site.repository}:pull",
         }
         auth = credentials if credentials is not None else None
+        client = self._client
+        import httpx
+
         try:
-            answer = self._client.get(realm, params=query, auth=auth, timeout=READ_TIMEOUT)
-        except self._httpx.HTTPError as error:
+            answer = client.get(realm, params=query, auth=auth, timeout=READ_TIMEOUT)
+        except httpx.HTTPError as error:
             raise RegistryError(
                 f"the token service of {site.registry} cannot be reached ({type(error).__name__})"
             ) from None

@@ -98,6 +98,14 @@ class HealthcheckMissing(Rule):
 
     Projects describe their own images, or correct the built-in facts, in the
     `[images."repository"]` configuration (`tools`, `class`, `healthcheck`).
+
+    Online (`--online`), the registry reads the image itself: the programs on
+    its `PATH` are known for the digest its tag points at (a probe is safe
+    for `postgres:latest` when `pg_isready` is in its layers), an image whose
+    config has a `HEALTHCHECK` is left alone, and the image's `Cmd`,
+    `Entrypoint` and `ExposedPorts` count where the Compose file and the
+    Dockerfile set none (a Dockerfile built `FROM` a base whose `CMD` starts
+    uvicorn on port 8080 is probed there).
     """
 
     code = "HF106"

@@ -18,7 +18,9 @@ class ImagePin(Rule):
     means `latest`), including a tag that defaults to it (`app:${TAG:-latest}`),
     and pins it to a release from the pins table: the newest one of the
     image's default variant (the one `latest` names) that the service's own
-    files allow.
+    files allow. Online (`--online`), it pins it to the version tag that
+    names the same image today, and a tag that names no version (`alpine`)
+    counts as floating too.
 
     ## Why is this bad?
     `latest` is whatever was pushed last: two machines running the same file
@@ -40,9 +42,23 @@ class ImagePin(Rule):
     ```
 
     ## Fix safety
-    Unsafe: the pinned tag may be older or newer than what `latest` pulls on a
-    given machine today, and a data store pinned below the major version that
-    created its volume will not start; the message says the date of the pins
+    Online (`--online`): safe. The image's registry says which digest
+    `latest` (or the tag, or no tag) points at today, and the pin is the most
+    specific version tag that points at the same digest (`17.2` before `17`,
+    plain `17.2` before `17.2-bookworm`), keeping the variant the reference
+    names (`postgres:alpine` -> `postgres:17.2-alpine`): the same image
+    runs, and the message says so with the digest. A tag that names no
+    version (`alpine`, `lts`) floats as `latest` does and is pinned the same
+    way. `pin-digests = true` also writes the digest
+    (`postgres:17.2@sha256:...`; the index's for a multi-platform image),
+    but not into `${TAG:-latest}`, where it would outrank `TAG`. The output
+    guard checks each such change against the registry's answers: a safe fix
+    that changes an image to another digest is never written. Where the
+    registry cannot answer, the pin is the table's, as offline.
+
+    Offline, unsafe: the pinned tag may be older or newer than what `latest`
+    pulls on a given machine today, and a data store pinned below the major
+    version that created its volume will not start; the message says the date of the pins
     table and, for a data store, warns about its volume. Review the pin before
     applying it.
 
@@ -67,7 +83,7 @@ class ImagePin(Rule):
     kind = FileKind.COMPOSE
     category = Category.SUPPLY_CHAIN
     summary = "Image without a pinned tag"
-    fix_safety = FixSafety.UNSAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"image")
     changes = ("services.*.image",)
     keeps_image_digest = True

@@ -15,7 +15,9 @@ class BaseImagePin(Rule):
     Finds `FROM` instructions whose image is `:latest` or has no tag (which
     means `latest`), in every stage, and pins a release from the same pins
     table as Compose's `HF120 image-pin`: the newest one of the image's
-    default variant that the build allows.
+    default variant that the build allows. Online (`--online`), it pins the
+    version tag that names the same image today, and a tag that names no
+    version (`alpine`) counts as floating too.
 
     ## Why is this bad?
     `latest` is whatever was pushed last: the same Dockerfile builds different
@@ -36,10 +38,17 @@ class BaseImagePin(Rule):
     ```
 
     ## Fix safety
-    Unsafe, as for `HF120`: the pinned tag may be older or newer than what
-    `latest` pulls today, and a data store pinned below the major version that
-    created its volume will not start; the message says the date of the pins
-    table and, for a data store, warns about its volume.
+    Online (`--online`), safe, as for `HF120`: the pin is the most specific
+    version tag with the digest the floating reference points at today
+    (`FROM postgres` -> `FROM postgres:17.2`, `FROM postgres:alpine` ->
+    `FROM postgres:17.2-alpine`), so the build starts from the same image;
+    `pin-digests = true` also writes the digest. Where the registry cannot
+    answer, the pin is the table's, as offline.
+
+    Offline, unsafe, as for `HF120`: the pinned tag may be older or newer
+    than what `latest` pulls today, and a data store pinned below the major
+    version that created its volume will not start; the message says the date
+    of the pins table and, for a data store, warns about its volume.
 
     A pin is never one the build rules out. It keeps the default variant, and
     is refused when the stage (or a stage built from it) runs another
@@ -61,7 +70,7 @@ class BaseImagePin(Rule):
     kind = FileKind.DOCKERFILE
     category = Category.SUPPLY_CHAIN
     summary = "Base image without a pinned tag"
-    fix_safety = FixSafety.UNSAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"(?im)^\s*from\s")
     changes = ("FROM",)
 
