@@ -420,3 +420,21 @@ def test_resolving_waits_no_longer_than_the_budget(tmp_path: Path) -> None:
         listener.close()
     assert time.monotonic() - started < 4
     assert not answers and len(warnings) == 1
+
+
+HANGING_LOOKUP = """
+import socket, sys, time
+socket.getaddrinfo = lambda *arguments, **options: time.sleep(60)  # a resolver that never answers
+from hardenfix.facts.online import OnlineRun, resolve
+warnings = []
+online = OnlineRun({"docker.io": "http://localhost:1"}, "linux/amd64", None, False, warnings.append)
+answers = resolve(["postgres:latest", "redis", "nats"], online, budget=1.0)
+print(bool(answers), warnings)
+"""
+
+
+def test_a_name_lookup_that_hangs_holds_the_run_no_longer_than_the_budget() -> None:
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", HANGING_LOOKUP], capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 10, "the process waited for the lookup at exit"
+    assert result.stdout == "False ['registry: no answer within 1 s; using the built-in image knowledge']\n"

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -222,11 +222,9 @@ class _Questions:
         with Registries(
             online.cache_dir, online.mirrors, online.platform, online.refresh, self.budget, self.warn
         ) as client:
-            with ThreadPoolExecutor(CONCURRENT_REQUESTS) as pool:
-                list(pool.map(lambda reference: self._read(self._image, client, reference), references))
+            _in_threads(lambda reference: self._read(self._image, client, reference), references, CONCURRENT_REQUESTS)
             floating = [r for r in references if reference_key(r) in self.answers.digests and floats(r)]
-            with ThreadPoolExecutor(VERSION_TAG_SEARCHES) as pool:
-                list(pool.map(lambda reference: self._read(self._version_tag, client, reference), floating))
+            _in_threads(lambda r: self._read(self._version_tag, client, r), floating, VERSION_TAG_SEARCHES)
 
     def _read(
         self, question: Callable[[Registries, ImageReference], None], client: Registries, reference: ImageReference
@@ -257,6 +255,28 @@ class _Questions:
             self.answers.versions[reference_key(reference)] = tag
             pinned = reference_key(_with_tag(reference, tag))
             self.answers.digests[pinned] = self.answers.digests[reference_key(reference)]
+
+
+def _in_threads(work: Callable[[ImageReference], None], items: list[ImageReference], count: int) -> None:
+    """`work` on every item, `count` at a time, in daemon threads: a name lookup that hangs
+    past the budget must not hold the process at exit, as a thread pool's threads would."""
+    pending: queue.SimpleQueue[ImageReference] = queue.SimpleQueue()
+    for item in items:
+        pending.put(item)
+
+    def drain() -> None:
+        while True:
+            try:
+                item = pending.get_nowait()
+            except queue.Empty:
+                return
+            work(item)
+
+    threads = [threading.Thread(target=drain, daemon=True) for _ in range(min(count, len(items)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def _with_tag(reference: ImageReference, tag: str) -> ImageReference:
