@@ -22,7 +22,7 @@ import typer
 from hardenfix import __version__
 
 if TYPE_CHECKING:
-    from hardenfix.config import Configuration
+    from hardenfix.config import Configuration, Settings
     from hardenfix.discovery import Candidate
     from hardenfix.model import FileResult
     from hardenfix.report import Summary
@@ -208,17 +208,23 @@ def _results(
         raise _fail(str(error)) from None
 
 
+def _settings_of(configuration: Configuration, path: Path) -> Settings:
+    """The settings of a file, or of the files in a folder."""
+    from hardenfix.config import ConfigError
+
+    absolute = os.path.abspath(path)
+    try:
+        return configuration.for_folder(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+
+
 def _online_run(paths: list[Path], configuration: Configuration, no_cache: bool, refresh: bool):
     """How the run asks registries, from the configuration of the first path given; None offline."""
     from hardenfix.cache import project_roots, registry_folder
-    from hardenfix.config import ConfigError
     from hardenfix.facts.online import OnlineRun
 
-    first = os.path.abspath(paths[0])
-    try:
-        settings = configuration.for_folder(first if os.path.isdir(first) else os.path.dirname(first))
-    except ConfigError as error:
-        raise _fail(str(error)) from None
+    settings = _settings_of(configuration, paths[0])
     if not settings.online:
         return None
     cache_dir = None if no_cache else registry_folder(project_roots(paths)[0])
@@ -451,15 +457,11 @@ def images(
 ) -> None:
     """Print what is known of images, and where each fact comes from: the registry (online),
     the configuration, or the built-in table."""
-    from hardenfix.config import ConfigError
     from hardenfix.facts.describe import describe_image
     from hardenfix.facts.online import resolve
 
     configuration = _configuration(config, isolated, None, None, None, online)
-    try:
-        settings = configuration.for_folder(os.path.abspath("."))
-    except ConfigError as error:
-        raise _fail(str(error)) from None
+    settings = _settings_of(configuration, Path("."))
     asking = _online_run([Path(".")], configuration, no_cache, refresh)
     registry = resolve(references, asking) if asking is not None else None
     for reference in references:
