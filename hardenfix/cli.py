@@ -74,7 +74,7 @@ class _Group(TyperGroup):
                 message += f"; see `{command} --help`"
             error(message)
             code = usage.exit_code
-        except click_exceptions.Abort:
+        except typer.Abort:
             error("aborted")
             code = 1
         if not standalone_mode:

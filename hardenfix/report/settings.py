@@ -63,13 +63,16 @@ def render(settings: Settings, rules: Sequence[Rule], cwd: Path) -> str:
 
 
 def _image_table(facts: ImageFacts) -> dict[str, Any]:
-    """The `[images."repository"]` table that gives these facts."""
-    table: dict[str, Any] = {"tools": sorted(facts.tools), "class": facts.service_class}
-    if facts.healthcheck is not None:
-        table["healthcheck"] = list(facts.healthcheck)
+    """The `[images."repository"]` table that gives a project's description of its image
+    (`knowledge.images.project_image` reads it back)."""
+    whole = next((entry for entry in facts.tools if not entry.variant), None)
+    table: dict[str, Any] = {"tools": sorted(whole.ships) if whole else [], "class": facts.service_class}
+    if facts.probes:
+        table["healthcheck"] = list(facts.probes[0].test)
     table["source"] = facts.source
-    if facts.variants:
-        table["variants"] = {marker: sorted(tools) for marker, tools in facts.variants.items()}
+    variants = {entry.variant[0]: sorted(entry.ships) for entry in facts.tools if len(entry.variant) == 1}
+    if variants:
+        table["variants"] = variants
     return table
 
 
