@@ -64,11 +64,7 @@ class ServiceFacts:
         its build starts from with what the build adds and removes; None when not known."""
         if self.service.get("build") is None:
             return image_facts(self._knowledge, self.service.image())
-        build = self.build
-        if build is None:
-            return None
-        base = image_facts(self._knowledge, build.base_image.value if build.base_image else None)
-        return base.with_build(build.built_tools()) if base is not None else None
+        return self.build.image(self._knowledge) if self.build is not None else None
 
     @cached_property
     def image_healthcheck(self) -> Fact[str] | None:
