@@ -161,11 +161,13 @@ class Settings:
         select: list[str] | None,
         ignore: list[str] | None,
         unsafe_fixes: bool | None,
+        extend_select: list[str] | None = None,
         online: bool | None = None,
     ) -> Settings:
-        """Command-line flags on top: `--select` replaces the selection, `--ignore` adds."""
+        """Command-line flags on top: `--select` replaces the selection, `--extend-select`
+        and `--ignore` add to it."""
         try:
-            validate_selectors([*(select or ()), *(ignore or ())])
+            validate_selectors([*(select or ()), *(ignore or ()), *(extend_select or ())])
         except SelectionError as error:
             raise ConfigError(str(error)) from None
         changes: dict[str, Any] = {}
@@ -173,6 +175,9 @@ class Settings:
         if select is not None:
             changes.update(select=tuple(select), extend_select=())
             origins["select"] = "--select"
+        if extend_select:
+            changes["extend_select"] = (*changes.get("extend_select", self.extend_select), *extend_select)
+            origins["extend-select"] = "--extend-select"
         if ignore:
             changes["ignore"] = (*self.ignore, *ignore)
             origins["ignore"] = "--ignore"
@@ -183,38 +188,6 @@ class Settings:
             changes["online"] = True
             origins["online"] = "--online"
         return dataclasses.replace(self, **changes, origins=origins)
-
-    def describe(self) -> list[tuple[str, str, str]]:
-        """(key, value, origin) rows of the effective settings."""
-        rows = [
-            ("select", ", ".join(self.select or ("ALL",)), self.origins.get("select", "default")),
-            ("extend-select", ", ".join(self.extend_select), self.origins.get("extend-select", "default")),
-            ("ignore", ", ".join(self.ignore), self.origins.get("ignore", "default")),
-            ("unsafe-fixes", str(self.unsafe_fixes).lower(), self.origins.get("unsafe-fixes", "default")),
-            ("exclude", ", ".join(pattern for _, pattern in self.exclude), self.origins.get("exclude", "default")),
-            ("fail-on", ", ".join(self.fail_on), self.origins.get("fail-on", "default")),
-        ]
-        rows += [
-            (f"per-file-ignores.{glob!r}", ", ".join(selectors), self.origins.get(f"per-file-ignores.{glob}", ""))
-            for _, glob, selectors in self.per_file_ignores
-        ]
-        rows += [
-            (f"rules.{code}", repr(options), self.origins.get(f"rules.{code}", ""))
-            for code, options in self.rule_options.items()
-        ]
-        rows += [(f"pins.{image}", tag, self.origins.get(f"pins.{image}", "")) for image, tag in self.pins.items()]
-        rows += [(f"images.{image}", "…", self.origins.get(f"images.{image}", "")) for image in self.images]
-        rows += [
-            ("online", str(self.online).lower(), self.origins.get("online", "default")),
-            ("platform", self.platform, self.origins.get("platform", "default")),
-            ("pin-digests", str(self.pin_digests).lower(), self.origins.get("pin-digests", "default")),
-        ]
-        rows += [
-            (f"registry-mirrors.{registry}", url, self.origins.get(f"registry-mirrors.{registry}", ""))
-            for registry, url in self.registry_mirrors.items()
-        ]
-        rows.append(("rules in effect", ", ".join(rule.code for rule in self.rules()), "all of the above"))
-        return rows
 
 
 def _matches(spec: pathspec.PathSpec, absolute: str, folder: str) -> bool:
@@ -339,9 +312,10 @@ class Configuration:
         select: list[str] | None = None,
         ignore: list[str] | None = None,
         unsafe_fixes: bool | None = None,
+        extend_select: list[str] | None = None,
         online: bool | None = None,
     ) -> None:
-        self._overrides = (select, ignore, unsafe_fixes, online)
+        self._overrides = (select, ignore, unsafe_fixes, extend_select, online)
         self._fixed: Settings | None = None
         if isolated:
             self._fixed = self._finish(Settings())

@@ -12,6 +12,10 @@ import difflib
 import itertools
 import os
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hardenfix.colour import Painter
 
 NO_NEWLINE_MARKER = "\\ No newline at end of file\n"
 # Lines end at "\n" only, as git and patch see them: "\r" stays part of its line,
@@ -20,24 +24,19 @@ _LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 _BYTES = "latin-1"
 
 
-_ADDED, _REMOVED, _HUNK, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
+_STYLES = (("+++", "bold"), ("---", "bold"), ("+", "green"), ("-", "red"), ("@@", "cyan"))
 
 
-def colour_diff(patch: bytes) -> bytes:
-    """A diff coloured for a terminal: additions green, removals red, hunk headers cyan."""
+def colour_diff(patch: bytes, paint: Painter) -> bytes:
+    """A diff coloured for a terminal: headers bold, additions green, removals red, hunk
+    headers cyan; each line's ending stays outside the colour, and its bytes as they were."""
+    if not paint.colour:
+        return patch
     coloured = []
     for line in split_lines(patch.decode(_BYTES)):
-        body, ending = line.rstrip("\n"), "\n" if line.endswith("\n") else ""
-        if line.startswith(("+++", "---")):
-            coloured.append(f"\x1b[1m{body}{_RESET}{ending}")
-        elif line.startswith("+"):
-            coloured.append(f"{_ADDED}{body}{_RESET}{ending}")
-        elif line.startswith("-"):
-            coloured.append(f"{_REMOVED}{body}{_RESET}{ending}")
-        elif line.startswith("@@"):
-            coloured.append(f"{_HUNK}{body}{_RESET}{ending}")
-        else:
-            coloured.append(line)
+        body = line.removesuffix("\n")
+        style = next((style for prefix, style in _STYLES if line.startswith(prefix)), None)
+        coloured.append(line if style is None else paint(body, style) + line[len(body) :])
     return "".join(coloured).encode(_BYTES)
 
 

@@ -93,9 +93,14 @@ def classify_explicit(path: Path) -> FileKind | None:
                 head = handle.read(1 << 20)
         except OSError:
             return None
-        if _SERVICES_KEY.search(head):
+        if has_services_key(head):
             return FileKind.COMPOSE
     return kind
+
+
+def has_services_key(head: bytes) -> bool:
+    """Whether YAML text (or its beginning) has a top-level `services:`: a Compose file."""
+    return _SERVICES_KEY.search(head) is not None
 
 
 FolderListed = Callable[[str, set[str]], None]

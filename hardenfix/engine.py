@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from hardenfix.files import UTF_8
-from hardenfix.model import Applicability, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
 from hardenfix.registry import rules_of_kind
 from hardenfix.rule import Rule
 from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
 from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError, parser_for
+from hardenfix.sources.text import SourceText
 from hardenfix.suppress import SUPPRESSION_MARKER, Suppressions
 from hardenfix.validate import GuardError, check_output
 
@@ -83,16 +84,21 @@ class Engine:
         findings = self._run(kind, document, path)
         return FixOutcome(text, [], findings, dependencies=frozenset(document.dependencies), document=document)
 
-    def fix(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
+    def fix(
+        self, kind: FileKind, text: str, path: str, source: SourceFile | None = None, written: bool = True
+    ) -> FixOutcome:
         """Apply fixes until none is left to apply, re-parsing after every pass.
 
         Each pass applies every applicable fix that does not overlap one already
         taken in that pass; the rest wait for the next pass, on the new text.
+        Findings are placed in the text that will be on disk: the fixed text when it is
+        `written`, else the original (a dry run).
         """
         parse = _parser(kind, source)
         encoding = source.encoding if source is not None else UTF_8
         original = document = parse(text)
         findings = self._run(kind, document, path)
+        passes = _Passes(text)
         fixed: list[Finding] = []
         dropped: list[str] = []
         broken: set[tuple[object, ...]] = set()
@@ -109,7 +115,7 @@ class Engine:
                 new_text, applied, new_document = self._apply_valid_fixes(text, candidates, parse, broken, dropped)
                 if not applied:
                     break
-            fixed.extend(applied)
+            fixed.extend(passes.add(new_text, applied))
             text, document = new_text, new_document
             findings = self._run(kind, document, path)
         else:
@@ -120,6 +126,7 @@ class Engine:
                 check_output(kind, original, document, self.applied_rules(fixed), self.compose_model_check)
             except GuardError as error:
                 raise FixError(str(error)) from None
+        fixed, findings = passes.place(fixed, findings, on_fixed_text=written)
         return FixOutcome(
             text, fixed, findings, dropped, dependencies=frozenset(original.dependencies), document=original
         )
@@ -184,6 +191,111 @@ class Engine:
                 findings.extend(suppressions.unused_findings(selected, rules_of_kind(kind)))
         findings.sort(key=lambda f: (f.offset, f.code))
         return [dataclasses.replace(finding, path=path) for finding in findings]
+
+
+class _Passes:
+    """The texts and edits of a fixpoint's passes, to place a finding made on one pass's
+    text in the original text or in the fixed one.
+
+    A span's end in text an edit replaced goes to the end of what replaced it, its start
+    to the start. A fix has its edits placed only when none falls in such text; else it
+    has no counterpart there, and is reported without its edits (as one whose edits
+    were never made).
+    """
+
+    def __init__(self, original: str) -> None:
+        self.texts = [original]
+        self.edits: list[list[Edit]] = []
+        self._pass_of: dict[int, int] = {}
+        self._sources: dict[int, SourceText] = {}
+
+    def _source(self, index: int) -> SourceText:
+        if index not in self._sources:
+            self._sources[index] = SourceText(self.texts[index])
+        return self._sources[index]
+
+    def add(self, new_text: str, applied: list[Finding]) -> list[Finding]:
+        """Record a pass that made `new_text` by applying the fixes of `applied`."""
+        for finding in applied:
+            self._pass_of[id(finding)] = len(self.edits)
+        self.edits.append(sorted({edit for finding in applied for edit in finding.fix.edits}))
+        self.texts.append(new_text)
+        return applied
+
+    def place(
+        self, fixed: list[Finding], remaining: list[Finding], on_fixed_text: bool
+    ) -> tuple[list[Finding], list[Finding]]:
+        last = len(self.edits)
+        target = last if on_fixed_text else 0
+        return (
+            [self._moved(finding, self._pass_of[id(finding)], target) for finding in fixed],
+            [self._moved(finding, last, target) for finding in remaining],
+        )
+
+    def _moved(self, finding: Finding, found_on: int, target: int) -> Finding:
+        if found_on == target:
+            return finding
+        end = self._source(found_on).offset_of(finding.end)
+        start = self._offset(finding.offset, found_on, target, is_end=False)
+        end = max(start, self._offset(end, found_on, target, is_end=True))
+        destination = self._source(target)
+        return dataclasses.replace(
+            finding,
+            start=destination.position(start),
+            end=destination.position(end),
+            offset=start,
+            fix=finding.fix and self._moved_fix(finding.fix, found_on, target),
+        )
+
+    def _moved_fix(self, fix: Fix, found_on: int, target: int) -> Fix:
+        if fix.is_made:
+            edits = []
+            for edit in fix.edits:
+                start = self._offset(edit.start, found_on, target, is_end=False, exact=True)
+                end = self._offset(edit.end, found_on, target, is_end=True, exact=True)
+                if start is None or end is None:
+                    break
+                edits.append(Edit(start, end, edit.content))
+            else:
+                return Fix(fix.title, edits, fix.applicability)
+        return Fix.without_edits(fix.title, fix.applicability)
+
+    def _offset(self, offset: int, found_on: int, target: int, is_end: bool, exact: bool = False) -> int | None:
+        """`offset` in the text of pass `found_on`, in the text of pass `target`; with
+        `exact`, None when the text there was replaced."""
+        steps = range(found_on, target) if target > found_on else reversed(range(target, found_on))
+        move = _forward if target > found_on else _backward
+        for index in steps:
+            moved = move(offset, self.edits[index], is_end, exact)
+            if moved is None:
+                return None
+            offset = moved
+        return offset
+
+
+def _forward(offset: int, edits: list[Edit], is_end: bool, exact: bool) -> int | None:
+    """An offset in the text before `edits`, in the text after them."""
+    delta = 0
+    for edit in edits:
+        if offset <= edit.start:
+            break
+        if offset < edit.end:
+            return None if exact else edit.start + delta + (len(edit.content) if is_end else 0)
+        delta += len(edit.content) - (edit.end - edit.start)
+    return offset + delta
+
+
+def _backward(offset: int, edits: list[Edit], is_end: bool, exact: bool) -> int | None:
+    """An offset in the text after `edits`, in the text before them."""
+    delta = 0
+    for edit in edits:
+        new_start = edit.start + delta
+        if offset <= new_start:
+            break
+        if offset < new_start + len(edit.content):
+            return None if exact else (edit.end if is_end else edit.start)
+        delta += len(edit.content) - (edit.end - edit.start)
+    return offset - delta
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,21 @@ def _hosts(masked: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+def only_url_host_case_changed(before: str, after: str) -> bool:
+    """Whether `after` is `before` with letters of its URLs' hosts lowercased, and nothing
+    else changed (both resolved: no variable syntax left)."""
+    if before == after:
+        return True
+    if len(before) != len(after):
+        return False
+    hosts = {index for url in url_hosts(after) for start, end in url.spans for index in range(start, end)}
+    return all(
+        index in hosts and new == old.lower()
+        for index, (old, new) in enumerate(zip(before, after, strict=True))
+        if old != new
+    )
+
+
 def is_host_name(masked: str) -> bool:
     """Whether `masked` (with variable syntax masked) is clearly a DNS name."""
     return bool(masked) and all(_HOST_CHARACTER.fullmatch(char) for char in masked)

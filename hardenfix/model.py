@@ -34,8 +34,11 @@ class ValueChange(enum.StrEnum):
     interpolated them with every variable set (see `hardenfix.validate`)."""
 
     ANY = "any"
-    LETTER_CASE = "letter-case"
-    """Equal but for upper and lower case (host names)."""
+    HOST_CASE = "host-case"
+    """Equal but for the letter case of host names: the hosts of URLs, and values that are
+    host names (`hostname`, network aliases, `extra_hosts`)."""
+    CURL_FAIL_FLAGS = "curl-fail-flags"
+    """Equal but for curl's `-f`/`--fail` words (a healthcheck's `test`)."""
     NONE = "none"
     """Identical: the fix changes how a value is written, never what it resolves to."""
 
@@ -109,6 +112,11 @@ class Fix:
             self._edits = _fix_edits(self._make_edits())
             self._make_edits = None
         return self._edits
+
+    @property
+    def is_made(self) -> bool:
+        """Whether the edits were made."""
+        return self._edits is not None
 
     @property
     def has_edits(self) -> bool:
@@ -188,6 +196,16 @@ class Finding:
     def fixable(self) -> bool:
         return self.fix is not None
 
+    @property
+    def headline(self) -> str:
+        """The message's first clause: what is wrong, for a line of terminal output."""
+        return split_message(self.message)[0]
+
+    @property
+    def detail(self) -> str:
+        """The rest of the message: why it matters, and why the fix is safe, unsafe or missing."""
+        return split_message(self.message)[1]
+
     def to_cache(self) -> list[object]:
         """The finding as JSON data, without its path (see `from_cache`); the fix comes last."""
         fix = self.fix
@@ -229,6 +247,28 @@ class Finding:
         return shown
 
 
+_CLAUSE_ENDS = (": ", "; ", " (")
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """A finding's message as its first clause and the rest.
+
+    Messages say what is wrong first, then, after `: `, `; ` or ` (`, why it matters and
+    what the fix does. The first of these outside a `code span` ends the first clause; a
+    rest wholly in parentheses loses them.
+    """
+    in_code = False
+    for index, char in enumerate(message):
+        if char == "`":
+            in_code = not in_code
+        elif not in_code and message.startswith(_CLAUSE_ENDS, index):
+            rest = message[index + 2 :] if message[index] != " " else message[index + 1 :]
+            if message[index] == " " and rest.endswith(")"):
+                rest = rest[1:-1]
+            return message[:index], rest
+    return message, ""
+
+
 def _cached_fix(title: str, applicability: str, edits: list[list[Any]] | None) -> Fix:
     if edits is None:
         return Fix.without_edits(title, Applicability(applicability))
@@ -241,7 +281,11 @@ class Outcome(enum.StrEnum):
     UNCHANGED = "unchanged"
     CHANGED = "changed"
     SKIPPED = "skipped"
+    INVALID = "invalid"
+    """Could not be read or parsed: its one finding (HF002, HF003) says why; not an error
+    of the run."""
     FAILED = "failed"
+    """A write failed or hardenfix crashed: an error of the run."""
 
 
 Status = list[int]
@@ -275,6 +319,8 @@ class FileResult:
     """The file as read, when a report needs it: the file has findings or was fixed."""
     fixed_bytes: bytes | None = None
     """The file after fixing, when that differs from `original`."""
+    written: bool = False
+    """Whether `fixed_bytes` were written: the findings' positions are in them."""
     error: str | None = None
     """Why the file failed or was skipped: a short reason, without the path."""
     notes: list[str] = field(default_factory=list)

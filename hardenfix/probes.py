@@ -288,6 +288,13 @@ _CURL_FILE_OUTPUTS = frozenset({"-o", "--output", "-D", "--dump-header"})
 _CURL_REMOTE_NAMES = frozenset({"-O", "--remote-name", "--remote-name-all"})
 
 
+def without_fail_flags(command: str) -> str:
+    """A probe command with curl's `-f` and `--fail` words taken out, and the `f` of a short
+    option cluster (`-fsS` becomes `-sS`): what HF103 and HF204 may change, and nothing else."""
+    command = re.sub(r"(?<![^\s(])(?:-f|--fail)(?=[\s)]|$)\s?", "", command)
+    return re.sub(r"(?<![^\s(])-([A-Za-z]*?)f([A-Za-z]*)(?=[\s)]|$)", r"-\1\2", command)
+
+
 def curl_fails_on_http_errors(arguments: Sequence[str]) -> bool:
     """Whether curl is told to exit non-zero on an HTTP error status (`-f`, `--fail`,
     `--fail-with-body`, also inside a cluster such as `-fsSL`; the last of them and

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from hardenfix.knowledge import KnowledgeBase, builtin
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix, ValueChange
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix, Position, ValueChange
 from hardenfix.sources.text import SourceText
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
@@ -104,6 +104,13 @@ class Rule:
             offset=start,
             facts=tuple((facts or {}).items()),
         )
+
+    @classmethod
+    def file_finding(cls, path: str, message: str, at: Position | None = None) -> Finding:
+        """A finding on a file no rule could look into (HF002, HF003): at the place the
+        problem was found, else the file's start."""
+        at = at or Position(1, 1)
+        return Finding(code=cls.code, slug=cls.slug, path=path, start=at, end=at, message=message)
 
     @staticmethod
     def fix(title: str, *edits: Any, applicability: Applicability = Applicability.SAFE) -> Fix:

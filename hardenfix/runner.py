@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING
 
 from hardenfix.cache import Cache, Remembered, content_key, signature, status_of
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
-from hardenfix.discovery import Candidate, FolderListed, classify_explicit, discover
-from hardenfix.engine import Engine, FixError, SourceFile
+from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
+from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
 from hardenfix.facts.online import OnlineRun, RegistryAnswers, image_references, resolve
 from hardenfix.files import (
     BinaryFile,
@@ -50,10 +50,13 @@ from hardenfix.files import (
     regular_file_status,
     remove_if_stale,
 )
-from hardenfix.model import FileKind, FileResult, Finding, Outcome, Record
+from hardenfix.model import FileKind, FileResult, Finding, Outcome, Position, Record
+from hardenfix.rules.meta.hf002_parse_error import Unparseable
+from hardenfix.rules.meta.hf003_unreadable_file import Unreadable
 from hardenfix.sources import ParseError
 
 if TYPE_CHECKING:
+    from hardenfix.rule import Rule
     from hardenfix.sources.compose import ComposeDocument
 
 GC_THRESHOLD = 20_000
@@ -500,7 +503,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except BinaryFile as reason:
         return _skipped(result, str(reason))
     except UnreadableFile as reason:
-        return _failed(result, str(reason))
+        return _invalid(result, Unreadable, str(reason))
     kind = candidate.kind if candidate.kind is not None else classify_explicit(path)
     if kind is None:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file")
@@ -514,9 +517,9 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     try:
         data = read_accepted(path)  # its status was checked above
     except UnreadableFile as reason:
-        return _failed(result, str(reason))
+        return _invalid(result, Unreadable, str(reason))
     digest = content_key(data) if job.cached is not None else ""
-    key = _cache_key(engine, digest, build_context)
+    key = _cache_key(engine, digest, _keyed_location(path, kind, build_context))
     if not engine.needs_parse(kind, data):
         if job.cached is not None:
             result.cache_entry = Record(key, [], [], absolute, status, digest)
@@ -530,20 +533,15 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except BinaryFile as reason:
         return _skipped(result, str(reason))
     except UnreadableFile as reason:
-        return _failed(result, str(reason))
+        return unparseable(result, str(reason))
     try:
         source = SourceFile(path, build_context, decoded.encoding)
-        if job.mode is Mode.CHECK:
-            outcome = engine.check(kind, decoded.text, result.display_path, source)
-        else:
-            outcome = engine.fix(kind, decoded.text, result.display_path, source)
+        outcome = analyse(engine, kind, decoded.text, result.display_path, source, job.mode)
         for finding in outcome.remaining:
             if finding.fix is not None:
                 finding.fix.settle(make_edits=job.fix_edits)
-    except (ParseError, FixError) as reason:
-        return _failed(result, str(reason))
-    except RecursionError:
-        return _failed(result, "nesting is too deep to process")
+    except ParseError as error:
+        return unparseable(result, str(error), error.line, error.column)
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
         return _failed(result, f"internal error ({type(crash).__name__}: {crash}); please report this")
     if kind is FileKind.COMPOSE:
@@ -572,7 +570,52 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         except WriteRefused as reason:
             result.fixed_bytes = None
             return _failed(result, str(reason))
+        result.written = True
     return result
+
+
+def process_stdin(data: bytes, name: str | None, job: Job) -> FileResult:
+    """`check -`: the text on standard input, as the file `name` would be (its kind, its
+    configuration, how reports name it). Without a name, it must be a Compose file."""
+    path = Path(name or "-")
+    result = FileResult(path, display_path(path, job.cwd) if name else "-", Outcome.UNCHANGED, original=data)
+    result.kind = classify_name(path.name) or (FileKind.COMPOSE if has_services_key(data) else None)
+    if result.kind is None:
+        return _skipped(result, "is not a Compose file, Dockerfile or Python file: name it with --stdin-filename")
+    settings = job.settings_for(path)
+    engine = job.engine_for(path, settings)
+    if result.kind not in engine.kinds():
+        return result
+    try:
+        decoded = decode(data)
+        outcome = analyse(engine, result.kind, decoded.text, result.display_path, SourceFile(path), job.mode)
+    except UnreadableFile as reason:
+        return unparseable(result, str(reason))
+    except ParseError as error:
+        return unparseable(result, str(error), error.line, error.column)
+    result.findings, result.fixed, result.notes = outcome.remaining, outcome.fixed, outcome.dropped
+    result.failing = _failing(result.findings, settings)
+    fixed = decoded.encode(outcome.text)
+    if fixed != data:
+        result.outcome, result.fixed_bytes, result.written = Outcome.CHANGED, fixed, job.mode is Mode.WRITE
+    return result
+
+
+def analyse(engine: Engine, kind: FileKind, text: str, display_path: str, source: SourceFile, mode: Mode) -> FixOutcome:
+    """What `mode` asks of the engine. A file whose fixes cannot be made (their output
+    could not be verified) keeps its findings, unfixed, with the reason as a note.
+    Raises ParseError for a text that cannot be parsed."""
+    try:
+        if mode is Mode.CHECK:
+            return engine.check(kind, text, display_path, source)
+        try:
+            return engine.fix(kind, text, display_path, source, written=mode is Mode.WRITE)
+        except FixError as reason:
+            outcome = engine.check(kind, text, display_path, source)
+            outcome.dropped.append(str(reason))
+            return outcome
+    except RecursionError:
+        raise ParseError("nesting is too deep to process") from None
 
 
 def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> FileResult | None:
@@ -596,7 +639,8 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     if kind not in engine.kinds():
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
-    known = _from_cache(result, job, _cache_key(engine, digest, _build_context(job, path, kind)), settings)
+    location = _keyed_location(path, kind, _build_context(job, path, kind))
+    known = _from_cache(result, job, _cache_key(engine, digest, location), settings)
     if known is not None and kind is FileKind.COMPOSE:
         known.build_contexts = job.cached.contexts(absolute, status)
     return known
@@ -606,8 +650,16 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:
     return job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
 
 
-def _cache_key(engine: Engine, digest: str, build_context: Path | None) -> str:
-    return f"{engine.fingerprint}:{digest}:{build_context or ''}"
+def _keyed_location(path: Path, kind: FileKind, build_context: Path | None) -> Path | None:
+    """Where a file is, as far as its findings depend on it: a Dockerfile's build context;
+    a Compose file's own path, since its build contexts and env files are relative to it;
+    a Python module's own path, since HF301 reads the project around it. Two copies of a
+    file in two places are two different cases."""
+    return build_context if kind is FileKind.DOCKERFILE else path
+
+
+def _cache_key(engine: Engine, digest: str, location: Path | None) -> str:
+    return f"{engine.fingerprint}:{digest}:{location or ''}"
 
 
 def _from_cache(
@@ -647,6 +699,19 @@ def _failing(findings: list[Finding], settings: Settings | None) -> int:
 def _skipped(result: FileResult, reason: str) -> FileResult:
     result.outcome = Outcome.SKIPPED
     result.error = reason
+    return result
+
+
+def unparseable(result: FileResult, reason: str, line: int | None = None, column: int | None = None) -> FileResult:
+    return _invalid(result, Unparseable, reason, Position(line, column or 1) if line is not None else None)
+
+
+def _invalid(result: FileResult, rule: type[Rule], reason: str, at: Position | None = None) -> FileResult:
+    """A file no rule could look into: one finding (HF002 or HF003) says why."""
+    result.outcome = Outcome.INVALID
+    result.error = reason
+    result.findings = [rule.file_finding(result.display_path, reason, at)]
+    result.failing = 1
     return result
 
 

@@ -35,11 +35,12 @@ import os
 import shutil
 import subprocess
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hardenfix import hosts, probes
 from hardenfix.model import Applicability, FileKind, ValueChange
 from hardenfix.rule import Rule
 
@@ -127,7 +128,8 @@ def check_model_change(old: Any, new: Any, applied: Applied) -> None:
     def allowed(path: Path_) -> bool:
         before, after = value_at(old, path), value_at(new, path)
         return any(
-            any(path_matches(pattern, path) for pattern in rule.changes) and _allows(rule.value_change, before, after)
+            any(path_matches(pattern, path) for pattern in rule.changes)
+            and _allows(rule.value_change, path, before, after)
             for rule in applied
         )
 
@@ -248,15 +250,43 @@ def _services(model: Any) -> dict[str, Any]:
     return services if isinstance(services, dict) else {}
 
 
-def _allows(change: ValueChange, before: object, after: object) -> bool:
+_HOST_FIELDS = frozenset({"hostname", "domainname", "aliases", "extra_hosts"})
+
+
+def _allows(change: ValueChange, path: Path_, before: object, after: object) -> bool:
+    """Whether a rule whose fixes change values as `change` says may turn `before` into
+    `after` at `path` (a value, or a whole mapping whose keys changed letter case)."""
     if change is ValueChange.ANY:
         return True
+    if before is _ABSENT or after is _ABSENT:
+        return False
     if change is ValueChange.NONE:
         # A variable made required refuses where it is unset: the intended hardening.
-        return isinstance(after, Refused) and before is not _ABSENT
-    if change is ValueChange.LETTER_CASE:
-        return before is not _ABSENT and after is not _ABSENT and _casefolded(before) == _casefolded(after)
+        return isinstance(after, Refused)
+    if change is ValueChange.HOST_CASE:
+        if _HOST_FIELDS.intersection(path):
+            return _casefolded(before) == _casefolded(after)
+        return _strings_alike(before, after, hosts.only_url_host_case_changed)
+    if change is ValueChange.CURL_FAIL_FLAGS:
+        return _strings_alike(before, after, _same_but_fail_flags)
     return False
+
+
+def _same_but_fail_flags(before: str, after: str) -> bool:
+    return probes.without_fail_flags(before) == probes.without_fail_flags(after)
+
+
+def _strings_alike(before: object, after: object, alike: Callable[[str, str], bool]) -> bool:
+    """Whether two values have the same shape and each pair of strings in them is `alike`."""
+    if isinstance(before, str) and isinstance(after, str):
+        return alike(before, after)
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return all(_strings_alike(old, new, alike) for old, new in zip(before, after, strict=True))
+    if isinstance(before, dict) and isinstance(after, dict) and before.keys() == after.keys():
+        return all(_strings_alike(before[key], after[key], alike) for key in before)
+    if isinstance(before, list) and isinstance(after, list):  # an exec-form test lost or gained a word
+        return alike(" ".join(map(str, before)), " ".join(map(str, after)))
+    return before == after
 
 
 def _casefolded(value: object) -> object:

@@ -30,11 +30,12 @@ class Run:
 
 @pytest.fixture
 def hardenfix(monkeypatch: pytest.MonkeyPatch):
-    """Run the CLI in-process from a working directory: `hardenfix(cwd, "check", ...)`."""
+    """Run the CLI in-process from a working directory: `hardenfix(cwd, "check", ...)`, with
+    `stdin=` bytes for standard input."""
 
-    def invoke(cwd: Path, *args: str) -> Run:
+    def invoke(cwd: Path, *args: str, stdin: bytes | None = None) -> Run:
         monkeypatch.chdir(cwd)
-        result = CliRunner().invoke(app, normalise_arguments(list(args)), catch_exceptions=False)
+        result = CliRunner().invoke(app, normalise_arguments(list(args)), input=stdin, catch_exceptions=False)
         return Run(result.exit_code, result.stdout_bytes, result.stderr)
 
     return invoke

@@ -65,7 +65,11 @@ def test_flask_with_curl_installed_by_apt_behind_a_published_port(monorepo) -> N
 def test_aiohttp_script_whose_port_comes_from_the_command(monorepo) -> None:
     events = monorepo["events"]
     assert events.launch.program == "python" and events.launch.target == "events.server"
-    assert shown(events.port) == ("9100", "before.yaml:18: command: python -m events.server --port 9100")
+    assert shown(events.port) == (
+        "9100",
+        "before.yaml:18: command: python -m events.server --port 9100"
+        " (services/events/events/server.py:16: web.run_app(port=arguments.port) reads --port)",
+    )
     assert events.route.path == "/health"
     assert events.image.tool("wget").value  # alpine: busybox
 
@@ -75,7 +79,7 @@ def test_express_on_node_slim_reads_port_from_the_environment(monorepo) -> None:
     assert frontend.launch.program == "node"
     assert shown(frontend.port) == (
         "3000",
-        "services/frontend/server.js:4: reads $PORT, set at before.yaml:23: PORT=3000",
+        "services/frontend/server.js:4: process.env.PORT || 8080: reads $PORT, set at before.yaml:23: PORT=3000",
     )
     assert frontend.route.path == "/healthz"
     assert frontend.image.present(["curl", "wget", "node", "python3"]) == {"node"}
@@ -199,12 +203,11 @@ def test_an_entrypoint_resets_the_inherited_command_and_healthcheck_none_removes
 # -- Code -----------------------------------------------------------------------------------
 
 
-def routes_of(tmp_path: Path, files: dict[str, str], environment: dict[str, str] | None = None):
+def routes_of(tmp_path: Path, files: dict[str, str]):
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-    env = {key: Fact(value, HERE) for key, value in (environment or {}).items()}
-    return code_facts(BuildContext(tmp_path), env)
+    return code_facts(BuildContext(tmp_path))
 
 
 def test_fastapi_prefixes_add_up_and_authenticated_routes_are_noted(tmp_path: Path) -> None:
@@ -253,16 +256,31 @@ def test_flask_blueprints_django_includes_starlette_mounts_and_aiohttp(tmp_path:
     assert {route.path for route in facts.routes} == {"/ops/livez", "/internal/healthz/", "/m/ready", "/status"}
 
 
-def test_script_ports_from_code(tmp_path: Path) -> None:
+def test_script_ports_from_code_resolve_with_each_containers_environment_and_arguments(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,
         {
             "app.py": "import os\nimport uvicorn\nuvicorn.run('app:app', port=int(os.environ.get('PORT', 8080)))\n",
             "flask_app.py": "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0')\n",
             "server.js": "const app = require('express')();\napp.listen(4000);\n",
+            "cli.py": (
+                "import argparse\nfrom aiohttp import web\np = argparse.ArgumentParser()\n"
+                "p.add_argument('--listen-port', type=int, default=9000)\na = p.parse_args()\n"
+                "web.run_app(web.Application(), port=a.listen_port)\n"
+            ),
         },
-        {"PORT": "8090"},
     )
-    assert facts.script_ports["app.py"].port.value == "8090"
-    assert facts.script_ports["flask_app.py"].port.value == "5000"
-    assert facts.script_ports["server.js"].port.value == "4000"
+    set_port = {"PORT": Fact("8090", "compose.yaml:5: PORT=8090")}
+    app = facts.script_ports["app.py"]
+    assert (
+        str(app.port(set_port, {}, "x"))
+        == "app.py:3: uvicorn.run(port=os.environ.get('PORT', 8080)): reads $PORT, set at compose.yaml:5: PORT=8090"
+    )
+    assert app.port({}, {}, "x").value == "8080"
+    assert facts.script_ports["flask_app.py"].port(set_port, {}, "x").value == "5000"
+    assert facts.script_ports["server.js"].port(set_port, {}, "x").value == "4000"
+    command = "compose.yaml:9: command: python cli.py --listen-port 9300"
+    assert str(facts.script_ports["cli.py"].port({}, {"--listen-port": "9300"}, command)) == (
+        f"{command} (cli.py:6: web.run_app(port=a.listen_port) reads --listen-port)"
+    )
+    assert facts.script_ports["cli.py"].port({}, {}, command).value == "9000"

@@ -189,3 +189,18 @@ def test_value_origins_agree_with_ruamel(value: str, style: str, width: int) -> 
         )
         return
     assert all(origin is None or text[origin] == char for char, origin in zip(node.value, origins, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "allowed"),
+    [
+        ("http://Api.Example:80/Path", "http://api.example:80/Path", True),
+        ("mongodb://u:P@A,B:1/db", "mongodb://u:P@a,b:1/db", True),
+        ("http://Api/Path", "http://Api/path", False),
+        ("mongodb://U:p@a/db", "mongodb://u:p@a/db", False),
+        ("s3://Bucket/key", "s3://bucket/key", False),
+        ("hf1a2b3c4d", "hf1a2b3c4e", False),
+    ],
+)
+def test_only_url_host_case_changed(before: str, after: str, allowed: bool) -> None:
+    assert hosts.only_url_host_case_changed(before, after) is allowed

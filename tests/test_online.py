@@ -292,18 +292,18 @@ def test_the_same_answers_come_from_the_cache_with_the_registry_stopped(tmp_path
         root = project(
             tmp_path / "project", server.url, STACK.format(host=stocked.host) + PROBES_ONLY.format(host=stocked.host)
         )
-        first = hardenfix(root, "check", "--online")
+        first = hardenfix(root, "check", "--online", "--format", "json")
     finally:
         server.stop()
     assert first.returncode == 1 and "warning" not in first.stderr, first.stderr
     assert "registry: " in first.stdout and "same image today" in first.stdout
-    offline = hardenfix(root, "check", "--no-cache")
+    offline = hardenfix(root, "check", "--no-cache", "--format", "json")
     assert offline.stdout != first.stdout
     for findings_cache in (root / ".hardenfix_cache").glob("cache-*.json"):
         findings_cache.unlink()  # the findings from scratch: only the registry's answers are cached
-    stopped = hardenfix(root, "check", "--online")
+    stopped = hardenfix(root, "check", "--online", "--format", "json")
     assert (stopped.returncode, stopped.stdout, stopped.stderr) == (first.returncode, first.stdout, first.stderr)
-    refreshed = hardenfix(root, "check", "--online", "--refresh")
+    refreshed = hardenfix(root, "check", "--online", "--refresh", "--format", "json")
     assert refreshed.stdout == offline.stdout and refreshed.stderr.count("hardenfix: warning: registry:") == 1
 
 

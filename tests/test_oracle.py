@@ -68,7 +68,7 @@ def test_a_renamed_variable_is_refused_even_where_the_rule_may_change_anything()
 
 
 def test_a_letter_case_rule_may_change_letter_case_and_nothing_else() -> None:
-    host = dict(changes=("services.*.environment.**",), value_change=ValueChange.LETTER_CASE)
+    host = dict(changes=("services.*.environment.**",), value_change=ValueChange.HOST_CASE)
     assert "-mongo}" in fixed(Rewrite("-Mongo}", "-mongo}", **host), MONGO)
     with pytest.raises(FixError, match=r"changed what `services\.api\.environment\.URL` resolves to"):
         fixed(Rewrite(":27017/", ":27018/", **host), MONGO)
@@ -185,38 +185,94 @@ def test_variable_names_are_composes_own(tmp_path: Path) -> None:
 # -- Docker Compose's own model, before and after the safe fixes ------------------------------
 
 
-def compose_inputs() -> list[Path]:
-    corpus = sorted(path for path in CORPUS.rglob("*") if path.suffix in (".yml", ".yaml"))
-    golden = [case.before for case in cases() if case.kind is FileKind.COMPOSE]
-    return corpus + golden
+CORPUS_FILES = sorted(path for path in CORPUS.rglob("*") if path.suffix in (".yml", ".yaml"))
+FIXED_CASES = [
+    case for case in cases() if case.kind is FileKind.COMPOSE and case.after.read_bytes() != case.before.read_bytes()
+]
 
 
-def oracle_verdict(path: Path, engine: Engine) -> str | None:
-    """None when the safe fixes keep Compose's model, else why not."""
+def oracle_verdict(path: Path, text: str, fixed: str, applied: dict) -> str | None:
+    """None when Compose resolves `fixed` as the applied rules allow, else why not."""
+    try:
+        validate.check_with_compose_model([str(compose_binary())], text, fixed, path.parent, applied)
+    except validate.GuardError as error:
+        return f"{path}: {error} [{', '.join(sorted(rule.code for rule in applied))}]"
+    return None
+
+
+def safe_fixes_verdict(path: Path, engine: Engine) -> str | None:
     text = path.read_text(encoding="utf-8-sig")
     try:
         outcome = engine.fix(FileKind.COMPOSE, text, path.name, SourceFile(path))
     except (ParseError, FixError):
         return None  # refused by hardenfix itself: nothing would be written
-    if not outcome.fixed:
-        return None
-    applied = engine.applied_rules(outcome.fixed)
-    try:
-        validate.check_with_compose_model([str(compose_binary())], text, outcome.text, path.parent, applied)
-    except validate.GuardError as error:
-        return f"{path}: {error} [{', '.join(sorted({f.code for f in outcome.fixed}))}]"
-    return None
+    return oracle_verdict(path, text, outcome.text, engine.applied_rules(outcome.fixed)) if outcome.fixed else None
+
+
+def golden_verdict(case) -> str | None:
+    """The reviewed `after` against its `before`, with the fixes the case's settings apply."""
+    engine = case.engine()
+    text = case.before.read_text(encoding="utf-8-sig")
+    outcome = engine.fix(FileKind.COMPOSE, text, case.before.name, SourceFile(case.before))
+    fixed = case.after.read_text(encoding="utf-8-sig")
+    return oracle_verdict(case.before, text, fixed, engine.applied_rules(outcome.fixed))
 
 
 @pytest.mark.slow
-def test_safe_fixes_keep_docker_composes_model_on_every_real_and_golden_file() -> None:
+def test_safe_fixes_keep_docker_composes_model_on_every_real_file() -> None:
     engine = Engine(Settings().rules())
-    inputs = compose_inputs()
-    assert len(inputs) > 100
+    assert len(CORPUS_FILES) >= 80
     with ThreadPoolExecutor(max_workers=4) as pool:
-        verdicts = list(pool.map(lambda path: oracle_verdict(path, engine), inputs))
-    problems = [verdict for verdict in verdicts if verdict]
+        problems = [
+            verdict for verdict in pool.map(lambda path: safe_fixes_verdict(path, engine), CORPUS_FILES) if verdict
+        ]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_every_golden_fix_keeps_docker_composes_model_as_its_rules_allow() -> None:
+    """Safe and unsafe alike: an unsafe fix may change an image, never a variable's name,
+    a GPU count, or a value beyond what its rule declares."""
+    assert len(FIXED_CASES) > 50
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        problems = [verdict for verdict in pool.map(golden_verdict, FIXED_CASES) if verdict]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_hf150_golden_fix_changes_what_compose_resolves() -> None:
+    """A fixed HF150 case whose reservations Compose resolved the same would prove nothing."""
+    changed = [case for case in FIXED_CASES if case.folder.parent.name.startswith("HF150-")]
+    assert len(changed) >= 6
+    for case in changed:
+        models = [
+            validate.compose_model([str(compose_binary())], path.read_text(), case.folder, {})
+            for path in (case.before, case.after)
+        ]
+        assert models[0] != models[1], case.id
+
+
+@pytest.mark.parametrize(
+    ("folder", "old", "new", "refused"),
+    [
+        # What HF150 used to write where no `count` meant every GPU.
+        ("HF150-gpu-reservation/count-missing", "count: all", 'count: "${GPU_COUNT:-1}"', "how many GPUs"),
+        # A safe fix that requires another variable than the one the file read.
+        ("HF110-secret-required/data-store-credentials", "${CLICKHOUSE_PASSWORD:?", "${CLICKHOUSE_PASS:?", "dropped"),
+        # A host lowercased where a variable's name stands.
+        ("HF130-hostname-case/interpolation", "${STACK", "${stack", "dropped"),
+        # A curl flag rewritten beyond `-f`.
+        ("HF103-healthcheck-curl-flags/fail-with-body", "--fail-with-body", "--fail-early", "resolves to"),
+    ],
+)
+def test_the_oracle_catches_a_broken_golden_fix(folder: str, old: str, new: str, refused: str) -> None:
+    case = next(case for case in FIXED_CASES if case.id == f"compose/{folder}")
+    engine = case.engine()
+    text = case.before.read_text()
+    applied = engine.applied_rules(engine.fix(FileKind.COMPOSE, text, "before.yaml", SourceFile(case.before)).fixed)
+    fixed = case.after.read_text()
+    assert old in fixed
+    verdict = oracle_verdict(case.before, text, fixed.replace(old, new), applied)
+    assert verdict is not None and refused in verdict
 
 
 def test_the_compose_oracle_sees_what_the_guard_sees(tmp_path: Path) -> None:

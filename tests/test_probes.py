@@ -16,6 +16,7 @@ from hardenfix.probes import (
     shell_join,
     shell_words,
     simple_commands,
+    without_fail_flags,
 )
 
 
@@ -184,3 +185,19 @@ def test_shell_join_quotes_only_what_needs_it() -> None:
     assert shell_join(["curl", "-sf", "http://localhost:8000/x"]) == "curl -sf http://localhost:8000/x"
     assert shell_join(["python3", "-c", "print('${PORT}')"]) == "python3 -c \"print('${PORT}')\""
     assert shell_join(["echo", 'say "hi"']) == "echo 'say \"hi\"'"
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("curl -f http://x || exit 1", "curl http://x || exit 1"),
+        ("curl -fsS http://x", "curl -sS http://x"),
+        ("curl --fail --silent http://x", "curl --silent http://x"),
+        ("curl --fail-with-body -f http://x", "curl --fail-with-body http://x"),
+        ("curl -s http://x/f", "curl -s http://x/f"),
+        ("-fsS", "-sS"),
+        ("-f", ""),
+    ],
+)
+def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expected: str) -> None:
+    assert without_fail_flags(command) == expected

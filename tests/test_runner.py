@@ -396,3 +396,22 @@ def test_the_pool_processes_a_file_reached_through_symlinks_once(tmp_path: Path)
     assert [r.error for r in results if r.error] == []
     assert sorted(r.display_path for r in results) == [f"real/s{index:03}/compose.yaml" for index in range(150)]
     assert all(r.outcome is Outcome.CHANGED for r in results)
+
+
+def test_identical_compose_files_in_two_folders_are_two_cases_for_the_cache(tmp_path: Path) -> None:
+    """Build contexts are relative to the Compose file: the same bytes elsewhere build something else."""
+    for folder, base in (("a", "postgres:16"), ("b", "example/base:1")):
+        (tmp_path / folder / "app").mkdir(parents=True)
+        (tmp_path / folder / "app" / "Dockerfile").write_text(f"FROM {base}\n")
+        (tmp_path / folder / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n")
+    engine = Engine(Settings(select=("HF106",)).rules())
+
+    def codes(folder: str) -> list[str]:
+        [result] = run(
+            [tmp_path / folder / "compose.yaml"], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)
+        )
+        return [finding.code for finding in result.findings]
+
+    assert codes("a") == ["HF106"]
+    assert codes("b") == []
+    assert codes("a") == ["HF106"]

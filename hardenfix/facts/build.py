@@ -92,6 +92,14 @@ class BuildFacts:
     def built_tools(self) -> BuiltTools:
         return BuiltTools(dict(self.tools_added), dict(self.tools_removed), frozenset(self.mentioned))
 
+    def image(self, knowledge: KnowledgeBase) -> TagFacts:
+        """What the image this stage makes ships: its base image's facts for its tag (facts
+        that state nothing for `scratch` or an image hardenfix does not know), with what the
+        build adds and removes."""
+        written = list(self.stage.lineage())[-1].image  # `scratch`, or a `FROM ${BASE}` not resolved
+        base = image_facts(knowledge, self.base_image.value if self.base_image else None)
+        return (base or ImageFacts(written, "api", UNKNOWN_IMAGE).for_tag(None)).with_build(self.built_tools())
+
 
 def build_facts(
     document: DockerfileDocument, dockerfile: str, target: str | None = None, stage: Stage | None = None
@@ -161,12 +169,9 @@ def _argv(instruction: Instruction) -> list[str]:
 def stage_image(knowledge: KnowledgeBase, document: DockerfileDocument, stage: Stage) -> TagFacts:
     """What the image a build stage makes ships: its base image's facts for its tag, with
     what the stage and the stages it is built from add and remove."""
-    base = document.base_image(stage)
     built = build_facts(document, document.location.name if document.location else "Dockerfile", stage=stage)
     assert built is not None
-    written = list(stage.lineage())[-1].image  # `scratch`, or a `FROM ${BASE}` hardenfix cannot resolve
-    facts = image_facts(knowledge, base) or ImageFacts(written, "api", UNKNOWN_IMAGE).for_tag(None)
-    return facts.with_build(built.built_tools())
+    return built.image(knowledge)
 
 
 def image_facts(knowledge: KnowledgeBase, image: str | None) -> TagFacts | None:

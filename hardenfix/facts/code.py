@@ -67,12 +67,32 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class ScriptPort:
-    """The port a script makes its server listen on."""
+    """How a script tells its server which port to listen on: a number written in its code,
+    an environment variable it reads, or a command-line option it parses, with a default."""
 
-    port: Fact[str] | None
-    """What it listens on when its arguments do not say otherwise."""
+    source: str
+    default: str | None
+    """The port when nothing else says otherwise: a literal, a `.get(..., default)`, the
+    option's default, or the server's own default."""
+    variable: str | None = None
+    """The environment variable it reads (`PORT`)."""
     option: str | None = None
-    """The command-line option that sets the port (`--port`), when the code reads one."""
+    """The command-line option that sets it (`--port`)."""
+
+    def port(
+        self, environment: Mapping[str, Fact[str]], arguments: Mapping[str, str], started_by: str
+    ) -> Fact[str] | None:
+        """The port for a container with this environment, whose script was started with these
+        options by the command `started_by` says."""
+        if self.option is not None and arguments.get(self.option, "").isdigit():
+            return Fact(arguments[self.option], f"{started_by} ({self.source} reads {self.option})")
+        if self.variable is not None and self.variable in environment:
+            value = environment[self.variable]
+            return Fact(value.value, f"{self.source}: reads ${self.variable}, set at {value.source}")
+        if self.default is None:
+            return None
+        unset = f"; ${self.variable} is not set" if self.variable else ""
+        return Fact(self.default, f"{self.source}: {self.default} by default{unset}")
 
 
 @dataclass
@@ -106,19 +126,19 @@ def _health_rank(path: str) -> int | None:
     return HEALTH_NAMES.index(last) if last in HEALTH_NAMES else None
 
 
-def code_facts(context: BuildContext, environment: Mapping[str, Fact[str]], shown_as: str = "") -> CodeFacts:
+def code_facts(context: BuildContext, shown_as: str = "") -> CodeFacts:
     """Routes and script ports in the context's code (tests, virtualenvs and `node_modules`
     skipped). Sources name files as `shown_as` + their path in the context; routes and
     script ports are keyed by the path in the context."""
     facts = CodeFacts()
     modules: list[_Module] = []
     for relative, text in _sources(context, ".py", _PYTHON_FRAMEWORKS):
-        module = _read_python(relative, text, facts, environment, shown_as)
+        module = _read_python(relative, text, facts, shown_as)
         if module is not None:
             modules.append(module)
     _resolve_python_routes(modules, facts)
     for relative, text in _sources(context, ".js", _NODE_FRAMEWORKS):
-        _read_javascript(relative, text, facts, environment, shown_as)
+        _read_javascript(relative, text, facts, shown_as)
     return facts
 
 
@@ -162,7 +182,7 @@ class _Module:
     """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
 
 
-def _read_python(relative: str, text: str, facts: CodeFacts, environment, shown_as: str) -> _Module | None:
+def _read_python(relative: str, text: str, facts: CodeFacts, shown_as: str) -> _Module | None:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
@@ -185,7 +205,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts, environment, shown_
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             _decorated_routes(module, node)
         elif isinstance(node, ast.Call):
-            _call(module, node, mount_prefixes, facts, environment)
+            _call(module, node, mount_prefixes, facts)
     return module
 
 
@@ -271,7 +291,7 @@ def _starlette_mounts(tree: ast.Module, module: _Module) -> dict[int, str]:
     return prefixes
 
 
-def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts: CodeFacts, environment) -> None:
+def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts: CodeFacts) -> None:
     callee = _callee(call)
     is_method = isinstance(call.func, ast.Attribute)
     if callee in ("include_router", "register_blueprint") and call.args:
@@ -306,7 +326,7 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts
         if path is not None:
             module.routes.append((ast.unparse(owner), path, call.lineno, False))
     elif callee in _SERVERS or (callee == "run" and is_method and ast.unparse(call.func.value) == "uvicorn"):
-        _script_port(module, call, facts, environment)
+        _script_port(module, call, facts)
 
 
 def _serves_get(call: ast.Call) -> bool:
@@ -396,48 +416,34 @@ def _argparse_option(module: _Module, call: ast.Call) -> None:
     module.options[dest] = (long, written)
 
 
-def _script_port(module: _Module, call: ast.Call, facts: CodeFacts, environment) -> None:
+def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     where = f"{module.shown}:{call.lineno}"
     server = ast.unparse(call.func)
     port_node = _keyword(call, "port")
     if port_node is None:
         default = "8000" if server == "uvicorn.run" else _SERVERS[_callee(call)]
-        said = f"{where}: {server}() listens on {default} by default"
-        facts.script_ports[module.path] = ScriptPort(Fact(default, said))
+        facts.script_ports[module.path] = ScriptPort(f"{where}: {server}() without a port", default)
         return
     if isinstance(port_node, ast.Call) and _callee(port_node) == "int" and port_node.args:
         port_node = port_node.args[0]
-    if isinstance(port_node, ast.Attribute) and port_node.attr in module.options:
+    said = f"{where}: {server}(port={ast.unparse(port_node)})"
+    if isinstance(port_node, ast.Constant) and str(port_node.value).isdigit():
+        facts.script_ports[module.path] = ScriptPort(said, str(port_node.value))
+    elif isinstance(port_node, ast.Attribute) and port_node.attr in module.options:
         option, default = module.options[port_node.attr]
-        said = f"{where}: port from {option}, by default {default}"
-        facts.script_ports[module.path] = ScriptPort(Fact(default, said) if default else None, option)
-        return
-    port = _port_value(port_node, environment)
-    if port is not None:
-        facts.script_ports[module.path] = ScriptPort(Fact(port[0], f"{where}: {port[1]}"))
-
-
-def _port_value(node: ast.AST, environment) -> tuple[str, str] | None:
-    """A literal port, or `os.environ.get("PORT", 8080)` read with the container's environment."""
-    if isinstance(node, ast.Constant) and str(node.value).isdigit():
-        return str(node.value), f"port={node.value}"
-    if isinstance(node, ast.Call) and _callee(node) in ("get", "getenv") and node.args:
-        variable = node.args[0].value if isinstance(node.args[0], ast.Constant) else None
-        default = node.args[1] if len(node.args) > 1 else None
-        if isinstance(variable, str) and variable in environment:
-            value = environment[variable]
-            return value.value, f"port from ${variable}, set at {value.source}"
-        if isinstance(default, ast.Constant) and str(default.value).isdigit():
-            return str(default.value), f"port from ${variable}, unset, so its default {default.value}"
-    return None
+        facts.script_ports[module.path] = ScriptPort(said, default, option=option)
+    elif isinstance(port_node, ast.Call) and _callee(port_node) in ("get", "getenv") and port_node.args:
+        variable = _string(module, port_node.args[0])
+        default = port_node.args[1] if len(port_node.args) > 1 else None
+        written = str(default.value) if isinstance(default, ast.Constant) and str(default.value).isdigit() else None
+        if variable is not None:
+            facts.script_ports[module.path] = ScriptPort(said, written, variable=variable)
 
 
 # ----------------------------------------------------------------------------- JavaScript
 
 
-def _read_javascript(
-    relative: str, text: str, facts: CodeFacts, environment: Mapping[str, Fact[str]], shown_as: str
-) -> None:
+def _read_javascript(relative: str, text: str, facts: CodeFacts, shown_as: str) -> None:
     applications = {match.group(1) for match in _NODE_APP.finditer(text)}
     for match in _NODE_ROUTE.finditer(text):
         owner, path = match.group(1), match.group(3)
@@ -450,10 +456,6 @@ def _read_javascript(
     port = _NODE_PORT.search(text)
     if port is not None:
         where = f"{shown_as}{relative}:{text.count(chr(10), 0, port.start()) + 1}"
-        if port.group(1) and "PORT" in environment:
-            value = environment["PORT"]
-            said = f"{where}: reads $PORT, set at {value.source}"
-            facts.script_ports[relative] = ScriptPort(Fact(value.value, said))
-        else:
-            default = next(group for group in port.groups() if group)
-            facts.script_ports[relative] = ScriptPort(Fact(default, f"{where}: {port.group().strip()}"))
+        default = next(group for group in port.groups() if group)
+        variable = "PORT" if port.group(1) else None
+        facts.script_ports[relative] = ScriptPort(f"{where}: {port.group().strip()}", default, variable=variable)

@@ -93,9 +93,9 @@ class Launch:
     arguments: tuple[str, ...] = ()
     """A script's own arguments, where its code may read its port (`--port 9100`)."""
 
-    def option(self, name: str) -> str | None:
-        """The value the script's arguments give option `name` (`--port 9100`, `--port=9100`)."""
-        return _options(list(self.arguments)).get(name)
+    def options(self) -> dict[str, str]:
+        """The options the script's arguments give (`--port 9100`, `--port=9100`)."""
+        return _options(list(self.arguments))
 
 
 def launch_of(

@@ -72,11 +72,7 @@ class ServiceFacts:
         its build starts from with what the build adds and removes; None when not known."""
         if self.service.get("build") is None:
             return image_facts(self._knowledge, self.service.image())
-        build = self.build
-        if build is None:
-            return None
-        base = image_facts(self._knowledge, build.base_image.value if build.base_image else None)
-        return base.with_build(build.built_tools()) if base is not None else None
+        return self.build.image(self._knowledge) if self.build is not None else None
 
     @cached_property
     def _remote(self) -> tuple[RemoteImage, str] | None:
@@ -214,12 +210,9 @@ class ServiceFacts:
         if launch is not None and code is not None and launch.program in ("python", "node"):
             script = self._target_file()
             scripted = code.script_ports.get(script) if script is not None else None
-            if scripted is not None:
-                given = launch.option(scripted.option) if scripted.option else None
-                if given is not None and given.isdigit():
-                    return Fact(given, launch.source)
-                if scripted.port is not None:
-                    return scripted.port
+            port = scripted.port(self.environment, launch.options(), launch.source) if scripted is not None else None
+            if port is not None:
+                return port
         ports = self.container_ports
         if len({fact.value for fact in ports}) == 1:
             return Fact(ports[0].value, ports[0].source, "it is the only port mentioned, not read from the process")
@@ -229,11 +222,16 @@ class ServiceFacts:
 
     @cached_property
     def _code(self) -> CodeFacts | None:
+        """The code of its build context, read once for every service that builds from it."""
         built = self._built
         if built is None or built.build_context is None:
             return None
-        shown = self._relative(built.build_context.root)
-        return code_facts(built.build_context, self.environment, "" if shown == "." else shown + "/")
+        context = built.build_context
+        read = _CODE.setdefault(self.document, {})
+        if context.root not in read:
+            shown = self._relative(context.root)
+            read[context.root] = code_facts(context, "" if shown == "." else shown + "/")
+        return read[context.root]
 
     @cached_property
     def route(self) -> Route | None:
@@ -316,6 +314,7 @@ class ServiceFacts:
 
 
 _COMPUTED: weakref.WeakKeyDictionary[ComposeDocument, dict[str, ServiceFacts]] = weakref.WeakKeyDictionary()
+_CODE: weakref.WeakKeyDictionary[ComposeDocument, dict[Path, CodeFacts]] = weakref.WeakKeyDictionary()
 
 
 def service_facts(document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> ServiceFacts:

@@ -237,7 +237,9 @@ class ComposeDocument(SourceText):
         try:
             roots = _compose_all(text)
         except MarkedYAMLError as error:
-            raise ParseError(_yaml_error(error, text)) from None
+            mark = error.problem_mark or error.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+            raise ParseError(_yaml_error(error, text), line, column) from None
         except YAMLError as error:
             raise ParseError(f"invalid YAML: {_one_line(error)}") from None
         except RecursionError:
@@ -602,10 +604,13 @@ class ComposeDocument(SourceText):
         duplicate = first_duplicate_key(self.root)
         if duplicate is not None:
             key, earlier = duplicate
+            at = self.position(key.start_mark.index)
             raise ParseError(
-                f"duplicate key {key.value!r} at line {self.position(key.start_mark.index).line}"
+                f"duplicate key {key.value!r} at line {at.line}"
                 f" (first at line {self.position(earlier.start_mark.index).line});"
-                " refusing to guess which one Compose would use"
+                " refusing to guess which one Compose would use",
+                at.line,
+                at.column,
             )
 
 

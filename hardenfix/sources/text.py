@@ -65,6 +65,10 @@ class SourceText:
         index = self.line_index(offset)
         return Position(index + 1, offset - self._line_starts[index] + 1)
 
+    def offset_of(self, position: Position) -> int:
+        """The offset of a 1-based position: `position`'s inverse."""
+        return self._line_starts[position.line - 1] + position.column - 1
+
     def line_start(self, offset: int) -> int:
         return self._line_starts[self.line_index(offset)]
 

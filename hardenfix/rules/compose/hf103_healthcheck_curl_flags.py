@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from hardenfix import probes
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
 from hardenfix.sources.healthcheck import Probe, service_probes
@@ -69,6 +69,7 @@ class HealthcheckCurlFlags(Rule):
     fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"curl")
     changes = ("**.test",)
+    value_change = ValueChange.CURL_FAIL_FLAGS
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         for service, probe in service_probes(document):

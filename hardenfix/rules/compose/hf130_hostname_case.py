@@ -141,7 +141,7 @@ class HostnameCase(Rule):
         "services.*.extra_hosts.**",
         "x-*.**",  # values services take from an anchored extension field
     )
-    value_change = ValueChange.LETTER_CASE
+    value_change = ValueChange.HOST_CASE
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         fields = [field for service in document.services() for field in _host_fields(service)]
