@@ -178,6 +178,10 @@ def test_one_run_reaches_a_fixpoint(registry: Stocked, tmp_path: Path) -> None:
     for arguments in (("apply", "--dry-run"), ("apply", "--dry-run", "--no-cache")):
         again = hardenfix(root, *arguments)
         assert (again.returncode, again.stdout) == (0, ""), again.stdout
+    cache = root / ".hardenfix_cache"
+    assert (cache / ".gitignore").is_file() and (cache / "registry" / "tags.json").is_file()
+    images = list((cache / "registry" / "images").glob("*.json"))
+    assert len(images) == 4  # one per digest: postgres, postgres:alpine, acme/server (latest is 2.4), acme/tiny
 
 
 def test_offline_the_pins_stay_the_tables_unsafe_ones(registry: Stocked, tmp_path: Path) -> None:
@@ -318,6 +322,7 @@ def test_an_unreachable_registry_gives_one_warning_and_the_offline_answers(tmp_p
     warnings = [line for line in online.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "cannot be reached" in warnings[0], online.stderr
     assert "Traceback" not in online.stderr
+    assert not (root / ".hardenfix_cache").exists(), "--no-cache writes nothing"
     assert online.stderr.replace(warnings[0] + "\n", "") == offline.stderr
 
 
