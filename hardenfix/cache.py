@@ -16,9 +16,14 @@ written again within the same clock tick, at the same size, could otherwise keep
 its old status with new bytes. The build contexts a Compose file gives Dockerfiles
 are remembered the same way, so a warm run parses nothing at all.
 
-The cache lives in `.hardenfix_cache/` in the working directory (with its own
-`.gitignore`), or under `$XDG_CACHE_HOME/hardenfix` when that folder cannot be
-written. It is JSON, never code: a repository cannot run anything through it.
+The cache lives in `.hardenfix_cache/` (with its own `.gitignore`) at the root of the
+project checked, as ruff keeps its cache beside the configuration it found: the
+nearest folder at or above each path given that holds `.git` or a configuration file
+saying `root = true`; without one, the working directory for a path inside it, else
+the folder given. A run over paths of several projects keeps each file's entries in
+its own project's cache. Where that folder cannot be written, the cache goes under
+`$XDG_CACHE_HOME/hardenfix`, one folder per project. It is JSON, never code: a
+repository cannot run anything through it.
 """
 
 from __future__ import annotations
@@ -37,19 +42,18 @@ from pathlib import Path
 from typing import Any
 
 from hardenfix import __version__
+from hardenfix.config import CONFIG_FILES, ConfigError, read_layer
 from hardenfix.discovery import Walk
+from hardenfix.model import Record, Status
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 4
+FORMAT = 5
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
 RACY_NS = 2_000_000_000
 """A file modified less than this before the run started may be modified again without
 its status changing (FAT counts modification times in two-second steps)."""
-
-Status = list[int]
-"""[mtime in ns, size, inode] of a file."""
 
 
 def content_key(data: bytes) -> str:
@@ -92,19 +96,6 @@ class Entry:
         return True
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """What a worker learnt about one file, for the cache to remember."""
-
-    key: str
-    findings: list[list[object]]
-    dependencies: list[list[object]]
-    path: str
-    """Absolute."""
-    status: Status
-    digest: str
-
-
 def status_of(status: os.stat_result) -> Status:
     return [status.st_mtime_ns, status.st_size, status.st_ino]
 
@@ -143,44 +134,89 @@ def _while_unchanged(remembered: dict[str, list[Any]], path: str, status: Status
     return known[3] if known is not None and known[:3] == status else None
 
 
+def project_roots(paths: Iterable[Path]) -> list[Path]:
+    """The roots of the projects the paths given on the command line belong to, each
+    once, in order (see the module's documentation)."""
+    cwd, known = Path.cwd(), {}
+    roots = [project_root(Path(os.path.abspath(path)), cwd, known) for path in paths]
+    return list(dict.fromkeys(roots))
+
+
+def project_root(path: Path, cwd: Path, known: dict[Path, bool] | None = None) -> Path:
+    """The project root of an absolute path; `known` remembers folders already asked about."""
+    known = known if known is not None else {}
+    folder = path if path.is_dir() else path.parent
+    for candidate in (folder, *folder.parents):
+        if candidate not in known:
+            known[candidate] = (candidate / ".git").exists() or _says_it_is_the_root(candidate)
+        if known[candidate]:
+            return candidate
+    return cwd if folder == cwd or cwd in folder.parents else folder
+
+
+def _says_it_is_the_root(folder: Path) -> bool:
+    """Whether the folder's configuration file (the one `Configuration` would read) says
+    `root = true`; an invalid one is reported when the run reads it, not here."""
+    for name in CONFIG_FILES:
+        if (folder / name).is_file():
+            try:
+                layer = read_layer(folder / name)
+            except ConfigError:
+                return False
+            if layer is not None:
+                return layer.root
+    return False
+
+
 class Cache:
-    def __init__(self, root: Path) -> None:
-        self.file = root / f"cache-{__version__}-{FORMAT}.json"
-        self.root = root
+    """The caches of a run's projects (usually one), read and written as one."""
+
+    def __init__(self, *projects: Path) -> None:
         self.started_ns = time.time_ns()
+        unique = dict.fromkeys(projects)
+        self._stores = [_Store(os.path.abspath(project), _writable_root(project)) for project in unique]
         self.remembered = Remembered()
-        self._added = Remembered()
+        """What every project's cache remembers, merged: workers are forked with it."""
 
     @property
     def entries(self) -> dict[str, Entry]:
         return self.remembered.entries
 
+    @property
+    def file(self) -> Path:
+        """The cache file of the (first) project."""
+        return self._stores[0].file
+
     @classmethod
-    def open(cls, cwd: Path) -> Cache:
-        """The cache of a project; an unreadable or malformed cache file counts as empty."""
-        cache = cls(_writable_root(cwd))
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
-            with _not_collecting():
-                stored = json.loads(cache.file.read_text(encoding="utf-8"))
-            remembered = Remembered(
-                {key: Entry(*value) for key, value in stored["entries"].items()},
-                stored["digests"],
-                stored["build_contexts"],
-                stored["walks"],
-            )
-            if not _well_formed(remembered):
-                raise ValueError("malformed cache")
-            cache.remembered = remembered
+    def open(cls, *projects: Path) -> Cache:
+        """The caches of projects; an unreadable or malformed cache file counts as empty."""
+        cache = cls(*projects)
+        for store in cache._stores:
+            store.load()
+        if len(cache._stores) == 1:
+            cache.remembered = cache._stores[0].remembered
+        else:
+            for store in cache._stores:
+                for name in _FIELDS:
+                    getattr(cache.remembered, name).update(getattr(store.remembered, name))
         return cache
 
+    def _store_for(self, path: str) -> _Store:
+        """The cache of the project a path (absolute) belongs to: the nearest one above it."""
+        if len(self._stores) == 1:
+            return self._stores[0]
+        containing = (s for s in self._stores if path == s.project or path.startswith(s.project + os.sep))
+        return max(containing, key=lambda store: len(store.project), default=self._stores[0])
+
     def add(self, record: Record) -> None:
+        store = self._store_for(record.path)
         entry = Entry(record.findings, record.dependencies)
-        if self.entries.get(record.key) != entry:
-            self._added.entries[record.key] = entry
+        if store.remembered.entries.get(record.key) != entry:
+            store.added.entries[record.key] = entry
         # The file had these bytes with this status: unless it was modified too recently
         # for that to hold, a later run need not read it while its status stays the same.
-        if is_settled(record.status, self.started_ns) and self.remembered.digest(record.path, record.status) is None:
-            self._added.digests[record.path] = [*record.status, record.digest]
+        if is_settled(record.status, self.started_ns) and store.remembered.digest(record.path, record.status) is None:
+            store.added.digests[record.path] = [*record.status, record.digest]
 
     def recall(self, root: str) -> Walk | None:
         known = self.remembered.walks.get(root)
@@ -191,22 +227,53 @@ class Cache:
         if all(is_settled(status, self.started_ns) for _, status in walk.statuses()):
             # Its lists as they stand, not deep copies (`dataclasses.asdict`, a second a
             # large tree): the walk is over, and nothing changes them before they are saved.
-            self._added.walks[root] = {name: getattr(walk, name) for name in _WALK_FIELDS}
+            self._store_for(root).added.walks[root] = {name: getattr(walk, name) for name in _WALK_FIELDS}
 
     def add_build_contexts(self, path: str, status: Status, contexts: dict[str, str]) -> None:
-        if is_settled(status, self.started_ns) and self.remembered.contexts(path, status) != contexts:
-            self._added.build_contexts[path] = [*status, contexts]
+        store = self._store_for(path)
+        if is_settled(status, self.started_ns) and store.remembered.contexts(path, status) != contexts:
+            store.added.build_contexts[path] = [*status, contexts]
 
     def save(self) -> None:
-        """Write the entries back, atomically; a cache that cannot be written is no error."""
+        """Write each project's entries back, atomically; a cache that cannot be written is no error."""
         with _not_collecting():
-            self._save()
+            for store in self._stores:
+                store.save()
 
-    def _save(self) -> None:
-        added = self._added
+
+@dataclass
+class _Store:
+    """One project's cache file: what it held, and what this run adds to it."""
+
+    project: str
+    """The project's root, absolute."""
+    folder: Path
+    remembered: Remembered = field(default_factory=Remembered)
+    added: Remembered = field(default_factory=Remembered)
+
+    @property
+    def file(self) -> Path:
+        return self.folder / f"cache-{__version__}-{FORMAT}.json"
+
+    def load(self) -> None:
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
+            with _not_collecting():
+                stored = json.loads(self.file.read_text(encoding="utf-8"))
+            remembered = Remembered(
+                {key: Entry(*value) for key, value in stored["entries"].items()},
+                stored["digests"],
+                stored["build_contexts"],
+                stored["walks"],
+            )
+            if not _well_formed(remembered):
+                raise ValueError("malformed cache")
+            self.remembered = remembered
+
+    def save(self) -> None:
+        added = self.added
         if not (added.entries or added.digests or added.build_contexts or added.walks):
             return
-        kept = self.remembered if len(self.entries) < MAX_ENTRIES else Remembered()
+        kept = self.remembered if len(self.remembered.entries) < MAX_ENTRIES else Remembered()
         stored = {
             "entries": {key: [e.findings, e.dependencies] for key, e in {**kept.entries, **added.entries}.items()},
             "digests": {**kept.digests, **added.digests},
@@ -214,10 +281,7 @@ class Cache:
             "walks": {**kept.walks, **added.walks},
         }
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.root / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by hardenfix.\n*\n", encoding="ascii")
+            _make_ignored_folder(self.folder)
             descriptor, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".entries-")
         except OSError:
             return
@@ -245,6 +309,7 @@ def _not_collecting() -> Iterator[None]:
 
 
 _WALK_FIELDS = {field.name for field in dataclasses.fields(Walk)}
+_FIELDS = [field.name for field in dataclasses.fields(Remembered)]
 
 
 def _well_formed(remembered: Remembered) -> bool:
@@ -258,7 +323,7 @@ def _well_formed(remembered: Remembered) -> bool:
         return isinstance(items, list) and all(isinstance(item, list) and len(item) == length for item in items)
 
     return (
-        all(lists(e.findings, 9) and lists(e.dependencies, 3) for e in remembered.entries.values())
+        all(lists(e.findings, 10) and lists(e.dependencies, 3) for e in remembered.entries.values())
         and all(status_and(value, str) for value in remembered.digests.values())
         and all(status_and(value, dict) for value in remembered.build_contexts.values())
         and all(
@@ -272,9 +337,25 @@ def _well_formed(remembered: Remembered) -> bool:
     )
 
 
-def _writable_root(cwd: Path) -> Path:
-    local = cwd / DIRECTORY_NAME
-    if os.access(cwd, os.W_OK) or os.access(local, os.W_OK):
+def registry_folder(project: Path) -> Path:
+    """Where a project keeps registry answers (`--online`): images by digest, tags by time."""
+    root = _writable_root(project)
+    with contextlib.suppress(OSError):  # a cache that cannot be written is no error
+        _make_ignored_folder(root)
+    return root / "registry"
+
+
+def _make_ignored_folder(folder: Path) -> None:
+    """The cache's folder, with a `.gitignore` that keeps it out of the repository."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by hardenfix.\n*\n", encoding="ascii")
+
+
+def _writable_root(project: Path) -> Path:
+    local = project / DIRECTORY_NAME
+    if os.access(project, os.W_OK) or os.access(local, os.W_OK):
         return local
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "hardenfix"
+    return base / "hardenfix" / hashlib.sha256(os.fsencode(os.path.abspath(project))).hexdigest()[:16]

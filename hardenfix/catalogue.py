@@ -24,14 +24,26 @@ def rule_entries() -> list[dict[str, object]]:
     ]
 
 
+SAFE_FIXES = (
+    "A safe fix, applied to a correctly configured deployment that works, cannot make any service fail to"
+    " start or fail its healthcheck, resolve a variable to a different value, run a different image, see a"
+    " different number of GPUs, or lose data. Making a stack fail fast when a real secret is missing is the"
+    " intended hardening, and stays safe. A fix that may change which image runs, what a value resolves to,"
+    " or what a probe can reach is unsafe (applied only with `--unsafe-fixes`), or only reported."
+)
+"""What `safe` promises: the README and every `explain` page of a rule that fixes say it."""
+
+
 def explain_page(rule: type[Rule]) -> str:
-    """The `hardenfix explain` page of a rule: its identity, then its own documentation."""
+    """The `hardenfix explain` page of a rule: its identity, its own documentation, and for a
+    rule that fixes, what a safe fix promises."""
     kind = rule.kind.value if rule.kind is not None else "every file kind"
     header = (
         f"# {rule.code} {rule.slug}\n\n"
         f"{rule.summary}. File kind: {kind}. Category: {rule.category}. Fix: {rule.fix_safety}.\n\n"
     )
-    return header + rule.documentation() + "\n"
+    footer = f"\n\n## What safe means\n{SAFE_FIXES}" if rule.can_fix() else ""
+    return header + rule.documentation() + footer + "\n"
 
 
 def readme_table() -> str:

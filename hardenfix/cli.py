@@ -1,28 +1,46 @@
 """The command line: parse options, run, pick a reporter, exit with the contract's code.
 
-Exit codes: 0 nothing found / nothing to change / fixed; 1 findings (`check`) or
-changes pending (`apply --dry-run`); 2 a file could not be read, parsed or
-written, or the configuration is invalid (every other file is still processed).
+Exit codes (the README's contract):
+
+- `check`: 0 no finding fails the check, 1 findings do (a file that cannot be read or
+  parsed is one: HF002, HF003); with `--fix`, 1 while findings remain after fixing,
+  and also when a fix was written with `--exit-non-zero-on-fix`; with `--diff`, 1
+  when a fix would be made; `--exit-zero` makes 1 a 0.
+- `apply`: 0 when every fix it could make was written; with `--dry-run`, 1 when a fix
+  would be made.
+- Any command: 2 for a usage or configuration error, a failed write, or a crash.
 
 Only typer is imported at start-up; everything else when a command runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import json
 import os
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+
+try:  # recent typer carries its own click
+    from typer._click import exceptions as click_exceptions
+except ImportError:
+    from click import exceptions as click_exceptions
 
 from hardenfix import __version__
+from hardenfix.colour import ColourChoice
 
 if TYPE_CHECKING:
-    from hardenfix.config import Configuration
+    from hardenfix.colour import Painter
+    from hardenfix.config import Configuration, Settings
     from hardenfix.discovery import Candidate
     from hardenfix.model import FileResult
     from hardenfix.report import Summary
@@ -32,30 +50,79 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
+
+def error(message: str) -> None:
+    """Every error, hardenfix's own and click's usage errors, in one style."""
+    sys.stderr.write(f"hardenfix: error: {message}\n")
+
+
+class _Group(TyperGroup):
+    """Typer's group, with click's usage errors in hardenfix's style (one line on stderr,
+    exit 2) instead of click's `Usage: ... Error: ...` block."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_exceptions.NoArgsIsHelpError as usage:
+            usage.show()
+            code = usage.exit_code
+        except click_exceptions.ClickException as usage:
+            message = usage.format_message().replace("Value error, ", "").rstrip(".")
+            message = message[:1].lower() + message[1:]
+            if isinstance(usage, click_exceptions.UsageError):
+                command = usage.ctx.command_path if usage.ctx is not None else "hardenfix"
+                message += f"; see `{command} --help`"
+            error(message)
+            code = usage.exit_code
+        except typer.Abort:
+            error("aborted")
+            code = 1
+        if not standalone_mode:
+            return code
+        sys.exit(code or 0)
+
+
 app = typer.Typer(
+    cls=_Group,
     name="hardenfix",
     help="Apply production-hardening fixes to Compose files, Dockerfiles and Python sources.",
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
 class Format(enum.StrEnum):
+    FULL = "full"
     TEXT = "text"
+    """The same as `full`, by its earlier name."""
+    CONCISE = "concise"
     JSON = "json"
     SARIF = "sarif"
     GITHUB = "github"
+    GITLAB = "gitlab"
+    JUNIT = "junit"
     MARKDOWN = "markdown"
+
+    @property
+    def is_text(self) -> bool:
+        return self in (Format.FULL, Format.TEXT, Format.CONCISE)
 
 
 PathsArgument = Annotated[
     list[Path] | None,
-    typer.Argument(help="Files or directories to process (default: the current directory).", show_default=False),
+    typer.Argument(
+        help="Files or directories to process (default: the current directory); `-` reads standard input.",
+        show_default=False,
+    ),
 ]
 SelectOption = Annotated[
     str | None, typer.Option("--select", help="Comma-separated rule codes, prefixes (HF1) or slugs to run.")
+]
+ExtendSelectOption = Annotated[
+    str | None, typer.Option("--extend-select", help="Comma-separated rules to run as well as those selected.")
 ]
 IgnoreOption = Annotated[
     str | None, typer.Option("--ignore", help="Comma-separated rule codes, prefixes or slugs to skip.")
@@ -65,7 +132,29 @@ ConfigOption = Annotated[
     typer.Option("--config", help="Use this TOML file (or pyproject.toml) instead of looking for configuration."),
 ]
 IsolatedOption = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
-FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
+FormatOption = Annotated[
+    Format, typer.Option("--output-format", "--format", help="Output format (`text` is `full`).", show_choices=True)
+]
+OutputFileOption = Annotated[
+    Path | None, typer.Option("--output-file", "-o", help="Write the report to this file instead of stdout.")
+]
+ColourOption = Annotated[
+    ColourChoice,
+    typer.Option("--color", help="Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print the report, and errors, but nothing else.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also name each file processed, on stderr.")]
+ShowFixesOption = Annotated[
+    bool,
+    typer.Option(
+        "--show-fixes/--no-show-fixes",
+        help="Show each finding's whole message, and list the fixes made (or that would be made).",
+    ),
+]
+UnsafeFixesOption = Annotated[
+    bool | None,
+    typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply (and count) fixes that may change behaviour."),
+]
 JobsOption = Annotated[
     int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
 ]
@@ -77,6 +166,12 @@ ChangedOption = Annotated[
         help="Only files changed since REV (default: the merge base with the default branch).",
         metavar="[REV]",
     ),
+]
+OnlineOption = Annotated[
+    bool, typer.Option("--online", help="Ask registries what images ship, and pin tags to the same digest.")
+]
+RefreshOption = Annotated[
+    bool, typer.Option("--refresh", help="Online: ask registries again what tags point at (default: after a day).")
 ]
 ShardOption = Annotated[
     str | None, typer.Option("--shard", help="Process the K-th of N stable slices of the files (K/N).", metavar="K/N")
@@ -98,12 +193,8 @@ def _main(
     """Apply production-hardening fixes to Compose files, Dockerfiles and Python sources."""
 
 
-def _error(message: str) -> None:
-    sys.stderr.write(f"hardenfix: error: {message}\n")
-
-
 def _fail(message: str) -> typer.Exit:
-    _error(message)
+    error(message)
     return typer.Exit(EXIT_ERROR)
 
 
@@ -114,14 +205,22 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _configuration(
-    config: Path | None, isolated: bool, select: str | None, ignore: str | None, unsafe_fixes: bool | None
+    config: Path | None,
+    isolated: bool,
+    select: str | None,
+    ignore: str | None,
+    unsafe_fixes: bool | None,
+    extend_select: str | None = None,
+    online: bool = False,
 ) -> Configuration:
     from hardenfix.config import ConfigError, Configuration
 
     try:
-        return Configuration(config, isolated, _split(select), _split(ignore), unsafe_fixes)
-    except ConfigError as error:
-        raise _fail(str(error)) from None
+        return Configuration(
+            config, isolated, _split(select), _split(ignore), unsafe_fixes, _split(extend_select), online or None
+        )
+    except ConfigError as problem:
+        raise _fail(str(problem)) from None
 
 
 def _file_filter(changed: str | None, shard: str | None):
@@ -132,8 +231,8 @@ def _file_filter(changed: str | None, shard: str | None):
 
     try:
         keep = changed_files(Path.cwd(), changed or None) if changed is not None else None
-    except GitError as error:
-        raise _fail(str(error)) from None
+    except GitError as problem:
+        raise _fail(str(problem)) from None
     slice_of = _parse_shard(shard) if shard is not None else None
 
     def narrow(candidates: list[Candidate]) -> list[Candidate]:
@@ -160,38 +259,177 @@ def _shard_of(path: Path, count: int) -> int:
     return int.from_bytes(hashlib.sha256(relative.encode()).digest()[:8], "big") % count
 
 
+def _existing(paths: list[Path] | None) -> list[Path]:
+    """The paths to process; a path that does not exist is a usage error, before any work."""
+    chosen = paths or [Path(".")]
+    missing = [path for path in chosen if not os.path.lexists(path)]
+    for path in missing:
+        error(f"{path}: does not exist")
+    if missing:
+        raise typer.Exit(EXIT_ERROR)
+    return chosen
+
+
+@dataclass
+class _Report:
+    """Where and how the report goes: its format and stream, its colours, what it adds."""
+
+    format: Format
+    stream: IO[bytes]
+    paint: Painter
+    unsafe_fixes: bool
+    """Whether fixes that may change behaviour count as fixable (the `[*]` marker)."""
+    show_fixes: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    terminal: bool = False
+    """Whether the report goes to a terminal: columns are aligned for the eye."""
+
+    def write(self, text: str) -> None:
+        self.stream.write(text.encode("utf-8"))
+        self.stream.flush()
+
+    def findings(self, result: FileResult) -> None:
+        """A file's findings in a text format, as they come."""
+        from hardenfix.report import on_disk, text
+
+        if not result.findings:
+            return
+        if self.format is Format.CONCISE:
+            self.write(
+                "".join(text.concise(f, self.unsafe_fixes, self.show_fixes, self.paint) for f in result.findings)
+            )
+            return
+        lines = text.source_lines(on_disk(result))
+        self.write(
+            "".join(text.full(f, lines, self.unsafe_fixes, self.show_fixes, self.paint) for f in result.findings)
+        )
+
+    def diff(self, result: FileResult) -> None:
+        from hardenfix.diff import colour_diff, unified_diff
+
+        if result.changed:
+            patch = unified_diff(result.display_path, result.original, result.fixed_bytes)
+            self.stream.write(colour_diff(patch, self.paint))  # a diff is the files' own bytes
+            self.stream.flush()
+
+    def note(self, line: str) -> None:
+        """Commentary on stderr (summaries, skipped files), unless quiet."""
+        if not self.quiet:
+            sys.stderr.write(line + "\n")
+
+
+@contextlib.contextmanager
+def _report_to(
+    output_file: Path | None,
+    output_format: Format,
+    colour: ColourChoice,
+    unsafe_fixes: bool,
+    to_stderr: bool = False,
+    show_fixes: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> Iterator[_Report]:
+    """The report, on stdout (stderr when stdout carries a fixed file), or in `output_file`
+    (never coloured)."""
+    from hardenfix.colour import PLAIN, painter_for
+
+    text_stream = sys.stderr if to_stderr else sys.stdout
+    with contextlib.ExitStack() as stack:
+        if output_file is not None:
+            try:
+                stream: IO[bytes] = stack.enter_context(output_file.open("wb"))
+            except OSError as problem:
+                raise _fail(f"{output_file}: cannot be written: {problem.strerror}") from None
+            paint = PLAIN
+        else:
+            text_stream.flush()
+            stream = text_stream.buffer
+            paint = painter_for(colour, text_stream)
+        terminal = output_file is None and text_stream.isatty()
+        yield _Report(output_format, stream, paint, unsafe_fixes, show_fixes, quiet, verbose, terminal)
+
+
+def _unsafe_fixes_shown(unsafe_fixes: bool | None, configuration: Configuration) -> bool:
+    """Whether `[*]` counts fixes that may change behaviour: the flag, else the
+    configuration of the working directory."""
+    if unsafe_fixes is not None:
+        return unsafe_fixes
+    from hardenfix.config import ConfigError
+
+    try:
+        return configuration.for_folder(os.getcwd()).unsafe_fixes
+    except ConfigError as problem:
+        raise _fail(str(problem)) from None
+
+
 def _results(
-    paths: list[Path] | None,
+    paths: list[Path],
     configuration: Configuration,
     mode: Mode,
-    summary: Summary,
-    jobs: int | None,
-    no_cache: bool,
+    *,
+    jobs: int | None = None,
+    no_cache: bool = False,
     select_files=None,
     compose_model_check: bool = False,
-    output_format: Format = Format.TEXT,
-):
-    from hardenfix.cache import Cache
+    fix_edits: bool = False,
+    stdin_name: str | None = None,
+    stdin: bool = False,
+    refresh: bool = False,
+) -> Iterator[FileResult]:
     from hardenfix.config import ConfigError
-    from hardenfix.runner import run
+    from hardenfix.runner import Job, process_stdin, run
 
-    cache = None if no_cache else Cache.open(Path.cwd())
-    results = run(
-        paths or [Path(".")],
-        configuration,
-        mode,
-        jobs=jobs,
-        cache=cache,
-        select_files=select_files,
-        compose_model_check=compose_model_check,
-        fix_edits=output_format is Format.SARIF,  # the only report that shows fixes' edits
-    )
     try:
-        for result in _with_progress(results):
-            summary.add(result)
-            yield result
-    except ConfigError as error:
-        raise _fail(str(error)) from None
+        if stdin:
+            job = Job(configuration, mode, Path.cwd())
+            yield process_stdin(sys.stdin.buffer.read(), stdin_name, job)
+            return
+        from hardenfix.cache import Cache, project_roots
+
+        cache = None if no_cache else Cache.open(*project_roots(paths))
+        results = run(
+            paths,
+            configuration,
+            mode,
+            jobs=jobs,
+            cache=cache,
+            select_files=select_files,
+            compose_model_check=compose_model_check,
+            fix_edits=fix_edits,
+            online=_online_run(paths, configuration, no_cache, refresh),
+        )
+        yield from _with_progress(results)
+    except ConfigError as problem:
+        raise _fail(str(problem)) from None
+
+
+def _settings_of(configuration: Configuration, path: Path) -> Settings:
+    """The settings of a file, or of the files in a folder."""
+    from hardenfix.config import ConfigError
+
+    absolute = os.path.abspath(path)
+    try:
+        return configuration.for_folder(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+    except ConfigError as problem:
+        raise _fail(str(problem)) from None
+
+
+def _online_run(paths: list[Path], configuration: Configuration, no_cache: bool, refresh: bool):
+    """How the run asks registries, from the configuration of the first path given; None offline."""
+    from hardenfix.cache import project_roots, registry_folder
+    from hardenfix.facts.online import OnlineRun
+
+    settings = _settings_of(configuration, paths[0])
+    if not settings.online:
+        return None
+    cache_dir = None if no_cache else registry_folder(project_roots(paths)[0])
+    return OnlineRun(settings.registry_mirrors, settings.platform, cache_dir, refresh, _warn)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"hardenfix: warning: {message}\n")
+    sys.stderr.flush()
 
 
 def _with_progress(results):
@@ -216,14 +454,53 @@ def _with_progress(results):
     yield from finished
 
 
-def _report_problems(summary: Summary) -> None:
-    for line in summary.errors:
-        _error(line)
-    for line in summary.skipped:
-        sys.stderr.write(f"hardenfix: skipped: {line}\n")
+def _run(
+    configuration: Configuration,
+    mode: Mode,
+    report_to: contextlib.AbstractContextManager[_Report],
+    paths: list[Path],
+    *,
+    keep: bool,
+    statistics: bool = False,
+    **run_options: Any,
+) -> tuple[_Report, Summary, list[FileResult]]:
+    """Run, reporting to `report_to`; the report, the counts, and the results kept (all of
+    them when `keep`, for a report made at the end). `run_options` go to `_results`."""
+    from hardenfix.report import Summary
+
+    summary = Summary()
+    with report_to as report:
+        fix_edits = report.format is Format.SARIF  # the only report that shows fixes' edits
+        results = _results(paths, configuration, mode, fix_edits=fix_edits, **run_options)
+        kept = _process(results, mode, report, summary, keep)
+        _finish(report, kept, mode, statistics)
+    return report, summary, kept
 
 
-def _render(output_format: Format, results: list[FileResult], configuration: Configuration, applied: bool) -> str:
+def _process(results: Iterator[FileResult], mode: Mode, report: _Report, summary: Summary, keep: bool):
+    """Count every result, show it as it comes in a text format, and keep those a report
+    made at the end needs (all of them when `keep`)."""
+    from hardenfix.runner import Mode
+
+    kept: list[FileResult] = []
+    started = time.perf_counter()
+    for result in results:
+        summary.add(result)
+        if report.verbose:
+            found = f", {len(result.findings)} findings" if result.findings else ""
+            sys.stderr.write(f"hardenfix: {result.display_path}: {result.outcome}{found}\n")
+        if keep:
+            kept.append(result)
+        elif mode is Mode.DIFF:
+            report.diff(result)
+        else:
+            report.findings(result)
+    if report.verbose:
+        sys.stderr.write(f"hardenfix: {summary.files} files in {time.perf_counter() - started:.2f}s\n")
+    return kept
+
+
+def _render(output_format: Format, results: list[FileResult], applied: bool) -> str:
     from hardenfix.registry import all_rules
 
     if output_format is Format.JSON:
@@ -238,73 +515,186 @@ def _render(output_format: Format, results: list[FileResult], configuration: Con
         from hardenfix.report import github
 
         return github.render(results)
+    if output_format is Format.GITLAB:
+        from hardenfix.report import gitlab
+
+        return gitlab.render(results)
+    if output_format is Format.JUNIT:
+        from hardenfix.report import junit
+
+        return junit.render(results)
     from hardenfix.report import markdown
 
     return markdown.render(results, all_rules(), applied=applied)
 
 
-def _colour(stream) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
+def _finish(report: _Report, kept: list[FileResult], mode: Mode, statistics: bool = False) -> None:
+    """What is written once every file is in: the kept results in a text format, a report
+    in a format that is one document, or the statistics; then the list of fixes."""
+    from hardenfix.report import text
+    from hardenfix.runner import Mode
+
+    if statistics:
+        if report.format is Format.JSON:
+            report.write(json.dumps(text.statistics_rows(kept, report.unsafe_fixes), indent=2) + "\n")
+        else:
+            report.write(text.statistics(kept, report.unsafe_fixes, mode is Mode.WRITE, aligned=report.terminal))
+    elif not report.format.is_text:
+        report.write(_render(report.format, kept, applied=mode is Mode.WRITE))
+    else:
+        for result in kept:
+            if mode is Mode.DIFF:
+                report.diff(result)
+            else:
+                report.findings(result)
+    if report.show_fixes and mode is not Mode.CHECK:
+        listing = text.fixes_listing(kept, dry_run=mode is Mode.DIFF)
+        if report.format.is_text:
+            report.write(listing)
+        elif listing:  # a document on stdout stays one document
+            report.note(listing.strip("\n"))
+
+
+def _problems(report: _Report, summary: Summary, invalid_files: bool) -> None:
+    """Errors, files that could not be worked on, and skipped files, on stderr."""
+    for line in summary.errors:
+        error(line)
+    for line in (*summary.invalid, *summary.notes) if invalid_files else summary.notes:
+        error(line)
+    for line in summary.skipped:
+        report.note(f"hardenfix: skipped: {line}")
 
 
 @app.command()
 def check(
     paths: PathsArgument = None,
+    fix: Annotated[bool, typer.Option("--fix/--no-fix", help="Write the fixes; exit 1 while findings remain.")] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Write nothing; print the fixes as a diff (as `apply --dry-run`).")
+    ] = False,
+    unsafe_fixes: UnsafeFixesOption = None,
+    show_fixes: ShowFixesOption = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Count the findings per rule.")] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", "-e", help="Exit 0 even when findings fail the check.")
+    ] = False,
+    exit_non_zero_on_fix: Annotated[
+        bool, typer.Option("--exit-non-zero-on-fix", help="With --fix, exit 1 when a fix was written.")
+    ] = False,
+    output_format: FormatOption = Format.FULL,
+    output_file: OutputFileOption = None,
     select: SelectOption = None,
+    extend_select: ExtendSelectOption = None,
     ignore: IgnoreOption = None,
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
-    output_format: FormatOption = Format.TEXT,
+    color: ColourOption = ColourChoice.AUTO,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    stdin_filename: Annotated[
+        str | None, typer.Option("--stdin-filename", help="The name of the file read from stdin (`-`).")
+    ] = None,
     changed: ChangedOption = None,
     shard: ShardOption = None,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
-    """Report findings; write nothing. Exit 1 when a finding matches `fail-on` (default: any)."""
-    from hardenfix.report import Summary, text
+    """Report findings; with --fix, also write the fixes, with --diff show them.
+
+    Exit 1 when a finding fails the check (`fail-on`; default: any), 0 when none does.
+    """
+    from hardenfix.report import plural, text
     from hardenfix.runner import Mode
 
-    configuration = _configuration(config, isolated, select, ignore, None)
-    summary = Summary()
-    collected: list[FileResult] = []
-    colour = _colour(sys.stdout)
-    selection = _file_filter(changed, shard)
-    for result in _results(
-        paths, configuration, Mode.CHECK, summary, jobs, no_cache, selection, output_format=output_format
-    ):
-        if output_format is Format.TEXT:
-            for finding in result.findings:
-                sys.stdout.write(text.format_finding(finding, colour) + "\n")
+    if exit_zero and exit_non_zero_on_fix:
+        raise click_exceptions.UsageError("--exit-zero and --exit-non-zero-on-fix exclude each other")
+    if diff and statistics:
+        raise click_exceptions.UsageError("--diff and --statistics exclude each other")
+    stdin = paths == [Path("-")] or (stdin_filename is not None and not paths)
+    if not stdin and paths and Path("-") in paths:
+        raise click_exceptions.UsageError("`-` (standard input) cannot be given with other paths")
+    mode = Mode.DIFF if diff else Mode.WRITE if fix else Mode.CHECK
+    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select, online)
+    shown_unsafe = _unsafe_fixes_shown(unsafe_fixes, configuration)
+    fixed_on_stdout = stdin and mode is Mode.WRITE
+    keep = not output_format.is_text or statistics or (show_fixes and mode is not Mode.CHECK) or fixed_on_stdout
+    report, summary, kept = _run(
+        configuration,
+        mode,
+        _report_to(output_file, output_format, color, shown_unsafe, fixed_on_stdout, show_fixes, quiet, verbose),
+        [] if stdin else _existing(paths),
+        keep=keep,
+        statistics=statistics,
+        jobs=jobs,
+        no_cache=no_cache,
+        select_files=_file_filter(changed, shard),
+        stdin=stdin,
+        stdin_name=stdin_filename,
+        refresh=refresh,
+    )
+    if stdin and summary.skipped:
+        raise _fail(summary.skipped[0])
+    if fixed_on_stdout:
+        [result] = kept
+        sys.stdout.buffer.write(result.fixed_bytes if result.changed else result.original)
+        sys.stdout.flush()
+    _problems(report, summary, invalid_files=False)
+    if output_format.is_text or statistics:
+        if mode is Mode.CHECK:
+            report.note(text.check_summary(summary, shown_unsafe))
+        elif mode is Mode.WRITE and (summary.fixed_total or summary.findings):
+            remaining = summary.findings
+            total = plural(summary.fixed_total + remaining, "finding")
+            report.note(f"Found {total} ({summary.fixed_total} fixed, {remaining} remaining).")
+        elif mode is Mode.WRITE:
+            report.note(text.check_summary(summary, shown_unsafe))
         else:
-            collected.append(result)
-    if output_format is not Format.TEXT:
-        sys.stdout.write(_render(output_format, collected, configuration, applied=False))
-    _report_problems(summary)
-    if output_format is Format.TEXT:
-        sys.stderr.write(text.check_summary(summary) + "\n")
-    raise typer.Exit(EXIT_ERROR if summary.errors else EXIT_FINDINGS if summary.failing else EXIT_OK)
+            report.note(text.apply_summary(summary, dry_run=True))
+    raise typer.Exit(_check_exit_code(summary, mode, exit_zero, exit_non_zero_on_fix))
+
+
+def _check_exit_code(summary: Summary, mode: Mode, exit_zero: bool, exit_non_zero_on_fix: bool) -> int:
+    from hardenfix.runner import Mode
+
+    if summary.errors:
+        return EXIT_ERROR
+    if exit_zero:
+        return EXIT_OK
+    if mode is Mode.DIFF:
+        failed = summary.changed_files > 0
+    elif mode is Mode.WRITE:
+        failed = summary.failing > 0 or (exit_non_zero_on_fix and summary.fixed_total > 0)
+    else:
+        failed = summary.failing > 0
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 @app.command()
 def apply(
     paths: PathsArgument = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print a unified diff.")] = False,
-    unsafe_fixes: Annotated[
-        bool | None,
-        typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour."),
-    ] = None,
+    unsafe_fixes: UnsafeFixesOption = None,
     select: SelectOption = None,
+    extend_select: ExtendSelectOption = None,
     ignore: IgnoreOption = None,
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
-    output_format: FormatOption = Format.TEXT,
-    color: Annotated[
-        bool | None, typer.Option("--color/--no-color", help="Colour the diff (default: on a terminal).")
-    ] = None,
+    output_format: FormatOption = Format.FULL,
+    output_file: OutputFileOption = None,
+    color: ColourOption = ColourChoice.AUTO,
+    show_fixes: ShowFixesOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
     commit: Annotated[
-        bool, typer.Option("--commit", help="Commit the fixes on a branch (see --branch) in the git repository.")
+        bool,
+        typer.Option("--commit", help="Commit the fixed files (and only them) on a branch (see --branch)."),
     ] = False,
     branch: Annotated[str, typer.Option("--branch", help="The branch --commit creates or resets.")] = "hardenfix/fixes",
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="With --commit, skip the repository's pre-commit and commit-msg hooks.")
+    ] = False,
     pr_body: Annotated[
         Path | None, typer.Option("--pr-body", help="Write a Markdown pull-request body to this file.")
     ] = None,
@@ -315,58 +705,55 @@ def apply(
     shard: ShardOption = None,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
-    """Write fixes in place (or, with --dry-run, print them as a diff)."""
-    from hardenfix.diff import colour_diff, unified_diff
-    from hardenfix.report import Summary, text
+    """Write fixes in place (or, with --dry-run, print them as a diff).
+
+    Exit 0 when every fix that could be made was written, 1 with --dry-run when a fix
+    would be made. Files that cannot be read or parsed are named on stderr.
+    """
+    from hardenfix.report import text
     from hardenfix.runner import Mode
 
     if commit and dry_run:
-        raise _fail("--commit and --dry-run exclude each other")
-    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes)
-    summary = Summary()
-    collected: list[FileResult] = []
-    keep_results = output_format is not Format.TEXT or commit or pr_body is not None
-    colour_output = color if color is not None else _colour(sys.stdout)
+        raise click_exceptions.UsageError("--commit and --dry-run exclude each other")
+    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select, online)
+    shown_unsafe = _unsafe_fixes_shown(unsafe_fixes, configuration)
     mode = Mode.DIFF if dry_run else Mode.WRITE
-    selection = _file_filter(changed, shard)
-    for result in _results(paths, configuration, mode, summary, jobs, no_cache, selection, validate, output_format):
-        if keep_results:
-            collected.append(result)
-        if output_format is not Format.TEXT:
-            continue
-        if dry_run and result.changed:
-            patch = unified_diff(
-                result.display_path, result.original.decode("utf-8"), result.fixed_bytes.decode("utf-8")
-            )
-            sys.stdout.buffer.write((colour_diff(patch) if colour_output else patch).encode("utf-8"))
-            sys.stdout.flush()
-        elif not dry_run:
-            for finding in result.findings:
-                sys.stdout.write(text.format_finding(finding, colour_output) + "\n")
-    if output_format is not Format.TEXT:
-        sys.stdout.write(_render(output_format, collected, configuration, applied=not dry_run))
+    report, summary, kept = _run(
+        configuration,
+        mode,
+        _report_to(output_file, output_format, color, shown_unsafe, False, show_fixes, quiet, verbose),
+        _existing(paths),
+        keep=not output_format.is_text or commit or pr_body is not None or show_fixes,
+        jobs=jobs,
+        no_cache=no_cache,
+        select_files=_file_filter(changed, shard),
+        compose_model_check=validate,
+        refresh=refresh,
+    )
     if pr_body is not None:
-        pr_body.write_text(_render(Format.MARKDOWN, collected, configuration, applied=not dry_run), encoding="utf-8")
+        pr_body.write_text(_render(Format.MARKDOWN, kept, applied=not dry_run), encoding="utf-8")
+    _problems(report, summary, invalid_files=True)
     if commit and summary.changed_files:
-        _commit(collected, summary, branch)
-    _report_problems(summary)
-    sys.stderr.write(text.apply_summary(summary, dry_run) + "\n")
+        _commit(kept, summary, branch, verify=not no_verify)
+    report.note(text.apply_summary(summary, dry_run))
     if summary.errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if dry_run and summary.changed_files else EXIT_OK)
 
 
-def _commit(results: list[FileResult], summary: Summary, branch: str) -> None:
+def _commit(results: list[FileResult], summary: Summary, branch: str, verify: bool) -> None:
     from hardenfix.git import GitError, commit_on_branch
     from hardenfix.registry import all_rules
 
-    changed = [result.path for result in results if result.changed]
+    written = [result.path for result in results if result.written]
     slugs = {rule.code: rule.slug for rule in all_rules()}
     try:
-        commit = commit_on_branch(Path.cwd(), branch, changed, summary.fixed, slugs)
-    except GitError as error:
-        raise _fail(f"--commit: {error}") from None
+        commit = commit_on_branch(Path.cwd(), branch, written, summary.fixed, slugs, verify=verify)
+    except GitError as problem:
+        raise _fail(f"--commit: {problem}") from None
     sys.stderr.write(f"Committed {commit[:12]} on branch {branch}.\n")
 
 
@@ -376,19 +763,42 @@ def show_config(
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
 ) -> None:
-    """Print the effective configuration for a path, and where each value came from."""
+    """Print the effective configuration for a path as TOML, each value's origin in a comment."""
     from hardenfix.config import ConfigError
+    from hardenfix.report.settings import render
 
     configuration = _configuration(config, isolated, None, None, None)
+    absolute = os.path.abspath(path)
     try:
-        absolute = os.path.abspath(path)
         settings = configuration.for_folder(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
-    except ConfigError as error:
-        raise _fail(str(error)) from None
-    rows = settings.describe()
-    width = max(len(key) for key, _, _ in rows)
-    for key, value, origin in rows:
-        sys.stdout.write(f"{key:<{width}}  {value or '-'}  ({origin})\n")
+        rules = settings.rules()
+    except ConfigError as problem:
+        raise _fail(str(problem)) from None
+    sys.stdout.write(render(settings, rules, Path.cwd()))
+
+
+@app.command()
+def images(
+    references: Annotated[list[str], typer.Argument(help="Image references: postgres:17, ghcr.io/org/app.")],
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Print what is known of images, and where each fact comes from: the registry (online),
+    the configuration, or the built-in table."""
+    from hardenfix.facts.describe import describe_image
+    from hardenfix.facts.online import resolve
+
+    configuration = _configuration(config, isolated, None, None, None, online=online)
+    settings = _settings_of(configuration, Path("."))
+    asking = _online_run([Path(".")], configuration, no_cache, refresh)
+    registry = resolve(references, asking) if asking is not None else None
+    for reference in references:
+        sys.stdout.write(f"{reference}\n")
+        for fact, value, origin in describe_image(reference, settings, registry):
+            sys.stdout.write(f"  {fact:<12} {value}  ({origin})\n")
 
 
 class RulesFormat(enum.StrEnum):
@@ -398,7 +808,9 @@ class RulesFormat(enum.StrEnum):
 
 @app.command()
 def rules(
-    output_format: Annotated[RulesFormat, typer.Option("--format", help="Output format.")] = RulesFormat.TEXT,
+    output_format: Annotated[
+        RulesFormat, typer.Option("--output-format", "--format", help="Output format.")
+    ] = RulesFormat.TEXT,
 ) -> None:
     """List every rule."""
     from hardenfix.catalogue import rule_entries
@@ -440,4 +852,4 @@ def normalise_arguments(arguments: list[str]) -> list[str]:
 
 
 def main() -> None:
-    app(args=normalise_arguments(sys.argv[1:]))
+    app(args=normalise_arguments(sys.argv[1:]), prog_name="hardenfix")

@@ -34,7 +34,18 @@ start-period = "45s"
 tools = ["sh", "curl"]
 class = "api"
 healthcheck = ["CMD", "curl", "-sf", "http://localhost:8000/healthz"]
+
+online = false               # ask registries what images ship, and pin to the same digest
+platform = "linux/amd64"     # the image of a multi-platform index that is read
+pin-digests = false          # a pin to the same image also writes its @sha256: digest
+
+[registry-mirrors]           # registry -> the mirror that serves its repositories
+"docker.io" = "https://mirror.example"
 ```
+
+`online`, `platform` and `registry-mirrors` are the run's: they are read from the
+configuration of the first path given (as the cache's place is), and `--online` sets
+`online` on top.
 """
 
 from __future__ import annotations
@@ -42,6 +53,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import tomllib
 import types
 import typing
@@ -49,7 +61,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pathspec
 
@@ -57,6 +69,9 @@ from hardenfix.files import absolute_path
 from hardenfix.knowledge import ImageFacts, KnowledgeBase, builtin, facts_from_table
 from hardenfix.registry import SelectionError, matches, rule_by_code, select_rules, validate_selectors
 from hardenfix.rule import Rule
+
+if TYPE_CHECKING:
+    from hardenfix.facts.online import RegistryAnswers
 
 CONFIG_FILES = ("hardenfix.toml", ".hardenfix.toml", "pyproject.toml")
 LISTED_NAMES = frozenset({*CONFIG_FILES, ".git"})
@@ -84,17 +99,22 @@ class Settings:
     """Rule code -> that rule's validated Options instance."""
     pins: dict[str, str] = field(default_factory=dict)
     images: dict[str, ImageFacts] = field(default_factory=dict)
+    online: bool = False
+    registry_mirrors: dict[str, str] = field(default_factory=dict)
+    platform: str = "linux/amd64"
+    pin_digests: bool = False
     origins: dict[str, str] = field(default_factory=dict, compare=False)
     """Key -> the file (or flag) its value came from, for `hardenfix config`."""
 
-    def knowledge(self) -> KnowledgeBase:
-        return builtin().extended(pins=self.pins, images=self.images)
+    def knowledge(self, registry: RegistryAnswers | None = None) -> KnowledgeBase:
+        """The built-in knowledge, the project's, and what registries answered (online)."""
+        return builtin().extended(pins=self.pins, images=self.images).online(registry, self.pin_digests)
 
-    def rules(self, path: Path | None = None) -> list[Rule]:
+    def rules(self, path: Path | None = None, registry: RegistryAnswers | None = None) -> list[Rule]:
         """The selected rules, less those `per-file-ignores` turns off for `path`."""
         selected = select_rules((*(self.select or ("ALL",)), *self.extend_select), self.ignore)
         ignored = self.ignored_for(path) if path is not None else ()
-        knowledge = self.knowledge()
+        knowledge = self.knowledge(registry)
         return [
             rule(self.rule_options.get(rule.code), knowledge)
             for rule in selected
@@ -136,10 +156,18 @@ class Settings:
         knowledge = (sorted(self.pins.items()), sorted((k, repr(v)) for k, v in self.images.items()))
         return hashlib.sha256(repr((rules, knowledge, self.unsafe_fixes)).encode()).hexdigest()[:16]
 
-    def with_overrides(self, select: list[str] | None, ignore: list[str] | None, unsafe_fixes: bool | None) -> Settings:
-        """Command-line flags on top: `--select` replaces the selection, `--ignore` adds."""
+    def with_overrides(
+        self,
+        select: list[str] | None,
+        ignore: list[str] | None,
+        unsafe_fixes: bool | None,
+        extend_select: list[str] | None = None,
+        online: bool | None = None,
+    ) -> Settings:
+        """Command-line flags on top: `--select` replaces the selection, `--extend-select`
+        and `--ignore` add to it."""
         try:
-            validate_selectors([*(select or ()), *(ignore or ())])
+            validate_selectors([*(select or ()), *(ignore or ()), *(extend_select or ())])
         except SelectionError as error:
             raise ConfigError(str(error)) from None
         changes: dict[str, Any] = {}
@@ -147,36 +175,19 @@ class Settings:
         if select is not None:
             changes.update(select=tuple(select), extend_select=())
             origins["select"] = "--select"
+        if extend_select:
+            changes["extend_select"] = (*changes.get("extend_select", self.extend_select), *extend_select)
+            origins["extend-select"] = "--extend-select"
         if ignore:
             changes["ignore"] = (*self.ignore, *ignore)
             origins["ignore"] = "--ignore"
         if unsafe_fixes is not None:
             changes["unsafe_fixes"] = unsafe_fixes
             origins["unsafe-fixes"] = "--unsafe-fixes" if unsafe_fixes else "--no-unsafe-fixes"
+        if online:
+            changes["online"] = True
+            origins["online"] = "--online"
         return dataclasses.replace(self, **changes, origins=origins)
-
-    def describe(self) -> list[tuple[str, str, str]]:
-        """(key, value, origin) rows of the effective settings."""
-        rows = [
-            ("select", ", ".join(self.select or ("ALL",)), self.origins.get("select", "default")),
-            ("extend-select", ", ".join(self.extend_select), self.origins.get("extend-select", "default")),
-            ("ignore", ", ".join(self.ignore), self.origins.get("ignore", "default")),
-            ("unsafe-fixes", str(self.unsafe_fixes).lower(), self.origins.get("unsafe-fixes", "default")),
-            ("exclude", ", ".join(pattern for _, pattern in self.exclude), self.origins.get("exclude", "default")),
-            ("fail-on", ", ".join(self.fail_on), self.origins.get("fail-on", "default")),
-        ]
-        rows += [
-            (f"per-file-ignores.{glob!r}", ", ".join(selectors), self.origins.get(f"per-file-ignores.{glob}", ""))
-            for _, glob, selectors in self.per_file_ignores
-        ]
-        rows += [
-            (f"rules.{code}", repr(options), self.origins.get(f"rules.{code}", ""))
-            for code, options in self.rule_options.items()
-        ]
-        rows += [(f"pins.{image}", tag, self.origins.get(f"pins.{image}", "")) for image, tag in self.pins.items()]
-        rows += [(f"images.{image}", "…", self.origins.get(f"images.{image}", "")) for image in self.images]
-        rows.append(("rules in effect", ", ".join(rule.code for rule in self.rules()), "all of the above"))
-        return rows
 
 
 def _matches(spec: pathspec.PathSpec, absolute: str, folder: str) -> bool:
@@ -254,6 +265,14 @@ def _apply(settings: Settings, layer: Layer) -> Settings:
     if "fail-on" in table:
         changes["fail_on"] = tuple(table["fail-on"])
         came_from("fail-on")
+    for key in ("online", "platform", "pin-digests"):
+        if key in table:
+            changes[key.replace("-", "_")] = table[key]
+            came_from(key)
+    if "registry-mirrors" in table:
+        changes["registry_mirrors"] = {**settings.registry_mirrors, **table["registry-mirrors"]}
+        for registry in table["registry-mirrors"]:
+            came_from(f"registry-mirrors.{registry}")
     if "exclude" in table:
         changes["exclude"] = tuple((folder, pattern) for pattern in table["exclude"])
         came_from("exclude")
@@ -293,8 +312,10 @@ class Configuration:
         select: list[str] | None = None,
         ignore: list[str] | None = None,
         unsafe_fixes: bool | None = None,
+        extend_select: list[str] | None = None,
+        online: bool | None = None,
     ) -> None:
-        self._overrides = (select, ignore, unsafe_fixes)
+        self._overrides = (select, ignore, unsafe_fixes, extend_select, online)
         self._fixed: Settings | None = None
         if isolated:
             self._fixed = self._finish(Settings())
@@ -404,6 +425,10 @@ _TOP_LEVEL_KEYS = {
     "rules": dict,
     "pins": dict,
     "images": dict,
+    "online": bool,
+    "registry-mirrors": dict,
+    "platform": str,
+    "pin-digests": bool,
 }
 _SELECTOR_LISTS = ("select", "extend-select", "ignore", "fail-on")
 _IMAGE_KEYS = {"tools": list, "class": str, "healthcheck": list, "source": str, "variants": dict}
@@ -416,7 +441,7 @@ def _validate(table: dict[str, Any], source: str) -> None:
         if expected is None:
             raise ConfigError(f"{source}: unknown key {key!r}; expected one of {', '.join(sorted(_TOP_LEVEL_KEYS))}")
         if not isinstance(value, expected):
-            what = {bool: "true or false", list: "a list", dict: "a table"}[expected]
+            what = {bool: "true or false", list: "a list", dict: "a table", str: "a string"}[expected]
             raise ConfigError(f"{source}: {key!r} must be {what}, not {value!r}")
     for key in _SELECTOR_LISTS:
         if key in table:
@@ -437,6 +462,7 @@ def _validate(table: dict[str, Any], source: str) -> None:
         rule_options(rule, values, f"{source}: [rules.{code}]")
     _pins(table.get("pins", {}), source)
     _images(table.get("images", {}), source)
+    _registry(table, source)
 
 
 def _check_selectors(value: list[Any], where: str) -> None:
@@ -455,6 +481,21 @@ def _pins(table: Any, source: str) -> dict[str, str]:
         if ":" in tag or "@" in tag or any(c.isspace() for c in tag):
             raise ConfigError(f"{source}: [pins] {repository!r}: {tag!r} is not a tag")
     return dict(table)
+
+
+def _registry(table: dict[str, Any], source: str) -> None:
+    for registry, url in table.get("registry-mirrors", {}).items():
+        from hardenfix.facts.registry import check_mirror
+
+        if not isinstance(url, str):
+            raise ConfigError(f"{source}: [registry-mirrors] {registry!r} must be a URL")
+        try:
+            check_mirror(registry, url)
+        except ValueError as error:
+            raise ConfigError(f"{source}: {error}") from None
+    platform = table.get("platform")
+    if platform is not None and not re.fullmatch(r"[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?", platform):
+        raise ConfigError(f"{source}: 'platform' must be os/architecture[/variant], such as 'linux/arm64'")
 
 
 def _images(table: Any, source: str) -> dict[str, ImageFacts]:

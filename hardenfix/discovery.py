@@ -58,7 +58,8 @@ _SERVICES_KEY = re.compile(rb"^services[ \t]*:", re.MULTILINE)
 @dataclass(frozen=True, slots=True)
 class Candidate:
     path: Path
-    """Absolute and normal (symlinks not resolved)."""
+    """Absolute and normal. A symlink to a file in the tree is replaced by that file's
+    path in the tree (see `discover`); other symlinks are not resolved."""
     kind: FileKind | None
     """None when an explicitly named file's kind could not be told."""
     explicit: bool
@@ -92,9 +93,14 @@ def classify_explicit(path: Path) -> FileKind | None:
                 head = handle.read(1 << 20)
         except OSError:
             return None
-        if _SERVICES_KEY.search(head):
+        if has_services_key(head):
             return FileKind.COMPOSE
     return kind
+
+
+def has_services_key(head: bytes) -> bool:
+    """Whether YAML text (or its beginning) has a top-level `services:`: a Compose file."""
+    return _SERVICES_KEY.search(head) is not None
 
 
 FolderListed = Callable[[str, set[str]], None]
@@ -164,8 +170,11 @@ def discover(
     """Files to process, each once, in a stable order.
 
     A symlinked file is followed only when its target lies inside the tree being
-    processed (the directory argument, or the working directory for a named file);
-    otherwise it comes with a `skip_reason`, so that nothing is written outside.
+    processed (the directory argument, or the working directory for a named file), and
+    then it is that target, named by its path in the tree: a file reached through
+    several links, or through a link and its own name, is processed once, under its own
+    name, so that a diff never changes one file twice. A link to outside the tree comes
+    with a `skip_reason`, so that nothing is written outside.
     Temporary files of interrupted writes are collected in `temporaries`. With `walks`,
     a tree unchanged since a walk that was remembered is not walked again; `on_folder`
     is then told the `noted_names` each folder held, and `seen` the [mtime in ns, size]
@@ -176,23 +185,36 @@ def discover(
     for path in paths:
         path = Path(os.path.abspath(path))  # so is every candidate's: absolute and normal
         if path.is_dir():
+            top, real_top = str(path), os.path.realpath(path)
             candidates = _walk_or_recall(path, temporaries, on_folder, walks, noted_names, seen)
         else:
+            top = real_top = os.getcwd()
             candidate = Candidate(path, classify_explicit(path), explicit=True)
-            candidates = iter([_followed(candidate, os.path.realpath(Path.cwd()), os.path.islink(path))])
+            candidates = iter([_followed(candidate, top, os.path.islink(path))])
         for candidate in candidates:
-            key = os.path.realpath(candidate.path) if candidate.explicit else str(candidate.path)
+            # Each file once, by its real path. The walk follows no folder link, so below
+            # the tree only a file link (now its target) makes a path differ from the real
+            # one. A link that is skipped stands for itself, not for its target.
+            if candidate.skip_reason is not None:
+                key = str(candidate.path)
+            elif candidate.explicit:
+                key = os.path.realpath(candidate.path)
+            else:
+                key = real_top + str(candidate.path)[len(top) :]
             if key not in found:
                 found.add(key)
                 yield candidate
 
 
-def _followed(candidate: Candidate, tree: str, is_link: bool) -> Candidate:
-    if is_link:
-        target = os.path.realpath(candidate.path)
-        if os.path.commonpath([target, tree]) != tree:
-            return dataclasses.replace(candidate, skip_reason="is a symlink to outside the tree being processed")
-    return candidate
+def _followed(candidate: Candidate, top: str, is_link: bool) -> Candidate:
+    """A candidate found as a symlink: its target, named by its path in the tree `top`
+    (as given, symlinks not resolved), or skipped when the target lies outside."""
+    if not is_link:
+        return candidate
+    target, tree = os.path.realpath(candidate.path), os.path.realpath(top)
+    if os.path.commonpath([target, tree]) != tree:
+        return dataclasses.replace(candidate, skip_reason="is a symlink to outside the tree being processed")
+    return dataclasses.replace(candidate, path=Path(os.path.join(top, os.path.relpath(target, tree))))
 
 
 def _walk_or_recall(
@@ -203,7 +225,7 @@ def _walk_or_recall(
     noted_names: frozenset[str],
     seen: dict[str, list[int]] | None,
 ) -> Iterator[Candidate]:
-    tree, top = os.path.realpath(root), str(root)
+    top = str(root)
     remembered = walks.recall(top) if walks is not None else None
     if remembered is not None and set(remembered.noted_names) == noted_names and remembered.is_current(top, seen):
         for folder, _, _, names in remembered.folders:
@@ -211,7 +233,7 @@ def _walk_or_recall(
                 on_folder(os.path.join(top, folder) if folder != "." else top, set(names))
         temporaries.extend(Path(top, temporary) for temporary in remembered.temporaries)
         for path, kind, is_link in remembered.files:
-            yield _followed(Candidate(Path(top, path), FileKind(kind), explicit=False), tree, is_link)
+            yield _followed(Candidate(Path(top, path), FileKind(kind), explicit=False), top, is_link)
         return
     walk = Walk(noted_names=sorted(noted_names)) if walks is not None else None
     yield from _walk(root, temporaries, on_folder, walk, noted_names)
@@ -232,7 +254,7 @@ def _walk(
     asking the file system again; paths stay strings until a candidate is made. What
     the walk finds and looks at is noted in `walk`.
     """
-    tree = os.path.realpath(root)
+    top = str(root)
     record = _Recorder(str(root), walk, noted_names) if walk is not None else None
     # One iterator per open folder, over its sorted entries, with the ignore files in force there.
     pending = [_listing(str(root), [], on_folder, record)]
@@ -262,7 +284,7 @@ def _walk(
                 is_link = entry.is_symlink()
                 if record is not None:
                     record.walk.files.append([record.relative(entry.path), str(kind), is_link])
-                yield _followed(candidate, tree, is_link)
+                yield _followed(candidate, top, is_link)
 
 
 @dataclass

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hardenfix.model import Edit, FileKind, Finding
+from hardenfix.files import UTF_8
+from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
 from hardenfix.registry import rules_of_kind
 from hardenfix.rule import Rule
 from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
 from hardenfix.sources import PARSED_WITHOUT_PREFILTER_MATCH, ParseError, parser_for
+from hardenfix.sources.text import SourceText
 from hardenfix.suppress import SUPPRESSION_MARKER, Suppressions
 from hardenfix.validate import GuardError, check_output
 
@@ -59,10 +61,6 @@ class Engine:
         for rule in rules:
             if rule.kind is not None:
                 self._rules.setdefault(rule.kind, []).append(rule)
-        self._told_by_location = {
-            kind: [rule for rule in kind_rules if type(rule).location_facts is not Rule.location_facts]
-            for kind, kind_rules in self._rules.items()
-        }
         self._reports_unused_suppressions = UnusedSuppression.code in self._by_code
 
     def kinds(self) -> set[FileKind]:
@@ -77,11 +75,6 @@ class Engine:
             or (self._reports_unused_suppressions and SUPPRESSION_MARKER in data)
         )
 
-    def location_facts(self, kind: FileKind, location: Path) -> str:
-        """What the findings on a file of `kind` at `location` depend on besides its text (`Rule.location_facts`)."""
-        # The rules' order is fixed by the engine's fingerprint, part of the same key.
-        return "\0".join([rule.location_facts(location) for rule in self._told_by_location.get(kind, ())])
-
     def check(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
         """Findings on `text`, nothing fixed; raises ParseError for a text that is not valid.
 
@@ -91,20 +84,28 @@ class Engine:
         findings = self._run(kind, document, path)
         return FixOutcome(text, [], findings, dependencies=frozenset(document.dependencies), document=document)
 
-    def fix(self, kind: FileKind, text: str, path: str, source: SourceFile | None = None) -> FixOutcome:
+    def fix(
+        self, kind: FileKind, text: str, path: str, source: SourceFile | None = None, written: bool = True
+    ) -> FixOutcome:
         """Apply fixes until none is left to apply, re-parsing after every pass.
 
         Each pass applies every applicable fix that does not overlap one already
         taken in that pass; the rest wait for the next pass, on the new text.
+        Findings are placed in the text that will be on disk: the fixed text when it is
+        `written`, else the original (a dry run).
         """
         parse = _parser(kind, source)
+        encoding = source.encoding if source is not None else UTF_8
         original = document = parse(text)
         findings = self._run(kind, document, path)
+        passes = _Passes(text)
         fixed: list[Finding] = []
         dropped: list[str] = []
         broken: set[tuple[object, ...]] = set()
         for _ in range(MAX_PASSES):
             candidates = [f for f in findings if self._applicable(f) and _identity(f) not in broken]
+            if encoding != UTF_8:  # which holds every character
+                candidates = _writable_fixes(candidates, encoding, broken, dropped)
             new_text, applied = apply_fixes(text, candidates)
             if not applied:
                 break
@@ -114,7 +115,7 @@ class Engine:
                 new_text, applied, new_document = self._apply_valid_fixes(text, candidates, parse, broken, dropped)
                 if not applied:
                     break
-            fixed.extend(applied)
+            fixed.extend(passes.add(new_text, applied))
             text, document = new_text, new_document
             findings = self._run(kind, document, path)
         else:
@@ -122,13 +123,21 @@ class Engine:
                 raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
         if fixed:
             try:
-                applied = {self._by_code[f.code] for f in fixed}
-                check_output(kind, original, document, applied, self.compose_model_check)
+                check_output(kind, original, document, self.applied_rules(fixed), self.compose_model_check)
             except GuardError as error:
                 raise FixError(str(error)) from None
+        fixed, findings = passes.place(fixed, findings, on_fixed_text=written)
         return FixOutcome(
             text, fixed, findings, dropped, dependencies=frozenset(original.dependencies), document=original
         )
+
+    def applied_rules(self, fixed: Iterable[Finding]) -> dict[Rule, set[Applicability]]:
+        """The rules whose fixes these are -> the applicabilities of those fixes."""
+        applied: dict[Rule, set[Applicability]] = {}
+        for finding in fixed:
+            assert finding.fix is not None
+            applied.setdefault(self._by_code[finding.code], set()).add(finding.fix.applicability)
+        return applied
 
     def _applicable(self, finding: Finding) -> bool:
         return finding.fix is not None and finding.fix.is_applicable(self.unsafe_fixes)
@@ -170,7 +179,8 @@ class Engine:
             if not rule.might_apply(data):
                 continue
             try:
-                findings.extend(rule.check(document))
+                for part in document.documents:
+                    findings.extend(rule.check(part))
             except RecursionError:
                 raise ParseError("nesting is too deep to process") from None
         suppressions = Suppressions.parse(document.text, kind, document.suppression_scope_end)
@@ -183,6 +193,111 @@ class Engine:
         return [dataclasses.replace(finding, path=path) for finding in findings]
 
 
+class _Passes:
+    """The texts and edits of a fixpoint's passes, to place a finding made on one pass's
+    text in the original text or in the fixed one.
+
+    A span's end in text an edit replaced goes to the end of what replaced it, its start
+    to the start. A fix has its edits placed only when none falls in such text; else it
+    has no counterpart there, and is reported without its edits (as one whose edits
+    were never made).
+    """
+
+    def __init__(self, original: str) -> None:
+        self.texts = [original]
+        self.edits: list[list[Edit]] = []
+        self._pass_of: dict[int, int] = {}
+        self._sources: dict[int, SourceText] = {}
+
+    def _source(self, index: int) -> SourceText:
+        if index not in self._sources:
+            self._sources[index] = SourceText(self.texts[index])
+        return self._sources[index]
+
+    def add(self, new_text: str, applied: list[Finding]) -> list[Finding]:
+        """Record a pass that made `new_text` by applying the fixes of `applied`."""
+        for finding in applied:
+            self._pass_of[id(finding)] = len(self.edits)
+        self.edits.append(sorted({edit for finding in applied for edit in finding.fix.edits}))
+        self.texts.append(new_text)
+        return applied
+
+    def place(
+        self, fixed: list[Finding], remaining: list[Finding], on_fixed_text: bool
+    ) -> tuple[list[Finding], list[Finding]]:
+        last = len(self.edits)
+        target = last if on_fixed_text else 0
+        return (
+            [self._moved(finding, self._pass_of[id(finding)], target) for finding in fixed],
+            [self._moved(finding, last, target) for finding in remaining],
+        )
+
+    def _moved(self, finding: Finding, found_on: int, target: int) -> Finding:
+        if found_on == target:
+            return finding
+        end = self._source(found_on).offset_of(finding.end)
+        start = self._offset(finding.offset, found_on, target, is_end=False)
+        end = max(start, self._offset(end, found_on, target, is_end=True))
+        destination = self._source(target)
+        return dataclasses.replace(
+            finding,
+            start=destination.position(start),
+            end=destination.position(end),
+            offset=start,
+            fix=finding.fix and self._moved_fix(finding.fix, found_on, target),
+        )
+
+    def _moved_fix(self, fix: Fix, found_on: int, target: int) -> Fix:
+        if fix.is_made:
+            edits = []
+            for edit in fix.edits:
+                start = self._offset(edit.start, found_on, target, is_end=False, exact=True)
+                end = self._offset(edit.end, found_on, target, is_end=True, exact=True)
+                if start is None or end is None:
+                    break
+                edits.append(Edit(start, end, edit.content))
+            else:
+                return Fix(fix.title, edits, fix.applicability)
+        return Fix.without_edits(fix.title, fix.applicability)
+
+    def _offset(self, offset: int, found_on: int, target: int, is_end: bool, exact: bool = False) -> int | None:
+        """`offset` in the text of pass `found_on`, in the text of pass `target`; with
+        `exact`, None when the text there was replaced."""
+        steps = range(found_on, target) if target > found_on else reversed(range(target, found_on))
+        move = _forward if target > found_on else _backward
+        for index in steps:
+            moved = move(offset, self.edits[index], is_end, exact)
+            if moved is None:
+                return None
+            offset = moved
+        return offset
+
+
+def _forward(offset: int, edits: list[Edit], is_end: bool, exact: bool) -> int | None:
+    """An offset in the text before `edits`, in the text after them."""
+    delta = 0
+    for edit in edits:
+        if offset <= edit.start:
+            break
+        if offset < edit.end:
+            return None if exact else edit.start + delta + (len(edit.content) if is_end else 0)
+        delta += len(edit.content) - (edit.end - edit.start)
+    return offset + delta
+
+
+def _backward(offset: int, edits: list[Edit], is_end: bool, exact: bool) -> int | None:
+    """An offset in the text after `edits`, in the text before them."""
+    delta = 0
+    for edit in edits:
+        new_start = edit.start + delta
+        if offset <= new_start:
+            break
+        if offset < new_start + len(edit.content):
+            return None if exact else (edit.end if is_end else edit.start)
+        delta += len(edit.content) - (edit.end - edit.start)
+    return offset - delta
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """Where a text lives on disk, for rules that read neighbouring files."""
@@ -190,6 +305,8 @@ class SourceFile:
     location: Path
     build_context: Path | None = None
     """For a Dockerfile: the context a Compose service builds it with, when one does."""
+    encoding: str = UTF_8
+    """What the file is written in: a fix whose text it cannot hold is dropped."""
 
 
 def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
@@ -199,6 +316,27 @@ def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
     if source.build_context is not None:
         return functools.partial(parse, location=source.location, build_context=source.build_context)
     return functools.partial(parse, location=source.location)
+
+
+def _writable_fixes(
+    candidates: list[Finding], encoding: str, broken: set[tuple[object, ...]], dropped: list[str]
+) -> list[Finding]:
+    """The fixes whose text a file in `encoding` can hold; the others are noted and dropped."""
+    writable = []
+    for finding in candidates:
+        assert finding.fix is not None
+        try:
+            for edit in finding.fix.edits:
+                edit.content.encode(encoding)
+        except UnicodeEncodeError:
+            broken.add(_identity(finding))
+            dropped.append(
+                f"{finding.code} fix at line {finding.start.line} dropped:"
+                f" its text cannot be written in the file's encoding ({encoding})"
+            )
+            continue
+        writable.append(finding)
+    return writable
 
 
 def _identity(finding: Finding) -> tuple[object, ...]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from hardenfix.model import FileKind
 
 try:
     import fcntl
@@ -14,6 +17,7 @@ except ImportError:  # Windows: temporaries of killed runs are left for the user
     fcntl = None  # type: ignore[assignment]
 
 BOM = "\ufeff"
+UTF_8 = "utf-8"
 TEMP_PREFIX = ".hardenfix-"
 TEMP_SUFFIX = ".tmp"
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -38,24 +42,49 @@ class DecodedText:
     text: str
     """The file's text without its byte-order mark."""
     bom: bool
+    encoding: str = UTF_8
+    """What the file is written in: UTF-8, or what a Python source declares (PEP 263)."""
 
     def encode(self, text: str | None = None) -> bytes:
         body = self.text if text is None else text
-        return ((BOM if self.bom else "") + body).encode("utf-8")
+        return ((BOM if self.bom else "") + body).encode(self.encoding)
 
 
-def decode(data: bytes) -> DecodedText:
+def decode(data: bytes, kind: FileKind | None = None) -> DecodedText:
+    """A file's text. A Python source is decoded as the interpreter decodes it (PEP 263:
+    a UTF-8 byte-order mark, or a coding line among its first two lines, else UTF-8);
+    Compose files and Dockerfiles are UTF-8, as Docker reads them."""
     if b"\0" in data:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise UnreadableFile("is UTF-16; hardenfix reads UTF-8 only")
         raise BinaryFile("contains NUL bytes: treated as binary")
+    encoding = python_encoding(data) if kind is FileKind.PYTHON else UTF_8
     try:
-        text = data.decode("utf-8")
+        text = data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise UnreadableFile(f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
-    if text.startswith(BOM):
+        name = "UTF-8" if encoding == UTF_8 else encoding
+        raise UnreadableFile(f"is not valid {name} (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    if encoding == UTF_8 and text.startswith(BOM):
         return DecodedText(text[1:], bom=True)
-    return DecodedText(text, bom=False)
+    return DecodedText(text, bom=False, encoding=encoding)
+
+
+def python_encoding(data: bytes) -> str:
+    """The encoding Python reads a module's bytes in (`tokenize.detect_encoding`)."""
+    first_end = data.find(b"\n")
+    second_end = data.find(b"\n", first_end + 1) if first_end != -1 else -1
+    if b"coding" not in (data if second_end == -1 else data[:second_end]):
+        return UTF_8  # no coding line: nothing to look at more closely
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if data.startswith(BOM.encode()) and str(error.msg).startswith("encoding problem"):
+            raise UnreadableFile("starts with a UTF-8 byte-order mark but declares another encoding") from None
+        raise UnreadableFile(f"has an encoding declaration Python cannot use: {error.msg}") from None
+    return UTF_8 if encoding == "utf-8-sig" else encoding  # the mark is kept apart (`DecodedText.bom`)
 
 
 def absolute_path(path: Path | str) -> str:
@@ -111,16 +140,24 @@ def read_whole(path: Path | str, limit: int | None = None) -> bytes:
         size = os.fstat(descriptor).st_size
         if limit is not None and size > limit:
             raise FileTooLarge(size)
-        chunks = [os.read(descriptor, size + 1)]
-        while chunks[-1]:  # until end of file, whatever the size said
-            chunks.append(os.read(descriptor, max(size, 1 << 16)))
-        return b"".join(chunks)
+        return _read_to_end(descriptor, size)
     finally:
         os.close(descriptor)
 
 
+def _read_to_end(descriptor: int, size: int) -> bytes:
+    """What is left to read of a file whose status gave `size`."""
+    chunks = [os.read(descriptor, size + 1)]
+    while chunks[-1]:  # until end of file, whatever the size said
+        chunks.append(os.read(descriptor, max(size, 1 << 16)))
+    return b"".join(chunks)
+
+
 class FileTooLarge(Exception):
     """A file over the size limit of `read_whole`; the argument is its size."""
+
+
+CHANGED_ON_DISK = "changed on disk while it was being fixed; not overwritten"
 
 
 def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
@@ -129,15 +166,24 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     The new content goes to a temporary file in the same directory, is flushed to
     disk, takes the original's permission bits, and is renamed over the original:
     a crash at any moment leaves either the old or the new file, never a mix.
+
+    The file is looked at twice: before anything is written, and again once the
+    temporary file is on disk, immediately before the rename. The second look
+    compares its device and inode, mode, size and modification time with the first,
+    and its bytes with `expected`, so that an edit made meanwhile (while the flush,
+    the slowest step, went on) is never overwritten. What remains is the time
+    between that last read and the rename, a few microseconds: closing it would take
+    an exchange of the two files that the kernel does (Linux's renameat2 with
+    RENAME_EXCHANGE, which not every file system has) and a check of the old file
+    after it, which no portable call offers.
     """
     target = Path(os.path.realpath(path))
     try:
-        current = target.read_bytes()
-        mode = stat.S_IMODE(target.stat().st_mode)
+        status, current = _status_and_bytes(target)
     except OSError as error:
         raise WriteRefused(f"cannot be re-read before writing: {error.strerror}") from None
     if current != expected:
-        raise WriteRefused("changed on disk while it was being fixed; not overwritten")
+        raise WriteRefused(CHANGED_ON_DISK)
     # The rename below needs only the folder to be writable, so the file's own
     # permission is checked first: what this user may not write is not written,
     # and its mode is never changed to get around that.
@@ -155,11 +201,36 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-            os.chmod(temporary, mode)
+            os.chmod(temporary, stat.S_IMODE(status.st_mode))
+            if not _unchanged(target, status, expected):
+                raise WriteRefused(CHANGED_ON_DISK)
             os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise WriteRefused(f"cannot be written: {error.strerror}") from None
+    except WriteRefused:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _status_and_bytes(path: Path) -> tuple[os.stat_result, bytes]:
+    """The file's status and bytes, read through one descriptor: they belong together."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        status = os.fstat(descriptor)
+        return status, _read_to_end(descriptor, status.st_size)
+    finally:
+        os.close(descriptor)
+
+
+def _unchanged(path: Path, before: os.stat_result, expected: bytes) -> bool:
+    """Whether the file is the one looked at before, with the same bytes."""
+    try:
+        now, content = _status_and_bytes(path)
+    except OSError:
+        return False
+    identity = operator.attrgetter("st_dev", "st_ino", "st_mode", "st_size", "st_mtime_ns")
+    return identity(now) == identity(before) and content == expected
 
 
 def remove_if_stale(temporary: Path) -> None:

@@ -20,8 +20,9 @@ def _git(cwd: Path, *arguments: str) -> str:
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     if completed.returncode != 0:
-        message = completed.stderr.strip().splitlines()
-        raise GitError(f"`git {' '.join(arguments)}` failed: {message[-1] if message else completed.returncode}")
+        # The last line says why; a hook that refused a commit may say it on either stream.
+        said = (completed.stderr.strip() or completed.stdout.strip()).splitlines()
+        raise GitError(f"`git {arguments[0]}` failed: {said[-1] if said else f'exit {completed.returncode}'}")
     return completed.stdout
 
 
@@ -52,13 +53,27 @@ def changed_files(cwd: Path, base: str | None) -> set[str]:
     return {os.path.realpath(root / name) for name in listed if name}
 
 
-def commit_on_branch(cwd: Path, branch: str, files: Iterable[Path], fixed: Counter[str], slugs: dict[str, str]) -> str:
-    """Create or reset `branch` at HEAD with the fixed files committed on it; returns the commit."""
+def commit_on_branch(
+    cwd: Path,
+    branch: str,
+    files: Iterable[Path],
+    fixed: Counter[str],
+    slugs: dict[str, str],
+    verify: bool = True,
+) -> str:
+    """Create or reset `branch` at HEAD and commit exactly `files` on it; returns the commit.
+
+    The commit is limited to `files` by a pathspec, so what the user had staged for other
+    paths stays staged and out of it. The repository's own hooks (pre-commit, commit-msg)
+    run unless `verify` is false; a hook that refuses stops the commit (GitError).
+    """
     root = repository_root(cwd)
+    paths = [os.path.relpath(os.path.realpath(path), root) for path in files]
     _git(root, "checkout", "--quiet", "-B", branch)
-    _git(root, "add", "--", *(os.path.relpath(os.path.abspath(path), root) for path in files))
+    _git(root, "add", "--", *paths)  # a fixed file git did not track yet
     total = sum(fixed.values())
     lines = [f"hardenfix: apply {total} production-hardening fix{'es' if total != 1 else ''}", ""]
     lines += [f"- {code} {slugs.get(code, '')}: {count}".rstrip() for code, count in sorted(fixed.items())]
-    _git(root, "commit", "--quiet", "--no-verify", "-m", "\n".join(lines) + "\n")
+    verification = [] if verify else ["--no-verify"]
+    _git(root, "commit", "--quiet", *verification, "-m", "\n".join(lines) + "\n", "--only", "--", *paths)
     return _git(root, "rev-parse", "HEAD").strip()

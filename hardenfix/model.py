@@ -10,10 +10,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from hardenfix.cache import Record
+from typing import Any
 
 
 class FileKind(enum.StrEnum):
@@ -30,6 +27,20 @@ class Applicability(enum.StrEnum):
 
     SAFE = "safe"
     UNSAFE = "unsafe"
+
+
+class ValueChange(enum.StrEnum):
+    """What a rule's fixes may do to the values under the paths it declares, once Compose has
+    interpolated them with every variable set (see `hardenfix.validate`)."""
+
+    ANY = "any"
+    HOST_CASE = "host-case"
+    """Equal but for the letter case of host names: the hosts of URLs, and values that are
+    host names (`hostname`, network aliases, `extra_hosts`)."""
+    CURL_FAIL_FLAGS = "curl-fail-flags"
+    """Equal but for curl's `-f`/`--fail` words (a healthcheck's `test`)."""
+    NONE = "none"
+    """Identical: the fix changes how a value is written, never what it resolves to."""
 
 
 class Category(enum.StrEnum):
@@ -103,6 +114,11 @@ class Fix:
         return self._edits
 
     @property
+    def is_made(self) -> bool:
+        """Whether the edits were made."""
+        return self._edits is not None
+
+    @property
     def has_edits(self) -> bool:
         """Whether the edits are at hand (made, or can be)."""
         return self._edits is not None or self._make_edits is not None
@@ -172,34 +188,48 @@ class Finding:
     # Offsets into the text the finding was made on: the engine needs them to
     # apply fixes; reports use the 1-based positions above.
     offset: int = field(default=0, compare=False)
+    facts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """The facts the finding and its fix rest on, by name, each with where it was read:
+    what a reviewer checks (`("port", "8000 (services/api/Dockerfile:7: CMD [...])")`)."""
 
     @property
     def fixable(self) -> bool:
         return self.fix is not None
 
+    @property
+    def headline(self) -> str:
+        """The message's first clause: what is wrong, for a line of terminal output."""
+        return split_message(self.message)[0]
+
+    @property
+    def detail(self) -> str:
+        """The rest of the message: why it matters, and why the fix is safe, unsafe or missing."""
+        return split_message(self.message)[1]
+
     def to_cache(self) -> list[object]:
-        """The finding as JSON data, without its path (see `from_cache`)."""
+        """The finding as JSON data, without its path (see `from_cache`); the fix comes last."""
         fix = self.fix
         edits = None
         if fix is not None and fix.has_edits:
             edits = [[edit.start, edit.end, edit.content] for edit in fix.edits]
         return [
             self.code, self.slug, self.start.line, self.start.column, self.end.line, self.end.column,
-            self.message, self.offset,
+            self.message, self.offset, [list(fact) for fact in self.facts],
             None if fix is None else [fix.title, str(fix.applicability), edits],
         ]  # fmt: skip
 
     @classmethod
     def from_cache(cls, data: list[object], path: str) -> Finding:
-        code, slug, line, column, end_line, end_column, message, offset, fix = data
+        code, slug, line, column, end_line, end_column, message, offset, facts, fix = data
         return cls(
             code, slug, path, Position(line, column), Position(end_line, end_column), message,
             None if fix is None else _cached_fix(*fix),
-            offset,
+            offset, tuple((name, value) for name, value in facts),
         )  # fmt: skip
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        """The finding for `--format json`: `facts` is there when the finding rests on facts."""
+        shown: dict[str, object] = {
             "code": self.code,
             "slug": self.slug,
             "path": self.path,
@@ -212,6 +242,31 @@ class Finding:
             if self.fix is None
             else {"applicability": str(self.fix.applicability), "title": self.fix.title},
         }
+        if self.facts:
+            shown["facts"] = dict(self.facts)
+        return shown
+
+
+_CLAUSE_ENDS = (": ", "; ", " (")
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """A finding's message as its first clause and the rest.
+
+    Messages say what is wrong first, then, after `: `, `; ` or ` (`, why it matters and
+    what the fix does. The first of these outside a `code span` ends the first clause; a
+    rest wholly in parentheses loses them.
+    """
+    in_code = False
+    for index, char in enumerate(message):
+        if char == "`":
+            in_code = not in_code
+        elif not in_code and message.startswith(_CLAUSE_ENDS, index):
+            rest = message[index + 2 :] if message[index] != " " else message[index + 1 :]
+            if message[index] == " " and rest.endswith(")"):
+                rest = rest[1:-1]
+            return message[:index], rest
+    return message, ""
 
 
 def _cached_fix(title: str, applicability: str, edits: list[list[Any]] | None) -> Fix:
@@ -226,7 +281,28 @@ class Outcome(enum.StrEnum):
     UNCHANGED = "unchanged"
     CHANGED = "changed"
     SKIPPED = "skipped"
+    INVALID = "invalid"
+    """Could not be read or parsed: its one finding (HF002, HF003) says why; not an error
+    of the run."""
     FAILED = "failed"
+    """A write failed or hardenfix crashed: an error of the run."""
+
+
+Status = list[int]
+"""[mtime in ns, size, inode] of a file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What a worker learnt about one file, for the cache to remember (see `hardenfix.cache`)."""
+
+    key: str
+    findings: list[list[object]]
+    dependencies: list[list[object]]
+    path: str
+    """Absolute."""
+    status: Status
+    digest: str
 
 
 @dataclass(slots=True)
@@ -243,6 +319,8 @@ class FileResult:
     """The file as read, when a report needs it: the file has findings or was fixed."""
     fixed_bytes: bytes | None = None
     """The file after fixing, when that differs from `original`."""
+    written: bool = False
+    """Whether `fixed_bytes` were written: the findings' positions are in them."""
     error: str | None = None
     """Why the file failed or was skipped: a short reason, without the path."""
     notes: list[str] = field(default_factory=list)

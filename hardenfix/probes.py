@@ -36,11 +36,12 @@ _CURL_LONG_WITH_VALUE = frozenset(
 )  # fmt: skip
 _WGET_SHORT_WITH_VALUE = frozenset("aBeiOoPQTtUwY")
 _WGET_LONG_WITH_VALUE = frozenset({"--header", "--output-document", "--tries", "--timeout", "--user-agent"})
-_CURL_QUIET_FAIL = frozenset({"-s", "-f", "--silent", "--fail"})
 
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _REDIRECTION = re.compile(r"\d*(?:[<>]|&>)")
+_STDOUT_REDIRECTION = re.compile(r"(?:1?>>?\|?|&>>?)")
+_COMMAND_PREFIXES = frozenset({"exec", "!", "{", "if", "then", "else", "elif", "do", "while", "until"})
 _SHELL_SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 
 
@@ -74,10 +75,22 @@ class HttpProbe:
     start: int = 0
     end: int = 0
     """For a probe found in a shell command: its span there, program to last argument."""
+    words: tuple[ShellWord, ...] = ()
+    """For a probe found in a shell command: the program and argument words, with their spans."""
+    output_read: bool = False
+    """For a probe found in a shell command: its output goes on to another command (a pipe)
+    or to a file (a redirection), where something else may judge the response."""
+    negated: bool = False
+    """For a probe found in a shell command: it follows `!`, which inverts its status."""
 
     @property
     def tool(self) -> str:
         return posixpath.basename(self.program)
+
+    @property
+    def argument_values(self) -> tuple[str, ...]:
+        """The arguments after quote removal."""
+        return tuple(word.value for word in self.words[1:]) if self.words else self.arguments
 
 
 def shell_words(command: str) -> Iterator[ShellWord | str]:
@@ -122,35 +135,74 @@ def _operator_at(command: str, index: int) -> str | None:
     return next((operator for operator in _OPERATORS if command.startswith(operator, index)), None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Command:
+    words: list[ShellWord]
+    negated: bool
+    followed_by: str
+    """The control operator after the command ('' at the end)."""
+
+
 def simple_commands(command: str) -> Iterator[list[ShellWord]]:
-    """The simple commands of a shell command, each as its words, assignments
-    (`A=b curl ...`) and a leading `exec` left out."""
+    """The simple commands of a shell command, each as its words: assignments
+    (`A=b curl ...`), a leading `exec` and the reserved words that can start a
+    command (`if`, `then`, `!`, `{`, ...) left out."""
+    for found in _commands(command):
+        yield found.words
+
+
+def _commands(command: str) -> Iterator[_Command]:
     words: list[ShellWord] = []
-    for token in [*shell_words(command), ";"]:
+    negated = False
+    for token in [*shell_words(command), ""]:
         if isinstance(token, ShellWord):
-            if words or not (_ASSIGNMENT.match(token.text) or token.text == "exec"):
+            if words or not (_ASSIGNMENT.match(token.text) or token.text in _COMMAND_PREFIXES):
                 words.append(token)
-        elif words:
-            yield words
-            words = []
+            negated = negated or (not words and token.text == "!")
+        else:
+            if words:
+                yield _Command(words, negated, token)
+            words, negated = [], False
 
 
 def find_http_probe(command: str) -> HttpProbe | None:
-    """The first `curl`/`wget` simple command of a shell command, with its span: the
-    program and its arguments, up to any redirection (`>/dev/null 2>&1` stays outside)."""
-    for words in simple_commands(command):
-        if posixpath.basename(words[0].value) in HTTP_TOOLS:
-            redirection = next((i for i, word in enumerate(words) if _REDIRECTION.match(word.text)), len(words))
-            program, *arguments = words[:redirection]
-            tool = posixpath.basename(program.value)
-            return HttpProbe(
-                program=program.text,
-                arguments=tuple(word.text for word in arguments),
-                url=_url(tool, [word.value for word in arguments]),
-                start=program.start,
-                end=(arguments[-1] if arguments else program).end,
-            )
-    return None
+    """The first `curl`/`wget` simple command of a shell command (see `find_http_probes`)."""
+    return next(find_http_probes(command), None)
+
+
+def find_http_probes(command: str) -> Iterator[HttpProbe]:
+    """Each `curl`/`wget` simple command of a shell command, with its span: the program
+    and its arguments, up to any redirection (`>/dev/null 2>&1` stays outside)."""
+    for found in _commands(command):
+        words = found.words
+        if posixpath.basename(words[0].value) not in HTTP_TOOLS:
+            continue
+        redirection = next((i for i, word in enumerate(words) if _REDIRECTION.match(word.text)), len(words))
+        program, *arguments = words[:redirection]
+        tool = posixpath.basename(program.value)
+        yield HttpProbe(
+            program=program.text,
+            arguments=tuple(word.text for word in arguments),
+            url=_url(tool, [word.value for word in arguments]),
+            start=program.start,
+            end=(arguments[-1] if arguments else program).end,
+            words=tuple(words[:redirection]),
+            output_read=found.followed_by == "|" or _writes_stdout_to_file(words[redirection:]),
+            negated=found.negated,
+        )
+
+
+def _writes_stdout_to_file(redirections: Sequence[ShellWord]) -> bool:
+    """Whether redirections (`>out`, `> out`, `1>>out`, `&>out`; not `2>err` nor
+    `>/dev/null`) send standard output to a file."""
+    for index, word in enumerate(redirections):
+        match = _STDOUT_REDIRECTION.match(word.text)
+        if match is None:
+            continue
+        target = word.text[match.end() :] or (redirections[index + 1].value if index + 1 < len(redirections) else "")
+        if target != "/dev/null" and not target.startswith("&"):
+            return True
+    return False
 
 
 def http_probe_from_argv(argv: Sequence[str]) -> HttpProbe | None:
@@ -201,34 +253,133 @@ def _classify(
         index += width
 
 
+@dataclass(frozen=True, slots=True)
+class ArgumentEdit:
+    """A change to a command's argument vector, the program being argument 0: write
+    `replacement` for argument `index`, delete it (`replacement` None), or, with
+    `insert`, add `replacement` as a new argument before it."""
+
+    index: int
+    replacement: str | None
+    insert: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CurlFlagProblem:
+    """What is wrong with a curl probe's flags, and the argument edits that fix it."""
+
+    message: str
+    title: str
+    edits: tuple[ArgumentEdit, ...]
+    unsafe_because: str | None
+    """Why the fix may change what a working deployment does (None: it cannot)."""
+
+
+_CURL_PASSES_HTTP_ERRORS = "has no `-f`: it exits 0 on an HTTP error status, so a service answering 500 passes"
+_FAIL_MAY_BREAK = (
+    "a path answering 4xx while the service works (404 at `/`, 401 behind authentication) "
+    "passes today and would fail: check that the URL answers 2xx or 3xx"
+)
+_BOTH_FAILS = (
+    'has both `-f` and `--fail-with-body`, which curl refuses ("You must select either --fail or '
+    '--fail-with-body, not both", exit 2, measured with curl 7.88): the probe always fails'
+)
+_CURL_FILE_OUTPUTS = frozenset({"-o", "--output", "-D", "--dump-header"})
+_CURL_REMOTE_NAMES = frozenset({"-O", "--remote-name", "--remote-name-all"})
+
+
+def without_fail_flags(command: str) -> str:
+    """A probe command with curl's `-f` and `--fail` words taken out, and the `f` of a short
+    option cluster (`-fsS` becomes `-sS`): what HF103 and HF204 may change, and nothing else."""
+    command = re.sub(r"(?<![^\s(])(?:-f|--fail)(?=[\s)]|$)\s?", "", command)
+    return re.sub(r"(?<![^\s(])-([A-Za-z]*?)f([A-Za-z]*)(?=[\s)]|$)", r"-\1\2", command)
+
+
 def curl_fails_on_http_errors(arguments: Sequence[str]) -> bool:
     """Whether curl is told to exit non-zero on an HTTP error status (`-f`, `--fail`,
-    `--fail-with-body`); without it a 500 response passes the probe."""
-    return any(
-        is_option and (words[0] in ("--fail", "--fail-with-body") or "f" in _curl_flag_letters(words[0]))
-        for is_option, words in _classify(arguments, _CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE)
-    )
+    `--fail-with-body`, also inside a cluster such as `-fsSL`; the last of them and
+    their `--no-` forms wins); without it a 500 response passes the probe."""
+    fails = False
+    for option, _ in _curl_options(arguments):
+        if option in ("--fail", "--fail-with-body") or "f" in _curl_flag_letters(option):
+            fails = True
+        elif option in ("--no-fail", "--no-fail-with-body"):
+            fails = False
+    return fails
 
 
-def normalised_curl_arguments(arguments: Sequence[str]) -> list[str] | None:
-    """curl's arguments with `-sf` first and every other spelling of silent/fail
-    (`--silent`, `--fail`, `-f -s`, the `f` and `s` of `-fsSL`) folded into it; None when
-    they already are. Other options, their values and their order are kept (`-fsSL`
-    leaves `-SL`)."""
-    rest: list[str] = []
-    for is_option, words in _classify(arguments, _CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE):
-        option, *value = words
-        if is_option and option in _CURL_QUIET_FAIL:
+def curl_flag_problem(probe: HttpProbe) -> CurlFlagProblem | None:
+    """What HF103 and HF204 report about one curl invocation (arguments after quote removal):
+
+    - `-f`/`--fail` together with `--fail-with-body`: the probe always fails; the fix
+      removes the `-f` (from its cluster: `-fsS` becomes `-sS`) and is safe, since
+      `--fail-with-body` alone fails on the same statuses;
+    - no `-f`, `--fail` or `--fail-with-body`, when curl's status is what the probe
+      reports: the fix adds `-f` after the program, and is unsafe (`_FAIL_MAY_BREAK`).
+      Not reported when something else judges the response (the output is piped or
+      written to a file, or `!` inverts the status).
+
+    Any other spelling of flags that already fail on HTTP errors (`-fsS`, `--silent
+    --fail`, `-f -s`) is no problem."""
+    arguments = probe.argument_values
+    options = list(_curl_options(arguments))
+    fail = [(index, option) for option, index in options if option == "--fail" or "f" in _curl_flag_letters(option)]
+    if any(option == "--fail-with-body" for option, _ in options) and fail:
+        edits = tuple(_without_fail(index + 1, option) for index, option in fail)
+        return CurlFlagProblem(_BOTH_FAILS, "Remove `-f`: `--fail-with-body` already fails on HTTP errors", edits, None)
+    if curl_fails_on_http_errors(arguments) or probe.output_read or probe.negated or _writes_file(options, arguments):
+        return None
+    return CurlFlagProblem(_CURL_PASSES_HTTP_ERRORS, "Add `-f`", (ArgumentEdit(1, "-f", insert=True),), _FAIL_MAY_BREAK)
+
+
+def shell_edits(probe: HttpProbe, edits: Sequence[ArgumentEdit]) -> list[tuple[int, int, str]] | None:
+    """Argument edits of a probe found in a shell command, as `(start, end, replacement)` of
+    the command: only the flag words change, every other byte stays. None when a word to
+    rewrite is quoted or escaped."""
+    changes = []
+    for edit in edits:
+        previous = probe.words[edit.index - 1]
+        if edit.insert:
+            changes.append((previous.end, previous.end, f" {edit.replacement}"))
             continue
-        letters = _curl_flag_letters(option) if is_option else ""
-        if letters:
-            kept = letters.replace("s", "").replace("f", "") + option[1 + len(letters) :]
-            if not kept:
-                continue
-            option = "-" + kept
-        rest.extend([option, *value])
-    normalised = ["-sf", *rest]
-    return None if normalised == list(arguments) else normalised
+        word = probe.words[edit.index]
+        if edit.replacement is None:
+            changes.append((previous.end, word.end, ""))
+        elif word.text == word.value:
+            changes.append((word.start, word.end, edit.replacement))
+        else:
+            return None
+    return changes
+
+
+def _without_fail(index: int, option: str) -> ArgumentEdit:
+    if option == "--fail":
+        return ArgumentEdit(index, None)
+    rest = option.replace("f", "", 1)
+    return ArgumentEdit(index, rest if rest != "-" else None)
+
+
+def _writes_file(options: list[tuple[str, int]], arguments: Sequence[str]) -> bool:
+    """Whether curl writes the response to a file (`-o FILE`, `-O`, `-D FILE`; not /dev/null)."""
+    for option, index in options:
+        if option in _CURL_REMOTE_NAMES or "O" in _curl_flag_letters(option):
+            return True
+        letters = _curl_flag_letters(option)
+        if option in _CURL_FILE_OUTPUTS or letters[-1:] in ("o", "D"):
+            attached = option[1 + len(letters) :] if letters else ""
+            target = attached or (arguments[index + 1] if index + 1 < len(arguments) else "")
+            if target not in ("/dev/null", "-"):
+                return True
+    return False
+
+
+def _curl_options(arguments: Sequence[str]) -> Iterator[tuple[str, int]]:
+    """Each option word of curl's arguments (not option values, not operands), with its index."""
+    index = 0
+    for is_option, words in _classify(arguments, _CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE):
+        if is_option:
+            yield words[0], index
+        index += len(words)
 
 
 def _curl_flag_letters(option: str) -> str:
@@ -245,15 +396,23 @@ def _curl_flag_letters(option: str) -> str:
     return letters
 
 
+REPLACEMENT_TOOLS = ("curl", "wget", "python3", "node")
+"""The programs `replacement_probe` can request a URL with, preferred first."""
+
+
 def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] | None:
     """An exec-form probe of `url` using a tool from `tools`: `curl -sf URL` when there is
-    curl, else a `python3 -c` urllib one-liner, else a `node -e` one-liner; None when
+    curl, else `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget may lack
+    TLS), else a `python3 -c` urllib one-liner, else a `node -e` one-liner; None when
     none of them is available or the URL cannot be embedded safely.
 
-    Each exits non-zero on a connection error and on an HTTP status of 400 or more.
+    Each sends a GET, and exits non-zero on a connection error and on an HTTP status of
+    400 or more.
     """
     if "curl" in tools:
         return ["curl", "-sf", url]
+    if "wget" in tools and url.startswith("http://"):
+        return ["wget", "-q", "-O", "/dev/null", url]
     if any(quote in url for quote in "'\"\\") or any(c.isspace() for c in url):
         return None
     if "python3" in tools:

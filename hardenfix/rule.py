@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from hardenfix.knowledge import KnowledgeBase, builtin
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix, Position, ValueChange
 from hardenfix.sources.text import SourceText
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
@@ -53,6 +52,14 @@ class Rule:
     for Compose, paths into the loaded data (`services.*.healthcheck`; `*` is one key,
     `**` any number); for Dockerfiles, instruction keywords. Python fixes only have to
     leave a file that compiles."""
+    value_change: ClassVar[ValueChange] = ValueChange.ANY
+    """For Compose: what the fixes may do to the values under `changes` once every variable
+    is set and interpolated, as Docker Compose resolves the file."""
+    keeps_image_digest: ClassVar[bool] = False
+    """For Compose: a safe fix of this rule changes a service's `image` only to another tag
+    of the same digest. The guard checks it against the registry answers the rule holds
+    (see `hardenfix.validate.check_model_change`); a safe fix of any other rule may not
+    change an image at all."""
 
     def __init__(self, options: Any = None, knowledge: KnowledgeBase | None = None) -> None:
         self.options = options if options is not None else self.Options()
@@ -77,13 +84,6 @@ class Rule:
     def check(self, document: Any) -> Iterator[Finding]:
         raise NotImplementedError
 
-    def location_facts(self, location: Path) -> str:
-        """What this rule's findings on the file at `location` depend on besides its text
-        and the settings, told from where it is (a test file, the module's name); "" when
-        nothing. It is part of the file's cache key, so two files with the same bytes in
-        different places never share findings when they would differ."""
-        return ""
-
     def finding(
         self,
         document: SourceText,
@@ -91,6 +91,7 @@ class Rule:
         end: int,
         message: str,
         fix: Fix | None = None,
+        facts: Mapping[str, str] | None = None,
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -101,7 +102,15 @@ class Rule:
             message=message,
             fix=fix,
             offset=start,
+            facts=tuple((facts or {}).items()),
         )
+
+    @classmethod
+    def file_finding(cls, path: str, message: str, at: Position | None = None) -> Finding:
+        """A finding on a file no rule could look into (HF002, HF003): at the place the
+        problem was found, else the file's start."""
+        at = at or Position(1, 1)
+        return Finding(code=cls.code, slug=cls.slug, path=path, start=at, end=at, message=message)
 
     @staticmethod
     def fix(title: str, *edits: Any, applicability: Applicability = Applicability.SAFE) -> Fix:

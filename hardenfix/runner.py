@@ -7,6 +7,11 @@ process, where starting workers would cost more than it saves.
 Workers start on the files the walk finds while it goes on (`_Schedule`); Compose
 files report the build contexts they give, which go with the Dockerfiles to the
 workers once every Compose file is in. Each Compose file is parsed once.
+
+Online (`--online`), the walk ends first: this process reads the Compose files and
+Dockerfiles for the images they name and asks the registries about all of them
+(`hardenfix.facts.online`) before any worker starts, and the workers are forked with
+the answers.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ import gc
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,10 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hardenfix.cache import Cache, Record, Remembered, content_key, signature, status_of
+from hardenfix.cache import Cache, Remembered, content_key, signature, status_of
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
-from hardenfix.discovery import Candidate, FolderListed, classify_explicit, discover
-from hardenfix.engine import Engine, FixError, SourceFile
+from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
+from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
+from hardenfix.facts.online import OnlineRun, RegistryAnswers, image_references, resolve
 from hardenfix.files import (
     BinaryFile,
     UnreadableFile,
@@ -40,10 +50,13 @@ from hardenfix.files import (
     regular_file_status,
     remove_if_stale,
 )
-from hardenfix.model import FileKind, FileResult, Finding, Outcome
+from hardenfix.model import FileKind, FileResult, Finding, Outcome, Position, Record
+from hardenfix.rules.meta.hf002_parse_error import Unparseable
+from hardenfix.rules.meta.hf003_unreadable_file import Unreadable
 from hardenfix.sources import ParseError
 
 if TYPE_CHECKING:
+    from hardenfix.rule import Rule
     from hardenfix.sources.compose import ComposeDocument
 
 GC_THRESHOLD = 20_000
@@ -92,6 +105,8 @@ class Job:
     seen: dict[str, list[int]] = field(default_factory=dict)
     """Absolute path -> [mtime in ns, size] of the files and folders this run looked at
     in the parent."""
+    registry: RegistryAnswers | None = None
+    """What registries answered for the run's images (`--online`), before any file was processed."""
     _engines: dict[tuple[int, tuple[str, ...]], Engine] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
@@ -105,10 +120,13 @@ class Job:
             return self.rules
         key = (id(settings), settings.ignored_for(path) if settings.per_file_ignores else ())
         if key not in self._engines:
+            fingerprint = settings.fingerprint(path)
+            if self.registry:  # answers that say nothing change nothing
+                fingerprint += f"+registry:{self.registry.fingerprint}:{settings.pin_digests}"
             self._engines[key] = Engine(
-                settings.rules(path),
+                settings.rules(path, self.registry),
                 settings.unsafe_fixes,
-                fingerprint=settings.fingerprint(path),
+                fingerprint=fingerprint,
                 compose_model_check=self.compose_model_check,
             )
         return self._engines[key]
@@ -132,6 +150,7 @@ def run(
     select_files: Callable[[list[Candidate]], list[Candidate]] | None = None,
     compose_model_check: bool = False,
     fix_edits: bool = False,
+    online: OnlineRun | None = None,
 ) -> Iterator[FileResult]:
     """Process every discovered file; results come in discovery order, from the end of
     the walk on (see `_Schedule`).
@@ -139,7 +158,8 @@ def run(
     Every file's configuration is loaded before the first result comes, and before the
     first file is written, so an invalid one stops the run (ConfigError) first.
     `select_files` narrows the discovered files (`--changed`, `--shard`); `fix_edits`
-    makes the edits of fixes that are not applied, for a report that shows them.
+    makes the edits of fixes that are not applied, for a report that shows them;
+    `online` asks registries about the images the files name (see the module's documentation).
     """
     temporaries: list[Path] = []
     cached = cache.remembered if cache is not None else None
@@ -149,9 +169,13 @@ def run(
         found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
         if select_files is not None:
             found = iter(select_files(list(found)))
-        elif mode is Mode.WRITE:
+        elif mode is Mode.WRITE or online is not None:
             # Every configuration is loaded, and may stop the run, before a file is written.
             found = iter(list(found))
+        if online is not None:
+            candidates = list(found)
+            job.registry = resolve(_image_references(candidates, job), online)
+            found = iter(candidates)
         first = list(itertools.islice(found, IN_PROCESS_BELOW))
         with contextlib.ExitStack() as stack:
             if workers == 1 or len(first) < IN_PROCESS_BELOW:
@@ -185,6 +209,24 @@ def _collecting_less_often() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _image_references(candidates: list[Candidate], job: Job) -> Iterator[str]:
+    """The image references the run's Compose files and Dockerfiles name; a file that cannot
+    be read or parsed names none (its worker reports why)."""
+    for candidate in candidates:
+        if candidate.skip_reason is not None:
+            continue
+        kind = candidate.kind if candidate.kind is not None else classify_explicit(candidate.path)
+        settings = job.settings_for(candidate.path)
+        if kind not in (FileKind.COMPOSE, FileKind.DOCKERFILE) or (
+            not candidate.explicit and settings is not None and settings.excluded(candidate.path)
+        ):
+            continue
+        try:
+            yield from image_references(kind, decode(read_bytes(candidate.path), kind).text, candidate.path)
+        except (UnreadableFile, BinaryFile, ParseError, RecursionError):
+            continue
+
+
 def _folder_listener(rules: Engine | Configuration) -> FolderListed | None:
     return rules.folder_listed if isinstance(rules, Configuration) else None
 
@@ -206,7 +248,8 @@ def _in_process(job: Job) -> _Submit:
 def _in_pool(stack: contextlib.ExitStack, job: Job, workers: int) -> _Submit:
     # fork shares the parent's loaded modules and settings with the workers for free.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context(method), _start_worker, (job,)))
+    context = multiprocessing.get_context(method)
+    pool = stack.enter_context(ProcessPoolExecutor(workers, context, _start_worker, (job, os.getpid())))
     # A run stopped early (an invalid configuration found by the walk) waits for no batch.
     stack.callback(pool.shutdown, cancel_futures=True)
 
@@ -392,9 +435,51 @@ def _build_contexts_for(batch: list[Candidate], job: Job) -> dict[str, Path]:
 _worker_job: Job | None = None
 
 
-def _start_worker(job: Job) -> None:
+def _start_worker(job: Job, parent: int) -> None:
     global _worker_job
     _worker_job = job
+    _end_with(parent)
+
+
+PARENT_WATCH_SECONDS = 0.5
+"""How often a worker that cannot ask for a parent-death signal looks for its parent."""
+
+
+def _end_with(parent: int) -> None:
+    """Make this worker end when the run that started it does, however the run ended.
+
+    A run killed outright (`kill -9`, the OOM killer, a CI timeout) tells nobody: its
+    workers would finish their batch and then wait for more forever. Linux kills the
+    worker when its parent goes (a parent-death signal, asked for here; the parent is
+    the thread that forked, and the pool forks its workers from the main thread);
+    elsewhere a thread watches for the worker being handed to another parent.
+    """
+    if not _ask_for_parent_death_signal():
+        threading.Thread(target=_watch_parent, args=(parent,), name="hardenfix-parent", daemon=True).start()
+    if os.getppid() != parent:  # the run ended before the signal was asked for
+        os._exit(1)
+
+
+def _ask_for_parent_death_signal() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+PR_SET_PDEATHSIG = 1
+"""From Linux's <sys/prctl.h>."""
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_SECONDS)
+    os._exit(1)
 
 
 def _process_batch(
@@ -418,7 +503,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except BinaryFile as reason:
         return _skipped(result, str(reason))
     except UnreadableFile as reason:
-        return _failed(result, str(reason))
+        return _invalid(result, Unreadable, str(reason))
     kind = candidate.kind if candidate.kind is not None else classify_explicit(path)
     if kind is None:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file")
@@ -432,9 +517,9 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     try:
         data = read_accepted(path)  # its status was checked above
     except UnreadableFile as reason:
-        return _failed(result, str(reason))
+        return _invalid(result, Unreadable, str(reason))
     digest = content_key(data) if job.cached is not None else ""
-    key = _cache_key(engine, digest, build_context, engine.location_facts(kind, path))
+    key = _cache_key(engine, digest, _keyed_location(path, kind, build_context))
     if not engine.needs_parse(kind, data):
         if job.cached is not None:
             result.cache_entry = Record(key, [], [], absolute, status, digest)
@@ -444,24 +529,19 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         if cached is not None:
             return cached
     try:
-        decoded = decode(data)
+        decoded = decode(data, kind)
     except BinaryFile as reason:
         return _skipped(result, str(reason))
     except UnreadableFile as reason:
-        return _failed(result, str(reason))
+        return unparseable(result, str(reason))
     try:
-        source = SourceFile(path, build_context)
-        if job.mode is Mode.CHECK:
-            outcome = engine.check(kind, decoded.text, result.display_path, source)
-        else:
-            outcome = engine.fix(kind, decoded.text, result.display_path, source)
+        source = SourceFile(path, build_context, decoded.encoding)
+        outcome = analyse(engine, kind, decoded.text, result.display_path, source, job.mode)
         for finding in outcome.remaining:
             if finding.fix is not None:
                 finding.fix.settle(make_edits=job.fix_edits)
-    except (ParseError, FixError) as reason:
-        return _failed(result, str(reason))
-    except RecursionError:
-        return _failed(result, "nesting is too deep to process")
+    except ParseError as error:
+        return unparseable(result, str(error), error.line, error.column)
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
         return _failed(result, f"internal error ({type(crash).__name__}: {crash}); please report this")
     if kind is FileKind.COMPOSE:
@@ -490,7 +570,52 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         except WriteRefused as reason:
             result.fixed_bytes = None
             return _failed(result, str(reason))
+        result.written = True
     return result
+
+
+def process_stdin(data: bytes, name: str | None, job: Job) -> FileResult:
+    """`check -`: the text on standard input, as the file `name` would be (its kind, its
+    configuration, how reports name it). Without a name, it must be a Compose file."""
+    path = Path(name or "-")
+    result = FileResult(path, display_path(path, job.cwd) if name else "-", Outcome.UNCHANGED, original=data)
+    result.kind = classify_name(path.name) or (FileKind.COMPOSE if has_services_key(data) else None)
+    if result.kind is None:
+        return _skipped(result, "is not a Compose file, Dockerfile or Python file: name it with --stdin-filename")
+    settings = job.settings_for(path)
+    engine = job.engine_for(path, settings)
+    if result.kind not in engine.kinds():
+        return result
+    try:
+        decoded = decode(data)
+        outcome = analyse(engine, result.kind, decoded.text, result.display_path, SourceFile(path), job.mode)
+    except UnreadableFile as reason:
+        return unparseable(result, str(reason))
+    except ParseError as error:
+        return unparseable(result, str(error), error.line, error.column)
+    result.findings, result.fixed, result.notes = outcome.remaining, outcome.fixed, outcome.dropped
+    result.failing = _failing(result.findings, settings)
+    fixed = decoded.encode(outcome.text)
+    if fixed != data:
+        result.outcome, result.fixed_bytes, result.written = Outcome.CHANGED, fixed, job.mode is Mode.WRITE
+    return result
+
+
+def analyse(engine: Engine, kind: FileKind, text: str, display_path: str, source: SourceFile, mode: Mode) -> FixOutcome:
+    """What `mode` asks of the engine. A file whose fixes cannot be made (their output
+    could not be verified) keeps its findings, unfixed, with the reason as a note.
+    Raises ParseError for a text that cannot be parsed."""
+    try:
+        if mode is Mode.CHECK:
+            return engine.check(kind, text, display_path, source)
+        try:
+            return engine.fix(kind, text, display_path, source, written=mode is Mode.WRITE)
+        except FixError as reason:
+            outcome = engine.check(kind, text, display_path, source)
+            outcome.dropped.append(str(reason))
+            return outcome
+    except RecursionError:
+        raise ParseError("nesting is too deep to process") from None
 
 
 def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> FileResult | None:
@@ -514,8 +639,8 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     if kind not in engine.kinds():
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
-    key = _cache_key(engine, digest, _build_context(job, path, kind), engine.location_facts(kind, path))
-    known = _from_cache(result, job, key, settings)
+    location = _keyed_location(path, kind, _build_context(job, path, kind))
+    known = _from_cache(result, job, _cache_key(engine, digest, location), settings)
     if known is not None and kind is FileKind.COMPOSE:
         known.build_contexts = job.cached.contexts(absolute, status)
     return known
@@ -525,8 +650,17 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:
     return job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
 
 
-def _cache_key(engine: Engine, digest: str, build_context: Path | None, location_facts: str) -> str:
-    return f"{engine.fingerprint}:{digest}:{build_context or ''}:{location_facts}"
+def _keyed_location(path: Path, kind: FileKind, build_context: Path | None) -> Path | None:
+    """Where a file is, as far as its findings depend on it: a Dockerfile's build context;
+    a Compose file's own path, since its build contexts and env files are relative to it;
+    a Python module's own path, since HF301 reads the project around it and HF303 tells a
+    test file and a module's name from it. Two copies of a file in two places are two
+    different cases."""
+    return build_context if kind is FileKind.DOCKERFILE else path
+
+
+def _cache_key(engine: Engine, digest: str, location: Path | None) -> str:
+    return f"{engine.fingerprint}:{digest}:{location or ''}"
 
 
 def _from_cache(
@@ -566,6 +700,19 @@ def _failing(findings: list[Finding], settings: Settings | None) -> int:
 def _skipped(result: FileResult, reason: str) -> FileResult:
     result.outcome = Outcome.SKIPPED
     result.error = reason
+    return result
+
+
+def unparseable(result: FileResult, reason: str, line: int | None = None, column: int | None = None) -> FileResult:
+    return _invalid(result, Unparseable, reason, Position(line, column or 1) if line is not None else None)
+
+
+def _invalid(result: FileResult, rule: type[Rule], reason: str, at: Position | None = None) -> FileResult:
+    """A file no rule could look into: one finding (HF002 or HF003) says why."""
+    result.outcome = Outcome.INVALID
+    result.error = reason
+    result.findings = [rule.file_finding(result.display_path, reason, at)]
+    result.failing = 1
     return result
 
 

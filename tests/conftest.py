@@ -30,11 +30,12 @@ class Run:
 
 @pytest.fixture
 def hardenfix(monkeypatch: pytest.MonkeyPatch):
-    """Run the CLI in-process from a working directory: `hardenfix(cwd, "check", ...)`."""
+    """Run the CLI in-process from a working directory: `hardenfix(cwd, "check", ...)`, with
+    `stdin=` bytes for standard input."""
 
-    def invoke(cwd: Path, *args: str) -> Run:
+    def invoke(cwd: Path, *args: str, stdin: bytes | None = None) -> Run:
         monkeypatch.chdir(cwd)
-        result = CliRunner().invoke(app, normalise_arguments(list(args)), catch_exceptions=False)
+        result = CliRunner().invoke(app, normalise_arguments(list(args)), input=stdin, catch_exceptions=False)
         return Run(result.exit_code, result.stdout_bytes, result.stderr)
 
     return invoke
@@ -72,3 +73,13 @@ def compose_config_errors(path: Path) -> str | None:
         cwd=path.parent,
     )
     return None if result.returncode == 0 else (result.stderr.strip() or result.stdout.strip())
+
+
+PATCH_COMMANDS = {"git": ["git", "apply", "-"], "patch": ["patch", "-p1", "--quiet", "--binary"]}
+"""How users apply a dry-run diff: each must accept every diff hardenfix prints."""
+
+
+def apply_diff(tool: str, diff: bytes, cwd: Path) -> None:
+    """Apply `diff` in `cwd` with `git apply` or `patch -p1`; fail with the tool's words if it refuses."""
+    completed = subprocess.run(PATCH_COMMANDS[tool], input=diff, cwd=cwd, capture_output=True)
+    assert completed.returncode == 0, (completed.stdout + completed.stderr).decode(errors="replace")

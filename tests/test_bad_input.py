@@ -1,12 +1,19 @@
-"""Bad input: one clear line naming the file, exit 2, nothing written, the rest goes on."""
+"""Bad input: the file is named with the reason, nothing is written to it, the rest goes on.
+
+`check` reports a file it cannot read or parse as a finding (HF002, HF003) and exits 1;
+`apply` names it on stderr and still exits 0 when every other fix was written. Exit 2
+is for failed writes (and usage or configuration errors).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
+from conftest import apply_diff
 from test_cli import FIXED, NEEDS_FIX, write
 
 from hardenfix import files
@@ -27,9 +34,14 @@ BAD_FILES = {
     "undecodable": (b"services:\n  db:\n    image: caf\xe9\n", "is not valid UTF-8 (byte 0xe9 at offset 30)"),
     "utf16": ("services:\n  db: {}\n".encode("utf-16"), "is UTF-16; hardenfix reads UTF-8 only"),
     "not-a-mapping": (b"- services\n", "not a Compose file: the top level is not a mapping"),
-    "two-documents": (
-        b"services: {}\n---\nservices: {}\n",
-        "invalid YAML: expected a single document in the stream: but found another document at line 2, column 1",
+    "alias-to-another-document": (
+        b"x-db: &db\n  image: postgres:16\nservices: {}\n---\nservices:\n  db: *db\n",
+        "an alias to an anchor of an earlier document ('db', line 1) is not supported",
+    ),
+    "empty-document": (b"services: {}\n---\n", "document 2 (line 3) is empty, which Compose refuses"),
+    "document-not-a-mapping": (
+        b"services: {}\n---\n- web\n",
+        "document 2 (line 3) is not a mapping, which Compose refuses",
     ),
     "undefined-alias": (
         b"services:\n  db: *missing\n",
@@ -46,25 +58,69 @@ def test_bad_file_is_reported_and_the_rest_still_fixed(
     content, reason = BAD_FILES[name]
     bad = write(tmp_path / "bad" / "compose.yaml", content)
     good = write(tmp_path / "good" / "compose.yaml", NEEDS_FIX)
-    result = hardenfix(tmp_path, *command)
-    assert result.code == 2
+    result = hardenfix(tmp_path, *command, "--output-format", "concise")
     errors = [line for line in result.stderr.splitlines() if line.startswith("hardenfix: error:")]
-    assert errors == [f"hardenfix: error: bad/compose.yaml: {reason}"]
     assert bad.read_bytes() == content
-    if command == ["apply"]:
-        assert good.read_text() == FIXED
-    elif command == ["check"]:
+    if command == ["check"]:
+        assert result.code == 1
+        assert errors == [], "check reports the file as a finding, not as an error"
+        [line] = [line for line in result.text.splitlines() if line.startswith("bad/compose.yaml:")]
+        assert line.endswith(f" HF002 {reason}")
         assert "good/compose.yaml:5:26: HF110" in result.text
+        return
+    assert errors == [f"hardenfix: error: bad/compose.yaml: {reason}"]
+    if command == ["apply"]:
+        assert result.code == 0, "every fix that could be made was written"
+        assert good.read_text() == FIXED
     else:
+        assert result.code == 1, "changes pending in the good file"
         assert "+++ b/good/compose.yaml" in result.text
 
 
-def test_missing_path(hardenfix, tmp_path: Path) -> None:
+def test_check_of_a_tree_with_only_an_unparseable_file_exits_1(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", "services:\n  db: [\n")
+    result = hardenfix(tmp_path, "check", "--output-format", "json")
+    assert result.code == 1
+    assert json.loads(result.stdout) == [
+        {
+            "code": "HF002",
+            "slug": "parse-error",
+            "path": "compose.yaml",
+            "line": 3,
+            "column": 1,
+            "end_line": 3,
+            "end_column": 1,
+            "message": "invalid YAML: while parsing a flow node: did not find expected node content"
+            " at line 3, column 1",
+            "fix": None,
+        }
+    ]
+    assert result.stderr == ""
+    assert hardenfix(tmp_path, "check", "--exit-zero").code == 0
+    applied = hardenfix(tmp_path, "apply")
+    assert applied.code == 0
+    assert applied.stderr.splitlines()[0].startswith("hardenfix: error: compose.yaml: invalid YAML")
+    assert hardenfix(tmp_path, "apply", "--dry-run").code == 0, "nothing would change"
+
+
+def test_parse_errors_are_reported_whatever_the_selection_and_fail_on(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "compose.yaml", "services:\n  db: [\n")
+    write(tmp_path / "hardenfix.toml", 'fail-on = ["HF110"]\n')
+    result = hardenfix(tmp_path, "check", "--select", "HF101", "--output-format", "concise")
+    assert result.code == 1
+    assert result.text.startswith("compose.yaml:3:1: HF002 invalid YAML")
+
+
+def test_missing_path_is_one_error_and_nothing_is_done(hardenfix, tmp_path: Path) -> None:
     write(tmp_path / "compose.yaml", NEEDS_FIX)
-    result = hardenfix(tmp_path, "apply", "nowhere.yaml", "compose.yaml")
-    assert result.code == 2
-    assert "hardenfix: error: nowhere.yaml: does not exist" in result.stderr.splitlines()
-    assert (tmp_path / "compose.yaml").read_text() == FIXED
+    for command in ("check", "apply"):
+        result = hardenfix(tmp_path, command, "nowhere.yaml", "compose.yaml")
+        assert (result.code, result.stdout, result.stderr) == (
+            2,
+            b"",
+            "hardenfix: error: nowhere.yaml: does not exist\n",
+        )
+    assert (tmp_path / "compose.yaml").read_text() == NEEDS_FIX
 
 
 def test_config_that_is_a_directory(hardenfix, tmp_path: Path) -> None:
@@ -93,8 +149,11 @@ def test_unreadable_file(hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         return real_read_whole(path, limit)
 
     monkeypatch.setattr(files, "read_whole", read_whole)
+    checked = hardenfix(tmp_path, "check", "--output-format", "concise")
+    assert checked.code == 1
+    assert "a/compose.yaml:1:1: HF003 cannot be read: Permission denied" in checked.text.splitlines()
     result = hardenfix(tmp_path, "apply")
-    assert result.code == 2
+    assert result.code == 0
     assert "hardenfix: error: a/compose.yaml: cannot be read: Permission denied" in result.stderr.splitlines()
     assert unreadable.read_bytes() == NEEDS_FIX.encode()
     assert (tmp_path / "b" / "compose.yaml").read_bytes() == FIXED.encode()
@@ -139,6 +198,55 @@ def test_file_changed_between_read_and_write_is_not_overwritten(
     assert target.read_text() == edited_meanwhile
 
 
+def _edit_appending(target: Path) -> None:
+    with target.open("a") as handle:
+        handle.write("# edited by someone else\n")
+
+
+def _edit_in_place_keeping_size_and_mtime(target: Path) -> None:
+    before = target.stat()
+    with target.open("r+b") as handle:
+        handle.write(b"#")  # same size; the modification time is put back
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def _replace_with_an_identical_copy(target: Path) -> None:
+    before = target.stat()
+    copy = target.with_name("copy.tmp")
+    copy.write_bytes(target.read_bytes())
+    os.utime(copy, ns=(before.st_atime_ns, before.st_mtime_ns))
+    copy.replace(target)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_edit_appending, _edit_in_place_keeping_size_and_mtime, _replace_with_an_identical_copy],
+    ids=["appended", "same-size-and-mtime", "replaced"],
+)
+def test_an_edit_made_while_the_fix_is_flushed_is_not_overwritten(
+    hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit
+) -> None:
+    """The window between the first check and the rename: the temporary file is being
+    flushed (the slowest step) when someone else writes the file."""
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    real_fsync = os.fsync
+    edited: list[bytes] = []
+
+    def fsync_then_edit(descriptor: int) -> None:
+        real_fsync(descriptor)
+        edit(target)
+        edited.append(target.read_bytes())
+
+    monkeypatch.setattr(os, "fsync", fsync_then_edit)
+    result = hardenfix(tmp_path, "apply", "--no-cache")
+    assert result.code == 2
+    assert [line for line in result.stderr.splitlines() if line.startswith("hardenfix: error:")] == [
+        "hardenfix: error: compose.yaml: changed on disk while it was being fixed; not overwritten"
+    ]
+    assert target.read_bytes() == edited[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml"], "no temporary file is left"
+
+
 def test_symlink_inside_the_tree_is_written_through_and_one_outside_is_skipped(hardenfix, tmp_path: Path) -> None:
     tree, outside = tmp_path / "tree", tmp_path / "outside"
     shared = write(tree / "shared" / "base-stack.yaml", NEEDS_FIX)
@@ -155,6 +263,25 @@ def test_symlink_inside_the_tree_is_written_through_and_one_outside_is_skipped(h
     )
 
 
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_a_symlink_to_a_file_in_the_tree_gives_one_diff_that_names_the_real_file(
+    hardenfix, tmp_path: Path, tool: str
+) -> None:
+    real = write(tmp_path / "b" / "compose.yaml", NEEDS_FIX)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "docker-compose.yml").symlink_to("../b/compose.yaml")
+    result = hardenfix(tmp_path, "apply", "--dry-run", ".")
+    assert result.code == 1, result.stderr
+    headers = [line for line in result.text.splitlines() if line.startswith(("--- ", "+++ "))]
+    assert headers == ["--- a/b/compose.yaml", "+++ b/b/compose.yaml"]
+    assert "Would fix 2 findings in 1 file" in result.stderr
+    apply_diff(tool, result.stdout, tmp_path)
+    assert real.read_text() == FIXED
+    assert (tmp_path / "a" / "docker-compose.yml").is_symlink()
+    check = hardenfix(tmp_path, "check", "--no-cache", ".")
+    assert check.code == 0, check.text
+
+
 def test_fifo_is_skipped_without_blocking(hardenfix, tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "stack.yaml")
     result = hardenfix(tmp_path, "check", "stack.yaml")
@@ -166,18 +293,16 @@ def test_oversized_file_is_refused_unread(hardenfix, tmp_path: Path) -> None:
     huge = tmp_path / "compose.yaml"
     with huge.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
-    result = hardenfix(tmp_path, "check")
-    assert result.code == 2
-    assert result.stderr.splitlines()[0] == (
-        "hardenfix: error: compose.yaml: is 50 MiB; hardenfix processes files up to 8 MiB"
-    )
+    result = hardenfix(tmp_path, "check", "--output-format", "concise")
+    assert result.code == 1
+    assert result.text == "compose.yaml:1:1: HF003 is 50 MiB; hardenfix processes files up to 8 MiB\n"
 
 
 def test_empty_compose_file_and_dockerfile_are_errors_an_empty_module_is_not(hardenfix, tmp_path: Path) -> None:
     for name in ("compose.yaml", "Dockerfile", "__init__.py"):
         write(tmp_path / name, b"")
     result = hardenfix(tmp_path, "apply")
-    assert result.code == 2
+    assert result.code == 0
     assert [line for line in result.stderr.splitlines() if "error" in line] == [
         "hardenfix: error: Dockerfile: file with no instructions",
         "hardenfix: error: compose.yaml: empty Compose file: no services",
@@ -249,7 +374,7 @@ def _alias_bomb() -> str:
 def test_more_bad_input_is_one_line_and_untouched(hardenfix, tmp_path: Path, name: str, content: str, reason) -> None:
     bad = write(tmp_path / name, content)
     result = hardenfix(tmp_path, "apply")
-    assert result.code == 2
+    assert result.code == 0
     [error] = [line for line in result.stderr.splitlines() if line.startswith("hardenfix: error:")]
     assert error.startswith(f"hardenfix: error: {name}: ")
     if reason is not None:
@@ -262,9 +387,41 @@ def test_nesting_ten_thousand_levels_deep_is_processed_without_a_traceback(harde
     target = write(tmp_path / "compose.yaml", deep)
     checked = hardenfix(tmp_path, "check")
     assert checked.code == 1, "findings are reported: the rules never recurse into the nesting"
-    result = hardenfix(tmp_path, "apply")
-    assert result.code == 2
+    result = hardenfix(tmp_path, "apply", "--output-format", "concise")
+    assert result.code == 0, "no fix could be made, and none failed to be written"
     assert result.stderr.splitlines()[0] == (
         "hardenfix: error: compose.yaml: too deeply nested to verify the fixes; nothing written"
     )
+    assert [line.split(" ")[1] for line in result.text.splitlines()] == ["HF110", "HF101"], "still there, unfixed"
     assert target.read_text() == deep
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (
+            "services:\n  a:\n    image: x:1\n    image: x:2\n  b:\n    image: y:1\n"
+            "    environment:\n      A: 1\n      A: 2\n",
+            "duplicate key 'image' at line 4 (first at line 3)",
+        ),
+        (
+            "services:\n  a:\n    environment:\n      A: 1\n      A: 2\n  a:\n    image: x:1\n",
+            "duplicate key 'A' at line 5 (first at line 4)",
+        ),
+        (
+            "x-base: &base\n  image: x:1\n  image: x:2\nservices:\n  a: *base\n  b:\n    <<: *base\n    user: a\n    user: b\n",
+            "duplicate key 'image' at line 3 (first at line 2)",
+        ),
+    ],
+    ids=["later-sibling", "inside-an-earlier-key", "behind-an-alias"],
+)
+def test_a_duplicate_key_error_names_the_first_duplicate_in_the_file(
+    hardenfix, tmp_path: Path, content: str, reason: str
+) -> None:
+    write(tmp_path / "compose.yaml", content)
+    result = hardenfix(tmp_path, "check", "--output-format", "json")
+    assert result.code == 1
+    [finding] = json.loads(result.text)
+    assert finding["code"] == "HF002"
+    assert finding["message"] == f"{reason}; refusing to guess which one Compose would use"
+    assert finding["line"] == int(reason.split("at line ")[1].split(" ")[0])

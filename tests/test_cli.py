@@ -62,23 +62,48 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(CLEAN, 0), (NEEDS_FIX, 1), ("services:\n  db: [\n", 2)],
-    ids=["clean", "findings", "invalid"],
+    [(CLEAN, 0), (NEEDS_FIX, 1), ("services:\n  db: [\n", 1)],
+    ids=["clean", "findings", "unparseable"],
 )
 def test_check_exit_codes(hardenfix, tmp_path: Path, content: str, expected: int) -> None:
     write(tmp_path / "compose.yaml", content)
     assert hardenfix(tmp_path, "check").code == expected
 
 
-def test_check_text_lines(hardenfix, tmp_path: Path) -> None:
+def test_check_concise_lines(hardenfix, tmp_path: Path) -> None:
     write(tmp_path / "stack" / "compose.yaml", NEEDS_FIX)
-    result = hardenfix(tmp_path, "check")
+    result = hardenfix(tmp_path, "check", "--output-format", "concise")
     assert result.text.splitlines() == [
-        "stack/compose.yaml:5:26: HF110 `POSTGRES_PASSWORD` falls back to a default written in this file:"
-        " anyone who reads it knows the secret [*]",
-        "stack/compose.yaml:6:5: HF101 healthcheck of service `db` has no `start_period`:"
-        " failed probes while it starts count toward its retries [*]",
+        "stack/compose.yaml:5:26: HF110 [*] `POSTGRES_PASSWORD` falls back to a default written in this file",
+        "stack/compose.yaml:6:5: HF101 [*] healthcheck of service `db` has no `start_period`",
     ]
+    shown = hardenfix(tmp_path, "check", "--output-format", "concise", "--show-fixes")
+    assert shown.text.splitlines()[1] == (
+        "stack/compose.yaml:6:5: HF101 [*] healthcheck of service `db` has no `start_period`:"
+        " failed probes while it starts count toward its retries"
+    )
+
+
+def test_check_full_output_shows_the_source_and_a_caret(hardenfix, tmp_path: Path) -> None:
+    write(tmp_path / "stack" / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "check", "--select", "HF110")
+    assert result.text == (
+        "HF110 [*] `POSTGRES_PASSWORD` falls back to a default written in this file\n"
+        " --> stack/compose.yaml:5:26\n"
+        "  |\n"
+        "3 |     image: postgres:16\n"
+        "4 |     environment:\n"
+        "5 |       POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-pmoves}\n"
+        "  |                          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "6 |     healthcheck:\n"
+        '7 |       test: ["CMD-SHELL", "pg_isready"]\n'
+        "  |\n"
+        "help: Require `POSTGRES_PASSWORD`\n"
+        "\n"
+    )
+    assert hardenfix(tmp_path, "check", "--select", "HF110", "--output-format", "text").text == result.text
+    shown = hardenfix(tmp_path, "check", "--select", "HF110", "--show-fixes").text
+    assert "note: anyone who reads it knows the secret\nhelp: Require `POSTGRES_PASSWORD`\n" in shown
 
 
 def test_check_json(hardenfix, tmp_path: Path) -> None:
@@ -253,6 +278,14 @@ def test_explain_prints_the_rule_documentation(hardenfix, tmp_path: Path) -> Non
     assert result.text.startswith("# HF110 secret-required\n")
     assert "## Why is this bad?" in result.text
     assert hardenfix(tmp_path, "explain", "secret-required").text == result.text
+
+
+def test_parse_and_read_errors_have_codes_of_their_own(hardenfix, tmp_path: Path) -> None:
+    rules = {rule["code"]: rule for rule in json.loads(hardenfix(tmp_path, "rules", "--format", "json").stdout)}
+    assert (rules["HF002"]["slug"], rules["HF002"]["fixable"]) == ("parse-error", False)
+    assert rules["HF003"]["slug"] == "unreadable-file"
+    page = hardenfix(tmp_path, "explain", "parse-error")
+    assert page.code == 0 and page.text.startswith("# HF002 parse-error\n")
 
 
 def test_explain_unknown_rule(hardenfix, tmp_path: Path) -> None:

@@ -97,18 +97,18 @@ def test_every_corpus_file_survives_check_and_apply(corpus_copy: Path) -> None:
             counts.crashes += 1
             problems.append(f"{path}: {checked.error or written.error}")
             continue
-        if checked.outcome is Outcome.FAILED:
+        if checked.outcome is Outcome.INVALID:  # could not be parsed
             counts.failed_to_parse += 1
             problems.extend(
                 f"{path}: {problem}"
                 for problem, failed in [
-                    ("apply did not fail as check did", written.outcome is not Outcome.FAILED),
+                    ("apply did not fail as check did", written.outcome is not Outcome.INVALID),
                     ("a file that failed was modified", path.read_bytes() != original.read_bytes()),
                 ]
                 if failed
             )
             continue
-        if written.outcome is Outcome.FAILED:
+        if written.outcome in (Outcome.FAILED, Outcome.INVALID):
             problems.append(f"{path}: apply failed: {written.error}")
             continue
         before, after = original.read_text(encoding="utf-8"), path.read_text(encoding="utf-8")

@@ -87,6 +87,30 @@ def test_each_file_once(tmp_path: Path) -> None:
     assert [c.path for c in discover([tmp_path, compose, tmp_path])] == [tmp_path / "compose.yaml"]
 
 
+def test_a_symlink_to_a_file_in_the_tree_is_found_once_as_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the tree of a named file
+    touch(tmp_path / "b" / "compose.yaml")
+    touch(tmp_path / "b" / "stack.yml")  # not a Compose name: found only through the link to it
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "docker-compose.yml").symlink_to("../b/compose.yaml")
+    (tmp_path / "a" / "compose.yaml").symlink_to(tmp_path / "b" / "stack.yml")
+    expected = [("b/stack.yml", FileKind.COMPOSE), ("b/compose.yaml", FileKind.COMPOSE)]
+    for paths in ([tmp_path], [tmp_path / "a" / "docker-compose.yml", tmp_path], [tmp_path / "b", tmp_path]):
+        found = [(c.path.relative_to(tmp_path).as_posix(), c.kind) for c in discover(paths)]
+        assert sorted(found) == sorted(expected), paths
+
+
+def test_a_tree_reached_through_a_symlinked_folder_keeps_that_path(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    touch(tree / "b" / "compose.yaml")
+    (tree / "a").mkdir()
+    (tree / "a" / "compose.yaml").symlink_to("../b/compose.yaml")
+    (tmp_path / "link").symlink_to(tree)
+    assert [c.path for c in discover([tmp_path / "link"])] == [tmp_path / "link" / "b" / "compose.yaml"]
+
+
 def age(root: Path, seconds: int = 3600) -> None:
     """Every file and folder under `root`, and `root`, last modified `seconds` ago."""
     past = time.time() - seconds

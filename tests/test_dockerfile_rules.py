@@ -50,7 +50,7 @@ def test_realistic_service_one_apply_then_nothing(tmp_path) -> None:
 def test_every_golden_dockerfile_case_runs_in_its_context() -> None:
     for before in sorted(ROOT.glob("dockerfile/*/*/before.Dockerfile")):
         result = Case(before.parent, FileKind.DOCKERFILE).run(mode=Mode.CHECK)
-        assert result.outcome is not Outcome.FAILED, (before, result.error)
+        assert result.outcome not in (Outcome.FAILED, Outcome.INVALID), (before, result.error)
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -81,17 +82,34 @@ def test_exclude_per_file_ignores_and_fail_on(hardenfix, tmp_path: Path) -> None
     assert hardenfix(tmp_path, "check", "generated/compose.yaml").code == 1, "a named file is never excluded"
 
 
-def test_config_command_shows_values_and_their_origin(hardenfix, tmp_path: Path) -> None:
+def test_config_command_prints_toml_with_each_values_origin(hardenfix, tmp_path: Path) -> None:
     write(
         tmp_path / "pyproject.toml",
-        '[tool.hardenfix]\nselect = ["HF1"]\n[tool.hardenfix.rules.HF101]\nstart-period = "1m"\n',
+        '[tool.hardenfix]\nselect = ["HF1"]\nexclude = ["generated/"]\n[tool.hardenfix.rules.HF101]\nstart-period = "1m"\n'
+        '[tool.hardenfix.per-file-ignores]\n"legacy/*.yaml" = ["HF120"]\n[tool.hardenfix.pins]\n"example/api" = "1.4.2"\n'
+        '[tool.hardenfix.images."example/api"]\ntools = ["sh", "curl"]\nclass = "api"\n',
     )
     result = hardenfix(tmp_path, "config")
-    assert result.code == 0
+    assert result.code == 0, result.stderr
     lines = result.text.splitlines()
-    assert f"select           HF1  ({tmp_path / 'pyproject.toml'})" in lines
-    assert any(line.startswith("unsafe-fixes") and line.endswith("(default)") for line in lines)
-    assert any("rules.HF101" in line and "start_period='1m'" in line for line in lines)
+    assert 'select = ["HF1"]  # pyproject.toml' in lines
+    assert "unsafe-fixes = false  # default" in lines
+    assert "[rules.HF101]  # pyproject.toml" in lines
+    assert 'start-period = "1m"' in lines
+    assert "[rules.HF102]  # default" in lines, "every option of every rule in effect, defaults too"
+    parsed = tomllib.loads(result.text)
+    assert parsed["select"] == ["HF1"]
+    assert parsed["rules"]["HF101"] == {"start-period": "1m"}
+    assert parsed["rules"]["HF110"]["message"] == "{name} is required"
+    assert parsed["per-file-ignores"] == {"legacy/*.yaml": ["HF120"]}
+    assert parsed["images"]["example/api"]["tools"] == ["curl", "sh"]
+
+    # Pasted into a project's configuration, it means what it says.
+    (tmp_path / "pyproject.toml").unlink()
+    write(tmp_path / "hardenfix.toml", result.text)
+    again = hardenfix(tmp_path, "config")
+    assert again.code == 0, again.stderr
+    assert tomllib.loads(again.text) == parsed
 
 
 @pytest.mark.parametrize("output_format", ["sarif", "github", "markdown", "json"])
@@ -114,7 +132,7 @@ def test_every_format_on_check_and_apply(hardenfix, tmp_path: Path, output_forma
 def test_dry_run_colours_only_when_asked_or_on_a_terminal(hardenfix, tmp_path: Path) -> None:
     write(tmp_path / "compose.yaml", NEEDS_FIX)
     plain = hardenfix(tmp_path, "apply", "--dry-run")
-    coloured = hardenfix(tmp_path, "apply", "--dry-run", "--color")
+    coloured = hardenfix(tmp_path, "apply", "--dry-run", "--color", "always")
     assert b"\x1b[" not in plain.stdout
     assert b"\x1b[32m+      start_period: 30s\x1b[0m\n" in coloured.stdout
 
@@ -176,7 +194,7 @@ def test_commit_outside_a_repository_is_an_error(hardenfix, tmp_path: Path) -> N
     write(tmp_path / "compose.yaml", NEEDS_FIX)
     result = hardenfix(tmp_path, "apply", "--commit")
     assert result.code == 2
-    assert result.stderr.startswith("hardenfix: error: --commit: `git rev-parse --show-toplevel` failed")
+    assert result.stderr.startswith("hardenfix: error: --commit: `git rev-parse` failed: fatal: not a git repository")
 
 
 def test_sweep_recipe_is_non_interactive_and_exits_0_with_changes_on_disk(tmp_path: Path) -> None:

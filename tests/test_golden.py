@@ -51,7 +51,7 @@ def test_dry_run_diff_applies(case: Case, tool: str, tmp_path) -> None:
         pytest.skip("nothing to change")
     target = tmp_path / case.before.name
     target.write_bytes(before)
-    patch = unified_diff(target.name, before.decode("utf-8"), after.decode("utf-8")).encode("utf-8")
+    patch = unified_diff(target.name, before, after)
     command = ["git", "apply", "-"] if tool == "git" else ["patch", "-p1", "--quiet", "--binary"]
     subprocess.run(command, input=patch, cwd=tmp_path, check=True, capture_output=True)
     assert target.read_bytes() == after

@@ -37,7 +37,7 @@ def test_manifest_is_valid() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert {hook_id: hook["entry"] for hook_id, hook in hooks().items()} == {
-        "hardenfix": "hardenfix apply",
+        "hardenfix": "hardenfix check --fix",
         "hardenfix-check": "hardenfix check",
     }
 
@@ -80,12 +80,28 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=False)
 
 
-def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit cache for the module: the hook environment (hardenfix installed from
+    this repository's HEAD) is built once."""
     head = git(REPO, "rev-parse", "HEAD").stdout.strip()
     assert git(REPO, "cat-file", "-e", f"{head}:.pre-commit-hooks.yaml").returncode == 0, "commit the manifest first"
-    project = tmp_path / "project"
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def commit(project: Path, env: dict[str, str]) -> tuple[int, str]:
+    """`git commit` through the installed hooks: its exit code and all it printed."""
+    result = git(project, "commit", "-m", "Add the stack", env=env)
+    return result.returncode, result.stdout + result.stderr
+
+
+def project_with_hooks(root: Path, pre_commit_home: Path) -> tuple[Path, dict[str, str]]:
+    head = git(REPO, "rev-parse", "HEAD").stdout.strip()
+    project = root / "project"
     project.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
+    # The hook's environment is not byte-compiled when installed (a sixth of the test's
+    # time): hardenfix compiles what it imports when it runs.
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PIP_NO_COMPILE": "1"}
     for args in (
         ("init", "-q", "-b", "main"),
         ("config", "user.name", "Hook Test"),
@@ -102,15 +118,20 @@ def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path) -
         "      - id: hardenfix-check\n",
         encoding="utf-8",
     )
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=project, env=env, check=True)
+    return project, env
+
+
+@pytest.mark.xdist_group("pre-commit")  # one hook environment for both
+def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path, pre_commit_home: Path) -> None:
+    project, env = project_with_hooks(tmp_path, pre_commit_home)
     compose = project / "stack" / "compose.yaml"
     compose.parent.mkdir()
     compose.write_text(NEEDS_FIX, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=project, env=env, check=True)
     git(project, "add", ".").check_returncode()
 
-    first = git(project, "commit", "-m", "Add the stack", env=env)
-    output = first.stdout + first.stderr
-    assert first.returncode == 1, output
+    code, output = commit(project, env)
+    assert code == 1, output
     assert re.search(r"^hardenfix\.+Failed$", output, re.MULTILINE), output
     assert "- files were modified by this hook" in output
     assert compose.read_text(encoding="utf-8") == FIXED
@@ -118,9 +139,32 @@ def test_hook_fixes_a_staged_compose_file_and_stops_the_commit(tmp_path: Path) -
     assert git(project, "rev-parse", "--verify", "-q", "HEAD").returncode != 0, "nothing may be committed"
 
     git(project, "add", "stack/compose.yaml").check_returncode()
-    second = git(project, "commit", "-m", "Add the stack", env=env)
-    output = second.stdout + second.stderr
-    assert second.returncode == 0, output
+    code, output = commit(project, env)
+    assert code == 0, output
     assert re.search(r"^hardenfix\.+Passed$", output, re.MULTILINE), output
     assert re.search(r"^hardenfix \(check only\)\.+Passed$", output, re.MULTILINE), output
     assert git(project, "show", "HEAD:stack/compose.yaml").stdout == FIXED
+
+
+@pytest.mark.xdist_group("pre-commit")
+def test_hook_fails_while_findings_no_fix_resolves_remain(tmp_path: Path, pre_commit_home: Path) -> None:
+    """As `ruff check --fix`: a finding whose fix is unsafe (or that has none) keeps the
+    commit from going through, with nothing modified."""
+    project, env = project_with_hooks(tmp_path, pre_commit_home)
+    floating = "services:\n  web:\n    image: example/web:latest\n"
+    compose = project / "compose.yaml"
+    compose.write_text(floating, encoding="utf-8")
+    git(project, "add", ".").check_returncode()
+
+    code, output = commit(project, env)
+    assert code == 1, output
+    assert re.search(r"^hardenfix\.+Failed$", output, re.MULTILINE), output
+    assert "- exit code: 1" in output and "files were modified" not in output
+    assert "HF120" in output
+    assert compose.read_text(encoding="utf-8") == floating
+    assert git(project, "rev-parse", "--verify", "-q", "HEAD").returncode != 0, "nothing may be committed"
+
+    compose.write_text("services:\n  web:\n    image: example/web:1.4\n", encoding="utf-8")
+    git(project, "add", ".").check_returncode()
+    code, output = commit(project, env)
+    assert code == 0, output

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 
 from hardenfix.probes import (
+    ArgumentEdit,
     curl_fails_on_http_errors,
+    curl_flag_problem,
     find_http_probe,
+    find_http_probes,
     http_probe_from_argv,
-    normalised_curl_arguments,
     replacement_probe,
+    shell_edits,
     shell_join,
     shell_words,
+    simple_commands,
+    without_fail_flags,
 )
 
 
@@ -52,33 +57,112 @@ def test_probe_from_argv() -> None:
 
 
 @pytest.mark.parametrize(
-    ("arguments", "expected"),
-    [
-        (["http://x"], ["-sf", "http://x"]),
-        (["--fail", "--silent", "http://x"], ["-sf", "http://x"]),
-        (["-f", "-s", "http://x"], ["-sf", "http://x"]),
-        (["-fs", "http://x"], ["-sf", "http://x"]),
-        (["-fsSL", "-m", "5", "http://x"], ["-sf", "-SL", "-m", "5", "http://x"]),
-        (["-H", "-f", "http://x"], ["-sf", "-H", "-f", "http://x"]),
-        (["-fo", "/dev/null", "http://x"], ["-sf", "-o", "/dev/null", "http://x"]),
-        (["-sf", "http://x"], None),
-    ],
-)
-def test_normalised_curl_arguments(arguments: list[str], expected: list[str] | None) -> None:
-    assert normalised_curl_arguments(arguments) == expected
-
-
-@pytest.mark.parametrize(
     ("arguments", "fails"),
-    [(["-fsS", "u"], True), (["--fail-with-body", "u"], True), (["-s", "u"], False), (["-H", "-f", "u"], False)],
+    [
+        (["-fsS", "u"], True),
+        (["-sSLf", "u"], True),
+        (["--silent", "--fail", "u"], True),
+        (["--fail-with-body", "u"], True),
+        (["-s", "u"], False),
+        (["-H", "-f", "u"], False),  # `-f` is the value of -H
+        (["-Hf", "u"], False),  # the rest of a cluster after -H is its value
+        (["-fo", "/dev/null", "u"], True),
+        (["-f", "--no-fail", "u"], False),
+        (["--no-fail", "-f", "u"], True),
+    ],
 )
 def test_curl_fails_on_http_errors(arguments: list[str], fails: bool) -> None:
     assert curl_fails_on_http_errors(arguments) is fails
 
 
-def test_replacement_prefers_curl_then_python_then_node() -> None:
+def _shell_fix(command: str) -> list[str | None]:
+    """Each curl of a shell command, rewritten by its problem's edits (None: no problem)."""
+    fixed = []
+    for probe in find_http_probes(command):
+        problem = curl_flag_problem(probe)
+        changes = shell_edits(probe, problem.edits) if problem else None
+        if problem is None or changes is None:
+            fixed.append(None)
+            continue
+        text = command
+        for start, end, replacement in sorted(changes, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        fixed.append(text)
+    return fixed
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "curl -fsS http://x/",
+        "curl --silent --fail http://x/",
+        "curl -f -s http://x/",
+        "curl -sf http://x/",
+        "curl -fs http://x/",
+        "curl --fail http://x/ || exit 1",
+        "curl -sSLf --max-time 3 http://x/",
+        "curl --fail-with-body -sS http://x/",
+        "curl -s http://x/ | grep -q ok",  # the pipe's last command judges the response
+        "curl -s -o /tmp/page http://x/ && grep ok /tmp/page",
+        "curl -s http://x/ > /tmp/page; grep ok /tmp/page",
+        "! curl -s http://x/",
+    ],
+)
+def test_curls_that_need_no_change(command: str) -> None:
+    assert _shell_fix(command) == [None]
+
+
+@pytest.mark.parametrize(
+    ("command", "fixed"),
+    [
+        ("curl http://x/", "curl -f http://x/"),
+        ("curl -s -o /dev/null http://x/ || exit 1", "curl -f -s -o /dev/null http://x/ || exit 1"),
+        ("curl -sS http://x/ >/dev/null 2>&1", "curl -f -sS http://x/ >/dev/null 2>&1"),
+        ("curl -fsS --fail-with-body http://x/", "curl -sS --fail-with-body http://x/"),
+        ("curl --fail --fail-with-body  http://x/", "curl --fail-with-body  http://x/"),
+        ("curl -f --fail-with-body -s http://x/", "curl --fail-with-body -s http://x/"),
+        ("if curl -s http://x/; then exit 0; fi", "if curl -f -s http://x/; then exit 0; fi"),
+    ],
+)
+def test_curl_fixes_change_only_flag_words(command: str, fixed: str) -> None:
+    assert _shell_fix(command) == [fixed]
+
+
+def test_every_curl_of_a_chain_is_checked_on_its_own() -> None:
+    command = "curl -s http://a/ && curl -fsS http://b/ && (curl http://c/) ; curl --fail -f --fail-with-body http://d/"
+    assert _shell_fix(command) == [
+        "curl -f -s http://a/ && curl -fsS http://b/ && (curl http://c/) ; curl --fail -f --fail-with-body http://d/",
+        None,
+        "curl -s http://a/ && curl -fsS http://b/ && (curl -f http://c/) ; curl --fail -f --fail-with-body http://d/",
+        "curl -s http://a/ && curl -fsS http://b/ && (curl http://c/) ; curl --fail-with-body http://d/",
+    ]
+
+
+def test_fail_beside_fail_with_body_is_a_safe_fix_and_a_missing_fail_an_unsafe_one() -> None:
+    both = curl_flag_problem(http_probe_from_argv(["curl", "-fsS", "--fail-with-body", "http://x/"]))
+    assert both is not None and both.unsafe_because is None
+    assert both.edits == (ArgumentEdit(1, "-sS"),)
+    missing = curl_flag_problem(http_probe_from_argv(["curl", "-s", "http://x/"]))
+    assert missing is not None and missing.unsafe_because is not None
+    assert missing.edits == (ArgumentEdit(1, "-f", insert=True),)
+    assert curl_flag_problem(http_probe_from_argv(["curl", "-o", "/tmp/x", "http://x/"])) is None
+
+
+def test_a_quoted_flag_is_not_rewritten() -> None:
+    probe = find_http_probe("curl '-fs' --fail-with-body http://x/")
+    problem = curl_flag_problem(probe)
+    assert problem is not None and shell_edits(probe, problem.edits) is None
+
+
+def test_reserved_words_do_not_hide_the_command() -> None:
+    commands = [[w.text for w in words] for words in simple_commands("if ! curl -s x; then exit 1; fi")]
+    assert commands[0] == ["curl", "-s", "x"]
+
+
+def test_replacement_prefers_curl_then_wget_then_python_then_node() -> None:
     url = "http://localhost:8000/healthz"
-    assert replacement_probe(url, {"curl", "python3", "node"}) == ["curl", "-sf", url]
+    assert replacement_probe(url, {"curl", "wget", "python3", "node"}) == ["curl", "-sf", url]
+    assert replacement_probe(url, {"sh", "wget", "python3"}) == ["wget", "-q", "-O", "/dev/null", url]
     assert replacement_probe(url, {"python3", "node"}) == [
         "python3",
         "-c",
@@ -92,7 +176,8 @@ def test_replacement_prefers_curl_then_python_then_node() -> None:
             ".on('error', () => process.exit(1))"
         ),
     ]
-    assert replacement_probe(url, {"sh", "wget"}) is None
+    assert replacement_probe("https://x/", {"sh", "wget"}) is None  # busybox's wget may have no TLS
+    assert replacement_probe(url, {"sh", "bash"}) is None
     assert replacement_probe("http://x/'); import os; ('", {"python3"}) is None
 
 
@@ -100,3 +185,19 @@ def test_shell_join_quotes_only_what_needs_it() -> None:
     assert shell_join(["curl", "-sf", "http://localhost:8000/x"]) == "curl -sf http://localhost:8000/x"
     assert shell_join(["python3", "-c", "print('${PORT}')"]) == "python3 -c \"print('${PORT}')\""
     assert shell_join(["echo", 'say "hi"']) == "echo 'say \"hi\"'"
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("curl -f http://x || exit 1", "curl http://x || exit 1"),
+        ("curl -fsS http://x", "curl -sS http://x"),
+        ("curl --fail --silent http://x", "curl --silent http://x"),
+        ("curl --fail-with-body -f http://x", "curl --fail-with-body http://x"),
+        ("curl -s http://x/f", "curl -s http://x/f"),
+        ("-fsS", "-sS"),
+        ("-f", ""),
+    ],
+)
+def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expected: str) -> None:
+    assert without_fail_flags(command) == expected

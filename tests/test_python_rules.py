@@ -88,7 +88,7 @@ def test_standard_library_corpus(tmp_path: Path) -> None:
 
     first = list(run([tmp_path], engine, Mode.WRITE, tmp_path))
     assert len(first) == CORPUS_SIZE
-    assert [r.display_path for r in first if r.outcome is Outcome.FAILED] == []
+    assert [r.display_path for r in first if r.outcome in (Outcome.FAILED, Outcome.INVALID)] == []
     changed = [result for result in first if result.outcome is Outcome.CHANGED]
     # The sample meets every rule that the standard library can meet (it uses no Prometheus).
     assert {finding.code for result in changed for finding in result.fixed} == {"HF303"}
@@ -197,5 +197,5 @@ def test_hf301_filter_rejects_a_post_init_outside_a_namedtuple(text: str) -> Non
 def test_hf301_names_only_the_tuple_attributes_a_module_uses() -> None:
     text = _TUPLE_HEADER + _POST_INIT + "\n\ndef moved(point, limits):\n    return point._replace(x=limits.low)\n"
     [message] = _hf301_findings(text)
-    assert "the module uses `_replace`, which a dataclass lacks" in message
+    assert "(unsafe fix: an instance of `Point` may be used as a tuple: `point._replace` used on a value" in message
     assert "`low`" not in message

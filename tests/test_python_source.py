@@ -98,6 +98,53 @@ def test_add_import_joins_an_existing_from_import_in_order() -> None:
     )
 
 
+def _import_names(text: str, module: str, names: list[str]) -> tuple[list[str] | None, str]:
+    document = parse(text)
+    written = document.names_from(module, names)
+    if written is None:
+        return None, text
+    edit = document.import_names(module, names)
+    return written, splice(text, [edit] if edit else [])
+
+
+@pytest.mark.parametrize(
+    ("before", "written", "after"),
+    [
+        # Names the module does not use come by name, in one line or joined to its own import.
+        ("import os\n", ["Any", "TypeVar"], "import os\nfrom typing import Any, TypeVar\n"),
+        (
+            "from typing import TYPE_CHECKING, cast\n",
+            ["Any", "TypeVar"],
+            "from typing import TYPE_CHECKING, Any, TypeVar, cast\n",
+        ),
+        # What the module has is reused, and only the rest imported.
+        ("from typing import Any as A\n", ["A", "TypeVar"], "from typing import Any as A, TypeVar\n"),
+        ("import typing as t\n", ["t.Any", "t.TypeVar"], "import typing as t\n"),
+        # A name the module uses for something else is read from the module instead.
+        ("import os\n\nAny = 1\n", ["typing.Any", "typing.TypeVar"], "import os\nimport typing\n\nAny = 1\n"),
+        (
+            "def f():\n    return TypeVar\n",
+            ["typing.Any", "typing.TypeVar"],
+            "import typing\ndef f():\n    return TypeVar\n",
+        ),
+        # ... unless the module's name is taken too.
+        ("Any = 1\ntyping = None\n", None, "Any = 1\ntyping = None\n"),
+        # A star import may bind any public name, `typing` included.
+        ("from helpers import *\n", None, "from helpers import *\n"),
+    ],
+)
+def test_import_names_never_shadow_a_name_of_the_module(before: str, written: list[str] | None, after: str) -> None:
+    assert _import_names(before, "typing", ["Any", "TypeVar"]) == (written, after)
+
+
+def test_is_unbound() -> None:
+    document = parse("from helpers import *\nimport os as _os\n\ndef f(x):\n    return _cache[x]\n")
+    assert document.is_unbound("_free")
+    assert not document.is_unbound("_os")  # bound by an import
+    assert not document.is_unbound("_cache")  # read, from wherever
+    assert not document.is_unbound("Public")  # the star import may bind it
+
+
 def test_a_type_checking_import_is_not_reused() -> None:
     text = "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from dataclasses import dataclass\n"
     assert _add(text, "dataclasses", "dataclass")[1] == "from dataclasses import dataclass\n" + text

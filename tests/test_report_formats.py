@@ -1,15 +1,19 @@
-"""The SARIF, GitHub and Markdown reporters: schema-valid, exact, and faithful to the fixes."""
+"""The SARIF, GitHub, GitLab, JUnit and Markdown reporters: valid for their consumers, exact, and
+faithful to the fixes."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
 from conftest import DATA
 from test_cli import NEEDS_FIX
 
+from golden import ROOT as GOLDEN
+from golden import Case
 from hardenfix.engine import Engine
 from hardenfix.model import (
     Applicability,
@@ -23,7 +27,7 @@ from hardenfix.model import (
     Position,
 )
 from hardenfix.registry import all_rules, rule_by_code
-from hardenfix.report import github, markdown, sarif
+from hardenfix.report import github, gitlab, junit, markdown, sarif
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.runner import Mode, run
 
@@ -242,15 +246,28 @@ def test_sarif_finding_of_an_undescribed_rule_has_no_rule_index() -> None:
     assert "ruleIndex" not in sarif_result
 
 
-def test_sarif_reports_unprocessed_files_as_notifications(tmp_path: Path) -> None:
+def test_sarif_reports_an_unparseable_file_as_an_error_result(tmp_path: Path) -> None:
     log = sarif_log(results_for(tmp_path, Mode.CHECK, {"compose.yaml": b"services:\n  db: [\n"}))
-    [invocation] = log["runs"][0]["invocations"]
+    [result] = log["runs"][0]["results"]
+    assert (result["ruleId"], result["level"]) == ("HF002", "error")
+    assert result["message"]["text"].startswith("invalid YAML: while parsing a flow node")
+    assert result["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3,
+        "startColumn": 1,
+        "endLine": 3,
+        "endColumn": 1,
+    }
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+
+
+def test_sarif_reports_files_hardenfix_failed_on_as_notifications() -> None:
+    failed = FileResult(Path("x"), "compose.yaml", Outcome.FAILED, error="cannot be written: No space left on device")
+    [invocation] = sarif_log([failed])["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
     [notification] = invocation["toolExecutionNotifications"]
     assert notification["level"] == "error"
-    assert notification["message"]["text"].startswith("compose.yaml: ")
+    assert notification["message"]["text"] == "compose.yaml: cannot be written: No space left on device"
     assert notification["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "compose.yaml"}}}]
-    assert log["runs"][0]["results"] == []
 
 
 # GitHub workflow commands
@@ -286,6 +303,13 @@ def test_github_escapes_properties_and_data() -> None:
         "::warning file=a%2Cb%3Ac%25/compose.yaml,line=2,col=3,endLine=2,endColumn=8,title=HF199::"
         "100%25 sure: a, b%0D%0Anext line\n"
         "::warning file=a%2Cb%3Ac%25/compose.yaml,line=4,endLine=6,title=HF199::spans lines\n"
+    )
+
+
+def test_github_annotates_an_unparseable_file_as_an_error(tmp_path: Path) -> None:
+    results = results_for(tmp_path, Mode.CHECK, {"compose.yaml": b"services:\n  db: [\n"})
+    assert github.render(results).startswith(
+        "::error file=compose.yaml,line=3,col=1,endLine=3,endColumn=1,title=HF002::invalid YAML"
     )
 
 
@@ -378,6 +402,16 @@ def test_markdown_dry_run_body_from_the_engine(tmp_path: Path) -> None:
     assert "Would change:\n\n- `compose.yaml` (1 fix)\n" in body
 
 
+def test_markdown_names_an_unparseable_file_among_those_not_processed(tmp_path: Path) -> None:
+    files = {"good/compose.yaml": COMPOSE.encode(), "bad/compose.yaml": b"services:\n  db: [\n"}
+    body = markdown.render(results_for(tmp_path, Mode.WRITE, files), all_rules(), applied=True)
+    assert body.endswith(
+        "### Not processed\n\n- `bad/compose.yaml`: invalid YAML: while parsing a flow node:"
+        " did not find expected node content at line 3, column 1\n"
+    )
+    assert "HF002" not in body
+
+
 def test_markdown_without_findings() -> None:
     result = FileResult(Path("a"), "compose.yaml", Outcome.UNCHANGED, FileKind.COMPOSE)
     assert markdown.render([result], [Demo], applied=True) == "## hardenfix\n\nNo findings.\n"
@@ -391,3 +425,148 @@ def test_rationale_is_the_first_paragraph_on_one_line() -> None:
 def test_every_rule_has_a_rationale(rule: type[Rule]) -> None:
     text = markdown.rationale(rule)
     assert text and "\n" not in text and not text.startswith("#")
+
+
+# GitLab Code Quality
+
+GITLAB_SCHEMA = DATA / "schemas" / "gitlab-codeclimate.json"
+GITLAB_SEVERITIES = ("blocker", "critical", "major", "minor", "info")
+
+
+def gitlab_widget(report: str) -> dict[str, dict]:
+    """What GitLab keeps of a Code Quality report, as its parser does
+    (Gitlab::Ci::Parsers::Codequality::CodeClimate, CodequalityReports): each issue is
+    validated against GitLab's schema, the first invalid one ends the parsing, and issues
+    are kept by fingerprint."""
+    validator = jsonschema.Draft7Validator(json.loads(GITLAB_SCHEMA.read_text(encoding="utf-8")))
+    kept: dict[str, dict] = {}
+    for issue in json.loads(report):
+        if not validator.is_valid(issue):
+            break
+        kept[issue["fingerprint"]] = issue
+    return kept
+
+
+def test_gitlab_keeps_every_finding_where_it_is(tmp_path: Path) -> None:
+    files = {"stack/compose.yaml": COMPOSE.encode(), "broken/compose.yaml": b"services:\n  db: [\n"}
+    results = results_for(tmp_path, Mode.CHECK, files)
+    findings = [finding for result in results for finding in result.findings]
+    issues = json.loads(gitlab.render(results))
+    assert list(gitlab_widget(gitlab.render(results)).values()) == issues
+    assert len(issues) == len(findings) == 3
+    by_check = {issue["check_name"]: issue for issue in issues}
+    assert by_check["HF110"] == {
+        "description": "HF110: `POSTGRES_PASSWORD` falls back to a default written in this file:"
+        " anyone who reads it knows the secret",
+        "check_name": "HF110",
+        "fingerprint": by_check["HF110"]["fingerprint"],
+        "severity": "major",
+        "location": {
+            "path": "stack/compose.yaml",
+            "lines": {"begin": 5, "end": 5},
+            "positions": {"begin": {"line": 5, "column": 26}, "end": {"line": 5, "column": 54}},
+        },
+    }
+    assert by_check["HF002"]["severity"] == "critical"
+    assert by_check["HF002"]["location"]["lines"]["begin"] == 3
+    assert all(issue["severity"] in GITLAB_SEVERITIES for issue in issues)
+
+
+def test_gitlab_fingerprints_survive_lines_moving_and_tell_equal_findings_apart(tmp_path: Path) -> None:
+    [before] = results_for(tmp_path / "a", Mode.CHECK, {"compose.yaml": COMPOSE.encode()})
+    [after] = results_for(tmp_path / "b", Mode.CHECK, {"compose.yaml": ("# moved down\n\n" + COMPOSE).encode()})
+    fingerprints = [issue["fingerprint"] for issue in json.loads(gitlab.render([before]))]
+    assert [issue["fingerprint"] for issue in json.loads(gitlab.render([after]))] == fingerprints
+    twice = FileResult(
+        Path("x"),
+        "compose.yaml",
+        Outcome.UNCHANGED,
+        FileKind.COMPOSE,
+        findings=[finding("compose.yaml", (1, 1), (1, 5), "same"), finding("compose.yaml", (3, 1), (3, 5), "same")],
+    )
+    assert len(gitlab_widget(gitlab.render([twice]))) == 2
+
+
+def test_gitlab_report_of_a_clean_tree_is_an_empty_array(tmp_path: Path) -> None:
+    results = results_for(tmp_path, Mode.CHECK, {"compose.yaml": b"services:\n  web:\n    image: example/web:1.0\n"})
+    assert gitlab.render(results) == "[]\n"
+
+
+# JUnit XML
+
+JUNIT_SCHEMA = DATA / "schemas" / "junit-10.xsd"
+
+
+def junit_tree(report: str) -> ElementTree.Element:
+    """The report, validated against the JUnit schema Jenkins' xUnit plugin uses."""
+    import xmlschema
+
+    xmlschema.XMLSchema(JUNIT_SCHEMA).validate(report)
+    return ElementTree.fromstring(report)
+
+
+def test_junit_has_a_testcase_per_rule_and_file(tmp_path: Path) -> None:
+    files = {
+        "a/compose.yaml": COMPOSE.encode(),
+        "b/compose.yaml": COMPOSE.replace("start_period", "x").encode(),
+        "broken/compose.yaml": b"services:\n  db: [\n",
+    }
+    results = results_for(tmp_path, Mode.CHECK, files)
+    root = junit_tree(junit.render(results))
+    assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == ("testsuites", "5", "5", "0")
+    suites = {suite.get("name"): suite for suite in root}
+    assert sorted(suites) == ["a/compose.yaml", "b/compose.yaml", "broken/compose.yaml"]
+    cases = [(case.get("classname"), case.get("name")) for case in suites["a/compose.yaml"]]
+    assert cases == [("a/compose.yaml", "HF101 healthcheck-start-period"), ("a/compose.yaml", "HF110 secret-required")]
+    [failure] = suites["a/compose.yaml"][1]
+    assert (failure.tag, failure.get("type")) == ("failure", "HF110")
+    assert failure.get("message") == "`POSTGRES_PASSWORD` falls back to a default written in this file"
+    assert failure.text == (
+        "a/compose.yaml:5:26: `POSTGRES_PASSWORD` falls back to a default written in this file:"
+        " anyone who reads it knows the secret\n"
+    )
+    [broken] = suites["broken/compose.yaml"]
+    assert broken.get("name") == "HF002 parse-error"
+
+
+def test_junit_of_a_clean_run_is_one_passing_testcase(tmp_path: Path) -> None:
+    results = results_for(tmp_path, Mode.CHECK, {"compose.yaml": b"services:\n  web:\n    image: example/web:1.0\n"})
+    root = junit_tree(junit.render(results))
+    [suite] = root
+    [case] = suite
+    assert (root.get("tests"), root.get("failures"), case.get("name"), list(case)) == ("1", "0", "No findings", [])
+
+
+def test_junit_holds_messages_with_characters_xml_cannot() -> None:
+    result = FileResult(
+        Path("x"),
+        "compose.yaml",
+        Outcome.UNCHANGED,
+        FileKind.COMPOSE,
+        findings=[finding("compose.yaml", (1, 1), (1, 5), 'bell \x07 and <tag> & "quotes"')],
+    )
+    root = junit_tree(junit.render([result]))
+    assert root[0][0][0].text == 'compose.yaml:1:1: bell \ufffd and <tag> & "quotes"\n'
+
+
+def test_junit_reports_a_file_hardenfix_failed_on_as_an_error() -> None:
+    failed = FileResult(Path("x"), "compose.yaml", Outcome.FAILED, error="cannot be written: No space left on device")
+    root = junit_tree(junit.render([failed]))
+    assert (root.get("tests"), root.get("errors")) == ("1", "1")
+    assert root[0][0][0].tag == "error"
+
+
+def test_the_facts_a_finding_rests_on_are_in_every_structured_report(tmp_path: Path) -> None:
+    """JSON's `facts`, SARIF's result properties, the pull-request body's list: a reviewer
+    checks a probe written from a service's files against where each fact was read."""
+    from hardenfix.report import json as json_report
+
+    result = Case(GOLDEN / "compose" / "HF106-healthcheck-missing" / "monorepo", FileKind.COMPOSE).run(mode=Mode.CHECK)
+    api = next(finding for finding in result.findings if "`api`" in finding.message)
+    route = "/ops/healthz (services/api/app/routers/status.py:6: route /ops/healthz)"
+    assert json.loads(json_report.render([api]))[0]["facts"]["route"] == route
+    log = json.loads(sarif.render([result], all_rules()))
+    jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    facts = [r["properties"]["facts"] for r in log["runs"][0]["results"] if "`api`" in r["message"]["text"]]
+    assert facts[0]["route"] == route
+    assert f"  - route: {route}" in markdown.render([result], all_rules(), applied=False).splitlines()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hardenfix.catalogue import explain_page, readme_table
+from hardenfix.catalogue import SAFE_FIXES, explain_page, readme_table
 from hardenfix.model import Category, FileKind
 from hardenfix.registry import all_rules
 from hardenfix.rule import DOC_SECTIONS, FixSafety
@@ -33,6 +33,12 @@ def test_explain_page_has_every_section(rule) -> None:
     page = explain_page(rule)
     assert page.startswith(f"# {rule.code} {rule.slug}\n")
     assert all(f"\n## {section}\n" in page for section in DOC_SECTIONS)
+
+
+def test_what_safe_means_is_said_on_every_page_of_a_rule_that_fixes_and_in_the_readme(rule) -> None:
+    assert (SAFE_FIXES in explain_page(rule)) is rule.can_fix()
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert SAFE_FIXES in readme
 
 
 def test_options_are_documented(rule) -> None:

@@ -11,11 +11,12 @@ import pytest
 
 from hardenfix import cache as cache_module
 from hardenfix.cache import Cache
-from hardenfix.config import Settings
+from hardenfix.config import Configuration, Settings
 from hardenfix.engine import Engine
+from hardenfix.model import Outcome
 from hardenfix.runner import IN_PROCESS_BELOW, Mode, run
 
-SECRET = "services:\n  db:\n    image: example/db:1\n    environment:\n      DB_PASSWORD: ${{DB_PASSWORD:-{n}}}\n"
+SECRET = "services:\n  db:\n    image: example/db:1\n    environment:\n      DB_PASSWORD: ${{DB_PASSWORD:-pw{n}}}\n"
 CLEAN = "services:\n  web:\n    image: example/web:{n}\n"
 
 
@@ -152,7 +153,7 @@ def test_a_file_modified_just_before_the_run_is_read_again(tmp_path: Path, monke
     [first] = run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
     # Rewritten within the same clock tick, at the same size: the status cannot tell.
     status = compose.stat()
-    compose.write_text(compose.read_text().replace("DB_PASSWORD:-0", "DB_PASSWORD:?0"))
+    compose.write_text(compose.read_text().replace("DB_PASSWORD:-pw0", "DB_PASSWORD:?pw0"))
     os.utime(compose, ns=(status.st_atime_ns, status.st_mtime_ns))
     assert compose.stat().st_size == status.st_size
     read = count_reads(monkeypatch)
@@ -233,8 +234,8 @@ def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: p
 
     repository_with_compose(tmp_path)
     composed: list[str] = []
-    real_compose = compose._compose
-    monkeypatch.setattr(compose, "_compose", lambda text: composed.append(text) or real_compose(text))
+    real_compose = compose._compose_all
+    monkeypatch.setattr(compose, "_compose_all", lambda text: composed.append(text) or real_compose(text))
     results = list(run([tmp_path], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1))
     assert composed == [(tmp_path / "compose.yaml").read_text()]  # for its findings and the Dockerfile's context
     assert "HF201" in [f.code for r in results for f in r.findings]
@@ -380,3 +381,37 @@ def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> 
     assert (
         sum(len(r.findings) for r in run([root], Engine(Settings().rules()), Mode.CHECK, tmp_path, cache=reopened)) == 1
     )
+
+
+def test_the_pool_processes_a_file_reached_through_symlinks_once(tmp_path: Path) -> None:
+    """Two workers fixing one file through two paths: the second found it changed on disk."""
+    for index in range(150):
+        real = tmp_path / "real" / f"s{index:03}" / "compose.yaml"
+        real.parent.mkdir(parents=True)
+        real.write_text(SECRET.format(n=index))
+        link = tmp_path / "links" / f"s{index:03}" / "docker-compose.yml"
+        link.parent.mkdir(parents=True)
+        link.symlink_to(real)
+    results = list(run([tmp_path], Configuration(), Mode.WRITE, cwd=tmp_path, jobs=2))
+    assert [r.error for r in results if r.error] == []
+    assert sorted(r.display_path for r in results) == [f"real/s{index:03}/compose.yaml" for index in range(150)]
+    assert all(r.outcome is Outcome.CHANGED for r in results)
+
+
+def test_identical_compose_files_in_two_folders_are_two_cases_for_the_cache(tmp_path: Path) -> None:
+    """Build contexts are relative to the Compose file: the same bytes elsewhere build something else."""
+    for folder, base in (("a", "postgres:16"), ("b", "example/base:1")):
+        (tmp_path / folder / "app").mkdir(parents=True)
+        (tmp_path / folder / "app" / "Dockerfile").write_text(f"FROM {base}\n")
+        (tmp_path / folder / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n")
+    engine = Engine(Settings(select=("HF106",)).rules())
+
+    def codes(folder: str) -> list[str]:
+        [result] = run(
+            [tmp_path / folder / "compose.yaml"], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)
+        )
+        return [finding.code for finding in result.findings]
+
+    assert codes("a") == ["HF106"]
+    assert codes("b") == []
+    assert codes("a") == ["HF106"]

@@ -83,6 +83,17 @@ def test_checking_a_compose_file_imports_no_libcst(tmp_path: Path, no_cache: boo
     assert not imported(modules, "libcst")
 
 
+def test_checking_into_a_pipe_imports_no_rich(tmp_path: Path) -> None:
+    """Colour is rich's decision, but where no terminal could show it (pre-commit, CI) rich
+    is not even imported: it costs about 50 ms of a one-file check."""
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    code, modules, out = run_cli("check", "--no-cache", "compose.yaml", cwd=tmp_path)
+    assert code == 1 and "HF120" in out
+    assert not imported(modules, "rich")
+    code, modules, _ = run_cli("check", "--no-cache", "--color", "always", "compose.yaml", cwd=tmp_path)
+    assert imported(modules, "rich"), "the probe sees rich where colour is asked for"
+
+
 def test_a_yaml_only_tree_imports_no_libcst(tmp_path: Path) -> None:
     for index in range(3):
         service = tmp_path / f"svc{index}"

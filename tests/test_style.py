@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CHECKED = ["hardenfix", "tests", "scripts/regen-golden", "scripts/update-readme", "scripts/bench"]
+CHECKED = ["hardenfix", "tests", "scripts/regen-golden", "scripts/update-readme", "scripts/bench", "scripts/ecosystem"]
 
 
 def ruff(*arguments: str) -> subprocess.CompletedProcess[str]:

@@ -1,18 +1,29 @@
 """Facts about images, kept as data: default pins and what each image ships.
 
-`pins.toml` maps an image repository to the tag a pin writes; `images.toml`
-says which probe tools an image ships, its service class and its standard
-healthcheck, each with the documentation it comes from. Users extend both from
-their configuration.
+`images.toml` says, for ranges of each image's versions and for each variant, which
+programs it ships and lacks, its service class and its standard healthchecks, each
+fact with the file it was read from (`images.py` reads them for a tag, `versions.py`
+orders tags). `pins.toml` lists the releases a pin may write, with the date they were
+read (`pins.py` chooses one). Projects add their own images and pins in their
+configuration.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
+
+from hardenfix.knowledge.images import ImageFacts, load_image, project_image
+from hardenfix.knowledge.pins import Evidence, Pin, PinChoice, choose_pin, load_pin
+
+if TYPE_CHECKING:
+    from hardenfix.facts.online import RegistryAnswers, SameImagePin
 
 DEFAULT_REGISTRY = "docker.io"
 
@@ -80,35 +91,59 @@ def parse_reference(text: str) -> ImageReference | None:
     return ImageReference(text, registry_name, repository, tag, digest, tag_span)
 
 
-@dataclass(frozen=True)
-class ImageFacts:
-    repository: str
-    tools: frozenset[str]
-    """Probe tools on the image's PATH: curl, wget, python3, node, sh, and image-specific ones."""
-    service_class: str
-    """data, api, worker or diagnostic."""
-    healthcheck: tuple[str, ...] | None
-    """A standard Compose healthcheck `test`, when one is well known."""
-    source: str
-    variants: dict[str, frozenset[str]] = field(default_factory=dict)
-    """Tag substring (`alpine`, `slim`) -> the tools of that variant, replacing `tools`."""
+_INTERPOLATED_LATEST = re.compile(r":(\$\{[A-Za-z_][A-Za-z0-9_]*:?-latest\})$")
 
-    def tools_for(self, tag: str | None) -> frozenset[str]:
-        for marker, tools in self.variants.items():
-            if tag and marker in tag:
-                return tools
-        return self.tools
+
+def interpolated_latest(value: str) -> re.Match[str] | None:
+    """`repo:${TAG:-latest}`: a tag that is an interpolation whose default is `latest`;
+    group 1 is the interpolation."""
+    return _INTERPOLATED_LATEST.search(value)
+
+
+def floating_name(value: str) -> str | None:
+    """The image name of `repo:${TAG:-latest}` (`repo`), which runs `latest` unless TAG is set."""
+    match = interpolated_latest(value)
+    return value[: match.start()] if match is not None else None
 
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    pins: dict[str, str]
+    pins: dict[str, Pin]
     images: dict[str, ImageFacts]
+    registry: RegistryAnswers | None = None
+    """What registries said of the run's images (`--online`); None offline."""
+    pin_digests: bool = False
+    """A pin to the same image also writes its digest (`pin-digests`)."""
 
-    def pin_for(self, reference: ImageReference) -> str | None:
+    def pin_for(self, reference: ImageReference) -> Pin | None:
         """The pin for exactly this image: a Docker Hub pin is no promise that a
         mirror or another registry carries the same tag."""
         return self.pins.get(_full_name(reference))
+
+    def choose_pin(
+        self, reference: ImageReference, texts: Iterable[str], volumes: Iterable[str] = ()
+    ) -> PinChoice | None:
+        """The pin for a floating reference, given the text of what uses the image (a
+        build's instructions, a service's command) and of its volumes; None when the
+        pins table has no entry for the image."""
+        pin = self.pin_for(reference)
+        if pin is None:
+            return None
+        evidence = Evidence()
+        for text in texts:
+            evidence.read(pin, text)
+        for text in volumes:
+            evidence.read(pin, text, volume=True)
+        facts = self.facts_for(reference)
+        distro = facts.distro if facts is not None else None
+        return choose_pin(pin, distro, evidence, data_store=facts is not None and facts.service_class == "data")
+
+    def same_image_pin(self, reference: ImageReference, digest_allowed: bool = True) -> SameImagePin | None:
+        """Online, the version tag with the digest a floating reference has today: a pin that
+        changes nothing that runs (with the digest too under `pin-digests`, where allowed)."""
+        if self.registry is None:
+            return None
+        return self.registry.same_image_pin(reference, self.pin_digests and digest_allowed)
 
     def facts_for(self, reference: ImageReference) -> ImageFacts | None:
         """Facts for the image, also when pulled through a mirror or another registry."""
@@ -117,7 +152,13 @@ class KnowledgeBase:
     def extended(
         self, pins: dict[str, str] | None = None, images: dict[str, ImageFacts] | None = None
     ) -> KnowledgeBase:
-        return KnowledgeBase({**self.pins, **(pins or {})}, {**self.images, **(images or {})})
+        """With a project's pins (repository -> tag) and image descriptions added."""
+        project_pins = {repository: load_pin(repository, tag) for repository, tag in (pins or {}).items()}
+        return dataclasses.replace(self, pins={**self.pins, **project_pins}, images={**self.images, **(images or {})})
+
+    def online(self, registry: RegistryAnswers | None, pin_digests: bool) -> KnowledgeBase:
+        """With what registries answered; answers that say nothing leave it as it is offline."""
+        return dataclasses.replace(self, registry=registry or None, pin_digests=pin_digests)
 
 
 def _full_name(reference: ImageReference) -> str:
@@ -125,26 +166,19 @@ def _full_name(reference: ImageReference) -> str:
 
 
 def facts_from_table(repository: str, table: dict) -> ImageFacts:
-    """Build facts from one `[images."repo"]` table (built-in data or user config)."""
-    healthcheck = table.get("healthcheck")
-    return ImageFacts(
-        repository=repository,
-        tools=frozenset(table.get("tools", ())),
-        service_class=table.get("class", "api"),
-        healthcheck=tuple(healthcheck) if healthcheck else None,
-        source=table.get("source", "project configuration"),
-        variants={marker: frozenset(tools) for marker, tools in table.get("variants", {}).items()},
-    )
+    """Facts from a project's `[images."repo"]` table."""
+    return project_image(repository, table)
 
 
 @cache
 def builtin() -> KnowledgeBase:
     package = resources.files(__name__)
     pins = tomllib.loads(package.joinpath("pins.toml").read_text(encoding="utf-8"))
-    images_path = package.joinpath("images.toml")
-    images_table = tomllib.loads(images_path.read_text(encoding="utf-8")) if images_path.is_file() else {}
-    images = {repository: facts_from_table(repository, table) for repository, table in images_table.items()}
-    return KnowledgeBase(pins=pins, images=images)
+    images: dict[str, ImageFacts] = {}
+    for repository, table in tomllib.loads(package.joinpath("images.toml").read_text(encoding="utf-8")).items():
+        facts = load_image(repository, table)
+        images.update(dict.fromkeys((repository, *table.get("aliases", ())), facts))
+    return KnowledgeBase({repository: load_pin(repository, table) for repository, table in pins.items()}, images)
 
 
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")

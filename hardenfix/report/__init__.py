@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from hardenfix.model import FileResult, Outcome
+from hardenfix.files import UnreadableFile, decode
+from hardenfix.model import FileResult, Finding, Outcome
+from hardenfix.rules.meta.hf002_parse_error import Unparseable
+from hardenfix.rules.meta.hf003_unreadable_file import Unreadable
+
+_FILE_PROBLEMS = frozenset({Unparseable.code, Unreadable.code})
+
+
+def is_error(finding: Finding) -> bool:
+    """Whether the finding says a file could not be read or parsed (HF002, HF003): formats
+    with severities show it as an error, rule findings as warnings."""
+    return finding.code in _FILE_PROBLEMS
 
 
 @dataclass
@@ -21,7 +32,11 @@ class Summary:
     safe_fixable: int = 0
     fixed: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
-    """One line per file problem: `path: reason`."""
+    """Failures of the run, one line each (`path: reason`): a write that failed, a crash."""
+    invalid: list[str] = field(default_factory=list)
+    """Files that could not be read or parsed (`path: reason`); each is also a finding."""
+    notes: list[str] = field(default_factory=list)
+    """Fixes that could not be made (`path: reason`): their output could not be verified."""
     skipped: list[str] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:
@@ -32,7 +47,9 @@ class Summary:
         if result.outcome is Outcome.SKIPPED:
             self.skipped.append(f"{result.display_path}: {result.error}")
             return
-        self.errors.extend(f"{result.display_path}: {note}" for note in result.notes)
+        if result.outcome is Outcome.INVALID:
+            self.invalid.append(f"{result.display_path}: {result.error}")
+        self.notes.extend(f"{result.display_path}: {note}" for note in result.notes)
         self.findings += len(result.findings)
         self.failing += result.failing
         self.fixable += sum(1 for finding in result.findings if finding.fixable)
@@ -44,6 +61,22 @@ class Summary:
     @property
     def fixed_total(self) -> int:
         return sum(self.fixed.values())
+
+
+def on_disk(result: FileResult) -> str | None:
+    """The text of the file as it is on disk, which findings' positions point into: the
+    fixed text once written, else the original; read again when the run did not keep it.
+    None when it cannot be read or decoded."""
+    data = result.fixed_bytes if result.written else result.original
+    if data is None:
+        try:
+            data = result.path.read_bytes()
+        except OSError:
+            return None
+    try:
+        return decode(data, result.kind).text
+    except UnreadableFile:  # shown as well as it can be: the finding says what is wrong
+        return data.decode("utf-8", "replace").removeprefix("\ufeff")
 
 
 def plural(count: int, word: str) -> str:

@@ -1,8 +1,9 @@
 """GitHub Actions workflow commands: one annotation per finding.
 
 `::warning file=PATH,line=L,col=C,endLine=EL,endColumn=EC,title=CODE::message`
-for each finding left in a file, and `::error file=PATH,title=hardenfix::reason`
-for a file that could not be processed. GitHub accepts `col` and `endColumn`
+for each finding left in a file (`::error` for a file that cannot be read or parsed,
+HF002 and HF003), and `::error file=PATH,title=hardenfix::reason` for a file
+hardenfix failed on. GitHub accepts `col` and `endColumn`
 only when the annotation starts and ends on one line, so a finding spanning
 lines is annotated by line alone.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hardenfix.model import FileResult, Finding, Outcome
+from hardenfix.report import is_error
 
 _DATA_ESCAPES = {"%": "%25", "\r": "%0D", "\n": "%0A"}
 _PROPERTY_ESCAPES = _DATA_ESCAPES | {":": "%3A", ",": "%2C"}
@@ -38,7 +40,7 @@ def annotation(finding: Finding) -> str:
     else:
         properties["endLine"] = finding.end.line
     properties["title"] = finding.code
-    return command("warning", properties, finding.message)
+    return command("error" if is_error(finding) else "warning", properties, finding.message)
 
 
 def command(name: str, properties: dict[str, object], message: str) -> str:

@@ -4,7 +4,8 @@ The body opens with one summary line and a table (rule, files, occurrences,
 fixed, left to review), then has a section per rule with its rationale (the
 first paragraph of its documentation's "Why is this bad?"), the files its fixes
 changed, the behaviour-changing (unsafe) fixes a reviewer must look at, and the
-findings left for a human. Files hardenfix could not process come last.
+findings left for a human. Files hardenfix could not process (a file it cannot read or
+parse, a fix whose output could not be verified, a failed write) come last.
 
 Messages are rendered as Markdown, as rules write them (with `code` spans).
 Line numbers of fixed findings are those of the text the fix was made on, which
@@ -61,7 +62,7 @@ def render(results: Iterable[FileResult], rules: Sequence[type[Rule]], *, applie
     reports: dict[str, _RuleReport] = {}
     problems: list[str] = []
     for result in results:
-        if result.outcome is Outcome.FAILED:
+        if result.outcome in (Outcome.FAILED, Outcome.INVALID):
             problems.append(f"`{result.display_path}`: {result.error}")
             continue
         problems.extend(f"`{result.display_path}`: {note}" for note in result.notes)
@@ -116,11 +117,23 @@ def _rule_section(report: _RuleReport, rule: type[Rule] | None, applied: bool) -
     behaviour_changing = [f for f in report.fixed if f.fix is not None and f.fix.applicability is Applicability.UNSAFE]
     if behaviour_changing:
         lines += ["", f"{WARNING} Behaviour-changing fixes: review these before merging.", ""]
-        lines += [f"- {_locate(finding)}: {finding.message}" for finding in behaviour_changing]
+        lines += [line for finding in behaviour_changing for line in _with_facts(finding)]
+    resting_on_facts = [f for f in report.fixed if f.facts and f not in behaviour_changing]
+    if resting_on_facts:
+        lines += ["", "What these fixes rest on, and where each fact was read:", ""]
+        lines += [line for finding in resting_on_facts for line in _with_facts(finding)]
     if report.left:
         lines += ["", "Left for a human:", ""]
-        lines += [f"- {_locate(finding)}: {finding.message}{_fix_note(finding)}" for finding in report.left]
+        lines += [line for finding in report.left for line in _with_facts(finding, _fix_note(finding))]
     return lines
+
+
+def _with_facts(finding: Finding, note: str = "") -> list[str]:
+    """A finding as a list item, with the facts it rests on below it."""
+    return [
+        f"- {_locate(finding)}: {finding.message}{note}",
+        *(f"  - {name}: {fact}" for name, fact in finding.facts),
+    ]
 
 
 def _locate(finding: Finding) -> str:

@@ -8,6 +8,12 @@ Positions are the file's 1-based lines and columns, with `run.columnKind` set to
 `unicodeCodePoints` because hardenfix counts columns in characters. End columns
 are exclusive, as SARIF defines them.
 
+A finding that says a file cannot be read or parsed (HF002, HF003) has level `error`.
+Rule help is given as text and as Markdown (`help.markdown`), as GitHub shows it.
+
+Regions are in the file as it is on disk when the run ends: after `apply`, the fixed
+file; after a dry run, the original.
+
 A fix becomes `fixes[].artifactChanges[].replacements`. Each replacement's
 `deletedRegion` is given by line and column, not by `charOffset`/`charLength`:
 the viewers that apply SARIF fixes (VS Code's SARIF viewer, sarif-fix tools)
@@ -15,7 +21,9 @@ read `startLine`/`startColumn`/`endLine`/`endColumn`, and lines and columns mean
 the same thing whether or not the file starts with a byte-order mark, while a
 character offset would not. An insertion is an empty region
 (`endColumn == startColumn`). Fixes hardenfix classes as unsafe say so in the
-fix's `properties.applicability`; SARIF has no field of its own for it.
+fix's `properties.applicability`; SARIF has no field of its own for it. A fix whose
+edits were not made (a dry run's fix that touches text an applied fix replaced) is
+left out.
 
 Artifact URIs are the report paths (relative to the working directory) as
 relative URI references, so run hardenfix from the repository root for GitHub
@@ -30,8 +38,8 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 from hardenfix import __version__
-from hardenfix.files import decode
 from hardenfix.model import FileResult, Finding, Outcome
+from hardenfix.report import is_error, on_disk
 from hardenfix.report.markdown import doc_section
 from hardenfix.rule import Rule
 from hardenfix.sources.text import SourceText
@@ -50,7 +58,7 @@ def render(results: Iterable[FileResult], rules: Sequence[type[Rule]]) -> str:
         if result.outcome is Outcome.FAILED:
             notifications.append(_failure(result))
             continue
-        document = _document_of(result) if any(finding.fix for finding in result.findings) else None
+        document = _document_of(result) if any(_has_edits(finding) for finding in result.findings) else None
         sarif_results.extend(_result(finding, result, rule_index, document) for finding in result.findings)
     log = {
         "$schema": SCHEMA_URI,
@@ -100,7 +108,7 @@ def _result(
     if finding.code in rule_index:
         sarif_result["ruleIndex"] = rule_index[finding.code]
     sarif_result |= {
-        "level": LEVEL,
+        "level": "error" if is_error(finding) else LEVEL,
         "message": {"text": finding.message},
         "locations": [
             {
@@ -116,7 +124,7 @@ def _result(
             }
         ],
     }
-    if finding.fix is not None and document is not None:
+    if finding.fix is not None and finding.fix.is_made and document is not None:
         sarif_result["fixes"] = [
             {
                 "description": {"text": finding.fix.title},
@@ -135,13 +143,19 @@ def _result(
                 "properties": {"applicability": str(finding.fix.applicability)},
             }
         ]
+    if finding.facts:
+        sarif_result["properties"] = {"facts": dict(finding.facts)}
     return sarif_result
 
 
+def _has_edits(finding: Finding) -> bool:
+    return finding.fix is not None and finding.fix.is_made
+
+
 def _document_of(result: FileResult) -> SourceText | None:
-    """The text the findings' offsets point into: the fixed text after `apply`, else the original."""
-    data = result.fixed_bytes if result.fixed_bytes is not None else result.original
-    return None if data is None else SourceText(decode(data).text)
+    """The text the findings' offsets point into: the file as it is on disk."""
+    text = on_disk(result)
+    return None if text is None else SourceText(text)
 
 
 def _region(document: SourceText, start: int, end: int) -> dict[str, int]:

@@ -16,7 +16,15 @@ PARSED_WITHOUT_PREFILTER_MATCH = frozenset({FileKind.COMPOSE, FileKind.DOCKERFIL
 
 
 class ParseError(Exception):
-    """The text is not a valid file of its kind; the message is one line, without the path."""
+    """The text is not a valid file of its kind; the message is one line, without the path.
+
+    `line` and `column` (1-based) say where the parser stopped, when it says.
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 def parser_for(kind: FileKind) -> Callable[[str, Path | None], Any]:

@@ -1,7 +1,10 @@
 """Docker Compose files: locate nodes with ruamel.yaml, edit the original text.
 
 ruamel.yaml *composes* the document into nodes that carry their start and end
-offsets; nothing is ever dumped back out. Aliases compose to the very node they
+offsets; nothing is ever dumped back out. A file of several YAML documents is read
+as Compose reads it (compose-go loads each document as a file of its own and merges
+it over the ones before, as `-f a.yaml -f b.yaml` would): it gives one
+`ComposeDocument` per YAML document, whose offsets are into the whole file. Aliases compose to the very node they
 refer to, so a node reached through `*name` reports the offsets of its anchor:
 the helpers here tell the two apart by position, because an alias always comes
 after its anchor.
@@ -16,18 +19,26 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from hardenfix import probes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText
+from hardenfix.sources.yaml_scalar import value_origins
+
+if TYPE_CHECKING:
+    from hardenfix.sources.dockerfile import DockerfileDocument
 
 MERGE_KEY = "<<"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _TRUE = frozenset({"true", "yes", "on"})
+_FLOW_SEPARATOR = re.compile(r"[ \t]*,[ \t\r\n]*")
+_STYLE_NEUTRAL = re.compile(r"[A-Za-z0-9 -]*")
 
 
 YamlValue = str | Sequence["YamlValue"] | Mapping[str, "YamlValue"]
@@ -84,6 +95,18 @@ class Entry:
     owner: MappingNode
 
 
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """One entry of a service's `environment`: `NAME: value` or `- NAME=value`."""
+
+    name: str
+    value: str | None
+    """As written after the name, before interpolation; None when the container takes the
+    value from the shell that runs Compose (`- NAME` alone, or `NAME:` with no value)."""
+    node: ScalarNode
+    """The scalar holding the value: the mapping's value, or the whole `NAME=value` item."""
+
+
 @dataclass(eq=False)
 class Service:
     name: str
@@ -93,6 +116,8 @@ class Service:
     """The service this one `extends` in the same file."""
     extends_other_file: bool = False
     """It `extends` a service in another file, which hardenfix does not read."""
+    in_other_documents: bool = False
+    """Another document of the file defines it too: Compose merges the two."""
 
     def get(self, key: str) -> Entry | None:
         """The entry Compose would use: written here, merged with `<<`, or inherited through `extends`."""
@@ -115,12 +140,61 @@ class Service:
 
     @property
     def is_complete(self) -> bool:
-        """It says what runs (`image` or `build`), as opposed to a fragment an override file adds to."""
-        return not self.extends_other_file and (self.get("image") is not None or self.get("build") is not None)
+        """It says what runs (`image` or `build`), and all of it is here, as opposed to a
+        fragment an override file (or another document of the file) adds to."""
+        if self.extends_other_file or self.in_other_documents:
+            return False
+        return self.get("image") is not None or self.get("build") is not None
 
     def image(self) -> str | None:
         entry = self.get("image")
         return str(entry.value.value) if entry is not None and isinstance(entry.value, ScalarNode) else None
+
+    def environment(self) -> dict[str, Variable]:
+        """The variables its `environment` sets, by name, as Compose merges them
+        (a mapping's own entries win over those it merges with `<<`)."""
+        entry = self.get("environment")
+        variables: dict[str, Variable] = {}
+        if entry is None:
+            return variables
+        if isinstance(entry.value, SequenceNode):
+            for item in entry.value.value:
+                if isinstance(item, ScalarNode) and str(item.value):
+                    name, equals, value = str(item.value).partition("=")
+                    variables[name] = Variable(name, value if equals else None, item)
+            return variables
+        stack = [entry.value] if isinstance(entry.value, MappingNode) else []
+        layers: list[MappingNode] = []
+        while stack and len(layers) < 64:  # a merge cycle is the YAML's problem, not a hang
+            mapping = stack.pop()
+            layers.append(mapping)
+            stack.extend(reversed(merged_mappings(mapping)))
+        for mapping in reversed(layers):
+            for item in entries(mapping):
+                if isinstance(item.key, ScalarNode) and isinstance(item.value, ScalarNode):
+                    value = None if item.value.tag == "tag:yaml.org,2002:null" else str(item.value.value)
+                    variables[str(item.key.value)] = Variable(str(item.key.value), value, item.value)
+        return variables
+
+    def command_words(self, key: str = "command") -> list[str] | None:
+        """The words of its `command` (or `entrypoint`): list items, or a string split as
+        Compose splits it (shell quoting, no expansion); None when it has none."""
+        entry = self.get(key)
+        if entry is None:
+            return None
+        if isinstance(entry.value, SequenceNode):
+            return [str(item.value) for item in entry.value.value if isinstance(item, ScalarNode)]
+        if not isinstance(entry.value, ScalarNode):
+            return None
+        return [word.value for word in probes.shell_words(str(entry.value.value)) if isinstance(word, probes.ShellWord)]
+
+    def command_line(self) -> list[str] | None:
+        """What the service's container runs: its `entrypoint` and `command` words; None
+        when it overrides neither, so the image's own command runs."""
+        entrypoint, command = self.command_words("entrypoint"), self.command_words("command")
+        if entrypoint is None and command is None:
+            return None
+        return [*(entrypoint or ()), *(command or ())]
 
     def active_healthcheck(self) -> Entry | None:
         """The `healthcheck` entry when it is a mapping that runs a probe
@@ -144,49 +218,65 @@ class Service:
 
 
 class ComposeDocument(SourceText):
+    """One YAML document of a Compose file; `parse` gives the first, and `documents` all."""
+
     def __init__(self, text: str, root: MappingNode) -> None:
         super().__init__(text)
         self.root = root
-        self._base_images: dict[str, str | None] = {}
+        self._documents: list[ComposeDocument] = [self]
+        self._dockerfiles: dict[tuple[Path, Path], DockerfileDocument | None] = {}
+
+    @property
+    def documents(self) -> list[ComposeDocument]:
+        """Every document of the file, in order. They share the text, which their offsets
+        point into, the location and the dependencies; rules check them one at a time."""
+        return self._documents
 
     @classmethod
     def parse(cls, text: str) -> ComposeDocument:
         try:
-            root = _compose(text)
+            roots = _compose_all(text)
         except MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            context = f" {error.context}:" if error.context else ""
-            problem = error.problem
-            if problem == "found undefined alias" and mark is not None:
-                alias = _ALIAS.match(text, mark.index)
-                problem += f" {alias.group()[1:]!r}" if alias else ""
-            raise ParseError(f"invalid YAML:{context} {problem}{where}") from None
+            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+            raise ParseError(_yaml_error(error, text), line, column) from None
         except YAMLError as error:
             raise ParseError(f"invalid YAML: {_one_line(error)}") from None
         except RecursionError:
             raise ParseError("invalid YAML: nesting is too deep to process") from None
-        if root is None or (isinstance(root, ScalarNode) and root.value == ""):
+        if not roots or (len(roots) == 1 and _is_empty(roots[0])):
             raise ParseError("empty Compose file: no services")
-        if not isinstance(root, MappingNode):
+        if len(roots) == 1 and not isinstance(roots[0], MappingNode):
             raise ParseError("not a Compose file: the top level is not a mapping")
-        document = cls(text, root)
-        document._reject_duplicate_keys()
-        return document
+        documents = []
+        for number, root in enumerate(roots, start=1):
+            if not isinstance(root, MappingNode):
+                line = text.count("\n", 0, root.start_mark.index) + 1
+                what = "is empty" if _is_empty(root) else "is not a mapping"
+                raise ParseError(f"document {number} (line {line}) {what}, which Compose refuses")
+            documents.append(cls(text, root))
+        first = documents[0]
+        for document in documents:
+            document._documents = documents
+            document.dependencies = first.dependencies
+            document._reject_duplicate_keys()
+        return first
 
     def services(self) -> list[Service]:
         return self._services
 
     @cached_property
     def _services(self) -> list[Service]:
-        entry = lookup(self.root, "services")
-        if entry is None or not isinstance(entry.value, MappingNode):
-            return []
         services = {
             str(item.key.value): Service(str(item.key.value), item.key, item.value)
-            for item in entries(entry.value)
+            for item in self._service_entries()
             if isinstance(item.value, MappingNode)
         }
+        if len(self.documents) > 1:
+            others = [document for document in self.documents if document is not self]
+            elsewhere = {str(item.key.value) for other in others for item in other._service_entries()}
+            for service in services.values():
+                service.in_other_documents = service.name in elsewhere
         for service in services.values():
             extends = lookup(service.node, "extends")
             if extends is None:
@@ -200,6 +290,10 @@ class ComposeDocument(SourceText):
                 elif target is not None and isinstance(target.value, ScalarNode):
                     service.base = services.get(str(target.value.value))
         return list(services.values())
+
+    def _service_entries(self) -> list[Entry]:
+        entry = lookup(self.root, "services")
+        return entries(entry.value) if entry is not None and isinstance(entry.value, MappingNode) else []
 
     @property
     def is_override(self) -> bool:
@@ -232,35 +326,45 @@ class ComposeDocument(SourceText):
         return root, root / dockerfile
 
     def build_contexts(self) -> dict[str, Path]:
-        """Real path of each Dockerfile the services build -> its build context."""
-        builds = (self.build_of(service) for service in self.services())
+        """Real path of each Dockerfile the services of the file's documents build -> its build context."""
+        builds = (document.build_of(service) for document in self.documents for service in document.services())
         return {os.path.realpath(dockerfile): context for context, dockerfile in filter(None, builds)}
 
     def base_image_of(self, service: Service) -> str | None:
-        """The image whose contents the service runs: the `FROM` of the final stage of
-        the Dockerfile it builds, else its `image`."""
-        if service.name not in self._base_images:
-            self._base_images[service.name] = self._find_base_image(service)
-        return self._base_images[service.name]
-
-    def _find_base_image(self, service: Service) -> str | None:
+        """The image whose contents the service runs: the `FROM` the stage it builds
+        (its `build.target`, else the last) starts from, else its `image`."""
         if service.get("build") is None:
             return service.image()
+        built = self.dockerfile_of(service)
+        stage = built.stage_named(target, built.stages) if built and (target := self.build_target(service)) else None
+        stage = stage or (built.final_stage if built is not None else None)
+        return built.base_image(stage) if built is not None and stage is not None else None
+
+    def build_target(self, service: Service) -> str | None:
+        build = service.get("build")
+        target = lookup(build.value, "target") if build is not None and isinstance(build.value, MappingNode) else None
+        return str(target.value.value) if target is not None and isinstance(target.value, ScalarNode) else None
+
+    def dockerfile_of(self, service: Service) -> DockerfileDocument | None:
+        """The Dockerfile the service builds, parsed once; whatever is read through its build
+        context counts among this file's dependencies."""
         build = self.build_of(service)
         if build is None:
             return None
-        context, dockerfile = build
-        self.depends_on(dockerfile)
-        if not dockerfile.is_file():
-            return None
+        if build not in self._dockerfiles:
+            self._dockerfiles[build] = self._parse_dockerfile(*build)
+        return self._dockerfiles[build]
+
+    def _parse_dockerfile(self, context: Path, dockerfile: Path) -> DockerfileDocument | None:
         from hardenfix.sources import dockerfile as dockerfile_source
 
+        self.depends_on(dockerfile)
         try:
             document = dockerfile_source.parse(dockerfile.read_text(encoding="utf-8"), dockerfile, context)
         except (OSError, UnicodeDecodeError, ParseError):
             return None
-        stage = document.final_stage
-        return document.base_image(stage) if stage is not None else None
+        document.build_context = dockerfile_source.BuildContext(context, reader=self)
+        return document
 
     def suppression_scope_end(self, line: int) -> int:
         """A suppression on a key's (or an item's) line covers that node and all below it."""
@@ -276,7 +380,7 @@ class ComposeDocument(SourceText):
             ends[first] = max(ends.get(first, first), last)
 
         seen: set[int] = set()
-        stack: list[Node] = [self.root]
+        stack: list[Node] = [document.root for document in self.documents]
         while stack:
             node = stack.pop()
             if id(node) in seen:
@@ -294,6 +398,26 @@ class ComposeDocument(SourceText):
                         stack.append(item)
                     previous = item.end_mark.index
         return ends
+
+    def value_origins(self, node: ScalarNode) -> list[int | None] | None:
+        """For each character of a string scalar's value, the offset in the text it was
+        copied from, or None where an escape, a folded line break or a doubled quote made
+        it; None when that cannot be told (see `hardenfix.sources.yaml_scalar`)."""
+        if not isinstance(node.value, str):
+            return None
+        start, end = self.span(node)
+        return value_origins(self.text, start, end, node.style, node.value)
+
+    def value_edit(self, origins: Sequence[int | None], changes: Mapping[int, str]) -> Edit | None:
+        """One edit making each change `{position in the value: new character}` where that
+        character was written, all other bytes kept; None when one of them was not written
+        as itself (an escape, a fold)."""
+        offsets = {origins[position]: character for position, character in changes.items()}
+        if not offsets or None in offsets:
+            return None
+        written = {offset: character for offset, character in offsets.items() if offset is not None}
+        start, end = min(written), max(written) + 1
+        return Edit.replace(start, end, "".join(written.get(i, self.text[i]) for i in range(start, end)))
 
     def source_of(self, node: Node) -> str:
         """The node's text exactly as written, quotes and escapes included."""
@@ -412,6 +536,51 @@ class ComposeDocument(SourceText):
         start, end = self.span(node)
         return Edit.replace(start, end, written)
 
+    def insert_item(self, sequence: SequenceNode, index: int, value: str) -> Edit:
+        """An edit adding the string `value` as item `index` (after item `index - 1`, at least
+        1) of a sequence of scalars, written like that item, in the sequence's own style."""
+        previous = sequence.value[index - 1]
+        written = self._written_like(previous, value, bool(sequence.flow_style))
+        if sequence.flow_style:
+            separator = ", "
+            if len(sequence.value) > 1:
+                between = self.text[sequence.value[0].end_mark.index : sequence.value[1].start_mark.index]
+                separator = between if _FLOW_SEPARATOR.fullmatch(between) else separator
+            return Edit.insert(previous.end_mark.index, separator + written)
+        anchor = self.line_end(self.content_end(previous))
+        dash = self.text.rfind("-", self.line_start(previous.start_mark.index), previous.start_mark.index)
+        return Edit.insert(anchor, f"{self.newline_for_insertion(anchor)}{' ' * self.column(dash)}- {written}")
+
+    def remove_item(self, sequence: SequenceNode, index: int) -> Edit:
+        """An edit removing item `index` (at least 1) of a sequence of scalars: with the
+        separator before it in flow style, with its own line in block style."""
+        item = sequence.value[index]
+        if sequence.flow_style:
+            return Edit.delete(sequence.value[index - 1].end_mark.index, item.end_mark.index)
+        start = self.line_start(item.start_mark.index)
+        end = self.line_end(self.content_end(item))
+        return Edit.delete(start, end + len(self.line_ending(end)))
+
+    def _written_like(self, neighbour: ScalarNode, value: str, in_flow: bool) -> str:
+        if neighbour.style == "'" and "'" not in value:
+            return f"'{value}'"
+        if neighbour.style in ("", None) and is_plain_safe(value, in_flow):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+
+    def value_range_edit(self, origins: Sequence[int | None], start: int, end: int, content: str) -> Edit | None:
+        """An edit writing `content` (letters, digits, blanks and `-` only: the same in every
+        scalar style) in place of `value[start:end]` of a scalar whose value has these
+        `origins`; None unless the characters just before and at the end of the range were
+        written as themselves."""
+        if start == 0 or not _STYLE_NEUTRAL.fullmatch(content):
+            return None
+        before = origins[start - 1]
+        last = origins[end - 1] if end > start else before
+        if before is None or last is None:
+            return None
+        return Edit.replace(before + 1, last + 1 if end > start else before + 1, content)
+
     def replace_items(self, sequence: SequenceNode, items: Sequence[str]) -> Edit:
         """An edit writing string `items` in place of the sequence's items, in its style:
         flow (`["CMD", "curl"]`) or block (one `- item` per line at the same indentation).
@@ -432,27 +601,45 @@ class ComposeDocument(SourceText):
         return Edit.replace(dash, end, separator.join(f"- {item}" for item in written))
 
     def _reject_duplicate_keys(self) -> None:
-        seen_nodes: set[int] = set()
-        stack: list[Node] = [self.root]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen_nodes:
-                continue
-            seen_nodes.add(id(node))
-            if isinstance(node, MappingNode):
-                first_seen: dict[object, ScalarNode] = {}
-                for key, value in node.value:
-                    if isinstance(key, ScalarNode) and key.value != MERGE_KEY:
-                        earlier = first_seen.setdefault(key.value, key)
-                        if earlier is not key:
-                            raise ParseError(
-                                f"duplicate key {key.value!r} at line {self.position(key.start_mark.index).line}"
-                                f" (first at line {self.position(earlier.start_mark.index).line});"
-                                " refusing to guess which one Compose would use"
-                            )
-                    stack.append(value)
-            elif isinstance(node, SequenceNode):
-                stack.extend(node.value)
+        duplicate = first_duplicate_key(self.root)
+        if duplicate is not None:
+            key, earlier = duplicate
+            at = self.position(key.start_mark.index)
+            raise ParseError(
+                f"duplicate key {key.value!r} at line {at.line}"
+                f" (first at line {self.position(earlier.start_mark.index).line});"
+                " refusing to guess which one Compose would use",
+                at.line,
+                at.column,
+            )
+
+
+def first_duplicate_key(root: Node) -> tuple[ScalarNode, ScalarNode] | None:
+    """The duplicate key written first in the document, and the key it repeats.
+
+    Every mapping is looked at (once, however many aliases reach it), so that the
+    error names the first duplicate a reader meets, not the first one a traversal
+    happens to reach.
+    """
+    found: tuple[ScalarNode, ScalarNode] | None = None
+    seen_nodes: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, MappingNode):
+            first_seen: dict[object, ScalarNode] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value != MERGE_KEY:
+                    earlier = first_seen.setdefault(key.value, key)
+                    if earlier is not key and (found is None or key.start_mark.index < found[0].start_mark.index):
+                        found = key, earlier
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return found
 
 
 _NOT_A_STRING = re.compile(
@@ -535,8 +722,8 @@ def effective_keys(mapping: MappingNode) -> set[str]:
     return keys
 
 
-def iter_scalars(node: Node) -> Iterator[ScalarNode]:
-    """Every value scalar below `node` once, however many aliases reach it (keys excluded)."""
+def iter_nodes(node: Node) -> Iterator[Node]:
+    """`node` and every value node below it once, however many aliases reach it (keys excluded)."""
     seen: set[int] = set()
     stack = [node]
     while stack:
@@ -544,12 +731,16 @@ def iter_scalars(node: Node) -> Iterator[ScalarNode]:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, ScalarNode):
-            yield current
-        elif isinstance(current, MappingNode):
+        yield current
+        if isinstance(current, MappingNode):
             stack.extend(value for _, value in reversed(current.value))
         elif isinstance(current, SequenceNode):
             stack.extend(reversed(current.value))
+
+
+def iter_scalars(node: Node) -> Iterator[ScalarNode]:
+    """Every value scalar below `node` once, however many aliases reach it (keys excluded)."""
+    return (found for found in iter_nodes(node) if isinstance(found, ScalarNode))
 
 
 @dataclass(frozen=True, slots=True)
@@ -590,21 +781,150 @@ def iter_interpolations(text: str) -> Iterator[Interpolation]:
             index = text.find("$", index + 1)
 
 
-MASK = "\0"
-# `$NAME`, and `$${NAME}` / `$$NAME`: variables escaped for the container's shell.
-_OTHER_VARIABLES = re.compile(r"\$\$\{[^}]*\}|\$\$[A-Za-z_][A-Za-z0-9_]*|\$\$|\$[A-Za-z_][A-Za-z0-9_]*")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_OPERATOR = re.compile(r":?[-+?]")
+Span = tuple[int, int]
 
 
-def mask_interpolations(text: str) -> str:
-    """`text` with every variable reference (`${...}`, `$NAME`, `$${...}`, `$$NAME`)
-    replaced by as many MASK characters, so that patterns can be matched around them
-    at unchanged offsets."""
-    chars = list(text)
-    spans = [(i.start, i.end) for i in iter_interpolations(text)]
-    spans += [match.span() for match in _OTHER_VARIABLES.finditer(text)]
-    for start, end in spans:
-        chars[start:end] = MASK * (end - start)
-    return "".join(chars)
+def variable_syntax(value: str) -> list[Span] | None:
+    """Spans of a scalar's value that are variable syntax, as Compose interpolates it
+    (compose-go's `template` package): `$NAME`, `${NAME}`, the `${NAME:-` and `}` around
+    a default or alternate value (`-`, `:-`, `+`, `:+`), whose text is a value and not
+    syntax (references nested in it are), a whole `${NAME:?message}`, and the references
+    escaped for the container's shell (`$${NAME}`, `$$NAME`). A `$` that starts none of
+    these is a literal character. None when Compose rejects the value (a `${` that is not
+    a valid reference): nothing in it can be told apart."""
+    spans: list[Span] = []
+    return spans if _variable_syntax(value, 0, len(value), spans) else None
+
+
+def _variable_syntax(value: str, start: int, end: int, spans: list[Span]) -> bool:
+    index = value.find("$", start, end)
+    while index != -1:
+        after = index + 1
+        if value.startswith("$$", index):
+            after = _shell_reference_end(value, index + 2, end)
+            if after > index + 2:
+                spans.append((index, after))
+        elif value.startswith("${", index):
+            name = _NAME.match(value, index + 2, end)
+            if name is None:
+                return False
+            if value.startswith("}", name.end()):
+                after = name.end() + 1
+                spans.append((index, after))
+            else:
+                operator = _OPERATOR.match(value, name.end(), end)
+                closing = _compose_go_closing_brace(value, index, end)
+                if operator is None or closing is None or "\n" in value[index:closing]:
+                    return False
+                after = closing + 1
+                if "?" in operator.group():
+                    spans.append((index, after))
+                else:
+                    spans.extend([(index, operator.end()), (closing, after)])
+                    if not _variable_syntax(value, operator.end(), closing, spans):
+                        return False
+        else:
+            name = _NAME.match(value, index + 1, end)
+            if name is not None:
+                after = name.end()
+                spans.append((index, after))
+        index = value.find("$", after, end)
+    return True
+
+
+def _shell_reference_end(value: str, index: int, end: int) -> int:
+    """Where the shell reference after a `$$` ends (`{NAME}`, `NAME`); `index` when none."""
+    if value.startswith("{", index):
+        closing = value.find("}", index, end)
+        return end if closing == -1 else closing + 1
+    name = _NAME.match(value, index, end)
+    return name.end() if name else index
+
+
+def _compose_go_closing_brace(value: str, dollar: int, end: int) -> int | None:
+    """The `}` closing the reference whose `$` is at `dollar`, found as compose-go does:
+    every `{` opens a level (and the character after it is skipped), every `}` closes one."""
+    depth = 0
+    index = dollar
+    while index < end:
+        if value[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif value[index] == "{":
+            depth += 1
+            index += 1
+        index += 1
+    return None
+
+
+_BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class InterpolationError(ValueError):
+    """Compose refuses the value: a required variable is unset, or a `${` is malformed."""
+
+
+def interpolate(text: str, environment: Mapping[str, str]) -> str:
+    """`text` as Docker Compose interpolates it; a name missing from `environment` is unset.
+
+    `$NAME` and `${NAME}` give the value or nothing; `:-`/`-` give a default when
+    unset (with `:`, also when empty), `:?`/`?` refuse, `:+`/`+` give a replacement
+    when set. Defaults and replacements are interpolated in turn.
+    """
+    return "".join(piece if isinstance(piece, str) else _substitute(piece, environment) for piece in _references(text))
+
+
+def variable_names(text: str) -> set[str]:
+    """Every variable Compose reads when it interpolates `text`, in defaults too."""
+    names: set[str] = set()
+    for piece in _references(text):
+        if isinstance(piece, Interpolation):
+            names.add(piece.name)
+            names |= variable_names(piece.argument)
+    return names
+
+
+def _references(text: str) -> Iterator[str | Interpolation]:
+    """`text` as literal pieces (`$$` read as `$`) and the variable references between them."""
+    index = 0
+    while (dollar := text.find("$", index)) != -1:
+        yield text[index:dollar]
+        if text.startswith("$$", dollar):
+            yield "$"
+            index = dollar + 2
+        elif text.startswith("${", dollar):
+            closing = _closing_brace(text, dollar + 2)
+            body = _INTERPOLATION_BODY.fullmatch(text, dollar + 2, closing) if closing is not None else None
+            if closing is None or body is None:
+                raise InterpolationError(f"invalid interpolation format in {text[dollar:]!r}")
+            name, operator, argument = body.groups()
+            yield Interpolation(dollar, closing + 1, name, operator or "", argument or "")
+            index = closing + 1
+        elif bare := _BARE_NAME.match(text, dollar + 1):
+            yield Interpolation(dollar, bare.end(), bare.group(), "", "")
+            index = bare.end()
+        else:
+            yield "$"
+            index = dollar + 1
+    yield text[index:]
+
+
+def _substitute(reference: Interpolation, environment: Mapping[str, str]) -> str:
+    value = environment.get(reference.name)
+    operator = reference.operator
+    is_set = bool(value) if operator.startswith(":") else value is not None
+    if operator in (":-", "-"):
+        return value if is_set and value is not None else interpolate(reference.argument, environment)
+    if operator in (":?", "?"):
+        if not is_set or value is None:
+            raise InterpolationError(f"required variable {reference.name} is missing a value")
+        return value
+    if operator in (":+", "+"):
+        return interpolate(reference.argument, environment) if is_set else ""
+    return value or ""
 
 
 def _closing_brace(text: str, index: int) -> int | None:
@@ -633,24 +953,49 @@ _FAST_YAML = YAML(typ="safe")
 _COMPLETE_YAML = YAML(typ="safe", pure=True)
 
 
-def _compose(text: str) -> Node | None:
-    """Compose with libyaml (fast) or, where it refuses valid YAML 1.2, the pure-Python parser.
+def _compose_all(text: str) -> list[Node]:
+    """The root node of each document, composed with libyaml (fast) or, where it refuses
+    valid YAML 1.2, the pure-Python parser.
 
     libyaml keeps a YAML 1.1 rule that rejects `:` inside a plain scalar in a flow
     collection (`{image: ollama/ollama:latest}`); Compose itself accepts it.
     """
     try:
-        return _FAST_YAML.compose(text)
+        return list(_FAST_YAML.compose_all(text))
     except MarkedYAMLError as fast_error:
         try:
-            return _COMPLETE_YAML.compose(text)
+            return list(_COMPLETE_YAML.compose_all(text))
         except YAMLError:
             raise fast_error from None
 
 
+def _is_empty(root: Node) -> bool:
+    return isinstance(root, ScalarNode) and root.value == "" and root.tag == "tag:yaml.org,2002:null"
+
+
+def _yaml_error(error: MarkedYAMLError, text: str) -> str:
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem
+    if problem == "found undefined alias" and mark is not None:
+        alias = _ALIAS.match(text, mark.index)
+        if alias is not None:
+            name = alias.group()[1:]
+            anchor = re.search(rf"(?:^|(?<=[\s\[{{,]))&{re.escape(name)}(?![^\s,\[\]{{}}])", text[: mark.index])
+            if anchor is not None:
+                # YAML scopes an anchor to its document; Docker Compose's parser lets a later
+                # document refer to it, which ruamel.yaml cannot follow.
+                line = text.count("\n", 0, anchor.start()) + 1
+                return f"an alias to an anchor of an earlier document ({name!r}, line {line}) is not supported"
+            problem += f" {name!r}"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    context = f" {error.context}:" if error.context else ""
+    return f"invalid YAML:{context} {problem}{where}"
+
+
 def parse(text: str, location: Path | None = None) -> ComposeDocument:
     document = ComposeDocument.parse(text)
-    document.location = location
+    for part in document.documents:
+        part.location = location
     return document
 
 

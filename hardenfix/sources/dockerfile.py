@@ -36,7 +36,7 @@ import os
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -199,6 +199,27 @@ def parse_exec_form(arguments: str) -> list[str] | None:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
     return None
+
+
+def exec_form_spans(arguments: str) -> list[tuple[int, int]] | None:
+    """The span of each string of an exec-form JSON array in `arguments` (quotes
+    included), for arguments `parse_exec_form` accepts; None otherwise."""
+    if parse_exec_form(arguments) is None:
+        return None
+    decoder = json.JSONDecoder()
+    spans = []
+    index = arguments.index("[") + 1
+    while True:
+        index = _JSON_BLANK.match(arguments, index).end()
+        if arguments.startswith("]", index):
+            return spans
+        _, end = decoder.raw_decode(arguments, index)
+        spans.append((index, end))
+        index = _JSON_BLANK.match(arguments, end).end()
+        index += 1 if arguments.startswith(",", index) else 0
+
+
+_JSON_BLANK = re.compile(r"[ \t\n\r]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +458,10 @@ class DockerfileDocument(SourceText):
     def _instruction_ends(self) -> dict[int, int]:
         return {self.position(i.start).line: self.position(i.end).line for i in self.instructions}
 
+    def instruction_text(self, instruction: Instruction) -> str:
+        """An instruction's logical line and the bodies of its heredocs."""
+        return instruction.line + "".join(self.text[h.body_start : h.body_end] for h in instruction.heredocs)
+
     @cached_property
     def global_arguments(self) -> dict[str, str]:
         """Defaults of the `ARG`s before the first `FROM`: what `FROM ${VERSION}` may use."""
@@ -491,6 +516,80 @@ class DockerfileDocument(SourceText):
 
     build_context: BuildContext | None = None
     """Where `COPY` and `ADD` read from: set by `parse`."""
+
+
+def variable_syntax(line: str, start: int = 0, escape: str = "\\") -> list[tuple[int, int]] | None:
+    """Spans of `line[start:]` (the logical line of an instruction that expands variables,
+    such as `ENV` or `ARG`) that are variable syntax, as BuildKit's shell lexer reads it
+    (`frontend/dockerfile/shell/lex.go`): `$NAME`, `${NAME}`, the `${NAME:-` and `}`
+    around a default or alternate value (`-`, `:-`, `+`, `:+`), whose text is a value and
+    not syntax (references nested in it are), and a whole `${NAME:?message}`, `${NAME#p}`,
+    `${NAME%p}` or `${NAME/p/r}`. Single quotes keep a `$` literal, and so does the escape
+    character. None when BuildKit rejects a reference (`${}`, an unknown modifier, a
+    missing `}`)."""
+    spans: list[tuple[int, int]] = []
+    return spans if _BuildKitWords(line, escape, spans).scan(start, None) is not None else None
+
+
+_BUILDKIT_NAME = re.compile(r"[A-Za-z0-9_]+")
+_BUILDKIT_MODIFIER = re.compile(r":[-+?]|[-+?#%/]")
+
+
+@dataclass
+class _BuildKitWords:
+    line: str
+    escape: str
+    spans: list[tuple[int, int]]
+
+    def scan(self, index: int, stop: str | None) -> int | None:
+        """Read from `index` to the unquoted `stop` character (or the end of the line when
+        None), noting variable syntax; where it stopped, or None on a syntax error."""
+        line, quote = self.line, None
+        while index < len(line):
+            character = line[index]
+            if quote is None and character == stop:
+                return index
+            if character == self.escape and quote != "'":
+                index += 2
+            elif quote == "'":
+                quote = None if character == "'" else quote
+                index += 1
+            elif character == "$":
+                after = self._reference(index)
+                if after is None:
+                    return None
+                index = after
+            else:
+                if character in "'\"" and quote in (None, character):
+                    quote = None if quote else character
+                index += 1
+        return index if stop is None else None
+
+    def _reference(self, dollar: int) -> int | None:
+        line = self.line
+        if not line.startswith("{", dollar + 1):
+            name = _BUILDKIT_NAME.match(line, dollar + 1)
+            if name is None:
+                return dollar + 1  # a literal `$`
+            self.spans.append((dollar, name.end()))
+            return name.end()
+        name = _BUILDKIT_NAME.match(line, dollar + 2)
+        if name is None:
+            return None
+        if line.startswith("}", name.end()):
+            self.spans.append((dollar, name.end() + 1))
+            return name.end() + 1
+        modifier = _BUILDKIT_MODIFIER.match(line, name.end())
+        if modifier is None:
+            return None
+        closing = self.scan(modifier.end(), "}")
+        if closing is None:
+            return None
+        if modifier.group()[-1] in "-+":
+            self.spans.extend([(dollar, modifier.end()), (closing, closing + 1)])
+        else:
+            self.spans.append((dollar, closing + 1))
+        return closing + 1
 
 
 _VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
@@ -548,7 +647,7 @@ class BuildContext:
         self.root = root.resolve()
         self._reader = reader
         self._root_prefix = os.path.join(self.root, "")
-        self._listings: dict[tuple[str, str, int], list[str]] = {}
+        self._listings: dict[tuple[object, ...], list[str]] = {}
         self._listed: set[str] = set()
         """Files a listing found: regular files inside the context, read without resolving again."""
 
@@ -609,16 +708,19 @@ class BuildContext:
             matches.append(relative)
         return matches
 
-    def files_under(self, relative: str, suffix: str, limit: int = 2000) -> list[str]:
+    def files_under(
+        self, relative: str, suffix: str, limit: int = 2000, skip: Callable[[str], bool] | None = None
+    ) -> list[str]:
         """Regular files below a folder whose names end in `suffix`, symlinks not followed,
-        in sorted depth-first order (each folder's files before its sub-folders)."""
-        key = (posixpath.normpath(relative), suffix, limit)
+        in sorted depth-first order (each folder's files before its sub-folders). Folders
+        whose names `skip` accepts are not entered, nor looked at."""
+        key = (posixpath.normpath(relative), suffix, limit, skip)
         if key not in self._listings:
-            self._listings[key] = found = self._list(relative, suffix, limit)
+            self._listings[key] = found = self._list(relative, suffix, limit, skip)
             self._listed.update(found)
         return self._listings[key]
 
-    def _list(self, relative: str, suffix: str, limit: int) -> list[str]:
+    def _list(self, relative: str, suffix: str, limit: int, skip: Callable[[str], bool] | None) -> list[str]:
         try:
             top = self.path(relative)
         except ContextError:
@@ -637,7 +739,8 @@ class BuildContext:
             subfolders = []
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    subfolders.append(entry.path)
+                    if skip is None or not skip(entry.name):
+                        subfolders.append(entry.path)
                 elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
                     found.append(entry.path[len(self._root_prefix) :])
                     if len(found) >= limit:

@@ -22,11 +22,11 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, AnyStr, TypeVar
 
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
@@ -45,8 +45,21 @@ _STDLIB = sys.stdlib_module_names
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
-def _is_word_character(character: str) -> bool:
-    return character.isalnum() or character == "_"
+def word_starts(text: AnyStr, word: AnyStr) -> Iterator[int]:
+    """Where `word` stands in `text` (str or bytes) as a whole word: found by `find`, many
+    times faster than a regex that starts with `\\b`, which the regex engine tries at every
+    offset. In bytes, any non-ASCII byte ends a word: that finds a word too often, never
+    too seldom."""
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        if not _is_word_character(text[start - 1 : start]) and not _is_word_character(text[end : end + 1]):
+            yield start
+        start = text.find(word, start + 1)
+
+
+def _is_word_character(character: str | bytes) -> bool:
+    return character.isalnum() or character in ("_", b"_")
 
 
 def block_opener(data: bytes, line_start: int) -> bytes | None:
@@ -125,7 +138,9 @@ def parse(text: str, location: Path | None = None) -> PythonDocument:
         try:
             tree = ast.parse(text)
         except SyntaxError as error:
-            raise ParseError(f"invalid Python: {error.msg} at line {error.lineno}") from None
+            raise ParseError(
+                f"invalid Python: {error.msg} at line {error.lineno}", error.lineno, error.offset
+            ) from None
         except RecursionError:
             raise ParseError("invalid Python: nesting is too deep to parse") from None
         except ValueError as error:  # e.g. a NUL character
@@ -285,38 +300,35 @@ class PythonDocument(SourceText):
         """
         if not self.text.isascii():
             return self.nodes(*classes)
-        lines = sorted({self.line_index(start) + 1 for word in set(words) for start in self._word_starts(word)})
+        lines = sorted({self.line_index(start) + 1 for word in set(words) for start in word_starts(self.text, word)})
         return [node for node in self._nodes_on(lines) if node.__class__ in classes]  # type: ignore[misc]
-
-    def _word_starts(self, word: str) -> Iterator[int]:
-        """Where `word` stands as a whole word: found by `str.find`, many times faster than
-        a regex that starts with `\\b`, which the regex engine tries at every offset."""
-        text, start = self.text, self.text.find(word)
-        while start != -1:
-            end = start + len(word)
-            if not (start > 0 and _is_word_character(text[start - 1])) and not (
-                end < len(text) and _is_word_character(text[end])
-            ):
-                yield start
-            start = text.find(word, start + 1)
 
     def enclosing_scopes(self, node: ast.expr | ast.stmt | ast.excepthandler) -> list[Scope]:
         """The functions, lambdas and classes `node` sits in, outermost first.
 
-        Told by source ranges: a definition's range starts at `def` or `class`, so its
-        decorators belong to the scope around it, where they run.
+        A definition's range starts at `def` or `class`, so its decorators belong to
+        the scope around it, where they run.
+        """
+        return self.enclosing(node, *_SCOPES)  # type: ignore[arg-type]
+
+    def enclosing(self, node: ast.expr | ast.stmt | ast.excepthandler, *classes: type[AnyNode]) -> list[AnyNode]:
+        """The nodes of `classes` that `node` sits in, outermost first.
+
+        Told by source ranges, so `classes` must not hold a class whose node can span
+        exactly what its child does (`ast.Expr` around its call).
         """
         start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
         return sorted(
             (
-                scope
-                for scope in self._nodes_on([node.lineno])
-                if scope.__class__ in _SCOPES
-                and scope is not node
-                and (scope.lineno, scope.col_offset) <= start  # type: ignore[attr-defined]
-                and end <= (scope.end_lineno, scope.end_col_offset)  # type: ignore[attr-defined]
+                outer
+                for outer in self._nodes_on([node.lineno])
+                if outer.__class__ in classes
+                and outer is not node
+                and (outer.lineno, outer.col_offset) <= start  # type: ignore[attr-defined]
+                and end <= (outer.end_lineno, outer.end_col_offset)  # type: ignore[attr-defined]
             ),
-            key=lambda scope: (scope.lineno, scope.col_offset),  # type: ignore[attr-defined]
+            # Outermost first, also of two that start together.
+            key=lambda outer: (outer.lineno, outer.col_offset, -outer.end_lineno, -outer.end_col_offset),  # type: ignore[attr-defined]
         )
 
     def _nodes_on(self, lines: list[int]) -> Iterator[ast.AST]:
@@ -360,7 +372,7 @@ class PythonDocument(SourceText):
             elif isinstance(statement, ast.Import | ast.ImportFrom):
                 names.update(self._imported_names(statement))
             else:
-                for node in _targets(statement):
+                for node in assigned_targets(statement):
                     names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
         return names
 
@@ -435,23 +447,88 @@ class PythonDocument(SourceText):
         line goes where isort would put a standard-library import, or after the
         imports for any other module.
         """
-        runtime = {b.qualified_name: b for b in self.bindings.values() if not b.type_checking_only}
-        wanted = module if name is None else f"{module}.{name}"
-        if wanted in runtime:
-            return runtime[wanted].name, None
-        if name is not None and module in runtime and isinstance(runtime[module].statement, ast.Import):
-            return f"{runtime[module].name}.{name}", None
-        if name is not None:
-            for statement in self._top_level_imports():
-                if (
-                    isinstance(statement, ast.ImportFrom)
-                    and statement.level == 0
-                    and statement.module == module
-                    and statement.names[0].name != "*"
-                ):
-                    return name, self._add_alias(statement, name)
-        line = f"import {module}" if name is None else f"from {module} import {name}"
-        return (module if name is None else name), self._insert_import_line(line, module, is_from=name is not None)
+        if name is None:
+            runtime = self._runtime_bindings()
+            if module in runtime:
+                return runtime[module].name, None
+            return module, self._insert_import_line(f"import {module}", module, is_from=False)
+        if (bound := self._bound_as(module, name)) is not None:
+            return bound, None
+        return name, self._import_from(module, [name])
+
+    def names_from(self, module: str, names: Sequence[str]) -> list[str] | None:
+        """How to write each of `names` from `module` once `import_names` has imported
+        them, without shadowing any name the module binds or reads; None when that
+        cannot be done.
+
+        A name is reused as the module binds it; one the module does not use is
+        imported by name (`from typing import Any`); when one is taken, those not
+        bound are read from the module (`typing.Any`), if its name is free.
+        """
+        plan = self._import_plan(module, names)
+        return None if plan is None else plan[0]
+
+    def import_names(self, module: str, names: Sequence[str]) -> Edit | None:
+        """The one edit that makes `names` from `module` available as `names_from` writes
+        them, or None when the module has them already: an existing `from module import`
+        gains them, or a new line goes where `add_import` would put it."""
+        plan = self._import_plan(module, names)
+        assert plan is not None, f"importing {names} from {module} would shadow a name of the module"
+        _, by_name, import_module = plan
+        if by_name:
+            return self._import_from(module, by_name)
+        return self.add_import(module)[1] if import_module else None
+
+    def _import_plan(self, module: str, names: Sequence[str]) -> tuple[list[str], list[str], bool] | None:
+        """For `names_from`: how each name is written, which to import by name, and
+        whether `import module` is needed."""
+        bound = [self._bound_as(module, name) for name in names]
+        missing = [name for b, name in zip(bound, names, strict=True) if b is None]
+        if all(self.is_unbound(name) for name in missing):
+            return [b or name for b, name in zip(bound, names, strict=True)], missing, False
+        runtime = self._runtime_bindings()
+        if module in runtime and isinstance(runtime[module].statement, ast.Import):
+            prefix = runtime[module].name
+        elif "." not in module and self.is_unbound(module):
+            prefix = module
+        else:
+            return None
+        return [b or f"{prefix}.{name}" for b, name in zip(bound, names, strict=True)], [], module not in runtime
+
+    def is_unbound(self, name: str) -> bool:
+        """Whether the module neither binds nor reads `name`, so that binding it at the
+        top level changes what no other code sees. A star import may bind any public name."""
+        if name in self.module_level_names or name in self.name_loads:
+            return False
+        return name.startswith("_") or not any(
+            isinstance(statement, ast.ImportFrom) and statement.names[0].name == "*"
+            for statement, _ in module_level_statements(self.tree.body)
+        )
+
+    def _runtime_bindings(self) -> dict[str, Binding]:
+        """Bindings by what they refer to, those present at run time."""
+        return {b.qualified_name: b for b in self.bindings.values() if not b.type_checking_only}
+
+    def _bound_as(self, module: str, name: str) -> str | None:
+        """How the module already refers to `name` from `module` at run time, if it does."""
+        runtime = self._runtime_bindings()
+        if f"{module}.{name}" in runtime:
+            return runtime[f"{module}.{name}"].name
+        if module in runtime and isinstance(runtime[module].statement, ast.Import):
+            return f"{runtime[module].name}.{name}"
+        return None
+
+    def _import_from(self, module: str, names: list[str]) -> Edit:
+        """`from module import names`: joined to the module's own `from module import`, or a new line."""
+        for statement in self._top_level_imports():
+            if (
+                isinstance(statement, ast.ImportFrom)
+                and statement.level == 0
+                and statement.module == module
+                and statement.names[0].name != "*"
+            ):
+                return self._add_aliases(statement, names)
+        return self._insert_import_line(f"from {module} import {', '.join(names)}", module, is_from=True)
 
     def remove_import(self, binding: Binding) -> Edit:
         """Unbind `binding.name`, keeping the rest of its import statement as it is written."""
@@ -546,28 +623,29 @@ class PythonDocument(SourceText):
             offset = line_end + len(self.line_ending(offset))
         return offset
 
-    def _add_alias(self, statement: ast.ImportFrom, name: str) -> Edit:
+    def _add_aliases(self, statement: ast.ImportFrom, new_names: list[str]) -> Edit:
         import libcst
 
         node = self.cst_node(statement, libcst.ImportFrom)
         assert not isinstance(node.names, libcst.ImportStar)
         names = list(node.names)
-        written = [_bound_name(alias) for alias in names]
-        index = len(names)
-        if written == sorted(written, key=str.lower):
-            index = next((i for i, other in enumerate(written) if other.lower() > name.lower()), len(names))
         separator = next(
             (alias.comma for alias in names[:-1] if isinstance(alias.comma, libcst.Comma)),
             libcst.Comma(whitespace_after=libcst.SimpleWhitespace(" ")),
         )
         if node.lpar is not None and isinstance(node.lpar.whitespace_after, libcst.ParenthesizedWhitespace):
             separator = libcst.Comma(whitespace_after=node.lpar.whitespace_after)
-        new_alias = libcst.ImportAlias(libcst.Name(name))
-        if index < len(names):
-            names.insert(index, new_alias.with_changes(comma=separator))
-        else:
-            names[-1], last = names[-1].with_changes(comma=separator), new_alias.with_changes(comma=names[-1].comma)
-            names.append(last)
+        for name in new_names:
+            written = [_bound_name(alias) for alias in names]
+            index = len(names)
+            if written == sorted(written, key=_member_order):
+                index = next((i for i, w in enumerate(written) if _member_order(w) > _member_order(name)), len(names))
+            new_alias = libcst.ImportAlias(libcst.Name(name))
+            if index < len(names):
+                names.insert(index, new_alias.with_changes(comma=separator))
+            else:
+                names[-1], last = names[-1].with_changes(comma=separator), new_alias.with_changes(comma=names[-1].comma)
+                names.append(last)
         return self.rewrite(node, node.with_changes(names=names))
 
     # -- libcst ----------------------------------------------------------------
@@ -830,7 +908,8 @@ def _only_imports(statement: ast.stmt) -> bool:
     )
 
 
-def _targets(statement: ast.stmt) -> list[ast.expr]:
+def assigned_targets(statement: ast.stmt) -> list[ast.expr]:
+    """The targets a statement assigns to, as written (`a, b` for `a, b = f()`)."""
     if isinstance(statement, ast.Assign):
         return statement.targets
     if isinstance(statement, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
@@ -844,6 +923,13 @@ def _module_of(statement: ast.Import | ast.ImportFrom) -> str:
     if isinstance(statement, ast.Import):
         return statement.names[0].name
     return "." * statement.level + (statement.module or "")
+
+
+def _member_order(name: str) -> tuple[int, str]:
+    """Where isort and ruff (`order-by-type`) put a name in `from x import ...`: constants,
+    then classes, then the rest, each alphabetically regardless of case."""
+    kind = 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
 
 
 def _bound_name(alias: libcst.ImportAlias) -> str:

@@ -10,6 +10,7 @@ import bisect
 import itertools
 import operator
 import re
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -30,6 +31,12 @@ class SourceText:
 
     def depends_on(self, path: Path | str) -> None:
         self.dependencies.add(str(path))
+
+    @property
+    def documents(self) -> Sequence[SourceText]:
+        """The parts of the text that rules check one at a time: here the whole text; a
+        Compose file of several YAML documents has one for each."""
+        return (self,)
 
     @cached_property
     def _line_starts(self) -> list[int]:
@@ -57,6 +64,10 @@ class SourceText:
     def position(self, offset: int) -> Position:
         index = self.line_index(offset)
         return Position(index + 1, offset - self._line_starts[index] + 1)
+
+    def offset_of(self, position: Position) -> int:
+        """The offset of a 1-based position: `position`'s inverse."""
+        return self._line_starts[position.line - 1] + position.column - 1
 
     def line_start(self, offset: int) -> int:
         return self._line_starts[self.line_index(offset)]

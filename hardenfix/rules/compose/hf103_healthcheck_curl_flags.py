@@ -4,75 +4,144 @@ import re
 from collections.abc import Iterator
 
 from hardenfix import probes
-from hardenfix.model import Category, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument
-from hardenfix.sources.healthcheck import rewrite_command, service_probes
+from hardenfix.sources.compose import ComposeDocument, Service
+from hardenfix.sources.healthcheck import Probe, service_probes
 
 
 class HealthcheckCurlFlags(Rule):
     """
     ## What it does
-    Finds Compose healthchecks that probe with `curl` but without `-f`/`--fail`,
-    or with the flags spelled some other way (`--silent --fail`, `-f -s`,
-    `-fsSL`), and normalises them to `curl -sf`, keeping every other option,
-    the URL and the rest of the command as written. All three `test` forms are
-    handled: a string, `["CMD-SHELL", "..."]` and `["CMD", "curl", ...]`.
+    Checks every `curl` a Compose healthcheck runs (in all three `test` forms:
+    a string, `["CMD-SHELL", "..."]` and `["CMD", "curl", ...]`; in a shell
+    chain such as `curl A && curl B || exit 1`, each curl on its own) and
+    reports two things:
+
+    - a curl with none of `-f`, `--fail` or `--fail-with-body` (also inside
+      a cluster: `-fsSL` has one), whose exit status is what the probe
+      reports. Not reported when something else judges the response: the
+      output is piped to another command (`curl ... | grep ok`) or written to
+      a file (`-o FILE`, `-O`, `-D FILE`, `> FILE`; `/dev/null` does not
+      count), or `!` inverts the status;
+    - a curl with both `-f`/`--fail` and `--fail-with-body`, which curl refuses.
+
+    Flags that already fail on HTTP errors, however spelled (`-fsS`,
+    `--silent --fail`, `-f -s`), are fine and left as written. A fix changes
+    only flag words; the rest of the command keeps every byte.
 
     ## Why is this bad?
     Without `-f`, curl exits 0 on any HTTP answer: a service answering
     `500 Internal Server Error` or `503 Service Unavailable` passes its
-    healthcheck, and dependants start against it. One spelling everywhere also
-    makes probes easy to review and grep.
+    healthcheck, and dependants start against it. With both `-f` and
+    `--fail-with-body`, curl stops with "You must select either --fail or
+    --fail-with-body, not both" (exit 2, measured with curl 7.88): the probe
+    never passes and the container is never healthy.
 
     ## Example
     ```yaml
     healthcheck:
-      test: ["CMD", "curl", "http://localhost:8000/healthz"]
+      test: ["CMD-SHELL", "curl -sS --fail-with-body -f http://localhost:8000/ready && curl http://localhost:8000/healthz"]
     ```
 
     ## Use instead
     ```yaml
     healthcheck:
-      test: ["CMD", "curl", "-sf", "http://localhost:8000/healthz"]
+      test: ["CMD-SHELL", "curl -sS --fail-with-body http://localhost:8000/ready && curl -f http://localhost:8000/healthz"]
     ```
 
     ## Fix safety
-    Safe: a probe that passed only because curl ignored an HTTP error status was
-    reporting a failing service as healthy; `-s` only silences progress output.
+    Removing `-f` beside `--fail-with-body` is safe: `--fail-with-body` alone
+    fails on the same statuses, and the pair never ran on a current curl.
+    Adding `-f` (after the program, nothing else changed) is unsafe: a probe
+    of a path that answers 4xx while the service works (`/` answering 404,
+    an endpoint behind authentication answering 401) passes today and would
+    fail, so the container would never become healthy. Check that the URL
+    answers 2xx or 3xx, then apply it with `--unsafe-fixes`. A flag written
+    in quotes or with a YAML escape is reported without a fix.
     """
 
     code = "HF103"
     slug = "healthcheck-curl-flags"
     kind = FileKind.COMPOSE
     category = Category.RELIABILITY
-    summary = "curl probe without `-f`, or with non-standard flags"
-    fix_safety = FixSafety.SAFE
+    summary = "curl probe that passes on HTTP errors, or with both `-f` and `--fail-with-body`"
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"curl")
     changes = ("**.test",)
+    value_change = ValueChange.CURL_FAIL_FLAGS
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         for service, probe in service_probes(document):
-            http = probe.http_probe()
-            if http is None or http.tool != "curl":
-                continue
-            normalised = probes.normalised_curl_arguments(http.arguments)
-            if normalised is None:
-                continue
             if probe.argv is not None:
-                edit = document.replace_items(probe.test.value, ["CMD", http.program, *normalised])
+                http = probes.http_probe_from_argv(probe.argv)
+                curls = [http] if http is not None else []
             else:
-                edit = rewrite_command(document, probe, http.start, http.end, " ".join([http.program, *normalised]))
-            if probes.curl_fails_on_http_errors(http.arguments):
-                message = f"curl probe of service `{service.name}` spells its flags differently from the standard `-sf`"
-            else:
-                message = (
-                    f"curl probe of service `{service.name}` has no `-f`: "
-                    "it exits 0 on an HTTP error, so a failing service passes"
-                )
-            yield self.finding(
-                document,
-                *document.span(probe.test.key),
-                message,
-                self.fix("Use `curl -sf`", edit) if edit is not None else None,
-            )
+                curls = list(probes.find_http_probes(probe.command or ""))
+            for http in curls:
+                problem = probes.curl_flag_problem(http) if http.tool == "curl" else None
+                if problem is not None:
+                    yield self._finding(document, service, probe, http, problem)
+
+    def _finding(
+        self,
+        document: ComposeDocument,
+        service: Service,
+        probe: Probe,
+        http: probes.HttpProbe,
+        problem: probes.CurlFlagProblem,
+    ) -> Finding:
+        if probe.argv is not None:
+            edits = _exec_form_edits(document, probe, problem)
+            start, end = document.span(probe.test.value.value[1])
+        else:
+            origins = document.value_origins(probe.command_node) if probe.command_node is not None else None
+            edits = _shell_edits(document, http, problem, origins)
+            start, end = _written_span(origins, http.start, http.end) or document.span(probe.test.key)
+        url = f" `{http.url}`" if http.url else ""
+        message = f"curl{url} in the healthcheck of service `{service.name}` {problem.message}"
+        if edits is None:
+            return self.finding(document, start, end, f"{message} (a flag is quoted or escaped: no fix)")
+        applicability = Applicability.SAFE
+        if problem.unsafe_because is not None:
+            message += f"; the fix is unsafe: {problem.unsafe_because}"
+            applicability = Applicability.UNSAFE
+        return self.finding(document, start, end, message, self.fix(problem.title, *edits, applicability=applicability))
+
+
+def _exec_form_edits(document: ComposeDocument, probe: Probe, problem: probes.CurlFlagProblem) -> list[Edit] | None:
+    """`["CMD", program, ...]`: argument `i` is item `i + 1`."""
+    sequence = probe.test.value
+    edits = []
+    for edit in problem.edits:
+        item = edit.index + 1
+        if edit.insert:
+            edits.append(document.insert_item(sequence, item, edit.replacement or ""))
+        elif edit.replacement is None:
+            edits.append(document.remove_item(sequence, item))
+        else:
+            replaced = document.replace_scalar(sequence.value[item], edit.replacement, bool(sequence.flow_style))
+            if replaced is None:
+                return None
+            edits.append(replaced)
+    return edits
+
+
+def _shell_edits(
+    document: ComposeDocument,
+    http: probes.HttpProbe,
+    problem: probes.CurlFlagProblem,
+    origins: list[int | None] | None,
+) -> list[Edit] | None:
+    changes = probes.shell_edits(http, problem.edits)
+    if changes is None or origins is None:
+        return None
+    edits = [document.value_range_edit(origins, start, end, content) for start, end, content in changes]
+    return None if None in edits else [edit for edit in edits if edit is not None]
+
+
+def _written_span(origins: list[int | None] | None, start: int, end: int) -> tuple[int, int] | None:
+    """Where the command's characters `[start, end)` were written, when both ends were."""
+    if origins is None or origins[start] is None or origins[end - 1] is None:
+        return None
+    return origins[start], origins[end - 1] + 1  # type: ignore[operator]

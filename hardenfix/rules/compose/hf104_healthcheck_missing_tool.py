@@ -4,7 +4,8 @@ import re
 from collections.abc import Iterator
 
 from hardenfix import probes
-from hardenfix.knowledge import ImageFacts, parse_reference
+from hardenfix.facts.service import service_facts
+from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
@@ -15,46 +16,65 @@ class HealthcheckMissingTool(Rule):
     """
     ## What it does
     Finds Compose healthchecks whose probe runs a program the service's image
-    does not ship — `wget --spider` in an image without wget, `curl` in
-    `minio/minio`, any shell-form probe in an image without a shell — using
-    hardenfix's image knowledge base (for a service that builds, the `FROM` of
-    its Dockerfile's final stage). An HTTP probe is rewritten to request the
-    same URL with a tool the image has: `curl -sf URL`, else a `python3 -c`
-    urllib one-liner, else a `node -e` one-liner. Another probe is replaced by
-    the image's standard probe when one is known and can run. The probe keeps
-    the form it was written in.
+    does not ship for the tag in use — `curl` in `python:3.12-slim`, `wget`
+    in `postgres:16`, `healthcheck.sh` in `mariadb:10.6.4` (built before the
+    script was added), any shell-form probe in an image without a shell —
+    using hardenfix's image knowledge base, where each fact holds for a range
+    of the image's versions and for one variant and names the file it was
+    read from (for a service that builds, the `FROM` of its Dockerfile's final
+    stage, plus what its `RUN`s install). An HTTP probe is rewritten to
+    request the same URL with a tool the image has: `curl -sf URL`, else
+    `wget -q -O /dev/null URL`, else a `python3 -c` urllib one-liner, else a
+    `node -e` one-liner. Another probe
+    is replaced by the image's standard probe when one is known and can run.
+    The probe keeps the form it was written in.
 
     ## Why is this bad?
     The probe fails with "executable file not found" on every run, so the
     container never becomes healthy: it is restarted in a loop, and everything
     that waits for `service_healthy` never starts. Such probes are usually
-    copied from another image's documentation and never run against this one.
+    copied from another image's documentation, or from another release of the
+    same image, and never run against this one.
 
     ## Example
     ```yaml
     services:
-      olap:
-        image: clickhouse/clickhouse-server:24.8
+      api:
+        image: python:3.12-slim
         healthcheck:
-          test: ["CMD", "wget", "--spider", "-q", "http://localhost:8123/ping"]
+          test: ["CMD", "curl", "-f", "http://localhost:8000/healthz"]
     ```
 
     ## Use instead
     ```yaml
     services:
-      olap:
-        image: clickhouse/clickhouse-server:24.8
+      api:
+        image: python:3.12-slim
         healthcheck:
-          test: ["CMD", "curl", "-sf", "http://localhost:8123/ping"]
+          test: ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/healthz')"]
     ```
 
     ## Fix safety
-    Safe when the same URL is requested with another tool: the probe checks
-    what it meant to check, and can now run. Unsafe when the probe is replaced
-    by the image's standard probe, which checks something else. When the image
-    is not in the knowledge base, an HTTP probe is reported without a fix: a
-    probe that was never run against the image is how these bugs start.
-    Describe your own images in the `[images."repository"]` configuration.
+    Safe when the same URL is requested with another tool and every fact
+    this relies on is known for the tag: the probe checks what it meant to
+    check, and can now run. Unsafe when the probe is replaced by the image's
+    standard probe, which checks something else, and when a fact is assumed:
+    a tag that names no version (`latest`, `lts`) or a release newer than the
+    knowledge base is taken to be like the newest release it knows, and the
+    message says so. A program is only called missing when the knowledge base
+    says so for that tag: for an image, a variant or a release it does not
+    cover, an HTTP probe is reported without a fix, and other probes are left
+    alone. Describe your own images in the `[images."repository"]`
+    configuration.
+
+    Online (`--online`), the image's registry says what it ships, and beats
+    the knowledge base: the programs on the image's `PATH` are read from its
+    layers, for the digest its tag points at today, so a probe tool that is
+    not there is known to be missing and a replacement that is there known
+    to run, whatever the tag (`latest` included). The rewrite is then safe,
+    and the message names the image by its digest (`registry:
+    postgres:latest@sha256:...`). Where the registry cannot be reached, or an
+    image's layers cannot all be read, the knowledge base answers as offline.
     """
 
     code = "HF104"
@@ -73,67 +93,82 @@ class HealthcheckMissingTool(Rule):
                 yield finding
 
     def _check_probe(self, document: ComposeDocument, service: Service, probe: Probe) -> Finding | None:
-        image = document.base_image_of(service)
-        reference = parse_reference(image) if image else None
-        facts = self.knowledge.facts_for(reference) if reference is not None else None
+        facts = service_facts(document, service, self.knowledge).image
         http = probe.http_probe()
         span = document.span(probe.test.key)
-        if facts is None:
-            if http is None:
+        image = document.base_image_of(service) or "its image"
+        needed = _needed_tools(probe)
+        answers = {tool: facts.tool(tool) if facts is not None else None for tool in needed}
+        missing = next((tool for tool in needed if (fact := answers[tool]) is not None and not fact.value), None)
+        if missing is None:
+            if http is None or answers.get(http.tool) is not None:
                 return None
             return self.finding(
                 document,
                 *span,
                 f"probe of service `{service.name}` runs `{http.tool}`, and hardenfix does not know whether "
-                f"`{image or 'its image'}` ships it: check that it does, or describe the image in [images]",
+                f"`{image}` ships it: check that it does, or describe the image in [images]",
             )
-        tools = facts.tools_for(reference.tag)
-        missing = next((tool for tool in _needed_tools(probe) if tool not in tools), None)
-        if missing is None:
-            return None
-        message = (
-            f"probe of service `{service.name}` runs `{missing}`, which `{image}` does not ship: it can never pass"
-        )
-        fix = self._same_url_with_another_tool(document, probe, http, tools) or self._standard_probe(
-            document, probe, facts, tools
+        assert facts is not None
+        absent = answers[missing]
+        assert absent is not None
+        if absent.known:
+            message = (
+                f"probe of service `{service.name}` runs `{missing}`, which `{image}` does not ship "
+                f"({absent.source}): it can never pass"
+            )
+        else:
+            message = f"probe of service `{service.name}` runs `{missing}`, which `{image}` most likely does not ship"
+        fix = self._same_url_with_another_tool(document, probe, http, facts) or self._standard_probe(
+            document, service, probe, facts
         )
         if fix is None:
+            message += f": {absent.guess}" if absent.guess else ""
             return self.finding(document, *span, message + "; no replacement can run in this image")
-        edit, applicability, title = fix
-        if applicability is Applicability.UNSAFE:
-            message += " (unsafe fix: the image's standard probe checks something else)"
+        edit, guesses, title, standard = fix
+        guesses = tuple(dict.fromkeys((*((absent.guess,) if absent.guess else ()), *guesses)))
+        applicability = Applicability.UNSAFE if standard or guesses else Applicability.SAFE
+        reasons = [*(["the image's standard probe checks something else"] if standard else []), *guesses]
+        if reasons:
+            message += f" (unsafe fix: {'; '.join(reasons)})"
         return self.finding(document, *span, message, self.fix(title, edit, applicability=applicability))
 
     @staticmethod
     def _same_url_with_another_tool(
-        document: ComposeDocument, probe: Probe, http: probes.HttpProbe | None, tools: frozenset[str]
-    ) -> tuple[Edit, Applicability, str] | None:
+        document: ComposeDocument, probe: Probe, http: probes.HttpProbe | None, facts: TagFacts
+    ) -> tuple[Edit, tuple[str, ...], str, bool] | None:
         if http is None or not http.url or "$" in http.url:
             return None
-        replacement = probes.replacement_probe(http.url, tools)
-        if replacement is None or (probe.uses_shell and "sh" not in tools):
+        replacement = probes.replacement_probe(http.url, facts.present(probes.REPLACEMENT_TOOLS))
+        if replacement is None:
+            return None
+        needed = [replacement[0], *(["sh"] if probe.uses_shell else [])]
+        tools = [facts.tool(tool) for tool in needed]
+        if not all(fact is not None and fact.value for fact in tools):
             return None
         if probe.argv is not None:
             edit = rewrite_probe(document, probe, replacement)
         else:
             edit = rewrite_command(document, probe, http.start, http.end, probes.shell_join(replacement))
-        return (edit, Applicability.SAFE, f"Probe with `{replacement[0]}`") if edit is not None else None
+        guesses = tuple(fact.guess for fact in tools if fact is not None and fact.guess)
+        return (edit, guesses, f"Probe with `{replacement[0]}`", False) if edit is not None else None
 
     @staticmethod
     def _standard_probe(
-        document: ComposeDocument, probe: Probe, facts: ImageFacts, tools: frozenset[str]
-    ) -> tuple[Edit, Applicability, str] | None:
-        standard = facts.healthcheck
-        if not standard or len(standard) < 2:
+        document: ComposeDocument, service: Service, probe: Probe, facts: TagFacts
+    ) -> tuple[Edit, tuple[str, ...], str, bool] | None:
+        choice = facts.standard_probe(service.command_line())
+        if choice is None or choice.unmet:
             return None
-        if standard[0] == "CMD" and standard[1] in tools:
+        standard = choice.probe.test
+        if standard[0] == "CMD":
             edit = rewrite_probe(document, probe, standard[1:])
-        elif standard[0] == "CMD-SHELL" and probe.uses_shell and "sh" in tools:
+        elif standard[0] == "CMD-SHELL" and probe.uses_shell:
             assert probe.command is not None
             edit = rewrite_command(document, probe, 0, len(probe.command), standard[1])
         else:
             return None
-        return (edit, Applicability.UNSAFE, "Use the image's standard probe") if edit is not None else None
+        return (edit, choice.guesses, "Use the image's standard probe", True) if edit is not None else None
 
 
 def _needed_tools(probe: Probe) -> list[str]:

@@ -4,20 +4,14 @@ import ast
 import re
 from collections.abc import Iterator
 
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
 from hardenfix import probes
-from hardenfix.knowledge import parse_reference
+from hardenfix.facts.service import planned_probe, service_facts
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Service, lookup
+from hardenfix.sources.compose import ComposeDocument
 from hardenfix.sources.healthcheck import Probe, rewrite_probe, service_probes
 
-HEALTH_PATH = "/healthz"
 _PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
-_PORT_FLAG = re.compile(r"--(?:port|http-port|listen-port)(?:=|$)|-p$")
-_BIND = re.compile(r"(?:^|[\s=])(?:0\.0\.0\.0|\[::\]|localhost|127\.0\.0\.1)?:(\d{2,5})\b")
-_CONTAINER_PORT = re.compile(r"(?:.*:)?(\d+)(?:-\d+)?(?:/tcp)?$")
 
 
 class HealthcheckWeak(Rule):
@@ -26,9 +20,9 @@ class HealthcheckWeak(Rule):
     Finds Compose healthchecks whose probe proves nothing about the service:
     `true`, `exit 0`, `echo ok`, `:`, or a Python one-liner that only imports
     modules or exits (`python3 -c "import sys; sys.exit(0)"`,
-    `python -c "import app"`). When the service's port is known — from
-    `ports`, `expose` or a `--port`/`--bind` in its command — it offers an
-    HTTP probe of `/healthz` on that port, with a tool the image ships.
+    `python -c "import app"`). Where the service's facts establish the
+    health route its code defines, the port its process listens on and a tool
+    its image has (see `HF106`), it offers an HTTP probe of that route.
 
     ## Why is this bad?
     Such a probe passes as long as the container runs at all: a server that
@@ -53,14 +47,16 @@ class HealthcheckWeak(Rule):
         build: ./api
         command: uvicorn app:app --host 0.0.0.0 --port 8000
         healthcheck:
-          test: ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/healthz')"]
+          test: ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"]
     ```
 
     ## Fix safety
-    Unsafe: hardenfix cannot know that the service serves `/healthz`; check the
-    path before applying. The probe keeps its form (`CMD`, `CMD-SHELL` or a
-    string). Without a known port, or without a probe tool the image is known
-    to ship, the finding has no fix.
+    Unsafe: a probe that checks something makes a service unhealthy when that
+    something fails, which the weak probe never did; the finding names the
+    facts the new probe rests on (its route, port and tool, each with the
+    file it was read from) so they can be checked first. The probe keeps its
+    form (`CMD`, `CMD-SHELL` or a string). Where a fact is missing, the
+    finding says which and has no fix.
     """
 
     code = "HF105"
@@ -81,28 +77,22 @@ class HealthcheckWeak(Rule):
                 "it passes whenever the container runs, serving or not"
             )
             span = document.span(probe.test.key)
-            port = service_port(service)
-            replacement = self._http_probe(document, service, port) if port else None
-            if replacement is None:
-                reason = "its port is unknown" if port is None else "no probe tool of its image is known"
-                yield self.finding(document, *span, f"{message}; no fix: {reason}")
+            facts = service_facts(document, service, self.knowledge)
+            planned = planned_probe(facts)
+            if planned.test is None:
+                yield self.finding(document, *span, f"{message}; no fix: {planned.reason}", facts=facts.evidence())
                 continue
-            edit = rewrite_probe(document, probe, replacement)
-            url = f"http://localhost:{port}{HEALTH_PATH}"
+            assert facts.route is not None and facts.port is not None
+            edit = rewrite_probe(document, probe, planned.test[1:])
+            checked = f"`{facts.route.path}` on port {facts.port.value}"
+            assumed = f"; {'; '.join(planned.guesses)}" if planned.guesses else ""
             yield self.finding(
                 document,
                 *span,
-                f"{message} (unsafe fix: probe {url}; check that the service serves it)",
-                self.fix(f"Probe `{url}`", edit, applicability=Applicability.UNSAFE) if edit else None,
+                f"{message} (unsafe fix: probe {checked}, as its code serves it{assumed})",
+                self.fix(f"Probe {checked}", edit, applicability=Applicability.UNSAFE) if edit else None,
+                facts.evidence(),
             )
-
-    def _http_probe(self, document: ComposeDocument, service: Service, port: str) -> list[str] | None:
-        image = document.base_image_of(service)
-        reference = parse_reference(image) if image else None
-        facts = self.knowledge.facts_for(reference) if reference is not None else None
-        if facts is None:
-            return None
-        return probes.replacement_probe(f"http://localhost:{port}{HEALTH_PATH}", facts.tools_for(reference.tag))
 
 
 def _is_weak(probe: Probe) -> bool:
@@ -141,44 +131,3 @@ def _exits_zero(statement: ast.stmt) -> bool:
     name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
     zero = not call.args or (isinstance(call.args[0], ast.Constant) and call.args[0].value in (0, None))
     return name in ("exit", "_exit") and zero
-
-
-def service_port(service: Service) -> str | None:
-    """The port the service listens on: the container side of its first `ports` entry,
-    else its first `expose`, else a `--port`/`-p`/`:PORT` bind in its command."""
-    for key in ("ports", "expose"):
-        entry = service.get(key)
-        if entry is not None and isinstance(entry.value, SequenceNode):
-            for item in entry.value.value:
-                port = _container_port(item)
-                if port is not None:
-                    return port
-    command = service.get("command")
-    if command is None:
-        return None
-    if isinstance(command.value, SequenceNode):
-        words = [str(item.value) for item in command.value.value if isinstance(item, ScalarNode)]
-    elif isinstance(command.value, ScalarNode):
-        words = str(command.value.value).split()
-    else:
-        return None
-    for index, word in enumerate(words):
-        if _PORT_FLAG.match(word):
-            value = word.split("=", 1)[1] if "=" in word else (words[index + 1] if index + 1 < len(words) else "")
-            if value.isdigit():
-                return value
-        bind = _BIND.search(word)
-        if bind:
-            return bind.group(1)
-    return None
-
-
-def _container_port(item: object) -> str | None:
-    if isinstance(item, ScalarNode):
-        match = _CONTAINER_PORT.fullmatch(str(item.value).strip())
-        return match.group(1) if match else None
-    if isinstance(item, MappingNode):
-        target = lookup(item, "target")
-        if target is not None and isinstance(target.value, ScalarNode) and str(target.value.value).isdigit():
-            return str(target.value.value)
-    return None

@@ -4,23 +4,12 @@ import json
 import re
 from collections.abc import Iterator
 
-from hardenfix.knowledge import DEFAULT_TIMING, ImageFacts, parse_reference
-from hardenfix.model import Category, FileKind, Finding
+from hardenfix.facts.service import ServiceFacts, planned_probe, service_facts
+from hardenfix.knowledge import DEFAULT_TIMING
+from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption, ProbeChoice, TagFacts
+from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Service
-
-SERVICE_CLASS_ORDER = ("data", "api", "worker", "diagnostic")
-
-
-def probe_tool(test: tuple[str, ...]) -> str | None:
-    """The program a Compose healthcheck `test` runs first."""
-    if not test:
-        return None
-    if test[0] == "CMD-SHELL":
-        return test[1].split()[0] if len(test) > 1 and test[1].split() else None
-    if test[0] == "CMD":
-        return test[1] if len(test) > 1 else None
-    return test[0].split()[0] if test[0].split() else None
+from hardenfix.sources.compose import ComposeDocument, Service, YamlValue
 
 
 class HealthcheckMissing(Rule):
@@ -30,9 +19,29 @@ class HealthcheckMissing(Rule):
     probe in hardenfix's image knowledge base (`pg_isready` for `postgres`,
     `redis-cli ping` for `redis`, `mc ready local` for MinIO, NATS's
     `/healthz`, ...), and adds that healthcheck with `interval`, `timeout`,
-    `retries` and `start_period`. Findings say the service's class, and data
-    stores matter most: they come first in the order data, api, worker,
-    diagnostic.
+    `retries` and `start_period`. The probe is the first the image's tag
+    can run: `mariadb` images built since February 2022 have
+    `healthcheck.sh`, older ones `mariadb-admin` or `mysqladmin`, and 11.0
+    dropped `mysqladmin`.
+
+    A service built from the repository gets a probe of its own, from what its
+    files say (`hardenfix.facts`): the health route its code defines
+    (`@app.get("/healthz")`, an `APIRouter` prefix, a Flask blueprint, an
+    Express route: `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`,
+    `/ping`, `/status`), the port its process listens on (`uvicorn --port`,
+    `gunicorn --bind`, a script's `--port` option, `PORT` read by node, the
+    container side of `ports:`), and a tool its image has: `curl -sf`, else
+    `wget`, else a `python3` urllib one-liner, else a `node` one. It requests
+    `127.0.0.1` (Alpine resolves `localhost` to IPv6 first). A worker that
+    listens on no port, an image with no tool to probe with (distroless), or
+    a health route behind authentication is reported without a fix, with
+    what to do instead; an image whose Dockerfile has a `HEALTHCHECK` reports
+    its health already and is left alone. Each finding lists the facts it
+    rests on and where each was read (`facts` in `--format json`).
+
+    Findings say the service's class, and data stores matter most: they come
+    first in the order data, api, worker, diagnostic (a service started only
+    under a profile).
 
     ## Why is this bad?
     Without a healthcheck a container is "running" as soon as its process
@@ -61,67 +70,142 @@ class HealthcheckMissing(Rule):
     ```
 
     ## Fix safety
-    Safe: the probe is the image's documented one and uses a tool the image
-    ships (for the tag's variant: `nats` is built from scratch, `nats:*-alpine`
-    has `wget`). Services whose image is unknown, built from an unreadable
-    Dockerfile, or defined in an override file or as a fragment without
-    `image`/`build` are left alone: their healthcheck may live elsewhere.
+    Safe when the probe is the image's documented one and the knowledge base
+    knows that the tag in use ships every program it runs (for the tag's
+    variant and release: `nats` is built from scratch, `nats:*-alpine` has
+    `wget`). Unsafe when that is assumed: a tag that names no version
+    (`latest`, `lts`) or a release newer than the knowledge base is taken to
+    be like the newest release it knows, and the message says so.
+
+    A probe that needs a command-line option is added only once the
+    service's command has it: NATS serves `/healthz` on its monitoring port
+    alone, which its image's own command enables, but a `command:` of its own
+    must pass `-m 8222`. Until it does the finding has no fix; `HF140` adds
+    the option to JetStream servers, and when both rules run, the probe is
+    added in the same run, right after. Services whose image is unknown,
+    built from an unreadable Dockerfile, or defined in an override file, in
+    more than one document of the file, or as a fragment without
+    `image`/`build` are left alone: their healthcheck may
+    live elsewhere.
+
+    A probe from a service's files is safe when every fact it rests on was
+    read from a file: the route from its code, the port from its command (or
+    the server's documented default), the tool from the knowledge base for
+    the tag in use or the Dockerfile's install. It is unsafe when one is a
+    guess, and the message says which: a port seen only in `EXPOSE` or
+    `ports:`, a route on a router that is not seen mounted, a tool assumed for
+    a tag that names no version.
 
     Projects describe their own images, or correct the built-in facts, in the
     `[images."repository"]` configuration (`tools`, `class`, `healthcheck`).
+
+    Online (`--online`), the registry reads the image itself: the programs on
+    its `PATH` are known for the digest its tag points at (a probe is safe
+    for `postgres:latest` when `pg_isready` is in its layers), an image whose
+    config has a `HEALTHCHECK` is left alone, and the image's `Cmd`,
+    `Entrypoint` and `ExposedPorts` count where the Compose file and the
+    Dockerfile set none (a Dockerfile built `FROM` a base whose `CMD` starts
+    uvicorn on port 8080 is probed there).
     """
 
     code = "HF106"
     slug = "healthcheck-missing"
     kind = FileKind.COMPOSE
     category = Category.RELIABILITY
-    summary = "Service without a healthcheck whose image has a standard probe"
-    fix_safety = FixSafety.SAFE
+    summary = "Service without a healthcheck that its image or its own code can give it"
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"services")
     changes = ("services.*.healthcheck",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         if document.is_override:
             return
-        candidates = []
+        found: list[tuple[int, Finding]] = []
         for service in document.services():
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
-            facts_and_tag = self._facts(document, service)
-            if facts_and_tag is None:
-                continue
-            facts, tag = facts_and_tag
-            if facts.healthcheck is None or probe_tool(facts.healthcheck) not in facts.tools_for(tag):
-                continue
-            candidates.append((service, facts))
-        for service, facts in sorted(candidates, key=lambda c: _class_rank(c[1])):
-            healthcheck = {
-                "test": [json.dumps(word) for word in facts.healthcheck],
-                "interval": DEFAULT_TIMING.interval,
-                "timeout": DEFAULT_TIMING.timeout,
-                "retries": str(DEFAULT_TIMING.retries),
-                "start_period": DEFAULT_TIMING.start_period,
-            }
-            yield self.finding(
-                document,
-                *document.span(service.key),
-                f"{facts.service_class} service `{service.name}` has no healthcheck; "
-                f"`{facts.repository}` has a standard probe",
-                self.fix(
-                    "Add the image's standard healthcheck",
-                    document.insert_entry(service.node, "healthcheck", healthcheck),
-                ),
-            )
+            facts = service_facts(document, service, self.knowledge)
+            if facts.image_healthcheck is not None:
+                continue  # its image reports its health without Compose's help
+            image = facts.image
+            choice = image.standard_probe(service.command_line()) if image is not None else None
+            if image is not None and choice is not None:
+                found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
+            elif facts.build is not None and facts.runs_a_known_command:
+                finding, service_class = self._from_facts(document, service, facts)
+                found.append((_class_rank(service_class), finding))
+        for _, finding in sorted(found, key=lambda item: item[0]):
+            yield finding
 
-    def _facts(self, document: ComposeDocument, service: Service) -> tuple[ImageFacts, str | None] | None:
-        image = document.base_image_of(service)
-        reference = parse_reference(image) if image else None
-        if reference is None:
-            return None
-        facts = self.knowledge.facts_for(reference)
-        return (facts, reference.tag) if facts is not None else None
+    def _standard(self, document: ComposeDocument, service: Service, facts: TagFacts, choice: ProbeChoice) -> Finding:
+        message = (
+            f"{facts.image.service_class} service `{service.name}` has no healthcheck; "
+            f"`{facts.image.repository}` has a standard probe"
+        )
+        span = document.span(service.key)
+        if choice.unmet:
+            return self.finding(document, *span, f"{message}, which {_unmet(choice.unmet, service)}")
+        if choice.guesses:
+            message += f" (unsafe fix: {'; '.join(choice.guesses)})"
+        fix = self.fix(
+            "Add the image's standard healthcheck",
+            document.insert_entry(service.node, "healthcheck", _healthcheck(choice.probe.test)),
+            applicability=Applicability.UNSAFE if choice.guesses else Applicability.SAFE,
+        )
+        return self.finding(document, *span, message, fix, {"probe": f"{choice.probe.source}"})
+
+    def _from_facts(self, document: ComposeDocument, service: Service, facts: ServiceFacts) -> tuple[Finding, str]:
+        """A probe of the health route the service's code defines, on the port its process
+        listens on, with a tool its image has: safe when every fact is read from files."""
+        span = document.span(service.key)
+        planned = planned_probe(facts)
+        service_class = "api" if facts.port is not None else "worker"
+        if service.profiles:
+            service_class = "diagnostic"  # started only on request
+        evidence = facts.evidence()
+        if planned.test is None:
+            message = f"{service_class} service `{service.name}` has no healthcheck; {planned.reason}"
+            return self.finding(document, *span, message, facts=evidence), service_class
+        assert facts.port is not None and facts.route is not None
+        message = (
+            f"{service_class} service `{service.name}` has no healthcheck; its code serves "
+            f"`{facts.route.path}` on port {facts.port.value}"
+        )
+        if planned.guesses:
+            message += f" (unsafe fix: {'; '.join(planned.guesses)})"
+        tool = facts.image.tool(planned.test[1]) if facts.image is not None else None
+        if tool is not None:
+            evidence["probe tool"] = f"{planned.test[1]} ({tool})"
+        fix = self.fix(
+            f"Add a healthcheck that requests `{facts.route.path}` with {planned.test[1]}",
+            document.insert_entry(service.node, "healthcheck", _healthcheck(planned.test)),
+            applicability=Applicability.UNSAFE if planned.guesses else Applicability.SAFE,
+        )
+        return self.finding(document, *span, message, fix, evidence), service_class
 
 
-def _class_rank(facts: ImageFacts) -> int:
-    order = SERVICE_CLASS_ORDER
-    return order.index(facts.service_class) if facts.service_class in order else len(order)
+def _healthcheck(test: tuple[str, ...]) -> dict[str, YamlValue]:
+    return {
+        "test": [json.dumps(word) for word in test],
+        "interval": DEFAULT_TIMING.interval,
+        "timeout": DEFAULT_TIMING.timeout,
+        "retries": str(DEFAULT_TIMING.retries),
+        "start_period": DEFAULT_TIMING.start_period,
+    }
+
+
+def _unmet(needs: tuple[CommandOption, ...], service: Service) -> str:
+    """Why the probe cannot be added yet: what it needs that the command lacks."""
+    command = service.command_line()
+    reasons = []
+    for need in needs:
+        if command is not None and need.set_in(command) is None:
+            reasons.append(f"needs `{need}`, and its command loads a configuration file that may set it")
+        else:
+            reasons.append(f"needs `{need}` in its command: {need.why}")
+    return "; ".join(reasons)
+
+
+def _class_rank(service_class: str) -> int:
+    order = SERVICE_CLASSES
+    return order.index(service_class) if service_class in order else len(order)

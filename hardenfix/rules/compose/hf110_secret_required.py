@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -7,43 +8,124 @@ from functools import cached_property
 
 from ruamel.yaml.nodes import ScalarNode
 
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Interpolation, iter_interpolations, iter_scalars
+from hardenfix.sources.compose import (
+    ComposeDocument,
+    Interpolation,
+    Service,
+    Variable,
+    iter_interpolations,
+    iter_scalars,
+)
 
 _DEFAULTING = (":-", "-")
 # The message sits inside `${NAME:?...}` in any YAML scalar style, so it must not
 # close the interpolation, start another, end a quoted scalar, open a comment or
 # split a flow collection.
 _UNSAFE_MESSAGE_CHARACTERS = re.compile(r"[}$\"'\\#,\[\]{}\r\n]|: ")
+_WORDS = re.compile(r"[A-Z0-9]+(?:_[A-Z0-9]+)*")
+_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+_COMPOUND_MINIMUM = 5
+"""A secret word this long is also recognised at the end of a longer word (`PGPASSWORD`)."""
 
 
 @dataclass(frozen=True)
 class Options:
-    secret_patterns: tuple[str, ...] = (
+    secret_words: tuple[str, ...] = (
         "PASSWORD",
         "PASSWD",
+        "PASS",
+        "PASSPHRASE",
         "SECRET",
-        r"(?<![A-Za-z])TOKENS?(?![A-Za-z])",
-        "API_?KEY",
+        "TOKEN",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "SALT",
+        "APIKEY",
+        "API_KEY",
         "ACCESS_KEY",
+        "SECRET_KEY",
+        "SECRET_KEY_BASE",
         "PRIVATE_KEY",
         "MASTER_KEY",
-        "CREDENTIAL",
-        "_ROOT_USER$",
+        "ENCRYPTION_KEY",
+        "SIGNING_KEY",
+        "LICENSE_KEY",
+        "MINIO_ROOT_USER",
     )
-    """Regular expressions (case-insensitive) that mark a variable name as a secret."""
-    location_suffixes: tuple[str, ...] = ("_FILE", "_DIR", "_PATH")
-    """Name endings of variables that hold where a secret is, not the secret."""
+    """What the name of a variable that holds a secret ends with (words joined by `_`).
+    `MINIO_ROOT_USER` is MinIO's root access key, not only a user name."""
+    setting_words: tuple[str, ...] = (
+        "ALLOW",
+        "DISABLE",
+        "DISABLED",
+        "ENABLE",
+        "ENABLED",
+        "REQUIRE",
+        "REQUIRED",
+        "USE",
+        "SKIP",
+        "IGNORE",
+        "NO",
+        "EMPTY",
+        "RANDOM",
+        "GENERATE",
+        "MIN",
+        "MAX",
+    )
+    """Words that, before the secret word, make the name a setting about the secret
+    (`ALLOW_EMPTY_PASSWORD`, `MYSQL_RANDOM_ROOT_PASSWORD`, `MAX_TOKEN`)."""
+    not_secrets: tuple[str, ...] = ("GOOGLE_APPLICATION_CREDENTIALS",)
+    """Names that end like a secret but, by a well-known convention, hold something else
+    (`GOOGLE_APPLICATION_CREDENTIALS` is the path of a key file)."""
+    data_store_credentials: tuple[str, ...] = (
+        # What data-store images document as the credentials they are started with
+        # (each image's Docker Hub page and docker-entrypoint.sh), and libpq's client variable.
+        "POSTGRES_PASSWORD",  # postgres, and images built on it (pgvector, timescaledb, postgis)
+        "POSTGRESQL_PASSWORD",  # bitnami/postgresql
+        "PGPASSWORD",  # libpq: psql, pg_isready, pg_dump
+        "MYSQL_ROOT_PASSWORD",  # mysql, and mariadb's MYSQL_* equivalents
+        "MYSQL_PASSWORD",
+        "MARIADB_ROOT_PASSWORD",  # mariadb
+        "MARIADB_PASSWORD",
+        "MONGO_INITDB_ROOT_PASSWORD",  # mongo
+        "MONGODB_ROOT_PASSWORD",  # bitnami/mongodb
+        "MONGODB_PASSWORD",
+        "REDIS_PASSWORD",  # bitnami/redis
+        "VALKEY_PASSWORD",  # bitnami/valkey
+        "RABBITMQ_DEFAULT_PASS",  # rabbitmq
+        "RABBITMQ_PASSWORD",  # bitnami/rabbitmq
+        "MINIO_ROOT_USER",  # minio/minio: the root access key
+        "MINIO_ROOT_PASSWORD",
+        "MINIO_ACCESS_KEY",  # minio/minio before RELEASE.2021-01-30
+        "MINIO_SECRET_KEY",
+        "CLICKHOUSE_PASSWORD",  # clickhouse/clickhouse-server
+        "ELASTIC_PASSWORD",  # elasticsearch
+        "OPENSEARCH_INITIAL_ADMIN_PASSWORD",  # opensearchproject/opensearch
+        "COUCHDB_PASSWORD",  # couchdb
+        "DOCKER_INFLUXDB_INIT_PASSWORD",  # influxdb 2
+        "INFLUXDB_ADMIN_PASSWORD",  # influxdb 1
+        "MSSQL_SA_PASSWORD",  # mcr.microsoft.com/mssql/server
+        "SA_PASSWORD",
+        "ARANGO_ROOT_PASSWORD",  # arangodb
+        "MEILI_MASTER_KEY",  # getmeili/meilisearch
+        "QDRANT__SERVICE__API_KEY",  # qdrant/qdrant
+    )
+    """The variables through which data-store images take their own credentials."""
     message: str = "{name} is required"
     """The error Compose prints when the variable is unset; `{name}` is the variable."""
 
     def __post_init__(self) -> None:
-        for pattern in self.secret_patterns:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"secret-patterns: {pattern!r} is not a regular expression: {error}") from None
+        for option, pattern, what in (
+            ("secret_words", _WORDS, "words joined by `_`"),
+            ("setting_words", _WORDS, "a word"),
+            ("not_secrets", _NAME, "a variable name"),
+            ("data_store_credentials", _NAME, "a variable name"),
+        ):
+            for name in getattr(self, option):
+                if not pattern.fullmatch(name.upper()) or (option == "setting_words" and "_" in name):
+                    raise ValueError(f"{option.replace('_', '-')}: {name!r} is not {what}")
         if "{name}" not in self.message:
             raise ValueError("message must contain {name}")
         bad = _UNSAFE_MESSAGE_CHARACTERS.search(self.message.replace("{name}", "NAME"))
@@ -51,14 +133,105 @@ class Options:
             raise ValueError(f"message cannot contain {bad.group()!r}: it is written inside ${{NAME:?...}}")
 
     @cached_property
-    def secret_name(self) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{pattern})" for pattern in self.secret_patterns), re.IGNORECASE)
+    def _secret_phrases(self) -> tuple[tuple[str, ...], ...]:
+        """Longest first, so that `SECRET_KEY_BASE` is preferred to `SECRET`."""
+        return tuple(sorted((tuple(w.upper().split("_")) for w in self.secret_words), key=len, reverse=True))
 
-    def is_secret(self, name: str) -> bool:
-        upper = name.upper()
-        return not upper.endswith(tuple(s.upper() for s in self.location_suffixes)) and bool(
-            self.secret_name.search(name)
-        )
+    @cached_property
+    def _compound_words(self) -> tuple[str, ...]:
+        return tuple(p[0] for p in self._secret_phrases if len(p) == 1 and len(p[0]) >= _COMPOUND_MINIMUM)
+
+    @cached_property
+    def _upper(self) -> dict[str, frozenset[str]]:
+        return {
+            option: frozenset(word.upper() for word in getattr(self, option))
+            for option in ("setting_words", "not_secrets", "data_store_credentials")
+        }
+
+    def secret(self, name: str) -> SecretName | None:
+        """What the name says about the variable, when it names a secret (see the rule's docs)."""
+        if name.upper() in self._upper["not_secrets"]:
+            return None
+        words = [word for word in name.upper().split("_") if word]
+        while words and words[-1].isdigit():
+            words.pop()  # `API_KEY_2` is a second key
+        if words:
+            last = words[-1]
+            for word in self._compound_words:
+                if last.endswith(word) and last != word:
+                    words[-1:] = [last[: -len(word)], word]  # `PGPASSWORD` is `PG` + `PASSWORD`
+                    break
+        for phrase in self._secret_phrases:
+            if tuple(words[-len(phrase) :]) == phrase:
+                if self._upper["setting_words"] & set(words[: -len(phrase)]):
+                    return None
+                return SecretName(name, data_store=name.upper() in self._upper["data_store_credentials"])
+        return None
+
+
+@dataclass(frozen=True)
+class SecretName:
+    name: str
+    data_store: bool
+    """A variable through which a data-store image takes its own credential (`POSTGRES_PASSWORD`)."""
+
+
+class Default(enum.Enum):
+    """What a default value written after `:-` is, by its shape."""
+
+    CREDENTIAL = "a credential"
+    EMPTY = "empty"
+    PLACEHOLDER = "a placeholder"
+    """`your-secret-key`, `<api key>`, `xxx`: a value to fill in, which no deployment uses."""
+    FALLBACK = "another variable"
+    NUMBER = "a number"
+    DATA = "data"
+    """A boolean, a duration, a URL, a path or a header name: never a credential."""
+
+
+_NUMBER = re.compile(r"[-+]?\d{1,10}(?:\.\d+)?")
+"""A setting's number; a longer run of digits is a key (`ENCRYPTION_KEY:-000…000`)."""
+_DATA = re.compile(
+    r"(?i:yes|no|true|false|on|off)"  # a boolean
+    r"|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w))+"  # a duration
+    r"|[A-Za-z][A-Za-z0-9+.-]*://.*"  # a URL
+    r"|(?:/|\./|\.\./|~/).*"  # a path
+    r"|(?i:x-[a-z0-9]+(?:-[a-z0-9]+)*|authorization)",  # a header name
+    re.DOTALL,
+)
+_UNSET_WORDS = frozenset({"none", "null", "nil", "unset", "not-set", "notset", "disabled", '""', "''"})
+"""Defaults that stand for "no value", as an empty one does."""
+_PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replace[-_ ]?me|fill[-_ ]?(?:me|in)")
+
+
+_VARIABLE = re.compile(r"\$[{A-Za-z_]")
+
+
+def classify_default(default: str) -> Default:
+    if _VARIABLE.search(default.replace("$$", "")):
+        return Default.FALLBACK
+    value = default.strip()
+    if not value or value.lower() in _UNSET_WORDS:
+        return Default.EMPTY
+    if _PLACEHOLDER.search(value):
+        return Default.PLACEHOLDER
+    if _NUMBER.fullmatch(value):
+        return Default.NUMBER
+    if _DATA.fullmatch(value):
+        return Default.DATA
+    return Default.CREDENTIAL
+
+
+@dataclass(frozen=True)
+class _Use:
+    """How the services use one scalar."""
+
+    variable: Variable | None
+    """The environment variable the scalar is the value of."""
+    profiles: tuple[str, ...] | None
+    """The profiles gating every service that uses it; None when one always runs."""
+    allows_empty: bool
+    """A service using it says an empty credential is allowed."""
 
 
 class SecretRequired(Rule):
@@ -72,8 +245,41 @@ class SecretRequired(Rule):
     healthcheck tests, commands, URLs such as
     `postgres://app:${DB_PASSWORD:-x}@db/app`. A `$${VAR:-x}` is escaped for the
     container's shell and left alone; `${VAR:?...}` is already required.
-    Variables whose names end in `_FILE`, `_DIR` or `_PATH` hold a location, not
-    a secret, and are not findings.
+
+    **Which names are secrets.** A name is split into words at `_`. It names a
+    secret when it *ends* with a secret word (`secret-words`: `PASSWORD`, `PASS`,
+    `SECRET`, `TOKEN`, `API_KEY`, `SECRET_KEY`, `MINIO_ROOT_USER`, …): then the secret
+    is what the variable holds. A word after the secret word qualifies it, and the
+    variable holds something else: `PASSWORD_MIN_LENGTH`, `TOKEN_TTL`,
+    `JWT_SECRET_EXPIRY`, `SECRET_MANAGER_URL`, `DB_PASSWORD_PORT`, `API_KEY_HEADER`,
+    `POSTGRES_PASSWORD_FILE` are not secrets. Trailing numbers do not count
+    (`API_KEY_2`), and a long secret word may close a longer word (`PGPASSWORD`,
+    `NGROK_AUTHTOKEN`). A setting word before the secret word (`setting-words`:
+    `ALLOW`, `DISABLE`, `ENABLE`, `REQUIRE`, `USE`, `RANDOM`, `MAX`, …) makes the
+    name a setting about the secret: `ALLOW_EMPTY_PASSWORD`,
+    `MYSQL_RANDOM_ROOT_PASSWORD`. Names in `not-secrets` hold something else by
+    convention: `GOOGLE_APPLICATION_CREDENTIALS` is a file's path. A variable that
+    is the whole value of an environment variable named as a secret is a secret
+    too: `DB_PASSWORD: ${APP_DB_CRED:-x}`.
+
+    **Which defaults are credentials.** A default that is a boolean (`yes`,
+    `false`), a duration (`30s`, `1h`), a URL, a path or a header name
+    (`X-Api-Key`) is data, not a credential: not a finding. A number is reported
+    without a fix, unless the variable is a data store's credential: a number is
+    more often a setting than a password. A placeholder (`your-secret-key`,
+    `<api key>`, `xxx`) and `none`, `null` or `unset` are treated as an empty
+    default: no deployment uses them as a credential.
+
+    **A data store's own credential** is a variable through which a data-store
+    image takes the credential it is started with (`data-store-credentials`:
+    `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MARIADB_PASSWORD`,
+    `MONGO_INITDB_ROOT_PASSWORD`, `RABBITMQ_DEFAULT_PASS`, `MINIO_ROOT_USER`,
+    `MINIO_ROOT_PASSWORD`, `REDIS_PASSWORD`, `CLICKHOUSE_PASSWORD`,
+    `ELASTIC_PASSWORD`, …, as each image documents them, and libpq's
+    `PGPASSWORD`): the variable is named so, or is the whole value of an
+    environment variable named so (`POSTGRES_PASSWORD: ${APP_DB_PASSWORD:-}`).
+    Names that merely mention a store are not enough: `REDIS_SENTINEL_PASSWORD`
+    and `MILVUS_PASSWORD` usually configure an optional alternative.
 
     ## Why is this bad?
     A default secret is a known secret: every deployment where the variable was
@@ -100,15 +306,35 @@ class SecretRequired(Rule):
     ```
 
     ## Fix safety
-    Safe for a non-empty default: it is a credential anyone can read. Also safe
-    for an empty default used by a service that always runs. Unsafe for an empty
-    default used only by services gated by `profiles:`: Compose interpolates
-    every service, enabled or not, so requiring the variable would stop the
-    stack for everyone who never enables that optional service.
+    Failing fast on a missing real secret is the intended hardening, and it is
+    why the fix is safe: a deployment that sets the secret resolves it to exactly
+    the value it had, and one that does not is running with a credential anyone
+    can read (or none), which is what the fix exists to stop.
+
+    Safe for a default that is a credential, and for an empty default of a data
+    store's own credential: the store is unprotected without it. Unsafe:
+    - an empty default (or a placeholder) of any other secret, such as a third
+      party's API key in an application service: it usually marks an optional
+      setting (one stack offered twelve alternative LLM providers, each
+      `${X_API_KEY:-}`), and requiring it stops the stack for everyone who does
+      not use it;
+    - an empty default where a service using it says an empty or random
+      credential is wanted (`ALLOW_EMPTY_PASSWORD`,
+      `MARIADB_RANDOM_ROOT_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD: trust`);
+    - any default used only by services gated by `profiles:`: Compose
+      interpolates every service, enabled or not, so requiring the variable would
+      stop the stack for everyone who never enables that optional service;
+    - a default that is another variable: requiring it drops that fallback.
+
+    Whether a variable is a data store's credential, allowed empty, or used only
+    under profiles is decided for the variable, from all its uses: fixing one use
+    makes it required for all.
 
     ## Options
-    - `secret-patterns`: regular expressions (case-insensitive) for secret names.
-    - `location-suffixes` (default `["_FILE", "_DIR", "_PATH"]`): name endings that mark a location.
+    - `secret-words`: the words a secret's name ends with.
+    - `setting-words`: words that, before the secret word, make a name a setting.
+    - `not-secrets` (default `["GOOGLE_APPLICATION_CREDENTIALS"]`): names that are never secrets.
+    - `data-store-credentials`: the variables through which data-store images take their credentials.
     - `message` (default `"{name} is required"`): the error text written after `:?`.
     """
 
@@ -121,21 +347,38 @@ class SecretRequired(Rule):
     Options = Options
     prefilter = re.compile(rb"\$\{[A-Za-z_][A-Za-z0-9_]*:?-")
     changes = ("**",)  # any interpolated string
+    value_change = ValueChange.NONE
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
-        gating = self._gating_profiles(document)
-        found = [
-            (start + interpolation.start, start + interpolation.end, interpolation, gating.get(id(scalar)))
-            for scalar in iter_scalars(document.root)
-            for start, interpolation in self._interpolations(document, scalar)
-        ]
-        always_required = {interpolation.name for *_, interpolation, profiles in found if profiles is None}
-        for start, end, interpolation, profiles in found:
-            if interpolation.operator not in _DEFAULTING or not self.options.is_secret(interpolation.name):
+        uses = self._uses(document)
+        found: list[tuple[int, int, Interpolation, _Use, bool]] = []
+        for scalar in iter_scalars(document.root):
+            use = uses.get(id(scalar), _Use(None, None, False))
+            for start, interpolation in self._interpolations(document, scalar):
+                secret = self.options.secret(interpolation.name)
+                held_by = (
+                    self.options.secret(use.variable.name)
+                    if use.variable is not None and _is_whole_value(use.variable, interpolation)
+                    else None
+                )
+                if secret is not None or held_by is not None:
+                    data_store = any(name.data_store for name in (secret, held_by) if name is not None)
+                    end = start + interpolation.end
+                    found.append((start + interpolation.start, end, interpolation, use, data_store))
+        # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
+        always_used = {interpolation.name for _, _, interpolation, use, _ in found if use.profiles is None}
+        data_stores = {interpolation.name for *_, interpolation, _, data_store in found if data_store}
+        allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
+        for start, end, interpolation, use, _ in found:
+            if interpolation.operator not in _DEFAULTING:
                 continue
-            if interpolation.name in always_required:
-                profiles = None
-            yield self._finding(document, start, end, interpolation, profiles)
+            name = interpolation.name
+            profiles = None if name in always_used else use.profiles
+            finding = self._finding(
+                document, start, end, interpolation, name in data_stores, profiles, name in allowed_empty
+            )
+            if finding is not None:
+                yield finding
 
     @staticmethod
     def _interpolations(document: ComposeDocument, scalar: ScalarNode) -> Iterator[tuple[int, Interpolation]]:
@@ -152,42 +395,110 @@ class SecretRequired(Rule):
         start: int,
         end: int,
         interpolation: Interpolation,
+        data_store: bool,
         profiles: tuple[str, ...] | None,
-    ) -> Finding:
+        allows_empty: bool,
+    ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
+        kind = classify_default(default)
+        if kind is Default.NUMBER and data_store:
+            kind = Default.CREDENTIAL  # `MYSQL_ROOT_PASSWORD:-123456` is a weak password
+        if kind is Default.DATA:
+            return None
         required = f"${{{name}:?{self.options.message.format(name=name)}}}"
         applicability = Applicability.SAFE
-        if "$" in default:
+        if kind is Default.FALLBACK:
             message = (
                 f"`{name}` falls back to another variable when unset (unsafe fix: requiring it drops that fallback)"
             )
             applicability = Applicability.UNSAFE
-        elif default:
+        elif kind is Default.NUMBER:
+            message = (
+                f"`{name}` falls back to the number `{default.strip()}`, which is more often a setting than a"
+                " credential (not fixed: if it is a secret, it is a weak one; require it by hand)"
+            )
+            return self.finding(document, start, end, message)
+        elif kind is Default.CREDENTIAL:
             message = f"`{name}` falls back to a default written in this file: anyone who reads it knows the secret"
         else:
-            message = f"`{name}` falls back to an empty value: the stack starts without the credential"
-            if profiles:
+            shown = f"a placeholder (`{default.strip()}`)" if kind is Default.PLACEHOLDER else "an empty value"
+            message = f"`{name}` falls back to {shown}: the stack starts without the credential"
+            if not data_store:
                 applicability = Applicability.UNSAFE
                 message += (
-                    f" (unsafe fix: only services under profile {', '.join(f'`{p}`' for p in profiles)} use it,"
-                    " but Compose interpolates every service, so requiring it stops the stack"
-                    " for everyone who does not enable that profile)"
+                    " (unsafe fix: such a default usually marks an optional setting, such as one of several"
+                    " alternative providers, and requiring it stops the stack for everyone who leaves it unset)"
                 )
+            elif allows_empty:
+                applicability = Applicability.UNSAFE
+                message += (
+                    " (unsafe fix: a service using it says an empty credential is allowed,"
+                    " so it may be left unset on purpose)"
+                )
+        if profiles and applicability is Applicability.SAFE:
+            applicability = Applicability.UNSAFE
+            message += (
+                f" (unsafe fix: only services under profile {', '.join(f'`{p}`' for p in profiles)} use it,"
+                " but Compose interpolates every service, so requiring it stops the stack"
+                " for everyone who does not enable that profile)"
+            )
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)
 
-    @staticmethod
-    def _gating_profiles(document: ComposeDocument) -> dict[int, tuple[str, ...] | None]:
-        """For each scalar node under `services`: the profiles gating every service that uses it,
-        or None when some service that always runs uses it."""
-        gating: dict[int, tuple[str, ...] | None] = {}
+    def _uses(self, document: ComposeDocument) -> dict[int, _Use]:
+        """For each scalar node under `services`: how the services use it."""
+        uses: dict[int, _Use] = {}
         for service in document.services():
+            environment = {id(variable.node): variable for variable in service.environment().values()}
+            allows_empty = _allows_empty_credential(service)
             for scalar in iter_scalars(service.node):
                 key = id(scalar)
-                if not service.profiles:
-                    gating[key] = None
-                elif key not in gating:
-                    gating[key] = service.profiles
-                elif gating[key] is not None:
-                    gating[key] = tuple(dict.fromkeys((*gating[key], *service.profiles)))
-        return gating
+                earlier = uses.get(key)
+                profiles = service.profiles or None
+                if earlier is not None:
+                    if earlier.profiles is None or profiles is None:
+                        profiles = None
+                    else:
+                        profiles = tuple(dict.fromkeys((*earlier.profiles, *profiles)))
+                    allows_empty = allows_empty or earlier.allows_empty
+                uses[key] = _Use(environment.get(key), profiles, allows_empty)
+        return uses
+
+
+def _is_whole_value(variable: Variable, interpolation: Interpolation) -> bool:
+    """Whether the interpolation is all of the variable's value (`KEY: ${X:-}`, `- KEY=${X:-}`)."""
+    whole = _whole_interpolation(variable.value)
+    return whole is not None and whole.name == interpolation.name
+
+
+_ALLOWS_EMPTY = re.compile(r"(?:^|_)(?:ALLOW_EMPTY|RANDOM_ROOT_PASSWORD)(?:_|$)")
+_FALSE = frozenset({"", "0", "no", "false", "off"})
+
+
+def _allows_empty_credential(service: Service) -> bool:
+    """Whether the service's environment says an empty credential is deliberate: switches that
+    are on for an empty or a random root password (`ALLOW_EMPTY_PASSWORD`,
+    `MARIADB_RANDOM_ROOT_PASSWORD`), or Postgres trusting every client."""
+    for name, variable in service.environment().items():
+        value = _default_value(variable.value)
+        if _ALLOWS_EMPTY.search(name.upper()) and value.lower() not in _FALSE:
+            return True
+        if name == "POSTGRES_HOST_AUTH_METHOD" and value == "trust":
+            return True
+    return False
+
+
+def _default_value(value: str | None) -> str:
+    """What a value is when no variable is set: `${X:-yes}` is `yes`."""
+    whole = _whole_interpolation(value)
+    if whole is not None:
+        return whole.argument if whole.operator in _DEFAULTING else ""
+    return value or ""
+
+
+def _whole_interpolation(value: str | None) -> Interpolation | None:
+    """The interpolation that is all of `value`, if it is one."""
+    found = list(iter_interpolations(value or ""))
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(value or ""):
+        return found[0]
+    return None

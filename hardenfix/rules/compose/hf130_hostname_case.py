@@ -1,26 +1,55 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
-from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix import hosts
+from hardenfix.model import Applicability, Category, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import (
-    ComposeDocument,
-    Service,
-    entries,
-    iter_scalars,
-    lookup,
-    mask_interpolations,
+from hardenfix.sources.compose import ComposeDocument, Service, entries, iter_scalars, lookup, variable_syntax
+
+_URL_FIELDS = ("environment", "command", "entrypoint", "healthcheck")
+# `extra_hosts` entries: `name:address` or `name=address`.
+_EXTRA_HOST_NAME = re.compile(r"[^:=]*")
+
+_IDENTITY = (
+    "a container's host name is its identity: RabbitMQ names its node and its data folder after it, "
+    "and clustered services compare it as a string, so a new spelling can orphan data"
+)
+_HOSTS_FILE = (
+    "`extra_hosts` names go to the container's /etc/hosts, which musl-based images (Alpine) "
+    "search case-sensitively, so a lookup of the name as written elsewhere would stop matching"
 )
 
-# `extra_hosts` entries: `name:address` or `name=address`.
-_EXTRA_HOST_NAME = re.compile(r"[^:=\s]+")
-_URL_FIELDS = ("environment", "command", "entrypoint", "healthcheck")
-_HOST_FIELDS = ("hostname", "domainname")
+
+_LABELS = {
+    "hostname": "`hostname`",
+    "domainname": "`domainname`",
+    "aliases": "network alias",
+    "extra_hosts": "`extra_hosts` name",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _HostField:
+    """A scalar whose value is a host name, or starts with one (`extra_hosts`)."""
+
+    node: ScalarNode
+    field: str
+    unsafe_because: str | None
+
+    @property
+    def name_end(self) -> int:
+        value = str(self.node.value)
+        match = _EXTRA_HOST_NAME.match(value)
+        return match.end() if self.field == "extra_hosts" and match else len(value)
+
+    @property
+    def name(self) -> str:
+        return str(self.node.value)[: self.name_end]
 
 
 class HostnameCase(Rule):
@@ -29,8 +58,28 @@ class HostnameCase(Rule):
     Finds upper-case letters in host names: the host part of URLs in
     environment values, healthcheck tests, commands and entrypoints
     (`http://supabase_kong_PMOVES.AI:8000`), and in `hostname`, `domainname`,
-    network `aliases` and `extra_hosts` names. It lowercases only the host:
-    the scheme, user info, port, path, query and any `${...}` stay as written.
+    network `aliases` and `extra_hosts` names. It lowercases only the host's
+    letters: the scheme, credentials, port, path, query and every variable
+    name stay as written.
+
+    Only what is clearly a DNS host name counts:
+    - the host of a URL whose scheme names DNS hosts (`http`, `https`, `ws`,
+      `postgres`, `mysql`, `mongodb`, `mongodb+srv`, `redis`, `amqp`, `nats`,
+      `kafka`, `grpc`, `ftp`, `ssh`, ...: an allow-list). `s3://Bucket`,
+      `gs://...`, `file://`, `unix://` and schemes hardenfix does not know
+      name buckets, paths or anything else, and are left alone;
+    - made of letters, digits, `.`, `-`, `_` and variables: IPv6 literals,
+      `%`-encoded names and authorities with more than one `@` are left
+      alone;
+    - in a URL that lists several servers (`mongodb://a,B,C:27017/`), every
+      host is lowercased, in one fix.
+
+    Variables are read as Compose reads them, in the value YAML gives (quotes,
+    escapes and folded lines resolved): a variable name (`${MONGO_HOST}`,
+    `$MONGO_HOST`, `$${SHELL_VAR}`) is never changed; inside a default or
+    alternate value (`${URL:-http://Mongo:27017}`, `http://${HOST:-Api}`),
+    only the part that is a host is. A value whose interpolation Compose
+    rejects is left alone.
 
     ## Why is this bad?
     DNS ignores case, but much of what sits around it does not: reverse
@@ -56,8 +105,22 @@ class HostnameCase(Rule):
     ```
 
     ## Fix safety
-    Safe: host names are case-insensitive by definition, so the lowercase name
-    reaches the same host.
+    Decided per field:
+    - URL hosts and network `aliases`: safe. Names are resolved by DNS,
+      which is case-insensitive (RFC 4343), and Docker's embedded DNS stores
+      and looks up names in lower case (moby/libnetwork#2394, 2019), as does
+      Podman's aardvark-dns (containers/aardvark-dns#146, 2022). A URL host
+      that is also an upper-case `extra_hosts` or `hostname` name in the file
+      is resolved through /etc/hosts instead: unsafe, as below.
+    - `extra_hosts` names: unsafe. They are written to the container's
+      /etc/hosts, and musl (Alpine) matches names there case-sensitively
+      (`name_from_hosts` uses `strstr`), so a program that looks up the name
+      as spelled elsewhere would stop finding it.
+    - `hostname` and `domainname`: unsafe. They are the container's identity,
+      not only a name to reach it by: RabbitMQ derives its node name and its
+      data folder from the host name, and clustered services compare it as a
+      string, so a new spelling can start with empty data.
+    A host written with a YAML escape (`\\x41`) is reported without a fix.
     """
 
     code = "HF130"
@@ -65,7 +128,7 @@ class HostnameCase(Rule):
     kind = FileKind.COMPOSE
     category = Category.CORRECTNESS
     summary = "Upper-case letters in a host name"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"://[^\s/]*[A-Z]|hostname|domainname|aliases|extra_hosts")
     changes = (
         "services.*.environment.**",
@@ -76,94 +139,132 @@ class HostnameCase(Rule):
         "services.*.domainname",
         "services.*.networks.*.aliases.**",
         "services.*.extra_hosts.**",
+        "x-*.**",  # values services take from an anchored extension field
     )
+    value_change = ValueChange.HOST_CASE
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
+        fields = [field for service in document.services() for field in _host_fields(service)]
+        hosts_file_names = {
+            field.name.lower(): field.field
+            for field in fields
+            if field.field in ("extra_hosts", "hostname") and field.name != field.name.lower()
+        }
         seen: set[int] = set()
         for service in document.services():
-            for scalar in self._url_scalars(service):
-                if id(scalar) in seen:
-                    continue
-                seen.add(id(scalar))
-                start = scalar.start_mark.index
-                masked = mask_interpolations(document.source_of(scalar))
-                for first, last in url_hosts(masked):
-                    yield from self._host(document, start + first, masked[first:last], "URL host")
-            for scalar, locate in self._host_scalars(service):
-                if id(scalar) in seen:
-                    continue
-                seen.add(id(scalar))
-                source = document.source_of(scalar)
-                first, last = locate(source)
-                host = mask_interpolations(source)[first:last]
-                yield from self._host(document, scalar.start_mark.index + first, host, "host name")
+            for scalar in _url_scalars(service):
+                if id(scalar) not in seen:
+                    seen.add(id(scalar))
+                    yield from self._urls(document, scalar, hosts_file_names)
+        for field in fields:
+            if id(field.node) not in seen:
+                seen.add(id(field.node))
+                yield from self._host_field(document, field)
 
-    @staticmethod
-    def _url_scalars(service: Service) -> Iterator[ScalarNode]:
-        for field in _URL_FIELDS:
-            entry = service.get(field)
-            if entry is None:
-                continue
-            value = entry.value
-            if field == "healthcheck" and isinstance(value, MappingNode):
-                test = lookup(value, "test")
-                value = test.value if test is not None else None
-            if value is not None:
-                yield from iter_scalars(value)
-
-    @staticmethod
-    def _host_scalars(service: Service) -> Iterator[tuple[ScalarNode, Callable[[str], tuple[int, int]]]]:
-        """Scalars that are (or start with) a host name, with where in the scalar's source the name is."""
-        for field in _HOST_FIELDS:
-            entry = service.get(field)
-            if entry is not None and isinstance(entry.value, ScalarNode):
-                yield entry.value, _whole_value
-        networks = service.get("networks")
-        if networks is not None and isinstance(networks.value, MappingNode):
-            for network in entries(networks.value):
-                aliases = lookup(network.value, "aliases") if isinstance(network.value, MappingNode) else None
-                if aliases is not None and isinstance(aliases.value, SequenceNode):
-                    for alias in aliases.value.value:
-                        if isinstance(alias, ScalarNode):
-                            yield alias, _whole_value
-        extra_hosts = service.get("extra_hosts")
-        if extra_hosts is None:
+    def _urls(
+        self, document: ComposeDocument, scalar: ScalarNode, hosts_file_names: dict[str, str]
+    ) -> Iterator[Finding]:
+        value = scalar.value
+        syntax = variable_syntax(value) if isinstance(value, str) and "://" in value else None
+        if syntax is None:
             return
-        if isinstance(extra_hosts.value, MappingNode):
-            names: list[Node] = [entry.key for entry in entries(extra_hosts.value)]
-        elif isinstance(extra_hosts.value, SequenceNode):
-            names = list(extra_hosts.value.value)
-        else:
-            names = []
-        for name in names:
-            if isinstance(name, ScalarNode):
-                yield name, _extra_host_name
+        masked = hosts.mask(value, syntax)
+        for url in hosts.url_hosts(masked):
+            changes = {
+                position: masked[position].lower()
+                for start, end in url.spans
+                for position in range(start, end)
+                if masked[position] != masked[position].lower()
+            }
+            if not changes:
+                continue
+            declared = [
+                hosts_file_names[value[s:e].lower()] for s, e in url.spans if value[s:e].lower() in hosts_file_names
+            ]
+            unsafe_because = f"`{declared[0]}` names the same host: {_HOSTS_FILE}" if declared else None
+            what = "URL hosts" if len(url.spans) > 1 else "URL host"
+            yield self._finding(document, scalar, url.spans, changes, what, unsafe_because)
 
-    def _host(self, document: ComposeDocument, start: int, masked_host: str, what: str) -> Iterator[Finding]:
-        """A finding when the host at `start` (interpolations masked) has upper-case letters."""
-        end = start + len(masked_host)
-        original = document.text[start:end]
-        lowered = lowercased(original, masked_host)
-        if lowered is not None:
-            yield self.finding(
-                document,
-                start,
-                end,
-                f"{what} `{original}` has upper-case letters; {WHY_LOWERCASE}",
-                self.fix(f"Lowercase to `{lowered}`", Edit.replace(start, end, lowered)),
-            )
+    def _host_field(self, document: ComposeDocument, field: _HostField) -> Iterator[Finding]:
+        value = field.node.value
+        syntax = variable_syntax(value) if isinstance(value, str) and field.node.tag.endswith(":str") else None
+        if syntax is None:
+            return
+        masked = hosts.mask(value, syntax)[: field.name_end]
+        if not hosts.is_host_name(masked):
+            return
+        changes = {i: char.lower() for i, char in enumerate(masked) if char != char.lower()}
+        if changes:
+            spans = ((0, field.name_end),)
+            yield self._finding(document, field.node, spans, changes, _LABELS[field.field], field.unsafe_because)
+
+    def _finding(
+        self,
+        document: ComposeDocument,
+        scalar: ScalarNode,
+        spans: tuple[tuple[int, int], ...],
+        changes: dict[int, str],
+        what: str,
+        unsafe_because: str | None,
+    ) -> Finding:
+        """A finding on the hosts at `spans` of the scalar's value, fixed by `changes`."""
+        value = str(scalar.value)
+        origins = document.value_origins(scalar)
+        written = [origins[i] for s, e in spans for i in range(s, e)] if origins else []
+        offsets = [offset for offset in written if offset is not None]
+        start, end = (min(offsets), max(offsets) + 1) if offsets else document.span(scalar)
+        shown = ", ".join(value[s:e] for s, e in spans)
+        verb = "have" if len(spans) > 1 else "has"
+        message = f"{what} `{shown}` {verb} upper-case letters; {hosts.WHY_LOWERCASE}"
+        edit = document.value_edit(origins, changes) if origins else None
+        if edit is None:
+            return self.finding(document, start, end, f"{message} (written with a YAML escape: no fix)")
+        lowered = ", ".join("".join(changes.get(i, value[i]) for i in range(s, e)) for s, e in spans)
+        applicability = Applicability.SAFE
+        if unsafe_because is not None:
+            message += f"; the fix is unsafe: {unsafe_because}"
+            applicability = Applicability.UNSAFE
+        return self.finding(
+            document, start, end, message, self.fix(f"Lowercase to `{lowered}`", edit, applicability=applicability)
+        )
 
 
-def _unquoted(source: str) -> tuple[int, int]:
-    quote = 1 if source[:1] in ("'", '"') else 0
-    return quote, len(source) - quote
+def _url_scalars(service: Service) -> Iterator[ScalarNode]:
+    for field in _URL_FIELDS:
+        entry = service.get(field)
+        if entry is None:
+            continue
+        value: Node | None = entry.value
+        if field == "healthcheck" and isinstance(value, MappingNode):
+            test = lookup(value, "test")
+            value = test.value if test is not None else None
+        if value is not None:
+            yield from iter_scalars(value)
 
 
-def _whole_value(source: str) -> tuple[int, int]:
-    return _unquoted(source)
-
-
-def _extra_host_name(source: str) -> tuple[int, int]:
-    first, last = _unquoted(source)
-    match = _EXTRA_HOST_NAME.match(source, first, last)
-    return first, match.end() if match else first
+def _host_fields(service: Service) -> Iterator[_HostField]:
+    """The scalars of a service that are, or start with, a host name."""
+    for field in ("hostname", "domainname"):
+        entry = service.get(field)
+        if entry is not None and isinstance(entry.value, ScalarNode):
+            yield _HostField(entry.value, field, _IDENTITY)
+    networks = service.get("networks")
+    if networks is not None and isinstance(networks.value, MappingNode):
+        for network in entries(networks.value):
+            aliases = lookup(network.value, "aliases") if isinstance(network.value, MappingNode) else None
+            if aliases is not None and isinstance(aliases.value, SequenceNode):
+                for alias in aliases.value.value:
+                    if isinstance(alias, ScalarNode):
+                        yield _HostField(alias, "aliases", None)
+    extra_hosts = service.get("extra_hosts")
+    if extra_hosts is None:
+        return
+    if isinstance(extra_hosts.value, MappingNode):
+        names: list[Node] = [entry.key for entry in entries(extra_hosts.value)]
+    elif isinstance(extra_hosts.value, SequenceNode):
+        names = list(extra_hosts.value.value)
+    else:
+        names = []
+    for name in names:
+        if isinstance(name, ScalarNode):
+            yield _HostField(name, "extra_hosts", _HOSTS_FILE)

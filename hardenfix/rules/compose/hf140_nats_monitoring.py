@@ -69,16 +69,11 @@ class NatsMonitoring(Rule):
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         for service in document.services():
-            command = service.get("command")
-            if command is None:
+            command, words = service.get("command"), service.command_words()
+            if command is None or words is None:
                 continue
             node = command.value
-            if isinstance(node, SequenceNode):
-                words = [str(item.value) for item in node.value if isinstance(item, ScalarNode)]
-            elif isinstance(node, ScalarNode):
-                words = str(node.value).split()
-            else:
-                continue
+            assert isinstance(node, SequenceNode | ScalarNode)
             flags = {_flag(word) for word in words}
             if not self._is_nats(service, words) or not flags & _JETSTREAM or flags & (_MONITORING | _CONFIG):
                 continue

@@ -2,29 +2,65 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Entry, Service, YamlValue, entries, lookup
+from hardenfix.sources.compose import ComposeDocument, Entry, Service, YamlValue, entries, iter_nodes, lookup
 
-DEVICE_DEFAULTS: dict[str, YamlValue] = {"driver": "nvidia", "count": "${GPU_COUNT:-1}", "capabilities": ["gpu"]}
 VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES"
-VISIBLE_DEVICES_VALUE = "${NVIDIA_VISIBLE_DEVICES:-all}"
+EVERY_GPU = "all"
+"""The `count` Compose resolves to -1: every GPU, as a reservation without `count` gets."""
+_NO_GPU = frozenset({"", "none", "void"})
+"""NVIDIA_VISIBLE_DEVICES values for which the NVIDIA runtime exposes no GPU."""
+_DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:/._-]*")
 _RESERVATION_PATH = ("deploy", "resources", "reservations", "devices")
+
+
+@dataclass(frozen=True)
+class _Request:
+    """The GPU reservation that grants what a service sees today, and whether adding it is safe."""
+
+    asking: str
+    """What in the service asks for GPUs."""
+    device: dict[str, YamlValue] | None
+    """None when no reservation grants the same GPUs: the finding is reported without a fix."""
+    risk: str | None = None
+    """Why the reservation may change what the service sees (its fix is then unsafe), or why there is none."""
+
+
+_EVERY_GPU_DEVICE: dict[str, YamlValue] = {"driver": "nvidia", "count": EVERY_GPU, "capabilities": ["gpu"]}
+_IMAGE_DECIDES = (
+    "without `NVIDIA_VISIBLE_DEVICES` it sees the GPUs its image's own `NVIDIA_VISIBLE_DEVICES` names:"
+    " every GPU in NVIDIA's CUDA images, none in an image that sets none; the reservation gives it every GPU"
+)
+_SET_WHEN_RUN = "`NVIDIA_VISIBLE_DEVICES` comes from a variable: a deployment that names some GPUs would get every GPU"
+_DEFAULT_RUNTIME = (
+    "without `runtime: nvidia` the variable only works on a daemon whose default runtime is NVIDIA's;"
+    " elsewhere the service runs on the CPU today and would not start with a reservation"
+)
 
 
 class GpuReservation(Rule):
     """
     ## What it does
-    Finds Compose services that ask for a GPU — `runtime: nvidia`, `gpus:`, an
-    `NVIDIA_*` environment variable, or a partial
-    `deploy.resources.reservations.devices` entry — without the full device
-    reservation, and completes it: `driver: nvidia`, `count: ${GPU_COUNT:-1}`
-    and `capabilities: [gpu]`, keeping every value already there, plus
-    `NVIDIA_VISIBLE_DEVICES=${NVIDIA_VISIBLE_DEVICES:-all}` in the environment,
-    in the environment's own style (list or mapping).
+    Finds Compose services that ask for a GPU without a device reservation
+    Compose honours — `runtime: nvidia`, or an `NVIDIA_*` environment variable,
+    with no `deploy.resources.reservations.devices` GPU entry — and adds one that
+    grants the GPUs the service sees today. It also completes a GPU reservation
+    that lacks `driver`, `count` or `capabilities`.
+
+    The number of GPUs never changes:
+    - `NVIDIA_VISIBLE_DEVICES=all` becomes `count: all`; a list of GPUs
+      (`NVIDIA_VISIBLE_DEVICES=0,2`) becomes `device_ids: ["0", "2"]`.
+    - A reservation without `count` or `device_ids` already means every GPU
+      (Compose resolves it to `count: -1`), so the count written is `all`.
+    - `count` is never added beside `device_ids`: Compose refuses both.
+    - A service with `gpus:` already has a request Compose honours, and one whose
+      `NVIDIA_VISIBLE_DEVICES` is `none`, `void` or empty asks for no GPU: neither
+      is a finding.
 
     ## Why is this bad?
     `runtime: nvidia` only works where the NVIDIA runtime is registered with the
@@ -39,6 +75,8 @@ class GpuReservation(Rule):
       inference:
         image: ollama/ollama:0.5.4
         runtime: nvidia
+        environment:
+          NVIDIA_VISIBLE_DEVICES: all
     ```
 
     ## Use instead
@@ -47,21 +85,35 @@ class GpuReservation(Rule):
       inference:
         image: ollama/ollama:0.5.4
         runtime: nvidia
+        environment:
+          NVIDIA_VISIBLE_DEVICES: all
         deploy:
           resources:
             reservations:
               devices:
                 - driver: nvidia
-                  count: ${GPU_COUNT:-1}
+                  count: all
                   capabilities: [gpu]
-        environment:
-          NVIDIA_VISIBLE_DEVICES: ${NVIDIA_VISIBLE_DEVICES:-all}
     ```
 
     ## Fix safety
-    Safe: the service already asks for a GPU; the fix makes the request one
-    Compose honours. `count` is not added to an entry that names `device_ids`
-    (Compose refuses both), and the count stays overridable with `GPU_COUNT`.
+    Safe where the reservation grants exactly the GPUs the service sees today:
+    completing a GPU reservation, and adding one for `runtime: nvidia` with a
+    literal `NVIDIA_VISIBLE_DEVICES` (the Docker daemon's NVIDIA device driver
+    comes with the NVIDIA runtime). Unsafe:
+    - `NVIDIA_VISIBLE_DEVICES` from a variable (`${GPUS:-all}`): a deployment
+      that sets it to some GPUs would get every GPU;
+    - `runtime: nvidia` without `NVIDIA_VISIBLE_DEVICES`: the runtime then exposes
+      what the image's own `NVIDIA_VISIBLE_DEVICES` names (`all` in NVIDIA's CUDA
+      images) and no GPU in an image that sets none (NVIDIA Container Toolkit,
+      `internal/config/image/cuda_image.go`, `DevicesFromEnvvars`);
+    - `NVIDIA_VISIBLE_DEVICES` without `runtime: nvidia`: it only takes effect on
+      a daemon whose default runtime is NVIDIA's, and elsewhere the service runs
+      on the CPU today but would not start with a reservation.
+
+    An `NVIDIA_*` variable other than `NVIDIA_VISIBLE_DEVICES` without
+    `runtime: nvidia` is reported without a fix: the service sees no GPU on a
+    daemon whose default runtime is `runc`.
     """
 
     code = "HF150"
@@ -69,72 +121,114 @@ class GpuReservation(Rule):
     kind = FileKind.COMPOSE
     category = Category.RELIABILITY
     summary = "GPU requested without a full device reservation"
-    fix_safety = FixSafety.SAFE
-    prefilter = re.compile(rb"nvidia|NVIDIA_|gpus|\bgpu\b")
-    changes = ("services.*.deploy.**", "services.*.environment.**")
+    fix_safety = FixSafety.SOMETIMES
+    prefilter = re.compile(rb"nvidia|NVIDIA_|\bgpu\b")
+    changes = ("services.*.deploy.**", "x-*.**")  # a `deploy` may be an alias of an extension field
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
+        requests = {service.name: self._request(service) for service in document.services()}
         for service in document.services():
-            reason = self._gpu_request(service)
-            if reason is None:
+            if service.get("gpus") is not None:
                 continue
-            service_entries: list[tuple[str, YamlValue]] = []
-            edits = self._complete_reservation(document, service, service_entries)
-            environment = service.get("environment")
-            if not _names_variable(environment, VISIBLE_DEVICES):
-                if environment is None:
-                    service_entries.append(("environment", {VISIBLE_DEVICES: VISIBLE_DEVICES_VALUE}))
-                elif isinstance(environment.value, MappingNode):
-                    edits.append(document.insert_entry(environment.value, VISIBLE_DEVICES, VISIBLE_DEVICES_VALUE))
-                elif isinstance(environment.value, SequenceNode):
-                    item = f"{VISIBLE_DEVICES}={VISIBLE_DEVICES_VALUE}"
-                    edits.append(document.append_items(environment.value, [item]))
-            if service_entries:
-                edits.append(document.insert_entries(service.node, service_entries))
-            if not edits:
+            gpu_devices = [device for device in _device_entries(service) if _is_gpu_device(device)]
+            if gpu_devices:
+                completions = [_complete_device(document, device) for device in gpu_devices]
+                edits = [edit for device_edits, _ in completions for edit in device_edits]
+                lacking = list(dict.fromkeys(what for _, missing in completions for what in missing))
+                if edits:
+                    yield self.finding(
+                        document,
+                        *document.span(service.key),
+                        f"service `{service.name}` reserves GPUs without {' or '.join(lacking)}",
+                        self.fix("Complete the GPU reservation", *edits),
+                    )
                 continue
+            request = requests[service.name]
+            if request is None:
+                continue
+            message = f"service `{service.name}` asks for GPUs ({request.asking}) but reserves none"
+            edit = _add_reservation(document, service, request, requests) if request.device is not None else None
+            if not isinstance(edit, Edit):
+                yield self.finding(document, *document.span(service.key), f"{message} (no fix: {edit or request.risk})")
+                continue
+            applicability = Applicability.SAFE
+            if request.risk is not None:
+                applicability = Applicability.UNSAFE
+                message += f" (unsafe fix: {request.risk})"
             yield self.finding(
                 document,
                 *document.span(service.key),
-                f"service `{service.name}` asks for a GPU ({reason}) without a complete device reservation:"
-                " it may start on the CPU",
-                self.fix("Complete the GPU reservation", *edits),
+                message,
+                self.fix("Reserve the GPUs it uses", edit, applicability=applicability),
             )
 
     @staticmethod
-    def _gpu_request(service: Service) -> str | None:
+    def _request(service: Service) -> _Request | None:
+        """The reservation for a service that asks for GPUs without one, or None when it asks for none."""
         runtime = service.get("runtime")
-        if runtime is not None and isinstance(runtime.value, ScalarNode) and runtime.value.value == "nvidia":
-            return "`runtime: nvidia`"
-        if service.get("gpus") is not None:
-            return "`gpus`"
-        if _names_variable(service.get("environment"), "NVIDIA_", prefix=True):
-            return "an `NVIDIA_*` variable"
-        if _device_entries(service):
-            return "a device reservation"
-        return None
+        nvidia_runtime = (
+            runtime is not None and isinstance(runtime.value, ScalarNode) and runtime.value.value == "nvidia"
+        )
+        environment = service.environment()
+        if not nvidia_runtime and not any(name.startswith("NVIDIA_") for name in environment):
+            return None
+        visible = environment.get(VISIBLE_DEVICES)
+        if visible is None:
+            if nvidia_runtime:
+                return _Request("`runtime: nvidia`", _EVERY_GPU_DEVICE, _IMAGE_DECIDES)
+            return _Request(
+                "an `NVIDIA_*` variable",
+                None,
+                "it sees no GPU unless the daemon's default runtime is NVIDIA's, and then what its image names",
+            )
+        asking = "`runtime: nvidia`" if nvidia_runtime else f"`{VISIBLE_DEVICES}`"
+        risk = None if nvidia_runtime else _DEFAULT_RUNTIME
+        value = (visible.value or "").strip()
+        if visible.value is None or "$" in value:
+            return _Request(asking, _EVERY_GPU_DEVICE, _SET_WHEN_RUN)
+        if value.lower() in _NO_GPU:
+            return None
+        if value == EVERY_GPU:
+            return _Request(asking, _EVERY_GPU_DEVICE, risk)
+        ids = [part.strip() for part in value.split(",")]
+        if not all(_DEVICE_ID.fullmatch(device_id) for device_id in ids):
+            return _Request(asking, None, f"`{VISIBLE_DEVICES}: {value}` names no GPU a reservation can")
+        device_ids = [f'"{device_id}"' for device_id in ids]
+        return _Request(asking, {"driver": "nvidia", "device_ids": device_ids, "capabilities": ["gpu"]}, risk)
 
-    @staticmethod
-    def _complete_reservation(
-        document: ComposeDocument, service: Service, service_entries: list[tuple[str, YamlValue]]
-    ) -> list[Edit]:
-        """Edits adding what the reservation lacks, at the deepest level that exists.
 
-        A missing `deploy` is not an edit but an entry for `service_entries`, so that
-        it shares one insertion with a missing `environment`.
-        """
-        found, missing = _reservation_path(service)
-        if not missing:
-            return _complete_devices(document, found[-1])
-        nested: YamlValue = [DEVICE_DEFAULTS]
+def _add_reservation(
+    document: ComposeDocument, service: Service, request: _Request, requests: dict[str, _Request | None]
+) -> Edit | str:
+    """An edit adding the device at the deepest level of `deploy.resources.reservations.devices`
+    that exists, or why there is none: that level is shared (an anchor, `<<`, `extends`) with
+    a service that does not ask for the very same reservation, or is not a collection."""
+    assert request.device is not None
+    found, missing = _reservation_path(service)
+    target = found[-1].value if found else service.node
+    sharers = [other for other in document.services() if other is not service and _reaches(other, target)]
+    if any(requests[other.name] != request for other in sharers):
+        return "a service sharing its `deploy` settings would get the reservation too"
+    if not missing and isinstance(target, SequenceNode):
+        return document.append_items(target, [request.device])
+    if missing and isinstance(target, MappingNode):
+        nested: YamlValue = [request.device]
         for key in reversed(missing[1:]):
             nested = {key: nested}
-        if not found:
-            service_entries.append((missing[0], nested))
-            return []
-        if not isinstance(found[-1].value, MappingNode):
-            return []
-        return [document.insert_entry(found[-1].value, missing[0], nested)]
+        return document.insert_entry(target, missing[0], nested)
+    return f"its `{'.'.join(_RESERVATION_PATH[: len(found)])}` is not written as a collection"
+
+
+def _reaches(service: Service, node: Node) -> bool:
+    """Whether the service's own definition, or one it extends, contains `node`."""
+    current: Service | None = service
+    for _ in range(32):  # an extends cycle is Compose's error to report, not a hang
+        if current is None:
+            return False
+        if any(found is node for found in iter_nodes(current.node)):
+            return True
+        current = current.base
+    return False
 
 
 def _reservation_path(service: Service) -> tuple[list[Entry], list[str]]:
@@ -152,26 +246,31 @@ def _reservation_path(service: Service) -> tuple[list[Entry], list[str]]:
     return found, []
 
 
-def _complete_devices(document: ComposeDocument, devices: Entry) -> list[Edit]:
-    if not isinstance(devices.value, SequenceNode):
-        return []
-    items = [item for item in devices.value.value if isinstance(item, MappingNode)]
-    gpu_items = [item for item in items if _is_gpu_device(item)]
-    if not gpu_items:
-        return [document.append_items(devices.value, [DEVICE_DEFAULTS])]
-    device = gpu_items[0]
+def _complete_device(document: ComposeDocument, device: MappingNode) -> tuple[list[Edit], list[str]]:
+    """Edits adding what a GPU reservation lacks, each keeping the GPUs it grants, and what it lacks."""
     present = {str(entry.key.value) for entry in entries(device)}
-    missing = [
-        (key, value)
-        for key, value in DEVICE_DEFAULTS.items()
-        if key not in present and not (key == "count" and "device_ids" in present)
-    ]
+    device_ids = lookup(device, "device_ids")
+    cdi = device_ids is not None and any(
+        "=" in str(item.value) for item in getattr(device_ids.value, "value", []) if isinstance(item, ScalarNode)
+    )
+    missing: list[tuple[str, YamlValue]] = []
+    lacking: list[str] = []
+    if "driver" not in present and not cdi:  # CDI names (`nvidia.com/gpu=all`) go to the `cdi` driver
+        missing.append(("driver", "nvidia"))
+        lacking.append("a `driver`")
+    if "count" not in present and "device_ids" not in present:
+        missing.append(("count", EVERY_GPU))
+        lacking.append("a `count` (Compose reads none as every GPU: `count: all` keeps that)")
+    if "capabilities" not in present:
+        missing.append(("capabilities", ["gpu"]))
+        lacking.append("`capabilities`, which Compose requires")
     edits = [document.insert_entries(device, missing)] if missing else []
     capabilities = lookup(device, "capabilities")
     listed = capabilities.value if capabilities is not None else None
     if isinstance(listed, SequenceNode) and "gpu" not in {str(item.value) for item in listed.value}:
         edits.append(document.append_items(listed, ["gpu"]))
-    return edits
+        lacking.append("the `gpu` capability")
+    return edits, lacking
 
 
 def _is_gpu_device(device: MappingNode) -> bool:
@@ -189,16 +288,3 @@ def _device_entries(service: Service) -> list[MappingNode]:
     if missing or not isinstance(found[-1].value, SequenceNode):
         return []
     return [item for item in found[-1].value.value if isinstance(item, MappingNode)]
-
-
-def _names_variable(environment: Entry | None, name: str, prefix: bool = False) -> bool:
-    """Whether the environment (mapping or `NAME=value` list) sets `name` (or any name starting with it)."""
-    if environment is None:
-        return False
-    if isinstance(environment.value, MappingNode):
-        names = [str(entry.key.value) for entry in entries(environment.value)]
-    elif isinstance(environment.value, SequenceNode):
-        names = [str(item.value).split("=", 1)[0] for item in environment.value.value if isinstance(item, ScalarNode)]
-    else:
-        return False
-    return any(n.startswith(name) if prefix else n == name for n in names)

@@ -6,14 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix import probes
-from hardenfix.knowledge import DEFAULT_TIMING, KnowledgeBase, check_duration, parse_reference
-from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.facts import Fact
+from hardenfix.facts.build import stage_image
+from hardenfix.knowledge import DEFAULT_TIMING, check_duration
+from hardenfix.knowledge.images import TagFacts
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, Stage, parse_exec_form
-
-# Package-manager installs in `RUN`, and the probe tools their packages provide.
-_INSTALL = re.compile(r"\b(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|\n]*?\b(?:install|add)\b([^;&|\n]*)")
-_PACKAGE_TOOLS = {"curl": "curl", "wget": "wget", "python3": "python3", "nodejs": "node"}
+from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, exec_form_spans, parse_exec_form
 
 
 @dataclass(frozen=True)
@@ -54,13 +53,6 @@ class _Probe:
         return self.instruction.line[self.command_start :].rstrip()
 
 
-@dataclass(frozen=True, slots=True)
-class _Tools:
-    names: frozenset[str]
-    image: str | None
-    """The base image, when the knowledge base knows what it ships; else None."""
-
-
 class DockerfileHealthcheck(Rule):
     """
     ## What it does
@@ -69,11 +61,17 @@ class DockerfileHealthcheck(Rule):
 
     - missing `--interval`, `--timeout`, `--start-period` or `--retries` flags
       are added (`30s`, `10s`, `30s`, `3`);
-    - a `curl` probe is normalised to `curl -sf` (without `-f`, a 500 response
-      passes the probe);
-    - an HTTP probe whose tool (`curl`, `wget`) the base image lacks, and no
-      `RUN` of the stage installs, is rewritten to `curl -sf URL` when the image
-      has curl, else to a `python3 -c` urllib one-liner, else to a `node -e` one.
+    - each `curl` of the probe (every one of a shell chain) is checked as
+      Compose's `HF103 healthcheck-curl-flags` checks it: one without `-f`,
+      `--fail` or `--fail-with-body` whose status the probe reports gets
+      `-f` (without it, a 500 response passes the probe), and one with both
+      `-f` and `--fail-with-body`, which curl refuses, loses its `-f`. Flags
+      that already fail on HTTP errors, however spelled (`-fsS`, `--silent
+      --fail`), are left as written;
+    - an HTTP probe whose tool (`curl`, `wget`) the base image lacks for the
+      tag in use, and the stage does not add, is rewritten to `curl -sf URL`
+      when the image has curl, else to `wget -q -O /dev/null URL`, else to a
+      `python3 -c` urllib one-liner, else to a `node -e` one.
 
     ## Why is this bad?
     Docker's defaults are a 30 second interval, a 30 second timeout and no start
@@ -96,11 +94,18 @@ class DockerfileHealthcheck(Rule):
     ```
 
     ## Fix safety
-    Safe: flags only make Docker's timing explicit and tolerate a slow start;
-    `-sf` makes curl fail on HTTP errors, which is what a healthcheck is for; a
-    replacement probe requests the same URL with a tool the image ships. When
-    the knowledge base does not know the base image, a probe tool is reported
-    with no fix: a probe never run against the image is how these bugs start.
+    Safe, except adding `-f`: flags only make Docker's timing explicit and
+    tolerate a slow start; removing `-f` beside `--fail-with-body` leaves a
+    probe that fails on the same statuses and can run at all; a replacement
+    probe requests the same URL with a tool the image ships. Adding `-f` is
+    unsafe: a probed path that answers 4xx while the service works (404 at
+    `/`, 401 behind authentication) passes today and would fail. A
+    replacement is unsafe when a fact it relies on is assumed rather than
+    known for the base image's tag (`latest`, or a release newer than the
+    knowledge base), and the message says so. When the knowledge base does
+    not know whether the base image's tag ships the probe's tool, or a `RUN`
+    or `COPY` of the stage names it, the probe is reported with no fix: a
+    probe never run against the image is how these bugs start.
     `HEALTHCHECK NONE` is left alone.
 
     ## Options
@@ -113,7 +118,7 @@ class DockerfileHealthcheck(Rule):
     kind = FileKind.DOCKERFILE
     category = Category.RELIABILITY
     summary = "`HEALTHCHECK` without timing flags, with a curl that passes on errors, or a tool the image lacks"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     Options = Options
     prefilter = re.compile(rb"(?i)healthcheck")
     changes = ("HEALTHCHECK",)
@@ -128,7 +133,7 @@ class DockerfileHealthcheck(Rule):
             finding = self._missing_flags(document, probe.instruction)
             if finding is not None:
                 yield finding
-            yield from self._check_probe(document, probe, _available_tools(document, stage, self.knowledge))
+            yield from self._check_probe(document, probe, stage_image(self.knowledge, document, stage))
 
     def _missing_flags(self, document: DockerfileDocument, instruction: Instruction) -> Finding | None:
         present = {word.text[2:].partition("=")[0] for word in instruction.flags}
@@ -153,7 +158,7 @@ class DockerfileHealthcheck(Rule):
             self.fix(f"Add `{added}`", Edit.insert(at, f" {added}")),
         )
 
-    def _check_probe(self, document: DockerfileDocument, probe: _Probe, tools: _Tools) -> Iterator[Finding]:
+    def _check_probe(self, document: DockerfileDocument, probe: _Probe, facts: TagFacts) -> Iterator[Finding]:
         if probe.argv is None:
             http = probes.find_http_probe(probe.command)
             span = http and probe.instruction.source_span(
@@ -162,54 +167,110 @@ class DockerfileHealthcheck(Rule):
         else:
             http = probes.http_probe_from_argv(probe.argv)
             span = probe.instruction.source_span(probe.command_start, probe.command_start + len(probe.command))
-        if http is None or span is None:
+        if http is None:
             return
-        start, end = span
-        if http.tool not in tools.names:
-            if tools.image is None:
+        tool = facts.tool(http.tool)
+        if tool is None or not tool.value:
+            if span is None:
+                return
+            start, end = span
+            if tool is None:
                 yield self.finding(
                     document,
                     start,
                     end,
-                    f"probe uses `{http.tool}`, and hardenfix does not know whether the base image ships it: "
+                    f"probe uses `{http.tool}`, and hardenfix does not know whether the image it builds ships it: "
                     "check that it does (or describe the image in the configuration)",
                 )
                 return
-            yield self._missing_tool(document, probe, http, tools, start, end)
+            yield self._missing_tool(document, probe, http, facts, tool, start, end)
             return
-        if http.tool == "curl":
-            normalised = probes.normalised_curl_arguments(http.arguments)
-            if normalised is not None:
-                yield self._curl_flags(document, probe, http, normalised, start, end)
+        curls = [http] if probe.argv is not None else probes.find_http_probes(probe.command)
+        for curl in curls:
+            problem = probes.curl_flag_problem(curl) if curl.tool == "curl" else None
+            if problem is not None:
+                yield self._curl_flags(document, probe, curl, problem)
 
     def _missing_tool(
-        self, document: DockerfileDocument, probe: _Probe, http: probes.HttpProbe, tools: _Tools, start: int, end: int
-    ) -> Finding:
-        message = f"probe uses `{http.tool}`, which `{tools.image}` does not ship and no `RUN` installs"
-        replacement = probes.replacement_probe(http.url, tools.names) if http.url else None
-        if replacement is None:
-            reason = "no URL to request" if not http.url else "it has none of curl, python3 or node"
-            return self.finding(document, start, end, f"{message}; no replacement: {reason}")
-        fix = self.fix(f"Probe with `{replacement[0]}`", Edit.replace(start, end, _render(probe, replacement)))
-        return self.finding(document, start, end, f"{message}: the container can never become healthy", fix)
-
-    def _curl_flags(
         self,
         document: DockerfileDocument,
         probe: _Probe,
         http: probes.HttpProbe,
-        normalised: list[str],
+        facts: TagFacts,
+        absent: Fact[bool],
         start: int,
         end: int,
     ) -> Finding:
-        if probes.curl_fails_on_http_errors(http.arguments):
-            message = "curl probe flags are not the standard `-sf`"
+        message = f"probe uses `{http.tool}`, which `{facts.name}` does not ship and no `RUN` installs"
+        if not absent.known:
+            message = f"probe uses `{http.tool}`, which `{facts.name}` most likely does not ship and no `RUN` installs"
+        replacement = probes.replacement_probe(http.url, facts.present(probes.REPLACEMENT_TOOLS)) if http.url else None
+        if replacement is None:
+            reason = "no URL to request" if not http.url else "it has none of curl, wget, python3 or node"
+            return self.finding(document, start, end, f"{message}; no replacement: {reason}")
+        used = facts.tool(replacement[0])
+        guesses = tuple(dict.fromkeys(g for g in (absent.guess, used.guess if used else None) if g))
+        if guesses:
+            message += f" (unsafe fix: {'; '.join(guesses)})"
         else:
-            message = "curl probe without `-f`: it exits 0 on an HTTP error, so a failing service passes"
-        replacement = _render(probe, [http.program, *normalised], verbatim=probe.argv is None)
-        return self.finding(
-            document, start, end, message, self.fix("Use `curl -sf`", Edit.replace(start, end, replacement))
+            message += f" ({absent.source}): the container can never become healthy"
+        fix = self.fix(
+            f"Probe with `{replacement[0]}`",
+            Edit.replace(start, end, _render(probe, replacement)),
+            applicability=Applicability.UNSAFE if guesses else Applicability.SAFE,
         )
+        return self.finding(document, start, end, message, fix)
+
+    def _curl_flags(
+        self, document: DockerfileDocument, probe: _Probe, http: probes.HttpProbe, problem: probes.CurlFlagProblem
+    ) -> Finding:
+        instruction, base = probe.instruction, probe.command_start
+        if probe.argv is None:
+            changes = probes.shell_edits(http, problem.edits)
+            location = instruction.source_span(base + http.start, base + http.end)
+        else:
+            changes = _exec_form_changes(probe, problem.edits)
+            location = instruction.source_span(base, base + len(probe.command))
+        start, end = location or (instruction.start, instruction.start + len(instruction.keyword))
+        spans = [_source_span(instruction, base + first, base + last) for first, last, _ in changes or ()]
+        url = f" `{http.url}`" if http.url else ""
+        message = f"curl{url} in `HEALTHCHECK` {problem.message}"
+        if changes is None or None in spans:
+            return self.finding(document, start, end, f"{message} (a flag is quoted or escaped: no fix)")
+        edits = [Edit.replace(*span, content) for span, (_, _, content) in zip(spans, changes, strict=True)]
+        applicability = Applicability.SAFE
+        if problem.unsafe_because is not None:
+            message += f"; the fix is unsafe: {problem.unsafe_because}"
+            applicability = Applicability.UNSAFE
+        return self.finding(document, start, end, message, self.fix(problem.title, *edits, applicability=applicability))
+
+
+def _source_span(instruction: Instruction, start: int, end: int) -> tuple[int, int] | None:
+    """The text span of the logical line's `[start, end)`; an insertion goes right after
+    the character before it."""
+    if end > start:
+        return instruction.source_span(start, end)
+    at = instruction.source_offset(start - 1) + 1
+    return at, at
+
+
+def _exec_form_changes(probe: _Probe, edits: tuple[probes.ArgumentEdit, ...]) -> list[tuple[int, int, str]] | None:
+    """Argument edits of an exec-form probe as `(start, end, replacement)` of its command:
+    the JSON array keeps its layout, only the flag strings change."""
+    spans = exec_form_spans(probe.command)
+    if spans is None:
+        return None
+    separator = probe.command[spans[0][1] : spans[1][0]] if len(spans) > 1 else ", "
+    changes = []
+    for edit in edits:
+        if edit.insert:
+            at = spans[edit.index - 1][1]
+            changes.append((at, at, separator + json.dumps(edit.replacement, ensure_ascii=False)))
+        elif edit.replacement is None:
+            changes.append((spans[edit.index - 1][1], spans[edit.index][1], ""))
+        else:
+            changes.append((*spans[edit.index], json.dumps(edit.replacement, ensure_ascii=False)))
+    return changes
 
 
 def _probe(instruction: Instruction) -> _Probe | None:
@@ -220,26 +281,9 @@ def _probe(instruction: Instruction) -> _Probe | None:
     return _Probe(instruction, words[1].start, parse_exec_form(instruction.line[words[1].start :]))
 
 
-def _render(probe: _Probe, argv: list[str], verbatim: bool = False) -> str:
-    """A probe command in the form it was written in. `verbatim`: the shell words are
-    already written as they should appear (kept from the original)."""
+def _render(probe: _Probe, argv: list[str]) -> str:
+    """A probe command in the form it was written in."""
     if probe.argv is None:
-        return " ".join(argv) if verbatim else probes.shell_join(argv)
+        return probes.shell_join(argv)
     compact = ", " not in probe.command and '","' in probe.command
     return json.dumps(argv, ensure_ascii=False, separators=(",", ":") if compact else (", ", ": "))
-
-
-def _available_tools(document: DockerfileDocument, stage: Stage, knowledge: KnowledgeBase) -> _Tools:
-    """Probe tools of the stage's base image (from the knowledge base) and of its installs."""
-    installed = set()
-    for owner in stage.lineage():
-        for run in owner.instructions_named("RUN"):
-            text = run.line + "".join(document.text[h.body_start : h.body_end] for h in run.heredocs)
-            for match in _INSTALL.finditer(text):
-                installed.update(_PACKAGE_TOOLS[p] for p in match.group(1).split() if p in _PACKAGE_TOOLS)
-    base = document.base_image(stage)
-    reference = parse_reference(base) if base else None
-    facts = knowledge.facts_for(reference) if reference else None
-    if facts is None:
-        return _Tools(frozenset(installed), None)
-    return _Tools(facts.tools_for(reference.tag) | installed, base)

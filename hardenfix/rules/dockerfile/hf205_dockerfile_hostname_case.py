@@ -3,13 +3,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hardenfix.hosts import WHY_LOWERCASE, lowercased, url_hosts
+from hardenfix import hosts
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import mask_interpolations
-from hardenfix.sources.dockerfile import DockerfileDocument, Instruction
-
-# On text whose variables are masked: scheme, optional user info, then the host.
+from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, variable_syntax
 
 
 class HostnameCase(Rule):
@@ -36,10 +33,21 @@ class HostnameCase(Rule):
     ENV SUPABASE_URL=http://supabase_kong_pmoves.ai:8000/rest/v1
     ```
 
+    Only what is clearly a DNS host name counts, as for `HF130`: the host of a
+    URL whose scheme names DNS hosts (`http`, `postgres`, `mongodb`, `redis`,
+    `amqp`, ...; not `s3://Bucket` or schemes hardenfix does not know), made of
+    letters, digits, `.`, `-`, `_` and variables; every host of a server list
+    (`mongodb://a,B,C/`) is lowercased together. Variables are read as
+    BuildKit reads them: a variable name (`${HOST}`, `$HOST`) is never
+    changed, single quotes keep a `$` literal, and inside a default value
+    (`${URL:-http://Api:8000}`) only the host is lowercased. A line whose
+    variable syntax BuildKit rejects is left alone.
+
     ## Fix safety
-    Safe: host names are case-insensitive by definition, so the lowercase name
-    reaches the same host. A variable inside the host (`http://${HOST}.Example.com`)
-    is left as written; only the letters around it change.
+    Safe: host names are case-insensitive in DNS (RFC 4343), so the lowercase
+    name reaches the same host. A variable inside the host
+    (`http://${HOST}.Example.com`) is left as written; only the letters around
+    it change.
     """
 
     code = "HF205"
@@ -57,19 +65,31 @@ class HostnameCase(Rule):
                 yield from self._check_instruction(document, instruction)
 
     def _check_instruction(self, document: DockerfileDocument, instruction: Instruction) -> Iterator[Finding]:
-        masked = mask_interpolations(instruction.line)
-        for first, last in url_hosts(masked, instruction.arguments_start):
-            span = instruction.source_span(first, last)
-            if span is None:
+        line = instruction.line
+        syntax = variable_syntax(line, instruction.arguments_start, instruction.escape)
+        if syntax is None:
+            return
+        masked = hosts.mask(line, syntax)
+        for url in hosts.url_hosts(masked, instruction.arguments_start):
+            lowered = [hosts.lowercased(line[start:end], masked[start:end]) for start, end in url.spans]
+            spans = [instruction.source_span(start, end) for start, end in url.spans]
+            if all(host is None for host in lowered) or None in spans:
                 continue
-            start, end = span
-            original = document.text[start:end]
-            lowered = lowercased(original, masked[first:last])
-            if lowered is not None:
-                yield self.finding(
-                    document,
-                    start,
-                    end,
-                    f"URL host `{original}` in `{instruction.keyword}` has upper-case letters; {WHY_LOWERCASE}",
-                    self.fix(f"Lowercase to `{lowered}`", Edit.replace(start, end, lowered)),
-                )
+            edits = [
+                Edit.replace(*span, host)
+                for span, host in zip(spans, lowered, strict=True)
+                if span is not None and host is not None
+            ]
+            first, last = url.spans[0][0], url.spans[-1][1]
+            start, end = instruction.source_offset(first), instruction.source_offset(last - 1) + 1
+            shown = ", ".join(line[s:e] for s, e in url.spans)
+            title = ", ".join(host or line[s:e] for host, (s, e) in zip(lowered, url.spans, strict=True))
+            what = "URL hosts" if len(url.spans) > 1 else "URL host"
+            verb = "have" if len(url.spans) > 1 else "has"
+            yield self.finding(
+                document,
+                start,
+                end,
+                f"{what} `{shown}` in `{instruction.keyword}` {verb} upper-case letters; {hosts.WHY_LOWERCASE}",
+                self.fix(f"Lowercase to `{title}`", *edits),
+            )

@@ -2,21 +2,122 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import Binding, PythonDocument, block_opener, continues_line_above
+from hardenfix.sources.python import (
+    Binding,
+    PythonDocument,
+    block_opener,
+    continues_line_above,
+    merge_insertions,
+    module_level_statements,
+)
+from hardenfix.sources.python_flow import (
+    CLASS,
+    INSTANCE,
+    ClassShape,
+    Derived,
+    Kind,
+    ModuleFlow,
+    Use,
+    follow_class,
+)
+from hardenfix.sources.python_project import MAX_MODULES, Project
 
 _NAMEDTUPLE = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
-_TUPLE_ATTRIBUTES = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
-_TUPLE_METHODS = frozenset({"count", "index"})
-_ITERATING_BUILTINS = frozenset({"len", "tuple", "list", "iter", "sorted", "set", "zip", "enumerate", "reversed"})
+_NAMEDTUPLE_FACTORIES = _NAMEDTUPLE | {"collections.namedtuple"}
+_TUPLE_API = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
+_TUPLE_ATTRIBUTES = _TUPLE_API | {
+    "count",
+    "index",
+    "__getitem__",
+    "__iter__",
+    "__len__",
+    "__contains__",
+    "__add__",
+    "__mul__",
+    "__rmul__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__getnewargs__",
+    "__new__",
+    "__mro__",
+    "__bases__",
+}
+_TUPLE_TYPES = frozenset(
+    {"tuple", "Tuple", "NamedTuple", "Sequence", "Iterable", "Collection", "Container", "Sized", "Reversible"}
+)
+_CONSUMING_BUILTINS = frozenset(
+    {
+        "len", "tuple", "list", "iter", "sorted", "set", "frozenset", "dict", "zip", "enumerate",
+        "reversed", "sum", "min", "max", "any", "all", "map", "filter",
+    }
+)  # fmt: skip
+_PLAIN_DECORATORS = frozenset(
+    {"property", "cached_property", "staticmethod", "classmethod", "abstractmethod", "override", "overload", "final"}
+)
+"""Decorators that read no annotation."""
+_PLAIN_BASES = frozenset({"object", "Generic", "Protocol", "NamedTuple"})
+_SHOWING_BUILTINS = frozenset({"str", "repr", "format", "print", "ascii"})
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_MUTABLE_FACTORIES = frozenset(
+    {"list", "dict", "set", "bytearray", "defaultdict", "OrderedDict", "deque", "Counter", "ChainMap"}
+)
+_OPERATORS = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.MatMult: "@", ast.Div: "/", ast.Mod: "%", ast.Pow: "**",
+    ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.FloorDiv: "//",
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+    ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
+    ast.USub: "-", ast.UAdd: "+", ast.Invert: "~",
+}  # fmt: skip
+_BLANKS = frozenset(" \t\\\r\n")
+"""What may stand between a value, its `.`, a method's name and the call's `(`."""
+_SPECIAL_METHODS = {
+    ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.MatMult: "__matmul__",
+    ast.Div: "__truediv__", ast.Mod: "__mod__", ast.Pow: "__pow__", ast.LShift: "__lshift__",
+    ast.RShift: "__rshift__", ast.BitOr: "__or__", ast.BitXor: "__xor__", ast.BitAnd: "__and__",
+    ast.FloorDiv: "__floordiv__", ast.USub: "__neg__", ast.UAdd: "__pos__", ast.Invert: "__invert__",
+    ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__", ast.GtE: "__ge__",
+}  # fmt: skip
+_REFLECTED = {"__lt__": "__gt__", "__le__": "__ge__", "__gt__": "__lt__", "__ge__": "__le__"}
+_SHOWN_USES = 10
+"""How many uses a message names before it counts the rest."""
 _POST_INIT = re.compile(rb"__post_init__")
 _POST_INIT_DEFINITION = re.compile(rb"[ \t\f]*(?:async[ \t]+)?def[ \t]+__post_init__\b")
 _CLASS_WITHOUT_BASES = re.compile(rb"class[ \t]+\w+[ \t]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class _TupleUse:
+    """An instance (or the class) used as only a tuple can be: the conversion breaks it."""
+
+    node: ast.AST
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class _HandedOn:
+    """An instance (or the class) handed to code that is not followed, which may use it as a tuple."""
+
+    node: ast.AST
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Rewrite:
+    """A tuple-only call or attribute of the class's own module with a dataclass equivalent."""
+
+    form: str
+    """`replace`, `asdict`, `fields` or `make`."""
+    node: ast.expr
+    """The call, or the `_fields` attribute."""
 
 
 @dataclass(slots=True)
@@ -25,6 +126,7 @@ class _Verdict:
     base: ast.expr
     no_fix: str | None = None
     unsafe: list[str] = field(default_factory=list)
+    rewrites: list[_Rewrite] = field(default_factory=list)
 
     @property
     def applicability(self) -> Applicability:
@@ -38,7 +140,9 @@ class NamedTuplePostInit(Rule):
     `@dataclass(frozen=True)` classes with the same fields, defaults,
     annotations, docstring, methods, decorators and comments. `NamedTuple`
     imported from `typing` or `typing_extensions`, under any alias or through
-    the module (`typing.NamedTuple`), is recognised.
+    the module (`typing.NamedTuple`), is recognised. Classes built on a
+    `namedtuple(...)` or `NamedTuple("C", [...])` call, and subclasses of a
+    NamedTuple of the same module, are reported too.
 
     ## Why is this bad?
     `__post_init__` is a dataclass hook; `NamedTuple` never calls it. The
@@ -73,20 +177,57 @@ class NamedTuplePostInit(Rule):
     ```
 
     ## Fix safety
-    The fix adds `from dataclasses import dataclass` (or reuses the module's
-    `dataclasses` import) and removes the `NamedTuple` import once nothing
-    else uses it, leaving the rest of that import statement as written.
+    After the fix, `__post_init__` runs: a value it rejects, which the
+    NamedTuple accepted silently, now fails where it is made. That is what
+    the rule is for, as failing fast on a missing secret is HF110's; a
+    program that relied on invalid values passing was already wrong.
 
-    Safe when nothing in the module uses an instance as a tuple. Unsafe, with
-    the reason in the message, when the module calls `_replace`, `_asdict`,
-    `_make` or `_fields`, or indexes, unpacks, iterates or takes the length of
-    an instance, or when `__post_init__` assigns to `self` (a frozen dataclass
-    raises there). A dataclass is not a tuple: code in other modules that
-    unpacks, indexes or sorts instances also breaks, so review the callers.
+    Construction, `__post_init__`, equality between instances, hashing,
+    attribute access and, for a class defined at module level, `repr` behave
+    alike after the fix. What a dataclass does not do is be a tuple: code that
+    unpacks, indexes, slices, iterates, measures, sorts or orders an instance,
+    compares it with a tuple, or hands it to code that may do so
+    (`json.dumps`, `sorted`, an unknown function) breaks.
 
-    No fix, only the finding, for generic NamedTuples, for methods that use
-    the instance as a tuple, and for fields with a list, dict or set default
-    (a dataclass refuses mutable defaults).
+    The fix is safe only when no module of the project can use an instance as
+    a tuple. The project is the tree under the nearest folder holding
+    `pyproject.toml`, `setup.py`, `setup.cfg` or `.git` (without one, the
+    folder the module's top-level package is imported from). The class and
+    its instances are followed through the module and through every module
+    of the project that imports them, directly, through a package's
+    `__init__` or `__all__`, or by a star import: into variables, into
+    parameters of the module's own functions (and of functions elsewhere,
+    for parameters annotated with the class), and out of functions that
+    return them. Any other place an instance reaches (stored in an
+    attribute, put in a list, returned from a method of another class, passed
+    to a function that is not followed) makes the fix unsafe, with the file
+    and line in the message; so does the class as the annotation of a field
+    of a class that a framework may build (one with bases, or decorators
+    other than `dataclass`: pydantic, attrs) or of a parameter of a decorated
+    function (FastAPI, typer). So does a public class of a distributable
+    project (its `pyproject.toml` declares a project or a build, or it has
+    `setup.py` or `setup.cfg`), or a public function or variable through which
+    one reaches its instances: their users are outside the tree. So do a
+    `__post_init__` that assigns to `self` (a frozen dataclass raises there),
+    `_replace` and its kin on a value that is not followed, and a project of
+    more than 50,000 modules, which is not searched. Names made at run time
+    (`importlib`, `getattr` with a computed name) are not followed.
+
+    In the class's own module, the fix rewrites what has an equivalent:
+    `x._replace(a=1)` becomes `dataclasses.replace(x, a=1)` (which runs
+    `__post_init__` on the new values); `x._asdict()` becomes
+    `{"a": x.a, ...}` (`dataclasses.asdict` would copy values deeply and turn
+    nested dataclasses into dicts, where `_asdict` is shallow); `Cls._fields`
+    becomes the tuple of field names, and `Cls._make(values)` becomes
+    `Cls(*values)` (which also accepts too few values when fields have
+    defaults). It adds `from dataclasses import dataclass` (or `import
+    dataclasses` when it needs `replace`), or reuses the module's import, and
+    removes the `NamedTuple` import once nothing else uses it.
+
+    No fix, only the finding, for generic NamedTuples, for classes built on a
+    `namedtuple(...)` call or inheriting from another NamedTuple, for methods
+    that use the instance as a tuple, and for fields whose default a
+    dataclass refuses (a list, dict or set).
     """
 
     code = "HF301"
@@ -95,8 +236,8 @@ class NamedTuplePostInit(Rule):
     category = Category.CORRECTNESS
     summary = "`NamedTuple` with a `__post_init__` that never runs"
     fix_safety = FixSafety.SOMETIMES
-    # `NamedTuple` is imported or written before the `__post_init__` of its class.
-    prefilter = re.compile(rb"NamedTuple[\s\S]*?__post_init__")
+    # A NamedTuple is imported or written before the `__post_init__` of its class.
+    prefilter = re.compile(rb"(?:NamedTuple|namedtuple)[\s\S]*?__post_init__")
 
     @classmethod
     def might_apply(cls, data: bytes) -> bool:
@@ -117,13 +258,7 @@ class NamedTuplePostInit(Rule):
         return False
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
-        verdicts = [
-            self._verdict(document, node, base)
-            for node in sorted(document.nodes_mentioning(["__post_init__"], ast.ClassDef), key=_position)
-            if _defines(node, "__post_init__")
-            for base in node.bases
-            if document.qualified_name(base) in _NAMEDTUPLE
-        ]
+        verdicts = [self._verdict(document, node, base, form) for node, base, form in _candidates(document)]
         for verdict in verdicts:
             start, end = document.span(verdict.base)
             message = (
@@ -142,24 +277,52 @@ class NamedTuplePostInit(Rule):
             )
             yield self.finding(document, start, end, message, fix)
 
-    def _verdict(self, document: PythonDocument, cls: ast.ClassDef, base: ast.expr) -> _Verdict:
+    def _verdict(self, document: PythonDocument, cls: ast.ClassDef, base: ast.expr, form: str) -> _Verdict:
         verdict = _Verdict(cls, base)
+        if form == "call":
+            verdict.no_fix = f"its fields are declared by a `{document.source(base.func)}(...)` call"  # type: ignore[attr-defined]
+            return verdict
+        if form == "subclass":
+            verdict.no_fix = f"it inherits its fields from the NamedTuple `{document.source(base)}`"
+            return verdict
         if len(cls.bases) > 1 or cls.keywords or getattr(cls, "type_params", None):
             verdict.no_fix = "a generic NamedTuple or one with other bases needs converting by hand"
-        elif method := _method_using_tuple_api(cls):
-            verdict.no_fix = f"method `{method}` uses the instance as a tuple"
-        elif name := _mutable_default(cls):
+            return verdict
+        if name := _refused_default(document, cls):
             verdict.no_fix = f"field `{name}` has a mutable default, which a dataclass refuses"
-        else:
-            verdict.unsafe = [*_tuple_uses(document, cls.name)]
-            if _assigns_to_self(cls):
-                verdict.unsafe.append("`__post_init__` assigns to `self`, which a frozen dataclass forbids")
+            return verdict
+        judge = _TupleJudge(document, cls)
+        own = ModuleFlow(document.tree, document.text, ClassShape.of(cls), judge).run()
+        notes = [note for _, note in own.notes] + judge.untracked_tuple_api()
+        inside = [note for note in notes if isinstance(note, _TupleUse) and own.in_class(note.node)]
+        if inside:
+            verdict.no_fix = f"method `{_method_of(own, inside[0].node)}` uses the instance as a tuple"
+            return verdict
+        verdict.rewrites = [note for note in notes if isinstance(note, _Rewrite)]
+        uses = [(None, note) for note in notes if isinstance(note, _TupleUse | _HandedOn)]
+        outer = own.scopes.scope[id(cls)]
+        if isinstance(outer, ast.ClassDef):
+            uses.append((None, _HandedOn(cls, f"reachable as `{outer.name}.{cls.name}`, which is not followed")))
+        if verdict.rewrites and judge.dataclasses_name_taken():
+            uses.extend((None, _TupleUse(r.node, f"`{_attribute(r)}` used")) for r in verdict.rewrites)
+            verdict.rewrites = []
+        if uses:
+            verdict.unsafe.append(_uses_message(document, cls.name, uses, None))
+        if _assigns_to_self(cls):
+            verdict.unsafe.append("`__post_init__` assigns to `self`, which a frozen dataclass forbids")
+        if not verdict.unsafe:
+            verdict.unsafe = _project_reasons(document, cls, own, judge)
         return verdict
 
     def _edits(self, document: PythonDocument, verdict: _Verdict, verdicts: list[_Verdict]) -> list[Edit]:
         import libcst
 
         decorator, import_edit = document.add_import("dataclasses", "dataclass")
+        module, module_edit = None, None
+        if any(rewrite.form == "replace" for rewrite in verdict.rewrites):
+            module, module_edit = document.add_import("dataclasses")
+            if import_edit is not None:  # one import, not two: `@dataclasses.dataclass`
+                decorator, import_edit, module_edit = f"{module}.dataclass", module_edit, None
         node = document.cst_node(verdict.cls, libcst.ClassDef)
         converted = node.with_changes(
             bases=(),
@@ -169,14 +332,62 @@ class NamedTuplePostInit(Rule):
             # Innermost, so that the class's own decorators receive the dataclass.
             decorators=[*node.decorators, libcst.Decorator(libcst.parse_expression(f"{decorator}(frozen=True)"))],
         )
-        edits = [document.rewrite(node, converted)]
-        if import_edit is not None:
-            edits.append(import_edit)
+        edits = [document.rewrite(node, converted), import_edit, module_edit]
+        edits.extend(
+            edit for rewrite in verdict.rewrites for edit in _rewrite_edits(document, rewrite, verdict, module)
+        )
         root = _root(verdict.base)
         binding = document.bindings.get(root.id) if isinstance(root, ast.Name) else None
         if binding is not None and _unused_once_converted(document, binding, verdict, verdicts):
             edits.append(document.remove_import(binding))
-        return edits
+        return merge_insertions(*edits)
+
+
+# --------------------------------------------------------------------------- finding classes
+
+
+def _candidates(document: PythonDocument) -> Iterator[tuple[ast.ClassDef, ast.expr, str]]:
+    """Classes defining `__post_init__` whose instances are tuples: each with the base that
+    makes them so, and how (`class` syntax, a `call` such as `namedtuple(...)`, or a
+    `subclass` of a NamedTuple of the module)."""
+    tuple_classes = functools.cache(_tuple_classes)
+    for node in sorted(document.nodes_mentioning(["__post_init__"], ast.ClassDef), key=_position):
+        if not _defines(node, "__post_init__"):
+            continue
+        for base in node.bases:
+            if document.qualified_name(base) in _NAMEDTUPLE:
+                yield node, base, "class"
+            elif isinstance(base, ast.Call) and document.qualified_name(base.func) in _NAMEDTUPLE_FACTORIES:
+                yield node, base, "call"
+            elif isinstance(base, ast.Name) and base.id in tuple_classes(document):
+                yield node, base, "subclass"
+            else:
+                continue
+            break
+
+
+def _tuple_classes(document: PythonDocument) -> set[str]:
+    """Names the module binds at its top level to a NamedTuple class."""
+    found: set[str] = set()
+    statements = [statement for statement, _ in module_level_statements(document.tree.body)]
+    while True:
+        before = len(found)
+        for statement in statements:
+            if isinstance(statement, ast.ClassDef) and any(
+                document.qualified_name(base) in _NAMEDTUPLE
+                or (isinstance(base, ast.Call) and document.qualified_name(base.func) in _NAMEDTUPLE_FACTORIES)
+                or (isinstance(base, ast.Name) and base.id in found)
+                for base in statement.bases
+            ):
+                found.add(statement.name)
+            elif (
+                isinstance(statement, ast.Assign)
+                and isinstance(statement.value, ast.Call)
+                and document.qualified_name(statement.value.func) in _NAMEDTUPLE_FACTORIES
+            ):
+                found.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        if len(found) == before:
+            return found
 
 
 def _defines(cls: ast.ClassDef, name: str) -> bool:
@@ -184,23 +395,6 @@ def _defines(cls: ast.ClassDef, name: str) -> bool:
         isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name
         for statement in cls.body
     )
-
-
-def _unused_once_converted(
-    document: PythonDocument, binding: Binding, verdict: _Verdict, verdicts: list[_Verdict]
-) -> bool:
-    """Whether every use of the import is the base of a class converted along with this one.
-
-    A safe fix only counts classes with safe fixes, which are applied with it; an
-    unsafe fix is applied with `--unsafe-fixes`, which applies every fix. Two fixes
-    that remove the import make the identical edit, and it is made once.
-    """
-    converted = {
-        id(_root(other.base)) for other in verdicts if other.no_fix is None and (verdict.unsafe or not other.unsafe)
-    }
-    mentioned_in_strings = any(node.value == binding.name for node in document.nodes(ast.Constant))
-    uses = document.name_loads.get(binding.name, [])
-    return not mentioned_in_strings and all(id(use) in converted for use in uses)
 
 
 def _position(node: ast.stmt) -> tuple[int, int]:
@@ -214,84 +408,37 @@ def _root(expression: ast.expr) -> ast.expr:
     return expression
 
 
-def _method_using_tuple_api(cls: ast.ClassDef) -> str | None:
-    for method in cls.body:
-        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) or not method.args.args:
-            continue
-        self_name = method.args.args[0].arg
-        for node in ast.walk(method):
-            if (
-                isinstance(node, ast.Attribute)
-                and _is_name(node.value, {self_name})
-                and node.attr in _TUPLE_ATTRIBUTES | _TUPLE_METHODS
-            ) or _uses_as_tuple(node, {self_name}):
-                return method.name
-    return None
+def _fields(cls: ast.ClassDef) -> list[str]:
+    return [s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
 
 
-def _tuple_uses(document: PythonDocument, class_name: str) -> Iterator[str]:
-    """Why the module may use instances of `class_name` as tuples, if it does."""
-    instances = _instance_names(document, class_name)
-    # Other attributes share those lines (`point._replace(x=limits.low)`): only these count.
-    mentioned = document.nodes_mentioning(_TUPLE_ATTRIBUTES, ast.Attribute)
-    attributes = sorted({node.attr for node in mentioned} & _TUPLE_ATTRIBUTES)
-    if attributes:
-        yield f"the module uses {', '.join(f'`{a}`' for a in attributes)}, which a dataclass lacks"
-    uses = document.nodes_mentioning({*instances, class_name}, *_TUPLE_USES)
-    if any(_uses_as_tuple(node, instances, class_name) for node in uses):
-        yield f"the module indexes, unpacks or iterates a `{class_name}`, which a dataclass does not allow"
+def _refused_default(document: PythonDocument, cls: ast.ClassDef) -> str | None:
+    """A field whose default a dataclass refuses at class creation (an unhashable one):
+    a mutable literal, a call making a mutable container, or a name the module binds
+    to one."""
+    defaults = {
+        statement.target.id: statement.value
+        for statement in cls.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value
+    }
+    mutable_names = set()
+    if any(isinstance(value, ast.Name) for value in defaults.values()):
+        mutable_names = {
+            target.id
+            for statement, _ in module_level_statements(document.tree.body)
+            if isinstance(statement, ast.Assign) and _is_mutable(statement.value, set())
+            for target in statement.targets
+            if isinstance(target, ast.Name)
+        }
+    return next((name for name, value in defaults.items() if _is_mutable(value, mutable_names)), None)
 
 
-def _instance_names(document: PythonDocument, class_name: str) -> set[str]:
-    """Names assigned `ClassName(...)` or annotated with the class, anywhere in the module."""
-    names: set[str] = set()
-    for node in document.nodes_mentioning([class_name], ast.Assign, ast.AnnAssign, ast.arg):
-        if isinstance(node, ast.Assign) and _is_call_of(node.value, class_name):
-            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
-        elif isinstance(node, ast.AnnAssign | ast.arg):
-            annotation = node.annotation
-            target = node.target if isinstance(node, ast.AnnAssign) else None
-            mentions = annotation is not None and any(
-                _is_name(part, {class_name}) for part in ast.walk(annotation) if isinstance(part, ast.expr)
-            )
-            if mentions and isinstance(node, ast.arg):
-                names.add(node.arg)
-            elif mentions and isinstance(target, ast.Name):
-                names.add(target.id)
-    return names
-
-
-_TUPLE_USES = (ast.Subscript, ast.Starred, ast.Assign, ast.For, ast.AsyncFor, ast.comprehension, ast.Call)
-"""The node classes `_uses_as_tuple` looks at."""
-
-
-def _uses_as_tuple(node: ast.AST, instances: set[str], class_name: str | None = None) -> bool:
-    """Indexing, starring, unpacking, iterating or measuring one of the `instances`
-    (names), or a `class_name(...)` call."""
-
-    def is_instance(value: ast.expr) -> bool:
-        return _is_name(value, instances) or (class_name is not None and _is_call_of(value, class_name))
-
-    if isinstance(node, ast.Subscript | ast.Starred):
-        return is_instance(node.value)
-    if isinstance(node, ast.Assign):
-        return any(isinstance(t, ast.Tuple | ast.List) for t in node.targets) and is_instance(node.value)
-    if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-        return is_instance(node.iter)
-    if isinstance(node, ast.Call) and _is_name(node.func, _ITERATING_BUILTINS):
-        return any(is_instance(argument) for argument in node.args)
-    return False
-
-
-def _mutable_default(cls: ast.ClassDef) -> str | None:
-    for statement in cls.body:
-        if (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and isinstance(statement.value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp)
-        ):
-            return statement.target.id
-    return None
+def _is_mutable(value: ast.expr, mutable_names: set[str]) -> bool:
+    if isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp):
+        return True
+    if isinstance(value, ast.Call):
+        return _callee_name(value.func).rpartition(".")[2] in _MUTABLE_FACTORIES
+    return isinstance(value, ast.Name) and value.id in mutable_names
 
 
 def _assigns_to_self(cls: ast.ClassDef) -> bool:
@@ -310,5 +457,506 @@ def _is_name(node: ast.expr, names: set[str] | frozenset[str]) -> bool:
     return isinstance(node, ast.Name) and node.id in names
 
 
-def _is_call_of(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Call) and _is_name(node.func, {name})
+def _callee_name(func: ast.expr) -> str:
+    """`json.dumps` for a call of `json.dumps`; "" when the callee is not a dotted name."""
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return ""
+    return ".".join([func.id, *reversed(parts)])
+
+
+def _method_of(flow: ModuleFlow, node: ast.AST) -> str:
+    function = flow.scopes.enclosing_function(node)
+    while flow.scopes.outer.get(id(function)) is not flow.shape.node and function is not flow.tree:
+        function = flow.scopes.enclosing_function(function)
+    return getattr(function, "name", flow.shape.name)
+
+
+def _attribute(rewrite: _Rewrite) -> str:
+    node = rewrite.node.func if isinstance(rewrite.node, ast.Call) else rewrite.node
+    return f".{node.attr}" if isinstance(node, ast.Attribute) else rewrite.form
+
+
+# --------------------------------------------------------------------------- judging uses
+
+
+class _TupleJudge:
+    """What each place an instance, or the class, reaches means for the conversion (see
+    `hardenfix.sources.python_flow`): harmless (None), a `_TupleUse`, a `_HandedOn`,
+    a `_Rewrite`, or a place that holds a value in turn (`Derived`)."""
+
+    def __init__(self, document: PythonDocument, cls: ast.ClassDef) -> None:
+        self.document = document
+        self.cls = cls
+        self.fields = _fields(cls)
+        self.methods = {s.name for s in cls.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        self.nested = bool(document.enclosing_scopes(cls))
+        """A nested class's repr differs: a dataclass shows its qualified name."""
+        self.has_docstring = ast.get_docstring(cls) is not None
+        self._seen: set[int] = set()
+        """The tuple-only attributes of followed values in the class's module."""
+
+    def __call__(self, use: Use) -> object:
+        kind, node, parent = use.value.kind, use.node, use.parent
+        if isinstance(parent, ast.Attribute) and parent.value is node and use.flow.defining:
+            self._seen.add(id(parent))
+        if kind is Kind.INSTANCE:
+            return self._instance(use, node, parent)
+        if kind is Kind.CLASS:
+            return self._class(use, node, parent)
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return None  # a factory's `__name__`
+        return _HandedOn(node, f"`{_source(node)}`, which returns one, handed on")
+
+    # -- instances ------------------------------------------------------------
+
+    def _tuple(self, node: ast.expr, what: str, *special: str) -> _TupleUse | None:
+        """A tuple use, unless the class defines the special method it calls, which a
+        dataclass keeps."""
+        return None if self.methods.intersection(special) else _TupleUse(node, what)
+
+    def _instance(self, use: Use, node: ast.expr, parent: ast.AST) -> object:
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return self._instance_attribute(use, node, parent)
+        if isinstance(parent, ast.Call | ast.keyword):
+            return self._argument(use, node, parent)
+        if isinstance(parent, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            return self._stored(node, parent)
+        if isinstance(parent, ast.Compare):
+            return self._compared(use, node, parent)
+        return self._instance_elsewhere(use, node, parent)
+
+    def _instance_elsewhere(self, use: Use, node: ast.expr, parent: ast.AST) -> object:
+        place = _TUPLE_PLACES.get(type(parent))
+        if place is not None and not (isinstance(parent, ast.Subscript) and parent.value is not node):
+            return self._tuple(node, *place)
+        if isinstance(parent, ast.For | ast.AsyncFor | ast.comprehension) and parent.iter is node:
+            return self._tuple(node, "iterated", "__iter__")
+        if isinstance(parent, ast.BinOp | ast.UnaryOp) and not isinstance(parent.op, ast.Not):
+            special = _SPECIAL_METHODS.get(type(parent.op), "")
+            if isinstance(parent, ast.BinOp) and parent.right is node:
+                special = special.replace("__", "__r", 1)
+            return self._tuple(node, f"used with `{_OPERATORS.get(type(parent.op), '?')}`", special)
+        if isinstance(parent, ast.UnaryOp) or (
+            isinstance(parent, ast.If | ast.While | ast.Assert | ast.IfExp) and parent.test is node
+        ):
+            return self._truth(node)
+        if isinstance(parent, ast.BoolOp | ast.IfExp):
+            return Derived(parent, INSTANCE, self._truth(node))
+        if isinstance(parent, ast.Expr | ast.Delete | ast.Raise):
+            return None
+        if isinstance(parent, ast.FormattedValue | ast.Assert):
+            return self._shown(node)
+        if isinstance(parent, ast.Return | ast.Lambda):
+            function = use.flow.scopes.enclosing_function(parent)
+            name = getattr(function, "name", "a lambda")
+            return _HandedOn(node, f"returned from `{name}`, whose callers are not followed")
+        what = _HANDED_PLACES.get(type(parent), f"used in a `{type(parent).__name__}`")
+        return _HandedOn(node, what)
+
+    def _instance_attribute(self, use: Use, node: ast.expr, parent: ast.Attribute) -> object:
+        attribute = parent.attr
+        call = use.flow.scopes.parent.get(id(parent))
+        called = isinstance(call, ast.Call) and call.func is parent
+        if attribute in self.methods:
+            return None
+        if use.flow.defining and called:
+            assert isinstance(call, ast.Call)
+            plain_call = not call.args and all(keyword.arg for keyword in call.keywords)
+            if attribute == "_replace" and plain_call and _joints(self.document, call) is not None:
+                return Derived(call, INSTANCE, _Rewrite("replace", call))
+            if attribute == "_asdict" and plain_call and not call.keywords and isinstance(node, ast.Name):
+                return _Rewrite("asdict", call)
+        if use.flow.defining and attribute == "_fields" and _is_plain(node):
+            return _Rewrite("fields", parent)
+        if attribute == "__class__":
+            return Derived(parent, CLASS)
+        if attribute in _TUPLE_ATTRIBUTES:
+            return _TupleUse(node, f"`.{attribute}` used")
+        return None
+
+    def _argument(self, use: Use, node: ast.expr, parent: ast.Call | ast.keyword) -> object:
+        call = parent if isinstance(parent, ast.Call) else use.flow.scopes.parent.get(id(parent))
+        if not isinstance(call, ast.Call):
+            return _HandedOn(node, "given as a keyword of a class")
+        if call.func is node:
+            return None  # the instance is called
+        callee = _callee_name(call.func)
+        short = callee.rpartition(".")[2]
+        positional = isinstance(parent, ast.Call) and call.args and call.args[0] is node
+        if callee in ("isinstance", "issubclass") and positional and len(call.args) == 2:
+            return self._isinstance(node, call.args[1])
+        if callee == "type" and positional and len(call.args) == 1:
+            return Derived(call, CLASS)
+        if callee in _SHOWING_BUILTINS or (
+            short in _LOG_METHODS and "log" in callee.lower() and isinstance(parent, ast.Call)
+        ):
+            return self._shown(node)
+        if callee in ("hash", "id", "callable"):
+            return None
+        if callee == "bool":
+            return self._truth(node)
+        if callee in ("copy.copy", "copy.deepcopy"):
+            return Derived(call, INSTANCE)
+        if callee in ("getattr", "hasattr") and positional and len(call.args) >= 2:
+            name = call.args[1]
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                if name.value in _TUPLE_ATTRIBUTES and name.value not in self.methods:
+                    return _TupleUse(node, f"`.{name.value}` used")
+                return None
+        if callee in _CONSUMING_BUILTINS:
+            return self._tuple(node, f"passed to `{callee}`", "__len__" if callee == "len" else "__iter__")
+        return _HandedOn(node, f"passed to `{callee or _source(call.func)}`")
+
+    def _isinstance(self, node: ast.expr, types: ast.expr) -> object:
+        for element in types.elts if isinstance(types, ast.Tuple) else [types]:
+            name = _callee_name(element)
+            if name.rpartition(".")[2] in _TUPLE_TYPES:
+                return _TupleUse(node, f"checked with `isinstance(..., {name})`")
+        return None
+
+    def _compared(self, use: Use, node: ast.expr, compare: ast.Compare) -> object:
+        operands = [compare.left, *compare.comparators]
+        for index, operator in enumerate(compare.ops):
+            left, right = operands[index], operands[index + 1]
+            if node is not left and node is not right:
+                continue
+            other = right if node is left else left
+            symbol = _OPERATORS[type(operator)]
+            if isinstance(operator, ast.Is | ast.IsNot):
+                continue
+            if isinstance(operator, ast.Eq | ast.NotEq):
+                if _is_none(other) or Kind.INSTANCE in use.flow.value_of(other):
+                    continue
+                what = f"compared with `{symbol}` to `{_source(other)}`, which may be a tuple"
+                return self._tuple(node, what, "__eq__")
+            if isinstance(operator, ast.In | ast.NotIn):
+                if node is right:
+                    return self._tuple(node, f"searched with `{symbol}`", "__contains__")
+                return _HandedOn(node, f"looked up with `{symbol}` in `{_source(other)}`")
+            special = _SPECIAL_METHODS[type(operator)]
+            if node is right:
+                special = _REFLECTED[special]
+            return self._tuple(node, f"ordered with `{symbol}`", special)
+        return None
+
+    def _stored(self, node: ast.expr, statement: ast.Assign | ast.AnnAssign | ast.AugAssign) -> object:
+        if isinstance(statement, ast.AugAssign):
+            what = f"used with `{_OPERATORS.get(type(statement.op), '?')}=`"
+            special = _SPECIAL_METHODS.get(type(statement.op), "")
+            return self._tuple(node, what, special.replace("__", "__i", 1), special)
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        for target in targets:
+            if isinstance(target, ast.Tuple | ast.List | ast.Starred):
+                return self._tuple(node, "unpacked", "__iter__")
+        target = targets[0]
+        if isinstance(target, ast.Attribute):
+            return _HandedOn(node, f"stored in `{_source(target)}`, whose readers are not followed")
+        if isinstance(target, ast.Name):
+            return _HandedOn(node, f"stored in the class attribute `{target.id}`")
+        return _HandedOn(node, "stored in a container")
+
+    def _truth(self, node: ast.expr) -> object:
+        return self._tuple(node, "tested for truth (an empty tuple is false)", "__bool__") if not self.fields else None
+
+    def _shown(self, node: ast.expr) -> object:
+        return _HandedOn(node, "shown as text, which names a nested class differently") if self.nested else None
+
+    # -- the class ------------------------------------------------------------
+
+    def _class(self, use: Use, node: ast.expr, parent: ast.AST) -> object:
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return self._class_attribute(use, node, parent)
+        if isinstance(parent, ast.Call | ast.keyword):
+            call = parent if isinstance(parent, ast.Call) else use.flow.scopes.parent.get(id(parent))
+            if not isinstance(call, ast.Call):
+                return _HandedOn(node, "the class given as a keyword of a class")
+            callee = _callee_name(call.func)
+            if callee in ("isinstance", "issubclass") and len(call.args) == 2 and call.args[1] is node:
+                return None
+            if callee.rpartition(".")[2] == "cast" and call.args and call.args[0] is node:
+                return None
+            if callee.rpartition(".")[2] == "TypeVar":
+                return None  # a bound or constraint, for type checkers
+            return _HandedOn(node, f"the class passed to `{callee or _source(call.func)}`")
+        if isinstance(parent, ast.Tuple) and self._isinstance_types(use, parent):
+            return None
+        owner = _annotation_owner(use, node)
+        if owner is not None:
+            return _annotation(use, node, owner)
+        if isinstance(parent, ast.Subscript | ast.Compare | ast.Expr):
+            return None
+        if isinstance(parent, ast.ClassDef):
+            return _HandedOn(node, f"subclassed by `{parent.name}`")
+        if isinstance(parent, ast.Return | ast.Lambda):
+            return _HandedOn(node, "the class returned, whose callers are not followed")
+        what = _HANDED_PLACES.get(type(parent), f"used in a `{type(parent).__name__}`")
+        return _HandedOn(node, f"the class {what}")
+
+    def _class_attribute(self, use: Use, node: ast.expr, parent: ast.Attribute) -> object:
+        attribute = parent.attr
+        call = use.flow.scopes.parent.get(id(parent))
+        if use.flow.defining:
+            if (
+                attribute == "_make"
+                and isinstance(call, ast.Call)
+                and call.func is parent
+                and len(call.args) == 1
+                and not isinstance(call.args[0], ast.Starred)
+                and not call.keywords
+                and _joints(self.document, call) is not None
+            ):
+                return Derived(call, INSTANCE, _Rewrite("make", call))
+            if attribute == "_fields" and _is_plain(node):
+                return _Rewrite("fields", parent)
+        if attribute in self.methods:
+            return None
+        if attribute in self.fields:
+            return _TupleUse(node, f"`.{attribute}` read on the class, where a dataclass holds its default")
+        if attribute in _TUPLE_ATTRIBUTES or (attribute == "__doc__" and not self.has_docstring):
+            return _TupleUse(node, f"`.{attribute}` used")
+        return None
+
+    @staticmethod
+    def _isinstance_types(use: Use, types: ast.Tuple) -> bool:
+        call = use.flow.scopes.parent.get(id(types))
+        return (
+            isinstance(call, ast.Call)
+            and _callee_name(call.func) in ("isinstance", "issubclass")
+            and len(call.args) == 2
+            and call.args[1] is types
+        )
+
+    # -- after following ------------------------------------------------------
+
+    def untracked_tuple_api(self) -> list[object]:
+        """`_replace` and friends in the class's module on values that were not followed:
+        a NamedTuple's API, on what may be an instance."""
+        return [
+            _HandedOn(node.value, f"`{_source(node)}` used on a value that may be one")
+            for node in self.document.nodes_mentioning(_TUPLE_API, ast.Attribute)
+            if node.attr in _TUPLE_API and id(node) not in self._seen
+        ]
+
+    def dataclasses_name_taken(self) -> bool:
+        """Whether `dataclasses` means something else in the module, so that a rewrite
+        to `dataclasses.replace` cannot name it."""
+        binding = self.document.bindings.get("dataclasses")
+        if binding is not None:
+            return binding.qualified_name != "dataclasses"
+        return "dataclasses" in self.document.module_level_names
+
+
+_TUPLE_PLACES: dict[type, tuple[str, str]] = {
+    ast.Starred: ("unpacked with `*`", "__iter__"),
+    ast.Subscript: ("indexed", "__getitem__"),
+    ast.Match: ("matched by `match`", ""),
+    ast.Slice: ("used in a slice", "__index__"),
+}
+"""Where an instance is used as a tuple: what that is, and the special method that makes it work."""
+_HANDED_PLACES: dict[type, str] = {
+    ast.Subscript: "used as a key",
+    ast.Yield: "yielded",
+    ast.YieldFrom: "yielded",
+    ast.Await: "awaited",
+    ast.List: "put in a list",
+    ast.Tuple: "put in a tuple",
+    ast.Set: "put in a set",
+    ast.Dict: "put in a dict",
+    ast.ListComp: "collected by a comprehension",
+    ast.SetComp: "collected by a comprehension",
+    ast.DictComp: "collected by a comprehension",
+    ast.GeneratorExp: "yielded by a generator expression",
+    ast.withitem: "used as a context manager",
+    ast.keyword: "given as a keyword",
+    ast.JoinedStr: "formatted",
+}
+
+
+def _annotation_owner(use: Use, node: ast.expr) -> ast.arg | ast.AnnAssign | ast.FunctionDef | None:
+    """The parameter, variable or function whose annotation `node` is part of, if any."""
+    child: ast.AST = node
+    parent = use.flow.scopes.parent.get(id(node))
+    while isinstance(parent, ast.Subscript | ast.Tuple | ast.List | ast.BinOp | ast.Attribute):
+        child, parent = parent, use.flow.scopes.parent.get(id(parent))
+    if isinstance(parent, ast.arg | ast.AnnAssign) and parent.annotation is child:
+        return parent
+    if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef) and parent.returns is child:
+        return parent  # type: ignore[return-value]
+    return None
+
+
+def _annotation(use: Use, node: ast.expr, owner: ast.arg | ast.AnnAssign | ast.FunctionDef) -> object:
+    """An annotation is read by nothing at run time, but for what reads the annotations of
+    a class's fields (pydantic, attrs, cattrs: they build and dump instances as tuples) or
+    a function's decorator (FastAPI, typer)."""
+    if isinstance(owner, ast.AnnAssign):
+        scope = use.flow.scopes.scope[id(owner)]
+        if isinstance(scope, ast.ClassDef) and not _plain_class(use, scope):
+            field_name = f"{scope.name}.{_source(owner.target)}"
+            return _HandedOn(node, f"annotates the field `{field_name}`, which what builds `{scope.name}` may read")
+        return None
+    function = owner if not isinstance(owner, ast.arg) else use.flow.scopes.parent.get(id(owner))
+    if isinstance(function, ast.arguments):
+        function = use.flow.scopes.parent.get(id(function))
+    decorators = getattr(function, "decorator_list", [])
+    if any(_callee_name(_called(d)).rpartition(".")[2] not in _PLAIN_DECORATORS for d in decorators):
+        return _HandedOn(node, f"annotates `{function.name}`, whose decorator may read it")  # type: ignore[union-attr]
+    return None
+
+
+def _plain_class(use: Use, cls: ast.ClassDef) -> bool:
+    """A class that no framework builds from its annotations: without bases but
+    `object`, `Generic`, `Protocol` or `NamedTuple`, and without decorators but `dataclass`."""
+    bases = {_callee_name(base.value if isinstance(base, ast.Subscript) else base) for base in cls.bases}
+    if any(base.rpartition(".")[2] not in _PLAIN_BASES for base in bases) or cls.keywords:
+        return False
+    return all(_is_dataclass_decorator(use, decorator) for decorator in cls.decorator_list)
+
+
+def _is_dataclass_decorator(use: Use, decorator: ast.expr) -> bool:
+    target = _called(decorator)
+    if isinstance(target, ast.Attribute):
+        return _callee_name(target).endswith("dataclasses.dataclass")
+    if not isinstance(target, ast.Name):
+        return False
+    if target.id == "dataclass":
+        return True
+    return any(  # `from dataclasses import dataclass as dc`
+        isinstance(binding, ast.ImportFrom)
+        and binding.module == "dataclasses"
+        and any(alias.name == "dataclass" and alias.asname == target.id for alias in binding.names)
+        for binding in use.flow.scopes.definitions.get(use.flow.scopes.key(target), [])
+    )
+
+
+def _called(decorator: ast.expr) -> ast.expr:
+    """`dataclass` for `@dataclass(frozen=True)`."""
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_plain(node: ast.expr) -> bool:
+    """A name or a chain of attributes: evaluating it twice, or not at all, changes nothing."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _source(node: ast.AST, limit: int = 40) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- other modules
+
+
+def _project_reasons(document: PythonDocument, cls: ast.ClassDef, own: ModuleFlow, judge: _TupleJudge) -> list[str]:
+    """Why other modules of the project may use the class as a tuple, if they may."""
+    project = Project.of(document)
+    if project is None:
+        return []
+    assert document.location is not None
+    path = os.path.abspath(document.location)
+    exported = project.public_name(path, cls.name)
+    if exported is not None:
+        return [
+            f"the distributable package exports it as `{exported}`, and code outside the project may use it as a tuple"
+        ]
+    if project.too_large:
+        return [f"the project has more than {MAX_MODULES:,} modules, which were not searched for its uses"]
+    flow = follow_class(own, judge, project, path)
+    reasons = []
+    uses: list[tuple[str | None, object]] = [(module, note) for module, _, note in flow.notes]
+    if uses:
+        reasons.append(_uses_message(document, cls.name, uses, project))
+    for module in flow.unreadable:
+        reasons.append(f"`{project.display(module)}` names it but cannot be parsed")
+    for module, name in flow.exports:
+        public = project.public_name(module, name)
+        if public is not None:
+            reasons.append(
+                f"the distributable package exports `{public}`, through which code outside the project may reach it"
+            )
+            break
+    return reasons
+
+
+def _uses_message(
+    document: PythonDocument, name: str, uses: list[tuple[str | None, object]], project: Project | None
+) -> str:
+    """An instance of `Size` may be used as a tuple: unpacked (line 12), ordered with `<` (pkg/sort.py:4), ..."""
+    places: dict[str, None] = {}  # in order, each once
+    for module, note in sorted(uses, key=lambda use: (use[0] or "", use[1].node.lineno)):  # type: ignore[attr-defined]
+        line = note.node.lineno  # type: ignore[attr-defined]
+        where = f"line {line}" if module is None or project is None else f"{project.display(module)}:{line}"
+        places[f"{note.what} ({where})"] = None  # type: ignore[attr-defined]
+    shown = ", ".join(list(places)[:_SHOWN_USES])
+    if len(places) > _SHOWN_USES:
+        shown += f" and {len(places) - _SHOWN_USES} more"
+    return f"an instance of `{name}` may be used as a tuple: {shown}"
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def _joints(document: PythonDocument, call: ast.Call) -> tuple[int, int] | None:
+    """For `value.method(...)`: the offsets of its `.` and its `(`, when only blanks lie
+    between them and the method's name (the call is then rewritten by replacing that
+    stretch)."""
+    attribute = call.func
+    assert isinstance(attribute, ast.Attribute)
+    text = document.text
+    name_end = document.span(attribute)[1]
+    name_start = name_end - len(attribute.attr)
+    dot = name_start - 1
+    while dot > 0 and text[dot] in _BLANKS:
+        dot -= 1
+    paren = name_end
+    while paren < len(text) and text[paren] in _BLANKS:
+        paren += 1
+    if text[name_start:name_end] != attribute.attr or text[dot : dot + 1] != "." or text[paren : paren + 1] != "(":
+        return None
+    return dot, paren
+
+
+def _rewrite_edits(document: PythonDocument, rewrite: _Rewrite, verdict: _Verdict, module: str | None) -> list[Edit]:
+    node = rewrite.node
+    start, end = document.span(node)
+    if rewrite.form == "fields":
+        names = [f'"{name}"' for name in _fields(verdict.cls)]
+        return [Edit.replace(start, end, f"({', '.join(names)}{',' if len(names) == 1 else ''})")]
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    if rewrite.form == "asdict":
+        value = document.source(node.func.value)
+        return [Edit.replace(start, end, "{" + ", ".join(f'"{f}": {value}.{f}' for f in _fields(verdict.cls)) + "}")]
+    joints = _joints(document, node)
+    assert joints is not None
+    dot, paren = joints
+    if rewrite.form == "make":
+        return [Edit.replace(dot, paren + 1, "(*")]
+    separator = "" if not node.keywords else "," if document.text[paren + 1 : paren + 2].isspace() else ", "
+    return [Edit.insert(start, f"{module}.replace("), Edit.replace(dot, paren + 1, separator)]
+
+
+def _unused_once_converted(
+    document: PythonDocument, binding: Binding, verdict: _Verdict, verdicts: list[_Verdict]
+) -> bool:
+    """Whether every use of the import is the base of a class converted along with this one.
+
+    A safe fix only counts classes with safe fixes, which are applied with it; an
+    unsafe fix is applied with `--unsafe-fixes`, which applies every fix. Two fixes
+    that remove the import make the identical edit, and it is made once.
+    """
+    converted = {
+        id(_root(other.base)) for other in verdicts if other.no_fix is None and (verdict.unsafe or not other.unsafe)
+    }
+    mentioned_in_strings = any(node.value == binding.name for node in document.nodes(ast.Constant))
+    uses = document.name_loads.get(binding.name, [])
+    return not mentioned_in_strings and all(id(use) in converted for use in uses)

@@ -5,44 +5,70 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, Scope
+from hardenfix.sources.python import PythonDocument, merge_insertions
+
+if TYPE_CHECKING:
+    import libcst
 
 _METRIC_CLASSES = frozenset({"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"})
-_METRIC_MODULES = ("prometheus_client", "prometheus_client.metrics")
-_DEFAULT_REGISTRY = frozenset({"prometheus_client.REGISTRY", "prometheus_client.registry.REGISTRY"})
+_PROMETHEUS_MODULES = frozenset({"prometheus_client", "prometheus_client.metrics", "prometheus_client.core"})
+# The metric classes' parameters, in order (prometheus_client.metrics.MetricWrapperBase).
+_PARAMETERS = ("name", "documentation", "labelnames", "namespace", "subsystem", "unit", "registry")
+_NAME_PARTS = ("name", "namespace", "subsystem", "unit")
+# What a handler must catch to keep a duplicate registration from escaping.
+_CATCHES_DUPLICATES = frozenset({"ValueError", "Exception", "BaseException", "DuplicateTimeseries"})
+_CACHING_DECORATORS = frozenset({"functools.cache", "functools.lru_cache", "cache", "lru_cache"})
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _MODULE_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
-_HELPER_NAME = "_get_or_create_metric"
-_HELPER = '''\
-_metrics = {}
+# The helper's names: the first of each pair the module leaves unbound.
+_HELPER_NAMES = ("_get_or_create_metric", "_hardenfix_get_or_create_metric")
+_TYPE_VARIABLE_NAMES = ("_Metric", "_HardenfixMetric")
+_TYPING_NAMES = ("Any", "TypeVar")
+_HELPER_SUMMARY = "Create the Prometheus metric `cls(*args, **kwargs)`, or return the same"
+_HELPER = f'''\
+{{metric}} = {{TypeVar}}("{{metric}}")
 
 
-def _get_or_create_metric(cls, name, documentation, **kwargs):
-    """Return the metric `name`, creating and registering it only once.
+def {{helper}}(
+    cls: {{cls_annotation}},
+    *args: {{Any}},
+    **kwargs: {{Any}},
+) -> {{return_annotation}}:
+    """{_HELPER_SUMMARY}
+    metric when another import of this module registered it already.
 
-    Importing a module twice (`python -m worker` runs it as `__main__`, and a
-    later `import worker` runs it again) registers its metrics twice, and
-    prometheus_client raises "Duplicated timeseries in CollectorRegistry".
+    A module imported twice (`python -m worker` runs it as `__main__`, and a
+    later `import worker` runs it again) creates its metrics twice, and
+    prometheus_client refuses the second: "Duplicated timeseries in
+    CollectorRegistry". Inserted by hardenfix: `hardenfix explain HF302`.
     """
-    key = "_".join(part for part in (kwargs.get("namespace"), kwargs.get("subsystem"), name) if part)
-    if key not in _metrics:
-        try:
-            _metrics[key] = cls(name, documentation, **kwargs)
-        except ValueError:
-            from prometheus_client import REGISTRY
+    import inspect
 
-            registry = kwargs.get("registry") or REGISTRY
-            # The registry's private name map: read only to recover the metric
-            # the other import of this module registered.
-            existing = registry._names_to_collectors.get(key)
-            if not isinstance(existing, cls):
-                raise
-            _metrics[key] = existing
-    return _metrics[key]'''
+    arguments = inspect.signature(cls).bind(*args, **kwargs)
+    arguments.apply_defaults()
+    registry = arguments.arguments["registry"]
+    # Created unregistered first, to learn the name it registers under.
+    arguments.arguments["registry"] = None
+    metric = cls(*arguments.args, **arguments.kwargs)
+    if registry:
+        created: {{Any}} = metric
+        # The registry's private name map: the one way to look a metric up.
+        existing = registry._names_to_collectors.get(created.describe()[0].name)
+        if (
+            type(existing) is type(created)
+            and existing.describe() == created.describe()
+            and existing._labelnames == created._labelnames
+        ):
+            metric = existing
+        else:
+            registry.register(metric)
+    return metric'''
 
 
 @dataclass(frozen=True)
@@ -66,55 +92,100 @@ class PrometheusReimportSafe(Rule):
     """
     ## What it does
     Finds Prometheus metrics (`Counter`, `Gauge`, `Histogram`, `Summary`,
-    `Info`, `Enum` from `prometheus_client`, however imported) created when a
-    module is imported, and routes each one through a get-or-create helper
-    keyed by the metric's name. The helper, a small cache and function, is
-    inserted once after the module's imports, or imported from the module
-    named by the `metrics-helper` option.
+    `Info`, `Enum` from `prometheus_client`, `prometheus_client.core` or
+    `prometheus_client.metrics`, however imported) that are registered when
+    their module is imported, and routes each one through a get-or-create
+    helper. The helper is inserted once after the module's imports, or
+    imported from the module named by the `metrics-helper` option.
+
+    Also reports, without a fix, a metric with a fixed name that a function
+    registers each time it runs.
 
     ## Why is this bad?
-    A metric registers itself in the default registry when it is created.
-    When the module runs twice in one process (`python -m worker` runs it as
-    `__main__`, and a later `import worker` runs it again), the second
-    registration raises `ValueError: Duplicated timeseries in
-    CollectorRegistry` and the service does not start.
+    A metric registers itself in its registry when it is created, and a
+    registry refuses a second metric of the same name. When the module runs
+    twice in one process (`python -m worker` runs it as `__main__`, and a
+    later `import worker` runs it again), the second registration raises
+    `ValueError: Duplicated timeseries in CollectorRegistry` and the service
+    does not start. A function that creates such a metric fails the same way
+    the second time it is called.
+
+    Not reported, because the second registration cannot happen or is
+    handled: a metric created under `try`/`except ValueError`, behind a test
+    such as `if name not in cache:` (at the module's top level, only a test
+    of the registry, since a module-level cache is new at each import), in a
+    `functools.cache` function, in the `__init__` of a singleton (a class
+    the module only instantiates behind such a test, or whose base or
+    metaclass is named like one), under `if __name__ == "__main__":`; a
+    metric with `registry=None`, on a `CollectorRegistry()` created in the
+    same module or function, or on a registry the function is given; and, in
+    a function, a metric whose name is not a constant (a factory).
 
     ## Example
     ```python
-    from prometheus_client import Counter
+    from prometheus_client import Histogram
 
-    REQUEST_COUNTER = Counter("svc_requests_total", "Total", labelnames=("status",))
+    LATENCY = Histogram("svc_latency_seconds", "Latency", ["route"])
     ```
 
     ## Use instead
     ```python
-    from prometheus_client import Counter
+    from typing import Any, TypeVar
 
-    _metrics = {}
+    from prometheus_client import Histogram
 
-
-    def _get_or_create_metric(cls, name, documentation, **kwargs):
-        ...  # returns the cached metric, creates it, or finds it in the registry
+    _Metric = TypeVar("_Metric")
 
 
-    REQUEST_COUNTER = _get_or_create_metric(Counter, "svc_requests_total", "Total", labelnames=("status",))
+    def _get_or_create_metric(cls: "type[_Metric]", *args: Any, **kwargs: Any) -> "_Metric":
+        ...  # the metric another import registered under the same name, or a new one
+
+
+    LATENCY = _get_or_create_metric(Histogram, "svc_latency_seconds", "Latency", ["route"])
     ```
 
-    ## Fix safety
-    Safe: every argument is passed on unchanged, and a metric that was never
-    registered before is created exactly as before. Only a second creation
-    under the same name changes: it returns the existing metric instead of
-    raising. The helper reads the registry's private name map only for that
-    fallback, and raises the original error when it finds no metric of the
-    same class there.
+    The helper binds the arguments to the metric class's own signature, so
+    positional label names, `registry=` and every other argument reach the
+    class unchanged. It creates the metric unregistered and asks it for the
+    name it registers under (namespace, subsystem, name and unit, a counter
+    without its `_total`, exactly as prometheus_client builds it); when the
+    registry passed (the default one unless `registry=` says otherwise) holds
+    a metric of the same class, name, help, unit and label names, it returns
+    that one, and otherwise it registers the new metric as the class would.
+    The helper is typed, so `LATENCY` is a `Histogram`, and its names are
+    ones the module does not use (`_hardenfix_get_or_create_metric` when
+    `_get_or_create_metric` is taken).
 
-    Metrics created inside functions or classes, or with `registry=None` or a
-    registry other than the default, are reported without a fix: whether one
-    instance should be shared there is a design decision.
+    A helper, rather than the `try:`/`except ValueError:` that projects
+    write around each metric (prometheus-fastapi-instrumentator does): that
+    handler must find the metric by the name it registered under, spelt out
+    again at every site, and it also swallows errors that are not
+    duplicates, such as an invalid name. One helper per module, rather than
+    a shared one, because a fix must not make a module depend on a module
+    it did not import; projects with many such modules can keep one helper
+    and name it in `metrics-helper`.
+
+    ## Fix safety
+    Safe: the first creation of a metric is the one the code made before,
+    registered in the same registry, and a creation that clashes with a
+    different metric raises the same `Duplicated timeseries` error as before.
+    Only a second creation of the very same metric changes: it returns the
+    metric already registered instead of raising, so both imports count in
+    one time series. The helper reads two private fields of prometheus_client
+    (the registry's name map and the metric's label names), as there is no
+    public way to look a metric up. The fix adds `from typing import Any,
+    TypeVar` (or uses `typing.Any` when those names are taken) and imports
+    nothing from prometheus_client, so a module that imports it optionally
+    still imports without it.
+
+    A metric created inside a function is reported without a fix: whether
+    every call should share one metric, or the function should run once, is
+    a design decision. So is a module-level metric whose helper names the
+    module has all taken.
 
     ## Options
     - `metrics-helper` (default: insert the helper): `module:function` of the
-      project's own helper, with the signature `(cls, name, documentation, **kwargs)`,
+      project's own helper, with the signature `(cls, *args, **kwargs)`,
       imported instead: `"services.common.metrics:get_or_create_metric"`.
     """
 
@@ -134,80 +205,315 @@ class PrometheusReimportSafe(Rule):
             for binding in document.bindings.values()
             if binding.qualified_name.partition(".")[0] == "prometheus_client" and not binding.type_checking_only
         ]
-        calls = [node for node in document.nodes_mentioning(imported, ast.Call) if self._metric(document, node)]
+        calls = [node for node in document.nodes_mentioning(imported, ast.Call) if _metric_class(document, node)]
+        helper = None if self.options.metrics_helper or not calls else _Helper.for_module(document)
         for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
             start, end = document.span(call.func)
-            problem = _problem(document, call, document.enclosing_scopes(call), self._metric(document, call))
-            if problem.no_fix is not None:
-                yield self.finding(document, start, end, f"{problem.message} (no fix: {problem.no_fix})")
-            else:
-                fix = self.deferred_fix(
-                    "Create it through a get-or-create helper", functools.partial(self._edits, document, call)
-                )
-                yield self.finding(document, start, end, problem.message, fix)
+            metric = _metric_class(document, call)
+            functions = [s for s in document.enclosing_scopes(call) if isinstance(s, _Function)]
+            if functions:
+                message = _per_call_problem(document, call, functions[-1], metric)
+                if message is not None:
+                    no_fix = "whether every call should share one metric is a design decision"
+                    yield self.finding(document, start, end, f"{message} (no fix: {no_fix})")
+                continue
+            if _guarded(document, call, at_module_level=True) or _fresh_registry(document, call, None):
+                continue
+            message = (
+                f"`{metric}` is registered when the module is imported: importing it twice"
+                " (`python -m` and `import`) raises `Duplicated timeseries`"
+            )
+            if helper is None and not self.options.metrics_helper:
+                no_fix = "the names the helper needs (`_get_or_create_metric`, `Any`, ...) all mean something else here"
+                yield self.finding(document, start, end, f"{message} (no fix: {no_fix})")
+                continue
+            fix = self.deferred_fix(
+                "Create it through a get-or-create helper", functools.partial(self._edits, document, call, helper)
+            )
+            yield self.finding(document, start, end, message, fix)
 
-    @staticmethod
-    def _metric(document: PythonDocument, call: ast.Call) -> str | None:
-        """`Counter` when `call` creates a prometheus_client Counter, and so on."""
-        module, _, name = (document.qualified_name(call.func) or "").rpartition(".")
-        return name if module in _METRIC_MODULES and name in _METRIC_CLASSES else None
-
-    def _edits(self, document: PythonDocument, call: ast.Call) -> list[Edit]:
-        import libcst
-
-        if self.options.metrics_helper:
+    def _edits(self, document: PythonDocument, call: ast.Call, helper: _Helper | None) -> list[Edit]:
+        if helper is None:
             module, _, function = self.options.metrics_helper.partition(":")
-            helper, helper_edit = document.add_import(module, function)
-        else:
-            helper, helper_edit = _HELPER_NAME, None
-            if _HELPER_NAME not in document.module_level_names:
-                helper_edit = document.insert_lines(
-                    document.after_imports(), _HELPER.split("\n"), blank_before=2, blank_after=2
-                )
-        node = document.cst_node(call, libcst.Call)
-        # On the line of the opening parenthesis when the arguments start there,
-        # on a line of its own when they start on the next one.
-        after_class = node.whitespace_before_args
-        if not isinstance(after_class, libcst.ParenthesizedWhitespace):
-            after_class = libcst.SimpleWhitespace(" ")
-        metric_class = libcst.Arg(node.func, comma=libcst.Comma(whitespace_after=after_class))
-        wrapped = node.with_changes(func=libcst.parse_expression(helper), args=[metric_class, *node.args])
-        edits = [document.rewrite(node, wrapped)]
-        if helper_edit is not None:
-            edits.append(helper_edit)
-        return edits
+            name, import_edit = document.add_import(module, function)
+            return [document.rewrite(*_wrapped(document, call, name)), *([import_edit] if import_edit else [])]
+        return [document.rewrite(*_wrapped(document, call, helper.name)), *helper.edits(document)]
 
 
-@dataclass(frozen=True, slots=True)
-class _Problem:
-    message: str
-    no_fix: str | None = None
+def _wrapped(document: PythonDocument, call: ast.Call, helper: str) -> tuple[libcst.Call, libcst.Call]:
+    """The libcst call, and the same call through `helper` with the metric class as its first argument."""
+    import libcst
+
+    node = document.cst_node(call, libcst.Call)
+    # On the line of the opening parenthesis when the arguments start there,
+    # on a line of its own when they start on the next one.
+    after_class = node.whitespace_before_args
+    if not isinstance(after_class, libcst.ParenthesizedWhitespace):
+        after_class = libcst.SimpleWhitespace(" ")
+    metric_class = libcst.Arg(node.func, comma=libcst.Comma(whitespace_after=after_class))
+    return node, node.with_changes(func=libcst.parse_expression(helper), args=[metric_class, *node.args])
 
 
-def _problem(document: PythonDocument, call: ast.Call, scopes: list[Scope], metric: str | None) -> _Problem:
-    if scopes:
-        inner = scopes[-1]
-        if isinstance(inner, ast.Lambda):
-            where = "a lambda"
-        else:
-            where = f"{'class' if isinstance(inner, ast.ClassDef) else 'function'} `{inner.name}`"
-        return _Problem(
-            f"`{metric}` is created and registered inside {where}: running it twice raises `Duplicated timeseries`",
-            "whether every run should share one metric is a design decision",
+@dataclass(frozen=True)
+class _Helper:
+    """The get-or-create helper of one module: its names, and whether it is there already."""
+
+    name: str
+    type_variable: str = ""
+    typing_names: tuple[str, ...] = ()
+    """How the module writes `typing.Any` and `typing.TypeVar` once the fix imports them."""
+    present: bool = False
+
+    @classmethod
+    def for_module(cls, document: PythonDocument) -> _Helper | None:
+        """The module's helper, the one to insert, or None when its names are all taken."""
+        for statement in document.tree.body:
+            if (
+                isinstance(statement, ast.FunctionDef)
+                and statement.name in _HELPER_NAMES
+                and (ast.get_docstring(statement) or "").startswith(_HELPER_SUMMARY)
+            ):
+                return cls(statement.name, present=True)
+        typing_names = document.names_from("typing", _TYPING_NAMES)
+        if typing_names is None:
+            return None
+        for name, type_variable in zip(_HELPER_NAMES, _TYPE_VARIABLE_NAMES, strict=True):
+            if document.is_unbound(name) and document.is_unbound(type_variable):
+                return cls(name, type_variable, tuple(typing_names))
+        return None
+
+    def source(self, postponed_annotations: bool) -> str:
+        """The helper's code, its annotations quoted unless the module postpones them."""
+        any_, type_var = self.typing_names
+        cls_annotation, return_annotation = f"type[{self.type_variable}]", self.type_variable
+        if not postponed_annotations:
+            cls_annotation, return_annotation = f'"{cls_annotation}"', f'"{return_annotation}"'
+        return _HELPER.format(
+            metric=self.type_variable,
+            TypeVar=type_var,
+            Any=any_,
+            helper=self.name,
+            cls_annotation=cls_annotation,
+            return_annotation=return_annotation,
         )
-    registry = next((keyword.value for keyword in call.keywords if keyword.arg == "registry"), None)
+
+    def edits(self, document: PythonDocument) -> list[Edit]:
+        """The helper and its imports, the same for every call the module fixes (so made once)."""
+        if self.present:
+            return []
+        # Without `from __future__ import annotations`, `type[...]` is evaluated when the
+        # helper is defined, which Python 3.8 cannot do.
+        postponed = any(
+            isinstance(s, ast.ImportFrom) and s.module == "__future__" and any(a.name == "annotations" for a in s.names)
+            for s in document.tree.body
+        )
+        lines = self.source(postponed).split("\n")
+        helper_edit = document.insert_lines(document.after_imports(), lines, blank_before=1, blank_after=2)
+        return merge_insertions(document.import_names("typing", _TYPING_NAMES), helper_edit)
+
+
+def _metric_class(document: PythonDocument, call: ast.Call) -> str | None:
+    """`Counter` when `call` creates a prometheus_client Counter, and so on."""
+    module, _, name = (document.qualified_name(call.func) or "").rpartition(".")
+    return name if module in _PROMETHEUS_MODULES and name in _METRIC_CLASSES else None
+
+
+def _argument(call: ast.Call, parameter: str) -> ast.expr | None:
+    """The expression passed for `parameter` (one of `_PARAMETERS`), if the call spells it out."""
+    for keyword in call.keywords:
+        if keyword.arg == parameter:
+            return keyword.value
+    position = _PARAMETERS.index(parameter)
+    before = call.args[: position + 1]
+    if len(call.args) > position and not any(isinstance(arg, ast.Starred) for arg in before):
+        return call.args[position]
+    return None
+
+
+def _per_call_problem(document: PythonDocument, call: ast.Call, function: _Function, metric: str | None) -> str | None:
+    """The message for a metric created each time `function` runs, or None when that cannot fail."""
+    if _guarded(document, call, at_module_level=False) or _fresh_registry(document, call, function):
+        return None
+    if not all(_constant(document, _argument(call, part)) for part in _NAME_PARTS):
+        return None  # a factory: each call may ask for a metric of its own name
+    if isinstance(function, ast.Lambda):
+        return f"`{metric}` is registered each time a lambda runs, so calling it twice raises `Duplicated timeseries`"
+    if _is_cached(document, function) or _is_singleton_init(document, function):
+        return None
+    names = [s.name for s in document.enclosing_scopes(call) if not isinstance(s, ast.Lambda)]
+    if function.name == "__init__" and len(names) > 1:
+        consequence = f"creating a second `{names[-2]}` raises"
+    else:
+        consequence = "calling it twice raises"
+    return f"`{metric}` is registered each time `{'.'.join(names)}` runs, so {consequence} `Duplicated timeseries`"
+
+
+def _constant(document: PythonDocument, expression: ast.expr | None) -> bool:
+    """Whether an argument is the same at every call: absent, a literal, or a module-level name."""
+    if expression is None or isinstance(expression, ast.Constant):
+        return True
+    if isinstance(expression, ast.JoinedStr):
+        return all(isinstance(value, ast.Constant) for value in expression.values)
+    return isinstance(expression, ast.Name) and expression.id in document.module_level_names
+
+
+def _guarded(document: PythonDocument, call: ast.Call, at_module_level: bool) -> bool:
+    """Whether a duplicate registration is caught, or tested for, around `call` (within its function)."""
+    outer = document.enclosing(call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+    inner = [
+        node
+        for node in document.enclosing(call, ast.Try, ast.TryStar, ast.If, ast.IfExp, ast.With, ast.AsyncWith)
+        if not outer or _inside(node, outer[-1])
+    ]
+    for node in inner:
+        if isinstance(node, ast.Try | ast.TryStar):
+            if _inside(call, *node.body) and any(_catches_duplicates(document, h.type) for h in node.handlers):
+                return True
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            if any(_suppresses_duplicates(document, item.context_expr) for item in node.items):
+                return True
+        elif _guard_test(document, node.test, at_module_level):
+            return True
+    return False
+
+
+def _inside(node: ast.AST, *within: ast.AST) -> bool:
+    """Whether `node` lies within the source range of the nodes `within` (from the first to the last)."""
+    first, last = within[0], within[-1]
+    start = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+    end = (node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+    return (first.lineno, first.col_offset) <= start and end <= (last.end_lineno, last.end_col_offset)  # type: ignore[attr-defined]
+
+
+def _catches_duplicates(document: PythonDocument, caught: ast.expr | None) -> bool:
+    if caught is None:
+        return True
+    if isinstance(caught, ast.Tuple):
+        return any(_catches_duplicates(document, element) for element in caught.elts)
+    name = document.qualified_name(caught) or getattr(caught, "id", "")
+    return name.rpartition(".")[2] in _CATCHES_DUPLICATES
+
+
+def _suppresses_duplicates(document: PythonDocument, context: ast.expr) -> bool:
+    """`contextlib.suppress(ValueError)` and the like."""
+    return (
+        isinstance(context, ast.Call)
+        and (document.qualified_name(context.func) or getattr(context.func, "id", None))
+        in ("contextlib.suppress", "suppress")
+        and any(_catches_duplicates(document, argument) for argument in context.args)
+    )
+
+
+def _guard_test(document: PythonDocument, test: ast.expr, at_module_level: bool) -> bool:
+    """Whether an `if` around a metric tests whether it exists (or runs once).
+
+    At the top level only a test of the registry counts: anything else the module
+    defines is new at each import. `if __name__ == "__main__":` runs once per process.
+    """
+    if at_module_level:
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+        ):
+            return True
+        return any(
+            (isinstance(n, ast.Attribute) and n.attr == "_names_to_collectors")
+            or (isinstance(n, ast.Name | ast.Attribute) and (document.qualified_name(n) or "").endswith("REGISTRY"))
+            for n in ast.walk(test)
+        )
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and any(
+            isinstance(op, ast.In | ast.NotIn | ast.Is | ast.IsNot) for op in node.ops
+        ):
+            return True
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr":
+            return True
+    return False
+
+
+def _fresh_registry(document: PythonDocument, call: ast.Call, function: _Function | None) -> bool:
+    """Whether the metric goes to no registry, or to one created anew with its module (or
+    its function call), or to a registry the function is given by its caller."""
+    registry = _argument(call, "registry")
+    if registry is None:
+        return False
     if isinstance(registry, ast.Constant) and registry.value is None:
-        return _Problem(
-            f"`{metric}` is created with `registry=None` when the module is imported",
-            "it is never registered, and sharing one instance between imports would change behaviour",
+        return True
+    if _creates_registry(document, registry):
+        return True
+    if not isinstance(registry, ast.Name):
+        return False
+    if function is not None:
+        parameters = function.args
+        names = [*parameters.posonlyargs, *parameters.args, *parameters.kwonlyargs]
+        if registry.id in {a.arg for a in names}:
+            return True
+        body = function.body if isinstance(function.body, list) else []
+        return any(_assigns_registry(document, node, registry.id) for s in body for node in ast.walk(s))
+    return any(_assigns_registry(document, statement, registry.id) for statement in document.tree.body)
+
+
+def _assigns_registry(document: PythonDocument, statement: ast.AST, name: str) -> bool:
+    return (
+        isinstance(statement, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == name for target in statement.targets)
+        and _creates_registry(document, statement.value)
+    ) or (
+        isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and statement.target.id == name
+        and statement.value is not None
+        and _creates_registry(document, statement.value)
+    )
+
+
+def _creates_registry(document: PythonDocument, expression: ast.expr) -> bool:
+    if not isinstance(expression, ast.Call):
+        return False
+    module, _, name = (document.qualified_name(expression.func) or "").rpartition(".")
+    return name == "CollectorRegistry" and module in {*_PROMETHEUS_MODULES, "prometheus_client.registry"}
+
+
+def _is_cached(document: PythonDocument, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A `functools.cache` or `lru_cache` function runs once per argument."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (document.qualified_name(target) or getattr(target, "id", None)) in _CACHING_DECORATORS:
+            return True
+    return False
+
+
+def _is_singleton_init(document: PythonDocument, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether `function` is the `__init__` of a singleton: a module-level class the module
+    instantiates only behind a test (`if INSTANCE is None:`), or whose metaclass or base is
+    a singleton by name."""
+    if function.name != "__init__":
+        return False
+    owner = next(
+        (
+            statement
+            for statement in document.tree.body
+            if isinstance(statement, ast.ClassDef) and function in statement.body
+        ),
+        None,
+    )
+    if owner is None:
+        return False
+    bases = [*owner.bases, *(keyword.value for keyword in owner.keywords)]
+    if any("singleton" in ast.unparse(base).lower() for base in bases):
+        return True
+    instantiations = [
+        node
+        for node in document.nodes_mentioning([owner.name], ast.Call)
+        if isinstance(node.func, ast.Name) and node.func.id == owner.name
+    ]
+    return bool(instantiations) and all(
+        _guarded(
+            document, node, at_module_level=not any(isinstance(s, _Function) for s in document.enclosing_scopes(node))
         )
-    if registry is not None and document.qualified_name(registry) not in _DEFAULT_REGISTRY:
-        return _Problem(
-            f"`{metric}` is registered in a custom registry when the module is imported:"
-            " importing the module twice raises `Duplicated timeseries` if the registry outlives the first import",
-            "whether that registry is shared between imports needs a person to check",
-        )
-    return _Problem(
-        f"`{metric}` is registered when the module is imported: importing it twice"
-        " (`python -m` and `import`) raises `Duplicated timeseries`"
+        for node in instantiations
     )

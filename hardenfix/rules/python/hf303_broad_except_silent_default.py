@@ -239,26 +239,8 @@ class BroadExceptSilentDefault(Rule):
             b"suppress" in data and _SUPPRESS_EXCEPTION.search(data) is not None
         )
 
-    def location_facts(self, location: Path) -> str:
-        """`_TEST_FILE` for a test file; else `module:<name>` when the module's name may
-        keep the fix from importing `logging` (see `_cannot_import_logging`).
-
-        Asked of every Python file of a warm run, so told from the path's text first:
-        the name can matter only when a folder or the file is named like a module of
-        the standard library, or `logging`."""
-        path = os.fspath(location)
-        folder, _, file_name = path.rpartition(os.sep)
-        named_like_a_test, named_like_stdlib = _folder_names(folder)
-        if _is_test_file(file_name) or (named_like_a_test and _under_test_folder(path)):
-            return _TEST_FILE
-        if not named_like_stdlib and file_name.removesuffix(".py") not in _STDLIB_OR_LOGGING:
-            return ""
-        name = module_name(location)
-        parts = name.split(".")
-        return f"module:{name}" if parts[0] in _STDLIB_OR_LOGGING or "logging" in parts else ""
-
     def check(self, document: PythonDocument) -> Iterator[Finding]:
-        facts = self.location_facts(document.location) if document.location is not None else ""
+        facts = _location_facts(document.location) if document.location is not None else ""
         if facts == _TEST_FILE:
             return
         hidden = [found for catch in _catches(document) if (found := _hidden_default(document, catch)) is not None]
@@ -280,6 +262,26 @@ class BroadExceptSilentDefault(Rule):
 
 
 # -- where the rule looks ---------------------------------------------------------
+
+
+def _location_facts(location: Path) -> str:
+    """`_TEST_FILE` for a test file; else `module:<name>` when the module's name may
+    keep the fix from importing `logging` (see `_cannot_import_logging`); else "".
+
+    The cache keys a Python file by its path too (`runner._keyed_location`), so files with
+    the same bytes in two places never share findings. Told from the path's text first:
+    the name can matter only when a folder or the file is named like a module of the
+    standard library, or `logging`."""
+    path = os.fspath(location)
+    folder, _, file_name = path.rpartition(os.sep)
+    named_like_a_test, named_like_stdlib = _folder_names(folder)
+    if _is_test_file(file_name) or (named_like_a_test and _under_test_folder(path)):
+        return _TEST_FILE
+    if not named_like_stdlib and file_name.removesuffix(".py") not in _STDLIB_OR_LOGGING:
+        return ""
+    name = module_name(location)
+    parts = name.split(".")
+    return f"module:{name}" if parts[0] in _STDLIB_OR_LOGGING or "logging" in parts else ""
 
 
 @functools.cache

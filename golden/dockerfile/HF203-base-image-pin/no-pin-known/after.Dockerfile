@@ -1,3 +1,3 @@
 FROM localhost:5000/team/api:latest
 FROM quay.io/prometheus/node-exporter
-FROM docker.io/library/postgres:15-alpine
+FROM docker.io/library/postgres:17.2

@@ -1,7 +1,7 @@
-from dataclasses import dataclass
+import dataclasses
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Span:
     start: int
     end: int
@@ -13,4 +13,4 @@ class Span:
 
 def widen(span: Span) -> Span:
     start, end = span
-    return span._replace(start=start - 1, end=end + 1)
+    return dataclasses.replace(span, start=start - 1, end=end + 1)

@@ -5,43 +5,54 @@ Imported by the worker and by `python -m worker`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from prometheus_client import Counter
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+_Metric = TypeVar("_Metric")
 
-_metrics = {}
 
+def _get_or_create_metric(
+    cls: type[_Metric],
+    *args: Any,
+    **kwargs: Any,
+) -> _Metric:
+    """Create the Prometheus metric `cls(*args, **kwargs)`, or return the same
+    metric when another import of this module registered it already.
 
-def _get_or_create_metric(cls, name, documentation, **kwargs):
-    """Return the metric `name`, creating and registering it only once.
-
-    Importing a module twice (`python -m worker` runs it as `__main__`, and a
-    later `import worker` runs it again) registers its metrics twice, and
-    prometheus_client raises "Duplicated timeseries in CollectorRegistry".
+    A module imported twice (`python -m worker` runs it as `__main__`, and a
+    later `import worker` runs it again) creates its metrics twice, and
+    prometheus_client refuses the second: "Duplicated timeseries in
+    CollectorRegistry". Inserted by hardenfix: `hardenfix explain HF302`.
     """
-    key = "_".join(part for part in (kwargs.get("namespace"), kwargs.get("subsystem"), name) if part)
-    if key not in _metrics:
-        try:
-            _metrics[key] = cls(name, documentation, **kwargs)
-        except ValueError:
-            from prometheus_client import REGISTRY
+    import inspect
 
-            registry = kwargs.get("registry") or REGISTRY
-            # The registry's private name map: read only to recover the metric
-            # the other import of this module registered.
-            existing = registry._names_to_collectors.get(key)
-            if not isinstance(existing, cls):
-                raise
-            _metrics[key] = existing
-    return _metrics[key]
+    arguments = inspect.signature(cls).bind(*args, **kwargs)
+    arguments.apply_defaults()
+    registry = arguments.arguments["registry"]
+    # Created unregistered first, to learn the name it registers under.
+    arguments.arguments["registry"] = None
+    metric = cls(*arguments.args, **arguments.kwargs)
+    if registry:
+        created: Any = metric
+        # The registry's private name map: the one way to look a metric up.
+        existing = registry._names_to_collectors.get(created.describe()[0].name)
+        if (
+            type(existing) is type(created)
+            and existing.describe() == created.describe()
+            and existing._labelnames == created._labelnames
+        ):
+            metric = existing
+        else:
+            registry.register(metric)
+    return metric
 
 
 JOBS = _get_or_create_metric(Counter, "worker_jobs_total", "Jobs", ["queue"])
 
 
-def labels(queues: Sequence[str]) -> list[str]:
+def labels(queues: Sequence[str]) -> list[Counter]:
     return [JOBS.labels(queue=queue) for queue in queues]

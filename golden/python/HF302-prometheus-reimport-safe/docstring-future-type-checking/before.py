@@ -15,5 +15,5 @@ if TYPE_CHECKING:
 JOBS = Counter("worker_jobs_total", "Jobs", ["queue"])
 
 
-def labels(queues: Sequence[str]) -> list[str]:
+def labels(queues: Sequence[str]) -> list[Counter]:
     return [JOBS.labels(queue=queue) for queue in queues]

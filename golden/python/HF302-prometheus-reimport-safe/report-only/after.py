@@ -1,13 +1,15 @@
-from prometheus_client import CollectorRegistry, Counter, Gauge
-
-CUSTOM = CollectorRegistry()
-PRIVATE = Counter("svc_private_total", "Not registered", registry=None)
-ISOLATED = Gauge("svc_isolated", "Custom registry", registry=CUSTOM)
+from prometheus_client import REGISTRY, Counter, Gauge
 
 
-def make_counter(name: str) -> Counter:
-    return Counter(name, "Built on demand")
+def start_worker() -> None:
+    global JOBS
+    JOBS = Counter("worker_jobs_total", "Jobs", ["queue"])
 
 
-class Metrics:
-    hits = Counter("svc_hits_total", "Hits")
+class Exporter:
+    def __init__(self, prefix: str) -> None:
+        self.up = Gauge("exporter_up", "Whether the exporter is up", registry=REGISTRY)
+        self.scrapes = Counter(f"{prefix}_scrapes_total", "Scrapes")  # a factory: one name per prefix
+
+
+ON_DEMAND = [lambda: Counter("on_demand_total", "Created on demand")]

@@ -1,0 +1,57 @@
+"""Metrics with a cache and a helper of their own."""
+
+from typing import Any, TypeVar
+
+from prometheus_client import Counter, Gauge
+
+_HardenfixMetric = TypeVar("_HardenfixMetric")
+
+
+def _hardenfix_get_or_create_metric(
+    cls: "type[_HardenfixMetric]",
+    *args: Any,
+    **kwargs: Any,
+) -> "_HardenfixMetric":
+    """Create the Prometheus metric `cls(*args, **kwargs)`, or return the same
+    metric when another import of this module registered it already.
+
+    A module imported twice (`python -m worker` runs it as `__main__`, and a
+    later `import worker` runs it again) creates its metrics twice, and
+    prometheus_client refuses the second: "Duplicated timeseries in
+    CollectorRegistry". Inserted by hardenfix: `hardenfix explain HF302`.
+    """
+    import inspect
+
+    arguments = inspect.signature(cls).bind(*args, **kwargs)
+    arguments.apply_defaults()
+    registry = arguments.arguments["registry"]
+    # Created unregistered first, to learn the name it registers under.
+    arguments.arguments["registry"] = None
+    metric = cls(*arguments.args, **arguments.kwargs)
+    if registry:
+        created: Any = metric
+        # The registry's private name map: the one way to look a metric up.
+        existing = registry._names_to_collectors.get(created.describe()[0].name)
+        if (
+            type(existing) is type(created)
+            and existing.describe() == created.describe()
+            and existing._labelnames == created._labelnames
+        ):
+            metric = existing
+        else:
+            registry.register(metric)
+    return metric
+
+
+_metrics: dict[str, Gauge] = {}
+
+
+def _get_or_create_metric(name: str) -> Gauge:
+    """The module's own helper: one gauge per name, created on first use."""
+    if name not in _metrics:
+        _metrics[name] = Gauge(name, "Created on demand")
+    return _metrics[name]
+
+
+_Metric = "a name the module uses for something else"
+REQUESTS = _hardenfix_get_or_create_metric(Counter, "app_requests_total", "Requests", ["path"])

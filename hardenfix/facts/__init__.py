@@ -1,0 +1,49 @@
+"""What hardenfix knows of a Compose service, and where each piece of knowledge comes from.
+
+Rules do not dig through Dockerfiles and application code themselves: they ask
+`service.service_facts` once per service and read the facts, each a `Fact` with its
+source, so that every finding can show its evidence and every fix can say whether it
+rests on files alone (safe) or on a guess (unsafe, and the message names the guess).
+
+    build.py    the final stage of the Dockerfile a service builds: base image, tools
+                installed or copied in, EXPOSE, USER, ENV, ENTRYPOINT/CMD, HEALTHCHECK
+    process.py  the program a command starts (uvicorn, gunicorn, flask, node, ...) and
+                the port it listens on
+    routes.py   health routes in the build context's code, read with `ast` (never run)
+    registry.py online: what an image's registry says it is (a Distribution-API client)
+    online.py   online: the run's questions to registries, asked once in the parent, and
+                the answers every worker reads
+    service.py  ServiceFacts: the merge of the above with the image knowledge base and
+                the Compose service itself
+    describe.py what is known of one image, and where from (`hardenfix images`)
+
+Precedence, strongest first: the Compose file, the Dockerfile, the image itself as its
+registry lists it (online), the project's configuration, the built-in image knowledge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Fact(Generic[T]):
+    """A value, where it was read, and, when it is assumed rather than read, why."""
+
+    value: T
+    source: str
+    """Where it was read and what it said there: `services/api/Dockerfile:7: CMD [...]`,
+    `docker-library/python@a29b7ef1:3.12/slim-bookworm/Dockerfile`."""
+    guess: str | None = None
+    """Why the value is assumed (a tag that names no version, a port seen only in
+    `EXPOSE`): a fix that rests on it is unsafe, and its message says this."""
+
+    @property
+    def known(self) -> bool:
+        return self.guess is None
+
+    def __str__(self) -> str:
+        return self.source if self.guess is None else f"{self.source} (assumed: {self.guess})"

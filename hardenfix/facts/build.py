@@ -1,0 +1,278 @@
+"""Facts from the Dockerfile a service builds: what its final stage runs and ships.
+
+The stage a service builds (its `build.target`, else the last) is followed through the
+stages it is built `FROM` down to an image the knowledge base may know. Along the way:
+
+- probe tools installed by a package manager (`apt-get install curl`, `apk add wget`,
+  `dnf install ...`) or copied in (`COPY --from=... /usr/bin/curl /usr/local/bin/`), and
+  removed again (`apt-get purge curl`, `apk del .build-deps`), in the order written;
+- `EXPOSE`, `USER`, `ENV`, `ENTRYPOINT`, `CMD` and `HEALTHCHECK`, the last of each that
+  is in effect.
+
+Nothing is run: commands are read as words (`hardenfix.probes`), and a package name
+held in a variable is not guessed at. `stage_image` joins this with what the knowledge
+base says of the base image for its tag, or, online, what its registry read from it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from hardenfix import probes
+from hardenfix.facts import Fact
+from hardenfix.knowledge import KnowledgeBase, parse_reference
+from hardenfix.knowledge.images import BuiltTools, ImageFacts, Listing, TagFacts
+from hardenfix.sources.dockerfile import Copy, DockerfileDocument, Instruction, Stage, parse_exec_form
+
+PROBE_TOOLS = frozenset({"curl", "wget", "python3", "python", "node", "nc", "sh", "bash"})
+"""The programs a healthcheck probe can be written with."""
+
+_PACKAGE_TOOLS = {
+    "curl": ("curl",),
+    "wget": ("wget",),
+    "busybox": ("sh", "wget"),
+    "python3": ("python3",),
+    "python3-minimal": ("python3",),
+    "python-is-python3": ("python",),
+    "nodejs": ("node",),
+    "netcat": ("nc",),
+    "netcat-openbsd": ("nc",),
+    "netcat-traditional": ("nc",),
+    "bash": ("bash",),
+}
+"""Distribution package -> the probe tools it puts on the PATH (Debian, Alpine and Fedora names)."""
+
+# Options of the package managers that take a value in the next word.
+_VALUED_OPTIONS = frozenset({"-o", "--option", "-t", "--target-release", "--virtual", "-X", "--repository", "-c"})
+_INSTALLS = {
+    ("apt-get", "install"), ("apt", "install"), ("aptitude", "install"), ("apk", "add"),
+    ("dnf", "install"), ("yum", "install"), ("microdnf", "install"), ("zypper", "install"), ("tdnf", "install"),
+}  # fmt: skip
+_REMOVALS = {
+    ("apt-get", "purge"), ("apt-get", "remove"), ("apt", "purge"), ("apt", "remove"), ("apk", "del"),
+    ("dnf", "remove"), ("yum", "remove"), ("yum", "erase"), ("microdnf", "remove"),
+}  # fmt: skip
+_VIRTUAL = ("--virtual", "-t")
+_VERSION = re.compile(r"[=<>~].*$")
+_PATH_DIRECTORIES = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+_BUILD_INSTRUCTIONS = ("RUN", "COPY", "ADD")
+_WORD = re.compile(r"[\w.+-]+")
+UNKNOWN_IMAGE = "not in hardenfix's image knowledge"
+
+
+@dataclass
+class BuildFacts:
+    """What the final (or target) stage of a Dockerfile says about the image it builds."""
+
+    dockerfile: str
+    """How findings name the Dockerfile: its path relative to the Compose file."""
+    stage: Stage
+    base_image: Fact[str] | None
+    """The image the stage chain starts from; None for `scratch` or an unresolvable `FROM`."""
+    tools_added: dict[str, str] = field(default_factory=dict)
+    """Probe tools the Dockerfile puts on the PATH, and where."""
+    tools_removed: dict[str, str] = field(default_factory=dict)
+    """Probe tools it removes again after installing them, or removes from its base."""
+    mentioned: set[str] = field(default_factory=set)
+    """Words its `RUN`, `COPY` and `ADD` instructions name (see `BuiltTools.mentioned`)."""
+    exposed: list[Fact[int]] = field(default_factory=list)
+    environment: dict[str, Fact[str]] = field(default_factory=dict)
+    user: Fact[str] | None = None
+    workdir: str = "/"
+    entrypoint: Fact[list[str]] | None = None
+    command: Fact[list[str]] | None = None
+    healthcheck: Fact[str] | None = None
+    """The `HEALTHCHECK` in effect (`HEALTHCHECK NONE` leaves none)."""
+    sets_healthcheck: bool = False
+    """A `HEALTHCHECK` instruction (`NONE` too) replaces the base image's."""
+
+    def built_tools(self) -> BuiltTools:
+        return BuiltTools(dict(self.tools_added), dict(self.tools_removed), frozenset(self.mentioned))
+
+    def image(self, knowledge: KnowledgeBase) -> TagFacts:
+        """What the image this stage makes ships: its base image's facts for its tag (facts
+        that state nothing for `scratch` or an image hardenfix does not know), with what the
+        build adds and removes."""
+        written = list(self.stage.lineage())[-1].image  # `scratch`, or a `FROM ${BASE}` not resolved
+        base = image_facts(knowledge, self.base_image.value if self.base_image else None)
+        return (base or ImageFacts(written, "api", UNKNOWN_IMAGE).for_tag(None)).with_build(self.built_tools())
+
+
+def build_facts(
+    document: DockerfileDocument, dockerfile: str, target: str | None = None, stage: Stage | None = None
+) -> BuildFacts | None:
+    """The facts of `stage`, or of the stage `target` names, else of the last stage; None
+    when there is none. `dockerfile` is how sources name the file."""
+    if stage is None:
+        stage = document.stage_named(target, document.stages) if target else document.final_stage
+    if stage is None:
+        return None
+    image = document.base_image(stage)
+    root = list(stage.lineage())[-1]
+    base = Fact(image, _source(document, dockerfile, root.from_instruction)) if image else None
+    facts = BuildFacts(dockerfile, stage, base, workdir=stage.working_directory())
+    for member in reversed(list(stage.lineage())):
+        for instruction in member.instructions:
+            _read(document, dockerfile, member, instruction, facts)
+    return facts
+
+
+def _read(
+    document: DockerfileDocument, dockerfile: str, stage: Stage, instruction: Instruction, facts: BuildFacts
+) -> None:
+    source = _source(document, dockerfile, instruction)
+    name = instruction.name
+    if name in _BUILD_INSTRUCTIONS:
+        facts.mentioned.update(_WORD.findall(document.instruction_text(instruction)))
+    if name == "RUN":
+        for command in _shell_commands(document, instruction):
+            _packages(command, source, facts)
+    elif name in ("COPY", "ADD"):
+        _copied_tools(stage, instruction, source, facts)
+    elif name == "EXPOSE":
+        for word in instruction.argument_words:
+            port = word.text.split("/")[0]
+            if port.isdigit():
+                facts.exposed.append(Fact(int(port), source))
+    elif name == "ENV":
+        for key, value in _assignments(instruction):
+            facts.environment[key] = Fact(value, source)
+    elif name == "USER":
+        facts.user = Fact(instruction.arguments.strip(), source)
+    elif name == "ENTRYPOINT":
+        facts.entrypoint = Fact(_argv(instruction), source)
+        facts.command = None  # an ENTRYPOINT resets the CMD inherited from the base
+    elif name == "CMD":
+        facts.command = Fact(_argv(instruction), source)
+    elif name == "HEALTHCHECK":
+        arguments = instruction.arguments.strip()
+        facts.healthcheck = None if arguments.upper() == "NONE" else Fact(arguments, source)
+        facts.sets_healthcheck = True
+
+
+def _source(document: DockerfileDocument, dockerfile: str, instruction: Instruction) -> str:
+    line = document.position(instruction.start).line
+    shown = " ".join(instruction.line.split())
+    return f"{dockerfile}:{line}: " + (shown if len(shown) <= 80 else shown[:77] + "...")
+
+
+def _argv(instruction: Instruction) -> list[str]:
+    """An ENTRYPOINT or CMD as the argument vector it runs: the exec form as written, the
+    shell form under `/bin/sh -c`."""
+    exec_form = parse_exec_form(instruction.arguments)
+    return exec_form if exec_form is not None else ["/bin/sh", "-c", instruction.arguments]
+
+
+def stage_image(knowledge: KnowledgeBase, document: DockerfileDocument, stage: Stage) -> TagFacts:
+    """What the image a build stage makes ships: its base image's facts for its tag, with
+    what the stage and the stages it is built from add and remove."""
+    built = build_facts(document, document.location.name if document.location else "Dockerfile", stage=stage)
+    assert built is not None
+    return built.image(knowledge)
+
+
+def image_facts(knowledge: KnowledgeBase, image: str | None) -> TagFacts | None:
+    """The facts of an image reference for its tag; for an image hardenfix does not know,
+    facts that state nothing. None when `image` is no reference.
+
+    Online, what the registry read from the image beats the table: the programs on its
+    PATH are its layers' (every other one is missing), and a tag that names no version is
+    read as the version tag with the same digest (`latest` as `17.2`)."""
+    reference = parse_reference(image) if image else None
+    if reference is None:
+        return None
+    facts = knowledge.facts_for(reference) or ImageFacts(reference.repository, "api", UNKNOWN_IMAGE)
+    registry = knowledge.registry
+    remote = registry.image(reference) if registry is not None else None
+    if registry is None or remote is None:
+        return facts.for_tag(reference.tag)
+    read = facts.for_tag(registry.version_tag(reference) or reference.tag)
+    if remote.tools is None:  # its layers could not all be read
+        return read
+    return read.with_listing(Listing(frozenset(remote.tools), registry.source(reference)))
+
+
+def _shell_commands(document: DockerfileDocument, instruction: Instruction) -> Iterator[str]:
+    exec_form = instruction.exec_form
+    if exec_form is not None:
+        yield probes.shell_join(exec_form)
+        return
+    yield instruction.arguments
+    for heredoc in instruction.heredocs:
+        yield document.text[heredoc.body_start : heredoc.body_end]
+
+
+def _packages(command: str, source: str, facts: BuildFacts) -> None:
+    virtual: dict[str, list[str]] = {}
+    for words in probes.simple_commands(command):
+        values = [word.value for word in words]
+        program = posixpath.basename(values[0])
+        action = next((value for value in values[1:] if not value.startswith("-")), None)
+        if (program, action) in _INSTALLS:
+            packages, group = _package_arguments(values[1:], action)
+            if group:
+                virtual[group] = packages
+            for tool in _tools_of(packages):
+                facts.tools_added[tool] = source
+                facts.tools_removed.pop(tool, None)
+        elif (program, action) in _REMOVALS:
+            packages, _ = _package_arguments(values[1:], action)
+            packages = [member for package in packages for member in virtual.get(package, [package])]
+            for tool in _tools_of(packages):
+                facts.tools_removed[tool] = source
+                facts.tools_added.pop(tool, None)
+
+
+def _package_arguments(arguments: list[str], action: str) -> tuple[list[str], str | None]:
+    """The package names after the action word, options skipped; and a virtual group's name."""
+    packages: list[str] = []
+    group = None
+    seen_action = False
+    skip = False
+    for index, argument in enumerate(arguments):
+        if skip:
+            skip = False
+        elif not seen_action and argument == action:
+            seen_action = True
+        elif argument.startswith("-"):
+            skip = argument in _VALUED_OPTIONS
+            if argument in _VIRTUAL and index + 1 < len(arguments):
+                group = arguments[index + 1]
+        elif seen_action and "$" not in argument:
+            packages.append(_VERSION.sub("", argument))
+    return packages, group
+
+
+def _tools_of(packages: list[str]) -> Iterator[str]:
+    for package in packages:
+        yield from _PACKAGE_TOOLS.get(package, ())
+
+
+def _copied_tools(stage: Stage, instruction: Instruction, source: str, facts: BuildFacts) -> None:
+    """`COPY --from=... /usr/bin/curl /usr/local/bin/curl`: a probe tool copied onto the PATH."""
+    if instruction.flag("from") is None:
+        return
+    copy = Copy.of(stage, instruction)
+    if copy is None:
+        return
+    for item in copy.sources:
+        landing = copy.landing(item)
+        tool = posixpath.basename(landing)
+        if tool in PROBE_TOOLS and posixpath.dirname(landing) in _PATH_DIRECTORIES:
+            facts.tools_added[tool] = source
+            facts.tools_removed.pop(tool, None)
+
+
+def _assignments(instruction: Instruction) -> Iterator[tuple[str, str]]:
+    """`ENV A=1 B="two"`, and the legacy `ENV A 1`."""
+    words = [word.text for word in instruction.argument_words]
+    if words and "=" not in words[0]:
+        yield words[0], " ".join(probes.ShellWord(word, 0, 0).value for word in words[1:])
+        return
+    for word in words:
+        key, equals, value = word.partition("=")
+        if equals:
+            yield key, probes.ShellWord(value, 0, 0).value

@@ -1,0 +1,461 @@
+"""What a service's own code says: its health routes, and the port a script listens on.
+
+The build context's Python and JavaScript files are read, never run, and a file is
+parsed only when its bytes name a web framework. Python is read with `ast`:
+
+- FastAPI and Starlette: `@app.get("/healthz")`, `@router.api_route(...)`, an
+  `APIRouter(prefix=...)` mounted with `include_router(router, prefix=...)` in the same
+  or another module, `add_api_route(...)`, `Route("/healthz", ...)` and `Mount(...)`;
+- Flask and Quart: `@app.route(...)`, `@app.get(...)`, blueprints with their
+  `url_prefix`, `add_url_rule(...)`;
+- aiohttp: `app.router.add_get(...)`, `@routes.get(...)` on a `RouteTableDef`, `web.get(...)`;
+- Django: `path("healthz/", ...)` and `re_path(...)`, under the prefix of an
+  `include("app.urls")` that names their module.
+
+JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
+
+A route on a router that is never seen mounted may live under a prefix hardenfix did
+not find: it counts as a guess. A route whose handler asks for authentication is noted,
+since a probe without credentials gets 401.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from hardenfix.facts import Fact
+from hardenfix.sources.dockerfile import BuildContext, ContextError
+
+HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
+"""Health routes by their last path segment, most preferred first."""
+
+MAX_FILES = 2000
+_SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
+_PYTHON_FRAMEWORKS = re.compile(rb"fastapi|starlette|flask|quart|aiohttp|django|litestar|sanic|uvicorn|waitress")
+_NODE_FRAMEWORKS = re.compile(rb"express|fastify|koa|createServer|hono")
+_AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
+_APPLICATIONS = frozenset(
+    {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef"}
+)
+_ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix"}
+_GET_DECORATORS = frozenset({"get", "api_route", "route"})
+_REGISTRATIONS = {"add_api_route": 0, "add_get": 0, "add_url_rule": 0}
+_SERVERS = {"run": "5000", "run_app": "8080", "serve": "8080"}
+"""Calls that start a server from a script, with their default port: Flask's `app.run`,
+aiohttp's `web.run_app`, waitress's `serve` (`uvicorn.run` listens on 8000)."""
+_NODE_ROUTE = re.compile(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
+_NODE_APP = re.compile(r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono)\s*\(")
+_NODE_PORT = re.compile(
+    r"process\.env\.PORT\s*(?:\|\||\?\?)\s*(\d+)|\.listen\s*\(\s*(\d+)|\b(?:const|let|var)\s+port\s*=\s*(\d+)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    path: str
+    source: str
+    guess: str | None
+    """Why the path is not certain: the router it is on is not seen mounted."""
+    needs_auth: bool
+    module: str
+    """The context file that defines it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptPort:
+    """How a script tells its server which port to listen on: a number written in its code,
+    an environment variable it reads, or a command-line option it parses, with a default."""
+
+    source: str
+    default: str | None
+    """The port when nothing else says otherwise: a literal, a `.get(..., default)`, the
+    option's default, or the server's own default."""
+    variable: str | None = None
+    """The environment variable it reads (`PORT`)."""
+    option: str | None = None
+    """The command-line option that sets it (`--port`)."""
+
+    def port(
+        self, environment: Mapping[str, Fact[str]], arguments: Mapping[str, str], started_by: str
+    ) -> Fact[str] | None:
+        """The port for a container with this environment, whose script was started with these
+        options by the command `started_by` says."""
+        if self.option is not None and arguments.get(self.option, "").isdigit():
+            return Fact(arguments[self.option], f"{started_by} ({self.source} reads {self.option})")
+        if self.variable is not None and self.variable in environment:
+            value = environment[self.variable]
+            return Fact(value.value, f"{self.source}: reads ${self.variable}, set at {value.source}")
+        if self.default is None:
+            return None
+        unset = f"; ${self.variable} is not set" if self.variable else ""
+        return Fact(self.default, f"{self.source}: {self.default} by default{unset}")
+
+
+@dataclass
+class CodeFacts:
+    routes: list[Route] = field(default_factory=list)
+    script_ports: dict[str, ScriptPort] = field(default_factory=dict)
+    """Context file of a script -> the port it makes its server listen on."""
+
+    def health_route(self, prefer_module: str | None = None) -> Route | None:
+        """The best health route: by `HEALTH_NAMES` order, then one read rather than guessed,
+        then one without authentication, then one in `prefer_module`, then the shortest."""
+        candidates = [route for route in self.routes if _health_rank(route.path) is not None]
+        return min(
+            candidates,
+            key=lambda route: (
+                _health_rank(route.path),
+                route.guess is not None,
+                route.needs_auth,
+                route.module != prefer_module,
+                len(route.path),
+                route.path,
+            ),
+            default=None,
+        )
+
+
+def _health_rank(path: str) -> int | None:
+    if any(marker in path for marker in "{<:*"):
+        return None
+    last = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    return HEALTH_NAMES.index(last) if last in HEALTH_NAMES else None
+
+
+def code_facts(context: BuildContext, shown_as: str = "") -> CodeFacts:
+    """Routes and script ports in the context's code (tests, virtualenvs and `node_modules`
+    skipped). Sources name files as `shown_as` + their path in the context; routes and
+    script ports are keyed by the path in the context."""
+    facts = CodeFacts()
+    modules: list[_Module] = []
+    for relative, text in _sources(context, ".py", _PYTHON_FRAMEWORKS):
+        module = _read_python(relative, text, facts, shown_as)
+        if module is not None:
+            modules.append(module)
+    _resolve_python_routes(modules, facts)
+    for relative, text in _sources(context, ".js", _NODE_FRAMEWORKS):
+        _read_javascript(relative, text, facts, shown_as)
+    return facts
+
+
+def _skipped(folder: str) -> bool:
+    """Tests, dependencies, build output and hidden folders (`.git`, `.venv`, caches)."""
+    return folder in _SKIPPED_FOLDERS or folder.startswith(".")
+
+
+def _sources(context: BuildContext, suffix: str, framework: re.Pattern[bytes]):
+    for relative in context.files_under(".", suffix, MAX_FILES, _skipped):
+        try:
+            text = context.read_text(relative)
+        except ContextError:
+            continue
+        if framework.search(text.encode("utf-8", "surrogatepass")):
+            yield relative, text
+
+
+# --------------------------------------------------------------------------------- Python
+
+
+@dataclass
+class _Module:
+    """What one Python module defines and mounts; names are resolved across modules later."""
+
+    path: str
+    dotted: str
+    shown: str
+    """How sources name the file."""
+    constants: dict[str, str] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)
+    """Local name -> the dotted name it stands for (`health` -> `app.routers.health`)."""
+    applications: set[str] = field(default_factory=set)
+    routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    """Router variable -> (its own prefix, whether a mount's prefix replaces it: blueprints)."""
+    mounts: list[tuple[str, str]] = field(default_factory=list)
+    """(dotted name of what is mounted, prefix): `include_router`, `register_blueprint`, Django `include`."""
+    routes: list[tuple[str, str, int, bool]] = field(default_factory=list)
+    """(owner variable, '' for a module-level route list; path; line; needs authentication)."""
+    options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
+
+
+def _read_python(relative: str, text: str, facts: CodeFacts, shown_as: str) -> _Module | None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    dotted = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    module = _Module(relative, dotted, shown_as + relative)
+    mount_prefixes = _starlette_mounts(tree, module)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            module.constants.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
+    nodes = list(ast.walk(tree))
+    for node in nodes:
+        if isinstance(node, ast.Call) and _callee(node) == "add_argument":
+            _argparse_option(module, node)
+    for node in nodes:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            _imports(module, node)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            _owner(module, node)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            _decorated_routes(module, node)
+        elif isinstance(node, ast.Call):
+            _call(module, node, mount_prefixes, facts)
+    return module
+
+
+def _imports(module: _Module, node: ast.Import | ast.ImportFrom) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            module.imports[alias.asname or alias.name.split(".")[0]] = (
+                alias.name if alias.asname else alias.name.split(".")[0]
+            )
+        return
+    package = module.dotted.split(".")
+    base = package[: len(package) - node.level] if node.level else []
+    origin = ".".join([*base, *(node.module.split(".") if node.module else [])])
+    for alias in node.names:
+        module.imports[alias.asname or alias.name] = f"{origin}.{alias.name}" if origin else alias.name
+
+
+def _dotted(module: _Module, node: ast.AST) -> str:
+    """The dotted name an expression stands for, through the module's imports."""
+    written = ast.unparse(node)
+    head, _, rest = written.partition(".")
+    if head in module.imports:
+        return module.imports[head] + (f".{rest}" if rest else "")
+    return f"{module.dotted}.{written}"
+
+
+def _string(module: _Module, node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return module.constants.get(node.id)
+    return None
+
+
+def _callee(call: ast.Call) -> str:
+    function = call.func
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return function.id if isinstance(function, ast.Name) else ""
+
+
+def _keyword(call: ast.Call, name: str) -> ast.AST | None:
+    return next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
+
+
+def _argument(call: ast.Call, index: int, name: str) -> ast.AST | None:
+    return call.args[index] if len(call.args) > index else _keyword(call, name)
+
+
+def _owner(module: _Module, node: ast.Assign) -> None:
+    callee = _callee(node.value)
+    names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+    if callee in _APPLICATIONS:
+        module.applications.update(names)
+    elif callee in _ROUTERS:
+        prefix = _string(module, _keyword(node.value, _ROUTERS[callee])) or ""
+        for name in names:
+            module.routers[name] = (prefix, callee == "Blueprint")
+
+
+def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    needs_auth = _asks_for_authentication(function)
+    for decorator in function.decorator_list:
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
+            continue
+        if decorator.func.attr not in _GET_DECORATORS or not _serves_get(decorator):
+            continue
+        path = _string(module, _argument(decorator, 0, "path") or _keyword(decorator, "rule"))
+        if path is not None:
+            owner = ast.unparse(decorator.func.value)
+            module.routes.append((owner, path, decorator.lineno, needs_auth or _depends_on_auth(decorator)))
+
+
+def _starlette_mounts(tree: ast.Module, module: _Module) -> dict[int, str]:
+    """`Mount("/api", routes=[Route(...), ...])`: the prefix of each route call inside a mount."""
+    prefixes: dict[int, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _callee(node) == "Mount":
+            prefix = _string(module, _argument(node, 0, "path")) or ""
+            for inner in ast.walk(node):
+                if inner is not node and isinstance(inner, ast.Call):
+                    prefixes[id(inner)] = prefix + prefixes.get(id(inner), "")
+    return prefixes
+
+
+def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts: CodeFacts) -> None:
+    callee = _callee(call)
+    is_method = isinstance(call.func, ast.Attribute)
+    if callee in ("include_router", "register_blueprint") and call.args:
+        prefix_name = "prefix" if callee == "include_router" else "url_prefix"
+        prefix = _string(module, _keyword(call, prefix_name))
+        module.mounts.append((_dotted(module, call.args[0]), prefix if prefix is not None else "\0"))
+    elif callee in ("path", "re_path") and not is_method and len(call.args) >= 2:
+        route = _string(module, call.args[0])
+        if route is None:
+            return
+        path = "/" + route.lstrip("^").rstrip("$").replace("/?", "/").lstrip("/")
+        view = call.args[1]
+        if isinstance(view, ast.Call) and _callee(view) == "include":  # Django: its module's routes go below
+            target = _string(module, view.args[0]) if view.args else None
+            if target is not None:
+                module.mounts.append((target, path))
+            return
+        module.routes.append(("", path, call.lineno, False))
+    elif callee == "Route" and not is_method and _serves_get(call):
+        path = _string(module, _argument(call, 0, "path"))
+        if path is not None:
+            module.routes.append(("", mount_prefixes.get(id(call), "") + path, call.lineno, False))
+    elif callee == "get" and is_method and ast.unparse(call.func.value) == "web" and call.args:
+        path = _string(module, call.args[0])
+        if path is not None:
+            module.routes.append(("", path, call.lineno, False))
+    elif callee in _REGISTRATIONS and is_method and _serves_get(call):
+        path = _string(module, _argument(call, _REGISTRATIONS[callee], "path"))
+        owner = call.func.value
+        if isinstance(owner, ast.Attribute) and owner.attr == "router":  # aiohttp: app.router.add_get
+            owner = owner.value
+        if path is not None:
+            module.routes.append((ast.unparse(owner), path, call.lineno, False))
+    elif callee in _SERVERS or (callee == "run" and is_method and ast.unparse(call.func.value) == "uvicorn"):
+        _script_port(module, call, facts)
+
+
+def _serves_get(call: ast.Call) -> bool:
+    methods = _keyword(call, "methods")
+    if not isinstance(methods, ast.List | ast.Tuple | ast.Set):
+        return True
+    return any(isinstance(item, ast.Constant) and str(item.value).upper() == "GET" for item in methods.elts)
+
+
+def _asks_for_authentication(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A decorator such as `@login_required`, or a parameter `= Depends(get_current_user)`."""
+    for decorator in function.decorator_list:
+        plain = decorator.func if isinstance(decorator, ast.Call) else decorator
+        is_route = (
+            isinstance(decorator, ast.Call) and isinstance(plain, ast.Attribute) and plain.attr in _GET_DECORATORS
+        )
+        if not is_route and _AUTH_WORDS.search(ast.unparse(plain)):
+            return True
+    defaults = [*function.args.defaults, *function.args.kw_defaults]
+    return any(default is not None and _depends_on_auth(default) for default in defaults)
+
+
+def _depends_on_auth(node: ast.AST) -> bool:
+    """`Depends(get_current_user)`, `Security(...)`, `dependencies=[Depends(verify_token)]`."""
+    return any(
+        isinstance(call, ast.Call)
+        and _callee(call) in ("Depends", "Security")
+        and bool(call.args)
+        and bool(_AUTH_WORDS.search(ast.unparse(call.args[0])))
+        for call in ast.walk(node)
+    )
+
+
+def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
+    """Each route with the prefixes of what mounts it, wherever that is written."""
+    mounts: dict[str, list[str]] = {}
+    for module in modules:
+        for target, prefix in module.mounts:
+            mounts.setdefault(target, []).append(prefix)
+    for module in modules:
+        for owner, path, line, needs_auth in module.routes:
+            where = f"{module.shown}:{line}"
+            if owner == "" or owner in module.applications:
+                for prefix in _mounted(mounts, module.dotted) or [""]:
+                    full = _join(prefix, path)
+                    facts.routes.append(Route(full, f"{where}: route {full}", None, needs_auth, module.path))
+                continue
+            own_prefix, replaced = module.routers.get(owner, ("", False))
+            prefixes = _mounted(mounts, f"{module.dotted}.{owner}")
+            if not prefixes:
+                full = _join(own_prefix, path)
+                unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
+                facts.routes.append(Route(full, f"{where}: route {full}", unmounted, needs_auth, module.path))
+            for prefix in prefixes:
+                if prefix == "\0":
+                    full = _join(own_prefix, path)
+                else:
+                    full = _join(prefix, path) if replaced else _join(prefix, own_prefix, path)
+                facts.routes.append(Route(full, f"{where}: route {full}", None, needs_auth, module.path))
+
+
+def _mounted(mounts: dict[str, list[str]], dotted: str) -> list[str]:
+    """The prefixes under which the object `dotted` is mounted: matched on a dotted suffix,
+    since the context's root need not be where imports start (`src/app/...`)."""
+    found = []
+    for target, prefixes in mounts.items():
+        if dotted == target or dotted.endswith("." + target) or target.endswith("." + dotted):
+            found.extend(prefixes)
+    return found
+
+
+def _join(*parts: str) -> str:
+    joined = "/".join(part.strip("/") for part in parts if part.strip("/"))
+    trailing = "/" if parts and parts[-1].endswith("/") and joined else ""
+    return "/" + joined + trailing
+
+
+def _argparse_option(module: _Module, call: ast.Call) -> None:
+    """`parser.add_argument("--port", type=int, default=9000)`."""
+    flags = [_string(module, argument) for argument in call.args]
+    long = next((flag for flag in flags if flag and flag.startswith("--")), None)
+    if long is None:
+        return
+    dest = _string(module, _keyword(call, "dest")) or long[2:].replace("-", "_")
+    default = _keyword(call, "default")
+    written = str(default.value) if isinstance(default, ast.Constant) and default.value is not None else None
+    module.options[dest] = (long, written)
+
+
+def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
+    where = f"{module.shown}:{call.lineno}"
+    server = ast.unparse(call.func)
+    port_node = _keyword(call, "port")
+    if port_node is None:
+        default = "8000" if server == "uvicorn.run" else _SERVERS[_callee(call)]
+        facts.script_ports[module.path] = ScriptPort(f"{where}: {server}() without a port", default)
+        return
+    if isinstance(port_node, ast.Call) and _callee(port_node) == "int" and port_node.args:
+        port_node = port_node.args[0]
+    said = f"{where}: {server}(port={ast.unparse(port_node)})"
+    if isinstance(port_node, ast.Constant) and str(port_node.value).isdigit():
+        facts.script_ports[module.path] = ScriptPort(said, str(port_node.value))
+    elif isinstance(port_node, ast.Attribute) and port_node.attr in module.options:
+        option, default = module.options[port_node.attr]
+        facts.script_ports[module.path] = ScriptPort(said, default, option=option)
+    elif isinstance(port_node, ast.Call) and _callee(port_node) in ("get", "getenv") and port_node.args:
+        variable = _string(module, port_node.args[0])
+        default = port_node.args[1] if len(port_node.args) > 1 else None
+        written = str(default.value) if isinstance(default, ast.Constant) and str(default.value).isdigit() else None
+        if variable is not None:
+            facts.script_ports[module.path] = ScriptPort(said, written, variable=variable)
+
+
+# ----------------------------------------------------------------------------- JavaScript
+
+
+def _read_javascript(relative: str, text: str, facts: CodeFacts, shown_as: str) -> None:
+    applications = {match.group(1) for match in _NODE_APP.finditer(text)}
+    for match in _NODE_ROUTE.finditer(text):
+        owner, path = match.group(1), match.group(3)
+        where = f"{shown_as}{relative}:{text.count(chr(10), 0, match.start()) + 1}"
+        if owner in applications:
+            facts.routes.append(Route(path, f"{where}: route {path}", None, False, relative))
+        else:
+            unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
+            facts.routes.append(Route(path, f"{where}: route {path}", unmounted, False, relative))
+    port = _NODE_PORT.search(text)
+    if port is not None:
+        where = f"{shown_as}{relative}:{text.count(chr(10), 0, port.start()) + 1}"
+        default = next(group for group in port.groups() if group)
+        variable = "PORT" if port.group(1) else None
+        facts.script_ports[relative] = ScriptPort(f"{where}: {port.group().strip()}", default, variable=variable)

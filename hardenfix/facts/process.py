@@ -1,0 +1,267 @@
+"""The program a container starts, and the port it listens on, read from its command.
+
+A command is an argument vector (Compose's `command`/`entrypoint`, a Dockerfile's
+`ENTRYPOINT`/`CMD`). A shell wrapper (`sh -c "alembic upgrade head && exec uvicorn
+..."`) is looked into: the last simple command is the long-running one. Wrappers that
+start another program (`python -m`, `poetry run`, `tini --`, `gosu app`, `dumb-init`,
+`opentelemetry-instrument`) are skipped.
+
+A port comes, strongest first, from the launcher's own option (`--port 8080`, `-b
+:8080`), from an environment variable the launcher reads (`UVICORN_PORT`, gunicorn's
+`PORT`, `FLASK_RUN_PORT`), or from the launcher's documented default (uvicorn's 8000).
+A variable in the command is resolved only where something expands it: Compose's
+`${VAR:-default}` stays as written (a probe that writes the same expression resolves
+the same way), a shell's `$VAR` is looked up in the container's environment.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hardenfix import probes
+from hardenfix.facts import Fact
+
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+_WRAPPERS_WITH_ARGUMENT = frozenset({"gosu", "su-exec", "chpst", "setpriv"})
+_WRAPPERS = frozenset(
+    {"tini", "dumb-init", "env", "exec", "nohup", "opentelemetry-instrument", "ddtrace-run", "doppler", "catatonit"}
+)
+_RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
+_PYTHON = re.compile(r"python(?:\d(?:\.\d+)?)?")
+_SHELL_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
+# In a Compose value, `$$` escapes a `$` for the container's shell; a single `$` is Compose's own.
+_COMPOSE_ESCAPED_VARIABLE = re.compile(r"\$\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
+
+
+@dataclass(frozen=True, slots=True)
+class Launcher:
+    """How one server program is told its port."""
+
+    port_options: tuple[str, ...]
+    """Options whose value is a port."""
+    bind_options: tuple[str, ...]
+    """Options whose value is an address: `host:port`, `:port`, or `unix:/path` (no port)."""
+    port_variables: tuple[str, ...]
+    """Environment variables the program reads for its port, in precedence order."""
+    default_port: str
+    """The documented default."""
+    documentation: str
+    socket_options: tuple[str, ...] = ()
+    """Options that make it listen on a Unix socket or an inherited descriptor instead."""
+
+
+LAUNCHERS = {
+    "uvicorn": Launcher(
+        ("--port",), (), ("UVICORN_PORT",), "8000", "https://www.uvicorn.org/settings/", ("--uds", "--fd")
+    ),
+    "gunicorn": Launcher(
+        (), ("-b", "--bind"), ("PORT",), "8000", "https://docs.gunicorn.org/en/stable/settings.html#bind"
+    ),
+    "hypercorn": Launcher((), ("-b", "--bind"), (), "8000", "https://hypercorn.readthedocs.io/en/latest/how_to_guides/configuring.html"),
+    "daphne": Launcher(
+        ("-p", "--port"), (), (), "8000", "https://github.com/django/daphne#readme", ("-u", "--unix-socket", "--fd")
+    ),
+    "granian": Launcher(("--port",), (), ("GRANIAN_PORT",), "8000", "https://github.com/emmett-framework/granian#options"),
+    "flask": Launcher(("-p", "--port"), (), ("FLASK_RUN_PORT",), "5000", "https://flask.palletsprojects.com/en/stable/cli/"),
+    "fastapi": Launcher(("--port",), (), (), "8000", "https://fastapi.tiangolo.com/fastapi-cli/"),
+    "waitress-serve": Launcher(("--port",), ("--listen",), (), "8080", "https://docs.pylonsproject.org/projects/waitress/en/stable/runner.html"),
+    "streamlit": Launcher(("--server.port",), (), ("STREAMLIT_SERVER_PORT",), "8501", "https://docs.streamlit.io/develop/api-reference/configuration/config.toml"),
+    "http.server": Launcher((), (), (), "8000", "https://docs.python.org/3/library/http.server.html"),
+}  # fmt: skip
+"""Server programs by the name they are started as (`python -m NAME` or the script NAME)."""
+
+_SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
+_CONFIG_FILE_LAUNCHERS = {"gunicorn": ("-c", "--config"), "hypercorn": ("-c", "--config")}
+
+
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """What a command starts: a known server program, or a script whose code decides."""
+
+    program: str
+    """`uvicorn`, `gunicorn`, ..., or the interpreter of a script: `python`, `node`."""
+    port: Fact[str] | None
+    """A decimal port, or a Compose interpolation (`${PORT:-8000}`) to be written as is."""
+    target: str | None
+    """What it serves: `main:app` for an ASGI/WSGI server; for a script, its file (`app.py`)
+    or, run with `python -m`, its module (`events.server`)."""
+    source: str
+    """The command it was read from: `compose.yaml:12: command: uvicorn main:app --port 8080`."""
+    arguments: tuple[str, ...] = ()
+    """A script's own arguments, where its code may read its port (`--port 9100`)."""
+
+    def options(self) -> dict[str, str]:
+        """The options the script's arguments give (`--port 9100`, `--port=9100`)."""
+        return _options(list(self.arguments))
+
+
+def launch_of(
+    argv: Sequence[str],
+    source: str,
+    environment: Mapping[str, Fact[str]],
+    config_files: frozenset[str] = frozenset(),
+    from_compose: bool = False,
+) -> Launch | None:
+    """The server a command starts, or None when it starts nothing hardenfix recognises.
+
+    `environment` is the container's (Dockerfile `ENV` under Compose `environment`);
+    `config_files` names the files in the working directory, where gunicorn and
+    hypercorn look for a configuration that may set the port. `from_compose` says the
+    words are Compose values, where `$$` is the shell's `$` and a single `$` is Compose's.
+    """
+    words = _unwrap(list(argv), environment, from_compose)
+    if not words:
+        return None
+    program, arguments = _program(words)
+    if program in LAUNCHERS:
+        return _server(program, arguments, source, environment, config_files)
+    interpreter = posixpath.basename(words[0])
+    if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
+        return Launch("python", None, words[2], source, tuple(words[3:]))
+    if _PYTHON.fullmatch(interpreter) or interpreter == "node":
+        position = next((i for i, word in enumerate(words[1:], 1) if not word.startswith("-")), None)
+        if position is not None:
+            program = "node" if interpreter == "node" else "python"
+            return Launch(program, None, words[position], source, tuple(words[position + 1 :]))
+    return None
+
+
+def _unwrap(words: list[str], environment: Mapping[str, Fact[str]], from_compose: bool) -> list[str]:
+    """The words of the long-running command: inside `sh -c`, past wrappers and runners."""
+    for _ in range(8):
+        if not words:
+            return words
+        name = posixpath.basename(words[0])
+        if name in SHELLS and "-c" in words[1:]:
+            script = words[words.index("-c") + 1] if words.index("-c") + 1 < len(words) else ""
+            commands = list(probes.simple_commands(script))
+            if not commands:
+                return []
+            words = [_expand(word.value, environment, from_compose) for word in commands[-1]]
+        elif name in _WRAPPERS:
+            words = words[1:]
+            while words and words[0].startswith("-"):
+                words = words[1:]
+        elif name in _WRAPPERS_WITH_ARGUMENT or (name, words[1] if len(words) > 1 else "") in _RUNNERS:
+            words = words[2:]
+        else:
+            return words
+    return words
+
+
+def _program(words: list[str]) -> tuple[str, list[str]]:
+    """The program's name and its arguments: `python -m uvicorn x` is `uvicorn`, `x`."""
+    name = posixpath.basename(words[0])
+    arguments = words[1:]
+    if _PYTHON.fullmatch(name) and len(arguments) >= 2 and arguments[0] == "-m":
+        name, arguments = arguments[1], arguments[2:]
+    subcommand = _SUBCOMMANDS.get(name)
+    if subcommand is not None:
+        wanted = (subcommand,) if isinstance(subcommand, str) else subcommand
+        # Global options may come first: `flask --app hello run -p 5001`.
+        at = next((index for index, argument in enumerate(arguments) if argument in wanted), None)
+        if at is None:
+            return "", []
+        arguments = arguments[at + 1 :] + arguments[:at]
+    return name, arguments
+
+
+def _server(
+    program: str,
+    arguments: list[str],
+    source: str,
+    environment: Mapping[str, Fact[str]],
+    config_files: frozenset[str],
+) -> Launch:
+    launcher = LAUNCHERS[program]
+    options = _options(arguments)
+    target = next((argument for argument in _positionals(arguments) if ":" in argument or "." in argument), None)
+    if program in ("streamlit", "fastapi"):
+        target = next(iter(_positionals(arguments)), None)
+    if any(option in options for option in launcher.socket_options):
+        return Launch(program, None, target, source)
+    for option in launcher.port_options:
+        if option in options:
+            return Launch(program, _port(options[option], source), target, source)
+    for option in launcher.bind_options:
+        if option in options:
+            return Launch(program, _port(_port_of_address(options[option]), source), target, source)
+    if program == "http.server" and _positionals(arguments):
+        return Launch(program, _port(_positionals(arguments)[0], source), target, source)
+    for variable in launcher.port_variables:
+        if variable in environment:
+            value = environment[variable]
+            return Launch(program, Fact(value.value, value.source), target, source)
+    config_options = _CONFIG_FILE_LAUNCHERS.get(program, ())
+    if any(option in options for option in config_options) or f"{program}.conf.py" in config_files:
+        return Launch(program, None, target, source)  # its configuration file may bind elsewhere
+    default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
+    return Launch(program, Fact(launcher.default_port, default), target, source)
+
+
+def _options(arguments: list[str]) -> dict[str, str]:
+    """`--name value`, `--name=value` and `-x value` options; the last one wins."""
+    options: dict[str, str] = {}
+    for index, argument in enumerate(arguments):
+        if not argument.startswith("-"):
+            continue
+        name, equals, value = argument.partition("=")
+        if equals:
+            options[name] = value
+        elif index + 1 < len(arguments) and not arguments[index + 1].startswith("-"):
+            options[name] = arguments[index + 1]
+    return options
+
+
+def _positionals(arguments: list[str]) -> list[str]:
+    """Arguments that are neither options nor an option's value (a guess for unknown options:
+    a word after `--flag` is its value when it does not look like a target)."""
+    found = []
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+            if ":" not in argument:
+                continue
+        if argument.startswith("-"):
+            skip = "=" not in argument
+            continue
+        found.append(argument)
+    return found
+
+
+def _port(value: str | None, source: str) -> Fact[str] | None:
+    """A port as a fact: decimal, or a Compose interpolation a probe can write as is;
+    anything else (an unset shell variable) is not known."""
+    if value is None or not (value.isdigit() or (value.startswith("${") and value.endswith("}"))):
+        return None
+    return Fact(value, source)
+
+
+def _port_of_address(address: str) -> str | None:
+    """`0.0.0.0:8000` -> `8000`, `:8000` -> `8000`, `[::]:8000` -> `8000`; None for `unix:...`
+    and `fd://`."""
+    if address.startswith(("unix:", "fd://")):
+        return None
+    _, colon, port = address.rpartition(":")
+    if not colon:
+        return None
+    return port if port.isdigit() or port.startswith("${") else None
+
+
+def _expand(word: str, environment: Mapping[str, Fact[str]], from_compose: bool) -> str:
+    """A shell word with `$VAR`, `${VAR}` and `${VAR:-default}` replaced from the container's
+    environment; an unset variable without a default is left as written. In a Compose value
+    only `$$`-escaped variables are the shell's: Compose's own stay as written."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(3)
+        if name in environment:
+            return environment[name].value
+        default = match.group(2)
+        return default if default is not None else match.group()
+
+    return (_COMPOSE_ESCAPED_VARIABLE if from_compose else _SHELL_VARIABLE).sub(value, word)

@@ -1,0 +1,387 @@
+"""ServiceFacts: everything known of one Compose service, each fact with its source.
+
+Computed once per service and document (`service_facts`), and each part only when a
+rule asks for it, from, strongest first:
+
+1. the Compose service itself: `command`/`entrypoint` (which replace the image's),
+   `environment` and local `env_file`s, the container side of `ports` and `expose`;
+2. the Dockerfile it builds (`build.context`, `build.dockerfile`, `build.target`):
+   tools installed or removed, `ENV`, `EXPOSE`, `ENTRYPOINT`/`CMD`, `HEALTHCHECK`;
+3. its build context's code: health routes, and the port a script listens on;
+4. online, what the registry read from the image the service runs or its build starts
+   from: the programs on its PATH, its `HEALTHCHECK`, `ExposedPorts`, `Entrypoint` and
+   `Cmd`, where the Compose file and the Dockerfile set none;
+5. the image knowledge base, for the image the service runs or its build starts from.
+
+Files read on the way are recorded as the Compose document's dependencies, so a cached
+finding is dropped when one of them changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import weakref
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from hardenfix import probes
+from hardenfix.facts import Fact
+from hardenfix.facts.build import BuildFacts, build_facts, image_facts
+from hardenfix.facts.code import CodeFacts, Route, code_facts
+from hardenfix.facts.process import Launch, launch_of
+from hardenfix.knowledge import KnowledgeBase, parse_reference
+from hardenfix.knowledge.images import TagFacts
+from hardenfix.sources.compose import ComposeDocument, Service, entries
+from hardenfix.sources.dockerfile import ContextError, DockerfileDocument, NotLocated, locate
+
+if TYPE_CHECKING:
+    from hardenfix.facts.registry import RemoteImage
+
+
+class ServiceFacts:
+    def __init__(self, document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> None:
+        self.document = document
+        self.service = service
+        self.name = service.name
+        self._knowledge = knowledge
+        self._compose = document.location.name if document.location is not None else "compose file"
+
+    # -- what it runs -------------------------------------------------------------------
+
+    @cached_property
+    def _built(self) -> DockerfileDocument | None:
+        return self.document.dockerfile_of(self.service) if self.service.get("build") is not None else None
+
+    @cached_property
+    def build(self) -> BuildFacts | None:
+        """The stage of the Dockerfile the service builds (its `build.target`, else the last)."""
+        built = self._built
+        if built is None or built.location is None:
+            return None
+        return build_facts(built, self._relative(built.location), self.document.build_target(self.service))
+
+    @cached_property
+    def image(self) -> TagFacts | None:
+        """What the service runs ships: its `image`'s facts for its tag, or those of the image
+        its build starts from with what the build adds and removes; None when not known."""
+        if self.service.get("build") is None:
+            return image_facts(self._knowledge, self.service.image())
+        return self.build.image(self._knowledge) if self.build is not None else None
+
+    @cached_property
+    def _remote(self) -> tuple[RemoteImage, str] | None:
+        """What the registry read from the image it runs, or its build starts from, and how
+        facts from it name their source; None offline or where the registry did not answer."""
+        registry = self._knowledge.registry
+        if registry is None:
+            return None
+        build = self.build
+        if self.service.get("build") is None:
+            image = self.service.image()
+        else:
+            image = build.base_image.value if build is not None and build.base_image is not None else None
+        reference = parse_reference(image) if image else None
+        remote = registry.image(reference) if reference is not None else None
+        return (remote, registry.source(reference)) if remote is not None and reference is not None else None
+
+    @cached_property
+    def image_healthcheck(self) -> Fact[str] | None:
+        """A `HEALTHCHECK` its image has (the Dockerfile's, else its base image's, as the
+        registry read it): it reports its health without Compose's help."""
+        build = self.build
+        if build is not None and build.sets_healthcheck:
+            return build.healthcheck
+        remote = self._remote
+        if remote is None or not remote[0].healthcheck or remote[0].healthcheck[0] == "NONE":
+            return None
+        return Fact(" ".join(remote[0].healthcheck), f"{remote[1]}: HEALTHCHECK {json.dumps(remote[0].healthcheck)}")
+
+    @cached_property
+    def _image_process(self) -> tuple[Fact[list[str]] | None, Fact[list[str]] | None]:
+        """The `ENTRYPOINT` and `CMD` of its image: the Dockerfile's, and what it inherits
+        from its base image as the registry read it (an `ENTRYPOINT` resets the base's `CMD`)."""
+        build = self.build
+        entrypoint = build.entrypoint if build is not None else None
+        command = build.command if build is not None else None
+        remote = self._remote
+        if entrypoint is None and remote is not None:
+            image, source = remote
+            if image.entrypoint:
+                entrypoint = Fact(list(image.entrypoint), f"{source}: ENTRYPOINT {json.dumps(image.entrypoint)}")
+            if command is None and image.command:
+                command = Fact(list(image.command), f"{source}: CMD {json.dumps(image.command)}")
+        return entrypoint, command
+
+    # -- its process --------------------------------------------------------------------
+
+    @cached_property
+    def environment(self) -> dict[str, Fact[str]]:
+        """The container's environment: the image's `ENV`, then `env_file`s, then `environment`."""
+        environment = dict(self.build.environment) if self.build is not None else {}
+        for path in self._env_files():
+            self.document.depends_on(path)
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            shown = self._relative(path)
+            for number, line in enumerate(lines, 1):
+                key, equals, value = line.strip().removeprefix("export ").partition("=")
+                if equals and key and not key.startswith("#"):
+                    environment[key.strip()] = Fact(value.strip().strip("'\""), f"{shown}:{number}: {line.strip()}")
+        for variable in self.service.environment().values():
+            if variable.value is not None:
+                line = self.document.position(variable.node.start_mark.index).line
+                environment[variable.name] = Fact(
+                    variable.value, f"{self._compose}:{line}: {variable.name}={variable.value}"
+                )
+        return environment
+
+    @cached_property
+    def launch(self) -> Launch | None:
+        """What the container starts: Compose's `entrypoint` and `command` replace the image's
+        (a Compose `entrypoint` also drops the image's `CMD`, as Docker does). An entrypoint
+        script that ends in `exec "$@"` runs the command: the command is tried on its own too."""
+        entrypoint, command = self._compose_argv("entrypoint"), self._compose_argv("command")
+        image_entrypoint, image_command = self._image_process
+        prefix = image_entrypoint.value if image_entrypoint is not None else []
+        candidates: list[tuple[list[str], str, bool]] = []
+        if entrypoint is not None:
+            candidates.append((entrypoint[0] + (command[0] if command else []), entrypoint[1], True))
+        elif command is not None:
+            candidates += [(prefix + command[0], command[1], True), (*command, True)]
+        elif image_command is not None:
+            candidates += [(prefix + image_command.value, image_command.source, False)]
+            candidates += [(image_command.value, image_command.source, False)]
+        elif image_entrypoint is not None:
+            candidates.append((image_entrypoint.value, image_entrypoint.source, False))
+        config_files = self._workdir_files()
+        for argv, source, from_compose in candidates:
+            launch = launch_of(argv, source, self.environment, config_files, from_compose)
+            if launch is not None:
+                return launch
+        return None
+
+    @property
+    def runs_a_known_command(self) -> bool:
+        """Whether the Compose file, the Dockerfile or (online) the image's config says what
+        the container runs (an image hardenfix does not know may bring its own command)."""
+        return self.service.command_line() is not None or any(fact is not None for fact in self._image_process)
+
+    @cached_property
+    def container_ports(self) -> list[Fact[str]]:
+        """Ports the Compose file or Dockerfile mention: the container side of `ports`,
+        `expose`, and `EXPOSE`; where they mention none, the ports the image's config
+        exposes (online)."""
+        found = []
+        for key in ("ports", "expose"):
+            entry = self.service.get(key)
+            if entry is None or not isinstance(entry.value, SequenceNode):
+                continue
+            for item in entry.value.value:
+                port = _container_side(item, key)
+                if port is not None:
+                    line = self.document.position(item.start_mark.index).line
+                    found.append(Fact(port, f"{self._compose}:{line}: {key}: {port}"))
+        if self.build is not None:
+            found += [Fact(str(fact.value), fact.source) for fact in self.build.exposed]
+        if not found and self._remote is not None:
+            image, source = self._remote
+            for exposed in image.exposed_ports:
+                port = exposed.split("/")[0]
+                if port.isdigit():
+                    found.append(Fact(port, f"{source}: EXPOSE {exposed}"))
+        return found
+
+    @cached_property
+    def port(self) -> Fact[str] | None:
+        """The launcher's port; else, for a script, the port its code gives its server; else,
+        as a guess, the only port the Compose file and the Dockerfile mention."""
+        launch = self.launch
+        if launch is not None and launch.port is not None:
+            return launch.port
+        code = self._code
+        if launch is not None and code is not None and launch.program in ("python", "node"):
+            script = self._target_file()
+            scripted = code.script_ports.get(script) if script is not None else None
+            port = scripted.port(self.environment, launch.options(), launch.source) if scripted is not None else None
+            if port is not None:
+                return port
+        ports = self.container_ports
+        if len({fact.value for fact in ports}) == 1:
+            return Fact(ports[0].value, ports[0].source, "it is the only port mentioned, not read from the process")
+        return None
+
+    # -- its code -----------------------------------------------------------------------
+
+    @cached_property
+    def _code(self) -> CodeFacts | None:
+        """The code of its build context, read once for every service that builds from it."""
+        built = self._built
+        if built is None or built.build_context is None:
+            return None
+        context = built.build_context
+        read = _CODE.setdefault(self.document, {})
+        if context.root not in read:
+            shown = self._relative(context.root)
+            read[context.root] = code_facts(context, "" if shown == "." else shown + "/")
+        return read[context.root]
+
+    @cached_property
+    def route(self) -> Route | None:
+        """The best health route its code defines (see `CodeFacts.health_route`)."""
+        code = self._code
+        return code.health_route(self._target_file()) if code is not None else None
+
+    def _target_file(self) -> str | None:
+        """The context file of the module or script the launch serves, when `COPY` says where."""
+        launch, build, built = self.launch, self.build, self._built
+        if launch is None or launch.target is None or build is None or built is None:
+            return None
+        target = launch.target
+        if ":" in target or not target.endswith((".py", ".js")):
+            target = target.split(":", 1)[0].replace(".", "/") + ".py"
+        image_path = target if target.startswith("/") else f"{build.workdir.rstrip('/')}/{target}"
+        try:
+            return locate(built, build.stage, image_path).context_path
+        except (NotLocated, ContextError):
+            return None
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _relative(self, path: Path) -> str:
+        if self.document.location is None:
+            return path.name
+        return os.path.relpath(path, self.document.location.parent).replace(os.sep, "/")
+
+    def _compose_argv(self, key: str) -> tuple[list[str], str] | None:
+        words = self.service.command_words(key)
+        entry = self.service.get(key)
+        if words is None or entry is None:
+            return None
+        line = self.document.position(entry.key.start_mark.index).line
+        shown = f"{key}: {' '.join(words)}"
+        return words, f"{self._compose}:{line}: " + (shown if len(shown) <= 80 else shown[:77] + "...")
+
+    def _env_files(self) -> list[Path]:
+        entry = self.service.get("env_file")
+        if entry is None or self.document.location is None:
+            return []
+        values = entry.value.value if isinstance(entry.value, SequenceNode) else [entry.value]
+        paths = []
+        for value in values:
+            if isinstance(value, MappingNode):
+                path_entry = next((e for e in entries(value) if e.key.value == "path"), None)
+                value = path_entry.value if path_entry is not None else None
+            if isinstance(value, ScalarNode) and "$" not in str(value.value):
+                paths.append(self.document.location.parent / str(value.value))
+        return paths
+
+    def _workdir_files(self) -> frozenset[str]:
+        """Names of the files `COPY` puts into the working directory, where gunicorn and
+        hypercorn look for their configuration file."""
+        build, built = self.build, self._built
+        if build is None or built is None or built.build_context is None:
+            return frozenset()
+        workdir = build.workdir.rstrip("/")
+        context = built.build_context
+        names: set[str] = set()
+        for copy in build.stage.copies():
+            for item in copy.sources:
+                if copy.into_directory and copy.destination.rstrip("/") == workdir and context.is_dir(item):
+                    names.update(name.rsplit("/", 1)[-1] for name in context.files_under(item, ".py", 200))
+                elif posixpath.dirname(copy.landing(item)) == workdir:
+                    names.add(posixpath.basename(copy.landing(item)))
+        return frozenset(names)
+
+    def evidence(self) -> dict[str, str]:
+        """The facts a probe rests on, by name, for a reviewer."""
+        shown = {}
+        if self.launch is not None:
+            shown["process"] = f"{self.launch.program} ({self.launch.source})"
+        for name, fact in (("port", self.port), ("image healthcheck", self.image_healthcheck)):
+            if fact is not None:
+                shown[name] = f"{fact.value} ({fact})"
+        if self.route is not None and self.port is not None:
+            shown["route"] = f"{self.route.path} ({self.route.source})"
+        return shown
+
+
+_COMPUTED: weakref.WeakKeyDictionary[ComposeDocument, dict[str, ServiceFacts]] = weakref.WeakKeyDictionary()
+_CODE: weakref.WeakKeyDictionary[ComposeDocument, dict[Path, CodeFacts]] = weakref.WeakKeyDictionary()
+
+
+def service_facts(document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> ServiceFacts:
+    """The facts of a service, made once per document and service."""
+    computed = _COMPUTED.setdefault(document, {})
+    if service.name not in computed:
+        computed[service.name] = ServiceFacts(document, service, knowledge)
+    return computed[service.name]
+
+
+@dataclass(frozen=True)
+class PlannedProbe:
+    """An HTTP probe the facts support, or why there is none."""
+
+    test: tuple[str, ...] | None
+    """A Compose healthcheck `test` (exec form), or None when the facts do not support one."""
+    guesses: tuple[str, ...] = ()
+    """Why facts it rests on are assumed: a fix that writes it is unsafe."""
+    reason: str = ""
+    """Why there is no probe, when there is none."""
+
+
+def planned_probe(facts: ServiceFacts) -> PlannedProbe:
+    """The probe a service's facts support: a GET of its health route on the port its process
+    listens on, from inside the container (`127.0.0.1`: alpine resolves `localhost` to IPv6
+    first), with the first of curl, wget, python3 and node the image has."""
+    image = facts.image
+    if image is not None and all(
+        (fact := image.tool(tool)) is not None and not fact.value for tool in probes.REPLACEMENT_TOOLS
+    ):
+        return PlannedProbe(
+            None,
+            reason="its image has no curl, wget, python3 or node to probe with: give the image a HEALTHCHECK "
+            "binary of its own, or probe it from another container",
+        )
+    if facts.port is None:
+        if not facts.container_ports:
+            return PlannedProbe(
+                None,
+                reason="it listens on no port hardenfix can see: check its process (`pgrep -f ...`), or have it "
+                "touch a heartbeat file and check the file's age",
+            )
+        return PlannedProbe(None, reason="the port its process listens on is not known")
+    route = facts.route
+    if route is None:
+        return PlannedProbe(None, reason="its code defines no health route hardenfix can see")
+    if route.needs_auth:
+        return PlannedProbe(None, reason=f"its health route `{route.path}` asks for authentication")
+    url = f"http://127.0.0.1:{facts.port.value}{route.path}"
+    argv = probes.replacement_probe(url, image.present(probes.REPLACEMENT_TOOLS)) if image is not None else None
+    if argv is None:
+        return PlannedProbe(None, reason="no HTTP client is known to be in its image")
+    tool = image.tool(argv[0]) if image is not None else None
+    guesses = tuple(
+        guess for guess in (facts.port.guess, route.guess, tool.guess if tool is not None else None) if guess
+    )
+    return PlannedProbe(("CMD", *argv), guesses)
+
+
+def _container_side(item: object, key: str) -> str | None:
+    """`"8088:8080"` -> `8080`, `127.0.0.1:8088:8080/tcp` -> `8080`, `{target: 8080}` -> `8080`;
+    ranges are left out."""
+    if isinstance(item, MappingNode):
+        target = next((e for e in entries(item) if e.key.value == "target"), None)
+        value = str(target.value.value) if target is not None and isinstance(target.value, ScalarNode) else ""
+    elif isinstance(item, ScalarNode):
+        value = str(item.value).split("/")[0].rsplit(":", 1)[-1] if key == "ports" else str(item.value)
+    else:
+        return None
+    return value if value.isdigit() else None

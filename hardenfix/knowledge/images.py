@@ -1,0 +1,348 @@
+"""What an image ships, for the tag in use: versioned facts, each with its source.
+
+An image's entry in `images.toml` is a list of facts, each true for a range of the
+image's versions and for one variant (`alpine`, `slim`, the default one), and each
+naming where it was read (the image's own Dockerfile, at a commit). Reading the
+facts for a tag gives each one as a `Fact`: its value, its source, and, when the tag
+names no version hardenfix can place (`latest`, `lts`, a release newer than the
+table), the guess it rests on. A fact the table does not state is unknown (None):
+a tool that is neither listed as shipped nor as missing may be either.
+
+Rules make a safe fix only from facts that are known, never from a guess, and say
+"it can never pass" only of a tool known to be missing.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hardenfix.facts import Fact
+from hardenfix.knowledge.versions import Version, VersionRange, after, parse_tag, parse_version
+
+SERVICE_CLASSES = ("data", "api", "worker", "diagnostic")
+"""The order in which services matter most: data stores first."""
+
+PROJECT_CONFIGURATION = "project configuration"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolsEntry:
+    """Programs on the image's PATH (`ships`) and programs known to be absent
+    (`lacks`), for a range of versions and one variant."""
+
+    ships: frozenset[str]
+    lacks: frozenset[str]
+    variant: tuple[str, ...]
+    versions: VersionRange
+    source: str
+    closed: bool = False
+    """Every program not in `ships` is absent: the project described its whole image."""
+
+    def says(self, tool: str) -> bool | None:
+        if tool in self.ships:
+            return True
+        if tool in self.lacks or self.closed:
+            return False
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOption:
+    """A command-line option a probe needs the service's server to run with, such as
+    NATS's monitoring port (`-m 8222`): without it the probed endpoint does not exist."""
+
+    names: tuple[str, ...]
+    value: str
+    by_default: bool
+    """The image's own command sets it: a service that overrides neither `command` nor
+    `entrypoint` has it."""
+    config_options: tuple[str, ...]
+    """Options that load a configuration file, which may set it where hardenfix cannot see."""
+    why: str
+
+    def set_in(self, words: Sequence[str] | None) -> bool | None:
+        """Whether a server started with `words` (its entrypoint and command; None when
+        the service overrides neither) runs with the option: None when a configuration
+        file it loads may decide."""
+        if words is None:
+            return self.by_default
+        for index, word in enumerate(words):
+            name, equals, value = word.partition("=")
+            if name in self.names:
+                given = value if equals else (words[index + 1] if index + 1 < len(words) else "")
+                if given == self.value:
+                    return True
+        if any(word.partition("=")[0] in self.config_options for word in words):
+            return None
+        return False
+
+    def __str__(self) -> str:
+        return f"{self.names[0]} {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class StandardProbe:
+    """A healthcheck `test` known to work for the image, and what it needs."""
+
+    test: tuple[str, ...]
+    versions: VersionRange
+    needs: tuple[CommandOption, ...]
+    source: str
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        """Programs the probe runs: its program, and a shell for `CMD-SHELL`."""
+        if self.test[0] == "CMD-SHELL":
+            words = shlex.split(self.test[1]) if len(self.test) > 1 else []
+            return ("sh", posixpath.basename(words[0])) if words else ("sh",)
+        return (posixpath.basename(self.test[1]),) if len(self.test) > 1 else ()
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    repository: str
+    service_class: str
+    """data, api, worker or diagnostic."""
+    source: str
+    tools: tuple[ToolsEntry, ...] = ()
+    probes: tuple[StandardProbe, ...] = ()
+    """Standard probes, preferred first."""
+    distro: str | None = None
+    """The distribution the default variant is built on (debian, ubuntu, alpine, oracle,
+    scratch): a tag word naming it (`bookworm`, `focal`) leaves the variant unchanged."""
+    release_parts: int = 3
+    """How many numbers a release's version has (`10.6.4`: 3); a tag with fewer floats."""
+    checked: Version | None = None
+    """The newest release whose files the facts were read from; None for facts that hold
+    for every tag (a project's description of its own image)."""
+    neutral: frozenset[str] = frozenset()
+    """Variant words that change none of these facts (`perl`, `management`)."""
+    strict_variants: bool = True
+    """A tag with a variant word the facts do not name has no facts; otherwise (a
+    project's own image) the entry with most of the tag's words applies."""
+
+    def for_tag(self, tag: str | None) -> TagFacts:
+        parsed = parse_tag(tag or "latest")
+        version = parsed.version(self.release_parts)
+        guess = None
+        name = _name(self.repository, tag)
+        if self.checked is not None:
+            if version is None:
+                guess = f"`{name}` names no version: assumed to be {self.checked}, the newest one known"
+                version = self.checked
+            elif after(version, self.checked):
+                guess = f"`{name}` is newer than the releases hardenfix knows: assumed to be like {self.checked}"
+                version = self.checked
+        words = tuple(sorted(word for word in parsed.variant if word not in self.neutral and word != self.distro))
+        return TagFacts(self, tag, version, guess, words)
+
+
+@dataclass(frozen=True)
+class TagFacts:
+    """An image's facts for one tag."""
+
+    image: ImageFacts
+    tag: str | None
+    version: Version | None
+    """The version facts are read for (the assumed one when `guess` says so)."""
+    guess: str | None
+    variant: tuple[str, ...]
+    built: BuiltTools | None = None
+    """What the build of a Dockerfile stage adds to and removes from the image, if any."""
+    listed: Listing | None = None
+    """Every program on the image's PATH, as its registry lists it (`--online`): it beats
+    the table's entries."""
+    _entries: tuple[ToolsEntry, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_entries", tuple(self._matching_entries()))
+
+    def _matching_entries(self) -> Iterator[ToolsEntry]:
+        entries = [entry for entry in self.image.tools if self._in_range(entry.versions)]
+        if self.image.strict_variants:
+            yield from (entry for entry in entries if entry.variant == self.variant)
+            return
+        fitting = [entry for entry in entries if set(entry.variant) <= set(self.variant)]
+        best = max((len(entry.variant) for entry in fitting), default=0)
+        yield from (entry for entry in fitting if len(entry.variant) == best)
+
+    def _in_range(self, versions: VersionRange) -> bool:
+        if versions.since is None and versions.until is None:
+            return True
+        return self.version is not None and versions.holds(self.version)
+
+    @property
+    def name(self) -> str:
+        return _name(self.image.repository, self.tag)
+
+    def tool(self, name: str) -> Fact[bool] | None:
+        """Whether the program is on the image's PATH; None when that is not known."""
+        built = self.built
+        if built is not None and name in built.installed:
+            return Fact(True, built.installed[name])
+        if built is not None and name in built.removed:
+            return Fact(False, built.removed[name])
+        if self.listed is not None:
+            if name in self.listed.names:
+                return Fact(True, self.listed.source)
+            return None if built is not None and name in built.mentioned else Fact(False, self.listed.source)
+        stated = [(value, entry.source) for entry in self._entries if (value := entry.says(name)) is not None]
+        if len({value for value, _ in stated}) != 1:
+            return None  # not stated, or stated both ways
+        value, source = stated[0]
+        if not value and built is not None and name in built.mentioned:
+            return None
+        return Fact(value, source, self.guess)
+
+    def present(self, names: Sequence[str]) -> frozenset[str]:
+        """The programs among `names` that are on the image's PATH, known or assumed."""
+        return frozenset(name for name in names if (fact := self.tool(name)) is not None and fact.value)
+
+    def probes(self) -> Iterator[StandardProbe]:
+        """The standard probes for this version, preferred first."""
+        return (probe for probe in self.image.probes if self._in_range(probe.versions))
+
+    def standard_probe(self, command: Sequence[str] | None) -> ProbeChoice | None:
+        """The preferred standard probe whose programs the image ships, for a service whose
+        server runs with `command` (its entrypoint and command words; None when it sets
+        neither): one whose needs the command meets, else the first one, with what it lacks."""
+        usable = []
+        for probe in self.probes():
+            facts = [self.tool(tool) for tool in probe.tools]
+            if not all(fact is not None and fact.value for fact in facts):
+                continue
+            guesses = tuple(dict.fromkeys(fact.guess for fact in facts if fact is not None and fact.guess))
+            needs = {need: need.set_in(command) for need in probe.needs}
+            choice = ProbeChoice(probe, guesses, tuple(need for need, met in needs.items() if met is not True))
+            if not choice.unmet:
+                return choice
+            usable.append(choice)
+        return usable[0] if usable else None
+
+    def with_build(self, built: BuiltTools) -> TagFacts:
+        return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, built, self.listed)
+
+    def with_listing(self, listed: Listing) -> TagFacts:
+        return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, self.built, listed)
+
+    def entries(self) -> tuple[ToolsEntry, ...]:
+        """The table's entries for this tag's version and variant."""
+        return self._entries
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The names on an image's PATH, read from its layers, and where they were read."""
+
+    names: frozenset[str]
+    source: str
+    """`registry: postgres:latest@sha256:...`."""
+
+
+@dataclass(frozen=True, eq=False)
+class BuiltTools:
+    """What a Dockerfile stage's build does to the programs of its base image."""
+
+    installed: Mapping[str, str]
+    """Programs it adds (`RUN apt-get install curl`, a `COPY --from` onto the PATH), and where."""
+    removed: Mapping[str, str]
+    """Programs it removes again (`apt-get purge curl`, `apk del .build-deps`), and where."""
+    mentioned: frozenset[str]
+    """Words its `RUN`, `COPY` and `ADD` instructions name: it may add a program in ways
+    hardenfix does not read (a `COPY` of a binary, a script), so the absence of one of
+    these is not known."""
+
+
+def _name(repository: str, tag: str | None) -> str:
+    return f"{repository}:{tag}" if tag else repository
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeChoice:
+    probe: StandardProbe
+    guesses: tuple[str, ...]
+    """What is assumed, not known, about the programs it runs."""
+    unmet: tuple[CommandOption, ...]
+    """What it needs that the service's command does not set (or may not: a configuration
+    file it loads decides)."""
+
+
+def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
+    """Facts from one entry of the built-in `images.toml` (see its header)."""
+    _check_keys(repository, table, _IMAGE_KEYS)
+    tools = []
+    for entry in table.get("tools", ()):
+        _check_keys(repository, entry, _TOOLS_KEYS)
+        tools.append(
+            ToolsEntry(
+                ships=frozenset(entry.get("ships", ())),
+                lacks=frozenset(entry.get("lacks", ())),
+                variant=tuple(sorted(entry.get("variant", "").split("-"))) if entry.get("variant") else (),
+                versions=VersionRange.parse(entry),
+                source=entry["source"],
+            )
+        )
+    probes = []
+    for entry in table.get("probes", ()):
+        _check_keys(repository, entry, _PROBE_KEYS)
+        needs = tuple(
+            CommandOption(
+                names=tuple(need["option"]),
+                value=need["value"],
+                by_default=need.get("by-default", False),
+                config_options=tuple(need.get("config-options", ())),
+                why=need["why"],
+            )
+            for need in entry.get("needs", ())
+        )
+        probes.append(StandardProbe(tuple(entry["test"]), VersionRange.parse(entry), needs, entry["source"]))
+    return ImageFacts(
+        repository=repository,
+        service_class=table["class"],
+        source=table["source"],
+        tools=tuple(tools),
+        probes=tuple(probes),
+        distro=table.get("distro"),
+        release_parts=table.get("release-parts", 3),
+        checked=parse_version(table["checked"]) if "checked" in table else None,
+        neutral=frozenset(table.get("neutral-variants", ())),
+    )
+
+
+def project_image(repository: str, table: dict[str, Any]) -> ImageFacts:
+    """Facts from a project's `[images."repository"]` table: the whole list of probe tools
+    its image ships (any other is missing), for every tag, and its standard probe."""
+    source = table.get("source", PROJECT_CONFIGURATION)
+    everywhere = VersionRange()
+    tools = [ToolsEntry(frozenset(table.get("tools", ())), frozenset(), (), everywhere, source, closed=True)]
+    tools += [
+        ToolsEntry(frozenset(names), frozenset(), (marker,), everywhere, source, closed=True)
+        for marker, names in table.get("variants", {}).items()
+    ]
+    healthcheck = table.get("healthcheck")
+    probes = (StandardProbe(tuple(healthcheck), everywhere, (), source),) if healthcheck else ()
+    return ImageFacts(
+        repository=repository,
+        service_class=table.get("class", "api"),
+        source=source,
+        tools=tuple(tools),
+        probes=probes,
+        strict_variants=False,
+    )
+
+
+_IMAGE_KEYS = {
+    *("class", "source", "distro", "release-parts", "checked", "neutral-variants", "aliases", "tools", "probes"),
+}
+_TOOLS_KEYS = {"ships", "lacks", "variant", "since", "until", "source", "why"}
+_PROBE_KEYS = {"test", "since", "until", "needs", "source"}
+
+
+def _check_keys(repository: str, table: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(table) - allowed
+    if unknown:
+        raise ValueError(f"images.toml [{repository!r}]: unknown keys {sorted(unknown)}")

@@ -1,0 +1,244 @@
+"""The other modules of a Python module's project: found, searched and read on demand.
+
+A rule that must know how the rest of a project uses what a module defines (HF301:
+can any module use a class's instances as tuples?) reads the project here.
+
+**The tree.** A project is the tree under the nearest folder above the module that
+holds `pyproject.toml`, `setup.py`, `setup.cfg` or `.git` (where hardenfix's own
+configuration lookup stops at the latest). Without one, it is the folder a Python
+process imports the module's top-level package from (the first folder above it
+without an `__init__.py`; the folder above that when it is a `src` folder). The tree is
+walked as `hardenfix check` walks a folder: `.gitignore` honoured, virtualenvs,
+`site-packages`, `node_modules` and version-control folders skipped.
+
+**The cost.** The walk is kept for the process while no folder of the tree changed
+(a folder's modification time changes when an entry is added, removed or renamed). A
+search for names reads each module of the tree once (reading runs at 100+ MB/s) and
+parses only those that spell one of the names as a whole word; parsed modules are
+kept while their modification time and size hold. A tree of more than
+`MAX_MODULES` modules is not searched.
+
+**What a finding depends on.** Each search records, on the document it is made for
+(`SourceText.depends_on`), the tree's folders, the packaging files and every module it
+parsed, so that the cache recomputes the finding when one of them changes. A module
+edited in place (not replaced, as editors and git do) to mention a name for the first
+time is not among them: `check` may report from the cache until the module or a
+folder changes; `apply` always recomputes a file that has findings.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import re
+import tomllib
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from hardenfix.discovery import discover
+from hardenfix.files import MAX_FILE_BYTES, FileTooLarge, UnreadableFile, decode, read_whole
+from hardenfix.model import FileKind
+from hardenfix.sources.python import word_starts
+from hardenfix.sources.text import SourceText
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+MAX_MODULES = 50_000
+"""A larger tree is not searched: a rule must then assume the worst of it."""
+NOT_DISTRIBUTED = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks"})
+"""Top-level packages that live in a distribution's repository but are not installed."""
+NOT_DISTRIBUTED_MODULES = frozenset({"setup", "conftest", "noxfile"})
+_STAR_IMPORT = re.compile(rb"import[ \t]*\*")
+
+
+def project_root(module: Path) -> Path:
+    """The folder whose tree holds every module that can import `module` (see the module's documentation)."""
+    folder = Path(os.path.abspath(module)).parent
+    for ancestor in (folder, *folder.parents):
+        if _holds_marker(str(ancestor)):
+            return ancestor
+    top = folder
+    while os.path.isfile(os.path.join(top, "__init__.py")) and top.parent != top:
+        top = top.parent
+    return top.parent if top.name == "src" else top
+
+
+@functools.lru_cache(maxsize=4096)
+def _holds_marker(folder: str) -> bool:
+    """Whether a folder holds a project marker; asked once per folder and process, as a
+    run's modules share their folders' ancestors."""
+    return any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS)
+
+
+@dataclass
+class _Tree:
+    """What one walk of a project found, shared by the documents of a process."""
+
+    root: str
+    modules: list[str]
+    folders: list[tuple[str, int]]
+    """Each folder walked, with its modification time when it was listed."""
+    too_large: bool
+    parsed: dict[str, tuple[int, int, tuple[ast.Module, str] | None]] = field(default_factory=dict)
+    """path -> (mtime in ns, size, its tree and text, or None when it cannot be read or parsed)."""
+
+    def is_current(self) -> bool:
+        try:
+            return all(os.stat(folder).st_mtime_ns == mtime for folder, mtime in self.folders)
+        except OSError:
+            return False
+
+
+_TREES: dict[str, _Tree] = {}
+
+
+def _walk(root: str) -> _Tree:
+    listed: list[str] = []
+    modules: list[str] = []
+    too_large = False
+    for candidate in discover([Path(root)], on_folder=lambda folder, _names: listed.append(folder)):
+        if candidate.kind is FileKind.PYTHON and candidate.skip_reason is None:
+            if len(modules) == MAX_MODULES:
+                too_large = True
+                break
+            modules.append(str(candidate.path))
+    folders = []
+    for folder in listed:
+        try:
+            folders.append((folder, os.stat(folder).st_mtime_ns))
+        except OSError:
+            continue
+    return _Tree(root, modules, folders, too_large)
+
+
+class Project:
+    """The project of one document, read on its behalf: what it reads, it depends on."""
+
+    def __init__(self, root: Path, reader: SourceText) -> None:
+        key = str(root)
+        tree = _TREES.get(key)
+        if tree is None or not tree.is_current():
+            tree = _TREES[key] = _walk(key)
+        self._tree = tree
+        self._reader = reader
+        self.root = key
+        for folder, _ in tree.folders:
+            reader.depends_on(folder)
+        for name in PACKAGING_FILES:
+            reader.depends_on(os.path.join(key, name))
+
+    @classmethod
+    def of(cls, document: SourceText) -> Project | None:
+        """The project of a document read from disk; None for a text from elsewhere."""
+        if document.location is None:
+            return None
+        return cls(project_root(document.location), document)
+
+    @property
+    def too_large(self) -> bool:
+        return self._tree.too_large
+
+    @cached_property
+    def _modules(self) -> frozenset[str]:
+        return frozenset(self._tree.modules)
+
+    # -- searching and reading ----------------------------------------------------
+
+    def mentioning(self, words: Iterable[str], excluding: str | None = None, star_imports: bool = False) -> list[str]:
+        """The modules (absolute paths) that spell one of `words` as a whole word, or make a
+        star import (which binds names it does not spell), in walk order; and those that
+        cannot be read, whose words are unknown."""
+        spelt = [word.encode() for word in sorted(words)]
+        found = []
+        for path in self._tree.modules:
+            if path == excluding:
+                continue
+            try:
+                data = read_whole(path, MAX_FILE_BYTES)
+            except (OSError, FileTooLarge):
+                found.append(path)
+                continue
+            if any(next(word_starts(data, word), None) is not None for word in spelt) or (
+                star_imports and _STAR_IMPORT.search(data)
+            ):
+                found.append(path)
+        return found
+
+    def parse(self, path: str) -> tuple[ast.Module, str] | None:
+        """The module's tree and text, or None when it cannot be read or is not valid Python."""
+        self._reader.depends_on(path)
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        known = self._tree.parsed.get(path)
+        if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
+            return known[2]
+        parsed: tuple[ast.Module, str] | None
+        try:
+            text = decode(read_whole(path, MAX_FILE_BYTES), FileKind.PYTHON).text
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parsed = ast.parse(text), text
+        except (OSError, FileTooLarge, UnreadableFile, SyntaxError, ValueError, RecursionError):
+            parsed = None
+        self._tree.parsed[path] = (status.st_mtime_ns, status.st_size, parsed)
+        return parsed
+
+    # -- names ----------------------------------------------------------------------
+
+    def parts(self, path: str) -> tuple[str, ...]:
+        """The module's folders and name below the root: ("pkg", "models") for
+        pkg/models.py, ("pkg",) for pkg/__init__.py."""
+        relative = os.path.relpath(path, self.root).replace(os.sep, "/").removesuffix(".py")
+        parts = tuple(relative.split("/"))
+        return parts[:-1] if parts[-1] == "__init__" else parts
+
+    def display(self, path: str) -> str:
+        """The module's path relative to the root, as a message shows it."""
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    @cached_property
+    def distributable(self) -> bool:
+        """Whether the root describes a package to build and install elsewhere."""
+        if any(os.path.isfile(os.path.join(self.root, name)) for name in ("setup.py", "setup.cfg")):
+            return True
+        try:
+            with open(os.path.join(self.root, "pyproject.toml"), "rb") as handle:
+                table = tomllib.load(handle)
+        except FileNotFoundError:
+            return False
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return True  # unknown: assume the worst
+        return "project" in table or "build-system" in table or "poetry" in table.get("tool", {})
+
+    def public_name(self, path: str, name: str) -> str | None:
+        """The dotted name under which an installed distribution of the project offers
+        `name` of the module at `path` to its users; None when it does not (the project
+        is not distributable, the module is not installed with it, or a part of the name
+        is private)."""
+        if not self.distributable:
+            return None
+        folder, file_name = os.path.split(path)
+        dotted = [] if file_name == "__init__.py" else [file_name.removesuffix(".py")]
+        packaged = False
+        while os.path.join(folder, "__init__.py") in self._modules:
+            packaged = True
+            dotted.insert(0, os.path.basename(folder))
+            folder = os.path.dirname(folder)
+        if not dotted:
+            return None
+        if packaged and dotted[0] in NOT_DISTRIBUTED:
+            return None
+        if not packaged and (
+            folder not in (self.root, os.path.join(self.root, "src")) or dotted[0] in NOT_DISTRIBUTED_MODULES
+        ):
+            return None
+        dotted.append(name)
+        if any(part.startswith("_") for part in dotted):
+            return None
+        return ".".join(dotted)

@@ -1,0 +1,286 @@
+"""Service facts: what a service runs, on which port, with which tools and health route,
+each with where it was read. The monorepo fixture is HF106's golden case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hardenfix.facts import Fact
+from hardenfix.facts.build import build_facts
+from hardenfix.facts.code import code_facts
+from hardenfix.facts.process import launch_of
+from hardenfix.facts.service import service_facts
+from hardenfix.knowledge import builtin, facts_from_table
+from hardenfix.sources import compose, dockerfile
+from hardenfix.sources.dockerfile import BuildContext
+
+MONOREPO = Path(__file__).resolve().parent.parent / "golden" / "compose" / "HF106-healthcheck-missing" / "monorepo"
+KNOWLEDGE = builtin().extended(
+    images={"gcr.io/distroless/static-debian12": facts_from_table("gcr.io/distroless/static-debian12", {"tools": []})}
+)
+HERE = "test: command"
+
+
+@pytest.fixture(scope="module")
+def monorepo() -> dict[str, object]:
+    document = compose.parse((MONOREPO / "before.yaml").read_text(encoding="utf-8"), MONOREPO / "before.yaml")
+    return {service.name: service_facts(document, service, KNOWLEDGE) for service in document.services()}
+
+
+def shown(fact) -> tuple[str, str] | None:
+    return None if fact is None else (fact.value, str(fact))
+
+
+def test_fastapi_on_python_slim_with_a_router_mounted_from_another_module(monorepo) -> None:
+    api = monorepo["api"]
+    assert api.build.base_image.source == "services/api/Dockerfile:1: FROM python:3.11-slim"
+    assert api.launch.program == "uvicorn" and api.launch.target == "app.main:app"
+    assert api.port.value == "8000" and api.port.source.startswith("services/api/Dockerfile:7: CMD")
+    assert api.route.path == "/ops/healthz"
+    assert api.route.source == "services/api/app/routers/status.py:6: route /ops/healthz"
+    assert api.image.present(["sh", "bash", "python", "python3", "curl", "wget", "node"]) == {
+        "sh",
+        "bash",
+        "python",
+        "python3",
+    }
+    assert api.image.tool("curl").value is False and api.image.tool("curl").known
+
+
+def test_a_compose_command_changes_the_port_of_the_same_build(monorepo) -> None:
+    admin = monorepo["admin"]
+    assert shown(admin.port) == ("8001", "before.yaml:40: command: uvicorn app.main:app --host 0.0.0.0 --port 8001")
+    assert admin.route.path == "/ops/healthz"
+
+
+def test_flask_with_curl_installed_by_apt_behind_a_published_port(monorepo) -> None:
+    web = monorepo["web"]
+    assert web.launch.program == "gunicorn" and web.port.value == "8080"  # the container side of "8088:8080"
+    assert web.route.path == "/health" and web.route.source.startswith("services/web/wsgi.py:6:")
+    assert web.image.tool("curl").source.startswith("services/web/Dockerfile:2: RUN apt-get update")
+
+
+def test_aiohttp_script_whose_port_comes_from_the_command(monorepo) -> None:
+    events = monorepo["events"]
+    assert events.launch.program == "python" and events.launch.target == "events.server"
+    assert shown(events.port) == (
+        "9100",
+        "before.yaml:18: command: python -m events.server --port 9100"
+        " (services/events/events/server.py:16: web.run_app(port=arguments.port) reads --port)",
+    )
+    assert events.route.path == "/health"
+    assert events.image.tool("wget").value  # alpine: busybox
+
+
+def test_express_on_node_slim_reads_port_from_the_environment(monorepo) -> None:
+    frontend = monorepo["frontend"]
+    assert frontend.launch.program == "node"
+    assert shown(frontend.port) == (
+        "3000",
+        "services/frontend/server.js:4: process.env.PORT || 8080: reads $PORT, set at before.yaml:23: PORT=3000",
+    )
+    assert frontend.route.path == "/healthz"
+    assert frontend.image.present(["curl", "wget", "node", "python3"]) == {"node"}
+
+
+def test_a_worker_has_no_port_and_no_route(monorepo) -> None:
+    worker = monorepo["worker"]
+    assert worker.launch is None and worker.port is None and worker.route is None
+
+
+def test_distroless_ships_no_tools_and_an_exposed_port_is_a_guess(monorepo) -> None:
+    gateway = monorepo["gateway"]
+    assert gateway.image.present(["sh", "curl", "wget", "node", "python3"]) == set()
+    assert gateway.port.value == "8443" and not gateway.port.known
+
+
+def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
+    ml = monorepo["ml"]
+    assert ml.image_healthcheck is not None and ml.image_healthcheck.source.startswith("services/ml/Dockerfile:6:")
+    assert ml.port.value == "7000" and ml.route.path == "/healthz"
+
+
+# -- Commands -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "environment", "program", "port"),
+    [
+        (["uvicorn", "main:app", "--port=9000"], {}, "uvicorn", "9000"),
+        (["python", "-m", "uvicorn", "main:app"], {}, "uvicorn", "8000"),
+        (["uvicorn", "main:app"], {"UVICORN_PORT": "7001"}, "uvicorn", "7001"),
+        (["uvicorn", "main:app", "--uds", "/tmp/s.sock"], {}, "uvicorn", None),
+        (["gunicorn", "-b", ":8081", "app:app"], {}, "gunicorn", "8081"),
+        (["gunicorn", "--bind", "unix:/run/g.sock", "app:app"], {}, "gunicorn", None),
+        (["gunicorn", "app:app"], {"PORT": "5005"}, "gunicorn", "5005"),
+        (["gunicorn", "-c", "conf.py", "app:app"], {}, "gunicorn", None),
+        (["hypercorn", "--bind", "[::]:8443", "app:app"], {}, "hypercorn", "8443"),
+        (["daphne", "-b", "0.0.0.0", "-p", "8002", "proj.asgi:application"], {}, "daphne", "8002"),
+        (["granian", "--interface", "asgi", "main:app"], {}, "granian", "8000"),
+        (["flask", "run", "--host", "0.0.0.0"], {"FLASK_RUN_PORT": "5050"}, "flask", "5050"),
+        (["flask", "--app", "hello", "run", "-p", "5001"], {}, "flask", "5001"),
+        (["flask", "routes"], {}, None, None),
+        (["python3", "-m", "http.server", "8080"], {}, "http.server", "8080"),
+        (
+            ["sh", "-c", "alembic upgrade head && exec uvicorn main:app --port $PORT"],
+            {"PORT": "8123"},
+            "uvicorn",
+            "8123",
+        ),
+        (["/bin/sh", "-c", "uvicorn main:app --port ${PORT:-8124}"], {}, "uvicorn", "8124"),
+        (["sh", "-c", "uvicorn main:app --port $PORT"], {}, "uvicorn", None),
+        (
+            ["tini", "--", "gosu", "app", "poetry", "run", "uvicorn", "main:app", "--port", "8125"],
+            {},
+            "uvicorn",
+            "8125",
+        ),
+        (["celery", "-A", "tasks", "worker"], {}, None, None),
+        (["node", "--enable-source-maps", "dist/server.js"], {}, "node", None),
+    ],
+)
+def test_what_a_command_starts_and_where_it_listens(argv, environment, program, port) -> None:
+    launch = launch_of(argv, HERE, {key: Fact(value, HERE) for key, value in environment.items()})
+    assert (launch.program if launch else None) == program
+    assert (launch.port.value if launch and launch.port else None) == port
+
+
+def test_compose_keeps_its_own_variables_and_expands_only_the_escaped_ones() -> None:
+    environment = {"PORT": Fact("8200", HERE)}
+    launch = launch_of(["uvicorn", "main:app", "--port", "${API_PORT:-8000}"], HERE, environment, from_compose=True)
+    assert launch.port.value == "${API_PORT:-8000}"
+    shell = launch_of(["sh", "-c", "uvicorn main:app --port $$PORT"], HERE, environment, from_compose=True)
+    assert shell.port.value == "8200"
+
+
+def test_a_config_file_in_the_working_directory_may_bind_gunicorn_elsewhere() -> None:
+    assert launch_of(["gunicorn", "app:app"], HERE, {}, frozenset({"gunicorn.conf.py"})).port is None
+
+
+# -- Dockerfiles ----------------------------------------------------------------------------
+
+
+def stage_facts(text: str, target: str | None = None):
+    return build_facts(dockerfile.parse(text), "Dockerfile", target)
+
+
+def test_tools_installed_removed_and_copied_in_the_order_written() -> None:
+    facts = stage_facts(
+        "FROM debian:12\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 wget \\\n"
+        "    && apt-get purge -y wget\n"
+        "RUN apk add --no-cache --virtual .deps netcat-openbsd && apk del .deps\n"
+        "COPY --from=busybox:1.36 /bin/wget /usr/local/bin/wget\n"
+    )
+    assert sorted(facts.tools_added) == ["curl", "wget"]
+    assert facts.tools_added["wget"].startswith("Dockerfile:5: COPY --from=busybox")
+    assert "nc" in facts.tools_removed
+
+
+def test_the_target_stage_and_what_it_inherits() -> None:
+    text = (
+        'FROM python:3.12-slim AS base\nRUN apt-get install -y curl\nENV PORT=9000\nCMD ["python", "app.py"]\n'
+        'FROM base AS dev\nCMD ["python", "dev.py"]\n'
+        "FROM gcr.io/distroless/python3 AS prod\nCOPY --from=base /app /app\n"
+    )
+    dev = stage_facts(text, "dev")
+    assert dev.base_image.value == "python:3.12-slim" and "curl" in dev.tools_added
+    assert dev.command.value == ["python", "dev.py"] and dev.environment["PORT"].value == "9000"
+    prod = stage_facts(text)
+    assert prod.base_image.value == "gcr.io/distroless/python3" and prod.tools_added == {}
+    assert prod.command is None
+
+
+def test_an_entrypoint_resets_the_inherited_command_and_healthcheck_none_removes_one() -> None:
+    facts = stage_facts(
+        'FROM nginx:1.27\nCMD ["a"]\nHEALTHCHECK CMD curl -f http://localhost/\nENTRYPOINT ["/run.sh"]\nHEALTHCHECK NONE\n'
+    )
+    assert facts.entrypoint.value == ["/run.sh"] and facts.command is None and facts.healthcheck is None
+
+
+# -- Code -----------------------------------------------------------------------------------
+
+
+def routes_of(tmp_path: Path, files: dict[str, str]):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return code_facts(BuildContext(tmp_path))
+
+
+def test_fastapi_prefixes_add_up_and_authenticated_routes_are_noted(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "svc/main.py": (
+                "from fastapi import FastAPI\nfrom svc.api import v1 as api_v1\n"
+                "app = FastAPI()\napp.include_router(api_v1.router, prefix='/api')\n"
+            ),
+            "svc/api/v1.py": (
+                "from fastapi import APIRouter, Depends\nfrom svc.auth import get_current_user\n"
+                "router = APIRouter(prefix='/v1')\n"
+                "@router.get('/health')\nasync def health(user=Depends(get_current_user)):\n    return {}\n"
+                "@router.get('/ping')\nasync def ping():\n    return {}\n"
+            ),
+        },
+    )
+    paths = {route.path: route.needs_auth for route in facts.routes}
+    assert paths == {"/api/v1/health": True, "/api/v1/ping": False}
+    assert facts.health_route().path == "/api/v1/health"  # /health before /ping, though noted
+
+
+def test_a_router_never_seen_mounted_is_a_guess(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path, {"r.py": "from fastapi import APIRouter\nr = APIRouter()\n@r.get('/healthz')\ndef h(): ...\n"}
+    )
+    assert facts.health_route().guess == "`r` is not seen mounted, so its routes may have a prefix"
+
+
+def test_flask_blueprints_django_includes_starlette_mounts_and_aiohttp(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "f.py": (
+                "from flask import Flask, Blueprint\napp = Flask(__name__)\nbp = Blueprint('ops', __name__, url_prefix='/x')\n"
+                "@bp.route('/livez', methods=['GET'])\ndef livez(): ...\napp.register_blueprint(bp, url_prefix='/ops')\n"
+                "@app.route('/readyz', methods=['POST'])\ndef readyz(): ...\n"
+            ),
+            "site/urls.py": "from django.urls import include, path\nurlpatterns = [path('internal/', include('probes.urls'))]\n",
+            "probes/urls.py": "from django.urls import path\nurlpatterns = [path('healthz/', view)]\n",
+            "s.py": "from starlette.routing import Mount, Route\nroutes = [Mount('/m', routes=[Route('/ready', r)])]\n",
+            "a.py": "from aiohttp import web\napp = web.Application()\napp.router.add_get('/status', s)\n",
+        },
+    )
+    assert {route.path for route in facts.routes} == {"/ops/livez", "/internal/healthz/", "/m/ready", "/status"}
+
+
+def test_script_ports_from_code_resolve_with_each_containers_environment_and_arguments(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "app.py": "import os\nimport uvicorn\nuvicorn.run('app:app', port=int(os.environ.get('PORT', 8080)))\n",
+            "flask_app.py": "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0')\n",
+            "server.js": "const app = require('express')();\napp.listen(4000);\n",
+            "cli.py": (
+                "import argparse\nfrom aiohttp import web\np = argparse.ArgumentParser()\n"
+                "p.add_argument('--listen-port', type=int, default=9000)\na = p.parse_args()\n"
+                "web.run_app(web.Application(), port=a.listen_port)\n"
+            ),
+        },
+    )
+    set_port = {"PORT": Fact("8090", "compose.yaml:5: PORT=8090")}
+    app = facts.script_ports["app.py"]
+    assert (
+        str(app.port(set_port, {}, "x"))
+        == "app.py:3: uvicorn.run(port=os.environ.get('PORT', 8080)): reads $PORT, set at compose.yaml:5: PORT=8090"
+    )
+    assert app.port({}, {}, "x").value == "8080"
+    assert facts.script_ports["flask_app.py"].port(set_port, {}, "x").value == "5000"
+    assert facts.script_ports["server.js"].port(set_port, {}, "x").value == "4000"
+    command = "compose.yaml:9: command: python cli.py --listen-port 9300"
+    assert str(facts.script_ports["cli.py"].port({}, {"--listen-port": "9300"}, command)) == (
+        f"{command} (cli.py:6: web.run_app(port=a.listen_port) reads --listen-port)"
+    )
+    assert facts.script_ports["cli.py"].port({}, {}, command).value == "9000"

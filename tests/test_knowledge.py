@@ -1,0 +1,323 @@
+"""The image knowledge base: tags as versions, facts for the tag in use, pins the files allow."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from hardenfix.knowledge import builtin, parse_reference
+from hardenfix.knowledge.images import BuiltTools, CommandOption, project_image
+from hardenfix.knowledge.pins import Evidence, choose_pin
+from hardenfix.knowledge.versions import Bounds, Version, VersionRange, after, parse_tag, parse_version
+
+
+@pytest.mark.parametrize(
+    ("tag", "numbers", "variant"),
+    [
+        ("10.6.4-focal", (10, 6, 4), ("ubuntu",)),
+        ("11", (11,), ()),
+        ("17.2-bookworm", (17, 2), ("debian",)),
+        ("24.3.1.2672-alpine", (24, 3, 1, 2672), ("alpine",)),
+        ("RELEASE.2023-11-01T01-57-10Z", (2023, 11, 1, 1, 57, 10), ()),
+        ("RELEASE.2024-06-13T22-53-53Z-cpuv1", (2024, 6, 13, 22, 53, 53), ("cpuv1",)),
+        ("v1.11.3", (1, 11, 3), ()),
+        ("3.12-slim-bookworm", (3, 12), ("slim", "debian")),
+        ("16-alpine3.20", (16,), ("alpine",)),
+        ("16.4.0-debian-12-r3", (16, 4, 0), ("debian",)),
+        ("2.10-windowsservercore-1809", (2, 10), ("windowsservercore",)),
+        ("8.0-oraclelinux9", (8, 0), ("oracle",)),
+        ("2025.01.0", (2025, 1, 0), ()),
+        ("latest", None, ()),
+        ("lts-alpine", None, ("alpine",)),
+        ("noble", None, ("ubuntu",)),
+        ("11.7.1-rc", None, ()),
+        ("3.14.0a3-slim", None, ("slim",)),
+        ("8.0-M02-alpine", None, ("alpine",)),
+        ("9" * 5000, None, ()),
+    ],
+)
+def test_tags_are_read_as_version_and_variant(tag: str, numbers: tuple[int, ...] | None, variant: tuple) -> None:
+    parsed = parse_tag(tag)
+    assert (parsed.numbers, parsed.variant) == (numbers, variant)
+
+
+def test_a_floating_tag_is_the_newest_release_of_its_line() -> None:
+    line = parse_tag("10.6").version(release_parts=3)
+    assert line is not None and line.floating
+    assert VersionRange(since=Bounds.parse("10.6.7")).holds(line)
+    assert not VersionRange(until=Bounds.parse("10.6.7")).holds(line)
+    assert VersionRange(until=Bounds.parse("10.7")).holds(line)
+    release = parse_tag("10.6.4").version(release_parts=3)
+    assert release is not None and not release.floating
+    assert VersionRange(until=Bounds.parse("10.6.7")).holds(release)
+
+
+def test_a_bound_list_bounds_each_release_line() -> None:
+    since = VersionRange(since=Bounds.parse(["10.3.34", "10.4.24", "10.5.15", "10.6.7"]))
+    until = VersionRange(until=Bounds.parse(["10.3.34", "10.4.24", "10.5.15", "10.6.7"]))
+    cases = {"10.2.44": False, "10.3.33": False, "10.3.34": True, "10.5.14": False, "10.6.7": True, "10.11.2": True}
+    for text, reached in cases.items():
+        version = parse_version(text)
+        assert (since.holds(version), until.holds(version)) == (reached, not reached), text
+    assert since.holds(Version((10,), floating=True))  # `mariadb:10` is 10.11.x
+    assert since.holds(Version((11, 4, 2)))
+
+
+def test_a_version_after_the_table_is_told() -> None:
+    checked = parse_version("11.6.2")
+    assert not after(Version((11,), floating=True), checked)
+    assert after(parse_version("11.7.1"), checked)
+    assert after(Version((12,), floating=True), checked)
+    assert not after(parse_version("10.6.4"), checked)
+
+
+def _tool(image: str, tool: str) -> bool | None:
+    reference = parse_reference(image)
+    assert reference is not None
+    facts = builtin().facts_for(reference)
+    assert facts is not None
+    fact = facts.for_tag(reference.tag).tool(tool)
+    return None if fact is None else fact.value
+
+
+@pytest.mark.parametrize(
+    ("image", "tool", "ships"),
+    [
+        ("clickhouse/clickhouse-server:23.8", "wget", True),
+        ("clickhouse/clickhouse-server:23.8", "curl", False),
+        ("clickhouse/clickhouse-server:24.3.1.2672-alpine", "wget", True),
+        ("clickhouse/clickhouse-server:24.3.1.2672-alpine", "curl", False),
+        ("clickhouse:24.10-focal", "curl", False),
+        ("clickhouse/clickhouse-server:18.14", "curl", None),
+        ("mariadb:10.6.4-focal", "healthcheck.sh", False),
+        ("mariadb:10.6.4-focal", "mysqladmin", True),
+        ("mariadb:10.6.7", "healthcheck.sh", True),
+        ("mariadb:10.6.6", "healthcheck.sh", False),
+        ("mariadb:10.3", "healthcheck.sh", True),
+        ("mariadb:10.1", "healthcheck.sh", False),
+        ("mariadb:11", "mysqladmin", False),
+        ("mariadb:10", "mysqladmin", True),
+        ("mariadb:11.4-ubi", "mysqladmin", None),
+        ("python:3.12-slim", "python", True),
+        ("python:3.10-slim-bullseye", "python", True),
+        ("python:3.12-slim", "curl", False),
+        ("python:3.12-alpine3.20", "wget", True),
+        ("node:20-slim", "curl", False),
+        ("node:12-slim", "curl", None),
+        ("minio/minio:RELEASE.2023-10-25T06-33-25Z", "curl", True),
+        ("minio/minio:RELEASE.2024-01-16T16-07-38Z", "curl", False),
+        ("minio/minio:RELEASE.2024-06-13T22-53-53Z", "curl", None),
+        ("quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z", "curl", True),
+        ("nats:2.10", "sh", False),
+        ("nats:2.10-scratch", "sh", False),
+        ("nats:2.10-alpine", "wget", True),
+        ("nginx:1.27-alpine-perl", "curl", True),
+        ("nginx:1.27-alpine-slim", "curl", False),
+        ("rabbitmq:3.13-management", "curl", False),
+        ("rabbitmq:3.13", "nc", None),
+        ("grafana/loki:3.1.1", "wget", True),
+        ("grafana/loki:3.4.2", "wget", True),
+        ("grafana/loki:3.6.2", "sh", False),
+        ("grafana/promtail:3.0.0", "wget", False),
+        ("grafana/promtail:3.2.1", "wget", True),
+        ("grafana/promtail:3.2.2", "wget", False),
+        ("grafana/promtail:3.3.0", "wget", True),
+        ("grafana/promtail:3.3.1", "wget", False),
+        ("grafana/tempo:2.9.2", "wget", True),
+        ("grafana/tempo:2.9.3", "wget", False),
+        ("grafana/tempo:2.10.1", "wget", False),
+        ("prom/node-exporter:v1.8.2", "wget", True),
+        ("prom/node-exporter:v1.11.0-distroless", "wget", False),
+        ("jaegertracing/all-in-one:1.20.0", "sh", False),
+        ("chromadb/chroma:0.6.3", "curl", True),
+        ("chromadb/chroma:1.0.0", "curl", False),
+        ("caddy:2.8-alpine", "curl", False),
+        ("caddy:2.10.0", "curl", None),
+        ("caddy:2.11.1", "curl", True),
+        ("traefik:v1.7", "sh", False),
+        ("traefik:v1.7-alpine", "wget", True),
+        ("traefik:v3.1", "curl", False),
+        ("apache/tika:2.9.2.1-full", "wget", True),
+        ("apache/tika:2.9.2.1", "wget", False),
+        ("portainer/portainer-ce:2.21.4-alpine", "wget", True),
+        ("portainer/portainer-ce:2.21.4", "wget", None),
+    ],
+)
+def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
+    assert _tool(image, tool) is ships
+
+
+def test_a_tag_without_a_version_is_assumed_to_be_the_newest_release_and_says_so() -> None:
+    facts = builtin().images["mariadb"]
+    for tag in (None, "latest", "lts", "12.1.1"):
+        fact = facts.for_tag(tag).tool("mysqladmin")
+        assert fact is not None and not fact.value and fact.guess is not None
+    known = facts.for_tag("11.4.2").tool("mysqladmin")
+    assert known is not None and known.known
+    assert "mariadb:lts" in (facts.for_tag("lts").guess or "")
+
+
+def test_what_a_build_adds_is_there_and_what_it_names_may_be() -> None:
+    facts = builtin().images["python"].for_tag("3.12-slim")
+    built = facts.with_build(
+        BuiltTools(
+            installed={"curl": "Dockerfile:2: RUN apt-get install -y curl"},
+            removed={"bash": "Dockerfile:3: RUN apt-get purge -y bash"},
+            mentioned=frozenset({"curl", "wget", "bash"}),
+        )
+    )
+    curl, wget, bash = built.tool("curl"), built.tool("wget"), built.tool("bash")
+    assert curl is not None and curl.value and curl.known and curl.source == "Dockerfile:2: RUN apt-get install -y curl"
+    assert wget is None  # absent from the base, but a COPY or script may bring it
+    assert bash is not None and not bash.value and bash.source == "Dockerfile:3: RUN apt-get purge -y bash"
+
+
+def test_standard_probes_follow_the_release() -> None:
+    mariadb = builtin().images["mariadb"]
+    tests = {tag: mariadb.for_tag(tag).standard_probe(None) for tag in ("10.3.27", "10.6.4-focal", "10.11", "11")}
+    assert {tag: choice.probe.test[1] for tag, choice in tests.items() if choice} == {
+        "10.3.27": "mysqladmin",
+        "10.6.4-focal": "mariadb-admin",
+        "10.11": "healthcheck.sh",
+        "11": "healthcheck.sh",
+    }
+    assert builtin().images["elasticsearch"].for_tag("8.11.1").standard_probe(None) is None
+
+
+@pytest.mark.parametrize(
+    ("image", "tag", "program"),
+    [
+        ("grafana/loki", "3.5.0", "wget"),
+        ("grafana/loki", "3.6.4", None),  # distroless, and `loki -health` comes in 3.6.5
+        ("grafana/loki", "3.6.5", "/usr/bin/loki"),
+        ("grafana/tempo", "2.7.0", None),  # the HTTP port is 80 before 2.8.0
+        ("grafana/tempo", "2.8.1", "wget"),
+        ("grafana/tempo", "3.0.0", "/tempo"),
+        ("gcr.io/cadvisor/cadvisor", "v0.55.1", "wget"),
+        ("gcr.io/cadvisor/cadvisor", "v0.56.0", "healthcheck.sh"),
+        ("pihole/pihole", "2025.02.0", "CMD-SHELL"),
+        ("kong", "2.3.3", None),
+        ("kong", "2.4.0", "kong"),
+    ],
+)
+def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str | None) -> None:
+    choice = builtin().images[image].for_tag(tag).standard_probe(None)
+    if program is None:
+        assert choice is None
+    else:
+        assert choice is not None and not choice.guesses
+        kind, first = choice.probe.test[:2]
+        assert (first if kind == "CMD" else kind) == program
+
+
+def test_a_probe_needing_an_option_waits_for_the_command_to_set_it() -> None:
+    nats = builtin().images["nats"].for_tag("2.10-alpine")
+    assert not nats.standard_probe(None).unmet  # the image's own command loads monitor_port: 8222
+    assert nats.standard_probe(["-js", "-m", "8222"]).unmet == ()
+    assert nats.standard_probe(["nats-server", "--http_port=8222", "-js"]).unmet == ()
+    assert nats.standard_probe(["-js"]).unmet
+    assert nats.standard_probe(["-js", "-m", "8223"]).unmet
+    assert builtin().images["nats"].for_tag("2.10").standard_probe(None) is None  # scratch: no wget
+
+
+def test_a_command_option_is_read_as_the_server_reads_it() -> None:
+    monitoring = CommandOption(("-m", "--http_port"), "8222", True, ("-c",), "why")
+    assert monitoring.set_in(None) is True
+    assert monitoring.set_in(["-js", "-m", "8222"]) is True
+    assert monitoring.set_in(["--http_port=8222"]) is True
+    assert monitoring.set_in(["-m"]) is False
+    assert monitoring.set_in(["-c", "/etc/nats.conf"]) is None
+
+
+def test_a_projects_image_ships_only_what_it_lists() -> None:
+    facts = project_image("example/api", {"tools": ["sh", "curl"], "variants": {"slim": ["sh"]}})
+    wget = facts.for_tag("1.4").tool("wget")
+    assert wget is not None and not wget.value and wget.known
+    slim_curl = facts.for_tag("1.4-slim-bookworm").tool("curl")
+    assert slim_curl is not None and not slim_curl.value
+
+
+def _sample_versions(image) -> list[Version]:
+    bounds = [
+        bound
+        for entry in image.tools
+        for edge in (entry.versions.since, entry.versions.until)
+        if edge is not None
+        for bound in edge.versions
+    ]
+    return [*bounds, *([image.checked] if image.checked else [])]
+
+
+@pytest.mark.parametrize("repository", sorted(builtin().images))
+def test_the_built_in_facts_never_contradict_themselves(repository: str) -> None:
+    image = builtin().images[repository]
+    assert image.source and all(entry.source for entry in image.tools)
+    variants = {entry.variant for entry in image.tools}
+    for version, variant in itertools.product(_sample_versions(image), variants):
+        holding = [e for e in image.tools if e.variant == variant and e.versions.holds(version)]
+        shipped = set().union(*(e.ships for e in holding))
+        lacking = set().union(*(e.lacks for e in holding))
+        assert not shipped & lacking, (repository, str(version), variant)
+    if image.checked is not None:
+        assert all(not after(version, image.checked) for version in _sample_versions(image)), repository
+    shipped_anywhere = set().union(*(entry.ships for entry in image.tools))
+    for probe in image.probes:
+        assert set(probe.tools) <= shipped_anywhere, (repository, probe.test)
+
+
+@pytest.mark.parametrize("repository", sorted(builtin().pins))
+def test_built_in_pins_are_dated_releases_of_the_default_variant(repository: str) -> None:
+    pin = builtin().pins[repository]
+    assert pin.date and pin.source
+    for tag in pin.releases:
+        parsed = parse_tag(tag)
+        assert parsed.numbers is not None and parsed.variant == (), tag
+    reference = parse_reference(repository)
+    assert reference is not None and builtin().facts_for(reference) is not None
+
+
+def _evidence(*texts: str, volumes: tuple[str, ...] = ()) -> Evidence:
+    evidence = Evidence()
+    pin = builtin().pins["postgres"]
+    for text in texts:
+        evidence.read(pin, text)
+    for text in volumes:
+        evidence.read(pin, text, volume=True)
+    return evidence
+
+
+@pytest.mark.parametrize(
+    ("texts", "volumes", "tag"),
+    [
+        ((), (), "17.2"),
+        (("apt-get update && apt-get install -y postgresql-16-pgvector",), (), "16.6"),
+        (("dpkg -i /tmp/extension.deb",), (), "17.2"),
+        (("COPY lib/ /usr/lib/postgresql/13/lib/",), (), "13.18"),
+        (("ENV PG_MAJOR 14",), (), "14.15"),
+        (("apt-get install -y postgresql-$PG_MAJOR-postgis-3",), (), "17.2"),
+        ((), ("pgdata15:/var/lib/postgresql/data",), "15.10"),
+        (("apk add --no-cache postgresql16-contrib",), (), None),
+        (("yum install -y pgvector",), (), None),
+        (("apt-get install -y postgresql-server-dev-11",), (), None),
+        (("apt-get install -y postgresql-15-cron postgresql-16-cron",), (), None),
+        (("ENV PG_MAJOR=16",), ("pg14:/var/lib/postgresql/data",), None),
+    ],
+)
+def test_a_pin_keeps_the_distribution_and_release_line_the_files_need(
+    texts: tuple[str, ...], volumes: tuple[str, ...], tag: str | None
+) -> None:
+    choice = choose_pin(builtin().pins["postgres"], "debian", _evidence(*texts, volumes=volumes), data_store=True)
+    assert choice.tag == tag, choice.explanation
+    if tag is not None:
+        assert "pin table of 2024-12: check the current release" in choice.explanation
+        assert "a data store pinned below the major that created its volume will not start" in choice.explanation
+
+
+def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
+    pin = builtin().pins["postgres"]
+    assert choose_pin(pin, "alpine", _evidence("apk add curl"), data_store=False).tag == "17.2"
+    refused = choose_pin(pin, "alpine", _evidence("apt-get install curl"), data_store=False)
+    assert refused.tag is None and "Debian or Ubuntu" in refused.explanation
+    unknown = choose_pin(pin, None, _evidence("apt-get install curl"), data_store=False)
+    assert unknown.tag is None

@@ -1,0 +1,173 @@
+"""HF302 against the real prometheus_client: fixed modules survive a double import.
+
+Each module runs twice in a fresh interpreter (`reimport.double_import`), its
+metrics are used from both copies and read back from the registry.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from reimport import double_import
+
+from golden import Case, cases
+from hardenfix.rules.python.hf302_prometheus_reimport_safe import _Helper
+
+pytest.importorskip("prometheus_client")
+
+HF302_CASES = [case for case in cases() if case.id.startswith("python/HF302-")]
+
+
+def _project_for(case: Case, tmp_path: Path) -> list[Path]:
+    """The project modules a case imports: the `metrics-helper` case names a helper of the project's."""
+    if case.folder.name != "metrics-helper-option":
+        return []
+    common = tmp_path / "services" / "common"
+    common.mkdir(parents=True)
+    (tmp_path / "services" / "__init__.py").write_text("")
+    (common / "__init__.py").write_text("")
+    (common / "settings.py").write_text('NAMESPACE = "svc"\n')
+    helper = _Helper("get_or_create_metric", "_Metric", ("Any", "TypeVar")).source(postponed_annotations=False)
+    (common / "metrics.py").write_text(f"from typing import Any, TypeVar\n\n{helper}\n")
+    return [tmp_path]
+
+
+@pytest.mark.parametrize("case", HF302_CASES, ids=lambda case: case.id)
+def test_golden_after_survives_a_double_import(case: Case, tmp_path: Path) -> None:
+    sys_path = _project_for(case, tmp_path)
+    before = double_import(case.before, sys_path=sys_path)
+    if case.after.read_bytes() == case.before.read_bytes():
+        # Nothing to fix: the module survives as it is (its guards work), or its
+        # metrics are created only when a function runs.
+        assert before.ok, before.problems
+        return
+    assert not before.ok and "Duplicated timeseries" in before.problems[0], before.problems
+    after = double_import(case.after, sys_path=sys_path, original=case.before, original_sys_path=sys_path)
+    assert after.ok, after.problems
+    fixed = [finding for finding in json.loads(case.findings_file.read_text()) if finding["fix"]]
+    assert after.metrics >= len(fixed)
+
+
+def test_a_registry_from_another_module_is_the_one_searched(hardenfix, tmp_path: Path) -> None:
+    (tmp_path / "shared.py").write_text(
+        "from prometheus_client import CollectorRegistry\n\nREGISTRY = CollectorRegistry()\n"
+    )
+    metrics = tmp_path / "metrics.py"
+    original = tmp_path / "original" / "metrics.py"
+    original.parent.mkdir()
+    source = (
+        "from prometheus_client import Counter\n\nfrom shared import REGISTRY as SHARED\n\n"
+        'JOBS = Counter("jobs_total", "Jobs", ["queue"], registry=SHARED)\n'
+    )
+    metrics.write_text(source)
+    original.write_text(source)
+    (original.parent / "shared.py").write_text((tmp_path / "shared.py").read_text())
+    assert "Duplicated timeseries" in double_import(metrics, module="metrics", sys_path=[tmp_path]).problems[0]
+    assert hardenfix(tmp_path, "apply", "--isolated", "--select", "HF302", "metrics.py").code == 0
+    outcome = double_import(
+        metrics, module="metrics", sys_path=[tmp_path], original=original, original_sys_path=[original.parent]
+    )
+    assert outcome.ok, outcome.problems
+    assert outcome.metrics == 1
+
+
+def test_typing_names_the_module_uses_are_read_from_typing(hardenfix, tmp_path: Path) -> None:
+    module = tmp_path / "metrics.py"
+    module.write_text(
+        "from prometheus_client import Gauge\n\nAny = 'every'\n\n"
+        "def TypeVar():\n    return Any\n\nDEPTH = Gauge('depth', 'Depth')\n"
+    )
+    original = module.read_text()
+    assert hardenfix(tmp_path, "apply", "--isolated", "--select", "HF302", "metrics.py").code == 0
+    fixed = module.read_text()
+    assert fixed.startswith("import typing\n\nfrom prometheus_client import Gauge\n\n_Metric = typing.TypeVar(")
+    assert "*args: typing.Any" in fixed
+    (tmp_path / "original.py").write_text(original)
+    outcome = double_import(module, original=tmp_path / "original.py")
+    assert outcome.ok, outcome.problems
+
+
+# -- the harness can fail -------------------------------------------------------
+
+
+def _harness(tmp_path: Path, source: str, original: str | None = None):
+    module = tmp_path / "module.py"
+    module.write_text(source)
+    if original is None:
+        return double_import(module)
+    (tmp_path / "original.py").write_text(original)
+    return double_import(module, original=tmp_path / "original.py")
+
+
+def test_the_harness_reports_a_second_import_that_raises(tmp_path: Path) -> None:
+    outcome = _harness(tmp_path, "from prometheus_client import Counter\n\nC = Counter('c', 'C')\n")
+    [problem] = outcome.problems
+    assert problem.startswith(
+        "the second import raised DuplicateTimeseries: Duplicated timeseries in CollectorRegistry"
+    )
+
+
+def test_the_harness_reports_metrics_that_count_apart(tmp_path: Path) -> None:
+    # Each import replaces the collector: the registry reports only what the second copy counts.
+    source = (
+        "from prometheus_client import REGISTRY, Counter\n\n"
+        "if 'c' in REGISTRY._names_to_collectors:\n"
+        "    REGISTRY.unregister(REGISTRY._names_to_collectors['c'])\n"
+        "C = Counter('c', 'C')\n"
+    )
+    assert _harness(tmp_path, source).problems == [
+        "`C`: the first copy's metric is in no registry: what it counts is never reported",
+    ]
+
+
+def test_the_harness_reports_a_global_the_fix_lost(tmp_path: Path) -> None:
+    original = "_metrics = {'a': 1}\n"
+    outcome = _harness(tmp_path, "_metrics = {}\n", original)
+    assert outcome.problems == [
+        "the first copy's `_metrics` is keys [], not keys [\"'a'\"]",
+        "the second copy's `_metrics` is keys [], not keys [\"'a'\"]",
+    ]
+
+
+def test_the_harness_child_runs_alone(tmp_path: Path) -> None:
+    """The child is a script of its own, so `scripts/ecosystem` can run it with another interpreter."""
+    module = tmp_path / "module.py"
+    module.write_text("from prometheus_client import Gauge\n\nG = Gauge('g', 'G')\n")
+    request = {"path": str(module), "module": None, "sys_path": [], "root": str(tmp_path)}
+    child = Path(__file__).with_name("reimport.py")
+    process = subprocess.run([sys.executable, child, json.dumps(request)], capture_output=True, text=True, check=True)
+    assert "Duplicated timeseries" in json.loads(process.stdout.strip())["problems"][0]
+
+
+def test_the_harness_reports_metrics_each_copy_registered_under_a_name_of_its_own(tmp_path: Path) -> None:
+    source = "from prometheus_client import Counter\n\nC = Counter(f'{__name__}_calls', 'Calls')\n"
+    assert _harness(tmp_path, source).problems == ["`C`: the two imports registered two collectors in one registry"]
+
+
+def test_a_module_fixed_before_reuses_its_helper(hardenfix, tmp_path: Path) -> None:
+    fixed = Path(__file__).parent.parent / "golden/python/HF302-prometheus-reimport-safe/from-import/after.py"
+    module = tmp_path / "metrics.py"
+    module.write_text(fixed.read_text() + '\nERRORS = Counter("svc_errors_total", "Errors", ["kind"])\n')
+    assert hardenfix(tmp_path, "apply", "--isolated", "--select", "HF302", "metrics.py").code == 0
+    text = module.read_text()
+    assert (
+        text
+        == fixed.read_text() + '\nERRORS = _get_or_create_metric(Counter, "svc_errors_total", "Errors", ["kind"])\n'
+    )
+    outcome = double_import(module)
+    assert outcome.ok, outcome.problems
+
+
+def test_a_module_whose_names_are_all_taken_gets_no_fix(hardenfix, tmp_path: Path) -> None:
+    (tmp_path / "metrics.py").write_text(
+        "from os.path import *\nfrom prometheus_client import Counter\n\nC = Counter('c', 'C')\n"
+    )
+    [finding] = json.loads(hardenfix(tmp_path, "check", "--isolated", "--select", "HF302", "--format", "json").stdout)
+    assert finding["fix"] is None
+    assert finding["message"].endswith(
+        "(no fix: the names the helper needs (`_get_or_create_metric`, `Any`, ...) all mean something else here)"
+    )
