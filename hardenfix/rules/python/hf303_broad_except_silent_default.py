@@ -37,7 +37,9 @@ _LOGGING_MODULE = re.compile(r"_*log(?:s|ger|gers|ging)?", re.IGNORECASE)
 _EXEMPT_FUNCTION = re.compile(
     # releases resources, where a failure has nothing left to spoil
     r"del|exit|aexit|release|stop|kill|"
-    r"(?:a?close|cleanup|teardown|shutdown|dispose|destroy|finali[sz]e|terminate|disconnect)\w*|"
+    r"(?:a?close|cleanup|teardown|shutdown|dispose|destroy|finali[sz]e|terminate|disconnect|remove|unlink)\w*|"
+    # a test, wherever it lives
+    r"test|test_\w*|setup|setupclass|"
     # only shows or reports: its defaults end up in a text, not in a result
     r"repr|str|format|emit|log|log_\w+|"
     # promises by its name never to raise
@@ -45,7 +47,10 @@ _EXEMPT_FUNCTION = re.compile(
     re.IGNORECASE,
 )
 """Names (stripped of underscores) of functions whose catches are not findings: `close`,
-`__exit__`, `tearDown`, `cleanup_tmp`; `__repr__`, `log_request`; `safe_str`, `_safecall`."""
+`__exit__`, `tearDown`, `cleanup_tmp`, `remove_pidfile`; `test_login`, `setUp`; `__repr__`,
+`log_request`; `safe_str`, `_safecall`."""
+_TEST_CLASS = re.compile(r"Test(?:[A-Z0-9_]\w*)?|\w*[a-z0-9_]Tests?|\w*TestCase")
+"""Names of classes holding tests (pytest's `Test*`, unittest's `*TestCase`), or their bases."""
 # For the prefilter: how a constant (`_is_constant`) starts, and assignment targets.
 _CONSTANT_START = (
     rb"(?:None|True|False|\.\.\.|[-+]?[ \t]*\.?\d|[bBrRuU]{0,2}[\"']|[\[({]"
@@ -145,20 +150,26 @@ class BroadExceptSilentDefault(Rule):
     `0`, `""`, `False`), a container of literals (`[]`, `{"uploaded": {}}`) or an
     empty builtin constructor (`list()`, `dict()`).
 
-    Not findings: handlers that log, re-raise or do anything else; a block that
-    only acts (`f.close()`, `os.remove(path)`, `metrics.inc()`), which loses no
-    result; a handler that only `pass`es without a default standing in, which
-    swallows the failure but fakes no result (ruff's S110 and BLE001 report
-    swallowing and broad catches as such; on real code they are mostly deliberate
-    best-effort cleanup and instrumentation); imports in
-    the block (feature detection); functions that release resources (`close`,
-    `__del__`, `__exit__`, `cleanup*`, `shutdown*`, `tearDown`, ...) and `finally`
-    blocks; functions that only show or report (`__repr__`, `__str__`, `log_*`,
-    `emit`) or promise by their name never to raise (`safe_str`, `_safecall`);
-    returning a constant from a function whose every result is a constant
-    (`return False` where it otherwise returns `True` reports the failure); and
-    test files: `test_*.py`, `*_test.py`, `conftest.py` and every file under a
-    folder named `tests` or `test` (below the working directory, when the file is in it).
+    Not findings:
+
+    - handlers that log, re-raise or do anything else;
+    - a block that only acts (`f.close()`, `os.remove(path)`, `metrics.inc()`),
+      which loses no result;
+    - a handler that only `pass`es without a default standing in: it swallows the
+      failure but fakes no result (ruff's S110 and BLE001 report swallowing and
+      broad catches as such; on real code they are mostly deliberate best-effort
+      cleanup and instrumentation);
+    - imports in the block (feature detection);
+    - functions that release resources (`close`, `__del__`, `__exit__`,
+      `cleanup*`, `shutdown*`, `remove*`, `tearDown`, ...) and `finally` blocks;
+    - functions that only show or report (`__repr__`, `__str__`, `log_*`,
+      `emit`), or promise by their name never to raise (`safe_str`, `_safecall`);
+    - returning a constant from a function whose every result is a constant
+      (`return False` where it otherwise returns `True` reports the failure);
+    - tests: test files (`test_*.py`, `*_test.py`, `conftest.py`, and every file
+      under a folder named `tests` or `test`, below the working directory when
+      the file is in it), and wherever they live, `test_*` functions, `setUp`,
+      and classes named `Test*` or `*TestCase` or deriving from one.
 
     ## Why is this bad?
     Every failure, a typo included, turns into a value that looks valid: a
@@ -392,7 +403,7 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
         return None  # the handler does more than give a default: most handlers, told cheaply
     chain = document.enclosing_scopes(catch.statement)
     function = chain[-1] if chain and isinstance(chain[-1], _FUNCTIONS) else None
-    if any(_EXEMPT_FUNCTION.fullmatch(s.name.strip("_")) for s in chain if isinstance(s, _FUNCTIONS)):
+    if any(_is_exempt(scope) for scope in chain):
         return None
     scope_body = function.body if function else chain[-1].body if chain else document.tree.body
     place = _place_of(scope_body, catch.statement)
@@ -430,6 +441,16 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
         if (default := _earlier_default(block[:index], key)) is not None
     ]
     return _HiddenDefault(catch, chain, ", ".join(kept), subject) if kept else None
+
+
+def _is_exempt(scope: Scope) -> bool:
+    """A function that cleans up, shows, promises never to raise or tests; a class of tests."""
+    if isinstance(scope, _FUNCTIONS):
+        return _EXEMPT_FUNCTION.fullmatch(scope.name.strip("_")) is not None
+    if isinstance(scope, ast.ClassDef):
+        names = [scope.name, *(name for base in scope.bases if (name := _last_part(base)))]
+        return any(_TEST_CLASS.fullmatch(name) for name in names)
+    return False
 
 
 def _place_of(body: list[ast.stmt], statement: ast.stmt) -> tuple[list[ast.stmt], int, bool] | None:
