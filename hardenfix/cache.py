@@ -277,10 +277,7 @@ class _Store:
             "walks": {**kept.walks, **added.walks},
         }
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by hardenfix.\n*\n", encoding="ascii")
+            _make_ignored_folder(self.folder)
             descriptor, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".entries-")
         except OSError:
             return
@@ -334,6 +331,22 @@ def _well_formed(remembered: Remembered) -> bool:
             for walk in remembered.walks.values()
         )
     )
+
+
+def registry_folder(project: Path) -> Path:
+    """Where a project keeps registry answers (`--online`): images by digest, tags by time."""
+    root = _writable_root(project)
+    with contextlib.suppress(OSError):  # a cache that cannot be written is no error
+        _make_ignored_folder(root)
+    return root / "registry"
+
+
+def _make_ignored_folder(folder: Path) -> None:
+    """The cache's folder, with a `.gitignore` that keeps it out of the repository."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by hardenfix.\n*\n", encoding="ascii")
 
 
 def _writable_root(project: Path) -> Path:

@@ -46,7 +46,7 @@ class _Group(TyperGroup):
                 message += f"; see `{command} --help`"
             error(message)
             code = usage.exit_code
-        except click_exceptions.Abort:
+        except typer.Abort:
             error("aborted")
             code = 1
         if not standalone_mode:
@@ -122,6 +122,12 @@ ChangedOption = Annotated[
         metavar="[REV]",
     ),
 ]
+OnlineOption = Annotated[
+    bool, typer.Option("--online", help="Ask registries what images ship, and pin tags to the same digest.")
+]
+RefreshOption = Annotated[
+    bool, typer.Option("--refresh", help="Online: ask registries again what tags point at (default: after a day).")
+]
 ShardOption = Annotated[
     str | None, typer.Option("--shard", help="Process the K-th of N stable slices of the files (K/N).", metavar="K/N")
 ]
@@ -191,6 +197,8 @@ def check(
     shard: ShardOption = None,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     _run(commands.check, locals())
 
@@ -229,6 +237,8 @@ def apply(
     shard: ShardOption = None,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     _run(commands.apply, locals())
 
@@ -240,6 +250,18 @@ def show_config(
     isolated: IsolatedOption = False,
 ) -> None:
     _run(commands.show_config, locals())
+
+
+@app.command(help=commands.images.__doc__)
+def images(
+    references: Annotated[list[str], typer.Argument(help="Image references: postgres:17, ghcr.io/org/app.")],
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    online: OnlineOption = False,
+    refresh: RefreshOption = False,
+    no_cache: NoCacheOption = False,
+) -> None:
+    _run(commands.images, locals())
 
 
 @app.command(help=commands.rules.__doc__)

@@ -32,7 +32,7 @@ from hardenfix.colour import ColourChoice
 
 if TYPE_CHECKING:
     from hardenfix.colour import Painter
-    from hardenfix.config import Configuration
+    from hardenfix.config import Configuration, Settings
     from hardenfix.discovery import Candidate
     from hardenfix.model import FileResult
     from hardenfix.report import Summary
@@ -95,11 +95,14 @@ def _configuration(
     ignore: str | None,
     unsafe_fixes: bool | None,
     extend_select: str | None = None,
+    online: bool = False,
 ) -> Configuration:
     from hardenfix.config import ConfigError, Configuration
 
     try:
-        return Configuration(config, isolated, _split(select), _split(ignore), unsafe_fixes, _split(extend_select))
+        return Configuration(
+            config, isolated, _split(select), _split(ignore), unsafe_fixes, _split(extend_select), online or None
+        )
     except ConfigError as problem:
         raise _fail(str(problem)) from None
 
@@ -268,6 +271,7 @@ def _results(
     fix_edits: bool = False,
     stdin_name: str | None = None,
     stdin: bool = False,
+    refresh: bool = False,
 ) -> Iterator[FileResult]:
     from hardenfix.config import ConfigError
     from hardenfix.runner import Job, process_stdin, run
@@ -291,10 +295,39 @@ def _results(
             select_files=select_files,
             compose_model_check=compose_model_check,
             fix_edits=fix_edits,
+            online=_online_run(paths, configuration, no_cache, refresh),
         )
         yield from _with_progress(results)
     except ConfigError as problem:
         raise _fail(str(problem)) from None
+
+
+def _settings_of(configuration: Configuration, path: Path) -> Settings:
+    """The settings of a file, or of the files in a folder."""
+    from hardenfix.config import ConfigError
+
+    absolute = os.path.abspath(path)
+    try:
+        return configuration.for_folder(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+    except ConfigError as problem:
+        raise _fail(str(problem)) from None
+
+
+def _online_run(paths: list[Path], configuration: Configuration, no_cache: bool, refresh: bool):
+    """How the run asks registries, from the configuration of the first path given; None offline."""
+    settings = _settings_of(configuration, paths[0])
+    if not settings.online:
+        return None
+    from hardenfix.cache import project_roots, registry_folder
+    from hardenfix.facts.online import OnlineRun
+
+    cache_dir = None if no_cache else registry_folder(project_roots(paths)[0])
+    return OnlineRun(settings.registry_mirrors, settings.platform, cache_dir, refresh, _warn)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"hardenfix: warning: {message}\n")
+    sys.stderr.flush()
 
 
 def _with_progress(results):
@@ -454,6 +487,8 @@ def check(
     shard: str | None = None,
     jobs: int | None = None,
     no_cache: bool = False,
+    online: bool = False,
+    refresh: bool = False,
 ) -> None:
     """Report findings; with --fix, also write the fixes, with --diff show them.
 
@@ -470,7 +505,7 @@ def check(
     if not stdin and paths and Path("-") in paths:
         raise UsageError("`-` (standard input) cannot be given with other paths")
     mode = Mode.DIFF if diff else Mode.WRITE if fix else Mode.CHECK
-    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select)
+    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select, online)
     shown_unsafe = _unsafe_fixes_shown(unsafe_fixes, configuration)
     fixed_on_stdout = stdin and mode is Mode.WRITE
     keep = not output_format.is_text or statistics or (show_fixes and mode is not Mode.CHECK) or fixed_on_stdout
@@ -486,6 +521,7 @@ def check(
         select_files=_file_filter(changed, shard),
         stdin=stdin,
         stdin_name=stdin_filename,
+        refresh=refresh,
     )
     if stdin and summary.skipped:
         raise _fail(summary.skipped[0])
@@ -548,6 +584,8 @@ def apply(
     shard: str | None = None,
     jobs: int | None = None,
     no_cache: bool = False,
+    online: bool = False,
+    refresh: bool = False,
 ) -> None:
     """Write fixes in place (or, with --dry-run, print them as a diff).
 
@@ -559,7 +597,7 @@ def apply(
 
     if commit and dry_run:
         raise UsageError("--commit and --dry-run exclude each other")
-    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select)
+    configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select, online)
     shown_unsafe = _unsafe_fixes_shown(unsafe_fixes, configuration)
     mode = Mode.DIFF if dry_run else Mode.WRITE
     report, summary, kept = _run(
@@ -572,6 +610,7 @@ def apply(
         no_cache=no_cache,
         select_files=_file_filter(changed, shard),
         compose_model_check=validate,
+        refresh=refresh,
     )
     if pr_body is not None:
         pr_body.write_text(_render(Format.MARKDOWN, kept, applied=not dry_run), encoding="utf-8")
@@ -614,6 +653,29 @@ def show_config(
     except ConfigError as problem:
         raise _fail(str(problem)) from None
     sys.stdout.write(render(settings, rules, Path.cwd()))
+
+
+def images(
+    references: list[str],
+    config: Path | None = None,
+    isolated: bool = False,
+    online: bool = False,
+    refresh: bool = False,
+    no_cache: bool = False,
+) -> None:
+    """Print what is known of images, and where each fact comes from: the registry (online),
+    the configuration, or the built-in table."""
+    from hardenfix.facts.describe import describe_image
+    from hardenfix.facts.online import resolve
+
+    configuration = _configuration(config, isolated, None, None, None, online=online)
+    settings = _settings_of(configuration, Path("."))
+    asking = _online_run([Path(".")], configuration, no_cache, refresh)
+    registry = resolve(references, asking) if asking is not None else None
+    for reference in references:
+        sys.stdout.write(f"{reference}\n")
+        for fact, value, origin in describe_image(reference, settings, registry):
+            sys.stdout.write(f"  {fact:<12} {value}  ({origin})\n")
 
 
 class RulesFormat(enum.StrEnum):

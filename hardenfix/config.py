@@ -34,13 +34,25 @@ start-period = "45s"
 tools = ["sh", "curl"]
 class = "api"
 healthcheck = ["CMD", "curl", "-sf", "http://localhost:8000/healthz"]
+
+online = false               # ask registries what images ship, and pin to the same digest
+platform = "linux/amd64"     # the image of a multi-platform index that is read
+pin-digests = false          # a pin to the same image also writes its @sha256: digest
+
+[registry-mirrors]           # registry -> the mirror that serves its repositories
+"docker.io" = "https://mirror.example"
 ```
+
+`online`, `platform` and `registry-mirrors` are the run's: they are read from the
+configuration of the first path given (as the cache's place is), and `--online` sets
+`online` on top.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 from collections.abc import Collection, Iterable
@@ -57,6 +69,8 @@ from hardenfix.rule import Rule
 
 if TYPE_CHECKING:
     import pathspec
+
+    from hardenfix.facts.online import RegistryAnswers
 
 CONFIG_FILES = ("hardenfix.toml", ".hardenfix.toml", "pyproject.toml")
 LISTED_NAMES = frozenset({*CONFIG_FILES, ".git"})
@@ -84,18 +98,28 @@ class Settings:
     """Rule code -> that rule's validated Options instance."""
     pins: dict[str, str] = field(default_factory=dict)
     images: dict[str, ImageFacts] = field(default_factory=dict)
+    online: bool = False
+    registry_mirrors: dict[str, str] = field(default_factory=dict)
+    platform: str = "linux/amd64"
+    pin_digests: bool = False
     origins: dict[str, str] = field(default_factory=dict, compare=False)
     """Key -> the file (or flag) its value came from, for `hardenfix config`."""
 
-    def knowledge(self) -> KnowledgeBase:
-        return builtin().extended(pins=self.pins, images=self.images)
+    def knowledge(self, registry: RegistryAnswers | None = None) -> KnowledgeBase:
+        """The built-in knowledge, the project's, and what registries answered (online)."""
+        return builtin().extended(pins=self.pins, images=self.images).online(registry, self.pin_digests)
 
-    def rules(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> list[Rule]:
+    def rules(
+        self,
+        path: Path | None = None,
+        registry: RegistryAnswers | None = None,
+        kinds: Collection[FileKind] | None = None,
+    ) -> list[Rule]:
         """The selected rules, less those `per-file-ignores` turns off for `path`; with
         `kinds`, only those that check files of these kinds (and the engine's own)."""
         selected = select_rules((*(self.select or ("ALL",)), *self.extend_select), self.ignore)
         ignored = self.ignored_for(path) if path is not None else ()
-        knowledge = self.knowledge()
+        knowledge = self.knowledge(registry)
         return [
             listed.load()(self.rule_options.get(listed.code), knowledge)
             for listed in selected
@@ -143,7 +167,7 @@ class Settings:
     def fingerprint(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> str:
         """Changes whenever these settings could change what a file (of one of `kinds`) is
         reported for."""
-        rules = [(rule.code, repr(rule.options)) for rule in self.rules(path, kinds)]
+        rules = [(rule.code, repr(rule.options)) for rule in self.rules(path, kinds=kinds)]
         knowledge = (sorted(self.pins.items()), sorted((k, repr(v)) for k, v in self.images.items()))
         import hashlib
 
@@ -155,6 +179,7 @@ class Settings:
         ignore: list[str] | None,
         unsafe_fixes: bool | None,
         extend_select: list[str] | None = None,
+        online: bool | None = None,
     ) -> Settings:
         """Command-line flags on top: `--select` replaces the selection, `--extend-select`
         and `--ignore` add to it."""
@@ -176,6 +201,9 @@ class Settings:
         if unsafe_fixes is not None:
             changes["unsafe_fixes"] = unsafe_fixes
             origins["unsafe-fixes"] = "--unsafe-fixes" if unsafe_fixes else "--no-unsafe-fixes"
+        if online:
+            changes["online"] = True
+            origins["online"] = "--online"
         return dataclasses.replace(self, **changes, origins=origins)
 
 
@@ -256,6 +284,14 @@ def _apply(settings: Settings, layer: Layer) -> Settings:
     if "fail-on" in table:
         changes["fail_on"] = tuple(table["fail-on"])
         came_from("fail-on")
+    for key in ("online", "platform", "pin-digests"):
+        if key in table:
+            changes[key.replace("-", "_")] = table[key]
+            came_from(key)
+    if "registry-mirrors" in table:
+        changes["registry_mirrors"] = {**settings.registry_mirrors, **table["registry-mirrors"]}
+        for registry in table["registry-mirrors"]:
+            came_from(f"registry-mirrors.{registry}")
     if "exclude" in table:
         changes["exclude"] = tuple((folder, pattern) for pattern in table["exclude"])
         came_from("exclude")
@@ -296,8 +332,9 @@ class Configuration:
         ignore: list[str] | None = None,
         unsafe_fixes: bool | None = None,
         extend_select: list[str] | None = None,
+        online: bool | None = None,
     ) -> None:
-        self._overrides = (select, ignore, unsafe_fixes, extend_select)
+        self._overrides = (select, ignore, unsafe_fixes, extend_select, online)
         self._fixed: Settings | None = None
         if isolated:
             self._fixed = self._finish(Settings())
@@ -407,6 +444,10 @@ _TOP_LEVEL_KEYS = {
     "rules": dict,
     "pins": dict,
     "images": dict,
+    "online": bool,
+    "registry-mirrors": dict,
+    "platform": str,
+    "pin-digests": bool,
 }
 _SELECTOR_LISTS = ("select", "extend-select", "ignore", "fail-on")
 _IMAGE_KEYS = {"tools": list, "class": str, "healthcheck": list, "source": str, "variants": dict}
@@ -419,7 +460,7 @@ def _validate(table: dict[str, Any], source: str) -> None:
         if expected is None:
             raise ConfigError(f"{source}: unknown key {key!r}; expected one of {', '.join(sorted(_TOP_LEVEL_KEYS))}")
         if not isinstance(value, expected):
-            what = {bool: "true or false", list: "a list", dict: "a table"}[expected]
+            what = {bool: "true or false", list: "a list", dict: "a table", str: "a string"}[expected]
             raise ConfigError(f"{source}: {key!r} must be {what}, not {value!r}")
     for key in _SELECTOR_LISTS:
         if key in table:
@@ -440,6 +481,7 @@ def _validate(table: dict[str, Any], source: str) -> None:
         rule_options(rule, values, f"{source}: [rules.{code}]")
     _pins(table.get("pins", {}), source)
     _images(table.get("images", {}), source)
+    _registry(table, source)
 
 
 def _check_selectors(value: list[Any], where: str) -> None:
@@ -458,6 +500,21 @@ def _pins(table: Any, source: str) -> dict[str, str]:
         if ":" in tag or "@" in tag or any(c.isspace() for c in tag):
             raise ConfigError(f"{source}: [pins] {repository!r}: {tag!r} is not a tag")
     return dict(table)
+
+
+def _registry(table: dict[str, Any], source: str) -> None:
+    for registry, url in table.get("registry-mirrors", {}).items():
+        from hardenfix.facts.registry import check_mirror
+
+        if not isinstance(url, str):
+            raise ConfigError(f"{source}: [registry-mirrors] {registry!r} must be a URL")
+        try:
+            check_mirror(registry, url)
+        except ValueError as error:
+            raise ConfigError(f"{source}: {error}") from None
+    platform = table.get("platform")
+    if platform is not None and not re.fullmatch(r"[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?", platform):
+        raise ConfigError(f"{source}: 'platform' must be os/architecture[/variant], such as 'linux/arm64'")
 
 
 def _images(table: Any, source: str) -> dict[str, ImageFacts]:

@@ -75,6 +75,8 @@ _SHARED: dict[str, _Option] = {
     "--jobs": ("jobs", _Value.COUNT),
     "-j": ("jobs", _Value.COUNT),
     "--no-cache": ("no_cache", True),
+    "--online": ("online", True),
+    "--refresh": ("refresh", True),
 }
 _OPTIONS: dict[str, dict[str, _Option]] = {
     "check": {

@@ -55,6 +55,11 @@ class Rule:
     value_change: ClassVar[ValueChange] = ValueChange.ANY
     """For Compose: what the fixes may do to the values under `changes` once every variable
     is set and interpolated, as Docker Compose resolves the file."""
+    keeps_image_digest: ClassVar[bool] = False
+    """For Compose: a safe fix of this rule changes a service's `image` only to another tag
+    of the same digest. The guard checks it against the registry answers the rule holds
+    (see `hardenfix.validate.check_model_change`); a safe fix of any other rule may not
+    change an image at all."""
 
     def __init__(self, options: Any = None, knowledge: KnowledgeBase | None = None) -> None:
         self.options = options if options is not None else self.Options()

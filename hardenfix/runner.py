@@ -7,6 +7,11 @@ process, where starting workers would cost more than it saves.
 Workers start on the files the walk finds while it goes on (`_Schedule`); Compose
 files report the build contexts they give, which go with the Dockerfiles to the
 workers once every Compose file is in. Each Compose file is parsed once.
+
+Online (`--online`), the walk ends first: this process reads the Compose files and
+Dockerfiles for the images they name and asks the registries about all of them
+(`hardenfix.facts.online`) before any worker starts, and the workers are forked with
+the answers.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from hardenfix.sources import ParseError
 
 if TYPE_CHECKING:
     from hardenfix.cache import Cache, Remembered
+    from hardenfix.facts.online import OnlineRun, RegistryAnswers
     from hardenfix.rule import Rule
     from hardenfix.sources.compose import ComposeDocument
 
@@ -100,6 +106,8 @@ class Job:
     seen: dict[str, list[int]] = field(default_factory=dict)
     """Absolute path -> [mtime in ns, size] of the files and folders this run looked at
     in the parent."""
+    registry: RegistryAnswers | None = None
+    """What registries answered for the run's images (`--online`), before any file was processed."""
     _engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
@@ -114,10 +122,15 @@ class Job:
             return self.rules
         key = (id(settings), settings.ignored_for(path) if settings.per_file_ignores else (), kind)
         if key not in self._engines:
+            fingerprint = ""
+            if self.cached is not None:
+                fingerprint = settings.fingerprint(path, (kind,))
+                if self.registry:  # answers that say nothing change nothing
+                    fingerprint += f"+registry:{self.registry.fingerprint}:{settings.pin_digests}"
             self._engines[key] = Engine(
-                settings.rules(path, (kind,)),
+                settings.rules(path, self.registry, (kind,)),
                 settings.unsafe_fixes,
-                fingerprint=settings.fingerprint(path, (kind,)) if self.cached is not None else "",
+                fingerprint=fingerprint,
                 compose_model_check=self.compose_model_check,
             )
         return self._engines[key]
@@ -141,6 +154,7 @@ def run(
     select_files: Callable[[list[Candidate]], list[Candidate]] | None = None,
     compose_model_check: bool = False,
     fix_edits: bool = False,
+    online: OnlineRun | None = None,
 ) -> Iterator[FileResult]:
     """Process every discovered file; results come in discovery order, from the end of
     the walk on (see `_Schedule`).
@@ -148,7 +162,8 @@ def run(
     Every file's configuration is loaded before the first result comes, and before the
     first file is written, so an invalid one stops the run (ConfigError) first.
     `select_files` narrows the discovered files (`--changed`, `--shard`); `fix_edits`
-    makes the edits of fixes that are not applied, for a report that shows them.
+    makes the edits of fixes that are not applied, for a report that shows them;
+    `online` asks registries about the images the files name (see the module's documentation).
     """
     temporaries: list[Path] = []
     cached = cache.remembered if cache is not None else None
@@ -158,9 +173,15 @@ def run(
         found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
         if select_files is not None:
             found = iter(select_files(list(found)))
-        elif mode is Mode.WRITE:
+        elif mode is Mode.WRITE or online is not None:
             # Every configuration is loaded, and may stop the run, before a file is written.
             found = iter(list(found))
+        if online is not None:
+            from hardenfix.facts.online import resolve
+
+            candidates = list(found)
+            job.registry = resolve(_image_references(candidates, job), online)
+            found = iter(candidates)
         with contextlib.ExitStack() as stack:
             processing = _Processing(stack, job, workers)
             for result in _Schedule(job, processing, cache).results(found):
@@ -188,6 +209,26 @@ def _collecting_less_often() -> Iterator[None]:
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+def _image_references(candidates: list[Candidate], job: Job) -> Iterator[str]:
+    """The image references the run's Compose files and Dockerfiles name; a file that cannot
+    be read or parsed names none (its worker reports why)."""
+    from hardenfix.facts.online import image_references
+
+    for candidate in candidates:
+        if candidate.skip_reason is not None:
+            continue
+        kind = candidate.kind if candidate.kind is not None else classify_explicit(candidate.path)
+        settings = job.settings_for(candidate.path)
+        if kind not in (FileKind.COMPOSE, FileKind.DOCKERFILE) or (
+            not candidate.explicit and settings is not None and settings.excluded(candidate.path)
+        ):
+            continue
+        try:
+            yield from image_references(kind, decode(read_bytes(candidate.path), kind).text, candidate.path)
+        except (UnreadableFile, BinaryFile, ParseError, RecursionError):
+            continue
 
 
 def _folder_listener(rules: Engine | Configuration) -> FolderListed | None:
@@ -679,8 +720,9 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:
 def _keyed_location(path: Path, kind: FileKind, build_context: Path | None) -> Path | None:
     """Where a file is, as far as its findings depend on it: a Dockerfile's build context;
     a Compose file's own path, since its build contexts and env files are relative to it;
-    a Python module's own path, since HF301 reads the project around it. Two copies of a
-    file in two places are two different cases."""
+    a Python module's own path, since HF301 reads the project around it and HF303 tells a
+    test file and a module's name from it. Two copies of a file in two places are two
+    different cases."""
     return build_context if kind is FileKind.DOCKERFILE else path
 
 

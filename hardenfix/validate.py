@@ -11,7 +11,9 @@ Run by the engine after the fixpoint, on the original and the final text:
   - with every variable set to a value of its own, values differ only under the paths
     of the applied rules, and only as each rule's `value_change` allows (HF110: not at
     all; HF130: in letter case only);
-  - a service runs the same image unless an unsafe fix changed it;
+  - a service runs the same image unless an unsafe fix changed it, or a safe one of a
+    rule that keeps the digest (`Rule.keeps_image_digest`) changed it to a reference
+    the run's registry answers give the same digest;
   - a service sees as many GPUs as before, with every variable unset.
 - Dockerfile: every instruction whose keyword no applied rule declares must come out
   exactly as it went in.
@@ -120,7 +122,8 @@ def user_environments(names: Iterable[str]) -> list[dict[str, str]]:
 
 def check_model_change(old: Any, new: Any, applied: Applied) -> None:
     """Raise GuardError unless two resolved Compose models differ only as the applied rules allow:
-    under their `changes`, as their `value_change` says, and in no image but by an unsafe fix."""
+    under their `changes`, as their `value_change` says, and in no image but by an unsafe fix
+    or by a pin to the same digest."""
 
     def allowed(path: Path_) -> bool:
         before, after = value_at(old, path), value_at(new, path)
@@ -144,11 +147,26 @@ def check_model_change(old: Any, new: Any, applied: Applied) -> None:
             changers = [
                 rule for rule in applied if any(path_matches(p, ("services", name, "image")) for p in rule.changes)
             ]
-            if not any(Applicability.UNSAFE in applied[rule] for rule in changers):
+            if not any(Applicability.UNSAFE in applied[rule] for rule in changers) and not any(
+                _keeps_digest(rule, was.get("image"), service.get("image")) for rule in changers
+            ):
                 raise GuardError(
                     f"a safe fix changed the image of service `{name}` ({_brief(was.get('image'))} ->"
                     f" {_brief(service.get('image'))}); nothing written (please report this)"
                 )
+
+
+def _keeps_digest(rule: Rule, before: object, after: object) -> bool:
+    """Whether the rule declares that its image changes keep the digest, and the registry
+    answers it holds prove this one does."""
+    registry = rule.knowledge.registry
+    return (
+        rule.keeps_image_digest
+        and registry is not None
+        and isinstance(before, str)
+        and isinstance(after, str)
+        and registry.same_image(before, after)
+    )
 
 
 def check_gpus(old: Any, new: Any) -> None:

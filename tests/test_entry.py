@@ -163,7 +163,8 @@ def test_a_run_said_the_same_either_way(tmp_path: Path, hardenfix) -> None:
 
 def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     for index in range(200):
-        (tmp_path / f"m{index}.py").write_text("try:\n    x = 1\nexcept Exception:\n    pass\n")
+        (tmp_path / f"s{index}").mkdir()
+        (tmp_path / f"s{index}" / "compose.yaml").write_text("services:\n  db:\n    image: postgres:latest\n")
     reader = subprocess.Popen(
         [sys.executable, "-m", "hardenfix", "check", "--no-cache", "--output-format", "concise", "."],
         cwd=tmp_path,

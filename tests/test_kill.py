@@ -294,8 +294,8 @@ def test_workers_end_within_two_seconds_of_their_run_being_killed(tmp_path: Path
     build_tree(tree)
     for copy in range(1, 4):  # enough work for the workers to be busy when the run is killed
         shutil.copytree(tree / "lib", tree / f"lib{copy}")
-        for index in range(120):
-            shutil.copytree(tree / f"svc{index:03}", tree / f"copy{copy}" / f"svc{index:03}")
+        for service in sorted(tree.glob("svc*")):
+            shutil.copytree(service, tree / f"copy{copy}" / service.name)
     run = subprocess.Popen(
         [sys.executable, "-c", POOLED, "apply", "--no-cache", "--jobs", "2", str(tree)],
         cwd=tmp_path,

@@ -116,6 +116,32 @@ def _tool(image: str, tool: str) -> bool | None:
         ("nginx:1.27-alpine-slim", "curl", False),
         ("rabbitmq:3.13-management", "curl", False),
         ("rabbitmq:3.13", "nc", None),
+        ("grafana/loki:3.1.1", "wget", True),
+        ("grafana/loki:3.4.2", "wget", True),
+        ("grafana/loki:3.6.2", "sh", False),
+        ("grafana/promtail:3.0.0", "wget", False),
+        ("grafana/promtail:3.2.1", "wget", True),
+        ("grafana/promtail:3.2.2", "wget", False),
+        ("grafana/promtail:3.3.0", "wget", True),
+        ("grafana/promtail:3.3.1", "wget", False),
+        ("grafana/tempo:2.9.2", "wget", True),
+        ("grafana/tempo:2.9.3", "wget", False),
+        ("grafana/tempo:2.10.1", "wget", False),
+        ("prom/node-exporter:v1.8.2", "wget", True),
+        ("prom/node-exporter:v1.11.0-distroless", "wget", False),
+        ("jaegertracing/all-in-one:1.20.0", "sh", False),
+        ("chromadb/chroma:0.6.3", "curl", True),
+        ("chromadb/chroma:1.0.0", "curl", False),
+        ("caddy:2.8-alpine", "curl", False),
+        ("caddy:2.10.0", "curl", None),
+        ("caddy:2.11.1", "curl", True),
+        ("traefik:v1.7", "sh", False),
+        ("traefik:v1.7-alpine", "wget", True),
+        ("traefik:v3.1", "curl", False),
+        ("apache/tika:2.9.2.1-full", "wget", True),
+        ("apache/tika:2.9.2.1", "wget", False),
+        ("portainer/portainer-ce:2.21.4-alpine", "wget", True),
+        ("portainer/portainer-ce:2.21.4", "wget", None),
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
@@ -157,6 +183,32 @@ def test_standard_probes_follow_the_release() -> None:
         "11": "healthcheck.sh",
     }
     assert builtin().images["elasticsearch"].for_tag("8.11.1").standard_probe(None) is None
+
+
+@pytest.mark.parametrize(
+    ("image", "tag", "program"),
+    [
+        ("grafana/loki", "3.5.0", "wget"),
+        ("grafana/loki", "3.6.4", None),  # distroless, and `loki -health` comes in 3.6.5
+        ("grafana/loki", "3.6.5", "/usr/bin/loki"),
+        ("grafana/tempo", "2.7.0", None),  # the HTTP port is 80 before 2.8.0
+        ("grafana/tempo", "2.8.1", "wget"),
+        ("grafana/tempo", "3.0.0", "/tempo"),
+        ("gcr.io/cadvisor/cadvisor", "v0.55.1", "wget"),
+        ("gcr.io/cadvisor/cadvisor", "v0.56.0", "healthcheck.sh"),
+        ("pihole/pihole", "2025.02.0", "CMD-SHELL"),
+        ("kong", "2.3.3", None),
+        ("kong", "2.4.0", "kong"),
+    ],
+)
+def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str | None) -> None:
+    choice = builtin().images[image].for_tag(tag).standard_probe(None)
+    if program is None:
+        assert choice is None
+    else:
+        assert choice is not None and not choice.guesses
+        kind, first = choice.probe.test[:2]
+        assert (first if kind == "CMD" else kind) == program
 
 
 def test_a_probe_needing_an_option_waits_for_the_command_to_set_it() -> None:

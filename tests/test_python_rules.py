@@ -67,10 +67,14 @@ def _stdlib_sample(destination: Path) -> list[Path]:
         for path in stdlib.rglob("*.py")
         if not {"test", "tests", "lib2to3", "site-packages", "idle_test"} & set(path.relative_to(stdlib).parts)
     )
-    # Spread the sample over the whole library, not only its first folders.
-    step = max(1, len(sources) // CORPUS_SIZE)
+    # Every file a Python rule's prefilter admits, so the rules meet all the library holds
+    # for them; the rest of the sample spread over the whole library, not only its first folders.
+    rules = rules_of_kind(FileKind.PYTHON)
+    admitted = [path for path in sources if any(rule.might_apply(path.read_bytes()) for rule in rules)]
+    others = [path for path in sources if path not in set(admitted)]
+    step = max(1, len(others) // (CORPUS_SIZE - len(admitted)))
     copies = []
-    for index, source in enumerate(sources[::step][:CORPUS_SIZE]):
+    for index, source in enumerate([*admitted, *others[::step]][:CORPUS_SIZE]):
         copy = destination / f"{index:03d}_{source.name}"
         shutil.copyfile(source, copy)
         copies.append(copy)

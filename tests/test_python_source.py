@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from hardenfix.engine import splice
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
-from hardenfix.sources.python import block_opener, minimal_edit, parse
+from hardenfix.sources.python import block_opener, minimal_edit, module_name, modules_imported_by, parse
+
+RUFF = Path(sys.executable).with_name("ruff")
 
 
 def _remove(text: str, name: str) -> str:
@@ -292,3 +298,61 @@ def test_nodes_mentioning_a_word_only_where_it_stands_alone() -> None:
     [call] = document.nodes_mentioning(["Counter"], ast.Call)
     assert call.lineno == 4
     assert document.nodes_mentioning(["Counter"], ast.Assign) == []
+
+
+def test_modules_imported_by_logging_include_all_a_fresh_interpreter_loads() -> None:
+    program = "import sys; before = set(sys.modules); import logging; print(' '.join(set(sys.modules) - before))"
+    completed = subprocess.run([sys.executable, "-I", "-S", "-c", program], capture_output=True, text=True, check=True)
+    loaded = set(completed.stdout.split())
+    assert {"logging", "traceback", "threading", "string", "re._parser"} <= loaded
+    assert loaded <= modules_imported_by("logging")
+    assert "json" not in modules_imported_by("logging")
+
+
+def test_module_name_follows_the_packages_up(tmp_path: Path) -> None:
+    (tmp_path / "app" / "jobs").mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "jobs" / "__init__.py").write_text("")
+    assert module_name(tmp_path / "app" / "jobs" / "sync.py") == "app.jobs.sync"
+    assert module_name(tmp_path / "app" / "jobs" / "__init__.py") == "app.jobs"
+    assert module_name(tmp_path / "script.py") == "script"
+
+
+def _e402(text: str) -> int:
+    completed = subprocess.run(
+        [RUFF, "check", "--isolated", "--no-cache", "--select", "E402", "--output-format", "json", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+    )
+    return len(json.loads(completed.stdout))
+
+
+OPENINGS = {
+    "docstring and future": '"""Doc."""\n\nfrom __future__ import annotations\n\nimport os\n\nX = 1\n',
+    "dunders between imports": '"""Doc."""\n__all__ = ["f"]\n__version__: str = "1"\nimport os\nimport sys\n\nX = 1\n',
+    "blocks between imports": (
+        "import os\nif os.name:\n    y = 1\ntry:\n    import ujson as json\nexcept ImportError:\n    json = None\n"
+        "with open(os.devnull):\n    pass\nimport sys\n\nX = 1\n"
+    ),
+    "sys.path and os.environ": (
+        'import os\nimport sys\nsys.path.insert(0, "lib")\nos.environ["A"] = "1"\nos.environ.setdefault("B", "2")\n'
+        "import json\n\nX = 1\n"
+    ),
+    "type checking last": "import os\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import json\n\n\ndef f():\n    pass\n",
+    "import after code": "import os\n\nX = 1\nimport sys\n",
+    "no imports": '"""Doc."""\n\n\ndef f():\n    pass\n',
+    "comments only": "#!/usr/bin/env python\n# Licence.\n\nX = 1\n",
+}
+
+
+@pytest.mark.parametrize("text", OPENINGS.values(), ids=OPENINGS.keys())
+def test_code_after_the_opening_imports_leaves_every_import_at_the_top(text: str) -> None:
+    document = parse(text)
+    at, following = document.after_opening_imports()
+    changed = splice(text, [document.insert_lines(at, ["logger = make_logger()"], blank_before=1, blank_after=1)])
+    assert _e402(changed) == _e402(text)
+    # ... and before any other code of the module, so it exists when that code runs.
+    code = [s for s in document.tree.body if s not in document.opening_statements]
+    assert all(document.span(statement)[0] >= at for statement in code)
+    assert following is (code[0] if code else None)

@@ -140,7 +140,9 @@ def test_the_cli_module_imports_nothing_heavy() -> None:
 
 def test_the_probe_sees_libcst_when_a_python_fix_needs_it(tmp_path: Path) -> None:
     """The other tests' `not imported` means something: a Python fix does import libcst."""
-    (tmp_path / "app.py").write_text("def f():\n    try:\n        return 1\n    except Exception:\n        return 0\n")
+    (tmp_path / "app.py").write_text(
+        "def f(x):\n    try:\n        return int(x)\n    except Exception:\n        return 0\n"
+    )
     code, modules, diff = run_cli("apply", "--dry-run", "--no-cache", "--unsafe-fixes", "app.py", cwd=tmp_path)
     assert (code, diff.splitlines()[0]) == (1, "--- a/app.py")
     assert imported(modules, "libcst")

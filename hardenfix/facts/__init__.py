@@ -10,11 +10,15 @@ rests on files alone (safe) or on a guess (unsafe, and the message names the gue
     process.py  the program a command starts (uvicorn, gunicorn, flask, node, ...) and
                 the port it listens on
     routes.py   health routes in the build context's code, read with `ast` (never run)
+    registry.py online: what an image's registry says it is (a Distribution-API client)
+    online.py   online: the run's questions to registries, asked once in the parent, and
+                the answers every worker reads
     service.py  ServiceFacts: the merge of the above with the image knowledge base and
                 the Compose service itself
+    describe.py what is known of one image, and where from (`hardenfix images`)
 
-Precedence, strongest first: the Compose file, the project's configuration, the
-Dockerfile, the built-in image knowledge.
+Precedence, strongest first: the Compose file, the Dockerfile, the image itself as its
+registry lists it (online), the project's configuration, the built-in image knowledge.
 """
 
 from __future__ import annotations

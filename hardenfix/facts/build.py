@@ -11,7 +11,7 @@ stages it is built `FROM` down to an image the knowledge base may know. Along th
 
 Nothing is run: commands are read as words (`hardenfix.probes`), and a package name
 held in a variable is not guessed at. `stage_image` joins this with what the knowledge
-base says of the base image for its tag.
+base says of the base image for its tag, or, online, what its registry read from it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from hardenfix import probes
 from hardenfix.facts import Fact
 from hardenfix.knowledge import KnowledgeBase, parse_reference
-from hardenfix.knowledge.images import BuiltTools, ImageFacts, TagFacts
+from hardenfix.knowledge.images import BuiltTools, ImageFacts, Listing, TagFacts
 from hardenfix.sources.dockerfile import Copy, DockerfileDocument, Instruction, Stage, parse_exec_form
 
 PROBE_TOOLS = frozenset({"curl", "wget", "python3", "python", "node", "nc", "sh", "bash"})
@@ -86,9 +86,19 @@ class BuildFacts:
     command: Fact[list[str]] | None = None
     healthcheck: Fact[str] | None = None
     """The `HEALTHCHECK` in effect (`HEALTHCHECK NONE` leaves none)."""
+    sets_healthcheck: bool = False
+    """A `HEALTHCHECK` instruction (`NONE` too) replaces the base image's."""
 
     def built_tools(self) -> BuiltTools:
         return BuiltTools(dict(self.tools_added), dict(self.tools_removed), frozenset(self.mentioned))
+
+    def image(self, knowledge: KnowledgeBase) -> TagFacts:
+        """What the image this stage makes ships: its base image's facts for its tag (facts
+        that state nothing for `scratch` or an image hardenfix does not know), with what the
+        build adds and removes."""
+        written = list(self.stage.lineage())[-1].image  # `scratch`, or a `FROM ${BASE}` not resolved
+        base = image_facts(knowledge, self.base_image.value if self.base_image else None)
+        return (base or ImageFacts(written, "api", UNKNOWN_IMAGE).for_tag(None)).with_build(self.built_tools())
 
 
 def build_facts(
@@ -140,6 +150,7 @@ def _read(
     elif name == "HEALTHCHECK":
         arguments = instruction.arguments.strip()
         facts.healthcheck = None if arguments.upper() == "NONE" else Fact(arguments, source)
+        facts.sets_healthcheck = True
 
 
 def _source(document: DockerfileDocument, dockerfile: str, instruction: Instruction) -> str:
@@ -158,22 +169,30 @@ def _argv(instruction: Instruction) -> list[str]:
 def stage_image(knowledge: KnowledgeBase, document: DockerfileDocument, stage: Stage) -> TagFacts:
     """What the image a build stage makes ships: its base image's facts for its tag, with
     what the stage and the stages it is built from add and remove."""
-    base = document.base_image(stage)
     built = build_facts(document, document.location.name if document.location else "Dockerfile", stage=stage)
     assert built is not None
-    written = list(stage.lineage())[-1].image  # `scratch`, or a `FROM ${BASE}` hardenfix cannot resolve
-    facts = image_facts(knowledge, base) or ImageFacts(written, "api", UNKNOWN_IMAGE).for_tag(None)
-    return facts.with_build(built.built_tools())
+    return built.image(knowledge)
 
 
 def image_facts(knowledge: KnowledgeBase, image: str | None) -> TagFacts | None:
     """The facts of an image reference for its tag; for an image hardenfix does not know,
-    facts that state nothing. None when `image` is no reference."""
+    facts that state nothing. None when `image` is no reference.
+
+    Online, what the registry read from the image beats the table: the programs on its
+    PATH are its layers' (every other one is missing), and a tag that names no version is
+    read as the version tag with the same digest (`latest` as `17.2`)."""
     reference = parse_reference(image) if image else None
     if reference is None:
         return None
     facts = knowledge.facts_for(reference) or ImageFacts(reference.repository, "api", UNKNOWN_IMAGE)
-    return facts.for_tag(reference.tag)
+    registry = knowledge.registry
+    remote = registry.image(reference) if registry is not None else None
+    if registry is None or remote is None:
+        return facts.for_tag(reference.tag)
+    read = facts.for_tag(registry.version_tag(reference) or reference.tag)
+    if remote.tools is None:  # its layers could not all be read
+        return read
+    return read.with_listing(Listing(frozenset(remote.tools), registry.source(reference)))
 
 
 def _shell_commands(document: DockerfileDocument, instruction: Instruction) -> Iterator[str]:

@@ -25,6 +25,7 @@ immutable), a tag's digest for a day unless `--refresh`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import ipaddress
@@ -41,9 +42,13 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from hardenfix.knowledge import DEFAULT_REGISTRY, ImageReference
+
+if TYPE_CHECKING:
+    import httpx
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -219,9 +224,6 @@ class Registries:
         warn: Callable[[str], None] | None = None,
         max_image_bytes: int = MAX_IMAGE_BYTES,
     ) -> None:
-        import httpx
-
-        self._httpx = httpx
         self.mirrors = dict(mirrors or {})
         self.platform = platform
         self.refresh = refresh
@@ -229,17 +231,29 @@ class Registries:
         self._deadline = time.monotonic() + budget
         self._warn = warn or (lambda message: None)
         self._cache = _Cache(cache_dir)
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT), follow_redirects=True, trust_env=False
-        )
+        self._opened: httpx.Client | None = None
         self._tokens: dict[tuple[str, str], str] = {}
         self._unreachable: set[str] = set()
         self._warned = False
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._client.close()
+        if self._opened is not None:
+            self._opened.close()
         self._cache.save()
+
+    @property
+    def _client(self) -> httpx.Client:
+        """The HTTP client, made when a run first asks a registry: a run the cache answers
+        entirely does not import httpx."""
+        with self._lock:
+            if self._opened is None:
+                import httpx
+
+                self._opened = httpx.Client(
+                    timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT), follow_redirects=True, trust_env=False
+                )
+            return self._opened
 
     def __enter__(self) -> Registries:
         return self
@@ -280,20 +294,46 @@ class Registries:
     def version_tag(self, reference: ImageReference) -> str | None:
         """The most specific version tag that points at the same image as the reference's
         tag (`latest` when none): `17.2` before `17`, `17.2` before `17.2-bookworm`; the
-        reference's own variant (`-alpine`) is kept."""
+        reference's own variant (`-alpine`) is kept.
+
+        Cached as tags are: the answer, and the version tag's own digest. That no tag has
+        the digest is cached only when every candidate answered."""
         digest = self.digest(reference)
         if digest is None:
             return None
         site = endpoint(reference, self.mirrors)
+        key = f"{site.base}/{site.repository}@{digest} as a version of {reference.tag or 'latest'}"
+        cached = self._cache.tag(key, TAG_TTL if not self.refresh else 0)
+        if cached is not None:
+            return cached or None
         tags = self._attempt(lambda: self._tags(site))
-        candidates = version_candidates(tags or [], reference.tag)
+        if tags is None:
+            return None
+        candidates = version_candidates(tags, reference.tag)
+        unanswered = False
+
+        def head(tag: str) -> str | None:
+            nonlocal unanswered
+            try:
+                return self._head_digest(site, tag)
+            except RegistryError as error:
+                unanswered = True
+                self._warn_once(str(error))
+                return None
+
         with ThreadPoolExecutor(max_workers=CONCURRENT_REQUESTS) as pool:
             for start in range(0, len(candidates), CONCURRENT_REQUESTS):
                 batch = candidates[start : start + CONCURRENT_REQUESTS]
-                found = pool.map(lambda tag: self._attempt(lambda: self._head_digest(site, tag)), batch)
+                found = pool.map(head, batch)
                 match = next((tag for tag, answer in zip(batch, found, strict=True) if answer == digest), None)
-                if match is not None or self._out_of_time():
+                if match is not None:
+                    self._cache.remember_tag(f"{site.base}/{site.repository}:{match}", digest)
+                    self._cache.remember_tag(key, match)
                     return match
+                if self._out_of_time():
+                    return None
+        if not unanswered:
+            self._cache.remember_tag(key, "")
         return None
 
     # -- HTTP ---------------------------------------------------------------------------
@@ -326,11 +366,14 @@ class Registries:
             token = self._tokens.get((site.base, site.repository))
             if token:
                 headers["Authorization"] = token
-            timeout = self._httpx.Timeout(min(READ_TIMEOUT, remaining), connect=min(CONNECT_TIMEOUT, remaining))
+            client = self._client
+            import httpx
+
+            timeout = httpx.Timeout(min(READ_TIMEOUT, remaining), connect=min(CONNECT_TIMEOUT, remaining))
             try:
-                request = self._client.build_request(method, url, headers=headers, timeout=timeout)
-                response = self._client.send(request, stream=stream)
-            except self._httpx.HTTPError as error:
+                request = client.build_request(method, url, headers=headers, timeout=timeout)
+                response = client.send(request, stream=stream)
+            except httpx.HTTPError as error:
                 self._unreachable.add(host)
                 raise RegistryError(f"{site.registry} cannot be reached ({type(error).__name__})") from None
             if response.status_code == 401 and attempt == 0:
@@ -364,9 +407,12 @@ class Registries:
             "scope": fields.get("scope") or f"repository:{site.repository}:pull",
         }
         auth = credentials if credentials is not None else None
+        client = self._client
+        import httpx
+
         try:
-            answer = self._client.get(realm, params=query, auth=auth, timeout=READ_TIMEOUT)
-        except self._httpx.HTTPError as error:
+            answer = client.get(realm, params=query, auth=auth, timeout=READ_TIMEOUT)
+        except httpx.HTTPError as error:
             raise RegistryError(
                 f"the token service of {site.registry} cannot be reached ({type(error).__name__})"
             ) from None
@@ -638,13 +684,15 @@ class _Cache:
         file = self._image_file(digest, platform)
         if file is None or image.tools is None:
             return  # an incomplete reading is not kept forever
-        file.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(file, json.dumps(image.to_json()))
+        with contextlib.suppress(OSError):  # a cache that cannot be written is no error
+            file.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(file, json.dumps(image.to_json()))
 
     def save(self) -> None:
         if self.folder is not None and self._dirty:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.folder / "tags.json", json.dumps(self._tags))
+            with contextlib.suppress(OSError):
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _write_atomically(self.folder / "tags.json", json.dumps(self._tags))
 
 
 def _write_atomically(file: Path, text: str) -> None:

@@ -8,7 +8,10 @@ rule asks for it, from, strongest first:
 2. the Dockerfile it builds (`build.context`, `build.dockerfile`, `build.target`):
    tools installed or removed, `ENV`, `EXPOSE`, `ENTRYPOINT`/`CMD`, `HEALTHCHECK`;
 3. its build context's code: health routes, and the port a script listens on;
-4. the image knowledge base, for the image the service runs or its build starts from.
+4. online, what the registry read from the image the service runs or its build starts
+   from: the programs on its PATH, its `HEALTHCHECK`, `ExposedPorts`, `Entrypoint` and
+   `Cmd`, where the Compose file and the Dockerfile set none;
+5. the image knowledge base, for the image the service runs or its build starts from.
 
 Files read on the way are recorded as the Compose document's dependencies, so a cached
 finding is dropped when one of them changes.
@@ -16,12 +19,14 @@ finding is dropped when one of them changes.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -30,10 +35,13 @@ from hardenfix.facts import Fact
 from hardenfix.facts.build import BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, code_facts
 from hardenfix.facts.process import Launch, launch_of
-from hardenfix.knowledge import KnowledgeBase
+from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.sources.compose import ComposeDocument, Service, entries
 from hardenfix.sources.dockerfile import ContextError, DockerfileDocument, NotLocated, locate
+
+if TYPE_CHECKING:
+    from hardenfix.facts.registry import RemoteImage
 
 
 class ServiceFacts:
@@ -64,16 +72,51 @@ class ServiceFacts:
         its build starts from with what the build adds and removes; None when not known."""
         if self.service.get("build") is None:
             return image_facts(self._knowledge, self.service.image())
-        build = self.build
-        if build is None:
+        return self.build.image(self._knowledge) if self.build is not None else None
+
+    @cached_property
+    def _remote(self) -> tuple[RemoteImage, str] | None:
+        """What the registry read from the image it runs, or its build starts from, and how
+        facts from it name their source; None offline or where the registry did not answer."""
+        registry = self._knowledge.registry
+        if registry is None:
             return None
-        base = image_facts(self._knowledge, build.base_image.value if build.base_image else None)
-        return base.with_build(build.built_tools()) if base is not None else None
+        build = self.build
+        if self.service.get("build") is None:
+            image = self.service.image()
+        else:
+            image = build.base_image.value if build is not None and build.base_image is not None else None
+        reference = parse_reference(image) if image else None
+        remote = registry.image(reference) if reference is not None else None
+        return (remote, registry.source(reference)) if remote is not None and reference is not None else None
 
     @cached_property
     def image_healthcheck(self) -> Fact[str] | None:
-        """A `HEALTHCHECK` the image it builds has: it reports its health without Compose's help."""
-        return self.build.healthcheck if self.build is not None else None
+        """A `HEALTHCHECK` its image has (the Dockerfile's, else its base image's, as the
+        registry read it): it reports its health without Compose's help."""
+        build = self.build
+        if build is not None and build.sets_healthcheck:
+            return build.healthcheck
+        remote = self._remote
+        if remote is None or not remote[0].healthcheck or remote[0].healthcheck[0] == "NONE":
+            return None
+        return Fact(" ".join(remote[0].healthcheck), f"{remote[1]}: HEALTHCHECK {json.dumps(remote[0].healthcheck)}")
+
+    @cached_property
+    def _image_process(self) -> tuple[Fact[list[str]] | None, Fact[list[str]] | None]:
+        """The `ENTRYPOINT` and `CMD` of its image: the Dockerfile's, and what it inherits
+        from its base image as the registry read it (an `ENTRYPOINT` resets the base's `CMD`)."""
+        build = self.build
+        entrypoint = build.entrypoint if build is not None else None
+        command = build.command if build is not None else None
+        remote = self._remote
+        if entrypoint is None and remote is not None:
+            image, source = remote
+            if image.entrypoint:
+                entrypoint = Fact(list(image.entrypoint), f"{source}: ENTRYPOINT {json.dumps(image.entrypoint)}")
+            if command is None and image.command:
+                command = Fact(list(image.command), f"{source}: CMD {json.dumps(image.command)}")
+        return entrypoint, command
 
     # -- its process --------------------------------------------------------------------
 
@@ -106,18 +149,18 @@ class ServiceFacts:
         (a Compose `entrypoint` also drops the image's `CMD`, as Docker does). An entrypoint
         script that ends in `exec "$@"` runs the command: the command is tried on its own too."""
         entrypoint, command = self._compose_argv("entrypoint"), self._compose_argv("command")
-        build = self.build
-        image_entrypoint = build.entrypoint.value if build is not None and build.entrypoint else []
+        image_entrypoint, image_command = self._image_process
+        prefix = image_entrypoint.value if image_entrypoint is not None else []
         candidates: list[tuple[list[str], str, bool]] = []
         if entrypoint is not None:
             candidates.append((entrypoint[0] + (command[0] if command else []), entrypoint[1], True))
         elif command is not None:
-            candidates += [(image_entrypoint + command[0], command[1], True), (*command, True)]
-        elif build is not None and build.command is not None:
-            candidates += [(image_entrypoint + build.command.value, build.command.source, False)]
-            candidates += [(build.command.value, build.command.source, False)]
-        elif build is not None and build.entrypoint is not None:
-            candidates.append((build.entrypoint.value, build.entrypoint.source, False))
+            candidates += [(prefix + command[0], command[1], True), (*command, True)]
+        elif image_command is not None:
+            candidates += [(prefix + image_command.value, image_command.source, False)]
+            candidates += [(image_command.value, image_command.source, False)]
+        elif image_entrypoint is not None:
+            candidates.append((image_entrypoint.value, image_entrypoint.source, False))
         config_files = self._workdir_files()
         for argv, source, from_compose in candidates:
             launch = launch_of(argv, source, self.environment, config_files, from_compose)
@@ -127,17 +170,15 @@ class ServiceFacts:
 
     @property
     def runs_a_known_command(self) -> bool:
-        """Whether the Compose file or the Dockerfile says what the container runs (an image
-        hardenfix does not know may bring its own command)."""
-        build = self.build
-        return self.service.command_line() is not None or (
-            build is not None and (build.command is not None or build.entrypoint is not None)
-        )
+        """Whether the Compose file, the Dockerfile or (online) the image's config says what
+        the container runs (an image hardenfix does not know may bring its own command)."""
+        return self.service.command_line() is not None or any(fact is not None for fact in self._image_process)
 
     @cached_property
     def container_ports(self) -> list[Fact[str]]:
         """Ports the Compose file or Dockerfile mention: the container side of `ports`,
-        `expose`, and `EXPOSE`."""
+        `expose`, and `EXPOSE`; where they mention none, the ports the image's config
+        exposes (online)."""
         found = []
         for key in ("ports", "expose"):
             entry = self.service.get(key)
@@ -150,6 +191,12 @@ class ServiceFacts:
                     found.append(Fact(port, f"{self._compose}:{line}: {key}: {port}"))
         if self.build is not None:
             found += [Fact(str(fact.value), fact.source) for fact in self.build.exposed]
+        if not found and self._remote is not None:
+            image, source = self._remote
+            for exposed in image.exposed_ports:
+                port = exposed.split("/")[0]
+                if port.isdigit():
+                    found.append(Fact(port, f"{source}: EXPOSE {exposed}"))
         return found
 
     @cached_property

@@ -10,15 +10,20 @@ configuration.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hardenfix.knowledge.images import ImageFacts, load_image, project_image
 from hardenfix.knowledge.pins import Evidence, Pin, PinChoice, choose_pin, load_pin
+
+if TYPE_CHECKING:
+    from hardenfix.facts.online import RegistryAnswers, SameImagePin
 
 DEFAULT_REGISTRY = "docker.io"
 
@@ -86,10 +91,29 @@ def parse_reference(text: str) -> ImageReference | None:
     return ImageReference(text, registry_name, repository, tag, digest, tag_span)
 
 
+_INTERPOLATED_LATEST = re.compile(r":(\$\{[A-Za-z_][A-Za-z0-9_]*:?-latest\})$")
+
+
+def interpolated_latest(value: str) -> re.Match[str] | None:
+    """`repo:${TAG:-latest}`: a tag that is an interpolation whose default is `latest`;
+    group 1 is the interpolation."""
+    return _INTERPOLATED_LATEST.search(value)
+
+
+def floating_name(value: str) -> str | None:
+    """The image name of `repo:${TAG:-latest}` (`repo`), which runs `latest` unless TAG is set."""
+    match = interpolated_latest(value)
+    return value[: match.start()] if match is not None else None
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     pins: dict[str, Pin]
     images: dict[str, ImageFacts]
+    registry: RegistryAnswers | None = None
+    """What registries said of the run's images (`--online`); None offline."""
+    pin_digests: bool = False
+    """A pin to the same image also writes its digest (`pin-digests`)."""
 
     def pin_for(self, reference: ImageReference) -> Pin | None:
         """The pin for exactly this image: a Docker Hub pin is no promise that a
@@ -114,6 +138,13 @@ class KnowledgeBase:
         distro = facts.distro if facts is not None else None
         return choose_pin(pin, distro, evidence, data_store=facts is not None and facts.service_class == "data")
 
+    def same_image_pin(self, reference: ImageReference, digest_allowed: bool = True) -> SameImagePin | None:
+        """Online, the version tag with the digest a floating reference has today: a pin that
+        changes nothing that runs (with the digest too under `pin-digests`, where allowed)."""
+        if self.registry is None:
+            return None
+        return self.registry.same_image_pin(reference, self.pin_digests and digest_allowed)
+
     def facts_for(self, reference: ImageReference) -> ImageFacts | None:
         """Facts for the image, also when pulled through a mirror or another registry."""
         return self.images.get(_full_name(reference)) or self.images.get(reference.repository)
@@ -123,7 +154,11 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """With a project's pins (repository -> tag) and image descriptions added."""
         project_pins = {repository: load_pin(repository, tag) for repository, tag in (pins or {}).items()}
-        return KnowledgeBase({**self.pins, **project_pins}, {**self.images, **(images or {})})
+        return dataclasses.replace(self, pins={**self.pins, **project_pins}, images={**self.images, **(images or {})})
+
+    def online(self, registry: RegistryAnswers | None, pin_digests: bool) -> KnowledgeBase:
+        """With what registries answered; answers that say nothing leave it as it is offline."""
+        return dataclasses.replace(self, registry=registry or None, pin_digests=pin_digests)
 
 
 def _full_name(reference: ImageReference) -> str:

@@ -153,6 +153,9 @@ class TagFacts:
     variant: tuple[str, ...]
     built: BuiltTools | None = None
     """What the build of a Dockerfile stage adds to and removes from the image, if any."""
+    listed: Listing | None = None
+    """Every program on the image's PATH, as its registry lists it (`--online`): it beats
+    the table's entries."""
     _entries: tuple[ToolsEntry, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
@@ -183,6 +186,10 @@ class TagFacts:
             return Fact(True, built.installed[name])
         if built is not None and name in built.removed:
             return Fact(False, built.removed[name])
+        if self.listed is not None:
+            if name in self.listed.names:
+                return Fact(True, self.listed.source)
+            return None if built is not None and name in built.mentioned else Fact(False, self.listed.source)
         stated = [(value, entry.source) for entry in self._entries if (value := entry.says(name)) is not None]
         if len({value for value, _ in stated}) != 1:
             return None  # not stated, or stated both ways
@@ -217,7 +224,23 @@ class TagFacts:
         return usable[0] if usable else None
 
     def with_build(self, built: BuiltTools) -> TagFacts:
-        return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, built)
+        return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, built, self.listed)
+
+    def with_listing(self, listed: Listing) -> TagFacts:
+        return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, self.built, listed)
+
+    def entries(self) -> tuple[ToolsEntry, ...]:
+        """The table's entries for this tag's version and variant."""
+        return self._entries
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The names on an image's PATH, read from its layers, and where they were read."""
+
+    names: frozenset[str]
+    source: str
+    """`registry: postgres:latest@sha256:...`."""
 
 
 @dataclass(frozen=True, eq=False)

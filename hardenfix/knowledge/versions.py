@@ -174,6 +174,13 @@ class VersionRange:
         since, until = table.get("since"), table.get("until")
         return cls(Bounds.parse(since) if since else None, Bounds.parse(until) if until else None)
 
+    def __str__(self) -> str:
+        since = "/".join(map(str, self.since.versions)) if self.since is not None else None
+        until = "/".join(map(str, self.until.versions)) if self.until is not None else None
+        if since and until:
+            return f"since {since}, before {until}"
+        return f"since {since}" if since else f"before {until}" if until else "every version"
+
     def holds(self, version: Version) -> bool:
         return (self.since is None or self.since.reached_by(version, _WIDTH)) and (
             self.until is None or self.until.before(version, _WIDTH)

@@ -38,7 +38,16 @@ def render(settings: Settings, rules: Sequence[Rule], cwd: Path) -> str:
         _pair("unsafe-fixes", settings.unsafe_fixes, origin("unsafe-fixes")),
         _pair("exclude", [pattern for _, pattern in settings.exclude], origin("exclude")),
         _pair("fail-on", list(settings.fail_on), origin("fail-on")),
+        _pair("online", settings.online, origin("online")),
+        _pair("platform", settings.platform, origin("platform")),
+        _pair("pin-digests", settings.pin_digests, origin("pin-digests")),
     ]
+    if settings.registry_mirrors:
+        lines += ["", "[registry-mirrors]"]
+        lines += [
+            _pair(registry, url, origin(f"registry-mirrors.{registry}"))
+            for registry, url in settings.registry_mirrors.items()
+        ]
     if settings.per_file_ignores:
         lines += ["", "[per-file-ignores]"]
         lines += [
@@ -63,13 +72,16 @@ def render(settings: Settings, rules: Sequence[Rule], cwd: Path) -> str:
 
 
 def _image_table(facts: ImageFacts) -> dict[str, Any]:
-    """The `[images."repository"]` table that gives these facts."""
-    table: dict[str, Any] = {"tools": sorted(facts.tools), "class": facts.service_class}
-    if facts.healthcheck is not None:
-        table["healthcheck"] = list(facts.healthcheck)
+    """The `[images."repository"]` table that gives a project's description of its image
+    (`knowledge.images.project_image` reads it back)."""
+    whole = next((entry for entry in facts.tools if not entry.variant), None)
+    table: dict[str, Any] = {"tools": sorted(whole.ships) if whole else [], "class": facts.service_class}
+    if facts.probes:
+        table["healthcheck"] = list(facts.probes[0].test)
     table["source"] = facts.source
-    if facts.variants:
-        table["variants"] = {marker: sorted(tools) for marker, tools in facts.variants.items()}
+    variants = {entry.variant[0]: sorted(entry.ships) for entry in facts.tools if len(entry.variant) == 1}
+    if variants:
+        table["variants"] = variants
     return table
 
 

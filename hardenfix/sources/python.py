@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
+import importlib.machinery
+import importlib.util
+import os
 import re
 import sys
 import warnings
@@ -395,6 +399,45 @@ class PythonDocument(SourceText):
             return self.line_after(self.import_block[-1])
         return self._top()
 
+    @cached_property
+    def opening_statements(self) -> list[ast.stmt]:
+        """The module's statements before the first that ruff's E402 takes for code, after
+        which every import is reported (see `after_opening_imports`)."""
+        opening: list[ast.stmt] = []
+        for statement in self.tree.body:
+            if not _opens_module(self, statement):
+                break
+            opening.append(statement)
+        return opening
+
+    def after_opening_imports(self) -> tuple[int, ast.stmt | None]:
+        """Where a module-level definition goes that must follow every import a linter
+        allows at the top of the file, and the statement it then comes before.
+
+        That is after the last statement holding an import among the module's opening
+        statements: those before the first that ruff's E402 (module-import-not-at-top-of-file)
+        takes for code, past which every import is reported anyway. E402 lets a docstring,
+        imports, `if`/`try`/`with`/`match` blocks (`if TYPE_CHECKING:`, `try: import ujson`),
+        assignments to dunder names, `sys.path` and `os.environ` changes stand among imports.
+        A definition placed here comes before every function, class and top-level call, so
+        it exists before any code the module runs when imported. Without an import there,
+        it goes after the docstring (and the comments that open the file).
+        """
+        last_import = None
+        for statement in self.opening_statements:
+            if any(isinstance(node, ast.Import | ast.ImportFrom) for node in _statements_within(statement)):
+                last_import = statement
+        if last_import is None:
+            at = (
+                self.line_after(self.tree.body[0])
+                if self.tree.body and _is_docstring(self.tree.body[0])
+                else self._top()
+            )
+        else:
+            at = self.line_after(last_import)
+        following = next((s for s in self.tree.body if self.span(s)[0] >= at), None)
+        return at, following
+
     def add_import(self, module: str, name: str | None = None) -> tuple[str, Edit | None]:
         """Make `module` (or `name` from it) available at run time.
 
@@ -531,9 +574,11 @@ class PythonDocument(SourceText):
         return False
 
     def _top_level_imports(self) -> list[ast.Import | ast.ImportFrom]:
+        """The imports among the opening statements, where a new one may go: also those
+        after a dunder assignment or a `sys.path` change."""
         return [
             statement
-            for statement in self.import_block
+            for statement in self.opening_statements
             if isinstance(statement, ast.Import | ast.ImportFrom)
             and not (isinstance(statement, ast.ImportFrom) and statement.module == "__future__")
         ]
@@ -791,6 +836,59 @@ def _is_docstring(statement: ast.stmt) -> bool:
     )
 
 
+_ALLOWED_AMONG_IMPORTS = (
+    "sys.path",
+    "os.environ",
+    "os.putenv",
+    "site.addsitedir",
+    "pytest.importorskip",
+    "matplotlib.use",
+)
+"""What ruff's E402 lets a module call or change between its imports (with a docstring,
+dunder assignments and blocks); anything under these names is taken for one of them."""
+
+
+def _opens_module(document: PythonDocument, statement: ast.stmt) -> bool:
+    """Whether ruff's E402 may let `statement` stand before an import (see
+    `after_opening_imports`). When unsure it says yes: a definition placed after an import
+    that E402 already reports adds no report."""
+    if isinstance(statement, ast.Import | ast.ImportFrom | ast.If | ast.Try | ast.TryStar | ast.With | ast.Match):
+        return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+        return isinstance(statement.value.value, str)
+    targets: list[ast.expr] = []
+    if isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if all(isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") for t in targets):
+            return True
+    elif isinstance(statement, ast.Expr):
+        targets = [statement.value]
+    return any(_names_allowed_among_imports(document, target) for target in targets)
+
+
+def _names_allowed_among_imports(document: PythonDocument, expression: ast.expr) -> bool:
+    """Whether `expression` calls, reads or changes something under `_ALLOWED_AMONG_IMPORTS`."""
+    while isinstance(expression, ast.Call | ast.Subscript | ast.Attribute):
+        name = document.qualified_name(expression) or ast.unparse(expression)
+        if any(name == allowed or name.startswith(allowed + ".") for allowed in _ALLOWED_AMONG_IMPORTS):
+            return True
+        expression = expression.func if isinstance(expression, ast.Call) else expression.value
+    return False
+
+
+def _statements_within(statement: ast.stmt) -> Iterator[ast.stmt]:
+    """`statement` and the statements in its blocks, outside functions and classes."""
+    yield statement
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return
+    blocks = [getattr(statement, field, []) for field in ("body", "orelse", "finalbody")]
+    blocks.extend(handler.body for handler in getattr(statement, "handlers", []))
+    blocks.extend(case.body for case in getattr(statement, "cases", []))
+    for block in blocks:
+        for inner in block:
+            yield from _statements_within(inner)
+
+
 def _only_imports(statement: ast.stmt) -> bool:
     """An import, or an `if`/`try` whose branches only import (or fall back to a plain value)."""
     if isinstance(statement, ast.Import | ast.ImportFrom):
@@ -841,3 +939,93 @@ def _bound_name(alias: libcst.ImportAlias) -> str:
     if alias.asname is not None:
         return get_full_name_for_node(alias.asname.name) or ""
     return (get_full_name_for_node(alias.name) or "").partition(".")[0]
+
+
+@functools.cache
+def _package_of(folder: str) -> str:
+    """The dotted name of the package `folder` is, by the `__init__.py` files up to the
+    first folder without one; "" for a folder outside any package."""
+    if not os.path.isfile(os.path.join(folder, "__init__.py")):
+        return ""
+    parent = os.path.dirname(folder)
+    outer = _package_of(parent) if parent != folder else ""
+    name = os.path.basename(folder)
+    return f"{outer}.{name}" if outer else name
+
+
+def module_name(location: Path) -> str:
+    """The name `import` would give the file at `location`: its stem, under the packages
+    its folders form (`json.decoder` for `Lib/json/decoder.py`)."""
+    package = _package_of(os.path.dirname(os.path.abspath(location)))
+    stem = location.stem
+    if stem == "__init__":
+        return package or location.parent.name
+    return f"{package}.{stem}" if package else stem
+
+
+@functools.cache
+def modules_imported_by(module: str) -> frozenset[str]:
+    """The standard-library modules that importing `module` imports, itself included,
+    as the running interpreter would: each module's source is the one
+    `importlib.util.find_spec` finds, and what it imports is read from the imports it
+    runs when imported (at its top level, in blocks and class bodies; not in functions),
+    transitively. Builtin and extension modules import nothing more.
+
+    It may name more than importing really imports (imports under a condition that is
+    false here, or that fail and are caught), never less: `tests/test_python_rules.py`
+    checks that every module a fresh interpreter loads for the import is named.
+    """
+    found: dict[str, bool] = {}  # name -> whether it is a package
+    pending = [(module, True)]
+    while pending:
+        imported, named_as_module = pending.pop()
+        parts = imported.split(".")
+        for length in range(1, len(parts) + 1):
+            name = ".".join(parts[:length])
+            parent = ".".join(parts[: length - 1])
+            if name in found or parts[0] not in _STDLIB:
+                continue
+            if parent and not found.get(parent) and not named_as_module:
+                continue  # `from a import b` with `a` a module: `b` is an attribute
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                spec = None  # also `os.path`, which `os` puts in `sys.modules` itself
+            if spec is None and not named_as_module:
+                continue
+            found[name] = spec is not None and spec.submodule_search_locations is not None
+            source = _source_file(spec) if spec is not None else None
+            if source is not None:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to report
+                    tree = ast.parse(source.read_bytes())
+                pending.extend(_imported_when_run(tree, name if found[name] else parent))
+    return frozenset(found)
+
+
+def _source_file(spec: importlib.machinery.ModuleSpec) -> Path | None:
+    """The Python source of a module, also of a frozen one (which names it in its loader state)."""
+    origin = spec.origin if spec.origin and spec.origin.endswith(".py") else None
+    origin = origin or getattr(spec.loader_state, "filename", None)
+    return Path(origin) if origin and os.path.isfile(origin) else None
+
+
+def _imported_when_run(tree: ast.Module, package: str) -> Iterator[tuple[str, bool]]:
+    """The modules a module's own code imports when it runs, absolute, each with whether
+    it is certainly a module's name: for `from a import b`, `a.b` may be an attribute."""
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, ast.Import):
+            yield from ((alias.name, True) for alias in statement.names)
+        elif isinstance(statement, ast.ImportFrom):
+            base = package.rsplit(".", statement.level - 1)[0] if statement.level > 1 else package
+            source = statement.module or ""
+            if statement.level:
+                source = f"{base}.{source}" if source else base
+            yield source, True
+            yield from ((f"{source}.{alias.name}", False) for alias in statement.names if alias.name != "*")
+        elif isinstance(statement, ast.ClassDef):
+            pending.extend(statement.body)
+        elif not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            pending.extend(s for s in _statements_within(statement) if s is not statement)

@@ -66,6 +66,15 @@ class HealthcheckMissingTool(Rule):
     cover, an HTTP probe is reported without a fix, and other probes are left
     alone. Describe your own images in the `[images."repository"]`
     configuration.
+
+    Online (`--online`), the image's registry says what it ships, and beats
+    the knowledge base: the programs on the image's `PATH` are read from its
+    layers, for the digest its tag points at today, so a probe tool that is
+    not there is known to be missing and a replacement that is there known
+    to run, whatever the tag (`latest` included). The rewrite is then safe,
+    and the message names the image by its digest (`registry:
+    postgres:latest@sha256:...`). Where the registry cannot be reached, or an
+    image's layers cannot all be read, the knowledge base answers as offline.
     """
 
     code = "HF104"

@@ -98,6 +98,14 @@ class HealthcheckMissing(Rule):
 
     Projects describe their own images, or correct the built-in facts, in the
     `[images."repository"]` configuration (`tools`, `class`, `healthcheck`).
+
+    Online (`--online`), the registry reads the image itself: the programs on
+    its `PATH` are known for the digest its tag points at (a probe is safe
+    for `postgres:latest` when `pg_isready` is in its layers), an image whose
+    config has a `HEALTHCHECK` is left alone, and the image's `Cmd`,
+    `Entrypoint` and `ExposedPorts` count where the Compose file and the
+    Dockerfile set none (a Dockerfile built `FROM` a base whose `CMD` starts
+    uvicorn on port 8080 is probed there).
     """
 
     code = "HF106"
@@ -117,11 +125,13 @@ class HealthcheckMissing(Rule):
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
             facts = service_facts(document, service, self.knowledge)
+            if facts.image_healthcheck is not None:
+                continue  # its image reports its health without Compose's help
             image = facts.image
             choice = image.standard_probe(service.command_line()) if image is not None else None
             if image is not None and choice is not None:
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
-            elif facts.build is not None and facts.image_healthcheck is None and facts.runs_a_known_command:
+            elif facts.build is not None and facts.runs_a_known_command:
                 finding, service_class = self._from_facts(document, service, facts)
                 found.append((_class_rank(service_class), finding))
         for _, finding in sorted(found, key=lambda item: item[0]):

@@ -5,13 +5,10 @@ from collections.abc import Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
-from hardenfix.knowledge import parse_reference
+from hardenfix.knowledge import ImageReference, interpolated_latest, parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, iter_scalars
-
-# `repo:${TAG:-latest}`: the tag is an interpolation whose default is `latest`.
-_INTERPOLATED_TAG = re.compile(r":(\$\{[A-Za-z_][A-Za-z0-9_]*:?-latest\})$")
 
 
 class ImagePin(Rule):
@@ -21,7 +18,9 @@ class ImagePin(Rule):
     means `latest`), including a tag that defaults to it (`app:${TAG:-latest}`),
     and pins it to a release from the pins table: the newest one of the
     image's default variant (the one `latest` names) that the service's own
-    files allow.
+    files allow. Online (`--online`), it pins it to the version tag that
+    names the same image today, and a tag that names no version (`alpine`)
+    counts as floating too.
 
     ## Why is this bad?
     `latest` is whatever was pushed last: two machines running the same file
@@ -43,9 +42,23 @@ class ImagePin(Rule):
     ```
 
     ## Fix safety
-    Unsafe: the pinned tag may be older or newer than what `latest` pulls on a
-    given machine today, and a data store pinned below the major version that
-    created its volume will not start; the message says the date of the pins
+    Online (`--online`): safe. The image's registry says which digest
+    `latest` (or the tag, or no tag) points at today, and the pin is the most
+    specific version tag that points at the same digest (`17.2` before `17`,
+    plain `17.2` before `17.2-bookworm`), keeping the variant the reference
+    names (`postgres:alpine` -> `postgres:17.2-alpine`): the same image
+    runs, and the message says so with the digest. A tag that names no
+    version (`alpine`, `lts`) floats as `latest` does and is pinned the same
+    way. `pin-digests = true` also writes the digest
+    (`postgres:17.2@sha256:...`; the index's for a multi-platform image),
+    but not into `${TAG:-latest}`, where it would outrank `TAG`. The output
+    guard checks each such change against the registry's answers: a safe fix
+    that changes an image to another digest is never written. Where the
+    registry cannot answer, the pin is the table's, as offline.
+
+    Offline, unsafe: the pinned tag may be older or newer than what `latest`
+    pulls on a given machine today, and a data store pinned below the major
+    version that created its volume will not start; the message says the date of the pins
     table and, for a data store, warns about its volume. Review the pin before
     applying it.
 
@@ -70,9 +83,10 @@ class ImagePin(Rule):
     kind = FileKind.COMPOSE
     category = Category.SUPPLY_CHAIN
     summary = "Image without a pinned tag"
-    fix_safety = FixSafety.UNSAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"image")
     changes = ("services.*.image",)
+    keeps_image_digest = True
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         seen: set[int] = set()
@@ -92,22 +106,29 @@ class ImagePin(Rule):
         value_start, value = start + len(quote), str(node.value)
         if written[len(quote) : len(written) - len(quote)] != value:
             return None  # escapes in a quoted scalar: offsets in the value are not offsets in the file
-        interpolated = _INTERPOLATED_TAG.search(value)
+        interpolated = interpolated_latest(value)
         if interpolated is not None:
             latest = value_start + interpolated.start(1) + interpolated.group(1).rindex("latest")
             edit = Edit.replace(latest, latest + len("latest"), "")
             reference = parse_reference(value[: interpolated.start()])
         else:
             reference = parse_reference(value)
-            if reference is None or reference.is_pinned:
+            if reference is None or (reference.is_pinned and not self._pinned_online(reference, service)):
                 return None
             if reference.tag_span is not None:
                 edit = Edit.replace(value_start + reference.tag_span[0], value_start + reference.tag_span[1], "")
             else:
                 edit = Edit.insert(value_start + reference.name_end, ":")
-        message = f"service `{service.name}` runs `{value}`, which floats with every push to `latest`"
+        floating = reference.tag if reference is not None and reference.tag else "latest"
+        message = f"service `{service.name}` runs `{value}`, which floats with every push to `{floating}`"
         if service.get("build") is not None:
             return self.finding(document, start, end, message + "; it names what the service builds: tag the build")
+        # A digest would outrank `${TAG:-...}`: a deployment that sets TAG would run the pin.
+        same = self.knowledge.same_image_pin(reference, interpolated is None) if reference is not None else None
+        if same is not None:
+            pinned = same.written
+            fix = self.fix(f"Pin to `{pinned}`", Edit(edit.start, edit.end, edit.content + pinned))
+            return self.finding(document, start, end, f"{message}; {same.explanation}", fix)
         choice = self.knowledge.choose_pin(reference, *_evidence(service)) if reference is not None else None
         if choice is None:
             return self.finding(document, start, end, message + "; no pin is known for it: pin a tested version")
@@ -119,6 +140,11 @@ class ImagePin(Rule):
             applicability=Applicability.UNSAFE,
         )
         return self.finding(document, start, end, f"{message} (unsafe fix: {choice.explanation})", fix)
+
+    def _pinned_online(self, reference: ImageReference, service: Service) -> bool:
+        """Online, a tag that names no version (`alpine`) floats too, and is pinned when the
+        registry knows the version tag with its digest."""
+        return service.get("build") is None and self.knowledge.same_image_pin(reference) is not None
 
 
 def _evidence(service: Service) -> tuple[list[str], list[str]]:

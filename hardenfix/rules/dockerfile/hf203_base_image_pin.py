@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hardenfix.knowledge import parse_reference
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.knowledge import ImageReference, parse_reference
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Stage
 
@@ -15,7 +15,9 @@ class BaseImagePin(Rule):
     Finds `FROM` instructions whose image is `:latest` or has no tag (which
     means `latest`), in every stage, and pins a release from the same pins
     table as Compose's `HF120 image-pin`: the newest one of the image's
-    default variant that the build allows.
+    default variant that the build allows. Online (`--online`), it pins the
+    version tag that names the same image today, and a tag that names no
+    version (`alpine`) counts as floating too.
 
     ## Why is this bad?
     `latest` is whatever was pushed last: the same Dockerfile builds different
@@ -36,10 +38,17 @@ class BaseImagePin(Rule):
     ```
 
     ## Fix safety
-    Unsafe, as for `HF120`: the pinned tag may be older or newer than what
-    `latest` pulls today, and a data store pinned below the major version that
-    created its volume will not start; the message says the date of the pins
-    table and, for a data store, warns about its volume.
+    Online (`--online`), safe, as for `HF120`: the pin is the most specific
+    version tag with the digest the floating reference points at today
+    (`FROM postgres` -> `FROM postgres:17.2`, `FROM postgres:alpine` ->
+    `FROM postgres:17.2-alpine`), so the build starts from the same image;
+    `pin-digests = true` also writes the digest. Where the registry cannot
+    answer, the pin is the table's, as offline.
+
+    Offline, unsafe, as for `HF120`: the pinned tag may be older or newer
+    than what `latest` pulls today, and a data store pinned below the major
+    version that created its volume will not start; the message says the date
+    of the pins table and, for a data store, warns about its volume.
 
     A pin is never one the build rules out. It keeps the default variant, and
     is refused when the stage (or a stage built from it) runs another
@@ -61,7 +70,7 @@ class BaseImagePin(Rule):
     kind = FileKind.DOCKERFILE
     category = Category.SUPPLY_CHAIN
     summary = "Base image without a pinned tag"
-    fix_safety = FixSafety.UNSAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"(?im)^\s*from\s")
     changes = ("FROM",)
 
@@ -77,21 +86,33 @@ class BaseImagePin(Rule):
             return None
         reference = parse_reference(stage.image)
         span = stage.from_instruction.source_span(words[0].start, words[0].end)
-        if reference is None or reference.is_pinned or span is None:
+        if reference is None or span is None:
+            return None
+        same = self.knowledge.same_image_pin(reference)
+        if reference.is_pinned and same is None:
             return None
         start, end = span
-        message = f"`FROM {stage.image}` floats with every push to `latest`"
+        message = f"`FROM {stage.image}` floats with every push to `{reference.tag or 'latest'}`"
+        if same is not None:
+            return self.finding(
+                document, start, end, f"{message}; {same.explanation}", self._pin(reference, start, same.written)
+            )
         choice = self.knowledge.choose_pin(reference, _build_texts(document, stage))
         if choice is None:
             return self.finding(document, start, end, message + "; no pin is known for it: pin a tested version")
         if choice.tag is None:
             return self.finding(document, start, end, f"{message}; {choice.explanation}")
-        if reference.tag_span is not None:
-            edit = Edit.replace(start + reference.tag_span[0], start + reference.tag_span[1], choice.tag)
-        else:
-            edit = Edit.insert(start + reference.name_end, f":{choice.tag}")
-        fix = self.fix(f"Pin to `{choice.tag}`", edit, applicability=Applicability.UNSAFE)
+        fix = self._pin(reference, start, choice.tag, Applicability.UNSAFE)
         return self.finding(document, start, end, f"{message} (unsafe fix: {choice.explanation})", fix)
+
+    def _pin(
+        self, reference: ImageReference, start: int, tag: str, applicability: Applicability = Applicability.SAFE
+    ) -> Fix:
+        if reference.tag_span is not None:
+            edit = Edit.replace(start + reference.tag_span[0], start + reference.tag_span[1], tag)
+        else:
+            edit = Edit.insert(start + reference.name_end, f":{tag}")
+        return self.fix(f"Pin to `{tag}`", edit, applicability=applicability)
 
 
 def _build_texts(document: DockerfileDocument, stage: Stage) -> Iterator[str]:

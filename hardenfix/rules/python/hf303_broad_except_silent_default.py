@@ -2,36 +2,174 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, Scope, merge_insertions
+from hardenfix.sources.python import (
+    PythonDocument,
+    Scope,
+    merge_insertions,
+    module_name,
+    modules_imported_by,
+)
+
+if TYPE_CHECKING:
+    import libcst
 
 _BROAD = frozenset({"Exception", "BaseException"})
-_LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log", "_LOGGER")
-_EXCEPTION_NAMES = ("exc", "error", "exception")
+_SUPPRESS = "contextlib.suppress"
 _EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str", "bytes", "int", "float", "bool"})
-_NONE_ALLOWING = frozenset({"Optional", "Any", "object", "None"})
+_LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log", "_LOGGER", "_LOG")
+"""Names a module or class gives its logger, in the order one is chosen when it has several."""
+_NEW_LOGGER_NAMES = ("logger", "_logger", "log", "_log")
+_LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild", "get_task_logger", "LoggerAdapter"})
+"""Calls that return a logger with an `exception` method: the standard library's,
+structlog's and celery's, and projects' own `get_logger` helpers, which wrap them."""
+_LOGGING_MODULE = re.compile(r"_*log(?:s|ger|gers|ging)?", re.IGNORECASE)
+"""A module a logger is imported from: `tornado.log`, `app.logging`, `.logger`."""
+_EXEMPT_FUNCTION = re.compile(
+    # releases resources, where a failure has nothing left to spoil
+    r"del|exit|aexit|release|stop|kill|"
+    r"(?:a?close|cleanup|teardown|shutdown|dispose|destroy|finali[sz]e|terminate|disconnect|remove|unlink)\w*|"
+    # a test, wherever it lives
+    r"test|test_\w*|setup|setupclass|"
+    # only shows or reports: its defaults end up in a text, not in a result
+    r"repr|str|format|emit|log|log_\w+|"
+    # promises by its name never to raise
+    r"\w*safe\w*",
+    re.IGNORECASE,
+)
+"""Names (stripped of underscores) of functions whose catches are not findings: `close`,
+`__exit__`, `tearDown`, `cleanup_tmp`, `remove_pidfile`; `test_login`, `setUp`; `__repr__`,
+`log_request`; `safe_str`, `_safecall`."""
+_TEST_CLASS = re.compile(r"Test(?:[A-Z0-9_]\w*)?|\w*[a-z0-9_]Tests?|\w*TestCase")
+"""Names of classes holding tests (pytest's `Test*`, unittest's `*TestCase`), or their bases."""
+# For the prefilter: how a constant (`_is_constant`) starts, and assignment targets.
+_CONSTANT_START = (
+    rb"(?:None|True|False|\.\.\.|[-+]?[ \t]*\.?\d|[bBrRuU]{0,2}[\"']|[\[({]"
+    rb"|(?:list|dict|set|tuple|frozenset|str|bytes|int|float|bool)\([ \t]*\))"
+)
+_TARGET = rb"\*?[A-Za-z_][\w.]*+(?:\[[^\]\r\n]*+\])?"
+_TARGETS = rb"(?:\([ \t]*+)?" + _TARGET + rb"(?:[ \t]*+,[ \t]*+" + _TARGET + rb")*+[ \t]*+,?[ \t]*+\)?"
+_HANDLER_START = re.compile(
+    # Each part is bounded by a line or a bracket, and what cannot match differently is
+    # possessive (`*+`): on `logging.getLogger(...)` after a clause, backtracking
+    # through whitespace and names cost 50 microseconds a handler.
+    rb"except(?:[ \t]*|[ \t]*\([^)]*\b(?:Base)?Exception\b[^)]*\)"
+    rb"|[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*[\w.]*\b(?:Base)?Exception\b)"
+    rb"(?:[ \t]+as[ \t]+\w+)?[ \t]*:"
+    rb"(?:\s*+#[^\r\n]*+)*+\s*+"
+    rb"(?:(?:pass\b|\.\.\.|[bBrRuU]{0,2}(?:\"[^\"\r\n]*+\"|'[^'\r\n]*+'))[ \t]*+(?:[;#][^\r\n]*+)?\s*+)*"
+    rb"(?:pass\b|\.\.\.|return\b[ \t]*+(?:\Z|[\r\n;#]|" + _CONSTANT_START + rb")"
+    rb"|(?:" + _TARGETS + rb"[ \t]*+(?::[^=\r\n]*+)?=[ \t]*+)++" + _CONSTANT_START + rb")"
+)
+_SUPPRESS_EXCEPTION = re.compile(rb"suppress\([^)]*\b(?:Base)?Exception\b")
+_STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
+_TEST_FOLDERS = frozenset({"test", "tests"})
+_TEST_FILE = "test file"
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 @dataclass(frozen=True, slots=True)
-class _Silence:
-    """A handler that only passes, or only returns `value` (None for a bare `return`)."""
+class _Catch:
+    """A broad catch: an `except` handler of a `try`, or a `with contextlib.suppress(...)`."""
 
-    handler: ast.ExceptHandler
+    statement: ast.Try | ast.With
+    handler: ast.ExceptHandler | None
+    """None for a `suppress`."""
     clause: str
-    returns: ast.Return | None
+    """As the message names it: `except Exception:`, `suppress(Exception)`."""
+    suppress: ast.Call | None = None
+
+    @property
+    def clause_end(self) -> ast.expr | None:
+        """Where the clause ends: the caught type, or the `suppress(...)` call; None for a bare `except:`."""
+        return self.suppress if self.handler is None else self.handler.type
+
+
+@dataclass(frozen=True, slots=True)
+class _HiddenDefault:
+    catch: _Catch
+    chain: list[Scope]
+    """The functions and classes the catch is in, outermost first."""
+    hides: str
+    """What stands in for the result: "`return []`", "`rate = 0.0`", "`rate` at its default `0.0`"."""
+    subject: str
+    """What failed, for the log: `Client.fetch failed`, `Computing VERSION failed`."""
+
+    @property
+    def function(self) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        return self.chain[-1] if self.chain and isinstance(self.chain[-1], _FUNCTIONS) else None
+
+    @property
+    def where(self) -> str:
+        """`Client.fetch` for a method, `outer.inner` for a nested function, "" outside functions."""
+        return _qualified(self.chain) if self.function is not None else ""
+
+    @property
+    def fixable_statement(self) -> bool:
+        """Whether the catch can be rewritten: a `with` holding more than a `suppress` cannot."""
+        return self.catch.handler is not None or len(self.catch.statement.items) == 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Logger:
+    expression: str
+    """`logger`, `self.log`: what the handler calls `exception` on."""
+    is_new: bool
+    """Whether the fix defines it, as `<expression> = logging.getLogger(__name__)`."""
 
 
 class BroadExceptSilentDefault(Rule):
     """
     ## What it does
-    Finds `except Exception:`, `except BaseException:` and bare `except:`
-    handlers whose body only `pass`es or only returns a constant
-    (`return 0.0`, `return ""`, `return False`, `return []`).
+    Finds a broad `except` (`except:`, `except Exception:`, `except BaseException:`,
+    or a tuple holding one of them) or `contextlib.suppress(Exception)` that turns
+    the failure of a computation into a default value standing in for its result:
+
+    - **returned default**: the `try` block returns or assigns a computed value and
+      the handler returns a constant instead (`return []`, `return 0.0`,
+      `return None` in a function that otherwise returns values);
+    - **assigned default**: the `try` block assigns a computed value to a name (or
+      an attribute or item) and the handler assigns a constant to the same one;
+    - **kept default**: the handler only `pass`es (or the block is a `suppress`)
+      and the name the block assigns keeps the constant the statement just before
+      assigned it (`x = None` before `try: x = compute()`), or the function goes on
+      to `return` a constant right after (or ends, returning None) where the block
+      returned a computed value.
+
+    A computed value is anything but a constant: a constant is a literal (`None`,
+    `0`, `""`, `False`), a container of literals (`[]`, `{"uploaded": {}}`) or an
+    empty builtin constructor (`list()`, `dict()`).
+
+    Not findings:
+
+    - handlers that log, re-raise or do anything else;
+    - a block that only acts (`f.close()`, `os.remove(path)`, `metrics.inc()`),
+      which loses no result;
+    - a handler that only `pass`es without a default standing in: it swallows the
+      failure but fakes no result (ruff's S110 and BLE001 report swallowing and
+      broad catches as such; on real code they are mostly deliberate best-effort
+      cleanup and instrumentation);
+    - imports in the block (feature detection);
+    - functions that release resources (`close`, `__del__`, `__exit__`,
+      `cleanup*`, `shutdown*`, `remove*`, `tearDown`, ...) and `finally` blocks;
+    - functions that only show or report (`__repr__`, `__str__`, `log_*`,
+      `emit`), or promise by their name never to raise (`safe_str`, `_safecall`);
+    - returning a constant from a function whose every result is a constant
+      (`return False` where it otherwise returns `True` reports the failure);
+    - tests: test files (`test_*.py`, `*_test.py`, `conftest.py`, and every file
+      under a folder named `tests` or `test`, below the working directory when
+      the file is in it), and wherever they live, `test_*` functions, `setUp`,
+      and classes named `Test*` or `*TestCase` or deriving from one.
 
     ## Why is this bad?
     Every failure, a typo included, turns into a value that looks valid: a
@@ -40,7 +178,7 @@ class BroadExceptSilentDefault(Rule):
 
     ## Example
     ```python
-    def fetch_rate(currency: str) -> float | None:
+    def fetch_rate(currency: str) -> float:
         try:
             return client.rate(currency)
         except Exception:
@@ -54,26 +192,44 @@ class BroadExceptSilentDefault(Rule):
     logger = logging.getLogger(__name__)
 
 
-    def fetch_rate(currency: str) -> float | None:
+    def fetch_rate(currency: str) -> float:
         try:
             return client.rate(currency)
-        except Exception as exc:
-            logger.warning("fetch_rate failed: %s", exc)
-            return None
+        except Exception:
+            logger.exception("fetch_rate failed; using a default")
+            return 0.0
     ```
 
     ## Fix safety
-    Unsafe: the fix binds the exception, logs it with the module's logger
-    (`logger`, `log` or `LOGGER` bound to `logging.getLogger(...)`, else it
-    adds `import logging` and `logger = logging.getLogger(__name__)` after the
-    imports), and returns `None` instead of the constant when the function's
-    return annotation allows `None` or it has none. Callers that relied on the
-    constant see `None`. A bare `except:` becomes `except BaseException as exc:`,
-    which catches exactly what it caught before.
+    Unsafe: the fix makes the handler log the failure with its traceback
+    (`logger.exception(...)`, which needs no `as exc`) and changes nothing else:
+    the handler returns or assigns exactly what it did, and catches what it
+    caught. A `with suppress(...)` becomes the `try`/`except` it stands for, and
+    its import goes when nothing else uses it. It is unsafe because a failure that
+    was silent now writes an error with a traceback to the logs, which may be
+    noisy or reach an alert, and because a module that did not import `logging`
+    now does, which a library that keeps its imports light may forbid (click
+    tests that importing it loads no `logging`).
 
-    Handlers that already log, re-raise or catch a narrower exception are not
-    findings. Handlers outside functions are reported without a fix: at import
-    time the logger may not exist yet.
+    The logger is the one the code already has: in a method, `self.<name>` when its
+    class (or a base class in the module) binds `log`, `logger`, `_log`, `_logger`,
+    `LOG` or `LOGGER` from `getLogger`/`get_logger` or calls `self.<name>.exception`;
+    otherwise a module-level one of those names bound from `logging.getLogger`,
+    `structlog.get_logger`, `getChild`, a project's own `get_logger`, or imported
+    (`from loguru import logger`). A name the function (or a function around it)
+    binds itself, such as a parameter `logger=None`, is never used: then there is
+    no fix. Without a logger, the fix adds `import logging` and
+    `logger = logging.getLogger(__name__)` (under the first of `logger`,
+    `_logger`, `log`, `_log` the module uses nowhere, one for the whole file),
+    after the imports at the top of the module, so no import comes after code
+    (ruff's E402). It never adds `import logging` to a module named `logging` or
+    in a `logging` package, nor to one that importing `logging` imports, such as
+    `traceback` or `threading` (found from the running interpreter, see
+    `hardenfix.sources.python.modules_imported_by`): that would be a circular
+    import; nor to a module that monkey-patches the standard library
+    (`gevent.monkey.patch_all()`), which must run before `logging` creates its
+    locks. Those, and catches that run while the module is imported before its
+    logger exists, are reported without a fix.
     """
 
     code = "HF303"
@@ -82,109 +238,337 @@ class BroadExceptSilentDefault(Rule):
     category = Category.RELIABILITY
     summary = "Broad `except` that hides failures behind a default value"
     fix_safety = FixSafety.UNSAFE
-    # A broad or bare `except` clause followed (past comments) by `pass` or `return`.
-    prefilter = re.compile(
-        rb"except(?:[ \t(]+(?:builtins\.)?(?:Base)?Exception[ \t)]*)?(?:[ \t]+as[ \t]+\w+)?[ \t]*:"
-        rb"(?:\s*#[^\r\n]*)*\s*(?:pass|return)\b"
-    )
+
+    @classmethod
+    def might_apply(cls, data: bytes) -> bool:
+        """A broad `except` clause (bare, or naming `Exception` on its line or within its
+        parentheses) followed, past comments and placeholders, by a statement a finding's
+        handler starts with: `pass`, `...`, `return` (of a constant) or an assignment of a
+        constant; or `suppress(...Exception...)`. Two searches, each led by a literal
+        that the regex engine looks for quickly: as one alternation it tried every byte."""
+        return _HANDLER_START.search(data) is not None or (
+            b"suppress" in data and _SUPPRESS_EXCEPTION.search(data) is not None
+        )
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
-        silences = [
-            silence
-            for node in document.nodes_mentioning(["except"], ast.ExceptHandler)
-            if (silence := _silence(document, node)) is not None
-        ]
-        for silence in sorted(silences, key=lambda s: (s.handler.lineno, s.handler.col_offset)):
-            start = document.span(silence.handler)[0]
-            end = document.span(silence.handler.type)[1] if silence.handler.type else start + len("except")
-            chain = document.enclosing_scopes(silence.handler)
-            function = chain[-1] if chain and isinstance(chain[-1], ast.FunctionDef | ast.AsyncFunctionDef) else None
-            where = f" in `{_qualified(chain)}`" if function else ""
-            if silence.returns is None:
-                message = f"`{silence.clause}`{where} swallows every error without a trace"
-            else:
-                value = silence.returns.value
-                returned = "None" if value is None else document.source(value)
-                message = f"`{silence.clause}`{where} hides every error behind `return {returned}`"
-            if function is None:
-                yield self.finding(document, start, end, f"{message} (no fix: outside a function)")
+        facts = _location_facts(document.location) if document.location is not None else ""
+        if facts == _TEST_FILE:
+            return
+        hidden = [found for catch in _catches(document) if (found := _hidden_default(document, catch)) is not None]
+        loggers = {id(found): _logger_for(document, found, facts) for found in hidden}
+        suppress_groups = _suppress_groups(document, [f for f in hidden if isinstance(loggers[id(f)], _Logger)])
+        for found in sorted(hidden, key=lambda f: (f.catch.statement.lineno, f.catch.statement.col_offset)):
+            catch = found.catch
+            start = document.span(catch.handler if catch.handler else catch.suppress)[0]  # type: ignore[arg-type]
+            end = document.span(catch.clause_end)[1] if catch.clause_end else start + len("except")
+            where = f" in `{found.where}`" if found.where else ""
+            message = f"`{catch.clause}`{where} hides every failure behind {found.hides}"
+            logger = loggers[id(found)]
+            if isinstance(logger, str):
+                yield self.finding(document, start, end, f"{message} (no fix: {logger})")
                 continue
-            logger = _module_logger(document)
-            if logger is None and "logger" in document.module_level_names:
-                yield self.finding(
-                    document, start, end, f"{message} (no fix: `logger` is bound to something other than a logger)"
-                )
-                continue
-            returns_none = silence.returns is not None and _allows_none(document, function.returns)
-            changes = "logs the error" + (" and returns None" if returns_none and _returns_value(silence) else "")
-            make_edits = functools.partial(
-                self._edits, document, silence, function, _qualified(chain), logger, returns_none
-            )
-            fix = self.deferred_fix("Log the exception", make_edits, Applicability.UNSAFE)
-            yield self.finding(document, start, end, f"{message} (unsafe fix: {changes})", fix)
-
-    def _edits(
-        self,
-        document: PythonDocument,
-        silence: _Silence,
-        function: ast.FunctionDef | ast.AsyncFunctionDef,
-        function_name: str,
-        logger: str | None,
-        returns_none: bool,
-    ) -> list[Edit]:
-        import libcst
-
-        edits: list[Edit | None] = []
-        if logger is None:
-            logger = "logger"
-            logging_module, import_edit = document.add_import("logging")
-            edits = [import_edit, _define_logger(document, f"{logger} = {logging_module}.getLogger(__name__)")]
-        handler = silence.handler
-        exception = handler.name or _unused_name(function)
-        node = document.cst_node(handler, libcst.ExceptHandler)
-        log = libcst.parse_statement(f'{logger}.warning("{function_name} failed: %s", {exception})')
-        assert isinstance(log, libcst.SimpleStatementLine)
-        body = node.body
-        if isinstance(body, libcst.SimpleStatementSuite):  # `except Exception: pass` on one line
-            body = libcst.IndentedBlock(
-                body=[libcst.SimpleStatementLine([statement]) for statement in body.body],
-                header=body.trailing_whitespace,
-            )
-        statements = list(body.body)
-        if silence.returns is None:
-            # The `pass` gives way to the log call; a comment on its line stays.
-            statements[0] = statements[0].with_changes(body=log.body)
-        else:
-            returned = statements[-1]
-            if returns_none and _returns_value(silence):
-                returned = returned.with_changes(body=[returned.body[0].with_changes(value=libcst.Name("None"))])
-            statements[-1:] = [log, returned]
-        rewritten = node.with_changes(body=body.with_changes(body=statements))
-        if handler.type is None:
-            rewritten = rewritten.with_changes(
-                type=libcst.Name("BaseException"), whitespace_after_except=libcst.SimpleWhitespace(" ")
-            )
-        if handler.name is None:
-            rewritten = rewritten.with_changes(name=libcst.AsName(libcst.Name(exception)))
-        edits.append(document.rewrite(node, rewritten))
-        return merge_insertions(*edits)
+            make_edits = functools.partial(_edits, document, found, logger, suppress_groups.get(id(found)))
+            fix = self.deferred_fix("Log the failure with its traceback", make_edits, Applicability.UNSAFE)
+            yield self.finding(document, start, end, f"{message} (unsafe fix: logs it with its traceback)", fix)
 
 
-def _silence(document: PythonDocument, handler: ast.ExceptHandler) -> _Silence | None:
-    if handler.type is None:
-        clause = "except:"
-    elif isinstance(handler.type, ast.Name) and handler.type.id in _BROAD and handler.type.id not in document.bindings:
-        clause = f"except {handler.type.id}:"
-    elif document.qualified_name(handler.type) in {f"builtins.{name}" for name in _BROAD}:
-        clause = f"except {ast.unparse(handler.type)}:"
-    else:
+# -- where the rule looks ---------------------------------------------------------
+
+
+def _location_facts(location: Path) -> str:
+    """`_TEST_FILE` for a test file; else `module:<name>` when the module's name may
+    keep the fix from importing `logging` (see `_cannot_import_logging`); else "".
+
+    The cache keys a Python file by its path too (`runner._keyed_location`), so files with
+    the same bytes in two places never share findings. Told from the path's text first:
+    the name can matter only when a folder or the file is named like a module of the
+    standard library, or `logging`."""
+    path = os.fspath(location)
+    folder, _, file_name = path.rpartition(os.sep)
+    named_like_a_test, named_like_stdlib = _folder_names(folder)
+    if _is_test_file(file_name) or (named_like_a_test and _under_test_folder(path)):
+        return _TEST_FILE
+    if not named_like_stdlib and file_name.removesuffix(".py") not in _STDLIB_OR_LOGGING:
+        return ""
+    name = module_name(location)
+    parts = name.split(".")
+    return f"module:{name}" if parts[0] in _STDLIB_OR_LOGGING or "logging" in parts else ""
+
+
+@functools.cache
+def _folder_names(folder: str) -> tuple[bool, bool]:
+    """Whether a folder on the path is named `tests` or `test`, and whether one is named
+    like a module of the standard library or `logging`."""
+    names = folder.split(os.sep)
+    return not _TEST_FOLDERS.isdisjoint(names), not _STDLIB_OR_LOGGING.isdisjoint(names)
+
+
+def _is_test_file(name: str) -> bool:
+    """A test module by pytest's conventions."""
+    return name == "conftest.py" or name.endswith("_test.py") or (name.startswith("test_") and name.endswith(".py"))
+
+
+def _under_test_folder(path: str) -> bool:
+    """Whether a folder named `tests` or `test` holds the file: below the working directory
+    when the file is in it, so a checkout that happens to live under one is not all tests."""
+    absolute = os.path.abspath(path)
+    cwd = os.path.join(os.getcwd(), "")
+    folders = (absolute.removeprefix(cwd) if absolute.startswith(cwd) else absolute).split(os.sep)[:-1]
+    return any(folder in _TEST_FOLDERS for folder in folders)
+
+
+def _cannot_import_logging(document: PythonDocument, module: str) -> str | None:
+    """Why a module may not `import logging`, or None."""
+    patch = next((s for s in document.tree.body if _is_monkey_patch(s)), None)
+    if patch is not None:
+        return (
+            f"the module monkey-patches the standard library (`{document.source(patch)}`),"
+            " which must happen before `logging` is imported"
+        )
+    if not module:
         return None
-    body = handler.body
-    if all(isinstance(statement, ast.Pass) for statement in body):
-        return _Silence(handler, clause, None)
-    if len(body) == 1 and isinstance(body[0], ast.Return) and _is_constant(body[0].value):
-        return _Silence(handler, clause, body[0])
+    if "logging" in module.split("."):
+        return "the module is part of a `logging` package, where `import logging` may import itself"
+    if module in modules_imported_by("logging"):
+        return f"importing `logging` imports `{module}`, so `{module}` importing `logging` would be circular"
     return None
+
+
+def _is_monkey_patch(statement: ast.stmt) -> bool:
+    """`gevent.monkey.patch_all()`, `eventlet.monkey_patch()` and the like."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and _last_part(statement.value.func) in {"patch_all", "monkey_patch"}
+    )
+
+
+# -- what it finds -------------------------------------------------------------------
+
+
+def _catches(document: PythonDocument) -> Iterator[_Catch]:
+    for statement in document.nodes_mentioning(["except"], ast.Try):
+        for handler in statement.handlers:
+            clause = _broad_clause(document, handler)
+            if clause is not None:
+                yield _Catch(statement, handler, clause)
+    for statement in document.nodes_mentioning(["suppress"], ast.With):
+        for item in statement.items:
+            call = item.context_expr
+            if (
+                isinstance(call, ast.Call)
+                and document.qualified_name(call.func) == _SUPPRESS
+                and any(_is_broad(document, argument) for argument in call.args)
+            ):
+                yield _Catch(statement, None, ast.unparse(call).removeprefix("contextlib."), call)
+
+
+def _broad_clause(document: PythonDocument, handler: ast.ExceptHandler) -> str | None:
+    if handler.type is None:
+        return "except:"
+    members = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return f"except {ast.unparse(handler.type)}:" if any(_is_broad(document, m) for m in members) else None
+
+
+def _is_broad(document: PythonDocument, expression: ast.expr) -> bool:
+    """`Exception` or `BaseException`, not rebound by the module (see `_rebound_in`)."""
+    if isinstance(expression, ast.Name) and expression.id in _BROAD:
+        return expression.id not in document.module_level_names
+    return document.qualified_name(expression) in {f"builtins.{name}" for name in _BROAD}
+
+
+def _rebound_in(document: PythonDocument, catch: _Catch, chain: list[Scope]) -> bool:
+    """Whether a function around the catch binds every broad name it catches (a local
+    `class Exception`): told last, when all else makes a finding, for it walks the functions."""
+    caught = catch.suppress.args if catch.suppress else catch.handler.type if catch.handler else None
+    if caught is None:
+        return False
+    members = caught if isinstance(caught, list) else caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    broad = [member for member in members if _is_broad(document, member)]
+    if not all(isinstance(member, ast.Name) for member in broad):
+        return False  # `builtins.Exception` is not rebound by a local name
+    local = set().union(*(_local_names(scope) for scope in chain if isinstance(scope, _FUNCTIONS)))
+    return all(member.id in local for member in broad)  # type: ignore[attr-defined]
+
+
+def _qualified(chain: list[Scope]) -> str:
+    """`Client.fetch` for a method, `outer.inner` for a nested function."""
+    return ".".join(scope.name for scope in chain if not isinstance(scope, ast.Lambda))
+
+
+def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault | None:
+    """The default `catch` hides failures behind, as the rule's documentation defines it; None if none."""
+    handler_body = catch.handler.body if catch.handler else []
+    if _defaults_in(handler_body, None) is None:
+        return None  # the handler does more than give a default: most handlers, told cheaply
+    chain = document.enclosing_scopes(catch.statement)
+    function = chain[-1] if chain and isinstance(chain[-1], _FUNCTIONS) else None
+    if any(_is_exempt(scope) for scope in chain):
+        return None
+    scope_body = function.body if function else chain[-1].body if chain else document.tree.body
+    place = _place_of(scope_body, catch.statement)
+    if place is None:
+        return None
+    block, index, in_finally = place
+    body = catch.statement.body
+    if in_finally or any(isinstance(node, ast.Import | ast.ImportFrom) for node in _own_nodes(body)):
+        return None
+    returns_result, assigned = _results_of(body)
+    defaults = _defaults_in(handler_body, assigned)
+    if defaults is None or _rebound_in(document, catch, chain):
+        return None
+    returned, assignments = defaults
+    if function is not None:
+        subject = f"{_qualified(chain)} failed"
+    else:
+        subject = f"Computing {', '.join(ast.unparse(target) for target in assigned.values())} failed"
+    returns_values = function is not None and _returns_values(function)
+    if returned is not None:
+        if (returns_result or assigned) and returns_values:
+            return _HiddenDefault(catch, chain, f"`{document.source(returned)}`", subject)
+        return None
+    if assignments:
+        return _HiddenDefault(catch, chain, ", ".join(f"`{document.source(s)}`" for s in assignments), subject)
+    if returns_result and returns_values:
+        after = block[index + 1] if index + 1 < len(block) else None
+        if after is None and function is not None and block is function.body:
+            return _HiddenDefault(catch, chain, "the `return None` the function ends with", subject)
+        if isinstance(after, ast.Return) and _is_constant(after.value):
+            return _HiddenDefault(catch, chain, f"the `{document.source(after)}` after it", subject)
+    kept = [
+        f"`{ast.unparse(target)}` at its default `{document.source(default)}`"
+        for key, target in assigned.items()
+        if (default := _earlier_default(block[:index], key)) is not None
+    ]
+    return _HiddenDefault(catch, chain, ", ".join(kept), subject) if kept else None
+
+
+def _is_exempt(scope: Scope) -> bool:
+    """A function that cleans up, shows, promises never to raise or tests; a class of tests."""
+    if isinstance(scope, _FUNCTIONS):
+        return _EXEMPT_FUNCTION.fullmatch(scope.name.strip("_")) is not None
+    if isinstance(scope, ast.ClassDef):
+        names = [scope.name, *(name for base in scope.bases if (name := _last_part(base)))]
+        return any(_TEST_CLASS.fullmatch(name) for name in names)
+    return False
+
+
+def _place_of(body: list[ast.stmt], statement: ast.stmt) -> tuple[list[ast.stmt], int, bool] | None:
+    """The block holding `statement` within `body` (outside nested functions and
+    classes), its index there, and whether a `finally` block holds it."""
+    pending: list[tuple[list[ast.stmt], bool]] = [(body, False)]
+    while pending:
+        block, in_finally = pending.pop()
+        for index, inner in enumerate(block):
+            if inner is statement:
+                return block, index, in_finally
+            if isinstance(inner, _NESTED_SCOPES):
+                continue
+            pending.extend((getattr(inner, field, []), in_finally) for field in ("body", "orelse"))
+            pending.append((getattr(inner, "finalbody", []), True))
+            pending.extend((handler.body, in_finally) for handler in getattr(inner, "handlers", []))
+            pending.extend((case.body, in_finally) for case in getattr(inner, "cases", []))
+    return None
+
+
+def _own_nodes(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """The nodes under `statements` that run in their scope, in the order they are written:
+    nested functions, classes and lambdas are yielded but not entered."""
+    pending = list(reversed(list(statements)))
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, _NESTED_SCOPES):
+            pending.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _results_of(body: list[ast.stmt]) -> tuple[bool, dict[str, ast.expr]]:
+    """Whether `body` returns a computed value, and the targets it assigns one to, by `ast.dump`."""
+    returns_result = False
+    assigned: dict[str, ast.expr] = {}
+    for node in _own_nodes(body):
+        if isinstance(node, ast.Return) and node.value is not None and not _is_constant(node.value):
+            returns_result = True
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and not _is_constant(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            assigned.update((ast.dump(t), t) for t in _flattened(targets))
+    return returns_result, assigned
+
+
+def _defaults_in(
+    handler_body: list[ast.stmt], assigned: dict[str, ast.expr] | None
+) -> tuple[ast.Return | None, list[ast.stmt]] | None:
+    """The constant the handler returns and its assignments of constants to what the
+    `try` block assigns (to anything, when `assigned` is None), when it does nothing
+    else; None when it does."""
+    returned = None
+    assignments: list[ast.stmt] = []
+    for position, statement in enumerate(handler_body):
+        if _is_placeholder(statement):
+            continue
+        if isinstance(statement, ast.Return) and position == len(handler_body) - 1 and _is_constant(statement.value):
+            returned = statement
+        elif (
+            isinstance(statement, ast.Assign | ast.AnnAssign)
+            and statement.value is not None
+            and _is_constant(statement.value)
+            and (
+                assigned is None
+                or all(
+                    ast.dump(t) in assigned
+                    for t in _flattened(statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+                )
+            )
+        ):
+            assignments.append(statement)
+        else:
+            return None
+    return returned, assignments
+
+
+def _earlier_default(before: list[ast.stmt], key: str) -> ast.expr | None:
+    """The constant the statement of `before` that last binds the target `key` assigns it, if that is what it does."""
+    for statement in reversed(before):
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and any(
+            ast.dump(target) == key
+            for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+        ):
+            return statement.value if statement.value is not None and _is_constant(statement.value) else None
+        if any(
+            isinstance(node, ast.Name | ast.Attribute | ast.Subscript)
+            and isinstance(node.ctx, ast.Store)
+            and ast.dump(node) == key
+            for node in _own_nodes([statement])
+        ):
+            return None
+    return None
+
+
+def _flattened(targets: Iterable[ast.expr]) -> Iterator[ast.expr]:
+    for target in targets:
+        if isinstance(target, ast.Tuple | ast.List):
+            yield from _flattened(target.elts)
+        elif isinstance(target, ast.Starred):
+            yield from _flattened([target.value])
+        else:
+            yield target
+
+
+def _returns_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function returns a computed value somewhere (a generator returns none)."""
+    nodes = list(_own_nodes(function.body))
+    if any(isinstance(node, ast.Yield | ast.YieldFrom) for node in nodes):
+        return False
+    return any(
+        isinstance(node, ast.Return) and node.value is not None and not _is_constant(node.value) for node in nodes
+    )
+
+
+def _is_placeholder(statement: ast.stmt) -> bool:
+    """`pass`, `...` or a string standing as a statement."""
+    return isinstance(statement, ast.Pass) or (
+        isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+    )
 
 
 def _is_constant(value: ast.expr | None) -> bool:
@@ -195,7 +579,7 @@ def _is_constant(value: ast.expr | None) -> bool:
     if isinstance(value, ast.List | ast.Tuple | ast.Set):
         return all(_is_constant(element) for element in value.elts)
     if isinstance(value, ast.Dict):
-        return all(_is_constant(part) for part in (*value.keys, *value.values))
+        return all(part is not None and _is_constant(part) for part in (*value.keys, *value.values))
     return (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Name)
@@ -205,40 +589,172 @@ def _is_constant(value: ast.expr | None) -> bool:
     )
 
 
-def _returns_value(silence: _Silence) -> bool:
-    """Whether the handler returns something other than None."""
-    value = silence.returns.value if silence.returns else None
-    return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
+# -- the logger the fix uses -------------------------------------------------------
 
 
-def _allows_none(document: PythonDocument, annotation: ast.expr | None) -> bool:
-    """Whether a return annotation admits None: none at all, `X | None`, `Optional[X]`, `Any`, ..."""
-    if annotation is None:
-        return True
-    if isinstance(annotation, ast.Constant):
-        if annotation.value is None:
-            return True
-        if isinstance(annotation.value, str):
-            try:
-                return _allows_none(document, ast.parse(annotation.value, mode="eval").body)
-            except SyntaxError:
-                return False
-        return False
-    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        return _allows_none(document, annotation.left) or _allows_none(document, annotation.right)
-    if isinstance(annotation, ast.Subscript):
-        outer = _last_part(annotation.value)
-        if outer == "Optional":
-            return True
-        if outer == "Union":
-            members = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
-            return any(_allows_none(document, member) for member in members)
-        return outer == "Annotated" and _allows_none(document, _first_argument(annotation))
-    return _last_part(annotation) in _NONE_ALLOWING
+def _logger_for(document: PythonDocument, found: _HiddenDefault, module: str) -> _Logger | str:
+    """The logger the handler can log with, or why there is none (`module`: the location's facts)."""
+    if not found.fixable_statement:
+        return "the `with` statement holds other context managers too"
+    chain, function = found.chain, found.function
+    if function is not None:
+        method = _method_self(chain)
+        if method is not None:
+            cls, self_name = method
+            name = _class_logger(document, cls)
+            if name is not None:
+                return _Logger(f"{self_name}.{name}", is_new=False)
+    existing = _module_logger(document)
+    if existing is not None:
+        name, bound_by = existing
+        shadowing = next((s for s in chain if isinstance(s, _FUNCTIONS) and name in _local_names(s)), None)
+        if shadowing is not None:
+            return f"`{name}`, the module's logger, is rebound in `{shadowing.name}`"
+        if function is None and bound_by.lineno > found.catch.statement.lineno:
+            return f"it runs while the module is imported, before `{name}` is bound"
+        return _Logger(name, is_new=False)
+    cannot_import = _cannot_import_logging(document, module.removeprefix("module:"))
+    if cannot_import is not None:
+        return cannot_import
+    name = _free_name(document)
+    if name is None:
+        return "every usual name for a logger is taken"
+    if function is None and document.after_opening_imports()[0] > document.span(found.catch.statement)[0]:
+        return "it runs while the module is imported, before a logger could be defined"
+    return _Logger(name, is_new=True)
 
 
-def _first_argument(subscript: ast.Subscript) -> ast.expr:
-    return subscript.slice.elts[0] if isinstance(subscript.slice, ast.Tuple) else subscript.slice
+def _method_self(chain: list[Scope]) -> tuple[ast.ClassDef, str] | None:
+    """The class and the name of `self` of the method the catch is in (also within a
+    function nested in it), when no function in between binds that name again."""
+    for position in range(len(chain) - 1, 0, -1):
+        method, cls = chain[position], chain[position - 1]
+        if not (isinstance(method, _FUNCTIONS) and isinstance(cls, ast.ClassDef)):
+            continue
+        parameters = [*method.args.posonlyargs, *method.args.args]
+        decorators = {_last_part(d) for d in method.decorator_list}
+        if not parameters or decorators & {"staticmethod", "classmethod"}:
+            return None
+        self_name = parameters[0].arg
+        rebinds = any(
+            isinstance(node, ast.Name) and node.id == self_name and not isinstance(node.ctx, ast.Load)
+            for node in _own_nodes(method.body)
+        )
+        if rebinds or any(self_name in _local_names(inner) for inner in chain[position + 1 :]):
+            return None
+        return cls, self_name
+    return None
+
+
+def _class_logger(document: PythonDocument, cls: ast.ClassDef) -> str | None:
+    """A logger the class (or a base class defined in the module) has: a name of
+    `_LOGGER_NAMES` its body binds from a logger factory, that a method assigns
+    `self.<name>` from one, or that a method calls `self.<name>.exception(...)` on."""
+    classes = {statement.name: statement for statement in document.tree.body if isinstance(statement, ast.ClassDef)}
+    pending, seen, found = [cls], set(), set()
+    while pending:
+        current = pending.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        for statement in current.body:
+            if isinstance(statement, ast.Assign) and _is_logger_factory_call(statement.value):
+                found.update(target.id for target in statement.targets if isinstance(target, ast.Name))
+            elif isinstance(statement, _FUNCTIONS) and (
+                parameters := [*statement.args.posonlyargs, *statement.args.args]
+            ):
+                found.update(_self_loggers(statement, parameters[0].arg))
+        pending.extend(classes[base.id] for base in current.bases if isinstance(base, ast.Name) and base.id in classes)
+    return next((name for name in _LOGGER_NAMES if name in found), None)
+
+
+def _self_loggers(method: ast.FunctionDef | ast.AsyncFunctionDef, self_name: str) -> Iterator[str]:
+    """The attributes of `self` a method binds from a logger factory or calls `exception` on."""
+    for node in ast.walk(method):
+        if isinstance(node, ast.Assign) and _is_logger_factory_call(node.value):
+            yield from (t.attr for t in node.targets if isinstance(t, ast.Attribute) and _is_name(t.value, self_name))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "exception"
+            and isinstance(node.func.value, ast.Attribute)
+            and _is_name(node.func.value.value, self_name)
+        ):
+            yield node.func.value.attr
+
+
+def _module_logger(document: PythonDocument) -> tuple[str, ast.stmt] | None:
+    """A module-level logger of the usual names and the statement binding it: assigned
+    from a logger factory at the top level, or imported from a logging module; a name
+    also bound to anything else is not one."""
+    loggers: dict[str, ast.stmt] = {}
+    others: set[str] = set()
+    for statement in document.tree.body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            if _is_logger_factory_call(statement.value):
+                loggers.update((name, statement) for name in names)
+            else:
+                others.update(names)
+    for binding in document.bindings.values():
+        module = binding.qualified_name.rpartition(".")[0]
+        from_logging_module = any(_LOGGING_MODULE.fullmatch(part) for part in module.split("."))
+        if not binding.type_checking_only and ("logger" in binding.name.lower() or from_logging_module):
+            loggers.setdefault(binding.name, binding.statement)
+    return next(((n, loggers[n]) for n in _LOGGER_NAMES if n in loggers and n not in others), None)
+
+
+def _is_logger_factory_call(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Call) and _last_part(value.func) in _LOGGER_FACTORIES
+
+
+def _local_names(scope: Scope) -> set[str]:
+    """The names a function or lambda binds in its own scope (its parameters among them);
+    nothing for a class, whose names its methods do not see."""
+    if isinstance(scope, ast.ClassDef):
+        return set()
+    arguments = scope.args
+    names = {
+        a.arg
+        for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg)
+        if a
+    }
+    if isinstance(scope, ast.Lambda):
+        return names
+    declared_global: set[str] = set()
+    for node in _own_nodes(scope.body):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update(a.asname or a.name.partition(".")[0] for a in node.names)
+        elif isinstance(
+            node,
+            ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.ExceptHandler | ast.MatchAs | ast.MatchStar,
+        ):
+            names.update([node.name] if node.name else [])
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        elif isinstance(node, ast.Global):
+            declared_global.update(node.names)
+    return names - declared_global
+
+
+def _free_name(document: PythonDocument) -> str | None:
+    """The first of `_NEW_LOGGER_NAMES` the module uses nowhere, so it shadows and is shadowed by nothing."""
+    used = set(document.name_loads) | document.module_level_names
+    used.update(node.arg for node in document.nodes(ast.arg))
+    used.update(node.name for node in document.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    used.update(node.name for node in document.nodes(ast.ExceptHandler) if node.name)
+    used.update(
+        a.asname or a.name.partition(".")[0] for node in document.nodes(ast.Import, ast.ImportFrom) for a in node.names
+    )
+    used.update(name for node in document.nodes(ast.Global, ast.Nonlocal) for name in node.names)
+    return next((name for name in _NEW_LOGGER_NAMES if name not in used), None)
+
+
+def _is_name(expression: ast.expr, name: str) -> bool:
+    return isinstance(expression, ast.Name) and expression.id == name
 
 
 def _last_part(expression: ast.expr) -> str | None:
@@ -249,37 +765,110 @@ def _last_part(expression: ast.expr) -> str | None:
     return None
 
 
-def _module_logger(document: PythonDocument) -> str | None:
-    """The name of a module-level `logger = logging.getLogger(...)`, among the usual names."""
-    loggers = set()
-    for statement in document.tree.body:
-        if (
-            isinstance(statement, ast.Assign)
-            and isinstance(statement.value, ast.Call)
-            and document.qualified_name(statement.value.func) == "logging.getLogger"
-        ):
-            loggers.update(target.id for target in statement.targets if isinstance(target, ast.Name))
-    return next((name for name in _LOGGER_NAMES if name in loggers), None)
+# -- the fix ------------------------------------------------------------------------
 
 
-def _define_logger(document: PythonDocument, line: str) -> Edit:
-    at = document.after_imports()
-    following = document.tree.body[len(document.import_block) :]
-    starts_definitions = bool(following) and isinstance(
-        following[0], ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+@dataclass(frozen=True, slots=True)
+class _SuppressGroup:
+    """The `suppress` blocks that are all the uses of the name they call it by: fixed
+    together, so that its import goes only once none is left."""
+
+    members: tuple[_HiddenDefault, ...]
+    binding: str
+
+
+def _suppress_groups(document: PythonDocument, fixable: list[_HiddenDefault]) -> dict[int, _SuppressGroup]:
+    """For each fixable `suppress` finding whose name (`suppress`, `contextlib`) has no
+    use but fixable `suppress` findings, the group of them."""
+    by_name: dict[str, list[_HiddenDefault]] = {}
+    for found in fixable:
+        if found.catch.suppress is not None:
+            root = found.catch.suppress.func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name):
+                by_name.setdefault(root.id, []).append(found)
+    groups: dict[int, _SuppressGroup] = {}
+    for name, members in by_name.items():
+        uses = document.name_loads.get(name, [])
+        if len(uses) != len(members) or (len(members) > 1 and "hardenfix:" in document.text):
+            continue  # used elsewhere; or some member may be suppressed, and the others must not fix it
+        group = _SuppressGroup(tuple(members), name)
+        groups.update((id(member), group) for member in members)
+    return groups
+
+
+def _edits(
+    document: PythonDocument, found: _HiddenDefault, logger: _Logger, group: _SuppressGroup | None
+) -> list[Edit]:
+    edits: list[Edit | None] = []
+    if logger.is_new:
+        logging_module, import_edit = document.add_import("logging")
+        at, following = document.after_opening_imports()
+        definition = f"{logger.expression} = {logging_module}.getLogger(__name__)"
+        starts_definitions = isinstance(following, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        edits += [
+            import_edit,
+            document.insert_lines(at, [definition], blank_before=1, blank_after=2 if starts_definitions else 1),
+        ]
+    if group is None:
+        edits.append(_log_in_catch(document, found, logger))
+    else:
+        edits.extend(_log_in_catch(document, member, logger) for member in group.members)
+        edits.append(document.remove_import(document.bindings[group.binding]))
+    return merge_insertions(*edits)
+
+
+def _log_in_catch(document: PythonDocument, found: _HiddenDefault, logger: _Logger) -> Edit:
+    """The handler with a first statement that logs the failure; a `suppress` block as the `try` it stands for."""
+    import libcst
+
+    log = libcst.parse_statement(
+        f"{logger.expression}.exception({_string_literal(found.subject + '; using a default')})"
     )
-    return document.insert_lines(at, [line], blank_before=1, blank_after=2 if starts_definitions else 1)
+    assert isinstance(log, libcst.SimpleStatementLine)
+    catch = found.catch
+    if catch.handler is None:
+        return _suppress_as_try(document, catch, log)
+    node = document.cst_node(catch.handler, libcst.ExceptHandler)
+    body = node.body
+    if isinstance(body, libcst.SimpleStatementSuite):  # `except Exception: return 0` on one line
+        body = libcst.IndentedBlock(
+            body=[libcst.SimpleStatementLine([statement]) for statement in body.body],
+            header=body.trailing_whitespace,
+        )
+    statements = list(body.body)
+    placeholder = next((i for i, s in enumerate(statements) if _is_cst_pass(s)), None)
+    if placeholder is not None and all(_is_placeholder(s) for s in catch.handler.body):
+        # The `pass` gives way to the log call; comments around it stay.
+        statements[placeholder] = statements[placeholder].with_changes(body=log.body)
+    else:
+        statements.insert(0, log)
+    return document.rewrite(node, node.with_changes(body=body.with_changes(body=statements)))
 
 
-def _unused_name(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-    """A name for the exception that the function does not use for anything else."""
-    used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
-    used.update(node.arg for node in ast.walk(function) if isinstance(node, ast.arg))
-    used.update(node.name for node in ast.walk(function) if isinstance(node, ast.ExceptHandler) and node.name)
-    candidates = (*_EXCEPTION_NAMES, *(f"exc_{n}" for n in range(1, len(used) + 2)))
-    return next(name for name in candidates if name not in used)
+def _is_cst_pass(statement: libcst.BaseStatement) -> bool:
+    import libcst
+
+    return isinstance(statement, libcst.SimpleStatementLine) and [type(s) for s in statement.body] == [libcst.Pass]
 
 
-def _qualified(chain: list[Scope]) -> str:
-    """`Client.fetch` for a method, `outer.inner` for a nested function."""
-    return ".".join(scope.name for scope in chain if not isinstance(scope, ast.Lambda))
+def _suppress_as_try(document: PythonDocument, catch: _Catch, log: libcst.SimpleStatementLine) -> Edit:
+    import libcst
+
+    statement, call = catch.statement, catch.suppress
+    assert isinstance(statement, ast.With) and call is not None
+    sources = [document.source(argument) for argument in call.args]
+    caught = sources[0] if len(sources) == 1 else f"({', '.join(sources)})"
+    node = document.cst_node(statement, libcst.With)
+    handler = libcst.ExceptHandler(
+        body=libcst.IndentedBlock(body=[log]),
+        type=libcst.parse_expression(caught),
+        whitespace_after_except=libcst.SimpleWhitespace(" "),
+    )
+    replacement = libcst.Try(body=node.body, handlers=[handler], leading_lines=node.leading_lines)
+    return document.rewrite(node, replacement)
+
+
+def _string_literal(text: str) -> str:
+    return f'"{text}"' if '"' not in text and "\\" not in text else repr(text)

@@ -1,14 +1,12 @@
 import logging
 
-import httpx
-
 logger = logging.getLogger(__name__)
 
 
-def fetch_rate(currency: str) -> float:
+def fetch_rate(client, currency: str) -> float:
     try:
-        return httpx.get(f"/rates/{currency}").json()["rate"]
-    except Exception as exc:
-        logger.warning("fetch_rate failed: %s", exc)
+        return client.get(f"/rates/{currency}").json()["rate"]
+    except Exception:
+        logger.exception("fetch_rate failed; using a default")
         # The dashboard shows 0.0 when the provider is down.
         return 0.0

@@ -4,19 +4,19 @@ log = logs.getLogger("billing")
 
 
 class Billing:
-    def total(self, exc=None):
+    def total(self, logger=None):
         try:
             return self.compute()
-        except Exception as error:
-            log.warning("Billing.total failed: %s", error)
-            return None
+        except Exception:
+            log.exception("Billing.total failed; using a default")
+            return -1
 
     def compute(self):
         def inner():
             try:
                 return 1 / 0
-            except BaseException as exc:
-                log.warning("Billing.compute.inner failed: %s", exc)
+            except:
+                log.exception("Billing.compute.inner failed; using a default")
                 return None
 
         return inner()

@@ -4,7 +4,7 @@ log = logs.getLogger("billing")
 
 
 class Billing:
-    def total(self, exc=None):
+    def total(self, logger=None):
         try:
             return self.compute()
         except Exception:

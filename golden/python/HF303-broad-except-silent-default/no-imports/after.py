@@ -10,6 +10,6 @@ logger = logging.getLogger(__name__)
 def parse_port(value):
     try:
         return int(value)
-    except Exception as exc:
-        logger.warning("parse_port failed: %s", exc)
-        return None
+    except Exception:
+        logger.exception("parse_port failed; using a default")
+        return 8080

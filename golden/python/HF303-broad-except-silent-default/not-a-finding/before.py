@@ -1,47 +1,159 @@
 import logging
+import os
 
 logger = logging.getLogger(__name__)
 
+try:
+    import ujson as json
+except Exception:
+    json = None
 
-def logs():
+
+def logs(client):
     try:
-        return compute()
+        return client.get()
     except Exception:
-        logger.exception("compute failed")
+        logger.exception("get failed")
         return 0
 
 
-def reraises():
+def reraises(client):
     try:
-        return compute()
+        return client.get()
     except Exception:
         raise
 
 
-def narrow():
+def narrow(client):
     try:
-        return compute()
+        return client.get()
     except (KeyError, ValueError):
         return 0
 
 
-def narrow_single():
+def computes_fallback(client):
     try:
-        return compute()
-    except ZeroDivisionError:
+        return client.get()
+    except Exception:
+        return client.get_cached()
+
+
+def only_swallows(client):
+    try:
+        client.send()
+    except Exception:
         pass
 
 
-def computes_fallback():
+def swallows_a_result_nobody_defaulted(client):
     try:
-        return compute()
+        result = client.get()
     except Exception:
-        return compute_default()
+        pass
+    return result
 
 
-def compute():
-    return 1
+def reports_failure_as_a_flag(client):
+    try:
+        client.ping()
+    except Exception:
+        return False
+    return True
 
 
-def compute_default():
-    return 0
+def stops_early(client):
+    try:
+        value = client.get()
+    except Exception:
+        return
+    client.put(value)
+
+
+def yields(client):
+    try:
+        value = client.get()
+    except Exception:
+        return None
+    yield value
+
+
+def detects_a_feature():
+    try:
+        import yaml
+
+        loader = yaml.CSafeLoader
+    except Exception:
+        loader = None
+    return loader
+
+
+class Connection:
+    def close(self):
+        try:
+            flushed = self.flush()
+        except Exception:
+            flushed = False
+        return flushed
+
+    def __exit__(self, *exc_info):
+        try:
+            return self.release()
+        except Exception:
+            return False
+
+    def __repr__(self):
+        try:
+            state = self.state()
+        except Exception:
+            state = "unknown"
+        return f"<Connection {state}>"
+
+    def safe_size(self):
+        try:
+            return self.size()
+        except Exception:
+            return 0
+
+    def query(self, sql):
+        try:
+            return self.run(sql)
+        finally:
+            try:
+                code = self.status()
+            except Exception:
+                code = None
+            os.environ["LAST_STATUS"] = str(code)
+
+
+def catches_its_own_exception():
+    class Exception(BaseException):
+        pass
+
+    try:
+        return int("x")
+    except Exception:
+        return 0
+
+
+def remove_stale(path):
+    try:
+        size = os.path.getsize(path)
+        os.remove(path)
+    except Exception:
+        size = 0
+    return size
+
+
+def test_rate(client):
+    try:
+        return client.rate()
+    except Exception:
+        return 0.0
+
+
+class RateTests(Connection):
+    def fetch(self, client):
+        try:
+            return client.rate()
+        except Exception:
+            return 0.0

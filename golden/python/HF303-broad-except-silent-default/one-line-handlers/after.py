@@ -3,15 +3,16 @@ import logging
 logger = logging.getLogger(__name__)
 
 
-def close(handle):
-    try: handle.close()
-    except Exception as exc:  # already closed
-        logger.warning("close failed: %s", exc)
-
-
 def size(handle) -> int:
-    try:
-        return handle.size()
-    except Exception as exc:
-        logger.warning("size failed: %s", exc)
+    try: return handle.size()
+    except Exception:
+        logger.exception("size failed; using a default")
         return 0
+
+
+def name(handle):
+    value = "?"
+    try: value = handle.name()
+    except Exception:  # unnamed handles are fine
+        logger.exception("name failed; using a default")
+    return value

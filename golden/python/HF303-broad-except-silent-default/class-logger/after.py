@@ -1,0 +1,59 @@
+import logging
+
+_logger = logging.getLogger(__name__)
+
+
+def make_logger(name):
+    return logging.getLogger(name)
+
+
+class Base:
+    def __init__(self):
+        self.log = logging.getLogger(type(self).__name__)
+
+
+class Spawner(Base):
+    def port(self, server):
+        try:
+            return server.port()
+        except Exception:
+            self.log.exception("Spawner.port failed; using a default")
+            return 8888
+
+
+class Proxy:
+    logger = logging.getLogger("proxy")
+
+    def routes(self, api):
+        try:
+            return api.routes()
+        except Exception:
+            self.logger.exception("Proxy.routes failed; using a default")
+            return {}
+
+    @staticmethod
+    def ping(api):
+        try:
+            return api.ping()
+        except Exception:
+            _logger.exception("Proxy.ping failed; using a default")
+            return False
+
+
+class Hub:
+    def __init__(self):
+        self.log = make_logger("hub")
+
+    def start(self, app):
+        try:
+            app.start()
+        except Exception:
+            self.log.exception("start failed")
+            raise
+
+    def user_count(self, db):
+        try:
+            return db.count()
+        except Exception:
+            self.log.exception("Hub.user_count failed; using a default")
+            return 0

@@ -1,0 +1,290 @@
+"""HF303 on running code: a fixed handler returns or assigns exactly what it did and logs
+the traceback; where the rule looks, and where its fix may import `logging`."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from golden import ROOT, Case
+from hardenfix import config
+from hardenfix.cache import Cache
+from hardenfix.engine import Engine
+from hardenfix.model import FileKind, Outcome
+from hardenfix.runner import Mode, run
+
+CASES = ROOT / "python" / "HF303-broad-except-silent-default"
+RUFF = Path(sys.executable).with_name("ruff")
+
+
+class Boom:
+    """Fails at whatever is asked of it: an attribute, an item, a call."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"no {name} today")
+
+    def __getitem__(self, key: object) -> Any:
+        raise RuntimeError(f"no {key} today")
+
+    def __call__(self, *args: object) -> Any:
+        raise RuntimeError("no call today")
+
+
+def _raise(*args: object) -> Any:
+    raise RuntimeError("compute failed")
+
+
+# For each golden case with fixes: calls that take each fixed handler down its failure
+# path, and the name of the logger the fix must log to (None: the module's own).
+FailurePath = tuple[Callable[[ModuleType], object], str | None]
+FAILURE_PATHS: dict[str, list[FailurePath]] = {
+    "adds-logger": [
+        (lambda m: m.upload_report(Boom(), "/nonexistent/report.json"), None),
+        (lambda m: m.load_orders(Boom()), None),
+    ],
+    "assigned-default": [
+        (lambda m: m.Quote(Boom()).price, None),
+        (lambda m: m.parse_address("no-port"), None),
+    ],
+    "class-logger": [
+        (lambda m: m.Spawner().port(Boom()), "Spawner"),
+        (lambda m: m.Proxy().routes(Boom()), "proxy"),
+        (lambda m: m.Proxy.ping(Boom()), None),
+        (lambda m: m.Hub().user_count(Boom()), "hub"),
+    ],
+    "docstring-future": [(lambda m: m.price("sku-1", Boom()), None)],
+    "existing-logger": [(lambda m: m.fetch_rate(Boom(), "EUR"), None)],
+    "kept-default": [
+        (lambda m: m.max_connections({}), None),
+        (lambda m: m.cached_rate(Boom(), "EUR"), None),
+        (lambda m: m.first_line("/nonexistent/file"), None),
+    ],
+    "logger-alias": [
+        (lambda m: m.Billing().compute(), "billing"),
+        (lambda m: type("Failing", (m.Billing,), {"compute": _raise})().total(), "billing"),
+    ],
+    "no-imports": [(lambda m: m.parse_port("http"), None)],
+    "one-line-handlers": [(lambda m: m.size(Boom()), None), (lambda m: m.name(Boom()), None)],
+    "suppress": [(lambda m: m.timeout({}), None), (lambda m: m.version(Boom()), None)],
+    # Importing the module is the failure path: LEVEL is not set.
+    "import-time": [(lambda m: (m.WORKERS, m.LEVEL), None)],
+}
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fixable_findings(case: str) -> int:
+    findings = json.loads((CASES / case / "findings.json").read_text())
+    return sum(1 for finding in findings if finding["fix"] is not None)
+
+
+def test_every_fixed_golden_handler_is_run_down_its_failure_path() -> None:
+    with_fixes = {folder.name for folder in CASES.iterdir() if _fixable_findings(folder.name)}
+    assert set(FAILURE_PATHS) == with_fixes
+    for case, paths in FAILURE_PATHS.items():
+        assert len(paths) == _fixable_findings(case), case
+
+
+@pytest.mark.parametrize(
+    ("case", "index"), [(case, index) for case, paths in FAILURE_PATHS.items() for index in range(len(paths))]
+)
+def test_a_fixed_handler_gives_what_it_gave_and_logs_the_traceback(
+    case: str, index: int, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call, logger_name = FAILURE_PATHS[case][index]
+    monkeypatch.delenv("WORKERS", raising=False)
+    monkeypatch.delenv("LEVEL", raising=False)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # a module may change it
+    module_name = f"hf303_{case.replace('-', '_')}"
+    with caplog.at_level(logging.DEBUG):
+        before = call(_load(CASES / case / "before.py", module_name))
+        assert caplog.records == []  # the failure was silent
+        after = call(_load(CASES / case / "after.py", module_name))
+    assert after == before
+    [record] = caplog.records
+    assert record.levelno == logging.ERROR
+    assert record.name == (logger_name or module_name)
+    assert record.exc_info is not None and record.exc_info[0] is not None
+    assert "Traceback (most recent call last)" in caplog.text
+
+
+def test_fixes_keep_module_imports_at_the_top() -> None:
+    """No fixed file has an import after code that its original did not have (ruff's E402)."""
+
+    def e402(path: Path) -> int:
+        completed = subprocess.run(
+            [RUFF, "check", "--isolated", "--no-cache", "--select", "E402", "--output-format", "json", path],
+            capture_output=True,
+            text=True,
+        )
+        return len(json.loads(completed.stdout))
+
+    for folder in sorted(CASES.iterdir()):
+        case = Case(folder, FileKind.PYTHON)
+        assert e402(case.after) == e402(case.before), folder.name
+
+
+# -- where the rule looks ------------------------------------------------------------
+
+RETURNED_DEFAULT = (
+    "def rate(client):\n    try:\n        return client.rate()\n    except Exception:\n        return 0.0\n"
+)
+
+
+def _findings(tree: Path, tmp_path: Path, cache: bool = False) -> dict[str, list[str]]:
+    engine = Engine(config.Settings(select=("HF303",)).rules(), unsafe_fixes=True)
+    results = run([tree], engine, Mode.CHECK, tree, cache=Cache.open(tmp_path) if cache else None)
+    return {
+        result.display_path: [finding.message for finding in result.findings]
+        for result in results
+        if result.kind is FileKind.PYTHON
+    }
+
+
+@pytest.mark.parametrize(
+    "path", ["tests/rates.py", "app/test/rates.py", "test_rates.py", "app/rates_test.py", "app/conftest.py"]
+)
+def test_test_files_are_not_checked(tmp_path: Path, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = tmp_path / "project"
+    for relative in (path, "app/rates.py"):
+        (tree / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tree / relative).write_text(RETURNED_DEFAULT)
+    monkeypatch.chdir(tree)
+    found = _findings(tree, tmp_path)
+    assert found[path] == []
+    assert len(found["app/rates.py"]) == 1
+
+
+def test_a_tests_folder_above_the_working_directory_does_not_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = tmp_path / "tests" / "project"
+    (tree / "app").mkdir(parents=True)
+    (tree / "app" / "rates.py").write_text(RETURNED_DEFAULT)
+    monkeypatch.chdir(tree)
+    assert len(_findings(tree, tmp_path)["app/rates.py"]) == 1
+
+
+def test_the_cache_keeps_a_test_file_and_its_copy_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = tmp_path / "project"
+    for relative in ("tests/rates.py", "app/rates.py"):
+        (tree / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tree / relative).write_text(RETURNED_DEFAULT)
+    monkeypatch.chdir(tree)
+    cold = _findings(tree, tmp_path, cache=True)
+    warm = _findings(tree, tmp_path, cache=True)
+    assert cold == warm
+    assert (len(warm["tests/rates.py"]), len(warm["app/rates.py"])) == (0, 1)
+
+
+# -- where the fix may import logging -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "fixable"),
+    [
+        ("traceback.py", False),  # importing logging imports traceback
+        ("re/_parser.py", False),  # ... and re._parser, in the `re` package
+        ("logging/handlers.py", False),  # a logging package
+        ("app/logging.py", False),
+        ("app/traceback.py", True),  # a module of the app's own, not the standard library's
+        ("json/decoder.py", True),  # logging does not import json
+    ],
+)
+def test_logging_is_never_imported_into_a_module_it_imports(
+    tmp_path: Path, path: str, fixable: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent != tmp_path:
+        (target.parent / "__init__.py").write_text("")
+    target.write_text(RETURNED_DEFAULT)
+    monkeypatch.chdir(tmp_path)
+    [message] = _findings(tmp_path, tmp_path / "cache")[path]
+    assert ("(unsafe fix:" in message) is fixable, message
+    if not fixable:
+        assert "logging" in message
+
+
+def test_a_fixed_stdlib_named_module_still_imports_first(tmp_path: Path) -> None:
+    """`import logging` placed at the top of a module that logging does not import: a fresh
+    interpreter imports the fixed module, then logging, without a circular import."""
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = package / "traceback.py"
+    module.write_text("import os\n\n\n" + RETURNED_DEFAULT)
+    engine = Engine(config.Settings(select=("HF303",)).rules(), unsafe_fixes=True)
+    [result] = run([module], engine, Mode.WRITE, tmp_path)
+    assert result.outcome is Outcome.CHANGED
+    assert "logger.exception(" in module.read_text()
+    program = "import app.traceback, logging; print(app.traceback.rate(None))"
+    completed = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True)
+    assert completed.stdout.strip() == "0.0", completed.stderr
+    assert "rate failed; using a default" in completed.stderr
+    assert "AttributeError: 'NoneType' object has no attribute 'rate'" in completed.stderr
+
+
+def _wrapped(clause: str, handler: str = "return 0") -> str:
+    return f"def rate(client):\n    try:\n        return client.rate()\n    {clause}\n        {handler}\n"
+
+
+ADMITTED = {
+    "bare": _wrapped("except:"),
+    "Exception": _wrapped("except Exception:"),
+    "BaseException": _wrapped("except BaseException:"),
+    "builtins": "import builtins\n\n\n" + _wrapped("except builtins.BaseException as error:"),
+    "tuple": _wrapped("except (KeyError, BaseException):"),
+    "tuple over lines": _wrapped("except (\n        KeyError,  # missing: fine\n        Exception,\n    ):"),
+    "comment, string and pass first": _wrapped(
+        "except Exception:  # why", '# because\n        "fine"\n        pass\n        return ()'
+    ),
+    "bare return": _wrapped("except Exception:", "return\n    return 1"),
+    "negative number": _wrapped("except Exception:", "return - 1"),
+    "empty constructor": _wrapped("except Exception:", "return dict( )"),
+    "chained assignment": (
+        "def rate(client):\n    try:\n        a = b = client.rate()\n    except Exception:\n        a = b = ''\n    return a\n"
+    ),
+    "tuple assignment": (
+        "def rate(client):\n    try:\n        a, b = client.rate()\n    except Exception:\n        (a, b) = (1, 2)\n    return a\n"
+    ),
+    "annotated assignment": (
+        "def rate(client):\n    try:\n        a: float = client.rate()\n    except Exception:\n        a: float = 0.0\n    return a\n"
+    ),
+    "one line": "def rate(client):\n    try: return client.rate()\n    except Exception: return 0",
+    "suppress": (
+        "from contextlib import suppress\n\n\ndef rate(client):\n"
+        "    with suppress(\n        BaseException,\n    ):\n        return client.rate()\n    return 0\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("text", ADMITTED.values(), ids=ADMITTED.keys())
+def test_every_finding_passes_the_byte_filter(text: str) -> None:
+    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
+    from hardenfix.sources.python import parse
+
+    assert list(BroadExceptSilentDefault().check(parse(text)))
+    assert BroadExceptSilentDefault.might_apply(text.encode())
+
+
+def test_a_module_named_test_is_not_a_test_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "test.py").write_text(RETURNED_DEFAULT)  # `test` is also a standard-library package
+    monkeypatch.chdir(tmp_path)
+    [message] = _findings(tmp_path, tmp_path / "cache")["test.py"]
+    assert "(unsafe fix:" in message
