@@ -8,14 +8,13 @@ kind can be told.
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from hardenfix.files import TEMP_PREFIX, TEMP_SUFFIX
 from hardenfix.model import FileKind
@@ -56,8 +55,7 @@ _DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile
 _SERVICES_KEY = re.compile(rb"^services[ \t]*:", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     path: Path
     """Absolute and normal. A symlink to a file in the tree is replaced by that file's
     path in the tree (see `discover`); other symlinks are not resolved."""
@@ -214,8 +212,8 @@ def _followed(candidate: Candidate, top: str, is_link: bool) -> Candidate:
         return candidate
     target, tree = os.path.realpath(candidate.path), os.path.realpath(top)
     if os.path.commonpath([target, tree]) != tree:
-        return dataclasses.replace(candidate, skip_reason="is a symlink to outside the tree being processed")
-    return dataclasses.replace(candidate, path=Path(os.path.join(top, os.path.relpath(target, tree))))
+        return candidate._replace(skip_reason="is a symlink to outside the tree being processed")
+    return candidate._replace(path=Path(os.path.join(top, os.path.relpath(target, tree))))
 
 
 def _walk_or_recall(

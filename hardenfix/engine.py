@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hardenfix.files import UTF_8
 from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
@@ -299,8 +299,7 @@ def _backward(offset: int, edits: list[Edit], is_end: bool, exact: bool) -> int 
     return offset - delta
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """Where a text lives on disk, for rules that read neighbouring files."""
 
     location: Path

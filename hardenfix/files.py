@@ -5,8 +5,8 @@ from __future__ import annotations
 import operator
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from hardenfix.model import FileKind
 
@@ -36,8 +36,7 @@ class WriteRefused(Exception):
     """The file was not written; the message is the reason, without the path."""
 
 
-@dataclass(frozen=True, slots=True)
-class DecodedText:
+class DecodedText(NamedTuple):
     text: str
     """The file's text without its byte-order mark."""
     bom: bool

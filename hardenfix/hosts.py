@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MASK = "\0"
 """Stands, in masked text, for a character of variable syntax."""
@@ -56,8 +56,7 @@ _PORT = re.compile(rf"[0-9{MASK}]*")
 WHY_LOWERCASE = "proxies, certificates and caches compare hosts as strings"
 
 
-@dataclass(frozen=True, slots=True)
-class UrlHosts:
+class UrlHosts(NamedTuple):
     """The hosts of one URL, as spans of the text searched."""
 
     spans: tuple[tuple[int, int], ...]

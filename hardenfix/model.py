@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class FileKind(enum.StrEnum):
@@ -51,8 +51,7 @@ class Category(enum.StrEnum):
     CORRECTNESS = "correctness"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace `text[start:end]` with `content` (an insertion when start == end)."""
 
     start: int
@@ -169,8 +168,7 @@ def _fix_edits(edits: Iterable[Edit]) -> tuple[Edit, ...]:
     return ordered
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     """1-based line and column of an offset."""
 
     line: int

@@ -19,7 +19,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 HTTP_TOOLS = frozenset({"curl", "wget"})
 
@@ -45,8 +45,7 @@ _COMMAND_PREFIXES = frozenset({"exec", "!", "{", "if", "then", "else", "elif", "
 _SHELL_SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 
 
-@dataclass(frozen=True, slots=True)
-class ShellWord:
+class ShellWord(NamedTuple):
     """A word of a shell command as written (quotes kept), and its span in the command."""
 
     text: str
@@ -62,8 +61,7 @@ class ShellWord:
             return self.text
 
 
-@dataclass(frozen=True, slots=True)
-class HttpProbe:
+class HttpProbe(NamedTuple):
     """A `curl` or `wget` invocation: the program word and its arguments as written."""
 
     program: str
@@ -135,8 +133,7 @@ def _operator_at(command: str, index: int) -> str | None:
     return next((operator for operator in _OPERATORS if command.startswith(operator, index)), None)
 
 
-@dataclass(frozen=True, slots=True)
-class _Command:
+class _Command(NamedTuple):
     words: list[ShellWord]
     negated: bool
     followed_by: str
@@ -253,8 +250,7 @@ def _classify(
         index += width
 
 
-@dataclass(frozen=True, slots=True)
-class ArgumentEdit:
+class ArgumentEdit(NamedTuple):
     """A change to a command's argument vector, the program being argument 0: write
     `replacement` for argument `index`, delete it (`replacement` None), or, with
     `insert`, add `replacement` as a new argument before it."""
@@ -264,8 +260,7 @@ class ArgumentEdit:
     insert: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class CurlFlagProblem:
+class CurlFlagProblem(NamedTuple):
     """What is wrong with a curl probe's flags, and the argument edits that fix it."""
 
     message: str

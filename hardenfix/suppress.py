@@ -54,7 +54,7 @@ import re
 import tokenize
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
 from hardenfix.registry import matches
@@ -92,8 +92,7 @@ class RuleIdentity(Protocol):
     slug: str
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     """A comment on one line: `text[start:end]`, from its `#` to the end of the line."""
 
     line: int
@@ -103,8 +102,7 @@ class Comment:
     """Nothing but whitespace comes before it on its line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(NamedTuple):
     selectors: tuple[str, ...]
     """Codes, code prefixes or slugs; empty for a bare `ignore`, which covers every code."""
     reason: str
@@ -228,8 +226,7 @@ class Suppressions:
         return findings
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
+class _Layout(NamedTuple):
     """What deciding a comment's scope needs to know about the lines around it."""
 
     document: SourceText

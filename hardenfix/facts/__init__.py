@@ -23,14 +23,12 @@ registry lists it (online), the project's configuration, the built-in image know
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Fact(Generic[T]):
+class Fact(NamedTuple, Generic[T]):
     """A value, where it was read, and, when it is assumed rather than read, why."""
 
     value: T

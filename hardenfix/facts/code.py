@@ -25,6 +25,7 @@ import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from hardenfix.facts import Fact
 from hardenfix.sources.dockerfile import BuildContext, ContextError
@@ -54,8 +55,7 @@ _NODE_PORT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
     path: str
     source: str
     guess: str | None
@@ -65,8 +65,7 @@ class Route:
     """The context file that defines it."""
 
 
-@dataclass(frozen=True, slots=True)
-class ScriptPort:
+class ScriptPort(NamedTuple):
     """How a script tells its server which port to listen on: a number written in its code,
     an environment variable it reads, or a command-line option it parses, with a default."""
 

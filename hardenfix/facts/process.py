@@ -19,7 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hardenfix import probes
 from hardenfix.facts import Fact
@@ -36,8 +36,7 @@ _SHELL_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
 _COMPOSE_ESCAPED_VARIABLE = re.compile(r"\$\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
 
 
-@dataclass(frozen=True, slots=True)
-class Launcher:
+class Launcher(NamedTuple):
     """How one server program is told its port."""
 
     port_options: tuple[str, ...]
@@ -77,8 +76,7 @@ _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
 _CONFIG_FILE_LAUNCHERS = {"gunicorn": ("-c", "--config"), "hypercorn": ("-c", "--config")}
 
 
-@dataclass(frozen=True, slots=True)
-class Launch:
+class Launch(NamedTuple):
     """What a command starts: a known server program, or a script whose code decides."""
 
     program: str

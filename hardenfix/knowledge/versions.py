@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 FLOATING = float("inf")
 """Stands for every number after the last one a floating tag gives."""
@@ -42,8 +42,7 @@ _REVISION = re.compile(r"r?\d+")
 _DISTRO_PREFIXES = (("alpine", "alpine"), ("oraclelinux", "oracle"), ("oracle", "oracle"), ("ubi", "ubi"))
 
 
-@dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(NamedTuple):
     """What a tag says: its version (None when it names none hardenfix can order) and
     the words of its variant, each distribution word as its distribution."""
 
@@ -58,8 +57,7 @@ class Tag:
         return Version(self.numbers, floating=len(self.numbers) < release_parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Version:
+class Version(NamedTuple):
     numbers: tuple[int, ...]
     floating: bool = False
     """It names the newest release of a line (`10.6`), not one release (`10.6.4`)."""
@@ -115,8 +113,7 @@ def parse_version(text: str) -> Version:
     return Version(tag.numbers)
 
 
-@dataclass(frozen=True, slots=True)
-class Bounds:
+class Bounds(NamedTuple):
     """One bound per release line (see the module documentation); a single bound is a
     bound for every line."""
 
@@ -162,8 +159,7 @@ _WIDTH = 8
 """Wide enough for every version scheme in use (MinIO's release dates have six numbers)."""
 
 
-@dataclass(frozen=True, slots=True)
-class VersionRange:
+class VersionRange(NamedTuple):
     """`since` (inclusive) and `until` (exclusive), either open."""
 
     since: Bounds | None = None

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -86,8 +86,7 @@ def render_block_item(item: YamlValue, indent: str, step: int) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A mapping entry as written: its key node, its value node, and the mapping holding it."""
 
     key: ScalarNode
@@ -95,8 +94,7 @@ class Entry:
     owner: MappingNode
 
 
-@dataclass(frozen=True, slots=True)
-class Variable:
+class Variable(NamedTuple):
     """One entry of a service's `environment`: `NAME: value` or `- NAME=value`."""
 
     name: str
@@ -751,8 +749,7 @@ def iter_scalars(node: Node) -> Iterator[ScalarNode]:
     return (found for found in iter_nodes(node) if isinstance(found, ScalarNode))
 
 
-@dataclass(frozen=True, slots=True)
-class Interpolation:
+class Interpolation(NamedTuple):
     """`${NAME<operator><argument>}` at `[start, end)` of the text it was found in."""
 
     start: int

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.sources import ParseError
@@ -54,8 +55,7 @@ _HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 # --------------------------------------------------------------------------- scanner
 
 
-@dataclass(frozen=True, slots=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     """A here-document read after its instruction's last line."""
 
     name: str
@@ -66,8 +66,7 @@ class Heredoc:
     """The body's span in the text: whole lines, up to the start of the terminator line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """A whitespace-separated word of an instruction's logical line, quotes kept."""
 
     text: str
@@ -222,8 +221,7 @@ def exec_form_spans(arguments: str) -> list[tuple[int, int]] | None:
 _JSON_BLANK = re.compile(r"[ \t\n\r]*")
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
     start: int
     end: int
     """End of the content: the `\\n` and any `\\r` before it are excluded."""
@@ -399,8 +397,7 @@ class Stage:
         return [copy for copy in (Copy.of(self, instruction) for instruction in self.instructions) if copy]
 
 
-@dataclass(frozen=True, slots=True)
-class Copy:
+class Copy(NamedTuple):
     """A `COPY` or `ADD`: its sources and where they land in the image."""
 
     instruction: Instruction
@@ -752,8 +749,7 @@ class BuildContext:
 # --------------------------------------------------------------------------- files in the image
 
 
-@dataclass(frozen=True, slots=True)
-class ImageFile:
+class ImageFile(NamedTuple):
     """Where a file of the image comes from: a build-context file or a heredoc body."""
 
     image_path: str
