@@ -3,13 +3,53 @@
 from __future__ import annotations
 
 import itertools
+import os
+import sys
+from pathlib import Path
 
 import pytest
 
-from hardenfix.knowledge import builtin, parse_reference
+from hardenfix import knowledge
+from hardenfix.knowledge import builtin, parse_reference, read_table
 from hardenfix.knowledge.images import BuiltTools, CommandOption, project_image
 from hardenfix.knowledge.pins import Evidence, choose_pin
 from hardenfix.knowledge.versions import Bounds, Version, VersionRange, after, parse_tag, parse_version
+
+
+def test_a_table_is_parsed_once_per_version_of_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed table is kept beside the file, as bytecode is, while its size and
+    modification time are those it was read with."""
+    table = tmp_path / "images.toml"
+    table.write_text('["postgres"]\nclass = "data"\n')
+    assert read_table("images.toml", tmp_path) == {"postgres": {"class": "data"}}
+    snapshot = tmp_path / "__pycache__" / f"images.toml.{sys.implementation.cache_tag}.marshal"
+    assert snapshot.exists()
+    parsed: list[str] = []
+    import tomllib
+
+    monkeypatch.setattr(tomllib, "loads", lambda text: parsed.append(text) or {})
+    assert read_table("images.toml", tmp_path) == {"postgres": {"class": "data"}}
+    assert parsed == []  # read from the snapshot
+    table.write_text('["postgres"]\nclass = "api"\n')  # the same size, another time
+    os.utime(table, ns=(1, 1))
+    assert read_table("images.toml", tmp_path) == {}
+    assert len(parsed) == 1
+
+
+def test_a_table_is_parsed_where_no_snapshot_can_be_kept(tmp_path: Path) -> None:
+    (tmp_path / "pins.toml").write_text('["redis"]\nreleases = ["7.4.1"]\n')
+    (tmp_path / "__pycache__").write_text("not a folder")
+    for _ in range(2):
+        assert read_table("pins.toml", tmp_path) == {"redis": {"releases": ["7.4.1"]}}
+    assert sorted(os.listdir(tmp_path)) == ["__pycache__", "pins.toml"]  # no temporary left behind
+
+
+def test_the_built_in_tables_are_their_files() -> None:
+    import tomllib
+
+    folder = Path(knowledge.__file__).parent
+    for name in ("images.toml", "pins.toml"):
+        assert read_table(name) == tomllib.loads((folder / name).read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(

@@ -149,11 +149,11 @@ def _skipped(folder: str) -> bool:
 def _sources(context: BuildContext, suffix: str, framework: re.Pattern[bytes]):
     for relative in context.files_under(".", suffix, MAX_FILES, _skipped):
         try:
-            text = context.read_text(relative)
-        except ContextError:
+            data = context.read_bytes(relative)
+            if framework.search(data):
+                yield relative, data.decode("utf-8")
+        except (ContextError, UnicodeDecodeError):
             continue
-        if framework.search(text.encode("utf-8", "surrogatepass")):
-            yield relative, text
 
 
 # --------------------------------------------------------------------------------- Python

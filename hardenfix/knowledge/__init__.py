@@ -10,9 +10,12 @@ configuration.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import marshal
+import os
 import re
-import tomllib
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -172,13 +175,46 @@ def facts_from_table(repository: str, table: dict) -> ImageFacts:
 
 @cache
 def builtin() -> KnowledgeBase:
-    package = Path(__file__).parent
-    pins = tomllib.loads((package / "pins.toml").read_text(encoding="utf-8"))
+    pins = read_table("pins.toml")
     images: dict[str, ImageFacts] = {}
-    for repository, table in tomllib.loads((package / "images.toml").read_text(encoding="utf-8")).items():
+    for repository, table in read_table("images.toml").items():
         facts = load_image(repository, table)
         images.update(dict.fromkeys((repository, *table.get("aliases", ())), facts))
     return KnowledgeBase({repository: load_pin(repository, table) for repository, table in pins.items()}, images)
+
+
+def read_table(name: str, folder: Path = Path(__file__).parent) -> dict:
+    """A TOML table of this folder, parsed.
+
+    Python's TOML parser takes a sixth of a one-file check to read `images.toml`, so the
+    parsed table is kept as Python keeps a module's bytecode: marshalled, in `__pycache__`
+    beside it, with the size and modification time of the file it was read from, and read
+    from there while they match. Where that folder cannot be written, the file is parsed
+    every time."""
+    source = folder / name
+    status = source.stat()
+    key = [status.st_size, status.st_mtime_ns]
+    snapshot = source.parent / "__pycache__" / f"{name}.{sys.implementation.cache_tag}.marshal"
+    try:
+        with open(snapshot, "rb") as stored:
+            known, table = marshal.load(stored)
+        if known == key:
+            return table
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    import tomllib
+
+    table = tomllib.loads(source.read_text(encoding="utf-8"))
+    temporary = snapshot.with_name(f"{snapshot.name}.{os.getpid()}")
+    try:
+        data = marshal.dumps([key, table])
+        snapshot.parent.mkdir(exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, snapshot)  # whole or not at all, whoever else writes it
+    except (OSError, ValueError):  # a read-only installation; a value marshal cannot hold
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+    return table
 
 
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")

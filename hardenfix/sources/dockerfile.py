@@ -326,10 +326,12 @@ class _Scanner:
 
 def _heredoc_names(instruction: Instruction) -> Iterator[tuple[str, bool]]:
     """The heredocs an instruction opens, in order: (name, chomp)."""
+    if "<<" not in instruction.line:
+        return  # told without splitting the line into words, which most instructions never need
     words = instruction.words
     if words and words[0].text.upper() == "ONBUILD":
         words = words[1:]
-    if not words or words[0].text.upper() not in _HEREDOC_INSTRUCTIONS or "<<" not in instruction.line:
+    if not words or words[0].text.upper() not in _HEREDOC_INSTRUCTIONS:
         return
     arguments = [word.text for word in words[1:] if not word.text.startswith("--")]
     if parse_exec_form(" ".join(arguments)) is not None:
@@ -670,21 +672,25 @@ class BuildContext:
             return False
 
     def read_text(self, relative: str) -> str:
+        try:
+            return self.read_bytes(relative).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ContextError(f"`{relative}` is not UTF-8 text") from None
+
+    def read_bytes(self, relative: str) -> bytes:
         if relative in self._listed:
             path: Path | str = self._root_prefix + relative
             self._looked_at(path)
         else:
             path = self.path(relative)
         try:
-            return read_whole(path, MAX_CONTEXT_FILE).decode("utf-8")
+            return read_whole(path, MAX_CONTEXT_FILE)
         except FileTooLarge:
             raise ContextError(f"`{relative}` is larger than {MAX_CONTEXT_FILE // 1024} KiB") from None
         except FileNotFoundError:
             raise ContextError(f"`{relative}` is not in the build context") from None
         except IsADirectoryError:
             raise ContextError(f"`{relative}` is a folder") from None
-        except UnicodeDecodeError:
-            raise ContextError(f"`{relative}` is not UTF-8 text") from None
         except OSError as error:
             raise ContextError(f"`{relative}` cannot be read: {error.strerror}") from None
 
