@@ -59,7 +59,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hardenfix.files import absolute_path
 from hardenfix.knowledge import ImageFacts, KnowledgeBase, builtin, facts_from_table
@@ -213,8 +213,7 @@ def _matches(spec: pathspec.PathSpec, absolute: str, folder: str) -> bool:
     return not relative.startswith("..") and spec.match_file(relative.replace(os.sep, "/"))
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One configuration file's validated table."""
 
     source: Path

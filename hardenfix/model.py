@@ -295,8 +295,7 @@ def status_of(status: os.stat_result) -> Status:
     return [status.st_mtime_ns, status.st_size, status.st_ino]
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """What a worker learnt about one file, for the cache to remember (see `hardenfix.cache`)."""
 
     key: str

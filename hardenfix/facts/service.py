@@ -23,10 +23,9 @@ import json
 import os
 import posixpath
 import weakref
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -325,8 +324,7 @@ def service_facts(document: ComposeDocument, service: Service, knowledge: Knowle
     return computed[service.name]
 
 
-@dataclass(frozen=True)
-class PlannedProbe:
+class PlannedProbe(NamedTuple):
     """An HTTP probe the facts support, or why there is none."""
 
     test: tuple[str, ...] | None

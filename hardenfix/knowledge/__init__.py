@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hardenfix.knowledge.images import ImageFacts, load_image, project_image
 from hardenfix.knowledge.pins import Evidence, Pin, PinChoice, choose_pin, load_pin
@@ -31,8 +31,7 @@ if TYPE_CHECKING:
 DEFAULT_REGISTRY = "docker.io"
 
 
-@dataclass(frozen=True, slots=True)
-class ImageReference:
+class ImageReference(NamedTuple):
     """A parsed `[registry/]repository[:tag][@digest]` reference."""
 
     text: str
@@ -226,8 +225,7 @@ def check_duration(option: str, value: str) -> None:
         raise ValueError(f"{option} must be a duration such as '30s' or '1m30s', not {value!r}")
 
 
-@dataclass(frozen=True)
-class HealthcheckTiming:
+class HealthcheckTiming(NamedTuple):
     """The healthcheck timing hardenfix writes wherever one is missing, in Compose and Dockerfiles."""
 
     interval: str = "30s"

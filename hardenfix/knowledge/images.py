@@ -18,7 +18,7 @@ import posixpath
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from hardenfix.facts import Fact
 from hardenfix.knowledge.versions import Version, VersionRange, after, parse_tag, parse_version
@@ -29,8 +29,7 @@ SERVICE_CLASSES = ("data", "api", "worker", "diagnostic")
 PROJECT_CONFIGURATION = "project configuration"
 
 
-@dataclass(frozen=True, slots=True)
-class ToolsEntry:
+class ToolsEntry(NamedTuple):
     """Programs on the image's PATH (`ships`) and programs known to be absent
     (`lacks`), for a range of versions and one variant."""
 
@@ -50,8 +49,7 @@ class ToolsEntry:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class CommandOption:
+class CommandOption(NamedTuple):
     """A command-line option a probe needs the service's server to run with, such as
     NATS's monitoring port (`-m 8222`): without it the probed endpoint does not exist."""
 
@@ -84,8 +82,7 @@ class CommandOption:
         return f"{self.names[0]} {self.value}"
 
 
-@dataclass(frozen=True, slots=True)
-class StandardProbe:
+class StandardProbe(NamedTuple):
     """A healthcheck `test` known to work for the image, and what it needs."""
 
     test: tuple[str, ...]
@@ -102,8 +99,7 @@ class StandardProbe:
         return (posixpath.basename(self.test[1]),) if len(self.test) > 1 else ()
 
 
-@dataclass(frozen=True)
-class ImageFacts:
+class ImageFacts(NamedTuple):
     repository: str
     service_class: str
     """data, api, worker or diagnostic."""
@@ -234,8 +230,7 @@ class TagFacts:
         return self._entries
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(NamedTuple):
     """The names on an image's PATH, read from its layers, and where they were read."""
 
     names: frozenset[str]
@@ -261,8 +256,7 @@ def _name(repository: str, tag: str | None) -> str:
     return f"{repository}:{tag}" if tag else repository
 
 
-@dataclass(frozen=True, slots=True)
-class ProbeChoice:
+class ProbeChoice(NamedTuple):
     probe: StandardProbe
     guesses: tuple[str, ...]
     """What is assumed, not known, about the programs it runs."""

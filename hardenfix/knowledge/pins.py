@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from hardenfix.knowledge.versions import parse_tag, parse_version
 
@@ -33,8 +33,7 @@ _DISTRO_NAMES = {"oracle": "Oracle Linux", "ubi": "Red Hat UBI", "scratch": "an 
 _PACKAGE_DISTROS = {"apt": "Debian or Ubuntu", "apk": "Alpine", "rpm": "an RPM-based distribution"}
 
 
-@dataclass(frozen=True)
-class Pin:
+class Pin(NamedTuple):
     repository: str
     releases: tuple[str, ...]
     """Tags of the image's default variant, newest first."""
@@ -68,8 +67,7 @@ class Evidence:
                 self.lines.setdefault(match.group(1), where)
 
 
-@dataclass(frozen=True)
-class PinChoice:
+class PinChoice(NamedTuple):
     tag: str | None
     """None when no pin can be trusted."""
     explanation: str

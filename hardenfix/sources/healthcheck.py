@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -28,8 +28,7 @@ SHELL_BUILTINS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(NamedTuple):
     form: str
     """`CMD`, `CMD-SHELL` or `string`."""
     test: Entry

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import ScalarNode
 
@@ -169,8 +170,7 @@ class Options:
         return None
 
 
-@dataclass(frozen=True)
-class SecretName:
+class SecretName(NamedTuple):
     name: str
     data_store: bool
     """A variable through which a data-store image takes its own credential (`POSTGRES_PASSWORD`)."""
@@ -222,8 +222,7 @@ def classify_default(default: str) -> Default:
     return Default.CREDENTIAL
 
 
-@dataclass(frozen=True)
-class _Use:
+class _Use(NamedTuple):
     """How the services use one scalar."""
 
     variable: Variable | None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -33,8 +33,7 @@ _LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _HostField:
+class _HostField(NamedTuple):
     """A scalar whose value is a host name, or starts with one (`extra_hosts`)."""
 
     node: ScalarNode

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -19,8 +19,7 @@ _DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:/._-]*")
 _RESERVATION_PATH = ("deploy", "resources", "reservations", "devices")
 
 
-@dataclass(frozen=True)
-class _Request:
+class _Request(NamedTuple):
     """The GPU reservation that grants what a service sees today, and whether adding it is safe."""
 
     asking: str
