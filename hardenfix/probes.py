@@ -38,6 +38,7 @@ _WGET_SHORT_WITH_VALUE = frozenset("aBeiOoPQTtUwY")
 _WGET_LONG_WITH_VALUE = frozenset({"--header", "--output-document", "--tries", "--timeout", "--user-agent"})
 
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
+_OPERATOR_STARTS = frozenset(operator[0] for operator in _OPERATORS)
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _REDIRECTION = re.compile(r"\d*(?:[<>]|&>)")
 _STDOUT_REDIRECTION = re.compile(r"(?:1?>>?\|?|&>>?)")
@@ -128,6 +129,8 @@ def shell_words(command: str) -> Iterator[ShellWord | str]:
 def _operator_at(command: str, index: int) -> str | None:
     """The control operator starting at `index`; the `&` of a redirection (`2>&1`, `&>`)
     is not one."""
+    if command[index] not in _OPERATOR_STARTS:
+        return None  # most characters, told at once: this is asked of every character of a word
     if command.startswith("&>", index) or (command.startswith("&", index) and command[index - 1 : index] in "<>"):
         return None
     return next((operator for operator in _OPERATORS if command.startswith(operator, index)), None)

@@ -158,6 +158,11 @@ class Service:
     def environment(self) -> dict[str, Variable]:
         """The variables its `environment` sets, by name, as Compose merges them
         (a mapping's own entries win over those it merges with `<<`)."""
+        return dict(self._environment)
+
+    @cached_property
+    def _environment(self) -> dict[str, Variable]:
+        """Read once: the facts and three rules ask for every service's."""
         entry = self.get("environment")
         variables: dict[str, Variable] = {}
         if entry is None:

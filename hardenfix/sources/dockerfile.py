@@ -395,8 +395,13 @@ class Stage:
                 path = posixpath.normpath(posixpath.join(path, _unquote(candidate.arguments)))
         return path
 
-    def copies(self) -> list[Copy]:
-        return [copy for copy in (Copy.of(self, instruction) for instruction in self.instructions) if copy]
+    def copies(self) -> tuple[Copy, ...]:
+        return self._copies
+
+    @cached_property
+    def _copies(self) -> tuple[Copy, ...]:
+        """Read once: facts and rules look through a stage's copies for each file they locate."""
+        return tuple(copy for copy in (Copy.of(self, instruction) for instruction in self.instructions) if copy)
 
 
 class Copy(NamedTuple):
