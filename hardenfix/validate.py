@@ -3,7 +3,8 @@
 Run by the engine after the fixpoint, on the original and the final text:
 
 - Compose: the output must still satisfy the Compose Specification (the JSON schema
-  that check-jsonschema vendors) when the input did; and, loaded as data, every
+  that check-jsonschema vendors) where the input did (the services a fix changed, when
+  it changed nothing else; else the whole file); and, loaded as data, every
   difference between input and output must lie under a path that one of the applied
   rules declares in `Rule.changes`. Then the model oracle (`check_model_change`)
   compares the two files as Docker Compose resolves them:
@@ -86,16 +87,15 @@ def _check_compose_document(before: Any, after: Any, applied: Applied, in_docume
         old, new = to_data(before), to_data(after)
     except TooLarge as error:
         raise GuardError(f"cannot verify the fixes: the document {error}; nothing written") from None
-    validator = compose_schema_validator()
-    if validator is not None and validator.is_valid(old):
-        error = next(validator.iter_errors(new), None)
-        if error is not None:
-            where = ".".join(str(part) for part in error.absolute_path) or "the top level"
-            raise GuardError(
-                f"the fixed file would break the Compose Specification at {where}{in_document}: {error.message}"
-            )
+    changed = list(changed_paths(old, new))
+    error = _schema_error(old, new, changed)
+    if error is not None:
+        where = ".".join(str(part) for part in error.absolute_path) or "the top level"
+        raise GuardError(
+            f"the fixed file would break the Compose Specification at {where}{in_document}: {error.message}"
+        )
     declared = [pattern for rule in applied for pattern in rule.changes]
-    for path in changed_paths(old, new):
+    for path in changed:
         if not any(path_matches(pattern, path) for pattern in declared):
             raise GuardError(
                 f"a fix changed `{_shown(path)}`{in_document}, which no applied rule declares;"
@@ -104,9 +104,37 @@ def _check_compose_document(before: Any, after: Any, applied: Applied, in_docume
         lost = _variables(value_at(old, path)) - _variables(value_at(new, path))
         if lost:
             raise GuardError(_lost_variables_message(lost, path))
+    unset: tuple[Any, Any] | None = None
     for environment in user_environments(_variables(old)):
-        check_model_change(interpolated(old, environment), interpolated(new, environment), applied)
-    check_gpus(interpolated(old, {}), interpolated(new, {}))
+        models = interpolated(old, environment), interpolated(new, environment)
+        check_model_change(*models, applied)
+        if not environment:
+            unset = models
+    check_gpus(*(unset or (interpolated(old, {}), interpolated(new, {}))))
+
+
+def _schema_error(old: Any, new: Any, changed: list[Path_]) -> Any:
+    """The first place where the fixed data breaks the Compose Specification where the
+    original satisfied it, or None.
+
+    A service's schema does not depend on the other services: when every change lies in
+    services, those services alone are validated (a fix to one service of fifty checks one,
+    where validating the whole file twice cost more than checking it); a file whose data
+    did not change is not validated at all."""
+    validator = compose_schema_validator()
+    if validator is None or not changed:
+        return None
+    names = {path[1] for path in changed if len(path) >= 2 and path[0] == "services"}
+    if len(names) == len({path[:2] for path in changed}) and isinstance(old.get("services"), dict):
+        old, new = _only_services(old, names), _only_services(new, names)
+    if not validator.is_valid(old):
+        return None
+    return next(validator.iter_errors(new), None)
+
+
+def _only_services(data: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    services = data.get("services")
+    return {"services": {name: services[name] for name in sorted(names) if name in services}}
 
 
 def user_environments(names: Iterable[str]) -> list[dict[str, str]]:

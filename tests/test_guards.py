@@ -59,6 +59,27 @@ def test_breaking_the_compose_specification_is_refused() -> None:
         fix(rule)
 
 
+def test_a_fixed_service_is_held_to_the_specification_whatever_the_others_do() -> None:
+    """The services a fix changed are validated on their own: another service breaking the
+    specification neither hides their breakage nor is reported for them."""
+    broken_elsewhere = STACK + "  old:\n    image: legacy:1\n    restartt: always\n"
+    good = ReplaceText("    restart: always\n", "    restart: always\n    healthcheck:\n      test: [CMD, 'true']\n")
+    assert "healthcheck" in fix(good, broken_elsewhere)
+    bad = ReplaceText("    restart: always\n", "    restart: always\n    healthcheck:\n      tset: [CMD, 'true']\n")
+    with pytest.raises(FixError, match=r"would break the Compose Specification at services\.db\.healthcheck"):
+        fix(bad, broken_elsewhere)
+
+
+def test_a_change_outside_the_services_is_validated_with_the_whole_file() -> None:
+    stack = (
+        "x-probe: &probe\n  interval: 10s\n" + STACK + "    healthcheck:\n      <<: *probe\n      test: [CMD, 'true']\n"
+    )
+    rule = ReplaceText("  interval: 10s\n", "  interval: 10s\n  tiemout: 5s\n")
+    rule.changes = ("**",)
+    with pytest.raises(FixError, match=r"would break the Compose Specification at services\.db\.healthcheck"):
+        fix(rule, stack)
+
+
 def test_an_alias_bomb_is_not_expanded() -> None:
     levels = "".join(f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 9))
     bomb = "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + levels + STACK
