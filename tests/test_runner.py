@@ -223,6 +223,38 @@ def test_a_changed_dependency_misses_the_cache(tmp_path: Path) -> None:
     assert findings() == ["HF106"]
 
 
+def test_code_read_through_a_build_context_is_a_dependency(tmp_path: Path) -> None:
+    """HF106 reads the service's code for its health route: a changed module, and a module
+    added to a folder it listed, make the Compose file's findings anew."""
+    app = tmp_path / "api" / "app"
+    app.mkdir(parents=True)
+    (tmp_path / "api" / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\nWORKDIR /srv\nCOPY app/ ./app/\n"
+        'CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n'
+    )
+    main = app / "main.py"
+    main.write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/healthz")\ndef up():\n    return {}\n'
+    )
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  api:\n    build: ./api\n")
+    engine = Engine(Settings(select=("HF106",)).rules())
+
+    def message() -> str:
+        [result] = run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+        [finding] = result.findings
+        return finding.message
+
+    assert "serves `/healthz` on port 8000" in message()
+    assert "serves `/healthz` on port 8000" in message()  # from the cache
+    main.write_text(main.read_text().replace("/healthz", "/ready"))
+    assert "serves `/ready` on port 8000" in message()
+    (app / "health.py").write_text(
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/healthz")\ndef live():\n    return {}\n'
+    )
+    assert "serves `/healthz` on port 8000" in message()  # found in a module added since
+
+
 REALISTIC = (
     Path(__file__).resolve().parent.parent
     / "golden"
