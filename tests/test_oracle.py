@@ -141,7 +141,7 @@ EXPRESSIONS = [
     "${SET:-d}", "${UNSET:-d}", "${EMPTY:-d}", "${SET-d}", "${UNSET-d}", "${EMPTY-d}",
     "${SET:+r}", "${UNSET:+r}", "${EMPTY:+r}", "${SET+r}", "${UNSET+r}", "${EMPTY+r}",
     "${SET:?m}", "${EMPTY?m}", "${UNSET:-${SET}}", "${UNSET:-a${UNSET:-b${SET}}c}", "${UNSET:-http://h:1/}",
-    "a $ b", "100%$", "${SET}${SET}",
+    "a $ b", "100%$", "${SET}${SET}", "${UNSET:-{x}}", "${UNSET:-a}b}", "${UNSET:-$${SET}}", "${UNSET:-{${SET}}}",
 ]  # fmt: skip
 ENVIRONMENT = {"SET": "value", "EMPTY": ""}
 

@@ -199,3 +199,22 @@ def test_hf301_names_only_the_tuple_attributes_a_module_uses() -> None:
     [message] = _hf301_findings(text)
     assert "(unsafe fix: an instance of `Point` may be used as a tuple: `point._replace` used on a value" in message
     assert "`low`" not in message
+
+
+def test_hf302s_helper_goes_after_every_import_a_linter_allows_at_the_top(tmp_path: Path) -> None:
+    """A `sys.path` change stands among the opening imports (E402 allows it there): the helper
+    comes after the imports below it too, so that ruff's E402 has no import below code to report."""
+    module = tmp_path / "metrics.py"
+    module.write_text(
+        '"""Metrics."""\nimport sys\n\nsys.path.insert(0, "lib")\n\n'
+        'from prometheus_client import Counter\n\nREQUESTS = Counter("requests", "Requests")\n'
+    )
+    engine = Engine(config.Settings(select=("HF302",)).rules())
+    fixed = engine.fix(FileKind.PYTHON, module.read_text(), "metrics.py").text
+    assert fixed.index("from prometheus_client import Counter") < fixed.index("def _get_or_create_metric(")
+    assert fixed.index("def _get_or_create_metric(") < fixed.index("REQUESTS =")
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E402,F", "--stdin-filename", "m.py", "-"],
+        input=fixed, capture_output=True, text=True,
+    )  # fmt: skip
+    assert lint.returncode == 0, lint.stdout

@@ -779,7 +779,7 @@ def iter_interpolations(text: str) -> Iterator[Interpolation]:
             index = text.find("$", index + 2)
             continue
         if text.startswith("${", index):
-            closing = _closing_brace(text, index + 2)
+            closing = _compose_go_closing_brace(text, index, len(text))
             if closing is None:
                 return
             match = _INTERPOLATION_BODY.fullmatch(text, index + 2, closing)
@@ -906,7 +906,7 @@ def _references(text: str) -> Iterator[str | Interpolation]:
             yield "$"
             index = dollar + 2
         elif text.startswith("${", dollar):
-            closing = _closing_brace(text, dollar + 2)
+            closing = _compose_go_closing_brace(text, dollar, len(text))
             body = _INTERPOLATION_BODY.fullmatch(text, dollar + 2, closing) if closing is not None else None
             if closing is None or body is None:
                 raise InterpolationError(f"invalid interpolation format in {text[dollar:]!r}")
@@ -935,24 +935,6 @@ def _substitute(reference: Interpolation, environment: Mapping[str, str]) -> str
     if operator in (":+", "+"):
         return interpolate(reference.argument, environment) if is_set else ""
     return value or ""
-
-
-def _closing_brace(text: str, index: int) -> int | None:
-    depth = 0
-    while index < len(text):
-        if text.startswith("$$", index):
-            index += 2
-            continue
-        if text.startswith("${", index):
-            depth += 1
-            index += 2
-            continue
-        if text[index] == "}":
-            if depth == 0:
-                return index
-            depth -= 1
-        index += 1
-    return None
 
 
 def _one_line(error: Exception) -> str:

@@ -308,7 +308,7 @@ class _Helper:
             for s in document.tree.body
         )
         lines = self.source(postponed).split("\n")
-        helper_edit = document.insert_lines(document.after_imports(), lines, blank_before=1, blank_after=2)
+        helper_edit = document.insert_lines(document.after_opening_imports()[0], lines, blank_before=1, blank_after=2)
         return merge_insertions(document.import_names("typing", _TYPING_NAMES), helper_edit)
 
 
