@@ -121,7 +121,7 @@ def direct_call(arguments: list[str]) -> tuple[str, dict[str, Any]] | None:
             if argument == "-" or not argument.startswith("-"):
                 paths.append(_path(argument))
                 continue
-            spelling, equals, attached = argument.partition("=") if argument.startswith("--") else (argument, "", "")
+            spelling, equals, attached = _spelling(argument, options)
             if spelling not in options:
                 return None  # help, `--`, combined short flags, an unknown option: typer's to read or refuse
             name, meaning = options[spelling]
@@ -139,6 +139,18 @@ def direct_call(arguments: list[str]) -> tuple[str, dict[str, Any]] | None:
     if paths:
         values["paths"] = paths
     return command, values
+
+
+def _spelling(argument: str, options: dict[str, _Option]) -> tuple[str, str, str]:
+    """The option's spelling, whether its value is attached, and that value: `--jobs=2`,
+    and as click reads a short option, `-j2` (a short flag followed by more, `-qv`, is
+    not read here)."""
+    if argument.startswith("--"):
+        return argument.partition("=")
+    short = argument[:2]
+    if len(argument) > 2 and not isinstance(options.get(short, (None, True))[1], bool):
+        return short, "=", argument[2:]
+    return argument, "", ""
 
 
 def _read(value: str, how: _Value) -> object:
