@@ -65,12 +65,13 @@ class Engine:
     def kinds(self) -> set[FileKind]:
         return set(self._rules)
 
-    def needs_parse(self, kind: FileKind, data: bytes) -> bool:
-        """Whether a file could have findings: a selected rule's prefilter matches it, it holds
-        a suppression that may be unused, or its kind is always parsed."""
+    def needs_parse(self, kind: FileKind, data: bytes, location: Path) -> bool:
+        """Whether the file at `location` could have findings: a selected rule applies there and
+        its prefilter matches, the file holds a suppression that may be unused, or its kind is
+        always parsed."""
         return (
             kind in PARSED_WITHOUT_PREFILTER_MATCH
-            or any(rule.might_apply(data) for rule in self._rules.get(kind, ()))
+            or any(rule.might_apply(data) and rule.applies_to(location) for rule in self._rules.get(kind, ()))
             or (self._reports_unused_suppressions and SUPPRESSION_MARKER in data)
         )
 
@@ -80,7 +81,7 @@ class Engine:
         `path` is how findings name the file; `source` says where it is on disk, if anywhere.
         """
         document = _parser(kind, source)(text)
-        findings = self._run(kind, document, path)
+        findings = self._run(kind, document, path, source.location if source is not None else None)
         return FixOutcome(text, [], findings, dependencies=frozenset(document.dependencies), document=document)
 
     def fix(
@@ -95,8 +96,9 @@ class Engine:
         """
         parse = _parser(kind, source)
         encoding = source.encoding if source is not None else UTF_8
+        location = source.location if source is not None else None
         original = document = parse(text)
-        findings = self._run(kind, document, path)
+        findings = self._run(kind, document, path, location)
         passes = _Passes(text)
         fixed: list[Finding] = []
         dropped: list[str] = []
@@ -116,7 +118,7 @@ class Engine:
                     break
             fixed.extend(passes.add(new_text, applied))
             text, document = new_text, new_document
-            findings = self._run(kind, document, path)
+            findings = self._run(kind, document, path, location)
         else:
             if any(self._applicable(f) and _identity(f) not in broken for f in findings):
                 raise FixError(f"fixes did not settle after {MAX_PASSES} passes; nothing written (please report this)")
@@ -170,14 +172,14 @@ class Engine:
             applied, current = trial, trial_text
         return current, applied, document
 
-    def _run(self, kind: FileKind, document: Any, path: str) -> list[Finding]:
+    def _run(self, kind: FileKind, document: Any, path: str, location: Path | None) -> list[Finding]:
         """The findings of the selected rules whose prefilter matches, less those suppressed
         inline, plus unused suppressions when HF001 is selected."""
         selected = self._rules.get(kind, [])
         data = document.text.encode("utf-8", "surrogatepass")
         findings: list[Finding] = []
         for rule in selected:
-            if not rule.might_apply(data):
+            if not rule.might_apply(data) or (location is not None and not rule.applies_to(location)):
                 continue
             try:
                 for part in document.documents:

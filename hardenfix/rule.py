@@ -11,6 +11,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from hardenfix.knowledge import KnowledgeBase, builtin
@@ -72,6 +73,13 @@ class Rule:
         false only when it certainly has none. A rule whose `prefilter` lets through many
         files without findings tightens this test, at no cost to the files it rejects."""
         return cls.prefilter is None or cls.prefilter.search(data) is not None
+
+    @classmethod
+    def applies_to(cls, location: Path) -> bool:
+        """Whether a file at `location` could have a finding, told from its path alone: false
+        when the place rules every finding out (a test file, for a rule about what production
+        code hides), so that the file is not even parsed for this rule."""
+        return True
 
     @classmethod
     def can_fix(cls) -> bool:

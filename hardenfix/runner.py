@@ -582,7 +582,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         return _invalid(result, Unreadable, str(reason))
     digest = _content_key(data) if job.cached is not None else ""
     key = _cache_key(engine, digest, _keyed_location(path, kind, build_context))
-    if not engine.needs_parse(kind, data):
+    if not engine.needs_parse(kind, data, path):
         if job.cached is not None:
             result.cache_entry = Record(key, [], [], absolute, status, digest)
         return result

@@ -170,6 +170,13 @@ def test_test_files_are_not_checked(tmp_path: Path, path: str, monkeypatch: pyte
     assert len(found["app/rates.py"]) == 1
 
 
+def test_a_test_file_is_not_even_parsed() -> None:
+    engine = Engine(config.Settings(select=("HF303",)).rules())
+    data = RETURNED_DEFAULT.encode()
+    assert engine.needs_parse(FileKind.PYTHON, data, Path("app/rates.py"))
+    assert not engine.needs_parse(FileKind.PYTHON, data, Path("tests/rates.py"))
+
+
 def test_a_tests_folder_above_the_working_directory_does_not_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -250,10 +250,12 @@ class BroadExceptSilentDefault(Rule):
             b"suppress" in data and _SUPPRESS_EXCEPTION.search(data) is not None
         )
 
+    @classmethod
+    def applies_to(cls, location: Path) -> bool:
+        return _location_facts(location) != _TEST_FILE
+
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         facts = _location_facts(document.location) if document.location is not None else ""
-        if facts == _TEST_FILE:
-            return
         hidden = [found for catch in _catches(document) if (found := _hidden_default(document, catch)) is not None]
         loggers = {id(found): _logger_for(document, found, facts) for found in hidden}
         suppress_groups = _suppress_groups(document, [f for f in hidden if isinstance(loggers[id(f)], _Logger)])
