@@ -50,6 +50,8 @@ from hardenfix.rules.meta.hf003_unreadable_file import Unreadable
 from hardenfix.sources import ParseError
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from hardenfix.cache import Cache, Remembered
     from hardenfix.facts.online import OnlineRun, RegistryAnswers
     from hardenfix.rule import Rule
@@ -246,15 +248,24 @@ class _Batch(Protocol):
 
 class _InProcess:
     """A batch processed in this process, when its results are first asked for: after the
-    walk, which goes on meanwhile, as it does while workers process."""
+    walk, which goes on meanwhile, as it does while workers process. Workers that start
+    before then take it over (`send_to`)."""
 
     def __init__(self, job: Job, batch: list[Candidate], build_contexts: dict[str, Path]) -> None:
         self._job = job
         self._batch = batch
         self._build_contexts = build_contexts
         self._results: list[FileResult] | None = None
+        self._future: _Batch | None = None
+
+    def send_to(self, pool: ProcessPoolExecutor) -> None:
+        """Let the workers process it, unless its results are already in."""
+        if self._results is None:
+            self._future = pool.submit(_process_batch, self._batch, self._build_contexts, None)
 
     def result(self) -> list[FileResult]:
+        if self._future is not None:
+            return self._future.result()
         if self._results is None:
             self._job.build_contexts.update(self._build_contexts)
             self._results = [process(candidate, self._job) for candidate in self._batch]
@@ -274,6 +285,8 @@ class _Processing:
         """Bytes of the files sent so far, until the pool starts."""
         self._kinds: dict[FileKind, Path] = {}
         """A file of each kind sent so far, until the pool starts."""
+        self._held: list[_InProcess] = []
+        """The batches sent so far, until the pool starts."""
 
     def __call__(self, batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
         """Hand a batch of files, and the build contexts of its Dockerfiles, to be processed."""
@@ -282,8 +295,15 @@ class _Processing:
             self._kinds.update((candidate.kind, candidate.path) for candidate in batch if candidate.kind is not None)
             if self._sent >= POOL_FROM_BYTES:
                 self._pool = self._start_pool()
+                # The batches held for this process go to the workers too: it has the walk
+                # to finish, and would otherwise process the first POOL_FROM_BYTES alone.
+                for held in self._held:
+                    held.send_to(self._pool)
+                self._held.clear()
         if self._pool is None:
-            return _InProcess(self._job, batch, build_contexts)
+            held = _InProcess(self._job, batch, build_contexts)
+            self._held.append(held)
+            return held
         notes = None
         if isinstance(self._job.rules, Configuration):
             # What discovery told this process of the batch's folders since the workers started.

@@ -80,10 +80,16 @@ def test_workers_start_once_the_files_sent_make_them_pay(tmp_path: Path, monkeyp
     in_process = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2))
     assert started == []
     monkeypatch.setattr(runner, "POOL_FROM_BYTES", size // 2)
+    processed_here: list[Path] = []
+    process = runner.process
+    monkeypatch.setattr(
+        runner, "process", lambda candidate, job: processed_here.append(candidate.path) or process(candidate, job)
+    )
     pooled = list(run([root], engine, Mode.CHECK, tmp_path, jobs=2))
     [sent] = started
     assert size // 2 <= sent < size
     assert summary(pooled) == summary(in_process)
+    assert processed_here == []  # the files sent before the workers started went to them too
 
 
 def test_warm_check_parses_nothing_and_reports_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
