@@ -245,6 +245,8 @@ class _Batch(Protocol):
 
     def result(self) -> list[FileResult]: ...
 
+    def done(self) -> bool: ...
+
 
 class _InProcess:
     """A batch processed in this process, when its results are first asked for: after the
@@ -256,16 +258,21 @@ class _InProcess:
         self._batch = batch
         self._build_contexts = build_contexts
         self._results: list[FileResult] | None = None
-        self._future: _Batch | None = None
+        self.future: _Batch | None = None
+        """Where the workers process it, once they took it over."""
 
     def send_to(self, pool: ProcessPoolExecutor) -> None:
         """Let the workers process it, unless its results are already in."""
         if self._results is None:
-            self._future = pool.submit(_process_batch, self._batch, self._build_contexts, None)
+            self.future = pool.submit(_process_batch, self._batch, self._build_contexts, None)
+
+    def done(self) -> bool:
+        """Whether its results are in, made here or by the workers."""
+        return self._results is not None or (self.future is not None and self.future.done())
 
     def result(self) -> list[FileResult]:
-        if self._future is not None:
-            return self._future.result()
+        if self.future is not None:
+            return self.future.result()
         if self._results is None:
             self._job.build_contexts.update(self._build_contexts)
             self._results = [process(candidate, self._job) for candidate in self._batch]
@@ -347,6 +354,12 @@ class _Slot:
     position: int = 0
     submitted: bool = False
 
+    def waits_on_a_worker(self) -> bool:
+        """Whether `take` would wait for a worker still at the batch."""
+        if self.result is not None or self.batch is None or self.batch.done():
+            return False
+        return not isinstance(self.batch, _InProcess) or self.batch.future is not None
+
     def take(self) -> FileResult:
         """The result, waiting for its batch if need be."""
         if self.result is None:
@@ -380,7 +393,7 @@ class _Schedule:
         self.batch: list[tuple[Candidate, _Slot]] = []
         self.compose_batch: list[tuple[Candidate, _Slot]] = []
         self.compose_batch_bytes = 0
-        self.compose_slots: list[_Slot] = []
+        self.compose_slots: list[tuple[Path, _Slot]] = []
         self.dockerfiles: list[tuple[Candidate, _Slot, Settings | None]] = []
         self.unsubmitted: deque[tuple[Candidate, _Slot]] = deque()
         """Files found while `HELD_BATCHES` batches of results were waiting."""
@@ -408,7 +421,7 @@ class _Schedule:
         if candidate.kind is FileKind.DOCKERFILE:
             self.dockerfiles.append((candidate, slot, settings))
         elif candidate.kind is FileKind.COMPOSE:
-            self.compose_slots.append(slot)
+            self.compose_slots.append((candidate.path, slot))
             self._answer_or_queue(candidate, slot, settings, self.compose_batch, may_wait=False)
         else:
             self._answer_or_queue(candidate, slot, settings, self.batch)
@@ -463,15 +476,20 @@ class _Schedule:
             self._submit(self.batch)
 
     def _learn_build_contexts(self) -> None:
+        """What the Dockerfiles wait for: every Compose file's build contexts. A Compose file
+        a worker has yet to finish is parsed here for them alone, so that the Dockerfiles
+        start at once rather than behind the batches queued before it."""
         if not self.dockerfiles:
             return
-        for slot in self.compose_slots:
-            result = slot.take()
-            if result.build_contexts is None:  # answered from the cache, or no rule parsed it
-                result.build_contexts = _build_contexts_of(result.path, self.cache)
-            self.job.build_contexts.update(
-                (dockerfile, Path(context)) for dockerfile, context in result.build_contexts.items()
-            )
+        for path, slot in self.compose_slots:
+            if slot.waits_on_a_worker():
+                contexts = _build_contexts_of(path, self.cache)
+            else:
+                result = slot.take()
+                if result.build_contexts is None:  # answered from the cache, or no rule parsed it
+                    result.build_contexts = _build_contexts_of(result.path, self.cache)
+                contexts = result.build_contexts
+            self.job.build_contexts.update((dockerfile, Path(context)) for dockerfile, context in contexts.items())
 
     def _report(self, slot: _Slot) -> FileResult:
         if slot.submitted:

@@ -14,7 +14,7 @@ from hardenfix import runner
 from hardenfix.cache import Cache
 from hardenfix.config import Configuration, Settings
 from hardenfix.engine import Engine
-from hardenfix.model import Outcome
+from hardenfix.model import FileKind, Outcome
 from hardenfix.runner import Mode, run
 
 MANY = 128
@@ -294,6 +294,34 @@ def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path, jobs
     [alone] = list(run([dockerfile], engine, Mode.CHECK, tmp_path, jobs=1))
     assert alone.findings[0].fix is None
     assert "is not in the build context" in alone.findings[0].message
+
+
+def test_dockerfiles_do_not_wait_for_a_compose_file_a_worker_is_checking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent reads the build contexts itself; the worker's check of the Compose file
+    goes on until the parent has them (or ten seconds, when it waits for the worker)."""
+    dockerfile = repository_with_compose(tmp_path)
+    released = tmp_path / "contexts-learned"
+    analyse, build_contexts_of = runner.analyse, runner._build_contexts_of
+
+    def slow_compose(engine, kind, *arguments):
+        deadline = time.monotonic() + 10
+        while kind is FileKind.COMPOSE and not released.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return analyse(engine, kind, *arguments)
+
+    def learned_here(path: Path, cache: Cache | None) -> dict[str, str]:
+        released.touch()
+        return build_contexts_of(path, cache)
+
+    monkeypatch.setattr(runner, "analyse", slow_compose)  # in the workers, which fork from here
+    monkeypatch.setattr(runner, "_build_contexts_of", learned_here)
+    engine = Engine(Settings(select=("HF201", "HF101")).rules())
+    results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    assert released.exists()
+    [with_compose] = [r for r in results if r.path == dockerfile]
+    assert with_compose.findings[0].fix is not None  # the context reached it
 
 
 def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
