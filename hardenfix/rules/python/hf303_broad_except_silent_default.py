@@ -18,6 +18,7 @@ from hardenfix.sources.python import (
     merge_insertions,
     module_name,
     modules_imported_by,
+    word_starts,
 )
 
 if TYPE_CHECKING:
@@ -743,7 +744,22 @@ def _local_names(scope: Scope) -> set[str]:
 
 
 def _free_name(document: PythonDocument) -> str | None:
-    """The first of `_NEW_LOGGER_NAMES` the module uses nowhere, so it shadows and is shadowed by nothing."""
+    """The first of `_NEW_LOGGER_NAMES` the module uses nowhere, so it shadows and is shadowed by nothing.
+
+    A name an ASCII module never spells is free without a look at its tree, every node of
+    which the full answer visits (a large module's parse, over again)."""
+    used: set[str] | None = None
+    for name in _NEW_LOGGER_NAMES:
+        if document.text.isascii() and next(word_starts(document.text, name), None) is None:
+            return name
+        if used is None:
+            used = _used_names(document)
+        if name not in used:
+            return name
+    return None
+
+
+def _used_names(document: PythonDocument) -> set[str]:
     used = set(document.name_loads) | document.module_level_names
     used.update(node.arg for node in document.nodes(ast.arg))
     used.update(node.name for node in document.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
@@ -752,7 +768,7 @@ def _free_name(document: PythonDocument) -> str | None:
         a.asname or a.name.partition(".")[0] for node in document.nodes(ast.Import, ast.ImportFrom) for a in node.names
     )
     used.update(name for node in document.nodes(ast.Global, ast.Nonlocal) for name in node.names)
-    return next((name for name in _NEW_LOGGER_NAMES if name not in used), None)
+    return used
 
 
 def _is_name(expression: ast.expr, name: str) -> bool:
