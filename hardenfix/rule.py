@@ -45,9 +45,10 @@ class Rule:
     summary: ClassVar[str]
     fix_safety: ClassVar[str] = FixSafety.NONE
     Options: ClassVar[type] = NoOptions
-    prefilter: ClassVar[re.Pattern[bytes] | None] = None
-    """A byte-level regex that every file with a finding matches; files that
-    don't are never parsed for this rule (see `might_apply`)."""
+    prefilter: ClassVar[re.Pattern[bytes] | bytes | None] = None
+    """What every file with a finding holds: a byte-level regex, or a literal (`bytes.find`
+    scans for one twice as fast as the regex engine). Files without it are never parsed
+    for this rule (see `might_apply`)."""
     changes: ClassVar[tuple[str, ...]] = ()
     """What this rule's fixes may change, checked after fixing (see `hardenfix.validate`):
     for Compose, paths into the loaded data (`services.*.healthcheck`; `*` is one key,
@@ -72,7 +73,10 @@ class Rule:
         """Whether a file with these bytes could have a finding, told without parsing it:
         false only when it certainly has none. A rule whose `prefilter` lets through many
         files without findings tightens this test, at no cost to the files it rejects."""
-        return cls.prefilter is None or cls.prefilter.search(data) is not None
+        prefilter = cls.prefilter
+        if prefilter is None:
+            return True
+        return prefilter in data if isinstance(prefilter, bytes) else prefilter.search(data) is not None
 
     @classmethod
     def applies_to(cls, location: Path) -> bool:

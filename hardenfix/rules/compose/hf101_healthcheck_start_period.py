@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -70,7 +69,7 @@ class HealthcheckStartPeriod(Rule):
     summary = "Healthcheck without `start_period`"
     fix_safety = FixSafety.SAFE
     Options = Options
-    prefilter = re.compile(rb"healthcheck")
+    prefilter = b"healthcheck"
     changes = ("**.start_period",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -77,7 +76,7 @@ class HealthcheckTiming(Rule):
     summary = "Healthcheck without `interval`, `timeout` or `retries`"
     fix_safety = FixSafety.SAFE
     Options = Options
-    prefilter = re.compile(rb"healthcheck")
+    prefilter = b"healthcheck"
     changes = ("**.interval", "**.timeout", "**.retries")
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:

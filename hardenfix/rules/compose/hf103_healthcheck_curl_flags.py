@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from hardenfix import probes
@@ -67,7 +66,7 @@ class HealthcheckCurlFlags(Rule):
     category = Category.RELIABILITY
     summary = "curl probe that passes on HTTP errors, or with both `-f` and `--fail-with-body`"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"curl")
+    prefilter = b"curl"
     changes = ("**.test",)
     value_change = ValueChange.CURL_FAIL_FLAGS
 

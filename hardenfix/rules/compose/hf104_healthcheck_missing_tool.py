@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from hardenfix import probes
@@ -83,7 +82,7 @@ class HealthcheckMissingTool(Rule):
     category = Category.RELIABILITY
     summary = "Healthcheck probe uses a tool the image does not ship"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"healthcheck")
+    prefilter = b"healthcheck"
     changes = ("**.test",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:

@@ -65,7 +65,7 @@ class HealthcheckWeak(Rule):
     category = Category.RELIABILITY
     summary = "Healthcheck probe that proves nothing"
     fix_safety = FixSafety.UNSAFE
-    prefilter = re.compile(rb"healthcheck")
+    prefilter = b"healthcheck"
     changes = ("**.test",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:

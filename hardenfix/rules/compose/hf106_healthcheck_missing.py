@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from hardenfix.facts.service import ServiceFacts, planned_probe, service_facts
@@ -114,7 +113,7 @@ class HealthcheckMissing(Rule):
     category = Category.RELIABILITY
     summary = "Service without a healthcheck that its image or its own code can give it"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"services")
+    prefilter = b"services"
     changes = ("services.*.healthcheck",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
@@ -84,7 +83,7 @@ class ImagePin(Rule):
     category = Category.SUPPLY_CHAIN
     summary = "Image without a pinned tag"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"image")
+    prefilter = b"image"
     changes = ("services.*.image",)
     keeps_image_digest = True
 

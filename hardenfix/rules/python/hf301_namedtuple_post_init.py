@@ -244,9 +244,10 @@ class NamedTuplePostInit(Rule):
         """The prefilter, and a `__post_init__` defined somewhere other than the body of a
         class without bases: a module that uses NamedTuple next to a dataclass with
         `__post_init__` is common, and parsing it would find nothing."""
-        # The prefilter's test, by `bytes.find`: the regex scans a file ten times slower.
-        mentions = [found for found in (data.find(b"NamedTuple"), data.find(b"namedtuple")) if found != -1]
-        if not mentions or data.find(b"__post_init__", min(mentions) + len(b"NamedTuple")) == -1:
+        # The prefilter's test, by `bytes.find` (the regex scans a file ten times slower),
+        # rarest word first: most files are scanned once, for a `__post_init__` they lack.
+        last = data.rfind(b"__post_init__")
+        if last == -1 or (data.find(b"NamedTuple", 0, last) == -1 and data.find(b"namedtuple", 0, last) == -1):
             return False
         for mention in _POST_INIT.finditer(data):
             line_start = data.rfind(b"\n", 0, mention.start()) + 1

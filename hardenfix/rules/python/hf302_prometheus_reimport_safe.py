@@ -196,7 +196,7 @@ class PrometheusReimportSafe(Rule):
     summary = "Prometheus metric that fails when its module is imported twice"
     fix_safety = FixSafety.SAFE
     Options = Options
-    prefilter = re.compile(rb"prometheus_client")
+    prefilter = b"prometheus_client"
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         # A metric is created through a name imported from prometheus_client.
