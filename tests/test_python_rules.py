@@ -201,6 +201,19 @@ def test_hf301_names_only_the_tuple_attributes_a_module_uses() -> None:
     assert "`low`" not in message
 
 
+def test_hf302_leaves_a_metric_unfixed_when_typing_would_come_after_the_helper() -> None:
+    """A metric created among the opening imports puts the helper above it; an import of
+    `typing` below it would then come too late for the helper's `TypeVar`."""
+    text = (
+        "from prometheus_client import Counter\n\nif True:\n"
+        '    REQUESTS = Counter("requests_total", "Requests")\n\nfrom typing import Optional\n'
+    )
+    engine = Engine(config.Settings(select=("HF302",)).rules())
+    [finding] = engine.check(FileKind.PYTHON, text, "metrics.py").remaining
+    assert finding.fix is None
+    assert "(no fix: a metric is created before the module imports `typing`, which the helper needs)" in finding.message
+
+
 def test_hf302s_helper_goes_after_every_import_a_linter_allows_at_the_top(tmp_path: Path) -> None:
     """A `sys.path` change stands among the opening imports (E402 allows it there): the helper
     comes after the imports below it too, so that ruff's E402 has no import below code to report."""

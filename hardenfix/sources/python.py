@@ -603,6 +603,17 @@ class PythonDocument(SourceText):
             return self.insert_lines(self.line_after(stdlib[-1]), [line])
         return self.insert_lines(self._start_with_comments(imports[0]), [line, ""])
 
+    def before_top_level(self, node: ast.expr | ast.stmt) -> int:
+        """Where lines go to come before the module-level statement that holds `node`: the
+        line after the statement before it (or the top of the module), so that the blank
+        lines and comments above the statement stay with it."""
+        index = next(
+            index
+            for index, statement in enumerate(self.tree.body)
+            if _first_line(statement) <= node.lineno <= (statement.end_lineno or statement.lineno)
+        )
+        return self.line_after(self.tree.body[index - 1]) if index else self._top()
+
     def _start_with_comments(self, statement: ast.stmt) -> int:
         """The start of the statement's line, or of the comment lines right above it."""
         start = self.line_start(self.span(statement)[0])
@@ -664,12 +675,7 @@ class PythonDocument(SourceText):
     @cached_property
     def _statement_starts(self) -> list[int]:
         """Where each slice starts: 0, then each later line a top-level statement starts on."""
-        lines = sorted(
-            {
-                min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-                for statement in self.tree.body
-            }
-        )
+        lines = sorted({_first_line(statement) for statement in self.tree.body})
         return [0, *(self._line_starts[line - 1] for line in lines[1:])]
 
     def _statement_slice(self, index: int) -> tuple[int, str]:
@@ -829,6 +835,11 @@ def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
     )
+
+
+def _first_line(statement: ast.stmt) -> int:
+    """The statement's first line: its first decorator's, for a decorated definition."""
+    return min([statement.lineno, *(decorator.lineno for decorator in getattr(statement, "decorator_list", ()))])
 
 
 def _is_docstring(statement: ast.stmt) -> bool:

@@ -30,6 +30,7 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 _HELPER_NAMES = ("_get_or_create_metric", "_hardenfix_get_or_create_metric")
 _TYPE_VARIABLE_NAMES = ("_Metric", "_HardenfixMetric")
 _TYPING_NAMES = ("Any", "TypeVar")
+_HELPER_NAMES_TAKEN = "the names the helper needs (`_get_or_create_metric`, `Any`, ...) all mean something else here"
 _HELPER_SUMMARY = "Create the Prometheus metric `cls(*args, **kwargs)`, or return the same"
 _HELPER = f'''\
 {{metric}} = {{TypeVar}}("{{metric}}")
@@ -206,11 +207,16 @@ class PrometheusReimportSafe(Rule):
             if binding.qualified_name.partition(".")[0] == "prometheus_client" and not binding.type_checking_only
         ]
         calls = [node for node in document.nodes_mentioning(imported, ast.Call) if _metric_class(document, node)]
-        helper = None if self.options.metrics_helper or not calls else _Helper.for_module(document)
+        functions_of = {
+            id(call): [scope for scope in document.enclosing_scopes(call) if isinstance(scope, _Function)]
+            for call in calls
+        }
+        run_on_import = [call for call in calls if not functions_of[id(call)]]
+        helper = None if self.options.metrics_helper or not calls else _Helper.for_module(document, run_on_import)
         for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
             start, end = document.span(call.func)
             metric = _metric_class(document, call)
-            functions = [s for s in document.enclosing_scopes(call) if isinstance(s, _Function)]
+            functions = functions_of[id(call)]
             if functions:
                 message = _per_call_problem(document, call, functions[-1], metric)
                 if message is not None:
@@ -223,8 +229,8 @@ class PrometheusReimportSafe(Rule):
                 f"`{metric}` is registered when the module is imported: importing it twice"
                 " (`python -m` and `import`) raises `Duplicated timeseries`"
             )
-            if helper is None and not self.options.metrics_helper:
-                no_fix = "the names the helper needs (`_get_or_create_metric`, `Any`, ...) all mean something else here"
+            if not isinstance(helper, _Helper) and not self.options.metrics_helper:
+                no_fix = helper or _HELPER_NAMES_TAKEN
                 yield self.finding(document, start, end, f"{message} (no fix: {no_fix})")
                 continue
             fix = self.deferred_fix(
@@ -263,10 +269,16 @@ class _Helper:
     typing_names: tuple[str, ...] = ()
     """How the module writes `typing.Any` and `typing.TypeVar` once the fix imports them."""
     present: bool = False
+    at: int = 0
+    """Where it goes: after every import a linter allows at the top of the module, unless
+    a metric is created before that (in an `if` or `try` block among the imports), which
+    it must then precede."""
 
     @classmethod
-    def for_module(cls, document: PythonDocument) -> _Helper | None:
-        """The module's helper, the one to insert, or None when its names are all taken."""
+    def for_module(cls, document: PythonDocument, run_on_import: list[ast.Call]) -> _Helper | str | None:
+        """The module's helper, the one to insert, or None when its names are all taken, or
+        why it cannot be defined before the metrics created when the module is imported
+        (`run_on_import`)."""
         for statement in document.tree.body:
             if (
                 isinstance(statement, ast.FunctionDef)
@@ -277,9 +289,16 @@ class _Helper:
         typing_names = document.names_from("typing", _TYPING_NAMES)
         if typing_names is None:
             return None
+        at = min([document.after_opening_imports()[0], *map(document.before_top_level, run_on_import)])
+        typing_import = document.import_names("typing", _TYPING_NAMES)
+        bound = [document.bindings.get(name.partition(".")[0]) for name in typing_names]
+        if (typing_import is not None and typing_import.start > at) or any(
+            binding is not None and document.span(binding.statement)[0] >= at for binding in bound
+        ):
+            return "a metric is created before the module imports `typing`, which the helper needs"
         for name, type_variable in zip(_HELPER_NAMES, _TYPE_VARIABLE_NAMES, strict=True):
             if document.is_unbound(name) and document.is_unbound(type_variable):
-                return cls(name, type_variable, tuple(typing_names))
+                return cls(name, type_variable, tuple(typing_names), at=at)
         return None
 
     def source(self, postponed_annotations: bool) -> str:
@@ -308,7 +327,7 @@ class _Helper:
             for s in document.tree.body
         )
         lines = self.source(postponed).split("\n")
-        helper_edit = document.insert_lines(document.after_opening_imports()[0], lines, blank_before=1, blank_after=2)
+        helper_edit = document.insert_lines(self.at, lines, blank_before=1, blank_after=2)
         return merge_insertions(document.import_names("typing", _TYPING_NAMES), helper_edit)
 
 

@@ -1,0 +1,63 @@
+"""Metrics of the server; another package may define them first."""
+
+from typing import Any, TypeVar
+
+from prometheus_client import Gauge, Histogram, Info
+
+try:
+    from legacy_server.version import version_info as legacy_version
+except ImportError:
+    legacy_version = None
+
+_Metric = TypeVar("_Metric")
+
+
+def _get_or_create_metric(
+    cls: "type[_Metric]",
+    *args: Any,
+    **kwargs: Any,
+) -> "_Metric":
+    """Create the Prometheus metric `cls(*args, **kwargs)`, or return the same
+    metric when another import of this module registered it already.
+
+    A module imported twice (`python -m worker` runs it as `__main__`, and a
+    later `import worker` runs it again) creates its metrics twice, and
+    prometheus_client refuses the second: "Duplicated timeseries in
+    CollectorRegistry". Inserted by hardenfix: `hardenfix explain HF302`.
+    """
+    import inspect
+
+    arguments = inspect.signature(cls).bind(*args, **kwargs)
+    arguments.apply_defaults()
+    registry = arguments.arguments["registry"]
+    # Created unregistered first, to learn the name it registers under.
+    arguments.arguments["registry"] = None
+    metric = cls(*arguments.args, **arguments.kwargs)
+    if registry:
+        created: Any = metric
+        # The registry's private name map: the one way to look a metric up.
+        existing = registry._names_to_collectors.get(created.describe()[0].name)
+        if (
+            type(existing) is type(created)
+            and existing.describe() == created.describe()
+            and existing._labelnames == created._labelnames
+        ):
+            metric = existing
+        else:
+            registry.register(metric)
+    return metric
+
+
+if legacy_version is not None and legacy_version < (7,):
+    # The legacy server registers these already: they are shared, not created again.
+    from legacy_server.metrics import REQUEST_SECONDS, RUNNING_KERNELS
+else:
+    REQUEST_SECONDS = _get_or_create_metric(
+        Histogram,
+        "http_request_duration_seconds",
+        "duration in seconds for all HTTP requests",
+        ["method", "handler", "status_code"],
+    )
+    RUNNING_KERNELS = _get_or_create_metric(Gauge, "kernel_currently_running_total", "kernels running, by type", ["type"])
+
+SERVER_INFO = _get_or_create_metric(Info, "server", "Server version")
