@@ -16,11 +16,12 @@ import marshal
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from hardenfix.knowledge.images import ImageFacts, load_image, project_image
 from hardenfix.knowledge.pins import Evidence, Pin, PinChoice, choose_pin, load_pin
@@ -110,8 +111,8 @@ def floating_name(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    pins: dict[str, Pin]
-    images: dict[str, ImageFacts]
+    pins: Mapping[str, Pin]
+    images: Mapping[str, ImageFacts]
     registry: RegistryAnswers | None = None
     """What registries said of the run's images (`--online`); None offline."""
     pin_digests: bool = False
@@ -156,7 +157,9 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """With a project's pins (repository -> tag) and image descriptions added."""
         project_pins = {repository: load_pin(repository, tag) for repository, tag in (pins or {}).items()}
-        return dataclasses.replace(self, pins={**self.pins, **project_pins}, images={**self.images, **(images or {})})
+        return dataclasses.replace(
+            self, pins=ChainMap(project_pins, self.pins), images=ChainMap(images or {}, self.images)
+        )
 
     def online(self, registry: RegistryAnswers | None, pin_digests: bool) -> KnowledgeBase:
         """With what registries answered; answers that say nothing leave it as it is offline."""
@@ -172,14 +175,41 @@ def facts_from_table(repository: str, table: dict) -> ImageFacts:
     return project_image(repository, table)
 
 
+_Made = TypeVar("_Made")
+
+
+class _OnDemand(Mapping[str, _Made], Generic[_Made]):
+    """A table's entries, each made from its part of the table the first time it is asked
+    for: a run meets a few of the images the tables know, and making them all took a
+    tenth of a one-file check."""
+
+    def __init__(self, parts: dict[str, tuple[str, Any]], make: Callable[[str, Any], _Made]) -> None:
+        self._parts = parts
+        """Key -> the name its entry is made by, and its part of the table (an alias and its
+        repository share one entry)."""
+        self._make = make
+        self._made: dict[str, _Made] = {}
+
+    def __getitem__(self, key: str) -> _Made:
+        name, part = self._parts[key]
+        if name not in self._made:
+            self._made[name] = self._make(name, part)
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+
 @cache
 def builtin() -> KnowledgeBase:
-    pins = read_table("pins.toml")
-    images: dict[str, ImageFacts] = {}
+    pins = {repository: (repository, table) for repository, table in read_table("pins.toml").items()}
+    images: dict[str, tuple[str, Any]] = {}
     for repository, table in read_table("images.toml").items():
-        facts = load_image(repository, table)
-        images.update(dict.fromkeys((repository, *table.get("aliases", ())), facts))
-    return KnowledgeBase({repository: load_pin(repository, table) for repository, table in pins.items()}, images)
+        images.update(dict.fromkeys((repository, *table.get("aliases", ())), (repository, table)))
+    return KnowledgeBase(_OnDemand(pins, load_pin), _OnDemand(images, load_image))
 
 
 def read_table(name: str, folder: Path = Path(__file__).parent) -> dict:
