@@ -129,6 +129,17 @@ def test_a_python_file_without_fixes_imports_no_libcst(tmp_path: Path) -> None:
     assert not imported(modules, "libcst")
 
 
+def test_checking_a_fixable_metric_imports_no_libcst(tmp_path: Path) -> None:
+    """Whether HF302's helper can go above the metric is told without making its edits:
+    the module's `from typing import` would be rewritten by libcst."""
+    (tmp_path / "app.py").write_text(
+        'from typing import Optional\n\nfrom prometheus_client import Counter\n\nREQUESTS = Counter("r_total", "R")\n'
+    )
+    code, modules, _ = run_cli("check", "--no-cache", "app.py", cwd=tmp_path)
+    assert code == 1
+    assert not imported(modules, "libcst")
+
+
 def test_the_cli_module_imports_nothing_heavy() -> None:
     probe = "import json, sys\nimport hardenfix.cli\nprint(json.dumps(sorted(sys.modules)))\n"
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)

@@ -576,6 +576,12 @@ class PythonDocument(SourceText):
                     return len(block) == 1 and not isinstance(node, ast.Module)
         return False
 
+    def imports_end(self) -> int:
+        """Where the imports `add_import` and `import_names` may add to or insert among end:
+        no import they add goes later."""
+        imports = self._top_level_imports()
+        return self.line_after(imports[-1]) if imports else self.after_imports()
+
     def _top_level_imports(self) -> list[ast.Import | ast.ImportFrom]:
         """The imports among the opening statements, where a new one may go: also those
         after a dunder assignment or a `sys.path` change."""

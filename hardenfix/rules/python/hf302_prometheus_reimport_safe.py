@@ -290,7 +290,9 @@ class _Helper:
         if typing_names is None:
             return None
         at = min([document.after_opening_imports()[0], *map(document.before_top_level, run_on_import)])
-        typing_import = document.import_names("typing", _TYPING_NAMES)
+        # An import added ends before the opening imports do: only a metric created among
+        # them can come before it (and only then is the edit, which may need libcst, made).
+        typing_import = None if document.imports_end() <= at else document.import_names("typing", _TYPING_NAMES)
         bound = [document.bindings.get(name.partition(".")[0]) for name in typing_names]
         if (typing_import is not None and typing_import.start > at) or any(
             binding is not None and document.span(binding.statement)[0] >= at for binding in bound
