@@ -280,8 +280,9 @@ class _InProcess:
 
 
 class _Processing:
-    """Where batches of files go: processed in this process until the files sent hold
-    `POOL_FROM_BYTES`, then to a pool of `workers` processes (none when `workers` is 1)."""
+    """Where batches of files go: held for this process until the files sent hold
+    `POOL_FROM_BYTES`; from then on, those held and all later ones go to a pool of
+    `workers` processes (none when `workers` is 1)."""
 
     def __init__(self, stack: contextlib.ExitStack, job: Job, workers: int) -> None:
         self._stack = stack
