@@ -616,7 +616,7 @@ class PythonDocument(SourceText):
         index = next(
             index
             for index, statement in enumerate(self.tree.body)
-            if _first_line(statement) <= node.lineno <= (statement.end_lineno or statement.lineno)
+            if first_line(statement) <= node.lineno <= (statement.end_lineno or statement.lineno)
         )
         return self.line_after(self.tree.body[index - 1]) if index else self._top()
 
@@ -681,7 +681,7 @@ class PythonDocument(SourceText):
     @cached_property
     def _statement_starts(self) -> list[int]:
         """Where each slice starts: 0, then each later line a top-level statement starts on."""
-        lines = sorted({_first_line(statement) for statement in self.tree.body})
+        lines = sorted({first_line(statement) for statement in self.tree.body})
         return [0, *(self._line_starts[line - 1] for line in lines[1:])]
 
     def _statement_slice(self, index: int) -> tuple[int, str]:
@@ -843,7 +843,7 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _first_line(statement: ast.stmt) -> int:
+def first_line(statement: ast.stmt) -> int:
     """The statement's first line: its first decorator's, for a decorated definition."""
     return min([statement.lineno, *(decorator.lineno for decorator in getattr(statement, "decorator_list", ()))])
 

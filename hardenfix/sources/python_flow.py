@@ -46,7 +46,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from hardenfix.sources.python import assigned_targets, module_level_statements, word_starts
+from hardenfix.sources.python import assigned_targets, first_line, module_level_statements, word_starts
 from hardenfix.sources.python_project import Project
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -228,7 +228,7 @@ class _Scopes:
         self.written_annotations: list[ast.Constant] = []
         """Annotations written as strings (`"Point"`), which name what they mention in no node."""
         self._text = text
-        self._first_lines = [_first_line(unit) for unit in tree.body]
+        self._first_lines = [first_line(unit) for unit in tree.body]
         self._searched: set[str] = set()
         self._walked: set[int] = set()
         self._unit_of: dict[int, ast.stmt] = {}
@@ -420,10 +420,6 @@ class _Scopes:
                 return True
             scope = self.outer.get(id(scope))
         return False
-
-
-def _first_line(statement: ast.stmt) -> int:
-    return min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
 
 
 def _parameters(arguments: ast.arguments) -> list[ast.arg]:
