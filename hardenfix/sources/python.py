@@ -843,6 +843,14 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
+def last_name(expression: ast.expr) -> str | None:
+    """The last name of a dotted name (`exception` for `logging.exception`, `Optional` for
+    `Optional`); None for any other expression."""
+    if isinstance(expression, ast.Attribute):
+        return expression.attr
+    return expression.id if isinstance(expression, ast.Name) else None
+
+
 def first_line(statement: ast.stmt) -> int:
     """The statement's first line: its first decorator's, for a decorated definition."""
     return min([statement.lineno, *(decorator.lineno for decorator in getattr(statement, "decorator_list", ()))])

@@ -46,7 +46,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from hardenfix.sources.python import assigned_targets, first_line, module_level_statements, word_starts
+from hardenfix.sources.python import assigned_targets, first_line, last_name, module_level_statements, word_starts
 from hardenfix.sources.python_project import Project
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -151,7 +151,7 @@ class ClassShape:
         return self.node.name
 
     def decorators(self, method: str) -> set[str]:
-        return {_decorator_name(d) for d in self.methods[method].decorator_list}
+        return {name for d in self.methods[method].decorator_list if (name := _decorator_name(d))}
 
 
 class Reach:
@@ -432,12 +432,11 @@ def _parameters(arguments: ast.arguments) -> list[ast.arg]:
     ]
 
 
-def _decorator_name(decorator: ast.expr) -> str:
+def _decorator_name(decorator: ast.expr) -> str | None:
+    """`dataclass` for `@dataclass`, `@dataclasses.dataclass` and `@dataclass(frozen=True)`."""
     while isinstance(decorator, ast.Call):
         decorator = decorator.func
-    if isinstance(decorator, ast.Attribute):
-        return decorator.attr
-    return decorator.id if isinstance(decorator, ast.Name) else ""
+    return last_name(decorator)
 
 
 # --------------------------------------------------------------------------- one module
@@ -632,7 +631,7 @@ class ModuleFlow:
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
             sides = [annotation.left, annotation.right]
             return any(_is_none(side) for side in sides) and any(self._annotates_class(side) for side in sides)
-        if isinstance(annotation, ast.Subscript) and _decorator_name(annotation.value) == "Optional":
+        if isinstance(annotation, ast.Subscript) and last_name(annotation.value) == "Optional":
             return self._annotates_class(annotation.slice)
         return annotation is not None and Kind.CLASS in self.value_of(annotation)
 

@@ -15,6 +15,7 @@ from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
     PythonDocument,
     Scope,
+    last_name,
     merge_insertions,
     module_name,
     modules_imported_by,
@@ -342,7 +343,7 @@ def _is_monkey_patch(statement: ast.stmt) -> bool:
     return (
         isinstance(statement, ast.Expr)
         and isinstance(statement.value, ast.Call)
-        and _last_part(statement.value.func) in {"patch_all", "monkey_patch"}
+        and last_name(statement.value.func) in {"patch_all", "monkey_patch"}
     )
 
 
@@ -451,7 +452,7 @@ def _is_exempt(scope: Scope) -> bool:
     if isinstance(scope, _FUNCTIONS):
         return _EXEMPT_FUNCTION.fullmatch(scope.name.strip("_")) is not None
     if isinstance(scope, ast.ClassDef):
-        names = [scope.name, *(name for base in scope.bases if (name := _last_part(base)))]
+        names = [scope.name, *(name for base in scope.bases if (name := last_name(base)))]
         return any(_TEST_CLASS.fullmatch(name) for name in names)
     return False
 
@@ -635,7 +636,7 @@ def _method_self(chain: list[Scope]) -> tuple[ast.ClassDef, str] | None:
         if not (isinstance(method, _FUNCTIONS) and isinstance(cls, ast.ClassDef)):
             continue
         parameters = [*method.args.posonlyargs, *method.args.args]
-        decorators = {_last_part(d) for d in method.decorator_list}
+        decorators = {last_name(d) for d in method.decorator_list}
         if not parameters or decorators & {"staticmethod", "classmethod"}:
             return None
         self_name = parameters[0].arg
@@ -709,7 +710,7 @@ def _module_logger(document: PythonDocument) -> tuple[str, ast.stmt] | None:
 
 
 def _is_logger_factory_call(value: ast.expr | None) -> bool:
-    return isinstance(value, ast.Call) and _last_part(value.func) in _LOGGER_FACTORIES
+    return isinstance(value, ast.Call) and last_name(value.func) in _LOGGER_FACTORIES
 
 
 def _local_names(scope: Scope) -> set[str]:
@@ -773,14 +774,6 @@ def _used_names(document: PythonDocument) -> set[str]:
 
 def _is_name(expression: ast.expr, name: str) -> bool:
     return isinstance(expression, ast.Name) and expression.id == name
-
-
-def _last_part(expression: ast.expr) -> str | None:
-    if isinstance(expression, ast.Name):
-        return expression.id
-    if isinstance(expression, ast.Attribute):
-        return expression.attr
-    return None
 
 
 # -- the fix ------------------------------------------------------------------------
