@@ -851,6 +851,10 @@ def last_name(expression: ast.expr) -> str | None:
     return expression.id if isinstance(expression, ast.Name) else None
 
 
+def is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
 def first_line(statement: ast.stmt) -> int:
     """The statement's first line: its first decorator's, for a decorated definition."""
     return min([statement.lineno, *(decorator.lineno for decorator in getattr(statement, "decorator_list", ()))])

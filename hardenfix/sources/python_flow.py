@@ -46,7 +46,14 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from hardenfix.sources.python import assigned_targets, first_line, last_name, module_level_statements, word_starts
+from hardenfix.sources.python import (
+    assigned_targets,
+    first_line,
+    is_none,
+    last_name,
+    module_level_statements,
+    word_starts,
+)
 from hardenfix.sources.python_project import Project
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -630,7 +637,7 @@ class ModuleFlow:
             return isinstance(annotation, ast.Name) and CLASS in self.bindings.get((id(self.tree), annotation.id), ())
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
             sides = [annotation.left, annotation.right]
-            return any(_is_none(side) for side in sides) and any(self._annotates_class(side) for side in sides)
+            return any(is_none(side) for side in sides) and any(self._annotates_class(side) for side in sides)
         if isinstance(annotation, ast.Subscript) and last_name(annotation.value) == "Optional":
             return self._annotates_class(annotation.slice)
         return annotation is not None and Kind.CLASS in self.value_of(annotation)
@@ -790,10 +797,6 @@ class ModuleFlow:
     def in_class(self, node: ast.AST) -> bool:
         """Whether `node` is code of the class's own body (of its defining module)."""
         return self.defining and self.scopes.inside(node, self.shape.node)
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
 
 
 # --------------------------------------------------------------------------- the project

@@ -14,6 +14,7 @@ from hardenfix.sources.python import (
     PythonDocument,
     block_opener,
     continues_line_above,
+    is_none,
     merge_insertions,
     module_level_statements,
 )
@@ -632,7 +633,7 @@ class _TupleJudge:
             if isinstance(operator, ast.Is | ast.IsNot):
                 continue
             if isinstance(operator, ast.Eq | ast.NotEq):
-                if _is_none(other) or Kind.INSTANCE in use.flow.value_of(other):
+                if is_none(other) or Kind.INSTANCE in use.flow.value_of(other):
                     continue
                 what = f"compared with `{symbol}` to `{_source(other)}`, which may be a tuple"
                 return self._tuple(node, what, "__eq__")
@@ -839,10 +840,6 @@ def _is_dataclass_decorator(use: Use, decorator: ast.expr) -> bool:
 def _called(decorator: ast.expr) -> ast.expr:
     """`dataclass` for `@dataclass(frozen=True)`."""
     return decorator.func if isinstance(decorator, ast.Call) else decorator
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_plain(node: ast.expr) -> bool:
