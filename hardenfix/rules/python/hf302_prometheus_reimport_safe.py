@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, merge_insertions
+from hardenfix.sources.python import PythonDocument, is_none, merge_insertions
 
 if TYPE_CHECKING:
     import libcst
@@ -462,7 +462,7 @@ def _fresh_registry(document: PythonDocument, call: ast.Call, function: _Functio
     registry = _argument(call, "registry")
     if registry is None:
         return False
-    if isinstance(registry, ast.Constant) and registry.value is None:
+    if is_none(registry):
         return True
     if _creates_registry(document, registry):
         return True
