@@ -287,7 +287,7 @@ class _Processing:
     def __init__(self, stack: contextlib.ExitStack, job: Job, workers: int) -> None:
         self._stack = stack
         self._job = job
-        self._workers = workers
+        self.workers = workers
         self._pool = None
         self._sent = 0
         """Bytes of the files sent so far, until the pool starts."""
@@ -298,7 +298,7 @@ class _Processing:
 
     def __call__(self, batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
         """Hand a batch of files, and the build contexts of its Dockerfiles, to be processed."""
-        if self._pool is None and self._workers > 1:
+        if self._pool is None and self.workers > 1:
             self._sent += sum(map(file_size, batch))
             self._kinds.update((candidate.kind, candidate.path) for candidate in batch if candidate.kind is not None)
             if self._sent >= POOL_FROM_BYTES:
@@ -331,7 +331,7 @@ class _Processing:
         # fork shares the parent's loaded modules and settings with the workers for free.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         context = multiprocessing.get_context(method)
-        pool = ProcessPoolExecutor(self._workers, context, _start_worker, (self._job, os.getpid()))
+        pool = ProcessPoolExecutor(self.workers, context, _start_worker, (self._job, os.getpid()))
         self._stack.enter_context(pool)
         # A run stopped early (an invalid configuration found by the walk) waits for no batch.
         self._stack.callback(pool.shutdown, cancel_futures=True)
@@ -404,11 +404,11 @@ class _Schedule:
     def results(self, found: Iterator[Candidate]) -> Iterator[FileResult]:
         for candidate in found:
             self._place(candidate)
-        self._flush()
+        self._flush(spread=True)
         self._learn_build_contexts()
         for candidate, slot, settings in self.dockerfiles:
             self._answer_or_queue(candidate, slot, settings, self.batch, may_wait=False)
-        self._flush()
+        self._flush(spread=True)
         while self.slots:
             self._submit_unsubmitted()
             yield self._report(self.slots.popleft())
@@ -464,9 +464,17 @@ class _Schedule:
         self.held += len(batch)
         batch.clear()
 
-    def _flush(self) -> None:
-        self._submit(self.compose_batch)
-        self._submit(self.batch)
+    def _flush(self, spread: bool = False) -> None:
+        """Submit what the batches hold; with `spread` (the walk is over, and these are the
+        last files the workers get before the Dockerfiles, or the Dockerfiles themselves), in
+        as many parts as there are workers, so that the run does not end with one worker
+        alone at a batch."""
+        for batch in (self.compose_batch, self.batch):
+            parts = self.submit.workers if spread else 1
+            size = -(-len(batch) // parts)
+            while batch:
+                self._submit(batch[:size])
+                del batch[:size]
 
     def _submit_unsubmitted(self) -> None:
         """Submit files that waited, in order, while fewer results than the limit are held,
