@@ -120,16 +120,16 @@ def _schema_error(old: Any, new: Any, changed: list[Path_]) -> Any:
     A service's schema does not depend on the other services: when every change lies in
     services, those services alone are validated (a fix to one service of fifty checks one,
     where validating the whole file twice cost more than checking it); a file whose data
-    did not change is not validated at all."""
+    did not change is not validated at all. The original is validated only when the fixed
+    data breaks the specification, to tell whether it already did."""
     validator = compose_schema_validator()
     if validator is None or not changed:
         return None
     names = {path[1] for path in changed if len(path) >= 2 and path[0] == "services"}
     if len(names) == len({path[:2] for path in changed}) and isinstance(old.get("services"), dict):
         old, new = _only_services(old, names), _only_services(new, names)
-    if not validator.is_valid(old):
-        return None
-    return next(validator.iter_errors(new), None)
+    error = next(validator.iter_errors(new), None)
+    return error if error is not None and validator.is_valid(old) else None
 
 
 def _only_services(data: dict[str, Any], names: set[str]) -> dict[str, Any]:

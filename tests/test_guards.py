@@ -70,6 +70,14 @@ def test_a_fixed_service_is_held_to_the_specification_whatever_the_others_do() -
         fix(bad, broken_elsewhere)
 
 
+def test_a_service_that_already_broke_the_specification_may_still_be_fixed() -> None:
+    """Only a breakage the fix brings is refused: the original is validated when the fixed
+    data breaks the specification, and a service that broke it before is let through."""
+    broken_before = STACK.replace("    restart: always\n", "    restart: always\n    restartt: always\n")
+    good = ReplaceText("    restart: always\n", "    restart: always\n    healthcheck:\n      test: [CMD, 'true']\n")
+    assert "healthcheck" in fix(good, broken_before)
+
+
 def test_a_change_outside_the_services_is_validated_with_the_whole_file() -> None:
     stack = (
         "x-probe: &probe\n  interval: 10s\n" + STACK + "    healthcheck:\n      <<: *probe\n      test: [CMD, 'true']\n"
