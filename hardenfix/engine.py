@@ -94,10 +94,16 @@ class Engine:
         Findings are placed in the text that will be on disk: the fixed text when it is
         `written`, else the original (a dry run).
         """
-        parse = _parser(kind, source)
+        parse_original = _parser(kind, source)
         encoding = source.encoding if source is not None else UTF_8
         location = source.location if source is not None else None
-        original = document = parse(text)
+        original = document = parse_original(text)
+
+        def parse(fixed_text: str) -> Any:
+            fixed = parse_original(fixed_text)
+            fixed.follows(original)
+            return fixed
+
         findings = self._run(kind, document, path, location)
         passes = _Passes(text)
         fixed: list[Finding] = []

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from hardenfix.engine import Engine, SourceFile
 from hardenfix.facts import Fact
 from hardenfix.facts.build import build_facts
 from hardenfix.facts.code import code_facts
 from hardenfix.facts.process import launch_of
 from hardenfix.facts.service import service_facts
 from hardenfix.knowledge import builtin, facts_from_table
+from hardenfix.model import FileKind
+from hardenfix.registry import rules_of_kind
 from hardenfix.sources import compose, dockerfile
 from hardenfix.sources.dockerfile import BuildContext
 
@@ -284,3 +287,55 @@ def test_script_ports_from_code_resolve_with_each_containers_environment_and_arg
         f"{command} (cli.py:6: web.run_app(port=a.listen_port) reads --listen-port)"
     )
     assert facts.script_ports["cli.py"].port({}, {}, command).value == "9000"
+
+
+def test_a_fixpoint_pass_reads_the_other_files_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass's document follows the one before it: fixes change the Compose file alone,
+    so the Dockerfiles its services build and their code are not read again; a service
+    whose build a fix changed reads its own."""
+    path = MONOREPO / "before.yaml"
+    text = path.read_text(encoding="utf-8")
+    first = compose.parse(text, path)
+    before = {service.name: service_facts(first, service, KNOWLEDGE) for service in first.services()}
+    assert before["api"].route is not None and before["api"].build is not None
+
+    read: list[str] = []
+    parse_dockerfile, read_code = dockerfile.parse, code_facts
+
+    def parse_and_note(text: str, location: Path, context: Path) -> dockerfile.DockerfileDocument:
+        read.append(str(location))
+        return parse_dockerfile(text, location, context)
+
+    def read_and_note(context: BuildContext, shown: str) -> object:
+        read.append(str(context.root))
+        return read_code(context, shown)
+
+    monkeypatch.setattr(dockerfile, "parse", parse_and_note)
+    monkeypatch.setattr("hardenfix.facts.service.code_facts", read_and_note)
+    fixed = compose.parse(text.replace('"8000:8000"', '"8000:8000"\n    restart: always'), path)
+    fixed.follows(first)
+    after = {service.name: service_facts(fixed, service, KNOWLEDGE) for service in fixed.services()}
+    assert after["api"].route == before["api"].route and after["api"].build is before["api"].build
+    assert read == []
+
+    moved = compose.parse(text.replace("build: ./services/api\n", "build: ./services/web\n", 1), path)
+    moved.follows(first)
+    api = next(service for service in moved.services() if service.name == "api")
+    assert service_facts(moved, api, KNOWLEDGE).build.dockerfile == "services/web/Dockerfile"
+    assert read == [str(MONOREPO / "services" / "web" / "Dockerfile")]
+
+
+def test_fixing_a_stack_in_several_passes_parses_each_dockerfile_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = MONOREPO / "before.yaml"
+    parsed: list[str] = []
+    parse_dockerfile = dockerfile.parse
+
+    def parse_and_note(text: str, location: Path, context: Path) -> dockerfile.DockerfileDocument:
+        parsed.append(location.name if location.parent == MONOREPO else str(location.relative_to(MONOREPO)))
+        return parse_dockerfile(text, location, context)
+
+    monkeypatch.setattr(dockerfile, "parse", parse_and_note)
+    engine = Engine([rule() for rule in rules_of_kind(FileKind.COMPOSE)], unsafe_fixes=True)
+    outcome = engine.fix(FileKind.COMPOSE, path.read_text(encoding="utf-8"), "before.yaml", SourceFile(path))
+    assert outcome.fixed
+    assert sorted(parsed) == sorted(set(parsed)) and "services/api/Dockerfile" in parsed

@@ -63,7 +63,12 @@ class ServiceFacts:
         built = self._built
         if built is None or built.location is None:
             return None
-        return build_facts(built, self._relative(built.location), self.document.build_target(self.service))
+        target = self.document.build_target(self.service)
+        made = self.document.made_of_other_files
+        key = ("build", built.location, built.build_context and built.build_context.root, target)
+        if key not in made:
+            made[key] = build_facts(built, self._relative(built.location), target)
+        return made[key]
 
     @cached_property
     def image(self) -> TagFacts | None:
@@ -226,11 +231,12 @@ class ServiceFacts:
         if built is None or built.build_context is None:
             return None
         context = built.build_context
-        read = _CODE.setdefault(self.document, {})
-        if context.root not in read:
+        made = self.document.made_of_other_files
+        key = ("code", context.root)
+        if key not in made:
             shown = self._relative(context.root)
-            read[context.root] = code_facts(context, "" if shown == "." else shown + "/")
-        return read[context.root]
+            made[key] = code_facts(context, "" if shown == "." else shown + "/")
+        return made[key]
 
     @cached_property
     def route(self) -> Route | None:
@@ -313,7 +319,6 @@ class ServiceFacts:
 
 
 _COMPUTED: weakref.WeakKeyDictionary[ComposeDocument, dict[str, ServiceFacts]] = weakref.WeakKeyDictionary()
-_CODE: weakref.WeakKeyDictionary[ComposeDocument, dict[Path, CodeFacts]] = weakref.WeakKeyDictionary()
 
 
 def service_facts(document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> ServiceFacts:

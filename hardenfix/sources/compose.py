@@ -235,7 +235,10 @@ class ComposeDocument(SourceText):
         super().__init__(text)
         self.root = root
         self._documents: list[ComposeDocument] = [self]
-        self._dockerfiles: dict[tuple[Path, Path], DockerfileDocument | None] = {}
+        self.made_of_other_files: dict[tuple[object, ...], Any] = {}
+        """What was made of files other than this one, by what it was made from: the
+        Dockerfiles its services build, parsed, and what facts read in their contexts.
+        Every document of the file shares it, and so does each fixpoint pass (`follows`)."""
 
     @property
     def documents(self) -> list[ComposeDocument]:
@@ -270,8 +273,14 @@ class ComposeDocument(SourceText):
         for document in documents:
             document._documents = documents
             document.dependencies = first.dependencies
+            document.made_of_other_files = first.made_of_other_files
             document._reject_duplicate_keys()
         return first
+
+    def follows(self, previous: SourceText) -> None:
+        assert isinstance(previous, ComposeDocument)
+        for document in self.documents:
+            document.made_of_other_files = previous.made_of_other_files
 
     def services(self) -> list[Service]:
         return self._services
@@ -362,9 +371,10 @@ class ComposeDocument(SourceText):
         build = self.build_of(service)
         if build is None:
             return None
-        if build not in self._dockerfiles:
-            self._dockerfiles[build] = self._parse_dockerfile(*build)
-        return self._dockerfiles[build]
+        key = ("dockerfile", *build)
+        if key not in self.made_of_other_files:
+            self.made_of_other_files[key] = self._parse_dockerfile(*build)
+        return self.made_of_other_files[key]
 
     def _parse_dockerfile(self, context: Path, dockerfile: Path) -> DockerfileDocument | None:
         from hardenfix.sources import dockerfile as dockerfile_source

@@ -32,6 +32,11 @@ class SourceText:
     def depends_on(self, path: Path | str) -> None:
         self.dependencies.add(str(path))
 
+    def follows(self, previous: SourceText) -> None:
+        """This text is `previous` with fixes applied, a fixpoint's next pass: what was made
+        of other files for `previous` holds for it too (fixes change this file alone). A
+        text that keeps nothing of the kind has nothing to take over."""
+
     @property
     def documents(self) -> Sequence[SourceText]:
         """The parts of the text that rules check one at a time: here the whole text; a
