@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from hardenfix.files import absolute_path
 from hardenfix.knowledge import ImageFacts, KnowledgeBase, builtin, facts_from_table
 from hardenfix.model import FileKind
-from hardenfix.registry import SelectionError, matches, rule_by_code, select_rules, validate_selectors
+from hardenfix.registry import Listed, SelectionError, matches, rule_by_code, select_rules, validate_selectors
 from hardenfix.rule import Rule
 
 if TYPE_CHECKING:
@@ -115,13 +115,18 @@ class Settings:
         registry: RegistryAnswers | None = None,
         kinds: Collection[FileKind] | None = None,
     ) -> list[Rule]:
-        """The selected rules, less those `per-file-ignores` turns off for `path`; with
-        `kinds`, only those that check files of these kinds (and the engine's own)."""
+        """The selected rules (see `listed_rules`), made."""
+        knowledge, options = self.knowledge(registry), self.rule_options
+        return [listed.load()(options.get(listed.code), knowledge) for listed in self.listed_rules(path, kinds)]
+
+    def listed_rules(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> list[Listed]:
+        """The selected rules as the catalogue lists them (their modules not imported), less
+        those `per-file-ignores` turns off for `path`; with `kinds`, only those that check
+        files of these kinds (and the engine's own)."""
         selected = select_rules((*(self.select or ("ALL",)), *self.extend_select), self.ignore)
         ignored = self.ignored_for(path) if path is not None else ()
-        knowledge = self.knowledge(registry)
         return [
-            listed.load()(self.rule_options.get(listed.code), knowledge)
+            listed
             for listed in selected
             if (kinds is None or listed.kind is None or listed.kind in kinds)
             and not any(matches(selector, listed) for selector in ignored)
@@ -166,8 +171,10 @@ class Settings:
 
     def fingerprint(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> str:
         """Changes whenever these settings could change what a file (of one of `kinds`) is
-        reported for."""
-        rules = [(rule.code, repr(rule.options)) for rule in self.rules(path, kinds=kinds)]
+        reported for. No rule module is imported for it (a warm run answers every file from
+        the cache without them): a rule's options count as set, or as its defaults, which
+        only another version of hardenfix changes, and each version has its own cache."""
+        rules = [(listed.code, repr(self.rule_options.get(listed.code))) for listed in self.listed_rules(path, kinds)]
         knowledge = (sorted(self.pins.items()), sorted((k, repr(v)) for k, v in self.images.items()))
         import hashlib
 

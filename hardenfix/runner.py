@@ -114,6 +114,7 @@ class Job:
     registry: RegistryAnswers | None = None
     """What registries answered for the run's images (`--online`), before any file was processed."""
     _engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = field(default_factory=dict, repr=False)
+    _fingerprints: dict[tuple[int, tuple[str, ...], FileKind], str | None] = field(default_factory=dict, repr=False)
 
     def settings_for(self, path: Path) -> Settings | None:
         return self.rules.for_path(path) if isinstance(self.rules, Configuration) else None
@@ -125,20 +126,38 @@ class Job:
         if settings is None:
             assert isinstance(self.rules, Engine)
             return self.rules
-        key = (id(settings), settings.ignored_for(path) if settings.per_file_ignores else (), kind)
+        key = _settings_key(path, settings, kind)
         if key not in self._engines:
-            fingerprint = ""
-            if self.cached is not None:
-                fingerprint = settings.fingerprint(path, (kind,))
-                if self.registry:  # answers that say nothing change nothing
-                    fingerprint += f"+registry:{self.registry.fingerprint}:{settings.pin_digests}"
             self._engines[key] = Engine(
                 settings.rules(path, self.registry, (kind,)),
                 settings.unsafe_fixes,
-                fingerprint=fingerprint,
+                fingerprint=self.fingerprint_for(path, settings, kind) or "",
                 compose_model_check=self.compose_model_check,
             )
         return self._engines[key]
+
+    def fingerprint_for(self, path: Path, settings: Settings | None, kind: FileKind) -> str | None:
+        """What the cache keys the findings on a file of `kind` by, told without importing a
+        rule, as `engine_for`'s engine would; None when no selected rule checks files of that
+        kind, which have no findings then."""
+        if settings is None:
+            assert isinstance(self.rules, Engine)
+            return self.rules.fingerprint if kind in self.rules.kinds() else None
+        key = _settings_key(path, settings, kind)
+        if key not in self._fingerprints:
+            fingerprint = None
+            if any(listed.kind is kind for listed in settings.listed_rules(path, (kind,))):
+                fingerprint = settings.fingerprint(path, (kind,)) if self.cached is not None else ""
+                if fingerprint and self.registry:  # answers that say nothing change nothing
+                    fingerprint += f"+registry:{self.registry.fingerprint}:{settings.pin_digests}"
+            self._fingerprints[key] = fingerprint
+        return self._fingerprints[key]
+
+
+def _settings_key(path: Path, settings: Settings, kind: FileKind) -> tuple[int, tuple[str, ...], FileKind]:
+    """Files with the same key have the same rules: settings, the rules `per-file-ignores`
+    turns off, and kind."""
+    return (id(settings), settings.ignored_for(path) if settings.per_file_ignores else (), kind)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -509,13 +528,13 @@ class _Schedule:
 def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, str]:
     """A Compose file's build contexts, from the cache while its status is unchanged, else
     read and parsed for them alone; none if it cannot be."""
-    from hardenfix.sources import compose
-
     try:
         absolute, status = absolute_path(path), status_of(regular_file_status(path))
         remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
         if remembered is not None:
             return remembered
+        from hardenfix.sources import compose
+
         data = read_accepted(path)  # its status was checked above
         contexts = _contexts_of(compose.parse(decode(data).text, path)) if b"build" in data else {}
     except (UnreadableFile, BinaryFile, ParseError):
@@ -618,8 +637,8 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file")
     result.kind = kind
     settings = job.settings_for(path)
-    engine = job.engine_for(path, settings, kind)
-    if kind not in engine.kinds():
+    fingerprint = job.fingerprint_for(path, settings, kind)
+    if fingerprint is None:
         return result
     build_context = _build_context(job, path, kind)
     absolute = absolute_path(path)
@@ -628,15 +647,21 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except UnreadableFile as reason:
         return _invalid(result, Unreadable, str(reason))
     digest = _content_key(data) if job.cached is not None else ""
-    key = _cache_key(engine, digest, _keyed_location(path, kind, build_context))
+    key = _cache_key(fingerprint, digest, _keyed_location(path, kind, build_context))
+    if job.cached is not None:
+        # Bytes the cache knows (a file touched, copied, or changed back): remembered with
+        # the file's status now, so that the next run need not read them; and no rule is
+        # imported for them.
+        cached = _from_cache(result, job, key, settings, data)
+        if cached is not None:
+            entry = job.cached.entries[key]
+            cached.cache_entry = Record(key, entry.findings, entry.dependencies, absolute, status, digest)
+            return cached
+    engine = job.engine_for(path, settings, kind)
     if not engine.needs_parse(kind, data, path):
         if job.cached is not None:
             result.cache_entry = Record(key, [], [], absolute, status, digest)
         return result
-    if job.cached is not None:
-        cached = _from_cache(result, job, key, settings, data)
-        if cached is not None:
-            return cached
     try:
         decoded = decode(data, kind)
     except BinaryFile as reason:
@@ -746,12 +771,12 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     digest = job.cached.digest(absolute, status)
     if digest is None:
         return None
-    engine = job.engine_for(path, settings, kind)
-    if kind not in engine.kinds():
+    fingerprint = job.fingerprint_for(path, settings, kind)
+    if fingerprint is None:
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
     location = _keyed_location(path, kind, _build_context(job, path, kind))
-    known = _from_cache(result, job, _cache_key(engine, digest, location), settings)
+    known = _from_cache(result, job, _cache_key(fingerprint, digest, location), settings)
     if known is not None and kind is FileKind.COMPOSE:
         known.build_contexts = job.cached.contexts(absolute, status)
     return known
@@ -776,8 +801,8 @@ def _keyed_location(path: Path, kind: FileKind, build_context: Path | None) -> P
     return build_context if kind is FileKind.DOCKERFILE else path
 
 
-def _cache_key(engine: Engine, digest: str, location: Path | None) -> str:
-    return f"{engine.fingerprint}:{digest}:{location or ''}"
+def _cache_key(fingerprint: str, digest: str, location: Path | None) -> str:
+    return f"{fingerprint}:{digest}:{location or ''}"
 
 
 def _from_cache(

@@ -15,6 +15,7 @@ from hardenfix.cache import Cache
 from hardenfix.config import Configuration, Settings
 from hardenfix.engine import Engine
 from hardenfix.model import FileKind, Outcome
+from hardenfix.registry import rule_by_code
 from hardenfix.runner import Mode, run
 
 MANY = 128
@@ -181,6 +182,26 @@ def test_a_warm_run_reads_no_file_whose_status_is_unchanged(tmp_path: Path, monk
     assert [r.display_path for r in again if r.findings][1:] == ["tree/s0001/compose.yaml", "tree/s0003/compose.yaml"]
 
 
+def test_a_touched_file_is_read_once_and_its_new_status_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes the cache knows under a new status (a `touch`, a checkout that rewrote the
+    file) are answered without parsing, and the next run need not read them."""
+    root = tree(tmp_path / "tree", 3)
+    age(root)
+    engine = Engine(Settings().rules())
+    cold = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    touched = root / "s0000" / "compose.yaml"
+    os.utime(touched, (time.time() - 600, time.time() - 600))
+    read, parsed = count_reads(monkeypatch), count_parses(monkeypatch)
+    after_touch = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert (read, parsed) == (["compose.yaml"], [])
+    assert summary(after_touch) == summary(cold) and [f.code for f in after_touch[0].findings] == ["HF110"]
+    read.clear()
+    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert read == []
+
+
 def test_a_file_modified_just_before_the_run_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path / "tree", 1)
     compose = root / "s0000" / "compose.yaml"
@@ -209,6 +230,10 @@ def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch:
     assert [Path(p).parent.name for p in parsed] == ["s0001"]
     other = Settings(select=("HF110",))
     assert other.fingerprint() != settings.fingerprint()
+    start_period = rule_by_code("HF101").Options(start_period="45s")
+    configured = Settings(rule_options={"HF101": start_period})
+    assert configured.fingerprint() != settings.fingerprint()
+    assert configured.fingerprint(kinds=(FileKind.PYTHON,)) == settings.fingerprint(kinds=(FileKind.PYTHON,))
 
 
 def test_a_changed_dependency_misses_the_cache(tmp_path: Path) -> None:

@@ -87,6 +87,25 @@ def test_checking_a_compose_file_imports_no_libcst(tmp_path: Path, no_cache: boo
     assert not imported(modules, "hardenfix.sources.python")
 
 
+def test_a_warm_check_imports_no_rule_and_no_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run the cache answers for every file knows what it keys them by without the
+    rules: their modules, and the parsers and facts they bring, stay unloaded."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "compose.yaml").write_text(COMPOSE)
+    (project / "metrics.py").write_text(
+        "from prometheus_client import Counter\n\nREQUESTS = Counter('r', 'requests')\n"
+    )
+    cold_code, cold_modules, cold_out = run_cli("check", ".", cwd=project)
+    assert imported(cold_modules, "hardenfix.rules.compose") and imported(cold_modules, "hardenfix.rules.python")
+    code, modules, out = run_cli("check", ".", cwd=project)
+    assert (code, out) == (cold_code, cold_out) and "HF302" in out and "HF120" in out
+    for loaded_only_to_check in ("hardenfix.rules.compose", "hardenfix.rules.python", "hardenfix.sources.compose"):
+        assert not imported(modules, loaded_only_to_check)
+    assert not imported(modules, "ruamel") and not imported(modules, "hardenfix.sources.python")
+
+
 @pytest.mark.parametrize("command", [["check", "--no-cache"], ["apply", "--dry-run", "--no-cache"]], ids=" ".join)
 def test_a_plain_run_imports_neither_typer_nor_pydantic(tmp_path: Path, command: list[str]) -> None:
     """typer reads every option through pydantic, a third of a one-file check's time: the
