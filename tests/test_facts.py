@@ -306,9 +306,9 @@ def test_a_fixpoint_pass_reads_the_other_files_once(monkeypatch: pytest.MonkeyPa
         read.append(str(location))
         return parse_dockerfile(text, location, context)
 
-    def read_and_note(context: BuildContext, shown: str) -> object:
+    def read_and_note(context: BuildContext) -> object:
         read.append(str(context.root))
-        return read_code(context, shown)
+        return read_code(context)
 
     monkeypatch.setattr(dockerfile, "parse", parse_and_note)
     monkeypatch.setattr("hardenfix.facts.service.code_facts", read_and_note)
@@ -339,3 +339,40 @@ def test_fixing_a_stack_in_several_passes_parses_each_dockerfile_once(monkeypatc
     outcome = engine.fix(FileKind.COMPOSE, path.read_text(encoding="utf-8"), "before.yaml", SourceFile(path))
     assert outcome.fixed
     assert sorted(parsed) == sorted(set(parsed)) and "services/api/Dockerfile" in parsed
+
+
+def test_a_context_is_read_once_per_run_while_its_files_stay_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stack's Compose file and the service's own read the same context: the second
+    takes what the first read, its sources named from its own folder, and records the
+    files as its dependencies too; a file changed since is read again."""
+    from hardenfix.facts import code
+
+    service = tmp_path / "services" / "api"
+    (service / "app").mkdir(parents=True)
+    main = service / "app" / "main.py"
+    main.write_text("from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/healthz')\ndef health(): ...\n")
+    (service / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY app/ app/\nCMD uvicorn app.main:app\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    build: services/api\n")
+    (service / "compose.yaml").write_text("services:\n  api:\n    build: .\n")
+    read: list[str] = []
+    read_python = code._read_python
+    monkeypatch.setattr(
+        code, "_read_python", lambda relative, *rest: read.append(relative) or read_python(relative, *rest)
+    )
+
+    def health_route(compose_file: Path):
+        document = compose.parse(compose_file.read_text(), compose_file)
+        [api] = document.services()
+        return service_facts(document, api, KNOWLEDGE).route, document.dependencies
+
+    stack_route, _ = health_route(tmp_path / "compose.yaml")
+    own_route, dependencies = health_route(service / "compose.yaml")
+    assert read == ["app/main.py"]
+    assert stack_route.source == "services/api/app/main.py:6: route /healthz"
+    assert own_route.source == "app/main.py:6: route /healthz"
+    assert str(main) in dependencies
+    main.write_text(main.read_text().replace("/healthz", "/livez"))
+    changed_route, _ = health_route(service / "compose.yaml")
+    assert read == ["app/main.py", "app/main.py"] and changed_route.path == "/livez"

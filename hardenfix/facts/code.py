@@ -25,9 +25,11 @@ import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 from hardenfix.facts import Fact
+from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first
 
@@ -101,6 +103,16 @@ class CodeFacts:
     script_ports: dict[str, ScriptPort] = field(default_factory=dict)
     """Context file of a script -> the port it makes its server listen on."""
 
+    def named_from(self, prefix: str) -> CodeFacts:
+        """The same facts, their sources naming each file as `prefix` + its path in the
+        context (`../services/api/`: the context as the Compose file's folder sees it)."""
+        if not prefix:
+            return self
+        return CodeFacts(
+            [route._replace(source=prefix + route.source) for route in self.routes],
+            {path: port._replace(source=prefix + port.source) for path, port in self.script_ports.items()},
+        )
+
     def health_route(self, prefer_module: str | None = None) -> Route | None:
         """The best health route: by `HEALTH_NAMES` order, then one read rather than guessed,
         then one without authentication, then one in `prefer_module`, then the shortest."""
@@ -126,20 +138,35 @@ def _health_rank(path: str) -> int | None:
     return HEALTH_NAMES.index(last) if last in HEALTH_NAMES else None
 
 
-def code_facts(context: BuildContext, shown_as: str = "") -> CodeFacts:
+def code_facts(context: BuildContext) -> CodeFacts:
     """Routes and script ports in the context's code (tests, virtualenvs and `node_modules`
-    skipped). Sources name files as `shown_as` + their path in the context; routes and
-    script ports are keyed by the path in the context."""
+    skipped). Sources name files by their path in the context (see `named_from`), as routes
+    and script ports are keyed.
+
+    A run reads a context once while its files stay as they were: a monorepo checks the
+    same context through its stack's Compose file and the service's own."""
+    listed = [
+        relative for suffix in (".py", ".js") for relative in context.files_under(".", suffix, MAX_FILES, _skipped)
+    ]
+    statuses = [(relative, context.status(relative)) for relative in listed]
+    remembered = _READ.get(context.root)
+    if remembered is not None and remembered[0] == statuses:
+        return remembered[1]
     facts = CodeFacts()
     modules: list[_Module] = []
     for relative, text in _sources(context, ".py", _PYTHON_FRAMEWORKS):
-        module = _read_python(relative, text, facts, shown_as)
+        module = _read_python(relative, text, facts)
         if module is not None:
             modules.append(module)
     _resolve_python_routes(modules, facts)
     for relative, text in _sources(context, ".js", _NODE_FRAMEWORKS):
-        _read_javascript(relative, text, facts, shown_as)
+        _read_javascript(relative, text, facts)
+    _READ[context.root] = (statuses, facts)
     return facts
+
+
+_READ: dict[Path, tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
+"""Context root -> the status of each file its code facts were read from, and the facts."""
 
 
 def _skipped(folder: str) -> bool:
@@ -165,9 +192,8 @@ class _Module:
     """What one Python module defines and mounts; names are resolved across modules later."""
 
     path: str
+    """Its path in the context, which sources name it by."""
     dotted: str
-    shown: str
-    """How sources name the file."""
     constants: dict[str, str] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)
     """Local name -> the dotted name it stands for (`health` -> `app.routers.health`)."""
@@ -182,13 +208,13 @@ class _Module:
     """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
 
 
-def _read_python(relative: str, text: str, facts: CodeFacts, shown_as: str) -> _Module | None:
+def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return None
     dotted = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-    module = _Module(relative, dotted, shown_as + relative)
+    module = _Module(relative, dotted)
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             module.constants.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
@@ -369,7 +395,7 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
             mounts.setdefault(target, []).append(prefix)
     for module in modules:
         for owner, path, line, needs_auth in module.routes:
-            where = f"{module.shown}:{line}"
+            where = f"{module.path}:{line}"
             if owner == "" or owner in module.applications:
                 for prefix in _mounted(mounts, module.dotted) or [""]:
                     full = _join(prefix, path)
@@ -418,7 +444,7 @@ def _argparse_option(module: _Module, call: ast.Call) -> None:
 
 
 def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
-    where = f"{module.shown}:{call.lineno}"
+    where = f"{module.path}:{call.lineno}"
     server = ast.unparse(call.func)
     port_node = _keyword(call, "port")
     if port_node is None:
@@ -444,11 +470,11 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
 # ----------------------------------------------------------------------------- JavaScript
 
 
-def _read_javascript(relative: str, text: str, facts: CodeFacts, shown_as: str) -> None:
+def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
     applications = {match.group(1) for match in _NODE_APP.finditer(text)}
     for match in _NODE_ROUTE.finditer(text):
         owner, path = match.group(1), match.group(3)
-        where = f"{shown_as}{relative}:{text.count(chr(10), 0, match.start()) + 1}"
+        where = f"{relative}:{text.count(chr(10), 0, match.start()) + 1}"
         if owner in applications:
             facts.routes.append(Route(path, f"{where}: route {path}", None, False, relative))
         else:
@@ -456,7 +482,7 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts, shown_as: str) 
             facts.routes.append(Route(path, f"{where}: route {path}", unmounted, False, relative))
     port = _NODE_PORT.search(text)
     if port is not None:
-        where = f"{shown_as}{relative}:{text.count(chr(10), 0, port.start()) + 1}"
+        where = f"{relative}:{text.count(chr(10), 0, port.start()) + 1}"
         default = next(group for group in port.groups() if group)
         variable = "PORT" if port.group(1) else None
         facts.script_ports[relative] = ScriptPort(f"{where}: {port.group().strip()}", default, variable=variable)

@@ -235,7 +235,7 @@ class ServiceFacts:
         key = ("code", context.root)
         if key not in made:
             shown = self._relative(context.root)
-            made[key] = code_facts(context, "" if shown == "." else shown + "/")
+            made[key] = code_facts(context).named_from("" if shown == "." else shown + "/")
         return made[key]
 
     @cached_property

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from hardenfix.files import FileTooLarge, read_whole
+from hardenfix.model import Status, status_of
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText
 
@@ -675,6 +676,17 @@ class BuildContext:
             return self.path(relative).is_dir()
         except ContextError:
             return False
+
+    def status(self, relative: str) -> Status | None:
+        """A file's modification time, size and inode, as the cache tells versions of a file
+        apart; None when it cannot be told. What the rules find depends on it, as on a
+        file read."""
+        try:
+            path = self._root_prefix + relative if relative in self._listed else self.path(relative)
+            self._looked_at(path)
+            return status_of(os.stat(path))
+        except (ContextError, OSError):
+            return None
 
     def read_text(self, relative: str) -> str:
         try:
