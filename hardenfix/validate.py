@@ -117,24 +117,42 @@ def _schema_error(old: Any, new: Any, changed: list[Path_]) -> Any:
     """The first place where the fixed data breaks the Compose Specification where the
     original satisfied it, or None.
 
-    A service's schema does not depend on the other services: when every change lies in
-    services, those services alone are validated (a fix to one service of fifty checks one,
-    where validating the whole file twice cost more than checking it); a file whose data
-    did not change is not validated at all. The original is validated only when the fixed
+    A service's schema does not depend on the other services, nor does one of its keys
+    depend on the others (no key of the schema's service requires or excludes another):
+    when every change lies in services, the keys that changed are validated, each service
+    with those alone (a fix to one service of fifty checks one healthcheck, where
+    validating the whole file twice cost more than checking it); a file whose data did
+    not change is not validated at all. The original is validated only when the fixed
     data breaks the specification, to tell whether it already did."""
     validator = compose_schema_validator()
     if validator is None or not changed:
         return None
-    names = {path[1] for path in changed if len(path) >= 2 and path[0] == "services"}
-    if len(names) == len({path[:2] for path in changed}) and isinstance(old.get("services"), dict):
-        old, new = _only_services(old, names), _only_services(new, names)
+    if all(len(path) >= 2 and path[0] == "services" for path in changed) and isinstance(old.get("services"), dict):
+        keys: dict[str, set[str] | None] = {}
+        for path in changed:
+            service_keys = keys.setdefault(path[1], set())
+            if len(path) == 2 or service_keys is None:
+                keys[path[1]] = None  # the service itself was added, removed or replaced
+            else:
+                service_keys.add(path[2])
+        old, new = _only_keys(old, keys), _only_keys(new, keys)
     error = next(validator.iter_errors(new), None)
     return error if error is not None and validator.is_valid(old) else None
 
 
-def _only_services(data: dict[str, Any], names: set[str]) -> dict[str, Any]:
-    services = data.get("services")
-    return {"services": {name: services[name] for name in sorted(names) if name in services}}
+def _only_keys(data: dict[str, Any], keys: dict[str, set[str] | None]) -> dict[str, Any]:
+    """`data`'s services named in `keys`, each with only the keys listed (all of them for None)."""
+    services = data.get("services") or {}
+    kept = {}
+    for name in sorted(keys):
+        if name in services:
+            service, wanted = services[name], keys[name]
+            kept[name] = (
+                service
+                if wanted is None or not isinstance(service, dict)
+                else {key: service[key] for key in service if key in wanted}
+            )
+    return {"services": kept}
 
 
 def user_environments(names: Iterable[str]) -> list[dict[str, str]]:

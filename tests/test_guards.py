@@ -78,6 +78,15 @@ def test_a_service_that_already_broke_the_specification_may_still_be_fixed() -> 
     assert "healthcheck" in fix(good, broken_before)
 
 
+def test_a_key_a_fix_breaks_is_refused_though_another_key_of_the_service_was_broken() -> None:
+    """The keys a fix changed are validated on their own: a key the service already broke
+    the specification with neither hides the fix's breakage nor blocks a good fix."""
+    broken_before = STACK.replace("    restart: always\n", "    restart: always\n    restartt: always\n")
+    bad = ReplaceText("    restart: always\n", "    restart: always\n    healthcheck:\n      tset: [CMD, 'true']\n")
+    with pytest.raises(FixError, match=r"would break the Compose Specification at services\.db\.healthcheck"):
+        fix(bad, broken_before)
+
+
 def test_a_change_outside_the_services_is_validated_with_the_whole_file() -> None:
     stack = (
         "x-probe: &probe\n  interval: 10s\n" + STACK + "    healthcheck:\n      <<: *probe\n      test: [CMD, 'true']\n"
