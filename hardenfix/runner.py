@@ -137,9 +137,9 @@ class Job:
         return self._engines[key]
 
     def fingerprint_for(self, path: Path, settings: Settings | None, kind: FileKind) -> str | None:
-        """What the cache keys the findings on a file of `kind` by, told without importing a
-        rule, as `engine_for`'s engine would; None when no selected rule checks files of that
-        kind, which have no findings then."""
+        """What the cache keys the findings on a file of `kind` by (empty without a cache),
+        told without importing a rule; None when no selected rule checks files of that kind,
+        which have no findings then."""
         if settings is None:
             assert isinstance(self.rules, Engine)
             return self.rules.fingerprint if kind in self.rules.kinds() else None
