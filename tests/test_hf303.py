@@ -274,6 +274,20 @@ ADMITTED = {
         "def rate(client):\n    try:\n        a: float = client.rate()\n    except Exception:\n        a: float = 0.0\n    return a\n"
     ),
     "one line": "def rate(client):\n    try: return client.rate()\n    except Exception: return 0",
+    "kept after a constant": (
+        "def rate(client):\n    rate = None\n    try:\n        rate = client.rate()\n    except Exception:\n"
+        "        pass\n    return rate\n"
+    ),
+    "kept after a constant over lines": (
+        "def rates(client):\n    rates = {\n        'eur': 1.0,\n    }\n    try:  # refreshed\n"
+        "        rates = client.rates()\n    except Exception:\n        ...\n    return rates\n"
+    ),
+    "kept after an earlier handler": (
+        "def rate(client):\n    rate = 0\n    try:\n        rate = client.rate()\n    except KeyError:\n"
+        "        raise\n    except Exception:\n        pass\n    return rate\n"
+    ),
+    "returned after": _wrapped("except Exception:", "pass\n    return 0.0"),
+    "kept at module level": "import client\n\nRATE = 1.0\ntry:\n    RATE = client.rate()\nexcept Exception:\n    pass\n",
     "suppress": (
         "from contextlib import suppress\n\n\ndef rate(client):\n"
         "    with suppress(\n        BaseException,\n    ):\n        return client.rate()\n    return 0\n"
@@ -288,6 +302,28 @@ def test_every_finding_passes_the_byte_filter(text: str) -> None:
 
     assert list(BroadExceptSilentDefault().check(parse(text)))
     assert BroadExceptSilentDefault.might_apply(text.encode())
+
+
+KEPT_OUT = {
+    "pass after a block that only acts": "import os\n\n\ndef drop(path):\n    try:\n        os.remove(path)\n    except Exception:\n        pass\n",
+    "pass after a computed value": (
+        "def rate(client):\n    rate = client.cached()\n    try:\n        rate = client.rate()\n    except Exception:\n"
+        "        pass\n    return rate\n"
+    ),
+    "pass, the try opening its block": "def refresh(client):\n    try:\n        client.refresh()\n    except BaseException:\n        pass\n",
+}
+
+
+@pytest.mark.parametrize("text", KEPT_OUT.values(), ids=KEPT_OUT.keys())
+def test_a_handler_that_only_passes_where_no_default_is_kept_is_not_parsed_for(text: str) -> None:
+    """`except Exception: pass` keeps a default only after a `try` that returns or after a
+    constant assigned just before: elsewhere the file is not parsed for it, and parsed,
+    it would have no finding."""
+    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
+    from hardenfix.sources.python import parse
+
+    assert not list(BroadExceptSilentDefault().check(parse(text)))
+    assert not BroadExceptSilentDefault.might_apply(text.encode())
 
 
 def test_a_module_named_test_is_not_a_test_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -60,6 +60,7 @@ _CONSTANT_START = (
 )
 _TARGET = rb"\*?[A-Za-z_][\w.]*+(?:\[[^\]\r\n]*+\])?"
 _TARGETS = rb"(?:\([ \t]*+)?" + _TARGET + rb"(?:[ \t]*+,[ \t]*+" + _TARGET + rb")*+[ \t]*+,?[ \t]*+\)?"
+_ASSIGNED_CONSTANT = rb"(?:" + _TARGETS + rb"[ \t]*+(?::[^=\r\n]*+)?=[ \t]*+)++" + _CONSTANT_START
 _HANDLER_START = re.compile(
     # Each part is bounded by a line or a bracket, and what cannot match differently is
     # possessive (`*+`): on `logging.getLogger(...)` after a clause, backtracking
@@ -69,15 +70,71 @@ _HANDLER_START = re.compile(
     rb"(?:[ \t]+as[ \t]+\w+)?[ \t]*:"
     rb"(?:\s*+#[^\r\n]*+)*+\s*+"
     rb"(?:(?:pass\b|\.\.\.|[bBrRuU]{0,2}(?:\"[^\"\r\n]*+\"|'[^'\r\n]*+'))[ \t]*+(?:[;#][^\r\n]*+)?\s*+)*"
-    rb"(?:pass\b|\.\.\.|return\b[ \t]*+(?:\Z|[\r\n;#]|" + _CONSTANT_START + rb")"
-    rb"|(?:" + _TARGETS + rb"[ \t]*+(?::[^=\r\n]*+)?=[ \t]*+)++" + _CONSTANT_START + rb")"
+    rb"(?:pass\b|\.\.\.|return\b[ \t]*+(?:\Z|[\r\n;#]|" + _CONSTANT_START + rb")|" + _ASSIGNED_CONSTANT + rb")"
 )
+_STATEMENT_ASSIGNING_A_CONSTANT = re.compile(_ASSIGNED_CONSTANT)
+_RETURN = re.compile(rb"\breturn\b")
 _SUPPRESS_EXCEPTION = re.compile(rb"suppress\([^)]*\b(?:Base)?Exception\b")
 _STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
 _TEST_FOLDERS = frozenset({"test", "tests"})
 _TEST_FILE = "test file"
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _may_keep_a_default(handler: re.Match[bytes]) -> bool:
+    """Whether a handler `_HANDLER_START` found may be a finding, told from the lines around
+    it, and yes wherever they do not make it plain. One that returns or assigns a constant
+    may; one that only passes keeps a default only where its `try` block returns (and the
+    function returns a constant after it, or ends) or the statement just before the `try`
+    assigns a constant. The common `except Exception: pass` after a block that only acts
+    is neither: the file need not be parsed for it."""
+    data = handler.string
+    if not handler.group().rstrip().endswith((b"pass", b"...")):
+        return True
+    line_start = data.rfind(b"\n", 0, handler.start()) + 1
+    indent = data[line_start : handler.start()]
+    if indent.strip():
+        return True
+    lines = _lines_before(data, line_start)
+    block = []
+    for line in lines:
+        stripped = line.lstrip()
+        level = line[: len(line) - len(stripped)]
+        if level != indent:
+            if not level.startswith(indent):
+                return True  # out of the block before its `try`, or mixed indentation
+            block.append(stripped)  # the `try` block, or an earlier handler's
+        elif stripped.startswith(b"try") and stripped[3:].lstrip().startswith(b":"):
+            block.append(stripped[3:].lstrip()[1:])
+            break
+        elif not stripped.startswith(b"except"):
+            return True
+    else:
+        return True
+    if _RETURN.search(b"\n".join(block)):
+        return True
+    before = next(lines, None)
+    if before is None:
+        return False  # the `try` opens the module
+    stripped = before.lstrip()
+    level = before[: len(before) - len(stripped)]
+    if level == indent:  # a statement of the same block: a constant assigned, or a bracket that ends one
+        return _STATEMENT_ASSIGNING_A_CONSTANT.match(stripped) is not None or stripped[:1] in b")]}"
+    # Deeper: the end of a compound statement or a continued line. Shallower: the line that
+    # opens the block (no statement before the `try`), or the end of a string.
+    return not (indent.startswith(level) and stripped.split(b"#", 1)[0].rstrip().endswith(b":"))
+
+
+def _lines_before(data: bytes, end: int) -> Iterator[bytes]:
+    """The lines before offset `end` (a line's start), last first, blank lines and comments
+    left out, without their line endings."""
+    while end > 0:
+        start = data.rfind(b"\n", 0, end - 1) + 1
+        line = data[start : end - 1].rstrip(b"\r")
+        end = start
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            yield line
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,10 +302,11 @@ class BroadExceptSilentDefault(Rule):
     def might_apply(cls, data: bytes) -> bool:
         """A broad `except` clause (bare, or naming `Exception` on its line or within its
         parentheses) followed, past comments and placeholders, by a statement a finding's
-        handler starts with: `pass`, `...`, `return` (of a constant) or an assignment of a
-        constant; or `suppress(...Exception...)`. Two searches, each led by a literal
-        that the regex engine looks for quickly: as one alternation it tried every byte."""
-        return _HANDLER_START.search(data) is not None or (
+        handler starts with: `return` (of a constant) or an assignment of a constant, or
+        `pass` or `...` where the lines around may keep a default (`_may_keep_a_default`);
+        or `suppress(...Exception...)`. Two searches, each led by a literal that the regex
+        engine looks for quickly: as one alternation it tried every byte."""
+        return any(map(_may_keep_a_default, _HANDLER_START.finditer(data))) or (
             b"suppress" in data and _SUPPRESS_EXCEPTION.search(data) is not None
         )
 
