@@ -262,6 +262,10 @@ ADMITTED = {
         "except Exception:  # why", '# because\n        "fine"\n        pass\n        return ()'
     ),
     "bare return": _wrapped("except Exception:", "return\n    return 1"),
+    "bare return after comments": (
+        "def load(name):\n    import importlib\n\n    try:\n        module = importlib.import_module(name)\n"
+        "    except Exception:\n        # not installed\n        return\n    return module.VALUE\n"
+    ),
     "negative number": _wrapped("except Exception:", "return - 1"),
     "empty constructor": _wrapped("except Exception:", "return dict( )"),
     "chained assignment": (

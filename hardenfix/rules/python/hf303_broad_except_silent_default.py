@@ -90,19 +90,22 @@ def _may_keep_a_default(handler: re.Match[bytes]) -> bool:
     assigns a constant. The common `except Exception: pass` after a block that only acts
     is neither: the file need not be parsed for it."""
     data = handler.string
-    if not handler.group().rstrip().endswith((b"pass", b"...")):
-        return True
     line_start = data.rfind(b"\n", 0, handler.start()) + 1
     indent = data[line_start : handler.start()]
     if indent.strip():
         return True
+    # The pattern reads on past the handler's end: the constant it ends at may come after it.
+    matched = handler.group().rstrip()  # a bare `return` takes its line's end along
+    last_line = data.rfind(b"\n", 0, handler.start() + len(matched)) + 1
+    in_handler = last_line <= handler.start() or _deeper(_indentation(data[last_line : handler.end()]), indent)
+    if in_handler and not matched.endswith((b"pass", b"...")):
+        return True
     lines = _lines_before(data, line_start)
     block = []
     for line in lines:
-        stripped = line.lstrip()
-        level = line[: len(line) - len(stripped)]
+        level, stripped = _indentation(line), line.lstrip()
         if level != indent:
-            if not level.startswith(indent):
+            if not _deeper(level, indent):
                 return True  # out of the block before its `try`, or mixed indentation
             block.append(stripped)  # the `try` block, or an earlier handler's
         elif stripped.startswith(b"try") and stripped[3:].lstrip().startswith(b":"):
@@ -117,13 +120,20 @@ def _may_keep_a_default(handler: re.Match[bytes]) -> bool:
     before = next(lines, None)
     if before is None:
         return False  # the `try` opens the module
-    stripped = before.lstrip()
-    level = before[: len(before) - len(stripped)]
+    level, stripped = _indentation(before), before.lstrip()
     if level == indent:  # a statement of the same block: a constant assigned, or a bracket that ends one
         return _STATEMENT_ASSIGNING_A_CONSTANT.match(stripped) is not None or stripped[:1] in b")]}"
     # Deeper: the end of a compound statement or a continued line. Shallower: the line that
     # opens the block (no statement before the `try`), or the end of a string.
-    return not (indent.startswith(level) and stripped.split(b"#", 1)[0].rstrip().endswith(b":"))
+    return not (_deeper(indent, level) and stripped.split(b"#", 1)[0].rstrip().endswith(b":"))
+
+
+def _indentation(line: bytes) -> bytes:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _deeper(level: bytes, than: bytes) -> bool:
+    return len(level) > len(than) and level.startswith(than)
 
 
 def _lines_before(data: bytes, end: int) -> Iterator[bytes]:
