@@ -14,6 +14,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from golden import ROOT, Case
 from hardenfix import config
@@ -286,6 +288,15 @@ ADMITTED = {
         "def rates(client):\n    rates = {\n        'eur': 1.0,\n    }\n    try:  # refreshed\n"
         "        rates = client.rates()\n    except Exception:\n        ...\n    return rates\n"
     ),
+    "kept after a constant, statements between": (
+        "import logging\n\n\ndef rate(client):\n    rate = None\n    if client.slow:\n        client.wait()\n"
+        "    logging.info('asking')\n    try:\n        rate = client.rate()\n    except Exception:\n        pass\n"
+        "    return rate\n"
+    ),
+    "kept after a constant over a line break": (
+        "def rate(client):\n    rate = \\\n        None\n    try:\n        rate = client.rate()\n    except Exception:\n"
+        "        pass\n    return rate\n"
+    ),
     "kept after an earlier handler": (
         "def rate(client):\n    rate = 0\n    try:\n        rate = client.rate()\n    except KeyError:\n"
         "        raise\n    except Exception:\n        pass\n    return rate\n"
@@ -321,13 +332,84 @@ KEPT_OUT = {
 @pytest.mark.parametrize("text", KEPT_OUT.values(), ids=KEPT_OUT.keys())
 def test_a_handler_that_only_passes_where_no_default_is_kept_is_not_parsed_for(text: str) -> None:
     """`except Exception: pass` keeps a default only after a `try` that returns or after a
-    constant assigned just before: elsewhere the file is not parsed for it, and parsed,
-    it would have no finding."""
+    constant assigned before it in its block: elsewhere the file is not parsed for it,
+    and parsed, it would have no finding."""
     from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
     from hardenfix.sources.python import parse
 
     assert not list(BroadExceptSilentDefault().check(parse(text)))
     assert not BroadExceptSilentDefault.might_apply(text.encode())
+
+
+_STATEMENTS = (
+    "rate = None",
+    "rate = 0",
+    "rate = client.cached()",
+    "other = None",
+    "client.log('asking')",
+    "rate = (\n    None\n)",
+    "rate = {\n    'eur': 1.0,\n}",
+    "rate = \\\n    0.0",
+    "# a comment",
+    '"""a string"""',
+    "if client.slow:\n    client.wait()",
+    "if client.slow:\n    rate = None",
+    "for _ in range(3):\n    client.poke()",
+)
+_TRY_BODIES = (
+    "rate = client.rate()",
+    "return client.rate()",
+    "client.refresh()",
+    "other = client.rate()",
+    "if client.ready:\n    return client.rate()",
+    "rate, other = client.pair()",
+)
+_HANDLERS = ("pass", "...", "# no rate\npass", '"fine"\npass', "return None", "rate = None", "pass\nclient.log('x')")
+_AFTER = ("", "return rate", "return None", "return 0", "client.log(rate)")
+
+
+def _indented(code: str, level: int) -> str:
+    return "".join(" " * level + line + "\n" for line in code.splitlines())
+
+
+@st.composite
+def _kept_default_shapes(draw: st.DrawFn) -> str:
+    """A function (or a module) around `try: ... except Exception: <handler>`, the
+    statements before the `try`, the handler and what follows each drawn from shapes
+    that keep a default and shapes that do not."""
+    clause = draw(st.sampled_from(("except Exception:", "except:", "except (ValueError, Exception):")))
+    lines = [
+        *draw(st.lists(st.sampled_from(_STATEMENTS), max_size=3)),
+        "try:",
+        _indented(draw(st.sampled_from(_TRY_BODIES)), 4).rstrip("\n"),
+        clause,
+        _indented(draw(st.sampled_from(_HANDLERS)), 4).rstrip("\n"),
+        draw(st.sampled_from(_AFTER)),
+    ]
+    body = "\n".join(lines)
+    where = draw(st.sampled_from(("function", "nested", "module")))
+    if where == "module":
+        return "import client\n\n" + body.replace("return ", "RESULT = ") + "\n"
+    if where == "nested":
+        return "def rate(client, flag):\n    if flag:\n" + _indented(body, 8) + "    return 1\n"
+    return "def rate(client):\n" + _indented(body, 4)
+
+
+@given(_kept_default_shapes())
+@settings(deadline=None, derandomize=True, database=None, max_examples=400)
+def test_the_byte_filter_lets_every_finding_through(text: str) -> None:
+    """Whatever the shape of the lines around a handler, a module with a finding passes
+    the filter (which may let through modules without one)."""
+    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
+    from hardenfix.sources import ParseError
+    from hardenfix.sources.python import parse
+
+    try:
+        document = parse(text)
+    except ParseError:
+        assume(False)
+    if list(BroadExceptSilentDefault().check(document)):
+        assert BroadExceptSilentDefault.might_apply(text.encode())
 
 
 def test_a_module_named_test_is_not_a_test_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -86,9 +86,9 @@ def _may_keep_a_default(handler: re.Match[bytes]) -> bool:
     """Whether a handler `_HANDLER_START` found may be a finding, told from the lines around
     it, and yes wherever they do not make it plain. One that returns or assigns a constant
     may; one that only passes keeps a default only where its `try` block returns (and the
-    function returns a constant after it, or ends) or the statement just before the `try`
-    assigns a constant. The common `except Exception: pass` after a block that only acts
-    is neither: the file need not be parsed for it."""
+    function returns a constant after it, or ends) or a statement before the `try`, in its
+    block, assigns a constant. The common `except Exception: pass` after a block that only
+    acts is neither: the file need not be parsed for it."""
     data = handler.string
     line_start = data.rfind(b"\n", 0, handler.start()) + 1
     indent = data[line_start : handler.start()]
@@ -117,15 +117,15 @@ def _may_keep_a_default(handler: re.Match[bytes]) -> bool:
         return True
     if _RETURN.search(b"\n".join(block)):
         return True
-    before = next(lines, None)
-    if before is None:
-        return False  # the `try` opens the module
-    level, stripped = _indentation(before), before.lstrip()
-    if level == indent:  # a statement of the same block: a constant assigned, or a bracket that ends one
-        return _STATEMENT_ASSIGNING_A_CONSTANT.match(stripped) is not None or stripped[:1] in b")]}"
-    # Deeper: the end of a compound statement or a continued line. Shallower: the line that
-    # opens the block (no statement before the `try`), or the end of a string.
-    return not (_deeper(indent, level) and stripped.split(b"#", 1)[0].rstrip().endswith(b":"))
+    for line in lines:  # the statements before the `try` in its block, last first
+        level, stripped = _indentation(line), line.lstrip()
+        if level == indent:
+            if _STATEMENT_ASSIGNING_A_CONSTANT.match(stripped) or stripped[:1] in b")]}" or line.endswith(b"\\"):
+                return True  # a constant assigned, or a bracket or line break that may end or begin one
+        elif not _deeper(level, indent):
+            # The line that opens the block; or the end of a string, which may be a constant.
+            return not stripped.split(b"#", 1)[0].rstrip().endswith(b":")
+    return False
 
 
 def _indentation(line: bytes) -> bytes:
