@@ -297,6 +297,10 @@ ADMITTED = {
         "def rate(client):\n    rate = \\\n        None\n    try:\n        rate = client.rate()\n    except Exception:\n"
         "        pass\n    return rate\n"
     ),
+    "kept after a constant above a string": (
+        'def rate(client):\n    rate = None\n    query = """\nSELECT rate:\n    """\n    try:\n'
+        "        rate = client.rate(query)\n    except Exception:\n        pass\n    return rate\n"
+    ),
     "kept after an earlier handler": (
         "def rate(client):\n    rate = 0\n    try:\n        rate = client.rate()\n    except KeyError:\n"
         "        raise\n    except Exception:\n        pass\n    return rate\n"
@@ -351,6 +355,8 @@ _STATEMENTS = (
     "rate = {\n    'eur': 1.0,\n}",
     "rate = \\\n    0.0",
     "# a comment",
+    'query = """\nSELECT rate:\n"""',
+    'query = """\n    SELECT rate:\n    """',
     '"""a string"""',
     "if client.slow:\n    client.wait()",
     "if client.slow:\n    rate = None",

@@ -74,6 +74,7 @@ _HANDLER_START = re.compile(
 )
 _STATEMENT_ASSIGNING_A_CONSTANT = re.compile(_ASSIGNED_CONSTANT)
 _RETURN = re.compile(rb"\breturn\b")
+_BLOCK_OPENER = re.compile(rb"(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally|match|case)\b")
 _SUPPRESS_EXCEPTION = re.compile(rb"suppress\([^)]*\b(?:Base)?Exception\b")
 _STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
 _TEST_FOLDERS = frozenset({"test", "tests"})
@@ -123,8 +124,9 @@ def _may_keep_a_default(handler: re.Match[bytes]) -> bool:
             if _STATEMENT_ASSIGNING_A_CONSTANT.match(stripped) or stripped[:1] in b")]}" or line.endswith(b"\\"):
                 return True  # a constant assigned, or a bracket or line break that may end or begin one
         elif not _deeper(level, indent):
-            # The line that opens the block; or the end of a string, which may be a constant.
-            return not stripped.split(b"#", 1)[0].rstrip().endswith(b":")
+            # The line that opens the block; anything else (a line of a string) may hide one above.
+            opens_block = _BLOCK_OPENER.match(stripped) and stripped.split(b"#", 1)[0].rstrip().endswith(b":")
+            return not opens_block
     return False
 
 
