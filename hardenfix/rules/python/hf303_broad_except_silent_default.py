@@ -212,10 +212,10 @@ class BroadExceptSilentDefault(Rule):
     - **assigned default**: the `try` block assigns a computed value to a name (or
       an attribute or item) and the handler assigns a constant to the same one;
     - **kept default**: the handler only `pass`es (or the block is a `suppress`)
-      and the name the block assigns keeps the constant the statement just before
-      assigned it (`x = None` before `try: x = compute()`), or the function goes on
-      to `return` a constant right after (or ends, returning None) where the block
-      returned a computed value.
+      and the name the block assigns keeps the constant an earlier statement of
+      its block last assigned it (`x = None` before `try: x = compute()`), or the
+      function goes on to `return` a constant right after (or ends, returning
+      None) where the block returned a computed value.
 
     A computed value is anything but a constant: a constant is a literal (`None`,
     `0`, `""`, `False`), a container of literals (`[]`, `{"uploaded": {}}`) or an
