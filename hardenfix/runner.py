@@ -318,7 +318,7 @@ class _Processing:
     def __call__(self, batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
         """Hand a batch of files, and the build contexts of its Dockerfiles, to be processed."""
         if self._pool is None and self.workers > 1:
-            self._sent += sum(map(file_size, batch))
+            self._sent += sum(map(_file_size, batch))
             self._kinds.update((candidate.kind, candidate.path) for candidate in batch if candidate.kind is not None)
             if self._sent >= POOL_FROM_BYTES:
                 self._pool = self._start_pool()
@@ -357,7 +357,7 @@ class _Processing:
         return pool
 
 
-def file_size(candidate: Candidate) -> int:
+def _file_size(candidate: Candidate) -> int:
     """A candidate's size in bytes; 0 when it cannot be told (it is reported when processed)."""
     try:
         return os.stat(candidate.path).st_size
@@ -466,7 +466,7 @@ class _Schedule:
             return
         batch.append((candidate, slot))
         if batch is self.compose_batch:
-            self.compose_batch_bytes += file_size(candidate)
+            self.compose_batch_bytes += _file_size(candidate)
             if len(batch) >= COMPOSE_BATCH_SIZE or self.compose_batch_bytes >= COMPOSE_BATCH_BYTES:
                 self.compose_batch_bytes = 0
                 self._submit(batch)

@@ -3,10 +3,10 @@
 Run by the engine after the fixpoint, on the original and the final text:
 
 - Compose: the output must still satisfy the Compose Specification (the JSON schema
-  that check-jsonschema vendors) where the input did (the services a fix changed, when
-  it changed nothing else; else the whole file); and, loaded as data, every
-  difference between input and output must lie under a path that one of the applied
-  rules declares in `Rule.changes`. Then the model oracle (`check_model_change`)
+  that check-jsonschema vendors) where the input did (the keys a fix changed, each
+  service with those alone, when it changed nothing outside the services; else the whole
+  file); and, loaded as data, every difference between input and output must lie under
+  a path that one of the applied rules declares in `Rule.changes`. Then the model oracle (`check_model_change`)
   compares the two files as Docker Compose resolves them:
   - no variable a value reads is lost (a renamed variable silently ignores the user's);
   - with every variable set to a value of its own, values differ only under the paths

@@ -63,12 +63,9 @@ class ServiceFacts:
         built = self._built
         if built is None or built.location is None:
             return None
-        target = self.document.build_target(self.service)
-        made = self.document.made_of_other_files
+        target, shown = self.document.build_target(self.service), self._relative(built.location)
         key = ("build", built.location, built.build_context and built.build_context.root, target)
-        if key not in made:
-            made[key] = build_facts(built, self._relative(built.location), target)
-        return made[key]
+        return self.document.made_of_other_files(key, lambda: build_facts(built, shown, target))
 
     @cached_property
     def image(self) -> TagFacts | None:
@@ -231,12 +228,9 @@ class ServiceFacts:
         if built is None or built.build_context is None:
             return None
         context = built.build_context
-        made = self.document.made_of_other_files
-        key = ("code", context.root)
-        if key not in made:
-            shown = self._relative(context.root)
-            made[key] = code_facts(context).named_from("" if shown == "." else shown + "/")
-        return made[key]
+        shown = self._relative(context.root)
+        prefix = "" if shown == "." else shown + "/"
+        return self.document.made_of_other_files(("code", context.root), lambda: code_facts(context).named_from(prefix))
 
     @cached_property
     def route(self) -> Route | None:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from hardenfix.sources.dockerfile import DockerfileDocument
 
 MERGE_KEY = "<<"
+T = TypeVar("T")
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _TRUE = frozenset({"true", "yes", "on"})
 _FLOW_SEPARATOR = re.compile(r"[ \t]*,[ \t\r\n]*")
@@ -235,10 +236,9 @@ class ComposeDocument(SourceText):
         super().__init__(text)
         self.root = root
         self._documents: list[ComposeDocument] = [self]
-        self.made_of_other_files: dict[tuple[object, ...], Any] = {}
-        """What was made of files other than this one, by what it was made from: the
-        Dockerfiles its services build, parsed, and what facts read in their contexts.
-        Every document of the file shares it, and so does each fixpoint pass (`follows`)."""
+        self._made_of_other_files: dict[tuple[object, ...], Any] = {}
+        """See `made_of_other_files`. Every document of the file shares it, and so does each
+        fixpoint pass (`follows`)."""
 
     @property
     def documents(self) -> list[ComposeDocument]:
@@ -273,14 +273,22 @@ class ComposeDocument(SourceText):
         for document in documents:
             document._documents = documents
             document.dependencies = first.dependencies
-            document.made_of_other_files = first.made_of_other_files
+            document._made_of_other_files = first._made_of_other_files
             document._reject_duplicate_keys()
         return first
 
     def follows(self, previous: SourceText) -> None:
         assert isinstance(previous, ComposeDocument)
         for document in self.documents:
-            document.made_of_other_files = previous.made_of_other_files
+            document._made_of_other_files = previous._made_of_other_files
+
+    def made_of_other_files(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """What `make` makes of files other than this one (a Dockerfile a service builds,
+        facts read in a build context), made once for every document of the file and
+        every fixpoint pass: `key` says what it is made from."""
+        if key not in self._made_of_other_files:
+            self._made_of_other_files[key] = make()
+        return self._made_of_other_files[key]
 
     def services(self) -> list[Service]:
         return self._services
@@ -371,10 +379,7 @@ class ComposeDocument(SourceText):
         build = self.build_of(service)
         if build is None:
             return None
-        key = ("dockerfile", *build)
-        if key not in self.made_of_other_files:
-            self.made_of_other_files[key] = self._parse_dockerfile(*build)
-        return self.made_of_other_files[key]
+        return self.made_of_other_files(("dockerfile", *build), lambda: self._parse_dockerfile(*build))
 
     def _parse_dockerfile(self, context: Path, dockerfile: Path) -> DockerfileDocument | None:
         from hardenfix.sources import dockerfile as dockerfile_source
