@@ -233,6 +233,29 @@ def test_pyproject_config(hardenfix, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("pyproject", "code", "message"),
+    [
+        # Never names hardenfix: another tool's file, not parsed, even when it is not TOML.
+        ('[tool.black\nline-length = "x"\n', 1, ""),
+        # Names it: parsed, and its errors are hardenfix's.
+        ('[tool.hardenfix\nignore = ["HF101"]\n', 2, "pyproject.toml: invalid TOML"),
+        ('[tool.hardenfix]\nignore = "HF101"\n', 2, "'ignore' must be a list"),
+        # A quoted key written with an escape is still the table.
+        ('[tool."hardenfi\\u0078"]\nignore = ["HF101", "HF110"]\n', 0, ""),
+    ],
+)
+def test_a_pyproject_is_read_only_when_it_may_configure_hardenfix(
+    hardenfix, tmp_path: Path, pyproject: str, code: int, message: str
+) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path / "compose.yaml", NEEDS_FIX)
+    write(tmp_path / "pyproject.toml", pyproject)
+    result = hardenfix(tmp_path, "check", "compose.yaml")
+    assert result.code == code
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
     ("config", "message"),
     [
         ('colour = "red"\n', "unknown key 'colour'"),
