@@ -107,7 +107,7 @@ def build_facts(
     """The facts of `stage`, or of the stage `target` names, else of the last stage; None
     when there is none. `dockerfile` is how sources name the file."""
     if stage is None:
-        stage = document.stage_named(target, document.stages) if target else document.final_stage
+        stage = document.built_stage(target)
     if stage is None:
         return None
     image = document.base_image(stage)

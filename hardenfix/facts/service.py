@@ -82,11 +82,7 @@ class ServiceFacts:
         registry = self._knowledge.registry
         if registry is None:
             return None
-        build = self.build
-        if self.service.get("build") is None:
-            image = self.service.image()
-        else:
-            image = build.base_image.value if build is not None and build.base_image is not None else None
+        image = self.document.base_image_of(self.service)
         reference = parse_reference(image) if image else None
         remote = registry.image(reference) if reference is not None else None
         return (remote, registry.source(reference)) if remote is not None and reference is not None else None

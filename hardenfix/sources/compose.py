@@ -364,8 +364,7 @@ class ComposeDocument(SourceText):
         if service.get("build") is None:
             return service.image()
         built = self.dockerfile_of(service)
-        stage = built.stage_named(target, built.stages) if built and (target := self.build_target(service)) else None
-        stage = stage or (built.final_stage if built is not None else None)
+        stage = built.built_stage(self.build_target(service)) if built is not None else None
         return built.base_image(stage) if built is not None and stage is not None else None
 
     def build_target(self, service: Service) -> str | None:

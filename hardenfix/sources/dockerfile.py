@@ -510,6 +510,11 @@ class DockerfileDocument(SourceText):
             return stages[int(reference)]
         return None
 
+    def built_stage(self, target: str | None) -> Stage | None:
+        """The stage a build makes: the one its `--target` names (None if none does), else
+        the last."""
+        return self.stage_named(target, self.stages) if target else self.final_stage
+
     def base_image(self, stage: Stage) -> str | None:
         """The image the stage is ultimately built from, with global `ARG` defaults
         substituted; None when it is `scratch` or still holds an unknown variable."""
