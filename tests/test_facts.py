@@ -306,9 +306,9 @@ def test_a_fixpoint_pass_reads_the_other_files_once(monkeypatch: pytest.MonkeyPa
         read.append(str(location))
         return parse_dockerfile(text, location, context)
 
-    def read_and_note(context: BuildContext) -> object:
+    def read_and_note(context: BuildContext, sources: tuple[str, ...]) -> object:
         read.append(str(context.root))
-        return read_code(context)
+        return read_code(context, sources)
 
     monkeypatch.setattr(dockerfile, "parse", parse_and_note)
     monkeypatch.setattr("hardenfix.facts.service.code_facts", read_and_note)
@@ -376,3 +376,67 @@ def test_a_context_is_read_once_per_run_while_its_files_stay_the_same(
     main.write_text(main.read_text().replace("/healthz", "/livez"))
     changed_route, _ = health_route(service / "compose.yaml")
     assert read == ["app/main.py", "app/main.py"] and changed_route.path == "/livez"
+
+
+def test_what_of_the_context_an_image_holds(tmp_path: Path) -> None:
+    """Its stage's copies, those of the stages it is built from and copies from, globs
+    expanded; not a heredoc, a URL, or another image's files."""
+    for name in ("services/api/main.py", "libs/shared/db.py", "config/a.toml", "config/b.toml", "docs/x.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("", encoding="utf-8")
+    text = (
+        "FROM python:3.12-slim AS base\nCOPY libs/shared/ /app/shared/\n"
+        "FROM base AS build\nCOPY ./config/*.toml /etc/app/\n"
+        "FROM python:3.12-slim AS unrelated\nCOPY docs/ /docs/\n"
+        "FROM build\nWORKDIR /app\nCOPY services/api/ .\nCOPY --from=build /etc/app /etc/app\n"
+        "COPY --from=nginx:1.27 /etc/nginx /etc/nginx\nADD https://example.com/x.tar.gz /x\n"
+        "COPY <<EOF /app/run.sh\necho hi\nEOF\n"
+    )
+    built = dockerfile.parse(text, tmp_path / "Dockerfile", tmp_path)
+    assert dockerfile.context_sources(built, built.final_stage) == (
+        "config/a.toml",
+        "config/b.toml",
+        "libs/shared",
+        "services/api",
+    )
+    whole = dockerfile.parse("FROM python:3.12-slim\nCOPY . /app\n", tmp_path / "Dockerfile", tmp_path)
+    assert dockerfile.context_sources(whole, whole.final_stage) == (".",)
+
+
+def test_services_sharing_a_context_have_the_routes_of_the_code_their_images_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`context: .` for every service: each image copies its own folder, and only that
+    code gives its health route (another service's `/healthz` would be probed and fail),
+    and only that code is read."""
+    from hardenfix.facts import code
+
+    for name, route in (("api", "/livez"), ("admin", "/healthz")):
+        folder = tmp_path / "services" / name
+        folder.mkdir(parents=True)
+        (folder / "main.py").write_text(
+            f"from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('{route}')\ndef health(): ...\n"
+        )
+        (folder / "Dockerfile").write_text(
+            f"FROM python:3.12-slim\nWORKDIR /app\nCOPY services/{name}/ /app/\nCMD uvicorn main:app\n"
+        )
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "serve.py").write_text("from flask import Flask\n")
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text(
+        "services:\n"
+        "  api:\n    build: {context: ., dockerfile: services/api/Dockerfile}\n"
+        "  admin:\n    build: {context: ., dockerfile: services/admin/Dockerfile}\n"
+    )
+    read: list[str] = []
+    read_python = code._read_python
+    monkeypatch.setattr(
+        code, "_read_python", lambda relative, *rest: read.append(relative) or read_python(relative, *rest)
+    )
+    document = compose.parse(compose_file.read_text(), compose_file)
+    routes = {service.name: service_facts(document, service, KNOWLEDGE).route for service in document.services()}
+    assert {name: route.source for name, route in routes.items()} == {
+        "api": "services/api/main.py:6: route /livez",
+        "admin": "services/admin/main.py:6: route /healthz",
+    }
+    assert sorted(read) == ["services/admin/main.py", "services/api/main.py"]

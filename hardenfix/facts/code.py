@@ -138,35 +138,42 @@ def _health_rank(path: str) -> int | None:
     return HEALTH_NAMES.index(last) if last in HEALTH_NAMES else None
 
 
-def code_facts(context: BuildContext) -> CodeFacts:
-    """Routes and script ports in the context's code (tests, virtualenvs and `node_modules`
+def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> CodeFacts:
+    """Routes and script ports in the code under `sources`, the context's files and folders
+    an image holds (see `dockerfile.context_sources`; tests, virtualenvs and `node_modules`
     skipped). Sources name files by their path in the context (see `named_from`), as routes
     and script ports are keyed.
 
     A run reads a context once while its files stay as they were: a monorepo checks the
     same context through its stack's Compose file and the service's own."""
-    listed = [
-        relative for suffix in (".py", ".js") for relative in context.files_under(".", suffix, MAX_FILES, _skipped)
-    ]
-    statuses = [(relative, context.status(relative)) for relative in listed]
-    remembered = _READ.get(context.root)
+    listed = {
+        suffix: list(
+            dict.fromkeys(
+                relative for source in sources for relative in context.files_under(source, suffix, MAX_FILES, _skipped)
+            )
+        )
+        for suffix in (".py", ".js")
+    }
+    statuses = [(relative, context.status(relative)) for found in listed.values() for relative in found]
+    remembered = _READ.get((context.root, sources))
     if remembered is not None and remembered[0] == statuses:
         return remembered[1]
     facts = CodeFacts()
     modules: list[_Module] = []
-    for relative, text in _sources(context, ".py", _PYTHON_FRAMEWORKS):
+    for relative, text in _sources(context, listed[".py"], _PYTHON_FRAMEWORKS):
         module = _read_python(relative, text, facts)
         if module is not None:
             modules.append(module)
     _resolve_python_routes(modules, facts)
-    for relative, text in _sources(context, ".js", _NODE_FRAMEWORKS):
+    for relative, text in _sources(context, listed[".js"], _NODE_FRAMEWORKS):
         _read_javascript(relative, text, facts)
-    _READ[context.root] = (statuses, facts)
+    _READ[(context.root, sources)] = (statuses, facts)
     return facts
 
 
-_READ: dict[Path, tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
-"""Context root -> the status of each file its code facts were read from, and the facts."""
+_READ: dict[tuple[Path, tuple[str, ...]], tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
+"""(Context root, the sources read) -> the status of each file the code facts were read
+from, and the facts."""
 
 
 def _skipped(folder: str) -> bool:
@@ -174,8 +181,8 @@ def _skipped(folder: str) -> bool:
     return folder in _SKIPPED_FOLDERS or folder.startswith(".")
 
 
-def _sources(context: BuildContext, suffix: str, frameworks: tuple[bytes, ...]):
-    for relative in context.files_under(".", suffix, MAX_FILES, _skipped):
+def _sources(context: BuildContext, listed: list[str], frameworks: tuple[bytes, ...]):
+    for relative in listed:
         try:
             data = context.read_bytes(relative)
             if any(framework in data for framework in frameworks):  # twice as fast as a regex

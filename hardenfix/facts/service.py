@@ -37,7 +37,7 @@ from hardenfix.facts.process import Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.sources.compose import ComposeDocument, Service, entries
-from hardenfix.sources.dockerfile import ContextError, DockerfileDocument, NotLocated, locate
+from hardenfix.sources.dockerfile import ContextError, DockerfileDocument, NotLocated, context_sources, locate
 
 if TYPE_CHECKING:
     from hardenfix.facts.registry import RemoteImage
@@ -219,14 +219,18 @@ class ServiceFacts:
 
     @cached_property
     def _code(self) -> CodeFacts | None:
-        """The code of its build context, read once for every service that builds from it."""
-        built = self._built
-        if built is None or built.build_context is None:
+        """The code its image holds, of what its build context has: read once for every
+        service whose image holds the same. Another service's code in a shared context
+        (`context: .`) would give it routes it does not serve."""
+        built, build = self._built, self.build
+        if built is None or built.build_context is None or build is None:
             return None
-        context = built.build_context
+        context, sources = built.build_context, context_sources(built, build.stage)
         shown = self._relative(context.root)
         prefix = "" if shown == "." else shown + "/"
-        return self.document.made_of_other_files(("code", context.root), lambda: code_facts(context).named_from(prefix))
+        return self.document.made_of_other_files(
+            ("code", context.root, sources), lambda: code_facts(context, sources).named_from(prefix)
+        )
 
     @cached_property
     def route(self) -> Route | None:

@@ -806,6 +806,32 @@ def locate(document: DockerfileDocument, stage: Stage, image_path: str) -> Image
     raise NotLocated(f"no `COPY` or `ADD` of the build context writes `{image_path}`")
 
 
+def context_sources(document: DockerfileDocument, stage: Stage) -> tuple[str, ...]:
+    """What of the build context the image of `stage` holds: the paths (files and folders;
+    `.` for all of it) that its `COPY` and `ADD` instructions take from the context, and
+    those of the stages it is built from or copies `--from`; globs expanded, sorted."""
+    context = document.build_context
+    found: set[str] = set()
+    pending, seen = [stage], set()
+    while pending:
+        current = pending.pop()
+        if current.index in seen:
+            continue
+        seen.add(current.index)
+        for owner in current.lineage():
+            for copy in owner.copies():
+                if copy.from_stage is not None:
+                    earlier = document.stage_named(copy.from_stage, document.stages[: owner.index])
+                    pending.extend([earlier] if earlier is not None else [])
+                    continue
+                for source in copy.sources:
+                    if copy.heredoc(source) is not None or "://" in source or source.startswith("git@"):
+                        continue
+                    for path in context.expand(source) if context is not None else [source]:
+                        found.add(posixpath.normpath(path.lstrip("/") or "."))
+    return tuple(sorted(found))
+
+
 def _from_source(
     document: DockerfileDocument,
     stage: Stage,
