@@ -241,6 +241,19 @@ def test_a_router_never_seen_mounted_is_a_guess(tmp_path: Path) -> None:
     assert facts.health_route().guess == "`r` is not seen mounted, so its routes may have a prefix"
 
 
+def test_a_route_read_is_preferred_to_a_better_named_guess(tmp_path: Path) -> None:
+    """A shared library's router nobody mounts serves `/health` nowhere for sure; the app's
+    own `/livez` is certain, and its probe a safe fix."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "common/probe.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/health')\ndef h(): ...\n",
+            "main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/livez')\ndef live(): ...\n",
+        },
+    )
+    assert facts.health_route().path == "/livez" and facts.health_route().guess is None
+
+
 def test_flask_blueprints_django_includes_starlette_mounts_and_aiohttp(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,

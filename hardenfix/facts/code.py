@@ -114,14 +114,15 @@ class CodeFacts:
         )
 
     def health_route(self, prefer_module: str | None = None) -> Route | None:
-        """The best health route: by `HEALTH_NAMES` order, then one read rather than guessed,
-        then one without authentication, then one in `prefer_module`, then the shortest."""
+        """The best health route: one read rather than guessed (a router never seen mounted
+        may sit under a prefix, and its probe fail), then by `HEALTH_NAMES` order, then one
+        without authentication, then one in `prefer_module`, then the shortest."""
         candidates = [route for route in self.routes if _health_rank(route.path) is not None]
         return min(
             candidates,
             key=lambda route: (
-                _health_rank(route.path),
                 route.guess is not None,
+                _health_rank(route.path),
                 route.needs_auth,
                 route.module != prefer_module,
                 len(route.path),
