@@ -822,14 +822,20 @@ def context_sources(document: DockerfileDocument, stage: Stage) -> tuple[str, ..
             for copy in owner.copies():
                 if copy.from_stage is not None:
                     earlier = document.stage_named(copy.from_stage, document.stages[: owner.index])
-                    pending.extend([earlier] if earlier is not None else [])
+                    if earlier is not None:
+                        pending.append(earlier)
                     continue
                 for source in copy.sources:
-                    if copy.heredoc(source) is not None or "://" in source or source.startswith("git@"):
+                    if copy.heredoc(source) is not None or _fetched(source):
                         continue
                     for path in context.expand(source) if context is not None else [source]:
                         found.add(posixpath.normpath(path.lstrip("/") or "."))
     return tuple(sorted(found))
+
+
+def _fetched(source: str) -> bool:
+    """Whether an `ADD` source is fetched (a URL, a git repository), not the context's."""
+    return "://" in source or source.startswith("git@")
 
 
 def _from_source(
@@ -851,7 +857,7 @@ def _from_source(
         if earlier is None:
             raise NotLocated(f"`{image_path}` is copied from image `{copy.from_stage}`")
         return locate(document, earlier, origin)
-    if "://" in source or source.startswith("git@"):
+    if _fetched(source):
         return None
     if context is None:
         if _origin_path(copy, source, image_path, is_dir=None) is None:
