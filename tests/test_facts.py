@@ -254,6 +254,29 @@ def test_a_route_read_is_preferred_to_a_better_named_guess(tmp_path: Path) -> No
     assert facts.health_route().path == "/livez" and facts.health_route().guess is None
 
 
+def test_the_served_application_has_its_own_routes_and_those_it_mounts(tmp_path: Path) -> None:
+    """Where the process runs a module that creates an application, another application's
+    routes are not its own: probing `/healthz` of the tool beside it would fail. Routers,
+    and applications mounted into another, may be anyone's."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/main.py": (
+                "from fastapi import FastAPI\nfrom app import status\napp = FastAPI()\n"
+                "app.include_router(status.router)\n@app.get('/ping')\ndef ping(): ...\n"
+            ),
+            "app/status.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/readyz')\ndef r(): ...\n",
+            "tools/debug.py": "from flask import Flask\napp = Flask(__name__)\n@app.get('/healthz')\ndef h(): ...\n",
+        },
+    )
+    assert facts.applications == {"app/main.py", "tools/debug.py"}
+    assert facts.health_route("app/main.py").path == "/readyz"
+    assert facts.health_route("tools/debug.py").path == "/healthz"
+    # A module that creates no application of its own may serve any of them.
+    assert facts.health_route("app/run.py").path == "/healthz"
+    assert facts.health_route().path == "/healthz"
+
+
 def test_flask_blueprints_django_includes_starlette_mounts_and_aiohttp(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,
@@ -453,3 +476,94 @@ def test_services_sharing_a_context_have_the_routes_of_the_code_their_images_hol
         "admin": "services/admin/main.py:6: route /healthz",
     }
     assert sorted(read) == ["services/admin/main.py", "services/api/main.py"]
+
+
+def test_the_volumes_that_bind_files_of_the_repository() -> None:
+    document = compose.parse(
+        "services:\n  app:\n    image: python:3.12-slim\n    volumes:\n"
+        "      - ./src:/app:ro\n      - ../shared/:/app/shared/\n      - data:/var/lib/app\n      - /cache\n"
+        "      - /srv/host:/mnt/host\n      - ~/.aws:/root/.aws\n      - ${CODE:-.}:/code\n"
+        "      - {type: bind, source: ., target: /workspace, read_only: true}\n"
+        "      - {type: volume, source: data, target: /data}\n"
+    )
+    assert document.services()[0].bind_mounts() == [
+        compose.BindMount("./src", "/app"),
+        compose.BindMount("../shared/", "/app/shared"),
+        compose.BindMount(".", "/workspace"),
+    ]
+
+
+def bound_service(tmp_path: Path, files: dict[str, str], service: str) -> object:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text(service, encoding="utf-8")
+    document = compose.parse(compose_file.read_text(), compose_file)
+    return service_facts(document, document.services()[0], KNOWLEDGE)
+
+
+APP = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('{}')\ndef h(): ...\n"
+
+
+def test_code_bound_over_the_working_directory_is_the_code_that_runs(tmp_path: Path) -> None:
+    """The image holds an old copy of the code; the folder bound over Compose's
+    `working_dir` hides it, and gives the route and the module served."""
+    facts = bound_service(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n",
+            "svc/app/main.py": APP.format("/healthz"),
+            "src/app/main.py": APP.format("/livez"),
+        },
+        "services:\n  api:\n    build: ./svc\n    working_dir: /code\n"
+        "    command: uvicorn app.main:app --port 8000\n    volumes: ['./src:/code', './svc/app:/app/app']\n",
+    )
+    assert facts.working_directory == "/code"
+    assert facts.route.source == "src/app/main.py:3: route /livez"
+    assert facts._target_file() == "app/main.py"
+
+
+def test_a_folder_bound_elsewhere_leaves_the_images_code(tmp_path: Path) -> None:
+    facts = bound_service(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY app/ app/\n",
+            "svc/app/main.py": APP.format("/healthz"),
+            "svc/config/app.py": APP.format("/livez"),
+        },
+        "services:\n  api:\n    build: ./svc\n    command: uvicorn app.main:app --port 8000\n"
+        "    volumes: ['./svc/config:/etc/app']\n",
+    )
+    assert facts.route.source == "svc/app/main.py:3: route /healthz"
+
+
+def test_an_image_without_the_code_and_no_folder_bound_over_it_has_no_route(tmp_path: Path) -> None:
+    facts = bound_service(
+        tmp_path,
+        {"svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\n", "svc/app/main.py": APP.format("/healthz")},
+        "services:\n  api:\n    build: ./svc\n    command: uvicorn app.main:app --port 8000\n",
+    )
+    assert facts.route is None
+
+
+@pytest.mark.parametrize(
+    "volumes",
+    [["./svc:/app"], ["./svc/gunicorn.conf.py:/app/gunicorn.conf.py"]],
+    ids=["in-a-folder-bound-over-it", "bound-on-its-own"],
+)
+def test_a_gunicorn_configuration_bound_into_the_working_directory_may_bind_elsewhere(
+    tmp_path: Path, volumes: list[str]
+) -> None:
+    """gunicorn reads `gunicorn.conf.py` from its working directory, which may `bind` any
+    port: 8000, its default, is then no fact."""
+    facts = bound_service(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY app/ app/\n",
+            "svc/app/main.py": APP.format("/healthz"),
+            "svc/gunicorn.conf.py": "bind = '0.0.0.0:9000'\n",
+        },
+        f"services:\n  api:\n    build: ./svc\n    command: gunicorn app.main:app\n    volumes: {volumes}\n",
+    )
+    assert facts.launch.program == "gunicorn" and facts.launch.port is None

@@ -265,7 +265,8 @@ def test_code_read_through_a_build_context_is_a_dependency(tmp_path: Path) -> No
     )
     main = app / "main.py"
     main.write_text(
-        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/healthz")\ndef up():\n    return {}\n'
+        "from fastapi import FastAPI\n\nfrom app import health\n\napp = FastAPI()\napp.include_router(health.router)\n\n\n"
+        '@app.get("/healthz")\ndef up():\n    return {}\n'
     )
     compose = tmp_path / "compose.yaml"
     compose.write_text("services:\n  api:\n    build: ./api\n")
@@ -281,7 +282,7 @@ def test_code_read_through_a_build_context_is_a_dependency(tmp_path: Path) -> No
     main.write_text(main.read_text().replace("/healthz", "/ready"))
     assert "serves `/ready` on port 8000" in message()
     (app / "health.py").write_text(
-        'from fastapi import FastAPI\n\nprobes = FastAPI()\n\n\n@probes.get("/healthz")\ndef live():\n    return {}\n'
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/healthz")\ndef live():\n    return {}\n'
     )
     assert "serves `/healthz` on port 8000" in message()  # found in a module added since
 

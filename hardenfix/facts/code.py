@@ -66,6 +66,9 @@ class Route(NamedTuple):
     needs_auth: bool
     module: str
     """The context file that defines it."""
+    application: str | None = None
+    """The context file of the application that serves it directly, one never seen mounted
+    into another; None for a router's route, which any application may mount."""
 
 
 class ScriptPort(NamedTuple):
@@ -102,6 +105,8 @@ class CodeFacts:
     routes: list[Route] = field(default_factory=list)
     script_ports: dict[str, ScriptPort] = field(default_factory=dict)
     """Context file of a script -> the port it makes its server listen on."""
+    applications: set[str] = field(default_factory=set)
+    """Context files that create an application (`FastAPI()`, `Flask(__name__)`, `express()`)."""
 
     def named_from(self, prefix: str) -> CodeFacts:
         """The same facts, their sources naming each file as `prefix` + its path in the
@@ -111,20 +116,28 @@ class CodeFacts:
         return CodeFacts(
             [route._replace(source=prefix + route.source) for route in self.routes],
             {path: port._replace(source=prefix + port.source) for path, port in self.script_ports.items()},
+            self.applications,
         )
 
-    def health_route(self, prefer_module: str | None = None) -> Route | None:
-        """The best health route: one read rather than guessed (a router never seen mounted
-        may sit under a prefix, and its probe fail), then by `HEALTH_NAMES` order, then one
-        without authentication, then one in `prefer_module`, then the shortest."""
-        candidates = [route for route in self.routes if _health_rank(route.path) is not None]
+    def health_route(self, served: str | None = None) -> Route | None:
+        """The best health route of the module or script `served`, the one the process
+        runs: where it creates an application, another application's routes are not its
+        own. Then one read rather than guessed (a router never seen mounted may sit under a
+        prefix, and its probe fail), then by `HEALTH_NAMES` order, then one without
+        authentication, then one in `served`, then the shortest."""
+        own = served if served in self.applications else None
+        candidates = [
+            route
+            for route in self.routes
+            if _health_rank(route.path) is not None and (own is None or route.application in (None, own))
+        ]
         return min(
             candidates,
             key=lambda route: (
                 route.guess is not None,
                 _health_rank(route.path),
                 route.needs_auth,
-                route.module != prefer_module,
+                route.module != served,
                 len(route.path),
                 route.path,
             ),
@@ -165,6 +178,8 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
         module = _read_python(relative, text, facts)
         if module is not None:
             modules.append(module)
+            if module.servers:
+                facts.applications.add(relative)
     _resolve_python_routes(modules, facts)
     for relative, text in _sources(context, listed[".js"], _NODE_FRAMEWORKS):
         _read_javascript(relative, text, facts)
@@ -206,6 +221,9 @@ class _Module:
     imports: dict[str, str] = field(default_factory=dict)
     """Local name -> the dotted name it stands for (`health` -> `app.routers.health`)."""
     applications: set[str] = field(default_factory=set)
+    """Variables whose routes need no mount to be served: applications, aiohttp's route tables."""
+    servers: set[str] = field(default_factory=set)
+    """Variables holding an application itself, which a server runs (not a route table)."""
     routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """Router variable -> (its own prefix, whether a mount's prefix replaces it: blueprints)."""
     mounts: list[tuple[str, str]] = field(default_factory=list)
@@ -294,6 +312,8 @@ def _owner(module: _Module, node: ast.Assign) -> None:
     names = [target.id for target in node.targets if isinstance(target, ast.Name)]
     if callee in _APPLICATIONS:
         module.applications.update(names)
+        if callee != "RouteTableDef":
+            module.servers.update(names)
     elif callee in _ROUTERS:
         prefix = _string(module, _keyword(node.value, _ROUTERS[callee])) or ""
         for name in names:
@@ -405,9 +425,13 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
             if owner == "" or owner in module.applications:
-                for prefix in _mounted(mounts, module.dotted) or [""]:
+                prefixes = _mounted(mounts, module.dotted)
+                application = module.path if owner in module.servers and not prefixes else None
+                for prefix in prefixes or [""]:
                     full = _join(prefix, path)
-                    facts.routes.append(Route(full, f"{where}: route {full}", None, needs_auth, module.path))
+                    facts.routes.append(
+                        Route(full, f"{where}: route {full}", None, needs_auth, module.path, application)
+                    )
                 continue
             own_prefix, replaced = module.routers.get(owner, ("", False))
             prefixes = _mounted(mounts, f"{module.dotted}.{owner}")
@@ -480,11 +504,13 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
 
 def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
     applications = {match.group(1) for match in _NODE_APP.finditer(text)}
+    if applications:
+        facts.applications.add(relative)
     for match in _NODE_ROUTE.finditer(text):
         owner, path = match.group(1), match.group(3)
         where = f"{relative}:{text.count(chr(10), 0, match.start()) + 1}"
         if owner in applications:
-            facts.routes.append(Route(path, f"{where}: route {path}", None, False, relative))
+            facts.routes.append(Route(path, f"{where}: route {path}", None, False, relative, relative))
         else:
             unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
             facts.routes.append(Route(path, f"{where}: route {path}", unmounted, False, relative))

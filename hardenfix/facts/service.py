@@ -19,6 +19,7 @@ finding is dropped when one of them changes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import posixpath
@@ -37,7 +38,14 @@ from hardenfix.facts.process import Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.sources.compose import ComposeDocument, Service, entries
-from hardenfix.sources.dockerfile import ContextError, DockerfileDocument, NotLocated, context_sources, locate
+from hardenfix.sources.dockerfile import (
+    BuildContext,
+    ContextError,
+    DockerfileDocument,
+    NotLocated,
+    context_sources,
+    locate,
+)
 
 if TYPE_CHECKING:
     from hardenfix.facts.registry import RemoteImage
@@ -218,14 +226,56 @@ class ServiceFacts:
     # -- its code -----------------------------------------------------------------------
 
     @cached_property
-    def _code(self) -> CodeFacts | None:
-        """The code its image holds, of what its build context has: read once for every
-        service whose image holds the same. Another service's code in a shared context
-        (`context: .`) would give it routes it does not serve."""
-        built, build = self._built, self.build
-        if built is None or built.build_context is None or build is None:
+    def working_directory(self) -> str | None:
+        """Where its process starts: Compose's `working_dir`, else its Dockerfile's `WORKDIR`;
+        None when neither tells (an interpolated `working_dir`, an image's own)."""
+        entry = self.service.get("working_dir")
+        if entry is not None:
+            value = str(entry.value.value) if isinstance(entry.value, ScalarNode) else ""
+            return posixpath.normpath(value) if value.startswith("/") and "$" not in value else None
+        return posixpath.normpath(self.build.workdir) if self.build is not None else None
+
+    def _mounted(self, image_path: str) -> tuple[Path, str] | None:
+        """The local path a bind mount puts at `image_path` (the deepest mount that holds it,
+        which hides the others and the image's own files there), and the mount's target."""
+        if self.document.location is None:
             return None
-        context, sources = built.build_context, context_sources(built, build.stage)
+        holding = [
+            mount
+            for mount in self.service.bind_mounts()
+            if image_path == mount.target or image_path.startswith(mount.target.rstrip("/") + "/")
+        ]
+        if not holding:
+            return None
+        deepest = max(holding, key=lambda mount: len(mount.target))
+        return self.document.location.parent / deepest.source, deepest.target
+
+    @cached_property
+    def _code_mount(self) -> tuple[BuildContext, str] | None:
+        """A local folder bound over the code the container runs (the launch's module or
+        script, else its working directory), with the mount's target: that code, not what
+        the image holds there, is what runs."""
+        where = self._target_image_path() or self.working_directory
+        mounted = self._mounted(where) if where is not None else None
+        if mounted is None:
+            return None
+        folder, target = mounted
+        self.document.depends_on(folder)
+        return (BuildContext(folder, reader=self.document), target) if folder.is_dir() else None
+
+    @cached_property
+    def _code(self) -> CodeFacts | None:
+        """The code the container runs: a folder bound over it, else what its image holds of
+        its build context. Either is read once for every service that runs the same. Another
+        service's code in a shared context (`context: .`) would give it routes it does not
+        serve."""
+        if self._code_mount is not None:
+            context, sources = self._code_mount[0], (".",)
+        else:
+            built, build = self._built, self.build
+            if built is None or built.build_context is None or build is None:
+                return None
+            context, sources = built.build_context, context_sources(built, build.stage)
         shown = self._relative(context.root)
         prefix = "" if shown == "." else shown + "/"
         return self.document.made_of_other_files(
@@ -238,15 +288,31 @@ class ServiceFacts:
         code = self._code
         return code.health_route(self._target_file()) if code is not None else None
 
-    def _target_file(self) -> str | None:
-        """The context file of the module or script the launch serves, when `COPY` says where."""
-        launch, build, built = self.launch, self.build, self._built
-        if launch is None or launch.target is None or build is None or built is None:
+    def _target_image_path(self) -> str | None:
+        """Where in the container the module or script the launch serves is."""
+        launch = self.launch
+        if launch is None or launch.target is None:
             return None
         target = launch.target
         if ":" in target or not target.endswith((".py", ".js")):
             target = target.split(":", 1)[0].replace(".", "/") + ".py"
-        image_path = target if target.startswith("/") else f"{build.workdir.rstrip('/')}/{target}"
+        if target.startswith("/"):
+            return posixpath.normpath(target)
+        workdir = self.working_directory
+        return posixpath.normpath(f"{workdir}/{target}") if workdir is not None else None
+
+    def _target_file(self) -> str | None:
+        """The module or script the launch serves, as its code's facts name it: its path in
+        the folder bound over it, else in the build context, where `COPY` says."""
+        image_path = self._target_image_path()
+        if image_path is None:
+            return None
+        if self._code_mount is not None:
+            below = posixpath.relpath(image_path, self._code_mount[1])
+            return None if below.startswith("..") else below
+        build, built = self.build, self._built
+        if build is None or built is None:
+            return None
         try:
             return locate(built, build.stage, image_path).context_path
         except (NotLocated, ContextError):
@@ -283,17 +349,31 @@ class ServiceFacts:
         return paths
 
     def _workdir_files(self) -> frozenset[str]:
-        """Names of the files `COPY` puts into the working directory, where gunicorn and
-        hypercorn look for their configuration file."""
+        """Names of the files in its working directory, where gunicorn and hypercorn look for
+        their configuration file: those a folder bound over it holds, else those `COPY` puts
+        there; and files bound into it one by one."""
+        workdir = self.working_directory
+        if workdir is None:
+            return frozenset()
+        names = {
+            posixpath.basename(mount.target)
+            for mount in self.service.bind_mounts()
+            if posixpath.dirname(mount.target) == workdir
+        }
+        mounted = self._mounted(workdir)
+        if mounted is not None:
+            folder = mounted[0] / posixpath.relpath(workdir, mounted[1])
+            self.document.depends_on(folder)
+            with contextlib.suppress(OSError):
+                names.update(entry.name for entry in os.scandir(folder) if entry.is_file())
+            return frozenset(names)
         build, built = self.build, self._built
         if build is None or built is None or built.build_context is None:
-            return frozenset()
-        workdir = build.workdir.rstrip("/")
+            return frozenset(names)
         context = built.build_context
-        names: set[str] = set()
         for copy in build.stage.copies():
             for item in copy.sources:
-                if copy.into_directory and copy.destination.rstrip("/") == workdir and context.is_dir(item):
+                if copy.into_directory and copy.destination.rstrip("/") == workdir.rstrip("/") and context.is_dir(item):
                     names.update(name.rsplit("/", 1)[-1] for name in context.files_under(item, ".py", 200))
                 elif posixpath.dirname(copy.landing(item)) == workdir:
                     names.add(posixpath.basename(copy.landing(item)))

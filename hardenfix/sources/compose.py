@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -107,6 +108,15 @@ class Variable(NamedTuple):
     """The scalar holding the value: the mapping's value, or the whole `NAME=value` item."""
 
 
+class BindMount(NamedTuple):
+    """A local folder or file a service's `volumes` binds into its container."""
+
+    source: str
+    """As written: relative to the Compose file's folder (`./src`, `..`)."""
+    target: str
+    """The path in the container, normalised (`/app`)."""
+
+
 @dataclass(eq=False)
 class Service:
     name: str
@@ -187,6 +197,30 @@ class Service:
                     value = None if item.value.tag == "tag:yaml.org,2002:null" else str(item.value.value)
                     variables[str(item.key.value)] = Variable(str(item.key.value), value, item.value)
         return variables
+
+    def bind_mounts(self) -> list[BindMount]:
+        """Its `volumes` that bind a path relative to the Compose file (`./src:/app:ro`, or
+        `type: bind` with `source` and `target`). Absolute and home paths are the host's that
+        runs it, not this checkout's; named and anonymous volumes hold no files of the
+        repository; an interpolated path is not known."""
+        entry = self.get("volumes")
+        if entry is None or not isinstance(entry.value, SequenceNode):
+            return []
+        mounts = []
+        for item in entry.value.value:
+            if isinstance(item, ScalarNode):
+                source, _, rest = str(item.value).partition(":")
+                target = rest.partition(":")[0]
+            elif isinstance(item, MappingNode):
+                fields = {str(e.key.value): e.value for e in entries(item) if isinstance(e.value, ScalarNode)}
+                if "type" not in fields or fields["type"].value != "bind":
+                    continue
+                source, target = (str(fields[key].value) if key in fields else "" for key in ("source", "target"))
+            else:
+                continue
+            if source.startswith(".") and target.startswith("/") and "$" not in source + target:
+                mounts.append(BindMount(source, posixpath.normpath(target)))
+        return mounts
 
     def command_words(self, key: str = "command") -> list[str] | None:
         """The words of its `command` (or `entrypoint`): list items, or a string split as

@@ -38,6 +38,13 @@ class HealthcheckMissing(Rule):
     its health already and is left alone. Each finding lists the facts it
     rests on and where each was read (`facts` in `--format json`).
 
+    Its code is the code its container runs: what its image holds of the build
+    context (the paths its stages `COPY` and `ADD`), or a local folder its
+    `volumes` bind over the module it serves or over its working directory
+    (`./src:/app`; Compose's `working_dir` before the Dockerfile's `WORKDIR`),
+    which hides the image's copy there. Where that module creates an
+    application, the routes of another application beside it are not its own.
+
     Findings say the service's class, and data stores matter most: they come
     first in the order data, api, worker, diagnostic (a service started only
     under a profile).

@@ -1,0 +1,8 @@
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/livez")
+def live() -> dict[str, str]:
+    return {"status": "ok"}
