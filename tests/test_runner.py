@@ -255,8 +255,9 @@ def test_a_changed_dependency_misses_the_cache(tmp_path: Path) -> None:
 
 
 def test_code_read_through_a_build_context_is_a_dependency(tmp_path: Path) -> None:
-    """HF106 reads the service's code for its health route: a changed module, and a module
-    added to a folder it listed, make the Compose file's findings anew."""
+    """HF106 reads the service's code for its health route: a changed module, a module
+    added to a folder it listed, and a `.dockerignore` written since, make the Compose
+    file's findings anew."""
     app = tmp_path / "api" / "app"
     app.mkdir(parents=True)
     (tmp_path / "api" / "Dockerfile").write_text(
@@ -285,6 +286,8 @@ def test_code_read_through_a_build_context_is_a_dependency(tmp_path: Path) -> No
         'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/healthz")\ndef live():\n    return {}\n'
     )
     assert "serves `/healthz` on port 8000" in message()  # found in a module added since
+    (tmp_path / "api" / ".dockerignore").write_text("app/health.py\n")
+    assert "serves `/ready` on port 8000" in message()  # the build leaves it out since
 
 
 REALISTIC = (

@@ -169,7 +169,7 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
         for suffix in (".py", ".js")
     }
     statuses = [(relative, context.status(relative)) for found in listed.values() for relative in found]
-    remembered = _READ.get((context.root, sources))
+    remembered = _READ.get((context.identity, sources))
     if remembered is not None and remembered[0] == statuses:
         return remembered[1]
     facts = CodeFacts()
@@ -183,13 +183,13 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
     _resolve_python_routes(modules, facts)
     for relative, text in _sources(context, listed[".js"], _NODE_FRAMEWORKS):
         _read_javascript(relative, text, facts)
-    _READ[(context.root, sources)] = (statuses, facts)
+    _READ[(context.identity, sources)] = (statuses, facts)
     return facts
 
 
-_READ: dict[tuple[Path, tuple[str, ...]], tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
-"""(Context root, the sources read) -> the status of each file the code facts were read
-from, and the facts."""
+_READ: dict[tuple[tuple[Path, str | None], tuple[str, ...]], tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
+"""(The context's identity, the sources read) -> the status of each file the code facts
+were read from, and the facts."""
 
 
 def _skipped(folder: str) -> bool:

@@ -261,7 +261,7 @@ class ServiceFacts:
             return None
         folder, target = mounted
         self.document.depends_on(folder)
-        return (BuildContext(folder, reader=self.document), target) if folder.is_dir() else None
+        return (BuildContext(folder, self.document, built=False), target) if folder.is_dir() else None
 
     @cached_property
     def _code(self) -> CodeFacts | None:
@@ -279,7 +279,7 @@ class ServiceFacts:
         shown = self._relative(context.root)
         prefix = "" if shown == "." else shown + "/"
         return self.document.made_of_other_files(
-            ("code", context.root, sources), lambda: code_facts(context, sources).named_from(prefix)
+            ("code", context.identity, sources), lambda: code_facts(context, sources).named_from(prefix)
         )
 
     @cached_property

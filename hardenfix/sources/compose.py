@@ -422,7 +422,7 @@ class ComposeDocument(SourceText):
             document = dockerfile_source.parse(dockerfile.read_text(encoding="utf-8"), dockerfile, context)
         except (OSError, UnicodeDecodeError, ParseError):
             return None
-        document.build_context = dockerfile_source.BuildContext(context, reader=self)
+        document.build_context = dockerfile_source.BuildContext(context, self, dockerfile)
         return document
 
     def suppression_scope_end(self, line: int) -> int:

@@ -45,6 +45,7 @@ from typing import NamedTuple
 from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.model import Status, status_of
 from hardenfix.sources import ParseError
+from hardenfix.sources.dockerignore import DockerIgnore
 from hardenfix.sources.text import SourceText
 
 _DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*")
@@ -630,7 +631,7 @@ def parse(text: str, location: Path | None = None, build_context: Path | None = 
     document.location = location
     if build_context is not None or location is not None:
         document.build_context = BuildContext(
-            build_context if build_context is not None else location.parent, reader=document
+            build_context if build_context is not None else location.parent, document, location
         )
     return document
 
@@ -647,24 +648,47 @@ MAX_CONTEXT_FILE = 1 << 20
 
 
 class BuildContext:
-    """Read-only access to the files of a build context, never outside it.
+    """Read-only access to the files of a build context, never outside it: those a build
+    of `dockerfile` is sent, which its `.dockerignore` leaves out of. Without a Dockerfile,
+    a folder's files, all of them (a folder bound into a container).
 
     Paths are relative to the context root, as `COPY` sources are (a leading `/` too).
-    A path that climbs out with `..`, or reaches a symlink pointing outside, is refused.
+    A path that climbs out with `..`, reaches a symlink pointing outside, or is left out
+    of the build, is refused.
     """
 
-    def __init__(self, root: Path, reader: SourceText | None = None) -> None:
+    def __init__(
+        self, root: Path, reader: SourceText | None = None, dockerfile: Path | None = None, *, built: bool = True
+    ) -> None:
         self.root = root.resolve()
         self._reader = reader
+        self._dockerfile = dockerfile
+        self._built = built
         self._root_prefix = os.path.join(self.root, "")
         self._listings: dict[tuple[object, ...], list[str]] = {}
         self._listed: set[str] = set()
         """Files a listing found: regular files inside the context, read without resolving again."""
 
+    @cached_property
+    def _ignored(self) -> DockerIgnore | None:
+        if not self._built:
+            return None
+        ignore, looked_at = DockerIgnore.for_build(self.root, self._dockerfile)
+        for path in looked_at:
+            self._looked_at(path)
+        return ignore
+
+    @property
+    def identity(self) -> tuple[Path, str | None]:
+        """What tells its files: the root, and the ignore file that leaves some out."""
+        return self.root, self._ignored.path if self._ignored is not None else None
+
     def path(self, relative: str) -> Path:
         normalised = posixpath.normpath(relative.lstrip("/") or ".")
         if normalised == ".." or normalised.startswith("../"):
             raise ContextError(f"`{relative}` is outside the build context")
+        if self._ignored is not None and self._ignored.excludes(normalised):
+            raise ContextError(f"`{relative}` is left out of the build context by {self._ignored.name}")
         resolved = (self.root / normalised).resolve()
         self._looked_at(resolved)
         if not resolved.is_relative_to(self.root):
@@ -752,6 +776,7 @@ class BuildContext:
             return []
         if top.is_file():
             return [posixpath.normpath(relative.lstrip("/"))] if relative.endswith(suffix) else []
+        ignored = self._ignored
         found: list[str] = []
         pending = [str(top)]
         while pending:
@@ -763,11 +788,13 @@ class BuildContext:
                 continue
             subfolders = []
             for entry in entries:
+                relative = entry.path[len(self._root_prefix) :]
+                left_out = ignored is not None and ignored.excludes(relative, folder_kept=True)
                 if entry.is_dir(follow_symlinks=False):
-                    if skip is None or not skip(entry.name):
+                    if (skip is None or not skip(entry.name)) and not (left_out and not ignored.takes_back):
                         subfolders.append(entry.path)
-                elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
-                    found.append(entry.path[len(self._root_prefix) :])
+                elif entry.name.endswith(suffix) and not left_out and entry.is_file(follow_symlinks=False):
+                    found.append(relative)
                     if len(found) >= limit:
                         return found
             pending.extend(reversed(subfolders))
