@@ -80,7 +80,7 @@ def test_the_files_own_syntax() -> None:
     ignore = DockerIgnore("\ufeffsecrets\n# tests\n  # notes  \n\n  !  secrets/public.pem  \n[unclosed\n")
     assert ignore.excludes("secrets/key.pem") and not ignore.excludes("secrets/public.pem")
     assert not ignore.excludes("tests") and ignore.excludes("# notes") and not ignore.excludes("[unclosed")
-    assert ignore.takes_back and not DockerIgnore("*\n").excludes(".")
+    assert not DockerIgnore("*\n").excludes(".")
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -145,13 +145,19 @@ def test_code_left_out_of_the_build_gives_no_route(tmp_path: Path) -> None:
 
 
 def test_a_folder_left_out_is_looked_into_for_what_is_taken_back(tmp_path: Path) -> None:
+    """A listing skips a folder left out only where no later pattern takes something back."""
     write(
         tmp_path,
         {
-            ".dockerignore": "services\n!services/api\nservices/api/scratch.py\n",
+            ".dockerignore": "services\n!services/api\nservices/api/scratch.py\nlegacy\n",
             "services/api/main.py": "",
             "services/api/scratch.py": "",
             "services/admin/main.py": "",
+            "legacy/old.py": "",
         },
     )
-    assert BuildContext(tmp_path).files_under(".", ".py") == ["services/api/main.py"]
+    context = BuildContext(tmp_path)
+    assert context.files_under(".", ".py") == ["services/api/main.py"]
+    assert context.files_under("services/api", ".py") == ["services/api/main.py"]
+    assert context.files_under("services", ".py") == ["services/api/main.py"]
+    assert context.files_under("legacy", ".py") == [] and not context.is_dir("legacy")

@@ -687,12 +687,16 @@ class BuildContext:
         normalised = posixpath.normpath(relative.lstrip("/") or ".")
         if normalised == ".." or normalised.startswith("../"):
             raise ContextError(f"`{relative}` is outside the build context")
-        if self._ignored is not None and self._ignored.excludes(normalised):
-            raise ContextError(f"`{relative}` is left out of the build context by {self._ignored.name}")
         resolved = (self.root / normalised).resolve()
         self._looked_at(resolved)
         if not resolved.is_relative_to(self.root):
             raise ContextError(f"`{relative}` leads outside the build context")
+        ignored = self._ignored
+        if ignored is not None:
+            last = ignored.last_of(normalised)
+            # A folder left out is still sent where a later pattern takes something below it back.
+            if ignored.leaves_out(last) and not (ignored.may_take_back_below(last) and resolved.is_dir()):
+                raise ContextError(f"`{relative}` is left out of the build context by {ignored.name}")
         return resolved
 
     def _looked_at(self, path: Path | str) -> None:
@@ -778,9 +782,9 @@ class BuildContext:
             return [posixpath.normpath(relative.lstrip("/"))] if relative.endswith(suffix) else []
         ignored = self._ignored
         found: list[str] = []
-        pending = [str(top)]
+        pending = [(str(top), ignored.last_of(str(top)[len(self._root_prefix) :]) if ignored is not None else -1)]
         while pending:
-            folder = pending.pop()
+            folder, above = pending.pop()
             self._looked_at(folder)  # a file added to or removed from it changes its mtime
             try:
                 entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -789,10 +793,11 @@ class BuildContext:
             subfolders = []
             for entry in entries:
                 relative = entry.path[len(self._root_prefix) :]
-                left_out = ignored is not None and ignored.excludes(relative, folder_kept=True)
+                last = ignored.last_match(relative, above) if ignored is not None else -1
+                left_out = ignored is not None and ignored.leaves_out(last)
                 if entry.is_dir(follow_symlinks=False):
-                    if (skip is None or not skip(entry.name)) and not (left_out and not ignored.takes_back):
-                        subfolders.append(entry.path)
+                    if (skip is None or not skip(entry.name)) and (not left_out or ignored.may_take_back_below(last)):
+                        subfolders.append((entry.path, last))
                 elif entry.name.endswith(suffix) and not left_out and entry.is_file(follow_symlinks=False):
                     found.append(relative)
                     if len(found) >= limit:

@@ -9,8 +9,10 @@ The file beside the Dockerfile, `<Dockerfile>.dockerignore`, replaces the contex
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 _ESCAPED = frozenset(".+()|{}$")
@@ -18,32 +20,16 @@ _ESCAPED = frozenset(".+()|{}$")
 
 
 class DockerIgnore:
+    """A `.dockerignore` read; paths are answered by the index of the last pattern that
+    matches them or a folder above them (-1 when none does), which decides."""
+
     def __init__(self, text: str, path: str = ".dockerignore") -> None:
         self.path = path
         self.name = posixpath.basename(path)
-        patterns: list[tuple[bool, str]] = []
-        """(whether it takes paths back, the regular expression of what it matches), in order."""
-        for line in text.removeprefix("\ufeff").splitlines():
-            if line.startswith("#"):
-                continue
-            pattern = line.strip()
-            taken_back = pattern.startswith("!")
-            pattern = pattern[1:].strip() if taken_back else pattern
-            if not pattern:
-                continue
-            pattern = posixpath.normpath(re.sub("/{2,}", "/", pattern))
-            if len(pattern) > 1:
-                pattern = pattern.removeprefix("/")
-            expression = _expression(pattern)
-            if expression is not None:
-                patterns.append((taken_back, expression))
-        self.takes_back = any(taken_back for taken_back, _ in patterns)
-        """Whether a path below a folder left out may be taken back, so the folder must be
-        looked into."""
-        self._in_order = [(taken_back, re.compile(expression).fullmatch) for taken_back, expression in patterns]
-        # Without a pattern that takes paths back, the order does not matter: one expression
-        # tells whether any pattern matches.
-        self._any = re.compile("|".join(f"(?:{expression})" for _, expression in patterns) or "(?!)").fullmatch
+        self._taken_back, self._last_matching = _compiled(text)
+        """Whether each pattern, in the order written, takes paths back (`!`); and the
+        match of the last pattern that matches a path."""
+        self._last_taking_back = max((index for index, back in enumerate(self._taken_back) if back), default=-1)
 
     @classmethod
     def for_build(cls, root: Path, dockerfile: Path | None) -> tuple[DockerIgnore | None, list[Path]]:
@@ -59,25 +45,57 @@ class DockerIgnore:
             return cls(text, str(candidate)), candidates[:looked]
         return None, candidates
 
-    def excludes(self, relative: str, folder_kept: bool = False) -> bool:
-        """Whether the build leaves out `relative`, a normalised path in the context;
-        `folder_kept` when its folder is known to be sent (a walk entered it)."""
-        if relative in (".", ""):
-            return False
-        parts = relative.split("/")
-        if not self.takes_back:
-            # No pattern takes back what a folder's pattern left out: a folder sent has no
-            # pattern matching it or its own folders.
-            parents = [] if folder_kept else ["/".join(parts[:depth]) for depth in range(1, len(parts))]
-            return self._any(relative) is not None or any(self._any(parent) for parent in parents)
-        parents = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
-        excluded = False
-        for taken_back, matches in self._in_order:
-            if taken_back != excluded:
-                continue  # only a later opposite pattern can change the answer
-            if matches(relative) or any(matches(parent) for parent in parents):
-                excluded = not taken_back
-        return excluded
+    def excludes(self, relative: str) -> bool:
+        """Whether the build leaves out `relative`, a normalised path in the context."""
+        return self.leaves_out(self.last_of(relative))
+
+    def last_of(self, relative: str) -> int:
+        """The last pattern that matches `relative` or a folder above it (the root: none)."""
+        last = -1
+        if relative not in (".", ""):
+            parts = relative.split("/")
+            for depth in range(1, len(parts) + 1):
+                last = self.last_match("/".join(parts[:depth]), last)
+        return last
+
+    def last_match(self, relative: str, above: int) -> int:
+        """The last pattern that matches `relative` or a folder above it, given `above`,
+        the same for its folder."""
+        match = self._last_matching(relative)
+        return max(above, int(match.lastgroup[1:])) if match is not None and match.lastgroup else above
+
+    def leaves_out(self, last: int) -> bool:
+        return last >= 0 and not self._taken_back[last]
+
+    def may_take_back_below(self, last: int) -> bool:
+        """Whether a path below a folder whose last pattern is `last` may be taken back: a
+        folder left out must then be looked into."""
+        return self._last_taking_back > last
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(text: str) -> tuple[tuple[bool, ...], Callable[[str], re.Match[str] | None]]:
+    """An ignore file's patterns, read once for every context that has the same (the
+    services of a monorepo copy theirs from one template)."""
+    taken_back, expressions = [], []
+    for line in text.removeprefix("\ufeff").splitlines():
+        if line.startswith("#"):
+            continue
+        pattern = line.strip()
+        back = pattern.startswith("!")
+        pattern = pattern[1:].strip() if back else pattern
+        if not pattern:
+            continue
+        pattern = posixpath.normpath(re.sub("/{2,}", "/", pattern))
+        if len(pattern) > 1:
+            pattern = pattern.removeprefix("/")
+        expression = _expression(pattern)
+        if expression is not None:
+            taken_back.append(back)
+            expressions.append(expression)
+    # The last pattern first: the alternative that matches names the one that decides.
+    alternatives = [f"(?P<p{index}>{expression})" for index, expression in reversed(list(enumerate(expressions)))]
+    return tuple(taken_back), re.compile("|".join(alternatives) or "(?!)").fullmatch
 
 
 def _expression(pattern: str) -> str | None:
