@@ -649,8 +649,9 @@ MAX_CONTEXT_FILE = 1 << 20
 
 class BuildContext:
     """Read-only access to the files of a build context, never outside it: those a build
-    of `dockerfile` is sent, which its `.dockerignore` leaves out of. Without a Dockerfile,
-    a folder's files, all of them (a folder bound into a container).
+    (of `dockerfile`, whose own ignore file comes first) is sent, less what its
+    `.dockerignore` leaves out; or, not `built`, every file of a folder (one bound into a
+    container).
 
     Paths are relative to the context root, as `COPY` sources are (a leading `/` too).
     A path that climbs out with `..`, reaches a symlink pointing outside, or is left out
