@@ -567,3 +567,17 @@ def test_a_gunicorn_configuration_bound_into_the_working_directory_may_bind_else
         f"services:\n  api:\n    build: ./svc\n    command: gunicorn app.main:app\n    volumes: {volumes}\n",
     )
     assert facts.launch.program == "gunicorn" and facts.launch.port is None
+
+
+def test_a_stock_image_runs_code_of_this_checkout_only_where_it_is_bound_over_its_code(tmp_path: Path) -> None:
+    """HF106 probes such a service from its code; a stock image running its own code, or
+    code bound somewhere it does not run from, has none of this checkout's."""
+    files = {"site/server.py": APP.format("/healthz")}
+    command = "    image: python:3.12-slim\n    command: uvicorn server:app --port 8080\n"
+    bound = bound_service(
+        tmp_path, files, f"services:\n  docs:\n{command}    working_dir: /srv\n    volumes: [./site:/srv]\n"
+    )
+    assert bound.runs_code_of_this_checkout and bound.route.source == "site/server.py:3: route /healthz"
+    for elsewhere in ("    volumes: [./site:/srv]\n", "    working_dir: /app\n    volumes: [./site:/srv]\n", ""):
+        facts = bound_service(tmp_path, files, f"services:\n  docs:\n{command}{elsewhere}")
+        assert not facts.runs_code_of_this_checkout and facts.route is None

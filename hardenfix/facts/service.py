@@ -174,6 +174,11 @@ class ServiceFacts:
         return None
 
     @property
+    def runs_code_of_this_checkout(self) -> bool:
+        """Whether it runs code of the repository: built from it, or bound over its code."""
+        return self.build is not None or self._code_mount is not None
+
+    @property
     def runs_a_known_command(self) -> bool:
         """Whether the Compose file, the Dockerfile or (online) the image's config says what
         the container runs (an image hardenfix does not know may bring its own command)."""

@@ -23,8 +23,8 @@ class HealthcheckMissing(Rule):
     `healthcheck.sh`, older ones `mariadb-admin` or `mysqladmin`, and 11.0
     dropped `mysqladmin`.
 
-    A service built from the repository gets a probe of its own, from what its
-    files say (`hardenfix.facts`): the health route its code defines
+    A service built from the repository, or running code of it bound into a
+    stock image, gets a probe of its own, from what its files say (`hardenfix.facts`): the health route its code defines
     (`@app.get("/healthz")`, an `APIRouter` prefix, a Flask blueprint, an
     Express route: `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`,
     `/ping`, `/status`), the port its process listens on (`uvicorn --port`,
@@ -137,7 +137,7 @@ class HealthcheckMissing(Rule):
             choice = image.standard_probe(service.command_line()) if image is not None else None
             if image is not None and choice is not None:
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
-            elif facts.build is not None and facts.runs_a_known_command:
+            elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
                 finding, service_class = self._from_facts(document, service, facts)
                 found.append((_class_rank(service_class), finding))
         for _, finding in sorted(found, key=lambda item: item[0]):
