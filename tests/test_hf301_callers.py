@@ -312,6 +312,25 @@ def test_a_public_class_of_a_distributable_package_is_never_safe(tmp_path: Path)
     assert findings["src/geometry/_private.py"][1] == "safe"
 
 
+@pytest.mark.parametrize(
+    "tool",
+    ["[tool.uv]\npackage = false\n", "[tool.poetry]\npackage-mode = false\n", "[tool.pdm]\ndistribution = false\n"],
+)
+def test_an_application_its_tool_never_builds_has_no_users_outside(tmp_path: Path, tool: str) -> None:
+    """uv, Poetry and PDM install an application's dependencies, never the application: a
+    `[project]` table then describes no package that others install."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": f'[project]\nname = "geometry"\nversion = "1"\n{tool}',
+            "src/geometry/__init__.py": "",
+            "src/geometry/models.py": MODELS,
+        },
+    )
+    [(_, _, applicability)] = hf301(tmp_path)
+    assert applicability == "safe"
+
+
 def test_a_module_named_alone_is_judged_with_its_project(tmp_path: Path) -> None:
     write(tmp_path, TUPLE_USERS)
     [(path, _, applicability)] = hf301(tmp_path, "pkg/models.py")

@@ -115,6 +115,12 @@ def _walk(root: str) -> _Tree:
     return _Tree(root, modules, folders, too_large)
 
 
+_NOT_A_PACKAGE = (("uv", "package"), ("poetry", "package-mode"), ("pdm", "distribution"))
+"""`[tool.X] key = false`: the project is an application whose dependencies the tool
+installs, never built or installed itself (uv's `package`, Poetry's `package-mode`, PDM's
+`distribution`)."""
+
+
 class Project:
     """The project of one document, read on its behalf: what it reads, it depends on."""
 
@@ -204,7 +210,8 @@ class Project:
 
     @cached_property
     def distributable(self) -> bool:
-        """Whether the root describes a package to build and install elsewhere."""
+        """Whether the root describes a package to build and install elsewhere: not an
+        application its tool says it never builds (see `_NOT_A_PACKAGE`)."""
         if any(os.path.isfile(os.path.join(self.root, name)) for name in ("setup.py", "setup.cfg")):
             return True
         try:
@@ -214,7 +221,12 @@ class Project:
             return False
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
             return True  # unknown: assume the worst
-        return "project" in table or "build-system" in table or "poetry" in table.get("tool", {})
+        tools = table.get("tool", {})
+        if any(
+            isinstance(settings := tools.get(tool), dict) and settings.get(key) is False for tool, key in _NOT_A_PACKAGE
+        ):
+            return False
+        return "project" in table or "build-system" in table or "poetry" in tools
 
     def public_name(self, path: str, name: str) -> str | None:
         """The dotted name under which an installed distribution of the project offers

@@ -207,7 +207,9 @@ class NamedTuplePostInit(Rule):
     other than `dataclass`: pydantic, attrs) or of a parameter of a decorated
     function (FastAPI, typer). So does a public class of a distributable
     project (its `pyproject.toml` declares a project or a build, or it has
-    `setup.py` or `setup.cfg`), or a public function or variable through which
+    `setup.py` or `setup.cfg`; not an application whose tool never builds it:
+    uv's `package = false`, Poetry's `package-mode = false`, PDM's
+    `distribution = false`), or a public function or variable through which
     one reaches its instances: their users are outside the tree. So do a
     `__post_init__` that assigns to `self` (a frozen dataclass raises there),
     `_replace` and its kin on a value that is not followed, and a project of
