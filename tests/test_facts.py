@@ -484,12 +484,15 @@ def test_the_volumes_that_bind_files_of_the_repository() -> None:
         "      - ./src:/app:ro\n      - ../shared/:/app/shared/\n      - data:/var/lib/app\n      - /cache\n"
         "      - /srv/host:/mnt/host\n      - ~/.aws:/root/.aws\n      - ${CODE:-.}:/code\n"
         "      - {type: bind, source: ., target: /workspace, read_only: true}\n"
+        "      - {type: bind, source: docs, target: /docs}\n      - {type: bind, source: /etc/ssl, target: /ssl}\n"
         "      - {type: volume, source: data, target: /data}\n"
     )
+    # compose-go resolves the long syntax's `docs` in the project folder; `data:` is a volume.
     assert document.services()[0].bind_mounts() == [
         compose.BindMount("./src", "/app"),
         compose.BindMount("../shared/", "/app/shared"),
         compose.BindMount(".", "/workspace"),
+        compose.BindMount("docs", "/docs"),
     ]
 
 

@@ -112,7 +112,7 @@ class BindMount(NamedTuple):
     """A local folder or file a service's `volumes` binds into its container."""
 
     source: str
-    """As written: relative to the Compose file's folder (`./src`, `..`)."""
+    """As written: relative to the Compose file's folder (`./src`, `..`, `src` in the long syntax)."""
     target: str
     """The path in the container, normalised (`/app`)."""
 
@@ -209,16 +209,19 @@ class Service:
         mounts = []
         for item in entry.value.value:
             if isinstance(item, ScalarNode):
+                # Short syntax: a source that is not a path (`./`, `../`) names a volume.
                 source, _, rest = str(item.value).partition(":")
                 target = rest.partition(":")[0]
+                relative = source.startswith(".")
             elif isinstance(item, MappingNode):
                 fields = {str(e.key.value): e.value for e in entries(item) if isinstance(e.value, ScalarNode)}
                 if "type" not in fields or fields["type"].value != "bind":
                     continue
                 source, target = (str(fields[key].value) if key in fields else "" for key in ("source", "target"))
+                relative = bool(source) and not source.startswith(("/", "~"))
             else:
                 continue
-            if source.startswith(".") and target.startswith("/") and "$" not in source + target:
+            if relative and target.startswith("/") and "$" not in source + target:
                 mounts.append(BindMount(source, posixpath.normpath(target)))
         return mounts
 
