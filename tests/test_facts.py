@@ -584,3 +584,24 @@ def test_a_stock_image_runs_code_of_this_checkout_only_where_it_is_bound_over_it
     for elsewhere in ("    volumes: [./site:/srv]\n", "    working_dir: /app\n    volumes: [./site:/srv]\n", ""):
         facts = bound_service(tmp_path, files, f"services:\n  docs:\n{command}{elsewhere}")
         assert not facts.runs_code_of_this_checkout and facts.route is None
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "inherited"),
+    [
+        ("FROM kong:3.9.3\nCOPY kong.yml /etc/kong/\n", True),
+        ("FROM kong:3.9.3\nHEALTHCHECK NONE\n", False),
+        ("FROM kong:2.4.1\n", False),
+    ],
+)
+def test_a_build_inherits_the_healthcheck_its_base_image_declares(
+    tmp_path: Path, dockerfile: str, inherited: bool
+) -> None:
+    facts = bound_service(
+        tmp_path,
+        {"gateway/Dockerfile": dockerfile, "gateway/kong.yml": ""},
+        "services:\n  gateway:\n    build: ./gateway\n",
+    )
+    assert (facts.image_healthcheck is not None) is inherited
+    if inherited:
+        assert facts.image_healthcheck.source.startswith("Kong/docker-kong@ff3efa2c:ubuntu/Dockerfile")

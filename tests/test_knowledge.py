@@ -251,6 +251,34 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
         assert (first if kind == "CMD" else kind) == program
 
 
+@pytest.mark.parametrize(
+    ("image", "tag", "instruction"),
+    [
+        ("kong", "2.4.1", None),  # the 2.4 tags' Dockerfiles declare none
+        ("kong", "2.5.0", "kong health"),
+        ("gcr.io/cadvisor/cadvisor", "v0.32.0", None),
+        ("gcr.io/cadvisor/cadvisor", "v0.33.0", "curl -f"),
+        ("gcr.io/cadvisor/cadvisor", "v0.49.1", "wget --quiet"),
+        ("gcr.io/cadvisor/cadvisor", "v0.56.2", "healthcheck.sh"),
+        ("vaultwarden/server", "1.32.0-alpine", "/healthcheck.sh"),
+        ("pihole/pihole", "2025.02.0", "dig +short"),
+        ("pihole/pihole", "2025.04.0", "dig -p"),
+        ("postgres", "16", None),
+    ],
+)
+def test_an_image_that_declares_its_own_healthcheck(image: str, tag: str, instruction: str | None) -> None:
+    """Read in the image's own Dockerfile for the release: HF106 leaves such a service alone."""
+    own = builtin().images[image].for_tag(tag).own_healthcheck()
+    assert (own is None) == (instruction is None)
+    if own is not None:
+        assert own.value.startswith("HEALTHCHECK") and instruction in own.value and own.guess is None
+
+
+def test_an_own_healthcheck_of_a_tag_without_a_version_is_assumed() -> None:
+    own = builtin().images["kong"].for_tag("latest").own_healthcheck()
+    assert own is not None and own.guess == "`kong:latest` names no version: assumed to be 3.9.3, the newest one known"
+
+
 def test_a_probe_needing_an_option_waits_for_the_command_to_set_it() -> None:
     nats = builtin().images["nats"].for_tag("2.10-alpine")
     assert not nats.standard_probe(None).unmet  # the image's own command loads monitor_port: 8222

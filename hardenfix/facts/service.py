@@ -98,12 +98,15 @@ class ServiceFacts:
     @cached_property
     def image_healthcheck(self) -> Fact[str] | None:
         """A `HEALTHCHECK` its image has (the Dockerfile's, else its base image's, as the
-        registry read it): it reports its health without Compose's help."""
+        registry read it or, offline, as the knowledge base knows it): it reports its health
+        without Compose's help."""
         build = self.build
         if build is not None and build.sets_healthcheck:
             return build.healthcheck
         remote = self._remote
-        if remote is None or not remote[0].healthcheck or remote[0].healthcheck[0] == "NONE":
+        if remote is None:
+            return self.image.own_healthcheck() if self.image is not None else None
+        if not remote[0].healthcheck or remote[0].healthcheck[0] == "NONE":
             return None
         return Fact(" ".join(remote[0].healthcheck), f"{remote[1]}: HEALTHCHECK {json.dumps(remote[0].healthcheck)}")
 

@@ -18,7 +18,7 @@ import posixpath
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from hardenfix.facts import Fact
 from hardenfix.knowledge.versions import Version, VersionRange, after, parse_tag, parse_version
@@ -47,6 +47,17 @@ class ToolsEntry(NamedTuple):
         if tool in self.lacks or self.closed:
             return False
         return None
+
+
+class OwnHealthcheck(NamedTuple):
+    """A `HEALTHCHECK` the image itself declares, for a range of versions and one variant:
+    a service running it reports its health without Compose's help."""
+
+    instruction: str
+    """The instruction as the image's Dockerfile writes it."""
+    variant: tuple[str, ...]
+    versions: VersionRange
+    source: str
 
 
 class CommandOption(NamedTuple):
@@ -107,6 +118,7 @@ class ImageFacts(NamedTuple):
     tools: tuple[ToolsEntry, ...] = ()
     probes: tuple[StandardProbe, ...] = ()
     """Standard probes, preferred first."""
+    own_healthchecks: tuple[OwnHealthcheck, ...] = ()
     distro: str | None = None
     """The distribution the default variant is built on (debian, ubuntu, alpine, oracle,
     scratch): a tag word naming it (`bookworm`, `focal`) leaves the variant unchanged."""
@@ -137,6 +149,9 @@ class ImageFacts(NamedTuple):
         return TagFacts(self, tag, version, guess, words)
 
 
+_Entry = TypeVar("_Entry", ToolsEntry, OwnHealthcheck)
+
+
 @dataclass(frozen=True)
 class TagFacts:
     """An image's facts for one tag."""
@@ -155,14 +170,15 @@ class TagFacts:
     _entries: tuple[ToolsEntry, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_entries", tuple(self._matching_entries()))
+        object.__setattr__(self, "_entries", tuple(self._matching(self.image.tools)))
 
-    def _matching_entries(self) -> Iterator[ToolsEntry]:
-        entries = [entry for entry in self.image.tools if self._in_range(entry.versions)]
+    def _matching(self, entries: Sequence[_Entry]) -> Iterator[_Entry]:
+        """The entries for this tag's version and variant."""
+        in_range = [entry for entry in entries if self._in_range(entry.versions)]
         if self.image.strict_variants:
-            yield from (entry for entry in entries if entry.variant == self.variant)
+            yield from (entry for entry in in_range if entry.variant == self.variant)
             return
-        fitting = [entry for entry in entries if set(entry.variant) <= set(self.variant)]
+        fitting = [entry for entry in in_range if set(entry.variant) <= set(self.variant)]
         best = max((len(entry.variant) for entry in fitting), default=0)
         yield from (entry for entry in fitting if len(entry.variant) == best)
 
@@ -197,6 +213,11 @@ class TagFacts:
     def present(self, names: Sequence[str]) -> frozenset[str]:
         """The programs among `names` that are on the image's PATH, known or assumed."""
         return frozenset(name for name in names if (fact := self.tool(name)) is not None and fact.value)
+
+    def own_healthcheck(self) -> Fact[str] | None:
+        """The `HEALTHCHECK` the image declares itself, for this tag; None when none is known."""
+        declared = next(self._matching(self.image.own_healthchecks), None)
+        return Fact(declared.instruction, declared.source, self.guess) if declared is not None else None
 
     def probes(self) -> Iterator[StandardProbe]:
         """The standard probes for this version, preferred first."""
@@ -275,7 +296,7 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
             ToolsEntry(
                 ships=frozenset(entry.get("ships", ())),
                 lacks=frozenset(entry.get("lacks", ())),
-                variant=tuple(sorted(entry.get("variant", "").split("-"))) if entry.get("variant") else (),
+                variant=_variant(entry),
                 versions=VersionRange.parse(entry),
                 source=entry["source"],
             )
@@ -294,12 +315,19 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
             for need in entry.get("needs", ())
         )
         probes.append(StandardProbe(tuple(entry["test"]), VersionRange.parse(entry), needs, entry["source"]))
+    own_healthchecks = []
+    for entry in table.get("own-healthcheck", ()):
+        _check_keys(repository, entry, _OWN_HEALTHCHECK_KEYS)
+        own_healthchecks.append(
+            OwnHealthcheck(entry["instruction"], _variant(entry), VersionRange.parse(entry), entry["source"])
+        )
     return ImageFacts(
         repository=repository,
         service_class=table["class"],
         source=table["source"],
         tools=tuple(tools),
         probes=tuple(probes),
+        own_healthchecks=tuple(own_healthchecks),
         distro=table.get("distro"),
         release_parts=table.get("release-parts", 3),
         checked=parse_version(table["checked"]) if "checked" in table else None,
@@ -331,9 +359,15 @@ def project_image(repository: str, table: dict[str, Any]) -> ImageFacts:
 
 _IMAGE_KEYS = {
     *("class", "source", "distro", "release-parts", "checked", "neutral-variants", "aliases", "tools", "probes"),
+    "own-healthcheck",
 }
 _TOOLS_KEYS = {"ships", "lacks", "variant", "since", "until", "source", "why"}
 _PROBE_KEYS = {"test", "since", "until", "needs", "source"}
+_OWN_HEALTHCHECK_KEYS = {"instruction", "variant", "since", "until", "source"}
+
+
+def _variant(entry: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(entry["variant"].split("-"))) if entry.get("variant") else ()
 
 
 def _check_keys(repository: str, table: dict[str, Any], allowed: set[str]) -> None:

@@ -34,8 +34,10 @@ class HealthcheckMissing(Rule):
     `127.0.0.1` (Alpine resolves `localhost` to IPv6 first). A worker that
     listens on no port, an image with no tool to probe with (distroless), or
     a health route behind authentication is reported without a fix, with
-    what to do instead; an image whose Dockerfile has a `HEALTHCHECK` reports
-    its health already and is left alone. Each finding lists the facts it
+    what to do instead; an image with a `HEALTHCHECK` of its own (its
+    Dockerfile's, or one the knowledge base knows the image declares for the tag:
+    cAdvisor, Kong, Vaultwarden, Pi-hole, Jellyfin, Open WebUI) reports its health
+    already and is left alone. Each finding lists the facts it
     rests on and where each was read (`facts` in `--format json`).
 
     Its code is the code its container runs: what its image holds of the build
