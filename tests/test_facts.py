@@ -479,6 +479,8 @@ def test_services_sharing_a_context_have_the_routes_of_the_code_their_images_hol
 
 
 def test_the_volumes_that_bind_files_of_the_repository() -> None:
+    """Paths of this checkout, and binds of the host's own paths, whose files are not known
+    here; volumes, which Docker fills with what the image holds there, are left out."""
     document = compose.parse(
         "services:\n  app:\n    image: python:3.12-slim\n    volumes:\n"
         "      - ./src:/app:ro\n      - ../shared/:/app/shared/\n      - data:/var/lib/app\n      - /cache\n"
@@ -489,11 +491,26 @@ def test_the_volumes_that_bind_files_of_the_repository() -> None:
     )
     # compose-go resolves the long syntax's `docs` in the project folder; `data:` is a volume.
     assert document.services()[0].bind_mounts() == [
-        compose.BindMount("./src", "/app"),
-        compose.BindMount("../shared/", "/app/shared"),
-        compose.BindMount(".", "/workspace"),
-        compose.BindMount("docs", "/docs"),
+        compose.Mount("/app", "./src"),
+        compose.Mount("/app/shared", "../shared/"),
+        compose.Mount("/mnt/host", None),
+        compose.Mount("/root/.aws", None),
+        compose.Mount("/code", None),
+        compose.Mount("/workspace", "."),
+        compose.Mount("/docs", "docs"),
+        compose.Mount("/ssl", None),
     ]
+
+
+def test_extends_merges_the_volumes_by_target() -> None:
+    """As `docker compose config` shows: the extending service's entry wins, a volume hiding
+    the bind it replaces."""
+    document = compose.parse(
+        "services:\n  base:\n    image: alpine\n    volumes: [./a:/app, ./b:/data, ./d:/logs]\n"
+        "  child:\n    extends: base\n    volumes: [./c:/app, logs:/logs]\n"
+    )
+    child = next(service for service in document.services() if service.name == "child")
+    assert child.bind_mounts() == [compose.Mount("/app", "./c"), compose.Mount("/data", "./b")]
 
 
 def bound_service(tmp_path: Path, files: dict[str, str], service: str) -> object:
@@ -605,3 +622,17 @@ def test_a_build_inherits_the_healthcheck_its_base_image_declares(
     assert (facts.image_healthcheck is not None) is inherited
     if inherited:
         assert facts.image_healthcheck.source.startswith("Kong/docker-kong@ff3efa2c:ubuntu/Dockerfile")
+
+
+def test_code_the_host_binds_over_the_working_directory_is_not_known(tmp_path: Path) -> None:
+    """An absolute path is the host's that runs the stack: the route and gunicorn's
+    configuration there are not known, and the image's older copy is hidden."""
+    facts = bound_service(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n",
+            "svc/app/main.py": APP.format("/healthz"),
+        },
+        "services:\n  api:\n    build: ./svc\n    command: gunicorn app.main:app\n    volumes: [/srv/api:/app]\n",
+    )
+    assert facts.route is None and facts.launch.program == "gunicorn" and facts.launch.port is None

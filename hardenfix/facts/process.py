@@ -100,14 +100,15 @@ def launch_of(
     argv: Sequence[str],
     source: str,
     environment: Mapping[str, Fact[str]],
-    config_files: frozenset[str] = frozenset(),
+    config_files: frozenset[str] | None = frozenset(),
     from_compose: bool = False,
 ) -> Launch | None:
     """The server a command starts, or None when it starts nothing hardenfix recognises.
 
     `environment` is the container's (Dockerfile `ENV` under Compose `environment`);
     `config_files` names the files in the working directory, where gunicorn and
-    hypercorn look for a configuration that may set the port. `from_compose` says the
+    hypercorn look for a configuration that may set the port (None: not known, the host
+    binds it). `from_compose` says the
     words are Compose values, where `$$` is the shell's `$` and a single `$` is Compose's.
     """
     words = _unwrap(list(argv), environment, from_compose)
@@ -172,7 +173,7 @@ def _server(
     arguments: list[str],
     source: str,
     environment: Mapping[str, Fact[str]],
-    config_files: frozenset[str],
+    config_files: frozenset[str] | None,
 ) -> Launch:
     launcher = LAUNCHERS[program]
     options = _options(arguments)
@@ -194,7 +195,11 @@ def _server(
             value = environment[variable]
             return Launch(program, Fact(value.value, value.source), target, source)
     config_options = _CONFIG_FILE_LAUNCHERS.get(program, ())
-    if any(option in options for option in config_options) or f"{program}.conf.py" in config_files:
+    if (
+        any(option in options for option in config_options)
+        or (program in _CONFIG_FILE_LAUNCHERS and config_files is None)
+        or f"{program}.conf.py" in (config_files or ())
+    ):
         return Launch(program, None, target, source)  # its configuration file may bind elsewhere
     default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
     return Launch(program, Fact(launcher.default_port, default), target, source)

@@ -243,9 +243,10 @@ class ServiceFacts:
             return posixpath.normpath(value) if value.startswith("/") and "$" not in value else None
         return posixpath.normpath(self.build.workdir) if self.build is not None else None
 
-    def _mounted(self, image_path: str) -> tuple[Path, str] | None:
-        """The local path a bind mount puts at `image_path` (the deepest mount that holds it,
-        which hides the others and the image's own files there), and the mount's target."""
+    def _mounted(self, image_path: str) -> tuple[Path | None, str] | None:
+        """The host path a bind mount puts at `image_path` (the deepest bind that holds it,
+        which hides the others and the image's own files there), None when that is not a
+        path of this checkout; and the mount's target. None when no bind holds it."""
         if self.document.location is None:
             return None
         holding = [
@@ -256,20 +257,24 @@ class ServiceFacts:
         if not holding:
             return None
         deepest = max(holding, key=lambda mount: len(mount.target))
-        return self.document.location.parent / deepest.source, deepest.target
+        local = self.document.location.parent / deepest.source if deepest.source is not None else None
+        return local, deepest.target
 
     @cached_property
-    def _code_mount(self) -> tuple[BuildContext, str] | None:
-        """A local folder bound over the code the container runs (the launch's module or
-        script, else its working directory), with the mount's target: that code, not what
-        the image holds there, is what runs."""
+    def _code_mount(self) -> tuple[BuildContext | None, str] | None:
+        """A folder bound over the code the container runs (the launch's module or script,
+        else its working directory), with the mount's target: that code, not what the image
+        holds there, is what runs; None for a folder of the host that runs it, not known here.
+        None when nothing is bound over it, or only a file."""
         where = self._target_image_path() or self.working_directory
         mounted = self._mounted(where) if where is not None else None
         if mounted is None:
             return None
-        folder, target = mounted
-        self.document.depends_on(folder)
-        return (BuildContext(folder, self.document, built=False), target) if folder.is_dir() else None
+        local, target = mounted
+        if local is None:
+            return None, target
+        self.document.depends_on(local)
+        return (BuildContext(local, self.document, built=False), target) if local.is_dir() else None
 
     @cached_property
     def _code(self) -> CodeFacts | None:
@@ -278,6 +283,8 @@ class ServiceFacts:
         service's code in a shared context (`context: .`) would give it routes it does not
         serve."""
         if self._code_mount is not None:
+            if self._code_mount[0] is None:
+                return None
             context, sources = self._code_mount[0], (".",)
         else:
             built, build = self._built, self.build
@@ -356,10 +363,11 @@ class ServiceFacts:
                 paths.append(self.document.location.parent / str(value.value))
         return paths
 
-    def _workdir_files(self) -> frozenset[str]:
+    def _workdir_files(self) -> frozenset[str] | None:
         """Names of the files in its working directory, where gunicorn and hypercorn look for
-        their configuration file: those a folder bound over it holds, else those `COPY` puts
-        there; and files bound into it one by one."""
+        their configuration file: those a folder bound over it holds (None when that is a
+        folder of the host that runs it), else those `COPY` puts there; and files bound
+        into it one by one."""
         workdir = self.working_directory
         if workdir is None:
             return frozenset()
@@ -370,6 +378,8 @@ class ServiceFacts:
         }
         mounted = self._mounted(workdir)
         if mounted is not None:
+            if mounted[0] is None:
+                return None
             folder = mounted[0] / posixpath.relpath(workdir, mounted[1])
             self.document.depends_on(folder)
             with contextlib.suppress(OSError):

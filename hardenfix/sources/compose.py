@@ -40,6 +40,7 @@ MERGE_KEY = "<<"
 T = TypeVar("T")
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _TRUE = frozenset({"true", "yes", "on"})
+_BRACED_VARIABLE = re.compile(r"\$\{[^}]*\}")
 _FLOW_SEPARATOR = re.compile(r"[ \t]*,[ \t\r\n]*")
 _STYLE_NEUTRAL = re.compile(r"[A-Za-z0-9 -]*")
 
@@ -108,13 +109,15 @@ class Variable(NamedTuple):
     """The scalar holding the value: the mapping's value, or the whole `NAME=value` item."""
 
 
-class BindMount(NamedTuple):
-    """A local folder or file a service's `volumes` binds into its container."""
+class Mount(NamedTuple):
+    """A path of a service's container that its `volumes` bind to the host."""
 
-    source: str
-    """As written: relative to the Compose file's folder (`./src`, `..`, `src` in the long syntax)."""
     target: str
     """The path in the container, normalised (`/app`)."""
+    source: str | None
+    """The file or folder of this checkout bound there, as written, relative to the Compose
+    file's folder (`./src`, `..`, `src` in the long syntax); None for a path of the host
+    that runs it (absolute, in a home folder) or one interpolated: not known here."""
 
 
 @dataclass(eq=False)
@@ -198,32 +201,25 @@ class Service:
                     variables[str(item.key.value)] = Variable(str(item.key.value), value, item.value)
         return variables
 
-    def bind_mounts(self) -> list[BindMount]:
-        """Its `volumes` that bind a path relative to the Compose file (`./src:/app:ro`, or
-        `type: bind` with `source` and `target`). Absolute and home paths are the host's that
-        runs it, not this checkout's; named and anonymous volumes hold no files of the
-        repository; an interpolated path is not known."""
-        entry = self.get("volumes")
-        if entry is None or not isinstance(entry.value, SequenceNode):
-            return []
-        mounts = []
-        for item in entry.value.value:
-            if isinstance(item, ScalarNode):
-                # Short syntax: a source that is not a path (`./`, `../`) names a volume.
-                source, _, rest = str(item.value).partition(":")
-                target = rest.partition(":")[0]
-                relative = source.startswith(".")
-            elif isinstance(item, MappingNode):
-                fields = {str(e.key.value): e.value for e in entries(item) if isinstance(e.value, ScalarNode)}
-                if "type" not in fields or fields["type"].value != "bind":
-                    continue
-                source, target = (str(fields[key].value) if key in fields else "" for key in ("source", "target"))
-                relative = bool(source) and not source.startswith(("/", "~"))
-            else:
-                continue
-            if relative and target.startswith("/") and "$" not in source + target:
-                mounts.append(BindMount(source, posixpath.normpath(target)))
-        return mounts
+    def bind_mounts(self) -> list[Mount]:
+        """Its `volumes` that bind a host path (`./src:/app:ro`, or `type: bind` with `source`
+        and `target`), one per target: through `extends`, Compose merges the lists by target,
+        the extending service's entry winning. Named and anonymous volumes are left out:
+        Docker fills them with what the image holds there."""
+        chain: list[Service] = []
+        service: Service | None = self
+        while service is not None and len(chain) < 32:  # an extends cycle is Compose's to report
+            chain.append(service)
+            service = service.base
+        by_target: dict[str, Mount | None] = {}
+        for service in reversed(chain):
+            entry = lookup(service.node, "volumes")
+            if entry is not None and isinstance(entry.value, SequenceNode):
+                for item in entry.value.value:
+                    target, mount = _mount(item)
+                    if target is not None:
+                        by_target[target] = mount
+        return [mount for mount in by_target.values() if mount is not None]
 
     def command_words(self, key: str = "command") -> list[str] | None:
         """The words of its `command` (or `entrypoint`): list items, or a string split as
@@ -972,6 +968,33 @@ def _references(text: str) -> Iterator[str | Interpolation]:
             yield "$"
             index = dollar + 1
     yield text[index:]
+
+
+def _mount(item: Node) -> tuple[str | None, Mount | None]:
+    """The container path an entry of `volumes` takes, and the bind it puts there (None for
+    a volume); no path for an entry that does not name one."""
+    if isinstance(item, ScalarNode):
+        # `${CODE:-.}:/app`: Compose interpolates before it splits, so a braced
+        # variable's own `:` splits nothing.
+        first, colon, rest = _BRACED_VARIABLE.sub("$VARIABLE", str(item.value)).partition(":")
+        # A short-syntax source that is not a path (`./`, `../`, `/`, `~`) names a volume; an
+        # interpolated one may be a path.
+        target, source = (rest.partition(":")[0], first) if colon else (first, "")
+        bound = source.startswith((".", "/", "~", "$"))
+        relative = source.startswith(".")
+    elif isinstance(item, MappingNode):
+        fields = {str(e.key.value): str(e.value.value) for e in entries(item) if isinstance(e.value, ScalarNode)}
+        target, source = fields.get("target", ""), fields.get("source", "")
+        bound = fields.get("type") == "bind"
+        relative = bool(source) and not source.startswith(("/", "~"))
+    else:
+        return None, None
+    if not target.startswith("/") or "$" in target:
+        return None, None
+    target = posixpath.normpath(target)
+    if not bound:
+        return target, None
+    return target, Mount(target, source if relative and "$" not in source else None)
 
 
 def _substitute(reference: Interpolation, environment: Mapping[str, str]) -> str:
