@@ -636,3 +636,4 @@ def test_code_the_host_binds_over_the_working_directory_is_not_known(tmp_path: P
         "services:\n  api:\n    build: ./svc\n    command: gunicorn app.main:app\n    volumes: [/srv/api:/app]\n",
     )
     assert facts.route is None and facts.launch.program == "gunicorn" and facts.launch.port is None
+    assert facts.code_on_the_host == "/app"

@@ -276,6 +276,13 @@ class ServiceFacts:
         self.document.depends_on(local)
         return (BuildContext(local, self.document, built=False), target) if local.is_dir() else None
 
+    @property
+    def code_on_the_host(self) -> str | None:
+        """Where in the container a bind of the host's own folder hides the code it runs;
+        None where the code is known or nothing hides it."""
+        mount = self._code_mount
+        return mount[1] if mount is not None and mount[0] is None else None
+
     @cached_property
     def _code(self) -> CodeFacts | None:
         """The code the container runs: a folder bound over it, else what its image holds of
@@ -454,6 +461,12 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
             )
         return PlannedProbe(None, reason="the port its process listens on is not known")
     route = facts.route
+    if route is None and facts.code_on_the_host is not None:
+        return PlannedProbe(
+            None,
+            reason=f"its code at `{facts.code_on_the_host}` is bound from the host that runs it, which hardenfix "
+            "does not read",
+        )
     if route is None:
         return PlannedProbe(None, reason="its code defines no health route hardenfix can see")
     if route.needs_auth:
