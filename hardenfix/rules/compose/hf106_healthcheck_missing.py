@@ -46,6 +46,8 @@ class HealthcheckMissing(Rule):
     (`./src:/app`; Compose's `working_dir` before the Dockerfile's `WORKDIR`),
     which hides the image's copy there. Where that module creates an
     application, the routes of another application beside it are not its own.
+    Code bound from a folder of the host that runs the stack (`/srv/app:/app`)
+    cannot be read here: the finding says so, without a fix.
 
     Findings say the service's class, and data stores matter most: they come
     first in the order data, api, worker, diagnostic (a service started only
