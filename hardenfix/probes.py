@@ -56,10 +56,17 @@ class ShellWord(NamedTuple):
     @property
     def value(self) -> str:
         """The word after quote removal (expansions are not performed)."""
-        try:
-            return "".join(shlex.split(self.text))
-        except ValueError:
-            return self.text
+        return unquote(self.text)
+
+
+def unquote(word: str) -> str:
+    """A shell word after quote removal, as written where its quotes do not close."""
+    if _SHELL_SAFE.fullmatch(word):
+        return word  # nothing to remove: most words, and shlex is slow
+    try:
+        return "".join(shlex.split(word))
+    except ValueError:
+        return word
 
 
 class HttpProbe(NamedTuple):

@@ -44,6 +44,7 @@ from typing import NamedTuple
 
 from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.model import Status, status_of
+from hardenfix.probes import unquote
 from hardenfix.sources import ParseError
 from hardenfix.sources.dockerignore import DockerIgnore
 from hardenfix.sources.text import SourceText
@@ -341,14 +342,7 @@ def _heredoc_names(instruction: Instruction) -> Iterator[tuple[str, bool]]:
     for word in words[1:]:
         match = _HEREDOC_WORD.fullmatch(word.text)
         if match and match.group(3):
-            yield _unquote(match.group(3)), match.group(2) == "-"
-
-
-def _unquote(word: str) -> str:
-    try:
-        return "".join(shlex.split(word))
-    except ValueError:
-        return word
+            yield unquote(match.group(3)), match.group(2) == "-"
 
 
 # --------------------------------------------------------------------------- document
@@ -394,7 +388,7 @@ class Stage:
             if candidate is instruction:
                 break
             if candidate.name == "WORKDIR":
-                path = posixpath.normpath(posixpath.join(path, _unquote(candidate.arguments)))
+                path = posixpath.normpath(posixpath.join(path, unquote(candidate.arguments)))
         return path
 
     def copies(self) -> tuple[Copy, ...]:
@@ -422,7 +416,7 @@ class Copy(NamedTuple):
             return None
         arguments = instruction.exec_form
         if arguments is None:
-            arguments = [_unquote(word.text) for word in instruction.argument_words]
+            arguments = [unquote(word.text) for word in instruction.argument_words]
         if len(arguments) < 2:
             return None
         *sources, destination = arguments
@@ -446,7 +440,7 @@ class Copy(NamedTuple):
         match = _HEREDOC_WORD.fullmatch(source)
         if match is None:
             return None
-        name = _unquote(match.group(3))
+        name = unquote(match.group(3))
         return next((heredoc for heredoc in self.instruction.heredocs if heredoc.name == name), None)
 
 
@@ -479,7 +473,7 @@ class DockerfileDocument(SourceText):
                 for word in instruction.argument_words:
                     name, equals, value = word.text.partition("=")
                     if equals:
-                        defaults[name] = _unquote(value)
+                        defaults[name] = unquote(value)
         return defaults
 
     @cached_property
