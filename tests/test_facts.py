@@ -637,3 +637,23 @@ def test_code_the_host_binds_over_the_working_directory_is_not_known(tmp_path: P
     )
     assert facts.route is None and facts.launch.program == "gunicorn" and facts.launch.port is None
     assert facts.code_on_the_host == "/app"
+
+
+@pytest.mark.parametrize(
+    ("base", "port"),
+    [("python:3.12-slim", "8000"), ("registry.example.com/platform/python-base:3.12", None)],
+)
+def test_gunicorns_default_port_needs_the_image_it_starts_from_known(
+    tmp_path: Path, base: str, port: str | None
+) -> None:
+    """A base image hardenfix does not know may set a `WORKDIR` of its own and keep a
+    `gunicorn.conf.py` there that binds another port: 8000 is then no fact."""
+    facts = bound_service(
+        tmp_path,
+        {
+            "svc/Dockerfile": f"FROM {base}\nRUN apt-get install -y curl\nCOPY app/ /srv/app/\nCMD gunicorn app.main:app\n"
+        },
+        "services:\n  api:\n    build: ./svc\n",
+    )
+    assert facts.launch.program == "gunicorn"
+    assert (facts.launch.port.value if facts.launch.port is not None else None) == port

@@ -32,7 +32,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
 from hardenfix.facts import Fact
-from hardenfix.facts.build import BuildFacts, build_facts, image_facts
+from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, code_facts
 from hardenfix.facts.process import Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
@@ -395,6 +395,8 @@ class ServiceFacts:
         build, built = self.build, self._built
         if build is None or built is None or built.build_context is None:
             return frozenset(names)
+        if not self._base_image_known:
+            return None  # the image it starts from may keep a configuration file there
         context = built.build_context
         for copy in build.stage.copies():
             for item in copy.sources:
@@ -403,6 +405,15 @@ class ServiceFacts:
                 elif posixpath.dirname(copy.landing(item)) == workdir:
                     names.add(posixpath.basename(copy.landing(item)))
         return frozenset(names)
+
+    @property
+    def _base_image_known(self) -> bool:
+        """Whether what the image its build starts from holds is known: `scratch`, or an
+        image the knowledge base describes (none keeps an application's files)."""
+        build = self.build
+        if build is None or build.base_image is None:
+            return build is None or list(build.stage.lineage())[-1].image == "scratch"
+        return self.image is not None and self.image.image.source != UNKNOWN_IMAGE
 
     def evidence(self) -> dict[str, str]:
         """The facts a probe rests on, by name, for a reviewer."""

@@ -100,7 +100,9 @@ class HealthcheckMissing(Rule):
 
     A probe from a service's files is safe when every fact it rests on was
     read from a file: the route from its code, the port from its command (or
-    the server's documented default), the tool from the knowledge base for
+    the server's documented default, where no configuration file in its
+    working directory may set another: gunicorn's on an image it builds from
+    one hardenfix does not know is no fact), the tool from the knowledge base for
     the tag in use or the Dockerfile's install. It is unsafe when one is a
     guess, and the message says which: a port seen only in `EXPOSE` or
     `ports:`, a route on a router that is not seen mounted, a tool assumed for
