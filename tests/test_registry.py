@@ -114,6 +114,16 @@ def test_version_candidates_prefer_the_variant_then_the_most_specific_version() 
     assert version_candidates(tags, "alpine") == ["17.2-alpine"]
 
 
+def test_a_channel_tag_is_pinned_among_the_versions_of_its_variant() -> None:
+    """`lts` and `mainline` name no variant the version tags use: the default one's versions
+    are the candidates; `lts-alpine` keeps `-alpine`, and a variant of several words stays whole."""
+    tags = ["lts", "lts-alpine", "22", "22.11.0", "22.11.0-alpine", "22-alpine", "3.12-slim-bookworm", "3.12-slim"]
+    assert version_candidates(tags, "lts") == ["22.11.0", "22"]
+    assert version_candidates(tags, "lts-alpine") == ["22.11.0-alpine", "22-alpine"]
+    assert version_candidates(tags, "slim-bookworm") == ["3.12-slim-bookworm"]
+    assert version_candidates(tags, "3.11-slim") == ["3.12-slim"]
+
+
 def test_docker_hub_names_and_mirrors() -> None:
     assert (
         endpoint(ref("postgres:17"), {}).url("manifests/17")

@@ -67,7 +67,7 @@ TAG_TTL = 24 * 3600
 CONCURRENT_REQUESTS = 8
 DOCKER_HUB = "registry-1.docker.io"
 _DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-_VERSION_TAG = re.compile(r"v?(\d+(?:\.\d+)*)(-[A-Za-z0-9][A-Za-z0-9.]*)?")
+_VERSION_TAG = re.compile(r"v?(\d+(?:\.\d+)*)(-[A-Za-z0-9][A-Za-z0-9.-]*)?")
 
 
 class RegistryError(Exception):
@@ -524,20 +524,28 @@ def choose_platform(manifests: list[dict], platform: str) -> dict | None:
 def version_candidates(tags: list[str], current: str | None) -> list[str]:
     """Version tags that may name the same image as `current` (`latest` when None), in the
     order they are preferred: the variant `current` names (`alpine` keeps `-alpine`; `latest`
-    prefers none, then any), then the most specific (`17.2` before `17`), newest first."""
-    wanted = ""
+    prefers none, then any), then the most specific (`17.2` before `17`), newest first.
+
+    A tag that names no version is a variant (`alpine`), a channel (`lts`, `mainline`) or
+    both (`lts-alpine`): its longest ending that the repository's version tags end in is
+    the variant (`-alpine`), and none is the default one. The digest decides in the end."""
+    versions = [(tag, match) for tag in tags if (match := _VERSION_TAG.fullmatch(tag)) is not None]
+    wanted = None
     if current and current != "latest":
         match = _VERSION_TAG.fullmatch(current)
-        wanted = (match.group(2) or "") if match else f"-{current}"
+        if match is not None:
+            wanted = match.group(2) or ""
+        else:
+            used = {match.group(2) or "" for _, match in versions}
+            parts = current.split("-")
+            readings = ["-" + "-".join(parts[start:]) for start in range(len(parts))]
+            wanted = next((suffix for suffix in readings if suffix in used), "")
     ranked = []
-    for tag in tags:
-        match = _VERSION_TAG.fullmatch(tag)
-        if match is None:
-            continue
+    for tag, match in versions:
         suffix = match.group(2) or ""
-        if suffix != wanted and wanted:
+        if wanted is not None and suffix != wanted:
             continue
-        ranked.append((tuple(int(part) for part in match.group(1).split(".")), suffix != wanted, tag))
+        ranked.append((tuple(int(part) for part in match.group(1).split(".")), suffix != (wanted or ""), tag))
     newest_first = sorted(ranked, key=lambda item: item[0], reverse=True)  # (17, 2) before (17,)
     return [tag for _, _, tag in sorted(newest_first, key=lambda item: item[1])]
 
