@@ -364,6 +364,13 @@ def test_the_images_command_says_where_each_fact_comes_from(registry: Stocked, t
     where = f"configuration: {configured / 'hardenfix.toml'}"
     assert described[1] == f"  image        acme/app (api)  ({where})"
     assert f"  ships        curl, sh  ({where})" in described
+    # Offline, the table says which images declare a HEALTHCHECK of their own.
+    kong = hardenfix(root, "images", "kong:3.9.1").stdout.splitlines()
+    assert (
+        "  healthcheck  HEALTHCHECK --interval=10s --timeout=10s --retries=10 CMD kong health  (table: "
+        "Kong/docker-kong@ff3efa2c:ubuntu/Dockerfile (the 2.5.0 tag, alpine/Dockerfile too; the 2.4.x tags have none;"
+        " the same at 3.9.3, @d1ed165b))"
+    ) in kong
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,10 @@ def describe_image(text: str, settings: Settings, registry: RegistryAnswers | No
     rows += _tools(facts, origin)
     if remote is not None:
         rows += _config(remote)
+    elif (own := facts.own_healthcheck()) is not None:
+        rows.append(
+            ("healthcheck", own.value, origin.of(own.source) + ("; for the assumed release" if own.guess else ""))
+        )
     rows += [("probe", " ".join(probe.test), origin.of(probe.source)) for probe in facts.probes()]
     rows += _pin(knowledge, reference, origin)
     return rows
