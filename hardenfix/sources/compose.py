@@ -137,19 +137,20 @@ class Service:
 
     def get(self, key: str) -> Entry | None:
         """The entry Compose would use: written here, merged with `<<`, or inherited through `extends`."""
-        if key in self._found:
-            return self._found[key]
-        found = None
+        if key not in self._found:
+            self._found[key] = next(
+                (found for service in self.lineage() if (found := lookup(service.node, key)) is not None), None
+            )
+        return self._found[key]
+
+    def lineage(self) -> list[Service]:
+        """This service, then those it `extends` in the same file, nearest first."""
+        chain: list[Service] = []
         service: Service | None = self
-        for _ in range(32):  # an extends cycle is Compose's error to report, not a hang
-            if service is None:
-                break
-            found = lookup(service.node, key)
-            if found is not None:
-                break
+        while service is not None and len(chain) < 32:  # an extends cycle is Compose's to report
+            chain.append(service)
             service = service.base
-        self._found[key] = found
-        return found
+        return chain
 
     @cached_property
     def profiles(self) -> tuple[str, ...]:
@@ -206,13 +207,8 @@ class Service:
         and `target`), one per target: through `extends`, Compose merges the lists by target,
         the extending service's entry winning. Named and anonymous volumes are left out:
         Docker fills them with what the image holds there."""
-        chain: list[Service] = []
-        service: Service | None = self
-        while service is not None and len(chain) < 32:  # an extends cycle is Compose's to report
-            chain.append(service)
-            service = service.base
         by_target: dict[str, Mount | None] = {}
-        for service in reversed(chain):
+        for service in reversed(self.lineage()):
             entry = lookup(service.node, "volumes")
             if entry is not None and isinstance(entry.value, SequenceNode):
                 for item in entry.value.value:
