@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hardenfix.config import Settings
 from hardenfix.facts import Fact
@@ -56,9 +56,7 @@ def describe_image(text: str, settings: Settings, registry: RegistryAnswers | No
     if remote is not None:
         rows += _config(remote)
     elif (own := facts.own_healthcheck()) is not None:
-        rows.append(
-            ("healthcheck", own.value, origin.of(own.source) + ("; for the assumed release" if own.guess else ""))
-        )
+        rows.append(("healthcheck", own.value, _where(own, facts, origin)))
     rows += [("probe", " ".join(probe.test), origin.of(probe.source)) for probe in facts.probes()]
     rows += _pin(knowledge, reference, origin)
     return rows
@@ -110,7 +108,8 @@ def _tools(facts: TagFacts, origin: _Origins) -> Iterator[Row]:
         yield key, ", ".join(names), where or "neither the registry, the configuration nor the table says"
 
 
-def _where(fact: Fact[bool], facts: TagFacts, origin: _Origins) -> str:
+def _where(fact: Fact[Any], facts: TagFacts, origin: _Origins) -> str:
+    """Where a fact was read, with the versions of the table's entry that says it."""
     versions = next((str(e.versions) for e in facts.entries() if e.source == fact.source), None)
     shown = origin.of(fact.source, versions)
     return f"{shown}; for the assumed release" if fact.guess else shown
