@@ -96,7 +96,7 @@ class BuildFacts:
         """What the image this stage makes ships: its base image's facts for its tag (facts
         that state nothing for `scratch` or an image hardenfix does not know), with what the
         build adds and removes."""
-        written = list(self.stage.lineage())[-1].image  # `scratch`, or a `FROM ${BASE}` not resolved
+        written = self.stage.root.image  # `scratch`, or a `FROM ${BASE}` not resolved
         base = image_facts(knowledge, self.base_image.value if self.base_image else None)
         return (base or ImageFacts(written, "api", UNKNOWN_IMAGE).for_tag(None)).with_build(self.built_tools())
 
@@ -111,8 +111,7 @@ def build_facts(
     if stage is None:
         return None
     image = document.base_image(stage)
-    root = list(stage.lineage())[-1]
-    base = Fact(image, _source(document, dockerfile, root.from_instruction)) if image else None
+    base = Fact(image, _source(document, dockerfile, stage.root.from_instruction)) if image else None
     facts = BuildFacts(dockerfile, stage, base, workdir=stage.working_directory())
     for member in reversed(list(stage.lineage())):
         for instruction in member.instructions:

@@ -412,7 +412,7 @@ class ServiceFacts:
         image the knowledge base describes (none keeps an application's files)."""
         build = self.build
         if build is None or build.base_image is None:
-            return build is None or list(build.stage.lineage())[-1].image == "scratch"
+            return build is None or build.stage.root.image.lower() == "scratch"
         return self.image is not None and self.image.image.source != UNKNOWN_IMAGE
 
     def evidence(self) -> dict[str, str]:

@@ -369,6 +369,11 @@ class Stage:
             yield stage
             stage = stage.parent
 
+    @property
+    def root(self) -> Stage:
+        """The first stage of its lineage: the one whose `FROM` names an image (or `scratch`)."""
+        return list(self.lineage())[-1]
+
     def instructions_named(self, name: str) -> list[Instruction]:
         return [instruction for instruction in self.instructions if instruction.name == name]
 
@@ -513,8 +518,7 @@ class DockerfileDocument(SourceText):
     def base_image(self, stage: Stage) -> str | None:
         """The image the stage is ultimately built from, with global `ARG` defaults
         substituted; None when it is `scratch` or still holds an unknown variable."""
-        root = list(stage.lineage())[-1]
-        image = _substitute(root.image, self.global_arguments)
+        image = _substitute(stage.root.image, self.global_arguments)
         if image is None or image.lower() == "scratch":
             return None
         return image
