@@ -484,7 +484,7 @@ def test_the_volumes_that_bind_files_of_the_repository() -> None:
     document = compose.parse(
         "services:\n  app:\n    image: python:3.12-slim\n    volumes:\n"
         "      - ./src:/app:ro\n      - ../shared/:/app/shared/\n      - data:/var/lib/app\n      - /cache\n"
-        "      - /srv/host:/mnt/host\n      - ~/.aws:/root/.aws\n      - ${CODE:-.}:/code\n"
+        "      - /srv/host:/mnt/host\n      - ~/.aws:/root/.aws\n      - ${CODE:-${SRC:-.}}:/code\n"
         "      - {type: bind, source: ., target: /workspace, read_only: true}\n"
         "      - {type: bind, source: docs, target: /docs}\n      - {type: bind, source: /etc/ssl, target: /ssl}\n"
         "      - {type: volume, source: data, target: /data}\n"

@@ -40,7 +40,6 @@ MERGE_KEY = "<<"
 T = TypeVar("T")
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _TRUE = frozenset({"true", "yes", "on"})
-_BRACED_VARIABLE = re.compile(r"\$\{[^}]*\}")
 _FLOW_SEPARATOR = re.compile(r"[ \t]*,[ \t\r\n]*")
 _STYLE_NEUTRAL = re.compile(r"[A-Za-z0-9 -]*")
 
@@ -972,7 +971,12 @@ def _mount(item: Node) -> tuple[str | None, Mount | None]:
     if isinstance(item, ScalarNode):
         # `${CODE:-.}:/app`: Compose interpolates before it splits, so a braced
         # variable's own `:` splits nothing.
-        first, colon, rest = _BRACED_VARIABLE.sub("$VARIABLE", str(item.value)).partition(":")
+        written = str(item.value)
+        masked, end = [], 0
+        for found in iter_interpolations(written):
+            masked += [written[end : found.start], "$VARIABLE"]
+            end = found.end
+        first, colon, rest = ("".join(masked) + written[end:]).partition(":")
         # A short-syntax source that is not a path (`./`, `../`, `/`, `~`) names a volume; an
         # interpolated one may be a path.
         target, source = (rest.partition(":")[0], first) if colon else (first, "")
