@@ -544,6 +544,49 @@ def test_code_bound_over_the_working_directory_is_the_code_that_runs(tmp_path: P
     assert facts._target_file() == "app/main.py"
 
 
+ROUTER_APP = "from fastapi import FastAPI\nfrom app.health import router\napp = FastAPI()\napp.include_router(router)\n"
+ROUTER = "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/livez')\ndef h(): ...\n"
+
+
+@pytest.mark.parametrize(
+    ("bound", "route", "served"),
+    [
+        ("./dev/main.py", "dev/main.py:3: route /readyz", "main.py"),
+        ("./svc/app/main.py", "svc/app/health.py:3: route /livez", "app/main.py"),
+    ],
+    ids=["another-file", "the-images-own"],
+)
+def test_a_file_bound_over_the_module_served_is_the_module_that_runs(
+    tmp_path: Path, bound: str, route: str, served: str
+) -> None:
+    """The image's copy is hidden: another file is the module served, its routes the ones
+    it defines. The very file the image copied changes nothing, and the router the image
+    holds beside it still counts."""
+    facts = bound_service(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n",
+            "svc/app/main.py": ROUTER_APP,
+            "svc/app/health.py": ROUTER,
+            "dev/main.py": APP.format("/readyz"),
+        },
+        "services:\n  api:\n    build: ./svc\n    command: uvicorn app.main:app --port 8000\n"
+        f"    volumes: ['{bound}:/srv/app/main.py:ro']\n",
+    )
+    assert facts.route.source == route
+    assert facts._target_file() == served
+
+
+def test_a_stock_image_runs_a_file_bound_over_its_module(tmp_path: Path) -> None:
+    facts = bound_service(
+        tmp_path,
+        {"site/server.py": APP.format("/healthz")},
+        "services:\n  docs:\n    image: python:3.12-slim\n    command: uvicorn server:app --port 8080\n"
+        "    working_dir: /srv\n    volumes: [./site/server.py:/srv/server.py]\n",
+    )
+    assert facts.runs_code_of_this_checkout and facts.route.source == "site/server.py:3: route /healthz"
+
+
 def test_a_folder_bound_elsewhere_leaves_the_images_code(tmp_path: Path) -> None:
     facts = bound_service(
         tmp_path,

@@ -51,6 +51,16 @@ if TYPE_CHECKING:
     from hardenfix.facts.registry import RemoteImage
 
 
+class _CodeMount(NamedTuple):
+    """What a bind mount puts over the code a container runs."""
+
+    context: BuildContext | None
+    """Its files; None for a path of the host that runs the stack, not known here."""
+    target: str
+    sources: tuple[str, ...] = (".",)
+    """What of `context` is bound: all of the folder, or one file."""
+
+
 class ServiceFacts:
     def __init__(self, document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> None:
         self.document = document
@@ -261,27 +271,43 @@ class ServiceFacts:
         return local, deepest.target
 
     @cached_property
-    def _code_mount(self) -> tuple[BuildContext | None, str] | None:
-        """A folder bound over the code the container runs (the launch's module or script,
-        else its working directory), with the mount's target: that code, not what the image
-        holds there, is what runs; None for a folder of the host that runs it, not known here.
-        None when nothing is bound over it, or only a file."""
+    def _code_mount(self) -> _CodeMount | None:
+        """What is bound over the code the container runs (the launch's module or script,
+        else its working directory): that code, not what the image holds there, is what
+        runs. A folder; or a file bound over the module served, unless it is the very file
+        the image holds there (whose neighbours the image's code still gives). None when
+        nothing is bound over it."""
         where = self._target_image_path() or self.working_directory
         mounted = self._mounted(where) if where is not None else None
         if mounted is None:
             return None
         local, target = mounted
         if local is None:
-            return None, target
+            return _CodeMount(None, target)
         self.document.depends_on(local)
-        return (BuildContext(local, self.document, built=False), target) if local.is_dir() else None
+        if local.is_dir():
+            return _CodeMount(BuildContext(local, self.document, built=False), target)
+        if where != target or not local.is_file() or self._image_holds(local, where):
+            return None
+        return _CodeMount(BuildContext(local.parent, self.document, built=False), target, (local.name,))
+
+    def _image_holds(self, local: Path, image_path: str) -> bool:
+        """Whether the image's file at `image_path` is copied from `local`."""
+        build, built = self.build, self._built
+        if build is None or built is None or built.build_context is None:
+            return False
+        try:
+            copied = locate(built, build.stage, image_path).context_path
+            return copied is not None and built.build_context.path(copied) == local.resolve()
+        except (NotLocated, ContextError):
+            return False
 
     @property
     def code_on_the_host(self) -> str | None:
         """Where in the container a bind of the host's own folder hides the code it runs;
         None where the code is known or nothing hides it."""
         mount = self._code_mount
-        return mount[1] if mount is not None and mount[0] is None else None
+        return mount.target if mount is not None and mount.context is None else None
 
     @cached_property
     def _code(self) -> CodeFacts | None:
@@ -289,10 +315,11 @@ class ServiceFacts:
         its build context. Either is read once for every service that runs the same. Another
         service's code in a shared context (`context: .`) would give it routes it does not
         serve."""
-        if self._code_mount is not None:
-            if self._code_mount[0] is None:
+        mount = self._code_mount
+        if mount is not None:
+            if mount.context is None:
                 return None
-            context, sources = self._code_mount[0], (".",)
+            context, sources = mount.context, mount.sources
         else:
             built, build = self._built, self.build
             if built is None or built.build_context is None or build is None:
@@ -329,8 +356,11 @@ class ServiceFacts:
         image_path = self._target_image_path()
         if image_path is None:
             return None
-        if self._code_mount is not None:
-            below = posixpath.relpath(image_path, self._code_mount[1])
+        mount = self._code_mount
+        if mount is not None:
+            if mount.sources != (".",):
+                return mount.sources[0]
+            below = posixpath.relpath(image_path, mount.target)
             return None if below.startswith("..") else below
         build, built = self.build, self._built
         if build is None or built is None:
