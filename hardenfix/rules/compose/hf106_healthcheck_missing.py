@@ -44,7 +44,8 @@ class HealthcheckMissing(Rule):
     context (the paths its stages `COPY` and `ADD`), or a local folder its
     `volumes` bind over the module it serves or over its working directory
     (`./src:/app`; Compose's `working_dir` before the Dockerfile's `WORKDIR`),
-    which hides the image's copy there. Where that module creates an
+    or a local file bound over that module (`./dev/main.py:/app/main.py`):
+    either hides the image's copy there. Where that module creates an
     application, the routes of another application beside it are not its own.
     Code bound from a folder of the host that runs the stack (`/srv/app:/app`)
     cannot be read here: the finding says so, without a fix.
