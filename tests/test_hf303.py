@@ -74,6 +74,10 @@ FAILURE_PATHS: dict[str, list[FailurePath]] = {
         (lambda m: m.Billing().compute(), "billing"),
         (lambda m: type("Failing", (m.Billing,), {"compute": _raise})().total(), "billing"),
     ],
+    "named-logger": [
+        (lambda m: m.fetch_price(Boom(), "sku-1"), "shop.application"),
+        (lambda m: m.parse_quantity("many"), "shop.general"),
+    ],
     "no-imports": [(lambda m: m.parse_port("http"), None)],
     "one-line-handlers": [(lambda m: m.size(Boom()), None), (lambda m: m.name(Boom()), None)],
     "suppress": [(lambda m: m.timeout({}), None), (lambda m: m.version(Boom()), None)],

@@ -5,6 +5,7 @@ import functools
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -285,9 +286,11 @@ class BroadExceptSilentDefault(Rule):
     The logger is the one the code already has: in a method, `self.<name>` when its
     class (or a base class in the module) binds `log`, `logger`, `_log`, `_logger`,
     `LOG` or `LOGGER` from `getLogger`/`get_logger` or calls `self.<name>.exception`;
-    otherwise a module-level one of those names bound from `logging.getLogger`,
+    otherwise a module-level logger bound from `logging.getLogger`,
     `structlog.get_logger`, `getChild`, a project's own `get_logger`, or imported
-    (`from loguru import logger`). A name the function (or a function around it)
+    (`from loguru import logger`, `from tornado.log import gen_log`): the one the
+    function already reports a failure with (`gen_log.warning(...)`), else one of
+    those usual names, else the one the module reports failures with most. A name the function (or a function around it)
     binds itself, such as a parameter `logger=None`, is never used: then there is
     no fix. Without a logger, the fix adds `import logging` and
     `logger = logging.getLogger(__name__)` (under the first of `logger`,
@@ -678,7 +681,7 @@ def _logger_for(document: PythonDocument, found: _HiddenDefault, module: str) ->
             name = _class_logger(document, cls)
             if name is not None:
                 return _Logger(f"{self_name}.{name}", is_new=False)
-    existing = _module_logger(document)
+    existing = _module_logger(document, function)
     if existing is not None:
         name, bound_by = existing
         shadowing = next((s for s in chain if isinstance(s, _FUNCTIONS) and name in _local_names(s)), None)
@@ -757,10 +760,14 @@ def _self_loggers(method: ast.FunctionDef | ast.AsyncFunctionDef, self_name: str
             yield node.func.value.attr
 
 
-def _module_logger(document: PythonDocument) -> tuple[str, ast.stmt] | None:
-    """A module-level logger of the usual names and the statement binding it: assigned
-    from a logger factory at the top level, or imported from a logging module; a name
-    also bound to anything else is not one."""
+def _module_logger(
+    document: PythonDocument, function: ast.FunctionDef | ast.AsyncFunctionDef | None
+) -> tuple[str, ast.stmt] | None:
+    """The module-level logger a handler in `function` logs with, and the statement
+    binding it: the one `function` reports a failure with, else one of the usual names,
+    else the one the module reports failures with most. A logger is assigned from a
+    logger factory at the top level, or imported from a logging module; a name also
+    bound to anything else is not one."""
     loggers: dict[str, ast.stmt] = {}
     others: set[str] = set()
     for statement in document.tree.body:
@@ -776,7 +783,48 @@ def _module_logger(document: PythonDocument) -> tuple[str, ast.stmt] | None:
         from_logging_module = any(_LOGGING_MODULE.fullmatch(part) for part in module.split("."))
         if not binding.type_checking_only and ("logger" in binding.name.lower() or from_logging_module):
             loggers.setdefault(binding.name, binding.statement)
-    return next(((n, loggers[n]) for n in _LOGGER_NAMES if n in loggers and n not in others), None)
+    for name in others:
+        loggers.pop(name, None)
+    loggers = {name: statement for name, statement in loggers.items() if not _is_class_name(name)}
+    if not loggers:
+        return None
+    in_function = _failures_reported(_own_nodes(function.body), loggers) if function is not None else Counter()
+    usual = next((n for n in _LOGGER_NAMES if n in loggers), None)
+    chosen = (
+        _most_used(in_function)
+        or usual
+        or _most_used(_failures_reported(document.nodes_mentioning(loggers, ast.Call), loggers))
+    )
+    return (chosen, loggers[chosen]) if chosen is not None else None
+
+
+_FAILURE_LEVELS = frozenset({"warning", "error", "exception", "critical"})
+
+
+def _failures_reported(nodes: Iterable[ast.AST], loggers: Iterable[str]) -> Counter[str]:
+    """How often each of `loggers` is called at a level that reports a failure (`error`,
+    `warning`, ...) among `nodes`."""
+    return Counter(
+        node.func.value.id
+        for node in nodes
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _FAILURE_LEVELS
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in loggers
+    )
+
+
+def _is_class_name(name: str) -> bool:
+    """`Logger`, `StructLogger`: a class (whose methods a subclass calls unbound,
+    `Logger.error(self, ...)`), not a logger."""
+    bare = name.lstrip("_")
+    return bare[:1].isupper() and not bare.isupper()
+
+
+def _most_used(counts: Counter[str]) -> str | None:
+    """The name counted most, the first in alphabetical order among equals."""
+    return min(counts, key=lambda name: (-counts[name], name)) if counts else None
 
 
 def _is_logger_factory_call(value: ast.expr | None) -> bool:
