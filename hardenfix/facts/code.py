@@ -107,6 +107,9 @@ class CodeFacts:
     """Context file of a script -> the port it makes its server listen on."""
     applications: set[str] = field(default_factory=set)
     """Context files that create an application (`FastAPI()`, `Flask(__name__)`, `express()`)."""
+    readable: bool = True
+    """Whether it holds Python or JavaScript, the languages read here: a Go or Java
+    service's routes and ports are not known, not absent."""
 
     def named_from(self, prefix: str) -> CodeFacts:
         """The same facts, their sources naming each file as `prefix` + its path in the
@@ -117,6 +120,7 @@ class CodeFacts:
             [route._replace(source=prefix + route.source) for route in self.routes],
             {path: port._replace(source=prefix + port.source) for path, port in self.script_ports.items()},
             self.applications,
+            self.readable,
         )
 
     def health_route(self, served: str | None = None) -> Route | None:
@@ -172,7 +176,7 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
     remembered = _READ.get((context.identity, sources))
     if remembered is not None and remembered[0] == statuses:
         return remembered[1]
-    facts = CodeFacts()
+    facts = CodeFacts(readable=any(listed.values()))
     modules: list[_Module] = []
     for relative, text in _sources(context, listed[".py"], _PYTHON_FRAMEWORKS):
         module = _read_python(relative, text, facts)

@@ -331,6 +331,12 @@ class ServiceFacts:
             ("code", context.identity, sources), lambda: code_facts(context, sources).named_from(prefix)
         )
 
+    @property
+    def code_unread(self) -> bool:
+        """Whether it runs code of a language whose routes and ports hardenfix does not read:
+        a program it does not know, its code looked at and holding no Python or JavaScript."""
+        return self.launch is None and self._code is not None and not self._code.readable
+
     @cached_property
     def route(self) -> Route | None:
         """The best health route its code defines (see `CodeFacts.health_route`)."""
@@ -494,6 +500,12 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
             "binary of its own, or probe it from another container",
         )
     if facts.port is None:
+        if not facts.container_ports and facts.code_unread:
+            return PlannedProbe(
+                None,
+                reason="its code is neither Python nor JavaScript, whose ports hardenfix reads, and mentions no port: "
+                "probe the port it serves, if any, else check its process (`pgrep -f ...`)",
+            )
         if not facts.container_ports:
             return PlannedProbe(
                 None,
@@ -507,6 +519,11 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
             None,
             reason=f"its code at `{facts.code_on_the_host}` is bound from the host that runs it, which hardenfix "
             "does not read",
+        )
+    if route is None and facts.code_unread:
+        return PlannedProbe(
+            None,
+            reason="its code is neither Python nor JavaScript, whose routes hardenfix reads: probe a route it serves",
         )
     if route is None:
         return PlannedProbe(None, reason="its code defines no health route hardenfix can see")

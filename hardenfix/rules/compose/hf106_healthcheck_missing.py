@@ -34,7 +34,9 @@ class HealthcheckMissing(Rule):
     `127.0.0.1` (Alpine resolves `localhost` to IPv6 first). A worker that
     listens on no port, an image with no tool to probe with (distroless), or
     a health route behind authentication is reported without a fix, with
-    what to do instead; an image with a `HEALTHCHECK` of its own (its
+    what to do instead, as is a service whose code is neither Python nor
+    JavaScript (Go, Java, PHP), whose routes and ports are not read here (nor
+    is it called a worker for listening on no port hardenfix sees); an image with a `HEALTHCHECK` of its own (its
     Dockerfile's, or one the knowledge base knows the image declares for the tag:
     cAdvisor, Kong, Vaultwarden, Pi-hole, Jellyfin, Open WebUI) reports its health
     already and is left alone. Each finding lists the facts it
@@ -172,12 +174,13 @@ class HealthcheckMissing(Rule):
         listens on, with a tool its image has: safe when every fact is read from files."""
         span = document.span(service.key)
         planned = planned_probe(facts)
-        service_class = "api" if facts.port is not None else "worker"
+        # Code hardenfix cannot read may serve on a port it does not see: no class is told.
+        service_class = "api" if facts.port is not None else "" if facts.code_unread else "worker"
         if service.profiles:
             service_class = "diagnostic"  # started only on request
         evidence = facts.evidence()
         if planned.test is None:
-            message = f"{service_class} service `{service.name}` has no healthcheck; {planned.reason}"
+            message = f"{service_class} service `{service.name}` has no healthcheck; {planned.reason}".lstrip()
             return self.finding(document, *span, message, facts=evidence), service_class
         assert facts.port is not None and facts.route is not None
         message = (

@@ -1,0 +1,7 @@
+package shop;
+
+@RestController
+class Health {
+    @GetMapping("/healthz")
+    String healthz() { return "ok"; }
+}
