@@ -163,6 +163,29 @@ def test_stages_and_working_directory() -> None:
     assert document.final_stage is last
 
 
+@pytest.mark.parametrize(
+    ("dockerfile", "build_arguments", "base"),
+    [
+        ("ARG BASE\nFROM ${BASE}\n", {"BASE": "altinity/clickhouse-server:25.8"}, "altinity/clickhouse-server:25.8"),
+        ("ARG BASE\nFROM ${BASE}\n", {}, None),
+        ("ARG BASE=python:3.11\nFROM $BASE\n", {"BASE": "python:3.12"}, "python:3.12"),
+        ("ARG BASE=python:3.11\nFROM $BASE\n", {"BASE": None}, None),  # given, its value not known here
+        ("FROM python:3.11\nARG BASE\nFROM ${BASE}\n", {"BASE": "python:3.12"}, None),  # not a global ARG
+        ("ARG V\nFROM python:${V:-3.12}-slim\n", {}, "python:3.12-slim"),
+        ("ARG V\nFROM python:${V:-3.12}-slim\n", {"V": ""}, "python:3.12-slim"),
+        ("ARG V\nFROM python:${V-3.12}-slim\n", {"V": ""}, "python:-slim"),
+        ("ARG V\nFROM python:${V-3.12}-slim\n", {"V": "3.13"}, "python:3.13-slim"),
+        ("ARG V=3.12\nFROM python:${V:+3.13}-slim\n", {}, None),
+    ],
+)
+def test_the_base_image_takes_the_build_arguments_given(
+    dockerfile: str, build_arguments: dict[str, str | None], base: str | None
+) -> None:
+    """As `--build-arg` (a Compose service's `build.args`) sets a global `ARG` for `FROM`."""
+    document = parse(dockerfile)
+    assert document.base_image(document.stages[-1], build_arguments) == base
+
+
 def fragments() -> st.SearchStrategy[str]:
     lines = st.sampled_from(
         [

@@ -526,6 +526,34 @@ def bound_service(tmp_path: Path, files: dict[str, str], service: str) -> object
 APP = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('{}')\ndef h(): ...\n"
 
 
+@pytest.mark.parametrize(
+    ("arguments", "base"),
+    [
+        ("{BASE_IMAGE: 'clickhouse/clickhouse-server:24.8'}", "clickhouse/clickhouse-server:24.8"),
+        ("['BASE_IMAGE=clickhouse/clickhouse-server:24.8']", "clickhouse/clickhouse-server:24.8"),
+        ("{BASE_IMAGE: '${CLICKHOUSE_IMAGE}'}", None),
+        ("[BASE_IMAGE]", None),
+        ("{BASE_IMAGE: }", None),
+    ],
+    ids=["mapping", "list", "interpolated", "from-the-environment", "null"],
+)
+def test_a_build_from_an_argument_starts_from_the_image_compose_gives(
+    tmp_path: Path, arguments: str, base: str | None
+) -> None:
+    """`FROM ${BASE_IMAGE}` with the service's `build.args`: a value interpolated, or taken
+    from the environment, is not known here, and the Dockerfile's default does not stand
+    in for it."""
+    facts = bound_service(
+        tmp_path,
+        {"clickhouse/Dockerfile": "ARG BASE_IMAGE=clickhouse/clickhouse-server:23.3\nFROM ${BASE_IMAGE}\n"},
+        f"services:\n  clickhouse:\n    build:\n      context: ./clickhouse\n      args: {arguments}\n",
+    )
+    assert (facts.build.base_image.value if facts.build.base_image else None) == base
+    assert facts.document.base_image_of(facts.service) == base
+    if base is not None:
+        assert facts.image.tool("wget").value
+
+
 def test_code_bound_over_the_working_directory_is_the_code_that_runs(tmp_path: Path) -> None:
     """The image holds an old copy of the code; the folder bound over Compose's
     `working_dir` hides it, and gives the route and the module served."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from hardenfix import probes
@@ -102,15 +102,20 @@ class BuildFacts:
 
 
 def build_facts(
-    document: DockerfileDocument, dockerfile: str, target: str | None = None, stage: Stage | None = None
+    document: DockerfileDocument,
+    dockerfile: str,
+    target: str | None = None,
+    stage: Stage | None = None,
+    build_arguments: Mapping[str, str | None] | None = None,
 ) -> BuildFacts | None:
-    """The facts of `stage`, or of the stage `target` names, else of the last stage; None
-    when there is none. `dockerfile` is how sources name the file."""
+    """The facts of `stage`, or of the stage `target` names, else of the last stage, built
+    with `build_arguments` (see `DockerfileDocument.base_image`); None when there is none.
+    `dockerfile` is how sources name the file."""
     if stage is None:
         stage = document.built_stage(target)
     if stage is None:
         return None
-    image = document.base_image(stage)
+    image = document.base_image(stage, build_arguments)
     base = Fact(image, _source(document, dockerfile, stage.root.from_instruction)) if image else None
     facts = BuildFacts(dockerfile, stage, base, workdir=stage.working_directory())
     for member in reversed(list(stage.lineage())):

@@ -82,8 +82,12 @@ class ServiceFacts:
         if built is None or built.location is None:
             return None
         target, shown = self.document.build_target(self.service), self._relative(built.location)
-        key = ("build", built.location, built.build_context and built.build_context.root, target)
-        return self.document.made_of_other_files(key, lambda: build_facts(built, shown, target))
+        arguments = self.document.build_arguments(self.service)
+        root = built.build_context and built.build_context.root
+        key = ("build", built.location, root, target, tuple(sorted(arguments.items())))
+        return self.document.made_of_other_files(
+            key, lambda: build_facts(built, shown, target, build_arguments=arguments)
+        )
 
     @cached_property
     def image(self) -> TagFacts | None:

@@ -179,27 +179,7 @@ class Service:
     def _environment(self) -> dict[str, Variable]:
         """Read once: the facts and three rules ask for every service's."""
         entry = self.get("environment")
-        variables: dict[str, Variable] = {}
-        if entry is None:
-            return variables
-        if isinstance(entry.value, SequenceNode):
-            for item in entry.value.value:
-                if isinstance(item, ScalarNode) and str(item.value):
-                    name, equals, value = str(item.value).partition("=")
-                    variables[name] = Variable(name, value if equals else None, item)
-            return variables
-        stack = [entry.value] if isinstance(entry.value, MappingNode) else []
-        layers: list[MappingNode] = []
-        while stack and len(layers) < 64:  # a merge cycle is the YAML's problem, not a hang
-            mapping = stack.pop()
-            layers.append(mapping)
-            stack.extend(reversed(merged_mappings(mapping)))
-        for mapping in reversed(layers):
-            for item in entries(mapping):
-                if isinstance(item.key, ScalarNode) and isinstance(item.value, ScalarNode):
-                    value = None if item.value.tag == "tag:yaml.org,2002:null" else str(item.value.value)
-                    variables[str(item.key.value)] = Variable(str(item.key.value), value, item.value)
-        return variables
+        return variables_of(entry.value) if entry is not None else {}
 
     def bind_mounts(self) -> list[Mount]:
         """Its `volumes` that bind a host path (`./src:/app:ro`, or `type: bind` with `source`
@@ -393,7 +373,21 @@ class ComposeDocument(SourceText):
             return service.image()
         built = self.dockerfile_of(service)
         stage = built.built_stage(self.build_target(service)) if built is not None else None
-        return built.base_image(stage) if built is not None and stage is not None else None
+        if built is None or stage is None:
+            return None
+        return built.base_image(stage, self.build_arguments(service))
+
+    def build_arguments(self, service: Service) -> dict[str, str | None]:
+        """The service's `build.args`, each value None where it is not known here: taken
+        from the environment (`NAME` alone, a null) or interpolated."""
+        build = service.get("build")
+        entry = lookup(build.value, "args") if build is not None and isinstance(build.value, MappingNode) else None
+        if entry is None:
+            return {}
+        return {
+            name: variable.value if variable.value is not None and "$" not in variable.value else None
+            for name, variable in variables_of(entry.value).items()
+        }
 
     def build_target(self, service: Service) -> str | None:
         build = service.get("build")
@@ -723,6 +717,31 @@ def entries(mapping: MappingNode) -> list[Entry]:
         for key, value in mapping.value
         if not (isinstance(key, ScalarNode) and key.value == MERGE_KEY)
     ]
+
+
+def variables_of(node: Node) -> dict[str, Variable]:
+    """The variables an `environment` or `build.args` sets, by name: a list of `NAME=value`
+    (`NAME` alone: its value comes from the environment, None here), or a mapping, its own
+    entries winning over those it merges with `<<`."""
+    variables: dict[str, Variable] = {}
+    if isinstance(node, SequenceNode):
+        for item in node.value:
+            if isinstance(item, ScalarNode) and str(item.value):
+                name, equals, value = str(item.value).partition("=")
+                variables[name] = Variable(name, value if equals else None, item)
+        return variables
+    stack = [node] if isinstance(node, MappingNode) else []
+    layers: list[MappingNode] = []
+    while stack and len(layers) < 64:  # a merge cycle is the YAML's problem, not a hang
+        mapping = stack.pop()
+        layers.append(mapping)
+        stack.extend(reversed(merged_mappings(mapping)))
+    for mapping in reversed(layers):
+        for item in entries(mapping):
+            if isinstance(item.key, ScalarNode) and isinstance(item.value, ScalarNode):
+                value = None if item.value.tag == "tag:yaml.org,2002:null" else str(item.value.value)
+                variables[str(item.key.value)] = Variable(str(item.key.value), value, item.value)
+    return variables
 
 
 def merged_mappings(mapping: MappingNode) -> list[MappingNode]:

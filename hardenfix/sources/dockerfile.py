@@ -36,7 +36,7 @@ import os
 import posixpath
 import re
 import shlex
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -468,18 +468,18 @@ class DockerfileDocument(SourceText):
         return instruction.line + "".join(self.text[h.body_start : h.body_end] for h in instruction.heredocs)
 
     @cached_property
-    def global_arguments(self) -> dict[str, str]:
-        """Defaults of the `ARG`s before the first `FROM`: what `FROM ${VERSION}` may use."""
-        defaults: dict[str, str] = {}
+    def global_arguments(self) -> dict[str, str | None]:
+        """The `ARG`s before the first `FROM`, what `FROM ${VERSION}` may use, and their
+        defaults (None: none)."""
+        declared: dict[str, str | None] = {}
         for instruction in self.instructions:
             if instruction.name == "FROM":
                 break
             if instruction.name == "ARG":
                 for word in instruction.argument_words:
                     name, equals, value = word.text.partition("=")
-                    if equals:
-                        defaults[name] = unquote(value)
-        return defaults
+                    declared[name] = unquote(value) if equals else None
+        return declared
 
     @cached_property
     def stages(self) -> tuple[Stage, ...]:
@@ -515,10 +515,18 @@ class DockerfileDocument(SourceText):
         the last."""
         return self.stage_named(target, self.stages) if target else self.final_stage
 
-    def base_image(self, stage: Stage) -> str | None:
-        """The image the stage is ultimately built from, with global `ARG` defaults
-        substituted; None when it is `scratch` or still holds an unknown variable."""
-        image = _substitute(stage.root.image, self.global_arguments)
+    def base_image(self, stage: Stage, build_arguments: Mapping[str, str | None] | None = None) -> str | None:
+        """The image the stage is ultimately built from, with the global `ARG`s substituted:
+        their `build_arguments` (a Compose service's `build.args`, as `--build-arg` gives
+        them; None for a value not known here), else their defaults. None when it is
+        `scratch` or still holds a variable without a known value."""
+        given = build_arguments or {}
+        values = {
+            name: value
+            for name, default in self.global_arguments.items()
+            if (value := given.get(name, default)) is not None
+        }
+        image = _substitute(stage.root.image, values)
         if image is None or image.lower() == "scratch":
             return None
         return image
@@ -601,20 +609,25 @@ class _BuildKitWords:
         return closing + 1
 
 
-_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_VARIABLE = re.compile(r"\$(?:\{(\w+)(?:(:?-)([^}$]*))?\}|(\w+))")
 
 
 def _substitute(text: str, values: dict[str, str]) -> str | None:
-    """Replace `$NAME` and `${NAME}` from `values`; None when one is unknown (or uses a modifier)."""
+    """Replace `$NAME`, `${NAME}`, and `${NAME:-word}` or `${NAME-word}` (the word where it
+    is unset, or with `:-` empty), from `values`; None when one is unknown (or uses
+    another modifier)."""
     unknown = False
 
     def replace(match: re.Match[str]) -> str:
         nonlocal unknown
-        name = match.group(1) or match.group(2)
-        if name not in values:
+        name = match.group(1) or match.group(4)
+        value = values.get(name)
+        if match.group(2) is not None and (value is None or (match.group(2) == ":-" and not value)):
+            return match.group(3)
+        if value is None:
             unknown = True
             return ""
-        return values[name]
+        return value
 
     result = _VARIABLE.sub(replace, text)
     return None if unknown or "$" in result else result

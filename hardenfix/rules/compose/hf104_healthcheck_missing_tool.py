@@ -95,7 +95,8 @@ class HealthcheckMissingTool(Rule):
         facts = service_facts(document, service, self.knowledge).image
         http = probe.http_probe()
         span = document.span(probe.test.key)
-        image = document.base_image_of(service) or "its image"
+        base = document.base_image_of(service)
+        image = f"`{base}`" if base else "the image it builds" if service.get("build") is not None else "its image"
         needed = _needed_tools(probe)
         answers = {tool: facts.tool(tool) if facts is not None else None for tool in needed}
         missing = next((tool for tool in needed if (fact := answers[tool]) is not None and not fact.value), None)
@@ -106,18 +107,18 @@ class HealthcheckMissingTool(Rule):
                 document,
                 *span,
                 f"probe of service `{service.name}` runs `{http.tool}`, and hardenfix does not know whether "
-                f"`{image}` ships it: check that it does, or describe the image in [images]",
+                f"{image} ships it: check that it does, or describe the image in [images]",
             )
         assert facts is not None
         absent = answers[missing]
         assert absent is not None
         if absent.known:
             message = (
-                f"probe of service `{service.name}` runs `{missing}`, which `{image}` does not ship "
+                f"probe of service `{service.name}` runs `{missing}`, which {image} does not ship "
                 f"({absent.source}): it can never pass"
             )
         else:
-            message = f"probe of service `{service.name}` runs `{missing}`, which `{image}` most likely does not ship"
+            message = f"probe of service `{service.name}` runs `{missing}`, which {image} most likely does not ship"
         fix = self._same_url_with_another_tool(document, probe, http, facts) or self._standard_probe(
             document, service, probe, facts
         )
