@@ -507,7 +507,7 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
         if not facts.container_ports and facts.code_unread:
             return PlannedProbe(
                 None,
-                reason="its code is neither Python nor JavaScript, whose ports hardenfix reads, and mentions no port: "
+                reason="hardenfix finds no Python or JavaScript in the code it runs, and no port is mentioned: "
                 "probe the port it serves, if any, else check its process (`pgrep -f ...`)",
             )
         if not facts.container_ports:
@@ -527,7 +527,8 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
     if route is None and facts.code_unread:
         return PlannedProbe(
             None,
-            reason="its code is neither Python nor JavaScript, whose routes hardenfix reads: probe a route it serves",
+            reason="hardenfix finds no Python or JavaScript in the code it runs to read a route from: probe one it "
+            "serves",
         )
     if route is None:
         return PlannedProbe(None, reason="its code defines no health route hardenfix can see")

@@ -34,7 +34,7 @@ class HealthcheckMissing(Rule):
     `127.0.0.1` (Alpine resolves `localhost` to IPv6 first). A worker that
     listens on no port, an image with no tool to probe with (distroless), or
     a health route behind authentication is reported without a fix, with
-    what to do instead, as is a service whose code is neither Python nor
+    what to do instead, as is a service whose code holds no Python or
     JavaScript (Go, Java, PHP), whose routes and ports are not read here (nor
     is it called a worker for listening on no port hardenfix sees); an image with a `HEALTHCHECK` of its own (its
     Dockerfile's, or one the knowledge base knows the image declares for the tag:
@@ -174,7 +174,7 @@ class HealthcheckMissing(Rule):
         listens on, with a tool its image has: safe when every fact is read from files."""
         span = document.span(service.key)
         planned = planned_probe(facts)
-        # Code hardenfix cannot read may serve on a port it does not see: no class is told.
+        # Code in a language hardenfix does not read may serve on a port it does not see: no class is told.
         service_class = "api" if facts.port is not None else "" if facts.code_unread else "worker"
         if service.profiles:
             service_class = "diagnostic"  # started only on request
