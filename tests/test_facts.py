@@ -182,6 +182,36 @@ def test_tools_installed_removed_and_copied_in_the_order_written() -> None:
     assert "nc" in facts.tools_removed
 
 
+PACKAGES = 'ARG PACKAGES="ca-certificates \\\n    curl"\nRUN apt-get update && apt-get install -y --no-install-recommends ${PACKAGES}\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "build_arguments", "tools"),
+    [
+        (f"FROM debian:12-slim\n{PACKAGES}", {}, ["curl"]),
+        (f"FROM debian:12-slim\n{PACKAGES}", {"PACKAGES": "wget"}, ["wget"]),
+        (f"FROM debian:12-slim\n{PACKAGES}", {"PACKAGES": None}, []),
+        ("FROM alpine:3.20\nENV TOOLS=wget\nRUN apk add --no-cache $TOOLS\n", {}, ["wget"]),
+        ("ARG TOOLS=curl\nFROM alpine:3.20\nARG TOOLS\nRUN apk add $TOOLS\n", {}, ["curl"]),
+        ("ARG TOOLS=curl\nFROM alpine:3.20\nRUN apk add $TOOLS\n", {}, []),
+        ("FROM alpine:3.20 AS base\nARG TOOLS=curl\nFROM base\nRUN apk add $TOOLS\n", {}, []),
+        ("FROM alpine:3.20\nRUN apk add ${UNKNOWN}\n", {}, []),
+    ],
+    ids=[
+        "arg-default", "build-argument", "build-argument-not-known", "env", "global-arg-declared-again",
+        "global-arg-not-declared-in-the-stage", "arg-of-the-stage-built-from", "unknown",
+    ],
+)  # fmt: skip
+def test_packages_kept_in_a_variable_are_installed(
+    text: str, build_arguments: dict[str, str | None], tools: list[str]
+) -> None:
+    """`apt-get install ${PACKAGES}`: the words of the variable's value in that `RUN`, as
+    the shell splits it; an `ARG` is known in the stage that declares it and no further."""
+    document = dockerfile.parse(text)
+    facts = build_facts(document, "Dockerfile", build_arguments=build_arguments)
+    assert sorted(facts.tools_added) == tools
+
+
 def test_the_target_stage_and_what_it_inherits() -> None:
     text = (
         'FROM python:3.12-slim AS base\nRUN apt-get install -y curl\nENV PORT=9000\nCMD ["python", "app.py"]\n'

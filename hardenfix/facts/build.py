@@ -60,6 +60,7 @@ _VERSION = re.compile(r"[=<>~].*$")
 _PATH_DIRECTORIES = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _BUILD_INSTRUCTIONS = ("RUN", "COPY", "ADD")
 _WORD = re.compile(r"[\w.+-]+")
+_LONE_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 UNKNOWN_IMAGE = "not in hardenfix's image knowledge"
 
 
@@ -118,22 +119,37 @@ def build_facts(
     image = document.base_image(stage, build_arguments)
     base = Fact(image, _source(document, dockerfile, stage.root.from_instruction)) if image else None
     facts = BuildFacts(dockerfile, stage, base, workdir=stage.working_directory())
+    given = build_arguments or {}
     for member in reversed(list(stage.lineage())):
+        arguments: dict[str, str | None] = {}  # an ARG is known in the stage that declares it, and no further
         for instruction in member.instructions:
-            _read(document, dockerfile, member, instruction, facts)
+            if instruction.name == "ARG":
+                for name, default in instruction.declared_arguments():
+                    arguments[name] = given.get(
+                        name, default if default is not None else document.global_arguments.get(name)
+                    )
+            _read(document, dockerfile, member, instruction, facts, arguments)
     return facts
 
 
 def _read(
-    document: DockerfileDocument, dockerfile: str, stage: Stage, instruction: Instruction, facts: BuildFacts
+    document: DockerfileDocument,
+    dockerfile: str,
+    stage: Stage,
+    instruction: Instruction,
+    facts: BuildFacts,
+    arguments: Mapping[str, str | None],
 ) -> None:
     source = _source(document, dockerfile, instruction)
     name = instruction.name
     if name in _BUILD_INSTRUCTIONS:
         facts.mentioned.update(_WORD.findall(document.instruction_text(instruction)))
     if name == "RUN":
+        # What `$NAME` gives a RUN: its ENV, else its ARG.
+        variables = {key: value for key, value in arguments.items() if value is not None}
+        variables.update((key, fact.value) for key, fact in facts.environment.items())
         for command in _shell_commands(document, instruction):
-            _packages(command, source, facts)
+            _packages(command, source, facts, variables)
     elif name in ("COPY", "ADD"):
         _copied_tools(stage, instruction, source, facts)
     elif name == "EXPOSE":
@@ -209,14 +225,14 @@ def _shell_commands(document: DockerfileDocument, instruction: Instruction) -> I
         yield document.text[heredoc.body_start : heredoc.body_end]
 
 
-def _packages(command: str, source: str, facts: BuildFacts) -> None:
+def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[str, str]) -> None:
     virtual: dict[str, list[str]] = {}
     for words in probes.simple_commands(command):
         values = [word.value for word in words]
         program = posixpath.basename(values[0])
         action = next((value for value in values[1:] if not value.startswith("-")), None)
         if (program, action) in _INSTALLS:
-            packages, group = _package_arguments(values[1:], action)
+            packages, group = _package_arguments(_expanded(values[1:], variables), action)
             if group:
                 virtual[group] = packages
             for tool in _tools_of(packages):
@@ -228,6 +244,17 @@ def _packages(command: str, source: str, facts: BuildFacts) -> None:
             for tool in _tools_of(packages):
                 facts.tools_removed[tool] = source
                 facts.tools_added.pop(tool, None)
+
+
+def _expanded(words: list[str], variables: Mapping[str, str]) -> list[str]:
+    """Package lists kept in a variable (`apt-get install ${RUNTIME_PACKAGES}`), split into
+    their words as the shell splits an unquoted expansion; a variable not known stays."""
+    expanded: list[str] = []
+    for word in words:
+        variable = _LONE_VARIABLE.fullmatch(word)
+        name = variable and (variable.group(1) or variable.group(2))
+        expanded += variables[name].split() if name in variables else [word]
+    return expanded
 
 
 def _package_arguments(arguments: list[str], action: str) -> tuple[list[str], str | None]:

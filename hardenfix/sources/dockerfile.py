@@ -148,6 +148,12 @@ class Instruction:
     def argument_words(self) -> tuple[Word, ...]:
         return self.words[1 + len(self.flags) :]
 
+    def declared_arguments(self) -> Iterator[tuple[str, str | None]]:
+        """An `ARG` instruction's names and defaults (None: none): `ARG A B=2 C="x y"`."""
+        for word in self.argument_words:
+            name, equals, value = word.text.partition("=")
+            yield name, unquote(value) if equals else None
+
     @cached_property
     def exec_form(self) -> list[str] | None:
         """The arguments as a JSON array of strings (`["a", "b"]`), else None (shell form)."""
@@ -476,9 +482,7 @@ class DockerfileDocument(SourceText):
             if instruction.name == "FROM":
                 break
             if instruction.name == "ARG":
-                for word in instruction.argument_words:
-                    name, equals, value = word.text.partition("=")
-                    declared[name] = unquote(value) if equals else None
+                declared.update(instruction.declared_arguments())
         return declared
 
     @cached_property
