@@ -36,7 +36,8 @@ class PythonpathSharedModules(Rule):
     Finds a Python image stage that copies a shared package into the app tree
     (`COPY services/common /app/services/common`, `COPY common/ ./services/common/`)
     which the service's own code imports (`from services.common import db`),
-    and never sets `PYTHONPATH`. It adds `ENV PYTHONPATH=<app root>:$PYTHONPATH`,
+    and never sets `PYTHONPATH`. It adds
+    `ENV PYTHONPATH=<app root>${PYTHONPATH:+:$PYTHONPATH}`,
     the app root being the `WORKDIR` in effect, right after that `WORKDIR` (or
     after `FROM` when the stage has none).
 
@@ -67,7 +68,7 @@ class PythonpathSharedModules(Rule):
     ```dockerfile
     FROM python:3.12-slim
     WORKDIR /app
-    ENV PYTHONPATH=/app:$PYTHONPATH
+    ENV PYTHONPATH=/app${PYTHONPATH:+:$PYTHONPATH}
     COPY services/common /app/services/common
     COPY services/api /app/services/api
     CMD ["python", "services/api/main.py"]
@@ -76,7 +77,9 @@ class PythonpathSharedModules(Rule):
     ## Fix safety
     Safe: the app root joins the front of the module search path, where the
     copied packages already expect to be found; any `PYTHONPATH` the base image
-    sets is kept after it.
+    sets is kept after it. Where none is set, nothing else is added:
+    `<app root>:$PYTHONPATH` would end in an empty entry, which Python reads as
+    the working directory, ahead of the standard library.
     """
 
     code = "HF202"
@@ -102,7 +105,9 @@ class PythonpathSharedModules(Rule):
     def _finding(self, document: DockerfileDocument, stage: Stage, shared: _SharedPackage) -> Finding:
         own_workdirs = [i for i in stage.instructions_named("WORKDIR") if i.start < shared.copy.instruction.start]
         anchor = own_workdirs[-1] if own_workdirs else stage.from_instruction
-        line = f"ENV PYTHONPATH={shared.app_root}:$PYTHONPATH"
+        # Not `<root>:$PYTHONPATH`: unset, that leaves an empty entry, which Python reads as
+        # the working directory, put before the standard library for every process.
+        line = f"ENV PYTHONPATH={shared.app_root}${{PYTHONPATH:+:$PYTHONPATH}}"
         insertion = document.newline_for_insertion(anchor.end) + document.indentation(anchor.start) + line
         copy = shared.copy.instruction
         return self.finding(

@@ -3,7 +3,7 @@ WORKDIR /srv
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 WORKDIR /srv/app
-ENV PYTHONPATH=/srv/app:$PYTHONPATH
+ENV PYTHONPATH=/srv/app${PYTHONPATH:+:$PYTHONPATH}
 COPY common/ ./services/common/
 COPY worker/ ./
 CMD ["python", "-m", "tasks"]
