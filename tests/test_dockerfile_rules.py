@@ -198,6 +198,44 @@ def test_hf202_reads_the_projects_code_not_a_committed_virtualenv(tmp_path) -> N
     assert "the package `common`" in fixed.message
 
 
+@pytest.mark.parametrize(
+    ("install", "found"),
+    [
+        ("RUN pip install --no-cache-dir .\n", False),
+        ("RUN python -m pip install -e /srv\n", False),
+        ("WORKDIR /\nRUN pip install ./srv\n", False),
+        ("RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --package app\n", False),
+        ("RUN uv pip install --system .\n", False),
+        ("RUN poetry install --only main\n", False),
+        ("RUN pdm sync --prod\n", False),
+        ("RUN uv sync --frozen --no-install-project\n", True),
+        ("RUN poetry install --no-root\n", True),
+        ("RUN pip install -r requirements.txt\n", True),
+        ("RUN pip install ./vendor/lib\n", True),
+    ],
+)
+def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_environment(
+    tmp_path, install: str, found: bool
+) -> None:
+    """`pip install .`, `uv sync`, `poetry install` put the project's packages in the
+    environment: imported from there wherever the process starts, they need no
+    `PYTHONPATH`. Its dependencies alone, or another project, are not it."""
+    write(tmp_path, {"common/__init__.py": "", "common/db.py": "import os\n", "main.py": "from common import db\n"})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n{install}CMD ["python", "main.py"]\n')
+    result = apply(dockerfile, ("HF202",))
+    assert bool(result.fixed) is found
+
+
+def test_a_project_installed_before_its_package_is_copied_does_not_hold_it(tmp_path) -> None:
+    write(tmp_path, {"common/__init__.py": "", "main.py": "from common import db\n", "pyproject.toml": ""})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        'FROM python:3.12-slim\nWORKDIR /srv\nCOPY pyproject.toml .\nRUN pip install .\nCOPY . .\nCMD ["python", "main.py"]\n'
+    )
+    assert apply(dockerfile, ("HF202",)).fixed
+
+
 def test_symlinked_entrypoint_out_of_the_context_is_reported(tmp_path) -> None:
     (tmp_path / "outside.sh").write_text('chown app /data\nexec gosu app "$@"\n')
     context = tmp_path / "context"

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hardenfix import probes
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
@@ -19,6 +20,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IMPORT_KEYWORD = re.compile(r"import\b")
 _FROM_CLAUSE = re.compile(r"[ \t]*from[ \t]+([\w.]+)[ \t]+")
 _IMPORTED_NAMES = re.compile(r"[ \t]+([\w., \t]+)")
+_UV_SKIPS_THE_PROJECT = frozenset({"--no-install-project", "--only-dev"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,10 @@ class PythonpathSharedModules(Rule):
     Python files there, and some other Python file the stage copies must import
     it by the name its place under the app root gives it. Folders that are not
     the project's own code (virtualenvs' `site-packages`, `node_modules`, caches)
-    are left out, as discovery leaves them out.
+    are left out, as discovery leaves them out. A package that a later `RUN`
+    installs with the project holding it (`pip install .`, `uv sync`, `poetry
+    install`, `pdm install`, from a folder at or above it) is imported from the
+    environment wherever the process starts: not a finding.
 
     ## Why is this bad?
     Python finds `services.common` only when the app root is on `sys.path`.
@@ -98,7 +103,7 @@ class PythonpathSharedModules(Rule):
         for stage in document.stages:
             if not _runs_python(document, stage) or _sets_pythonpath(stage):
                 continue
-            shared = next(_shared_packages(stage, context), None)
+            shared = next((s for s in _shared_packages(stage, context) if not _installed(stage, s)), None)
             if shared is not None:
                 yield self._finding(document, stage, shared)
 
@@ -134,6 +139,54 @@ def _sets_pythonpath(stage: Stage) -> bool:
     return any(
         _SETS_PYTHONPATH.search(env.arguments) for owner in stage.lineage() for env in owner.instructions_named("ENV")
     )
+
+
+def _installed(stage: Stage, shared: _SharedPackage) -> bool:
+    """Whether a `RUN` after the package is copied installs a project from a folder at or
+    above it (`pip install .`, `uv sync`, `poetry install`): the package is then imported
+    from the environment, wherever the process starts."""
+    package = posixpath.join(shared.app_root, *shared.import_name.split("."))
+    copied = False
+    for instruction in stage.instructions:
+        copied = copied or instruction is shared.copy.instruction
+        if copied and instruction.name == "RUN":
+            workdir = stage.working_directory(instruction)
+            if any(_inside(package, project) for project in _projects_installed(instruction.arguments, workdir)):
+                return True
+    return False
+
+
+def _projects_installed(command: str, workdir: str) -> Iterator[str]:
+    """The folders whose project a shell command installs into the environment."""
+    for words in probes.simple_commands(command):
+        values = [word.value for word in words]
+        if posixpath.basename(values[0]) in ("python", "python3") and values[1:3] == ["-m", "pip"]:
+            values = values[2:]
+        program = posixpath.basename(values[0])
+        arguments = values[1:]
+        if program == "uv" and arguments[:2] == ["pip", "install"]:
+            program, arguments = "pip", arguments[1:]
+        if program in ("pip", "pip3") and arguments[:1] == ["install"]:
+            yield from (
+                posixpath.normpath(posixpath.join(workdir, word))
+                for word in arguments[1:]
+                if word in (".", "..") or word.startswith(("/", "./", "../"))
+            )
+        elif program == "uv" and arguments[:1] == ["sync"] and not _UV_SKIPS_THE_PROJECT & set(arguments):
+            yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "--project", "--directory") or "."))
+        elif program == "poetry" and arguments[:1] == ["install"] and "--no-root" not in arguments:
+            yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-C", "--directory") or "."))
+        elif program == "pdm" and arguments[:1] in (["install"], ["sync"]) and "--no-self" not in arguments:
+            yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-p", "--project") or "."))
+
+
+def _option(arguments: list[str], *names: str) -> str | None:
+    """The value of the first of `names` given (`--project dir` or `--project=dir`)."""
+    for index, argument in enumerate(arguments):
+        name, equals, value = argument.partition("=")
+        if name in names:
+            return value if equals else (arguments[index + 1] if index + 1 < len(arguments) else None)
+    return None
 
 
 def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPackage]:
