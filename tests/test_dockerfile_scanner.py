@@ -175,7 +175,11 @@ def test_stages_and_working_directory() -> None:
         ("ARG V\nFROM python:${V:-3.12}-slim\n", {"V": ""}, "python:3.12-slim"),
         ("ARG V\nFROM python:${V-3.12}-slim\n", {"V": ""}, "python:-slim"),
         ("ARG V\nFROM python:${V-3.12}-slim\n", {"V": "3.13"}, "python:3.13-slim"),
-        ("ARG V=3.12\nFROM python:${V:+3.13}-slim\n", {}, None),
+        ("ARG V=3.12\nFROM python:${V:+3.13}-slim\n", {}, "python:3.13-slim"),
+        ("ARG VARIANT\nFROM python:3.12${VARIANT:+-$VARIANT}\n", {}, "python:3.12"),
+        ("ARG VARIANT\nFROM python:3.12${VARIANT:+-$VARIANT}\n", {"VARIANT": "slim"}, "python:3.12-slim"),
+        ("ARG V\nFROM python:${V:+$UNSET}\n", {"V": "1"}, None),
+        ("ARG V\nFROM python:${V/3/4}\n", {"V": "3"}, None),
     ],
 )
 def test_the_base_image_takes_the_build_arguments_given(

@@ -530,7 +530,7 @@ class DockerfileDocument(SourceText):
             for name, default in self.global_arguments.items()
             if (value := given.get(name, default)) is not None
         }
-        image = _substitute(stage.root.image, values)
+        image = expand_variables(stage.root.image, values)
         if image is None or image.lower() == "scratch":
             return None
         return image
@@ -613,25 +613,37 @@ class _BuildKitWords:
         return closing + 1
 
 
-_VARIABLE = re.compile(r"\$(?:\{(\w+)(?:(:?-)([^}$]*))?\}|(\w+))")
+_VARIABLE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])((?:[^{}$]|\$\w+|\$\{\w+\})*))?\}|(\w+))")
 
 
-def _substitute(text: str, values: dict[str, str]) -> str | None:
-    """Replace `$NAME`, `${NAME}`, and `${NAME:-word}` or `${NAME-word}` (the word where it
-    is unset, or with `:-` empty), from `values`; None when one is unknown (or uses
-    another modifier)."""
+def expand_variables(text: str, values: Mapping[str, str]) -> str | None:
+    """`text` with its variables replaced from `values` (the variables set), as BuildKit
+    expands `FROM`, `ENV` and the like: `$NAME`, `${NAME}`; `${NAME:-word}` and
+    `${NAME-word}`, the word where the variable is unset (with `:-`, or empty);
+    `${NAME:+word}` and `${NAME+word}`, the word where it is set (with `:+`, and not
+    empty), else nothing. The word may hold variables of its own. None when a variable
+    with no value is needed, or another form is used."""
     unknown = False
 
     def replace(match: re.Match[str]) -> str:
         nonlocal unknown
-        name = match.group(1) or match.group(4)
+        name, operator, word = match.group(1) or match.group(4), match.group(2), match.group(3)
         value = values.get(name)
-        if match.group(2) is not None and (value is None or (match.group(2) == ":-" and not value)):
-            return match.group(3)
+        if operator is not None:
+            is_set = value is not None and (value != "" or not operator.startswith(":"))
+            if operator.endswith("-"):
+                return value if is_set else _expanded_word(word)
+            return _expanded_word(word) if is_set else ""
         if value is None:
             unknown = True
             return ""
         return value
+
+    def _expanded_word(word: str) -> str:
+        nonlocal unknown
+        expanded = expand_variables(word, values)
+        unknown = unknown or expanded is None
+        return expanded or ""
 
     result = _VARIABLE.sub(replace, text)
     return None if unknown or "$" in result else result

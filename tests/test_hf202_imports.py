@@ -1,0 +1,124 @@
+"""HF202 on running code: each golden case's image is laid out on disk from its `COPY`
+instructions, and its process started there as the container starts it. Before the fix
+the shared package is not found; after it, the process runs, and `PYTHONPATH` brings in
+nothing but the app root."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from golden import ROOT
+from hardenfix.sources import dockerfile
+from hardenfix.sources.dockerfile import DockerfileDocument, expand_variables
+
+CASES = ROOT / "dockerfile" / "HF202-pythonpath-shared-modules"
+FIXED = sorted(
+    case.name for case in CASES.iterdir() if any(f["fix"] for f in json.loads((case / "findings.json").read_text()))
+)
+
+
+def _lay_out(document: DockerfileDocument, root: Path) -> None:
+    """Write the Python files the final stage copies from the build context where they
+    land in the image, under `root`."""
+    context = document.build_context
+    assert context is not None and document.final_stage is not None
+    for stage in reversed(list(document.final_stage.lineage())):
+        for copy in stage.copies():
+            if copy.from_stage is not None:
+                continue
+            for source in copy.sources:
+                for item in context.expand(source):
+                    if context.is_dir(item):
+                        top = posixpath.normpath(item)
+                        landed = [
+                            (path, posixpath.join(copy.destination, posixpath.relpath(path, top)))
+                            for path in context.files_under(item, ".py")
+                        ]
+                    else:
+                        landed = [(item, copy.landing(item))]
+                    for path, landing in landed:
+                        target = root / landing.lstrip("/")
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_text(context.read_text(path))
+
+
+def _pythonpath(document: DockerfileDocument, inherited: dict[str, str]) -> str | None:
+    """`PYTHONPATH` as the final stage's `ENV` sets it, over what the base image sets."""
+    assert document.final_stage is not None
+    value = inherited.get("PYTHONPATH")
+    for stage in reversed(list(document.final_stage.lineage())):
+        for env in stage.instructions_named("ENV"):
+            name, _, written = env.arguments.partition("=")
+            if name == "PYTHONPATH":
+                # Unset, it expands to nothing (the fix's `${PYTHONPATH:+...}` reads "" as unset).
+                value = expand_variables(written, {"PYTHONPATH": value or ""})
+    return value
+
+
+def _start(
+    case: str,
+    dockerfile_name: str,
+    root: Path,
+    code: str | None = None,
+    inherited: dict[str, str] | None = None,
+    elsewhere: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Lay the image out under `root` and start its process (its `CMD`, else the module
+    that imports the shared package as a script; `code` instead, with `python -c`) in its
+    working directory (or, `elsewhere`, in a folder of its own), image paths mapped
+    under `root`."""
+    document = dockerfile.parse((CASES / case / dockerfile_name).read_text(), CASES / case / dockerfile_name)
+    _lay_out(document, root)
+    stage = document.final_stage
+    assert stage is not None
+    command = stage.effective("CMD")
+    argv = command.exec_form if command is not None else None
+    if argv is None:
+        [script] = [p for p in root.rglob("*.py") if "import" in p.read_text() and "common" in p.read_text()]
+        argv = ["python", "/" + str(script.relative_to(root))]
+    if code is not None:
+        argv = ["python", "-c", code]
+    mapped = [str(root) + word if word.startswith("/") else word for word in argv[1:]]
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    pythonpath = _pythonpath(document, inherited or {})
+    if pythonpath is not None:
+        environment["PYTHONPATH"] = ":".join(
+            str(root) + entry if entry.startswith("/") else entry for entry in pythonpath.split(":")
+        )
+    workdir = root / ("elsewhere" if elsewhere else stage.working_directory().lstrip("/"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [sys.executable, *mapped], cwd=workdir, env=environment, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("case", FIXED)
+def test_the_process_finds_the_shared_package_once_fixed(case: str, tmp_path: Path) -> None:
+    before = _start(case, "before.Dockerfile", tmp_path / "before")
+    after = _start(case, "after.Dockerfile", tmp_path / "after")
+    assert after.returncode == 0, after.stderr
+    if '"-m"' in (CASES / case / "before.Dockerfile").read_text():
+        return  # `python -m` puts its working directory, the app root, on sys.path: it ran by accident
+    assert before.returncode != 0 and "ModuleNotFoundError" in before.stderr
+
+
+@pytest.mark.parametrize("case", FIXED)
+@pytest.mark.parametrize("inherited", [{}, {"PYTHONPATH": "/opt/base"}], ids=["unset", "set-by-the-base-image"])
+def test_pythonpath_brings_in_the_app_root_and_what_the_base_image_set(
+    case: str, inherited: dict[str, str], tmp_path: Path
+) -> None:
+    """No empty entry, which Python would read as the working directory, wherever that is."""
+    code = "import os, sys; print(sys.path.count(os.getcwd()))"
+    shown = _start(case, "after.Dockerfile", tmp_path, code, inherited, elsewhere=True)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "0"
+    document = dockerfile.parse((CASES / case / "after.Dockerfile").read_text())
+    entries = (_pythonpath(document, inherited) or "").split(":")
+    assert entries[1:] == (["/opt/base"] if inherited else []) and entries[0].startswith("/")
