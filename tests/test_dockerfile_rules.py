@@ -236,6 +236,23 @@ def test_a_project_installed_before_its_package_is_copied_does_not_hold_it(tmp_p
     assert apply(dockerfile, ("HF202",)).fixed
 
 
+@pytest.mark.parametrize(
+    ("final", "found"),
+    [
+        ('FROM python:3.12-slim\nWORKDIR /srv\nCOPY --from=builder /srv /srv\nCMD ["python", "main.py"]\n', False),
+        ('FROM builder AS final\nCMD ["python", "main.py"]\n', True),
+    ],
+    ids=["copied-from", "built-from"],
+)
+def test_a_stage_that_only_builds_what_another_copies_runs_no_service(tmp_path, final: str, found: bool) -> None:
+    """healthchecks' Dockerfile copies its code into a `builder` stage, which the final
+    stage copies from: an `ENV` in the builder would reach no image that runs."""
+    write(tmp_path, {"common/__init__.py": "", "main.py": "from common import db\n"})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f"FROM python:3.12-slim AS builder\nWORKDIR /srv\nCOPY . .\n\n{final}")
+    assert bool(apply(dockerfile, ("HF202",)).fixed) is found
+
+
 def test_symlinked_entrypoint_out_of_the_context_is_reported(tmp_path) -> None:
     (tmp_path / "outside.sh").write_text('chown app /data\nexec gosu app "$@"\n')
     context = tmp_path / "context"

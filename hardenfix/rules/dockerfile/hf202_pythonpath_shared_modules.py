@@ -47,7 +47,9 @@ class PythonpathSharedModules(Rule):
     Python files there, and some other Python file the stage copies must import
     it by the name its place under the app root gives it. Folders that are not
     the project's own code (virtualenvs' `site-packages`, `node_modules`, caches)
-    are left out, as discovery leaves them out. A package that a later `RUN`
+    are left out, as discovery leaves them out. A stage that only builds what a
+    later stage copies (`COPY --from=builder`) runs no service: it is not
+    checked. A package that a later `RUN`
     installs with the project holding it (`pip install .`, `uv sync`, `poetry
     install`, `pdm install`, from a folder at or above it) is imported from the
     environment wherever the process starts: not a finding.
@@ -100,8 +102,9 @@ class PythonpathSharedModules(Rule):
         context = document.build_context
         if context is None:
             return
+        build_only = _build_only_stages(document)
         for stage in document.stages:
-            if not _runs_python(document, stage) or _sets_pythonpath(stage):
+            if stage.index in build_only or not _runs_python(document, stage) or _sets_pythonpath(stage):
                 continue
             shared = next((s for s in _shared_packages(stage, context) if not _installed(stage, s)), None)
             if shared is not None:
@@ -124,6 +127,22 @@ class PythonpathSharedModules(Rule):
             f"to start in `{shared.app_root}`",
             self.fix(f"Add `{line}`", Edit.insert(anchor.end, insertion)),
         )
+
+
+def _build_only_stages(document: DockerfileDocument) -> set[int]:
+    """Stages that only build what a later stage copies (`COPY --from=builder`), outside
+    the final stage's lineage: no container runs them, and an `ENV` there reaches no
+    image that runs."""
+    final = document.final_stage
+    runs = {stage.index for stage in final.lineage()} if final is not None else set()
+    copied_from = {
+        found.index
+        for stage in document.stages
+        for copy in stage.copies()
+        if copy.from_stage is not None
+        and (found := document.stage_named(copy.from_stage, document.stages[: stage.index])) is not None
+    }
+    return copied_from - runs
 
 
 def _runs_python(document: DockerfileDocument, stage: Stage) -> bool:
