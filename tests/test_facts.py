@@ -196,10 +196,11 @@ PACKAGES = 'ARG PACKAGES="ca-certificates \\\n    curl"\nRUN apt-get update && a
         ("ARG TOOLS=curl\nFROM alpine:3.20\nRUN apk add $TOOLS\n", {}, []),
         ("FROM alpine:3.20 AS base\nARG TOOLS=curl\nFROM base\nRUN apk add $TOOLS\n", {}, []),
         ("FROM alpine:3.20\nRUN apk add ${UNKNOWN}\n", {}, []),
+        ("FROM alpine:3.20\nARG DEPS=curl\nRUN apk add $DEPS && make && apk del $DEPS\n", {}, []),
     ],
     ids=[
         "arg-default", "build-argument", "build-argument-not-known", "env", "global-arg-declared-again",
-        "global-arg-not-declared-in-the-stage", "arg-of-the-stage-built-from", "unknown",
+        "global-arg-not-declared-in-the-stage", "arg-of-the-stage-built-from", "unknown", "removed-again",
     ],
 )  # fmt: skip
 def test_packages_kept_in_a_variable_are_installed(

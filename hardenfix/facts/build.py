@@ -228,11 +228,11 @@ def _shell_commands(document: DockerfileDocument, instruction: Instruction) -> I
 def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[str, str]) -> None:
     virtual: dict[str, list[str]] = {}
     for words in probes.simple_commands(command):
-        values = [word.value for word in words]
+        values = [words[0].value, *_expanded([word.value for word in words[1:]], variables)]
         program = posixpath.basename(values[0])
         action = next((value for value in values[1:] if not value.startswith("-")), None)
         if (program, action) in _INSTALLS:
-            packages, group = _package_arguments(_expanded(values[1:], variables), action)
+            packages, group = _package_arguments(values[1:], action)
             if group:
                 virtual[group] = packages
             for tool in _tools_of(packages):
