@@ -585,6 +585,23 @@ def test_a_build_from_an_argument_starts_from_the_image_compose_gives(
         assert facts.image.tool("wget").value
 
 
+def test_a_dockerfile_written_inline_is_not_the_one_beside_it(tmp_path: Path) -> None:
+    """`dockerfile_inline` replaces the context's `Dockerfile`: the file beside it, which
+    installs curl and serves another port, says nothing of the image built."""
+    facts = bound_service(
+        tmp_path,
+        {
+            "Dockerfile": 'FROM python:3.12\nRUN apt-get install -y curl\nCOPY app/ /app/\nCMD ["uvicorn", "main:app"]\n',
+            "app/main.py": APP.format("/healthz"),
+        },
+        "services:\n  api:\n    build:\n      context: .\n      dockerfile_inline: |\n"
+        "        FROM python:3.12-slim\n        COPY app/ /app/\n"
+        '        CMD ["uvicorn", "main:app", "--port", "9000"]\n',
+    )
+    assert facts.build is None and facts.image is None and facts.route is None
+    assert facts.document.build_contexts() == {}
+
+
 def test_code_bound_over_the_working_directory_is_the_code_that_runs(tmp_path: Path) -> None:
     """The image holds an old copy of the code; the folder bound over Compose's
     `working_dir` hides it, and gives the route and the module served."""

@@ -341,7 +341,8 @@ class ComposeDocument(SourceText):
         return node.start_mark.index, node.end_mark.index
 
     def build_of(self, service: Service) -> tuple[Path, Path] | None:
-        """The build context and Dockerfile of a service that builds from local files."""
+        """The build context and Dockerfile of a service that builds from local files; None
+        for a Dockerfile written inline (`dockerfile_inline`), which no file holds."""
         build = service.get("build")
         if build is None or self.location is None:
             return None
@@ -349,6 +350,8 @@ class ComposeDocument(SourceText):
         if isinstance(build.value, ScalarNode):
             context = str(build.value.value)
         elif isinstance(build.value, MappingNode):
+            if lookup(build.value, "dockerfile_inline") is not None:
+                return None
             context_entry, file_entry = lookup(build.value, "context"), lookup(build.value, "dockerfile")
             if context_entry is not None and isinstance(context_entry.value, ScalarNode):
                 context = str(context_entry.value.value)

@@ -96,7 +96,8 @@ class HealthcheckMissing(Rule):
     must pass `-m 8222`. Until it does the finding has no fix; `HF140` adds
     the option to JetStream servers, and when both rules run, the probe is
     added in the same run, right after. Services whose image is unknown,
-    built from an unreadable Dockerfile, or defined in an override file, in
+    built from an unreadable Dockerfile or one written inline
+    (`dockerfile_inline`), or defined in an override file, in
     more than one document of the file, or as a fragment without
     `image`/`build` are left alone: their healthcheck may
     live elsewhere.
