@@ -237,20 +237,42 @@ def test_a_project_installed_before_its_package_is_copied_does_not_hold_it(tmp_p
 
 
 @pytest.mark.parametrize(
-    ("final", "found"),
+    ("final", "fixed"),
     [
-        ('FROM python:3.12-slim\nWORKDIR /srv\nCOPY --from=builder /srv /srv\nCMD ["python", "main.py"]\n', False),
-        ('FROM builder AS final\nCMD ["python", "main.py"]\n', True),
+        (
+            'FROM python:3.12-slim\nWORKDIR /srv\nCOPY --from=builder /srv /srv\nCMD ["python", "main.py"]\n',
+            "FROM python:3.12-slim\nWORKDIR /srv\nENV PYTHONPATH=/srv${PYTHONPATH:+:$PYTHONPATH}\nCOPY --from=builder",
+        ),
+        ('FROM builder AS final\nCMD ["python", "main.py"]\n', "AS builder\nWORKDIR /srv\nENV PYTHONPATH="),
+        ('FROM python:3.12-slim\nCOPY --from=builder /srv/main.py /main.py\nCMD ["python", "/main.py"]\n', None),
     ],
-    ids=["copied-from", "built-from"],
+    ids=["copied-from", "built-from", "copied-without-the-package"],
 )
-def test_a_stage_that_only_builds_what_another_copies_runs_no_service(tmp_path, final: str, found: bool) -> None:
+def test_a_stage_that_only_builds_what_another_copies_runs_no_service(tmp_path, final: str, fixed: str | None) -> None:
     """healthchecks' Dockerfile copies its code into a `builder` stage, which the final
-    stage copies from: an `ENV` in the builder would reach no image that runs."""
+    stage copies from: an `ENV` in the builder would reach no image that runs. The final
+    stage holds what it copies of the builder's files, and is fixed where it does."""
     write(tmp_path, {"common/__init__.py": "", "main.py": "from common import db\n"})
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(f"FROM python:3.12-slim AS builder\nWORKDIR /srv\nCOPY . .\n\n{final}")
-    assert bool(apply(dockerfile, ("HF202",)).fixed) is found
+    result = apply(dockerfile, ("HF202",))
+    if fixed is None:
+        assert result.fixed == []
+    else:
+        assert fixed in dockerfile.read_text() and dockerfile.read_text().count("PYTHONPATH=") == 1
+
+
+def test_what_a_stage_that_installs_the_project_copies_is_not_followed(tmp_path) -> None:
+    """The builder's `pip install .` put the packages in its environment, which the final
+    stage copies too: they are imported from there."""
+    write(tmp_path, {"common/__init__.py": "", "main.py": "from common import db\n", "pyproject.toml": ""})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM python:3.12-slim AS builder\nWORKDIR /srv\nCOPY . .\nRUN pip install --prefix=/install .\n\n"
+        "FROM python:3.12-slim\nCOPY --from=builder /install /usr/local\nCOPY --from=builder /srv /srv\n"
+        'CMD ["python", "/srv/main.py"]\n'
+    )
+    assert apply(dockerfile, ("HF202",)).fixed == []
 
 
 def test_symlinked_entrypoint_out_of_the_context_is_reported(tmp_path) -> None:

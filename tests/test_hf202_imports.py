@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,28 +25,29 @@ FIXED = sorted(
 
 
 def _lay_out(document: DockerfileDocument, root: Path) -> None:
-    """Write the Python files the final stage copies from the build context where they
-    land in the image, under `root`."""
+    """Build the final stage's files under `root` as BuildKit would, stage by stage: a stage
+    starts from the files of the stage it is built from, and each `COPY` adds the files
+    it names, from the build context or, `--from`, from an earlier stage's files. Only
+    what the golden cases use: no globs, no `ADD` archives."""
     context = document.build_context
     assert context is not None and document.final_stage is not None
-    for stage in reversed(list(document.final_stage.lineage())):
+    built: dict[int, Path] = {}
+    for stage in document.stages:
+        files = root if stage is document.final_stage else root.parent / f"{root.name}-stage-{stage.index}"
+        if stage.parent is not None:
+            shutil.copytree(built[stage.parent.index], files, dirs_exist_ok=True)
+        files.mkdir(parents=True, exist_ok=True)
+        built[stage.index] = files
         for copy in stage.copies():
-            if copy.from_stage is not None:
-                continue
+            earlier = document.stage_named(copy.from_stage, document.stages[: stage.index]) if copy.from_stage else None
             for source in copy.sources:
-                for item in context.expand(source):
-                    if context.is_dir(item):
-                        top = posixpath.normpath(item)
-                        landed = [
-                            (path, posixpath.join(copy.destination, posixpath.relpath(path, top)))
-                            for path in context.files_under(item, ".py")
-                        ]
-                    else:
-                        landed = [(item, copy.landing(item))]
-                    for path, landing in landed:
-                        target = root / landing.lstrip("/")
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_text(context.read_text(path))
+                origin = built[earlier.index] / source.lstrip("/") if earlier is not None else context.root / source
+                if origin.is_dir():
+                    shutil.copytree(origin, files / copy.destination.lstrip("/"), dirs_exist_ok=True)
+                elif origin.is_file():
+                    target = files / copy.landing(source).lstrip("/")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(origin, target)
 
 
 def _pythonpath(document: DockerfileDocument, inherited: dict[str, str]) -> str | None:

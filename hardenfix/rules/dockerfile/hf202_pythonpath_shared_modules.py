@@ -49,7 +49,9 @@ class PythonpathSharedModules(Rule):
     the project's own code (virtualenvs' `site-packages`, `node_modules`, caches)
     are left out, as discovery leaves them out. A stage that only builds what a
     later stage copies (`COPY --from=builder`) runs no service: it is not
-    checked. A package that a later `RUN`
+    checked; what the later stage copies of its files from the build context
+    counts as copied by the `COPY --from` (unless the builder installs a
+    project, whose packages its environment then holds). A package that a later `RUN`
     installs with the project holding it (`pip install .`, `uv sync`, `poetry
     install`, `pdm install`, from a folder at or above it) is imported from the
     environment wherever the process starts: not a finding.
@@ -106,7 +108,8 @@ class PythonpathSharedModules(Rule):
         for stage in document.stages:
             if stage.index in build_only or not _runs_python(document, stage) or _sets_pythonpath(stage):
                 continue
-            shared = next((s for s in _shared_packages(stage, context) if not _installed(stage, s)), None)
+            packages = _shared_packages(document, stage, context)
+            shared = next((package for package in packages if not _installed(stage, package)), None)
             if shared is not None:
                 yield self._finding(document, stage, shared)
 
@@ -208,16 +211,13 @@ def _option(arguments: list[str], *names: str) -> str | None:
     return None
 
 
-def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPackage]:
-    """Folders of Python code the stage copies under the app tree that other copied
-    Python files import by the dotted name of their place there."""
-    copied = [
-        (copy, folder)
-        for copy in stage.copies()
-        if copy.from_stage is None
-        for source in copy.sources
-        for folder in context.expand(source)
-    ]
+def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildContext) -> Iterator[_SharedPackage]:
+    """Folders of Python code the stage copies under the app tree, from the build context
+    or from what an earlier stage copied from it, that other copied Python files import by
+    the dotted name of their place there."""
+    copies = [copy for copy in stage.copies() if copy.from_stage is None]
+    copies += _copied_through_stages(document, stage, context)
+    copied = [(copy, folder) for copy in copies for source in copy.sources for folder in context.expand(source)]
     # Every (folder, the dotted name it would be imported by from each possible root),
     # in order of preference: the names decide which files are worth reading.
     candidates = []
@@ -245,6 +245,42 @@ def _shared_packages(stage: Stage, context: BuildContext) -> Iterator[_SharedPac
         if any(not _inside(path, folder) for path in importers_of.get(name, ())):
             found.add((id(copy), folder))
             yield _SharedPackage(copy, name, root)
+
+
+def _copied_through_stages(document: DockerfileDocument, stage: Stage, context: BuildContext) -> list[Copy]:
+    """What each `COPY --from=<stage>` of `stage` brings of the build context, as copies of
+    the context's files and folders made by that instruction (`COPY --from=builder /app
+    /app` after the builder's `COPY . /app`: the context's `.` at `/app`). A stage that
+    installs a project is left out: what it copies may be imported from its environment."""
+    found: list[Copy] = []
+    for copy in stage.copies():
+        earlier = document.stages[: stage.index]
+        source_stage = document.stage_named(copy.from_stage, earlier) if copy.from_stage is not None else None
+        if source_stage is None or _installs_a_project(source_stage):
+            continue
+        for path in copy.sources:
+            taken = posixpath.normpath("/" + path.lstrip("/"))  # a path from the root of the stage copied from
+            for original in (c for owner in source_stage.lineage() for c in owner.copies() if c.from_stage is None):
+                for item in (i for source in original.sources for i in context.expand(source)):
+                    is_folder = context.is_dir(item)
+                    landed = original.destination.rstrip("/") if is_folder else original.landing(item)
+                    if _inside(landed, taken):
+                        destination = posixpath.normpath(
+                            posixpath.join(copy.destination, posixpath.relpath(landed, taken))
+                        )
+                        found.append(copy._replace(sources=(item,), destination=destination, from_stage=None))
+                    elif is_folder and _inside(taken, landed):
+                        below = posixpath.join(item, posixpath.relpath(taken, landed))
+                        found.append(copy._replace(sources=(below,), from_stage=None))
+    return found
+
+
+def _installs_a_project(stage: Stage) -> bool:
+    return any(
+        next(_projects_installed(run.arguments, owner.working_directory(run)), None) is not None
+        for owner in stage.lineage()
+        for run in owner.instructions_named("RUN")
+    )
 
 
 def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> Iterator[tuple[Copy, str, str]]:
