@@ -175,8 +175,10 @@ class HealthcheckMissing(Rule):
         listens on, with a tool its image has: safe when every fact is read from files."""
         span = document.span(service.key)
         planned = planned_probe(facts)
-        # Code in a language hardenfix does not read may serve on a port it does not see: no class is told.
-        service_class = "api" if facts.port is not None else "" if facts.code_unread else "worker"
+        # A port mentioned is served, though which one the process listens on may not be known;
+        # code in a language hardenfix does not read may serve on one it does not see: no class is told.
+        serves = facts.port is not None or bool(facts.container_ports)
+        service_class = "api" if serves else "" if facts.code_unread else "worker"
         if service.profiles:
             service_class = "diagnostic"  # started only on request
         evidence = facts.evidence()

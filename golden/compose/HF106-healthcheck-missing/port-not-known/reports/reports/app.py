@@ -1,0 +1,2 @@
+def serve(port: int) -> None:
+    print(port)
