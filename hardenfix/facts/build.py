@@ -25,7 +25,7 @@ from hardenfix import probes
 from hardenfix.facts import Fact
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import BuiltTools, ImageFacts, Listing, TagFacts
-from hardenfix.sources.dockerfile import Copy, DockerfileDocument, Instruction, Stage, parse_exec_form
+from hardenfix.sources.dockerfile import Copy, DockerfileDocument, Instruction, Stage, expand_variables, parse_exec_form
 
 PROBE_TOOLS = frozenset({"curl", "wget", "python3", "python", "node", "nc", "sh", "bash"})
 """The programs a healthcheck probe can be written with."""
@@ -60,7 +60,6 @@ _VERSION = re.compile(r"[=<>~].*$")
 _PATH_DIRECTORIES = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _BUILD_INSTRUCTIONS = ("RUN", "COPY", "ADD")
 _WORD = re.compile(r"[\w.+-]+")
-_LONE_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 UNKNOWN_IMAGE = "not in hardenfix's image knowledge"
 
 
@@ -248,12 +247,12 @@ def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[s
 
 def _expanded(words: list[str], variables: Mapping[str, str]) -> list[str]:
     """Package lists kept in a variable (`apt-get install ${RUNTIME_PACKAGES}`), split into
-    their words as the shell splits an unquoted expansion; a variable not known stays."""
+    their words as the shell splits an unquoted expansion; a word with a variable not
+    known stays as it is."""
     expanded: list[str] = []
     for word in words:
-        variable = _LONE_VARIABLE.fullmatch(word)
-        name = variable and (variable.group(1) or variable.group(2))
-        expanded += variables[name].split() if name in variables else [word]
+        value = expand_variables(word, variables) if "$" in word else None
+        expanded += value.split() if value is not None else [word]
     return expanded
 
 
