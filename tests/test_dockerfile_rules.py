@@ -275,6 +275,24 @@ def test_what_a_stage_that_installs_the_project_copies_is_not_followed(tmp_path)
     assert apply(dockerfile, ("HF202",)).fixed == []
 
 
+@pytest.mark.parametrize(
+    ("setting", "line"),
+    [("ENV APP_HOME=/home/app/web\n", "ENV PYTHONPATH=/home/app/web${PYTHONPATH:+:$PYTHONPATH}"), ("", None)],
+    ids=["set-by-env", "not-known"],
+)
+def test_the_app_root_is_where_the_variables_put_it(tmp_path, setting: str, line: str | None) -> None:
+    """django-on-docker: `WORKDIR $APP_HOME` and `COPY . $APP_HOME`. Before, the app root was
+    `/$APP_HOME/$APP_HOME`, written into the fix."""
+    write(tmp_path, {"upload/__init__.py": "", "site_urls.py": "from upload import views\n"})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f"FROM python:3.12-slim\n{setting}WORKDIR $APP_HOME\nCOPY . $APP_HOME\n")
+    result = apply(dockerfile, ("HF202",))
+    if line is None:
+        assert result.fixed == [] and result.findings == []
+    else:
+        assert line in dockerfile.read_text()
+
+
 def test_symlinked_entrypoint_out_of_the_context_is_reported(tmp_path) -> None:
     (tmp_path / "outside.sh").write_text('chown app /data\nexec gosu app "$@"\n')
     context = tmp_path / "context"

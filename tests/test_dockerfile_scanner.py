@@ -190,6 +190,22 @@ def test_the_base_image_takes_the_build_arguments_given(
     assert document.base_image(document.stages[-1], build_arguments) == base
 
 
+def test_workdir_and_copy_paths_expand_the_variables_set_before_them() -> None:
+    """As BuildKit expands them: ENV (inherited by the stages built from it) over the
+    stage's own ARG defaults; a variable with no known value leaves the path as written."""
+    document = parse(
+        "FROM python:3.12-slim AS base\nENV HOME=/home/app\nENV APP_HOME=$HOME/web\nWORKDIR $APP_HOME\n"
+        "ARG STATIC=static\nCOPY . ${APP_HOME}/src/\nCOPY assets ./${STATIC}\n"
+        "FROM base\nCOPY --chown=app conf $UNSET/conf\nWORKDIR ${STATIC:-public}\n"
+    )
+    base, child = document.stages
+    assert base.working_directory() == "/home/app/web"
+    assert [copy.destination for copy in base.copies()] == ["/home/app/web/src/", "/home/app/web/static"]
+    assert base.variables()["APP_HOME"] == "/home/app/web" and "STATIC" not in child.variables()
+    assert child.copies()[0].destination == "/home/app/web/$UNSET/conf"
+    assert child.working_directory() == "/home/app/web/public"
+
+
 def fragments() -> st.SearchStrategy[str]:
     lines = st.sampled_from(
         [

@@ -213,6 +213,11 @@ def test_packages_kept_in_a_variable_are_installed(
     assert sorted(facts.tools_added) == tools
 
 
+def test_an_exposed_port_set_by_a_variable() -> None:
+    facts = stage_facts("FROM python:3.12-slim\nENV APP_PORT=9000\nEXPOSE ${APP_PORT} $UNSET/udp 8080/tcp\n")
+    assert [fact.value for fact in facts.exposed] == [9000, 8080]
+
+
 def test_the_target_stage_and_what_it_inherits() -> None:
     text = (
         'FROM python:3.12-slim AS base\nRUN apt-get install -y curl\nENV PORT=9000\nCMD ["python", "app.py"]\n'

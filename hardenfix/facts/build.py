@@ -153,11 +153,11 @@ def _read(
         _copied_tools(stage, instruction, source, facts)
     elif name == "EXPOSE":
         for word in instruction.argument_words:
-            port = word.text.split("/")[0]
+            port = stage.expanded(word.text, instruction).split("/")[0]  # `EXPOSE ${APP_PORT}`
             if port.isdigit():
                 facts.exposed.append(Fact(int(port), source))
     elif name == "ENV":
-        for key, value in _assignments(instruction):
+        for key, value in instruction.assignments():
             facts.environment[key] = Fact(value, source)
     elif name == "USER":
         facts.user = Fact(instruction.arguments.strip(), source)
@@ -294,15 +294,3 @@ def _copied_tools(stage: Stage, instruction: Instruction, source: str, facts: Bu
         if tool in PROBE_TOOLS and posixpath.dirname(landing) in _PATH_DIRECTORIES:
             facts.tools_added[tool] = source
             facts.tools_removed.pop(tool, None)
-
-
-def _assignments(instruction: Instruction) -> Iterator[tuple[str, str]]:
-    """`ENV A=1 B="two"`, and the legacy `ENV A 1`."""
-    words = [word.text for word in instruction.argument_words]
-    if words and "=" not in words[0]:
-        yield words[0], " ".join(probes.ShellWord(word, 0, 0).value for word in words[1:])
-        return
-    for word in words:
-        key, equals, value = word.partition("=")
-        if equals:
-            yield key, probes.ShellWord(value, 0, 0).value

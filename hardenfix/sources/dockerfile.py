@@ -154,6 +154,18 @@ class Instruction:
             name, equals, value = word.text.partition("=")
             yield name, unquote(value) if equals else None
 
+    def assignments(self) -> Iterator[tuple[str, str]]:
+        """An `ENV` instruction's names and values as written, quotes removed:
+        `ENV A=1 B="two"`, and the legacy `ENV A 1`."""
+        words = [word.text for word in self.argument_words]
+        if words and "=" not in words[0]:
+            yield words[0], " ".join(unquote(word) for word in words[1:])
+            return
+        for word in words:
+            name, equals, value = word.partition("=")
+            if equals:
+                yield name, unquote(value)
+
     @cached_property
     def exec_form(self) -> list[str] | None:
         """The arguments as a JSON array of strings (`["a", "b"]`), else None (shell form)."""
@@ -351,6 +363,14 @@ def _heredoc_names(instruction: Instruction) -> Iterator[tuple[str, bool]]:
             yield unquote(match.group(3)), match.group(2) == "-"
 
 
+def _set_or_forget(values: dict[str, str], name: str, value: str | None) -> None:
+    """Set a variable, or forget it when its value is not known."""
+    if value is None:
+        values.pop(name, None)
+    else:
+        values[name] = value
+
+
 # --------------------------------------------------------------------------- document
 
 
@@ -393,14 +413,43 @@ class Stage:
         return None
 
     def working_directory(self, instruction: Instruction | None = None) -> str:
-        """The absolute working directory at `instruction` (at the end of the stage when None)."""
+        """The absolute working directory at `instruction` (at the end of the stage when None),
+        its variables expanded; one whose value is not known is left as written."""
         path = self.parent.working_directory() if self.parent is not None else "/"
         for candidate in self.instructions:
             if candidate is instruction:
                 break
             if candidate.name == "WORKDIR":
-                path = posixpath.normpath(posixpath.join(path, unquote(candidate.arguments)))
+                path = posixpath.normpath(posixpath.join(path, self.expanded(unquote(candidate.arguments), candidate)))
         return path
+
+    def expanded(self, text: str, instruction: Instruction | None = None) -> str:
+        """`text` with the variables set before `instruction` expanded, as BuildKit expands
+        a `WORKDIR` or a `COPY` path; as written when one has no known value."""
+        return expand_variables(text, self.variables(instruction)) or text if "$" in text else text
+
+    def variables(self, instruction: Instruction | None = None) -> dict[str, str]:
+        """The variables set before `instruction` (at the end of the stage when None): the
+        `ENV` of this stage and of those it is built from, over the defaults of this stage's
+        own `ARG`s (an `ARG` is known in the stage that declares it, and no further). A
+        variable whose value uses one without a known value is left out."""
+        arguments, environment = self._variables(instruction)
+        return {**arguments, **environment}
+
+    def _variables(self, instruction: Instruction | None) -> tuple[dict[str, str], dict[str, str]]:
+        environment = self.parent._variables(None)[1] if self.parent is not None else {}
+        arguments: dict[str, str] = {}
+        for candidate in self.instructions:
+            if candidate is instruction:
+                break
+            if candidate.name == "ARG":
+                for name, default in candidate.declared_arguments():
+                    known = {**arguments, **environment}
+                    _set_or_forget(arguments, name, expand_variables(default, known) if default is not None else None)
+            elif candidate.name == "ENV":
+                for name, written in candidate.assignments():
+                    _set_or_forget(environment, name, expand_variables(written, {**arguments, **environment}))
+        return arguments, environment
 
     def copies(self) -> tuple[Copy, ...]:
         return self._copies
@@ -430,7 +479,7 @@ class Copy(NamedTuple):
             arguments = [unquote(word.text) for word in instruction.argument_words]
         if len(arguments) < 2:
             return None
-        *sources, destination = arguments
+        *sources, destination = (stage.expanded(argument, instruction) for argument in arguments)
         directory = destination.endswith("/") or len(sources) > 1
         absolute = posixpath.normpath(posixpath.join(stage.working_directory(instruction), destination))
         if directory and absolute != "/":

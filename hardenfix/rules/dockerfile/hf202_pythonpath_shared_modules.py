@@ -223,6 +223,8 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
     candidates = []
     working_directories = {id(copy): stage.working_directory(copy.instruction) for copy, _ in copied}
     for copy, folder, image_folder in _python_folders(copied, context):
+        if "$" in image_folder:
+            continue  # a variable without a known value: where it lands is not known
         for root in _import_roots(image_folder, working_directories[id(copy)]):
             parts = image_folder[len(root) :].lstrip("/").split("/")  # root is a parent
             if all(_IDENTIFIER.fullmatch(part) for part in parts):
