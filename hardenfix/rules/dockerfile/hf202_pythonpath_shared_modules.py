@@ -255,8 +255,8 @@ def _copied_through_stages(document: DockerfileDocument, stage: Stage, context: 
     /app` after the builder's `COPY . /app`: the context's `.` at `/app`). A stage that
     installs a project is left out: what it copies may be imported from its environment."""
     found: list[Copy] = []
+    earlier = document.stages[: stage.index]
     for copy in stage.copies():
-        earlier = document.stages[: stage.index]
         source_stage = document.stage_named(copy.from_stage, earlier) if copy.from_stage is not None else None
         if source_stage is None or _installs_a_project(source_stage):
             continue
@@ -278,6 +278,7 @@ def _copied_through_stages(document: DockerfileDocument, stage: Stage, context: 
 
 
 def _installs_a_project(stage: Stage) -> bool:
+    """Whether a `RUN` of the stage, or of a stage it is built from, installs a project."""
     return any(
         next(_projects_installed(run.arguments, owner.working_directory(run)), None) is not None
         for owner in stage.lineage()
