@@ -203,9 +203,11 @@ class ServiceFacts:
 
     @cached_property
     def container_ports(self) -> list[Fact[str]]:
-        """Ports the Compose file or Dockerfile mention: the container side of `ports`,
-        `expose`, and `EXPOSE`; where they mention none, the ports the image's config
-        exposes (online)."""
+        """Ports mentioned for the process the container runs: the container side of
+        `ports` and `expose`; and, unless the Compose file replaces the image's command
+        (`command`, `entrypoint`), the Dockerfile's `EXPOSE`, else the ports the image's
+        config exposes (online). An image's ports are those of its own command: Redash's
+        image exposes 5000 for its server, which its `worker` service does not run."""
         found = []
         for key in ("ports", "expose"):
             entry = self.service.get(key)
@@ -216,6 +218,8 @@ class ServiceFacts:
                 if port is not None:
                     line = self.document.position(item.start_mark.index).line
                     found.append(Fact(port, f"{self._compose}:{line}: {key}: {port}"))
+        if self.service.get("command") is not None or self.service.get("entrypoint") is not None:
+            return found
         if self.build is not None:
             found += [Fact(str(fact.value), fact.source) for fact in self.build.exposed]
         if not found and self._remote is not None:
