@@ -218,17 +218,28 @@ class ServiceFacts:
                 if port is not None:
                     line = self.document.position(item.start_mark.index).line
                     found.append(Fact(port, f"{self._compose}:{line}: {key}: {port}"))
-        if self.service.get("command") is not None or self.service.get("entrypoint") is not None:
+        if self.replaces_image_command:
             return found
-        if self.build is not None:
-            found += [Fact(str(fact.value), fact.source) for fact in self.build.exposed]
-        if not found and self._remote is not None:
-            image, source = self._remote
-            for exposed in image.exposed_ports:
-                port = exposed.split("/")[0]
-                if port.isdigit():
-                    found.append(Fact(port, f"{source}: EXPOSE {exposed}"))
-        return found
+        if self.build is not None and self.build.exposed:
+            return found + self.image_ports
+        return found or self.image_ports
+
+    @cached_property
+    def image_ports(self) -> list[Fact[str]]:
+        """The ports its image exposes for its own command: the Dockerfile's `EXPOSE`, else
+        (online) those of the image's config."""
+        if self.build is not None and self.build.exposed:
+            return [Fact(str(fact.value), fact.source) for fact in self.build.exposed]
+        if self._remote is None:
+            return []
+        image, source = self._remote
+        exposed = [(entry.split("/")[0], entry) for entry in image.exposed_ports]
+        return [Fact(port, f"{source}: EXPOSE {entry}") for port, entry in exposed if port.isdigit()]
+
+    @property
+    def replaces_image_command(self) -> bool:
+        """Whether the Compose file runs another command than the image's own."""
+        return self.service.get("command") is not None or self.service.get("entrypoint") is not None
 
     @cached_property
     def port(self) -> Fact[str] | None:
@@ -508,6 +519,13 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
             "binary of its own, or probe it from another container",
         )
     if facts.port is None:
+        if not facts.container_ports and facts.replaces_image_command and facts.image_ports:
+            exposed = ", ".join(fact.value for fact in facts.image_ports)
+            return PlannedProbe(
+                None,
+                reason=f"its image exposes {exposed} for its own command, which the Compose file replaces: the port "
+                "this one listens on, if any, is not known",
+            )
         if not facts.container_ports and facts.code_unread:
             return PlannedProbe(
                 None,
