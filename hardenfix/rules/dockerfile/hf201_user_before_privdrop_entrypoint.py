@@ -31,6 +31,13 @@ _PREFIXES = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "exec", "command", "nohup", "time"}
 )
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_WHO_RUNS_IT = r"""(?:\$\(\s*id\s+-u\s*\)|`\s*id\s+-u\s*`|\$\{?(?:EUID|UID)\}?)"""
+_CHECKS_FOR_ROOT = re.compile(
+    rf"""{_WHO_RUNS_IT}["']?\s*(?:==?|!=|-eq|-ne)\s*["']?0\b"""
+    r"""|\$\(\s*whoami\s*\)["']?\s*(?:==?|!=)\s*["']?root\b"""
+)
+"""A test of whether the script runs as root (`[ "$(id -u)" = 0 ]`, `[ $EUID -ne 0 ]`,
+`[ "$(whoami)" = root ]`): such a script is written to start either way."""
 _ROOT_USERS = frozenset({"root", "0"})
 
 
@@ -49,6 +56,10 @@ class UserBeforePrivdropEntrypoint(Rule):
     a script that needs root to do its job: it calls `chown`, `chmod` on a
     `VOLUME`, or drops privileges itself with `su`, `su-exec`, `gosu`,
     `setpriv`, `runuser`, `setuidgid` or `s6-setuidgid`.
+
+    A script that tests whether it runs as root (`[ "$(id -u)" = 0 ]`,
+    `[ $EUID -ne 0 ]`) is written to start either way, as Jupyter's `start.sh`
+    is: not a finding.
 
     The script is found by following the entry point (exec or shell form,
     through `tini --`, `dumb-init`, `sh /entrypoint.sh`) back through the
@@ -118,7 +129,7 @@ class UserBeforePrivdropEntrypoint(Rule):
                 )
             return
         calls = list(_privileged_calls(script, _volumes(stage)))
-        if calls:
+        if calls and not _CHECKS_FOR_ROOT.search(script):
             yield self._finding(document, user, program, calls)
 
     def _finding(
