@@ -118,16 +118,9 @@ def build_facts(
     image = document.base_image(stage, build_arguments)
     base = Fact(image, _source(document, dockerfile, stage.root.from_instruction)) if image else None
     facts = BuildFacts(dockerfile, stage, base, workdir=stage.working_directory())
-    given = build_arguments or {}
     for member in reversed(list(stage.lineage())):
-        arguments: dict[str, str | None] = {}  # an ARG is known in the stage that declares it, and no further
         for instruction in member.instructions:
-            if instruction.name == "ARG":
-                for name, default in instruction.declared_arguments():
-                    arguments[name] = given.get(
-                        name, default if default is not None else document.global_arguments.get(name)
-                    )
-            _read(document, dockerfile, member, instruction, facts, arguments)
+            _read(document, dockerfile, member, instruction, facts, build_arguments)
     return facts
 
 
@@ -137,16 +130,15 @@ def _read(
     stage: Stage,
     instruction: Instruction,
     facts: BuildFacts,
-    arguments: Mapping[str, str | None],
+    build_arguments: Mapping[str, str | None] | None,
 ) -> None:
     source = _source(document, dockerfile, instruction)
     name = instruction.name
     if name in _BUILD_INSTRUCTIONS:
         facts.mentioned.update(_WORD.findall(document.instruction_text(instruction)))
     if name == "RUN":
-        # What `$NAME` gives a RUN: its ENV, else its ARG.
-        variables = {key: value for key, value in arguments.items() if value is not None}
-        variables.update((key, fact.value) for key, fact in facts.environment.items())
+        uses_variables = "$" in document.instruction_text(instruction)
+        variables = stage.variables(instruction, build_arguments, document.global_arguments) if uses_variables else {}
         for command in _shell_commands(document, instruction):
             _packages(command, source, facts, variables)
     elif name in ("COPY", "ADD"):

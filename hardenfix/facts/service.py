@@ -199,7 +199,7 @@ class ServiceFacts:
     def runs_a_known_command(self) -> bool:
         """Whether the Compose file, the Dockerfile or (online) the image's config says what
         the container runs (an image hardenfix does not know may bring its own command)."""
-        return self.service.command_line() is not None or any(fact is not None for fact in self._image_process)
+        return self.replaces_image_command or any(fact is not None for fact in self._image_process)
 
     @cached_property
     def container_ports(self) -> list[Fact[str]]:
@@ -239,7 +239,7 @@ class ServiceFacts:
     @property
     def replaces_image_command(self) -> bool:
         """Whether the Compose file runs another command than the image's own."""
-        return self.service.get("command") is not None or self.service.get("entrypoint") is not None
+        return self.service.command_line() is not None
 
     @cached_property
     def port(self) -> Fact[str] | None:

@@ -428,24 +428,43 @@ class Stage:
         a `WORKDIR` or a `COPY` path; as written when one has no known value."""
         return expand_variables(text, self.variables(instruction)) or text if "$" in text else text
 
-    def variables(self, instruction: Instruction | None = None) -> dict[str, str]:
+    def variables(
+        self,
+        instruction: Instruction | None = None,
+        build_arguments: Mapping[str, str | None] | None = None,
+        global_arguments: Mapping[str, str | None] | None = None,
+    ) -> dict[str, str]:
         """The variables set before `instruction` (at the end of the stage when None): the
-        `ENV` of this stage and of those it is built from, over the defaults of this stage's
-        own `ARG`s (an `ARG` is known in the stage that declares it, and no further). A
-        variable whose value uses one without a known value is left out."""
-        arguments, environment = self._variables(instruction)
+        `ENV` of this stage and of those it is built from, over this stage's own `ARG`s (an
+        `ARG` is known in the stage that declares it, and no further). An `ARG` takes its
+        value from `build_arguments` (`--build-arg`, a Compose service's `build.args`; None
+        for a value not known here), else its default, else, declared again without one,
+        the default of the global `ARG` (`global_arguments`). A variable whose value uses
+        one without a known value is left out."""
+        arguments, environment = self._variables(instruction, build_arguments or {}, global_arguments or {})
         return {**arguments, **environment}
 
-    def _variables(self, instruction: Instruction | None) -> tuple[dict[str, str], dict[str, str]]:
-        environment = self.parent._variables(None)[1] if self.parent is not None else {}
+    def _variables(
+        self,
+        instruction: Instruction | None,
+        build_arguments: Mapping[str, str | None],
+        global_arguments: Mapping[str, str | None],
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        parent = self.parent
+        environment = parent._variables(None, build_arguments, global_arguments)[1] if parent is not None else {}
         arguments: dict[str, str] = {}
         for candidate in self.instructions:
             if candidate is instruction:
                 break
             if candidate.name == "ARG":
                 for name, default in candidate.declared_arguments():
-                    known = {**arguments, **environment}
-                    _set_or_forget(arguments, name, expand_variables(default, known) if default is not None else None)
+                    if name in build_arguments:
+                        value = build_arguments[name]
+                    elif default is not None:
+                        value = expand_variables(default, {**arguments, **environment})
+                    else:
+                        value = global_arguments.get(name)
+                    _set_or_forget(arguments, name, value)
             elif candidate.name == "ENV":
                 for name, written in candidate.assignments():
                     _set_or_forget(environment, name, expand_variables(written, {**arguments, **environment}))
