@@ -290,9 +290,10 @@ class BroadExceptSilentDefault(Rule):
     `structlog.get_logger`, `getChild`, a project's own `get_logger`, or imported
     (`from loguru import logger`, `from tornado.log import gen_log`): the one the
     function already reports a failure with (`gen_log.warning(...)`), else one of
-    those usual names, else the one the module reports failures with most. A name the function (or a function around it)
-    binds itself, such as a parameter `logger=None`, is never used: then there is
-    no fix. Without a logger, the fix adds `import logging` and
+    those usual names, else the one the module reports failures with most (a
+    CapWords name is a class, never the logger). A name the function (or a
+    function around it) binds itself, such as a parameter `logger=None`, is never
+    used: then there is no fix. Without a logger, the fix adds `import logging` and
     `logger = logging.getLogger(__name__)` (under the first of `logger`,
     `_logger`, `log`, `_log` the module uses nowhere, one for the whole file),
     after the imports at the top of the module, so no import comes after code
@@ -783,9 +784,7 @@ def _module_logger(
         from_logging_module = any(_LOGGING_MODULE.fullmatch(part) for part in module.split("."))
         if not binding.type_checking_only and ("logger" in binding.name.lower() or from_logging_module):
             loggers.setdefault(binding.name, binding.statement)
-    for name in others:
-        loggers.pop(name, None)
-    loggers = {name: statement for name, statement in loggers.items() if not _is_class_name(name)}
+    loggers = {name: bound for name, bound in loggers.items() if name not in others and not _is_class_name(name)}
     if not loggers:
         return None
     in_function = _failures_reported(_own_nodes(function.body), loggers) if function is not None else Counter()
