@@ -43,18 +43,18 @@ class PythonpathSharedModules(Rule):
     the app root being the `WORKDIR` in effect, right after that `WORKDIR` (or
     after `FROM` when the stage has none).
 
-    The build context is the Dockerfile's folder: the copied folder must hold
-    Python files there, and some other Python file the stage copies must import
-    it by the name its place under the app root gives it. Folders that are not
-    the project's own code (virtualenvs' `site-packages`, `node_modules`, caches)
-    are left out, as discovery leaves them out. A stage that only builds what a
-    later stage copies (`COPY --from=builder`) runs no service: it is not
-    checked; what the later stage copies of its files from the build context
-    counts as copied by the `COPY --from` (unless the builder installs a
-    project, whose packages its environment then holds). A package that a later `RUN`
-    installs with the project holding it (`pip install .`, `uv sync`, `poetry
-    install`, `pdm install`, from a folder at or above it) is imported from the
-    environment wherever the process starts: not a finding.
+    The build context is the Dockerfile's folder: the copied folder must hold Python
+    files there, and some other Python file the stage copies must import it by the
+    name its place under the app root gives it. Folders that are not the project's
+    own code (virtualenvs' `site-packages`, `node_modules`, caches) are left out, as
+    discovery leaves them out. A stage that only builds what a later stage copies
+    (`COPY --from=builder`) runs no service: it is not checked; what the later stage
+    copies of its files from the build context counts as copied by the `COPY --from`
+    (unless the builder installs a project, whose packages its environment then
+    holds). A package that a later `RUN` installs with the project holding it (`pip
+    install .`, `uv sync`, `poetry install`, `pdm install`, from a folder at or
+    above it) is imported from the environment wherever the process starts: not a
+    finding.
 
     ## Why is this bad?
     Python finds `services.common` only when the app root is on `sys.path`.
