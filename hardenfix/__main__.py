@@ -1,3 +1,3 @@
-from hardenfix.entry import main
+from hardenfix.entry import console_main
 
-main()
+console_main()

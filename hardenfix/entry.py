@@ -12,6 +12,7 @@ parser is not sure to read exactly as click would (help, a combined short flag,
 
 from __future__ import annotations
 
+import atexit
 import enum
 import errno
 import os
@@ -177,6 +178,35 @@ def _path(value: str) -> Path:
     if not value or (os.path.exists(value) and not os.access(value, os.R_OK)):
         raise _NotDirect
     return Path(value)
+
+
+def console_main() -> None:
+    """The `hardenfix` command: `main`, then an exit that skips tearing the interpreter
+    down. Freeing every object and module one by one changes nothing on disk and cost a
+    one-file check a tenth of its time (as mypy's `hard_exit` does, and for that
+    reason); exit handlers still run and the output is flushed first."""
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = _exit_status(done.code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # the reader went away; what is buffered goes nowhere, as in `_run`
+            code = code or 1
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The status `sys.exit(code)` would exit with, its message said as Python would say it."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")
+    return 1
 
 
 def main() -> None:

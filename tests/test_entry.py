@@ -178,3 +178,30 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     reader.stdout.close()
     assert reader.wait(timeout=120) == 1
     assert b"Traceback" not in reader.stderr.read()
+
+
+def test_the_console_script_flushes_its_whole_output_before_it_exits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It ends with `os._exit`, which would drop whatever the streams still buffer."""
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    assert _console(tmp_path, "--version").stdout.startswith("hardenfix ")
+    for index in range(300):
+        (tmp_path / f"s{index}").mkdir()
+        (tmp_path / f"s{index}" / "compose.yaml").write_text("services:\n  db:\n    image: postgres:latest\n")
+    found = _console(tmp_path, "check", "--no-cache", "--select", "HF120", "--output-format", "concise", "-e", ".")
+    assert found.returncode == 0
+    assert len(found.stdout.splitlines()) == 300
+    assert found.stderr == "Found 300 findings; 300 more with `--unsafe-fixes`.\n"
+    clean = _console(tmp_path, "check", "--no-cache", "--select", "HF101", ".")
+    assert (clean.returncode, clean.stdout + clean.stderr) == (0, "No findings in 300 files.\n")
+
+
+def test_the_console_script_exits_as_python_would(monkeypatch: pytest.MonkeyPatch, capfd) -> None:
+    exits = []
+    monkeypatch.setattr(entry.os, "_exit", exits.append)
+    for code in (None, 0, 2, "no such thing"):
+        monkeypatch.setattr(entry, "main", lambda code=code: sys.exit(code))
+        entry.console_main()
+    assert exits == [0, 0, 2, 1]
+    assert capfd.readouterr().err == "no such thing\n"
