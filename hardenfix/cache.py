@@ -34,6 +34,7 @@ import gc
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -249,7 +250,10 @@ class _Store:
 
     @property
     def file(self) -> Path:
-        return self.folder / f"cache-{__version__}-{FORMAT}.json"
+        """One file for each version of hardenfix and of the Python it runs on: which files
+        `ast` can parse, and so what they are reported for, depends on the latter."""
+        major, minor = sys.version_info[:2]
+        return self.folder / f"cache-{__version__}-py{major}{minor}-{FORMAT}.json"
 
     def load(self) -> None:
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -234,6 +235,30 @@ def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch:
     configured = Settings(rule_options={"HF101": start_period})
     assert configured.fingerprint() != settings.fingerprint()
     assert configured.fingerprint(kinds=(FileKind.PYTHON,)) == settings.fingerprint(kinds=(FileKind.PYTHON,))
+
+
+def test_a_cache_made_under_another_python_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which files `ast` parses depends on the interpreter: Python 3.11 refuses what 3.12
+    allows in f-strings, and a cache of 3.11's parse errors would hide 3.12's findings."""
+    module = tmp_path / "app.py"
+    module.write_text(
+        "def total(parts):\n    try:\n        return sum(parts)\n    except Exception:\n        return 0\n"
+    )
+    engine = Engine(Settings(select=("HF303",)).rules())
+    [first] = run([module], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+    assert [finding.code for finding in first.findings] == ["HF303"]
+    current = "py{}{}".format(*sys.version_info[:2])
+    monkeypatch.setattr(cache_module.sys, "version_info", (3, 99, 0, "final", 0))
+    parsed = []
+    monkeypatch.setattr(
+        runner, "process", lambda candidate, job, process=runner.process: parsed.append(1) or process(candidate, job)
+    )
+    [second] = run([module], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+    assert parsed == [1]
+    assert [(finding.code, finding.start.line) for finding in second.findings] == [("HF303", 4)]
+    assert sorted(path.name for path in (tmp_path / ".hardenfix_cache").glob("cache-*.json")) == [
+        f"cache-{cache_module.__version__}-{python}-{cache_module.FORMAT}.json" for python in (current, "py399")
+    ]
 
 
 def test_a_changed_dependency_misses_the_cache(tmp_path: Path) -> None:
