@@ -34,6 +34,52 @@ def test_parse_error_names_the_line() -> None:
         parse("x = 1\ndef f(:\n")
 
 
+NEWER_F_STRING = 'def title(row):\n    return f"{row["name"]}"\n'
+"""Valid from Python 3.12 on (PEP 701), a syntax error before."""
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 and later parse it")
+@pytest.mark.parametrize(
+    ("requires", "advice"),
+    [
+        (">=3.12", "the project requires Python >=3.12: run hardenfix with one of those"),
+        ("~=3.13.1", "the project requires Python ~=3.13.1: run hardenfix with one of those"),
+        (
+            ">=3.10",
+            "Python 3.12 and later allow more in f-strings: run hardenfix on the Python the project targets",
+        ),
+        (
+            None,
+            "Python 3.12 and later allow more in f-strings: run hardenfix on the Python the project targets",
+        ),
+    ],
+)
+def test_a_module_for_a_later_python_is_said_to_be_so(tmp_path: Path, requires: str | None, advice: str) -> None:
+    if requires is not None:
+        (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "shop"\nrequires-python = "{requires}"\n')
+    module = tmp_path / "shop" / "views.py"
+    module.parent.mkdir()
+    module.write_text(NEWER_F_STRING)
+    running = "Python {}.{}".format(*sys.version_info[:2])
+    with pytest.raises(ParseError) as raised:
+        parse(NEWER_F_STRING, module)
+    assert str(raised.value) == (
+        f"{running}, which hardenfix runs on, cannot parse it (f-string: unmatched '[' at line 2); {advice}"
+    )
+
+
+def test_a_project_that_requires_a_later_python_is_named_for_any_syntax_error(tmp_path: Path) -> None:
+    later = f"{sys.version_info[0]}.{sys.version_info[1] + 1}"
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nrequires-python = ">={later}"\n')
+    with pytest.raises(
+        ParseError, match=rf"cannot parse it \(invalid syntax at line 2\); the project requires Python >={later}"
+    ):
+        parse("x = 1\ndef f(:\n", tmp_path / "app.py")
+    (tmp_path / "pyproject.toml").write_text('[project]\nrequires-python = "not a specifier"\n')
+    with pytest.raises(ParseError, match=r"^invalid Python: invalid syntax at line 2$"):
+        parse("x = 1\ndef f(:\n", tmp_path / "app.py")
+
+
 def test_compile_errors_are_left_to_the_output_guard() -> None:
     assert parse("return 1\n").tree.body[0].lineno == 1
 

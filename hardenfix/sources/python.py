@@ -139,9 +139,7 @@ def parse(text: str, location: Path | None = None) -> PythonDocument:
         try:
             tree = ast.parse(text)
         except SyntaxError as error:
-            raise ParseError(
-                f"invalid Python: {error.msg} at line {error.lineno}", error.lineno, error.offset
-            ) from None
+            raise ParseError(_syntax_error_message(error, location), error.lineno, error.offset) from None
         except RecursionError:
             raise ParseError("invalid Python: nesting is too deep to parse") from None
         except ValueError as error:  # e.g. a NUL character
@@ -149,6 +147,29 @@ def parse(text: str, location: Path | None = None) -> PythonDocument:
     document = PythonDocument(text, tree)
     document.location = location
     return document
+
+
+def _syntax_error_message(error: SyntaxError, location: Path | None) -> str:
+    """What the parser said; when the file may be valid in a later Python than the one
+    running, that too, and what to do: the project's `requires-python` leaves this one
+    out, or (on 3.11) the error is one of the f-string limits Python 3.12 lifted (PEP 701)."""
+    said = f"{error.msg} at line {error.lineno}"
+    running = "Python {}.{}".format(*sys.version_info[:2])
+    if location is not None:
+        from hardenfix.sources.python_project import required_python
+
+        required = required_python(location)
+        if required is not None:
+            return (
+                f"{running}, which hardenfix runs on, cannot parse it ({said}); the project requires "
+                f"Python {required}: run hardenfix with one of those"
+            )
+    if sys.version_info < (3, 12) and error.msg.startswith("f-string"):
+        return (
+            f"{running}, which hardenfix runs on, cannot parse it ({said}); Python 3.12 and later "
+            "allow more in f-strings: run hardenfix on the Python the project targets"
+        )
+    return f"invalid Python: {said}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ import ast
 import functools
 import os
 import re
+import sys
 import tomllib
 import warnings
 from collections.abc import Iterable
@@ -65,6 +66,27 @@ def project_root(module: Path) -> Path:
     while os.path.isfile(os.path.join(top, "__init__.py")) and top.parent != top:
         top = top.parent
     return top.parent if top.name == "src" else top
+
+
+def required_python(module: Path) -> str | None:
+    """The Python versions the project of `module` says it runs on (`requires-python` in
+    the `pyproject.toml` of `project_root`), when the interpreter running hardenfix is not
+    one of them; None when it is, or the project does not say."""
+    try:
+        with open(project_root(module) / "pyproject.toml", "rb") as file:
+            required = tomllib.load(file).get("project", {}).get("requires-python")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return None
+    if not isinstance(required, str):
+        return None
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        versions = SpecifierSet(required)
+    except InvalidSpecifier:
+        return None
+    running = "{}.{}.{}".format(*sys.version_info[:3])
+    return None if versions.contains(running, prereleases=True) else required
 
 
 @functools.lru_cache(maxsize=4096)

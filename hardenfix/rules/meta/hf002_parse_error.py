@@ -17,6 +17,11 @@ class Unparseable(Rule):
     the file, names it on stderr and in the pull-request body, and goes on with the
     others; it still exits 0.
 
+    Python is parsed by the interpreter hardenfix runs on. When the project's
+    `requires-python` leaves that interpreter out, or (under Python 3.11) the error is
+    in an f-string, which Python 3.12 reads more freely, the finding says the file may
+    be valid in a later Python, and to run hardenfix on the one the project targets.
+
     ## Why is this bad?
     Docker Compose, BuildKit and Python refuse the same file, so the service it
     describes does not start, build or import. A file no tool can read also hides
