@@ -212,6 +212,9 @@ def test_hf202_reads_the_projects_code_not_a_committed_virtualenv(tmp_path) -> N
         ("RUN poetry install --no-root\n", True),
         ("RUN pip install -r requirements.txt\n", True),
         ("RUN pip install ./vendor/lib\n", True),
+        ('ENV CODE_DIR=/srv\nRUN pip install --no-deps "$CODE_DIR"\n', False),  # ArchiveBox's
+        ("ARG APP=/srv\nRUN pip install ${APP}\n", False),
+        ("RUN pip install $UNKNOWN\n", True),
     ],
 )
 def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_environment(

@@ -10,7 +10,7 @@ from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, DockerfileDocument, Stage
+from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, DockerfileDocument, Instruction, Stage
 
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
@@ -171,17 +171,21 @@ def _installed(stage: Stage, shared: _SharedPackage) -> bool:
     copied = False
     for instruction in stage.instructions:
         copied = copied or instruction is shared.copy.instruction
-        if copied and instruction.name == "RUN":
-            workdir = stage.working_directory(instruction)
-            if any(_inside(package, project) for project in _projects_installed(instruction.arguments, workdir)):
-                return True
+        if (
+            copied
+            and instruction.name == "RUN"
+            and any(_inside(package, project) for project in _projects_installed(stage, instruction))
+        ):
+            return True
     return False
 
 
-def _projects_installed(command: str, workdir: str) -> Iterator[str]:
-    """The folders whose project a shell command installs into the environment."""
-    for words in probes.simple_commands(command):
-        values = [word.value for word in words]
+def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
+    """The folders whose project a `RUN` of `stage` installs into the environment, its
+    words' variables expanded as the stage sets them (`pip install "$CODE_DIR"`)."""
+    workdir = stage.working_directory(run)
+    for words in probes.simple_commands(run.arguments):
+        values = [stage.expanded(word.value, run) for word in words]
         if posixpath.basename(values[0]) in ("python", "python3") and values[1:3] == ["-m", "pip"]:
             values = values[2:]
         program = posixpath.basename(values[0])
@@ -280,7 +284,7 @@ def _copied_through_stages(document: DockerfileDocument, stage: Stage, context: 
 def _installs_a_project(stage: Stage) -> bool:
     """Whether a `RUN` of the stage, or of a stage it is built from, installs a project."""
     return any(
-        next(_projects_installed(run.arguments, owner.working_directory(run)), None) is not None
+        next(_projects_installed(owner, run), None) is not None
         for owner in stage.lineage()
         for run in owner.instructions_named("RUN")
     )
