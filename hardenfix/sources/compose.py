@@ -327,6 +327,22 @@ class ComposeDocument(SourceText):
                     service.base = services.get(str(target.value.value))
         return list(services.values())
 
+    @cached_property
+    def run_to_completion(self) -> frozenset[str]:
+        """The services another one waits for to exit (`depends_on` with `condition:
+        service_completed_successfully`): jobs such as a migration or a model download,
+        which finish rather than serve."""
+        awaited = set()
+        for service in self.services():
+            depends_on = service.get("depends_on")
+            if depends_on is None or not isinstance(depends_on.value, MappingNode):
+                continue  # a list waits for its services to start
+            for dependency in entries(depends_on.value):
+                condition = lookup(dependency.value, "condition") if isinstance(dependency.value, MappingNode) else None
+                if condition is not None and condition.value.value == "service_completed_successfully":
+                    awaited.add(str(dependency.key.value))
+        return frozenset(awaited)
+
     def _service_entries(self) -> list[Entry]:
         entry = lookup(self.root, "services")
         return entries(entry.value) if entry is not None and isinstance(entry.value, MappingNode) else []

@@ -55,6 +55,10 @@ class HealthcheckMissing(Rule):
     Code bound from a folder of the host that runs the stack (`/srv/app:/app`)
     cannot be read here: the finding says so, without a fix.
 
+    A service that another waits for to exit (`depends_on` with `condition:
+    service_completed_successfully`) is a job, such as a migration or a model
+    download: it has no health to report, and is left alone.
+
     Findings say the service's class, and data stores matter most: they come
     first in the order data, api, worker, diagnostic (a service started only
     under a profile).
@@ -143,6 +147,8 @@ class HealthcheckMissing(Rule):
         for service in document.services():
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
+            if service.name in document.run_to_completion:
+                continue  # a job: it exits, and has no health to report meanwhile
             facts = service_facts(document, service, self.knowledge)
             if facts.image_healthcheck is not None:
                 continue  # its image reports its health without Compose's help
