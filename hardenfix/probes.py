@@ -150,6 +150,21 @@ class _Command(NamedTuple):
     """The control operator after the command ('' at the end)."""
 
 
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+
+
+def shell_script(arguments: Sequence[str]) -> str | None:
+    """The script a shell runs given `arguments` (the words after its name): the string
+    after `-c` (`sh -euc "..."` too; empty when none follows); None when it runs a script
+    file (`sh -e /entrypoint.sh`) or reads one from its standard input."""
+    for index, argument in enumerate(arguments):
+        if argument == "--" or not argument.startswith("-"):
+            return None
+        if not argument.startswith("--") and "c" in argument[1:]:
+            return arguments[index + 1] if index + 1 < len(arguments) else ""
+    return None
+
+
 def simple_commands(command: str) -> Iterator[list[ShellWord]]:
     """The simple commands of a shell command, each as its words: assignments
     (`A=b curl ...`), a leading `exec` and the reserved words that can start a

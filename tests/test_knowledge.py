@@ -298,6 +298,34 @@ def test_a_command_option_is_read_as_the_server_reads_it() -> None:
     assert monitoring.set_in(["-c", "/etc/nats.conf"]) is None
 
 
+@pytest.mark.parametrize(
+    ("image", "entrypoint", "command", "runs"),
+    [
+        ("postgres:16", None, None, True),
+        ("postgres:16", None, ["postgres", "-c", "fsync=off"], True),
+        ("postgres:16", None, ["-c", "fsync=off"], True),  # the entrypoint prepends `postgres`
+        ("postgres:16", None, ["/usr/lib/postgresql/16/bin/postgres"], True),
+        ("postgres:16", None, ["psql", "-h", "db"], False),
+        ("postgres:16", ["-c"], None, False),  # an entrypoint of its own passes nothing on
+        ("postgres:16", ["sh", "-c"], ["exec postgres -c fsync=off"], True),
+        ("postgres:16", ["sh", "-c"], ["pg_dump -h db app > /backup/app.sql"], None),
+        ("postgres:16", ["/bin/bash", "/scripts/start.sh"], None, None),  # a script file: not read
+        ("redis:7.4.1", None, ["/usr/local/etc/redis/redis.conf"], True),
+        ("redis:7.4.1", None, ["sh", "-euc", 'docker-entrypoint.sh --requirepass "$$PASSWORD"'], True),
+        ("redis:7.4.1", None, ["redis-cli", "monitor"], False),
+        ("clickhouse/clickhouse-server:25.4.4.25", None, ["--listen_host=0.0.0.0"], True),
+        ("clickhouse/clickhouse-server:25.4.4.25", None, ["-h"], False),  # only `--` is passed on
+        ("minio/minio:RELEASE.2024-12-18T13-15-44Z", None, ["server", "/data"], True),
+        ("rabbitmq:4.0.5", None, ["--help"], False),  # its entrypoint passes no option on
+        ("ollama/ollama:0.5.4", None, ["serve"], None),  # not known how the image starts its server
+        ("ollama/ollama:0.5.4", None, ["--verbose"], True),  # an option, to what the image runs
+    ],
+)
+def test_whether_a_command_runs_the_images_server(image: str, entrypoint, command, runs: bool | None) -> None:
+    repository, tag = image.split(":")
+    assert builtin().images[repository].for_tag(tag).runs_server(entrypoint, command) is runs
+
+
 def test_a_projects_image_ships_only_what_it_lists() -> None:
     facts = project_image("example/api", {"tools": ["sh", "curl"], "variants": {"slim": ["sh"]}})
     wget = facts.for_tag("1.4").tool("wget")

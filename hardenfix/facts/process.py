@@ -24,7 +24,6 @@ from typing import NamedTuple
 from hardenfix import probes
 from hardenfix.facts import Fact
 
-SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _WRAPPERS_WITH_ARGUMENT = frozenset({"gosu", "su-exec", "chpst", "setpriv"})
 _WRAPPERS = frozenset(
     {"tini", "dumb-init", "env", "exec", "nohup", "opentelemetry-instrument", "ddtrace-run", "doppler", "catatonit"}
@@ -134,7 +133,7 @@ def _unwrap(words: list[str], environment: Mapping[str, Fact[str]], from_compose
         if not words:
             return words
         name = posixpath.basename(words[0])
-        if name in SHELLS and "-c" in words[1:]:
+        if name in probes.SHELLS and "-c" in words[1:]:
             script = words[words.index("-c") + 1] if words.index("-c") + 1 < len(words) else ""
             commands = list(probes.simple_commands(script))
             if not commands:

@@ -236,6 +236,23 @@ class ServiceFacts:
         exposed = [(entry.split("/")[0], entry) for entry in image.exposed_ports]
         return [Fact(port, f"{source}: EXPOSE {entry}") for port, entry in exposed if port.isdigit()]
 
+    def runs_image_server(self) -> tuple[bool | None, str | None]:
+        """Whether its container runs the server of its base image, which that image's
+        standard probes check (`TagFacts.runs_server`), and the program it starts instead
+        when not, or when not known. Compose's `entrypoint` and `command` come first, then
+        the Dockerfile's (which replace the base image's)."""
+        if self.image is None:
+            return None, None
+        entrypoint, command = self.service.command_words("entrypoint"), self.service.command_words("command")
+        if entrypoint is None and self.build is not None:
+            if self.build.entrypoint is not None:
+                entrypoint = self.build.entrypoint.value
+            if command is None and self.build.command is not None:
+                command = self.build.command.value
+        runs = self.image.runs_server(entrypoint, command)
+        started = (entrypoint or command or [None])[0]
+        return runs, None if runs else started
+
     @property
     def replaces_image_command(self) -> bool:
         """Whether the Compose file runs another command than the image's own."""

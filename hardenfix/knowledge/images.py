@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
+from hardenfix import probes
 from hardenfix.facts import Fact
 from hardenfix.knowledge.versions import Version, VersionRange, after, parse_tag, parse_version
 
@@ -93,6 +94,60 @@ class CommandOption(NamedTuple):
         return f"{self.names[0]} {self.value}"
 
 
+class ServerCommand(NamedTuple):
+    """How a container of the image comes to run its server, the process its standard
+    probes check (`[image.server]` in `images.toml`)."""
+
+    programs: frozenset[str]
+    """Programs that are the server (the image's `CMD`: `postgres`)."""
+    options: str | None
+    """A first argument starting with this (`-`) is passed to the server by the image's
+    entrypoint (`set -- postgres "$@"`); None when it is not."""
+    config_suffix: str | None
+    """A first argument ending in this (`.conf`) is too."""
+    source: str
+
+    def runs(self, entrypoint: Sequence[str] | None, command: Sequence[str] | None) -> bool | None:
+        """Whether a container started with `entrypoint` (None: the image's own) and
+        `command` (None: the image's own) runs the server: None when a shell runs a script
+        file, or a script in which no command starts it."""
+        if entrypoint is None and not command:
+            return True
+        words = [*entrypoint, *(command or ())] if entrypoint is not None else list(command or ())
+        if not words:
+            return False
+        if posixpath.basename(words[0]) in self.programs or (entrypoint is None and self._passed_on(words[0])):
+            return True
+        if posixpath.basename(words[0]) in probes.SHELLS:
+            return self._script_runs(words[1:])
+        return False
+
+    def _passed_on(self, argument: str) -> bool:
+        """Whether the image's entrypoint passes a command starting with `argument` to the server."""
+        return (self.options is not None and argument.startswith(self.options)) or (
+            self.config_suffix is not None and argument.endswith(self.config_suffix)
+        )
+
+    def _script_runs(self, arguments: Sequence[str]) -> bool | None:
+        """Whether a shell run with `arguments` (`-c "script"`) starts the server: a command of
+        the script that is the server, or the image's entrypoint script given a command that
+        runs it (`exec docker-entrypoint.sh rabbitmq-server`)."""
+        script = probes.shell_script(arguments)
+        if script is None:
+            return None  # a script file, which is not read here
+        for words in probes.simple_commands(script):
+            program = posixpath.basename(words[0].value)
+            rest = [word.value for word in words[1:]]
+            if program in self.programs or (program in ENTRYPOINT_SCRIPTS and self.runs(None, rest)):
+                return True
+        return None
+
+
+ENTRYPOINT_SCRIPTS = frozenset({"docker-entrypoint.sh", "entrypoint.sh"})
+"""What images name their entrypoint script; run again from a shell, it passes its command
+to the server as it does at start."""
+
+
 class StandardProbe(NamedTuple):
     """A healthcheck `test` known to work for the image, and what it needs."""
 
@@ -129,6 +184,8 @@ class ImageFacts(NamedTuple):
     for every tag (a project's description of its own image)."""
     neutral: frozenset[str] = frozenset()
     """Variant words that change none of these facts (`perl`, `management`)."""
+    server: ServerCommand | None = None
+    """How a container comes to run its server; None when the table does not say."""
     strict_variants: bool = True
     """A tag with a variant word the facts do not name has no facts; otherwise (a
     project's own image) the entry with most of the tag's words applies."""
@@ -223,6 +280,17 @@ class TagFacts:
         """The standard probes for this version, preferred first."""
         return (probe for probe in self.image.probes if self._in_range(probe.versions))
 
+    def runs_server(self, entrypoint: Sequence[str] | None, command: Sequence[str] | None) -> bool | None:
+        """Whether a container started with `entrypoint` and `command` (None: the image's
+        own) runs the image's server, which its standard probes check: None when the table
+        does not say how the image starts it, and the command is neither the image's own
+        nor (through its entrypoint) options, which such entrypoints pass to the server."""
+        if self.image.server is not None:
+            return self.image.server.runs(entrypoint, command)
+        if entrypoint is None and (not command or command[0].startswith("-")):
+            return True
+        return None
+
     def standard_probe(self, command: Sequence[str] | None) -> ProbeChoice | None:
         """The preferred standard probe whose programs the image ships, for a service whose
         server runs with `command` (its entrypoint and command words; None when it sets
@@ -315,6 +383,13 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
             for need in entry.get("needs", ())
         )
         probes.append(StandardProbe(tuple(entry["test"]), VersionRange.parse(entry), needs, entry["source"]))
+    server = None
+    if "server" in table:
+        entry = table["server"]
+        _check_keys(repository, entry, _SERVER_KEYS)
+        server = ServerCommand(
+            frozenset(entry["programs"]), entry.get("options"), entry.get("config-suffix"), entry["source"]
+        )
     own_healthchecks = []
     for entry in table.get("own-healthcheck", ()):
         _check_keys(repository, entry, _OWN_HEALTHCHECK_KEYS)
@@ -328,6 +403,7 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
         tools=tuple(tools),
         probes=tuple(probes),
         own_healthchecks=tuple(own_healthchecks),
+        server=server,
         distro=table.get("distro"),
         release_parts=table.get("release-parts", 3),
         checked=parse_version(table["checked"]) if "checked" in table else None,
@@ -359,8 +435,9 @@ def project_image(repository: str, table: dict[str, Any]) -> ImageFacts:
 
 _IMAGE_KEYS = {
     *("class", "source", "distro", "release-parts", "checked", "neutral-variants", "aliases", "tools", "probes"),
-    "own-healthcheck",
+    *("own-healthcheck", "server"),
 }
+_SERVER_KEYS = {"programs", "options", "config-suffix", "source", "why"}
 _TOOLS_KEYS = {"ships", "lacks", "variant", "since", "until", "source", "why"}
 _PROBE_KEYS = {"test", "since", "until", "needs", "source"}
 _OWN_HEALTHCHECK_KEYS = {"instruction", "variant", "since", "until", "source"}

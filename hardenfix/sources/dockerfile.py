@@ -44,7 +44,7 @@ from typing import NamedTuple
 
 from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.model import Status, status_of
-from hardenfix.probes import unquote
+from hardenfix.probes import SHELLS, shell_script, unquote
 from hardenfix.sources import ParseError
 from hardenfix.sources.dockerignore import DockerIgnore
 from hardenfix.sources.text import SourceText
@@ -1034,7 +1034,6 @@ _INIT_PROGRAMS = {
     "catatonit": set(),
 }
 """Init wrappers and their options that take a value; the program they run follows."""
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 
@@ -1052,7 +1051,7 @@ def entrypoint_program(instruction: Instruction) -> str | None:
         program = posixpath.basename(argv[0])
         if program in _INIT_PROGRAMS:
             argv = _skip_options(argv[1:], _INIT_PROGRAMS[program])
-        elif program in _SHELLS:
+        elif program in SHELLS:
             argv = _shell_command(argv[1:])
             if argv is None:
                 return None
@@ -1075,14 +1074,15 @@ def _skip_options(argv: list[str], with_value: set[str]) -> list[str]:
 def _shell_command(arguments: list[str]) -> list[str] | None:
     """What a shell runs: the words of its `-c` string (`sh -ec "..."` too), or the script
     and its arguments (`sh -e /entrypoint.sh`). None when the string cannot be split."""
+    script = shell_script(arguments)
+    if script is not None:
+        try:
+            return shlex.split(script, comments=True)
+        except ValueError:
+            return None
     for index, argument in enumerate(arguments):
         if argument == "--" or not argument.startswith("-"):
             return arguments[index + (argument == "--") :]
-        if not argument.startswith("--") and "c" in argument[1:]:
-            try:
-                return shlex.split(arguments[index + 1], comments=True) if index + 1 < len(arguments) else []
-            except ValueError:
-                return None
     return []
 
 

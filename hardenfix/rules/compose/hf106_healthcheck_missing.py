@@ -97,6 +97,17 @@ class HealthcheckMissing(Rule):
     (`latest`, `lts`) or a release newer than the knowledge base is taken to
     be like the newest release it knows, and the message says so.
 
+    An image's probe checks its server, so it is added where the service
+    starts that server: with the image's own command, a command naming it
+    (`postgres -c fsync=off`), options the image's entrypoint passes to it
+    (`-c fsync=off`; a `.conf` file for `redis`), or a shell script that starts
+    it (`sh -c "mkdir -p /data && minio server /data"`), as the knowledge base
+    says each image starts its server. A service that runs another of the
+    image's programs (`psql -f seed.sql`, `redis-cli monitor`) is left alone:
+    the probe would fail there. A command that cannot be placed (a script
+    file, an image whose start the knowledge base does not describe) makes the
+    fix unsafe, and the message says so.
+
     A probe that needs a command-line option is added only once the
     service's command has it: NATS serves `/healthz` on its monitoring port
     alone, which its image's own command enables, but a `command:` of its own
@@ -155,6 +166,12 @@ class HealthcheckMissing(Rule):
             image = facts.image
             choice = image.standard_probe(service.command_line()) if image is not None else None
             if image is not None and choice is not None:
+                runs_server, started = facts.runs_image_server()
+                if runs_server is False:
+                    continue  # it runs another of the image's programs (`psql`), not the server probed
+                if runs_server is None:
+                    unknown = f"its command runs `{started}`, not known to start `{image.image.repository}`'s server"
+                    choice = choice._replace(guesses=(*choice.guesses, unknown))
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
             elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
                 finding, service_class = self._from_facts(document, service, facts)
