@@ -230,6 +230,23 @@ def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_en
     assert bool(result.fixed) is found
 
 
+def test_a_windows_image_is_left_alone(tmp_path) -> None:
+    """chroma's Dockerfile.windows: `/C:\\chroma/C:\\chroma` is no path of that image."""
+    write(tmp_path, {"chromadb/__init__.py": "", "chromadb/app.py": "from chromadb.api import models\n"})
+    write(tmp_path, {"chromadb/api/__init__.py": "", "chromadb/api/models.py": "import os\n"})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        'FROM python:3.11.9\nSHELL ["powershell", "-Command"]\nWORKDIR C:\\\\chroma\nCOPY ./ C:\\\\chroma\n'
+        'CMD ["python", "chromadb/app.py"]\n'
+    )
+    assert apply(dockerfile, ("HF202",)).findings == []
+    dockerfile.write_text(dockerfile.read_text().replace('SHELL ["powershell", "-Command"]\n', ""))
+    assert apply(dockerfile, ("HF202",)).findings == []
+    posix = 'FROM python:3.11.9\nWORKDIR /chroma\nCOPY ./ /chroma\nCMD ["python", "chromadb/app.py"]\n'
+    dockerfile.write_text(posix)
+    assert apply(dockerfile, ("HF202",)).fixed
+
+
 def test_a_project_installed_before_its_package_is_copied_does_not_hold_it(tmp_path) -> None:
     write(tmp_path, {"common/__init__.py": "", "main.py": "from common import db\n", "pyproject.toml": ""})
     dockerfile = tmp_path / "Dockerfile"

@@ -240,3 +240,22 @@ def test_document_location_and_build_context(tmp_path) -> None:
     assert document.build_context.root == tmp_path.resolve()
     assert parse("FROM x\n").build_context is None
     assert parse("FROM x\n", path, build_context=tmp_path.parent).build_context.root == tmp_path.parent.resolve()
+
+
+@pytest.mark.parametrize(
+    ("text", "windows"),
+    [
+        ("FROM python:3.11\nWORKDIR C:\\\\chroma\nCOPY . .\n", True),  # chroma's Dockerfile.windows
+        ("FROM python:3.11\nWORKDIR c:/app\n", True),
+        ('FROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\n', True),
+        (
+            'FROM mcr.microsoft.com/windows/servercore\nSHELL ["C:\\\\Windows\\\\System32\\\\cmd.exe", "/S", "/C"]\n',
+            True,
+        ),
+        ("# escape=`\nFROM mcr.microsoft.com/windows/nanoserver\n", True),
+        ('FROM python:3.12\nWORKDIR /app\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\n', False),
+        ("FROM python:3.12\nWORKDIR app:data\n", False),
+    ],
+)
+def test_a_dockerfile_for_a_windows_image_is_told(text: str, windows: bool) -> None:
+    assert parse(text).builds_for_windows is windows

@@ -73,7 +73,10 @@ class ServiceFacts:
 
     @cached_property
     def _built(self) -> DockerfileDocument | None:
-        return self.document.dockerfile_of(self.service) if self.service.get("build") is not None else None
+        """The Dockerfile it builds; None for none, or one for a Windows image, whose paths
+        are not read here."""
+        built = self.document.dockerfile_of(self.service) if self.service.get("build") is not None else None
+        return None if built is None or built.builds_for_windows else built
 
     @cached_property
     def build(self) -> BuildFacts | None:

@@ -542,6 +542,22 @@ class DockerfileDocument(SourceText):
         return instruction.line + "".join(self.text[h.body_start : h.body_end] for h in instruction.heredocs)
 
     @cached_property
+    def builds_for_windows(self) -> bool:
+        """Whether it builds a Windows image: its escape character is a backtick, its `SHELL`
+        is PowerShell or cmd, or a `WORKDIR` is a Windows path (`C:\\chroma`). Its paths are
+        Windows paths then, which the POSIX path logic here cannot read."""
+        if self.directives.get("escape") == "`":
+            return True
+        for instruction in self.instructions:
+            if instruction.name == "SHELL" and instruction.exec_form:
+                shell = instruction.exec_form[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+                if shell.removesuffix(".exe") in ("powershell", "pwsh", "cmd"):
+                    return True
+            elif instruction.name == "WORKDIR" and _WINDOWS_PATH.match(unquote(instruction.arguments)):
+                return True
+        return False
+
+    @cached_property
     def global_arguments(self) -> dict[str, str | None]:
         """The `ARG`s before the first `FROM`, what `FROM ${VERSION}` may use, and their
         defaults (None: none)."""
@@ -1034,6 +1050,7 @@ _INIT_PROGRAMS = {
     "catatonit": set(),
 }
 """Init wrappers and their options that take a value; the program they run follows."""
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
 _PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 

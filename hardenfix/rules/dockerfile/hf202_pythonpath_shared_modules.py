@@ -54,7 +54,8 @@ class PythonpathSharedModules(Rule):
     holds). A package that a later `RUN` installs with the project holding it (`pip
     install .`, `uv sync`, `poetry install`, `pdm install`, from a folder at or
     above it) is imported from the environment wherever the process starts: not a
-    finding.
+    finding. A Dockerfile that builds a Windows image (`WORKDIR C:\\app`, a
+    PowerShell `SHELL`) is left alone: its paths are not POSIX paths.
 
     ## Why is this bad?
     Python finds `services.common` only when the app root is on `sys.path`.
@@ -102,7 +103,7 @@ class PythonpathSharedModules(Rule):
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
         context = document.build_context
-        if context is None:
+        if context is None or document.builds_for_windows:
             return
         build_only = _build_only_stages(document)
         for stage in document.stages:
