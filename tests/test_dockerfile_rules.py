@@ -40,7 +40,7 @@ def test_realistic_service_one_apply_then_nothing(tmp_path) -> None:
     dockerfile = project / "before.Dockerfile"
     first = apply(dockerfile)
     assert first.outcome is Outcome.CHANGED, first.error
-    assert sorted({f.code for f in first.fixed}) == ["HF201", "HF202", "HF204", "HF205"]
+    assert sorted({f.code for f in first.fixed}) == ["HF201", "HF204", "HF205"]
     assert dockerfile.read_bytes() == (REALISTIC / "after.Dockerfile").read_bytes()
     second = apply(dockerfile)
     assert second.outcome is Outcome.UNCHANGED
@@ -185,14 +185,14 @@ def test_hf202_reads_the_projects_code_not_a_committed_virtualenv(tmp_path) -> N
             f"{site_packages}/click/__init__.py": "from click.core import Command\n",
             f"{site_packages}/click/core.py": "class Command: ...\n",
             f"{site_packages}/flask/cli.py": "import click\n",
-            "main.py": "import os\n",
+            "app/main.py": "import os\n",
         },
     )
     dockerfile = tmp_path / "Dockerfile"
-    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "main.py"]\n')
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "app/main.py"]\n')
     result = apply(dockerfile, ("HF202",))
     assert (result.findings, result.fixed) == ([], [])
-    (tmp_path / "main.py").write_text("from common import db\n")
+    (tmp_path / "app/main.py").write_text("from common import db\n")
     write(tmp_path, {"common/__init__.py": "", "common/db.py": "import os\n"})
     [fixed] = apply(dockerfile, ("HF202",)).fixed
     assert "the package `common`" in fixed.message
@@ -223,11 +223,37 @@ def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_en
     """`pip install .`, `uv sync`, `poetry install` put the project's packages in the
     environment: imported from there wherever the process starts, they need no
     `PYTHONPATH`. Its dependencies alone, or another project, are not it."""
-    write(tmp_path, {"common/__init__.py": "", "common/db.py": "import os\n", "main.py": "from common import db\n"})
+    write(tmp_path, {"common/__init__.py": "", "common/db.py": "import os\n", "app/main.py": "from common import db\n"})
     dockerfile = tmp_path / "Dockerfile"
-    dockerfile.write_text(f'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n{install}CMD ["python", "main.py"]\n')
+    dockerfile.write_text(f'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n{install}CMD ["python", "app/main.py"]\n')
     result = apply(dockerfile, ("HF202",))
     assert bool(result.fixed) is found
+
+
+@pytest.mark.parametrize(
+    ("files", "build", "found"),
+    [
+        # ragflow's sandbox executor
+        ({"main.py": "from api import routes\n"}, 'COPY . .\nCMD ["uvicorn", "main:app"]\n', False),
+        ({"app/main.py": "from api import routes\n"}, 'COPY . .\nCMD ["python", "app/main.py"]\n', True),
+        (
+            {"services/api/main.py": "from api import routes\n"},
+            'COPY services/api/ ./\nCOPY api api\nCMD ["uvicorn", "main:app"]\n',
+            False,
+        ),
+        ({"main.py": "from api import routes\n"}, 'COPY . ./app/\nCMD ["uvicorn", "app.main:app"]\n', True),
+    ],
+    ids=["module-in-the-root", "module-below-it", "flattened-into-the-root", "root-below-the-working-directory"],
+)
+def test_a_module_in_the_app_root_finds_its_sibling_packages(tmp_path, files, build: str, found: bool) -> None:
+    """A module in the app root, where the process starts, finds the packages beside it
+    through the folder that holds it, whether run as a script or imported by its own name
+    (`uvicorn main:app`), whenever it can be found itself: `PYTHONPATH` would change nothing.
+    Below the working directory, it is imported as `app.main`, and `api` is not found."""
+    write(tmp_path, {"api/__init__.py": "", "api/routes.py": "import os\n", **files})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f"FROM python:3.12-slim\nWORKDIR /app\n{build}")
+    assert bool(apply(dockerfile, ("HF202",)).fixed) is found
 
 
 def test_a_windows_image_is_left_alone(tmp_path) -> None:
@@ -248,10 +274,11 @@ def test_a_windows_image_is_left_alone(tmp_path) -> None:
 
 
 def test_a_project_installed_before_its_package_is_copied_does_not_hold_it(tmp_path) -> None:
-    write(tmp_path, {"common/__init__.py": "", "main.py": "from common import db\n", "pyproject.toml": ""})
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", "pyproject.toml": ""})
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(
-        'FROM python:3.12-slim\nWORKDIR /srv\nCOPY pyproject.toml .\nRUN pip install .\nCOPY . .\nCMD ["python", "main.py"]\n'
+        "FROM python:3.12-slim\nWORKDIR /srv\nCOPY pyproject.toml .\nRUN pip install .\nCOPY . .\n"
+        'CMD ["python", "app/main.py"]\n'
     )
     assert apply(dockerfile, ("HF202",)).fixed
 
@@ -260,11 +287,11 @@ def test_a_project_installed_before_its_package_is_copied_does_not_hold_it(tmp_p
     ("final", "fixed"),
     [
         (
-            'FROM python:3.12-slim\nWORKDIR /srv\nCOPY --from=builder /srv /srv\nCMD ["python", "main.py"]\n',
+            'FROM python:3.12-slim\nWORKDIR /srv\nCOPY --from=builder /srv /srv\nCMD ["python", "app/main.py"]\n',
             "FROM python:3.12-slim\nWORKDIR /srv\nENV PYTHONPATH=/srv${PYTHONPATH:+:$PYTHONPATH}\nCOPY --from=builder",
         ),
-        ('FROM builder AS final\nCMD ["python", "main.py"]\n', "AS builder\nWORKDIR /srv\nENV PYTHONPATH="),
-        ('FROM python:3.12-slim\nCOPY --from=builder /srv/main.py /main.py\nCMD ["python", "/main.py"]\n', None),
+        ('FROM builder AS final\nCMD ["python", "app/main.py"]\n', "AS builder\nWORKDIR /srv\nENV PYTHONPATH="),
+        ('FROM python:3.12-slim\nCOPY --from=builder /srv/app/main.py /main.py\nCMD ["python", "/main.py"]\n', None),
     ],
     ids=["copied-from", "built-from", "copied-without-the-package"],
 )
@@ -272,7 +299,7 @@ def test_a_stage_that_only_builds_what_another_copies_runs_no_service(tmp_path, 
     """healthchecks' Dockerfile copies its code into a `builder` stage, which the final
     stage copies from: an `ENV` in the builder would reach no image that runs. The final
     stage holds what it copies of the builder's files, and is fixed where it does."""
-    write(tmp_path, {"common/__init__.py": "", "main.py": "from common import db\n"})
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n"})
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(f"FROM python:3.12-slim AS builder\nWORKDIR /srv\nCOPY . .\n\n{final}")
     result = apply(dockerfile, ("HF202",))
@@ -285,12 +312,12 @@ def test_a_stage_that_only_builds_what_another_copies_runs_no_service(tmp_path, 
 def test_what_a_stage_that_installs_the_project_copies_is_not_followed(tmp_path) -> None:
     """The builder's `pip install .` put the packages in its environment, which the final
     stage copies too: they are imported from there."""
-    write(tmp_path, {"common/__init__.py": "", "main.py": "from common import db\n", "pyproject.toml": ""})
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", "pyproject.toml": ""})
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(
         "FROM python:3.12-slim AS builder\nWORKDIR /srv\nCOPY . .\nRUN pip install --prefix=/install .\n\n"
         "FROM python:3.12-slim\nCOPY --from=builder /install /usr/local\nCOPY --from=builder /srv /srv\n"
-        'CMD ["python", "/srv/main.py"]\n'
+        'CMD ["python", "/srv/app/main.py"]\n'
     )
     assert apply(dockerfile, ("HF202",)).fixed == []
 
@@ -303,7 +330,7 @@ def test_what_a_stage_that_installs_the_project_copies_is_not_followed(tmp_path)
 def test_the_app_root_is_where_the_variables_put_it(tmp_path, setting: str, line: str | None) -> None:
     """django-on-docker: `WORKDIR $APP_HOME` and `COPY . $APP_HOME`. Before, the app root was
     `/$APP_HOME/$APP_HOME`, written into the fix."""
-    write(tmp_path, {"upload/__init__.py": "", "site_urls.py": "from upload import views\n"})
+    write(tmp_path, {"upload/__init__.py": "", "hello_django/urls.py": "from upload import views\n"})
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(f"FROM python:3.12-slim\n{setting}WORKDIR $APP_HOME\nCOPY . $APP_HOME\n")
     result = apply(dockerfile, ("HF202",))

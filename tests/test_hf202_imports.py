@@ -123,3 +123,12 @@ def test_pythonpath_brings_in_the_app_root_and_what_the_base_image_set(
     document = dockerfile.parse((CASES / case / "after.Dockerfile").read_text())
     entries = (_pythonpath(document, inherited) or "").split(":")
     assert entries[1:] == (["/opt/base"] if inherited else []) and entries[0].startswith("/")
+
+
+@pytest.mark.parametrize("elsewhere", [False, True], ids=["in-the-working-directory", "elsewhere"])
+def test_a_module_in_the_app_root_runs_without_the_fix(tmp_path: Path, elsewhere: bool) -> None:
+    """The case HF202 leaves alone: started where it is, or as a script from another folder,
+    `main.py` finds the package beside it."""
+    assert "module-in-the-root" not in FIXED
+    started = _start("module-in-the-root", "before.Dockerfile", tmp_path / "image", elsewhere=elsewhere)
+    assert (started.returncode, started.stdout) == (0, "['/healthz']\n"), started.stderr

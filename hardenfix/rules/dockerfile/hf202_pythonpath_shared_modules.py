@@ -44,8 +44,13 @@ class PythonpathSharedModules(Rule):
     after `FROM` when the stage has none).
 
     The build context is the Dockerfile's folder: the copied folder must hold Python
-    files there, and some other Python file the stage copies must import it by the
-    name its place under the app root gives it. Folders that are not the project's
+    files there, and some other Python file the stage copies, below the app root,
+    must import it by the name its place under the app root gives it. A module that
+    lands in the app root, when the process starts there (`WORKDIR /app`, `main.py`
+    for `uvicorn main:app`), finds the packages beside it through the folder that
+    holds it, run as a script or imported by its own name, whenever it can be
+    found at all: its imports are no finding. (Imported as `app.main` from the
+    folder above, it would not: there the app root is not the working directory.) Folders that are not the project's
     own code (virtualenvs' `site-packages`, `node_modules`, caches) are left out, as
     discovery leaves them out. A stage that only builds what a later stage copies
     (`COPY --from=builder`) runs no service: it is not checked; what the later stage
@@ -238,20 +243,36 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
         return
     wanted = {name for *_, name in candidates}
     # Each wanted dotted name a copied file imports, with its parent packages (`a.b.c`
-    # imports `a.b` and `a`) -> the files that import it: built once, for every candidate.
-    importers_of: dict[str, list[str]] = {}
-    for _, source in copied:
+    # imports `a.b` and `a`) -> the files that import it, and where each lands in the image:
+    # built once, for every candidate.
+    importers_of: dict[str, list[tuple[str, str]]] = {}
+    for copy, source in copied:
         for path in context.files_under(source, ".py", skip=_not_the_projects):
             modules = _imported_modules(context, path)
             for name in {prefix for module in modules for prefix in _packages(module)} & wanted:
-                importers_of.setdefault(name, []).append(path)
+                importers_of.setdefault(name, []).append((path, _landing(copy, source, path)))
+    started_in = stage.working_directory()
     found: set[tuple[int, str]] = set()
     for copy, folder, root, name in candidates:
         if (id(copy), folder) in found:
             continue  # a nearer import root already matched this folder
-        if any(not _inside(path, folder) for path in importers_of.get(name, ())):
+        # A module in the folder where the process starts, when that is the root, finds the
+        # package through the folder that holds it, run as a script or imported by its own
+        # name (`uvicorn main:app`), as it finds itself.
+        if any(
+            not _inside(path, folder) and not posixpath.dirname(landed) == root == started_in
+            for path, landed in importers_of.get(name, ())
+        ):
             found.add((id(copy), folder))
             yield _SharedPackage(copy, name, root)
+
+
+def _landing(copy: Copy, source: str, path: str) -> str:
+    """Where a file at `path` of the build context, copied by `copy` from `source` (a folder
+    holding it, or the file itself), lands in the image."""
+    if path == posixpath.normpath(source):
+        return copy.landing(source)
+    return posixpath.normpath(posixpath.join(copy.destination, posixpath.relpath(path, source)))
 
 
 def _copied_through_stages(document: DockerfileDocument, stage: Stage, context: BuildContext) -> list[Copy]:

@@ -17,7 +17,6 @@ RUN groupadd --system pmoves \
     && useradd --system --gid pmoves --home-dir /app pmoves \
     && mkdir -p /data
 WORKDIR /app
-ENV PYTHONPATH=/app${PYTHONPATH:+:$PYTHONPATH}
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 COPY services/common /app/services/common

@@ -5,5 +5,5 @@ RUN pip install --no-cache-dir -r requirements.txt
 WORKDIR /srv/app
 ENV PYTHONPATH=/srv/app${PYTHONPATH:+:$PYTHONPATH}
 COPY common/ ./services/common/
-COPY worker/ ./
-CMD ["python", "-m", "tasks"]
+COPY worker/ ./worker/
+CMD ["python", "worker/tasks.py"]

@@ -4,5 +4,5 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 WORKDIR /srv/app
 COPY common/ ./services/common/
-COPY worker/ ./
-CMD ["python", "-m", "tasks"]
+COPY worker/ ./worker/
+CMD ["python", "worker/tasks.py"]
