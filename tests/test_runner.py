@@ -347,7 +347,10 @@ def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path, jobs
     assert b"# NOTE: Do NOT set USER here - entrypoint drops to pmoves via su" in with_compose.fixed_bytes
     [alone] = list(run([dockerfile], engine, Mode.CHECK, tmp_path, jobs=1))
     assert alone.findings[0].fix is None
-    assert "is not in the build context" in alone.findings[0].message
+    assert alone.findings[0].message.endswith(
+        "`services/pmoves-api/entrypoint.sh` is not in the Dockerfile's folder, taken for its build context: "
+        "no Compose file of this run builds it from another"
+    )
 
 
 def test_dockerfiles_do_not_wait_for_a_compose_file_a_worker_is_checking(

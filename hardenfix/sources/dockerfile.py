@@ -742,7 +742,10 @@ def parse(text: str, location: Path | None = None, build_context: Path | None = 
     document.location = location
     if build_context is not None or location is not None:
         document.build_context = BuildContext(
-            build_context if build_context is not None else location.parent, document, location
+            build_context if build_context is not None else location.parent,
+            document,
+            location,
+            assumed=build_context is None,
         )
     return document
 
@@ -770,9 +773,17 @@ class BuildContext:
     """
 
     def __init__(
-        self, root: Path, reader: SourceText | None = None, dockerfile: Path | None = None, *, built: bool = True
+        self,
+        root: Path,
+        reader: SourceText | None = None,
+        dockerfile: Path | None = None,
+        *,
+        built: bool = True,
+        assumed: bool = False,
     ) -> None:
         self.root = root.resolve()
+        self.assumed = assumed
+        """It is the Dockerfile's own folder, for want of a Compose file of the run naming one."""
         self._reader = reader
         self._dockerfile = dockerfile
         self._built = built
@@ -850,6 +861,11 @@ class BuildContext:
         except FileTooLarge:
             raise ContextError(f"`{relative}` is larger than {MAX_CONTEXT_FILE // 1024} KiB") from None
         except FileNotFoundError:
+            if self.assumed:
+                raise ContextError(
+                    f"`{relative}` is not in the Dockerfile's folder, taken for its build context: "
+                    "no Compose file of this run builds it from another"
+                ) from None
             raise ContextError(f"`{relative}` is not in the build context") from None
         except IsADirectoryError:
             raise ContextError(f"`{relative}` is a folder") from None
