@@ -215,6 +215,8 @@ def test_hf202_reads_the_projects_code_not_a_committed_virtualenv(tmp_path) -> N
         ('ENV CODE_DIR=/srv\nRUN pip install --no-deps "$CODE_DIR"\n', False),  # ArchiveBox's
         ("ARG APP=/srv\nRUN pip install ${APP}\n", False),
         ("RUN pip install $UNKNOWN\n", True),
+        ('RUN pip install -e ".[graph]"\n', False),  # mem0's server
+        ("RUN pip install ./vendor/lib[fast]\n", True),
     ],
 )
 def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_environment(
@@ -242,13 +244,38 @@ def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_en
             False,
         ),
         ({"main.py": "from api import routes\n"}, 'COPY . ./app/\nCMD ["uvicorn", "app.main:app"]\n', True),
+        # plane, Tandoor Recipes, fastapi-realworld: modules of a package, imported by their dotted names
+        (
+            {"app/__init__.py": "", "app/views/main.py": "from api import routes\n"},
+            'COPY . .\nCMD ["uvicorn", "app.views.main:app"]\n',
+            False,
+        ),
+        (
+            {"app/__init__.py": "", "app/main.py": 'from api import routes\n\nif __name__ == "__main__":\n    run()\n'},
+            'COPY . .\nCMD ["uvicorn", "app.main:app"]\n',  # and `python app/main.py` some other time
+            True,
+        ),
+        (
+            {"app/__init__.py": "", "app/main.py": "from api import routes\n"},
+            'COPY . .\nCMD ["python", "app/main.py"]\n',
+            True,
+        ),
     ],
-    ids=["module-in-the-root", "module-below-it", "flattened-into-the-root", "root-below-the-working-directory"],
+    ids=[
+        "module-in-the-root",
+        "module-below-it",
+        "flattened-into-the-root",
+        "root-below-the-working-directory",
+        "module-of-a-package",
+        "package-module-that-is-a-script",
+        "package-module-the-command-runs",
+    ],
 )
 def test_a_module_in_the_app_root_finds_its_sibling_packages(tmp_path, files, build: str, found: bool) -> None:
     """A module in the app root, where the process starts, finds the packages beside it
     through the folder that holds it, whether run as a script or imported by its own name
     (`uvicorn main:app`), whenever it can be found itself: `PYTHONPATH` would change nothing.
+    So does a module of a package there, imported by its dotted name, unless it is a script.
     Below the working directory, it is imported as `app.main`, and `api` is not found."""
     write(tmp_path, {"api/__init__.py": "", "api/routes.py": "import os\n", **files})
     dockerfile = tmp_path / "Dockerfile"

@@ -125,10 +125,14 @@ def test_pythonpath_brings_in_the_app_root_and_what_the_base_image_set(
     assert entries[1:] == (["/opt/base"] if inherited else []) and entries[0].startswith("/")
 
 
-@pytest.mark.parametrize("elsewhere", [False, True], ids=["in-the-working-directory", "elsewhere"])
-def test_a_module_in_the_app_root_runs_without_the_fix(tmp_path: Path, elsewhere: bool) -> None:
-    """The case HF202 leaves alone: started where it is, or as a script from another folder,
-    `main.py` finds the package beside it."""
-    assert "module-in-the-root" not in FIXED
-    started = _start("module-in-the-root", "before.Dockerfile", tmp_path / "image", elsewhere=elsewhere)
+@pytest.mark.parametrize(
+    ("case", "elsewhere"),
+    [("module-in-the-root", False), ("module-in-the-root", True), ("package-modules", False)],
+    ids=["module-in-the-root", "module-in-the-root-run-from-elsewhere", "package-modules"],
+)
+def test_what_hf202_leaves_alone_runs_without_the_fix(tmp_path: Path, case: str, elsewhere: bool) -> None:
+    """The cases HF202 leaves alone: started where its command starts it (or, a script, from
+    another folder), the process finds the package beside the module that imports it."""
+    assert case not in FIXED
+    started = _start(case, "before.Dockerfile", tmp_path / "image", elsewhere=elsewhere)
     assert (started.returncode, started.stdout) == (0, "['/healthz']\n"), started.stderr

@@ -14,6 +14,7 @@ from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, Docke
 
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
+_MAIN_GUARD = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']""", re.MULTILINE)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Imports are found from the keyword: a pattern that starts with a literal is searched
 # for in C, seven times faster than one anchored at each line start.
@@ -45,12 +46,16 @@ class PythonpathSharedModules(Rule):
 
     The build context is the Dockerfile's folder: the copied folder must hold Python
     files there, and some other Python file the stage copies, below the app root,
-    must import it by the name its place under the app root gives it. A module that
-    lands in the app root, when the process starts there (`WORKDIR /app`, `main.py`
-    for `uvicorn main:app`), finds the packages beside it through the folder that
-    holds it, run as a script or imported by its own name, whenever it can be
-    found at all: its imports are no finding. (Imported as `app.main` from the
-    folder above, it would not: there the app root is not the working directory.) Folders that are not the project's
+    must import it by the name its place under the app root gives it. When the
+    process starts in the app root (`WORKDIR /app`), a module that lands there
+    (`main.py` for `uvicorn main:app`) finds the packages beside it through the
+    folder that holds it, run as a script or imported by its own name, whenever it
+    can be found at all; so does a module of a regular package there
+    (`plane/app/views.py`, imported as `plane.app.views`), unless it is a script
+    (the stage's command names it, or it has an `if __name__ == "__main__":`
+    block), whose own folder would come first: their imports are no finding.
+    (Imported as `app.main` from the folder above, a module would not find them:
+    there the app root is not the working directory.) Folders that are not the project's
     own code (virtualenvs' `site-packages`, `node_modules`, caches) are left out, as
     discovery leaves them out. A stage that only builds what a later stage copies
     (`COPY --from=builder`) runs no service: it is not checked; what the later stage
@@ -199,10 +204,11 @@ def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
         if program == "uv" and arguments[:2] == ["pip", "install"]:
             program, arguments = "pip", arguments[1:]
         if program in ("pip", "pip3") and arguments[:1] == ["install"]:
+            folders = (word.partition("[")[0] for word in arguments[1:])  # `.[graph]`: the extras go
             yield from (
-                posixpath.normpath(posixpath.join(workdir, word))
-                for word in arguments[1:]
-                if word in (".", "..") or word.startswith(("/", "./", "../"))
+                posixpath.normpath(posixpath.join(workdir, folder))
+                for folder in folders
+                if folder in (".", "..") or folder.startswith(("/", "./", "../"))
             )
         elif program == "uv" and arguments[:1] == ["sync"] and not _UV_SKIPS_THE_PROJECT & set(arguments):
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "--project", "--directory") or "."))
@@ -252,19 +258,52 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
             for name in {prefix for module in modules for prefix in _packages(module)} & wanted:
                 importers_of.setdefault(name, []).append((path, _landing(copy, source, path)))
     started_in = stage.working_directory()
+    scripts = _scripts_run(stage)
     found: set[tuple[int, str]] = set()
     for copy, folder, root, name in candidates:
         if (id(copy), folder) in found:
             continue  # a nearer import root already matched this folder
-        # A module in the folder where the process starts, when that is the root, finds the
-        # package through the folder that holds it, run as a script or imported by its own
-        # name (`uvicorn main:app`), as it finds itself.
         if any(
-            not _inside(path, folder) and not posixpath.dirname(landed) == root == started_in
+            not _inside(path, folder)
+            and not (root == started_in and _found_through_root(context, path, landed, root, scripts))
             for path, landed in importers_of.get(name, ())
         ):
             found.add((id(copy), folder))
             yield _SharedPackage(copy, name, root)
+
+
+def _found_through_root(context: BuildContext, path: str, landed: str, root: str, scripts: set[str]) -> bool:
+    """Whether the module at `path` of the context, landing at `landed`, can only be loaded
+    through `root`, the folder the process starts in, and so finds the packages there as it
+    finds itself: it sits in `root` (run as a script or imported by its own name, as
+    `uvicorn main:app` imports it); or in a regular package of `root` (`plane/api/views.py`,
+    imported as `plane.api.views`), and is no script (named by the stage's command, or
+    guarded by `if __name__ == "__main__"`), whose own folder would come first instead."""
+    below = posixpath.relpath(posixpath.dirname(landed), root)
+    if below == ".":
+        return True
+    if below.startswith("..") or landed in scripts:
+        return False
+    depth = below.count("/") + 1
+    package = posixpath.dirname(path)
+    for _ in range(depth - 1):
+        package = posixpath.dirname(package)
+    try:
+        context.read_bytes(posixpath.join(package, "__init__.py"))
+        return _MAIN_GUARD.search(context.read_text(path)) is None
+    except ContextError:
+        return False  # a folder of scripts, whose own folder comes first on `sys.path`
+
+
+def _scripts_run(stage: Stage) -> set[str]:
+    """The image paths of the Python files the stage's `ENTRYPOINT` and `CMD` name."""
+    workdir = stage.working_directory()
+    words = []
+    for name in ("ENTRYPOINT", "CMD"):
+        instruction = stage.effective(name)
+        if instruction is not None:
+            words += instruction.exec_form or instruction.arguments.split()
+    return {posixpath.normpath(posixpath.join(workdir, word)) for word in words if word.endswith(".py")}
 
 
 def _landing(copy: Copy, source: str, path: str) -> str:

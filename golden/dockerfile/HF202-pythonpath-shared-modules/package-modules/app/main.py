@@ -1,0 +1,1 @@
+from app.views import listing  # noqa: F401

@@ -1,0 +1,3 @@
+from api.routes import ROUTES
+
+print(ROUTES)
