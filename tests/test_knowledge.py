@@ -307,6 +307,9 @@ def test_a_command_option_is_read_as_the_server_reads_it() -> None:
         ("postgres:16", None, ["/usr/lib/postgresql/16/bin/postgres"], True),
         ("postgres:16", None, ["psql", "-h", "db"], False),
         ("postgres:16", ["-c"], None, False),  # an entrypoint of its own passes nothing on
+        ("postgres:16", ["docker-entrypoint.sh"], ["postgres"], True),  # the image's, named again
+        ("postgres:16", ["docker-entrypoint.sh"], ["-c", "fsync=off"], True),
+        ("postgres:16", ["docker-entrypoint.sh"], ["psql"], False),
         ("postgres:16", ["sh", "-c"], ["exec postgres -c fsync=off"], True),
         ("postgres:16", ["sh", "-c"], ["pg_dump -h db app > /backup/app.sql"], None),
         ("postgres:16", ["/bin/bash", "/scripts/start.sh"], None, None),  # a script file: not read

@@ -116,9 +116,12 @@ class ServerCommand(NamedTuple):
         words = [*entrypoint, *(command or ())] if entrypoint is not None else list(command or ())
         if not words:
             return False
-        if posixpath.basename(words[0]) in self.programs or (entrypoint is None and self._passed_on(words[0])):
+        program = posixpath.basename(words[0])
+        if program in self.programs or (entrypoint is None and self._passed_on(words[0])):
             return True
-        if posixpath.basename(words[0]) in probes.SHELLS:
+        if program in ENTRYPOINT_SCRIPTS:  # the image's entrypoint, named again
+            return self.runs(None, words[1:])
+        if program in probes.SHELLS:
             return self._script_runs(words[1:])
         return False
 
@@ -136,9 +139,7 @@ class ServerCommand(NamedTuple):
         if script is None:
             return None  # a script file, which is not read here
         for words in probes.simple_commands(script):
-            program = posixpath.basename(words[0].value)
-            rest = [word.value for word in words[1:]]
-            if program in self.programs or (program in ENTRYPOINT_SCRIPTS and self.runs(None, rest)):
+            if self.runs([], [word.value for word in words]):
                 return True
         return None
 
