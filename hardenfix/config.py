@@ -51,6 +51,7 @@ configuration of the first path given (as the cache's place is), and `--online` 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import types
@@ -62,7 +63,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hardenfix.files import absolute_path
-from hardenfix.knowledge import ImageFacts, KnowledgeBase, builtin, facts_from_table
 from hardenfix.model import FileKind
 from hardenfix.registry import Listed, SelectionError, matches, rule_by_code, select_rules, validate_selectors
 from hardenfix.rule import Rule
@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     import pathspec
 
     from hardenfix.facts.online import RegistryAnswers
+    from hardenfix.knowledge import ImageFacts, KnowledgeBase
 
 CONFIG_FILES = ("hardenfix.toml", ".hardenfix.toml", "pyproject.toml")
 LISTED_NAMES = frozenset({*CONFIG_FILES, ".git"})
@@ -107,6 +108,8 @@ class Settings:
 
     def knowledge(self, registry: RegistryAnswers | None = None) -> KnowledgeBase:
         """The built-in knowledge, the project's, and what registries answered (online)."""
+        from hardenfix.knowledge import builtin
+
         return builtin().extended(pins=self.pins, images=self.images).online(registry, self.pin_digests)
 
     def rules(
@@ -115,8 +118,9 @@ class Settings:
         registry: RegistryAnswers | None = None,
         kinds: Collection[FileKind] | None = None,
     ) -> list[Rule]:
-        """The selected rules (see `listed_rules`), made."""
-        knowledge, options = self.knowledge(registry), self.rule_options
+        """The selected rules (see `listed_rules`), made; the knowledge they share is made
+        when one of them first asks for it."""
+        knowledge, options = functools.cache(functools.partial(self.knowledge, registry)), self.rule_options
         return [listed.load()(options.get(listed.code), knowledge) for listed in self.listed_rules(path, kinds)]
 
     def listed_rules(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> list[Listed]:
@@ -557,6 +561,8 @@ def _images(table: Any, source: str) -> dict[str, ImageFacts]:
         healthcheck = facts.get("healthcheck")
         if healthcheck is not None and (not healthcheck or healthcheck[0] not in ("CMD", "CMD-SHELL")):
             raise ConfigError(f"{where}: 'healthcheck' must be a Compose test list starting with CMD or CMD-SHELL")
+        from hardenfix.knowledge import facts_from_table
+
         images[repository] = facts_from_table(repository, facts)
     return images
 

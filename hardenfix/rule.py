@@ -12,11 +12,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from hardenfix.knowledge import KnowledgeBase, builtin
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix, Position, ValueChange
 from hardenfix.sources.text import SourceText
+
+if TYPE_CHECKING:
+    from hardenfix.knowledge import KnowledgeBase
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
 
@@ -63,10 +65,24 @@ class Rule:
     (see `hardenfix.validate.check_model_change`); a safe fix of any other rule may not
     change an image at all."""
 
-    def __init__(self, options: Any = None, knowledge: KnowledgeBase | None = None) -> None:
+    def __init__(
+        self, options: Any = None, knowledge: KnowledgeBase | Callable[[], KnowledgeBase] | None = None
+    ) -> None:
         self.options = options if options is not None else self.Options()
-        self.knowledge = knowledge if knowledge is not None else builtin()
-        """What hardenfix knows of images (pins, tools, probes), with the project's additions."""
+        self._knowledge = knowledge
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """What hardenfix knows of images (pins, tools, probes), with the project's additions:
+        given, or made by what was given, or the built-in one, when the rule first asks. The
+        Python rules never do, and a run of Python files alone never loads it."""
+        if self._knowledge is None:
+            from hardenfix.knowledge import builtin
+
+            self._knowledge = builtin()
+        elif callable(self._knowledge):
+            self._knowledge = self._knowledge()
+        return self._knowledge
 
     @classmethod
     def might_apply(cls, data: bytes) -> bool:
