@@ -45,6 +45,7 @@ import enum
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hardenfix.sources.python import (
     assigned_targets,
@@ -54,7 +55,9 @@ from hardenfix.sources.python import (
     module_level_statements,
     word_starts,
 )
-from hardenfix.sources.python_project import Project
+
+if TYPE_CHECKING:
+    from hardenfix.sources.python_project import Project
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef | ast.comprehension

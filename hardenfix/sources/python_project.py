@@ -33,7 +33,6 @@ import functools
 import os
 import re
 import sys
-import tomllib
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -72,6 +71,8 @@ def required_python(module: Path) -> str | None:
     """The Python versions the project of `module` says it runs on (`requires-python` in
     the `pyproject.toml` of `project_root`), when the interpreter running hardenfix is not
     one of them; None when it is, or the project does not say."""
+    import tomllib  # a parse error's path alone: its import costs a one-file check a twentieth
+
     try:
         with open(project_root(module) / "pyproject.toml", "rb") as file:
             required = tomllib.load(file).get("project", {}).get("requires-python")
@@ -236,6 +237,8 @@ class Project:
         application its tool says it never builds (see `_NOT_A_PACKAGE`)."""
         if any(os.path.isfile(os.path.join(self.root, name)) for name in ("setup.py", "setup.cfg")):
             return True
+        import tomllib  # asked only of a module with something to fix
+
         try:
             with open(os.path.join(self.root, "pyproject.toml"), "rb") as handle:
                 table = tomllib.load(handle)
