@@ -52,11 +52,11 @@ class PythonpathSharedModules(Rule):
     folder that holds it, run as a script or imported by its own name, whenever it
     can be found at all; so does a module of a regular package there
     (`plane/app/views.py`, imported as `plane.app.views`), unless it is a script
-    (the stage's command names it, or it has an `if __name__ == "__main__":`
-    block), whose own folder would come first: their imports are no finding.
-    (Imported as `app.main` from the folder above, a module would not find them:
-    there the app root is not the working directory.) Folders that are not the project's
-    own code (virtualenvs' `site-packages`, `node_modules`, caches) are left out, as
+    (the stage's command names it, or it has an `if __name__ == "__main__":` block),
+    whose own folder would come first: their imports are no finding. (Imported as
+    `app.main` from the folder above, a module would not find them: there the app
+    root is not the working directory.) Folders that are not the project's own code
+    (virtualenvs' `site-packages`, `node_modules`, caches) are left out, as
     discovery leaves them out. A stage that only builds what a later stage copies
     (`COPY --from=builder`) runs no service: it is not checked; what the later stage
     copies of its files from the build context counts as copied by the `COPY --from`
@@ -276,8 +276,8 @@ def _found_through_root(context: BuildContext, path: str, landed: str, root: str
     """Whether the module at `path` of the context, landing at `landed`, can only be loaded
     through `root`, the folder the process starts in, and so finds the packages there as it
     finds itself: it sits in `root` (run as a script or imported by its own name, as
-    `uvicorn main:app` imports it); or in a regular package of `root` (`plane/api/views.py`,
-    imported as `plane.api.views`), and is no script (named by the stage's command, or
+    `uvicorn main:app` imports it); or in a regular package of `root` (`plane/app/views.py`,
+    imported as `plane.app.views`), and is no script (named by the stage's command, or
     guarded by `if __name__ == "__main__"`), whose own folder would come first instead."""
     below = posixpath.relpath(posixpath.dirname(landed), root)
     if below == ".":
