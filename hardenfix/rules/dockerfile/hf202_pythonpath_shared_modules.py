@@ -4,6 +4,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hardenfix import probes
 from hardenfix.discovery import SKIPPED_DIRECTORIES
@@ -251,12 +252,15 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
     # Each wanted dotted name a copied file imports, with its parent packages (`a.b.c`
     # imports `a.b` and `a`) -> the files that import it, and where each lands in the image:
     # built once, for every candidate.
-    importers_of: dict[str, list[tuple[str, str]]] = {}
+    importers_of: dict[str, list[_Importer]] = {}
     for copy, source in copied:
         for path in context.files_under(source, ".py", skip=_not_the_projects):
-            modules = _imported_modules(context, path)
-            for name in {prefix for module in modules for prefix in _packages(module)} & wanted:
-                importers_of.setdefault(name, []).append((path, _landing(copy, source, path)))
+            text = _read_module(context, path)
+            names = {prefix for module in _imported_modules(text) for prefix in _packages(module)} & wanted
+            if names:
+                importer = _Importer(path, _landing(copy, source, path), _MAIN_GUARD.search(text) is not None)
+                for name in names:
+                    importers_of.setdefault(name, []).append(importer)
     started_in = stage.working_directory()
     scripts = _scripts_run(stage)
     found: set[tuple[int, str]] = set()
@@ -264,35 +268,45 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
         if (id(copy), folder) in found:
             continue  # a nearer import root already matched this folder
         if any(
-            not _inside(path, folder)
-            and not (root == started_in and _found_through_root(context, path, landed, root, scripts))
-            for path, landed in importers_of.get(name, ())
+            not _inside(importer.path, folder)
+            and not (root == started_in and _found_through_root(context, importer, root, scripts))
+            for importer in importers_of.get(name, ())
         ):
             found.add((id(copy), folder))
             yield _SharedPackage(copy, name, root)
 
 
-def _found_through_root(context: BuildContext, path: str, landed: str, root: str, scripts: set[str]) -> bool:
-    """Whether the module at `path` of the context, landing at `landed`, can only be loaded
-    through `root`, the folder the process starts in, and so finds the packages there as it
-    finds itself: it sits in `root` (run as a script or imported by its own name, as
-    `uvicorn main:app` imports it); or in a regular package of `root` (`plane/app/views.py`,
-    imported as `plane.app.views`), and is no script (named by the stage's command, or
-    guarded by `if __name__ == "__main__"`), whose own folder would come first instead."""
-    below = posixpath.relpath(posixpath.dirname(landed), root)
+class _Importer(NamedTuple):
+    """A copied module that imports a candidate shared package."""
+
+    path: str
+    """In the build context."""
+    landed: str
+    """Where it lands in the image."""
+    guarded: bool
+    """It has an `if __name__ == "__main__":` block: it may be run as a script."""
+
+
+def _found_through_root(context: BuildContext, importer: _Importer, root: str, scripts: set[str]) -> bool:
+    """Whether the importer can only be loaded through `root`, the folder the process starts
+    in, and so finds the packages there as it finds itself: it sits in `root` (run as a
+    script or imported by its own name, as `uvicorn main:app` imports it); or in a regular
+    package of `root` (`plane/app/views.py`, imported as `plane.app.views`), and is no
+    script (named by the stage's command, or guarded by `if __name__ == "__main__"`), whose
+    own folder would come first instead."""
+    below = posixpath.relpath(posixpath.dirname(importer.landed), root)
     if below == ".":
         return True
-    if below.startswith("..") or landed in scripts:
+    if below.startswith("..") or importer.landed in scripts or importer.guarded:
         return False
-    depth = below.count("/") + 1
-    package = posixpath.dirname(path)
-    for _ in range(depth - 1):
+    package = posixpath.dirname(importer.path)
+    for _ in range(below.count("/")):
         package = posixpath.dirname(package)
     try:
         context.read_bytes(posixpath.join(package, "__init__.py"))
-        return _MAIN_GUARD.search(context.read_text(path)) is None
     except ContextError:
         return False  # a folder of scripts, whose own folder comes first on `sys.path`
+    return True
 
 
 def _scripts_run(stage: Stage) -> set[str]:
@@ -404,12 +418,16 @@ def _inside(path: str, folder: str) -> bool:
     return folder == "." or path == folder or path.startswith(folder + "/")
 
 
-def _imported_modules(context: BuildContext, path: str) -> frozenset[str]:
-    """The modules a file imports, found by line without parsing it."""
+def _read_module(context: BuildContext, path: str) -> str:
+    """A copied module's text; empty when it cannot be read."""
     try:
-        source = context.read_text(path)
+        return context.read_text(path)
     except ContextError:
-        return frozenset()
+        return ""
+
+
+def _imported_modules(source: str) -> frozenset[str]:
+    """The modules a module's text imports, found by line without parsing it."""
     modules = set()
     for keyword in _IMPORT_KEYWORD.finditer(source):
         line_start = source.rfind("\n", 0, keyword.start()) + 1
