@@ -24,8 +24,9 @@ class Unparseable(Rule):
 
     ## Why is this bad?
     Docker Compose, BuildKit and Python refuse the same file, so the service it
-    describes does not start, build or import. A file no tool can read also hides
-    every other finding in it.
+    describes does not start, build or import (a module for a later Python than the
+    one hardenfix runs on excepted). A file no tool can read also hides every other
+    finding in it.
 
     ## Example
     ```yaml
