@@ -51,7 +51,6 @@ configuration of the first path given (as the cache's place is), and `--online` 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import re
 import types
@@ -120,7 +119,7 @@ class Settings:
     ) -> list[Rule]:
         """The selected rules (see `listed_rules`), made; the knowledge they share is made
         when one of them first asks for it."""
-        knowledge, options = functools.cache(functools.partial(self.knowledge, registry)), self.rule_options
+        knowledge, options = _SharedKnowledge(self, registry), self.rule_options
         return [listed.load()(options.get(listed.code), knowledge) for listed in self.listed_rules(path, kinds)]
 
     def listed_rules(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> list[Listed]:
@@ -565,6 +564,21 @@ def _images(table: Any, source: str) -> dict[str, ImageFacts]:
 
         images[repository] = facts_from_table(repository, facts)
     return images
+
+
+class _SharedKnowledge:
+    """The knowledge base of one set of rules, made once, when a rule first asks for it; a
+    plain object, which workers that are spawned rather than forked receive pickled."""
+
+    def __init__(self, settings: Settings, registry: RegistryAnswers | None) -> None:
+        self._settings = settings
+        self._registry = registry
+        self._made: KnowledgeBase | None = None
+
+    def __call__(self) -> KnowledgeBase:
+        if self._made is None:
+            self._made = self._settings.knowledge(self._registry)
+        return self._made
 
 
 def rule_options(rule: type[Rule], values: dict[str, Any], where: str) -> Any:

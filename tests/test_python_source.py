@@ -75,9 +75,10 @@ def test_a_project_that_requires_a_later_python_is_named_for_any_syntax_error(tm
         ParseError, match=rf"cannot parse it \(invalid syntax at line 2\); the project requires Python >={later}"
     ):
         parse("x = 1\ndef f(:\n", tmp_path / "app.py")
-    (tmp_path / "pyproject.toml").write_text('[project]\nrequires-python = "not a specifier"\n')
-    with pytest.raises(ParseError, match=r"^invalid Python: invalid syntax at line 2$"):
-        parse("x = 1\ndef f(:\n", tmp_path / "app.py")
+    for unreadable in (b'[project]\nrequires-python = "not a specifier"\n', b"[project]\nname = '\xff'\n"):
+        (tmp_path / "pyproject.toml").write_bytes(unreadable)
+        with pytest.raises(ParseError, match=r"^invalid Python: invalid syntax at line 2$"):
+            parse("x = 1\ndef f(:\n", tmp_path / "app.py")
 
 
 def test_compile_errors_are_left_to_the_output_guard() -> None:

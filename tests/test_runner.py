@@ -237,6 +237,19 @@ def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch:
     assert configured.fingerprint(kinds=(FileKind.PYTHON,)) == settings.fingerprint(kinds=(FileKind.PYTHON,))
 
 
+def test_rules_reach_spawned_workers_pickled(tmp_path: Path) -> None:
+    """Where workers cannot be forked (Windows), the job goes to them pickled, with its
+    rules and the knowledge base they share, made or not yet."""
+    import pickle
+
+    made_late, made = Settings().rules(), Settings().rules()
+    assert made[0].knowledge is made[-1].knowledge  # made once, shared
+    for rules in (made_late, made):
+        received = pickle.loads(pickle.dumps(rules))
+        assert received[0].knowledge is received[-1].knowledge
+        assert received[0].knowledge.images["postgres"].repository == "postgres"
+
+
 def test_a_cache_made_under_another_python_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Which files `ast` parses depends on the interpreter: Python 3.11 refuses what 3.12
     allows in f-strings, and a cache of 3.11's parse errors would hide 3.12's findings."""

@@ -76,7 +76,7 @@ def required_python(module: Path) -> str | None:
     try:
         with open(project_root(module) / "pyproject.toml", "rb") as file:
             required = tomllib.load(file).get("project", {}).get("requires-python")
-    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
         return None
     if not isinstance(required, str):
         return None
