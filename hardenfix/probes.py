@@ -151,6 +151,39 @@ class _Command(NamedTuple):
 
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+INIT_PROGRAMS = {
+    "tini": {"-p", "-e"},
+    "tini-static": {"-p", "-e"},
+    "dumb-init": {"-r", "--rewrite"},
+    "catatonit": set(),
+}
+"""Init wrappers and their options that take a value; the program they run follows."""
+WRAPPERS = frozenset({"env", "exec", "nohup", "opentelemetry-instrument", "ddtrace-run", "doppler", *INIT_PROGRAMS})
+"""Programs that run the command after their options (`env` after its assignments too)."""
+USER_SWITCHERS = frozenset({"gosu", "su-exec", "chpst", "setpriv"})
+"""Programs that run the command after a user (`gosu app ...`)."""
+
+
+def past_wrapper(words: Sequence[str]) -> list[str] | None:
+    """The command a wrapper runs (`tini -- x`, `gosu app x`, `env A=b x`): the words past
+    its name, options and user; None when the first word is no wrapper."""
+    name = posixpath.basename(words[0]) if words else ""
+    if name in USER_SWITCHERS:
+        return list(words[2:])
+    if name not in WRAPPERS:
+        return None
+    return skip_options(list(words[1:]), INIT_PROGRAMS.get(name, set()), assignments=name == "env")
+
+
+def skip_options(argv: list[str], with_value: set[str], assignments: bool = False) -> list[str]:
+    """`argv` past its leading options (`with_value` take the next word; `--` ends them),
+    and, with `assignments`, `NAME=value` words."""
+    index = 0
+    while index < len(argv) and (argv[index].startswith("-") or (assignments and "=" in argv[index])):
+        if argv[index] == "--":
+            return argv[index + 1 :]
+        index += 2 if argv[index] in with_value else 1
+    return argv[index:]
 
 
 def shell_script(arguments: Sequence[str]) -> str | None:

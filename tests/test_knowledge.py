@@ -306,10 +306,16 @@ def test_a_command_option_is_read_as_the_server_reads_it() -> None:
         ("postgres:16", None, ["-c", "fsync=off"], True),  # the entrypoint prepends `postgres`
         ("postgres:16", None, ["/usr/lib/postgresql/16/bin/postgres"], True),
         ("postgres:16", None, ["psql", "-h", "db"], False),
-        ("postgres:16", ["-c"], None, False),  # an entrypoint of its own passes nothing on
+        ("postgres:16", ["-c"], None, None),  # an entrypoint of its own passes nothing on
         ("postgres:16", ["docker-entrypoint.sh"], ["postgres"], True),  # the image's, named again
         ("postgres:16", ["docker-entrypoint.sh"], ["-c", "fsync=off"], True),
         ("postgres:16", ["docker-entrypoint.sh"], ["psql"], False),
+        ("postgres:16", ["tini", "--", "/usr/local/bin/docker-entrypoint.sh"], ["postgres"], True),
+        ("postgres:16", None, ["gosu", "postgres", "postgres", "-c", "fsync=off"], True),
+        ("postgres:16", None, ["env", "TZ=UTC", "postgres"], True),
+        ("postgres:16", None, ["/wait-for-it.sh", "postgres"], None),  # a script of its own
+        ("postgres:16", None, ["pg_dump", "-h", "db"], None),  # not known to ship it
+        ("redis:7.4.1", ["./entrypoint.sh"], None, None),  # a script of the project's, not the image's
         ("postgres:16", ["sh", "-c"], ["exec postgres -c fsync=off"], True),
         ("postgres:16", ["sh", "-c"], ["pg_dump -h db app > /backup/app.sql"], None),
         ("postgres:16", ["/bin/bash", "/scripts/start.sh"], None, None),  # a script file: not read
@@ -317,9 +323,9 @@ def test_a_command_option_is_read_as_the_server_reads_it() -> None:
         ("redis:7.4.1", None, ["sh", "-euc", 'docker-entrypoint.sh --requirepass "$$PASSWORD"'], True),
         ("redis:7.4.1", None, ["redis-cli", "monitor"], False),
         ("clickhouse/clickhouse-server:25.4.4.25", None, ["--listen_host=0.0.0.0"], True),
-        ("clickhouse/clickhouse-server:25.4.4.25", None, ["-h"], False),  # only `--` is passed on
+        ("clickhouse/clickhouse-server:25.4.4.25", None, ["-h"], None),  # only `--` is passed on
         ("minio/minio:RELEASE.2024-12-18T13-15-44Z", None, ["server", "/data"], True),
-        ("rabbitmq:4.0.5", None, ["--help"], False),  # its entrypoint passes no option on
+        ("rabbitmq:4.0.5", None, ["--help"], None),  # its entrypoint passes no option on
         ("ollama/ollama:0.5.4", None, ["serve"], None),  # not known how the image starts its server
         ("ollama/ollama:0.5.4", None, ["--verbose"], True),  # an option, to what the image runs
     ],

@@ -24,10 +24,6 @@ from typing import NamedTuple
 from hardenfix import probes
 from hardenfix.facts import Fact
 
-_WRAPPERS_WITH_ARGUMENT = frozenset({"gosu", "su-exec", "chpst", "setpriv"})
-_WRAPPERS = frozenset(
-    {"tini", "dumb-init", "env", "exec", "nohup", "opentelemetry-instrument", "ddtrace-run", "doppler", "catatonit"}
-)
 _RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
 _PYTHON = re.compile(r"python(?:\d(?:\.\d+)?)?")
 _SHELL_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
@@ -139,11 +135,9 @@ def _unwrap(words: list[str], environment: Mapping[str, Fact[str]], from_compose
             if not commands:
                 return []
             words = [_expand(word.value, environment, from_compose) for word in commands[-1]]
-        elif name in _WRAPPERS:
-            words = words[1:]
-            while words and words[0].startswith("-"):
-                words = words[1:]
-        elif name in _WRAPPERS_WITH_ARGUMENT or (name, words[1] if len(words) > 1 else "") in _RUNNERS:
+        elif (unwrapped := probes.past_wrapper(words)) is not None:
+            words = unwrapped
+        elif (name, words[1] if len(words) > 1 else "") in _RUNNERS:
             words = words[2:]
         else:
             return words

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
@@ -100,6 +100,9 @@ class ServerCommand(NamedTuple):
 
     programs: frozenset[str]
     """Programs that are the server (the image's `CMD`: `postgres`)."""
+    entrypoint: frozenset[str]
+    """The image's own entrypoint script, as its `ENTRYPOINT` names it and where it lies
+    (`docker-entrypoint.sh`, `/usr/local/bin/docker-entrypoint.sh`)."""
     options: str | None
     """A first argument starting with this (`-`) is passed to the server by the image's
     entrypoint (`set -- postgres "$@"`); None when it is not."""
@@ -107,23 +110,29 @@ class ServerCommand(NamedTuple):
     """A first argument ending in this (`.conf`) is too."""
     source: str
 
-    def runs(self, entrypoint: Sequence[str] | None, command: Sequence[str] | None) -> bool | None:
+    def runs(
+        self, entrypoint: Sequence[str] | None, command: Sequence[str] | None, ships: Callable[[str], bool]
+    ) -> bool | None:
         """Whether a container started with `entrypoint` (None: the image's own) and
-        `command` (None: the image's own) runs the server: None when a shell runs a script
-        file, or a script in which no command starts it."""
+        `command` (None: the image's own) runs the server, past wrappers (`tini --`,
+        `gosu postgres`, `env A=b`): False when it runs another program the image ships
+        instead (`psql`, as `ships` tells); None when that cannot be told (another program,
+        a script file, a shell script in which no command starts it)."""
         if entrypoint is None and not command:
             return True
         words = [*entrypoint, *(command or ())] if entrypoint is not None else list(command or ())
+        while words and (unwrapped := probes.past_wrapper(words)) is not None:
+            words = unwrapped
         if not words:
-            return False
+            return None
         program = posixpath.basename(words[0])
         if program in self.programs or (entrypoint is None and self._passed_on(words[0])):
             return True
-        if program in ENTRYPOINT_SCRIPTS:  # the image's entrypoint, named again
-            return self.runs(None, words[1:])
+        if words[0] in self.entrypoint:  # the image's entrypoint, named again
+            return self.runs(None, words[1:], ships)
         if program in probes.SHELLS:
-            return self._script_runs(words[1:])
-        return False
+            return self._script_runs(words[1:], ships)
+        return False if ships(program) else None
 
     def _passed_on(self, argument: str) -> bool:
         """Whether the image's entrypoint passes a command starting with `argument` to the server."""
@@ -131,22 +140,17 @@ class ServerCommand(NamedTuple):
             self.config_suffix is not None and argument.endswith(self.config_suffix)
         )
 
-    def _script_runs(self, arguments: Sequence[str]) -> bool | None:
+    def _script_runs(self, arguments: Sequence[str], ships: Callable[[str], bool]) -> bool | None:
         """Whether a shell run with `arguments` (`-c "script"`) starts the server: a command of
-        the script that is the server, or the image's entrypoint script given a command that
-        runs it (`exec docker-entrypoint.sh rabbitmq-server`)."""
+        the script that is the server, or the image's entrypoint given a command that runs
+        it (`exec docker-entrypoint.sh rabbitmq-server`)."""
         script = probes.shell_script(arguments)
         if script is None:
             return None  # a script file, which is not read here
         for words in probes.simple_commands(script):
-            if self.runs([], [word.value for word in words]):
+            if self.runs([], [word.value for word in words], ships):
                 return True
         return None
-
-
-ENTRYPOINT_SCRIPTS = frozenset({"docker-entrypoint.sh", "entrypoint.sh"})
-"""What images name their entrypoint script; run again from a shell, it passes its command
-to the server as it does at start."""
 
 
 class StandardProbe(NamedTuple):
@@ -268,6 +272,10 @@ class TagFacts:
             return None
         return Fact(value, source, self.guess)
 
+    def _ships(self, name: str) -> bool:
+        fact = self.tool(name)
+        return fact is not None and fact.value
+
     def present(self, names: Sequence[str]) -> frozenset[str]:
         """The programs among `names` that are on the image's PATH, known or assumed."""
         return frozenset(name for name in names if (fact := self.tool(name)) is not None and fact.value)
@@ -287,7 +295,7 @@ class TagFacts:
         does not say how the image starts it, and the command is neither the image's own
         nor (through its entrypoint) options, which such entrypoints pass to the server."""
         if self.image.server is not None:
-            return self.image.server.runs(entrypoint, command)
+            return self.image.server.runs(entrypoint, command, self._ships)
         if entrypoint is None and (not command or command[0].startswith("-")):
             return True
         return None
@@ -389,7 +397,11 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
         entry = table["server"]
         _check_keys(repository, entry, _SERVER_KEYS)
         server = ServerCommand(
-            frozenset(entry["programs"]), entry.get("options"), entry.get("config-suffix"), entry["source"]
+            frozenset(entry["programs"]),
+            frozenset(entry.get("entrypoint", ())),
+            entry.get("options"),
+            entry.get("config-suffix"),
+            entry["source"],
         )
     own_healthchecks = []
     for entry in table.get("own-healthcheck", ()):
@@ -438,7 +450,7 @@ _IMAGE_KEYS = {
     *("class", "source", "distro", "release-parts", "checked", "neutral-variants", "aliases", "tools", "probes"),
     *("own-healthcheck", "server"),
 }
-_SERVER_KEYS = {"programs", "options", "config-suffix", "source", "why"}
+_SERVER_KEYS = {"programs", "entrypoint", "options", "config-suffix", "source", "why"}
 _TOOLS_KEYS = {"ships", "lacks", "variant", "since", "until", "source", "why"}
 _PROBE_KEYS = {"test", "since", "until", "needs", "source"}
 _OWN_HEALTHCHECK_KEYS = {"instruction", "variant", "since", "until", "source"}

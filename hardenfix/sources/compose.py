@@ -200,7 +200,7 @@ class Service:
         """The words of its `command` (or `entrypoint`): list items, or a string split as
         Compose splits it (shell quoting, no expansion); None when it has none."""
         entry = self.get(key)
-        if entry is None:
+        if entry is None or is_null(entry.value):
             return None
         if isinstance(entry.value, SequenceNode):
             return [str(item.value) for item in entry.value.value if isinstance(item, ScalarNode)]
@@ -758,7 +758,7 @@ def variables_of(node: Node) -> dict[str, Variable]:
     for mapping in reversed(layers):
         for item in entries(mapping):
             if isinstance(item.key, ScalarNode) and isinstance(item.value, ScalarNode):
-                value = None if item.value.tag == "tag:yaml.org,2002:null" else str(item.value.value)
+                value = None if is_null(item.value) else str(item.value.value)
                 variables[str(item.key.value)] = Variable(str(item.key.value), value, item.value)
     return variables
 
@@ -798,6 +798,11 @@ def insertion_target(mapping: MappingNode) -> MappingNode:
 
 def is_true(node: Node) -> bool:
     return isinstance(node, ScalarNode) and str(node.value).lower() in _TRUE
+
+
+def is_null(node: Node) -> bool:
+    """`~`, `null` or nothing at all: Compose reads the key as unset."""
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
 def effective_keys(mapping: MappingNode) -> set[str]:
@@ -1105,7 +1110,7 @@ def _compose_all(text: str) -> list[Node]:
 
 
 def _is_empty(root: Node) -> bool:
-    return isinstance(root, ScalarNode) and root.value == "" and root.tag == "tag:yaml.org,2002:null"
+    return is_null(root) and root.value == ""
 
 
 def _yaml_error(error: MarkedYAMLError, text: str) -> str:

@@ -170,7 +170,8 @@ class HealthcheckMissing(Rule):
                 if runs_server is False:
                     continue  # it runs another of the image's programs (`psql`), not the server probed
                 if runs_server is None:
-                    unknown = f"its command runs `{started}`, not known to start `{image.image.repository}`'s server"
+                    runs = f"its command runs `{started}`" if started else "it clears its image's entrypoint"
+                    unknown = f"{runs}, not known to start `{image.image.repository}`'s server"
                     choice = choice._replace(guesses=(*choice.guesses, unknown))
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
             elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
