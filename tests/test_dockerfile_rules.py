@@ -215,6 +215,8 @@ def test_hf202_reads_the_projects_code_not_a_committed_virtualenv(tmp_path) -> N
         ("ARG APP=/srv\nRUN pip install ${APP}\n", False),
         ("RUN pip install $UNKNOWN\n", True),
         ('RUN pip install -e ".[graph]"\n', False),  # mem0's server
+        ("RUN pip install --no-cache-dir --target /deps -r ./requirements.txt\n", True),
+        ('ENV APP_HOME=/srv\nRUN pip install -r "$APP_HOME/requirements.txt"\n', True),
         ("RUN pip install ./vendor/lib[fast]\n", True),
     ],
 )
@@ -282,6 +284,38 @@ def test_a_module_in_the_app_root_finds_its_sibling_packages(tmp_path, files, bu
     assert bool(apply(dockerfile, ("HF202",)).fixed) is found
 
 
+PACKAGED_SERVICE = {
+    "services/__init__.py": "",
+    "services/api/__init__.py": "",
+    "services/api/main.py": "from services.api import routes\n",
+    "services/api/routes.py": "from services.common import db\n",
+    "services/common/__init__.py": "",
+    "services/common/db.py": "import os\n",
+}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'CMD ["python", "services/api/main.py"]\n',
+        'CMD ["sh", "-c", "exec python services/api/main.py"]\n',
+        "CMD python services/api/main.py\n",
+        'CMD ["gunicorn", "--chdir", "services/api", "main:app"]\n',
+    ],
+    ids=["script", "script-in-a-shell", "shell-form", "chdir"],
+)
+def test_modules_of_a_package_count_when_the_process_runs_from_elsewhere(tmp_path, command: str) -> None:
+    """A script below the app root puts its own folder first on `sys.path`, and `--chdir`
+    moves the server away: the root is not on it, and `services.common` is not found from
+    `routes.py`, a module of a package, however it is imported."""
+    write(tmp_path, PACKAGED_SERVICE)
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n{command}")
+    assert apply(dockerfile, ("HF202",)).fixed
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "-m", "services.api.main"]\n')
+    assert apply(dockerfile, ("HF202",)).fixed == []
+
+
 def test_a_windows_image_is_left_alone(tmp_path) -> None:
     """chroma's Dockerfile.windows: `/C:\\chroma/C:\\chroma` is no path of that image."""
     write(tmp_path, {"chromadb/__init__.py": "", "chromadb/app.py": "from chromadb.api import models\n"})
@@ -333,6 +367,18 @@ def test_a_stage_that_only_builds_what_another_copies_runs_no_service(tmp_path, 
         assert result.fixed == []
     else:
         assert fixed in dockerfile.read_text() and dockerfile.read_text().count("PYTHONPATH=") == 1
+
+
+def test_a_builder_that_installs_requirements_only_is_followed(tmp_path) -> None:
+    """`-r requirements.txt` names no project: what the builder copied still reaches the
+    final stage from the build context."""
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", "requirements.txt": ""})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM python:3.12-slim AS builder\nWORKDIR /srv\nCOPY . .\nRUN pip install -r ./requirements.txt\n\n"
+        'FROM python:3.12-slim\nWORKDIR /srv\nCOPY --from=builder /srv /srv\nCMD ["python", "app/main.py"]\n'
+    )
+    assert apply(dockerfile, ("HF202",)).fixed
 
 
 def test_what_a_stage_that_installs_the_project_copies_is_not_followed(tmp_path) -> None:

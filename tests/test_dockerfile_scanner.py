@@ -259,3 +259,22 @@ def test_document_location_and_build_context(tmp_path) -> None:
 )
 def test_a_dockerfile_for_a_windows_image_is_told(text: str, windows: bool) -> None:
     assert parse(text).builds_for_windows is windows
+
+
+@pytest.mark.parametrize(
+    ("copy", "landing"),
+    [
+        ("COPY main.py .", "/app/main.py"),  # the working directory exists: the file goes into it
+        ("COPY main.py ./", "/app/main.py"),
+        ("COPY main.py /", "/main.py"),
+        ("COPY docker-entrypoint.sh /usr/local/bin", "/usr/local/bin/docker-entrypoint.sh"),
+        ("COPY main.py ..", "/main.py"),
+        ("COPY main.py run.py", "/app/run.py"),
+        ("COPY main.py /srv/run.py", "/srv/run.py"),
+        ("COPY main.py /srv", "/srv"),  # a folder no image is known to have: written as a file
+    ],
+)
+def test_a_file_copied_to_a_folder_the_image_has_lands_inside_it(copy: str, landing: str) -> None:
+    [stage] = parse(f"FROM python:3.12-slim\nWORKDIR /app\n{copy}\n").stages
+    [found] = stage.copies()
+    assert found.landing("main.py" if "main.py" in copy else "docker-entrypoint.sh") == landing

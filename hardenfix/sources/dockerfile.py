@@ -44,7 +44,7 @@ from typing import NamedTuple
 
 from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.model import Status, status_of
-from hardenfix.probes import SHELLS, shell_script, unquote
+from hardenfix.probes import INIT_PROGRAMS, SHELLS, shell_script, skip_options, unquote
 from hardenfix.sources import ParseError
 from hardenfix.sources.dockerignore import DockerIgnore
 from hardenfix.sources.text import SourceText
@@ -499,8 +499,9 @@ class Copy(NamedTuple):
         if len(arguments) < 2:
             return None
         *sources, destination = (stage.expanded(argument, instruction) for argument in arguments)
-        directory = destination.endswith("/") or len(sources) > 1
-        absolute = posixpath.normpath(posixpath.join(stage.working_directory(instruction), destination))
+        workdir = stage.working_directory(instruction)
+        absolute = posixpath.normpath(posixpath.join(workdir, destination))
+        directory = destination.endswith("/") or len(sources) > 1 or _existing_folder(absolute, workdir)
         if directory and absolute != "/":
             absolute += "/"
         return cls(instruction, tuple(sources), absolute, instruction.flag("from"))
@@ -1059,15 +1060,15 @@ def read_image_file(document: DockerfileDocument, found: ImageFile) -> str:
 
 # --------------------------------------------------------------------------- entry points
 
-_INIT_PROGRAMS = {
-    "tini": {"-p", "-e"},
-    "tini-static": {"-p", "-e"},
-    "dumb-init": {"-r", "--rewrite"},
-    "catatonit": set(),
-}
-"""Init wrappers and their options that take a value; the program they run follows."""
 _WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
 _PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def _existing_folder(path: str, workdir: str) -> bool:
+    """Whether every image has `path` as a folder where a `COPY` writes to it, which then
+    copies into it: the working directory (`COPY main.py .`) or a folder above it, or a
+    folder of the default `PATH` (`COPY docker-entrypoint.sh /usr/local/bin`)."""
+    return path in _PATH or path == workdir or workdir.startswith(path.rstrip("/") + "/")
 
 
 def entrypoint_program(instruction: Instruction) -> str | None:
@@ -1082,8 +1083,8 @@ def entrypoint_program(instruction: Instruction) -> str | None:
         argv = ["/bin/sh", "-c", instruction.arguments]
     while argv:
         program = posixpath.basename(argv[0])
-        if program in _INIT_PROGRAMS:
-            argv = _skip_options(argv[1:], _INIT_PROGRAMS[program])
+        if program in INIT_PROGRAMS:
+            argv = skip_options(argv[1:], INIT_PROGRAMS[program])
         elif program in SHELLS:
             argv = _shell_command(argv[1:])
             if argv is None:
@@ -1093,15 +1094,6 @@ def entrypoint_program(instruction: Instruction) -> str | None:
         else:
             return argv[0]
     return None
-
-
-def _skip_options(argv: list[str], with_value: set[str]) -> list[str]:
-    index = 0
-    while index < len(argv) and argv[index].startswith("-"):
-        if argv[index] == "--":
-            return argv[index + 1 :]
-        index += 2 if argv[index] in with_value else 1
-    return argv[index:]
 
 
 def _shell_command(arguments: list[str]) -> list[str] | None:

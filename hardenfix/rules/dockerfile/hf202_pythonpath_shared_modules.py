@@ -16,6 +16,16 @@ from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, Docke
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
 _MAIN_GUARD = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']""", re.MULTILINE)
+_PIP_OPTIONS_WITH_VALUE = frozenset(
+    {
+        *("-r", "--requirement", "-c", "--constraint", "--build-constraint", "-t", "--target", "--prefix", "--root"),
+        *("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--src", "--cache-dir", "--python"),
+        *("--platform", "--python-version", "--implementation", "--abi", "--trusted-host", "--proxy", "--cert"),
+        *("--client-cert", "--exists-action", "--upgrade-strategy", "--progress-bar", "--log", "--report"),
+        *("-C", "--config-settings", "--global-option", "--no-binary", "--only-binary", "-p", "--group"),
+    }
+)
+"""Options of `pip install` and `uv pip install` that take the next word as their value."""
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Imports are found from the keyword: a pattern that starts with a literal is searched
 # for in C, seven times faster than one anchored at each line start.
@@ -205,7 +215,7 @@ def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
         if program == "uv" and arguments[:2] == ["pip", "install"]:
             program, arguments = "pip", arguments[1:]
         if program in ("pip", "pip3") and arguments[:1] == ["install"]:
-            folders = (word.partition("[")[0] for word in arguments[1:])  # `.[graph]`: the extras go
+            folders = (word.partition("[")[0] for word in _pip_requirements(arguments[1:]))  # `.[graph]`
             yield from (
                 posixpath.normpath(posixpath.join(workdir, folder))
                 for folder in folders
@@ -217,6 +227,19 @@ def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-C", "--directory") or "."))
         elif program == "pdm" and arguments[:1] in (["install"], ["sync"]) and "--no-self" not in arguments:
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-p", "--project") or "."))
+
+
+def _pip_requirements(arguments: list[str]) -> Iterator[str]:
+    """What `pip install` (or `uv pip install`) installs: its words that are not options,
+    nor the values of options (`-r requirements.txt`, `--target /deps`); `-e` marks one."""
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument in _PIP_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not argument.startswith("-"):
+            yield argument
 
 
 def _option(arguments: list[str], *names: str) -> str | None:
@@ -262,14 +285,16 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
                 for name in names:
                     importers_of.setdefault(name, []).append(importer)
     started_in = stage.working_directory()
-    scripts = _scripts_run(stage)
+    scripts, moves = _started(stage)
     found: set[tuple[int, str]] = set()
     for copy, folder, root, name in candidates:
         if (id(copy), folder) in found:
             continue  # a nearer import root already matched this folder
+        # Only where the process runs from the root, and no script below it, whose own
+        # folder would come first on `sys.path`, nor a server that moves elsewhere.
+        from_root = root == started_in and not moves and all(posixpath.dirname(path) == root for path in scripts)
         if any(
-            not _inside(importer.path, folder)
-            and not (root == started_in and _found_through_root(context, importer, root, scripts))
+            not _inside(importer.path, folder) and not (from_root and _found_through_root(context, importer, root))
             for importer in importers_of.get(name, ())
         ):
             found.add((id(copy), folder))
@@ -287,17 +312,16 @@ class _Importer(NamedTuple):
     """It has an `if __name__ == "__main__":` block: it may be run as a script."""
 
 
-def _found_through_root(context: BuildContext, importer: _Importer, root: str, scripts: set[str]) -> bool:
-    """Whether the importer can only be loaded through `root`, the folder the process starts
-    in, and so finds the packages there as it finds itself: it sits in `root` (run as a
+def _found_through_root(context: BuildContext, importer: _Importer, root: str) -> bool:
+    """Whether the importer, in a process started from `root`, can only be loaded through
+    `root`, and so finds the packages there as it finds itself: it sits in `root` (run as a
     script or imported by its own name, as `uvicorn main:app` imports it); or in a regular
-    package of `root` (`plane/app/views.py`, imported as `plane.app.views`), and is no
-    script (named by the stage's command, or guarded by `if __name__ == "__main__"`), whose
-    own folder would come first instead."""
+    package of `root` (`plane/app/views.py`, imported as `plane.app.views`), and may not be
+    run as a script (it has no `if __name__ == "__main__":` block)."""
     below = posixpath.relpath(posixpath.dirname(importer.landed), root)
     if below == ".":
         return True
-    if below.startswith("..") or importer.landed in scripts or importer.guarded:
+    if below.startswith("..") or importer.guarded:
         return False
     package = posixpath.dirname(importer.path)
     for _ in range(below.count("/")):
@@ -309,15 +333,29 @@ def _found_through_root(context: BuildContext, importer: _Importer, root: str, s
     return True
 
 
-def _scripts_run(stage: Stage) -> set[str]:
-    """The image paths of the Python files the stage's `ENTRYPOINT` and `CMD` name."""
+def _started(stage: Stage) -> tuple[set[str], bool]:
+    """The image paths of the Python files the stage's `ENTRYPOINT` and `CMD` run (in a
+    `sh -c` string too), and whether the server they start moves away from the working
+    directory (`gunicorn --chdir`, `uvicorn --app-dir`)."""
     workdir = stage.working_directory()
-    words = []
+    commands: list[list[str]] = []
     for name in ("ENTRYPOINT", "CMD"):
         instruction = stage.effective(name)
-        if instruction is not None:
-            words += instruction.exec_form or instruction.arguments.split()
-    return {posixpath.normpath(posixpath.join(workdir, word)) for word in words if word.endswith(".py")}
+        if instruction is None:
+            continue
+        if instruction.exec_form is None:
+            commands += [[word.value for word in words] for words in probes.simple_commands(instruction.arguments)]
+            continue
+        words = instruction.exec_form
+        script = probes.shell_script(words[1:]) if words and posixpath.basename(words[0]) in probes.SHELLS else None
+        if script is None:
+            commands.append(words)
+        else:
+            commands += [[word.value for word in found] for found in probes.simple_commands(script)]
+    words = [word for command in commands for word in command]
+    scripts = {posixpath.normpath(posixpath.join(workdir, word)) for word in words if word.endswith(".py")}
+    moves = any(word.partition("=")[0] in ("--chdir", "--app-dir") for word in words)
+    return scripts, moves
 
 
 def _landing(copy: Copy, source: str, path: str) -> str:
