@@ -261,6 +261,14 @@ def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_en
             'COPY . .\nCMD ["python", "app/main.py"]\n',
             True,
         ),
+        (  # ragflow's sandbox: a script it writes out, held in a string
+            {
+                "app/__init__.py": "",
+                "app/runner.py": 'from api import routes\n\nSCRIPT = """\nif __name__ == "__main__":\n    run()\n"""\n',
+            },
+            'COPY . .\nCMD ["uvicorn", "app.runner:app"]\n',
+            False,
+        ),
     ],
     ids=[
         "module-in-the-root",
@@ -270,6 +278,7 @@ def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_en
         "module-of-a-package",
         "package-module-that-is-a-script",
         "package-module-the-command-runs",
+        "main-block-in-a-string",
     ],
 )
 def test_a_module_in_the_app_root_finds_its_sibling_packages(tmp_path, files, build: str, found: bool) -> None:

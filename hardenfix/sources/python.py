@@ -863,6 +863,29 @@ def last_name(expression: ast.expr) -> str | None:
     return expression.id if isinstance(expression, ast.Name) else None
 
 
+def is_main_test(test: ast.expr) -> bool:
+    """Whether an `if` tests `__name__ == "__main__"`: its block runs when the module runs
+    as a script (or with `python -m`), never when it is imported."""
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def has_main_block(text: str) -> bool:
+    """Whether a module's top level has an `if __name__ == "__main__":` block, as a script
+    does; True when it cannot be parsed, and may have one."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return True
+    return any(isinstance(statement, ast.If) and is_main_test(statement.test) for statement in tree.body)
+
+
 def is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 

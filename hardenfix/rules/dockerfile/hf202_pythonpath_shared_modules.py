@@ -12,6 +12,7 @@ from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, DockerfileDocument, Instruction, Stage
+from hardenfix.sources.python import has_main_block
 
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
@@ -281,7 +282,9 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
             text = _read_module(context, path)
             names = {prefix for module in _imported_modules(text) for prefix in _packages(module)} & wanted
             if names:
-                importer = _Importer(path, _landing(copy, source, path), _MAIN_GUARD.search(text) is not None)
+                # The pattern finds a candidate cheaply; parsing rules out one inside a string.
+                guarded = _MAIN_GUARD.search(text) is not None and has_main_block(text)
+                importer = _Importer(path, _landing(copy, source, path), guarded)
                 for name in names:
                     importers_of.setdefault(name, []).append(importer)
     started_in = stage.working_directory()

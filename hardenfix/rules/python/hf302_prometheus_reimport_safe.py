@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, is_none, merge_insertions
+from hardenfix.sources.python import PythonDocument, is_main_test, is_none, merge_insertions
 
 if TYPE_CHECKING:
     import libcst
@@ -432,12 +432,7 @@ def _guard_test(document: PythonDocument, test: ast.expr, at_module_level: bool)
     defines is new at each import. `if __name__ == "__main__":` runs once per process.
     """
     if at_module_level:
-        if (
-            isinstance(test, ast.Compare)
-            and isinstance(test.left, ast.Name)
-            and test.left.id == "__name__"
-            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
-        ):
+        if is_main_test(test):
             return True
         return any(
             (isinstance(n, ast.Attribute) and n.attr == "_names_to_collectors")
