@@ -325,6 +325,27 @@ def test_modules_of_a_package_count_when_the_process_runs_from_elsewhere(tmp_pat
     assert apply(dockerfile, ("HF202",)).fixed == []
 
 
+@pytest.mark.parametrize(
+    "files",
+    [
+        # mathesar: `db/deprecated/types/`; first on the path, it broke `import enum`, and pip
+        {"app.py": "import types\n", "lib/types/__init__.py": ""},
+        # `import redis` is the installed client; the folder is `app.redis`
+        {"app/__init__.py": "", "app/redis/__init__.py": "", "app/cache.py": "import redis\nfrom app.redis import x\n"},
+    ],
+    ids=["standard-library", "installed-package"],
+)
+def test_a_folder_is_not_taken_for_the_module_an_import_means(tmp_path, files) -> None:
+    """A folder is imported by the name its nearest import root gives it, if by any; and a
+    name of the standard library is that library's. Put first on the path, the folder would
+    shadow the module every process imports."""
+    write(tmp_path, files)
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "-m", "app"]\n')
+    result = apply(dockerfile, ("HF202",))
+    assert (result.findings, result.fixed) == ([], [])
+
+
 def test_a_windows_image_is_left_alone(tmp_path) -> None:
     """chroma's Dockerfile.windows: `/C:\\chroma/C:\\chroma` is no path of that image."""
     write(tmp_path, {"chromadb/__init__.py": "", "chromadb/app.py": "from chromadb.api import models\n"})
@@ -334,9 +355,9 @@ def test_a_windows_image_is_left_alone(tmp_path) -> None:
         'FROM python:3.11.9\nSHELL ["powershell", "-Command"]\nWORKDIR C:\\\\chroma\nCOPY ./ C:\\\\chroma\n'
         'CMD ["python", "chromadb/app.py"]\n'
     )
-    assert apply(dockerfile, ("HF202",)).findings == []
+    assert apply(dockerfile, ("HF202",)).fixed == []
     dockerfile.write_text(dockerfile.read_text().replace('SHELL ["powershell", "-Command"]\n', ""))
-    assert apply(dockerfile, ("HF202",)).findings == []
+    assert apply(dockerfile, ("HF202",)).fixed == []
     posix = 'FROM python:3.11.9\nWORKDIR /chroma\nCOPY ./ /chroma\nCMD ["python", "chromadb/app.py"]\n'
     dockerfile.write_text(posix)
     assert apply(dockerfile, ("HF202",)).fixed

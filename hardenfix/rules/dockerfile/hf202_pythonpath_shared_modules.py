@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -268,7 +269,9 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
             continue  # a variable without a known value: where it lands is not known
         for root in _import_roots(image_folder, working_directories[id(copy)]):
             parts = image_folder[len(root) :].lstrip("/").split("/")  # root is a parent
-            if all(_IDENTIFIER.fullmatch(part) for part in parts):
+            # `import types` is the standard library's, whatever folder is named so: put
+            # first on the path, that folder would shadow it for every process.
+            if all(_IDENTIFIER.fullmatch(part) for part in parts) and parts[0] not in sys.stdlib_module_names:
                 candidates.append((copy, folder, root, ".".join(parts)))
     if not candidates:
         return
@@ -289,18 +292,20 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
                     importers_of.setdefault(name, []).append(importer)
     started_in = stage.working_directory()
     scripts, moves = _started(stage)
-    found: set[tuple[int, str]] = set()
+    named: set[tuple[int, str]] = set()
     for copy, folder, root, name in candidates:
-        if (id(copy), folder) in found:
-            continue  # a nearer import root already matched this folder
+        if (id(copy), folder) in named:
+            continue  # a nearer import root gave this folder the name it is imported by
+        importers = [importer for importer in importers_of.get(name, ()) if not _inside(importer.path, folder)]
+        if not importers:
+            continue
+        # Imported by this name, the folder is not imported by one a farther root gives it
+        # (`app.redis` is not the installed `redis`), whether or not this import needs help.
+        named.add((id(copy), folder))
         # Only where the process runs from the root, and no script below it, whose own
         # folder would come first on `sys.path`, nor a server that moves elsewhere.
         from_root = root == started_in and not moves and all(posixpath.dirname(path) == root for path in scripts)
-        if any(
-            not _inside(importer.path, folder) and not (from_root and _found_through_root(context, importer, root))
-            for importer in importers_of.get(name, ())
-        ):
-            found.add((id(copy), folder))
+        if not all(from_root and _found_through_root(context, importer, root) for importer in importers):
             yield _SharedPackage(copy, name, root)
 
 
