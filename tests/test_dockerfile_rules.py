@@ -458,4 +458,5 @@ def test_root_user_is_not_a_finding(tmp_path) -> None:
     for user in ("root", "0", "0:0", "root:root"):
         dockerfile = tmp_path / "Dockerfile"
         dockerfile.write_text(f'FROM x\nCOPY entrypoint.sh /e.sh\nUSER {user}\nENTRYPOINT ["/e.sh"]\n')
-        assert apply(dockerfile, ("HF201",)).findings == []
+        result = apply(dockerfile, ("HF201",))
+        assert (result.findings, result.fixed) == ([], [])
