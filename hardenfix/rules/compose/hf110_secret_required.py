@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
@@ -16,8 +16,10 @@ from hardenfix.sources.compose import (
     Interpolation,
     Service,
     Variable,
+    entries,
     iter_interpolations,
     iter_scalars,
+    lookup,
 )
 
 _DEFAULTING = (":-", "-")
@@ -199,8 +201,11 @@ _DATA = re.compile(
     r"|(?i:x-[a-z0-9]+(?:-[a-z0-9]+)*|authorization)",  # a header name
     re.DOTALL,
 )
-_UNSET_WORDS = frozenset({"none", "null", "nil", "unset", "not-set", "notset", "disabled", '""', "''"})
-"""Defaults that stand for "no value", as an empty one does."""
+_UNSET_WORDS = frozenset(
+    {"none", "null", "nil", "unset", "not-set", "notset", "disabled", "invalid", "unused", "n/a", "-", '""', "''"}
+)
+"""Defaults that stand for "no value", as an empty one does (mailcow's `API_KEY:-invalid`
+turns its API off)."""
 _PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replace[-_ ]?me|fill[-_ ]?(?:me|in)")
 
 
@@ -220,6 +225,22 @@ def classify_default(default: str) -> Default:
     if _DATA.fullmatch(value):
         return Default.DATA
     return Default.CREDENTIAL
+
+
+def _resource_names(document: ComposeDocument) -> set[int]:
+    """The scalars that name a volume, network, config or secret of the file (`name:
+    ${VOLUME_API_KEY:-app_key}`): a name, never a secret, and another name is another
+    resource, empty, where the data was."""
+    names = set()
+    for kind in ("volumes", "networks", "configs", "secrets"):
+        section = lookup(document.root, kind) if isinstance(document.root, MappingNode) else None
+        if section is None or not isinstance(section.value, MappingNode):
+            continue
+        for resource in entries(section.value):
+            name = lookup(resource.value, "name") if isinstance(resource.value, MappingNode) else None
+            if name is not None and isinstance(name.value, ScalarNode):
+                names.add(id(name.value))
+    return names
 
 
 class _Use(NamedTuple):
@@ -243,7 +264,10 @@ class SecretRequired(Rule):
     It looks wherever Compose interpolates: environment lists and maps,
     healthcheck tests, commands, URLs such as
     `postgres://app:${DB_PASSWORD:-x}@db/app`. A `$${VAR:-x}` is escaped for the
-    container's shell and left alone; `${VAR:?...}` is already required.
+    container's shell and left alone; `${VAR:?...}` is already required. The
+    `name` of a volume, network, config or secret is a name, never a secret
+    (`${VOLUME_API_KEY:-app_key}`): another one would be another resource, and
+    it is left alone.
 
     **Which names are secrets.** A name is split into words at `_`. It names a
     secret when it *ends* with a secret word (`secret-words`: `PASSWORD`, `PASS`,
@@ -266,7 +290,8 @@ class SecretRequired(Rule):
     (`X-Api-Key`) is data, not a credential: not a finding. A number is reported
     without a fix, unless the variable is a data store's credential: a number is
     more often a setting than a password. A placeholder (`your-secret-key`,
-    `<api key>`, `xxx`) and `none`, `null` or `unset` are treated as an empty
+    `<api key>`, `xxx`) and `none`, `null`, `unset`, `disabled` or `invalid`
+    (mailcow's `API_KEY:-invalid` turns its API off) are treated as an empty
     default: no deployment uses them as a credential.
 
     **A data store's own credential** is a variable through which a data-store
@@ -350,8 +375,11 @@ class SecretRequired(Rule):
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         uses = self._uses(document)
+        names = _resource_names(document)
         found: list[tuple[int, int, Interpolation, _Use, bool]] = []
         for scalar in iter_scalars(document.root):
+            if id(scalar) in names:
+                continue
             use = uses.get(id(scalar), _Use(None, None, False))
             for start, interpolation in self._interpolations(document, scalar):
                 secret = self.options.secret(interpolation.name)
@@ -420,7 +448,10 @@ class SecretRequired(Rule):
         elif kind is Default.CREDENTIAL:
             message = f"`{name}` falls back to a default written in this file: anyone who reads it knows the secret"
         else:
-            shown = f"a placeholder (`{default.strip()}`)" if kind is Default.PLACEHOLDER else "an empty value"
+            if kind is Default.PLACEHOLDER:
+                shown = f"a placeholder (`{default.strip()}`)"
+            else:
+                shown = f"`{default.strip()}`, which stands for no value" if default.strip() else "an empty value"
             message = f"`{name}` falls back to {shown}: the stack starts without the credential"
             if not data_store:
                 applicability = Applicability.UNSAFE
