@@ -426,3 +426,19 @@ def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
     assert refused.tag is None and "Debian or Ubuntu" in refused.explanation
     unknown = choose_pin(pin, None, _evidence("apt-get install curl"), data_store=False)
     assert unknown.tag is None
+
+
+@pytest.mark.parametrize(
+    ("image", "command", "environment", "moved"),
+    [
+        ("postgres", ["postgres", "-p", "5433"], [], "-p"),
+        ("postgres", ["-c", "port=5434"], [], "port"),
+        ("postgres", ["postgres", "-c", "max_connections=200"], ["PGPORT"], None),  # pg_isready reads it too
+        ("redis", ["redis-server", "--port=6380"], [], "--port"),
+        ("getmeili/meilisearch", [], ["MEILI_HTTP_ADDR"], "MEILI_HTTP_ADDR"),
+        ("mariadb", ["--port", "3307"], ["MYSQL_TCP_PORT"], "--port"),
+    ],
+)
+def test_what_moves_the_port_a_standard_probe_asks(image: str, command, environment, moved: str | None) -> None:
+    server = builtin().images[image].server
+    assert server is not None and server.moved(command, environment) == moved

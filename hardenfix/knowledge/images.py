@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
@@ -109,6 +109,17 @@ class ServerCommand(NamedTuple):
     config_suffix: str | None
     """A first argument ending in this (`.conf`) is too."""
     source: str
+    moved_by: frozenset[str] = frozenset()
+    """Options and environment variables that move what the image's probes check (`-p`,
+    `--port`, `PGPORT`): the probes ask the default."""
+
+    def moved(self, words: Sequence[str], environment: Iterable[str]) -> str | None:
+        """The option among `words`, or the variable among `environment`, that moves what
+        the probes check; None when none does."""
+        for word in words:
+            if word.partition("=")[0] in self.moved_by:
+                return word.partition("=")[0]
+        return next((name for name in environment if name in self.moved_by), None)
 
     def runs(
         self, entrypoint: Sequence[str] | None, command: Sequence[str] | None, ships: Callable[[str], bool]
@@ -402,6 +413,7 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
             entry.get("options"),
             entry.get("config-suffix"),
             entry["source"],
+            frozenset(entry.get("moved-by", ())),
         )
     own_healthchecks = []
     for entry in table.get("own-healthcheck", ()):
@@ -450,7 +462,7 @@ _IMAGE_KEYS = {
     *("class", "source", "distro", "release-parts", "checked", "neutral-variants", "aliases", "tools", "probes"),
     *("own-healthcheck", "server"),
 }
-_SERVER_KEYS = {"programs", "entrypoint", "options", "config-suffix", "source", "why"}
+_SERVER_KEYS = {"programs", "entrypoint", "options", "config-suffix", "moved-by", "source", "why"}
 _TOOLS_KEYS = {"ships", "lacks", "variant", "since", "until", "source", "why"}
 _PROBE_KEYS = {"test", "since", "until", "needs", "source"}
 _OWN_HEALTHCHECK_KEYS = {"instruction", "variant", "since", "until", "source"}

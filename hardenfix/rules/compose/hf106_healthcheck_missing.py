@@ -106,7 +106,10 @@ class HealthcheckMissing(Rule):
     image's programs (`psql -f seed.sql`, `redis-cli monitor`) is left alone:
     the probe would fail there. A command that cannot be placed (a script
     file, an image whose start the knowledge base does not describe) makes the
-    fix unsafe, and the message says so.
+    fix unsafe, and the message says so. So does an option or a variable that
+    moves what the probe checks off its default (`postgres -p 5433`,
+    `redis-server --port 6380`, MeiliSearch's `MEILI_HTTP_ADDR`): the standard
+    probes ask the default port.
 
     A probe that needs a command-line option is added only once the
     service's command has it: NATS serves `/healthz` on its monitoring port
@@ -173,6 +176,11 @@ class HealthcheckMissing(Rule):
                     runs = f"its command runs `{started}`" if started else "it clears its image's entrypoint"
                     unknown = f"{runs}, not known to start `{image.image.repository}`'s server"
                     choice = choice._replace(guesses=(*choice.guesses, unknown))
+                server = image.image.server
+                moved = server.moved(service.command_line() or (), facts.environment) if server else None
+                if moved is not None:
+                    moves = f"it sets `{moved}`, which may move what the probe checks off its default"
+                    choice = choice._replace(guesses=(*choice.guesses, moves))
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
             elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
                 finding, service_class = self._from_facts(document, service, facts)
