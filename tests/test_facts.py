@@ -781,3 +781,12 @@ def test_gunicorns_default_port_needs_the_image_it_starts_from_known(
     )
     assert facts.launch.program == "gunicorn"
     assert (facts.launch.port.value if facts.launch.port is not None else None) == port
+
+
+def test_an_empty_profile_name_gates_nothing() -> None:
+    """graphiti's `profiles: [""]`: Compose starts the service without any profile, so
+    HF106 called it diagnostic and HF110 said only that profile used its password."""
+    document = compose.parse(
+        'services:\n  db:\n    image: postgres:16\n    profiles: [""]\n  tools:\n    image: x\n    profiles: ["", debug]\n'
+    )
+    assert [service.profiles for service in document.services()] == [(), ("debug",)]

@@ -156,7 +156,8 @@ class Service:
         entry = self.get("profiles")
         if entry is None or not isinstance(entry.value, SequenceNode):
             return ()
-        return tuple(str(item.value) for item in entry.value.value if isinstance(item, ScalarNode))
+        # An empty name gates nothing: Compose starts the service without any profile (graphiti).
+        return tuple(str(item.value) for item in entry.value.value if isinstance(item, ScalarNode) and item.value)
 
     @property
     def is_complete(self) -> bool:
