@@ -111,7 +111,7 @@ class ServerCommand(NamedTuple):
     source: str
     moved_by: frozenset[str] = frozenset()
     """Options and environment variables that move what the image's probes check (`-p`,
-    `--port`, `PGPORT`): the probes ask the default."""
+    `--port`, `MEILI_HTTP_ADDR`): the probes ask the default."""
 
     def moved(self, words: Sequence[str], environment: Iterable[str]) -> str | None:
         """The option among `words`, or the variable among `environment`, that moves what
