@@ -437,6 +437,13 @@ def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
         ("redis", ["redis-server", "--port=6380"], [], "--port"),
         ("getmeili/meilisearch", [], ["MEILI_HTTP_ADDR"], "MEILI_HTTP_ADDR"),
         ("mariadb", ["--port", "3307"], ["MYSQL_TCP_PORT"], "--port"),
+        (
+            "prom/prometheus",
+            ["--config.file=/etc/p.yml", "--web.external-url=http://x/prometheus/"],
+            [],
+            "--web.external-url",
+        ),
+        ("prom/prometheus", ["--config.file=/etc/p.yml", "--storage.tsdb.retention.time=15d"], [], None),
     ],
 )
 def test_what_moves_the_port_a_standard_probe_asks(image: str, command, environment, moved: str | None) -> None:
