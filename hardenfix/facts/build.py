@@ -25,7 +25,15 @@ from hardenfix import probes
 from hardenfix.facts import Fact
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import BuiltTools, ImageFacts, Listing, TagFacts
-from hardenfix.sources.dockerfile import Copy, DockerfileDocument, Instruction, Stage, expand_variables, parse_exec_form
+from hardenfix.sources.dockerfile import (
+    PATH_FOLDERS,
+    Copy,
+    DockerfileDocument,
+    Instruction,
+    Stage,
+    expand_variables,
+    parse_exec_form,
+)
 
 PROBE_TOOLS = frozenset({"curl", "wget", "python3", "python", "node", "nc", "sh", "bash"})
 """The programs a healthcheck probe can be written with."""
@@ -57,7 +65,6 @@ _REMOVALS = {
 }  # fmt: skip
 _VIRTUAL = ("--virtual", "-t")
 _VERSION = re.compile(r"[=<>~].*$")
-_PATH_DIRECTORIES = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _BUILD_INSTRUCTIONS = ("RUN", "COPY", "ADD")
 _WORD = re.compile(r"[\w.+-]+")
 UNKNOWN_IMAGE = "not in hardenfix's image knowledge"
@@ -283,6 +290,6 @@ def _copied_tools(stage: Stage, instruction: Instruction, source: str, facts: Bu
     for item in copy.sources:
         landing = copy.landing(item)
         tool = posixpath.basename(landing)
-        if tool in PROBE_TOOLS and posixpath.dirname(landing) in _PATH_DIRECTORIES:
+        if tool in PROBE_TOOLS and posixpath.dirname(landing) in PATH_FOLDERS:
             facts.tools_added[tool] = source
             facts.tools_removed.pop(tool, None)

@@ -1061,14 +1061,15 @@ def read_image_file(document: DockerfileDocument, found: ImageFile) -> str:
 # --------------------------------------------------------------------------- entry points
 
 _WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
-_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+PATH_FOLDERS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+"""The folders of the default `PATH`, which every Linux image has."""
 
 
 def _existing_folder(path: str, workdir: str) -> bool:
     """Whether every image has `path` as a folder where a `COPY` writes to it, which then
     copies into it: the working directory (`COPY main.py .`) or a folder above it, or a
     folder of the default `PATH` (`COPY docker-entrypoint.sh /usr/local/bin`)."""
-    return path in _PATH or path == workdir or workdir.startswith(path.rstrip("/") + "/")
+    return path in PATH_FOLDERS or path == workdir or workdir.startswith(path.rstrip("/") + "/")
 
 
 def entrypoint_program(instruction: Instruction) -> str | None:
@@ -1116,7 +1117,7 @@ def program_image_paths(stage: Stage, program: str) -> list[str]:
     directory), or each folder of the default `PATH` for a bare name."""
     if "/" in program:
         return [posixpath.normpath(posixpath.join(stage.working_directory(), program))]
-    return [posixpath.join(folder, program) for folder in _PATH]
+    return [posixpath.join(folder, program) for folder in PATH_FOLDERS]
 
 
 def locate_program(document: DockerfileDocument, stage: Stage, program: str) -> ImageFile:
