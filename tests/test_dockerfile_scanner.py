@@ -278,3 +278,9 @@ def test_a_file_copied_to_a_folder_the_image_has_lands_inside_it(copy: str, land
     [stage] = parse(f"FROM python:3.12-slim\nWORKDIR /app\n{copy}\n").stages
     [found] = stage.copies()
     assert found.landing("main.py" if "main.py" in copy else "docker-entrypoint.sh") == landing
+
+
+def test_a_variable_set_empty_expands_to_nothing() -> None:
+    """`ENV SUB=` is set, to nothing: `WORKDIR /srv/$SUB` is `/srv`, not a folder named `$SUB`."""
+    [stage] = parse("FROM python:3.12-slim\nENV SUB=\nWORKDIR /srv/$SUB\nWORKDIR $SUB\n").stages
+    assert stage.working_directory() == "/srv"

@@ -426,7 +426,10 @@ class Stage:
     def expanded(self, text: str, instruction: Instruction | None = None) -> str:
         """`text` with the variables set before `instruction` expanded, as BuildKit expands
         a `WORKDIR` or a `COPY` path; as written when one has no known value."""
-        return expand_variables(text, self.variables(instruction)) or text if "$" in text else text
+        if "$" not in text:
+            return text
+        expanded = expand_variables(text, self.variables(instruction))
+        return text if expanded is None else expanded
 
     def variables(
         self,
