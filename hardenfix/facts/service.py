@@ -239,13 +239,15 @@ class ServiceFacts:
         exposed = [(entry.split("/")[0], entry) for entry in image.exposed_ports]
         return [Fact(port, f"{source}: EXPOSE {entry}") for port, entry in exposed if port.isdigit()]
 
-    def runs_image_server(self) -> tuple[bool | None, str | None]:
-        """Whether its container runs the server of its base image, which that image's
-        standard probes check (`TagFacts.runs_server`), and the program it starts instead
-        when not, or when not known. Compose's `entrypoint` and `command` come first, then
-        the Dockerfile's (which replace the base image's)."""
-        if self.image is None:
-            return None, None
+    def image_server_doubts(self) -> list[str] | None:
+        """Why a standard probe of its base image may not reach the server it checks: None
+        when the container runs another program the image ships (`psql`), which no such
+        probe fits; else what is not known (empty when nothing is): whether its command
+        starts the server (`TagFacts.runs_server`), and whether an option or a variable
+        moves the server off what the probe asks (`postgres -p 5433`). Compose's
+        `entrypoint` and `command` count first, then the Dockerfile's, which replace the
+        base image's."""
+        assert self.image is not None
         entrypoint, command = self.service.command_words("entrypoint"), self.service.command_words("command")
         if entrypoint is None and self.build is not None:
             if self.build.entrypoint is not None:
@@ -253,8 +255,19 @@ class ServiceFacts:
             if command is None and self.build.command is not None:
                 command = self.build.command.value
         runs = self.image.runs_server(entrypoint, command)
-        started = (entrypoint or command or [None])[0]
-        return runs, None if runs else started
+        if runs is False:
+            return None
+        doubts = []
+        repository = self.image.image.repository
+        if runs is None:
+            started = (entrypoint or command or [None])[0]
+            what = f"its command runs `{started}`" if started else "it clears its image's entrypoint"
+            doubts.append(f"{what}, not known to start `{repository}`'s server")
+        server = self.image.image.server
+        moved = server.moved([*(entrypoint or ()), *(command or ())], self.environment) if server else None
+        if moved is not None:
+            doubts.append(f"it sets `{moved}`, which may move what the probe checks off its default")
+        return doubts
 
     @property
     def replaces_image_command(self) -> bool:

@@ -169,18 +169,10 @@ class HealthcheckMissing(Rule):
             image = facts.image
             choice = image.standard_probe(service.command_line()) if image is not None else None
             if image is not None and choice is not None:
-                runs_server, started = facts.runs_image_server()
-                if runs_server is False:
+                doubts = facts.image_server_doubts()
+                if doubts is None:
                     continue  # it runs another of the image's programs (`psql`), not the server probed
-                if runs_server is None:
-                    runs = f"its command runs `{started}`" if started else "it clears its image's entrypoint"
-                    unknown = f"{runs}, not known to start `{image.image.repository}`'s server"
-                    choice = choice._replace(guesses=(*choice.guesses, unknown))
-                server = image.image.server
-                moved = server.moved(service.command_line() or (), facts.environment) if server else None
-                if moved is not None:
-                    moves = f"it sets `{moved}`, which may move what the probe checks off its default"
-                    choice = choice._replace(guesses=(*choice.guesses, moves))
+                choice = choice._replace(guesses=(*choice.guesses, *doubts))
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
             elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
                 finding, service_class = self._from_facts(document, service, facts)
