@@ -134,6 +134,8 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
         ),
         (["/bin/sh", "-c", "uvicorn main:app --port ${PORT:-8124}"], {}, "uvicorn", "8124"),
         (["sh", "-c", "uvicorn main:app --port $PORT"], {}, "uvicorn", None),
+        (["sh", "-ec", "exec uvicorn main:app --port 8126"], {}, "uvicorn", "8126"),
+        (["env", "TZ=UTC", "uvicorn", "main:app", "--port", "8127"], {}, "uvicorn", "8127"),
         (
             ["tini", "--", "gosu", "app", "poetry", "run", "uvicorn", "main:app", "--port", "8125"],
             {},

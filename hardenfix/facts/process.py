@@ -129,8 +129,8 @@ def _unwrap(words: list[str], environment: Mapping[str, Fact[str]], from_compose
         if not words:
             return words
         name = posixpath.basename(words[0])
-        if name in probes.SHELLS and "-c" in words[1:]:
-            script = words[words.index("-c") + 1] if words.index("-c") + 1 < len(words) else ""
+        script = probes.shell_script(words[1:]) if name in probes.SHELLS else None
+        if script is not None:
             commands = list(probes.simple_commands(script))
             if not commands:
                 return []
