@@ -198,6 +198,17 @@ def shell_script(arguments: Sequence[str]) -> str | None:
     return None
 
 
+def script_commands(argv: Sequence[str]) -> list[list[str]] | None:
+    """The simple commands a shell runs with `-c` (`sh -ec "a && exec b"`), each as its
+    words' values; None when `argv` is no shell given a script string."""
+    if not argv or posixpath.basename(argv[0]) not in SHELLS:
+        return None
+    script = shell_script(argv[1:])
+    if script is None:
+        return None
+    return [[word.value for word in words] for words in simple_commands(script)]
+
+
 def simple_commands(command: str) -> Iterator[list[ShellWord]]:
     """The simple commands of a shell command, each as its words: assignments
     (`A=b curl ...`), a leading `exec` and the reserved words that can start a

@@ -129,12 +129,11 @@ def _unwrap(words: list[str], environment: Mapping[str, Fact[str]], from_compose
         if not words:
             return words
         name = posixpath.basename(words[0])
-        script = probes.shell_script(words[1:]) if name in probes.SHELLS else None
-        if script is not None:
-            commands = list(probes.simple_commands(script))
+        commands = probes.script_commands(words)
+        if commands is not None:
             if not commands:
                 return []
-            words = [_expand(word.value, environment, from_compose) for word in commands[-1]]
+            words = [_expand(word, environment, from_compose) for word in commands[-1]]
         elif (unwrapped := probes.past_wrapper(words)) is not None:
             words = unwrapped
         elif (name, words[1] if len(words) > 1 else "") in _RUNNERS:

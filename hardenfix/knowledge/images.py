@@ -141,8 +141,11 @@ class ServerCommand(NamedTuple):
             return True
         if words[0] in self.entrypoint:  # the image's entrypoint, named again
             return self.runs(None, words[1:], ships)
+        commands = probes.script_commands(words)
+        if commands is not None:  # a shell: one of its script's commands may start the server
+            return True if any(self.runs([], command, ships) for command in commands) else None
         if program in probes.SHELLS:
-            return self._script_runs(words[1:], ships)
+            return None  # a script file, which is not read here
         return False if ships(program) else None
 
     def _passed_on(self, argument: str) -> bool:
@@ -150,18 +153,6 @@ class ServerCommand(NamedTuple):
         return (self.options is not None and argument.startswith(self.options)) or (
             self.config_suffix is not None and argument.endswith(self.config_suffix)
         )
-
-    def _script_runs(self, arguments: Sequence[str], ships: Callable[[str], bool]) -> bool | None:
-        """Whether a shell run with `arguments` (`-c "script"`) starts the server: a command of
-        the script that is the server, or the image's entrypoint given a command that runs
-        it (`exec docker-entrypoint.sh rabbitmq-server`)."""
-        script = probes.shell_script(arguments)
-        if script is None:
-            return None  # a script file, which is not read here
-        for words in probes.simple_commands(script):
-            if self.runs([], [word.value for word in words], ships):
-                return True
-        return None
 
 
 class StandardProbe(NamedTuple):

@@ -351,15 +351,8 @@ def _started(stage: Stage) -> tuple[set[str], bool]:
         instruction = stage.effective(name)
         if instruction is None:
             continue
-        if instruction.exec_form is None:
-            commands += [[word.value for word in words] for words in probes.simple_commands(instruction.arguments)]
-            continue
-        words = instruction.exec_form
-        script = probes.shell_script(words[1:]) if words and posixpath.basename(words[0]) in probes.SHELLS else None
-        if script is None:
-            commands.append(words)
-        else:
-            commands += [[word.value for word in found] for found in probes.simple_commands(script)]
+        argv = instruction.exec_form or ["/bin/sh", "-c", instruction.arguments]  # the shell form's shell
+        commands += probes.script_commands(argv) or [argv]
     words = [word for command in commands for word in command]
     scripts = {posixpath.normpath(posixpath.join(workdir, word)) for word in words if word.endswith(".py")}
     moves = any(word.partition("=")[0] in ("--chdir", "--app-dir") for word in words)
