@@ -366,32 +366,79 @@ def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path, jobs
     )
 
 
-def test_dockerfiles_do_not_wait_for_a_compose_file_a_worker_is_checking(
+def wait_for(flag: Path, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not flag.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_dockerfiles_do_not_wait_for_a_compose_file_queued_behind_other_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The parent reads the build contexts itself; the worker's check of the Compose file
-    goes on until the parent has them (or ten seconds, when it waits for the worker)."""
+    """The parent reads its build contexts itself; the workers stay at the batches before
+    it until the parent has them (or ten seconds, had it waited for the workers)."""
     dockerfile = repository_with_compose(tmp_path)
+    for n in range(4):  # two at the workers, one in the pool's queue, one held back
+        (tmp_path / f"a{n}").mkdir()
+        (tmp_path / f"a{n}" / "metrics.py").write_text("from prometheus_client import Counter\n")
     released = tmp_path / "contexts-learned"
     analyse, build_contexts_of = runner.analyse, runner._build_contexts_of
 
-    def slow_compose(engine, kind, *arguments):
-        deadline = time.monotonic() + 10
-        while kind is FileKind.COMPOSE and not released.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return analyse(engine, kind, *arguments)
+    def blocking(engine, kind, text, display_path, *arguments):
+        if display_path != "compose.yaml":
+            wait_for(released)
+        return analyse(engine, kind, text, display_path, *arguments)
 
     def learned_here(path: Path, cache: Cache | None) -> dict[str, str]:
         released.touch()
         return build_contexts_of(path, cache)
 
-    monkeypatch.setattr(runner, "analyse", slow_compose)  # in the workers, which fork from here
+    monkeypatch.setattr(runner, "BATCH_SIZE", 1)
+    monkeypatch.setattr(runner, "analyse", blocking)  # in the workers, which fork from here
     monkeypatch.setattr(runner, "_build_contexts_of", learned_here)
     engine = Engine(Settings(select=("HF201", "HF101")).rules())
     results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
     assert released.exists()
     [with_compose] = [r for r in results if r.path == dockerfile]
     assert with_compose.findings[0].fix is not None  # the context reached it
+
+
+def test_a_compose_file_a_worker_is_at_is_waited_for_not_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hardenfix.sources import compose
+
+    dockerfile = repository_with_compose(tmp_path)
+    started, parses = tmp_path / "compose-started", tmp_path / "parses"
+    analyse, compose_all, discover = runner.analyse, compose._compose_all, runner.discover
+
+    def slow_compose(engine, kind, *arguments):
+        if kind is FileKind.COMPOSE:
+            started.touch()
+            time.sleep(0.5)
+        return analyse(engine, kind, *arguments)
+
+    def counted(text: str):
+        with parses.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return compose_all(text)
+
+    def walk_on_once_a_worker_is_at_it(*arguments, **options):
+        for candidate in discover(*arguments, **options):
+            if candidate.path == dockerfile:
+                wait_for(started)
+            yield candidate
+
+    monkeypatch.setattr(runner, "analyse", slow_compose)
+    monkeypatch.setattr(compose, "_compose_all", counted)
+    monkeypatch.setattr(runner, "discover", walk_on_once_a_worker_is_at_it)
+    engine = Engine(Settings(select=("HF201", "HF101")).rules())
+    results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    assert started.exists()
+    assert parses.read_text().split() != [str(os.getpid())]  # a worker's, not this process's
+    assert len(parses.read_text().split()) == 1
+    [with_compose] = [r for r in results if r.path == dockerfile]
+    assert with_compose.findings[0].fix is not None
 
 
 def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
