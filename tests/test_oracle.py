@@ -257,7 +257,7 @@ def test_every_hf150_golden_fix_changes_what_compose_resolves() -> None:
         # What HF150 used to write where no `count` meant every GPU.
         ("HF150-gpu-reservation/count-missing", "count: all", 'count: "${GPU_COUNT:-1}"', "how many GPUs"),
         # A safe fix that requires another variable than the one the file read.
-        ("HF110-secret-required/data-store-credentials", "${CLICKHOUSE_PASSWORD:?", "${CLICKHOUSE_PASS:?", "dropped"),
+        ("HF110-secret-required/data-store-credentials", "${CLICKHOUSE_PASSWORD?", "${CLICKHOUSE_PASS?", "dropped"),
         # A host lowercased where a variable's name stands.
         ("HF130-hostname-case/interpolation", "${STACK", "${stack", "dropped"),
         # A curl flag rewritten beyond `-f`.

@@ -202,10 +202,14 @@ _DATA = re.compile(
     re.DOTALL,
 )
 _UNSET_WORDS = frozenset(
-    {"none", "null", "nil", "unset", "not-set", "notset", "disabled", "invalid", "unused", "n/a", "-", '""', "''"}
+    {
+        *("none", "null", "nil", "unset", "not-set", "notset", "disabled", "invalid", "unused", "n/a", "-", '""', "''"),
+        *("user_provided", "user-provided"),
+    }
 )
-"""Defaults that stand for "no value", as an empty one does (mailcow's `API_KEY:-invalid`
-turns its API off)."""
+"""Defaults that stand for "no value", as an empty one does: mailcow's `API_KEY:-invalid`
+turns its API off; LibreChat's `user_provided` (its `.env.example`) has each user enter
+their own key."""
 _PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replace[-_ ]?me|fill[-_ ]?(?:me|in)")
 
 
@@ -260,6 +264,8 @@ class SecretRequired(Rule):
     Finds interpolations of secret-like variables that fall back to a default
     (`${POSTGRES_PASSWORD:-pmoves}`, `${MINIO_ROOT_USER:-}`, `${API_TOKEN-x}`) and
     makes them required: `${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}`.
+    `${API_TOKEN-x}` defaults only an unset variable, and becomes
+    `${API_TOKEN?API_TOKEN is required}`: one set to an empty value keeps it.
 
     It looks wherever Compose interpolates: environment lists and maps,
     healthcheck tests, commands, URLs such as
@@ -291,7 +297,8 @@ class SecretRequired(Rule):
     without a fix, unless the variable is a data store's credential: a number is
     more often a setting than a password. A placeholder (`your-secret-key`,
     `<api key>`, `xxx`) and `none`, `null`, `unset`, `disabled` or `invalid`
-    (mailcow's `API_KEY:-invalid` turns its API off) are treated as an empty
+    (mailcow's `API_KEY:-invalid` turns its API off), or `user_provided`
+    (LibreChat's word for a key each user enters), are treated as an empty
     default: no deployment uses them as a credential.
 
     **A data store's own credential** is a variable through which a data-store
@@ -432,7 +439,10 @@ class SecretRequired(Rule):
             kind = Default.CREDENTIAL  # `MYSQL_ROOT_PASSWORD:-123456` is a weak password
         if kind is Default.DATA:
             return None
-        required = f"${{{name}:?{self.options.message.format(name=name)}}}"
+        # `-` defaults only an unset variable: `?` then fails only on one, and a variable set
+        # to an empty value keeps it, as it did.
+        required_operator = ":?" if interpolation.operator == ":-" else "?"
+        required = f"${{{name}{required_operator}{self.options.message.format(name=name)}}}"
         applicability = Applicability.SAFE
         if kind is Default.FALLBACK:
             message = (
