@@ -266,7 +266,8 @@ class ServiceFacts:
         server = self.image.image.server
         moved = server.moved([*(entrypoint or ()), *(command or ())], self.environment) if server else None
         if moved is not None:
-            doubts.append(f"it sets `{moved}`, which may move what the probe checks off its default")
+            what = f"loads `{moved}`, whose settings" if server.loads_configuration(moved) else f"sets `{moved}`, which"
+            doubts.append(f"it {what} may move what the probe checks off its default")
         return doubts
 
     @property

@@ -114,12 +114,21 @@ class ServerCommand(NamedTuple):
     `--port`, `MEILI_HTTP_ADDR`): the probes ask the default."""
 
     def moved(self, words: Sequence[str], environment: Iterable[str]) -> str | None:
-        """The option among `words`, or the variable among `environment`, that moves what
-        the probes check; None when none does."""
-        for word in words:
+        """The option among `words` (a shell's script read for its commands' words), the
+        configuration file (`redis.conf`), or the variable among `environment`, that moves or
+        may move what the probes check; None when none does."""
+        commands = probes.script_commands(words)
+        for word in [word for command in commands for word in command] if commands is not None else words:
             if word.partition("=")[0] in self.moved_by:
                 return word.partition("=")[0]
+            if self.loads_configuration(word):
+                return word
         return next((name for name in environment if name in self.moved_by), None)
+
+    def loads_configuration(self, word: str) -> bool:
+        """Whether `word` is a configuration file the server loads, whose settings (a port, a
+        socket, an address to bind) are not read here."""
+        return self.config_suffix is not None and word.endswith(self.config_suffix)
 
     def runs(
         self, entrypoint: Sequence[str] | None, command: Sequence[str] | None, ships: Callable[[str], bool]

@@ -108,8 +108,11 @@ class HealthcheckMissing(Rule):
     file, an image whose start the knowledge base does not describe) makes the
     fix unsafe, and the message says so. So does an option or a variable that
     moves what the probe checks off its default (`postgres -p 5433`,
-    `redis-server --port 6380`, MeiliSearch's `MEILI_HTTP_ADDR`): the standard
-    probes ask the default port.
+    `redis-server --port 6380`, MeiliSearch's `MEILI_HTTP_ADDR`, and
+    `postgres -c unix_socket_directories=/tmp`, whose socket `pg_isready`
+    looks for), or a configuration file the server loads, which may
+    (`redis.conf`, `-c config_file=...`, `mongod --config`): the standard
+    probes ask the default port and socket.
 
     A probe that needs a command-line option is added only once the
     service's command has it: NATS serves `/healthz` on its monitoring port
