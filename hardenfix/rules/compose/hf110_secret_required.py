@@ -214,6 +214,9 @@ _PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replac
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
+_COOLIFY_MAGIC = re.compile(r"\bSERVICE_(?:FQDN|URL|USER|PASSWORD|PASSWORDWITHSYMBOLS|BASE64|REALBASE64|HEX)(?=_)")
+"""The variables Coolify generates for a Compose file it deploys (`SERVICE_PASSWORD_DB`,
+`SERVICE_FQDN_APP_3000`; coollabsio/coolify bootstrap/helpers/shared.php, `generateEnvValue`)."""
 
 
 def classify_default(default: str) -> Default:
@@ -361,6 +364,11 @@ class SecretRequired(Rule):
     under profiles is decided for the variable, from all its uses: fixing one use
     makes it required for all.
 
+    No fix in a file deployed by Coolify, as its variables (`SERVICE_PASSWORD_DB`,
+    `SERVICE_FQDN_APP`) show: Coolify reads `${X:?text}` as a required variable
+    whose value is `text` (its `bootstrap/helpers/parsers.php`), so the fix would
+    set the secret to the message.
+
     ## Options
     - `secret-words`: the words a secret's name ends with.
     - `setting-words`: words that, before the secret word, make a name a setting.
@@ -400,6 +408,7 @@ class SecretRequired(Rule):
                     end = start + interpolation.end
                     found.append((start + interpolation.start, end, interpolation, use, data_store))
         # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
+        coolify = _COOLIFY_MAGIC.search(document.text)
         always_used = {interpolation.name for _, _, interpolation, use, _ in found if use.profiles is None}
         data_stores = {interpolation.name for *_, interpolation, _, data_store in found if data_store}
         allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
@@ -411,6 +420,15 @@ class SecretRequired(Rule):
             finding = self._finding(
                 document, start, end, interpolation, name in data_stores, profiles, name in allowed_empty
             )
+            if finding is not None and coolify is not None and finding.fix is not None:
+                finding = self.finding(
+                    document,
+                    start,
+                    end,
+                    f"{finding.message.partition(' (unsafe fix:')[0]} (no fix: this file uses Coolify's"
+                    f" `{coolify.group()}_*` variables, and Coolify reads `${{{name}:?text}}` as a required"
+                    " variable whose value is `text`, not as an error)",
+                )
             if finding is not None:
                 yield finding
 
