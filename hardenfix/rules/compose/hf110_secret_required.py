@@ -83,31 +83,22 @@ class Options:
     """Names that end like a secret but, by a well-known convention, hold something else
     (`GOOGLE_APPLICATION_CREDENTIALS` is the path of a key file)."""
     data_store_credentials: tuple[str, ...] = (
-        # What data-store images document as the credentials they are started with
-        # (each image's Docker Hub page and docker-entrypoint.sh), and libpq's client variable.
-        "POSTGRES_PASSWORD",  # postgres, and images built on it (pgvector, timescaledb, postgis)
+        # What data-store images document as the credentials they are started with, and
+        # read at every start (each image's Docker Hub page and entrypoint), and libpq's client
+        # variable.
         "POSTGRESQL_PASSWORD",  # bitnami/postgresql
         "PGPASSWORD",  # libpq: psql, pg_isready, pg_dump
-        "MYSQL_ROOT_PASSWORD",  # mysql, and mariadb's MYSQL_* equivalents
-        "MYSQL_PASSWORD",
-        "MARIADB_ROOT_PASSWORD",  # mariadb
-        "MARIADB_PASSWORD",
-        "MONGO_INITDB_ROOT_PASSWORD",  # mongo
         "MONGODB_ROOT_PASSWORD",  # bitnami/mongodb
         "MONGODB_PASSWORD",
         "REDIS_PASSWORD",  # bitnami/redis
         "VALKEY_PASSWORD",  # bitnami/valkey
-        "RABBITMQ_DEFAULT_PASS",  # rabbitmq
         "RABBITMQ_PASSWORD",  # bitnami/rabbitmq
         "MINIO_ROOT_USER",  # minio/minio: the root access key
         "MINIO_ROOT_PASSWORD",
         "MINIO_ACCESS_KEY",  # minio/minio before RELEASE.2021-01-30
         "MINIO_SECRET_KEY",
         "CLICKHOUSE_PASSWORD",  # clickhouse/clickhouse-server
-        "ELASTIC_PASSWORD",  # elasticsearch
-        "OPENSEARCH_INITIAL_ADMIN_PASSWORD",  # opensearchproject/opensearch
         "COUCHDB_PASSWORD",  # couchdb
-        "DOCKER_INFLUXDB_INIT_PASSWORD",  # influxdb 2
         "INFLUXDB_ADMIN_PASSWORD",  # influxdb 1
         "MSSQL_SA_PASSWORD",  # mcr.microsoft.com/mssql/server
         "SA_PASSWORD",
@@ -116,6 +107,23 @@ class Options:
         "QDRANT__SERVICE__API_KEY",  # qdrant/qdrant
     )
     """The variables through which data-store images take their own credentials."""
+    initialisation_credentials: tuple[str, ...] = (
+        # Read only to initialise the store's data, as each image's entrypoint does it:
+        # docker-library/postgres 17/bookworm/docker-entrypoint.sh checks POSTGRES_PASSWORD
+        # only `if [ -z "$DATABASE_ALREADY_EXISTS" ]`, as mysql's, mariadb's and mongo's do.
+        "POSTGRES_PASSWORD",  # postgres, and images built on it (pgvector, timescaledb, postgis)
+        "MYSQL_ROOT_PASSWORD",  # mysql, and mariadb's MYSQL_* equivalents
+        "MYSQL_PASSWORD",
+        "MARIADB_ROOT_PASSWORD",  # mariadb
+        "MARIADB_PASSWORD",
+        "MONGO_INITDB_ROOT_PASSWORD",  # mongo
+        "RABBITMQ_DEFAULT_PASS",  # rabbitmq: the user created on a node's first boot
+        "ELASTIC_PASSWORD",  # elasticsearch: the bootstrap password (deviantony/docker-elk README)
+        "OPENSEARCH_INITIAL_ADMIN_PASSWORD",  # opensearchproject/opensearch
+        "DOCKER_INFLUXDB_INIT_PASSWORD",  # influxdb 2
+    )
+    """Data-store credentials that images read only when they initialise their data: once it
+    is, a stack may leave them unset."""
     message: str = "{name} is required"
     """The error Compose prints when the variable is unset; `{name}` is the variable."""
 
@@ -125,6 +133,7 @@ class Options:
             ("setting_words", _WORDS, "a word"),
             ("not_secrets", _NAME, "a variable name"),
             ("data_store_credentials", _NAME, "a variable name"),
+            ("initialisation_credentials", _NAME, "a variable name"),
         ):
             for name in getattr(self, option):
                 if not pattern.fullmatch(name.upper()) or (option == "setting_words" and "_" in name):
@@ -148,7 +157,7 @@ class Options:
     def _upper(self) -> dict[str, frozenset[str]]:
         return {
             option: frozenset(word.upper() for word in getattr(self, option))
-            for option in ("setting_words", "not_secrets", "data_store_credentials")
+            for option in ("setting_words", "not_secrets", "data_store_credentials", "initialisation_credentials")
         }
 
     def secret(self, name: str) -> SecretName | None:
@@ -168,14 +177,27 @@ class Options:
             if tuple(words[-len(phrase) :]) == phrase:
                 if self._upper["setting_words"] & set(words[: -len(phrase)]):
                     return None
-                return SecretName(name, data_store=name.upper() in self._upper["data_store_credentials"])
+                return SecretName(name, self._store(name.upper()))
         return None
+
+    def _store(self, name: str) -> Store | None:
+        if name in self._upper["data_store_credentials"]:
+            return Store.EVERY_START
+        return Store.INITIALISATION if name in self._upper["initialisation_credentials"] else None
+
+
+class Store(enum.Enum):
+    """When a data-store image reads a variable as its own credential."""
+
+    EVERY_START = "every start"
+    INITIALISATION = "initialisation"
+    """Only to initialise its data (`POSTGRES_PASSWORD`)."""
 
 
 class SecretName(NamedTuple):
     name: str
-    data_store: bool
-    """A variable through which a data-store image takes its own credential (`POSTGRES_PASSWORD`)."""
+    store: Store | None
+    """Whether, and when, a data-store image takes its own credential through the variable."""
 
 
 class Default(enum.Enum):
@@ -313,7 +335,12 @@ class SecretRequired(Rule):
     `PGPASSWORD`): the variable is named so, or is the whole value of an
     environment variable named so (`POSTGRES_PASSWORD: ${APP_DB_PASSWORD:-}`).
     Names that merely mention a store are not enough: `REDIS_SENTINEL_PASSWORD`
-    and `MILVUS_PASSWORD` usually configure an optional alternative.
+    and `MILVUS_PASSWORD` usually configure an optional alternative. Some images
+    read their credential only to initialise their data
+    (`initialisation-credentials`: `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`,
+    `MARIADB_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`, `RABBITMQ_DEFAULT_PASS`,
+    `ELASTIC_PASSWORD`, …); others at every start (`MINIO_ROOT_PASSWORD`,
+    `REDIS_PASSWORD`, `PGPASSWORD`, …).
 
     ## Why is this bad?
     A default secret is a known secret: every deployment where the variable was
@@ -346,12 +373,17 @@ class SecretRequired(Rule):
     can read (or none), which is what the fix exists to stop.
 
     Safe for a default that is a credential, and for an empty default of a data
-    store's own credential: the store is unprotected without it. Unsafe:
+    store's own credential read at every start: the store is unprotected without
+    it, or refuses to start. Unsafe:
     - an empty default (or a placeholder) of any other secret, such as a third
       party's API key in an application service: it usually marks an optional
       setting (one stack offered twelve alternative LLM providers, each
       `${X_API_KEY:-}`), and requiring it stops the stack for everyone who does
       not use it;
+    - an empty default of a credential read only to initialise the store's data:
+      once it is, the variable may be left unset (docker-elk's README says to
+      remove `ELASTIC_PASSWORD` after the first start), and requiring it stops a
+      working stack;
     - an empty default where a service using it says an empty or random
       credential is wanted (`ALLOW_EMPTY_PASSWORD`,
       `MARIADB_RANDOM_ROOT_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD: trust`);
@@ -373,7 +405,8 @@ class SecretRequired(Rule):
     - `secret-words`: the words a secret's name ends with.
     - `setting-words`: words that, before the secret word, make a name a setting.
     - `not-secrets` (default `["GOOGLE_APPLICATION_CREDENTIALS"]`): names that are never secrets.
-    - `data-store-credentials`: the variables through which data-store images take their credentials.
+    - `data-store-credentials`: the variables through which data-store images take their credentials at every start.
+    - `initialisation-credentials`: those through which they take them only to initialise their data.
     - `message` (default `"{name} is required"`): the error text written after `:?`.
     """
 
@@ -404,13 +437,23 @@ class SecretRequired(Rule):
                     else None
                 )
                 if secret is not None or held_by is not None:
-                    data_store = any(name.data_store for name in (secret, held_by) if name is not None)
+                    stores = {name.store for name in (secret, held_by) if name is not None}
+                    store = Store.EVERY_START if Store.EVERY_START in stores else next(iter(stores - {None}), None)
                     end = start + interpolation.end
-                    found.append((start + interpolation.start, end, interpolation, use, data_store))
+                    found.append((start + interpolation.start, end, interpolation, use, store))
         # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
         coolify = _COOLIFY_MAGIC.search(document.text)
         always_used = {interpolation.name for _, _, interpolation, use, _ in found if use.profiles is None}
-        data_stores = {interpolation.name for *_, interpolation, _, data_store in found if data_store}
+        # A variable is a data store's credential if one use makes it one; one read only to
+        # initialise the data may be left unset only if no other use (a client's URL) needs it.
+        uses_by_store: dict[str, set[Store | None]] = {}
+        for *_, interpolation, _, store in found:
+            uses_by_store.setdefault(interpolation.name, set()).add(store)
+        stores = {
+            name: Store.INITIALISATION if kinds == {Store.INITIALISATION} else Store.EVERY_START
+            for name, kinds in uses_by_store.items()
+            if kinds - {None}
+        }
         allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
         for start, end, interpolation, use, _ in found:
             if interpolation.operator not in _DEFAULTING:
@@ -418,7 +461,7 @@ class SecretRequired(Rule):
             name = interpolation.name
             profiles = None if name in always_used else use.profiles
             finding = self._finding(
-                document, start, end, interpolation, name in data_stores, profiles, name in allowed_empty
+                document, start, end, interpolation, stores.get(name), profiles, name in allowed_empty
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -447,13 +490,13 @@ class SecretRequired(Rule):
         start: int,
         end: int,
         interpolation: Interpolation,
-        data_store: bool,
+        store: Store | None,
         profiles: tuple[str, ...] | None,
         allows_empty: bool,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
-        if kind is Default.NUMBER and data_store:
+        if kind is Default.NUMBER and store is not None:
             kind = Default.CREDENTIAL  # `MYSQL_ROOT_PASSWORD:-123456` is a weak password
         if kind is Default.DATA:
             return None
@@ -481,7 +524,7 @@ class SecretRequired(Rule):
             else:
                 shown = f"`{default.strip()}`, which stands for no value" if default.strip() else "an empty value"
             message = f"`{name}` falls back to {shown}: the stack starts without the credential"
-            if not data_store:
+            if store is None:
                 applicability = Applicability.UNSAFE
                 message += (
                     " (unsafe fix: such a default usually marks an optional setting, such as one of several"
@@ -492,6 +535,12 @@ class SecretRequired(Rule):
                 message += (
                     " (unsafe fix: a service using it says an empty credential is allowed,"
                     " so it may be left unset on purpose)"
+                )
+            elif store is Store.INITIALISATION and not profiles:  # else profiles say why
+                applicability = Applicability.UNSAFE
+                message += (
+                    " (unsafe fix: a data store reads it only to initialise its data, and once it has,"
+                    " a stack may leave it unset)"
                 )
         if profiles and applicability is Applicability.SAFE:
             applicability = Applicability.UNSAFE
