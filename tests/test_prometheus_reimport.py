@@ -171,3 +171,17 @@ def test_a_module_whose_names_are_all_taken_gets_no_fix(hardenfix, tmp_path: Pat
     assert finding["message"].endswith(
         "(no fix: the names the helper needs (`_get_or_create_metric`, `Any`, ...) all mean something else here)"
     )
+
+
+def test_a_stand_in_for_a_missing_prometheus_client_is_called_as_before() -> None:
+    """A module that falls back on stand-ins without prometheus_client still imports, fixed."""
+    [case] = [case for case in HF302_CASES if case.folder.name == "optional-import"]
+    without_prometheus = (
+        "import runpy, sys; sys.modules['prometheus_client'] = None; "
+        "module = runpy.run_path(sys.argv[1]); module['REQUESTS'].labels('GET').inc(); print('imported')"
+    )
+    for module in (case.before, case.after):
+        result = subprocess.run(
+            [sys.executable, "-c", without_prometheus, str(module)], capture_output=True, text=True, check=False
+        )
+        assert result.stdout == "imported\n", (module.name, result.stderr)

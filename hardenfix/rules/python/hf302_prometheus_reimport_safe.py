@@ -53,6 +53,9 @@ def {{helper}}(
 
     arguments = inspect.signature(cls).bind(*args, **kwargs)
     arguments.apply_defaults()
+    if "registry" not in arguments.arguments:
+        # Not prometheus_client's: a stand-in for when it is not installed.
+        return cls(*args, **kwargs)
     registry = arguments.arguments["registry"]
     # Created unregistered first, to learn the name it registers under.
     arguments.arguments["registry"] = None
@@ -177,7 +180,9 @@ class PrometheusReimportSafe(Rule):
     public way to look a metric up. The fix adds `from typing import Any,
     TypeVar` (or uses `typing.Any` when those names are taken) and imports
     nothing from prometheus_client, so a module that imports it optionally
-    still imports without it.
+    still imports without it; a stand-in the module falls back on then
+    (`Counter = lambda *args, **kwargs: NoOpMetric()`), which takes no
+    `registry`, is called as before.
 
     A metric created inside a function is reported without a fix: whether
     every call should share one metric, or the function should run once, is

@@ -25,6 +25,9 @@ def _get_or_create_metric(
 
     arguments = inspect.signature(cls).bind(*args, **kwargs)
     arguments.apply_defaults()
+    if "registry" not in arguments.arguments:
+        # Not prometheus_client's: a stand-in for when it is not installed.
+        return cls(*args, **kwargs)
     registry = arguments.arguments["registry"]
     # Created unregistered first, to learn the name it registers under.
     arguments.arguments["registry"] = None
