@@ -381,6 +381,8 @@ class Oracle:
 
 ORACLES = {
     "from-typing": Oracle(["PauseConfig()", "PauseConfig(2.5, 'fast')"], ["PauseConfig(-1.0)"]),
+    # Needs pydantic: with its `dataclass`, the class would be validated (and refused).
+    "dataclass-name-taken": Oracle(["Job('j', Handle(1))"], ["Job('', Handle(1))"], ["make_job()"]),
     "parenthesised-import": Oracle(["Window(1)", "Window(1, 3)"], ["Window(3, 1)"]),
     "several-classes": Oracle(["Low(5)", "High(50)"], ["Low(-1)", "High(101)"], ["Range(Low(1), High(2)).high"]),
     "type-checking": Oracle(["Size(2, 3)"], ["Size(-1, 2)"], ["area(Size(2, 3))"]),

@@ -71,6 +71,14 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 _MUTABLE_FACTORIES = frozenset(
     {"list", "dict", "set", "bytearray", "defaultdict", "OrderedDict", "deque", "Counter", "ChainMap"}
 )
+_HASHABLE_FACTORIES = frozenset(
+    {
+        *("int", "float", "complex", "str", "bytes", "bool", "tuple", "frozenset", "range", "object"),
+        *("Decimal", "Fraction", "date", "datetime", "time", "timedelta", "timezone", "UUID"),
+        *("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"),
+    }
+)
+"""Callables whose results are hashable: a default made by one is one a dataclass accepts."""
 _OPERATORS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.MatMult: "@", ast.Div: "/", ast.Mod: "%", ast.Pow: "**",
     ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.FloorDiv: "//",
@@ -224,13 +232,18 @@ class NamedTuplePostInit(Rule):
     becomes the tuple of field names, and `Cls._make(values)` becomes
     `Cls(*values)` (which also accepts too few values when fields have
     defaults). It adds `from dataclasses import dataclass` (or `import
-    dataclasses` when it needs `replace`), or reuses the module's import, and
-    removes the `NamedTuple` import once nothing else uses it.
+    dataclasses` when it needs `replace`, or when the module's `dataclass` is
+    another, as pydantic's), or reuses the module's import, and removes the
+    `NamedTuple` import once nothing else uses it.
 
     No fix, only the finding, for generic NamedTuples, for classes built on a
     `namedtuple(...)` call or inheriting from another NamedTuple, for methods
     that use the instance as a tuple, and for fields whose default a
-    dataclass refuses (a list, dict or set).
+    dataclass refuses, being unhashable: a list, dict or set, or an instance
+    of a class of the module that is (a `@dataclass` that is not frozen, a
+    class with `__eq__` and no `__hash__`). A default that is an instance of
+    a class not known here (`Options()` from another module) makes the fix
+    unsafe: a dataclass refuses it if it is unhashable.
     """
 
     code = "HF301"
@@ -294,9 +307,18 @@ class NamedTuplePostInit(Rule):
         if len(cls.bases) > 1 or cls.keywords or getattr(cls, "type_params", None):
             verdict.no_fix = "a generic NamedTuple or one with other bases needs converting by hand"
             return verdict
-        if name := _refused_default(document, cls):
-            verdict.no_fix = f"field `{name}` has a mutable default, which a dataclass refuses"
+        refused = _unhashable_default(document, cls)
+        if refused is not None and refused[1] is None:
+            verdict.no_fix = f"field `{refused[0]}` has an unhashable default, which a dataclass refuses"
             return verdict
+        if document.names_from("dataclasses", ["dataclass"]) is None:
+            verdict.no_fix = "the names `dataclass` and `dataclasses` both mean something else in the module"
+            return verdict
+        if refused is not None:
+            name, callee = refused
+            verdict.unsafe.append(
+                f"field `{name}` defaults to an instance of `{callee}`, which a dataclass refuses if it is unhashable"
+            )
         judge = _TupleJudge(document, cls)
         own = ModuleFlow(document.tree, document.text, ClassShape.of(cls), judge).run()
         notes = [note for _, note in own.notes] + judge.untracked_tuple_api()
@@ -323,7 +345,8 @@ class NamedTuplePostInit(Rule):
     def _edits(self, document: PythonDocument, verdict: _Verdict, verdicts: list[_Verdict]) -> list[Edit]:
         import libcst
 
-        decorator, import_edit = document.add_import("dataclasses", "dataclass")
+        [decorator] = document.names_from("dataclasses", ["dataclass"]) or ["dataclass"]  # else no fix
+        import_edit = document.import_names("dataclasses", ["dataclass"])
         module, module_edit = None, None
         if any(rewrite.form == "replace" for rewrite in verdict.rewrites):
             module, module_edit = document.add_import("dataclasses")
@@ -418,33 +441,63 @@ def _fields(cls: ast.ClassDef) -> list[str]:
     return [s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
 
 
-def _refused_default(document: PythonDocument, cls: ast.ClassDef) -> str | None:
-    """A field whose default a dataclass refuses at class creation (an unhashable one):
-    a mutable literal, a call making a mutable container, or a name the module binds
-    to one."""
+def _unhashable_default(document: PythonDocument, cls: ast.ClassDef) -> tuple[str, str | None] | None:
+    """A field whose default a dataclass refuses at class creation (an unhashable one), or may:
+    (the field, None) for a mutable literal, a call making a mutable container or an instance
+    of an unhashable class of the module (a plain `@dataclass`), or a name the module binds
+    to one; (the field, the callee) for an instance of a class not known here."""
     defaults = {
         statement.target.id: statement.value
         for statement in cls.body
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value
     }
-    mutable_names = set()
+    unhashable_classes = _unhashable_classes(document)
+    bound: dict[str, ast.expr] = {}
     if any(isinstance(value, ast.Name) for value in defaults.values()):
-        mutable_names = {
-            target.id
+        bound = {
+            target.id: statement.value
             for statement, _ in module_level_statements(document.tree.body)
-            if isinstance(statement, ast.Assign) and _is_mutable(statement.value, set())
+            if isinstance(statement, ast.Assign)
             for target in statement.targets
             if isinstance(target, ast.Name)
         }
-    return next((name for name, value in defaults.items() if _is_mutable(value, mutable_names)), None)
+    maybe = None
+    for name, value in defaults.items():
+        if isinstance(value, ast.Name) and value.id in bound:
+            value = bound[value.id]
+        if isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp):
+            return name, None
+        if isinstance(value, ast.Call):
+            callee = _callee_name(value.func)
+            if callee.rpartition(".")[2] in _MUTABLE_FACTORIES or callee in unhashable_classes:
+                return name, None
+            if maybe is None and callee.rpartition(".")[2] not in _HASHABLE_FACTORIES:
+                maybe = (name, callee or document.source(value.func))
+    return maybe
 
 
-def _is_mutable(value: ast.expr, mutable_names: set[str]) -> bool:
-    if isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp):
-        return True
-    if isinstance(value, ast.Call):
-        return _callee_name(value.func).rpartition(".")[2] in _MUTABLE_FACTORIES
-    return isinstance(value, ast.Name) and value.id in mutable_names
+def _unhashable_classes(document: PythonDocument) -> set[str]:
+    """Classes of the module whose instances are unhashable: a `@dataclass` that compares
+    without being frozen (nor `unsafe_hash`), or a class defining `__eq__` but not `__hash__`."""
+    found = set()
+    for statement, _ in module_level_statements(document.tree.body):
+        if not isinstance(statement, ast.ClassDef):
+            continue
+        methods = {s.name for s in statement.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        if "__eq__" in methods and "__hash__" not in methods:
+            found.add(statement.name)
+        for decorator in statement.decorator_list:
+            if _callee_name(_called(decorator)).rpartition(".")[2] != "dataclass":
+                continue
+            options = {k.arg: k.value for k in decorator.keywords} if isinstance(decorator, ast.Call) else {}
+            hashed = any(
+                isinstance(options.get(option), ast.Constant) and options[option].value is True  # type: ignore[union-attr]
+                for option in ("frozen", "unsafe_hash")
+            )
+            compared = not (isinstance(options.get("eq"), ast.Constant) and options["eq"].value is False)  # type: ignore[union-attr]
+            if compared and not hashed:
+                found.add(statement.name)
+    return found
 
 
 def _assigns_to_self(cls: ast.ClassDef) -> bool:
