@@ -231,6 +231,73 @@ def _commands(command: str) -> Iterator[_Command]:
             words, negated = [], False
 
 
+_QUICK_PROGRAMS = frozenset(
+    {"exit", "true", "false", "test", "[", "echo", "printf", ":", "cat", "grep", "ls", "stat", "pgrep", "pidof"}
+)
+"""Programs that finish at once, or as soon as what they read does (`curl ... | grep ok`)."""
+_TIMEOUT_VALUE = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
+_TIMEOUT_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+_TIMEOUT_OPTIONS_WITH_VALUE = frozenset({"-s", "--signal", "-k", "--kill-after"})
+
+
+def longest_run(argv: Sequence[str] | None, command: str | None) -> float | None:
+    """The most seconds a probe (an argument vector, or a shell command) can run, when each
+    command it runs bounds its own time: `curl -m 5`, `timeout 5 ...`, `pg_isready` (3 s unless
+    `-t`), and programs that finish at once; None when one may run longer."""
+    if argv is not None:
+        commands = script_commands(argv) or [list(argv)]
+    else:
+        commands = [[word.value for word in words] for words in simple_commands(command or "")]
+    total = 0.0
+    for words in commands:
+        bound = _command_bound(words)
+        if bound is None:
+            return None
+        total += bound
+    return total
+
+
+def _command_bound(words: Sequence[str]) -> float | None:
+    if not words:
+        return 0.0
+    program = posixpath.basename(words[0])
+    if program in _QUICK_PROGRAMS:
+        return 0.0
+    if program == "timeout":  # coreutils and busybox: `timeout [-s SIG] [-k N] DURATION COMMAND...`
+        rest = skip_options(list(words[1:]), set(_TIMEOUT_OPTIONS_WITH_VALUE))
+        limit = _TIMEOUT_VALUE.fullmatch(rest[0]) if rest else None
+        if limit is None or float(limit.group(1)) == 0:
+            return None
+        kill_after = next((w for w in words[1:] if w in ("-k", "--kill-after") or w.startswith("--kill-after=")), None)
+        return None if kill_after else float(limit.group(1)) * _TIMEOUT_UNITS[limit.group(2)]
+    if program == "curl":
+        return _option_seconds(words[1:], ("-m", "--max-time"))
+    if program == "pg_isready":  # its connection timeout: 3 seconds unless -t says otherwise (0: none)
+        seconds = _option_seconds(words[1:], ("-t", "--timeout"))
+        return 3.0 if seconds is None and not any(w.startswith(("-t", "--timeout")) for w in words[1:]) else seconds
+    return None
+
+
+def _option_seconds(arguments: Sequence[str], names: tuple[str, str]) -> float | None:
+    """The positive number of seconds an option gives (`-m 5`, `-m5`, `--max-time=5`), if any."""
+    short, long = names
+    for index, argument in enumerate(arguments):
+        value = None
+        if argument in names and index + 1 < len(arguments):
+            value = arguments[index + 1]
+        elif argument.startswith(long + "="):
+            value = argument[len(long) + 1 :]
+        elif argument.startswith(short) and not argument.startswith("--") and len(argument) > len(short):
+            value = argument[len(short) :]
+        if value is not None:
+            try:
+                seconds = float(value)
+            except ValueError:
+                return None
+            return seconds if seconds > 0 else None
+    return None
+
+
 def find_http_probe(command: str) -> HttpProbe | None:
     """The first `curl`/`wget` simple command of a shell command (see `find_http_probes`)."""
     return next(find_http_probes(command), None)

@@ -11,6 +11,7 @@ from hardenfix.probes import (
     find_http_probe,
     find_http_probes,
     http_probe_from_argv,
+    longest_run,
     replacement_probe,
     shell_edits,
     shell_join,
@@ -201,3 +202,24 @@ def test_shell_join_quotes_only_what_needs_it() -> None:
 )
 def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expected: str) -> None:
     assert without_fail_flags(command) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "seconds"),
+    [
+        (["curl", "-fsS", "-m", "5", "http://localhost/"], None, 5.0),
+        (None, "curl -f --max-time=3 http://localhost/ | grep -q ok", 3.0),
+        (None, "curl -m2 http://a/ && curl -m 2 http://b/", 4.0),
+        (["sh", "-c", "timeout 5s python /healthcheck.py || exit 1"], None, 5.0),
+        (["pg_isready", "-U", "postgres"], None, 3.0),  # its own 3-second connection timeout
+        (["pg_isready", "-t", "8"], None, 8.0),
+        # Unbounded: no limit of their own, none given, or one that lets the command run on.
+        (None, "curl -f http://localhost/ || exit 1", None),
+        (["redis-cli", "ping"], None, None),
+        (["pg_isready", "-t", "0"], None, None),
+        (None, "timeout -k 5 10 python /healthcheck.py", None),
+        (["sh", "/healthcheck.sh"], None, None),
+    ],
+)
+def test_longest_run_is_known_only_for_probes_that_bound_themselves(argv, command, seconds) -> None:
+    assert longest_run(argv, command) == seconds

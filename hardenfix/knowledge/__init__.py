@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -253,6 +253,37 @@ def check_duration(option: str, value: str) -> None:
     """Raise ValueError unless `value` is a duration as Compose and Docker write them (`30s`, `1m30s`)."""
     if not _DURATION.fullmatch(value):
         raise ValueError(f"{option} must be a duration such as '30s' or '1m30s', not {value!r}")
+
+
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+
+
+def duration_seconds(value: str) -> float:
+    """Seconds in a duration `check_duration` accepts (`1m30s`: 90)."""
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(value))
+
+
+ENGINE_TIMEOUT = "30s"
+"""How long Docker lets a probe run when its healthcheck says nothing."""
+
+
+def probe_timeout(wanted: str, argv: Sequence[str] | None, command: str | None) -> str:
+    """The timeout to write for a probe that has none: `wanted`, unless it is shorter than the
+    engine's and the probe may run that long (it does not bound its own run, `curl -m 5`):
+    then the engine's own, which the probe has today. A probe that takes 20 seconds passes
+    now, and would fail under 10."""
+    seconds = duration_seconds(wanted)
+    if seconds >= duration_seconds(ENGINE_TIMEOUT):
+        return wanted
+    from hardenfix import probes
+
+    longest = probes.longest_run(argv, command) if argv is not None or command is not None else None
+    return wanted if longest is not None and longest < seconds else ENGINE_TIMEOUT
+
+
+UNBOUNDED_PROBE = "the probe does not bound its own run, as `curl -m 5` would, and a shorter one could fail it"
+"""Why a timeout written is the engine's own."""
 
 
 class HealthcheckTiming(NamedTuple):

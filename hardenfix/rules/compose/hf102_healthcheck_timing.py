@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from hardenfix.knowledge import DEFAULT_TIMING, check_duration
+from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, probe_timeout
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target
+from hardenfix.sources.healthcheck import probe_of
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,11 @@ class HealthcheckTiming(Rule):
 
     ## Fix safety
     Safe: the values written are explicit, conservative timings; keys already
-    present are never changed. Healthchecks that merge shared defaults
+    present are never changed. The interval and retries written are the
+    engine's own; a timeout shorter than its 30 seconds is written only for a
+    probe that bounds its own run (`curl -m 5`, `timeout 5 ...`, `pg_isready`):
+    a probe that takes 20 seconds passes today and would fail under 10. Any
+    other probe gets `timeout: 30s`, the engine's own, written out. Healthchecks that merge shared defaults
     (`<<: *default-healthcheck`) get the keys once, in the anchored defaults.
 
     ## Options
@@ -89,10 +94,12 @@ class HealthcheckTiming(Rule):
             if not missing:
                 continue
             names = ", ".join(f"`{key}`" for key, _ in missing)
+            message = f"healthcheck of service `{service.name}` leaves {names} to the engine's defaults"
+            if "timeout" not in present:
+                probe = probe_of(healthcheck)
+                timeout = probe_timeout(self.options.timeout, *((probe.argv, probe.command) if probe else (None, None)))
+                if timeout != self.options.timeout:
+                    missing = [(key, timeout if key == "timeout" else value) for key, value in missing]
+                    message += f"; `timeout` is written as the engine's own {timeout}: {UNBOUNDED_PROBE}"
             edit = document.insert_entries(insertion_target(healthcheck.value), missing)
-            yield self.finding(
-                document,
-                *document.span(healthcheck.key),
-                f"healthcheck of service `{service.name}` leaves {names} to the engine's defaults",
-                self.fix(f"Add {names}", edit),
-            )
+            yield self.finding(document, *document.span(healthcheck.key), message, self.fix(f"Add {names}", edit))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from hardenfix import probes
 from hardenfix.facts import Fact
 from hardenfix.facts.build import stage_image
-from hardenfix.knowledge import DEFAULT_TIMING, check_duration
+from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, probe_timeout
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
@@ -95,7 +95,9 @@ class DockerfileHealthcheck(Rule):
 
     ## Fix safety
     Safe, except adding `-f`: flags only make Docker's timing explicit and
-    tolerate a slow start; removing `-f` beside `--fail-with-body` leaves a
+    tolerate a slow start (a `--timeout` shorter than Docker's 30 seconds is
+    added only for a probe that bounds its own run, `curl -m 5`; any other
+    gets `--timeout=30s`, Docker's own); removing `-f` beside `--fail-with-body` leaves a
     probe that fails on the same statuses and can run at all; a replacement
     probe requests the same URL with a tool the image ships. Adding `-f` is
     unsafe: a probed path that answers 4xx while the service works (404 at
@@ -130,16 +132,23 @@ class DockerfileHealthcheck(Rule):
             probe = _probe(healthchecks[-1]) if healthchecks else None
             if probe is None:
                 continue
-            finding = self._missing_flags(document, probe.instruction)
+            finding = self._missing_flags(document, probe)
             if finding is not None:
                 yield finding
             yield from self._check_probe(document, probe, stage_image(self.knowledge, document, stage))
 
-    def _missing_flags(self, document: DockerfileDocument, instruction: Instruction) -> Finding | None:
+    def _missing_flags(self, document: DockerfileDocument, probe: _Probe) -> Finding | None:
+        instruction = probe.instruction
         present = {word.text[2:].partition("=")[0] for word in instruction.flags}
         missing = {name: value for name, value in self.options.flags().items() if name not in present}
         if not missing:
             return None
+        note = ""
+        if "timeout" in missing:
+            timeout = probe_timeout(self.options.timeout, probe.argv, None if probe.argv is not None else probe.command)
+            if timeout != missing["timeout"]:
+                missing["timeout"] = timeout
+                note = f"; `--timeout` is written as Docker's own {timeout}: {UNBOUNDED_PROBE}"
         reasons = []
         if "start-period" in missing:
             reasons.append("no `--start-period`: failed probes while the container starts count toward its retries")
@@ -154,7 +163,7 @@ class DockerfileHealthcheck(Rule):
             document,
             instruction.start,
             instruction.start + len(instruction.keyword),
-            f"`HEALTHCHECK` has {'; '.join(reasons)}",
+            f"`HEALTHCHECK` has {'; '.join(reasons)}{note}",
             self.fix(f"Add `{added}`", Edit.insert(at, f" {added}")),
         )
 

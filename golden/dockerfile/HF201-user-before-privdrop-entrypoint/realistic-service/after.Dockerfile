@@ -24,6 +24,6 @@ COPY services/pmoves-api/ /app/
 COPY --chmod=0755 services/pmoves-api/entrypoint.sh /usr/local/bin/entrypoint.sh
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 CMD python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:8080/healthz')" || exit 1
+HEALTHCHECK --interval=15s --timeout=30s --start-period=30s --retries=3 CMD python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:8080/healthz')" || exit 1
 # NOTE: Do NOT set USER here - entrypoint drops to pmoves via su
 ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]

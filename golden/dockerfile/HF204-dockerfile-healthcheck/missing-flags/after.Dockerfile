@@ -1,2 +1,2 @@
 FROM python:3.12
-HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD curl -fs http://localhost:8000/healthz || exit 1
+HEALTHCHECK --interval=30s --timeout=30s --start-period=30s --retries=3 CMD curl -fs http://localhost:8000/healthz || exit 1
