@@ -172,7 +172,7 @@ def _import_names(text: str, module: str, names: list[str]) -> tuple[list[str] |
         (
             "def f():\n    return TypeVar\n",
             ["typing.Any", "typing.TypeVar"],
-            "import typing\ndef f():\n    return TypeVar\n",
+            "import typing\n\ndef f():\n    return TypeVar\n",
         ),
         # ... unless the module's name is taken too.
         ("Any = 1\ntyping = None\n", None, "Any = 1\ntyping = None\n"),
@@ -210,7 +210,7 @@ def test_a_type_checking_import_is_not_reused() -> None:
             '"""Doc."""\n\nfrom __future__ import annotations\n\nx = 1\n',
             '"""Doc."""\n\nfrom __future__ import annotations\n\nimport logging\n\nx = 1\n',
         ),
-        ("#!/usr/bin/env python\n\nx = 1\n", "#!/usr/bin/env python\n\nimport logging\nx = 1\n"),
+        ("#!/usr/bin/env python\n\nx = 1\n", "#!/usr/bin/env python\n\nimport logging\n\nx = 1\n"),
     ],
 )
 def test_add_import_places_a_new_line(before: str, after: str) -> None:
@@ -403,3 +403,19 @@ def test_code_after_the_opening_imports_leaves_every_import_at_the_top(text: str
     code = [s for s in document.tree.body if s not in document.opening_statements]
     assert all(document.span(statement)[0] >= at for statement in code)
     assert following is (code[0] if code else None)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_insertions_at_one_point_keep_the_larger_blank_lines_between_them(newline: str) -> None:
+    """An import that ends its section (one blank line after it), then a definition that
+    starts its own (one before it): one blank line between them, not two."""
+    from hardenfix.model import Edit
+    from hardenfix.sources.python import merge_insertions
+
+    n = newline
+    [joined] = merge_insertions(
+        Edit.insert(0, f"import logging{n}{n}"), Edit.insert(0, f"{n}logger = logging.getLogger(__name__){n}{n}")
+    )
+    assert joined.content == f"import logging{n}{n}logger = logging.getLogger(__name__){n}{n}"
+    [joined] = merge_insertions(Edit.insert(0, f"import a{n}"), Edit.insert(0, f"import b{n}"))
+    assert joined.content == f"import a{n}import b{n}"

@@ -607,8 +607,10 @@ class PythonDocument(SourceText):
     def _insert_import_line(self, line: str, module: str, is_from: bool) -> Edit:
         imports = self._top_level_imports()
         if not imports:
-            # After a docstring or `from __future__` imports, a new section.
-            return self.insert_lines(self.after_imports(), [line], blank_before=1 if self.import_block else 0)
+            # After a docstring or `from __future__` imports, a new section, apart from the code after it.
+            return self.insert_lines(
+                self.after_imports(), [line], blank_before=1 if self.import_block else 0, blank_after=1
+            )
         if module.partition(".")[0] not in _STDLIB:
             return self.insert_lines(self.line_after(imports[-1]), [line])
         # isort's default order within a section: `import x` lines, then `from x import y`.
@@ -824,8 +826,20 @@ def merge_insertions(*edits: Edit | None) -> list[Edit]:
         if same_point is None:
             merged.append(edit)
         else:
-            merged[same_point] = Edit.insert(edit.start, merged[same_point].content + edit.content)
+            merged[same_point] = Edit.insert(edit.start, _joined(merged[same_point].content, edit.content))
     return merged
+
+
+def _joined(first: str, second: str) -> str:
+    """Two insertions of whole lines, one after the other, with the larger of the blank
+    lines each puts between them rather than both (an import that ends its section, then a
+    definition that starts its own)."""
+    body, rest = first.rstrip("\r\n"), second.lstrip("\r\n")
+    if not body:
+        return first + second
+    ending, leading = first[len(body) :], second[: len(second) - len(rest)]
+    newline = "\r\n" if "\r\n" in ending + leading else "\n"
+    return body + newline * max(ending.count("\n"), leading.count("\n") + 1) + rest
 
 
 def module_level_statements(body: list[ast.stmt], type_checking: bool = False) -> Iterator[tuple[ast.stmt, bool]]:
