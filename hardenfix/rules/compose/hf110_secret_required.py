@@ -236,6 +236,33 @@ _PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replac
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
+_RESERVED_HOST = re.compile(
+    r"(?i)(?<![a-z0-9-])(?:[a-z0-9-]+\.)*(?:example\.(?:com|net|org)|[a-z0-9-]+\.(?:example|test|invalid))(?![a-z0-9.-])"
+    r"|[a-z0-9]-here(?:\.|$)"
+)
+"""A host kept for examples (RFC 2606: `example.com`, `*.test`, `*.invalid`), or one to fill in
+(`my-smtp-server-here.com`)."""
+_ADDRESS_WORDS = ("HOST", "HOSTNAME", "SERVER", "ADDRESS", "ADDR", "ENDPOINT", "URL", "URI")
+
+
+def _is_placeholder_address(default: str) -> bool:
+    return _VARIABLE.search(default) is None and _RESERVED_HOST.search(default.strip()) is not None
+
+
+def _address_of(secret: str, placeholder_addresses: dict[str, str]) -> str | None:
+    """The variable giving the address of what `secret` is the credential for (`SMTP_HOST` for
+    `SMTP_PASSWORD`, `EMAIL_HOST` for `EMAIL_HOST_PASSWORD`), if its default is a placeholder."""
+    words = secret.upper().split("_")
+    for end in range(len(words) - 1, 0, -1):
+        prefix = "_".join(words[:end])
+        candidates = [prefix] if words[end - 1] in _ADDRESS_WORDS else []
+        candidates += [f"{prefix}_{word}" for word in _ADDRESS_WORDS]
+        found = next((name for name in candidates if name in placeholder_addresses), None)
+        if found is not None:
+            return found
+    return None
+
+
 _COOLIFY_MAGIC = re.compile(r"\bSERVICE_(?:FQDN|URL|USER|PASSWORD|PASSWORDWITHSYMBOLS|BASE64|REALBASE64|HEX)(?=_)")
 """The variables Coolify generates for a Compose file it deploys (`SERVICE_PASSWORD_DB`,
 `SERVICE_FQDN_APP_3000`; coollabsio/coolify bootstrap/helpers/shared.php, `generateEnvValue`)."""
@@ -390,7 +417,12 @@ class SecretRequired(Rule):
     - any default used only by services gated by `profiles:`: Compose
       interpolates every service, enabled or not, so requiring the variable would
       stop the stack for everyone who never enables that optional service;
-    - a default that is another variable: requiring it drops that fallback.
+    - a default that is another variable: requiring it drops that fallback;
+    - the secret of a service whose address defaults to one kept for examples
+      (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
+      `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
+      it configures is off until the address is set, and a stack that leaves
+      it off works without the secret.
 
     Whether a variable is a data store's credential, allowed empty, or used only
     under profiles is decided for the variable, from all its uses: fixing one use
@@ -424,12 +456,15 @@ class SecretRequired(Rule):
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         uses = self._uses(document)
         names = _resource_names(document)
-        found: list[tuple[int, int, Interpolation, _Use, bool]] = []
+        found: list[tuple[int, int, Interpolation, _Use, Store | None]] = []
+        placeholder_addresses: dict[str, str] = {}
         for scalar in iter_scalars(document.root):
             if id(scalar) in names:
                 continue
             use = uses.get(id(scalar), _Use(None, None, False))
             for start, interpolation in self._interpolations(document, scalar):
+                if interpolation.operator in _DEFAULTING and _is_placeholder_address(interpolation.argument):
+                    placeholder_addresses.setdefault(interpolation.name.upper(), interpolation.argument.strip())
                 secret = self.options.secret(interpolation.name)
                 held_by = (
                     self.options.secret(use.variable.name)
@@ -460,8 +495,10 @@ class SecretRequired(Rule):
                 continue
             name = interpolation.name
             profiles = None if name in always_used else use.profiles
+            address = _address_of(name, placeholder_addresses)
+            placeholder = (address, placeholder_addresses[address]) if address is not None else None
             finding = self._finding(
-                document, start, end, interpolation, stores.get(name), profiles, name in allowed_empty
+                document, start, end, interpolation, stores.get(name), profiles, name in allowed_empty, placeholder
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -493,6 +530,7 @@ class SecretRequired(Rule):
         store: Store | None,
         profiles: tuple[str, ...] | None,
         allows_empty: bool,
+        placeholder_address: tuple[str, str] | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
@@ -548,6 +586,13 @@ class SecretRequired(Rule):
                 f" (unsafe fix: only services under profile {', '.join(f'`{p}`' for p in profiles)} use it,"
                 " but Compose interpolates every service, so requiring it stops the stack"
                 " for everyone who does not enable that profile)"
+            )
+        if placeholder_address is not None and applicability is Applicability.SAFE:
+            applicability = Applicability.UNSAFE
+            message += (
+                f" (unsafe fix: `{placeholder_address[0]}` defaults to `{placeholder_address[1]}`, a placeholder"
+                " address, so what it configures is off until it is set, and requiring the secret stops the"
+                " stack for everyone who leaves it off)"
             )
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)
