@@ -270,8 +270,9 @@ def _command_bound(words: Sequence[str]) -> float | None:
             return None
         kill_after = next((w for w in words[1:] if w in ("-k", "--kill-after") or w.startswith("--kill-after=")), None)
         return None if kill_after else float(limit.group(1)) * _TIMEOUT_UNITS[limit.group(2)]
-    if program == "curl":
-        return _option_seconds(words[1:], ("-m", "--max-time"))
+    if program == "curl":  # `--retry` starts the `--max-time` clock again for each attempt (curl's max-time.d)
+        retries = any(word.startswith("--retry") for word in words[1:])
+        return None if retries else _option_seconds(words[1:], ("-m", "--max-time"))
     if program == "pg_isready":  # its connection timeout: 3 seconds unless -t says otherwise (0: none)
         seconds = _option_seconds(words[1:], ("-t", "--timeout"))
         return 3.0 if seconds is None and not any(w.startswith(("-t", "--timeout")) for w in words[1:]) else seconds

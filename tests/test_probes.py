@@ -218,6 +218,7 @@ def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expect
         (["redis-cli", "ping"], None, None),
         (["pg_isready", "-t", "0"], None, None),
         (None, "timeout -k 5 10 python /healthcheck.py", None),
+        (["curl", "-fsS", "-m", "5", "--retry", "3", "http://localhost/"], None, None),
         (["sh", "/healthcheck.sh"], None, None),
     ],
 )

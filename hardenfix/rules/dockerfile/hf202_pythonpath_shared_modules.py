@@ -157,19 +157,27 @@ class PythonpathSharedModules(Rule):
 
 
 def _build_only_stages(document: DockerfileDocument) -> set[int]:
-    """Stages that only build what a later stage copies (`COPY --from=builder`), outside
-    the final stage's lineage: no container runs them, and an `ENV` there reaches no
-    image that runs."""
+    """Stages that only build what a later stage copies (`COPY --from=builder`) or mounts
+    (`RUN --mount=type=bind,from=builder,...`), outside the final stage's lineage: no
+    container runs them, and an `ENV` there reaches no image that runs."""
     final = document.final_stage
     runs = {stage.index for stage in final.lineage()} if final is not None else set()
-    copied_from = {
-        found.index
+    sources = [(stage, copy.from_stage) for stage in document.stages for copy in stage.copies()]
+    sources += [
+        (stage, option[len("from=") :])
         for stage in document.stages
-        for copy in stage.copies()
-        if copy.from_stage is not None
-        and (found := document.stage_named(copy.from_stage, document.stages[: stage.index])) is not None
+        for run in stage.instructions_named("RUN")
+        for word in run.flags
+        if word.text.startswith("--mount=")
+        for option in word.text[len("--mount=") :].split(",")
+        if option.startswith("from=")
+    ]
+    used = {
+        found.index
+        for stage, source in sources
+        if source is not None and (found := document.stage_named(source, document.stages[: stage.index])) is not None
     }
-    return copied_from - runs
+    return used - runs
 
 
 def _runs_python(document: DockerfileDocument, stage: Stage) -> bool:
@@ -210,6 +218,9 @@ def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
     workdir = stage.working_directory(run)
     for words in probes.simple_commands(run.arguments):
         values = [stage.expanded(word.value, run) for word in words]
+        if posixpath.basename(values[0]) == "cd" and len(values) == 2:  # `cd /src && pip install .`
+            workdir = posixpath.normpath(posixpath.join(workdir, values[1]))
+            continue
         if posixpath.basename(values[0]) in ("python", "python3") and values[1:3] == ["-m", "pip"]:
             values = values[2:]
         program = posixpath.basename(values[0])

@@ -1,0 +1,2 @@
+from mypkg.core import hello
+print(hello())

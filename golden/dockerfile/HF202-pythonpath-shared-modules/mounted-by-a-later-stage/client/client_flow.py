@@ -1,0 +1,1 @@
+print("client-only build helper")
