@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.probes import simple_commands
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import (
@@ -92,7 +92,9 @@ class UserBeforePrivdropEntrypoint(Rule):
 
     ## Fix safety
     Safe when the script drops privileges itself: the service still runs as
-    the user the script switches to. When it does not, or the script cannot be
+    the user the script switches to. Unsafe when a `RUN` comes after the
+    `USER`: it would run as root, and some commands refuse to (`initdb`) or
+    leave files the user cannot write. When it does not, or the script cannot be
     found or read, the finding is reported with no fix: removing `USER` from an
     image whose entry point never drops privileges would run the service as root.
     """
@@ -102,7 +104,7 @@ class UserBeforePrivdropEntrypoint(Rule):
     kind = FileKind.DOCKERFILE
     category = Category.CORRECTNESS
     summary = "`USER` set before an entrypoint that must start as root"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"(?im)^\s*user\s")
     changes = ("USER",)
 
@@ -130,10 +132,16 @@ class UserBeforePrivdropEntrypoint(Rule):
             return
         calls = list(_privileged_calls(script, _volumes(stage)))
         if calls and not _CHECKS_FOR_ROOT.search(script):
-            yield self._finding(document, user, program, calls)
+            later_run = next((i for i in stage.instructions if i.name == "RUN" and i.start > user.start), None)
+            yield self._finding(document, user, program, calls, later_run)
 
     def _finding(
-        self, document: DockerfileDocument, user: Instruction, program: str, calls: list[_PrivilegedCall]
+        self,
+        document: DockerfileDocument,
+        user: Instruction,
+        program: str,
+        calls: list[_PrivilegedCall],
+        later_run: Instruction | None,
     ) -> Finding:
         names = list(dict.fromkeys(f"`{call.program}`" for call in calls))
         listed = (
@@ -151,13 +159,21 @@ class UserBeforePrivdropEntrypoint(Rule):
             )
         target = drop.user if drop.user and "$" not in drop.user else user.arguments
         note = f"# NOTE: Do NOT set USER here - entrypoint drops to {target} via {drop.program}"
+        message += f"; the script drops to `{target}` itself via `{drop.program}`"
+        applicability = Applicability.SAFE
+        if later_run is not None:
+            applicability = Applicability.UNSAFE
+            shown = later_run.line if len(later_run.line) <= 60 else later_run.line[:57] + "..."
+            message += f" (unsafe fix: `{shown}` comes after it, and would run as root)"
         return self.finding(
             document,
             user.start,
             user.end,
-            f"{message}; the script drops to `{target}` itself via `{drop.program}`",
+            message,
             self.fix(
-                f"Remove `{user.line}`: the entrypoint drops privileges", Edit.replace(user.start, user.end, note)
+                f"Remove `{user.line}`: the entrypoint drops privileges",
+                Edit.replace(user.start, user.end, note),
+                applicability=applicability,
             ),
         )
 
