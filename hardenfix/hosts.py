@@ -18,6 +18,9 @@ A host is only one that is clearly a DNS name:
   whole URL alone;
 - the authority has at most one `@` (credentials that contain one make it ambiguous where
   the host starts) and each host's port, if any, is a number;
+- no host is written as a variable's name is, all upper case with an underscore
+  (`http://NEXT_PUBLIC_WEBAPP_URL_PLACEHOLDER`): that is a token a script replaces by
+  its exact text, not a host;
 - where a scheme's clients accept a list of servers (`mongodb://a,B,C:27017/`), every
   host of the list is a host, and they are lowercased together.
 """
@@ -102,11 +105,19 @@ def _hosts(masked: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     spans = []
     for server in masked[server_start:end].split(","):
         host, _, port = server.partition(":")
-        if not is_host_name(host) or not _PORT.fullmatch(port):
+        if not is_host_name(host) or not _PORT.fullmatch(port) or _is_token(host):
             return ()
         spans.append((server_start, server_start + len(host)))
         server_start += len(server) + 1
     return tuple(spans)
+
+
+def _is_token(host: str) -> bool:
+    """A token that a script replaces, written as a variable's name is, rather than a host
+    (cal.com's `http://NEXT_PUBLIC_WEBAPP_URL_PLACEHOLDER`, which `sed` later swaps for the
+    real URL, case and all): its letters all upper case, with an underscore."""
+    letters = [char for char in host if char.isalpha()]
+    return "_" in host and bool(letters) and all(char.isupper() for char in letters)
 
 
 def only_url_host_case_changed(before: str, after: str) -> bool:
