@@ -243,8 +243,9 @@ class ServiceFacts:
         """Why a standard probe of its base image may not reach the server it checks: None
         when the container runs another program the image ships (`psql`), which no such
         probe fits; else what is not known (empty when nothing is): whether its command
-        starts the server (`TagFacts.runs_server`), and whether an option or a variable
-        moves the server off what the probe asks (`postgres -p 5433`). Compose's
+        starts the server (`TagFacts.runs_server`), and whether an option, a variable or a
+        file mounted where it reads its settings moves the server off what the probe asks
+        (`postgres -p 5433`), or secures it. Compose's
         `entrypoint` and `command` count first, then the Dockerfile's, which replace the
         base image's."""
         assert self.image is not None
@@ -268,6 +269,12 @@ class ServiceFacts:
         if moved is not None:
             what = f"loads `{moved}`, whose settings" if server.loads_configuration(moved) else f"sets `{moved}`, which"
             doubts.append(f"it {what} may move what the probe checks off its default")
+        mounts = self.service.bind_mounts() if server is not None and server.configuration else []
+        mounted = next((mount.target for mount in mounts if server and server.configured_by(mount.target)), None)
+        if mounted is not None:
+            doubts.append(
+                f"it mounts `{mounted}`, where the server reads settings that may move or secure what the probe checks"
+            )
         return doubts
 
     @property

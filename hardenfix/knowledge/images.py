@@ -112,6 +112,10 @@ class ServerCommand(NamedTuple):
     moved_by: frozenset[str] = frozenset()
     """Options and environment variables that move what the image's probes check (`-p`,
     `--port`, `MEILI_HTTP_ADDR`): the probes ask the default."""
+    configuration: frozenset[str] = frozenset()
+    """Folders and files the server reads its settings from at every start
+    (`/usr/share/elasticsearch/config`): one mounted there may move what the probes check,
+    or secure it (MinIO serves HTTPS alone once `/root/.minio/certs` holds a certificate)."""
 
     def moved(self, words: Sequence[str], environment: Iterable[str]) -> str | None:
         """The option among `words` (a shell's script read for its commands' words), the
@@ -124,6 +128,10 @@ class ServerCommand(NamedTuple):
             if self.loads_configuration(word):
                 return word
         return next((name for name in environment if name in self.moved_by), None)
+
+    def configured_by(self, target: str) -> bool:
+        """Whether a mount at `target` (normalised) puts files where the server reads its settings."""
+        return any(target == path or target.startswith(path.rstrip("/") + "/") for path in self.configuration)
 
     def loads_configuration(self, word: str) -> bool:
         """Whether `word` is a configuration file the server loads, whose settings (a port, a
@@ -414,6 +422,7 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
             entry.get("config-suffix"),
             entry["source"],
             frozenset(entry.get("moved-by", ())),
+            frozenset(entry.get("configuration", ())),
         )
     own_healthchecks = []
     for entry in table.get("own-healthcheck", ()):
@@ -462,7 +471,7 @@ _IMAGE_KEYS = {
     *("class", "source", "distro", "release-parts", "checked", "neutral-variants", "aliases", "tools", "probes"),
     *("own-healthcheck", "server"),
 }
-_SERVER_KEYS = {"programs", "entrypoint", "options", "config-suffix", "moved-by", "source", "why"}
+_SERVER_KEYS = {"programs", "entrypoint", "options", "config-suffix", "moved-by", "configuration", "source", "why"}
 _TOOLS_KEYS = {"ships", "lacks", "variant", "since", "until", "source", "why"}
 _PROBE_KEYS = {"test", "since", "until", "needs", "source"}
 _OWN_HEALTHCHECK_KEYS = {"instruction", "variant", "since", "until", "source"}

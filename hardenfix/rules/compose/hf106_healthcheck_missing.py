@@ -111,8 +111,11 @@ class HealthcheckMissing(Rule):
     `redis-server --port 6380`, MeiliSearch's `MEILI_HTTP_ADDR`, and
     `postgres -c unix_socket_directories=/tmp`, whose socket `pg_isready`
     looks for), or a configuration file the server loads, which may
-    (`redis.conf`, `-c config_file=...`, `mongod --config`): the standard
-    probes ask the default port and socket.
+    (`redis.conf`, `-c config_file=...`, `mongod --config`), or a file mounted
+    where it reads its settings (Elasticsearch's `config` folder, where
+    docker-elk's 7.x branch turns security on; MinIO's certificates, which
+    make it serve HTTPS alone), or TLS required (`mongod --tlsMode`): the
+    standard probes ask the default port and socket, in plain text.
 
     A probe that needs a command-line option is added only once the
     service's command has it: NATS serves `/healthz` on its monitoring port
