@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
 from hardenfix.knowledge import parse_reference
-from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
 
@@ -55,7 +55,11 @@ class NatsMonitoring(Rule):
     ## Fix safety
     Safe: the endpoint is read-only and listens inside the container's network;
     no port is published. A command that loads a config file (`-c`) may enable
-    monitoring there, so it is left alone.
+    monitoring there, so it is left alone. Unsafe for a service that shares
+    another network namespace (`network_mode: host`, `service:...`,
+    `container:...`): port 8222 may be taken there (two such servers on one
+    host), and NATS exits when it cannot listen; on the host's network the
+    endpoint is also open on every interface.
     """
 
     code = "HF140"
@@ -63,7 +67,7 @@ class NatsMonitoring(Rule):
     kind = FileKind.COMPOSE
     category = Category.RELIABILITY
     summary = "NATS with JetStream but no monitoring port"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"-js|--jetstream")
     changes = ("services.*.command",)
 
@@ -78,12 +82,24 @@ class NatsMonitoring(Rule):
             if not self._is_nats(service, words) or not flags & _JETSTREAM or flags & (_MONITORING | _CONFIG):
                 continue
             edit = self._append_flag(document, node, command.key.end_mark.index)
+            message = (
+                f"NATS service `{service.name}` runs JetStream without the monitoring port: "
+                "nothing can probe its health"
+            )
+            applicability = Applicability.SAFE
+            shared = service.get("network_mode")
+            network = str(shared.value.value) if shared is not None and isinstance(shared.value, ScalarNode) else ""
+            if network == "host" or network.startswith(("service:", "container:")):
+                applicability = Applicability.UNSAFE
+                message += (
+                    f" (unsafe fix: it shares another network namespace, `network_mode: {network}`, where port"
+                    f" {MONITORING_PORT} may be taken, and NATS exits when it cannot listen there)"
+                )
             yield self.finding(
                 document,
                 *document.span(command.key),
-                f"NATS service `{service.name}` runs JetStream without the monitoring port: "
-                "nothing can probe its health",
-                self.fix(f"Add `-m {MONITORING_PORT}`", edit),
+                message,
+                self.fix(f"Add `-m {MONITORING_PORT}`", edit, applicability=applicability),
             )
 
     @staticmethod
