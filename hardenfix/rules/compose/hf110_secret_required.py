@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode
@@ -236,6 +237,17 @@ _PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replac
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
+_DEVELOPMENT_NAME = re.compile(r"(?i)(?:^|[._-])(?:dev|devel|development|local|test|tests|testing|ci|e2e)(?=[._-]|$)")
+
+
+def _development_file(location: Path | None) -> str | None:
+    """The file's name when it names a development or test stack (`docker-compose.dev.yml`,
+    `compose.local.yaml`, `docker-compose.test.yml`), else None."""
+    if location is None:
+        return None
+    return location.name if _DEVELOPMENT_NAME.search(location.name.rsplit(".", 1)[0]) else None
+
+
 _RESERVED_HOST = re.compile(
     r"(?i)(?<![a-z0-9-])(?:[a-z0-9-]+\.)*(?:example\.(?:com|net|org)|[a-z0-9-]+\.(?:example|test|invalid))(?![a-z0-9.-])"
     r"|[a-z0-9]-here(?:\.|$)"
@@ -418,6 +430,11 @@ class SecretRequired(Rule):
       interpolates every service, enabled or not, so requiring the variable would
       stop the stack for everyone who never enables that optional service;
     - a default that is another variable: requiring it drops that fallback;
+    - any default in a file named as a development or test stack
+      (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`):
+      such a stack is made to start with the defaults it writes, even without
+      an `.env` (karakeep's development stack says so), and requiring the
+      secret stops it for everyone who has not set it;
     - the secret of a service whose address defaults to one kept for examples
       (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
       `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
@@ -478,6 +495,7 @@ class SecretRequired(Rule):
                     found.append((start + interpolation.start, end, interpolation, use, store))
         # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
         coolify = _COOLIFY_MAGIC.search(document.text)
+        development = _development_file(document.location)
         always_used = {interpolation.name for _, _, interpolation, use, _ in found if use.profiles is None}
         # A variable is a data store's credential if one use makes it one; one read only to
         # initialise the data may be left unset only if no other use (a client's URL) needs it.
@@ -498,7 +516,15 @@ class SecretRequired(Rule):
             address = _address_of(name, placeholder_addresses)
             placeholder = (address, placeholder_addresses[address]) if address is not None else None
             finding = self._finding(
-                document, start, end, interpolation, stores.get(name), profiles, name in allowed_empty, placeholder
+                document,
+                start,
+                end,
+                interpolation,
+                stores.get(name),
+                profiles,
+                name in allowed_empty,
+                placeholder,
+                development,
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -531,6 +557,7 @@ class SecretRequired(Rule):
         profiles: tuple[str, ...] | None,
         allows_empty: bool,
         placeholder_address: tuple[str, str] | None = None,
+        development: str | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
@@ -593,6 +620,12 @@ class SecretRequired(Rule):
                 f" (unsafe fix: `{placeholder_address[0]}` defaults to `{placeholder_address[1]}`, a placeholder"
                 " address, so what it configures is off until it is set, and requiring the secret stops the"
                 " stack for everyone who leaves it off)"
+            )
+        if development is not None and applicability is Applicability.SAFE:
+            applicability = Applicability.UNSAFE
+            message += (
+                f" (unsafe fix: `{development}` is named as a development or test stack, which is made to"
+                " start with the defaults it writes; requiring the secret stops it for everyone who has not set it)"
             )
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)

@@ -1,0 +1,33 @@
+"""HF110 where the file's name matters: a development or test stack starts with its defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hardenfix.config import Settings
+from hardenfix.engine import Engine
+from hardenfix.runner import Mode, run
+
+STACK = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:-devpass}\n"
+
+
+def applicability(root: Path, name: str) -> str:
+    (root / name).write_text(STACK)
+    [result] = run([root / name], Engine(Settings(select=("HF110",)).rules()), Mode.CHECK, root, jobs=1)
+    [finding] = result.findings
+    assert finding.fix is not None
+    return str(finding.fix.applicability)
+
+
+@pytest.mark.parametrize(
+    "name", ["docker-compose.dev.yml", "compose.local.yaml", "docker-compose.test.yml", "compose-ci.yaml"]
+)
+def test_a_development_or_test_stack_gets_an_unsafe_fix(tmp_path: Path, name: str) -> None:
+    assert applicability(tmp_path, name) == "unsafe"
+
+
+@pytest.mark.parametrize("name", ["compose.yaml", "docker-compose.prod.yml", "docker-compose.devices.yml"])
+def test_any_other_stack_gets_the_safe_fix(tmp_path: Path, name: str) -> None:
+    assert applicability(tmp_path, name) == "safe"
