@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from hardenfix import probes
 from hardenfix.knowledge.images import ImageFacts, load_image, project_image
 from hardenfix.knowledge.pins import Evidence, Pin, PinChoice, choose_pin, load_pin
 
@@ -276,8 +277,6 @@ def probe_timeout(wanted: str, argv: Sequence[str] | None, command: str | None) 
     seconds = duration_seconds(wanted)
     if seconds >= duration_seconds(ENGINE_TIMEOUT):
         return wanted
-    from hardenfix import probes
-
     longest = probes.longest_run(argv, command) if argv is not None or command is not None else None
     return wanted if longest is not None and longest < seconds else ENGINE_TIMEOUT
 
