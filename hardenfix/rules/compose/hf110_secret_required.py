@@ -607,26 +607,30 @@ class SecretRequired(Rule):
                     " (unsafe fix: a data store reads it only to initialise its data, and once it has,"
                     " a stack may leave it unset)"
                 )
-        if profiles and applicability is Applicability.SAFE:
+        # Why a stack that works may leave the variable unset, the first that holds.
+        unset_on_purpose = [
+            profiles
+            and (
+                f"only services under profile {', '.join(f'`{p}`' for p in profiles)} use it, but Compose"
+                " interpolates every service, so requiring it stops the stack for everyone who does not"
+                " enable that profile"
+            ),
+            placeholder_address
+            and (
+                f"`{placeholder_address[0]}` defaults to `{placeholder_address[1]}`, a placeholder address, so"
+                " what it configures is off until it is set, and requiring the secret stops the stack for"
+                " everyone who leaves it off"
+            ),
+            development
+            and (
+                f"`{development}` is named as a development or test stack, which is made to start with the"
+                " defaults it writes; requiring the secret stops it for everyone who has not set it"
+            ),
+        ]
+        reason = next((reason for reason in unset_on_purpose if reason), None)
+        if reason and applicability is Applicability.SAFE:
             applicability = Applicability.UNSAFE
-            message += (
-                f" (unsafe fix: only services under profile {', '.join(f'`{p}`' for p in profiles)} use it,"
-                " but Compose interpolates every service, so requiring it stops the stack"
-                " for everyone who does not enable that profile)"
-            )
-        if placeholder_address is not None and applicability is Applicability.SAFE:
-            applicability = Applicability.UNSAFE
-            message += (
-                f" (unsafe fix: `{placeholder_address[0]}` defaults to `{placeholder_address[1]}`, a placeholder"
-                " address, so what it configures is off until it is set, and requiring the secret stops the"
-                " stack for everyone who leaves it off)"
-            )
-        if development is not None and applicability is Applicability.SAFE:
-            applicability = Applicability.UNSAFE
-            message += (
-                f" (unsafe fix: `{development}` is named as a development or test stack, which is made to"
-                " start with the defaults it writes; requiring the secret stops it for everyone who has not set it)"
-            )
+            message += f" (unsafe fix: {reason})"
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)
 
