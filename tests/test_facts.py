@@ -142,6 +142,16 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
             "uvicorn",
             "8125",
         ),
+        (["gunicorn", "app:app"], {"GUNICORN_CMD_ARGS": "--bind=0.0.0.0:9000 --workers 2"}, "gunicorn", "9000"),
+        (["gunicorn", "-b", ":8082", "app:app"], {"GUNICORN_CMD_ARGS": "--bind=:9000"}, "gunicorn", "8082"),
+        # TLS alone: a plain probe gets no answer on that port.
+        (
+            ["uvicorn", "main:app", "--port", "8443", "--ssl-keyfile", "k.pem", "--ssl-certfile", "c.pem"],
+            {},
+            "uvicorn",
+            None,
+        ),
+        (["gunicorn", "--certfile", "c.pem", "--keyfile", "k.pem", "-b", ":443", "app:app"], {}, "gunicorn", None),
         (["celery", "-A", "tasks", "worker"], {}, None, None),
         (["node", "--enable-source-maps", "dist/server.js"], {}, "node", None),
     ],
@@ -792,3 +802,14 @@ def test_an_empty_profile_name_gates_nothing() -> None:
         'services:\n  db:\n    image: postgres:16\n    profiles: [""]\n  tools:\n    image: x\n    profiles: ["", debug]\n'
     )
     assert [service.profiles for service in document.services()] == [(), ("debug",)]
+
+
+def test_a_default_port_is_a_guess_where_an_env_file_is_not_in_the_checkout() -> None:
+    """Compose refuses to start without a listed `env_file`: a stack that works has it, and
+    it may set the port the launcher reads."""
+    from hardenfix.facts import Environment
+
+    launch = launch_of(["uvicorn", "main:app"], HERE, Environment(unread=(".env",)))
+    assert launch.port.value == "8000"
+    assert launch.port.guess == "`.env` is not in the checkout and may set $UVICORN_PORT"
+    assert launch_of(["uvicorn", "main:app"], HERE, Environment()).port.guess is None

@@ -23,6 +23,7 @@ registry lists it (online), the project's configuration, the built-in image know
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -45,3 +46,13 @@ class Fact(NamedTuple, Generic[T]):
 
     def __str__(self) -> str:
         return self.source if self.guess is None else f"{self.source} (assumed: {self.guess})"
+
+
+class Environment(dict[str, Fact[str]]):
+    """A container's environment, and the `env_file`s that could not be read, which may set
+    any variable: Compose refuses to start without them, so a stack that works has them."""
+
+    def __init__(self, variables: Mapping[str, Fact[str]] | None = None, unread: tuple[str, ...] = ()) -> None:
+        super().__init__(variables or {})
+        self.unread = unread
+        """The `env_file`s, as the Compose file names them, that are not in the checkout."""

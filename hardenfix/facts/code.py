@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from hardenfix.facts import Fact
+from hardenfix.facts import Environment, Fact
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first
@@ -97,7 +97,9 @@ class ScriptPort(NamedTuple):
         if self.default is None:
             return None
         unset = f"; ${self.variable} is not set" if self.variable else ""
-        return Fact(self.default, f"{self.source}: {self.default} by default{unset}")
+        unread = environment.unread if isinstance(environment, Environment) and self.variable else ()
+        guess = f"`{unread[0]}` is not in the checkout and may set ${self.variable}" if unread else None
+        return Fact(self.default, f"{self.source}: {self.default} by default{unset}", guess)
 
 
 @dataclass

@@ -16,13 +16,15 @@ the same way), a shell's `$VAR` is looked up in the container's environment.
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from hardenfix import probes
-from hardenfix.facts import Fact
+from hardenfix.facts import Environment, Fact
 
 _RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
 _PYTHON = re.compile(r"python(?:\d(?:\.\d+)?)?")
@@ -67,6 +69,11 @@ LAUNCHERS = {
 }  # fmt: skip
 """Server programs by the name they are started as (`python -m NAME` or the script NAME)."""
 
+_TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile"})
+"""Options of uvicorn, gunicorn, hypercorn and daphne that make them speak TLS alone: a plain
+HTTP probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile)."""
+_OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
+"""Environment variables holding more options, which the command line overrides."""
 _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
 _CONFIG_FILE_LAUNCHERS = {"gunicorn": ("-c", "--config"), "hypercorn": ("-c", "--config")}
 
@@ -169,10 +176,13 @@ def _server(
 ) -> Launch:
     launcher = LAUNCHERS[program]
     options = _options(arguments)
+    if program in _OPTIONS_VARIABLES and _OPTIONS_VARIABLES[program] in environment:
+        with contextlib.suppress(ValueError):  # unbalanced quotes: gunicorn refuses them too
+            options = {**_options(shlex.split(environment[_OPTIONS_VARIABLES[program]].value)), **options}
     target = next((argument for argument in _positionals(arguments) if ":" in argument or "." in argument), None)
     if program in ("streamlit", "fastapi"):
         target = next(iter(_positionals(arguments)), None)
-    if any(option in options for option in launcher.socket_options):
+    if any(option in options for option in (*launcher.socket_options, *_TLS_OPTIONS)):
         return Launch(program, None, target, source)
     for option in launcher.port_options:
         if option in options:
@@ -194,7 +204,10 @@ def _server(
     ):
         return Launch(program, None, target, source)  # its configuration file may bind elsewhere
     default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
-    return Launch(program, Fact(launcher.default_port, default), target, source)
+    unread = environment.unread[0] if isinstance(environment, Environment) and environment.unread else None
+    unread = unread if launcher.port_variables else None
+    guess = f"`{unread}` is not in the checkout and may set ${launcher.port_variables[0]}" if unread else None
+    return Launch(program, Fact(launcher.default_port, default, guess), target, source)
 
 
 def _options(arguments: list[str]) -> dict[str, str]:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
-from hardenfix.facts import Fact
+from hardenfix.facts import Environment, Fact
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, code_facts
 from hardenfix.facts.process import Launch, launch_of
@@ -146,16 +146,18 @@ class ServiceFacts:
     # -- its process --------------------------------------------------------------------
 
     @cached_property
-    def environment(self) -> dict[str, Fact[str]]:
-        """The container's environment: the image's `ENV`, then `env_file`s, then `environment`."""
-        environment = dict(self.build.environment) if self.build is not None else {}
+    def environment(self) -> Environment:
+        """The container's environment: the image's `ENV`, then `env_file`s, then `environment`;
+        with the `env_file`s that could not be read (a `.env` kept out of the checkout)."""
+        environment = Environment(self.build.environment if self.build is not None else None)
         for path in self._env_files():
             self.document.depends_on(path)
+            shown = self._relative(path)
             try:
                 lines = path.read_text(encoding="utf-8").splitlines()
             except (OSError, UnicodeDecodeError):
+                environment.unread += (shown,)
                 continue
-            shown = self._relative(path)
             for number, line in enumerate(lines, 1):
                 key, equals, value = line.strip().removeprefix("export ").partition("=")
                 if equals and key and not key.startswith("#"):
