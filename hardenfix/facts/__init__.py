@@ -56,3 +56,11 @@ class Environment(dict[str, Fact[str]]):
         super().__init__(variables or {})
         self.unread = unread
         """The `env_file`s, as the Compose file names them, that are not in the checkout."""
+
+
+def unread_may_set(environment: Mapping[str, Fact[str]], variable: str | None) -> str | None:
+    """Why `variable`, which `environment` does not hold, may be set all the same: an
+    `env_file` not in the checkout (the guess of a fact that takes it as unset)."""
+    if variable is None or not isinstance(environment, Environment) or not environment.unread:
+        return None
+    return f"`{environment.unread[0]}` is not in the checkout and may set ${variable}"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from hardenfix.facts import Environment, Fact
+from hardenfix.facts import Fact, unread_may_set
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first
@@ -97,8 +97,7 @@ class ScriptPort(NamedTuple):
         if self.default is None:
             return None
         unset = f"; ${self.variable} is not set" if self.variable else ""
-        unread = environment.unread if isinstance(environment, Environment) and self.variable else ()
-        guess = f"`{unread[0]}` is not in the checkout and may set ${self.variable}" if unread else None
+        guess = unread_may_set(environment, self.variable)
         return Fact(self.default, f"{self.source}: {self.default} by default{unset}", guess)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from hardenfix import probes
-from hardenfix.facts import Environment, Fact
+from hardenfix.facts import Fact, unread_may_set
 
 _RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
 _PYTHON = re.compile(r"python(?:\d(?:\.\d+)?)?")
@@ -70,8 +70,8 @@ LAUNCHERS = {
 """Server programs by the name they are started as (`python -m NAME` or the script NAME)."""
 
 _TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile"})
-"""Options of uvicorn, gunicorn, hypercorn and daphne that make them speak TLS alone: a plain
-HTTP probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile)."""
+"""Options of uvicorn, gunicorn and hypercorn that make them speak TLS alone: a plain HTTP
+probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile)."""
 _OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
 """Environment variables holding more options, which the command line overrides."""
 _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
@@ -204,9 +204,7 @@ def _server(
     ):
         return Launch(program, None, target, source)  # its configuration file may bind elsewhere
     default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
-    unread = environment.unread[0] if isinstance(environment, Environment) and environment.unread else None
-    unread = unread if launcher.port_variables else None
-    guess = f"`{unread}` is not in the checkout and may set ${launcher.port_variables[0]}" if unread else None
+    guess = unread_may_set(environment, next(iter(launcher.port_variables), None))
     return Launch(program, Fact(launcher.default_port, default, guess), target, source)
 
 

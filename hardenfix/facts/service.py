@@ -271,8 +271,9 @@ class ServiceFacts:
         if moved is not None:
             what = f"loads `{moved}`, whose settings" if server.loads_configuration(moved) else f"sets `{moved}`, which"
             doubts.append(f"it {what} may move what the probe checks off its default")
-        mounts = self.service.bind_mounts() if server is not None and server.configuration else []
-        mounted = next((mount.target for mount in mounts if server and server.configured_by(mount.target)), None)
+        mounted = None
+        if server is not None and server.configuration:
+            mounted = next((m.target for m in self.service.bind_mounts() if server.configured_by(m.target)), None)
         if mounted is not None:
             doubts.append(
                 f"it mounts `{mounted}`, where the server reads settings that may move or secure what the probe checks"
