@@ -345,7 +345,9 @@ class NamedTuplePostInit(Rule):
     def _edits(self, document: PythonDocument, verdict: _Verdict, verdicts: list[_Verdict]) -> list[Edit]:
         import libcst
 
-        [decorator] = document.names_from("dataclasses", ["dataclass"]) or ["dataclass"]  # else no fix
+        spelled = document.names_from("dataclasses", ["dataclass"])
+        assert spelled is not None, "the verdict gives no fix when both names are taken"
+        [decorator] = spelled
         import_edit = document.import_names("dataclasses", ["dataclass"])
         module, module_edit = None, None
         if any(rewrite.form == "replace" for rewrite in verdict.rewrites):
@@ -451,7 +453,7 @@ def _unhashable_default(document: PythonDocument, cls: ast.ClassDef) -> tuple[st
         for statement in cls.body
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value
     }
-    unhashable_classes = _unhashable_classes(document)
+    unhashable_classes = _unhashable_classes(document) if defaults else set()
     bound: dict[str, ast.expr] = {}
     if any(isinstance(value, ast.Name) for value in defaults.values()):
         bound = {
@@ -489,13 +491,10 @@ def _unhashable_classes(document: PythonDocument) -> set[str]:
         for decorator in statement.decorator_list:
             if _callee_name(_called(decorator)).rpartition(".")[2] != "dataclass":
                 continue
-            options = {k.arg: k.value for k in decorator.keywords} if isinstance(decorator, ast.Call) else {}
-            hashed = any(
-                isinstance(options.get(option), ast.Constant) and options[option].value is True  # type: ignore[union-attr]
-                for option in ("frozen", "unsafe_hash")
-            )
-            compared = not (isinstance(options.get("eq"), ast.Constant) and options["eq"].value is False)  # type: ignore[union-attr]
-            if compared and not hashed:
+            keywords = decorator.keywords if isinstance(decorator, ast.Call) else []
+            flags = {k.arg: k.value.value for k in keywords if isinstance(k.value, ast.Constant)}
+            hashed = flags.get("frozen") is True or flags.get("unsafe_hash") is True
+            if flags.get("eq") is not False and not hashed:
                 found.add(statement.name)
     return found
 
