@@ -66,8 +66,9 @@ class HealthcheckTiming(Rule):
     engine's own; a timeout shorter than its 30 seconds is written only for a
     probe that bounds its own run (`curl -m 5`, `timeout 5 ...`, `pg_isready`):
     a probe that takes 20 seconds passes today and would fail under 10. Any
-    other probe gets `timeout: 30s`, the engine's own, written out. Healthchecks that merge shared defaults
-    (`<<: *default-healthcheck`) get the keys once, in the anchored defaults.
+    other probe gets `timeout: 30s`, the engine's own, written out.
+    Healthchecks that merge shared defaults (`<<: *default-healthcheck`) get
+    the keys once, in the anchored defaults.
 
     ## Options
     - `interval` (default `"30s"`), `timeout` (default `"10s"`), `retries` (default `3`):

@@ -97,8 +97,9 @@ class DockerfileHealthcheck(Rule):
     Safe, except adding `-f`: flags only make Docker's timing explicit and
     tolerate a slow start (a `--timeout` shorter than Docker's 30 seconds is
     added only for a probe that bounds its own run, `curl -m 5`; any other
-    gets `--timeout=30s`, Docker's own); removing `-f` beside `--fail-with-body` leaves a
-    probe that fails on the same statuses and can run at all; a replacement
+    gets `--timeout=30s`, Docker's own); removing `-f` beside
+    `--fail-with-body` leaves a probe that fails on the same statuses and can
+    run at all; a replacement
     probe requests the same URL with a tool the image ships. Adding `-f` is
     unsafe: a probed path that answers 4xx while the service works (404 at
     `/`, 401 behind authentication) passes today and would fail. A
