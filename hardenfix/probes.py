@@ -243,11 +243,13 @@ _TIMEOUT_OPTIONS_WITH_VALUE = frozenset({"-s", "--signal", "-k", "--kill-after"}
 def longest_run(argv: Sequence[str] | None, command: str | None) -> float | None:
     """The most seconds a probe (an argument vector, or a shell command) can run, when each
     command it runs bounds its own time: `curl -m 5`, `timeout 5 ...`, `pg_isready` (3 s unless
-    `-t`), and programs that finish at once; None when one may run longer."""
+    `-t`), and programs that finish at once; None when one may run longer, or there is none."""
     if argv is not None:
         commands = script_commands(argv) or [list(argv)]
     else:
         commands = [[word.value for word in words] for words in simple_commands(command or "")]
+    if not any(commands):
+        return None
     total = 0.0
     for words in commands:
         bound = _command_bound(words)

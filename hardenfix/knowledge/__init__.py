@@ -277,7 +277,7 @@ def probe_timeout(wanted: str, argv: Sequence[str] | None, command: str | None) 
     seconds = duration_seconds(wanted)
     if seconds >= duration_seconds(ENGINE_TIMEOUT):
         return wanted
-    longest = probes.longest_run(argv, command) if argv is not None or command is not None else None
+    longest = probes.longest_run(argv, command)
     return wanted if longest is not None and longest < seconds else ENGINE_TIMEOUT
 
 
