@@ -235,6 +235,7 @@ _QUICK_PROGRAMS = frozenset(
     {"exit", "true", "false", "test", "[", "echo", "printf", ":", "cat", "grep", "ls", "stat", "pgrep", "pidof"}
 )
 """Programs that finish at once, or as soon as what they read does (`curl ... | grep ok`)."""
+_COMMAND_SUBSTITUTION = re.compile(r"\$\(|`")
 _TIMEOUT_VALUE = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
 _TIMEOUT_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
 _TIMEOUT_OPTIONS_WITH_VALUE = frozenset({"-s", "--signal", "-k", "--kill-after"})
@@ -243,12 +244,15 @@ _TIMEOUT_OPTIONS_WITH_VALUE = frozenset({"-s", "--signal", "-k", "--kill-after"}
 def longest_run(argv: Sequence[str] | None, command: str | None) -> float | None:
     """The most seconds a probe (an argument vector, or a shell command) can run, when each
     command it runs bounds its own time: `curl -m 5`, `timeout 5 ...`, `pg_isready` (3 s unless
-    `-t`), and programs that finish at once; None when one may run longer, or there is none."""
+    `-t`), and programs that finish at once; None when one may run longer, or there is none,
+    or when a command substitution (`"$(psql ...)"`, backquotes) runs a command of its own."""
     if argv is not None:
+        script = shell_script(argv[1:]) if argv and posixpath.basename(argv[0]) in SHELLS else None
         commands = script_commands(argv) or [list(argv)]
     else:
-        commands = [[word.value for word in words] for words in simple_commands(command or "")]
-    if not any(commands):
+        script = command or ""
+        commands = [[word.value for word in words] for words in simple_commands(script)]
+    if (script and _COMMAND_SUBSTITUTION.search(script)) or not any(commands):
         return None
     total = 0.0
     for words in commands:

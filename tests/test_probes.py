@@ -220,6 +220,11 @@ def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expect
         (None, "timeout -k 5 10 python /healthcheck.py", None),
         (["curl", "-fsS", "-m", "5", "--retry", "3", "http://localhost/"], None, None),
         (["sh", "/healthcheck.sh"], None, None),
+        # A command substitution runs a command too, wherever it stands (immich's database probe).
+        (None, 'pg_isready -q || exit 1; sum="$(psql -tAc \'select 1\')"; [ "$sum" = 1 ]', None),
+        (None, "[ \"$$(psql -tAc 'select 1')\" = 1 ]", None),
+        (None, "test \"`psql -tAc 'select 1'`\" = 1", None),
+        (["sh", "-c", "pg_isready && echo \"$(psql -c 'select 1')\""], None, None),
     ],
 )
 def test_longest_run_is_known_only_for_probes_that_bound_themselves(argv, command, seconds) -> None:
