@@ -110,3 +110,26 @@ def test_a_duplicate_key_is_named_in_its_own_document(hardenfix, tmp_path: Path)
         "compose.yaml:8:5: HF002 duplicate key 'image' at line 8 (first at line 7);"
         " refusing to guess which one Compose would use"
     ]
+
+
+@pytest.mark.parametrize(
+    ("version", "key", "declared"),
+    [
+        ('"3.3"', "start_period", '"3.3"'),
+        ("'3'", "start_period", "'3'"),  # Compose v1 reads "3" as 3.0
+        ("2.2", "start_period", "2.2"),
+        ('"2"', "healthcheck", '"2"'),
+        ('"3.4"', "start_period", None),
+        ('"3.10"', "start_period", None),
+        ('"2.3"', "start_period", None),
+        ('"2.1"', "healthcheck", None),
+        ('"3.0"', "healthcheck", None),
+        ('"1"', "start_period", None),  # no legacy format of this number has a schema hardenfix knows
+        (None, "start_period", None),  # the Compose Specification: every key
+    ],
+)
+def test_legacy_format_without_names_versions_whose_schema_lacks_the_key(version, key, declared) -> None:
+    from hardenfix.sources.compose import ComposeDocument
+
+    text = ("" if version is None else f"version: {version}\n") + "services:\n  db:\n    image: postgres:16\n"
+    assert ComposeDocument.parse(text).legacy_format_without(key) == declared

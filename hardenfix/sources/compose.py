@@ -238,6 +238,24 @@ class Service:
         return entry
 
 
+_LEGACY_FORMAT_VERSION = re.compile(r"([23])(?:\.(\d+))?")
+_LEGACY_FORMAT_KEYS_SINCE: dict[str, dict[int, int]] = {
+    "healthcheck": {2: 1, 3: 0},
+    "start_period": {2: 3, 3: 4},
+}
+"""The first minor version of each legacy file format (2.x, 3.x) whose schema has a healthcheck
+key: docker-compose 1.16.0's release notes add `start_period` in 2.3 and 3.4, and its file
+format reference gives `healthcheck` to 2.1 and 3.0."""
+
+
+def legacy_format_reason(version: str, key: str) -> str:
+    """Why writing `key` into a file of a legacy format without it may break the file."""
+    return (
+        f"the file declares `version: {version}`, whose schema has no `{key}`: "
+        "Compose v1 and `docker stack deploy` would refuse it"
+    )
+
+
 class ComposeDocument(SourceText):
     """One YAML document of a Compose file; `parse` gives the first, and `documents` all."""
 
@@ -343,6 +361,22 @@ class ComposeDocument(SourceText):
                 if condition is not None and condition.value.value == "service_completed_successfully":
                     awaited.add(str(dependency.key.value))
         return frozenset(awaited)
+
+    def legacy_format_without(self, key: str) -> str | None:
+        """The `version:` this file declares, as written, when the schema of that legacy file
+        format has no `key` (`start_period` in `version: "3.3"`). Compose v2 ignores
+        `version:`, but Compose v1 and `docker stack deploy` still validate the file against
+        that schema and refuse it; None for a Compose Specification file, or a format that has
+        the key."""
+        entry = lookup(self.root, "version")
+        if entry is None or not isinstance(entry.value, ScalarNode) or key not in _LEGACY_FORMAT_KEYS_SINCE:
+            return None
+        found = _LEGACY_FORMAT_VERSION.fullmatch(str(entry.value.value).strip())
+        if found is None:
+            return None
+        major, minor = int(found.group(1)), int(found.group(2) or 0)
+        since = _LEGACY_FORMAT_KEYS_SINCE[key].get(major)
+        return self.source_of(entry.value) if since is not None and minor < since else None
 
     def _service_entries(self) -> list[Entry]:
         entry = lookup(self.root, "services")

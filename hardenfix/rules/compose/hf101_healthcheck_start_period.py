@@ -4,9 +4,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix.knowledge import DEFAULT_TIMING, check_duration
-from hardenfix.model import Category, FileKind, Finding
+from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target
+from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target, legacy_format_reason
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,11 @@ class HealthcheckStartPeriod(Rule):
     merges shared defaults (`<<: *default-healthcheck`), the key is added once,
     to the anchored defaults.
 
+    Unsafe in a file that declares a legacy format without the key
+    (`version: "3.3"`, or 2.0 to 2.2): Compose v2 ignores `version:`, but
+    `docker stack deploy` and Compose v1 refuse the file. Raising the version, or
+    removing it, is the change to review.
+
     ## Options
     - `start-period` (default `"30s"`): the value inserted.
     """
@@ -67,7 +72,7 @@ class HealthcheckStartPeriod(Rule):
     kind = FileKind.COMPOSE
     category = Category.RELIABILITY
     summary = "Healthcheck without `start_period`"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     Options = Options
     prefilter = b"healthcheck"
     changes = ("**.start_period",)
@@ -78,10 +83,18 @@ class HealthcheckStartPeriod(Rule):
             if healthcheck is None or "start_period" in effective_keys(healthcheck.value):
                 continue
             edit = document.insert_entry(insertion_target(healthcheck.value), "start_period", self.options.start_period)
+            message = (
+                f"healthcheck of service `{service.name}` has no `start_period`: "
+                "failed probes while it starts count toward its retries"
+            )
+            applicability = Applicability.SAFE
+            legacy_format = document.legacy_format_without("start_period")
+            if legacy_format is not None:
+                message += f" (unsafe fix: {legacy_format_reason(legacy_format, 'start_period')})"
+                applicability = Applicability.UNSAFE
             yield self.finding(
                 document,
                 *document.span(healthcheck.key),
-                f"healthcheck of service `{service.name}` has no `start_period`: "
-                "failed probes while it starts count toward its retries",
-                self.fix(f"Add `start_period: {self.options.start_period}`", edit),
+                message,
+                self.fix(f"Add `start_period: {self.options.start_period}`", edit, applicability=applicability),
             )

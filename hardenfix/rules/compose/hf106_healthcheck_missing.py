@@ -8,7 +8,7 @@ from hardenfix.knowledge import DEFAULT_TIMING
 from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption, ProbeChoice, TagFacts
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Service, YamlValue
+from hardenfix.sources.compose import ComposeDocument, Service, YamlValue, legacy_format_reason
 
 
 class HealthcheckMissing(Rule):
@@ -139,6 +139,10 @@ class HealthcheckMissing(Rule):
     `ports:`, a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version.
 
+    Any fix is unsafe in a file that declares a legacy format without the
+    keys it writes (`version: "3.3"` has no `start_period`, `"2.0"` no
+    `healthcheck`): Compose v1 and `docker stack deploy` would refuse it.
+
     Projects describe their own images, or correct the built-in facts, in the
     `[images."repository"]` configuration (`tools`, `class`, `healthcheck`).
 
@@ -164,6 +168,7 @@ class HealthcheckMissing(Rule):
         if document.is_override:
             return
         found: list[tuple[int, Finding]] = []
+        format_doubts = _legacy_format_doubts(document)
         for service in document.services():
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
@@ -178,10 +183,10 @@ class HealthcheckMissing(Rule):
                 doubts = facts.image_server_doubts()
                 if doubts is None:
                     continue  # it runs another of the image's programs (`psql`), not the server probed
-                choice = choice._replace(guesses=(*choice.guesses, *doubts))
+                choice = choice._replace(guesses=(*choice.guesses, *doubts, *format_doubts))
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
             elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
-                finding, service_class = self._from_facts(document, service, facts)
+                finding, service_class = self._from_facts(document, service, facts, format_doubts)
                 found.append((_class_rank(service_class), finding))
         for _, finding in sorted(found, key=lambda item: item[0]):
             yield finding
@@ -203,7 +208,9 @@ class HealthcheckMissing(Rule):
         )
         return self.finding(document, *span, message, fix, {"probe": f"{choice.probe.source}"})
 
-    def _from_facts(self, document: ComposeDocument, service: Service, facts: ServiceFacts) -> tuple[Finding, str]:
+    def _from_facts(
+        self, document: ComposeDocument, service: Service, facts: ServiceFacts, format_doubts: tuple[str, ...]
+    ) -> tuple[Finding, str]:
         """A probe of the health route the service's code defines, on the port its process
         listens on, with a tool its image has: safe when every fact is read from files."""
         span = document.span(service.key)
@@ -225,15 +232,16 @@ class HealthcheckMissing(Rule):
             f"{service_class} service `{service.name}` has no healthcheck; its code serves "
             f"`{facts.route.path}` on port {facts.port.value}"
         )
-        if planned.guesses:
-            message += f" (unsafe fix: {'; '.join(planned.guesses)})"
+        guesses = (*planned.guesses, *format_doubts)
+        if guesses:
+            message += f" (unsafe fix: {'; '.join(guesses)})"
         tool = facts.image.tool(planned.test[1]) if facts.image is not None else None
         if tool is not None:
             evidence["probe tool"] = f"{planned.test[1]} ({tool})"
         fix = self.fix(
             f"Add a healthcheck that requests `{facts.route.path}` with {planned.test[1]}",
             document.insert_entry(service.node, "healthcheck", _healthcheck(planned.test)),
-            applicability=Applicability.UNSAFE if planned.guesses else Applicability.SAFE,
+            applicability=Applicability.UNSAFE if guesses else Applicability.SAFE,
         )
         return self.finding(document, *span, message, fix, evidence), service_class
 
@@ -246,6 +254,16 @@ def _healthcheck(test: tuple[str, ...]) -> dict[str, YamlValue]:
         "retries": str(DEFAULT_TIMING.retries),
         "start_period": DEFAULT_TIMING.start_period,
     }
+
+
+def _legacy_format_doubts(document: ComposeDocument) -> tuple[str, ...]:
+    """Why the healthcheck written may make the file invalid: its declared legacy format
+    has no `healthcheck` (2.0), or no `start_period` (2.1 to 2.2, 3.0 to 3.3)."""
+    for key in ("healthcheck", "start_period"):
+        version = document.legacy_format_without(key)
+        if version is not None:
+            return (legacy_format_reason(version, key),)
+    return ()
 
 
 def _unmet(needs: tuple[CommandOption, ...], service: Service) -> str:
