@@ -37,6 +37,11 @@ _CURL_LONG_WITH_VALUE = frozenset(
 _WGET_SHORT_WITH_VALUE = frozenset("aBeiOoPQTtUwY")
 _WGET_LONG_WITH_VALUE = frozenset({"--header", "--output-document", "--tries", "--timeout", "--user-agent"})
 
+_WITH_VALUE = {
+    "curl": (_CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE),
+    "wget": (_WGET_SHORT_WITH_VALUE, _WGET_LONG_WITH_VALUE),
+}
+"""The short option letters and long options of each HTTP tool that take a value."""
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
 _OPERATOR_STARTS = frozenset(operator[0] for operator in _OPERATORS)
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -355,11 +360,7 @@ def http_probe_from_argv(argv: Sequence[str]) -> HttpProbe | None:
 def _url(tool: str, arguments: Sequence[str]) -> str | None:
     """The first operand (a word that is neither an option nor an option's value), or
     the value of curl's `--url`."""
-    short, long = (
-        (_CURL_SHORT_WITH_VALUE, _CURL_LONG_WITH_VALUE)
-        if tool == "curl"
-        else (_WGET_SHORT_WITH_VALUE, _WGET_LONG_WITH_VALUE)
-    )
+    short, long = _WITH_VALUE[tool]
     for is_option, words in _classify(arguments, short, long):
         if not is_option:
             return words[0]
@@ -520,18 +521,86 @@ def _curl_options(arguments: Sequence[str]) -> Iterator[tuple[str, int]]:
         index += len(words)
 
 
-def _curl_flag_letters(option: str) -> str:
+def _curl_flag_letters(option: str, with_value: frozenset[str] = _CURL_SHORT_WITH_VALUE) -> str:
     """The option letters of a short-option cluster, up to and including the first that
     takes a value (the rest of the cluster is that value): `-fsSL` -> `fsSL`, `-fm5` -> `fm`;
-    '' for a long option or an operand."""
+    '' for a long option or an operand. `with_value` names the letters that take a value
+    (curl's by default)."""
     if option.startswith("--") or not option.startswith("-"):
         return ""
     letters = ""
     for letter in option[1:]:
         letters += letter
-        if letter in _CURL_SHORT_WITH_VALUE:
+        if letter in with_value:
             break
     return letters
+
+
+_SAME_REQUEST_OPTIONS = {
+    "curl": frozenset(
+        {
+            "-f", "--fail", "--fail-with-body", "--fail-early", "-s", "--silent", "-S", "--show-error",
+            "--no-progress-meter", "-v", "--verbose", "-q", "--disable", "-N", "--no-buffer", "-g", "--globoff",
+            "--compressed", "-L", "--location", "-I", "--head", "-m", "--max-time", "--connect-timeout",
+            "--retry", "--retry-delay", "--retry-max-time", "--retry-connrefused", "--retry-all-errors",
+            "-o", "--output", "--url",
+        }
+    ),
+    "wget": frozenset(
+        {
+            "-q", "--quiet", "-nv", "--no-verbose", "-S", "--server-response", "--spider", "-O",
+            "--output-document", "-o", "--output-file", "-T", "--timeout", "-t", "--tries",
+        }
+    ),
+}  # fmt: skip
+"""Options that leave what a curl or wget probe requests, and what passes, as another tool's
+request of the same URL has it: they quiet the tool, bound or retry its run, follow
+redirects, ask with HEAD (`--spider`, `-I`) or discard the body."""
+
+
+def options_without_equivalent(probe: HttpProbe) -> list[str]:
+    """The options (and extra operands) of a curl or wget probe that decide what it sends or
+    what passes: a header, a method, a body, credentials, TLS or proxy settings, a socket,
+    a file written, a second URL. A request of the same URL with another tool would not
+    carry them; options in `_SAME_REQUEST_OPTIONS` do not count."""
+    tool = probe.tool
+    short, long = _WITH_VALUE[tool]
+    kept = _SAME_REQUEST_OPTIONS[tool]
+    arguments = probe.argument_values
+    without: list[str] = []
+    operands = 0
+    for is_option, words in _classify(arguments, short, long):
+        option = words[0]
+        if not is_option:
+            operands += 1
+            if operands > 1:
+                without.append(option)
+            continue
+        letters = _curl_flag_letters(option, short)
+        names = [f"-{letter}" for letter in letters] if letters else [option.split("=", 1)[0]]
+        if any(name not in kept for name in names):
+            without.append(option)
+    if tool == "curl" and _writes_file(list(_curl_options(arguments)), arguments):
+        without.append("-o")
+    return without
+
+
+def same_check_blocker(probe: HttpProbe) -> str | None:
+    """Why a request of the probe's URL with another tool would not be the same check: the
+    shell reads its output (`| grep ok`) or inverts its status, or an option decides what is
+    sent or what passes (`-H`, `-k`, `-X POST`); None when it would be."""
+    if probe.output_read or probe.negated:
+        return "the shell reads its output or its status"
+    options = options_without_equivalent(probe)
+    return f"its `{' '.join(options)}`" if options else None
+
+
+def stricter_replacement(probe: HttpProbe, tool: str) -> str | None:
+    """Why a replacement with `tool` (which fails on an HTTP error status) is a stricter check
+    than the probe: a curl without `-f` passes on one."""
+    if probe.tool == "curl" and not curl_fails_on_http_errors(probe.argument_values):
+        return f"`{tool}` fails on an HTTP error status, which this curl, without `-f`, passes"
+    return None
 
 
 REPLACEMENT_TOOLS = ("curl", "wget", "python3", "node")

@@ -59,6 +59,7 @@ _INSTALLS = {
     ("apt-get", "install"), ("apt", "install"), ("aptitude", "install"), ("apk", "add"),
     ("dnf", "install"), ("yum", "install"), ("microdnf", "install"), ("zypper", "install"), ("tdnf", "install"),
 }  # fmt: skip
+_PACKAGE_MANAGERS = frozenset(program for program, _ in _INSTALLS)
 _REMOVALS = {
     ("apt-get", "purge"), ("apt-get", "remove"), ("apt", "purge"), ("apt", "remove"), ("apk", "del"),
     ("dnf", "remove"), ("yum", "remove"), ("yum", "erase"), ("microdnf", "remove"),
@@ -85,6 +86,8 @@ class BuildFacts:
     """Probe tools it removes again after installing them, or removes from its base."""
     mentioned: set[str] = field(default_factory=set)
     """Words its `RUN`, `COPY` and `ADD` instructions name (see `BuiltTools.mentioned`)."""
+    installs_unread: str | None = None
+    """See `BuiltTools.installs_unread`."""
     exposed: list[Fact[int]] = field(default_factory=list)
     environment: dict[str, Fact[str]] = field(default_factory=dict)
     user: Fact[str] | None = None
@@ -97,7 +100,9 @@ class BuildFacts:
     """A `HEALTHCHECK` instruction (`NONE` too) replaces the base image's."""
 
     def built_tools(self) -> BuiltTools:
-        return BuiltTools(dict(self.tools_added), dict(self.tools_removed), frozenset(self.mentioned))
+        return BuiltTools(
+            dict(self.tools_added), dict(self.tools_removed), frozenset(self.mentioned), self.installs_unread
+        )
 
     def image(self, knowledge: KnowledgeBase) -> TagFacts:
         """What the image this stage makes ships: its base image's facts for its tag (facts
@@ -229,6 +234,8 @@ def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[s
         values = [words[0].value, *_expanded([word.value for word in words[1:]], variables)]
         program = posixpath.basename(values[0])
         action = next((value for value in values[1:] if not value.startswith("-")), None)
+        if facts.installs_unread is None and _may_install_unread(program, action, values):
+            facts.installs_unread = source
         if (program, action) in _INSTALLS:
             packages, group = _package_arguments(values[1:], action)
             if group:
@@ -242,6 +249,19 @@ def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[s
             for tool in _tools_of(packages):
                 facts.tools_removed[tool] = source
                 facts.tools_added.pop(tool, None)
+
+
+def _may_install_unread(program: str, action: str | None, values: list[str]) -> bool:
+    """Whether a build command may install packages whose names hardenfix cannot read: a
+    package manager run by `xargs` (the names come from its input), an install naming a
+    variable it cannot resolve, or a script file the build runs."""
+    if program == "xargs":
+        return any(posixpath.basename(value) in _PACKAGE_MANAGERS for value in values[1:])
+    if (program, action) in _INSTALLS:
+        return any("$" in value for value in values[2:])
+    if program in probes.SHELLS:
+        return probes.shell_script(values[1:]) is None and any(not value.startswith("-") for value in values[1:])
+    return program.endswith(".sh")
 
 
 def _expanded(words: list[str], variables: Mapping[str, str]) -> list[str]:

@@ -282,12 +282,12 @@ class TagFacts:
         if self.listed is not None:
             if name in self.listed.names:
                 return Fact(True, self.listed.source)
-            return None if built is not None and name in built.mentioned else Fact(False, self.listed.source)
+            return None if built is not None and built.may_add(name) else Fact(False, self.listed.source)
         stated = [(value, entry.source) for entry in self._entries if (value := entry.says(name)) is not None]
         if len({value for value, _ in stated}) != 1:
             return None  # not stated, or stated both ways
         value, source = stated[0]
-        if not value and built is not None and name in built.mentioned:
+        if not value and built is not None and built.may_add(name):
             return None
         return Fact(value, source, self.guess)
 
@@ -367,6 +367,13 @@ class BuiltTools:
     """Words its `RUN`, `COPY` and `ADD` instructions name: it may add a program in ways
     hardenfix does not read (a `COPY` of a binary, a script), so the absence of one of
     these is not known."""
+    installs_unread: str | None = None
+    """Where it installs packages hardenfix cannot name (a list `xargs` reads from a file, a
+    script it runs): then the absence of any program is not known."""
+
+    def may_add(self, name: str) -> bool:
+        """Whether the build may put `name` on the PATH in a way hardenfix does not read."""
+        return name in self.mentioned or self.installs_unread is not None
 
 
 def _name(repository: str, tag: str | None) -> str:

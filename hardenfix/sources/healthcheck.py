@@ -85,13 +85,21 @@ def probe_of(healthcheck: Entry) -> Probe | None:
 def service_probes(document: ComposeDocument) -> Iterator[tuple[Service, Probe]]:
     """Each service's active probe, once per probe as written: services that share an
     anchored healthcheck share its probe, which is reported and fixed once."""
-    seen: set[int] = set()
+    for services, probe in shared_probes(document):
+        yield services[0], probe
+
+
+def shared_probes(document: ComposeDocument) -> Iterator[tuple[list[Service], Probe]]:
+    """Each active probe as written, with every service that runs it, in file order (more
+    than one where services share an anchored healthcheck): a rule whose fix depends on the
+    service's image must hold for each of them."""
+    sharing: dict[int, tuple[list[Service], Probe]] = {}
     for service in document.services():
         healthcheck = service.active_healthcheck()
         probe = probe_of(healthcheck) if healthcheck is not None else None
-        if probe is not None and id(probe.test.value) not in seen:
-            seen.add(id(probe.test.value))
-            yield service, probe
+        if probe is not None:
+            sharing.setdefault(id(probe.test.value), ([], probe))[0].append(service)
+    yield from sharing.values()
 
 
 def rewrite_command(document: ComposeDocument, probe: Probe, start: int, end: int, replacement: str) -> Edit | None:

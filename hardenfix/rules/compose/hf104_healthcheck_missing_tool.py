@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from hardenfix import probes
 from hardenfix.facts.service import service_facts
@@ -8,7 +9,7 @@ from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
-from hardenfix.sources.healthcheck import SHELL_BUILTINS, Probe, rewrite_command, rewrite_probe, service_probes
+from hardenfix.sources.healthcheck import SHELL_BUILTINS, Probe, rewrite_command, rewrite_probe, shared_probes
 
 
 class HealthcheckMissingTool(Rule):
@@ -56,7 +57,16 @@ class HealthcheckMissingTool(Rule):
     ## Fix safety
     Safe when the same URL is requested with another tool and every fact
     this relies on is known for the tag: the probe checks what it meant to
-    check, and can now run. Unsafe when the probe is replaced by the image's
+    check, and can now run. Only options that quiet the tool, bound or retry
+    its run, follow redirects or discard the body carry over; a probe whose
+    options decide what is sent or what passes (`-H`, `-k`, `-u`, `-X`), or
+    whose output or status the shell judges (`| grep ok`, `!`), gets no
+    rewrite. A curl without `-f` passes on an HTTP error status and every
+    replacement fails on one, so its rewrite is unsafe. A probe that services
+    share (an anchored healthcheck) is rewritten only when the rewrite holds
+    for each of their images. A build that installs packages hardenfix cannot
+    name (a list `xargs` reads, a script it runs) may install the tool, which
+    is then not called missing. Unsafe when the probe is replaced by the image's
     standard probe, which checks something else, and when a fact is assumed:
     a tag that names no version (`latest`, `lts`) or a release newer than the
     knowledge base is taken to be like the newest release it knows, and the
@@ -86,10 +96,19 @@ class HealthcheckMissingTool(Rule):
     changes = ("**.test",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
-        for service, probe in service_probes(document):
-            finding = self._check_probe(document, service, probe)
-            if finding is not None:
-                yield finding
+        for services, probe in shared_probes(document):
+            findings = [self._check_probe(document, service, probe) for service in services]
+            found = [finding for finding in findings if finding is not None]
+            if not found:
+                continue
+            fixes = {finding.fix.edits if finding is not None and finding.fix else None for finding in findings}
+            if len(fixes) == 1:
+                unsafe = (f for f in found if f.fix is not None and f.fix.applicability == Applicability.UNSAFE)
+                yield next(unsafe, found[0])
+                continue
+            names = ", ".join(f"`{service.name}`" for service in services)
+            message = f"{found[0].message}; no fix: services {names} share this probe, and their images differ"
+            yield replace(found[0], message=message + " in what it needs: give each its own", fix=None)
 
     def _check_probe(self, document: ComposeDocument, service: Service, probe: Probe) -> Finding | None:
         facts = service_facts(document, service, self.knowledge).image
@@ -124,7 +143,7 @@ class HealthcheckMissingTool(Rule):
         )
         if fix is None:
             message += f": {absent.guess}" if absent.guess else ""
-            return self.finding(document, *span, message + "; no replacement can run in this image")
+            return self.finding(document, *span, f"{message}; {_why_no_replacement(http)}")
         edit, guesses, title, standard = fix
         guesses = tuple(dict.fromkeys((*((absent.guess,) if absent.guess else ()), *guesses)))
         applicability = Applicability.UNSAFE if standard or guesses else Applicability.SAFE
@@ -137,7 +156,7 @@ class HealthcheckMissingTool(Rule):
     def _same_url_with_another_tool(
         document: ComposeDocument, probe: Probe, http: probes.HttpProbe | None, facts: TagFacts
     ) -> tuple[Edit, tuple[str, ...], str, bool] | None:
-        if http is None or not http.url or "$" in http.url:
+        if http is None or not http.url or "$" in http.url or not _same_request_possible(http):
             return None
         replacement = probes.replacement_probe(http.url, facts.present(probes.REPLACEMENT_TOOLS))
         if replacement is None:
@@ -151,6 +170,8 @@ class HealthcheckMissingTool(Rule):
         else:
             edit = rewrite_command(document, probe, http.start, http.end, probes.shell_join(replacement))
         guesses = tuple(fact.guess for fact in tools if fact is not None and fact.guess)
+        if http.tool == "curl" and not probes.curl_fails_on_http_errors(http.argument_values):
+            guesses += (f"`{replacement[0]}` fails on an HTTP error status, which this curl, without `-f`, passes",)
         return (edit, guesses, f"Probe with `{replacement[0]}`", False) if edit is not None else None
 
     @staticmethod
@@ -169,6 +190,21 @@ class HealthcheckMissingTool(Rule):
         else:
             return None
         return (edit, choice.guesses, "Use the image's standard probe", True) if edit is not None else None
+
+
+def _same_request_possible(http: probes.HttpProbe) -> bool:
+    """Whether another tool can make the probe's request and be judged as it is: not when
+    the shell reads its output (`| grep ok`) or inverts its status, nor when its options
+    decide what is sent or what passes (`-H`, `-k`, `-X POST`)."""
+    return not (http.output_read or http.negated or probes.options_without_equivalent(http))
+
+
+def _why_no_replacement(http: probes.HttpProbe | None) -> str:
+    if http is not None and http.url and not _same_request_possible(http):
+        options = probes.options_without_equivalent(http)
+        detail = f"its `{' '.join(options)}`" if options else "the shell reads its output or its status"
+        return f"another tool's request of its URL would not be the same check: {detail}"
+    return "no replacement can run in this image"
 
 
 def _needed_tools(probe: Probe) -> list[str]:

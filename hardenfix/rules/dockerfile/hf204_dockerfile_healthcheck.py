@@ -105,10 +105,14 @@ class DockerfileHealthcheck(Rule):
     `/`, 401 behind authentication) passes today and would fail. A
     replacement is unsafe when a fact it relies on is assumed rather than
     known for the base image's tag (`latest`, or a release newer than the
-    knowledge base), and the message says so. When the knowledge base does
+    knowledge base), and the message says so, and when it replaces a curl
+    without `-f`, which passes on an HTTP error status. A probe whose options
+    decide what is sent or what passes (`-H`, `-k`, `-X`), or whose output
+    the shell reads, gets no replacement. When the knowledge base does
     not know whether the base image's tag ships the probe's tool, or a `RUN`
-    or `COPY` of the stage names it, the probe is reported with no fix: a
-    probe never run against the image is how these bugs start.
+    or `COPY` of the stage names it, or the stage installs packages from a
+    list or a script hardenfix does not read, the probe is reported with no
+    fix: a probe never run against the image is how these bugs start.
     `HEALTHCHECK NONE` is left alone.
 
     ## Options
@@ -214,12 +218,19 @@ class DockerfileHealthcheck(Rule):
         message = f"probe uses `{http.tool}`, which `{facts.name}` does not ship and no `RUN` installs"
         if not absent.known:
             message = f"probe uses `{http.tool}`, which `{facts.name}` most likely does not ship and no `RUN` installs"
-        replacement = probes.replacement_probe(http.url, facts.present(probes.REPLACEMENT_TOOLS)) if http.url else None
+        blocker = probes.same_check_blocker(http) if http.url else None
+        tools = facts.present(probes.REPLACEMENT_TOOLS)
+        replacement = probes.replacement_probe(http.url, tools) if http.url and blocker is None else None
         if replacement is None:
-            reason = "no URL to request" if not http.url else "it has none of curl, wget, python3 or node"
+            reason = "it has none of curl, wget, python3 or node"
+            if blocker is not None:
+                reason = f"another tool's request of its URL would not be the same check: {blocker}"
+            if not http.url:
+                reason = "no URL to request"
             return self.finding(document, start, end, f"{message}; no replacement: {reason}")
         used = facts.tool(replacement[0])
-        guesses = tuple(dict.fromkeys(g for g in (absent.guess, used.guess if used else None) if g))
+        stricter = probes.stricter_replacement(http, replacement[0])
+        guesses = tuple(dict.fromkeys(g for g in (absent.guess, used.guess if used else None, stricter) if g))
         if guesses:
             message += f" (unsafe fix: {'; '.join(guesses)})"
         else:
