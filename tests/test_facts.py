@@ -194,6 +194,26 @@ def test_tools_installed_removed_and_copied_in_the_order_written() -> None:
     assert "nc" in facts.tools_removed
 
 
+@pytest.mark.parametrize(
+    ("run", "unread"),
+    [
+        ("RUN xargs -a /tmp/apt-packages.txt apt-get install -y", True),  # the names come from a file
+        ("RUN apt-get install -y $(cat /tmp/packages)", True),
+        ("RUN apt-get install -y ${EXTRA_PACKAGES}", True),  # an argument nobody declared
+        ("RUN sh -e /tmp/install.sh", True),
+        ("RUN ./docker/install.sh --minimal", True),
+        ("RUN python3 /tmp/install_deps.py", True),
+        ("RUN . /tmp/setup-env && make", True),
+        ("RUN install-system-deps", True),  # copied below the FROM
+        ("RUN apt-get update && apt-get install -y curl && python3 -m pip install -r requirements.txt", False),
+        ('RUN sh -c "apt-get update"', False),
+    ],
+)
+def test_builds_that_install_what_hardenfix_cannot_read(run: str, unread: bool) -> None:
+    facts = stage_facts(f"FROM debian:12\nCOPY install-system-deps /usr/local/bin/\n{run}\n")
+    assert (facts.installs_unread is not None) is unread
+
+
 PACKAGES = 'ARG PACKAGES="ca-certificates \\\n    curl"\nRUN apt-get update && apt-get install -y --no-install-recommends ${PACKAGES}\n'
 
 

@@ -59,6 +59,7 @@ _INSTALLS = {
     ("apt-get", "install"), ("apt", "install"), ("aptitude", "install"), ("apk", "add"),
     ("dnf", "install"), ("yum", "install"), ("microdnf", "install"), ("zypper", "install"), ("tdnf", "install"),
 }  # fmt: skip
+_INTERPRETERS = frozenset({"python", "python3", "perl", "ruby", "node"})
 _PACKAGE_MANAGERS = frozenset(program for program, _ in _INSTALLS)
 _REMOVALS = {
     ("apt-get", "purge"), ("apt-get", "remove"), ("apt", "purge"), ("apt", "remove"), ("apk", "del"),
@@ -88,6 +89,8 @@ class BuildFacts:
     """Words its `RUN`, `COPY` and `ADD` instructions name (see `BuiltTools.mentioned`)."""
     installs_unread: str | None = None
     """See `BuiltTools.installs_unread`."""
+    copied_names: set[str] = field(default_factory=set)
+    """The names of the files its `COPY` and `ADD` instructions put in the image."""
     exposed: list[Fact[int]] = field(default_factory=list)
     environment: dict[str, Fact[str]] = field(default_factory=dict)
     user: Fact[str] | None = None
@@ -234,7 +237,7 @@ def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[s
         values = [words[0].value, *_expanded([word.value for word in words[1:]], variables)]
         program = posixpath.basename(values[0])
         action = next((value for value in values[1:] if not value.startswith("-")), None)
-        if facts.installs_unread is None and _may_install_unread(program, action, values):
+        if facts.installs_unread is None and _may_install_unread(program, action, values, facts.copied_names):
             facts.installs_unread = source
         if (program, action) in _INSTALLS:
             packages, group = _package_arguments(values[1:], action)
@@ -251,17 +254,21 @@ def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[s
                 facts.tools_added.pop(tool, None)
 
 
-def _may_install_unread(program: str, action: str | None, values: list[str]) -> bool:
+def _may_install_unread(program: str, action: str | None, values: list[str], copied: set[str]) -> bool:
     """Whether a build command may install packages whose names hardenfix cannot read: a
     package manager run by `xargs` (the names come from its input), an install naming a
-    variable it cannot resolve, or a script file the build runs."""
+    variable it cannot resolve, or a script the build runs (a file it copied, a `.sh`, a
+    file given to a shell or an interpreter, one sourced with `.`)."""
     if program == "xargs":
         return any(posixpath.basename(value) in _PACKAGE_MANAGERS for value in values[1:])
     if (program, action) in _INSTALLS:
         return any("$" in value for value in values[2:])
     if program in probes.SHELLS:
         return probes.shell_script(values[1:]) is None and any(not value.startswith("-") for value in values[1:])
-    return program.endswith(".sh")
+    if program in _INTERPRETERS:
+        operand = next((value for value in values[1:] if not value.startswith("-")), None)
+        return operand is not None and not any(value in ("-c", "-m", "-e") for value in values[1:])
+    return program in (".", "source") or program.endswith(".sh") or program in copied
 
 
 def _expanded(words: list[str], variables: Mapping[str, str]) -> list[str]:
@@ -301,15 +308,15 @@ def _tools_of(packages: list[str]) -> Iterator[str]:
 
 
 def _copied_tools(stage: Stage, instruction: Instruction, source: str, facts: BuildFacts) -> None:
-    """`COPY --from=... /usr/bin/curl /usr/local/bin/curl`: a probe tool copied onto the PATH."""
-    if instruction.flag("from") is None:
-        return
+    """`COPY --from=... /usr/bin/curl /usr/local/bin/curl`: a probe tool copied onto the PATH;
+    and the names of the files copied, which a later `RUN` may run."""
     copy = Copy.of(stage, instruction)
     if copy is None:
         return
     for item in copy.sources:
         landing = copy.landing(item)
         tool = posixpath.basename(landing)
-        if tool in PROBE_TOOLS and posixpath.dirname(landing) in PATH_FOLDERS:
+        facts.copied_names.add(tool)
+        if copy.from_stage is not None and tool in PROBE_TOOLS and posixpath.dirname(landing) in PATH_FOLDERS:
             facts.tools_added[tool] = source
             facts.tools_removed.pop(tool, None)
