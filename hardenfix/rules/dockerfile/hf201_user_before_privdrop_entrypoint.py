@@ -39,6 +39,10 @@ _CHECKS_FOR_ROOT = re.compile(
 """A test of whether the script runs as root (`[ "$(id -u)" = 0 ]`, `[ $EUID -ne 0 ]`,
 `[ "$(whoami)" = root ]`): such a script is written to start either way."""
 _ROOT_USERS = frozenset({"root", "0"})
+_INSTALLED_DROPPERS = frozenset({"gosu", "su-exec", "setuidgid", "s6-setuidgid"})
+"""Droppers that distributions' base images do not ship: the build must install them."""
+_LOOKS_FOR_TOOL = r"(?:\bcommand\s+-v|\bwhich|\btype|\bhash)\s+{tool}\b|-[xfe]\s+[\"']?\S*/{tool}\b"
+"""A test of whether a program is there (`command -v gosu`, `[ -x /usr/sbin/gosu ]`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +98,10 @@ class UserBeforePrivdropEntrypoint(Rule):
     Safe when the script drops privileges itself: the service still runs as
     the user the script switches to. Unsafe when a `RUN` comes after the
     `USER`: it would run as root, and some commands refuse to (`initdb`) or
-    leave files the user cannot write. When it does not, or the script cannot be
+    leave files the user cannot write. Unsafe too when the script looks for
+    its dropping tool (`if command -v gosu ...; else exec "$@"`), or the
+    stage never names one that base images do not ship (`gosu`, `su-exec`):
+    without it the service would start as root. When it does not, or the script cannot be
     found or read, the finding is reported with no fix: removing `USER` from an
     image whose entry point never drops privileges would run the service as root.
     """
@@ -132,16 +139,16 @@ class UserBeforePrivdropEntrypoint(Rule):
             return
         calls = list(_privileged_calls(script, _volumes(stage)))
         if calls and not _CHECKS_FOR_ROOT.search(script):
-            later_run = next((i for i in stage.instructions if i.name == "RUN" and i.start > user.start), None)
-            yield self._finding(document, user, program, calls, later_run)
+            yield self._finding(document, stage, user, program, calls, script)
 
     def _finding(
         self,
         document: DockerfileDocument,
+        stage: Stage,
         user: Instruction,
         program: str,
         calls: list[_PrivilegedCall],
-        later_run: Instruction | None,
+        script: str,
     ) -> Finding:
         names = list(dict.fromkeys(f"`{call.program}`" for call in calls))
         listed = (
@@ -160,11 +167,9 @@ class UserBeforePrivdropEntrypoint(Rule):
         target = drop.user if drop.user and "$" not in drop.user else user.arguments
         note = f"# NOTE: Do NOT set USER here - entrypoint drops to {target} via {drop.program}"
         message += f"; the script drops to `{target}` itself via `{drop.program}`"
-        applicability = Applicability.SAFE
-        if later_run is not None:
-            applicability = Applicability.UNSAFE
-            shown = later_run.line if len(later_run.line) <= 60 else later_run.line[:57] + "..."
-            message += f" (unsafe fix: `{shown}` comes after it, and would run as root)"
+        doubts = _doubts(stage, user, drop.program, script)
+        if doubts:
+            message += f" (unsafe fix: {'; '.join(doubts)})"
         return self.finding(
             document,
             user.start,
@@ -173,9 +178,36 @@ class UserBeforePrivdropEntrypoint(Rule):
             self.fix(
                 f"Remove `{user.line}`: the entrypoint drops privileges",
                 Edit.replace(user.start, user.end, note),
-                applicability=applicability,
+                applicability=Applicability.UNSAFE if doubts else Applicability.SAFE,
             ),
         )
+
+
+def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[str]:
+    """Why removing `USER` may change what runs, or as whom."""
+    doubts = []
+    later_run = next((i for i in stage.instructions if i.name == "RUN" and i.start > user.start), None)
+    if later_run is not None:
+        shown = later_run.line if len(later_run.line) <= 60 else later_run.line[:57] + "..."
+        doubts.append(f"`{shown}` comes after it, and would run as root")
+    if re.search(_LOOKS_FOR_TOOL.format(tool=re.escape(dropper)), script):
+        doubts.append(f"the script looks for `{dropper}` and may run the service as root without it")
+    elif dropper in _INSTALLED_DROPPERS and not _named_by_build(stage, dropper):
+        doubts.append(
+            f"no instruction of the stage installs `{dropper}`: without it the script may fail or run as root"
+        )
+    return doubts
+
+
+def _named_by_build(stage: Stage, name: str) -> bool:
+    """Whether a `RUN`, `COPY` or `ADD` of the stage, or of a stage it is built from, names `name`."""
+    word = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])")
+    return any(
+        word.search(instruction.line)
+        for member in stage.lineage()
+        for instruction in member.instructions
+        if instruction.name in ("RUN", "COPY", "ADD")
+    )
 
 
 def _looks_like_a_script(program: str) -> bool:
