@@ -33,6 +33,8 @@ def test_after_bytes(case: Case) -> None:
 
 
 def test_after_is_a_fixpoint(case: Case, tmp_path) -> None:
+    # The case's other files (a build context, an entrypoint script) stay beside it.
+    shutil.copytree(case.folder, tmp_path, dirs_exist_ok=True)
     again = tmp_path / case.before.name
     shutil.copyfile(case.after, again)
     result = case.run(again)

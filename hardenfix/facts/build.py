@@ -101,6 +101,8 @@ class BuildFacts:
     """The `HEALTHCHECK` in effect (`HEALTHCHECK NONE` leaves none)."""
     sets_healthcheck: bool = False
     """A `HEALTHCHECK` instruction (`NONE` too) replaces the base image's."""
+    healthcheck_flags: frozenset[str] = frozenset()
+    """The flags of that `HEALTHCHECK`, by name (`start-period`)."""
 
     def built_tools(self) -> BuiltTools:
         return BuiltTools(
@@ -176,6 +178,7 @@ def _read(
     elif name == "HEALTHCHECK":
         arguments = instruction.arguments.strip()
         facts.healthcheck = None if arguments.upper() == "NONE" else Fact(arguments, source)
+        facts.healthcheck_flags = frozenset(word.text[2:].partition("=")[0] for word in instruction.flags)
         facts.sets_healthcheck = True
 
 

@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import posixpath
+import re
 import weakref
 from functools import cached_property
 from pathlib import Path
@@ -37,7 +38,7 @@ from hardenfix.facts.code import CodeFacts, Route, code_facts
 from hardenfix.facts.process import Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
-from hardenfix.sources.compose import ComposeDocument, Service, entries
+from hardenfix.sources.compose import ComposeDocument, Service, effective_keys, entries, insertion_target
 from hardenfix.sources.dockerfile import (
     BuildContext,
     ContextError,
@@ -59,6 +60,10 @@ class _CodeMount(NamedTuple):
     target: str
     sources: tuple[str, ...] = (".",)
     """What of `context` is bound: all of the folder, or one file."""
+
+
+HEALTHCHECK_TIMING_KEYS = frozenset({"interval", "timeout", "retries", "start_period", "start_interval"})
+_HEALTHCHECK_FLAG = re.compile(r"--([a-z-]+)=")
 
 
 class ServiceFacts:
@@ -126,6 +131,23 @@ class ServiceFacts:
         if not remote[0].healthcheck or remote[0].healthcheck[0] == "NONE":
             return None
         return Fact(" ".join(remote[0].healthcheck), f"{remote[1]}: HEALTHCHECK {json.dumps(remote[0].healthcheck)}")
+
+    @cached_property
+    def image_healthcheck_timing(self) -> frozenset[str]:
+        """The keys of a Compose healthcheck (`start_period`, `timeout`, ...) that its image's
+        own `HEALTHCHECK` sets: a Compose healthcheck that leaves one out keeps the image's
+        (the engine takes each unset value from the image). Every key when the registry says
+        the image has one, whose timing it does not keep."""
+        healthcheck = self.image_healthcheck
+        if healthcheck is None:
+            return frozenset()
+        if self.build is not None and self.build.sets_healthcheck:
+            flags = self.build.healthcheck_flags
+        elif self._remote is not None:
+            return HEALTHCHECK_TIMING_KEYS
+        else:  # the knowledge base's `instruction`, as the image's Dockerfile writes it
+            flags = frozenset(_HEALTHCHECK_FLAG.findall(re.split(r"\s(?:CMD|cmd)\s", healthcheck.value, maxsplit=1)[0]))
+        return frozenset(name.replace("-", "_") for name in flags) & HEALTHCHECK_TIMING_KEYS
 
     @cached_property
     def _image_process(self) -> tuple[Fact[list[str]] | None, Fact[list[str]] | None]:
@@ -528,6 +550,23 @@ class ServiceFacts:
 
 
 _COMPUTED: weakref.WeakKeyDictionary[ComposeDocument, dict[str, ServiceFacts]] = weakref.WeakKeyDictionary()
+
+
+def timing_left_to_images(document: ComposeDocument, knowledge: KnowledgeBase) -> dict[int, frozenset[str]]:
+    """For each mapping that a key missing from a healthcheck is written into (by the `id` of
+    its `insertion_target`: shared anchored defaults serve several), the keys that some
+    healthcheck writing there leaves to its image's own `HEALTHCHECK`: writing one would
+    replace the image's value."""
+    left: dict[int, frozenset[str]] = {}
+    for service in document.services():
+        healthcheck = service.active_healthcheck()
+        if healthcheck is None:
+            continue
+        timing = service_facts(document, service, knowledge).image_healthcheck_timing
+        if timing:
+            target = id(insertion_target(healthcheck.value))
+            left[target] = left.get(target, frozenset()) | (timing - effective_keys(healthcheck.value))
+    return left
 
 
 def service_facts(document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> ServiceFacts:

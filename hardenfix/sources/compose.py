@@ -248,6 +248,10 @@ key: docker-compose 1.16.0's release notes add `start_period` in 2.3 and 3.4, an
 format reference gives `healthcheck` to 2.1 and 3.0."""
 
 
+OVERRIDE_MERGES = "this override file's keys are merged into the base file's service, which may set it"
+"""Why a key written into an override file may replace a value the base file sets."""
+
+
 def legacy_format_reason(version: str, key: str) -> str:
     """Why writing `key` into a file of a legacy format without it may break the file."""
     return (

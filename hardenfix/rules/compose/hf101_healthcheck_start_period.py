@@ -3,10 +3,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hardenfix.facts.service import timing_left_to_images
 from hardenfix.knowledge import DEFAULT_TIMING, check_duration
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target, legacy_format_reason
+from hardenfix.sources.compose import (
+    OVERRIDE_MERGES,
+    ComposeDocument,
+    effective_keys,
+    insertion_target,
+    legacy_format_reason,
+)
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,14 @@ class HealthcheckStartPeriod(Rule):
     that succeeds earlier marks the container healthy at once. Healthchecks with
     `disable: true` or `test: ["NONE"]` are left alone. When the healthcheck
     merges shared defaults (`<<: *default-healthcheck`), the key is added once,
-    to the anchored defaults.
+    to the anchored defaults. A start period the image's own `HEALTHCHECK`
+    sets (`--start-period=180s`, in the Dockerfile the service builds or in a
+    known image's) is left alone: the engine keeps it for a Compose
+    healthcheck that says none, and writing one would replace it.
 
-    Unsafe in a file that declares a legacy format without the key
+    Unsafe in an override file (`compose.override.yaml`): Compose merges its
+    healthcheck into the base file's, which may set the key to another value.
+    Unsafe too in a file that declares a legacy format without the key
     (`version: "3.3"`, or 2.0 to 2.2): Compose v2 ignores `version:`, but
     `docker stack deploy` and Compose v1 refuse the file. Raising the version, or
     removing it, is the change to review.
@@ -78,20 +90,26 @@ class HealthcheckStartPeriod(Rule):
     changes = ("**.start_period",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
+        left_to_images = timing_left_to_images(document, self.knowledge)
         for service in document.services():
             healthcheck = service.active_healthcheck()
             if healthcheck is None or "start_period" in effective_keys(healthcheck.value):
                 continue
-            edit = document.insert_entry(insertion_target(healthcheck.value), "start_period", self.options.start_period)
+            target = insertion_target(healthcheck.value)
+            if "start_period" in left_to_images.get(id(target), ()):
+                continue  # the image's own HEALTHCHECK sets it, and writing one would replace it
+            edit = document.insert_entry(target, "start_period", self.options.start_period)
             message = (
                 f"healthcheck of service `{service.name}` has no `start_period`: "
                 "failed probes while it starts count toward its retries"
             )
-            applicability = Applicability.SAFE
+            doubts = [OVERRIDE_MERGES] if document.is_override else []
             legacy_format = document.legacy_format_without("start_period")
             if legacy_format is not None:
-                message += f" (unsafe fix: {legacy_format_reason(legacy_format, 'start_period')})"
-                applicability = Applicability.UNSAFE
+                doubts.append(legacy_format_reason(legacy_format, "start_period"))
+            if doubts:
+                message += f" (unsafe fix: {'; '.join(doubts)})"
+            applicability = Applicability.UNSAFE if doubts else Applicability.SAFE
             yield self.finding(
                 document,
                 *document.span(healthcheck.key),

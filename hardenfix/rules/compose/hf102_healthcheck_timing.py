@@ -3,11 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hardenfix.facts.service import timing_left_to_images
 from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, probe_timeout
-from hardenfix.model import Category, FileKind, Finding
+from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target
+from hardenfix.sources.compose import OVERRIDE_MERGES, ComposeDocument, effective_keys, insertion_target
 from hardenfix.sources.healthcheck import probe_of
+
+_SHARED_UNBOUNDED = "it goes into defaults that a healthcheck whose probe does not bound its own run merges too"
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,14 @@ class HealthcheckTiming(Rule):
     a probe that takes 20 seconds passes today and would fail under 10. Any
     other probe gets `timeout: 30s`, the engine's own, written out.
     Healthchecks that merge shared defaults (`<<: *default-healthcheck`) get
-    the keys once, in the anchored defaults.
+    the keys once, in the anchored defaults, with the timeout the longest of
+    their probes needs. A key the image's own `HEALTHCHECK` sets
+    (`--start-period=180s` in the Dockerfile the service builds, or in a known
+    image's) is left out: the engine keeps the image's value for a key the
+    Compose healthcheck does not set, and writing one would replace it.
+
+    Unsafe in an override file (`compose.override.yaml`): Compose merges its
+    healthcheck into the base file's, which may set the key to another value.
 
     ## Options
     - `interval` (default `"30s"`), `timeout` (default `"10s"`), `retries` (default `3`):
@@ -80,27 +90,53 @@ class HealthcheckTiming(Rule):
     kind = FileKind.COMPOSE
     category = Category.RELIABILITY
     summary = "Healthcheck without `interval`, `timeout` or `retries`"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     Options = Options
     prefilter = b"healthcheck"
     changes = ("**.interval", "**.timeout", "**.retries")
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
+        timeouts = self._timeouts(document)
+        left_to_images = timing_left_to_images(document, self.knowledge)
         for service in document.services():
             healthcheck = service.active_healthcheck()
             if healthcheck is None:
                 continue
-            present = effective_keys(healthcheck.value)
+            target = insertion_target(healthcheck.value)
+            present = effective_keys(healthcheck.value) | left_to_images.get(id(target), frozenset())
             missing = [(key, value) for key, value in self.options.defaults().items() if key not in present]
             if not missing:
                 continue
             names = ", ".join(f"`{key}`" for key, _ in missing)
             message = f"healthcheck of service `{service.name}` leaves {names} to the engine's defaults"
             if "timeout" not in present:
-                probe = probe_of(healthcheck)
-                timeout = probe_timeout(self.options.timeout, *((probe.argv, probe.command) if probe else (None, None)))
+                timeout = timeouts[id(target)]
                 if timeout != self.options.timeout:
                     missing = [(key, timeout if key == "timeout" else value) for key, value in missing]
-                    message += f"; `timeout` is written as the engine's own {timeout}: {UNBOUNDED_PROBE}"
-            edit = document.insert_entries(insertion_target(healthcheck.value), missing)
-            yield self.finding(document, *document.span(healthcheck.key), message, self.fix(f"Add {names}", edit))
+                    probe = probe_of(healthcheck)
+                    own = probe_timeout(self.options.timeout, *((probe.argv, probe.command) if probe else (None, None)))
+                    why = UNBOUNDED_PROBE if own == timeout else _SHARED_UNBOUNDED
+                    message += f"; `timeout` is written as the engine's own {timeout}: {why}"
+            edit = document.insert_entries(target, missing)
+            applicability = Applicability.SAFE
+            if document.is_override:
+                message += f" (unsafe fix: {OVERRIDE_MERGES})"
+                applicability = Applicability.UNSAFE
+            fix = self.fix(f"Add {names}", edit, applicability=applicability)
+            yield self.finding(document, *document.span(healthcheck.key), message, fix)
+
+    def _timeouts(self, document: ComposeDocument) -> dict[int, str]:
+        """The timeout to write into each mapping a missing key goes to: the longest any
+        healthcheck that would take it needs, since anchored defaults serve every
+        healthcheck that merges them (a `curl -m 5` probe and an unbounded one alike)."""
+        timeouts: dict[int, str] = {}
+        for service in document.services():
+            healthcheck = service.active_healthcheck()
+            if healthcheck is None or "timeout" in effective_keys(healthcheck.value):
+                continue
+            probe = probe_of(healthcheck)
+            timeout = probe_timeout(self.options.timeout, *((probe.argv, probe.command) if probe else (None, None)))
+            target = id(insertion_target(healthcheck.value))
+            if timeouts.get(target) in (None, self.options.timeout):
+                timeouts[target] = timeout
+        return timeouts
