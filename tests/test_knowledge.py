@@ -444,8 +444,35 @@ def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
             "--web.external-url",
         ),
         ("prom/prometheus", ["--config.file=/etc/p.yml", "--storage.tsdb.retention.time=15d"], [], None),
+        ("mariadb", ["--skip-networking"], [], "--skip-networking"),  # healthcheck.sh --connect needs TCP
+        ("bitnami/postgresql", [], ["POSTGRESQL_PORT_NUMBER"], "POSTGRESQL_PORT_NUMBER"),
+        ("grafana/grafana", [], ["GF_SERVER_PROTOCOL"], "GF_SERVER_PROTOCOL"),
+        ("grafana/grafana", [], ["GF_SECURITY_ADMIN_PASSWORD"], None),
+        ("neo4j", [], ["NEO4J_server_http_enabled"], "NEO4J_server_http_enabled"),
+        ("prom/alertmanager", ["--config.file=/etc/a.yml", "--web.route-prefix=/am"], [], "--web.route-prefix"),
+        ("grafana/tempo", ["-config.file", "/etc/tempo.yaml"], [], "-config.file=/etc/tempo.yaml"),
+        ("grafana/loki", ["-config.file=/etc/loki/local-config.yaml"], [], None),  # the image's own file
+        ("grafana/loki", ["--config.file=/mnt/loki.yaml"], [], "--config.file=/mnt/loki.yaml"),
+        ("grafana/loki", ["-server.http-listen-port=3101"], [], "-server.http-listen-port"),
     ],
 )
 def test_what_moves_the_port_a_standard_probe_asks(image: str, command, environment, moved: str | None) -> None:
     server = builtin().images[image].server
     assert server is not None and server.moved(command, environment) == moved
+
+
+@pytest.mark.parametrize(
+    ("image", "target", "configured"),
+    [
+        ("grafana/grafana", "/etc/grafana/grafana.ini", True),
+        ("grafana/grafana", "/etc/grafana", True),  # hides the image's grafana.ini
+        ("grafana/grafana", "/etc/grafana/provisioning", False),
+        ("clickhouse/clickhouse-server", "/etc/clickhouse-server/config.d/ports.xml", True),
+        ("clickhouse/clickhouse-server", "/etc/clickhouse-server/users.d/users.xml", False),
+        ("neo4j", "/conf", True),
+        ("neo4j", "/data", False),
+    ],
+)
+def test_mounts_where_a_server_reads_its_settings(image: str, target: str, configured: bool) -> None:
+    server = builtin().images[image].server
+    assert server is not None and server.configured_by(target) is configured

@@ -24,6 +24,7 @@ import json
 import os
 import posixpath
 import re
+import shlex
 import weakref
 from functools import cached_property
 from pathlib import Path
@@ -269,7 +270,8 @@ class ServiceFacts:
         probe fits; else what is not known (empty when nothing is): whether its command
         starts the server (`TagFacts.runs_server`), and whether an option, a variable or a
         file mounted where it reads its settings moves the server off what the probe asks
-        (`postgres -p 5433`), or secures it. Compose's
+        (`postgres -p 5433`), or secures it; where the knowledge base does not describe the
+        server, any option passed to it and any mount (`_undescribed_server_doubts`). Compose's
         `entrypoint` and `command` count first, then the Dockerfile's, which replace the
         base image's."""
         assert self.image is not None
@@ -289,16 +291,38 @@ class ServiceFacts:
             what = f"its command runs `{started}`" if started else "it clears its image's entrypoint"
             doubts.append(f"{what}, not known to start `{repository}`'s server")
         server = self.image.image.server
-        moved = server.moved([*(entrypoint or ()), *(command or ())], self.environment) if server else None
+        words = [*(entrypoint or ()), *(command or ())]
+        if server is None:
+            return doubts + self._undescribed_server_doubts(repository, words if runs else [])
+        moved = server.moved(words, self.environment)
         if moved is not None:
             what = f"loads `{moved}`, whose settings" if server.loads_configuration(moved) else f"sets `{moved}`, which"
             doubts.append(f"it {what} may move what the probe checks off its default")
         mounted = None
-        if server is not None and server.configuration:
+        if server.configuration:
             mounted = next((m.target for m in self.service.bind_mounts() if server.configured_by(m.target)), None)
         if mounted is not None:
             doubts.append(
                 f"it mounts `{mounted}`, where the server reads settings that may move or secure what the probe checks"
+            )
+        return doubts
+
+    def _undescribed_server_doubts(self, repository: str, options: list[str]) -> list[str]:
+        """Why the probe of an image whose server the knowledge base does not describe (no
+        `[server]` table: which options, variables and files move what its probe checks) may
+        not reach it: the options its command passes the server (`--web.listen-address=:9094`),
+        and any file or folder mounted into it, which may hold its settings (a `grafana.ini`)."""
+        doubts = []
+        if options:
+            doubts.append(
+                f"it passes `{shlex.join(options)}` to the server, and which of `{repository}`'s options move "
+                "what the probe checks is not known"
+            )
+        mounted = next((mount.target for mount in self.service.bind_mounts()), None)
+        if mounted is not None:
+            doubts.append(
+                f"it mounts `{mounted}`, and where `{repository}`'s server reads settings that may move what the "
+                "probe checks is not known"
             )
         return doubts
 

@@ -114,29 +114,45 @@ class ServerCommand(NamedTuple):
     `--port`, `MEILI_HTTP_ADDR`): the probes ask the default."""
     configuration: frozenset[str] = frozenset()
     """Folders and files the server reads its settings from at every start
-    (`/usr/share/elasticsearch/config`): one mounted there may move what the probes check,
-    or secure it (MinIO serves HTTPS alone once `/root/.minio/certs` holds a certificate)."""
+    (`/usr/share/elasticsearch/config`): one mounted there, or over the folder that holds
+    them, may move what the probes check, or secure it (MinIO serves HTTPS alone once
+    `/root/.minio/certs` holds a certificate)."""
+    config_options: frozenset[str] = frozenset()
+    """Options that load a configuration file (`-config.file`): one outside `configuration`
+    (the image's own files, unless a mount replaces them) may move what the probes check."""
 
     def moved(self, words: Sequence[str], environment: Iterable[str]) -> str | None:
         """The option among `words` (a shell's script read for its commands' words), the
-        configuration file (`redis.conf`), or the variable among `environment`, that moves or
-        may move what the probes check; None when none does."""
+        configuration file (`redis.conf`, `-config.file=/etc/tempo.yaml`), or the variable
+        among `environment`, that moves or may move what the probes check; None when none does."""
         commands = probes.script_commands(words)
-        for word in [word for command in commands for word in command] if commands is not None else words:
-            if word.partition("=")[0] in self.moved_by:
-                return word.partition("=")[0]
-            if self.loads_configuration(word):
+        flat = [word for command in commands for word in command] if commands is not None else list(words)
+        for index, word in enumerate(flat):
+            name, equals, value = word.partition("=")
+            if name in self.config_options:
+                path = value if equals else (flat[index + 1] if index + 1 < len(flat) else "")
+                if not self.configured_by(posixpath.normpath(path)):
+                    return f"{name}={path}"
+            elif name in self.moved_by:
+                return name
+            elif self.config_suffix is not None and word.endswith(self.config_suffix):
                 return word
         return next((name for name in environment if name in self.moved_by), None)
 
     def configured_by(self, target: str) -> bool:
-        """Whether a mount at `target` (normalised) puts files where the server reads its settings."""
-        return any(target == path or target.startswith(path.rstrip("/") + "/") for path in self.configuration)
+        """Whether a mount at `target` (normalised) puts files where the server reads its
+        settings, or hides those the image keeps there (a mount of the folder that holds them)."""
+        return any(
+            target == path or target.startswith(path.rstrip("/") + "/") or path.startswith(target.rstrip("/") + "/")
+            for path in self.configuration
+        )
 
-    def loads_configuration(self, word: str) -> bool:
-        """Whether `word` is a configuration file the server loads, whose settings (a port, a
-        socket, an address to bind) are not read here."""
-        return self.config_suffix is not None and word.endswith(self.config_suffix)
+    def loads_configuration(self, moved: str) -> bool:
+        """Whether `moved` (as `moved` gives it) is a configuration file the server loads, whose
+        settings (a port, a socket, an address to bind) are not read here."""
+        return moved.partition("=")[0] in self.config_options or (
+            self.config_suffix is not None and moved.endswith(self.config_suffix)
+        )
 
     def runs(
         self, entrypoint: Sequence[str] | None, command: Sequence[str] | None, ships: Callable[[str], bool]
@@ -430,6 +446,7 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
             entry["source"],
             frozenset(entry.get("moved-by", ())),
             frozenset(entry.get("configuration", ())),
+            frozenset(entry.get("config-options", ())),
         )
     own_healthchecks = []
     for entry in table.get("own-healthcheck", ()):
@@ -478,7 +495,10 @@ _IMAGE_KEYS = {
     *("class", "source", "distro", "release-parts", "checked", "neutral-variants", "aliases", "tools", "probes"),
     *("own-healthcheck", "server"),
 }
-_SERVER_KEYS = {"programs", "entrypoint", "options", "config-suffix", "moved-by", "configuration", "source", "why"}
+_SERVER_KEYS = {
+    *("programs", "entrypoint", "options", "config-suffix", "moved-by", "configuration", "config-options"),
+    *("source", "why"),
+}
 _TOOLS_KEYS = {"ships", "lacks", "variant", "since", "until", "source", "why"}
 _PROBE_KEYS = {"test", "since", "until", "needs", "source"}
 _OWN_HEALTHCHECK_KEYS = {"instruction", "variant", "since", "until", "source"}

@@ -110,12 +110,23 @@ class HealthcheckMissing(Rule):
     moves what the probe checks off its default (`postgres -p 5433`,
     `redis-server --port 6380`, MeiliSearch's `MEILI_HTTP_ADDR`, and
     `postgres -c unix_socket_directories=/tmp`, whose socket `pg_isready`
-    looks for), or a configuration file the server loads, which may
-    (`redis.conf`, `-c config_file=...`, `mongod --config`), or a file mounted
-    where it reads its settings (Elasticsearch's `config` folder, where
-    docker-elk's 7.x branch turns security on; MinIO's certificates, which
-    make it serve HTTPS alone), or TLS required (`mongod --tlsMode`): the
-    standard probes ask the default port and socket, in plain text.
+    looks for; Bitnami's `POSTGRESQL_PORT_NUMBER`, Grafana's
+    `GF_SERVER_HTTP_PORT` and `GF_SERVER_PROTOCOL`, Neo4j's
+    `NEO4J_server_http_listen__address`, Alertmanager's
+    `--web.listen-address` and `--web.external-url`, Loki's and Tempo's
+    `-server.http-listen-port`, MariaDB's `--skip-networking`, which
+    `healthcheck.sh --connect` cannot pass), or a configuration file the
+    server loads, which may (`redis.conf`, `-c config_file=...`,
+    `mongod --config`, a `-config.file` other than the image's own), or a
+    file mounted where it reads its settings (Elasticsearch's `config`
+    folder, where docker-elk's 7.x branch turns security on; MinIO's
+    certificates, which make it serve HTTPS alone; `grafana.ini`, ClickHouse's
+    `config.d`, Neo4j's `/conf`), or TLS required (`mongod --tlsMode`): the
+    standard probes ask the default port and socket, in plain text. For an
+    image whose options, variables and settings files the knowledge base
+    does not describe, any option its command passes the server, and any file
+    or folder mounted into it, makes the fix unsafe: which of them move what
+    the probe checks is not known.
 
     A probe that needs a command-line option is added only once the
     service's command has it: NATS serves `/healthz` on its monitoring port
