@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
-from ruamel.yaml.nodes import MappingNode, ScalarNode
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
@@ -426,9 +426,11 @@ class SecretRequired(Rule):
     - an empty default where a service using it says an empty or random
       credential is wanted (`ALLOW_EMPTY_PASSWORD`,
       `MARIADB_RANDOM_ROOT_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD: trust`);
-    - any default used only by services gated by `profiles:`: Compose
-      interpolates every service, enabled or not, so requiring the variable would
-      stop the stack for everyone who never enables that optional service;
+    - any default used only by services gated by `profiles:`, or by a volume,
+      config, secret or network that only such services use (a backup job's
+      CIFS password): Compose interpolates the whole file, enabled or not, so
+      requiring the variable would stop the stack for everyone who never
+      enables that optional service;
     - a default that is another variable: requiring it drops that fallback;
     - any default in a file named as a development or test stack
       (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`):
@@ -651,7 +653,44 @@ class SecretRequired(Rule):
                         profiles = tuple(dict.fromkeys((*earlier.profiles, *profiles)))
                     allows_empty = allows_empty or earlier.allows_empty
                 uses[key] = _Use(environment.get(key), profiles, allows_empty)
+        for section in _RESOURCE_SECTIONS:
+            resources = lookup(document.root, section)
+            if resources is None or not isinstance(resources.value, MappingNode):
+                continue
+            for resource in entries(resources.value):
+                users = [
+                    service for service in document.services() if resource.key.value in _referenced(service, section)
+                ]
+                if not users or any(not service.profiles for service in users):
+                    continue  # always interpolated and used, as a service without profiles is
+                profiles = tuple(dict.fromkeys(profile for service in users for profile in service.profiles))
+                for scalar in iter_scalars(resource.value):
+                    uses[id(scalar)] = _Use(None, profiles, False)
         return uses
+
+
+_RESOURCE_SECTIONS = ("volumes", "configs", "secrets", "networks")
+"""Top-level sections whose entries services name: a variable in one (a CIFS volume's
+password) is needed as much as the services that use it are."""
+
+
+def _referenced(service: Service, section: str) -> set[str]:
+    """The names of the top-level `section` entries a service uses: `- name:/path` and
+    `source: name` for volumes, configs and secrets, the names listed or keyed for networks."""
+    entry = service.get(section)
+    if entry is None:
+        return set()
+    if isinstance(entry.value, MappingNode):
+        return {str(item.key.value) for item in entries(entry.value)}
+    if not isinstance(entry.value, SequenceNode):
+        return set()
+    names = set()
+    for item in entry.value.value:
+        if isinstance(item, ScalarNode):
+            names.add(str(item.value).split(":", 1)[0])
+        elif isinstance(item, MappingNode) and (source := lookup(item, "source")) is not None:
+            names.add(str(source.value.value))
+    return names
 
 
 def _is_whole_value(variable: Variable, interpolation: Interpolation) -> bool:
