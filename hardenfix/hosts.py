@@ -16,8 +16,16 @@ A host is only one that is clearly a DNS name:
 - every host of the authority is made of letters, digits, `.`, `-` and `_` (and masked
   variables): an IPv6 literal (`[::1]`), a `%`-encoded name or anything else leaves the
   whole URL alone;
-- the authority has at most one `@` (credentials that contain one make it ambiguous where
-  the host starts) and each host's port, if any, is a number;
+- the URL has at most one `@`, and it lies in the authority: clients disagree about where
+  credentials that hold `@`, `/`, `?` or `#` end. RFC 3986 parsers (Python's urllib, Go's
+  net/url, browsers, curl) end the authority at the first `/`, `?` or `#`, and the host
+  follows an `@` inside it; libpq (`conninfo_uri_parse_options`) reads credentials up to the first `@` before any `/`
+  (`postgresql://Reporting:#Tr0ub4dor@db/app` is user `Reporting`, host `db`, and
+  `postgresql://Host?user=a@b` user `Host?user=a`), SQLAlchemy a password up to the first
+  `@` wherever it is (`Reporting:8/Jx3qL@db`). Where they disagree, one client's host is
+  another's user name, which is case-sensitive, and no spelling is safe to change; so an
+  `@` in a path or query (`https://Medium.com/@User`) leaves the URL alone too;
+- each host's port, if any, is a number;
 - no host is written as a variable's name is, all upper case with an underscore
   (`http://NEXT_PUBLIC_WEBAPP_URL_PLACEHOLDER`): that is a token a script replaces by
   its exact text, not a host;
@@ -53,6 +61,9 @@ _URL_START = re.compile(r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*)://")
 # The authority ends at the path, query or fragment, at blanks and quotes, and at what
 # ends a word in a shell command.
 _AUTHORITY_END = re.compile(r"[/?#\s'\"`;|&()<>]|,(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+# Where a URL ends for the question whether an `@` beyond its authority makes it ambiguous:
+# only what a URL cannot hold, since a query may hold `&`, `;` or `,`.
+_URL_END = re.compile(r"[\s'\"`]|,(?=[A-Za-z][A-Za-z0-9+.-]*://)")
 _HOST_CHARACTER = re.compile(rf"[A-Za-z0-9._{MASK}-]")
 _PORT = re.compile(rf"[0-9{MASK}]*")
 
@@ -91,6 +102,10 @@ def url_hosts(masked: str, start: int = 0) -> Iterator[UrlHosts]:
         if scheme.split("+", 1)[0] not in _HOST_LIST_SCHEMES:
             comma = masked.find(",", authority_start, authority_end)
             authority_end = authority_end if comma == -1 else comma
+        url_end = _URL_END.search(masked, authority_start)
+        at_signs = masked.count("@", authority_start, url_end.start() if url_end else len(masked))
+        if at_signs > 1 or (at_signs == 1 and "@" not in masked[authority_start:authority_end]):
+            continue  # clients disagree where the host is (see the module's documentation)
         hosts = _hosts(masked, authority_start, authority_end)
         if hosts:
             yield UrlHosts(hosts)
@@ -98,10 +113,8 @@ def url_hosts(masked: str, start: int = 0) -> Iterator[UrlHosts]:
 
 def _hosts(masked: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     """The host spans of the authority `masked[start:end]`; () unless all are DNS names."""
-    authority = masked[start:end]
-    if authority.count("@") > 1:
-        return ()
-    server_start = start + authority.find("@") + 1  # after the credentials, if any
+    at_sign = masked.find("@", start, end)
+    server_start = start if at_sign == -1 else at_sign + 1  # after the credentials, if any
     spans = []
     for server in masked[server_start:end].split(","):
         host, _, port = server.partition(":")

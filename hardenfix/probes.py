@@ -191,6 +191,35 @@ def skip_options(argv: list[str], with_value: set[str], assignments: bool = Fals
     return argv[index:]
 
 
+def go_flag_name(word: str) -> str | None:
+    """The flag `word` names as Go's `flag` package reads it: past one dash or two, up to
+    any `=value` (`-http_port`, `--http_port` and `--http_port=8222` name one flag,
+    `http_port`); None when `word` is no flag (`-`, `--`, `---m`, `/data`)."""
+    dashes = len(word) - len(word.lstrip("-"))
+    name = word[dashes:].partition("=")[0]
+    return name if dashes in (1, 2) and name else None
+
+
+def go_flags(argv: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The flags of `argv` as a program built on Go's `flag` package reads them, in order
+    (the last of one flag wins): each one's name (`go_flag_name`) and value, joined by `=`
+    or the next word when that is no flag; None when it has none (`-js`, a boolean flag).
+    Go gives a flag that takes a value the next word whatever it is, but a word that is
+    neither a flag nor a value is an argument, which such servers (nats-server) refuse."""
+    flags = []
+    for index, word in enumerate(argv):
+        name = go_flag_name(word)
+        if name is None:
+            continue
+        _, equals, joined = word.partition("=")
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if equals:
+            flags.append((name, joined))
+        else:
+            flags.append((name, following if following is not None and go_flag_name(following) is None else None))
+    return flags
+
+
 def shell_script(arguments: Sequence[str]) -> str | None:
     """The script a shell runs given `arguments` (the words after its name): the string
     after `-c` (`sh -euc "..."` too; empty when none follows); None when it runs a script

@@ -106,6 +106,25 @@ def test_buildkit_rejects_these_lines(line: str) -> None:
         ("http://Foo%41/", []),
         ("http://u:p@ss@Host/", []),
         ("postgres://user:Pa/ss@Host/db", []),  # an unencoded `/` in a password: where is the host?
+        # An `@` past the first `/`, `?` or `#`: RFC 3986 parsers end the authority there, libpq
+        # and SQLAlchemy read a password on to the `@`, so one's host is the other's user name.
+        ("postgresql+psycopg://Reporting:8/Jx3qL@db:5432/app", []),
+        ("postgresql://Reporting:#Tr0ub4dor@db:5432/app", []),
+        ("mysql://Admin:2024?Winter@mysql:3306/shop", []),
+        ("postgresql://Host?user=a@b", []),  # libpq: user `Host?user=a`, host `b`
+        ("postgresql://u:p@Host:5432/db?application_name=a@b", []),
+        ("https://Medium.com/@User", []),
+        ("mongodb://a:1,B:2/db?x=y@z", []),
+        ("http://a,u:p@B/", []),  # a URL of one host: RFC 3986 reads `a,u:p` as credentials
+        ("postgres://u:\0\0\0\0\0\0\0\0a/b\0@Host/db", []),  # `${PW:-a/b}`: unset, the password holds `/`
+        ("postgres://u:\0\0\0\0\0\0\0\0p@ss\0@Host/db", []),  # `${PW:-p@ss}`
+        ("postgres://Reporting:p%2F8%40x@DB:5432/app", [["DB"]]),  # percent-encoded: one `@`
+        ("postgres://\0\0\0\0\0\0\0:\0\0\0\0\0\0\0@DB/app", [["DB"]]),  # `${USER}:${PASS}@`
+        ("mongodb://u:p@a:1,B:2/db?authSource=admin", [["a", "B"]]),
+        ("CORS=http://Foo,https://u:p@Bar/", [["Foo"], ["Bar"]]),
+        ("curl -f http://Api/x && echo a@b", [["Api"]]),
+        ("http://u:p@[::1]:80/", []),
+        ("jdbc:postgresql://Host:5432/db?user=Fred@Corp", []),
         ("http://Host:abc/", []),
         ("http://$Host/", []),
         ("mongodb://[::1]:27017,Mongo2:27017/", []),

@@ -286,6 +286,10 @@ def test_a_probe_needing_an_option_waits_for_the_command_to_set_it() -> None:
     assert nats.standard_probe(["nats-server", "--http_port=8222", "-js"]).unmet == ()
     assert nats.standard_probe(["-js"]).unmet
     assert nats.standard_probe(["-js", "-m", "8223"]).unmet
+    assert nats.standard_probe(["-js", "-http_port", "8222"]).unmet == ()  # Go: one dash or two
+    assert nats.standard_probe(["-js", "--m=8222"]).unmet == ()
+    assert nats.standard_probe(["-js", "-m", "8222", "-http_port", "8080"]).unmet  # the last one wins
+    assert nats.standard_probe(["-js", "--config=/etc/nats.conf"]).unmet
     assert builtin().images["nats"].for_tag("2.10").standard_probe(None) is None  # scratch: no wget
 
 
@@ -296,6 +300,16 @@ def test_a_command_option_is_read_as_the_server_reads_it() -> None:
     assert monitoring.set_in(["--http_port=8222"]) is True
     assert monitoring.set_in(["-m"]) is False
     assert monitoring.set_in(["-c", "/etc/nats.conf"]) is None
+    assert monitoring.set_in(["-m", "8222", "-m", "8080"]) is False  # the last one wins
+    assert monitoring.set_in(["-m", "8080", "-m", "8222"]) is True
+    assert monitoring.set_in(["-http_port", "8222"]) is False  # not a Go program's: one dash is another option
+    go = CommandOption(("-m", "-http_port"), "8222", True, ("-c", "-config"), "why", go_flags=True)
+    assert go.set_in(["-http_port", "8222"]) is True
+    assert go.set_in(["--http_port=8222"]) is True
+    assert go.set_in(["--m", "8222"]) is True
+    assert go.set_in(["-m", "8222", "--http_port=8080"]) is False
+    assert go.set_in(["-config=/etc/nats.conf"]) is None
+    assert go.set_in(["--c", "/etc/nats.conf"]) is None
 
 
 @pytest.mark.parametrize(

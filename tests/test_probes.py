@@ -10,6 +10,7 @@ from hardenfix.probes import (
     curl_flag_problem,
     find_http_probe,
     find_http_probes,
+    go_flags,
     http_probe_from_argv,
     longest_run,
     replacement_probe,
@@ -229,3 +230,17 @@ def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expect
 )
 def test_longest_run_is_known_only_for_probes_that_bound_themselves(argv, command, seconds) -> None:
     assert longest_run(argv, command) == seconds
+
+
+@pytest.mark.parametrize(
+    ("argv", "flags"),
+    [
+        (["-js", "-sd", "/data", "-http_port", "8080"], [("js", None), ("sd", "/data"), ("http_port", "8080")]),
+        (["nats-server", "--m=8222", "-config", "/etc/nats.conf"], [("m", "8222"), ("config", "/etc/nats.conf")]),
+        (["-js=false", "--jetstream"], [("js", "false"), ("jetstream", None)]),
+        (["-m", "8222", "-m", "8080"], [("m", "8222"), ("m", "8080")]),  # each in turn: the last one wins
+        (["-", "--", "---m", "-=x", "8222"], []),  # Go's `flag` takes none of these for a flag
+    ],
+)
+def test_go_flags_are_read_as_gos_flag_package_reads_them(argv, flags) -> None:
+    assert go_flags(argv) == flags

@@ -73,25 +73,40 @@ class CommandOption(NamedTuple):
     config_options: tuple[str, ...]
     """Options that load a configuration file, which may set it where hardenfix cannot see."""
     why: str
+    go_flags: bool = False
+    """The server reads its options with Go's `flag` package: `-http_port`, `--http_port`
+    and `--http_port=8222` are one option (`probes.go_flags`)."""
 
     def set_in(self, words: Sequence[str] | None) -> bool | None:
         """Whether a server started with `words` (its entrypoint and command; None when
-        the service overrides neither) runs with the option: None when a configuration
-        file it loads may decide."""
+        the service overrides neither) runs with the option, as the last time its command
+        gives it says: None when a configuration file it loads may decide."""
         if words is None:
             return self.by_default
-        for index, word in enumerate(words):
-            name, equals, value = word.partition("=")
-            if name in self.names:
-                given = value if equals else (words[index + 1] if index + 1 < len(words) else "")
-                if given == self.value:
-                    return True
-        if any(word.partition("=")[0] in self.config_options for word in words):
+        options = probes.go_flags(words) if self.go_flags else _options(words)
+        names, config_options = self._spelled(self.names), self._spelled(self.config_options)
+        given = [value for name, value in options if name in names]
+        if given and given[-1] == self.value:
+            return True
+        if any(name in config_options for name, _ in options):
             return None
         return False
 
+    def _spelled(self, names: Sequence[str]) -> set[str]:
+        """`names` as `set_in` reads options from a command."""
+        return {probes.go_flag_name(name) or name for name in names} if self.go_flags else set(names)
+
     def __str__(self) -> str:
         return f"{self.names[0]} {self.value}"
+
+
+def _options(words: Sequence[str]) -> list[tuple[str, str]]:
+    """Each word of `words` as an option's name and its value: joined by `=`, else the next word."""
+    options = []
+    for index, word in enumerate(words):
+        name, equals, value = word.partition("=")
+        options.append((name, value if equals else (words[index + 1] if index + 1 < len(words) else "")))
+    return options
 
 
 class ServerCommand(NamedTuple):
@@ -430,6 +445,7 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
                 by_default=need.get("by-default", False),
                 config_options=tuple(need.get("config-options", ())),
                 why=need["why"],
+                go_flags=need.get("go-flags", False),
             )
             for need in entry.get("needs", ())
         )

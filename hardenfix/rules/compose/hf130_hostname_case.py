@@ -67,9 +67,15 @@ class HostnameCase(Rule):
       `kafka`, `grpc`, `ftp`, `ssh`, ...: an allow-list). `s3://Bucket`,
       `gs://...`, `file://`, `unix://` and schemes hardenfix does not know
       name buckets, paths or anything else, and are left alone;
-    - made of letters, digits, `.`, `-`, `_` and variables: IPv6 literals,
-      `%`-encoded names and authorities with more than one `@` are left
-      alone;
+    - made of letters, digits, `.`, `-`, `_` and variables: IPv6 literals
+      and `%`-encoded names are left alone;
+    - in a URL with at most one `@`, before the first `/`, `?` or `#`.
+      Clients disagree about where other credentials end: in
+      `postgresql://Reporting:#Tr0ub4dor@db/app` libpq and SQLAlchemy read
+      user `Reporting` and host `db`, RFC 3986 parsers (urllib, Go, curl,
+      browsers) host `Reporting`, and a role name is case-sensitive. Such a
+      URL is left alone, and so is one with an `@` in its path or query
+      (`https://Mastodon.Social/@Gargron`);
     - in a URL that lists several servers (`mongodb://a,B,C:27017/`), every
       host is lowercased, in one fix.
 
@@ -108,8 +114,9 @@ class HostnameCase(Rule):
     - URL hosts and network `aliases`: safe. Names are resolved by DNS,
       which is case-insensitive (RFC 4343), and Docker's embedded DNS stores
       and looks up names in lower case (moby/libnetwork#2394, 2019), as does
-      Podman's aardvark-dns (containers/aardvark-dns#146, 2022). A URL host
-      that is also an upper-case `extra_hosts` or `hostname` name in the file
+      Podman's aardvark-dns (containers/aardvark-dns#146, 2022). Only text
+      that every client reads as the host is changed, never a user name. A
+      URL host that is also an upper-case `extra_hosts` or `hostname` name in the file
       is resolved through /etc/hosts instead: unsafe, as below.
     - `extra_hosts` names: unsafe. They are written to the container's
       /etc/hosts, and musl (Alpine) matches names there case-sensitively

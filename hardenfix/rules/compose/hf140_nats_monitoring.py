@@ -5,21 +5,22 @@ from collections.abc import Iterator
 
 from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
+from hardenfix import probes
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
 
 _NATS_IMAGES = {"nats", "nats-streaming"}
-_JETSTREAM = {"-js", "--jetstream"}
-_MONITORING = {"-m", "--http_port", "-ms", "--https_port"}
+# nats-server's flags, as its Go `flag` set names them (nats-io/nats-server@1d6f7eaf,
+# v2.10.24:server/opts.go ConfigureOptions); `probes.go_flags` reads any spelling.
+_JETSTREAM = {"js", "jetstream"}
+_MONITORING = {"m", "http_port", "ms", "https_port"}
 # A config file may enable monitoring where hardenfix cannot see it.
-_CONFIG = {"-c", "--config"}
+_CONFIG = {"c", "config"}
+# What Go's strconv.ParseBool reads as false, in a boolean flag's `-js=false`.
+_FALSE = {"0", "f", "F", "false", "FALSE", "False"}
 MONITORING_PORT = "8222"
-
-
-def _flag(token: str) -> str:
-    return token.split("=", 1)[0]
 
 
 class NatsMonitoring(Rule):
@@ -27,8 +28,12 @@ class NatsMonitoring(Rule):
     ## What it does
     Finds NATS services (image `nats` or `nats-streaming`, or a command that
     runs `nats-server`) whose command enables JetStream (`-js`,
-    `--jetstream`) but not the monitoring endpoint (`-m`, `--http_port`), and
-    appends `-m 8222` in the command's own style: list items or words.
+    `-jetstream`) but not the monitoring endpoint (`-m`, `-http_port`, or
+    HTTPS's `-ms`, `-https_port`), and appends `-m 8222` in the command's own
+    style: list items or words. Flags are read as nats-server reads them, with
+    Go's `flag` package: one dash or two (`--http_port`), the value after `=`
+    or in the next word, and the last one given wins (`-js=false` turns
+    JetStream off again).
 
     ## Why is this bad?
     Without the monitoring port the server has no `/healthz`, so there is
@@ -54,12 +59,15 @@ class NatsMonitoring(Rule):
 
     ## Fix safety
     Safe: the endpoint is read-only and listens inside the container's network;
-    no port is published. A command that loads a config file (`-c`) may enable
-    monitoring there, so it is left alone. Unsafe for a service that shares
-    another network namespace (`network_mode: host`, `service:...`,
-    `container:...`): port 8222 may be taken there (two such servers on one
-    host), and NATS exits when it cannot listen; on the host's network the
-    endpoint is also open on every interface.
+    no port is published. A command that sets the monitoring port already, in
+    any spelling and in its `entrypoint` too, is left alone: appended,
+    `-m 8222` would win over it and move the endpoint its probes ask. So is a
+    command that loads a config file (`-c`, `-config`), which may enable
+    monitoring there. Unsafe for a service that shares another network
+    namespace (`network_mode: host`, `service:...`, `container:...`): port
+    8222 may be taken there (two such servers on one host), and NATS exits
+    when it cannot listen; on the host's network the endpoint is also open
+    on every interface.
     """
 
     code = "HF140"
@@ -73,13 +81,18 @@ class NatsMonitoring(Rule):
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         for service in document.services():
-            command, words = service.get("command"), service.command_words()
-            if command is None or words is None:
+            command, words = service.get("command"), service.command_line()
+            if command is None or words is None or service.command_words() is None:
                 continue
             node = command.value
             assert isinstance(node, SequenceNode | ScalarNode)
-            flags = {_flag(word) for word in words}
-            if not self._is_nats(service, words) or not flags & _JETSTREAM or flags & (_MONITORING | _CONFIG):
+            # The server reads its entrypoint's words and then its command's, and the last
+            # time a flag is given wins: an `-m` appended after `-http_port 8080` moves it.
+            flags = probes.go_flags(words)
+            jetstream = [value for name, value in flags if name in _JETSTREAM]
+            if not self._is_nats(service, words) or not jetstream or jetstream[-1] in _FALSE:
+                continue
+            if any(name in _MONITORING | _CONFIG for name, _ in flags):
                 continue
             edit = self._append_flag(document, node, command.key.end_mark.index)
             message = (

@@ -36,7 +36,10 @@ class HostnameCase(Rule):
     Only what is clearly a DNS host name counts, as for `HF130`: the host of a
     URL whose scheme names DNS hosts (`http`, `postgres`, `mongodb`, `redis`,
     `amqp`, ...; not `s3://Bucket` or schemes hardenfix does not know), made of
-    letters, digits, `.`, `-`, `_` and variables; every host of a server list
+    letters, digits, `.`, `-`, `_` and variables, in a URL with at most one
+    `@`, before the first `/`, `?` or `#` (in
+    `postgresql://Reporting:#Tr0ub4dor@db/app` libpq reads user `Reporting`,
+    RFC 3986 parsers host `Reporting`: left alone); every host of a server list
     (`mongodb://a,B,C/`) is lowercased together. Variables are read as
     BuildKit reads them: a variable name (`${HOST}`, `$HOST`) is never
     changed, single quotes keep a `$` literal, and inside a default value
@@ -45,7 +48,8 @@ class HostnameCase(Rule):
 
     ## Fix safety
     Safe: host names are case-insensitive in DNS (RFC 4343), so the lowercase
-    name reaches the same host. A variable inside the host
+    name reaches the same host, and only text that every client reads as the
+    host is changed, never a user name. A variable inside the host
     (`http://${HOST}.Example.com`) is left as written; only the letters around
     it change.
     """
