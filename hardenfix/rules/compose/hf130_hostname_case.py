@@ -126,6 +126,12 @@ class HostnameCase(Rule):
       not only a name to reach it by: RabbitMQ derives its node name and its
       data folder from the host name, and clustered services compare it as a
       string, so a new spelling can start with empty data.
+    - a URL also compared as text: unsafe. An environment variable named as
+      an OAuth redirect URI or callback, or an OpenID issuer or audience
+      (`OAUTH_REDIRECT_URI`, `OIDC_ISSUER`), or a URL that is another URL's
+      query value (`?redirect_uri=https://App.Example.com/cb`): an
+      authorisation server matches a redirect URI against the registered one
+      as a string, and a client the issuer letter for letter.
     A host written with a YAML escape (`\\x41`) is reported without a fix.
     """
 
@@ -158,17 +164,18 @@ class HostnameCase(Rule):
         }
         seen: set[int] = set()
         for service in document.services():
+            names = {id(variable.node): name for name, variable in service.environment().items()}
             for scalar in _url_scalars(service):
                 if id(scalar) not in seen:
                     seen.add(id(scalar))
-                    yield from self._urls(document, scalar, hosts_file_names)
+                    yield from self._urls(document, scalar, hosts_file_names, names.get(id(scalar)))
         for field in fields:
             if id(field.node) not in seen:
                 seen.add(id(field.node))
                 yield from self._host_field(document, field)
 
     def _urls(
-        self, document: ComposeDocument, scalar: ScalarNode, hosts_file_names: dict[str, str]
+        self, document: ComposeDocument, scalar: ScalarNode, hosts_file_names: dict[str, str], variable: str | None
     ) -> Iterator[Finding]:
         value = scalar.value
         syntax = variable_syntax(value) if isinstance(value, str) and "://" in value else None
@@ -188,6 +195,7 @@ class HostnameCase(Rule):
                 hosts_file_names[value[s:e].lower()] for s, e in url.spans if value[s:e].lower() in hosts_file_names
             ]
             unsafe_because = f"`{declared[0]}` names the same host: {_HOSTS_FILE}" if declared else None
+            unsafe_because = hosts.compared_as_text(masked, url.spans[0][0], variable) or unsafe_because
             what = "URL hosts" if len(url.spans) > 1 else "URL host"
             yield self._finding(document, scalar, url.spans, changes, what, unsafe_because)
 

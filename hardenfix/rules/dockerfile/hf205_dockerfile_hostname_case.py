@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from hardenfix import hosts
-from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, variable_syntax
 
@@ -51,7 +51,12 @@ class HostnameCase(Rule):
     name reaches the same host, and only text that every client reads as the
     host is changed, never a user name. A variable inside the host
     (`http://${HOST}.Example.com`) is left as written; only the letters around
-    it change.
+    it change. Unsafe where the URL is also compared as text: assigned to a
+    variable named as an OAuth redirect URI or callback, or an OpenID issuer
+    or audience (`OAUTH_REDIRECT_URI`, `OIDC_ISSUER`), or the value of another
+    URL's query parameter (`?redirect_uri=https://App.Example.com/cb`): an
+    authorisation server matches a redirect URI against the registered one as
+    a string, and a client the issuer letter for letter.
     """
 
     code = "HF205"
@@ -59,7 +64,7 @@ class HostnameCase(Rule):
     kind = FileKind.DOCKERFILE
     category = Category.CORRECTNESS
     summary = "Upper-case letters in a URL host"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"://[^\s/]*[A-Z]")
     changes = ("ENV", "ARG")
 
@@ -90,10 +95,11 @@ class HostnameCase(Rule):
             title = ", ".join(host or line[s:e] for host, (s, e) in zip(lowered, url.spans, strict=True))
             what = "URL hosts" if len(url.spans) > 1 else "URL host"
             verb = "have" if len(url.spans) > 1 else "has"
+            message = f"{what} `{shown}` in `{instruction.keyword}` {verb} upper-case letters; {hosts.WHY_LOWERCASE}"
+            unsafe_because = hosts.compared_as_text(masked, first)
+            if unsafe_because is not None:
+                message += f"; the fix is unsafe: {unsafe_because}"
+            applicability = Applicability.UNSAFE if unsafe_because else Applicability.SAFE
             yield self.finding(
-                document,
-                start,
-                end,
-                f"{what} `{shown}` in `{instruction.keyword}` {verb} upper-case letters; {hosts.WHY_LOWERCASE}",
-                self.fix(f"Lowercase to `{title}`", *edits),
+                document, start, end, message, self.fix(f"Lowercase to `{title}`", *edits, applicability=applicability)
             )

@@ -1,0 +1,3 @@
+FROM python:3.12-slim
+ENV OAUTH_REDIRECT_URI=https://App.Example.com/cb API_URL=http://api.internal/
+ENV OIDC_ISSUER https://Auth.Example.com/realms/x
