@@ -214,13 +214,14 @@ def image_facts(knowledge: KnowledgeBase, image: str | None) -> TagFacts | None:
     if reference is None:
         return None
     facts = knowledge.facts_for(reference) or ImageFacts(reference.repository, "api", UNKNOWN_IMAGE)
+    elsewhere = knowledge.taken_from_elsewhere(reference)
     registry = knowledge.registry
     remote = registry.image(reference) if registry is not None else None
     if registry is None or remote is None:
-        return facts.for_tag(reference.tag)
+        return facts.for_tag(reference.tag).assuming(elsewhere)
     read = facts.for_tag(registry.version_tag(reference) or reference.tag)
     if remote.tools is None:  # its layers could not all be read
-        return read
+        return read.assuming(elsewhere)
     return read.with_listing(Listing(frozenset(remote.tools), registry.source(reference)))
 
 

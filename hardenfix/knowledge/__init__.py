@@ -153,6 +153,17 @@ class KnowledgeBase:
         """Facts for the image, also when pulled through a mirror or another registry."""
         return self.images.get(_full_name(reference)) or self.images.get(reference.repository)
 
+    def taken_from_elsewhere(self, reference: ImageReference) -> str | None:
+        """Why facts for an image of another registry are a guess: they are those of the image
+        of the same name on Docker Hub (`registry.example:5000/python` read as `python`),
+        which a mirror serves, but a private image of that name need not be; None when they
+        are the image's own (its full name, or an alias the knowledge base lists)."""
+        if reference.registry is None or reference.registry in _DOCKER_HUB_HOSTS:
+            return None
+        if _full_name(reference) in self.images or reference.repository not in self.images:
+            return None
+        return f"`{_full_name(reference)}` is taken to be `{reference.repository}` as Docker Hub has it (a mirror)"
+
     def extended(
         self, pins: dict[str, str] | None = None, images: dict[str, ImageFacts] | None = None
     ) -> KnowledgeBase:
@@ -165,6 +176,9 @@ class KnowledgeBase:
     def online(self, registry: RegistryAnswers | None, pin_digests: bool) -> KnowledgeBase:
         """With what registries answered; answers that say nothing leave it as it is offline."""
         return dataclasses.replace(self, registry=registry or None, pin_digests=pin_digests)
+
+
+_DOCKER_HUB_HOSTS = frozenset({"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
 
 
 def _full_name(reference: ImageReference) -> str:

@@ -14,6 +14,7 @@ Rules make a safe fix only from facts that are known, never from a guess, and sa
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -366,6 +367,12 @@ class TagFacts:
                 return choice
             usable.append(choice)
         return usable[0] if usable else None
+
+    def assuming(self, guess: str | None) -> TagFacts:
+        """With `guess` added to what its facts assume (None: as it is)."""
+        if guess is None:
+            return self
+        return dataclasses.replace(self, guess=f"{self.guess}; {guess}" if self.guess else guess)
 
     def with_build(self, built: BuiltTools) -> TagFacts:
         return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, built, self.listed)

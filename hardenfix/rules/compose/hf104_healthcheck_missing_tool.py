@@ -69,9 +69,11 @@ class HealthcheckMissingTool(Rule):
     is then not called missing. Unsafe when the probe is replaced by the image's
     standard probe, which checks something else, and when a fact is assumed:
     a tag that names no version (`latest`, `lts`) or a release newer than the
-    knowledge base is taken to be like the newest release it knows, and the
-    message says so. A program is only called missing when the knowledge base
-    says so for that tag: for an image, a variant or a release it does not
+    knowledge base is taken to be like the newest release it knows, and an
+    image of another registry (`registry.example:5000/python`) to be Docker
+    Hub's of the same name, and the message says so. A program is only
+    called missing when the knowledge base says so for that tag: for an
+    image, a variant or a release it does not
     cover, an HTTP probe is reported without a fix, and other probes are left
     alone. Describe your own images in the `[images."repository"]`
     configuration.

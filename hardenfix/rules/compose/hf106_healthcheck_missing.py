@@ -95,7 +95,9 @@ class HealthcheckMissing(Rule):
     variant and release: `nats` is built from scratch, `nats:*-alpine` has
     `wget`). Unsafe when that is assumed: a tag that names no version
     (`latest`, `lts`) or a release newer than the knowledge base is taken to
-    be like the newest release it knows, and the message says so.
+    be like the newest release it knows, and an image of another registry
+    (`registry.example:5000/python`) to be Docker Hub's of the same name, and
+    the message says so.
 
     An image's probe checks its server, so it is added where the service
     starts that server: with the image's own command, a command naming it
