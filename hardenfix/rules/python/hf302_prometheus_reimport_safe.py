@@ -400,6 +400,22 @@ def _guarded(document: PythonDocument, call: ast.Call, at_module_level: bool) ->
                 return True
         elif _guard_test(document, node.test, at_module_level):
             return True
+    return bool(outer) and _returns_early(document, call, outer[-1])
+
+
+def _returns_early(document: PythonDocument, call: ast.Call, function: ast.AST) -> bool:
+    """Whether the function returns (or raises) under a test of whether the metric exists
+    before the statement that creates it: `if NAME in REGISTRY: return REGISTRY[NAME]`."""
+    body = function.body if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) else []
+    for statement in body:
+        if _inside(call, statement):
+            return False
+        if (
+            isinstance(statement, ast.If)
+            and _guard_test(document, statement.test, at_module_level=True)  # a test of the registry
+            and isinstance(statement.body[-1], ast.Return | ast.Raise)
+        ):
+            return True
     return False
 
 
@@ -466,6 +482,8 @@ def _fresh_registry(document: PythonDocument, call: ast.Call, function: _Functio
         return True
     if _creates_registry(document, registry):
         return True
+    if _instance_registry(document, registry, call):
+        return True
     if not isinstance(registry, ast.Name):
         return False
     if function is not None:
@@ -476,6 +494,31 @@ def _fresh_registry(document: PythonDocument, call: ast.Call, function: _Functio
         body = function.body if isinstance(function.body, list) else []
         return any(_assigns_registry(document, node, registry.id) for s in body for node in ast.walk(s))
     return any(_assigns_registry(document, statement, registry.id) for statement in document.tree.body)
+
+
+def _instance_registry(document: PythonDocument, registry: ast.expr, call: ast.Call) -> bool:
+    """Whether the registry is `self.<name>`, which the class sets to one it creates, or to one
+    its caller gives (`self.registry = registry or CollectorRegistry()`): each instance
+    registers on its own."""
+    if not (isinstance(registry, ast.Attribute) and isinstance(registry.value, ast.Name)):
+        return False
+    classes = document.enclosing(call, ast.ClassDef)
+    if not classes:
+        return False
+    owner = registry.value.id
+    return any(
+        isinstance(node, ast.Assign | ast.AnnAssign)
+        and node.value is not None
+        and any(
+            isinstance(target, ast.Attribute)
+            and target.attr == registry.attr
+            and isinstance(target.value, ast.Name)
+            and target.value.id == owner
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        )
+        and any(_creates_registry(document, part) for part in ast.walk(node.value) if isinstance(part, ast.expr))
+        for node in ast.walk(classes[-1])
+    )
 
 
 def _assigns_registry(document: PythonDocument, statement: ast.AST, name: str) -> bool:

@@ -89,3 +89,18 @@ class Exporter(metaclass=SingletonMeta):
 def gauge(name: str) -> Gauge:
     existing = REGISTRY._names_to_collectors.get("svc_gauge")
     return existing if existing is not None else Gauge("svc_gauge", "Looked up first")
+
+
+# A function that returns the metric registered already before it creates one (mlserver's
+# dispatcher).
+def queue_size_metric() -> _Histogram:
+    if "svc_queue_size" in REGISTRY._names_to_collectors:
+        return REGISTRY._names_to_collectors["svc_queue_size"]
+    return _Histogram("svc_queue_size", "Requests queued for workers")
+
+
+# Each instance registers on its own registry unless its caller gives one (ray's dashboard).
+class DashboardMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry: CollectorRegistry = registry or CollectorRegistry(auto_describe=True)
+        self.requests = Gauge("svc_dashboard_requests", "Requests", registry=self.registry)

@@ -13,3 +13,10 @@ class Exporter:
 
 
 ON_DEMAND = [lambda: Counter("on_demand_total", "Created on demand")]
+
+
+# Returning early when metrics are off is no test of whether the metric exists.
+def jobs_metric(enabled: bool):
+    if not enabled:
+        return None
+    return Counter("svc_jobs_total", "Jobs")
