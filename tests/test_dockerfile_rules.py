@@ -374,6 +374,139 @@ def test_a_project_installed_before_its_package_is_copied_does_not_hold_it(tmp_p
 
 
 @pytest.mark.parametrize(
+    ("install", "files", "fixed"),
+    [
+        ("RUN pip install /wheels/*.whl\n", {"pyproject.toml": ""}, False),
+        ("RUN pip install --no-deps /wheels/app-1.0-py3-none-any.whl\n", {"setup.py": ""}, False),
+        ("COPY . .\nRUN pip install .\n", {"pyproject.toml": ""}, False),
+        # No project here to build the wheel from: a wheel of some other one.
+        ("RUN pip install /wheels/*.whl\n", {}, True),
+    ],
+    ids=["wheel", "named-wheel", "project-installed-before-copied-again", "wheel-of-another-project"],
+)
+def test_a_project_installed_before_its_package_is_copied_holds_it(tmp_path, install: str, files, fixed: bool) -> None:
+    """The project installed from a wheel (or from its folder, copied there already) holds
+    the package: the tree copied after it would hide it, and what its build made (a
+    setuptools-scm `_version.py`), were its root first on the path."""
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", **files})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM python:3.12-slim AS builder\nWORKDIR /src\nCOPY . .\nRUN pip wheel --wheel-dir /wheels .\n\n"
+        "FROM python:3.12-slim\nWORKDIR /srv\nCOPY --from=builder /wheels /wheels\n"
+        f'{install}COPY . .\nCMD ["python", "app/main.py"]\n'
+    )
+    assert bool(apply(dockerfile, ("HF202",)).fixed) is fixed
+
+
+@pytest.mark.parametrize(
+    ("declared", "build"),
+    [
+        ({"pyproject.toml": '[project]\nname = "shop"\ndependencies = ["graphql-core>=3"]\n'}, ""),
+        ({"pyproject.toml": '[project]\nname = "shop"\n[project.optional-dependencies]\napi = ["graphql-core"]\n'}, ""),
+        ({"pyproject.toml": '[dependency-groups]\ndev = ["graphql-core"]\n'}, ""),
+        ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.12"\ngraphql-core = "^3"\n'}, ""),
+        ({"pyproject.toml": '[tool.poetry.group.api.dependencies]\ngraphql-core = "^3"\n'}, ""),
+        ({"requirements.txt": "# pinned\nGraphQL_Core==3.2.6 \\\n    --hash=sha256:00\n"}, ""),
+        ({"requirements-prod.txt": "-r requirements/base.txt\n", "requirements/base.txt": "graphql-core\n"}, ""),
+        (
+            {"deps/all.txt": "--requirement=more.txt\n", "deps/more.txt": "graphql-core[x]; python_version>'3'\n"},
+            "RUN pip install -r deps/all.txt\n",
+        ),
+        ({"setup.cfg": "[options]\ninstall_requires =\n    graphql-core>=3\n"}, ""),
+        ({"setup.py": "setup(name='shop', install_requires=['graphql-core>=3'])\n"}, ""),
+        ({"Pipfile": '[packages]\ngraphql-core = "*"\n'}, ""),
+        ({"uv.lock": 'version = 1\n\n[[package]]\nname = "graphql-core"\nversion = "3.2.6"\n'}, ""),
+        ({"poetry.lock": '[[package]]\nname = "graphql-core"\nversion = "3.2.6"\n'}, ""),
+        ({}, "RUN pip install --no-cache-dir 'graphql-core==3.2.6'\n"),
+        ({}, "RUN python -m pip install git+https://github.com/graphql-python/graphql-core#egg=graphql-core\n"),
+        (
+            {"deps/all.txt": "graphql-core\n"},
+            "COPY deps/all.txt /tmp/r.txt\nRUN uv pip install --system -r /tmp/r.txt\n",
+        ),
+    ],
+    ids=[
+        "pyproject",
+        "pyproject-extra",
+        "dependency-group",
+        "poetry",
+        "poetry-group",
+        "requirements",
+        "included-requirements",
+        "requirements-a-pip-install-reads",
+        "setup-cfg",
+        "setup-py",
+        "pipfile",
+        "uv-lock",
+        "poetry-lock",
+        "pip-install",
+        "pip-install-from-git",
+        "uv-pip-install-requirements",
+    ],
+)
+def test_an_import_of_a_name_a_dependency_installs_is_not_the_folder_of_that_name(
+    tmp_path, declared: dict[str, str], build: str
+) -> None:
+    """saleor: `from graphql import get_operation_ast` is the graphql-core library, however the
+    project declares or installs it, not its folder `saleor/graphql`, which `/app/saleor`
+    first on the path would put in the library's place (and `saleor/csv` in the standard
+    library's `csv`). Without the dependency, the folder is what the import means."""
+    write(tmp_path, {"shop/graphql/__init__.py": "", "shop/asgi.py": "from graphql import GraphQLError\n"})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "shop/asgi.py"]\n')
+    assert apply(dockerfile, ("HF202",)).fixed
+    dockerfile.write_text(f'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n{build}CMD ["python", "shop/asgi.py"]\n')
+    write(tmp_path, declared)
+    result = apply(dockerfile, ("HF202",))
+    assert (result.findings, result.fixed) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("files", "imports"),
+    [
+        # DefectDojo's parsers: `dojo/tools` is a package; its `blackduck` is `dojo.tools.blackduck`
+        ({"app/__init__.py": "", "app/redis/__init__.py": ""}, "import redis\nfrom .redis import POOL\n"),
+        # baserow's tests: the folder `mcp` has no module `shared`
+        ({"app/mcp/__init__.py": "", "app/mcp/test_tools.py": ""}, "from mcp.shared.memory import stream\n"),
+    ],
+    ids=["root-is-a-package", "module-the-folder-lacks"],
+)
+def test_an_import_the_folder_cannot_satisfy_is_not_of_the_folder(tmp_path, files, imports: str) -> None:
+    write(tmp_path, {**files, "app/main.py": imports})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "app/main.py"]\n')
+    result = apply(dockerfile, ("HF202",))
+    assert (result.findings, result.fixed) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("files", "hidden"),
+    [
+        ({"typing.py": ""}, "`/srv/typing.py` would hide the standard library's `typing`"),
+        (
+            {"yaml/__init__.py": "", "requirements.txt": "PyYAML\n"},
+            "`/srv/yaml` would hide `yaml`, which the dependency `PyYAML` may install",
+        ),
+        ({"email/templates.py": ""}, None),  # a namespace folder: the standard library's `email` comes first
+        (
+            {"bs4.py": "", "Pipfile": '[packages]\nbeautifulsoup4 = "*"\n'},
+            "`/srv/bs4.py` would hide `bs4`, which the dependency `beautifulsoup4` may install",
+        ),
+    ],
+    ids=["standard-library-module", "dependency-package", "namespace-folder", "irregular-import-name"],
+)
+def test_the_fix_is_unsafe_when_the_root_would_hide_a_module(tmp_path, files, hidden: str | None) -> None:
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", **files})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "app/main.py"]\n')
+    result = apply(dockerfile, ("HF202",))
+    if hidden is None:
+        assert result.fixed
+    else:
+        [finding] = result.findings
+        assert hidden in finding.message and finding.fix.applicability.value == "unsafe"
+
+
+@pytest.mark.parametrize(
     ("final", "fixed"),
     [
         (
@@ -460,3 +593,16 @@ def test_root_user_is_not_a_finding(tmp_path) -> None:
         dockerfile.write_text(f'FROM x\nCOPY entrypoint.sh /e.sh\nUSER {user}\nENTRYPOINT ["/e.sh"]\n')
         result = apply(dockerfile, ("HF201",))
         assert (result.findings, result.fixed) == ([], [])
+
+
+def test_the_project_a_lock_file_locks_is_not_a_dependency(tmp_path) -> None:
+    """uv's lock lists the project itself, from `.`: whether it is installed is another
+    question (`uv sync --no-install-project` leaves it out), not a distribution's name."""
+    lock = 'version = 1\n\n[[package]]\nname = "common"\nversion = "0.1.0"\nsource = { editable = "." }\n'
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", "uv.lock": lock})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "app/main.py"]\n')
+    assert apply(dockerfile, ("HF202",)).fixed
+    (tmp_path / "uv.lock").write_text(lock.replace('editable = "."', 'registry = "https://pypi.org/simple"'))
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "app/main.py"]\n')
+    assert apply(dockerfile, ("HF202",)).fixed == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,9 +20,22 @@ from hardenfix.sources import dockerfile
 from hardenfix.sources.dockerfile import DockerfileDocument, expand_variables
 
 CASES = ROOT / "dockerfile" / "HF202-pythonpath-shared-modules"
-FIXED = sorted(
-    case.name for case in CASES.iterdir() if any(f["fix"] for f in json.loads((case / "findings.json").read_text()))
-)
+
+
+def _cases_fixed(applicability: str) -> list[str]:
+    return sorted(
+        case.name
+        for case in CASES.iterdir()
+        if any(f["fix"] and f["fix"]["applicability"] == applicability for f in _findings(case.name))
+    )
+
+
+def _findings(case: str) -> list[dict]:
+    return json.loads((CASES / case / "findings.json").read_text())
+
+
+FIXED = _cases_fixed("safe")
+UNSAFE = _cases_fixed("unsafe")
 
 
 def _lay_out(document: DockerfileDocument, root: Path) -> None:
@@ -136,3 +150,26 @@ def test_what_hf202_leaves_alone_runs_without_the_fix(tmp_path: Path, case: str,
     assert case not in FIXED
     started = _start(case, "before.Dockerfile", tmp_path / "image", elsewhere=elsewhere)
     assert (started.returncode, started.stdout) == (0, "['/healthz']\n"), started.stderr
+
+
+@pytest.mark.parametrize("case", UNSAFE)
+def test_the_unsafe_fix_would_hide_what_its_message_names(case: str, tmp_path: Path) -> None:
+    """With the app root first on the path, a module of the standard library the message
+    names is the app's folder of that name, for every process."""
+    [finding] = _findings(case)
+    root = re.search(r"PYTHONPATH=([^$]+)\$", finding["fix"]["title"]).group(1)
+    hidden = re.findall(r"`([^`]+)` would hide the standard library's `(\w+)`", finding["message"])
+    assert hidden
+    document = dockerfile.parse((CASES / case / "before.Dockerfile").read_text(), CASES / case / "before.Dockerfile")
+    _lay_out(document, tmp_path)
+    for path, module in hidden:
+        environment = {**os.environ, "PYTHONPATH": str(tmp_path) + root}
+        shown = subprocess.run(
+            [sys.executable, "-c", f"import {module}; print({module}.__file__)"],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert shown.stdout.strip().startswith(str(tmp_path) + path)

@@ -1,19 +1,31 @@
 from __future__ import annotations
 
+import glob
 import posixpath
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from hardenfix import probes
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
-from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.dockerfile import BuildContext, ContextError, Copy, DockerfileDocument, Instruction, Stage
+from hardenfix.sources.dockerfile import (
+    BuildContext,
+    ContextError,
+    Copy,
+    DockerfileDocument,
+    Instruction,
+    NotLocated,
+    Stage,
+    locate,
+)
 from hardenfix.sources.python import has_main_block
+from hardenfix.sources.python_project import PACKAGING_FILES
 
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
@@ -35,11 +47,74 @@ _IMPORT_KEYWORD = re.compile(r"import\b")
 _FROM_CLAUSE = re.compile(r"[ \t]*from[ \t]+([\w.]+)[ \t]+")
 _IMPORTED_NAMES = re.compile(r"[ \t]+([\w., \t]+)")
 _UV_SKIPS_THE_PROJECT = frozenset({"--no-install-project", "--only-dev"})
+_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
+_STANDARD_LIBRARY = frozenset(
+    {
+        *sys.stdlib_module_names,
+        # Those of the other Python versions an image may run (3.10 to 3.14), whichever runs hardenfix.
+        *("asynchat", "asyncore", "binhex", "distutils", "imp", "smtpd", "tomllib", "annotationlib", "compression"),
+        *("aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap", "msilib", "nis"),
+        *("nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib"),
+        *("_android_support", "_bootsubprocess", "_colorize", "_crypt", "_interpchannels", "_interpqueues"),
+        *("_interpreters", "_ios_support", "_msi", "_opcode_metadata", "_pydatetime", "_pylong", "_pyrepl"),
+        *("_sha2", "_sha256", "_sha512", "_suggestions", "_sysconfig", "_tokenize", "_typing", "_wmi"),
+    }
+)
+_IRREGULAR_IMPORT_NAMES = {
+    "attrs": ("attr",),
+    "beautifulsoup4": ("bs4",),
+    "django-filter": ("django_filters",),
+    "djangorestframework": ("rest_framework",),
+    "djangorestframework-simplejwt": ("rest_framework_simplejwt",),
+    "future": ("past", "libfuturize", "libpasteurize"),
+    "gdal": ("osgeo",),
+    "google-api-python-client": ("googleapiclient",),
+    "googleapis-common-protos": ("google",),
+    "grpcio": ("grpc",),
+    "grpcio-health-checking": ("grpc_health",),
+    "grpcio-reflection": ("grpc_reflection",),
+    "grpcio-status": ("grpc_status",),
+    "grpcio-tools": ("grpc_tools",),
+    "matplotlib": ("mpl_toolkits", "pylab"),
+    "mysqlclient": ("mysqldb",),
+    "opencv-contrib-python": ("cv2",),
+    "opencv-contrib-python-headless": ("cv2",),
+    "opencv-python": ("cv2",),
+    "opencv-python-headless": ("cv2",),
+    "phonenumberslite": ("phonenumbers",),
+    "pillow": ("pil",),
+    "protobuf": ("google",),
+    "pycryptodome": ("crypto",),
+    "pycryptodomex": ("cryptodome",),
+    "pygobject": ("gi",),
+    "pymongo": ("bson", "gridfs"),
+    "pymupdf": ("fitz",),
+    "pytest": ("_pytest",),
+    "pywavelets": ("pywt",),
+    "pywin32": ("win32", "win32api", "win32con", "win32com", "pythoncom", "pywintypes"),
+    "scikit-image": ("skimage",),
+    "scikit-learn": ("sklearn",),
+    "setuptools": ("pkg_resources", "_distutils_hack"),
+}
+"""Distributions (names normalised) imported by names `_import_names` cannot guess from theirs."""
+_FAMILY_WORDS = frozenset({"python", "py", "django", "dj", "apache", "unicode", "awesome", "docker"})
+"""Words that start the names of distributions imported by the words after them."""
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
+_REQUIREMENT_NAME = re.compile(r"[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:$|[\[(<>=!~;@,\s])")
+_EGG_NAME = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_LOCKED_NAME = re.compile(r'^name = "([^"]+)"', re.MULTILINE)
+_THE_PROJECT_ITSELF = re.compile(r'^source = \{ (?:editable|virtual) = "\." \}', re.MULTILINE)
+_SETUP_PY_REQUIREMENTS = re.compile(r"install_requires\s*=\s*\[([^\]]*)\]")
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+_INCLUDED_REQUIREMENTS = ("-r", "--requirement", "-c", "--constraint")
+_LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
 
 
 @dataclass(frozen=True, slots=True)
 class _SharedPackage:
     copy: Copy
+    folder: str
+    """In the build context."""
     import_name: str
     """How the service imports it: `services.common`."""
     app_root: str
@@ -74,11 +149,26 @@ class PythonpathSharedModules(Rule):
     (`COPY --from=builder`) runs no service: it is not checked; what the later stage
     copies of its files from the build context counts as copied by the `COPY --from`
     (unless the builder installs a project, whose packages its environment then
-    holds). A package that a later `RUN` installs with the project holding it (`pip
+    holds). A package that a `RUN` installs with the project holding it (`pip
     install .`, `uv sync`, `poetry install`, `pdm install`, from a folder at or
-    above it) is imported from the environment wherever the process starts: not a
-    finding. A Dockerfile that builds a Windows image (`WORKDIR C:\\app`, a
-    PowerShell `SHELL`) is left alone: its paths are not POSIX paths.
+    above it, once a `COPY` has brought the package there), or may install from an
+    archive (`pip install /wheels/*.whl`, before or after the copy, when the package
+    belongs to a project of the build context), is imported from the environment
+    wherever the process starts: not a finding. A Dockerfile that builds a Windows
+    image (`WORKDIR C:\\app`, a PowerShell `SHELL`) is left alone: its paths are not
+    POSIX paths.
+
+    An import is not taken for a folder of the name it imports when something else
+    may be what it means: a module of the standard library (of any Python from 3.10
+    to 3.14); a distribution the Dockerfile's `pip install` names or the project
+    declares (`pyproject.toml`, `requirements*.txt`, `setup.cfg`, `setup.py`,
+    `Pipfile`, the lock files of uv, Poetry and PDM), whose import names are guessed
+    from its name (`graphql-core`: `graphql`; `django-environ`: `environ`; `pyyaml`:
+    `yaml`) or known (`beautifulsoup4`: `bs4`); a module the folder does not hold
+    (`from mcp.shared.memory import ...` and a folder `mcp` without `shared`); or,
+    when the folder's import root is itself a regular package (DefectDojo's
+    `dojo/tools`, whose modules import `blackduck` from PyPI and name the package's own
+    `dojo/tools/blackduck` relatively), anything.
 
     ## Why is this bad?
     Python finds `services.common` only when the app root is on `sys.path`.
@@ -108,11 +198,19 @@ class PythonpathSharedModules(Rule):
     ```
 
     ## Fix safety
-    Safe: the app root joins the front of the module search path, where the
-    copied packages already expect to be found; any `PYTHONPATH` the base image
-    sets is kept after it. Where none is set, nothing else is added:
-    `<app root>:$PYTHONPATH` would end in an empty entry, which Python reads as
-    the working directory, ahead of the standard library.
+    Safe when nothing else the app root holds can take another module's place: the
+    app root joins the front of the module search path, where the copied packages
+    already expect to be found; any `PYTHONPATH` the base image sets is kept after
+    it. Where none is set, nothing else is added: `<app root>:$PYTHONPATH` would end
+    in an empty entry, which Python reads as the working directory, ahead of the
+    standard library.
+
+    Unsafe when a module or regular package the stage copies straight into the app
+    root has the name of a module of the standard library (`calendar/`) or one a
+    dependency may install (`celery.py` beside `celery` in `requirements.txt`): the
+    path's entries come before the standard library and `site-packages`, so every
+    process of the image would import the app's file instead. A folder without an
+    `__init__.py` hides nothing: a module found further down the path comes first.
     """
 
     code = "HF202"
@@ -120,7 +218,7 @@ class PythonpathSharedModules(Rule):
     kind = FileKind.DOCKERFILE
     category = Category.CORRECTNESS
     summary = "Shared Python package copied into the app tree without `PYTHONPATH`"
-    fix_safety = FixSafety.SAFE
+    fix_safety = FixSafety.SOMETIMES
     prefilter = re.compile(rb"(?i)\b(?:COPY|ADD)\b")
     changes = ("ENV",)
 
@@ -132,12 +230,16 @@ class PythonpathSharedModules(Rule):
         for stage in document.stages:
             if stage.index in build_only or not _runs_python(document, stage) or _sets_pythonpath(stage):
                 continue
-            packages = _shared_packages(document, stage, context)
-            shared = next((package for package in packages if not _installed(stage, package)), None)
+            copied = _copied(document, stage, context)
+            distributions = _Distributions(document, context, copied)
+            packages = _shared_packages(stage, context, copied, distributions)
+            shared = next((package for package in packages if not _installed(stage, package, copied, context)), None)
             if shared is not None:
-                yield self._finding(document, stage, shared)
+                yield self._finding(document, stage, shared, _hidden(shared.app_root, context, copied, distributions))
 
-    def _finding(self, document: DockerfileDocument, stage: Stage, shared: _SharedPackage) -> Finding:
+    def _finding(
+        self, document: DockerfileDocument, stage: Stage, shared: _SharedPackage, hidden: list[str]
+    ) -> Finding:
         own_workdirs = [i for i in stage.instructions_named("WORKDIR") if i.start < shared.copy.instruction.start]
         anchor = own_workdirs[-1] if own_workdirs else stage.from_instruction
         # Not `<root>:$PYTHONPATH`: unset, that leaves an empty entry, which Python reads as
@@ -145,14 +247,23 @@ class PythonpathSharedModules(Rule):
         line = f"ENV PYTHONPATH={shared.app_root}${{PYTHONPATH:+:$PYTHONPATH}}"
         insertion = document.newline_for_insertion(anchor.end) + document.indentation(anchor.start) + line
         copy = shared.copy.instruction
+        message = (
+            f"`{copy.line.strip()}` puts the package `{shared.import_name}`, which the service imports, under "
+            f"`{shared.app_root}`, and `PYTHONPATH` is never set: the import fails unless the process happens "
+            f"to start in `{shared.app_root}`"
+        )
+        if hidden:
+            message += f" (unsafe fix: first on the module search path, {'; '.join(hidden)})"
         return self.finding(
             document,
             copy.start,
             copy.end,
-            f"`{copy.line.strip()}` puts the package `{shared.import_name}`, which the service imports, under "
-            f"`{shared.app_root}`, and `PYTHONPATH` is never set: the import fails unless the process happens "
-            f"to start in `{shared.app_root}`",
-            self.fix(f"Add `{line}`", Edit.insert(anchor.end, insertion)),
+            message,
+            self.fix(
+                f"Add `{line}`",
+                Edit.insert(anchor.end, insertion),
+                applicability=Applicability.UNSAFE if hidden else Applicability.SAFE,
+            ),
         )
 
 
@@ -195,44 +306,70 @@ def _sets_pythonpath(stage: Stage) -> bool:
     )
 
 
-def _installed(stage: Stage, shared: _SharedPackage) -> bool:
-    """Whether a `RUN` after the package is copied installs a project from a folder at or
-    above it (`pip install .`, `uv sync`, `poetry install`): the package is then imported
-    from the environment, wherever the process starts."""
+def _installed(stage: Stage, shared: _SharedPackage, copied: list[tuple[Copy, str]], context: BuildContext) -> bool:
+    """Whether a `RUN` of the stage, or of one it is built from, installs the package into
+    the environment, where it is imported from wherever the process starts: a project from
+    a folder at or above it (`pip install .`, `uv sync`, `poetry install`) once a `COPY` has
+    brought the package's files there (a `pip install .` after copying `pyproject.toml`
+    alone installs none of them); or an archive (`pip install /wheels/*.whl`), which may be
+    built from the project that holds the package, before or after it is copied. The
+    copied source tree would then hide the installed package, and what its build made
+    (a setuptools-scm `_version.py`), were its root put first on the path."""
     package = posixpath.join(shared.app_root, *shared.import_name.split("."))
-    copied = False
-    for instruction in stage.instructions:
-        copied = copied or instruction is shared.copy.instruction
-        if (
-            copied
-            and instruction.name == "RUN"
-            and any(_inside(package, project) for project in _projects_installed(stage, instruction))
-        ):
-            return True
+    bringing = {
+        id(copy.instruction)
+        for copy, source in copied
+        if _inside(shared.folder, source) or _inside(source, shared.folder)
+    }
+    brought = False
+    for owner in reversed(list(stage.lineage())):
+        for instruction in owner.instructions:
+            brought = brought or id(instruction) in bringing
+            if instruction.name != "RUN":
+                continue
+            for project in _projects_installed(owner, instruction):
+                if _archive(project):
+                    if _packaged(context, shared.folder):
+                        return True
+                elif brought and _inside(package, project):
+                    return True
     return False
 
 
+def _archive(installed: str) -> bool:
+    """Whether what `pip install` is given is a built archive, or files a glob matches."""
+    return glob.has_magic(installed) or posixpath.basename(installed).endswith(_ARCHIVES)
+
+
+def _packaged(context: BuildContext, folder: str) -> bool:
+    """Whether a folder of the build context belongs to a project that can be built into a
+    wheel: it, or a folder above it, holds `pyproject.toml`, `setup.py` or `setup.cfg`."""
+    return any(
+        context.status(posixpath.join(ancestor, name)) is not None
+        for ancestor in _ancestors(posixpath.normpath(folder), ".")
+        for name in PACKAGING_FILES
+    )
+
+
 def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
-    """The folders whose project a `RUN` of `stage` installs into the environment, its
-    words' variables expanded as the stage sets them (`pip install "$CODE_DIR"`)."""
+    """The folders whose project a `RUN` of `stage` installs into the environment, and the
+    archives it installs, its words' variables expanded as the stage sets them (`pip
+    install "$CODE_DIR"`)."""
     workdir = stage.working_directory(run)
     for words in probes.simple_commands(run.arguments):
         values = [stage.expanded(word.value, run) for word in words]
         if posixpath.basename(values[0]) == "cd" and len(values) == 2:  # `cd /src && pip install .`
             workdir = posixpath.normpath(posixpath.join(workdir, values[1]))
             continue
-        if posixpath.basename(values[0]) in ("python", "python3") and values[1:3] == ["-m", "pip"]:
-            values = values[2:]
         program = posixpath.basename(values[0])
         arguments = values[1:]
-        if program == "uv" and arguments[:2] == ["pip", "install"]:
-            program, arguments = "pip", arguments[1:]
-        if program in ("pip", "pip3") and arguments[:1] == ["install"]:
-            folders = (word.partition("[")[0] for word in _pip_requirements(arguments[1:]))  # `.[graph]`
+        installing = _pip_install_arguments(values)
+        if installing is not None:
+            folders = (word.partition("[")[0] for word in _pip_requirements(installing))  # `.[graph]`
             yield from (
                 posixpath.normpath(posixpath.join(workdir, folder))
                 for folder in folders
-                if folder in (".", "..") or folder.startswith(("/", "./", "../"))
+                if folder in (".", "..") or folder.startswith(("/", "./", "../")) or _archive(folder)
             )
         elif program == "uv" and arguments[:1] == ["sync"] and not _UV_SKIPS_THE_PROJECT & set(arguments):
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "--project", "--directory") or "."))
@@ -240,6 +377,19 @@ def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-C", "--directory") or "."))
         elif program == "pdm" and arguments[:1] in (["install"], ["sync"]) and "--no-self" not in arguments:
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-p", "--project") or "."))
+
+
+def _pip_install_arguments(values: list[str]) -> list[str] | None:
+    """What follows `install` in `pip install`, `python -m pip install` or `uv pip install`;
+    None for another command."""
+    if posixpath.basename(values[0]) in ("python", "python3") and values[1:3] == ["-m", "pip"]:
+        values = values[2:]
+    program = posixpath.basename(values[0])
+    if program == "uv" and values[1:3] == ["pip", "install"]:
+        return values[3:]
+    if program in ("pip", "pip3") and values[1:2] == ["install"]:
+        return values[2:]
+    return None
 
 
 def _pip_requirements(arguments: list[str]) -> Iterator[str]:
@@ -264,26 +414,33 @@ def _option(arguments: list[str], *names: str) -> str | None:
     return None
 
 
-def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildContext) -> Iterator[_SharedPackage]:
+def _copied(document: DockerfileDocument, stage: Stage, context: BuildContext) -> list[tuple[Copy, str]]:
+    """What the stage copies of the build context, directly or from what an earlier stage
+    copied from it: each copy with each file or folder of the context it takes."""
+    copies = [copy for copy in stage.copies() if copy.from_stage is None]
+    copies += _copied_through_stages(document, stage, context)
+    return [(copy, item) for copy in copies for source in copy.sources for item in context.expand(source)]
+
+
+def _shared_packages(
+    stage: Stage, context: BuildContext, copied: list[tuple[Copy, str]], distributions: _Distributions
+) -> Iterator[_SharedPackage]:
     """Folders of Python code the stage copies under the app tree, from the build context
     or from what an earlier stage copied from it, that other copied Python files import by
     the dotted name of their place there."""
-    copies = [copy for copy in stage.copies() if copy.from_stage is None]
-    copies += _copied_through_stages(document, stage, context)
-    copied = [(copy, folder) for copy in copies for source in copy.sources for folder in context.expand(source)]
     # Every (folder, the dotted name it would be imported by from each possible root),
     # in order of preference: the names decide which files are worth reading.
     candidates = []
     working_directories = {id(copy): stage.working_directory(copy.instruction) for copy, _ in copied}
-    for copy, folder, image_folder in _python_folders(copied, context):
+    for copy, source, folder, image_folder in _python_folders(copied, context):
         if "$" in image_folder:
             continue  # a variable without a known value: where it lands is not known
         for root in _import_roots(image_folder, working_directories[id(copy)]):
             parts = image_folder[len(root) :].lstrip("/").split("/")  # root is a parent
             # `import types` is the standard library's, whatever folder is named so: put
             # first on the path, that folder would shadow it for every process.
-            if all(_IDENTIFIER.fullmatch(part) for part in parts) and parts[0] not in sys.stdlib_module_names:
-                candidates.append((copy, folder, root, ".".join(parts)))
+            if all(_IDENTIFIER.fullmatch(part) for part in parts) and parts[0] not in _STANDARD_LIBRARY:
+                candidates.append((copy, source, folder, root, ".".join(parts)))
     if not candidates:
         return
     wanted = {name for *_, name in candidates}
@@ -291,24 +448,42 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
     # imports `a.b` and `a`) -> the files that import it, and where each lands in the image:
     # built once, for every candidate.
     importers_of: dict[str, list[_Importer]] = {}
+    # Each wanted name -> the names of its modules the imports name (`mcp.shared.memory`: `shared`).
+    submodules_of: dict[str, set[str]] = {}
     for copy, source in copied:
         for path in context.files_under(source, ".py", skip=_not_the_projects):
-            text = _read_module(context, path)
-            names = {prefix for module in _imported_modules(text) for prefix in _packages(module)} & wanted
+            text = _read_text(context, path)
+            modules = _imported_modules(text)
+            names = {prefix for module in modules for prefix in _packages(module)} & wanted
             if names:
                 # The pattern finds a candidate cheaply; parsing rules out one inside a string.
                 guarded = _MAIN_GUARD.search(text) is not None and has_main_block(text)
                 importer = _Importer(path, _landing(copy, source, path), guarded)
                 for name in names:
                     importers_of.setdefault(name, []).append(importer)
+                    submodules_of.setdefault(name, set()).update(
+                        module[len(name) + 1 :].partition(".")[0] for module in modules if module.startswith(name + ".")
+                    )
     started_in = stage.working_directory()
     scripts, moves = _started(stage)
     named: set[tuple[int, str]] = set()
-    for copy, folder, root, name in candidates:
+    for copy, source, folder, root, name in candidates:
         if (id(copy), folder) in named:
             continue  # a nearer import root gave this folder the name it is imported by
         importers = [importer for importer in importers_of.get(name, ()) if not _inside(importer.path, folder)]
         if not importers:
+            continue
+        # `from graphql import ...` (saleor) is the graphql-core library the project depends
+        # on, not its folder `saleor/graphql`. And in a regular package, whose modules name
+        # each other relatively or by its dotted name, `import redis` is an installed module,
+        # never the package's own `redis` folder (DefectDojo's `dojo/tools/blackduck`).
+        # And `from mcp.shared.memory import ...` (baserow's tests) means some other `mcp`
+        # than a folder `mcp` without a `shared` module.
+        if (
+            distributions.providing(name.partition(".")[0]) is not None
+            or _regular_package(context, source, folder, name)
+            or not all(_holds(context, folder, module) for module in submodules_of[name])
+        ):
             continue
         # Imported by this name, the folder is not imported by one a farther root gives it
         # (`app.redis` is not the installed `redis`), whether or not this import needs help.
@@ -317,7 +492,7 @@ def _shared_packages(document: DockerfileDocument, stage: Stage, context: BuildC
         # folder would come first on `sys.path`, nor a server that moves elsewhere.
         from_root = root == started_in and not moves and all(posixpath.dirname(path) == root for path in scripts)
         if not all(from_root and _found_through_root(context, importer, root) for importer in importers):
-            yield _SharedPackage(copy, name, root)
+            yield _SharedPackage(copy, folder, name, root)
 
 
 class _Importer(NamedTuple):
@@ -415,9 +590,10 @@ def _installs_a_project(stage: Stage) -> bool:
     )
 
 
-def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> Iterator[tuple[Copy, str, str]]:
+def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> Iterator[tuple[Copy, str, str, str]]:
     """Each copied folder holding Python files, and each of its sub-folders that does:
-    (the copy, the folder in the build context, where it lands in the image)."""
+    (the copy, the folder it copies, the folder in the build context, where it lands in
+    the image)."""
     for copy, source in copied:
         if not context.is_dir(source):
             continue
@@ -430,7 +606,254 @@ def _python_folders(copied: list[tuple[Copy, str]], context: BuildContext) -> It
                 folders.add(ancestor)
         for folder in sorted(folders):
             inside = "" if folder == source else folder.removeprefix("" if source == "." else source + "/")
-            yield copy, folder, posixpath.normpath(posixpath.join(copy.destination, inside))
+            yield copy, source, folder, posixpath.normpath(posixpath.join(copy.destination, inside))
+
+
+def _holds(context: BuildContext, folder: str, module: str) -> bool:
+    """Whether a folder of the build context holds the module or package `module`."""
+    path = posixpath.join(folder, module)
+    return context.is_dir(path) or context.status(path + ".py") is not None
+
+
+def _regular_package(context: BuildContext, source: str, folder: str, name: str) -> bool:
+    """Whether the import root that gives `folder` the dotted `name` is itself a regular
+    package (holds an `__init__.py`) of what a copy of `source` brings."""
+    root = folder
+    for _ in range(name.count(".") + 1):
+        root = posixpath.dirname(root) or "."
+    return _inside(root, source) and context.status(posixpath.join(root, "__init__.py")) is not None
+
+
+def _hidden(
+    root: str, context: BuildContext, copied: list[tuple[Copy, str]], distributions: _Distributions
+) -> list[str]:
+    """What the modules and regular packages the stage copies straight into `root` would
+    hide, `root` first on the module search path, before the standard library and the
+    installed distributions: a folder without an `__init__.py` does not hide a module that
+    another entry of the path holds."""
+    prefix = root.rstrip("/") + "/"
+    found: dict[str, str] = {}
+    for copy, source in copied:
+        if not (_inside(root, copy.destination) or _inside(copy.destination, root)):
+            continue
+        for path in context.files_under(source, ".py", skip=_not_the_projects):
+            landed = _landing(copy, source, path)
+            first, slash, rest = landed.removeprefix(prefix).partition("/")
+            if not landed.startswith(prefix) or (slash and rest != "__init__.py"):
+                continue
+            name = first if slash else first.removesuffix(".py")
+            if _IDENTIFIER.fullmatch(name):
+                found.setdefault(name, prefix + first)
+    hidden = []
+    for name, path in sorted(found.items()):
+        if name in _STANDARD_LIBRARY:
+            hidden.append(f"`{path}` would hide the standard library's `{name}`")
+        elif (distribution := distributions.providing(name)) is not None:
+            hidden.append(f"`{path}` would hide `{name}`, which the dependency `{distribution}` may install")
+    return hidden
+
+
+class _Distributions:
+    """The distributions the image's environment may hold, by the top-level names they may
+    be imported by: what the Dockerfile's `pip install` commands name (and the requirements
+    files they read), and what the project's dependency files in the build context declare
+    (`pyproject.toml`, `requirements*.txt`, `setup.cfg`, `setup.py`, `Pipfile` and the lock
+    files of uv, Poetry and PDM), in the context's root, the folders the stage copies and
+    the folders above them. Read once asked."""
+
+    def __init__(self, document: DockerfileDocument, context: BuildContext, copied: list[tuple[Copy, str]]) -> None:
+        self._document = document
+        self._context = context
+        self._copied = copied
+
+    def providing(self, name: str) -> str | None:
+        """A distribution that may install the top-level module or package `name`."""
+        return self._by_import_name.get(name.lower())
+
+    @cached_property
+    def _by_import_name(self) -> dict[str, str]:
+        by_name: dict[str, str] = {}
+        for distribution in self._declared():
+            for name in _import_names(distribution):
+                by_name.setdefault(name, distribution)
+        return by_name
+
+    def _declared(self) -> Iterator[str]:
+        context = self._context
+        read: set[str] = set()
+        for stage in self._document.stages:
+            for run in stage.instructions_named("RUN"):
+                for words in probes.simple_commands(run.arguments):
+                    installing = _pip_install_arguments([stage.expanded(word.value, run) for word in words])
+                    if installing is None:
+                        continue
+                    yield from filter(None, map(_requirement_name, _pip_requirements(installing)))
+                    for included in _option_values(installing, _INCLUDED_REQUIREMENTS):
+                        image_path = posixpath.join(stage.working_directory(run), included)
+                        try:
+                            located = locate(self._document, stage, image_path).context_path
+                        except (NotLocated, ContextError):
+                            continue
+                        if located is not None:
+                            yield from _requirements_file(context, located, read)
+        folders = {"."}
+        for _, source in self._copied:
+            folders.update(_ancestors(posixpath.dirname(posixpath.normpath(source)) or ".", "."))
+            if context.is_dir(source):
+                folders.add(posixpath.normpath(source))
+        for folder in sorted(folders):
+            for pattern in ("requirements*.txt", "requirements/*.txt"):
+                for path in context.expand(posixpath.join(folder, pattern)):
+                    yield from _requirements_file(context, path, read)
+            yield from _pyproject(_read_text(context, posixpath.join(folder, "pyproject.toml")))
+            yield from _pipfile(_read_text(context, posixpath.join(folder, "Pipfile")))
+            yield from _setup_cfg(_read_text(context, posixpath.join(folder, "setup.cfg")))
+            setup_py = _SETUP_PY_REQUIREMENTS.search(_read_text(context, posixpath.join(folder, "setup.py")))
+            if setup_py is not None:
+                yield from filter(None, map(_requirement_name, _QUOTED.findall(setup_py.group(1))))
+            for lock in _LOCK_FILES:
+                yield from _locked(_read_text(context, posixpath.join(folder, lock)))
+
+
+def _import_names(distribution: str) -> Iterator[str]:
+    """The top-level names a distribution may be imported by, lowercase: its name, a run of
+    its words from the first (`graphql-core`: `graphql`), or after a word that families of
+    distributions start with (`django-environ`: `environ`; `django-cors-headers`:
+    `corsheaders`; `python-dateutil`: `dateutil`), joined or not, less a `py` or `python`
+    prefix or suffix (`pyyaml`: `yaml`; `dnspython`: `dns`); and the names of those known
+    to differ (`beautifulsoup4`: `bs4`). Not any last word: `pydantic-core` installs
+    `pydantic_core`, never a `core` that would rule out every app's own `core` package."""
+    words = _NAME_SEPARATORS.split(distribution.lower())
+    yield from _IRREGULAR_IMPORT_NAMES.get("-".join(words), ())
+    # Not `python` alone: `python-dateutil` installs no module of that name.
+    runs = [
+        words[:end] for end in range(1, len(words) + 1) if end == len(words) or words[:end] not in (["python"], ["py"])
+    ]
+    runs += [words[start:] for start in range(1, len(words)) if words[start - 1] in _FAMILY_WORDS]
+    for run in runs:
+        for joined in ("_".join(run), "".join(run)):
+            yield joined
+            for stripped in (
+                joined.removeprefix("python").removeprefix("py").lstrip("_"),
+                joined.removesuffix("python").removesuffix("py").rstrip("_"),
+            ):
+                if stripped:
+                    yield stripped
+
+
+def _locked(text: str) -> Iterator[str]:
+    """The distributions a lock file pins, but the project it locks (uv's `[[package]]`
+    whose source is `.`): another check tells whether that one is installed."""
+    for package in text.split("[[package]]")[1:]:
+        name = _LOCKED_NAME.search(package)
+        if name is not None and _THE_PROJECT_ITSELF.search(package) is None:
+            yield name.group(1)
+
+
+def _requirement_name(requirement: str) -> str | None:
+    """The distribution a requirement names (`graphql-core>=3`, `uvicorn[standard]`,
+    `pkg @ https://...`, a VCS URL's `#egg=pkg`); None for a path, a URL, an option."""
+    egg = _EGG_NAME.search(requirement)
+    if egg is not None:
+        return egg.group(1)
+    match = _REQUIREMENT_NAME.match(requirement)
+    return match.group(1) if match is not None else None
+
+
+def _requirements_file(context: BuildContext, path: str, read: set[str]) -> Iterator[str]:
+    """The distributions a requirements file names, and those the files it includes do
+    (`-r base.txt`, `-c constraints.txt`, relative to it)."""
+    path = posixpath.normpath(path)
+    if path in read:
+        return
+    read.add(path)
+    for line in _read_text(context, path).splitlines():
+        words = line.partition(" #")[0].split()
+        if not words:
+            continue
+        included = next(_option_values(words, _INCLUDED_REQUIREMENTS), None)
+        if included is not None:
+            yield from _requirements_file(context, posixpath.join(posixpath.dirname(path), included), read)
+        elif (name := _requirement_name(" ".join(words))) is not None:
+            yield name
+
+
+def _option_values(arguments: list[str], names: Iterable[str]) -> Iterator[str]:
+    """The values of every option among `names` (`-r a.txt`, `--requirement=a.txt`, `-ra.txt`)."""
+    for index, argument in enumerate(arguments):
+        for name in names:
+            if argument == name:
+                if index + 1 < len(arguments):
+                    yield arguments[index + 1]
+            elif argument.startswith(name + "=") or (not name.startswith("--") and argument.startswith(name)):
+                yield argument[len(name) :].removeprefix("=")
+            else:
+                continue
+            break
+
+
+def _pyproject(text: str) -> Iterator[str]:
+    """The distributions a `pyproject.toml` declares: `[project]` dependencies and extras,
+    `[dependency-groups]`, the development dependencies of uv and PDM, Poetry's tables."""
+    if not text:
+        return
+    import tomllib  # a project's dependencies are read for a Dockerfile with a shared package alone
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return
+    project = _table(data, "project")
+    tool = _table(data, "tool")
+    lists = [
+        project.get("dependencies"),
+        *_table(project, "optional-dependencies").values(),
+        *_table(data, "dependency-groups").values(),
+        _table(tool, "uv").get("dev-dependencies"),
+        *_table(_table(tool, "pdm"), "dev-dependencies").values(),
+    ]
+    for requirements in lists:
+        if isinstance(requirements, list):
+            yield from filter(None, (_requirement_name(r) for r in requirements if isinstance(r, str)))
+    poetry = _table(tool, "poetry")
+    groups = _table(poetry, "group").values()
+    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    tables += [group.get("dependencies") for group in groups if isinstance(group, dict)]
+    yield from (name for table in tables if isinstance(table, dict) for name in table if name != "python")
+
+
+def _pipfile(text: str) -> Iterator[str]:
+    if not text:
+        return
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return
+    yield from (*_table(data, "packages"), *_table(data, "dev-packages"))
+
+
+def _setup_cfg(text: str) -> Iterator[str]:
+    """The distributions `install_requires` and `extras_require` of a `setup.cfg` name."""
+    if not text:
+        return
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return
+    values = [parser.get("options", "install_requires", fallback="")]
+    if parser.has_section("options.extras_require"):
+        values += [value for _, value in parser.items("options.extras_require")]
+    yield from filter(None, (_requirement_name(line) for value in values for line in value.splitlines()))
+
+
+def _table(data: object, key: str) -> dict:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def _not_the_projects(folder: str) -> bool:
@@ -468,8 +891,8 @@ def _inside(path: str, folder: str) -> bool:
     return folder == "." or path == folder or path.startswith(folder + "/")
 
 
-def _read_module(context: BuildContext, path: str) -> str:
-    """A copied module's text; empty when it cannot be read."""
+def _read_text(context: BuildContext, path: str) -> str:
+    """A file's text; empty when it cannot be read (or is not there)."""
     try:
         return context.read_text(path)
     except ContextError:

@@ -1,0 +1,3 @@
+import redis
+
+POOL = redis.ConnectionPool()

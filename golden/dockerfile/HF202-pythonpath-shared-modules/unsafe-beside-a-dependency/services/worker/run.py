@@ -1,0 +1,3 @@
+from services.common import settings
+
+print(settings.QUEUE)

@@ -1,0 +1,4 @@
+import mypkg
+
+def main():
+    print("mypkg", mypkg.__version__)

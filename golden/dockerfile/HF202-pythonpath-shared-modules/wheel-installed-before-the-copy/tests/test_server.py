@@ -1,0 +1,4 @@
+from mypkg.server import main
+
+def test_main():
+    main()
