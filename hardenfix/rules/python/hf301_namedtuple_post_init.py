@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import os
 import re
@@ -12,6 +13,7 @@ from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
     Binding,
     PythonDocument,
+    assigned_targets,
     block_opener,
     continues_line_above,
     is_none,
@@ -241,9 +243,13 @@ class NamedTuplePostInit(Rule):
     that use the instance as a tuple, and for fields whose default a
     dataclass refuses, being unhashable: a list, dict or set, or an instance
     of a class of the module that is (a `@dataclass` that is not frozen, a
-    class with `__eq__` and no `__hash__`). A default that is an instance of
-    a class not known here (`Options()` from another module) makes the fix
-    unsafe: a dataclass refuses it if it is unhashable.
+    class with `__eq__` and no `__hash__`), written as the default or bound
+    to the names that lead to it (`TAGS = BASE_TAGS`). A default whose value
+    is not known here makes the fix unsafe, since a dataclass refuses it if it
+    is unhashable: an instance of a class not known here (`Options()` from
+    another module), a name imported from another module, an attribute
+    (`settings.TAGS`; a member of an enum of the module is known), a
+    subscript.
     """
 
     code = "HF301"
@@ -307,7 +313,7 @@ class NamedTuplePostInit(Rule):
         if len(cls.bases) > 1 or cls.keywords or getattr(cls, "type_params", None):
             verdict.no_fix = "a generic NamedTuple or one with other bases needs converting by hand"
             return verdict
-        refused = _unhashable_default(document, cls)
+        refused = _refused_default(document, cls)
         if refused is not None and refused[1] is None:
             verdict.no_fix = f"field `{refused[0]}` has an unhashable default, which a dataclass refuses"
             return verdict
@@ -315,9 +321,9 @@ class NamedTuplePostInit(Rule):
             verdict.no_fix = "the names `dataclass` and `dataclasses` both mean something else in the module"
             return verdict
         if refused is not None:
-            name, callee = refused
+            name, unknown = refused
             verdict.unsafe.append(
-                f"field `{name}` defaults to an instance of `{callee}`, which a dataclass refuses if it is unhashable"
+                f"field `{name}` defaults to {unknown.what}, which a dataclass refuses if it is unhashable"
             )
         judge = _TupleJudge(document, cls)
         own = ModuleFlow(document.tree, document.text, ClassShape.of(cls), judge).run()
@@ -443,39 +449,170 @@ def _fields(cls: ast.ClassDef) -> list[str]:
     return [s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
 
 
-def _unhashable_default(document: PythonDocument, cls: ast.ClassDef) -> tuple[str, str | None] | None:
-    """A field whose default a dataclass refuses at class creation (an unhashable one), or may:
-    (the field, None) for a mutable literal, a call making a mutable container or an instance
-    of an unhashable class of the module (a plain `@dataclass`), or a name the module binds
-    to one; (the field, the callee) for an instance of a class not known here."""
-    defaults = {
-        statement.target.id: statement.value
-        for statement in cls.body
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value
-    }
-    unhashable_classes = _unhashable_classes(document) if defaults else set()
-    bound: dict[str, ast.expr] = {}
-    if any(isinstance(value, ast.Name) for value in defaults.values()):
-        bound = {
-            target.id: statement.value
-            for statement, _ in module_level_statements(document.tree.body)
-            if isinstance(statement, ast.Assign)
-            for target in statement.targets
-            if isinstance(target, ast.Name)
-        }
+def _refused_default(document: PythonDocument, cls: ast.ClassDef) -> tuple[str, _Unknown | None] | None:
+    """The first field whose default a dataclass refuses when the class is made, being
+    unhashable, with None; else the first whose default it may refuse, with what that is."""
+    defaults = _Defaults(document, cls)
     maybe = None
-    for name, value in defaults.items():
-        if isinstance(value, ast.Name) and value.id in bound:
-            value = bound[value.id]
+    for index, statement in enumerate(cls.body):
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+            hashable = defaults.hashable(statement.value, frozenset(), cls.body[:index])
+            if hashable is False:
+                return statement.target.id, None
+            if isinstance(hashable, _Unknown) and maybe is None:
+                maybe = statement.target.id, hashable
+    return maybe
+
+
+@dataclass(frozen=True, slots=True)
+class _Unknown:
+    """A default whose value is not known here: a dataclass refuses it if it is unhashable."""
+
+    what: str
+    """What it is: "an instance of `Options`", "`TAGS`, imported from `app.settings`"."""
+
+
+class _Defaults:
+    """Whether a default is hashable, which a dataclass requires of it (its class's
+    `__hash__` must not be None): True, False, or `_Unknown`. Names are followed to what
+    the class body, or else the module, binds them to; a name the module imports, an
+    attribute, a subscript, or a local of the function around the class is not known."""
+
+    def __init__(self, document: PythonDocument, cls: ast.ClassDef) -> None:
+        self.document = document
+        self.unhashable_classes = _unhashable_classes(document)
+        self.enums = _enum_classes(document) - self.unhashable_classes
+        self.functions = [s for s in document.enclosing_scopes(cls) if not isinstance(s, ast.ClassDef)]
+
+    def hashable(
+        self, value: ast.expr, following: frozenset[str], class_body: list[ast.stmt] | None
+    ) -> bool | _Unknown:
+        """`class_body`: for a value the class's body computes, its statements run before;
+        None for a value the module computes."""
         if isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp):
-            return name, None
+            return False
+        if isinstance(value, ast.Constant | ast.Tuple | ast.JoinedStr | ast.Lambda | ast.GeneratorExp | ast.Compare):
+            return True  # a tuple is hashable as a class, whatever it holds: all a dataclass asks
         if isinstance(value, ast.Call):
             callee = _callee_name(value.func)
-            if callee.rpartition(".")[2] in _MUTABLE_FACTORIES or callee in unhashable_classes:
-                return name, None
-            if maybe is None and callee.rpartition(".")[2] not in _HASHABLE_FACTORIES:
-                maybe = (name, callee or document.source(value.func))
-    return maybe
+            if callee.rpartition(".")[2] in _MUTABLE_FACTORIES or callee in self.unhashable_classes:
+                return False
+            if callee.rpartition(".")[2] in _HASHABLE_FACTORIES:
+                return True
+            return _Unknown(f"an instance of `{callee or self.document.source(value.func)}`")
+        if isinstance(value, ast.Name):
+            return self._name(value.id, following, class_body)
+        if isinstance(value, ast.NamedExpr):
+            return self.hashable(value.value, following, class_body)
+        if isinstance(value, ast.UnaryOp):
+            return True if isinstance(value.op, ast.Not) else self.hashable(value.operand, following, class_body)
+        if isinstance(value, ast.BinOp):
+            return self._made_of(value, [value.left, value.right], following, class_body, every=True)
+        if isinstance(value, ast.IfExp):
+            return self._made_of(value, [value.body, value.orelse], following, class_body)
+        if isinstance(value, ast.BoolOp):
+            return self._made_of(value, value.values, following, class_body)
+        if (
+            isinstance(value, ast.Attribute)
+            and isinstance(value.value, ast.Name)
+            and value.value.id in self.enums
+            and not value.attr.startswith("_")
+            and self._name(value.value.id, following, class_body) is True
+        ):
+            return True  # a member of an enum of the module
+        return _Unknown(f"`{_source(value)}`")
+
+    def _made_of(
+        self,
+        value: ast.expr,
+        operands: list[ast.expr],
+        following: frozenset[str],
+        class_body: list[ast.stmt] | None,
+        every: bool = False,
+    ) -> bool | _Unknown:
+        """The value of one of `operands`, or with `every`, one made of all of them (an
+        operator on hashable values makes one, as on numbers, strings, tuples, paths)."""
+        verdicts = [self.hashable(operand, following, class_body) for operand in operands]
+        if all(verdict is True for verdict in verdicts):
+            return True
+        if not every and all(verdict is False for verdict in verdicts):
+            return False
+        return _Unknown(f"`{_source(value)}`")
+
+    def _name(self, name: str, following: frozenset[str], class_body: list[ast.stmt] | None) -> bool | _Unknown:
+        if name in following:
+            return _Unknown(f"`{name}`")  # bound in a cycle, or to itself plus something
+        following |= {name}
+        if class_body is not None:
+            in_class = [statement for statement in class_body if name in _bound_names(statement)]
+            if in_class:
+                return self._bound(name, in_class, following, class_body)
+            for function in self.functions:
+                if name in _local_names(function):
+                    return _Unknown(f"`{name}`, a local of `{getattr(function, 'name', 'a lambda')}`")
+        statements = self.document.module_level_bindings.get(name)
+        if statements:
+            return self._bound(name, statements, following, None)
+        if hasattr(builtins, name) and not name.startswith("_") and "*" not in self.document.module_level_bindings:
+            return True  # a builtin type, function or constant
+        return _Unknown(f"`{name}`")
+
+    def _bound(
+        self, name: str, statements: list[ast.stmt], following: frozenset[str], class_body: list[ast.stmt] | None
+    ) -> bool | _Unknown:
+        """What the statements binding `name` give it: any of them may be the one that holds."""
+        verdicts = []
+        for statement in statements:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import):
+                verdicts.append(True)  # a function, a class, a module
+            elif isinstance(statement, ast.ImportFrom):
+                return _Unknown(f"`{name}`, imported from `{'.' * statement.level}{statement.module or ''}`")
+            elif (isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets)) or (
+                isinstance(statement, ast.AnnAssign) and statement.value is not None
+            ):
+                assert statement.value is not None
+                verdicts.append(self.hashable(statement.value, following, class_body))
+            else:
+                return _Unknown(f"`{name}`")  # unpacked, augmented, a loop's target
+        if all(verdict is True for verdict in verdicts) or all(verdict is False for verdict in verdicts):
+            return verdicts[0]
+        return next((verdict for verdict in verdicts if isinstance(verdict, _Unknown)), _Unknown(f"`{name}`"))
+
+
+def _local_names(function: ast.AST) -> set[str]:
+    """Names a function binds, or a function inside it: a superset of its locals."""
+    names = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom):
+            names |= _bound_names(node)
+    return names
+
+
+def _bound_names(statement: ast.stmt) -> set[str]:
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {statement.name}
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return {alias.asname or alias.name.partition(".")[0] for alias in statement.names}
+    return {n.id for t in assigned_targets(statement) for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def _enum_classes(document: PythonDocument) -> set[str]:
+    """Classes of the module that are enums."""
+    found: set[str] = set()
+    classes = [s for s, _ in module_level_statements(document.tree.body) if isinstance(s, ast.ClassDef)]
+    while True:
+        before = len(found)
+        for cls in classes:
+            if any(
+                (document.qualified_name(base) or "").startswith("enum.") or _is_name(base, found) for base in cls.bases
+            ):
+                found.add(cls.name)
+        if len(found) == before:
+            return found
 
 
 def _unhashable_classes(document: PythonDocument) -> set[str]:
