@@ -398,6 +398,15 @@ def make_job(name: str) -> Job:
 
 JOB_MAIN = "from app.job import make_job\n\nprint(make_job('build').tags)\n"
 MUTABLE_DEFAULT = "ValueError: mutable default <class 'list'> for field tags is not allowed"
+POINT = """\
+    class Point(NamedTuple):
+        x: int
+        y: int
+
+        def __post_init__(self) -> None:
+            if self.x < 0:
+                raise ValueError("x must be >= 0")
+    """
 APPLICATIONS = {
     "a default imported from another module": Application(
         {
@@ -420,6 +429,24 @@ APPLICATIONS = {
     "a default that names a list through another name": Application(
         {"app/job.py": _job("DEFAULT_TAGS", "\nBASE_TAGS = ['web']\nDEFAULT_TAGS = BASE_TAGS\n"), "main.py": JOB_MAIN},
         "no fix: field `tags` has an unhashable default, which a dataclass refuses",
+    ),
+    "a decorator that reads `_fields`": Application(
+        {
+            "app/codec.py": "ENCODERS = {}\n\n\ndef record(cls):\n    ENCODERS[cls.__name__] = cls._fields\n    return cls\n",
+            "app/model.py": "from typing import NamedTuple\n\nfrom app.codec import record\n\n\n@record\n"
+            + textwrap.dedent(POINT),
+            "main.py": "from app.model import Point\n\nprint(Point(0, 1).y)\n",
+        },
+        "the decorator `@record` is given a dataclass in place of a NamedTuple",
+        "AttributeError: type object 'Point' has no attribute '_fields'",
+    ),
+    "`total_ordering` with no ordering method": Application(
+        {
+            "app/version.py": "import functools\nfrom typing import NamedTuple\n\n\n@functools.total_ordering\n"
+            + textwrap.dedent(POINT),
+            "main.py": "from app.version import Point\n\nprint(Point(2, 0).x)\n",
+        },
+        "no fix: `@functools.total_ordering` needs an ordering method, which the NamedTuple has from `tuple`",
     ),
 }
 
@@ -467,6 +494,7 @@ ORACLES = {
     "type-checking": Oracle(["Size(2, 3)"], ["Size(-1, 2)"], ["area(Size(2, 3))"]),
     "typing-extensions-alias": Oracle(["Limits(0.5)", "Limits(1.0, 256)"], ["Limits(1.0, 0)"]),
     "typing-module": Oracle(["Retry()", "Retry(5)"], ["Retry(0)"], ["first([3, 2])"]),
+    "final-decorator": Oracle(["Point(1)", "Point(1, 2)"], ["Point(-1)"]),
     "hashable-defaults": Oracle(
         ["Job()", "Job('b', 2, Color.BLUE, 0.5)"],
         ["Job(retries=-1)", "Hooks(hook=None)"],

@@ -67,6 +67,9 @@ _PLAIN_DECORATORS = frozenset(
     {"property", "cached_property", "staticmethod", "classmethod", "abstractmethod", "override", "overload", "final"}
 )
 """Decorators that read no annotation."""
+_HARMLESS_DECORATORS = frozenset({"typing.final", "typing_extensions.final"})
+"""Class decorators that do the same to a dataclass as to a NamedTuple."""
+_ORDERING = frozenset({"__lt__", "__le__", "__gt__", "__ge__"})
 _PLAIN_BASES = frozenset({"object", "Generic", "Protocol", "NamedTuple"})
 _SHOWING_BUILTINS = frozenset({"str", "repr", "format", "print", "ascii"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
@@ -220,11 +223,14 @@ class NamedTuplePostInit(Rule):
     `setup.py` or `setup.cfg`; not an application whose tool never builds it:
     uv's `package = false`, Poetry's `package-mode = false`, PDM's
     `distribution = false`), or a public function or variable through which
-    one reaches its instances: their users are outside the tree. So do a
-    `__post_init__` that assigns to `self` (a frozen dataclass raises there),
-    `_replace` and its kin on a value that is not followed, and a project of
-    more than 50,000 modules, which is not searched. Names made at run time
-    (`importlib`, `getattr` with a computed name) are not followed.
+    one reaches its instances: their users are outside the tree. So does a
+    decorator of the class other than `typing.final`: it is given a
+    dataclass where it was given a NamedTuple, whose `_fields` or tuple
+    ordering it may use. So do a `__post_init__` that assigns to `self` (a
+    frozen dataclass raises there), `_replace` and its kin on a value that is
+    not followed, and a project of more than 50,000 modules, which is not
+    searched. Names made at run time (`importlib`, `getattr` with a computed
+    name) are not followed.
 
     In the class's own module, the fix rewrites what has an equivalent:
     `x._replace(a=1)` becomes `dataclasses.replace(x, a=1)` (which runs
@@ -240,16 +246,18 @@ class NamedTuplePostInit(Rule):
 
     No fix, only the finding, for generic NamedTuples, for classes built on a
     `namedtuple(...)` call or inheriting from another NamedTuple, for methods
-    that use the instance as a tuple, and for fields whose default a
-    dataclass refuses, being unhashable: a list, dict or set, or an instance
-    of a class of the module that is (a `@dataclass` that is not frozen, a
-    class with `__eq__` and no `__hash__`), written as the default or bound
-    to the names that lead to it (`TAGS = BASE_TAGS`). A default whose value
-    is not known here makes the fix unsafe, since a dataclass refuses it if it
-    is unhashable: an instance of a class not known here (`Options()` from
-    another module), a name imported from another module, an attribute
-    (`settings.TAGS`; a member of an enum of the module is known), a
-    subscript.
+    that use the instance as a tuple, for `functools.total_ordering` on a
+    class that defines no ordering method (it finds a tuple's on the
+    NamedTuple, and raises on a dataclass, which has none), and for fields
+    whose default a dataclass refuses, being unhashable: a list, dict or set,
+    or an instance of a class of the module that is (a `@dataclass` that is
+    not frozen, a class with `__eq__` and no `__hash__`), written as the
+    default or bound to the names that lead to it (`TAGS = BASE_TAGS`). A
+    default whose value is not known here makes the fix unsafe, since a
+    dataclass refuses it if it is unhashable: an instance of a class not
+    known here (`Options()` from another module), a name imported from
+    another module, an attribute (`settings.TAGS`; a member of an enum of the
+    module is known), a subscript.
     """
 
     code = "HF301"
@@ -313,6 +321,14 @@ class NamedTuplePostInit(Rule):
         if len(cls.bases) > 1 or cls.keywords or getattr(cls, "type_params", None):
             verdict.no_fix = "a generic NamedTuple or one with other bases needs converting by hand"
             return verdict
+        decorators = [d for d in cls.decorator_list if document.qualified_name(_called(d)) not in _HARMLESS_DECORATORS]
+        for decorator in decorators:
+            if document.qualified_name(decorator) == "functools.total_ordering" and not _ORDERING & _methods(cls):
+                verdict.no_fix = (
+                    f"`@{_source(decorator)}` needs an ordering method, which the NamedTuple has from"
+                    " `tuple` and a dataclass lacks"
+                )
+                return verdict
         refused = _refused_default(document, cls)
         if refused is not None and refused[1] is None:
             verdict.no_fix = f"field `{refused[0]}` has an unhashable default, which a dataclass refuses"
@@ -325,6 +341,10 @@ class NamedTuplePostInit(Rule):
             verdict.unsafe.append(
                 f"field `{name}` defaults to {unknown.what}, which a dataclass refuses if it is unhashable"
             )
+        verdict.unsafe.extend(
+            f"the decorator `@{_source(decorator)}` is given a dataclass in place of a NamedTuple"
+            for decorator in decorators
+        )
         judge = _TupleJudge(document, cls)
         own = ModuleFlow(document.tree, document.text, ClassShape.of(cls), judge).run()
         notes = [note for _, note in own.notes] + judge.untracked_tuple_api()
@@ -428,10 +448,11 @@ def _tuple_classes(document: PythonDocument) -> set[str]:
 
 
 def _defines(cls: ast.ClassDef, name: str) -> bool:
-    return any(
-        isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name
-        for statement in cls.body
-    )
+    return name in _methods(cls)
+
+
+def _methods(cls: ast.ClassDef) -> set[str]:
+    return {statement.name for statement in cls.body if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
 def _position(node: ast.stmt) -> tuple[int, int]:
@@ -622,7 +643,7 @@ def _unhashable_classes(document: PythonDocument) -> set[str]:
     for statement, _ in module_level_statements(document.tree.body):
         if not isinstance(statement, ast.ClassDef):
             continue
-        methods = {s.name for s in statement.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        methods = _methods(statement)
         if "__eq__" in methods and "__hash__" not in methods:
             found.add(statement.name)
         for decorator in statement.decorator_list:
@@ -687,7 +708,7 @@ class _TupleJudge:
         self.document = document
         self.cls = cls
         self.fields = _fields(cls)
-        self.methods = {s.name for s in cls.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        self.methods = _methods(cls)
         self.nested = bool(document.enclosing_scopes(cls))
         """A nested class's repr differs: a dataclass shows its qualified name."""
         self.has_docstring = ast.get_docstring(cls) is not None
