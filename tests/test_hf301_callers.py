@@ -448,6 +448,26 @@ APPLICATIONS = {
         },
         "no fix: `@functools.total_ordering` needs an ordering method, which the NamedTuple has from `tuple`",
     ),
+    "the class in a type passed to pydantic": Application(
+        {
+            "app/points.py": "from typing import NamedTuple\n\nfrom pydantic import TypeAdapter\n\n\n"
+            + textwrap.dedent(POINT)
+            + "\n\nPOINTS = TypeAdapter(list[Point])\n",
+            "main.py": "from app.points import POINTS\n\nprint(POINTS.validate_python([[1, 2], [3, 4]]))\n",
+        },
+        "`list[Point]` passed to `TypeAdapter` (line 15)",
+        "Input should be a dictionary or an instance of Point",
+    ),
+    "the class in a field of a pydantic dataclass": Application(
+        {
+            "app/points.py": "from typing import NamedTuple, Optional\n\nfrom pydantic.dataclasses import dataclass\n\n\n"
+            + textwrap.dedent(POINT)
+            + "\n\n@dataclass\nclass Move:\n    to: Optional[Point]\n",
+            "main.py": "from app.points import Move\n\nprint(Move(to=[1, 2]).to.y)\n",
+        },
+        "annotates the field `Move.to`, which what builds `Move` may read (line 17)",
+        "Input should be a dictionary or an instance of Point",
+    ),
 }
 
 
@@ -494,6 +514,7 @@ ORACLES = {
     "type-checking": Oracle(["Size(2, 3)"], ["Size(-1, 2)"], ["area(Size(2, 3))"]),
     "typing-extensions-alias": Oracle(["Limits(0.5)", "Limits(1.0, 256)"], ["Limits(1.0, 0)"]),
     "typing-module": Oracle(["Retry()", "Retry(5)"], ["Retry(0)"], ["first([3, 2])"]),
+    "plain-types": Oracle(["Point(1)", "Point(1, 2)"], ["Point(-1)"], ["no_points()", "across(Point(3))", "across()"]),
     "final-decorator": Oracle(["Point(1)", "Point(1, 2)"], ["Point(-1)"]),
     "hashable-defaults": Oracle(
         ["Job()", "Job('b', 2, Color.BLUE, 0.5)"],

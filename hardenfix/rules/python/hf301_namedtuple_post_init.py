@@ -23,6 +23,7 @@ from hardenfix.sources.python import (
 from hardenfix.sources.python_flow import (
     CLASS,
     INSTANCE,
+    TYPE,
     ClassShape,
     Derived,
     Kind,
@@ -217,8 +218,12 @@ class NamedTuplePostInit(Rule):
     to a function that is not followed) makes the fix unsafe, with the file
     and line in the message; so does the class as the annotation of a field
     of a class that a framework may build (one with bases, or decorators
-    other than `dataclass`: pydantic, attrs) or of a parameter of a decorated
-    function (FastAPI, typer). So does a public class of a distributable
+    other than the standard library's `dataclass`: pydantic, attrs) or of a
+    parameter of a decorated function (FastAPI, typer). A type made from the
+    class (`list[Point]`, `Point | None`, and names bound to one) counts as
+    the class: `TypeAdapter(list[Point])` makes the fix unsafe, as
+    `TypeAdapter(Point)` does (pydantic builds a NamedTuple from an array, a
+    dataclass from a dict only). So does a public class of a distributable
     project (its `pyproject.toml` declares a project or a build, or it has
     `setup.py` or `setup.cfg`; not an application whose tool never builds it:
     uv's `package = false`, Poetry's `package-mode = false`, PDM's
@@ -721,7 +726,7 @@ class _TupleJudge:
             self._seen.add(id(parent))
         if kind is Kind.INSTANCE:
             return self._instance(use, node, parent)
-        if kind is Kind.CLASS:
+        if kind in (Kind.CLASS, Kind.TYPE):
             return self._class(use, node, parent)
         if isinstance(parent, ast.Attribute) and parent.value is node:
             return None  # a factory's `__name__`
@@ -884,12 +889,17 @@ class _TupleJudge:
     # -- the class ------------------------------------------------------------
 
     def _class(self, use: Use, node: ast.expr, parent: ast.AST) -> object:
+        """The class, or a type made from it, which what reads types at run time reads it in."""
+        the_class = use.value.kind is Kind.CLASS
+        what = "the class" if the_class else f"`{_source(node)}`"
         if isinstance(parent, ast.Attribute) and parent.value is node:
-            return self._class_attribute(use, node, parent)
+            return self._class_attribute(use, node, parent) if the_class else _HandedOn(node, f"{what} read")
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return None  # `list[Point](...)` makes a list; the class's calls are followed
         if isinstance(parent, ast.Call | ast.keyword):
             call = parent if isinstance(parent, ast.Call) else use.flow.scopes.parent.get(id(parent))
             if not isinstance(call, ast.Call):
-                return _HandedOn(node, "the class given as a keyword of a class")
+                return _HandedOn(node, f"{what} given as a keyword of a class")
             callee = _callee_name(call.func)
             if callee in ("isinstance", "issubclass") and len(call.args) == 2 and call.args[1] is node:
                 return None
@@ -897,20 +907,23 @@ class _TupleJudge:
                 return None
             if callee.rpartition(".")[2] == "TypeVar":
                 return None  # a bound or constraint, for type checkers
-            return _HandedOn(node, f"the class passed to `{callee or _source(call.func)}`")
+            return _HandedOn(node, f"{what} passed to `{callee or _source(call.func)}`")
         if isinstance(parent, ast.Tuple) and self._isinstance_types(use, parent):
             return None
         owner = _annotation_owner(use, node)
         if owner is not None:
             return _annotation(use, node, owner)
+        made = _type_made_of(use, node)
+        if made is not None:
+            return Derived(made, TYPE)
         if isinstance(parent, ast.Subscript | ast.Compare | ast.Expr):
             return None
         if isinstance(parent, ast.ClassDef):
             return _HandedOn(node, f"subclassed by `{parent.name}`")
         if isinstance(parent, ast.Return | ast.Lambda):
-            return _HandedOn(node, "the class returned, whose callers are not followed")
-        what = _HANDED_PLACES.get(type(parent), f"used in a `{type(parent).__name__}`")
-        return _HandedOn(node, f"the class {what}")
+            return _HandedOn(node, f"{what} returned, whose callers are not followed")
+        place = _HANDED_PLACES.get(type(parent), f"used in a `{type(parent).__name__}`")
+        return _HandedOn(node, f"{what} {place}")
 
     def _class_attribute(self, use: Use, node: ast.expr, parent: ast.Attribute) -> object:
         attribute = parent.attr
@@ -992,6 +1005,24 @@ _HANDED_PLACES: dict[type, str] = {
 }
 
 
+def _type_made_of(use: Use, node: ast.expr) -> ast.expr | None:
+    """The type that the class, or a type made from it, is part of, when it is one: the
+    subscript it is an argument of (`list[Point]`, `dict[str, Point]`, `Callable[[Point],
+    None]`), a union (`Point | None`), or a generic type's specialisation (`Pairs[int]`)."""
+    parents = use.flow.scopes.parent
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.BitOr):
+        return parent
+    if use.value.kind is Kind.TYPE and isinstance(parent, ast.Subscript) and parent.value is node:
+        return parent if isinstance(parent.ctx, ast.Load) else None
+    child = node
+    while isinstance(parent, ast.Tuple | ast.List):
+        child, parent = parent, parents.get(id(parent))
+    if isinstance(parent, ast.Subscript) and parent.slice is child and isinstance(parent.ctx, ast.Load):
+        return parent
+    return None
+
+
 def _annotation_owner(use: Use, node: ast.expr) -> ast.arg | ast.AnnAssign | ast.FunctionDef | None:
     """The parameter, variable or function whose annotation `node` is part of, if any."""
     child: ast.AST = node
@@ -1034,19 +1065,31 @@ def _plain_class(use: Use, cls: ast.ClassDef) -> bool:
 
 
 def _is_dataclass_decorator(use: Use, decorator: ast.expr) -> bool:
+    """The standard library's `dataclass`, under any name; not pydantic's, which builds a
+    NamedTuple field from an array and a dataclass field from a dict only."""
     target = _called(decorator)
     if isinstance(target, ast.Attribute):
-        return _callee_name(target).endswith("dataclasses.dataclass")
-    if not isinstance(target, ast.Name):
-        return False
-    if target.id == "dataclass":
-        return True
-    return any(  # `from dataclasses import dataclass as dc`
-        isinstance(binding, ast.ImportFrom)
-        and binding.module == "dataclasses"
-        and any(alias.name == "dataclass" and alias.asname == target.id for alias in binding.names)
-        for binding in use.flow.scopes.definitions.get(use.flow.scopes.key(target), [])
-    )
+        return (
+            target.attr == "dataclass"
+            and isinstance(target.value, ast.Name)
+            and _imported(use, target.value, "dataclasses")
+        )
+    return isinstance(target, ast.Name) and _imported(use, target, "dataclasses.dataclass")
+
+
+def _imported(use: Use, name: ast.Name, qualified: str) -> bool:
+    """Whether an import binds `name` to `qualified`: `import dataclasses`, `from
+    dataclasses import dataclass as dc`."""
+    for binding in use.flow.scopes.definitions.get(use.flow.scopes.key(name), []):
+        if isinstance(binding, ast.Import):
+            bound = [(alias.name, alias.asname or alias.name) for alias in binding.names]
+        elif isinstance(binding, ast.ImportFrom) and not binding.level:
+            bound = [(f"{binding.module}.{alias.name}", alias.asname or alias.name) for alias in binding.names]
+        else:
+            continue
+        if (qualified, name.id) in bound:
+            return True
+    return False
 
 
 def _called(decorator: ast.expr) -> ast.expr:
