@@ -468,6 +468,27 @@ APPLICATIONS = {
         "annotates the field `Move.to`, which what builds `Move` may read (line 17)",
         "Input should be a dictionary or an instance of Point",
     ),
+    "a `ClassVar` that a NamedTuple takes for a field": Application(
+        {
+            "app/limits.py": """\
+                from __future__ import annotations
+
+                from typing import ClassVar, NamedTuple
+
+
+                class Limits(NamedTuple):
+                    low: int
+                    high: int
+                    unit: ClassVar[str] = "s"
+
+                    def __post_init__(self) -> None:
+                        if self.low > self.high:
+                            raise ValueError("low > high")
+                """,
+            "main.py": "from app.limits import Limits\n\nprint(Limits(1, 2, 'ms'))\n",
+        },
+        "no fix: field `unit` is annotated `ClassVar[str]`, which a NamedTuple takes for a field and a dataclass does not",
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from hardenfix.sources.python import (
     block_opener,
     continues_line_above,
     is_none,
+    last_name,
     merge_insertions,
     module_level_statements,
 )
@@ -70,6 +71,7 @@ _PLAIN_DECORATORS = frozenset(
 """Decorators that read no annotation."""
 _HARMLESS_DECORATORS = frozenset({"typing.final", "typing_extensions.final"})
 """Class decorators that do the same to a dataclass as to a NamedTuple."""
+_PSEUDO_FIELDS = frozenset({"ClassVar", "InitVar"})
 _ORDERING = frozenset({"__lt__", "__le__", "__gt__", "__ge__"})
 _PLAIN_BASES = frozenset({"object", "Generic", "Protocol", "NamedTuple"})
 _SHOWING_BUILTINS = frozenset({"str", "repr", "format", "print", "ascii"})
@@ -253,7 +255,10 @@ class NamedTuplePostInit(Rule):
     `namedtuple(...)` call or inheriting from another NamedTuple, for methods
     that use the instance as a tuple, for `functools.total_ordering` on a
     class that defines no ordering method (it finds a tuple's on the
-    NamedTuple, and raises on a dataclass, which has none), and for fields
+    NamedTuple, and raises on a dataclass, which has none), for a field
+    annotated `ClassVar` or `InitVar` (with `from __future__ import
+    annotations` a NamedTuple takes it for a field, which its callers may
+    pass, and a dataclass does not), and for fields
     whose default a dataclass refuses, being unhashable: a list, dict or set,
     or an instance of a class of the module that is (a `@dataclass` that is
     not frozen, a class with `__eq__` and no `__hash__`), written as the
@@ -334,6 +339,13 @@ class NamedTuplePostInit(Rule):
                     " `tuple` and a dataclass lacks"
                 )
                 return verdict
+        pseudo_field = _pseudo_field(cls)
+        if pseudo_field is not None:
+            verdict.no_fix = (
+                f"field `{_source(pseudo_field.target)}` is annotated `{_source(pseudo_field.annotation)}`,"
+                " which a NamedTuple takes for a field and a dataclass does not"
+            )
+            return verdict
         refused = _refused_default(document, cls)
         if refused is not None and refused[1] is None:
             verdict.no_fix = f"field `{refused[0]}` has an unhashable default, which a dataclass refuses"
@@ -454,6 +466,23 @@ def _tuple_classes(document: PythonDocument) -> set[str]:
 
 def _defines(cls: ast.ClassDef, name: str) -> bool:
     return name in _methods(cls)
+
+
+def _pseudo_field(cls: ast.ClassDef) -> ast.AnnAssign | None:
+    """A field annotated `ClassVar` or `InitVar`, which a dataclass does not make a field
+    of. A NamedTuple whose annotations are strings (`from __future__ import annotations`)
+    does; one that evaluates them fails to be made."""
+    for statement in cls.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            annotation = statement.annotation
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+                try:
+                    annotation = ast.parse(annotation.value.strip(), mode="eval").body
+                except SyntaxError:
+                    continue
+            if last_name(annotation.value if isinstance(annotation, ast.Subscript) else annotation) in _PSEUDO_FIELDS:
+                return statement
+    return None
 
 
 def _methods(cls: ast.ClassDef) -> set[str]:
