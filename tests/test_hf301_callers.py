@@ -536,6 +536,11 @@ ORACLES = {
     "typing-extensions-alias": Oracle(["Limits(0.5)", "Limits(1.0, 256)"], ["Limits(1.0, 0)"]),
     "typing-module": Oracle(["Retry()", "Retry(5)"], ["Retry(0)"], ["first([3, 2])"]),
     "plain-types": Oracle(["Point(1)", "Point(1, 2)"], ["Point(-1)"], ["no_points()", "across(Point(3))", "across()"]),
+    "tuple-api-of-other-classes": Oracle(
+        ["Low(1)", "High(50)"],
+        ["Low(-1)", "High(101)"],
+        ["COLUMNS", "WINDOW_COLUMNS", "Low(1).raised()", "tuple(Window(1, 2).widened())", "Window.columns()"],
+    ),
     "final-decorator": Oracle(["Point(1)", "Point(1, 2)"], ["Point(-1)"]),
     "hashable-defaults": Oracle(
         ["Job()", "Job('b', 2, Color.BLUE, 0.5)"],

@@ -235,7 +235,8 @@ class NamedTuplePostInit(Rule):
     dataclass where it was given a NamedTuple, whose `_fields` or tuple
     ordering it may use. So do a `__post_init__` that assigns to `self` (a
     frozen dataclass raises there), `_replace` and its kin on a value that is
-    not followed, and a project of more than 50,000 modules, which is not
+    not followed (but another class of the module, or `self` and `cls` in its
+    methods), and a project of more than 50,000 modules, which is not
     searched. Names made at run time (`importlib`, `getattr` with a computed
     name) are not followed.
 
@@ -258,11 +259,11 @@ class NamedTuplePostInit(Rule):
     NamedTuple, and raises on a dataclass, which has none), for a field
     annotated `ClassVar` or `InitVar` (with `from __future__ import
     annotations` a NamedTuple takes it for a field, which its callers may
-    pass, and a dataclass does not), and for fields
-    whose default a dataclass refuses, being unhashable: a list, dict or set,
-    or an instance of a class of the module that is (a `@dataclass` that is
-    not frozen, a class with `__eq__` and no `__hash__`), written as the
-    default or bound to the names that lead to it (`TAGS = BASE_TAGS`). A
+    pass, and a dataclass does not), and for fields whose default a
+    dataclass refuses, being unhashable: a list, dict or set, or an instance
+    of a class of the module that is (a `@dataclass` that is not frozen, a
+    class with `__eq__` and no `__hash__`), written as the default or bound
+    to the names that lead to it (`TAGS = BASE_TAGS`). A
     default whose value is not known here makes the fix unsafe, since a
     dataclass refuses it if it is unhashable: an instance of a class not
     known here (`Options()` from another module), a name imported from
@@ -996,8 +997,40 @@ class _TupleJudge:
         return [
             _HandedOn(node.value, f"`{_source(node)}` used on a value that may be one")
             for node in self.document.nodes_mentioning(_TUPLE_API, ast.Attribute)
-            if node.attr in _TUPLE_API and id(node) not in self._seen
+            if node.attr in _TUPLE_API and id(node) not in self._seen and not self._another_class(node.value)
         ]
+
+    def _another_class(self, value: ast.expr) -> bool:
+        """Whether `value` is another class of the module (`Other._fields`), or the
+        instance or class a method of one is called on (`self._replace` in `Other`)."""
+        if not isinstance(value, ast.Name):
+            return False
+        scopes = self.document.enclosing_scopes(value)
+        method = scopes[-1] if scopes else None
+        if (
+            isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef)
+            and len(scopes) > 1
+            and isinstance(scopes[-2], ast.ClassDef)
+            and scopes[-2] is not self.cls
+        ):
+            parameters = [*method.args.posonlyargs, *method.args.args]
+            decorators = {last_name(_called(decorator)) for decorator in method.decorator_list}
+            if (
+                parameters
+                and parameters[0].arg == value.id
+                and "staticmethod" not in decorators
+                and not any(
+                    isinstance(node, ast.Name) and node.id == value.id and isinstance(node.ctx, ast.Store)
+                    for node in ast.walk(method)
+                )
+            ):
+                return True
+        if any(value.id in _local_names(scope) for scope in scopes):
+            return False
+        bindings = self.document.module_level_bindings.get(value.id, [])
+        return bool(bindings) and all(
+            isinstance(binding, ast.ClassDef) and binding is not self.cls for binding in bindings
+        )
 
     def dataclasses_name_taken(self) -> bool:
         """Whether `dataclasses` means something else in the module, so that a rewrite
