@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import importlib.util
 import subprocess
 import sys
@@ -362,6 +363,152 @@ def test_two_copies_of_a_module_in_two_projects_are_judged_apart(tmp_path: Path)
     assert [a for _, _, a in hf301(tmp_path / "two", "models.py", cache=cache)] == ["unsafe"]
 
 
+# --------------------------------------------------------------------------- applications, run
+
+
+@dataclass(frozen=True)
+class Application:
+    """A project whose classes have no users outside it, which the fix breaks."""
+
+    files: dict[str, str]
+    reason: str
+    """What the finding's message says of why the fix is unsafe, or why there is none."""
+    broken: str | None = None
+    """What running it prints once the unsafe fix is applied anyway; None: there is no fix."""
+
+
+def _job(default: str, imports: str = "") -> str:
+    return f"""\
+from typing import NamedTuple
+{imports}
+
+class Job(NamedTuple):
+    name: str
+    tags: list = {default}
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("name must not be empty")
+
+
+def make_job(name: str) -> Job:
+    return Job(name)
+"""
+
+
+JOB_MAIN = "from app.job import make_job\n\nprint(make_job('build').tags)\n"
+MUTABLE_DEFAULT = "ValueError: mutable default <class 'list'> for field tags is not allowed"
+POINT = """\
+    class Point(NamedTuple):
+        x: int
+        y: int
+
+        def __post_init__(self) -> None:
+            if self.x < 0:
+                raise ValueError("x must be >= 0")
+    """
+APPLICATIONS = {
+    "a default imported from another module": Application(
+        {
+            "app/settings.py": "DEFAULT_TAGS = ['web']\n",
+            "app/job.py": _job("DEFAULT_TAGS", "from app.settings import DEFAULT_TAGS\n"),
+            "main.py": JOB_MAIN,
+        },
+        "field `tags` defaults to `DEFAULT_TAGS`, imported from `app.settings`, which a dataclass refuses",
+        MUTABLE_DEFAULT,
+    ),
+    "a default read from another module": Application(
+        {
+            "app/settings.py": "DEFAULT_TAGS = ['web']\n",
+            "app/job.py": _job("settings.DEFAULT_TAGS", "from app import settings\n"),
+            "main.py": JOB_MAIN,
+        },
+        "field `tags` defaults to `settings.DEFAULT_TAGS`, which a dataclass refuses if it is unhashable",
+        MUTABLE_DEFAULT,
+    ),
+    "a default that names a list through another name": Application(
+        {"app/job.py": _job("DEFAULT_TAGS", "\nBASE_TAGS = ['web']\nDEFAULT_TAGS = BASE_TAGS\n"), "main.py": JOB_MAIN},
+        "no fix: field `tags` has an unhashable default, which a dataclass refuses",
+    ),
+    "a decorator that reads `_fields`": Application(
+        {
+            "app/codec.py": "ENCODERS = {}\n\n\ndef record(cls):\n    ENCODERS[cls.__name__] = cls._fields\n    return cls\n",
+            "app/model.py": "from typing import NamedTuple\n\nfrom app.codec import record\n\n\n@record\n"
+            + textwrap.dedent(POINT),
+            "main.py": "from app.model import Point\n\nprint(Point(0, 1).y)\n",
+        },
+        "the decorator `@record` is given a dataclass in place of a NamedTuple",
+        "AttributeError: type object 'Point' has no attribute '_fields'",
+    ),
+    "`total_ordering` with no ordering method": Application(
+        {
+            "app/version.py": "import functools\nfrom typing import NamedTuple\n\n\n@functools.total_ordering\n"
+            + textwrap.dedent(POINT),
+            "main.py": "from app.version import Point\n\nprint(Point(2, 0).x)\n",
+        },
+        "no fix: `@functools.total_ordering` needs an ordering method, which the NamedTuple has from `tuple`",
+    ),
+    "the class in a type passed to pydantic": Application(
+        {
+            "app/points.py": "from typing import NamedTuple\n\nfrom pydantic import TypeAdapter\n\n\n"
+            + textwrap.dedent(POINT)
+            + "\n\nPOINTS = TypeAdapter(list[Point])\n",
+            "main.py": "from app.points import POINTS\n\nprint(POINTS.validate_python([[1, 2], [3, 4]]))\n",
+        },
+        "`list[Point]` passed to `TypeAdapter` (line 15)",
+        "Input should be a dictionary or an instance of Point",
+    ),
+    "the class in a field of a pydantic dataclass": Application(
+        {
+            "app/points.py": "from typing import NamedTuple, Optional\n\nfrom pydantic.dataclasses import dataclass\n\n\n"
+            + textwrap.dedent(POINT)
+            + "\n\n@dataclass\nclass Move:\n    to: Optional[Point]\n",
+            "main.py": "from app.points import Move\n\nprint(Move(to=[1, 2]).to.y)\n",
+        },
+        "annotates the field `Move.to`, which what builds `Move` may read (line 17)",
+        "Input should be a dictionary or an instance of Point",
+    ),
+    "a `ClassVar` that a NamedTuple takes for a field": Application(
+        {
+            "app/limits.py": """\
+                from __future__ import annotations
+
+                from typing import ClassVar, NamedTuple
+
+
+                class Limits(NamedTuple):
+                    low: int
+                    high: int
+                    unit: ClassVar[str] = "s"
+
+                    def __post_init__(self) -> None:
+                        if self.low > self.high:
+                            raise ValueError("low > high")
+                """,
+            "main.py": "from app.limits import Limits\n\nprint(Limits(1, 2, 'ms'))\n",
+        },
+        "no fix: field `unit` is annotated `ClassVar[str]`, which a NamedTuple takes for a field and a dataclass does not",
+    ),
+}
+
+
+@pytest.mark.parametrize("application", APPLICATIONS.values(), ids=APPLICATIONS.keys())
+def test_a_fix_that_breaks_an_application_is_never_safe(tmp_path: Path, application: Application) -> None:
+    write(tmp_path, {"pyproject.toml": "[tool.uv]\npackage = false\n", "app/__init__.py": "", **application.files})
+    [(_, message, applicability)] = hf301(tmp_path)
+    assert application.reason in message
+    assert applicability == ("unsafe" if application.broken else None)
+    before = callers(tmp_path, "import runpy; runpy.run_path('main.py')")
+    assert "Error" not in before
+
+    hf301(tmp_path, mode=Mode.WRITE)
+    assert callers(tmp_path, "import runpy; runpy.run_path('main.py')") == before
+    # The verdict is not a guess: applied anyway, the fix breaks the application.
+    hf301(tmp_path, mode=Mode.WRITE, unsafe=True)
+    after = callers(tmp_path, "import runpy; runpy.run_path('main.py')")
+    assert application.broken in after if application.broken else after == before
+
+
 # --------------------------------------------------------------------------- golden cases, run
 
 
@@ -388,6 +535,18 @@ ORACLES = {
     "type-checking": Oracle(["Size(2, 3)"], ["Size(-1, 2)"], ["area(Size(2, 3))"]),
     "typing-extensions-alias": Oracle(["Limits(0.5)", "Limits(1.0, 256)"], ["Limits(1.0, 0)"]),
     "typing-module": Oracle(["Retry()", "Retry(5)"], ["Retry(0)"], ["first([3, 2])"]),
+    "plain-types": Oracle(["Point(1)", "Point(1, 2)"], ["Point(-1)"], ["no_points()", "across(Point(3))", "across()"]),
+    "tuple-api-of-other-classes": Oracle(
+        ["Low(1)", "High(50)"],
+        ["Low(-1)", "High(101)"],
+        ["COLUMNS", "WINDOW_COLUMNS", "Low(1).raised()", "tuple(Window(1, 2).widened())", "Window.columns()"],
+    ),
+    "final-decorator": Oracle(["Point(1)", "Point(1, 2)"], ["Point(-1)"]),
+    "hashable-defaults": Oracle(
+        ["Job()", "Job('b', 2, Color.BLUE, 0.5)"],
+        ["Job(retries=-1)", "Hooks(hook=None)"],
+        ["Hooks().kind.__name__", "Hooks().hook('x')", "Hooks().convert(1)"],
+    ),
     "unsafe-tuple-use": Oracle(["Span(1, 2)"], ["Span(2, 1)"], broken=["widen(Span(1, 2))"]),
     "rewrites": Oracle(
         ["Retry()", "Retry(2, 1.0)"],
@@ -426,6 +585,8 @@ def _plain(value: object) -> object:
     if hasattr(value, "__post_init__"):
         names = getattr(value, "_fields", None) or list(value.__dataclass_fields__)  # type: ignore[attr-defined]
         return type(value).__name__, tuple(_plain(getattr(value, name)) for name in names)
+    if isinstance(value, enum.Enum):  # a member of each copy of the module's enum
+        return type(value).__name__, value.name
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -201,6 +201,53 @@ def test_hf301_names_only_the_tuple_attributes_a_module_uses() -> None:
     assert "`low`" not in message
 
 
+def _job_defaulting_to(default: str, before: str = "", indent: str = "") -> str:
+    job = f"class Job(NamedTuple):\n    tags: list = {default}\n\n" + _POST_INIT.replace("x >= 0", "tags")
+    return "from typing import NamedTuple\n" + before + "\n\n" + "".join(indent + line for line in job.splitlines(True))
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        pytest.param(
+            _job_defaulting_to("TAGS", "import dataclasses\nfrom app import *\n"),
+            "defaults to `TAGS`, which",
+            id="a star import's",
+        ),
+        pytest.param(
+            _job_defaulting_to("TAGS", "\nTAGS = ('a',)\nTAGS = TAGS + extra()\n"),
+            "defaults to `TAGS + extra()`, which",
+            id="rebound with what is not known",
+        ),
+        pytest.param(
+            _job_defaulting_to("TAGS", "\nfor TAGS in ([], ()):\n    pass\n"),
+            "defaults to `TAGS`, which",
+            id="a loop's target",
+        ),
+        pytest.param(
+            "from typing import NamedTuple\n\n\ndef make(tags):\n    class Job(NamedTuple):\n        tags: list = tags\n\n"
+            + _POST_INIT.replace("    ", "        ").replace("x >= 0", "tags"),
+            "defaults to `tags`, a local of `make`, which",
+            id="a parameter of the function around the class",
+        ),
+        pytest.param(
+            _job_defaulting_to("TAGS", "\nTAGS = OTHER\nOTHER = TAGS\n"), "defaults to `TAGS`, which", id="a cycle"
+        ),
+    ],
+)
+def test_hf301_a_default_not_known_here_makes_the_fix_unsafe(text: str, said: str) -> None:
+    [message] = _hf301_findings(text)
+    assert f"(unsafe fix: field `tags` {said} a dataclass refuses if it is unhashable)" in message
+
+
+def test_hf301_a_default_named_in_the_class_body_is_what_the_body_bound_before() -> None:
+    """The class body is looked in first, as Python does; a name it binds later is the module's."""
+    body = "    DEFAULT = ()\n    tags: list = DEFAULT\n    late: list = LATE\n    LATE = 1\n"
+    text = _TUPLE_HEADER.replace("    x: int\n", body) + _POST_INIT + "\n\nDEFAULT = []\nLATE = []\n"
+    [message] = _hf301_findings(text)
+    assert message.endswith("(no fix: field `late` has an unhashable default, which a dataclass refuses)")
+
+
 def test_hf302_leaves_a_metric_unfixed_when_typing_would_come_after_the_helper() -> None:
     """A metric created among the opening imports puts the helper above it; an import of
     `typing` below it would then come too late for the helper's `TypeVar`."""

@@ -377,16 +377,23 @@ class PythonDocument(SourceText):
     @cached_property
     def module_level_names(self) -> set[str]:
         """Names the module binds at its top level, by any statement."""
-        names: set[str] = set()
+        return set(self.module_level_bindings)
+
+    @cached_property
+    def module_level_bindings(self) -> dict[str, list[ast.stmt]]:
+        """The statements that bind each name at the module's top level (a definition, an
+        import, an assignment, a `for` or `with` target), in order."""
+        found: dict[str, list[ast.stmt]] = {}
         for statement, _ in module_level_statements(self.tree.body):
             if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(statement.name)
+                names: Iterable[str] = [statement.name]
             elif isinstance(statement, ast.Import | ast.ImportFrom):
-                names.update(self._imported_names(statement))
+                names = self._imported_names(statement)
             else:
-                for node in assigned_targets(statement):
-                    names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
-        return names
+                names = [n.id for t in assigned_targets(statement) for n in ast.walk(t) if isinstance(n, ast.Name)]
+            for name in names:
+                found.setdefault(name, []).append(statement)
+        return found
 
     @staticmethod
     def _imported_names(statement: ast.Import | ast.ImportFrom) -> Iterator[str]:

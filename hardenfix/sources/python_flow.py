@@ -8,7 +8,8 @@ which says whether that place is harmless. A place the judge cannot vouch for ma
 the answer "maybe": a sound over-approximation.
 
 What is followed (`Kind`): the class, its instances, functions whose calls return an
-instance ("factories"), and modules that lead to one of these through attributes.
+instance ("factories"), types made from the class (`list[Point]`, when the judge says
+a place makes one), and modules that lead to one of these through attributes.
 A value is followed:
 
 - into names: assignment, annotated assignment and `:=`, in a function or at module
@@ -25,8 +26,9 @@ A value is followed:
 - `self` and `cls` in the class's own methods, and every parameter or variable
   annotated with the class (which adds places to judge, never removes one).
 
-An annotation written as a string that names the class is handed to the judge too,
-as the class: what reads annotations at run time reads those as well.
+An annotation written as a string that names the class, or a name bound to a type made
+from it, is handed to the judge too, as the class: what reads annotations at run time
+reads those as well.
 
 Across modules: a name that a module binds at its top level to one of these values (by
 import, assignment or definition) is exported. The modules of the project that spell
@@ -70,6 +72,9 @@ class Kind(enum.Enum):
     INSTANCE = "instance"
     FACTORY = "factory"
     MODULE = "module"
+    TYPE = "type"
+    """A type made from the class (`list[Point]`, `Point | None`): what reads types at run
+    time (pydantic) reads the class in it."""
     RECEIVER = "receiver"
     """A function whose parameters annotated with the class are followed in its own module."""
 
@@ -112,6 +117,7 @@ class Value:
 INSTANCE = Value(Kind.INSTANCE)
 CLASS = Value(Kind.CLASS)
 FACTORY = Value(Kind.FACTORY)
+TYPE = Value(Kind.TYPE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,9 +597,13 @@ class ModuleFlow:
             for read in self._reads.get(key, []):
                 self._queue.extend((read, value) for value in values)
         module = id(self.tree)
-        classes = {name for (scope, name), values in self.bindings.items() if scope == module and CLASS in values}
+        types = {
+            name
+            for (scope, name), values in self.bindings.items()
+            if scope == module and (CLASS in values or TYPE in values)
+        }
         for annotation in self.scopes.written_annotations:
-            if any(next(word_starts(annotation.value, name), None) is not None for name in classes):
+            if any(next(word_starts(annotation.value, name), None) is not None for name in types):
                 self._queue.append((annotation, CLASS))
 
     def _give(self, key: tuple[int, str], value: Value) -> None:

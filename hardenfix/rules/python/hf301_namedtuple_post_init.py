@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import os
 import re
@@ -12,15 +13,18 @@ from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
     Binding,
     PythonDocument,
+    assigned_targets,
     block_opener,
     continues_line_above,
     is_none,
+    last_name,
     merge_insertions,
     module_level_statements,
 )
 from hardenfix.sources.python_flow import (
     CLASS,
     INSTANCE,
+    TYPE,
     ClassShape,
     Derived,
     Kind,
@@ -65,6 +69,10 @@ _PLAIN_DECORATORS = frozenset(
     {"property", "cached_property", "staticmethod", "classmethod", "abstractmethod", "override", "overload", "final"}
 )
 """Decorators that read no annotation."""
+_HARMLESS_DECORATORS = frozenset({"typing.final", "typing_extensions.final"})
+"""Class decorators that do the same to a dataclass as to a NamedTuple."""
+_PSEUDO_FIELDS = frozenset({"ClassVar", "InitVar"})
+_ORDERING = frozenset({"__lt__", "__le__", "__gt__", "__ge__"})
 _PLAIN_BASES = frozenset({"object", "Generic", "Protocol", "NamedTuple"})
 _SHOWING_BUILTINS = frozenset({"str", "repr", "format", "print", "ascii"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
@@ -212,17 +220,25 @@ class NamedTuplePostInit(Rule):
     to a function that is not followed) makes the fix unsafe, with the file
     and line in the message; so does the class as the annotation of a field
     of a class that a framework may build (one with bases, or decorators
-    other than `dataclass`: pydantic, attrs) or of a parameter of a decorated
-    function (FastAPI, typer). So does a public class of a distributable
+    other than the standard library's `dataclass`: pydantic, attrs) or of a
+    parameter of a decorated function (FastAPI, typer). A type made from the
+    class (`list[Point]`, `Point | None`, and names bound to one) counts as
+    the class: `TypeAdapter(list[Point])` makes the fix unsafe, as
+    `TypeAdapter(Point)` does (pydantic builds a NamedTuple from an array, a
+    dataclass from a dict only). So does a public class of a distributable
     project (its `pyproject.toml` declares a project or a build, or it has
     `setup.py` or `setup.cfg`; not an application whose tool never builds it:
     uv's `package = false`, Poetry's `package-mode = false`, PDM's
     `distribution = false`), or a public function or variable through which
-    one reaches its instances: their users are outside the tree. So do a
-    `__post_init__` that assigns to `self` (a frozen dataclass raises there),
-    `_replace` and its kin on a value that is not followed, and a project of
-    more than 50,000 modules, which is not searched. Names made at run time
-    (`importlib`, `getattr` with a computed name) are not followed.
+    one reaches its instances: their users are outside the tree. So does a
+    decorator of the class other than `typing.final`: it is given a
+    dataclass where it was given a NamedTuple, whose `_fields` or tuple
+    ordering it may use. So do a `__post_init__` that assigns to `self` (a
+    frozen dataclass raises there), `_replace` and its kin on a value that is
+    not followed (but another class of the module, or `self` and `cls` in its
+    methods), and a project of more than 50,000 modules, which is not
+    searched. Names made at run time (`importlib`, `getattr` with a computed
+    name) are not followed.
 
     In the class's own module, the fix rewrites what has an equivalent:
     `x._replace(a=1)` becomes `dataclasses.replace(x, a=1)` (which runs
@@ -238,12 +254,21 @@ class NamedTuplePostInit(Rule):
 
     No fix, only the finding, for generic NamedTuples, for classes built on a
     `namedtuple(...)` call or inheriting from another NamedTuple, for methods
-    that use the instance as a tuple, and for fields whose default a
+    that use the instance as a tuple, for `functools.total_ordering` on a
+    class that defines no ordering method (it finds a tuple's on the
+    NamedTuple, and raises on a dataclass, which has none), for a field
+    annotated `ClassVar` or `InitVar` (with `from __future__ import
+    annotations` a NamedTuple takes it for a field, which its callers may
+    pass, and a dataclass does not), and for fields whose default a
     dataclass refuses, being unhashable: a list, dict or set, or an instance
     of a class of the module that is (a `@dataclass` that is not frozen, a
-    class with `__eq__` and no `__hash__`). A default that is an instance of
-    a class not known here (`Options()` from another module) makes the fix
-    unsafe: a dataclass refuses it if it is unhashable.
+    class with `__eq__` and no `__hash__`), written as the default or bound
+    to the names that lead to it (`TAGS = BASE_TAGS`). A
+    default whose value is not known here makes the fix unsafe, since a
+    dataclass refuses it if it is unhashable: an instance of a class not
+    known here (`Options()` from another module), a name imported from
+    another module, an attribute (`settings.TAGS`; a member of an enum of the
+    module is known), a subscript.
     """
 
     code = "HF301"
@@ -307,7 +332,22 @@ class NamedTuplePostInit(Rule):
         if len(cls.bases) > 1 or cls.keywords or getattr(cls, "type_params", None):
             verdict.no_fix = "a generic NamedTuple or one with other bases needs converting by hand"
             return verdict
-        refused = _unhashable_default(document, cls)
+        decorators = [d for d in cls.decorator_list if document.qualified_name(_called(d)) not in _HARMLESS_DECORATORS]
+        for decorator in decorators:
+            if document.qualified_name(decorator) == "functools.total_ordering" and not _ORDERING & _methods(cls):
+                verdict.no_fix = (
+                    f"`@{_source(decorator)}` needs an ordering method, which the NamedTuple has from"
+                    " `tuple` and a dataclass lacks"
+                )
+                return verdict
+        pseudo_field = _pseudo_field(cls)
+        if pseudo_field is not None:
+            verdict.no_fix = (
+                f"field `{_source(pseudo_field.target)}` is annotated `{_source(pseudo_field.annotation)}`,"
+                " which a NamedTuple takes for a field and a dataclass does not"
+            )
+            return verdict
+        refused = _refused_default(document, cls)
         if refused is not None and refused[1] is None:
             verdict.no_fix = f"field `{refused[0]}` has an unhashable default, which a dataclass refuses"
             return verdict
@@ -315,10 +355,14 @@ class NamedTuplePostInit(Rule):
             verdict.no_fix = "the names `dataclass` and `dataclasses` both mean something else in the module"
             return verdict
         if refused is not None:
-            name, callee = refused
+            name, unknown = refused
             verdict.unsafe.append(
-                f"field `{name}` defaults to an instance of `{callee}`, which a dataclass refuses if it is unhashable"
+                f"field `{name}` defaults to {unknown.what}, which a dataclass refuses if it is unhashable"
             )
+        verdict.unsafe.extend(
+            f"the decorator `@{_source(decorator)}` is given a dataclass in place of a NamedTuple"
+            for decorator in decorators
+        )
         judge = _TupleJudge(document, cls)
         own = ModuleFlow(document.tree, document.text, ClassShape.of(cls), judge).run()
         notes = [note for _, note in own.notes] + judge.untracked_tuple_api()
@@ -422,10 +466,28 @@ def _tuple_classes(document: PythonDocument) -> set[str]:
 
 
 def _defines(cls: ast.ClassDef, name: str) -> bool:
-    return any(
-        isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name
-        for statement in cls.body
-    )
+    return name in _methods(cls)
+
+
+def _pseudo_field(cls: ast.ClassDef) -> ast.AnnAssign | None:
+    """A field annotated `ClassVar` or `InitVar`, which a dataclass does not make a field
+    of. A NamedTuple whose annotations are strings (`from __future__ import annotations`)
+    does; one that evaluates them fails to be made."""
+    for statement in cls.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            annotation = statement.annotation
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+                try:
+                    annotation = ast.parse(annotation.value.strip(), mode="eval").body
+                except SyntaxError:
+                    continue
+            if last_name(annotation.value if isinstance(annotation, ast.Subscript) else annotation) in _PSEUDO_FIELDS:
+                return statement
+    return None
+
+
+def _methods(cls: ast.ClassDef) -> set[str]:
+    return {statement.name for statement in cls.body if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
 def _position(node: ast.stmt) -> tuple[int, int]:
@@ -443,39 +505,170 @@ def _fields(cls: ast.ClassDef) -> list[str]:
     return [s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
 
 
-def _unhashable_default(document: PythonDocument, cls: ast.ClassDef) -> tuple[str, str | None] | None:
-    """A field whose default a dataclass refuses at class creation (an unhashable one), or may:
-    (the field, None) for a mutable literal, a call making a mutable container or an instance
-    of an unhashable class of the module (a plain `@dataclass`), or a name the module binds
-    to one; (the field, the callee) for an instance of a class not known here."""
-    defaults = {
-        statement.target.id: statement.value
-        for statement in cls.body
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value
-    }
-    unhashable_classes = _unhashable_classes(document) if defaults else set()
-    bound: dict[str, ast.expr] = {}
-    if any(isinstance(value, ast.Name) for value in defaults.values()):
-        bound = {
-            target.id: statement.value
-            for statement, _ in module_level_statements(document.tree.body)
-            if isinstance(statement, ast.Assign)
-            for target in statement.targets
-            if isinstance(target, ast.Name)
-        }
+def _refused_default(document: PythonDocument, cls: ast.ClassDef) -> tuple[str, _Unknown | None] | None:
+    """The first field whose default a dataclass refuses when the class is made, being
+    unhashable, with None; else the first whose default it may refuse, with what that is."""
+    defaults = _Defaults(document, cls)
     maybe = None
-    for name, value in defaults.items():
-        if isinstance(value, ast.Name) and value.id in bound:
-            value = bound[value.id]
+    for index, statement in enumerate(cls.body):
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+            hashable = defaults.hashable(statement.value, frozenset(), cls.body[:index])
+            if hashable is False:
+                return statement.target.id, None
+            if isinstance(hashable, _Unknown) and maybe is None:
+                maybe = statement.target.id, hashable
+    return maybe
+
+
+@dataclass(frozen=True, slots=True)
+class _Unknown:
+    """A default whose value is not known here: a dataclass refuses it if it is unhashable."""
+
+    what: str
+    """What it is: "an instance of `Options`", "`TAGS`, imported from `app.settings`"."""
+
+
+class _Defaults:
+    """Whether a default is hashable, which a dataclass requires of it (its class's
+    `__hash__` must not be None): True, False, or `_Unknown`. Names are followed to what
+    the class body, or else the module, binds them to; a name the module imports, an
+    attribute, a subscript, or a local of the function around the class is not known."""
+
+    def __init__(self, document: PythonDocument, cls: ast.ClassDef) -> None:
+        self.document = document
+        self.unhashable_classes = _unhashable_classes(document)
+        self.enums = _enum_classes(document) - self.unhashable_classes
+        self.functions = [s for s in document.enclosing_scopes(cls) if not isinstance(s, ast.ClassDef)]
+
+    def hashable(
+        self, value: ast.expr, following: frozenset[str], class_body: list[ast.stmt] | None
+    ) -> bool | _Unknown:
+        """`class_body`: for a value the class's body computes, its statements run before;
+        None for a value the module computes."""
         if isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp):
-            return name, None
+            return False
+        if isinstance(value, ast.Constant | ast.Tuple | ast.JoinedStr | ast.Lambda | ast.GeneratorExp | ast.Compare):
+            return True  # a tuple is hashable as a class, whatever it holds: all a dataclass asks
         if isinstance(value, ast.Call):
             callee = _callee_name(value.func)
-            if callee.rpartition(".")[2] in _MUTABLE_FACTORIES or callee in unhashable_classes:
-                return name, None
-            if maybe is None and callee.rpartition(".")[2] not in _HASHABLE_FACTORIES:
-                maybe = (name, callee or document.source(value.func))
-    return maybe
+            if callee.rpartition(".")[2] in _MUTABLE_FACTORIES or callee in self.unhashable_classes:
+                return False
+            if callee.rpartition(".")[2] in _HASHABLE_FACTORIES:
+                return True
+            return _Unknown(f"an instance of `{callee or self.document.source(value.func)}`")
+        if isinstance(value, ast.Name):
+            return self._name(value.id, following, class_body)
+        if isinstance(value, ast.NamedExpr):
+            return self.hashable(value.value, following, class_body)
+        if isinstance(value, ast.UnaryOp):
+            return True if isinstance(value.op, ast.Not) else self.hashable(value.operand, following, class_body)
+        if isinstance(value, ast.BinOp):
+            return self._made_of(value, [value.left, value.right], following, class_body, every=True)
+        if isinstance(value, ast.IfExp):
+            return self._made_of(value, [value.body, value.orelse], following, class_body)
+        if isinstance(value, ast.BoolOp):
+            return self._made_of(value, value.values, following, class_body)
+        if (
+            isinstance(value, ast.Attribute)
+            and isinstance(value.value, ast.Name)
+            and value.value.id in self.enums
+            and not value.attr.startswith("_")
+            and self._name(value.value.id, following, class_body) is True
+        ):
+            return True  # a member of an enum of the module
+        return _Unknown(f"`{_source(value)}`")
+
+    def _made_of(
+        self,
+        value: ast.expr,
+        operands: list[ast.expr],
+        following: frozenset[str],
+        class_body: list[ast.stmt] | None,
+        every: bool = False,
+    ) -> bool | _Unknown:
+        """The value of one of `operands`, or with `every`, one made of all of them (an
+        operator on hashable values makes one, as on numbers, strings, tuples, paths)."""
+        verdicts = [self.hashable(operand, following, class_body) for operand in operands]
+        if all(verdict is True for verdict in verdicts):
+            return True
+        if not every and all(verdict is False for verdict in verdicts):
+            return False
+        return _Unknown(f"`{_source(value)}`")
+
+    def _name(self, name: str, following: frozenset[str], class_body: list[ast.stmt] | None) -> bool | _Unknown:
+        if name in following:
+            return _Unknown(f"`{name}`")  # bound in a cycle, or to itself plus something
+        following |= {name}
+        if class_body is not None:
+            in_class = [statement for statement in class_body if name in _bound_names(statement)]
+            if in_class:
+                return self._bound(name, in_class, following, class_body)
+            for function in self.functions:
+                if name in _local_names(function):
+                    return _Unknown(f"`{name}`, a local of `{getattr(function, 'name', 'a lambda')}`")
+        statements = self.document.module_level_bindings.get(name)
+        if statements:
+            return self._bound(name, statements, following, None)
+        if hasattr(builtins, name) and not name.startswith("_") and "*" not in self.document.module_level_bindings:
+            return True  # a builtin type, function or constant
+        return _Unknown(f"`{name}`")
+
+    def _bound(
+        self, name: str, statements: list[ast.stmt], following: frozenset[str], class_body: list[ast.stmt] | None
+    ) -> bool | _Unknown:
+        """What the statements binding `name` give it: any of them may be the one that holds."""
+        verdicts = []
+        for statement in statements:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import):
+                verdicts.append(True)  # a function, a class, a module
+            elif isinstance(statement, ast.ImportFrom):
+                return _Unknown(f"`{name}`, imported from `{'.' * statement.level}{statement.module or ''}`")
+            elif (isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets)) or (
+                isinstance(statement, ast.AnnAssign) and statement.value is not None
+            ):
+                assert statement.value is not None
+                verdicts.append(self.hashable(statement.value, following, class_body))
+            else:
+                return _Unknown(f"`{name}`")  # unpacked, augmented, a loop's target
+        if all(verdict is True for verdict in verdicts) or all(verdict is False for verdict in verdicts):
+            return verdicts[0]
+        return next((verdict for verdict in verdicts if isinstance(verdict, _Unknown)), _Unknown(f"`{name}`"))
+
+
+def _local_names(function: ast.AST) -> set[str]:
+    """Names a function binds, or a function inside it: a superset of its locals."""
+    names = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom):
+            names |= _bound_names(node)
+    return names
+
+
+def _bound_names(statement: ast.stmt) -> set[str]:
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {statement.name}
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return {alias.asname or alias.name.partition(".")[0] for alias in statement.names}
+    return {n.id for t in assigned_targets(statement) for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def _enum_classes(document: PythonDocument) -> set[str]:
+    """Classes of the module that are enums."""
+    found: set[str] = set()
+    classes = [s for s, _ in module_level_statements(document.tree.body) if isinstance(s, ast.ClassDef)]
+    while True:
+        before = len(found)
+        for cls in classes:
+            if any(
+                (document.qualified_name(base) or "").startswith("enum.") or _is_name(base, found) for base in cls.bases
+            ):
+                found.add(cls.name)
+        if len(found) == before:
+            return found
 
 
 def _unhashable_classes(document: PythonDocument) -> set[str]:
@@ -485,7 +678,7 @@ def _unhashable_classes(document: PythonDocument) -> set[str]:
     for statement, _ in module_level_statements(document.tree.body):
         if not isinstance(statement, ast.ClassDef):
             continue
-        methods = {s.name for s in statement.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        methods = _methods(statement)
         if "__eq__" in methods and "__hash__" not in methods:
             found.add(statement.name)
         for decorator in statement.decorator_list:
@@ -550,7 +743,7 @@ class _TupleJudge:
         self.document = document
         self.cls = cls
         self.fields = _fields(cls)
-        self.methods = {s.name for s in cls.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        self.methods = _methods(cls)
         self.nested = bool(document.enclosing_scopes(cls))
         """A nested class's repr differs: a dataclass shows its qualified name."""
         self.has_docstring = ast.get_docstring(cls) is not None
@@ -563,7 +756,7 @@ class _TupleJudge:
             self._seen.add(id(parent))
         if kind is Kind.INSTANCE:
             return self._instance(use, node, parent)
-        if kind is Kind.CLASS:
+        if kind in (Kind.CLASS, Kind.TYPE):
             return self._class(use, node, parent)
         if isinstance(parent, ast.Attribute) and parent.value is node:
             return None  # a factory's `__name__`
@@ -726,12 +919,17 @@ class _TupleJudge:
     # -- the class ------------------------------------------------------------
 
     def _class(self, use: Use, node: ast.expr, parent: ast.AST) -> object:
+        """The class, or a type made from it, which what reads types at run time reads it in."""
+        the_class = use.value.kind is Kind.CLASS
+        what = "the class" if the_class else f"`{_source(node)}`"
         if isinstance(parent, ast.Attribute) and parent.value is node:
-            return self._class_attribute(use, node, parent)
+            return self._class_attribute(use, node, parent) if the_class else _HandedOn(node, f"{what} read")
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return None  # `list[Point](...)` makes a list; the class's calls are followed
         if isinstance(parent, ast.Call | ast.keyword):
             call = parent if isinstance(parent, ast.Call) else use.flow.scopes.parent.get(id(parent))
             if not isinstance(call, ast.Call):
-                return _HandedOn(node, "the class given as a keyword of a class")
+                return _HandedOn(node, f"{what} given as a keyword of a class")
             callee = _callee_name(call.func)
             if callee in ("isinstance", "issubclass") and len(call.args) == 2 and call.args[1] is node:
                 return None
@@ -739,20 +937,23 @@ class _TupleJudge:
                 return None
             if callee.rpartition(".")[2] == "TypeVar":
                 return None  # a bound or constraint, for type checkers
-            return _HandedOn(node, f"the class passed to `{callee or _source(call.func)}`")
+            return _HandedOn(node, f"{what} passed to `{callee or _source(call.func)}`")
         if isinstance(parent, ast.Tuple) and self._isinstance_types(use, parent):
             return None
         owner = _annotation_owner(use, node)
         if owner is not None:
             return _annotation(use, node, owner)
+        made = _type_made_of(use, node)
+        if made is not None:
+            return Derived(made, TYPE)
         if isinstance(parent, ast.Subscript | ast.Compare | ast.Expr):
             return None
         if isinstance(parent, ast.ClassDef):
             return _HandedOn(node, f"subclassed by `{parent.name}`")
         if isinstance(parent, ast.Return | ast.Lambda):
-            return _HandedOn(node, "the class returned, whose callers are not followed")
-        what = _HANDED_PLACES.get(type(parent), f"used in a `{type(parent).__name__}`")
-        return _HandedOn(node, f"the class {what}")
+            return _HandedOn(node, f"{what} returned, whose callers are not followed")
+        place = _HANDED_PLACES.get(type(parent), f"used in a `{type(parent).__name__}`")
+        return _HandedOn(node, f"{what} {place}")
 
     def _class_attribute(self, use: Use, node: ast.expr, parent: ast.Attribute) -> object:
         attribute = parent.attr
@@ -796,8 +997,40 @@ class _TupleJudge:
         return [
             _HandedOn(node.value, f"`{_source(node)}` used on a value that may be one")
             for node in self.document.nodes_mentioning(_TUPLE_API, ast.Attribute)
-            if node.attr in _TUPLE_API and id(node) not in self._seen
+            if node.attr in _TUPLE_API and id(node) not in self._seen and not self._another_class(node.value)
         ]
+
+    def _another_class(self, value: ast.expr) -> bool:
+        """Whether `value` is another class of the module (`Other._fields`), or the
+        instance or class a method of one is called on (`self._replace` in `Other`)."""
+        if not isinstance(value, ast.Name):
+            return False
+        scopes = self.document.enclosing_scopes(value)
+        method = scopes[-1] if scopes else None
+        if (
+            isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef)
+            and len(scopes) > 1
+            and isinstance(scopes[-2], ast.ClassDef)
+            and scopes[-2] is not self.cls
+        ):
+            parameters = [*method.args.posonlyargs, *method.args.args]
+            decorators = {last_name(_called(decorator)) for decorator in method.decorator_list}
+            if (
+                parameters
+                and parameters[0].arg == value.id
+                and "staticmethod" not in decorators
+                and not any(
+                    isinstance(node, ast.Name) and node.id == value.id and isinstance(node.ctx, ast.Store)
+                    for node in ast.walk(method)
+                )
+            ):
+                return True
+        if any(value.id in _local_names(scope) for scope in scopes):
+            return False
+        bindings = self.document.module_level_bindings.get(value.id, [])
+        return bool(bindings) and all(
+            isinstance(binding, ast.ClassDef) and binding is not self.cls for binding in bindings
+        )
 
     def dataclasses_name_taken(self) -> bool:
         """Whether `dataclasses` means something else in the module, so that a rewrite
@@ -832,6 +1065,24 @@ _HANDED_PLACES: dict[type, str] = {
     ast.keyword: "given as a keyword",
     ast.JoinedStr: "formatted",
 }
+
+
+def _type_made_of(use: Use, node: ast.expr) -> ast.expr | None:
+    """The type that the class, or a type made from it, is part of, when it is one: the
+    subscript it is an argument of (`list[Point]`, `dict[str, Point]`, `Callable[[Point],
+    None]`), a union (`Point | None`), or a generic type's specialisation (`Pairs[int]`)."""
+    parents = use.flow.scopes.parent
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.BitOr):
+        return parent
+    if use.value.kind is Kind.TYPE and isinstance(parent, ast.Subscript) and parent.value is node:
+        return parent if isinstance(parent.ctx, ast.Load) else None
+    child = node
+    while isinstance(parent, ast.Tuple | ast.List):
+        child, parent = parent, parents.get(id(parent))
+    if isinstance(parent, ast.Subscript) and parent.slice is child and isinstance(parent.ctx, ast.Load):
+        return parent
+    return None
 
 
 def _annotation_owner(use: Use, node: ast.expr) -> ast.arg | ast.AnnAssign | ast.FunctionDef | None:
@@ -876,19 +1127,31 @@ def _plain_class(use: Use, cls: ast.ClassDef) -> bool:
 
 
 def _is_dataclass_decorator(use: Use, decorator: ast.expr) -> bool:
+    """The standard library's `dataclass`, under any name; not pydantic's, which builds a
+    NamedTuple field from an array and a dataclass field from a dict only."""
     target = _called(decorator)
     if isinstance(target, ast.Attribute):
-        return _callee_name(target).endswith("dataclasses.dataclass")
-    if not isinstance(target, ast.Name):
-        return False
-    if target.id == "dataclass":
-        return True
-    return any(  # `from dataclasses import dataclass as dc`
-        isinstance(binding, ast.ImportFrom)
-        and binding.module == "dataclasses"
-        and any(alias.name == "dataclass" and alias.asname == target.id for alias in binding.names)
-        for binding in use.flow.scopes.definitions.get(use.flow.scopes.key(target), [])
-    )
+        return (
+            target.attr == "dataclass"
+            and isinstance(target.value, ast.Name)
+            and _imported(use, target.value, "dataclasses")
+        )
+    return isinstance(target, ast.Name) and _imported(use, target, "dataclasses.dataclass")
+
+
+def _imported(use: Use, name: ast.Name, qualified: str) -> bool:
+    """Whether an import binds `name` to `qualified`: `import dataclasses`, `from
+    dataclasses import dataclass as dc`."""
+    for binding in use.flow.scopes.definitions.get(use.flow.scopes.key(name), []):
+        if isinstance(binding, ast.Import):
+            bound = [(alias.name, alias.asname or alias.name) for alias in binding.names]
+        elif isinstance(binding, ast.ImportFrom) and not binding.level:
+            bound = [(f"{binding.module}.{alias.name}", alias.asname or alias.name) for alias in binding.names]
+        else:
+            continue
+        if (qualified, name.id) in bound:
+            return True
+    return False
 
 
 def _called(decorator: ast.expr) -> ast.expr:

@@ -1,0 +1,41 @@
+"""The tuple API used on other classes of the module, and in their methods, is no use of
+an instance of the class converted."""
+
+import dataclasses
+from dataclasses import dataclass
+from typing import NamedTuple
+
+
+@dataclass(frozen=True)
+class Low:
+    value: int = 0
+
+    def __post_init__(self) -> None:
+        assert self.value >= 0
+
+    def raised(self) -> "Low":
+        return dataclasses.replace(self, value=self.value + 1)
+
+
+@dataclass(frozen=True)
+class High:
+    value: int = 100
+
+    def __post_init__(self) -> None:
+        assert self.value <= 100
+
+
+class Window(NamedTuple):
+    low: int
+    high: int
+
+    def widened(self) -> "Window":
+        return self._replace(low=self.low - 1)
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return cls._fields
+
+
+COLUMNS = ("value",)
+WINDOW_COLUMNS = Window._fields
