@@ -837,6 +837,14 @@ class BuildContext:
         except ContextError:
             return False
 
+    def names_in(self, relative: str) -> frozenset[str]:
+        """The names of the entries of a folder of the context (none when it is not one, or
+        is refused): what rules find depends on the folder then, as on a file read."""
+        try:
+            return frozenset(os.listdir(self.path(relative)))
+        except (ContextError, OSError):
+            return frozenset()
+
     def status(self, relative: str) -> Status | None:
         """A file's modification time, size and inode, as the cache tells versions of a file
         apart; None when it cannot be told. What the rules find depends on it, as on a

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import fnmatch
 import glob
 import posixpath
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 from hardenfix import probes
@@ -97,6 +99,7 @@ _IRREGULAR_IMPORT_NAMES = {
     "setuptools": ("pkg_resources", "_distutils_hack"),
 }
 """Distributions (names normalised) imported by names `_import_names` cannot guess from theirs."""
+_IRREGULAR_WRITTEN = frozenset(name.replace("-", "") for name in _IRREGULAR_IMPORT_NAMES)
 _FAMILY_WORDS = frozenset({"python", "py", "django", "dj", "apache", "unicode", "awesome", "docker"})
 """Words that start the names of distributions imported by the words after them."""
 _NAME_SEPARATORS = re.compile(r"[-_.]+")
@@ -668,17 +671,34 @@ class _Distributions:
 
     def providing(self, name: str) -> str | None:
         """A distribution that may install the top-level module or package `name`."""
-        return self._by_import_name.get(name.lower())
+        name = name.lower()
+        squashed = name.replace("_", "")
+        for group in self._groups:
+            for distribution, written in group:
+                # Every name guessed from a distribution's is in its name, written without separators.
+                if (squashed in written or written in _IRREGULAR_WRITTEN) and name in _import_names(distribution):
+                    return distribution
+        return None
 
     @cached_property
-    def _by_import_name(self) -> dict[str, str]:
-        by_name: dict[str, str] = {}
-        for distribution in self._declared():
-            for name in _import_names(distribution):
-                by_name.setdefault(name, distribution)
-        return by_name
+    def _groups(self) -> list[tuple[tuple[str, str], ...]]:
+        """The distributions, each with its name written without separators: those the
+        Dockerfile installs, then those each folder declares (read once per folder, for
+        every Dockerfile of the context)."""
+        folders = {"."}
+        for _, source in self._copied:
+            folders.update(_ancestors(posixpath.dirname(posixpath.normpath(source)) or ".", "."))
+            if self._context.is_dir(source):
+                folders.add(posixpath.normpath(source))
+        groups = [_written(self._installed_by_pip())]
+        for folder in sorted(folders):
+            key = (self._context.root, folder)
+            if key not in _FOLDER_DISTRIBUTIONS:
+                _FOLDER_DISTRIBUTIONS[key] = _written(_declared_in(self._context, folder))
+            groups.append(_FOLDER_DISTRIBUTIONS[key])
+        return groups
 
-    def _declared(self) -> Iterator[str]:
+    def _installed_by_pip(self) -> Iterator[str]:
         context = self._context
         read: set[str] = set()
         for stage in self._document.stages:
@@ -696,26 +716,46 @@ class _Distributions:
                             continue
                         if located is not None:
                             yield from _requirements_file(context, located, read)
-        folders = {"."}
-        for _, source in self._copied:
-            folders.update(_ancestors(posixpath.dirname(posixpath.normpath(source)) or ".", "."))
-            if context.is_dir(source):
-                folders.add(posixpath.normpath(source))
-        for folder in sorted(folders):
-            for pattern in ("requirements*.txt", "requirements/*.txt"):
-                for path in context.expand(posixpath.join(folder, pattern)):
-                    yield from _requirements_file(context, path, read)
-            yield from _pyproject(_read_text(context, posixpath.join(folder, "pyproject.toml")))
-            yield from _pipfile(_read_text(context, posixpath.join(folder, "Pipfile")))
-            yield from _setup_cfg(_read_text(context, posixpath.join(folder, "setup.cfg")))
-            setup_py = _SETUP_PY_REQUIREMENTS.search(_read_text(context, posixpath.join(folder, "setup.py")))
-            if setup_py is not None:
-                yield from filter(None, map(_requirement_name, _QUOTED.findall(setup_py.group(1))))
-            for lock in _LOCK_FILES:
-                yield from _locked(_read_text(context, posixpath.join(folder, lock)))
 
 
-def _import_names(distribution: str) -> Iterator[str]:
+_FOLDER_DISTRIBUTIONS: dict[tuple[Path, str], tuple[tuple[str, str], ...]] = {}
+"""`_declared_in`'s distributions (see `_written`), per build context and folder."""
+
+
+def _declared_in(context: BuildContext, folder: str) -> Iterator[str]:
+    """The distributions the dependency files of a folder of the build context declare."""
+    names = context.names_in(folder)
+    read: set[str] = set()
+    for pattern in ("requirements*.txt", "requirements/*.txt"):
+        if pattern.partition("/")[0] in names or any(fnmatch.fnmatch(name, pattern) for name in names):
+            for path in context.expand(posixpath.join(folder, pattern)):
+                yield from _requirements_file(context, path, read)
+    readers = {"pyproject.toml": _pyproject, "Pipfile": _pipfile, "setup.cfg": _setup_cfg, "setup.py": _setup_py}
+    readers.update(dict.fromkeys(_LOCK_FILES, _locked))
+    for name, declared in readers.items():
+        if name in names:
+            yield from declared(_read_text(context, posixpath.join(folder, name)))
+
+
+def _setup_py(text: str) -> Iterator[str]:
+    """The distributions a `setup.py` lists in `install_requires`, written as a list."""
+    requirements = _SETUP_PY_REQUIREMENTS.search(text)
+    if requirements is not None:
+        yield from filter(None, map(_requirement_name, _QUOTED.findall(requirements.group(1))))
+
+
+def _written(distributions: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((distribution, _NAME_SEPARATORS.sub("", distribution.lower())) for distribution in distributions)
+
+
+@lru_cache(maxsize=4096)
+def _import_names(distribution: str) -> tuple[str, ...]:
+    """See `_guessed_import_names`; kept for the Dockerfiles of a monorepo, whose services
+    declare many of the same distributions."""
+    return tuple(_guessed_import_names(distribution))
+
+
+def _guessed_import_names(distribution: str) -> Iterator[str]:
     """The top-level names a distribution may be imported by, lowercase: its name, a run of
     its words from the first (`graphql-core`: `graphql`), or after a word that families of
     distributions start with (`django-environ`: `environ`; `django-cors-headers`:
