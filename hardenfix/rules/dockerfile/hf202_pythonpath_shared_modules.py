@@ -8,7 +8,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 from hardenfix import probes
@@ -690,11 +689,14 @@ class _Distributions:
             folders.update(_ancestors(posixpath.dirname(posixpath.normpath(source)) or ".", "."))
             if self._context.is_dir(source):
                 folders.add(posixpath.normpath(source))
+        context = self._context
         groups = [_written(self._installed_by_pip())]
         for folder in sorted(folders):
-            key = (self._context.root, folder)
+            files = sorted(_dependency_files(context.names_in(folder)))
+            versions = (tuple(context.status(posixpath.join(folder, name)) or ()) for name in files)
+            key = (context.root, folder, *zip(files, versions, strict=True))
             if key not in _FOLDER_DISTRIBUTIONS:
-                _FOLDER_DISTRIBUTIONS[key] = _written(_declared_in(self._context, folder))
+                _FOLDER_DISTRIBUTIONS[key] = _written(_declared_in(context, folder, files))
             groups.append(_FOLDER_DISTRIBUTIONS[key])
         return groups
 
@@ -718,23 +720,31 @@ class _Distributions:
                             yield from _requirements_file(context, located, read)
 
 
-_FOLDER_DISTRIBUTIONS: dict[tuple[Path, str], tuple[tuple[str, str], ...]] = {}
-"""`_declared_in`'s distributions (see `_written`), per build context and folder."""
+_FOLDER_DISTRIBUTIONS: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
+"""`_declared_in`'s distributions (see `_written`), per build context, folder and version of
+its dependency files: read once for every Dockerfile of a monorepo."""
 
 
-def _declared_in(context: BuildContext, folder: str) -> Iterator[str]:
-    """The distributions the dependency files of a folder of the build context declare."""
-    names = context.names_in(folder)
+def _dependency_files(names: Iterable[str]) -> Iterator[str]:
+    """Which of a folder's entries declare distributions: its dependency files, its
+    `requirements*.txt` and its `requirements` folder."""
+    for name in names:
+        if name in _DEPENDENCY_READERS or name == "requirements" or fnmatch.fnmatch(name, "requirements*.txt"):
+            yield name
+
+
+def _declared_in(context: BuildContext, folder: str, files: Iterable[str]) -> Iterator[str]:
+    """The distributions that a folder's dependency files (`_dependency_files`) declare."""
     read: set[str] = set()
-    for pattern in ("requirements*.txt", "requirements/*.txt"):
-        if pattern.partition("/")[0] in names or any(fnmatch.fnmatch(name, pattern) for name in names):
-            for path in context.expand(posixpath.join(folder, pattern)):
-                yield from _requirements_file(context, path, read)
-    readers = {"pyproject.toml": _pyproject, "Pipfile": _pipfile, "setup.cfg": _setup_cfg, "setup.py": _setup_py}
-    readers.update(dict.fromkeys(_LOCK_FILES, _locked))
-    for name, declared in readers.items():
-        if name in names:
-            yield from declared(_read_text(context, posixpath.join(folder, name)))
+    for name in files:
+        path = posixpath.join(folder, name)
+        if name in _DEPENDENCY_READERS:
+            yield from _DEPENDENCY_READERS[name](_read_text(context, path))
+        elif name == "requirements":
+            for included in context.expand(posixpath.join(path, "*.txt")):
+                yield from _requirements_file(context, included, read)
+        else:
+            yield from _requirements_file(context, path, read)
 
 
 def _setup_py(text: str) -> Iterator[str]:
@@ -889,6 +899,16 @@ def _setup_cfg(text: str) -> Iterator[str]:
     if parser.has_section("options.extras_require"):
         values += [value for _, value in parser.items("options.extras_require")]
     yield from filter(None, (_requirement_name(line) for value in values for line in value.splitlines()))
+
+
+_DEPENDENCY_READERS = {
+    "pyproject.toml": _pyproject,
+    "Pipfile": _pipfile,
+    "setup.cfg": _setup_cfg,
+    "setup.py": _setup_py,
+    **dict.fromkeys(_LOCK_FILES, _locked),
+}
+"""The dependency files of a folder by name, with what reads the distributions they declare."""
 
 
 def _table(data: object, key: str) -> dict:
