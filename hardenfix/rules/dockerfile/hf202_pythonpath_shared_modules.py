@@ -845,14 +845,7 @@ def _option_values(arguments: list[str], names: Iterable[str]) -> Iterator[str]:
 def _pyproject(text: str) -> Iterator[str]:
     """The distributions a `pyproject.toml` declares: `[project]` dependencies and extras,
     `[dependency-groups]`, the development dependencies of uv and PDM, Poetry's tables."""
-    if not text:
-        return
-    import tomllib  # a project's dependencies are read for a Dockerfile with a shared package alone
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return
+    data = _toml(text)
     project = _table(data, "project")
     tool = _table(data, "tool")
     lists = [
@@ -873,15 +866,20 @@ def _pyproject(text: str) -> Iterator[str]:
 
 
 def _pipfile(text: str) -> Iterator[str]:
+    data = _toml(text)
+    yield from (*_table(data, "packages"), *_table(data, "dev-packages"))
+
+
+def _toml(text: str) -> dict[str, object]:
+    """A TOML file's tables; empty when it is empty or not TOML."""
     if not text:
-        return
-    import tomllib
+        return {}
+    import tomllib  # a project's dependencies are read for a Dockerfile with a shared package alone
 
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError:
-        return
-    yield from (*_table(data, "packages"), *_table(data, "dev-packages"))
+        return {}
 
 
 def _setup_cfg(text: str) -> Iterator[str]:
