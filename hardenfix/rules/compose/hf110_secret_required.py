@@ -437,6 +437,12 @@ class SecretRequired(Rule):
       such a stack is made to start with the defaults it writes, even without
       an `.env` (karakeep's development stack says so), and requiring the
       secret stops it for everyone who has not set it;
+    - a default in a setting that another YAML file of the folder resets or
+      overrides (`MYSQL_ROOT_PASSWORD: !reset null`): a stack deployed with
+      that file merged over this one gives it another way (frappe_docker's
+      secrets override reads the password from a file), and Compose, which
+      interpolates each file before it merges them, would stop it for want of
+      the variable;
     - the secret of a service whose address defaults to one kept for examples
       (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
       `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
@@ -510,6 +516,13 @@ class SecretRequired(Rule):
             if kinds - {None}
         }
         allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
+        # A key another file of the folder resets (`KEY: !reset null`) is set some other way there.
+        resets = _reset_in_other_files(document) if found else {}
+        reset_in = {
+            interpolation.name: resets.get(use.variable.name) or resets["environment"]
+            for _, _, interpolation, use, _ in found
+            if use.variable is not None and (use.variable.name in resets or "environment" in resets)
+        }
         for start, end, interpolation, use, _ in found:
             if interpolation.operator not in _DEFAULTING:
                 continue
@@ -527,6 +540,7 @@ class SecretRequired(Rule):
                 name in allowed_empty,
                 placeholder,
                 development,
+                reset_in.get(name),
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -560,6 +574,7 @@ class SecretRequired(Rule):
         allows_empty: bool,
         placeholder_address: tuple[str, str] | None = None,
         development: str | None = None,
+        reset_in: str | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
@@ -628,6 +643,12 @@ class SecretRequired(Rule):
                 f"`{development}` is named as a development or test stack, which is made to start with the"
                 " defaults it writes; requiring the secret stops it for everyone who has not set it"
             ),
+            reset_in
+            and (
+                f"`{reset_in}` resets the setting that uses it (`!reset`), so a stack deployed with that file"
+                " gives it another way, and Compose, which interpolates each file before it merges them,"
+                " would stop it for want of a variable it no longer needs"
+            ),
         ]
         reason = next((reason for reason in unset_on_purpose if reason), None)
         if reason and applicability is Applicability.SAFE:
@@ -667,6 +688,32 @@ class SecretRequired(Rule):
                 for scalar in iter_scalars(resource.value):
                     uses[id(scalar)] = _Use(None, profiles, False)
         return uses
+
+
+_RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
+
+
+def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
+    """The keys that another YAML file of the file's folder resets or overrides (`KEY: !reset
+    null`, `environment: !override`), each with the file's name: an override file merged
+    over this one, which then sets what they configured another way (frappe_docker's
+    `compose.mariadb-secrets.yaml` gives the database password as a secret file)."""
+    location = document.location
+    if location is None:
+        return {}
+    document.depends_on(location.parent)
+    reset: dict[str, str] = {}
+    for other in sorted(location.parent.glob("*.y*ml")):
+        if other == location:
+            continue
+        document.depends_on(other)
+        try:
+            text = other.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for match in _RESET.finditer(text):
+            reset.setdefault(match.group(1), other.name)
+    return reset
 
 
 _RESOURCE_SECTIONS = ("volumes", "configs", "secrets", "networks")
