@@ -45,6 +45,10 @@ _APPLICATIONS = frozenset(
     {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef"}
 )
 _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix"}
+_REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "middleware"})
+"""Decorators of functions an application runs before each request (Flask, Quart, FastAPI)."""
+_HARMLESS_MIDDLEWARE = re.compile(r"\b(?:CORSMiddleware|GZipMiddleware|ProxyHeadersMiddleware)\b")
+"""Middleware that refuses no request a probe makes."""
 _GET_DECORATORS = frozenset({"get", "api_route", "route"})
 _REGISTRATIONS = {"add_api_route": 0, "add_get": 0, "add_url_rule": 0}
 _SERVERS = {"run": "5000", "run_app": "8080", "serve": "8080"}
@@ -52,6 +56,13 @@ _SERVERS = {"run": "5000", "run_app": "8080", "serve": "8080"}
 aiohttp's `web.run_app`, waitress's `serve` (`uvicorn.run` listens on 8000)."""
 _NODE_ROUTE = re.compile(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
 _NODE_APP = re.compile(r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono)\s*\(")
+_NODE_GUARD = re.compile(
+    r"\b(\w+)\s*\.\s*use\s*\(\s*((?:async\s+)?(?:function\b|\([^)]*\)\s*=>|\w+\s*=>)"
+    r"|[\w.]*(?:auth|jwt|token|passport|basic)\w*)",
+    re.IGNORECASE,
+)
+"""`app.use((req, res, next) => ...)` or `app.use(authenticate)`: middleware run before each
+route, which may refuse a request (not `express.json()` or `cors()`)."""
 _NODE_PORT = re.compile(
     r"process\.env\.PORT\s*(?:\|\||\?\?)\s*(\d+)|\.listen\s*\(\s*(\d+)|\b(?:const|let|var)\s+port\s*=\s*(\d+)",
     re.IGNORECASE,
@@ -237,6 +248,9 @@ class _Module:
     """(owner variable, '' for a module-level route list; path; line; needs authentication)."""
     options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
+    guards: dict[str, str] = field(default_factory=dict)
+    """Application or router variable (or the dotted name of a router mounted with its own
+    dependencies) -> what runs before each of its routes and may refuse a request."""
 
 
 def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
@@ -315,6 +329,9 @@ def _argument(call: ast.Call, index: int, name: str) -> ast.AST | None:
 def _owner(module: _Module, node: ast.Assign) -> None:
     callee = _callee(node.value)
     names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+    guard = _constructor_guard(node.value)
+    if guard is not None and (callee in _APPLICATIONS or callee in _ROUTERS):
+        module.guards.update(dict.fromkeys(names, guard))
     if callee in _APPLICATIONS:
         module.applications.update(names)
         if callee != "RouteTableDef":
@@ -325,9 +342,28 @@ def _owner(module: _Module, node: ast.Assign) -> None:
             module.routers[name] = (prefix, callee == "Blueprint")
 
 
+def _constructor_guard(call: ast.Call) -> str | None:
+    """What an application or router runs before each route: `FastAPI(dependencies=[...])`,
+    `APIRouter(dependencies=[...])`, `Starlette(middleware=[...])`."""
+    for keyword in ("dependencies", "middleware"):
+        value = _keyword(call, keyword)
+        if value is not None and not _only_harmless_middleware(value):
+            return f"`{keyword}=` on its `{_callee(call)}`"
+    return None
+
+
+def _only_harmless_middleware(value: ast.AST) -> bool:
+    """Whether a middleware list holds only middleware that refuses no request (CORS, gzip)."""
+    items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+    return all(_HARMLESS_MIDDLEWARE.search(ast.unparse(item)) for item in items)
+
+
 def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
     needs_auth = _asks_for_authentication(function)
     for decorator in function.decorator_list:
+        hook = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS:
+            module.guards[ast.unparse(hook.value)] = f"`@{ast.unparse(hook)}` `{function.name}`"
         if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
             continue
         if decorator.func.attr not in _GET_DECORATORS or not _serves_get(decorator):
@@ -358,6 +394,13 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
         prefix = _string(module, _keyword(call, prefix_name))
         module.mounts.append((_dotted(module, call.args[0]), prefix if prefix is not None else "\0"))
+        if _keyword(call, "dependencies") is not None:
+            module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
+    elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
+        module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
+    elif callee == "mount" and is_method and len(call.args) >= 2:
+        prefix = _string(module, call.args[0])  # Starlette and FastAPI: `app.mount("/internal", sub)`
+        module.mounts.append((_dotted(module, call.args[1]), prefix if prefix is not None else "\0"))
     elif callee in ("path", "re_path") and not is_method and len(call.args) >= 2:
         route = _string(module, call.args[0])
         if route is None:
@@ -426,30 +469,65 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     for module in modules:
         for target, prefix in module.mounts:
             mounts.setdefault(target, []).append(prefix)
+    # What an application runs before every request guards the routers mounted into it too.
+    application_guard = next(
+        (guard for module in modules for owner, guard in module.guards.items() if owner in module.applications), None
+    )
+    mounted_guards = {target: guard for module in modules for target, guard in module.guards.items() if "." in target}
     for module in modules:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
+            dotted = f"{module.dotted}.{owner}"
+            guard = module.guards.get(owner) or _mounted_guard(mounted_guards, dotted) or application_guard
+            guarded = f"its application runs {guard} before each request, which may refuse the probe" if guard else None
             if owner == "" or owner in module.applications:
-                prefixes = _mounted(mounts, module.dotted)
+                prefixes = _mounted(mounts, module.dotted) + (_mounted(mounts, dotted) if owner else [])
                 application = module.path if owner in module.servers and not prefixes else None
-                for prefix in prefixes or [""]:
+                for prefix in [p for p in prefixes if p != "\0"] or [""]:
                     full = _join(prefix, path)
+                    unknown = "it is mounted under a prefix not known" if "\0" in prefixes else None
                     facts.routes.append(
-                        Route(full, f"{where}: route {full}", None, needs_auth, module.path, application)
+                        Route(
+                            full,
+                            f"{where}: route {full}",
+                            _either(unknown, guarded),
+                            needs_auth,
+                            module.path,
+                            application,
+                        )
                     )
                 continue
             own_prefix, replaced = module.routers.get(owner, ("", False))
-            prefixes = _mounted(mounts, f"{module.dotted}.{owner}")
+            prefixes = _mounted(mounts, dotted)
             if not prefixes:
                 full = _join(own_prefix, path)
                 unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
-                facts.routes.append(Route(full, f"{where}: route {full}", unmounted, needs_auth, module.path))
+                facts.routes.append(
+                    Route(full, f"{where}: route {full}", _either(unmounted, guarded), needs_auth, module.path)
+                )
             for prefix in prefixes:
                 if prefix == "\0":
                     full = _join(own_prefix, path)
                 else:
                     full = _join(prefix, path) if replaced else _join(prefix, own_prefix, path)
-                facts.routes.append(Route(full, f"{where}: route {full}", None, needs_auth, module.path))
+                facts.routes.append(Route(full, f"{where}: route {full}", guarded, needs_auth, module.path))
+
+
+def _mounted_guard(guards: dict[str, str], dotted: str) -> str | None:
+    """The guard a router is mounted with, matched as `_mounted` matches mounts."""
+    return next(
+        (
+            guard
+            for target, guard in guards.items()
+            if dotted == target or dotted.endswith("." + target) or target.endswith("." + dotted)
+        ),
+        None,
+    )
+
+
+def _either(*guesses: str | None) -> str | None:
+    """Why a route is a guess, for every reason there is."""
+    return "; ".join(guess for guess in guesses if guess) or None
 
 
 def _mounted(mounts: dict[str, list[str]], dotted: str) -> list[str]:
@@ -511,14 +589,17 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
     applications = {match.group(1) for match in _NODE_APP.finditer(text)}
     if applications:
         facts.applications.add(relative)
+    guards = {match.group(1): match.group(2) for match in _NODE_GUARD.finditer(text)}
     for match in _NODE_ROUTE.finditer(text):
         owner, path = match.group(1), match.group(3)
         where = f"{relative}:{text.count(chr(10), 0, match.start()) + 1}"
+        guard = guards.get(owner)
+        guarded = f"its application runs `{guard}` before each request, which may refuse the probe" if guard else None
         if owner in applications:
-            facts.routes.append(Route(path, f"{where}: route {path}", None, False, relative, relative))
+            facts.routes.append(Route(path, f"{where}: route {path}", guarded, False, relative, relative))
         else:
             unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
-            facts.routes.append(Route(path, f"{where}: route {path}", unmounted, False, relative))
+            facts.routes.append(Route(path, f"{where}: route {path}", _either(unmounted, guarded), False, relative))
     port = _NODE_PORT.search(text)
     if port is not None:
         where = f"{relative}:{text.count(chr(10), 0, port.start()) + 1}"

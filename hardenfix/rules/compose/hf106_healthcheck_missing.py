@@ -150,7 +150,12 @@ class HealthcheckMissing(Rule):
     the tag in use or the Dockerfile's install. It is unsafe when one is a
     guess, and the message says which: a port seen only in `EXPOSE` or
     `ports:`, a route on a router that is not seen mounted, a tool assumed for
-    a tag that names no version.
+    a tag that names no version, or what the application runs before every
+    request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
+    router included with dependencies, `TrustedHostMiddleware`,
+    `HTTPSRedirectMiddleware`, Flask's `@app.before_request`, Express's
+    `app.use((req, res, next) => ...)`). A sub-application mounted under a
+    prefix (`app.mount("/internal", sub)`) serves its routes there.
 
     Any fix is unsafe in a file that declares a legacy format without the
     keys it writes (`version: "3.3"` has no `start_period`, `"2.0"` no
