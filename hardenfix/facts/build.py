@@ -324,3 +324,16 @@ def _copied_tools(stage: Stage, instruction: Instruction, source: str, facts: Bu
         if copy.from_stage is not None and tool in PROBE_TOOLS and posixpath.dirname(landing) in PATH_FOLDERS:
             facts.tools_added[tool] = source
             facts.tools_removed.pop(tool, None)
+        elif facts.installs_unread is None and _fills_path_folder(item, landing):
+            facts.installs_unread = source
+
+
+def _fills_path_folder(item: str, landing: str) -> bool:
+    """Whether a copy may put programs on the PATH that hardenfix does not name: a tree
+    holding a PATH folder (`COPY --from=deps /install/usr /usr`, Synapse's way to install
+    curl), a PATH folder itself, or a folder's contents copied into one (`COPY bin/
+    /usr/local/bin/`)."""
+    landing = posixpath.normpath(landing)
+    if any(folder == landing or folder.startswith(landing.rstrip("/") + "/") for folder in PATH_FOLDERS):
+        return True
+    return item.endswith("/") and posixpath.dirname(landing) in PATH_FOLDERS
