@@ -611,7 +611,25 @@ def options_without_equivalent(probe: HttpProbe) -> list[str]:
             without.append(option)
     if tool == "curl" and _writes_file(list(_curl_options(arguments)), arguments):
         without.append("-o")
+    if tool == "wget" and _wget_writes_file(arguments):
+        without.append("-O")
     return without
+
+
+def _wget_writes_file(arguments: Sequence[str]) -> bool:
+    """Whether wget saves the response to a file (`-O FILE`; not /dev/null, nor `-`, its
+    standard output), which something after it may read."""
+    for is_option, words in _classify(arguments, _WGET_SHORT_WITH_VALUE, _WGET_LONG_WITH_VALUE):
+        option = words[0]
+        target = None
+        if option.startswith("--output-document"):
+            target = option.partition("=")[2] if "=" in option else (words[1] if len(words) > 1 else "")
+        elif is_option and not option.startswith("--") and "O" in _curl_flag_letters(option, _WGET_SHORT_WITH_VALUE):
+            attached = option[option.index("O") + 1 :]
+            target = attached or (words[1] if len(words) > 1 else "")
+        if target is not None and target not in ("/dev/null", "-"):
+            return True
+    return False
 
 
 def same_check_blocker(probe: HttpProbe) -> str | None:

@@ -99,7 +99,9 @@ class UserBeforePrivdropEntrypoint(Rule):
     the user the script switches to. Unsafe when a `RUN` comes after the
     `USER`: it would run as root, and some commands refuse to (`initdb`) or
     leave files the user cannot write. Unsafe too when the script looks for
-    its dropping tool (`if command -v gosu ...; else exec "$@"`), or the
+    its dropping tool (`if command -v gosu ...; else exec "$@"`), or also runs
+    its arguments as they are on some path (`exec "$@"` after an `if` that
+    drops for one command alone), or the
     stage never names one that base images do not ship (`gosu`, `su-exec`):
     without it the service would start as root. When it does not, or the script cannot be
     found or read, the finding is reported with no fix: removing `USER` from an
@@ -192,11 +194,28 @@ def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[
         doubts.append(f"`{shown}` comes after it, and would run as root")
     if re.search(_LOOKS_FOR_TOOL.format(tool=re.escape(dropper)), script):
         doubts.append(f"the script looks for `{dropper}` and may run the service as root without it")
+    elif _runs_its_arguments(script):
+        doubts.append(
+            'the script also runs its arguments as they are (`exec "$@"`), without dropping privileges:'
+            " on that path the service would start as root"
+        )
     elif dropper in _INSTALLED_DROPPERS and not _named_by_build(stage, dropper):
         doubts.append(
             f"no instruction of the stage installs `{dropper}`: without it the script may fail or run as root"
         )
     return doubts
+
+
+def _runs_its_arguments(script: str) -> bool:
+    """Whether some command of the script runs its arguments themselves (`exec "$@"`),
+    rather than through a tool that drops privileges."""
+    for words in simple_commands(script):
+        values = [word.value for word in words]
+        while values and (values[0] in _PREFIXES or _ASSIGNMENT.match(values[0])):
+            values = values[1:]
+        if values and values[0] in ("$@", "${@}", "$*", "${*}"):
+            return True
+    return False
 
 
 def _named_by_build(stage: Stage, name: str) -> bool:
