@@ -161,8 +161,13 @@ def lowercased(original: str, masked: str) -> str | None:
     return "".join(char.lower() if mask != MASK else char for char, mask in zip(original, masked, strict=True))
 
 
-_COMPARED_AS_TEXT = re.compile(r"REDIRECT|CALLBACK|ISSUER|AUDIENCE|RETURN_?(?:URL|URI|TO)|(?:^|_)(?:ISS|AUD)(?:_|$)")
-"""Variables whose URL another party compares with what it has registered, letter for letter."""
+_COMPARED_AS_TEXT = re.compile(
+    r"REDIRECT|CALLBACK|ISSUER|AUDIENCE|RETURN_?(?:URL|URI|TO)|(?:^|_)(?:ISS|AUD)(?:_|$)|ENTITY_?ID"
+    r"|(?:ROOT|PUBLIC|EXTERNAL|SITE)_?URL|NEXTAUTH_URL"
+)
+"""Variables whose URL another party compares with what it has registered, letter for letter,
+or that an application builds such URLs from (Grafana's `GF_SERVER_ROOT_URL` makes its OAuth
+redirect URI; a SAML entity ID is compared as it is written)."""
 _IN_A_QUERY = re.compile(r"[?&][^\s'\"`=]*=[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
 """Text before the host of a URL that is the value of another URL's query parameter."""
 _ASSIGNED_TO = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)[\"']?[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
@@ -183,7 +188,7 @@ def compared_as_text(masked: str, host_start: int, variable: str | None = None) 
         assigned = _ASSIGNED_TO.search(masked, 0, host_start)
         variable = assigned.group(1) if assigned else None
     if variable is not None and _COMPARED_AS_TEXT.search(variable.upper()):
-        return f"`{variable}` names a URL that is compared as text: {_EXACT_MATCH}"
+        return f"`{variable}` names a URL that is compared as text, or that such URLs are built from: {_EXACT_MATCH}"
     if _IN_A_QUERY.search(masked, 0, host_start):
         return f"the URL is a value in another URL's query: {_EXACT_MATCH}"
     return None

@@ -2,6 +2,6 @@
 # real one (scripts/replace-placeholder.sh: sed -i "s|$FROM|$TO|g"): it is no host.
 FROM node:18-slim
 ENV NEXT_PUBLIC_WEBAPP_URL=http://NEXT_PUBLIC_WEBAPP_URL_PLACEHOLDER \
-    NEXTAUTH_URL=http://Cal.Example.com/api/auth
+    API_ORIGIN=http://Cal.Example.com/api
 RUN yarn build && scripts/replace-placeholder.sh http://NEXT_PUBLIC_WEBAPP_URL_PLACEHOLDER "${NEXT_PUBLIC_WEBAPP_URL}"
 CMD ["yarn", "start"]
