@@ -366,6 +366,32 @@ class ComposeDocument(SourceText):
                     awaited.add(str(dependency.key.value))
         return frozenset(awaited)
 
+    def other_files_of_folder(self) -> list[tuple[str, str]]:
+        """The other YAML files of the file's folder, by name, with their text: override files
+        merged over it, and files whose services extend its own. What rules find depends on
+        the folder and on each of them."""
+        if self.location is None:
+            return []
+        self.depends_on(self.location.parent)
+        found = []
+        for other in sorted(self.location.parent.glob("*.y*ml")):
+            if other == self.location:
+                continue
+            self.depends_on(other)
+            try:
+                found.append((other.name, other.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                continue
+        return found
+
+    def extended_from(self) -> str | None:
+        """Another YAML file of the folder whose services extend this file's (`extends: {file:
+        this file}`): they inherit what its services set, in images of their own."""
+        if self.location is None:
+            return None
+        naming = re.compile(rf"(?m)^[ \t]*file:[ \t]*['\"]?(?:\./)?{re.escape(self.location.name)}['\"]?[ \t]*$")
+        return next((name for name, text in self.other_files_of_folder() if naming.search(text)), None)
+
     def legacy_format_without(self, key: str) -> str | None:
         """The `version:` this file declares, as written, when the schema of that legacy file
         format has no `key` (`start_period` in `version: "3.3"`). Compose v2 ignores

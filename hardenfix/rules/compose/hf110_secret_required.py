@@ -698,21 +698,10 @@ def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
     null`, `environment: !override`), each with the file's name: an override file merged
     over this one, which then sets what they configured another way (frappe_docker's
     `compose.mariadb-secrets.yaml` gives the database password as a secret file)."""
-    location = document.location
-    if location is None:
-        return {}
-    document.depends_on(location.parent)
     reset: dict[str, str] = {}
-    for other in sorted(location.parent.glob("*.y*ml")):
-        if other == location:
-            continue
-        document.depends_on(other)
-        try:
-            text = other.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+    for name, text in document.other_files_of_folder():
         for match in _RESET.finditer(text):
-            reset.setdefault(match.group(1), other.name)
+            reset.setdefault(match.group(1), name)
     return reset
 
 
