@@ -190,6 +190,11 @@ class Cache:
         cache = cls(*projects)
         for store in cache._stores:
             store.load()
+            # Made before the run looks at the project, not when it saves: a rule that reads
+            # the project's folder (the YAML files beside a Compose file) then sees it as the
+            # next run will, and that run's cache answers.
+            with contextlib.suppress(OSError):
+                _make_ignored_folder(store.folder)
         if len(cache._stores) == 1:
             cache.remembered = cache._stores[0].remembered
         else:
