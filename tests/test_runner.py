@@ -585,7 +585,7 @@ def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path
 )
 def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> None:
     cache = Cache.open(tmp_path)
-    cache.file.parent.mkdir(parents=True)
+    cache.file.parent.mkdir(parents=True, exist_ok=True)  # opening makes it
     cache.file.write_text(stored)
     reopened = Cache.open(tmp_path)
     assert reopened.remembered == cache_module.Remembered()
