@@ -370,19 +370,24 @@ class ComposeDocument(SourceText):
         """The other YAML files of the file's folder, by name, with their text: override files
         merged over it, and files whose services extend its own. What rules find depends on
         the folder and on each of them."""
-        if self.location is None:
+        location = self.location
+        if location is None:
             return []
-        self.depends_on(self.location.parent)
-        found = []
-        for other in sorted(self.location.parent.glob("*.y*ml")):
-            if other == self.location:
-                continue
-            self.depends_on(other)
-            try:
-                found.append((other.name, other.read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError):
-                continue
-        return found
+
+        def read() -> list[tuple[str, str]]:
+            self.depends_on(location.parent)
+            found = []
+            for other in sorted(location.parent.glob("*.y*ml")):
+                if other == location:
+                    continue
+                self.depends_on(other)
+                try:
+                    found.append((other.name, other.read_text(encoding="utf-8")))
+                except (OSError, UnicodeDecodeError):
+                    continue
+            return found
+
+        return self.made_of_other_files(("other files of the folder",), read)
 
     def extended_from(self) -> str | None:
         """Another YAML file of the folder whose services extend this file's (`extends: {file:
