@@ -438,11 +438,16 @@ class SecretRequired(Rule):
       an `.env` (karakeep's development stack says so), and requiring the
       secret stops it for everyone who has not set it;
     - a default in a setting that another YAML file of the folder resets or
-      overrides (`MYSQL_ROOT_PASSWORD: !reset null`): a stack deployed with
-      that file merged over this one gives it another way (frappe_docker's
-      secrets override reads the password from a file), and Compose, which
-      interpolates each file before it merges them, would stop it for want of
-      the variable;
+      overrides (`MYSQL_ROOT_PASSWORD: !reset null`), or that an override file
+      (`*override*`) sets itself: a stack deployed with that file merged over
+      this one gives it another way (frappe_docker's secrets override reads the
+      password from a file; DefectDojo's integration tests set their own key),
+      and Compose, which interpolates each file before it merges them, would
+      stop it for want of the variable;
+    - the secret of a feature whose switch defaults to off
+      (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
+      `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`): a stack that leaves it off
+      works without the secret;
     - the secret of a service whose address defaults to one kept for examples
       (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
       `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
@@ -483,6 +488,8 @@ class SecretRequired(Rule):
         names = _resource_names(document)
         found: list[tuple[int, int, Interpolation, _Use, Store | None]] = []
         placeholder_addresses: dict[str, str] = {}
+        switched_off: dict[str, str] = {}
+        """What a switch that defaults to off turns on (`LANGFUSE_S3_BATCH_EXPORT`) -> the switch."""
         for scalar in iter_scalars(document.root):
             if id(scalar) in names:
                 continue
@@ -490,6 +497,13 @@ class SecretRequired(Rule):
             for start, interpolation in self._interpolations(document, scalar):
                 if interpolation.operator in _DEFAULTING and _is_placeholder_address(interpolation.argument):
                     placeholder_addresses.setdefault(interpolation.name.upper(), interpolation.argument.strip())
+                switch = _SWITCH.fullmatch(interpolation.name.upper())
+                if (
+                    switch
+                    and interpolation.operator in _DEFAULTING
+                    and interpolation.argument.strip().lower() in _FALSE
+                ):
+                    switched_off.setdefault(switch.group(1), interpolation.name)
                 secret = self.options.secret(interpolation.name)
                 held_by = (
                     self.options.secret(use.variable.name)
@@ -541,6 +555,7 @@ class SecretRequired(Rule):
                 placeholder,
                 development,
                 reset_in.get(name),
+                next((flag for prefix, flag in switched_off.items() if name.upper().startswith(prefix + "_")), None),
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -575,6 +590,7 @@ class SecretRequired(Rule):
         placeholder_address: tuple[str, str] | None = None,
         development: str | None = None,
         reset_in: str | None = None,
+        switched_off_by: str | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
@@ -645,9 +661,14 @@ class SecretRequired(Rule):
             ),
             reset_in
             and (
-                f"`{reset_in}` resets the setting that uses it (`!reset`), so a stack deployed with that file"
-                " gives it another way, and Compose, which interpolates each file before it merges them,"
-                " would stop it for want of a variable it no longer needs"
+                f"`{reset_in}` sets or resets the setting that uses it, so a stack deployed with that file"
+                " merged over this one gives it another way, and Compose, which interpolates each file"
+                " before it merges them, would stop it for want of a variable it no longer needs"
+            ),
+            switched_off_by
+            and (
+                f"`{switched_off_by}` defaults to off, and with it what the secret is for: requiring the"
+                " secret stops the stack for everyone who leaves it off"
             ),
         ]
         reason = next((reason for reason in unset_on_purpose if reason), None)
@@ -690,18 +711,27 @@ class SecretRequired(Rule):
         return uses
 
 
+_SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"']?[ \t]*(?::[ \t]|:$|=)")
+"""An environment variable set in a mapping (`KEY: value`) or a list (`- KEY=value`)."""
+_SWITCH = re.compile(r"(.+)_ENABLED?")
+"""A variable that switches something on (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`)."""
 _RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
 
 
 def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
     """The keys that another YAML file of the file's folder resets or overrides (`KEY: !reset
-    null`, `environment: !override`), each with the file's name: an override file merged
-    over this one, which then sets what they configured another way (frappe_docker's
-    `compose.mariadb-secrets.yaml` gives the database password as a secret file)."""
+    null`, `environment: !override`), or, in an override file (`*override*`), sets itself,
+    each with the file's name: a file merged over this one, which then sets what they
+    configured another way (frappe_docker's `compose.mariadb-secrets.yaml` gives the
+    database password as a secret file; DefectDojo's integration-test override sets its
+    own `DD_SECRET_KEY`)."""
     reset: dict[str, str] = {}
     for name, text in document.other_files_of_folder():
         for match in _RESET.finditer(text):
             reset.setdefault(match.group(1), name)
+        if "override" in name.lower():
+            for match in _SET_VARIABLE.finditer(text):
+                reset.setdefault(match.group(1), name)
     return reset
 
 
