@@ -156,8 +156,10 @@ class Service:
         entry = self.get("profiles")
         if entry is None or not isinstance(entry.value, SequenceNode):
             return ()
-        # An empty name gates nothing: Compose starts the service without any profile (graphiti).
-        return tuple(str(item.value) for item in entry.value.value if isinstance(item, ScalarNode) and item.value)
+        # An empty name gates nothing: Compose starts the service without any profile (graphiti),
+        # beside any others it names (dify's default vector store, `profiles: ["", weaviate]`).
+        names = [str(item.value) for item in entry.value.value if isinstance(item, ScalarNode)]
+        return () if "" in names else tuple(names)
 
     @property
     def is_complete(self) -> bool:

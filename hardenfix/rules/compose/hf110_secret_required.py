@@ -444,6 +444,9 @@ class SecretRequired(Rule):
       password from a file; DefectDojo's integration tests set their own key),
       and Compose, which interpolates each file before it merges them, would
       stop it for want of the variable;
+    - a secret named for a service that runs only under a profile
+      (`QDRANT_API_KEY` beside a `qdrant` service under `profiles: [qdrant]`):
+      a stack that chooses another (dify's `VECTOR_STORE`) works without it;
     - the secret of a feature whose switch defaults to off
       (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
       `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`): a stack that leaves it off
@@ -530,6 +533,7 @@ class SecretRequired(Rule):
             if kinds - {None}
         }
         allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
+        profiled_services = _profiled_services(document) if found else {}
         # A key another file of the folder resets (`KEY: !reset null`) is set some other way there.
         resets = _reset_in_other_files(document) if found else {}
         reset_in = {
@@ -556,6 +560,7 @@ class SecretRequired(Rule):
                 development,
                 reset_in.get(name),
                 next((flag for prefix, flag in switched_off.items() if name.upper().startswith(prefix + "_")), None),
+                _profiled_owner(name, profiled_services) if profiles is None else None,
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -591,6 +596,7 @@ class SecretRequired(Rule):
         development: str | None = None,
         reset_in: str | None = None,
         switched_off_by: str | None = None,
+        profiled_owner: tuple[str, tuple[str, ...]] | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
@@ -670,6 +676,12 @@ class SecretRequired(Rule):
                 f"`{switched_off_by}` defaults to off, and with it what the secret is for: requiring the"
                 " secret stops the stack for everyone who leaves it off"
             ),
+            profiled_owner
+            and (
+                f"it is named as the secret of `{profiled_owner[0]}`, which runs only under profile"
+                f" {', '.join(f'`{p}`' for p in profiled_owner[1])}: a stack that uses another (dify's"
+                " `VECTOR_STORE`) works without it"
+            ),
         ]
         reason = next((reason for reason in unset_on_purpose if reason), None)
         if reason and applicability is Applicability.SAFE:
@@ -716,6 +728,33 @@ _SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"'
 _SWITCH = re.compile(r"(.+)_ENABLED?")
 """A variable that switches something on (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`)."""
 _RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
+
+
+def _profiled_services(document: ComposeDocument) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The services that run only under profiles, by their name written as a variable's
+    words are (`pgvecto-rs` as `PGVECTO_RS`), with their profiles; none whose name a
+    service that always runs shares."""
+    profiled: dict[str, tuple[str, tuple[str, ...]]] = {}
+    always: set[str] = set()
+    for service in document.services():
+        written = re.sub(r"[^A-Z0-9]+", "_", service.name.upper())
+        if service.profiles:
+            profiled.setdefault(written, (service.name, service.profiles))
+        else:
+            always.add(written)
+    return {written: owner for written, owner in profiled.items() if written not in always}
+
+
+def _profiled_owner(
+    secret: str, profiled: dict[str, tuple[str, tuple[str, ...]]]
+) -> tuple[str, tuple[str, ...]] | None:
+    """The profiled service a secret is named for (`QDRANT_API_KEY`: `qdrant`), the longest
+    match of its leading words."""
+    words = secret.upper().split("_")
+    return next(
+        (profiled[prefix] for end in range(len(words) - 1, 0, -1) if (prefix := "_".join(words[:end])) in profiled),
+        None,
+    )
 
 
 def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
