@@ -444,6 +444,10 @@ class SecretRequired(Rule):
       password from a file; DefectDojo's integration tests set their own key),
       and Compose, which interpolates each file before it merges them, would
       stop it for want of the variable;
+    - a default also written out where the same value is needed (baserow's
+      `DATABASE_URL=postgresql://baserow:baserow@db` beside
+      `${DATABASE_PASSWORD:-baserow}`): a secret set in its place would not
+      match it, and the stack works with the default alone;
     - a secret named for a service that runs only under a profile
       (`QDRANT_API_KEY` beside a `qdrant` service under `profiles: [qdrant]`):
       a stack that chooses another (dify's `VECTOR_STORE`) works without it;
@@ -561,6 +565,7 @@ class SecretRequired(Rule):
                 reset_in.get(name),
                 next((flag for prefix, flag in switched_off.items() if name.upper().startswith(prefix + "_")), None),
                 _profiled_owner(name, profiled_services) if profiles is None else None,
+                self._written_out(document.text, interpolation.argument),
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -597,6 +602,7 @@ class SecretRequired(Rule):
         reset_in: str | None = None,
         switched_off_by: str | None = None,
         profiled_owner: tuple[str, tuple[str, ...]] | None = None,
+        written_out: str | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
@@ -676,6 +682,11 @@ class SecretRequired(Rule):
                 f"`{switched_off_by}` defaults to off, and with it what the secret is for: requiring the"
                 " secret stops the stack for everyone who leaves it off"
             ),
+            written_out
+            and (
+                f"its default is also written out as {written_out}, which a secret set in its place would no"
+                " longer match: the stack works with the default alone"
+            ),
             profiled_owner
             and (
                 f"it is named as the secret of `{profiled_owner[0]}`, which runs only under profile"
@@ -689,6 +700,23 @@ class SecretRequired(Rule):
             message += f" (unsafe fix: {reason})"
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)
+
+    def _written_out(self, text: str, default: str) -> str | None:
+        """Where a secret's default is written out as it is, as a URL's password
+        (`postgresql://baserow:baserow@db`) or a secret's value (`REDIS_PASSWORD=baserow`):
+        what needs the same value, and would keep the default."""
+        default = default.strip()
+        if len(default) < 3 or any(character in default for character in "${}"):
+            return None
+        quoted = re.escape(default)
+        in_url = re.search(rf"://[^/\s:@]*:{quoted}@", text)
+        if in_url is not None:
+            return f"a URL's password (`{in_url.group()}`)"
+        as_value = rf"(?m)^[ \t]*(?:-[ \t]*)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=:][ \t]*[\"']?{quoted}[\"']?[ \t]*$"
+        for match in re.finditer(as_value, text):
+            if self.options.secret(match.group(1)) is not None:
+                return f"the value of `{match.group(1)}`"
+        return None
 
     def _uses(self, document: ComposeDocument) -> dict[int, _Use]:
         """For each scalar node under `services`: how the services use it."""
