@@ -163,11 +163,12 @@ def lowercased(original: str, masked: str) -> str | None:
 
 _COMPARED_AS_TEXT = re.compile(
     r"REDIRECT|CALLBACK|ISSUER|AUDIENCE|RETURN_?(?:URL|URI|TO)|(?:^|_)(?:ISS|AUD)(?:_|$)|ENTITY_?ID"
-    r"|(?:ROOT|PUBLIC|EXTERNAL|SITE)_?URL|NEXTAUTH_URL"
+    r"|(?:ROOT|PUBLIC|EXTERNAL|SITE|FRONTEND|HOSTNAME)_?URL|NEXTAUTH_URL|^KC_HOSTNAME"
 )
 """Variables whose URL another party compares with what it has registered, letter for letter,
 or that an application builds such URLs from (Grafana's `GF_SERVER_ROOT_URL` makes its OAuth
-redirect URI; a SAML entity ID is compared as it is written)."""
+redirect URI, Keycloak's `KC_HOSTNAME` the issuer it publishes; a SAML entity ID is compared
+as it is written)."""
 _IN_A_QUERY = re.compile(r"[?&][^\s'\"`=]*=[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
 """Text before the host of a URL that is the value of another URL's query parameter."""
 _ASSIGNED_TO = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)[\"']?[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")

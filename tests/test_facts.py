@@ -835,3 +835,24 @@ def test_a_default_port_is_a_guess_where_an_env_file_is_not_in_the_checkout() ->
     assert launch.port.value == "8000"
     assert launch.port.guess == "`.env` is not in the checkout and may set $UVICORN_PORT"
     assert launch_of(["uvicorn", "main:app"], HERE, Environment()).port.guess is None
+
+
+@pytest.mark.parametrize(
+    ("run", "removed"),
+    [
+        ("RUN apt-get install -y curl && apt autoremove -y curl", True),  # NVIDIA's chain-server image
+        ("RUN apt-get install -y curl && dpkg -r curl", True),
+        ("RUN apt-get install -y curl && dpkg --purge curl", True),
+        ("RUN zypper install -y curl && zypper rm -y curl", True),
+        ("RUN apt-get install -y curl && apt-get autoremove -y", False),  # only what nothing needs
+    ],
+)
+def test_every_package_manager_removal_counts(run: str, removed: bool) -> None:
+    facts = stage_facts(f"FROM debian:12\n{run}\n")
+    assert ("curl" in facts.tools_removed) is removed
+
+
+def test_debian_busybox_links_no_applets() -> None:
+    """Debian's busybox package ships /bin/busybox alone: `wget` is no program of the image."""
+    assert "wget" not in stage_facts("FROM debian:12\nRUN apt-get install -y busybox\n").tools_added
+    assert "wget" in stage_facts("FROM alpine:3.20\nRUN apk add busybox\n").tools_added

@@ -63,8 +63,12 @@ _INTERPRETERS = frozenset({"python", "python3", "perl", "ruby", "node"})
 _PACKAGE_MANAGERS = frozenset(program for program, _ in _INSTALLS)
 _REMOVALS = {
     ("apt-get", "purge"), ("apt-get", "remove"), ("apt", "purge"), ("apt", "remove"), ("apk", "del"),
-    ("dnf", "remove"), ("yum", "remove"), ("yum", "erase"), ("microdnf", "remove"),
+    ("apt-get", "autoremove"), ("apt", "autoremove"), ("aptitude", "remove"), ("aptitude", "purge"),
+    ("dnf", "remove"), ("dnf", "erase"), ("yum", "remove"), ("yum", "erase"), ("microdnf", "remove"),
+    ("zypper", "remove"), ("zypper", "rm"), ("tdnf", "remove"), ("tdnf", "erase"),
 }  # fmt: skip
+"""`apt autoremove curl` removes curl too (NVIDIA's chain-server image does, after installing it)."""
+_DPKG_REMOVALS = frozenset({"-r", "--remove", "-P", "--purge"})
 _VIRTUAL = ("--virtual", "-t")
 _VERSION = re.compile(r"[=<>~].*$")
 _BUILD_INSTRUCTIONS = ("RUN", "COPY", "ADD")
@@ -247,13 +251,16 @@ def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[s
             packages, group = _package_arguments(values[1:], action)
             if group:
                 virtual[group] = packages
-            for tool in _tools_of(packages):
+            for tool in _tools_of(packages, program):
                 facts.tools_added[tool] = source
                 facts.tools_removed.pop(tool, None)
-        elif (program, action) in _REMOVALS:
-            packages, _ = _package_arguments(values[1:], action)
+        elif (program, action) in _REMOVALS or (program == "dpkg" and _DPKG_REMOVALS & set(values[1:])):
+            if program == "dpkg":
+                packages = [value for value in values[1:] if not value.startswith("-")]
+            else:
+                packages, _ = _package_arguments(values[1:], action)
             packages = [member for package in packages for member in virtual.get(package, [package])]
-            for tool in _tools_of(packages):
+            for tool in _tools_of(packages, program):
                 facts.tools_removed[tool] = source
                 facts.tools_added.pop(tool, None)
 
@@ -306,8 +313,10 @@ def _package_arguments(arguments: list[str], action: str) -> tuple[list[str], st
     return packages, group
 
 
-def _tools_of(packages: list[str]) -> Iterator[str]:
+def _tools_of(packages: list[str], manager: str | None = None) -> Iterator[str]:
     for package in packages:
+        if package == "busybox" and manager != "apk":
+            continue  # Debian's and Fedora's busybox ship /bin/busybox alone, no applet links
         yield from _PACKAGE_TOOLS.get(package, ())
 
 
