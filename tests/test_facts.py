@@ -856,3 +856,21 @@ def test_debian_busybox_links_no_applets() -> None:
     """Debian's busybox package ships /bin/busybox alone: `wget` is no program of the image."""
     assert "wget" not in stage_facts("FROM debian:12\nRUN apt-get install -y busybox\n").tools_added
     assert "wget" in stage_facts("FROM alpine:3.20\nRUN apk add busybox\n").tools_added
+
+
+@pytest.mark.parametrize(
+    ("argv", "guessed"),
+    [
+        (["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8081"], False),
+        (["uvicorn", "main:app", "--host", "172.20.0.5", "--port", "8081"], True),  # a static ipv4_address
+        (["uvicorn", "main:app", "--host", "::1"], True),  # loopback, but not 127.0.0.1
+        (["gunicorn", "-b", "[::]:8082", "main:app"], False),
+        (["gunicorn", "-b", "172.20.0.6:8082", "main:app"], True),
+        (["flask", "run", "-h", "localhost"], False),
+    ],
+)
+def test_a_server_bound_to_another_address_is_a_guess(argv: list[str], guessed: bool) -> None:
+    from hardenfix.facts import Environment
+
+    launch = launch_of(argv, HERE, Environment())
+    assert launch.port is not None and (launch.port.guess is not None) is guessed

@@ -174,6 +174,45 @@ def _server(
     environment: Mapping[str, Fact[str]],
     config_files: frozenset[str] | None,
 ) -> Launch:
+    launch = _listening(program, arguments, source, environment, config_files)
+    host = _bound_host(program, _options(arguments))
+    if launch.port is None or host is None or host.strip("[]") in _REACHED_FROM_INSIDE:
+        return launch
+    guess = f"it listens on `{host}` alone, which a probe of 127.0.0.1 may not reach"
+    return launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
+
+
+_HOST_OPTIONS = {
+    "uvicorn": ("--host",), "fastapi": ("--host",), "flask": ("-h", "--host"), "granian": ("--interface",),
+    "waitress-serve": ("--host",), "daphne": ("-b", "--bind"), "streamlit": ("--server.address",),
+    "http.server": ("-b", "--bind"),
+}  # fmt: skip
+"""Options whose value is the address a server listens on (gunicorn's and hypercorn's
+`--bind` give it before the port)."""
+_REACHED_FROM_INSIDE = frozenset({"0.0.0.0", "::", "127.0.0.1", "localhost", "::0", "0"})
+"""Addresses a probe of 127.0.0.1 inside the container reaches (all of them, or loopback)."""
+
+
+def _bound_host(program: str, options: Mapping[str, str]) -> str | None:
+    """The address a server is told to listen on, when its command says one."""
+    for option in _HOST_OPTIONS.get(program, ()):
+        if option in options:
+            return options[option]
+    for option in LAUNCHERS[program].bind_options:
+        address = options.get(option)
+        if address is not None and not address.startswith(("unix:", "fd:")):
+            host = address.rpartition(":")[0] if ":" in address else address
+            return host or None
+    return None
+
+
+def _listening(
+    program: str,
+    arguments: list[str],
+    source: str,
+    environment: Mapping[str, Fact[str]],
+    config_files: frozenset[str] | None,
+) -> Launch:
     launcher = LAUNCHERS[program]
     options = _options(arguments)
     if program in _OPTIONS_VARIABLES and _OPTIONS_VARIABLES[program] in environment:

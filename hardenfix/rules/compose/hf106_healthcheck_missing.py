@@ -149,7 +149,9 @@ class HealthcheckMissing(Rule):
     one hardenfix does not know is no fact), the tool from the knowledge base for
     the tag in use or the Dockerfile's install. It is unsafe when one is a
     guess, and the message says which: a port seen only in `EXPOSE` or
-    `ports:`, a route on a router that is not seen mounted, a tool assumed for
+    `ports:`, a server told to listen on one address (`--host 172.20.0.5`,
+    `-b [::1]:8000`) that a probe of 127.0.0.1 may not reach, a route on a
+    router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
