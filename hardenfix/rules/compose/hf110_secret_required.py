@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -538,6 +539,7 @@ class SecretRequired(Rule):
         }
         allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
         profiled_services = _profiled_services(document) if found else {}
+        defaults = Counter(interpolation.argument for _, _, interpolation, _, _ in found)
         # A key another file of the folder resets (`KEY: !reset null`) is set some other way there.
         resets = _reset_in_other_files(document) if found else {}
         reset_in = {
@@ -565,7 +567,7 @@ class SecretRequired(Rule):
                 reset_in.get(name),
                 next((flag for prefix, flag in switched_off.items() if name.upper().startswith(prefix + "_")), None),
                 _profiled_owner(name, profiled_services) if profiles is None else None,
-                self._written_out(document.text, interpolation.argument),
+                self._written_out(document.text, interpolation.argument, defaults[interpolation.argument]),
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -701,21 +703,24 @@ class SecretRequired(Rule):
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)
 
-    def _written_out(self, text: str, default: str) -> str | None:
+    def _written_out(self, text: str, default: str, as_defaults: int) -> str | None:
         """Where a secret's default is written out as it is, as a URL's password
         (`postgresql://baserow:baserow@db`) or a secret's value (`REDIS_PASSWORD=baserow`):
-        what needs the same value, and would keep the default."""
+        what needs the same value, and would keep the default. `as_defaults` says how often
+        the file writes it as a secret's default, which the text holds anyway."""
         default = default.strip()
-        if len(default) < 3 or any(character in default for character in "${}"):
+        if len(default) < 3 or any(character in default for character in "${}") or text.count(default) <= as_defaults:
             return None
-        quoted = re.escape(default)
-        in_url = re.search(rf"://[^/\s:@]*:{quoted}@", text)
-        if in_url is not None:
-            return f"a URL's password (`{in_url.group()}`)"
-        as_value = rf"(?m)^[ \t]*(?:-[ \t]*)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=:][ \t]*[\"']?{quoted}[\"']?[ \t]*$"
-        for match in re.finditer(as_value, text):
-            if self.options.secret(match.group(1)) is not None:
-                return f"the value of `{match.group(1)}`"
+        at = text.find(default)
+        while at != -1:
+            line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+            line = text[line_start : line_end if line_end != -1 else len(text)]
+            if f":{default}@" in line and (url := _URL_PASSWORD.search(line)) and url.group(1) == default:
+                return f"a URL's password (`{url.group()}`)"
+            assignment = _ASSIGNED_VALUE.match(line)
+            if assignment and assignment.group(2) == default and self.options.secret(assignment.group(1)):
+                return f"the value of `{assignment.group(1)}`"
+            at = text.find(default, at + len(default))
         return None
 
     def _uses(self, document: ComposeDocument) -> dict[int, _Use]:
@@ -751,6 +756,11 @@ class SecretRequired(Rule):
         return uses
 
 
+_URL_PASSWORD = re.compile(r"://[^/\s:@]*:([^/\s@]*)@")
+_ASSIGNED_VALUE = re.compile(
+    r"[ \t]*(?:-[ \t]*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=:][ \t]*[\"']?(.*?)[\"']?[ \t]*$"
+)
+"""A line setting a variable (`KEY: value`, `- KEY=value`): its name and its value."""
 _SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"']?[ \t]*(?::[ \t]|:$|=)")
 """An environment variable set in a mapping (`KEY: value`) or a list (`- KEY=value`)."""
 _SWITCH = re.compile(r"(.+)_ENABLED?")
