@@ -240,6 +240,7 @@ class Service:
         return entry
 
 
+_SETS_AN_IMAGE = re.compile(r"(?m)^[ \t]+image:")
 _LEGACY_FORMAT_VERSION = re.compile(r"([23])(?:\.(\d+))?")
 _LEGACY_FORMAT_KEYS_SINCE: dict[str, dict[int, int]] = {
     "healthcheck": {2: 1, 3: 0},
@@ -391,13 +392,19 @@ class ComposeDocument(SourceText):
 
         return self.made_of_other_files(("other files of the folder",), read)
 
-    def extended_from(self) -> str | None:
-        """Another YAML file of the folder whose services extend this file's (`extends: {file:
-        this file}`): they inherit what its services set, in images of their own."""
+    def run_in_other_images(self) -> str | None:
+        """Why this file's services may run in images it does not name: another YAML file of
+        the folder extends them (`extends: {file: this file}`) with images of its own, or an
+        override file merged over this one sets an `image:`."""
         if self.location is None:
             return None
         naming = re.compile(rf"(?m)^[ \t]*file:[ \t]*['\"]?(?:\./)?{re.escape(self.location.name)}['\"]?[ \t]*$")
-        return next((name for name, text in self.other_files_of_folder() if naming.search(text)), None)
+        for name, text in self.other_files_of_folder():
+            if naming.search(text):
+                return f"services of `{name}` extend this file's"
+            if "override" in name.lower() and _SETS_AN_IMAGE.search(text):
+                return f"`{name}`, an override file, sets an image"
+        return None
 
     def legacy_format_without(self, key: str) -> str | None:
         """The `version:` this file declares, as written, when the schema of that legacy file

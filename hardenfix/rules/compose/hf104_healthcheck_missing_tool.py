@@ -65,8 +65,9 @@ class HealthcheckMissingTool(Rule):
     replacement fails on one, so its rewrite is unsafe. A probe that services
     share (an anchored healthcheck) is rewritten only when the rewrite holds
     for each of their images; in a file whose services another file of the
-    folder extends (`extends: {file: ...}`), the rewrite is unsafe, since
-    those may run the probe in other images. A build that installs packages hardenfix cannot
+    folder extends (`extends: {file: ...}`), or over which an override file
+    sets an `image:`, the rewrite is unsafe, since the probe may run in other
+    images. A build that installs packages hardenfix cannot
     name (a list `xargs` reads, a script it runs) may install the tool, which
     is then not called missing. Unsafe when the probe is replaced by the image's
     standard probe, which checks something else, and when a fact is assumed:
@@ -149,9 +150,9 @@ class HealthcheckMissingTool(Rule):
             message += f": {absent.guess}" if absent.guess else ""
             return self.finding(document, *span, f"{message}; {_why_no_replacement(http)}")
         edit, guesses, title, standard = fix
-        extended_from = document.extended_from()
-        if extended_from is not None:
-            guesses += (f"services of `{extended_from}` extend this file's, and may run this probe in other images",)
+        elsewhere = document.run_in_other_images()
+        if elsewhere is not None:
+            guesses += (f"{elsewhere}, so this probe may run in other images",)
         guesses = tuple(dict.fromkeys((*((absent.guess,) if absent.guess else ()), *guesses)))
         applicability = Applicability.UNSAFE if standard or guesses else Applicability.SAFE
         reasons = [*(["the image's standard probe checks something else"] if standard else []), *guesses]
