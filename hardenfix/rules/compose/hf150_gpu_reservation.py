@@ -49,7 +49,10 @@ class GpuReservation(Rule):
     Compose honours — `runtime: nvidia`, or an `NVIDIA_*` environment variable,
     with no `deploy.resources.reservations.devices` GPU entry — and adds one that
     grants the GPUs the service sees today. It also completes a GPU reservation
-    that lacks `driver`, `count` or `capabilities`.
+    that lacks `count` or `capabilities`. A reservation without `driver` is
+    complete: the daemon gives it to whichever driver has the `gpu` capability,
+    as it does `docker run --gpus all` (nvidia's, or amd's where
+    amd-container-runtime is installed), so none is added.
 
     The number of GPUs never changes:
     - `NVIDIA_VISIBLE_DEVICES=all` becomes `count: all`; a list of GPUs
@@ -248,15 +251,11 @@ def _reservation_path(service: Service) -> tuple[list[Entry], list[str]]:
 def _complete_device(document: ComposeDocument, device: MappingNode) -> tuple[list[Edit], list[str]]:
     """Edits adding what a GPU reservation lacks, each keeping the GPUs it grants, and what it lacks."""
     present = {str(entry.key.value) for entry in entries(device)}
-    device_ids = lookup(device, "device_ids")
-    cdi = device_ids is not None and any(
-        "=" in str(item.value) for item in getattr(device_ids.value, "value", []) if isinstance(item, ScalarNode)
-    )
     missing: list[tuple[str, YamlValue]] = []
     lacking: list[str] = []
-    if "driver" not in present and not cdi:  # CDI names (`nvidia.com/gpu=all`) go to the `cdi` driver
-        missing.append(("driver", "nvidia"))
-        lacking.append("a `driver`")
+    # No `driver` is added: without one the daemon gives the request to whichever driver has
+    # the `gpu` capability (`--gpus all` sends the same; moby daemon/devices.go), nvidia's or,
+    # where amd-container-runtime is installed, amd's (daemon/amd_linux.go).
     if "count" not in present and "device_ids" not in present:
         missing.append(("count", EVERY_GPU))
         lacking.append("a `count` (Compose reads none as every GPU: `count: all` keeps that)")
