@@ -14,6 +14,7 @@ STACK = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTG
 
 
 def applicability(root: Path, name: str) -> str:
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
     (root / name).write_text(STACK)
     [result] = run([root / name], Engine(Settings(select=("HF110",)).rules()), Mode.CHECK, root, jobs=1)
     [finding] = result.findings
@@ -22,7 +23,14 @@ def applicability(root: Path, name: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "name", ["docker-compose.dev.yml", "compose.local.yaml", "docker-compose.test.yml", "compose-ci.yaml"]
+    "name",
+    [
+        "docker-compose.dev.yml",
+        "compose.local.yaml",
+        "docker-compose.test.yml",
+        "compose-ci.yaml",
+        ".devcontainer/docker-compose.yml",  # mastodon's, posthog's: an editor starts it for development
+    ],
 )
 def test_a_development_or_test_stack_gets_an_unsafe_fix(tmp_path: Path, name: str) -> None:
     assert applicability(tmp_path, name) == "unsafe"

@@ -243,9 +243,12 @@ _DEVELOPMENT_NAME = re.compile(r"(?i)(?:^|[._-])(?:dev|devel|development|local|t
 
 def _development_file(location: Path | None) -> str | None:
     """The file's name when it names a development or test stack (`docker-compose.dev.yml`,
-    `compose.local.yaml`, `docker-compose.test.yml`), else None."""
+    `compose.local.yaml`, `docker-compose.test.yml`, or any file of a `.devcontainer`
+    folder, which an editor starts for development), else None."""
     if location is None:
         return None
+    if location.parent.name == ".devcontainer":
+        return f".devcontainer/{location.name}"
     return location.name if _DEVELOPMENT_NAME.search(location.name.rsplit(".", 1)[0]) else None
 
 
@@ -434,7 +437,8 @@ class SecretRequired(Rule):
       enables that optional service;
     - a default that is another variable: requiring it drops that fallback;
     - any default in a file named as a development or test stack
-      (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`):
+      (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`,
+      any file of a `.devcontainer` folder):
       such a stack is made to start with the defaults it writes, even without
       an `.env` (karakeep's development stack says so), and requiring the
       secret stops it for everyone who has not set it;
