@@ -99,6 +99,12 @@ _IRREGULAR_IMPORT_NAMES = {
 }
 """Distributions (names normalised) imported by names `_import_names` cannot guess from theirs."""
 _IRREGULAR_WRITTEN = frozenset(name.replace("-", "") for name in _IRREGULAR_IMPORT_NAMES)
+_IRREGULAR_FOR = {
+    name: tuple(other.replace("-", "") for other, names in _IRREGULAR_IMPORT_NAMES.items() if name in names)
+    for imported in _IRREGULAR_IMPORT_NAMES.values()
+    for name in imported
+}
+"""An import name -> the distributions (written without separators) it is known to come from."""
 _FAMILY_WORDS = frozenset({"python", "py", "django", "dj", "apache", "unicode", "awesome", "docker"})
 """Words that start the names of distributions imported by the words after them."""
 _NAME_SEPARATORS = re.compile(r"[-_.]+")
@@ -672,7 +678,8 @@ class _Distributions:
         """A distribution that may install the top-level module or package `name`."""
         name = name.lower()
         squashed = name.replace("_", "")
-        for group in self._groups:
+        groups = [self._installed, *(folder.distributions for folder in self._folders if folder.may_name(name))]
+        for group in groups:
             for distribution, written in group:
                 # Every name guessed from a distribution's is in its name, written without separators.
                 if (squashed in written or written in _IRREGULAR_WRITTEN) and name in _import_names(distribution):
@@ -680,25 +687,29 @@ class _Distributions:
         return None
 
     @cached_property
-    def _groups(self) -> list[tuple[tuple[str, str], ...]]:
-        """The distributions, each with its name written without separators: those the
-        Dockerfile installs, then those each folder declares (read once per folder, for
-        every Dockerfile of the context)."""
+    def _installed(self) -> tuple[tuple[str, str], ...]:
+        """What the Dockerfile installs, each with its name written without separators."""
+        return _written(self._installed_by_pip())
+
+    @cached_property
+    def _folders(self) -> list[_FolderDeclarations]:
+        """What each folder declares, kept for every Dockerfile of the context while its
+        dependency files stay as they are."""
         folders = {"."}
         for _, source in self._copied:
             folders.update(_ancestors(posixpath.dirname(posixpath.normpath(source)) or ".", "."))
             if self._context.is_dir(source):
                 folders.add(posixpath.normpath(source))
         context = self._context
-        groups = [_written(self._installed_by_pip())]
+        declarations = []
         for folder in sorted(folders):
             files = sorted(_dependency_files(context.names_in(folder)))
             versions = (tuple(context.status(posixpath.join(folder, name)) or ()) for name in files)
             key = (context.root, folder, *zip(files, versions, strict=True))
             if key not in _FOLDER_DISTRIBUTIONS:
-                _FOLDER_DISTRIBUTIONS[key] = _written(_declared_in(context, folder, files))
-            groups.append(_FOLDER_DISTRIBUTIONS[key])
-        return groups
+                _FOLDER_DISTRIBUTIONS[key] = _FolderDeclarations(context, folder, files)
+            declarations.append(_FOLDER_DISTRIBUTIONS[key])
+        return declarations
 
     def _installed_by_pip(self) -> Iterator[str]:
         context = self._context
@@ -720,7 +731,44 @@ class _Distributions:
                             yield from _requirements_file(context, located, read)
 
 
-_FOLDER_DISTRIBUTIONS: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
+class _FolderDeclarations:
+    """The distributions a folder's dependency files declare, parsed only for a name their
+    text may give: most Dockerfiles ask for a name no distribution of a lock file has."""
+
+    def __init__(self, context: BuildContext, folder: str, files: list[str]) -> None:
+        self._context = context
+        self._folder = folder
+        self._files = files
+
+    def may_name(self, name: str) -> bool:
+        """Whether a distribution the files declare may be imported as `name` (lowercase)."""
+        text = self._text
+        if text is None:
+            return True
+        return name.replace("_", "") in text or any(written in text for written in _IRREGULAR_FOR.get(name, ()))
+
+    @cached_property
+    def _text(self) -> str | None:
+        """The files' text, lowercase and without separators; None when a requirements file
+        includes another (`-r ../base.txt`), whose names it does not hold."""
+        texts = []
+        for name in self._files:
+            path = posixpath.join(self._folder, name)
+            paths = self._context.expand(posixpath.join(path, "*.txt")) if name == "requirements" else [path]
+            for found in paths:
+                text = _read_text(self._context, found)
+                if name.startswith("requirements") and _INCLUDES.search(text):
+                    return None
+                texts.append(text)
+        return _NAME_SEPARATORS.sub("", "\n".join(texts).lower())
+
+    @cached_property
+    def distributions(self) -> tuple[tuple[str, str], ...]:
+        return _written(_declared_in(self._context, self._folder, self._files))
+
+
+_INCLUDES = re.compile(r"(?m)^[ \t]*(?:-[rc]|--requirement|--constraint)\b")
+_FOLDER_DISTRIBUTIONS: dict[tuple[object, ...], _FolderDeclarations] = {}
 """`_declared_in`'s distributions (see `_written`), per build context, folder and version of
 its dependency files: read once for every Dockerfile of a monorepo."""
 
