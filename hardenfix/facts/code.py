@@ -248,6 +248,9 @@ class _Module:
     """(owner variable, '' for a module-level route list; path; line; needs authentication)."""
     options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
+    allowed_hosts: list[str] | None = None
+    """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
+    `["?"]` when it sets it some other way (from the environment)."""
     guards: dict[str, str] = field(default_factory=dict)
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
@@ -263,6 +266,14 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             module.constants.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "ALLOWED_HOSTS" for t in node.targets
+        ):
+            hosts = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else None
+            written = [
+                item.value for item in hosts or () if isinstance(item, ast.Constant) and isinstance(item.value, str)
+            ]
+            module.allowed_hosts = written if hosts is not None and len(written) == len(hosts) else ["?"]
     nodes = breadth_first(tree)
     mount_prefixes = _starlette_mounts(nodes, module)
     for node in nodes:
@@ -412,7 +423,7 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts
             if target is not None:
                 module.mounts.append((target, path))
             return
-        module.routes.append(("", path, call.lineno, False))
+        module.routes.append((_DJANGO, path, call.lineno, False))
     elif callee == "Route" and not is_method and _serves_get(call):
         path = _string(module, _argument(call, 0, "path"))
         if path is not None:
@@ -474,12 +485,15 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         (guard for module in modules for owner, guard in module.guards.items() if owner in module.applications), None
     )
     mounted_guards = {target: guard for module in modules for target, guard in module.guards.items() if "." in target}
+    django_hosts = _django_hosts_guess(modules)
     for module in modules:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
             dotted = f"{module.dotted}.{owner}"
             guard = module.guards.get(owner) or _mounted_guard(mounted_guards, dotted) or application_guard
             guarded = f"its application runs {guard} before each request, which may refuse the probe" if guard else None
+            if owner == _DJANGO:
+                owner, guarded = "", _either(guarded, django_hosts)
             if owner == "" or owner in module.applications:
                 prefixes = _mounted(mounts, module.dotted) + (_mounted(mounts, dotted) if owner else [])
                 application = module.path if owner in module.servers and not prefixes else None
@@ -511,6 +525,20 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 else:
                     full = _join(prefix, path) if replaced else _join(prefix, own_prefix, path)
                 facts.routes.append(Route(full, f"{where}: route {full}", guarded, needs_auth, module.path))
+
+
+_DJANGO = "\0django"
+"""The owner of a route of a Django URLconf (`path("health/", view)`)."""
+_REACHES_LOOPBACK = frozenset({"*", "127.0.0.1"})
+
+
+def _django_hosts_guess(modules: list[_Module]) -> str | None:
+    """Why a Django route's probe of 127.0.0.1 may get 400: no settings module is seen to
+    allow that host (`ALLOWED_HOSTS` from the environment, or naming the public domain)."""
+    settings = [module.allowed_hosts for module in modules if module.allowed_hosts is not None]
+    if settings and all(_REACHES_LOOPBACK & set(hosts) for hosts in settings):
+        return None
+    return "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list 127.0.0.1"
 
 
 def _mounted_guard(guards: dict[str, str], dotted: str) -> str | None:

@@ -156,7 +156,9 @@ class HealthcheckMissing(Rule):
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
     `HTTPSRedirectMiddleware`, Flask's `@app.before_request`, Express's
-    `app.use((req, res, next) => ...)`). A sub-application mounted under a
+    `app.use((req, res, next) => ...)`), or, for a Django route, settings that
+    are not seen to allow the host `127.0.0.1` (`ALLOWED_HOSTS` read from the
+    environment answers 400 to a probe of it). A sub-application mounted under a
     prefix (`app.mount("/internal", sub)`) serves its routes there.
 
     Any fix is unsafe in a file that declares a legacy format without the
