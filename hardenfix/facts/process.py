@@ -118,7 +118,7 @@ def launch_of(
         return None
     program, arguments = _program(words)
     if program in LAUNCHERS:
-        return _server(program, arguments, source, environment, config_files)
+        return _bound_elsewhere(_server(program, arguments, source, environment, config_files), arguments)
     interpreter = posixpath.basename(words[0])
     if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
         return Launch("python", None, words[2], source, tuple(words[3:]))
@@ -167,15 +167,10 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
     return name, arguments
 
 
-def _server(
-    program: str,
-    arguments: list[str],
-    source: str,
-    environment: Mapping[str, Fact[str]],
-    config_files: frozenset[str] | None,
-) -> Launch:
-    launch = _listening(program, arguments, source, environment, config_files)
-    host = _bound_host(program, _options(arguments))
+def _bound_elsewhere(launch: Launch, arguments: list[str]) -> Launch:
+    """The launch, its port a guess when the server is told to listen on an address a probe
+    of 127.0.0.1 inside the container does not reach (`--host 172.20.0.5`, `::1`)."""
+    host = _bound_host(launch.program, _options(arguments))
     if launch.port is None or host is None or host.strip("[]") in _REACHED_FROM_INSIDE:
         return launch
     guess = f"it listens on `{host}` alone, which a probe of 127.0.0.1 may not reach"
@@ -206,7 +201,7 @@ def _bound_host(program: str, options: Mapping[str, str]) -> str | None:
     return None
 
 
-def _listening(
+def _server(
     program: str,
     arguments: list[str],
     source: str,
