@@ -378,7 +378,9 @@ def test_dockerfiles_do_not_wait_for_a_compose_file_queued_behind_other_batches(
     """The parent reads its build contexts itself; the workers stay at the batches before
     it until the parent has them (or ten seconds, had it waited for the workers)."""
     dockerfile = repository_with_compose(tmp_path)
-    for n in range(4):  # two at the workers, one in the pool's queue, one held back
+    # Two at the workers and three in the pool's call queue (a future there already counts as
+    # running), one more still pending: the Compose file, behind them, cannot reach the queue.
+    for n in range(6):
         (tmp_path / f"a{n}").mkdir()
         (tmp_path / f"a{n}" / "metrics.py").write_text("from prometheus_client import Counter\n")
     released = tmp_path / "contexts-learned"
