@@ -408,6 +408,7 @@ def test_a_project_installed_before_its_package_is_copied_holds_it(tmp_path, ins
         ({"pyproject.toml": '[tool.poetry.group.api.dependencies]\ngraphql-core = "^3"\n'}, ""),
         ({"requirements.txt": "# pinned\nGraphQL_Core==3.2.6 \\\n    --hash=sha256:00\n"}, ""),
         ({"requirements-prod.txt": "-r requirements/base.txt\n", "requirements/base.txt": "graphql-core\n"}, ""),
+        ({"requirements.txt": "-rdeps/base.txt\n", "deps/base.txt": "graphql-core\n"}, ""),
         (
             {"deps/all.txt": "--requirement=more.txt\n", "deps/more.txt": "graphql-core[x]; python_version>'3'\n"},
             "RUN pip install -r deps/all.txt\n",
@@ -432,6 +433,7 @@ def test_a_project_installed_before_its_package_is_copied_holds_it(tmp_path, ins
         "poetry-group",
         "requirements",
         "included-requirements",
+        "included-requirements-attached",
         "requirements-a-pip-install-reads",
         "setup-cfg",
         "setup-py",
