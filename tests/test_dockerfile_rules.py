@@ -409,6 +409,7 @@ def test_a_project_installed_before_its_package_is_copied_holds_it(tmp_path, ins
         ({"requirements.txt": "# pinned\nGraphQL_Core==3.2.6 \\\n    --hash=sha256:00\n"}, ""),
         ({"requirements-prod.txt": "-r requirements/base.txt\n", "requirements/base.txt": "graphql-core\n"}, ""),
         ({"requirements.txt": "-rdeps/base.txt\n", "deps/base.txt": "graphql-core\n"}, ""),
+        ({"requirements.txt": "--pre -r deps/base.txt\n", "deps/base.txt": "graphql-core\n"}, ""),
         (
             {"deps/all.txt": "--requirement=more.txt\n", "deps/more.txt": "graphql-core[x]; python_version>'3'\n"},
             "RUN pip install -r deps/all.txt\n",
@@ -434,6 +435,7 @@ def test_a_project_installed_before_its_package_is_copied_holds_it(tmp_path, ins
         "requirements",
         "included-requirements",
         "included-requirements-attached",
+        "included-requirements-after-an-option",
         "requirements-a-pip-install-reads",
         "setup-cfg",
         "setup-py",

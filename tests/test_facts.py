@@ -867,10 +867,17 @@ def test_debian_busybox_links_no_applets() -> None:
         (["gunicorn", "-b", "[::]:8082", "main:app"], False),
         (["gunicorn", "-b", "172.20.0.6:8082", "main:app"], True),
         (["flask", "run", "-h", "localhost"], False),
+        (["gunicorn", "-b172.20.0.7:8000", "main:app"], True),  # a value attached to its option
+        (["uvicorn", "main:app", "--port", "8080", "UVICORN_HOST=172.20.0.5"], True),
+        (["gunicorn", "main:app", "GUNICORN_CMD_ARGS=--bind 172.20.0.6:8080"], True),
     ],
 )
 def test_a_server_bound_to_another_address_is_a_guess(argv: list[str], guessed: bool) -> None:
-    from hardenfix.facts import Environment
+    from hardenfix.facts import Environment, Fact
 
-    launch = launch_of(argv, HERE, Environment())
+    variables = dict(word.split("=", 1) for word in argv if "=" in word and not word.startswith("-"))
+    argv = [word for word in argv if word.split("=", 1)[0] not in variables]
+    launch = launch_of(
+        argv, HERE, Environment({name: Fact(value, "compose.yaml") for name, value in variables.items()})
+    )
     assert launch.port is not None and (launch.port.guess is not None) is guessed

@@ -118,7 +118,8 @@ def launch_of(
         return None
     program, arguments = _program(words)
     if program in LAUNCHERS:
-        return _bound_elsewhere(_server(program, arguments, source, environment, config_files), arguments)
+        launch = _server(program, arguments, source, environment, config_files)
+        return _bound_elsewhere(launch, _server_options(program, arguments, environment), environment)
     interpreter = posixpath.basename(words[0])
     if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
         return Launch("python", None, words[2], source, tuple(words[3:]))
@@ -167,10 +168,14 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
     return name, arguments
 
 
-def _bound_elsewhere(launch: Launch, arguments: list[str]) -> Launch:
+def _bound_elsewhere(launch: Launch, options: Mapping[str, str], environment: Mapping[str, Fact[str]]) -> Launch:
     """The launch, its port a guess when the server is told to listen on an address a probe
-    of 127.0.0.1 inside the container does not reach (`--host 172.20.0.5`, `::1`)."""
-    host = _bound_host(launch.program, _options(arguments))
+    of 127.0.0.1 inside the container does not reach (`--host 172.20.0.5`, `::1`), by its
+    options or the variable it reads the address from (`UVICORN_HOST`)."""
+    host = _bound_host(launch.program, options)
+    variable = _HOST_VARIABLES.get(launch.program)
+    if host is None and variable is not None and variable in environment:
+        host = environment[variable].value
     if launch.port is None or host is None or host.strip("[]") in _REACHED_FROM_INSIDE:
         return launch
     guess = f"it listens on `{host}` alone, which a probe of 127.0.0.1 may not reach"
@@ -184,6 +189,8 @@ _HOST_OPTIONS = {
 }  # fmt: skip
 """Options whose value is the address a server listens on (gunicorn's and hypercorn's
 `--bind` give it before the port)."""
+_HOST_VARIABLES = {"uvicorn": "UVICORN_HOST", "flask": "FLASK_RUN_HOST", "granian": "GRANIAN_HOST"}
+"""Variables a server reads its address from (uvicorn and flask through click's envvars)."""
 _REACHED_FROM_INSIDE = frozenset({"0.0.0.0", "::", "127.0.0.1", "localhost", "::0", "0"})
 """Addresses a probe of 127.0.0.1 inside the container reaches (all of them, or loopback)."""
 
@@ -209,10 +216,7 @@ def _server(
     config_files: frozenset[str] | None,
 ) -> Launch:
     launcher = LAUNCHERS[program]
-    options = _options(arguments)
-    if program in _OPTIONS_VARIABLES and _OPTIONS_VARIABLES[program] in environment:
-        with contextlib.suppress(ValueError):  # unbalanced quotes: gunicorn refuses them too
-            options = {**_options(shlex.split(environment[_OPTIONS_VARIABLES[program]].value)), **options}
+    options = _server_options(program, arguments, environment)
     target = next((argument for argument in _positionals(arguments) if ":" in argument or "." in argument), None)
     if program in ("streamlit", "fastapi"):
         target = next(iter(_positionals(arguments)), None)
@@ -242,6 +246,16 @@ def _server(
     return Launch(program, Fact(launcher.default_port, default, guess), target, source)
 
 
+def _server_options(program: str, arguments: list[str], environment: Mapping[str, Fact[str]]) -> dict[str, str]:
+    """A server's options: its command's, over those of the variable it reads more from
+    (`GUNICORN_CMD_ARGS`)."""
+    options = _options(arguments)
+    if program in _OPTIONS_VARIABLES and _OPTIONS_VARIABLES[program] in environment:
+        with contextlib.suppress(ValueError):  # unbalanced quotes: gunicorn refuses them too
+            options = {**_options(shlex.split(environment[_OPTIONS_VARIABLES[program]].value)), **options}
+    return options
+
+
 def _options(arguments: list[str]) -> dict[str, str]:
     """`--name value`, `--name=value` and `-x value` options; the last one wins."""
     options: dict[str, str] = {}
@@ -251,6 +265,8 @@ def _options(arguments: list[str]) -> dict[str, str]:
         name, equals, value = argument.partition("=")
         if equals:
             options[name] = value
+        elif not argument.startswith("--") and len(argument) > 2:
+            options[argument[:2]] = argument[2:]  # a value attached to a short option: `-b0.0.0.0:8000`
         elif index + 1 < len(arguments) and not arguments[index + 1].startswith("-"):
             options[name] = arguments[index + 1]
     return options

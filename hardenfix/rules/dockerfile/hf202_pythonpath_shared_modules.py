@@ -767,8 +767,9 @@ class _FolderDeclarations:
         return _written(_declared_in(self._context, self._folder, self._files))
 
 
-_INCLUDES = re.compile(r"(?m)^[ \t]*(?:-[rc]|--requirement|--constraint)")
-"""A requirements line that includes another file (`-r base.txt`, `-rbase.txt`, `--requirement=...`)."""
+_INCLUDES = re.compile(r"(?m)(?:^|[ \t])(?:-[rc]|--requirement|--constraint)")
+"""A requirements line that includes another file (`-r base.txt`, `-rbase.txt`,
+`--requirement=...`), wherever on the line: pip reads options anywhere (`--pre -r base.txt`)."""
 _FOLDER_DISTRIBUTIONS: dict[tuple[object, ...], _FolderDeclarations] = {}
 """`_declared_in`'s distributions (see `_written`), per build context, folder and version of
 its dependency files: read once for every Dockerfile of a monorepo."""
