@@ -143,10 +143,8 @@ class ServerCommand(NamedTuple):
         among `environment`, that moves or may move what the probes check; None when none does."""
         commands = probes.script_commands(words)
         flat = [word for command in commands for word in command] if commands is not None else list(words)
-        for index, word in enumerate(flat):
-            name, equals, value = word.partition("=")
+        for word, (name, path) in zip(flat, _options(flat), strict=True):
             if name in self.config_options:
-                path = value if equals else (flat[index + 1] if index + 1 < len(flat) else "")
                 if not self.configured_by(posixpath.normpath(path)):
                     return f"{name}={path}"
             elif name in self.moved_by:

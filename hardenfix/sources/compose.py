@@ -255,6 +255,12 @@ OVERRIDE_MERGES = "this override file's keys are merged into the base file's ser
 """Why a key written into an override file may replace a value the base file sets."""
 
 
+def names_an_override(name: str) -> bool:
+    """Whether a file name is an override file's (`compose.override.yaml`,
+    `docker-compose.override.integration_tests.yml`), merged over a base file."""
+    return ".override." in name
+
+
 def legacy_format_reason(version: str, key: str) -> str:
     """Why writing `key` into a file of a legacy format without it may break the file."""
     return (
@@ -402,7 +408,7 @@ class ComposeDocument(SourceText):
         for name, text in self.other_files_of_folder():
             if naming.search(text):
                 return f"services of `{name}` extend this file's"
-            if "override" in name.lower() and _SETS_AN_IMAGE.search(text):
+            if names_an_override(name) and _SETS_AN_IMAGE.search(text):
                 return f"`{name}`, an override file, sets an image"
         return None
 
@@ -430,7 +436,7 @@ class ComposeDocument(SourceText):
     def is_override(self) -> bool:
         """An override file (`docker-compose.override.yml`, `compose.override.yaml`) adds to
         another file's services rather than defining complete ones."""
-        return self.location is not None and ".override." in self.location.name
+        return self.location is not None and names_an_override(self.location.name)
 
     def span(self, node: Node) -> tuple[int, int]:
         return node.start_mark.index, node.end_mark.index

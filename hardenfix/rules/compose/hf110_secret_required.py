@@ -22,6 +22,7 @@ from hardenfix.sources.compose import (
     iter_interpolations,
     iter_scalars,
     lookup,
+    names_an_override,
 )
 
 _DEFAULTING = (":-", "-")
@@ -801,7 +802,7 @@ def _profiled_owner(
 
 def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
     """The keys that another YAML file of the file's folder resets or overrides (`KEY: !reset
-    null`, `environment: !override`), or, in an override file (`*override*`), sets itself,
+    null`, `environment: !override`), or, in an override file (`compose.override.yaml`), sets itself,
     each with the file's name: a file merged over this one, which then sets what they
     configured another way (frappe_docker's `compose.mariadb-secrets.yaml` gives the
     database password as a secret file; DefectDojo's integration-test override sets its
@@ -810,7 +811,7 @@ def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
     for name, text in document.other_files_of_folder():
         for match in _RESET.finditer(text):
             reset.setdefault(match.group(1), name)
-        if "override" in name.lower():
+        if names_an_override(name):
             for match in _SET_VARIABLE.finditer(text):
                 reset.setdefault(match.group(1), name)
     return reset
