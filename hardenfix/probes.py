@@ -469,7 +469,7 @@ def curl_fails_on_http_errors(arguments: Sequence[str]) -> bool:
     their `--no-` forms wins); without it a 500 response passes the probe."""
     fails = False
     for option, _ in _curl_options(arguments):
-        if option in ("--fail", "--fail-with-body") or "f" in _curl_flag_letters(option):
+        if option in ("--fail", "--fail-with-body") or "f" in _flag_letters(option):
             fails = True
         elif option in ("--no-fail", "--no-fail-with-body"):
             fails = False
@@ -491,7 +491,7 @@ def curl_flag_problem(probe: HttpProbe) -> CurlFlagProblem | None:
     --fail`, `-f -s`) is no problem."""
     arguments = probe.argument_values
     options = list(_curl_options(arguments))
-    fail = [(index, option) for option, index in options if option == "--fail" or "f" in _curl_flag_letters(option)]
+    fail = [(index, option) for option, index in options if option == "--fail" or "f" in _flag_letters(option)]
     if any(option == "--fail-with-body" for option, _ in options) and fail:
         edits = tuple(_without_fail(index + 1, option) for index, option in fail)
         return CurlFlagProblem(_BOTH_FAILS, "Remove `-f`: `--fail-with-body` already fails on HTTP errors", edits, None)
@@ -530,9 +530,9 @@ def _without_fail(index: int, option: str) -> ArgumentEdit:
 def _writes_file(options: list[tuple[str, int]], arguments: Sequence[str]) -> bool:
     """Whether curl writes the response to a file (`-o FILE`, `-O`, `-D FILE`; not /dev/null)."""
     for option, index in options:
-        if option in _CURL_REMOTE_NAMES or "O" in _curl_flag_letters(option):
+        if option in _CURL_REMOTE_NAMES or "O" in _flag_letters(option):
             return True
-        letters = _curl_flag_letters(option)
+        letters = _flag_letters(option)
         if option in _CURL_FILE_OUTPUTS or letters[-1:] in ("o", "D"):
             attached = option[1 + len(letters) :] if letters else ""
             target = attached or (arguments[index + 1] if index + 1 < len(arguments) else "")
@@ -550,7 +550,7 @@ def _curl_options(arguments: Sequence[str]) -> Iterator[tuple[str, int]]:
         index += len(words)
 
 
-def _curl_flag_letters(option: str, with_value: frozenset[str] = _CURL_SHORT_WITH_VALUE) -> str:
+def _flag_letters(option: str, with_value: frozenset[str] = _CURL_SHORT_WITH_VALUE) -> str:
     """The option letters of a short-option cluster, up to and including the first that
     takes a value (the rest of the cluster is that value): `-fsSL` -> `fsSL`, `-fm5` -> `fm`;
     '' for a long option or an operand. `with_value` names the letters that take a value
@@ -605,7 +605,7 @@ def options_without_equivalent(probe: HttpProbe) -> list[str]:
             if operands > 1:
                 without.append(option)
             continue
-        letters = _curl_flag_letters(option, short)
+        letters = _flag_letters(option, short)
         names = [f"-{letter}" for letter in letters] if letters else [option.split("=", 1)[0]]
         if any(name not in kept for name in names):
             without.append(option)
@@ -624,7 +624,7 @@ def _wget_writes_file(arguments: Sequence[str]) -> bool:
         target = None
         if option.startswith("--output-document"):
             target = option.partition("=")[2] if "=" in option else (words[1] if len(words) > 1 else "")
-        elif is_option and not option.startswith("--") and "O" in _curl_flag_letters(option, _WGET_SHORT_WITH_VALUE):
+        elif is_option and not option.startswith("--") and "O" in _flag_letters(option, _WGET_SHORT_WITH_VALUE):
             attached = option[option.index("O") + 1 :]
             target = attached or (words[1] if len(words) > 1 else "")
         if target is not None and target not in ("/dev/null", "-"):

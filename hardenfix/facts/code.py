@@ -543,14 +543,7 @@ def _django_hosts_guess(modules: list[_Module]) -> str | None:
 
 def _mounted_guard(guards: dict[str, str], dotted: str) -> str | None:
     """The guard a router is mounted with, matched as `_mounted` matches mounts."""
-    return next(
-        (
-            guard
-            for target, guard in guards.items()
-            if dotted == target or dotted.endswith("." + target) or target.endswith("." + dotted)
-        ),
-        None,
-    )
+    return next((guard for target, guard in guards.items() if _names_the_same(dotted, target)), None)
 
 
 def _either(*guesses: str | None) -> str | None:
@@ -561,11 +554,13 @@ def _either(*guesses: str | None) -> str | None:
 def _mounted(mounts: dict[str, list[str]], dotted: str) -> list[str]:
     """The prefixes under which the object `dotted` is mounted: matched on a dotted suffix,
     since the context's root need not be where imports start (`src/app/...`)."""
-    found = []
-    for target, prefixes in mounts.items():
-        if dotted == target or dotted.endswith("." + target) or target.endswith("." + dotted):
-            found.extend(prefixes)
-    return found
+    return [prefix for target, prefixes in mounts.items() if _names_the_same(dotted, target) for prefix in prefixes]
+
+
+def _names_the_same(dotted: str, target: str) -> bool:
+    """Whether a dotted name and what a mount names are one object, on a dotted suffix: the
+    context's root need not be where imports start (`src/app/...`)."""
+    return dotted == target or dotted.endswith("." + target) or target.endswith("." + dotted)
 
 
 def _join(*parts: str) -> str:

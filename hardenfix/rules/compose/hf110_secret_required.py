@@ -445,7 +445,7 @@ class SecretRequired(Rule):
       secret stops it for everyone who has not set it;
     - a default in a setting that another YAML file of the folder resets or
       overrides (`MYSQL_ROOT_PASSWORD: !reset null`), or that an override file
-      (`*override*`) sets itself: a stack deployed with that file merged over
+      (`compose.override.yaml`) sets itself: a stack deployed with that file merged over
       this one gives it another way (frappe_docker's secrets override reads the
       password from a file; DefectDojo's integration tests set their own key),
       and Compose, which interpolates each file before it merges them, would
