@@ -559,20 +559,20 @@ class SecretRequired(Rule):
             profiles = None if name in always_used else use.profiles
             address = _address_of(name, placeholder_addresses)
             placeholder = (address, placeholder_addresses[address]) if address is not None else None
+            switch = next(
+                (flag for prefix, flag in switched_off.items() if name.upper().startswith(prefix + "_")), None
+            )
+            unset_on_purpose = _unset_on_purpose(
+                profiles=profiles,
+                placeholder_address=placeholder,
+                development=development,
+                reset_in=reset_in.get(name),
+                switched_off_by=switch,
+                written_out=self._written_out(document.text, interpolation.argument, defaults[interpolation.argument]),
+                profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
+            )
             finding = self._finding(
-                document,
-                start,
-                end,
-                interpolation,
-                stores.get(name),
-                profiles,
-                name in allowed_empty,
-                placeholder,
-                development,
-                reset_in.get(name),
-                next((flag for prefix, flag in switched_off.items() if name.upper().startswith(prefix + "_")), None),
-                _profiled_owner(name, profiled_services) if profiles is None else None,
-                self._written_out(document.text, interpolation.argument, defaults[interpolation.argument]),
+                document, start, end, interpolation, stores.get(name), profiles, name in allowed_empty, unset_on_purpose
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -604,12 +604,7 @@ class SecretRequired(Rule):
         store: Store | None,
         profiles: tuple[str, ...] | None,
         allows_empty: bool,
-        placeholder_address: tuple[str, str] | None = None,
-        development: str | None = None,
-        reset_in: str | None = None,
-        switched_off_by: str | None = None,
-        profiled_owner: tuple[str, tuple[str, ...]] | None = None,
-        written_out: str | None = None,
+        unset_on_purpose: str | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
@@ -659,52 +654,9 @@ class SecretRequired(Rule):
                     " (unsafe fix: a data store reads it only to initialise its data, and once it has,"
                     " a stack may leave it unset)"
                 )
-        # Why a stack that works may leave the variable unset, the first that holds.
-        unset_on_purpose = [
-            profiles
-            and (
-                f"only services under profile {', '.join(f'`{p}`' for p in profiles)} use it, but Compose"
-                " interpolates every service, so requiring it stops the stack for everyone who does not"
-                " enable that profile"
-            ),
-            placeholder_address
-            and (
-                f"`{placeholder_address[0]}` defaults to `{placeholder_address[1]}`, a placeholder address, so"
-                " what it configures is off until it is set, and requiring the secret stops the stack for"
-                " everyone who leaves it off"
-            ),
-            development
-            and (
-                f"`{development}` is named as a development or test stack, which is made to start with the"
-                " defaults it writes; requiring the secret stops it for everyone who has not set it"
-            ),
-            reset_in
-            and (
-                f"`{reset_in}` sets or resets the setting that uses it, so a stack deployed with that file"
-                " merged over this one gives it another way, and Compose, which interpolates each file"
-                " before it merges them, would stop it for want of a variable it no longer needs"
-            ),
-            switched_off_by
-            and (
-                f"`{switched_off_by}` defaults to off, and with it what the secret is for: requiring the"
-                " secret stops the stack for everyone who leaves it off"
-            ),
-            written_out
-            and (
-                f"its default is also written out as {written_out}, which a secret set in its place would no"
-                " longer match: the stack works with the default alone"
-            ),
-            profiled_owner
-            and (
-                f"it is named as the secret of `{profiled_owner[0]}`, which runs only under profile"
-                f" {', '.join(f'`{p}`' for p in profiled_owner[1])}: a stack that uses another (dify's"
-                " `VECTOR_STORE`) works without it"
-            ),
-        ]
-        reason = next((reason for reason in unset_on_purpose if reason), None)
-        if reason and applicability is Applicability.SAFE:
+        if unset_on_purpose and applicability is Applicability.SAFE:
             applicability = Applicability.UNSAFE
-            message += f" (unsafe fix: {reason})"
+            message += f" (unsafe fix: {unset_on_purpose})"
         fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
         return self.finding(document, start, end, message, fix)
 
@@ -771,6 +723,62 @@ _SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"'
 _SWITCH = re.compile(r"(.+)_ENABLED?")
 """A variable that switches something on (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`)."""
 _RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
+
+
+def _unset_on_purpose(
+    *,
+    profiles: tuple[str, ...] | None,
+    placeholder_address: tuple[str, str] | None,
+    development: str | None,
+    reset_in: str | None,
+    switched_off_by: str | None,
+    written_out: str | None,
+    profiled_owner: tuple[str, tuple[str, ...]] | None,
+) -> str | None:
+    """Why a stack that works may leave the variable unset, the first that holds: what makes
+    requiring it an unsafe fix."""
+    reasons = [
+        profiles
+        and (
+            f"only services under profile {', '.join(f'`{p}`' for p in profiles)} use it, but Compose"
+            " interpolates every service, so requiring it stops the stack for everyone who does not"
+            " enable that profile"
+        ),
+        placeholder_address
+        and (
+            f"`{placeholder_address[0]}` defaults to `{placeholder_address[1]}`, a placeholder address, so"
+            " what it configures is off until it is set, and requiring the secret stops the stack for"
+            " everyone who leaves it off"
+        ),
+        development
+        and (
+            f"`{development}` is named as a development or test stack, which is made to start with the"
+            " defaults it writes; requiring the secret stops it for everyone who has not set it"
+        ),
+        reset_in
+        and (
+            f"`{reset_in}` sets or resets the setting that uses it, so a stack deployed with that file"
+            " merged over this one gives it another way, and Compose, which interpolates each file"
+            " before it merges them, would stop it for want of a variable it no longer needs"
+        ),
+        switched_off_by
+        and (
+            f"`{switched_off_by}` defaults to off, and with it what the secret is for: requiring the"
+            " secret stops the stack for everyone who leaves it off"
+        ),
+        written_out
+        and (
+            f"its default is also written out as {written_out}, which a secret set in its place would no"
+            " longer match: the stack works with the default alone"
+        ),
+        profiled_owner
+        and (
+            f"it is named as the secret of `{profiled_owner[0]}`, which runs only under profile"
+            f" {', '.join(f'`{p}`' for p in profiled_owner[1])}: a stack that uses another (dify's"
+            " `VECTOR_STORE`) works without it"
+        ),
+    ]
+    return next((reason for reason in reasons if reason), None)
 
 
 def _profiled_services(document: ComposeDocument) -> dict[str, tuple[str, tuple[str, ...]]]:
