@@ -1,0 +1,362 @@
+"""What a Python project declares it depends on, read from its files: `pyproject.toml`
+(`[project]` dependencies and extras, dependency groups, uv's, PDM's and Poetry's tables),
+`requirements*.txt` and the files they include, `setup.cfg`, `setup.py`, `Pipfile`, and the
+lock files of uv, Poetry and PDM; and the top-level names a distribution may be imported by.
+
+HF202 asks it whether a folder copied into an image could hide an installed distribution.
+A folder's files are read once per version of them, and parsed only for a name their text
+may give.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from functools import cached_property, lru_cache
+
+from hardenfix.sources.dockerfile import BuildContext, ContextError
+
+
+def folder_declarations(context: BuildContext, folder: str) -> FolderDeclarations:
+    """What a folder of the build context declares, kept for every Dockerfile of the context
+    while its dependency files stay as they are."""
+    files = sorted(_dependency_files(context.names_in(folder)))
+    versions = (tuple(context.status(posixpath.join(folder, name)) or ()) for name in files)
+    key = (context.root, folder, *zip(files, versions, strict=True))
+    if key not in _FOLDER_DISTRIBUTIONS:
+        _FOLDER_DISTRIBUTIONS[key] = FolderDeclarations(context, folder, files)
+    return _FOLDER_DISTRIBUTIONS[key]
+
+
+def provides(name: str, distribution: str, written_name: str) -> bool:
+    """Whether `distribution` (its name written without separators: `written`) may install
+    the top-level module or package `name` (lowercase)."""
+    # Every name guessed from a distribution's is in its name, written without separators.
+    squashed = name.replace("_", "")
+    return (squashed in written_name or written_name in _IRREGULAR_WRITTEN) and name in _import_names(distribution)
+
+
+_IRREGULAR_IMPORT_NAMES = {
+    "attrs": ("attr",),
+    "beautifulsoup4": ("bs4",),
+    "django-filter": ("django_filters",),
+    "djangorestframework": ("rest_framework",),
+    "djangorestframework-simplejwt": ("rest_framework_simplejwt",),
+    "future": ("past", "libfuturize", "libpasteurize"),
+    "gdal": ("osgeo",),
+    "google-api-python-client": ("googleapiclient",),
+    "googleapis-common-protos": ("google",),
+    "grpcio": ("grpc",),
+    "grpcio-health-checking": ("grpc_health",),
+    "grpcio-reflection": ("grpc_reflection",),
+    "grpcio-status": ("grpc_status",),
+    "grpcio-tools": ("grpc_tools",),
+    "matplotlib": ("mpl_toolkits", "pylab"),
+    "mysqlclient": ("mysqldb",),
+    "opencv-contrib-python": ("cv2",),
+    "opencv-contrib-python-headless": ("cv2",),
+    "opencv-python": ("cv2",),
+    "opencv-python-headless": ("cv2",),
+    "phonenumberslite": ("phonenumbers",),
+    "pillow": ("pil",),
+    "protobuf": ("google",),
+    "pycryptodome": ("crypto",),
+    "pycryptodomex": ("cryptodome",),
+    "pygobject": ("gi",),
+    "pymongo": ("bson", "gridfs"),
+    "pymupdf": ("fitz",),
+    "pytest": ("_pytest",),
+    "pywavelets": ("pywt",),
+    "pywin32": ("win32", "win32api", "win32con", "win32com", "pythoncom", "pywintypes"),
+    "scikit-image": ("skimage",),
+    "scikit-learn": ("sklearn",),
+    "setuptools": ("pkg_resources", "_distutils_hack"),
+}
+"""Distributions (names normalised) imported by names `_import_names` cannot guess from theirs."""
+
+
+_IRREGULAR_WRITTEN = frozenset(name.replace("-", "") for name in _IRREGULAR_IMPORT_NAMES)
+
+
+_IRREGULAR_FOR = {
+    name: tuple(other.replace("-", "") for other, names in _IRREGULAR_IMPORT_NAMES.items() if name in names)
+    for imported in _IRREGULAR_IMPORT_NAMES.values()
+    for name in imported
+}
+"""An import name -> the distributions (written without separators) it is known to come from."""
+
+
+_FAMILY_WORDS = frozenset({"python", "py", "django", "dj", "apache", "unicode", "awesome", "docker"})
+"""Words that start the names of distributions imported by the words after them."""
+
+
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
+
+
+_REQUIREMENT_NAME = re.compile(r"[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:$|[\[(<>=!~;@,\s])")
+
+
+_EGG_NAME = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+_LOCKED_NAME = re.compile(r'^name = "([^"]+)"', re.MULTILINE)
+
+
+_THE_PROJECT_ITSELF = re.compile(r'^source = \{ (?:editable|virtual) = "\." \}', re.MULTILINE)
+
+
+_SETUP_PY_REQUIREMENTS = re.compile(r"install_requires\s*=\s*\[([^\]]*)\]")
+
+
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+
+
+INCLUDED_REQUIREMENTS = ("-r", "--requirement", "-c", "--constraint")
+
+
+_LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
+
+
+class FolderDeclarations:
+    """The distributions a folder's dependency files declare, parsed only for a name their
+    text may give: most Dockerfiles ask for a name no distribution of a lock file has."""
+
+    def __init__(self, context: BuildContext, folder: str, files: list[str]) -> None:
+        self._context = context
+        self._folder = folder
+        self._files = files
+
+    def may_name(self, name: str) -> bool:
+        """Whether a distribution the files declare may be imported as `name` (lowercase)."""
+        text = self._text
+        if text is None:
+            return True
+        return name.replace("_", "") in text or any(written in text for written in _IRREGULAR_FOR.get(name, ()))
+
+    @cached_property
+    def _text(self) -> str | None:
+        """The files' text, lowercase and without separators; None when a requirements file
+        includes another (`-r ../base.txt`), whose names it does not hold."""
+        texts = []
+        for name in self._files:
+            path = posixpath.join(self._folder, name)
+            paths = self._context.expand(posixpath.join(path, "*.txt")) if name == "requirements" else [path]
+            for found in paths:
+                text = read_text(self._context, found)
+                if name.startswith("requirements") and _INCLUDES.search(text):
+                    return None
+                texts.append(text)
+        return _NAME_SEPARATORS.sub("", "\n".join(texts).lower())
+
+    @cached_property
+    def distributions(self) -> tuple[tuple[str, str], ...]:
+        return written(_declared_in(self._context, self._folder, self._files))
+
+
+_INCLUDES = re.compile(r"(?m)(?:^|[ \t])(?:-[rc]|--requirement|--constraint)")
+"""A requirements line that includes another file (`-r base.txt`, `-rbase.txt`,
+`--requirement=...`), wherever on the line: pip reads options anywhere (`--pre -r base.txt`)."""
+
+
+_FOLDER_DISTRIBUTIONS: dict[tuple[object, ...], FolderDeclarations] = {}
+"""`_declared_in`'s distributions (see `written`), per build context, folder and version of
+its dependency files: read once for every Dockerfile of a monorepo."""
+
+
+def _dependency_files(names: Iterable[str]) -> Iterator[str]:
+    """Which of a folder's entries declare distributions: its dependency files, its
+    `requirements*.txt` and its `requirements` folder."""
+    for name in names:
+        if name in _DEPENDENCY_READERS or name == "requirements" or fnmatch.fnmatch(name, "requirements*.txt"):
+            yield name
+
+
+def _declared_in(context: BuildContext, folder: str, files: Iterable[str]) -> Iterator[str]:
+    """The distributions that a folder's dependency files (`_dependency_files`) declare."""
+    read: set[str] = set()
+    for name in files:
+        path = posixpath.join(folder, name)
+        if name in _DEPENDENCY_READERS:
+            yield from _DEPENDENCY_READERS[name](read_text(context, path))
+        elif name == "requirements":
+            for included in context.expand(posixpath.join(path, "*.txt")):
+                yield from requirements_file(context, included, read)
+        else:
+            yield from requirements_file(context, path, read)
+
+
+def _setup_py(text: str) -> Iterator[str]:
+    """The distributions a `setup.py` lists in `install_requires`, written as a list."""
+    requirements = _SETUP_PY_REQUIREMENTS.search(text)
+    if requirements is not None:
+        yield from filter(None, map(requirement_name, _QUOTED.findall(requirements.group(1))))
+
+
+def written(distributions: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((distribution, _NAME_SEPARATORS.sub("", distribution.lower())) for distribution in distributions)
+
+
+@lru_cache(maxsize=4096)
+def _import_names(distribution: str) -> tuple[str, ...]:
+    """See `_guessed_import_names`; kept for the Dockerfiles of a monorepo, whose services
+    declare many of the same distributions."""
+    return tuple(_guessed_import_names(distribution))
+
+
+def _guessed_import_names(distribution: str) -> Iterator[str]:
+    """The top-level names a distribution may be imported by, lowercase: its name, a run of
+    its words from the first (`graphql-core`: `graphql`), or after a word that families of
+    distributions start with (`django-environ`: `environ`; `django-cors-headers`:
+    `corsheaders`; `python-dateutil`: `dateutil`), joined or not, less a `py` or `python`
+    prefix or suffix (`pyyaml`: `yaml`; `dnspython`: `dns`); and the names of those known
+    to differ (`beautifulsoup4`: `bs4`). Not any last word: `pydantic-core` installs
+    `pydantic_core`, never a `core` that would rule out every app's own `core` package."""
+    words = _NAME_SEPARATORS.split(distribution.lower())
+    yield from _IRREGULAR_IMPORT_NAMES.get("-".join(words), ())
+    # Not `python` alone: `python-dateutil` installs no module of that name.
+    runs = [
+        words[:end] for end in range(1, len(words) + 1) if end == len(words) or words[:end] not in (["python"], ["py"])
+    ]
+    runs += [words[start:] for start in range(1, len(words)) if words[start - 1] in _FAMILY_WORDS]
+    for run in runs:
+        for joined in ("_".join(run), "".join(run)):
+            yield joined
+            for stripped in (
+                joined.removeprefix("python").removeprefix("py").lstrip("_"),
+                joined.removesuffix("python").removesuffix("py").rstrip("_"),
+            ):
+                if stripped:
+                    yield stripped
+
+
+def _locked(text: str) -> Iterator[str]:
+    """The distributions a lock file pins, but the project it locks (uv's `[[package]]`
+    whose source is `.`): another check tells whether that one is installed."""
+    for package in text.split("[[package]]")[1:]:
+        name = _LOCKED_NAME.search(package)
+        if name is not None and _THE_PROJECT_ITSELF.search(package) is None:
+            yield name.group(1)
+
+
+def requirement_name(requirement: str) -> str | None:
+    """The distribution a requirement names (`graphql-core>=3`, `uvicorn[standard]`,
+    `pkg @ https://...`, a VCS URL's `#egg=pkg`); None for a path, a URL, an option."""
+    egg = _EGG_NAME.search(requirement)
+    if egg is not None:
+        return egg.group(1)
+    match = _REQUIREMENT_NAME.match(requirement)
+    return match.group(1) if match is not None else None
+
+
+def requirements_file(context: BuildContext, path: str, read: set[str]) -> Iterator[str]:
+    """The distributions a requirements file names, and those the files it includes do
+    (`-r base.txt`, `-c constraints.txt`, relative to it)."""
+    path = posixpath.normpath(path)
+    if path in read:
+        return
+    read.add(path)
+    for line in read_text(context, path).splitlines():
+        words = line.partition(" #")[0].split()
+        if not words:
+            continue
+        included = next(option_values(words, INCLUDED_REQUIREMENTS), None)
+        if included is not None:
+            yield from requirements_file(context, posixpath.join(posixpath.dirname(path), included), read)
+        elif (name := requirement_name(" ".join(words))) is not None:
+            yield name
+
+
+def option_values(arguments: list[str], names: Iterable[str]) -> Iterator[str]:
+    """The values of every option among `names` (`-r a.txt`, `--requirement=a.txt`, `-ra.txt`)."""
+    for index, argument in enumerate(arguments):
+        for name in names:
+            if argument == name:
+                if index + 1 < len(arguments):
+                    yield arguments[index + 1]
+            elif argument.startswith(name + "=") or (not name.startswith("--") and argument.startswith(name)):
+                yield argument[len(name) :].removeprefix("=")
+            else:
+                continue
+            break
+
+
+def _pyproject(text: str) -> Iterator[str]:
+    """The distributions a `pyproject.toml` declares: `[project]` dependencies and extras,
+    `[dependency-groups]`, the development dependencies of uv and PDM, Poetry's tables."""
+    data = _toml(text)
+    project = _table(data, "project")
+    tool = _table(data, "tool")
+    lists = [
+        project.get("dependencies"),
+        *_table(project, "optional-dependencies").values(),
+        *_table(data, "dependency-groups").values(),
+        _table(tool, "uv").get("dev-dependencies"),
+        *_table(_table(tool, "pdm"), "dev-dependencies").values(),
+    ]
+    for requirements in lists:
+        if isinstance(requirements, list):
+            yield from filter(None, (requirement_name(r) for r in requirements if isinstance(r, str)))
+    poetry = _table(tool, "poetry")
+    groups = _table(poetry, "group").values()
+    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    tables += [group.get("dependencies") for group in groups if isinstance(group, dict)]
+    yield from (name for table in tables if isinstance(table, dict) for name in table if name != "python")
+
+
+def _pipfile(text: str) -> Iterator[str]:
+    data = _toml(text)
+    yield from (*_table(data, "packages"), *_table(data, "dev-packages"))
+
+
+def _toml(text: str) -> dict[str, object]:
+    """A TOML file's tables; empty when it is empty or not TOML."""
+    if not text:
+        return {}
+    import tomllib  # a project's dependencies are read for a Dockerfile with a shared package alone
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def _setup_cfg(text: str) -> Iterator[str]:
+    """The distributions `install_requires` and `extras_require` of a `setup.cfg` name."""
+    if not text:
+        return
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return
+    values = [parser.get("options", "install_requires", fallback="")]
+    if parser.has_section("options.extras_require"):
+        values += [value for _, value in parser.items("options.extras_require")]
+    yield from filter(None, (requirement_name(line) for value in values for line in value.splitlines()))
+
+
+_DEPENDENCY_READERS = {
+    "pyproject.toml": _pyproject,
+    "Pipfile": _pipfile,
+    "setup.cfg": _setup_cfg,
+    "setup.py": _setup_py,
+    **dict.fromkeys(_LOCK_FILES, _locked),
+}
+"""The dependency files of a folder by name, with what reads the distributions they declare."""
+
+
+def _table(data: object, key: str) -> dict:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def read_text(context: BuildContext, path: str) -> str:
+    """A file's text; empty when it cannot be read (or is not there)."""
+    try:
+        return context.read_text(path)
+    except ContextError:
+        return ""
