@@ -385,20 +385,9 @@ class PythonDocument(SourceText):
         import, an assignment, a `for` or `with` target), in order."""
         found: dict[str, list[ast.stmt]] = {}
         for statement, _ in module_level_statements(self.tree.body):
-            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names: Iterable[str] = [statement.name]
-            elif isinstance(statement, ast.Import | ast.ImportFrom):
-                names = self._imported_names(statement)
-            else:
-                names = [n.id for t in assigned_targets(statement) for n in ast.walk(t) if isinstance(n, ast.Name)]
-            for name in names:
+            for name in bound_names(statement):
                 found.setdefault(name, []).append(statement)
         return found
-
-    @staticmethod
-    def _imported_names(statement: ast.Import | ast.ImportFrom) -> Iterator[str]:
-        for alias in statement.names:
-            yield alias.asname or alias.name.partition(".")[0]
 
     @cached_property
     def import_block(self) -> list[ast.stmt]:
@@ -994,6 +983,16 @@ def _only_imports(statement: ast.stmt) -> bool:
         for branch in branches
         for inner in branch
     )
+
+
+def bound_names(statement: ast.stmt) -> list[str]:
+    """The names a statement binds in its scope: a definition's, an import's (`import a.b`
+    binds `a`), an assignment's or a `for`/`with` target's."""
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [statement.name]
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return [alias.asname or alias.name.partition(".")[0] for alias in statement.names]
+    return [n.id for target in assigned_targets(statement) for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
 def assigned_targets(statement: ast.stmt) -> list[ast.expr]:

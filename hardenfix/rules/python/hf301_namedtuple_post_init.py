@@ -13,8 +13,8 @@ from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
     Binding,
     PythonDocument,
-    assigned_targets,
     block_opener,
+    bound_names,
     continues_line_above,
     is_none,
     last_name,
@@ -600,7 +600,7 @@ class _Defaults:
             return _Unknown(f"`{name}`")  # bound in a cycle, or to itself plus something
         following |= {name}
         if class_body is not None:
-            in_class = [statement for statement in class_body if name in _bound_names(statement)]
+            in_class = [statement for statement in class_body if name in bound_names(statement)]
             if in_class:
                 return self._bound(name, in_class, following, class_body)
             for function in self.functions:
@@ -644,16 +644,8 @@ def _local_names(function: ast.AST) -> set[str]:
         elif isinstance(node, ast.arg):
             names.add(node.arg)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom):
-            names |= _bound_names(node)
+            names.update(bound_names(node))
     return names
-
-
-def _bound_names(statement: ast.stmt) -> set[str]:
-    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return {statement.name}
-    if isinstance(statement, ast.Import | ast.ImportFrom):
-        return {alias.asname or alias.name.partition(".")[0] for alias in statement.names}
-    return {n.id for t in assigned_targets(statement) for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
 def _enum_classes(document: PythonDocument) -> set[str]:
