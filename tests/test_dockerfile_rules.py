@@ -3,6 +3,7 @@ own build context, entry point resolution, and reads that must stay inside the c
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -135,6 +136,25 @@ def test_build_context_never_reads_outside(tmp_path) -> None:
     with pytest.raises(ContextError, match=re.escape("`link.sh` leads outside the build context")):
         context.read_text("link.sh")
     assert context.expand("*.sh") == ["alias.sh", "inside.sh"]
+
+
+def test_build_context_paths_lead_where_the_os_resolves_them(tmp_path) -> None:
+    root = tmp_path / "context"
+    (root / "src" / "pkg").mkdir(parents=True)
+    (root / "src" / "pkg" / "a.py").write_text("a")
+    (tmp_path / "secret").write_text("outside")
+    (root / "lib").symlink_to("src", target_is_directory=True)
+    (root / "src" / "up").symlink_to("..", target_is_directory=True)
+    (root / "chain").symlink_to("lib/pkg", target_is_directory=True)
+    (root / "out").symlink_to(tmp_path, target_is_directory=True)
+    (root / "back").symlink_to(tmp_path / "context" / "src", target_is_directory=True)
+    context = BuildContext(root)
+    paths = ("lib/pkg/a.py", "src/up/lib/pkg/a.py", "chain/a.py", "back/pkg/a.py", "out/context/lib", "lib/no/x", ".")
+    for relative in paths:
+        assert str(context.path(relative)) == os.path.realpath(root / relative)
+    assert context.read_text("src/up/chain/a.py") == "a"
+    with pytest.raises(ContextError, match=re.escape("`out/secret` leads outside the build context")):
+        context.read_text("out/secret")
 
 
 def test_files_under_lists_regular_files_in_order_and_records_folders(tmp_path) -> None:

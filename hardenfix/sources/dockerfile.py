@@ -792,6 +792,8 @@ class BuildContext:
         self._dockerfile = dockerfile
         self._built = built
         self._root_prefix = os.path.join(self.root, "")
+        self._real_paths: dict[str, str] = {"": str(self.root)}
+        """Context-relative path -> where it leads, told by the components below the root."""
         self._listings: dict[tuple[object, ...], list[str]] = {}
         self._listed: set[str] = set()
         """Files a listing found: regular files inside the context, read without resolving again."""
@@ -814,10 +816,11 @@ class BuildContext:
         normalised = posixpath.normpath(relative.lstrip("/") or ".")
         if normalised == ".." or normalised.startswith("../"):
             raise ContextError(f"`{relative}` is outside the build context")
-        resolved = (self.root / normalised).resolve()
-        self._looked_at(resolved)
-        if not resolved.is_relative_to(self.root):
+        real = self._real_path("" if normalised == "." else normalised)
+        self._looked_at(real)
+        if real != self._real_paths[""] and not real.startswith(self._root_prefix):
             raise ContextError(f"`{relative}` leads outside the build context")
+        resolved = Path(real)
         ignored = self._ignored
         if ignored is not None:
             last = ignored.last_of(normalised)
@@ -825,6 +828,17 @@ class BuildContext:
             if ignored.leaves_out(last) and not (ignored.may_take_back_below(last) and resolved.is_dir()):
                 raise ContextError(f"`{relative}` is left out of the build context by {ignored.name}")
         return resolved
+
+    def _real_path(self, relative: str) -> str:
+        """`os.path.realpath` of the context-relative path, but the root (resolved already)
+        never looked at again, and each folder below it looked at once."""
+        if relative in self._real_paths:
+            return self._real_paths[relative]
+        folder, _, name = relative.rpartition("/")
+        joined = os.path.join(self._real_path(folder), name)
+        real = os.path.realpath(joined) if os.path.islink(joined) else joined
+        self._real_paths[relative] = real
+        return real
 
     def _looked_at(self, path: Path | str) -> None:
         """What the rules find now depends on this file or folder too."""
