@@ -288,6 +288,18 @@ def test_nodes_mentioning_a_name_spelt_in_another_unicode_form() -> None:
     assert call.func.id == "Counter"
 
 
+def test_nodes_mentioning_reads_a_normalised_unicode_text_by_its_lines() -> None:
+    # Accents and box drawing are their own NFKC form: the search by text holds, and the
+    # rest of the tree is never listed.
+    document = parse("# caf\u00e9 \u2500\u2500\nfrom prometheus_client import Counter\n\nA = Counter('a')\nB = 1\n")
+    [call] = document.nodes_mentioning(["Counter"], ast.Call)
+    assert call.func.id == "Counter"
+    assert "_nodes_by_type" not in vars(document)
+    fullwidth = parse("A = \uff23ounter('a')\n")
+    assert len(fullwidth.nodes_mentioning(["Counter"], ast.Call)) == 1
+    assert "_nodes_by_type" in vars(fullwidth)
+
+
 def test_enclosing_scopes_outermost_first() -> None:
     document = parse(NESTED)
     counters = {call.args[0].value: call for call in document.nodes(ast.Call) if call.func.id == "Counter"}

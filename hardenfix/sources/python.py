@@ -21,6 +21,7 @@ import importlib.util
 import os
 import re
 import sys
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,13 @@ def word_starts(text: AnyStr, word: AnyStr) -> Iterator[int]:
         if not _is_word_character(text[start - 1 : start]) and not _is_word_character(text[end : end + 1]):
             yield start
         start = text.find(word, start + 1)
+
+
+def spelled_as_read(text: str) -> bool:
+    """Whether each identifier in `text` is spelled as Python reads it, in NFKC form: true
+    of ASCII, and of most other texts (accents, box drawing, emoji); not of one with
+    compatibility characters (`ﬁ`, full-width letters), which `word_starts` would miss."""
+    return text.isascii() or unicodedata.is_normalized("NFKC", text)
 
 
 def _is_word_character(character: str | bytes) -> bool:
@@ -286,6 +294,11 @@ class PythonDocument(SourceText):
     # -- nodes ------------------------------------------------------------------
 
     @cached_property
+    def spelled_as_read(self) -> bool:
+        """Whether a search of the text for a name finds every place it stands (`spelled_as_read`)."""
+        return spelled_as_read(self.text)
+
+    @cached_property
     def _nodes_by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
         """Every node of the module by its class, in `ast.walk` order: listed once, for
         every rule."""
@@ -307,10 +320,10 @@ class PythonDocument(SourceText):
         particular order; the rest of the tree is never visited, which makes this far
         cheaper than `nodes` when a rule knows what the nodes it wants must spell out.
 
-        A module that is not all ASCII gets `nodes`: Python reads identifiers in NFKC
-        form, so the text may spell a name differently.
+        A module that may spell a name otherwise than Python reads it (`spelled_as_read`)
+        gets `nodes`.
         """
-        if not self.text.isascii():
+        if not self.spelled_as_read:
             return self.nodes(*classes)
         lines = sorted({self.line_index(start) + 1 for word in set(words) for start in word_starts(self.text, word)})
         return [node for node in self._nodes_on(lines) if node.__class__ in classes]  # type: ignore[misc]
@@ -506,9 +519,9 @@ class PythonDocument(SourceText):
     def is_unbound(self, name: str) -> bool:
         """Whether the module neither binds nor reads `name`, so that binding it at the
         top level changes what no other code sees. A star import may bind any public name.
-        A name an ASCII module never spells is neither bound nor read, which spares a walk
-        over every node of its tree."""
-        spelled = not self.text.isascii() or next(word_starts(self.text, name), None) is not None
+        A name a module never spells (`spelled_as_read`) is neither bound nor read, which
+        spares a walk over every node of its tree."""
+        spelled = not self.spelled_as_read or next(word_starts(self.text, name), None) is not None
         if spelled and (name in self.module_level_names or name in self.name_loads):
             return False
         return name.startswith("_") or not any(

@@ -55,8 +55,10 @@ from hardenfix.sources.python import (
     is_none,
     last_name,
     module_level_statements,
+    spelled_as_read,
     word_starts,
 )
+from hardenfix.sources.python_nodes import child_nodes
 
 if TYPE_CHECKING:
     from hardenfix.sources.python_project import Project
@@ -277,9 +279,8 @@ class _Scopes:
             return []
         self._searched |= words
         text = self._text
-        # Identifiers are read in NFKC form, so the text may spell them otherwise; a bare
-        # carriage return ends a line for Python, which counting line feeds would miss.
-        if not text.isascii() or text.count("\r") != text.count("\r\n"):
+        # A bare carriage return ends a line for Python, which counting line feeds would miss.
+        if not spelled_as_read(text) or text.count("\r") != text.count("\r\n"):
             return [unit for unit in self.tree.body if self._walk_unit(unit)]
         # The line of each place a word stands, counted from the place before it.
         starts = sorted(start for word in words for start in word_starts(text, word))
@@ -365,7 +366,7 @@ class _Scopes:
             yield from ((element, own, node) for element in elements)
             return
         self._note(node, scope)
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             yield child, scope, node
 
     def _note(self, node: ast.AST, scope: ScopeNode) -> None:

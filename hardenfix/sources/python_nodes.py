@@ -21,3 +21,16 @@ def breadth_first(tree: ast.AST) -> list[ast.AST]:
             elif isinstance(value, ast.AST):
                 append(value)
     return found
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes` as a list, in the same order, without its generator's
+    call per child."""
+    found: list[ast.AST] = []
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if value.__class__ is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found

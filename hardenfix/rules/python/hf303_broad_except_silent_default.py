@@ -22,6 +22,7 @@ from hardenfix.sources.python import (
     modules_imported_by,
     word_starts,
 )
+from hardenfix.sources.python_nodes import child_nodes
 
 if TYPE_CHECKING:
     import libcst
@@ -557,7 +558,7 @@ def _own_nodes(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
         node = pending.pop()
         yield node
         if not isinstance(node, _NESTED_SCOPES):
-            pending.extend(reversed(list(ast.iter_child_nodes(node))))
+            pending.extend(reversed(child_nodes(node)))
 
 
 def _results_of(body: list[ast.stmt]) -> tuple[bool, dict[str, ast.expr]]:
@@ -864,11 +865,11 @@ def _local_names(scope: Scope) -> set[str]:
 def _free_name(document: PythonDocument) -> str | None:
     """The first of `_NEW_LOGGER_NAMES` the module uses nowhere, so it shadows and is shadowed by nothing.
 
-    A name an ASCII module never spells is free without a look at its tree, every node of
-    which the full answer visits (a large module's parse, over again)."""
+    A name a module never spells (`spelled_as_read`) is free without a look at its tree,
+    every node of which the full answer visits (a large module's parse, over again)."""
     used: set[str] | None = None
     for name in _NEW_LOGGER_NAMES:
-        if document.text.isascii() and next(word_starts(document.text, name), None) is None:
+        if document.spelled_as_read and next(word_starts(document.text, name), None) is None:
             return name
         if used is None:
             used = _used_names(document)
