@@ -24,10 +24,9 @@ import sys
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, AnyStr, TypeVar
+from typing import TYPE_CHECKING, AnyStr, NamedTuple, TypeVar
 
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
@@ -180,8 +179,7 @@ def _syntax_error_message(error: SyntaxError, location: Path | None) -> str:
     return f"invalid Python: {said}"
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
+class Binding(NamedTuple):
     """A module-level name bound by an import."""
 
     name: str

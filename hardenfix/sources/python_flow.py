@@ -47,7 +47,7 @@ import enum
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hardenfix.sources.python import (
     assigned_targets,
@@ -81,8 +81,7 @@ class Kind(enum.Enum):
     """A function whose parameters annotated with the class are followed in its own module."""
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleRef:
+class ModuleRef(NamedTuple):
     """A module as an import names it: its folders and name below the project root when
     `exact` (a relative import), else a dotted name that any module whose folders and
     name end with it may answer to (which folder is on `sys.path` is not known)."""
@@ -106,8 +105,7 @@ class ModuleRef:
         return ModuleRef((*self.parts, name), self.exact)
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
     kind: Kind
     module: ModuleRef | None = None
     """For a module: which one."""
@@ -122,8 +120,7 @@ FACTORY = Value(Kind.FACTORY)
 TYPE = Value(Kind.TYPE)
 
 
-@dataclass(frozen=True, slots=True)
-class Use:
+class Use(NamedTuple):
     """A place a value reaches that is not followed: the judge says what it means."""
 
     value: Value
@@ -134,8 +131,7 @@ class Use:
     flow: ModuleFlow
 
 
-@dataclass(frozen=True, slots=True)
-class Derived:
+class Derived(NamedTuple):
     """A judge's answer for a place that holds a value in turn, with what it notes there."""
 
     node: ast.expr

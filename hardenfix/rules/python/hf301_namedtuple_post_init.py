@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
@@ -111,24 +112,21 @@ _POST_INIT_DEFINITION = re.compile(rb"[ \t\f]*(?:async[ \t]+)?def[ \t]+__post_in
 _CLASS_WITHOUT_BASES = re.compile(rb"class[ \t]+\w+[ \t]*:")
 
 
-@dataclass(frozen=True, slots=True)
-class _TupleUse:
+class _TupleUse(NamedTuple):
     """An instance (or the class) used as only a tuple can be: the conversion breaks it."""
 
     node: ast.AST
     what: str
 
 
-@dataclass(frozen=True, slots=True)
-class _HandedOn:
+class _HandedOn(NamedTuple):
     """An instance (or the class) handed to code that is not followed, which may use it as a tuple."""
 
     node: ast.AST
     what: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Rewrite:
+class _Rewrite(NamedTuple):
     """A tuple-only call or attribute of the class's own module with a dataclass equivalent."""
 
     form: str
@@ -520,8 +518,7 @@ def _refused_default(document: PythonDocument, cls: ast.ClassDef) -> tuple[str, 
     return maybe
 
 
-@dataclass(frozen=True, slots=True)
-class _Unknown:
+class _Unknown(NamedTuple):
     """A default whose value is not known here: a dataclass refuses it if it is unhashable."""
 
     what: str

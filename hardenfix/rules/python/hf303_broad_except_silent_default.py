@@ -7,9 +7,8 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
@@ -151,8 +150,7 @@ def _lines_before(data: bytes, end: int) -> Iterator[bytes]:
             yield line
 
 
-@dataclass(frozen=True, slots=True)
-class _Catch:
+class _Catch(NamedTuple):
     """A broad catch: an `except` handler of a `try`, or a `with contextlib.suppress(...)`."""
 
     statement: ast.Try | ast.With
@@ -168,8 +166,7 @@ class _Catch:
         return self.suppress if self.handler is None else self.handler.type
 
 
-@dataclass(frozen=True, slots=True)
-class _HiddenDefault:
+class _HiddenDefault(NamedTuple):
     catch: _Catch
     chain: list[Scope]
     """The functions and classes the catch is in, outermost first."""
@@ -193,8 +190,7 @@ class _HiddenDefault:
         return self.catch.handler is not None or len(self.catch.statement.items) == 1
 
 
-@dataclass(frozen=True, slots=True)
-class _Logger:
+class _Logger(NamedTuple):
     expression: str
     """`logger`, `self.log`: what the handler calls `exception` on."""
     is_new: bool
@@ -897,8 +893,7 @@ def _is_name(expression: ast.expr, name: str) -> bool:
 # -- the fix ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _SuppressGroup:
+class _SuppressGroup(NamedTuple):
     """The `suppress` blocks that are all the uses of the name they call it by: fixed
     together, so that its import goes only once none is left."""
 
