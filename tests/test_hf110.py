@@ -13,9 +13,9 @@ from hardenfix.runner import Mode, run
 STACK = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:-devpass}\n"
 
 
-def applicability(root: Path, name: str) -> str:
+def applicability(root: Path, name: str, stack: str = STACK) -> str:
     (root / name).parent.mkdir(parents=True, exist_ok=True)
-    (root / name).write_text(STACK)
+    (root / name).write_text(stack)
     [result] = run([root / name], Engine(Settings(select=("HF110",)).rules()), Mode.CHECK, root, jobs=1)
     [finding] = result.findings
     assert finding.fix is not None
@@ -30,12 +30,29 @@ def applicability(root: Path, name: str) -> str:
         "docker-compose.test.yml",
         "compose-ci.yaml",
         ".devcontainer/docker-compose.yml",  # mastodon's, posthog's: an editor starts it for development
+        "docker-compose/development/docker-compose.yml",  # lobe-chat's
+        "e2e/compose.yaml",
     ],
 )
 def test_a_development_or_test_stack_gets_an_unsafe_fix(tmp_path: Path, name: str) -> None:
     assert applicability(tmp_path, name) == "unsafe"
 
 
-@pytest.mark.parametrize("name", ["compose.yaml", "docker-compose.prod.yml", "docker-compose.devices.yml"])
+def test_a_stack_named_for_development_gets_an_unsafe_fix(tmp_path: Path) -> None:
+    assert applicability(tmp_path, "compose.yaml", "name: lobe-chat-development\n" + STACK) == "unsafe"
+    assert applicability(tmp_path, "compose.yaml", "name: lobe-chat\n" + STACK) == "safe"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "compose.yaml",
+        "docker-compose.prod.yml",
+        "docker-compose.devices.yml",
+        # A project's own folder may be named anything: only a whole folder name says "development".
+        "dev-tools/compose.yaml",
+        "deploy/compose.yaml",
+    ],
+)
 def test_any_other_stack_gets_the_safe_fix(tmp_path: Path, name: str) -> None:
     assert applicability(tmp_path, name) == "safe"

@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -242,15 +241,28 @@ _VARIABLE = re.compile(r"\$[{A-Za-z_]")
 _DEVELOPMENT_NAME = re.compile(r"(?i)(?:^|[._-])(?:dev|devel|development|local|test|tests|testing|ci|e2e)(?=[._-]|$)")
 
 
-def _development_file(location: Path | None) -> str | None:
-    """The file's name when it names a development or test stack (`docker-compose.dev.yml`,
-    `compose.local.yaml`, `docker-compose.test.yml`, or any file of a `.devcontainer`
-    folder, which an editor starts for development), else None."""
-    if location is None:
-        return None
-    if location.parent.name == ".devcontainer":
-        return f".devcontainer/{location.name}"
-    return location.name if _DEVELOPMENT_NAME.search(location.name.rsplit(".", 1)[0]) else None
+_DEVELOPMENT_FOLDER = re.compile(r"(?i)\.devcontainer|dev|devel|development|local|tests?|testing|ci|e2e")
+"""A folder a development or test stack is kept in: its whole name, as a project's own
+folder may be named anything (`dev-tools/compose.yaml` is a project's stack)."""
+
+
+def _development_stack(document: ComposeDocument) -> str | None:
+    """What names the file a development or test stack, as the message shows it: its name
+    (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`), its folder
+    (`development/docker-compose.yml`, any file of a `.devcontainer` folder, which an editor
+    starts for development) or the project `name:` it gives (lobe-chat's
+    `lobe-chat-development`); else None."""
+    location = document.location
+    if location is not None:
+        if _DEVELOPMENT_NAME.search(location.name.rsplit(".", 1)[0]):
+            return location.name
+        if _DEVELOPMENT_FOLDER.fullmatch(location.parent.name):
+            return f"{location.parent.name}/{location.name}"
+    project = lookup(document.root, "name") if isinstance(document.root, MappingNode) else None
+    if project is not None and isinstance(project.value, ScalarNode) and "$" not in str(project.value.value):
+        name = str(project.value.value)
+        return f"name: {name}" if _DEVELOPMENT_NAME.search(name) else None
+    return None
 
 
 _RESERVED_HOST = re.compile(
@@ -438,8 +450,10 @@ class SecretRequired(Rule):
       enables that optional service;
     - a default that is another variable: requiring it drops that fallback;
     - any default in a file named as a development or test stack
-      (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`,
-      any file of a `.devcontainer` folder):
+      (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`),
+      kept in a folder so named (`development/docker-compose.yml`, any file of a
+      `.devcontainer` folder) or giving such a project name (lobe-chat's
+      `name: lobe-chat-development`):
       such a stack is made to start with the defaults it writes, even without
       an `.env` (karakeep's development stack says so), and requiring the
       secret stops it for everyone who has not set it;
@@ -530,7 +544,7 @@ class SecretRequired(Rule):
                     found.append((start + interpolation.start, end, interpolation, use, store))
         # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
         coolify = _COOLIFY_MAGIC.search(document.text)
-        development = _development_file(document.location)
+        development = _development_stack(document)
         always_used = {interpolation.name for _, _, interpolation, use, _ in found if use.profiles is None}
         # A variable is a data store's credential if one use makes it one; one read only to
         # initialise the data may be left unset only if no other use (a client's URL) needs it.
@@ -752,7 +766,7 @@ def _unset_on_purpose(
         ),
         development
         and (
-            f"`{development}` is named as a development or test stack, which is made to start with the"
+            f"`{development}` names a development or test stack, which is made to start with the"
             " defaults it writes; requiring the secret stops it for everyone who has not set it"
         ),
         reset_in
