@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
@@ -287,7 +287,9 @@ class ComposeDocument(SourceText):
         return self._documents
 
     @classmethod
-    def parse(cls, text: str) -> ComposeDocument:
+    def parse(cls, text: str, empty_allowed: bool = False) -> ComposeDocument:
+        """The file's documents; one without any (comments alone) is refused unless
+        `empty_allowed`, and then has an empty mapping for its root."""
         try:
             roots = _compose_all(text)
         except MarkedYAMLError as error:
@@ -299,7 +301,9 @@ class ComposeDocument(SourceText):
         except RecursionError:
             raise ParseError("invalid YAML: nesting is too deep to process") from None
         if not roots or (len(roots) == 1 and _is_empty(roots[0])):
-            raise ParseError("empty Compose file: no services")
+            if not empty_allowed:
+                raise ParseError("empty Compose file: no services")
+            roots = [MappingNode("tag:yaml.org,2002:map", [], StreamMark(None, 0, 0, 0), StreamMark(None, 0, 0, 0))]
         if len(roots) == 1 and not isinstance(roots[0], MappingNode):
             raise ParseError("not a Compose file: the top level is not a mapping")
         documents = []
@@ -1218,7 +1222,9 @@ def _yaml_error(error: MarkedYAMLError, text: str) -> str:
 
 
 def parse(text: str, location: Path | None = None) -> ComposeDocument:
-    document = ComposeDocument.parse(text)
+    """An override file may be empty (a template of comments): merged over the file it
+    overrides, it changes nothing, which Compose accepts. Any other file holds services."""
+    document = ComposeDocument.parse(text, empty_allowed=location is not None and names_an_override(location.name))
     for part in document.documents:
         part.location = location
     return document
