@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from hardenfix.knowledge import parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
@@ -88,7 +89,9 @@ class Options:
     data_store_credentials: tuple[str, ...] = (
         # What data-store images document as the credentials they are started with, and
         # read at every start (each image's Docker Hub page and entrypoint), and libpq's client
-        # variable.
+        # variable. A client reads them too (lago-api's REDIS_PASSWORD), where an empty one may
+        # mean a store that takes none: only a data store holding it makes its empty default a
+        # safe fix.
         "POSTGRESQL_PASSWORD",  # bitnami/postgresql
         "PGPASSWORD",  # libpq: psql, pg_isready, pg_dump
         "MONGODB_ROOT_PASSWORD",  # bitnami/mongodb
@@ -109,7 +112,8 @@ class Options:
         "MEILI_MASTER_KEY",  # getmeili/meilisearch
         "QDRANT__SERVICE__API_KEY",  # qdrant/qdrant
     )
-    """The variables through which data-store images take their own credentials."""
+    """The variables through which data-store images take their own credentials, and clients
+    of a store theirs."""
     initialisation_credentials: tuple[str, ...] = (
         # Read only to initialise the store's data, as each image's entrypoint does it:
         # docker-library/postgres 17/bookworm/docker-entrypoint.sh checks POSTGRES_PASSWORD
@@ -384,7 +388,10 @@ class SecretRequired(Rule):
     (`initialisation-credentials`: `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`,
     `MARIADB_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`, `RABBITMQ_DEFAULT_PASS`,
     `ELASTIC_PASSWORD`, …); others at every start (`MINIO_ROOT_PASSWORD`,
-    `REDIS_PASSWORD`, `PGPASSWORD`, …).
+    `REDIS_PASSWORD`, `PGPASSWORD`, …). A data store holds such a credential when
+    the variable is interpolated in the environment or the command of a service
+    that runs a data-store image (one the knowledge base classes as a data store,
+    or a `bitnami/` image); clients of a store read the same names.
 
     ## Why is this bad?
     A default secret is a known secret: every deployment where the variable was
@@ -417,13 +424,19 @@ class SecretRequired(Rule):
     can read (or none), which is what the fix exists to stop.
 
     Safe for a default that is a credential, and for an empty default of a data
-    store's own credential read at every start: the store is unprotected without
-    it, or refuses to start. Unsafe:
+    store's own credential read at every start, where a data store of the file
+    holds it: the store is unprotected without it, or refuses to start. Unsafe:
     - an empty default (or a placeholder) of any other secret, such as a third
       party's API key in an application service: it usually marks an optional
       setting (one stack offered twelve alternative LLM providers, each
       `${X_API_KEY:-}`), and requiring it stops the stack for everyone who does
       not use it;
+    - an empty default of a data store's credential that only services running no
+      data store use (lago's `REDIS_PASSWORD: ${REDIS_PASSWORD:-}` in its API,
+      beside a Redis without `requirepass`; `PGPASSWORD` in a client of a Postgres
+      that trusts its clients): a client may read an empty value as no credential,
+      for a store that takes none, and requiring it stops a stack that works
+      without one;
     - an empty default of a credential read only to initialise the store's data:
       once it is, the variable may be left unset (docker-elk's README says to
       remove `ELASTIC_PASSWORD` after the first start), and requiring it stops a
@@ -480,7 +493,8 @@ class SecretRequired(Rule):
     - `secret-words`: the words a secret's name ends with.
     - `setting-words`: words that, before the secret word, make a name a setting.
     - `not-secrets` (default `["GOOGLE_APPLICATION_CREDENTIALS"]`): names that are never secrets.
-    - `data-store-credentials`: the variables through which data-store images take their credentials at every start.
+    - `data-store-credentials`: the variables through which data-store images take their credentials at every start
+      (and clients of a store theirs: an empty default is a safe fix only where a data store of the file holds it).
     - `initialisation-credentials`: those through which they take them only to initialise their data.
     - `message` (default `"{name} is required"`): the error text written after `:?`.
     """
@@ -543,6 +557,7 @@ class SecretRequired(Rule):
             if kinds - {None}
         }
         allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
+        held_by_stores = self._held_by_stores(document) if Store.EVERY_START in stores.values() else set()
         profiled_services = _profiled_services(document) if found else {}
         defaults = Counter(interpolation.argument for _, _, interpolation, _, _ in found)
         # A key another file of the folder resets (`KEY: !reset null`) is set some other way there.
@@ -572,7 +587,15 @@ class SecretRequired(Rule):
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
             )
             finding = self._finding(
-                document, start, end, interpolation, stores.get(name), profiles, name in allowed_empty, unset_on_purpose
+                document,
+                start,
+                end,
+                interpolation,
+                stores.get(name),
+                profiles,
+                name in allowed_empty,
+                name in held_by_stores,
+                unset_on_purpose,
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -604,6 +627,7 @@ class SecretRequired(Rule):
         store: Store | None,
         profiles: tuple[str, ...] | None,
         allows_empty: bool,
+        held_by_a_store: bool,
         unset_on_purpose: str | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
@@ -654,6 +678,14 @@ class SecretRequired(Rule):
                     " (unsafe fix: a data store reads it only to initialise its data, and once it has,"
                     " a stack may leave it unset)"
                 )
+            elif store is Store.EVERY_START and kind is Default.EMPTY and not held_by_a_store and not profiles:
+                applicability = Applicability.UNSAFE
+                message += (
+                    " (unsafe fix: only services that run no data store use it, and an empty value may mean"
+                    " no credential: a client of a store that takes none, such as a Redis without"
+                    " `requirepass` or a Postgres that trusts its clients, and requiring it stops a stack"
+                    " that works without one)"
+                )
         if unset_on_purpose and applicability is Applicability.SAFE:
             applicability = Applicability.UNSAFE
             message += f" (unsafe fix: {unset_on_purpose})"
@@ -679,6 +711,32 @@ class SecretRequired(Rule):
                 return f"the value of `{assignment.group(1)}`"
             at = text.find(default, at + len(default))
         return None
+
+    def _held_by_stores(self, document: ComposeDocument) -> set[str]:
+        """The variables interpolated in the environment or the command of a service that runs a
+        data store: that store takes its credential through them."""
+        held: set[str] = set()
+        for service in document.services():
+            if not self._runs_a_data_store(document, service):
+                continue
+            command = service.get("command")
+            scalars = [variable.node for variable in service.environment().values()]
+            scalars += iter_scalars(command.value) if command is not None else ()
+            for scalar in scalars:
+                held.update(interpolation.name for _, interpolation in self._interpolations(document, scalar))
+        return held
+
+    def _runs_a_data_store(self, document: ComposeDocument, service: Service) -> bool:
+        """Whether the service's image is a data store as the knowledge base knows it, or one of
+        Bitnami's, whose data stores take the credentials `data-store-credentials` lists."""
+        image = document.base_image_of(service)
+        reference = parse_reference(image) if image else None
+        if reference is None:
+            return False
+        if reference.repository.startswith("bitnami/"):
+            return True
+        facts = self.knowledge.facts_for(reference)
+        return facts is not None and facts.service_class == "data"
 
     def _uses(self, document: ComposeDocument) -> dict[int, _Use]:
         """For each scalar node under `services`: how the services use it."""
