@@ -473,7 +473,12 @@ class SecretRequired(Rule):
     - the secret of a feature whose switch defaults to off
       (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
       `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`): a stack that leaves it off
-      works without the secret;
+      works without the secret. A switch is a name with one of the words
+      `ENABLE`, `ENABLED` or `USE` defaulting to false, or `DISABLE` or
+      `DISABLED` defaulting to true; its feature is the name without that word
+      (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
+      feature's secrets are those whose names start with its words
+      (`LAGO_AWS_S3_SECRET_ACCESS_KEY`);
     - the secret of a service whose address defaults to one kept for examples
       (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
       `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
@@ -515,8 +520,8 @@ class SecretRequired(Rule):
         names = _resource_names(document)
         found: list[tuple[int, int, Interpolation, _Use, Store | None]] = []
         placeholder_addresses: dict[str, str] = {}
-        switched_off: dict[str, str] = {}
-        """What a switch that defaults to off turns on (`LANGFUSE_S3_BATCH_EXPORT`) -> the switch."""
+        switched_off: dict[tuple[str, ...], str] = {}
+        """The words of what a switch that defaults to off turns on (`LAGO_AWS_S3`) -> the switch."""
         for scalar in iter_scalars(document.root):
             if id(scalar) in names:
                 continue
@@ -524,13 +529,10 @@ class SecretRequired(Rule):
             for start, interpolation in self._interpolations(document, scalar):
                 if interpolation.operator in _DEFAULTING and _is_placeholder_address(interpolation.argument):
                     placeholder_addresses.setdefault(interpolation.name.upper(), interpolation.argument.strip())
-                switch = _SWITCH.fullmatch(interpolation.name.upper())
-                if (
-                    switch
-                    and interpolation.operator in _DEFAULTING
-                    and interpolation.argument.strip().lower() in _FALSE
-                ):
-                    switched_off.setdefault(switch.group(1), interpolation.name)
+                if interpolation.operator in _DEFAULTING:
+                    feature = _feature_switched_off(interpolation.name, interpolation.argument)
+                    if feature is not None:
+                        switched_off.setdefault(feature, interpolation.name)
                 secret = self.options.secret(interpolation.name)
                 held_by = (
                     self.options.secret(use.variable.name)
@@ -574,8 +576,14 @@ class SecretRequired(Rule):
             profiles = None if name in always_used else use.profiles
             address = _address_of(name, placeholder_addresses)
             placeholder = (address, placeholder_addresses[address]) if address is not None else None
+            words = _words(name)
             switch = next(
-                (flag for prefix, flag in switched_off.items() if name.upper().startswith(prefix + "_")), None
+                (
+                    flag
+                    for feature, flag in switched_off.items()
+                    if len(words) > len(feature) and words[: len(feature)] == feature
+                ),
+                None,
             )
             unset_on_purpose = _unset_on_purpose(
                 profiles=profiles,
@@ -778,9 +786,29 @@ _ASSIGNED_VALUE = re.compile(
 """A line setting a variable (`KEY: value`, `- KEY=value`): its name and its value."""
 _SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"']?[ \t]*(?::[ \t]|:$|=)")
 """An environment variable set in a mapping (`KEY: value`) or a list (`- KEY=value`)."""
-_SWITCH = re.compile(r"(.+)_ENABLED?")
-"""A variable that switches something on (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`)."""
+_SWITCH_WORDS = {"ENABLE": True, "ENABLED": True, "USE": True, "DISABLE": False, "DISABLED": False}
+"""Words that make a variable a switch (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`, `LAGO_USE_AWS_S3`,
+`DISABLE_SMTP`), each with whether a true value switches the feature on."""
+_TRUE = frozenset({"1", "yes", "true", "on"})
 _RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(word for word in name.upper().split("_") if word)
+
+
+def _feature_switched_off(switch: str, default: str) -> tuple[str, ...] | None:
+    """The words of the feature a switch that defaults to off turns on: the switch's name
+    without its switch word (`LAGO_USE_AWS_S3:-false`: `LAGO_AWS_S3`, `ENABLE_S3:-false`:
+    `S3`, `DISABLE_SMTP:-true`: `SMTP`); None for any other variable, and for a switch that
+    names no feature (a bare `ENABLED`), which would otherwise switch off every secret."""
+    words = _words(switch)
+    switch_words = [word for word in words if word in _SWITCH_WORDS]
+    feature = tuple(word for word in words if word not in _SWITCH_WORDS)
+    if len(switch_words) != 1 or not feature:
+        return None
+    value = default.strip().lower()
+    return feature if value in (_FALSE if _SWITCH_WORDS[switch_words[0]] else _TRUE) else None
 
 
 def _unset_on_purpose(
@@ -821,8 +849,8 @@ def _unset_on_purpose(
         ),
         switched_off_by
         and (
-            f"`{switched_off_by}` defaults to off, and with it what the secret is for: requiring the"
-            " secret stops the stack for everyone who leaves it off"
+            f"`{switched_off_by}` switches what the secret is for off by default: requiring the secret"
+            " stops the stack for everyone who leaves it off"
         ),
         written_out
         and (
