@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from hardenfix.knowledge import parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
@@ -87,7 +88,9 @@ class Options:
     data_store_credentials: tuple[str, ...] = (
         # What data-store images document as the credentials they are started with, and
         # read at every start (each image's Docker Hub page and entrypoint), and libpq's client
-        # variable.
+        # variable. A client reads them too (lago-api's REDIS_PASSWORD), where an empty one may
+        # mean a store that takes none: only a data store holding it makes its empty default a
+        # safe fix.
         "POSTGRESQL_PASSWORD",  # bitnami/postgresql
         "PGPASSWORD",  # libpq: psql, pg_isready, pg_dump
         "MONGODB_ROOT_PASSWORD",  # bitnami/mongodb
@@ -108,7 +111,8 @@ class Options:
         "MEILI_MASTER_KEY",  # getmeili/meilisearch
         "QDRANT__SERVICE__API_KEY",  # qdrant/qdrant
     )
-    """The variables through which data-store images take their own credentials."""
+    """The variables through which data-store images take their own credentials, and clients
+    of a store theirs."""
     initialisation_credentials: tuple[str, ...] = (
         # Read only to initialise the store's data, as each image's entrypoint does it:
         # docker-library/postgres 17/bookworm/docker-entrypoint.sh checks POSTGRES_PASSWORD
@@ -396,7 +400,10 @@ class SecretRequired(Rule):
     (`initialisation-credentials`: `POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`,
     `MARIADB_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`, `RABBITMQ_DEFAULT_PASS`,
     `ELASTIC_PASSWORD`, …); others at every start (`MINIO_ROOT_PASSWORD`,
-    `REDIS_PASSWORD`, `PGPASSWORD`, …).
+    `REDIS_PASSWORD`, `PGPASSWORD`, …). A data store holds such a credential when
+    the variable is interpolated in the environment or the command of a service
+    that runs a data-store image (one the knowledge base classes as a data store,
+    or a `bitnami/` image); clients of a store read the same names.
 
     ## Why is this bad?
     A default secret is a known secret: every deployment where the variable was
@@ -429,13 +436,19 @@ class SecretRequired(Rule):
     can read (or none), which is what the fix exists to stop.
 
     Safe for a default that is a credential, and for an empty default of a data
-    store's own credential read at every start: the store is unprotected without
-    it, or refuses to start. Unsafe:
+    store's own credential read at every start, where a data store of the file
+    holds it: the store is unprotected without it, or refuses to start. Unsafe:
     - an empty default (or a placeholder) of any other secret, such as a third
       party's API key in an application service: it usually marks an optional
       setting (one stack offered twelve alternative LLM providers, each
       `${X_API_KEY:-}`), and requiring it stops the stack for everyone who does
       not use it;
+    - an empty default of a data store's credential that only services running no
+      data store use (lago's `REDIS_PASSWORD: ${REDIS_PASSWORD:-}` in its API,
+      beside a Redis without `requirepass`; `PGPASSWORD` in a client of a Postgres
+      that trusts its clients): a client may read an empty value as no credential,
+      for a store that takes none, and requiring it stops a stack that works
+      without one;
     - an empty default of a credential read only to initialise the store's data:
       once it is, the variable may be left unset (docker-elk's README says to
       remove `ELASTIC_PASSWORD` after the first start), and requiring it stops a
@@ -474,7 +487,12 @@ class SecretRequired(Rule):
     - the secret of a feature whose switch defaults to off
       (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
       `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`): a stack that leaves it off
-      works without the secret;
+      works without the secret. A switch is a name with one of the words
+      `ENABLE`, `ENABLED` or `USE` defaulting to false, or `DISABLE` or
+      `DISABLED` defaulting to true; its feature is the name without that word
+      (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
+      feature's secrets are those whose names start with its words
+      (`LAGO_AWS_S3_SECRET_ACCESS_KEY`);
     - the secret of a service whose address defaults to one kept for examples
       (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
       `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
@@ -494,7 +512,8 @@ class SecretRequired(Rule):
     - `secret-words`: the words a secret's name ends with.
     - `setting-words`: words that, before the secret word, make a name a setting.
     - `not-secrets` (default `["GOOGLE_APPLICATION_CREDENTIALS"]`): names that are never secrets.
-    - `data-store-credentials`: the variables through which data-store images take their credentials at every start.
+    - `data-store-credentials`: the variables through which data-store images take their credentials at every start
+      (and clients of a store theirs: an empty default is a safe fix only where a data store of the file holds it).
     - `initialisation-credentials`: those through which they take them only to initialise their data.
     - `message` (default `"{name} is required"`): the error text written after `:?`.
     """
@@ -515,8 +534,8 @@ class SecretRequired(Rule):
         names = _resource_names(document)
         found: list[tuple[int, int, Interpolation, _Use, Store | None]] = []
         placeholder_addresses: dict[str, str] = {}
-        switched_off: dict[str, str] = {}
-        """What a switch that defaults to off turns on (`LANGFUSE_S3_BATCH_EXPORT`) -> the switch."""
+        switched_off: dict[tuple[str, ...], str] = {}
+        """The words of what a switch that defaults to off turns on (`LAGO_AWS_S3`) -> the switch."""
         for scalar in iter_scalars(document.root):
             if id(scalar) in names:
                 continue
@@ -524,13 +543,10 @@ class SecretRequired(Rule):
             for start, interpolation in self._interpolations(document, scalar):
                 if interpolation.operator in _DEFAULTING and _is_placeholder_address(interpolation.argument):
                     placeholder_addresses.setdefault(interpolation.name.upper(), interpolation.argument.strip())
-                switch = _SWITCH.fullmatch(interpolation.name.upper())
-                if (
-                    switch
-                    and interpolation.operator in _DEFAULTING
-                    and interpolation.argument.strip().lower() in _FALSE
-                ):
-                    switched_off.setdefault(switch.group(1), interpolation.name)
+                if interpolation.operator in _DEFAULTING:
+                    feature = _feature_switched_off(interpolation.name, interpolation.argument)
+                    if feature is not None:
+                        switched_off.setdefault(feature, interpolation.name)
                 secret = self.options.secret(interpolation.name)
                 held_by = (
                     self.options.secret(use.variable.name)
@@ -557,6 +573,7 @@ class SecretRequired(Rule):
             if kinds - {None}
         }
         allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
+        held_by_stores = self._held_by_stores(document) if Store.EVERY_START in stores.values() else set()
         profiled_services = _profiled_services(document) if found else {}
         defaults = Counter(interpolation.argument for _, _, interpolation, _, _ in found)
         # A key another file of the folder resets (`KEY: !reset null`) is set some other way there.
@@ -573,8 +590,14 @@ class SecretRequired(Rule):
             profiles = None if name in always_used else use.profiles
             address = _address_of(name, placeholder_addresses)
             placeholder = (address, placeholder_addresses[address]) if address is not None else None
+            words = _words(name)
             switch = next(
-                (flag for prefix, flag in switched_off.items() if name.upper().startswith(prefix + "_")), None
+                (
+                    flag
+                    for feature, flag in switched_off.items()
+                    if len(words) > len(feature) and words[: len(feature)] == feature
+                ),
+                None,
             )
             unset_on_purpose = _unset_on_purpose(
                 profiles=profiles,
@@ -586,7 +609,15 @@ class SecretRequired(Rule):
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
             )
             finding = self._finding(
-                document, start, end, interpolation, stores.get(name), profiles, name in allowed_empty, unset_on_purpose
+                document,
+                start,
+                end,
+                interpolation,
+                stores.get(name),
+                profiles,
+                name in allowed_empty,
+                name in held_by_stores,
+                unset_on_purpose,
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -618,6 +649,7 @@ class SecretRequired(Rule):
         store: Store | None,
         profiles: tuple[str, ...] | None,
         allows_empty: bool,
+        held_by_a_store: bool,
         unset_on_purpose: str | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
@@ -668,6 +700,14 @@ class SecretRequired(Rule):
                     " (unsafe fix: a data store reads it only to initialise its data, and once it has,"
                     " a stack may leave it unset)"
                 )
+            elif store is Store.EVERY_START and kind is Default.EMPTY and not held_by_a_store and not profiles:
+                applicability = Applicability.UNSAFE
+                message += (
+                    " (unsafe fix: only services that run no data store use it, and an empty value may mean"
+                    " no credential: a client of a store that takes none, such as a Redis without"
+                    " `requirepass` or a Postgres that trusts its clients, and requiring it stops a stack"
+                    " that works without one)"
+                )
         if unset_on_purpose and applicability is Applicability.SAFE:
             applicability = Applicability.UNSAFE
             message += f" (unsafe fix: {unset_on_purpose})"
@@ -693,6 +733,32 @@ class SecretRequired(Rule):
                 return f"the value of `{assignment.group(1)}`"
             at = text.find(default, at + len(default))
         return None
+
+    def _held_by_stores(self, document: ComposeDocument) -> set[str]:
+        """The variables interpolated in the environment or the command of a service that runs a
+        data store: that store takes its credential through them."""
+        held: set[str] = set()
+        for service in document.services():
+            if not self._runs_a_data_store(document, service):
+                continue
+            command = service.get("command")
+            scalars = [variable.node for variable in service.environment().values()]
+            scalars += iter_scalars(command.value) if command is not None else ()
+            for scalar in scalars:
+                held.update(interpolation.name for _, interpolation in self._interpolations(document, scalar))
+        return held
+
+    def _runs_a_data_store(self, document: ComposeDocument, service: Service) -> bool:
+        """Whether the service's image is a data store as the knowledge base knows it, or one of
+        Bitnami's, whose data stores take the credentials `data-store-credentials` lists."""
+        image = document.base_image_of(service)
+        reference = parse_reference(image) if image else None
+        if reference is None:
+            return False
+        if reference.repository.startswith("bitnami/"):
+            return True
+        facts = self.knowledge.facts_for(reference)
+        return facts is not None and facts.service_class == "data"
 
     def _uses(self, document: ComposeDocument) -> dict[int, _Use]:
         """For each scalar node under `services`: how the services use it."""
@@ -734,9 +800,29 @@ _ASSIGNED_VALUE = re.compile(
 """A line setting a variable (`KEY: value`, `- KEY=value`): its name and its value."""
 _SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"']?[ \t]*(?::[ \t]|:$|=)")
 """An environment variable set in a mapping (`KEY: value`) or a list (`- KEY=value`)."""
-_SWITCH = re.compile(r"(.+)_ENABLED?")
-"""A variable that switches something on (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`)."""
+_SWITCH_WORDS = {"ENABLE": True, "ENABLED": True, "USE": True, "DISABLE": False, "DISABLED": False}
+"""Words that make a variable a switch (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`, `LAGO_USE_AWS_S3`,
+`DISABLE_SMTP`), each with whether a true value switches the feature on."""
+_TRUE = frozenset({"1", "yes", "true", "on"})
 _RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(word for word in name.upper().split("_") if word)
+
+
+def _feature_switched_off(switch: str, default: str) -> tuple[str, ...] | None:
+    """The words of the feature a switch that defaults to off turns on: the switch's name
+    without its switch word (`LAGO_USE_AWS_S3:-false`: `LAGO_AWS_S3`, `ENABLE_S3:-false`:
+    `S3`, `DISABLE_SMTP:-true`: `SMTP`); None for any other variable, and for a switch that
+    names no feature (a bare `ENABLED`), which would otherwise switch off every secret."""
+    words = _words(switch)
+    switch_words = [word for word in words if word in _SWITCH_WORDS]
+    feature = tuple(word for word in words if word not in _SWITCH_WORDS)
+    if len(switch_words) != 1 or not feature:
+        return None
+    value = default.strip().lower()
+    return feature if value in (_FALSE if _SWITCH_WORDS[switch_words[0]] else _TRUE) else None
 
 
 def _unset_on_purpose(
@@ -777,8 +863,8 @@ def _unset_on_purpose(
         ),
         switched_off_by
         and (
-            f"`{switched_off_by}` defaults to off, and with it what the secret is for: requiring the"
-            " secret stops the stack for everyone who leaves it off"
+            f"`{switched_off_by}` switches what the secret is for off by default: requiring the secret"
+            " stops the stack for everyone who leaves it off"
         ),
         written_out
         and (
