@@ -837,6 +837,23 @@ def test_a_default_port_is_a_guess_where_an_env_file_is_not_in_the_checkout() ->
     assert launch_of(["uvicorn", "main:app"], HERE, Environment()).port.guess is None
 
 
+def test_env_files_not_read_are_those_the_deployment_picks(tmp_path: Path) -> None:
+    """An `env_file` named through a variable (agenta's `${ENV_FILE:-./.env.oss.gh}`) is the
+    file the deployment's variables name, whatever its default holds; an optional one
+    (`required: false`) absent here may be in the deployment: either may set any variable."""
+    facts = bound_service(
+        tmp_path,
+        {"app.env": "A=1\n", "b.env": "B=2\n"},
+        "services:\n  api:\n    image: python:3.12-slim\n    env_file:\n      - ./app.env\n"
+        "      - ${ENV_FILE:-./b.env}\n      - {path: ./local.env, required: false}\n"
+        "      - {path: ./b.env, required: false}\n",
+    )
+    assert {name: fact.value for name, fact in facts.environment.items()} == {"A": "1", "B": "2"}
+    assert facts.environment.unread == ("${ENV_FILE:-./b.env}", "local.env")
+    launch = launch_of(["uvicorn", "main:app"], HERE, facts.environment)
+    assert launch.port.guess == "`${ENV_FILE:-./b.env}` is chosen at deploy time and may set $UVICORN_PORT"
+
+
 @pytest.mark.parametrize(
     ("run", "removed"),
     [

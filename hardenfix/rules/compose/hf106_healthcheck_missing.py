@@ -124,7 +124,13 @@ class HealthcheckMissing(Rule):
     folder, where docker-elk's 7.x branch turns security on; MinIO's
     certificates, which make it serve HTTPS alone; `grafana.ini`, ClickHouse's
     `config.d`, Neo4j's `/conf`), or TLS required (`mongod --tlsMode`): the
-    standard probes ask the default port and socket, in plain text. For an
+    standard probes ask the default port and socket, in plain text. An
+    `env_file` hardenfix cannot read may set such a variable: one not in the
+    checkout (a gitignored `.env`, which the deployment has: Compose refuses
+    to start without it; or an optional one, `required: false`, which it may
+    have), or one named through a variable (`${ENV_FILE:-./.env}`), which
+    the deployment picks. The probe of a server that reads any such variable
+    is then unsafe, and the message names the file. For an
     image whose options, variables and settings files the knowledge base
     does not describe, any option its command passes the server, and any file
     or folder mounted into it, makes the fix unsafe: which of them move what
