@@ -61,12 +61,23 @@ class Environment(dict[str, Fact[str]]):
         """The `env_file`s, as the Compose file names them, that are not in the checkout or
         are named through interpolation."""
 
+    def add_unread(self, env_file: str) -> None:
+        """Record an `env_file` not read, which Compose reads after the image's `ENV` and the
+        files listed before it: any variable they set, it may set again."""
+        self.unread += (env_file,)
+        for name, fact in self.items():
+            if fact.known:
+                self[name] = fact._replace(guess=_may_set(env_file, name))
+
 
 def unread_may_set(environment: Mapping[str, Fact[str]], variable: str | None) -> str | None:
     """Why `variable`, which `environment` does not hold, may be set all the same: an
     `env_file` not read (the guess of a fact that takes it as unset)."""
     if variable is None or not isinstance(environment, Environment) or not environment.unread:
         return None
-    unread = environment.unread[0]
-    where = "is chosen at deploy time" if "$" in unread else "is not in the checkout"
-    return f"`{unread}` {where} and may set ${variable}"
+    return _may_set(environment.unread[0], variable)
+
+
+def _may_set(env_file: str, variable: str) -> str:
+    where = "is chosen at deploy time" if "$" in env_file else "is not in the checkout"
+    return f"`{env_file}` {where} and may set ${variable}"

@@ -171,18 +171,19 @@ class ServiceFacts:
     @cached_property
     def environment(self) -> Environment:
         """The container's environment: the image's `ENV`, then `env_file`s, then `environment`;
-        with the `env_file`s that could not be read (a `.env` kept out of the checkout)."""
+        with the `env_file`s that could not be read (a `.env` kept out of the checkout), which
+        make what is set before them a guess."""
         environment = Environment(self.build.environment if self.build is not None else None)
         for written, path in self._env_files():
             if path is None:
-                environment.unread += (written,)
+                environment.add_unread(written)
                 continue
             self.document.depends_on(path)
             shown = self._relative(path)
             try:
                 lines = path.read_text(encoding="utf-8").splitlines()
             except (OSError, UnicodeDecodeError):
-                environment.unread += (shown,)
+                environment.add_unread(shown)
                 continue
             for number, line in enumerate(lines, 1):
                 key, equals, value = line.strip().removeprefix("export ").partition("=")

@@ -155,9 +155,11 @@ class HealthcheckMissing(Rule):
     one hardenfix does not know is no fact), the tool from the knowledge base for
     the tag in use or the Dockerfile's install. It is unsafe when one is a
     guess, and the message says which: a port seen only in `EXPOSE` or
-    `ports:`, a server told to listen on one address (`--host 172.20.0.5`,
-    `-b [::1]:8000`) that a probe of 127.0.0.1 may not reach, a route on a
-    router that is not seen mounted, a tool assumed for
+    `ports:`, a default port or one a variable sets (`PORT`) where an
+    `env_file` read after it (a `.env` not in the checkout, a path with a
+    variable) may set that variable, a server told to listen on one address
+    (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
+    reach, a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
