@@ -10,7 +10,7 @@ import pytest
 from hardenfix.engine import Engine, SourceFile
 from hardenfix.facts import Fact
 from hardenfix.facts.build import build_facts
-from hardenfix.facts.code import code_facts
+from hardenfix.facts.code import ScriptPort, code_facts
 from hardenfix.facts.process import launch_of
 from hardenfix.facts.service import service_facts
 from hardenfix.knowledge import builtin, facts_from_table
@@ -835,6 +835,47 @@ def test_a_default_port_is_a_guess_where_an_env_file_is_not_in_the_checkout() ->
     assert launch.port.value == "8000"
     assert launch.port.guess == "`.env` is not in the checkout and may set $UVICORN_PORT"
     assert launch_of(["uvicorn", "main:app"], HERE, Environment()).port.guess is None
+
+
+def test_env_files_not_read_are_those_the_deployment_picks(tmp_path: Path) -> None:
+    """An `env_file` named through a variable (agenta's `${ENV_FILE:-./.env.oss.gh}`) is the
+    file the deployment's variables name, whatever its default holds; an optional one
+    (`required: false`) absent here may be in the deployment: either may set any variable."""
+    facts = bound_service(
+        tmp_path,
+        {"app.env": "A=1\n", "b.env": "B=2\n"},
+        "services:\n  api:\n    image: python:3.12-slim\n    env_file:\n      - ./app.env\n"
+        "      - ${ENV_FILE:-./b.env}\n      - {path: ./local.env, required: false}\n"
+        "      - {path: ./b.env, required: false}\n",
+    )
+    assert {name: fact.value for name, fact in facts.environment.items()} == {"A": "1", "B": "2"}
+    assert facts.environment.unread == ("${ENV_FILE:-./b.env}", "local.env")
+    launch = launch_of(["uvicorn", "main:app"], HERE, facts.environment)
+    assert launch.port.guess == "`${ENV_FILE:-./b.env}` is chosen at deploy time and may set $UVICORN_PORT"
+
+
+def test_an_env_file_not_read_may_set_again_what_is_set_before_it(tmp_path: Path) -> None:
+    """Compose reads the `env_file`s in order, over the image's `ENV`, and `environment` last:
+    a `.env` not in the checkout may set again the port an earlier file or the Dockerfile sets
+    (the probe of 8001 fails where it sets 9000), but not one set after it."""
+    facts = bound_service(
+        tmp_path,
+        {
+            "a.env": "UVICORN_PORT=8001\nPORT=3000\n",
+            "b.env": "PORT=3001\n",
+            "svc/Dockerfile": "FROM python:3.12\nENV HOST_PORT=80 APP_PORT=80\n",
+        },
+        "services:\n  api:\n    build: ./svc\n    env_file: [./a.env, .env, ./b.env]\n"
+        "    environment:\n      HOST_PORT: 8080\n",
+    )
+    environment = facts.environment
+    assert environment["UVICORN_PORT"].guess == "`.env` is not in the checkout and may set $UVICORN_PORT"
+    assert environment["APP_PORT"].guess == "`.env` is not in the checkout and may set $APP_PORT"
+    assert environment["PORT"].known and environment["HOST_PORT"].known
+    launch = launch_of(["uvicorn", "main:app"], HERE, environment)
+    assert (launch.port.value, launch.port.guess) == ("8001", environment["UVICORN_PORT"].guess)
+    scripted = ScriptPort("app.py:3: int(os.environ.get('UVICORN_PORT', 8000))", "8000", variable="UVICORN_PORT")
+    assert scripted.port(environment, {}, "cmd").guess == environment["UVICORN_PORT"].guess
 
 
 @pytest.mark.parametrize(

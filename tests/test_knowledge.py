@@ -448,6 +448,7 @@ def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
         ("postgres", ["postgres", "-p", "5433"], [], "-p"),
         ("postgres", ["-c", "port=5434"], [], "port"),
         ("postgres", ["postgres", "-c", "max_connections=200"], ["PGPORT"], None),  # pg_isready reads it too
+        ("postgres", [], ["port"], None),  # `-c port=5433`, no variable
         ("redis", ["redis-server", "--port=6380"], [], "--port"),
         ("getmeili/meilisearch", [], ["MEILI_HTTP_ADDR"], "MEILI_HTTP_ADDR"),
         ("mariadb", ["--port", "3307"], ["MYSQL_TCP_PORT"], "--port"),

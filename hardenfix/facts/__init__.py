@@ -50,17 +50,34 @@ class Fact(NamedTuple, Generic[T]):
 
 class Environment(dict[str, Fact[str]]):
     """A container's environment, and the `env_file`s that could not be read, which may set
-    any variable: Compose refuses to start without them, so a stack that works has them."""
+    any variable: Compose refuses to start without them, so a stack that works has them; an
+    optional one (`required: false`) the deployment may have all the same (a local
+    `override.env`), and one named through a variable (`${ENV_FILE:-./.env}`) is whichever
+    file the deployment's variables name."""
 
     def __init__(self, variables: Mapping[str, Fact[str]] | None = None, unread: tuple[str, ...] = ()) -> None:
         super().__init__(variables or {})
         self.unread = unread
-        """The `env_file`s, as the Compose file names them, that are not in the checkout."""
+        """The `env_file`s, as the Compose file names them, that are not in the checkout or
+        are named through interpolation."""
+
+    def add_unread(self, env_file: str) -> None:
+        """Record an `env_file` not read, which Compose reads after the image's `ENV` and the
+        files listed before it: any variable they set, it may set again."""
+        self.unread += (env_file,)
+        for name, fact in self.items():
+            if fact.known:
+                self[name] = fact._replace(guess=_may_set(env_file, name))
 
 
 def unread_may_set(environment: Mapping[str, Fact[str]], variable: str | None) -> str | None:
     """Why `variable`, which `environment` does not hold, may be set all the same: an
-    `env_file` not in the checkout (the guess of a fact that takes it as unset)."""
+    `env_file` not read (the guess of a fact that takes it as unset)."""
     if variable is None or not isinstance(environment, Environment) or not environment.unread:
         return None
-    return f"`{environment.unread[0]}` is not in the checkout and may set ${variable}"
+    return _may_set(environment.unread[0], variable)
+
+
+def _may_set(env_file: str, variable: str) -> str:
+    where = "is chosen at deploy time" if "$" in env_file else "is not in the checkout"
+    return f"`{env_file}` {where} and may set ${variable}"

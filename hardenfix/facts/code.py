@@ -104,7 +104,7 @@ class ScriptPort(NamedTuple):
             return Fact(arguments[self.option], f"{started_by} ({self.source} reads {self.option})")
         if self.variable is not None and self.variable in environment:
             value = environment[self.variable]
-            return Fact(value.value, f"{self.source}: reads ${self.variable}, set at {value.source}")
+            return Fact(value.value, f"{self.source}: reads ${self.variable}, set at {value.source}", value.guess)
         if self.default is None:
             return None
         unset = f"; ${self.variable} is not set" if self.variable else ""

@@ -232,8 +232,7 @@ def _server(
         return Launch(program, _port(_positionals(arguments)[0], source), target, source)
     for variable in launcher.port_variables:
         if variable in environment:
-            value = environment[variable]
-            return Launch(program, Fact(value.value, value.source), target, source)
+            return Launch(program, environment[variable], target, source)
     config_options = _CONFIG_FILE_LAUNCHERS.get(program, ())
     if (
         any(option in options for option in config_options)

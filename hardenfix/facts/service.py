@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
-from hardenfix.facts import Environment, Fact
+from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, code_facts
 from hardenfix.facts.process import Launch, launch_of
@@ -171,15 +171,19 @@ class ServiceFacts:
     @cached_property
     def environment(self) -> Environment:
         """The container's environment: the image's `ENV`, then `env_file`s, then `environment`;
-        with the `env_file`s that could not be read (a `.env` kept out of the checkout)."""
+        with the `env_file`s that could not be read (a `.env` kept out of the checkout), which
+        make what is set before them a guess."""
         environment = Environment(self.build.environment if self.build is not None else None)
-        for path in self._env_files():
+        for written, path in self._env_files():
+            if path is None:
+                environment.add_unread(written)
+                continue
             self.document.depends_on(path)
             shown = self._relative(path)
             try:
                 lines = path.read_text(encoding="utf-8").splitlines()
             except (OSError, UnicodeDecodeError):
-                environment.unread += (shown,)
+                environment.add_unread(shown)
                 continue
             for number, line in enumerate(lines, 1):
                 key, equals, value = line.strip().removeprefix("export ").partition("=")
@@ -270,10 +274,10 @@ class ServiceFacts:
         probe fits; else what is not known (empty when nothing is): whether its command
         starts the server (`TagFacts.runs_server`), and whether an option, a variable or a
         file mounted where it reads its settings moves the server off what the probe asks
-        (`postgres -p 5433`), or secures it; where the knowledge base does not describe the
-        server, any option passed to it and any mount (`_undescribed_server_doubts`). Compose's
-        `entrypoint` and `command` count first, then the Dockerfile's, which replace the
-        base image's."""
+        (`postgres -p 5433`), or secures it, or an `env_file` not read may set such a variable;
+        where the knowledge base does not describe the server, any option passed to it and any
+        mount (`_undescribed_server_doubts`). Compose's `entrypoint` and `command` count first,
+        then the Dockerfile's, which replace the base image's."""
         assert self.image is not None
         entrypoint, command = self.service.command_words("entrypoint"), self.service.command_words("command")
         if entrypoint is None and self.build is not None:
@@ -295,9 +299,12 @@ class ServiceFacts:
         if server is None:
             return doubts + self._undescribed_server_doubts(repository, words if runs else [])
         moved = server.moved(words, self.environment)
+        unread = unread_may_set(self.environment, next(iter(server.moved_by_variables), None))
         if moved is not None:
             what = f"loads `{moved}`, whose settings" if server.loads_configuration(moved) else f"sets `{moved}`, which"
             doubts.append(f"it {what} may move what the probe checks off its default")
+        elif unread is not None:
+            doubts.append(f"{unread}, which may move what the probe checks off its default")
         mounted = None
         if server.configuration:
             mounted = next((m.target for m in self.service.bind_mounts() if server.configured_by(m.target)), None)
@@ -501,19 +508,25 @@ class ServiceFacts:
         shown = f"{key}: {' '.join(words)}"
         return words, f"{self._compose}:{line}: " + (shown if len(shown) <= 80 else shown[:77] + "...")
 
-    def _env_files(self) -> list[Path]:
+    def _env_files(self) -> list[tuple[str, Path | None]]:
+        """Its `env_file`s in the order Compose reads them, each as written and its path in
+        the checkout; None for one named through interpolation (`${ENV_FILE:-./.env}`), which
+        the deployment's variables choose. An optional one (`required: false`) is listed too:
+        absent from the checkout, it may still be in the deployment."""
         entry = self.service.get("env_file")
         if entry is None or self.document.location is None:
             return []
         values = entry.value.value if isinstance(entry.value, SequenceNode) else [entry.value]
-        paths = []
+        files: list[tuple[str, Path | None]] = []
         for value in values:
             if isinstance(value, MappingNode):
                 path_entry = next((e for e in entries(value) if e.key.value == "path"), None)
                 value = path_entry.value if path_entry is not None else None
-            if isinstance(value, ScalarNode) and "$" not in str(value.value):
-                paths.append(self.document.location.parent / str(value.value))
-        return paths
+            if not isinstance(value, ScalarNode):
+                continue
+            written = str(value.value)
+            files.append((written, None if "$" in written else self.document.location.parent / written))
+        return files
 
     def _workdir_files(self) -> frozenset[str] | None:
         """Names of the files in its working directory, where gunicorn and hypercorn look for

@@ -126,8 +126,11 @@ class ServerCommand(NamedTuple):
     """A first argument ending in this (`.conf`) is too."""
     source: str
     moved_by: frozenset[str] = frozenset()
-    """Options and environment variables that move what the image's probes check (`-p`,
-    `--port`, `MEILI_HTTP_ADDR`): the probes ask the default."""
+    """Options that move what the image's probes check (`-p`, `--port`; `port` of
+    `-c port=5433`): the probes ask the default."""
+    moved_by_variables: tuple[str, ...] = ()
+    """Environment variables that do (`MEILI_HTTP_ADDR`), the one that moves the port first:
+    an `env_file` hardenfix cannot read may set any of them."""
     configuration: frozenset[str] = frozenset()
     """Folders and files the server reads its settings from at every start
     (`/usr/share/elasticsearch/config`): one mounted there, or over the folder that holds
@@ -140,7 +143,8 @@ class ServerCommand(NamedTuple):
     def moved(self, words: Sequence[str], environment: Iterable[str]) -> str | None:
         """The option among `words` (a shell's script read for its commands' words), the
         configuration file (`redis.conf`, `-config.file=/etc/tempo.yaml`), or the variable
-        among `environment`, that moves or may move what the probes check; None when none does."""
+        among `environment`, that moves or may move what the probes check; None when none does.
+        An `env_file` not read may set a variable all the same: see `moved_by_variables`."""
         commands = probes.script_commands(words)
         flat = [word for command in commands for word in command] if commands is not None else list(words)
         for word, (name, path) in zip(flat, _options(flat), strict=True):
@@ -151,7 +155,7 @@ class ServerCommand(NamedTuple):
                 return name
             elif self.config_suffix is not None and word.endswith(self.config_suffix):
                 return word
-        return next((name for name in environment if name in self.moved_by), None)
+        return next((name for name in environment if name in self.moved_by_variables), None)
 
     def configured_by(self, target: str) -> bool:
         """Whether a mount at `target` (normalised) puts files where the server reads its
@@ -466,6 +470,7 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
             entry.get("config-suffix"),
             entry["source"],
             frozenset(entry.get("moved-by", ())),
+            tuple(entry.get("moved-by-variables", ())),
             frozenset(entry.get("configuration", ())),
             frozenset(entry.get("config-options", ())),
         )
@@ -517,8 +522,8 @@ _IMAGE_KEYS = {
     *("own-healthcheck", "server"),
 }
 _SERVER_KEYS = {
-    *("programs", "entrypoint", "options", "config-suffix", "moved-by", "configuration", "config-options"),
-    *("source", "why"),
+    *("programs", "entrypoint", "options", "config-suffix", "moved-by", "moved-by-variables", "configuration"),
+    *("config-options", "source", "why"),
 }
 _TOOLS_KEYS = {"ships", "lacks", "variant", "since", "until", "source", "why"}
 _PROBE_KEYS = {"test", "since", "until", "needs", "source"}

@@ -124,7 +124,13 @@ class HealthcheckMissing(Rule):
     folder, where docker-elk's 7.x branch turns security on; MinIO's
     certificates, which make it serve HTTPS alone; `grafana.ini`, ClickHouse's
     `config.d`, Neo4j's `/conf`), or TLS required (`mongod --tlsMode`): the
-    standard probes ask the default port and socket, in plain text. For an
+    standard probes ask the default port and socket, in plain text. An
+    `env_file` hardenfix cannot read may set such a variable: one not in the
+    checkout (a gitignored `.env`, which the deployment has: Compose refuses
+    to start without it; or an optional one, `required: false`, which it may
+    have), or one named through a variable (`${ENV_FILE:-./.env}`), which
+    the deployment picks. The probe of a server that reads any such variable
+    is then unsafe, and the message names the file. For an
     image whose options, variables and settings files the knowledge base
     does not describe, any option its command passes the server, and any file
     or folder mounted into it, makes the fix unsafe: which of them move what
@@ -149,9 +155,11 @@ class HealthcheckMissing(Rule):
     one hardenfix does not know is no fact), the tool from the knowledge base for
     the tag in use or the Dockerfile's install. It is unsafe when one is a
     guess, and the message says which: a port seen only in `EXPOSE` or
-    `ports:`, a server told to listen on one address (`--host 172.20.0.5`,
-    `-b [::1]:8000`) that a probe of 127.0.0.1 may not reach, a route on a
-    router that is not seen mounted, a tool assumed for
+    `ports:`, a default port or one a variable sets (`PORT`) where an
+    `env_file` read after it (a `.env` not in the checkout, a path with a
+    variable) may set that variable, a server told to listen on one address
+    (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
+    reach, a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
