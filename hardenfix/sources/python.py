@@ -293,7 +293,8 @@ class PythonDocument(SourceText):
 
     @cached_property
     def spelled_as_read(self) -> bool:
-        """Whether a search of the text for a name finds every place it stands (`spelled_as_read`)."""
+        """Whether a search of the module's text for a name finds every place the name stands:
+        the module function `spelled_as_read` of its text, asked once."""
         return spelled_as_read(self.text)
 
     @cached_property
