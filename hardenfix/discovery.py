@@ -48,6 +48,8 @@ _COMPOSE_NAMES = (
     "docker-compose*.yml",
     "compose.*.yaml",
     "compose.*.yml",
+    "compose-*.yaml",  # VictoriaMetrics' compose-vm-single.yml
+    "compose-*.yml",
     "*.compose.yaml",
     "*.compose.yml",
 )
