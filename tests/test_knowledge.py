@@ -491,3 +491,8 @@ def test_what_moves_the_port_a_standard_probe_asks(image: str, command, environm
 def test_mounts_where_a_server_reads_its_settings(image: str, target: str, configured: bool) -> None:
     server = builtin().images[image].server
     assert server is not None and server.configured_by(target) is configured
+
+
+def test_a_start_period_is_doubted_only_for_a_probe_that_keeps_state() -> None:
+    assert knowledge.start_period_doubt(["sh", "-c", "test -f /tmp/ran || touch /tmp/ran"], None) is not None
+    assert knowledge.start_period_doubt(["curl", "-f", "http://localhost/"], None) is None
