@@ -295,6 +295,10 @@ def probe_timeout(wanted: str, argv: Sequence[str] | None, command: str | None) 
     return wanted if longest is not None and longest < seconds else ENGINE_TIMEOUT
 
 
+ENGINE_INTERVAL = "30s"
+"""How long Docker waits before a probe's first run, and between runs, when its healthcheck says nothing."""
+
+
 def start_period_doubt(argv: Sequence[str] | None, command: str | None) -> str | None:
     """Why adding a start period could break a working healthcheck: its probe keeps state
     between runs, and the start period moves its first run earlier. During a start period,
@@ -311,6 +315,21 @@ def start_period_doubt(argv: Sequence[str] | None, command: str | None) -> str |
     return (
         f"the probe keeps state between runs (`{written}`), and a start period makes Docker Engine 25 and later "
         "run it sooner after the start than it was written for (every `start_interval`, 5s unless set)"
+    )
+
+
+def interval_doubt(interval: str, argv: Sequence[str] | None, command: str | None) -> str | None:
+    """Why writing `interval` into a healthcheck that sets none could break it: its probe keeps
+    state between runs (see `start_period_doubt`) and the interval is not the engine's own,
+    so its runs would come at other times than it was written for. None otherwise."""
+    if duration_seconds(interval) == duration_seconds(ENGINE_INTERVAL):
+        return None
+    written = probes.state_written(argv, command)
+    if written is None:
+        return None
+    return (
+        f"the probe keeps state between runs (`{written}`), and an interval of {interval} instead of the "
+        f"engine's {ENGINE_INTERVAL} runs it at other times than it was written for"
     )
 
 

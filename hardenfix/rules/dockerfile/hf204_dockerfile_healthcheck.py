@@ -12,6 +12,7 @@ from hardenfix.knowledge import (
     DEFAULT_TIMING,
     UNBOUNDED_PROBE,
     check_duration,
+    interval_doubt,
     probe_timeout,
     start_period_doubt,
 )
@@ -108,12 +109,12 @@ class DockerfileHealthcheck(Rule):
     `cp`, `tee`, output redirected to a file other than /dev/null or a
     descriptor), when they change when it runs: a `--start-period` makes
     Docker Engine 25 and later run it every `--start-interval` (5 seconds
-    unless set) while the container starts, instead of every `--interval`.
-    What such a probe reports depends on its earlier runs:
-    gristlabs/grist-core's Keycloak probe checks only on its first run, which
-    the 30 second interval lets come once Keycloak listens; run at 5 seconds,
-    it fails, and the next run passes on the file it left without checking
-    anything. Removing `-f` beside
+    unless set) while the container starts, instead of every `--interval`, and
+    an `--interval` other than Docker's 30 seconds moves every run. What such a
+    probe reports depends on its earlier runs: gristlabs/grist-core's Keycloak
+    probe checks only on its first run, which the 30 second interval lets
+    come once Keycloak listens; run at 5 seconds, it fails, and the next run
+    passes on the file it left without checking anything. Removing `-f` beside
     `--fail-with-body` leaves a probe that fails on the same statuses and can
     run at all; a replacement
     probe requests the same URL with a tool the image ships. Adding `-f` is
@@ -181,7 +182,11 @@ class DockerfileHealthcheck(Rule):
         anchor = (instruction.flags or instruction.words)[-1 if instruction.flags else 0]
         at = instruction.source_offset(anchor.end - 1) + 1
         added = " ".join(f"--{name}={value}" for name, value in missing.items())
-        doubt = start_period_doubt(probe.argv, shell_command) if "start-period" in missing else None
+        doubts = [
+            start_period_doubt(probe.argv, shell_command) if "start-period" in missing else None,
+            interval_doubt(missing["interval"], probe.argv, shell_command) if "interval" in missing else None,
+        ]
+        doubt = next((reason for reason in doubts if reason is not None), None)
         if doubt is not None:
             note += f" (unsafe fix: {doubt})"
         return self.finding(
