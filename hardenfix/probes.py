@@ -339,6 +339,90 @@ def _option_seconds(arguments: Sequence[str], names: tuple[str, str]) -> float |
     return None
 
 
+_FILE_WRITERS = frozenset({"touch", "mkdir", "mkfifo", "cp", "mv", "ln", "install", "rm", "rmdir", "truncate"})
+"""Programs that change files each time they run (`tee` does when it names a file)."""
+_NOT_FILES = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
+_NOT_FILE_FOLDERS = ("/dev/fd/", "/dev/tcp/", "/dev/udp/")
+"""Redirection targets that keep nothing: the bit bucket, the probe's own descriptors, a socket."""
+_DESCRIPTOR = re.compile(r"\d+-?|-")
+
+
+def state_written(argv: Sequence[str] | None, command: str | None) -> str | None:
+    """The first command of a probe (an argument vector, or a shell command) that writes a
+    file, as written: `touch /tmp/checked`, `date > /tmp/ran`, `tee`, `cp`, `mkdir`, `rm`.
+    A probe that does can keep state between its runs, and what one run reports then depends
+    on the runs before it (gristlabs/grist-core's Keycloak probe checks once, and passes ever
+    after on the file it touched). None when it writes none: output sent to /dev/null, to a
+    descriptor (`2>&1`, `>&3`) or to a socket (`exec 3<>/dev/tcp/...`) is kept nowhere, and
+    the response curl or wget saves (`-o FILE`) is fetched anew by each run."""
+    script = command or ""
+    if argv is not None:
+        inner = shell_script(argv[1:]) if argv and posixpath.basename(argv[0]) in SHELLS else None
+        script = inner if inner is not None else shell_join(argv)
+    for words in simple_commands(script):
+        if _writes_state(words):
+            return script[words[0].start : words[-1].end]
+    return None
+
+
+def _writes_state(words: Sequence[ShellWord]) -> bool:
+    arguments: list[str] = []
+    index = 0
+    while index < len(words):
+        redirection = _redirection(words[index].text)
+        if redirection is None:
+            arguments.append(words[index].value)
+            index += 1
+            continue
+        operator, target = redirection
+        if not target and index + 1 < len(words):
+            index += 1
+            target = words[index].value
+        index += 1
+        if ">" in operator and _is_file(operator, target):
+            return True
+    while (inner := past_wrapper(arguments)) is not None:
+        arguments = inner
+    program = posixpath.basename(arguments[0]) if arguments else ""
+    if program in SHELLS:
+        script = shell_script(arguments[1:])
+        return script is not None and state_written(None, script) is not None
+    if program == "tee":
+        return any(_is_file(">", operand) for operand in arguments[1:] if not operand.startswith("-"))
+    return program in _FILE_WRITERS
+
+
+def _redirection(word: str) -> tuple[str, str] | None:
+    """The operator (`>`, `>>`, `>&`, `<>`, `<`, ...) of the first redirection in a shell word
+    as written, outside quotes (`ok>/tmp/ran` is `ok` and a redirection), and its target
+    when the word holds it (quotes removed); None when the word has none."""
+    quote = None
+    index = 0
+    while index < len(word):
+        character = word[index]
+        if character == "\\" and quote != "'":
+            index += 2
+            continue
+        if character == quote:
+            quote = None
+        elif quote is None and character in "'\"":
+            quote = character
+        elif quote is None and character in "<>":
+            end = index + 1
+            while end < len(word) and word[end] in "<>&|":
+                end += 1
+            return word[index:end], unquote(word[end:])
+        index += 1
+    return None
+
+
+def _is_file(operator: str, target: str) -> bool:
+    """Whether output redirected with `operator` to `target` lands in a file."""
+    if operator.endswith("&") and _DESCRIPTOR.fullmatch(target):
+        return False  # `>&3`, `2>&1`, `>&-`: a descriptor, not a file
+    return not (target in _NOT_FILES or target.startswith(_NOT_FILE_FOLDERS))
+
+
 def find_http_probe(command: str) -> HttpProbe | None:
     """The first `curl`/`wget` simple command of a shell command (see `find_http_probes`)."""
     return next(find_http_probes(command), None)

@@ -491,3 +491,21 @@ def test_what_moves_the_port_a_standard_probe_asks(image: str, command, environm
 def test_mounts_where_a_server_reads_its_settings(image: str, target: str, configured: bool) -> None:
     server = builtin().images[image].server
     assert server is not None and server.configured_by(target) is configured
+
+
+@pytest.mark.parametrize(
+    ("interval", "command", "doubted"),
+    [
+        ("10s", "[ -f /tmp/ran ] || { touch /tmp/ran; exit 1; }", True),
+        ("1m", "[ -f /tmp/ran ] || { touch /tmp/ran; exit 1; }", True),
+        ("30s", "[ -f /tmp/ran ] || { touch /tmp/ran; exit 1; }", False),  # the engine's own: nothing moves
+        ("10s", "curl -f http://localhost/ >/dev/null 2>&1", False),
+    ],
+)
+def test_an_interval_is_doubted_only_when_it_moves_a_probe_that_keeps_state(interval, command, doubted) -> None:
+    assert (knowledge.interval_doubt(interval, None, command) is not None) is doubted
+
+
+def test_a_start_period_is_doubted_only_for_a_probe_that_keeps_state() -> None:
+    assert knowledge.start_period_doubt(["sh", "-c", "test -f /tmp/ran || touch /tmp/ran"], None) is not None
+    assert knowledge.start_period_doubt(["curl", "-f", "http://localhost/"], None) is None

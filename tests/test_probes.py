@@ -18,6 +18,7 @@ from hardenfix.probes import (
     shell_join,
     shell_words,
     simple_commands,
+    state_written,
     without_fail_flags,
 )
 
@@ -230,6 +231,42 @@ def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expect
 )
 def test_longest_run_is_known_only_for_probes_that_bound_themselves(argv, command, seconds) -> None:
     assert longest_run(argv, command) == seconds
+
+
+GRIST_KEYCLOAK_PROBE = (
+    "if [ ! -f /tmp/health.txt ]; then touch /tmp/health.txt && exec 3<>/dev/tcp/127.0.0.1/9000;"
+    "echo -e 'GET /health/ready HTTP/1.1\\r\\nhost: http://localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3;"
+    "if [ $? -eq 0 ]; then echo 'Healthcheck Successful';exit 0;else echo 'Healthcheck Failed';exit 1;fi; "
+    'else echo "Healthcheck already executed"; fi'
+)
+"""gristlabs/grist-core's Keycloak probe (docker-compose-examples/grist-with-keycloak-postgres-redis-minio)."""
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "written"),
+    [
+        (None, GRIST_KEYCLOAK_PROBE, "touch /tmp/health.txt"),
+        (["/bin/sh", "-c", "[ -f /tmp/ran ] || { date > /tmp/ran; exit 1; }"], None, "date > /tmp/ran"),
+        (None, "echo ok>/tmp/ran", "echo ok>/tmp/ran"),  # a redirection needs no space before it
+        (None, "curl -fsS http://localhost/ | tee -a /var/log/probe.log", "tee -a /var/log/probe.log"),
+        (None, "test -d /tmp/seen || mkdir /tmp/seen", "mkdir /tmp/seen"),
+        (None, "gosu app cp /etc/ready /tmp/ready", "gosu app cp /etc/ready /tmp/ready"),
+        (None, "bash -c 'rm -f /tmp/ready'", "bash -c 'rm -f /tmp/ready'"),
+        (["touch", "/tmp/alive"], None, "touch /tmp/alive"),
+        (None, "curl -f http://localhost/ >&/tmp/out", "curl -f http://localhost/ >&/tmp/out"),
+        # Output to /dev/null, a descriptor or a socket is kept nowhere.
+        (None, "exec 3<>/dev/tcp/127.0.0.1/9000; echo -e 'GET / HTTP/1.1\\r\\n' >&3 2>/dev/null", None),
+        (None, "curl -f http://localhost/ >/dev/null 2>&1 || exit 1", None),
+        (None, "wget -q -O /dev/null http://localhost/ &>/dev/null", None),
+        (None, "curl -s http://localhost/ | tee /dev/stderr | grep -q ok", None),
+        (None, "echo '>' /tmp/quoted && echo \\> escaped", None),
+        (None, "cat <<EOF", None),
+        (["pg_isready", "-U", "postgres"], None, None),
+        (["curl", "-f", "-o", "/tmp/page", "http://localhost/"], None, None),  # each run fetches it anew
+    ],
+)
+def test_a_probe_keeps_state_when_it_writes_a_file(argv, command, written) -> None:
+    assert state_written(argv, command) == written
 
 
 @pytest.mark.parametrize(

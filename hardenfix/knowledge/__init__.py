@@ -295,6 +295,44 @@ def probe_timeout(wanted: str, argv: Sequence[str] | None, command: str | None) 
     return wanted if longest is not None and longest < seconds else ENGINE_TIMEOUT
 
 
+ENGINE_INTERVAL = "30s"
+"""How long Docker waits before a probe's first run, and between runs, when its healthcheck says nothing."""
+
+
+def start_period_doubt(argv: Sequence[str] | None, command: str | None) -> str | None:
+    """Why adding a start period could break a working healthcheck: its probe keeps state
+    between runs, and the start period moves its first run earlier. During a start period,
+    Docker Engine 25 and later probe every `start_interval`, 5 s unless set, instead of every
+    `interval` (moby/moby daemon/health.go, `defaultStartInterval`; the Dockerfile reference's
+    `--start-interval`); a start period shorter than the interval ends in a probe, which
+    today's moby runs then, still before the interval. gristlabs/grist-core's Keycloak probe
+    checks only on its first run, which the 30 s interval let come once Keycloak listened:
+    at 5 s it fails, the next run passes on the file it left, and dependants start before
+    Keycloak is up. None when the probe keeps no state."""
+    written = probes.state_written(argv, command)
+    if written is None:
+        return None
+    return (
+        f"the probe keeps state between runs (`{written}`), and a start period makes Docker Engine 25 and later "
+        "run it sooner after the start than it was written for (every `start_interval`, 5s unless set)"
+    )
+
+
+def interval_doubt(interval: str, argv: Sequence[str] | None, command: str | None) -> str | None:
+    """Why writing `interval` into a healthcheck that sets none could break it: its probe keeps
+    state between runs (see `start_period_doubt`) and the interval is not the engine's own,
+    so its runs would come at other times than it was written for. None otherwise."""
+    if duration_seconds(interval) == duration_seconds(ENGINE_INTERVAL):
+        return None
+    written = probes.state_written(argv, command)
+    if written is None:
+        return None
+    return (
+        f"the probe keeps state between runs (`{written}`), and an interval of {interval} instead of the "
+        f"engine's {ENGINE_INTERVAL} runs it at other times than it was written for"
+    )
+
+
 UNBOUNDED_PROBE = "the probe does not bound its own run, as `curl -m 5` would, and a shorter one could fail it"
 """Why a timeout written is the engine's own."""
 

@@ -14,14 +14,14 @@ treat `$` as an ordinary character.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
 from hardenfix.model import Edit
-from hardenfix.sources.compose import ComposeDocument, Entry, Service, lookup
+from hardenfix.sources.compose import ComposeDocument, Entry, Service, effective_keys, insertion_target, lookup
 
 SHELL_BUILTINS = frozenset(
     {"exit", "true", "false", "test", "[", "echo", "printf", ":", "cd", "kill", "command", "type"}
@@ -80,6 +80,38 @@ def probe_of(healthcheck: Entry) -> Probe | None:
     if words[0] == "CMD" and len(words) > 1:
         return Probe("CMD", test, tuple(words[1:]), None, None, bool(node.flow_style))
     return None
+
+
+class ProbeDoubts:
+    """What a `doubt` raises about the probes (argument vector, shell command) of the
+    healthchecks a missing `key` would be written into, by where it goes: anchored defaults
+    serve every healthcheck merging them, so a doubt about one probe holds for them all."""
+
+    def __init__(
+        self,
+        document: ComposeDocument,
+        key: str,
+        doubt: Callable[[Sequence[str] | None, str | None], str | None],
+    ) -> None:
+        self._by_target: dict[int, dict[str, str]] = {}
+        for service in document.services():
+            healthcheck = service.active_healthcheck()
+            if healthcheck is None or key in effective_keys(healthcheck.value):
+                continue
+            probe = probe_of(healthcheck)
+            reason = doubt(*((probe.argv, probe.command) if probe else (None, None)))
+            if reason is not None:
+                target = id(insertion_target(healthcheck.value))
+                self._by_target.setdefault(target, {})[service.name] = reason
+
+    def about(self, service: Service, target: MappingNode) -> str | None:
+        """The doubt about writing the key into `target` for `service`: about its own probe
+        first, else about another probe that merges the same defaults."""
+        reasons = self._by_target.get(id(target), {})
+        if service.name in reasons:
+            return reasons[service.name]
+        other = next(iter(reasons), None)
+        return None if other is None else f"it goes into defaults that service `{other}` merges too: {reasons[other]}"
 
 
 def service_probes(document: ComposeDocument) -> Iterator[tuple[Service, Probe]]:

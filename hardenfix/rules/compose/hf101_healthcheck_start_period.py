@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hardenfix.facts.service import timing_left_to_images
-from hardenfix.knowledge import DEFAULT_TIMING, check_duration
+from hardenfix.knowledge import DEFAULT_TIMING, check_duration, start_period_doubt
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
@@ -14,6 +14,7 @@ from hardenfix.sources.compose import (
     insertion_target,
     legacy_format_reason,
 )
+from hardenfix.sources.healthcheck import ProbeDoubts
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,27 @@ class HealthcheckStartPeriod(Rule):
     ```
 
     ## Fix safety
-    Safe: a start period only stops boot-time failures from counting; a probe
-    that succeeds earlier marks the container healthy at once. Healthchecks with
+    Safe for a probe that keeps no state between runs: a start period stops
+    boot-time failures from counting, and while it lasts Docker Engine 25 and
+    later run the probe every `start_interval` (5 seconds unless set) instead
+    of every `interval`; a probe that checks the same thing on every run only
+    passes, and marks the container healthy, sooner. Healthchecks with
     `disable: true` or `test: ["NONE"]` are left alone. When the healthcheck
     merges shared defaults (`<<: *default-healthcheck`), the key is added once,
     to the anchored defaults. A start period the image's own `HEALTHCHECK`
     sets (`--start-period=180s`, in the Dockerfile the service builds or in a
     known image's) is left alone: the engine keeps it for a Compose
     healthcheck that says none, and writing one would replace it.
+
+    Unsafe when the probe keeps state between runs: it writes a file (`touch`,
+    `mkdir`, `cp`, `tee`, output redirected to a file other than /dev/null or a
+    descriptor), or so does a probe merging the same anchored defaults. Run
+    earlier than it was written for, a probe whose result depends on its
+    earlier runs can pass without checking anything: gristlabs/grist-core's
+    Keycloak probe checks only on its first run, which the 30 second interval
+    lets come once Keycloak listens; at 5 seconds that run fails, the next
+    passes on the file it left, and services waiting on `condition:
+    service_healthy` start before Keycloak is up.
 
     Unsafe in an override file (`compose.override.yaml`): Compose merges its
     healthcheck into the base file's, which may set the key to another value.
@@ -91,6 +105,7 @@ class HealthcheckStartPeriod(Rule):
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         left_to_images = timing_left_to_images(document, self.knowledge)
+        stateful = ProbeDoubts(document, "start_period", start_period_doubt)
         for service in document.services():
             healthcheck = service.active_healthcheck()
             if healthcheck is None or "start_period" in effective_keys(healthcheck.value):
@@ -104,6 +119,9 @@ class HealthcheckStartPeriod(Rule):
                 "failed probes while it starts count toward its retries"
             )
             doubts = [OVERRIDE_MERGES] if document.is_override else []
+            stateful_probe = stateful.about(service, target)
+            if stateful_probe is not None:
+                doubts.append(stateful_probe)
             legacy_format = document.legacy_format_without("start_period")
             if legacy_format is not None:
                 doubts.append(legacy_format_reason(legacy_format, "start_period"))

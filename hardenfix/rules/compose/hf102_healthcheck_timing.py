@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from hardenfix.facts.service import timing_left_to_images
-from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, probe_timeout
+from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, interval_doubt, probe_timeout
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import OVERRIDE_MERGES, ComposeDocument, effective_keys, insertion_target
-from hardenfix.sources.healthcheck import probe_of
+from hardenfix.sources.healthcheck import ProbeDoubts, probe_of
 
 _SHARED_UNBOUNDED = "it goes into defaults that a healthcheck whose probe does not bound its own run merges too"
 
@@ -77,6 +78,15 @@ class HealthcheckTiming(Rule):
     image's) is left out: the engine keeps the image's value for a key the
     Compose healthcheck does not set, and writing one would replace it.
 
+    Unsafe when an `interval` other than the engine's 30 seconds is written
+    (the `interval` option) for a probe that keeps state between runs: one that
+    writes a file (`touch`, `mkdir`, `cp`, `tee`, output redirected to a file
+    other than /dev/null or a descriptor), or any probe merging the same
+    anchored defaults as one. What such a probe reports depends on when it ran
+    before (gristlabs/grist-core's Keycloak probe checks only on its first run,
+    and passes ever after), and another interval runs it at other times than it
+    was written for.
+
     Unsafe in an override file (`compose.override.yaml`): Compose merges its
     healthcheck into the base file's, which may set the key to another value.
 
@@ -98,6 +108,7 @@ class HealthcheckTiming(Rule):
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         timeouts = self._timeouts(document)
         left_to_images = timing_left_to_images(document, self.knowledge)
+        stateful = ProbeDoubts(document, "interval", partial(interval_doubt, self.options.interval))
         for service in document.services():
             healthcheck = service.active_healthcheck()
             if healthcheck is None:
@@ -118,9 +129,13 @@ class HealthcheckTiming(Rule):
                     why = UNBOUNDED_PROBE if own == timeout else _SHARED_UNBOUNDED
                     message += f"; `timeout` is written as the engine's own {timeout}: {why}"
             edit = document.insert_entries(target, missing)
+            doubts = [OVERRIDE_MERGES] if document.is_override else []
+            stateful_probe = stateful.about(service, target) if "interval" not in present else None
+            if stateful_probe is not None:
+                doubts.append(stateful_probe)
             applicability = Applicability.SAFE
-            if document.is_override:
-                message += f" (unsafe fix: {OVERRIDE_MERGES})"
+            if doubts:
+                message += f" (unsafe fix: {'; '.join(doubts)})"
                 applicability = Applicability.UNSAFE
             fix = self.fix(f"Add {names}", edit, applicability=applicability)
             yield self.finding(document, *document.span(healthcheck.key), message, fix)

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from hardenfix import probes
 from hardenfix.facts import Fact
 from hardenfix.facts.build import stage_image
-from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, probe_timeout
+from hardenfix.knowledge import (
+    DEFAULT_TIMING,
+    UNBOUNDED_PROBE,
+    check_duration,
+    interval_doubt,
+    probe_timeout,
+    start_period_doubt,
+)
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
@@ -97,7 +104,17 @@ class DockerfileHealthcheck(Rule):
     Safe, except adding `-f`: flags only make Docker's timing explicit and
     tolerate a slow start (a `--timeout` shorter than Docker's 30 seconds is
     added only for a probe that bounds its own run, `curl -m 5`; any other
-    gets `--timeout=30s`, Docker's own); removing `-f` beside
+    gets `--timeout=30s`, Docker's own). Adding flags is unsafe for a probe
+    that keeps state between runs, one that writes a file (`touch`, `mkdir`,
+    `cp`, `tee`, output redirected to a file other than /dev/null or a
+    descriptor), when they change when it runs: a `--start-period` makes
+    Docker Engine 25 and later run it every `--start-interval` (5 seconds
+    unless set) while the container starts, instead of every `--interval`, and
+    an `--interval` other than Docker's 30 seconds moves every run. What such a
+    probe reports depends on its earlier runs: gristlabs/grist-core's Keycloak
+    probe checks only on its first run, which the 30 second interval lets
+    come once Keycloak listens; run at 5 seconds, it fails, and the next run
+    passes on the file it left without checking anything. Removing `-f` beside
     `--fail-with-body` leaves a probe that fails on the same statuses and can
     run at all; a replacement
     probe requests the same URL with a tool the image ships. Adding `-f` is
@@ -149,8 +166,9 @@ class DockerfileHealthcheck(Rule):
         if not missing:
             return None
         note = ""
+        shell_command = None if probe.argv is not None else probe.command
         if "timeout" in missing:
-            timeout = probe_timeout(self.options.timeout, probe.argv, None if probe.argv is not None else probe.command)
+            timeout = probe_timeout(self.options.timeout, probe.argv, shell_command)
             if timeout != missing["timeout"]:
                 missing["timeout"] = timeout
                 note = f"; `--timeout` is written as Docker's own {timeout}: {UNBOUNDED_PROBE}"
@@ -164,12 +182,23 @@ class DockerfileHealthcheck(Rule):
         anchor = (instruction.flags or instruction.words)[-1 if instruction.flags else 0]
         at = instruction.source_offset(anchor.end - 1) + 1
         added = " ".join(f"--{name}={value}" for name, value in missing.items())
+        doubts = [
+            start_period_doubt(probe.argv, shell_command) if "start-period" in missing else None,
+            interval_doubt(missing["interval"], probe.argv, shell_command) if "interval" in missing else None,
+        ]
+        doubt = next((reason for reason in doubts if reason is not None), None)
+        if doubt is not None:
+            note += f" (unsafe fix: {doubt})"
         return self.finding(
             document,
             instruction.start,
             instruction.start + len(instruction.keyword),
             f"`HEALTHCHECK` has {'; '.join(reasons)}{note}",
-            self.fix(f"Add `{added}`", Edit.insert(at, f" {added}")),
+            self.fix(
+                f"Add `{added}`",
+                Edit.insert(at, f" {added}"),
+                applicability=Applicability.UNSAFE if doubt else Applicability.SAFE,
+            ),
         )
 
     def _check_probe(self, document: DockerfileDocument, probe: _Probe, facts: TagFacts) -> Iterator[Finding]:
