@@ -1246,6 +1246,11 @@ def _rewrite_edits(document: PythonDocument, rewrite: _Rewrite, verdict: _Verdic
     assert joints is not None
     dot, paren = joints
     if rewrite.form == "make":
+        [values] = node.args
+        if isinstance(values, ast.GeneratorExp) and document.span(values)[0] == paren:
+            # `_make(v for v in row)`: the generator shares the call's parentheses, and a
+            # starred one needs its own.
+            return [Edit.replace(dot, paren + 1, "(*("), Edit.insert(end - 1, ")")]
         return [Edit.replace(dot, paren + 1, "(*")]
     separator = "" if not node.keywords else "," if document.text[paren + 1 : paren + 2].isspace() else ", "
     return [Edit.insert(start, f"{module}.replace("), Edit.replace(dot, paren + 1, separator)]
