@@ -553,6 +553,11 @@ ORACLES = {
         ["Retry(0)"],
         ["describe(Retry(2, 1.0))", "from_row([2, 0.25])", "COLUMNS", "Retry(2).slower()"],
     ),
+    "make-from-a-generator": Oracle(
+        ["Point(1)", "Point(1, 2)"],
+        ["Point(-1)", "Point.parse('-1,2')"],
+        ["Point.parse('1,2')", "Point.parse_lines('3\\n4')", "Point.parse_bracketed('(5,6)')"],
+    ),
     "rewrite-beside-dataclasses-import": Oracle(
         ["Window(1, 2)"], ["Window(3, 1)"], ["Schedule().add(1, 2)", "note(Window(1, 4))"]
     ),
