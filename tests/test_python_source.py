@@ -68,6 +68,23 @@ def test_a_module_for_a_later_python_is_said_to_be_so(tmp_path: Path, requires: 
     )
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 and later parse it")
+@pytest.mark.parametrize(
+    "module",
+    [
+        "class Base:\n    pass\n\n\ndef wrap[T: Base](client: T) -> T:\n    return client\n",  # localstack's
+        "class Box[T]:\n    item: T\n",
+        "type Pair = tuple[int, int]\n",
+    ],
+)
+def test_type_parameters_are_said_to_need_python_3_12(tmp_path: Path, module: str) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\nrequires-python = ">=3.10"\n')
+    with pytest.raises(ParseError, match=r"Python 3\.12 and later allow type parameters and `type` statements"):
+        parse(module, tmp_path / "util.py")
+    with pytest.raises(ParseError, match=r"^invalid Python: cannot assign to function call"):
+        parse("type(x) = 1\n", tmp_path / "util.py")  # a syntax error in any Python
+
+
 def test_a_project_that_requires_a_later_python_is_named_for_any_syntax_error(tmp_path: Path) -> None:
     later = f"{sys.version_info[0]}.{sys.version_info[1] + 1}"
     (tmp_path / "pyproject.toml").write_text(f'[project]\nrequires-python = ">={later}"\n')

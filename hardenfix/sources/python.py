@@ -156,10 +156,24 @@ def parse(text: str, location: Path | None = None) -> PythonDocument:
     return document
 
 
+_LATER_SYNTAX = (
+    ((3, 12), lambda error: error.msg.startswith("f-string"), "more in f-strings"),  # PEP 701
+    (
+        (3, 12),
+        lambda error: _TYPE_PARAMETERS.match(error.text or "") is not None,
+        "type parameters and `type` statements (PEP 695)",
+    ),
+)
+"""(The first Python that parses it, whether a syntax error is it, what later Pythons allow)."""
+_TYPE_PARAMETERS = re.compile(r"[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+[ \t]*\[|[ \t]*type[ \t]+\w+[ \t]*[\[=]")
+"""A line that opens a generic function or class (`def wrap[T](...)`), or a `type` alias."""
+
+
 def _syntax_error_message(error: SyntaxError, location: Path | None) -> str:
     """What the parser said; when the file may be valid in a later Python than the one
     running, that too, and what to do: the project's `requires-python` leaves this one
-    out, or (on 3.11) the error is one of the f-string limits Python 3.12 lifted (PEP 701)."""
+    out, or (on 3.11) the error is at syntax Python 3.12 added (PEP 701's f-strings, PEP
+    695's type parameters)."""
     said = f"{error.msg} at line {error.lineno}"
     running = "Python {}.{}".format(*sys.version_info[:2])
     if location is not None:
@@ -171,11 +185,12 @@ def _syntax_error_message(error: SyntaxError, location: Path | None) -> str:
                 f"{running}, which hardenfix runs on, cannot parse it ({said}); the project requires "
                 f"Python {required}: run hardenfix with one of those"
             )
-    if sys.version_info < (3, 12) and error.msg.startswith("f-string"):
-        return (
-            f"{running}, which hardenfix runs on, cannot parse it ({said}); Python 3.12 and later "
-            "allow more in f-strings: run hardenfix on the Python the project targets"
-        )
+    for version, fits, allowed in _LATER_SYNTAX:
+        if sys.version_info < version and fits(error):
+            return (
+                f"{running}, which hardenfix runs on, cannot parse it ({said}); Python {version[0]}.{version[1]}"
+                f" and later allow {allowed}: run hardenfix on the Python the project targets"
+            )
     return f"invalid Python: {said}"
 
 
