@@ -153,6 +153,8 @@ class _Command(NamedTuple):
     negated: bool
     followed_by: str
     """The control operator after the command ('' at the end)."""
+    execs: bool
+    """It follows `exec`, which replaces the shell with it."""
 
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
@@ -253,16 +255,51 @@ def simple_commands(command: str) -> Iterator[list[ShellWord]]:
 
 def _commands(command: str) -> Iterator[_Command]:
     words: list[ShellWord] = []
-    negated = False
+    negated = execs = False
     for token in [*shell_words(command), ""]:
         if isinstance(token, ShellWord):
             if words or not (_ASSIGNMENT.match(token.text) or token.text in _COMMAND_PREFIXES):
                 words.append(token)
             negated = negated or (not words and token.text == "!")
+            execs = execs or (not words and token.text == "exec")
         else:
             if words:
-                yield _Command(words, negated, token)
-            words, negated = [], False
+                yield _Command(words, negated, token, execs)
+            words, negated, execs = [], False, False
+
+
+class LastingCommand(NamedTuple):
+    """A command a shell script may leave running as its process."""
+
+    text: str
+    """As written, from its `exec`."""
+    argv: list[str]
+    """Its words' values, redirections left out (`exec 2>&1 app` runs `app`)."""
+
+
+_STARTS_NOTHING = frozenset({"fi", "done", "esac", "}", "exit", "return", "wait", "true", ":"})
+"""Last words of a script that start no program: the end of a compound command, `exit`,
+or `wait` for what it started before."""
+
+
+def lasting_commands(script: str) -> list[LastingCommand]:
+    """The commands of a shell script that may keep running as its process, in order: each
+    one it `exec`s, and its last (past the end of a compound command, `exit` and `wait`).
+    An `exec` of redirections alone (`exec >>/var/log/app 2>&1`) runs none."""
+    lasting: list[LastingCommand] = []
+    last = None
+    for command in _commands(script):
+        argv, _ = _split_redirections(command.words)
+        if not argv:
+            continue
+        text = ("exec " if command.execs else "") + script[command.words[0].start : command.words[-1].end]
+        if command.execs:
+            lasting.append(LastingCommand(text, argv))
+        if argv[0] not in _STARTS_NOTHING:
+            last = LastingCommand(text, argv)
+    if last is not None and last not in lasting:
+        lasting.append(last)
+    return lasting
 
 
 _QUICK_PROGRAMS = frozenset(
@@ -366,7 +403,25 @@ def state_written(argv: Sequence[str] | None, command: str | None) -> str | None
 
 
 def _writes_state(words: Sequence[ShellWord]) -> bool:
+    arguments, redirections = _split_redirections(words)
+    if any(">" in operator and _is_file(operator, target) for operator, target in redirections):
+        return True
+    while (inner := past_wrapper(arguments)) is not None:
+        arguments = inner
+    program = posixpath.basename(arguments[0]) if arguments else ""
+    if program in SHELLS:
+        script = shell_script(arguments[1:])
+        return script is not None and state_written(None, script) is not None
+    if program == "tee":
+        return any(_is_file(">", operand) for operand in arguments[1:] if not operand.startswith("-"))
+    return program in _FILE_WRITERS
+
+
+def _split_redirections(words: Sequence[ShellWord]) -> tuple[list[str], list[tuple[str, str]]]:
+    """A simple command's argument values, and its redirections (operator and target,
+    which may be the next word: `> /tmp/ran`)."""
     arguments: list[str] = []
+    redirections: list[tuple[str, str]] = []
     index = 0
     while index < len(words):
         redirection = _redirection(words[index].text)
@@ -379,17 +434,8 @@ def _writes_state(words: Sequence[ShellWord]) -> bool:
             index += 1
             target = words[index].value
         index += 1
-        if ">" in operator and _is_file(operator, target):
-            return True
-    while (inner := past_wrapper(arguments)) is not None:
-        arguments = inner
-    program = posixpath.basename(arguments[0]) if arguments else ""
-    if program in SHELLS:
-        script = shell_script(arguments[1:])
-        return script is not None and state_written(None, script) is not None
-    if program == "tee":
-        return any(_is_file(">", operand) for operand in arguments[1:] if not operand.startswith("-"))
-    return program in _FILE_WRITERS
+        redirections.append((operator, target))
+    return arguments, redirections
 
 
 def _redirection(word: str) -> tuple[str, str] | None:

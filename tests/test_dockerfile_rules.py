@@ -12,7 +12,7 @@ import pytest
 
 from golden import ROOT, Case
 from hardenfix.engine import Engine
-from hardenfix.model import FileKind, Outcome
+from hardenfix.model import Applicability, FileKind, Outcome
 from hardenfix.registry import select_rules
 from hardenfix.runner import Mode, run
 from hardenfix.sources.dockerfile import (
@@ -617,6 +617,58 @@ def test_root_user_is_not_a_finding(tmp_path) -> None:
         dockerfile.write_text(f'FROM x\nCOPY entrypoint.sh /e.sh\nUSER {user}\nENTRYPOINT ["/e.sh"]\n')
         result = apply(dockerfile, ("HF201",))
         assert (result.findings, result.fixed) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "default_path",
+    [
+        'exec tini -- "$@"',
+        'exec dumb-init "$@"',
+        'exec "${@:1}"',
+        'eval "$@"',
+        'exec sh -c "$@"',
+        'exec /bin/bash -c "$*"',
+        "exec $CMD",
+        "exec gunicorn app:app",
+        "gunicorn app:app",
+        '"$@" &\nexec gosu app sidecar',
+    ],
+)
+def test_a_path_that_does_not_drop_privileges_makes_the_fix_unsafe(tmp_path, default_path: str) -> None:
+    """As built, `USER app` runs the script, which never reaches the `gosu` branch (it would
+    fail without root) and runs the default path as app; without `USER` that runs as root."""
+    script = f'#!/bin/sh\nif [ "$1" = worker ]; then\n  chown -R app /data\n  exec gosu app "$@"\nfi\n{default_path}\n'
+    write(tmp_path, {"entrypoint.sh": script})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM python:3.12-slim\nRUN apt-get install -y gosu tini dumb-init\nCOPY entrypoint.sh /e.sh\n"
+        'USER app\nENTRYPOINT ["/e.sh"]\n'
+    )
+    result = apply(dockerfile, ("HF201",))
+    [finding] = result.findings
+    assert result.fixed == [] and finding.fix is not None
+    assert finding.fix.applicability is Applicability.UNSAFE
+    assert "without dropping privileges: without `USER` it would run as root)" in finding.message
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'exec >>/var/log/app.log 2>&1\nchown -R app /data\nexec gosu app "$@"\n',
+        'chown -R app /data\nexec tini -- gosu app "$@"\n',
+        'chown -R app /data\nexec env HOME=/app gosu app "$@" || exit 1\n',
+        "chown -R app /data\ngosu app gunicorn app:app\n",
+        'chown -R app /data\nif [ "$1" = worker ]; then\n  exec gosu app celery worker\nelse\n  exec gosu app "$@"\nfi\n',
+    ],
+)
+def test_every_path_through_the_dropper_keeps_the_fix_safe(tmp_path, script: str) -> None:
+    write(tmp_path, {"entrypoint.sh": script})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        'FROM python:3.12-slim\nRUN apt-get install -y gosu tini\nCOPY entrypoint.sh /e.sh\nUSER app\nENTRYPOINT ["/e.sh"]\n'
+    )
+    result = apply(dockerfile, ("HF201",))
+    assert [finding.fix.applicability for finding in result.fixed if finding.fix] == [Applicability.SAFE]
 
 
 def test_the_project_a_lock_file_locks_is_not_a_dependency(tmp_path) -> None:

@@ -12,6 +12,7 @@ from hardenfix.probes import (
     find_http_probes,
     go_flags,
     http_probe_from_argv,
+    lasting_commands,
     longest_run,
     replacement_probe,
     shell_edits,
@@ -160,6 +161,26 @@ def test_a_quoted_flag_is_not_rewritten() -> None:
 def test_reserved_words_do_not_hide_the_command() -> None:
     commands = [[w.text for w in words] for words in simple_commands("if ! curl -s x; then exit 1; fi")]
     assert commands[0] == ["curl", "-s", "x"]
+
+
+@pytest.mark.parametrize(
+    ("script", "lasting"),
+    [
+        ('exec 2>&1\nchown app /data\nexec gosu app "$@"\n', ['exec gosu app "$@"']),
+        ('if [ "$1" = x ]; then\n  exec gosu app x\nfi\nexec tini -- "$@"\n', ["exec gosu app x", 'exec tini -- "$@"']),
+        ("chown app /data\ngunicorn app:app || exit 1\n", ["gunicorn app:app"]),
+        (
+            "case $1 in\n  a) exec su-exec app a ;;\n  *) exec >/log 2>&1 su-exec app b ;;\nesac\n",
+            [
+                "exec su-exec app a",
+                "exec >/log 2>&1 su-exec app b",
+            ],
+        ),
+        ("gosu app server &\nwait\n", ["gosu app server"]),
+    ],
+)
+def test_lasting_commands_are_those_a_script_execs_or_ends_with(script: str, lasting: list[str]) -> None:
+    assert [command.text for command in lasting_commands(script)] == lasting
 
 
 def test_replacement_prefers_curl_then_wget_then_python_then_node() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
-from hardenfix.probes import simple_commands
+from hardenfix.probes import lasting_commands, past_wrapper, simple_commands
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import (
     ContextError,
@@ -99,13 +99,17 @@ class UserBeforePrivdropEntrypoint(Rule):
     the user the script switches to. Unsafe when a `RUN` comes after the
     `USER`: it would run as root, and some commands refuse to (`initdb`) or
     leave files the user cannot write. Unsafe too when the script looks for
-    its dropping tool (`if command -v gosu ...; else exec "$@"`), or also runs
-    its arguments as they are on some path (`exec "$@"` after an `if` that
-    drops for one command alone), or the
+    its dropping tool (`if command -v gosu ...; else exec "$@"`), or the
     stage never names one that base images do not ship (`gosu`, `su-exec`):
-    without it the service would start as root. When it does not, or the script cannot be
-    found or read, the finding is reported with no fix: removing `USER` from an
-    image whose entry point never drops privileges would run the service as root.
+    without it the service would start as root. Unsafe too unless every
+    command the script `exec`s, and the one it ends with, goes through the
+    dropping tool (`tini -- gosu app "$@"` does): an image that works with
+    `USER` never takes a branch that drops (`gosu` cannot switch users without
+    root), so its other paths (`exec tini -- "$@"`, `exec gunicorn app:app`,
+    `exec $CMD`) run as the `USER`, and would run as root without it. When the
+    script never drops privileges, or cannot be found or read, the finding is
+    reported with no fix: removing `USER` from an image whose entry point never
+    drops privileges would run the service as root.
     """
 
     code = "HF201"
@@ -190,14 +194,13 @@ def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[
     doubts = []
     later_run = next((i for i in stage.instructions if i.name == "RUN" and i.start > user.start), None)
     if later_run is not None:
-        shown = later_run.line if len(later_run.line) <= 60 else later_run.line[:57] + "..."
-        doubts.append(f"`{shown}` comes after it, and would run as root")
+        doubts.append(f"`{_abridged(later_run.line)}` comes after it, and would run as root")
     if re.search(_LOOKS_FOR_TOOL.format(tool=re.escape(dropper)), script):
         doubts.append(f"the script looks for `{dropper}` and may run the service as root without it")
-    elif _runs_its_arguments(script):
+    elif (undropped := _runs_without_dropping(script)) is not None:
         doubts.append(
-            'the script also runs its arguments as they are (`exec "$@"`), without dropping privileges:'
-            " on that path the service would start as root"
+            f"the script also runs `{_abridged(undropped)}` without dropping privileges:"
+            " without `USER` it would run as root"
         )
     elif dropper in _INSTALLED_DROPPERS and not _named_by_build(stage, dropper):
         doubts.append(
@@ -206,16 +209,42 @@ def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[
     return doubts
 
 
-def _runs_its_arguments(script: str) -> bool:
-    """Whether some command of the script runs its arguments themselves (`exec "$@"`),
-    rather than through a tool that drops privileges."""
+def _abridged(command: str) -> str:
+    """A command on one line, cut short to fit a message."""
+    line = " ".join(command.replace("\\\n", " ").split())
+    return line if len(line) <= 60 else line[:57] + "..."
+
+
+def _runs_without_dropping(script: str) -> str | None:
+    """A command the script may leave running that does not go through a tool that drops
+    privileges, as written: one it `exec`s or ends with (`exec tini -- "$@"`,
+    `exec gunicorn app:app`), or its arguments run as they are (`"$@"`). Run as the `USER`,
+    the script never reaches a dropping branch that needs root (`gosu` refuses to switch
+    users without it), so the image works; without `USER` such a command runs as root."""
+    for command in lasting_commands(script):
+        if not _drops(command.argv):
+            return command.text
     for words in simple_commands(script):
-        values = [word.value for word in words]
-        while values and (values[0] in _PREFIXES or _ASSIGNMENT.match(values[0])):
-            values = values[1:]
-        if values and values[0] in ("$@", "${@}", "$*", "${*}"):
-            return True
-    return False
+        if _program([word.value for word in words])[:1] in (["$@"], ["${@}"], ["$*"], ["${*}"]):
+            return script[words[0].start : words[-1].end]
+    return None
+
+
+def _drops(argv: list[str]) -> bool:
+    """Whether a command runs through a tool that drops privileges."""
+    program = _program(argv)
+    return bool(program) and posixpath.basename(program[0]) in _DROPPERS
+
+
+def _program(values: list[str]) -> list[str]:
+    """The words of the program a simple command runs, from its name: past the words that
+    may come before it and the wrappers that run it after them (`tini --`, `env HOME=/app`),
+    up to a tool that drops privileges."""
+    while values and (values[0] in _PREFIXES or _ASSIGNMENT.match(values[0])):
+        values = values[1:]
+    while values and posixpath.basename(values[0]) not in _DROPPERS and (inner := past_wrapper(values)) is not None:
+        values = inner
+    return values
 
 
 def _named_by_build(stage: Stage, name: str) -> bool:
@@ -246,9 +275,7 @@ def _volumes(stage: Stage) -> list[str]:
 def _privileged_calls(script: str, volumes: Sequence[str]) -> Iterator[_PrivilegedCall]:
     """The commands of a shell script that need root, in order."""
     for words in simple_commands(script):
-        values = [word.value for word in words]
-        while values and (values[0] in _PREFIXES or _ASSIGNMENT.match(values[0])):
-            values = values[1:]
+        values = _program([word.value for word in words])
         if not values:
             continue
         program, arguments = posixpath.basename(values[0]), values[1:]
