@@ -48,8 +48,6 @@ _COMPOSE_NAMES = (
     "docker-compose*.yml",
     "compose.*.yaml",
     "compose.*.yml",
-    "compose-*.yaml",  # VictoriaMetrics' compose-vm-single.yml
-    "compose-*.yml",
     "*.compose.yaml",
     "*.compose.yml",
 )

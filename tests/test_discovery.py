@@ -21,7 +21,6 @@ from hardenfix.model import FileKind
         ("docker-compose.yml", FileKind.COMPOSE),
         ("docker-compose.override.yaml", FileKind.COMPOSE),
         ("compose.prod.yaml", FileKind.COMPOSE),
-        ("compose-vm-single.yml", FileKind.COMPOSE),
         ("monitoring.compose.yml", FileKind.COMPOSE),
         ("Dockerfile", FileKind.DOCKERFILE),
         ("Dockerfile.dev", FileKind.DOCKERFILE),
