@@ -309,12 +309,13 @@ def test_empty_compose_file_and_dockerfile_are_errors_an_empty_module_is_not(har
     ]
 
 
-def test_an_override_file_of_comments_alone_is_no_error(hardenfix, tmp_path: Path) -> None:
-    # A template to fill in: Compose merges it over compose.yaml and changes nothing.
+def test_a_file_merged_over_another_may_hold_comments_alone(hardenfix, tmp_path: Path) -> None:
+    # Templates to fill in: Compose merges them over compose.yaml and they change nothing.
     write(tmp_path / "compose.yaml", "services:\n  web:\n    image: nginx:1.27\n")
-    write(tmp_path / "compose.override.yaml", "# services:\n#   web:\n#     ports: [8080:80]\n")
+    for name in ("compose.override.yaml", "compose.prod.yaml", "docker-compose.local.yml"):
+        write(tmp_path / name, "# services:\n#   web:\n#     ports: [8080:80]\n")
     result = hardenfix(tmp_path, "check")
-    assert (result.code, result.stderr) == (0, "No findings in 2 files.\n")
+    assert (result.code, result.stderr) == (0, "No findings in 4 files.\n")
 
 
 def test_stale_temporary_files_of_a_killed_run_are_removed(hardenfix, tmp_path: Path) -> None:

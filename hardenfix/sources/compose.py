@@ -1221,10 +1221,16 @@ def _yaml_error(error: MarkedYAMLError, text: str) -> str:
     return f"invalid YAML:{context} {problem}{where}"
 
 
+DEFAULT_FILE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
+"""The files Compose reads when it is given none (`-f`)."""
+
+
 def parse(text: str, location: Path | None = None) -> ComposeDocument:
-    """An override file may be empty (a template of comments): merged over the file it
-    overrides, it changes nothing, which Compose accepts. Any other file holds services."""
-    document = ComposeDocument.parse(text, empty_allowed=location is not None and names_an_override(location.name))
+    """A file Compose reads only when it is named (`-f compose.prod.yaml`, the override
+    files) may be empty, a template of comments: merged over the files named before it, it
+    changes nothing, which Compose accepts. A file Compose reads by default holds services."""
+    empty_allowed = location is not None and location.name not in DEFAULT_FILE_NAMES
+    document = ComposeDocument.parse(text, empty_allowed=empty_allowed)
     for part in document.documents:
         part.location = location
     return document
