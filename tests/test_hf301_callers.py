@@ -556,7 +556,12 @@ ORACLES = {
     "make-from-a-generator": Oracle(
         ["Point(1)", "Point(1, 2)"],
         ["Point(-1)", "Point.parse('-1,2')"],
-        ["Point.parse('1,2')", "Point.parse_lines('3\\n4')", "Point.parse_bracketed('(5,6)')"],
+        [
+            "Point.parse('1,2')",
+            "Point.parse_lines('3\\n4')",
+            "Point.parse_bracketed('(5,6)')",
+            "Point.parse_counted('7,8')",
+        ],
     ),
     "rewrite-beside-dataclasses-import": Oracle(
         ["Window(1, 2)"], ["Window(3, 1)"], ["Schedule().add(1, 2)", "note(Window(1, 4))"]

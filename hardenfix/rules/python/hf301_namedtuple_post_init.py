@@ -1246,11 +1246,15 @@ def _rewrite_edits(document: PythonDocument, rewrite: _Rewrite, verdict: _Verdic
     assert joints is not None
     dot, paren = joints
     if rewrite.form == "make":
+        # What `*` cannot take unparenthesised gets parentheses of its own: a generator that
+        # shares the call's (`_make(v for v in row)`), an assignment expression
+        # (`_make(values := row)`).
         [values] = node.args
-        if isinstance(values, ast.GeneratorExp) and document.span(values)[0] == paren:
-            # `_make(v for v in row)`: the generator shares the call's parentheses, and a
-            # starred one needs its own.
+        values_start, values_end = document.span(values)
+        if isinstance(values, ast.GeneratorExp) and values_start == paren:
             return [Edit.replace(dot, paren + 1, "(*("), Edit.insert(end - 1, ")")]
+        if isinstance(values, ast.NamedExpr) and not document.text[paren + 1 : values_start].strip():
+            return [Edit.replace(dot, paren + 1, "(*("), Edit.insert(values_end, ")")]
         return [Edit.replace(dot, paren + 1, "(*")]
     separator = "" if not node.keywords else "," if document.text[paren + 1 : paren + 2].isspace() else ", "
     return [Edit.insert(start, f"{module}.replace("), Edit.replace(dot, paren + 1, separator)]

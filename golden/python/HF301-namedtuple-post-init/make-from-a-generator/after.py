@@ -1,4 +1,4 @@
-"""A point parsed from text: `_make` takes a generator, written three ways."""
+"""A point parsed from text: `_make` takes a generator, written three ways, and an assignment."""
 
 from dataclasses import dataclass
 
@@ -25,3 +25,9 @@ class Point:
     @classmethod
     def parse_bracketed(cls, text: str) -> "Point":
         return cls(*(int(v) for v in text.strip("()").split(",")))
+
+    @classmethod
+    def parse_counted(cls, text: str) -> "Point":
+        point = cls(*(values := [int(v) for v in text.split(",")]),)
+        assert len(values) == 2
+        return point
