@@ -307,7 +307,7 @@ class ServiceFacts:
             doubts.append(f"{unread}, which may move what the probe checks off its default")
         mounted = None
         if server.configuration:
-            mounted = next((m.target for m in self.service.bind_mounts() if server.configured_by(m.target)), None)
+            mounted = next((path for path in self._foreign_paths if server.configured_by(path)), None)
         if mounted is not None:
             doubts.append(
                 f"it mounts `{mounted}`, where the server reads settings that may move or secure what the probe checks"
@@ -325,13 +325,28 @@ class ServiceFacts:
                 f"it passes `{shlex.join(options)}` to the server, and which of `{repository}`'s options move "
                 "what the probe checks is not known"
             )
-        mounted = next((mount.target for mount in self.service.bind_mounts()), None)
+        mounted = next(iter(self._foreign_paths), None)
         if mounted is not None:
             doubts.append(
                 f"it mounts `{mounted}`, and where `{repository}`'s server reads settings that may move what the "
                 "probe checks is not known"
             )
         return doubts
+
+    @cached_property
+    def _foreign_paths(self) -> list[str]:
+        """The container paths that may hold files the image does not (`Service.foreign_paths`),
+        with those of the services whose volumes it takes (`volumes_from`): a service that
+        fills a named volume, or binds a `grafana.ini`, for another to mount."""
+        paths = dict.fromkeys(self.service.foreign_paths())
+        entry = self.service.get("volumes_from")
+        if entry is not None and isinstance(entry.value, SequenceNode):
+            services = {service.name: service for service in self.document.services()}
+            for item in entry.value.value:
+                source = services.get(str(item.value).partition(":")[0]) if isinstance(item, ScalarNode) else None
+                if source is not None:
+                    paths.update(dict.fromkeys(source.foreign_paths()))
+        return list(paths)
 
     @property
     def replaces_image_command(self) -> bool:

@@ -194,10 +194,28 @@ class Service:
             entry = lookup(service.node, "volumes")
             if entry is not None and isinstance(entry.value, SequenceNode):
                 for item in entry.value.value:
-                    target, mount = _mount(item)
+                    target, mount, _ = _mount(item)
                     if target is not None:
                         by_target[target] = mount
         return [mount for mount in by_target.values() if mount is not None]
+
+    def foreign_paths(self) -> list[str]:
+        """The container paths that may hold files the image does not: its bind mounts and
+        named volumes (an init service or an operator may have filled one; Docker copies the
+        image's files only into an empty one), and its `configs` and `secrets`. Anonymous
+        volumes start with the image's files; another service's volumes (`volumes_from`) are
+        its own to tell."""
+        paths: dict[str, None] = {}
+        for service in reversed(self.lineage()):
+            for key, folder in (("volumes", None), ("configs", "/"), ("secrets", "/run/secrets/")):
+                entry = lookup(service.node, key)
+                if entry is None or not isinstance(entry.value, SequenceNode):
+                    continue
+                for item in entry.value.value:
+                    target = _mount_target(item) if folder is None else _file_target(item, folder)
+                    if target is not None:
+                        paths[target] = None
+        return list(paths)
 
     def command_words(self, key: str = "command") -> list[str] | None:
         """The words of its `command` (or `entrypoint`): list items, or a string split as
@@ -1097,9 +1115,30 @@ def _references(text: str) -> Iterator[str | Interpolation]:
     yield text[index:]
 
 
-def _mount(item: Node) -> tuple[str | None, Mount | None]:
-    """The container path an entry of `volumes` takes, and the bind it puts there (None for
-    a volume); no path for an entry that does not name one."""
+def _mount_target(item: Node) -> str | None:
+    """The container path an entry of `volumes` fills from elsewhere than the image: a bind
+    or a named volume; None for an anonymous volume or an entry that names no path."""
+    target, mount, named = _mount(item)
+    return target if mount is not None or named else None
+
+
+def _file_target(item: Node, folder: str) -> str | None:
+    """The container path an entry of `configs` (`folder` `/`) or `secrets` (`/run/secrets/`)
+    puts its file at: its `target` (a relative one inside `folder`), else its name there."""
+    if isinstance(item, ScalarNode):
+        name, target = str(item.value), ""
+    elif isinstance(item, MappingNode):
+        fields = {str(e.key.value): str(e.value.value) for e in entries(item) if isinstance(e.value, ScalarNode)}
+        name, target = fields.get("source", ""), fields.get("target", "")
+    else:
+        return None
+    path = posixpath.join(folder, target or name)
+    return posixpath.normpath(path) if name and "$" not in path else None
+
+
+def _mount(item: Node) -> tuple[str | None, Mount | None, bool]:
+    """The container path an entry of `volumes` takes, the bind it puts there (None for a
+    volume), and whether it is a named volume; no path for an entry that does not name one."""
     if isinstance(item, ScalarNode):
         # `${CODE:-.}:/app`: Compose interpolates before it splits, so a braced
         # variable's own `:` splits nothing.
@@ -1120,13 +1159,13 @@ def _mount(item: Node) -> tuple[str | None, Mount | None]:
         bound = fields.get("type") == "bind"
         relative = bool(source) and not source.startswith(("/", "~"))
     else:
-        return None, None
+        return None, None, False
     if not target.startswith("/") or "$" in target:
-        return None, None
+        return None, None, False
     target = posixpath.normpath(target)
     if not bound:
-        return target, None
-    return target, Mount(target, source if relative and "$" not in source else None)
+        return target, None, bool(source)
+    return target, Mount(target, source if relative and "$" not in source else None), False
 
 
 def _substitute(reference: Interpolation, environment: Mapping[str, str]) -> str:

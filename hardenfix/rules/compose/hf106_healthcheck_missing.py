@@ -123,7 +123,10 @@ class HealthcheckMissing(Rule):
     file mounted where it reads its settings (Elasticsearch's `config`
     folder, where docker-elk's 7.x branch turns security on; MinIO's
     certificates, which make it serve HTTPS alone; `grafana.ini`, ClickHouse's
-    `config.d`, Neo4j's `/conf`), or TLS required (`mongod --tlsMode`): the
+    `config.d`, Neo4j's `/conf`; mounted by a bind, a named volume another
+    service or an operator may have filled, a `config` or a `secret`, or
+    the volumes of another service, `volumes_from`), or TLS required
+    (`mongod --tlsMode`): the
     standard probes ask the default port and socket, in plain text. An
     `env_file` hardenfix cannot read may set such a variable: one not in the
     checkout (a gitignored `.env`, which the deployment has: Compose refuses
