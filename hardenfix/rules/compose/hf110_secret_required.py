@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from hardenfix.facts.service import service_facts
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
@@ -402,8 +403,12 @@ class SecretRequired(Rule):
     `ELASTIC_PASSWORD`, …); others at every start (`MINIO_ROOT_PASSWORD`,
     `REDIS_PASSWORD`, `PGPASSWORD`, …). A data store holds such a credential when
     the variable is interpolated in the environment or the command of a service
-    that runs a data-store image (one the knowledge base classes as a data store,
-    or a `bitnami/` image); clients of a store read the same names.
+    that runs a data store's server: an image the knowledge base classes as a data
+    store, whose command it knows to start the server (not a `pg_dump` job on the
+    postgres image, nor a shell script it cannot read), or one of Bitnami's data
+    stores (`bitnami/postgresql`, `mongodb`, `redis`, `valkey`, `rabbitmq`) with
+    no `entrypoint` and no command but its `run.sh`; clients of a store read the
+    same names, also where they run in a store's image.
 
     ## Why is this bad?
     A default secret is a known secret: every deployment where the variable was
@@ -446,7 +451,9 @@ class SecretRequired(Rule):
     - an empty default of a data store's credential that only services running no
       data store use (lago's `REDIS_PASSWORD: ${REDIS_PASSWORD:-}` in its API,
       beside a Redis without `requirepass`; `PGPASSWORD` in a client of a Postgres
-      that trusts its clients): a client may read an empty value as no credential,
+      that trusts its clients, even a `pg_dump` job on the postgres image; a
+      service whose command is not known to start its image's server counts as
+      a client): a client may read an empty value as no credential,
       for a store that takes none, and requiring it stops a stack that works
       without one;
     - an empty default of a credential read only to initialise the store's data:
@@ -749,16 +756,19 @@ class SecretRequired(Rule):
         return held
 
     def _runs_a_data_store(self, document: ComposeDocument, service: Service) -> bool:
-        """Whether the service's image is a data store as the knowledge base knows it, or one of
-        Bitnami's, whose data stores take the credentials `data-store-credentials` lists."""
+        """Whether the service runs a data store's server: that of an image the knowledge base
+        classes as a data store, as it knows the server to run (`pg_dump` on the postgres image
+        is a client), or that of one of Bitnami's data stores, whose entrypoint sets the server
+        up only for its own `run.sh`. Not when that is not known."""
+        facts = service_facts(document, service, self.knowledge)
+        if facts.image is not None and facts.image.image.service_class == "data":
+            return facts.runs_image_server() is True
         image = document.base_image_of(service)
         reference = parse_reference(image) if image else None
-        if reference is None:
+        if reference is None or reference.repository not in _BITNAMI_DATA_STORES or service.get("build") is not None:
             return False
-        if reference.repository.startswith("bitnami/"):
-            return True
-        facts = self.knowledge.facts_for(reference)
-        return facts is not None and facts.service_class == "data"
+        command = service.command_words("command")
+        return service.get("entrypoint") is None and (not command or command[0].endswith("/run.sh"))
 
     def _uses(self, document: ComposeDocument) -> dict[int, _Use]:
         """For each scalar node under `services`: how the services use it."""
@@ -923,6 +933,15 @@ def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
             for match in _SET_VARIABLE.finditer(text):
                 reset.setdefault(match.group(1), name)
     return reset
+
+
+_BITNAMI_DATA_STORES = frozenset(
+    {"bitnami/postgresql", "bitnami/mongodb", "bitnami/redis", "bitnami/valkey", "bitnami/rabbitmq"}
+)
+"""Bitnami's data stores that take a credential `data-store-credentials` lists (each image's
+README): their entrypoint (bitnami/containers bitnami/redis/7.0/debian-11/rootfs/opt/bitnami/
+scripts/redis/entrypoint.sh) sets the server up, with it, only when the command names its
+`run.sh`, then runs the command as given."""
 
 
 _RESOURCE_SECTIONS = ("volumes", "configs", "secrets", "networks")
