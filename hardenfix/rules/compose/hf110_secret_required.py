@@ -243,10 +243,12 @@ _PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replac
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
-_DEVELOPMENT_NAME = re.compile(r"(?i)(?:^|[._-])(?:dev|devel|development|local|test|tests|testing|ci|e2e)(?=[._-]|$)")
+_DEVELOPMENT_NAME = re.compile(
+    r"(?i)(?:^|[._-])(?:dev|devel|develop|development|debug|local|test|tests|testing|ci|e2e)(?=[._-]|$)"
+)
 
 
-_DEVELOPMENT_FOLDER = re.compile(r"(?i)\.devcontainer|dev|devel|development|local|tests?|testing|ci|e2e")
+_DEVELOPMENT_FOLDER = re.compile(r"(?i)\.devcontainer|dev|devel|develop|development|debug|local|tests?|testing|ci|e2e")
 """A folder a development or test stack is kept in: its whole name, as a project's own
 folder may be named anything (`dev-tools/compose.yaml` is a project's stack)."""
 
@@ -470,7 +472,8 @@ class SecretRequired(Rule):
       enables that optional service;
     - a default that is another variable: requiring it drops that fallback;
     - any default in a file named as a development or test stack
-      (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`),
+      (`docker-compose.dev.yml`, `docker-compose.develop.yml`, `compose.local.yaml`,
+      `docker-compose.debug.yml`, `docker-compose.test.yml`),
       kept in a folder so named (`development/docker-compose.yml`, any file of a
       `.devcontainer` folder) or giving such a project name (lobe-chat's
       `name: lobe-chat-development`):
