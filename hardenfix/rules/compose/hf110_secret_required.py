@@ -496,10 +496,12 @@ class SecretRequired(Rule):
       a stack that chooses another (dify's `VECTOR_STORE`) works without it;
     - the secret of a feature whose switch defaults to off
       (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
-      `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`): a stack that leaves it off
-      works without the secret. A switch is a name with one of the words
-      `ENABLE`, `ENABLED` or `USE` defaulting to false, or `DISABLE` or
-      `DISABLED` defaulting to true; its feature is the name without that word
+      `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`), or is set off in a
+      service's environment (`S3_ENABLED: "false"`, `- DISABLE_SMTP=true`): a
+      stack that leaves it off works without the secret. A switch is a name with
+      one of the words `ENABLE`, `ENABLED` or `USE` defaulting or set to false,
+      or `DISABLE` or `DISABLED` defaulting or set to true; its feature is the
+      name without that word
       (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
       feature's secrets are those whose names start with its words
       (`LAGO_AWS_S3_SECRET_ACCESS_KEY`);
@@ -544,8 +546,8 @@ class SecretRequired(Rule):
         names = _resource_names(document)
         found: list[tuple[int, int, Interpolation, _Use, Store | None]] = []
         placeholder_addresses: dict[str, str] = {}
-        switched_off: dict[tuple[str, ...], str] = {}
-        """The words of what a switch that defaults to off turns on (`LAGO_AWS_S3`) -> the switch."""
+        switched_off = _switched_off_by_values(document)
+        """The words of what a switch that is off turns on (`LAGO_AWS_S3`) -> how it is off."""
         for scalar in iter_scalars(document.root):
             if id(scalar) in names:
                 continue
@@ -556,7 +558,7 @@ class SecretRequired(Rule):
                 if interpolation.operator in _DEFAULTING:
                     feature = _feature_switched_off(interpolation.name, interpolation.argument)
                     if feature is not None:
-                        switched_off.setdefault(feature, interpolation.name)
+                        switched_off.setdefault(feature, f"`{interpolation.name}` switches it off by default")
                 secret = self.options.secret(interpolation.name)
                 held_by = (
                     self.options.secret(use.variable.name)
@@ -824,18 +826,33 @@ def _words(name: str) -> tuple[str, ...]:
     return tuple(word for word in name.upper().split("_") if word)
 
 
-def _feature_switched_off(switch: str, default: str) -> tuple[str, ...] | None:
-    """The words of the feature a switch that defaults to off turns on: the switch's name
-    without its switch word (`LAGO_USE_AWS_S3:-false`: `LAGO_AWS_S3`, `ENABLE_S3:-false`:
-    `S3`, `DISABLE_SMTP:-true`: `SMTP`); None for any other variable, and for a switch that
-    names no feature (a bare `ENABLED`), which would otherwise switch off every secret."""
+def _feature_switched_off(switch: str, value: str) -> tuple[str, ...] | None:
+    """The words of the feature a switch turns on, when `value` (its default, or the value it
+    is set to) is off: the switch's name without its switch word (`LAGO_USE_AWS_S3:-false`:
+    `LAGO_AWS_S3`, `ENABLE_S3=false`: `S3`, `DISABLE_SMTP:-true`: `SMTP`); None for any other
+    variable, and for a switch that names no feature (a bare `ENABLED`), which would otherwise
+    switch off every secret."""
     words = _words(switch)
     switch_words = [word for word in words if word in _SWITCH_WORDS]
     feature = tuple(word for word in words if word not in _SWITCH_WORDS)
     if len(switch_words) != 1 or not feature:
         return None
-    value = default.strip().lower()
+    value = value.strip().lower()
     return feature if value in (_FALSE if _SWITCH_WORDS[switch_words[0]] else _TRUE) else None
+
+
+def _switched_off_by_values(document: ComposeDocument) -> dict[tuple[str, ...], str]:
+    """The features switched off by a plain value of a service's environment (`S3_ENABLED:
+    "false"`, `- DISABLE_SMTP=true`), each with how: the words of the feature -> the setting."""
+    switched_off: dict[tuple[str, ...], str] = {}
+    for service in document.services():
+        for name, variable in service.environment().items():
+            if variable.value is None or "$" in variable.value:
+                continue
+            feature = _feature_switched_off(name, variable.value)
+            if feature is not None:
+                switched_off.setdefault(feature, f"`{name}` is `{variable.value.strip()}`")
+    return switched_off
 
 
 def _unset_on_purpose(
@@ -876,8 +893,8 @@ def _unset_on_purpose(
         ),
         switched_off_by
         and (
-            f"`{switched_off_by}` switches what the secret is for off by default: requiring the secret"
-            " stops the stack for everyone who leaves it off"
+            f"what the secret is for is off ({switched_off_by}): requiring the secret stops the stack for"
+            " everyone who leaves it off"
         ),
         written_out
         and (
