@@ -29,6 +29,10 @@ def applicability(root: Path, name: str, stack: str = STACK) -> str:
         "compose.local.yaml",
         "docker-compose.test.yml",
         "compose-ci.yaml",
+        "docker-compose.develop.yml",
+        "docker-compose.debug.yml",
+        "develop/compose.yaml",
+        "debug/compose.yaml",
         ".devcontainer/docker-compose.yml",  # mastodon's, posthog's: an editor starts it for development
         "docker-compose/development/docker-compose.yml",  # lobe-chat's
         "e2e/compose.yaml",
@@ -40,6 +44,7 @@ def test_a_development_or_test_stack_gets_an_unsafe_fix(tmp_path: Path, name: st
 
 def test_a_stack_named_for_development_gets_an_unsafe_fix(tmp_path: Path) -> None:
     assert applicability(tmp_path, "compose.yaml", "name: lobe-chat-development\n" + STACK) == "unsafe"
+    assert applicability(tmp_path, "compose.yaml", "name: myapp_develop\n" + STACK) == "unsafe"
     assert applicability(tmp_path, "compose.yaml", "name: lobe-chat\n" + STACK) == "safe"
 
 
@@ -51,6 +56,8 @@ def test_a_stack_named_for_development_gets_an_unsafe_fix(tmp_path: Path) -> Non
         "docker-compose.devices.yml",
         # A project's own folder may be named anything: only a whole folder name says "development".
         "dev-tools/compose.yaml",
+        "docker-dev/compose.yaml",
+        "developer-portal/compose.yaml",
         "deploy/compose.yaml",
     ],
 )

@@ -268,6 +268,24 @@ class ServiceFacts:
         exposed = [(entry.split("/")[0], entry) for entry in image.exposed_ports]
         return [Fact(port, f"{source}: EXPOSE {entry}") for port, entry in exposed if port.isdigit()]
 
+    @cached_property
+    def _server_command(self) -> tuple[list[str] | None, list[str] | None]:
+        """The entrypoint and command words that replace the base image's: Compose's first,
+        then the Dockerfile's; None for each that nothing replaces."""
+        entrypoint, command = self.service.command_words("entrypoint"), self.service.command_words("command")
+        if entrypoint is None and self.build is not None:
+            if self.build.entrypoint is not None:
+                entrypoint = self.build.entrypoint.value
+            if command is None and self.build.command is not None:
+                command = self.build.command.value
+        return entrypoint, command
+
+    def runs_image_server(self) -> bool | None:
+        """Whether the container runs its base image's server (`TagFacts.runs_server`): False
+        when it runs another program the image ships (`pg_dump`), None when that is not known."""
+        assert self.image is not None
+        return self.image.runs_server(*self._server_command)
+
     def image_server_doubts(self) -> list[str] | None:
         """Why a standard probe of its base image may not reach the server it checks: None
         when the container runs another program the image ships (`psql`), which no such
@@ -279,13 +297,8 @@ class ServiceFacts:
         mount (`_undescribed_server_doubts`). Compose's `entrypoint` and `command` count first,
         then the Dockerfile's, which replace the base image's."""
         assert self.image is not None
-        entrypoint, command = self.service.command_words("entrypoint"), self.service.command_words("command")
-        if entrypoint is None and self.build is not None:
-            if self.build.entrypoint is not None:
-                entrypoint = self.build.entrypoint.value
-            if command is None and self.build.command is not None:
-                command = self.build.command.value
-        runs = self.image.runs_server(entrypoint, command)
+        entrypoint, command = self._server_command
+        runs = self.runs_image_server()
         if runs is False:
             return None
         doubts = []

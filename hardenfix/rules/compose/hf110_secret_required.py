@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from hardenfix.facts.service import service_facts
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
@@ -242,10 +243,12 @@ _PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replac
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
-_DEVELOPMENT_NAME = re.compile(r"(?i)(?:^|[._-])(?:dev|devel|development|local|test|tests|testing|ci|e2e)(?=[._-]|$)")
+_DEVELOPMENT_NAME = re.compile(
+    r"(?i)(?:^|[._-])(?:dev|devel|develop|development|debug|local|test|tests|testing|ci|e2e)(?=[._-]|$)"
+)
 
 
-_DEVELOPMENT_FOLDER = re.compile(r"(?i)\.devcontainer|dev|devel|development|local|tests?|testing|ci|e2e")
+_DEVELOPMENT_FOLDER = re.compile(r"(?i)\.devcontainer|dev|devel|develop|development|debug|local|tests?|testing|ci|e2e")
 """A folder a development or test stack is kept in: its whole name, as a project's own
 folder may be named anything (`dev-tools/compose.yaml` is a project's stack)."""
 
@@ -402,8 +405,12 @@ class SecretRequired(Rule):
     `ELASTIC_PASSWORD`, …); others at every start (`MINIO_ROOT_PASSWORD`,
     `REDIS_PASSWORD`, `PGPASSWORD`, …). A data store holds such a credential when
     the variable is interpolated in the environment or the command of a service
-    that runs a data-store image (one the knowledge base classes as a data store,
-    or a `bitnami/` image); clients of a store read the same names.
+    that runs a data store's server: an image the knowledge base classes as a data
+    store, whose command it knows to start the server (not a `pg_dump` job on the
+    postgres image, nor a shell script it cannot read), or one of Bitnami's data
+    stores (`bitnami/postgresql`, `mongodb`, `redis`, `valkey`, `rabbitmq`) with
+    no `entrypoint` and no command but its `run.sh`; clients of a store read the
+    same names, also where they run in a store's image.
 
     ## Why is this bad?
     A default secret is a known secret: every deployment where the variable was
@@ -446,7 +453,9 @@ class SecretRequired(Rule):
     - an empty default of a data store's credential that only services running no
       data store use (lago's `REDIS_PASSWORD: ${REDIS_PASSWORD:-}` in its API,
       beside a Redis without `requirepass`; `PGPASSWORD` in a client of a Postgres
-      that trusts its clients): a client may read an empty value as no credential,
+      that trusts its clients, even a `pg_dump` job on the postgres image; a
+      service whose command is not known to start its image's server counts as
+      a client): a client may read an empty value as no credential,
       for a store that takes none, and requiring it stops a stack that works
       without one;
     - an empty default of a credential read only to initialise the store's data:
@@ -463,7 +472,8 @@ class SecretRequired(Rule):
       enables that optional service;
     - a default that is another variable: requiring it drops that fallback;
     - any default in a file named as a development or test stack
-      (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`),
+      (`docker-compose.dev.yml`, `docker-compose.develop.yml`, `compose.local.yaml`,
+      `docker-compose.debug.yml`, `docker-compose.test.yml`),
       kept in a folder so named (`development/docker-compose.yml`, any file of a
       `.devcontainer` folder) or giving such a project name (lobe-chat's
       `name: lobe-chat-development`):
@@ -486,10 +496,12 @@ class SecretRequired(Rule):
       a stack that chooses another (dify's `VECTOR_STORE`) works without it;
     - the secret of a feature whose switch defaults to off
       (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
-      `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`): a stack that leaves it off
-      works without the secret. A switch is a name with one of the words
-      `ENABLE`, `ENABLED` or `USE` defaulting to false, or `DISABLE` or
-      `DISABLED` defaulting to true; its feature is the name without that word
+      `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`), or is set off in a
+      service's environment (`S3_ENABLED: "false"`, `- DISABLE_SMTP=true`): a
+      stack that leaves it off works without the secret. A switch is a name with
+      one of the words `ENABLE`, `ENABLED` or `USE` defaulting or set to false,
+      or `DISABLE` or `DISABLED` defaulting or set to true; its feature is the
+      name without that word
       (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
       feature's secrets are those whose names start with its words
       (`LAGO_AWS_S3_SECRET_ACCESS_KEY`);
@@ -534,8 +546,8 @@ class SecretRequired(Rule):
         names = _resource_names(document)
         found: list[tuple[int, int, Interpolation, _Use, Store | None]] = []
         placeholder_addresses: dict[str, str] = {}
-        switched_off: dict[tuple[str, ...], str] = {}
-        """The words of what a switch that defaults to off turns on (`LAGO_AWS_S3`) -> the switch."""
+        switched_off = _switched_off_by_values(document)
+        """The words of what a switch that is off turns on (`LAGO_AWS_S3`) -> how it is off."""
         for scalar in iter_scalars(document.root):
             if id(scalar) in names:
                 continue
@@ -546,7 +558,7 @@ class SecretRequired(Rule):
                 if interpolation.operator in _DEFAULTING:
                     feature = _feature_switched_off(interpolation.name, interpolation.argument)
                     if feature is not None:
-                        switched_off.setdefault(feature, interpolation.name)
+                        switched_off.setdefault(feature, f"`{interpolation.name}` switches it off by default")
                 secret = self.options.secret(interpolation.name)
                 held_by = (
                     self.options.secret(use.variable.name)
@@ -749,16 +761,19 @@ class SecretRequired(Rule):
         return held
 
     def _runs_a_data_store(self, document: ComposeDocument, service: Service) -> bool:
-        """Whether the service's image is a data store as the knowledge base knows it, or one of
-        Bitnami's, whose data stores take the credentials `data-store-credentials` lists."""
+        """Whether the service runs a data store's server: that of an image the knowledge base
+        classes as a data store, as it knows the server to run (`pg_dump` on the postgres image
+        is a client), or that of one of Bitnami's data stores, whose entrypoint sets the server
+        up only for its own `run.sh`. Not when that is not known."""
+        facts = service_facts(document, service, self.knowledge)
+        if facts.image is not None and facts.image.image.service_class == "data":
+            return facts.runs_image_server() is True
         image = document.base_image_of(service)
         reference = parse_reference(image) if image else None
-        if reference is None:
+        if reference is None or reference.repository not in _BITNAMI_DATA_STORES or service.get("build") is not None:
             return False
-        if reference.repository.startswith("bitnami/"):
-            return True
-        facts = self.knowledge.facts_for(reference)
-        return facts is not None and facts.service_class == "data"
+        command = service.command_words("command")
+        return service.get("entrypoint") is None and (not command or command[0].endswith("/run.sh"))
 
     def _uses(self, document: ComposeDocument) -> dict[int, _Use]:
         """For each scalar node under `services`: how the services use it."""
@@ -811,18 +826,33 @@ def _words(name: str) -> tuple[str, ...]:
     return tuple(word for word in name.upper().split("_") if word)
 
 
-def _feature_switched_off(switch: str, default: str) -> tuple[str, ...] | None:
-    """The words of the feature a switch that defaults to off turns on: the switch's name
-    without its switch word (`LAGO_USE_AWS_S3:-false`: `LAGO_AWS_S3`, `ENABLE_S3:-false`:
-    `S3`, `DISABLE_SMTP:-true`: `SMTP`); None for any other variable, and for a switch that
-    names no feature (a bare `ENABLED`), which would otherwise switch off every secret."""
+def _feature_switched_off(switch: str, value: str) -> tuple[str, ...] | None:
+    """The words of the feature a switch turns on, when `value` (its default, or the value it
+    is set to) is off: the switch's name without its switch word (`LAGO_USE_AWS_S3:-false`:
+    `LAGO_AWS_S3`, `ENABLE_S3=false`: `S3`, `DISABLE_SMTP:-true`: `SMTP`); None for any other
+    variable, and for a switch that names no feature (a bare `ENABLED`), which would otherwise
+    switch off every secret."""
     words = _words(switch)
     switch_words = [word for word in words if word in _SWITCH_WORDS]
     feature = tuple(word for word in words if word not in _SWITCH_WORDS)
     if len(switch_words) != 1 or not feature:
         return None
-    value = default.strip().lower()
+    value = value.strip().lower()
     return feature if value in (_FALSE if _SWITCH_WORDS[switch_words[0]] else _TRUE) else None
+
+
+def _switched_off_by_values(document: ComposeDocument) -> dict[tuple[str, ...], str]:
+    """The features switched off by a plain value of a service's environment (`S3_ENABLED:
+    "false"`, `- DISABLE_SMTP=true`), each with how: the words of the feature -> the setting."""
+    switched_off: dict[tuple[str, ...], str] = {}
+    for service in document.services():
+        for name, variable in service.environment().items():
+            if variable.value is None or "$" in variable.value:
+                continue
+            feature = _feature_switched_off(name, variable.value)
+            if feature is not None:
+                switched_off.setdefault(feature, f"`{name}` is `{variable.value.strip()}`")
+    return switched_off
 
 
 def _unset_on_purpose(
@@ -863,8 +893,8 @@ def _unset_on_purpose(
         ),
         switched_off_by
         and (
-            f"`{switched_off_by}` switches what the secret is for off by default: requiring the secret"
-            " stops the stack for everyone who leaves it off"
+            f"what the secret is for is off ({switched_off_by}): requiring the secret stops the stack for"
+            " everyone who leaves it off"
         ),
         written_out
         and (
@@ -923,6 +953,15 @@ def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
             for match in _SET_VARIABLE.finditer(text):
                 reset.setdefault(match.group(1), name)
     return reset
+
+
+_BITNAMI_DATA_STORES = frozenset(
+    {"bitnami/postgresql", "bitnami/mongodb", "bitnami/redis", "bitnami/valkey", "bitnami/rabbitmq"}
+)
+"""Bitnami's data stores that take a credential `data-store-credentials` lists (each image's
+README): their entrypoint (bitnami/containers bitnami/redis/7.0/debian-11/rootfs/opt/bitnami/
+scripts/redis/entrypoint.sh) sets the server up, with it, only when the command names its
+`run.sh`, then runs the command as given."""
 
 
 _RESOURCE_SECTIONS = ("volumes", "configs", "secrets", "networks")
