@@ -338,7 +338,9 @@ class ServiceFacts:
                 f"it passes `{shlex.join(options)}` to the server, and which of `{repository}`'s options move "
                 "what the probe checks is not known"
             )
-        mounted = next(iter(self._foreign_paths), None)
+        # A named volume here most likely holds the server's data: where it reads its
+        # settings is not known, so only what is placed on purpose counts.
+        mounted = next(iter(self.service.foreign_paths(named_volumes=False)), None)
         if mounted is not None:
             doubts.append(
                 f"it mounts `{mounted}`, and where `{repository}`'s server reads settings that may move what the "

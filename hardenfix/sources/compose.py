@@ -199,12 +199,12 @@ class Service:
                         by_target[target] = mount
         return [mount for mount in by_target.values() if mount is not None]
 
-    def foreign_paths(self) -> list[str]:
-        """The container paths that may hold files the image does not: its bind mounts and
-        named volumes (an init service or an operator may have filled one; Docker copies the
-        image's files only into an empty one), and its `configs` and `secrets`. Anonymous
-        volumes start with the image's files; another service's volumes (`volumes_from`) are
-        its own to tell."""
+    def foreign_paths(self, named_volumes: bool = True) -> list[str]:
+        """The container paths that may hold files the image does not: its bind mounts, its
+        `configs` and `secrets`, and with `named_volumes` its named volumes (an init service
+        or an operator may have filled one; Docker copies the image's files only into an
+        empty one, and most hold data). Anonymous volumes start with the image's files;
+        another service's volumes (`volumes_from`) are its own to tell."""
         paths: dict[str, None] = {}
         for service in reversed(self.lineage()):
             for key, folder in (("volumes", None), ("configs", "/"), ("secrets", "/run/secrets/")):
@@ -212,7 +212,7 @@ class Service:
                 if entry is None or not isinstance(entry.value, SequenceNode):
                     continue
                 for item in entry.value.value:
-                    target = _mount_target(item) if folder is None else _file_target(item, folder)
+                    target = _mount_target(item, named_volumes) if folder is None else _file_target(item, folder)
                     if target is not None:
                         paths[target] = None
         return list(paths)
@@ -1115,11 +1115,12 @@ def _references(text: str) -> Iterator[str | Interpolation]:
     yield text[index:]
 
 
-def _mount_target(item: Node) -> str | None:
-    """The container path an entry of `volumes` fills from elsewhere than the image: a bind
-    or a named volume; None for an anonymous volume or an entry that names no path."""
+def _mount_target(item: Node, named_volumes: bool) -> str | None:
+    """The container path an entry of `volumes` fills from elsewhere than the image: a bind,
+    or (`named_volumes`) a named volume; None for an anonymous volume or an entry that names
+    no path."""
     target, mount, named = _mount(item)
-    return target if mount is not None or named else None
+    return target if mount is not None or (named and named_volumes) else None
 
 
 def _file_target(item: Node, folder: str) -> str | None:
