@@ -3,9 +3,13 @@ each with where it was read. The monorepo fixture is HF106's golden case."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import compose_binary
 
 from hardenfix.engine import Engine, SourceFile
 from hardenfix.facts import Fact
@@ -18,6 +22,7 @@ from hardenfix.model import FileKind
 from hardenfix.registry import rules_of_kind
 from hardenfix.sources import compose, dockerfile
 from hardenfix.sources.dockerfile import BuildContext
+from hardenfix.sources.envfile import env_file_entries
 
 MONOREPO = Path(__file__).resolve().parent.parent / "golden" / "compose" / "HF106-healthcheck-missing" / "monorepo"
 KNOWLEDGE = builtin().extended(
@@ -876,6 +881,59 @@ def test_an_env_file_not_read_may_set_again_what_is_set_before_it(tmp_path: Path
     assert (launch.port.value, launch.port.guess) == ("8001", environment["UVICORN_PORT"].guess)
     scripted = ScriptPort("app.py:3: int(os.environ.get('UVICORN_PORT', 8000))", "8000", variable="UVICORN_PORT")
     assert scripted.port(environment, {}, "cmd").guess == environment["UVICORN_PORT"].guess
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MEILI_HTTP_ADDR: 0.0.0.0:7701\n",  # YAML style, as compose-go's `locateKeyName` allows
+        "MEILI_ENV=production\nFROM_SHELL\n",  # a bare name: the deploying shell's value
+        "export A='x\\'y' # c\nB=\"a\\nb\\\\c\" \n  C  =  3 #c\n#D=4\nE=a#b\n",
+        'LEVEL="over\nPORT=7701\ntwo lines"\nNAME=x\n',  # a quoted value spans lines
+        "A=1\nUNSET_IN_SHELL\nFROM_SHELL",  # a bare name on the last line, without a line break
+    ],
+)
+def test_env_files_are_read_as_compose_reads_them(text: str, tmp_path: Path) -> None:
+    """Docker Compose's own model of the service's environment, with `FROM_SHELL` exported,
+    is what the `env_file` sets, and the shell's value where it passes a bare name."""
+    (tmp_path / "app.env").write_text(text, encoding="utf-8")
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    image: x\n    env_file: app.env\n")
+    shell = {**os.environ, "FROM_SHELL": "from the shell"}
+    shell.pop("UNSET_IN_SHELL", None)
+    command = [str(compose_binary()), "config", "--format", "json"]
+    model = subprocess.run(command, cwd=tmp_path, env=shell, capture_output=True, text=True, check=True)
+    environment = json.loads(model.stdout)["services"]["app"]["environment"]
+    expected = {
+        entry.name: entry.value if entry.value is not None else shell.get(entry.name)
+        for entry in env_file_entries(text)
+    }
+    environment.pop("", None)  # compose-go's reading of a bare name on the last line
+    assert environment == {name: value for name, value in expected.items() if value is not None}
+
+
+def test_a_variable_passed_from_the_shell_makes_what_rests_on_it_a_guess(tmp_path: Path) -> None:
+    """`environment: [PORT]`, `PORT:` with no value and a bare `PORT` in an `env_file` take
+    the deploying shell's value, which may be any port: the launcher's default, and the
+    default a script gives its port, are guesses; a value set after it is known again."""
+    facts = bound_service(
+        tmp_path,
+        {"a.env": "UVICORN_PORT\nAPP_PORT\nHOST_PORT: 80\n", "svc/Dockerfile": "FROM python:3.12\nENV PORT=80\n"},
+        "services:\n  api:\n    build: ./svc\n    env_file: ./a.env\n"
+        "    environment:\n      - PORT\n      - APP_PORT=8001\n",
+    )
+    environment = facts.environment
+    assert "UVICORN_PORT" not in environment and "PORT" not in environment
+    assert environment["APP_PORT"].known and environment["HOST_PORT"].value == "80"
+    launch = launch_of(["uvicorn", "main:app"], HERE, environment)
+    assert (launch.port.value, launch.port.guess) == (
+        "8000",
+        "`a.env:1` passes $UVICORN_PORT from the shell that deploys the stack",
+    )
+    scripted = ScriptPort("app.py:3: int(os.environ.get('PORT', 8000))", "8000", variable="PORT")
+    assert (
+        scripted.port(environment, {}, "cmd").guess
+        == "`compose.yaml:6` passes $PORT from the shell that deploys the stack"
+    )
 
 
 @pytest.mark.parametrize(

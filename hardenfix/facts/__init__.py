@@ -23,7 +23,7 @@ registry lists it (online), the project's configuration, the built-in image know
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -49,17 +49,25 @@ class Fact(NamedTuple, Generic[T]):
 
 
 class Environment(dict[str, Fact[str]]):
-    """A container's environment, and the `env_file`s that could not be read, which may set
+    """A container's environment; the `env_file`s that could not be read, which may set
     any variable: Compose refuses to start without them, so a stack that works has them; an
     optional one (`required: false`) the deployment may have all the same (a local
     `override.env`), and one named through a variable (`${ENV_FILE:-./.env}`) is whichever
-    file the deployment's variables name."""
+    file the deployment's variables name; and the variables passed from the shell that
+    deploys the stack (`environment: [PORT]`, a bare `PORT` in an `env_file`), whose value
+    is not known here, nor whether the shell sets them."""
 
     def __init__(self, variables: Mapping[str, Fact[str]] | None = None, unread: tuple[str, ...] = ()) -> None:
+        self.from_shell: dict[str, str] = {}
+        """Variable -> where the Compose file or an `env_file` passes it from the shell."""
         super().__init__(variables or {})
         self.unread = unread
         """The `env_file`s, as the Compose file names them, that are not in the checkout or
         are named through interpolation."""
+
+    def __setitem__(self, name: str, fact: Fact[str]) -> None:
+        super().__setitem__(name, fact)
+        self.from_shell.pop(name, None)
 
     def add_unread(self, env_file: str) -> None:
         """Record an `env_file` not read, which Compose reads after the image's `ENV` and the
@@ -69,13 +77,26 @@ class Environment(dict[str, Fact[str]]):
             if fact.known:
                 self[name] = fact._replace(guess=_may_set(env_file, name))
 
+    def pass_from_shell(self, name: str, where: str) -> None:
+        """Record a variable whose value the deploying shell gives: what was set before is
+        replaced, or kept where the shell does not set it, which is not known either."""
+        self.pop(name, None)
+        self.from_shell[name] = where
 
-def unread_may_set(environment: Mapping[str, Fact[str]], variable: str | None) -> str | None:
-    """Why `variable`, which `environment` does not hold, may be set all the same: an
-    `env_file` not read (the guess of a fact that takes it as unset)."""
-    if variable is None or not isinstance(environment, Environment) or not environment.unread:
+
+def unread_may_set(environment: Mapping[str, Fact[str]], variables: Iterable[str]) -> str | None:
+    """Why `variables`, which `environment` does not hold, may be set all the same (the
+    guess of a fact that takes them as unset): one passed from the deploying shell, or an
+    `env_file` not read."""
+    if not isinstance(environment, Environment):
         return None
-    return _may_set(environment.unread[0], variable)
+    variables = list(variables)
+    passed = next((name for name in variables if name in environment.from_shell), None)
+    if passed is not None:
+        return f"`{environment.from_shell[passed]}` passes ${passed} from the shell that deploys the stack"
+    if not variables or not environment.unread:
+        return None
+    return _may_set(environment.unread[0], variables[0])
 
 
 def _may_set(env_file: str, variable: str) -> str:

@@ -108,7 +108,7 @@ class ScriptPort(NamedTuple):
         if self.default is None:
             return None
         unset = f"; ${self.variable} is not set" if self.variable else ""
-        guess = unread_may_set(environment, self.variable)
+        guess = unread_may_set(environment, [self.variable] if self.variable else [])
         return Fact(self.default, f"{self.source}: {self.default} by default{unset}", guess)
 
 

@@ -241,7 +241,7 @@ def _server(
     ):
         return Launch(program, None, target, source)  # its configuration file may bind elsewhere
     default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
-    guess = unread_may_set(environment, next(iter(launcher.port_variables), None))
+    guess = unread_may_set(environment, launcher.port_variables)
     return Launch(program, Fact(launcher.default_port, default, guess), target, source)
 
 

@@ -48,6 +48,7 @@ from hardenfix.sources.dockerfile import (
     context_sources,
     locate,
 )
+from hardenfix.sources.envfile import EnvFileError, env_file_entries
 
 if TYPE_CHECKING:
     from hardenfix.facts.registry import RemoteImage
@@ -172,7 +173,8 @@ class ServiceFacts:
     def environment(self) -> Environment:
         """The container's environment: the image's `ENV`, then `env_file`s, then `environment`;
         with the `env_file`s that could not be read (a `.env` kept out of the checkout), which
-        make what is set before them a guess."""
+        make what is set before them a guess, and the variables passed from the deploying
+        shell (a bare name in either), whose value is not known."""
         environment = Environment(self.build.environment if self.build is not None else None)
         for written, path in self._env_files():
             if path is None:
@@ -181,17 +183,21 @@ class ServiceFacts:
             self.document.depends_on(path)
             shown = self._relative(path)
             try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
+                entries = env_file_entries(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, EnvFileError):
                 environment.add_unread(shown)
                 continue
-            for number, line in enumerate(lines, 1):
-                key, equals, value = line.strip().removeprefix("export ").partition("=")
-                if equals and key and not key.startswith("#"):
-                    environment[key.strip()] = Fact(value.strip().strip("'\""), f"{shown}:{number}: {line.strip()}")
+            for entry in entries:
+                where = f"{shown}:{entry.line}"
+                if entry.value is None:
+                    environment.pass_from_shell(entry.name, where)
+                else:
+                    environment[entry.name] = Fact(entry.value, f"{where}: {entry.statement}")
         for variable in self.service.environment().values():
-            if variable.value is not None:
-                line = self.document.position(variable.node.start_mark.index).line
+            line = self.document.position(variable.node.start_mark.index).line
+            if variable.value is None:
+                environment.pass_from_shell(variable.name, f"{self._compose}:{line}")
+            else:
                 environment[variable.name] = Fact(
                     variable.value, f"{self._compose}:{line}: {variable.name}={variable.value}"
                 )
@@ -292,7 +298,8 @@ class ServiceFacts:
         probe fits; else what is not known (empty when nothing is): whether its command
         starts the server (`TagFacts.runs_server`), and whether an option, a variable or a
         file mounted where it reads its settings moves the server off what the probe asks
-        (`postgres -p 5433`), or secures it, or an `env_file` not read may set such a variable;
+        (`postgres -p 5433`), or secures it, or an `env_file` not read or the deploying shell may
+        set such a variable;
         where the knowledge base does not describe the server, any option passed to it and any
         mount (`_undescribed_server_doubts`). Compose's `entrypoint` and `command` count first,
         then the Dockerfile's, which replace the base image's."""
@@ -312,7 +319,7 @@ class ServiceFacts:
         if server is None:
             return doubts + self._undescribed_server_doubts(repository, words if runs else [])
         moved = server.moved(words, self.environment)
-        unread = unread_may_set(self.environment, next(iter(server.moved_by_variables), None))
+        unread = unread_may_set(self.environment, server.moved_by_variables)
         if moved is not None:
             what = f"loads `{moved}`, whose settings" if server.loads_configuration(moved) else f"sets `{moved}`, which"
             doubts.append(f"it {what} may move what the probe checks off its default")

@@ -132,8 +132,11 @@ class HealthcheckMissing(Rule):
     checkout (a gitignored `.env`, which the deployment has: Compose refuses
     to start without it; or an optional one, `required: false`, which it may
     have), or one named through a variable (`${ENV_FILE:-./.env}`), which
-    the deployment picks. The probe of a server that reads any such variable
-    is then unsafe, and the message names the file. For an
+    the deployment picks. So may the shell that deploys the stack, for a
+    variable passed from it (`environment: [MEILI_HTTP_ADDR]`, or a bare
+    `MEILI_HTTP_ADDR` line in an `env_file`, read as Compose reads it,
+    `NAME: value` lines too). The probe of a server that reads any such
+    variable is then unsafe, and the message names the file or the line. For an
     image whose options, variables and settings files the knowledge base
     does not describe, any option its command passes the server, and any file
     or folder mounted into it, makes the fix unsafe: which of them move what
@@ -160,7 +163,8 @@ class HealthcheckMissing(Rule):
     guess, and the message says which: a port seen only in `EXPOSE` or
     `ports:`, a default port or one a variable sets (`PORT`) where an
     `env_file` read after it (a `.env` not in the checkout, a path with a
-    variable) may set that variable, a server told to listen on one address
+    variable) may set that variable, or the deploying shell passes it
+    (`environment: [PORT]`), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
     reach, a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
