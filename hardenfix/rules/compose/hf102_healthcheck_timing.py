@@ -80,8 +80,11 @@ class HealthcheckTiming(Rule):
 
     Unsafe when an `interval` other than the engine's 30 seconds is written
     (the `interval` option) for a probe that keeps state between runs: one that
-    writes a file (`touch`, `mkdir`, `cp`, `tee`, output redirected to a file
-    other than /dev/null or a descriptor), or any probe merging the same
+    writes a file (`touch`, `mkdir`, `cp`, `tee`, `sed -i`, `dd of=`, `find
+    -delete`, output redirected to a file other than /dev/null or a
+    descriptor), also behind a wrapper (`timeout 10 bash -c '...'`, `nice`,
+    `sudo`, `xargs`; what an interpreter's code writes, `python3 -c
+    "open(...)"`, is not read), or any probe merging the same
     anchored defaults as one. What such a probe reports depends on when it ran
     before (gristlabs/grist-core's Keycloak probe checks only on its first run,
     and passes ever after), and another interval runs it at other times than it
