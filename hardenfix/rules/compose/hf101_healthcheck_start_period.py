@@ -8,11 +8,11 @@ from hardenfix.knowledge import DEFAULT_TIMING, check_duration, start_period_dou
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
-    OVERRIDE_MERGES,
     ComposeDocument,
     effective_keys,
     insertion_target,
     legacy_format_reason,
+    merged_from_elsewhere,
 )
 from hardenfix.sources.healthcheck import ProbeDoubts
 
@@ -87,6 +87,10 @@ class HealthcheckStartPeriod(Rule):
 
     Unsafe in an override file (`compose.override.yaml`): Compose merges its
     healthcheck into the base file's, which may set the key to another value.
+    Unsafe too for a service that is a fragment of one defined elsewhere: it
+    names neither an image nor a build (Compose refuses it alone, so it is
+    merged over another file, `-f compose.yaml -f compose-prod.yml`), extends
+    another file's service, or another document of the file defines it too.
     Unsafe too in a file that declares a legacy format without the key
     (`version: "3.3"`, or 2.0 to 2.2): Compose v2 ignores `version:`, but
     `docker stack deploy` and Compose v1 refuse the file. Raising the version, or
@@ -121,7 +125,7 @@ class HealthcheckStartPeriod(Rule):
                 f"healthcheck of service `{service.name}` has no `start_period`: "
                 "failed probes while it starts count toward its retries"
             )
-            doubts = [OVERRIDE_MERGES] if document.is_override else []
+            doubts = [merged] if (merged := merged_from_elsewhere(document, service)) is not None else []
             stateful_probe = stateful.about(service, target)
             if stateful_probe is not None:
                 doubts.append(stateful_probe)
