@@ -165,21 +165,45 @@ INIT_PROGRAMS = {
     "catatonit": set(),
 }
 """Init wrappers and their options that take a value; the program they run follows."""
-WRAPPERS = frozenset({"env", "exec", "nohup", "opentelemetry-instrument", "ddtrace-run", "doppler", *INIT_PROGRAMS})
-"""Programs that run the command after their options (`env` after its assignments too)."""
+WRAPPERS: dict[str, set[str]] = {
+    **INIT_PROGRAMS,
+    "env": {"-u", "--unset", "-C", "--chdir"},
+    "exec": set(),
+    "nohup": set(),
+    "nice": {"-n", "--adjustment"},
+    "command": set(),
+    "busybox": set(),
+    "timeout": {"-s", "--signal", "-k", "--kill-after"},
+    "sudo": {"-u", "--user", "-g", "--group", "-C", "--close-from", "-D", "--chdir", "-p", "--prompt",
+             "-r", "--role", "-t", "--type", "-U", "--other-user", "-T", "--command-timeout", "-R", "--chroot"},
+    "xargs": {"-a", "--arg-file", "-d", "--delimiter", "-E", "-I", "-L", "-n", "--max-args", "-P", "--max-procs",
+              "-s", "--max-chars", "--process-slot-var"},
+    "opentelemetry-instrument": set(),
+    "ddtrace-run": set(),
+    "doppler": set(),
+}  # fmt: skip
+"""Programs that run the command after their options, and their options that take a value:
+`env` after its assignments too (and `sudo`), `timeout` after its duration, `busybox` runs
+the applet it names, `xargs` the command it names once or more."""
 USER_SWITCHERS = frozenset({"gosu", "su-exec", "chpst", "setpriv"})
 """Programs that run the command after a user (`gosu app ...`)."""
 
 
 def past_wrapper(words: Sequence[str]) -> list[str] | None:
-    """The command a wrapper runs (`tini -- x`, `gosu app x`, `env A=b x`): the words past
-    its name, options and user; None when the first word is no wrapper."""
+    """The command a wrapper runs (`tini -- x`, `gosu app x`, `env A=b x`, `timeout 5 x`):
+    the words past its name, options and user or duration (none for `command -v x`, which
+    prints where `x` is); None when the first word is no wrapper."""
     name = posixpath.basename(words[0]) if words else ""
     if name in USER_SWITCHERS:
         return list(words[2:])
     if name not in WRAPPERS:
         return None
-    return skip_options(list(words[1:]), INIT_PROGRAMS.get(name, set()), assignments=name == "env")
+    command = skip_options(list(words[1:]), WRAPPERS[name], assignments=name in ("env", "sudo"))
+    if name == "timeout":
+        return command[1:]
+    if name == "command" and any(word in ("-v", "-V") for word in words[1 : len(words) - len(command)]):
+        return []
+    return command
 
 
 def skip_options(argv: list[str], with_value: set[str], assignments: bool = False) -> list[str]:
@@ -223,15 +247,31 @@ def go_flags(argv: Sequence[str]) -> list[tuple[str, str | None]]:
 
 
 def shell_script(arguments: Sequence[str]) -> str | None:
-    """The script a shell runs given `arguments` (the words after its name): the string
-    after `-c` (`sh -euc "..."` too; empty when none follows); None when it runs a script
-    file (`sh -e /entrypoint.sh`) or reads one from its standard input."""
-    for index, argument in enumerate(arguments):
-        if argument == "--" or not argument.startswith("-"):
-            return None
-        if not argument.startswith("--") and "c" in argument[1:]:
-            return arguments[index + 1] if index + 1 < len(arguments) else ""
-    return None
+    """The script a shell runs given `arguments` (the words after its name): with `-c`
+    among its options (`sh -euc "..."`, `sh -c -e "..."`), the first argument past them
+    (empty when none follows); None when it runs a script file (`sh -e /entrypoint.sh`)
+    or reads one from its standard input."""
+    reads_string = False
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        if argument in ("-", "--"):
+            index += 1
+            break
+        if not argument.startswith(("-", "+")) or len(argument) < 2:
+            break
+        index += 1
+        if argument.startswith("--"):
+            index += argument in _SHELL_LONG_WITH_VALUE
+            continue
+        reads_string = reads_string or (argument[0] == "-" and "c" in argument)
+        index += sum(letter in "oO" for letter in argument[1:])  # `-o pipefail`, `-euo pipefail`
+    if not reads_string:
+        return None
+    return arguments[index] if index < len(arguments) else ""
+
+
+_SHELL_LONG_WITH_VALUE = frozenset({"--rcfile", "--init-file"})
 
 
 def script_commands(argv: Sequence[str]) -> list[list[str]] | None:
@@ -309,7 +349,6 @@ _QUICK_PROGRAMS = frozenset(
 _COMMAND_SUBSTITUTION = re.compile(r"\$\(|`")
 _TIMEOUT_VALUE = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
 _TIMEOUT_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
-_TIMEOUT_OPTIONS_WITH_VALUE = frozenset({"-s", "--signal", "-k", "--kill-after"})
 
 
 def longest_run(argv: Sequence[str] | None, command: str | None) -> float | None:
@@ -341,7 +380,7 @@ def _command_bound(words: Sequence[str]) -> float | None:
     if program in _QUICK_PROGRAMS:
         return 0.0
     if program == "timeout":  # coreutils and busybox: `timeout [-s SIG] [-k N] DURATION COMMAND...`
-        rest = skip_options(list(words[1:]), set(_TIMEOUT_OPTIONS_WITH_VALUE))
+        rest = skip_options(list(words[1:]), WRAPPERS["timeout"])
         limit = _TIMEOUT_VALUE.fullmatch(rest[0]) if rest else None
         if limit is None or float(limit.group(1)) == 0:
             return None
@@ -353,6 +392,8 @@ def _command_bound(words: Sequence[str]) -> float | None:
     if program == "pg_isready":  # its connection timeout: 3 seconds unless -t says otherwise (0: none)
         seconds = _option_seconds(words[1:], ("-t", "--timeout"))
         return 3.0 if seconds is None and not any(w.startswith(("-t", "--timeout")) for w in words[1:]) else seconds
+    if program != "xargs" and (command := past_wrapper(words)) is not None:  # xargs may run it many times
+        return _command_bound(command)
     return None
 
 
@@ -377,7 +418,9 @@ def _option_seconds(arguments: Sequence[str], names: tuple[str, str]) -> float |
 
 
 _FILE_WRITERS = frozenset({"touch", "mkdir", "mkfifo", "cp", "mv", "ln", "install", "rm", "rmdir", "truncate"})
-"""Programs that change files each time they run (`tee` does when it names a file)."""
+"""Programs that change files each time they run (`tee`, `sed`, `dd` and `find` do when told to)."""
+_FIND_RUNS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+_FIND_WRITES_TO = frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"})
 _NOT_FILES = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
 _NOT_FILE_FOLDERS = ("/dev/fd/", "/dev/tcp/", "/dev/udp/")
 """Redirection targets that keep nothing: the bit bucket, the probe's own descriptors, a socket."""
@@ -386,35 +429,61 @@ _DESCRIPTOR = re.compile(r"\d+-?|-")
 
 def state_written(argv: Sequence[str] | None, command: str | None) -> str | None:
     """The first command of a probe (an argument vector, or a shell command) that writes a
-    file, as written: `touch /tmp/checked`, `date > /tmp/ran`, `tee`, `cp`, `mkdir`, `rm`.
+    file, as written: `touch /tmp/checked`, `date > /tmp/ran`, `tee`, `cp`, `mkdir`, `rm`,
+    `sed -i`, `dd of=FILE`, `find -delete`, past wrappers (`timeout 10 bash -c '...'`,
+    `nice`, `sudo`, `xargs touch`); inside a shell's script, the command of the script.
     A probe that does can keep state between its runs, and what one run reports then depends
     on the runs before it (gristlabs/grist-core's Keycloak probe checks once, and passes ever
     after on the file it touched). None when it writes none: output sent to /dev/null, to a
     descriptor (`2>&1`, `>&3`) or to a socket (`exec 3<>/dev/tcp/...`) is kept nowhere, and
-    the response curl or wget saves (`-o FILE`) is fetched anew by each run."""
+    the response curl or wget saves (`-o FILE`) is fetched anew by each run. An interpreter's
+    own code is not read: `python3 -c "open('/tmp/ran', 'w')"` is not found."""
     script = command or ""
     if argv is not None:
         inner = shell_script(argv[1:]) if argv and posixpath.basename(argv[0]) in SHELLS else None
         script = inner if inner is not None else shell_join(argv)
     for words in simple_commands(script):
-        if _writes_state(words):
-            return script[words[0].start : words[-1].end]
+        arguments, redirections = _split_redirections(words)
+        written = any(">" in operator and _is_file(operator, target) for operator, target in redirections)
+        written = written or _writes_state(arguments)
+        if written:
+            return written if isinstance(written, str) else script[words[0].start : words[-1].end]
     return None
 
 
-def _writes_state(words: Sequence[ShellWord]) -> bool:
-    arguments, redirections = _split_redirections(words)
-    if any(">" in operator and _is_file(operator, target) for operator, target in redirections):
-        return True
+def _writes_state(arguments: list[str]) -> str | bool:
+    """Whether a command (its argument values) writes a file: True, or, for a shell, the
+    command of its script that does."""
     while (inner := past_wrapper(arguments)) is not None:
         arguments = inner
     program = posixpath.basename(arguments[0]) if arguments else ""
+    operands = arguments[1:]
     if program in SHELLS:
-        script = shell_script(arguments[1:])
-        return script is not None and state_written(None, script) is not None
+        script = shell_script(operands)
+        return (script is not None and state_written(None, script)) or False
     if program == "tee":
-        return any(_is_file(">", operand) for operand in arguments[1:] if not operand.startswith("-"))
+        return any(_is_file(">", operand) for operand in operands if not operand.startswith("-"))
+    if program == "sed":  # `-i`, `-i.bak`, `-ni`, `--in-place=.bak`; `-e`, `-f` and `-l` take the rest
+        return any(
+            word.partition("=")[0] == "--in-place"
+            or (word[:1] == "-" != word[1:2] and "i" in re.split("[efl]", word)[0])
+            for word in operands
+        )
+    if program == "dd":
+        return any(word.startswith("of=") and _is_file(">", word[3:]) for word in operands)
+    if program == "find":
+        return "-delete" in operands or any(
+            (word in _FIND_WRITES_TO and index + 1 < len(operands) and _is_file(">", operands[index + 1]))
+            or (word in _FIND_RUNS and bool(_writes_state(_up_to_find_terminator(operands[index + 1 :]))))
+            for index, word in enumerate(operands)
+        )
     return program in _FILE_WRITERS
+
+
+def _up_to_find_terminator(words: list[str]) -> list[str]:
+    """The command `find -exec` runs: its words up to `;` or `+`."""
+    end = next((index for index, word in enumerate(words) if word in (";", "+")), len(words))
+    return words[:end]
 
 
 def _split_redirections(words: Sequence[ShellWord]) -> tuple[list[str], list[tuple[str, str]]]:

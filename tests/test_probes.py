@@ -14,9 +14,11 @@ from hardenfix.probes import (
     http_probe_from_argv,
     lasting_commands,
     longest_run,
+    past_wrapper,
     replacement_probe,
     shell_edits,
     shell_join,
+    shell_script,
     shell_words,
     simple_commands,
     state_written,
@@ -236,6 +238,7 @@ def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expect
         (["sh", "-c", "timeout 5s python /healthcheck.py || exit 1"], None, 5.0),
         (["pg_isready", "-U", "postgres"], None, 3.0),  # its own 3-second connection timeout
         (["pg_isready", "-t", "8"], None, 8.0),
+        (None, "nice -n 5 curl -fsS -m 5 http://localhost/", 5.0),  # past a wrapper that runs it once
         # Unbounded: no limit of their own, none given, or one that lets the command run on.
         (None, "curl -f http://localhost/ || exit 1", None),
         (["redis-cli", "ping"], None, None),
@@ -243,6 +246,7 @@ def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expect
         (None, "timeout -k 5 10 python /healthcheck.py", None),
         (["curl", "-fsS", "-m", "5", "--retry", "3", "http://localhost/"], None, None),
         (["sh", "/healthcheck.sh"], None, None),
+        (None, "echo a b | xargs -n 1 curl -m 5", None),  # once for each word it reads
         # A command substitution runs a command too, wherever it stands (immich's database probe).
         (None, 'pg_isready -q || exit 1; sum="$(psql -tAc \'select 1\')"; [ "$sum" = 1 ]', None),
         (None, "[ \"$$(psql -tAc 'select 1')\" = 1 ]", None),
@@ -272,7 +276,27 @@ GRIST_KEYCLOAK_PROBE = (
         (None, "curl -fsS http://localhost/ | tee -a /var/log/probe.log", "tee -a /var/log/probe.log"),
         (None, "test -d /tmp/seen || mkdir /tmp/seen", "mkdir /tmp/seen"),
         (None, "gosu app cp /etc/ready /tmp/ready", "gosu app cp /etc/ready /tmp/ready"),
-        (None, "bash -c 'rm -f /tmp/ready'", "bash -c 'rm -f /tmp/ready'"),
+        (None, "bash -c 'rm -f /tmp/ready'", "rm -f /tmp/ready"),
+        # Wrappers run the command that writes: bounded with `timeout`, as such probes often are.
+        (None, f"timeout 10 bash -c '{GRIST_KEYCLOAK_PROBE.replace(chr(39), chr(34))}'", "touch /tmp/health.txt"),
+        (
+            ["timeout", "-s", "KILL", "--kill-after=2", "5s", "touch", "/tmp/alive"],
+            None,
+            "timeout -s KILL --kill-after=2 5s touch /tmp/alive",
+        ),
+        (None, "nice -n 5 touch /tmp/alive", "nice -n 5 touch /tmp/alive"),
+        (None, "command -p mkdir /tmp/seen", "command -p mkdir /tmp/seen"),
+        (None, "busybox touch /tmp/alive", "busybox touch /tmp/alive"),
+        (None, "sudo -u app -E touch /tmp/alive", "sudo -u app -E touch /tmp/alive"),
+        (None, "echo /tmp/alive | xargs -n 1 touch", "xargs -n 1 touch"),
+        (["sh", "-c", "-e", "touch /tmp/alive"], None, "touch /tmp/alive"),
+        (["bash", "-euo", "pipefail", "-c", "touch /tmp/alive"], None, "touch /tmp/alive"),
+        # Programs that change a file when told to.
+        (None, "sed -i 's/0/1/' /tmp/count", "sed -i 's/0/1/' /tmp/count"),
+        (None, "sed -E --in-place=.bak 's/0/1/' /tmp/count", "sed -E --in-place=.bak 's/0/1/' /tmp/count"),
+        (None, "dd if=/dev/zero of=/tmp/ran count=1", "dd if=/dev/zero of=/tmp/ran count=1"),
+        (None, "find /tmp -name ran -delete", "find /tmp -name ran -delete"),
+        (None, "find /tmp -name ran -exec rm {} +", "find /tmp -name ran -exec rm {} +"),
         (["touch", "/tmp/alive"], None, "touch /tmp/alive"),
         (None, "curl -f http://localhost/ >&/tmp/out", "curl -f http://localhost/ >&/tmp/out"),
         # Output to /dev/null, a descriptor or a socket is kept nowhere.
@@ -284,10 +308,53 @@ GRIST_KEYCLOAK_PROBE = (
         (None, "cat <<EOF", None),
         (["pg_isready", "-U", "postgres"], None, None),
         (["curl", "-f", "-o", "/tmp/page", "http://localhost/"], None, None),  # each run fetches it anew
+        (None, "sed -n 's/0/1/p' /tmp/count", None),
+        (None, "dd if=/proc/loadavg of=/dev/null", None),
+        (None, "find /tmp -name ran -exec cat {} ';'", None),
+        (None, "command -v touch", None),  # prints where `touch` is, runs nothing
+        (None, "timeout 5 curl -f http://localhost/", None),
     ],
 )
 def test_a_probe_keeps_state_when_it_writes_a_file(argv, command, written) -> None:
     assert state_written(argv, command) == written
+
+
+@pytest.mark.parametrize(
+    ("words", "command"),
+    [
+        (["timeout", "10", "bash", "-c", "x"], ["bash", "-c", "x"]),
+        (["timeout", "--preserve-status", "-k", "2", "-s", "TERM", "5m", "curl"], ["curl"]),
+        (["nice", "-n", "5", "curl"], ["curl"]),
+        (["nice", "-5", "curl"], ["curl"]),
+        (["command", "-p", "curl"], ["curl"]),
+        (["command", "-v", "curl"], []),  # prints where it is, runs nothing
+        (["busybox", "wget", "-q"], ["wget", "-q"]),
+        (["sudo", "-u", "app", "-E", "HOME=/app", "curl"], ["curl"]),
+        (["xargs", "-n", "1", "-I", "{}", "touch", "{}"], ["touch", "{}"]),
+        (["gosu", "app", "curl"], ["curl"]),
+        (["env", "-u", "X", "A=b", "curl"], ["curl"]),
+        (["curl", "-f"], None),
+    ],
+)
+def test_past_wrapper_gives_the_command_a_wrapper_runs(words, command) -> None:
+    assert past_wrapper(words) == command
+
+
+@pytest.mark.parametrize(
+    ("arguments", "script"),
+    [
+        (["-c", "x"], "x"),
+        (["-euc", "x"], "x"),
+        (["-c", "-e", "x"], "x"),  # the script is the first argument that is no option
+        (["-euo", "pipefail", "-c", "x"], "x"),
+        (["-c", "--", "x"], "x"),
+        (["-c"], ""),
+        (["-e", "/entrypoint.sh"], None),
+        (["/entrypoint.sh", "-c", "x"], None),
+    ],
+)
+def test_shell_script_is_the_first_operand_after_c(arguments, script) -> None:
+    assert shell_script(arguments) == script
 
 
 @pytest.mark.parametrize(

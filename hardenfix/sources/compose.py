@@ -273,6 +273,33 @@ OVERRIDE_MERGES = "this override file's keys are merged into the base file's ser
 """Why a key written into an override file may replace a value the base file sets."""
 
 
+def merged_from_elsewhere(document: ComposeDocument, service: Service) -> str | None:
+    """Why a key written into the service may replace a value Compose merges into it from
+    elsewhere: it is in an override file, or it is a fragment of a service defined in
+    another file (it extends one, or names neither an image nor a build: Compose refuses
+    it alone, "service has neither an image nor a build context", so `-f` merges it over
+    a file that defines it) or in another document of the file. None when the service is
+    all here."""
+    if document.is_override:
+        return OVERRIDE_MERGES
+    if service.extends_other_file:
+        return (
+            f"service `{service.name}` extends another file's service, whose keys Compose merges with its own "
+            "and which may set it"
+        )
+    if service.in_other_documents:
+        return (
+            f"another document of the file defines service `{service.name}` too, and Compose merges the two: "
+            "that one may set it"
+        )
+    if not service.is_complete:
+        return (
+            f"service `{service.name}` names neither an image nor a build: Compose merges its keys into another "
+            "file's service (`-f base.yaml -f this.yaml`), which may set it"
+        )
+    return None
+
+
 def names_an_override(name: str) -> bool:
     """Whether a file name is an override file's (`compose.override.yaml`,
     `docker-compose.override.integration_tests.yml`), merged over a base file."""

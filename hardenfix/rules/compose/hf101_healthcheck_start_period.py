@@ -8,11 +8,11 @@ from hardenfix.knowledge import DEFAULT_TIMING, check_duration, start_period_dou
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
-    OVERRIDE_MERGES,
     ComposeDocument,
     effective_keys,
     insertion_target,
     legacy_format_reason,
+    merged_from_elsewhere,
 )
 from hardenfix.sources.healthcheck import ProbeDoubts
 
@@ -73,8 +73,11 @@ class HealthcheckStartPeriod(Rule):
     healthcheck that says none, and writing one would replace it.
 
     Unsafe when the probe keeps state between runs: it writes a file (`touch`,
-    `mkdir`, `cp`, `tee`, output redirected to a file other than /dev/null or a
-    descriptor), or so does a probe merging the same anchored defaults. Run
+    `mkdir`, `cp`, `tee`, `sed -i`, `dd of=`, `find -delete`, output redirected
+    to a file other than /dev/null or a descriptor), also behind a wrapper
+    (`timeout 10 bash -c '...'`, `nice`, `sudo`, `xargs`), or so does a probe
+    merging the same anchored defaults; what an interpreter's code writes
+    (`python3 -c "open(...)"`) is not read. Run
     earlier than it was written for, a probe whose result depends on its
     earlier runs can pass without checking anything: gristlabs/grist-core's
     Keycloak probe checks only on its first run, which the 30 second interval
@@ -84,6 +87,10 @@ class HealthcheckStartPeriod(Rule):
 
     Unsafe in an override file (`compose.override.yaml`): Compose merges its
     healthcheck into the base file's, which may set the key to another value.
+    Unsafe too for a service that is a fragment of one defined elsewhere: it
+    names neither an image nor a build (Compose refuses it alone, so it is
+    merged over another file, `-f compose.yaml -f compose-prod.yml`), extends
+    another file's service, or another document of the file defines it too.
     Unsafe too in a file that declares a legacy format without the key
     (`version: "3.3"`, or 2.0 to 2.2): Compose v2 ignores `version:`, but
     `docker stack deploy` and Compose v1 refuse the file. Raising the version, or
@@ -118,7 +125,7 @@ class HealthcheckStartPeriod(Rule):
                 f"healthcheck of service `{service.name}` has no `start_period`: "
                 "failed probes while it starts count toward its retries"
             )
-            doubts = [OVERRIDE_MERGES] if document.is_override else []
+            doubts = [merged] if (merged := merged_from_elsewhere(document, service)) is not None else []
             stateful_probe = stateful.about(service, target)
             if stateful_probe is not None:
                 doubts.append(stateful_probe)

@@ -8,7 +8,7 @@ from hardenfix.facts.service import timing_left_to_images
 from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, interval_doubt, probe_timeout
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import OVERRIDE_MERGES, ComposeDocument, effective_keys, insertion_target
+from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target, merged_from_elsewhere
 from hardenfix.sources.healthcheck import ProbeDoubts, probe_of
 
 _SHARED_UNBOUNDED = "it goes into defaults that a healthcheck whose probe does not bound its own run merges too"
@@ -80,8 +80,11 @@ class HealthcheckTiming(Rule):
 
     Unsafe when an `interval` other than the engine's 30 seconds is written
     (the `interval` option) for a probe that keeps state between runs: one that
-    writes a file (`touch`, `mkdir`, `cp`, `tee`, output redirected to a file
-    other than /dev/null or a descriptor), or any probe merging the same
+    writes a file (`touch`, `mkdir`, `cp`, `tee`, `sed -i`, `dd of=`, `find
+    -delete`, output redirected to a file other than /dev/null or a
+    descriptor), also behind a wrapper (`timeout 10 bash -c '...'`, `nice`,
+    `sudo`, `xargs`; what an interpreter's code writes, `python3 -c
+    "open(...)"`, is not read), or any probe merging the same
     anchored defaults as one. What such a probe reports depends on when it ran
     before (gristlabs/grist-core's Keycloak probe checks only on its first run,
     and passes ever after), and another interval runs it at other times than it
@@ -89,6 +92,10 @@ class HealthcheckTiming(Rule):
 
     Unsafe in an override file (`compose.override.yaml`): Compose merges its
     healthcheck into the base file's, which may set the key to another value.
+    Unsafe too for a service that is a fragment of one defined elsewhere: it
+    names neither an image nor a build (Compose refuses it alone, so it is
+    merged over another file, `-f compose.yaml -f compose-prod.yml`), extends
+    another file's service, or another document of the file defines it too.
 
     ## Options
     - `interval` (default `"30s"`), `timeout` (default `"10s"`), `retries` (default `3`):
@@ -129,7 +136,7 @@ class HealthcheckTiming(Rule):
                     why = UNBOUNDED_PROBE if own == timeout else _SHARED_UNBOUNDED
                     message += f"; `timeout` is written as the engine's own {timeout}: {why}"
             edit = document.insert_entries(target, missing)
-            doubts = [OVERRIDE_MERGES] if document.is_override else []
+            doubts = [merged] if (merged := merged_from_elsewhere(document, service)) is not None else []
             stateful_probe = stateful.about(service, target) if "interval" not in present else None
             if stateful_probe is not None:
                 doubts.append(stateful_probe)

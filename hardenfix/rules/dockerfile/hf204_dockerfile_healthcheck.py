@@ -106,8 +106,11 @@ class DockerfileHealthcheck(Rule):
     added only for a probe that bounds its own run, `curl -m 5`; any other
     gets `--timeout=30s`, Docker's own). Adding flags is unsafe for a probe
     that keeps state between runs, one that writes a file (`touch`, `mkdir`,
-    `cp`, `tee`, output redirected to a file other than /dev/null or a
-    descriptor), when they change when it runs: a `--start-period` makes
+    `cp`, `tee`, `sed -i`, `dd of=`, `find -delete`, output redirected to a
+    file other than /dev/null or a descriptor), also behind a wrapper
+    (`timeout 10 bash -c '...'`, `nice`, `sudo`, `xargs`; what an
+    interpreter's code writes, `python3 -c "open(...)"`, is not read), when
+    they change when it runs: a `--start-period` makes
     Docker Engine 25 and later run it every `--start-interval` (5 seconds
     unless set) while the container starts, instead of every `--interval`, and
     an `--interval` other than Docker's 30 seconds moves every run. What such a
