@@ -842,6 +842,29 @@ def test_a_default_port_is_a_guess_where_an_env_file_is_not_in_the_checkout() ->
     assert launch_of(["uvicorn", "main:app"], HERE, Environment()).port.guess is None
 
 
+def test_a_launch_is_a_guess_where_its_address_or_options_variable_may_be_set() -> None:
+    """An `env_file` not read, or the deploying shell, may set GUNICORN_CMD_ARGS
+    (`--bind=0.0.0.0:8080`, `--certfile`) or UVICORN_HOST, which move what a probe of
+    127.0.0.1:8000 reaches; an option on the command line wins over the variable."""
+    from hardenfix.facts import Environment, Fact
+
+    unread = Environment(unread=(".env",))
+    launch = launch_of(["gunicorn", "-b", "0.0.0.0:8000", "app:app"], HERE, unread)
+    assert launch.port.guess == "`.env` is not in the checkout and may set $GUNICORN_CMD_ARGS"
+    shell = Environment()
+    shell.pass_from_shell("GUNICORN_CMD_ARGS", "compose.yaml:7")
+    launch = launch_of(["gunicorn", "-b", "0.0.0.0:8000", "app:app"], HERE, shell)
+    assert launch.port.guess == "`compose.yaml:7` passes $GUNICORN_CMD_ARGS from the shell that deploys the stack"
+    launch = launch_of(["uvicorn", "main:app", "--port", "8000"], HERE, unread)
+    assert launch.port.guess == "`.env` is not in the checkout and may set $UVICORN_HOST"
+    assumed = Environment({"UVICORN_HOST": Fact("0.0.0.0", "Dockerfile:3")})
+    assumed.add_unread(".env")
+    assert launch_of(["uvicorn", "main:app", "--port", "8000"], HERE, assumed).port.guess is not None
+    assert launch_of(["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"], HERE, unread).port.guess is None
+    set_here = Environment({"GUNICORN_CMD_ARGS": Fact("--workers 2", "compose.yaml:9")}, unread=(".env",))
+    assert launch_of(["gunicorn", "-b", "0.0.0.0:8000", "app:app"], HERE, set_here).port.guess is None
+
+
 def test_env_files_not_read_are_those_the_deployment_picks(tmp_path: Path) -> None:
     """An `env_file` named through a variable (agenta's `${ENV_FILE:-./.env.oss.gh}`) is the
     file the deployment's variables name, whatever its default holds; an optional one

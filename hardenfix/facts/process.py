@@ -171,15 +171,31 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
 def _bound_elsewhere(launch: Launch, options: Mapping[str, str], environment: Mapping[str, Fact[str]]) -> Launch:
     """The launch, its port a guess when the server is told to listen on an address a probe
     of 127.0.0.1 inside the container does not reach (`--host 172.20.0.5`, `::1`), by its
-    options or the variable it reads the address from (`UVICORN_HOST`)."""
-    host = _bound_host(launch.program, options)
-    variable = _HOST_VARIABLES.get(launch.program)
-    if host is None and variable is not None and variable in environment:
-        host = environment[variable].value
-    if launch.port is None or host is None or host.strip("[]") in _REACHED_FROM_INSIDE:
+    options or the variable it reads the address from (`UVICORN_HOST`); or when a variable it
+    reads its address or more options from may hold what was not read here (an `env_file`
+    kept out of the checkout, the deploying shell)."""
+    if launch.port is None:
         return launch
-    guess = f"it listens on `{host}` alone, which a probe of 127.0.0.1 may not reach"
+    host = _bound_host(launch.program, options)
+    variables = [_OPTIONS_VARIABLES[launch.program]] if launch.program in _OPTIONS_VARIABLES else []
+    if host is None and launch.program in _HOST_VARIABLES:
+        variables.append(_HOST_VARIABLES[launch.program])
+        if _HOST_VARIABLES[launch.program] in environment:
+            host = environment[_HOST_VARIABLES[launch.program]].value
+    if host is not None and host.strip("[]") not in _REACHED_FROM_INSIDE:
+        guess = f"it listens on `{host}` alone, which a probe of 127.0.0.1 may not reach"
+    else:
+        guess = _may_hold_other(environment, variables)
     return launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
+
+
+def _may_hold_other(environment: Mapping[str, Fact[str]], variables: list[str]) -> str | None:
+    """Why `variables` may hold other values than those read here: one read but assumed (set
+    before an `env_file` not read), or one unset here that the deployment may set."""
+    assumed = (environment[name].guess for name in variables if name in environment)
+    return next(filter(None, assumed), None) or unread_may_set(
+        environment, [name for name in variables if name not in environment]
+    )
 
 
 _HOST_OPTIONS = {

@@ -164,7 +164,10 @@ class HealthcheckMissing(Rule):
     `ports:`, a default port or one a variable sets (`PORT`) where an
     `env_file` read after it (a `.env` not in the checkout, a path with a
     variable) may set that variable, or the deploying shell passes it
-    (`environment: [PORT]`), a server told to listen on one address
+    (`environment: [PORT]`), as they may a variable the server reads its
+    address or more options from (`UVICORN_HOST` where the command gives no
+    `--host`, gunicorn's `GUNICORN_CMD_ARGS`, which may carry
+    `--bind=0.0.0.0:8080` or `--certfile`), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
     reach, a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
