@@ -18,7 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import NamedTuple
 
 HTTP_TOOLS = frozenset({"curl", "wget"})
@@ -204,6 +204,15 @@ def past_wrapper(words: Sequence[str]) -> list[str] | None:
     if name == "command" and any(word in ("-v", "-V") for word in words[1 : len(words) - len(command)]):
         return []
     return command
+
+
+def innermost(words: Sequence[str], until: Collection[str] = ()) -> list[str]:
+    """The command past every wrapper (`tini -- env A=b timeout 5 x` runs `x`), or past
+    those before a program named in `until`."""
+    words = list(words)
+    while words and posixpath.basename(words[0]) not in until and (inner := past_wrapper(words)) is not None:
+        words = inner
+    return words
 
 
 def skip_options(argv: list[str], with_value: set[str], assignments: bool = False) -> list[str]:
@@ -454,8 +463,7 @@ def state_written(argv: Sequence[str] | None, command: str | None) -> str | None
 def _writes_state(arguments: list[str]) -> str | bool:
     """Whether a command (its argument values) writes a file: True, or, for a shell, the
     command of its script that does."""
-    while (inner := past_wrapper(arguments)) is not None:
-        arguments = inner
+    arguments = innermost(arguments)
     program = posixpath.basename(arguments[0]) if arguments else ""
     operands = arguments[1:]
     if program in SHELLS:

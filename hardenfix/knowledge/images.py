@@ -182,9 +182,7 @@ class ServerCommand(NamedTuple):
         a script file, a shell script in which no command starts it)."""
         if entrypoint is None and not command:
             return True
-        words = [*entrypoint, *(command or ())] if entrypoint is not None else list(command or ())
-        while words and (unwrapped := probes.past_wrapper(words)) is not None:
-            words = unwrapped
+        words = probes.innermost([*entrypoint, *(command or ())] if entrypoint is not None else list(command or ()))
         if not words:
             return None
         program = posixpath.basename(words[0])

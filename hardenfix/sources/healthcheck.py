@@ -82,6 +82,13 @@ def probe_of(healthcheck: Entry) -> Probe | None:
     return None
 
 
+def probe_parts(healthcheck: Entry) -> tuple[tuple[str, ...] | None, str | None]:
+    """A healthcheck's probe as `probes` reads one: its argument vector and its shell
+    command (either may be None; both are when it has no probe)."""
+    probe = probe_of(healthcheck)
+    return (probe.argv, probe.command) if probe else (None, None)
+
+
 class ProbeDoubts:
     """What a `doubt` raises about the probes (argument vector, shell command) of the
     healthchecks a missing `key` would be written into, by where it goes: anchored defaults
@@ -98,8 +105,7 @@ class ProbeDoubts:
             healthcheck = service.active_healthcheck()
             if healthcheck is None or key in effective_keys(healthcheck.value):
                 continue
-            probe = probe_of(healthcheck)
-            reason = doubt(*((probe.argv, probe.command) if probe else (None, None)))
+            reason = doubt(*probe_parts(healthcheck))
             if reason is not None:
                 target = id(insertion_target(healthcheck.value))
                 self._by_target.setdefault(target, {})[service.name] = reason

@@ -9,7 +9,7 @@ from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration,
 from hardenfix.model import Applicability, Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target, merged_from_elsewhere
-from hardenfix.sources.healthcheck import ProbeDoubts, probe_of
+from hardenfix.sources.healthcheck import ProbeDoubts, probe_parts
 
 _SHARED_UNBOUNDED = "it goes into defaults that a healthcheck whose probe does not bound its own run merges too"
 
@@ -131,8 +131,7 @@ class HealthcheckTiming(Rule):
                 timeout = timeouts[id(target)]
                 if timeout != self.options.timeout:
                     missing = [(key, timeout if key == "timeout" else value) for key, value in missing]
-                    probe = probe_of(healthcheck)
-                    own = probe_timeout(self.options.timeout, *((probe.argv, probe.command) if probe else (None, None)))
+                    own = probe_timeout(self.options.timeout, *probe_parts(healthcheck))
                     why = UNBOUNDED_PROBE if own == timeout else _SHARED_UNBOUNDED
                     message += f"; `timeout` is written as the engine's own {timeout}: {why}"
             edit = document.insert_entries(target, missing)
@@ -156,8 +155,7 @@ class HealthcheckTiming(Rule):
             healthcheck = service.active_healthcheck()
             if healthcheck is None or "timeout" in effective_keys(healthcheck.value):
                 continue
-            probe = probe_of(healthcheck)
-            timeout = probe_timeout(self.options.timeout, *((probe.argv, probe.command) if probe else (None, None)))
+            timeout = probe_timeout(self.options.timeout, *probe_parts(healthcheck))
             target = id(insertion_target(healthcheck.value))
             if timeouts.get(target) in (None, self.options.timeout):
                 timeouts[target] = timeout

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
-from hardenfix.probes import lasting_commands, past_wrapper, simple_commands
+from hardenfix.probes import innermost, lasting_commands, simple_commands
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import (
     ContextError,
@@ -242,9 +242,7 @@ def _program(values: list[str]) -> list[str]:
     up to a tool that drops privileges."""
     while values and (values[0] in _PREFIXES or _ASSIGNMENT.match(values[0])):
         values = values[1:]
-    while values and posixpath.basename(values[0]) not in _DROPPERS and (inner := past_wrapper(values)) is not None:
-        values = inner
-    return values
+    return innermost(values, until=_DROPPERS)
 
 
 def _named_by_build(stage: Stage, name: str) -> bool:
