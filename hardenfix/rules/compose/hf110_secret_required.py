@@ -171,7 +171,7 @@ class Options:
         """What the name says about the variable, when it names a secret (see the rule's docs)."""
         if name.upper() in self._upper["not_secrets"]:
             return None
-        words = [word for word in name.upper().split("_") if word]
+        words = list(_words(name))
         while words and words[-1].isdigit():
             words.pop()  # `API_KEY_2` is a second key
         if words:
@@ -823,6 +823,7 @@ _RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:rese
 
 
 def _words(name: str) -> tuple[str, ...]:
+    """A variable's words, upper case: `lago_use_aws_s3` is LAGO, USE, AWS, S3."""
     return tuple(word for word in name.upper().split("_") if word)
 
 
