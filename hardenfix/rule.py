@@ -120,7 +120,16 @@ class Rule:
         message: str,
         fix: Fix | None = None,
         facts: Mapping[str, str] | None = None,
+        doubts: Iterable[str | None] = (),
     ) -> Finding:
+        """A finding of this rule from `start` to `end` of `document`. `doubts` say how `fix`
+        may change what a working deployment does (None or empty: no doubt): with any, the fix is
+        unsafe, applied only with `--unsafe-fixes`, and the message ends with them,
+        `(unsafe fix: ...)`."""
+        said = list(dict.fromkeys(doubt for doubt in doubts if doubt))
+        if said and fix is not None:
+            message += f" (unsafe fix: {'; '.join(said)})"
+            fix.applicability = Applicability.UNSAFE
         return Finding(
             code=self.code,
             slug=self.slug,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from hardenfix.facts.service import timing_left_to_images
 from hardenfix.knowledge import DEFAULT_TIMING, check_duration, start_period_doubt
-from hardenfix.model import Applicability, Category, FileKind, Finding
+from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
     ComposeDocument,
@@ -125,19 +125,15 @@ class HealthcheckStartPeriod(Rule):
                 f"healthcheck of service `{service.name}` has no `start_period`: "
                 "failed probes while it starts count toward its retries"
             )
-            doubts = [merged] if (merged := merged_from_elsewhere(document, service)) is not None else []
-            stateful_probe = stateful.about(service, target)
-            if stateful_probe is not None:
-                doubts.append(stateful_probe)
             legacy_format = document.legacy_format_without("start_period")
-            if legacy_format is not None:
-                doubts.append(legacy_format_reason(legacy_format, "start_period"))
-            if doubts:
-                message += f" (unsafe fix: {'; '.join(doubts)})"
-            applicability = Applicability.UNSAFE if doubts else Applicability.SAFE
             yield self.finding(
                 document,
                 *document.span(healthcheck.key),
                 message,
-                self.fix(f"Add `start_period: {self.options.start_period}`", edit, applicability=applicability),
+                self.fix(f"Add `start_period: {self.options.start_period}`", edit),
+                doubts=[
+                    merged_from_elsewhere(document, service),
+                    stateful.about(service, target),
+                    legacy_format_reason(legacy_format, "start_period") if legacy_format is not None else None,
+                ],
             )

@@ -6,7 +6,7 @@ from functools import partial
 
 from hardenfix.facts.service import timing_left_to_images
 from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, interval_doubt, probe_timeout
-from hardenfix.model import Applicability, Category, FileKind, Finding
+from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target, merged_from_elsewhere
 from hardenfix.sources.healthcheck import ProbeDoubts, probe_parts
@@ -134,17 +134,12 @@ class HealthcheckTiming(Rule):
                     own = probe_timeout(self.options.timeout, *probe_parts(healthcheck))
                     why = UNBOUNDED_PROBE if own == timeout else _SHARED_UNBOUNDED
                     message += f"; `timeout` is written as the engine's own {timeout}: {why}"
-            edit = document.insert_entries(target, missing)
-            doubts = [merged] if (merged := merged_from_elsewhere(document, service)) is not None else []
-            stateful_probe = stateful.about(service, target) if "interval" not in present else None
-            if stateful_probe is not None:
-                doubts.append(stateful_probe)
-            applicability = Applicability.SAFE
-            if doubts:
-                message += f" (unsafe fix: {'; '.join(doubts)})"
-                applicability = Applicability.UNSAFE
-            fix = self.fix(f"Add {names}", edit, applicability=applicability)
-            yield self.finding(document, *document.span(healthcheck.key), message, fix)
+            doubts = [
+                merged_from_elsewhere(document, service),
+                stateful.about(service, target) if "interval" not in present else None,
+            ]
+            fix = self.fix(f"Add {names}", document.insert_entries(target, missing))
+            yield self.finding(document, *document.span(healthcheck.key), message, fix, doubts=doubts)
 
     def _timeouts(self, document: ComposeDocument) -> dict[int, str]:
         """The timeout to write into each mapping a missing key goes to: the longest any

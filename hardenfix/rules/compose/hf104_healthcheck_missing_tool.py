@@ -153,12 +153,8 @@ class HealthcheckMissingTool(Rule):
         elsewhere = document.run_in_other_images()
         if elsewhere is not None:
             guesses += (f"{elsewhere}, so this probe may run in other images",)
-        guesses = tuple(dict.fromkeys((*((absent.guess,) if absent.guess else ()), *guesses)))
-        applicability = Applicability.UNSAFE if standard or guesses else Applicability.SAFE
-        reasons = [*(["the image's standard probe checks something else"] if standard else []), *guesses]
-        if reasons:
-            message += f" (unsafe fix: {'; '.join(reasons)})"
-        return self.finding(document, *span, message, self.fix(title, edit, applicability=applicability))
+        doubts = ["the image's standard probe checks something else" if standard else None, absent.guess, *guesses]
+        return self.finding(document, *span, message, self.fix(title, edit), doubts=doubts)
 
     @staticmethod
     def _same_url_with_another_tool(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from hardenfix import probes
 from hardenfix.facts.service import planned_probe, service_facts
-from hardenfix.model import Applicability, Category, FileKind, Finding
+from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument
 from hardenfix.sources.healthcheck import Probe, rewrite_probe, service_probes
@@ -85,13 +85,13 @@ class HealthcheckWeak(Rule):
             assert facts.route is not None and facts.port is not None
             edit = rewrite_probe(document, probe, planned.test[1:])
             checked = f"`{facts.route.path}` on port {facts.port.value}"
-            assumed = f"; {'; '.join(planned.guesses)}" if planned.guesses else ""
             yield self.finding(
                 document,
                 *span,
-                f"{message} (unsafe fix: probe {checked}, as its code serves it{assumed})",
-                self.fix(f"Probe {checked}", edit, applicability=Applicability.UNSAFE) if edit else None,
+                message,
+                self.fix(f"Probe {checked}", edit) if edit else None,
                 facts.evidence(),
+                (f"probe {checked}, as its code serves it", *planned.guesses),
             )
 
 

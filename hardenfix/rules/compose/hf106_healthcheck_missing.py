@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from hardenfix.facts.service import ServiceFacts, planned_probe, service_facts
 from hardenfix.knowledge import DEFAULT_TIMING
 from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption, ProbeChoice, TagFacts
-from hardenfix.model import Applicability, Category, FileKind, Finding
+from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, YamlValue, legacy_format_reason
 
@@ -239,14 +239,11 @@ class HealthcheckMissing(Rule):
         span = document.span(service.key)
         if choice.unmet:
             return self.finding(document, *span, f"{message}, which {_unmet(choice.unmet, service)}")
-        if choice.guesses:
-            message += f" (unsafe fix: {'; '.join(choice.guesses)})"
         fix = self.fix(
             "Add the image's standard healthcheck",
             document.insert_entry(service.node, "healthcheck", _healthcheck(choice.probe.test)),
-            applicability=Applicability.UNSAFE if choice.guesses else Applicability.SAFE,
         )
-        return self.finding(document, *span, message, fix, {"probe": f"{choice.probe.source}"})
+        return self.finding(document, *span, message, fix, {"probe": f"{choice.probe.source}"}, choice.guesses)
 
     def _from_facts(
         self, document: ComposeDocument, service: Service, facts: ServiceFacts, format_doubts: tuple[str, ...]
@@ -272,18 +269,14 @@ class HealthcheckMissing(Rule):
             f"{service_class} service `{service.name}` has no healthcheck; its code serves "
             f"`{facts.route.path}` on port {facts.port.value}"
         )
-        guesses = (*planned.guesses, *format_doubts)
-        if guesses:
-            message += f" (unsafe fix: {'; '.join(guesses)})"
         tool = facts.image.tool(planned.test[1]) if facts.image is not None else None
         if tool is not None:
             evidence["probe tool"] = f"{planned.test[1]} ({tool})"
         fix = self.fix(
             f"Add a healthcheck that requests `{facts.route.path}` with {planned.test[1]}",
             document.insert_entry(service.node, "healthcheck", _healthcheck(planned.test)),
-            applicability=Applicability.UNSAFE if guesses else Applicability.SAFE,
         )
-        return self.finding(document, *span, message, fix, evidence), service_class
+        return self.finding(document, *span, message, fix, evidence, (*planned.guesses, *format_doubts)), service_class
 
 
 def _healthcheck(test: tuple[str, ...]) -> dict[str, YamlValue]:

@@ -12,7 +12,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix.facts.service import service_facts
 from hardenfix.knowledge import parse_reference
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
+from hardenfix.model import Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
     ComposeDocument,
@@ -674,12 +674,10 @@ class SecretRequired(Rule):
         # to an empty value keeps it, as it did.
         required_operator = ":?" if interpolation.operator == ":-" else "?"
         required = f"${{{name}{required_operator}{self.options.message.format(name=name)}}}"
-        applicability = Applicability.SAFE
+        doubt = None
         if kind is Default.FALLBACK:
-            message = (
-                f"`{name}` falls back to another variable when unset (unsafe fix: requiring it drops that fallback)"
-            )
-            applicability = Applicability.UNSAFE
+            message = f"`{name}` falls back to another variable when unset"
+            doubt = "requiring it drops that fallback"
         elif kind is Default.NUMBER:
             message = (
                 f"`{name}` falls back to the number `{default.strip()}`, which is more often a setting than a"
@@ -695,36 +693,23 @@ class SecretRequired(Rule):
                 shown = f"`{default.strip()}`, which stands for no value" if default.strip() else "an empty value"
             message = f"`{name}` falls back to {shown}: the stack starts without the credential"
             if store is None:
-                applicability = Applicability.UNSAFE
-                message += (
-                    " (unsafe fix: such a default usually marks an optional setting, such as one of several"
-                    " alternative providers, and requiring it stops the stack for everyone who leaves it unset)"
+                doubt = (
+                    "such a default usually marks an optional setting, such as one of several"
+                    " alternative providers, and requiring it stops the stack for everyone who leaves it unset"
                 )
             elif allows_empty:
-                applicability = Applicability.UNSAFE
-                message += (
-                    " (unsafe fix: a service using it says an empty credential is allowed,"
-                    " so it may be left unset on purpose)"
-                )
+                doubt = "a service using it says an empty credential is allowed, so it may be left unset on purpose"
             elif store is Store.INITIALISATION and not profiles:  # else profiles say why
-                applicability = Applicability.UNSAFE
-                message += (
-                    " (unsafe fix: a data store reads it only to initialise its data, and once it has,"
-                    " a stack may leave it unset)"
-                )
+                doubt = "a data store reads it only to initialise its data, and once it has, a stack may leave it unset"
             elif store is Store.EVERY_START and kind is Default.EMPTY and not held_by_a_store and not profiles:
-                applicability = Applicability.UNSAFE
-                message += (
-                    " (unsafe fix: only services that run no data store use it, and an empty value may mean"
+                doubt = (
+                    "only services that run no data store use it, and an empty value may mean"
                     " no credential: a client of a store that takes none, such as a Redis without"
                     " `requirepass` or a Postgres that trusts its clients, and requiring it stops a stack"
-                    " that works without one)"
+                    " that works without one"
                 )
-        if unset_on_purpose and applicability is Applicability.SAFE:
-            applicability = Applicability.UNSAFE
-            message += f" (unsafe fix: {unset_on_purpose})"
-        fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required), applicability=applicability)
-        return self.finding(document, start, end, message, fix)
+        fix = self.fix(f"Require `{name}`", Edit.replace(start, end, required))
+        return self.finding(document, start, end, message, fix, doubts=[doubt or unset_on_purpose])
 
     def _written_out(self, text: str, default: str, as_defaults: int) -> str | None:
         """Where a secret's default is written out as it is, as a URL's password

@@ -138,7 +138,7 @@ class ImagePin(Rule):
             Edit(edit.start, edit.end, edit.content + choice.tag),
             applicability=Applicability.UNSAFE,
         )
-        return self.finding(document, start, end, f"{message} (unsafe fix: {choice.explanation})", fix)
+        return self.finding(document, start, end, message, fix, doubts=[choice.explanation])
 
     def _pinned_online(self, reference: ImageReference, service: Service) -> bool:
         """Online, a tag that names no version (`alpine`) floats too, and is pinned when the

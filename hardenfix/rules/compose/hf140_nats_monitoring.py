@@ -7,7 +7,7 @@ from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
 from hardenfix import probes
 from hardenfix.knowledge import parse_reference
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
 
@@ -99,20 +99,20 @@ class NatsMonitoring(Rule):
                 f"NATS service `{service.name}` runs JetStream without the monitoring port: "
                 "nothing can probe its health"
             )
-            applicability = Applicability.SAFE
             shared = service.get("network_mode")
             network = str(shared.value.value) if shared is not None and isinstance(shared.value, ScalarNode) else ""
-            if network == "host" or network.startswith(("service:", "container:")):
-                applicability = Applicability.UNSAFE
-                message += (
-                    f" (unsafe fix: it shares another network namespace, `network_mode: {network}`, where port"
-                    f" {MONITORING_PORT} may be taken, and NATS exits when it cannot listen there)"
-                )
+            shares_a_namespace = network == "host" or network.startswith(("service:", "container:"))
             yield self.finding(
                 document,
                 *document.span(command.key),
                 message,
-                self.fix(f"Add `-m {MONITORING_PORT}`", edit, applicability=applicability),
+                self.fix(f"Add `-m {MONITORING_PORT}`", edit),
+                doubts=[
+                    f"it shares another network namespace, `network_mode: {network}`, where port"
+                    f" {MONITORING_PORT} may be taken, and NATS exits when it cannot listen there"
+                    if shares_a_namespace
+                    else None
+                ],
             )
 
     @staticmethod

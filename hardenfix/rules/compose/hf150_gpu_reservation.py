@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Entry, Service, YamlValue, entries, iter_nodes, lookup
 
@@ -153,15 +153,12 @@ class GpuReservation(Rule):
             if not isinstance(edit, Edit):
                 yield self.finding(document, *document.span(service.key), f"{message} (no fix: {edit or request.risk})")
                 continue
-            applicability = Applicability.SAFE
-            if request.risk is not None:
-                applicability = Applicability.UNSAFE
-                message += f" (unsafe fix: {request.risk})"
             yield self.finding(
                 document,
                 *document.span(service.key),
                 message,
-                self.fix("Reserve the GPUs it uses", edit, applicability=applicability),
+                self.fix("Reserve the GPUs it uses", edit),
+                doubts=[request.risk],
             )
 
     @staticmethod

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.probes import innermost, lasting_commands, simple_commands
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import (
@@ -173,19 +173,15 @@ class UserBeforePrivdropEntrypoint(Rule):
         target = drop.user if drop.user and "$" not in drop.user else user.arguments
         note = f"# NOTE: Do NOT set USER here - entrypoint drops to {target} via {drop.program}"
         message += f"; the script drops to `{target}` itself via `{drop.program}`"
-        doubts = _doubts(stage, user, drop.program, script)
-        if doubts:
-            message += f" (unsafe fix: {'; '.join(doubts)})"
         return self.finding(
             document,
             user.start,
             user.end,
             message,
             self.fix(
-                f"Remove `{user.line}`: the entrypoint drops privileges",
-                Edit.replace(user.start, user.end, note),
-                applicability=Applicability.UNSAFE if doubts else Applicability.SAFE,
+                f"Remove `{user.line}`: the entrypoint drops privileges", Edit.replace(user.start, user.end, note)
             ),
+            doubts=_doubts(stage, user, drop.program, script),
         )
 
 

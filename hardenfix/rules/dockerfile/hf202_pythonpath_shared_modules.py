@@ -12,7 +12,7 @@ from typing import NamedTuple
 from hardenfix import probes
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import (
     BuildContext,
@@ -215,18 +215,13 @@ class PythonpathSharedModules(Rule):
             f"`{shared.app_root}`, and `PYTHONPATH` is never set: the import fails unless the process happens "
             f"to start in `{shared.app_root}`"
         )
-        if hidden:
-            message += f" (unsafe fix: first on the module search path, {'; '.join(hidden)})"
         return self.finding(
             document,
             copy.start,
             copy.end,
             message,
-            self.fix(
-                f"Add `{line}`",
-                Edit.insert(anchor.end, insertion),
-                applicability=Applicability.UNSAFE if hidden else Applicability.SAFE,
-            ),
+            self.fix(f"Add `{line}`", Edit.insert(anchor.end, insertion)),
+            doubts=[f"first on the module search path, {'; '.join(hidden)}" if hidden else None],
         )
 
 

@@ -103,7 +103,7 @@ class BaseImagePin(Rule):
         if choice.tag is None:
             return self.finding(document, start, end, f"{message}; {choice.explanation}")
         fix = self._pin(reference, start, choice.tag, Applicability.UNSAFE)
-        return self.finding(document, start, end, f"{message} (unsafe fix: {choice.explanation})", fix)
+        return self.finding(document, start, end, message, fix, doubts=[choice.explanation])
 
     def _pin(
         self, reference: ImageReference, start: int, tag: str, applicability: Applicability = Applicability.SAFE

@@ -185,23 +185,16 @@ class DockerfileHealthcheck(Rule):
         anchor = (instruction.flags or instruction.words)[-1 if instruction.flags else 0]
         at = instruction.source_offset(anchor.end - 1) + 1
         added = " ".join(f"--{name}={value}" for name, value in missing.items())
-        doubts = [
-            start_period_doubt(probe.argv, shell_command) if "start-period" in missing else None,
-            interval_doubt(missing["interval"], probe.argv, shell_command) if "interval" in missing else None,
-        ]
-        doubt = next((reason for reason in doubts if reason is not None), None)
-        if doubt is not None:
-            note += f" (unsafe fix: {doubt})"
+        doubt = (start_period_doubt(probe.argv, shell_command) if "start-period" in missing else None) or (
+            interval_doubt(missing["interval"], probe.argv, shell_command) if "interval" in missing else None
+        )
         return self.finding(
             document,
             instruction.start,
             instruction.start + len(instruction.keyword),
             f"`HEALTHCHECK` has {'; '.join(reasons)}{note}",
-            self.fix(
-                f"Add `{added}`",
-                Edit.insert(at, f" {added}"),
-                applicability=Applicability.UNSAFE if doubt else Applicability.SAFE,
-            ),
+            self.fix(f"Add `{added}`", Edit.insert(at, f" {added}")),
+            doubts=[doubt],
         )
 
     def _check_probe(self, document: DockerfileDocument, probe: _Probe, facts: TagFacts) -> Iterator[Finding]:
@@ -262,17 +255,11 @@ class DockerfileHealthcheck(Rule):
             return self.finding(document, start, end, f"{message}; no replacement: {reason}")
         used = facts.tool(replacement[0])
         stricter = probes.stricter_replacement(http, replacement[0])
-        guesses = tuple(dict.fromkeys(g for g in (absent.guess, used.guess if used else None, stricter) if g))
-        if guesses:
-            message += f" (unsafe fix: {'; '.join(guesses)})"
-        else:
+        guesses = [absent.guess, used.guess if used else None, stricter]
+        if not any(guesses):
             message += f" ({absent.source}): the container can never become healthy"
-        fix = self.fix(
-            f"Probe with `{replacement[0]}`",
-            Edit.replace(start, end, _render(probe, replacement)),
-            applicability=Applicability.UNSAFE if guesses else Applicability.SAFE,
-        )
-        return self.finding(document, start, end, message, fix)
+        fix = self.fix(f"Probe with `{replacement[0]}`", Edit.replace(start, end, _render(probe, replacement)))
+        return self.finding(document, start, end, message, fix, doubts=guesses)
 
     def _curl_flags(
         self, document: DockerfileDocument, probe: _Probe, http: probes.HttpProbe, problem: probes.CurlFlagProblem

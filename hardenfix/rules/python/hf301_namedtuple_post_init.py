@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
     Binding,
@@ -142,10 +142,6 @@ class _Verdict:
     no_fix: str | None = None
     unsafe: list[str] = field(default_factory=list)
     rewrites: list[_Rewrite] = field(default_factory=list)
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.UNSAFE if self.unsafe else Applicability.SAFE
 
 
 class NamedTuplePostInit(Rule):
@@ -310,14 +306,11 @@ class NamedTuplePostInit(Rule):
             if verdict.no_fix is not None:
                 yield self.finding(document, start, end, f"{message} (no fix: {verdict.no_fix})")
                 continue
-            if verdict.unsafe:
-                message += f" (unsafe fix: {'; '.join(verdict.unsafe)})"
             fix = self.deferred_fix(
                 f"Convert `{verdict.cls.name}` to a frozen dataclass",
                 functools.partial(self._edits, document, verdict, verdicts),
-                verdict.applicability,
             )
-            yield self.finding(document, start, end, message, fix)
+            yield self.finding(document, start, end, message, fix, doubts=verdict.unsafe)
 
     def _verdict(self, document: PythonDocument, cls: ast.ClassDef, base: ast.expr, form: str) -> _Verdict:
         verdict = _Verdict(cls, base)

@@ -344,7 +344,7 @@ class BroadExceptSilentDefault(Rule):
                 continue
             make_edits = functools.partial(_edits, document, found, logger, suppress_groups.get(id(found)))
             fix = self.deferred_fix("Log the failure with its traceback", make_edits, Applicability.UNSAFE)
-            yield self.finding(document, start, end, f"{message} (unsafe fix: logs it with its traceback)", fix)
+            yield self.finding(document, start, end, message, fix, doubts=["logs it with its traceback"])
 
 
 # -- where the rule looks ---------------------------------------------------------
