@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hardenfix import probes
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, ValueChange
+from hardenfix.model import Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
 from hardenfix.sources.healthcheck import Probe, service_probes
@@ -101,11 +101,9 @@ class HealthcheckCurlFlags(Rule):
         message = f"curl{url} in the healthcheck of service `{service.name}` {problem.message}"
         if edits is None:
             return self.finding(document, start, end, f"{message} (a flag is quoted or escaped: no fix)")
-        applicability = Applicability.SAFE
-        if problem.unsafe_because is not None:
-            message += f"; the fix is unsafe: {problem.unsafe_because}"
-            applicability = Applicability.UNSAFE
-        return self.finding(document, start, end, message, self.fix(problem.title, *edits, applicability=applicability))
+        return self.finding(
+            document, start, end, message, self.fix(problem.title, *edits), doubts=[problem.unsafe_because]
+        )
 
 
 def _exec_form_edits(document: ComposeDocument, probe: Probe, problem: probes.CurlFlagProblem) -> list[Edit] | None:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hardenfix import hosts
-from hardenfix.model import Applicability, Category, FileKind, Finding, ValueChange
+from hardenfix.model import Category, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, entries, iter_scalars, lookup, variable_syntax
 
@@ -234,13 +234,8 @@ class HostnameCase(Rule):
         if edit is None:
             return self.finding(document, start, end, f"{message} (written with a YAML escape: no fix)")
         lowered = ", ".join("".join(changes.get(i, value[i]) for i in range(s, e)) for s, e in spans)
-        applicability = Applicability.SAFE
-        if unsafe_because is not None:
-            message += f"; the fix is unsafe: {unsafe_because}"
-            applicability = Applicability.UNSAFE
-        return self.finding(
-            document, start, end, message, self.fix(f"Lowercase to `{lowered}`", edit, applicability=applicability)
-        )
+        fix = self.fix(f"Lowercase to `{lowered}`", edit)
+        return self.finding(document, start, end, message, fix, doubts=[unsafe_because])
 
 
 def _url_scalars(service: Service) -> Iterator[ScalarNode]:

@@ -17,7 +17,7 @@ from hardenfix.knowledge import (
     start_period_doubt,
 )
 from hardenfix.knowledge.images import TagFacts
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, exec_form_spans, parse_exec_form
 
@@ -278,11 +278,9 @@ class DockerfileHealthcheck(Rule):
         if changes is None or None in spans:
             return self.finding(document, start, end, f"{message} (a flag is quoted or escaped: no fix)")
         edits = [Edit.replace(*span, content) for span, (_, _, content) in zip(spans, changes, strict=True)]
-        applicability = Applicability.SAFE
-        if problem.unsafe_because is not None:
-            message += f"; the fix is unsafe: {problem.unsafe_because}"
-            applicability = Applicability.UNSAFE
-        return self.finding(document, start, end, message, self.fix(problem.title, *edits, applicability=applicability))
+        return self.finding(
+            document, start, end, message, self.fix(problem.title, *edits), doubts=[problem.unsafe_because]
+        )
 
 
 def _source_span(instruction: Instruction, start: int, end: int) -> tuple[int, int] | None:

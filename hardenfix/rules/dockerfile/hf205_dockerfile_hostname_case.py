@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from hardenfix import hosts
-from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
+from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, variable_syntax
 
@@ -96,10 +96,5 @@ class HostnameCase(Rule):
             what = "URL hosts" if len(url.spans) > 1 else "URL host"
             verb = "have" if len(url.spans) > 1 else "has"
             message = f"{what} `{shown}` in `{instruction.keyword}` {verb} upper-case letters; {hosts.WHY_LOWERCASE}"
-            unsafe_because = hosts.compared_as_text(masked, first)
-            if unsafe_because is not None:
-                message += f"; the fix is unsafe: {unsafe_because}"
-            applicability = Applicability.UNSAFE if unsafe_because else Applicability.SAFE
-            yield self.finding(
-                document, start, end, message, self.fix(f"Lowercase to `{title}`", *edits, applicability=applicability)
-            )
+            fix = self.fix(f"Lowercase to `{title}`", *edits)
+            yield self.finding(document, start, end, message, fix, doubts=[hosts.compared_as_text(masked, first)])
