@@ -51,6 +51,10 @@ _COMPOSE_NAMES = (
     "*.compose.yaml",
     "*.compose.yml",
 )
+_SNIFFED_COMPOSE_NAMES = ("compose-*.yaml", "compose-*.yml", "*-compose.yaml", "*-compose.yml")
+"""Names that Compose files often have (VictoriaMetrics' `compose-vm-single.yml`, a
+`dev-compose.yml`), but other YAML files too (an Ansible role's `tasks/compose-up.yml`):
+such a file is a Compose file when its top level has `services:`."""
 _DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
 _SERVICES_KEY = re.compile(rb"^services[ \t]*:", re.MULTILINE)
 
@@ -70,6 +74,7 @@ def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _COMPOSE_NAME = _any_of(_COMPOSE_NAMES)
+_SNIFFED_COMPOSE_NAME = _any_of(_SNIFFED_COMPOSE_NAMES)
 _DOCKERFILE_NAME = _any_of(_DOCKERFILE_NAMES)
 
 
@@ -83,18 +88,27 @@ def classify_name(name: str) -> FileKind | None:
     return None
 
 
+def is_sniffed_name(name: str) -> bool:
+    """Whether a file of this name, found in a walk, is a Compose file if its content says so."""
+    return _SNIFFED_COMPOSE_NAME.match(name) is not None
+
+
 def classify_explicit(path: Path) -> FileKind | None:
     """A named file: by its name, else a YAML file whose top level has `services:`."""
     kind = classify_name(path.name)
     if kind is None and path.suffix in (".yml", ".yaml") and path.is_file():
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(1 << 20)
-        except OSError:
-            return None
-        if has_services_key(head):
-            return FileKind.COMPOSE
+        return _sniffed_kind(str(path))
     return kind
+
+
+def _sniffed_kind(path: str) -> FileKind | None:
+    """Compose for a file whose top level has `services:`, else None."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 20)
+    except OSError:
+        return None
+    return FileKind.COMPOSE if has_services_key(head) else None
 
 
 def has_services_key(head: bytes) -> bool:
@@ -118,7 +132,9 @@ class Walk:
     ignore_files: list[list[Any]] = field(default_factory=list)
     """[path, mtime in ns, size, inode]."""
     files: list[list[Any]] = field(default_factory=list)
-    """[path, kind, whether it is a symlink]."""
+    """[path, kind, whether it is a symlink]; the kind is None for a file whose content
+    tells it (`is_sniffed_name`), which is read again on each run, since editing a file
+    leaves its folder's modification time as it was."""
     temporaries: list[str] = field(default_factory=list)
     complete: bool = True
     """False when a folder could not be listed: such a walk is not reused."""
@@ -232,7 +248,9 @@ def _walk_or_recall(
                 on_folder(os.path.join(top, folder) if folder != "." else top, set(names))
         temporaries.extend(Path(top, temporary) for temporary in remembered.temporaries)
         for path, kind, is_link in remembered.files:
-            yield _followed(Candidate(Path(top, path), FileKind(kind), explicit=False), top, is_link)
+            known = FileKind(kind) if kind is not None else _sniffed_kind(os.path.join(top, path))
+            if known is not None:
+                yield _followed(Candidate(Path(top, path), known, explicit=False), top, is_link)
         return
     walk = Walk(noted_names=sorted(noted_names)) if walks is not None else None
     yield from _walk(root, temporaries, on_folder, walk, noted_names)
@@ -278,12 +296,15 @@ def _walk(
                     record.walk.temporaries.append(record.relative(entry.path))
                 continue
             kind = classify_name(entry.name)
-            if kind is not None and not _ignored(entry.path, ignores, is_dir=False):
-                candidate = Candidate(Path(entry.path), kind, explicit=False)
+            sniffed = kind is None and is_sniffed_name(entry.name)
+            if (kind is not None or sniffed) and not _ignored(entry.path, ignores, is_dir=False):
                 is_link = entry.is_symlink()
                 if record is not None:
-                    record.walk.files.append([record.relative(entry.path), str(kind), is_link])
-                yield _followed(candidate, top, is_link)
+                    record.walk.files.append([record.relative(entry.path), None if sniffed else str(kind), is_link])
+                if sniffed:
+                    kind = _sniffed_kind(entry.path)
+                if kind is not None:
+                    yield _followed(Candidate(Path(entry.path), kind, explicit=False), top, is_link)
 
 
 @dataclass

@@ -76,6 +76,31 @@ def test_walk_honours_gitignore_and_skips_dependency_trees(tmp_path: Path) -> No
     ]
 
 
+def test_a_walk_reads_yaml_files_named_like_compose_for_top_level_services(tmp_path: Path) -> None:
+    touch(
+        tmp_path / "deploy" / "compose-vm-single.yml", "services:\n  vm:\n    image: victoriametrics/victoria-metrics\n"
+    )
+    touch(tmp_path / "deploy" / "dev-compose.yaml", "# dev\nservices:\n  web:\n    build: .\n")
+    touch(tmp_path / "roles" / "app" / "tasks" / "compose-up.yml", "- name: start\n  command: docker compose up\n")
+    touch(tmp_path / "charts" / "web-compose.yaml", "config:\n  services:\n    - web\n")
+    touch(tmp_path / "config.yml", "services:\n  web: {}\n")  # named like nothing Compose
+    found = [(c.path.relative_to(tmp_path).as_posix(), c.kind) for c in discover([tmp_path])]
+    assert found == [("deploy/compose-vm-single.yml", FileKind.COMPOSE), ("deploy/dev-compose.yaml", FileKind.COMPOSE)]
+
+
+def test_a_remembered_walk_reads_again_the_files_whose_content_tells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "tree"
+    touch(root / "compose-dev.yml", "- not a Compose file\n")
+    touch(root / "app.py")
+    age(root)
+    assert remembered_discovery(root, tmp_path, monkeypatch) == (["app.py"], 1)
+    # Editing a file leaves its folder's modification time as it was: the walk is reused.
+    (root / "compose-dev.yml").write_text("services:\n  web:\n    image: nginx:1.27\n")
+    assert remembered_discovery(root, tmp_path, monkeypatch) == (["app.py", "compose-dev.yml"], 0)
+
+
 def test_explicit_file_is_processed_even_when_ignored(tmp_path: Path) -> None:
     touch(tmp_path / ".gitignore", "*.local.yaml\n")
     ignored = touch(tmp_path / "compose.local.yaml")

@@ -19,7 +19,7 @@ from conftest import REPO
 from ruamel.yaml import YAML
 from test_cli import FIXED, NEEDS_FIX
 
-from hardenfix.discovery import classify_name
+from hardenfix.discovery import classify_name, is_sniffed_name
 
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
 
@@ -51,6 +51,10 @@ def test_manifest_is_valid() -> None:
         "docker-compose.prod.yaml",
         "compose.override.yml",
         "stack.compose.yaml",
+        "compose-dev.yml",
+        "dev-compose.yaml",
+        "compose_dev.yml",
+        "dev_compose.yml",
         "Dockerfile",
         "Dockerfile.dev",
         "api.Dockerfile",
@@ -72,7 +76,8 @@ def test_manifest_is_valid() -> None:
 def test_files_pattern_matches_what_discovery_recognises(hook_id: str, name: str) -> None:
     pattern = re.compile(hooks()[hook_id]["files"])
     for path in (name, f"deploy/{name}"):
-        recognised = classify_name(Path(path).name) is not None
+        name = Path(path).name
+        recognised = classify_name(name) is not None or is_sniffed_name(name)
         assert bool(pattern.search(path)) is recognised, path
 
 
