@@ -43,6 +43,16 @@ BAD_FILES = {
         b"services: {}\n---\n- web\n",
         "document 2 (line 3) is not a mapping, which Compose refuses",
     ),
+    "go-template": (
+        b"services:\n  web:\n    image: nginx:1.27\n{{ if .Env.DEV }}\n    ports: [80:80]\n{{ end }}\n",
+        "invalid YAML: while scanning a simple key: could not find expected ':' at line 5, column 5"
+        " (a Go or Jinja template tag: render the template and check what it makes, or `exclude` it)",
+    ),
+    "jinja-template": (
+        b"services:\n  web:\n    image: nginx:1.27\n{% if dev %}\n    ports: [80:80]\n{% endif %}\n",
+        "invalid YAML: while scanning for the next token: found character that cannot start any token"
+        " at line 4, column 2 (a Go or Jinja template tag: render the template and check what it makes, or `exclude` it)",
+    ),
     "undefined-alias": (
         b"services:\n  db: *missing\n",
         "invalid YAML: found undefined alias 'missing' at line 2, column 7",

@@ -1285,7 +1285,16 @@ def _yaml_error(error: MarkedYAMLError, text: str) -> str:
             problem += f" {name!r}"
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     context = f" {error.context}:" if error.context else ""
+    marks = [m for m in (error.context_mark, error.problem_mark) if m is not None]
+    lines = text.splitlines()[min(m.line for m in marks) : max(m.line for m in marks) + 1] if marks else []
+    if any(_TEMPLATE_TAG.search(line) for line in lines):
+        where += " (a Go or Jinja template tag: render the template and check what it makes, or `exclude` it)"
     return f"invalid YAML:{context} {problem}{where}"
+
+
+_TEMPLATE_TAG = re.compile(r"\{\{.*\}\}|\{%.*%\}")
+"""A tag of a Go template (`{{ if .Env.DEV }}`) or a Jinja one (`{% if dev %}`), which a
+file rendered into a Compose file holds, and YAML cannot read."""
 
 
 DEFAULT_FILE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
