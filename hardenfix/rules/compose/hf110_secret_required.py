@@ -497,10 +497,11 @@ class SecretRequired(Rule):
     - the secret of a feature whose switch defaults to off
       (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
       `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`), or is set off in a
-      service's environment (`S3_ENABLED: "false"`, `- DISABLE_SMTP=true`): a
+      service's environment (`S3_ENABLED: "false"`, `- DISABLE_SMTP=true`, or
+      `S3_ENABLED: ${S3_ENABLED}`, empty unless the deployment sets it): a
       stack that leaves it off works without the secret. A switch is a name with
-      one of the words `ENABLE`, `ENABLED` or `USE` defaulting or set to false,
-      or `DISABLE` or `DISABLED` defaulting or set to true; its feature is the
+      one of the words `ENABLE`, `ENABLED` or `USE` defaulting or set to false
+      (or empty), or `DISABLE` or `DISABLED` defaulting or set to true; its feature is the
       name without that word
       (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
       feature's secrets are those whose names start with its words
@@ -829,16 +830,29 @@ def _feature_switched_off(switch: str, value: str) -> tuple[str, ...] | None:
 
 def _switched_off_by_values(document: ComposeDocument) -> dict[tuple[str, ...], str]:
     """The features switched off by a plain value of a service's environment (`S3_ENABLED:
-    "false"`, `- DISABLE_SMTP=true`), each with how: the words of the feature -> the setting."""
+    "false"`, `- DISABLE_SMTP=true`), or by a variable with no default, which is empty unless
+    the deployment sets it (`S3_ENABLED: ${S3_ENABLED}`), each with how: the words of the
+    feature -> the setting."""
     switched_off: dict[tuple[str, ...], str] = {}
     for service in document.services():
         for name, variable in service.environment().items():
-            if variable.value is None or "$" in variable.value:
+            if variable.value is None:
                 continue
-            feature = _feature_switched_off(name, variable.value)
+            if "$" not in variable.value:
+                feature = _feature_switched_off(name, variable.value)
+                how = f"`{name}` is `{variable.value.strip()}`"
+            elif _BARE_VARIABLE.fullmatch(variable.value.strip()):
+                feature = _feature_switched_off(name, "")
+                how = f"`{name}` is `{variable.value.strip()}`, empty unless the deployment sets it"
+            else:
+                continue
             if feature is not None:
-                switched_off.setdefault(feature, f"`{name}` is `{variable.value.strip()}`")
+                switched_off.setdefault(feature, how)
     return switched_off
+
+
+_BARE_VARIABLE = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})")
+"""A variable interpolated with no default (`${S3_ENABLED}`, `$S3_ENABLED`)."""
 
 
 def _unset_on_purpose(
