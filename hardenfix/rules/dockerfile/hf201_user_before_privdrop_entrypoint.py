@@ -39,6 +39,14 @@ _CHECKS_FOR_ROOT = re.compile(
 """A test of whether the script runs as root (`[ "$(id -u)" = 0 ]`, `[ $EUID -ne 0 ]`,
 `[ "$(whoami)" = root ]`): such a script is written to start either way."""
 _ROOT_USERS = frozenset({"root", "0"})
+_SETPRIV_GROUP_OPTIONS = frozenset({"--clear-groups", "--init-groups", "--groups"})
+"""`setpriv` options that set the supplementary groups, which needs root whoever runs it;
+switching to the user and group it already runs as does not."""
+_SETPRIV_USER_OPTIONS = frozenset(
+    {"--reuid", "--regid", "--ruid", "--euid", "--rgid", "--egid", *_SETPRIV_GROUP_OPTIONS}
+)
+"""`setpriv` options that change who the command runs as: without any (`setpriv
+--no-new-privs`) it drops nothing."""
 _INSTALLED_DROPPERS = frozenset({"gosu", "su-exec", "setuidgid", "s6-setuidgid"})
 """Droppers that distributions' base images do not ship: the build must install them."""
 _LOOKS_FOR_TOOL = r"(?:\bcommand\s+-v|\bwhich|\btype|\bhash)\s+{tool}\b|-[xfe]\s+[\"']?\S*/{tool}\b"
@@ -51,6 +59,8 @@ class _PrivilegedCall:
     """`chown`, `chmod`, or a privilege-dropping tool."""
     user: str | None = None
     """For a dropping tool: the user it switches to, as written."""
+    may_work_without_root: str | None = None
+    """For a dropping tool: why it may work as the `USER` (then the image works as it is)."""
 
 
 class UserBeforePrivdropEntrypoint(Rule):
@@ -106,7 +116,12 @@ class UserBeforePrivdropEntrypoint(Rule):
     dropping tool (`tini -- gosu app "$@"` does): an image that works with
     `USER` never takes a branch that drops (`gosu` cannot switch users without
     root), so its other paths (`exec tini -- "$@"`, `exec gunicorn app:app`,
-    `exec $CMD`) run as the `USER`, and would run as root without it. When the
+    `exec $CMD`) run as the `USER`, and would run as root without it. Unsafe
+    too when the tool is `setpriv` and sets no groups (`--clear-groups`,
+    `--init-groups`, `--groups`): switching to the user the process already
+    is needs no root, so the image may work as it is. `setpriv` without an
+    option that changes the user or groups (`--no-new-privs` alone) drops
+    nothing. When the
     script never drops privileges, or cannot be found or read, the finding is
     reported with no fix: removing `USER` from an image whose entry point never
     drops privileges would run the service as root.
@@ -181,7 +196,7 @@ class UserBeforePrivdropEntrypoint(Rule):
             self.fix(
                 f"Remove `{user.line}`: the entrypoint drops privileges", Edit.replace(user.start, user.end, note)
             ),
-            doubts=_doubts(stage, user, drop.program, script),
+            doubts=[drop.may_work_without_root, *_doubts(stage, user, drop.program, script)],
         )
 
 
@@ -229,7 +244,7 @@ def _runs_without_dropping(script: str) -> str | None:
 def _drops(argv: list[str]) -> bool:
     """Whether a command runs through a tool that drops privileges."""
     program = _program(argv)
-    return bool(program) and posixpath.basename(program[0]) in _DROPPERS
+    return bool(program) and _switches_user(posixpath.basename(program[0]), program[1:])
 
 
 def _program(values: list[str]) -> list[str]:
@@ -276,8 +291,24 @@ def _privileged_calls(script: str, volumes: Sequence[str]) -> Iterator[_Privileg
         changes_volume_mode = program == "chmod" and any(_under(path, volumes) for path in _operands(arguments)[1:])
         if program == "chown" or changes_volume_mode:
             yield _PrivilegedCall(program)
-        elif program in _DROPPERS:
-            yield _PrivilegedCall(program, _target_user(program, arguments))
+        elif _switches_user(program, arguments):
+            yield _PrivilegedCall(program, _target_user(program, arguments), _may_work_without_root(program, arguments))
+
+
+def _switches_user(program: str, arguments: Sequence[str]) -> bool:
+    """Whether a command runs its command as another user through a tool that drops privileges."""
+    if program == "setpriv":
+        return any(argument.partition("=")[0] in _SETPRIV_USER_OPTIONS for argument in arguments)
+    return program in _DROPPERS
+
+
+def _may_work_without_root(program: str, arguments: Sequence[str]) -> str | None:
+    if program == "setpriv" and not any(argument.partition("=")[0] in _SETPRIV_GROUP_OPTIONS for argument in arguments):
+        return (
+            "`setpriv` sets no groups (`--clear-groups`, `--init-groups`, `--groups`): switching to the user"
+            " `USER` already sets needs no root, so the image may work as it is"
+        )
+    return None
 
 
 def _operands(arguments: Sequence[str]) -> list[str]:

@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+exec setpriv --reuid=app --regid=app --keep-groups "$@"

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+chown -R app /data
+exec setpriv --no-new-privs "$@"
