@@ -48,7 +48,7 @@ from hardenfix.discovery import Walk
 from hardenfix.model import Record, Status
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 6
+FORMAT = 7
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
@@ -112,7 +112,8 @@ class Remembered:
     digests: dict[str, list[Any]] = field(default_factory=dict)
     """Absolute path -> [*status, SHA-256 of the bytes it had with that status]."""
     build_contexts: dict[str, list[Any]] = field(default_factory=dict)
-    """Absolute path of a Compose file -> [*status, {Dockerfile: build context}]."""
+    """Absolute path of a Compose file -> [*status, {Dockerfile: [build context, services that
+    run its image past its entrypoint]}]."""
     walks: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Absolute path of a folder walked -> what the walk found (`discovery.Walk`)."""
 
@@ -120,7 +121,7 @@ class Remembered:
         """The content key of a file whose status is unchanged since it was remembered."""
         return _while_unchanged(self.digests, path, status)
 
-    def contexts(self, path: str, status: Status) -> dict[str, str] | None:
+    def contexts(self, path: str, status: Status) -> dict[str, list[Any]] | None:
         """The build contexts a Compose file gives, while its status is unchanged."""
         return _while_unchanged(self.build_contexts, path, status)
 
@@ -231,7 +232,7 @@ class Cache:
             # large tree): the walk is over, and nothing changes them before they are saved.
             self._store_for(root).added.walks[root] = {name: getattr(walk, name) for name in _WALK_FIELDS}
 
-    def add_build_contexts(self, path: str, status: Status, contexts: dict[str, str]) -> None:
+    def add_build_contexts(self, path: str, status: Status, contexts: dict[str, list[Any]]) -> None:
         store = self._store_for(path)
         if is_settled(status, self.started_ns) and store.remembered.contexts(path, status) != contexts:
             store.added.build_contexts[path] = [*status, contexts]

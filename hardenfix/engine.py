@@ -307,12 +307,22 @@ def _backward(offset: int, edits: list[Edit], is_end: bool, exact: bool) -> int 
     return offset - delta
 
 
+class ComposeBuild(NamedTuple):
+    """How the Compose files of a run build a Dockerfile."""
+
+    context: Path
+    """The build context a service gives it (`build.context`)."""
+    entrypoint_bypassed_by: tuple[str, ...] = ()
+    """The services that build it and run the image past its `ENTRYPOINT` (their own
+    `entrypoint:`), as `service `worker` of `compose.yaml``."""
+
+
 class SourceFile(NamedTuple):
     """Where a text lives on disk, for rules that read neighbouring files."""
 
     location: Path
-    build_context: Path | None = None
-    """For a Dockerfile: the context a Compose service builds it with, when one does."""
+    build: ComposeBuild | None = None
+    """For a Dockerfile: how the Compose files of the run build it, when one does."""
     encoding: str = UTF_8
     """What the file is written in: a fix whose text it cannot hold is dropped."""
 
@@ -321,8 +331,13 @@ def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
     parse = parser_for(kind)
     if source is None:
         return functools.partial(parse, location=None)
-    if source.build_context is not None:
-        return functools.partial(parse, location=source.location, build_context=source.build_context)
+    if source.build is not None:
+        return functools.partial(
+            parse,
+            location=source.location,
+            build_context=source.build.context,
+            entrypoint_bypassed_by=source.build.entrypoint_bypassed_by,
+        )
     return functools.partial(parse, location=source.location)
 
 

@@ -332,9 +332,10 @@ class FileResult:
     cache_entry: Record | None = None
     """For the cache to remember: set when the findings on the file as it is on disk are
     known (see `hardenfix.cache`)."""
-    build_contexts: dict[str, str] | None = None
+    build_contexts: dict[str, list[Any]] | None = None
     """For a Compose file when the run asks: the real path of each Dockerfile its services
-    build -> the build context they give it."""
+    build -> [the build context they give it, the services that run its image past its
+    entrypoint] (see `ComposeDocument.builds`)."""
 
     @property
     def changed(self) -> bool:

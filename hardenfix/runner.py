@@ -27,11 +27,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
-from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
+from hardenfix.engine import ComposeBuild, Engine, FixError, FixOutcome, SourceFile
 from hardenfix.files import (
     BinaryFile,
     UnreadableFile,
@@ -104,9 +104,9 @@ class Job:
     cwd: Path
     cached: Remembered | None = None
     """What the cache remembers; None without a cache."""
-    build_contexts: dict[str, Path] = field(default_factory=dict)
-    """Real path of a Dockerfile -> the build context a Compose file in this run gives it,
-    complete before any Dockerfile is processed."""
+    build_contexts: dict[str, ComposeBuild] = field(default_factory=dict)
+    """Real path of a Dockerfile -> how the Compose files in this run build it (its context,
+    and the files), complete before any Dockerfile is processed."""
     compose_model_check: bool = False
     """`--validate`: engines built for files also run Docker Compose's model check."""
     fix_edits: bool = False
@@ -277,7 +277,7 @@ class _InProcess:
     walk, which goes on meanwhile, as it does while workers process. Workers that start
     before then take it over (`send_to`)."""
 
-    def __init__(self, job: Job, batch: list[Candidate], build_contexts: dict[str, Path]) -> None:
+    def __init__(self, job: Job, batch: list[Candidate], build_contexts: dict[str, ComposeBuild]) -> None:
         self._job = job
         self._batch = batch
         self._build_contexts = build_contexts
@@ -324,7 +324,7 @@ class _Processing:
         self._held: list[_InProcess] = []
         """The batches sent so far, until the pool starts."""
 
-    def __call__(self, batch: list[Candidate], build_contexts: dict[str, Path]) -> _Batch:
+    def __call__(self, batch: list[Candidate], build_contexts: dict[str, ComposeBuild]) -> _Batch:
         """Hand a batch of files, and the build contexts of its Dockerfiles, to be processed."""
         if self._pool is None and self.workers > 1:
             self._sent += sum(map(_file_size, batch))
@@ -527,7 +527,10 @@ class _Schedule:
                 if result.build_contexts is None:  # answered from the cache, or no rule parsed it
                     result.build_contexts = _build_contexts_of(result.path, self.cache)
                 contexts = result.build_contexts
-            self.job.build_contexts.update((dockerfile, Path(context)) for dockerfile, context in contexts.items())
+            for dockerfile, (context, bypassing) in contexts.items():
+                known = self.job.build_contexts.get(dockerfile)
+                bypassing = (*known.entrypoint_bypassed_by, *bypassing) if known is not None else tuple(bypassing)
+                self.job.build_contexts[dockerfile] = ComposeBuild(Path(context), bypassing)
 
     def _report(self, slot: _Slot) -> FileResult:
         if slot.submitted:
@@ -535,7 +538,7 @@ class _Schedule:
         return slot.take()
 
 
-def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, str]:
+def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, list[Any]]:
     """A Compose file's build contexts, from the cache while its status is unchanged, else
     read and parsed for them alone; none if it cannot be."""
     try:
@@ -554,11 +557,12 @@ def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, str]:
     return contexts
 
 
-def _contexts_of(document: ComposeDocument) -> dict[str, str]:
-    return {dockerfile: str(context) for dockerfile, context in document.build_contexts().items()}
+def _contexts_of(document: ComposeDocument) -> dict[str, list[Any]]:
+    """[build context, services that run the image past its entrypoint] of each Dockerfile."""
+    return {dockerfile: [str(build.context), list(build.bypassing)] for dockerfile, build in document.builds().items()}
 
 
-def _build_contexts_for(batch: list[Candidate], job: Job) -> dict[str, Path]:
+def _build_contexts_for(batch: list[Candidate], job: Job) -> dict[str, ComposeBuild]:
     """What a worker needs of `job.build_contexts`, complete only after it started."""
     contexts = {}
     for candidate in batch:
@@ -621,7 +625,7 @@ def _watch_parent(parent: int) -> None:
 
 
 def _process_batch(
-    batch: list[Candidate], build_contexts: dict[str, Path], notes: dict[str, tuple[bool | None, bool]] | None
+    batch: list[Candidate], build_contexts: dict[str, ComposeBuild], notes: dict[str, tuple[bool | None, bool]] | None
 ) -> list[FileResult]:
     assert _worker_job is not None
     _worker_job.build_contexts.update(build_contexts)
@@ -798,21 +802,23 @@ def _content_key(data: bytes) -> str:
     return content_key(data)
 
 
-def _build_context(job: Job, path: Path, kind: FileKind) -> Path | None:
+def _build_context(job: Job, path: Path, kind: FileKind) -> ComposeBuild | None:
     return job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
 
 
-def _keyed_location(path: Path, kind: FileKind, build_context: Path | None) -> Path | None:
-    """Where a file is, as far as its findings depend on it: a Dockerfile's build context;
-    a Compose file's own path, since its build contexts and env files are relative to it;
-    a Python module's own path, since HF301 reads the project around it and HF303 tells a
-    test file and a module's name from it. Two copies of a file in two places are two
-    different cases."""
-    return build_context if kind is FileKind.DOCKERFILE else path
+def _keyed_location(path: Path, kind: FileKind, build: ComposeBuild | None) -> str:
+    """Where a file is, as far as its findings depend on it: a Dockerfile's build context,
+    and the services that run its image past its entrypoint; a Compose file's own path,
+    since its build contexts and env files are relative to it; a Python module's own path,
+    since HF301 reads the project around it and HF303 tells a test file and a module's name
+    from it. Two copies of a file in two places are two different cases."""
+    if kind is not FileKind.DOCKERFILE:
+        return str(path)
+    return "|".join((str(build.context), *build.entrypoint_bypassed_by)) if build is not None else ""
 
 
-def _cache_key(fingerprint: str, digest: str, location: Path | None) -> str:
-    return f"{fingerprint}:{digest}:{location or ''}"
+def _cache_key(fingerprint: str, digest: str, location: str) -> str:
+    return f"{fingerprint}:{digest}:{location}"
 
 
 def _from_cache(

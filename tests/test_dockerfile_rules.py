@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -608,6 +609,43 @@ def test_symlinked_entrypoint_out_of_the_context_is_reported(tmp_path) -> None:
     [finding] = result.findings
     assert finding.fix is None
     assert finding.message.endswith("`entrypoint.sh` leads outside the build context")
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_service_that_sets_its_own_entrypoint_makes_removing_user_unsafe(tmp_path, cached: bool) -> None:
+    """A service that runs the image past the script (`entrypoint: []`) works with `USER`
+    as it is: without it, it would run as root. A run with a cache sees the Compose file
+    change as a run without one does."""
+    from hardenfix.cache import Cache
+
+    write(
+        tmp_path,
+        {
+            "entrypoint.sh": '#!/bin/sh\nset -e\nchown -R app /app/media\nexec gosu app "$@"\n',
+            "Dockerfile": "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gosu && useradd app\n"
+            'COPY entrypoint.sh /entrypoint.sh\nUSER app\nENTRYPOINT ["/entrypoint.sh"]\n',
+            "compose.yaml": "services:\n  web:\n    build: .\n    user: root\n",
+        },
+    )
+    past = time.time() - 3600  # settled: the cache keeps what it found
+    for path in tmp_path.iterdir():
+        os.utime(path, (past, past))
+    engine = Engine([listed.load()() for listed in select_rules(("HF201",))])
+
+    def applicability() -> list[Applicability]:
+        cache = Cache.open(tmp_path) if cached else None
+        results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=1, cache=cache))
+        return [f.fix.applicability for r in results for f in r.findings if f.fix is not None]
+
+    assert applicability() == [Applicability.SAFE]
+    with (tmp_path / "compose.yaml").open("a") as compose:
+        compose.write("  worker:\n    build: .\n    entrypoint: []\n    command: [python, worker.py]\n")
+    [finding] = [f for r in run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=1) for f in r.findings]
+    assert finding.message.endswith(
+        "(unsafe fix: service `worker` of `compose.yaml` sets its own `entrypoint:`, past the script, and would"
+        " run as root)"
+    )
+    assert applicability() == [Applicability.UNSAFE]
 
 
 def test_root_user_is_not_a_finding(tmp_path) -> None:

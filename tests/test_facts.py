@@ -641,7 +641,7 @@ def test_a_dockerfile_written_inline_is_not_the_one_beside_it(tmp_path: Path) ->
         '        CMD ["uvicorn", "main:app", "--port", "9000"]\n',
     )
     assert facts.build is None and facts.image is None and facts.route is None
-    assert facts.document.build_contexts() == {}
+    assert facts.document.builds() == {}
 
 
 def test_code_bound_over_the_working_directory_is_the_code_that_runs(tmp_path: Path) -> None:

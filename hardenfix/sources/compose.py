@@ -514,10 +514,20 @@ class ComposeDocument(SourceText):
         root = self.location.parent / context
         return root, root / dockerfile
 
-    def build_contexts(self) -> dict[str, Path]:
-        """Real path of each Dockerfile the services of the file's documents build -> its build context."""
-        builds = (document.build_of(service) for document in self.documents for service in document.services())
-        return {os.path.realpath(dockerfile): context for context, dockerfile in filter(None, builds)}
+    def builds(self) -> dict[str, Build]:
+        """Real path of each Dockerfile the services of the file's documents build -> how."""
+        found: dict[str, Build] = {}
+        for document in self.documents:
+            for service in document.services():
+                build = document.build_of(service)
+                if build is None:
+                    continue
+                dockerfile = os.path.realpath(build[1])
+                bypassing = found[dockerfile].bypassing if dockerfile in found else ()
+                if service.get("entrypoint") is not None:
+                    bypassing += (f"service `{service.name}` of `{self.location.name if self.location else ''}`",)
+                found[dockerfile] = Build(build[0], bypassing)
+        return found
 
     def base_image_of(self, service: Service) -> str | None:
         """The image whose contents the service runs: the `FROM` the stage it builds
@@ -972,6 +982,15 @@ def iter_nodes(node: Node) -> Iterator[Node]:
 def iter_scalars(node: Node) -> Iterator[ScalarNode]:
     """Every value scalar below `node` once, however many aliases reach it (keys excluded)."""
     return (found for found in iter_nodes(node) if isinstance(found, ScalarNode))
+
+
+class Build(NamedTuple):
+    """How a Compose file's services build one Dockerfile."""
+
+    context: Path
+    bypassing: tuple[str, ...]
+    """The services that run the image past its `ENTRYPOINT`, with one of their own
+    (`entrypoint: []`), as `service `worker` of `compose.yaml``."""
 
 
 class Interpolation(NamedTuple):

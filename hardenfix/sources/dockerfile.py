@@ -625,6 +625,9 @@ class DockerfileDocument(SourceText):
 
     build_context: BuildContext | None = None
     """Where `COPY` and `ADD` read from: set by `parse`."""
+    entrypoint_bypassed_by: tuple[str, ...] = ()
+    """The services of the run's Compose files that build it and run the image past its
+    `ENTRYPOINT` (their own `entrypoint:`), as `service `worker` of `compose.yaml``: set by `parse`."""
 
 
 def variable_syntax(line: str, start: int = 0, escape: str = "\\") -> list[tuple[int, int]] | None:
@@ -737,13 +740,19 @@ def expand_variables(text: str, values: Mapping[str, str]) -> str | None:
     return None if unknown or "$" in result else result
 
 
-def parse(text: str, location: Path | None = None, build_context: Path | None = None) -> DockerfileDocument:
+def parse(
+    text: str,
+    location: Path | None = None,
+    build_context: Path | None = None,
+    entrypoint_bypassed_by: tuple[str, ...] = (),
+) -> DockerfileDocument:
     """Scan a Dockerfile. Its build context is `build_context` when the caller knows it
     (a Compose service's `build.context`), else the Dockerfile's folder."""
     scanner = _Scanner(text)
     instructions = scanner.scan()
     document = DockerfileDocument(text, instructions, scanner.directives)
     document.location = location
+    document.entrypoint_bypassed_by = entrypoint_bypassed_by
     if build_context is not None or location is not None:
         document.build_context = BuildContext(
             build_context if build_context is not None else location.parent,

@@ -117,7 +117,10 @@ class UserBeforePrivdropEntrypoint(Rule):
     `USER` never takes a branch that drops (`gosu` cannot switch users without
     root), so its other paths (`exec tini -- "$@"`, `exec gunicorn app:app`,
     `exec $CMD`) run as the `USER`, and would run as root without it. Unsafe
-    too when the tool is `setpriv` and sets no groups (`--clear-groups`,
+    too when a Compose service of the run that builds the image sets its own
+    `entrypoint:`: it never runs the script, so it works with `USER`, and
+    would run as root without it. Unsafe too when the tool is `setpriv` and
+    sets no groups (`--clear-groups`,
     `--init-groups`, `--groups`): switching to the user the process already
     is needs no root, so the image may work as it is. `setpriv` without an
     option that changes the user or groups (`--no-new-privs` alone) drops
@@ -196,7 +199,7 @@ class UserBeforePrivdropEntrypoint(Rule):
             self.fix(
                 f"Remove `{user.line}`: the entrypoint drops privileges", Edit.replace(user.start, user.end, note)
             ),
-            doubts=[drop.may_work_without_root, *_doubts(stage, user, drop.program, script)],
+            doubts=[drop.may_work_without_root, *_doubts(stage, user, drop.program, script), _bypassed(document)],
         )
 
 
@@ -218,6 +221,14 @@ def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[
             f"no instruction of the stage installs `{dropper}`: without it the script may fail or run as root"
         )
     return doubts
+
+
+def _bypassed(document: DockerfileDocument) -> str | None:
+    """A service of the run that builds the image and runs it past the script (its own
+    `entrypoint:`): it works with `USER` as it is, and would run as root without it."""
+    if not document.entrypoint_bypassed_by:
+        return None
+    return f"{document.entrypoint_bypassed_by[0]} sets its own `entrypoint:`, past the script, and would run as root"
 
 
 def _abridged(command: str) -> str:
