@@ -182,6 +182,10 @@ def _tool(image: str, tool: str) -> bool | None:
         ("apache/tika:2.9.2.1", "wget", False),
         ("portainer/portainer-ce:2.21.4-alpine", "wget", True),
         ("portainer/portainer-ce:2.21.4", "wget", None),
+        ("quay.io/keycloak/keycloak:20.0.5", "curl", True),
+        ("quay.io/keycloak/keycloak:21.0", "curl", False),
+        ("quay.io/keycloak/keycloak:26.0.5", "bash", True),
+        ("quay.io/keycloak/keycloak:17.0.1-legacy", "curl", None),  # the WildFly image
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
