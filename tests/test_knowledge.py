@@ -186,6 +186,10 @@ def _tool(image: str, tool: str) -> bool | None:
         ("quay.io/keycloak/keycloak:21.0", "curl", False),
         ("quay.io/keycloak/keycloak:26.0.5", "bash", True),
         ("quay.io/keycloak/keycloak:17.0.1-legacy", "curl", None),  # the WildFly image
+        ("gotenberg/gotenberg:8.29.1", "curl", True),
+        ("gotenberg/gotenberg:8.30.0", "curl", False),
+        ("gotenberg/gotenberg:8.30.1", "curl", True),
+        ("gotenberg/gotenberg:8.36.0-cloudrun", "curl", None),  # a variant that was not read
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
@@ -480,6 +484,8 @@ def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
         ("grafana/loki", ["-server.http-listen-port=3101"], [], "-server.http-listen-port"),
         ("axllent/mailpit", ["--smtp-auth-accept-any"], ["MP_UI_BIND_ADDR"], None),  # `readyz` reads it too
         ("axllent/mailpit", ["--listen", "0.0.0.0:8080"], [], "--listen"),
+        ("gotenberg/gotenberg", ["gotenberg", "--api-timeout=60s"], ["API_PORT"], "API_PORT"),
+        ("gotenberg/gotenberg", ["gotenberg", "--api-root-path=/pdf/"], [], "--api-root-path"),
     ],
 )
 def test_what_moves_the_port_a_standard_probe_asks(image: str, command, environment, moved: str | None) -> None:
