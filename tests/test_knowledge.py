@@ -182,6 +182,14 @@ def _tool(image: str, tool: str) -> bool | None:
         ("apache/tika:2.9.2.1", "wget", False),
         ("portainer/portainer-ce:2.21.4-alpine", "wget", True),
         ("portainer/portainer-ce:2.21.4", "wget", None),
+        ("quay.io/keycloak/keycloak:20.0.5", "curl", True),
+        ("quay.io/keycloak/keycloak:21.0", "curl", False),
+        ("quay.io/keycloak/keycloak:26.0.5", "bash", True),
+        ("quay.io/keycloak/keycloak:17.0.1-legacy", "curl", None),  # the WildFly image
+        ("gotenberg/gotenberg:8.29.1", "curl", True),
+        ("gotenberg/gotenberg:8.30.0", "curl", False),
+        ("gotenberg/gotenberg:8.30.1", "curl", True),
+        ("gotenberg/gotenberg:8.36.0-cloudrun", "curl", None),  # a variant that was not read
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
@@ -239,6 +247,8 @@ def test_standard_probes_follow_the_release() -> None:
         ("pihole/pihole", "2025.02.0", "CMD-SHELL"),
         ("kong", "2.3.3", None),
         ("kong", "2.4.0", "kong"),
+        ("axllent/mailpit", "v1.15.0", None),  # no `mailpit readyz` yet
+        ("axllent/mailpit", "v1.15.1", "/mailpit"),
     ],
 )
 def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str | None) -> None:
@@ -263,6 +273,9 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
         ("vaultwarden/server", "1.32.0-alpine", "/healthcheck.sh"),
         ("pihole/pihole", "2025.02.0", "dig +short"),
         ("pihole/pihole", "2025.04.0", "dig -p"),
+        ("axllent/mailpit", "v1.15.0", None),  # `mailpit readyz` comes in v1.15.1
+        ("axllent/mailpit", "v1.21", "--interval=15s CMD /mailpit readyz"),
+        ("axllent/mailpit", "v1.30.5", '--start-interval=1s CMD ["/mailpit", "readyz"]'),
         ("postgres", "16", None),
     ],
 )
@@ -469,6 +482,10 @@ def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
         ("grafana/loki", ["-config.file=/etc/loki/local-config.yaml"], [], None),  # the image's own file
         ("grafana/loki", ["--config.file=/mnt/loki.yaml"], [], "--config.file=/mnt/loki.yaml"),
         ("grafana/loki", ["-server.http-listen-port=3101"], [], "-server.http-listen-port"),
+        ("axllent/mailpit", ["--smtp-auth-accept-any"], ["MP_UI_BIND_ADDR"], None),  # `readyz` reads it too
+        ("axllent/mailpit", ["--listen", "0.0.0.0:8080"], [], "--listen"),
+        ("gotenberg/gotenberg", ["gotenberg", "--api-timeout=60s"], ["API_PORT"], "API_PORT"),
+        ("gotenberg/gotenberg", ["gotenberg", "--api-root-path=/pdf/"], [], "--api-root-path"),
     ],
 )
 def test_what_moves_the_port_a_standard_probe_asks(image: str, command, environment, moved: str | None) -> None:

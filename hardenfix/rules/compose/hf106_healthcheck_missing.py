@@ -41,9 +41,9 @@ class HealthcheckMissing(Rule):
     worker for listening on no port hardenfix sees); an image with a
     `HEALTHCHECK` of its own (its Dockerfile's, or one the knowledge base knows
     the image declares for the tag: cAdvisor, Kong, Vaultwarden, Pi-hole,
-    Jellyfin, Open WebUI) reports its health already and is left alone. Each
-    finding lists the facts it rests on and where each was read (`facts` in
-    `--format json`).
+    Jellyfin, Open WebUI, Mailpit) reports its health already and is left
+    alone. Each finding lists the facts it rests on and where each was read
+    (`facts` in `--format json`).
 
     Its code is the code its container runs: what its image holds of the build
     context (the paths its stages `COPY` and `ADD`), or a local folder its
