@@ -409,6 +409,27 @@ def test_built_in_pins_are_dated_releases_of_the_default_variant(repository: str
     assert reference is not None and builtin().facts_for(reference) is not None
 
 
+@pytest.mark.parametrize(
+    ("image", "as_on_docker_hub"),
+    [
+        ("public.ecr.aws/docker/library/redis:7.4.1", "redis"),
+        ("mirror.gcr.io/library/postgres:17", "postgres"),
+        ("registry.example:5000/grafana/loki:3.6.5", "grafana/loki"),
+        ("ghcr.io/library/unknown:1", None),
+    ],
+)
+def test_a_mirror_of_a_docker_hub_image_has_its_facts_as_a_guess(image: str, as_on_docker_hub: str | None) -> None:
+    reference = parse_reference(image)
+    assert reference is not None
+    facts = builtin().facts_for(reference)
+    assert (facts.repository if facts is not None else None) == as_on_docker_hub
+    doubt = builtin().taken_from_elsewhere(reference)
+    assert doubt == (
+        as_on_docker_hub
+        and f"`{image.rsplit(':', 1)[0]}` is taken to be `{as_on_docker_hub}` as Docker Hub has it (a mirror)"
+    )
+
+
 def _evidence(*texts: str, volumes: tuple[str, ...] = ()) -> Evidence:
     evidence = Evidence()
     pin = builtin().pins["postgres"]

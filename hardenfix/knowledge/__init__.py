@@ -151,7 +151,7 @@ class KnowledgeBase:
 
     def facts_for(self, reference: ImageReference) -> ImageFacts | None:
         """Facts for the image, also when pulled through a mirror or another registry."""
-        return self.images.get(_full_name(reference)) or self.images.get(reference.repository)
+        return self.images.get(_full_name(reference)) or self.images.get(_docker_hub_name(reference))
 
     def taken_from_elsewhere(self, reference: ImageReference) -> str | None:
         """Why facts for an image of another registry are a guess: they are those of the image
@@ -160,9 +160,10 @@ class KnowledgeBase:
         are the image's own (its full name, or an alias the knowledge base lists)."""
         if reference.registry is None or reference.registry in _DOCKER_HUB_HOSTS:
             return None
-        if _full_name(reference) in self.images or reference.repository not in self.images:
+        hub_name = _docker_hub_name(reference)
+        if _full_name(reference) in self.images or hub_name not in self.images:
             return None
-        return f"`{_full_name(reference)}` is taken to be `{reference.repository}` as Docker Hub has it (a mirror)"
+        return f"`{_full_name(reference)}` is taken to be `{hub_name}` as Docker Hub has it (a mirror)"
 
     def extended(
         self, pins: dict[str, str] | None = None, images: dict[str, ImageFacts] | None = None
@@ -183,6 +184,13 @@ _DOCKER_HUB_HOSTS = frozenset({"index.docker.io", "registry-1.docker.io", "regis
 
 def _full_name(reference: ImageReference) -> str:
     return f"{reference.registry}/{reference.repository}" if reference.registry else reference.repository
+
+
+def _docker_hub_name(reference: ImageReference) -> str:
+    """The name on Docker Hub of the image a mirror serves: an official image keeps its
+    `library/` there (`mirror.gcr.io/library/redis`), and ECR Public's copies of them are
+    `docker/library/` (`public.ecr.aws/docker/library/mongo`)."""
+    return reference.repository.removeprefix("docker/library/").removeprefix("library/")
 
 
 def facts_from_table(repository: str, table: dict) -> ImageFacts:
