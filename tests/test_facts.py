@@ -87,7 +87,8 @@ def test_express_on_node_slim_reads_port_from_the_environment(monorepo) -> None:
     assert frontend.launch.program == "node"
     assert shown(frontend.port) == (
         "3000",
-        "services/frontend/server.js:4: process.env.PORT || 8080: reads $PORT, set at before.yaml:23: PORT=3000",
+        "services/frontend/server.js:9: listen(port), port = process.env.PORT || 8080: reads $PORT, set at "
+        "before.yaml:23: PORT=3000",
     )
     assert frontend.route.path == "/healthz"
     assert frontend.image.present(["curl", "wget", "node", "python3"]) == {"node"}
@@ -396,6 +397,38 @@ def test_script_ports_from_code_resolve_with_each_containers_environment_and_arg
         f"{command} (cli.py:6: web.run_app(port=a.listen_port) reads --listen-port)"
     )
     assert facts.script_ports["cli.py"].port({}, {}, command).value == "9000"
+
+
+def test_a_script_port_is_read_only_from_a_server_of_known_receiver(tmp_path: Path) -> None:
+    """`serve` of the project's own, waitress bound with `listen=`, and a second `app.run` on
+    another port: the port is not read, or is a guess."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "own.py": "from flask import Flask\nfrom reports.app import serve\nserve(port=9000)\n",
+            "listen.py": "import waitress\nwaitress.serve(app, listen='*:9000')\n",
+            "two.py": "from flask import Flask\napp = Flask(__name__)\napp.run(port=8080)\napp.run(port=5001)\n",
+        },
+    )
+    assert "own.py" not in facts.script_ports
+    assert facts.script_ports["listen.py"].port({}, {}, "x") is None
+    assert facts.script_ports["two.py"].port({}, {}, "x").guess == (
+        "its code starts more than one server, and which one serves the route is not known"
+    )
+
+
+def test_a_shell_variable_is_expanded_only_where_its_value_is_known(tmp_path: Path) -> None:
+    """A Dockerfile's `ENV APP_PORT=${APP_PORT}` is the build's; `${PORT:-8000}` with PORT
+    perhaps set by an `env_file` not read gives no port."""
+    facts = bound_service(
+        tmp_path,
+        {"svc/Dockerfile": "FROM python:3.12\nARG APP_PORT\nARG BUILT=9000\nENV APP_PORT=${APP_PORT} BUILT=$BUILT\n"},
+        "services:\n  api:\n    build: ./svc\n    env_file: ./missing.env\n",
+    )
+    environment = facts.environment
+    assert environment["BUILT"].value == "9000"
+    assert launch_of(["sh", "-c", "uvicorn m:app --port ${APP_PORT}"], HERE, environment).port is None
+    assert launch_of(["sh", "-c", "uvicorn m:app --port ${PORT:-8000}"], HERE, environment).port is None
 
 
 def test_a_fixpoint_pass_reads_the_other_files_once(monkeypatch: pytest.MonkeyPatch) -> None:

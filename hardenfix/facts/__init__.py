@@ -84,6 +84,17 @@ class Environment(dict[str, Fact[str]]):
         self.from_shell[name] = where
 
 
+def written_port(port: Fact[str]) -> Fact[str] | None:
+    """A port as a probe can write it, else None: decimal, or a Compose interpolation
+    (`${PORT:-8000}`), which Compose fills in the probe as it does where it was read; not
+    one whose value is assumed (set before an `env_file` not read, a Dockerfile's `${APP_PORT}`
+    from a build argument not known)."""
+    value = port.value
+    if value.isdigit() or (port.known and value.startswith("${") and value.endswith("}")):
+        return port
+    return None
+
+
 def unread_may_set(environment: Mapping[str, Fact[str]], variables: Iterable[str]) -> str | None:
     """Why `variables`, which `environment` does not hold, may be set all the same (the
     guess of a fact that takes them as unset): one passed from the deploying shell, or an

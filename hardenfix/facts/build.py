@@ -170,8 +170,12 @@ def _read(
             if port.isdigit():
                 facts.exposed.append(Fact(int(port), source))
     elif name == "ENV":
+        # The build expands `ENV PORT=${APP_PORT}` from its ARGs: Compose never sees `${APP_PORT}`.
+        variables = stage.variables(instruction, build_arguments, document.global_arguments)
         for key, value in instruction.assignments():
-            facts.environment[key] = Fact(value, source)
+            expanded = expand_variables(value, variables) if "$" in value else value
+            unknown = "the build sets it from a variable whose value is not known here"
+            facts.environment[key] = Fact(value, source, unknown) if expanded is None else Fact(expanded, source)
     elif name == "USER":
         facts.user = Fact(instruction.arguments.strip(), source)
     elif name == "ENTRYPOINT":

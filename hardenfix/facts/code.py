@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from hardenfix.facts import Fact, unread_may_set
+from hardenfix.facts import Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first
@@ -51,9 +51,17 @@ _HARMLESS_MIDDLEWARE = re.compile(r"\b(?:CORSMiddleware|GZipMiddleware|ProxyHead
 """Middleware that refuses no request a probe makes."""
 _GET_DECORATORS = frozenset({"get", "api_route", "route"})
 _REGISTRATIONS = {"add_api_route": 0, "add_get": 0, "add_url_rule": 0}
-_SERVERS = {"run": "5000", "run_app": "8080", "serve": "8080"}
-"""Calls that start a server from a script, with their default port: Flask's `app.run`,
-aiohttp's `web.run_app`, waitress's `serve` (`uvicorn.run` listens on 8000)."""
+_RUN_METHODS = {"Flask": (1, "5000"), "Quart": (1, "5000"), "Sanic": (1, "8000"), "SocketIO": (2, "5000")}
+"""Classes whose `run` method starts a server, with the position of its port argument and
+its default: `Flask.run(host, port)`, quart/app.py:849, sanic/mixins/startup.py:904,
+flask_socketio's `SocketIO.run(app, host, port)`. A `run` of anything else (`asyncio.run`,
+`subprocess.run`) starts no server of theirs."""
+_SERVER_FUNCTIONS = {"aiohttp.web.run_app": "8080", "waitress.serve": "8080", "uvicorn.run": "8000"}
+"""Functions that start a server, by the dotted name they are imported from, with their
+default port; each takes its port as a keyword."""
+_LISTENS_ELSEWHERE = frozenset({"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version"})
+"""Keywords that make those servers listen on another address or socket, or Sanic on 8443
+(waitress's `listen="*:8080"`, uvicorn's `uds=`, aiohttp's `path=`, Sanic's `auto_tls=`)."""
 _NODE_ROUTE = re.compile(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
 _NODE_APP = re.compile(r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono)\s*\(")
 _NODE_GUARD = re.compile(
@@ -63,10 +71,14 @@ _NODE_GUARD = re.compile(
 )
 """`app.use((req, res, next) => ...)` or `app.use(authenticate)`: middleware run before each
 route, which may refuse a request (not `express.json()` or `cors()`)."""
-_NODE_PORT = re.compile(
-    r"process\.env\.PORT\s*(?:\|\||\?\?)\s*(\d+)|\.listen\s*\(\s*(\d+)|\b(?:const|let|var)\s+port\s*=\s*(\d+)",
-    re.IGNORECASE,
+_NODE_LISTEN = re.compile(r"\.listen\s*\(\s*(\{[^}]*\}|[^,)]*)")
+"""`server.listen(port, ...)`, and Fastify's `app.listen({ port: 3000, host })`: the port's expression."""
+_NODE_DECLARATION = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*([^;\n]+)")
+_NODE_OBJECT_PORT = re.compile(r"\bport\b\s*(?::\s*([^,}]+))?")
+_NODE_VARIABLE = re.compile(
+    r"(?:(?:Number|parseInt)\s*\(\s*)?process\.env(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])(?:\s*,\s*10)?\s*\)?"
 )
+"""`process.env.PORT`, `process.env['PORT']`, `Number(process.env.PORT)`, `parseInt(process.env.PORT, 10)`."""
 
 
 class Route(NamedTuple):
@@ -94,17 +106,34 @@ class ScriptPort(NamedTuple):
     """The environment variable it reads (`PORT`)."""
     option: str | None = None
     """The command-line option that sets it (`--port`)."""
+    doubt: str | None = None
+    """Why the port may be another: the script starts another server too."""
+
+    @property
+    def resolved(self) -> bool:
+        """Whether its port can be read at all (not `app.run(**settings)`)."""
+        return (self.default, self.variable, self.option) != (None, None, None)
 
     def port(
         self, environment: Mapping[str, Fact[str]], arguments: Mapping[str, str], started_by: str
     ) -> Fact[str] | None:
         """The port for a container with this environment, whose script was started with these
         options by the command `started_by` says."""
+        found = self._port(environment, arguments, started_by)
+        if found is None or self.doubt is None:
+            return found
+        return found._replace(guess=found.guess or self.doubt)
+
+    def _port(
+        self, environment: Mapping[str, Fact[str]], arguments: Mapping[str, str], started_by: str
+    ) -> Fact[str] | None:
         if self.option is not None and arguments.get(self.option, "").isdigit():
             return Fact(arguments[self.option], f"{started_by} ({self.source} reads {self.option})")
         if self.variable is not None and self.variable in environment:
             value = environment[self.variable]
-            return Fact(value.value, f"{self.source}: reads ${self.variable}, set at {value.source}", value.guess)
+            return written_port(
+                Fact(value.value, f"{self.source}: reads ${self.variable}, set at {value.source}", value.guess)
+            )
         if self.default is None:
             return None
         unset = f"; ${self.variable} is not set" if self.variable else ""
@@ -240,6 +269,8 @@ class _Module:
     """Variables whose routes need no mount to be served: applications, aiohttp's route tables."""
     servers: set[str] = field(default_factory=set)
     """Variables holding an application itself, which a server runs (not a route table)."""
+    runnable: dict[str, str] = field(default_factory=dict)
+    """Variables holding an object whose `run` starts a server -> its class (`_RUN_METHODS`)."""
     routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """Router variable -> (its own prefix, whether a mount's prefix replaces it: blueprints)."""
     mounts: list[tuple[str, str]] = field(default_factory=list)
@@ -287,7 +318,11 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             _decorated_routes(module, node)
         elif isinstance(node, ast.Call):
-            _call(module, node, mount_prefixes, facts)
+            _call(module, node, mount_prefixes)
+    # Once every import and application is known: a server call may come before them in `nodes`.
+    for node in nodes:
+        if isinstance(node, ast.Call):
+            _script_port(module, node, facts)
     return module
 
 
@@ -343,6 +378,8 @@ def _owner(module: _Module, node: ast.Assign) -> None:
     guard = _constructor_guard(node.value)
     if guard is not None and (callee in _APPLICATIONS or callee in _ROUTERS):
         module.guards.update(dict.fromkeys(names, guard))
+    if callee in _RUN_METHODS:
+        module.runnable.update(dict.fromkeys(names, callee))
     if callee in _APPLICATIONS:
         module.applications.update(names)
         if callee != "RouteTableDef":
@@ -398,7 +435,7 @@ def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
     return prefixes
 
 
-def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts: CodeFacts) -> None:
+def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> None:
     callee = _callee(call)
     is_method = isinstance(call.func, ast.Attribute)
     if callee in ("include_router", "register_blueprint") and call.args:
@@ -439,8 +476,6 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts
             owner = owner.value
         if path is not None:
             module.routes.append((ast.unparse(owner), path, call.lineno, False))
-    elif callee in _SERVERS or (callee == "run" and is_method and ast.unparse(call.func.value) == "uvicorn"):
-        _script_port(module, call, facts)
 
 
 def _serves_get(call: ast.Call) -> bool:
@@ -582,27 +617,55 @@ def _argparse_option(module: _Module, call: ast.Call) -> None:
 
 
 def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
+    """The port a server call starts its server on: `app.run("0.0.0.0", 8080)` of a Flask
+    app, `web.run_app(app, port=...)`; unresolved (no default) where its arguments are not
+    read (`app.run(**settings)`, `port=settings.PORT`)."""
+    receiver = ast.unparse(call.func.value) if isinstance(call.func, ast.Attribute) else None
+    if _callee(call) == "run" and receiver in module.runnable:
+        position, default = _RUN_METHODS[module.runnable[receiver]]
+        port_node = _argument(call, position, "port")
+    elif (dotted := _dotted(module, call.func)) in _SERVER_FUNCTIONS:
+        default, port_node = _SERVER_FUNCTIONS[dotted], _keyword(call, "port")
+    else:
+        return
     where = f"{module.path}:{call.lineno}"
     server = ast.unparse(call.func)
-    port_node = _keyword(call, "port")
+    unpacked = any(isinstance(argument, ast.Starred) for argument in call.args)
+    if unpacked or any(keyword.arg is None or keyword.arg in _LISTENS_ELSEWHERE for keyword in call.keywords):
+        _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None))
+        return
     if port_node is None:
-        default = "8000" if server == "uvicorn.run" else _SERVERS[_callee(call)]
-        facts.script_ports[module.path] = ScriptPort(f"{where}: {server}() without a port", default)
+        _add_script_port(facts, module.path, ScriptPort(f"{where}: {server}() without a port", default))
         return
     if isinstance(port_node, ast.Call) and _callee(port_node) == "int" and port_node.args:
         port_node = port_node.args[0]
     said = f"{where}: {server}(port={ast.unparse(port_node)})"
+    found = ScriptPort(said, None)
     if isinstance(port_node, ast.Constant) and str(port_node.value).isdigit():
-        facts.script_ports[module.path] = ScriptPort(said, str(port_node.value))
+        found = ScriptPort(said, str(port_node.value))
     elif isinstance(port_node, ast.Attribute) and port_node.attr in module.options:
         option, default = module.options[port_node.attr]
-        facts.script_ports[module.path] = ScriptPort(said, default, option=option)
+        found = ScriptPort(said, default, option=option)
     elif isinstance(port_node, ast.Call) and _callee(port_node) in ("get", "getenv") and port_node.args:
         variable = _string(module, port_node.args[0])
         default = port_node.args[1] if len(port_node.args) > 1 else None
         written = str(default.value) if isinstance(default, ast.Constant) and str(default.value).isdigit() else None
         if variable is not None:
-            facts.script_ports[module.path] = ScriptPort(said, written, variable=variable)
+            found = ScriptPort(said, written, variable=variable)
+    _add_script_port(facts, module.path, found)
+
+
+def _add_script_port(facts: CodeFacts, path: str, found: ScriptPort) -> None:
+    """Record the port a server call in `path` gives; where another call there gives
+    another, which one runs is not known: the one read is a guess."""
+    known = facts.script_ports.get(path)
+    if known is None:
+        facts.script_ports[path] = found
+    elif known[1:4] != found[1:4]:
+        kept = known if known.resolved else found
+        facts.script_ports[path] = kept._replace(
+            doubt="its code starts more than one server, and which one serves the route is not known"
+        )
 
 
 # ----------------------------------------------------------------------------- JavaScript
@@ -623,9 +686,51 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
         else:
             unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
             facts.routes.append(Route(path, f"{where}: route {path}", _either(unmounted, guarded), False, relative))
-    port = _NODE_PORT.search(text)
-    if port is not None:
-        where = f"{relative}:{text.count(chr(10), 0, port.start()) + 1}"
-        default = next(group for group in port.groups() if group)
-        variable = "PORT" if port.group(1) else None
-        facts.script_ports[relative] = ScriptPort(f"{where}: {port.group().strip()}", default, variable=variable)
+    declarations: dict[str, str | None] = {}
+    for match in _NODE_DECLARATION.finditer(text):
+        name, value = match.group(1), match.group(2).strip()
+        declarations[name] = value if declarations.get(name, value) == value else None  # set twice: not known
+    for match in _NODE_LISTEN.finditer(text):
+        where = f"{relative}:{text.count(chr(10), 0, match.start()) + 1}"
+        argument = match.group(1).strip()
+        source = f"{where}: listen({argument})"
+        if declarations.get(argument) is not None:
+            source += f", {argument} = {declarations[argument]}"
+        terms = _node_port_terms(match.group(1), declarations)
+        found = ScriptPort(source, None)
+        if terms is not None and len(terms) == 1:
+            found = ScriptPort(source, None, variable=terms[0][1]) if terms[0][0] else ScriptPort(source, terms[0][1])
+        elif terms is not None and len(terms) == 2 and terms[0][0] and not terms[1][0]:
+            found = ScriptPort(source, terms[1][1], variable=terms[0][1])
+        _add_script_port(facts, relative, found)
+
+
+def _node_port_terms(
+    expression: str, declarations: Mapping[str, str | None], depth: int = 0
+) -> list[tuple[bool, str]] | None:
+    """The terms of a port expression joined by `||` or `??`, through the variables it names:
+    (True, variable) for one read from the environment, (False, port) for a number; None
+    when a term is neither."""
+    expression = expression.strip()
+    if expression.startswith("{"):
+        port = _NODE_OBJECT_PORT.search(expression)
+        if port is None:
+            return None
+        expression = port.group(1) or "port"  # `{ port }`
+    terms: list[tuple[bool, str]] = []
+    for term in re.split(r"\|\||\?\?", expression):
+        term = term.strip()
+        variable = _NODE_VARIABLE.fullmatch(term)
+        declared = declarations.get(term)
+        if variable is not None:
+            terms.append((True, variable.group(1) or variable.group(2)))
+        elif term.strip("'\"`").isdigit():
+            terms.append((False, term.strip("'\"`")))
+        elif declared is not None and depth < 2:
+            inner = _node_port_terms(declared, declarations, depth + 1)
+            if inner is None:
+                return None
+            terms += inner
+        else:
+            return None
+    return terms

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from hardenfix import probes
-from hardenfix.facts import Fact, unread_may_set
+from hardenfix.facts import Environment, Fact, unread_may_set, written_port
 
 _RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
 _PYTHON = re.compile(r"python(?:\d(?:\.\d+)?)?")
@@ -248,7 +248,7 @@ def _server(
         return Launch(program, _port(_positionals(arguments)[0], source), target, source)
     for variable in launcher.port_variables:
         if variable in environment:
-            return Launch(program, environment[variable], target, source)
+            return Launch(program, written_port(environment[variable]), target, source)
     config_options = _CONFIG_FILE_LAUNCHERS.get(program, ())
     if (
         any(option in options for option in config_options)
@@ -305,11 +305,8 @@ def _positionals(arguments: list[str]) -> list[str]:
 
 
 def _port(value: str | None, source: str) -> Fact[str] | None:
-    """A port as a fact: decimal, or a Compose interpolation a probe can write as is;
-    anything else (an unset shell variable) is not known."""
-    if value is None or not (value.isdigit() or (value.startswith("${") and value.endswith("}"))):
-        return None
-    return Fact(value, source)
+    """A port as a fact (see `written_port`); anything else (an unset shell variable) is not known."""
+    return written_port(Fact(value, source)) if value is not None else None
 
 
 def _port_of_address(address: str) -> str | None:
@@ -325,14 +322,23 @@ def _port_of_address(address: str) -> str | None:
 
 def _expand(word: str, environment: Mapping[str, Fact[str]], from_compose: bool) -> str:
     """A shell word with `$VAR`, `${VAR}` and `${VAR:-default}` replaced from the container's
-    environment; an unset variable without a default is left as written. In a Compose value
-    only `$$`-escaped variables are the shell's: Compose's own stay as written."""
+    environment. One passed from the deploying shell (`environment: [PORT]`) becomes Compose's
+    `${PORT:-8000}`, which a probe fills in from the same shell; one whose value is not known
+    (assumed, or maybe set by an `env_file` not read), or unset without a default, stays a
+    shell's `$PORT`, which no port is read from. In a Compose value only `$$`-escaped
+    variables are the shell's: Compose's own stay as written."""
+    from_shell = environment.from_shell if isinstance(environment, Environment) else {}
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(3)
-        if name in environment:
-            return environment[name].value
+        fact = environment.get(name)
+        if fact is not None and fact.known:
+            return fact.value
+        if name in from_shell:
+            return "${" + match.group().lstrip("$").strip("{}") + "}"
         default = match.group(2)
-        return default if default is not None else match.group()
+        if fact is None and default is not None and unread_may_set(environment, [name]) is None:
+            return default
+        return f"${name}"
 
     return (_COMPOSE_ESCAPED_VARIABLE if from_compose else _SHELL_VARIABLE).sub(value, word)

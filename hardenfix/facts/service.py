@@ -35,7 +35,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from hardenfix import probes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
-from hardenfix.facts.code import CodeFacts, Route, code_facts
+from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
 from hardenfix.facts.process import Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
@@ -382,17 +382,30 @@ class ServiceFacts:
         launch = self.launch
         if launch is not None and launch.port is not None:
             return launch.port
-        code = self._code
-        if launch is not None and code is not None and launch.program in ("python", "node"):
-            script = self._target_file()
-            scripted = code.script_ports.get(script) if script is not None else None
-            port = scripted.port(self.environment, launch.options(), launch.source) if scripted is not None else None
+        scripted = self._script_port
+        if launch is not None and scripted is not None:
+            port = scripted.port(self.environment, launch.options(), launch.source)
             if port is not None:
                 return port
         ports = self.container_ports
         if len({fact.value for fact in ports}) == 1:
             return Fact(ports[0].value, ports[0].source, "it is the only port mentioned, not read from the process")
         return None
+
+    @cached_property
+    def _script_port(self) -> ScriptPort | None:
+        """How the script its launch runs (`python app.py`, `node server.js`) starts its server,
+        read from the script's code; None when it starts none hardenfix sees."""
+        launch, code = self.launch, self._code
+        if launch is None or code is None or launch.program not in ("python", "node"):
+            return None
+        script = self._target_file()
+        return code.script_ports.get(script) if script is not None else None
+
+    @property
+    def script_starts_a_server(self) -> bool:
+        """Whether the script it runs starts a server, on a port read or not (`app.run(**settings)`)."""
+        return self._script_port is not None
 
     # -- its code -----------------------------------------------------------------------
 
@@ -689,7 +702,7 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
                 reason="hardenfix finds no Python or JavaScript in the code it runs, and no port is mentioned: "
                 "probe the port it serves, if any, else check its process (`pgrep -f ...`)",
             )
-        if not facts.container_ports:
+        if not facts.container_ports and not facts.script_starts_a_server:
             return PlannedProbe(
                 None,
                 reason="it listens on no port hardenfix can see: check its process (`pgrep -f ...`), or have it "

@@ -179,6 +179,18 @@ class HealthcheckMissing(Rule):
     environment answers 400 to a probe of it). A sub-application mounted under a
     prefix (`app.mount("/internal", sub)`) serves its routes there.
 
+    A script's port is read only from a call that starts its framework's
+    server (`app.run("0.0.0.0", 8080)` of a Flask, Quart or Sanic
+    application, `SocketIO.run`, waitress's `serve`, aiohttp's `web.run_app`,
+    `uvicorn.run`, node's `listen(...)`), by position or keyword: another
+    `run` (`asyncio.run`, `subprocess.run`) says nothing, a port passed in a
+    way not read (`app.run(**settings)`) gives no probe, and a script that
+    starts more than one server makes the fix unsafe. A Dockerfile's
+    `${APP_PORT}` is the build's, expanded from its `ARG`s, never written into
+    the probe; a variable passed from the deploying shell (`--port
+    ${PORT:-8000}` with `environment: [PORT]`) is, as `${PORT:-8000}`, which
+    Compose fills in from the same shell.
+
     Any fix is unsafe in a file that declares a legacy format without the
     keys it writes (`version: "3.3"` has no `start_period`, `"2.0"` no
     `healthcheck`): Compose v1 and `docker stack deploy` would refuse it.
@@ -252,10 +264,11 @@ class HealthcheckMissing(Rule):
         listens on, with a tool its image has: safe when every fact is read from files."""
         span = document.span(service.key)
         planned = planned_probe(facts)
-        # A port mentioned is served, though which one the process listens on may not be known;
+        # A port mentioned, or a server its script starts, is served, though which port the process
+        # listens on may not be known;
         # code in a language hardenfix does not read, or another command than the one the image
         # exposes its ports for, may serve on one it does not see: no class is told.
-        serves = facts.port is not None or bool(facts.container_ports)
+        serves = facts.port is not None or bool(facts.container_ports) or facts.script_starts_a_server
         may_serve = facts.code_unread or (facts.replaces_image_command and bool(facts.image_ports))
         service_class = "api" if serves else "" if may_serve else "worker"
         if service.profiles:
