@@ -110,9 +110,9 @@ class ScriptPort(NamedTuple):
     """Why the port may be another: the script starts another server too."""
 
     @property
-    def resolved(self) -> bool:
-        """Whether its port can be read at all (not `app.run(**settings)`)."""
-        return (self.default, self.variable, self.option) != (None, None, None)
+    def read_from(self) -> tuple[str | None, str | None, str | None]:
+        """What its port is read from: its default, variable and option."""
+        return self.default, self.variable, self.option
 
     def port(
         self, environment: Mapping[str, Fact[str]], arguments: Mapping[str, str], started_by: str
@@ -661,8 +661,8 @@ def _add_script_port(facts: CodeFacts, path: str, found: ScriptPort) -> None:
     known = facts.script_ports.get(path)
     if known is None:
         facts.script_ports[path] = found
-    elif known[1:4] != found[1:4]:
-        kept = known if known.resolved else found
+    elif known.read_from != found.read_from:
+        kept = known if known.read_from != (None, None, None) else found
         facts.script_ports[path] = kept._replace(
             doubt="its code starts more than one server, and which one serves the route is not known"
         )

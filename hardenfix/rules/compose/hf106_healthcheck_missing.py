@@ -265,9 +265,9 @@ class HealthcheckMissing(Rule):
         span = document.span(service.key)
         planned = planned_probe(facts)
         # A port mentioned, or a server its script starts, is served, though which port the process
-        # listens on may not be known;
-        # code in a language hardenfix does not read, or another command than the one the image
-        # exposes its ports for, may serve on one it does not see: no class is told.
+        # listens on may not be known; code in a language hardenfix does not read, or another
+        # command than the one the image exposes its ports for, may serve on one it does not
+        # see: no class is told.
         serves = facts.port is not None or bool(facts.container_ports) or facts.script_starts_a_server
         may_serve = facts.code_unread or (facts.replaces_image_command and bool(facts.image_ports))
         service_class = "api" if serves else "" if may_serve else "worker"
