@@ -15,8 +15,9 @@ parsed only when its bytes name a web framework. Python is read with `ast`:
 JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
 
 A route on a router that is never seen mounted may live under a prefix hardenfix did
-not find: it counts as a guess. A route whose handler asks for authentication is noted,
-since a probe without credentials gets 401.
+not find: it counts as a guess, as does one below a prefix not written out in the module
+(`prefix=settings.API_V1_STR`; a `Mount` of such a prefix gives no route). A route whose
+handler asks for authentication is noted, since a probe without credentials gets 401.
 """
 
 from __future__ import annotations
@@ -241,9 +242,11 @@ class _Module:
     servers: set[str] = field(default_factory=set)
     """Variables holding an application itself, which a server runs (not a route table)."""
     routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    """Router variable -> (its own prefix, whether a mount's prefix replaces it: blueprints)."""
-    mounts: list[tuple[str, str]] = field(default_factory=list)
-    """(dotted name of what is mounted, prefix): `include_router`, `register_blueprint`, Django `include`."""
+    """Router variable -> (its own prefix, `_UNKNOWN` when not written out; whether a mount's
+    prefix replaces it: blueprints)."""
+    mounts: list[tuple[str, str | None]] = field(default_factory=list)
+    """(dotted name of what is mounted, prefix): `include_router`, `register_blueprint`, Django
+    `include`; the prefix is None when the mount gives none, `_UNKNOWN` when not written out."""
     routes: list[tuple[str, str, int, bool]] = field(default_factory=list)
     """(owner variable, '' for a module-level route list; path; line; needs authentication)."""
     options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
@@ -315,10 +318,18 @@ def _dotted(module: _Module, node: ast.AST) -> str:
 
 
 def _string(module: _Module, node: ast.AST | None) -> str | None:
+    """The string an expression writes out, through the module's constants (`API_PREFIX`,
+    `f"/api/{VERSION}"`); None for any other (`settings.API_V1_STR`)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.Name):
         return module.constants.get(node.id)
+    if isinstance(node, ast.JoinedStr):
+        parts = [
+            _string(module, part.value if isinstance(part, ast.FormattedValue) and part.format_spec is None else part)
+            for part in node.values
+        ]
+        return None if None in parts else "".join(parts)
     return None
 
 
@@ -348,9 +359,18 @@ def _owner(module: _Module, node: ast.Assign) -> None:
         if callee != "RouteTableDef":
             module.servers.update(names)
     elif callee in _ROUTERS:
-        prefix = _string(module, _keyword(node.value, _ROUTERS[callee])) or ""
+        prefix = _prefix(module, _keyword(node.value, _ROUTERS[callee])) or ""
         for name in names:
             module.routers[name] = (prefix, callee == "Blueprint")
+
+
+def _prefix(module: _Module, node: ast.AST | None) -> str | None:
+    """A prefix as written, None when none is given, `_UNKNOWN` when it is not written out
+    (`prefix=settings.API_V1_STR`): the routes below it are not where their path says."""
+    if node is None:
+        return None
+    prefix = _string(module, node)
+    return _UNKNOWN if prefix is None else prefix
 
 
 def _constructor_guard(call: ast.Call) -> str | None:
@@ -391,7 +411,7 @@ def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
     prefixes: dict[int, str] = {}
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "Mount":
-            prefix = _string(module, _argument(node, 0, "path")) or ""
+            prefix = _prefix(module, _argument(node, 0, "path")) or ""
             for inner in ast.walk(node):
                 if inner is not node and isinstance(inner, ast.Call):
                     prefixes[id(inner)] = prefix + prefixes.get(id(inner), "")
@@ -403,15 +423,14 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts
     is_method = isinstance(call.func, ast.Attribute)
     if callee in ("include_router", "register_blueprint") and call.args:
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
-        prefix = _string(module, _keyword(call, prefix_name))
-        module.mounts.append((_dotted(module, call.args[0]), prefix if prefix is not None else "\0"))
+        module.mounts.append((_dotted(module, call.args[0]), _prefix(module, _keyword(call, prefix_name))))
         if _keyword(call, "dependencies") is not None:
             module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
     elif callee == "mount" and is_method and len(call.args) >= 2:
-        prefix = _string(module, call.args[0])  # Starlette and FastAPI: `app.mount("/internal", sub)`
-        module.mounts.append((_dotted(module, call.args[1]), prefix if prefix is not None else "\0"))
+        # Starlette and FastAPI: `app.mount("/internal", sub)`
+        module.mounts.append((_dotted(module, call.args[1]), _prefix(module, call.args[0])))
     elif callee in ("path", "re_path") and not is_method and len(call.args) >= 2:
         route = _string(module, call.args[0])
         if route is None:
@@ -426,8 +445,9 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts
         module.routes.append((_DJANGO, path, call.lineno, False))
     elif callee == "Route" and not is_method and _serves_get(call):
         path = _string(module, _argument(call, 0, "path"))
-        if path is not None:
-            module.routes.append(("", mount_prefixes.get(id(call), "") + path, call.lineno, False))
+        prefix = mount_prefixes.get(id(call), "")
+        if path is not None and _UNKNOWN not in prefix:
+            module.routes.append(("", prefix + path, call.lineno, False))
     elif callee == "get" and is_method and ast.unparse(call.func.value) == "web" and call.args:
         path = _string(module, call.args[0])
         if path is not None:
@@ -476,7 +496,7 @@ def _depends_on_auth(node: ast.AST) -> bool:
 
 def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     """Each route with the prefixes of what mounts it, wherever that is written."""
-    mounts: dict[str, list[str]] = {}
+    mounts: dict[str, list[str | None]] = {}
     for module in modules:
         for target, prefix in module.mounts:
             mounts.setdefault(target, []).append(prefix)
@@ -497,9 +517,9 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
             if owner == "" or owner in module.applications:
                 prefixes = _mounted(mounts, module.dotted) + (_mounted(mounts, dotted) if owner else [])
                 application = module.path if owner in module.servers and not prefixes else None
-                for prefix in [p for p in prefixes if p != "\0"] or [""]:
+                for prefix in [p or "" for p in prefixes if p != _UNKNOWN] or [""]:
                     full = _join(prefix, path)
-                    unknown = "it is mounted under a prefix not known" if "\0" in prefixes else None
+                    unknown = _MOUNTED_UNKNOWN if _UNKNOWN in prefixes else None
                     facts.routes.append(
                         Route(
                             full,
@@ -513,20 +533,21 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 continue
             own_prefix, replaced = module.routers.get(owner, ("", False))
             prefixes = _mounted(mounts, dotted)
-            if not prefixes:
-                full = _join(own_prefix, path)
-                unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
-                facts.routes.append(
-                    Route(full, f"{where}: route {full}", _either(unmounted, guarded), needs_auth, module.path)
+            for prefix in prefixes or [None]:
+                parts = [own_prefix] if prefix is None else [prefix] if replaced else [prefix, own_prefix]
+                full = _join(*(part for part in parts if part != _UNKNOWN), path)
+                guess = _either(
+                    None if prefixes else f"`{owner}` is not seen mounted, so its routes may have a prefix",
+                    _MOUNTED_UNKNOWN if prefix == _UNKNOWN else None,
+                    f"`{owner}` has a prefix not known" if own_prefix == _UNKNOWN and own_prefix in parts else None,
+                    guarded,
                 )
-            for prefix in prefixes:
-                if prefix == "\0":
-                    full = _join(own_prefix, path)
-                else:
-                    full = _join(prefix, path) if replaced else _join(prefix, own_prefix, path)
-                facts.routes.append(Route(full, f"{where}: route {full}", guarded, needs_auth, module.path))
+                facts.routes.append(Route(full, f"{where}: route {full}", guess, needs_auth, module.path))
 
 
+_UNKNOWN = "\0"
+"""A prefix not written out (`prefix=settings.API_V1_STR`)."""
+_MOUNTED_UNKNOWN = "it is mounted under a prefix not known"
 _DJANGO = "\0django"
 """The owner of a route of a Django URLconf (`path("health/", view)`)."""
 _REACHES_LOOPBACK = frozenset({"*", "127.0.0.1"})

@@ -169,7 +169,10 @@ class HealthcheckMissing(Rule):
     `--host`, gunicorn's `GUNICORN_CMD_ARGS`, which may carry
     `--bind=0.0.0.0:8080` or `--certfile`), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
-    reach, a route on a router that is not seen mounted, a tool assumed for
+    reach, a route on a router that is not seen mounted, or below a prefix
+    not written out (`include_router(router, prefix=settings.API_V1_STR)`;
+    one made of the module's string constants, `f"/api/{VERSION}"`, is
+    known), a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
