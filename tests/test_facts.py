@@ -434,6 +434,51 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
     assert {(route.path, route.guess) for route in facts.routes} == {("/api/v1/health", None), ("/ops/livez", None)}
 
 
+@pytest.mark.parametrize(
+    ("files", "guess"),
+    [
+        (
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\napp = Flask(__name__)\n"
+                "Talisman(app, content_security_policy=None)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            "its application runs `Talisman(app)`, which redirects http to https (`force_https`), before each request",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\napp = Flask(__name__)\n"
+                "Talisman(app, force_https=False)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            None,
+        ),
+        (  # cookiecutter-django's production settings
+            {
+                "config/settings/production.py": "SECURE_SSL_REDIRECT = env.bool('DJANGO_SECURE_SSL_REDIRECT', default=True)\n"
+                "ALLOWED_HOSTS = ['*']\n",
+                "config/urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "its settings set `SECURE_SSL_REDIRECT = env.bool('DJANGO_SECURE_SSL_REDIRECT', default=True)`: "
+            "Django redirects the probe to https",
+        ),
+        (
+            {
+                "settings.py": "SECURE_SSL_REDIRECT = False\nALLOWED_HOSTS = ['*']\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            None,
+        ),
+    ],
+    ids=["talisman", "talisman-without-https", "django-ssl-redirect", "django-without-ssl-redirect"],
+)
+def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(
+    tmp_path: Path, files: dict[str, str], guess: str | None
+) -> None:
+    """The probe speaks plain http: python3's urllib and wget follow the redirect to https,
+    on a port that speaks no TLS, and fail."""
+    route = routes_of(tmp_path, files).health_route()
+    assert route is not None and (route.guess and route.guess.partition(", which may refuse")[0]) == guess
+
+
 def test_script_ports_from_code_resolve_with_each_containers_environment_and_arguments(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,

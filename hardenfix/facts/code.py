@@ -39,7 +39,11 @@ HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status
 
 MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
-_PYTHON_FRAMEWORKS = tuple(b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split())
+_PYTHON_FRAMEWORKS = tuple(
+    b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress SECURE_SSL_REDIRECT".split()
+)
+"""What the modules read here name; and a Django setting read here, which a settings module
+split by environment (`from .base import *`) may set without naming Django."""
 _NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono".split())
 _AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
 _APPLICATIONS = frozenset(
@@ -254,6 +258,8 @@ class _Module:
     allowed_hosts: list[str] | None = None
     """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
     `["?"]` when it sets it some other way (from the environment)."""
+    ssl_redirect: str | None = None
+    """What the module sets Django's `SECURE_SSL_REDIRECT` to, unless to a false constant."""
     guards: dict[str, str] = field(default_factory=dict)
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
@@ -277,6 +283,12 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
                 item.value for item in hosts or () if isinstance(item, ast.Constant) and isinstance(item.value, str)
             ]
             module.allowed_hosts = written if hosts is not None and len(written) == len(hosts) else ["?"]
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "SECURE_SSL_REDIRECT" for t in node.targets)
+            and not (isinstance(node.value, ast.Constant) and not node.value.value)
+        ):
+            module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
     nodes = breadth_first(tree)
     mount_prefixes = _starlette_mounts(nodes, module)
     for node in nodes:
@@ -428,6 +440,12 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], facts
             module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
+    elif callee == "Talisman" and (application := _argument(call, 0, "app")) is not None:
+        force_https = _keyword(call, "force_https")
+        if not (isinstance(force_https, ast.Constant) and not force_https.value):  # on by default
+            module.guards[ast.unparse(application)] = (
+                f"`Talisman({ast.unparse(application)})`, which redirects http to https (`force_https`),"
+            )
     elif callee == "mount" and is_method and len(call.args) >= 2:
         # Starlette and FastAPI: `app.mount("/internal", sub)`
         module.mounts.append((_dotted(module, call.args[1]), _prefix(module, call.args[0])))
@@ -506,6 +524,15 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     )
     mounted_guards = {target: guard for module in modules for target, guard in module.guards.items() if "." in target}
     django_hosts = _django_hosts_guess(modules)
+    # python3's urllib and wget follow the redirect, to a port that speaks no TLS, and fail.
+    django_redirect = next(
+        (
+            f"its settings set `SECURE_SSL_REDIRECT = {module.ssl_redirect}`: Django redirects the probe to https"
+            for module in modules
+            if module.ssl_redirect is not None
+        ),
+        None,
+    )
     for module in modules:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
@@ -513,7 +540,7 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
             guard = module.guards.get(owner) or _mounted_guard(mounted_guards, dotted) or application_guard
             guarded = f"its application runs {guard} before each request, which may refuse the probe" if guard else None
             if owner == _DJANGO:
-                owner, guarded = "", _either(guarded, django_hosts)
+                owner, guarded = "", _either(guarded, django_hosts, django_redirect)
             if owner == "" or owner in module.applications:
                 prefixes = _mounted(mounts, module.dotted) + (_mounted(mounts, dotted) if owner else [])
                 application = module.path if owner in module.servers and not prefixes else None
