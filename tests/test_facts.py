@@ -369,6 +369,117 @@ def test_flask_blueprints_django_includes_starlette_mounts_and_aiohttp(tmp_path:
     assert {route.path for route in facts.routes} == {"/ops/livez", "/internal/healthz/", "/m/ready", "/status"}
 
 
+ROUTER_HEALTH = "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/health')\ndef h(): ...\n"
+BLUEPRINT_HEALTH = "bp = Blueprint('ops', __name__)\n@bp.get('/health')\ndef h(): ...\n"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {  # full-stack-fastapi-template
+            "app/main.py": "from fastapi import FastAPI\nfrom app.config import settings\nfrom app.health import router\n"
+            "app = FastAPI()\napp.include_router(router, prefix=settings.API_V1_STR)\n",
+            "app/health.py": ROUTER_HEALTH,
+        },
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.health import router\nimport os\n"
+            "app = FastAPI()\napp.include_router(router, prefix=f'/api/{os.environ[\"V\"]}')\n",
+            "app/health.py": ROUTER_HEALTH,
+        },
+        {
+            "app.py": "from flask import Blueprint, Flask\nimport config\n"
+            + BLUEPRINT_HEALTH
+            + "app = Flask(__name__)\n"
+            "app.register_blueprint(bp, url_prefix=config.PREFIX)\n",
+        },
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.health import router\napp = FastAPI()\napp.include_router(router)\n",
+            "app/health.py": ROUTER_HEALTH.replace("APIRouter()", "APIRouter(prefix=settings.PREFIX)"),
+        },
+        {
+            "app.py": "from flask import Blueprint, Flask\nimport config\n"
+            + BLUEPRINT_HEALTH.replace("__name__)", "__name__, url_prefix=config.PREFIX)")
+            + "app = Flask(__name__)\napp.register_blueprint(bp)\n",
+        },
+    ],
+    ids=["include-router-attribute", "include-router-f-string", "blueprint-attribute", "router-own", "blueprint-own"],
+)
+def test_a_route_under_a_prefix_not_written_out_is_a_guess(tmp_path: Path, files: dict[str, str]) -> None:
+    """The prefix comes from settings or the environment: `/health` is somewhere below it."""
+    [route] = routes_of(tmp_path, files).routes
+    assert route.path == "/health" and route.guess is not None and "prefix not known" in route.guess
+
+
+def test_a_mount_under_a_prefix_not_written_out_serves_no_route_known(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "s.py": "from starlette.routing import Mount, Route\nroutes = [Mount(settings.P, routes=[Route('/ready', r)])]\n"
+        },
+    )
+    assert facts.routes == []
+
+
+def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.health import router\nVERSION = 'v1'\n"
+            "app = FastAPI()\napp.include_router(router, prefix=f'/api/{VERSION}')\n",
+            "app/health.py": ROUTER_HEALTH,
+            "app.py": "from flask import Blueprint, Flask\nPREFIX = '/ops'\n"
+            + BLUEPRINT_HEALTH.replace("health", "livez")
+            + "app = Flask(__name__)\napp.register_blueprint(bp, url_prefix=PREFIX)\n",
+        },
+    )
+    assert {(route.path, route.guess) for route in facts.routes} == {("/api/v1/health", None), ("/ops/livez", None)}
+
+
+@pytest.mark.parametrize(
+    ("files", "guess"),
+    [
+        (
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\napp = Flask(__name__)\n"
+                "Talisman(app, content_security_policy=None)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            "its application runs `Talisman(app)`, which redirects http to https (`force_https`), before each request",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\napp = Flask(__name__)\n"
+                "Talisman(app, force_https=False)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            None,
+        ),
+        (  # cookiecutter-django's production settings
+            {
+                "config/settings/production.py": "SECURE_SSL_REDIRECT = env.bool('DJANGO_SECURE_SSL_REDIRECT', default=True)\n"
+                "ALLOWED_HOSTS = ['*']\n",
+                "config/urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "its settings set `SECURE_SSL_REDIRECT = env.bool('DJANGO_SECURE_SSL_REDIRECT', default=True)`: "
+            "Django redirects the probe to https",
+        ),
+        (
+            {
+                "settings.py": "SECURE_SSL_REDIRECT = False\nALLOWED_HOSTS = ['*']\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            None,
+        ),
+    ],
+    ids=["talisman", "talisman-without-https", "django-ssl-redirect", "django-without-ssl-redirect"],
+)
+def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(
+    tmp_path: Path, files: dict[str, str], guess: str | None
+) -> None:
+    """The probe speaks plain http: python3's urllib and wget follow the redirect to https,
+    on a port that speaks no TLS, and fail."""
+    route = routes_of(tmp_path, files).health_route()
+    assert route is not None and (route.guess and route.guess.partition(", which may refuse")[0]) == guess
+
+
 def test_script_ports_from_code_resolve_with_each_containers_environment_and_arguments(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,

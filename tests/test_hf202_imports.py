@@ -35,7 +35,9 @@ def _findings(case: str) -> list[dict]:
 
 
 FIXED = _cases_fixed("safe")
-UNSAFE = _cases_fixed("unsafe")
+HIDING_THE_STANDARD_LIBRARY = [
+    case for case in _cases_fixed("unsafe") if "the standard library's" in _findings(case)[0]["message"]
+]
 
 
 def _lay_out(document: DockerfileDocument, root: Path) -> None:
@@ -152,7 +154,7 @@ def test_what_hf202_leaves_alone_runs_without_the_fix(tmp_path: Path, case: str,
     assert (started.returncode, started.stdout) == (0, "['/healthz']\n"), started.stderr
 
 
-@pytest.mark.parametrize("case", UNSAFE)
+@pytest.mark.parametrize("case", HIDING_THE_STANDARD_LIBRARY)
 def test_the_unsafe_fix_would_hide_what_its_message_names(case: str, tmp_path: Path) -> None:
     """With the app root first on the path, a module of the standard library the message
     names is the app's folder of that name, for every process."""
@@ -173,3 +175,32 @@ def test_the_unsafe_fix_would_hide_what_its_message_names(case: str, tmp_path: P
             check=True,
         )
         assert shown.stdout.strip().startswith(str(tmp_path) + path)
+
+
+def test_the_unsafe_fix_would_hide_the_package_a_later_stage_installs(tmp_path: Path) -> None:
+    """The stage `prod`, built from the one the fix changes, runs `pip install /srv && rm -r
+    /srv/src/webapp/static` (as ethyca/fides installs its package, then deletes the admin UI
+    from the source tree): with the fix's `PYTHONPATH` first, `python -m webapp` imports the
+    source tree, whose files are gone, not the installed package."""
+    case = "installed-by-a-later-stage"
+    [finding] = _findings(case)
+    assert "that the stage `prod`, built from this one, installs" in finding["message"]
+    root = re.search(r"PYTHONPATH=([^$]+)\$", finding["fix"]["title"]).group(1)
+    document = dockerfile.parse((CASES / case / "before.Dockerfile").read_text(), CASES / case / "before.Dockerfile")
+    image = tmp_path / "image"
+    _lay_out(document, image)
+    # What the wheel puts into `site-packages`: the package with its package data (`static/*`).
+    site_packages = tmp_path / "site-packages"
+    shutil.copytree(image / "srv/src/webapp", site_packages / "webapp")
+    shutil.rmtree(image / "srv/src/webapp/static")
+
+    def start(pythonpath: list[Path]) -> subprocess.CompletedProcess[str]:
+        environment = {**os.environ, "PYTHONPATH": ":".join(map(str, pythonpath))}
+        return subprocess.run(
+            [sys.executable, "-m", "webapp"], cwd=image / "srv", env=environment, capture_output=True, text=True
+        )
+
+    unfixed = start([site_packages])
+    assert (unfixed.returncode, unfixed.stdout) == (0, "<h1>built UI</h1>\n\n"), unfixed.stderr
+    fixed = start([Path(str(image) + root), site_packages])
+    assert fixed.returncode != 0 and "FileNotFoundError" in fixed.stderr

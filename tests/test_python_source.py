@@ -14,6 +14,7 @@ from hardenfix.engine import splice
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.python import block_opener, minimal_edit, module_name, modules_imported_by, parse
+from hardenfix.sources.python_project import project_root
 
 RUFF = Path(sys.executable).with_name("ruff")
 
@@ -96,6 +97,25 @@ def test_a_project_that_requires_a_later_python_is_named_for_any_syntax_error(tm
         (tmp_path / "pyproject.toml").write_bytes(unreadable)
         with pytest.raises(ParseError, match=r"^invalid Python: invalid syntax at line 2$"):
             parse("x = 1\ndef f(:\n", tmp_path / "app.py")
+
+
+def test_a_module_named_setup_in_a_package_is_not_a_projects_setup_script(tmp_path: Path) -> None:
+    """polarsource/polar's `server/polar/organization_review/collectors/setup.py`: a module
+    of its package, whose project is the folder above, as its siblings' is."""
+    later = f"{sys.version_info[0]}.{sys.version_info[1] + 1}"
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nrequires-python = ">={later}"\n')
+    collectors = tmp_path / "app" / "collectors"
+    collectors.mkdir(parents=True)
+    for package in (tmp_path / "app", collectors):
+        (package / "__init__.py").write_text("")
+    (collectors / "setup.py").write_text("x = 1\n")
+    assert project_root(collectors / "setup.py") == project_root(tmp_path / "app" / "parse.py") == tmp_path
+    with pytest.raises(ParseError, match=rf"the project requires Python >={later}"):
+        parse("x = 1\ndef f(:\n", collectors / "setup.py")
+    # A project's own setup script, in a folder that is no package, still marks its root.
+    (tmp_path / "tools" / "cli").mkdir(parents=True)
+    (tmp_path / "tools" / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+    assert project_root(tmp_path / "tools" / "cli" / "main.py") == tmp_path / "tools"
 
 
 def test_compile_errors_are_left_to_the_output_guard() -> None:

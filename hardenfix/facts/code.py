@@ -15,8 +15,9 @@ parsed only when its bytes name a web framework. Python is read with `ast`:
 JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
 
 A route on a router that is never seen mounted may live under a prefix hardenfix did
-not find: it counts as a guess. A route whose handler asks for authentication is noted,
-since a probe without credentials gets 401.
+not find: it counts as a guess, as does one below a prefix not written out in the module
+(`prefix=settings.API_V1_STR`; a `Mount` of such a prefix gives no route). A route whose
+handler asks for authentication is noted, since a probe without credentials gets 401.
 """
 
 from __future__ import annotations
@@ -38,7 +39,11 @@ HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status
 
 MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
-_PYTHON_FRAMEWORKS = tuple(b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split())
+_PYTHON_FRAMEWORKS = tuple(
+    b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress SECURE_SSL_REDIRECT".split()
+)
+"""What the modules read here name; and a Django setting read here, which a settings module
+split by environment (`from .base import *`) may set without naming Django."""
 _NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono".split())
 _AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
 _APPLICATIONS = frozenset(
@@ -272,9 +277,11 @@ class _Module:
     runnable: dict[str, str] = field(default_factory=dict)
     """Variables holding an object whose `run` starts a server -> its class (`_RUN_METHODS`)."""
     routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    """Router variable -> (its own prefix, whether a mount's prefix replaces it: blueprints)."""
-    mounts: list[tuple[str, str]] = field(default_factory=list)
-    """(dotted name of what is mounted, prefix): `include_router`, `register_blueprint`, Django `include`."""
+    """Router variable -> (its own prefix, `_UNKNOWN` when not written out; whether a mount's
+    prefix replaces it: blueprints)."""
+    mounts: list[tuple[str, str | None]] = field(default_factory=list)
+    """(dotted name of what is mounted, prefix): `include_router`, `register_blueprint`, Django
+    `include`; the prefix is None when the mount gives none, `_UNKNOWN` when not written out."""
     routes: list[tuple[str, str, int, bool]] = field(default_factory=list)
     """(owner variable, '' for a module-level route list; path; line; needs authentication)."""
     options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
@@ -282,6 +289,8 @@ class _Module:
     allowed_hosts: list[str] | None = None
     """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
     `["?"]` when it sets it some other way (from the environment)."""
+    ssl_redirect: str | None = None
+    """What the module sets Django's `SECURE_SSL_REDIRECT` to, unless to a false constant."""
     guards: dict[str, str] = field(default_factory=dict)
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
@@ -305,6 +314,12 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
                 item.value for item in hosts or () if isinstance(item, ast.Constant) and isinstance(item.value, str)
             ]
             module.allowed_hosts = written if hosts is not None and len(written) == len(hosts) else ["?"]
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "SECURE_SSL_REDIRECT" for t in node.targets)
+            and not (isinstance(node.value, ast.Constant) and not node.value.value)
+        ):
+            module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
     nodes = breadth_first(tree)
     mount_prefixes = _starlette_mounts(nodes, module)
     for node in nodes:
@@ -350,10 +365,18 @@ def _dotted(module: _Module, node: ast.AST) -> str:
 
 
 def _string(module: _Module, node: ast.AST | None) -> str | None:
+    """The string an expression writes out, through the module's constants (`API_PREFIX`,
+    `f"/api/{VERSION}"`); None for any other (`settings.API_V1_STR`)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.Name):
         return module.constants.get(node.id)
+    if isinstance(node, ast.JoinedStr):
+        parts = [
+            _string(module, part.value if isinstance(part, ast.FormattedValue) and part.format_spec is None else part)
+            for part in node.values
+        ]
+        return None if None in parts else "".join(parts)
     return None
 
 
@@ -385,9 +408,18 @@ def _owner(module: _Module, node: ast.Assign) -> None:
         if callee != "RouteTableDef":
             module.servers.update(names)
     elif callee in _ROUTERS:
-        prefix = _string(module, _keyword(node.value, _ROUTERS[callee])) or ""
+        prefix = _prefix(module, _keyword(node.value, _ROUTERS[callee])) or ""
         for name in names:
             module.routers[name] = (prefix, callee == "Blueprint")
+
+
+def _prefix(module: _Module, node: ast.AST | None) -> str | None:
+    """A prefix as written, None when none is given, `_UNKNOWN` when it is not written out
+    (`prefix=settings.API_V1_STR`): the routes below it are not where their path says."""
+    if node is None:
+        return None
+    prefix = _string(module, node)
+    return _UNKNOWN if prefix is None else prefix
 
 
 def _constructor_guard(call: ast.Call) -> str | None:
@@ -428,7 +460,7 @@ def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
     prefixes: dict[int, str] = {}
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "Mount":
-            prefix = _string(module, _argument(node, 0, "path")) or ""
+            prefix = _prefix(module, _argument(node, 0, "path")) or ""
             for inner in ast.walk(node):
                 if inner is not node and isinstance(inner, ast.Call):
                     prefixes[id(inner)] = prefix + prefixes.get(id(inner), "")
@@ -440,15 +472,20 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
     is_method = isinstance(call.func, ast.Attribute)
     if callee in ("include_router", "register_blueprint") and call.args:
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
-        prefix = _string(module, _keyword(call, prefix_name))
-        module.mounts.append((_dotted(module, call.args[0]), prefix if prefix is not None else "\0"))
+        module.mounts.append((_dotted(module, call.args[0]), _prefix(module, _keyword(call, prefix_name))))
         if _keyword(call, "dependencies") is not None:
             module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
+    elif callee == "Talisman" and (application := _argument(call, 0, "app")) is not None:
+        force_https = _keyword(call, "force_https")
+        if not (isinstance(force_https, ast.Constant) and not force_https.value):  # on by default
+            module.guards[ast.unparse(application)] = (
+                f"`Talisman({ast.unparse(application)})`, which redirects http to https (`force_https`),"
+            )
     elif callee == "mount" and is_method and len(call.args) >= 2:
-        prefix = _string(module, call.args[0])  # Starlette and FastAPI: `app.mount("/internal", sub)`
-        module.mounts.append((_dotted(module, call.args[1]), prefix if prefix is not None else "\0"))
+        # Starlette and FastAPI: `app.mount("/internal", sub)`
+        module.mounts.append((_dotted(module, call.args[1]), _prefix(module, call.args[0])))
     elif callee in ("path", "re_path") and not is_method and len(call.args) >= 2:
         route = _string(module, call.args[0])
         if route is None:
@@ -463,8 +500,9 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
         module.routes.append((_DJANGO, path, call.lineno, False))
     elif callee == "Route" and not is_method and _serves_get(call):
         path = _string(module, _argument(call, 0, "path"))
-        if path is not None:
-            module.routes.append(("", mount_prefixes.get(id(call), "") + path, call.lineno, False))
+        prefix = mount_prefixes.get(id(call), "")
+        if path is not None and _UNKNOWN not in prefix:
+            module.routes.append(("", prefix + path, call.lineno, False))
     elif callee == "get" and is_method and ast.unparse(call.func.value) == "web" and call.args:
         path = _string(module, call.args[0])
         if path is not None:
@@ -511,7 +549,7 @@ def _depends_on_auth(node: ast.AST) -> bool:
 
 def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     """Each route with the prefixes of what mounts it, wherever that is written."""
-    mounts: dict[str, list[str]] = {}
+    mounts: dict[str, list[str | None]] = {}
     for module in modules:
         for target, prefix in module.mounts:
             mounts.setdefault(target, []).append(prefix)
@@ -521,6 +559,15 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     )
     mounted_guards = {target: guard for module in modules for target, guard in module.guards.items() if "." in target}
     django_hosts = _django_hosts_guess(modules)
+    # python3's urllib and wget follow the redirect, to a port that speaks no TLS, and fail.
+    django_redirect = next(
+        (
+            f"its settings set `SECURE_SSL_REDIRECT = {module.ssl_redirect}`: Django redirects the probe to https"
+            for module in modules
+            if module.ssl_redirect is not None
+        ),
+        None,
+    )
     for module in modules:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
@@ -528,13 +575,13 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
             guard = module.guards.get(owner) or _mounted_guard(mounted_guards, dotted) or application_guard
             guarded = f"its application runs {guard} before each request, which may refuse the probe" if guard else None
             if owner == _DJANGO:
-                owner, guarded = "", _either(guarded, django_hosts)
+                owner, guarded = "", _either(guarded, django_hosts, django_redirect)
             if owner == "" or owner in module.applications:
                 prefixes = _mounted(mounts, module.dotted) + (_mounted(mounts, dotted) if owner else [])
                 application = module.path if owner in module.servers and not prefixes else None
-                for prefix in [p for p in prefixes if p != "\0"] or [""]:
+                for prefix in [p or "" for p in prefixes if p != _UNKNOWN] or [""]:
                     full = _join(prefix, path)
-                    unknown = "it is mounted under a prefix not known" if "\0" in prefixes else None
+                    unknown = _MOUNTED_UNKNOWN if _UNKNOWN in prefixes else None
                     facts.routes.append(
                         Route(
                             full,
@@ -548,20 +595,21 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 continue
             own_prefix, replaced = module.routers.get(owner, ("", False))
             prefixes = _mounted(mounts, dotted)
-            if not prefixes:
-                full = _join(own_prefix, path)
-                unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
-                facts.routes.append(
-                    Route(full, f"{where}: route {full}", _either(unmounted, guarded), needs_auth, module.path)
+            for prefix in prefixes or [None]:
+                parts = [own_prefix] if prefix is None else [prefix] if replaced else [prefix, own_prefix]
+                full = _join(*(part for part in parts if part != _UNKNOWN), path)
+                guess = _either(
+                    None if prefixes else f"`{owner}` is not seen mounted, so its routes may have a prefix",
+                    _MOUNTED_UNKNOWN if prefix == _UNKNOWN else None,
+                    f"`{owner}` has a prefix not known" if own_prefix == _UNKNOWN and own_prefix in parts else None,
+                    guarded,
                 )
-            for prefix in prefixes:
-                if prefix == "\0":
-                    full = _join(own_prefix, path)
-                else:
-                    full = _join(prefix, path) if replaced else _join(prefix, own_prefix, path)
-                facts.routes.append(Route(full, f"{where}: route {full}", guarded, needs_auth, module.path))
+                facts.routes.append(Route(full, f"{where}: route {full}", guess, needs_auth, module.path))
 
 
+_UNKNOWN = "\0"
+"""A prefix not written out (`prefix=settings.API_V1_STR`)."""
+_MOUNTED_UNKNOWN = "it is mounted under a prefix not known"
 _DJANGO = "\0django"
 """The owner of a route of a Django URLconf (`path("health/", view)`)."""
 _REACHES_LOOPBACK = frozenset({"*", "127.0.0.1"})

@@ -5,7 +5,8 @@ can any module use a class's instances as tuples?) reads the project here.
 
 **The tree.** A project is the tree under the nearest folder above the module that
 holds `pyproject.toml`, `setup.py`, `setup.cfg` or `.git` (where hardenfix's own
-configuration lookup stops at the latest). Without one, it is the folder a Python
+configuration lookup stops at the latest); a `setup.py` beside an `__init__.py` is a
+module of a package, not a project's setup script. Without one, it is the folder a Python
 process imports the module's top-level package from (the first folder above it
 without an `__init__.py`; the folder above that when it is a `src` folder). The tree is
 walked as `hardenfix check` walks a folder: `.gitignore` honoured, virtualenvs,
@@ -93,8 +94,14 @@ def required_python(module: Path) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _holds_marker(folder: str) -> bool:
     """Whether a folder holds a project marker; asked once per folder and process, as a
-    run's modules share their folders' ancestors."""
-    return any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS)
+    run's modules share their folders' ancestors. A `setup.py` in a regular package is one
+    of its modules (polarsource/polar's `organization_review/collectors/setup.py`): its
+    folder is no project's root."""
+    return any(
+        os.path.exists(os.path.join(folder, marker))
+        and not (marker == "setup.py" and os.path.isfile(os.path.join(folder, "__init__.py")))
+        for marker in PROJECT_MARKERS
+    )
 
 
 @dataclass

@@ -169,14 +169,21 @@ class HealthcheckMissing(Rule):
     `--host`, gunicorn's `GUNICORN_CMD_ARGS`, which may carry
     `--bind=0.0.0.0:8080` or `--certfile`), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
-    reach, a route on a router that is not seen mounted, a tool assumed for
+    reach, a route on a router that is not seen mounted, or below a prefix
+    not written out (`include_router(router, prefix=settings.API_V1_STR)`;
+    one made of the module's string constants, `f"/api/{VERSION}"`, is
+    known), a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
-    `HTTPSRedirectMiddleware`, Flask's `@app.before_request`, Express's
+    `HTTPSRedirectMiddleware`, flask-talisman's `Talisman(app)`, whose
+    `force_https` is on by default, Flask's `@app.before_request`, Express's
     `app.use((req, res, next) => ...)`), or, for a Django route, settings that
     are not seen to allow the host `127.0.0.1` (`ALLOWED_HOSTS` read from the
-    environment answers 400 to a probe of it). A sub-application mounted under a
+    environment answers 400 to a probe of it) or that turn on
+    `SECURE_SSL_REDIRECT`: the probe speaks plain http, and python3's urllib
+    and wget follow a redirect to https, to a port that speaks no TLS, and fail.
+    A sub-application mounted under a
     prefix (`app.mount("/internal", sub)`) serves its routes there.
 
     A script's port is read only from a call that starts its framework's

@@ -173,7 +173,11 @@ class PythonpathSharedModules(Rule):
     dependency may install (`celery.py` beside `celery` in `requirements.txt`): the
     path's entries come before the standard library and `site-packages`, so every
     process of the image would import the app's file instead. A folder without an
-    `__init__.py` hides nothing: a module found further down the path comes first.
+    `__init__.py` hides nothing: a module found further down the path comes first. The
+    stages built from the stage inherit its `ENV`: unsafe too when one of them copies such
+    a module there, or installs the package (`pip install .`), whose copied source tree
+    Python would then import instead, without what the build made (ethyca/fides builds
+    its admin UI into the installed package, then deletes it from the source tree).
     """
 
     code = "HF202"
@@ -198,7 +202,7 @@ class PythonpathSharedModules(Rule):
             packages = _shared_packages(stage, context, copied, distributions)
             shared = next((package for package in packages if not _installed(stage, package, copied, context)), None)
             if shared is not None:
-                yield self._finding(document, stage, shared, _hidden(shared.app_root, context, copied, distributions))
+                yield self._finding(document, stage, shared, _doubts(document, stage, shared, context, copied))
 
     def _finding(
         self, document: DockerfileDocument, stage: Stage, shared: _SharedPackage, hidden: list[str]
@@ -580,6 +584,42 @@ def _regular_package(context: BuildContext, source: str, folder: str, name: str)
     for _ in range(name.count(".") + 1):
         root = posixpath.dirname(root) or "."
     return _inside(root, source) and context.status(posixpath.join(root, "__init__.py")) is not None
+
+
+def _doubts(
+    document: DockerfileDocument,
+    stage: Stage,
+    shared: _SharedPackage,
+    context: BuildContext,
+    copied: list[tuple[Copy, str]],
+) -> list[str]:
+    """What the app root, first on the module search path, would hide in the stage and in
+    the stages built from it, which inherit its `ENV`: what they copy straight into the app
+    root, and the package itself where a later stage installs it (ethyca/fides: its `prod`
+    stage installs the project built from the `backend` stage's source tree, then deletes
+    part of that tree, which the path would have Python import instead)."""
+    later = [s for s in document.stages[stage.index + 1 :] if any(owner is stage for owner in s.lineage())]
+    every_copy = copied + [item for s in later for item in _copied(document, s, context)]
+    found = _hidden(shared.app_root, context, every_copy, _Distributions(document, context, every_copy))
+    installers = [
+        f"`{installer.name or installer.index}`"
+        for installer in later
+        if _installed(
+            installer,
+            shared,
+            [item for owner in installer.lineage() for item in _copied(document, owner, context)],
+            context,
+        )
+    ]
+    if installers:
+        package = posixpath.join(shared.app_root, *shared.import_name.split("."))
+        stages = (
+            f"stage {installers[0]}, built from this one, installs"
+            if len(installers) == 1
+            else f"stages {', '.join(installers)}, built from this one, install"
+        )
+        found.append(f"`{package}` would hide the `{shared.import_name}` that the {stages}")
+    return found
 
 
 def _hidden(

@@ -1,0 +1,3 @@
+from webapp import STATIC
+
+print(STATIC)

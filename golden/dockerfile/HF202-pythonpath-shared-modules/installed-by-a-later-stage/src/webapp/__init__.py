@@ -1,0 +1,3 @@
+from pathlib import Path
+
+STATIC = Path(__file__).parent / "static"
