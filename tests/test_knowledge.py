@@ -197,6 +197,9 @@ def _tool(image: str, tool: str) -> bool | None:
         ("influxdb:2.7-alpine", "curl", True),
         ("influxdb:2.7", "wget", False),
         ("influxdb:3-core", "curl", None),  # InfluxDB 3: another server, not read
+        ("adminer:4.8.1", "curl", True),
+        ("adminer:5-standalone", "curl", True),
+        ("adminer:4.8.1-fastcgi", "curl", None),  # php-fpm's image: not read
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
