@@ -190,6 +190,16 @@ def _tool(image: str, tool: str) -> bool | None:
         ("gotenberg/gotenberg:8.30.0", "curl", False),
         ("gotenberg/gotenberg:8.30.1", "curl", True),
         ("gotenberg/gotenberg:8.36.0-cloudrun", "curl", None),  # a variant that was not read
+        ("influxdb:1.8", "wget", True),  # buildpack-deps' curl variant
+        ("influxdb:1.8-alpine", "curl", False),
+        ("influxdb:2.1-alpine", "curl", False),
+        ("influxdb:2.4-alpine", "curl", None),  # a rebuild of the release added it
+        ("influxdb:2.7-alpine", "curl", True),
+        ("influxdb:2.7", "wget", False),
+        ("influxdb:3-core", "curl", None),  # InfluxDB 3: another server, not read
+        ("adminer:4.8.1", "curl", True),
+        ("adminer:5-standalone", "curl", True),
+        ("adminer:4.8.1-fastcgi", "curl", None),  # php-fpm's image: not read
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
@@ -249,6 +259,10 @@ def test_standard_probes_follow_the_release() -> None:
         ("kong", "2.4.0", "kong"),
         ("axllent/mailpit", "v1.15.0", None),  # no `mailpit readyz` yet
         ("axllent/mailpit", "v1.15.1", "/mailpit"),
+        ("influxdb", "1.8.10", None),  # the 2.x probe: /health on 8086
+        ("influxdb", "2.1.1-alpine", None),  # no curl
+        ("influxdb", "2.7.12", "curl"),
+        ("influxdb", "3.11.1-core", None),
     ],
 )
 def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str | None) -> None:
@@ -507,6 +521,9 @@ def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
         ("axllent/mailpit", ["--listen", "0.0.0.0:8080"], [], "--listen"),
         ("gotenberg/gotenberg", ["gotenberg", "--api-timeout=60s"], ["API_PORT"], "API_PORT"),
         ("gotenberg/gotenberg", ["gotenberg", "--api-root-path=/pdf/"], [], "--api-root-path"),
+        ("influxdb", ["--reporting-disabled"], ["INFLUXD_HTTP_BIND_ADDRESS"], "INFLUXD_HTTP_BIND_ADDRESS"),
+        ("influxdb", ["influxd", "--http-bind-address=:8087"], [], "--http-bind-address"),
+        ("influxdb", [], ["DOCKER_INFLUXDB_INIT_MODE", "INFLUXD_REPORTING_DISABLED"], None),
     ],
 )
 def test_what_moves_the_port_a_standard_probe_asks(image: str, command, environment, moved: str | None) -> None:
