@@ -312,6 +312,8 @@ class ComposeBuild(NamedTuple):
 
     context: Path
     """The build context a service gives it (`build.context`)."""
+    compose_files: tuple[str, ...] = ()
+    """The Compose files that build it."""
     entrypoint_bypassed_by: tuple[str, ...] = ()
     """The services that build it and run the image past its `ENTRYPOINT` (their own
     `entrypoint:`), as `service `worker` of `compose.yaml``."""
@@ -336,6 +338,7 @@ def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
             parse,
             location=source.location,
             build_context=source.build.context,
+            compose_files=source.build.compose_files,
             entrypoint_bypassed_by=source.build.entrypoint_bypassed_by,
         )
     return functools.partial(parse, location=source.location)

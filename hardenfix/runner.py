@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -118,6 +118,17 @@ class Job:
     """What registries answered for the run's images (`--online`), before any file was processed."""
     _engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = field(default_factory=dict, repr=False)
     _fingerprints: dict[tuple[int, tuple[str, ...], FileKind], str | None] = field(default_factory=dict, repr=False)
+
+    def learn_builds(self, compose_file: str, contexts: Mapping[str, list[Any]]) -> None:
+        """Take in what a Compose file of the run says of the Dockerfiles it builds (see
+        `_contexts_of`); the last one's context holds where several build one."""
+        for dockerfile, (context, bypassing) in contexts.items():
+            known = self.build_contexts.get(dockerfile) or ComposeBuild(Path(context))
+            self.build_contexts[dockerfile] = ComposeBuild(
+                Path(context),
+                (*known.compose_files, compose_file),
+                (*known.entrypoint_bypassed_by, *bypassing),
+            )
 
     def settings_for(self, path: Path) -> Settings | None:
         return self.rules.for_path(path) if isinstance(self.rules, Configuration) else None
@@ -527,10 +538,7 @@ class _Schedule:
                 if result.build_contexts is None:  # answered from the cache, or no rule parsed it
                     result.build_contexts = _build_contexts_of(result.path, self.cache)
                 contexts = result.build_contexts
-            for dockerfile, (context, bypassing) in contexts.items():
-                known = self.job.build_contexts.get(dockerfile)
-                bypassing = (*known.entrypoint_bypassed_by, *bypassing) if known is not None else tuple(bypassing)
-                self.job.build_contexts[dockerfile] = ComposeBuild(Path(context), bypassing)
+            self.job.learn_builds(str(path), contexts)
 
     def _report(self, slot: _Slot) -> FileResult:
         if slot.submitted:
@@ -808,13 +816,16 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> ComposeBuild | None:
 
 def _keyed_location(path: Path, kind: FileKind, build: ComposeBuild | None) -> str:
     """Where a file is, as far as its findings depend on it: a Dockerfile's build context,
-    and the services that run its image past its entrypoint; a Compose file's own path,
+    the Compose files that build it and their services that run its image past its
+    entrypoint; a Compose file's own path,
     since its build contexts and env files are relative to it; a Python module's own path,
     since HF301 reads the project around it and HF303 tells a test file and a module's name
     from it. Two copies of a file in two places are two different cases."""
     if kind is not FileKind.DOCKERFILE:
         return str(path)
-    return "|".join((str(build.context), *build.entrypoint_bypassed_by)) if build is not None else ""
+    if build is None:
+        return ""
+    return "|".join((str(build.context), *build.compose_files, *build.entrypoint_bypassed_by))
 
 
 def _cache_key(fingerprint: str, digest: str, location: str) -> str:

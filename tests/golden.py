@@ -3,7 +3,8 @@
 A case is a folder `golden/<kind>/<CODE-slug>/<case>/` holding `before.<ext>`,
 the reviewed `after.<ext>` (equal to before when nothing applies), the expected
 `findings.json`, and optionally a `hardenfix.toml` with settings. Without one,
-only the rule named by the folder runs.
+only the rule named by the folder runs. A Dockerfile case may hold the `compose.yaml`
+that builds it: the run takes in what it says of the Dockerfile, as a run of both does.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hardenfix import config
 from hardenfix.discovery import Candidate
 from hardenfix.engine import Engine
 from hardenfix.model import FileKind, Outcome
-from hardenfix.runner import Job, Mode, process
+from hardenfix.runner import Job, Mode, _build_contexts_of, process
 
 ROOT = Path(__file__).resolve().parent.parent / "golden"
 CONFIG_NAME = "hardenfix.toml"
@@ -55,7 +56,11 @@ class Case:
 
     def run(self, path: Path | None = None, mode: Mode = Mode.DIFF):
         path = path or self.before
-        return process(Candidate(path, self.kind, explicit=True), Job(self.engine(), mode, path.parent))
+        job = Job(self.engine(), mode, path.parent)
+        compose = self.folder / "compose.yaml"
+        if self.kind is FileKind.DOCKERFILE and compose.exists():
+            job.learn_builds(str(compose), _build_contexts_of(compose, None))
+        return process(Candidate(path, self.kind, explicit=True), job)
 
 
 def cases() -> list[Case]:

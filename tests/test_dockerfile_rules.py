@@ -36,15 +36,24 @@ def apply(path: Path, codes: tuple[str, ...] = ("HF2",)):
     return result
 
 
+def apply_built(dockerfile: Path, codes: tuple[str, ...] = ("HF2",)):
+    """`apply` on a Dockerfile with the Compose file of a stack that builds it, and runs its
+    image through its entrypoint: HF201 sees what runs the image."""
+    compose = dockerfile.parent / "compose.yaml"
+    compose.write_text(f"services:\n  app:\n    build:\n      context: .\n      dockerfile: {dockerfile.name}\n")
+    engine = Engine([listed.load()() for listed in select_rules(codes)])
+    return next(r for r in run([dockerfile, compose], engine, Mode.WRITE, dockerfile.parent) if r.path == dockerfile)
+
+
 def test_realistic_service_one_apply_then_nothing(tmp_path) -> None:
     project = tmp_path / "repo"
     shutil.copytree(REALISTIC, project)
     dockerfile = project / "before.Dockerfile"
-    first = apply(dockerfile)
+    first = apply_built(dockerfile)
     assert first.outcome is Outcome.CHANGED, first.error
     assert sorted({f.code for f in first.fixed}) == ["HF201", "HF204", "HF205"]
     assert dockerfile.read_bytes() == (REALISTIC / "after.Dockerfile").read_bytes()
-    second = apply(dockerfile)
+    second = apply_built(dockerfile)
     assert second.outcome is Outcome.UNCHANGED
     assert (second.fixed, second.findings) == ([], [])
 
@@ -682,7 +691,7 @@ def test_a_path_that_does_not_drop_privileges_makes_the_fix_unsafe(tmp_path, def
         "FROM python:3.12-slim\nRUN apt-get install -y gosu tini dumb-init\nCOPY entrypoint.sh /e.sh\n"
         'USER app\nENTRYPOINT ["/e.sh"]\n'
     )
-    result = apply(dockerfile, ("HF201",))
+    result = apply_built(dockerfile, ("HF201",))
     [finding] = result.findings
     assert result.fixed == [] and finding.fix is not None
     assert finding.fix.applicability is Applicability.UNSAFE
@@ -705,7 +714,7 @@ def test_every_path_through_the_dropper_keeps_the_fix_safe(tmp_path, script: str
     dockerfile.write_text(
         'FROM python:3.12-slim\nRUN apt-get install -y gosu tini\nCOPY entrypoint.sh /e.sh\nUSER app\nENTRYPOINT ["/e.sh"]\n'
     )
-    result = apply(dockerfile, ("HF201",))
+    result = apply_built(dockerfile, ("HF201",))
     assert [finding.fix.applicability for finding in result.fixed if finding.fix] == [Applicability.SAFE]
 
 

@@ -515,7 +515,10 @@ class ComposeDocument(SourceText):
         return root, root / dockerfile
 
     def builds(self) -> dict[str, Build]:
-        """Real path of each Dockerfile the services of the file's documents build -> how."""
+        """Real path of each Dockerfile the services of the file's documents build -> how.
+        A service that builds an image and names it (`image: myapp:dev`) shares it with the
+        services that run that image: Compose builds it for them all."""
+        services = [service for document in self.documents for service in document.services()]
         found: dict[str, Build] = {}
         for document in self.documents:
             for service in document.services():
@@ -523,10 +526,15 @@ class ComposeDocument(SourceText):
                 if build is None:
                     continue
                 dockerfile = os.path.realpath(build[1])
+                image = service.image()
+                running = [service, *(other for other in services if image is not None and other.image() == image)]
                 bypassing = found[dockerfile].bypassing if dockerfile in found else ()
-                if service.get("entrypoint") is not None:
-                    bypassing += (f"service `{service.name}` of `{self.location.name if self.location else ''}`",)
-                found[dockerfile] = Build(build[0], bypassing)
+                bypassing += tuple(
+                    f"service `{other.name}` of `{self.location.name if self.location else ''}`"
+                    for other in running
+                    if other.get("entrypoint") is not None
+                )
+                found[dockerfile] = Build(build[0], tuple(dict.fromkeys(bypassing)))
         return found
 
     def base_image_of(self, service: Service) -> str | None:

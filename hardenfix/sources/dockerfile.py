@@ -625,6 +625,8 @@ class DockerfileDocument(SourceText):
 
     build_context: BuildContext | None = None
     """Where `COPY` and `ADD` read from: set by `parse`."""
+    compose_files: tuple[Path, ...] = ()
+    """The Compose files of the run whose services build it: set by `parse`."""
     entrypoint_bypassed_by: tuple[str, ...] = ()
     """The services of the run's Compose files that build it and run the image past its
     `ENTRYPOINT` (their own `entrypoint:`), as `service `worker` of `compose.yaml``: set by `parse`."""
@@ -744,14 +746,17 @@ def parse(
     text: str,
     location: Path | None = None,
     build_context: Path | None = None,
+    compose_files: tuple[str, ...] = (),
     entrypoint_bypassed_by: tuple[str, ...] = (),
 ) -> DockerfileDocument:
     """Scan a Dockerfile. Its build context is `build_context` when the caller knows it
-    (a Compose service's `build.context`), else the Dockerfile's folder."""
+    (a Compose service's `build.context`), else the Dockerfile's folder; `compose_files` build
+    it, and `entrypoint_bypassed_by` are their services that run the image past its entrypoint."""
     scanner = _Scanner(text)
     instructions = scanner.scan()
     document = DockerfileDocument(text, instructions, scanner.directives)
     document.location = location
+    document.compose_files = tuple(Path(compose_file) for compose_file in compose_files)
     document.entrypoint_bypassed_by = entrypoint_bypassed_by
     if build_context is not None or location is not None:
         document.build_context = BuildContext(

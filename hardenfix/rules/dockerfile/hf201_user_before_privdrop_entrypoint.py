@@ -4,6 +4,7 @@ import posixpath
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.probes import innermost, lasting_commands, simple_commands
@@ -117,9 +118,13 @@ class UserBeforePrivdropEntrypoint(Rule):
     `USER` never takes a branch that drops (`gosu` cannot switch users without
     root), so its other paths (`exec tini -- "$@"`, `exec gunicorn app:app`,
     `exec $CMD`) run as the `USER`, and would run as root without it. Unsafe
-    too when a Compose service of the run that builds the image sets its own
-    `entrypoint:`: it never runs the script, so it works with `USER`, and
-    would run as root without it. Unsafe too when the tool is `setpriv` and
+    too unless a Compose file of the run builds the image and nothing of it
+    runs the image past the script: a service with its own `entrypoint:`
+    (one that builds it, or runs the image it builds by name), or another
+    YAML file of its folder that sets one (an override file) never runs the
+    script, so it works with `USER`, and would run as root without it;
+    without such a Compose file (a Dockerfile checked alone), what runs the
+    image is not seen. Unsafe too when the tool is `setpriv` and
     sets no groups (`--clear-groups`,
     `--init-groups`, `--groups`): switching to the user the process already
     is needs no root, so the image may work as it is. `setpriv` without an
@@ -224,11 +229,48 @@ def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[
 
 
 def _bypassed(document: DockerfileDocument) -> str | None:
-    """A service of the run that builds the image and runs it past the script (its own
-    `entrypoint:`): it works with `USER` as it is, and would run as root without it."""
-    if not document.entrypoint_bypassed_by:
-        return None
-    return f"{document.entrypoint_bypassed_by[0]} sets its own `entrypoint:`, past the script, and would run as root"
+    """Why a deployment that works may run the image past the script (its own `entrypoint:`,
+    which works with `USER` as it is, and would run as root without it): a service of the
+    run's Compose files does, a file merged over them may, and without a Compose file of
+    the run that builds the image, what runs it is not seen."""
+    if document.entrypoint_bypassed_by:
+        return (
+            f"{document.entrypoint_bypassed_by[0]} sets its own `entrypoint:`, past the script, and would run as root"
+        )
+    if not document.compose_files:
+        return (
+            "no Compose file of this run builds the image, so what runs it is not seen: one that runs it past"
+            " the script (`entrypoint: []`, a Kubernetes `command:`) would run as root"
+        )
+    for compose_file in document.compose_files:
+        merged = _entrypoint_set_beside(document, compose_file)
+        if merged is not None:
+            return (
+                f"`{merged}`, beside `{compose_file.name}`, sets an `entrypoint:`, and a service merged from it"
+                " that runs the image past the script would run as root"
+            )
+    return None
+
+
+def _entrypoint_set_beside(document: DockerfileDocument, compose_file: Path) -> str | None:
+    """Another YAML file of a Compose file's folder that sets an `entrypoint:` (an override
+    file, one given with `-f`), by name."""
+    folder = compose_file.parent
+    document.depends_on(folder)
+    for other in sorted(folder.glob("*.y*ml")):
+        if other == compose_file:
+            continue
+        document.depends_on(other)
+        try:
+            text = other.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if _SETS_ENTRYPOINT.search(text):
+            return other.name
+    return None
+
+
+_SETS_ENTRYPOINT = re.compile(r"(?m)^[ \t]+entrypoint[ \t]*:")
 
 
 def _abridged(command: str) -> str:
