@@ -496,13 +496,13 @@ class SecretRequired(Rule):
       a stack that chooses another (dify's `VECTOR_STORE`) works without it;
     - the secret of a feature whose switch defaults to off
       (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
-      `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`), or is set off in a
-      service's environment (`S3_ENABLED: "false"`, `- DISABLE_SMTP=true`, or
-      `S3_ENABLED: ${S3_ENABLED}`, empty unless the deployment sets it): a
-      stack that leaves it off works without the secret. A switch is a name with
-      one of the words `ENABLE`, `ENABLED` or `USE` defaulting or set to false
-      (or empty), or `DISABLE` or `DISABLED` defaulting or set to true; its feature is the
-      name without that word
+      `LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY`), is set off in a service's
+      environment (`S3_ENABLED: "false"`, `- DISABLE_SMTP=true`), or is set there
+      by the deployment, whatever its default (`S3_ENABLED: ${S3_ENABLED:-true}`,
+      `${S3_ENABLED}`), which may set it off: a stack that leaves it off works
+      without the secret. A switch is a name with one of the words `ENABLE`,
+      `ENABLED` or `USE`, off when false or empty, or `DISABLE` or `DISABLED`,
+      off when true; its feature is the name without that word
       (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
       feature's secrets are those whose names start with its words
       (`LAGO_AWS_S3_SECRET_ACCESS_KEY`);
@@ -547,8 +547,8 @@ class SecretRequired(Rule):
         names = _resource_names(document)
         found: list[tuple[int, int, Interpolation, _Use, Store | None]] = []
         placeholder_addresses: dict[str, str] = {}
-        switched_off = _switched_off_by_values(document)
-        """The words of what a switch that is off turns on (`LAGO_AWS_S3`) -> how it is off."""
+        switched_off: dict[tuple[str, ...], str] = {}
+        """The words of what a switch that is off, or may be, turns on (`LAGO_AWS_S3`) -> how."""
         for scalar in iter_scalars(document.root):
             if id(scalar) in names:
                 continue
@@ -559,7 +559,11 @@ class SecretRequired(Rule):
                 if interpolation.operator in _DEFAULTING:
                     feature = _feature_switched_off(interpolation.name, interpolation.argument)
                     if feature is not None:
-                        switched_off.setdefault(feature, f"`{interpolation.name}` switches it off by default")
+                        switched_off.setdefault(
+                            feature,
+                            f"is off by default (`${{{interpolation.name}{interpolation.operator}"
+                            f"{interpolation.argument}}}`)",
+                        )
                 secret = self.options.secret(interpolation.name)
                 held_by = (
                     self.options.secret(use.variable.name)
@@ -571,6 +575,8 @@ class SecretRequired(Rule):
                     store = Store.EVERY_START if Store.EVERY_START in stores else next(iter(stores - {None}), None)
                     end = start + interpolation.end
                     found.append((start + interpolation.start, end, interpolation, use, store))
+        for feature, how in _switched_off_by_values(document).items():
+            switched_off.setdefault(feature, how)
         # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
         coolify = _COOLIFY_MAGIC.search(document.text)
         development = _development_stack(document)
@@ -813,46 +819,52 @@ def _words(name: str) -> tuple[str, ...]:
     return tuple(word for word in name.upper().split("_") if word)
 
 
-def _feature_switched_off(switch: str, value: str) -> tuple[str, ...] | None:
-    """The words of the feature a switch turns on, when `value` (its default, or the value it
-    is set to) is off: the switch's name without its switch word (`LAGO_USE_AWS_S3:-false`:
-    `LAGO_AWS_S3`, `ENABLE_S3=false`: `S3`, `DISABLE_SMTP:-true`: `SMTP`); None for any other
-    variable, and for a switch that names no feature (a bare `ENABLED`), which would otherwise
-    switch off every secret."""
-    words = _words(switch)
+def _switch(name: str) -> tuple[tuple[str, ...], bool] | None:
+    """The words of the feature a switch turns on, and whether a true value turns it on: the
+    switch's name without its switch word (`LAGO_USE_AWS_S3`: `LAGO_AWS_S3`, `ENABLE_S3`:
+    `S3`, `DISABLE_SMTP`: `SMTP`, off when true); None for any other variable, and for a
+    switch that names no feature (a bare `ENABLED`), which would otherwise switch off every
+    secret."""
+    words = _words(name)
     switch_words = [word for word in words if word in _SWITCH_WORDS]
     feature = tuple(word for word in words if word not in _SWITCH_WORDS)
     if len(switch_words) != 1 or not feature:
         return None
-    value = value.strip().lower()
-    return feature if value in (_FALSE if _SWITCH_WORDS[switch_words[0]] else _TRUE) else None
+    return feature, _SWITCH_WORDS[switch_words[0]]
+
+
+def _feature_switched_off(switch: str, value: str) -> tuple[str, ...] | None:
+    """The words of the feature a switch turns on (see `_switch`), when `value` (its default,
+    or the value it is set to) is off (`LAGO_USE_AWS_S3:-false`, `DISABLE_SMTP:-true`)."""
+    found = _switch(switch)
+    if found is None:
+        return None
+    feature, on_when_true = found
+    return feature if value.strip().lower() in (_FALSE if on_when_true else _TRUE) else None
 
 
 def _switched_off_by_values(document: ComposeDocument) -> dict[tuple[str, ...], str]:
-    """The features switched off by a plain value of a service's environment (`S3_ENABLED:
-    "false"`, `- DISABLE_SMTP=true`), or by a variable with no default, which is empty unless
-    the deployment sets it (`S3_ENABLED: ${S3_ENABLED}`), each with how: the words of the
-    feature -> the setting."""
+    """The features a service's environment switches off, or lets the deployment switch off,
+    each with how: the words of the feature -> the setting. A plain value says (`S3_ENABLED:
+    "false"`, `- DISABLE_SMTP=true`); an interpolated one is the deployment's to set, whatever
+    its default (`S3_ENABLED: ${S3_ENABLED:-true}`, `${S3_ENABLED}`), and a stack that sets it
+    off works without the feature's secrets."""
     switched_off: dict[tuple[str, ...], str] = {}
     for service in document.services():
         for name, variable in service.environment().items():
             if variable.value is None:
                 continue
-            if "$" not in variable.value:
-                feature = _feature_switched_off(name, variable.value)
-                how = f"`{name}` is `{variable.value.strip()}`"
-            elif _BARE_VARIABLE.fullmatch(variable.value.strip()):
-                feature = _feature_switched_off(name, "")
-                how = f"`{name}` is `{variable.value.strip()}`, empty unless the deployment sets it"
+            value = variable.value.strip()
+            if "$" not in value:
+                feature = _feature_switched_off(name, value)
+                how = f"is off (`{name}` is `{value}`)"
             else:
-                continue
+                switch = _switch(name)
+                feature = switch[0] if switch is not None else None
+                how = f"may be off: the deployment sets `{name}` (`{value}`)"
             if feature is not None:
                 switched_off.setdefault(feature, how)
     return switched_off
-
-
-_BARE_VARIABLE = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})")
-"""A variable interpolated with no default (`${S3_ENABLED}`, `$S3_ENABLED`)."""
 
 
 def _unset_on_purpose(
@@ -893,7 +905,7 @@ def _unset_on_purpose(
         ),
         switched_off_by
         and (
-            f"what the secret is for is off ({switched_off_by}): requiring the secret stops the stack for"
+            f"what the secret is for {switched_off_by}: requiring the secret stops the stack for"
             " everyone who leaves it off"
         ),
         written_out
