@@ -56,7 +56,8 @@ _SNIFFED_COMPOSE_NAMES = ("compose-*.yaml", "compose-*.yml", "*-compose.yaml", "
 `dev-compose.yml`), but other YAML files too (an Ansible role's `tasks/compose-up.yml`):
 such a file is a Compose file when its top level has `services:`."""
 _DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
-_SERVICES_KEY = re.compile(rb"^services[ \t]*:", re.MULTILINE)
+_SERVICES_KEY = re.compile(rb"(?:^|\A\xef\xbb\xbf)services[ \t]*:", re.MULTILINE)
+"""A top-level `services:`, also first in a file that starts with a UTF-8 byte order mark."""
 
 
 class Candidate(NamedTuple):

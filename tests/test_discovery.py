@@ -81,11 +81,16 @@ def test_a_walk_reads_yaml_files_named_like_compose_for_top_level_services(tmp_p
         tmp_path / "deploy" / "compose-vm-single.yml", "services:\n  vm:\n    image: victoriametrics/victoria-metrics\n"
     )
     touch(tmp_path / "deploy" / "dev-compose.yaml", "# dev\nservices:\n  web:\n    build: .\n")
+    (tmp_path / "deploy" / "compose-bom.yml").write_bytes(b"\xef\xbb\xbfservices:\n  web:\n    image: nginx\n")
     touch(tmp_path / "roles" / "app" / "tasks" / "compose-up.yml", "- name: start\n  command: docker compose up\n")
     touch(tmp_path / "charts" / "web-compose.yaml", "config:\n  services:\n    - web\n")
     touch(tmp_path / "config.yml", "services:\n  web: {}\n")  # named like nothing Compose
     found = [(c.path.relative_to(tmp_path).as_posix(), c.kind) for c in discover([tmp_path])]
-    assert found == [("deploy/compose-vm-single.yml", FileKind.COMPOSE), ("deploy/dev-compose.yaml", FileKind.COMPOSE)]
+    assert found == [
+        ("deploy/compose-bom.yml", FileKind.COMPOSE),
+        ("deploy/compose-vm-single.yml", FileKind.COMPOSE),
+        ("deploy/dev-compose.yaml", FileKind.COMPOSE),
+    ]
 
 
 def test_a_remembered_walk_reads_again_the_files_whose_content_tells(
