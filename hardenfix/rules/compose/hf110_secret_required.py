@@ -11,7 +11,7 @@ from typing import NamedTuple
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix.facts.service import service_facts
-from hardenfix.knowledge import parse_reference
+from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
@@ -575,7 +575,7 @@ class SecretRequired(Rule):
                     store = Store.EVERY_START if Store.EVERY_START in stores else next(iter(stores - {None}), None)
                     end = start + interpolation.end
                     found.append((start + interpolation.start, end, interpolation, use, store))
-        for feature, how in _switched_off_by_values(document).items():
+        for feature, how in _switched_off_by_values(document, self.knowledge).items():
             switched_off.setdefault(feature, how)
         # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
         coolify = _COOLIFY_MAGIC.search(document.text)
@@ -843,28 +843,36 @@ def _feature_switched_off(switch: str, value: str) -> tuple[str, ...] | None:
     return feature if value.strip().lower() in (_FALSE if on_when_true else _TRUE) else None
 
 
-def _switched_off_by_values(document: ComposeDocument) -> dict[tuple[str, ...], str]:
+def _switched_off_by_values(document: ComposeDocument, knowledge: KnowledgeBase) -> dict[tuple[str, ...], str]:
     """The features a service's environment switches off, or lets the deployment switch off,
     each with how: the words of the feature -> the setting. A plain value says (`S3_ENABLED:
-    "false"`, `- DISABLE_SMTP=true`); an interpolated one is the deployment's to set, whatever
-    its default (`S3_ENABLED: ${S3_ENABLED:-true}`, `${S3_ENABLED}`), and a stack that sets it
-    off works without the feature's secrets."""
+    "false"`, `- DISABLE_SMTP=true`, or one in an `env_file`); one the deployment gives is
+    its to set, whatever its default (`S3_ENABLED: ${S3_ENABLED:-true}`, `${S3_ENABLED}`, a
+    bare `- S3_ENABLED` passed from its shell), and a stack that sets it off works without
+    the feature's secrets."""
     switched_off: dict[tuple[str, ...], str] = {}
     for service in document.services():
-        for name, variable in service.environment().items():
-            if variable.value is None:
-                continue
-            value = variable.value.strip()
-            if "$" not in value:
+        for name, value in _environment_values(document, service, knowledge).items():
+            if value is not None and "$" not in value:
                 feature = _feature_switched_off(name, value)
-                how = f"is off (`{name}` is `{value}`)"
+                how = f"is off (`{name}` is `{value.strip()}`)"
             else:
                 switch = _switch(name)
                 feature = switch[0] if switch is not None else None
-                how = f"may be off: the deployment sets `{name}` (`{value}`)"
+                given = f"`{value.strip()}`" if value is not None else "from its shell"
+                how = f"may be off: the deployment sets `{name}` ({given})"
             if feature is not None:
                 switched_off.setdefault(feature, how)
     return switched_off
+
+
+def _environment_values(document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> dict[str, str | None]:
+    """The service's environment as written, with what its `env_file`s set, where it has
+    some; None for a variable passed from the deploying shell."""
+    if service.get("env_file") is None:
+        return {name: variable.value for name, variable in service.environment().items()}
+    environment = service_facts(document, service, knowledge).environment
+    return {**{name: fact.value for name, fact in environment.items()}, **dict.fromkeys(environment.from_shell)}
 
 
 def _unset_on_purpose(
