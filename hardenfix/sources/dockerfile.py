@@ -628,8 +628,11 @@ class DockerfileDocument(SourceText):
     compose_files: tuple[Path, ...] = ()
     """The Compose files of the run whose services build it: set by `parse`."""
     entrypoint_bypassed_by: tuple[str, ...] = ()
-    """The services of the run's Compose files that build it and run the image past its
-    `ENTRYPOINT` (their own `entrypoint:`), as `service `worker` of `compose.yaml``: set by `parse`."""
+    """The services of the run's Compose files that run the image past its `ENTRYPOINT`
+    (their own `entrypoint:`), as `service `worker` of `compose.yaml``: set by `parse`."""
+    included_files: tuple[str, ...] = ()
+    """The files those Compose files include (`include:`): absolute paths, or as written
+    where they are not on this disk; set by `parse`."""
 
 
 def variable_syntax(line: str, start: int = 0, escape: str = "\\") -> list[tuple[int, int]] | None:
@@ -748,16 +751,19 @@ def parse(
     build_context: Path | None = None,
     compose_files: tuple[str, ...] = (),
     entrypoint_bypassed_by: tuple[str, ...] = (),
+    included_files: tuple[str, ...] = (),
 ) -> DockerfileDocument:
     """Scan a Dockerfile. Its build context is `build_context` when the caller knows it
     (a Compose service's `build.context`), else the Dockerfile's folder; `compose_files` build
-    it, and `entrypoint_bypassed_by` are their services that run the image past its entrypoint."""
+    it, `entrypoint_bypassed_by` are the run's services that run the image past its
+    entrypoint, and `included_files` the files the Compose files include."""
     scanner = _Scanner(text)
     instructions = scanner.scan()
     document = DockerfileDocument(text, instructions, scanner.directives)
     document.location = location
     document.compose_files = tuple(Path(compose_file) for compose_file in compose_files)
     document.entrypoint_bypassed_by = entrypoint_bypassed_by
+    document.included_files = included_files
     if build_context is not None or location is not None:
         document.build_context = BuildContext(
             build_context if build_context is not None else location.parent,
