@@ -801,3 +801,39 @@ def test_the_project_a_lock_file_locks_is_not_a_dependency(tmp_path) -> None:
     (tmp_path / "uv.lock").write_text(lock.replace('editable = "."', 'registry = "https://pypi.org/simple"'))
     dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "app/main.py"]\n')
     assert apply(dockerfile, ("HF202",)).fixed == []
+
+
+@pytest.mark.parametrize(
+    ("shell_form", "exec_form"),
+    [
+        (
+            "RUN pip install --no-cache-dir /srv\nRUN rm -r /srv/src/webapp/static\n",
+            'RUN ["pip", "install", "--no-cache-dir", "/srv"]\nRUN rm -r /srv/src/webapp/static\n',
+        ),
+        (
+            "RUN pip install --no-cache-dir /srv && rm -r /srv/src/webapp/static\n",
+            'RUN ["/bin/sh", "-c", "pip install --no-cache-dir /srv && rm -r /srv/src/webapp/static"]\n',
+        ),
+        ("RUN python -m pip install .\n", 'RUN ["python", "-m", "pip", "install", "."]\n'),
+    ],
+)
+@pytest.mark.parametrize("stage", ["FROM backend AS prod\n", ""], ids=["a-later-stage", "the-same-stage"])
+def test_an_exec_form_run_installs_as_its_shell_form_does(
+    tmp_path, shell_form: str, exec_form: str, stage: str
+) -> None:
+    """HF202 reads what a `RUN` installs whatever its form: the package a `RUN ["pip",
+    "install", "/srv"]` installs is imported from the environment, and a `PYTHONPATH` that
+    puts its source tree first would hide it (the stage `prod` then deletes files of it)."""
+    shutil.copytree(ROOT / "dockerfile/HF202-pythonpath-shared-modules/installed-by-a-later-stage", tmp_path / "repo")
+    dockerfile = tmp_path / "repo" / "Dockerfile"
+    base = 'FROM python:3.12-slim AS backend\nCOPY . /srv\nWORKDIR /srv\nCMD ["python", "-m", "webapp"]\n'
+
+    def findings(run_instruction: str) -> list[tuple[str, object]]:
+        dockerfile.write_text(base + stage + run_instruction)
+        engine = Engine([listed.load()() for listed in select_rules(("HF202",))])
+        [result] = run([dockerfile], engine, Mode.CHECK, dockerfile.parent)
+        return [(f.message, f.fix and f.fix.applicability) for f in result.findings]
+
+    as_shell_form = findings(shell_form)
+    assert Applicability.SAFE not in [applicability for _, applicability in as_shell_form]
+    assert findings(exec_form) == as_shell_form

@@ -44,7 +44,15 @@ from typing import NamedTuple
 
 from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.model import Status, status_of
-from hardenfix.probes import INIT_PROGRAMS, SHELLS, shell_script, skip_options, unquote
+from hardenfix.probes import (
+    INIT_PROGRAMS,
+    SHELLS,
+    script_commands,
+    shell_script,
+    simple_commands,
+    skip_options,
+    unquote,
+)
 from hardenfix.sources import ParseError
 from hardenfix.sources.dockerignore import DockerIgnore
 from hardenfix.sources.text import SourceText
@@ -170,6 +178,15 @@ class Instruction:
     def exec_form(self) -> list[str] | None:
         """The arguments as a JSON array of strings (`["a", "b"]`), else None (shell form)."""
         return parse_exec_form(self.arguments)
+
+    def commands(self) -> list[list[str]]:
+        """The simple commands it runs (a `RUN`, `CMD`, `ENTRYPOINT`), each as its words'
+        values: those of the shell form's command line, else the exec form's array, or the
+        commands of the script it gives a shell (`["sh", "-c", "pip install ."]`)."""
+        argv = self.exec_form
+        if argv is None:
+            return [[word.value for word in words] for words in simple_commands(self.arguments)]
+        return script_commands(argv) or ([argv] if argv else [])
 
     def source_offset(self, index: int) -> int:
         """The text offset of the logical line's character at `index` (or of its end)."""
