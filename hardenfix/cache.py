@@ -48,7 +48,7 @@ from hardenfix.discovery import Walk
 from hardenfix.model import Record, Status
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 7
+FORMAT = 8
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
@@ -112,8 +112,8 @@ class Remembered:
     digests: dict[str, list[Any]] = field(default_factory=dict)
     """Absolute path -> [*status, SHA-256 of the bytes it had with that status]."""
     build_contexts: dict[str, list[Any]] = field(default_factory=dict)
-    """Absolute path of a Compose file -> [*status, {Dockerfile: [build context, services that
-    run its image past its entrypoint]}]."""
+    """Absolute path of a Compose file -> [*status, what it says of the Dockerfiles it builds
+    and the entrypoints it sets (see `runner._contexts_of`)]."""
     walks: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Absolute path of a folder walked -> what the walk found (`discovery.Walk`)."""
 
@@ -121,8 +121,8 @@ class Remembered:
         """The content key of a file whose status is unchanged since it was remembered."""
         return _while_unchanged(self.digests, path, status)
 
-    def contexts(self, path: str, status: Status) -> dict[str, list[Any]] | None:
-        """The build contexts a Compose file gives, while its status is unchanged."""
+    def contexts(self, path: str, status: Status) -> dict[str, Any] | None:
+        """What a Compose file says of the Dockerfiles it builds, while its status is unchanged."""
         return _while_unchanged(self.build_contexts, path, status)
 
 
@@ -232,7 +232,7 @@ class Cache:
             # large tree): the walk is over, and nothing changes them before they are saved.
             self._store_for(root).added.walks[root] = {name: getattr(walk, name) for name in _WALK_FIELDS}
 
-    def add_build_contexts(self, path: str, status: Status, contexts: dict[str, list[Any]]) -> None:
+    def add_build_contexts(self, path: str, status: Status, contexts: dict[str, Any]) -> None:
         store = self._store_for(path)
         if is_settled(status, self.started_ns) and store.remembered.contexts(path, status) != contexts:
             store.added.build_contexts[path] = [*status, contexts]
@@ -316,6 +316,8 @@ def _not_collecting() -> Iterator[None]:
 
 _WALK_FIELDS = {field.name for field in dataclasses.fields(Walk)}
 _FIELDS = [field.name for field in dataclasses.fields(Remembered)]
+_LEARNT_FIELDS = {"builds", "entrypoints"}
+"""What the cache remembers of a Compose file's builds (see `runner._contexts_of`)."""
 
 
 def _well_formed(remembered: Remembered) -> bool:
@@ -331,7 +333,10 @@ def _well_formed(remembered: Remembered) -> bool:
     return (
         all(lists(e.findings, 10) and lists(e.dependencies, 3) for e in remembered.entries.values())
         and all(status_and(value, str) for value in remembered.digests.values())
-        and all(status_and(value, dict) for value in remembered.build_contexts.values())
+        and all(
+            status_and(value, dict) and value[3].keys() == _LEARNT_FIELDS
+            for value in remembered.build_contexts.values()
+        )
         and all(
             isinstance(walk, dict)
             and walk.keys() == _WALK_FIELDS

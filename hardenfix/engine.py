@@ -315,8 +315,14 @@ class ComposeBuild(NamedTuple):
     compose_files: tuple[str, ...] = ()
     """The Compose files that build it."""
     entrypoint_bypassed_by: tuple[str, ...] = ()
-    """The services that build it and run the image past its `ENTRYPOINT` (their own
-    `entrypoint:`), as `service `worker` of `compose.yaml``."""
+    """The services that run the image past its `ENTRYPOINT` (their own `entrypoint:`), as
+    `service `worker` of `compose.yaml`` (see `Job.learn_builds`)."""
+    images: tuple[str, ...] = ()
+    """The names those Compose files give the image (`image: myapp:dev`)."""
+    services: tuple[str, ...] = ()
+    """Their services that build it or run it by its name."""
+    included_files: tuple[str, ...] = ()
+    """The files those Compose files include (`include:`)."""
 
 
 class SourceFile(NamedTuple):
@@ -340,6 +346,7 @@ def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
             build_context=source.build.context,
             compose_files=source.build.compose_files,
             entrypoint_bypassed_by=source.build.entrypoint_bypassed_by,
+            included_files=source.build.included_files,
         )
     return functools.partial(parse, location=source.location)
 

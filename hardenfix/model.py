@@ -332,10 +332,9 @@ class FileResult:
     cache_entry: Record | None = None
     """For the cache to remember: set when the findings on the file as it is on disk are
     known (see `hardenfix.cache`)."""
-    build_contexts: dict[str, list[Any]] | None = None
-    """For a Compose file when the run asks: the real path of each Dockerfile its services
-    build -> [the build context they give it, the services that run its image past its
-    entrypoint] (see `ComposeDocument.builds`)."""
+    build_contexts: dict[str, Any] | None = None
+    """For a Compose file when the run asks: what it says of the Dockerfiles its services
+    build and of the entrypoints its services set (see `runner._contexts_of`)."""
 
     @property
     def changed(self) -> bool:

@@ -118,16 +118,39 @@ class Job:
     """What registries answered for the run's images (`--online`), before any file was processed."""
     _engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = field(default_factory=dict, repr=False)
     _fingerprints: dict[tuple[int, tuple[str, ...], FileKind], str | None] = field(default_factory=dict, repr=False)
+    _entrypoints_set: list[tuple[str, str, str | None]] = field(default_factory=list, repr=False)
+    """The services of the Compose files learnt so far that set their own `entrypoint:` and
+    build no image of theirs (see `ComposeDocument.entrypoints_set`)."""
 
-    def learn_builds(self, compose_file: str, contexts: Mapping[str, list[Any]]) -> None:
-        """Take in what a Compose file of the run says of the Dockerfiles it builds (see
-        `_contexts_of`); the last one's context holds where several build one."""
-        for dockerfile, (context, bypassing) in contexts.items():
+    def learn_builds(self, compose_file: str, learned: Mapping[str, Any]) -> None:
+        """Take in what a Compose file of the run says of the Dockerfiles it builds and of the
+        services that run an image past its entrypoint (see `_contexts_of`), in any order: a
+        service of any of the run's Compose files runs a built image so when it runs it by its
+        name, shares the name of a service that builds or runs it (Compose merges the two), or
+        is merged over another file's service. The last file's context holds where several
+        build one."""
+        for dockerfile, (context, bypassing, images, services, included) in learned["builds"].items():
             known = self.build_contexts.get(dockerfile) or ComposeBuild(Path(context))
             self.build_contexts[dockerfile] = ComposeBuild(
                 Path(context),
                 (*known.compose_files, compose_file),
                 (*known.entrypoint_bypassed_by, *bypassing),
+                (*known.images, *images),
+                (*known.services, *services),
+                (*known.included_files, *included),
+            )
+        entrypoints = [(label, name, image) for label, name, image in learned["entrypoints"]]
+        self._entrypoints_set.extend(entrypoints)
+        for dockerfile in self.build_contexts if entrypoints else learned["builds"]:
+            build = self.build_contexts[dockerfile]
+            running = self._entrypoints_set if dockerfile in learned["builds"] else entrypoints
+            bypassing = (
+                label
+                for label, name, image in running
+                if image is None or image in build.images or name in build.services
+            )
+            self.build_contexts[dockerfile] = build._replace(
+                entrypoint_bypassed_by=tuple(dict.fromkeys((*build.entrypoint_bypassed_by, *bypassing)))
             )
 
     def settings_for(self, path: Path) -> Settings | None:
@@ -546,9 +569,10 @@ class _Schedule:
         return slot.take()
 
 
-def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, list[Any]]:
-    """A Compose file's build contexts, from the cache while its status is unchanged, else
-    read and parsed for them alone; none if it cannot be."""
+def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, Any]:
+    """What a Compose file says of the Dockerfiles it builds and the entrypoints it sets (see
+    `_contexts_of`), from the cache while its status is unchanged, else read and parsed for
+    them alone; nothing if it cannot be."""
     try:
         absolute, status = absolute_path(path), status_of(regular_file_status(path))
         remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
@@ -557,17 +581,35 @@ def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, list[Any]]:
         from hardenfix.sources import compose
 
         data = read_accepted(path)  # its status was checked above
-        contexts = _contexts_of(compose.parse(decode(data).text, path)) if b"build" in data else {}
+        says_any = b"build" in data or b"entrypoint" in data
+        contexts = _contexts_of(compose.parse(decode(data).text, path)) if says_any else _nothing_learnt()
     except (UnreadableFile, BinaryFile, ParseError):
-        return {}  # reported when the file itself is processed
+        return _nothing_learnt()  # reported when the file itself is processed
     if cache is not None:
         cache.add_build_contexts(absolute, status, contexts)
     return contexts
 
 
-def _contexts_of(document: ComposeDocument) -> dict[str, list[Any]]:
-    """[build context, services that run the image past its entrypoint] of each Dockerfile."""
-    return {dockerfile: [str(build.context), list(build.bypassing)] for dockerfile, build in document.builds().items()}
+def _contexts_of(document: ComposeDocument) -> dict[str, Any]:
+    """What a Compose file says of the Dockerfiles it builds: "builds", each one's [build
+    context, services that run its image past its entrypoint, names of the image, services
+    that build or run it, files the Compose file includes]; and "entrypoints", its services
+    that set their own `entrypoint:` and build none, as [label, name, image or None]."""
+    builds = {
+        dockerfile: [
+            str(build.context),
+            list(build.bypassing),
+            list(build.images),
+            list(build.services),
+            list(build.included_files),
+        ]
+        for dockerfile, build in document.builds().items()
+    }
+    return {"builds": builds, "entrypoints": [list(entrypoint) for entrypoint in document.entrypoints_set()]}
+
+
+def _nothing_learnt() -> dict[str, Any]:
+    return {"builds": {}, "entrypoints": []}
 
 
 def _build_contexts_for(batch: list[Candidate], job: Job) -> dict[str, ComposeBuild]:
@@ -816,8 +858,8 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> ComposeBuild | None:
 
 def _keyed_location(path: Path, kind: FileKind, build: ComposeBuild | None) -> str:
     """Where a file is, as far as its findings depend on it: a Dockerfile's build context,
-    the Compose files that build it and their services that run its image past its
-    entrypoint; a Compose file's own path,
+    the Compose files that build it, the services of the run that run its image past its
+    entrypoint, and the files those Compose files include; a Compose file's own path,
     since its build contexts and env files are relative to it; a Python module's own path,
     since HF301 reads the project around it and HF303 tells a test file and a module's name
     from it. Two copies of a file in two places are two different cases."""
@@ -825,7 +867,7 @@ def _keyed_location(path: Path, kind: FileKind, build: ComposeBuild | None) -> s
         return str(path)
     if build is None:
         return ""
-    return "|".join((str(build.context), *build.compose_files, *build.entrypoint_bypassed_by))
+    return "|".join((str(build.context), *build.compose_files, *build.entrypoint_bypassed_by, *build.included_files))
 
 
 def _cache_key(fingerprint: str, digest: str, location: str) -> str:

@@ -657,6 +657,78 @@ def test_a_service_that_sets_its_own_entrypoint_makes_removing_user_unsafe(tmp_p
     assert applicability() == [Applicability.UNSAFE]
 
 
+@pytest.mark.parametrize(
+    ("worker", "bypassing"),
+    [
+        ("worker:\n    image: myapp:dev\n    entrypoint: []\n", "service `worker` of `compose.worker.yaml`"),
+        ("web:\n    entrypoint: [python, -m, worker]\n", "service `web` of `compose.worker.yaml`"),
+    ],
+)
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_service_of_another_folder_that_runs_the_built_image_past_it_makes_removing_user_unsafe(
+    tmp_path, worker: str, bypassing: str, cached: bool
+) -> None:
+    """`docker compose -f compose.yaml -f deploy/compose.worker.yaml` runs the image past the
+    script: a service of any Compose file of the run that runs the built image by its name,
+    or a fragment Compose merges over another file's service, with its own `entrypoint:`."""
+    from hardenfix.cache import Cache
+
+    write(
+        tmp_path,
+        {
+            "entrypoint.sh": '#!/bin/sh\nset -e\nchown -R app /app/media\nexec gosu app "$@"\n',
+            "Dockerfile": "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gosu && useradd app\n"
+            'COPY entrypoint.sh /entrypoint.sh\nUSER app\nENTRYPOINT ["/entrypoint.sh"]\n',
+            "compose.yaml": "services:\n  web:\n    build: .\n    image: myapp:dev\n    user: root\n",
+        },
+    )
+    past = time.time() - 3600  # settled: the cache keeps what it found
+    for path in tmp_path.iterdir():
+        os.utime(path, (past, past))
+    engine = Engine([listed.load()() for listed in select_rules(("HF201",))])
+
+    def findings() -> list:
+        cache = Cache.open(tmp_path) if cached else None
+        return [f for r in run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=1, cache=cache) for f in r.findings]
+
+    assert [finding.fix.applicability for finding in findings()] == [Applicability.SAFE]
+    write(tmp_path, {"deploy/compose.worker.yaml": f"services:\n  {worker}"})
+    [finding] = findings()
+    assert finding.fix.applicability is Applicability.UNSAFE
+    assert finding.message.endswith(
+        f"(unsafe fix: {bypassing} sets its own `entrypoint:`, past the script, and would run as root)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("include", "doubt"),
+    [
+        ("- path:\n      - workers/compose.yaml\n    project_directory: .", "`workers/compose.yaml`, included by"),
+        ("- path: ./workers/compose.yaml", "`workers/compose.yaml`, included by"),
+        ("- oci://registry.example/stacks/workers:1", "`oci://registry.example/stacks/workers:1`, included by"),
+        ("- ${WORKERS:-workers/compose.yaml}", "`${WORKERS:-workers/compose.yaml}`, included by"),
+    ],
+)
+def test_a_file_the_compose_file_includes_may_run_the_image_past_it(tmp_path, include: str, doubt: str) -> None:
+    """Compose merges the services of an `include:`d file into the stack: one may run the
+    image past the script, so one that sets an `entrypoint:`, or cannot be read, is a doubt."""
+    write(
+        tmp_path,
+        {
+            "entrypoint.sh": '#!/bin/sh\nset -e\nchown -R app /app/media\nexec gosu app "$@"\n',
+            "Dockerfile": "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gosu && useradd app\n"
+            'COPY entrypoint.sh /entrypoint.sh\nUSER app\nENTRYPOINT ["/entrypoint.sh"]\n',
+            "compose.yaml": f"include:\n  {include}\nservices:\n  web:\n    build: .\n    image: myapp:dev\n",
+            "workers/compose.yaml": "services:\n  worker:\n    image: myapp:dev\n    entrypoint: []\n",
+        },
+    )
+    engine = Engine([listed.load()() for listed in select_rules(("HF201",))])
+    files = [tmp_path / "Dockerfile", tmp_path / "compose.yaml"]
+    [finding] = [f for r in run(files, engine, Mode.CHECK, tmp_path, jobs=1) for f in r.findings]
+    assert finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+    assert f"(unsafe fix: {doubt} a Compose file that builds the image, " in finding.message
+
+
 def test_root_user_is_not_a_finding(tmp_path) -> None:
     write(tmp_path, {"entrypoint.sh": 'chown app /data\nexec gosu app "$@"\n'})
     for user in ("root", "0", "0:0", "root:root"):
@@ -729,3 +801,39 @@ def test_the_project_a_lock_file_locks_is_not_a_dependency(tmp_path) -> None:
     (tmp_path / "uv.lock").write_text(lock.replace('editable = "."', 'registry = "https://pypi.org/simple"'))
     dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD ["python", "app/main.py"]\n')
     assert apply(dockerfile, ("HF202",)).fixed == []
+
+
+@pytest.mark.parametrize(
+    ("shell_form", "exec_form"),
+    [
+        (
+            "RUN pip install --no-cache-dir /srv\nRUN rm -r /srv/src/webapp/static\n",
+            'RUN ["pip", "install", "--no-cache-dir", "/srv"]\nRUN rm -r /srv/src/webapp/static\n',
+        ),
+        (
+            "RUN pip install --no-cache-dir /srv && rm -r /srv/src/webapp/static\n",
+            'RUN ["/bin/sh", "-c", "pip install --no-cache-dir /srv && rm -r /srv/src/webapp/static"]\n',
+        ),
+        ("RUN python -m pip install .\n", 'RUN ["python", "-m", "pip", "install", "."]\n'),
+    ],
+)
+@pytest.mark.parametrize("stage", ["FROM backend AS prod\n", ""], ids=["a-later-stage", "the-same-stage"])
+def test_an_exec_form_run_installs_as_its_shell_form_does(
+    tmp_path, shell_form: str, exec_form: str, stage: str
+) -> None:
+    """HF202 reads what a `RUN` installs whatever its form: the package a `RUN ["pip",
+    "install", "/srv"]` installs is imported from the environment, and a `PYTHONPATH` that
+    puts its source tree first would hide it (the stage `prod` then deletes files of it)."""
+    shutil.copytree(ROOT / "dockerfile/HF202-pythonpath-shared-modules/installed-by-a-later-stage", tmp_path / "repo")
+    dockerfile = tmp_path / "repo" / "Dockerfile"
+    base = 'FROM python:3.12-slim AS backend\nCOPY . /srv\nWORKDIR /srv\nCMD ["python", "-m", "webapp"]\n'
+
+    def findings(run_instruction: str) -> list[tuple[str, object]]:
+        dockerfile.write_text(base + stage + run_instruction)
+        engine = Engine([listed.load()() for listed in select_rules(("HF202",))])
+        [result] = run([dockerfile], engine, Mode.CHECK, dockerfile.parent)
+        return [(f.message, f.fix and f.fix.applicability) for f in result.findings]
+
+    as_shell_form = findings(shell_form)
+    assert Applicability.SAFE not in [applicability for _, applicability in as_shell_form]
+    assert findings(exec_form) == as_shell_form

@@ -519,6 +519,7 @@ class ComposeDocument(SourceText):
         A service that builds an image and names it (`image: myapp:dev`) shares it with the
         services that run that image: Compose builds it for them all."""
         services = [service for document in self.documents for service in document.services()]
+        included = self.included_files()
         found: dict[str, Build] = {}
         for document in self.documents:
             for service in document.services():
@@ -528,14 +529,53 @@ class ComposeDocument(SourceText):
                 dockerfile = os.path.realpath(build[1])
                 image = service.image()
                 running = [service, *(other for other in services if image is not None and other.image() == image)]
-                bypassing = found[dockerfile].bypassing if dockerfile in found else ()
-                bypassing += tuple(
-                    f"service `{other.name}` of `{self.location.name if self.location else ''}`"
-                    for other in running
-                    if other.get("entrypoint") is not None
+                bypassing = [self._label(other) for other in running if other.get("entrypoint") is not None]
+                known = found.get(dockerfile) or Build(build[0], (), (), (), included)
+                found[dockerfile] = Build(
+                    build[0],
+                    _unique(known.bypassing, bypassing),
+                    _unique(known.images, [image] if image is not None else []),
+                    _unique(known.services, [other.name for other in running]),
+                    included,
                 )
-                found[dockerfile] = Build(build[0], tuple(dict.fromkeys(bypassing)))
         return found
+
+    def entrypoints_set(self) -> list[EntrypointSet]:
+        """The services that set their own `entrypoint:` and build no Dockerfile here (those
+        that do are in `builds`): each runs an image past its `ENTRYPOINT`, built by another
+        Compose file of the run when it runs that image by its name, or when Compose merges it
+        over another file's service (see `merged_from_elsewhere`)."""
+        found = []
+        for document in self.documents:
+            for service in document.services():
+                if service.get("entrypoint") is None or document.build_of(service) is not None:
+                    continue
+                merged = merged_from_elsewhere(document, service) is not None
+                found.append(EntrypointSet(self._label(service), service.name, None if merged else service.image()))
+        return found
+
+    def _label(self, service: Service) -> str:
+        return f"service `{service.name}` of `{self.location.name if self.location else ''}`"
+
+    def included_files(self) -> tuple[str, ...]:
+        """The files its `include:` merges into it, as absolute paths; as written where they
+        are not on this disk (a remote or interpolated path)."""
+        found: list[str] = []
+        for document in self.documents:
+            entry = lookup(document.root, "include")
+            items = entry.value.value if entry is not None and isinstance(entry.value, SequenceNode) else []
+            for item in items:
+                paths = lookup(item, "path") if isinstance(item, MappingNode) else None
+                node = paths.value if paths is not None else item
+                for path in node.value if isinstance(node, SequenceNode) else [node]:
+                    if not isinstance(path, ScalarNode):
+                        continue  # Compose refuses the file
+                    written = str(path.value)
+                    if self.location is None or "://" in written or "$" in written:
+                        found.append(written)
+                    else:
+                        found.append(str(self.location.parent / written))
+        return tuple(found)
 
     def base_image_of(self, service: Service) -> str | None:
         """The image whose contents the service runs: the `FROM` the stage it builds
@@ -999,6 +1039,27 @@ class Build(NamedTuple):
     bypassing: tuple[str, ...]
     """The services that run the image past its `ENTRYPOINT`, with one of their own
     (`entrypoint: []`), as `service `worker` of `compose.yaml``."""
+    images: tuple[str, ...]
+    """The names they give the image (`image: myapp:dev`)."""
+    services: tuple[str, ...]
+    """The services that build it or run it by its name."""
+    included_files: tuple[str, ...]
+    """The files the Compose file includes (see `ComposeDocument.included_files`)."""
+
+
+def _unique(known: Sequence[str], new: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*known, *new)))
+
+
+class EntrypointSet(NamedTuple):
+    """A service that sets its own `entrypoint:` and builds no image of its file."""
+
+    label: str
+    """As `service `worker` of `compose.yaml``."""
+    name: str
+    image: str | None
+    """The image it runs; None where Compose merges it over another file's service, whose
+    image it runs (a fragment, a service of an override file)."""
 
 
 class Interpolation(NamedTuple):

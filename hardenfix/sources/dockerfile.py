@@ -44,7 +44,15 @@ from typing import NamedTuple
 
 from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.model import Status, status_of
-from hardenfix.probes import INIT_PROGRAMS, SHELLS, shell_script, skip_options, unquote
+from hardenfix.probes import (
+    INIT_PROGRAMS,
+    SHELLS,
+    script_commands,
+    shell_script,
+    simple_commands,
+    skip_options,
+    unquote,
+)
 from hardenfix.sources import ParseError
 from hardenfix.sources.dockerignore import DockerIgnore
 from hardenfix.sources.text import SourceText
@@ -170,6 +178,15 @@ class Instruction:
     def exec_form(self) -> list[str] | None:
         """The arguments as a JSON array of strings (`["a", "b"]`), else None (shell form)."""
         return parse_exec_form(self.arguments)
+
+    def commands(self) -> list[list[str]]:
+        """The simple commands it runs (a `RUN`, `CMD`, `ENTRYPOINT`), each as its words'
+        values: those of the shell form's command line, else the exec form's array, or the
+        commands of the script it gives a shell (`["sh", "-c", "pip install ."]`)."""
+        argv = self.exec_form
+        if argv is None:
+            return [[word.value for word in words] for words in simple_commands(self.arguments)]
+        return script_commands(argv) or ([argv] if argv else [])
 
     def source_offset(self, index: int) -> int:
         """The text offset of the logical line's character at `index` (or of its end)."""
@@ -628,8 +645,11 @@ class DockerfileDocument(SourceText):
     compose_files: tuple[Path, ...] = ()
     """The Compose files of the run whose services build it: set by `parse`."""
     entrypoint_bypassed_by: tuple[str, ...] = ()
-    """The services of the run's Compose files that build it and run the image past its
-    `ENTRYPOINT` (their own `entrypoint:`), as `service `worker` of `compose.yaml``: set by `parse`."""
+    """The services of the run's Compose files that run the image past its `ENTRYPOINT`
+    (their own `entrypoint:`), as `service `worker` of `compose.yaml``: set by `parse`."""
+    included_files: tuple[str, ...] = ()
+    """The files those Compose files include (`include:`): absolute paths, or as written
+    where they are not on this disk; set by `parse`."""
 
 
 def variable_syntax(line: str, start: int = 0, escape: str = "\\") -> list[tuple[int, int]] | None:
@@ -748,16 +768,19 @@ def parse(
     build_context: Path | None = None,
     compose_files: tuple[str, ...] = (),
     entrypoint_bypassed_by: tuple[str, ...] = (),
+    included_files: tuple[str, ...] = (),
 ) -> DockerfileDocument:
     """Scan a Dockerfile. Its build context is `build_context` when the caller knows it
     (a Compose service's `build.context`), else the Dockerfile's folder; `compose_files` build
-    it, and `entrypoint_bypassed_by` are their services that run the image past its entrypoint."""
+    it, `entrypoint_bypassed_by` are the run's services that run the image past its
+    entrypoint, and `included_files` the files the Compose files include."""
     scanner = _Scanner(text)
     instructions = scanner.scan()
     document = DockerfileDocument(text, instructions, scanner.directives)
     document.location = location
     document.compose_files = tuple(Path(compose_file) for compose_file in compose_files)
     document.entrypoint_bypassed_by = entrypoint_bypassed_by
+    document.included_files = included_files
     if build_context is not None or location is not None:
         document.build_context = BuildContext(
             build_context if build_context is not None else location.parent,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
@@ -118,13 +119,16 @@ class UserBeforePrivdropEntrypoint(Rule):
     `USER` never takes a branch that drops (`gosu` cannot switch users without
     root), so its other paths (`exec tini -- "$@"`, `exec gunicorn app:app`,
     `exec $CMD`) run as the `USER`, and would run as root without it. Unsafe
-    too unless a Compose file of the run builds the image and nothing of it
-    runs the image past the script: a service with its own `entrypoint:`
-    (one that builds it, or runs the image it builds by name), or another
-    YAML file of its folder that sets one (an override file) never runs the
-    script, so it works with `USER`, and would run as root without it;
-    without such a Compose file (a Dockerfile checked alone), what runs the
-    image is not seen. Unsafe too when the tool is `setpriv` and
+    too unless a Compose file of the run builds the image and nothing runs
+    the image past the script: a service with its own `entrypoint:` (one
+    that builds it, or one of any Compose file of the run that runs the
+    image by the name it is built as, shares the name of a service that
+    builds or runs it, or is merged over another file's service), or a
+    YAML file that sets one beside a Compose file that builds it (an
+    override file) or included by it (`include:`) never runs the script,
+    so it works with `USER`, and would run as root without it; without
+    such a Compose file (a Dockerfile checked alone), what runs the image
+    is not seen. Unsafe too when the tool is `setpriv` and
     sets no groups (`--clear-groups`,
     `--init-groups`, `--groups`): switching to the user the process already
     is needs no root, so the image may work as it is. `setpriv` without an
@@ -231,8 +235,9 @@ def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[
 def _bypassed(document: DockerfileDocument) -> str | None:
     """Why a deployment that works may run the image past the script (its own `entrypoint:`,
     which works with `USER` as it is, and would run as root without it): a service of the
-    run's Compose files does, a file merged over them may, and without a Compose file of
-    the run that builds the image, what runs it is not seen."""
+    run's Compose files does, a file merged over them may (one beside them, or one they
+    include), and without a Compose file of the run that builds the image, what runs it is
+    not seen."""
     if document.entrypoint_bypassed_by:
         return (
             f"{document.entrypoint_bypassed_by[0]} sets its own `entrypoint:`, past the script, and would run as root"
@@ -249,6 +254,10 @@ def _bypassed(document: DockerfileDocument) -> str | None:
                 f"`{merged}`, beside `{compose_file.name}`, sets an `entrypoint:`, and a service merged from it"
                 " that runs the image past the script would run as root"
             )
+    for included in document.included_files:
+        doubt = _included_doubt(document, included)
+        if doubt is not None:
+            return f"`{_shown(document, included)}`, included by a Compose file that builds the image, {doubt}"
     return None
 
 
@@ -258,19 +267,43 @@ def _entrypoint_set_beside(document: DockerfileDocument, compose_file: Path) -> 
     folder = compose_file.parent
     document.depends_on(folder)
     for other in sorted(folder.glob("*.y*ml")):
-        if other == compose_file:
-            continue
-        document.depends_on(other)
-        try:
-            text = other.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if _SETS_ENTRYPOINT.search(text):
+        if other != compose_file and _SETS_ENTRYPOINT.search(_text_of(document, other) or ""):
             return other.name
     return None
 
 
+def _included_doubt(document: DockerfileDocument, included: str) -> str | None:
+    """Why services of a file a Compose file includes may run the image past the script."""
+    text = _text_of(document, Path(included)) if Path(included).is_absolute() else None
+    if text is None:
+        return "is not read, and its services may run the image past the script, which would run as root"
+    if _SETS_ENTRYPOINT.search(text):
+        return "sets an `entrypoint:`, and a service of it that runs the image past the script would run as root"
+    if _INCLUDES.search(text):
+        return (
+            "includes files of its own, which are not read: a service of theirs that runs the image past"
+            " the script would run as root"
+        )
+    return None
+
+
+def _text_of(document: DockerfileDocument, path: Path) -> str | None:
+    document.depends_on(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _shown(document: DockerfileDocument, included: str) -> str:
+    """An included file as the message names it: from the Dockerfile's folder when local."""
+    if document.location is None or not Path(included).is_absolute():
+        return included
+    return Path(os.path.relpath(included, document.location.parent)).as_posix()
+
+
 _SETS_ENTRYPOINT = re.compile(r"(?m)^[ \t]+entrypoint[ \t]*:")
+_INCLUDES = re.compile(r"(?m)^include[ \t]*:")
 
 
 def _abridged(command: str) -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from hardenfix import probes
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
@@ -112,9 +111,10 @@ class PythonpathSharedModules(Rule):
     (`COPY --from=builder`) runs no service: it is not checked; what the later stage
     copies of its files from the build context counts as copied by the `COPY --from`
     (unless the builder installs a project, whose packages its environment then
-    holds). A package that a `RUN` installs with the project holding it (`pip
-    install .`, `uv sync`, `poetry install`, `pdm install`, from a folder at or
-    above it, once a `COPY` has brought the package there), or may install from an
+    holds). A package that a `RUN` (in shell or exec form, `RUN ["pip",
+    "install", "."]`) installs with the project holding it (`pip install .`,
+    `uv sync`, `poetry install`, `pdm install`, from a folder at or above it,
+    once a `COPY` has brought the package there), or may install from an
     archive (`pip install /wheels/*.whl`, before or after the copy, when the package
     belongs to a project of the build context), is imported from the environment
     wherever the process starts: not a finding. A Dockerfile that builds a Windows
@@ -259,7 +259,11 @@ def _runs_python(document: DockerfileDocument, stage: Stage) -> bool:
     reference = parse_reference(base) if base else None
     if reference is not None and "python" in posixpath.basename(reference.repository):
         return True
-    return any(_PIP_INSTALL.search(run.line) for owner in stage.lineage() for run in owner.instructions_named("RUN"))
+    return any(
+        _PIP_INSTALL.search(" ".join(run.exec_form) if run.exec_form else run.line)
+        for owner in stage.lineage()
+        for run in owner.instructions_named("RUN")
+    )
 
 
 def _sets_pythonpath(stage: Stage) -> bool:
@@ -318,8 +322,8 @@ def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
     archives it installs, its words' variables expanded as the stage sets them (`pip
     install "$CODE_DIR"`)."""
     workdir = stage.working_directory(run)
-    for words in probes.simple_commands(run.arguments):
-        values = [stage.expanded(word.value, run) for word in words]
+    for command in run.commands():
+        values = [stage.expanded(value, run) for value in command]
         if posixpath.basename(values[0]) == "cd" and len(values) == 2:  # `cd /src && pip install .`
             workdir = posixpath.normpath(posixpath.join(workdir, values[1]))
             continue
@@ -499,8 +503,7 @@ def _started(stage: Stage) -> tuple[set[str], bool]:
         instruction = stage.effective(name)
         if instruction is None:
             continue
-        argv = instruction.exec_form or ["/bin/sh", "-c", instruction.arguments]  # the shell form's shell
-        commands += probes.script_commands(argv) or [argv]
+        commands += instruction.commands()
     words = [word for command in commands for word in command]
     scripts = {posixpath.normpath(posixpath.join(workdir, word)) for word in words if word.endswith(".py")}
     moves = any(word.partition("=")[0] in ("--chdir", "--app-dir") for word in words)
@@ -691,8 +694,8 @@ class _Distributions:
         read: set[str] = set()
         for stage in self._document.stages:
             for run in stage.instructions_named("RUN"):
-                for words in probes.simple_commands(run.arguments):
-                    installing = _pip_install_arguments([stage.expanded(word.value, run) for word in words])
+                for command in run.commands():
+                    installing = _pip_install_arguments([stage.expanded(value, run) for value in command])
                     if installing is None:
                         continue
                     yield from filter(None, map(requirement_name, _pip_requirements(installing)))
