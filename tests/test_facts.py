@@ -410,6 +410,90 @@ def test_a_route_under_a_prefix_not_written_out_is_a_guess(tmp_path: Path, files
     assert route.path == "/health" and route.guess is not None and "prefix not known" in route.guess
 
 
+NESTED_UTILS = (
+    "from fastapi import APIRouter\nrouter = APIRouter(prefix='/utils')\n@router.get('/health')\ndef h(): ...\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("main", "api", "expected"),
+    [
+        ("app.include_router(api_router, prefix='/api/v1')\n", "APIRouter()", {("/api/v1/utils/health", None)}),
+        ("app.include_router(api_router)\n", "APIRouter(prefix='/api')", {("/api/utils/health", None)}),
+        (  # full-stack-fastapi-template
+            "app.include_router(api_router, prefix=settings.API_V1_STR)\n",
+            "APIRouter()",
+            {("/utils/health", "it is mounted under a prefix not known")},
+        ),
+        (
+            "",
+            "APIRouter()",
+            {("/utils/health", "`api_router` is not seen mounted, so its routes may have a prefix")},
+        ),
+        (
+            "app.include_router(api_router, prefix='/v1', dependencies=[Depends(verify_token)])\n",
+            "APIRouter()",
+            {("/v1/utils/health", "its application runs `dependencies=` on its `include_router` before each request")},
+        ),
+    ],
+    ids=["outer-prefix", "outer-routers-own-prefix", "outer-prefix-not-known", "outer-not-mounted", "outer-guard"],
+)
+def test_a_router_mounted_into_a_router_is_under_the_prefixes_of_every_mount_above_it(
+    tmp_path: Path, main: str, api: str, expected: set[tuple[str, str | None]]
+) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.api.main import api_router\n"
+            "from app.core.config import settings\napp = FastAPI()\n" + main,
+            "app/api/main.py": "from fastapi import APIRouter\nfrom app.api.routes import utils\n"
+            f"api_router = {api}\napi_router.include_router(utils.router)\n",
+            "app/api/routes/utils.py": NESTED_UTILS,
+        },
+    )
+    assert {(route.path, route.guess and route.guess.partition(", which may")[0]) for route in facts.routes} == expected
+
+
+def test_mounts_that_form_a_cycle_are_followed_once(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/a.py": "from fastapi import APIRouter\nfrom app import b\na = APIRouter()\na.include_router(b.b)\n",
+            "app/b.py": "from fastapi import APIRouter\nfrom app import a\nb = APIRouter(prefix='/b')\n"
+            "b.include_router(a.a)\n@b.get('/health')\ndef h(): ...\n",
+        },
+    )
+    [route] = facts.routes
+    assert route.guess is not None
+
+
+def test_nested_django_includes_add_up(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "site/urls.py": "from django.urls import include, path\nurlpatterns = [path('api/', include('api.urls'))]\n",
+            "api/urls.py": "from django.urls import include, path\nurlpatterns = [path('v1/', include('probes.urls'))]\n",
+            "probes/urls.py": "from django.urls import path\nurlpatterns = [path('healthz/', view)]\n",
+        },
+    )
+    assert [route.path for route in facts.routes] == ["/api/v1/healthz/"]
+
+
+def test_a_mount_names_the_module_of_the_context_it_spells_exactly(tmp_path: Path) -> None:
+    """`include('api.urls')` is `api/urls.py`, not the root URLconf `urls.py`, though the
+    context's root need not be where imports start."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "settings.py": "INSTALLED_APPS = ['django.contrib.admin']\nALLOWED_HOSTS = ['*']\n",
+            "urls.py": "from django.urls import include, path\n"
+            "urlpatterns = [path('health/', h), path('api/', include('api.urls'))]\n",
+            "api/urls.py": "from django.urls import path\nurlpatterns = [path('ping/', p)]\n",
+        },
+    )
+    assert {(route.path, route.guess) for route in facts.routes} == {("/health/", None), ("/api/ping/", None)}
+
+
 def test_a_mount_under_a_prefix_not_written_out_serves_no_route_known(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,

@@ -14,9 +14,12 @@ parsed only when its bytes name a web framework. Python is read with `ast`:
 
 JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
 
-A route on a router that is never seen mounted may live under a prefix hardenfix did
-not find: it counts as a guess, as does one below a prefix not written out in the module
-(`prefix=settings.API_V1_STR`; a `Mount` of such a prefix gives no route). A route whose
+A route is under the prefixes of every mount above it, followed from router to router
+(`app.include_router(api_router, prefix="/api")`, `api_router.include_router(utils.router)`)
+up to an application. One on a router that is never seen mounted, at the end of that
+chain, may live under a prefix hardenfix did not find: it counts as a guess, as does one
+below a prefix not written out in the module (`prefix=settings.API_V1_STR`; a `Mount` of
+such a prefix gives no route), or below a chain too long or round in a cycle. A route whose
 handler asks for authentication is noted, since a probe without credentials gets 401.
 """
 
@@ -260,6 +263,15 @@ def _sources(context: BuildContext, listed: list[str], frameworks: tuple[bytes, 
 # --------------------------------------------------------------------------------- Python
 
 
+class _Mount(NamedTuple):
+    target: str
+    """The dotted name of what is mounted."""
+    prefix: str | None
+    """None when the mount gives none, `_UNKNOWN` when it is not written out."""
+    mounter: str
+    """The dotted name of what it is mounted into: a router, an application, a Django URLconf."""
+
+
 @dataclass
 class _Module:
     """What one Python module defines and mounts; names are resolved across modules later."""
@@ -279,9 +291,8 @@ class _Module:
     routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """Router variable -> (its own prefix, `_UNKNOWN` when not written out; whether a mount's
     prefix replaces it: blueprints)."""
-    mounts: list[tuple[str, str | None]] = field(default_factory=list)
-    """(dotted name of what is mounted, prefix): `include_router`, `register_blueprint`, Django
-    `include`; the prefix is None when the mount gives none, `_UNKNOWN` when not written out."""
+    mounts: list[_Mount] = field(default_factory=list)
+    """`include_router`, `register_blueprint`, `mount`, Django's `include`."""
     routes: list[tuple[str, str, int, bool]] = field(default_factory=list)
     """(owner variable, '' for a module-level route list; path; line; needs authentication)."""
     options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
@@ -472,7 +483,10 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
     is_method = isinstance(call.func, ast.Attribute)
     if callee in ("include_router", "register_blueprint") and call.args:
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
-        module.mounts.append((_dotted(module, call.args[0]), _prefix(module, _keyword(call, prefix_name))))
+        mounter = _dotted(module, call.func.value) if is_method else module.dotted
+        module.mounts.append(
+            _Mount(_dotted(module, call.args[0]), _prefix(module, _keyword(call, prefix_name)), mounter)
+        )
         if _keyword(call, "dependencies") is not None:
             module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
@@ -485,7 +499,9 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
             )
     elif callee == "mount" and is_method and len(call.args) >= 2:
         # Starlette and FastAPI: `app.mount("/internal", sub)`
-        module.mounts.append((_dotted(module, call.args[1]), _prefix(module, call.args[0])))
+        module.mounts.append(
+            _Mount(_dotted(module, call.args[1]), _prefix(module, call.args[0]), _dotted(module, call.func.value))
+        )
     elif callee in ("path", "re_path") and not is_method and len(call.args) >= 2:
         route = _string(module, call.args[0])
         if route is None:
@@ -495,7 +511,7 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
         if isinstance(view, ast.Call) and _callee(view) == "include":  # Django: its module's routes go below
             target = _string(module, view.args[0]) if view.args else None
             if target is not None:
-                module.mounts.append((target, path))
+                module.mounts.append(_Mount(target, path, module.dotted))
             return
         module.routes.append((_DJANGO, path, call.lineno, False))
     elif callee == "Route" and not is_method and _serves_get(call):
@@ -548,16 +564,12 @@ def _depends_on_auth(node: ast.AST) -> bool:
 
 
 def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
-    """Each route with the prefixes of what mounts it, wherever that is written."""
-    mounts: dict[str, list[str | None]] = {}
-    for module in modules:
-        for target, prefix in module.mounts:
-            mounts.setdefault(target, []).append(prefix)
+    """Each route with the prefixes of every mount above it, wherever that is written."""
+    tree = _MountTree.of(modules)
     # What an application runs before every request guards the routers mounted into it too.
     application_guard = next(
         (guard for module in modules for owner, guard in module.guards.items() if owner in module.applications), None
     )
-    mounted_guards = {target: guard for module in modules for target, guard in module.guards.items() if "." in target}
     django_hosts = _django_hosts_guess(modules)
     # python3's urllib and wget follow the redirect, to a port that speaks no TLS, and fail.
     django_redirect = next(
@@ -572,39 +584,106 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
             dotted = f"{module.dotted}.{owner}"
-            guard = module.guards.get(owner) or _mounted_guard(mounted_guards, dotted) or application_guard
-            guarded = f"its application runs {guard} before each request, which may refuse the probe" if guard else None
-            if owner == _DJANGO:
-                owner, guarded = "", _either(guarded, django_hosts, django_redirect)
-            if owner == "" or owner in module.applications:
-                prefixes = _mounted(mounts, module.dotted) + (_mounted(mounts, dotted) if owner else [])
-                application = module.path if owner in module.servers and not prefixes else None
-                for prefix in [p or "" for p in prefixes if p != _UNKNOWN] or [""]:
-                    full = _join(prefix, path)
-                    unknown = _MOUNTED_UNKNOWN if _UNKNOWN in prefixes else None
-                    facts.routes.append(
-                        Route(
-                            full,
-                            f"{where}: route {full}",
-                            _either(unknown, guarded),
-                            needs_auth,
-                            module.path,
-                            application,
-                        )
-                    )
-                continue
-            own_prefix, replaced = module.routers.get(owner, ("", False))
-            prefixes = _mounted(mounts, dotted)
-            for prefix in prefixes or [None]:
-                parts = [own_prefix] if prefix is None else [prefix] if replaced else [prefix, own_prefix]
-                full = _join(*(part for part in parts if part != _UNKNOWN), path)
-                guess = _either(
-                    None if prefixes else f"`{owner}` is not seen mounted, so its routes may have a prefix",
-                    _MOUNTED_UNKNOWN if prefix == _UNKNOWN else None,
-                    f"`{owner}` has a prefix not known" if own_prefix == _UNKNOWN and own_prefix in parts else None,
-                    guarded,
+            if owner in ("", _DJANGO):
+                names, own = (module.dotted,), None
+            elif owner in module.applications:
+                names, own = (module.dotted, dotted), None
+            else:  # a router, or a variable whose routes any application may mount
+                names, own = (dotted,), module.routers.get(owner, ("", False))
+            for chain in tree.chains(names, own):
+                full = _join(*(prefix for prefix in chain.prefixes if prefix != _UNKNOWN), path)
+                guard = chain.guard or application_guard
+                guarded = (
+                    f"its application runs {guard} before each request, which may refuse the probe" if guard else None
                 )
-                facts.routes.append(Route(full, f"{where}: route {full}", guess, needs_auth, module.path))
+                if owner == _DJANGO:
+                    guarded = _either(guarded, django_hosts, django_redirect)
+                application = module.path if owner in module.servers and not chain.mounted else None
+                guess = _either(*chain.guesses, guarded)
+                facts.routes.append(Route(full, f"{where}: route {full}", guess, needs_auth, module.path, application))
+
+
+class _Chain(NamedTuple):
+    """One way a router or an application is served: through the mounts above it, up to an
+    application or to a router never seen mounted."""
+
+    prefixes: tuple[str, ...]
+    """Outermost first, its own last; `_UNKNOWN` where not written out."""
+    guesses: tuple[str, ...]
+    """Why its routes may not be where the prefixes say."""
+    guard: str | None
+    """What runs before each of its routes, set on it or on a mount above it."""
+    mounted: bool
+
+
+_MAX_MOUNTS = 8
+"""How many mounts a chain is followed through; a longer one, or a cycle, makes a guess."""
+
+
+@dataclass
+class _MountTree:
+    """Every mount, router and guard of the modules read, by dotted name."""
+
+    modules: frozenset[str]
+    mounts: list[_Mount]
+    routers: dict[str, tuple[str, bool]]
+    guards: dict[str, str]
+
+    @classmethod
+    def of(cls, modules: list[_Module]) -> _MountTree:
+        return cls(
+            frozenset(module.dotted for module in modules),
+            [mount for module in modules for mount in module.mounts],
+            {f"{module.dotted}.{name}": own for module in modules for name, own in module.routers.items()},
+            {
+                owner if "." in owner else f"{module.dotted}.{owner}": guard
+                for module in modules
+                for owner, guard in module.guards.items()
+            },
+        )
+
+    def chains(self, names: tuple[str, ...], own: tuple[str, bool] | None, seen: tuple[str, ...] = ()) -> list[_Chain]:
+        """Each chain of mounts above the object `names` stand for (a module, or a variable of
+        it), whose own prefix is `own` (None: it is no router)."""
+        name = names[-1]
+        label = name.rsplit(".", 1)[-1]
+        guard = next(
+            (guard for target, guard in self.guards.items() if any(self._same(n, target) for n in names)), None
+        )
+        unknown_own = (f"`{label}` has a prefix not known",) if own is not None and own[0] == _UNKNOWN else ()
+        mounts = [mount for mount in self.mounts if any(self._same(n, mount.target) for n in names)]
+        if not mounts:
+            if own is None:
+                return [_Chain((), (), guard, mounted=False)]
+            unmounted = f"`{label}` is not seen mounted, so its routes may have a prefix"
+            return [_Chain((own[0],), (unmounted, *unknown_own), guard, mounted=False)]
+        chains = []
+        for mount in mounts:
+            given = () if mount.prefix is None else (mount.prefix,)
+            replaced = own is not None and own[1] and mount.prefix is not None  # a blueprint's url_prefix
+            step = given if own is None or replaced else (*given, own[0])
+            guesses = ((_MOUNTED_UNKNOWN,) if mount.prefix == _UNKNOWN else ()) + (() if replaced else unknown_own)
+            if len(seen) >= _MAX_MOUNTS or mount.mounter in (*seen, *names):
+                unfollowed = "it is mounted through a chain of mounts not followed to its end"
+                chains.append(_Chain(step, (*guesses, unfollowed), guard, mounted=True))
+                continue
+            mounter = (mount.mounter,)
+            for outer in self.chains(mounter, self._router(mount.mounter), (*seen, *names)):
+                chains.append(
+                    _Chain((*outer.prefixes, *step), (*outer.guesses, *guesses), guard or outer.guard, mounted=True)
+                )
+        return chains
+
+    def _router(self, dotted: str) -> tuple[str, bool] | None:
+        return next((own for target, own in self.routers.items() if self._same(dotted, target)), None)
+
+    def _same(self, dotted: str, target: str) -> bool:
+        """Whether the object `dotted` of the context is the one `target` names: on a dotted
+        suffix (see `_names_the_same`), unless `target` spells a module of the context, or a
+        variable of one, exactly (`api.urls` is `api/urls.py`, not the root `urls.py`)."""
+        if target in self.modules or target.rpartition(".")[0] in self.modules:
+            return dotted == target
+        return _names_the_same(dotted, target)
 
 
 _UNKNOWN = "\0"
@@ -624,20 +703,9 @@ def _django_hosts_guess(modules: list[_Module]) -> str | None:
     return "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list 127.0.0.1"
 
 
-def _mounted_guard(guards: dict[str, str], dotted: str) -> str | None:
-    """The guard a router is mounted with, matched as `_mounted` matches mounts."""
-    return next((guard for target, guard in guards.items() if _names_the_same(dotted, target)), None)
-
-
 def _either(*guesses: str | None) -> str | None:
     """Why a route is a guess, for every reason there is."""
     return "; ".join(guess for guess in guesses if guess) or None
-
-
-def _mounted(mounts: dict[str, list[str]], dotted: str) -> list[str]:
-    """The prefixes under which the object `dotted` is mounted: matched on a dotted suffix,
-    since the context's root need not be where imports start (`src/app/...`)."""
-    return [prefix for target, prefixes in mounts.items() if _names_the_same(dotted, target) for prefix in prefixes]
 
 
 def _names_the_same(dotted: str, target: str) -> bool:
