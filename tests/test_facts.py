@@ -612,6 +612,19 @@ def test_a_script_port_is_read_only_from_a_server_of_known_receiver(tmp_path: Pa
     )
 
 
+def test_a_server_started_with_tls_has_no_port_a_plain_probe_reaches(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "tls.py": "import uvicorn\nuvicorn.run(app, port=8443, ssl_certfile='/certs/cert.pem')\n",
+            "plain.py": "from flask import Flask\napp = Flask(__name__)\napp.run(port=5001, ssl_context=None)\n",
+        },
+    )
+    assert facts.script_ports["tls.py"].port({}, {}, "x") is None
+    assert facts.script_ports["tls.py"].tls == "tls.py:2: `ssl_certfile='/certs/cert.pem'`"
+    assert facts.script_ports["plain.py"].port({}, {}, "x").value == "5001"
+
+
 def test_a_shell_variable_is_expanded_only_where_its_value_is_known(tmp_path: Path) -> None:
     """A Dockerfile's `ENV APP_PORT=${APP_PORT}` is the build's; `${PORT:-8000}` with PORT
     perhaps set by an `env_file` not read gives no port."""

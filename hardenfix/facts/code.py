@@ -70,6 +70,10 @@ default port; each takes its port as a keyword."""
 _LISTENS_ELSEWHERE = frozenset({"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version"})
 """Keywords that make those servers listen on another address or socket, or Sanic on 8443
 (waitress's `listen="*:8080"`, uvicorn's `uds=`, aiohttp's `path=`, Sanic's `auto_tls=`)."""
+_SPEAKS_TLS = frozenset({"ssl_keyfile", "ssl_certfile", "ssl_context", "ssl", "certfile", "keyfile"})
+"""Keywords that make those servers speak TLS alone, which a plain http probe gets no answer
+from: uvicorn's `ssl_certfile=`, Flask's and aiohttp's `ssl_context=` (aiohttp then listens
+on 8443 by default), Sanic's `ssl=`, Quart's and flask_socketio's `certfile=`."""
 _NODE_ROUTE = re.compile(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
 _NODE_APP = re.compile(r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono)\s*\(")
 _NODE_GUARD = re.compile(
@@ -116,6 +120,8 @@ class ScriptPort(NamedTuple):
     """The command-line option that sets it (`--port`)."""
     doubt: str | None = None
     """Why the port may be another: the script starts another server too."""
+    tls: str | None = None
+    """What makes its server speak TLS alone (`ssl_certfile=...`): no port is read then."""
 
     @property
     def read_from(self) -> tuple[str | None, str | None, str | None]:
@@ -167,7 +173,10 @@ class CodeFacts:
             return self
         return CodeFacts(
             [route._replace(source=prefix + route.source) for route in self.routes],
-            {path: port._replace(source=prefix + port.source) for path, port in self.script_ports.items()},
+            {
+                path: port._replace(source=prefix + port.source, tls=port.tls and prefix + port.tls)
+                for path, port in self.script_ports.items()
+            },
             self.applications,
             self.readable,
         )
@@ -747,6 +756,18 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     where = f"{module.path}:{call.lineno}"
     server = ast.unparse(call.func)
     unpacked = any(isinstance(argument, ast.Starred) for argument in call.args)
+    tls = next(
+        (
+            keyword
+            for keyword in call.keywords
+            if keyword.arg in _SPEAKS_TLS and not (isinstance(keyword.value, ast.Constant) and not keyword.value.value)
+        ),
+        None,
+    )
+    if tls is not None:
+        said = f"{where}: `{ast.unparse(tls)}`"
+        _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None, tls=said))
+        return
     if unpacked or any(keyword.arg is None or keyword.arg in _LISTENS_ELSEWHERE for keyword in call.keywords):
         _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None))
         return

@@ -92,6 +92,9 @@ class Launch(NamedTuple):
     """The command it was read from: `compose.yaml:12: command: uvicorn main:app --port 8080`."""
     arguments: tuple[str, ...] = ()
     """A script's own arguments, where its code may read its port (`--port 9100`)."""
+    tls: str | None = None
+    """The option that makes the server speak TLS alone (`--ssl-certfile`), which a plain http
+    probe gets no answer from."""
 
     def options(self) -> dict[str, str]:
         """The options the script's arguments give (`--port 9100`, `--port=9100`)."""
@@ -236,7 +239,10 @@ def _server(
     target = next((argument for argument in _positionals(arguments) if ":" in argument or "." in argument), None)
     if program in ("streamlit", "fastapi"):
         target = next(iter(_positionals(arguments)), None)
-    if any(option in options for option in (*launcher.socket_options, *_TLS_OPTIONS)):
+    tls = next((option for option in options if option in _TLS_OPTIONS), None)
+    if tls is not None:
+        return Launch(program, None, target, source, tls=f"`{tls}` in {source}")
+    if any(option in options for option in launcher.socket_options):
         return Launch(program, None, target, source)
     for option in launcher.port_options:
         if option in options:

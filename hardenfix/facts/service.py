@@ -382,6 +382,8 @@ class ServiceFacts:
         launch = self.launch
         if launch is not None and launch.port is not None:
             return launch.port
+        if self.speaks_tls is not None:
+            return None  # the port it listens on answers no plain http probe
         scripted = self._script_port
         if launch is not None and scripted is not None:
             port = scripted.port(self.environment, launch.options(), launch.source)
@@ -391,6 +393,15 @@ class ServiceFacts:
         if len({fact.value for fact in ports}) == 1:
             return Fact(ports[0].value, ports[0].source, "it is the only port mentioned, not read from the process")
         return None
+
+    @property
+    def speaks_tls(self) -> str | None:
+        """What makes its server speak TLS alone, which a plain http probe gets no answer from:
+        an option of its command (`uvicorn --ssl-certfile`), a keyword its script passes its
+        server (`uvicorn.run(..., ssl_certfile=...)`)."""
+        if self.launch is not None and self.launch.tls is not None:
+            return self.launch.tls
+        return self._script_port.tls if self._script_port is not None else None
 
     @cached_property
     def _script_port(self) -> ScriptPort | None:
@@ -687,6 +698,11 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
             None,
             reason="its image has no curl, wget, python3 or node to probe with: give the image a HEALTHCHECK "
             "binary of its own, or probe it from another container",
+        )
+    if facts.speaks_tls is not None:
+        return PlannedProbe(
+            None,
+            reason=f"its server speaks TLS alone ({facts.speaks_tls}), which a plain http probe gets no answer from",
         )
     if facts.port is None:
         if not facts.container_ports and facts.replaces_image_command and facts.image_ports:

@@ -192,7 +192,10 @@ class HealthcheckMissing(Rule):
     `uvicorn.run`, node's `listen(...)`), by position or keyword: another
     `run` (`asyncio.run`, `subprocess.run`) says nothing, a port passed in a
     way not read (`app.run(**settings)`) gives no probe, and a script that
-    starts more than one server makes the fix unsafe. A Dockerfile's
+    starts more than one server makes the fix unsafe. A server started with
+    TLS (`uvicorn.run(..., ssl_certfile=...)`, `app.run(ssl_context=...)`,
+    Sanic's `ssl=`, `uvicorn --ssl-certfile`) gets no probe: it answers none
+    in plain http, on whatever port. A Dockerfile's
     `${APP_PORT}` is the build's, expanded from its `ARG`s, never written into
     the probe; a variable passed from the deploying shell (`--port
     ${PORT:-8000}` with `environment: [PORT]`) is, as `${PORT:-8000}`, which
@@ -275,7 +278,12 @@ class HealthcheckMissing(Rule):
         # listens on may not be known; code in a language hardenfix does not read, or another
         # command than the one the image exposes its ports for, may serve on one it does not
         # see: no class is told.
-        serves = facts.port is not None or bool(facts.container_ports) or facts.script_starts_a_server
+        serves = (
+            facts.port is not None
+            or bool(facts.container_ports)
+            or facts.script_starts_a_server
+            or facts.speaks_tls is not None
+        )
         may_serve = facts.code_unread or (facts.replaces_image_command and bool(facts.image_ports))
         service_class = "api" if serves else "" if may_serve else "worker"
         if service.profiles:
