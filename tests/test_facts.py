@@ -552,8 +552,68 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
             },
             None,
         ),
+        (  # the extension created first, bound to the application in its factory
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\ntalisman = Talisman()\n"
+                "def create_app():\n    app = Flask(__name__)\n    talisman.init_app(app, content_security_policy=None)\n"
+                "    @app.get('/health')\n    def h(): ...\n    return app\n"
+            },
+            "its application runs `talisman.init_app(app)`, which redirects http to https (`force_https`),"
+            " before each request",
+        ),
+        (
+            {
+                "app/extensions.py": "from flask_talisman import Talisman\ntalisman = Talisman()\n",
+                "app/__init__.py": "from flask import Flask\nfrom app.extensions import talisman\n"
+                "app = Flask(__name__)\ntalisman.init_app(app)\n@app.get('/health')\ndef h(): ...\n",
+            },
+            "its application runs `talisman.init_app(app)`, which redirects http to https (`force_https`),"
+            " before each request",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\ntalisman = Talisman()\n"
+                "app = Flask(__name__)\ntalisman.init_app(app, force_https=False)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            None,
+        ),
+        (
+            {
+                "settings.py": "DEBUG = False\nALLOWED_HOSTS = ['*']\nif not DEBUG:\n    SECURE_SSL_REDIRECT = True\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "its settings set `SECURE_SSL_REDIRECT = True`: Django redirects the probe to https",
+        ),
+        (  # django-configurations
+            {
+                "settings.py": "from configurations import Configuration\nclass Prod(Configuration):\n"
+                "    ALLOWED_HOSTS = ['*']\n    SECURE_SSL_REDIRECT = True\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "its settings set `SECURE_SSL_REDIRECT = True`: Django redirects the probe to https",
+        ),
+        (
+            {
+                "settings.py": "INSTALLED_APPS = ['django.contrib.admin']\nALLOWED_HOSTS = ['*']\n"
+                "if not DEBUG:\n    ALLOWED_HOSTS = ['example.com']\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list "
+            "127.0.0.1",
+        ),
     ],
-    ids=["talisman", "talisman-without-https", "django-ssl-redirect", "django-without-ssl-redirect"],
+    ids=[
+        "talisman",
+        "talisman-without-https",
+        "django-ssl-redirect",
+        "django-without-ssl-redirect",
+        "talisman-init-app",
+        "talisman-init-app-from-extensions",
+        "talisman-init-app-without-https",
+        "django-ssl-redirect-in-if",
+        "django-ssl-redirect-in-class",
+        "django-allowed-hosts-in-if",
+    ],
 )
 def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(
     tmp_path: Path, files: dict[str, str], guess: str | None

@@ -308,12 +308,18 @@ class _Module:
     """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
     allowed_hosts: list[str] | None = None
     """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
-    `["?"]` when it sets it some other way (from the environment)."""
+    `["?"]` when it sets it some other way (from the environment). Where it sets it more than
+    once, one that does not let a probe of 127.0.0.1 in."""
     ssl_redirect: str | None = None
     """What the module sets Django's `SECURE_SSL_REDIRECT` to, unless to a false constant."""
     guards: dict[str, str] = field(default_factory=dict)
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
+    talismans: set[str] = field(default_factory=set)
+    """Dotted names of the flask-talisman extensions it creates unbound (`Talisman()`)."""
+    extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
+    """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
+    (the dotted name of `ext`, `ext` and `app` as written)."""
 
 
 def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
@@ -326,21 +332,23 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             module.constants.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "ALLOWED_HOSTS" for t in node.targets
+    nodes = breadth_first(tree)
+    # Django's settings, wherever the module sets them: under `if not DEBUG:`, in a class of
+    # django-configurations; any one setting may be the one that runs.
+    for node in nodes:
+        if not isinstance(node, ast.Assign):
+            continue
+        names = {target.id for target in node.targets if isinstance(target, ast.Name)}
+        if "ALLOWED_HOSTS" in names and not (
+            module.allowed_hosts and not _REACHES_LOOPBACK & set(module.allowed_hosts)
         ):
             hosts = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else None
             written = [
                 item.value for item in hosts or () if isinstance(item, ast.Constant) and isinstance(item.value, str)
             ]
             module.allowed_hosts = written if hosts is not None and len(written) == len(hosts) else ["?"]
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "SECURE_SSL_REDIRECT" for t in node.targets)
-            and not (isinstance(node.value, ast.Constant) and not node.value.value)
-        ):
+        if "SECURE_SSL_REDIRECT" in names and not (isinstance(node.value, ast.Constant) and not node.value.value):
             module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
-    nodes = breadth_first(tree)
     mount_prefixes = _starlette_mounts(nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
@@ -423,6 +431,8 @@ def _owner(module: _Module, node: ast.Assign) -> None:
         module.guards.update(dict.fromkeys(names, guard))
     if callee in _RUN_METHODS:
         module.runnable.update(dict.fromkeys(names, callee))
+    if callee == "Talisman" and _argument(node.value, 0, "app") is None:
+        module.talismans.update(f"{module.dotted}.{name}" for name in names)
     if callee in _APPLICATIONS:
         module.applications.update(names)
         if callee != "RouteTableDef":
@@ -501,10 +511,15 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
     elif callee == "Talisman" and (application := _argument(call, 0, "app")) is not None:
-        force_https = _keyword(call, "force_https")
-        if not (isinstance(force_https, ast.Constant) and not force_https.value):  # on by default
+        if _forces_https(call):
             module.guards[ast.unparse(application)] = (
                 f"`Talisman({ast.unparse(application)})`, which redirects http to https (`force_https`),"
+            )
+    elif callee == "init_app" and is_method and (application := _argument(call, 0, "app")) is not None:
+        if _forces_https(call):  # flask-talisman's init_app(app, force_https=True, ...)
+            extension = call.func.value
+            module.extensions_bound.append(
+                (_dotted(module, extension), ast.unparse(extension), ast.unparse(application))
             )
     elif callee == "mount" and is_method and len(call.args) >= 2:
         # Starlette and FastAPI: `app.mount("/internal", sub)`
@@ -541,6 +556,12 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
             module.routes.append((ast.unparse(owner), path, call.lineno, False))
 
 
+def _forces_https(call: ast.Call) -> bool:
+    """Whether a flask-talisman call leaves `force_https` on, as it is by default."""
+    force_https = _keyword(call, "force_https")
+    return not (isinstance(force_https, ast.Constant) and not force_https.value)
+
+
 def _serves_get(call: ast.Call) -> bool:
     methods = _keyword(call, "methods")
     if not isinstance(methods, ast.List | ast.Tuple | ast.Set):
@@ -574,6 +595,14 @@ def _depends_on_auth(node: ast.AST) -> bool:
 
 def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     """Each route with the prefixes of every mount above it, wherever that is written."""
+    dotted_modules = frozenset(module.dotted for module in modules)
+    talismans = {talisman for module in modules for talisman in module.talismans}
+    for module in modules:
+        for extension, written, application in module.extensions_bound:
+            if any(_names_one(dotted_modules, talisman, extension) for talisman in talismans):
+                module.guards[application] = (
+                    f"`{written}.init_app({application})`, which redirects http to https (`force_https`),"
+                )
     tree = _MountTree.of(modules)
     # What an application runs before every request guards the routers mounted into it too.
     application_guard = next(
@@ -687,12 +716,16 @@ class _MountTree:
         return next((own for target, own in self.routers.items() if self._same(dotted, target)), None)
 
     def _same(self, dotted: str, target: str) -> bool:
-        """Whether the object `dotted` of the context is the one `target` names: on a dotted
-        suffix (see `_names_the_same`), unless `target` spells a module of the context, or a
-        variable of one, exactly (`api.urls` is `api/urls.py`, not the root `urls.py`)."""
-        if target in self.modules or target.rpartition(".")[0] in self.modules:
-            return dotted == target
-        return _names_the_same(dotted, target)
+        return _names_one(self.modules, dotted, target)
+
+
+def _names_one(modules: frozenset[str], dotted: str, target: str) -> bool:
+    """Whether the object `dotted` of the context is the one `target` names: on a dotted
+    suffix (see `_names_the_same`), unless `target` spells one of the context's `modules`, or a
+    variable of one, exactly (`api.urls` is `api/urls.py`, not the root `urls.py`)."""
+    if target in modules or target.rpartition(".")[0] in modules:
+        return dotted == target
+    return _names_the_same(dotted, target)
 
 
 _UNKNOWN = "\0"

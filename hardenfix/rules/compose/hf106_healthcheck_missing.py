@@ -176,12 +176,13 @@ class HealthcheckMissing(Rule):
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
-    `HTTPSRedirectMiddleware`, flask-talisman's `Talisman(app)`, whose
-    `force_https` is on by default, Flask's `@app.before_request`, Express's
+    `HTTPSRedirectMiddleware`, flask-talisman's `Talisman(app)` or
+    `talisman.init_app(app)`, whose `force_https` is on by default, Flask's `@app.before_request`, Express's
     `app.use((req, res, next) => ...)`), or, for a Django route, settings that
     are not seen to allow the host `127.0.0.1` (`ALLOWED_HOSTS` read from the
     environment answers 400 to a probe of it) or that turn on
-    `SECURE_SSL_REDIRECT`: the probe speaks plain http, and python3's urllib
+    `SECURE_SSL_REDIRECT`, wherever they set it (under `if not DEBUG:`, in a
+    django-configurations class): the probe speaks plain http, and python3's urllib
     and wget follow a redirect to https, to a port that speaks no TLS, and fail.
     A sub-application mounted under a
     prefix (`app.mount("/internal", sub)`) serves its routes there.
