@@ -401,8 +401,28 @@ BLUEPRINT_HEALTH = "bp = Blueprint('ops', __name__)\n@bp.get('/health')\ndef h()
             + BLUEPRINT_HEALTH.replace("__name__)", "__name__, url_prefix=config.PREFIX)")
             + "app = Flask(__name__)\napp.register_blueprint(bp)\n",
         },
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.health import router\nimport os\nAPI_PREFIX = '/api'\n"
+            "API_PREFIX = os.environ.get('API_PREFIX', API_PREFIX)\n"
+            "app = FastAPI()\napp.include_router(router, prefix=API_PREFIX)\n",
+            "app/health.py": ROUTER_HEALTH,
+        },
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.health import router\nimport os\nVERSION = 'v1'\n"
+            "def configure():\n    global VERSION\n    VERSION = os.getenv('API_VERSION', VERSION)\n"
+            "app = FastAPI()\napp.include_router(router, prefix=f'/api/{VERSION}')\n",
+            "app/health.py": ROUTER_HEALTH,
+        },
     ],
-    ids=["include-router-attribute", "include-router-f-string", "blueprint-attribute", "router-own", "blueprint-own"],
+    ids=[
+        "include-router-attribute",
+        "include-router-f-string",
+        "blueprint-attribute",
+        "router-own",
+        "blueprint-own",
+        "constant-set-again-from-the-environment",
+        "f-string-constant-set-again-in-a-function",
+    ],
 )
 def test_a_route_under_a_prefix_not_written_out_is_a_guess(tmp_path: Path, files: dict[str, str]) -> None:
     """The prefix comes from settings or the environment: `/health` is somewhere below it."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -329,10 +330,8 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         return None
     dotted = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
     module = _Module(relative, dotted)
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            module.constants.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
     nodes = breadth_first(tree)
+    module.constants = _string_constants(tree, nodes)
     # Django's settings, wherever the module sets them: under `if not DEBUG:`, in a class of
     # django-configurations; any one setting may be the one that runs.
     for node in nodes:
@@ -367,6 +366,26 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         if isinstance(node, ast.Call):
             _script_port(module, node, facts)
     return module
+
+
+def _string_constants(tree: ast.Module, nodes: list[ast.AST]) -> dict[str, str]:
+    """The module's names set to one string at its top level and to nothing else anywhere in
+    it: `API_PREFIX = os.environ.get("API_PREFIX", API_PREFIX)` after `API_PREFIX = "/api"`
+    makes it a value only the deployment knows."""
+    values: dict[str, set[str]] = {}
+    set_to_a_string: Counter[str] = Counter()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    values.setdefault(target.id, set()).add(node.value.value)
+                    set_to_a_string[target.id] += 1
+    stores = Counter(node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+    return {
+        name: written.pop()
+        for name, written in values.items()
+        if len(written) == 1 and stores[name] == set_to_a_string[name]
+    }
 
 
 def _imports(module: _Module, node: ast.Import | ast.ImportFrom) -> None:

@@ -172,7 +172,8 @@ class HealthcheckMissing(Rule):
     reach, a route on a router that is not seen mounted, or below a prefix
     not written out (`include_router(router, prefix=settings.API_V1_STR)`;
     one made of the module's string constants, `f"/api/{VERSION}"`, is
-    known), a tool assumed for
+    known, unless the module sets one again, as from the environment:
+    `API_PREFIX = os.environ.get("API_PREFIX", API_PREFIX)`), a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
