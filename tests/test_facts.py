@@ -705,6 +705,23 @@ def test_a_server_started_with_tls_has_no_port_a_plain_probe_reaches(tmp_path: P
     assert facts.script_ports["plain.py"].port({}, {}, "x").value == "5001"
 
 
+@pytest.mark.parametrize(
+    ("code", "port"),
+    [
+        ("let port = 3000;\nif (process.env.NODE_ENV === 'production') {\n  port = 8080;\n}\n", None),
+        ("let port = 3000;\nport += 1;\n", None),
+        ("let port = 3000;\nport++;\n", None),
+        ("const port = 3000;\nif (port === 3000 || port >= 1024) console.log(port == 3000);\n", "3000"),
+        ("const port = 3000;\nconst handler = (req, res) => res.send('ok');\nconfig.port = 9000;\n", "3000"),
+    ],
+    ids=["set-again", "added-to", "incremented", "compared", "property-of-another"],
+)
+def test_a_node_port_variable_set_again_is_not_known(tmp_path: Path, code: str, port: str | None) -> None:
+    facts = routes_of(tmp_path, {"server.js": "const app = require('express')();\n" + code + "app.listen(port);\n"})
+    found = facts.script_ports["server.js"].port({}, {}, "x")
+    assert (found and found.value) == port
+
+
 def test_a_shell_variable_is_expanded_only_where_its_value_is_known(tmp_path: Path) -> None:
     """A Dockerfile's `ENV APP_PORT=${APP_PORT}` is the build's; `${PORT:-8000}` with PORT
     perhaps set by an `env_file` not read gives no port."""

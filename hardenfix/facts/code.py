@@ -87,6 +87,9 @@ route, which may refuse a request (not `express.json()` or `cors()`)."""
 _NODE_LISTEN = re.compile(r"\.listen\s*\(\s*(\{[^}]*\}|[^,)]*)")
 """`server.listen(port, ...)`, and Fastify's `app.listen({ port: 3000, host })`: the port's expression."""
 _NODE_DECLARATION = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*([^;\n]+)")
+_NODE_ASSIGNMENT = re.compile(r"(?<![\w.$])(\w+)\s*(?:\+\+|--|(?:\*\*|<<|>>>?|\|\||&&|\?\?|[-+*/%&|^])?=(?![=>]))")
+"""`port = 8080`, `port += 1`, `port ??= 80`, `port++`, and the `port =` of a declaration;
+not `port === 3000`, `config.port = 80` or an arrow `=>`."""
 _NODE_OBJECT_PORT = re.compile(r"\bport\b\s*(?::\s*([^,}]+))?")
 _NODE_VARIABLE = re.compile(
     r"(?:(?:Number|parseInt)\s*\(\s*)?process\.env(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])(?:\s*,\s*10)?\s*\)?"
@@ -879,6 +882,12 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
     for match in _NODE_DECLARATION.finditer(text):
         name, value = match.group(1), match.group(2).strip()
         declarations[name] = value if declarations.get(name, value) == value else None  # set twice: not known
+    # A variable set again after its declaration (`if (production) { port = 8080; }`) is not known either.
+    assigned = Counter(match.group(1) for match in _NODE_ASSIGNMENT.finditer(text))
+    declared = Counter(match.group(1) for match in _NODE_DECLARATION.finditer(text))
+    for name in declarations:
+        if assigned[name] > declared[name]:
+            declarations[name] = None
     for match in _NODE_LISTEN.finditer(text):
         where = f"{relative}:{text.count(chr(10), 0, match.start()) + 1}"
         argument = match.group(1).strip()
