@@ -72,6 +72,9 @@ LAUNCHERS = {
 _TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile"})
 """Options of uvicorn, gunicorn and hypercorn that make them speak TLS alone: a plain HTTP
 probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile)."""
+FLASK_DOTENV_FILES = (".flaskenv", ".env")
+"""Files `flask run` loads from its working directory where python-dotenv is installed
+(flask 3.1 cli.py `load_dotenv`), whose `FLASK_RUN_PORT` and `FLASK_RUN_CERT` set its options."""
 _OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
 """Environment variables holding more options, which the command line overrides."""
 _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
@@ -122,6 +125,8 @@ def launch_of(
     program, arguments = _program(words)
     if program in LAUNCHERS:
         launch = _server(program, arguments, source, environment, config_files)
+        if program == "flask":
+            launch = _dotenv_loaded(launch, config_files)
         return _bound_elsewhere(launch, _server_options(program, arguments, environment), environment)
     interpreter = posixpath.basename(words[0])
     if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
@@ -225,6 +230,21 @@ def _bound_host(program: str, options: Mapping[str, str]) -> str | None:
             host = address.rpartition(":")[0] if ":" in address else address
             return host or None
     return None
+
+
+def _dotenv_loaded(launch: Launch, config_files: frozenset[str] | None) -> Launch:
+    """`flask run` with the files it loads from its working directory: one there (or perhaps
+    there, for a folder of the host) may set its port, or make it speak TLS."""
+    loaded = [name for name in FLASK_DOTENV_FILES if config_files is None or name in config_files]
+    if launch.port is None or not loaded:
+        return launch
+    holds = "may hold" if config_files is None else "holds"
+    doubt = (
+        f"its working directory {holds} {' and '.join(f'`{name}`' for name in loaded)}, which `flask run` "
+        "loads (with python-dotenv) and which may set FLASK_RUN_PORT or FLASK_RUN_CERT"
+    )
+    guess = "; ".join(reason for reason in (launch.port.guess, doubt) if reason)
+    return launch._replace(port=launch.port._replace(guess=guess))
 
 
 def _server(

@@ -36,7 +36,7 @@ from hardenfix import probes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
-from hardenfix.facts.process import Launch, launch_of
+from hardenfix.facts.process import FLASK_DOTENV_FILES, Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.sources.compose import ComposeDocument, Service, effective_keys, entries, insertion_target
@@ -591,9 +591,9 @@ class ServiceFacts:
 
     def _workdir_files(self) -> frozenset[str] | None:
         """Names of the files in its working directory, where gunicorn and hypercorn look for
-        their configuration file: those a folder bound over it holds (None when that is a
-        folder of the host that runs it), else those `COPY` puts there; and files bound
-        into it one by one."""
+        their configuration file, and `flask run` for its `.flaskenv`: those a folder bound
+        over it holds (None when that is a folder of the host that runs it), else those
+        `COPY` puts there; and files bound into it one by one."""
         workdir = self.working_directory
         if workdir is None:
             return frozenset()
@@ -621,6 +621,7 @@ class ServiceFacts:
             for item in copy.sources:
                 if copy.into_directory and copy.destination.rstrip("/") == workdir.rstrip("/") and context.is_dir(item):
                     names.update(name.rsplit("/", 1)[-1] for name in context.files_under(item, ".py", 200))
+                    names.update(name for name in FLASK_DOTENV_FILES if _sent(context, posixpath.join(item, name)))
                 elif posixpath.dirname(copy.landing(item)) == workdir:
                     names.add(posixpath.basename(copy.landing(item)))
         return frozenset(names)
@@ -684,6 +685,15 @@ class PlannedProbe(NamedTuple):
     """Why facts it rests on are assumed: a fix that writes it is unsafe."""
     reason: str = ""
     """Why there is no probe, when there is none."""
+
+
+def _sent(context: BuildContext, relative: str) -> bool:
+    """Whether a file of the context is sent to the builder: there, and not left out by its
+    `.dockerignore`."""
+    try:
+        return context.path(relative).is_file()
+    except ContextError:
+        return False
 
 
 def planned_probe(facts: ServiceFacts) -> PlannedProbe:

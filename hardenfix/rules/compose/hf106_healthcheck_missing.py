@@ -167,7 +167,10 @@ class HealthcheckMissing(Rule):
     (`environment: [PORT]`), as they may a variable the server reads its
     address or more options from (`UVICORN_HOST` where the command gives no
     `--host`, gunicorn's `GUNICORN_CMD_ARGS`, which may carry
-    `--bind=0.0.0.0:8080` or `--certfile`), a server told to listen on one address
+    `--bind=0.0.0.0:8080` or `--certfile`), a `.flaskenv` or `.env` in the
+    working directory of `flask run`, which loads it and may read
+    `FLASK_RUN_PORT` or `FLASK_RUN_CERT` there (one the `.dockerignore` leaves
+    out of the image is not), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
     reach, a route on a router that is not seen mounted, or below a prefix
     not written out (`include_router(router, prefix=settings.API_V1_STR)`;
