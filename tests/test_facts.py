@@ -401,13 +401,117 @@ BLUEPRINT_HEALTH = "bp = Blueprint('ops', __name__)\n@bp.get('/health')\ndef h()
             + BLUEPRINT_HEALTH.replace("__name__)", "__name__, url_prefix=config.PREFIX)")
             + "app = Flask(__name__)\napp.register_blueprint(bp)\n",
         },
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.health import router\nimport os\nAPI_PREFIX = '/api'\n"
+            "API_PREFIX = os.environ.get('API_PREFIX', API_PREFIX)\n"
+            "app = FastAPI()\napp.include_router(router, prefix=API_PREFIX)\n",
+            "app/health.py": ROUTER_HEALTH,
+        },
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.health import router\nimport os\nVERSION = 'v1'\n"
+            "def configure():\n    global VERSION\n    VERSION = os.getenv('API_VERSION', VERSION)\n"
+            "app = FastAPI()\napp.include_router(router, prefix=f'/api/{VERSION}')\n",
+            "app/health.py": ROUTER_HEALTH,
+        },
     ],
-    ids=["include-router-attribute", "include-router-f-string", "blueprint-attribute", "router-own", "blueprint-own"],
+    ids=[
+        "include-router-attribute",
+        "include-router-f-string",
+        "blueprint-attribute",
+        "router-own",
+        "blueprint-own",
+        "constant-set-again-from-the-environment",
+        "f-string-constant-set-again-in-a-function",
+    ],
 )
 def test_a_route_under_a_prefix_not_written_out_is_a_guess(tmp_path: Path, files: dict[str, str]) -> None:
     """The prefix comes from settings or the environment: `/health` is somewhere below it."""
     [route] = routes_of(tmp_path, files).routes
     assert route.path == "/health" and route.guess is not None and "prefix not known" in route.guess
+
+
+NESTED_UTILS = (
+    "from fastapi import APIRouter\nrouter = APIRouter(prefix='/utils')\n@router.get('/health')\ndef h(): ...\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("main", "api", "expected"),
+    [
+        ("app.include_router(api_router, prefix='/api/v1')\n", "APIRouter()", {("/api/v1/utils/health", None)}),
+        ("app.include_router(api_router)\n", "APIRouter(prefix='/api')", {("/api/utils/health", None)}),
+        (  # full-stack-fastapi-template
+            "app.include_router(api_router, prefix=settings.API_V1_STR)\n",
+            "APIRouter()",
+            {("/utils/health", "it is mounted under a prefix not known")},
+        ),
+        (
+            "",
+            "APIRouter()",
+            {("/utils/health", "`api_router` is not seen mounted, so its routes may have a prefix")},
+        ),
+        (
+            "app.include_router(api_router, prefix='/v1', dependencies=[Depends(verify_token)])\n",
+            "APIRouter()",
+            {("/v1/utils/health", "its application runs `dependencies=` on its `include_router` before each request")},
+        ),
+    ],
+    ids=["outer-prefix", "outer-routers-own-prefix", "outer-prefix-not-known", "outer-not-mounted", "outer-guard"],
+)
+def test_a_router_mounted_into_a_router_is_under_the_prefixes_of_every_mount_above_it(
+    tmp_path: Path, main: str, api: str, expected: set[tuple[str, str | None]]
+) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.api.main import api_router\n"
+            "from app.core.config import settings\napp = FastAPI()\n" + main,
+            "app/api/main.py": "from fastapi import APIRouter\nfrom app.api.routes import utils\n"
+            f"api_router = {api}\napi_router.include_router(utils.router)\n",
+            "app/api/routes/utils.py": NESTED_UTILS,
+        },
+    )
+    assert {(route.path, route.guess and route.guess.partition(", which may")[0]) for route in facts.routes} == expected
+
+
+def test_mounts_that_form_a_cycle_are_followed_once(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/a.py": "from fastapi import APIRouter\nfrom app import b\na = APIRouter()\na.include_router(b.b)\n",
+            "app/b.py": "from fastapi import APIRouter\nfrom app import a\nb = APIRouter(prefix='/b')\n"
+            "b.include_router(a.a)\n@b.get('/health')\ndef h(): ...\n",
+        },
+    )
+    [route] = facts.routes
+    assert route.guess is not None
+
+
+def test_nested_django_includes_add_up(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "site/urls.py": "from django.urls import include, path\nurlpatterns = [path('api/', include('api.urls'))]\n",
+            "api/urls.py": "from django.urls import include, path\nurlpatterns = [path('v1/', include('probes.urls'))]\n",
+            "probes/urls.py": "from django.urls import path\nurlpatterns = [path('healthz/', view)]\n",
+        },
+    )
+    assert [route.path for route in facts.routes] == ["/api/v1/healthz/"]
+
+
+def test_a_mount_names_the_module_of_the_context_it_spells_exactly(tmp_path: Path) -> None:
+    """`include('api.urls')` is `api/urls.py`, not the root URLconf `urls.py`, though the
+    context's root need not be where imports start."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "settings.py": "INSTALLED_APPS = ['django.contrib.admin']\nALLOWED_HOSTS = ['*']\n",
+            "urls.py": "from django.urls import include, path\n"
+            "urlpatterns = [path('health/', h), path('api/', include('api.urls'))]\n",
+            "api/urls.py": "from django.urls import path\nurlpatterns = [path('ping/', p)]\n",
+        },
+    )
+    assert {(route.path, route.guess) for route in facts.routes} == {("/health/", None), ("/api/ping/", None)}
 
 
 def test_a_mount_under_a_prefix_not_written_out_serves_no_route_known(tmp_path: Path) -> None:
@@ -468,8 +572,68 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
             },
             None,
         ),
+        (  # the extension created first, bound to the application in its factory
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\ntalisman = Talisman()\n"
+                "def create_app():\n    app = Flask(__name__)\n    talisman.init_app(app, content_security_policy=None)\n"
+                "    @app.get('/health')\n    def h(): ...\n    return app\n"
+            },
+            "its application runs `talisman.init_app(app)`, which redirects http to https (`force_https`),"
+            " before each request",
+        ),
+        (
+            {
+                "app/extensions.py": "from flask_talisman import Talisman\ntalisman = Talisman()\n",
+                "app/__init__.py": "from flask import Flask\nfrom app.extensions import talisman\n"
+                "app = Flask(__name__)\ntalisman.init_app(app)\n@app.get('/health')\ndef h(): ...\n",
+            },
+            "its application runs `talisman.init_app(app)`, which redirects http to https (`force_https`),"
+            " before each request",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\ntalisman = Talisman()\n"
+                "app = Flask(__name__)\ntalisman.init_app(app, force_https=False)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            None,
+        ),
+        (
+            {
+                "settings.py": "DEBUG = False\nALLOWED_HOSTS = ['*']\nif not DEBUG:\n    SECURE_SSL_REDIRECT = True\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "its settings set `SECURE_SSL_REDIRECT = True`: Django redirects the probe to https",
+        ),
+        (  # django-configurations
+            {
+                "settings.py": "from configurations import Configuration\nclass Prod(Configuration):\n"
+                "    ALLOWED_HOSTS = ['*']\n    SECURE_SSL_REDIRECT = True\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "its settings set `SECURE_SSL_REDIRECT = True`: Django redirects the probe to https",
+        ),
+        (
+            {
+                "settings.py": "INSTALLED_APPS = ['django.contrib.admin']\nALLOWED_HOSTS = ['*']\n"
+                "if not DEBUG:\n    ALLOWED_HOSTS = ['example.com']\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list "
+            "127.0.0.1",
+        ),
     ],
-    ids=["talisman", "talisman-without-https", "django-ssl-redirect", "django-without-ssl-redirect"],
+    ids=[
+        "talisman",
+        "talisman-without-https",
+        "django-ssl-redirect",
+        "django-without-ssl-redirect",
+        "talisman-init-app",
+        "talisman-init-app-from-extensions",
+        "talisman-init-app-without-https",
+        "django-ssl-redirect-in-if",
+        "django-ssl-redirect-in-class",
+        "django-allowed-hosts-in-if",
+    ],
 )
 def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(
     tmp_path: Path, files: dict[str, str], guess: str | None
@@ -526,6 +690,36 @@ def test_a_script_port_is_read_only_from_a_server_of_known_receiver(tmp_path: Pa
     assert facts.script_ports["two.py"].port({}, {}, "x").guess == (
         "its code starts more than one server, and which one serves the route is not known"
     )
+
+
+def test_a_server_started_with_tls_has_no_port_a_plain_probe_reaches(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "tls.py": "import uvicorn\nuvicorn.run(app, port=8443, ssl_certfile='/certs/cert.pem')\n",
+            "plain.py": "from flask import Flask\napp = Flask(__name__)\napp.run(port=5001, ssl_context=None)\n",
+        },
+    )
+    assert facts.script_ports["tls.py"].port({}, {}, "x") is None
+    assert facts.script_ports["tls.py"].tls == "tls.py:2: `ssl_certfile='/certs/cert.pem'`"
+    assert facts.script_ports["plain.py"].port({}, {}, "x").value == "5001"
+
+
+@pytest.mark.parametrize(
+    ("code", "port"),
+    [
+        ("let port = 3000;\nif (process.env.NODE_ENV === 'production') {\n  port = 8080;\n}\n", None),
+        ("let port = 3000;\nport += 1;\n", None),
+        ("let port = 3000;\nport++;\n", None),
+        ("const port = 3000;\nif (port === 3000 || port >= 1024) console.log(port == 3000);\n", "3000"),
+        ("const port = 3000;\nconst handler = (req, res) => res.send('ok');\nconfig.port = 9000;\n", "3000"),
+    ],
+    ids=["set-again", "added-to", "incremented", "compared", "property-of-another"],
+)
+def test_a_node_port_variable_set_again_is_not_known(tmp_path: Path, code: str, port: str | None) -> None:
+    facts = routes_of(tmp_path, {"server.js": "const app = require('express')();\n" + code + "app.listen(port);\n"})
+    found = facts.script_ports["server.js"].port({}, {}, "x")
+    assert (found and found.value) == port
 
 
 def test_a_shell_variable_is_expanded_only_where_its_value_is_known(tmp_path: Path) -> None:

@@ -14,9 +14,12 @@ parsed only when its bytes name a web framework. Python is read with `ast`:
 
 JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
 
-A route on a router that is never seen mounted may live under a prefix hardenfix did
-not find: it counts as a guess, as does one below a prefix not written out in the module
-(`prefix=settings.API_V1_STR`; a `Mount` of such a prefix gives no route). A route whose
+A route is under the prefixes of every mount above it, followed from router to router
+(`app.include_router(api_router, prefix="/api")`, `api_router.include_router(utils.router)`)
+up to an application. One on a router that is never seen mounted, at the end of that
+chain, may live under a prefix hardenfix did not find: it counts as a guess, as does one
+below a prefix not written out in the module (`prefix=settings.API_V1_STR`; a `Mount` of
+such a prefix gives no route), or below a chain too long or round in a cycle. A route whose
 handler asks for authentication is noted, since a probe without credentials gets 401.
 """
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +71,10 @@ default port; each takes its port as a keyword."""
 _LISTENS_ELSEWHERE = frozenset({"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version"})
 """Keywords that make those servers listen on another address or socket, or Sanic on 8443
 (waitress's `listen="*:8080"`, uvicorn's `uds=`, aiohttp's `path=`, Sanic's `auto_tls=`)."""
+_SPEAKS_TLS = frozenset({"ssl_keyfile", "ssl_certfile", "ssl_context", "ssl", "certfile", "keyfile"})
+"""Keywords that make those servers speak TLS alone, which a plain http probe gets no answer
+from: uvicorn's `ssl_certfile=`, Flask's and aiohttp's `ssl_context=` (aiohttp then listens
+on 8443 by default), Sanic's `ssl=`, Quart's and flask_socketio's `certfile=`."""
 _NODE_ROUTE = re.compile(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
 _NODE_APP = re.compile(r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono)\s*\(")
 _NODE_GUARD = re.compile(
@@ -79,6 +87,9 @@ route, which may refuse a request (not `express.json()` or `cors()`)."""
 _NODE_LISTEN = re.compile(r"\.listen\s*\(\s*(\{[^}]*\}|[^,)]*)")
 """`server.listen(port, ...)`, and Fastify's `app.listen({ port: 3000, host })`: the port's expression."""
 _NODE_DECLARATION = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*([^;\n]+)")
+_NODE_ASSIGNMENT = re.compile(r"(?<![\w.$])(\w+)\s*(?:\+\+|--|(?:\*\*|<<|>>>?|\|\||&&|\?\?|[-+*/%&|^])?=(?![=>]))")
+"""`port = 8080`, `port += 1`, `port ??= 80`, `port++`, and the `port =` of a declaration;
+not `port === 3000`, `config.port = 80` or an arrow `=>`."""
 _NODE_OBJECT_PORT = re.compile(r"\bport\b\s*(?::\s*([^,}]+))?")
 _NODE_VARIABLE = re.compile(
     r"(?:(?:Number|parseInt)\s*\(\s*)?process\.env(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])(?:\s*,\s*10)?\s*\)?"
@@ -113,6 +124,8 @@ class ScriptPort(NamedTuple):
     """The command-line option that sets it (`--port`)."""
     doubt: str | None = None
     """Why the port may be another: the script starts another server too."""
+    tls: str | None = None
+    """What makes its server speak TLS alone (`ssl_certfile=...`): no port is read then."""
 
     @property
     def read_from(self) -> tuple[str | None, str | None, str | None]:
@@ -164,7 +177,10 @@ class CodeFacts:
             return self
         return CodeFacts(
             [route._replace(source=prefix + route.source) for route in self.routes],
-            {path: port._replace(source=prefix + port.source) for path, port in self.script_ports.items()},
+            {
+                path: port._replace(source=prefix + port.source, tls=port.tls and prefix + port.tls)
+                for path, port in self.script_ports.items()
+            },
             self.applications,
             self.readable,
         )
@@ -260,6 +276,15 @@ def _sources(context: BuildContext, listed: list[str], frameworks: tuple[bytes, 
 # --------------------------------------------------------------------------------- Python
 
 
+class _Mount(NamedTuple):
+    target: str
+    """The dotted name of what is mounted."""
+    prefix: str | None
+    """None when the mount gives none, `_UNKNOWN` when it is not written out."""
+    mounter: str
+    """The dotted name of what it is mounted into: a router, an application, a Django URLconf."""
+
+
 @dataclass
 class _Module:
     """What one Python module defines and mounts; names are resolved across modules later."""
@@ -279,21 +304,26 @@ class _Module:
     routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """Router variable -> (its own prefix, `_UNKNOWN` when not written out; whether a mount's
     prefix replaces it: blueprints)."""
-    mounts: list[tuple[str, str | None]] = field(default_factory=list)
-    """(dotted name of what is mounted, prefix): `include_router`, `register_blueprint`, Django
-    `include`; the prefix is None when the mount gives none, `_UNKNOWN` when not written out."""
+    mounts: list[_Mount] = field(default_factory=list)
+    """`include_router`, `register_blueprint`, `mount`, Django's `include`."""
     routes: list[tuple[str, str, int, bool]] = field(default_factory=list)
     """(owner variable, '' for a module-level route list; path; line; needs authentication)."""
     options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
     allowed_hosts: list[str] | None = None
     """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
-    `["?"]` when it sets it some other way (from the environment)."""
+    `["?"]` when it sets it some other way (from the environment). Where it sets it more than
+    once, one that does not let a probe of 127.0.0.1 in."""
     ssl_redirect: str | None = None
     """What the module sets Django's `SECURE_SSL_REDIRECT` to, unless to a false constant."""
     guards: dict[str, str] = field(default_factory=dict)
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
+    talismans: set[str] = field(default_factory=set)
+    """Dotted names of the flask-talisman extensions it creates unbound (`Talisman()`)."""
+    extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
+    """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
+    (the dotted name of `ext`, `ext` and `app` as written)."""
 
 
 def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
@@ -303,24 +333,24 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         return None
     dotted = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
     module = _Module(relative, dotted)
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            module.constants.update((t.id, node.value.value) for t in node.targets if isinstance(t, ast.Name))
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "ALLOWED_HOSTS" for t in node.targets
+    nodes = breadth_first(tree)
+    module.constants = _string_constants(tree, nodes)
+    # Django's settings, wherever the module sets them: under `if not DEBUG:`, in a class of
+    # django-configurations; any one setting may be the one that runs.
+    for node in nodes:
+        if not isinstance(node, ast.Assign):
+            continue
+        names = {target.id for target in node.targets if isinstance(target, ast.Name)}
+        if "ALLOWED_HOSTS" in names and not (
+            module.allowed_hosts and not _REACHES_LOOPBACK & set(module.allowed_hosts)
         ):
             hosts = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else None
             written = [
                 item.value for item in hosts or () if isinstance(item, ast.Constant) and isinstance(item.value, str)
             ]
             module.allowed_hosts = written if hosts is not None and len(written) == len(hosts) else ["?"]
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "SECURE_SSL_REDIRECT" for t in node.targets)
-            and not (isinstance(node.value, ast.Constant) and not node.value.value)
-        ):
+        if "SECURE_SSL_REDIRECT" in names and not (isinstance(node.value, ast.Constant) and not node.value.value):
             module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
-    nodes = breadth_first(tree)
     mount_prefixes = _starlette_mounts(nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
@@ -339,6 +369,26 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         if isinstance(node, ast.Call):
             _script_port(module, node, facts)
     return module
+
+
+def _string_constants(tree: ast.Module, nodes: list[ast.AST]) -> dict[str, str]:
+    """The module's names set to one string at its top level and to nothing else anywhere in
+    it: `API_PREFIX = os.environ.get("API_PREFIX", API_PREFIX)` after `API_PREFIX = "/api"`
+    makes it a value only the deployment knows."""
+    values: dict[str, set[str]] = {}
+    set_to_a_string: Counter[str] = Counter()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    values.setdefault(target.id, set()).add(node.value.value)
+                    set_to_a_string[target.id] += 1
+    stores = Counter(node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+    return {
+        name: written.pop()
+        for name, written in values.items()
+        if len(written) == 1 and stores[name] == set_to_a_string[name]
+    }
 
 
 def _imports(module: _Module, node: ast.Import | ast.ImportFrom) -> None:
@@ -403,6 +453,8 @@ def _owner(module: _Module, node: ast.Assign) -> None:
         module.guards.update(dict.fromkeys(names, guard))
     if callee in _RUN_METHODS:
         module.runnable.update(dict.fromkeys(names, callee))
+    if callee == "Talisman" and _argument(node.value, 0, "app") is None:
+        module.talismans.update(f"{module.dotted}.{name}" for name in names)
     if callee in _APPLICATIONS:
         module.applications.update(names)
         if callee != "RouteTableDef":
@@ -472,20 +524,30 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
     is_method = isinstance(call.func, ast.Attribute)
     if callee in ("include_router", "register_blueprint") and call.args:
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
-        module.mounts.append((_dotted(module, call.args[0]), _prefix(module, _keyword(call, prefix_name))))
+        mounter = _dotted(module, call.func.value) if is_method else module.dotted
+        module.mounts.append(
+            _Mount(_dotted(module, call.args[0]), _prefix(module, _keyword(call, prefix_name)), mounter)
+        )
         if _keyword(call, "dependencies") is not None:
             module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
     elif callee == "Talisman" and (application := _argument(call, 0, "app")) is not None:
-        force_https = _keyword(call, "force_https")
-        if not (isinstance(force_https, ast.Constant) and not force_https.value):  # on by default
+        if _forces_https(call):
             module.guards[ast.unparse(application)] = (
                 f"`Talisman({ast.unparse(application)})`, which redirects http to https (`force_https`),"
             )
+    elif callee == "init_app" and is_method and (application := _argument(call, 0, "app")) is not None:
+        if _forces_https(call):  # flask-talisman's init_app(app, force_https=True, ...)
+            extension = call.func.value
+            module.extensions_bound.append(
+                (_dotted(module, extension), ast.unparse(extension), ast.unparse(application))
+            )
     elif callee == "mount" and is_method and len(call.args) >= 2:
         # Starlette and FastAPI: `app.mount("/internal", sub)`
-        module.mounts.append((_dotted(module, call.args[1]), _prefix(module, call.args[0])))
+        module.mounts.append(
+            _Mount(_dotted(module, call.args[1]), _prefix(module, call.args[0]), _dotted(module, call.func.value))
+        )
     elif callee in ("path", "re_path") and not is_method and len(call.args) >= 2:
         route = _string(module, call.args[0])
         if route is None:
@@ -495,7 +557,7 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
         if isinstance(view, ast.Call) and _callee(view) == "include":  # Django: its module's routes go below
             target = _string(module, view.args[0]) if view.args else None
             if target is not None:
-                module.mounts.append((target, path))
+                module.mounts.append(_Mount(target, path, module.dotted))
             return
         module.routes.append((_DJANGO, path, call.lineno, False))
     elif callee == "Route" and not is_method and _serves_get(call):
@@ -514,6 +576,12 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
             owner = owner.value
         if path is not None:
             module.routes.append((ast.unparse(owner), path, call.lineno, False))
+
+
+def _forces_https(call: ast.Call) -> bool:
+    """Whether a flask-talisman call leaves `force_https` on, as it is by default."""
+    force_https = _keyword(call, "force_https")
+    return not (isinstance(force_https, ast.Constant) and not force_https.value)
 
 
 def _serves_get(call: ast.Call) -> bool:
@@ -548,16 +616,20 @@ def _depends_on_auth(node: ast.AST) -> bool:
 
 
 def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
-    """Each route with the prefixes of what mounts it, wherever that is written."""
-    mounts: dict[str, list[str | None]] = {}
+    """Each route with the prefixes of every mount above it, wherever that is written."""
+    dotted_modules = frozenset(module.dotted for module in modules)
+    talismans = {talisman for module in modules for talisman in module.talismans}
     for module in modules:
-        for target, prefix in module.mounts:
-            mounts.setdefault(target, []).append(prefix)
+        for extension, written, application in module.extensions_bound:
+            if any(_names_one(dotted_modules, talisman, extension) for talisman in talismans):
+                module.guards[application] = (
+                    f"`{written}.init_app({application})`, which redirects http to https (`force_https`),"
+                )
+    tree = _MountTree.of(modules)
     # What an application runs before every request guards the routers mounted into it too.
     application_guard = next(
         (guard for module in modules for owner, guard in module.guards.items() if owner in module.applications), None
     )
-    mounted_guards = {target: guard for module in modules for target, guard in module.guards.items() if "." in target}
     django_hosts = _django_hosts_guess(modules)
     # python3's urllib and wget follow the redirect, to a port that speaks no TLS, and fail.
     django_redirect = next(
@@ -572,39 +644,110 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
             dotted = f"{module.dotted}.{owner}"
-            guard = module.guards.get(owner) or _mounted_guard(mounted_guards, dotted) or application_guard
-            guarded = f"its application runs {guard} before each request, which may refuse the probe" if guard else None
-            if owner == _DJANGO:
-                owner, guarded = "", _either(guarded, django_hosts, django_redirect)
-            if owner == "" or owner in module.applications:
-                prefixes = _mounted(mounts, module.dotted) + (_mounted(mounts, dotted) if owner else [])
-                application = module.path if owner in module.servers and not prefixes else None
-                for prefix in [p or "" for p in prefixes if p != _UNKNOWN] or [""]:
-                    full = _join(prefix, path)
-                    unknown = _MOUNTED_UNKNOWN if _UNKNOWN in prefixes else None
-                    facts.routes.append(
-                        Route(
-                            full,
-                            f"{where}: route {full}",
-                            _either(unknown, guarded),
-                            needs_auth,
-                            module.path,
-                            application,
-                        )
-                    )
-                continue
-            own_prefix, replaced = module.routers.get(owner, ("", False))
-            prefixes = _mounted(mounts, dotted)
-            for prefix in prefixes or [None]:
-                parts = [own_prefix] if prefix is None else [prefix] if replaced else [prefix, own_prefix]
-                full = _join(*(part for part in parts if part != _UNKNOWN), path)
-                guess = _either(
-                    None if prefixes else f"`{owner}` is not seen mounted, so its routes may have a prefix",
-                    _MOUNTED_UNKNOWN if prefix == _UNKNOWN else None,
-                    f"`{owner}` has a prefix not known" if own_prefix == _UNKNOWN and own_prefix in parts else None,
-                    guarded,
+            if owner in ("", _DJANGO):
+                names, own = (module.dotted,), None
+            elif owner in module.applications:
+                names, own = (module.dotted, dotted), None
+            else:  # a router, or a variable whose routes any application may mount
+                names, own = (dotted,), module.routers.get(owner, ("", False))
+            for chain in tree.chains(names, own):
+                full = _join(*(prefix for prefix in chain.prefixes if prefix != _UNKNOWN), path)
+                guard = chain.guard or application_guard
+                guarded = (
+                    f"its application runs {guard} before each request, which may refuse the probe" if guard else None
                 )
-                facts.routes.append(Route(full, f"{where}: route {full}", guess, needs_auth, module.path))
+                if owner == _DJANGO:
+                    guarded = _either(guarded, django_hosts, django_redirect)
+                application = module.path if owner in module.servers and not chain.mounted else None
+                guess = _either(*chain.guesses, guarded)
+                facts.routes.append(Route(full, f"{where}: route {full}", guess, needs_auth, module.path, application))
+
+
+class _Chain(NamedTuple):
+    """One way a router or an application is served: through the mounts above it, up to an
+    application or to a router never seen mounted."""
+
+    prefixes: tuple[str, ...]
+    """Outermost first, its own last; `_UNKNOWN` where not written out."""
+    guesses: tuple[str, ...]
+    """Why its routes may not be where the prefixes say."""
+    guard: str | None
+    """What runs before each of its routes, set on it or on a mount above it."""
+    mounted: bool
+
+
+_MAX_MOUNTS = 8
+"""How many mounts a chain is followed through; a longer one, or a cycle, makes a guess."""
+
+
+@dataclass
+class _MountTree:
+    """Every mount, router and guard of the modules read, by dotted name."""
+
+    modules: frozenset[str]
+    mounts: list[_Mount]
+    routers: dict[str, tuple[str, bool]]
+    guards: dict[str, str]
+
+    @classmethod
+    def of(cls, modules: list[_Module]) -> _MountTree:
+        return cls(
+            frozenset(module.dotted for module in modules),
+            [mount for module in modules for mount in module.mounts],
+            {f"{module.dotted}.{name}": own for module in modules for name, own in module.routers.items()},
+            {
+                owner if "." in owner else f"{module.dotted}.{owner}": guard
+                for module in modules
+                for owner, guard in module.guards.items()
+            },
+        )
+
+    def chains(self, names: tuple[str, ...], own: tuple[str, bool] | None, seen: tuple[str, ...] = ()) -> list[_Chain]:
+        """Each chain of mounts above the object `names` stand for (a module, or a variable of
+        it), whose own prefix is `own` (None: it is no router)."""
+        name = names[-1]
+        label = name.rsplit(".", 1)[-1]
+        guard = next(
+            (guard for target, guard in self.guards.items() if any(self._same(n, target) for n in names)), None
+        )
+        unknown_own = (f"`{label}` has a prefix not known",) if own is not None and own[0] == _UNKNOWN else ()
+        mounts = [mount for mount in self.mounts if any(self._same(n, mount.target) for n in names)]
+        if not mounts:
+            if own is None:
+                return [_Chain((), (), guard, mounted=False)]
+            unmounted = f"`{label}` is not seen mounted, so its routes may have a prefix"
+            return [_Chain((own[0],), (unmounted, *unknown_own), guard, mounted=False)]
+        chains = []
+        for mount in mounts:
+            given = () if mount.prefix is None else (mount.prefix,)
+            replaced = own is not None and own[1] and mount.prefix is not None  # a blueprint's url_prefix
+            step = given if own is None or replaced else (*given, own[0])
+            guesses = ((_MOUNTED_UNKNOWN,) if mount.prefix == _UNKNOWN else ()) + (() if replaced else unknown_own)
+            if len(seen) >= _MAX_MOUNTS or mount.mounter in (*seen, *names):
+                unfollowed = "it is mounted through a chain of mounts not followed to its end"
+                chains.append(_Chain(step, (*guesses, unfollowed), guard, mounted=True))
+                continue
+            mounter = (mount.mounter,)
+            for outer in self.chains(mounter, self._router(mount.mounter), (*seen, *names)):
+                chains.append(
+                    _Chain((*outer.prefixes, *step), (*outer.guesses, *guesses), guard or outer.guard, mounted=True)
+                )
+        return chains
+
+    def _router(self, dotted: str) -> tuple[str, bool] | None:
+        return next((own for target, own in self.routers.items() if self._same(dotted, target)), None)
+
+    def _same(self, dotted: str, target: str) -> bool:
+        return _names_one(self.modules, dotted, target)
+
+
+def _names_one(modules: frozenset[str], dotted: str, target: str) -> bool:
+    """Whether the object `dotted` of the context is the one `target` names: on a dotted
+    suffix (see `_names_the_same`), unless `target` spells one of the context's `modules`, or a
+    variable of one, exactly (`api.urls` is `api/urls.py`, not the root `urls.py`)."""
+    if target in modules or target.rpartition(".")[0] in modules:
+        return dotted == target
+    return _names_the_same(dotted, target)
 
 
 _UNKNOWN = "\0"
@@ -624,20 +767,9 @@ def _django_hosts_guess(modules: list[_Module]) -> str | None:
     return "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list 127.0.0.1"
 
 
-def _mounted_guard(guards: dict[str, str], dotted: str) -> str | None:
-    """The guard a router is mounted with, matched as `_mounted` matches mounts."""
-    return next((guard for target, guard in guards.items() if _names_the_same(dotted, target)), None)
-
-
 def _either(*guesses: str | None) -> str | None:
     """Why a route is a guess, for every reason there is."""
     return "; ".join(guess for guess in guesses if guess) or None
-
-
-def _mounted(mounts: dict[str, list[str]], dotted: str) -> list[str]:
-    """The prefixes under which the object `dotted` is mounted: matched on a dotted suffix,
-    since the context's root need not be where imports start (`src/app/...`)."""
-    return [prefix for target, prefixes in mounts.items() if _names_the_same(dotted, target) for prefix in prefixes]
 
 
 def _names_the_same(dotted: str, target: str) -> bool:
@@ -679,6 +811,18 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     where = f"{module.path}:{call.lineno}"
     server = ast.unparse(call.func)
     unpacked = any(isinstance(argument, ast.Starred) for argument in call.args)
+    tls = next(
+        (
+            keyword
+            for keyword in call.keywords
+            if keyword.arg in _SPEAKS_TLS and not (isinstance(keyword.value, ast.Constant) and not keyword.value.value)
+        ),
+        None,
+    )
+    if tls is not None:
+        said = f"{where}: `{ast.unparse(tls)}`"
+        _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None, tls=said))
+        return
     if unpacked or any(keyword.arg is None or keyword.arg in _LISTENS_ELSEWHERE for keyword in call.keywords):
         _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None))
         return
@@ -738,6 +882,12 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
     for match in _NODE_DECLARATION.finditer(text):
         name, value = match.group(1), match.group(2).strip()
         declarations[name] = value if declarations.get(name, value) == value else None  # set twice: not known
+    # A variable set again after its declaration (`if (production) { port = 8080; }`) is not known either.
+    assigned = Counter(match.group(1) for match in _NODE_ASSIGNMENT.finditer(text))
+    declared = Counter(match.group(1) for match in _NODE_DECLARATION.finditer(text))
+    for name in declarations:
+        if assigned[name] > declared[name]:
+            declarations[name] = None
     for match in _NODE_LISTEN.finditer(text):
         where = f"{relative}:{text.count(chr(10), 0, match.start()) + 1}"
         argument = match.group(1).strip()

@@ -72,6 +72,9 @@ LAUNCHERS = {
 _TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile"})
 """Options of uvicorn, gunicorn and hypercorn that make them speak TLS alone: a plain HTTP
 probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile)."""
+FLASK_DOTENV_FILES = (".flaskenv", ".env")
+"""Files `flask run` loads from its working directory where python-dotenv is installed
+(flask 3.1 cli.py `load_dotenv`), whose `FLASK_RUN_PORT` and `FLASK_RUN_CERT` set its options."""
 _OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
 """Environment variables holding more options, which the command line overrides."""
 _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
@@ -92,6 +95,9 @@ class Launch(NamedTuple):
     """The command it was read from: `compose.yaml:12: command: uvicorn main:app --port 8080`."""
     arguments: tuple[str, ...] = ()
     """A script's own arguments, where its code may read its port (`--port 9100`)."""
+    tls: str | None = None
+    """The option that makes the server speak TLS alone (`--ssl-certfile`), which a plain http
+    probe gets no answer from."""
 
     def options(self) -> dict[str, str]:
         """The options the script's arguments give (`--port 9100`, `--port=9100`)."""
@@ -119,6 +125,8 @@ def launch_of(
     program, arguments = _program(words)
     if program in LAUNCHERS:
         launch = _server(program, arguments, source, environment, config_files)
+        if program == "flask":
+            launch = _dotenv_loaded(launch, config_files)
         return _bound_elsewhere(launch, _server_options(program, arguments, environment), environment)
     interpreter = posixpath.basename(words[0])
     if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
@@ -224,6 +232,21 @@ def _bound_host(program: str, options: Mapping[str, str]) -> str | None:
     return None
 
 
+def _dotenv_loaded(launch: Launch, config_files: frozenset[str] | None) -> Launch:
+    """`flask run` with the files it loads from its working directory: one there (or perhaps
+    there, for a folder of the host) may set its port, or make it speak TLS."""
+    loaded = [name for name in FLASK_DOTENV_FILES if config_files is None or name in config_files]
+    if launch.port is None or not loaded:
+        return launch
+    holds = "may hold" if config_files is None else "holds"
+    doubt = (
+        f"its working directory {holds} {' and '.join(f'`{name}`' for name in loaded)}, which `flask run` "
+        "loads (with python-dotenv) and which may set FLASK_RUN_PORT or FLASK_RUN_CERT"
+    )
+    guess = "; ".join(reason for reason in (launch.port.guess, doubt) if reason)
+    return launch._replace(port=launch.port._replace(guess=guess))
+
+
 def _server(
     program: str,
     arguments: list[str],
@@ -236,7 +259,10 @@ def _server(
     target = next((argument for argument in _positionals(arguments) if ":" in argument or "." in argument), None)
     if program in ("streamlit", "fastapi"):
         target = next(iter(_positionals(arguments)), None)
-    if any(option in options for option in (*launcher.socket_options, *_TLS_OPTIONS)):
+    tls = next((option for option in options if option in _TLS_OPTIONS), None)
+    if tls is not None:
+        return Launch(program, None, target, source, tls=f"`{tls}` in {source}")
+    if any(option in options for option in launcher.socket_options):
         return Launch(program, None, target, source)
     for option in launcher.port_options:
         if option in options:

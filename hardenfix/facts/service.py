@@ -36,7 +36,7 @@ from hardenfix import probes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
-from hardenfix.facts.process import Launch, launch_of
+from hardenfix.facts.process import FLASK_DOTENV_FILES, Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.sources.compose import ComposeDocument, Service, effective_keys, entries, insertion_target
@@ -382,6 +382,8 @@ class ServiceFacts:
         launch = self.launch
         if launch is not None and launch.port is not None:
             return launch.port
+        if self.speaks_tls is not None:
+            return None  # the port it listens on answers no plain http probe
         scripted = self._script_port
         if launch is not None and scripted is not None:
             port = scripted.port(self.environment, launch.options(), launch.source)
@@ -391,6 +393,15 @@ class ServiceFacts:
         if len({fact.value for fact in ports}) == 1:
             return Fact(ports[0].value, ports[0].source, "it is the only port mentioned, not read from the process")
         return None
+
+    @property
+    def speaks_tls(self) -> str | None:
+        """What makes its server speak TLS alone, which a plain http probe gets no answer from:
+        an option of its command (`uvicorn --ssl-certfile`), a keyword its script passes its
+        server (`uvicorn.run(..., ssl_certfile=...)`)."""
+        if self.launch is not None and self.launch.tls is not None:
+            return self.launch.tls
+        return self._script_port.tls if self._script_port is not None else None
 
     @cached_property
     def _script_port(self) -> ScriptPort | None:
@@ -580,9 +591,9 @@ class ServiceFacts:
 
     def _workdir_files(self) -> frozenset[str] | None:
         """Names of the files in its working directory, where gunicorn and hypercorn look for
-        their configuration file: those a folder bound over it holds (None when that is a
-        folder of the host that runs it), else those `COPY` puts there; and files bound
-        into it one by one."""
+        their configuration file, and `flask run` for its `.flaskenv`: those a folder bound
+        over it holds (None when that is a folder of the host that runs it), else those
+        `COPY` puts there; and files bound into it one by one."""
         workdir = self.working_directory
         if workdir is None:
             return frozenset()
@@ -610,6 +621,7 @@ class ServiceFacts:
             for item in copy.sources:
                 if copy.into_directory and copy.destination.rstrip("/") == workdir.rstrip("/") and context.is_dir(item):
                     names.update(name.rsplit("/", 1)[-1] for name in context.files_under(item, ".py", 200))
+                    names.update(name for name in FLASK_DOTENV_FILES if _sent(context, posixpath.join(item, name)))
                 elif posixpath.dirname(copy.landing(item)) == workdir:
                     names.add(posixpath.basename(copy.landing(item)))
         return frozenset(names)
@@ -675,6 +687,15 @@ class PlannedProbe(NamedTuple):
     """Why there is no probe, when there is none."""
 
 
+def _sent(context: BuildContext, relative: str) -> bool:
+    """Whether a file of the context is sent to the builder: there, and not left out by its
+    `.dockerignore`."""
+    try:
+        return context.path(relative).is_file()
+    except ContextError:
+        return False
+
+
 def planned_probe(facts: ServiceFacts) -> PlannedProbe:
     """The probe a service's facts support: a GET of its health route on the port its process
     listens on, from inside the container (`127.0.0.1`: alpine resolves `localhost` to IPv6
@@ -687,6 +708,11 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
             None,
             reason="its image has no curl, wget, python3 or node to probe with: give the image a HEALTHCHECK "
             "binary of its own, or probe it from another container",
+        )
+    if facts.speaks_tls is not None:
+        return PlannedProbe(
+            None,
+            reason=f"its server speaks TLS alone ({facts.speaks_tls}), which a plain http probe gets no answer from",
         )
     if facts.port is None:
         if not facts.container_ports and facts.replaces_image_command and facts.image_ports:

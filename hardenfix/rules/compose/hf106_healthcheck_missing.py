@@ -167,21 +167,26 @@ class HealthcheckMissing(Rule):
     (`environment: [PORT]`), as they may a variable the server reads its
     address or more options from (`UVICORN_HOST` where the command gives no
     `--host`, gunicorn's `GUNICORN_CMD_ARGS`, which may carry
-    `--bind=0.0.0.0:8080` or `--certfile`), a server told to listen on one address
+    `--bind=0.0.0.0:8080` or `--certfile`), a `.flaskenv` or `.env` in the
+    working directory of `flask run`, which loads it and may read
+    `FLASK_RUN_PORT` or `FLASK_RUN_CERT` there (one the `.dockerignore` leaves
+    out of the image is not), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
     reach, a route on a router that is not seen mounted, or below a prefix
     not written out (`include_router(router, prefix=settings.API_V1_STR)`;
     one made of the module's string constants, `f"/api/{VERSION}"`, is
-    known), a tool assumed for
+    known, unless the module sets one again, as from the environment:
+    `API_PREFIX = os.environ.get("API_PREFIX", API_PREFIX)`), a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
-    `HTTPSRedirectMiddleware`, flask-talisman's `Talisman(app)`, whose
-    `force_https` is on by default, Flask's `@app.before_request`, Express's
+    `HTTPSRedirectMiddleware`, flask-talisman's `Talisman(app)` or
+    `talisman.init_app(app)`, whose `force_https` is on by default, Flask's `@app.before_request`, Express's
     `app.use((req, res, next) => ...)`), or, for a Django route, settings that
     are not seen to allow the host `127.0.0.1` (`ALLOWED_HOSTS` read from the
     environment answers 400 to a probe of it) or that turn on
-    `SECURE_SSL_REDIRECT`: the probe speaks plain http, and python3's urllib
+    `SECURE_SSL_REDIRECT`, wherever they set it (under `if not DEBUG:`, in a
+    django-configurations class): the probe speaks plain http, and python3's urllib
     and wget follow a redirect to https, to a port that speaks no TLS, and fail.
     A sub-application mounted under a
     prefix (`app.mount("/internal", sub)`) serves its routes there.
@@ -192,7 +197,10 @@ class HealthcheckMissing(Rule):
     `uvicorn.run`, node's `listen(...)`), by position or keyword: another
     `run` (`asyncio.run`, `subprocess.run`) says nothing, a port passed in a
     way not read (`app.run(**settings)`) gives no probe, and a script that
-    starts more than one server makes the fix unsafe. A Dockerfile's
+    starts more than one server makes the fix unsafe. A server started with
+    TLS (`uvicorn.run(..., ssl_certfile=...)`, `app.run(ssl_context=...)`,
+    Sanic's `ssl=`, `uvicorn --ssl-certfile`) gets no probe: it answers none
+    in plain http, on whatever port. A Dockerfile's
     `${APP_PORT}` is the build's, expanded from its `ARG`s, never written into
     the probe; a variable passed from the deploying shell (`--port
     ${PORT:-8000}` with `environment: [PORT]`) is, as `${PORT:-8000}`, which
@@ -275,7 +283,12 @@ class HealthcheckMissing(Rule):
         # listens on may not be known; code in a language hardenfix does not read, or another
         # command than the one the image exposes its ports for, may serve on one it does not
         # see: no class is told.
-        serves = facts.port is not None or bool(facts.container_ports) or facts.script_starts_a_server
+        serves = (
+            facts.port is not None
+            or bool(facts.container_ports)
+            or facts.script_starts_a_server
+            or facts.speaks_tls is not None
+        )
         may_serve = facts.code_unread or (facts.replaces_image_command and bool(facts.image_ports))
         service_class = "api" if serves else "" if may_serve else "worker"
         if service.profiles:
