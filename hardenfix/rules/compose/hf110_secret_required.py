@@ -867,9 +867,10 @@ def _switched_off_by_values(document: ComposeDocument, knowledge: KnowledgeBase)
 
 
 def _environment_values(document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> dict[str, str | None]:
-    """The service's environment as written, with what its `env_file`s set, where it has
-    some; None for a variable passed from the deploying shell."""
-    if service.get("env_file") is None:
+    """The service's environment as written, with what its `env_file`s and the Dockerfile it
+    builds (`ENV`) set, where it has either; None for a variable passed from the deploying
+    shell."""
+    if service.get("env_file") is None and service.get("build") is None:
         return {name: variable.value for name, variable in service.environment().items()}
     environment = service_facts(document, service, knowledge).environment
     return {**{name: fact.value for name, fact in environment.items()}, **dict.fromkeys(environment.from_shell)}
