@@ -660,8 +660,19 @@ def test_a_service_that_sets_its_own_entrypoint_makes_removing_user_unsafe(tmp_p
 @pytest.mark.parametrize(
     ("worker", "bypassing"),
     [
-        ("worker:\n    image: myapp:dev\n    entrypoint: []\n", "service `worker` of `compose.worker.yaml`"),
-        ("web:\n    entrypoint: [python, -m, worker]\n", "service `web` of `compose.worker.yaml`"),
+        (
+            "worker:\n    image: myapp:dev\n    entrypoint: []\n",
+            "service `worker` of `compose.worker.yaml` sets its own",
+        ),
+        ("web:\n    entrypoint: [python, -m, worker]\n", "service `web` of `compose.worker.yaml` sets its own"),
+        (
+            "worker:\n    image: ${WORKER_IMAGE:-myapp:dev}\n    entrypoint: []\n",
+            "service `worker` of `compose.worker.yaml` sets its own",
+        ),
+        (
+            "worker:\n    extends:\n      file: ../common/base.yaml\n      service: worker\n",
+            "service `worker` of `compose.worker.yaml` extends a service of `../common/base.yaml`, which may set its",
+        ),
     ],
 )
 @pytest.mark.parametrize("cached", [False, True])
@@ -669,8 +680,10 @@ def test_a_service_of_another_folder_that_runs_the_built_image_past_it_makes_rem
     tmp_path, worker: str, bypassing: str, cached: bool
 ) -> None:
     """`docker compose -f compose.yaml -f deploy/compose.worker.yaml` runs the image past the
-    script: a service of any Compose file of the run that runs the built image by its name,
-    or a fragment Compose merges over another file's service, with its own `entrypoint:`."""
+    script: a service of any Compose file of the run that runs the built image by its name
+    (any name Compose interpolates may be it), or a fragment Compose merges over another
+    file's service, with its own `entrypoint:`, or one that extends another file's service,
+    which may set both (not read)."""
     from hardenfix.cache import Cache
 
     write(
@@ -695,9 +708,7 @@ def test_a_service_of_another_folder_that_runs_the_built_image_past_it_makes_rem
     write(tmp_path, {"deploy/compose.worker.yaml": f"services:\n  {worker}"})
     [finding] = findings()
     assert finding.fix.applicability is Applicability.UNSAFE
-    assert finding.message.endswith(
-        f"(unsafe fix: {bypassing} sets its own `entrypoint:`, past the script, and would run as root)"
-    )
+    assert finding.message.endswith(f"(unsafe fix: {bypassing} `entrypoint:`, past the script, and would run as root)")
 
 
 @pytest.mark.parametrize(

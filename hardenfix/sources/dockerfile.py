@@ -646,7 +646,8 @@ class DockerfileDocument(SourceText):
     """The Compose files of the run whose services build it: set by `parse`."""
     entrypoint_bypassed_by: tuple[str, ...] = ()
     """The services of the run's Compose files that run the image past its `ENTRYPOINT`
-    (their own `entrypoint:`), as `service `worker` of `compose.yaml``: set by `parse`."""
+    (their own `entrypoint:`, or one they may inherit), as `service `worker` of `compose.yaml`
+    sets its own`: set by `parse`."""
     included_files: tuple[str, ...] = ()
     """The files those Compose files include (`include:`): absolute paths, or as written
     where they are not on this disk; set by `parse`."""
