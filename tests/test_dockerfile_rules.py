@@ -848,3 +848,30 @@ def test_an_exec_form_run_installs_as_its_shell_form_does(
     as_shell_form = findings(shell_form)
     assert Applicability.SAFE not in [applicability for _, applicability in as_shell_form]
     assert findings(exec_form) == as_shell_form
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "RUN <<EOT\npip install --no-cache-dir /srv\nEOT\n",
+        "RUN <<-'EOT' bash -e\n\tpip install --no-cache-dir /srv\n\tEOT\n",
+        "RUN env PIP_NO_CACHE_DIR=1 pip install /srv\n",
+        'RUN ["env", "PIP_NO_CACHE_DIR=1", "pip", "install", "/srv"]\n',
+        "RUN /usr/local/bin/pip3.12 install /srv\n",
+        'RUN ["/usr/local/bin/pip3.12", "install", "/srv"]\n',
+        "RUN python3.12 -m pip install /srv\n",
+    ],
+)
+def test_an_install_however_spelt_is_an_install(tmp_path, install: str) -> None:
+    """A heredoc the shell runs (`RUN <<EOT`), a wrapper (`env PIP_NO_CACHE_DIR=1 pip`) and
+    a versioned pip (`pip3.12`) install the package as `RUN pip install /srv` does: a
+    `PYTHONPATH` that puts its source tree first would hide it (`prod` deletes files of it)."""
+    shutil.copytree(ROOT / "dockerfile/HF202-pythonpath-shared-modules/installed-by-a-later-stage", tmp_path / "repo")
+    dockerfile = tmp_path / "repo" / "Dockerfile"
+    dockerfile.write_text(
+        'FROM python:3.12-slim AS backend\nCOPY . /srv\nWORKDIR /srv\nCMD ["python", "-m", "webapp"]\n'
+        f"FROM backend AS prod\n{install}RUN rm -r /srv/src/webapp/static\n"
+    )
+    engine = Engine([listed.load()() for listed in select_rules(("HF202",))])
+    [result] = run([dockerfile], engine, Mode.CHECK, dockerfile.parent)
+    assert Applicability.SAFE not in [f.fix and f.fix.applicability for f in result.findings]
