@@ -315,8 +315,9 @@ class ComposeBuild(NamedTuple):
     compose_files: tuple[str, ...] = ()
     """The Compose files that build it."""
     entrypoint_bypassed_by: tuple[str, ...] = ()
-    """The services that run the image past its `ENTRYPOINT` (their own `entrypoint:`), as
-    `service `worker` of `compose.yaml`` (see `Job.learn_builds`)."""
+    """The services that run the image past its `ENTRYPOINT` (their own `entrypoint:`, or one
+    they may inherit), as `service `worker` of `compose.yaml` sets its own` (see
+    `Job.learn_builds`)."""
     images: tuple[str, ...] = ()
     """The names those Compose files give the image (`image: myapp:dev`)."""
     services: tuple[str, ...] = ()

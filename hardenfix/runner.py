@@ -119,8 +119,8 @@ class Job:
     _engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = field(default_factory=dict, repr=False)
     _fingerprints: dict[tuple[int, tuple[str, ...], FileKind], str | None] = field(default_factory=dict, repr=False)
     _entrypoints_set: list[tuple[str, str, str | None]] = field(default_factory=list, repr=False)
-    """The services of the Compose files learnt so far that set their own `entrypoint:` and
-    build no image of theirs (see `ComposeDocument.entrypoints_set`)."""
+    """The services of the Compose files learnt so far that set their own `entrypoint:`, or
+    may inherit one, and build no image of theirs (see `ComposeDocument.entrypoints_set`)."""
 
     def learn_builds(self, compose_file: str, learned: Mapping[str, Any]) -> None:
         """Take in what a Compose file of the run says of the Dockerfiles it builds and of the
@@ -128,7 +128,9 @@ class Job:
         service of any of the run's Compose files runs a built image so when it runs it by its
         name, shares the name of a service that builds or runs it (Compose merges the two), or
         is merged over another file's service. The last file's context holds where several
-        build one."""
+        build one. A name Compose interpolates (`${APP_IMAGE:-myapp:dev}`) may be any."""
+        from hardenfix.sources.compose import may_name_one_image
+
         for dockerfile, (context, bypassing, images, services, included) in learned["builds"].items():
             known = self.build_contexts.get(dockerfile) or ComposeBuild(Path(context))
             self.build_contexts[dockerfile] = ComposeBuild(
@@ -147,7 +149,9 @@ class Job:
             bypassing = (
                 label
                 for label, name, image in running
-                if image is None or image in build.images or name in build.services
+                if image is None
+                or name in build.services
+                or any(may_name_one_image(image, built) for built in build.images)
             )
             self.build_contexts[dockerfile] = build._replace(
                 entrypoint_bypassed_by=tuple(dict.fromkeys((*build.entrypoint_bypassed_by, *bypassing)))
@@ -581,7 +585,7 @@ def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, Any]:
         from hardenfix.sources import compose
 
         data = read_accepted(path)  # its status was checked above
-        says_any = b"build" in data or b"entrypoint" in data
+        says_any = b"build" in data or b"entrypoint" in data or b"extends" in data
         contexts = _contexts_of(compose.parse(decode(data).text, path)) if says_any else _nothing_learnt()
     except (UnreadableFile, BinaryFile, ParseError):
         return _nothing_learnt()  # reported when the file itself is processed

@@ -660,8 +660,19 @@ def test_a_service_that_sets_its_own_entrypoint_makes_removing_user_unsafe(tmp_p
 @pytest.mark.parametrize(
     ("worker", "bypassing"),
     [
-        ("worker:\n    image: myapp:dev\n    entrypoint: []\n", "service `worker` of `compose.worker.yaml`"),
-        ("web:\n    entrypoint: [python, -m, worker]\n", "service `web` of `compose.worker.yaml`"),
+        (
+            "worker:\n    image: myapp:dev\n    entrypoint: []\n",
+            "service `worker` of `compose.worker.yaml` sets its own",
+        ),
+        ("web:\n    entrypoint: [python, -m, worker]\n", "service `web` of `compose.worker.yaml` sets its own"),
+        (
+            "worker:\n    image: ${WORKER_IMAGE:-myapp:dev}\n    entrypoint: []\n",
+            "service `worker` of `compose.worker.yaml` sets its own",
+        ),
+        (
+            "worker:\n    extends:\n      file: ../common/base.yaml\n      service: worker\n",
+            "service `worker` of `compose.worker.yaml` extends a service of `../common/base.yaml`, which may set its",
+        ),
     ],
 )
 @pytest.mark.parametrize("cached", [False, True])
@@ -669,8 +680,10 @@ def test_a_service_of_another_folder_that_runs_the_built_image_past_it_makes_rem
     tmp_path, worker: str, bypassing: str, cached: bool
 ) -> None:
     """`docker compose -f compose.yaml -f deploy/compose.worker.yaml` runs the image past the
-    script: a service of any Compose file of the run that runs the built image by its name,
-    or a fragment Compose merges over another file's service, with its own `entrypoint:`."""
+    script: a service of any Compose file of the run that runs the built image by its name
+    (any name Compose interpolates may be it), or a fragment Compose merges over another
+    file's service, with its own `entrypoint:`, or one that extends another file's service,
+    which may set both (not read)."""
     from hardenfix.cache import Cache
 
     write(
@@ -695,9 +708,7 @@ def test_a_service_of_another_folder_that_runs_the_built_image_past_it_makes_rem
     write(tmp_path, {"deploy/compose.worker.yaml": f"services:\n  {worker}"})
     [finding] = findings()
     assert finding.fix.applicability is Applicability.UNSAFE
-    assert finding.message.endswith(
-        f"(unsafe fix: {bypassing} sets its own `entrypoint:`, past the script, and would run as root)"
-    )
+    assert finding.message.endswith(f"(unsafe fix: {bypassing} `entrypoint:`, past the script, and would run as root)")
 
 
 @pytest.mark.parametrize(
@@ -837,3 +848,30 @@ def test_an_exec_form_run_installs_as_its_shell_form_does(
     as_shell_form = findings(shell_form)
     assert Applicability.SAFE not in [applicability for _, applicability in as_shell_form]
     assert findings(exec_form) == as_shell_form
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "RUN <<EOT\npip install --no-cache-dir /srv\nEOT\n",
+        "RUN <<-'EOT' bash -e\n\tpip install --no-cache-dir /srv\n\tEOT\n",
+        "RUN env PIP_NO_CACHE_DIR=1 pip install /srv\n",
+        'RUN ["env", "PIP_NO_CACHE_DIR=1", "pip", "install", "/srv"]\n',
+        "RUN /usr/local/bin/pip3.12 install /srv\n",
+        'RUN ["/usr/local/bin/pip3.12", "install", "/srv"]\n',
+        "RUN python3.12 -m pip install /srv\n",
+    ],
+)
+def test_an_install_however_spelt_is_an_install(tmp_path, install: str) -> None:
+    """A heredoc the shell runs (`RUN <<EOT`), a wrapper (`env PIP_NO_CACHE_DIR=1 pip`) and
+    a versioned pip (`pip3.12`) install the package as `RUN pip install /srv` does: a
+    `PYTHONPATH` that puts its source tree first would hide it (`prod` deletes files of it)."""
+    shutil.copytree(ROOT / "dockerfile/HF202-pythonpath-shared-modules/installed-by-a-later-stage", tmp_path / "repo")
+    dockerfile = tmp_path / "repo" / "Dockerfile"
+    dockerfile.write_text(
+        'FROM python:3.12-slim AS backend\nCOPY . /srv\nWORKDIR /srv\nCMD ["python", "-m", "webapp"]\n'
+        f"FROM backend AS prod\n{install}RUN rm -r /srv/src/webapp/static\n"
+    )
+    engine = Engine([listed.load()() for listed in select_rules(("HF202",))])
+    [result] = run([dockerfile], engine, Mode.CHECK, dockerfile.parent)
+    assert Applicability.SAFE not in [f.fix and f.fix.applicability for f in result.findings]

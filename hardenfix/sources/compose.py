@@ -169,6 +169,17 @@ class Service:
             return False
         return self.get("image") is not None or self.get("build") is not None
 
+    def extended_file(self) -> str | None:
+        """The other file whose service this one, or one it extends in this file, extends, as
+        written (`extends: {file: common/base.yaml, service: worker}`)."""
+        for service in self.lineage():
+            extends = lookup(service.node, "extends") if service.extends_other_file else None
+            if extends is not None and isinstance(extends.value, MappingNode):
+                file = lookup(extends.value, "file")
+                if file is not None and isinstance(file.value, ScalarNode):
+                    return str(file.value.value)
+        return None
+
     def image(self) -> str | None:
         entry = self.get("image")
         return str(entry.value.value) if entry is not None and isinstance(entry.value, ScalarNode) else None
@@ -528,8 +539,11 @@ class ComposeDocument(SourceText):
                     continue
                 dockerfile = os.path.realpath(build[1])
                 image = service.image()
-                running = [service, *(other for other in services if image is not None and other.image() == image)]
-                bypassing = [self._label(other) for other in running if other.get("entrypoint") is not None]
+                running = [
+                    service,
+                    *(other for other in services if image is not None and may_name_one_image(other.image(), image)),
+                ]
+                bypassing = [bypass for other in running if (bypass := self._bypass(other)) is not None]
                 known = found.get(dockerfile) or Build(build[0], (), (), (), included)
                 found[dockerfile] = Build(
                     build[0],
@@ -541,21 +555,31 @@ class ComposeDocument(SourceText):
         return found
 
     def entrypoints_set(self) -> list[EntrypointSet]:
-        """The services that set their own `entrypoint:` and build no Dockerfile here (those
-        that do are in `builds`): each runs an image past its `ENTRYPOINT`, built by another
-        Compose file of the run when it runs that image by its name, or when Compose merges it
-        over another file's service (see `merged_from_elsewhere`)."""
+        """The services that set their own `entrypoint:`, or may take one from another file's
+        service they extend, and build no Dockerfile here (those that do are in `builds`):
+        each runs an image past its `ENTRYPOINT`, built by another Compose file of the run
+        when it runs that image by its name, or when Compose merges it over another file's
+        service (see `merged_from_elsewhere`)."""
         found = []
         for document in self.documents:
             for service in document.services():
-                if service.get("entrypoint") is None or document.build_of(service) is not None:
+                bypass = self._bypass(service)
+                if bypass is None or document.build_of(service) is not None:
                     continue
                 merged = merged_from_elsewhere(document, service) is not None
-                found.append(EntrypointSet(self._label(service), service.name, None if merged else service.image()))
+                found.append(EntrypointSet(bypass, service.name, None if merged else service.image()))
         return found
 
-    def _label(self, service: Service) -> str:
-        return f"service `{service.name}` of `{self.location.name if self.location else ''}`"
+    def _bypass(self, service: Service) -> str | None:
+        """How the service may run its image past the `ENTRYPOINT`: it sets its own
+        `entrypoint:`, or extends another file's service (not read), which may set one."""
+        label = f"service `{service.name}` of `{self.location.name if self.location else ''}`"
+        if service.get("entrypoint") is not None:
+            return f"{label} sets its own"
+        extended = service.extended_file()
+        if extended is not None:
+            return f"{label} extends a service of `{extended}`, which may set its"
+        return None
 
     def included_files(self) -> tuple[str, ...]:
         """The files its `include:` merges into it, as absolute paths; as written where they
@@ -1038,7 +1062,8 @@ class Build(NamedTuple):
     context: Path
     bypassing: tuple[str, ...]
     """The services that run the image past its `ENTRYPOINT`, with one of their own
-    (`entrypoint: []`), as `service `worker` of `compose.yaml``."""
+    (`entrypoint: []`) or one they may inherit, each as `service `worker` of `compose.yaml`
+    sets its own` (see `ComposeDocument._bypass`)."""
     images: tuple[str, ...]
     """The names they give the image (`image: myapp:dev`)."""
     services: tuple[str, ...]
@@ -1047,15 +1072,21 @@ class Build(NamedTuple):
     """The files the Compose file includes (see `ComposeDocument.included_files`)."""
 
 
+def may_name_one_image(name: str | None, other: str) -> bool:
+    """Whether two `image:` names may name the same image once Compose interpolates them:
+    one it interpolates may be any (`${APP_IMAGE:-myapp:dev}` is myapp:dev by default)."""
+    return name is not None and (name == other or "$" in name or "$" in other)
+
+
 def _unique(known: Sequence[str], new: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*known, *new)))
 
 
 class EntrypointSet(NamedTuple):
-    """A service that sets its own `entrypoint:` and builds no image of its file."""
+    """A service that sets its own `entrypoint:`, or may inherit one, and builds no image of its file."""
 
     label: str
-    """As `service `worker` of `compose.yaml``."""
+    """As `service `worker` of `compose.yaml` sets its own` (see `ComposeDocument._bypass`)."""
     name: str
     image: str | None
     """The image it runs; None where Compose merges it over another file's service, whose

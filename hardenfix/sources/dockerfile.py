@@ -106,6 +106,7 @@ class Instruction:
         """Offset where its last line ends (line ending excluded), heredoc terminators included."""
         self.heredocs = tuple(heredocs)
         self.escape = escape
+        self._source = source
 
     def __repr__(self) -> str:
         return f"Instruction({self.line!r} at {self.start}:{self.end})"
@@ -181,12 +182,35 @@ class Instruction:
 
     def commands(self) -> list[list[str]]:
         """The simple commands it runs (a `RUN`, `CMD`, `ENTRYPOINT`), each as its words'
-        values: those of the shell form's command line, else the exec form's array, or the
-        commands of the script it gives a shell (`["sh", "-c", "pip install ."]`)."""
+        values: those of the shell form's command line, and of the heredocs it runs as
+        scripts (`RUN <<EOT`), else the exec form's array, or the commands of the script it
+        gives a shell (`["sh", "-c", "pip install ."]`)."""
         argv = self.exec_form
-        if argv is None:
-            return [[word.value for word in words] for words in simple_commands(self.arguments)]
-        return script_commands(argv) or ([argv] if argv else [])
+        if argv is not None:
+            return script_commands(argv) or ([argv] if argv else [])
+        commands = []
+        for words in simple_commands(self.arguments):
+            values = [word.value for word in words]
+            script = self._heredoc_script(values)
+            if script is None:
+                commands.append(values)
+            else:
+                commands += ([word.value for word in words] for words in simple_commands(script))
+        return commands
+
+    def _heredoc_script(self, values: list[str]) -> str | None:
+        """The body of the heredoc a command runs as a shell script: the command is the
+        heredoc alone (BuildKit runs it with the default shell), or a shell that reads its
+        script from it (`bash -e <<EOT`)."""
+        names = {unquote(match.group(3)) for value in values if (match := _HEREDOC_WORD.fullmatch(value))}
+        rest = [value for value in values if not _HEREDOC_WORD.fullmatch(value)]
+        runs_it = not rest or (
+            posixpath.basename(rest[0]) in SHELLS and all(value.startswith(("-", "+")) for value in rest[1:])
+        )
+        heredoc = next((heredoc for heredoc in self.heredocs if heredoc.name in names), None)
+        if heredoc is None or not runs_it:
+            return None
+        return self._source[heredoc.body_start : heredoc.body_end]
 
     def source_offset(self, index: int) -> int:
         """The text offset of the logical line's character at `index` (or of its end)."""
@@ -646,7 +670,8 @@ class DockerfileDocument(SourceText):
     """The Compose files of the run whose services build it: set by `parse`."""
     entrypoint_bypassed_by: tuple[str, ...] = ()
     """The services of the run's Compose files that run the image past its `ENTRYPOINT`
-    (their own `entrypoint:`), as `service `worker` of `compose.yaml``: set by `parse`."""
+    (their own `entrypoint:`, or one they may inherit), as `service `worker` of `compose.yaml`
+    sets its own`: set by `parse`."""
     included_files: tuple[str, ...] = ()
     """The files those Compose files include (`include:`): absolute paths, or as written
     where they are not on this disk; set by `parse`."""

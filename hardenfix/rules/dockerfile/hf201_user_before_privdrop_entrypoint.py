@@ -122,8 +122,11 @@ class UserBeforePrivdropEntrypoint(Rule):
     too unless a Compose file of the run builds the image and nothing runs
     the image past the script: a service with its own `entrypoint:` (one
     that builds it, or one of any Compose file of the run that runs the
-    image by the name it is built as, shares the name of a service that
-    builds or runs it, or is merged over another file's service), or a
+    image by the name it is built as, or by a name Compose interpolates
+    (`${APP_IMAGE:-myapp:dev}`), shares the name of a service that builds
+    or runs it, or is merged over another file's service), one that
+    extends another file's service (`extends: {file: ...}`, not read),
+    which may set an `entrypoint:` and the image, or a
     YAML file that sets one beside a Compose file that builds it (an
     override file) or included by it (`include:`) never runs the script,
     so it works with `USER`, and would run as root without it; without
@@ -239,9 +242,7 @@ def _bypassed(document: DockerfileDocument) -> str | None:
     include), and without a Compose file of the run that builds the image, what runs it is
     not seen."""
     if document.entrypoint_bypassed_by:
-        return (
-            f"{document.entrypoint_bypassed_by[0]} sets its own `entrypoint:`, past the script, and would run as root"
-        )
+        return f"{document.entrypoint_bypassed_by[0]} `entrypoint:`, past the script, and would run as root"
     if not document.compose_files:
         return (
             "no Compose file of this run builds the image, so what runs it is not seen: one that runs it past"

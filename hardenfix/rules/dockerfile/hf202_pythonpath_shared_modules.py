@@ -12,6 +12,7 @@ from typing import NamedTuple
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
+from hardenfix.probes import innermost
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import (
     BuildContext,
@@ -38,7 +39,10 @@ from hardenfix.sources.python_dependencies import (
 from hardenfix.sources.python_project import PACKAGING_FILES
 
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
-_PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
+_PIP_INSTALL = re.compile(r"\bpip[\d.]*\s+install\b")
+_PIP = re.compile(r"pip[\d.]*")
+"""pip's commands: `pip`, `pip3`, `pip3.12`."""
+_PYTHON = re.compile(r"python[\d.]*")
 _MAIN_GUARD = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']""", re.MULTILINE)
 _PIP_OPTIONS_WITH_VALUE = frozenset(
     {
@@ -112,7 +116,9 @@ class PythonpathSharedModules(Rule):
     copies of its files from the build context counts as copied by the `COPY --from`
     (unless the builder installs a project, whose packages its environment then
     holds). A package that a `RUN` (in shell or exec form, `RUN ["pip",
-    "install", "."]`) installs with the project holding it (`pip install .`,
+    "install", "."]`, or in a heredoc it runs, `RUN <<EOT`; through a wrapper,
+    `env PIP_NO_CACHE_DIR=1 pip`, with any pip, `pip3.12`) installs with the
+    project holding it (`pip install .`,
     `uv sync`, `poetry install`, `pdm install`, from a folder at or above it,
     once a `COPY` has brought the package there), or may install from an
     archive (`pip install /wheels/*.whl`, before or after the copy, when the package
@@ -260,7 +266,7 @@ def _runs_python(document: DockerfileDocument, stage: Stage) -> bool:
     if reference is not None and "python" in posixpath.basename(reference.repository):
         return True
     return any(
-        _PIP_INSTALL.search(" ".join(run.exec_form) if run.exec_form else run.line)
+        _PIP_INSTALL.search(" ".join(word for command in run.commands() for word in command))
         for owner in stage.lineage()
         for run in owner.instructions_named("RUN")
     )
@@ -327,6 +333,9 @@ def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
         if posixpath.basename(values[0]) == "cd" and len(values) == 2:  # `cd /src && pip install .`
             workdir = posixpath.normpath(posixpath.join(workdir, values[1]))
             continue
+        values = innermost(values)  # `env PIP_NO_CACHE_DIR=1 pip install .`
+        if not values:
+            continue
         program = posixpath.basename(values[0])
         arguments = values[1:]
         installing = _pip_install_arguments(values)
@@ -346,14 +355,16 @@ def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
 
 
 def _pip_install_arguments(values: list[str]) -> list[str] | None:
-    """What follows `install` in `pip install`, `python -m pip install` or `uv pip install`;
+    """What follows `install` in `pip install`, `python -m pip install` or `uv pip install`
+    (any version of pip or python, `pip3.12`; past wrappers, `env PIP_NO_CACHE_DIR=1 pip`);
     None for another command."""
-    if posixpath.basename(values[0]) in ("python", "python3") and values[1:3] == ["-m", "pip"]:
+    values = innermost(values)
+    if values and _PYTHON.fullmatch(posixpath.basename(values[0])) and values[1:3] == ["-m", "pip"]:
         values = values[2:]
-    program = posixpath.basename(values[0])
+    program = posixpath.basename(values[0]) if values else ""
     if program == "uv" and values[1:3] == ["pip", "install"]:
         return values[3:]
-    if program in ("pip", "pip3") and values[1:2] == ["install"]:
+    if _PIP.fullmatch(program) and values[1:2] == ["install"]:
         return values[2:]
     return None
 
