@@ -499,6 +499,35 @@ def test_nested_django_includes_add_up(tmp_path: Path) -> None:
     assert [route.path for route in facts.routes] == ["/api/v1/healthz/"]
 
 
+@pytest.mark.parametrize(
+    "urls",
+    [
+        "urlpatterns = [path('api/', include([path('health/', h)]))]\n",
+        "api_patterns = [path('health/', h)]\nurlpatterns = [path('api/', include(api_patterns))]\n",
+        "urlpatterns = [path('api/', include(([path('health/', h)], 'api')))]\n",
+        "urlpatterns = [path('api/', include([path('v1/', include([path('health/', h)]))]))]\n",
+    ],
+    ids=["inline", "list-variable", "tuple", "nested-inline"],
+)
+def test_a_django_include_of_a_pattern_list_puts_its_routes_below_it(tmp_path: Path, urls: str) -> None:
+    """`include()` takes a pattern list too (django/urls/conf.py): its routes are not root routes."""
+    facts = routes_of(tmp_path, {"urls.py": "from django.urls import include, path\n" + urls})
+    assert [route.path for route in facts.routes] in (["/api/health/"], ["/api/v1/health/"])
+    assert all(route.path != "/health/" for route in facts.routes)
+
+
+def test_a_django_include_of_a_module_object_puts_its_routes_below_it(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "site/urls.py": "from django.urls import include, path\nfrom api import urls as api_urls\n"
+            "urlpatterns = [path('api/', include(api_urls))]\n",
+            "api/urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+        },
+    )
+    assert [route.path for route in facts.routes] == ["/api/health/"]
+
+
 def test_a_mount_names_the_module_of_the_context_it_spells_exactly(tmp_path: Path) -> None:
     """`include('api.urls')` is `api/urls.py`, not the root URLconf `urls.py`, though the
     context's root need not be where imports start."""
@@ -1341,3 +1370,15 @@ def test_a_server_bound_to_another_address_is_a_guess(argv: list[str], guessed: 
         argv, HERE, Environment({name: Fact(value, "compose.yaml") for name, value in variables.items()})
     )
     assert launch.port is not None and (launch.port.guess is not None) is guessed
+
+
+def test_a_django_pattern_list_joined_into_urlpatterns_is_served_at_the_root(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "settings.py": "INSTALLED_APPS = ['django.contrib.admin']\nALLOWED_HOSTS = ['*']\n",
+            "urls.py": "from django.urls import include, path\nextra = [path('health/', h)]\n"
+            "urlpatterns = [path('admin/', a)] + extra\n",
+        },
+    )
+    assert ("/health/", None) in {(route.path, route.guess) for route in facts.routes}

@@ -10,7 +10,8 @@ parsed only when its bytes name a web framework. Python is read with `ast`:
   `url_prefix`, `add_url_rule(...)`;
 - aiohttp: `app.router.add_get(...)`, `@routes.get(...)` on a `RouteTableDef`, `web.get(...)`;
 - Django: `path("healthz/", ...)` and `re_path(...)`, under the prefix of an
-  `include("app.urls")` that names their module.
+  `include("app.urls")` or `include(urls)` that names their module, or an `include()` of
+  the pattern list they are written in.
 
 JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
 
@@ -352,6 +353,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         if "SECURE_SSL_REDIRECT" in names and not (isinstance(node.value, ast.Constant) and not node.value.value):
             module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
     mount_prefixes = _starlette_mounts(nodes, module)
+    pattern_lists = _django_pattern_lists(tree, nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
             _argparse_option(module, node)
@@ -363,7 +365,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             _decorated_routes(module, node)
         elif isinstance(node, ast.Call):
-            _call(module, node, mount_prefixes)
+            _call(module, node, mount_prefixes, pattern_lists)
     # Once every import and application is known: a server call may come before them in `nodes`.
     for node in nodes:
         if isinstance(node, ast.Call):
@@ -519,7 +521,62 @@ def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
     return prefixes
 
 
-def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> None:
+def _django_pattern_lists(tree: ast.Module, nodes: list[ast.AST], module: _Module) -> dict[int, str]:
+    """The pattern list each node of a Django URLconf is written in, where that is not its
+    `urlpatterns`: a module-level list (`api_patterns = [path(...)]`) or one inside an
+    `include([...])`. `include()` takes a list as well as a module (django/urls/conf.py), and
+    the routes of a list are below the path that includes it, not root routes."""
+    lists = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id != "urlpatterns"
+    }
+    owners: dict[int, str] = {}
+    for name, written in lists.items():
+        owners.update(dict.fromkeys(map(id, ast.walk(written)), name))
+    for node in nodes:  # outer includes first, so a node is in the innermost list it is written in
+        if isinstance(node, ast.Call) and _callee(node) == "include" and node.args:
+            included = _included(node)
+            if isinstance(included, ast.List):
+                owners.update(dict.fromkeys(map(id, ast.walk(included)), _inline_list(node)))
+    # `urlpatterns = [...] + api_patterns`, `urlpatterns += debug_patterns`: served at the root.
+    for node in tree.body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) else []
+        )
+        if any(isinstance(target, ast.Name) and target.id == "urlpatterns" for target in targets):
+            for name in _joined_lists(node.value):
+                if name in lists:
+                    module.mounts.append(_Mount(f"{module.dotted}.{name}", None, module.dotted))
+    return owners
+
+
+def _joined_lists(value: ast.AST) -> list[str]:
+    """The variables a list expression joins in as they are (`[...] + extra`, `[*base, ...]`),
+    not those it passes to a call (`include(api_patterns)`)."""
+    if isinstance(value, ast.Name):
+        return [value.id]
+    if isinstance(value, ast.BinOp):
+        return _joined_lists(value.left) + _joined_lists(value.right)
+    if isinstance(value, ast.List | ast.Tuple):
+        return [name for item in value.elts if isinstance(item, ast.Starred) for name in _joined_lists(item.value)]
+    return []
+
+
+def _included(include: ast.Call) -> ast.AST:
+    """What a Django `include()` names: `include((patterns, "app_name"))` names `patterns`."""
+    argument = include.args[0]
+    return argument.elts[0] if isinstance(argument, ast.Tuple) and argument.elts else argument
+
+
+def _inline_list(include: ast.Call) -> str:
+    """The name a list written inside an `include([...])` is known by, unlike any variable's."""
+    return f"include@{include.lineno}:{include.col_offset}"
+
+
+def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], pattern_lists: dict[int, str]) -> None:
     callee = _callee(call)
     is_method = isinstance(call.func, ast.Attribute)
     if callee in ("include_router", "register_blueprint") and call.args:
@@ -554,12 +611,17 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
             return
         path = "/" + route.lstrip("^").rstrip("$").replace("/?", "/").lstrip("/")
         view = call.args[1]
-        if isinstance(view, ast.Call) and _callee(view) == "include":  # Django: its module's routes go below
-            target = _string(module, view.args[0]) if view.args else None
-            if target is not None:
-                module.mounts.append(_Mount(target, path, module.dotted))
+        pattern_list = pattern_lists.get(id(call))
+        if isinstance(view, ast.Call) and _callee(view) == "include" and view.args:  # its routes go below
+            included = _included(view)
+            if isinstance(included, ast.List):
+                target = f"{module.dotted}.{_inline_list(view)}"
+            else:  # a dotted string, a module object, a list variable of this module or another
+                target = _string(module, included) or _dotted(module, included).removesuffix(".urlpatterns")
+            mounter = f"{module.dotted}.{pattern_list}" if pattern_list else module.dotted
+            module.mounts.append(_Mount(target, path, mounter))
             return
-        module.routes.append((_DJANGO, path, call.lineno, False))
+        module.routes.append((_DJANGO + (pattern_list or ""), path, call.lineno, False))
     elif callee == "Route" and not is_method and _serves_get(call):
         path = _string(module, _argument(call, 0, "path"))
         prefix = mount_prefixes.get(id(call), "")
@@ -646,6 +708,8 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
             dotted = f"{module.dotted}.{owner}"
             if owner in ("", _DJANGO):
                 names, own = (module.dotted,), None
+            elif owner.startswith(_DJANGO):  # a pattern list, served where it is included
+                names, own = (f"{module.dotted}.{owner.removeprefix(_DJANGO)}",), ("", False)
             elif owner in module.applications:
                 names, own = (module.dotted, dotted), None
             else:  # a router, or a variable whose routes any application may mount
@@ -656,7 +720,7 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 guarded = (
                     f"its application runs {guard} before each request, which may refuse the probe" if guard else None
                 )
-                if owner == _DJANGO:
+                if owner.startswith(_DJANGO):
                     guarded = _either(guarded, django_hosts, django_redirect)
                 application = module.path if owner in module.servers and not chain.mounted else None
                 guess = _either(*chain.guesses, guarded)
