@@ -650,6 +650,16 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
             "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list "
             "127.0.0.1",
         ),
+        (  # settings split by environment: production.py never names Django
+            {
+                "site/settings/base.py": "INSTALLED_APPS = ['django.contrib.admin']\n"
+                "ALLOWED_HOSTS = ['localhost', '127.0.0.1']\n",
+                "site/settings/production.py": "from .base import *\nALLOWED_HOSTS = ['www.example.com']\n",
+                "site/urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list "
+            "127.0.0.1",
+        ),
     ],
     ids=[
         "talisman",
@@ -662,6 +672,7 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
         "django-ssl-redirect-in-if",
         "django-ssl-redirect-in-class",
         "django-allowed-hosts-in-if",
+        "django-split-settings",
     ],
 )
 def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(

@@ -45,10 +45,12 @@ HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status
 MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
-    b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress SECURE_SSL_REDIRECT".split()
+    b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split()
+    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS".split()
 )
-"""What the modules read here name; and a Django setting read here, which a settings module
-split by environment (`from .base import *`) may set without naming Django."""
+"""What the modules read here name; and the Django settings read here, which a settings module
+split by environment (`from .base import *`) may set without naming Django: every one is
+read, since any may be the one `DJANGO_SETTINGS_MODULE` names."""
 _NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono".split())
 _AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
 _APPLICATIONS = frozenset(
