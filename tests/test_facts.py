@@ -1393,3 +1393,19 @@ def test_a_django_pattern_list_joined_into_urlpatterns_is_served_at_the_root(tmp
         },
     )
     assert ("/health/", None) in {(route.path, route.guess) for route in facts.routes}
+
+
+def test_an_application_mounted_into_another_and_served_alone_has_its_own_routes_at_the_root(
+    tmp_path: Path,
+) -> None:
+    """`uvicorn app.api:api_app` serves the sub-application alone, though app.main mounts it at /api."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.api import api_app\napp = FastAPI()\n"
+            "app.mount('/api', api_app)\n",
+            "app/api.py": "from fastapi import FastAPI\napi_app = FastAPI()\n@api_app.get('/health')\ndef h(): ...\n",
+        },
+    )
+    served_alone, mounted = facts.health_route("app/api.py", "api_app"), facts.health_route("app/main.py", "app")
+    assert [served_alone.path, mounted.path] == ["/health", "/api/health"]

@@ -109,8 +109,13 @@ class Route(NamedTuple):
     module: str
     """The context file that defines it."""
     application: str | None = None
-    """The context file of the application that serves it directly, one never seen mounted
-    into another; None for a router's route, which any application may mount."""
+    """The context file of the application that serves it, at the top of its mounts; None
+    for a route of a router never seen mounted into one, which any application may mount."""
+    server: str | None = None
+    """The variable of the application at the top of its mounts, in `application`."""
+    alone: bool = False
+    """Whether it is the route of an application mounted into another, as that application
+    serves it when a process runs it alone (`uvicorn app.api:api_app`)."""
 
 
 class ScriptPort(NamedTuple):
@@ -188,17 +193,23 @@ class CodeFacts:
             self.readable,
         )
 
-    def health_route(self, served: str | None = None) -> Route | None:
+    def health_route(self, served: str | None = None, variable: str | None = None) -> Route | None:
         """The best health route of the module or script `served`, the one the process
-        runs: where it creates an application, another application's routes are not its
-        own. Then one read rather than guessed (a router never seen mounted may sit under a
+        runs (with the application `variable` in it, as in `main:app`): where it creates an
+        application, another application's routes are not its own, nor, where it names one,
+        those of another application of the module, or of one its application is mounted
+        into. Then one read rather than guessed (a router never seen mounted may sit under a
         prefix, and its probe fail), then by `HEALTH_NAMES` order, then one without
         authentication, then one in `served`, then the shortest."""
         own = served if served in self.applications else None
+        if own is None or not any(route.application == own and route.server == variable for route in self.routes):
+            variable = None  # a factory (`main:create_app`), or no application of its own
         candidates = [
             route
             for route in self.routes
-            if _health_rank(route.path) is not None and (own is None or route.application in (None, own))
+            if _health_rank(route.path) is not None
+            and (own is None or route.application in (None, own))
+            and (route.server in (None, variable) if variable is not None else not route.alone)
         ]
         return min(
             candidates,
@@ -704,6 +715,7 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         ),
         None,
     )
+    servers = {f"{module.dotted}.{name}": (module.path, name) for module in modules for name in module.servers}
     for module in modules:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
@@ -716,7 +728,10 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 names, own = (module.dotted, dotted), None
             else:  # a router, or a variable whose routes any application may mount
                 names, own = (dotted,), module.routers.get(owner, ("", False))
-            for chain in tree.chains(names, own):
+            chains = tree.chains(names, own)
+            if owner in module.servers and all(chain.mounted for chain in chains):
+                chains.append(_Chain((), (), tree.guard(names), mounted=False, served_by=dotted, alone=True))
+            for chain in chains:
                 full = _join(*(prefix for prefix in chain.prefixes if prefix != _UNKNOWN), path)
                 guard = chain.guard or application_guard
                 guarded = (
@@ -724,9 +739,11 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 )
                 if owner.startswith(_DJANGO):
                     guarded = _either(guarded, django_hosts, django_redirect)
-                application = module.path if owner in module.servers and not chain.mounted else None
+                application, server = servers.get(chain.served_by, (None, None)) if chain.served_by else (None, None)
                 guess = _either(*chain.guesses, guarded)
-                facts.routes.append(Route(full, f"{where}: route {full}", guess, needs_auth, module.path, application))
+                said = f"{where}: route {full}"
+                route = Route(full, said, guess, needs_auth, module.path, application, server, chain.alone)
+                facts.routes.append(route)
 
 
 class _Chain(NamedTuple):
@@ -740,6 +757,11 @@ class _Chain(NamedTuple):
     guard: str | None
     """What runs before each of its routes, set on it or on a mount above it."""
     mounted: bool
+    served_by: str | None = None
+    """The dotted name of the object at its top, never seen mounted; None where it ends at a
+    router never seen mounted, or is not followed to its end."""
+    alone: bool = False
+    """An application mounted into another, served by itself (see `Route.alone`)."""
 
 
 _MAX_MOUNTS = 8
@@ -773,14 +795,12 @@ class _MountTree:
         it), whose own prefix is `own` (None: it is no router)."""
         name = names[-1]
         label = name.rsplit(".", 1)[-1]
-        guard = next(
-            (guard for target, guard in self.guards.items() if any(self._same(n, target) for n in names)), None
-        )
+        guard = self.guard(names)
         unknown_own = (f"`{label}` has a prefix not known",) if own is not None and own[0] == _UNKNOWN else ()
         mounts = [mount for mount in self.mounts if any(self._same(n, mount.target) for n in names)]
         if not mounts:
             if own is None:
-                return [_Chain((), (), guard, mounted=False)]
+                return [_Chain((), (), guard, mounted=False, served_by=name)]
             unmounted = f"`{label}` is not seen mounted, so its routes may have a prefix"
             return [_Chain((own[0],), (unmounted, *unknown_own), guard, mounted=False)]
         chains = []
@@ -795,10 +815,13 @@ class _MountTree:
                 continue
             mounter = (mount.mounter,)
             for outer in self.chains(mounter, self._router(mount.mounter), (*seen, *names)):
-                chains.append(
-                    _Chain((*outer.prefixes, *step), (*outer.guesses, *guesses), guard or outer.guard, mounted=True)
-                )
+                prefixes, outer_guesses = (*outer.prefixes, *step), (*outer.guesses, *guesses)
+                chains.append(_Chain(prefixes, outer_guesses, guard or outer.guard, True, outer.served_by))
         return chains
+
+    def guard(self, names: tuple[str, ...]) -> str | None:
+        """What the object `names` stand for runs before each of its routes, set on it itself."""
+        return next((guard for target, guard in self.guards.items() if any(self._same(n, target) for n in names)), None)
 
     def _router(self, dotted: str) -> tuple[str, bool] | None:
         return next((own for target, own in self.routers.items() if self._same(dotted, target)), None)

@@ -518,7 +518,11 @@ class ServiceFacts:
     def route(self) -> Route | None:
         """The best health route its code defines (see `CodeFacts.health_route`)."""
         code = self._code
-        return code.health_route(self._target_file()) if code is not None else None
+        if code is None:
+            return None
+        launch = self.launch
+        variable = launch.target.partition(":")[2] if launch is not None and launch.target is not None else ""
+        return code.health_route(self._target_file(), variable if variable.isidentifier() else None)
 
     def _target_image_path(self) -> str | None:
         """Where in the container the module or script the launch serves is."""
