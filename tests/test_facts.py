@@ -158,6 +158,16 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
             None,
         ),
         (["gunicorn", "--certfile", "c.pem", "--keyfile", "k.pem", "-b", ":443", "app:app"], {}, "gunicorn", None),
+        (["flask", "run", "--host", "0.0.0.0", "--cert", "adhoc"], {}, "flask", None),
+        # ... or by the variables that give those options (click's auto_envvar_prefix)
+        (
+            ["uvicorn", "main:app", "--host", "0.0.0.0"],
+            {"UVICORN_SSL_CERTFILE": "/certs/c.pem", "UVICORN_SSL_KEYFILE": "/certs/k.pem"},
+            "uvicorn",
+            None,
+        ),
+        (["flask", "run", "--host", "0.0.0.0"], {"FLASK_RUN_CERT": "adhoc"}, "flask", None),
+        (["uvicorn", "main:app"], {"UVICORN_SSL_CERTFILE": ""}, "uvicorn", "8000"),
         (["celery", "-A", "tasks", "worker"], {}, None, None),
         (["node", "--enable-source-maps", "dist/server.js"], {}, "node", None),
     ],

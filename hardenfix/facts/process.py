@@ -69,9 +69,13 @@ LAUNCHERS = {
 }  # fmt: skip
 """Server programs by the name they are started as (`python -m NAME` or the script NAME)."""
 
-_TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile"})
-"""Options of uvicorn, gunicorn and hypercorn that make them speak TLS alone: a plain HTTP
-probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile)."""
+_TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile", "--cert"})
+"""Options of uvicorn, gunicorn, hypercorn and `flask run` that make them speak TLS alone: a
+plain HTTP probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile, flask --cert)."""
+_TLS_VARIABLES = {"uvicorn": ("UVICORN_SSL_CERTFILE", "UVICORN_SSL_KEYFILE"), "flask": ("FLASK_RUN_CERT",)}
+"""Variables that give those options, through click's `auto_envvar_prefix` (uvicorn 0.30
+main.py:61 "UVICORN", flask 3.1 cli.py:585 "FLASK" and its `run` command's `--cert`); click
+ignores one set empty."""
 FLASK_DOTENV_FILES = (".flaskenv", ".env")
 """Files `flask run` loads from its working directory where python-dotenv is installed
 (flask 3.1 cli.py `load_dotenv`), whose `FLASK_RUN_PORT` and `FLASK_RUN_CERT` set its options."""
@@ -259,9 +263,17 @@ def _server(
     target = next((argument for argument in _positionals(arguments) if ":" in argument or "." in argument), None)
     if program in ("streamlit", "fastapi"):
         target = next(iter(_positionals(arguments)), None)
-    tls = next((option for option in options if option in _TLS_OPTIONS), None)
+    tls = next((f"`{option}` in {source}" for option in options if option in _TLS_OPTIONS), None)
+    tls = tls or next(
+        (
+            f"`{variable}` in its environment ({environment[variable].source})"
+            for variable in _TLS_VARIABLES.get(program, ())
+            if variable in environment and environment[variable].value != ""
+        ),
+        None,
+    )
     if tls is not None:
-        return Launch(program, None, target, source, tls=f"`{tls}` in {source}")
+        return Launch(program, None, target, source, tls=tls)
     if any(option in options for option in launcher.socket_options):
         return Launch(program, None, target, source)
     for option in launcher.port_options:

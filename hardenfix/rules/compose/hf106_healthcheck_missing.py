@@ -199,8 +199,9 @@ class HealthcheckMissing(Rule):
     way not read (`app.run(**settings)`) gives no probe, and a script that
     starts more than one server makes the fix unsafe. A server started with
     TLS (`uvicorn.run(..., ssl_certfile=...)`, `app.run(ssl_context=...)`,
-    Sanic's `ssl=`, `uvicorn --ssl-certfile`) gets no probe: it answers none
-    in plain http, on whatever port. A Dockerfile's
+    Sanic's `ssl=`, `uvicorn --ssl-certfile` or `UVICORN_SSL_CERTFILE` in its
+    environment, `flask run --cert` or `FLASK_RUN_CERT`) gets no probe: it
+    answers none in plain http, on whatever port. A Dockerfile's
     `${APP_PORT}` is the build's, expanded from its `ARG`s, never written into
     the probe; a variable passed from the deploying shell (`--port
     ${PORT:-8000}` with `environment: [PORT]`) is, as `${PORT:-8000}`, which
