@@ -670,6 +670,29 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
             "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list "
             "127.0.0.1",
         ),
+        (  # flask-talisman binds itself only `if app is not None` (talisman.py:67-69)
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\ntalisman = Talisman(app=None)\n"
+                "app = Flask(__name__)\ntalisman.init_app(app)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            "its application runs `talisman.init_app(app)`, which redirects http to https (`force_https`),"
+            " before each request",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\n"
+                "app = Flask(__name__)\nTalisman().init_app(app)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            "its application runs `Talisman().init_app(app)`, which redirects http to https (`force_https`),"
+            " before each request",
+        ),
+        (  # Flask-SSLify 0.1.5 flask_sslify.py:28, 51-65: a 302 to https
+            {
+                "app.py": "from flask import Flask\nfrom flask_sslify import SSLify\n"
+                "app = Flask(__name__)\nSSLify(app)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            "its application runs `SSLify(app)`, which redirects http to https, before each request",
+        ),
     ],
     ids=[
         "talisman",
@@ -683,6 +706,9 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
         "django-ssl-redirect-in-class",
         "django-allowed-hosts-in-if",
         "django-split-settings",
+        "talisman-app-none",
+        "talisman-init-app-without-variable",
+        "sslify",
     ],
 )
 def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(

@@ -57,6 +57,9 @@ _APPLICATIONS = frozenset(
     {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef"}
 )
 _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix"}
+_HTTPS_EXTENSIONS = frozenset({"Talisman", "SSLify"})
+"""Flask extensions that redirect each plain http request to https: flask-talisman (unless
+`force_https=False`), Flask-SSLify (flask_sslify.py:28, 51-65, a 302)."""
 _REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "middleware"})
 """Decorators of functions an application runs before each request (Flask, Quart, FastAPI)."""
 _HARMLESS_MIDDLEWARE = re.compile(r"\b(?:CORSMiddleware|GZipMiddleware|ProxyHeadersMiddleware)\b")
@@ -333,8 +336,9 @@ class _Module:
     guards: dict[str, str] = field(default_factory=dict)
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
-    talismans: set[str] = field(default_factory=set)
-    """Dotted names of the flask-talisman extensions it creates unbound (`Talisman()`)."""
+    https_extensions: dict[str, str] = field(default_factory=dict)
+    """Dotted names of the extensions that redirect to https it creates unbound (`Talisman()`,
+    `Talisman(app=None)`) -> their class."""
     extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
@@ -468,8 +472,8 @@ def _owner(module: _Module, node: ast.Assign) -> None:
         module.guards.update(dict.fromkeys(names, guard))
     if callee in _RUN_METHODS:
         module.runnable.update(dict.fromkeys(names, callee))
-    if callee == "Talisman" and _argument(node.value, 0, "app") is None:
-        module.talismans.update(f"{module.dotted}.{name}" for name in names)
+    if callee in _HTTPS_EXTENSIONS and _bound_application(node.value) is None:
+        module.https_extensions.update(dict.fromkeys((f"{module.dotted}.{name}" for name in names), callee))
     if callee in _APPLICATIONS:
         module.applications.update(names)
         if callee != "RouteTableDef":
@@ -602,17 +606,20 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], patte
             module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
-    elif callee == "Talisman" and (application := _argument(call, 0, "app")) is not None:
+    elif callee in _HTTPS_EXTENSIONS and (application := _bound_application(call)) is not None:
         if _forces_https(call):
-            module.guards[ast.unparse(application)] = (
-                f"`Talisman({ast.unparse(application)})`, which redirects http to https (`force_https`),"
-            )
+            written = f"{callee}({ast.unparse(application)})"
+            module.guards[ast.unparse(application)] = f"`{written}`, {_redirects_to_https(callee)}"
     elif callee == "init_app" and is_method and (application := _argument(call, 0, "app")) is not None:
         if _forces_https(call):  # flask-talisman's init_app(app, force_https=True, ...)
             extension = call.func.value
-            module.extensions_bound.append(
-                (_dotted(module, extension), ast.unparse(extension), ast.unparse(application))
-            )
+            written = f"{ast.unparse(extension)}.init_app({ast.unparse(application)})"
+            if (
+                isinstance(extension, ast.Call) and _callee(extension) in _HTTPS_EXTENSIONS
+            ):  # `Talisman().init_app(app)`
+                module.guards[ast.unparse(application)] = f"`{written}`, {_redirects_to_https(_callee(extension))}"
+            else:
+                module.extensions_bound.append((_dotted(module, extension), written, ast.unparse(application)))
     elif callee == "mount" and is_method and len(call.args) >= 2:
         # Starlette and FastAPI: `app.mount("/internal", sub)`
         module.mounts.append(
@@ -651,6 +658,17 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], patte
             owner = owner.value
         if path is not None:
             module.routes.append((ast.unparse(owner), path, call.lineno, False))
+
+
+def _bound_application(call: ast.Call) -> ast.AST | None:
+    """The application an extension's constructor binds it to: none for `Talisman()` or
+    `Talisman(app=None)`, which flask-talisman binds only `if app is not None` (talisman.py:67)."""
+    application = _argument(call, 0, "app")
+    return None if isinstance(application, ast.Constant) and application.value is None else application
+
+
+def _redirects_to_https(extension: str) -> str:
+    return "which redirects http to https" + (" (`force_https`)," if extension == "Talisman" else ",")
 
 
 def _forces_https(call: ast.Call) -> bool:
@@ -693,13 +711,12 @@ def _depends_on_auth(node: ast.AST) -> bool:
 def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     """Each route with the prefixes of every mount above it, wherever that is written."""
     dotted_modules = frozenset(module.dotted for module in modules)
-    talismans = {talisman for module in modules for talisman in module.talismans}
+    unbound = {name: kind for module in modules for name, kind in module.https_extensions.items()}
     for module in modules:
         for extension, written, application in module.extensions_bound:
-            if any(_names_one(dotted_modules, talisman, extension) for talisman in talismans):
-                module.guards[application] = (
-                    f"`{written}.init_app({application})`, which redirects http to https (`force_https`),"
-                )
+            kind = next((kind for name, kind in unbound.items() if _names_one(dotted_modules, name, extension)), None)
+            if kind is not None:
+                module.guards[application] = f"`{written}`, {_redirects_to_https(kind)}"
     tree = _MountTree.of(modules)
     # What an application runs before every request guards the routers mounted into it too.
     application_guard = next(

@@ -181,7 +181,8 @@ class HealthcheckMissing(Rule):
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
     `HTTPSRedirectMiddleware`, flask-talisman's `Talisman(app)` or
-    `talisman.init_app(app)`, whose `force_https` is on by default, Flask's `@app.before_request`, Express's
+    `talisman.init_app(app)`, whose `force_https` is on by default, Flask-SSLify's
+    `SSLify(app)`, Flask's `@app.before_request`, Express's
     `app.use((req, res, next) => ...)`), or, for a Django route, settings that
     are not seen to allow the host `127.0.0.1` (`ALLOWED_HOSTS` read from the
     environment answers 400 to a probe of it) or that turn on
