@@ -168,6 +168,7 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
         ),
         (["flask", "run", "--host", "0.0.0.0"], {"FLASK_RUN_CERT": "adhoc"}, "flask", None),
         (["uvicorn", "main:app"], {"UVICORN_SSL_CERTFILE": ""}, "uvicorn", "8000"),
+        (["daphne", "-e", "tcp:port=8001:interface=0.0.0.0", "main:app"], {}, "daphne", None),
         (["celery", "-A", "tasks", "worker"], {}, None, None),
         (["node", "--enable-source-maps", "dist/server.js"], {}, "node", None),
     ],

@@ -137,6 +137,9 @@ class ScriptPort(NamedTuple):
     """Why the port may be another: the script starts another server too."""
     tls: str | None = None
     """What makes its server speak TLS alone (`ssl_certfile=...`): no port is read then."""
+    dotenv: str | None = None
+    """Where its code calls `load_dotenv()`, which sets `variable` from a `.env` file that
+    python-dotenv looks for from the script's folder up, where the container does not."""
 
     @property
     def read_from(self) -> tuple[str | None, str | None, str | None]:
@@ -167,6 +170,8 @@ class ScriptPort(NamedTuple):
             return None
         unset = f"; ${self.variable} is not set" if self.variable else ""
         guess = unread_may_set(environment, [self.variable] if self.variable else [])
+        if self.variable and self.dotenv:
+            guess = guess or f"{self.dotenv} calls `load_dotenv()`, which may set ${self.variable} from a `.env` file"
         return Fact(self.default, f"{self.source}: {self.default} by default{unset}", guess)
 
 
@@ -339,6 +344,8 @@ class _Module:
     https_extensions: dict[str, str] = field(default_factory=dict)
     """Dotted names of the extensions that redirect to https it creates unbound (`Talisman()`,
     `Talisman(app=None)`) -> their class."""
+    loads_dotenv: str | None = None
+    """Where it calls python-dotenv's `load_dotenv()`."""
     extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
@@ -383,6 +390,14 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             _decorated_routes(module, node)
         elif isinstance(node, ast.Call):
             _call(module, node, mount_prefixes, pattern_lists)
+    module.loads_dotenv = next(
+        (
+            f"{relative}:{node.lineno}"
+            for node in nodes
+            if isinstance(node, ast.Call) and _callee(node) == "load_dotenv"
+        ),
+        None,
+    )
     # Once every import and application is known: a server call may come before them in `nodes`.
     for node in nodes:
         if isinstance(node, ast.Call):
@@ -949,7 +964,7 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
         default = port_node.args[1] if len(port_node.args) > 1 else None
         written = str(default.value) if isinstance(default, ast.Constant) and str(default.value).isdigit() else None
         if variable is not None:
-            found = ScriptPort(said, written, variable=variable)
+            found = ScriptPort(said, written, variable=variable, dotenv=module.loads_dotenv)
     _add_script_port(facts, module.path, found)
 
 
