@@ -158,6 +158,17 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
             None,
         ),
         (["gunicorn", "--certfile", "c.pem", "--keyfile", "k.pem", "-b", ":443", "app:app"], {}, "gunicorn", None),
+        (["flask", "run", "--host", "0.0.0.0", "--cert", "adhoc"], {}, "flask", None),
+        # ... or by the variables that give those options (click's auto_envvar_prefix)
+        (
+            ["uvicorn", "main:app", "--host", "0.0.0.0"],
+            {"UVICORN_SSL_CERTFILE": "/certs/c.pem", "UVICORN_SSL_KEYFILE": "/certs/k.pem"},
+            "uvicorn",
+            None,
+        ),
+        (["flask", "run", "--host", "0.0.0.0"], {"FLASK_RUN_CERT": "adhoc"}, "flask", None),
+        (["uvicorn", "main:app"], {"UVICORN_SSL_CERTFILE": ""}, "uvicorn", "8000"),
+        (["daphne", "-e", "tcp:port=8001:interface=0.0.0.0", "main:app"], {}, "daphne", None),
         (["celery", "-A", "tasks", "worker"], {}, None, None),
         (["node", "--enable-source-maps", "dist/server.js"], {}, "node", None),
     ],
@@ -499,6 +510,35 @@ def test_nested_django_includes_add_up(tmp_path: Path) -> None:
     assert [route.path for route in facts.routes] == ["/api/v1/healthz/"]
 
 
+@pytest.mark.parametrize(
+    "urls",
+    [
+        "urlpatterns = [path('api/', include([path('health/', h)]))]\n",
+        "api_patterns = [path('health/', h)]\nurlpatterns = [path('api/', include(api_patterns))]\n",
+        "urlpatterns = [path('api/', include(([path('health/', h)], 'api')))]\n",
+        "urlpatterns = [path('api/', include([path('v1/', include([path('health/', h)]))]))]\n",
+    ],
+    ids=["inline", "list-variable", "tuple", "nested-inline"],
+)
+def test_a_django_include_of_a_pattern_list_puts_its_routes_below_it(tmp_path: Path, urls: str) -> None:
+    """`include()` takes a pattern list too (django/urls/conf.py): its routes are not root routes."""
+    facts = routes_of(tmp_path, {"urls.py": "from django.urls import include, path\n" + urls})
+    assert [route.path for route in facts.routes] in (["/api/health/"], ["/api/v1/health/"])
+    assert all(route.path != "/health/" for route in facts.routes)
+
+
+def test_a_django_include_of_a_module_object_puts_its_routes_below_it(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "site/urls.py": "from django.urls import include, path\nfrom api import urls as api_urls\n"
+            "urlpatterns = [path('api/', include(api_urls))]\n",
+            "api/urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+        },
+    )
+    assert [route.path for route in facts.routes] == ["/api/health/"]
+
+
 def test_a_mount_names_the_module_of_the_context_it_spells_exactly(tmp_path: Path) -> None:
     """`include('api.urls')` is `api/urls.py`, not the root URLconf `urls.py`, though the
     context's root need not be where imports start."""
@@ -621,6 +661,39 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
             "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list "
             "127.0.0.1",
         ),
+        (  # settings split by environment: production.py never names Django
+            {
+                "site/settings/base.py": "INSTALLED_APPS = ['django.contrib.admin']\n"
+                "ALLOWED_HOSTS = ['localhost', '127.0.0.1']\n",
+                "site/settings/production.py": "from .base import *\nALLOWED_HOSTS = ['www.example.com']\n",
+                "site/urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "Django answers 400 to a host its `ALLOWED_HOSTS` does not list, and no settings are seen to list "
+            "127.0.0.1",
+        ),
+        (  # flask-talisman binds itself only `if app is not None` (talisman.py:67-69)
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\ntalisman = Talisman(app=None)\n"
+                "app = Flask(__name__)\ntalisman.init_app(app)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            "its application runs `talisman.init_app(app)`, which redirects http to https (`force_https`),"
+            " before each request",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\nfrom flask_talisman import Talisman\n"
+                "app = Flask(__name__)\nTalisman().init_app(app)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            "its application runs `Talisman().init_app(app)`, which redirects http to https (`force_https`),"
+            " before each request",
+        ),
+        (  # Flask-SSLify 0.1.5 flask_sslify.py:28, 51-65: a 302 to https
+            {
+                "app.py": "from flask import Flask\nfrom flask_sslify import SSLify\n"
+                "app = Flask(__name__)\nSSLify(app)\n@app.get('/health')\ndef h(): ...\n"
+            },
+            "its application runs `SSLify(app)`, which redirects http to https, before each request",
+        ),
     ],
     ids=[
         "talisman",
@@ -633,6 +706,10 @@ def test_a_prefix_written_with_the_modules_constants_is_known(tmp_path: Path) ->
         "django-ssl-redirect-in-if",
         "django-ssl-redirect-in-class",
         "django-allowed-hosts-in-if",
+        "django-split-settings",
+        "talisman-app-none",
+        "talisman-init-app-without-variable",
+        "sslify",
     ],
 )
 def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(
@@ -1341,3 +1418,31 @@ def test_a_server_bound_to_another_address_is_a_guess(argv: list[str], guessed: 
         argv, HERE, Environment({name: Fact(value, "compose.yaml") for name, value in variables.items()})
     )
     assert launch.port is not None and (launch.port.guess is not None) is guessed
+
+
+def test_a_django_pattern_list_joined_into_urlpatterns_is_served_at_the_root(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "settings.py": "INSTALLED_APPS = ['django.contrib.admin']\nALLOWED_HOSTS = ['*']\n",
+            "urls.py": "from django.urls import include, path\nextra = [path('health/', h)]\n"
+            "urlpatterns = [path('admin/', a)] + extra\n",
+        },
+    )
+    assert ("/health/", None) in {(route.path, route.guess) for route in facts.routes}
+
+
+def test_an_application_mounted_into_another_and_served_alone_has_its_own_routes_at_the_root(
+    tmp_path: Path,
+) -> None:
+    """`uvicorn app.api:api_app` serves the sub-application alone, though app.main mounts it at /api."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/main.py": "from fastapi import FastAPI\nfrom app.api import api_app\napp = FastAPI()\n"
+            "app.mount('/api', api_app)\n",
+            "app/api.py": "from fastapi import FastAPI\napi_app = FastAPI()\n@api_app.get('/health')\ndef h(): ...\n",
+        },
+    )
+    served_alone, mounted = facts.health_route("app/api.py", "api_app"), facts.health_route("app/main.py", "app")
+    assert [served_alone.path, mounted.path] == ["/health", "/api/health"]

@@ -10,7 +10,8 @@ parsed only when its bytes name a web framework. Python is read with `ast`:
   `url_prefix`, `add_url_rule(...)`;
 - aiohttp: `app.router.add_get(...)`, `@routes.get(...)` on a `RouteTableDef`, `web.get(...)`;
 - Django: `path("healthz/", ...)` and `re_path(...)`, under the prefix of an
-  `include("app.urls")` that names their module.
+  `include("app.urls")` or `include(urls)` that names their module, or an `include()` of
+  the pattern list they are written in.
 
 JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
 
@@ -44,16 +45,21 @@ HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status
 MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
-    b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress SECURE_SSL_REDIRECT".split()
+    b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split()
+    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS".split()
 )
-"""What the modules read here name; and a Django setting read here, which a settings module
-split by environment (`from .base import *`) may set without naming Django."""
+"""What the modules read here name; and the Django settings read here, which a settings module
+split by environment (`from .base import *`) may set without naming Django: every one is
+read, since any may be the one `DJANGO_SETTINGS_MODULE` names."""
 _NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono".split())
 _AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
 _APPLICATIONS = frozenset(
     {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef"}
 )
 _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix"}
+_HTTPS_EXTENSIONS = frozenset({"Talisman", "SSLify"})
+"""Flask extensions that redirect each plain http request to https: flask-talisman (unless
+`force_https=False`), Flask-SSLify (flask_sslify.py:28, 51-65, a 302)."""
 _REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "middleware"})
 """Decorators of functions an application runs before each request (Flask, Quart, FastAPI)."""
 _HARMLESS_MIDDLEWARE = re.compile(r"\b(?:CORSMiddleware|GZipMiddleware|ProxyHeadersMiddleware)\b")
@@ -106,8 +112,13 @@ class Route(NamedTuple):
     module: str
     """The context file that defines it."""
     application: str | None = None
-    """The context file of the application that serves it directly, one never seen mounted
-    into another; None for a router's route, which any application may mount."""
+    """The context file of the application that serves it, at the top of its mounts; None
+    for a route of a router never seen mounted into one, which any application may mount."""
+    server: str | None = None
+    """The variable of the application at the top of its mounts, in `application`."""
+    alone: bool = False
+    """Whether it is the route of an application mounted into another, as that application
+    serves it when a process runs it alone (`uvicorn app.api:api_app`)."""
 
 
 class ScriptPort(NamedTuple):
@@ -126,6 +137,9 @@ class ScriptPort(NamedTuple):
     """Why the port may be another: the script starts another server too."""
     tls: str | None = None
     """What makes its server speak TLS alone (`ssl_certfile=...`): no port is read then."""
+    dotenv: str | None = None
+    """Where its code calls `load_dotenv()`, which sets `variable` from a `.env` file that
+    python-dotenv looks for from the script's folder up, where the container does not."""
 
     @property
     def read_from(self) -> tuple[str | None, str | None, str | None]:
@@ -156,6 +170,8 @@ class ScriptPort(NamedTuple):
             return None
         unset = f"; ${self.variable} is not set" if self.variable else ""
         guess = unread_may_set(environment, [self.variable] if self.variable else [])
+        if self.variable and self.dotenv:
+            guess = guess or f"{self.dotenv} calls `load_dotenv()`, which may set ${self.variable} from a `.env` file"
         return Fact(self.default, f"{self.source}: {self.default} by default{unset}", guess)
 
 
@@ -185,17 +201,23 @@ class CodeFacts:
             self.readable,
         )
 
-    def health_route(self, served: str | None = None) -> Route | None:
+    def health_route(self, served: str | None = None, variable: str | None = None) -> Route | None:
         """The best health route of the module or script `served`, the one the process
-        runs: where it creates an application, another application's routes are not its
-        own. Then one read rather than guessed (a router never seen mounted may sit under a
+        runs (with the application `variable` in it, as in `main:app`): where it creates an
+        application, another application's routes are not its own, nor, where it names one,
+        those of another application of the module, or of one its application is mounted
+        into. Then one read rather than guessed (a router never seen mounted may sit under a
         prefix, and its probe fail), then by `HEALTH_NAMES` order, then one without
         authentication, then one in `served`, then the shortest."""
         own = served if served in self.applications else None
+        if own is None or not any(route.application == own and route.server == variable for route in self.routes):
+            variable = None  # a factory (`main:create_app`), or no application of its own
         candidates = [
             route
             for route in self.routes
-            if _health_rank(route.path) is not None and (own is None or route.application in (None, own))
+            if _health_rank(route.path) is not None
+            and (own is None or route.application in (None, own))
+            and (route.server in (None, variable) if variable is not None else not route.alone)
         ]
         return min(
             candidates,
@@ -319,8 +341,11 @@ class _Module:
     guards: dict[str, str] = field(default_factory=dict)
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
-    talismans: set[str] = field(default_factory=set)
-    """Dotted names of the flask-talisman extensions it creates unbound (`Talisman()`)."""
+    https_extensions: dict[str, str] = field(default_factory=dict)
+    """Dotted names of the extensions that redirect to https it creates unbound (`Talisman()`,
+    `Talisman(app=None)`) -> their class."""
+    loads_dotenv: str | None = None
+    """Where it calls python-dotenv's `load_dotenv()`."""
     extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
@@ -352,6 +377,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         if "SECURE_SSL_REDIRECT" in names and not (isinstance(node.value, ast.Constant) and not node.value.value):
             module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
     mount_prefixes = _starlette_mounts(nodes, module)
+    pattern_lists = _django_pattern_lists(tree, nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
             _argparse_option(module, node)
@@ -363,7 +389,15 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             _decorated_routes(module, node)
         elif isinstance(node, ast.Call):
-            _call(module, node, mount_prefixes)
+            _call(module, node, mount_prefixes, pattern_lists)
+    module.loads_dotenv = next(
+        (
+            f"{relative}:{node.lineno}"
+            for node in nodes
+            if isinstance(node, ast.Call) and _callee(node) == "load_dotenv"
+        ),
+        None,
+    )
     # Once every import and application is known: a server call may come before them in `nodes`.
     for node in nodes:
         if isinstance(node, ast.Call):
@@ -453,8 +487,8 @@ def _owner(module: _Module, node: ast.Assign) -> None:
         module.guards.update(dict.fromkeys(names, guard))
     if callee in _RUN_METHODS:
         module.runnable.update(dict.fromkeys(names, callee))
-    if callee == "Talisman" and _argument(node.value, 0, "app") is None:
-        module.talismans.update(f"{module.dotted}.{name}" for name in names)
+    if callee in _HTTPS_EXTENSIONS and _bound_application(node.value) is None:
+        module.https_extensions.update(dict.fromkeys((f"{module.dotted}.{name}" for name in names), callee))
     if callee in _APPLICATIONS:
         module.applications.update(names)
         if callee != "RouteTableDef":
@@ -519,7 +553,62 @@ def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
     return prefixes
 
 
-def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> None:
+def _django_pattern_lists(tree: ast.Module, nodes: list[ast.AST], module: _Module) -> dict[int, str]:
+    """The pattern list each node of a Django URLconf is written in, where that is not its
+    `urlpatterns`: a module-level list (`api_patterns = [path(...)]`) or one inside an
+    `include([...])`. `include()` takes a list as well as a module (django/urls/conf.py), and
+    the routes of a list are below the path that includes it, not root routes."""
+    lists = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id != "urlpatterns"
+    }
+    owners: dict[int, str] = {}
+    for name, written in lists.items():
+        owners.update(dict.fromkeys(map(id, ast.walk(written)), name))
+    for node in nodes:  # outer includes first, so a node is in the innermost list it is written in
+        if isinstance(node, ast.Call) and _callee(node) == "include" and node.args:
+            included = _included(node)
+            if isinstance(included, ast.List):
+                owners.update(dict.fromkeys(map(id, ast.walk(included)), _inline_list(node)))
+    # `urlpatterns = [...] + api_patterns`, `urlpatterns += debug_patterns`: served at the root.
+    for node in tree.body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) else []
+        )
+        if any(isinstance(target, ast.Name) and target.id == "urlpatterns" for target in targets):
+            for name in _joined_lists(node.value):
+                if name in lists:
+                    module.mounts.append(_Mount(f"{module.dotted}.{name}", None, module.dotted))
+    return owners
+
+
+def _joined_lists(value: ast.AST) -> list[str]:
+    """The variables a list expression joins in as they are (`[...] + extra`, `[*base, ...]`),
+    not those it passes to a call (`include(api_patterns)`)."""
+    if isinstance(value, ast.Name):
+        return [value.id]
+    if isinstance(value, ast.BinOp):
+        return _joined_lists(value.left) + _joined_lists(value.right)
+    if isinstance(value, ast.List | ast.Tuple):
+        return [name for item in value.elts if isinstance(item, ast.Starred) for name in _joined_lists(item.value)]
+    return []
+
+
+def _included(include: ast.Call) -> ast.AST:
+    """What a Django `include()` names: `include((patterns, "app_name"))` names `patterns`."""
+    argument = include.args[0]
+    return argument.elts[0] if isinstance(argument, ast.Tuple) and argument.elts else argument
+
+
+def _inline_list(include: ast.Call) -> str:
+    """The name a list written inside an `include([...])` is known by, unlike any variable's."""
+    return f"include@{include.lineno}:{include.col_offset}"
+
+
+def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], pattern_lists: dict[int, str]) -> None:
     callee = _callee(call)
     is_method = isinstance(call.func, ast.Attribute)
     if callee in ("include_router", "register_blueprint") and call.args:
@@ -532,17 +621,20 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
             module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
-    elif callee == "Talisman" and (application := _argument(call, 0, "app")) is not None:
+    elif callee in _HTTPS_EXTENSIONS and (application := _bound_application(call)) is not None:
         if _forces_https(call):
-            module.guards[ast.unparse(application)] = (
-                f"`Talisman({ast.unparse(application)})`, which redirects http to https (`force_https`),"
-            )
+            written = f"{callee}({ast.unparse(application)})"
+            module.guards[ast.unparse(application)] = f"`{written}`, {_redirects_to_https(callee)}"
     elif callee == "init_app" and is_method and (application := _argument(call, 0, "app")) is not None:
         if _forces_https(call):  # flask-talisman's init_app(app, force_https=True, ...)
             extension = call.func.value
-            module.extensions_bound.append(
-                (_dotted(module, extension), ast.unparse(extension), ast.unparse(application))
-            )
+            written = f"{ast.unparse(extension)}.init_app({ast.unparse(application)})"
+            if (
+                isinstance(extension, ast.Call) and _callee(extension) in _HTTPS_EXTENSIONS
+            ):  # `Talisman().init_app(app)`
+                module.guards[ast.unparse(application)] = f"`{written}`, {_redirects_to_https(_callee(extension))}"
+            else:
+                module.extensions_bound.append((_dotted(module, extension), written, ast.unparse(application)))
     elif callee == "mount" and is_method and len(call.args) >= 2:
         # Starlette and FastAPI: `app.mount("/internal", sub)`
         module.mounts.append(
@@ -554,12 +646,17 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
             return
         path = "/" + route.lstrip("^").rstrip("$").replace("/?", "/").lstrip("/")
         view = call.args[1]
-        if isinstance(view, ast.Call) and _callee(view) == "include":  # Django: its module's routes go below
-            target = _string(module, view.args[0]) if view.args else None
-            if target is not None:
-                module.mounts.append(_Mount(target, path, module.dotted))
+        pattern_list = pattern_lists.get(id(call))
+        if isinstance(view, ast.Call) and _callee(view) == "include" and view.args:  # its routes go below
+            included = _included(view)
+            if isinstance(included, ast.List):
+                target = f"{module.dotted}.{_inline_list(view)}"
+            else:  # a dotted string, a module object, a list variable of this module or another
+                target = _string(module, included) or _dotted(module, included).removesuffix(".urlpatterns")
+            mounter = f"{module.dotted}.{pattern_list}" if pattern_list else module.dotted
+            module.mounts.append(_Mount(target, path, mounter))
             return
-        module.routes.append((_DJANGO, path, call.lineno, False))
+        module.routes.append((_DJANGO + (pattern_list or ""), path, call.lineno, False))
     elif callee == "Route" and not is_method and _serves_get(call):
         path = _string(module, _argument(call, 0, "path"))
         prefix = mount_prefixes.get(id(call), "")
@@ -576,6 +673,17 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str]) -> No
             owner = owner.value
         if path is not None:
             module.routes.append((ast.unparse(owner), path, call.lineno, False))
+
+
+def _bound_application(call: ast.Call) -> ast.AST | None:
+    """The application an extension's constructor binds it to: none for `Talisman()` or
+    `Talisman(app=None)`, which flask-talisman binds only `if app is not None` (talisman.py:67)."""
+    application = _argument(call, 0, "app")
+    return None if isinstance(application, ast.Constant) and application.value is None else application
+
+
+def _redirects_to_https(extension: str) -> str:
+    return "which redirects http to https" + (" (`force_https`)," if extension == "Talisman" else ",")
 
 
 def _forces_https(call: ast.Call) -> bool:
@@ -618,13 +726,12 @@ def _depends_on_auth(node: ast.AST) -> bool:
 def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     """Each route with the prefixes of every mount above it, wherever that is written."""
     dotted_modules = frozenset(module.dotted for module in modules)
-    talismans = {talisman for module in modules for talisman in module.talismans}
+    unbound = {name: kind for module in modules for name, kind in module.https_extensions.items()}
     for module in modules:
         for extension, written, application in module.extensions_bound:
-            if any(_names_one(dotted_modules, talisman, extension) for talisman in talismans):
-                module.guards[application] = (
-                    f"`{written}.init_app({application})`, which redirects http to https (`force_https`),"
-                )
+            kind = next((kind for name, kind in unbound.items() if _names_one(dotted_modules, name, extension)), None)
+            if kind is not None:
+                module.guards[application] = f"`{written}`, {_redirects_to_https(kind)}"
     tree = _MountTree.of(modules)
     # What an application runs before every request guards the routers mounted into it too.
     application_guard = next(
@@ -640,27 +747,35 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         ),
         None,
     )
+    servers = {f"{module.dotted}.{name}": (module.path, name) for module in modules for name in module.servers}
     for module in modules:
         for owner, path, line, needs_auth in module.routes:
             where = f"{module.path}:{line}"
             dotted = f"{module.dotted}.{owner}"
             if owner in ("", _DJANGO):
                 names, own = (module.dotted,), None
+            elif owner.startswith(_DJANGO):  # a pattern list, served where it is included
+                names, own = (f"{module.dotted}.{owner.removeprefix(_DJANGO)}",), ("", False)
             elif owner in module.applications:
                 names, own = (module.dotted, dotted), None
             else:  # a router, or a variable whose routes any application may mount
                 names, own = (dotted,), module.routers.get(owner, ("", False))
-            for chain in tree.chains(names, own):
+            chains = tree.chains(names, own)
+            if owner in module.servers and all(chain.mounted for chain in chains):
+                chains.append(_Chain((), (), tree.guard(names), mounted=False, served_by=dotted, alone=True))
+            for chain in chains:
                 full = _join(*(prefix for prefix in chain.prefixes if prefix != _UNKNOWN), path)
                 guard = chain.guard or application_guard
                 guarded = (
                     f"its application runs {guard} before each request, which may refuse the probe" if guard else None
                 )
-                if owner == _DJANGO:
+                if owner.startswith(_DJANGO):
                     guarded = _either(guarded, django_hosts, django_redirect)
-                application = module.path if owner in module.servers and not chain.mounted else None
+                application, server = servers.get(chain.served_by, (None, None)) if chain.served_by else (None, None)
                 guess = _either(*chain.guesses, guarded)
-                facts.routes.append(Route(full, f"{where}: route {full}", guess, needs_auth, module.path, application))
+                said = f"{where}: route {full}"
+                route = Route(full, said, guess, needs_auth, module.path, application, server, chain.alone)
+                facts.routes.append(route)
 
 
 class _Chain(NamedTuple):
@@ -674,6 +789,11 @@ class _Chain(NamedTuple):
     guard: str | None
     """What runs before each of its routes, set on it or on a mount above it."""
     mounted: bool
+    served_by: str | None = None
+    """The dotted name of the object at its top, never seen mounted; None where it ends at a
+    router never seen mounted, or is not followed to its end."""
+    alone: bool = False
+    """An application mounted into another, served by itself (see `Route.alone`)."""
 
 
 _MAX_MOUNTS = 8
@@ -707,14 +827,12 @@ class _MountTree:
         it), whose own prefix is `own` (None: it is no router)."""
         name = names[-1]
         label = name.rsplit(".", 1)[-1]
-        guard = next(
-            (guard for target, guard in self.guards.items() if any(self._same(n, target) for n in names)), None
-        )
+        guard = self.guard(names)
         unknown_own = (f"`{label}` has a prefix not known",) if own is not None and own[0] == _UNKNOWN else ()
         mounts = [mount for mount in self.mounts if any(self._same(n, mount.target) for n in names)]
         if not mounts:
             if own is None:
-                return [_Chain((), (), guard, mounted=False)]
+                return [_Chain((), (), guard, mounted=False, served_by=name)]
             unmounted = f"`{label}` is not seen mounted, so its routes may have a prefix"
             return [_Chain((own[0],), (unmounted, *unknown_own), guard, mounted=False)]
         chains = []
@@ -729,10 +847,13 @@ class _MountTree:
                 continue
             mounter = (mount.mounter,)
             for outer in self.chains(mounter, self._router(mount.mounter), (*seen, *names)):
-                chains.append(
-                    _Chain((*outer.prefixes, *step), (*outer.guesses, *guesses), guard or outer.guard, mounted=True)
-                )
+                prefixes, outer_guesses = (*outer.prefixes, *step), (*outer.guesses, *guesses)
+                chains.append(_Chain(prefixes, outer_guesses, guard or outer.guard, True, outer.served_by))
         return chains
+
+    def guard(self, names: tuple[str, ...]) -> str | None:
+        """What the object `names` stand for runs before each of its routes, set on it itself."""
+        return next((guard for target, guard in self.guards.items() if any(self._same(n, target) for n in names)), None)
 
     def _router(self, dotted: str) -> tuple[str, bool] | None:
         return next((own for target, own in self.routers.items() if self._same(dotted, target)), None)
@@ -843,7 +964,7 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
         default = port_node.args[1] if len(port_node.args) > 1 else None
         written = str(default.value) if isinstance(default, ast.Constant) and str(default.value).isdigit() else None
         if variable is not None:
-            found = ScriptPort(said, written, variable=variable)
+            found = ScriptPort(said, written, variable=variable, dotenv=module.loads_dotenv)
     _add_script_port(facts, module.path, found)
 
 

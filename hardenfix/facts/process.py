@@ -46,7 +46,8 @@ class Launcher(NamedTuple):
     """The documented default."""
     documentation: str
     socket_options: tuple[str, ...] = ()
-    """Options that make it listen on a Unix socket or an inherited descriptor instead."""
+    """Options that make it listen on a Unix socket, an inherited descriptor or endpoints of its own
+instead (daphne 4.1 cli.py:237-260 adds its default host and port only without `-e`)."""
 
 
 LAUNCHERS = {
@@ -58,7 +59,8 @@ LAUNCHERS = {
     ),
     "hypercorn": Launcher((), ("-b", "--bind"), (), "8000", "https://hypercorn.readthedocs.io/en/latest/how_to_guides/configuring.html"),
     "daphne": Launcher(
-        ("-p", "--port"), (), (), "8000", "https://github.com/django/daphne#readme", ("-u", "--unix-socket", "--fd")
+        ("-p", "--port"), (), (), "8000", "https://github.com/django/daphne#readme",
+        ("-u", "--unix-socket", "--fd", "-e", "--endpoint"),
     ),
     "granian": Launcher(("--port",), (), ("GRANIAN_PORT",), "8000", "https://github.com/emmett-framework/granian#options"),
     "flask": Launcher(("-p", "--port"), (), ("FLASK_RUN_PORT",), "5000", "https://flask.palletsprojects.com/en/stable/cli/"),
@@ -69,9 +71,13 @@ LAUNCHERS = {
 }  # fmt: skip
 """Server programs by the name they are started as (`python -m NAME` or the script NAME)."""
 
-_TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile"})
-"""Options of uvicorn, gunicorn and hypercorn that make them speak TLS alone: a plain HTTP
-probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile)."""
+_TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile", "--cert"})
+"""Options of uvicorn, gunicorn, hypercorn and `flask run` that make them speak TLS alone: a
+plain HTTP probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile, flask --cert)."""
+_TLS_VARIABLES = {"uvicorn": ("UVICORN_SSL_CERTFILE", "UVICORN_SSL_KEYFILE"), "flask": ("FLASK_RUN_CERT",)}
+"""Variables that give those options, through click's `auto_envvar_prefix` (uvicorn 0.30
+main.py:61 "UVICORN", flask 3.1 cli.py:585 "FLASK" and its `run` command's `--cert`); click
+ignores one set empty."""
 FLASK_DOTENV_FILES = (".flaskenv", ".env")
 """Files `flask run` loads from its working directory where python-dotenv is installed
 (flask 3.1 cli.py `load_dotenv`), whose `FLASK_RUN_PORT` and `FLASK_RUN_CERT` set its options."""
@@ -126,7 +132,7 @@ def launch_of(
     if program in LAUNCHERS:
         launch = _server(program, arguments, source, environment, config_files)
         if program == "flask":
-            launch = _dotenv_loaded(launch, config_files)
+            launch = _dotenv_loaded(launch, config_files, _options(arguments))
         return _bound_elsewhere(launch, _server_options(program, arguments, environment), environment)
     interpreter = posixpath.basename(words[0])
     if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
@@ -232,16 +238,23 @@ def _bound_host(program: str, options: Mapping[str, str]) -> str | None:
     return None
 
 
-def _dotenv_loaded(launch: Launch, config_files: frozenset[str] | None) -> Launch:
-    """`flask run` with the files it loads from its working directory: one there (or perhaps
-    there, for a folder of the host) may set its port, or make it speak TLS."""
+def _dotenv_loaded(launch: Launch, config_files: frozenset[str] | None, options: Mapping[str, str]) -> Launch:
+    """`flask run` with the files it loads: one in its working directory or a folder above it
+    (or perhaps there, for a folder of the host), or the one its `--env-file` names, may set its
+    port, or make it speak TLS."""
     loaded = [name for name in FLASK_DOTENV_FILES if config_files is None or name in config_files]
-    if launch.port is None or not loaded:
+    named = next((options[option] for option in ("-e", "--env-file") if option in options), None)
+    if launch.port is None or not (loaded or named):
         return launch
     holds = "may hold" if config_files is None else "holds"
+    files = []
+    if loaded:
+        files.append(f"its working directory or a folder above it {holds} {' and '.join(f'`{n}`' for n in loaded)}")
+    if named is not None:
+        files.append(f"its command names `--env-file {named}`")
     doubt = (
-        f"its working directory {holds} {' and '.join(f'`{name}`' for name in loaded)}, which `flask run` "
-        "loads (with python-dotenv) and which may set FLASK_RUN_PORT or FLASK_RUN_CERT"
+        f"{' and '.join(files)}, which `flask` loads (with python-dotenv) and which may set FLASK_RUN_PORT or "
+        "FLASK_RUN_CERT"
     )
     guess = "; ".join(reason for reason in (launch.port.guess, doubt) if reason)
     return launch._replace(port=launch.port._replace(guess=guess))
@@ -259,9 +272,17 @@ def _server(
     target = next((argument for argument in _positionals(arguments) if ":" in argument or "." in argument), None)
     if program in ("streamlit", "fastapi"):
         target = next(iter(_positionals(arguments)), None)
-    tls = next((option for option in options if option in _TLS_OPTIONS), None)
+    tls = next((f"`{option}` in {source}" for option in options if option in _TLS_OPTIONS), None)
+    tls = tls or next(
+        (
+            f"`{variable}` in its environment ({environment[variable].source})"
+            for variable in _TLS_VARIABLES.get(program, ())
+            if variable in environment and environment[variable].value != ""
+        ),
+        None,
+    )
     if tls is not None:
-        return Launch(program, None, target, source, tls=f"`{tls}` in {source}")
+        return Launch(program, None, target, source, tls=tls)
     if any(option in options for option in launcher.socket_options):
         return Launch(program, None, target, source)
     for option in launcher.port_options:

@@ -518,7 +518,18 @@ class ServiceFacts:
     def route(self) -> Route | None:
         """The best health route its code defines (see `CodeFacts.health_route`)."""
         code = self._code
-        return code.health_route(self._target_file()) if code is not None else None
+        if code is None:
+            return None
+        launch = self.launch
+        variable = launch.target.partition(":")[2] if launch is not None and launch.target is not None else ""
+        route = code.health_route(self._target_file(), variable if variable.isidentifier() else None)
+        script_name = self.environment.get("SCRIPT_NAME")
+        if route is None or launch is None or launch.program != "gunicorn" or not script_name or not script_name.value:
+            return route
+        # gunicorn 23 http/wsgi.py:118, 185-190: a path not under SCRIPT_NAME gets 400.
+        mounted = f"its environment sets SCRIPT_NAME ({script_name.source}), and gunicorn answers 400 to a path"
+        mounted += " that does not start with it"
+        return route._replace(guess="; ".join(filter(None, (route.guess, mounted))))
 
     def _target_image_path(self) -> str | None:
         """Where in the container the module or script the launch serves is."""
@@ -591,12 +602,16 @@ class ServiceFacts:
 
     def _workdir_files(self) -> frozenset[str] | None:
         """Names of the files in its working directory, where gunicorn and hypercorn look for
-        their configuration file, and `flask run` for its `.flaskenv`: those a folder bound
-        over it holds (None when that is a folder of the host that runs it), else those
+        their configuration file, and `flask run` for its `.flaskenv` (python-dotenv's
+        `find_dotenv` looks in the folders above it too: those count as here): those a folder
+        bound over it holds (None when that is a folder of the host that runs it), else those
         `COPY` puts there; and files bound into it one by one."""
         workdir = self.working_directory
         if workdir is None:
             return frozenset()
+        above = [workdir]
+        while above[-1] != "/":
+            above.append(posixpath.dirname(above[-1]))
         names = {
             posixpath.basename(mount.target)
             for mount in self.service.bind_mounts()
@@ -610,6 +625,10 @@ class ServiceFacts:
             self.document.depends_on(folder)
             with contextlib.suppress(OSError):
                 names.update(entry.name for entry in os.scandir(folder) if entry.is_file())
+            for parent in above[1:]:
+                if parent == mounted[1] or parent.startswith(mounted[1].rstrip("/") + "/"):
+                    host = mounted[0] / posixpath.relpath(parent, mounted[1])
+                    names.update(name for name in FLASK_DOTENV_FILES if (host / name).is_file())
             return frozenset(names)
         build, built = self.build, self._built
         if build is None or built is None or built.build_context is None:
@@ -619,11 +638,17 @@ class ServiceFacts:
         context = built.build_context
         for copy in build.stage.copies():
             for item in copy.sources:
-                if copy.into_directory and copy.destination.rstrip("/") == workdir.rstrip("/") and context.is_dir(item):
-                    names.update(name.rsplit("/", 1)[-1] for name in context.files_under(item, ".py", 200))
-                    names.update(name for name in FLASK_DOTENV_FILES if _sent(context, posixpath.join(item, name)))
-                elif posixpath.dirname(copy.landing(item)) == workdir:
-                    names.add(posixpath.basename(copy.landing(item)))
+                destination = posixpath.normpath(copy.destination)  # a folder's contents land in it, `/` or not
+                if destination in above and context.is_dir(item):
+                    if copy.into_directory and destination == workdir:
+                        names.update(name.rsplit("/", 1)[-1] for name in context.files_under(item, ".py", 200))
+                    for parent in above[: above.index(destination) + 1]:
+                        folder = posixpath.normpath(posixpath.join(item, posixpath.relpath(parent, destination)))
+                        names.update(name for name in FLASK_DOTENV_FILES if _sent(context, f"{folder}/{name}"))
+                else:
+                    folder, name = posixpath.split(copy.landing(item))
+                    if folder == workdir or (folder in above and name in FLASK_DOTENV_FILES):
+                        names.add(name)
         return frozenset(names)
 
     @property

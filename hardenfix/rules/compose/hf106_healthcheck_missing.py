@@ -168,9 +168,12 @@ class HealthcheckMissing(Rule):
     address or more options from (`UVICORN_HOST` where the command gives no
     `--host`, gunicorn's `GUNICORN_CMD_ARGS`, which may carry
     `--bind=0.0.0.0:8080` or `--certfile`), a `.flaskenv` or `.env` in the
-    working directory of `flask run`, which loads it and may read
-    `FLASK_RUN_PORT` or `FLASK_RUN_CERT` there (one the `.dockerignore` leaves
-    out of the image is not), a server told to listen on one address
+    working directory of `flask run` or a folder above it, or a file its
+    `--env-file` names, which it loads and may read `FLASK_RUN_PORT` or
+    `FLASK_RUN_CERT` from (one the `.dockerignore` leaves out of the image is
+    not), a script's port variable that its `load_dotenv()` may set from a
+    `.env`, gunicorn with `SCRIPT_NAME` in its environment (a path that does not
+    start with it gets 400), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
     reach, a route on a router that is not seen mounted, or below a prefix
     not written out (`include_router(router, prefix=settings.API_V1_STR)`;
@@ -181,7 +184,8 @@ class HealthcheckMissing(Rule):
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
     `HTTPSRedirectMiddleware`, flask-talisman's `Talisman(app)` or
-    `talisman.init_app(app)`, whose `force_https` is on by default, Flask's `@app.before_request`, Express's
+    `talisman.init_app(app)`, whose `force_https` is on by default, Flask-SSLify's
+    `SSLify(app)`, Flask's `@app.before_request`, Express's
     `app.use((req, res, next) => ...)`), or, for a Django route, settings that
     are not seen to allow the host `127.0.0.1` (`ALLOWED_HOSTS` read from the
     environment answers 400 to a probe of it) or that turn on
@@ -199,8 +203,10 @@ class HealthcheckMissing(Rule):
     way not read (`app.run(**settings)`) gives no probe, and a script that
     starts more than one server makes the fix unsafe. A server started with
     TLS (`uvicorn.run(..., ssl_certfile=...)`, `app.run(ssl_context=...)`,
-    Sanic's `ssl=`, `uvicorn --ssl-certfile`) gets no probe: it answers none
-    in plain http, on whatever port. A Dockerfile's
+    Sanic's `ssl=`, `uvicorn --ssl-certfile` or `UVICORN_SSL_CERTFILE` in its
+    environment, `flask run --cert` or `FLASK_RUN_CERT`) gets no probe: it
+    answers none in plain http, on whatever port. Nor does daphne with `-e`
+    endpoints, which replace its default host and port. A Dockerfile's
     `${APP_PORT}` is the build's, expanded from its `ARG`s, never written into
     the probe; a variable passed from the deploying shell (`--port
     ${PORT:-8000}` with `environment: [PORT]`) is, as `${PORT:-8000}`, which
