@@ -119,6 +119,9 @@ class Route(NamedTuple):
     alone: bool = False
     """Whether it is the route of an application mounted into another, as that application
     serves it when a process runs it alone (`uvicorn app.api:api_app`)."""
+    below_unknown_prefix: bool = False
+    """Whether a mount above it has a prefix not written out (`prefix=settings.API_V1_STR`):
+    its path lacks that prefix, and a probe of it would miss."""
 
 
 class ScriptPort(NamedTuple):
@@ -774,7 +777,17 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 application, server = servers.get(chain.served_by, (None, None)) if chain.served_by else (None, None)
                 guess = _either(*chain.guesses, guarded)
                 said = f"{where}: route {full}"
-                route = Route(full, said, guess, needs_auth, module.path, application, server, chain.alone)
+                route = Route(
+                    full,
+                    said,
+                    guess,
+                    needs_auth,
+                    module.path,
+                    application,
+                    server,
+                    chain.alone,
+                    _UNKNOWN in chain.prefixes,
+                )
                 facts.routes.append(route)
 
 

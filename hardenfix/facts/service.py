@@ -777,6 +777,12 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
         return PlannedProbe(None, reason="its code defines no health route hardenfix can see")
     if route.needs_auth:
         return PlannedProbe(None, reason=f"its health route `{route.path}` asks for authentication")
+    if route.below_unknown_prefix:
+        return PlannedProbe(
+            None,
+            reason=f"its health route `{route.path}` is mounted below a prefix its code does not write out, "
+            "so the path it is served at is not known",
+        )
     url = f"http://127.0.0.1:{facts.port.value}{route.path}"
     argv = probes.replacement_probe(url, image.present(probes.REPLACEMENT_TOOLS)) if image is not None else None
     if argv is None:

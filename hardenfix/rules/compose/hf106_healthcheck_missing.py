@@ -175,11 +175,7 @@ class HealthcheckMissing(Rule):
     `.env`, gunicorn with `SCRIPT_NAME` in its environment (a path that does not
     start with it gets 400), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
-    reach, a route on a router that is not seen mounted, or below a prefix
-    not written out (`include_router(router, prefix=settings.API_V1_STR)`;
-    one made of the module's string constants, `f"/api/{VERSION}"`, is
-    known, unless the module sets one again, as from the environment:
-    `API_PREFIX = os.environ.get("API_PREFIX", API_PREFIX)`), a tool assumed for
+    reach, a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
@@ -193,7 +189,12 @@ class HealthcheckMissing(Rule):
     django-configurations class): the probe speaks plain http, and python3's urllib
     and wget follow a redirect to https, to a port that speaks no TLS, and fail.
     A sub-application mounted under a
-    prefix (`app.mount("/internal", sub)`) serves its routes there.
+    prefix (`app.mount("/internal", sub)`) serves its routes there. A route
+    below a prefix not written out (`include_router(router,
+    prefix=settings.API_V1_STR)`) gets no probe: the path it is served at is
+    not known. One made of the module's string constants, `f"/api/{VERSION}"`,
+    is known, unless the module sets one again, as from the environment
+    (`API_PREFIX = os.environ.get("API_PREFIX", API_PREFIX)`).
 
     A script's port is read only from a call that starts its framework's
     server (`app.run("0.0.0.0", 8080)` of a Flask, Quart or Sanic

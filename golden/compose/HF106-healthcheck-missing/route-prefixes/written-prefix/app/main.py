@@ -1,0 +1,6 @@
+from fastapi import FastAPI
+
+from app import utils
+
+app = FastAPI()
+app.include_router(utils.router, prefix="/api/v1")
