@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from hardenfix.files import UTF_8
-from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
+from hardenfix.model import Applicability, ComposeBuild, Edit, FileKind, Finding, Fix
 from hardenfix.registry import rules_of_kind
 from hardenfix.rule import Rule
 from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
@@ -307,25 +307,6 @@ def _backward(offset: int, edits: list[Edit], is_end: bool, exact: bool) -> int 
     return offset - delta
 
 
-class ComposeBuild(NamedTuple):
-    """How the Compose files of a run build a Dockerfile."""
-
-    context: Path
-    """The build context a service gives it (`build.context`)."""
-    compose_files: tuple[str, ...] = ()
-    """The Compose files that build it."""
-    entrypoint_bypassed_by: tuple[str, ...] = ()
-    """The services that run the image past its `ENTRYPOINT` (their own `entrypoint:`, or one
-    they may inherit), as `service `worker` of `compose.yaml` sets its own` (see
-    `Job.learn_builds`)."""
-    images: tuple[str, ...] = ()
-    """The names those Compose files give the image (`image: myapp:dev`)."""
-    services: tuple[str, ...] = ()
-    """Their services that build it or run it by its name."""
-    included_files: tuple[str, ...] = ()
-    """The files those Compose files include (`include:`)."""
-
-
 class SourceFile(NamedTuple):
     """Where a text lives on disk, for rules that read neighbouring files."""
 
@@ -342,12 +323,7 @@ def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
         return functools.partial(parse, location=None)
     if source.build is not None:
         return functools.partial(
-            parse,
-            location=source.location,
-            build_context=source.build.context,
-            compose_files=source.build.compose_files,
-            entrypoint_bypassed_by=source.build.entrypoint_bypassed_by,
-            included_files=source.build.included_files,
+            parse, location=source.location, build_context=source.build.context, compose=source.build
         )
     return functools.partial(parse, location=source.location)
 

@@ -168,6 +168,25 @@ def _fix_edits(edits: Iterable[Edit]) -> tuple[Edit, ...]:
     return ordered
 
 
+class ComposeBuild(NamedTuple):
+    """How the Compose files of a run build a Dockerfile."""
+
+    context: Path
+    """The build context a service gives it (`build.context`)."""
+    compose_files: tuple[str, ...] = ()
+    """The Compose files that build it."""
+    entrypoint_bypassed_by: tuple[str, ...] = ()
+    """The services that run the image past its `ENTRYPOINT` (their own `entrypoint:`, or one
+    they may inherit), as `service `worker` of `compose.yaml` sets its own` (see
+    `Job.learn_builds`)."""
+    images: tuple[str, ...] = ()
+    """The names those Compose files give the image (`image: myapp:dev`)."""
+    services: tuple[str, ...] = ()
+    """Their services that build it or run it by its name."""
+    included_files: tuple[str, ...] = ()
+    """The files those Compose files include (`include:`)."""
+
+
 class Position(NamedTuple):
     """1-based line and column of an offset."""
 

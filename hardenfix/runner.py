@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
-from hardenfix.engine import ComposeBuild, Engine, FixError, FixOutcome, SourceFile
+from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
 from hardenfix.files import (
     BinaryFile,
     UnreadableFile,
@@ -44,7 +44,7 @@ from hardenfix.files import (
     regular_file_status,
     remove_if_stale,
 )
-from hardenfix.model import FileKind, FileResult, Finding, Outcome, Position, Record, status_of
+from hardenfix.model import ComposeBuild, FileKind, FileResult, Finding, Outcome, Position, Record, status_of
 from hardenfix.rules.meta.hf002_parse_error import Unparseable
 from hardenfix.rules.meta.hf003_unreadable_file import Unreadable
 from hardenfix.sources import ParseError

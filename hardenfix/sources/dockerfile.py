@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from hardenfix.files import FileTooLarge, read_whole
-from hardenfix.model import Status, status_of
+from hardenfix.model import ComposeBuild, Status, status_of
 from hardenfix.probes import (
     INIT_PROGRAMS,
     SHELLS,
@@ -666,15 +666,8 @@ class DockerfileDocument(SourceText):
 
     build_context: BuildContext | None = None
     """Where `COPY` and `ADD` read from: set by `parse`."""
-    compose_files: tuple[Path, ...] = ()
-    """The Compose files of the run whose services build it: set by `parse`."""
-    entrypoint_bypassed_by: tuple[str, ...] = ()
-    """The services of the run's Compose files that run the image past its `ENTRYPOINT`
-    (their own `entrypoint:`, or one they may inherit), as `service `worker` of `compose.yaml`
-    sets its own`: set by `parse`."""
-    included_files: tuple[str, ...] = ()
-    """The files those Compose files include (`include:`): absolute paths, or as written
-    where they are not on this disk; set by `parse`."""
+    compose: ComposeBuild | None = None
+    """How the Compose files of the run build it, when one does: set by `parse`."""
 
 
 def variable_syntax(line: str, start: int = 0, escape: str = "\\") -> list[tuple[int, int]] | None:
@@ -788,24 +781,16 @@ def expand_variables(text: str, values: Mapping[str, str]) -> str | None:
 
 
 def parse(
-    text: str,
-    location: Path | None = None,
-    build_context: Path | None = None,
-    compose_files: tuple[str, ...] = (),
-    entrypoint_bypassed_by: tuple[str, ...] = (),
-    included_files: tuple[str, ...] = (),
+    text: str, location: Path | None = None, build_context: Path | None = None, compose: ComposeBuild | None = None
 ) -> DockerfileDocument:
     """Scan a Dockerfile. Its build context is `build_context` when the caller knows it
-    (a Compose service's `build.context`), else the Dockerfile's folder; `compose_files` build
-    it, `entrypoint_bypassed_by` are the run's services that run the image past its
-    entrypoint, and `included_files` the files the Compose files include."""
+    (a Compose service's `build.context`), else the Dockerfile's folder; `compose` is how the
+    Compose files of the run build it."""
     scanner = _Scanner(text)
     instructions = scanner.scan()
     document = DockerfileDocument(text, instructions, scanner.directives)
     document.location = location
-    document.compose_files = tuple(Path(compose_file) for compose_file in compose_files)
-    document.entrypoint_bypassed_by = entrypoint_bypassed_by
-    document.included_files = included_files
+    document.compose = compose
     if build_context is not None or location is not None:
         document.build_context = BuildContext(
             build_context if build_context is not None else location.parent,

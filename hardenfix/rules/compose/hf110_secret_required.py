@@ -575,7 +575,8 @@ class SecretRequired(Rule):
                     store = Store.EVERY_START if Store.EVERY_START in stores else next(iter(stores - {None}), None)
                     end = start + interpolation.end
                     found.append((start + interpolation.start, end, interpolation, use, store))
-        for feature, how in _switched_off_by_values(document, self.knowledge).items():
+        # Only a file with secrets needs its services' switches (read from their facts).
+        for feature, how in (_switched_off_by_values(document, self.knowledge) if found else {}).items():
             switched_off.setdefault(feature, how)
         # What one occurrence says of a variable holds for all: a fix at one of them makes it required everywhere.
         coolify = _COOLIFY_MAGIC.search(document.text)

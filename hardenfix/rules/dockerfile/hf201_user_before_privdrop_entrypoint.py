@@ -241,21 +241,22 @@ def _bypassed(document: DockerfileDocument) -> str | None:
     run's Compose files does, a file merged over them may (one beside them, or one they
     include), and without a Compose file of the run that builds the image, what runs it is
     not seen."""
-    if document.entrypoint_bypassed_by:
-        return f"{document.entrypoint_bypassed_by[0]} `entrypoint:`, past the script, and would run as root"
-    if not document.compose_files:
+    compose = document.compose
+    if compose is None or not compose.compose_files:
         return (
             "no Compose file of this run builds the image, so what runs it is not seen: one that runs it past"
             " the script (`entrypoint: []`, a Kubernetes `command:`) would run as root"
         )
-    for compose_file in document.compose_files:
+    if compose.entrypoint_bypassed_by:
+        return f"{compose.entrypoint_bypassed_by[0]} `entrypoint:`, past the script, and would run as root"
+    for compose_file in map(Path, compose.compose_files):
         merged = _entrypoint_set_beside(document, compose_file)
         if merged is not None:
             return (
                 f"`{merged}`, beside `{compose_file.name}`, sets an `entrypoint:`, and a service merged from it"
                 " that runs the image past the script would run as root"
             )
-    for included in document.included_files:
+    for included in compose.included_files:
         doubt = _included_doubt(document, included)
         if doubt is not None:
             return f"`{_shown(document, included)}`, included by a Compose file that builds the image, {doubt}"
