@@ -51,6 +51,7 @@ configuration of the first path given (as the cache's place is), and `--online` 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import re
 import types
@@ -62,13 +63,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hardenfix.files import absolute_path
+from hardenfix.gitignore import IgnorePatterns
 from hardenfix.model import FileKind
 from hardenfix.registry import Listed, SelectionError, matches, rule_by_code, select_rules, validate_selectors
 from hardenfix.rule import Rule
 
 if TYPE_CHECKING:
-    import pathspec
-
     from hardenfix.facts.online import RegistryAnswers
     from hardenfix.knowledge import ImageFacts, KnowledgeBase
 
@@ -154,19 +154,17 @@ class Settings:
         return any(_matches(spec, absolute, folder) for folder, spec in self._exclude_specs)
 
     @cached_property
-    def _per_file_specs(self) -> list[tuple[str, pathspec.PathSpec, tuple[str, ...]]]:
-        import pathspec
-
-        return [
-            (folder, pathspec.GitIgnoreSpec.from_lines([glob]), selectors)
-            for folder, glob, selectors in self.per_file_ignores
-        ]
+    def _per_file_specs(self) -> list[tuple[str, IgnorePatterns, tuple[str, ...]]]:
+        return [(folder, IgnorePatterns([glob]), selectors) for folder, glob, selectors in self.per_file_ignores]
 
     @cached_property
-    def _exclude_specs(self) -> list[tuple[str, pathspec.PathSpec]]:
-        import pathspec
-
-        return [(folder, pathspec.GitIgnoreSpec.from_lines([pattern])) for folder, pattern in self.exclude]
+    def _exclude_specs(self) -> list[tuple[str, IgnorePatterns]]:
+        """One set of patterns per folder they are written for, in order, so that a `!`
+        takes back what an earlier pattern of the same file excludes."""
+        return [
+            (folder, IgnorePatterns(pattern for _, pattern in patterns))
+            for folder, patterns in itertools.groupby(self.exclude, key=lambda entry: entry[0])
+        ]
 
     def fails(self, finding: Any) -> bool:
         """Whether `finding` (anything with a code and slug) makes `check` fail."""
@@ -217,10 +215,10 @@ class Settings:
         return dataclasses.replace(self, **changes, origins=origins)
 
 
-def _matches(spec: pathspec.PathSpec, absolute: str, folder: str) -> bool:
-    """Whether a pattern set down in `folder` matches the file at `absolute`."""
+def _matches(patterns: IgnorePatterns, absolute: str, folder: str) -> bool:
+    """Whether patterns set down in `folder` exclude the file at `absolute`, or a folder above it."""
     relative = os.path.relpath(absolute, folder)
-    return not relative.startswith("..") and spec.match_file(relative.replace(os.sep, "/"))
+    return not relative.startswith("..") and patterns.excludes(relative.replace(os.sep, "/"))
 
 
 class Layer(NamedTuple):

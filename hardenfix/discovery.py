@@ -14,13 +14,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from hardenfix.files import TEMP_PREFIX, TEMP_SUFFIX
+from hardenfix.gitignore import IgnorePatterns
 from hardenfix.model import FileKind
-
-if TYPE_CHECKING:
-    import pathspec
 
 SKIPPED_DIRECTORIES = frozenset(
     {
@@ -325,7 +323,8 @@ class _Recorder:
         self.walk.ignore_files.append([self.relative(path), status.st_mtime_ns, status.st_size, status.st_ino])
 
 
-_Ignores = list[tuple[str, "pathspec.PathSpec"]]
+_Ignores = list[tuple[str, IgnorePatterns]]
+"""The `.gitignore` files in force in a folder, from the walk's root down: each folder and its patterns."""
 
 
 def _listing(
@@ -357,29 +356,27 @@ def _listing(
     return iter(entries), ignores
 
 
-def _gitignore(directory: str, record: _Recorder | None) -> pathspec.PathSpec | None:
+def _gitignore(directory: str, record: _Recorder | None) -> IgnorePatterns | None:
     path = os.path.join(directory, ".gitignore")
     try:
         with open(path, encoding="utf-8", errors="replace") as file:
             if record is not None:
                 record.ignore_file(path, os.fstat(file.fileno()))
-            lines = file.read().splitlines()
+            text = file.read()
     except OSError:
         if record is not None:
             record.walk.complete = False
         return None
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return IgnorePatterns.from_text(text)
 
 
 def _ignored(path: str, ignores: _Ignores, is_dir: bool) -> bool:
-    for base, spec in ignores:
+    """Whether the `.gitignore` files in force ignore `path`, whose folders they did not: as
+    in git, the nearest file with a pattern that matches decides, and a `!` there takes it back."""
+    for base, patterns in reversed(ignores):
         # Paths here were built by joining names onto `base`: slicing is relpath's answer.
         prefix = base if base.endswith(os.sep) else base + os.sep
-        relative = path[len(prefix) :].replace(os.sep, "/")
-        if is_dir:
-            relative += "/"
-        if spec.match_file(relative):
-            return True
+        decision = patterns.decision(path[len(prefix) :].replace(os.sep, "/"), is_dir)
+        if decision is not None:
+            return decision
     return False
