@@ -179,6 +179,23 @@ def test_what_a_command_starts_and_where_it_listens(argv, environment, program, 
     assert (launch.port.value if launch and launch.port else None) == port
 
 
+@pytest.mark.parametrize(
+    ("argv", "script", "loads_env"),
+    [
+        (["node", "-r", "dotenv/config", "server.js", "--port", "3000"], "server.js", "-r dotenv/config"),
+        (["node", "--env-file=.env", "server.js"], "server.js", "--env-file=.env"),
+        (["node", "--import", "tsx", "server.ts"], "server.ts", None),
+        (["python", "-W", "ignore", "-X", "dev", "main.py"], "main.py", None),
+        (["node", "-e", "console.log(1)"], None, None),
+    ],
+)
+def test_the_script_an_interpreter_runs_past_its_options(argv, script, loads_env) -> None:
+    """An option's value (`-r dotenv/config`) is not the script; some options load a `.env`."""
+    launch = launch_of(argv, HERE, {})
+    assert (launch.target if launch else None) == script
+    assert (launch.loads_env if launch else None) == loads_env
+
+
 def test_compose_keeps_its_own_variables_and_expands_only_the_escaped_ones() -> None:
     environment = {"PORT": Fact("8200", HERE)}
     launch = launch_of(["uvicorn", "main:app", "--port", "${API_PORT:-8000}"], HERE, environment, from_compose=True)

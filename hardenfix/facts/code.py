@@ -11,7 +11,8 @@ parsed only when its bytes name a web framework. Python is read with `ast`:
 - aiohttp: `app.router.add_get(...)`, `@routes.get(...)` on a `RouteTableDef`, `web.get(...)`;
 - Django: `path("healthz/", ...)` and `re_path(...)`, under the prefix of an
   `include("app.urls")` or `include(urls)` that names their module, or an `include()` of
-  the pattern list they are written in.
+  the pattern list they are written in; one in `i18n_patterns(...)` is below a language
+  code, a prefix not written out.
 
 JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
 
@@ -46,12 +47,13 @@ MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
     b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split()
-    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS".split()
+    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS load_dotenv".split()
 )
-"""What the modules read here name; and the Django settings read here, which a settings module
+"""What the modules read here name; the Django settings read here, which a settings module
 split by environment (`from .base import *`) may set without naming Django: every one is
-read, since any may be the one `DJANGO_SETTINGS_MODULE` names."""
-_NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono".split())
+read, since any may be the one `DJANGO_SETTINGS_MODULE` names; and `load_dotenv`, which
+sets the whole process's environment from wherever it is called."""
+_NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono dotenv".split())
 _AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
 _APPLICATIONS = frozenset(
     {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef"}
@@ -92,6 +94,15 @@ _NODE_GUARD = re.compile(
 route, which may refuse a request (not `express.json()` or `cors()`)."""
 _NODE_LISTEN = re.compile(r"\.listen\s*\(\s*(\{[^}]*\}|[^,)]*)")
 """`server.listen(port, ...)`, and Fastify's `app.listen({ port: 3000, host })`: the port's expression."""
+_NODE_TLS = re.compile(
+    r"\b(?:https|http2|tls|spdy)\s*\.\s*(?:createServer|createSecureServer)\s*\("
+    r"|\b(?:fastify|Fastify)\s*\(\s*\{[^)]*?\bhttps\s*:"
+)
+"""A server that speaks TLS alone, which a plain http probe gets no answer from:
+`https.createServer(options, app)`, `http2.createSecureServer(...)`, `fastify({ https: ... })`."""
+_NODE_DOTENV = re.compile(r"""(?:require\s*\(\s*|\bfrom\s+|\bimport\s+)['"]((?:@dotenvx/)?dotenvx?)(?:/config)?['"]""")
+"""`require("dotenv").config()`, `import "dotenv/config"`, `import dotenv from "dotenv"`, and
+dotenvx: each loads a `.env` file into `process.env`."""
 _NODE_DECLARATION = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*([^;\n]+)")
 _NODE_ASSIGNMENT = re.compile(r"(?<![\w.$])(\w+)\s*(?:\+\+|--|(?:\*\*|<<|>>>?|\|\||&&|\?\?|[-+*/%&|^])?=(?![=>]))")
 """`port = 8080`, `port += 1`, `port ??= 80`, `port++`, and the `port =` of a declaration;
@@ -141,8 +152,9 @@ class ScriptPort(NamedTuple):
     tls: str | None = None
     """What makes its server speak TLS alone (`ssl_certfile=...`): no port is read then."""
     dotenv: str | None = None
-    """Where its code calls `load_dotenv()`, which sets `variable` from a `.env` file that
-    python-dotenv looks for from the script's folder up, where the container does not."""
+    """What loads a `.env` file into its environment, which may set `variable` where the
+    container does not, as in "main.py:7 calls `load_dotenv()`" (python-dotenv looks for the
+    file from the script's folder up): its code, a module it imports, node's `--env-file`."""
 
     @property
     def read_from(self) -> tuple[str | None, str | None, str | None]:
@@ -174,7 +186,7 @@ class ScriptPort(NamedTuple):
         unset = f"; ${self.variable} is not set" if self.variable else ""
         guess = unread_may_set(environment, [self.variable] if self.variable else [])
         if self.variable and self.dotenv:
-            guess = guess or f"{self.dotenv} calls `load_dotenv()`, which may set ${self.variable} from a `.env` file"
+            guess = guess or f"{self.dotenv}, which may set ${self.variable} from a `.env` file"
         return Fact(self.default, f"{self.source}: {self.default} by default{unset}", guess)
 
 
@@ -272,8 +284,13 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
             if module.servers:
                 facts.applications.add(relative)
     _resolve_python_routes(modules, facts)
+    _environment_loaded(facts, ".py", next((module.loads_dotenv for module in modules if module.loads_dotenv), None))
+    node_dotenv = None
     for relative, text in _sources(context, listed[".js"], _NODE_FRAMEWORKS):
         _read_javascript(relative, text, facts)
+        if node_dotenv is None and (loads := _NODE_DOTENV.search(text)) is not None:
+            node_dotenv = f"{relative}:{_line_of(text, loads.start())} loads `{loads.group(1)}`"
+    _environment_loaded(facts, ".js", node_dotenv)
     _READ[(context.identity, sources)] = (statuses, facts)
     return facts
 
@@ -348,7 +365,7 @@ class _Module:
     """Dotted names of the extensions that redirect to https it creates unbound (`Talisman()`,
     `Talisman(app=None)`) -> their class."""
     loads_dotenv: str | None = None
-    """Where it calls python-dotenv's `load_dotenv()`."""
+    """Where it calls python-dotenv's `load_dotenv()`, as in "main.py:7 calls `load_dotenv()`"."""
     extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
@@ -395,7 +412,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             _call(module, node, mount_prefixes, pattern_lists)
     module.loads_dotenv = next(
         (
-            f"{relative}:{node.lineno}"
+            f"{relative}:{node.lineno} calls `load_dotenv()`"
             for node in nodes
             if isinstance(node, ast.Call) and _callee(node) == "load_dotenv"
         ),
@@ -406,6 +423,16 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         if isinstance(node, ast.Call):
             _script_port(module, node, facts)
     return module
+
+
+def _environment_loaded(facts: CodeFacts, suffix: str, loaded_by: str | None) -> None:
+    """dotenv called anywhere in one language's code (a `settings.py` the script imports)
+    sets the variables each of its scripts may read a port from: `loaded_by` says where."""
+    if loaded_by is None:
+        return
+    for path, port in facts.script_ports.items():
+        if path.endswith(suffix) and port.variable is not None and port.dotenv is None:
+            facts.script_ports[path] = port._replace(dotenv=loaded_by)
 
 
 def _string_constants(tree: ast.Module, nodes: list[ast.AST]) -> dict[str, str]:
@@ -571,6 +598,12 @@ def _django_pattern_lists(tree: ast.Module, nodes: list[ast.AST], module: _Modul
     owners: dict[int, str] = {}
     for name, written in lists.items():
         owners.update(dict.fromkeys(map(id, ast.walk(written)), name))
+    for node in nodes:
+        if isinstance(node, ast.Call) and _callee(node) == "i18n_patterns" and _prefixes_every_language(node):
+            # Served below the language code (`/en/health/`), which the settings and the request decide.
+            name = _inline_list(node)
+            owners.update(dict.fromkeys(map(id, ast.walk(node)), name))
+            module.mounts.append(_Mount(f"{module.dotted}.{name}", _UNKNOWN, module.dotted))
     for node in nodes:  # outer includes first, so a node is in the innermost list it is written in
         if isinstance(node, ast.Call) and _callee(node) == "include" and node.args:
             included = _included(node)
@@ -606,9 +639,17 @@ def _included(include: ast.Call) -> ast.AST:
     return argument.elts[0] if isinstance(argument, ast.Tuple) and argument.elts else argument
 
 
-def _inline_list(include: ast.Call) -> str:
-    """The name a list written inside an `include([...])` is known by, unlike any variable's."""
-    return f"include@{include.lineno}:{include.col_offset}"
+def _inline_list(call: ast.Call) -> str:
+    """The name a list written inside an `include([...])` or `i18n_patterns(...)` is known
+    by, unlike any variable's."""
+    return f"{_callee(call)}@{call.lineno}:{call.col_offset}"
+
+
+def _prefixes_every_language(i18n_patterns: ast.Call) -> bool:
+    """Whether `i18n_patterns(...)` serves the default language's routes below its code too,
+    as it does unless `prefix_default_language=False` (django/conf/urls/i18n.py)."""
+    keyword = _keyword(i18n_patterns, "prefix_default_language")
+    return not (isinstance(keyword, ast.Constant) and keyword.value is False)
 
 
 def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], pattern_lists: dict[int, str]) -> None:
@@ -1004,7 +1045,7 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
     guards = {match.group(1): match.group(2) for match in _NODE_GUARD.finditer(text)}
     for match in _NODE_ROUTE.finditer(text):
         owner, path = match.group(1), match.group(3)
-        where = f"{relative}:{text.count(chr(10), 0, match.start()) + 1}"
+        where = f"{relative}:{_line_of(text, match.start())}"
         guard = guards.get(owner)
         guarded = f"its application runs `{guard}` before each request, which may refuse the probe" if guard else None
         if owner in applications:
@@ -1022,10 +1063,15 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
     for name in declarations:
         if assigned[name] > declared[name]:
             declarations[name] = None
+    tls = _NODE_TLS.search(text)
     for match in _NODE_LISTEN.finditer(text):
-        where = f"{relative}:{text.count(chr(10), 0, match.start()) + 1}"
+        where = f"{relative}:{_line_of(text, match.start())}"
         argument = match.group(1).strip()
         source = f"{where}: listen({argument})"
+        if tls is not None:
+            said = f"{relative}:{_line_of(text, tls.start())}: `{tls.group().rstrip('( ')}`"
+            _add_script_port(facts, relative, ScriptPort(source, None, tls=said))
+            continue
         if declarations.get(argument) is not None:
             source += f", {argument} = {declarations[argument]}"
         terms = _node_port_terms(match.group(1), declarations)
@@ -1035,6 +1081,10 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
         elif terms is not None and len(terms) == 2 and terms[0][0] and not terms[1][0]:
             found = ScriptPort(source, terms[1][1], variable=terms[0][1])
         _add_script_port(facts, relative, found)
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
 def _node_port_terms(

@@ -85,6 +85,20 @@ _OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
 """Environment variables holding more options, which the command line overrides."""
 _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
 _CONFIG_FILE_LAUNCHERS = {"gunicorn": ("-c", "--config"), "hypercorn": ("-c", "--config")}
+_INTERPRETER_VALUED_OPTIONS = {
+    "python": frozenset({"-W", "-X", "--check-hash-based-pycs"}),
+    "node": frozenset(
+        {"-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions", "--title"}
+        | {"--input-type", "--env-file", "--env-file-if-exists"}
+    ),
+}
+"""The interpreters' options that take the next word as their value, which is not the script."""
+_INLINE_CODE_OPTIONS = frozenset({"-c", "-e", "--eval", "-p", "--print"})
+"""`python -c CODE` and `node -e CODE`: code on the command line, and no script."""
+_NODE_ENV_FILE = re.compile(
+    r"--env-file(?:-if-exists)?(?:[= ].*)?|(?:-r|--require|--import)[= ](?:@dotenvx/)?dotenvx?/config"
+)
+"""node's options that load a `.env` file into `process.env`: `--env-file=.env`, `-r dotenv/config`."""
 
 
 class Launch(NamedTuple):
@@ -104,6 +118,9 @@ class Launch(NamedTuple):
     tls: str | None = None
     """The option that makes the server speak TLS alone (`--ssl-certfile`), which a plain http
     probe gets no answer from."""
+    loads_env: str | None = None
+    """The interpreter's option that loads a `.env` file into the script's environment
+    (node's `--env-file=.env`)."""
 
     def options(self) -> dict[str, str]:
         """The options the script's arguments give (`--port 9100`, `--port=9100`)."""
@@ -138,11 +155,34 @@ def launch_of(
     if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
         return Launch("python", None, words[2], source, tuple(words[3:]))
     if _PYTHON.fullmatch(interpreter) or interpreter == "node":
-        position = next((i for i, word in enumerate(words[1:], 1) if not word.startswith("-")), None)
-        if position is not None:
-            program = "node" if interpreter == "node" else "python"
-            return Launch(program, None, words[position], source, tuple(words[position + 1 :]))
+        program = "node" if interpreter == "node" else "python"
+        options, script = _interpreter_options(words[1:], _INTERPRETER_VALUED_OPTIONS[program])
+        if script is not None:
+            env_files = [option for option in options if program == "node" and _NODE_ENV_FILE.fullmatch(option)]
+            loads_env = env_files[0] if env_files else None
+            arguments = tuple(words[script + 2 :])
+            return Launch(program, None, words[script + 1], source, arguments, loads_env=loads_env)
     return None
+
+
+def _interpreter_options(words: Sequence[str], valued: frozenset[str]) -> tuple[list[str], int | None]:
+    """The options before an interpreter's script, each with its value (`-r dotenv/config`),
+    and the script's index in `words`; None when it runs none."""
+    options: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if not word.startswith("-"):
+            return options, index
+        if word in _INLINE_CODE_OPTIONS:
+            return options, None
+        if word in valued and index + 1 < len(words):
+            options.append(f"{word} {words[index + 1]}")
+            index += 2
+        else:
+            options.append(word)
+            index += 1
+    return options, None
 
 
 def _unwrap(words: list[str], environment: Mapping[str, Fact[str]], from_compose: bool) -> list[str]:

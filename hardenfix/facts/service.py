@@ -411,7 +411,10 @@ class ServiceFacts:
         if launch is None or code is None or launch.program not in ("python", "node"):
             return None
         script = self._target_file()
-        return code.script_ports.get(script) if script is not None else None
+        port = code.script_ports.get(script) if script is not None else None
+        if port is not None and launch.loads_env is not None and port.variable is not None and port.dotenv is None:
+            port = port._replace(dotenv=f"{launch.program}'s `{launch.loads_env}`")
+        return port
 
     @property
     def script_starts_a_server(self) -> bool:

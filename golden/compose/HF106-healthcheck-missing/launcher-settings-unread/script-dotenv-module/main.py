@@ -1,0 +1,17 @@
+import os
+
+import uvicorn
+from fastapi import FastAPI
+
+import settings  # noqa: F401  (loads .env)
+
+app = FastAPI()
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+if __name__ == "__main__":
+    uvicorn.run(app, host="0.0.0.0", port=int(os.getenv("PORT", "8000")))

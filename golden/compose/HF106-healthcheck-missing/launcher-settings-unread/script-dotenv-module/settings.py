@@ -1,0 +1,5 @@
+"""Loads the deployment's `.env` before anything reads the environment."""
+
+from dotenv import load_dotenv
+
+load_dotenv()

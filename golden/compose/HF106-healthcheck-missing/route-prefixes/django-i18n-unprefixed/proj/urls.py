@@ -1,0 +1,11 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.http import HttpResponse
+from django.urls import path
+
+
+def health(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("admin-ping/", health)]
+urlpatterns += i18n_patterns(path("health/", health), prefix_default_language=False)
