@@ -196,6 +196,18 @@ def test_the_script_an_interpreter_runs_past_its_options(argv, script, loads_env
     assert (launch.loads_env if launch else None) == loads_env
 
 
+@pytest.mark.parametrize(
+    ("argv", "socket"),
+    [
+        (["uvicorn", "main:app", "--uds", "/tmp/app.sock"], "--uds /tmp/app.sock"),
+        (["daphne", "-e", "tcp:port=8001:interface=0.0.0.0", "main:app"], "-e tcp:port=8001:interface=0.0.0.0"),
+        (["daphne", "-p", "8001", "main:app"], None),
+    ],
+)
+def test_a_server_told_to_listen_on_a_socket_says_which(argv, socket) -> None:
+    assert launch_of(argv, HERE, {}).socket == socket
+
+
 def test_compose_keeps_its_own_variables_and_expands_only_the_escaped_ones() -> None:
     environment = {"PORT": Fact("8200", HERE)}
     launch = launch_of(["uvicorn", "main:app", "--port", "${API_PORT:-8000}"], HERE, environment, from_compose=True)

@@ -118,6 +118,9 @@ class Launch(NamedTuple):
     tls: str | None = None
     """The option that makes the server speak TLS alone (`--ssl-certfile`), which a plain http
     probe gets no answer from."""
+    socket: str | None = None
+    """The option that makes the server listen on a socket or endpoint it names, not on a
+    port, as written: uvicorn's `--uds /tmp/app.sock`, daphne's `-e tcp:port=8001`."""
     loads_env: str | None = None
     """The interpreter's option that loads a `.env` file into the script's environment
     (node's `--env-file=.env`)."""
@@ -323,8 +326,10 @@ def _server(
     )
     if tls is not None:
         return Launch(program, None, target, source, tls=tls)
-    if any(option in options for option in launcher.socket_options):
-        return Launch(program, None, target, source)
+    socket = next((option for option in launcher.socket_options if option in options), None)
+    if socket is not None:
+        written = f"{socket} {options[socket]}".strip()
+        return Launch(program, None, target, source, socket=written)
     for option in launcher.port_options:
         if option in options:
             return Launch(program, _port(options[option], source), target, source)

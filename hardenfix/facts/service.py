@@ -395,6 +395,12 @@ class ServiceFacts:
         return None
 
     @property
+    def listens_on_a_socket(self) -> str | None:
+        """The option of its command that makes its server listen on a socket or endpoint it
+        names rather than on a port (`daphne -e tcp:port=8001`, `uvicorn --uds`)."""
+        return self.launch.socket if self.launch is not None else None
+
+    @property
     def speaks_tls(self) -> str | None:
         """What makes its server speak TLS alone, which a plain http probe gets no answer from:
         an option of its command (`uvicorn --ssl-certfile`), a keyword its script passes its
@@ -741,6 +747,12 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
         return PlannedProbe(
             None,
             reason=f"its server speaks TLS alone ({facts.speaks_tls}), which a plain http probe gets no answer from",
+        )
+    if facts.listens_on_a_socket is not None:
+        return PlannedProbe(
+            None,
+            reason=f"its server listens on the socket or endpoint `{facts.listens_on_a_socket}` names, not on a "
+            "port hardenfix reads: probe that endpoint",
         )
     if facts.port is None:
         if not facts.container_ports and facts.replaces_image_command and facts.image_ports:

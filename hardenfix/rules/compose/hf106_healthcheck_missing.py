@@ -295,6 +295,7 @@ class HealthcheckMissing(Rule):
             or bool(facts.container_ports)
             or facts.script_starts_a_server
             or facts.speaks_tls is not None
+            or facts.listens_on_a_socket is not None
         )
         may_serve = facts.code_unread or (facts.replaces_image_command and bool(facts.image_ports))
         service_class = "api" if serves else "" if may_serve else "worker"
