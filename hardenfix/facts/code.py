@@ -918,11 +918,12 @@ class _MountTree:
 
 def _names_one(modules: frozenset[str], dotted: str, target: str) -> bool:
     """Whether the object `dotted` of the context is the one `target` names: on a dotted
-    suffix (see `_names_the_same`), unless `target` spells one of the context's `modules`, or a
-    variable of one, exactly (`api.urls` is `api/urls.py`, not the root `urls.py`)."""
+    suffix, since the context's root need not be where imports start (`src/app/...`); but
+    exactly where `target` spells one of the context's `modules`, or a variable of one
+    (`api.urls` is `api/urls.py`, not the root `urls.py`)."""
     if target in modules or target.rpartition(".")[0] in modules:
         return dotted == target
-    return _names_the_same(dotted, target)
+    return dotted == target or dotted.endswith("." + target) or target.endswith("." + dotted)
 
 
 _UNKNOWN = "\0"
@@ -945,12 +946,6 @@ def _django_hosts_guess(modules: list[_Module]) -> str | None:
 def _either(*guesses: str | None) -> str | None:
     """Why a route is a guess, for every reason there is."""
     return "; ".join(guess for guess in guesses if guess) or None
-
-
-def _names_the_same(dotted: str, target: str) -> bool:
-    """Whether a dotted name and what a mount names are one object, on a dotted suffix: the
-    context's root need not be where imports start (`src/app/...`)."""
-    return dotted == target or dotted.endswith("." + target) or target.endswith("." + dotted)
 
 
 def _join(*parts: str) -> str:

@@ -108,38 +108,37 @@ class UserBeforePrivdropEntrypoint(Rule):
 
     ## Fix safety
     Safe when the script drops privileges itself: the service still runs as
-    the user the script switches to. Unsafe when a `RUN` comes after the
-    `USER`: it would run as root, and some commands refuse to (`initdb`) or
-    leave files the user cannot write. Unsafe too when the script looks for
-    its dropping tool (`if command -v gosu ...; else exec "$@"`), or the
-    stage never names one that base images do not ship (`gosu`, `su-exec`):
-    without it the service would start as root. Unsafe too unless every
-    command the script `exec`s, and the one it ends with, goes through the
-    dropping tool (`tini -- gosu app "$@"` does): an image that works with
-    `USER` never takes a branch that drops (`gosu` cannot switch users without
-    root), so its other paths (`exec tini -- "$@"`, `exec gunicorn app:app`,
-    `exec $CMD`) run as the `USER`, and would run as root without it. Unsafe
-    too unless a Compose file of the run builds the image and nothing runs
-    the image past the script: a service with its own `entrypoint:` (one
-    that builds it, or one of any Compose file of the run that runs the
-    image by the name it is built as, or by a name Compose interpolates
-    (`${APP_IMAGE:-myapp:dev}`), shares the name of a service that builds
-    or runs it, or is merged over another file's service), one that
-    extends another file's service (`extends: {file: ...}`, not read),
-    which may set an `entrypoint:` and the image, or a
-    YAML file that sets one beside a Compose file that builds it (an
-    override file) or included by it (`include:`) never runs the script,
-    so it works with `USER`, and would run as root without it; without
-    such a Compose file (a Dockerfile checked alone), what runs the image
-    is not seen. Unsafe too when the tool is `setpriv` and
-    sets no groups (`--clear-groups`,
-    `--init-groups`, `--groups`): switching to the user the process already
-    is needs no root, so the image may work as it is. `setpriv` without an
-    option that changes the user or groups (`--no-new-privs` alone) drops
-    nothing. When the
-    script never drops privileges, or cannot be found or read, the finding is
-    reported with no fix: removing `USER` from an image whose entry point never
-    drops privileges would run the service as root.
+    the user the script switches to. Unsafe when the image may work as it is,
+    and would then run as root without `USER`:
+
+    - a `RUN` comes after the `USER`: it would run as root, and some commands
+      refuse to (`initdb`) or leave files the user cannot write;
+    - the script looks for its dropping tool (`if command -v gosu ...; else
+      exec "$@"`), or the stage never names one that base images do not ship
+      (`gosu`, `su-exec`): without it the service would start as root;
+    - a command the script `exec`s, or the one it ends with, does not go
+      through the dropping tool (`tini -- gosu app "$@"` does): an image that
+      works with `USER` never takes a branch that drops (`gosu` cannot switch
+      users without root), so its other paths (`exec tini -- "$@"`,
+      `exec gunicorn app:app`, `exec $CMD`) run as the `USER`;
+    - something may run the image past the script, which then works with
+      `USER`: a Compose service with its own `entrypoint:` that builds the
+      image, runs it by the name it is built as (also one Compose
+      interpolates, `${APP_IMAGE:-myapp:dev}`), shares the name of a service
+      that builds or runs it, or is merged over another file's service; one
+      that extends another file's service (`extends: {file: ...}`, not read);
+      a YAML file beside the Compose file (an override) or one it includes
+      (`include:`) that sets an `entrypoint:`. The fix is safe only when a
+      Compose file of the run builds the image: for a Dockerfile checked
+      alone, what runs the image is not seen;
+    - the tool is `setpriv` and sets no groups (`--clear-groups`,
+      `--init-groups`, `--groups`): switching to the user the process already
+      is needs no root. `setpriv` without an option that changes the user or
+      groups (`--no-new-privs` alone) drops nothing: no fix.
+
+    When the script never drops privileges, or cannot be found or read, the
+    finding is reported with no fix: removing `USER` from an image whose entry
+    point never drops privileges would run the service as root.
     """
 
     code = "HF201"
