@@ -1,8 +1,9 @@
 """Which files to process, and what kind each one is.
 
-Directories are walked honouring `.gitignore` files (each applies below its own
-folder, as in git) and skipping version-control folders, virtualenvs and
-dependency trees. A file named on the command line is always processed when its
+Directories are walked honouring `.gitignore` files as git does (each applies below
+its own folder, the nearest deciding; in a git working tree, those above the folder
+walked and `.git/info/exclude` too) and skipping version-control folders, virtualenvs
+and dependency trees. A file named on the command line is always processed when its
 kind can be told.
 """
 
@@ -273,7 +274,7 @@ def _walk(
     top = str(root)
     record = _Recorder(str(root), walk, noted_names) if walk is not None else None
     # One iterator per open folder, over its sorted entries, with the ignore files in force there.
-    pending = [_listing(str(root), [], on_folder, record)]
+    pending = [_listing(top, _inherited_ignores(top, record), on_folder, record)]
     while pending:
         entries, ignores = pending[-1]
         entry = next(entries, None)
@@ -313,7 +314,9 @@ class _Recorder:
     noted_names: frozenset[str]
 
     def relative(self, path: str) -> str:
-        return "." if path == self.top else path[len(self.top) + 1 :]
+        if path.startswith(self.top + os.sep):
+            return path[len(self.top) + 1 :]
+        return "." if path == self.top else os.path.relpath(path, self.top)  # an ignore file above the tree
 
     def folder(self, directory: str, status: os.stat_result, names: set[str]) -> None:
         noted = sorted(names & self.noted_names)
@@ -350,21 +353,67 @@ def _listing(
     if "pyvenv.cfg" in names:
         return iter(()), ignores
     if ".gitignore" in names:
-        spec = _gitignore(directory, record)
+        spec = _ignore_file(os.path.join(directory, ".gitignore"), record)
         if spec is not None:
             ignores = [*ignores, (directory, spec)]
     return iter(entries), ignores
 
 
-def _gitignore(directory: str, record: _Recorder | None) -> IgnorePatterns | None:
-    path = os.path.join(directory, ".gitignore")
+def _inherited_ignores(top: str, record: _Recorder | None) -> _Ignores:
+    """What git ignores in the tree `top` by the rules of the folders above it: in a git
+    working tree, its `.git/info/exclude`, then the `.gitignore` of each folder from the
+    working tree's root down to `top`'s parent, as `git status` reads them for a path below
+    `top`. None outside a working tree. A remembered walk notices a change to these files, but
+    not one added above the tree (the folders above are not watched: the cache's own folder
+    is made in one of them)."""
+    above: list[str] = []
+    folder = top
+    while not os.path.lexists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return []
+        above.append(parent)
+        folder = parent
+    ignores: _Ignores = []
+    exclude = _ignore_file(os.path.join(_git_directory(folder), "info", "exclude"), record, missing=True)
+    if exclude is not None:
+        ignores.append((folder, exclude))
+    for directory in reversed(above):
+        spec = _ignore_file(os.path.join(directory, ".gitignore"), record, missing=True)
+        if spec is not None:
+            ignores.append((directory, spec))
+    return ignores
+
+
+def _git_directory(working_tree: str) -> str:
+    """The repository folder of a working tree: its `.git`, or where a `.git` file points (a
+    submodule's), or the folder a linked worktree shares with the main one (its
+    `info/exclude` with it)."""
+    dot_git = os.path.join(working_tree, ".git")
+    if not os.path.isfile(dot_git):
+        return dot_git
+    try:
+        with open(dot_git, encoding="utf-8") as file:
+            pointed = os.path.join(working_tree, file.read().strip().removeprefix("gitdir:").strip())
+    except OSError:
+        return dot_git
+    try:
+        with open(os.path.join(pointed, "commondir"), encoding="utf-8") as file:
+            return os.path.normpath(os.path.join(pointed, file.read().strip()))
+    except OSError:
+        return pointed
+
+
+def _ignore_file(path: str, record: _Recorder | None, missing: bool = False) -> IgnorePatterns | None:
+    """The patterns of an ignore file, None when it cannot be read: a walk that could not
+    read one its folder lists is not remembered, unless the file may be `missing`."""
     try:
         with open(path, encoding="utf-8", errors="replace") as file:
             if record is not None:
                 record.ignore_file(path, os.fstat(file.fileno()))
             text = file.read()
     except OSError:
-        if record is not None:
+        if record is not None and not missing:
             record.walk.complete = False
         return None
     return IgnorePatterns.from_text(text)

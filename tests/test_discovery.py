@@ -187,6 +187,21 @@ def test_an_unchanged_tree_is_not_walked_again(tmp_path: Path, monkeypatch: pyte
     assert remembered_discovery(root, tmp_path, monkeypatch)[0] == ["a/b/app.py", "a/b/worker.py", "a/compose.yaml"]
 
 
+def test_a_remembered_walk_sees_an_edited_gitignore_above_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repository = tmp_path / "repository"
+    root = repository / "services"
+    for name in ("api/app.py", "api/generated/models.py"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("")
+    (repository / ".git").mkdir()
+    (repository / ".gitignore").write_text("*.pyc\n")
+    age(repository)
+    assert remembered_discovery(root, tmp_path, monkeypatch) == (["api/app.py", "api/generated/models.py"], 3)
+    assert remembered_discovery(root, tmp_path, monkeypatch) == (["api/app.py", "api/generated/models.py"], 0)
+    (repository / ".gitignore").write_text("*.pyc\ngenerated/\n")
+    assert remembered_discovery(root, tmp_path, monkeypatch) == (["api/app.py"], 2)
+
+
 def test_a_walk_serves_only_runs_that_note_the_same_names(tmp_path: Path) -> None:
     root = tmp_path / "tree"
     (root / "a").mkdir(parents=True)

@@ -126,10 +126,10 @@ def _tree(root: Path, gitignores: dict[str, str]) -> None:
         (root / name).write_bytes(text.encode())
 
 
-def _git_lists(root: Path) -> list[str]:
+def _git_lists(root: Path, exclude: str = "") -> list[str]:
     environment = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     subprocess.run(["git", "init", "-q", str(root)], check=True, env=environment)
-    (root / ".git" / "info" / "exclude").write_text("")
+    (root / ".git" / "info" / "exclude").write_text(exclude)
     listed = subprocess.run(
         ["git", "-c", "core.excludesFile=", "ls-files", "-z", "--others", "--exclude-standard"],
         cwd=root,
@@ -148,6 +148,20 @@ def test_the_walk_finds_what_git_lists(tmp_path: Path, nested: bool) -> None:
     assert found == expected
     # Not a vacuous comparison: the patterns ignore some files and leave others.
     assert 10 < len(expected) < len(FILES) - 10
+
+
+@pytest.mark.parametrize("folder", ["sub", "docs", "a", "u", "out"])
+def test_a_folder_in_a_working_tree_is_walked_with_the_rules_above_it(tmp_path: Path, folder: str) -> None:
+    """As `git status` does: the `.gitignore` files from the working tree's root down, and
+    `.git/info/exclude`, apply to a folder named on the command line."""
+    _tree(tmp_path, {".gitignore": ROOT_PATTERNS + "\n", **NESTED})
+    listed = _git_lists(tmp_path, exclude="keep_gen.py\nsub/local.py\n")
+    found = sorted(candidate.path.relative_to(tmp_path).as_posix() for candidate in discover([tmp_path / folder]))
+    expected = [name for name in listed if name.startswith(folder + "/")]
+    if folder == "out":  # ignored itself, yet named: what is below it is still matched
+        assert found == ["out/inner.py", "out/other.py"] and expected == []
+    else:
+        assert found == expected
 
 
 def test_excludes_tells_what_git_lists(tmp_path: Path) -> None:
