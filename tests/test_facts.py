@@ -182,8 +182,10 @@ def test_what_a_command_starts_and_where_it_listens(argv, environment, program, 
 @pytest.mark.parametrize(
     ("argv", "script", "loads_env"),
     [
-        (["node", "-r", "dotenv/config", "server.js", "--port", "3000"], "server.js", "-r dotenv/config"),
-        (["node", "--env-file=.env", "server.js"], "server.js", "--env-file=.env"),
+        (["node", "-r", "dotenv/config", "server.js", "--port", "3000"], "server.js", "node's `-r dotenv/config`"),
+        (["node", "--env-file=.env", "server.js"], "server.js", "node's `--env-file=.env`"),
+        (["pipenv", "run", "python", "main.py"], "main.py", "`pipenv run`"),
+        (["poetry", "run", "python", "main.py"], "main.py", None),
         (["node", "--import", "tsx", "server.ts"], "server.ts", None),
         (["python", "-W", "ignore", "-X", "dev", "main.py"], "main.py", None),
         (["node", "-e", "console.log(1)"], None, None),
@@ -206,6 +208,13 @@ def test_the_script_an_interpreter_runs_past_its_options(argv, script, loads_env
 )
 def test_a_server_told_to_listen_on_a_socket_says_which(argv, socket) -> None:
     assert launch_of(argv, HERE, {}).socket == socket
+
+
+def test_pipenv_run_loads_a_dotenv_file_that_may_set_a_servers_port() -> None:
+    launch = launch_of(["pipenv", "run", "gunicorn", "-b", "0.0.0.0:8000", "app:app"], HERE, {})
+    assert launch.port.value == "8000"
+    assert launch.port.guess == "`pipenv run` loads a `.env` file, which may set its port or options"
+    assert launch_of(["poetry", "run", "gunicorn", "-b", "0.0.0.0:8000", "app:app"], HERE, {}).port.guess is None
 
 
 def test_compose_keeps_its_own_variables_and_expands_only_the_escaped_ones() -> None:

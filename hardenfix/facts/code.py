@@ -47,12 +47,16 @@ MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
     b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split()
-    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS load_dotenv".split()
+    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS dotenv read_env".split()
 )
 """What the modules read here name; the Django settings read here, which a settings module
 split by environment (`from .base import *`) may set without naming Django: every one is
-read, since any may be the one `DJANGO_SETTINGS_MODULE` names; and `load_dotenv`, which
-sets the whole process's environment from wherever it is called."""
+read, since any may be the one `DJANGO_SETTINGS_MODULE` names; and what loads a `.env`
+file (`_LOADS_DOTENV`), which sets the whole process's environment from wherever it is called."""
+_LOADS_DOTENV = frozenset({"load_dotenv", "dotenv_values", "read_env"})
+"""Calls that load a `.env` file into the environment: python-dotenv's `load_dotenv()`, its
+`dotenv_values()` (as in `os.environ.update(dotenv_values())`), environs' `Env().read_env()`
+(environs/__init__.py `read_env` calls `load_dotenv`)."""
 _NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono dotenv".split())
 _AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
 _APPLICATIONS = frozenset(
@@ -83,6 +87,12 @@ _SPEAKS_TLS = frozenset({"ssl_keyfile", "ssl_certfile", "ssl_context", "ssl", "c
 """Keywords that make those servers speak TLS alone, which a plain http probe gets no answer
 from: uvicorn's `ssl_certfile=`, Flask's and aiohttp's `ssl_context=` (aiohttp then listens
 on 8443 by default), Sanic's `ssl=`, Quart's and flask_socketio's `certfile=`."""
+_READ_BY_PATTERNS = (
+    "its route is read from JavaScript with patterns, which miss prefixes that plugins and sub-applications "
+    "add, code commented out, and TLS or redirects to https set up in other ways"
+)
+"""Why a route read from JavaScript is a guess, wherever it is: Express, Fastify, Koa and
+Hono compose an application at run time in more ways than patterns over its text can follow."""
 _NODE_ROUTE = re.compile(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
 _NODE_APP = re.compile(r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono)\s*\(")
 _NODE_GUARD = re.compile(
@@ -365,7 +375,9 @@ class _Module:
     """Dotted names of the extensions that redirect to https it creates unbound (`Talisman()`,
     `Talisman(app=None)`) -> their class."""
     loads_dotenv: str | None = None
-    """Where it calls python-dotenv's `load_dotenv()`, as in "main.py:7 calls `load_dotenv()`"."""
+    """Where it loads a `.env` file (`_LOADS_DOTENV`), as in "main.py:7 calls `load_dotenv()`"."""
+    route_doubt: str | None = None
+    """Why any route it defines may be served elsewhere than its path says."""
     extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
@@ -412,9 +424,9 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             _call(module, node, mount_prefixes, pattern_lists)
     module.loads_dotenv = next(
         (
-            f"{relative}:{node.lineno} calls `load_dotenv()`"
+            f"{relative}:{node.lineno} calls `{_callee(node)}()`"
             for node in nodes
-            if isinstance(node, ast.Call) and _callee(node) == "load_dotenv"
+            if isinstance(node, ast.Call) and _callee(node) in _LOADS_DOTENV
         ),
         None,
     )
@@ -525,6 +537,8 @@ def _owner(module: _Module, node: ast.Assign) -> None:
             module.servers.update(names)
     elif callee in _ROUTERS:
         prefix = _prefix(module, _keyword(node.value, _ROUTERS[callee])) or ""
+        if _keyword(node.value, "version") is not None:  # Sanic's blueprints put `/v1` before it
+            prefix = _UNKNOWN
         for name in names:
             module.routers[name] = (prefix, callee == "Blueprint")
 
@@ -565,6 +579,10 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
         if decorator.func.attr not in _GET_DECORATORS or not _serves_get(decorator):
             continue
         path = _string(module, _argument(decorator, 0, "path") or _keyword(decorator, "rule"))
+        version = _keyword(decorator, "version")
+        if path is not None and version is not None:  # Sanic serves it below `/v1` (sanic/router.py)
+            written = version.value if isinstance(version, ast.Constant) else None
+            path = f"/v{written}/{path.lstrip('/')}" if isinstance(written, int | str) and written != "" else None
         if path is not None:
             owner = ast.unparse(decorator.func.value)
             module.routes.append((owner, path, decorator.lineno, needs_auth or _depends_on_auth(decorator)))
@@ -679,19 +697,26 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], patte
                 module.guards[ast.unparse(application)] = f"`{written}`, {_redirects_to_https(_callee(extension))}"
             else:
                 module.extensions_bound.append((_dotted(module, extension), written, ast.unparse(application)))
-    elif callee == "mount" and is_method and len(call.args) >= 2:
-        # Starlette and FastAPI: `app.mount("/internal", sub)`
-        module.mounts.append(
-            _Mount(_dotted(module, call.args[1]), _prefix(module, call.args[0]), _dotted(module, call.func.value))
-        )
+    elif callee in ("mount", "add_subapp") and is_method and len(call.args) >= 2:
+        # Starlette and FastAPI: `app.mount("/internal", sub)`; aiohttp: `app.add_subapp("/api/", sub)`
+        if callee == "add_subapp" and not isinstance(call.args[1], ast.Name | ast.Attribute):
+            # `app.add_subapp("/api/", create_api())`: which application it mounts is not read
+            module.route_doubt = f"`{ast.unparse(call)}` mounts an application of its own below a prefix"
+        else:
+            module.mounts.append(
+                _Mount(_dotted(module, call.args[1]), _prefix(module, call.args[0]), _dotted(module, call.func.value))
+            )
     elif callee in ("path", "re_path") and not is_method and len(call.args) >= 2:
         route = _string(module, call.args[0])
-        if route is None:
-            return
-        path = "/" + route.lstrip("^").rstrip("$").replace("/?", "/").lstrip("/")
         view = call.args[1]
+        includes = isinstance(view, ast.Call) and _callee(view) == "include" and bool(view.args)
+        if route is None and not includes:
+            return
+        # An include below a path not written out (`path(settings.API_PREFIX, include(...))`)
+        # serves its routes below a prefix not known.
+        path = "/" + route.lstrip("^").rstrip("$").replace("/?", "/").lstrip("/") if route is not None else _UNKNOWN
         pattern_list = pattern_lists.get(id(call))
-        if isinstance(view, ast.Call) and _callee(view) == "include" and view.args:  # its routes go below
+        if includes:  # its routes go below
             included = _included(view)
             if isinstance(included, ast.List):
                 target = f"{module.dotted}.{_inline_list(view)}"
@@ -816,7 +841,7 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 if owner.startswith(_DJANGO):
                     guarded = _either(guarded, django_hosts, django_redirect)
                 application, server = servers.get(chain.served_by, (None, None)) if chain.served_by else (None, None)
-                guess = _either(*chain.guesses, guarded)
+                guess = _either(*chain.guesses, guarded, module.route_doubt)
                 said = f"{where}: route {full}"
                 route = Route(
                     full,
@@ -1044,10 +1069,12 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
         guard = guards.get(owner)
         guarded = f"its application runs `{guard}` before each request, which may refuse the probe" if guard else None
         if owner in applications:
-            facts.routes.append(Route(path, f"{where}: route {path}", guarded, False, relative, relative))
+            guess = _either(_READ_BY_PATTERNS, guarded)
+            facts.routes.append(Route(path, f"{where}: route {path}", guess, False, relative, relative))
         else:
             unmounted = f"`{owner}` is not seen mounted, so its routes may have a prefix"
-            facts.routes.append(Route(path, f"{where}: route {path}", _either(unmounted, guarded), False, relative))
+            guess = _either(_READ_BY_PATTERNS, unmounted, guarded)
+            facts.routes.append(Route(path, f"{where}: route {path}", guess, False, relative))
     declarations: dict[str, str | None] = {}
     for match in _NODE_DECLARATION.finditer(text):
         name, value = match.group(1), match.group(2).strip()

@@ -27,6 +27,9 @@ from hardenfix import probes
 from hardenfix.facts import Environment, Fact, unread_may_set, written_port
 
 _RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
+_RUNNERS_LOADING_DOTENV = frozenset({("pipenv", "run")})
+"""Runners that load the project's `.env` into the command's environment, over the
+container's own (pipenv's cli/command.py `run` calls `load_dot_env`, with `override=True`)."""
 _PYTHON = re.compile(r"python(?:\d(?:\.\d+)?)?")
 _SHELL_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
 # In a Compose value, `$$` escapes a `$` for the container's shell; a single `$` is Compose's own.
@@ -122,8 +125,8 @@ class Launch(NamedTuple):
     """The option that makes the server listen on a socket or endpoint it names, not on a
     port, as written: uvicorn's `--uds /tmp/app.sock`, daphne's `-e tcp:port=8001`."""
     loads_env: str | None = None
-    """The interpreter's option that loads a `.env` file into the script's environment
-    (node's `--env-file=.env`)."""
+    """What loads a `.env` file into the script's environment: an option of its interpreter
+    ("node's `--env-file=.env`"), a runner ("`pipenv run`")."""
 
     def options(self) -> dict[str, str]:
         """The options the script's arguments give (`--port 9100`, `--port=9100`)."""
@@ -145,7 +148,7 @@ def launch_of(
     binds it). `from_compose` says the
     words are Compose values, where `$$` is the shell's `$` and a single `$` is Compose's.
     """
-    words = _unwrap(list(argv), environment, from_compose)
+    words, runner = _unwrap(list(argv), environment, from_compose)
     if not words:
         return None
     program, arguments = _program(words)
@@ -153,7 +156,11 @@ def launch_of(
         launch = _server(program, arguments, source, environment, config_files)
         if program == "flask":
             launch = _dotenv_loaded(launch, config_files, _options(arguments))
-        return _bound_elsewhere(launch, _server_options(program, arguments, environment), environment)
+        launch = _bound_elsewhere(launch, _server_options(program, arguments, environment), environment)
+        if runner is not None and launch.port is not None:
+            guess = f"{runner} loads a `.env` file, which may set its port or options"
+            launch = launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
+        return launch
     interpreter = posixpath.basename(words[0])
     if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
         return Launch("python", None, words[2], source, tuple(words[3:]))
@@ -162,7 +169,7 @@ def launch_of(
         options, script = _interpreter_options(words[1:], _INTERPRETER_VALUED_OPTIONS[program])
         if script is not None:
             env_files = [option for option in options if program == "node" and _NODE_ENV_FILE.fullmatch(option)]
-            loads_env = env_files[0] if env_files else None
+            loads_env = f"node's `{env_files[0]}`" if env_files else runner
             arguments = tuple(words[script + 2 :])
             return Launch(program, None, words[script + 1], source, arguments, loads_env=loads_env)
     return None
@@ -188,24 +195,27 @@ def _interpreter_options(words: Sequence[str], valued: frozenset[str]) -> tuple[
     return options, None
 
 
-def _unwrap(words: list[str], environment: Mapping[str, Fact[str]], from_compose: bool) -> list[str]:
-    """The words of the long-running command: inside `sh -c`, past wrappers and runners."""
+def _unwrap(words: list[str], environment: Mapping[str, Fact[str]], from_compose: bool) -> tuple[list[str], str | None]:
+    """The words of the long-running command: inside `sh -c`, past wrappers and runners;
+    and a runner passed that loads a `.env` file (`pipenv run`)."""
+    runner = None
     for _ in range(8):
         if not words:
-            return words
+            return words, runner
         name = posixpath.basename(words[0])
         commands = probes.script_commands(words)
         if commands is not None:
             if not commands:
-                return []
+                return [], runner
             words = [_expand(word, environment, from_compose) for word in commands[-1]]
         elif (unwrapped := probes.past_wrapper(words)) is not None:
             words = unwrapped
-        elif (name, words[1] if len(words) > 1 else "") in _RUNNERS:
+        elif (passed := (name, words[1] if len(words) > 1 else "")) in _RUNNERS:
+            runner = f"`{' '.join(passed)}`" if passed in _RUNNERS_LOADING_DOTENV else runner
             words = words[2:]
         else:
-            return words
-    return words
+            return words, runner
+    return words, runner
 
 
 def _program(words: list[str]) -> tuple[str, list[str]]:

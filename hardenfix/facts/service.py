@@ -419,7 +419,7 @@ class ServiceFacts:
         script = self._target_file()
         port = code.script_ports.get(script) if script is not None else None
         if port is not None and launch.loads_env is not None and port.variable is not None and port.dotenv is None:
-            port = port._replace(dotenv=f"{launch.program}'s `{launch.loads_env}`")
+            port = port._replace(dotenv=launch.loads_env)
         return port
 
     @property

@@ -171,9 +171,13 @@ class HealthcheckMissing(Rule):
     working directory of `flask run` or a folder above it, or a file its
     `--env-file` names, which it loads and may read `FLASK_RUN_PORT` or
     `FLASK_RUN_CERT` from (one the `.dockerignore` leaves out of the image is
-    not), a script's port variable that its `load_dotenv()` may set from a
-    `.env`, gunicorn with `SCRIPT_NAME` in its environment (a path that does not
-    start with it gets 400), a server told to listen on one address
+    not), a script's port variable that a `.env` may set where its code loads
+    one (python-dotenv's `load_dotenv()` or `dotenv_values()`, environs'
+    `read_env()`, node's `dotenv`, in any module), its interpreter does
+    (`node --env-file=.env`, `node -r dotenv/config`) or its runner does
+    (`pipenv run`, which may set a server's options too), gunicorn with
+    `SCRIPT_NAME` in its environment (a path that does not start with it
+    gets 400), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
     reach, a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
@@ -189,10 +193,17 @@ class HealthcheckMissing(Rule):
     django-configurations class): the probe speaks plain http, and python3's urllib
     and wget follow a redirect to https, to a port that speaks no TLS, and fail.
     A sub-application mounted under a
-    prefix (`app.mount("/internal", sub)`) serves its routes there. A route
-    below a prefix not written out (`include_router(router,
-    prefix=settings.API_V1_STR)`) gets no probe: the path it is served at is
-    not known. One made of the module's string constants, `f"/api/{VERSION}"`,
+    prefix (`app.mount("/internal", sub)`, aiohttp's `app.add_subapp("/api/",
+    api)`) serves its routes there; one aiohttp mounts from a factory
+    (`add_subapp("/api/", create_api())`) makes the module's routes guesses. A
+    Sanic route's `version=1` serves it below `/v1`. A route below a prefix
+    not written out (`include_router(router, prefix=settings.API_V1_STR)`,
+    Django's `path(settings.API_PREFIX, include(...))` or `i18n_patterns(...)`,
+    which puts the language code first) gets no probe: the path it is served
+    at is not known. A route read from JavaScript is always a guess: Express,
+    Fastify, Koa and Hono are read with patterns, which miss a prefix a plugin
+    or sub-application adds, code commented out, and TLS or a redirect to
+    https set up in other ways. One made of the module's string constants, `f"/api/{VERSION}"`,
     is known, unless the module sets one again, as from the environment
     (`API_PREFIX = os.environ.get("API_PREFIX", API_PREFIX)`).
 
@@ -205,9 +216,10 @@ class HealthcheckMissing(Rule):
     starts more than one server makes the fix unsafe. A server started with
     TLS (`uvicorn.run(..., ssl_certfile=...)`, `app.run(ssl_context=...)`,
     Sanic's `ssl=`, `uvicorn --ssl-certfile` or `UVICORN_SSL_CERTFILE` in its
-    environment, `flask run --cert` or `FLASK_RUN_CERT`) gets no probe: it
-    answers none in plain http, on whatever port. Nor does daphne with `-e`
-    endpoints, which replace its default host and port. A Dockerfile's
+    environment, `flask run --cert` or `FLASK_RUN_CERT`, node's
+    `https.createServer(...)`) gets no probe: it answers none in plain http,
+    on whatever port. Nor does a server told to listen on a socket or
+    endpoint (daphne's `-e`, uvicorn's `--uds`), which replaces its port. A Dockerfile's
     `${APP_PORT}` is the build's, expanded from its `ARG`s, never written into
     the probe; a variable passed from the deploying shell (`--port
     ${PORT:-8000}` with `environment: [PORT]`) is, as `${PORT:-8000}`, which

@@ -1,0 +1,13 @@
+import os
+
+from fastapi import FastAPI
+
+
+app = FastAPI()
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+
+
