@@ -9,6 +9,7 @@ kind can be told.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
@@ -375,7 +376,7 @@ def _inherited_ignores(top: str, record: _Recorder | None) -> _Ignores:
         above.append(parent)
         folder = parent
     ignores: _Ignores = []
-    exclude = _ignore_file(os.path.join(_git_directory(folder), "info", "exclude"), record, missing=True)
+    exclude = _ignore_file(os.path.join(_git_directory(folder), "info", "exclude"), record, missing=True, link=True)
     if exclude is not None:
         ignores.append((folder, exclude))
     for directory in reversed(above):
@@ -404,19 +405,31 @@ def _git_directory(working_tree: str) -> str:
         return pointed
 
 
-def _ignore_file(path: str, record: _Recorder | None, missing: bool = False) -> IgnorePatterns | None:
-    """The patterns of an ignore file, None when it cannot be read: a walk that could not
-    read one its folder lists is not remembered, unless the file may be `missing`."""
+def _ignore_file(
+    path: str, record: _Recorder | None, missing: bool = False, link: bool = False
+) -> IgnorePatterns | None:
+    """The patterns of an ignore file, read as git reads it: its bytes (a name not in UTF-8 is
+    matched as `os.scandir` gives it), lines split at `\n` alone. None when it cannot be read:
+    a walk that could not read one its folder lists is not remembered, unless the file may be
+    `missing`. A `.gitignore` that is a symbolic link is not read, as git (since 2.32) reads
+    none; the repository's `info/exclude` may be one (`link`)."""
+    flags = os.O_RDONLY | (0 if link else getattr(os, "O_NOFOLLOW", 0))
     try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            if record is not None:
-                record.ignore_file(path, os.fstat(file.fileno()))
-            text = file.read()
-    except OSError:
-        if record is not None and not missing:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if record is not None and not missing and error.errno != errno.ELOOP:
             record.walk.complete = False
         return None
-    return IgnorePatterns.from_text(text)
+    try:
+        with open(descriptor, "rb") as file:
+            if record is not None:
+                record.ignore_file(path, os.fstat(file.fileno()))
+            data = file.read()
+    except OSError:
+        if record is not None:
+            record.walk.complete = False
+        return None
+    return IgnorePatterns.from_text(data.decode("utf-8", "surrogateescape"))
 
 
 def _ignored(path: str, ignores: _Ignores, is_dir: bool) -> bool:

@@ -1,7 +1,8 @@
 """Gitignore patterns, matched as git matches them (git's `dir.c` and `wildmatch.c`).
 
-- A line is a pattern, less a trailing carriage return and trailing spaces not escaped with
-  a backslash; a blank line, or one starting with `#`, is none. `!` takes back what an
+- A line ends at `\n` alone. It is a pattern, less a carriage return before that, what
+  follows a NUL, and trailing spaces not escaped with a backslash; a blank line, or one
+  starting with `#`, is none. `!` takes back what an
   earlier pattern ignores, and the last pattern that matches a path decides.
 - A pattern ending in `/` matches folders alone. One with no other `/` matches a file or
   folder of that name at any depth; one with a `/` at its start or in its middle is
@@ -13,8 +14,8 @@
 - A pattern git cannot read (an unclosed `[`, an unknown class, a trailing backslash)
   matches nothing.
 
-Git matches bytes where this matches characters: `?` matches one character of a name not
-in ASCII, where git matches one byte of its UTF-8.
+Git matches bytes where this matches characters: in a name not in ASCII, `?`, `[!a]` and a
+range (`[à-ê]`) match one character, where git matches one byte of its UTF-8.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def _alternatives(patterns: list[_Pattern]) -> tuple[re.Pattern[str] | None, lis
 
 def _parsed(line: str) -> _Pattern | None:
     """A line's pattern; None for a line that holds none, or one git cannot read."""
-    pattern = _without_trailing_spaces(line.removesuffix("\r"))
+    pattern = _without_trailing_spaces(line.removesuffix("\r").partition("\0")[0])  # git's ends at a NUL
     if not pattern or pattern.startswith("#"):
         return None
     takes_back = pattern.startswith("!")

@@ -189,3 +189,31 @@ def test_decision(pattern: str, path: str, is_dir: bool, decision: bool | None) 
 
 def test_a_byte_order_mark_starts_the_file_not_its_first_pattern() -> None:
     assert IgnorePatterns.from_text("\ufeff*.py\n").decision("a.py", is_dir=False) is True
+
+
+@pytest.mark.parametrize(
+    ("ignore_file", "files"),
+    [
+        (b"a.py\r\r\n", [b"a.py"]),  # one pattern, `a.py\r`: lines end at `\n` alone
+        (b"x\ra.py\n", [b"a.py", b"x.py"]),
+        (b"\xff.py\n", [b"\xff.py", b"b.py"]),  # bytes not UTF-8, matched as the file system names them
+        (b"a.py\0junk\n", [b"a.py", b"b.py"]),  # git's pattern ends at a NUL
+    ],
+    ids=["carriage returns", "a carriage return inside", "not UTF-8", "a NUL"],
+)
+def test_the_file_is_read_as_git_reads_it(tmp_path: Path, ignore_file: bytes, files: list[bytes]) -> None:
+    for name in files:
+        (tmp_path / os.fsdecode(name)).write_bytes(b"")
+    (tmp_path / ".gitignore").write_bytes(ignore_file)
+    found = sorted(candidate.path.relative_to(tmp_path).as_posix() for candidate in discover([tmp_path]))
+    assert found == _git_lists(tmp_path)
+
+
+def test_a_gitignore_that_is_a_symbolic_link_is_not_read(tmp_path: Path) -> None:
+    """As git since 2.32: it warns, and ignores nothing by it."""
+    (tmp_path / "a.py").write_bytes(b"")
+    (tmp_path / "patterns.txt").write_text("a.py\n")
+    (tmp_path / ".gitignore").symlink_to("patterns.txt")
+    found = [candidate.path.name for candidate in discover([tmp_path])]
+    assert found == ["a.py"]
+    assert _git_lists(tmp_path) == ["a.py"]
