@@ -171,6 +171,8 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
         (["daphne", "-e", "tcp:port=8001:interface=0.0.0.0", "main:app"], {}, "daphne", None),
         (["celery", "-A", "tasks", "worker"], {}, None, None),
         (["node", "--enable-source-maps", "dist/server.js"], {}, "node", None),
+        # fastapi-cli reads $PORT (cli.py `envvar="PORT"`, since 0.0.12)
+        (["fastapi", "run", "main.py"], {"PORT": "8080"}, "fastapi", "8080"),
     ],
 )
 def test_what_a_command_starts_and_where_it_listens(argv, environment, program, port) -> None:
@@ -204,10 +206,17 @@ def test_the_script_an_interpreter_runs_past_its_options(argv, script, loads_env
         (["uvicorn", "main:app", "--uds", "/tmp/app.sock"], "--uds /tmp/app.sock"),
         (["daphne", "-e", "tcp:port=8001:interface=0.0.0.0", "main:app"], "-e tcp:port=8001:interface=0.0.0.0"),
         (["daphne", "-p", "8001", "main:app"], None),
+        (["waitress-serve", "--unix-socket=/tmp/app.sock", "app:app"], "--unix-socket /tmp/app.sock"),
+        (["granian", "--interface", "asgi", "--uds", "/tmp/g.sock", "main:app"], "--uds /tmp/g.sock"),
     ],
 )
 def test_a_server_told_to_listen_on_a_socket_says_which(argv, socket) -> None:
     assert launch_of(argv, HERE, {}).socket == socket
+
+
+def test_granians_interface_is_its_protocol_not_its_address() -> None:
+    launch = launch_of(["granian", "--interface", "asgi", "--port", "8000", "main:app"], HERE, {})
+    assert (launch.port.value, launch.port.guess) == ("8000", None)
 
 
 def test_pipenv_run_loads_a_dotenv_file_that_may_set_a_servers_port() -> None:

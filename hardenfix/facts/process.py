@@ -65,10 +65,15 @@ LAUNCHERS = {
         ("-p", "--port"), (), (), "8000", "https://github.com/django/daphne#readme",
         ("-u", "--unix-socket", "--fd", "-e", "--endpoint"),
     ),
-    "granian": Launcher(("--port",), (), ("GRANIAN_PORT",), "8000", "https://github.com/emmett-framework/granian#options"),
+    "granian": Launcher(
+        ("--port",), (), ("GRANIAN_PORT",), "8000", "https://github.com/emmett-framework/granian#options", ("--uds",)
+    ),
     "flask": Launcher(("-p", "--port"), (), ("FLASK_RUN_PORT",), "5000", "https://flask.palletsprojects.com/en/stable/cli/"),
-    "fastapi": Launcher(("--port",), (), (), "8000", "https://fastapi.tiangolo.com/fastapi-cli/"),
-    "waitress-serve": Launcher(("--port",), ("--listen",), (), "8080", "https://docs.pylonsproject.org/projects/waitress/en/stable/runner.html"),
+    "fastapi": Launcher(("--port",), (), ("PORT",), "8000", "https://fastapi.tiangolo.com/fastapi-cli/"),
+    "waitress-serve": Launcher(
+        ("--port",), ("--listen",), (), "8080", "https://docs.pylonsproject.org/projects/waitress/en/stable/runner.html",
+        ("--unix-socket",),
+    ),
     "streamlit": Launcher(("--server.port",), (), ("STREAMLIT_SERVER_PORT",), "8501", "https://docs.streamlit.io/develop/api-reference/configuration/config.toml"),
     "http.server": Launcher((), (), (), "8000", "https://docs.python.org/3/library/http.server.html"),
 }  # fmt: skip
@@ -266,7 +271,7 @@ def _may_hold_other(environment: Mapping[str, Fact[str]], variables: list[str]) 
 
 
 _HOST_OPTIONS = {
-    "uvicorn": ("--host",), "fastapi": ("--host",), "flask": ("-h", "--host"), "granian": ("--interface",),
+    "uvicorn": ("--host",), "fastapi": ("--host",), "flask": ("-h", "--host"), "granian": ("--host",),
     "waitress-serve": ("--host",), "daphne": ("-b", "--bind"), "streamlit": ("--server.address",),
     "http.server": ("-b", "--bind"),
 }  # fmt: skip
