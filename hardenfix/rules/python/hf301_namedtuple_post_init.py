@@ -338,6 +338,14 @@ class NamedTuplePostInit(Rule):
                 " which a NamedTuple takes for a field and a dataclass does not"
             )
             return verdict
+        methods = _methods(cls)
+        if methods & {"__setattr__", "__delattr__"}:
+            refusing = sorted(methods & {"__setattr__", "__delattr__"})[0]
+            verdict.no_fix = f"it defines `{refusing}`, which `dataclass(frozen=True)` refuses to replace"
+            return verdict
+        if _post_init_takes_arguments(cls):
+            verdict.no_fix = "its `__post_init__` takes arguments, which a dataclass would call it without"
+            return verdict
         refused = _refused_default(document, cls)
         if refused is not None and refused[1] is None:
             verdict.no_fix = f"field `{refused[0]}` has an unhashable default, which a dataclass refuses"
@@ -373,6 +381,14 @@ class NamedTuplePostInit(Rule):
             verdict.unsafe.append(_uses_message(document, cls.name, uses, None))
         if _assigns_to_self(cls):
             verdict.unsafe.append("`__post_init__` assigns to `self`, which a frozen dataclass forbids")
+        if _mutates_a_field(cls):
+            verdict.unsafe.append("`__post_init__` changes a field's value in place, which the NamedTuple never did")
+        compared = sorted(methods & {"__eq__", "__ne__"})
+        if compared:
+            verdict.unsafe.append(
+                f"it defines `{compared[0]}`: on the NamedTuple, a comparison it leaves to the other side (or `!=`)"
+                " falls back to `tuple`'s, which a dataclass does not"
+            )
         if not verdict.unsafe:
             verdict.unsafe = _project_reasons(document, cls, own, judge)
         return verdict
@@ -684,6 +700,43 @@ def _assigns_to_self(cls: ast.ClassDef) -> bool:
                     if any(isinstance(t, ast.Attribute) and _is_name(t.value, {self_name}) for t in targets):
                         return True
     return False
+
+
+def _post_init(cls: ast.ClassDef) -> ast.FunctionDef | None:
+    return next((m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__post_init__"), None)
+
+
+def _post_init_takes_arguments(cls: ast.ClassDef) -> bool:
+    """Whether `__post_init__` takes more than `self`, with or without defaults: a dataclass
+    passes it its `InitVar` fields alone, and a NamedTuple has none."""
+    method = _post_init(cls)
+    if method is None:
+        return False
+    arguments = method.args
+    return len(arguments.posonlyargs) + len(arguments.args) > 1 or bool(arguments.kwonlyargs)
+
+
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "sort", "reverse", "update", "clear", "pop", "popitem", "remove", "add",
+     "discard", "setdefault"}
+)  # fmt: skip
+
+
+def _mutates_a_field(cls: ast.ClassDef) -> bool:
+    """Whether `__post_init__` calls a method that changes a field's value in place
+    (`self.columns.sort()`), which running it now does to valid values too."""
+    method = _post_init(cls)
+    if method is None or not method.args.args:
+        return False
+    self_name = method.args.args[0].arg
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _MUTATING_METHODS
+        and isinstance(node.func.value, ast.Attribute)
+        and _is_name(node.func.value.value, {self_name})
+        for node in ast.walk(method)
+    )
 
 
 def _is_name(node: ast.expr, names: set[str] | frozenset[str]) -> bool:
