@@ -541,6 +541,13 @@ def _owner(module: _Module, node: ast.Assign) -> None:
             prefix = _UNKNOWN
         for name in names:
             module.routers[name] = (prefix, callee == "Blueprint")
+    elif isinstance(node.value, ast.Call) and (
+        keyword := next((k for k in node.value.keywords if k.arg in _ROUTERS.values()), None)
+    ):
+        # A router of another class (`class AppRouter(APIRouter)`, APIFlask's `APIBlueprint`, an
+        # alias) that takes a prefix: its routes are below it.
+        for name in names:
+            module.routers[name] = (_prefix(module, keyword.value) or "", keyword.arg == "url_prefix")
 
 
 def _prefix(module: _Module, node: ast.AST | None) -> str | None:
