@@ -680,6 +680,11 @@ def _prefixes_every_language(i18n_patterns: ast.Call) -> bool:
 def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], pattern_lists: dict[int, str]) -> None:
     callee = _callee(call)
     is_method = isinstance(call.func, ast.Attribute)
+    # A request hook registered by a call, not as a decorator: `app.before_request(force_https)`,
+    # `app.middleware("http")(force_https)`.
+    hook = call.func.func if isinstance(call.func, ast.Call) else call.func
+    if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS and call.args:
+        module.guards.setdefault(ast.unparse(hook.value), f"`{ast.unparse(call)}`")
     if callee in ("include_router", "register_blueprint") and call.args:
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
         mounter = _dotted(module, call.func.value) if is_method else module.dotted
