@@ -39,6 +39,7 @@ from hardenfix.facts import Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first
+from hardenfix.sources.text import line_number
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
 """Health routes by their last path segment, most preferred first."""
@@ -299,7 +300,7 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
     for relative, text in _sources(context, listed[".js"], _NODE_FRAMEWORKS):
         _read_javascript(relative, text, facts)
         if node_dotenv is None and (loads := _NODE_DOTENV.search(text)) is not None:
-            node_dotenv = f"{relative}:{_line_of(text, loads.start())} loads `{loads.group(1)}`"
+            node_dotenv = f"{relative}:{line_number(text, loads.start())} loads `{loads.group(1)}`"
     _environment_loaded(facts, ".js", node_dotenv)
     _READ[(context.identity, sources)] = (statuses, facts)
     return facts
@@ -1077,7 +1078,7 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
     guards = {match.group(1): match.group(2) for match in _NODE_GUARD.finditer(text)}
     for match in _NODE_ROUTE.finditer(text):
         owner, path = match.group(1), match.group(3)
-        where = f"{relative}:{_line_of(text, match.start())}"
+        where = f"{relative}:{line_number(text, match.start())}"
         guard = guards.get(owner)
         guarded = f"its application runs `{guard}` before each request, which may refuse the probe" if guard else None
         if owner in applications:
@@ -1099,11 +1100,11 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
             declarations[name] = None
     tls = _NODE_TLS.search(text)
     for match in _NODE_LISTEN.finditer(text):
-        where = f"{relative}:{_line_of(text, match.start())}"
+        where = f"{relative}:{line_number(text, match.start())}"
         argument = match.group(1).strip()
         source = f"{where}: listen({argument})"
         if tls is not None:
-            said = f"{relative}:{_line_of(text, tls.start())}: `{tls.group().rstrip('( ')}`"
+            said = f"{relative}:{line_number(text, tls.start())}: `{tls.group().rstrip('( ')}`"
             _add_script_port(facts, relative, ScriptPort(source, None, tls=said))
             continue
         if declarations.get(argument) is not None:
@@ -1115,10 +1116,6 @@ def _read_javascript(relative: str, text: str, facts: CodeFacts) -> None:
         elif terms is not None and len(terms) == 2 and terms[0][0] and not terms[1][0]:
             found = ScriptPort(source, terms[1][1], variable=terms[0][1])
         _add_script_port(facts, relative, found)
-
-
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
 
 
 def _node_port_terms(

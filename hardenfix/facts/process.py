@@ -171,20 +171,19 @@ def launch_of(
         return Launch("python", None, words[2], source, tuple(words[3:]))
     if _PYTHON.fullmatch(interpreter) or interpreter == "node":
         program = "node" if interpreter == "node" else "python"
-        options, script = _interpreter_options(words[1:], _INTERPRETER_VALUED_OPTIONS[program])
+        options, script = _interpreter_options(words, _INTERPRETER_VALUED_OPTIONS[program])
         if script is not None:
             env_files = [option for option in options if program == "node" and _NODE_ENV_FILE.fullmatch(option)]
             loads_env = f"node's `{env_files[0]}`" if env_files else runner
-            arguments = tuple(words[script + 2 :])
-            return Launch(program, None, words[script + 1], source, arguments, loads_env=loads_env)
+            return Launch(program, None, words[script], source, tuple(words[script + 1 :]), loads_env=loads_env)
     return None
 
 
 def _interpreter_options(words: Sequence[str], valued: frozenset[str]) -> tuple[list[str], int | None]:
-    """The options before an interpreter's script, each with its value (`-r dotenv/config`),
-    and the script's index in `words`; None when it runs none."""
+    """The options an interpreter (`words[0]`) is given before its script, each with its value
+    (`-r dotenv/config`), and the script's index in `words`; None when it runs none."""
     options: list[str] = []
-    index = 0
+    index = 1
     while index < len(words):
         word = words[index]
         if not word.startswith("-"):

@@ -30,7 +30,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from hardenfix import probes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
-from hardenfix.sources.text import SourceText
+from hardenfix.sources.text import SourceText, line_number
 from hardenfix.sources.yaml_scalar import value_origins
 
 if TYPE_CHECKING:
@@ -365,7 +365,7 @@ class ComposeDocument(SourceText):
         documents = []
         for number, root in enumerate(roots, start=1):
             if not isinstance(root, MappingNode):
-                line = text.count("\n", 0, root.start_mark.index) + 1
+                line = line_number(text, root.start_mark.index)
                 what = "is empty" if _is_empty(root) else "is not a mapping"
                 raise ParseError(f"document {number} (line {line}) {what}, which Compose refuses")
             documents.append(cls(text, root))
@@ -1399,7 +1399,7 @@ def _yaml_error(error: MarkedYAMLError, text: str) -> str:
             if anchor is not None:
                 # YAML scopes an anchor to its document; Docker Compose's parser lets a later
                 # document refer to it, which ruamel.yaml cannot follow.
-                line = text.count("\n", 0, anchor.start()) + 1
+                line = line_number(text, anchor.start())
                 return f"an alias to an anchor of an earlier document ({name!r}, line {line}) is not supported"
             problem += f" {name!r}"
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from hardenfix.sources.text import line_number
+
 
 class EnvFileError(ValueError):
     """A statement Compose refuses (`NAME WITH SPACE=1`, an unterminated quote): Compose does
@@ -45,7 +47,7 @@ def env_file_entries(text: str) -> list[EnvEntry]:
         position = _statement_start(text, position)
         if position == len(text):
             return entries
-        line = text.count("\n", 0, position) + 1
+        line = line_number(text, position)
         statement = text[position:].partition("\n")[0].strip()
         if _EXPORT.match(text, position):
             position = _skip_blanks(text, position + len("export"))
@@ -87,7 +89,7 @@ def _name(text: str, start: int) -> tuple[str, int, bool]:
         if char in "=:\n":
             return text[start:position].rstrip(), position + 1, char == "\n"
         if not (char in _NAME_PUNCTUATION or char.isalpha() or char.isnumeric()):
-            line = text.count("\n", 0, start) + 1
+            line = line_number(text, start)
             raise EnvFileError(f"line {line}: unexpected character {char!r} in variable name")
     return "", start, False
 

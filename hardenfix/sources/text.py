@@ -19,6 +19,12 @@ from hardenfix.model import Position
 _NEWLINE = re.compile(r"\r\n|\n|\r")
 
 
+def line_number(text: str, offset: int) -> int:
+    """The 1-based line of `offset`, counting line feeds: for a message about a text that is
+    not a `SourceText` (a context's file, an env file), or about one position of it."""
+    return text.count("\n", 0, offset) + 1
+
+
 class SourceText:
     location: Path | None = None
     """The file on disk, when the text came from one."""

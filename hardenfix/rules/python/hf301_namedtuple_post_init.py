@@ -105,6 +105,11 @@ _SPECIAL_METHODS = {
     ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__", ast.GtE: "__ge__",
 }  # fmt: skip
 _REFLECTED = {"__lt__": "__gt__", "__le__": "__ge__", "__gt__": "__lt__", "__ge__": "__le__"}
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "sort", "reverse", "update", "clear", "pop", "popitem", "remove", "add",
+     "discard", "setdefault"}
+)  # fmt: skip
+"""Methods that change a list, dict or set in place."""
 _SHOWN_USES = 10
 """How many uses a message names before it counts the rest."""
 _POST_INIT = re.compile(rb"__post_init__")
@@ -690,53 +695,47 @@ def _unhashable_classes(document: PythonDocument) -> set[str]:
     return found
 
 
-def _assigns_to_self(cls: ast.ClassDef) -> bool:
-    for method in cls.body:
-        if isinstance(method, ast.FunctionDef) and method.name == "__post_init__" and method.args.args:
-            self_name = method.args.args[0].arg
-            for node in ast.walk(method):
-                if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    if any(isinstance(t, ast.Attribute) and _is_name(t.value, {self_name}) for t in targets):
-                        return True
-    return False
-
-
-def _post_init(cls: ast.ClassDef) -> ast.FunctionDef | None:
-    return next((m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__post_init__"), None)
+def _post_init(cls: ast.ClassDef) -> tuple[ast.FunctionDef, list[ast.arg]] | None:
+    """The class's `__post_init__` and its parameters, the instance first; None without one."""
+    method = next((m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__post_init__"), None)
+    return (method, [*method.args.posonlyargs, *method.args.args]) if method is not None else None
 
 
 def _post_init_takes_arguments(cls: ast.ClassDef) -> bool:
     """Whether `__post_init__` takes more than `self`, with or without defaults: a dataclass
     passes it its `InitVar` fields alone, and a NamedTuple has none."""
-    method = _post_init(cls)
-    if method is None:
-        return False
-    arguments = method.args
-    return len(arguments.posonlyargs) + len(arguments.args) > 1 or bool(arguments.kwonlyargs)
+    found = _post_init(cls)
+    return found is not None and (len(found[1]) > 1 or bool(found[0].args.kwonlyargs))
 
 
-_MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "sort", "reverse", "update", "clear", "pop", "popitem", "remove", "add",
-     "discard", "setdefault"}
-)  # fmt: skip
+def _assigns_to_self(cls: ast.ClassDef) -> bool:
+    for node, self_name in _post_init_nodes(cls):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Attribute) and _is_name(t.value, {self_name}) for t in targets):
+                return True
+    return False
 
 
 def _mutates_a_field(cls: ast.ClassDef) -> bool:
     """Whether `__post_init__` calls a method that changes a field's value in place
     (`self.columns.sort()`), which running it now does to valid values too."""
-    method = _post_init(cls)
-    if method is None or not method.args.args:
-        return False
-    self_name = method.args.args[0].arg
     return any(
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in _MUTATING_METHODS
         and isinstance(node.func.value, ast.Attribute)
         and _is_name(node.func.value.value, {self_name})
-        for node in ast.walk(method)
+        for node, self_name in _post_init_nodes(cls)
     )
+
+
+def _post_init_nodes(cls: ast.ClassDef) -> Iterator[tuple[ast.AST, str]]:
+    """Each node of `__post_init__`, with the name it gives the instance."""
+    found = _post_init(cls)
+    if found is not None and found[1]:
+        self_name = found[1][0].arg
+        yield from ((node, self_name) for node in ast.walk(found[0]))
 
 
 def _is_name(node: ast.expr, names: set[str] | frozenset[str]) -> bool:
