@@ -1493,3 +1493,230 @@ def test_an_application_mounted_into_another_and_served_alone_has_its_own_routes
     )
     served_alone, mounted = facts.health_route("app/api.py", "api_app"), facts.health_route("app/main.py", "app")
     assert [served_alone.path, mounted.path] == ["/health", "/api/health"]
+
+
+@pytest.mark.parametrize(
+    ("files", "served", "guess"),
+    [
+        (  # Starlette's HTTPSRedirectMiddleware answers 307 to https, which a probe cannot follow
+            {
+                "main.py": "from fastapi import FastAPI\nfrom starlette.middleware.httpsredirect import"
+                " HTTPSRedirectMiddleware\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n"
+                "app = HTTPSRedirectMiddleware(api)\n"
+            },
+            ("main.py", "app"),
+            "the process serves `app = HTTPSRedirectMiddleware(api)`, code around its application that may refuse it",
+        ),
+        (  # the same module, the application itself served
+            {
+                "main.py": "from fastapi import FastAPI\nfrom starlette.middleware.httpsredirect import"
+                " HTTPSRedirectMiddleware\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n"
+                "app = HTTPSRedirectMiddleware(api)\n"
+            },
+            ("main.py", "api"),
+            None,
+        ),
+        (  # fastapi-versioning serves every route below /v1 (its versioning.py)
+            {
+                "main.py": "from fastapi import FastAPI\nfrom fastapi_versioning import VersionedFastAPI\n"
+                "app = FastAPI()\n@app.get('/health')\ndef h(): ...\napp = VersionedFastAPI(app)\n"
+            },
+            ("main.py", "app"),
+            "the process serves `app = VersionedFastAPI(app)`, code around its application that may refuse it",
+        ),
+        (  # the wrapped application imported from the module that makes it
+            {
+                "api.py": "from fastapi import FastAPI\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n",
+                "asgi.py": "from api import api\nfrom starlette_secure import Wrap\napp = Wrap(api, strict=True)\n",
+            },
+            ("asgi.py", "app"),
+            "the process serves `app = Wrap(api, strict=True)`, code around its application that may refuse it",
+        ),
+        (  # werkzeug's DispatcherMiddleware routes by prefix before the application sees the request
+            {
+                "app.py": "from flask import Flask\nfrom werkzeug.middleware.dispatcher import DispatcherMiddleware\n"
+                "app = Flask(__name__)\n@app.get('/health')\ndef h(): ...\n"
+                "app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {'/metrics': metrics_app})\n"
+            },
+            ("app.py", "app"),
+            "its application runs `DispatcherMiddleware(app.wsgi_app, {'/metrics': metrics_app})` before each"
+            " request, which may refuse the probe",
+        ),
+        (  # ProxyFix hands every request on; an extension bound to the application serves nothing
+            {
+                "app.py": "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n"
+                "app = Flask(__name__)\ndb = SQLAlchemy(app)\napp.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)\n"
+                "@app.get('/health')\ndef h(): ...\n"
+            },
+            ("app.py", "app"),
+            None,
+        ),
+    ],
+    ids=["https-redirect", "inner-served", "versioned", "imported", "dispatcher", "proxy-fix"],
+)
+def test_code_wrapped_around_the_served_application_makes_its_route_a_guess(
+    tmp_path: Path, files: dict[str, str], served: tuple[str, str], guess: str | None
+) -> None:
+    route = routes_of(tmp_path, files).health_route(*served)
+    assert route.path == "/health" and route.guess == guess
+
+
+@pytest.mark.parametrize(
+    ("files", "guess"),
+    [
+        (
+            {"app.py": "from flask import Flask\napp = Flask(__name__)\napp.config['SERVER_NAME'] = 'example.org'\n"},
+            "app.py:3 sets `SERVER_NAME`: Flask before 3.1 answers 404 to a request for another host, as a probe of"
+            " 127.0.0.1 is",
+        ),
+        (
+            {
+                "config.py": "import os\nclass Production:\n    SERVER_NAME = os.environ['DOMAIN']\n",
+                "app.py": "from flask import Flask\napp = Flask(__name__)\napp.config.from_object('config.Production')\n",
+            },
+            "config.py:3 sets `SERVER_NAME`: Flask before 3.1 answers 404 to a request for another host, as a probe"
+            " of 127.0.0.1 is",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\napp = Flask(__name__)\napp.config.update(TRUSTED_HOSTS=['example.org'])\n"
+            },
+            "app.py:3 sets `TRUSTED_HOSTS`: Flask answers 400 to a request for a host it does not list, as a probe"
+            " of 127.0.0.1 may be",
+        ),
+    ],
+    ids=["server-name", "config-class", "trusted-hosts"],
+)
+def test_host_names_set_in_code_make_every_route_a_guess(tmp_path: Path, files: dict[str, str], guess: str) -> None:
+    files["app.py"] += "@app.get('/health')\ndef h(): ...\n"
+    assert [(route.path, route.guess) for route in routes_of(tmp_path, files).routes] == [("/health", guess)]
+
+
+def test_a_starlette_host_route_makes_every_route_a_guess(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "app.py": "from starlette.applications import Starlette\nfrom starlette.routing import Host, Route\n"
+            "app = Starlette(routes=[Route('/health', h), Host('api.example.org', app=api)])\n"
+        },
+    )
+    assert [(route.path, route.guess) for route in facts.routes] == [
+        ("/health", "app.py:3: `Host('api.example.org', ...)` serves its routes to requests for that host alone")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "found"),
+    [
+        (  # Starlette: an application mounted by `Mount(prefix, app=...)`
+            {
+                "app.py": "from starlette.applications import Starlette\nfrom starlette.routing import Mount\n"
+                "from api import api\napp = Starlette(routes=[Mount('/api', app=api)])\n",
+                "api.py": "from fastapi import FastAPI\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n",
+            },
+            [("/api/health", None)],
+        ),
+        (  # aiohttp: routes added to a sub-application mounted below a prefix
+            {
+                "app.py": "from aiohttp import web\nsub = web.Application()\n"
+                "sub.add_routes([web.get('/health', h)])\napp = web.Application()\napp.add_subapp('/api/', sub)\n"
+            },
+            [("/api/health", None)],
+        ),
+        (  # aiohttp: a route table added to a sub-application
+            {
+                "app.py": "from aiohttp import web\nroutes = web.RouteTableDef()\n@routes.get('/health')\n"
+                "async def h(request): ...\nsub = web.Application()\nsub.add_routes(routes)\n"
+                "app = web.Application()\napp.add_subapp('/api/', sub)\n"
+            },
+            [("/api/health", None)],
+        ),
+        (  # aiohttp: a list of routes never seen added
+            {"app.py": "from aiohttp import web\nroutes = [web.get('/health', h)]\n"},
+            [("/health", "`routes` is not seen mounted, so its routes may have a prefix")],
+        ),
+        (  # an application made by the call that mounts it is not followed
+            {
+                "app.py": "from fastapi import FastAPI\nfrom fastapi.middleware.wsgi import WSGIMiddleware\n"
+                "from legacy import flask_app\napp = FastAPI()\napp.mount('/v1', WSGIMiddleware(flask_app))\n",
+                "legacy.py": "from flask import Flask\nflask_app = Flask(__name__)\n@flask_app.get('/health')\ndef h(): ...\n",
+            },
+            [
+                (
+                    "/health",
+                    "`app.mount('/v1', WSGIMiddleware(flask_app))` mounts an application of its own below a prefix",
+                )
+            ],
+        ),
+        (  # static files serve none of the context's routes
+            {
+                "app.py": "from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\napp = FastAPI()\n"
+                "app.mount('/static', StaticFiles(directory='static'))\n@app.get('/health')\ndef h(): ...\n"
+            },
+            [("/health", None)],
+        ),
+    ],
+    ids=["starlette-mount-app", "aiohttp-list", "aiohttp-table", "aiohttp-unadded", "mounted-by-call", "static"],
+)
+def test_applications_mounted_below_a_prefix_serve_their_routes_below_it(
+    tmp_path: Path, files: dict[str, str], found: list[tuple[str, str | None]]
+) -> None:
+    routes = routes_of(tmp_path, files).routes
+    assert [(route.path, route.guess) for route in routes if not route.alone] == found
+
+
+@pytest.mark.parametrize(
+    ("handler", "guess"),
+    [
+        ("def h(token: str): ...", "its handler `h` needs `token` in the request"),
+        ("def h(x_key: str = Header()): ...", "its handler `h` needs `x_key` in the request"),
+        ("def h(q: Annotated[str, Query()]): ...", "its handler `h` needs `q` in the request"),
+        ("def h(limit: Optional[int], verbose: bool = False): ...", "its handler `h` needs `limit` in the request"),
+        ("def h(request: Request, q: str = Query('all')): ...", None),
+        ("def h(db: Session = Depends(get_db)): ...", None),
+        ("def h(user: Annotated[str, Depends(current)]): ...", None),
+        ("async def h(request): ...", None),
+    ],
+)
+def test_a_handler_that_needs_request_parameters_makes_its_route_a_guess(
+    tmp_path: Path, handler: str, guess: str | None
+) -> None:
+    """FastAPI answers 422 to a request without a parameter the handler requires."""
+    facts = routes_of(
+        tmp_path, {"main.py": f"from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\n{handler}\n"}
+    )
+    assert [(route.path, route.guess) for route in facts.routes] == [("/health", guess)]
+
+
+def test_drf_default_permissions_make_django_routes_a_guess(tmp_path: Path) -> None:
+    files = {
+        "settings.py": "ALLOWED_HOSTS = ['*']\nREST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': "
+        "['rest_framework.permissions.IsAuthenticated']}\n",
+        "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+    }
+    assert [(route.path, route.guess) for route in routes_of(tmp_path, files).routes] == [
+        (
+            "/health/",
+            "its settings set Django REST framework's `DEFAULT_PERMISSION_CLASSES` to"
+            " ['rest_framework.permissions.IsAuthenticated'], which may refuse a probe without credentials",
+        )
+    ]
+    files["settings.py"] = files["settings.py"].replace("IsAuthenticated", "AllowAny")
+    (tmp_path / "settings.py").unlink()
+    assert [(route.path, route.guess) for route in routes_of(tmp_path, files).routes] == [("/health/", None)]
+
+
+def test_a_module_that_creates_no_application_may_serve_any_of_several(tmp_path: Path) -> None:
+    files = {
+        "api.py": "from fastapi import FastAPI\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n",
+        "wsgi.py": "from factory import make\napp = make()\n",
+    }
+    facts = routes_of(tmp_path, files)
+    assert facts.health_route("wsgi.py", "app").guess is None  # one application: the one it serves
+    (tmp_path / "admin.py").write_text("from flask import Flask\nadmin = Flask(__name__)\n", encoding="utf-8")
+    facts = routes_of(tmp_path, files)
+    assert facts.health_route("wsgi.py", "app").guess == (
+        "the process runs wsgi.py, which creates no application hardenfix reads, and of the code's 2 it may serve"
+        " another than api.py"
+    )
+    assert facts.health_route("api.py", "api").guess is None

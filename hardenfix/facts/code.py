@@ -8,7 +8,8 @@ parsed only when its bytes name a web framework. Python is read with `ast`:
   or another module, `add_api_route(...)`, `Route("/healthz", ...)` and `Mount(...)`;
 - Flask and Quart: `@app.route(...)`, `@app.get(...)`, blueprints with their
   `url_prefix`, `add_url_rule(...)`;
-- aiohttp: `app.router.add_get(...)`, `@routes.get(...)` on a `RouteTableDef`, `web.get(...)`;
+- aiohttp: `app.router.add_get(...)`, `@routes.get(...)` on a `RouteTableDef`, `web.get(...)`,
+  added with `add_routes(...)` to an application that `add_subapp` may mount below a prefix;
 - Django: `path("healthz/", ...)` and `re_path(...)`, under the prefix of an
   `include("app.urls")` or `include(urls)` that names their module, or an `include()` of
   the pattern list they are written in; one in `i18n_patterns(...)` is below a language
@@ -23,6 +24,11 @@ chain, may live under a prefix hardenfix did not find: it counts as a guess, as 
 below a prefix not written out in the module (`prefix=settings.API_V1_STR`; a `Mount` of
 such a prefix gives no route), or below a chain too long or round in a cycle. A route whose
 handler asks for authentication is noted, since a probe without credentials gets 401.
+
+What may refuse a probe or serve it elsewhere makes a route a guess too: code run before
+each request (middleware, request hooks, https redirects), code wrapped around the served
+application, host names the application answers alone (Flask's `SERVER_NAME`, Django's
+`ALLOWED_HOSTS`), a parameter the handler needs, an application mounted by a call not read.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
     b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split()
-    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS dotenv read_env".split()
+    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS REST_FRAMEWORK SERVER_NAME TRUSTED_HOSTS dotenv read_env".split()
 )
 """What the modules read here name; the Django settings read here, which a settings module
 split by environment (`from .base import *`) may set without naming Django: every one is
@@ -69,8 +75,27 @@ _HTTPS_EXTENSIONS = frozenset({"Talisman", "SSLify"})
 `force_https=False`), Flask-SSLify (flask_sslify.py:28, 51-65, a 302)."""
 _REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "middleware"})
 """Decorators of functions an application runs before each request (Flask, Quart, FastAPI)."""
-_HARMLESS_MIDDLEWARE = re.compile(r"\b(?:CORSMiddleware|GZipMiddleware|ProxyHeadersMiddleware)\b")
-"""Middleware that refuses no request a probe makes."""
+_HARMLESS_MIDDLEWARE = re.compile(
+    r"\b(?:CORSMiddleware|GZipMiddleware|ProxyHeadersMiddleware|ProxyFix|WhiteNoise"
+    r"|Sentry(?:Asgi|Wsgi)Middleware|OpenTelemetryMiddleware)\b"
+)
+"""Middleware that refuses no request a probe makes, and wrappers that hand every request on
+as it came (werkzeug's `ProxyFix` reads `X-Forwarded-*`, WhiteNoise serves its own folder
+and passes the rest, Sentry's and OpenTelemetry's record it)."""
+_HOST_SETTINGS = {
+    "SERVER_NAME": "Flask before 3.1 answers 404 to a request for another host, as a probe of 127.0.0.1 is",
+    "TRUSTED_HOSTS": "Flask answers 400 to a request for a host it does not list, as a probe of 127.0.0.1 may be",
+}
+"""Flask settings that tie an application to host names (flask/app.py `create_url_adapter`,
+Flask 3.1's `TRUSTED_HOSTS`), set in code (`app.config["SERVER_NAME"] = ...`, a config
+class's `SERVER_NAME = ...`, `config.update(SERVER_NAME=...)`)."""
+_LEAF_APPLICATIONS = frozenset({"StaticFiles", "make_asgi_app", "make_wsgi_app"})
+"""Applications mounted by a call that serve none of the context's routes: Starlette's static
+files, prometheus_client's metrics."""
+_REQUEST_DATA = frozenset({"Query", "Header", "Cookie", "Body", "Form", "File"})
+"""FastAPI's markers of a parameter read from the request (fastapi/param_functions.py)."""
+_SCALARS = frozenset({"str", "int", "float", "bool", "bytes", "UUID", "date", "datetime", "Decimal"})
+"""Annotations that make FastAPI read a parameter from the query string."""
 _GET_DECORATORS = frozenset({"get", "api_route", "route"})
 _REGISTRATIONS = {"add_api_route": 0, "add_get": 0, "add_url_rule": 0}
 _RUN_METHODS = {"Flask": (1, "5000"), "Quart": (1, "5000"), "Sanic": (1, "8000"), "SocketIO": (2, "5000")}
@@ -208,6 +233,9 @@ class CodeFacts:
     """Context file of a script -> the port it makes its server listen on."""
     applications: set[str] = field(default_factory=set)
     """Context files that create an application (`FastAPI()`, `Flask(__name__)`, `express()`)."""
+    wrapped: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Context file -> its variables that hold code wrapped around an application -> that code
+    (`app` -> `HTTPSRedirectMiddleware(api)`)."""
     readable: bool = True
     """Whether it holds Python or JavaScript, the languages read here: a Go or Java
     service's routes and ports are not known, not absent."""
@@ -224,6 +252,7 @@ class CodeFacts:
                 for path, port in self.script_ports.items()
             },
             self.applications,
+            self.wrapped,
             self.readable,
         )
 
@@ -234,7 +263,17 @@ class CodeFacts:
         those of another application of the module, or of one its application is mounted
         into. Then one read rather than guessed (a router never seen mounted may sit under a
         prefix, and its probe fail), then by `HEALTH_NAMES` order, then one without
-        authentication, then one in `served`, then the shortest."""
+        authentication, then one in `served`, then the shortest.
+
+        The route is a guess where `variable` holds code wrapped around an application, which
+        may redirect or refuse the probe; and where `served` creates no application read here
+        (a factory's `wsgi.py`) while the code has several, of which it may serve another."""
+        doubts = []
+        wrapper = self.wrapped.get(served, {}).get(variable) if served is not None and variable else None
+        if wrapper is not None:
+            doubts.append(
+                f"the process serves `{variable} = {wrapper}`, code around its application that may refuse it"
+            )
         own = served if served in self.applications else None
         if own is None or not any(route.application == own and route.server == variable for route in self.routes):
             variable = None  # a factory (`main:create_app`), or no application of its own
@@ -245,7 +284,7 @@ class CodeFacts:
             and (own is None or route.application in (None, own))
             and (route.server in (None, variable) if variable is not None else not route.alone)
         ]
-        return min(
+        best = min(
             candidates,
             key=lambda route: (
                 route.guess is not None,
@@ -257,6 +296,14 @@ class CodeFacts:
             ),
             default=None,
         )
+        if best is None:
+            return None
+        if own is None and served is not None and best.application is not None and len(self.applications) > 1:
+            doubts.append(
+                f"the process runs {served}, which creates no application hardenfix reads, and of the code's"
+                f" {len(self.applications)} it may serve another than {best.application}"
+            )
+        return best._replace(guess=_either(best.guess, *doubts)) if doubts else best
 
 
 def _health_rank(path: str) -> int | None:
@@ -359,8 +406,9 @@ class _Module:
     prefix replaces it: blueprints)."""
     mounts: list[_Mount] = field(default_factory=list)
     """`include_router`, `register_blueprint`, `mount`, Django's `include`."""
-    routes: list[tuple[str, str, int, bool]] = field(default_factory=list)
-    """(owner variable, '' for a module-level route list; path; line; needs authentication)."""
+    routes: list[tuple[str, str, int, bool, str | None]] = field(default_factory=list)
+    """(owner variable, '' for a module-level route list; path; line; needs authentication;
+    why its handler may refuse a probe otherwise)."""
     options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
     allowed_hosts: list[str] | None = None
@@ -378,7 +426,13 @@ class _Module:
     loads_dotenv: str | None = None
     """Where it loads a `.env` file (`_LOADS_DOTENV`), as in "main.py:7 calls `load_dotenv()`"."""
     route_doubt: str | None = None
-    """Why any route it defines may be served elsewhere than its path says."""
+    """Why any route of its context may be served elsewhere than its path says, or refuse a
+    request for 127.0.0.1: an application mounted by a call, host names set in code."""
+    wrappers: list[tuple[str, list[str], str]] = field(default_factory=list)
+    """`app = HTTPSRedirectMiddleware(api)`: (the variable; the dotted names of what the call
+    is given, one of which may be an application; the call as written)."""
+    drf_permissions: str | None = None
+    """What it sets Django REST framework's `DEFAULT_PERMISSION_CLASSES` to, unless `AllowAny`."""
     extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
@@ -409,7 +463,11 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             module.allowed_hosts = written if hosts is not None and len(written) == len(hosts) else ["?"]
         if "SECURE_SSL_REDIRECT" in names and not (isinstance(node.value, ast.Constant) and not node.value.value):
             module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
+        if "REST_FRAMEWORK" in names and isinstance(node.value, ast.Dict):
+            module.drf_permissions = _drf_permissions(node.value) or module.drf_permissions
+    module.route_doubt = _host_names_set(relative, nodes)
     mount_prefixes = _starlette_mounts(nodes, module)
+    route_owners = _aiohttp_route_owners(tree, nodes)
     pattern_lists = _django_pattern_lists(tree, nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
@@ -422,7 +480,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             _decorated_routes(module, node)
         elif isinstance(node, ast.Call):
-            _call(module, node, mount_prefixes, pattern_lists)
+            _call(module, node, mount_prefixes, pattern_lists, route_owners)
     module.loads_dotenv = next(
         (
             f"{relative}:{node.lineno} calls `{_callee(node)}()`"
@@ -435,7 +493,73 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     for node in nodes:
         if isinstance(node, ast.Call):
             _script_port(module, node, facts)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            _wrapper(module, node)
     return module
+
+
+def _drf_permissions(settings: ast.Dict) -> str | None:
+    """`REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": [...]}` as written, unless it lets
+    every request in (`AllowAny`): every view of Django REST framework that sets none of its
+    own then refuses a request without credentials."""
+    for key, value in zip(settings.keys, settings.values, strict=True):
+        if isinstance(key, ast.Constant) and key.value == "DEFAULT_PERMISSION_CLASSES":
+            items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+            if not all(ast.unparse(item).strip("'\"").endswith("AllowAny") for item in items):
+                return ast.unparse(value)
+    return None
+
+
+def _host_names_set(relative: str, nodes: list[ast.AST]) -> str | None:
+    """Where the module ties its application to host names, which a probe of 127.0.0.1 does
+    not use: Flask's `_HOST_SETTINGS` (a string, a keyword or a name), Starlette's `Host(...)`."""
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Host" and node.args:
+            host = ast.unparse(node.args[0])
+            return f"{relative}:{node.lineno}: `Host({host}, ...)` serves its routes to requests for that host alone"
+        named = (
+            node.value
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            else node.arg
+            if isinstance(node, ast.keyword)
+            else node.id
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+            else None
+        )
+        if named in _HOST_SETTINGS:
+            return f"{relative}:{node.lineno} sets `{named}`: {_HOST_SETTINGS[named]}"
+    return None
+
+
+def _wrapper(module: _Module, node: ast.Assign) -> None:
+    """Code wrapped around an application, which may redirect, refuse or route elsewhere any
+    request: `app = HTTPSRedirectMiddleware(api)`, `app = VersionedFastAPI(app)`, werkzeug's
+    `app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {...})`. Not a harmless one
+    (`ProxyFix`), nor what binds an extension to it (`db = SQLAlchemy(app)`): that is served
+    by no process, and a variable's wrapping matters only where a process serves it."""
+    call = node.value
+    callee = _callee(call)
+    if (
+        callee in _APPLICATIONS
+        or callee in _ROUTERS
+        or callee in _HTTPS_EXTENSIONS
+        or callee in _RUN_METHODS
+        or _HARMLESS_MIDDLEWARE.fullmatch(callee)
+    ):
+        return
+    given = [
+        name
+        for argument in (*call.args, *(keyword.value for keyword in call.keywords))
+        for name in ast.walk(argument)
+        if isinstance(name, ast.Name)
+    ]
+    if not given:
+        return
+    for target in node.targets:
+        if isinstance(target, ast.Attribute) and target.attr in ("wsgi_app", "asgi_app"):
+            module.guards.setdefault(ast.unparse(target.value), f"`{ast.unparse(call)}`")
+        elif isinstance(target, ast.Name):
+            module.wrappers.append((target.id, [_dotted(module, name) for name in given], ast.unparse(call)))
 
 
 def _environment_loaded(facts: CodeFacts, suffix: str, loaded_by: str | None) -> None:
@@ -593,7 +717,45 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
             path = f"/v{written}/{path.lstrip('/')}" if isinstance(written, int | str) and written != "" else None
         if path is not None:
             owner = ast.unparse(decorator.func.value)
-            module.routes.append((owner, path, decorator.lineno, needs_auth or _depends_on_auth(decorator)))
+            needs = needs_auth or _depends_on_auth(decorator)
+            module.routes.append((owner, path, decorator.lineno, needs, _needs_parameters(function)))
+
+
+def _needs_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """Why a request without parameters gets 422 from a FastAPI handler: one it reads from the
+    query string, a header or the body with no default (`token: str`, `x_key: str = Header()`,
+    `Annotated[str, Query()]`; fastapi/param_functions.py: a marker without a default makes
+    a required parameter). Not one it fills itself (`request: Request`), nor one without an
+    annotation (aiohttp's and Sanic's `request`)."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+    pairs = [*zip(positional, defaults, strict=True), *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)]
+    required = [argument.arg for argument, default in pairs if _required(argument.annotation, default)]
+    if not required:
+        return None
+    return f"its handler `{function.name}` needs {', '.join(f'`{name}`' for name in required)} in the request"
+
+
+def _required(annotation: ast.AST | None, default: ast.AST | None) -> bool:
+    if default is not None:
+        return isinstance(default, ast.Call) and _callee(default) in _REQUEST_DATA and _without_default(default)
+    if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value).endswith("Annotated"):
+        kinds = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        markers = [kind for kind in kinds[1:] if isinstance(kind, ast.Call)]
+        if any(_callee(marker) not in _REQUEST_DATA for marker in markers):
+            return False  # `Annotated[str, Depends(oauth2_scheme)]`: filled by the dependency
+        return all(_without_default(marker) for marker in markers) and (bool(markers) or _required(kinds[0], None))
+    return annotation is not None and any(
+        getattr(name, "id", None) in _SCALARS or getattr(name, "attr", None) in _SCALARS
+        for name in ast.walk(annotation)
+    )
+
+
+def _without_default(marker: ast.Call) -> bool:
+    """`Query()`, `Header(...)`: FastAPI's marker of a parameter the request must carry."""
+    default = _argument(marker, 0, "default")
+    return default is None or (isinstance(default, ast.Constant) and default.value is Ellipsis)
 
 
 def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
@@ -678,7 +840,13 @@ def _prefixes_every_language(i18n_patterns: ast.Call) -> bool:
     return not (isinstance(keyword, ast.Constant) and keyword.value is False)
 
 
-def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], pattern_lists: dict[int, str]) -> None:
+def _call(
+    module: _Module,
+    call: ast.Call,
+    mount_prefixes: dict[int, str],
+    pattern_lists: dict[int, str],
+    route_owners: dict[int, str],
+) -> None:
     callee = _callee(call)
     is_method = isinstance(call.func, ast.Attribute)
     # A request hook registered by a call, not as a decorator: `app.before_request(force_https)`,
@@ -712,13 +880,12 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], patte
                 module.extensions_bound.append((_dotted(module, extension), written, ast.unparse(application)))
     elif callee in ("mount", "add_subapp") and is_method and len(call.args) >= 2:
         # Starlette and FastAPI: `app.mount("/internal", sub)`; aiohttp: `app.add_subapp("/api/", sub)`
-        if callee == "add_subapp" and not isinstance(call.args[1], ast.Name | ast.Attribute):
-            # `app.add_subapp("/api/", create_api())`: which application it mounts is not read
-            module.route_doubt = f"`{ast.unparse(call)}` mounts an application of its own below a prefix"
-        else:
-            module.mounts.append(
-                _Mount(_dotted(module, call.args[1]), _prefix(module, call.args[0]), _dotted(module, call.func.value))
-            )
+        _mount(module, call, call.args[0], call.args[1], _dotted(module, call.func.value))
+    elif callee == "Mount" and not is_method and (application := _argument(call, 1, "app")) is not None:
+        _mount(module, call, _argument(call, 0, "path"), application, module.dotted)  # `Mount("/api", app=api)`
+    elif callee == "add_routes" and is_method and call.args and isinstance(call.args[0], ast.Name | ast.Attribute):
+        # aiohttp: `sub.add_routes(routes)`, a `RouteTableDef` or a list of `web.get(...)`
+        module.mounts.append(_Mount(_dotted(module, call.args[0]), None, _dotted(module, call.func.value)))
     elif callee in ("path", "re_path") and not is_method and len(call.args) >= 2:
         route = _string(module, call.args[0])
         view = call.args[1]
@@ -738,23 +905,58 @@ def _call(module: _Module, call: ast.Call, mount_prefixes: dict[int, str], patte
             mounter = f"{module.dotted}.{pattern_list}" if pattern_list else module.dotted
             module.mounts.append(_Mount(target, path, mounter))
             return
-        module.routes.append((_DJANGO + (pattern_list or ""), path, call.lineno, False))
+        module.routes.append((_DJANGO + (pattern_list or ""), path, call.lineno, False, None))
     elif callee == "Route" and not is_method and _serves_get(call):
         path = _string(module, _argument(call, 0, "path"))
         prefix = mount_prefixes.get(id(call), "")
         if path is not None and _UNKNOWN not in prefix:
-            module.routes.append(("", prefix + path, call.lineno, False))
+            module.routes.append(("", prefix + path, call.lineno, False, None))
     elif callee == "get" and is_method and ast.unparse(call.func.value) == "web" and call.args:
         path = _string(module, call.args[0])
         if path is not None:
-            module.routes.append(("", path, call.lineno, False))
+            module.routes.append((route_owners.get(id(call), ""), path, call.lineno, False, None))
     elif callee in _REGISTRATIONS and is_method and _serves_get(call):
         path = _string(module, _argument(call, _REGISTRATIONS[callee], "path"))
         owner = call.func.value
         if isinstance(owner, ast.Attribute) and owner.attr == "router":  # aiohttp: app.router.add_get
             owner = owner.value
         if path is not None:
-            module.routes.append((ast.unparse(owner), path, call.lineno, False))
+            module.routes.append((ast.unparse(owner), path, call.lineno, False, None))
+
+
+def _mount(module: _Module, call: ast.Call, prefix: ast.AST, application: ast.AST, mounter: str) -> None:
+    """An application mounted below a prefix: `app.mount("/internal", sub)`, `Mount("/api",
+    app=sub)`, aiohttp's `app.add_subapp("/api/", sub)`. One made by the call there
+    (`add_subapp("/api/", create_api())`, `Mount("/v1", app=WSGIMiddleware(flask_app))`) is
+    not followed: any route of the context may be below its prefix. Static files and
+    metrics (`_LEAF_APPLICATIONS`) serve none of them."""
+    if not isinstance(application, ast.Call):
+        module.mounts.append(_Mount(_dotted(module, application), _prefix(module, prefix), mounter))
+    elif _callee(application) not in _LEAF_APPLICATIONS:
+        mounted = f"`{ast.unparse(call)}` mounts an application of its own below a prefix"
+        module.route_doubt = _either(module.route_doubt, mounted)
+
+
+def _aiohttp_route_owners(tree: ast.Module, nodes: list[ast.AST]) -> dict[int, str]:
+    """The owner of each aiohttp `web.get(...)` written in a list: the variable of a module-level
+    list, served where it is added (`routes = [web.get(...)]`), or the application a list is
+    added to (`sub.add_routes([web.get(...)])`), which may be mounted below a prefix."""
+    owners: dict[int, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    owners.update(dict.fromkeys(map(id, ast.walk(node.value)), target.id))
+    for node in nodes:
+        if (
+            isinstance(node, ast.Call)
+            and _callee(node) == "add_routes"
+            and isinstance(node.func, ast.Attribute)
+            and node.args
+            and isinstance(node.args[0], ast.List | ast.Tuple)
+        ):
+            owners.update(dict.fromkeys(map(id, ast.walk(node.args[0])), ast.unparse(node.func.value)))
+    return owners
 
 
 def _bound_application(call: ast.Call) -> ast.AST | None:
@@ -829,9 +1031,23 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         ),
         None,
     )
+    drf_permissions = next(
+        (
+            f"its settings set Django REST framework's `DEFAULT_PERMISSION_CLASSES` to {module.drf_permissions},"
+            " which may refuse a probe without credentials"
+            for module in modules
+            if module.drf_permissions is not None
+        ),
+        None,
+    )
+    context_doubt = _either(*(module.route_doubt for module in modules))
     servers = {f"{module.dotted}.{name}": (module.path, name) for module in modules for name in module.servers}
     for module in modules:
-        for owner, path, line, needs_auth in module.routes:
+        for variable, given, written in module.wrappers:
+            if any(_names_one(dotted_modules, server, name) for name in given for server in servers):
+                facts.wrapped.setdefault(module.path, {})[variable] = written
+    for module in modules:
+        for owner, path, line, needs_auth, refused in module.routes:
             where = f"{module.path}:{line}"
             dotted = f"{module.dotted}.{owner}"
             if owner in ("", _DJANGO):
@@ -852,9 +1068,9 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                     f"its application runs {guard} before each request, which may refuse the probe" if guard else None
                 )
                 if owner.startswith(_DJANGO):
-                    guarded = _either(guarded, django_hosts, django_redirect)
+                    guarded = _either(guarded, django_hosts, django_redirect, drf_permissions)
                 application, server = servers.get(chain.served_by, (None, None)) if chain.served_by else (None, None)
-                guess = _either(*chain.guesses, guarded, module.route_doubt)
+                guess = _either(*chain.guesses, guarded, refused, context_doubt)
                 said = f"{where}: route {full}"
                 route = Route(
                     full,

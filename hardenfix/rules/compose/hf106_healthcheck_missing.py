@@ -192,10 +192,21 @@ class HealthcheckMissing(Rule):
     `SECURE_SSL_REDIRECT`, wherever they set it (under `if not DEBUG:`, in a
     django-configurations class): the probe speaks plain http, and python3's urllib
     and wget follow a redirect to https, to a port that speaks no TLS, and fail.
+    The same goes for code wrapped around the application the process serves
+    (`app = HTTPSRedirectMiddleware(api)`, `app = VersionedFastAPI(app)`,
+    werkzeug's `app.wsgi_app = DispatcherMiddleware(...)`; not `ProxyFix`),
+    host names set in code (Flask's `SERVER_NAME`, before 3.1, and
+    `TRUSTED_HOSTS`; Starlette's `Host(...)`), Django REST framework's
+    `DEFAULT_PERMISSION_CLASSES` other than `AllowAny`, a FastAPI handler that
+    needs a parameter no probe sends (`token: str`, `Header()`: 422), and a
+    process that runs a module creating no application hardenfix reads (a
+    factory's `wsgi.py`) where the code has several applications.
     A sub-application mounted under a
-    prefix (`app.mount("/internal", sub)`, aiohttp's `app.add_subapp("/api/",
-    api)`) serves its routes there; one aiohttp mounts from a factory
-    (`add_subapp("/api/", create_api())`) makes the module's routes guesses. A
+    prefix (`app.mount("/internal", sub)`, Starlette's `Mount("/api", app=sub)`,
+    aiohttp's `app.add_subapp("/api/", api)` and `sub.add_routes(...)`) serves
+    its routes there; one mounted from a call (`add_subapp("/api/",
+    create_api())`, `Mount("/v1", app=WSGIMiddleware(flask_app))`; not static
+    files or metrics) makes every route of the code a guess. A
     Sanic route's `version=1` serves it below `/v1`. A route below a prefix
     not written out (`include_router(router, prefix=settings.API_V1_STR)`,
     Django's `path(settings.API_PREFIX, include(...))` or `i18n_patterns(...)`,

@@ -1,0 +1,5 @@
+import os
+
+
+class Production:
+    SERVER_NAME = os.environ.get("PUBLIC_HOST", "app.example.org")
