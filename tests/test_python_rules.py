@@ -278,3 +278,53 @@ def test_hf302s_helper_goes_after_every_import_a_linter_allows_at_the_top(tmp_pa
         input=fixed, capture_output=True, text=True,
     )  # fmt: skip
     assert lint.returncode == 0, lint.stdout
+
+
+@pytest.mark.parametrize(
+    ("after", "said"),
+    [
+        pytest.param(
+            "\n\nKINDS = (tuple, list)\n\n\ndef is_sequence(point: Point) -> bool:\n    return isinstance(point, KINDS)\n",
+            "checked with `isinstance(..., KINDS)`, which may name `tuple`",
+            id="a name bound to types",
+        ),
+        pytest.param(
+            "\n\ndef is_a(point: Point, kinds) -> bool:\n    return isinstance(point, kinds)\n",
+            "checked with `isinstance(..., kinds)`, which may name `tuple`",
+            id="a parameter",
+        ),
+        pytest.param(
+            "\n\ndef fields(point: Point) -> dict:\n    return point.__dict__ if hasattr(point, '__dict__') else {}\n",
+            "`.__dict__` used",
+            id="__dict__, which a NamedTuple lacks",
+        ),
+    ],
+)
+def test_hf301_what_a_tuple_and_a_dataclass_answer_differently_makes_the_fix_unsafe(after: str, said: str) -> None:
+    [message] = _hf301_findings(_TUPLE_HEADER + _POST_INIT + after)
+    assert f"(unsafe fix: an instance of `Point` may be used as a tuple: {said} (line" in message
+
+
+def test_hf301_isinstance_with_classes_known_here_leaves_the_fix_safe() -> None:
+    after = (
+        "\n\nclass Other:\n    pass\n\n\nKNOWN = (Other, dict)\n\n\n"
+        "def kind(point: Point) -> bool:\n    return isinstance(point, (KNOWN, int, collections.abc.Mapping))\n"
+    )
+    [message] = _hf301_findings("import collections.abc\n" + _TUPLE_HEADER + _POST_INIT + after)
+    assert "unsafe" not in message and "no fix" not in message
+
+
+def test_hf301_no_fix_where_an_instance_made_on_import_reads_a_name_bound_later() -> None:
+    """The dataclass would run `__post_init__` while the module is imported, before `LIMIT`
+    exists: the module would fail to import with NameError."""
+    post_init = _POST_INIT.replace("self.x >= 0", "self.x <= LIMIT")
+    text = _TUPLE_HEADER + post_init + "\n\nORIGIN = Point(0)\nLIMIT = 10\n"
+    [message] = _hf301_findings(text)
+    assert message.endswith(
+        "(no fix: `Point(0)` (line 10) runs `__post_init__` as the module is imported, before `LIMIT` is bound"
+        " (line 11))"
+    )
+    # Made later, or in a function that runs later, it reads the name once it is bound.
+    for after in ("\n\nLIMIT = 10\nORIGIN = Point(0)\n", "\n\ndef origin():\n    return Point(0)\n\n\nLIMIT = 10\n"):
+        [message] = _hf301_findings(_TUPLE_HEADER + post_init + after)
+        assert "no fix" not in message

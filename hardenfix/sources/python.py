@@ -408,13 +408,8 @@ class PythonDocument(SourceText):
 
     @cached_property
     def module_level_bindings(self) -> dict[str, list[ast.stmt]]:
-        """The statements that bind each name at the module's top level (a definition, an
-        import, an assignment, a `for` or `with` target), in order."""
-        found: dict[str, list[ast.stmt]] = {}
-        for statement, _ in module_level_statements(self.tree.body):
-            for name in bound_names(statement):
-                found.setdefault(name, []).append(statement)
-        return found
+        """See `module_level_bindings`."""
+        return module_level_bindings(self.tree)
 
     @cached_property
     def import_block(self) -> list[ast.stmt]:
@@ -863,6 +858,16 @@ def _joined(first: str, second: str) -> str:
     ending, leading = first[len(body) :], second[: len(second) - len(rest)]
     newline = "\r\n" if "\r\n" in ending + leading else "\n"
     return body + newline * max(ending.count("\n"), leading.count("\n") + 1) + rest
+
+
+def module_level_bindings(tree: ast.Module) -> dict[str, list[ast.stmt]]:
+    """The statements that bind each name at the module's top level (a definition, an
+    import, an assignment, a `for` or `with` target), in order."""
+    found: dict[str, list[ast.stmt]] = {}
+    for statement, _ in module_level_statements(tree.body):
+        for name in bound_names(statement):
+            found.setdefault(name, []).append(statement)
+    return found
 
 
 def module_level_statements(body: list[ast.stmt], type_checking: bool = False) -> Iterator[tuple[ast.stmt, bool]]:

@@ -20,6 +20,7 @@ from hardenfix.sources.python import (
     is_none,
     last_name,
     merge_insertions,
+    module_level_bindings,
     module_level_statements,
 )
 from hardenfix.sources.python_flow import (
@@ -56,6 +57,8 @@ _TUPLE_ATTRIBUTES = _TUPLE_API | {
     "__new__",
     "__mro__",
     "__bases__",
+    "__dict__",
+    "__slots__",
 }
 _TUPLE_TYPES = frozenset(
     {"tuple", "Tuple", "NamedTuple", "Sequence", "Iterable", "Collection", "Container", "Sized", "Reversible"}
@@ -202,8 +205,10 @@ class NamedTuplePostInit(Rule):
     attribute access and, for a class defined at module level, `repr` behave
     alike after the fix. What a dataclass does not do is be a tuple: code that
     unpacks, indexes, slices, iterates, measures, sorts or orders an instance,
-    compares it with a tuple, or hands it to code that may do so
-    (`json.dumps`, `sorted`, an unknown function) breaks.
+    compares it with a tuple, checks it with `isinstance` against `tuple` or
+    a name not bound to a class here (`KINDS = (tuple, list)`, a parameter),
+    reads its `__dict__` (which a NamedTuple lacks), or hands it to code that
+    may do so (`json.dumps`, `sorted`, an unknown function) breaks.
 
     The fix is safe only when no module of the project can use an instance as
     a tuple. The project is the tree under the nearest folder holding
@@ -251,7 +256,10 @@ class NamedTuplePostInit(Rule):
     another, as pydantic's), or reuses the module's import, and removes the
     `NamedTuple` import once nothing else uses it.
 
-    No fix, only the finding, for generic NamedTuples, for classes built on a
+    No fix, only the finding, where an instance made as the module is
+    imported (`ORIGIN = Point(0)`, a default argument) would run
+    `__post_init__` before a name it reads is bound further down: the module
+    would fail to import. None either for generic NamedTuples, for classes built on a
     `namedtuple(...)` call or inheriting from another NamedTuple, for methods
     that use the instance as a tuple, for `functools.total_ordering` on a
     class that defines no ordering method (it finds a tuple's on the
@@ -350,6 +358,10 @@ class NamedTuplePostInit(Rule):
             return verdict
         if _post_init_takes_arguments(cls):
             verdict.no_fix = "its `__post_init__` takes arguments, which a dataclass would call it without"
+            return verdict
+        early = _made_before_bound(document, cls)
+        if early is not None:
+            verdict.no_fix = early
             return verdict
         refused = _refused_default(document, cls)
         if refused is not None and refused[1] is None:
@@ -701,6 +713,48 @@ def _post_init(cls: ast.ClassDef) -> tuple[ast.FunctionDef, list[ast.arg]] | Non
     return (method, [*method.args.posonlyargs, *method.args.args]) if method is not None else None
 
 
+def _made_before_bound(document: PythonDocument, cls: ast.ClassDef) -> str | None:
+    """Why the module would fail to import after the fix: an instance made as it is imported
+    (`DEFAULT = Point(1)`, a default argument, a class attribute) runs `__post_init__`, which
+    reads a module-level name bound only further down; the NamedTuple never read it."""
+    found = _post_init(cls)
+    if found is None:
+        return None
+    local = _local_names(found[0])
+    bindings = document.module_level_bindings
+    first_bound = {
+        node.id: bindings[node.id][0].lineno
+        for node in ast.walk(found[0])
+        if isinstance(node, ast.Name) and node.id not in local and node.id in bindings
+    }
+    for statement in document.tree.body[document.tree.body.index(cls) + 1 :] if cls in document.tree.body else ():
+        for node in _run_on_import(statement):
+            if isinstance(node, ast.Call) and _is_name(node.func, {cls.name}):
+                late = sorted((line, name) for name, line in first_bound.items() if line > node.lineno)
+                if late:
+                    line, name = late[0]
+                    return (
+                        f"`{_source(node)}` (line {node.lineno}) runs `__post_init__` as the module is imported,"
+                        f" before `{name}` is bound (line {line})"
+                    )
+    return None
+
+
+def _run_on_import(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of a module-level statement that run as the module is imported: a class's
+    body and a function's decorators and defaults, not a function's body."""
+    stack: list[ast.AST] = [statement]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            arguments = node.args
+            stack.extend([*getattr(node, "decorator_list", ()), *arguments.defaults])
+            stack.extend(default for default in arguments.kw_defaults if default is not None)
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+
+
 def _post_init_takes_arguments(cls: ast.ClassDef) -> bool:
     """Whether `__post_init__` takes more than `self`, with or without defaults: a dataclass
     passes it its `InitVar` fields alone, and a NamedTuple has none."""
@@ -736,6 +790,32 @@ def _post_init_nodes(cls: ast.ClassDef) -> Iterator[tuple[ast.AST, str]]:
     if found is not None and found[1]:
         self_name = found[1][0].arg
         yield from ((node, self_name) for node in ast.walk(found[0]))
+
+
+def _tuple_type(bindings: dict[str, list[ast.stmt]], types: ast.expr, following: frozenset[str]) -> str | None:
+    """What in the second argument of `isinstance` may be a type a tuple is an instance of,
+    as written: one of `_TUPLE_TYPES`, or a name not bound to a class in the module (`KINDS`,
+    bound to `(tuple, list)`, is followed; a parameter `kinds` is not known); None when none is."""
+    for element in types.elts if isinstance(types, ast.Tuple) else [types]:
+        name = _callee_name(element)
+        if name.rpartition(".")[2] in _TUPLE_TYPES:
+            return name
+        if isinstance(element, ast.Attribute) and name:
+            continue  # a class of a module: `collections.abc.Mapping`
+        if not isinstance(element, ast.Name) or element.id in following:
+            return _source(element)
+        statements = bindings.get(element.id)
+        if not statements:
+            if isinstance(getattr(builtins, element.id, None), type):
+                continue
+            return element.id
+        for statement in statements:
+            if isinstance(statement, ast.ClassDef | ast.Import | ast.ImportFrom):
+                continue
+            value = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
+            if value is None or _tuple_type(bindings, value, following | {element.id}) is not None:
+                return element.id
+    return None
 
 
 def _is_name(node: ast.expr, names: set[str] | frozenset[str]) -> bool:
@@ -783,6 +863,8 @@ class _TupleJudge:
         self.has_docstring = ast.get_docstring(cls) is not None
         self._seen: set[int] = set()
         """The tuple-only attributes of followed values in the class's module."""
+        self._bindings: dict[int, dict[str, list[ast.stmt]]] = {}
+        """A followed module's tree's id -> its module-level bindings, for `isinstance`."""
 
     def __call__(self, use: Use) -> object:
         kind, node, parent = use.value.kind, use.node, use.parent
@@ -873,7 +955,7 @@ class _TupleJudge:
         short = callee.rpartition(".")[2]
         positional = isinstance(parent, ast.Call) and call.args and call.args[0] is node
         if callee in ("isinstance", "issubclass") and positional and len(call.args) == 2:
-            return self._isinstance(node, call.args[1])
+            return self._isinstance(use, node, call.args[1])
         if callee == "type" and positional and len(call.args) == 1:
             return Derived(call, CLASS)
         if callee in _SHOWING_BUILTINS or (
@@ -896,12 +978,15 @@ class _TupleJudge:
             return self._tuple(node, f"passed to `{callee}`", "__len__" if callee == "len" else "__iter__")
         return _HandedOn(node, f"passed to `{callee or _source(call.func)}`")
 
-    def _isinstance(self, node: ast.expr, types: ast.expr) -> object:
-        for element in types.elts if isinstance(types, ast.Tuple) else [types]:
-            name = _callee_name(element)
-            if name.rpartition(".")[2] in _TUPLE_TYPES:
-                return _TupleUse(node, f"checked with `isinstance(..., {name})`")
-        return None
+    def _isinstance(self, use: Use, node: ast.expr, types: ast.expr) -> object:
+        bindings = self._bindings.get(id(use.flow.tree))
+        if bindings is None:
+            bindings = self._bindings[id(use.flow.tree)] = module_level_bindings(use.flow.tree)
+        tupled = _tuple_type(bindings, types, frozenset())
+        if tupled is None:
+            return None
+        may = "" if tupled.rpartition(".")[2] in _TUPLE_TYPES else ", which may name `tuple`"
+        return _TupleUse(node, f"checked with `isinstance(..., {tupled})`{may}")
 
     def _compared(self, use: Use, node: ast.expr, compare: ast.Compare) -> object:
         operands = [compare.left, *compare.comparators]
