@@ -48,7 +48,7 @@ from hardenfix.discovery import Walk
 from hardenfix.model import Record, Status
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 9
+FORMAT = 10
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""

@@ -89,6 +89,12 @@ def classify_name(name: str) -> FileKind | None:
     return None
 
 
+def may_name_compose_file(name: str) -> bool:
+    """Whether a file of this name may be a Compose file: one by its name, or one whose
+    content would say so (`is_sniffed_name`)."""
+    return _COMPOSE_NAME.match(name) is not None or _SNIFFED_COMPOSE_NAME.match(name) is not None
+
+
 def is_sniffed_name(name: str) -> bool:
     """Whether a file of this name, found in a walk, is a Compose file if its content says so."""
     return _SNIFFED_COMPOSE_NAME.match(name) is not None

@@ -185,6 +185,8 @@ class ComposeBuild(NamedTuple):
     """Their services that build it or run it by its name."""
     included_files: tuple[str, ...] = ()
     """The files those Compose files include (`include:`)."""
+    timeout_inherited_by: tuple[str, ...] = ()
+    """The services whose own healthcheck sets no `timeout`, and takes the image's."""
 
 
 class Position(NamedTuple):

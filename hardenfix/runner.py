@@ -131,7 +131,7 @@ class Job:
         build one. A name Compose interpolates (`${APP_IMAGE:-myapp:dev}`) may be any."""
         from hardenfix.sources.compose import may_name_one_image
 
-        for dockerfile, (context, bypassing, images, services, included) in learned["builds"].items():
+        for dockerfile, (context, bypassing, images, services, included, inheriting) in learned["builds"].items():
             known = self.build_contexts.get(dockerfile) or ComposeBuild(Path(context))
             self.build_contexts[dockerfile] = ComposeBuild(
                 Path(context),
@@ -140,6 +140,7 @@ class Job:
                 (*known.images, *images),
                 (*known.services, *services),
                 (*known.included_files, *included),
+                (*known.timeout_inherited_by, *inheriting),
             )
         entrypoints = [(label, name, image) for label, name, image in learned["entrypoints"]]
         self._entrypoints_set.extend(entrypoints)
@@ -597,7 +598,8 @@ def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, Any]:
 def _contexts_of(document: ComposeDocument) -> dict[str, Any]:
     """What a Compose file says of the Dockerfiles it builds: "builds", each one's [build
     context, services that run its image past its entrypoint, names of the image, services
-    that build or run it, files the Compose file includes]; and "entrypoints", its services
+    that build or run it, files the Compose file includes, those services whose healthcheck
+    takes the image's timeout]; and "entrypoints", its services
     that set their own `entrypoint:` and build none, as [label, name, image or None]."""
     builds = {
         dockerfile: [
@@ -606,6 +608,7 @@ def _contexts_of(document: ComposeDocument) -> dict[str, Any]:
             list(build.images),
             list(build.services),
             list(build.included_files),
+            list(build.inheriting_timeout),
         ]
         for dockerfile, build in document.builds().items()
     }

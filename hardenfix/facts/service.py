@@ -39,7 +39,7 @@ from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
 from hardenfix.facts.process import FLASK_DOTENV_FILES, Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
-from hardenfix.sources.compose import ComposeDocument, Service, effective_keys, entries, insertion_target
+from hardenfix.sources.compose import ComposeDocument, Service, entries, insertion_target
 from hardenfix.sources.dockerfile import (
     BuildContext,
     ContextError,
@@ -698,7 +698,7 @@ def timing_left_to_images(document: ComposeDocument, knowledge: KnowledgeBase) -
         timing = service_facts(document, service, knowledge).image_healthcheck_timing
         if timing:
             target = id(insertion_target(healthcheck.value))
-            left[target] = left.get(target, frozenset()) | (timing - effective_keys(healthcheck.value))
+            left[target] = left.get(target, frozenset()) | (timing - service.healthcheck_keys())
     return left
 
 

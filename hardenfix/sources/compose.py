@@ -28,6 +28,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from hardenfix import probes
+from hardenfix.discovery import may_name_compose_file
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.text import SourceText, line_number
@@ -247,6 +248,17 @@ class Service:
         if entrypoint is None and command is None:
             return None
         return [*(entrypoint or ()), *(command or ())]
+
+    def healthcheck_keys(self) -> set[str]:
+        """Every key of its healthcheck as Compose resolves it: written or merged with `<<`,
+        and inherited from the healthchecks of the services it `extends` in the same file,
+        which Compose merges into its own key by key."""
+        keys: set[str] = set()
+        for service in self.lineage():
+            entry = lookup(service.node, "healthcheck")
+            if entry is not None and isinstance(entry.value, MappingNode):
+                keys |= effective_keys(entry.value)
+        return keys
 
     def active_healthcheck(self) -> Entry | None:
         """The `healthcheck` entry when it is a mapping that runs a probe
@@ -472,6 +484,14 @@ class ComposeDocument(SourceText):
                 return f"`{name}`, an override file, sets an image"
         return None
 
+    def other_file_naming(self, word: str) -> str | None:
+        """The name of another Compose file of the folder that spells `word`, which it may
+        set for this file's services: an override file, or one `-f` merges with this one."""
+        return next(
+            (name for name, text in self.other_files_of_folder() if may_name_compose_file(name) and word in text),
+            None,
+        )
+
     def legacy_format_without(self, key: str) -> str | None:
         """The `version:` this file declares, as written, when the schema of that legacy file
         format has no `key` (`start_period` in `version: "3.3"`). Compose v2 ignores
@@ -544,6 +564,11 @@ class ComposeDocument(SourceText):
                     *(other for other in services if image is not None and may_name_one_image(other.image(), image)),
                 ]
                 bypassing = [bypass for other in running if (bypass := self._bypass(other)) is not None]
+                inheriting = [
+                    self._label(other)
+                    for other in running
+                    if other.active_healthcheck() is not None and "timeout" not in other.healthcheck_keys()
+                ]
                 known = found.get(dockerfile) or Build(build[0], (), (), (), included)
                 found[dockerfile] = Build(
                     build[0],
@@ -551,6 +576,7 @@ class ComposeDocument(SourceText):
                     _unique(known.images, [image] if image is not None else []),
                     _unique(known.services, [other.name for other in running]),
                     included,
+                    _unique(known.inheriting_timeout, inheriting),
                 )
         return found
 
@@ -570,10 +596,13 @@ class ComposeDocument(SourceText):
                 found.append(EntrypointSet(bypass, service.name, None if merged else service.image()))
         return found
 
+    def _label(self, service: Service) -> str:
+        return f"service `{service.name}` of `{self.location.name if self.location else ''}`"
+
     def _bypass(self, service: Service) -> str | None:
         """How the service may run its image past the `ENTRYPOINT`: it sets its own
         `entrypoint:`, or extends another file's service (not read), which may set one."""
-        label = f"service `{service.name}` of `{self.location.name if self.location else ''}`"
+        label = self._label(service)
         if service.get("entrypoint") is not None:
             return f"{label} sets its own"
         extended = service.extended_file()
@@ -1012,6 +1041,22 @@ def insertion_target(mapping: MappingNode) -> MappingNode:
     return merged[0] if merged else mapping
 
 
+def replaces_merged(target: MappingNode, key: str, mapping: MappingNode) -> bool:
+    """Whether writing `key` into `target`, which `mapping` merges, would change what
+    `mapping` resolves `key` to: in a merge list the first source that has a key gives it
+    (`<<: [*defaults, *slow-probe]`), and `target` comes before the one that now does."""
+    order, index = [mapping], 0
+    while index < len(order) and len(order) < 64:  # `lookup`'s order: itself, then each source's
+        current = order[index]
+        if current is target:
+            return lookup(mapping, key) is not None
+        if any(str(entry.key.value) == key for entry in entries(current)):
+            return False
+        order[index + 1 : index + 1] = merged_mappings(current)
+        index += 1
+    return False
+
+
 def is_true(node: Node) -> bool:
     return isinstance(node, ScalarNode) and str(node.value).lower() in _TRUE
 
@@ -1070,6 +1115,9 @@ class Build(NamedTuple):
     """The services that build it or run it by its name."""
     included_files: tuple[str, ...]
     """The files the Compose file includes (see `ComposeDocument.included_files`)."""
+    inheriting_timeout: tuple[str, ...] = ()
+    """Those of `services` whose healthcheck sets no `timeout`, as `service `web` of
+    `compose.yaml``: the engine gives it the image's `HEALTHCHECK --timeout`."""
 
 
 def may_name_one_image(name: str | None, other: str) -> bool:

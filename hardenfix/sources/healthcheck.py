@@ -14,14 +14,14 @@ treat `$` as an ordinary character.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
 from hardenfix.model import Edit
-from hardenfix.sources.compose import ComposeDocument, Entry, Service, effective_keys, insertion_target, lookup
+from hardenfix.sources.compose import ComposeDocument, Entry, Service, insertion_target, lookup, replaces_merged
 
 SHELL_BUILTINS = frozenset(
     {"exit", "true", "false", "test", "[", "echo", "printf", ":", "cd", "kill", "command", "type"}
@@ -103,7 +103,7 @@ class ProbeDoubts:
         self._by_target: dict[int, dict[str, str]] = {}
         for service in document.services():
             healthcheck = service.active_healthcheck()
-            if healthcheck is None or key in effective_keys(healthcheck.value):
+            if healthcheck is None or key in service.healthcheck_keys():
                 continue
             reason = doubt(*probe_parts(healthcheck))
             if reason is not None:
@@ -118,6 +118,22 @@ class ProbeDoubts:
             return reasons[service.name]
         other = next(iter(reasons), None)
         return None if other is None else f"it goes into defaults that service `{other}` merges too: {reasons[other]}"
+
+
+def replaced_elsewhere(document: ComposeDocument, target: MappingNode, keys: Iterable[str]) -> str | None:
+    """Why writing `keys` into `target` may change another service's healthcheck: it merges
+    `target` before another source that sets one of them (see `replaces_merged`)."""
+    for service in document.services():
+        entry = lookup(service.node, "healthcheck")
+        if entry is None or not isinstance(entry.value, MappingNode) or entry.value is target:
+            continue
+        for key in keys:
+            if replaces_merged(target, key, entry.value):
+                return (
+                    f"it goes into defaults that service `{service.name}`'s healthcheck merges before another"
+                    f" source of `{key}`, whose value it would replace"
+                )
+    return None
 
 
 def service_probes(document: ComposeDocument) -> Iterator[tuple[Service, Probe]]:

@@ -9,12 +9,11 @@ from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
     ComposeDocument,
-    effective_keys,
     insertion_target,
     legacy_format_reason,
     merged_from_elsewhere,
 )
-from hardenfix.sources.healthcheck import ProbeDoubts
+from hardenfix.sources.healthcheck import ProbeDoubts, replaced_elsewhere
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ class HealthcheckStartPeriod(Rule):
         stateful = ProbeDoubts(document, "start_period", start_period_doubt)
         for service in document.services():
             healthcheck = service.active_healthcheck()
-            if healthcheck is None or "start_period" in effective_keys(healthcheck.value):
+            if healthcheck is None or "start_period" in service.healthcheck_keys():
                 continue
             target = insertion_target(healthcheck.value)
             if "start_period" in left_to_images.get(id(target), ()):
@@ -134,6 +133,7 @@ class HealthcheckStartPeriod(Rule):
                 doubts=[
                     merged_from_elsewhere(document, service),
                     stateful.about(service, target),
+                    replaced_elsewhere(document, target, ["start_period"]),
                     legacy_format_reason(legacy_format, "start_period") if legacy_format is not None else None,
                 ],
             )

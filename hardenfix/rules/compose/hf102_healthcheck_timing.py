@@ -8,8 +8,8 @@ from hardenfix.facts.service import timing_left_to_images
 from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, interval_doubt, probe_timeout
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, effective_keys, insertion_target, merged_from_elsewhere
-from hardenfix.sources.healthcheck import ProbeDoubts, probe_parts
+from hardenfix.sources.compose import ComposeDocument, insertion_target, merged_from_elsewhere
+from hardenfix.sources.healthcheck import ProbeDoubts, probe_parts, replaced_elsewhere
 
 _SHARED_UNBOUNDED = "it goes into defaults that a healthcheck whose probe does not bound its own run merges too"
 
@@ -121,7 +121,7 @@ class HealthcheckTiming(Rule):
             if healthcheck is None:
                 continue
             target = insertion_target(healthcheck.value)
-            present = effective_keys(healthcheck.value) | left_to_images.get(id(target), frozenset())
+            present = service.healthcheck_keys() | left_to_images.get(id(target), frozenset())
             missing = [(key, value) for key, value in self.options.defaults().items() if key not in present]
             if not missing:
                 continue
@@ -137,6 +137,7 @@ class HealthcheckTiming(Rule):
             doubts = [
                 merged_from_elsewhere(document, service),
                 stateful.about(service, target) if "interval" not in present else None,
+                replaced_elsewhere(document, target, [key for key, _ in missing]),
             ]
             fix = self.fix(f"Add {names}", document.insert_entries(target, missing))
             yield self.finding(document, *document.span(healthcheck.key), message, fix, doubts=doubts)
@@ -148,7 +149,7 @@ class HealthcheckTiming(Rule):
         timeouts: dict[int, str] = {}
         for service in document.services():
             healthcheck = service.active_healthcheck()
-            if healthcheck is None or "timeout" in effective_keys(healthcheck.value):
+            if healthcheck is None or "timeout" in service.healthcheck_keys():
                 continue
             timeout = probe_timeout(self.options.timeout, *probe_parts(healthcheck))
             target = id(insertion_target(healthcheck.value))

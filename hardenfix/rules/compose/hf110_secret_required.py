@@ -227,6 +227,8 @@ _DATA = re.compile(
     r"|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w))+"  # a duration
     r"|[A-Za-z][A-Za-z0-9+.-]*://.*"  # a URL
     r"|(?:/|\./|\.\./|~/).*"  # a path
+    r"|(?:[\w-][\w.-]*/)+(?:[\w-][\w.-]*\.[A-Za-z0-9]{1,8})?"  # a relative path: `certs/jwt.pem`, `keys/`
+    r"|[\w-][\w.-]*\.(?i:pem|key|crt|cer|cert|der|p12|pfx|jks|json|ya?ml|toml|ini|conf|txt|env|pub|asc|gpg)"  # a file
     r"|(?i:x-[a-z0-9]+(?:-[a-z0-9]+)*|authorization)",  # a header name
     re.DOTALL,
 )
@@ -344,6 +346,21 @@ class _Use(NamedTuple):
     """The profiles gating every service that uses it; None when one always runs."""
     allows_empty: bool
     """A service using it says an empty credential is allowed."""
+
+
+_UNUSED = _Use(None, (), False)
+"""How the services use a scalar of an extension field none of them merges: not at all."""
+
+
+def _extension_scalars(document: ComposeDocument) -> set[int]:
+    """The scalars under the file's extension fields (`x-backup-env:`), which Compose
+    interpolates whether or not a service merges them."""
+    return {
+        id(scalar)
+        for entry in entries(document.root)
+        if str(entry.key.value).startswith("x-")
+        for scalar in iter_scalars(entry.value)
+    }
 
 
 class SecretRequired(Rule):
@@ -545,6 +562,7 @@ class SecretRequired(Rule):
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         uses = self._uses(document)
         names = _resource_names(document)
+        extension_scalars = _extension_scalars(document)
         found: list[tuple[int, int, Interpolation, _Use, Store | None]] = []
         placeholder_addresses: dict[str, str] = {}
         switched_off: dict[tuple[str, ...], str] = {}
@@ -552,7 +570,7 @@ class SecretRequired(Rule):
         for scalar in iter_scalars(document.root):
             if id(scalar) in names:
                 continue
-            use = uses.get(id(scalar), _Use(None, None, False))
+            use = uses.get(id(scalar)) or (_UNUSED if id(scalar) in extension_scalars else _Use(None, None, False))
             for start, interpolation in self._interpolations(document, scalar):
                 if interpolation.operator in _DEFAULTING and _is_placeholder_address(interpolation.argument):
                     placeholder_addresses.setdefault(interpolation.name.upper(), interpolation.argument.strip())
@@ -627,6 +645,7 @@ class SecretRequired(Rule):
                 switched_off_by=switch,
                 written_out=self._written_out(document.text, interpolation.argument, defaults[interpolation.argument]),
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
+                unused=profiles == (),
             )
             finding = self._finding(
                 document,
@@ -886,6 +905,7 @@ def _unset_on_purpose(
     switched_off_by: str | None,
     written_out: str | None,
     profiled_owner: tuple[str, tuple[str, ...]] | None,
+    unused: bool = False,
 ) -> str | None:
     """Why a stack that works may leave the variable unset, the first that holds: what makes
     requiring it an unsafe fix."""
@@ -928,6 +948,11 @@ def _unset_on_purpose(
             f"it is named as the secret of `{profiled_owner[0]}`, which runs only under profile"
             f" {', '.join(f'`{p}`' for p in profiled_owner[1])}: a stack that uses another (dify's"
             " `VECTOR_STORE`) works without it"
+        ),
+        unused
+        and (
+            "no service merges the extension field it is written in, but Compose interpolates the whole file:"
+            " requiring it stops the stack for a secret nothing reads"
         ),
     ]
     return next((reason for reason in reasons if reason), None)

@@ -24,6 +24,11 @@ _HOSTS_FILE = (
     "search case-sensitively, so a lookup of the name as written elsewhere would stop matching"
 )
 
+_LINKED = (
+    "on the default bridge network Docker writes a link's alias to the container's /etc/hosts as written"
+    " (moby `buildSandboxOptions`), which musl-based images (Alpine) search case-sensitively"
+)
+
 
 _LABELS = {
     "hostname": "`hostname`",
@@ -118,6 +123,9 @@ class HostnameCase(Rule):
       that every client reads as the host is changed, never a user name. A
       URL host that is also an upper-case `extra_hosts` or `hostname` name in the file
       is resolved through /etc/hosts instead: unsafe, as below.
+    - a URL host that is a legacy `links` or `external_links` alias with
+      upper-case letters: unsafe. On the default bridge network Docker writes
+      the alias to /etc/hosts as written, as below.
     - `extra_hosts` names: unsafe. They are written to the container's
       /etc/hosts, and musl (Alpine) matches names there case-sensitively
       (`name_from_hosts` uses `strstr`), so a program that looks up the name
@@ -158,10 +166,16 @@ class HostnameCase(Rule):
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         fields = [field for service in document.services() for field in _host_fields(service)]
         hosts_file_names = {
-            field.name.lower(): field.field
+            field.name.lower(): (f"`{field.field}`", _HOSTS_FILE)
             for field in fields
             if field.field in ("extra_hosts", "hostname") and field.name != field.name.lower()
         }
+        hosts_file_names.update(
+            (alias.lower(), (f"the `{key}` alias", _LINKED))
+            for service in document.services()
+            for key, alias in _link_aliases(service)
+            if alias != alias.lower()
+        )
         seen: set[int] = set()
         for service in document.services():
             names = {id(variable.node): name for name, variable in service.environment().items()}
@@ -175,7 +189,11 @@ class HostnameCase(Rule):
                 yield from self._host_field(document, field)
 
     def _urls(
-        self, document: ComposeDocument, scalar: ScalarNode, hosts_file_names: dict[str, str], variable: str | None
+        self,
+        document: ComposeDocument,
+        scalar: ScalarNode,
+        hosts_file_names: dict[str, tuple[str, str]],
+        variable: str | None,
     ) -> Iterator[Finding]:
         value = scalar.value
         syntax = variable_syntax(value) if isinstance(value, str) and "://" in value else None
@@ -194,7 +212,7 @@ class HostnameCase(Rule):
             declared = [
                 hosts_file_names[value[s:e].lower()] for s, e in url.spans if value[s:e].lower() in hosts_file_names
             ]
-            unsafe_because = f"`{declared[0]}` names the same host: {_HOSTS_FILE}" if declared else None
+            unsafe_because = f"{declared[0][0]} names the same host: {declared[0][1]}" if declared else None
             unsafe_because = hosts.compared_as_text(masked, url.spans[0][0], variable) or unsafe_because
             what = "URL hosts" if len(url.spans) > 1 else "URL host"
             yield self._finding(document, scalar, url.spans, changes, what, unsafe_because)
@@ -249,6 +267,17 @@ def _url_scalars(service: Service) -> Iterator[ScalarNode]:
             value = test.value if test is not None else None
         if value is not None:
             yield from iter_scalars(value)
+
+
+def _link_aliases(service: Service) -> Iterator[tuple[str, str]]:
+    """The names legacy `links` and `external_links` give other containers (`db:MainDB`
+    names `MainDB`, `db` names `db`), with their key."""
+    for key in ("links", "external_links"):
+        entry = service.get(key)
+        if entry is not None and isinstance(entry.value, SequenceNode):
+            for link in entry.value.value:
+                if isinstance(link, ScalarNode) and isinstance(link.value, str):
+                    yield key, link.value.rpartition(":")[2]
 
 
 def _host_fields(service: Service) -> Iterator[_HostField]:

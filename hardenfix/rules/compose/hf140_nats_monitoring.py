@@ -67,7 +67,8 @@ class NatsMonitoring(Rule):
     namespace (`network_mode: host`, `service:...`, `container:...`): port
     8222 may be taken there (two such servers on one host), and NATS exits
     when it cannot listen; on the host's network the endpoint is also open
-    on every interface.
+    on every interface. Unsafe too for a command that names port 8222 for a
+    listener of its own (`-p 8222`, `--cluster nats://0.0.0.0:8222`).
     """
 
     code = "HF140"
@@ -102,6 +103,8 @@ class NatsMonitoring(Rule):
             shared = service.get("network_mode")
             network = str(shared.value.value) if shared is not None and isinstance(shared.value, ScalarNode) else ""
             shares_a_namespace = network == "host" or network.startswith(("service:", "container:"))
+            # `-p 8222`, `--cluster nats://0.0.0.0:8222`: another listener of its own on the port.
+            taken = next((word for word in words if re.search(rf"(?<![\w.]){MONITORING_PORT}(?!\w)", word)), None)
             yield self.finding(
                 document,
                 *document.span(command.key),
@@ -111,7 +114,11 @@ class NatsMonitoring(Rule):
                     f"it shares another network namespace, `network_mode: {network}`, where port"
                     f" {MONITORING_PORT} may be taken, and NATS exits when it cannot listen there"
                     if shares_a_namespace
-                    else None
+                    else None,
+                    f"its command names port {MONITORING_PORT} already (`{taken}`), for a listener of its own:"
+                    " NATS exits when the monitoring port cannot listen"
+                    if taken is not None
+                    else None,
                 ],
             )
 

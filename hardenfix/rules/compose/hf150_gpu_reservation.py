@@ -8,7 +8,16 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Entry, Service, YamlValue, entries, iter_nodes, lookup
+from hardenfix.sources.compose import (
+    ComposeDocument,
+    Entry,
+    Service,
+    YamlValue,
+    entries,
+    iter_nodes,
+    lookup,
+    merged_from_elsewhere,
+)
 
 VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES"
 EVERY_GPU = "all"
@@ -105,6 +114,12 @@ class GpuReservation(Rule):
     comes with the NVIDIA runtime). Unsafe:
     - `NVIDIA_VISIBLE_DEVICES` from a variable (`${GPUS:-all}`): a deployment
       that sets it to some GPUs would get every GPU;
+    - a service Compose merges with another definition (in an override file,
+      another document of the file, a fragment or another file's `extends`), or
+      beside another YAML file of the folder that sets `NVIDIA_VISIBLE_DEVICES`
+      (`compose.override.yaml` pinning one GPU): for `count: all` the Docker
+      daemon appends `NVIDIA_VISIBLE_DEVICES=all` after the container's own
+      variables (moby `daemon/nvidia_linux.go`), and the toolkit takes the last;
     - `runtime: nvidia` without `NVIDIA_VISIBLE_DEVICES`: the runtime then exposes
       what the image's own `NVIDIA_VISIBLE_DEVICES` names (`all` in NVIDIA's CUDA
       images) and no GPU in an image that sets none (NVIDIA Container Toolkit,
@@ -158,8 +173,21 @@ class GpuReservation(Rule):
                 *document.span(service.key),
                 message,
                 self.fix("Reserve the GPUs it uses", edit),
-                doubts=[request.risk],
+                doubts=[request.risk, merged_from_elsewhere(document, service), self._set_elsewhere(document)],
             )
+
+    @staticmethod
+    def _set_elsewhere(document: ComposeDocument) -> str | None:
+        """Why another file may name fewer GPUs than the reservation gives: the NVIDIA device
+        driver appends `NVIDIA_VISIBLE_DEVICES=all` after the container's own variables for
+        `count: all` (moby daemon/nvidia_linux.go), and the toolkit takes the last one."""
+        other = document.other_file_naming(VISIBLE_DEVICES)
+        if other is None:
+            return None
+        return (
+            f"`{other}` in its folder sets `{VISIBLE_DEVICES}` too, and Compose may merge the two files (an override"
+            " file, `-f`): the GPUs it names there may be fewer than the reservation gives"
+        )
 
     @staticmethod
     def _request(service: Service) -> _Request | None:

@@ -10,8 +10,10 @@ from hardenfix.facts import Fact
 from hardenfix.facts.build import stage_image
 from hardenfix.knowledge import (
     DEFAULT_TIMING,
+    ENGINE_TIMEOUT,
     UNBOUNDED_PROBE,
     check_duration,
+    duration_seconds,
     interval_doubt,
     probe_timeout,
     start_period_doubt,
@@ -104,7 +106,10 @@ class DockerfileHealthcheck(Rule):
     Safe, except adding `-f`: flags only make Docker's timing explicit and
     tolerate a slow start (a `--timeout` shorter than Docker's 30 seconds is
     added only for a probe that bounds its own run, `curl -m 5`; any other
-    gets `--timeout=30s`, Docker's own). Adding flags is unsafe for a probe
+    gets `--timeout=30s`, Docker's own). A shorter `--timeout` is unsafe where a
+    Compose file of the run builds or runs the image with a healthcheck of its
+    own that sets no `timeout`: the engine gives it the image's, and that probe
+    need not be bounded. Adding flags is unsafe for a probe
     that keeps state between runs, one that writes a file (`touch`, `mkdir`,
     `cp`, `tee`, `sed -i`, `dd of=`, `find -delete`, output redirected to a
     file other than /dev/null or a descriptor), also behind a wrapper
@@ -188,6 +193,13 @@ class DockerfileHealthcheck(Rule):
         doubt = (start_period_doubt(probe.argv, shell_command) if "start-period" in missing else None) or (
             interval_doubt(missing["interval"], probe.argv, shell_command) if "interval" in missing else None
         )
+        inheriting = document.compose.timeout_inherited_by if document.compose is not None else ()
+        if inheriting and duration_seconds(missing.get("timeout", ENGINE_TIMEOUT)) < duration_seconds(ENGINE_TIMEOUT):
+            # The engine fills what a Compose healthcheck leaves out from the image's HEALTHCHECK.
+            doubt = doubt or (
+                f"{inheriting[0]} runs a probe of its own with no `timeout`, which would take"
+                f" `--timeout={missing['timeout']}` in place of the engine's {ENGINE_TIMEOUT}"
+            )
         return self.finding(
             document,
             instruction.start,

@@ -1,0 +1,84 @@
+"""Compose rules where Compose merges a service from more than what one file says: an
+override file beside it, another document, `extends`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hardenfix.config import Settings
+from hardenfix.engine import Engine
+from hardenfix.runner import Mode, run
+
+GPU_STACK = (
+    "services:\n  llm:\n    image: vllm/vllm-openai:v0.6.3\n    runtime: nvidia\n"
+    "    environment:\n      NVIDIA_VISIBLE_DEVICES: all\n"
+)
+
+
+def hf150_fix(root: Path) -> tuple[str, str]:
+    [result] = run([root / "compose.yaml"], Engine(Settings(select=("HF150",)).rules()), Mode.CHECK, root, jobs=1)
+    [finding] = result.findings
+    assert finding.fix is not None
+    return str(finding.fix.applicability), finding.message
+
+
+def test_hf150_is_safe_in_a_stack_that_one_file_says_all_of(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(GPU_STACK)
+    (tmp_path / "mkdocs.yml").write_text("site_name: NVIDIA_VISIBLE_DEVICES\n")  # not a Compose file
+    assert hf150_fix(tmp_path)[0] == "safe"
+
+
+def test_hf150_is_unsafe_where_an_override_file_may_name_fewer_gpus(tmp_path: Path) -> None:
+    """For `count: all` the daemon appends `NVIDIA_VISIBLE_DEVICES=all` after the container's
+    own variables, and the toolkit takes the last: a pin to one GPU would be lost."""
+    (tmp_path / "compose.yaml").write_text(GPU_STACK)
+    (tmp_path / "compose.override.yaml").write_text(
+        "services:\n  llm:\n    environment:\n      NVIDIA_VISIBLE_DEVICES: '1'\n"
+    )
+    applicability, message = hf150_fix(tmp_path)
+    assert applicability == "unsafe"
+    assert message.endswith(
+        "(unsafe fix: `compose.override.yaml` in its folder sets `NVIDIA_VISIBLE_DEVICES` too, and Compose may merge"
+        " the two files (an override file, `-f`): the GPUs it names there may be fewer than the reservation gives)"
+    )
+
+
+def test_hf150_is_unsafe_where_another_document_defines_the_service(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        GPU_STACK + "---\nservices:\n  llm:\n    environment:\n      NVIDIA_VISIBLE_DEVICES: '1'\n"
+    )
+    [result] = run(
+        [tmp_path / "compose.yaml"], Engine(Settings(select=("HF150",)).rules()), Mode.CHECK, tmp_path, jobs=1
+    )
+    assert {str(finding.fix.applicability) for finding in result.findings if finding.fix} == {"unsafe"}
+
+
+def test_hf204_a_shorter_timeout_is_unsafe_where_a_compose_healthcheck_takes_the_images(tmp_path: Path) -> None:
+    """The engine fills what a Compose healthcheck leaves out from the image's HEALTHCHECK:
+    `--timeout=10s`, chosen for the image's `curl -m 5`, would bound the service's own probe."""
+    (tmp_path / "Dockerfile").write_text(
+        'FROM python:3.12\nHEALTHCHECK CMD curl -f -m 5 http://localhost:8000/healthz || exit 1\nCMD ["app"]\n'
+    )
+    healthcheck = "    healthcheck:\n      test: [CMD, python, manage.py, check_db]\n"
+    compose = "services:\n  web:\n    build: .\n" + healthcheck
+
+    def hf204(stack: str) -> tuple[str, str]:
+        (tmp_path / "compose.yaml").write_text(stack)
+        results = run(
+            [tmp_path / "compose.yaml", tmp_path / "Dockerfile"],
+            Engine(Settings(select=("HF204",)).rules()),
+            Mode.CHECK,
+            tmp_path,
+            jobs=1,
+        )
+        [finding] = [finding for result in results for finding in result.findings]
+        assert finding.fix is not None
+        return str(finding.fix.applicability), finding.message
+
+    applicability, message = hf204(compose)
+    assert applicability == "unsafe"
+    assert message.endswith(
+        "(unsafe fix: service `web` of `compose.yaml` runs a probe of its own with no `timeout`, which would take"
+        " `--timeout=10s` in place of the engine's 30s)"
+    )
+    assert hf204(compose + "      timeout: 20s\n")[0] == "safe"
