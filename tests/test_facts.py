@@ -201,6 +201,21 @@ def test_the_script_an_interpreter_runs_past_its_options(argv, script, loads_env
 
 
 @pytest.mark.parametrize(
+    ("argv", "target"),
+    [
+        (["gunicorn", "-b", "0.0.0.0:8000", "main:app"], "main:app"),
+        (["gunicorn", "--bind", "localhost:8000", "-w", "2", "app.wsgi:application"], "app.wsgi:application"),
+        (["hypercorn", "--bind", "0.0.0.0:8000", "main:app"], "main:app"),
+        (["gunicorn", "-b", "unix:/run/app.sock", "app:create_app()"], "app:create_app()"),
+        (["uvicorn", "--reload", "main:app"], "main:app"),
+        (["gunicorn", "-b", "0.0.0.0:8000", "myproject.wsgi"], "myproject.wsgi"),
+    ],
+)
+def test_an_address_given_before_the_application_is_not_the_application(argv, target) -> None:
+    assert launch_of(argv, HERE, {}).target == target
+
+
+@pytest.mark.parametrize(
     ("argv", "socket"),
     [
         (["uvicorn", "main:app", "--uds", "/tmp/app.sock"], "--uds /tmp/app.sock"),
@@ -777,7 +792,7 @@ def test_script_ports_from_code_resolve_with_each_containers_environment_and_arg
             "server.js": "const app = require('express')();\napp.listen(4000);\n",
             "cli.py": (
                 "import argparse\nfrom aiohttp import web\np = argparse.ArgumentParser()\n"
-                "p.add_argument('--listen-port', type=int, default=9000)\na = p.parse_args()\n"
+                "p.add_argument('-l', '--listen-port', type=int, default=9000)\na = p.parse_args()\n"
                 "web.run_app(web.Application(), port=a.listen_port)\n"
             ),
         },
@@ -796,6 +811,7 @@ def test_script_ports_from_code_resolve_with_each_containers_environment_and_arg
         f"{command} (cli.py:6: web.run_app(port=a.listen_port) reads --listen-port)"
     )
     assert facts.script_ports["cli.py"].port({}, {}, command).value == "9000"
+    assert facts.script_ports["cli.py"].port({}, {"-l": "9400"}, command).value == "9400"  # its short form
 
 
 def test_a_script_port_is_read_only_from_a_server_of_known_receiver(tmp_path: Path) -> None:
@@ -1716,7 +1732,124 @@ def test_a_module_that_creates_no_application_may_serve_any_of_several(tmp_path:
     (tmp_path / "admin.py").write_text("from flask import Flask\nadmin = Flask(__name__)\n", encoding="utf-8")
     facts = routes_of(tmp_path, files)
     assert facts.health_route("wsgi.py", "app").guess == (
-        "the process runs wsgi.py, which creates no application hardenfix reads, and of the code's 2 it may serve"
-        " another than api.py"
+        "the process runs wsgi.py, which creates no application hardenfix reads, and of the code's 2 applications"
+        " it may serve another than api.py"
     )
     assert facts.health_route("api.py", "api").guess is None
+
+
+def test_a_module_read_that_imports_nothing_from_the_applications_package_may_serve_another(tmp_path: Path) -> None:
+    """A Django project beside a Flask stub: its `wsgi.py` serves Django, not the stub's route."""
+    files = {
+        "proj/wsgi.py": "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+        "application = get_wsgi_application()\n",
+        "devserver/fake_sso.py": "from flask import Flask\nsso = Flask(__name__)\n@sso.get('/healthz')\ndef h(): ...\n",
+    }
+    route = routes_of(tmp_path, files).health_route("proj/wsgi.py", "application")
+    assert route.path == "/healthz" and route.guess == (
+        "the process runs proj/wsgi.py, which creates no application hardenfix reads, and imports nothing from"
+        " the package of devserver/fake_sso.py"
+    )
+    files["proj/wsgi.py"] = "from devserver.fake_sso import sso as application  # flask\n"
+    assert routes_of(tmp_path, files).health_route("proj/wsgi.py", "application").guess is None
+
+
+def test_a_node_process_serves_no_python_route(tmp_path: Path) -> None:
+    files = {
+        "server.js": "const app = require('express')();\napp.get('/', (req, res) => res.send('ok'));\napp.listen(3000);\n",
+        "scripts/mock_api.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef h(): ...\n",
+    }
+    facts = routes_of(tmp_path, files)
+    assert facts.health_route("server.js") is None
+    assert "server.js" in facts.applications
+
+
+@pytest.mark.parametrize(
+    ("files", "guess"),
+    [
+        (
+            {
+                "app.py": "from aiohttp import web\napp = web.Application(middlewares=[auth])\n"
+                "app.router.add_get('/health', h)\n"
+            },
+            "its application runs `middlewares=` on its `Application` before each request, which may refuse the probe",
+        ),
+        (
+            {
+                "app.py": "from aiohttp import web\napp = web.Application()\napp.middlewares.append(auth)\n"
+                "app.router.add_get('/health', h)\n"
+            },
+            "its application runs `app.middlewares.append(auth)` before each request, which may refuse the probe",
+        ),
+        (
+            {
+                "app.py": "from sanic import Sanic\napp = Sanic('x')\n@app.on_request\nasync def key(request): ...\n"
+                "@app.get('/health')\nasync def h(request): ...\n"
+            },
+            "its application runs `@app.on_request` `key` before each request, which may refuse the probe",
+        ),
+        (
+            {
+                "settings.py": "ALLOWED_HOSTS = ['*']\nMIDDLEWARE = ['django.middleware.common.CommonMiddleware',"
+                " 'proj.middleware.ApiKeyMiddleware']\n",
+                "urls.py": "from django.urls import path\nurlpatterns = [path('health/', h)]\n",
+            },
+            "its settings run `proj.middleware.ApiKeyMiddleware` before each request (`MIDDLEWARE`), which may"
+            " refuse the probe",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\napp = Flask(__name__)\napp.config['BASIC_AUTH_FORCE'] = True\n"
+                "@app.get('/health')\ndef h(): ...\n"
+            },
+            "app.py:3 sets `BASIC_AUTH_FORCE`: Flask-BasicAuth then asks every request for credentials",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\napp = Flask(__name__)\napp.config.from_file('config.json', json.load)\n"
+                "@app.get('/health')\ndef h(): ...\n"
+            },
+            "app.py:3 reads its settings at run time (`app.config.from_file(...)`), which may set"
+            " `SERVER_NAME` or `TRUSTED_HOSTS`: Flask answers 404 or 400 to a request for another host, as a probe"
+            " of 127.0.0.1 is",
+        ),
+        (
+            {
+                "app.py": "from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\napp = FastAPI()\n"
+                "app.mount('/', StaticFiles(directory='static', html=True))\n@app.get('/healthz')\ndef h(): ...\n"
+            },
+            "`app.mount('/', StaticFiles(directory='static', html=True))` answers every path it matches, before the"
+            " routes added after it",
+        ),
+    ],
+    ids=[
+        "aiohttp-middlewares",
+        "aiohttp-append",
+        "sanic-on-request",
+        "django-middleware",
+        "basic-auth-force",
+        "settings-file",
+        "root-mount",
+    ],
+)
+def test_what_runs_before_every_request_in_other_spellings_makes_a_route_a_guess(
+    tmp_path: Path, files: dict[str, str], guess: str
+) -> None:
+    routes = [route for route in routes_of(tmp_path, files).routes if not route.alone]
+    assert [route.guess for route in routes] == [guess]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "def h(_: Annotated[None, Depends(verify_key)]): ...",
+        "def h(user: CurrentUser): ...",
+        "def h(credentials=Depends(bearer)): ...",
+        "def h(user=Depends(require_admin)): ...",
+    ],
+)
+def test_authentication_in_other_spellings_is_noted(tmp_path: Path, handler: str) -> None:
+    facts = routes_of(
+        tmp_path, {"main.py": f"from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\n{handler}\n"}
+    )
+    assert [route.needs_auth for route in facts.routes] == [True]

@@ -54,7 +54,7 @@ MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
     b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split()
-    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS REST_FRAMEWORK SERVER_NAME TRUSTED_HOSTS dotenv read_env".split()
+    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS MIDDLEWARE REST_FRAMEWORK SERVER_NAME TRUSTED_HOSTS dotenv read_env".split()
 )
 """What the modules read here name; the Django settings read here, which a settings module
 split by environment (`from .base import *`) may set without naming Django: every one is
@@ -65,7 +65,13 @@ _LOADS_DOTENV = frozenset({"load_dotenv", "dotenv_values", "read_env"})
 `dotenv_values()` (as in `os.environ.update(dotenv_values())`), environs' `Env().read_env()`
 (environs/__init__.py `read_env` calls `load_dotenv`)."""
 _NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono dotenv".split())
-_AUTH_WORDS = re.compile(r"auth|login|token|current_user|verify|permission|secur|jwt|api_?key", re.IGNORECASE)
+_AUTH_WORDS = re.compile(
+    r"auth|login|token|current_?user|verify|permission|secur|jwt|api_?key|required|admin|role|staff|bearer|oauth",
+    re.IGNORECASE,
+)
+"""Words of what asks a request for credentials: `@login_required`, `@admin_required`,
+`Depends(get_current_user)`, `CurrentUser` (an alias of `Annotated[User, Depends(...)]`),
+`Depends(HTTPBearer())`, `Depends(oauth2_scheme)`."""
 _APPLICATIONS = frozenset(
     {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef"}
 )
@@ -73,8 +79,9 @@ _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix"}
 _HTTPS_EXTENSIONS = frozenset({"Talisman", "SSLify"})
 """Flask extensions that redirect each plain http request to https: flask-talisman (unless
 `force_https=False`), Flask-SSLify (flask_sslify.py:28, 51-65, a 302)."""
-_REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "middleware"})
-"""Decorators of functions an application runs before each request (Flask, Quart, FastAPI)."""
+_REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "middleware", "on_request"})
+"""Decorators of functions an application runs before each request (Flask, Quart, FastAPI;
+Sanic's `on_request`, its `middleware("request")`)."""
 _HARMLESS_MIDDLEWARE = re.compile(
     r"\b(?:CORSMiddleware|GZipMiddleware|ProxyHeadersMiddleware|ProxyFix|WhiteNoise"
     r"|Sentry(?:Asgi|Wsgi)Middleware|OpenTelemetryMiddleware)\b"
@@ -82,13 +89,25 @@ _HARMLESS_MIDDLEWARE = re.compile(
 """Middleware that refuses no request a probe makes, and wrappers that hand every request on
 as it came (werkzeug's `ProxyFix` reads `X-Forwarded-*`, WhiteNoise serves its own folder
 and passes the rest, Sentry's and OpenTelemetry's record it)."""
-_HOST_SETTINGS = {
+_REFUSING_SETTINGS = {
     "SERVER_NAME": "Flask before 3.1 answers 404 to a request for another host, as a probe of 127.0.0.1 is",
     "TRUSTED_HOSTS": "Flask answers 400 to a request for a host it does not list, as a probe of 127.0.0.1 may be",
+    "BASIC_AUTH_FORCE": "Flask-BasicAuth then asks every request for credentials",
 }
-"""Flask settings that tie an application to host names (flask/app.py `create_url_adapter`,
-Flask 3.1's `TRUSTED_HOSTS`), set in code (`app.config["SERVER_NAME"] = ...`, a config
-class's `SERVER_NAME = ...`, `config.update(SERVER_NAME=...)`)."""
+"""Flask settings that make an application refuse a probe: host names (flask/app.py
+`create_url_adapter`, Flask 3.1's `TRUSTED_HOSTS`), Flask-BasicAuth's on every route; set in
+code (`app.config["SERVER_NAME"] = ...`, a config class's `SERVER_NAME = ...`,
+`config.update(SERVER_NAME=...)`)."""
+_CONFIG_LOADERS = frozenset({"from_envvar", "from_file", "from_pyfile"})
+"""Flask's and Quart's `app.config` methods that read settings at run time from a file the
+deployment may hold (`from_prefixed_env`, which reads the environment, is `CodeFacts.prefixed_env`)."""
+_DJANGO_HARMLESS_MIDDLEWARE = re.compile(
+    r"(?:django\.(?!contrib\.auth\.middleware\.(?:LoginRequired|RemoteUser))|corsheaders\.|whitenoise\."
+    r"|debug_toolbar\.|django_prometheus\.|csp\.|simple_history\.|allauth\.account\.middleware\."
+    r"|django_htmx\.|django_browser_reload\.)"
+)
+"""Django middleware that refuses no request a probe makes: Django's own (but
+`LoginRequiredMiddleware`, 5.1, and `RemoteUserMiddleware`), CORS, static files, metrics."""
 _LEAF_APPLICATIONS = frozenset({"StaticFiles", "make_asgi_app", "make_wsgi_app"})
 """Applications mounted by a call that serve none of the context's routes: Starlette's static
 files, prometheus_client's metrics."""
@@ -120,7 +139,10 @@ _READ_BY_PATTERNS = (
 """Why a route read from JavaScript is a guess, wherever it is: Express, Fastify, Koa and
 Hono compose an application at run time in more ways than patterns over its text can follow."""
 _NODE_ROUTE = re.compile(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
-_NODE_APP = re.compile(r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono)\s*\(")
+_NODE_APP = re.compile(
+    r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono"
+    r"|require\s*\(\s*['\"](?:express|fastify)['\"]\s*\))\s*\("
+)
 _NODE_GUARD = re.compile(
     r"\b(\w+)\s*\.\s*use\s*\(\s*((?:async\s+)?(?:function\b|\([^)]*\)\s*=>|\w+\s*=>)"
     r"|[\w.]*(?:auth|jwt|token|passport|basic)\w*)",
@@ -183,6 +205,8 @@ class ScriptPort(NamedTuple):
     """The environment variable it reads (`PORT`)."""
     option: str | None = None
     """The command-line option that sets it (`--port`)."""
+    option_aliases: tuple[str, ...] = ()
+    """Other spellings of that option (`-p`)."""
     doubt: str | None = None
     """Why the port may be another: the script starts another server too."""
     tls: str | None = None
@@ -210,8 +234,11 @@ class ScriptPort(NamedTuple):
     def _port(
         self, environment: Mapping[str, Fact[str]], arguments: Mapping[str, str], started_by: str
     ) -> Fact[str] | None:
-        if self.option is not None and arguments.get(self.option, "").isdigit():
-            return Fact(arguments[self.option], f"{started_by} ({self.source} reads {self.option})")
+        given = next(
+            (flag for flag in (self.option, *self.option_aliases) if flag and arguments.get(flag, "").isdigit()), None
+        )
+        if given is not None:
+            return Fact(arguments[given], f"{started_by} ({self.source} reads {given})")
         if self.variable is not None and self.variable in environment:
             value = environment[self.variable]
             return written_port(
@@ -236,6 +263,11 @@ class CodeFacts:
     wrapped: dict[str, dict[str, str]] = field(default_factory=dict)
     """Context file -> its variables that hold code wrapped around an application -> that code
     (`app` -> `HTTPSRedirectMiddleware(api)`)."""
+    imports: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Python context file read -> the top-level packages it imports from (`app`, `django`)."""
+    prefixed_env: tuple[str, str] | None = None
+    """Where Flask's `app.config.from_prefixed_env()` reads settings from the environment, and
+    the prefix of the variables it reads (`FLASK`): `FLASK_SERVER_NAME` may set one."""
     readable: bool = True
     """Whether it holds Python or JavaScript, the languages read here: a Go or Java
     service's routes and ports are not known, not absent."""
@@ -253,6 +285,8 @@ class CodeFacts:
             },
             self.applications,
             self.wrapped,
+            self.imports,
+            self.prefixed_env,
             self.readable,
         )
 
@@ -265,9 +299,12 @@ class CodeFacts:
         prefix, and its probe fail), then by `HEALTH_NAMES` order, then one without
         authentication, then one in `served`, then the shortest.
 
-        The route is a guess where `variable` holds code wrapped around an application, which
-        may redirect or refuse the probe; and where `served` creates no application read here
-        (a factory's `wsgi.py`) while the code has several, of which it may serve another."""
+        A Python process serves no JavaScript route, nor a Node process a Python one. The route
+        is a guess where `variable` holds code wrapped around an application, which may
+        redirect or refuse the probe; and where the process runs a module that creates no
+        application read here (a factory's `wsgi.py`), or one not known, and it may serve
+        another than the route's: the code has several, or the module is read and imports
+        nothing from the route's package (a Django `wsgi.py` beside a Flask stub)."""
         doubts = []
         wrapper = self.wrapped.get(served, {}).get(variable) if served is not None and variable else None
         if wrapper is not None:
@@ -277,10 +314,12 @@ class CodeFacts:
         own = served if served in self.applications else None
         if own is None or not any(route.application == own and route.server == variable for route in self.routes):
             variable = None  # a factory (`main:create_app`), or no application of its own
+        python = served.endswith(".py") if served is not None else None
         candidates = [
             route
             for route in self.routes
             if _health_rank(route.path) is not None
+            and (python is None or route.module.endswith(".py") == python)
             and (own is None or route.application in (None, own))
             and (route.server in (None, variable) if variable is not None else not route.alone)
         ]
@@ -298,11 +337,20 @@ class CodeFacts:
         )
         if best is None:
             return None
-        if own is None and served is not None and best.application is not None and len(self.applications) > 1:
-            doubts.append(
-                f"the process runs {served}, which creates no application hardenfix reads, and of the code's"
-                f" {len(self.applications)} it may serve another than {best.application}"
+        if own is None and best.application is not None and best.application != served:
+            packages = set(best.application.removesuffix(".py").split("/"))  # `src/app/main.py` is `app.main`
+            runs = (
+                f"the process runs {served}, which creates no application hardenfix reads,"
+                if served
+                else ("which module the process runs is not known,")
             )
+            if served in self.imports and not packages & self.imports[served]:
+                doubts.append(f"{runs} and imports nothing from the package of {best.application}")
+            elif len(self.applications) > 1:
+                doubts.append(
+                    f"{runs} and of the code's {len(self.applications)} applications it may serve another than"
+                    f" {best.application}"
+                )
         return best._replace(guess=_either(best.guess, *doubts)) if doubts else best
 
 
@@ -339,6 +387,8 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
         module = _read_python(relative, text, facts)
         if module is not None:
             modules.append(module)
+            facts.imports[relative] = frozenset(name.partition(".")[0] for name in module.imports.values())
+            facts.prefixed_env = facts.prefixed_env or module.prefixed_env
             if module.servers:
                 facts.applications.add(relative)
     _resolve_python_routes(modules, facts)
@@ -409,8 +459,9 @@ class _Module:
     routes: list[tuple[str, str, int, bool, str | None]] = field(default_factory=list)
     """(owner variable, '' for a module-level route list; path; line; needs authentication;
     why its handler may refuse a probe otherwise)."""
-    options: dict[str, tuple[str, str | None]] = field(default_factory=dict)
-    """argparse destination -> (its option, its default): `port` -> (`--port`, `9000`)."""
+    options: dict[str, tuple[str, str | None, tuple[str, ...]]] = field(default_factory=dict)
+    """argparse destination -> (its option, its default, its other spellings): `port` ->
+    (`--port`, `9000`, (`-p`,))."""
     allowed_hosts: list[str] | None = None
     """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
     `["?"]` when it sets it some other way (from the environment). Where it sets it more than
@@ -433,6 +484,14 @@ class _Module:
     is given, one of which may be an application; the call as written)."""
     drf_permissions: str | None = None
     """What it sets Django REST framework's `DEFAULT_PERMISSION_CLASSES` to, unless `AllowAny`."""
+    django_middleware: str | None = None
+    """The first middleware of Django's `MIDDLEWARE` it sets that may refuse a request."""
+    prefixed_env: tuple[str, str] | None = None
+    """Where it calls `app.config.from_prefixed_env()`, and the prefix (see `CodeFacts`)."""
+    root_mounts: list[tuple[int, str]] = field(default_factory=list)
+    """Mounts at the root (`app.mount("/", StaticFiles(html=True))`), by line, as written:
+    Starlette tries routes in the order they are added, and such a mount answers every path
+    before the routes added after it."""
     extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
@@ -465,13 +524,27 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
         if "REST_FRAMEWORK" in names and isinstance(node.value, ast.Dict):
             module.drf_permissions = _drf_permissions(node.value) or module.drf_permissions
-    module.route_doubt = _host_names_set(relative, nodes)
+        if "MIDDLEWARE" in names and isinstance(node.value, ast.List | ast.Tuple):
+            module.django_middleware = next(
+                (
+                    item.value
+                    for item in node.value.elts
+                    if isinstance(item, ast.Constant)
+                    and isinstance(item.value, str)
+                    and not _DJANGO_HARMLESS_MIDDLEWARE.match(item.value)
+                ),
+                module.django_middleware,
+            )
+    module.route_doubt = _settings_that_refuse(relative, nodes)
     mount_prefixes = _starlette_mounts(nodes, module)
     route_owners = _aiohttp_route_owners(tree, nodes)
     pattern_lists = _django_pattern_lists(tree, nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
             _argparse_option(module, node)
+        elif isinstance(node, ast.Call) and _callee(node) == "from_prefixed_env" and module.prefixed_env is None:
+            prefix = _string(module, _argument(node, 0, "prefix")) or "FLASK"
+            module.prefixed_env = (f"{relative}:{node.lineno}", prefix)
     for node in nodes:
         if isinstance(node, ast.Import | ast.ImportFrom):
             _imports(module, node)
@@ -510,13 +583,25 @@ def _drf_permissions(settings: ast.Dict) -> str | None:
     return None
 
 
-def _host_names_set(relative: str, nodes: list[ast.AST]) -> str | None:
-    """Where the module ties its application to host names, which a probe of 127.0.0.1 does
-    not use: Flask's `_HOST_SETTINGS` (a string, a keyword or a name), Starlette's `Host(...)`."""
+def _settings_that_refuse(relative: str, nodes: list[ast.AST]) -> str | None:
+    """Where the module sets what makes its application refuse a probe of 127.0.0.1: Flask's
+    `_REFUSING_SETTINGS` (a string, a keyword or a name), or settings read at run time
+    (`_CONFIG_LOADERS`), which may set them; Starlette's `Host(...)`."""
     for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Host" and node.args:
             host = ast.unparse(node.args[0])
             return f"{relative}:{node.lineno}: `Host({host}, ...)` serves its routes to requests for that host alone"
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _CONFIG_LOADERS
+            and ast.unparse(node.func.value).endswith("config")
+        ):
+            return (
+                f"{relative}:{node.lineno} reads its settings at run time (`{ast.unparse(node.func)}(...)`),"
+                " which may set `SERVER_NAME` or `TRUSTED_HOSTS`: Flask answers 404 or 400 to a request for"
+                " another host, as a probe of 127.0.0.1 is"
+            )
         named = (
             node.value
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
@@ -526,8 +611,8 @@ def _host_names_set(relative: str, nodes: list[ast.AST]) -> str | None:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
             else None
         )
-        if named in _HOST_SETTINGS:
-            return f"{relative}:{node.lineno} sets `{named}`: {_HOST_SETTINGS[named]}"
+        if named in _REFUSING_SETTINGS:
+            return f"{relative}:{node.lineno} sets `{named}`: {_REFUSING_SETTINGS[named]}"
     return None
 
 
@@ -686,8 +771,9 @@ def _prefix(module: _Module, node: ast.AST | None) -> str | None:
 
 def _constructor_guard(call: ast.Call) -> str | None:
     """What an application or router runs before each route: `FastAPI(dependencies=[...])`,
-    `APIRouter(dependencies=[...])`, `Starlette(middleware=[...])`."""
-    for keyword in ("dependencies", "middleware"):
+    `APIRouter(dependencies=[...])`, `Starlette(middleware=[...])`, aiohttp's
+    `web.Application(middlewares=[...])`."""
+    for keyword in ("dependencies", "middleware", "middlewares"):
         value = _keyword(call, keyword)
         if value is not None and not _only_harmless_middleware(value):
             return f"`{keyword}=` on its `{_callee(call)}`"
@@ -718,7 +804,17 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
         if path is not None:
             owner = ast.unparse(decorator.func.value)
             needs = needs_auth or _depends_on_auth(decorator)
-            module.routes.append((owner, path, decorator.lineno, needs, _needs_parameters(function)))
+            refused = _either(_served_to_one_host(decorator), _needs_parameters(function))
+            module.routes.append((owner, path, decorator.lineno, needs, refused))
+
+
+def _served_to_one_host(decorator: ast.Call) -> str | None:
+    """Flask's `@app.route("/health", host="api.example.com")` (with `host_matching`) and
+    `subdomain=`: served to requests for that host alone, which a probe of 127.0.0.1 is not."""
+    keyword = next((keyword for keyword in decorator.keywords if keyword.arg in ("host", "subdomain")), None)
+    if keyword is None or (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
+        return None
+    return f"it is served to requests for one host alone (`{ast.unparse(keyword)}`), which a probe of 127.0.0.1 is not"
 
 
 def _needs_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
@@ -854,6 +950,13 @@ def _call(
     hook = call.func.func if isinstance(call.func, ast.Call) else call.func
     if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS and call.args:
         module.guards.setdefault(ast.unparse(hook.value), f"`{ast.unparse(call)}`")
+    if (
+        callee in ("append", "extend", "insert")
+        and isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Attribute)
+        and call.func.value.attr == "middlewares"
+    ):  # aiohttp: `app.middlewares.append(auth)`
+        module.guards.setdefault(ast.unparse(call.func.value.value), f"`{ast.unparse(call)}`")
     if callee in ("include_router", "register_blueprint") and call.args:
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
         mounter = _dotted(module, call.func.value) if is_method else module.dotted
@@ -930,6 +1033,8 @@ def _mount(module: _Module, call: ast.Call, prefix: ast.AST, application: ast.AS
     (`add_subapp("/api/", create_api())`, `Mount("/v1", app=WSGIMiddleware(flask_app))`) is
     not followed: any route of the context may be below its prefix. Static files and
     metrics (`_LEAF_APPLICATIONS`) serve none of them."""
+    if _string(module, prefix) in ("", "/"):
+        module.root_mounts.append((call.lineno, ast.unparse(call)))
     if not isinstance(application, ast.Call):
         module.mounts.append(_Mount(_dotted(module, application), _prefix(module, prefix), mounter))
     elif _callee(application) not in _LEAF_APPLICATIONS:
@@ -993,7 +1098,15 @@ def _asks_for_authentication(function: ast.FunctionDef | ast.AsyncFunctionDef) -
         if not is_route and _AUTH_WORDS.search(ast.unparse(plain)):
             return True
     defaults = [*function.args.defaults, *function.args.kw_defaults]
-    return any(default is not None and _depends_on_auth(default) for default in defaults)
+    if any(default is not None and _depends_on_auth(default) for default in defaults):
+        return True
+    # `user: Annotated[User, Depends(get_current_user)]`, or an alias of one: `user: CurrentUser`.
+    arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
+    return any(
+        argument.annotation is not None
+        and (_depends_on_auth(argument.annotation) or bool(_AUTH_WORDS.search(ast.unparse(argument.annotation))))
+        for argument in arguments
+    )
 
 
 def _depends_on_auth(node: ast.AST) -> bool:
@@ -1040,7 +1153,17 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         ),
         None,
     )
+    django_middleware = next(
+        (
+            f"its settings run `{module.django_middleware}` before each request (`MIDDLEWARE`), which may refuse"
+            " the probe"
+            for module in modules
+            if module.django_middleware is not None
+        ),
+        None,
+    )
     context_doubt = _either(*(module.route_doubt for module in modules))
+    root_mounts = [(module.path, line, written) for module in modules for line, written in module.root_mounts]
     servers = {f"{module.dotted}.{name}": (module.path, name) for module in modules for name in module.servers}
     for module in modules:
         for variable, given, written in module.wrappers:
@@ -1068,9 +1191,17 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                     f"its application runs {guard} before each request, which may refuse the probe" if guard else None
                 )
                 if owner.startswith(_DJANGO):
-                    guarded = _either(guarded, django_hosts, django_redirect, drf_permissions)
+                    guarded = _either(guarded, django_hosts, django_redirect, drf_permissions, django_middleware)
                 application, server = servers.get(chain.served_by, (None, None)) if chain.served_by else (None, None)
-                guess = _either(*chain.guesses, guarded, refused, context_doubt)
+                hidden = next(
+                    (
+                        f"`{written}` answers every path it matches, before the routes added after it"
+                        for path_of, mounted_at, written in root_mounts
+                        if path_of != module.path or mounted_at < line
+                    ),
+                    None,
+                )
+                guess = _either(*chain.guesses, guarded, refused, context_doubt, hidden)
                 said = f"{where}: route {full}"
                 route = Route(
                     full,
@@ -1217,7 +1348,7 @@ def _argparse_option(module: _Module, call: ast.Call) -> None:
     dest = _string(module, _keyword(call, "dest")) or long[2:].replace("-", "_")
     default = _keyword(call, "default")
     written = str(default.value) if isinstance(default, ast.Constant) and default.value is not None else None
-    module.options[dest] = (long, written)
+    module.options[dest] = (long, written, tuple(flag for flag in flags if flag and flag != long))
 
 
 def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
@@ -1250,8 +1381,12 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     if unpacked or any(keyword.arg is None or keyword.arg in _LISTENS_ELSEWHERE for keyword in call.keywords):
         _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None))
         return
+    host = _argument(call, 0, "host") if module.runnable.get(receiver or "") in ("Flask", "Quart", "Sanic") else None
+    host = host or _keyword(call, "host")
+    elsewhere = _listens_elsewhere(host, server)
     if port_node is None:
-        _add_script_port(facts, module.path, ScriptPort(f"{where}: {server}() without a port", default))
+        found = ScriptPort(f"{where}: {server}() without a port", default, doubt=elsewhere)
+        _add_script_port(facts, module.path, found)
         return
     if isinstance(port_node, ast.Call) and _callee(port_node) == "int" and port_node.args:
         port_node = port_node.args[0]
@@ -1260,15 +1395,35 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     if isinstance(port_node, ast.Constant) and str(port_node.value).isdigit():
         found = ScriptPort(said, str(port_node.value))
     elif isinstance(port_node, ast.Attribute) and port_node.attr in module.options:
-        option, default = module.options[port_node.attr]
-        found = ScriptPort(said, default, option=option)
+        option, default, aliases = module.options[port_node.attr]
+        found = ScriptPort(said, default, option=option, option_aliases=aliases)
     elif isinstance(port_node, ast.Call) and _callee(port_node) in ("get", "getenv") and port_node.args:
         variable = _string(module, port_node.args[0])
         default = port_node.args[1] if len(port_node.args) > 1 else None
         written = str(default.value) if isinstance(default, ast.Constant) and str(default.value).isdigit() else None
         if variable is not None:
             found = ScriptPort(said, written, variable=variable, dotenv=module.loads_dotenv)
-    _add_script_port(facts, module.path, found)
+    _add_script_port(facts, module.path, found._replace(doubt=elsewhere))
+
+
+_REACHED_HOSTS = frozenset({"0.0.0.0", "127.0.0.1", "localhost", "", "0"})
+"""Hosts a script's server listens on that a probe of 127.0.0.1 in the container reaches."""
+
+
+def _listens_elsewhere(host: ast.AST | None, server: str) -> str | None:
+    """Why a server call's `host` may not be reached by a probe of 127.0.0.1: an address of
+    its own (`socket.gethostname()` resolves to the container's eth0 address), `::` where
+    asyncio serves it (uvicorn, aiohttp: `IPV6_V6ONLY`), or one its code computes."""
+    if host is None or (isinstance(host, ast.Constant) and host.value is None):
+        return None
+    if isinstance(host, ast.Constant) and isinstance(host.value, str):
+        written = host.value.strip("[]")
+        asyncio = "run_app" in server or "uvicorn" in server
+        if written in _REACHED_HOSTS or (written in ("::", "::0") and not asyncio):
+            return None
+        return f"it listens on `{host.value}`, which a probe of 127.0.0.1 may not reach"
+    computed = ast.unparse(host)
+    return f"it listens on `{computed}`, an address its code computes, which a probe of 127.0.0.1 may not reach"
 
 
 def _add_script_port(facts: CodeFacts, path: str, found: ScriptPort) -> None:

@@ -82,10 +82,16 @@ LAUNCHERS = {
 _TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile", "--cert"})
 """Options of uvicorn, gunicorn, hypercorn and `flask run` that make them speak TLS alone: a
 plain HTTP probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile, flask --cert)."""
-_TLS_VARIABLES = {"uvicorn": ("UVICORN_SSL_CERTFILE", "UVICORN_SSL_KEYFILE"), "flask": ("FLASK_RUN_CERT",)}
+_TLS_VARIABLES = {
+    "uvicorn": ("UVICORN_SSL_CERTFILE", "UVICORN_SSL_KEYFILE"),
+    "flask": ("FLASK_RUN_CERT",),
+    "granian": ("GRANIAN_SSL_CERTIFICATE", "GRANIAN_SSL_KEYFILE"),
+}
 """Variables that give those options, through click's `auto_envvar_prefix` (uvicorn 0.30
-main.py:61 "UVICORN", flask 3.1 cli.py:585 "FLASK" and its `run` command's `--cert`); click
-ignores one set empty."""
+main.py:61 "UVICORN", flask 3.1 cli.py:585 "FLASK" and its `run` command's `--cert`, granian
+cli.py "GRANIAN"); click ignores one set empty."""
+_SOCKET_VARIABLES = {"uvicorn": ("UVICORN_UDS", "UVICORN_FD"), "granian": ("GRANIAN_UDS",)}
+"""Variables that give the socket options (`--uds`, `--fd`) the same way."""
 FLASK_DOTENV_FILES = (".flaskenv", ".env")
 """Files `flask run` loads from its working directory where python-dotenv is installed
 (flask 3.1 cli.py `load_dotenv`), whose `FLASK_RUN_PORT` and `FLASK_RUN_CERT` set its options."""
@@ -255,6 +261,11 @@ def _bound_elsewhere(launch: Launch, options: Mapping[str, str], environment: Ma
             host = environment[_HOST_VARIABLES[launch.program]].value
     if host is not None and host.strip("[]") not in _REACHED_FROM_INSIDE:
         guess = f"it listens on `{host}` alone, which a probe of 127.0.0.1 may not reach"
+    elif host is not None and host.strip("[]") in _ANY_IPV6 and launch.program in _IPV6_ALONE_ON_ANY:
+        guess = (
+            f"it listens on `{host}`, which asyncio binds for IPv6 alone (`IPV6_V6ONLY`): a probe of 127.0.0.1"
+            " may not reach it"
+        )
     else:
         guess = _may_hold_other(environment, variables)
     return launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
@@ -280,6 +291,11 @@ _HOST_VARIABLES = {"uvicorn": "UVICORN_HOST", "flask": "FLASK_RUN_HOST", "grania
 """Variables a server reads its address from (uvicorn and flask through click's envvars)."""
 _REACHED_FROM_INSIDE = frozenset({"0.0.0.0", "::", "127.0.0.1", "localhost", "::0", "0"})
 """Addresses a probe of 127.0.0.1 inside the container reaches (all of them, or loopback)."""
+_ANY_IPV6 = frozenset({"::", "::0"})
+_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi"})
+"""Servers that listen through asyncio's `create_server`, which sets `IPV6_V6ONLY` on an IPv6
+socket (asyncio/base_events.py): on `::` they take no IPv4 connection, as a probe of
+127.0.0.1 makes (uvicorn binds its own dual-stack socket only with `--workers` or `--reload`)."""
 
 
 def _bound_host(program: str, options: Mapping[str, str]) -> str | None:
@@ -344,6 +360,17 @@ def _server(
     if socket is not None:
         written = f"{socket} {options[socket]}".strip()
         return Launch(program, None, target, source, socket=written)
+    socket_variable = next(
+        (
+            variable
+            for variable in _SOCKET_VARIABLES.get(program, ())
+            if variable in environment and environment[variable].value != ""
+        ),
+        None,
+    )
+    if socket_variable is not None:
+        written = f"{socket_variable}={environment[socket_variable].value}"
+        return Launch(program, None, target, source, socket=written)
     for option in launcher.port_options:
         if option in options:
             return Launch(program, _port(options[option], source), target, source)
@@ -393,15 +420,21 @@ def _options(arguments: list[str]) -> dict[str, str]:
     return options
 
 
+_APPLICATION_TARGET = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*(?:\(.*\))?\Z", re.DOTALL)
+"""`main:app`, `app.wsgi:application`, `app:create_app()`; not an address (`0.0.0.0:8000`,
+`localhost:8000`, `unix:/run/app.sock`)."""
+
+
 def _positionals(arguments: list[str]) -> list[str]:
     """Arguments that are neither options nor an option's value (a guess for unknown options:
-    a word after `--flag` is its value when it does not look like a target)."""
+    a word after `--flag` is its value unless it looks like an application, `main:app`, as
+    after a flag that takes none, `--reload main:app`; `-b 0.0.0.0:8000` is a value)."""
     found = []
     skip = False
     for argument in arguments:
         if skip:
             skip = False
-            if ":" not in argument:
+            if not _APPLICATION_TARGET.match(argument):
                 continue
         if argument.startswith("-"):
             skip = "=" not in argument

@@ -36,10 +36,10 @@ from hardenfix import probes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
-from hardenfix.facts.process import FLASK_DOTENV_FILES, Launch, launch_of
+from hardenfix.facts.process import FLASK_DOTENV_FILES, LAUNCHERS, Launch, launch_of
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
-from hardenfix.sources.compose import ComposeDocument, Service, entries, insertion_target
+from hardenfix.sources.compose import ComposeDocument, Service, entries, insertion_target, lookup
 from hardenfix.sources.dockerfile import (
     BuildContext,
     ContextError,
@@ -225,7 +225,8 @@ class ServiceFacts:
         for argv, source, from_compose in candidates:
             launch = launch_of(argv, source, self.environment, config_files, from_compose)
             if launch is not None:
-                return launch
+                skipped = prefix if entrypoint is None and argv[: len(prefix)] != prefix else []
+                return _after_entrypoint(launch, argv, skipped)
         return None
 
     @property
@@ -532,6 +533,9 @@ class ServiceFacts:
         launch = self.launch
         variable = launch.target.partition(":")[2] if launch is not None and launch.target is not None else ""
         route = code.health_route(self._target_file(), variable if variable.isidentifier() else None)
+        if route is not None and code.prefixed_env is not None:
+            refused = self._host_settings(*code.prefixed_env)
+            route = route._replace(guess="; ".join(filter(None, (route.guess, refused))))
         script_name = self.environment.get("SCRIPT_NAME")
         if route is None or launch is None or launch.program != "gunicorn" or not script_name or not script_name.value:
             return route
@@ -539,6 +543,20 @@ class ServiceFacts:
         mounted = f"its environment sets SCRIPT_NAME ({script_name.source}), and gunicorn answers 400 to a path"
         mounted += " that does not start with it"
         return route._replace(guess="; ".join(filter(None, (route.guess, mounted))))
+
+    def _host_settings(self, where: str, prefix: str) -> str | None:
+        """Why Flask may refuse a probe of 127.0.0.1 with the settings `from_prefixed_env()`
+        reads at `where`: the environment sets `FLASK_SERVER_NAME` or `FLASK_TRUSTED_HOSTS`
+        (404 before Flask 3.1, 400), or may."""
+        variables = [f"{prefix}_SERVER_NAME", f"{prefix}_TRUSTED_HOSTS"]
+        set_here = next((name for name in variables if name in self.environment), None)
+        if set_here is not None:
+            return (
+                f"{where} reads its settings from the environment, which sets ${set_here}"
+                f" ({self.environment[set_here].source}): Flask answers a request for another host with 404 or 400"
+            )
+        may = unread_may_set(self.environment, variables)
+        return f"{where} reads its settings from the environment, and {may}" if may is not None else None
 
     def _target_image_path(self) -> str | None:
         """Where in the container the module or script the launch serves is."""
@@ -609,6 +627,23 @@ class ServiceFacts:
             files.append((written, None if "$" in written else self.document.location.parent / written))
         return files
 
+    def _config_targets(self) -> list[str]:
+        """Where Compose puts the service's `configs` and `secrets` in the container: the long
+        syntax's `target` (a relative one under `/` for configs, `/run/secrets` for secrets),
+        or the short syntax's `/NAME` and `/run/secrets/NAME`."""
+        found = []
+        for key, folder in (("configs", "/"), ("secrets", "/run/secrets")):
+            entry = self.service.get(key)
+            for item in entry.value.value if entry is not None and isinstance(entry.value, SequenceNode) else ():
+                if isinstance(item, ScalarNode):
+                    found.append(posixpath.join(folder, str(item.value)))
+                elif isinstance(item, MappingNode):
+                    target, source = lookup(item, "target"), lookup(item, "source")
+                    named = target if target is not None else source
+                    if named is not None and isinstance(named.value, ScalarNode):
+                        found.append(posixpath.normpath(posixpath.join(folder, str(named.value.value))))
+        return found
+
     def _workdir_files(self) -> frozenset[str] | None:
         """Names of the files in its working directory, where gunicorn and hypercorn look for
         their configuration file, and `flask run` for its `.flaskenv` (python-dotenv's
@@ -621,11 +656,8 @@ class ServiceFacts:
         above = [workdir]
         while above[-1] != "/":
             above.append(posixpath.dirname(above[-1]))
-        names = {
-            posixpath.basename(mount.target)
-            for mount in self.service.bind_mounts()
-            if posixpath.dirname(mount.target) == workdir
-        }
+        targets = [mount.target for mount in self.service.bind_mounts()] + self._config_targets()
+        names = {posixpath.basename(target) for target in targets if posixpath.dirname(target) == workdir}
         mounted = self._mounted(workdir)
         if mounted is not None:
             if mounted[0] is None:
@@ -728,6 +760,22 @@ def _sent(context: BuildContext, relative: str) -> bool:
         return context.path(relative).is_file()
     except ContextError:
         return False
+
+
+def _after_entrypoint(launch: Launch, argv: list[str], skipped: list[str]) -> Launch:
+    """The launch of a command read past the image's entrypoint script (`skipped`), which runs
+    first (`exec "$@"`) and may set what the server reads its port from where the command
+    gives none: `export GUNICORN_CMD_ARGS="--bind=0.0.0.0:8080"`, `export PORT=...`."""
+    if not skipped or launch.port is None or launch.program not in LAUNCHERS:
+        return launch
+    launcher = LAUNCHERS[launch.program]
+    if any(word.partition("=")[0] in (*launcher.port_options, *launcher.bind_options) for word in argv):
+        return launch
+    guess = (
+        f"its image's entrypoint `{shlex.join(skipped)}` runs first and may set the options the server reads"
+        " (`GUNICORN_CMD_ARGS`, `PORT`)"
+    )
+    return launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
 
 
 def planned_probe(facts: ServiceFacts) -> PlannedProbe:

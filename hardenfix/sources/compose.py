@@ -484,6 +484,42 @@ class ComposeDocument(SourceText):
                 return f"`{name}`, an override file, sets an image"
         return None
 
+    def override_defining(self, service: Service) -> str | None:
+        """The name of a file of the folder that `docker compose` merges over this one unasked
+        and that defines the service too, which may set its command, environment or ports: an
+        override file (`compose.override.yaml`), or one the folder's `.env` names in
+        `COMPOSE_FILE` (`compose.yaml:compose.prod.yaml`)."""
+        defines = re.compile(rf"(?m)^[ \t]+['\"]?{re.escape(service.name)}['\"]?[ \t]*:")
+        listed = self._compose_file_variable()
+        return next(
+            (
+                name
+                for name, text in self.other_files_of_folder()
+                if (names_an_override(name) or name in listed) and defines.search(text)
+            ),
+            None,
+        )
+
+    def _compose_file_variable(self) -> frozenset[str]:
+        """The names of the files the folder's `.env` lists in `COMPOSE_FILE`."""
+        location = self.location
+        if location is None:
+            return frozenset()
+
+        def read() -> frozenset[str]:
+            dotenv = location.parent / ".env"
+            self.depends_on(dotenv)
+            try:
+                text = dotenv.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return frozenset()
+            found = re.search(r"(?m)^[ \t]*(?:export[ \t]+)?COMPOSE_FILE[ \t]*=[ \t]*['\"]?([^'\"\n#]*)", text)
+            if found is None:
+                return frozenset()
+            return frozenset(Path(item.strip()).name for item in re.split(r"[:;,]", found.group(1)) if item.strip())
+
+        return self.made_of_other_files(("the folder's COMPOSE_FILE",), read)
+
     def other_file_naming(self, word: str) -> str | None:
         """The name of another Compose file of the folder that spells `word`, which it may
         set for this file's services: an override file, or one `-f` merges with this one."""

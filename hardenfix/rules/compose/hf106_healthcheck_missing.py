@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from hardenfix.facts.service import ServiceFacts, planned_probe, service_facts
@@ -192,12 +193,32 @@ class HealthcheckMissing(Rule):
     `SECURE_SSL_REDIRECT`, wherever they set it (under `if not DEBUG:`, in a
     django-configurations class): the probe speaks plain http, and python3's urllib
     and wget follow a redirect to https, to a port that speaks no TLS, and fail.
+    So does what the deployment may change beyond the file: a file `docker
+    compose` merges over it unasked that defines the service too (an override
+    file, one the folder's `.env` names in `COMPOSE_FILE`), an HTTP proxy in
+    the service's environment (python3's urllib, curl and wget would ask it for
+    127.0.0.1 unless `no_proxy` lists that address), an image entrypoint script
+    that runs before a command giving no port (it may export
+    `GUNICORN_CMD_ARGS`), a server on `::` that asyncio binds for IPv6 alone
+    (uvicorn, `fastapi run`, aiohttp's `run_app`), a script's server on a host
+    its code computes (`socket.gethostname()`), and a route served to one host
+    alone (Flask's `host=` or `subdomain=`). A socket set in the environment
+    (`UVICORN_UDS`) or TLS (`GRANIAN_SSL_CERTIFICATE`) gives no probe, and a
+    bind written before the application (`gunicorn -b 0.0.0.0:8000 main:app`)
+    is not taken for it.
     The same goes for code wrapped around the application the process serves
     (`app = HTTPSRedirectMiddleware(api)`, `app = VersionedFastAPI(app)`,
     werkzeug's `app.wsgi_app = DispatcherMiddleware(...)`; not `ProxyFix`),
     host names set in code (Flask's `SERVER_NAME`, before 3.1, and
     `TRUSTED_HOSTS`; Starlette's `Host(...)`), Django REST framework's
-    `DEFAULT_PERMISSION_CLASSES` other than `AllowAny`, a FastAPI handler that
+    `DEFAULT_PERMISSION_CLASSES` other than `AllowAny`, Django `MIDDLEWARE`
+    other than Django's own (but `LoginRequiredMiddleware`) and harmless ones,
+    aiohttp's `middlewares=`, Sanic's `@app.on_request`, Flask-BasicAuth's
+    `BASIC_AUTH_FORCE`, settings Flask reads at run time from a file
+    (`app.config.from_file(...)`, `from_pyfile`, `from_envvar`) or from an
+    environment that sets, or may set, `FLASK_SERVER_NAME` or
+    `FLASK_TRUSTED_HOSTS` (`from_prefixed_env()`), a mount at the root
+    before the route (`app.mount("/", StaticFiles(html=True))`), a FastAPI handler that
     needs a parameter no probe sends (`token: str`, `Header()`: 422), and a
     process that runs a module creating no application hardenfix reads (a
     factory's `wsgi.py`) where the code has several applications.
@@ -280,7 +301,10 @@ class HealthcheckMissing(Rule):
                 doubts = facts.image_server_doubts()
                 if doubts is None:
                     continue  # it runs another of the image's programs (`psql`), not the server probed
-                choice = choice._replace(guesses=(*choice.guesses, *doubts, *format_doubts))
+                proxied = _proxied(service) if any("://" in word for word in choice.probe.test) else None
+                merged = _merged_over(document, service)
+                extra = tuple(filter(None, [proxied, merged]))
+                choice = choice._replace(guesses=(*choice.guesses, *doubts, *format_doubts, *extra))
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
             elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
                 finding, service_class = self._from_facts(document, service, facts, format_doubts)
@@ -340,7 +364,8 @@ class HealthcheckMissing(Rule):
             f"Add a healthcheck that requests `{facts.route.path}` with {planned.test[1]}",
             document.insert_entry(service.node, "healthcheck", _healthcheck(planned.test)),
         )
-        return self.finding(document, *span, message, fix, evidence, (*planned.guesses, *format_doubts)), service_class
+        doubts = (*planned.guesses, *format_doubts, _proxied(service), _merged_over(document, service))
+        return self.finding(document, *span, message, fix, evidence, doubts), service_class
 
 
 def _healthcheck(test: tuple[str, ...]) -> dict[str, YamlValue]:
@@ -361,6 +386,35 @@ def _legacy_format_doubts(document: ComposeDocument) -> tuple[str, ...]:
         if version is not None:
             return (legacy_format_reason(version, key),)
     return ()
+
+
+_PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
+_REACHED_DIRECTLY = re.compile(r"(?:^|,)\s*(?:127\.0\.0\.1|\*)\s*(?:,|$)")
+
+
+def _merged_over(document: ComposeDocument, service: Service) -> str | None:
+    override = document.override_defining(service)
+    if override is None:
+        return None
+    return (
+        f"`{override}` defines service `{service.name}` too, and `docker compose` merges it over this file:"
+        " it may set another command, environment or port"
+    )
+
+
+def _proxied(service: Service) -> str | None:
+    """Why an HTTP probe may go to a proxy instead of the server: the service's environment
+    names one, and python3's urllib, curl and wget send every request through it unless
+    `no_proxy` lists 127.0.0.1 as written (urllib compares names: `localhost` does not
+    match it)."""
+    environment = service.environment()
+    proxy = next((name for name in _PROXY_VARIABLES if name in environment), None)
+    if proxy is None:
+        return None
+    bypass = [variable.value or "" for name, variable in environment.items() if name.lower() == "no_proxy"]
+    if any(_REACHED_DIRECTLY.search(value) for value in bypass):
+        return None
+    return f"its environment sets `{proxy}`, and the probe's HTTP client would ask the proxy for 127.0.0.1"
 
 
 def _unmet(needs: tuple[CommandOption, ...], service: Service) -> str:
