@@ -1853,3 +1853,62 @@ def test_authentication_in_other_spellings_is_noted(tmp_path: Path, handler: str
         tmp_path, {"main.py": f"from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\n{handler}\n"}
     )
     assert [route.needs_auth for route in facts.routes] == [True]
+
+
+@pytest.mark.parametrize(
+    ("files", "found"),
+    [
+        (  # a GitHub-style webhook: Django answers 405 to a GET
+            {
+                "urls.py": "from django.urls import path\nfrom . import views\n"
+                "urlpatterns = [path('webhooks/ping/', views.ping), path('health/', views.health)]\n",
+                "views.py": "from django.views.decorators.http import require_POST, require_http_methods\n"
+                "@require_POST\ndef ping(request): ...\n"
+                "@require_http_methods(['GET', 'HEAD'])\ndef health(request): ...\n",
+            },
+            [("/health/", False)],
+        ),
+        (  # a class view with a login mixin redirects to the login page
+            {
+                "urls.py": "from django.urls import path\nfrom app.views import StatusView\n"
+                "urlpatterns = [path('status/', StatusView.as_view())]\n",
+                "app/views.py": "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.views import View\n"
+                "class StatusView(LoginRequiredMixin, View):\n    def get(self, request): ...\n",
+            },
+            [("/status/", True)],
+        ),
+        (  # Flask takes a MethodView's methods from the class: 405 to a GET
+            {
+                "app.py": "from flask import Flask\nfrom flask.views import MethodView\napp = Flask(__name__)\n"
+                "class Ping(MethodView):\n    def post(self): ...\n"
+                "app.add_url_rule('/ping', view_func=Ping.as_view('ping'))\n"
+            },
+            [],
+        ),
+        (
+            {
+                "app.py": "from starlette.applications import Starlette\nfrom starlette.endpoints import HTTPEndpoint\n"
+                "from starlette.routing import Route\nclass Ping(HTTPEndpoint):\n    async def post(self, request): ...\n"
+                "class Health(HTTPEndpoint):\n    async def get(self, request): ...\n"
+                "app = Starlette(routes=[Route('/ping', Ping), Route('/health', Health)])\n"
+            },
+            [("/health", False)],
+        ),
+        (  # Django REST framework's permission classes on the view
+            {
+                "urls.py": "from django.urls import path\nfrom api.views import Health\n"
+                "urlpatterns = [path('health/', Health.as_view())]\n",
+                "api/views.py": "from rest_framework.permissions import IsAuthenticated\n"
+                "from rest_framework.views import APIView\nclass Health(APIView):\n"
+                "    permission_classes = [IsAuthenticated]\n    def get(self, request): ...\n",
+            },
+            [("/health/", True)],
+        ),
+    ],
+    ids=["require-post", "login-mixin", "method-view", "http-endpoint", "drf-permission-classes"],
+)
+def test_a_view_named_by_a_route_says_which_methods_it_answers_and_whether_it_asks_for_credentials(
+    tmp_path: Path, files: dict[str, str], found: list[tuple[str, bool]]
+) -> None:
+    files.setdefault("settings.py", "ALLOWED_HOSTS = ['*']\n")
+    assert [(route.path, route.needs_auth) for route in routes_of(tmp_path, files).routes] == found

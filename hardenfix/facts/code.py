@@ -53,7 +53,7 @@ HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status
 MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
-    b"fastapi starlette flask quart aiohttp django litestar sanic uvicorn waitress".split()
+    b"fastapi starlette flask quart aiohttp django rest_framework litestar sanic uvicorn waitress".split()
     + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS MIDDLEWARE REST_FRAMEWORK SERVER_NAME TRUSTED_HOSTS dotenv read_env".split()
 )
 """What the modules read here name; the Django settings read here, which a settings module
@@ -426,6 +426,31 @@ def _sources(context: BuildContext, listed: list[str], frameworks: tuple[bytes, 
 # --------------------------------------------------------------------------------- Python
 
 
+class _Written(NamedTuple):
+    """A route as a module writes it."""
+
+    owner: str
+    """The variable it is on; '' for a module-level route list."""
+    path: str
+    line: int
+    needs_auth: bool
+    refused: str | None = None
+    """Why its handler may refuse a probe otherwise."""
+    view: str | None = None
+    """The dotted name of its view where the route names one (`path("ping/", views.ping)`,
+    `add_url_rule(..., view_func=Ping.as_view("ping"))`, `Route("/ping", Ping)`)."""
+
+
+class _View(NamedTuple):
+    """What a function or class a route names does with a probe's request."""
+
+    serves_get: bool
+    """False for one that answers other methods alone: Django's `@require_POST`, a class
+    view (Flask's `MethodView`, Starlette's `HTTPEndpoint`) with `post` and no `get`."""
+    needs_auth: bool
+    """`@login_required`, a `LoginRequiredMixin` base, DRF `permission_classes`."""
+
+
 class _Mount(NamedTuple):
     target: str
     """The dotted name of what is mounted."""
@@ -456,9 +481,9 @@ class _Module:
     prefix replaces it: blueprints)."""
     mounts: list[_Mount] = field(default_factory=list)
     """`include_router`, `register_blueprint`, `mount`, Django's `include`."""
-    routes: list[tuple[str, str, int, bool, str | None]] = field(default_factory=list)
-    """(owner variable, '' for a module-level route list; path; line; needs authentication;
-    why its handler may refuse a probe otherwise)."""
+    routes: list[_Written] = field(default_factory=list)
+    views: dict[str, _View] = field(default_factory=dict)
+    """The dotted names of its functions and classes -> what they serve as views."""
     options: dict[str, tuple[str, str | None, tuple[str, ...]]] = field(default_factory=dict)
     """argparse destination -> (its option, its default, its other spellings): `port` ->
     (`--port`, `9000`, (`-p`,))."""
@@ -538,6 +563,11 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     module.route_doubt = _settings_that_refuse(relative, nodes)
     mount_prefixes = _starlette_mounts(nodes, module)
     route_owners = _aiohttp_route_owners(tree, nodes)
+    module.views = {
+        f"{dotted}.{node.name}": _view(node)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
     pattern_lists = _django_pattern_lists(tree, nodes, module)
     for node in nodes:
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
@@ -805,7 +835,7 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
             owner = ast.unparse(decorator.func.value)
             needs = needs_auth or _depends_on_auth(decorator)
             refused = _either(_served_to_one_host(decorator), _needs_parameters(function))
-            module.routes.append((owner, path, decorator.lineno, needs, refused))
+            module.routes.append(_Written(owner, path, decorator.lineno, needs, refused))
 
 
 def _served_to_one_host(decorator: ast.Call) -> str | None:
@@ -1008,23 +1038,69 @@ def _call(
             mounter = f"{module.dotted}.{pattern_list}" if pattern_list else module.dotted
             module.mounts.append(_Mount(target, path, mounter))
             return
-        module.routes.append((_DJANGO + (pattern_list or ""), path, call.lineno, False, None))
+        owner = _DJANGO + (pattern_list or "")
+        module.routes.append(_Written(owner, path, call.lineno, False, None, _view_name(module, view)))
     elif callee == "Route" and not is_method and _serves_get(call):
         path = _string(module, _argument(call, 0, "path"))
         prefix = mount_prefixes.get(id(call), "")
         if path is not None and _UNKNOWN not in prefix:
-            module.routes.append(("", prefix + path, call.lineno, False, None))
+            view = _view_name(module, _argument(call, 1, "endpoint"))
+            module.routes.append(_Written("", prefix + path, call.lineno, False, None, view))
     elif callee == "get" and is_method and ast.unparse(call.func.value) == "web" and call.args:
         path = _string(module, call.args[0])
         if path is not None:
-            module.routes.append((route_owners.get(id(call), ""), path, call.lineno, False, None))
+            module.routes.append(_Written(route_owners.get(id(call), ""), path, call.lineno, False))
     elif callee in _REGISTRATIONS and is_method and _serves_get(call):
         path = _string(module, _argument(call, _REGISTRATIONS[callee], "path"))
         owner = call.func.value
         if isinstance(owner, ast.Attribute) and owner.attr == "router":  # aiohttp: app.router.add_get
             owner = owner.value
         if path is not None:
-            module.routes.append((ast.unparse(owner), path, call.lineno, False, None))
+            view = _view_name(module, _argument(call, 2, "view_func")) if callee == "add_url_rule" else None
+            module.routes.append(_Written(ast.unparse(owner), path, call.lineno, False, None, view))
+
+
+_METHOD_HANDLERS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+_NOT_GET = frozenset({"require_POST"})
+"""Django's decorators of views that answer POST alone (django/views/decorators/http.py)."""
+
+
+def _view(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> _View:
+    """What a function or class does as a view: the methods it answers, its authentication."""
+    if isinstance(node, ast.ClassDef):
+        methods = {item.name for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+        handlers = methods & _METHOD_HANDLERS
+        serves_get = not handlers or "get" in handlers or bool(methods & {"dispatch", "dispatch_request"})
+        bases = " ".join(ast.unparse(base) for base in node.bases)
+        permissions = next(
+            (
+                item.value
+                for item in node.body
+                if isinstance(item, ast.Assign)
+                and any(isinstance(target, ast.Name) and target.id == "permission_classes" for target in item.targets)
+            ),
+            None,
+        )
+        refuses = permissions is not None and "AllowAny" not in ast.unparse(permissions)
+        return _View(serves_get, bool(_AUTH_WORDS.search(bases)) or refuses)
+    serves_get = True
+    for decorator in node.decorator_list:
+        name = _callee(decorator) if isinstance(decorator, ast.Call) else ast.unparse(decorator).rpartition(".")[2]
+        if name in _NOT_GET:
+            serves_get = False
+        elif name == "require_http_methods" and isinstance(decorator, ast.Call) and decorator.args:
+            allowed = decorator.args[0]
+            items = allowed.elts if isinstance(allowed, ast.List | ast.Tuple | ast.Set) else []
+            serves_get = any(isinstance(item, ast.Constant) and str(item.value).upper() == "GET" for item in items)
+    return _View(serves_get, _asks_for_authentication(node))
+
+
+def _view_name(module: _Module, view: ast.AST | None) -> str | None:
+    """The dotted name of the function or class a route names: `views.ping`,
+    `Ping.as_view("ping")`; None for anything else."""
+    if isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute) and view.func.attr == "as_view":
+        view = view.func.value
+    return _dotted(module, view) if isinstance(view, ast.Name | ast.Attribute) else None
 
 
 def _mount(module: _Module, call: ast.Call, prefix: ast.AST, application: ast.AST, mounter: str) -> None:
@@ -1169,8 +1245,18 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         for variable, given, written in module.wrappers:
             if any(_names_one(dotted_modules, server, name) for name in given for server in servers):
                 facts.wrapped.setdefault(module.path, {})[variable] = written
+    views: dict[str, list[tuple[str, _View]]] = {}  # by the last part of their name
     for module in modules:
-        for owner, path, line, needs_auth, refused in module.routes:
+        for name, view in module.views.items():
+            views.setdefault(name.rpartition(".")[2], []).append((name, view))
+    for module in modules:
+        for owner, path, line, needs_auth, refused, view_name in module.routes:
+            named = views.get(view_name.rpartition(".")[2], []) if view_name is not None else []
+            view = next((found for name, found in named if _names_one(dotted_modules, name, view_name)), None)
+            if view is not None:
+                if not view.serves_get:
+                    continue  # it answers other methods alone
+                needs_auth = needs_auth or view.needs_auth
             where = f"{module.path}:{line}"
             dotted = f"{module.dotted}.{owner}"
             if owner in ("", _DJANGO):

@@ -222,6 +222,10 @@ class HealthcheckMissing(Rule):
     needs a parameter no probe sends (`token: str`, `Header()`: 422), and a
     process that runs a module creating no application hardenfix reads (a
     factory's `wsgi.py`) where the code has several applications.
+    A view a route names is read where the code defines it: one that answers
+    other methods alone (Django's `@require_POST`, a `MethodView` or
+    `HTTPEndpoint` with `post` and no `get`) serves no probe, and one that asks
+    for credentials (`LoginRequiredMixin`, DRF's `permission_classes`) gets none.
     A sub-application mounted under a
     prefix (`app.mount("/internal", sub)`, Starlette's `Mount("/api", app=sub)`,
     aiohttp's `app.add_subapp("/api/", api)` and `sub.add_routes(...)`) serves
