@@ -360,6 +360,10 @@ _TIMEOUT_VALUE = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
 _TIMEOUT_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
 
 
+_CURL_GLOB = re.compile(r"\{[^}]*,[^}]*\}|\[[^\]]*-[^\]]*\]")
+"""A URL curl expands to several (`{a,b}`, `[1-3]`), unless `-g` turns globbing off."""
+
+
 def longest_run(argv: Sequence[str] | None, command: str | None) -> float | None:
     """The most seconds a probe (an argument vector, or a shell command) can run, when each
     command it runs bounds its own time: `curl -m 5`, `timeout 5 ...`, `pg_isready` (3 s unless
@@ -397,7 +401,11 @@ def _command_bound(words: Sequence[str]) -> float | None:
         return None if kill_after else float(limit.group(1)) * _TIMEOUT_UNITS[limit.group(2)]
     if program == "curl":  # `--retry` starts the `--max-time` clock again for each attempt (curl's max-time.d)
         retries = any(word.startswith("--retry") for word in words[1:])
-        return None if retries else _option_seconds(words[1:], ("-m", "--max-time"))
+        # `-m` bounds each transfer: one a URL, or each a glob expands to (`/{a,b}`, `[1-3]`).
+        urls = [word for word in words[1:] if "://" in word]
+        if retries or len(urls) > 1 or any(_CURL_GLOB.search(url) for url in urls):
+            return None
+        return _option_seconds(words[1:], ("-m", "--max-time"))
     if program == "pg_isready":  # its connection timeout: 3 seconds unless -t says otherwise (0: none)
         seconds = _option_seconds(words[1:], ("-t", "--timeout"))
         return 3.0 if seconds is None and not any(w.startswith(("-t", "--timeout")) for w in words[1:]) else seconds

@@ -245,6 +245,10 @@ def test_without_fail_flags_takes_out_only_curls_fail_words(command: str, expect
         (["pg_isready", "-t", "0"], None, None),
         (None, "timeout -k 5 10 python /healthcheck.py", None),
         (["curl", "-fsS", "-m", "5", "--retry", "3", "http://localhost/"], None, None),
+        # `-m` bounds each transfer: several URLs, or a glob that expands to several.
+        (["curl", "-fs", "-m", "5", "http://localhost/a", "http://localhost/b"], None, None),
+        (None, "curl -fs -m 5 'http://localhost/{live,ready}'", None),
+        (["curl", "-fs", "-m", "5", "http://[::1]:8000/health"], None, 5.0),
         (["sh", "/healthcheck.sh"], None, None),
         (None, "echo a b | xargs -n 1 curl -m 5", None),  # once for each word it reads
         # A command substitution runs a command too, wherever it stands (immich's database probe).

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -67,7 +69,11 @@ class HealthcheckMissingTool(Rule):
     for each of their images; in a file whose services another file of the
     folder extends (`extends: {file: ...}`), or over which an override file
     sets an `image:`, the rewrite is unsafe, since the probe may run in other
-    images. A build that installs packages hardenfix cannot
+    images. Unsafe too where the container may hold the tool all the same:
+    its command installs it at start (`apt-get install -y curl && ...`), or a
+    bind mount puts it, or a folder of programs, on the PATH; the probe then
+    passes as it is, and a replacement is another check (curl's `-f` passes on
+    a redirect, which urllib and wget follow). A build that installs packages hardenfix cannot
     name (a list `xargs` reads, a script it runs) may install the tool, which
     is then not called missing. Unsafe when the probe is replaced by the image's
     standard probe, which checks something else, and when a fact is assumed:
@@ -136,10 +142,11 @@ class HealthcheckMissingTool(Rule):
         assert facts is not None
         absent = answers[missing]
         assert absent is not None
+        provided = _provided_when_run(service, missing)
         if absent.known:
             message = (
                 f"probe of service `{service.name}` runs `{missing}`, which {image} does not ship "
-                f"({absent.source}): it can never pass"
+                f"({absent.source})" + ("" if provided else ": it can never pass")
             )
         else:
             message = f"probe of service `{service.name}` runs `{missing}`, which {image} most likely does not ship"
@@ -153,7 +160,12 @@ class HealthcheckMissingTool(Rule):
         elsewhere = document.run_in_other_images()
         if elsewhere is not None:
             guesses += (f"{elsewhere}, so this probe may run in other images",)
-        doubts = ["the image's standard probe checks something else" if standard else None, absent.guess, *guesses]
+        doubts = [
+            "the image's standard probe checks something else" if standard else None,
+            absent.guess,
+            *guesses,
+            provided,
+        ]
         return self.finding(document, *span, message, self.fix(title, edit), doubts=doubts)
 
     @staticmethod
@@ -194,6 +206,26 @@ class HealthcheckMissingTool(Rule):
         else:
             return None
         return (edit, choice.guesses, "Use the image's standard probe", True) if edit is not None else None
+
+
+_PATH_FOLDERS = frozenset({"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"})
+
+
+def _provided_when_run(service: Service, tool: str) -> str | None:
+    """Why the container may hold the tool its image lacks, so that the probe passes as it
+    is and a replacement would be another check (curl `-f` passes on a redirect, which
+    urllib and wget follow): its command installs it at start, or a bind mount puts it, or
+    a folder of programs, on the PATH."""
+    words = service.command_line() or []
+    installs = re.compile(
+        rf"\b(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|]*\b(?:install|add)\b[^;&|]*\b{re.escape(tool)}\b"
+    )
+    if installs.search(" ".join(words)):
+        return f"its command installs `{tool}` when the container starts"
+    for mount in service.bind_mounts():
+        if posixpath.basename(mount.target) == tool or mount.target.rstrip("/") in _PATH_FOLDERS:
+            return f"a bind mount puts `{mount.target}` in the container, which may provide `{tool}`"
+    return None
 
 
 def _same_request_possible(http: probes.HttpProbe) -> bool:

@@ -112,7 +112,10 @@ class UserBeforePrivdropEntrypoint(Rule):
     and would then run as root without `USER`:
 
     - a `RUN` comes after the `USER`: it would run as root, and some commands
-      refuse to (`initdb`) or leave files the user cannot write;
+      refuse to (`initdb`) or leave files the user cannot write; or a
+      `WORKDIR`, which BuildKit creates owned by the current user
+      (dockerfile2llb `dispatchWorkdir`): root's folder may not let the user
+      the script drops to write there;
     - the script looks for its dropping tool (`if command -v gosu ...; else
       exec "$@"`), or the stage never names one that base images do not ship
       (`gosu`, `su-exec`): without it the service would start as root;
@@ -220,6 +223,13 @@ def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[
     later_run = next((i for i in stage.instructions if i.name == "RUN" and i.start > user.start), None)
     if later_run is not None:
         doubts.append(f"`{_abridged(later_run.line)}` comes after it, and would run as root")
+    later_workdir = next((i for i in stage.instructions if i.name == "WORKDIR" and i.start > user.start), None)
+    if later_workdir is not None:
+        # BuildKit creates the folder as the current `USER` (dockerfile2llb `dispatchWorkdir`).
+        doubts.append(
+            f"`{_abridged(later_workdir.line)}` comes after it, and would create its folder owned by root, where"
+            " the user the script drops to may need to write"
+        )
     if re.search(_LOOKS_FOR_TOOL.format(tool=re.escape(dropper)), script):
         doubts.append(f"the script looks for `{dropper}` and may run the service as root without it")
     elif (undropped := _runs_without_dropping(script)) is not None:

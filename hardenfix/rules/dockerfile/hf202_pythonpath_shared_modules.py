@@ -225,6 +225,11 @@ class PythonpathSharedModules(Rule):
             f"`{shared.app_root}`, and `PYTHONPATH` is never set: the import fails unless the process happens "
             f"to start in `{shared.app_root}`"
         )
+        if any(character.isspace() or character in "\"'$`\\" for character in shared.app_root):
+            # `ENV PYTHONPATH=/srv/my app` is two words, and BuildKit refuses the line.
+            return self.finding(
+                document, copy.start, copy.end, f"{message} (no fix: its path needs quoting in an `ENV` line)"
+            )
         return self.finding(
             document,
             copy.start,

@@ -21,7 +21,7 @@ from hardenfix.knowledge import (
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, exec_form_spans, parse_exec_form
+from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, Stage, exec_form_spans, parse_exec_form
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class DockerfileHealthcheck(Rule):
             finding = self._missing_flags(document, probe)
             if finding is not None:
                 yield finding
-            yield from self._check_probe(document, probe, stage_image(self.knowledge, document, stage))
+            yield from self._check_probe(document, stage, probe, stage_image(self.knowledge, document, stage))
 
     def _missing_flags(self, document: DockerfileDocument, probe: _Probe) -> Finding | None:
         instruction = probe.instruction
@@ -209,7 +209,9 @@ class DockerfileHealthcheck(Rule):
             doubts=[doubt],
         )
 
-    def _check_probe(self, document: DockerfileDocument, probe: _Probe, facts: TagFacts) -> Iterator[Finding]:
+    def _check_probe(
+        self, document: DockerfileDocument, stage: Stage, probe: _Probe, facts: TagFacts
+    ) -> Iterator[Finding]:
         if probe.argv is None:
             http = probes.find_http_probe(probe.command)
             span = http and probe.instruction.source_span(
@@ -234,7 +236,8 @@ class DockerfileHealthcheck(Rule):
                     "check that it does (or describe the image in the configuration)",
                 )
                 return
-            yield self._missing_tool(document, probe, http, facts, tool, start, end)
+            elsewhere = self._may_ship_elsewhere(document, stage, http.tool)
+            yield self._missing_tool(document, probe, http, facts, tool, start, end, elsewhere)
             return
         curls = [http] if probe.argv is not None else probes.find_http_probes(probe.command)
         for curl in curls:
@@ -251,6 +254,7 @@ class DockerfileHealthcheck(Rule):
         absent: Fact[bool],
         start: int,
         end: int,
+        elsewhere: str | None,
     ) -> Finding:
         message = f"probe uses `{http.tool}`, which `{facts.name}` does not ship and no `RUN` installs"
         if not absent.known:
@@ -267,11 +271,30 @@ class DockerfileHealthcheck(Rule):
             return self.finding(document, start, end, f"{message}; no replacement: {reason}")
         used = facts.tool(replacement[0])
         stricter = probes.stricter_replacement(http, replacement[0])
-        guesses = [absent.guess, used.guess if used else None, stricter]
+        guesses = [absent.guess, used.guess if used else None, stricter, elsewhere]
         if not any(guesses):
             message += f" ({absent.source}): the container can never become healthy"
         fix = self.fix(f"Probe with `{replacement[0]}`", Edit.replace(start, end, _render(probe, replacement)))
         return self.finding(document, start, end, message, fix, doubts=guesses)
+
+    def _may_ship_elsewhere(self, document: DockerfileDocument, stage: Stage, tool: str) -> str | None:
+        """Why an image that runs the probe may ship its tool after all: its base image comes
+        from a build argument (`FROM ${BASE_IMAGE}`), which a build may set to another; or a
+        later stage built from this one inherits the probe and may install the tool (curl's
+        `-f` passes on a redirect, which the replacement would follow, so the two differ)."""
+        image = stage.root.image
+        repository, colon, tag = image.rpartition(":")
+        if not colon or "/" in tag:  # no tag, or a registry's port: `registry:5000/app`
+            repository, tag = image, ""
+        if "$" in repository or re.fullmatch(r"\$\{?\w+\}?", tag):  # not `python:${VERSION}-slim`
+            return f"its base image comes from a build argument (`FROM {image}`), which a build may set"
+        for later in document.stages[stage.index + 1 :]:
+            if later.instructions_named("HEALTHCHECK") or all(ancestor is not stage for ancestor in later.lineage()):
+                continue
+            shipped = stage_image(self.knowledge, document, later).tool(tool)
+            if shipped is None or shipped.value:
+                return f"stage `{later.name or later.index}`, built from this one, runs the probe and may ship `{tool}`"
+        return None
 
     def _curl_flags(
         self, document: DockerfileDocument, probe: _Probe, http: probes.HttpProbe, problem: probes.CurlFlagProblem

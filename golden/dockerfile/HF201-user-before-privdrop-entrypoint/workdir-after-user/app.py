@@ -1,0 +1,1 @@
+open("cache.db", "w").write("x")
