@@ -105,6 +105,18 @@ class ModuleRef(NamedTuple):
         return ModuleRef((*self.parts, name), self.exact)
 
 
+def imported_module(statement: ast.ImportFrom, parts: tuple[str, ...], is_package: bool) -> ModuleRef | None:
+    """The module a `from ... import` of the module `parts` (a package's `__init__` when
+    `is_package`) imports from; None for a relative import above the project's root."""
+    named = tuple(statement.module.split(".")) if statement.module else ()
+    if not statement.level:
+        return ModuleRef(named, exact=False)
+    package = parts if is_package else parts[:-1]
+    if statement.level - 1 > len(package):
+        return None
+    return ModuleRef((*package[: len(package) - (statement.level - 1)], *named), exact=True)
+
+
 class Value(NamedTuple):
     kind: Kind
     module: ModuleRef | None = None
@@ -629,13 +641,7 @@ class ModuleFlow:
                     yield alias.asname or alias.name, value
 
     def _from_module(self, statement: ast.ImportFrom) -> ModuleRef | None:
-        named = tuple(statement.module.split(".")) if statement.module else ()
-        if not statement.level:
-            return ModuleRef(named, exact=False)
-        package = self._parts if self._is_package else self._parts[:-1]
-        if statement.level - 1 > len(package):
-            return None
-        return ModuleRef((*package[: len(package) - (statement.level - 1)], *named), exact=True)
+        return imported_module(statement, self._parts, self._is_package)
 
     def _annotates_class(self, annotation: ast.expr | None) -> bool:
         """Whether an annotation says: the class, or the class or None."""

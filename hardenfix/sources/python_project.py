@@ -6,7 +6,8 @@ can any module use a class's instances as tuples?) reads the project here.
 **The tree.** A project is the tree under the nearest folder above the module that
 holds `pyproject.toml`, `setup.py`, `setup.cfg` or `.git` (where hardenfix's own
 configuration lookup stops at the latest); a `setup.py` beside an `__init__.py` is a
-module of a package, not a project's setup script. Without one, it is the folder a Python
+module of a package, not a project's setup script, and a `pyproject.toml` that holds
+only tools' settings (`[tool.ruff]`) declares no project. Without one, it is the folder a Python
 process imports the module's top-level package from (the first folder above it
 without an `__init__.py`; the folder above that when it is a `src` folder). The tree is
 walked as `hardenfix check` walks a folder: `.gitignore` honoured, virtualenvs,
@@ -100,8 +101,24 @@ def _holds_marker(folder: str) -> bool:
     return any(
         os.path.exists(os.path.join(folder, marker))
         and not (marker == "setup.py" and os.path.isfile(os.path.join(folder, "__init__.py")))
+        and not (marker == "pyproject.toml" and not _declares_a_project(os.path.join(folder, marker)))
         for marker in PROJECT_MARKERS
     )
+
+
+_PROJECT_TABLE = re.compile(rb"(?m)^[ \t]*\[[ \t]*(?:project|build-system|tool\.poetry)[ \t]*\]")
+
+
+def _declares_a_project(pyproject: str) -> bool:
+    """Whether a `pyproject.toml` declares a project or its build (`[project]`,
+    `[build-system]`, Poetry's `[tool.poetry]`), rather than only settings of tools
+    (`[tool.ruff]`): a library's folder in a monorepo whose services import it from
+    beside it is no project of its own."""
+    try:
+        with open(pyproject, "rb") as file:
+            return _PROJECT_TABLE.search(file.read(MAX_FILE_BYTES)) is not None
+    except OSError:
+        return True
 
 
 @dataclass
@@ -110,6 +127,10 @@ class _Tree:
 
     root: str
     modules: list[str]
+    others: list[str]
+    """Code the walk takes for no module that may use a module's names all the same: modules
+    `.gitignore` leaves out (a deployed `local_settings.py`), scripts without `.py` that
+    start with a Python `#!` line (`bin/manage`), notebooks."""
     folders: list[tuple[str, int]]
     """Each folder walked, with its modification time when it was listed."""
     too_large: bool
@@ -128,9 +149,15 @@ _TREES: dict[str, _Tree] = {}
 
 def _walk(root: str) -> _Tree:
     listed: list[str] = []
+    entries: list[str] = []
     modules: list[str] = []
     too_large = False
-    for candidate in discover([Path(root)], on_folder=lambda folder, _names: listed.append(folder)):
+
+    def on_folder(folder: str, names: set[str]) -> None:
+        listed.append(folder)
+        entries.extend(os.path.join(folder, name) for name in sorted(names) if _may_be_code(name))
+
+    for candidate in discover([Path(root)], on_folder=on_folder):
         if candidate.kind is FileKind.PYTHON and candidate.skip_reason is None:
             if len(modules) == MAX_MODULES:
                 too_large = True
@@ -142,7 +169,25 @@ def _walk(root: str) -> _Tree:
             folders.append((folder, os.stat(folder).st_mtime_ns))
         except OSError:
             continue
-    return _Tree(root, modules, folders, too_large)
+    walked = set(modules)
+    others = [path for path in entries if path not in walked and _is_other_code(path)]
+    return _Tree(root, modules, others, folders, too_large)
+
+
+def _may_be_code(name: str) -> bool:
+    return name.endswith((".py", ".ipynb")) or ("." not in name and not name.isupper())
+
+
+def _is_other_code(path: str) -> bool:
+    """A file of `_Tree.others`: a module or a notebook, or a script whose `#!` line runs Python."""
+    if path.endswith((".py", ".ipynb")):
+        return os.path.isfile(path)
+    try:
+        with open(path, "rb") as file:
+            first = file.readline(128)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
 
 
 _NOT_A_PACKAGE = (("uv", "package"), ("poetry", "package-mode"), ("pdm", "distribution"))
@@ -186,11 +231,12 @@ class Project:
 
     def mentioning(self, words: Iterable[str], excluding: str | None = None, star_imports: bool = False) -> list[str]:
         """The modules (absolute paths) that spell one of `words` as a whole word, or make a
-        star import (which binds names it does not spell), in walk order; and those that
-        cannot be read, whose words are unknown."""
+        star import (which binds names it does not spell), in walk order, then the other
+        code that does (`_Tree.others`: a notebook is no module, and cannot be parsed); and
+        those that cannot be read, whose words are unknown."""
         spelt = [word.encode() for word in sorted(words)]
         found = []
-        for path in self._tree.modules:
+        for path in (*self._tree.modules, *self._tree.others):
             if path == excluding:
                 continue
             try:

@@ -5,7 +5,7 @@ import builtins
 import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -22,6 +22,7 @@ from hardenfix.sources.python import (
     merge_insertions,
     module_level_bindings,
     module_level_statements,
+    word_starts,
 )
 from hardenfix.sources.python_flow import (
     CLASS,
@@ -33,8 +34,10 @@ from hardenfix.sources.python_flow import (
     ModuleFlow,
     Use,
     follow_class,
+    imported_module,
 )
 from hardenfix.sources.python_project import MAX_MODULES, Project
+from hardenfix.sources.text import line_number
 
 _NAMEDTUPLE = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
 _NAMEDTUPLE_FACTORIES = _NAMEDTUPLE | {"collections.namedtuple"}
@@ -206,14 +209,19 @@ class NamedTuplePostInit(Rule):
     alike after the fix. What a dataclass does not do is be a tuple: code that
     unpacks, indexes, slices, iterates, measures, sorts or orders an instance,
     compares it with a tuple, checks it with `isinstance` against `tuple` or
-    a name not bound to a class here (`KINDS = (tuple, list)`, a parameter),
+    a name not bound to a class here (`KINDS = (tuple, list)`, a parameter,
+    a name imported from a module other than `typing`'s kin, a Protocol or an
+    ABC),
     reads its `__dict__` (which a NamedTuple lacks), or hands it to code that
     may do so (`json.dumps`, `sorted`, an unknown function) breaks.
 
     The fix is safe only when no module of the project can use an instance as
     a tuple. The project is the tree under the nearest folder holding
-    `pyproject.toml`, `setup.py`, `setup.cfg` or `.git` (without one, the
-    folder the module's top-level package is imported from). The class and
+    `pyproject.toml` (one that declares a project or a build, not only tools'
+    settings), `setup.py`, `setup.cfg` or `.git` (without one, the
+    folder the module's top-level package is imported from); besides its
+    modules, the search reads those `.gitignore` leaves out, scripts without
+    `.py` whose `#!` line runs Python, and notebooks. The class and
     its instances are followed through the module and through every module
     of the project that imports them, directly, through a package's
     `__init__` or `__all__`, or by a star import: into variables, into
@@ -224,7 +232,9 @@ class NamedTuplePostInit(Rule):
     to a function that is not followed) makes the fix unsafe, with the file
     and line in the message; so does the class as the annotation of a field
     of a class that a framework may build (one with bases, or decorators
-    other than the standard library's `dataclass`: pydantic, attrs) or of a
+    other than the standard library's `dataclass`: pydantic, attrs; that one
+    too where a module that names it names pydantic, FastAPI, cattrs, dacite,
+    msgspec or mashumaro, which build it from data by those annotations) or of a
     parameter of a decorated function (FastAPI, typer). A type made from the
     class (`list[Point]`, `Point | None`, and names bound to one) counts as
     the class: `TypeAdapter(list[Point])` makes the fix unsafe, as
@@ -241,8 +251,9 @@ class NamedTuplePostInit(Rule):
     frozen dataclass raises there), `_replace` and its kin on a value that is
     not followed (but another class of the module, or `self` and `cls` in its
     methods), and a project of more than 50,000 modules, which is not
-    searched. Names made at run time (`importlib`, `getattr` with a computed
-    name) are not followed.
+    searched, a doctest that names it, and `getattr(module, "Point")`. Names
+    made at run time (`importlib`, `getattr` with a computed name) are not
+    followed.
 
     In the class's own module, the fix rewrites what has an equivalent:
     `x._replace(a=1)` becomes `dataclasses.replace(x, a=1)` (which runs
@@ -254,12 +265,17 @@ class NamedTuplePostInit(Rule):
     defaults). It adds `from dataclasses import dataclass` (or `import
     dataclasses` when it needs `replace`, or when the module's `dataclass` is
     another, as pydantic's), or reuses the module's import, and removes the
-    `NamedTuple` import once nothing else uses it.
+    `NamedTuple` import once nothing else uses it (another module importing
+    it from this one, or all of this one's names, uses it).
 
     No fix, only the finding, where an instance made as the module is
     imported (`ORIGIN = Point(0)`, a default argument) would run
-    `__post_init__` before a name it reads is bound further down: the module
-    would fail to import. None either for generic NamedTuples, for classes built on a
+    `__post_init__` before a name it reads (or a method or function it calls
+    reads) is bound further down, or where the module imports `dataclass`
+    only below the class: the module would fail to import. None either where
+    the class body reads `tuple` (`__str__ = tuple.__repr__`), or a comment
+    sits inside its bases' parentheses, which the conversion would drop; for
+    generic NamedTuples, for classes built on a
     `namedtuple(...)` call or inheriting from another NamedTuple, for methods
     that use the instance as a tuple, for `functools.total_ordering` on a
     class that defines no ordering method (it finds a tuple's on the
@@ -359,9 +375,12 @@ class NamedTuplePostInit(Rule):
         if _post_init_takes_arguments(cls):
             verdict.no_fix = "its `__post_init__` takes arguments, which a dataclass would call it without"
             return verdict
-        early = _made_before_bound(document, cls)
+        early = _made_before_bound(document, cls) or _reads_tuple_in_body(cls) or _late_dataclass_import(document, cls)
         if early is not None:
             verdict.no_fix = early
+            return verdict
+        if "#" in _header(document, cls):
+            verdict.no_fix = "a comment inside its bases' parentheses would be lost with them"
             return verdict
         refused = _refused_default(document, cls)
         if refused is not None and refused[1] is None:
@@ -716,16 +735,40 @@ def _post_init(cls: ast.ClassDef) -> tuple[ast.FunctionDef, list[ast.arg]] | Non
 def _made_before_bound(document: PythonDocument, cls: ast.ClassDef) -> str | None:
     """Why the module would fail to import after the fix: an instance made as it is imported
     (`DEFAULT = Point(1)`, a default argument, a class attribute) runs `__post_init__`, which
-    reads a module-level name bound only further down; the NamedTuple never read it."""
+    reads a module-level name bound only further down, itself or through the methods and
+    module functions it calls (`self._check()`); the NamedTuple never read it."""
     found = _post_init(cls)
     if found is None:
         return None
-    local = _local_names(found[0])
     bindings = document.module_level_bindings
+    methods = {item.name: item for item in cls.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+    functions = {
+        name: statements[0]
+        for name, statements in bindings.items()
+        if isinstance(statements[0], ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    self_name = found[1][0].arg
+    run, queue = [found[0]], [found[0]]
+    while queue and len(run) < 32:
+        for node in ast.walk(queue.pop()):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func
+            callee = (
+                methods.get(called.attr)
+                if isinstance(called, ast.Attribute) and _is_name(called.value, {self_name, cls.name})
+                else functions.get(called.id)
+                if isinstance(called, ast.Name)
+                else None
+            )
+            if callee is not None and callee not in run:
+                run.append(callee)
+                queue.append(callee)
     first_bound = {
         node.id: bindings[node.id][0].lineno
-        for node in ast.walk(found[0])
-        if isinstance(node, ast.Name) and node.id not in local and node.id in bindings
+        for function in run
+        for node in ast.walk(function)
+        if isinstance(node, ast.Name) and node.id not in _local_names(function) and node.id in bindings
     }
     for statement in document.tree.body[document.tree.body.index(cls) + 1 :] if cls in document.tree.body else ():
         for node in _run_on_import(statement):
@@ -738,6 +781,39 @@ def _made_before_bound(document: PythonDocument, cls: ast.ClassDef) -> str | Non
                         f" before `{name}` is bound (line {line})"
                     )
     return None
+
+
+def _reads_tuple_in_body(cls: ast.ClassDef) -> str | None:
+    """Why the class body needs the class to be a tuple: a statement outside its methods
+    reads `tuple` (`__str__ = tuple.__repr__`), whose methods refuse a dataclass."""
+    for statement in cls.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if any(_is_name(node, {"tuple"}) for node in ast.walk(statement)):
+            return f"its body reads `tuple` (`{_source(statement)}`), whose methods a dataclass's instances refuse"
+    return None
+
+
+def _late_dataclass_import(document: PythonDocument, cls: ast.ClassDef) -> str | None:
+    """Why the decorator could not be named where the class is: the module imports
+    `dataclass` (or `dataclasses`) only below it, and the fix would reuse that import."""
+    imports = [
+        binding
+        for binding in document.bindings.values()
+        if binding.qualified_name in ("dataclasses.dataclass", "dataclasses") and not binding.type_checking_only
+    ]
+    if imports and all(binding.statement.lineno > cls.lineno for binding in imports):
+        return f"the module imports `{imports[0].name}` only below the class (line {imports[0].statement.lineno})"
+    return None
+
+
+def _header(document: PythonDocument, cls: ast.ClassDef) -> str:
+    """The class statement's text from its name to the colon that ends it: its bases and
+    keywords, with what is written between them."""
+    start = document.span(cls)[0]
+    written = [*cls.bases, *(keyword.value for keyword in cls.keywords)]
+    last = max((document.span(node)[1] for node in written), default=start)
+    return document.text[start : document.text.index(":", last)]
 
 
 def _run_on_import(statement: ast.stmt) -> Iterator[ast.AST]:
@@ -792,6 +868,14 @@ def _post_init_nodes(cls: ast.ClassDef) -> Iterator[tuple[ast.AST, str]]:
         yield from ((node, self_name) for node in ast.walk(found[0]))
 
 
+_ABSTRACT_BASE = re.compile(r"\b(?:Protocol|ABC|ABCMeta)\b")
+_CLASS_MODULES = frozenset(
+    {"typing", "typing_extensions", "collections.abc", "numbers", "enum", "pathlib", "datetime", "decimal", "uuid"}
+)
+"""Modules whose names an `isinstance` check takes are classes, none a tuple's type but
+those of `_TUPLE_TYPES`; a name from another module may be a tuple of types."""
+
+
 def _tuple_type(bindings: dict[str, list[ast.stmt]], types: ast.expr, following: frozenset[str]) -> str | None:
     """What in the second argument of `isinstance` may be a type a tuple is an instance of,
     as written: one of `_TUPLE_TYPES`, or a name not bound to a class in the module (`KINDS`,
@@ -810,7 +894,18 @@ def _tuple_type(bindings: dict[str, list[ast.stmt]], types: ast.expr, following:
                 continue
             return element.id
         for statement in statements:
-            if isinstance(statement, ast.ClassDef | ast.Import | ast.ImportFrom):
+            if isinstance(statement, ast.ClassDef):
+                if any(_ABSTRACT_BASE.search(_source(base)) for base in statement.bases):
+                    return element.id  # a Protocol or an ABC: a tuple may pass its check
+                continue
+            if isinstance(statement, ast.Import):
+                continue
+            if isinstance(statement, ast.ImportFrom):
+                original = next(
+                    (alias.name for alias in statement.names if (alias.asname or alias.name) == element.id), "*"
+                )
+                if original in _TUPLE_TYPES or statement.module not in _CLASS_MODULES:
+                    return element.id  # `Sequence as Seq`; `SEQUENCE_TYPES` of another module, which may be a tuple
                 continue
             value = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
             if value is None or _tuple_type(bindings, value, following | {element.id}) is not None:
@@ -848,6 +943,10 @@ def _attribute(rewrite: _Rewrite) -> str:
 # --------------------------------------------------------------------------- judging uses
 
 
+_DATA_BUILDERS = ("pydantic", "fastapi", "cattrs", "dacite", "msgspec", "marshmallow_dataclass", "mashumaro")
+"""Libraries that build a standard-library dataclass from data by its fields' annotations."""
+
+
 class _TupleJudge:
     """What each place an instance, or the class, reaches means for the conversion (see
     `hardenfix.sources.python_flow`): harmless (None), a `_TupleUse`, a `_HandedOn`,
@@ -865,6 +964,25 @@ class _TupleJudge:
         """The tuple-only attributes of followed values in the class's module."""
         self._bindings: dict[int, dict[str, list[ast.stmt]]] = {}
         """A followed module's tree's id -> its module-level bindings, for `isinstance`."""
+        self._dataclasses_read: dict[str, bool] = {}
+
+    def dataclass_read(self, name: str) -> bool:
+        """Whether a module of the project that names the dataclass `name` (the class's own,
+        or another) names a library that builds dataclasses from data by their fields'
+        annotations too (`_DATA_BUILDERS`): `class MoveRequest(BaseModel): route: Route`."""
+        if name not in self._dataclasses_read:
+            project = Project.of(self.document)
+            texts = [self.document.text]
+            if project is not None and project.too_large:
+                texts.append(" ".join(_DATA_BUILDERS))
+            elif project is not None:
+                texts += [parsed[1] for path in project.mentioning([name]) if (parsed := project.parse(path))]
+            self._dataclasses_read[name] = any(
+                next(word_starts(text, name), None) is not None
+                and any(next(word_starts(text, builder), None) is not None for builder in _DATA_BUILDERS)
+                for text in texts
+            )
+        return self._dataclasses_read[name]
 
     def __call__(self, use: Use) -> object:
         kind, node, parent = use.value.kind, use.node, use.parent
@@ -1061,7 +1179,7 @@ class _TupleJudge:
             return None
         owner = _annotation_owner(use, node)
         if owner is not None:
-            return _annotation(use, node, owner)
+            return _annotation(use, node, owner, self.dataclass_read)
         made = _type_made_of(use, node)
         if made is not None:
             return Derived(made, TYPE)
@@ -1217,13 +1335,15 @@ def _annotation_owner(use: Use, node: ast.expr) -> ast.arg | ast.AnnAssign | ast
     return None
 
 
-def _annotation(use: Use, node: ast.expr, owner: ast.arg | ast.AnnAssign | ast.FunctionDef) -> object:
+def _annotation(
+    use: Use, node: ast.expr, owner: ast.arg | ast.AnnAssign | ast.FunctionDef, dataclass_read: Callable[[str], bool]
+) -> object:
     """An annotation is read by nothing at run time, but for what reads the annotations of
     a class's fields (pydantic, attrs, cattrs: they build and dump instances as tuples) or
     a function's decorator (FastAPI, typer)."""
     if isinstance(owner, ast.AnnAssign):
         scope = use.flow.scopes.scope[id(owner)]
-        if isinstance(scope, ast.ClassDef) and not _plain_class(use, scope):
+        if isinstance(scope, ast.ClassDef) and not _plain_class(use, scope, dataclass_read):
             field_name = f"{scope.name}.{_source(owner.target)}"
             return _HandedOn(node, f"annotates the field `{field_name}`, which what builds `{scope.name}` may read")
         return None
@@ -1236,11 +1356,16 @@ def _annotation(use: Use, node: ast.expr, owner: ast.arg | ast.AnnAssign | ast.F
     return None
 
 
-def _plain_class(use: Use, cls: ast.ClassDef) -> bool:
+def _plain_class(use: Use, cls: ast.ClassDef, dataclass_read: Callable[[str], bool]) -> bool:
     """A class that no framework builds from its annotations: without bases but
-    `object`, `Generic`, `Protocol` or `NamedTuple`, and without decorators but `dataclass`."""
+    `object`, `Generic`, `Protocol` or `NamedTuple`, and without decorators but the
+    standard library's `dataclass`; not that one where a module that names it names a
+    library that builds dataclasses from data (`dataclass_read`: pydantic validates one it
+    meets in a model's field by its fields' annotations)."""
     bases = {_callee_name(base.value if isinstance(base, ast.Subscript) else base) for base in cls.bases}
     if any(base.rpartition(".")[2] not in _PLAIN_BASES for base in bases) or cls.keywords:
+        return False
+    if cls.decorator_list and dataclass_read(cls.name):
         return False
     return all(_is_dataclass_decorator(use, decorator) for decorator in cls.decorator_list)
 
@@ -1321,7 +1446,29 @@ def _project_reasons(document: PythonDocument, cls: ast.ClassDef, own: ModuleFlo
                 f"the distributable package exports `{public}`, through which code outside the project may reach it"
             )
             break
+    names = {cls.name, *(name for _, name in flow.exports)}
+    for module in (path, *project.mentioning(names, excluding=path)):
+        parsed = project.parse(module) if module != path else (document.tree, document.text)
+        found = _unfollowed_mention(parsed[1], names) if parsed is not None else None
+        if found is not None:
+            what, offset = found
+            where = f"{project.display(module)}:{line_number(parsed[1], offset)}"
+            reasons.append(f"{what} ({where}), which is not followed")
     return reasons
+
+
+def _unfollowed_mention(text: str, names: set[str]) -> tuple[str, int] | None:
+    """Where code the flow does not follow reaches one of `names`: a doctest (`>>> x, y =
+    Point(1, 2)`, run by `pytest --doctest-modules`), or `getattr` with the name written
+    out (`getattr(board, "START")`); what it is, and its offset."""
+    spelled = "|".join(re.escape(name) for name in sorted(names))
+    doctest = re.search(rf"(?m)^[ \t]*(?:>>>|\.\.\.)[ \t].*\b(?:{spelled})\b", text)
+    if doctest is not None:
+        return "a doctest names it", doctest.start()
+    fetched = re.search(rf"getattr\(\s*[^,()]+,\s*(['\"])(?:{spelled})\1", text)
+    if fetched is not None:
+        return f"`{fetched.group()})` reaches it", fetched.start()
+    return None
 
 
 def _uses_message(
@@ -1404,4 +1551,34 @@ def _unused_once_converted(
     }
     mentioned_in_strings = any(node.value == binding.name for node in document.nodes(ast.Constant))
     uses = document.name_loads.get(binding.name, [])
-    return not mentioned_in_strings and all(id(use) in converted for use in uses)
+    return (
+        not mentioned_in_strings
+        and all(id(use) in converted for use in uses)
+        and not _imported_from_here(document, binding.name)
+    )
+
+
+def _imported_from_here(document: PythonDocument, name: str) -> bool:
+    """Whether another module of the project imports `name` from this one (`from models
+    import Cell, NamedTuple`), or every name of it (`from models import *`, which binds its
+    imports too unless it sets `__all__`)."""
+    project = Project.of(document)
+    if project is None:
+        return False
+    if project.too_large:
+        return True
+    assert document.location is not None
+    path = os.path.abspath(document.location)
+    own = project.parts(path)
+    wanted = {name} if "__all__" in document.module_level_names else {name, "*"}
+    for module in project.mentioning([name], excluding=path, star_imports=True):
+        parsed = project.parse(module)
+        if parsed is None:
+            continue
+        parts, is_package = project.parts(module), module.endswith("__init__.py")
+        for node in ast.walk(parsed[0]):
+            if isinstance(node, ast.ImportFrom) and any(alias.name in wanted for alias in node.names):
+                source = imported_module(node, parts, is_package)
+                if source is not None and source.names(own):
+                    return True
+    return False

@@ -186,8 +186,13 @@ class _HiddenDefault(NamedTuple):
 
     @property
     def fixable_statement(self) -> bool:
-        """Whether the catch can be rewritten: a `with` holding more than a `suppress` cannot."""
-        return self.catch.handler is not None or len(self.catch.statement.items) == 1
+        """Whether the catch can be rewritten: a `with` holding more than a `suppress`
+        cannot, nor one that binds it (`with suppress(Exception) as guard:`), whose name the
+        `try` would not bind."""
+        if self.catch.handler is not None:
+            return True
+        items = self.catch.statement.items
+        return len(items) == 1 and items[0].optional_vars is None
 
 
 class _Logger(NamedTuple):
@@ -670,6 +675,9 @@ def _is_constant(value: ast.expr | None) -> bool:
 def _logger_for(document: PythonDocument, found: _HiddenDefault, module: str) -> _Logger | str:
     """The logger the handler can log with, or why there is none (`module`: the location's facts)."""
     if not found.fixable_statement:
+        items = found.catch.statement.items
+        if len(items) == 1:
+            return f"the `with` statement binds `{ast.unparse(items[0].optional_vars)}`, which a `try` would not"
         return "the `with` statement holds other context managers too"
     chain, function = found.chain, found.function
     if function is not None:
