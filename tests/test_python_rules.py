@@ -328,3 +328,45 @@ def test_hf301_no_fix_where_an_instance_made_on_import_reads_a_name_bound_later(
     for after in ("\n\nLIMIT = 10\nORIGIN = Point(0)\n", "\n\ndef origin():\n    return Point(0)\n\n\nLIMIT = 10\n"):
         [message] = _hf301_findings(_TUPLE_HEADER + post_init + after)
         assert "no fix" not in message
+
+
+@pytest.mark.parametrize(
+    ("after", "said"),
+    [
+        pytest.param(
+            "\n\ndef moves(path):\n    count, last = 0, None\n    last = (0, 0)\n    for x in path:\n"
+            "        current = Point(x)\n        if current != last:\n            count += 1\n        last = current\n"
+            "    return count\n",
+            "compared with `!=` to `last`, which may be a tuple",
+            id="a name also bound to a tuple",
+        ),
+        pytest.param(
+            "\n\nORIGIN = Point(0)\n\n\ndef is_origin(point: Point) -> bool:\n    return point == ORIGIN\n",
+            "compared with `==` to `point`, which may be a tuple",
+            id="a parameter a caller may give a tuple",
+        ),
+        pytest.param(
+            "\n\ndef same(a, b):\n    return (a or Point(0)) == (b or (0,))\n",
+            "which may be a tuple",
+            id="a fallback",
+        ),
+        pytest.param(
+            "\n\ndef move(to: Point) -> int:\n    return to.x\n\n\nchecked = validate_call(move)\n",
+            "annotates `move`, which `validate_call(...)` is given and may read",
+            id="a function handed to a framework",
+        ),
+    ],
+)
+def test_hf301_values_that_may_be_plain_tuples_or_annotations_read_by_a_call_make_the_fix_unsafe(
+    after: str, said: str
+) -> None:
+    [message] = _hf301_findings(_TUPLE_HEADER + _POST_INIT + after)
+    assert "(unsafe fix: an instance of `Point` may be used as a tuple: " in message and said in message
+
+
+def test_hf301_instances_compared_with_instances_alone_keep_the_fix_safe() -> None:
+    after = (
+        "\n\nORIGIN = Point(0)\n\n\ndef at_origin(x: int) -> bool:\n    here = Point(x)\n    return here == ORIGIN\n"
+    )
+    [message] = _hf301_findings(_TUPLE_HEADER + _POST_INIT + after)
+    assert "unsafe" not in message

@@ -208,7 +208,9 @@ class NamedTuplePostInit(Rule):
     attribute access and, for a class defined at module level, `repr` behave
     alike after the fix. What a dataclass does not do is be a tuple: code that
     unpacks, indexes, slices, iterates, measures, sorts or orders an instance,
-    compares it with a tuple, checks it with `isinstance` against `tuple` or
+    compares it with a tuple (or with a value that may be one: a parameter, which
+    a caller may give a tuple, a name also bound to one, `a or (0, 0)`), checks
+    it with `isinstance` against `tuple` or
     a name not bound to a class here (`KINDS = (tuple, list)`, a parameter,
     a name imported from a module other than `typing`'s kin, a Protocol or an
     ABC),
@@ -235,7 +237,9 @@ class NamedTuplePostInit(Rule):
     other than the standard library's `dataclass`: pydantic, attrs; that one
     too where a module that names it names pydantic, FastAPI, cattrs, dacite,
     msgspec or mashumaro, which build it from data by those annotations) or of a
-    parameter of a decorated function (FastAPI, typer). A type made from the
+    parameter of a decorated function (FastAPI, typer), or of one the module
+    hands to a call (`validate_call(move)`, `app.add_api_route("/m", move)`;
+    not `map` or `sorted`). A type made from the
     class (`list[Point]`, `Point | None`, and names bound to one) counts as
     the class: `TypeAdapter(list[Point])` makes the fix unsafe, as
     `TypeAdapter(Point)` does (pydantic builds a NamedTuple from an array, a
@@ -1106,6 +1110,37 @@ class _TupleJudge:
         may = "" if tupled.rpartition(".")[2] in _TUPLE_TYPES else ", which may name `tuple`"
         return _TupleUse(node, f"checked with `isinstance(..., {tupled})`{may}")
 
+    def _holds_only_instances(self, use: Use, node: ast.expr, depth: int = 0) -> bool:
+        """Whether an operand compared with an instance holds instances alone, never a plain
+        tuple, which equals a NamedTuple with the same values and no dataclass: a call that
+        makes one, a name bound only to such calls (not a parameter, which a caller may give
+        a tuple, nor a loop's target, nor `a or (0, 0)`), `self` in the class's methods."""
+        if Kind.INSTANCE not in use.flow.value_of(node):
+            return False
+        if isinstance(node, ast.Call | ast.Attribute):
+            return True
+        if not isinstance(node, ast.Name) or depth > 8:
+            return False
+        definitions = use.flow.scopes.definitions.get(use.flow.scopes.key(node), [])
+        for definition in definitions:
+            if isinstance(definition, ast.arg):
+                function = use.flow.scopes.parent.get(id(use.flow.scopes.parent.get(id(definition))))
+                arguments = getattr(function, "args", None)
+                first = [*arguments.posonlyargs, *arguments.args][:1] if arguments is not None else []
+                if not (first and first[0] is definition and use.flow.in_class(function)):
+                    return False  # a parameter: a caller may pass a tuple (not `self`)
+                continue
+            assigned = use.flow.scopes.parent.get(id(definition))
+            value = assigned.value if isinstance(assigned, ast.Assign | ast.AnnAssign) else None
+            if value is None or (
+                not isinstance(value, ast.Call) and not self._holds_only_instances(use, value, depth + 1)
+            ):
+                return False
+            # One binding to a call: what the flow found the name to hold is what the call gives.
+            if isinstance(value, ast.Call) and len(definitions) > 1 and Kind.INSTANCE not in use.flow.value_of(value):
+                return False
+        return True
+
     def _compared(self, use: Use, node: ast.expr, compare: ast.Compare) -> object:
         operands = [compare.left, *compare.comparators]
         for index, operator in enumerate(compare.ops):
@@ -1117,7 +1152,7 @@ class _TupleJudge:
             if isinstance(operator, ast.Is | ast.IsNot):
                 continue
             if isinstance(operator, ast.Eq | ast.NotEq):
-                if is_none(other) or Kind.INSTANCE in use.flow.value_of(other):
+                if is_none(other) or self._holds_only_instances(use, other):
                     continue
                 what = f"compared with `{symbol}` to `{_source(other)}`, which may be a tuple"
                 return self._tuple(node, what, "__eq__")
@@ -1353,6 +1388,26 @@ def _annotation(
     decorators = getattr(function, "decorator_list", [])
     if any(_callee_name(_called(d)).rpartition(".")[2] not in _PLAIN_DECORATORS for d in decorators):
         return _HandedOn(node, f"annotates `{function.name}`, whose decorator may read it")  # type: ignore[union-attr]
+    reader = _handed_to(use.flow.tree, getattr(function, "name", ""))
+    if reader is not None:
+        return _HandedOn(node, f"annotates `{function.name}`, which `{reader}` is given and may read")  # type: ignore[union-attr]
+    return None
+
+
+_CALLERS = frozenset({"map", "filter", "sorted", "min", "max", "partial", "submit", "Thread", "Process", "register"})
+"""What takes a function to call it with values, not to read its annotations."""
+
+
+def _handed_to(tree: ast.Module, name: str) -> str | None:
+    """What the module hands the function `name` to, which may read its annotations as a
+    decorator would: `validate_call(move)`, `app.add_api_route("/move", move)`, `typer.run(main)`."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        given = [*node.args, *(keyword.value for keyword in node.keywords)]
+        callee = _callee_name(node.func)
+        if any(_is_name(argument, {name}) for argument in given) and callee.rpartition(".")[2] not in _CALLERS:
+            return f"{callee or _source(node.func)}(...)"
     return None
 
 
