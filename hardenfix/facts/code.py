@@ -99,6 +99,8 @@ _REFUSING_SETTINGS = {
 code (`app.config["SERVER_NAME"] = ...`, a config class's `SERVER_NAME = ...`,
 `config.update(SERVER_NAME=...)`)."""
 _CONFIG_LOADERS = frozenset({"from_envvar", "from_file", "from_pyfile"})
+_REFUSAL_WORDS = ("Host(", *_REFUSING_SETTINGS, *_CONFIG_LOADERS)
+"""What a module that `_settings_that_refuse` finds anything in spells."""
 """Flask's and Quart's `app.config` methods that read settings at run time from a file the
 deployment may hold (`from_prefixed_env`, which reads the environment, is `CodeFacts.prefixed_env`)."""
 _DJANGO_HARMLESS_MIDDLEWARE = re.compile(
@@ -482,8 +484,9 @@ class _Module:
     mounts: list[_Mount] = field(default_factory=list)
     """`include_router`, `register_blueprint`, `mount`, Django's `include`."""
     routes: list[_Written] = field(default_factory=list)
-    views: dict[str, _View] = field(default_factory=dict)
-    """The dotted names of its functions and classes -> what they serve as views."""
+    definitions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = field(default_factory=dict)
+    """The dotted names of its module-level functions and classes, which a route may name as
+    its view (see `_view`)."""
     options: dict[str, tuple[str, str | None, tuple[str, ...]]] = field(default_factory=dict)
     """argparse destination -> (its option, its default, its other spellings): `port` ->
     (`--port`, `9000`, (`-p`,))."""
@@ -560,11 +563,12 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
                 ),
                 module.django_middleware,
             )
-    module.route_doubt = _settings_that_refuse(relative, nodes)
+    if any(word in text for word in _REFUSAL_WORDS):
+        module.route_doubt = _settings_that_refuse(relative, nodes)
     mount_prefixes = _starlette_mounts(nodes, module)
     route_owners = _aiohttp_route_owners(tree, nodes)
-    module.views = {
-        f"{dotted}.{node.name}": _view(node)
+    module.definitions = {
+        f"{dotted}.{node.name}": node
         for node in tree.body
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     }
@@ -1245,14 +1249,15 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         for variable, given, written in module.wrappers:
             if any(_names_one(dotted_modules, server, name) for name in given for server in servers):
                 facts.wrapped.setdefault(module.path, {})[variable] = written
-    views: dict[str, list[tuple[str, _View]]] = {}  # by the last part of their name
-    for module in modules:
-        for name, view in module.views.items():
-            views.setdefault(name.rpartition(".")[2], []).append((name, view))
+    definitions: dict[str, list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]]] = {}
+    for module in modules:  # by the last part of their name
+        for name, node in module.definitions.items():
+            definitions.setdefault(name.rpartition(".")[2], []).append((name, node))
     for module in modules:
         for owner, path, line, needs_auth, refused, view_name in module.routes:
-            named = views.get(view_name.rpartition(".")[2], []) if view_name is not None else []
-            view = next((found for name, found in named if _names_one(dotted_modules, name, view_name)), None)
+            named = definitions.get(view_name.rpartition(".")[2], []) if view_name is not None else []
+            defined = next((node for name, node in named if _names_one(dotted_modules, name, view_name)), None)
+            view = _view(defined) if defined is not None else None
             if view is not None:
                 if not view.serves_get:
                     continue  # it answers other methods alone

@@ -730,7 +730,7 @@ def timing_left_to_images(document: ComposeDocument, knowledge: KnowledgeBase) -
         timing = service_facts(document, service, knowledge).image_healthcheck_timing
         if timing:
             target = id(insertion_target(healthcheck.value))
-            left[target] = left.get(target, frozenset()) | (timing - service.healthcheck_keys())
+            left[target] = left.get(target, frozenset()) | (timing - service.healthcheck_keys)
     return left
 
 

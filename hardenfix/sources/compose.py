@@ -249,7 +249,8 @@ class Service:
             return None
         return [*(entrypoint or ()), *(command or ())]
 
-    def healthcheck_keys(self) -> set[str]:
+    @cached_property
+    def healthcheck_keys(self) -> frozenset[str]:
         """Every key of its healthcheck as Compose resolves it: written or merged with `<<`,
         and inherited from the healthchecks of the services it `extends` in the same file,
         which Compose merges into its own key by key."""
@@ -258,11 +259,15 @@ class Service:
             entry = lookup(service.node, "healthcheck")
             if entry is not None and isinstance(entry.value, MappingNode):
                 keys |= effective_keys(entry.value)
-        return keys
+        return frozenset(keys)
 
     def active_healthcheck(self) -> Entry | None:
         """The `healthcheck` entry when it is a mapping that runs a probe
         (has a `test`, is not `disable: true`, is not `test: ["NONE"]`)."""
+        return self._active_healthcheck
+
+    @cached_property
+    def _active_healthcheck(self) -> Entry | None:
         entry = self.get("healthcheck")
         if entry is None or not isinstance(entry.value, MappingNode):
             return None
@@ -282,6 +287,7 @@ class Service:
 
 
 _SETS_AN_IMAGE = re.compile(r"(?m)^[ \t]+image:")
+_INDENTED_KEY = re.compile(r"(?m)^[ \t]+['\"]?([^\s'\":#][^'\":#]*?)['\"]?[ \t]*:(?:[ \t]|$)")
 _LEGACY_FORMAT_VERSION = re.compile(r"([23])(?:\.(\d+))?")
 _LEGACY_FORMAT_KEYS_SINCE: dict[str, dict[int, int]] = {
     "healthcheck": {2: 1, 3: 0},
@@ -406,6 +412,12 @@ class ComposeDocument(SourceText):
         return self._services
 
     @cached_property
+    def merge_sources(self) -> frozenset[int]:
+        """The ids of the mappings that another merges with `<<`, anywhere in the document."""
+        mappings = (node for node in iter_nodes(self.root) if isinstance(node, MappingNode))
+        return frozenset(id(source) for node in mappings for source in merged_mappings(node))
+
+    @cached_property
     def _services(self) -> list[Service]:
         services = {
             str(item.key.value): Service(str(item.key.value), item.key, item.value)
@@ -489,16 +501,21 @@ class ComposeDocument(SourceText):
         and that defines the service too, which may set its command, environment or ports: an
         override file (`compose.override.yaml`), or one the folder's `.env` names in
         `COMPOSE_FILE` (`compose.yaml:compose.prod.yaml`)."""
-        defines = re.compile(rf"(?m)^[ \t]+['\"]?{re.escape(service.name)}['\"]?[ \t]*:")
-        listed = self._compose_file_variable()
-        return next(
-            (
-                name
+        return next((name for name, keys in self._merged_unasked() if service.name in keys), None)
+
+    def _merged_unasked(self) -> list[tuple[str, frozenset[str]]]:
+        """The files `override_defining` looks in, each with the keys it writes indented (its
+        services' names among them)."""
+
+        def read() -> list[tuple[str, frozenset[str]]]:
+            listed = self._compose_file_variable()
+            return [
+                (name, frozenset(_INDENTED_KEY.findall(text)))
                 for name, text in self.other_files_of_folder()
-                if (names_an_override(name) or name in listed) and defines.search(text)
-            ),
-            None,
-        )
+                if names_an_override(name) or name in listed
+            ]
+
+        return self.made_of_other_files(("files merged over it unasked",), read)
 
     def _compose_file_variable(self) -> frozenset[str]:
         """The names of the files the folder's `.env` lists in `COMPOSE_FILE`."""
@@ -603,7 +620,7 @@ class ComposeDocument(SourceText):
                 inheriting = [
                     self._label(other)
                     for other in running
-                    if other.active_healthcheck() is not None and "timeout" not in other.healthcheck_keys()
+                    if other.active_healthcheck() is not None and "timeout" not in other.healthcheck_keys
                 ]
                 known = found.get(dockerfile) or Build(build[0], (), (), (), included)
                 found[dockerfile] = Build(

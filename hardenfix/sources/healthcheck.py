@@ -103,7 +103,7 @@ class ProbeDoubts:
         self._by_target: dict[int, dict[str, str]] = {}
         for service in document.services():
             healthcheck = service.active_healthcheck()
-            if healthcheck is None or key in service.healthcheck_keys():
+            if healthcheck is None or key in service.healthcheck_keys:
                 continue
             reason = doubt(*probe_parts(healthcheck))
             if reason is not None:
@@ -123,6 +123,8 @@ class ProbeDoubts:
 def replaced_elsewhere(document: ComposeDocument, target: MappingNode, keys: Iterable[str]) -> str | None:
     """Why writing `keys` into `target` may change another service's healthcheck: it merges
     `target` before another source that sets one of them (see `replaces_merged`)."""
+    if id(target) not in document.merge_sources:
+        return None
     for service in document.services():
         entry = lookup(service.node, "healthcheck")
         if entry is None or not isinstance(entry.value, MappingNode) or entry.value is target:

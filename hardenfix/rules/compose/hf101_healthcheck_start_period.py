@@ -114,7 +114,7 @@ class HealthcheckStartPeriod(Rule):
         stateful = ProbeDoubts(document, "start_period", start_period_doubt)
         for service in document.services():
             healthcheck = service.active_healthcheck()
-            if healthcheck is None or "start_period" in service.healthcheck_keys():
+            if healthcheck is None or "start_period" in service.healthcheck_keys:
                 continue
             target = insertion_target(healthcheck.value)
             if "start_period" in left_to_images.get(id(target), ()):

@@ -121,7 +121,7 @@ class HealthcheckTiming(Rule):
             if healthcheck is None:
                 continue
             target = insertion_target(healthcheck.value)
-            present = service.healthcheck_keys() | left_to_images.get(id(target), frozenset())
+            present = service.healthcheck_keys | left_to_images.get(id(target), frozenset())
             missing = [(key, value) for key, value in self.options.defaults().items() if key not in present]
             if not missing:
                 continue
@@ -149,7 +149,7 @@ class HealthcheckTiming(Rule):
         timeouts: dict[int, str] = {}
         for service in document.services():
             healthcheck = service.active_healthcheck()
-            if healthcheck is None or "timeout" in service.healthcheck_keys():
+            if healthcheck is None or "timeout" in service.healthcheck_keys:
                 continue
             timeout = probe_timeout(self.options.timeout, *probe_parts(healthcheck))
             target = id(insertion_target(healthcheck.value))
