@@ -566,14 +566,14 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     if any(word in text for word in _REFUSAL_WORDS):
         module.route_doubt = _settings_that_refuse(relative, nodes)
     mount_prefixes = _starlette_mounts(nodes, module)
-    route_owners = _aiohttp_route_owners(tree, nodes)
+    route_owners = _aiohttp_route_owners(tree, nodes) if "web.get" in text else {}
     module.definitions = {
         f"{dotted}.{node.name}": node
         for node in tree.body
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     }
     pattern_lists = _django_pattern_lists(tree, nodes, module)
-    for node in nodes:
+    for node in nodes if "add_argument" in text or "from_prefixed_env" in text else ():
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
             _argparse_option(module, node)
         elif isinstance(node, ast.Call) and _callee(node) == "from_prefixed_env" and module.prefixed_env is None:

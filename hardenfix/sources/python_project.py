@@ -250,6 +250,15 @@ class Project:
                 found.append(path)
         return found
 
+    def text(self, path: str) -> str | None:
+        """The text of a module of the tree (or of other code), as decoded for a check; None
+        when it cannot be read."""
+        self._reader.depends_on(path)
+        try:
+            return decode(read_whole(path, MAX_FILE_BYTES), FileKind.PYTHON).text
+        except (OSError, FileTooLarge, UnreadableFile):
+            return None
+
     def parse(self, path: str) -> tuple[ast.Module, str] | None:
         """The module's tree and text, or None when it cannot be read or is not valid Python."""
         self._reader.depends_on(path)

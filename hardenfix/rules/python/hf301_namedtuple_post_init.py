@@ -774,7 +774,11 @@ def _made_before_bound(document: PythonDocument, cls: ast.ClassDef) -> str | Non
         for node in ast.walk(function)
         if isinstance(node, ast.Name) and node.id not in _local_names(function) and node.id in bindings
     }
-    for statement in document.tree.body[document.tree.body.index(cls) + 1 :] if cls in document.tree.body else ():
+    last = max((line for line in first_bound.values() if line > cls.lineno), default=None)
+    if last is None or cls not in document.tree.body:
+        return None  # every name it reads is bound before the class: before any instance
+    following = document.tree.body[document.tree.body.index(cls) + 1 :]
+    for statement in (statement for statement in following if statement.lineno < last):
         for node in _run_on_import(statement):
             if isinstance(node, ast.Call) and _is_name(node.func, {cls.name}):
                 late = sorted((line, name) for name, line in first_bound.items() if line > node.lineno)
@@ -980,7 +984,7 @@ class _TupleJudge:
             if project is not None and project.too_large:
                 texts.append(" ".join(_DATA_BUILDERS))
             elif project is not None:
-                texts += [parsed[1] for path in project.mentioning([name]) if (parsed := project.parse(path))]
+                texts += [text for path in project.mentioning([name]) if (text := project.text(path)) is not None]
             self._dataclasses_read[name] = any(
                 next(word_starts(text, name), None) is not None
                 and any(next(word_starts(text, builder), None) is not None for builder in _DATA_BUILDERS)
@@ -1101,9 +1105,11 @@ class _TupleJudge:
         return _HandedOn(node, f"passed to `{callee or _source(call.func)}`")
 
     def _isinstance(self, use: Use, node: ast.expr, types: ast.expr) -> object:
-        bindings = self._bindings.get(id(use.flow.tree))
-        if bindings is None:
-            bindings = self._bindings[id(use.flow.tree)] = module_level_bindings(use.flow.tree)
+        if use.flow.tree is self.document.tree:
+            bindings = self.document.module_level_bindings
+        else:
+            bindings = self._bindings.get(id(use.flow.tree)) or module_level_bindings(use.flow.tree)
+            self._bindings[id(use.flow.tree)] = bindings
         tupled = _tuple_type(bindings, types, frozenset())
         if tupled is None:
             return None
@@ -1503,12 +1509,11 @@ def _project_reasons(document: PythonDocument, cls: ast.ClassDef, own: ModuleFlo
             break
     names = {cls.name, *(name for _, name in flow.exports)}
     for module in (path, *project.mentioning(names, excluding=path)):
-        parsed = project.parse(module) if module != path else (document.tree, document.text)
-        found = _unfollowed_mention(parsed[1], names) if parsed is not None else None
+        text = project.text(module) if module != path else document.text
+        found = _unfollowed_mention(text, names) if text is not None else None
         if found is not None:
             what, offset = found
-            where = f"{project.display(module)}:{line_number(parsed[1], offset)}"
-            reasons.append(f"{what} ({where}), which is not followed")
+            reasons.append(f"{what} ({project.display(module)}:{line_number(text, offset)}), which is not followed")
     return reasons
 
 
