@@ -371,27 +371,56 @@ def _server(
     if socket_variable is not None:
         written = f"{socket_variable}={environment[socket_variable].value}"
         return Launch(program, None, target, source, socket=written)
+    # A configuration file the server loads (`gunicorn.conf.py` from its working directory,
+    # `-c python:conf.settings`) may set what the command does not: TLS, `raw_env`'s SCRIPT_NAME.
+    config_options = _CONFIG_FILE_LAUNCHERS.get(program, ())
+    configured = next((f"`{option} {options[option]}`" for option in config_options if option in options), None)
+    if configured is None and f"{program}.conf.py" in (config_files or ()):
+        configured = f"`{program}.conf.py` in its working directory"
+    elif configured is None and program in _CONFIG_FILE_LAUNCHERS and config_files is None:
+        configured = f"a `{program}.conf.py` its working directory may hold"
+    doubt = f"{configured}, which {program} loads, may set TLS or more" if configured else None
+    if program == "gunicorn" and _sets_script_name(arguments):
+        # gunicorn 23 http/wsgi.py:118, 185-190: a path not under SCRIPT_NAME gets 400
+        doubt = "its command sets SCRIPT_NAME (`--env`), and gunicorn answers 400 to a path that does not start with it"
     for option in launcher.port_options:
         if option in options:
-            return Launch(program, _port(options[option], source), target, source)
+            return _guessed(Launch(program, _port(options[option], source), target, source), doubt)
     for option in launcher.bind_options:
         if option in options:
-            return Launch(program, _port(_port_of_address(options[option]), source), target, source)
+            port = _port(_port_of_address(options[option]), source)
+            return _guessed(Launch(program, port, target, source), doubt)
     if program == "http.server" and _positionals(arguments):
         return Launch(program, _port(_positionals(arguments)[0], source), target, source)
     for variable in launcher.port_variables:
         if variable in environment:
             return Launch(program, written_port(environment[variable]), target, source)
-    config_options = _CONFIG_FILE_LAUNCHERS.get(program, ())
-    if (
-        any(option in options for option in config_options)
-        or (program in _CONFIG_FILE_LAUNCHERS and config_files is None)
-        or f"{program}.conf.py" in (config_files or ())
-    ):
+    if configured is not None:
         return Launch(program, None, target, source)  # its configuration file may bind elsewhere
     default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
     guess = unread_may_set(environment, launcher.port_variables)
     return Launch(program, Fact(launcher.default_port, default, guess), target, source)
+
+
+def _sets_script_name(arguments: list[str]) -> bool:
+    """Whether gunicorn's `--env SCRIPT_NAME=/api` (`-e`, `--env=`) is among its arguments."""
+    for index, word in enumerate(arguments):
+        value = None
+        if word in ("-e", "--env") and index + 1 < len(arguments):
+            value = arguments[index + 1]
+        elif word.startswith("--env="):
+            value = word.removeprefix("--env=")
+        elif word.startswith("-e") and not word.startswith("--"):
+            value = word[2:]
+        if value is not None and value.startswith("SCRIPT_NAME="):
+            return True
+    return False
+
+
+def _guessed(launch: Launch, doubt: str | None) -> Launch:
+    if launch.port is None or doubt is None:
+        return launch
+    return launch._replace(port=launch.port._replace(guess=launch.port.guess or doubt))
 
 
 def _server_options(program: str, arguments: list[str], environment: Mapping[str, Fact[str]]) -> dict[str, str]:

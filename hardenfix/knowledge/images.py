@@ -110,6 +110,15 @@ def _options(words: Sequence[str]) -> list[tuple[str, str]]:
     return options
 
 
+def _joined_short_option(word: str, moved_by: frozenset[str]) -> bool:
+    """Whether a word is a one-letter option of `moved_by` with its value attached (`-p5433`,
+    `-k/tmp`), or one whose attached value names a setting of `moved_by` (`-cport=5433`,
+    postgres's `-c port=5433` written as one word)."""
+    if len(word) <= 2 or not word.startswith("-") or word.startswith("--"):
+        return False
+    return (word[:2] in moved_by and not word[2].isalpha()) or word[2:].partition("=")[0] in moved_by
+
+
 class ServerCommand(NamedTuple):
     """How a container of the image comes to run its server, the process its standard
     probes check (`[image.server]` in `images.toml`)."""
@@ -153,6 +162,8 @@ class ServerCommand(NamedTuple):
                     return f"{name}={path}"
             elif name in self.moved_by:
                 return name
+            elif _joined_short_option(word, self.moved_by):
+                return word  # `-p5433`, `-k/tmp`, `-cport=5433`: a short option with its value attached
             elif self.config_suffix is not None and word.endswith(self.config_suffix):
                 return word
         return next((name for name in environment if name in self.moved_by_variables), None)

@@ -1,0 +1,3 @@
+# gunicorn loads this from its working directory: HTTPS alone
+certfile = "/certs/cert.pem"
+keyfile = "/certs/key.pem"
