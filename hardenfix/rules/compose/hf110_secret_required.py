@@ -241,7 +241,21 @@ _UNSET_WORDS = frozenset(
 """Defaults that stand for "no value", as an empty one does: mailcow's `API_KEY:-invalid`
 turns its API off; LibreChat's `user_provided` (its `.env.example`) has each user enter
 their own key."""
-_PLACEHOLDER = re.compile(r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replace[-_ ]?me|fill[-_ ]?(?:me|in)")
+_PLACEHOLDER = re.compile(
+    r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replace[-_ ]?(?:me|with)|fill[-_ ]?(?:me|in)"
+    r"|set[-_ ]?me\b|insert[-_ ]|\btodo\b|\.\.\."
+)
+"""A value to be replaced (`<your key>`, `REPLACE_WITH_KEY`, `insert-token-here`, `sk-...`);
+not an insecure default a stack uses as it is (`changeme`), which the rule is for."""
+_DUMMY_VALUES = frozenset(
+    {
+        *("ollama", "empty", "dummy", "fake", "mock", "lm-studio", "sk-no-key-required"),
+        *("not-needed", "not_needed", "notneeded", "no-key", "nokey", "no_key"),
+    }
+)
+"""Keys a local service takes and ignores, for a client that refuses none: an OpenAI-compatible
+server's (Ollama's docs: `api_key='ollama',  # required but ignored`; vLLM's `EMPTY`;
+llama.cpp's `sk-no-key-required`). A stack as documented never sets them."""
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
@@ -284,7 +298,11 @@ _ADDRESS_WORDS = ("HOST", "HOSTNAME", "SERVER", "ADDRESS", "ADDR", "ENDPOINT", "
 
 
 def _is_placeholder_address(default: str) -> bool:
-    return _VARIABLE.search(default) is None and _RESERVED_HOST.search(default.strip()) is not None
+    """A host or URL default that reaches nothing: a reserved name (`smtp.example.com`), or
+    none at all (`SMTP_HOST:-`)."""
+    return _VARIABLE.search(default) is None and (
+        not default.strip() or _RESERVED_HOST.search(default.strip()) is not None
+    )
 
 
 def _address_of(secret: str, placeholder_addresses: dict[str, str]) -> str | None:
@@ -312,7 +330,7 @@ def classify_default(default: str) -> Default:
     value = default.strip()
     if not value or value.lower() in _UNSET_WORDS:
         return Default.EMPTY
-    if _PLACEHOLDER.search(value):
+    if _PLACEHOLDER.search(value) or value.lower() in _DUMMY_VALUES:
         return Default.PLACEHOLDER
     if _NUMBER.fullmatch(value):
         return Default.NUMBER
@@ -401,10 +419,14 @@ class SecretRequired(Rule):
     (`X-Api-Key`) is data, not a credential: not a finding. A number is reported
     without a fix, unless the variable is a data store's credential: a number is
     more often a setting than a password. A placeholder (`your-secret-key`,
-    `<api key>`, `xxx`) and `none`, `null`, `unset`, `disabled` or `invalid`
-    (mailcow's `API_KEY:-invalid` turns its API off), or `user_provided`
-    (LibreChat's word for a key each user enters), are treated as an empty
-    default: no deployment uses them as a credential.
+    `<api key>`, `xxx`, `REPLACE_WITH_KEY`, `insert-token-here`, `sk-...`) and
+    `none`, `null`, `unset`, `disabled` or `invalid` (mailcow's
+    `API_KEY:-invalid` turns its API off), `user_provided` (LibreChat's word
+    for a key each user enters), or a key a local OpenAI-compatible server
+    takes and ignores (Ollama's `ollama`, vLLM's `EMPTY`, llama.cpp's
+    `sk-no-key-required`, `not-needed`, `dummy`), are treated as an empty
+    default: no deployment uses them as a credential. An insecure default a
+    stack uses as it is (`changeme`) is the rule's fix.
 
     **A data store's own credential** is a variable through which a data-store
     image takes the credential it is started with (`data-store-credentials`:
@@ -506,8 +528,9 @@ class SecretRequired(Rule):
       stop it for want of the variable;
     - a default also written out where the same value is needed (baserow's
       `DATABASE_URL=postgresql://baserow:baserow@db` beside
-      `${DATABASE_PASSWORD:-baserow}`): a secret set in its place would not
-      match it, and the stack works with the default alone;
+      `${DATABASE_PASSWORD:-baserow}`, or an option of a command:
+      `redis-server --requirepass redispass`): a secret set in its place would
+      not match it, and the stack works with the default alone;
     - a secret named for a service that runs only under a profile
       (`QDRANT_API_KEY` beside a `qdrant` service under `profiles: [qdrant]`):
       a stack that chooses another (dify's `VECTOR_STORE`) works without it;
@@ -523,7 +546,8 @@ class SecretRequired(Rule):
       (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
       feature's secrets are those whose names start with its words
       (`LAGO_AWS_S3_SECRET_ACCESS_KEY`);
-    - the secret of a service whose address defaults to one kept for examples
+    - the secret of a service whose address defaults to none (`SMTP_HOST:-`)
+      or to one kept for examples
       (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
       `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
       it configures is off until the address is set, and a stack that leaves
@@ -740,12 +764,14 @@ class SecretRequired(Rule):
 
     def _written_out(self, text: str, default: str, as_defaults: int) -> str | None:
         """Where a secret's default is written out as it is, as a URL's password
-        (`postgresql://baserow:baserow@db`) or a secret's value (`REDIS_PASSWORD=baserow`):
+        (`postgresql://baserow:baserow@db`), a secret's value (`REDIS_PASSWORD=baserow`) or an
+        option's in a command (`--requirepass redispass`, a healthcheck's `redis-cli -a redispass`):
         what needs the same value, and would keep the default. `as_defaults` says how often
         the file writes it as a secret's default, which the text holds anyway."""
         default = default.strip()
         if len(default) < 3 or any(character in default for character in "${}") or text.count(default) <= as_defaults:
             return None
+        argument = None
         at = text.find(default)
         while at != -1:
             line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
@@ -755,8 +781,13 @@ class SecretRequired(Rule):
             assignment = _ASSIGNED_VALUE.match(line)
             if assignment and assignment.group(2) == default and self.options.secret(assignment.group(1)):
                 return f"the value of `{assignment.group(1)}`"
+            # `redis-server --requirepass redispass`, `redis-cli -a redispass ping`: said only if
+            # nothing above is, as an option's value may be a user's name (`pg_isready -U acme`).
+            argument = argument or re.search(
+                rf"(?:^|[\s\"'\[,])(--?[A-Za-z][\w-]*)[ =][\"']?{re.escape(default)}(?![\w-])", line
+            )
             at = text.find(default, at + len(default))
-        return None
+        return f"an argument of a command (`{argument.group(1)} {default}`)" if argument is not None else None
 
     def _held_by_stores(self, document: ComposeDocument) -> set[str]:
         """The variables interpolated in the environment or the command of a service that runs a
@@ -918,8 +949,9 @@ def _unset_on_purpose(
         ),
         placeholder_address
         and (
-            f"`{placeholder_address[0]}` defaults to `{placeholder_address[1]}`, a placeholder address, so"
-            " what it configures is off until it is set, and requiring the secret stops the stack for"
+            f"`{placeholder_address[0]}` defaults to "
+            + (f"`{placeholder_address[1]}`, a placeholder address" if placeholder_address[1] else "no address")
+            + ", so what it configures is off until it is set, and requiring the secret stops the stack for"
             " everyone who leaves it off"
         ),
         development
