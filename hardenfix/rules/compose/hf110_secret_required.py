@@ -370,6 +370,19 @@ _UNUSED = _Use(None, (), False)
 """How the services use a scalar of an extension field none of them merges: not at all."""
 
 
+def _never_runs(service: Service) -> bool:
+    """Whether Compose starts no container of the service: `scale: 0`, `deploy.replicas: 0`."""
+    scale = service.get("scale")
+    deploy = service.get("deploy")
+    replicas = (
+        lookup(deploy.value, "replicas") if deploy is not None and isinstance(deploy.value, MappingNode) else None
+    )
+    return any(
+        entry is not None and isinstance(entry.value, ScalarNode) and str(entry.value.value).strip() == "0"
+        for entry in (scale, replicas)
+    )
+
+
 def _extension_scalars(document: ComposeDocument) -> set[int]:
     """The scalars under the file's extension fields (`x-backup-env:`), which Compose
     interpolates whether or not a service merges them."""
@@ -546,6 +559,9 @@ class SecretRequired(Rule):
       (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
       feature's secrets are those whose names start with its words
       (`LAGO_AWS_S3_SECRET_ACCESS_KEY`);
+    - a secret that no service that runs uses: one in an extension field no
+      service merges, or in a service scaled to 0 (`scale: 0`,
+      `deploy.replicas: 0`), which Compose interpolates all the same;
     - the secret of a service whose address defaults to none (`SMTP_HOST:-`)
       or to one kept for examples
       (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
@@ -827,7 +843,7 @@ class SecretRequired(Rule):
             for scalar in iter_scalars(service.node):
                 key = id(scalar)
                 earlier = uses.get(key)
-                profiles = service.profiles or None
+                profiles = () if _never_runs(service) else service.profiles or None
                 if earlier is not None:
                     if earlier.profiles is None or profiles is None:
                         profiles = None
@@ -983,8 +999,8 @@ def _unset_on_purpose(
         ),
         unused
         and (
-            "no service merges the extension field it is written in, but Compose interpolates the whole file:"
-            " requiring it stops the stack for a secret nothing reads"
+            "no service that runs uses it, but Compose interpolates the whole file, an extension field no service"
+            " merges and a service scaled to 0 alike: requiring it stops the stack for a secret nothing reads"
         ),
     ]
     return next((reason for reason in reasons if reason), None)
