@@ -84,6 +84,13 @@ class Environment(dict[str, Fact[str]]):
         self.from_shell[name] = where
 
 
+REACHED_FROM_INSIDE = frozenset({"0.0.0.0", "::", "127.0.0.1", "localhost", "::0", "0"})
+"""Addresses a server may listen on that a probe of 127.0.0.1 inside the container reaches
+(all of them, or loopback)."""
+ANY_IPV6 = frozenset({"::", "::0"})
+"""Every IPv6 address, which takes IPv4 connections too unless the socket is IPv6 alone."""
+
+
 def written_port(port: Fact[str]) -> Fact[str] | None:
     """A port as a probe can write it, else None: decimal, or a Compose interpolation
     (`${PORT:-8000}`), which Compose fills in the probe as it does where it was read; not

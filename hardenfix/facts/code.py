@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from hardenfix.facts import Fact, unread_may_set, written_port
+from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first
@@ -610,11 +610,17 @@ def _drf_permissions(settings: ast.Dict) -> str | None:
     every request in (`AllowAny`): every view of Django REST framework that sets none of its
     own then refuses a request without credentials."""
     for key, value in zip(settings.keys, settings.values, strict=True):
-        if isinstance(key, ast.Constant) and key.value == "DEFAULT_PERMISSION_CLASSES":
-            items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
-            if not all(ast.unparse(item).strip("'\"").endswith("AllowAny") for item in items):
-                return ast.unparse(value)
+        if isinstance(key, ast.Constant) and key.value == "DEFAULT_PERMISSION_CLASSES" and _restricts(value):
+            return ast.unparse(value)
     return None
+
+
+def _restricts(permission_classes: ast.AST) -> bool:
+    """Whether Django REST framework's permission classes (a list, or one written as dotted
+    strings in settings) hold one other than `AllowAny`, which refuses a request without
+    credentials."""
+    items = permission_classes.elts if isinstance(permission_classes, ast.List | ast.Tuple) else [permission_classes]
+    return not all(ast.unparse(item).strip("'\"").endswith("AllowAny") for item in items)
 
 
 def _settings_that_refuse(relative: str, nodes: list[ast.AST]) -> str | None:
@@ -1085,7 +1091,7 @@ def _view(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> _View:
             ),
             None,
         )
-        refuses = permissions is not None and "AllowAny" not in ast.unparse(permissions)
+        refuses = permissions is not None and _restricts(permissions)
         return _View(serves_get, bool(_AUTH_WORDS.search(bases)) or refuses)
     serves_get = True
     for decorator in node.decorator_list:
@@ -1497,10 +1503,6 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     _add_script_port(facts, module.path, found._replace(doubt=elsewhere))
 
 
-_REACHED_HOSTS = frozenset({"0.0.0.0", "127.0.0.1", "localhost", "", "0"})
-"""Hosts a script's server listens on that a probe of 127.0.0.1 in the container reaches."""
-
-
 def _listens_elsewhere(host: ast.AST | None, server: str) -> str | None:
     """Why a server call's `host` may not be reached by a probe of 127.0.0.1: an address of
     its own (`socket.gethostname()` resolves to the container's eth0 address), `::` where
@@ -1510,7 +1512,7 @@ def _listens_elsewhere(host: ast.AST | None, server: str) -> str | None:
     if isinstance(host, ast.Constant) and isinstance(host.value, str):
         written = host.value.strip("[]")
         asyncio = "run_app" in server or "uvicorn" in server
-        if written in _REACHED_HOSTS or (written in ("::", "::0") and not asyncio):
+        if not written or (written in REACHED_FROM_INSIDE and not (asyncio and written in ANY_IPV6)):
             return None
         return f"it listens on `{host.value}`, which a probe of 127.0.0.1 may not reach"
     computed = ast.unparse(host)

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from hardenfix import probes
-from hardenfix.facts import Environment, Fact, unread_may_set, written_port
+from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Environment, Fact, unread_may_set, written_port
 
 _RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
 _RUNNERS_LOADING_DOTENV = frozenset({("pipenv", "run")})
@@ -90,6 +90,8 @@ _TLS_VARIABLES = {
 """Variables that give those options, through click's `auto_envvar_prefix` (uvicorn 0.30
 main.py:61 "UVICORN", flask 3.1 cli.py:585 "FLASK" and its `run` command's `--cert`, granian
 cli.py "GRANIAN"); click ignores one set empty."""
+SCRIPT_NAME_REFUSES = "gunicorn answers 400 to a path that does not start with it"
+"""What gunicorn does where SCRIPT_NAME is set (gunicorn 23 http/wsgi.py:118, 185-190)."""
 _SOCKET_VARIABLES = {"uvicorn": ("UVICORN_UDS", "UVICORN_FD"), "granian": ("GRANIAN_UDS",)}
 """Variables that give the socket options (`--uds`, `--fd`) the same way."""
 FLASK_DOTENV_FILES = (".flaskenv", ".env")
@@ -168,9 +170,8 @@ def launch_of(
         if program == "flask":
             launch = _dotenv_loaded(launch, config_files, _options(arguments))
         launch = _bound_elsewhere(launch, _server_options(program, arguments, environment), environment)
-        if runner is not None and launch.port is not None:
-            guess = f"{runner} loads a `.env` file, which may set its port or options"
-            launch = launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
+        if runner is not None:
+            launch = with_guess(launch, f"{runner} loads a `.env` file, which may set its port or options")
         return launch
     interpreter = posixpath.basename(words[0])
     if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
@@ -259,16 +260,16 @@ def _bound_elsewhere(launch: Launch, options: Mapping[str, str], environment: Ma
         variables.append(_HOST_VARIABLES[launch.program])
         if _HOST_VARIABLES[launch.program] in environment:
             host = environment[_HOST_VARIABLES[launch.program]].value
-    if host is not None and host.strip("[]") not in _REACHED_FROM_INSIDE:
+    if host is not None and host.strip("[]") not in REACHED_FROM_INSIDE:
         guess = f"it listens on `{host}` alone, which a probe of 127.0.0.1 may not reach"
-    elif host is not None and host.strip("[]") in _ANY_IPV6 and launch.program in _IPV6_ALONE_ON_ANY:
+    elif host is not None and host.strip("[]") in ANY_IPV6 and launch.program in _IPV6_ALONE_ON_ANY:
         guess = (
             f"it listens on `{host}`, which asyncio binds for IPv6 alone (`IPV6_V6ONLY`): a probe of 127.0.0.1"
             " may not reach it"
         )
     else:
         guess = _may_hold_other(environment, variables)
-    return launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
+    return with_guess(launch, guess)
 
 
 def _may_hold_other(environment: Mapping[str, Fact[str]], variables: list[str]) -> str | None:
@@ -289,9 +290,6 @@ _HOST_OPTIONS = {
 `--bind` give it before the port)."""
 _HOST_VARIABLES = {"uvicorn": "UVICORN_HOST", "flask": "FLASK_RUN_HOST", "granian": "GRANIAN_HOST"}
 """Variables a server reads its address from (uvicorn and flask through click's envvars)."""
-_REACHED_FROM_INSIDE = frozenset({"0.0.0.0", "::", "127.0.0.1", "localhost", "::0", "0"})
-"""Addresses a probe of 127.0.0.1 inside the container reaches (all of them, or loopback)."""
-_ANY_IPV6 = frozenset({"::", "::0"})
 _IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi"})
 """Servers that listen through asyncio's `create_server`, which sets `IPV6_V6ONLY` on an IPv6
 socket (asyncio/base_events.py): on `::` they take no IPv4 connection, as a probe of
@@ -381,15 +379,14 @@ def _server(
         configured = f"a `{program}.conf.py` its working directory may hold"
     doubt = f"{configured}, which {program} loads, may set TLS or more" if configured else None
     if program == "gunicorn" and _sets_script_name(arguments):
-        # gunicorn 23 http/wsgi.py:118, 185-190: a path not under SCRIPT_NAME gets 400
-        doubt = "its command sets SCRIPT_NAME (`--env`), and gunicorn answers 400 to a path that does not start with it"
+        doubt = f"its command sets SCRIPT_NAME (`--env`), and {SCRIPT_NAME_REFUSES}"
     for option in launcher.port_options:
         if option in options:
-            return _guessed(Launch(program, _port(options[option], source), target, source), doubt)
+            return with_guess(Launch(program, _port(options[option], source), target, source), doubt)
     for option in launcher.bind_options:
         if option in options:
             port = _port(_port_of_address(options[option]), source)
-            return _guessed(Launch(program, port, target, source), doubt)
+            return with_guess(Launch(program, port, target, source), doubt)
     if program == "http.server" and _positionals(arguments):
         return Launch(program, _port(_positionals(arguments)[0], source), target, source)
     for variable in launcher.port_variables:
@@ -417,10 +414,12 @@ def _sets_script_name(arguments: list[str]) -> bool:
     return False
 
 
-def _guessed(launch: Launch, doubt: str | None) -> Launch:
-    if launch.port is None or doubt is None:
+def with_guess(launch: Launch, guess: str | None) -> Launch:
+    """The launch, its port a guess for `guess` unless it is one already (the first reason
+    found is the one said)."""
+    if launch.port is None or guess is None:
         return launch
-    return launch._replace(port=launch.port._replace(guess=launch.port.guess or doubt))
+    return launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
 
 
 def _server_options(program: str, arguments: list[str], environment: Mapping[str, Fact[str]]) -> dict[str, str]:

@@ -36,7 +36,7 @@ from hardenfix import probes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
-from hardenfix.facts.process import FLASK_DOTENV_FILES, LAUNCHERS, Launch, launch_of
+from hardenfix.facts.process import FLASK_DOTENV_FILES, LAUNCHERS, SCRIPT_NAME_REFUSES, Launch, launch_of, with_guess
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.sources.compose import ComposeDocument, Service, entries, insertion_target, lookup
@@ -539,9 +539,7 @@ class ServiceFacts:
         script_name = self.environment.get("SCRIPT_NAME")
         if route is None or launch is None or launch.program != "gunicorn" or not script_name or not script_name.value:
             return route
-        # gunicorn 23 http/wsgi.py:118, 185-190: a path not under SCRIPT_NAME gets 400.
-        mounted = f"its environment sets SCRIPT_NAME ({script_name.source}), and gunicorn answers 400 to a path"
-        mounted += " that does not start with it"
+        mounted = f"its environment sets SCRIPT_NAME ({script_name.source}), and {SCRIPT_NAME_REFUSES}"
         return route._replace(guess="; ".join(filter(None, (route.guess, mounted))))
 
     def _host_settings(self, where: str, prefix: str) -> str | None:
@@ -771,11 +769,11 @@ def _after_entrypoint(launch: Launch, argv: list[str], skipped: list[str]) -> La
     launcher = LAUNCHERS[launch.program]
     if any(word.partition("=")[0] in (*launcher.port_options, *launcher.bind_options) for word in argv):
         return launch
-    guess = (
+    return with_guess(
+        launch,
         f"its image's entrypoint `{shlex.join(skipped)}` runs first and may set the options the server reads"
-        " (`GUNICORN_CMD_ARGS`, `PORT`)"
+        " (`GUNICORN_CMD_ARGS`, `PORT`)",
     )
-    return launch._replace(port=launch.port._replace(guess=launch.port.guess or guess))
 
 
 def planned_probe(facts: ServiceFacts) -> PlannedProbe:

@@ -31,6 +31,7 @@ from hardenfix import probes
 from hardenfix.discovery import may_name_compose_file
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
+from hardenfix.sources.envfile import EnvFileError, env_file_entries
 from hardenfix.sources.text import SourceText, line_number
 from hardenfix.sources.yaml_scalar import value_origins
 
@@ -527,13 +528,12 @@ class ComposeDocument(SourceText):
             dotenv = location.parent / ".env"
             self.depends_on(dotenv)
             try:
-                text = dotenv.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                entries = env_file_entries(dotenv.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, EnvFileError):
                 return frozenset()
-            found = re.search(r"(?m)^[ \t]*(?:export[ \t]+)?COMPOSE_FILE[ \t]*=[ \t]*['\"]?([^'\"\n#]*)", text)
-            if found is None:
-                return frozenset()
-            return frozenset(Path(item.strip()).name for item in re.split(r"[:;,]", found.group(1)) if item.strip())
+            listed = next((entry.value for entry in reversed(entries) if entry.name == "COMPOSE_FILE"), None) or ""
+            # COMPOSE_PATH_SEPARATOR: `:` on Linux and macOS, `;` on Windows
+            return frozenset(Path(item.strip()).name for item in re.split(r"[:;]", listed) if item.strip())
 
         return self.made_of_other_files(("the folder's COMPOSE_FILE",), read)
 

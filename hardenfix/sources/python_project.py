@@ -269,14 +269,15 @@ class Project:
         known = self._tree.parsed.get(path)
         if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
             return known[2]
-        parsed: tuple[ast.Module, str] | None
-        try:
-            text = decode(read_whole(path, MAX_FILE_BYTES), FileKind.PYTHON).text
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                parsed = ast.parse(text), text
-        except (OSError, FileTooLarge, UnreadableFile, SyntaxError, ValueError, RecursionError):
-            parsed = None
+        parsed: tuple[ast.Module, str] | None = None
+        text = self.text(path)
+        if text is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    parsed = ast.parse(text), text
+            except (SyntaxError, ValueError, RecursionError):
+                parsed = None
         self._tree.parsed[path] = (status.st_mtime_ns, status.st_size, parsed)
         return parsed
 
