@@ -36,7 +36,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -393,6 +393,7 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
             facts.prefixed_env = facts.prefixed_env or module.prefixed_env
             if module.servers:
                 facts.applications.add(relative)
+    _uncalled_registrations(modules, context, listed[".py"])
     _resolve_python_routes(modules, facts)
     _environment_loaded(facts, ".py", next((module.loads_dotenv for module in modules if module.loads_dotenv), None))
     node_dotenv = None
@@ -408,6 +409,35 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
 _READ: dict[tuple[tuple[Path, str | None], tuple[str, ...]], tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
 """(The context's identity, the sources read) -> the status of each file the code facts
 were read from, and the facts."""
+
+
+def _uncalled_registrations(modules: list[_Module], context: BuildContext, listed: list[str]) -> None:
+    """Refuse the routes a function registers (see `_Written.registered_by`) where no module
+    of the context names that function but to define it: nothing calls it, and the route is
+    never served. Any mention counts as a call, a comment too."""
+    wanted = {route.registered_by for module in modules for route in module.routes if route.registered_by}
+    if not wanted:
+        return
+    named = set()
+    for relative in listed:
+        try:
+            data = context.read_bytes(relative)
+        except ContextError:
+            continue
+        named.update(name for name in wanted - named if re.search(_MENTIONED.format(re.escape(name)).encode(), data))
+    for module in modules:
+        module.routes = [
+            route._replace(
+                refused=_either(route.refused, f"it is registered by `{route.registered_by}()`, which no module calls")
+            )
+            if route.registered_by is not None and route.registered_by not in named
+            else route
+            for route in module.routes
+        ]
+
+
+_MENTIONED = r"(?<!\w)(?<!def )(?<!def\t){}\b"
+"""A function's name anywhere but where `def` defines it."""
 
 
 def _skipped(folder: str) -> bool:
@@ -441,6 +471,10 @@ class _Written(NamedTuple):
     view: str | None = None
     """The dotted name of its view where the route names one (`path("ping/", views.ping)`,
     `add_url_rule(..., view_func=Ping.as_view("ping"))`, `Route("/ping", Ping)`)."""
+    registered_by: str | None = None
+    """The function whose call registers it, on a router or an application the function is
+    given or finds (`def add_health(app): @app.get(...)`); None where the module registers it
+    as it runs, or a function registers it on what it makes itself (an application factory)."""
 
 
 class _View(NamedTuple):
@@ -588,6 +622,8 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             _decorated_routes(module, node)
         elif isinstance(node, ast.Call):
             _call(module, node, mount_prefixes, pattern_lists, route_owners)
+    if module.routes:
+        module.routes = _placed(tree, module.routes)
     module.loads_dotenv = next(
         (
             f"{relative}:{node.lineno} calls `{_callee(node)}()`"
@@ -603,6 +639,98 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             _wrapper(module, node)
     return module
+
+
+class _Block(NamedTuple):
+    """Lines of a module that run only under a condition, or only when a function is called."""
+
+    first: int
+    last: int
+    condition: str | None
+    """`if DEBUG` (line 12), as written; None for the body of a function."""
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+
+
+def _placed(tree: ast.Module, routes: list[_Written]) -> list[_Written]:
+    """The routes, each refused where the module registers it only under a condition (`if
+    settings.ENABLE_HEALTH:`, an `except` handler, a loop), which a probe cannot tell holds,
+    and told the function that registers it where that function is given or finds the
+    router or application it registers it on (see `_uncalled_registrations`)."""
+    blocks = list(_blocks(tree.body))
+    placed = []
+    for route in routes:
+        around = [block for block in blocks if block.first <= route.line <= block.last]
+        condition = next((block.condition for block in around if block.condition is not None), None)
+        refused = _either(route.refused, f"it is registered only when {condition} holds" if condition else None)
+        function = max((block.function for block in around if block.function), key=_first_line, default=None)
+        registered_by = None
+        # A method Python calls itself (`__init__`) runs whenever its class is used.
+        if function is not None and not function.name.startswith("__") and route.owner:
+            registered_by = None if _makes(function, route.owner) else function.name
+        placed.append(route._replace(refused=refused, registered_by=registered_by))
+    return placed
+
+
+def _blocks(body: list[ast.stmt]) -> Iterator[_Block]:
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            # Its body alone: a route decorating the function itself is not registered by it.
+            yield _Block(_first_line(statement.body[0]), _last_line(statement), None, statement)
+            yield from _blocks(statement.body)
+            continue
+        if isinstance(statement, ast.If):
+            condition = f"`if {ast.unparse(statement.test)}` (line {statement.lineno})"
+            parts = [(statement.body, condition), (statement.orelse, f"the `else` of {condition}")]
+        elif isinstance(statement, ast.For | ast.AsyncFor | ast.While):
+            condition = f"the loop at line {statement.lineno} runs"
+            parts = [(statement.body, condition), (statement.orelse, condition)]
+        elif isinstance(statement, ast.Try | ast.TryStar):
+            parts = [(statement.body, None), (statement.orelse, None), (statement.finalbody, None)]
+            parts += [(handler.body, f"the `except` at line {handler.lineno} runs") for handler in statement.handlers]
+        elif isinstance(statement, ast.Match):
+            parts = [(case.body, f"the `case` at line {case.pattern.lineno} matches") for case in statement.cases]
+        elif isinstance(statement, ast.With | ast.AsyncWith | ast.ClassDef):
+            parts = [(statement.body, None)]
+        else:
+            continue
+        for part, condition in parts:
+            if part and condition is not None:
+                yield _Block(_first_line(part[0]), _last_line(part[-1]), condition)
+            yield from _blocks(part)
+
+
+def _makes(function: ast.FunctionDef | ast.AsyncFunctionDef, owner: str) -> bool:
+    """Whether a function assigns a route's owner (`app`, `self.app`), or what it is an
+    attribute of (`app` of `app.router`): an application factory."""
+    parts = owner.split(".")
+    owners = {".".join(parts[:length]) for length in range(1, len(parts) + 1)}
+    return any(
+        isinstance(target, ast.Name | ast.Attribute) and ast.unparse(target) in owners
+        for statement in _own_statements(function.body)
+        for target in (statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)])
+    )
+
+
+def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a function's body at any depth, but those of the functions and
+    classes it defines."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for part in ("body", "orelse", "finalbody"):
+            yield from _own_statements(getattr(statement, part, []))
+        for clause in [*getattr(statement, "handlers", []), *getattr(statement, "cases", [])]:
+            yield from _own_statements(clause.body)
+
+
+def _first_line(statement: ast.stmt) -> int:
+    """Where a statement begins: a decorated definition at its first decorator."""
+    return min([statement.lineno, *(decorator.lineno for decorator in getattr(statement, "decorator_list", ()))])
+
+
+def _last_line(statement: ast.stmt) -> int:
+    return statement.end_lineno or statement.lineno
 
 
 def _drf_permissions(settings: ast.Dict) -> str | None:
@@ -1260,7 +1388,7 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         for name, node in module.definitions.items():
             definitions.setdefault(name.rpartition(".")[2], []).append((name, node))
     for module in modules:
-        for owner, path, line, needs_auth, refused, view_name in module.routes:
+        for owner, path, line, needs_auth, refused, view_name, _ in module.routes:
             named = definitions.get(view_name.rpartition(".")[2], []) if view_name is not None else []
             defined = next((node for name, node in named if _names_one(dotted_modules, name, view_name)), None)
             view = _view(defined) if defined is not None else None

@@ -222,6 +222,11 @@ class HealthcheckMissing(Rule):
     needs a parameter no probe sends (`token: str`, `Header()`: 422), and a
     process that runs a module creating no application hardenfix reads (a
     factory's `wsgi.py`) where the code has several applications.
+    A route registered only under a condition (`if settings.ENABLE_HEALTH:`,
+    Django's `if settings.DEBUG: urlpatterns += [...]`, an `except` handler, a
+    loop), or by a function that no module calls (`def add_health(): @app.get(...)`),
+    may not be served, and is a guess too; one registered inside an application
+    factory, on the application it makes, is not.
     A view a route names is read where the code defines it: one that answers
     other methods alone (Django's `@require_POST`, a `MethodView` or
     `HTTPEndpoint` with `post` and no `get`) serves no probe, and one that asks

@@ -1,0 +1,12 @@
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def add_health():
+    @app.get("/healthz")
+    def health():
+        return {"ok": True}
+
+
+add_health()
