@@ -394,6 +394,7 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
             if module.servers:
                 facts.applications.add(relative)
     _uncalled_registrations(modules, context, listed[".py"])
+    _settings_from_elsewhere(modules, listed[".py"])
     _resolve_python_routes(modules, facts)
     _environment_loaded(facts, ".py", next((module.loads_dotenv for module in modules if module.loads_dotenv), None))
     node_dotenv = None
@@ -438,6 +439,21 @@ def _uncalled_registrations(modules: list[_Module], context: BuildContext, liste
 
 _MENTIONED = r"(?<!\w)(?<!def )(?<!def\t){}\b"
 """A function's name anywhere but where `def` defines it."""
+
+
+def _settings_from_elsewhere(modules: list[_Module], listed: list[str]) -> None:
+    """Note the modules that take every name (or `ALLOWED_HOSTS`) of a module of the project
+    the code does not hold: Django's `try: from .local_settings import *` of a file kept out
+    of the repository, which the deployment writes, and which may set any setting."""
+    held = {path.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for path in listed}
+    parts = {part for dotted in held for part in dotted.split(".")}
+    for module in modules:
+        for line, origin, relative in module.settings_imports:
+            if not relative and origin.split(".")[0] not in parts:
+                continue  # another distribution's module
+            if not any(dotted == origin or dotted.endswith(f".{origin}") for dotted in held):
+                module.settings_unseen = f"{module.path}:{line} imports `{origin}`, which the code does not hold"
+                break
 
 
 def _skipped(folder: str) -> bool:
@@ -528,6 +544,11 @@ class _Module:
     """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
     `["?"]` when it sets it some other way (from the environment). Where it sets it more than
     once, one that does not let a probe of 127.0.0.1 in."""
+    settings_imports: list[tuple[int, str, bool]] = field(default_factory=list)
+    """Where it imports every name of a module (`from .local_settings import *`) or
+    `ALLOWED_HOSTS` from one: (the line, the module's dotted name, whether relative)."""
+    settings_unseen: str | None = None
+    """Where it takes settings from a module the code does not hold (see `_settings_from_elsewhere`)."""
     ssl_redirect: str | None = None
     """What the module sets Django's `SECURE_SSL_REDIRECT` to, unless to a false constant."""
     guards: dict[str, str] = field(default_factory=dict)
@@ -857,6 +878,8 @@ def _imports(module: _Module, node: ast.Import | ast.ImportFrom) -> None:
     origin = ".".join([*base, *(node.module.split(".") if node.module else [])])
     for alias in node.names:
         module.imports[alias.asname or alias.name] = f"{origin}.{alias.name}" if origin else alias.name
+        if alias.name in ("*", "ALLOWED_HOSTS"):
+            module.settings_imports.append((node.lineno, origin, node.level > 0))
 
 
 def _dotted(module: _Module, node: ast.AST) -> str:
@@ -1376,6 +1399,14 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         ),
         None,
     )
+    django_unseen = next(
+        (
+            f"{module.settings_unseen}: it may set what refuses a probe (`ALLOWED_HOSTS`, `SECURE_SSL_REDIRECT`)"
+            for module in modules
+            if module.settings_unseen is not None
+        ),
+        None,
+    )
     context_doubt = _either(*(module.route_doubt for module in modules))
     root_mounts = [(module.path, line, written) for module in modules for line, written in module.root_mounts]
     servers = {f"{module.dotted}.{name}": (module.path, name) for module in modules for name in module.servers}
@@ -1416,7 +1447,9 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                     f"its application runs {guard} before each request, which may refuse the probe" if guard else None
                 )
                 if owner.startswith(_DJANGO):
-                    guarded = _either(guarded, django_hosts, django_redirect, drf_permissions, django_middleware)
+                    guarded = _either(
+                        guarded, django_hosts, django_redirect, drf_permissions, django_middleware, django_unseen
+                    )
                 application, server = servers.get(chain.served_by, (None, None)) if chain.served_by else (None, None)
                 hidden = next(
                     (
