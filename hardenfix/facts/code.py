@@ -1019,9 +1019,25 @@ def _needs_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str |
     defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
     pairs = [*zip(positional, defaults, strict=True), *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)]
     required = [argument.arg for argument, default in pairs if _required(argument.annotation, default)]
+    # `request.args["token"]`: Flask answers 400 to a request without it, Django and Starlette 500.
+    required += [
+        f"{ast.unparse(node.value)}[{ast.unparse(node.slice)}]"
+        for node in ast.walk(function)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr in _REQUEST_DATA_READ
+        and ast.unparse(node.value.value) in ("request", "req", "self.request")
+    ]
     if not required:
         return None
     return f"its handler `{function.name}` needs {', '.join(f'`{name}`' for name in required)} in the request"
+
+
+_REQUEST_DATA_READ = frozenset(
+    {"args", "headers", "GET", "POST", "query_params", "query", "cookies", "COOKIES", "form"}
+)
+"""What a request carries from its sender (not its path: aiohttp's `match_info`)."""
 
 
 def _required(annotation: ast.AST | None, default: ast.AST | None) -> bool:
@@ -1337,6 +1353,8 @@ def _asks_for_authentication(function: ast.FunctionDef | ast.AsyncFunctionDef) -
     defaults = [*function.args.defaults, *function.args.kw_defaults]
     if any(default is not None and _depends_on_auth(default) for default in defaults):
         return True
+    if any(_refuses_without_credentials(node) for node in ast.walk(function)):
+        return True
     # `user: Annotated[User, Depends(get_current_user)]`, or an alias of one: `user: CurrentUser`.
     arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
     return any(
@@ -1344,6 +1362,29 @@ def _asks_for_authentication(function: ast.FunctionDef | ast.AsyncFunctionDef) -
         and (_depends_on_auth(argument.annotation) or bool(_AUTH_WORDS.search(ast.unparse(argument.annotation))))
         for argument in arguments
     )
+
+
+def _refuses_without_credentials(node: ast.AST) -> bool:
+    """Where a handler checks credentials itself: `abort(401)`, `raise HTTPException(status_code=403)`,
+    `return jsonify(error="denied"), 401`, `status.HTTP_401_UNAUTHORIZED`, `raise PermissionDenied`."""
+    if isinstance(node, ast.Call):
+        given = [*node.args, *(keyword.value for keyword in node.keywords)]
+        return any(isinstance(value, ast.Constant) and value.value in _REFUSALS for value in given)
+    if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+        return any(isinstance(value, ast.Constant) and value.value in _REFUSALS for value in node.value.elts[1:])
+    if isinstance(node, ast.Attribute):
+        return node.attr.startswith(("HTTP_401", "HTTP_403"))
+    if isinstance(node, ast.Raise) and node.exc is not None:
+        raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        return bool(_REFUSING_EXCEPTIONS.fullmatch(ast.unparse(raised).rpartition(".")[2]))
+    return False
+
+
+_REFUSALS = frozenset({401, 403})
+_REFUSING_EXCEPTIONS = re.compile(
+    r"(?:HTTP)?(?:Unauthori[sz]ed|Forbidden)\w*|PermissionDenied|NotAuthenticated|AuthenticationFailed"
+)
+"""Werkzeug's, aiohttp's, Django's and Django REST framework's exceptions that answer 401 or 403."""
 
 
 def _depends_on_auth(node: ast.AST) -> bool:

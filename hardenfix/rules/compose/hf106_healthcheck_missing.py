@@ -221,7 +221,8 @@ class HealthcheckMissing(Rule):
     environment that sets, or may set, `FLASK_SERVER_NAME` or
     `FLASK_TRUSTED_HOSTS` (`from_prefixed_env()`), a mount at the root
     before the route (`app.mount("/", StaticFiles(html=True))`), a FastAPI handler that
-    needs a parameter no probe sends (`token: str`, `Header()`: 422), and a
+    needs a parameter no probe sends (`token: str`, `Header()`: 422), a handler
+    that reads one itself (`request.args["token"]`: Flask answers 400), and a
     process that runs a module creating no application hardenfix reads (a
     factory's `wsgi.py`) where the code has several applications.
     A route registered only under a condition (`if settings.ENABLE_HEALTH:`,
@@ -232,7 +233,8 @@ class HealthcheckMissing(Rule):
     A view a route names is read where the code defines it: one that answers
     other methods alone (Django's `@require_POST`, a `MethodView` or
     `HTTPEndpoint` with `post` and no `get`) serves no probe, and one that asks
-    for credentials (`LoginRequiredMixin`, DRF's `permission_classes`) gets none.
+    for credentials (`LoginRequiredMixin`, DRF's `permission_classes`, or in its
+    body: `abort(401)`, `raise PermissionDenied`) gets none.
     A sub-application mounted under a
     prefix (`app.mount("/internal", sub)`, Starlette's `Mount("/api", app=sub)`,
     aiohttp's `app.add_subapp("/api/", api)` and `sub.add_routes(...)`) serves
