@@ -882,6 +882,18 @@ def _imports(module: _Module, node: ast.Import | ast.ImportFrom) -> None:
             module.settings_imports.append((node.lineno, origin, node.level > 0))
 
 
+def _appended_to(node: ast.AST) -> ast.AST:
+    """The list a call appends to, through the mapping that holds it: `app.before_request_funcs`
+    for `app.before_request_funcs.setdefault(None, [])` and `app.before_request_funcs[None]`."""
+    while True:
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault":
+            node = node.func.value
+        else:
+            return node
+
+
 def _dotted(module: _Module, node: ast.AST) -> str:
     """The dotted name an expression stands for, through the module's imports."""
     written = ast.unparse(node)
@@ -1157,13 +1169,12 @@ def _call(
     hook = call.func.func if isinstance(call.func, ast.Call) else call.func
     if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS and call.args:
         module.guards.setdefault(ast.unparse(hook.value), f"`{ast.unparse(call)}`")
-    if (
-        callee in ("append", "extend", "insert")
-        and isinstance(call.func, ast.Attribute)
-        and isinstance(call.func.value, ast.Attribute)
-        and call.func.value.attr == "middlewares"
-    ):  # aiohttp: `app.middlewares.append(auth)`
-        module.guards.setdefault(ast.unparse(call.func.value.value), f"`{ast.unparse(call)}`")
+    if callee in ("append", "extend", "insert") and isinstance(call.func, ast.Attribute):
+        # aiohttp's `app.middlewares.append(auth)`; Flask's `app.before_request_funcs.setdefault(None,
+        # []).append(auth)` and `app.before_request_funcs[None].append(auth)`.
+        hooks = _appended_to(call.func.value)
+        if isinstance(hooks, ast.Attribute) and hooks.attr in ("middlewares", "before_request_funcs"):
+            module.guards.setdefault(ast.unparse(hooks.value), f"`{ast.unparse(call)}`")
     if callee in ("include_router", "register_blueprint") and call.args:
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
         mounter = _dotted(module, call.func.value) if is_method else module.dotted
