@@ -215,9 +215,10 @@ class HealthcheckMissing(Rule):
     other than Django's own (but `LoginRequiredMiddleware`) and harmless ones,
     Django settings that import a module of the project the code does not hold
     (`try: from .local_settings import *`, a file the deployment writes),
-    aiohttp's `middlewares=`, Flask's `before_request_funcs` appended to, Sanic's `@app.on_request`, Flask-BasicAuth's
-    `BASIC_AUTH_FORCE`, settings Flask reads at run time from a file
-    (`app.config.from_file(...)`, `from_pyfile`, `from_envvar`) or from an
+    aiohttp's `middlewares=`, Flask's `before_request_funcs` appended to,
+    Sanic's `@app.on_request`, Flask-BasicAuth's `BASIC_AUTH_FORCE`, settings
+    Flask reads at run time from a file (`app.config.from_file(...)`,
+    `from_pyfile`, `from_envvar`) or from an
     environment that sets, or may set, `FLASK_SERVER_NAME` or
     `FLASK_TRUSTED_HOSTS` (`from_prefixed_env()`), a mount at the root
     before the route (`app.mount("/", StaticFiles(html=True))`), a FastAPI handler that
