@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -667,9 +668,21 @@ class _Block(NamedTuple):
 
     first: int
     last: int
-    condition: str | None
-    """`if DEBUG` (line 12), as written; None for the body of a function."""
+    condition: ast.AST | None
+    """What the lines run under: an `if` (`orelse` its `else`), a loop, an `except`, a `case`."""
+    orelse: bool = False
     function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+
+    def said(self) -> str:
+        condition = self.condition
+        if isinstance(condition, ast.If):
+            written = f"`if {ast.unparse(condition.test)}` (line {condition.lineno})"
+            return f"the `else` of {written}" if self.orelse else written
+        if isinstance(condition, ast.ExceptHandler):
+            return f"the `except` at line {condition.lineno} runs"
+        if isinstance(condition, ast.match_case):
+            return f"the `case` at line {condition.pattern.lineno} matches"
+        return f"the loop at line {getattr(condition, 'lineno', 0)} runs"
 
 
 def _placed(tree: ast.Module, routes: list[_Written]) -> list[_Written]:
@@ -677,12 +690,16 @@ def _placed(tree: ast.Module, routes: list[_Written]) -> list[_Written]:
     settings.ENABLE_HEALTH:`, an `except` handler, a loop), which a probe cannot tell holds,
     and told the function that registers it where that function is given or finds the
     router or application it registers it on (see `_uncalled_registrations`)."""
-    blocks = list(_blocks(tree.body))
+    lines = sorted(route.line for route in routes)
+    # Only the blocks that hold a route: a large module has thousands, and a route or two.
+    blocks = [
+        block for block in _blocks(tree.body) if bisect_right(lines, block.last) > bisect_left(lines, block.first)
+    ]
     placed = []
     for route in routes:
         around = [block for block in blocks if block.first <= route.line <= block.last]
-        condition = next((block.condition for block in around if block.condition is not None), None)
-        refused = _either(route.refused, f"it is registered only when {condition} holds" if condition else None)
+        condition = next((block for block in around if block.condition is not None), None)
+        refused = _either(route.refused, f"it is registered only when {condition.said()} holds" if condition else None)
         function = max((block.function for block in around if block.function), key=_first_line, default=None)
         registered_by = None
         # A method Python calls itself (`__init__`) runs whenever its class is used.
@@ -696,27 +713,25 @@ def _blocks(body: list[ast.stmt]) -> Iterator[_Block]:
     for statement in body:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
             # Its body alone: a route decorating the function itself is not registered by it.
-            yield _Block(_first_line(statement.body[0]), _last_line(statement), None, statement)
+            yield _Block(_first_line(statement.body[0]), _last_line(statement), None, function=statement)
             yield from _blocks(statement.body)
             continue
         if isinstance(statement, ast.If):
-            condition = f"`if {ast.unparse(statement.test)}` (line {statement.lineno})"
-            parts = [(statement.body, condition), (statement.orelse, f"the `else` of {condition}")]
+            parts = [(statement.body, statement, False), (statement.orelse, statement, True)]
         elif isinstance(statement, ast.For | ast.AsyncFor | ast.While):
-            condition = f"the loop at line {statement.lineno} runs"
-            parts = [(statement.body, condition), (statement.orelse, condition)]
+            parts = [(statement.body, statement, False), (statement.orelse, statement, False)]
         elif isinstance(statement, ast.Try | ast.TryStar):
-            parts = [(statement.body, None), (statement.orelse, None), (statement.finalbody, None)]
-            parts += [(handler.body, f"the `except` at line {handler.lineno} runs") for handler in statement.handlers]
+            parts = [(statement.body, None, False), (statement.orelse, None, False), (statement.finalbody, None, False)]
+            parts += [(handler.body, handler, False) for handler in statement.handlers]
         elif isinstance(statement, ast.Match):
-            parts = [(case.body, f"the `case` at line {case.pattern.lineno} matches") for case in statement.cases]
+            parts = [(case.body, case, False) for case in statement.cases]
         elif isinstance(statement, ast.With | ast.AsyncWith | ast.ClassDef):
-            parts = [(statement.body, None)]
+            parts = [(statement.body, None, False)]
         else:
             continue
-        for part, condition in parts:
+        for part, condition, orelse in parts:
             if part and condition is not None:
-                yield _Block(_first_line(part[0]), _last_line(part[-1]), condition)
+                yield _Block(_first_line(part[0]), _last_line(part[-1]), condition, orelse)
             yield from _blocks(part)
 
 
