@@ -11,15 +11,18 @@ from typing import NamedTuple
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix.facts.service import service_facts
+from hardenfix.hosts import url_hosts
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
     ComposeDocument,
     Interpolation,
+    InterpolationError,
     Service,
     Variable,
     entries,
+    interpolate,
     iter_interpolations,
     iter_scalars,
     lookup,
@@ -184,7 +187,7 @@ class Options:
             if tuple(words[-len(phrase) :]) == phrase:
                 if self._upper["setting_words"] & set(words[: -len(phrase)]):
                     return None
-                return SecretName(name, self._store(name.upper()))
+                return SecretName(name, self._store(name.upper()), tuple(words[: -len(phrase)]))
         return None
 
     def _store(self, name: str) -> Store | None:
@@ -205,6 +208,8 @@ class SecretName(NamedTuple):
     name: str
     store: Store | None
     """Whether, and when, a data-store image takes its own credential through the variable."""
+    feature: tuple[str, ...] = ()
+    """The words before the secret word: what the secret is for (`SMTP` in `SMTP_PASSWORD`)."""
 
 
 class Default(enum.Enum):
@@ -319,6 +324,128 @@ def _address_of(secret: str, placeholder_addresses: dict[str, str]) -> str | Non
     return None
 
 
+_AWS_APIS = ("AWS", "S3", "SQS", "SNS", "SES", "DYNAMODB", "KINESIS")
+_MAIL_APIS = ("SMTP", "MAIL", "EMAIL", "MAILER")
+_EMULATORS: dict[str, tuple[str, ...]] = {
+    # LocalStack's docs ("Credentials"): any access key is accepted, `test` by convention.
+    "localstack/localstack": _AWS_APIS,
+    "localstack/localstack-pro": _AWS_APIS,
+    "motoserver/moto": _AWS_APIS,
+    "amazon/dynamodb-local": _AWS_APIS,
+    "adobe/s3mock": _AWS_APIS,
+    "softwaremill/elasticmq": _AWS_APIS,
+    "softwaremill/elasticmq-native": _AWS_APIS,
+    # stripe/stripe-mock's README: any `sk_test_` key is accepted.
+    "stripe/stripe-mock": ("STRIPE",),
+    # Azurite and the Cosmos DB emulator take the one key Microsoft publishes for them.
+    "mcr.microsoft.com/azure-storage/azurite": ("AZURE", "AZURITE"),
+    "mcr.microsoft.com/cosmosdb/linux/azure-cosmos-emulator": ("AZURE", "COSMOS", "COSMOSDB"),
+    "fsouza/fake-gcs-server": ("GCS", "GCP", "GOOGLE"),
+    # Mail catchers: they keep every message, and take any SMTP login or none.
+    "mailhog/mailhog": _MAIL_APIS,
+    "axllent/mailpit": _MAIL_APIS,
+    "maildev/maildev": _MAIL_APIS,
+    "rnwood/smtp4dev": _MAIL_APIS,
+    "schickling/mailcatcher": _MAIL_APIS,
+}
+"""Images of local emulators of a third party's service, with the words that name that service
+in a variable: they take any credential, or one they publish, so a secret for what they emulate
+has no value a stack that uses them keeps secret, and such a stack never sets it."""
+
+
+class _Emulator(NamedTuple):
+    service: str
+    image: str
+    apis: tuple[str, ...]
+
+
+_BARE_HOST = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?::\d+)?")
+
+
+def _hosts_named(value: str | None) -> set[str]:
+    """The hosts, lower case, a value names when its variables are unset: its URLs' hosts
+    (`http://localstack:4566`), or all of it (`mailhog`, `mailhog:1025`)."""
+    try:
+        text = interpolate(value or "", {})
+    except InterpolationError:
+        return set()
+    hosts = {text[start:end].lower() for url in url_hosts(text) for start, end in url.spans}
+    bare = _BARE_HOST.fullmatch(text.strip())
+    return hosts | {bare.group(1).lower()} if bare is not None else hosts
+
+
+def _emulators(document: ComposeDocument) -> dict[str, _Emulator]:
+    """The emulators the file runs (`_EMULATORS`), by each name their service answers to on
+    the network: its own, its `container_name`, its `hostname`."""
+    found: dict[str, _Emulator] = {}
+    for service in document.services():
+        reference = parse_reference(service.image() or "")
+        if reference is None:
+            continue
+        image = f"{reference.registry}/{reference.repository}" if reference.registry else reference.repository
+        apis = _EMULATORS.get(image)
+        if apis is None:
+            continue
+        emulator = _Emulator(service.name, image, apis)
+        names = [service.name]
+        for key in ("container_name", "hostname"):
+            entry = service.get(key)
+            if entry is not None and isinstance(entry.value, ScalarNode):
+                names.append(str(entry.value.value))
+        found.update((name.lower(), emulator) for name in names)
+    return found
+
+
+def _emulator_for(
+    secret: SecretName, services: tuple[Service, ...], emulators: dict[str, _Emulator]
+) -> _Emulator | None:
+    """The emulator a secret is the credential of, as a service using it reaches one: through
+    the secret's own address (`SMTP_HOST: ${SMTP_HOST:-mailhog}` for `SMTP_PASSWORD`,
+    `AWS_ENDPOINT_URL` for `AWS_SECRET_ACCESS_KEY`), or, where it has none, through any value or
+    `depends_on` of an emulator of what the secret's name says it is for (`STRIPE_SECRET_KEY`
+    beside `STRIPE_API_BASE: http://stripe-mock:12111`). A secret whose own address names
+    another host is that host's."""
+    words = set(_words(secret.name))
+    for service in services:
+        own_address: set[str] = set()
+        reached = {service.name.lower()}  # the emulator's own settings
+        for name, variable in service.environment().items():
+            hosts = _hosts_named(variable.value)
+            reached |= hosts
+            if name.upper() != secret.name.upper() and _is_address_of(_words(name), secret.feature):
+                own_address |= hosts
+        depends_on = service.get("depends_on")
+        if depends_on is not None and isinstance(depends_on.value, (MappingNode, SequenceNode)):
+            reached |= {str(node.value).lower() for node in _keys_or_items(depends_on.value)}
+        candidates = [emulators.get(host) for host in sorted(own_address or reached)]
+        found = next(
+            (
+                emulator
+                for emulator in candidates
+                if emulator is not None and (own_address or words & set(emulator.apis))
+            ),
+            None,
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def _is_address_of(words: tuple[str, ...], feature: tuple[str, ...]) -> bool:
+    """Whether a variable of these words is the address of the feature (`SMTP_HOST` of `SMTP`,
+    `AWS_ENDPOINT_URL` of `AWS`, `EMAIL_HOST` of `EMAIL_HOST`)."""
+    if not feature or words[: len(feature)] != feature:
+        return False
+    rest = words[len(feature) :]
+    return bool(set(rest) & set(_ADDRESS_WORDS)) or (not rest and feature[-1] in _ADDRESS_WORDS)
+
+
+def _keys_or_items(collection: MappingNode | SequenceNode) -> list[ScalarNode]:
+    if isinstance(collection, MappingNode):
+        return [entry.key for entry in entries(collection)]
+    return [item for item in collection.value if isinstance(item, ScalarNode)]
+
+
 _COOLIFY_MAGIC = re.compile(r"\bSERVICE_(?:FQDN|URL|USER|PASSWORD|PASSWORDWITHSYMBOLS|BASE64|REALBASE64|HEX)(?=_)")
 """The variables Coolify generates for a Compose file it deploys (`SERVICE_PASSWORD_DB`,
 `SERVICE_FQDN_APP_3000`; coollabsio/coolify bootstrap/helpers/shared.php, `generateEnvValue`)."""
@@ -364,6 +491,8 @@ class _Use(NamedTuple):
     """The profiles gating every service that uses it; None when one always runs."""
     allows_empty: bool
     """A service using it says an empty credential is allowed."""
+    services: tuple[Service, ...] = ()
+    """The services whose definitions hold it."""
 
 
 _UNUSED = _Use(None, (), False)
@@ -567,7 +696,18 @@ class SecretRequired(Rule):
       (`SMTP_PASSWORD:-test` beside `SMTP_HOST:-smtp.example.com`, RFC 2606's
       `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
       it configures is off until the address is set, and a stack that leaves
-      it off works without the secret.
+      it off works without the secret;
+    - the credential of an emulator the file runs (LocalStack, moto,
+      DynamoDB Local, stripe-mock, Azurite, fake-gcs-server, MailHog,
+      Mailpit, MailDev, ...), which takes any credential or one it publishes
+      (LocalStack's `test`): a secret whose own address names the emulator
+      (`AWS_ENDPOINT_URL: ${AWS_ENDPOINT_URL:-http://localstack:4566}` for
+      `AWS_SECRET_ACCESS_KEY`, `SMTP_HOST: ${SMTP_HOST:-mailhog}`), or, with no
+      address of its own, one named for what the emulator stands in for
+      (`STRIPE_SECRET_KEY`) in a service that names the emulator in a value or
+      waits for it (`depends_on`). A stack that uses the emulator never sets
+      the secret. One whose own address names another host (`S3_ENDPOINT` on
+      MinIO) is that host's, and keeps its safe fix.
 
     Whether a variable is a data store's credential, allowed empty, or used only
     under profiles is decided for the variable, from all its uses: fixing one use
@@ -661,6 +801,7 @@ class SecretRequired(Rule):
             for _, _, interpolation, use, _ in found
             if use.variable is not None and (use.variable.name in resets or "environment" in resets)
         }
+        emulated = self._emulated(document, found) if found else {}
         for start, end, interpolation, use, _ in found:
             if interpolation.operator not in _DEFAULTING:
                 continue
@@ -686,6 +827,7 @@ class SecretRequired(Rule):
                 written_out=self._written_out(document.text, interpolation.argument, defaults[interpolation.argument]),
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
                 unused=profiles == (),
+                emulator=emulated.get(name),
             )
             finding = self._finding(
                 document,
@@ -709,6 +851,24 @@ class SecretRequired(Rule):
                 )
             if finding is not None:
                 yield finding
+
+    def _emulated(
+        self, document: ComposeDocument, found: list[tuple[int, int, Interpolation, _Use, Store | None]]
+    ) -> dict[str, _Emulator]:
+        """The secrets that are the credentials of an emulator the file runs, by name, with it:
+        one use that reaches it makes it one."""
+        emulators = _emulators(document)
+        emulated: dict[str, _Emulator] = {}
+        for _, _, interpolation, use, _ in found:
+            if not emulators or interpolation.name in emulated:
+                continue
+            secret = self.options.secret(interpolation.name)
+            if secret is None and use.variable is not None:
+                secret = self.options.secret(use.variable.name)
+            emulator = _emulator_for(secret, use.services, emulators) if secret is not None else None
+            if emulator is not None:
+                emulated[interpolation.name] = emulator
+        return emulated
 
     @staticmethod
     def _interpolations(document: ComposeDocument, scalar: ScalarNode) -> Iterator[tuple[int, Interpolation]]:
@@ -850,7 +1010,8 @@ class SecretRequired(Rule):
                     else:
                         profiles = tuple(dict.fromkeys((*earlier.profiles, *profiles)))
                     allows_empty = allows_empty or earlier.allows_empty
-                uses[key] = _Use(environment.get(key), profiles, allows_empty)
+                users = (*earlier.services, service) if earlier is not None else (service,)
+                uses[key] = _Use(environment.get(key), profiles, allows_empty, users)
         for section in _RESOURCE_SECTIONS:
             resources = lookup(document.root, section)
             if resources is None or not isinstance(resources.value, MappingNode):
@@ -953,6 +1114,7 @@ def _unset_on_purpose(
     written_out: str | None,
     profiled_owner: tuple[str, tuple[str, ...]] | None,
     unused: bool = False,
+    emulator: _Emulator | None = None,
 ) -> str | None:
     """Why a stack that works may leave the variable unset, the first that holds: what makes
     requiring it an unsafe fix."""
@@ -1001,6 +1163,12 @@ def _unset_on_purpose(
         and (
             "no service that runs uses it, but Compose interpolates the whole file, an extension field no service"
             " merges and a service scaled to 0 alike: requiring it stops the stack for a secret nothing reads"
+        ),
+        emulator
+        and (
+            f"it is the credential of `{emulator.service}`, an emulator (`{emulator.image}`) that takes any"
+            " credential or one it publishes: a stack that uses it never sets the secret, and requiring it"
+            " stops that stack"
         ),
     ]
     return next((reason for reason in reasons if reason), None)
