@@ -36,6 +36,14 @@ def applicability(root: Path, name: str, stack: str = STACK) -> str:
         ".devcontainer/docker-compose.yml",  # mastodon's, posthog's: an editor starts it for development
         "docker-compose/development/docker-compose.yml",  # lobe-chat's
         "e2e/compose.yaml",
+        "docker-compose.cypress.yml",  # a Cypress suite's stack, started in CI without an .env
+        "docker-compose.playwright.yml",
+        "docker-compose.integration.yml",
+        "compose.sandbox.yaml",  # posthog's: a sandbox per contributor
+        "docker-compose.playground.yml",
+        "tests/integration/compose.yaml",
+        ".github/docker-compose.yml",  # what a CI workflow's jobs start
+        ".gitlab/compose.yaml",
     ],
 )
 def test_a_development_or_test_stack_gets_an_unsafe_fix(tmp_path: Path, name: str) -> None:
@@ -46,6 +54,7 @@ def test_a_stack_named_for_development_gets_an_unsafe_fix(tmp_path: Path) -> Non
     assert applicability(tmp_path, "compose.yaml", "name: lobe-chat-development\n" + STACK) == "unsafe"
     assert applicability(tmp_path, "compose.yaml", "name: myapp_develop\n" + STACK) == "unsafe"
     assert applicability(tmp_path, "compose.yaml", "name: lobe-chat\n" + STACK) == "safe"
+    assert applicability(tmp_path, "compose.yaml", "name: shop-sandbox\n" + STACK) == "unsafe"
 
 
 @pytest.mark.parametrize(
@@ -59,6 +68,9 @@ def test_a_stack_named_for_development_gets_an_unsafe_fix(tmp_path: Path) -> Non
         "docker-dev/compose.yaml",
         "developer-portal/compose.yaml",
         "deploy/compose.yaml",
+        "docker-compose.integrations.yml",  # the stack of an app's integrations, not a test's
+        "sandboxes/compose.yaml",
+        "github/compose.yaml",
     ],
 )
 def test_any_other_stack_gets_the_safe_fix(tmp_path: Path, name: str) -> None:

@@ -264,21 +264,27 @@ llama.cpp's `sk-no-key-required`). A stack as documented never sets them."""
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
-_DEVELOPMENT_NAME = re.compile(
-    r"(?i)(?:^|[._-])(?:dev|devel|develop|development|debug|local|test|tests|testing|ci|e2e)(?=[._-]|$)"
+_DEVELOPMENT_WORDS = (
+    r"dev|devel|develop|development|debug|local|test|tests|testing|ci|e2e"
+    r"|integration|cypress|playwright|sandbox|playground"
 )
+"""Words that name a stack for development or tests, or one to try things in: a Cypress or
+Playwright suite's (`docker-compose.cypress.yml`), an integration test's, a sandbox's."""
+_DEVELOPMENT_NAME = re.compile(rf"(?i)(?:^|[._-])(?:{_DEVELOPMENT_WORDS})(?=[._-]|$)")
 
 
-_DEVELOPMENT_FOLDER = re.compile(r"(?i)\.devcontainer|dev|devel|develop|development|debug|local|tests?|testing|ci|e2e")
+_DEVELOPMENT_FOLDER = re.compile(rf"(?i)\.devcontainer|\.github|\.gitlab|\.circleci|{_DEVELOPMENT_WORDS}")
 """A folder a development or test stack is kept in: its whole name, as a project's own
-folder may be named anything (`dev-tools/compose.yaml` is a project's stack)."""
+folder may be named anything (`dev-tools/compose.yaml` is a project's stack); a CI service's
+folder (`.github/docker-compose.yml`) holds what its jobs start."""
 
 
 def _development_stack(document: ComposeDocument) -> str | None:
     """What names the file a development or test stack, as the message shows it: its name
-    (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`), its folder
+    (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`,
+    `docker-compose.cypress.yml`, `compose.sandbox.yaml`), its folder
     (`development/docker-compose.yml`, any file of a `.devcontainer` folder, which an editor
-    starts for development) or the project `name:` it gives (lobe-chat's
+    starts for development, or of a CI service's `.github` folder) or the project `name:` it gives (lobe-chat's
     `lobe-chat-development`); else None."""
     location = document.location
     if location is not None:
@@ -652,11 +658,15 @@ class SecretRequired(Rule):
       requiring the variable would stop the stack for everyone who never
       enables that optional service;
     - a default that is another variable: requiring it drops that fallback;
-    - any default in a file named as a development or test stack
-      (`docker-compose.dev.yml`, `docker-compose.develop.yml`, `compose.local.yaml`,
-      `docker-compose.debug.yml`, `docker-compose.test.yml`),
-      kept in a folder so named (`development/docker-compose.yml`, any file of a
-      `.devcontainer` folder) or giving such a project name (lobe-chat's
+    - any default in a file named as a development or test stack, or one to
+      try things in (`docker-compose.dev.yml`, `docker-compose.develop.yml`,
+      `compose.local.yaml`, `docker-compose.debug.yml`, `docker-compose.test.yml`,
+      `docker-compose.integration.yml`, `docker-compose.cypress.yml`,
+      `docker-compose.playwright.yml`, `compose.sandbox.yaml`,
+      `docker-compose.playground.yml`),
+      kept in a folder so named (`development/docker-compose.yml`, `e2e/compose.yaml`,
+      any file of a `.devcontainer` folder, or of a CI service's `.github`,
+      `.gitlab` or `.circleci` folder) or giving such a project name (lobe-chat's
       `name: lobe-chat-development`):
       such a stack is made to start with the defaults it writes, even without
       an `.env` (karakeep's development stack says so), and requiring the
