@@ -176,7 +176,7 @@ class ServiceFacts:
         make what is set before them a guess, and the variables passed from the deploying
         shell (a bare name in either), whose value is not known."""
         environment = Environment(self.build.environment if self.build is not None else None)
-        for written, path in self._env_files():
+        for written, path in self.env_files():
             if path is None:
                 environment.add_unread(written)
                 continue
@@ -605,7 +605,7 @@ class ServiceFacts:
         shown = f"{key}: {' '.join(words)}"
         return words, f"{self._compose}:{line}: " + (shown if len(shown) <= 80 else shown[:77] + "...")
 
-    def _env_files(self) -> list[tuple[str, Path | None]]:
+    def env_files(self) -> list[tuple[str, Path | None]]:
         """Its `env_file`s in the order Compose reads them, each as written and its path in
         the checkout; None for one named through interpolation (`${ENV_FILE:-./.env}`), which
         the deployment's variables choose. An optional one (`required: false`) is listed too:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -681,8 +682,12 @@ class SecretRequired(Rule):
     - a default also written out where the same value is needed (baserow's
       `DATABASE_URL=postgresql://baserow:baserow@db` beside
       `${DATABASE_PASSWORD:-baserow}`, or an option of a command:
-      `redis-server --requirepass redispass`): a secret set in its place would
-      not match it, and the stack works with the default alone;
+      `redis-server --requirepass redispass`), or written as a credential in a
+      file the services are given (an `env_file`, or what a bind mount binds:
+      a file, or the files directly in a folder of at most 20): an initdb
+      script's `CREATE USER app PASSWORD 'apppass'`, a mounted `redis.conf`'s
+      `requirepass`, an `env_file`'s `MARIADB_PASSWORD=`. A secret set in its
+      place would not match it, and the stack works with the default alone;
     - a secret named for a service that runs only under a profile
       (`QDRANT_API_KEY` beside a `qdrant` service under `profiles: [qdrant]`):
       a stack that chooses another (dify's `VECTOR_STORE`) works without it;
@@ -834,7 +839,10 @@ class SecretRequired(Rule):
                 development=development,
                 reset_in=reset_in.get(name),
                 switched_off_by=switch,
-                written_out=self._written_out(document.text, interpolation.argument, defaults[interpolation.argument]),
+                written_out=(
+                    self._written_out(document.text, interpolation.argument, defaults[interpolation.argument])
+                    or self._written_in_given_files(document, interpolation.argument)
+                ),
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
                 unused=profiles == (),
                 emulator=emulated.get(name),
@@ -975,6 +983,73 @@ class SecretRequired(Rule):
             at = text.find(default, at + len(default))
         return f"an argument of a command (`{argument.group(1)} {default}`)" if argument is not None else None
 
+    def _written_in_given_files(self, document: ComposeDocument, default: str) -> str | None:
+        """Where a file the services are given (an `env_file`, or one a bind mount binds, such as
+        an initdb script or a `redis.conf`) writes a secret's default as a credential: after a
+        word that names one (`PASSWORD 'ledger_pw'`, `requirepass s3cr3t`, `DB_PASSWORD=...`), or
+        as a URL's password. What reads it there needs the same value, and keeps the default."""
+        default = default.strip()
+        if len(default) < 3 or any(character in default for character in "${}"):
+            return None
+        token = re.compile(rf"(?<![\w-]){re.escape(default)}(?![\w-])")
+        for shown, text in self._given_files(document):
+            for match in token.finditer(text):
+                line_start = text.rfind("\n", 0, match.start()) + 1
+                line_end = text.find("\n", match.end())
+                before = text[line_start : match.start()]
+                line = text[line_start : line_end if line_end != -1 else len(text)]
+                url = _URL_PASSWORD.search(line)
+                if _CREDENTIAL_WORD.search(before) or (url is not None and url.group(1) == default):
+                    return f"a credential in `{shown}` (line {text.count(chr(10), 0, line_start) + 1})"
+        return None
+
+    def _given_files(self, document: ComposeDocument) -> list[tuple[str, str]]:
+        """The files of the checkout the file's services are given, with their text, by their path
+        from the Compose file's folder: their `env_file`s, and what their bind mounts bind (a file,
+        or the files directly in a folder of at most `_GIVEN_FOLDER_FILES`)."""
+        location = document.location
+        if location is None:
+            return []
+        folder = location.parent
+        env_files = [
+            path
+            for service in document.services()
+            if service.get("env_file") is not None
+            for _, path in service_facts(document, service, self.knowledge).env_files()
+            if path is not None
+        ]
+        sources = [
+            folder / mount.source
+            for service in document.services()
+            for mount in service.bind_mounts()
+            if mount.source is not None
+        ]
+
+        def read() -> list[tuple[str, str]]:
+            paths = dict.fromkeys(env_files)
+            for source in sources:
+                document.depends_on(source)
+                if source.is_dir():
+                    files = sorted(path for path in source.iterdir() if path.is_file())
+                    if len(files) <= _GIVEN_FOLDER_FILES:
+                        paths.update(dict.fromkeys(files))
+                else:
+                    paths[source] = None
+            found = []
+            for path in paths:
+                document.depends_on(path)
+                try:
+                    if path.resolve() == location.resolve() or path.stat().st_size > _GIVEN_FILE_SIZE:
+                        continue
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+                found.append((os.path.relpath(path, folder).replace(os.sep, "/"), text))
+            return found
+
+        key = ("files given to the services", *map(str, env_files), *map(str, sources))
+        return document.made_of_other_files(key, read)
+
     def _held_by_stores(self, document: ComposeDocument) -> set[str]:
         """The variables interpolated in the environment or the command of a service that runs a
         data store: that store takes its credential through them."""
@@ -1038,6 +1113,15 @@ class SecretRequired(Rule):
         return uses
 
 
+_CREDENTIAL_WORD = re.compile(
+    r"(?i)pass(?:word|wd|phrase)?|secret|token|credential|(?:api|access|private|master|secret)[-_ ]?key"
+    r"|requirepass|masterauth|identified[ \t]+by"
+)
+"""A word after which a file writes a credential (SQL's `PASSWORD '...'` and `IDENTIFIED BY`,
+Redis's `requirepass`, `DB_PASSWORD=`, `"password": `)."""
+_GIVEN_FOLDER_FILES = 20
+"""A bound folder with more files is an application's tree, not its settings or initdb scripts."""
+_GIVEN_FILE_SIZE = 256 * 1024
 _URL_PASSWORD = re.compile(r"://[^/\s:@]*:([^/\s@]*)@")
 _ASSIGNED_VALUE = re.compile(
     r"[ \t]*(?:-[ \t]*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=:][ \t]*[\"']?(.*?)[\"']?[ \t]*$"
