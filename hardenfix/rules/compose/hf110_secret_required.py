@@ -703,6 +703,15 @@ class SecretRequired(Rule):
       (`LAGO_USE_AWS_S3` is `LAGO_AWS_S3`, `ENABLE_S3` is `S3`), and the
       feature's secrets are those whose names start with its words
       (`LAGO_AWS_S3_SECRET_ACCESS_KEY`);
+    - the secret of a remote implementation that a selector in a service using
+      it leaves unchosen: a variable ending in `MODE`, `BACKEND`, `DRIVER`,
+      `PROVIDER`, `TYPE`, `MAILER`, ... whose value when unset is a local choice
+      (`local`, `none`, `log`, `console`, `file`, `memory`, ...), of storage
+      (`STORAGE_BACKEND:-local` beside `S3_SECRET_ACCESS_KEY`), authentication
+      (`AUTH_MODE:-none` beside `OIDC_CLIENT_SECRET`) or mail (Laravel's
+      `MAIL_MAILER:-log` beside `MAIL_PASSWORD`). A secret named for the feature
+      itself (`SESSION_SECRET` beside `SESSION_DRIVER: file`) may serve the local
+      choice too, and keeps its safe fix;
     - a secret that no service that runs uses: one in an extension field no
       service merges, or in a service scaled to 0 (`scale: 0`,
       `deploy.replicas: 0`), which Compose interpolates all the same;
@@ -832,7 +841,7 @@ class SecretRequired(Rule):
                     if len(words) > len(feature) and words[: len(feature)] == feature
                 ),
                 None,
-            )
+            ) or _not_selected(words, use.services)
             unset_on_purpose = _unset_on_purpose(
                 profiles=profiles,
                 placeholder_address=placeholder,
@@ -1186,6 +1195,55 @@ def _switched_off_by_values(document: ComposeDocument, knowledge: KnowledgeBase)
             if feature is not None:
                 switched_off.setdefault(feature, how)
     return switched_off
+
+
+_SELECTOR_WORDS = frozenset(
+    {"MODE", "BACKEND", "DRIVER", "PROVIDER", "TYPE", "MAILER", "ADAPTER", "TRANSPORT", "METHOD", "STRATEGY"}
+)
+"""Words that end the name of a variable choosing among a feature's implementations
+(`STORAGE_BACKEND`, `MAIL_MAILER`, `AUTH_MODE`)."""
+_LOCAL_CHOICES = frozenset(
+    {"none", "off", "disabled", "local", "log", "console", "file", "files", "filesystem", "fs", "disk"}
+    | {"memory", "inmemory", "in-memory", "noop", "null", "array"}
+)
+"""Choices that use no remote service, and so none of its credentials: Laravel's `MAIL_MAILER=log`,
+Django's console e-mail backend, local file storage, no authentication."""
+_REMOTE_PROVIDERS = {
+    frozenset({"STORAGE", "FILE", "FILES", "UPLOAD", "UPLOADS", "MEDIA", "BLOB"}): frozenset(
+        {"S3", "AWS", "GCS", "AZURE", "MINIO", "R2", "B2", "SWIFT", "SPACES"}
+    ),
+    frozenset({"AUTH", "LOGIN", "SSO"}): frozenset(
+        {"OIDC", "OAUTH", "OAUTH2", "OPENID", "LDAP", "SAML", "KEYCLOAK", "AUTH0", "OKTA", "AUTHENTIK"}
+    ),
+    frozenset({"MAIL", "EMAIL", "SMTP"}): frozenset(
+        {"SMTP", "MAIL", "EMAIL", "MAILGUN", "SENDGRID", "POSTMARK", "SES", "MAILJET", "RESEND", "BREVO"}
+    ),
+}
+"""The remote implementations a selector of a feature so named may choose, by the word their
+secrets' names start with (`S3_SECRET_ACCESS_KEY` for a `STORAGE_BACKEND`; `MAIL_PASSWORD`, the
+SMTP server's, for Laravel's `MAIL_MAILER`). A secret named for the feature itself may serve a
+local choice too (`SESSION_SECRET` for `SESSION_DRIVER=file`, `AUTH_SECRET` for local accounts)."""
+
+
+def _not_selected(secret_words: tuple[str, ...], services: tuple[Service, ...]) -> str | None:
+    """How a selector of a service using the secret leaves what it is for unchosen: one whose
+    value when unset is a local choice (`STORAGE_BACKEND: ${STORAGE_BACKEND:-local}` beside
+    `S3_SECRET_ACCESS_KEY`, `MAIL_MAILER: log` beside `MAIL_PASSWORD`), of a feature whose
+    remote implementation the secret's name starts with (`_REMOTE_PROVIDERS`)."""
+    for service in services:
+        for name, variable in service.environment().items():
+            words = _words(name)
+            if len(words) < 2 or words[-1] not in _SELECTOR_WORDS:
+                continue
+            choice = _default_value(variable.value).strip()
+            if choice.lower() not in _LOCAL_CHOICES or "$" in choice:
+                continue
+            feature = set(words[:-1])
+            remote = {word for kinds, providers in _REMOTE_PROVIDERS.items() if kinds & feature for word in providers}
+            if secret_words[0] in remote:
+                shown = f"`{variable.value.strip()}`" if variable.value else "unset"
+                return f"is not chosen (`{name}` is {shown}, a local choice)"
+    return None
 
 
 def _environment_values(document: ComposeDocument, service: Service, knowledge: KnowledgeBase) -> dict[str, str | None]:
