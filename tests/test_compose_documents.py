@@ -126,6 +126,9 @@ def test_a_duplicate_key_is_named_in_its_own_document(hardenfix, tmp_path: Path)
         ('"3.0"', "healthcheck", None),
         ('"1"', "start_period", None),  # no legacy format of this number has a schema hardenfix knows
         (None, "start_period", None),  # the Compose Specification: every key
+        ('"2.4"', "deploy.resources.reservations.devices", '"2.4"'),  # no `deploy` in 2.x
+        ('"3.9"', "deploy.resources.reservations.devices", '"3.9"'),  # cpus, memory, generic_resources only
+        (None, "deploy.resources.reservations.devices", None),
     ],
 )
 def test_legacy_format_without_names_versions_whose_schema_lacks_the_key(version, key, declared) -> None:

@@ -290,13 +290,19 @@ class Service:
 _SETS_AN_IMAGE = re.compile(r"(?m)^[ \t]+image:")
 _INDENTED_KEY = re.compile(r"(?m)^[ \t]+['\"]?([^\s'\":#][^'\":#]*?)['\"]?[ \t]*:(?:[ \t]|$)")
 _LEGACY_FORMAT_VERSION = re.compile(r"([23])(?:\.(\d+))?")
+GPU_RESERVATION_KEY = "deploy.resources.reservations.devices"
 _LEGACY_FORMAT_KEYS_SINCE: dict[str, dict[int, int]] = {
     "healthcheck": {2: 1, 3: 0},
     "start_period": {2: 3, 3: 4},
+    GPU_RESERVATION_KEY: {},
 }
-"""The first minor version of each legacy file format (2.x, 3.x) whose schema has a healthcheck
-key: docker-compose 1.16.0's release notes add `start_period` in 2.3 and 3.4, and its file
-format reference gives `healthcheck` to 2.1 and 3.0."""
+"""The first minor version of each legacy file format (2.x, 3.x) whose schema has a key; a
+format missing from a key's table has it in no version. docker-compose 1.16.0's release notes
+add `start_period` in 2.3 and 3.4, and its file format reference gives `healthcheck` to 2.1
+and 3.0. No legacy schema has device reservations: docker/compose 1.29's
+config_schema_v2.4.json has no `deploy` at all, and its config_schema_v3.9.json, like
+docker/cli's config_schema_v3.14.json (`docker stack deploy`), reserves only `cpus`,
+`memory` and `generic_resources`, refusing any other key."""
 
 
 OVERRIDE_MERGES = "this override file's keys are merged into the base file's service, which may set it"
@@ -559,7 +565,12 @@ class ComposeDocument(SourceText):
             return None
         major, minor = int(found.group(1)), int(found.group(2) or 0)
         since = _LEGACY_FORMAT_KEYS_SINCE[key].get(major)
-        return self.source_of(entry.value) if since is not None and minor < since else None
+        return self.source_of(entry.value) if since is None or minor < since else None
+
+    def legacy_format_doubt(self, key: str) -> str | None:
+        """Why writing `key` may make the file invalid: its declared legacy format has no such key."""
+        version = self.legacy_format_without(key)
+        return legacy_format_reason(version, key) if version is not None else None
 
     def _service_entries(self) -> list[Entry]:
         entry = lookup(self.root, "services")

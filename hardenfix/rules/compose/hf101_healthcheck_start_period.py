@@ -10,7 +10,6 @@ from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
     ComposeDocument,
     insertion_target,
-    legacy_format_reason,
     merged_from_elsewhere,
 )
 from hardenfix.sources.healthcheck import ProbeDoubts, replaced_elsewhere
@@ -124,7 +123,6 @@ class HealthcheckStartPeriod(Rule):
                 f"healthcheck of service `{service.name}` has no `start_period`: "
                 "failed probes while it starts count toward its retries"
             )
-            legacy_format = document.legacy_format_without("start_period")
             yield self.finding(
                 document,
                 *document.span(healthcheck.key),
@@ -134,6 +132,6 @@ class HealthcheckStartPeriod(Rule):
                     merged_from_elsewhere(document, service),
                     stateful.about(service, target),
                     replaced_elsewhere(document, target, ["start_period"]),
-                    legacy_format_reason(legacy_format, "start_period") if legacy_format is not None else None,
+                    document.legacy_format_doubt("start_period"),
                 ],
             )

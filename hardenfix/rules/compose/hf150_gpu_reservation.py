@@ -9,6 +9,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
+    GPU_RESERVATION_KEY,
     ComposeDocument,
     Entry,
     Service,
@@ -25,7 +26,7 @@ EVERY_GPU = "all"
 _NO_GPU = frozenset({"", "none", "void"})
 """NVIDIA_VISIBLE_DEVICES values for which the NVIDIA runtime exposes no GPU."""
 _DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:/._-]*")
-_RESERVATION_PATH = ("deploy", "resources", "reservations", "devices")
+_RESERVATION_PATH = tuple(GPU_RESERVATION_KEY.split("."))
 
 
 class _Request(NamedTuple):
@@ -126,7 +127,12 @@ class GpuReservation(Rule):
       `internal/config/image/cuda_image.go`, `DevicesFromEnvvars`);
     - `NVIDIA_VISIBLE_DEVICES` without `runtime: nvidia`: it only takes effect on
       a daemon whose default runtime is NVIDIA's, and elsewhere the service runs
-      on the CPU today but would not start with a reservation.
+      on the CPU today but would not start with a reservation;
+    - a file that declares a legacy format (`version: "2.4"`, where `runtime:
+      nvidia` was written before the Compose Specification, or any 3.x): no
+      legacy schema has device reservations (2.x has no `deploy` at all), so
+      Compose v1 and `docker stack deploy` would refuse the file. Compose v2
+      ignores `version:`; removing it is the change to review.
 
     An `NVIDIA_*` variable other than `NVIDIA_VISIBLE_DEVICES` without
     `runtime: nvidia` is reported without a fix: the service sees no GPU on a
@@ -173,7 +179,12 @@ class GpuReservation(Rule):
                 *document.span(service.key),
                 message,
                 self.fix("Reserve the GPUs it uses", edit),
-                doubts=[request.risk, merged_from_elsewhere(document, service), self._set_elsewhere(document)],
+                doubts=[
+                    request.risk,
+                    merged_from_elsewhere(document, service),
+                    self._set_elsewhere(document),
+                    document.legacy_format_doubt(GPU_RESERVATION_KEY),
+                ],
             )
 
     @staticmethod
