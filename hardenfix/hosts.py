@@ -133,16 +133,19 @@ def _is_token(host: str) -> bool:
     return "_" in host and bool(letters) and all(char.isupper() for char in letters)
 
 
-def only_url_host_case_changed(before: str, after: str) -> bool:
+def only_url_host_case_changed(before: str, after: str, syntax: Iterable[tuple[int, int]] = ()) -> bool:
     """Whether `after` is `before` with letters of its URLs' hosts lowercased, and nothing
-    else changed (both resolved: no variable syntax left)."""
+    else changed (both resolved; `syntax`, the spans of `after` that are variable syntax
+    left for the container to expand, `$HOSTNAME`, is read as `url_hosts` reads it masked,
+    and never changes)."""
     if before == after:
         return True
     if len(before) != len(after):
         return False
-    hosts = {index for url in url_hosts(after) for start, end in url.spans for index in range(start, end)}
+    masked = mask(after, syntax)
+    hosts = {index for url in url_hosts(masked) for start, end in url.spans for index in range(start, end)}
     return all(
-        index in hosts and new == old.lower()
+        index in hosts and masked[index] != MASK and new == old.lower()
         for index, (old, new) in enumerate(zip(before, after, strict=True))
         if old != new
     )

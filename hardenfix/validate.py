@@ -312,10 +312,19 @@ def _allows(change: ValueChange, path: Path_, before: object, after: object) -> 
     if change is ValueChange.HOST_CASE:
         if _HOST_FIELDS.intersection(path):
             return _casefolded(before) == _casefolded(after)
-        return _strings_alike(before, after, hosts.only_url_host_case_changed)
+        return _strings_alike(before, after, _only_url_host_case_changed)
     if change is ValueChange.CURL_FAIL_FLAGS:
         return _strings_alike(before, after, _same_but_fail_flags)
     return False
+
+
+def _only_url_host_case_changed(before: str, after: str) -> bool:
+    """As `hosts.only_url_host_case_changed`, with what `$$` escaped for the container's shell
+    (`http://$${NODE}.Cluster.Local`, resolved to `${NODE}`) read as a variable, as HF130
+    reads it before Compose resolves it."""
+    from hardenfix.sources.compose import shell_references
+
+    return hosts.only_url_host_case_changed(before, after, shell_references(after))
 
 
 def _same_but_fail_flags(before: str, after: str) -> bool:

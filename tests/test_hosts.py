@@ -223,3 +223,21 @@ def test_value_origins_agree_with_ruamel(value: str, style: str, width: int) -> 
 )
 def test_only_url_host_case_changed(before: str, after: str, allowed: bool) -> None:
     assert hosts.only_url_host_case_changed(before, after) is allowed
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "allowed"),
+    [
+        # `$${NODE}` and `$$HOSTNAME`, resolved: references the container's shell expands.
+        ("curl http://${NODE}.Cluster.Local/", "curl http://${NODE}.cluster.local/", True),
+        ("http://$HOSTNAME.Svc:80/", "http://$HOSTNAME.svc:80/", True),
+        ("http://$HOSTNAME.Svc:80/", "http://$hostname.Svc:80/", False),
+        ("http://${Node}/", "http://${node}/", False),
+    ],
+)
+def test_only_url_host_case_changed_around_references_left_to_the_container(
+    before: str, after: str, allowed: bool
+) -> None:
+    from hardenfix.sources.compose import shell_references
+
+    assert hosts.only_url_host_case_changed(before, after, shell_references(after)) is allowed

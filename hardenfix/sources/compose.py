@@ -1295,6 +1295,20 @@ def _variable_syntax(value: str, start: int, end: int, spans: list[Span]) -> boo
     return True
 
 
+def shell_references(resolved: str) -> list[Span]:
+    """Spans of an interpolated value that are references for the container's shell or
+    program (`$NAME`, `${NAME}`): what `$$NAME` and `$${NAME}` become once Compose has
+    resolved the value."""
+    spans: list[Span] = []
+    index = resolved.find("$")
+    while index != -1:
+        after = _shell_reference_end(resolved, index + 1, len(resolved))
+        if after > index + 1:
+            spans.append((index, after))
+        index = resolved.find("$", max(after, index + 1))
+    return spans
+
+
 def _shell_reference_end(value: str, index: int, end: int) -> int:
     """Where the shell reference after a `$$` ends (`{NAME}`, `NAME`); `index` when none."""
     if value.startswith("{", index):
