@@ -166,16 +166,17 @@ def lowercased(original: str, masked: str) -> str | None:
 
 _COMPARED_AS_TEXT = re.compile(
     r"REDIRECT|CALLBACK|ISSUER|AUDIENCE|RETURN_?(?:URL|URI|TO)|(?:^|_)(?:ISS|AUD)(?:_|$)|ENTITY_?ID"
-    r"|(?:ROOT|PUBLIC|EXTERNAL|SITE|FRONTEND|HOSTNAME)_?URL|NEXTAUTH_URL|^KC_HOSTNAME"
+    r"|(?:ROOT|PUBLIC|EXTERNAL|SITE|FRONTEND|HOSTNAME)_?URL|NEXTAUTH_URL|^(?:KC_)?HOSTNAME(?:_|$)"
 )
-"""Variables whose URL another party compares with what it has registered, letter for letter,
-or that an application builds such URLs from (Grafana's `GF_SERVER_ROOT_URL` makes its OAuth
-redirect URI, Keycloak's `KC_HOSTNAME` the issuer it publishes; a SAML entity ID is compared
-as it is written)."""
+"""Variables and options (dashes read as underscores) whose URL another party compares with
+what it has registered, letter for letter, or that an application builds such URLs from
+(Grafana's `GF_SERVER_ROOT_URL` makes its OAuth redirect URI, Keycloak's `KC_HOSTNAME`, or its
+option `--hostname`, the issuer it publishes; a SAML entity ID is compared as it is written)."""
 _IN_A_QUERY = re.compile(r"[?&][^\s'\"`=]*=[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
 """Text before the host of a URL that is the value of another URL's query parameter."""
-_ASSIGNED_TO = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)[\"']?[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
-"""Text before the host of a URL assigned to a variable (`ENV KEY=https://`, `ENV KEY https://`)."""
+_ASSIGNED_TO = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)(?:=|\s+)[\"']?[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
+"""Text before the host of a URL assigned to a variable or given to an option (`ENV KEY=https://`,
+`ENV KEY https://`, `--oidc-issuer-url=https://`, `cfg:server.root_url=https://`)."""
 _EXACT_MATCH = (
     "an OAuth server matches a redirect URI against the registered one as a string (RFC 6749 3.1.2.2),"
     " and an OpenID client the issuer letter for letter (OpenID Connect Core 3.1.3.7)"
@@ -184,14 +185,15 @@ _EXACT_MATCH = (
 
 def compared_as_text(masked: str, host_start: int, variable: str | None = None) -> str | None:
     """Why a URL whose host starts at `host_start` of `masked` is compared as text, so that
-    another spelling of its host stops matching: it is assigned to a variable named as an
-    OAuth redirect URI or an OpenID issuer (`variable`, else the name it is assigned to in
-    `masked`), or it is the value of another URL's query parameter (`?redirect_uri=...`);
-    None when neither holds."""
+    another spelling of its host stops matching: it is assigned to a variable, or given to
+    an option, named as an OAuth redirect URI or an OpenID issuer (`variable`, else the name
+    it is assigned to in `masked`; oauth2-proxy's `--oidc-issuer-url` is its
+    `OAUTH2_PROXY_OIDC_ISSUER_URL`), or it is the value of another URL's query parameter
+    (`?redirect_uri=...`); None when neither holds."""
     if variable is None:
         assigned = _ASSIGNED_TO.search(masked, 0, host_start)
         variable = assigned.group(1) if assigned else None
-    if variable is not None and _COMPARED_AS_TEXT.search(variable.upper()):
+    if variable is not None and _COMPARED_AS_TEXT.search(re.sub(r"[-.]", "_", variable.lstrip("-")).upper()):
         return f"`{variable}` names a URL that is compared as text, or that such URLs are built from: {_EXACT_MATCH}"
     if _IN_A_QUERY.search(masked, 0, host_start):
         return f"the URL is a value in another URL's query: {_EXACT_MATCH}"

@@ -241,3 +241,20 @@ def test_only_url_host_case_changed_around_references_left_to_the_container(
     from hardenfix.sources.compose import shell_references
 
     assert hosts.only_url_host_case_changed(before, after, shell_references(after)) is allowed
+
+
+@pytest.mark.parametrize(
+    ("text", "compared"),
+    [
+        ("--oidc-issuer-url=https://Auth.Example.com/realms/main", True),  # oauth2-proxy
+        ("--redirect-url https://App.Example.com/oauth2/callback", True),
+        ("start --hostname=https://Auth.Example.com", True),  # Keycloak's KC_HOSTNAME
+        ("cfg:server.root_url=https://Grafana.Example.com/", True),
+        ("OIDC_ISSUER=https://Auth.Example.com", True),
+        ("--upstream=http://Backend:8080/", False),
+        ("curl -f https://Api.Example.com/health", False),
+    ],
+)
+def test_compared_as_text_reads_options_as_variables(text: str, compared: bool) -> None:
+    host_start = text.index("://") + 3
+    assert (hosts.compared_as_text(text, host_start) is not None) is compared

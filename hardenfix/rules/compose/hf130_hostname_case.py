@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -134,12 +135,16 @@ class HostnameCase(Rule):
       not only a name to reach it by: RabbitMQ derives its node name and its
       data folder from the host name, and clustered services compare it as a
       string, so a new spelling can start with empty data.
-    - a URL also compared as text: unsafe. An environment variable named as
-      an OAuth redirect URI or callback, or an OpenID issuer or audience
-      (`OAUTH_REDIRECT_URI`, `OIDC_ISSUER`), or a URL that is another URL's
-      query value (`?redirect_uri=https://App.Example.com/cb`): an
-      authorisation server matches a redirect URI against the registered one
-      as a string, and a client the issuer letter for letter.
+    - a URL also compared as text: unsafe. An environment variable or a
+      command option named as an OAuth redirect URI or callback, or an OpenID
+      issuer or audience, or the public URL such URLs are built from
+      (`OAUTH_REDIRECT_URI`, `OIDC_ISSUER`, oauth2-proxy's
+      `--oidc-issuer-url=...` and `--redirect-url ...`, Keycloak's
+      `--hostname=...`), or a URL that is another URL's query value
+      (`?redirect_uri=https://App.Example.com/cb`): an authorisation server
+      matches a redirect URI against the registered one as a string, and a
+      client the issuer letter for letter (go-oidc refuses a provider whose
+      issuer differs, and oauth2-proxy does not start).
     A host written with a YAML escape (`\\x41`) is reported without a fix.
     """
 
@@ -179,6 +184,7 @@ class HostnameCase(Rule):
         seen: set[int] = set()
         for service in document.services():
             names = {id(variable.node): name for name, variable in service.environment().items()}
+            names.update(_option_values(service))
             for scalar in _url_scalars(service):
                 if id(scalar) not in seen:
                     seen.add(id(scalar))
@@ -267,6 +273,19 @@ def _url_scalars(service: Service) -> Iterator[ScalarNode]:
             value = test.value if test is not None else None
         if value is not None:
             yield from iter_scalars(value)
+
+
+def _option_values(service: Service) -> Iterator[tuple[int, str]]:
+    """The items of a list-form command or entrypoint that are the value of the option
+    before them (`["--oidc-issuer-url", "https://..."]`), by `id`, with that option."""
+    for field in ("command", "entrypoint"):
+        entry = service.get(field)
+        if entry is None or not isinstance(entry.value, SequenceNode):
+            continue
+        items = entry.value.value
+        for option, value in pairwise(items):
+            if isinstance(option, ScalarNode) and str(option.value).startswith("-") and "=" not in str(option.value):
+                yield id(value), str(option.value)
 
 
 def _link_aliases(service: Service) -> Iterator[tuple[str, str]]:
