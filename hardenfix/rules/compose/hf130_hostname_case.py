@@ -25,6 +25,16 @@ _HOSTS_FILE = (
     "search case-sensitively, so a lookup of the name as written elsewhere would stop matching"
 )
 
+_HOST_NETWORK_HOSTS_FILE = (
+    "with `network_mode: host` the container's /etc/hosts is a copy of the host machine's (moby"
+    " `buildSandboxOptions`, `OptionOriginHostsPath`), which musl-based images (Alpine) search"
+    " case-sensitively: a name it lists as written today would stop matching"
+)
+_MOUNTED_HOSTS_FILE = (
+    "a bind mount puts a hosts file of its own at /etc/hosts, which musl-based images (Alpine)"
+    " search case-sensitively: a name it lists as written today would stop matching"
+)
+
 _LINKED = (
     "on the default bridge network Docker writes a link's alias to the container's /etc/hosts as written"
     " (moby `buildSandboxOptions`), which musl-based images (Alpine) search case-sensitively"
@@ -127,6 +137,10 @@ class HostnameCase(Rule):
     - a URL host that is a legacy `links` or `external_links` alias with
       upper-case letters: unsafe. On the default bridge network Docker writes
       the alias to /etc/hosts as written, as below.
+    - a URL host of a service whose /etc/hosts is not Docker's own: unsafe.
+      With `network_mode: host` it is a copy of the host machine's (a home
+      server's `192.168.1.20 NAS`), and a bind mount may replace it; names
+      listed there are matched as below.
     - `extra_hosts` names: unsafe. They are written to the container's
       /etc/hosts, and musl (Alpine) matches names there case-sensitively
       (`name_from_hosts` uses `strstr`), so a program that looks up the name
@@ -181,6 +195,13 @@ class HostnameCase(Rule):
             for key, alias in _link_aliases(service)
             if alias != alias.lower()
         )
+        # A scalar shared through an anchor is read for every service that uses it.
+        own_hosts_files = {
+            id(scalar): reason
+            for service in document.services()
+            if (reason := _own_hosts_file(service)) is not None
+            for scalar in _url_scalars(service)
+        }
         seen: set[int] = set()
         for service in document.services():
             names = {id(variable.node): name for name, variable in service.environment().items()}
@@ -188,7 +209,9 @@ class HostnameCase(Rule):
             for scalar in _url_scalars(service):
                 if id(scalar) not in seen:
                     seen.add(id(scalar))
-                    yield from self._urls(document, scalar, hosts_file_names, names.get(id(scalar)))
+                    yield from self._urls(
+                        document, scalar, hosts_file_names, names.get(id(scalar)), own_hosts_files.get(id(scalar))
+                    )
         for field in fields:
             if id(field.node) not in seen:
                 seen.add(id(field.node))
@@ -200,6 +223,7 @@ class HostnameCase(Rule):
         scalar: ScalarNode,
         hosts_file_names: dict[str, tuple[str, str]],
         variable: str | None,
+        own_hosts_file: str | None,
     ) -> Iterator[Finding]:
         value = scalar.value
         syntax = variable_syntax(value) if isinstance(value, str) and "://" in value else None
@@ -218,7 +242,7 @@ class HostnameCase(Rule):
             declared = [
                 hosts_file_names[value[s:e].lower()] for s, e in url.spans if value[s:e].lower() in hosts_file_names
             ]
-            unsafe_because = f"{declared[0][0]} names the same host: {declared[0][1]}" if declared else None
+            unsafe_because = f"{declared[0][0]} names the same host: {declared[0][1]}" if declared else own_hosts_file
             unsafe_because = hosts.compared_as_text(masked, url.spans[0][0], variable) or unsafe_because
             what = "URL hosts" if len(url.spans) > 1 else "URL host"
             yield self._finding(document, scalar, url.spans, changes, what, unsafe_because)
@@ -273,6 +297,17 @@ def _url_scalars(service: Service) -> Iterator[ScalarNode]:
             value = test.value if test is not None else None
         if value is not None:
             yield from iter_scalars(value)
+
+
+def _own_hosts_file(service: Service) -> str | None:
+    """Why the container's /etc/hosts may list names hardenfix cannot see: it shares the host
+    machine's network, or a bind mount replaces the file."""
+    network = service.get("network_mode")
+    if network is not None and isinstance(network.value, ScalarNode) and network.value.value == "host":
+        return _HOST_NETWORK_HOSTS_FILE
+    if any(mount.target == "/etc/hosts" for mount in service.bind_mounts()):
+        return _MOUNTED_HOSTS_FILE
+    return None
 
 
 def _option_values(service: Service) -> Iterator[tuple[int, str]]:
