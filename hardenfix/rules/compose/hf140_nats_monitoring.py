@@ -68,7 +68,11 @@ class NatsMonitoring(Rule):
     8222 may be taken there (two such servers on one host), and NATS exits
     when it cannot listen; on the host's network the endpoint is also open
     on every interface. Unsafe too for a command that names port 8222 for a
-    listener of its own (`-p 8222`, `--cluster nats://0.0.0.0:8222`).
+    listener of its own (`-p 8222`, `--cluster nats://0.0.0.0:8222`). A
+    command that services share (`command: *nats`, or through `extends`)
+    gets the flag in each: unsafe when it is for one of them, or when one of
+    them is left alone as above (it sets the port already, or runs no
+    JetStream server).
     """
 
     code = "HF140"
@@ -81,46 +85,73 @@ class NatsMonitoring(Rule):
     changes = ("services.*.command",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
+        commands = {}
         for service in document.services():
             command, words = service.get("command"), service.command_line()
-            if command is None or words is None or service.command_words() is None:
+            if command is not None and words is not None and service.command_words() is not None:
+                commands[service.name] = (command, self._left_alone(service, words), self._doubts(service, words))
+        for service in document.services():
+            if service.name not in commands:
+                continue
+            command, left_alone, own_doubts = commands[service.name]
+            if left_alone is not None:
                 continue
             node = command.value
             assert isinstance(node, SequenceNode | ScalarNode)
-            # The server reads its entrypoint's words and then its command's, and the last
-            # time a flag is given wins: an `-m` appended after `-http_port 8080` moves it.
-            flags = probes.go_flags(words)
-            jetstream = [value for name, value in flags if name in _JETSTREAM]
-            if not self._is_nats(service, words) or not jetstream or jetstream[-1] in _FALSE:
-                continue
-            if any(name in _MONITORING | _CONFIG for name, _ in flags):
-                continue
+            # An alias (`command: *nats`) or `extends` shares the node: the flag goes to each.
+            doubts = list(own_doubts)
+            for other, (shared, its_reason, its_doubts) in commands.items():
+                if other != service.name and shared.value is node:
+                    reasons = [its_reason] if its_reason is not None else [d for d in its_doubts if d is not None]
+                    doubts += [
+                        f"service `{other}` runs the same command (a YAML alias or `extends`), and gets the flag too:"
+                        f" {reason}"
+                        for reason in reasons
+                    ]
             edit = self._append_flag(document, node, command.key.end_mark.index)
             message = (
                 f"NATS service `{service.name}` runs JetStream without the monitoring port: "
                 "nothing can probe its health"
             )
-            shared = service.get("network_mode")
-            network = str(shared.value.value) if shared is not None and isinstance(shared.value, ScalarNode) else ""
-            shares_a_namespace = network == "host" or network.startswith(("service:", "container:"))
-            # `-p 8222`, `--cluster nats://0.0.0.0:8222`: another listener of its own on the port.
-            taken = next((word for word in words if re.search(rf"(?<![\w.]){MONITORING_PORT}(?!\w)", word)), None)
             yield self.finding(
                 document,
                 *document.span(command.key),
                 message,
                 self.fix(f"Add `-m {MONITORING_PORT}`", edit),
-                doubts=[
-                    f"it shares another network namespace, `network_mode: {network}`, where port"
-                    f" {MONITORING_PORT} may be taken, and NATS exits when it cannot listen there"
-                    if shares_a_namespace
-                    else None,
-                    f"its command names port {MONITORING_PORT} already (`{taken}`), for a listener of its own:"
-                    " NATS exits when the monitoring port cannot listen"
-                    if taken is not None
-                    else None,
-                ],
+                doubts=doubts,
             )
+
+    def _left_alone(self, service: Service, words: list[str]) -> str | None:
+        """Why the service gets no `-m`: it runs no JetStream NATS server, or sets the monitoring
+        port or loads a config file already; None when it should get one."""
+        # The server reads its entrypoint's words and then its command's, and the last
+        # time a flag is given wins: an `-m` appended after `-http_port 8080` moves it.
+        flags = probes.go_flags(words)
+        jetstream = [value for name, value in flags if name in _JETSTREAM]
+        if not self._is_nats(service, words) or not jetstream or jetstream[-1] in _FALSE:
+            return "it runs no NATS server with JetStream"
+        if any(name in _MONITORING | _CONFIG for name, _ in flags):
+            return f"it sets the monitoring port, or loads a config file, already: `-m {MONITORING_PORT}` would win"
+        return None
+
+    @staticmethod
+    def _doubts(service: Service, words: list[str]) -> list[str | None]:
+        """Why appending `-m 8222` to the service's command may stop it from starting."""
+        shared = service.get("network_mode")
+        network = str(shared.value.value) if shared is not None and isinstance(shared.value, ScalarNode) else ""
+        shares_a_namespace = network == "host" or network.startswith(("service:", "container:"))
+        # `-p 8222`, `--cluster nats://0.0.0.0:8222`: another listener of its own on the port.
+        taken = next((word for word in words if re.search(rf"(?<![\w.]){MONITORING_PORT}(?!\w)", word)), None)
+        return [
+            f"it shares another network namespace, `network_mode: {network}`, where port"
+            f" {MONITORING_PORT} may be taken, and NATS exits when it cannot listen there"
+            if shares_a_namespace
+            else None,
+            f"its command names port {MONITORING_PORT} already (`{taken}`), for a listener of its own:"
+            " NATS exits when the monitoring port cannot listen"
+            if taken is not None
+            else None,
+        ]
 
     @staticmethod
     def _is_nats(service: Service, words: list[str]) -> bool:
