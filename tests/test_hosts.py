@@ -233,6 +233,9 @@ def test_only_url_host_case_changed(before: str, after: str, allowed: bool) -> N
         ("http://$HOSTNAME.Svc:80/", "http://$HOSTNAME.svc:80/", True),
         ("http://$HOSTNAME.Svc:80/", "http://$hostname.Svc:80/", False),
         ("http://${Node}/", "http://${node}/", False),
+        # As `docker compose config` prints them, escapes kept.
+        ("curl http://$${NODE}.Cluster.Local/", "curl http://$${NODE}.cluster.local/", True),
+        ("http://$$Node.Svc/", "http://$$node.svc/", False),
     ],
 )
 def test_only_url_host_case_changed_around_references_left_to_the_container(

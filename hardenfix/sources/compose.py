@@ -1296,14 +1296,15 @@ def _variable_syntax(value: str, start: int, end: int, spans: list[Span]) -> boo
 
 
 def shell_references(resolved: str) -> list[Span]:
-    """Spans of an interpolated value that are references for the container's shell or
-    program (`$NAME`, `${NAME}`): what `$$NAME` and `$${NAME}` become once Compose has
-    resolved the value."""
+    """Spans of a resolved value that are references for the container's shell or program:
+    `$NAME` and `${NAME}`, what `$$NAME` and `$${NAME}` become once Compose has interpolated
+    the value, and those escapes as they are, which `docker compose config` prints."""
     spans: list[Span] = []
     index = resolved.find("$")
     while index != -1:
-        after = _shell_reference_end(resolved, index + 1, len(resolved))
-        if after > index + 1:
+        name_start = index + 2 if resolved.startswith("$$", index) else index + 1
+        after = _shell_reference_end(resolved, name_start, len(resolved))
+        if after > name_start:
             spans.append((index, after))
         index = resolved.find("$", max(after, index + 1))
     return spans
