@@ -289,6 +289,8 @@ class Service:
 
 _SETS_AN_IMAGE = re.compile(r"(?m)^[ \t]+image:")
 _INDENTED_KEY = re.compile(r"(?m)^[ \t]+['\"]?([^\s'\":#][^'\":#]*?)['\"]?[ \t]*:(?:[ \t]|$)")
+_NODE_PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*\s+)+")
+"""A node's anchor and tag (`&url `, `!!str `, `!reset &a `), and the blanks after them."""
 _LEGACY_FORMAT_VERSION = re.compile(r"([23])(?:\.(\d+))?")
 GPU_RESERVATION_KEY = "deploy.resources.reservations.devices"
 _LEGACY_FORMAT_KEYS_SINCE: dict[str, dict[int, int]] = {
@@ -781,7 +783,9 @@ class ComposeDocument(SourceText):
         if not isinstance(node.value, str):
             return None
         start, end = self.span(node)
-        return value_origins(self.text, start, end, node.style, node.value)
+        # A scalar's span starts at its anchor or tag (`&url http://...`), if it has one.
+        properties = _NODE_PROPERTIES.match(self.text, start, end)
+        return value_origins(self.text, properties.end() if properties else start, end, node.style, node.value)
 
     def value_edit(self, origins: Sequence[int | None], changes: Mapping[int, str]) -> Edit | None:
         """One edit making each change `{position in the value: new character}` where that
