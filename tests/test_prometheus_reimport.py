@@ -185,3 +185,32 @@ def test_a_stand_in_for_a_missing_prometheus_client_is_called_as_before() -> Non
             [sys.executable, "-c", without_prometheus, str(module)], capture_output=True, text=True, check=False
         )
         assert result.stdout == "imported\n", (module.name, result.stderr)
+
+
+def test_a_class_patched_with_autospec_is_called_as_the_code_called_it(hardenfix, tmp_path: Path) -> None:
+    """A test that patches the metric class with `autospec=True` (which gives it the class's
+    signature) and asserts how the module called it passes on the fixed module: the helper
+    makes the call as written, not one with every default spelled out and `registry=None`."""
+    (tmp_path / "metrics.py").write_text(
+        'from prometheus_client import Counter\n\nREQUESTS = Counter("app_requests", "Requests", ["route"])\n'
+    )
+    (tmp_path / "test_metrics.py").write_text(
+        "from unittest import mock\n\n\n"
+        "def test_created_as_written():\n"
+        '    with mock.patch("prometheus_client.Counter", autospec=True) as counter:\n'
+        "        import metrics\n"
+        '    counter.assert_called_once_with("app_requests", "Requests", ["route"])\n'
+        "    assert metrics.REQUESTS is counter.return_value\n"
+    )
+    assert hardenfix(tmp_path, "apply", "--isolated", "--select", "HF302", "metrics.py").code == 0
+    assert "_get_or_create_metric(Counter," in (tmp_path / "metrics.py").read_text()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_metrics.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+    outcome = double_import(tmp_path / "metrics.py")
+    assert outcome.ok, outcome.problems

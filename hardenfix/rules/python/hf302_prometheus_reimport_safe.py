@@ -49,19 +49,19 @@ def {{helper}}(
     prometheus_client refuses the second: "Duplicated timeseries in
     CollectorRegistry". Inserted by hardenfix: `hardenfix explain HF302`.
     """
-    import inspect
-
-    arguments = inspect.signature(cls).bind(*args, **kwargs)
-    arguments.apply_defaults()
-    if "registry" not in arguments.arguments:
-        # Not prometheus_client's: a stand-in for when it is not installed.
+    try:
         return cls(*args, **kwargs)
-    registry = arguments.arguments["registry"]
-    # Created unregistered first, to learn the name it registers under.
-    arguments.arguments["registry"] = None
-    metric = cls(*arguments.args, **arguments.kwargs)
-    if registry:
-        created: {{Any}} = metric
+    except ValueError as error:
+        if "Duplicated timeseries" not in str(error):
+            raise
+        import inspect
+
+        arguments = inspect.signature(cls).bind(*args, **kwargs)
+        arguments.apply_defaults()
+        registry = arguments.arguments["registry"]
+        # Created again unregistered, to learn the name it registers under.
+        arguments.arguments["registry"] = None
+        created: {{Any}} = cls(*arguments.args, **arguments.kwargs)
         # The registry's private name map: the one way to look a metric up.
         existing = registry._names_to_collectors.get(created.describe()[0].name)
         if (
@@ -69,10 +69,9 @@ def {{helper}}(
             and existing.describe() == created.describe()
             and existing._labelnames == created._labelnames
         ):
-            metric = existing
-        else:
-            registry.register(metric)
-    return metric'''
+            metric: {{metric}} = existing
+            return metric
+        raise'''
 
 
 @dataclass(frozen=True)
@@ -148,14 +147,16 @@ class PrometheusReimportSafe(Rule):
     LATENCY = _get_or_create_metric(Histogram, "svc_latency_seconds", "Latency", ["route"])
     ```
 
-    The helper binds the arguments to the metric class's own signature, so
-    positional label names, `registry=` and every other argument reach the
-    class unchanged. It creates the metric unregistered and asks it for the
-    name it registers under (namespace, subsystem, name and unit, a counter
-    without its `_total`, exactly as prometheus_client builds it); when the
-    registry passed (the default one unless `registry=` says otherwise) holds
-    a metric of the same class, name, help, unit and label names, it returns
-    that one, and otherwise it registers the new metric as the class would.
+    The helper first creates the metric exactly as the code did, with the
+    same arguments. Only when that raises `Duplicated timeseries` does it
+    bind the arguments to the metric class's own signature (so positional
+    label names, `registry=` and every other argument count), create the
+    metric again unregistered and ask it for the name it registers under
+    (namespace, subsystem, name and unit, a counter without its `_total`,
+    exactly as prometheus_client builds it); when the registry passed (the
+    default one unless `registry=` says otherwise) holds a metric of the same
+    class, name, help, unit and label names under that name, it returns that
+    one, and otherwise it raises the error it caught.
     The helper is typed, so `LATENCY` is a `Histogram`, and its names are
     ones the module does not use (`_hardenfix_get_or_create_metric` when
     `_get_or_create_metric` is taken).
@@ -170,9 +171,10 @@ class PrometheusReimportSafe(Rule):
     and name it in `metrics-helper`.
 
     ## Fix safety
-    Safe: the first creation of a metric is the one the code made before,
-    registered in the same registry, and a creation that clashes with a
-    different metric raises the same `Duplicated timeseries` error as before.
+    Safe: every creation is the call the code made before, with the same
+    arguments (a test that patches the class with `autospec=True` and asserts
+    how it was called still sees that call), and a creation that clashes
+    with a different metric raises the same `Duplicated timeseries` error.
     Only a second creation of the very same metric changes: it returns the
     metric already registered instead of raising, so both imports count in
     one time series. The helper reads two private fields of prometheus_client
@@ -180,9 +182,8 @@ class PrometheusReimportSafe(Rule):
     public way to look a metric up. The fix adds `from typing import Any,
     TypeVar` (or uses `typing.Any` when those names are taken) and imports
     nothing from prometheus_client, so a module that imports it optionally
-    still imports without it; a stand-in the module falls back on then
-    (`Counter = lambda *args, **kwargs: NoOpMetric()`), which takes no
-    `registry`, is called as before.
+    still imports without it, and a stand-in the module falls back on then
+    (`Counter = lambda *args, **kwargs: NoOpMetric()`) is called as before.
 
     A metric created inside a function is reported without a fix: whether
     every call should share one metric, or the function should run once, is
@@ -258,11 +259,23 @@ def _wrapped(document: PythonDocument, call: ast.Call, helper: str) -> tuple[lib
     node = document.cst_node(call, libcst.Call)
     # On the line of the opening parenthesis when the arguments start there,
     # on a line of its own when they start on the next one.
-    after_class = node.whitespace_before_args
-    if not isinstance(after_class, libcst.ParenthesizedWhitespace):
+    before_args = node.whitespace_before_args
+    if isinstance(before_args, libcst.ParenthesizedWhitespace):
+        # What stood between the parenthesis and the first argument is not repeated: a
+        # comment after the parenthesis (`Gauge(  # type: ignore[...]`) stays there, and
+        # the lines above the first argument stay above it. Repeated, a `type: ignore`
+        # after the class would ignore nothing, which mypy's warn_unused_ignores reports.
+        after_class = before_args.with_changes(
+            first_line=libcst.TrailingWhitespace(newline=before_args.first_line.newline)
+        )
+        before_args = before_args.with_changes(empty_lines=[])
+    else:
         after_class = libcst.SimpleWhitespace(" ")
     metric_class = libcst.Arg(node.func, comma=libcst.Comma(whitespace_after=after_class))
-    return node, node.with_changes(func=libcst.parse_expression(helper), args=[metric_class, *node.args])
+    wrapped = node.with_changes(
+        func=libcst.parse_expression(helper), whitespace_before_args=before_args, args=[metric_class, *node.args]
+    )
+    return node, wrapped
 
 
 @dataclass(frozen=True)

@@ -25,19 +25,19 @@ def _get_or_create_metric(
     prometheus_client refuses the second: "Duplicated timeseries in
     CollectorRegistry". Inserted by hardenfix: `hardenfix explain HF302`.
     """
-    import inspect
-
-    arguments = inspect.signature(cls).bind(*args, **kwargs)
-    arguments.apply_defaults()
-    if "registry" not in arguments.arguments:
-        # Not prometheus_client's: a stand-in for when it is not installed.
+    try:
         return cls(*args, **kwargs)
-    registry = arguments.arguments["registry"]
-    # Created unregistered first, to learn the name it registers under.
-    arguments.arguments["registry"] = None
-    metric = cls(*arguments.args, **arguments.kwargs)
-    if registry:
-        created: Any = metric
+    except ValueError as error:
+        if "Duplicated timeseries" not in str(error):
+            raise
+        import inspect
+
+        arguments = inspect.signature(cls).bind(*args, **kwargs)
+        arguments.apply_defaults()
+        registry = arguments.arguments["registry"]
+        # Created again unregistered, to learn the name it registers under.
+        arguments.arguments["registry"] = None
+        created: Any = cls(*arguments.args, **arguments.kwargs)
         # The registry's private name map: the one way to look a metric up.
         existing = registry._names_to_collectors.get(created.describe()[0].name)
         if (
@@ -45,10 +45,9 @@ def _get_or_create_metric(
             and existing.describe() == created.describe()
             and existing._labelnames == created._labelnames
         ):
-            metric = existing
-        else:
-            registry.register(metric)
-    return metric
+            metric: _Metric = existing
+            return metric
+        raise
 
 
 if legacy_version is not None and legacy_version < (7,):
