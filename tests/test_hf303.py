@@ -52,6 +52,7 @@ FAILURE_PATHS: dict[str, list[FailurePath]] = {
     "adds-logger": [
         (lambda m: m.upload_report(Boom(), "/nonexistent/report.json"), None),
         (lambda m: m.load_orders(Boom()), None),
+        (lambda m: m.take_out_of_group(_raise, "ann", "wheel"), None),
     ],
     "assigned-default": [
         (lambda m: m.Quote(Boom()).price, None),

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 _BROAD = frozenset({"Exception", "BaseException"})
 _SUPPRESS = "contextlib.suppress"
 _EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str", "bytes", "int", "float", "bool"})
+_PREDICATES = frozenset({"bool", "isinstance", "issubclass", "hasattr", "callable", "all", "any"})
+"""Builtins whose result is True or False."""
 _LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log", "_LOGGER", "_LOG")
 """Names a module or class gives its logger, in the order one is chosen when it has several."""
 _NEW_LOGGER_NAMES = ("logger", "_logger", "log", "_log")
@@ -240,6 +242,11 @@ class BroadExceptSilentDefault(Rule):
       `emit`), or promise by their name never to raise (`safe_str`, `_safecall`);
     - returning a constant from a function whose every result is a constant
       (`return False` where it otherwise returns `True` reports the failure);
+    - `False` from a predicate, a function whose every result is True or False
+      (a comparison, `not`, `bool(...)`, `isinstance(...)`, `and`/`or` of those),
+      or assigned to a name the block only gives such a value
+      (`return "/" in cidr and bool(IPv4Network(cidr))`): the failure is its
+      answer, no. `True` on failure ("it worked") stays a finding;
     - tests: test files (`test_*.py`, `*_test.py`, `conftest.py`, and every file
       under a folder named `tests` or `test`, below the working directory when
       the file is in it), and wherever they live, `test_*` functions, `setUp`,
@@ -504,16 +511,18 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
         subject = f"Computing {', '.join(ast.unparse(target) for target in assigned.values())} failed"
     returns_values = function is not None and _returns_values(function)
     if returned is not None:
-        if (returns_result or assigned) and returns_values:
+        if (returns_result or assigned) and returns_values and not _answers(function, returned.value):
             return _HiddenDefault(catch, chain, f"`{document.source(returned)}`", subject)
         return None
     if assignments:
+        if all(_answers_for(body, statement) for statement in assignments):
+            return None
         return _HiddenDefault(catch, chain, ", ".join(f"`{document.source(s)}`" for s in assignments), subject)
     if returns_result and returns_values:
         after = block[index + 1] if index + 1 < len(block) else None
         if after is None and function is not None and block is function.body:
             return _HiddenDefault(catch, chain, "the `return None` the function ends with", subject)
-        if isinstance(after, ast.Return) and _is_constant(after.value):
+        if isinstance(after, ast.Return) and _is_constant(after.value) and not _answers(function, after.value):
             return _HiddenDefault(catch, chain, f"the `{document.source(after)}` after it", subject)
     kept = [
         f"`{ast.unparse(target)}` at its default `{document.source(default)}`"
@@ -642,6 +651,54 @@ def _returns_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(
         isinstance(node, ast.Return) and node.value is not None and not _is_constant(node.value) for node in nodes
     )
+
+
+def _answers(function: ast.FunctionDef | ast.AsyncFunctionDef | None, default: ast.expr | None) -> bool:
+    """Whether `default` is `False` in a predicate, a function whose every result is True or
+    False (`return "/" in cidr and bool(IPv4Network(cidr))`): its failure is its answer, no,
+    not a value standing in for one. (A `True` on failure, "it worked", is a finding.)"""
+    if function is None or not _is_false(default):
+        return False
+    results = [node.value for node in _own_nodes(function.body) if isinstance(node, ast.Return)]
+    return all(_is_boolean(result) for result in results)
+
+
+def _answers_for(body: list[ast.stmt], statement: ast.stmt) -> bool:
+    """Whether the handler's assignment `statement` gives `False` to targets the `try` block
+    gives only True or False (`matches = bool(stub == runtime)`)."""
+    assert isinstance(statement, ast.Assign | ast.AnnAssign)
+    if not _is_false(statement.value):
+        return False
+    keys = {ast.dump(target) for target in _targets(statement)}
+    binding = [
+        node
+        for node in _own_nodes(body)
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign)
+        and any(ast.dump(target) in keys for target in _targets(node))
+    ]
+    return bool(binding) and all(
+        isinstance(node, ast.Assign | ast.AnnAssign) and _is_boolean(node.value) for node in binding
+    )
+
+
+def _targets(statement: ast.Assign | ast.AnnAssign | ast.AugAssign) -> Iterator[ast.expr]:
+    return _flattened(statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+
+
+def _is_false(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Constant) and value.value is False
+
+
+def _is_boolean(value: ast.expr | None) -> bool:
+    """Whether an expression is True or False: the constant, a comparison, `not`, a builtin
+    predicate's call (`bool(...)`, `isinstance(...)`), or `and`/`or` of those."""
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, bool)
+    if isinstance(value, ast.Compare) or (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not)):
+        return True
+    if isinstance(value, ast.BoolOp):
+        return all(_is_boolean(operand) for operand in value.values)
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _PREDICATES
 
 
 def _is_placeholder(statement: ast.stmt) -> bool:

@@ -21,3 +21,12 @@ def load_orders(client) -> list:
         logger.exception("load_orders failed; using a default")
         return []
     return [order for order in orders if order]
+
+
+def take_out_of_group(run, user, group):
+    # A failure answered "yes, it worked" is a hidden failure, predicate or not.
+    try:
+        return not run(["gpasswd", "-d", user, group]).returncode
+    except Exception:
+        logger.exception("take_out_of_group failed; using a default")
+        return True

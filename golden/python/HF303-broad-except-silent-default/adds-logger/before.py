@@ -16,3 +16,11 @@ def load_orders(client) -> list:
     except Exception:
         return []
     return [order for order in orders if order]
+
+
+def take_out_of_group(run, user, group):
+    # A failure answered "yes, it worked" is a hidden failure, predicate or not.
+    try:
+        return not run(["gpasswd", "-d", user, group]).returncode
+    except Exception:
+        return True

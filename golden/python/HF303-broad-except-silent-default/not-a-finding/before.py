@@ -1,3 +1,4 @@
+import ipaddress
 import logging
 import os
 
@@ -157,3 +158,20 @@ class RateTests(Connection):
             return client.rate()
         except Exception:
             return 0.0
+
+
+def is_ipv4_subnet(cidr):
+    # A predicate: the failure is its answer, no.
+    try:
+        return "/" in cidr and bool(ipaddress.IPv4Network(cidr))
+    except Exception:
+        return False
+
+
+def defaults_match(stub_default, runtime_default):
+    try:
+        matches = bool(stub_default == runtime_default)
+    except Exception:
+        # Comparing may raise (numpy arrays): take them as different.
+        matches = False
+    return matches
