@@ -214,3 +214,29 @@ def test_a_class_patched_with_autospec_is_called_as_the_code_called_it(hardenfix
     assert result.returncode == 0, result.stdout
     outcome = double_import(tmp_path / "metrics.py")
     assert outcome.ok, outcome.problems
+
+
+def test_the_helper_finds_a_metric_filed_only_under_its_suffixed_names(hardenfix, tmp_path: Path) -> None:
+    """prometheus_client 0.7 (which matrix's sygnal pins) files a counter `jobs` as `jobs_total`
+    and `jobs_created` only, not as `jobs`: the helper asks the registry for the names it files
+    the metric under, where looking up `jobs` alone found nothing and the second import raised."""
+    module = tmp_path / "metrics.py"
+    module.write_text('from prometheus_client import Counter\n\nJOBS = Counter("jobs", "Jobs", ["queue"])\n')
+    assert hardenfix(tmp_path, "apply", "--isolated", "--select", "HF302", "metrics.py").code == 0
+    import_twice_as_0_7_files = (
+        "import importlib.util, sys\n"
+        "from prometheus_client import REGISTRY\n"
+        "def load(name):\n"
+        "    spec = importlib.util.spec_from_file_location(name, sys.argv[1])\n"
+        "    module = importlib.util.module_from_spec(spec)\n"
+        "    spec.loader.exec_module(module)\n"
+        "    return module\n"
+        "first = load('first')\n"
+        "del REGISTRY._names_to_collectors['jobs']\n"
+        "assert load('second').JOBS is first.JOBS\n"
+        "print('one metric')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", import_twice_as_0_7_files, str(module)], capture_output=True, text=True, check=False
+    )
+    assert result.stdout == "one metric\n", result.stderr

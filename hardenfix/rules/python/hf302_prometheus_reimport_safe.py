@@ -59,11 +59,15 @@ def {{helper}}(
         arguments = inspect.signature(cls).bind(*args, **kwargs)
         arguments.apply_defaults()
         registry = arguments.arguments["registry"]
-        # Created again unregistered, to learn the name it registers under.
+        # Created again unregistered, to learn the names it registers under.
         arguments.arguments["registry"] = None
         created: {{Any}} = cls(*arguments.args, **arguments.kwargs)
-        # The registry's private name map: the one way to look a metric up.
-        existing = registry._names_to_collectors.get(created.describe()[0].name)
+        # The registry's private name map, under the names it files the metric
+        # under: the one way to look a metric up. (Older prometheus_client files a
+        # counter `x` only as `x_total` and `x_created`, not as `x`.)
+        collectors = registry._names_to_collectors
+        names = [name for name in registry._get_names(created) if name in collectors]
+        existing: {{Any}} = collectors[names[0]] if names else None
         if (
             type(existing) is type(created)
             and existing.describe() == created.describe()
@@ -151,12 +155,13 @@ class PrometheusReimportSafe(Rule):
     same arguments. Only when that raises `Duplicated timeseries` does it
     bind the arguments to the metric class's own signature (so positional
     label names, `registry=` and every other argument count), create the
-    metric again unregistered and ask it for the name it registers under
-    (namespace, subsystem, name and unit, a counter without its `_total`,
-    exactly as prometheus_client builds it); when the registry passed (the
-    default one unless `registry=` says otherwise) holds a metric of the same
-    class, name, help, unit and label names under that name, it returns that
-    one, and otherwise it raises the error it caught.
+    metric again unregistered and ask the registry the names it files it
+    under (built from namespace, subsystem, name and unit, as the installed
+    prometheus_client builds them: older versions file a counter `x` only as
+    `x_total` and `x_created`); when the registry passed (the default one
+    unless `registry=` says otherwise) holds a metric of the same class, name,
+    help, unit and label names under one of them, it returns that one, and
+    otherwise it raises the error it caught.
     The helper is typed, so `LATENCY` is a `Histogram`, and its names are
     ones the module does not use (`_hardenfix_get_or_create_metric` when
     `_get_or_create_metric` is taken).
@@ -177,9 +182,9 @@ class PrometheusReimportSafe(Rule):
     with a different metric raises the same `Duplicated timeseries` error.
     Only a second creation of the very same metric changes: it returns the
     metric already registered instead of raising, so both imports count in
-    one time series. The helper reads two private fields of prometheus_client
-    (the registry's name map and the metric's label names), as there is no
-    public way to look a metric up. The fix adds `from typing import Any,
+    one time series. The helper reads private parts of prometheus_client (the
+    registry's name map and the names it files a metric under, and the
+    metric's label names), as there is no public way to look a metric up. The fix adds `from typing import Any,
     TypeVar` (or uses `typing.Any` when those names are taken) and imports
     nothing from prometheus_client, so a module that imports it optionally
     still imports without it, and a stand-in the module falls back on then

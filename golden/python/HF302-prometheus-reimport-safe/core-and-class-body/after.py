@@ -32,11 +32,15 @@ def _get_or_create_metric(
         arguments = inspect.signature(cls).bind(*args, **kwargs)
         arguments.apply_defaults()
         registry = arguments.arguments["registry"]
-        # Created again unregistered, to learn the name it registers under.
+        # Created again unregistered, to learn the names it registers under.
         arguments.arguments["registry"] = None
         created: Any = cls(*arguments.args, **arguments.kwargs)
-        # The registry's private name map: the one way to look a metric up.
-        existing = registry._names_to_collectors.get(created.describe()[0].name)
+        # The registry's private name map, under the names it files the metric
+        # under: the one way to look a metric up. (Older prometheus_client files a
+        # counter `x` only as `x_total` and `x_created`, not as `x`.)
+        collectors = registry._names_to_collectors
+        names = [name for name in registry._get_names(created) if name in collectors]
+        existing: Any = collectors[names[0]] if names else None
         if (
             type(existing) is type(created)
             and existing.describe() == created.describe()
