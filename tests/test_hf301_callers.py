@@ -275,6 +275,29 @@ def test_a_package_that_only_builds_and_reads_instances_is_fixed_and_still_works
             id="getattr with the name written out",
         ),
         pytest.param(
+            {"app/use.py": "import importlib\n\nx, y = importlib.import_module('app.models').Point(1)\n"},
+            "`.Point` read off a module found at run time reaches it (app/use.py:3), which is not followed",
+            id="a module imported by importlib",
+        ),
+        pytest.param(
+            {"app/use.py": "import sys\n\nimport app.models\n\nx, y = sys.modules['app.models'].Point(1)\n"},
+            "`.Point` read off a module found at run time reaches it (app/use.py:5), which is not followed",
+            id="a module found in sys.modules",
+        ),
+        pytest.param(
+            {
+                "app/use.py": "from importlib import import_module\n\n"
+                "models = import_module('app.models')\nx, y = models.parse('1')\n"
+            },
+            "`.parse` read off a module found at run time reaches it (app/use.py:4), which is not followed",
+            id="a name import_module binds",
+        ),
+        pytest.param(
+            {"app/use.py": "from app import models\n\nx, y = vars(models)['Point'](1)\n"},
+            "`['Point']` looks it up by name (app/use.py:3), which is not followed",
+            id="looked up by its name",
+        ),
+        pytest.param(
             {"app/docs.py": '"""How to read one.\n\n>>> x, y = parse("1")\n"""\n'},
             "a doctest names it (app/docs.py:3), which is not followed",
             id="a doctest",
@@ -301,7 +324,8 @@ def test_modules_that_cannot_reach_the_class_do_not_count(tmp_path: Path) -> Non
     write(
         tmp_path,
         {
-            "app/__init__.py": "",
+            # A list of names, not a lookup by name.
+            "app/__init__.py": 'from app.models import Point\n\n__all__ = ["Point"]\n',
             "app/models.py": MODELS,
             # Its own Point, and a mention in a string or comment only.
             "app/other.py": "from typing import NamedTuple\n\n\nclass Point(NamedTuple):\n    x: int\n\n\nx, y = Point(1)\n",

@@ -255,8 +255,10 @@ class NamedTuplePostInit(Rule):
     frozen dataclass raises there), `_replace` and its kin on a value that is
     not followed (but another class of the module, or `self` and `cls` in its
     methods), and a project of more than 50,000 modules, which is not
-    searched, a doctest that names it, and `getattr(module, "Point")`. Names
-    made at run time (`importlib`, `getattr` with a computed name) are not
+    searched, a doctest that names it, `getattr(module, "Point")`,
+    `import_module("app.models").Point` (or `.Point` anywhere in a module
+    that calls `import_module`) and `vars(module)["Point"]`. Names
+    made at run time (`getattr` or a lookup with a computed name) are not
     followed.
 
     In the class's own module, the fix rewrites what has an equivalent:
@@ -1519,15 +1521,28 @@ def _project_reasons(document: PythonDocument, cls: ast.ClassDef, own: ModuleFlo
 
 def _unfollowed_mention(text: str, names: set[str]) -> tuple[str, int] | None:
     """Where code the flow does not follow reaches one of `names`: a doctest (`>>> x, y =
-    Point(1, 2)`, run by `pytest --doctest-modules`), or `getattr` with the name written
-    out (`getattr(board, "START")`); what it is, and its offset."""
+    Point(1, 2)`, run by `pytest --doctest-modules`), `getattr` with the name written out
+    (`getattr(board, "START")`), the name read off a module the flow does not know
+    (`import_module("app.models").Point`, `sys.modules["app.models"].Point`, a name bound
+    by `import_module`) or looked up by its name (`vars(models)["Point"]`, `globals()["Point"]`);
+    what it is, and its offset."""
     spelled = "|".join(re.escape(name) for name in sorted(names))
     doctest = re.search(rf"(?m)^[ \t]*(?:>>>|\.\.\.)[ \t].*\b(?:{spelled})\b", text)
     if doctest is not None:
         return "a doctest names it", doctest.start()
-    fetched = re.search(rf"getattr\(\s*[^,()]+,\s*(['\"])(?:{spelled})\1", text)
+    fetched = re.search(rf"getattr\([^\n]*?,\s*(['\"])(?:{spelled})\1", text)
     if fetched is not None:
         return f"`{fetched.group()})` reaches it", fetched.start()
+    read_off = re.search(rf"[)\]][ \t]*\.[ \t]*(?:{spelled})\b", text)
+    if read_off is None and re.search(r"\b(?:import_module|__import__)\(", text):
+        read_off = re.search(rf"\.[ \t]*(?:{spelled})\b", text)
+    if read_off is not None:
+        what = read_off.group().lstrip(")] \t")
+        return f"`{what}` read off a module found at run time reaches it", read_off.start()
+    # A subscript, not a list such as `__all__ = ["Point"]`.
+    looked_up = re.search(rf"[\w)\]][ \t]*(\[[ \t]*(['\"])(?:{spelled})\2[ \t]*\])", text)
+    if looked_up is not None:
+        return f"`{looked_up.group(1)}` looks it up by name", looked_up.start()
     return None
 
 
