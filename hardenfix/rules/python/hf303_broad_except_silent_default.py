@@ -247,6 +247,8 @@ class BroadExceptSilentDefault(Rule):
       or assigned to a name the block only gives such a value
       (`return "/" in cidr and bool(IPv4Network(cidr))`): the failure is its
       answer, no. `True` on failure ("it worked") stays a finding;
+    - returning `False` with the reason (`return (False, "no yum based system
+      detected")`, as salt's `__virtual__` tells why a module does not load);
     - tests: test files (`test_*.py`, `*_test.py`, `conftest.py`, and every file
       under a folder named `tests` or `test`, below the working directory when
       the file is in it), and wherever they live, `test_*` functions, `setUp`,
@@ -511,7 +513,12 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
         subject = f"Computing {', '.join(ast.unparse(target) for target in assigned.values())} failed"
     returns_values = function is not None and _returns_values(function)
     if returned is not None:
-        if (returns_result or assigned) and returns_values and not _answers(function, returned.value):
+        if (
+            (returns_result or assigned)
+            and returns_values
+            and not _answers(function, returned.value)
+            and not _gives_a_reason(returned.value)
+        ):
             return _HiddenDefault(catch, chain, f"`{document.source(returned)}`", subject)
         return None
     if assignments:
@@ -661,6 +668,20 @@ def _answers(function: ast.FunctionDef | ast.AsyncFunctionDef | None, default: a
         return False
     results = [node.value for node in _own_nodes(function.body) if isinstance(node, ast.Return)]
     return all(_is_boolean(result) for result in results)
+
+
+def _gives_a_reason(default: ast.expr | None) -> bool:
+    """`(False, "no yum based system detected")`: a failure reported with its reason (salt's
+    `__virtual__` returns one to tell why a module does not load), not hidden behind a value."""
+    return (
+        isinstance(default, ast.Tuple)
+        and len(default.elts) > 1
+        and _is_false(default.elts[0])
+        and any(
+            isinstance(element, ast.Constant) and isinstance(element.value, str) and element.value.strip()
+            for element in default.elts[1:]
+        )
+    )
 
 
 def _answers_for(body: list[ast.stmt], statement: ast.stmt) -> bool:

@@ -175,3 +175,12 @@ def defaults_match(stub_default, runtime_default):
         # Comparing may raise (numpy arrays): take them as different.
         matches = False
     return matches
+
+
+def __virtual__():
+    # salt's loader: False with the reason the module does not load.
+    try:
+        os_family = __grains__["os_family"].lower()
+    except Exception:
+        return (False, "Module yumpkg: no yum based system detected")
+    return "pkg" if os_family == "redhat" else (False, "not a RedHat system")
