@@ -285,7 +285,8 @@ def _development_stack(document: ComposeDocument) -> str | None:
     (`docker-compose.dev.yml`, `compose.local.yaml`, `docker-compose.test.yml`,
     `docker-compose.cypress.yml`, `compose.sandbox.yaml`), its folder
     (`development/docker-compose.yml`, any file of a `.devcontainer` folder, which an editor
-    starts for development, or of a CI service's `.github` folder) or the project `name:` it gives (lobe-chat's
+    starts for development, or of a CI service's `.github` folder) or the project `name:` it
+    gives (lobe-chat's
     `lobe-chat-development`); else None."""
     location = document.location
     if location is not None:

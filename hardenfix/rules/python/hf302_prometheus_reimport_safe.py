@@ -184,8 +184,9 @@ class PrometheusReimportSafe(Rule):
     metric already registered instead of raising, so both imports count in
     one time series. The helper reads private parts of prometheus_client (the
     registry's name map and the names it files a metric under, and the
-    metric's label names), as there is no public way to look a metric up. The fix adds `from typing import Any,
-    TypeVar` (or uses `typing.Any` when those names are taken) and imports
+    metric's label names), as there is no public way to look a metric up.
+    The fix adds `from typing import Any, TypeVar` (or uses `typing.Any`
+    when those names are taken) and imports
     nothing from prometheus_client, so a module that imports it optionally
     still imports without it, and a stand-in the module falls back on then
     (`Counter = lambda *args, **kwargs: NoOpMetric()`) is called as before.
