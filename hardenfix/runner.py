@@ -794,8 +794,9 @@ def process_stdin(data: bytes, name: str | None, job: Job) -> FileResult:
     if result.kind not in engine.kinds():
         return result
     try:
-        decoded = decode(data)
-        outcome = analyse(engine, result.kind, decoded.text, result.display_path, SourceFile(path), job.mode)
+        decoded = decode(data, result.kind)
+        source = SourceFile(path, encoding=decoded.encoding)
+        outcome = analyse(engine, result.kind, decoded.text, result.display_path, source, job.mode)
     except UnreadableFile as reason:
         return unparseable(result, str(reason))
     except ParseError as error:

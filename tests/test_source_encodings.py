@@ -122,3 +122,25 @@ def test_a_fix_the_file_encoding_cannot_hold_is_dropped_with_a_note() -> None:
     assert outcome.dropped == [
         "HF399 fix at line 2 dropped: its text cannot be written in the file's encoding (iso-8859-1)"
     ]
+
+
+@pytest.mark.parametrize("flag", ["--fix", "--diff"])
+def test_a_latin1_module_on_standard_input_is_read_and_written_as_apply_does(
+    hardenfix, tmp_path: Path, flag: str
+) -> None:
+    """An editor that fixes on save pipes the buffer's bytes: a module is decoded by its
+    coding line there too, and comes back in its own encoding."""
+    target = write(tmp_path / "metrics.py", LATIN_1_MODULE)
+    piped = hardenfix(
+        tmp_path, "check", flag, "--no-cache", "--stdin-filename", "metrics.py", "-", stdin=LATIN_1_MODULE
+    )
+    assert "HF002" not in piped.stderr and "HF002" not in piped.stdout.decode("latin-1")
+    assert hardenfix(tmp_path, "apply", "--no-cache").code == 0
+    if flag == "--fix":
+        assert piped.code == 0, piped.stderr
+        assert piped.stdout == target.read_bytes() != LATIN_1_MODULE
+    else:
+        assert piped.code == 1, piped.stderr
+        patched = write(tmp_path / "patched" / "metrics.py", LATIN_1_MODULE)
+        apply_diff("git", piped.stdout, patched.parent)
+        assert patched.read_bytes() == target.read_bytes()
