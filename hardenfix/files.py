@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
 import stat
@@ -162,8 +163,11 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     """Replace the file's content with `data`, all at once, if it still holds `expected`.
 
     The new content goes to a temporary file in the same directory, is flushed to
-    disk, takes the original's permission bits, and is renamed over the original:
-    a crash at any moment leaves either the old or the new file, never a mix.
+    disk, takes the original's owner and group (as far as this user may give them:
+    root gives both, anyone a group of theirs) and permission bits, and is renamed
+    over the original: a crash at any moment leaves either the old or the new file,
+    never a mix. A file with other hard links is not written: the rename would leave
+    them holding the old content, no longer the same file.
 
     The file is looked at twice: before anything is written, and again once the
     temporary file is on disk, immediately before the rename. The second look
@@ -187,6 +191,11 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     # and its mode is never changed to get around that.
     if not os.access(target, os.W_OK):
         raise WriteRefused("is read-only; not written")
+    if status.st_nlink > 1:
+        raise WriteRefused(
+            f"has {status.st_nlink - 1} other hard link(s), which replacing it would leave with the old"
+            " content; not written"
+        )
     try:
         import tempfile
 
@@ -201,7 +210,8 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-            os.chmod(temporary, stat.S_IMODE(status.st_mode))
+            _take_owner(handle.fileno(), status)
+            os.chmod(temporary, stat.S_IMODE(status.st_mode))  # after chown, which may clear set-id bits
             if not _unchanged(target, status, expected):
                 raise WriteRefused(CHANGED_ON_DISK)
             os.replace(temporary, target)
@@ -211,6 +221,22 @@ def atomic_write(path: Path, data: bytes, expected: bytes) -> None:
     except WriteRefused:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _take_owner(descriptor: int, original: os.stat_result) -> None:
+    """Give the new file the original's owner and group, or as much of them as this user may:
+    root rewriting a user's file (`sudo`, a container on a bind mount) would otherwise leave
+    it root's, and one of mode 0600 unreadable to its owner."""
+    if not hasattr(os, "fchown"):
+        return  # Windows: files have no POSIX owner
+    now = os.fstat(descriptor)
+    if (now.st_uid, now.st_gid) == (original.st_uid, original.st_gid):
+        return
+    try:
+        os.fchown(descriptor, original.st_uid, original.st_gid)
+    except PermissionError:
+        with contextlib.suppress(PermissionError):  # a group this user is in may still be given
+            os.fchown(descriptor, -1, original.st_gid)
 
 
 def _status_and_bytes(path: Path) -> tuple[os.stat_result, bytes]:

@@ -367,6 +367,54 @@ def test_root_writes_a_read_only_file_as_the_os_allows_and_keeps_its_mode(harden
     assert stat.S_IMODE(target.stat().st_mode) == 0o444
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+def test_root_rewriting_a_users_file_leaves_it_theirs(hardenfix, tmp_path: Path) -> None:
+    """`sudo hardenfix apply`, or a container running as root on a bind mount: the fixed
+    file keeps its owner and group, else a file of mode 0600 would lock its owner out."""
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    os.chown(target, 1234, 2345)
+    target.chmod(0o600)
+    assert hardenfix(tmp_path, "apply").code == 0
+    assert target.read_text() == FIXED
+    written = target.stat()
+    assert (written.st_uid, written.st_gid, stat.S_IMODE(written.st_mode)) == (1234, 2345, 0o600)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs a file owned by another user")
+def test_a_user_who_may_not_give_the_file_away_keeps_its_group(
+    hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group-writable file of another user: the owner cannot be given back, the group can."""
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    os.chown(target, 1234, 2345)
+    target.chmod(0o664)
+    real_fchown = os.fchown
+
+    def fchown_as_a_user(descriptor: int, uid: int, gid: int) -> None:
+        if uid != -1:
+            raise PermissionError(1, "Operation not permitted")
+        real_fchown(descriptor, uid, gid)
+
+    monkeypatch.setattr(os, "fchown", fchown_as_a_user)
+    assert hardenfix(tmp_path, "apply").code == 0
+    written = target.stat()
+    assert (written.st_uid, written.st_gid, stat.S_IMODE(written.st_mode)) == (os.geteuid(), 2345, 0o664)
+
+
+def test_a_file_with_another_hard_link_is_not_split_from_it(hardenfix, tmp_path: Path) -> None:
+    """Replacing one name of a hard-linked file would leave the other with the old content."""
+    target = write(tmp_path / "stack" / "compose.yaml", NEEDS_FIX)
+    os.link(target, tmp_path / "shared-stack.yaml")
+    result = hardenfix(tmp_path, "apply", "stack")
+    assert result.code == 2
+    assert result.stderr.splitlines()[0] == (
+        "hardenfix: error: stack/compose.yaml: has 1 other hard link(s), which replacing it would leave"
+        " with the old content; not written"
+    )
+    assert target.read_text() == NEEDS_FIX and target.stat().st_nlink == 2
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(files.TEMP_PREFIX)]
+
+
 def _alias_bomb() -> str:
     levels = "".join(f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 9))
     return "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + levels + NEEDS_FIX
