@@ -128,6 +128,14 @@ OnlineOption = Annotated[
 RefreshOption = Annotated[
     bool, typer.Option("--refresh", help="Online: ask registries again what tags point at (default: after a day).")
 ]
+ForceExcludeOption = Annotated[
+    bool,
+    typer.Option(
+        "--force-exclude",
+        help="Leave out files the configuration's `exclude` names even when given on the command line"
+        " (pre-commit names each one) or as --stdin-filename.",
+    ),
+]
 ShardOption = Annotated[
     str | None, typer.Option("--shard", help="Process the K-th of N stable slices of the files (K/N).", metavar="K/N")
 ]
@@ -199,6 +207,7 @@ def check(
     no_cache: NoCacheOption = False,
     online: OnlineOption = False,
     refresh: RefreshOption = False,
+    force_exclude: ForceExcludeOption = False,
 ) -> None:
     _run(commands.check, locals())
 
@@ -239,6 +248,7 @@ def apply(
     no_cache: NoCacheOption = False,
     online: OnlineOption = False,
     refresh: RefreshOption = False,
+    force_exclude: ForceExcludeOption = False,
 ) -> None:
     _run(commands.apply, locals())
 

@@ -272,13 +272,14 @@ def _results(
     stdin_name: str | None = None,
     stdin: bool = False,
     refresh: bool = False,
+    force_exclude: bool = False,
 ) -> Iterator[FileResult]:
     from hardenfix.config import ConfigError
     from hardenfix.runner import Job, process_stdin, run
 
     try:
         if stdin:
-            job = Job(configuration, mode, Path.cwd())
+            job = Job(configuration, mode, Path.cwd(), force_exclude=force_exclude)
             yield process_stdin(sys.stdin.buffer.read(), stdin_name, job)
             return
         cache = None
@@ -296,6 +297,7 @@ def _results(
             compose_model_check=compose_model_check,
             fix_edits=fix_edits,
             online=_online_run(paths, configuration, no_cache, refresh),
+            force_exclude=force_exclude,
         )
         yield from _with_progress(results)
     except ConfigError as problem:
@@ -489,6 +491,7 @@ def check(
     no_cache: bool = False,
     online: bool = False,
     refresh: bool = False,
+    force_exclude: bool = False,
 ) -> None:
     """Report findings; with --fix, also write the fixes, with --diff show them.
 
@@ -522,6 +525,7 @@ def check(
         stdin=stdin,
         stdin_name=stdin_filename,
         refresh=refresh,
+        force_exclude=force_exclude,
     )
     if stdin and summary.skipped:
         raise _fail(summary.skipped[0])
@@ -586,6 +590,7 @@ def apply(
     no_cache: bool = False,
     online: bool = False,
     refresh: bool = False,
+    force_exclude: bool = False,
 ) -> None:
     """Write fixes in place (or, with --dry-run, print them as a diff).
 
@@ -611,6 +616,7 @@ def apply(
         select_files=_file_filter(changed, shard),
         compose_model_check=validate,
         refresh=refresh,
+        force_exclude=force_exclude,
     )
     if pr_body is not None:
         pr_body.write_text(_render(Format.MARKDOWN, kept, applied=not dry_run), encoding="utf-8")

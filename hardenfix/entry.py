@@ -78,6 +78,7 @@ _SHARED: dict[str, _Option] = {
     "--no-cache": ("no_cache", True),
     "--online": ("online", True),
     "--refresh": ("refresh", True),
+    "--force-exclude": ("force_exclude", True),
 }
 _OPTIONS: dict[str, dict[str, _Option]] = {
     "check": {

@@ -116,6 +116,10 @@ class Job:
     in the parent."""
     registry: RegistryAnswers | None = None
     """What registries answered for the run's images (`--online`), before any file was processed."""
+    force_exclude: bool = False
+    """`--force-exclude`: `exclude` holds for files named on the command line (as pre-commit
+    names every staged file) and for the name given to standard input, not only for those a
+    walk finds."""
     _engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = field(default_factory=dict, repr=False)
     _fingerprints: dict[tuple[int, tuple[str, ...], FileKind], str | None] = field(default_factory=dict, repr=False)
     _entrypoints_set: list[tuple[str, str, str | None]] = field(default_factory=list, repr=False)
@@ -160,6 +164,14 @@ class Job:
 
     def settings_for(self, path: Path) -> Settings | None:
         return self.rules.for_path(path) if isinstance(self.rules, Configuration) else None
+
+    def excluded(self, candidate: Candidate, settings: Settings | None) -> bool:
+        """Whether the configuration's `exclude` leaves the file out of this run."""
+        return (
+            (not candidate.explicit or self.force_exclude)
+            and settings is not None
+            and settings.excluded(candidate.path)
+        )
 
     def engine_for(self, path: Path, settings: Settings | None, kind: FileKind) -> Engine:
         """The engine for a file of `kind` with these settings (`settings_for`): one per
@@ -221,6 +233,7 @@ def run(
     compose_model_check: bool = False,
     fix_edits: bool = False,
     online: OnlineRun | None = None,
+    force_exclude: bool = False,
 ) -> Iterator[FileResult]:
     """Process every discovered file; results come in discovery order, from the end of
     the walk on (see `_Schedule`).
@@ -229,11 +242,20 @@ def run(
     first file is written, so an invalid one stops the run (ConfigError) first.
     `select_files` narrows the discovered files (`--changed`, `--shard`); `fix_edits`
     makes the edits of fixes that are not applied, for a report that shows them;
-    `online` asks registries about the images the files name (see the module's documentation).
+    `online` asks registries about the images the files name (see the module's documentation);
+    `force_exclude` applies `exclude` to the files named in `paths` too.
     """
     temporaries: list[Path] = []
     cached = cache.remembered if cache is not None else None
-    job = Job(rules, mode, cwd or Path.cwd(), cached, compose_model_check=compose_model_check, fix_edits=fix_edits)
+    job = Job(
+        rules,
+        mode,
+        cwd or Path.cwd(),
+        cached,
+        compose_model_check=compose_model_check,
+        fix_edits=fix_edits,
+        force_exclude=force_exclude,
+    )
     workers = min(jobs or os.cpu_count() or 1, 61)
     with _collecting_less_often():
         found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
@@ -286,9 +308,8 @@ def _image_references(candidates: list[Candidate], job: Job) -> Iterator[str]:
         if candidate.skip_reason is not None:
             continue
         kind = candidate.kind if candidate.kind is not None else classify_explicit(candidate.path)
-        settings = job.settings_for(candidate.path)
-        if kind not in (FileKind.COMPOSE, FileKind.DOCKERFILE) or (
-            not candidate.explicit and settings is not None and settings.excluded(candidate.path)
+        if kind not in (FileKind.COMPOSE, FileKind.DOCKERFILE) or job.excluded(
+            candidate, job.settings_for(candidate.path)
         ):
             continue
         try:
@@ -482,7 +503,7 @@ class _Schedule:
 
     def _place(self, candidate: Candidate) -> None:
         settings = self.job.settings_for(candidate.path)
-        if not candidate.explicit and settings is not None and settings.excluded(candidate.path):
+        if self.job.excluded(candidate, settings):
             return
         slot = _Slot()
         self.slots.append(slot)
@@ -790,6 +811,8 @@ def process_stdin(data: bytes, name: str | None, job: Job) -> FileResult:
     if result.kind is None:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file: name it with --stdin-filename")
     settings = job.settings_for(path)
+    if name is not None and job.excluded(Candidate(path, result.kind, explicit=True), settings):
+        return result  # as the file is: `--fix` gives back what it read
     engine = job.engine_for(path, settings, result.kind)
     if result.kind not in engine.kinds():
         return result

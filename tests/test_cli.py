@@ -375,3 +375,23 @@ def test_dry_run_diff_is_a_well_formed_patch_of_only_the_fixed_lines(hardenfix, 
             expected += [("+", "      start_period: 30s")]
             assert markers == 0
         assert changed == expected, file.path
+
+
+def test_force_exclude_holds_exclude_for_named_files_and_standard_input(hardenfix, tmp_path: Path) -> None:
+    """pre-commit names each staged file: a generated Compose file the configuration
+    excludes must stay as it is, whether it is named or piped in under its name."""
+    write(tmp_path / "hardenfix.toml", 'root = true\nexclude = ["generated/"]\n')
+    generated = write(tmp_path / "generated" / "compose.yaml", NEEDS_FIX)
+    own = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    named = ("generated/compose.yaml", "compose.yaml")
+    result = hardenfix(tmp_path, "check", "--fix", "--force-exclude", "--no-cache", *named)
+    assert result.code == 0, result.stderr
+    assert generated.read_text() == NEEDS_FIX and own.read_text() == FIXED
+    piped = hardenfix(
+        tmp_path, "check", "--fix", "--force-exclude", "--stdin-filename", named[0], "-", stdin=NEEDS_FIX.encode()
+    )
+    assert (piped.code, piped.text) == (0, NEEDS_FIX)
+    assert hardenfix(tmp_path, "apply", "--dry-run", "--force-exclude", "--no-cache", *named).code == 0
+    # Without the flag, a file named on the command line is processed, as ruff does.
+    assert hardenfix(tmp_path, "apply", "--no-cache", named[0]).code == 0
+    assert generated.read_text() == FIXED

@@ -37,8 +37,8 @@ def test_manifest_is_valid() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert {hook_id: hook["entry"] for hook_id, hook in hooks().items()} == {
-        "hardenfix": "hardenfix check --fix",
-        "hardenfix-check": "hardenfix check",
+        "hardenfix": "hardenfix check --fix --force-exclude",
+        "hardenfix-check": "hardenfix check --force-exclude",
     }
 
 
@@ -173,3 +173,18 @@ def test_hook_fails_while_findings_no_fix_resolves_remain(tmp_path: Path, pre_co
     git(project, "add", ".").check_returncode()
     code, output = commit(project, env)
     assert code == 0, output
+
+
+@pytest.mark.xdist_group("pre-commit")
+def test_hooks_leave_alone_a_staged_file_the_configuration_excludes(tmp_path: Path, pre_commit_home: Path) -> None:
+    """pre-commit names every staged file on the command line; `exclude` still holds."""
+    project, env = project_with_hooks(tmp_path, pre_commit_home)
+    (project / "hardenfix.toml").write_text('exclude = ["generated/"]\n', encoding="utf-8")
+    generated = project / "generated" / "compose.yaml"
+    generated.parent.mkdir()
+    generated.write_text(NEEDS_FIX, encoding="utf-8")
+    git(project, "add", ".").check_returncode()
+
+    code, output = commit(project, env)
+    assert code == 0, output
+    assert generated.read_text(encoding="utf-8") == NEEDS_FIX
