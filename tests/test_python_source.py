@@ -276,6 +276,51 @@ def test_rewrite_edits_only_the_node_inside_a_nested_statement() -> None:
     assert edit == Edit(text.index("Counter"), text.index("Counter") + len("Counter"), "Gauge")
 
 
+FORM_FEEDS = (
+    "from typing import NamedTuple\n"
+    "from prometheus_client import Counter\n"
+    "\f\n"
+    "class Point(NamedTuple):\n"
+    "    x: int\n"
+    "\f    y: int = 0\n"
+    "  \f    def __post_init__(self):\n"
+    "        if self.x < 0:\n"
+    '            raise ValueError("x")\n'
+    "\f@property\n"
+    "def f():\n"
+    '    """A page.\n'
+    '\f    Another."""\n'
+    "    if f:\n"
+    "        pass\n"
+    "\f    else:\n"
+    "        pass\n"
+    '\fC = Counter("a_total", "b")\n'
+)
+"""Form feeds opening lines' indentation, as Emacs' page breaks put them: libcst drops
+them (and placed what follows a column short)."""
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_form_feeds_in_indentation_are_kept_and_the_diff_applies(hardenfix, tmp_path: Path, tool: str) -> None:
+    from conftest import apply_diff
+
+    for folder in ("patched", "applied"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "m.py").write_bytes(FORM_FEEDS.encode())
+    diff = hardenfix(tmp_path / "patched", "apply", "--dry-run", "--unsafe-fixes", "--no-cache")
+    assert diff.code == 1, diff.stderr
+    apply_diff(tool, diff.stdout, tmp_path / "patched")
+    applied = hardenfix(tmp_path / "applied", "apply", "--unsafe-fixes", "--no-cache")
+    assert applied.code == 0 and "Fixed 2 findings" in applied.stderr, applied.stderr
+    written = (tmp_path / "applied" / "m.py").read_text()
+    assert (tmp_path / "patched" / "m.py").read_text() == written
+    assert "class Point:" in written and "_get_or_create_metric(Counter," in written
+    kept = [line for line in FORM_FEEDS.splitlines() if "\f" in line and "Counter" not in line]
+    assert [line for line in written.split("\n") if line in kept] == kept
+    assert '\fC = _get_or_create_metric(Counter, "a_total", "b")\n' in written
+    compile(written, "m.py", "exec")
+
+
 NESTED = """\
 @decorate(Counter("a"))
 class Service:

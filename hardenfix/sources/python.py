@@ -709,6 +709,11 @@ class PythonDocument(SourceText):
     # start (a decorated one at its first decorator); each slice is a module of
     # its own to libcst, parsed when a fix first needs a node in it. Comments
     # between two statements end the slice before, which no fix touches.
+    #
+    # libcst drops a form feed that opens a line's indentation (before a statement,
+    # a decorator, an `else:`), rendering the code without it and placing what follows
+    # a column short; so it reads each slice without those (`_FormFeedFree`), and
+    # positions and edits are taken back to the text.
 
     @cached_property
     def _statement_starts(self) -> list[int]:
@@ -726,14 +731,24 @@ class PythonDocument(SourceText):
     def _statement_modules(self) -> dict[int, libcst.Module]:
         return {}
 
+    @cached_property
+    def _form_feed_free_slices(self) -> dict[int, _FormFeedFree]:
+        return {}
+
+    def _form_feed_free_slice(self, index: int) -> _FormFeedFree:
+        """Slice `index` as libcst reads it (see above)."""
+        if index not in self._form_feed_free_slices:
+            self._form_feed_free_slices[index] = _FormFeedFree.of(self._statement_slice(index)[1])
+        return self._form_feed_free_slices[index]
+
     def _statement_module(self, index: int) -> libcst.Module:
         """Slice `index` parsed by libcst, on first use."""
         if index not in self._statement_modules:
             import libcst
 
-            start, code = self._statement_slice(index)
+            start = self._statement_slice(index)[0]
             try:
-                self._statement_modules[index] = libcst.parse_module(code)
+                self._statement_modules[index] = libcst.parse_module(self._form_feed_free_slice(index).code)
             except libcst.ParserSyntaxError as error:
                 line = self.line_index(start) + error.raw_line
                 raise ParseError(f"libcst cannot parse this file: {error.message} at line {line}") from None
@@ -758,13 +773,14 @@ class PythonDocument(SourceText):
         module = self._statement_module(index)
         # unsafe_skip_copy: the positions must be those of the very nodes that `rewrite` replaces.
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        start, code = self._statement_slice(index)
-        line_starts = [start, *(start + m.end() for m in _LINE_BREAK.finditer(code))]
+        start = self._statement_slice(index)[0]
+        read = self._form_feed_free_slice(index)
+        line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(read.code))]
         found: dict[tuple[type, int], list[libcst.CSTNode]] = {}
         for node, position in positions.items():
             if isinstance(node, libcst.Module):
                 continue
-            offset = line_starts[position.start.line - 1] + position.start.column
+            offset = start + read.in_text(line_starts[position.start.line - 1] + position.start.column)
             self._cst_starts[node] = offset
             found.setdefault((type(node), offset), []).append(node)
         self._statement_indexes[index] = found
@@ -799,11 +815,70 @@ class PythonDocument(SourceText):
         import libcst
 
         index = self._statement_at(self.cst_position(original))
-        start, code = self._statement_slice(index)
+        start = self._statement_slice(index)[0]
+        read = self._form_feed_free_slice(index)
         replaced = self._statement_module(index).deep_replace(original, updated)
         assert isinstance(replaced, libcst.Module)
-        edit = minimal_edit(code, replaced.code)
-        return Edit.replace(start + edit.start, start + edit.end, edit.content)
+        edit = minimal_edit(read.code, replaced.code)
+        end = read.in_text(edit.end, is_end=edit.end > edit.start)
+        return Edit.replace(start + read.in_text(edit.start), start + end, edit.content)
+
+
+_INDENTATION_FORM_FEEDS = re.compile(r"(?:\A|(?<=[\n\r]))[ \t\f]*\f")
+"""A line's blanks up to its indentation's last form feed, from which Python counts its indentation."""
+
+
+class _FormFeedFree(NamedTuple):
+    """A slice of a module without the form feeds that open its lines' indentation (and
+    the blanks before them, which a form feed makes count for nothing), as libcst reads it."""
+
+    code: str
+    removed: tuple[tuple[int, int], ...]
+    """(offset in `code`, length of what was removed there), in order."""
+
+    @classmethod
+    def of(cls, text: str) -> _FormFeedFree:
+        if "\f" not in text:
+            return cls(text, ())
+        in_strings = _lines_inside_strings(text)
+        if in_strings is None:
+            return cls(text, ())  # libcst would not parse it either
+        line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+        pieces, removed, position, dropped = [], [], 0, 0
+        for match in _INDENTATION_FORM_FEEDS.finditer(text):
+            if bisect.bisect_right(line_starts, match.start()) in in_strings:
+                continue  # a string's own characters
+            pieces.append(text[position : match.start()])
+            removed.append((match.start() - dropped, match.end() - match.start()))
+            dropped += match.end() - match.start()
+            position = match.end()
+        pieces.append(text[position:])
+        return cls("".join(pieces), tuple(removed))
+
+    def in_text(self, offset: int, is_end: bool = False) -> int:
+        """An offset in `code`, in the text: a start goes after what was removed there, so
+        that an edit keeps the form feed; an end before it."""
+        for at, length in self.removed:
+            if at > offset or (is_end and at == offset):
+                break
+            offset += length
+        return offset
+
+
+def _lines_inside_strings(text: str) -> set[int] | None:
+    """The 1-based lines that start inside a string token; None when the text cannot be tokenized."""
+    import io
+    import tokenize
+
+    spanning = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
+            if token.type in spanning and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return inside
 
 
 def minimal_edit(old: str, new: str) -> Edit:
