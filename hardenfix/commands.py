@@ -544,7 +544,7 @@ def check(
         elif mode is Mode.WRITE:
             report.note(text.check_summary(summary, shown_unsafe))
         else:
-            report.note(text.apply_summary(summary, dry_run=True))
+            report.note(text.apply_summary(summary, dry_run=True, unsafe_fixes=shown_unsafe))
     raise Exit(_check_exit_code(summary, mode, exit_zero, exit_non_zero_on_fix))
 
 
@@ -623,7 +623,7 @@ def apply(
     _problems(report, summary, invalid_files=True)
     if commit and summary.changed_files:
         _commit(kept, summary, branch, verify=not no_verify)
-    report.note(text.apply_summary(summary, dry_run))
+    report.note(text.apply_summary(summary, dry_run, shown_unsafe))
     if summary.errors:
         raise Exit(EXIT_ERROR)
     raise Exit(EXIT_FINDINGS if dry_run and summary.changed_files else EXIT_OK)

@@ -211,3 +211,20 @@ def test_every_error_is_one_line_in_one_style(tmp_path: Path, args: list[str], m
     assert result.stdout == b""
     [line] = result.stderr.decode().splitlines()
     assert line.startswith(message), line
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_a_safe_fix_the_output_guard_refuses_is_not_sent_to_unsafe_fixes(
+    hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dry_run: list[str]
+) -> None:
+    """The findings a refused fix leaves are not ones `--unsafe-fixes` would fix."""
+    from hardenfix import validate
+
+    def refuse(*arguments: object) -> None:
+        raise validate.GuardError("a fix changed `x`, which no applied rule declares; nothing written")
+
+    monkeypatch.setattr(validate, "check_output", refuse)
+    write(tmp_path / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "apply", *dry_run, "--no-cache")
+    assert result.code == 0
+    assert result.stderr.splitlines()[-1] == "Nothing to fix; 2 findings left."

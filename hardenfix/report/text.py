@@ -184,7 +184,10 @@ def check_summary(summary: Summary, unsafe_fixes: bool) -> str:
     return line + "."
 
 
-def apply_summary(summary: Summary, dry_run: bool) -> str:
+def apply_summary(summary: Summary, dry_run: bool, unsafe_fixes: bool) -> str:
+    """The last line of `apply`. A finding left with a fix that was allowed is one whose fix
+    could not be made or written (a note or an error above says why), not one for
+    `--unsafe-fixes`."""
     if not summary.fixed_total:
         line = "Nothing to fix"
     else:
@@ -193,6 +196,7 @@ def apply_summary(summary: Summary, dry_run: bool) -> str:
         line = f"{verb} {plural(summary.fixed_total, 'finding')} in {plural(summary.changed_files, 'file')} ({rules})"
     if summary.findings:
         line += f"; {plural(summary.findings, 'finding')} left"
-        if summary.fixable:
-            line += f" ({summary.fixable} with an unsafe fix: --unsafe-fixes applies them)"
+        unsafe_left = summary.fixable - summary.safe_fixable
+        if unsafe_left and not unsafe_fixes:
+            line += f" ({unsafe_left} with an unsafe fix: --unsafe-fixes applies them)"
     return line + "."
