@@ -35,9 +35,11 @@ would mean parsing the file again):
   triple-quoted included, is never a suppression. A file the tokenizer rejects
   falls back to comment-only lines.
 - Compose (YAML): `#` at the start of a line or after a space or tab, outside a
-  single- or double-quoted scalar that starts on that line. Text inside a block
-  scalar (`|`, `>`) or a quoted scalar continued from an earlier line looks like
-  a comment and is treated as one.
+  single- or double-quoted scalar that starts on that line and outside a block
+  scalar (`|`, `>`: the lines after one, indented deeper than the line that opens it,
+  or blank), whose text is a value (an inline Dockerfile, a config file's content).
+  Text inside a quoted scalar continued from an earlier line looks like a comment and
+  is treated as one.
 - Dockerfile: only lines whose first non-blank character is `#`, because Docker
   passes a `#` anywhere else to the instruction as an argument. A line of a
   heredoc body starting with `#` is treated as a comment.
@@ -329,10 +331,24 @@ def _python_comments(document: SourceText) -> Iterator[Comment]:
 
 def _yaml_comments(document: SourceText) -> Iterator[Comment]:
     text = document.text
+    block_opener_indent = None  # of the line opening the block scalar the lines are in
     for number, start, end in _lines(document):
+        line = text[start:end]
+        indent = len(line) - len(line.lstrip(" "))
+        if block_opener_indent is not None and (not line.strip() or indent > block_opener_indent):
+            continue
+        block_opener_indent = None
         position = _yaml_comment_start(text, start, end)
         if position is not None:
             yield Comment(number, position, end, own_line=not text[start:position].strip())
+        if _BLOCK_SCALAR_OPENER.search(text, start, end if position is None else position):
+            block_opener_indent = indent
+
+
+_BLOCK_SCALAR_OPENER = re.compile(
+    r"(?:^[ \t]*|[:?-][ \t]+(?:[&!][^ \t]*[ \t]+)*)[|>](?:[1-9][+-]?|[+-][1-9]?)?[ \t]*$", re.MULTILINE
+)
+"""A line that ends by opening a block scalar: `key: |`, `- >-`, `content: |2`."""
 
 
 def _yaml_comment_start(text: str, start: int, end: int) -> int | None:

@@ -236,3 +236,28 @@ def test_unused_findings_remove_the_comment() -> None:
 
 def test_text_without_directives_is_not_scanned() -> None:
     assert len(Suppressions.parse("a: 1  # an ordinary comment\n", FileKind.COMPOSE)) == 0
+
+
+def test_text_of_a_block_scalar_is_a_value_not_a_comment(hardenfix, tmp_path) -> None:
+    """A Compose file's inline config holding what reads as a suppression: not one, so no
+    HF001 whose removal would change the config's content (which the output guard then
+    refused, taking every other fix of the file with it)."""
+    from test_cli import FIXED, NEEDS_FIX, write
+
+    config = (
+        "configs:\n"
+        "  app:\n"
+        "    content: |2-\n"
+        "      # hardenfix: ignore\n"
+        "\n"
+        "      x = 1\n"
+        "  other:\n"
+        "    content: >  # hardenfix: ignore[HF101]\n"
+        "      # hardenfix: ignore[HF110]\n"
+    )
+    suppressions = Suppressions.parse(config, FileKind.COMPOSE)
+    assert [s.line for s in suppressions] == [8]
+    target = write(tmp_path / "compose.yaml", NEEDS_FIX + config)
+    result = hardenfix(tmp_path, "apply", "--no-cache")
+    assert result.code == 0, result.stderr
+    assert target.read_text() == FIXED + config.replace("  # hardenfix: ignore[HF101]", "")
