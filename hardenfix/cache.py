@@ -14,7 +14,8 @@ status is unchanged is not read again. A status is remembered only when the file
 was last modified well before the run started (git's "racily clean" rule): a file
 written again within the same clock tick, at the same size, could otherwise keep
 its old status with new bytes. The build contexts a Compose file gives Dockerfiles
-are remembered the same way, so a warm run parses nothing at all.
+are remembered the same way, so a warm run parses nothing at all; and an entry is kept
+only when every file it depends on was settled so.
 
 The cache lives in `.hardenfix_cache/` (with its own `.gitignore`) at the root of the
 project checked, as ruff keeps its cache beside the configuration it found: the
@@ -214,7 +215,10 @@ class Cache:
     def add(self, record: Record) -> None:
         store = self._store_for(record.path)
         entry = Entry(record.findings, record.dependencies)
-        if store.remembered.entries.get(record.key) != entry:
+        # A dependency modified too recently may be written again within the same clock
+        # tick at the same size: its status would not tell, and the entry would outlive it.
+        settled = all(is_settled(status, self.started_ns) for _, *status in record.dependencies)
+        if settled and store.remembered.entries.get(record.key) != entry:
             store.added.entries[record.key] = entry
         # The file had these bytes with this status: unless it was modified too recently
         # for that to hold, a later run need not read it while its status stays the same.

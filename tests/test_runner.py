@@ -96,6 +96,7 @@ def test_workers_start_once_the_files_sent_make_them_pay(tmp_path: Path, monkeyp
 
 def test_warm_check_parses_nothing_and_reports_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path / "tree", 9)
+    age(root)  # an entry whose dependencies were just written is not kept
     engine = Engine(Settings().rules())
     parsed = count_parses(monkeypatch)
     cold = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
@@ -222,6 +223,7 @@ def test_a_file_modified_just_before_the_run_is_read_again(tmp_path: Path, monke
 
 def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path / "tree", 2)
+    age(root)
     settings = Settings()
     engine = Engine(settings.rules())
     list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
@@ -289,6 +291,29 @@ def test_a_changed_dependency_misses_the_cache(tmp_path: Path) -> None:
     assert findings() == []
     dockerfile.write_text("FROM postgres:16\n")  # the built image now has a standard probe
     assert findings() == ["HF106"]
+    assert findings() == ["HF106"]
+
+
+def test_a_dependency_written_within_the_clock_tick_is_not_trusted(tmp_path: Path) -> None:
+    """A file system with coarse timestamps (FAT, HFS+, some network mounts) gives a file
+    written twice within one tick, at the same size, the same status: an entry made while
+    a dependency was that fresh is not kept, as git treats a racily clean file."""
+    dockerfile = tmp_path / "app" / "Dockerfile"
+    dockerfile.parent.mkdir()
+    dockerfile.write_text("FROM example/base:16\n")
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services:\n  app:\n    build: ./app\n")
+    engine = Engine(Settings(select=("HF106",)).rules())
+    written = dockerfile.stat()
+
+    def findings() -> list[str]:
+        [result] = run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+        return [finding.code for finding in result.findings]
+
+    assert findings() == []
+    dockerfile.write_text("FROM postgres:16.1.0\n")  # the same size, and below, the same time
+    assert dockerfile.stat().st_size == written.st_size
+    os.utime(dockerfile, ns=(written.st_atime_ns, written.st_mtime_ns))
     assert findings() == ["HF106"]
 
 
