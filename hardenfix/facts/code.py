@@ -127,7 +127,8 @@ flask_socketio's `SocketIO.run(app, host, port)`. A `run` of anything else (`asy
 `subprocess.run`) starts no server of theirs."""
 _SERVER_FUNCTIONS = {"aiohttp.web.run_app": "8080", "waitress.serve": "8080", "uvicorn.run": "8000"}
 """Functions that start a server, by the dotted name they are imported from, with their
-default port; each takes its port as a keyword."""
+default port; each takes its port as a keyword, and listens on `::` for IPv6 alone
+(`IPV6_V6ONLY`: asyncio's `create_server`, waitress server.py)."""
 _LISTENS_ELSEWHERE = frozenset({"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version"})
 """Keywords that make those servers listen on another address or socket, or Sanic on 8443
 (waitress's `listen="*:8080"`, uvicorn's `uds=`, aiohttp's `path=`, Sanic's `auto_tls=`)."""
@@ -1230,7 +1231,9 @@ def _call(
             return
         # An include below a path not written out (`path(settings.API_PREFIX, include(...))`)
         # serves its routes below a prefix not known.
-        path = "/" + route.lstrip("^").rstrip("$").replace("/?", "/").lstrip("/") if route is not None else _UNKNOWN
+        # Kept as written after the `/` every path here starts with: Django joins an include's
+        # route and its patterns' as they are (`_django_join`).
+        path = "/" + route.lstrip("^").rstrip("$").replace("/?", "/") if route is not None else _UNKNOWN
         pattern_list = pattern_lists.get(id(call))
         if includes:  # its routes go below
             included = _included(view)
@@ -1507,8 +1510,9 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
             chains = tree.chains(names, own)
             if owner in module.servers and all(chain.mounted for chain in chains):
                 chains.append(_Chain((), (), tree.guard(names), mounted=False, served_by=dotted, alone=True))
+            join = _django_join if owner.startswith(_DJANGO) else _join
             for chain in chains:
-                full = _join(*(prefix for prefix in chain.prefixes if prefix != _UNKNOWN), path)
+                full = join(*(prefix for prefix in chain.prefixes if prefix != _UNKNOWN), path)
                 guard = chain.guard or application_guard
                 guarded = (
                     f"its application runs {guard} before each request, which may refuse the probe" if guard else None
@@ -1664,6 +1668,14 @@ def _join(*parts: str) -> str:
     return "/" + joined + trailing
 
 
+def _django_join(*parts: str) -> str:
+    """A Django route below the includes above it: their routes joined as written, each past
+    the `/` it is kept with (`path("healthz", include(...))` and `path("", view)` serve
+    `/healthz`, not `/healthz/`; django/urls/resolvers.py matches each part against what the
+    one before leaves of the path)."""
+    return "/" + "".join(part.removeprefix("/") for part in parts)
+
+
 def _argparse_option(module: _Module, call: ast.Call) -> None:
     """`parser.add_argument("--port", type=int, default=9000)`."""
     flags = [_string(module, argument) for argument in call.args]
@@ -1684,8 +1696,10 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     if _callee(call) == "run" and receiver in module.runnable:
         position, default = _RUN_METHODS[module.runnable[receiver]]
         port_node = _argument(call, position, "port")
+        ipv6_alone = False
     elif (dotted := _dotted(module, call.func)) in _SERVER_FUNCTIONS:
         default, port_node = _SERVER_FUNCTIONS[dotted], _keyword(call, "port")
+        ipv6_alone = True
     else:
         return
     where = f"{module.path}:{call.lineno}"
@@ -1708,7 +1722,7 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
         return
     host = _argument(call, 0, "host") if module.runnable.get(receiver or "") in ("Flask", "Quart", "Sanic") else None
     host = host or _keyword(call, "host")
-    elsewhere = _listens_elsewhere(host, server)
+    elsewhere = _listens_elsewhere(host, ipv6_alone)
     if port_node is None:
         found = ScriptPort(f"{where}: {server}() without a port", default, doubt=elsewhere)
         _add_script_port(facts, module.path, found)
@@ -1731,16 +1745,16 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     _add_script_port(facts, module.path, found._replace(doubt=elsewhere))
 
 
-def _listens_elsewhere(host: ast.AST | None, server: str) -> str | None:
+def _listens_elsewhere(host: ast.AST | None, ipv6_alone: bool) -> str | None:
     """Why a server call's `host` may not be reached by a probe of 127.0.0.1: an address of
     its own (`socket.gethostname()` resolves to the container's eth0 address), `::` where
-    asyncio serves it (uvicorn, aiohttp: `IPV6_V6ONLY`), or one its code computes."""
+    the server sets `IPV6_V6ONLY` (`ipv6_alone`: uvicorn and aiohttp through asyncio,
+    waitress's `serve`), or one its code computes."""
     if host is None or (isinstance(host, ast.Constant) and host.value is None):
         return None
     if isinstance(host, ast.Constant) and isinstance(host.value, str):
         written = host.value.strip("[]")
-        asyncio = "run_app" in server or "uvicorn" in server
-        if not written or (written in REACHED_FROM_INSIDE and not (asyncio and written in ANY_IPV6)):
+        if not written or (written in REACHED_FROM_INSIDE and not (ipv6_alone and written in ANY_IPV6)):
             return None
         return f"it listens on `{host.value}`, which a probe of 127.0.0.1 may not reach"
     computed = ast.unparse(host)

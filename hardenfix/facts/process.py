@@ -51,6 +51,12 @@ class Launcher(NamedTuple):
     socket_options: tuple[str, ...] = ()
     """Options that make it listen on a Unix socket, an inherited descriptor or endpoints of its own
 instead (daphne 4.1 cli.py:237-260 adds its default host and port only without `-e`)."""
+    serves: str | None = None
+    """What it serves where that is not an application of the code (whose routes are then none
+of its own): `python -m http.server` serves the files of a folder, streamlit a script's page."""
+    root_path_options: tuple[str, ...] = ()
+    """Options giving the path it is mounted below behind a proxy, which it passes on without
+putting it before the request's path (see `_ROOT_PATH_REFUSES`)."""
 
 
 LAUNCHERS = {
@@ -60,13 +66,17 @@ LAUNCHERS = {
     "gunicorn": Launcher(
         (), ("-b", "--bind"), ("PORT",), "8000", "https://docs.gunicorn.org/en/stable/settings.html#bind"
     ),
-    "hypercorn": Launcher((), ("-b", "--bind"), (), "8000", "https://hypercorn.readthedocs.io/en/latest/how_to_guides/configuring.html"),
+    "hypercorn": Launcher(
+        (), ("-b", "--bind"), (), "8000", "https://hypercorn.readthedocs.io/en/latest/how_to_guides/configuring.html",
+        root_path_options=("--root-path",),
+    ),
     "daphne": Launcher(
         ("-p", "--port"), (), (), "8000", "https://github.com/django/daphne#readme",
-        ("-u", "--unix-socket", "--fd", "-e", "--endpoint"),
+        ("-u", "--unix-socket", "--fd", "-e", "--endpoint"), root_path_options=("--root-path",),
     ),
     "granian": Launcher(
-        ("--port",), (), ("GRANIAN_PORT",), "8000", "https://github.com/emmett-framework/granian#options", ("--uds",)
+        ("--port",), (), ("GRANIAN_PORT",), "8000", "https://github.com/emmett-framework/granian#options", ("--uds",),
+        root_path_options=("--url-path-prefix",),
     ),
     "flask": Launcher(("-p", "--port"), (), ("FLASK_RUN_PORT",), "5000", "https://flask.palletsprojects.com/en/stable/cli/"),
     "fastapi": Launcher(("--port",), (), ("PORT",), "8000", "https://fastapi.tiangolo.com/fastapi-cli/"),
@@ -74,8 +84,15 @@ LAUNCHERS = {
         ("--port",), ("--listen",), (), "8080", "https://docs.pylonsproject.org/projects/waitress/en/stable/runner.html",
         ("--unix-socket",),
     ),
-    "streamlit": Launcher(("--server.port",), (), ("STREAMLIT_SERVER_PORT",), "8501", "https://docs.streamlit.io/develop/api-reference/configuration/config.toml"),
-    "http.server": Launcher((), (), (), "8000", "https://docs.python.org/3/library/http.server.html"),
+    "streamlit": Launcher(
+        ("--server.port",), (), ("STREAMLIT_SERVER_PORT",), "8501",
+        "https://docs.streamlit.io/develop/api-reference/configuration/config.toml",
+        serves="streamlit serves its script's page, not the code's routes: probe its own `/_stcore/health`",
+    ),
+    "http.server": Launcher(
+        (), (), (), "8000", "https://docs.python.org/3/library/http.server.html",
+        serves="`python -m http.server` serves the files of a folder, not the code's routes",
+    ),
 }  # fmt: skip
 """Server programs by the name they are started as (`python -m NAME` or the script NAME)."""
 
@@ -169,7 +186,9 @@ def launch_of(
         launch = _server(program, arguments, source, environment, config_files)
         if program == "flask":
             launch = _dotenv_loaded(launch, config_files, _options(arguments))
-        launch = _bound_elsewhere(launch, _server_options(program, arguments, environment), environment)
+        options = _server_options(program, arguments, environment)
+        launch = _bound_elsewhere(launch, options, environment)
+        launch = with_guess(launch, _root_path_doubt(program, options, environment))
         if runner is not None:
             launch = with_guess(launch, f"{runner} loads a `.env` file, which may set its port or options")
         return launch
@@ -264,12 +283,42 @@ def _bound_elsewhere(launch: Launch, options: Mapping[str, str], environment: Ma
         guess = f"it listens on `{host}` alone, which a probe of 127.0.0.1 may not reach"
     elif host is not None and host.strip("[]") in ANY_IPV6 and launch.program in _IPV6_ALONE_ON_ANY:
         guess = (
-            f"it listens on `{host}`, which asyncio binds for IPv6 alone (`IPV6_V6ONLY`): a probe of 127.0.0.1"
-            " may not reach it"
+            f"it listens on `{host}`, which {launch.program} binds for IPv6 alone (`IPV6_V6ONLY`): a probe of"
+            " 127.0.0.1 may not reach it"
         )
     else:
         guess = _may_hold_other(environment, variables)
     return with_guess(launch, guess)
+
+
+_ROOT_PATH_VARIABLES = {"granian": "GRANIAN_URL_PATH_PREFIX"}
+"""Variables that give the root path options (granian cli.py: click's `auto_envvar_prefix`)."""
+_ROOT_PATH_REFUSES = (
+    "passes a request's path on as sent, and an application that expects it to begin with the root path answers a"
+    " probe of the route 404 (Quart; granian's WSGI cuts the root path's length off any path)"
+)
+"""What hypercorn, daphne and granian do with a root path: the ASGI `root_path` beside a `path`
+that does not begin with it, which Quart's routing (0.22) strips from the path as ASGI says
+it begins with it (hypercorn 0.18, daphne 4.2, granian 2.8: 404); granian's WSGI takes the
+prefix's length off `PATH_INFO` whatever it holds. uvicorn (0.55) puts the root path before
+the path, and Starlette and Quart answer a probe of the route."""
+
+
+def _root_path_doubt(program: str, options: Mapping[str, str], environment: Mapping[str, Fact[str]]) -> str | None:
+    """Why a route's probe may get 404 from a server mounted below a root path behind a proxy
+    (`hypercorn --root-path /api`, `GRANIAN_URL_PATH_PREFIX=/api`)."""
+    given = next(
+        (
+            f"its command gives `{option} {options[option]}`"
+            for option in LAUNCHERS[program].root_path_options
+            if option in options
+        ),
+        None,
+    )
+    variable = _ROOT_PATH_VARIABLES.get(program)
+    if given is None and variable in environment and environment[variable].value:
+        given = f"its environment sets `{variable}` ({environment[variable].source})"
+    return f"{given}: {program} {_ROOT_PATH_REFUSES}" if given else None
 
 
 def _may_hold_other(environment: Mapping[str, Fact[str]], variables: list[str]) -> str | None:
@@ -290,10 +339,13 @@ _HOST_OPTIONS = {
 `--bind` give it before the port)."""
 _HOST_VARIABLES = {"uvicorn": "UVICORN_HOST", "flask": "FLASK_RUN_HOST", "granian": "GRANIAN_HOST"}
 """Variables a server reads its address from (uvicorn and flask through click's envvars)."""
-_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi"})
-"""Servers that listen through asyncio's `create_server`, which sets `IPV6_V6ONLY` on an IPv6
-socket (asyncio/base_events.py): on `::` they take no IPv4 connection, as a probe of
-127.0.0.1 makes (uvicorn binds its own dual-stack socket only with `--workers` or `--reload`)."""
+_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "waitress-serve"})
+"""Servers that set `IPV6_V6ONLY` on an IPv6 socket: those that listen through asyncio's
+`create_server` (asyncio/base_events.py), and waitress (server.py, 3.0). On `::` they take no
+IPv4 connection, as a probe of 127.0.0.1 makes (uvicorn binds its own dual-stack socket only
+with `--workers` or `--reload`)."""
+_EVERY_ADDRESS = {"waitress-serve": "*"}
+"""How a server's bind says every address, IPv4 and IPv6 (waitress adjustments.py: `*:8080`)."""
 
 
 def _bound_host(program: str, options: Mapping[str, str]) -> str | None:
@@ -305,7 +357,7 @@ def _bound_host(program: str, options: Mapping[str, str]) -> str | None:
         address = options.get(option)
         if address is not None and not address.startswith(("unix:", "fd:")):
             host = address.rpartition(":")[0] if ":" in address else address
-            return host or None
+            return host if host and host != _EVERY_ADDRESS.get(program) else None
     return None
 
 

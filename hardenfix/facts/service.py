@@ -524,11 +524,18 @@ class ServiceFacts:
         a program it does not know, its code looked at and holding no Python or JavaScript."""
         return self.launch is None and self._code is not None and not self._code.readable
 
+    @property
+    def serves_no_code(self) -> str | None:
+        """What its server serves where that is no application of its code, whose routes are
+        then not its own: `python -m http.server` serves files, streamlit a script's page."""
+        launch = self.launch
+        return LAUNCHERS[launch.program].serves if launch is not None and launch.program in LAUNCHERS else None
+
     @cached_property
     def route(self) -> Route | None:
         """The best health route its code defines (see `CodeFacts.health_route`)."""
         code = self._code
-        if code is None:
+        if code is None or self.serves_no_code is not None:
             return None
         launch = self.launch
         variable = launch.target.partition(":")[2] if launch is not None and launch.target is not None else ""
@@ -821,6 +828,8 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
                 "touch a heartbeat file and check the file's age",
             )
         return PlannedProbe(None, reason="the port its process listens on is not known")
+    if facts.serves_no_code is not None:
+        return PlannedProbe(None, reason=facts.serves_no_code)
     route = facts.route
     if route is None and facts.code_on_the_host is not None:
         return PlannedProbe(

@@ -199,8 +199,12 @@ class HealthcheckMissing(Rule):
     the service's environment (python3's urllib, curl and wget would ask it for
     127.0.0.1 unless `no_proxy` lists that address), an image entrypoint script
     that runs before a command giving no port (it may export
-    `GUNICORN_CMD_ARGS`), a server on `::` that asyncio binds for IPv6 alone
-    (uvicorn, `fastapi run`, aiohttp's `run_app`), a script's server on a host
+    `GUNICORN_CMD_ARGS`), a server on `::` that binds it for IPv6 alone
+    (uvicorn, `fastapi run`, aiohttp's `run_app`, waitress: `--listen=[::]:8080`;
+    not `--listen=*:8080`), a root path given to hypercorn, daphne or granian
+    (`--root-path /api`, `--url-path-prefix`, `GRANIAN_URL_PATH_PREFIX`), which pass
+    the path on as sent, and Quart answers 404 to one that does not begin with
+    it (uvicorn puts it first, and is probed), a script's server on a host
     its code computes (`socket.gethostname()`), and a route served to one host
     alone (Flask's `host=` or `subdomain=`). A socket set in the environment
     (`UVICORN_UDS`) or TLS (`GRANIAN_SSL_CERTIFICATE`) gives no probe, and a
@@ -231,6 +235,11 @@ class HealthcheckMissing(Rule):
     loop), or by a function that no module calls (`def add_health(): @app.get(...)`),
     may not be served, and is a guess too; one registered inside an application
     factory, on the application it makes, is not.
+    A program that serves no application of the code (`python -m http.server`'s
+    files, a streamlit script's page) serves none of its routes, and gets no
+    probe of them. Django joins an include's route and its patterns' as they are
+    written: `path("healthz", include(...))` over `path("", view)` is probed at
+    `/healthz`.
     A view a route names is read where the code defines it: one that answers
     other methods alone (Django's `@require_POST`, a `MethodView` or
     `HTTPEndpoint` with `post` and no `get`) serves no probe, and one that asks

@@ -1,0 +1,5 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("healthz", include("health.urls")),
+]

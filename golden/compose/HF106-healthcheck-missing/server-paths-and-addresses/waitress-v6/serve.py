@@ -1,0 +1,5 @@
+from waitress import serve
+
+from app import app
+
+serve(app, host="::", port=8080)
