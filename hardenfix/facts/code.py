@@ -450,6 +450,9 @@ def _settings_from_elsewhere(modules: list[_Module], listed: list[str]) -> None:
     held = {path.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for path in listed}
     parts = {part for dotted in held for part in dotted.split(".")}
     for module in modules:
+        sets_django = module.allowed_hosts is not None or module.ssl_redirect is not None or module.django_middleware
+        if not (sets_django or "settings" in module.path.rpartition("/")[2]):
+            continue  # not Django's settings: `from .service_pb2 import *` of generated code
         for line, origin, relative in module.settings_imports:
             if not relative and origin.split(".")[0] not in parts:
                 continue  # another distribution's module
