@@ -15,7 +15,8 @@ was last modified well before the run started (git's "racily clean" rule): a fil
 written again within the same clock tick, at the same size, could otherwise keep
 its old status with new bytes. The build contexts a Compose file gives Dockerfiles
 are remembered the same way, so a warm run parses nothing at all; and an entry is kept
-only when every file it depends on was settled so.
+only when every file it depends on was settled so, where its file system keeps whole
+seconds.
 
 The cache lives in `.hardenfix_cache/` (with its own `.gitignore`) at the root of the
 project checked, as ruff keeps its cache beside the configuration it found: the
@@ -215,9 +216,13 @@ class Cache:
     def add(self, record: Record) -> None:
         store = self._store_for(record.path)
         entry = Entry(record.findings, record.dependencies)
-        # A dependency modified too recently may be written again within the same clock
-        # tick at the same size: its status would not tell, and the entry would outlive it.
-        settled = all(is_settled(status, self.started_ns) for _, *status in record.dependencies)
+        # On a file system that keeps whole seconds (FAT, HFS+, some network mounts), a
+        # dependency modified too recently may be written again within the same second at
+        # the same size: its status would not tell, and the entry would outlive the change.
+        # A time with a fraction of a second comes from a clock that tells the writes apart.
+        settled = all(
+            status[0] % 1_000_000_000 or is_settled(status, self.started_ns) for _, *status in record.dependencies
+        )
         if settled and store.remembered.entries.get(record.key) != entry:
             store.added.entries[record.key] = entry
         # The file had these bytes with this status: unless it was modified too recently

@@ -96,7 +96,6 @@ def test_workers_start_once_the_files_sent_make_them_pay(tmp_path: Path, monkeyp
 
 def test_warm_check_parses_nothing_and_reports_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path / "tree", 9)
-    age(root)  # an entry whose dependencies were just written is not kept
     engine = Engine(Settings().rules())
     parsed = count_parses(monkeypatch)
     cold = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
@@ -223,7 +222,6 @@ def test_a_file_modified_just_before_the_run_is_read_again(tmp_path: Path, monke
 
 def test_changed_content_or_settings_miss_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path / "tree", 2)
-    age(root)
     settings = Settings()
     engine = Engine(settings.rules())
     list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
@@ -295,8 +293,8 @@ def test_a_changed_dependency_misses_the_cache(tmp_path: Path) -> None:
 
 
 def test_a_dependency_written_within_the_clock_tick_is_not_trusted(tmp_path: Path) -> None:
-    """A file system with coarse timestamps (FAT, HFS+, some network mounts) gives a file
-    written twice within one tick, at the same size, the same status: an entry made while
+    """A file system that keeps whole seconds (FAT, HFS+, some network mounts) gives a file
+    written twice within one second, at the same size, the same status: an entry made while
     a dependency was that fresh is not kept, as git treats a racily clean file."""
     dockerfile = tmp_path / "app" / "Dockerfile"
     dockerfile.parent.mkdir()
@@ -304,6 +302,8 @@ def test_a_dependency_written_within_the_clock_tick_is_not_trusted(tmp_path: Pat
     compose = tmp_path / "compose.yaml"
     compose.write_text("services:\n  app:\n    build: ./app\n")
     engine = Engine(Settings(select=("HF106",)).rules())
+    second = time.time_ns() // 1_000_000_000 * 1_000_000_000  # as such a file system keeps it
+    os.utime(dockerfile, ns=(second, second))
     written = dockerfile.stat()
 
     def findings() -> list[str]:
