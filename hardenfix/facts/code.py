@@ -694,11 +694,7 @@ def _placed(tree: ast.Module, routes: list[_Written]) -> list[_Written]:
     settings.ENABLE_HEALTH:`, an `except` handler, a loop), which a probe cannot tell holds,
     and told the function that registers it where that function is given or finds the
     router or application it registers it on (see `_uncalled_registrations`)."""
-    lines = sorted(route.line for route in routes)
-    # Only the blocks that hold a route: a large module has thousands, and a route or two.
-    blocks = [
-        block for block in _blocks(tree.body) if bisect_right(lines, block.last) > bisect_left(lines, block.first)
-    ]
+    blocks = list(_blocks(tree.body, sorted(route.line for route in routes)))
     placed = []
     for route in routes:
         around = [block for block in blocks if block.first <= route.line <= block.last]
@@ -713,12 +709,16 @@ def _placed(tree: ast.Module, routes: list[_Written]) -> list[_Written]:
     return placed
 
 
-def _blocks(body: list[ast.stmt]) -> Iterator[_Block]:
+def _blocks(body: list[ast.stmt], lines: list[int]) -> Iterator[_Block]:
+    """The blocks of `body` that hold one of `lines` (sorted): a large module has thousands
+    of blocks, and a route or two."""
     for statement in body:
+        if bisect_right(lines, _last_line(statement)) == bisect_left(lines, _first_line(statement)):
+            continue
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
             # Its body alone: a route decorating the function itself is not registered by it.
             yield _Block(_first_line(statement.body[0]), _last_line(statement), None, function=statement)
-            yield from _blocks(statement.body)
+            yield from _blocks(statement.body, lines)
             continue
         if isinstance(statement, ast.If):
             parts = [(statement.body, statement, False), (statement.orelse, statement, True)]
@@ -736,7 +736,7 @@ def _blocks(body: list[ast.stmt]) -> Iterator[_Block]:
         for part, condition, orelse in parts:
             if part and condition is not None:
                 yield _Block(_first_line(part[0]), _last_line(part[-1]), condition, orelse)
-            yield from _blocks(part)
+            yield from _blocks(part, lines)
 
 
 def _makes(function: ast.FunctionDef | ast.AsyncFunctionDef, owner: str) -> bool:
@@ -1053,7 +1053,7 @@ def _needs_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str |
     # `request.args["token"]`: Flask answers 400 to a request without it, Django and Starlette 500.
     required += [
         f"{ast.unparse(node.value)}[{ast.unparse(node.slice)}]"
-        for node in ast.walk(function)
+        for node in breadth_first(function)
         if isinstance(node, ast.Subscript)
         and isinstance(node.ctx, ast.Load)
         and isinstance(node.value, ast.Attribute)
@@ -1385,7 +1385,7 @@ def _asks_for_authentication(function: ast.FunctionDef | ast.AsyncFunctionDef) -
     defaults = [*function.args.defaults, *function.args.kw_defaults]
     if any(default is not None and _depends_on_auth(default) for default in defaults):
         return True
-    if any(_refuses_without_credentials(node) for node in ast.walk(function)):
+    if any(_refuses_without_credentials(node) for node in breadth_first(function)):
         return True
     # `user: Annotated[User, Depends(get_current_user)]`, or an alias of one: `user: CurrentUser`.
     arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]

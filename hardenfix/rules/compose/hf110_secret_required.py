@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import re
 from collections import Counter
@@ -370,16 +371,18 @@ class _Emulator(NamedTuple):
 _BARE_HOST = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?::\d+)?")
 
 
-def _hosts_named(value: str | None) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _hosts_named(value: str | None) -> frozenset[str]:
     """The hosts, lower case, a value names when its variables are unset: its URLs' hosts
-    (`http://localstack:4566`), or all of it (`mailhog`, `mailhog:1025`)."""
+    (`http://localstack:4566`), or all of it (`mailhog`, `mailhog:1025`). Asked of every
+    value of every service using each secret, which repeat."""
     try:
         text = interpolate(value or "", {})
     except InterpolationError:
-        return set()
+        return frozenset()
     hosts = {text[start:end].lower() for url in url_hosts(text) for start, end in url.spans}
     bare = _BARE_HOST.fullmatch(text.strip())
-    return hosts | {bare.group(1).lower()} if bare is not None else hosts
+    return frozenset(hosts | {bare.group(1).lower()} if bare is not None else hosts)
 
 
 def _emulators(document: ComposeDocument) -> dict[str, _Emulator]:
@@ -827,6 +830,7 @@ class SecretRequired(Rule):
             if use.variable is not None and (use.variable.name in resets or "environment" in resets)
         }
         emulated = self._emulated(document, found) if found else {}
+        given_files = functools.cache(lambda: self._given_files(document))  # read once asked, for every default
         for start, end, interpolation, use, _ in found:
             if interpolation.operator not in _DEFAULTING:
                 continue
@@ -851,7 +855,7 @@ class SecretRequired(Rule):
                 switched_off_by=switch,
                 written_out=(
                     self._written_out(document.text, interpolation.argument, defaults[interpolation.argument])
-                    or self._written_in_given_files(document, interpolation.argument)
+                    or _written_in_given_files(given_files(), interpolation.argument)
                 ),
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
                 unused=profiles == (),
@@ -993,26 +997,6 @@ class SecretRequired(Rule):
             at = text.find(default, at + len(default))
         return f"an argument of a command (`{argument.group(1)} {default}`)" if argument is not None else None
 
-    def _written_in_given_files(self, document: ComposeDocument, default: str) -> str | None:
-        """Where a file the services are given (an `env_file`, or one a bind mount binds, such as
-        an initdb script or a `redis.conf`) writes a secret's default as a credential: after a
-        word that names one (`PASSWORD 'ledger_pw'`, `requirepass s3cr3t`, `DB_PASSWORD=...`), or
-        as a URL's password. What reads it there needs the same value, and keeps the default."""
-        default = default.strip()
-        if len(default) < 3 or any(character in default for character in "${}"):
-            return None
-        token = re.compile(rf"(?<![\w-]){re.escape(default)}(?![\w-])")
-        for shown, text in self._given_files(document):
-            for match in token.finditer(text):
-                line_start = text.rfind("\n", 0, match.start()) + 1
-                line_end = text.find("\n", match.end())
-                before = text[line_start : match.start()]
-                line = text[line_start : line_end if line_end != -1 else len(text)]
-                url = _URL_PASSWORD.search(line)
-                if _CREDENTIAL_WORD.search(before) or (url is not None and url.group(1) == default):
-                    return f"a credential in `{shown}` (line {text.count(chr(10), 0, line_start) + 1})"
-        return None
-
     def _given_files(self, document: ComposeDocument) -> list[tuple[str, str]]:
         """The files of the checkout the file's services are given, with their text, by their path
         from the Compose file's folder: their `env_file`s, and what their bind mounts bind (a file,
@@ -1121,6 +1105,27 @@ class SecretRequired(Rule):
                 for scalar in iter_scalars(resource.value):
                     uses[id(scalar)] = _Use(None, profiles, False)
         return uses
+
+
+def _written_in_given_files(given_files: list[tuple[str, str]], default: str) -> str | None:
+    """Where a file the services are given (an `env_file`, or one a bind mount binds, such as
+    an initdb script or a `redis.conf`) writes a secret's default as a credential: after a
+    word that names one (`PASSWORD 'ledger_pw'`, `requirepass s3cr3t`, `DB_PASSWORD=...`), or
+    as a URL's password. What reads it there needs the same value, and keeps the default."""
+    default = default.strip()
+    if len(default) < 3 or any(character in default for character in "${}"):
+        return None
+    token = re.compile(rf"(?<![\w-]){re.escape(default)}(?![\w-])")
+    for shown, text in given_files:
+        for match in token.finditer(text):
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            line_end = text.find("\n", match.end())
+            before = text[line_start : match.start()]
+            line = text[line_start : line_end if line_end != -1 else len(text)]
+            url = _URL_PASSWORD.search(line)
+            if _CREDENTIAL_WORD.search(before) or (url is not None and url.group(1) == default):
+                return f"a credential in `{shown}` (line {text.count(chr(10), 0, line_start) + 1})"
+    return None
 
 
 _CREDENTIAL_WORD = re.compile(
