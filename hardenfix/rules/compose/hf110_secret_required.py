@@ -1115,17 +1115,33 @@ def _written_in_given_files(given_files: list[tuple[str, str]], default: str) ->
     default = default.strip()
     if len(default) < 3 or any(character in default for character in "${}"):
         return None
-    token = re.compile(rf"(?<![\w-]){re.escape(default)}(?![\w-])")
     for shown, text in given_files:
-        for match in token.finditer(text):
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            line_end = text.find("\n", match.end())
-            before = text[line_start : match.start()]
+        for start in _whole_word_places(text, default):
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start + len(default))
+            before = text[line_start:start]
             line = text[line_start : line_end if line_end != -1 else len(text)]
             url = _URL_PASSWORD.search(line)
             if _CREDENTIAL_WORD.search(before) or (url is not None and url.group(1) == default):
                 return f"a credential in `{shown}` (line {text.count(chr(10), 0, line_start) + 1})"
     return None
+
+
+def _whole_word_places(text: str, word: str) -> Iterator[int]:
+    """Where `word` stands in `text` with no letter, digit, `_` or `-` on either side: found
+    with `str.find`, as a pattern would be compiled for each secret's default."""
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        if not (start and _is_word_character(text[start - 1])) and not (
+            end < len(text) and _is_word_character(text[end])
+        ):
+            yield start
+        start = text.find(word, start + 1)
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character in "_-"
 
 
 _CREDENTIAL_WORD = re.compile(
@@ -1151,8 +1167,10 @@ _TRUE = frozenset({"1", "yes", "true", "on"})
 _RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
 
 
+@functools.lru_cache(maxsize=4096)
 def _words(name: str) -> tuple[str, ...]:
-    """A variable's words, upper case: `lago_use_aws_s3` is LAGO, USE, AWS, S3."""
+    """A variable's words, upper case: `lago_use_aws_s3` is LAGO, USE, AWS, S3. Asked of each
+    variable of a service for each secret it uses."""
     return tuple(word for word in name.upper().split("_") if word)
 
 
