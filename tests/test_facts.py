@@ -293,6 +293,32 @@ def test_builds_that_install_what_hardenfix_cannot_read(run: str, unread: bool) 
     assert (facts.installs_unread is not None) is unread
 
 
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        ("COPY --from=busybox:1.36 /bin /busybox\nENV PATH=/busybox:$PATH", True),
+        ('COPY --from=tools /opt /opt\nENV PATH="${PATH}:/opt/tools/bin"', True),  # a tree holding it
+        ("ENV TOOLS=/opt/tools\nCOPY --from=tools /opt/tools $TOOLS\nENV PATH=$TOOLS/bin:$PATH", True),
+        ("COPY --from=tools /opt/tools /opt/tools\nENV PATH=/opt/other/bin:$PATH", False),
+        ("COPY --from=builder /app/.venv /app/.venv\nENV PATH=/app/.venv/bin:$PATH", False),
+        ("COPY --from=builder /app /app\nENV PATH=/app/.venv/bin:$PATH", False),
+        ("ENV VIRTUAL_ENV=/opt/app\nCOPY --from=builder /opt/app /opt/app\nENV PATH=$VIRTUAL_ENV/bin:$PATH", False),
+        ("RUN uv venv --python 3.12 /opt/env\nCOPY --from=builder /opt/env /opt/env\nENV PATH=/opt/env/bin:$PATH", False),
+        ("COPY --from=builder /root/.local /root/.local\nENV PATH=/root/.local/bin:$PATH", False),
+        ("COPY --from=deps /app/node_modules /app/node_modules\nENV PATH=/app/node_modules/.bin:$PATH", False),
+    ],
+    ids=[
+        "busybox-applets", "tree-above-the-folder", "through-a-variable", "another-folder", "uv-venv",
+        "tree-holding-a-venv", "virtual-env", "created-venv", "user-site", "node-modules",
+    ],
+)  # fmt: skip
+def test_a_tree_copied_into_a_folder_the_stage_puts_on_the_path(text: str, unread: bool) -> None:
+    """A folder `ENV PATH` adds may hold any program a copied tree brings, but a Python
+    environment's or node_modules' `bin`, which holds packages' scripts."""
+    facts = stage_facts(f"FROM python:3.12-slim\n{text}\n")
+    assert (facts.installs_unread is not None) is unread
+
+
 PACKAGES = 'ARG PACKAGES="ca-certificates \\\n    curl"\nRUN apt-get update && apt-get install -y --no-install-recommends ${PACKAGES}\n'
 
 

@@ -139,10 +139,106 @@ def build_facts(
     image = document.base_image(stage, build_arguments)
     base = Fact(image, _source(document, dockerfile, stage.root.from_instruction)) if image else None
     facts = BuildFacts(dockerfile, stage, base, workdir=stage.working_directory())
+    path_folders = _added_path_folders(document, stage, build_arguments)
     for member in reversed(list(stage.lineage())):
         for instruction in member.instructions:
-            _read(document, dockerfile, member, instruction, facts, build_arguments)
+            _read(document, dockerfile, member, instruction, facts, build_arguments, path_folders)
     return facts
+
+
+def _added_path_folders(
+    document: DockerfileDocument, stage: Stage, build_arguments: Mapping[str, str | None] | None
+) -> frozenset[str]:
+    """The folders an `ENV PATH` of the stage, or of one it is built from, puts on the PATH
+    besides the default ones (`ENV PATH=/busybox:$PATH`), where a copied tree may bring any
+    program; but a Python environment's `bin` (`/app/.venv/bin`, `$VIRTUAL_ENV/bin`,
+    `/root/.local/bin`) or `node_modules/.bin`, which hold the console scripts of packages,
+    never curl or wget. A folder named by a variable without a known value is left out."""
+    folders: set[str] = set()
+    for member in stage.lineage():
+        for instruction in member.instructions_named("ENV"):
+            variables: dict[str, str] | None = None
+            for key, value in instruction.assignments():
+                if key != "PATH":
+                    continue
+                for entry in value.split(":"):
+                    if "$" in entry:
+                        if variables is None:
+                            variables = member.variables(instruction, build_arguments, document.global_arguments)
+                        entry = "" if re.fullmatch(r"\$\{?PATH\}?", entry) else expand_variables(entry, variables) or ""
+                    folders.add(posixpath.normpath(entry) if entry.startswith("/") else "")
+    folders -= {"", *PATH_FOLDERS}
+    if not folders:
+        return frozenset()
+    environments = _python_environments(document, stage, build_arguments)
+    return frozenset(folder for folder in folders if not _holds_package_scripts(folder, environments))
+
+
+def _python_environments(
+    document: DockerfileDocument, stage: Stage, build_arguments: Mapping[str, str | None] | None
+) -> set[str]:
+    """The virtualenvs the stage names (`ENV VIRTUAL_ENV=/opt/app`, `UV_PROJECT_ENVIRONMENT`),
+    and those a `RUN` of any stage creates (`python -m venv /opt/env`, `uv venv /opt/env`,
+    `virtualenv /opt/env`), which a `COPY --from` may bring."""
+    found = set()
+    for member in stage.lineage():
+        for instruction in member.instructions_named("ENV"):
+            variables = member.variables(instruction, build_arguments, document.global_arguments)
+            for key, value in instruction.assignments():
+                if key in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"):
+                    expanded = expand_variables(value, variables) if "$" in value else value
+                    if expanded and expanded.startswith("/"):
+                        found.add(posixpath.normpath(expanded))
+    for member in document.stages:
+        for run in member.instructions_named("RUN"):
+            for command in run.commands():
+                values = probes.innermost(command)
+                created = _created_environment(values)
+                if created is not None:
+                    found.add(
+                        posixpath.normpath(posixpath.join(member.working_directory(run), member.expanded(created, run)))
+                    )
+    return found
+
+
+_ENVIRONMENT_OPTIONS_WITH_VALUE = frozenset(
+    {"-p", "--python", "--prompt", "--seed", "--index-url", "--extra-index-url"}
+)
+
+
+def _created_environment(values: list[str]) -> str | None:
+    """The folder a command creates a virtualenv in: `python -m venv DIR`, `uv venv DIR`,
+    `virtualenv DIR`."""
+    program = posixpath.basename(values[0]) if values else ""
+    if program.startswith("python") and values[1:3] == ["-m", "venv"]:
+        arguments = values[3:]
+    elif program == "uv" and values[1:2] == ["venv"]:
+        arguments = values[2:]
+    elif program == "virtualenv":
+        arguments = values[1:]
+    else:
+        return None
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument in _ENVIRONMENT_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not argument.startswith("-"):
+            return argument
+    return None
+
+
+def _holds_package_scripts(folder: str, environments: set[str]) -> bool:
+    """Whether a PATH folder is the `bin` of a Python environment or `node_modules/.bin`."""
+    parent, name = posixpath.split(folder)
+    if posixpath.basename(parent) == "node_modules" and name == ".bin":
+        return True
+    return name == "bin" and (
+        parent in environments
+        or re.search(r"venv|virtualenv", posixpath.basename(parent)) is not None
+        or posixpath.basename(parent) == ".local"
+    )
 
 
 def _read(
@@ -152,6 +248,7 @@ def _read(
     instruction: Instruction,
     facts: BuildFacts,
     build_arguments: Mapping[str, str | None] | None,
+    path_folders: frozenset[str],
 ) -> None:
     source = _source(document, dockerfile, instruction)
     name = instruction.name
@@ -163,7 +260,7 @@ def _read(
         for command in _shell_commands(document, instruction):
             _packages(command, source, facts, variables)
     elif name in ("COPY", "ADD"):
-        _copied_tools(stage, instruction, source, facts)
+        _copied_tools(stage, instruction, source, facts, path_folders)
     elif name == "EXPOSE":
         for word in instruction.argument_words:
             port = stage.expanded(word.text, instruction).split("/")[0]  # `EXPOSE ${APP_PORT}`
@@ -324,9 +421,12 @@ def _tools_of(packages: list[str], manager: str | None = None) -> Iterator[str]:
         yield from _PACKAGE_TOOLS.get(package, ())
 
 
-def _copied_tools(stage: Stage, instruction: Instruction, source: str, facts: BuildFacts) -> None:
+def _copied_tools(
+    stage: Stage, instruction: Instruction, source: str, facts: BuildFacts, path_folders: frozenset[str]
+) -> None:
     """`COPY --from=... /usr/bin/curl /usr/local/bin/curl`: a probe tool copied onto the PATH;
-    and the names of the files copied, which a later `RUN` may run."""
+    and the names of the files copied, which a later `RUN` may run. `path_folders`: those
+    the stage adds to the default PATH (`_added_path_folders`)."""
     copy = Copy.of(stage, instruction)
     if copy is None:
         return
@@ -337,16 +437,17 @@ def _copied_tools(stage: Stage, instruction: Instruction, source: str, facts: Bu
         if copy.from_stage is not None and tool in PROBE_TOOLS and posixpath.dirname(landing) in PATH_FOLDERS:
             facts.tools_added[tool] = source
             facts.tools_removed.pop(tool, None)
-        elif facts.installs_unread is None and _fills_path_folder(item, landing):
+        elif facts.installs_unread is None and _fills_path_folder(item, landing, path_folders):
             facts.installs_unread = source
 
 
-def _fills_path_folder(item: str, landing: str) -> bool:
+def _fills_path_folder(item: str, landing: str, path_folders: frozenset[str]) -> bool:
     """Whether a copy may put programs on the PATH that hardenfix does not name: a tree
     holding a PATH folder (`COPY --from=deps /install/usr /usr`, Synapse's way to install
-    curl), a PATH folder itself, or a folder's contents copied into one (`COPY bin/
-    /usr/local/bin/`)."""
+    curl; `COPY --from=busybox /bin /busybox` beside `ENV PATH=/busybox:$PATH`), a PATH
+    folder itself, or a folder's contents copied into one (`COPY bin/ /usr/local/bin/`)."""
     landing = posixpath.normpath(landing)
-    if any(folder == landing or folder.startswith(landing.rstrip("/") + "/") for folder in PATH_FOLDERS):
+    folders = (*PATH_FOLDERS, *path_folders)
+    if any(folder == landing or folder.startswith(landing.rstrip("/") + "/") for folder in folders):
         return True
-    return item.endswith("/") and posixpath.dirname(landing) in PATH_FOLDERS
+    return item.endswith("/") and posixpath.dirname(landing) in folders
