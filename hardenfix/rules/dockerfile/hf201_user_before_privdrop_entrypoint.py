@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.probes import innermost, lasting_commands, simple_commands
 from hardenfix.rule import FixSafety, Rule
@@ -131,7 +132,10 @@ class UserBeforePrivdropEntrypoint(Rule):
       that builds or runs it, or is merged over another file's service; one
       that extends another file's service (`extends: {file: ...}`, not read);
       a YAML file beside the Compose file (an override) or one it includes
-      (`include:`) that sets an `entrypoint:`. The fix is safe only when a
+      (`include:`) that sets an `entrypoint:`; a Kubernetes manifest (or a
+      Helm chart's template) in the Compose file's folder or below that gives
+      a container its own `command:`, which replaces the `ENTRYPOINT` (under
+      `runAsNonRoot`, the pod would not even start). The fix is safe only when a
       Compose file of the run builds the image: for a Dockerfile checked
       alone, what runs the image is not seen;
     - the tool is `setpriv` and sets no groups (`--clear-groups`,
@@ -269,6 +273,31 @@ def _bypassed(document: DockerfileDocument) -> str | None:
         doubt = _included_doubt(document, included)
         if doubt is not None:
             return f"`{_shown(document, included)}`, included by a Compose file that builds the image, {doubt}"
+    for compose_file in map(Path, compose.compose_files):
+        manifest = _kubernetes_command_below(document, compose_file.parent)
+        if manifest is not None:
+            return (
+                f"`{_shown(document, str(manifest))}`, a Kubernetes manifest in the Compose file's folder, gives a"
+                " container its own `command:`, past the script: one that runs this image so would run as root"
+                " (or not start, under `runAsNonRoot`)"
+            )
+    return None
+
+
+def _kubernetes_command_below(document: DockerfileDocument, folder: Path) -> Path | None:
+    """A Kubernetes workload manifest (or a Helm chart's template of one) in `folder` or
+    below it that gives a container its own `command:`, which replaces the image's
+    `ENTRYPOINT`: the same repository's cluster deployment may run the image that way."""
+    for directory, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if name not in SKIPPED_DIRECTORIES)
+        document.depends_on(directory)
+        for name in sorted(files):
+            if not name.endswith((".yaml", ".yml")):
+                continue
+            path = Path(directory, name)
+            text = _text_of(document, path) or ""
+            if _KUBERNETES_WORKLOAD.search(text) and _CONTAINER_COMMAND.search(text):
+                return path
     return None
 
 
@@ -314,6 +343,10 @@ def _shown(document: DockerfileDocument, included: str) -> str:
 
 
 _SETS_ENTRYPOINT = re.compile(r"(?m)^[ \t]+entrypoint[ \t]*:")
+_KUBERNETES_WORKLOAD = re.compile(
+    r"(?m)^kind:[ \t]*[\"']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Pod|Rollout)[\"']?[ \t]*(?:#|$)"
+)
+_CONTAINER_COMMAND = re.compile(r"(?m)^[ \t]+(?:-[ \t]+)?command[ \t]*:")
 _INCLUDES = re.compile(r"(?m)^include[ \t]*:")
 
 
