@@ -801,6 +801,31 @@ def test_every_path_through_the_dropper_keeps_the_fix_safe(tmp_path, script: str
     assert [finding.fix.applicability for finding in result.fixed if finding.fix] == [Applicability.SAFE]
 
 
+def test_a_folder_too_large_to_look_through_for_kubernetes_manifests_makes_the_fix_unsafe(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `_MANIFEST_FOLDERS` folders below the Compose file, a manifest that runs the image
+    past its script may be among those not read: the fix is no longer safe."""
+    from hardenfix.rules.dockerfile import hf201_user_before_privdrop_entrypoint as hf201
+
+    write(tmp_path, {"entrypoint.sh": 'chown -R app /data\nexec gosu app "$@"\n'})
+    dockerfile = tmp_path / "Dockerfile"
+    text = (
+        'FROM python:3.12-slim\nRUN apt-get install -y gosu\nCOPY entrypoint.sh /e.sh\nUSER app\nENTRYPOINT ["/e.sh"]\n'
+    )
+    dockerfile.write_text(text)
+    for name in ("api", "web"):
+        (tmp_path / "services" / name).mkdir(parents=True)
+    monkeypatch.setattr(hf201, "_MANIFEST_FOLDERS", 3)  # the Compose file's folder, services/, and one more
+    result = apply_built(dockerfile, ("HF201",))
+    [finding] = result.findings
+    assert result.fixed == [] and finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+    assert "holds more than 3 folders" in finding.message
+    monkeypatch.setattr(hf201, "_MANIFEST_FOLDERS", 4)
+    dockerfile.write_text(text)
+    assert [f.fix.applicability for f in apply_built(dockerfile, ("HF201",)).fixed] == [Applicability.SAFE]
+
+
 def test_the_project_a_lock_file_locks_is_not_a_dependency(tmp_path) -> None:
     """uv's lock lists the project itself, from `.`: whether it is installed is another
     question (`uv sync --no-install-project` leaves it out), not a distribution's name."""

@@ -274,22 +274,26 @@ def _bypassed(document: DockerfileDocument) -> str | None:
         if doubt is not None:
             return f"`{_shown(document, included)}`, included by a Compose file that builds the image, {doubt}"
     for compose_file in map(Path, compose.compose_files):
-        manifest = _kubernetes_command_below(document, compose_file.parent)
-        if manifest is not None:
-            return (
-                f"`{_shown(document, str(manifest))}`, a Kubernetes manifest in the Compose file's folder, gives a"
-                " container its own `command:`, past the script: one that runs this image so would run as root"
-                " (or not start, under `runAsNonRoot`)"
-            )
+        doubt = _kubernetes_command_below(document, compose_file.parent)
+        if doubt is not None:
+            return doubt
     return None
 
 
-def _kubernetes_command_below(document: DockerfileDocument, folder: Path) -> Path | None:
-    """A Kubernetes workload manifest (or a Helm chart's template of one) in `folder` or
-    below it that gives a container its own `command:`, which replaces the image's
-    `ENTRYPOINT`: the same repository's cluster deployment may run the image that way."""
+def _kubernetes_command_below(document: DockerfileDocument, folder: Path) -> str | None:
+    """Why a Kubernetes deployment in the repository may run the image past its script: a
+    workload manifest (or a Helm chart's template of one) in `folder` or below it that gives
+    a container its own `command:`, which replaces the image's `ENTRYPOINT`; or more folders
+    there than are looked through (`_MANIFEST_FOLDERS`), one of which may hold one."""
+    walked = 0
     for directory, folders, files in os.walk(folder):
-        folders[:] = sorted(name for name in folders if name not in SKIPPED_DIRECTORIES)
+        folders[:] = sorted(name for name in folders if name not in SKIPPED_DIRECTORIES and not name.startswith("."))
+        walked += 1
+        if walked > _MANIFEST_FOLDERS:
+            return (
+                f"the Compose file's folder holds more than {_MANIFEST_FOLDERS} folders, not looked through for a"
+                " Kubernetes manifest that gives a container its own `command:`, past the script"
+            )
         document.depends_on(directory)
         for name in sorted(files):
             if not name.endswith((".yaml", ".yml")):
@@ -297,8 +301,18 @@ def _kubernetes_command_below(document: DockerfileDocument, folder: Path) -> Pat
             path = Path(directory, name)
             text = _text_of(document, path) or ""
             if _KUBERNETES_WORKLOAD.search(text) and _CONTAINER_COMMAND.search(text):
-                return path
+                return (
+                    f"`{_shown(document, str(path))}`, a Kubernetes manifest in the Compose file's folder, gives a"
+                    " container its own `command:`, past the script: one that runs this image so would run as root"
+                    " (or not start, under `runAsNonRoot`)"
+                )
     return None
+
+
+_MANIFEST_FOLDERS = 500
+"""Folders below a Compose file looked through for Kubernetes manifests, at most: a
+repository's deployment folders, not a monorepo's every package (each one looked at is a
+dependency of the findings, which the cache checks on every run)."""
 
 
 def _entrypoint_set_beside(document: DockerfileDocument, compose_file: Path) -> str | None:
