@@ -75,3 +75,14 @@ def test_a_stack_named_for_development_gets_an_unsafe_fix(tmp_path: Path) -> Non
 )
 def test_any_other_stack_gets_the_safe_fix(tmp_path: Path, name: str) -> None:
     assert applicability(tmp_path, name) == "safe"
+
+
+def test_a_file_the_folders_compose_file_merges_over_it_may_set_the_secret_another_way(tmp_path: Path) -> None:
+    """`.env`'s `COMPOSE_FILE=compose.yaml:compose.tls.yaml` merges a complete file, which sets
+    the database password through another variable: the deployment never sets `DB_PASSWORD`."""
+    (tmp_path / "compose.tls.yaml").write_text(
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${TLS_DB_PASSWORD}\n"
+    )
+    assert applicability(tmp_path, "compose.yaml") == "safe"
+    (tmp_path / ".env").write_text("COMPOSE_FILE=compose.yaml:compose.tls.yaml\n")
+    assert applicability(tmp_path, "compose.yaml") == "unsafe"

@@ -338,6 +338,23 @@ def merged_from_elsewhere(document: ComposeDocument, service: Service) -> str | 
     return None
 
 
+def _fragments(text: str) -> set[str]:
+    """The services a Compose file's text defines with neither an image, a build nor `extends`,
+    which Compose accepts only merged over a file that defines them; none in a text that is no
+    Compose file."""
+    try:
+        document = ComposeDocument.parse(text, empty_allowed=True)
+    except ParseError:
+        return set()
+    services = [service for part in document.documents for service in part.services()]
+    defined = {
+        service.name
+        for service in services
+        if any(lookup(service.node, key) is not None for key in ("image", "build", "extends"))
+    }
+    return {service.name for service in services} - defined
+
+
 def names_an_override(name: str) -> bool:
     """Whether a file name is an override file's (`compose.override.yaml`,
     `docker-compose.override.integration_tests.yml`), merged over a base file."""
@@ -525,6 +542,24 @@ class ComposeDocument(SourceText):
             ]
 
         return self.made_of_other_files(("files merged over it unasked",), read)
+
+    def files_merged_over(self) -> list[tuple[str, str]]:
+        """The other YAML files of the folder merged over this one, by name, with their text:
+        those `docker compose` merges unasked (see `override_defining`), and fragments of this
+        file's services, which define one of them with neither an image, a build nor `extends`:
+        Compose refuses such a service alone, so `-f` merges the file over one that defines it
+        (`-f docker-compose.yml -f docker-compose.prod.yml`)."""
+        own = {service.name for service in self.services()}
+
+        def read() -> list[tuple[str, str]]:
+            unasked = {name for name, _ in self._merged_unasked()}
+            found = []
+            for name, text in self.other_files_of_folder():
+                if name in unasked or own & _fragments(text):
+                    found.append((name, text))
+            return found
+
+        return self.made_of_other_files(("files merged over it", *sorted(own)), read)
 
     def _compose_file_variable(self) -> frozenset[str]:
         """The names of the files the folder's `.env` lists in `COMPOSE_FILE`."""

@@ -28,7 +28,6 @@ from hardenfix.sources.compose import (
     iter_interpolations,
     iter_scalars,
     lookup,
-    names_an_override,
 )
 
 _DEFAULTING = (":-", "-")
@@ -677,12 +676,17 @@ class SecretRequired(Rule):
       an `.env` (karakeep's development stack says so), and requiring the
       secret stops it for everyone who has not set it;
     - a default in a setting that another YAML file of the folder resets or
-      overrides (`MYSQL_ROOT_PASSWORD: !reset null`), or that an override file
-      (`compose.override.yaml`) sets itself: a stack deployed with that file merged over
-      this one gives it another way (frappe_docker's secrets override reads the
-      password from a file; DefectDojo's integration tests set their own key),
+      overrides (`MYSQL_ROOT_PASSWORD: !reset null`), or that a file merged over
+      this one sets itself: an override file (`compose.override.yaml`), one the
+      folder's `.env` lists in `COMPOSE_FILE`, or a fragment of this file's
+      services (a `docker-compose.prod.yml` whose `db` names no image, deployed
+      with `-f docker-compose.yml -f docker-compose.prod.yml`). A stack deployed
+      with that file gives it another way (frappe_docker's secrets override reads
+      the password from a file; DefectDojo's integration tests set their own
+      key; a production overlay's `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`),
       and Compose, which interpolates each file before it merges them, would
-      stop it for want of the variable;
+      stop it for want of the variable. One that requires the same variable
+      (`${POSTGRES_PASSWORD:?...}`) gives it no other way, and the fix stays safe;
     - a default also written out where the same value is needed (baserow's
       `DATABASE_URL=postgresql://baserow:baserow@db` beside
       `${DATABASE_PASSWORD:-baserow}`, or an option of a command:
@@ -825,9 +829,11 @@ class SecretRequired(Rule):
         # A key another file of the folder resets (`KEY: !reset null`) is set some other way there.
         resets = _reset_in_other_files(document) if found else {}
         reset_in = {
-            interpolation.name: resets.get(use.variable.name) or resets["environment"]
+            interpolation.name: setting[0]
             for _, _, interpolation, use, _ in found
-            if use.variable is not None and (use.variable.name in resets or "environment" in resets)
+            if use.variable is not None
+            and (setting := resets.get(use.variable.name) or resets.get("environment")) is not None
+            and not _requires(setting[1], interpolation.name)
         }
         emulated = self._emulated(document, found) if found else {}
         given_files = functools.cache(lambda: self._given_files(document))  # read once asked, for every default
@@ -1158,7 +1164,7 @@ _ASSIGNED_VALUE = re.compile(
     r"[ \t]*(?:-[ \t]*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=:][ \t]*[\"']?(.*?)[\"']?[ \t]*$"
 )
 """A line setting a variable (`KEY: value`, `- KEY=value`): its name and its value."""
-_SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"']?[ \t]*(?::[ \t]|:$|=)")
+_SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"']?[ \t]*(?::[ \t]|:$|=)(.*)$")
 """An environment variable set in a mapping (`KEY: value`) or a list (`- KEY=value`)."""
 _SWITCH_WORDS = {"ENABLE": True, "ENABLED": True, "USE": True, "DISABLE": False, "DISABLED": False}
 """Words that make a variable a switch (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`, `LAGO_USE_AWS_S3`,
@@ -1377,21 +1383,32 @@ def _profiled_owner(
     )
 
 
-def _reset_in_other_files(document: ComposeDocument) -> dict[str, str]:
+def _reset_in_other_files(document: ComposeDocument) -> dict[str, tuple[str, str]]:
     """The keys that another YAML file of the file's folder resets or overrides (`KEY: !reset
-    null`, `environment: !override`), or, in an override file (`compose.override.yaml`), sets itself,
-    each with the file's name: a file merged over this one, which then sets what they
-    configured another way (frappe_docker's `compose.mariadb-secrets.yaml` gives the
-    database password as a secret file; DefectDojo's integration-test override sets its
-    own `DD_SECRET_KEY`)."""
-    reset: dict[str, str] = {}
+    null`, `environment: !override`), or that a file merged over this one sets itself (an
+    override file, `compose.override.yaml`, or a fragment of its services: a
+    `docker-compose.prod.yml` deployed with `-f`), each with the file's name and what it
+    writes after the key: a file merged over this one, which then sets what they configured
+    another way (frappe_docker's `compose.mariadb-secrets.yaml` gives the database password as
+    a secret file; DefectDojo's integration-test override sets its own `DD_SECRET_KEY`; a
+    production overlay `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`)."""
+    reset: dict[str, tuple[str, str]] = {}
     for name, text in document.other_files_of_folder():
         for match in _RESET.finditer(text):
-            reset.setdefault(match.group(1), name)
-        if names_an_override(name):
-            for match in _SET_VARIABLE.finditer(text):
-                reset.setdefault(match.group(1), name)
+            reset.setdefault(match.group(1), (name, ""))
+    for name, text in document.files_merged_over():
+        for match in _SET_VARIABLE.finditer(text):
+            reset.setdefault(match.group(1), (name, match.group(2)))
     return reset
+
+
+def _requires(value: str, name: str) -> bool:
+    """Whether a value requires the variable (`${NAME:?...}`): a file merged over another that
+    sets a setting so gives it no other way, as it stops without the variable too."""
+    return any(
+        interpolation.name == name and interpolation.operator in (":?", "?")
+        for interpolation in iter_interpolations(value)
+    )
 
 
 _BITNAMI_DATA_STORES = frozenset(
