@@ -741,9 +741,10 @@ class SecretRequired(Rule):
       the secret. One whose own address names another host (`S3_ENDPOINT` on
       MinIO) is that host's, and keeps its safe fix.
 
-    Whether a variable is a data store's credential, allowed empty, or used only
-    under profiles is decided for the variable, from all its uses: fixing one use
-    makes it required for all.
+    Whether a variable is a data store's credential, allowed empty, used only
+    under profiles, left unchosen by a selector of a service using it, or has a
+    default written out elsewhere is decided for the variable, from all its uses
+    and defaults: fixing one use makes it required for all.
 
     No fix in a file deployed by Coolify, as its variables (`SERVICE_PASSWORD_DB`,
     `SERVICE_FQDN_APP`) show: Coolify reads `${X:?text}` as a required variable
@@ -837,6 +838,12 @@ class SecretRequired(Rule):
         }
         emulated = self._emulated(document, found) if found else {}
         given_files = functools.cache(lambda: self._given_files(document))  # read once asked, for every default
+        users: dict[str, tuple[Service, ...]] = {}
+        defaults_of: dict[str, list[str]] = {}
+        for _, _, interpolation, use, _ in found:
+            users[interpolation.name] = (*users.get(interpolation.name, ()), *use.services)
+            if interpolation.operator in _DEFAULTING:
+                defaults_of.setdefault(interpolation.name, []).append(interpolation.argument)
         for start, end, interpolation, use, _ in found:
             if interpolation.operator not in _DEFAULTING:
                 continue
@@ -852,16 +859,21 @@ class SecretRequired(Rule):
                     if len(words) > len(feature) and words[: len(feature)] == feature
                 ),
                 None,
-            ) or _not_selected(words, use.services)
+            ) or _not_selected(words, users[name])
             unset_on_purpose = _unset_on_purpose(
                 profiles=profiles,
                 placeholder_address=placeholder,
                 development=development,
                 reset_in=reset_in.get(name),
                 switched_off_by=switch,
-                written_out=(
-                    self._written_out(document.text, interpolation.argument, defaults[interpolation.argument])
-                    or _written_in_given_files(given_files(), interpolation.argument)
+                written_out=next(
+                    (
+                        where
+                        for default in dict.fromkeys(defaults_of[name])
+                        if (where := self._written_out(document.text, default, defaults[default]))
+                        or (where := _written_in_given_files(given_files(), default))
+                    ),
+                    None,
                 ),
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
                 unused=profiles == (),
