@@ -86,3 +86,20 @@ def test_a_file_the_folders_compose_file_merges_over_it_may_set_the_secret_anoth
     assert applicability(tmp_path, "compose.yaml") == "safe"
     (tmp_path / ".env").write_text("COMPOSE_FILE=compose.yaml:compose.tls.yaml\n")
     assert applicability(tmp_path, "compose.yaml") == "unsafe"
+
+
+def test_a_library_a_stack_above_extends_other_services_of_gets_an_unsafe_fix(tmp_path: Path) -> None:
+    """Compose interpolates all of `docker/docker-compose.common.yml` for a stack that extends
+    only its `cache`, which needs no database password."""
+    library = STACK + "  cache:\n    image: redis:7\n"
+    assert applicability(tmp_path, "docker/docker-compose.common.yml", library) == "safe"
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  cache:\n    extends:\n      file: docker/docker-compose.common.yml\n      service: cache\n"
+    )
+    assert applicability(tmp_path, "docker/docker-compose.common.yml", library) == "unsafe"
+    (tmp_path / "docker-compose.db.yml").write_text(
+        "services:\n  db:\n    extends:\n      file: ./docker/docker-compose.common.yml\n      service: db\n"
+    )
+    assert applicability(tmp_path, "docker/docker-compose.common.yml", library) == "unsafe"
+    (tmp_path / "docker-compose.yml").unlink()
+    assert applicability(tmp_path, "docker/docker-compose.common.yml", library) == "safe"

@@ -355,6 +355,33 @@ def _fragments(text: str) -> set[str]:
     return {service.name for service in services} - defined
 
 
+def _services_extended_from(text: str, folder: Path, extended: Path) -> frozenset[str]:
+    """The services of `extended` that the Compose file of `folder` whose text this is
+    extends; none when it is no Compose file."""
+    if "extends" not in text:
+        return frozenset()
+    try:
+        document = ComposeDocument.parse(text, empty_allowed=True)
+    except ParseError:
+        return frozenset()
+    names = set()
+    for part in document.documents:
+        for service in part.services():
+            extends = lookup(service.node, "extends")
+            if extends is None or not isinstance(extends.value, MappingNode):
+                continue
+            file, target = lookup(extends.value, "file"), lookup(extends.value, "service")
+            if (
+                file is not None
+                and target is not None
+                and isinstance(file.value, ScalarNode)
+                and isinstance(target.value, ScalarNode)
+                and os.path.normpath(folder / str(file.value.value)) == os.path.normpath(extended)
+            ):
+                names.add(str(target.value.value))
+    return frozenset(names)
+
+
 def names_an_override(name: str) -> bool:
     """Whether a file name is an override file's (`compose.override.yaml`,
     `docker-compose.override.integration_tests.yml`), merged over a base file."""
@@ -542,6 +569,38 @@ class ComposeDocument(SourceText):
             ]
 
         return self.made_of_other_files(("files merged over it unasked",), read)
+
+    def extended_by(self) -> list[tuple[str, frozenset[str]]]:
+        """The Compose files of this file's folder and of the folder above it (in the same
+        checkout) whose services extend this file's (`extends: {file: docker/common-services.yml, service: cache}`),
+        each by its path from this file's folder, with the names of the services it extends.
+        Compose loads and interpolates all of an extended file, whichever of its services a
+        file extends."""
+        location = self.location
+        if location is None:
+            return []
+
+        def read() -> list[tuple[str, frozenset[str]]]:
+            found = []
+            folders = [location.parent]
+            if not (location.parent / ".git").exists():  # the folder above a checkout is none of its own
+                folders.append(location.parent.parent)
+            for folder in dict.fromkeys(folders):
+                self.depends_on(folder)
+                for path in sorted(folder.glob("*.y*ml")):
+                    if path == location:
+                        continue
+                    self.depends_on(path)
+                    try:
+                        text = path.read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError):
+                        continue
+                    extended = _services_extended_from(text, folder, location)
+                    if extended:
+                        found.append((os.path.relpath(path, location.parent).replace(os.sep, "/"), extended))
+            return found
+
+        return self.made_of_other_files(("files extending it",), read)
 
     def files_merged_over(self) -> list[tuple[str, str]]:
         """The other YAML files of the folder merged over this one, by name, with their text:

@@ -729,6 +729,11 @@ class SecretRequired(Rule):
       `example.com`, `*.test`, `*.invalid`, or `my-smtp-server-here.com`): what
       it configures is off until the address is set, and a stack that leaves
       it off works without the secret;
+    - a secret of a library of services other files extend, where a Compose
+      file of its folder or of the folder above extends only services that do
+      not use it (`extends: {file: docker/common-services.yml, service: cache}`):
+      Compose loads and interpolates all of an extended file, so requiring the
+      secret stops that stack, which never runs what uses it;
     - the credential of an emulator the file runs (LocalStack, moto,
       DynamoDB Local, stripe-mock, Azurite, fake-gcs-server, MailHog,
       Mailpit, MailDev, ...), which takes any credential or one it publishes
@@ -878,6 +883,7 @@ class SecretRequired(Rule):
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
                 unused=profiles == (),
                 emulator=emulated.get(name),
+                extended_elsewhere=_extended_without(document, users[name]),
             )
             finding = self._finding(
                 document,
@@ -1309,6 +1315,7 @@ def _unset_on_purpose(
     profiled_owner: tuple[str, tuple[str, ...]] | None,
     unused: bool = False,
     emulator: _Emulator | None = None,
+    extended_elsewhere: tuple[str, frozenset[str]] | None = None,
 ) -> str | None:
     """Why a stack that works may leave the variable unset, the first that holds: what makes
     requiring it an unsafe fix."""
@@ -1364,8 +1371,28 @@ def _unset_on_purpose(
             " credential or one it publishes: a stack that uses it never sets the secret, and requiring it"
             " stops that stack"
         ),
+        extended_elsewhere
+        and (
+            f"`{extended_elsewhere[0]}` extends only {', '.join(f'`{s}`' for s in sorted(extended_elsewhere[1]))}"
+            " from this file, none of which uses it, but Compose interpolates all of an extended file:"
+            " requiring the secret stops that stack for a secret it never uses"
+        ),
     ]
     return next((reason for reason in reasons if reason), None)
+
+
+def _extended_without(document: ComposeDocument, users: tuple[Service, ...]) -> tuple[str, frozenset[str]] | None:
+    """A file that extends services of this one, none of which is, or extends in this file, one
+    of `users`, with those it extends: a stack that runs none of them."""
+    if not users:
+        return None
+    services = {service.name: service for service in document.services()}
+    using = {service.name for service in users}
+    for file, extended in document.extended_by():
+        lineages = {base.name for name in extended if name in services for base in services[name].lineage()}
+        if not lineages & using:
+            return file, extended
+    return None
 
 
 def _profiled_services(document: ComposeDocument) -> dict[str, tuple[str, tuple[str, ...]]]:
