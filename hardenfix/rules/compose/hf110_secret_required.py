@@ -685,8 +685,9 @@ class SecretRequired(Rule):
       the password from a file; DefectDojo's integration tests set their own
       key; a production overlay's `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`),
       and Compose, which interpolates each file before it merges them, would
-      stop it for want of the variable. One that requires the same variable
-      (`${POSTGRES_PASSWORD:?...}`) gives it no other way, and the fix stays safe;
+      stop it for want of the variable. One that takes the same variable with no
+      default of its own (`${POSTGRES_PASSWORD}`, `${POSTGRES_PASSWORD:?...}`) gives
+      it no other way, and the fix stays safe;
     - a default also written out where the same value is needed (baserow's
       `DATABASE_URL=postgresql://baserow:baserow@db` beside
       `${DATABASE_PASSWORD:-baserow}`, or an option of a command:
@@ -839,7 +840,7 @@ class SecretRequired(Rule):
             for _, _, interpolation, use, _ in found
             if use.variable is not None
             and (setting := resets.get(use.variable.name) or resets.get("environment")) is not None
-            and not _requires(setting[1], interpolation.name)
+            and not _takes_as_it_is(setting[1], interpolation.name)
         }
         emulated = self._emulated(document, found) if found else {}
         given_files = functools.cache(lambda: self._given_files(document))  # read once asked, for every default
@@ -1441,11 +1442,12 @@ def _reset_in_other_files(document: ComposeDocument) -> dict[str, tuple[str, str
     return reset
 
 
-def _requires(value: str, name: str) -> bool:
-    """Whether a value requires the variable (`${NAME:?...}`): a file merged over another that
-    sets a setting so gives it no other way, as it stops without the variable too."""
+def _takes_as_it_is(value: str, name: str) -> bool:
+    """Whether a value takes the variable with no default of its own (`${NAME}`,
+    `${NAME:?...}`): a file merged over another that sets a setting so gives it no other way,
+    and a deployment of it that leaves the variable unset has no value to lose."""
     return any(
-        interpolation.name == name and interpolation.operator in (":?", "?")
+        interpolation.name == name and interpolation.operator in ("", ":?", "?")
         for interpolation in iter_interpolations(value)
     )
 
