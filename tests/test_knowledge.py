@@ -291,6 +291,13 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
         ("axllent/mailpit", "v1.21", "--interval=15s CMD /mailpit readyz"),
         ("axllent/mailpit", "v1.30.5", '--start-interval=1s CMD ["/mailpit", "readyz"]'),
         ("postgres", "16", None),
+        ("syncthing/syncthing", "1.6.1", None),  # v1.6.0 removed it, v1.7.0 put it back
+        ("syncthing/syncthing", "1.7.0", "nc -z 127.0.0.1"),
+        ("ghcr.io/blakeblackshear/frigate", "0.15.2-tensorrt", "--start-period=600s"),
+        ("ghcr.io/blakeblackshear/frigate", "0.16.0-tensorrt", "--start-period=300s"),
+        ("ghcr.io/blakeblackshear/frigate", "0.16.0-tensorrt-jp6", None),  # the Jetson images were not read
+        ("itzg/minecraft-server", "2024.10.2-java17-alpine", "--start-period=2m"),
+        ("sissbruecker/linkding", "1.22.3-alpine", None),  # the first Alpine image is v1.23.0
     ],
 )
 def test_an_image_that_declares_its_own_healthcheck(image: str, tag: str, instruction: str | None) -> None:
