@@ -1286,7 +1286,7 @@ def test_a_build_inherits_the_healthcheck_its_base_image_declares(
     )
     assert (facts.image_healthcheck is not None) is inherited
     if inherited:
-        assert facts.image_healthcheck.source.startswith("Kong/docker-kong@ff3efa2c:ubuntu/Dockerfile")
+        assert facts.image_healthcheck.source.startswith("Kong/docker-kong@d1ed165b:ubuntu/Dockerfile")
 
 
 def test_code_the_host_binds_over_the_working_directory_is_not_known(tmp_path: Path) -> None:

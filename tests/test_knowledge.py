@@ -280,6 +280,13 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
     [
         ("kong", "2.4.1", None),  # the 2.4 tags' Dockerfiles declare none
         ("kong", "2.5.0", "kong health"),
+        ("kong", "2.8.5", "--interval=60s"),  # the 2.8.4 and 2.8.5 tags only
+        ("kong", "2.8", "--interval=60s"),
+        ("kong", "2.8.1-alpine", "--interval=10s"),
+        ("kong", "3.0.1-alpine", None),  # no alpine/Dockerfile after 3.0.0
+        ("jellyfin/jellyfin", "10.10.3", "--noproxy 'localhost'"),
+        ("bitwardenrs/server", "1.17.0", "/healthcheck.sh"),
+        ("gitlab/gitlab-ce", "17.5.1-ce.0", "--retries=5"),
         ("gcr.io/cadvisor/cadvisor", "v0.32.0", None),
         ("gcr.io/cadvisor/cadvisor", "v0.33.0", "curl -f"),
         ("gcr.io/cadvisor/cadvisor", "v0.49.1", "wget --quiet"),

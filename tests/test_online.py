@@ -368,8 +368,7 @@ def test_the_images_command_says_where_each_fact_comes_from(registry: Stocked, t
     kong = hardenfix(root, "images", "kong:3.9.1").stdout.splitlines()
     assert (
         "  healthcheck  HEALTHCHECK --interval=10s --timeout=10s --retries=10 CMD kong health  (table: "
-        "Kong/docker-kong@ff3efa2c:ubuntu/Dockerfile (the 2.5.0 tag, alpine/Dockerfile too; the 2.4.x tags have none;"
-        " the same at 3.9.3, @d1ed165b))"
+        "Kong/docker-kong@d1ed165b:ubuntu/Dockerfile (3.9.3; the same since the 3.0.0 tag, @5a2610d9))"
     ) in kong
 
 
