@@ -1009,7 +1009,7 @@ def _only_harmless_middleware(value: ast.AST) -> bool:
 
 
 def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-    needs_auth = _asks_for_authentication(function)
+    needs_auth = None  # read once the function is seen to be a route: every function comes here
     for decorator in function.decorator_list:
         hook = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS:
@@ -1025,6 +1025,8 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
             path = f"/v{written}/{path.lstrip('/')}" if isinstance(written, int | str) and written != "" else None
         if path is not None:
             owner = ast.unparse(decorator.func.value)
+            if needs_auth is None:
+                needs_auth = _asks_for_authentication(function)
             needs = needs_auth or _depends_on_auth(decorator)
             refused = _either(_served_to_one_host(decorator), _needs_parameters(function))
             module.routes.append(_Written(owner, path, decorator.lineno, needs, refused))

@@ -850,6 +850,23 @@ class SecretRequired(Rule):
             users[interpolation.name] = (*users.get(interpolation.name, ()), *use.services)
             if interpolation.operator in _DEFAULTING:
                 defaults_of.setdefault(interpolation.name, []).append(interpolation.argument)
+
+        @functools.cache
+        def decided_for(name: str) -> tuple[str | None, str | None, str | None]:
+            """What the variable's uses decide together, once for all of them: a selector that
+            leaves it unchosen, a default written out elsewhere, a library extended without it."""
+            services = tuple(dict.fromkeys(users[name]))
+            written_out = next(
+                (
+                    where
+                    for default in dict.fromkeys(defaults_of[name])
+                    if (where := self._written_out(document.text, default, defaults[default]))
+                    or (where := _written_in_given_files(given_files(), default))
+                ),
+                None,
+            )
+            return _not_selected(_words(name), services), written_out, _extended_without(document, services)
+
         for start, end, interpolation, use, _ in found:
             if interpolation.operator not in _DEFAULTING:
                 continue
@@ -858,33 +875,29 @@ class SecretRequired(Rule):
             address = _address_of(name, placeholder_addresses)
             placeholder = (address, placeholder_addresses[address]) if address is not None else None
             words = _words(name)
-            switch = next(
-                (
-                    flag
-                    for feature, flag in switched_off.items()
-                    if len(words) > len(feature) and words[: len(feature)] == feature
-                ),
-                None,
-            ) or _not_selected(words, users[name])
+            not_selected, written_out, extended_elsewhere = decided_for(name)
+            switch = (
+                next(
+                    (
+                        flag
+                        for feature, flag in switched_off.items()
+                        if len(words) > len(feature) and words[: len(feature)] == feature
+                    ),
+                    None,
+                )
+                or not_selected
+            )
             unset_on_purpose = _unset_on_purpose(
                 profiles=profiles,
                 placeholder_address=placeholder,
                 development=development,
                 reset_in=reset_in.get(name),
                 switched_off_by=switch,
-                written_out=next(
-                    (
-                        where
-                        for default in dict.fromkeys(defaults_of[name])
-                        if (where := self._written_out(document.text, default, defaults[default]))
-                        or (where := _written_in_given_files(given_files(), default))
-                    ),
-                    None,
-                ),
+                written_out=written_out,
                 profiled_owner=_profiled_owner(name, profiled_services) if profiles is None else None,
                 unused=profiles == (),
                 emulator=emulated.get(name),
-                extended_elsewhere=_extended_without(document, users[name]),
+                extended_elsewhere=extended_elsewhere,
             )
             finding = self._finding(
                 document,
