@@ -89,8 +89,9 @@ class HttpProbe(NamedTuple):
     words: tuple[ShellWord, ...] = ()
     """For a probe found in a shell command: the program and argument words, with their spans."""
     output_read: bool = False
-    """For a probe found in a shell command: its output goes on to another command (a pipe)
-    or to a file (a redirection), where something else may judge the response."""
+    """For a probe found in a shell command: its output goes on to another command (a pipe),
+    to a file (a redirection) or to the shell (a command substitution, `[ $(curl ...) = 200 ]`),
+    where something else may judge the response."""
     negated: bool = False
     """For a probe found in a shell command: it follows `!`, which inverts its status."""
 
@@ -155,6 +156,8 @@ class _Command(NamedTuple):
     """The control operator after the command ('' at the end)."""
     execs: bool
     """It follows `exec`, which replaces the shell with it."""
+    substituted: bool
+    """It runs inside a command substitution (`$(...)`), whose output the shell reads."""
 
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
@@ -305,6 +308,9 @@ def simple_commands(command: str) -> Iterator[list[ShellWord]]:
 def _commands(command: str) -> Iterator[_Command]:
     words: list[ShellWord] = []
     negated = execs = False
+    substitutions: list[bool] = []
+    """For each parenthesis open, whether it opened a command substitution (`$(`)."""
+    previous: ShellWord | str = ""
     for token in [*shell_words(command), ""]:
         if isinstance(token, ShellWord):
             if words or not (_ASSIGNMENT.match(token.text) or token.text in _COMMAND_PREFIXES):
@@ -313,8 +319,13 @@ def _commands(command: str) -> Iterator[_Command]:
             execs = execs or (not words and token.text == "exec")
         else:
             if words:
-                yield _Command(words, negated, token, execs)
+                yield _Command(words, negated, token, execs, any(substitutions))
             words, negated, execs = [], False, False
+            if token == "(":
+                substitutions.append(isinstance(previous, ShellWord) and previous.text.endswith("$"))
+            elif token == ")" and substitutions:
+                substitutions.pop()
+        previous = token
 
 
 class LastingCommand(NamedTuple):

@@ -20,9 +20,10 @@ class HealthcheckCurlFlags(Rule):
     - a curl with none of `-f`, `--fail` or `--fail-with-body` (also inside
       a cluster: `-fsSL` has one), whose exit status is what the probe
       reports. Not reported when something else judges the response: the
-      output is piped to another command (`curl ... | grep ok`) or written to
+      output is piped to another command (`curl ... | grep ok`), written to
       a file (`-o FILE`, `-O`, `-D FILE`, `> FILE`; `/dev/null` does not
-      count), or `!` inverts the status;
+      count) or read by the shell (`[ $(curl -s -w '%{http_code}' URL) =
+      200 ]`), or `!` inverts the status;
     - a curl with both `-f`/`--fail` and `--fail-with-body`, which curl refuses.
 
     Flags that already fail on HTTP errors, however spelled (`-fsS`,
