@@ -587,7 +587,7 @@ def find_http_probes(command: str) -> Iterator[HttpProbe]:
             start=program.start,
             end=(arguments[-1] if arguments else program).end,
             words=tuple(words[:redirection]),
-            output_read=found.followed_by == "|" or _writes_stdout_to_file(words[redirection:]),
+            output_read=found.followed_by == "|" or found.substituted or _writes_stdout_to_file(words[redirection:]),
             negated=found.negated,
         )
 
@@ -880,22 +880,51 @@ REPLACEMENT_TOOLS = ("curl", "wget", "python3", "node")
 """The programs `replacement_probe` can request a URL with, preferred first."""
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_CURL_GUESSED_SCHEMES = ("ftp.", "dict.", "ldap.", "imap.", "smtp.", "pop3.")
+"""Host prefixes from which curl guesses a protocol other than HTTP for a URL without a scheme."""
+
+
+def requested_url(url: str) -> str | None:
+    """The absolute URL curl or wget requests for `url` as written: both take one without a
+    scheme (`localhost:8000/health`) for `http://`, which urllib ("unknown url type") and
+    node ("Protocol not supported") refuse. None when curl would guess another protocol
+    from the host (`ftp.example.com/`)."""
+    if _SCHEME.match(url):
+        return url
+    if url.lower().startswith(_CURL_GUESSED_SCHEMES):
+        return None
+    return f"http://{url}"
+
+
+def url_has_credentials(url: str) -> bool:
+    """Whether the URL carries credentials (`http://user:pass@host/`), which curl, wget
+    and node send as basic authentication, and urllib takes for part of the host name."""
+    authority = url.split("://", 1)[-1].split("/", 1)[0]
+    return "@" in authority
+
+
 def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] | None:
-    """An exec-form probe of `url` using a tool from `tools`: `curl -sf URL` when there is
-    curl, else `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget may lack
-    TLS), else a `python3 -c` urllib one-liner, else a `node -e` one-liner; None when
-    none of them is available or the URL cannot be embedded safely.
+    """An exec-form probe of `url` (as a curl or wget probe has it: a URL without a scheme
+    is an `http:` one) using a tool from `tools`: `curl -sf URL` when there is curl, else
+    `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget may lack TLS), else a
+    `python3 -c` urllib one-liner when the URL carries no credentials, else a `node -e`
+    one-liner; None when none of them is available or the URL cannot be embedded safely.
 
     Each sends a GET, and exits non-zero on a connection error and on an HTTP status of
     400 or more.
     """
+    absolute = requested_url(url)
+    if absolute is None:
+        return None
+    url = absolute
     if "curl" in tools:
         return ["curl", "-sf", url]
     if "wget" in tools and url.startswith("http://"):
         return ["wget", "-q", "-O", "/dev/null", url]
     if any(quote in url for quote in "'\"\\") or any(c.isspace() for c in url):
         return None
-    if "python3" in tools:
+    if "python3" in tools and not url_has_credentials(url):
         return ["python3", "-c", f"import urllib.request; urllib.request.urlopen('{url}')"]
     if "node" in tools:
         module = "https" if url.startswith("https:") else "http"

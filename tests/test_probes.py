@@ -207,6 +207,22 @@ def test_replacement_prefers_curl_then_wget_then_python_then_node() -> None:
     assert replacement_probe("http://x/'); import os; ('", {"python3"}) is None
 
 
+def test_replacement_requests_the_url_as_curl_and_wget_do() -> None:
+    # Both take a URL without a scheme for http://, which urllib and node refuse.
+    assert replacement_probe("localhost:8000/health", {"python3"}) == [
+        "python3",
+        "-c",
+        "import urllib.request; urllib.request.urlopen('http://localhost:8000/health')",
+    ]
+    assert replacement_probe("127.0.0.1:8000/", {"wget"}) == ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8000/"]
+    assert replacement_probe("ftp.example.com/", {"python3"}) is None  # curl guesses ftp://
+    # urllib takes a URL's credentials for part of its host name; node sends them.
+    with_credentials = "http://guest:guest@localhost:15672/api/aliveness-test/%2F"
+    assert replacement_probe(with_credentials, {"python3"}) is None
+    assert replacement_probe(with_credentials, {"python3", "node"})[0] == "node"  # type: ignore[index]
+    assert replacement_probe("http://localhost:8000/?next=a@b", {"python3"})[0] == "python3"  # type: ignore[index]
+
+
 def test_shell_join_quotes_only_what_needs_it() -> None:
     assert shell_join(["curl", "-sf", "http://localhost:8000/x"]) == "curl -sf http://localhost:8000/x"
     assert shell_join(["python3", "-c", "print('${PORT}')"]) == "python3 -c \"print('${PORT}')\""

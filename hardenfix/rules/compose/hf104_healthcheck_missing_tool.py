@@ -27,7 +27,10 @@ class HealthcheckMissingTool(Rule):
     stage, plus what its `RUN`s install). An HTTP probe is rewritten to
     request the same URL with a tool the image has: `curl -sf URL`, else
     `wget -q -O /dev/null URL`, else a `python3 -c` urllib one-liner, else a
-    `node -e` one-liner. Another probe
+    `node -e` one-liner. A URL written without a scheme (`localhost:8000/`)
+    is requested as curl and wget request it, with `http://`, which urllib and
+    node need written; urllib does not send the credentials of a URL
+    (`http://user:pass@host/`), so it does not replace a probe of one. Another probe
     is replaced by the image's standard probe when one is known and can run.
     The probe keeps the form it was written in.
 
@@ -240,6 +243,8 @@ def _why_no_replacement(http: probes.HttpProbe | None) -> str:
         options = probes.options_without_equivalent(http)
         detail = f"its `{' '.join(options)}`" if options else "the shell reads its output or its status"
         return f"another tool's request of its URL would not be the same check: {detail}"
+    if http is not None and http.url and probes.url_has_credentials(http.url):
+        return "no replacement that sends the credentials in its URL can run in this image (urllib does not)"
     return "no replacement can run in this image"
 
 
