@@ -376,6 +376,130 @@ def test_a_folder_is_not_taken_for_the_module_an_import_means(tmp_path, files) -
     assert (result.findings, result.fixed) == ([], [])
 
 
+SHARED_LIBRARY = {
+    "libs/common/pyproject.toml": '[project]\nname = "acme-common"\nversion = "0.1.0"\n',
+    "libs/common/common/__init__.py": "",
+    "libs/common/common/db.py": "import os\n",
+    "services/api/main.py": "from common import db\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("install", "files", "fixed"),
+    [
+        ("RUN pip install -r requirements.txt\n", {"requirements.txt": "./libs/common\n"}, False),
+        ("RUN pip install -r requirements.txt\n", {"requirements.txt": "-e ./libs/common\n"}, False),
+        ("RUN pip install --requirement=requirements.txt\n", {"requirements.txt": "file:./libs/common\n"}, False),
+        (
+            "RUN pip install -r requirements.txt\n",
+            {"requirements.txt": "acme-common @ file:///app/libs/common\n"},
+            False,
+        ),
+        # Nested: `-r base.txt` is read beside the file that includes it.
+        (
+            "RUN pip install -r reqs/prod.txt\n",
+            {"reqs/prod.txt": "-r base.txt\n", "reqs/base.txt": "-e ./libs/common\n"},
+            False,
+        ),
+        # pip reads a path on a requirements file's line against the directory it runs in.
+        (
+            "RUN pip install -r services/api/requirements.txt\n",
+            {"services/api/requirements.txt": "./libs/common\n"},
+            False,
+        ),
+        (
+            "RUN cd services/api && pip install -r requirements.txt\n",
+            {"services/api/requirements.txt": "../../libs/common\n"},
+            False,
+        ),
+        # ... not against the file's folder: from /app, `../../libs/common` is no folder of the image.
+        (
+            "RUN pip install -r services/api/requirements.txt\n",
+            {"services/api/requirements.txt": "../../libs/common\n"},
+            True,
+        ),
+        # A constraints file installs nothing.
+        ("RUN pip install -c constraints.txt fastapi\n", {"constraints.txt": "./libs/common\n"}, True),
+        (
+            "RUN pip install -r requirements.txt\n",
+            {"requirements.txt": "-c constraints.txt\n", "constraints.txt": "./libs/common\n"},
+            True,
+        ),
+        (
+            "RUN pip install -r requirements.txt\n",
+            {"requirements.txt": "./libs/other\nfastapi[standard]>=0.110\n"},
+            True,
+        ),
+    ],
+    ids=[
+        "path",
+        "editable",
+        "file-url",
+        "direct-reference",
+        "nested",
+        "file-in-a-subfolder",
+        "after-cd",
+        "relative-to-the-file",
+        "constraint",
+        "nested-constraint",
+        "another-library",
+    ],
+)
+def test_a_library_a_requirements_file_installs_is_imported_from_the_environment(
+    tmp_path, install: str, files, fixed: bool
+) -> None:
+    """A monorepo service whose requirements file lists its shared library by path (`-e
+    ./libs/common`): pip installs it, and the service imports it wherever it starts."""
+    write(tmp_path, {**SHARED_LIBRARY, **files})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        f'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n{install}CMD ["python", "services/api/main.py"]\n'
+    )
+    assert bool(apply(dockerfile, ("HF202",)).fixed) is fixed
+
+
+def test_a_requirements_file_installs_the_library_only_once_copied(tmp_path) -> None:
+    """Installed before `COPY . .` brings the library, the requirements file installs nothing
+    of it (pip would fail on the missing folder): the copied tree is what is imported."""
+    write(tmp_path, {**SHARED_LIBRARY, "requirements.txt": "-e ./libs/common\n"})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+        'COPY . .\nCMD ["python", "services/api/main.py"]\n'
+    )
+    assert apply(dockerfile, ("HF202",)).fixed
+
+
+@pytest.mark.parametrize(
+    ("requirement", "path"),
+    [
+        ("./libs/common", "./libs/common"),
+        ("../sdk[extra]", "../sdk"),
+        ("-e ./libs/common", "./libs/common"),
+        ("--editable=../x", "../x"),
+        ("libs/common", "libs/common"),
+        (".", "."),
+        ("/wheels/app-1.0-py3-none-any.whl", "/wheels/app-1.0-py3-none-any.whl"),
+        ("./libs/common --hash=sha256:00", "./libs/common"),
+        ('./libs/common ; python_version >= "3.10"', "./libs/common"),
+        ("file:./libs/common#egg=common", "./libs/common"),
+        ("common @ file:///app/libs/common", "/app/libs/common"),
+        ("common[db] @ file://localhost/app/my%20libs", "/app/my libs"),
+        ("file:../repo#subdirectory=sdk/python", "../repo/sdk/python"),
+        ("common @ file://fileserver/share/common", None),
+        ("git+https://github.com/acme/common#egg=common", None),
+        ("-e git+https://github.com/acme/common#egg=common", None),
+        ("common @ https://example.com/common-1.0.tar.gz", None),
+        ("uvicorn[standard]>=0.30", None),
+        ("-r base.txt", None),
+    ],
+)
+def test_local_path_reads_a_requirement_as_pip_does(requirement: str, path: str | None) -> None:
+    from hardenfix.sources.python_dependencies import local_path
+
+    assert local_path(requirement) == path
+
+
 def test_a_windows_image_is_left_alone(tmp_path) -> None:
     """chroma's Dockerfile.windows: `/C:\\chroma/C:\\chroma` is no path of that image."""
     write(tmp_path, {"chromadb/__init__.py": "", "chromadb/app.py": "from chromadb.api import models\n"})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache
 
@@ -115,7 +116,11 @@ _SETUP_PY_REQUIREMENTS = re.compile(r"install_requires\s*=\s*\[([^\]]*)\]")
 _QUOTED = re.compile(r"""["']([^"']+)["']""")
 
 
-INCLUDED_REQUIREMENTS = ("-r", "--requirement", "-c", "--constraint")
+REQUIREMENT_FILES = ("-r", "--requirement")
+"""Options naming a requirements file whose requirements pip installs."""
+
+
+INCLUDED_REQUIREMENTS = (*REQUIREMENT_FILES, "-c", "--constraint")
 
 
 _LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
@@ -255,6 +260,19 @@ def requirement_name(requirement: str) -> str | None:
 def requirements_file(context: BuildContext, path: str, read: set[str]) -> Iterator[str]:
     """The distributions a requirements file names, and those the files it includes do
     (`-r base.txt`, `-c constraints.txt`, relative to it)."""
+    for words in requirement_lines(context, path, read):
+        if (name := requirement_name(" ".join(words))) is not None:
+            yield name
+
+
+def requirement_lines(
+    context: BuildContext, path: str, read: set[str], following: Iterable[str] = INCLUDED_REQUIREMENTS
+) -> Iterator[list[str]]:
+    """The words of each line of a requirements file of the build context that is neither
+    blank nor an include, then those of each file it includes by one of the options
+    `following` (`-r base.txt`), read where pip reads it: relative to the including file.
+    The other includes (`-c constraints.txt`, whose requirements pip does not install,
+    when only `REQUIREMENT_FILES` are followed) are skipped. Each file is read once."""
     path = posixpath.normpath(path)
     if path in read:
         return
@@ -263,11 +281,53 @@ def requirements_file(context: BuildContext, path: str, read: set[str]) -> Itera
         words = line.partition(" #")[0].split()
         if not words:
             continue
-        included = next(option_values(words, INCLUDED_REQUIREMENTS), None)
-        if included is not None:
-            yield from requirements_file(context, posixpath.join(posixpath.dirname(path), included), read)
-        elif (name := requirement_name(" ".join(words))) is not None:
-            yield name
+        if next(option_values(words, INCLUDED_REQUIREMENTS), None) is None:
+            yield words
+        elif (included := next(option_values(words, following), None)) is not None:
+            yield from requirement_lines(context, posixpath.join(posixpath.dirname(path), included), read, following)
+
+
+_EDITABLE = re.compile(r"(?:-e|--editable)(?:[ \t=]+|(?=[./]))")
+"""The editable option before a requirement (`-e ./x`, `--editable=./x`, `-e./x`)."""
+
+
+_DIRECT_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(?:\[[^\]]*\])?[ \t]*@[ \t]*(\S+)")
+"""A PEP 508 direct reference, `common[db] @ file:///app/libs/common`: its URL."""
+
+
+def local_path(requirement: str) -> str | None:
+    """The local folder or archive a requirement installs from, as written: a path
+    (`./libs/common`, `../sdk[extra]`, `-e ./libs/common`, `/wheels/app.whl`; anything
+    with a slash or a leading dot, which pip reads as a path), or a `file:` URL
+    (`file:./libs/common`, `common @ file:///app/libs/common`; `#subdirectory=sdk` names
+    its folder `sdk`, `#egg=` nothing). None for a distribution's name, a remote URL
+    (`git+https://...`), or an option.
+
+    pip reads a relative path or `file:` URL on a requirements file's line against the
+    directory it runs in, not the file's folder (only a nested `-r`/`-c` is relative to the
+    including file): pypa/pip#8765 and #6112, both open; checked with pip 23.2 and 26.3."""
+    requirement = requirement.strip()
+    editable = _EDITABLE.match(requirement)
+    if editable is not None:
+        requirement = requirement[editable.end() :]
+    reference = _DIRECT_REFERENCE.match(requirement)
+    target = reference.group(1) if reference is not None else (requirement.split() or [""])[0]
+    target = target.partition(";")[0]
+    if target.startswith("file:"):
+        url, _, fragment = target[len("file:") :].partition("#")
+        target = urllib.parse.unquote(url.partition("?")[0])
+        if target.startswith("//"):  # `file:///app/x`, `file://localhost/app/x`
+            host, slash, rest = target[2:].partition("/")
+            if host not in ("", "localhost"):
+                return None
+            target = slash + rest
+        subdirectory = urllib.parse.parse_qs(fragment).get("subdirectory")
+        if subdirectory:  # the project is that folder of the one the URL names
+            target = posixpath.join(target, subdirectory[0])
+    elif "://" in target or target.startswith("-"):
+        return None
+    path = target.partition("[")[0]
+    return path if path.startswith(".") or "/" in path else None
 
 
 def option_values(arguments: list[str], names: Iterable[str]) -> Iterator[str]:

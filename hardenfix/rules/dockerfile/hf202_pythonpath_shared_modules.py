@@ -27,11 +27,14 @@ from hardenfix.sources.dockerfile import (
 from hardenfix.sources.python import has_main_block
 from hardenfix.sources.python_dependencies import (
     INCLUDED_REQUIREMENTS,
+    REQUIREMENT_FILES,
     FolderDeclarations,
     folder_declarations,
+    local_path,
     option_values,
     provides,
     read_text,
+    requirement_lines,
     requirement_name,
     requirements_file,
     written,
@@ -120,7 +123,12 @@ class PythonpathSharedModules(Rule):
     `env PIP_NO_CACHE_DIR=1 pip`, with any pip, `pip3.12`) installs with the
     project holding it (`pip install .`,
     `uv sync`, `poetry install`, `pdm install`, from a folder at or above it,
-    once a `COPY` has brought the package there), or may install from an
+    once a `COPY` has brought the package there; or listed by path in a
+    requirements file pip reads, `pip install -r requirements.txt` holding
+    `-e ./libs/common`, `file:./libs/common` or `common @ file:///app/libs/common`,
+    there or in a file it includes with `-r`: pip reads such a path against the
+    directory it runs in, not the file's folder, and a nested `-r` beside the file
+    that includes it; a `-c` constraints file installs nothing), or may install from an
     archive (`pip install /wheels/*.whl`, before or after the copy, when the package
     belongs to a project of the build context), is imported from the environment
     wherever the process starts: not a finding. A Dockerfile that builds a Windows
@@ -206,7 +214,7 @@ class PythonpathSharedModules(Rule):
             copied = _copied(document, stage, context)
             distributions = _Distributions(document, context, copied)
             packages = _shared_packages(stage, context, copied, distributions)
-            shared = next((package for package in packages if not _installed(stage, package, copied, context)), None)
+            shared = next((package for package in packages if not _installed(document, stage, package, copied)), None)
             if shared is not None:
                 yield self._finding(document, stage, shared, _doubts(document, stage, shared, context, copied))
 
@@ -283,7 +291,9 @@ def _sets_pythonpath(stage: Stage) -> bool:
     )
 
 
-def _installed(stage: Stage, shared: _SharedPackage, copied: list[tuple[Copy, str]], context: BuildContext) -> bool:
+def _installed(
+    document: DockerfileDocument, stage: Stage, shared: _SharedPackage, copied: list[tuple[Copy, str]]
+) -> bool:
     """Whether a `RUN` of the stage, or of one it is built from, installs the package into
     the environment, where it is imported from wherever the process starts: a project from
     a folder at or above it (`pip install .`, `uv sync`, `poetry install`) once a `COPY` has
@@ -304,9 +314,9 @@ def _installed(stage: Stage, shared: _SharedPackage, copied: list[tuple[Copy, st
             brought = brought or id(instruction) in bringing
             if instruction.name != "RUN":
                 continue
-            for project in _projects_installed(owner, instruction):
+            for project in _projects_installed(document, owner, instruction):
                 if _archive(project):
-                    if _packaged(context, shared.folder):
+                    if _packaged(document.build_context, shared.folder):
                         return True
                 elif brought and _inside(package, project):
                     return True
@@ -316,6 +326,12 @@ def _installed(stage: Stage, shared: _SharedPackage, copied: list[tuple[Copy, st
 def _archive(installed: str) -> bool:
     """Whether what `pip install` is given is a built archive, or files a glob matches."""
     return glob.has_magic(installed) or posixpath.basename(installed).endswith(_ARCHIVES)
+
+
+def _archive_named(requirement: str, globs: bool = True) -> str | None:
+    """The requirement, when it names a built archive (`app-1.0-py3-none-any.whl`), or files
+    a glob matches (`/wheels/*.whl`; pip expands none on a requirements file's line)."""
+    return requirement if (globs and glob.has_magic(requirement)) or requirement.endswith(_ARCHIVES) else None
 
 
 def _packaged(context: BuildContext, folder: str) -> bool:
@@ -328,35 +344,64 @@ def _packaged(context: BuildContext, folder: str) -> bool:
     )
 
 
-def _projects_installed(stage: Stage, run: Instruction) -> Iterator[str]:
+def _projects_installed(document: DockerfileDocument, stage: Stage, run: Instruction) -> Iterator[str]:
     """The folders whose project a `RUN` of `stage` installs into the environment, and the
     archives it installs, its words' variables expanded as the stage sets them (`pip
-    install "$CODE_DIR"`)."""
-    workdir = stage.working_directory(run)
-    for command in run.commands():
-        values = [stage.expanded(value, run) for value in command]
-        if posixpath.basename(values[0]) == "cd" and len(values) == 2:  # `cd /src && pip install .`
-            workdir = posixpath.normpath(posixpath.join(workdir, values[1]))
-            continue
-        values = innermost(values)  # `env PIP_NO_CACHE_DIR=1 pip install .`
-        if not values:
-            continue
+    install "$CODE_DIR"`): named to pip, or on a line of a requirements file pip reads
+    (`-r requirements.txt` holding `./libs/common`, `-e ./libs/common`, `file:./libs/common`
+    or `common @ file:///app/libs/common`, in it or in a file it includes with `-r`), whose
+    relative paths pip reads against its working directory, not the file's folder."""
+    for workdir, values in _commands(stage, run):
         program = posixpath.basename(values[0])
         arguments = values[1:]
         installing = _pip_install_arguments(values)
         if installing is not None:
-            folders = (word.partition("[")[0] for word in _pip_requirements(installing))  # `.[graph]`
-            yield from (
-                posixpath.normpath(posixpath.join(workdir, folder))
-                for folder in folders
-                if folder in (".", "..") or folder.startswith(("/", "./", "../")) or _archive(folder)
-            )
+            named = [
+                local_path(word) or _archive_named(word.partition("[")[0]) for word in _pip_requirements(installing)
+            ]
+            read: set[str] = set()
+            listed = [
+                local_path(" ".join(words)) or _archive_named(words[0], globs=False)
+                for located in _requirements_files(document, stage, workdir, installing, REQUIREMENT_FILES)
+                for words in requirement_lines(document.build_context, located, read, REQUIREMENT_FILES)
+            ]
+            yield from (posixpath.normpath(posixpath.join(workdir, path)) for path in named + listed if path)
         elif program == "uv" and arguments[:1] == ["sync"] and not _UV_SKIPS_THE_PROJECT & set(arguments):
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "--project", "--directory") or "."))
         elif program == "poetry" and arguments[:1] == ["install"] and "--no-root" not in arguments:
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-C", "--directory") or "."))
         elif program == "pdm" and arguments[:1] in (["install"], ["sync"]) and "--no-self" not in arguments:
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-p", "--project") or "."))
+
+
+def _commands(stage: Stage, run: Instruction) -> Iterator[tuple[str, list[str]]]:
+    """Each command of a `RUN` of `stage`, past its wrappers (`env PIP_NO_CACHE_DIR=1 pip
+    install .`) and its words' variables expanded as the stage sets them, with the
+    directory it runs in (`cd /src && pip install .`)."""
+    workdir = stage.working_directory(run)
+    for command in run.commands():
+        values = [stage.expanded(value, run) for value in command]
+        if posixpath.basename(values[0]) == "cd" and len(values) == 2:
+            workdir = posixpath.normpath(posixpath.join(workdir, values[1]))
+            continue
+        values = innermost(values)
+        if values:
+            yield workdir, values
+
+
+def _requirements_files(
+    document: DockerfileDocument, stage: Stage, workdir: str, installing: list[str], options: tuple[str, ...]
+) -> Iterator[str]:
+    """Where, in the build context, the requirements files that `pip install` run in
+    `workdir` is given by `options` (`-r requirements.txt`) come from, through the stage's
+    `COPY` instructions; those that come from elsewhere are left out."""
+    for given in option_values(installing, options):
+        try:
+            located = locate(document, stage, posixpath.join(workdir, given)).context_path
+        except (NotLocated, ContextError):
+            continue
+        if located is not None:
+            yield located
 
 
 def _pip_install_arguments(values: list[str]) -> list[str] | None:
@@ -543,7 +588,7 @@ def _copied_through_stages(document: DockerfileDocument, stage: Stage, context: 
     earlier = document.stages[: stage.index]
     for copy in stage.copies():
         source_stage = document.stage_named(copy.from_stage, earlier) if copy.from_stage is not None else None
-        if source_stage is None or _installs_a_project(source_stage):
+        if source_stage is None or _installs_a_project(document, source_stage):
             continue
         for path in copy.sources:
             taken = posixpath.normpath("/" + path.lstrip("/"))  # a path from the root of the stage copied from
@@ -562,10 +607,10 @@ def _copied_through_stages(document: DockerfileDocument, stage: Stage, context: 
     return found
 
 
-def _installs_a_project(stage: Stage) -> bool:
+def _installs_a_project(document: DockerfileDocument, stage: Stage) -> bool:
     """Whether a `RUN` of the stage, or of a stage it is built from, installs a project."""
     return any(
-        next(_projects_installed(owner, run), None) is not None
+        next(_projects_installed(document, owner, run), None) is not None
         for owner in stage.lineage()
         for run in owner.instructions_named("RUN")
     )
@@ -624,10 +669,10 @@ def _doubts(
         f"`{installer.name or installer.index}`"
         for installer in later
         if _installed(
+            document,
             installer,
             shared,
             [item for owner in installer.lineage() for item in _copied(document, owner, context)],
-            context,
         )
     ]
     if installers:
@@ -706,23 +751,18 @@ class _Distributions:
         return [folder_declarations(self._context, folder) for folder in sorted(folders)]
 
     def _installed_by_pip(self) -> Iterator[str]:
-        context = self._context
         read: set[str] = set()
         for stage in self._document.stages:
             for run in stage.instructions_named("RUN"):
-                for command in run.commands():
-                    installing = _pip_install_arguments([stage.expanded(value, run) for value in command])
+                for workdir, values in _commands(stage, run):
+                    installing = _pip_install_arguments(values)
                     if installing is None:
                         continue
                     yield from filter(None, map(requirement_name, _pip_requirements(installing)))
-                    for included in option_values(installing, INCLUDED_REQUIREMENTS):
-                        image_path = posixpath.join(stage.working_directory(run), included)
-                        try:
-                            located = locate(self._document, stage, image_path).context_path
-                        except (NotLocated, ContextError):
-                            continue
-                        if located is not None:
-                            yield from requirements_file(context, located, read)
+                    for located in _requirements_files(
+                        self._document, stage, workdir, installing, INCLUDED_REQUIREMENTS
+                    ):
+                        yield from requirements_file(self._context, located, read)
 
 
 def _not_the_projects(folder: str) -> bool:
