@@ -75,6 +75,18 @@ def test_the_built_in_tables_are_their_files() -> None:
         ("3.14.0a3-slim", None, ("slim",)),
         ("8.0-M02-alpine", None, ("alpine",)),
         ("9" * 5000, None, ()),
+        # A build id after the version is one build of it (plexinc/pms-docker), no variant ...
+        ("1.41.3.9314-a0bfb8370", (1, 41, 3, 9314), ()),
+        ("0.14.1-abc1234-tensorrt", (0, 14, 1), ("tensorrt",)),
+        ("1.2.3-b1234567", (1, 2, 3), ()),
+        # ... but a word with a letter past `f`, or of letters or digits alone, or too short, is none.
+        ("12.4.1-cuda12", (12, 4, 1), ("cuda12",)),
+        ("3.12-bookworm", (3, 12), ("debian",)),
+        ("1.2.3-deadbeef", (1, 2, 3), ("deadbeef",)),
+        ("1.2.3-abc123", (1, 2, 3), ("abc123",)),
+        ("1.2.3-20240101", (1, 2, 3), ()),
+        ("a0bfb8370", None, ("a0bfb8370",)),
+        ("1.41.3.9314-ls250-a0bfb8370", (1, 41, 3, 9314), ("ls250", "a0bfb8370")),
     ],
 )
 def test_tags_are_read_as_version_and_variant(tag: str, numbers: tuple[int, ...] | None, variant: tuple) -> None:
@@ -305,6 +317,10 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
         ("ghcr.io/blakeblackshear/frigate", "0.16.0-tensorrt-jp6", None),  # the Jetson images were not read
         ("itzg/minecraft-server", "2024.10.2-java17-alpine", "--start-period=2m"),
         ("sissbruecker/linkding", "1.22.3-alpine", None),  # the first Alpine image is v1.23.0
+        ("plexinc/pms-docker", "1.41.3.9314-a0bfb8370", "--interval=5s --timeout=2s --retries=20"),
+        ("plexinc/pms-docker", "public", "--retries=20"),
+        ("plexinc/pms-docker", "latest", "--retries=20"),
+        ("plexinc/pms-docker", "1.41.3.9314-a0bfb8370-ls250", None),  # a variant no fact names
     ],
 )
 def test_an_image_that_declares_its_own_healthcheck(image: str, tag: str, instruction: str | None) -> None:

@@ -6,7 +6,11 @@ ClickHouse build on Alpine, `RELEASE.2023-11-01T01-57-10Z` a MinIO release. A ta
 with fewer numbers than the image's releases have (`11`, `10.6`) floats: it names
 the newest release of that line, so it orders after every release of the line.
 `latest`, a codename (`noble`), a channel (`lts`) or a pre-release (`11.7.1-rc`,
-`3.14.0a3`) name no version hardenfix can order.
+`3.14.0a3`) name no version hardenfix can order. A build id right after the version
+(`1.41.3.9314-a0bfb8370`, Plex Media Server's version as plexinc/pms-docker tags it;
+git's short hash, 7 hex digits, as CI-built images are tagged) names no variant: it is
+one build of that version, of the default variant unless more words follow
+(`...-a0bfb8370-tensorrt`).
 
 Ranges are written with the image's own tags. A bound list (`since = ["10.3.34",
 "10.4.24"]`) gives one bound per release line: the line of a bound is its version
@@ -28,6 +32,12 @@ FLOATING = float("inf")
 _RELEASE_DATE = re.compile(r"RELEASE\.(\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)-(\d\d)Z(?:[-_.](.*))?")
 _NUMBERED = re.compile(r"v?(\d{1,12}(?:\.\d{1,12})*)(?:([a-z][a-z0-9.]*))?(?:[-_](.*))?", re.IGNORECASE)
 _PRERELEASE = re.compile(r"(?:rc|alpha|beta|preview|a|b|m)\.?\d*", re.IGNORECASE)
+_BUILD_ID = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}")
+"""A commit or build hash: 7 to 40 lowercase hex digits, at least one a digit and one a
+letter (`a0bfb8370`): a word of letters alone (`defaced`) or digits alone (a date, an
+image revision) is no hash, and no variant word has this shape (`alpine3.20`, `cuda12`,
+`bookworm` have letters past `f`)."""
+_SEPARATOR = re.compile(r"[-_]")
 
 # Words of a tag that name the distribution the image is built on, as the distribution
 # it belongs to: `bookworm` and `debian` alike are Debian.
@@ -86,6 +96,10 @@ def parse_tag(tag: str) -> Tag:
     if numbered is None:
         return Tag(tag, None, _variant(tag))
     numbers, glued, rest = numbered.groups()
+    if rest is not None:
+        first, *after_first = _SEPARATOR.split(rest, maxsplit=1)
+        if _BUILD_ID.fullmatch(first):  # `1.41.3.9314-a0bfb8370`: not a pre-release `-b1234567`
+            rest = after_first[0] if after_first else None
     words = _variant(rest or "")
     prerelease = glued is not None or any(_PRERELEASE.fullmatch(word) for word in (rest or "").split("-"))
     if glued is not None and not _PRERELEASE.fullmatch(glued):
