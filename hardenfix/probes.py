@@ -18,7 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 HTTP_TOOLS = frozenset({"curl", "wget"})
@@ -227,6 +227,19 @@ def skip_options(argv: list[str], with_value: set[str], assignments: bool = Fals
             return argv[index + 1 :]
         index += 2 if argv[index] in with_value else 1
     return argv[index:]
+
+
+def positional_arguments(arguments: Iterable[str], with_value: Collection[str]) -> Iterator[str]:
+    """The words of `arguments` that are neither options nor the value of one (those in
+    `with_value` take the next word): `pip install -r req.txt .` installs `.`."""
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument in with_value:
+            skip = True
+        elif not argument.startswith("-"):
+            yield argument
 
 
 def go_flag_name(word: str) -> str | None:

@@ -218,15 +218,7 @@ def _created_environment(values: list[str]) -> str | None:
         arguments = values[1:]
     else:
         return None
-    skip = False
-    for argument in arguments:
-        if skip:
-            skip = False
-        elif argument in _ENVIRONMENT_OPTIONS_WITH_VALUE:
-            skip = True
-        elif not argument.startswith("-"):
-            return argument
-    return None
+    return next(probes.positional_arguments(arguments, _ENVIRONMENT_OPTIONS_WITH_VALUE), None)
 
 
 def _holds_package_scripts(folder: str, environments: set[str]) -> bool:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
-from hardenfix.probes import innermost
+from hardenfix.probes import innermost, positional_arguments
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import (
     BuildContext,
@@ -422,14 +422,7 @@ def _pip_install_arguments(values: list[str]) -> list[str] | None:
 def _pip_requirements(arguments: list[str]) -> Iterator[str]:
     """What `pip install` (or `uv pip install`) installs: its words that are not options,
     nor the values of options (`-r requirements.txt`, `--target /deps`); `-e` marks one."""
-    skip = False
-    for argument in arguments:
-        if skip:
-            skip = False
-        elif argument in _PIP_OPTIONS_WITH_VALUE:
-            skip = True
-        elif not argument.startswith("-"):
-            yield argument
+    return positional_arguments(arguments, _PIP_OPTIONS_WITH_VALUE)
 
 
 def _option(arguments: list[str], *names: str) -> str | None:
