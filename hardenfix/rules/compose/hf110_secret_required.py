@@ -1029,10 +1029,10 @@ class SecretRequired(Rule):
                 return f"the value of `{assignment.group(1)}`"
             # `redis-server --requirepass redispass`, `redis-cli -a redispass ping`: said only if
             # nothing above is, as an option's value may be a user's name (`pg_isready -U acme`).
-            argument = argument or re.search(
-                rf"(?:^|[\s\"'\[,])(--?[A-Za-z][\w-]*)[ =][\"']?{re.escape(default)}(?![\w-])", line
-            )
-            at = text.find(default, at + len(default))
+            after = at + len(default)
+            if argument is None and not (after < len(text) and (text[after].isalnum() or text[after] in "_-")):
+                argument = _OPTION_BEFORE.search(text, line_start, at)
+            at = text.find(default, after)
         return f"an argument of a command (`{argument.group(1)} {default}`)" if argument is not None else None
 
     def _given_files(self, document: ComposeDocument) -> list[tuple[str, str]]:
@@ -1192,6 +1192,9 @@ _GIVEN_FOLDER_FILES = 20
 """A bound folder with more files is an application's tree, not its settings or initdb scripts."""
 _GIVEN_FILE_SIZE = 256 * 1024
 _URL_PASSWORD = re.compile(r"://[^/\s:@]*:([^/\s@]*)@")
+_OPTION_BEFORE = re.compile(r"(?m)(?:^|(?<=[\s\"'\[,]))(--?[A-Za-z][\w-]*)[ =][\"']?\Z")
+"""An option right before a value (`--requirepass `, `-a `, `--password="`), searched in a
+line up to the value."""
 _ASSIGNED_VALUE = re.compile(
     r"[ \t]*(?:-[ \t]*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=:][ \t]*[\"']?(.*?)[\"']?[ \t]*$"
 )
