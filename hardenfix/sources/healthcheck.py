@@ -14,6 +14,7 @@ treat `$` as an ordinary character.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
@@ -171,3 +172,22 @@ def rewrite_probe(document: ComposeDocument, probe: Probe, argv: Sequence[str]) 
         return document.replace_items(probe.test.value, ["CMD", *argv])
     assert probe.command is not None
     return rewrite_command(document, probe, 0, len(probe.command), probes.shell_join(argv))
+
+
+_PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
+
+
+def proxied(service: Service, host: str = "127.0.0.1") -> str | None:
+    """Why an HTTP probe of `host` may go to a proxy instead of the server: the service's
+    environment names one, and python3's urllib, curl and wget send every request through
+    it unless `no_proxy` lists the host as written (urllib compares names: `localhost` does
+    not match 127.0.0.1)."""
+    environment = service.environment()
+    proxy = next((name for name in _PROXY_VARIABLES if name in environment), None)
+    if proxy is None:
+        return None
+    reached_directly = re.compile(rf"(?:^|,)\s*(?:{re.escape(host)}|\*)\s*(?:,|$)")
+    bypass = [variable.value or "" for name, variable in environment.items() if name.lower() == "no_proxy"]
+    if any(reached_directly.search(value) for value in bypass):
+        return None
+    return f"its environment sets `{proxy}`, and the probe's HTTP client would ask the proxy for {host}"

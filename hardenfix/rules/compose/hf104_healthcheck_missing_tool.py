@@ -4,6 +4,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from hardenfix import probes
 from hardenfix.facts.service import service_facts
@@ -11,7 +12,14 @@ from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service
-from hardenfix.sources.healthcheck import SHELL_BUILTINS, Probe, rewrite_command, rewrite_probe, shared_probes
+from hardenfix.sources.healthcheck import (
+    SHELL_BUILTINS,
+    Probe,
+    proxied,
+    rewrite_command,
+    rewrite_probe,
+    shared_probes,
+)
 
 
 class HealthcheckMissingTool(Rule):
@@ -76,7 +84,10 @@ class HealthcheckMissingTool(Rule):
     its command installs it at start (`apt-get install -y curl && ...`), or a
     bind mount puts it, or a folder of programs, on the PATH; the probe then
     passes as it is, and a replacement is another check (curl's `-f` passes on
-    a redirect, which urllib and wget follow). A build that installs packages hardenfix cannot
+    a redirect, which urllib and wget follow). Unsafe too where the service's
+    environment sets a proxy (`HTTP_PROXY`, `ALL_PROXY`) that `no_proxy` does
+    not bypass for the probe's host: urllib sends the rewritten probe's request
+    there. A build that installs packages hardenfix cannot
     name (a list `xargs` reads, a script it runs) may install the tool, which
     is then not called missing. Unsafe when the probe is replaced by the image's
     standard probe, which checks something else, and when a fact is assumed:
@@ -163,11 +174,14 @@ class HealthcheckMissingTool(Rule):
         elsewhere = document.run_in_other_images()
         if elsewhere is not None:
             guesses += (f"{elsewhere}, so this probe may run in other images",)
+        requested = probes.requested_url(http.url) if http is not None and http.url else None
+        host = urlsplit(requested).hostname if requested else None
         doubts = [
             "the image's standard probe checks something else" if standard else None,
             absent.guess,
             *guesses,
             provided,
+            proxied(service, host) if host and not standard else None,
         ]
         return self.finding(document, *span, message, self.fix(title, edit), doubts=doubts)
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from hardenfix.facts.service import ServiceFacts, planned_probe, service_facts
@@ -10,6 +9,7 @@ from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption, ProbeChoi
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, YamlValue, legacy_format_reason
+from hardenfix.sources.healthcheck import proxied
 
 
 class HealthcheckMissing(Rule):
@@ -324,9 +324,9 @@ class HealthcheckMissing(Rule):
                 doubts = facts.image_server_doubts()
                 if doubts is None:
                     continue  # it runs another of the image's programs (`psql`), not the server probed
-                proxied = _proxied(service) if any("://" in word for word in choice.probe.test) else None
+                through_proxy = proxied(service) if any("://" in word for word in choice.probe.test) else None
                 merged = _merged_over(document, service)
-                extra = tuple(filter(None, [proxied, merged]))
+                extra = tuple(filter(None, [through_proxy, merged]))
                 choice = choice._replace(guesses=(*choice.guesses, *doubts, *format_doubts, *extra))
                 found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
             elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
@@ -387,7 +387,7 @@ class HealthcheckMissing(Rule):
             f"Add a healthcheck that requests `{facts.route.path}` with {planned.test[1]}",
             document.insert_entry(service.node, "healthcheck", _healthcheck(planned.test)),
         )
-        doubts = (*planned.guesses, *format_doubts, _proxied(service), _merged_over(document, service))
+        doubts = (*planned.guesses, *format_doubts, proxied(service), _merged_over(document, service))
         return self.finding(document, *span, message, fix, evidence, doubts), service_class
 
 
@@ -411,10 +411,6 @@ def _legacy_format_doubts(document: ComposeDocument) -> tuple[str, ...]:
     return ()
 
 
-_PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
-_REACHED_DIRECTLY = re.compile(r"(?:^|,)\s*(?:127\.0\.0\.1|\*)\s*(?:,|$)")
-
-
 def _merged_over(document: ComposeDocument, service: Service) -> str | None:
     override = document.override_defining(service)
     if override is None:
@@ -423,21 +419,6 @@ def _merged_over(document: ComposeDocument, service: Service) -> str | None:
         f"`{override}` defines service `{service.name}` too, and `docker compose` merges it over this file:"
         " it may set another command, environment or port"
     )
-
-
-def _proxied(service: Service) -> str | None:
-    """Why an HTTP probe may go to a proxy instead of the server: the service's environment
-    names one, and python3's urllib, curl and wget send every request through it unless
-    `no_proxy` lists 127.0.0.1 as written (urllib compares names: `localhost` does not
-    match it)."""
-    environment = service.environment()
-    proxy = next((name for name in _PROXY_VARIABLES if name in environment), None)
-    if proxy is None:
-        return None
-    bypass = [variable.value or "" for name, variable in environment.items() if name.lower() == "no_proxy"]
-    if any(_REACHED_DIRECTLY.search(value) for value in bypass):
-        return None
-    return f"its environment sets `{proxy}`, and the probe's HTTP client would ask the proxy for 127.0.0.1"
 
 
 def _unmet(needs: tuple[CommandOption, ...], service: Service) -> str:
