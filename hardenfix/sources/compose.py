@@ -519,21 +519,25 @@ class ComposeDocument(SourceText):
         location = self.location
         if location is None:
             return []
+        return [(path.name, text) for path, text in self._yaml_files_in(location.parent) if path != location]
 
-        def read() -> list[tuple[str, str]]:
-            self.depends_on(location.parent)
+    def _yaml_files_in(self, folder: Path) -> list[tuple[Path, str]]:
+        """The YAML files of a folder with their text, read once for every rule and document
+        of the file; this file's own is listed too, and its status is no dependency."""
+
+        def read() -> list[tuple[Path, str]]:
+            self.depends_on(folder)
             found = []
-            for other in sorted(location.parent.glob("*.y*ml")):
-                if other == location:
-                    continue
-                self.depends_on(other)
+            for path in sorted(folder.glob("*.y*ml")):
+                if path != self.location:
+                    self.depends_on(path)
                 try:
-                    found.append((other.name, other.read_text(encoding="utf-8")))
+                    found.append((path, path.read_text(encoding="utf-8")))
                 except (OSError, UnicodeDecodeError):
                     continue
             return found
 
-        return self.made_of_other_files(("other files of the folder",), read)
+        return self.made_of_other_files(("YAML files of the folder", str(folder)), read)
 
     def run_in_other_images(self) -> str | None:
         """Why this file's services may run in images it does not name: another YAML file of
@@ -586,16 +590,8 @@ class ComposeDocument(SourceText):
             if not (location.parent / ".git").exists():  # the folder above a checkout is none of its own
                 folders.append(location.parent.parent)
             for folder in dict.fromkeys(folders):
-                self.depends_on(folder)
-                for path in sorted(folder.glob("*.y*ml")):
-                    if path == location:
-                        continue
-                    self.depends_on(path)
-                    try:
-                        text = path.read_text(encoding="utf-8")
-                    except (OSError, UnicodeDecodeError):
-                        continue
-                    extended = _services_extended_from(text, folder, location)
+                for path, text in self._yaml_files_in(folder):
+                    extended = _services_extended_from(text, folder, location) if path != location else None
                     if extended:
                         found.append((os.path.relpath(path, location.parent).replace(os.sep, "/"), extended))
             return found
