@@ -18,7 +18,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -338,21 +338,49 @@ def merged_from_elsewhere(document: ComposeDocument, service: Service) -> str | 
     return None
 
 
-def _fragments(text: str) -> set[str]:
-    """The services a Compose file's text defines with neither an image, a build nor `extends`,
-    which Compose accepts only merged over a file that defines them; none in a text that is no
-    Compose file."""
+class _OtherService(NamedTuple):
+    """A service of another Compose file of the folder, as the rules that read those files need it."""
+
+    name: str
+    complete: bool
+    """It names an image, a build or `extends`: Compose accepts it alone."""
+    extends: tuple[str, str] | None
+    """The file and service of its `extends: {file: ..., service: ...}`, as written."""
+
+
+@lru_cache(maxsize=256)
+def _other_services(text: str) -> tuple[_OtherService, ...]:
+    """The services of another Compose file's text, parsed once for every rule that reads
+    it; none in a text that is no Compose file."""
     try:
         document = ComposeDocument.parse(text, empty_allowed=True)
     except ParseError:
-        return set()
-    services = [service for part in document.documents for service in part.services()]
-    defined = {
-        service.name
-        for service in services
-        if any(lookup(service.node, key) is not None for key in ("image", "build", "extends"))
-    }
-    return {service.name for service in services} - defined
+        return ()
+    found = []
+    for part in document.documents:
+        for service in part.services():
+            extends = lookup(service.node, "extends")
+            file = target = None
+            if extends is not None and isinstance(extends.value, MappingNode):
+                file, target = lookup(extends.value, "file"), lookup(extends.value, "service")
+            named = (
+                (str(file.value.value), str(target.value.value))
+                if file is not None
+                and target is not None
+                and isinstance(file.value, ScalarNode)
+                and isinstance(target.value, ScalarNode)
+                else None
+            )
+            complete = any(lookup(service.node, key) is not None for key in ("image", "build", "extends"))
+            found.append(_OtherService(service.name, complete, named))
+    return tuple(found)
+
+
+def _fragments(text: str) -> set[str]:
+    """The services a Compose file's text defines with neither an image, a build nor `extends`,
+    which Compose accepts only merged over a file that defines them."""
+    services = _other_services(text)
+    return {service.name for service in services} - {service.name for service in services if service.complete}
 
 
 def _services_extended_from(text: str, folder: Path, extended: Path) -> frozenset[str]:
@@ -360,26 +388,11 @@ def _services_extended_from(text: str, folder: Path, extended: Path) -> frozense
     extends; none when it is no Compose file."""
     if "extends" not in text:
         return frozenset()
-    try:
-        document = ComposeDocument.parse(text, empty_allowed=True)
-    except ParseError:
-        return frozenset()
-    names = set()
-    for part in document.documents:
-        for service in part.services():
-            extends = lookup(service.node, "extends")
-            if extends is None or not isinstance(extends.value, MappingNode):
-                continue
-            file, target = lookup(extends.value, "file"), lookup(extends.value, "service")
-            if (
-                file is not None
-                and target is not None
-                and isinstance(file.value, ScalarNode)
-                and isinstance(target.value, ScalarNode)
-                and os.path.normpath(folder / str(file.value.value)) == os.path.normpath(extended)
-            ):
-                names.add(str(target.value.value))
-    return frozenset(names)
+    return frozenset(
+        service.extends[1]
+        for service in _other_services(text)
+        if service.extends is not None and os.path.normpath(folder / service.extends[0]) == os.path.normpath(extended)
+    )
 
 
 def names_an_override(name: str) -> bool:
