@@ -25,6 +25,12 @@ def line_number(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the line (or lines) holding `text[start:end]` begins and ends, its line feed left out."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, line_end if line_end != -1 else len(text)
+
+
 class SourceText:
     location: Path | None = None
     """The file on disk, when the text came from one."""

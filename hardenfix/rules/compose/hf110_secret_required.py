@@ -29,6 +29,7 @@ from hardenfix.sources.compose import (
     iter_scalars,
     lookup,
 )
+from hardenfix.sources.text import line_around, line_number
 
 _DEFAULTING = (":-", "-")
 # The message sits inside `${NAME:?...}` in any YAML scalar style, so it must not
@@ -1020,8 +1021,8 @@ class SecretRequired(Rule):
         argument = None
         at = text.find(default)
         while at != -1:
-            line_start, line_end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
-            line = text[line_start : line_end if line_end != -1 else len(text)]
+            line_start, line_end = line_around(text, at, at)
+            line = text[line_start:line_end]
             if f":{default}@" in line and (url := _URL_PASSWORD.search(line)) and url.group(1) == default:
                 return f"a URL's password (`{url.group()}`)"
             assignment = _ASSIGNED_VALUE.match(line)
@@ -1155,13 +1156,10 @@ def _written_in_given_files(given_files: list[tuple[str, str]], default: str) ->
         return None
     for shown, text in given_files:
         for start in _whole_word_places(text, default):
-            line_start = text.rfind("\n", 0, start) + 1
-            line_end = text.find("\n", start + len(default))
-            before = text[line_start:start]
-            line = text[line_start : line_end if line_end != -1 else len(text)]
-            url = _URL_PASSWORD.search(line)
-            if _CREDENTIAL_WORD.search(before) or (url is not None and url.group(1) == default):
-                return f"a credential in `{shown}` (line {text.count(chr(10), 0, line_start) + 1})"
+            line_start, line_end = line_around(text, start, start + len(default))
+            url = _URL_PASSWORD.search(text, line_start, line_end)
+            if _CREDENTIAL_WORD.search(text, line_start, start) or (url is not None and url.group(1) == default):
+                return f"a credential in `{shown}` (line {line_number(text, line_start)})"
     return None
 
 
