@@ -654,6 +654,13 @@ class SecretRequired(Rule):
       once it is, the variable may be left unset (docker-elk's README says to
       remove `ELASTIC_PASSWORD` after the first start), and requiring it stops a
       working stack;
+    - a default that is a credential, of a key pair's public half beside its
+      secret half (`MINIO_ROOT_USER` beside `MINIO_ROOT_PASSWORD`, `S3_ACCESS_KEY`
+      beside `S3_SECRET_KEY`): it names a user or a key ID, which a deployment may
+      keep at its default once it sets the secret half (langfuse's stack marks only
+      `MINIO_ROOT_PASSWORD` "CHANGEME"), and requiring it stops that stack. A key
+      with no secret beside it is the whole credential, and an empty root user is
+      no working deployment's (MinIO refuses to start with one): both stay safe;
     - an empty default where a service using it says an empty or random
       credential is wanted (`ALLOW_EMPTY_PASSWORD`,
       `MARIADB_RANDOM_ROOT_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD: trust`);
@@ -831,6 +838,12 @@ class SecretRequired(Rule):
             if kinds - {None}
         }
         allowed_empty = {interpolation.name for _, _, interpolation, use, _ in found if use.allows_empty}
+        secret_halves = {
+            name
+            for _, _, interpolation, use, _ in found
+            for name in (interpolation.name, use.variable.name if use.variable is not None else None)
+            if name is not None and _key_pair_prefix(name) is None and self.options.secret(name) is not None
+        }
         held_by_stores = self._held_by_stores(document) if Store.EVERY_START in stores.values() else set()
         profiled_services = _profiled_services(document) if found else {}
         defaults = Counter(interpolation.argument for _, _, interpolation, _, _ in found)
@@ -910,6 +923,7 @@ class SecretRequired(Rule):
                 name in allowed_empty,
                 name in held_by_stores,
                 unset_on_purpose,
+                _secret_half(name, secret_halves),
             )
             if finding is not None and coolify is not None and finding.fix is not None:
                 finding = self.finding(
@@ -961,6 +975,7 @@ class SecretRequired(Rule):
         allows_empty: bool,
         held_by_a_store: bool,
         unset_on_purpose: str | None = None,
+        secret_half: str | None = None,
     ) -> Finding | None:
         name, default = interpolation.name, interpolation.argument
         kind = classify_default(default)
@@ -982,6 +997,15 @@ class SecretRequired(Rule):
                 " credential (not fixed: if it is a secret, it is a weak one; require it by hand)"
             )
             return self.finding(document, start, end, message)
+        elif kind is Default.CREDENTIAL and secret_half is not None:
+            message = (
+                f"`{name}` falls back to a default written in this file: the public half of a key pair, beside"
+                f" `{secret_half}`"
+            )
+            doubt = unset_on_purpose or (
+                f"it names the pair's user or key ID, not its secret: a deployment may set `{secret_half}` alone"
+                " and keep this default, and requiring it stops that stack"
+            )
         elif kind is Default.CREDENTIAL:
             message = f"`{name}` falls back to a default written in this file: anyone who reads it knows the secret"
         else:
@@ -1211,6 +1235,38 @@ def _words(name: str) -> tuple[str, ...]:
     """A variable's words, upper case: `lago_use_aws_s3` is LAGO, USE, AWS, S3. Asked of each
     variable of a service for each secret it uses."""
     return tuple(word for word in name.upper().split("_") if word)
+
+
+_KEY_IDENTIFIERS = (("USER",), ("ACCESS", "KEY"))
+"""How the public half of a key pair ends: MinIO's `MINIO_ROOT_USER` (beside
+`MINIO_ROOT_PASSWORD`), an access key ID (`S3_ACCESS_KEY` beside `S3_SECRET_KEY`)."""
+
+
+def _key_pair_prefix(name: str) -> tuple[str, ...] | None:
+    """The words both halves of a key pair start with, when `name` is its public half
+    (`MINIO_ROOT_USER`: MINIO, ROOT); None for any other name, and for the secret half
+    (`AWS_SECRET_ACCESS_KEY`)."""
+    words = _words(name)
+    for identifier in _KEY_IDENTIFIERS:
+        prefix = words[: -len(identifier)]
+        if words[-len(identifier) :] == identifier and prefix and prefix[-1] != "SECRET":
+            return prefix
+    return None
+
+
+def _secret_half(name: str, secret_halves: set[str]) -> str | None:
+    """The secret beside which `name` is the public half of a key pair, if the file uses one."""
+    prefix = _key_pair_prefix(name)
+    if prefix is None:
+        return None
+    return next(
+        (
+            other
+            for other in sorted(secret_halves)
+            if len(words := _words(other)) > len(prefix) and words[: len(prefix)] == prefix
+        ),
+        None,
+    )
 
 
 def _switch(name: str) -> tuple[tuple[str, ...], bool] | None:
