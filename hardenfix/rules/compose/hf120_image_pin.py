@@ -67,7 +67,8 @@ class ImagePin(Rule):
     variant is built on; it keeps the release line the service names
     (`PG_MAJOR=16`, a volume named `pg16-data`), and is refused when the table
     has no release of it. A service that also builds names its own image: it
-    gets no pin. Without a known pin the finding is reported with no fix:
+    gets no pin, and no finding when its `pull_policy` (`never`, `build`) says the
+    name is only ever a local tag. Without a known pin the finding is reported with no fix:
     hardenfix never invents a tag that might not exist. An image that is
     entirely interpolated (`${IMAGE}`) is left to whoever sets it; a digest
     (`@sha256:...`) counts as pinned.
@@ -121,6 +122,8 @@ class ImagePin(Rule):
         floating = reference.tag if reference is not None and reference.tag else "latest"
         message = f"service `{service.name}` runs `{value}`, which floats with every push to `{floating}`"
         if service.get("build") is not None:
+            if _never_pulled(service):
+                return None
             return self.finding(document, start, end, message + "; it names what the service builds: tag the build")
         # A digest would outrank `${TAG:-...}`: a deployment that sets TAG would run the pin.
         same = self.knowledge.same_image_pin(reference, interpolated is None) if reference is not None else None
@@ -144,6 +147,13 @@ class ImagePin(Rule):
         """Online, a tag that names no version (`alpine`) floats too, and is pinned when the
         registry knows the version tag with its digest."""
         return service.get("build") is None and self.knowledge.same_image_pin(reference) is not None
+
+
+def _never_pulled(service: Service) -> bool:
+    """Whether Compose only builds the service's image, never pulling it: its name is a
+    local tag (sentry's `sentry-self-hosted-local` with `pull_policy: never`)."""
+    policy = service.get("pull_policy")
+    return policy is not None and isinstance(policy.value, ScalarNode) and str(policy.value.value) in ("never", "build")
 
 
 def _evidence(service: Service) -> tuple[list[str], list[str]]:
