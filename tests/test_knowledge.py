@@ -212,6 +212,24 @@ def _tool(image: str, tool: str) -> bool | None:
         ("adminer:4.8.1", "curl", True),
         ("adminer:5-standalone", "curl", True),
         ("adminer:4.8.1-fastcgi", "curl", None),  # php-fpm's image: not read
+        ("ghost:5.96.0", "curl", False),  # node slim purges it
+        ("ghost:5-alpine", "wget", True),
+        ("haproxy:2.8.5", "wget", False),  # purged with the build dependencies
+        ("haproxy:2.8-alpine", "wget", True),
+        ("wordpress:6.5-php8.2-apache", "curl", True),  # php's persistent dependencies
+        ("wordpress:6-fpm-alpine", "curl", True),
+        ("nextcloud:29-fpm-alpine", "curl", True),
+        ("zookeeper:3.9.2-jre-17", "nc", True),
+        ("eclipse-mosquitto:2.0-openssl", "curl", False),
+        ("jenkins/jenkins:2.479.3-lts-jdk17", "curl", True),
+        ("timescale/timescaledb:2.17.2-pg17", "curl", False),
+        ("pgvector/pgvector:0.8.0-pg17", "pg_isready", True),
+        ("sonarqube:9.9.8-community", "curl", False),  # removed after the download until 10.3
+        ("sonarqube:10.2.1-community", "curl", False),
+        ("sonarqube:10.3.0-community", "curl", True),
+        ("sonarqube:2025.1-developer", "curl", None),  # the commercial editions were not read
+        ("nodered/node-red:4.0.9-22-minimal", "curl", True),
+        ("localstack/localstack:3.8", "curl", True),
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
@@ -321,6 +339,12 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
         ("plexinc/pms-docker", "public", "--retries=20"),
         ("plexinc/pms-docker", "latest", "--retries=20"),
         ("plexinc/pms-docker", "1.41.3.9314-a0bfb8370-ls250", None),  # a variant no fact names
+        ("localstack/localstack", "0.14.3", None),  # the first is 0.14.4's
+        ("localstack/localstack", "3.8.1", "--retries=5 --timeout=5s CMD .venv/bin/localstack"),
+        ("localstack/localstack", "4.3.0", "--timeout=10s CMD /opt/code/localstack"),
+        ("nodered/node-red", "4.0.9-22", "HEALTHCHECK CMD node /healthcheck.js"),
+        ("nodered/node-red", "3.1.0-debian", "HEALTHCHECK CMD node /healthcheck.js"),
+        ("haproxy", "2.8", None),
     ],
 )
 def test_an_image_that_declares_its_own_healthcheck(image: str, tag: str, instruction: str | None) -> None:
