@@ -70,6 +70,7 @@ FAILURE_PATHS: dict[str, list[FailurePath]] = {
         (lambda m: m.max_connections({}), None),
         (lambda m: m.cached_rate(Boom(), "EUR"), None),
         (lambda m: m.first_line("/nonexistent/file"), None),
+        (lambda m: m.load_flag(Boom(), "beta"), None),
     ],
     "logger-alias": [
         (lambda m: m.Billing().compute(), "billing"),

@@ -31,6 +31,9 @@ _SUPPRESS = "contextlib.suppress"
 _EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str", "bytes", "int", "float", "bool"})
 _PREDICATES = frozenset({"bool", "isinstance", "issubclass", "hasattr", "callable", "all", "any"})
 """Builtins whose result is True or False."""
+_PREDICATE_NAME = re.compile(r"_*(?:(?:is|has|can|should)_\w+|(?:is_)?valid|exists|is(?:file|dir|link|abs|mount|atty))")
+"""How a function whose result is True or False is named: `is_ready`, `_has_key`, `_valid`,
+`os.path.exists`, `os.path.isfile`, `stream.isatty`."""
 _LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log", "_LOGGER", "_LOG")
 """Names a module or class gives its logger, in the order one is chosen when it has several."""
 _NEW_LOGGER_NAMES = ("logger", "_logger", "log", "_log")
@@ -243,7 +246,10 @@ class BroadExceptSilentDefault(Rule):
     - returning a constant from a function whose every result is a constant
       (`return False` where it otherwise returns `True` reports the failure);
     - `False` from a predicate, a function whose every result is True or False
-      (a comparison, `not`, `bool(...)`, `isinstance(...)`, `and`/`or` of those),
+      (a comparison, `not`, `bool(...)`, `isinstance(...)`, a call of a function
+      named as a predicate, `is_ready()`, `os.path.exists(...)`, `and`/`or` of
+      those), or named as one (`is_*`, `has_*`, `can_*`, `should_*`, `_valid`)
+      whose other results are calls (redash's `_valid` returns `validate(value)`),
       or assigned to a name the block only gives such a value
       (`return "/" in cidr and bool(IPv4Network(cidr))`): the failure is its
       answer, no. `True` on failure ("it worked") stays a finding;
@@ -667,6 +673,9 @@ def _answers(function: ast.FunctionDef | ast.AsyncFunctionDef | None, default: a
     if function is None or not _is_false(default):
         return False
     results = [node.value for node in _own_nodes(function.body) if isinstance(node, ast.Return)]
+    if _PREDICATE_NAME.fullmatch(function.name):
+        # Named a predicate, it answers with whatever the call it returns answers.
+        return all(_is_boolean(result) or isinstance(result, ast.Call) for result in results)
     return all(_is_boolean(result) for result in results)
 
 
@@ -719,7 +728,11 @@ def _is_boolean(value: ast.expr | None) -> bool:
         return True
     if isinstance(value, ast.BoolOp):
         return all(_is_boolean(operand) for operand in value.values)
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _PREDICATES
+    if not isinstance(value, ast.Call):
+        return False
+    if isinstance(value.func, ast.Name):
+        return value.func.id in _PREDICATES or _PREDICATE_NAME.fullmatch(value.func.id) is not None
+    return isinstance(value.func, ast.Attribute) and _PREDICATE_NAME.fullmatch(value.func.attr) is not None
 
 
 def _is_placeholder(statement: ast.stmt) -> bool:

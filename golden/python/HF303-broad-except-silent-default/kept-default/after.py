@@ -27,3 +27,12 @@ def first_line(path):
     except BaseException:
         # A missing file has no first line.
         logger.exception("first_line failed; using a default")
+
+
+def load_flag(settings, name):
+    # Not a predicate by its name: `False` stands in for the flag it could not read.
+    try:
+        return settings.flag(name)
+    except Exception:
+        logger.exception("load_flag failed; using a default")
+        return False

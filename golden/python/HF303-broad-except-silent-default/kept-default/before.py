@@ -22,3 +22,11 @@ def first_line(path):
     except BaseException:
         # A missing file has no first line.
         pass
+
+
+def load_flag(settings, name):
+    # Not a predicate by its name: `False` stands in for the flag it could not read.
+    try:
+        return settings.flag(name)
+    except Exception:
+        return False

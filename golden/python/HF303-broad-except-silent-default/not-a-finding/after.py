@@ -184,3 +184,20 @@ def __virtual__():
     except Exception:
         return (False, "Module yumpkg: no yum based system detected")
     return "pkg" if os_family == "redhat" else (False, "not a RedHat system")
+
+
+def isatty(stream):
+    # click's: a predicate returning another predicate's answer.
+    try:
+        return stream.isatty()
+    except Exception:
+        return False
+
+
+class ParameterizedQuery:
+    def _valid(self, validate, value):
+        # redash's: named as a predicate, it answers with the validator's answer.
+        try:
+            return validate(value)
+        except Exception:
+            return False
