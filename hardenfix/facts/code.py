@@ -55,7 +55,8 @@ MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
     b"fastapi starlette flask quart aiohttp django rest_framework litestar sanic uvicorn waitress".split()
-    + b"SECURE_SSL_REDIRECT ALLOWED_HOSTS MIDDLEWARE REST_FRAMEWORK SERVER_NAME TRUSTED_HOSTS dotenv read_env".split()
+    + b"SECURE_SSL_REDIRECT PREPEND_WWW ALLOWED_HOSTS MIDDLEWARE REST_FRAMEWORK".split()
+    + b"SERVER_NAME TRUSTED_HOSTS dotenv read_env".split()
 )
 """What the modules read here name; the Django settings read here, which a settings module
 split by environment (`from .base import *`) may set without naming Django: every one is
@@ -94,16 +95,26 @@ _REFUSING_SETTINGS = {
     "SERVER_NAME": "Flask before 3.1 answers 404 to a request for another host, as a probe of 127.0.0.1 is",
     "TRUSTED_HOSTS": "Flask answers 400 to a request for a host it does not list, as a probe of 127.0.0.1 may be",
     "BASIC_AUTH_FORCE": "Flask-BasicAuth then asks every request for credentials",
+    "host_matching": "Flask then serves each route to the host its rule names alone (none: no host), which a probe"
+    " of 127.0.0.1 is not",
 }
 """Flask settings that make an application refuse a probe: host names (flask/app.py
-`create_url_adapter`, Flask 3.1's `TRUSTED_HOSTS`), Flask-BasicAuth's on every route; set in
-code (`app.config["SERVER_NAME"] = ...`, a config class's `SERVER_NAME = ...`,
+`create_url_adapter`, Flask 3.1's `TRUSTED_HOSTS`, `Flask(__name__, host_matching=True)`, whose
+routes without `host=` match no host), Flask-BasicAuth's on every route; set in code
+(`app.config["SERVER_NAME"] = ...`, a config class's `SERVER_NAME = ...`,
 `config.update(SERVER_NAME=...)`)."""
 _CONFIG_LOADERS = frozenset({"from_envvar", "from_file", "from_pyfile"})
 _REFUSAL_WORDS = ("Host(", *_REFUSING_SETTINGS, *_CONFIG_LOADERS)
 """What a module that `_settings_that_refuse` finds anything in spells."""
 """Flask's and Quart's `app.config` methods that read settings at run time from a file the
 deployment may hold (`from_prefixed_env`, which reads the environment, is `CodeFacts.prefixed_env`)."""
+_DJANGO_REDIRECTS = {
+    "SECURE_SSL_REDIRECT": "Django redirects the probe to https",
+    "PREPEND_WWW": "Django redirects the probe to `www.127.0.0.1`, a host that does not resolve",
+}
+"""Django settings that redirect every request (SecurityMiddleware; CommonMiddleware, django 5.2
+middleware/common.py), which python3's urllib and wget follow: to a port that speaks no TLS, or
+to a host name no resolver knows, and fail."""
 _DJANGO_HARMLESS_MIDDLEWARE = re.compile(
     r"(?:django\.(?!contrib\.auth\.middleware\.(?:LoginRequired|RemoteUser))|corsheaders\.|whitenoise\."
     r"|debug_toolbar\.|django_prometheus\.|csp\.|simple_history\.|allauth\.account\.middleware\."
@@ -450,7 +461,7 @@ def _settings_from_elsewhere(modules: list[_Module], listed: list[str]) -> None:
     held = {path.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for path in listed}
     parts = {part for dotted in held for part in dotted.split(".")}
     for module in modules:
-        sets_django = module.allowed_hosts is not None or module.ssl_redirect is not None or module.django_middleware
+        sets_django = module.allowed_hosts is not None or module.redirect is not None or module.django_middleware
         if not (sets_django or "settings" in module.path.rpartition("/")[2]):
             continue  # not Django's settings: `from .service_pb2 import *` of generated code
         for line, origin, relative in module.settings_imports:
@@ -554,11 +565,16 @@ class _Module:
     `ALLOWED_HOSTS` from one: (the line, the module's dotted name, whether relative)."""
     settings_unseen: str | None = None
     """Where it takes settings from a module the code does not hold (see `_settings_from_elsewhere`)."""
-    ssl_redirect: str | None = None
-    """What the module sets Django's `SECURE_SSL_REDIRECT` to, unless to a false constant."""
+    redirect: str | None = None
+    """The Django setting it sets, unless to a false constant, that redirects every request
+    (`_DJANGO_REDIRECTS`), as written: "`SECURE_SSL_REDIRECT = True`"."""
     guards: dict[str, str] = field(default_factory=dict)
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
+    hosts: dict[str, str] = field(default_factory=dict)
+    """Router variable (or the dotted name of a router mounted so) that serves its routes to one
+    host alone -> why: `Blueprint("ops", __name__, subdomain="ops")`, `register_blueprint(bp,
+    subdomain="ops")`, Sanic's `Blueprint("ops", host="ops.example.com")`."""
     https_extensions: dict[str, str] = field(default_factory=dict)
     """Dotted names of the extensions that redirect to https it creates unbound (`Talisman()`,
     `Talisman(app=None)`) -> their class."""
@@ -608,8 +624,10 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
                 item.value for item in hosts or () if isinstance(item, ast.Constant) and isinstance(item.value, str)
             ]
             module.allowed_hosts = written if hosts is not None and len(written) == len(hosts) else ["?"]
-        if "SECURE_SSL_REDIRECT" in names and not (isinstance(node.value, ast.Constant) and not node.value.value):
-            module.ssl_redirect = ast.unparse(node.value)  # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
+        redirecting = next((name for name in _DJANGO_REDIRECTS if name in names), None)
+        if redirecting and not (isinstance(node.value, ast.Constant) and not node.value.value):
+            # `env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)`
+            module.redirect = module.redirect or f"`{redirecting} = {ast.unparse(node.value)}`"
         if "REST_FRAMEWORK" in names and isinstance(node.value, ast.Dict):
             module.drf_permissions = _drf_permissions(node.value) or module.drf_permissions
         if "MIDDLEWARE" in names and isinstance(node.value, ast.List | ast.Tuple):
@@ -810,6 +828,8 @@ def _settings_that_refuse(relative: str, nodes: list[ast.AST]) -> str | None:
                 " which may set `SERVER_NAME` or `TRUSTED_HOSTS`: Flask answers 404 or 400 to a request for"
                 " another host, as a probe of 127.0.0.1 is"
             )
+        if isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant) and not node.value.value:
+            continue  # `host_matching=False`, `SERVER_NAME=None`: Flask's defaults
         named = (
             node.value
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
@@ -968,6 +988,9 @@ def _owner(module: _Module, node: ast.Assign) -> None:
         if callee != "RouteTableDef":
             module.servers.update(names)
     elif callee in _ROUTERS:
+        hosted = _served_to_one_host(node.value)
+        if hosted is not None:
+            module.hosts.update(dict.fromkeys(names, hosted))
         prefix = _prefix(module, _keyword(node.value, _ROUTERS[callee])) or ""
         if _keyword(node.value, "version") is not None:  # Sanic's blueprints put `/v1` before it
             prefix = _UNKNOWN
@@ -1032,10 +1055,13 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
             module.routes.append(_Written(owner, path, decorator.lineno, needs, refused))
 
 
-def _served_to_one_host(decorator: ast.Call) -> str | None:
+def _served_to_one_host(call: ast.Call) -> str | None:
     """Flask's `@app.route("/health", host="api.example.com")` (with `host_matching`) and
-    `subdomain=`: served to requests for that host alone, which a probe of 127.0.0.1 is not."""
-    keyword = next((keyword for keyword in decorator.keywords if keyword.arg in ("host", "subdomain")), None)
+    `subdomain=`, on a route, a blueprint or its registration (flask 3.1 blueprints.py: the
+    registration's over the blueprint's), Sanic's `host=`: served to requests for that host
+    alone, which a probe of 127.0.0.1 is not (Flask matches a subdomain only with
+    `subdomain_matching` and `SERVER_NAME`: without them, never)."""
+    keyword = next((keyword for keyword in call.keywords if keyword.arg in ("host", "subdomain")), None)
     if keyword is None or (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
         return None
     return f"it is served to requests for one host alone (`{ast.unparse(keyword)}`), which a probe of 127.0.0.1 is not"
@@ -1204,6 +1230,9 @@ def _call(
         )
         if _keyword(call, "dependencies") is not None:
             module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
+        hosted = _served_to_one_host(call)
+        if hosted is not None:
+            module.hosts[_dotted(module, call.args[0])] = hosted
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
     elif callee in _HTTPS_EXTENSIONS and (application := _bound_application(call)) is not None:
@@ -1268,7 +1297,8 @@ def _call(
             owner = owner.value
         if path is not None:
             view = _view_name(module, _argument(call, 2, "view_func")) if callee == "add_url_rule" else None
-            module.routes.append(_Written(ast.unparse(owner), path, call.lineno, False, None, view))
+            refused = _served_to_one_host(call)
+            module.routes.append(_Written(ast.unparse(owner), path, call.lineno, False, refused, view))
 
 
 _METHOD_HANDLERS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
@@ -1447,12 +1477,11 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         (guard for module in modules for owner, guard in module.guards.items() if owner in module.applications), None
     )
     django_hosts = _django_hosts_guess(modules)
-    # python3's urllib and wget follow the redirect, to a port that speaks no TLS, and fail.
     django_redirect = next(
         (
-            f"its settings set `SECURE_SSL_REDIRECT = {module.ssl_redirect}`: Django redirects the probe to https"
+            f"its settings set {module.redirect}: {_DJANGO_REDIRECTS[module.redirect[1:].partition(' ')[0]]}"
             for module in modules
-            if module.ssl_redirect is not None
+            if module.redirect is not None
         ),
         None,
     )
@@ -1581,6 +1610,7 @@ class _MountTree:
     mounts: list[_Mount]
     routers: dict[str, tuple[str, bool]]
     guards: dict[str, str]
+    hosts: dict[str, str]
 
     @classmethod
     def of(cls, modules: list[_Module]) -> _MountTree:
@@ -1593,6 +1623,11 @@ class _MountTree:
                 for module in modules
                 for owner, guard in module.guards.items()
             },
+            {
+                owner if "." in owner else f"{module.dotted}.{owner}": hosted
+                for module in modules
+                for owner, hosted in module.hosts.items()
+            },
         )
 
     def chains(self, names: tuple[str, ...], own: tuple[str, bool] | None, seen: tuple[str, ...] = ()) -> list[_Chain]:
@@ -1601,19 +1636,21 @@ class _MountTree:
         name = names[-1]
         label = name.rsplit(".", 1)[-1]
         guard = self.guard(names)
+        hosted = tuple(hosted for target, hosted in self.hosts.items() if any(self._same(n, target) for n in names))
         unknown_own = (f"`{label}` has a prefix not known",) if own is not None and own[0] == _UNKNOWN else ()
         mounts = [mount for mount in self.mounts if any(self._same(n, mount.target) for n in names)]
         if not mounts:
             if own is None:
-                return [_Chain((), (), guard, mounted=False, served_by=name)]
+                return [_Chain((), hosted, guard, mounted=False, served_by=name)]
             unmounted = f"`{label}` is not seen mounted, so its routes may have a prefix"
-            return [_Chain((own[0],), (unmounted, *unknown_own), guard, mounted=False)]
+            return [_Chain((own[0],), (unmounted, *unknown_own, *hosted), guard, mounted=False)]
         chains = []
         for mount in mounts:
             given = () if mount.prefix is None else (mount.prefix,)
             replaced = own is not None and own[1] and mount.prefix is not None  # a blueprint's url_prefix
             step = given if own is None or replaced else (*given, own[0])
             guesses = ((_MOUNTED_UNKNOWN,) if mount.prefix == _UNKNOWN else ()) + (() if replaced else unknown_own)
+            guesses += hosted
             if len(seen) >= _MAX_MOUNTS or mount.mounter in (*seen, *names):
                 unfollowed = "it is mounted through a chain of mounts not followed to its end"
                 chains.append(_Chain(step, (*guesses, unfollowed), guard, mounted=True))

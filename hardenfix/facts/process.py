@@ -99,6 +99,24 @@ LAUNCHERS = {
 _TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile", "--cert"})
 """Options of uvicorn, gunicorn, hypercorn and `flask run` that make them speak TLS alone: a
 plain HTTP probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile, flask --cert)."""
+_PROTOCOL_OPTIONS = {
+    "gunicorn": ("--protocol", None, frozenset({"http"})),
+    "granian": ("--http", "GRANIAN_HTTP", frozenset({"auto", "1"})),
+}
+"""Options (and the variable that gives one) choosing the protocol a server speaks on its port,
+with the values that keep HTTP/1.1: gunicorn's `--protocol uwsgi` speaks uWSGI's binary protocol
+to nginx's `uwsgi_pass` (gunicorn 27 config.py `Protocol`: a plain request gets 500), granian's
+`--http 2` speaks HTTP/2 alone (2.8: it resets an HTTP/1.1 connection)."""
+_REFUSING_OPTIONS = {
+    "hypercorn": {
+        "--server-name": "hypercorn answers 404 to a request for another host (hypercorn 0.18 utils.py"
+        " `valid_server_name`), as a probe of 127.0.0.1 is",
+    },
+    "waitress-serve": {
+        "--no-ipv4": "waitress then listens for IPv6 alone (adjustments.py), which a probe of 127.0.0.1 does not reach",
+    },
+}
+"""Options that make a server refuse a probe of 127.0.0.1 on the port it was told."""
 _TLS_VARIABLES = {
     "uvicorn": ("UVICORN_SSL_CERTFILE", "UVICORN_SSL_KEYFILE"),
     "flask": ("FLASK_RUN_CERT",),
@@ -151,6 +169,9 @@ class Launch(NamedTuple):
     tls: str | None = None
     """The option that makes the server speak TLS alone (`--ssl-certfile`), which a plain http
     probe gets no answer from."""
+    protocol: str | None = None
+    """The option that makes the server speak another protocol than HTTP/1.1 on its port
+    (`--protocol uwsgi`), which a plain http probe gets no answer from either."""
     socket: str | None = None
     """The option that makes the server listen on a socket or endpoint it names, not on a
     port, as written: uvicorn's `--uds /tmp/app.sock`, daphne's `-e tcp:port=8001`."""
@@ -189,6 +210,7 @@ def launch_of(
         options = _server_options(program, arguments, environment)
         launch = _bound_elsewhere(launch, options, environment)
         launch = with_guess(launch, _root_path_doubt(program, options, environment))
+        launch = with_guess(launch, _refusing_option_doubt(program, options))
         if runner is not None:
             launch = with_guess(launch, f"{runner} loads a `.env` file, which may set its port or options")
         return launch
@@ -321,6 +343,13 @@ def _root_path_doubt(program: str, options: Mapping[str, str], environment: Mapp
     return f"{given}: {program} {_ROOT_PATH_REFUSES}" if given else None
 
 
+def _refusing_option_doubt(program: str, options: Mapping[str, str]) -> str | None:
+    """Why a probe of the route may fail on a server an option makes refuse it (see
+    `_REFUSING_OPTIONS`): `hypercorn --server-name api.example.com`, `waitress-serve --no-ipv4`."""
+    refusing = _REFUSING_OPTIONS.get(program, {})
+    return next((f"its command gives `{option}`: {why}" for option, why in refusing.items() if option in options), None)
+
+
 def _may_hold_other(environment: Mapping[str, Fact[str]], variables: list[str]) -> str | None:
     """Why `variables` may hold other values than those read here: one read but assumed (set
     before an `env_file` not read), or one unset here that the deployment may set."""
@@ -406,6 +435,9 @@ def _server(
     )
     if tls is not None:
         return Launch(program, None, target, source, tls=tls)
+    protocol = _other_protocol(program, arguments, environment, source)
+    if protocol is not None:
+        return Launch(program, None, target, source, protocol=protocol)
     socket = next((option for option in launcher.socket_options if option in options), None)
     if socket is not None:
         written = f"{socket} {options[socket]}".strip()
@@ -449,6 +481,29 @@ def _server(
     default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
     guess = unread_may_set(environment, launcher.port_variables)
     return Launch(program, Fact(launcher.default_port, default, guess), target, source)
+
+
+def _other_protocol(
+    program: str, arguments: list[str], environment: Mapping[str, Fact[str]], source: str
+) -> str | None:
+    """What makes a server speak another protocol than HTTP/1.1 on its port (`_PROTOCOL_OPTIONS`):
+    its command's option, or one `GUNICORN_CMD_ARGS` gives it, else the variable that gives it."""
+    options = _server_options(program, arguments, environment)
+    if program not in _PROTOCOL_OPTIONS:
+        return None
+    option, variable, plain = _PROTOCOL_OPTIONS[program]
+    if option in options:
+        value = options[option]
+        if value.lower() in plain:
+            return None
+        more = _OPTIONS_VARIABLES.get(program)
+        if option not in _options(arguments) and more in environment:
+            return f"`{option} {value}` in its environment's {more} ({environment[more].source})"
+        return f"`{option} {value}` in {source}"
+    fact = environment.get(variable) if variable is not None else None
+    if fact is not None and fact.value and fact.value.lower() not in plain:
+        return f"`{variable}={fact.value}` in its environment ({fact.source})"
+    return None
 
 
 def _sets_script_name(arguments: list[str]) -> bool:

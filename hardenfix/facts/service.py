@@ -383,7 +383,7 @@ class ServiceFacts:
         launch = self.launch
         if launch is not None and launch.port is not None:
             return launch.port
-        if self.speaks_tls is not None:
+        if self.speaks_tls is not None or self.speaks_another_protocol is not None:
             return None  # the port it listens on answers no plain http probe
         scripted = self._script_port
         if launch is not None and scripted is not None:
@@ -409,6 +409,12 @@ class ServiceFacts:
         if self.launch is not None and self.launch.tls is not None:
             return self.launch.tls
         return self._script_port.tls if self._script_port is not None else None
+
+    @property
+    def speaks_another_protocol(self) -> str | None:
+        """What makes its server speak another protocol than HTTP/1.1 on its port, which a plain
+        http probe gets no answer from (`gunicorn --protocol uwsgi`, `granian --http 2`)."""
+        return self.launch.protocol if self.launch is not None else None
 
     @cached_property
     def _script_port(self) -> ScriptPort | None:
@@ -800,6 +806,12 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
         return PlannedProbe(
             None,
             reason=f"its server speaks TLS alone ({facts.speaks_tls}), which a plain http probe gets no answer from",
+        )
+    if facts.speaks_another_protocol is not None:
+        return PlannedProbe(
+            None,
+            reason=f"its server speaks another protocol than HTTP/1.1 ({facts.speaks_another_protocol}), which a "
+            "plain http probe gets no answer from",
         )
     if facts.listens_on_a_socket is not None:
         return PlannedProbe(

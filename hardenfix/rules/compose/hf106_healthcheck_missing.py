@@ -190,9 +190,10 @@ class HealthcheckMissing(Rule):
     `app.use((req, res, next) => ...)`), or, for a Django route, settings that
     are not seen to allow the host `127.0.0.1` (`ALLOWED_HOSTS` read from the
     environment answers 400 to a probe of it) or that turn on
-    `SECURE_SSL_REDIRECT`, wherever they set it (under `if not DEBUG:`, in a
-    django-configurations class): the probe speaks plain http, and python3's urllib
-    and wget follow a redirect to https, to a port that speaks no TLS, and fail.
+    `SECURE_SSL_REDIRECT` or `PREPEND_WWW`, wherever they set it (under `if not DEBUG:`,
+    in a django-configurations class): the probe speaks plain http, and python3's urllib
+    and wget follow a redirect to https, to a port that speaks no TLS, or to
+    `www.127.0.0.1`, a host that does not resolve, and fail.
     So does what the deployment may change beyond the file: a file `docker
     compose` merges over it unasked that defines the service too (an override
     file, one the folder's `.env` names in `COMPOSE_FILE`), an HTTP proxy in
@@ -201,20 +202,22 @@ class HealthcheckMissing(Rule):
     that runs before a command giving no port (it may export
     `GUNICORN_CMD_ARGS`), a server on `::` that binds it for IPv6 alone
     (uvicorn, `fastapi run`, aiohttp's `run_app`, waitress: `--listen=[::]:8080`;
-    not `--listen=*:8080`), a root path given to hypercorn, daphne or granian
+    not `--listen=*:8080`, unless with `--no-ipv4`), hypercorn's `--server-name`, which
+    answers 404 to a request for another host, a root path given to hypercorn, daphne or granian
     (`--root-path /api`, `--url-path-prefix`, `GRANIAN_URL_PATH_PREFIX`), which pass
     the path on as sent, and Quart answers 404 to one that does not begin with
     it (uvicorn puts it first, and is probed), a script's server on a host
     its code computes (`socket.gethostname()`), and a route served to one host
-    alone (Flask's `host=` or `subdomain=`). A socket set in the environment
+    alone (Flask's `host=` or `subdomain=`, on the route, its blueprint or the
+    blueprint's registration; Sanic's `host=`). A socket set in the environment
     (`UVICORN_UDS`) or TLS (`GRANIAN_SSL_CERTIFICATE`) gives no probe, and a
     bind written before the application (`gunicorn -b 0.0.0.0:8000 main:app`)
     is not taken for it.
     The same goes for code wrapped around the application the process serves
     (`app = HTTPSRedirectMiddleware(api)`, `app = VersionedFastAPI(app)`,
     werkzeug's `app.wsgi_app = DispatcherMiddleware(...)`; not `ProxyFix`),
-    host names set in code (Flask's `SERVER_NAME`, before 3.1, and
-    `TRUSTED_HOSTS`; Starlette's `Host(...)`), Django REST framework's
+    host names set in code (Flask's `SERVER_NAME`, before 3.1, `TRUSTED_HOSTS` and
+    `Flask(__name__, host_matching=True)`; Starlette's `Host(...)`), Django REST framework's
     `DEFAULT_PERMISSION_CLASSES` other than `AllowAny`, Django `MIDDLEWARE`
     other than Django's own (but `LoginRequiredMiddleware`) and harmless ones,
     Django settings that import a module of the project the code does not hold
@@ -273,7 +276,9 @@ class HealthcheckMissing(Rule):
     Sanic's `ssl=`, `uvicorn --ssl-certfile` or `UVICORN_SSL_CERTFILE` in its
     environment, `flask run --cert` or `FLASK_RUN_CERT`, node's
     `https.createServer(...)`) gets no probe: it answers none in plain http,
-    on whatever port. Nor does a server told to listen on a socket or
+    on whatever port. Nor does a server told to speak another protocol there
+    (gunicorn's `--protocol uwsgi`, for nginx's `uwsgi_pass`; granian's `--http 2`
+    or `GRANIAN_HTTP=2`, HTTP/2 alone), or to listen on a socket or
     endpoint (daphne's `-e`, uvicorn's `--uds`), which replaces its port. A Dockerfile's
     `${APP_PORT}` is the build's, expanded from its `ARG`s, never written into
     the probe; a variable passed from the deploying shell (`--port
@@ -365,6 +370,7 @@ class HealthcheckMissing(Rule):
             or bool(facts.container_ports)
             or facts.script_starts_a_server
             or facts.speaks_tls is not None
+            or facts.speaks_another_protocol is not None
             or facts.listens_on_a_socket is not None
         )
         may_serve = facts.code_unread or (facts.replaces_image_command and bool(facts.image_ports))
