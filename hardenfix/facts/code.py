@@ -1,7 +1,8 @@
 """What a service's own code says: its health routes, and the port a script listens on.
 
 The build context's Python and JavaScript files are read, never run, and a file is
-parsed only when its bytes name a web framework. Python is read with `ast`:
+parsed only when its bytes name a web framework, or it imports an application or a router
+of a file that does (an entry point that adds middleware to it). Python is read with `ast`:
 
 - FastAPI and Starlette: `@app.get("/healthz")`, `@router.api_route(...)`, an
   `APIRouter(prefix=...)` mounted with `include_router(router, prefix=...)` in the same
@@ -398,14 +399,11 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
         return remembered[1]
     facts = CodeFacts(readable=any(listed.values()))
     modules: list[_Module] = []
-    for relative, text in _sources(context, listed[".py"], _PYTHON_FRAMEWORKS):
-        module = _read_python(relative, text, facts)
-        if module is not None:
-            modules.append(module)
-            facts.imports[relative] = frozenset(name.partition(".")[0] for name in module.imports.values())
-            facts.prefixed_env = facts.prefixed_env or module.prefixed_env
-            if module.servers:
-                facts.applications.add(relative)
+    unread: list[tuple[str, bytes]] = []
+    for relative, text in _sources(context, listed[".py"], _PYTHON_FRAMEWORKS, unread):
+        _add_module(modules, facts, _read_python(relative, text, facts))
+    for module in _importers_of_applications(modules, unread, facts):
+        _add_module(modules, facts, module)
     _uncalled_registrations(modules, context, listed[".py"])
     _settings_from_elsewhere(modules, listed[".py"])
     _resolve_python_routes(modules, facts)
@@ -477,14 +475,59 @@ def _skipped(folder: str) -> bool:
     return folder in _SKIPPED_FOLDERS or folder.startswith(".")
 
 
-def _sources(context: BuildContext, listed: list[str], frameworks: tuple[bytes, ...]):
+def _sources(
+    context: BuildContext,
+    listed: list[str],
+    frameworks: tuple[bytes, ...],
+    unread: list[tuple[str, bytes]] | None = None,
+):
+    """The files that name one of `frameworks`, decoded; the others' bytes go to `unread`."""
     for relative in listed:
         try:
             data = context.read_bytes(relative)
             if any(framework in data for framework in frameworks):  # twice as fast as a regex
                 yield relative, data.decode("utf-8")
+            elif unread is not None:
+                unread.append((relative, data))
         except (ContextError, UnicodeDecodeError):
             continue
+
+
+def _add_module(modules: list[_Module], facts: CodeFacts, module: _Module | None) -> None:
+    if module is None:
+        return
+    modules.append(module)
+    facts.imports[module.path] = frozenset(name.partition(".")[0] for name in module.imports.values())
+    facts.prefixed_env = facts.prefixed_env or module.prefixed_env
+    if module.servers:
+        facts.applications.add(module.path)
+
+
+def _importers_of_applications(
+    modules: list[_Module], unread: list[tuple[str, bytes]], facts: CodeFacts
+) -> Iterator[_Module]:
+    """The modules that name no framework but import an application or a router of the code:
+    an entry point that serves one (`main.py`: `from app.server import app`) may guard or wrap
+    it on the way (`app.add_middleware(RequireKey)`, `app = require_key(api)`)."""
+    held = [module.dotted for module in modules if module.applications or module.routers]
+    if not held:
+        return
+    known = frozenset(module.dotted for module in modules)
+    leaves = sorted({re.escape(dotted.rpartition(".")[2]) for dotted in held})
+    importing = re.compile(rf"\b(?:from|import)\s+[\w., ]*?\b(?:{'|'.join(leaves)})\b".encode())
+    for relative, data in unread:
+        if not importing.search(data):
+            continue
+        try:
+            module = _read_python(relative, data.decode("utf-8"), facts)
+        except UnicodeDecodeError:
+            continue
+        if module is not None and any(
+            _names_one(known, dotted, imported) or _names_one(known, dotted, imported.rpartition(".")[0])
+            for imported in module.imports.values()
+            for dotted in held
+        ):
+            yield module
 
 
 # --------------------------------------------------------------------------------- Python
@@ -599,6 +642,13 @@ class _Module:
     extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
+
+    def named(self, owner: str) -> str:
+        """The dotted name of what a variable of the module, or a dotted name, stands for: one it
+        imports (`from app.server import app`) is that module's (`app.server.app`)."""
+        if "." in owner:
+            return owner
+        return self.imports.get(owner, f"{self.dotted}.{owner}")
 
 
 def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
@@ -1618,16 +1668,8 @@ class _MountTree:
             frozenset(module.dotted for module in modules),
             [mount for module in modules for mount in module.mounts],
             {f"{module.dotted}.{name}": own for module in modules for name, own in module.routers.items()},
-            {
-                owner if "." in owner else f"{module.dotted}.{owner}": guard
-                for module in modules
-                for owner, guard in module.guards.items()
-            },
-            {
-                owner if "." in owner else f"{module.dotted}.{owner}": hosted
-                for module in modules
-                for owner, hosted in module.hosts.items()
-            },
+            {module.named(owner): guard for module in modules for owner, guard in module.guards.items()},
+            {module.named(owner): hosted for module in modules for owner, hosted in module.hosts.items()},
         )
 
     def chains(self, names: tuple[str, ...], own: tuple[str, bool] | None, seen: tuple[str, ...] = ()) -> list[_Chain]:

@@ -53,6 +53,11 @@ class HealthcheckMissing(Rule):
     or a local file bound over that module (`./dev/main.py:/app/main.py`):
     either hides the image's copy there. Where that module creates an
     application, the routes of another application beside it are not its own.
+    A module that names no framework but imports an application or a router
+    of the code (an entry point: `from app.server import app`) is read too:
+    what it runs before each request of that application
+    (`app.add_middleware(RequireKey)`, `app.before_request(check_key)`) or
+    wraps around it is the application's.
     Code bound from a folder of the host that runs the stack (`/srv/app:/app`)
     cannot be read here: the finding says so, without a fix.
 

@@ -1,0 +1,4 @@
+from svc.server import app
+from svc.auth import RequireKey
+
+app.add_middleware(RequireKey)

@@ -1,0 +1,2 @@
+def check_key():
+    return ("no", 401)
