@@ -488,9 +488,9 @@ def _other_protocol(
 ) -> str | None:
     """What makes a server speak another protocol than HTTP/1.1 on its port (`_PROTOCOL_OPTIONS`):
     its command's option, or one `GUNICORN_CMD_ARGS` gives it, else the variable that gives it."""
-    options = _server_options(program, arguments, environment)
     if program not in _PROTOCOL_OPTIONS:
         return None
+    options = _server_options(program, arguments, environment)
     option, variable, plain = _PROTOCOL_OPTIONS[program]
     if option in options:
         value = options[option]
