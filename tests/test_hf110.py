@@ -103,3 +103,25 @@ def test_a_library_a_stack_above_extends_other_services_of_gets_an_unsafe_fix(tm
     assert applicability(tmp_path, "docker/docker-compose.common.yml", library) == "unsafe"
     (tmp_path / "docker-compose.yml").unlink()
     assert applicability(tmp_path, "docker/docker-compose.common.yml", library) == "safe"
+
+
+def test_a_file_an_include_merges_an_override_over_may_set_the_secret_another_way(tmp_path: Path) -> None:
+    """Compose's own example: `app/compose.yaml` includes `../commons/compose.yaml` with
+    `./commons-override.yaml` merged over it, which resets the password for a secret file; a
+    stack deployed from `app` never sets `DB_PASSWORD`. A plain include merges nothing over it."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "compose.yaml").write_text("include:\n  - ../commons/compose.yaml\n")
+    assert applicability(tmp_path, "commons/compose.yaml") == "safe"
+    (tmp_path / "app" / "compose.yaml").write_text(
+        "include:\n  - path:\n      - ../commons/compose.yaml\n      - ./commons-override.yaml\n"
+    )
+    (tmp_path / "app" / "commons-override.yaml").write_text(
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_PASSWORD_FILE: /run/secrets/db\n      POSTGRES_PASSWORD: !reset null\n"
+    )
+    assert applicability(tmp_path, "commons/compose.yaml") == "unsafe"
+    (tmp_path / "app" / "compose.yaml").unlink()
+    (tmp_path / "compose.yaml").write_text(
+        "include:\n  - path: [commons/compose.yaml, app/commons-override.yaml]\n"
+    )  # from the folder above
+    assert applicability(tmp_path, "commons/compose.yaml") == "unsafe"

@@ -395,6 +395,33 @@ def _services_extended_from(text: str, folder: Path, extended: Path) -> frozense
     )
 
 
+def _include_entries(root: MappingNode) -> Iterator[list[str]]:
+    """The paths each entry of a document's `include:` lists, as written: one file, or one
+    and the files merged over it (`path: [base.yaml, override.yaml]`)."""
+    entry = lookup(root, "include")
+    items = entry.value.value if entry is not None and isinstance(entry.value, SequenceNode) else []
+    for item in items:
+        paths = lookup(item, "path") if isinstance(item, MappingNode) else None
+        node = paths.value if paths is not None else item
+        # Compose refuses a path that is no string
+        yield [
+            str(path.value)
+            for path in (node.value if isinstance(node, SequenceNode) else [node])
+            if isinstance(path, ScalarNode)
+        ]
+
+
+@lru_cache(maxsize=256)
+def _include_path_lists(text: str) -> tuple[tuple[str, ...], ...]:
+    """The `include:` entries of a Compose file's text that merge files over the one they
+    include, each as the paths it lists; none in a text that is no Compose file."""
+    try:
+        document = ComposeDocument.parse(text, empty_allowed=True)
+    except ParseError:
+        return ()
+    return tuple(tuple(paths) for part in document.documents for paths in _include_entries(part.root) if len(paths) > 1)
+
+
 def names_an_override(name: str) -> bool:
     """Whether a file name is an override file's (`compose.override.yaml`,
     `docker-compose.override.integration_tests.yml`), merged over a base file."""
@@ -534,14 +561,17 @@ class ComposeDocument(SourceText):
             return []
         return [(path.name, text) for path, text in self._yaml_files_in(location.parent) if path != location]
 
-    def _yaml_files_in(self, folder: Path) -> list[tuple[Path, str]]:
-        """The YAML files of a folder with their text, read once for every rule and document
-        of the file; this file's own is listed too, and its status is no dependency."""
+    def _yaml_files_in(self, folder: Path, compose_names_only: bool = False) -> list[tuple[Path, str]]:
+        """The YAML files of a folder with their text (only those named as Compose files may be,
+        with `compose_names_only`), read once for every rule and document of the file; this
+        file's own is listed too, and its status is no dependency."""
 
         def read() -> list[tuple[Path, str]]:
             self.depends_on(folder)
             found = []
             for path in sorted(folder.glob("*.y*ml")):
+                if compose_names_only and not may_name_compose_file(path.name):
+                    continue
                 if path != self.location:
                     self.depends_on(path)
                 try:
@@ -550,7 +580,7 @@ class ComposeDocument(SourceText):
                     continue
             return found
 
-        return self.made_of_other_files(("YAML files of the folder", str(folder)), read)
+        return self.made_of_other_files(("YAML files of the folder", str(folder), compose_names_only), read)
 
     def run_in_other_images(self) -> str | None:
         """Why this file's services may run in images it does not name: another YAML file of
@@ -575,17 +605,62 @@ class ComposeDocument(SourceText):
 
     def _merged_unasked(self) -> list[tuple[str, frozenset[str]]]:
         """The files `override_defining` looks in, each with the keys it writes indented (its
-        services' names among them)."""
+        services' names among them): those of the folder, and those an `include:` merges over
+        this file."""
 
         def read() -> list[tuple[str, frozenset[str]]]:
             listed = self._compose_file_variable()
+            of_folder = [
+                (name, text) for name, text in self.other_files_of_folder() if names_an_override(name) or name in listed
+            ]
             return [
                 (name, frozenset(_INDENTED_KEY.findall(text)))
-                for name, text in self.other_files_of_folder()
-                if names_an_override(name) or name in listed
+                for name, text in (*of_folder, *self._included_with_overrides())
             ]
 
         return self.made_of_other_files(("files merged over it unasked",), read)
+
+    def _included_with_overrides(self) -> list[tuple[str, str]]:
+        """The files an `include:` merges over this one, by their path from this file's folder,
+        with their text: those its `path` lists after this file (Compose's own example,
+        `path: [../commons/compose.yaml, ./commons-override.yaml]`). The including file is
+        looked for in this file's folder, the folder above, and the Compose files of that
+        folder's other folders, within the checkout; a stack deployed from it runs this
+        file's services with what the overrides set."""
+        location = self.location
+        if location is None:
+            return []
+
+        def read() -> list[tuple[str, str]]:
+            folder = location.parent
+            candidates = list(self._yaml_files_in(folder))
+            if not (folder / ".git").exists():  # the folder above a checkout is none of its own
+                above = folder.parent
+                candidates += self._yaml_files_in(above)
+                try:
+                    siblings = sorted(path for path in above.iterdir() if path.is_dir() and path != folder)
+                except OSError:
+                    siblings = []
+                for sibling in siblings:
+                    candidates += self._yaml_files_in(sibling, compose_names_only=True)
+            found: dict[str, str] = {}
+            for path, text in candidates:
+                if path == location or "include" not in text or location.name not in text:
+                    continue
+                for paths in _include_path_lists(text):
+                    written = [os.path.normpath(path.parent / item) for item in paths]
+                    if os.path.normpath(location) not in written[:-1]:
+                        continue
+                    for override in written[written.index(os.path.normpath(location)) + 1 :]:
+                        self.depends_on(override)
+                        try:
+                            override_text = Path(override).read_text(encoding="utf-8")
+                        except (OSError, UnicodeDecodeError):
+                            continue
+                        found.setdefault(os.path.relpath(override, folder).replace(os.sep, "/"), override_text)
+            return list(found.items())
+
+        return self.made_of_other_files(("files an include merges over it",), read)
 
     def extended_by(self) -> list[tuple[str, frozenset[str]]]:
         """The Compose files of this file's folder and of the folder above it (in the same
@@ -625,7 +700,7 @@ class ComposeDocument(SourceText):
             for name, text in self.other_files_of_folder():
                 if name in unasked or own & _fragments(text):
                     found.append((name, text))
-            return found
+            return found + self._included_with_overrides()
 
         return self.made_of_other_files(("files merged over it", *sorted(own)), read)
 
@@ -784,15 +859,8 @@ class ComposeDocument(SourceText):
         are not on this disk (a remote or interpolated path)."""
         found: list[str] = []
         for document in self.documents:
-            entry = lookup(document.root, "include")
-            items = entry.value.value if entry is not None and isinstance(entry.value, SequenceNode) else []
-            for item in items:
-                paths = lookup(item, "path") if isinstance(item, MappingNode) else None
-                node = paths.value if paths is not None else item
-                for path in node.value if isinstance(node, SequenceNode) else [node]:
-                    if not isinstance(path, ScalarNode):
-                        continue  # Compose refuses the file
-                    written = str(path.value)
+            for paths in _include_entries(document.root):
+                for written in paths:
                     if self.location is None or "://" in written or "$" in written:
                         found.append(written)
                     else:

@@ -686,9 +686,12 @@ class SecretRequired(Rule):
     - a default in a setting that another YAML file of the folder resets or
       overrides (`MYSQL_ROOT_PASSWORD: !reset null`), or that a file merged over
       this one sets itself: an override file (`compose.override.yaml`), one the
-      folder's `.env` lists in `COMPOSE_FILE`, or a fragment of this file's
+      folder's `.env` lists in `COMPOSE_FILE`, a fragment of this file's
       services (a `docker-compose.prod.yml` whose `db` names no image, deployed
-      with `-f docker-compose.yml -f docker-compose.prod.yml`). A stack deployed
+      with `-f docker-compose.yml -f docker-compose.prod.yml`), or one that an
+      `include:` of a Compose file in this folder, the folder above or that
+      folder's other folders lists after this file
+      (`path: [../commons/compose.yaml, ./commons-override.yaml]`). A stack deployed
       with that file gives it another way (frappe_docker's secrets override reads
       the password from a file; DefectDojo's integration tests set their own
       key; a production overlay's `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`),
@@ -1496,8 +1499,8 @@ def _profiled_owner(
 def _reset_in_other_files(document: ComposeDocument) -> dict[str, tuple[str, str]]:
     """The keys that another YAML file of the file's folder resets or overrides (`KEY: !reset
     null`, `environment: !override`), or that a file merged over this one sets itself (an
-    override file, `compose.override.yaml`, or a fragment of its services: a
-    `docker-compose.prod.yml` deployed with `-f`), each with the file's name and what it
+    override file, `compose.override.yaml`, a fragment of its services: a
+    `docker-compose.prod.yml` deployed with `-f`, or one an `include:` merges over it), each with the file's name and what it
     writes after the key: a file merged over this one, which then sets what they configured
     another way (frappe_docker's `compose.mariadb-secrets.yaml` gives the database password as
     a secret file; DefectDojo's integration-test override sets its own `DD_SECRET_KEY`; a
