@@ -571,7 +571,11 @@ class SecretRequired(Rule):
     `false`), a duration (`30s`, `1h`), a URL, a path or a header name
     (`X-Api-Key`) is data, not a credential: not a finding. A number is reported
     without a fix, unless the variable is a data store's credential: a number is
-    more often a setting than a password. A placeholder (`your-secret-key`,
+    more often a setting than a password. A default that is another variable
+    (`${API_KEY:-${OPENAI_API_KEY}}`) is reported without a fix: requiring the
+    variable drops the fallback, which a deployment may be setting instead, and
+    no `${...:?...}` keeps it (compose-go resolves a nested default even when the
+    outer variable is set). A placeholder (`your-secret-key`,
     `<api key>`, `xxx`, `REPLACE_WITH_KEY`, `insert-token-here`, `sk-...`) and
     `none`, `null`, `unset`, `disabled` or `invalid` (mailcow's
     `API_KEY:-invalid` turns its API off), `user_provided` (LibreChat's word
@@ -669,7 +673,6 @@ class SecretRequired(Rule):
       CIFS password): Compose interpolates the whole file, enabled or not, so
       requiring the variable would stop the stack for everyone who never
       enables that optional service;
-    - a default that is another variable: requiring it drops that fallback;
     - any default in a file named as a development or test stack, or one to
       try things in (`docker-compose.dev.yml`, `docker-compose.develop.yml`,
       `compose.local.yaml`, `docker-compose.debug.yml`, `docker-compose.test.yml`,
@@ -986,21 +989,24 @@ class SecretRequired(Rule):
             kind = Default.CREDENTIAL  # `MYSQL_ROOT_PASSWORD:-123456` is a weak password
         if kind is Default.DATA:
             return None
-        # `-` defaults only an unset variable: `?` then fails only on one, and a variable set
-        # to an empty value keeps it, as it did.
-        required_operator = ":?" if interpolation.operator == ":-" else "?"
-        required = f"${{{name}{required_operator}{self.options.message.format(name=name)}}}"
-        doubt = None
         if kind is Default.FALLBACK:
-            message = f"`{name}` falls back to another variable when unset"
-            doubt = "requiring it drops that fallback"
-        elif kind is Default.NUMBER:
+            message = (
+                f"`{name}` falls back to another variable when unset (not fixed: requiring it drops that"
+                " fallback, which a deployment may set instead; require one of them by hand)"
+            )
+            return self.finding(document, start, end, message)
+        if kind is Default.NUMBER:
             message = (
                 f"`{name}` falls back to the number `{default.strip()}`, which is more often a setting than a"
                 " credential (not fixed: if it is a secret, it is a weak one; require it by hand)"
             )
             return self.finding(document, start, end, message)
-        elif kind is Default.CREDENTIAL and secret_half is not None:
+        # `-` defaults only an unset variable: `?` then fails only on one, and a variable set
+        # to an empty value keeps it, as it did.
+        required_operator = ":?" if interpolation.operator == ":-" else "?"
+        required = f"${{{name}{required_operator}{self.options.message.format(name=name)}}}"
+        doubt = None
+        if kind is Default.CREDENTIAL and secret_half is not None:
             message = (
                 f"`{name}` falls back to a default written in this file: the public half of a key pair, beside"
                 f" `{secret_half}`"
@@ -1500,11 +1506,11 @@ def _reset_in_other_files(document: ComposeDocument) -> dict[str, tuple[str, str
     """The keys that another YAML file of the file's folder resets or overrides (`KEY: !reset
     null`, `environment: !override`), or that a file merged over this one sets itself (an
     override file, `compose.override.yaml`, a fragment of its services: a
-    `docker-compose.prod.yml` deployed with `-f`, or one an `include:` merges over it), each with the file's name and what it
-    writes after the key: a file merged over this one, which then sets what they configured
-    another way (frappe_docker's `compose.mariadb-secrets.yaml` gives the database password as
-    a secret file; DefectDojo's integration-test override sets its own `DD_SECRET_KEY`; a
-    production overlay `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`)."""
+    `docker-compose.prod.yml` deployed with `-f`, or one an `include:` merges over it), each
+    with the file's name and what it writes after the key: a file merged over this one, which
+    then sets what they configured another way (frappe_docker's `compose.mariadb-secrets.yaml`
+    gives the database password as a secret file; DefectDojo's integration-test override sets
+    its own `DD_SECRET_KEY`; a production overlay `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`)."""
     reset: dict[str, tuple[str, str]] = {}
     for name, text in document.other_files_of_folder():
         for match in _RESET.finditer(text):
