@@ -43,6 +43,9 @@ T = TypeVar("T")
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _TRUE = frozenset({"true", "yes", "on"})
 _FLOW_SEPARATOR = re.compile(r"[ \t]*,[ \t\r\n]*")
+_COMMENTED_LINE_END = re.compile(r"[ \t]*(,?)[ \t]+#[^\r\n]*")
+"""What follows a flow collection's last entry on its line when a comment ends that line: the
+comma after the entry, if any, then the comment."""
 _STYLE_NEUTRAL = re.compile(r"[A-Za-z0-9 -]*")
 
 
@@ -1059,12 +1062,22 @@ class ComposeDocument(SourceText):
             )
             last_start = max(collection.value[-1].start_mark.index, previous_end)
             after_last = self.content_end(collection.value[-1], previous_end)
+        between = self.text[after_last:closing]
         if self.line_index(first.start_mark.index) != self.line_index(collection.start_mark.index):
-            # One entry per line: each new entry gets a line of its own, like the others.
+            # One entry per line: each new entry gets a line of its own, like the others, after
+            # the comment the last one ends with, which stays on its line.
             separator = f"{self.newline_for_insertion(after_last)}{self.indentation(last_start)}"
+            commented = _COMMENTED_LINE_END.match(between)
+            if commented is not None:
+                line_end = after_last + commented.end()
+                if commented.group(1):
+                    return Edit.insert(line_end, "".join(f"{separator}{entry}," for entry in entries))
+                rest = self.text[after_last:line_end]
+                return Edit.replace(
+                    after_last, line_end, "," + rest + "".join(f"{separator}{entry}" for entry in entries)
+                )
         else:
             separator = " "
-        between = self.text[after_last:closing]
         if between.lstrip().startswith(","):
             comma = after_last + between.index(",") + 1
             return Edit.insert(comma, "".join(f"{separator}{entry}," for entry in entries))
