@@ -93,7 +93,9 @@ def probe_parts(healthcheck: Entry) -> tuple[tuple[str, ...] | None, str | None]
 class ProbeDoubts:
     """What a `doubt` raises about the probes (argument vector, shell command) of the
     healthchecks a missing `key` would be written into, by where it goes: anchored defaults
-    serve every healthcheck merging them, so a doubt about one probe holds for them all."""
+    serve every healthcheck merging them, and the healthcheck of a service that another
+    `extends` in the same file serves that one's too (Compose merges the two key by key), so a
+    doubt about one probe holds for them all."""
 
     def __init__(
         self,
@@ -107,9 +109,15 @@ class ProbeDoubts:
             if healthcheck is None or key in service.healthcheck_keys:
                 continue
             reason = doubt(*probe_parts(healthcheck))
-            if reason is not None:
-                target = id(insertion_target(healthcheck.value))
-                self._by_target.setdefault(target, {})[service.name] = reason
+            if reason is None:
+                continue
+            targets = [insertion_target(healthcheck.value)]
+            for base in service.lineage()[1:]:
+                inherited = lookup(base.node, "healthcheck")
+                if inherited is not None and isinstance(inherited.value, MappingNode):
+                    targets.append(insertion_target(inherited.value))
+            for target in targets:
+                self._by_target.setdefault(id(target), {}).setdefault(service.name, reason)
 
     def about(self, service: Service, target: MappingNode) -> str | None:
         """The doubt about writing the key into `target` for `service`: about its own probe

@@ -74,8 +74,9 @@ class HealthcheckStartPeriod(Rule):
     `mkdir`, `cp`, `tee`, `sed -i`, `dd of=`, `find -delete`, output redirected
     to a file other than /dev/null or a descriptor), also behind a wrapper
     (`timeout 10 bash -c '...'`, `nice`, `sudo`, `xargs`), or so does a probe
-    merging the same anchored defaults; what an interpreter's code writes
-    (`python3 -c "open(...)"`) is not read. Run
+    merging the same anchored defaults, or that of a service extending this one
+    in the same file (`extends: base`), which takes the key too; what an
+    interpreter's code writes (`python3 -c "open(...)"`) is not read. Run
     earlier than it was written for, a probe whose result depends on its
     earlier runs can pass without checking anything: gristlabs/grist-core's
     Keycloak probe checks only on its first run, which the 30 second interval

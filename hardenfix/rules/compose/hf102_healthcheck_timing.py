@@ -85,7 +85,8 @@ class HealthcheckTiming(Rule):
     descriptor), also behind a wrapper (`timeout 10 bash -c '...'`, `nice`,
     `sudo`, `xargs`; what an interpreter's code writes, `python3 -c
     "open(...)"`, is not read), or any probe merging the same
-    anchored defaults as one. What such a probe reports depends on when it ran
+    anchored defaults as one, or whose service extends one (`extends: base`)
+    that would take the key. What such a probe reports depends on when it ran
     before (gristlabs/grist-core's Keycloak probe checks only on its first run,
     and passes ever after), and another interval runs it at other times than it
     was written for.
