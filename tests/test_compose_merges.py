@@ -85,17 +85,14 @@ def test_hf204_a_shorter_timeout_is_unsafe_where_a_compose_healthcheck_takes_the
 
 
 def test_hf106_is_unsafe_where_an_include_merges_an_override_over_the_service(tmp_path: Path) -> None:
-    """`include: [{path: [../commons/compose.yaml, ./commons-override.yaml]}]`: the override's
+    """`include: [{path: [commons/compose.yaml, commons-override.yaml]}]`: the override's
     `redis-server --port 6380` would leave `redis-cli ping` asking 6379, never healthy."""
     (tmp_path / "commons").mkdir()
     (tmp_path / "commons" / "compose.yaml").write_text("services:\n  cache:\n    image: redis:7.2\n")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "compose.yaml").write_text(
-        "include:\n  - path:\n      - ../commons/compose.yaml\n      - ./commons-override.yaml\n"
+    (tmp_path / "compose.yaml").write_text(
+        "include:\n  - path:\n      - commons/compose.yaml\n      - commons-override.yaml\n"
     )
-    (tmp_path / "app" / "commons-override.yaml").write_text(
-        "services:\n  cache:\n    command: redis-server --port 6380\n"
-    )
+    (tmp_path / "commons-override.yaml").write_text("services:\n  cache:\n    command: redis-server --port 6380\n")
     [result] = run(
         [tmp_path / "commons" / "compose.yaml"],
         Engine(Settings(select=("HF106",)).rules()),
@@ -105,4 +102,4 @@ def test_hf106_is_unsafe_where_an_include_merges_an_override_over_the_service(tm
     )
     [finding] = result.findings
     assert finding.fix is not None and str(finding.fix.applicability) == "unsafe"
-    assert "`../app/commons-override.yaml` defines service `cache` too" in finding.message
+    assert "`../commons-override.yaml` defines service `cache` too" in finding.message

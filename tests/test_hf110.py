@@ -106,22 +106,21 @@ def test_a_library_a_stack_above_extends_other_services_of_gets_an_unsafe_fix(tm
 
 
 def test_a_file_an_include_merges_an_override_over_may_set_the_secret_another_way(tmp_path: Path) -> None:
-    """Compose's own example: `app/compose.yaml` includes `../commons/compose.yaml` with
-    `./commons-override.yaml` merged over it, which resets the password for a secret file; a
-    stack deployed from `app` never sets `DB_PASSWORD`. A plain include merges nothing over it."""
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "compose.yaml").write_text("include:\n  - ../commons/compose.yaml\n")
+    """`compose.yaml` includes `commons/compose.yaml` with `commons-override.yaml` merged over
+    it, which resets the password for a secret file: a stack deployed from it never sets
+    `DB_PASSWORD`. A plain include merges nothing over it."""
+    (tmp_path / "compose.yaml").write_text("include:\n  - commons/compose.yaml\n")
     assert applicability(tmp_path, "commons/compose.yaml") == "safe"
-    (tmp_path / "app" / "compose.yaml").write_text(
-        "include:\n  - path:\n      - ../commons/compose.yaml\n      - ./commons-override.yaml\n"
+    (tmp_path / "compose.yaml").write_text(
+        "include:\n  - path:\n      - commons/compose.yaml\n      - commons-override.yaml\n"
     )
-    (tmp_path / "app" / "commons-override.yaml").write_text(
+    (tmp_path / "commons-override.yaml").write_text(
         "services:\n  db:\n    image: postgres:16\n    environment:\n"
         "      POSTGRES_PASSWORD_FILE: /run/secrets/db\n      POSTGRES_PASSWORD: !reset null\n"
     )
     assert applicability(tmp_path, "commons/compose.yaml") == "unsafe"
-    (tmp_path / "app" / "compose.yaml").unlink()
-    (tmp_path / "compose.yaml").write_text(
-        "include:\n  - path: [commons/compose.yaml, app/commons-override.yaml]\n"
-    )  # from the folder above
+    (tmp_path / "commons" / "stack.yaml").write_text(
+        "include:\n  - path: [compose.yaml, ../commons-override.yaml]\n"
+    )  # from the same folder
+    (tmp_path / "compose.yaml").unlink()
     assert applicability(tmp_path, "commons/compose.yaml") == "unsafe"

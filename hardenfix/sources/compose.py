@@ -564,17 +564,14 @@ class ComposeDocument(SourceText):
             return []
         return [(path.name, text) for path, text in self._yaml_files_in(location.parent) if path != location]
 
-    def _yaml_files_in(self, folder: Path, compose_names_only: bool = False) -> list[tuple[Path, str]]:
-        """The YAML files of a folder with their text (only those named as Compose files may be,
-        with `compose_names_only`), read once for every rule and document of the file; this
-        file's own is listed too, and its status is no dependency."""
+    def _yaml_files_in(self, folder: Path) -> list[tuple[Path, str]]:
+        """The YAML files of a folder with their text, read once for every rule and document
+        of the file; this file's own is listed too, and its status is no dependency."""
 
         def read() -> list[tuple[Path, str]]:
             self.depends_on(folder)
             found = []
             for path in sorted(folder.glob("*.y*ml")):
-                if compose_names_only and not may_name_compose_file(path.name):
-                    continue
                 if path != self.location:
                     self.depends_on(path)
                 try:
@@ -583,7 +580,7 @@ class ComposeDocument(SourceText):
                     continue
             return found
 
-        return self.made_of_other_files(("YAML files of the folder", str(folder), compose_names_only), read)
+        return self.made_of_other_files(("YAML files of the folder", str(folder)), read)
 
     def run_in_other_images(self) -> str | None:
         """Why this file's services may run in images it does not name: another YAML file of
@@ -626,10 +623,12 @@ class ComposeDocument(SourceText):
     def _included_with_overrides(self) -> list[tuple[str, str]]:
         """The files an `include:` merges over this one, by their path from this file's folder,
         with their text: those its `path` lists after this file (Compose's own example,
-        `path: [../commons/compose.yaml, ./commons-override.yaml]`). The including file is
-        looked for in this file's folder, the folder above, and the Compose files of that
-        folder's other folders, within the checkout; a stack deployed from it runs this
-        file's services with what the overrides set."""
+        `path: [commons/compose.yaml, commons-override.yaml]`). The including file is looked
+        for where `extended_by` looks, in this file's folder and the folder above: a stack
+        deployed from it runs this file's services with what the overrides set. One in another
+        folder (Compose's own example includes `../commons/compose.yaml`) is not seen: every
+        Compose file would then depend on its neighbouring folders, and be read again
+        whenever any of them changed."""
         location = self.location
         if location is None:
             return []
@@ -638,14 +637,7 @@ class ComposeDocument(SourceText):
             folder = location.parent
             candidates = list(self._yaml_files_in(folder))
             if not (folder / ".git").exists():  # the folder above a checkout is none of its own
-                above = folder.parent
-                candidates += self._yaml_files_in(above)
-                try:
-                    siblings = sorted(path for path in above.iterdir() if path.is_dir() and path != folder)
-                except OSError:
-                    siblings = []
-                for sibling in siblings:
-                    candidates += self._yaml_files_in(sibling, compose_names_only=True)
+                candidates += self._yaml_files_in(folder.parent)
             found: dict[str, str] = {}
             for path, text in candidates:
                 if path == location or "include" not in text or location.name not in text:

@@ -692,9 +692,9 @@ class SecretRequired(Rule):
       folder's `.env` lists in `COMPOSE_FILE`, a fragment of this file's
       services (a `docker-compose.prod.yml` whose `db` names no image, deployed
       with `-f docker-compose.yml -f docker-compose.prod.yml`), or one that an
-      `include:` of a Compose file in this folder, the folder above or that
-      folder's other folders lists after this file
-      (`path: [../commons/compose.yaml, ./commons-override.yaml]`). A stack deployed
+      `include:` of a Compose file in this folder or the folder above lists
+      after this file (`path: [commons/compose.yaml, commons-override.yaml]`;
+      an including file in another folder is not looked for). A stack deployed
       with that file gives it another way (frappe_docker's secrets override reads
       the password from a file; DefectDojo's integration tests set their own
       key; a production overlay's `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`),
