@@ -230,6 +230,23 @@ def _tool(image: str, tool: str) -> bool | None:
         ("sonarqube:2025.1-developer", "curl", None),  # the commercial editions were not read
         ("nodered/node-red:4.0.9-22-minimal", "curl", True),
         ("localstack/localstack:3.8", "curl", True),
+        ("vault:1.13.3", "curl", False),  # removed to limit the image's surface (docker-vault#168)
+        ("hashicorp/vault:1.12.1", "wget", True),  # built from the official image's files
+        ("consul:1.15.4", "curl", True),
+        ("hashicorp/consul:1.10.0", "curl", True),
+        ("cassandra:5.0.8", "wget", False),  # purged after the download, on Debian since 2026-01
+        ("cassandra:4.1.10", "curl", None),  # FROM eclipse-temurin's Ubuntu JRE then: not read
+        ("cassandra:4.1.11", "python3", True),
+        ("couchdb:3.3.3", "curl", True),  # the couchdb package depends on it again
+        ("couchdb:3.5.0-nouveau", "curl", None),  # the Nouveau server's Dockerfile: not read
+        ("mongo-express:1.0.2-20-alpine3.19", "curl", False),
+        ("mongo-express:1.0.2-18-alpine3.18", "wget", True),
+        ("redis/redis-stack:7.2.0-v10", "redis-cli", True),  # linked into /usr/bin by the package
+        ("redis/redis-stack-server:6.2.6-v9", "redis-cli", True),
+        ("chrislusf/seaweedfs:3.80", "curl", False),  # added in 4.03
+        ("chrislusf/seaweedfs:4.03", "curl", True),
+        ("chrislusf/seaweedfs:4.05_large_disk", "curl", True),
+        ("chrislusf/seaweedfs:3.80_large_disk_rocksdb", "curl", None),  # another Dockerfile
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
