@@ -75,6 +75,23 @@ def test_a_registry_from_another_module_is_the_one_searched(hardenfix, tmp_path:
     assert outcome.metrics == 1
 
 
+def test_a_registry_of_a_class_of_another_module_is_new_at_each_import(hardenfix, tmp_path: Path) -> None:
+    """synapse's caches register on `CACHE_METRIC_REGISTRY = DynamicCollectorRegistry()`, a
+    subclass of `CollectorRegistry` from `synapse.util.metrics`: each import makes its own."""
+    (tmp_path / "registries.py").write_text(
+        "from prometheus_client import CollectorRegistry\n\n\nclass DynamicCollectorRegistry(CollectorRegistry):\n"
+        "    pass\n"
+    )
+    metrics = tmp_path / "metrics.py"
+    metrics.write_text(
+        "from prometheus_client import Gauge\n\nfrom registries import DynamicCollectorRegistry\n\n"
+        "CACHE_REGISTRY = DynamicCollectorRegistry()\n"
+        'CACHE_SIZE = Gauge("cache_size", "Size", ["name"], registry=CACHE_REGISTRY)\n'
+    )
+    assert double_import(metrics, module="metrics", sys_path=[tmp_path]).ok
+    assert hardenfix(tmp_path, "check", "--isolated", "--select", "HF302", "metrics.py").code == 0
+
+
 def test_typing_names_the_module_uses_are_read_from_typing(hardenfix, tmp_path: Path) -> None:
     module = tmp_path / "metrics.py"
     module.write_text(

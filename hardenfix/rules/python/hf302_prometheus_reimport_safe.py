@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, is_main_test, is_none, merge_insertions
+from hardenfix.sources.python import PythonDocument, is_main_test, is_none, last_name, merge_insertions
 
 if TYPE_CHECKING:
     import libcst
@@ -24,6 +24,8 @@ _CATCHES_DUPLICATES = frozenset({"ValueError", "Exception", "BaseException", "Du
 _CACHING_DECORATORS = frozenset({"functools.cache", "functools.lru_cache", "cache", "lru_cache"})
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _MODULE_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_REGISTRY_CLASS = re.compile(r"_*(?:[A-Z]\w*)?Registry")
+"""A class named as a registry (CapWords): a call makes a new one, as a function's may not."""
 _Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 # The helper's names: the first of each pair the module leaves unbound.
@@ -124,9 +126,11 @@ class PrometheusReimportSafe(Rule):
     `functools.cache` function, in the `__init__` of a singleton (a class
     the module only instantiates behind such a test, or whose base or
     metaclass is named like one), under `if __name__ == "__main__":`; a
-    metric with `registry=None`, on a `CollectorRegistry()` created in the
-    same module or function, or on a registry the function is given; and, in
-    a function, a metric whose name is not a constant (a factory).
+    metric with `registry=None`, on a `CollectorRegistry()` (or an instance
+    of a class named as a registry, such as a subclass of it:
+    `DynamicCollectorRegistry()`) created in the same module or function, or
+    on a registry the function is given; and, in a function, a metric whose
+    name is not a constant (a factory).
 
     ## Example
     ```python
@@ -555,10 +559,15 @@ def _assigns_registry(document: PythonDocument, statement: ast.AST, name: str) -
 
 
 def _creates_registry(document: PythonDocument, expression: ast.expr) -> bool:
+    """Whether `expression` makes a new registry: prometheus_client's `CollectorRegistry()`,
+    or an instance of a class named as a registry, which a project or a library derives
+    from it (synapse's `DynamicCollectorRegistry()`, imported from a module of its own)."""
     if not isinstance(expression, ast.Call):
         return False
     module, _, name = (document.qualified_name(expression.func) or "").rpartition(".")
-    return name == "CollectorRegistry" and module in {*_PROMETHEUS_MODULES, "prometheus_client.registry"}
+    if name == "CollectorRegistry" and module in {*_PROMETHEUS_MODULES, "prometheus_client.registry"}:
+        return True
+    return _REGISTRY_CLASS.fullmatch(last_name(expression.func) or "") is not None
 
 
 def _is_cached(document: PythonDocument, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

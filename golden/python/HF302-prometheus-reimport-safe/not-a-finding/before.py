@@ -14,6 +14,14 @@ ISOLATED = Gauge("svc_isolated", "On the module's own registry", registry=PRIVAT
 SCRATCH = Gauge("svc_scratch", "Never registered", registry=None)
 BATCH = prometheus_client.Counter("svc_batch_total", "On a fresh registry", registry=CollectorRegistry())
 
+
+class DynamicCollectorRegistry(CollectorRegistry):
+    """A subclass of the registry (synapse's, which it registers in the default one)."""
+
+
+CACHE_REGISTRY = DynamicCollectorRegistry()
+CACHE_SIZE = Gauge("svc_cache_size", "On a registry of a subclass", ["name"], registry=CACHE_REGISTRY)
+
 # Guarded: a second registration is caught, or never attempted.
 try:
     UPTIME = Gauge("svc_uptime_seconds", "Uptime")
