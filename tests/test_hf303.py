@@ -429,3 +429,34 @@ def test_a_module_named_test_is_not_a_test_file(tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)
     [message] = _findings(tmp_path, tmp_path / "cache")["test.py"]
     assert "(unsafe fix:" in message
+
+
+def _hf303_messages(text: str) -> list[str]:
+    engine = Engine(config.Settings(select=("HF303",)).rules())
+    return [finding.message for finding in engine.check(FileKind.PYTHON, text, "module.py").remaining]
+
+
+@pytest.mark.parametrize(
+    ("block", "default", "found"),
+    [
+        # distributed's `convert_args_to_str`: any object's `__repr__` may raise.
+        pytest.param("text = repr(value)", 'text = "< could not convert arg to str >"', False, id="repr"),
+        # textual's worker description, built from the arguments' reprs.
+        pytest.param(
+            'args = ", ".join(repr(a) for a in value)\n        text = f"work({args})"',
+            'text = "<worker>"',
+            False,
+            id="f-string of reprs",
+        ),
+        pytest.param('return f"<{value!r}>"', 'return "<unrepresentable>"', False, id="returned"),
+        # A value, not a text for reading: the placeholder stands in for a result.
+        pytest.param("text = str(value.name)", 'text = "unknown"', True, id="str of a value"),
+        pytest.param("text = lookup(repr(value))", 'text = "unknown"', True, id="a result found by a repr"),
+        pytest.param("text = repr(value)", 'text = ""', True, id="an empty text"),
+    ],
+)
+def test_a_placeholder_for_a_repr_is_not_a_hidden_default(block: str, default: str, found: bool) -> None:
+    text = f"def describe(value):\n    try:\n        {block}\n    except Exception:\n        {default}\n" + (
+        "" if "return" in block else "    return text\n"
+    )
+    assert bool(_hf303_messages(text)) is found

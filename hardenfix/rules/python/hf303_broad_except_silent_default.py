@@ -255,6 +255,11 @@ class BroadExceptSilentDefault(Rule):
       answer, no. `True` on failure ("it worked") stays a finding;
     - returning `False` with the reason (`return (False, "no yum based system
       detected")`, as salt's `__virtual__` tells why a module does not load);
+    - a text standing in for one the block builds from an object's `repr`
+      (distributed's `sarg = repr(arg)`, with `"< could not convert arg to
+      str >"` on failure): any `__repr__` may raise, and the placeholder shows
+      it where the text is read. An empty one, or one standing in for a value
+      (`str(user.name)`, `lookup(repr(key))`), stays a finding;
     - tests: test files (`test_*.py`, `*_test.py`, `conftest.py`, and every file
       under a folder named `tests` or `test`, below the working directory when
       the file is in it), and wherever they live, `test_*` functions, `setUp`,
@@ -524,11 +529,16 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
             and returns_values
             and not _answers(function, returned.value)
             and not _gives_a_reason(returned.value)
+            and not _stands_in_for_a_repr(body, returned.value, None)
         ):
             return _HiddenDefault(catch, chain, f"`{document.source(returned)}`", subject)
         return None
     if assignments:
-        if all(_answers_for(body, statement) for statement in assignments):
+        if all(
+            _answers_for(body, statement)
+            or _stands_in_for_a_repr(body, statement.value, {ast.dump(target) for target in _targets(statement)})
+            for statement in assignments
+        ):
             return None
         return _HiddenDefault(catch, chain, ", ".join(f"`{document.source(s)}`" for s in assignments), subject)
     if returns_result and returns_values:
@@ -709,6 +719,54 @@ def _answers_for(body: list[ast.stmt], statement: ast.stmt) -> bool:
     return bool(binding) and all(
         isinstance(node, ast.Assign | ast.AnnAssign) and _is_boolean(node.value) for node in binding
     )
+
+
+def _stands_in_for_a_repr(body: list[ast.stmt], default: ast.expr | None, keys: set[str] | None) -> bool:
+    """Whether `default` is a text standing in for one the `try` block builds from an
+    object's `repr`, which any object's `__repr__` may fail to give: distributed's
+    `sarg = repr(arg)` with `"< could not convert arg to str >"`, textual's worker
+    description with `"<worker>"`. The placeholder shows the failure where the text is
+    read; it fakes no result. `keys` are the targets the handler assigns (`ast.dump`);
+    None for a returned default."""
+    if not (isinstance(default, ast.Constant) and isinstance(default.value, str) and default.value.strip()):
+        return False
+    nodes = list(_own_nodes(body))
+    if not any(_is_repr(node) for node in nodes):
+        return False
+    if keys is None:
+        results = [node.value for node in nodes if isinstance(node, ast.Return)]
+    else:
+        results = [
+            node.value
+            for node in nodes
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign)
+            and any(ast.dump(target) in keys for target in _targets(node))
+        ]
+    return bool(results) and all(_is_text(result) for result in results)
+
+
+def _is_repr(node: ast.AST) -> bool:
+    """`repr(x)`, or `f"{x!r}"`."""
+    if isinstance(node, ast.FormattedValue):
+        return node.conversion == ord("r")
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "repr"
+
+
+def _is_text(value: ast.expr | None) -> bool:
+    """A string built for reading: an f-string, `repr(...)`, `str(...)`, `", ".join(...)`,
+    `"%s" % ...`, a string literal."""
+    if isinstance(value, ast.JoinedStr):
+        return True
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, str)
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod | ast.Add):
+        return _is_text(value.left) or _is_text(value.right)
+    if not isinstance(value, ast.Call):
+        return False
+    if isinstance(value.func, ast.Name):
+        return value.func.id in {"repr", "str", "ascii", "format"}
+    method = value.func
+    return isinstance(method, ast.Attribute) and method.attr in {"join", "format"} and _is_text(method.value)
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign | ast.AugAssign) -> Iterator[ast.expr]:

@@ -201,3 +201,15 @@ class ParameterizedQuery:
             return validate(value)
         except Exception:
             return False
+
+
+def convert_args_to_str(args):
+    # distributed's: a placeholder where an argument's `__repr__` raised, in a text to read.
+    strs = []
+    for arg in args:
+        try:
+            sarg = repr(arg)
+        except Exception:
+            sarg = "< could not convert arg to str >"
+        strs.append(sarg)
+    return "(" + ", ".join(strs) + ")"
