@@ -418,6 +418,17 @@ SHARED_LIBRARY = {
             {"services/api/requirements.txt": "../../libs/common\n"},
             True,
         ),
+        # `uv pip install` reads them as pip does (astral-sh/uv#1421; checked with uv 0.13.9).
+        (
+            "RUN uv pip install --system -r services/api/requirements.txt\n",
+            {"services/api/requirements.txt": "-e ./libs/common\n"},
+            False,
+        ),
+        (
+            "RUN uv pip install --system -r services/api/requirements.txt\n",
+            {"services/api/requirements.txt": "-e ../../libs/common\n"},
+            True,
+        ),
         # A constraints file installs nothing.
         ("RUN pip install -c constraints.txt fastapi\n", {"constraints.txt": "./libs/common\n"}, True),
         (
@@ -440,6 +451,8 @@ SHARED_LIBRARY = {
         "file-in-a-subfolder",
         "after-cd",
         "relative-to-the-file",
+        "uv-relative-to-the-working-directory",
+        "uv-not-relative-to-the-file",
         "constraint",
         "nested-constraint",
         "another-library",
@@ -649,8 +662,92 @@ def test_an_import_the_folder_cannot_satisfy_is_not_of_the_folder(tmp_path, file
             {"bs4.py": "", "Pipfile": '[packages]\nbeautifulsoup4 = "*"\n'},
             "`/srv/bs4.py` would hide `bs4`, which the dependency `beautifulsoup4` may install",
         ),
+        # What an unlocked project's requirements install with them: `redis` with
+        # `celery[redis]`, PyJWT with simplejwt, `six` with Celery (through python-dateutil).
+        (
+            {"redis.py": "", "requirements.txt": "celery[redis]>=5.4\n"},
+            "`/srv/redis.py` would hide `redis`, which the dependency `celery[redis]` may install",
+        ),
+        (
+            {"jwt.py": "", "requirements.txt": "djangorestframework-simplejwt==5.3.1\n"},
+            "`/srv/jwt.py` would hide `jwt`, which the dependency `djangorestframework-simplejwt` may install",
+        ),
+        (
+            {"six.py": "", "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["celery>=5"]\n'},
+            "`/srv/six.py` would hide `six`, which the dependency `celery` may install",
+        ),
+        (
+            {
+                "redis.py": "",
+                "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.12"\n'
+                'celery = { version = "^5.4", extras = ["redis"] }\n',
+            },
+            "`/srv/redis.py` would hide `redis`, which the dependency `celery[redis]` may install",
+        ),
+        (
+            {"werkzeug/__init__.py": "", "Pipfile": '[packages]\nflask = "*"\n'},
+            "`/srv/werkzeug` would hide `werkzeug`, which the dependency `flask` may install",
+        ),
+        # Celery without the extra installs no redis client; scrapy's service-identity is
+        # imported as `service_identity`.
+        ({"redis.py": "", "requirements.txt": "celery>=5.4\n"}, None),
+        ({"service.py": "", "requirements.txt": "scrapy\n"}, None),
+        # A lock file, or a compiled requirements file, lists all that is installed.
+        (
+            {
+                "redis.py": "",
+                "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["celery[redis]>=5"]\n',
+                "uv.lock": 'version = 1\n\n[[package]]\nname = "celery"\nversion = "5.4.0"\n',
+            },
+            None,
+        ),
+        (
+            {"redis.py": "", "requirements.txt": "celery[redis]==5.4.0\n    # via -r requirements.in\n"},
+            None,
+        ),
+        (
+            {
+                "redis.py": "",
+                "Pipfile": '[packages]\ncelery = { version = "*", extras = ["redis"] }\n',
+                "Pipfile.lock": '{"_meta": {}, "default": {"celery": {"version": "==5.4.0"}}, "develop": {}}',
+            },
+            None,
+        ),
+        (
+            {
+                "redis.py": "",
+                "Pipfile": '[packages]\ncelery = "*"\n',
+                "Pipfile.lock": '{"default": {"celery": {}, "kombu": {}, "redis": {}}, "develop": {}}',
+            },
+            "`/srv/redis.py` would hide `redis`, which the dependency `redis` may install",
+        ),
+        (
+            {
+                "redis.py": "",
+                "requirements.txt": "celery[redis]==5.4.0 \\\n    --hash=sha256:0e5b\n"
+                "redis==5.0.8 \\\n    --hash=sha256:56e5\n    # via celery\n",
+            },
+            "`/srv/redis.py` would hide `redis`, which the dependency `redis` may install",
+        ),
     ],
-    ids=["standard-library-module", "dependency-package", "namespace-folder", "irregular-import-name"],
+    ids=[
+        "standard-library-module",
+        "dependency-package",
+        "namespace-folder",
+        "irregular-import-name",
+        "extra-of-a-requirements-file",
+        "dependency-of-a-dependency",
+        "dependency-of-a-dependency-of-a-dependency",
+        "extra-of-a-poetry-table",
+        "package-of-a-pipfile-dependency",
+        "without-the-extra",
+        "whole-import-name",
+        "uv-lock",
+        "compiled-requirements",
+        "pipfile-lock",
+        "pipfile-lock-listing-it",
+        "compiled-requirements-listing-it",
+    ],
 )
 def test_the_fix_is_unsafe_when_the_root_would_hide_a_module(tmp_path, files, hidden: str | None) -> None:
     write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", **files})
@@ -662,6 +759,31 @@ def test_the_fix_is_unsafe_when_the_root_would_hide_a_module(tmp_path, files, hi
     else:
         [finding] = result.findings
         assert hidden in finding.message and finding.fix.applicability.value == "unsafe"
+
+
+@pytest.mark.parametrize(
+    ("install", "unsafe"),
+    [
+        ("RUN pip install 'celery[redis]'\n", True),
+        ("RUN uv pip install --system -r requirements.txt\n", True),
+        ("RUN pip install --no-deps 'celery[redis]' kombu\n", False),
+        ("RUN pip install celery\n", False),
+    ],
+    ids=["named", "requirements-file", "no-deps", "without-the-extra"],
+)
+def test_what_the_dockerfile_installs_with_its_requirements_may_be_hidden(tmp_path, install: str, unsafe: bool) -> None:
+    """`pip install celery[redis]` installs the redis client too, which `/srv/redis.py`
+    first on the path would hide; not with `--no-deps`, nor without the extra."""
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", "redis.py": ""})
+    write(tmp_path, {"requirements.txt": "celery[redis]\n"} if "requirements.txt" in install else {})
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f'FROM python:3.12-slim\nWORKDIR /srv\n{install}COPY . .\nCMD ["python", "app/main.py"]\n')
+    result = apply(dockerfile, ("HF202",))
+    if unsafe:
+        [finding] = result.findings
+        assert "`/srv/redis.py` would hide `redis`, which the dependency `celery[redis]`" in finding.message
+    else:
+        assert result.fixed
 
 
 @pytest.mark.parametrize(

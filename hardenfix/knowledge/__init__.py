@@ -5,7 +5,9 @@ programs it ships and lacks, its service class and its standard healthchecks, ea
 fact with the file it was read from (`images.py` reads them for a tag, `versions.py`
 orders tags). `pins.toml` lists the releases a pin may write, with the date they were
 read (`pins.py` chooses one). Projects add their own images and pins in their
-configuration.
+configuration. `dependency_closures.toml` lists what widely used Python distributions
+install with them (`dependency_closures.py` reads it), as resolved by
+`scripts/dependency-closures`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """What a Python project declares it depends on, read from its files: `pyproject.toml`
 (`[project]` dependencies and extras, dependency groups, uv's, PDM's and Poetry's tables),
 `requirements*.txt` and the files they include, `setup.cfg`, `setup.py`, `Pipfile`, and the
-lock files of uv, Poetry and PDM; and the top-level names a distribution may be imported by.
+lock files of uv, Poetry, PDM and Pipenv; the top-level names a distribution may be imported
+by; and, for a requirement no lock pins, what it may install with it (`brings`).
 
 HF202 asks it whether a folder copied into an image could hide an installed distribution.
 A folder's files are read once per version of them, and parsed only for a name their text
@@ -16,6 +17,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 
@@ -78,6 +80,20 @@ _IRREGULAR_IMPORT_NAMES = {
 """Distributions (names normalised) imported by names `_import_names` cannot guess from theirs."""
 
 
+_EXACT_IMPORT_NAMES = {
+    "annotated-types": ("annotated_types",),
+    "charset-normalizer": ("charset_normalizer",),
+    "db-dtypes": ("db_dtypes",),
+    "more-itertools": ("more_itertools",),
+    "prompt-toolkit": ("prompt_toolkit",),
+    "pydata-google-auth": ("pydata_google_auth",),
+    "service-identity": ("service_identity",),
+}
+"""Distributions (names normalised) imported by their name alone, whose first word an app's
+own module is often named (`service.py`, `db.py`): scrapy requires service-identity, and
+pandas' `gcp` extra db-dtypes, neither of which installs a `service` or a `db`."""
+
+
 _IRREGULAR_WRITTEN = frozenset(name.replace("-", "") for name in _IRREGULAR_IMPORT_NAMES)
 
 
@@ -123,7 +139,17 @@ REQUIREMENT_FILES = ("-r", "--requirement")
 INCLUDED_REQUIREMENTS = (*REQUIREMENT_FILES, "-c", "--constraint")
 
 
-_LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
+_TOML_LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
+
+
+_LOCK_FILES = (*_TOML_LOCK_FILES, "Pipfile.lock")
+
+
+_PROJECT_FILES = ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
+"""The files that declare a project's dependencies, whose closure a lock file pins."""
+
+
+_EXTRAS = re.compile(r"[ \t]*[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*\[([^\]]*)\]")
 
 
 class FolderDeclarations:
@@ -134,6 +160,7 @@ class FolderDeclarations:
         self._context = context
         self._folder = folder
         self._files = files
+        self._unpinned: dict[bool, tuple[Unpinned, ...]] = {}
 
     def may_name(self, name: str) -> bool:
         """Whether a distribution the files declare may be imported as `name` (lowercase)."""
@@ -159,7 +186,26 @@ class FolderDeclarations:
 
     @cached_property
     def distributions(self) -> tuple[tuple[str, str], ...]:
-        return written(_declared_in(self._context, self._folder, self._files))
+        requirements = _declared_in(self._context, self._folder, self._files)
+        return written(filter(None, map(requirement_name, requirements)))
+
+    @cached_property
+    def locks(self) -> bool:
+        """Whether the folder holds a lock file, which pins what its project's dependencies
+        bring with them (and what those of the projects below it do, in a workspace)."""
+        return any(name in _LOCK_FILES for name in self._files)
+
+    def unpinned(self, locked: bool) -> tuple[Unpinned, ...]:
+        """The requirements whose own dependencies no file of the folder lists: those of
+        its requirements files that are not compiled (see `pins_its_closure`), and, unless
+        `locked` (a lock file here or above pins them), those of its project files."""
+        if locked not in self._unpinned:
+            files = [
+                name for name in self._files if name not in _LOCK_FILES and not (locked and name in _PROJECT_FILES)
+            ]
+            requirements = _declared_in(self._context, self._folder, files, unpinned_only=True)
+            self._unpinned[locked] = tuple(unpinned(requirements))
+        return self._unpinned[locked]
 
 
 _INCLUDES = re.compile(r"(?m)(?:^|[ \t])(?:-[rc]|--requirement|--constraint)")
@@ -180,8 +226,12 @@ def _dependency_files(names: Iterable[str]) -> Iterator[str]:
             yield name
 
 
-def _declared_in(context: BuildContext, folder: str, files: Iterable[str]) -> Iterator[str]:
-    """The distributions that a folder's dependency files (`_dependency_files`) declare."""
+def _declared_in(
+    context: BuildContext, folder: str, files: Iterable[str], unpinned_only: bool = False
+) -> Iterator[str]:
+    """The requirements that a folder's dependency files (`_dependency_files`) declare (a
+    lock file's: the names it pins); `unpinned_only`, not those of compiled requirements
+    files (`requirements_file`)."""
     read: set[str] = set()
     for name in files:
         path = posixpath.join(folder, name)
@@ -189,20 +239,59 @@ def _declared_in(context: BuildContext, folder: str, files: Iterable[str]) -> It
             yield from _DEPENDENCY_READERS[name](read_text(context, path))
         elif name == "requirements":
             for included in context.expand(posixpath.join(path, "*.txt")):
-                yield from requirements_file(context, included, read)
+                yield from requirements_file(context, included, read, unpinned_only)
         else:
-            yield from requirements_file(context, path, read)
+            yield from requirements_file(context, path, read, unpinned_only)
 
 
 def _setup_py(text: str) -> Iterator[str]:
     """The distributions a `setup.py` lists in `install_requires`, written as a list."""
     requirements = _SETUP_PY_REQUIREMENTS.search(text)
     if requirements is not None:
-        yield from filter(None, map(requirement_name, _QUOTED.findall(requirements.group(1))))
+        yield from _QUOTED.findall(requirements.group(1))
 
 
 def written(distributions: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple((distribution, distribution.lower().translate(_WITHOUT_SEPARATORS)) for distribution in distributions)
+
+
+class Unpinned(NamedTuple):
+    """A requirement whose own requirements no file of the project pins (`celery[redis]` in
+    a requirements file pip-compile did not write): pip chooses them when it installs."""
+
+    distribution: str
+    extras: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.distribution}[{','.join(self.extras)}]" if self.extras else self.distribution
+
+
+def unpinned(requirements: Iterable[str]) -> Iterator[Unpinned]:
+    """Each requirement's distribution and extras (`celery[redis]>=5`: `celery`, `redis`)."""
+    for requirement in requirements:
+        name = requirement_name(requirement)
+        if name is not None:
+            extras = _EXTRAS.match(requirement)
+            listed = extras.group(1).split(",") if extras is not None else ()
+            yield Unpinned(name, tuple(extra.strip() for extra in listed if extra.strip()))
+
+
+def brings(name: str, requirement: Unpinned) -> bool:
+    """Whether `requirement` may install the top-level module or package `name` (lowercase)
+    with a distribution it requires (`celery[redis]`: `redis`; `celery`: `kombu`, `click`,
+    `six`), as the resolved requirements of widely used distributions say
+    (`hardenfix/knowledge/dependency_closures.toml`): read from there when first asked."""
+    return any(
+        provides(name, distribution, written_name)
+        for distribution, written_name in _brought(requirement.distribution, requirement.extras)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _brought(distribution: str, extras: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    from hardenfix.knowledge.dependency_closures import installed_with
+
+    return written(installed_with(distribution, extras))
 
 
 @lru_cache(maxsize=4096)
@@ -219,8 +308,12 @@ def _guessed_import_names(distribution: str) -> Iterator[str]:
     `corsheaders`; `python-dateutil`: `dateutil`), joined or not, less a `py` or `python`
     prefix or suffix (`pyyaml`: `yaml`; `dnspython`: `dns`); and the names of those known
     to differ (`beautifulsoup4`: `bs4`). Not any last word: `pydantic-core` installs
-    `pydantic_core`, never a `core` that would rule out every app's own `core` package."""
+    `pydantic_core`, never a `core` that would rule out every app's own `core` package;
+    nor the first for those known to be imported by their whole name (`service-identity`)."""
     words = _NAME_SEPARATORS.split(distribution.lower())
+    if "-".join(words) in _EXACT_IMPORT_NAMES:
+        yield from _EXACT_IMPORT_NAMES["-".join(words)]
+        return
     yield from _IRREGULAR_IMPORT_NAMES.get("-".join(words), ())
     # Not `python` alone: `python-dateutil` installs no module of that name.
     runs = [
@@ -257,34 +350,54 @@ def requirement_name(requirement: str) -> str | None:
     return match.group(1) if match is not None else None
 
 
-def requirements_file(context: BuildContext, path: str, read: set[str]) -> Iterator[str]:
-    """The distributions a requirements file names, and those the files it includes do
-    (`-r base.txt`, `-c constraints.txt`, relative to it)."""
-    for words in requirement_lines(context, path, read):
-        if (name := requirement_name(" ".join(words))) is not None:
-            yield name
+def requirements_file(context: BuildContext, path: str, read: set[str], unpinned_only: bool = False) -> Iterator[str]:
+    """The requirements of a distribution a requirements file holds (`celery[redis]>=5`), and
+    those the files it includes do (`-r base.txt`, `-c constraints.txt`, relative to it);
+    `unpinned_only`, not those of the files that pin their closure (`pins_its_closure`)."""
+    for words in requirement_lines(context, path, read, unpinned_only=unpinned_only):
+        requirement = " ".join(words)
+        if requirement_name(requirement) is not None:
+            yield requirement
+
+
+def pins_its_closure(text: str) -> bool:
+    """Whether a requirements file lists what its requirements install with them: one
+    compiled by pip-tools, `uv pip compile` or `uv export` (`# via celery`), or one pip
+    installs in hash-checking mode (`--hash=`), which refuses any distribution it lacks."""
+    return "# via" in text or "--hash" in text
 
 
 def requirement_lines(
-    context: BuildContext, path: str, read: set[str], following: Iterable[str] = INCLUDED_REQUIREMENTS
+    context: BuildContext,
+    path: str,
+    read: set[str],
+    following: Iterable[str] = INCLUDED_REQUIREMENTS,
+    unpinned_only: bool = False,
 ) -> Iterator[list[str]]:
     """The words of each line of a requirements file of the build context that is neither
     blank nor an include, then those of each file it includes by one of the options
-    `following` (`-r base.txt`), read where pip reads it: relative to the including file.
-    The other includes (`-c constraints.txt`, whose requirements pip does not install,
-    when only `REQUIREMENT_FILES` are followed) are skipped. Each file is read once."""
+    `following` (`-r base.txt`), read where pip (and `uv pip`) reads it: relative to the
+    including file. The other includes (`-c constraints.txt`, whose requirements pip does
+    not install, when only `REQUIREMENT_FILES` are followed) are skipped. `unpinned_only`,
+    the lines of a file that pins its closure (`pins_its_closure`) are skipped too, not
+    its includes. Each file is read once."""
     path = posixpath.normpath(path)
     if path in read:
         return
     read.add(path)
-    for line in read_text(context, path).splitlines():
+    text = read_text(context, path)
+    pinned = unpinned_only and pins_its_closure(text)
+    for line in text.splitlines():
         words = line.partition(" #")[0].split()
         if not words:
             continue
         if next(option_values(words, INCLUDED_REQUIREMENTS), None) is None:
-            yield words
+            if not pinned:
+                yield words
         elif (included := next(option_values(words, following), None)) is not None:
-            yield from requirement_lines(context, posixpath.join(posixpath.dirname(path), included), read, following)
+            yield from requirement_lines(
+                context, posixpath.join(posixpath.dirname(path), included), read, following, unpinned_only
+            )
 
 
 _EDITABLE = re.compile(r"(?:-e|--editable)(?:[ \t=]+|(?=[./]))")
@@ -305,7 +418,8 @@ def local_path(requirement: str) -> str | None:
 
     pip reads a relative path or `file:` URL on a requirements file's line against the
     directory it runs in, not the file's folder (only a nested `-r`/`-c` is relative to the
-    including file): pypa/pip#8765 and #6112, both open; checked with pip 23.2 and 26.3."""
+    including file): pypa/pip#8765 and #6112, both open; checked with pip 23.2 and 26.3.
+    `uv pip install -r` reads them the same way (astral-sh/uv#1421; checked with uv 0.13.9)."""
     requirement = requirement.strip()
     editable = _EDITABLE.match(requirement)
     if editable is not None:
@@ -359,17 +473,42 @@ def _pyproject(text: str) -> Iterator[str]:
     ]
     for requirements in lists:
         if isinstance(requirements, list):
-            yield from filter(None, (requirement_name(r) for r in requirements if isinstance(r, str)))
+            yield from (r for r in requirements if isinstance(r, str))
     poetry = _table(tool, "poetry")
     groups = _table(poetry, "group").values()
     tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
     tables += [group.get("dependencies") for group in groups if isinstance(group, dict)]
-    yield from (name for table in tables if isinstance(table, dict) for name in table if name != "python")
+    yield from _tabled(table for table in tables if isinstance(table, dict))
 
 
 def _pipfile(text: str) -> Iterator[str]:
     data = _toml(text)
-    yield from (*_table(data, "packages"), *_table(data, "dev-packages"))
+    yield from _tabled([_table(data, "packages"), _table(data, "dev-packages")])
+
+
+def _tabled(tables: Iterable[dict]) -> Iterator[str]:
+    """The requirements of Poetry's and Pipenv's tables, which name a distribution by key
+    and its extras in its value (`celery = { version = "^5", extras = ["redis"] }`)."""
+    for table in tables:
+        for name, value in table.items():
+            if name == "python":  # Poetry's Python version
+                continue
+            extras = value.get("extras") if isinstance(value, dict) else None
+            if isinstance(extras, list) and all(isinstance(extra, str) for extra in extras):
+                yield f"{name}[{','.join(extras)}]"
+            else:
+                yield name
+
+
+def _pipfile_lock(text: str) -> Iterator[str]:
+    """The distributions a `Pipfile.lock` pins."""
+    import json
+
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return
+    yield from (*_table(data, "default"), *_table(data, "develop"))
 
 
 def _toml(text: str) -> dict[str, object]:
@@ -398,7 +537,7 @@ def _setup_cfg(text: str) -> Iterator[str]:
     values = [parser.get("options", "install_requires", fallback="")]
     if parser.has_section("options.extras_require"):
         values += [value for _, value in parser.items("options.extras_require")]
-    yield from filter(None, (requirement_name(line) for value in values for line in value.splitlines()))
+    yield from (line for value in values for line in value.splitlines() if line.strip())
 
 
 _DEPENDENCY_READERS = {
@@ -406,9 +545,10 @@ _DEPENDENCY_READERS = {
     "Pipfile": _pipfile,
     "setup.cfg": _setup_cfg,
     "setup.py": _setup_py,
-    **dict.fromkeys(_LOCK_FILES, _locked),
+    **dict.fromkeys(_TOML_LOCK_FILES, _locked),
+    "Pipfile.lock": _pipfile_lock,
 }
-"""The dependency files of a folder by name, with what reads the distributions they declare."""
+"""The dependency files of a folder by name, with what reads the requirements they declare."""
 
 
 def _table(data: object, key: str) -> dict:

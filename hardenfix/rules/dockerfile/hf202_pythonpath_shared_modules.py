@@ -29,6 +29,8 @@ from hardenfix.sources.python_dependencies import (
     INCLUDED_REQUIREMENTS,
     REQUIREMENT_FILES,
     FolderDeclarations,
+    Unpinned,
+    brings,
     folder_declarations,
     local_path,
     option_values,
@@ -37,6 +39,7 @@ from hardenfix.sources.python_dependencies import (
     requirement_lines,
     requirement_name,
     requirements_file,
+    unpinned,
     written,
 )
 from hardenfix.sources.python_project import PACKAGING_FILES
@@ -126,9 +129,10 @@ class PythonpathSharedModules(Rule):
     once a `COPY` has brought the package there; or listed by path in a
     requirements file pip reads, `pip install -r requirements.txt` holding
     `-e ./libs/common`, `file:./libs/common` or `common @ file:///app/libs/common`,
-    there or in a file it includes with `-r`: pip reads such a path against the
-    directory it runs in, not the file's folder, and a nested `-r` beside the file
-    that includes it; a `-c` constraints file installs nothing), or may install from an
+    there or in a file it includes with `-r`: pip, and `uv pip install` alike, read
+    such a path against the directory they run in, not the file's folder, and a
+    nested `-r` beside the file that includes it; a `-c` constraints file installs
+    nothing), or may install from an
     archive (`pip install /wheels/*.whl`, before or after the copy, when the package
     belongs to a project of the build context), is imported from the environment
     wherever the process starts: not a finding. A Dockerfile that builds a Windows
@@ -186,7 +190,15 @@ class PythonpathSharedModules(Rule):
     root has the name of a module of the standard library (`calendar/`) or one a
     dependency may install (`celery.py` beside `celery` in `requirements.txt`): the
     path's entries come before the standard library and `site-packages`, so every
-    process of the image would import the app's file instead. A folder without an
+    process of the image would import the app's file instead. A dependency installs
+    what it requires too: where no file pins that (no lock file of uv, Poetry, PDM or
+    Pipenv in the folder or above it, for the project files; a requirements file that
+    pip-compile, `uv pip compile` or `uv export` did not write, with `# via` lines, nor
+    with `--hash`; not `pip install --no-deps`), what those requirements are imported
+    by comes from what uv resolves for 138 widely used distributions, alone and with
+    each extra (`hardenfix/knowledge/dependency_closures.toml`): `redis.py` beside
+    `celery[redis]`, `jwt.py` beside `djangorestframework-simplejwt`, `werkzeug/`
+    beside `flask`. One the table does not know brings nothing. A folder without an
     `__init__.py` hides nothing: a module found further down the path comes first. The
     stages built from the stage inherit its `ENV`: unsafe too when one of them copies such
     a module there, or installs the package (`pip install .`), whose copied source tree
@@ -703,7 +715,7 @@ def _hidden(
     for name, path in sorted(found.items()):
         if name in _STANDARD_LIBRARY:
             hidden.append(f"`{path}` would hide the standard library's `{name}`")
-        elif (distribution := distributions.providing(name)) is not None:
+        elif (distribution := distributions.providing(name) or distributions.bringing(name)) is not None:
             hidden.append(f"`{path}` would hide `{name}`, which the dependency `{distribution}` may install")
     return hidden
 
@@ -724,16 +736,38 @@ class _Distributions:
     def providing(self, name: str) -> str | None:
         """A distribution that may install the top-level module or package `name`."""
         name = name.lower()
-        groups = [self._installed, *(folder.distributions for folder in self._folders if folder.may_name(name))]
+        folders = self._folders.values()
+        groups = [self._installed, *(folder.distributions for folder in folders if folder.may_name(name))]
         return next((d for group in groups for d, written_name in group if provides(name, d, written_name)), None)
+
+    def bringing(self, name: str) -> Unpinned | None:
+        """An unpinned requirement (`celery[redis]` in a requirements file no tool compiled)
+        that may install the top-level module or package `name` with a distribution it
+        requires (`redis`), as widely used distributions' resolved requirements say."""
+        name = name.lower()
+        return next((requirement for requirement in self._unpinned if brings(name, requirement)), None)
 
     @cached_property
     def _installed(self) -> tuple[tuple[str, str], ...]:
         """What the Dockerfile installs, each with its name written without separators."""
-        return written(self._installed_by_pip())
+        return written(filter(None, map(requirement_name, self._installed_by_pip(unpinned_only=False))))
 
     @cached_property
-    def _folders(self) -> list[FolderDeclarations]:
+    def _unpinned(self) -> tuple[Unpinned, ...]:
+        """What the Dockerfile installs and the folders declare without pinning what it
+        requires in turn: not what a lock file pins (`uv.lock` in the folder or one above
+        it pins the project files' dependencies), nor what a compiled requirements file
+        lists, nor what `pip install --no-deps` installs."""
+        folders = self._folders
+        located = [(folder, declarations.locks) for folder, declarations in folders.items()]
+        return tuple(unpinned(self._installed_by_pip(unpinned_only=True))) + tuple(
+            requirement
+            for folder, declarations in folders.items()
+            for requirement in declarations.unpinned(any(locks and _inside(folder, above) for above, locks in located))
+        )
+
+    @cached_property
+    def _folders(self) -> dict[str, FolderDeclarations]:
         """What each folder declares, kept for every Dockerfile of the context while its
         dependency files stay as they are."""
         folders = {"."}
@@ -741,21 +775,24 @@ class _Distributions:
             folders.update(_ancestors(posixpath.dirname(posixpath.normpath(source)) or ".", "."))
             if self._context.is_dir(source):
                 folders.add(posixpath.normpath(source))
-        return [folder_declarations(self._context, folder) for folder in sorted(folders)]
+        return {folder: folder_declarations(self._context, folder) for folder in sorted(folders)}
 
-    def _installed_by_pip(self) -> Iterator[str]:
+    def _installed_by_pip(self, unpinned_only: bool) -> Iterator[str]:
+        """The requirements the Dockerfile's `pip install` commands name and read from the
+        requirements files they are given; `unpinned_only`, those that pip resolves the
+        requirements of: not what `--no-deps` installs, nor what a constraints file or a
+        compiled requirements file lists."""
         read: set[str] = set()
         for stage in self._document.stages:
             for run in stage.instructions_named("RUN"):
                 for workdir, values in _commands(stage, run):
                     installing = _pip_install_arguments(values)
-                    if installing is None:
+                    if installing is None or (unpinned_only and "--no-deps" in installing):
                         continue
-                    yield from filter(None, map(requirement_name, _pip_requirements(installing)))
-                    for located in _requirements_files(
-                        self._document, stage, workdir, installing, INCLUDED_REQUIREMENTS
-                    ):
-                        yield from requirements_file(self._context, located, read)
+                    yield from _pip_requirements(installing)
+                    options = REQUIREMENT_FILES if unpinned_only else INCLUDED_REQUIREMENTS
+                    for located in _requirements_files(self._document, stage, workdir, installing, options):
+                        yield from requirements_file(self._context, located, read, unpinned_only)
 
 
 def _not_the_projects(folder: str) -> bool:

