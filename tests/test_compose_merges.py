@@ -103,3 +103,19 @@ def test_hf106_is_unsafe_where_an_include_merges_an_override_over_the_service(tm
     [finding] = result.findings
     assert finding.fix is not None and str(finding.fix.applicability) == "unsafe"
     assert "`../commons-override.yaml` defines service `cache` too" in finding.message
+
+
+def test_hf106_sees_an_override_file_define_the_service_after_a_list_item(tmp_path: Path) -> None:
+    """`networks: [backend]` written as a block list right before the override's `cache:`:
+    the service is still defined there, and its `redis-server --port 6380` would leave
+    `redis-cli ping` asking 6379, never healthy."""
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n  cache:\n    image: redis:7.2\n")
+    (tmp_path / "compose.override.yaml").write_text(
+        "services:\n  web:\n    networks:\n      - backend\n  cache:\n    command: redis-server --port 6380\n"
+    )
+    [result] = run(
+        [tmp_path / "compose.yaml"], Engine(Settings(select=("HF106",)).rules()), Mode.CHECK, tmp_path, jobs=1
+    )
+    [finding] = result.findings
+    assert finding.fix is not None and str(finding.fix.applicability) == "unsafe"
+    assert "`compose.override.yaml` defines service `cache` too" in finding.message

@@ -291,7 +291,8 @@ class Service:
 
 
 _SETS_AN_IMAGE = re.compile(r"(?m)^[ \t]+image:")
-_INDENTED_KEY = re.compile(r"(?m)^[ \t]+['\"]?([^\s'\":#][^'\":#]*?)['\"]?[ \t]*:(?:[ \t]|$)")
+_INDENTED_KEY = re.compile(r"(?m)^[ \t]+['\"]?([^\s'\":#][^'\":#\r\n]*?)['\"]?[ \t]*:(?:[ \t]|$)")
+"""A key written indented, on one line: a list item before it (`- backend`) is none of it."""
 _NODE_PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*\s+)+")
 """A node's anchor and tag (`&url `, `!!str `, `!reset &a `), and the blanks after them."""
 _LEGACY_FORMAT_VERSION = re.compile(r"([23])(?:\.(\d+))?")
