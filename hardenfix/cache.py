@@ -50,7 +50,7 @@ from hardenfix.discovery import Walk
 from hardenfix.model import Record, Status
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 10
+FORMAT = 11
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
@@ -114,8 +114,8 @@ class Remembered:
     digests: dict[str, list[Any]] = field(default_factory=dict)
     """Absolute path -> [*status, SHA-256 of the bytes it had with that status]."""
     build_contexts: dict[str, list[Any]] = field(default_factory=dict)
-    """Absolute path of a Compose file -> [*status, what it says of the Dockerfiles it builds
-    and the entrypoints it sets (see `runner._contexts_of`)]."""
+    """Absolute path of a Compose file -> [*status, what it says of the Dockerfiles it builds,
+    the entrypoints it sets and the files it includes (see `runner._contexts_of`)]."""
     walks: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Absolute path of a folder walked -> what the walk found (`discovery.Walk`)."""
 
@@ -126,6 +126,14 @@ class Remembered:
     def contexts(self, path: str, status: Status) -> dict[str, Any] | None:
         """What a Compose file says of the Dockerfiles it builds, while its status is unchanged."""
         return _while_unchanged(self.build_contexts, path, status)
+
+    def contexts_of_bytes(self, path: str, digest: str) -> dict[str, Any] | None:
+        """What a Compose file says of the Dockerfiles it builds, remembered with the status it
+        had when it held the same bytes: a file touched since need not be parsed for it."""
+        known, held = self.build_contexts.get(path), self.digests.get(path)
+        if known is None or held is None or known[:3] != held[:3] or held[3] != digest:
+            return None
+        return known[3]
 
 
 def _while_unchanged(remembered: dict[str, list[Any]], path: str, status: Status) -> Any:
@@ -325,8 +333,8 @@ def _not_collecting() -> Iterator[None]:
 
 _WALK_FIELDS = {field.name for field in dataclasses.fields(Walk)}
 _FIELDS = [field.name for field in dataclasses.fields(Remembered)]
-_LEARNT_FIELDS = {"builds", "entrypoints"}
-"""What the cache remembers of a Compose file's builds (see `runner._contexts_of`)."""
+_LEARNT_FIELDS = {"builds", "entrypoints", "includes"}
+"""What the cache remembers of a Compose file's builds and includes (see `runner._contexts_of`)."""
 
 
 def _well_formed(remembered: Remembered) -> bool:
@@ -343,7 +351,7 @@ def _well_formed(remembered: Remembered) -> bool:
         all(lists(e.findings, 10) and lists(e.dependencies, 3) for e in remembered.entries.values())
         and all(status_and(value, str) for value in remembered.digests.values())
         and all(
-            status_and(value, dict) and value[3].keys() == _LEARNT_FIELDS
+            status_and(value, dict) and value[3].keys() == _LEARNT_FIELDS and lists(value[3]["includes"], 2)
             for value in remembered.build_contexts.values()
         )
         and all(

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, Protocol
 
 from hardenfix.files import TEMP_PREFIX, TEMP_SUFFIX
 from hardenfix.gitignore import IgnorePatterns
-from hardenfix.model import FileKind
+from hardenfix.model import FileKind, MergedByInclude
 
 SKIPPED_DIRECTORIES = frozenset(
     {
@@ -68,6 +68,9 @@ class Candidate(NamedTuple):
     """None when an explicitly named file's kind could not be told."""
     explicit: bool
     skip_reason: str | None = None
+    merged_by_include: tuple[MergedByInclude, ...] = ()
+    """For a Compose file: what the `include:`s of the run's other Compose files merge over
+    it, as the run learnt it before processing the file (see `runner._Schedule`)."""
 
 
 def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from hardenfix.files import UTF_8
-from hardenfix.model import Applicability, ComposeBuild, Edit, FileKind, Finding, Fix
+from hardenfix.model import Applicability, ComposeBuild, Edit, FileKind, Finding, Fix, MergedByInclude
 from hardenfix.registry import rules_of_kind
 from hardenfix.rule import Rule
 from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
@@ -315,6 +315,8 @@ class SourceFile(NamedTuple):
     """For a Dockerfile: how the Compose files of the run build it, when one does."""
     encoding: str = UTF_8
     """What the file is written in: a fix whose text it cannot hold is dropped."""
+    merged_by_include: tuple[MergedByInclude, ...] = ()
+    """For a Compose file: what the `include:`s of the run's other Compose files merge over it."""
 
 
 def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
@@ -325,6 +327,8 @@ def _parser(kind: FileKind, source: SourceFile | None) -> Callable[[str], Any]:
         return functools.partial(
             parse, location=source.location, build_context=source.build.context, compose=source.build
         )
+    if source.merged_by_include:
+        return functools.partial(parse, location=source.location, merged_by_include=source.merged_by_include)
     return functools.partial(parse, location=source.location)
 
 

@@ -189,6 +189,17 @@ class ComposeBuild(NamedTuple):
     """The services whose own healthcheck sets no `timeout`, and takes the image's."""
 
 
+class MergedByInclude(NamedTuple):
+    """Files another Compose file of the run merges over a Compose file it includes:
+    `include: [{path: [../commons/compose.yaml, ./commons-override.yaml]}]` of
+    `app/compose.yaml` merges `app/commons-override.yaml` over `commons/compose.yaml`."""
+
+    including_file: str
+    """The Compose file whose `include:` says so, as an absolute path."""
+    overrides: tuple[str, ...]
+    """The files it lists after the included one, in order, as absolute paths."""
+
+
 class Position(NamedTuple):
     """1-based line and column of an offset."""
 

@@ -6,7 +6,9 @@ process, where starting workers would cost more than it saves.
 
 Workers start on the files the walk finds while it goes on (`_Schedule`); Compose
 files report the build contexts they give, which go with the Dockerfiles to the
-workers once every Compose file is in. Each Compose file is parsed once.
+workers once every Compose file is in, and what their `include:`s merge over the
+files they include, which go with those (a file the walk found first is checked
+again then: rare). Each Compose file is parsed once, but for those.
 
 Online (`--online`), the walk ends first: this process reads the Compose files and
 Dockerfiles for the images they name and asks the registries about all of them
@@ -44,7 +46,17 @@ from hardenfix.files import (
     regular_file_status,
     remove_if_stale,
 )
-from hardenfix.model import ComposeBuild, FileKind, FileResult, Finding, Outcome, Position, Record, status_of
+from hardenfix.model import (
+    ComposeBuild,
+    FileKind,
+    FileResult,
+    Finding,
+    MergedByInclude,
+    Outcome,
+    Position,
+    Record,
+    status_of,
+)
 from hardenfix.rules.meta.hf002_parse_error import Unparseable
 from hardenfix.rules.meta.hf003_unreadable_file import Unreadable
 from hardenfix.sources import ParseError
@@ -125,6 +137,24 @@ class Job:
     _entrypoints_set: list[tuple[str, str, str | None]] = field(default_factory=list, repr=False)
     """The services of the Compose files learnt so far that set their own `entrypoint:`, or
     may inherit one, and build no image of theirs (see `ComposeDocument.entrypoints_set`)."""
+    _merged_by_include: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    """Real path of a Compose file another one of the run includes -> the including file ->
+    the files its `include:` merges over it (see `learn_includes`)."""
+
+    def learn_includes(self, compose_file: str, merges: list[list[Any]]) -> None:
+        """Take in what a Compose file of the run merges over the files it includes, as
+        [included file, [files merged over it]] (`ComposeDocument.merges_by_include`), in any
+        order, as often as it is learnt."""
+        for included, overrides in merges:
+            known = self._merged_by_include.setdefault(os.path.realpath(included), {})
+            known[compose_file] = tuple(dict.fromkeys((*known.get(compose_file, ()), *overrides)))
+
+    def merged_over(self, path: Path) -> tuple[MergedByInclude, ...]:
+        """What the Compose files learnt so far merge over this one by `include:`."""
+        if not self._merged_by_include:
+            return ()
+        known = self._merged_by_include.get(os.path.realpath(path), {})
+        return tuple(MergedByInclude(including, overrides) for including, overrides in sorted(known.items()))
 
     def learn_builds(self, compose_file: str, learned: Mapping[str, Any]) -> None:
         """Take in what a Compose file of the run says of the Dockerfiles it builds and of the
@@ -482,7 +512,8 @@ class _Schedule:
         self.batch: list[tuple[Candidate, _Slot]] = []
         self.compose_batch: list[tuple[Candidate, _Slot]] = []
         self.compose_batch_bytes = 0
-        self.compose_slots: list[tuple[Path, _Slot]] = []
+        self.compose_slots: list[tuple[Candidate, _Slot, Settings | None]] = []
+        """Each Compose file placed, as it was answered or sent to be processed."""
         self.dockerfiles: list[tuple[Candidate, _Slot, Settings | None]] = []
         self.unsubmitted: deque[tuple[Candidate, _Slot]] = deque()
         """Files found while `HELD_BATCHES` batches of results were waiting."""
@@ -490,10 +521,15 @@ class _Schedule:
         """Files submitted whose results are not reported yet."""
 
     def results(self, found: Iterator[Candidate]) -> Iterator[FileResult]:
+        if self.job.mode is Mode.WRITE:
+            # A fix written cannot be taken back: every Compose file is told what includes
+            # merge over it before any is processed. The walk is over already (see `run`).
+            found = iter(self._learn_includes_first(list(found)))
         for candidate in found:
             self._place(candidate)
         self._flush(spread=True)
-        self._learn_build_contexts()
+        self._learn_from_compose_files()
+        self._check_again_what_includes_merge_over()
         for candidate, slot, settings in self.dockerfiles:
             self._answer_or_queue(candidate, slot, settings, self.batch, may_wait=False)
         self._flush(spread=True)
@@ -510,8 +546,14 @@ class _Schedule:
         if candidate.kind is FileKind.DOCKERFILE:
             self.dockerfiles.append((candidate, slot, settings))
         elif candidate.kind is FileKind.COMPOSE:
-            self.compose_slots.append((candidate.path, slot))
+            merged = self.job.merged_over(candidate.path)
+            if merged:
+                candidate = candidate._replace(merged_by_include=merged)
+            self.compose_slots.append((candidate, slot, settings))
             self._answer_or_queue(candidate, slot, settings, self.compose_batch, may_wait=False)
+            if slot.result is not None and slot.result.build_contexts is not None:
+                # From the cache, read nothing: the files placed after it are told.
+                self.job.learn_includes(str(candidate.path), slot.result.build_contexts["includes"])
         else:
             self._answer_or_queue(candidate, slot, settings, self.batch)
 
@@ -572,22 +614,61 @@ class _Schedule:
             self.batch.extend(self.unsubmitted.popleft() for _ in range(min(BATCH_SIZE, len(self.unsubmitted))))
             self._submit(self.batch)
 
-    def _learn_build_contexts(self) -> None:
-        """What the Dockerfiles wait for: every Compose file's build contexts. A Compose file
-        still queued for the workers is parsed here for them alone, so that the Dockerfiles
-        start at once rather than behind the batches queued before it; one a worker is at is
-        waited for, as parsing it again would cost more than the wait."""
-        if not self.dockerfiles:
+    def _learn_includes_first(self, candidates: list[Candidate]) -> list[Candidate]:
+        """Learn what every Compose file among `candidates` merges over the files it includes,
+        from the cache or else read here (parsed only when it says `include`)."""
+        for candidate in candidates:
+            if (
+                candidate.kind is FileKind.COMPOSE
+                and candidate.skip_reason is None
+                and not self.job.excluded(candidate, self.job.settings_for(candidate.path))
+            ):
+                self.job.learn_includes(str(candidate.path), _includes_of(candidate.path, self.cache))
+        return candidates
+
+    def _learn_from_compose_files(self) -> None:
+        """What the Dockerfiles wait for: every Compose file's build contexts; and what the
+        Compose files another one includes wait for: what its `include:` merges over them.
+        A Compose file still queued for the workers is parsed here for them alone when
+        Dockerfiles wait, so that they start at once rather than behind the batches queued
+        before it; one a worker is at is waited for, as parsing it again would cost more than
+        the wait."""
+        if not self.dockerfiles and len(self.compose_slots) < 2:
             return
-        for path, slot in self.compose_slots:
-            if slot.queued_for_a_worker():
+        for candidate, slot, _ in self.compose_slots:
+            path = candidate.path
+            if self.dockerfiles and slot.queued_for_a_worker():
                 contexts = _build_contexts_of(path, self.cache)
             else:
                 result = slot.take()
                 if result.build_contexts is None:  # answered from the cache, or no rule parsed it
                     result.build_contexts = _build_contexts_of(result.path, self.cache)
                 contexts = result.build_contexts
-            self.job.learn_builds(str(path), contexts)
+            if self.dockerfiles:
+                self.job.learn_builds(str(path), contexts)
+            self.job.learn_includes(str(path), contexts["includes"])
+
+    def _check_again_what_includes_merge_over(self) -> None:
+        """Answer again, or process again, each Compose file that was answered or processed
+        before the run learnt all an `include:` of another merges over it (the including file
+        came later in the walk, or was processed meanwhile): rare, and never when writing,
+        where the run learnt it all first. What it was answered before stands for a check of
+        the file alone, and is remembered for that."""
+        if self.job.mode is Mode.WRITE:
+            return
+        for index, (candidate, slot, settings) in enumerate(self.compose_slots):
+            merged = self.job.merged_over(candidate.path)
+            if merged == candidate.merged_by_include:
+                continue
+            superseded = slot.take()
+            if self.cache is not None and superseded.cache_entry is not None:
+                self.cache.add(superseded.cache_entry)
+            if slot.submitted:
+                self.held -= 1
+            slot.result, slot.batch, slot.submitted = None, None, False
+            candidate = candidate._replace(merged_by_include=merged)
+            self.compose_slots[index] = (candidate, slot, settings)
+            self._answer_or_queue(candidate, slot, settings, self.compose_batch, may_wait=False)
 
     def _report(self, slot: _Slot) -> FileResult:
         if slot.submitted:
@@ -607,7 +688,7 @@ def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, Any]:
         from hardenfix.sources import compose
 
         data = read_accepted(path)  # its status was checked above
-        says_any = b"build" in data or b"entrypoint" in data or b"extends" in data
+        says_any = any(word in data for word in (b"build", b"entrypoint", b"extends", b"include"))
         contexts = _contexts_of(compose.parse(decode(data).text, path)) if says_any else _nothing_learnt()
     except (UnreadableFile, BinaryFile, ParseError):
         return _nothing_learnt()  # reported when the file itself is processed
@@ -620,8 +701,10 @@ def _contexts_of(document: ComposeDocument) -> dict[str, Any]:
     """What a Compose file says of the Dockerfiles it builds: "builds", each one's [build
     context, services that run its image past its entrypoint, names of the image, services
     that build or run it, files the Compose file includes, those services whose healthcheck
-    takes the image's timeout]; and "entrypoints", its services
-    that set their own `entrypoint:` and build none, as [label, name, image or None]."""
+    takes the image's timeout]; "entrypoints", its services
+    that set their own `entrypoint:` and build none, as [label, name, image or None]; and
+    "includes", what its `include:`s merge over the files they include, as [included file,
+    [files merged over it]]."""
     builds = {
         dockerfile: [
             str(build.context),
@@ -633,11 +716,38 @@ def _contexts_of(document: ComposeDocument) -> dict[str, Any]:
         ]
         for dockerfile, build in document.builds().items()
     }
-    return {"builds": builds, "entrypoints": [list(entrypoint) for entrypoint in document.entrypoints_set()]}
+    return {
+        "builds": builds,
+        "entrypoints": [list(entrypoint) for entrypoint in document.entrypoints_set()],
+        "includes": _merges_by_include(document),
+    }
+
+
+def _merges_by_include(document: ComposeDocument) -> list[list[Any]]:
+    return [[included, list(overrides)] for included, overrides in document.merges_by_include()]
 
 
 def _nothing_learnt() -> dict[str, Any]:
-    return {"builds": {}, "entrypoints": []}
+    return {"builds": {}, "entrypoints": [], "includes": []}
+
+
+def _includes_of(path: Path, cache: Cache | None) -> list[list[Any]]:
+    """What a Compose file's `include:`s merge over the files they include (see
+    `_contexts_of`), from the cache while its status is unchanged, else read and parsed for
+    that alone when it says `include`; nothing if it cannot be."""
+    try:
+        absolute, status = absolute_path(path), status_of(regular_file_status(path))
+        remembered = cache.remembered.contexts(absolute, status) if cache is not None else None
+        if remembered is not None:
+            return remembered["includes"]
+        data = read_accepted(path)  # its status was checked above
+        if b"include" not in data:
+            return []
+        from hardenfix.sources import compose
+
+        return _merges_by_include(compose.parse(decode(data).text, path))
+    except (UnreadableFile, BinaryFile, ParseError):
+        return []  # reported when the file itself is processed
 
 
 def _build_contexts_for(batch: list[Candidate], job: Job) -> dict[str, ComposeBuild]:
@@ -739,7 +849,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except UnreadableFile as reason:
         return _invalid(result, Unreadable, str(reason))
     digest = _content_key(data) if job.cached is not None else ""
-    key = _cache_key(fingerprint, digest, _keyed_location(path, kind, build_context))
+    key = _cache_key(fingerprint, digest, _keyed_location(path, kind, build_context, candidate.merged_by_include))
     if job.cached is not None:
         # Bytes the cache knows (a file touched, copied, or changed back): remembered with
         # the file's status now, so that the next run need not read them; and no rule is
@@ -748,6 +858,8 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         if cached is not None:
             entry = job.cached.entries[key]
             cached.cache_entry = Record(key, entry.findings, entry.dependencies, absolute, status, digest)
+            if kind is FileKind.COMPOSE:
+                cached.build_contexts = job.cached.contexts_of_bytes(absolute, digest)
             return cached
     engine = job.engine_for(path, settings, kind)
     if not engine.needs_parse(kind, data, path):
@@ -761,7 +873,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except UnreadableFile as reason:
         return unparseable(result, str(reason))
     try:
-        source = SourceFile(path, build_context, decoded.encoding)
+        source = SourceFile(path, build_context, decoded.encoding, candidate.merged_by_include)
         outcome = analyse(engine, kind, decoded.text, result.display_path, source, job.mode)
         for finding in outcome.remaining:
             if finding.fix is not None:
@@ -870,7 +982,7 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     if fingerprint is None:
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
-    location = _keyed_location(path, kind, _build_context(job, path, kind))
+    location = _keyed_location(path, kind, _build_context(job, path, kind), candidate.merged_by_include)
     known = _from_cache(result, job, _cache_key(fingerprint, digest, location), settings)
     if known is not None and kind is FileKind.COMPOSE:
         known.build_contexts = job.cached.contexts(absolute, status)
@@ -887,15 +999,22 @@ def _build_context(job: Job, path: Path, kind: FileKind) -> ComposeBuild | None:
     return job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
 
 
-def _keyed_location(path: Path, kind: FileKind, build: ComposeBuild | None) -> str:
+def _keyed_location(
+    path: Path, kind: FileKind, build: ComposeBuild | None, merged: tuple[MergedByInclude, ...] = ()
+) -> str:
     """Where a file is, as far as its findings depend on it: a Dockerfile's build context,
     the Compose files that build it, the services of the run that run its image past its
     entrypoint, and the files those Compose files include; a Compose file's own path,
-    since its build contexts and env files are relative to it; a Python module's own path,
-    since HF301 reads the project around it and HF303 tells a test file and a module's name
-    from it. Two copies of a file in two places are two different cases."""
+    since its build contexts and env files are relative to it, and the files of the run that
+    include it with others merged over it, with those (read, they are its dependencies; the
+    including files are not, so a change to one that merges the same files over it keeps the
+    entry); a Python module's own path, since HF301 reads the project around it and HF303
+    tells a test file and a module's name from it. Two copies of a file in two places are
+    two different cases."""
     if kind is not FileKind.DOCKERFILE:
-        return str(path)
+        if not merged:
+            return str(path)
+        return "|".join((str(path), *(">".join((merge.including_file, *merge.overrides)) for merge in merged)))
     if build is None:
         return ""
     return "|".join((str(build.context), *build.compose_files, *build.entrypoint_bypassed_by, *build.included_files))

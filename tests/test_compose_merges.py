@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from hardenfix import runner
 from hardenfix.config import Settings
 from hardenfix.engine import Engine
 from hardenfix.runner import Mode, run
@@ -119,3 +122,31 @@ def test_hf106_sees_an_override_file_define_the_service_after_a_list_item(tmp_pa
     [finding] = result.findings
     assert finding.fix is not None and str(finding.fix.applicability) == "unsafe"
     assert "`compose.override.yaml` defines service `cache` too" in finding.message
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_hf106_is_unsafe_where_an_include_of_a_neighbouring_folder_merges_an_override_over_the_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Compose's own example: `app/compose.yaml` has `include: [{path: [../commons/compose.yaml,
+    ./commons-override.yaml]}]`, whose `redis-server --port 6380` would leave `redis-cli ping`
+    asking 6379, never healthy; with workers too, which learn it from this process. The
+    service a plain include brings in is the one this file writes."""
+    monkeypatch.setattr(runner, "POOL_FROM_BYTES", 1)
+    (tmp_path / "commons").mkdir()
+    (tmp_path / "commons" / "compose.yaml").write_text("services:\n  cache:\n    image: redis:7.2\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "compose.yaml").write_text("include:\n  - ../commons/compose.yaml\n")
+    engine = Engine(Settings(select=("HF106",)).rules())
+    [result] = [r for r in run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=jobs) if r.findings]
+    assert str(result.findings[0].fix.applicability) == "safe"
+    (tmp_path / "app" / "compose.yaml").write_text(
+        "include:\n  - path:\n      - ../commons/compose.yaml\n      - ./commons-override.yaml\n"
+    )
+    (tmp_path / "app" / "commons-override.yaml").write_text(
+        "services:\n  cache:\n    command: redis-server --port 6380\n"
+    )
+    [result] = [r for r in run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=jobs) if r.findings]
+    [finding] = result.findings
+    assert finding.fix is not None and str(finding.fix.applicability) == "unsafe"
+    assert "`../app/commons-override.yaml` defines service `cache` too" in finding.message

@@ -124,3 +124,37 @@ def test_a_file_an_include_merges_an_override_over_may_set_the_secret_another_wa
     )  # from the same folder
     (tmp_path / "compose.yaml").unlink()
     assert applicability(tmp_path, "commons/compose.yaml") == "unsafe"
+
+
+@pytest.mark.parametrize(("included", "including"), [("commons", "app"), ("base", "stack")])
+@pytest.mark.parametrize("mode", [Mode.CHECK, Mode.DIFF, Mode.WRITE])
+def test_an_include_of_a_neighbouring_folder_of_the_run_merges_its_override_over_the_file(
+    tmp_path: Path, included: str, including: str, mode: Mode
+) -> None:
+    """Compose's own example layout: `app/compose.yaml` includes `../commons/compose.yaml` with
+    `./commons-override.yaml` merged over it, which resets the password for a secret file: a
+    stack deployed from `app` never sets `DB_PASSWORD`, and `${DB_PASSWORD:?...}` would stop
+    it. The including file is found before the included one (`app`) or after it (`stack`),
+    and a fix written cannot be taken back. A plain include merges nothing over it."""
+    engine = Engine(Settings(select=("HF110",)).rules())
+    (tmp_path / included).mkdir()
+    (tmp_path / included / "compose.yaml").write_text(STACK)
+    (tmp_path / including).mkdir()
+    including_file = tmp_path / including / "compose.yaml"
+    including_file.write_text(f"include:\n  - ../{included}/compose.yaml\nservices:\n  web:\n    image: nginx:1.27\n")
+    [result] = [r for r in run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=1) if r.findings]
+    assert str(result.findings[0].fix.applicability) == "safe"
+    including_file.write_text(
+        f"include:\n  - path:\n      - ../{included}/compose.yaml\n      - ./commons-override.yaml\n"
+        "services:\n  web:\n    image: nginx:1.27\n"
+    )
+    (tmp_path / including / "commons-override.yaml").write_text(
+        "services:\n  db:\n    environment:\n"
+        "      POSTGRES_PASSWORD_FILE: /run/secrets/db\n      POSTGRES_PASSWORD: !reset null\n"
+    )
+    [result] = [r for r in run([tmp_path], engine, mode, tmp_path, jobs=1) if r.findings]
+    [finding] = result.findings
+    assert result.display_path == f"{included}/compose.yaml" and not result.fixed
+    assert str(finding.fix.applicability) == "unsafe"
+    assert f"`../{including}/commons-override.yaml` sets or resets the setting" in finding.message
+    assert (tmp_path / included / "compose.yaml").read_text() == STACK

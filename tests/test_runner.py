@@ -63,9 +63,9 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     parsed: list[str] = []
     real_parse = compose.parse
 
-    def counting_parse(text, location=None):
+    def counting_parse(text, location=None, **told):
         parsed.append(str(location))
-        return real_parse(text, location)
+        return real_parse(text, location, **told)
 
     monkeypatch.setattr(compose, "parse", counting_parse)
     return parsed
@@ -146,6 +146,13 @@ def age(root: Path, seconds: int = 3600) -> None:
         os.utime(path, (past, past))
 
 
+def settle(*paths: Path) -> None:
+    """Each file last modified ten minutes ago: its status stands for its bytes."""
+    past = time.time() - 600
+    for path in paths:
+        os.utime(path, (past, past))
+
+
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from hardenfix import runner
 
@@ -181,6 +188,48 @@ def test_a_warm_run_reads_no_file_whose_status_is_unchanged(tmp_path: Path, monk
     again = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
     assert read == ["compose.yaml"]  # once, for its findings and its build contexts
     assert [r.display_path for r in again if r.findings][1:] == ["tree/s0001/compose.yaml", "tree/s0003/compose.yaml"]
+
+
+@pytest.mark.parametrize(("included", "including"), [("commons", "app"), ("base", "stack")])
+def test_a_file_an_include_merges_over_is_read_again_only_when_what_is_merged_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, included: str, including: str
+) -> None:
+    """What the including file (found before or after it) merges over the included one is
+    learnt from the cache too; a change to another Compose file, or one to the including
+    file that merges the same files over it, reads the included one no more; one to what is
+    merged over it does."""
+    root = tmp_path / "tree"
+    for folder in (included, including, "other"):
+        (root / folder).mkdir(parents=True)
+    (root / included / "compose.yaml").write_text(SECRET.format(n=0))
+    including_file = root / including / "compose.yaml"
+    including_file.write_text(f"include:\n  - path: [../{included}/compose.yaml, ./override.yaml]\n")
+    override = root / including / "override.yaml"
+    override.write_text("services:\n  db:\n    environment:\n      DB_PASSWORD: !reset null\n")
+    (root / "other" / "compose.yaml").write_text(CLEAN.format(n=1))
+    age(root)
+    engine = Engine(Settings(select=("HF110",)).rules())
+
+    def applicability() -> str:
+        results = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+        [result] = [r for r in results if r.findings]
+        return str(result.findings[0].fix.applicability)
+
+    assert applicability() == "unsafe"
+    read, parsed = count_reads(monkeypatch), count_parses(monkeypatch)
+    assert applicability() == "unsafe"
+    assert (read, parsed) == ([], [])
+    (root / "other" / "compose.yaml").write_text(CLEAN.format(n=2))
+    including_file.write_text(including_file.read_text() + "services:\n  web:\n    image: nginx:1.27\n")
+    settle(root / "other" / "compose.yaml", including_file)
+    assert applicability() == "unsafe"
+    assert sorted(parsed) == sorted([str(including_file), str(root / "other" / "compose.yaml")])
+    read.clear()
+    parsed.clear()
+    override.write_text("services:\n  db:\n    environment:\n      OTHER: value\n")
+    settle(override)
+    assert applicability() == "safe"
+    assert (read, parsed) == (["compose.yaml"], [str(root / included / "compose.yaml")])
 
 
 def test_a_touched_file_is_read_once_and_its_new_status_remembered(

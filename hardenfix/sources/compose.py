@@ -29,7 +29,7 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from hardenfix import probes
 from hardenfix.discovery import may_name_compose_file
-from hardenfix.model import Edit
+from hardenfix.model import Edit, MergedByInclude
 from hardenfix.sources import ParseError
 from hardenfix.sources.envfile import EnvFileError, env_file_entries
 from hardenfix.sources.text import SourceText, line_number
@@ -426,6 +426,15 @@ def _include_path_lists(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(paths) for part in document.documents for paths in _include_entries(part.root) if len(paths) > 1)
 
 
+def _merged_by_entry(paths: Sequence[str], folder: Path) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each file an `include:` entry of a Compose file in `folder` lists with the files it
+    lists after it, which Compose merges over it, as normal absolute paths; a remote or
+    interpolated path is not on this disk."""
+    local = [os.path.normpath(folder / path) for path in paths if "://" not in path and "$" not in path]
+    for index, included in enumerate(local[:-1]):
+        yield included, tuple(local[index + 1 :])
+
+
 def names_an_override(name: str) -> bool:
     """Whether a file name is an override file's (`compose.override.yaml`,
     `docker-compose.override.integration_tests.yml`), merged over a base file."""
@@ -442,6 +451,10 @@ def legacy_format_reason(version: str, key: str) -> str:
 
 class ComposeDocument(SourceText):
     """One YAML document of a Compose file; `parse` gives the first, and `documents` all."""
+
+    merged_by_include: tuple[MergedByInclude, ...] = ()
+    """What the `include:`s of the run's other Compose files merge over this one, as the run
+    learnt it from them (see `runner._Schedule`); `_included_with_overrides` reads it."""
 
     def __init__(self, text: str, root: MappingNode) -> None:
         super().__init__(text)
@@ -623,37 +636,45 @@ class ComposeDocument(SourceText):
 
     def _included_with_overrides(self) -> list[tuple[str, str]]:
         """The files an `include:` merges over this one, by their path from this file's folder,
-        with their text: those its `path` lists after this file (Compose's own example,
-        `path: [commons/compose.yaml, commons-override.yaml]`). The including file is looked
-        for where `extended_by` looks, in this file's folder and the folder above: a stack
-        deployed from it runs this file's services with what the overrides set. One in another
-        folder (Compose's own example includes `../commons/compose.yaml`) is not seen: every
-        Compose file would then depend on its neighbouring folders, and be read again
-        whenever any of them changed."""
+        with their text: those its `path` lists after this file (Compose's own example:
+        `app/compose.yaml` includes `path: [../commons/compose.yaml, ./commons-override.yaml]`).
+        A stack deployed from the including file runs this file's services with what they set.
+
+        The including file is seen when it is one of the run's Compose files, anywhere (the
+        run learns what every one of them includes before it checks the files they include:
+        `merged_by_include`), or when it is in this file's folder or the folder above, where
+        `extended_by` looks: a check of this file alone sees those. One in another folder and
+        outside the run's paths (`hardenfix check commons/compose.yaml`, a pre-commit run
+        given only the staged file) is not: looking in every neighbouring folder would make
+        every Compose file depend on them all, and be read again whenever any changed. What
+        is found depends on the overrides the including files list, each read; the including
+        files are in the run's cache key (see `runner._keyed_location`), not among the
+        dependencies, so a change to them that lists the same overrides reads nothing again."""
         location = self.location
         if location is None:
             return []
 
         def read() -> list[tuple[str, str]]:
             folder = location.parent
+            overrides = [override for merge in self.merged_by_include for override in merge.overrides]
             candidates = list(self._yaml_files_in(folder))
             if not (folder / ".git").exists():  # the folder above a checkout is none of its own
                 candidates += self._yaml_files_in(folder.parent)
-            found: dict[str, str] = {}
             for path, text in candidates:
                 if path == location or "include" not in text or location.name not in text:
                     continue
                 for paths in _include_path_lists(text):
-                    written = [os.path.normpath(path.parent / item) for item in paths]
-                    if os.path.normpath(location) not in written[:-1]:
-                        continue
-                    for override in written[written.index(os.path.normpath(location)) + 1 :]:
-                        self.depends_on(override)
-                        try:
-                            override_text = Path(override).read_text(encoding="utf-8")
-                        except (OSError, UnicodeDecodeError):
-                            continue
-                        found.setdefault(os.path.relpath(override, folder).replace(os.sep, "/"), override_text)
+                    for included, merged in _merged_by_entry(paths, path.parent):
+                        if included == os.path.normpath(location):
+                            overrides += merged
+            found: dict[str, str] = {}
+            for override in dict.fromkeys(overrides):
+                self.depends_on(override)
+                try:
+                    override_text = Path(override).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+                found.setdefault(os.path.relpath(override, folder).replace(os.sep, "/"), override_text)
             return list(found.items())
 
         return self.made_of_other_files(("files an include merges over it",), read)
@@ -687,7 +708,8 @@ class ComposeDocument(SourceText):
         those `docker compose` merges unasked (see `override_defining`), and fragments of this
         file's services, which define one of them with neither an image, a build nor `extends`:
         Compose refuses such a service alone, so `-f` merges the file over one that defines it
-        (`-f docker-compose.yml -f docker-compose.prod.yml`)."""
+        (`-f docker-compose.yml -f docker-compose.prod.yml`); and, by their path from this
+        file's folder, those an `include:` merges over it (see `_included_with_overrides`)."""
         own = {service.name for service in self.services()}
 
         def read() -> list[tuple[str, str]]:
@@ -849,6 +871,19 @@ class ComposeDocument(SourceText):
         if extended is not None:
             return f"{label} extends a service of `{extended}`, which may set its"
         return None
+
+    def merges_by_include(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each file its `include:`s list with files after it, which Compose merges over that
+        one, with those files, as normal absolute paths: what the run learns of this file for
+        the files it includes (see `merged_by_include`)."""
+        if self.location is None:
+            return []
+        return [
+            merge
+            for document in self.documents
+            for paths in _include_entries(document.root)
+            for merge in _merged_by_entry(paths, self.location.parent)
+        ]
 
     def included_files(self) -> tuple[str, ...]:
         """The files its `include:` merges into it, as absolute paths; as written where they
@@ -1728,14 +1763,18 @@ DEFAULT_FILE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.y
 """The files Compose reads when it is given none (`-f`)."""
 
 
-def parse(text: str, location: Path | None = None) -> ComposeDocument:
+def parse(
+    text: str, location: Path | None = None, merged_by_include: tuple[MergedByInclude, ...] = ()
+) -> ComposeDocument:
     """A file Compose reads only when it is named (`-f compose.prod.yaml`, the override
     files) may be empty, a template of comments: merged over the files named before it, it
-    changes nothing, which Compose accepts. A file Compose reads by default holds services."""
+    changes nothing, which Compose accepts. A file Compose reads by default holds services.
+    `merged_by_include` is what the run's other Compose files merge over it by `include:`."""
     empty_allowed = location is not None and location.name not in DEFAULT_FILE_NAMES
     document = ComposeDocument.parse(text, empty_allowed=empty_allowed)
     for part in document.documents:
         part.location = location
+        part.merged_by_include = merged_by_include
     return document
 
 

@@ -202,8 +202,12 @@ class HealthcheckMissing(Rule):
     So does what the deployment may change beyond the file: a file `docker
     compose` merges over it unasked that defines the service too (an override
     file, one the folder's `.env` names in `COMPOSE_FILE`, one an `include:`
-    in this folder or the folder above lists after this file: `path:
-    [commons/compose.yaml, commons-override.yaml]`), an HTTP proxy in
+    lists after this file, as in Compose's own example, where `app/compose.yaml`
+    includes `path: [../commons/compose.yaml, ./commons-override.yaml]`; the
+    including file is seen anywhere among the run's Compose files, and in this
+    folder or the folder above, but not in a neighbouring folder the run does not
+    cover: `hardenfix check commons/compose.yaml`, a pre-commit run given only
+    the file), an HTTP proxy in
     the service's environment (python3's urllib, curl and wget would ask it for
     127.0.0.1 unless `no_proxy` lists that address), an image entrypoint script
     that runs before a command giving no port (it may export

@@ -692,9 +692,12 @@ class SecretRequired(Rule):
       folder's `.env` lists in `COMPOSE_FILE`, a fragment of this file's
       services (a `docker-compose.prod.yml` whose `db` names no image, deployed
       with `-f docker-compose.yml -f docker-compose.prod.yml`), or one that an
-      `include:` of a Compose file in this folder or the folder above lists
-      after this file (`path: [commons/compose.yaml, commons-override.yaml]`;
-      an including file in another folder is not looked for). A stack deployed
+      `include:` lists after this file (Compose's own example: `app/compose.yaml`
+      includes `path: [../commons/compose.yaml, ./commons-override.yaml]`; the
+      including file is seen anywhere among the run's Compose files, and in this
+      folder or the folder above, but not in a neighbouring folder the run does
+      not cover: `hardenfix check commons/compose.yaml`, a pre-commit run given
+      only the file). A stack deployed
       with that file gives it another way (frappe_docker's secrets override reads
       the password from a file; DefectDojo's integration tests set their own
       key; a production overlay's `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`),
@@ -1506,7 +1509,8 @@ def _reset_in_other_files(document: ComposeDocument) -> dict[str, tuple[str, str
     """The keys that another YAML file of the file's folder resets or overrides (`KEY: !reset
     null`, `environment: !override`), or that a file merged over this one sets itself (an
     override file, `compose.override.yaml`, a fragment of its services: a
-    `docker-compose.prod.yml` deployed with `-f`, or one an `include:` merges over it), each
+    `docker-compose.prod.yml` deployed with `-f`, or one an `include:` of the run's Compose
+    files, or of one in its folder or the folder above, merges over it), each
     with the file's name and what it writes after the key: a file merged over this one, which
     then sets what they configured another way (frappe_docker's `compose.mariadb-secrets.yaml`
     gives the database password as a secret file; DefectDojo's integration-test override sets
