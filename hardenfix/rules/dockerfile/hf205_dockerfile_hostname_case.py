@@ -56,7 +56,10 @@ class HostnameCase(Rule):
     or audience (`OAUTH_REDIRECT_URI`, `OIDC_ISSUER`), or the value of another
     URL's query parameter (`?redirect_uri=https://App.Example.com/cb`): an
     authorisation server matches a redirect URI against the registered one as
-    a string, and a client the issuer letter for letter.
+    a string, and a client the issuer letter for letter. So is every URL of a
+    list such a variable holds (`REDIRECT_URLS=https://a/cb,https://B/cb`), and
+    one whose variable such a variable is set from (`ARG AUTH_URL=...` then
+    `ENV OIDC_ISSUER=${AUTH_URL}/realms/app`, also through other variables).
     """
 
     code = "HF205"
@@ -69,11 +72,14 @@ class HostnameCase(Rule):
     changes = ("ENV", "ARG")
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
-        for instruction in document.instructions:
-            if instruction.name in ("ENV", "ARG"):
-                yield from self._check_instruction(document, instruction)
+        assignments = [instruction for instruction in document.instructions if instruction.name in ("ENV", "ARG")]
+        carried_into = _carried_into(assignments)
+        for instruction in assignments:
+            yield from self._check_instruction(document, instruction, carried_into)
 
-    def _check_instruction(self, document: DockerfileDocument, instruction: Instruction) -> Iterator[Finding]:
+    def _check_instruction(
+        self, document: DockerfileDocument, instruction: Instruction, carried_into: dict[str, set[str]]
+    ) -> Iterator[Finding]:
         line = instruction.line
         syntax = variable_syntax(line, instruction.arguments_start, instruction.escape)
         if syntax is None:
@@ -97,4 +103,47 @@ class HostnameCase(Rule):
             verb = "have" if len(url.spans) > 1 else "has"
             message = f"{what} `{shown}` in `{instruction.keyword}` {verb} upper-case letters; {hosts.WHY_LOWERCASE}"
             fix = self.fix(f"Lowercase to `{title}`", *edits)
-            yield self.finding(document, start, end, message, fix, doubts=[hosts.compared_as_text(masked, first)])
+            name = _assigned_name(instruction, first)
+            names = [name, *sorted(carried_into.get(name, ()))] if name is not None else [None]
+            doubt = next(filter(None, (hosts.compared_as_text(masked, first, variable) for variable in names)), None)
+            yield self.finding(document, start, end, message, fix, doubts=[doubt])
+
+
+def _assigned_name(instruction: Instruction, index: int) -> str | None:
+    """The variable an `ENV` or `ARG` assigns the text at `index` of its logical line to:
+    the name of the `NAME=value` word it is in, the first word of a legacy `ENV NAME value`.
+    Every URL of a list (`REDIRECT_URLS=https://a/cb,https://b/cb`) belongs to it."""
+    words = instruction.argument_words
+    if instruction.name == "ENV" and words and "=" not in words[0].text:
+        return words[0].text
+    for word in words:
+        if word.start <= index < word.end:
+            name, equals, _ = word.text.partition("=")
+            return name if equals else None
+    return None
+
+
+def _carried_into(assignments: list[Instruction]) -> dict[str, set[str]]:
+    """For each variable, the other variables whose `ENV` or `ARG` value uses it, directly or
+    through another (`ARG AUTH_URL=...` then `ENV OIDC_ISSUER=${AUTH_URL}/realms/x`): the
+    URL is compared as its new name says."""
+    users: dict[str, set[str]] = {}
+    for instruction in assignments:
+        pairs = instruction.assignments() if instruction.name == "ENV" else instruction.declared_arguments()
+        for name, value in pairs:
+            for used in _REFERENCE.findall(value or ""):
+                if used != name:
+                    users.setdefault(used, set()).add(name)
+    carried: dict[str, set[str]] = {}
+    for name in users:
+        reached, pending = set(), [name]
+        while pending:
+            for user in users.get(pending.pop(), ()):
+                if user not in reached and user != name:
+                    reached.add(user)
+                    pending.append(user)
+        carried[name] = reached
+    return carried
+
+
+_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
