@@ -123,6 +123,18 @@ def test_locate_reports_what_it_cannot_follow(tmp_path) -> None:
         locate(document, document.final_stage, "/e.sh")
 
 
+def test_locate_stops_at_a_file_downloaded_over_the_copied_one(tmp_path) -> None:
+    write(tmp_path, {"e.sh": "", "scripts/e.sh": ""})
+    # The image holds the downloaded file, not the context's it replaced.
+    with pytest.raises(NotLocated, match=re.escape("downloaded by `ADD https://example.com/v2/e.sh`")):
+        located(tmp_path, "FROM x\nCOPY e.sh /e.sh\nADD https://example.com/v2/e.sh /e.sh\n", "/e.sh")
+    with pytest.raises(NotLocated, match=re.escape("downloaded by `ADD https://github.com/o/s.git#v2`")):
+        located(tmp_path, "FROM x\nCOPY scripts /s\nADD https://github.com/o/s.git#v2 /s\n", "/s/e.sh")
+    # A URL is one file: another one downloaded into the folder leaves the copied one alone.
+    dockerfile = "FROM x\nCOPY e.sh /usr/local/bin/\nADD https://example.com/tini /usr/local/bin/\n"
+    assert located(tmp_path, dockerfile, "/usr/local/bin/e.sh") == "e.sh"
+
+
 def test_heredoc_script_is_read_from_the_dockerfile() -> None:
     document = parse('FROM x\nCOPY <<EOF /usr/local/bin/start\nexec gosu app "$@"\nEOF\n')
     found = locate_program(document, document.final_stage, "start")

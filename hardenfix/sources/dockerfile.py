@@ -1071,6 +1071,10 @@ def _fetched(source: str) -> bool:
     return "://" in source or source.startswith("git@")
 
 
+_GIT_SOURCE = re.compile(r"^git@|^git://|\.git(?:$|[#?])")
+"""An `ADD` source BuildKit clones as a git repository, into a folder."""
+
+
 def _from_source(
     document: DockerfileDocument,
     stage: Stage,
@@ -1091,6 +1095,10 @@ def _from_source(
             raise NotLocated(f"`{image_path}` is copied from image `{copy.from_stage}`")
         return locate(document, earlier, origin)
     if _fetched(source):
+        # A file downloaded over the context's copy of it is the one the image holds.
+        tree = None if _GIT_SOURCE.search(source) else False  # a repository is a tree, a URL one file
+        if _origin_path(copy, source, image_path, is_dir=tree) is not None:
+            raise NotLocated(f"`{image_path}` is downloaded by `{copy.instruction.keyword} {source}`")
         return None
     if context is None:
         if _origin_path(copy, source, image_path, is_dir=None) is None:

@@ -82,7 +82,9 @@ class UserBeforePrivdropEntrypoint(Rule):
     through `tini --`, `dumb-init`, `sh /entrypoint.sh`) back through the
     stage's `COPY` and `ADD` instructions (also `--from` earlier stages, globs,
     folders and heredocs) to the build context: the Dockerfile's folder, or
-    the context its caller names. Nothing outside the build context is read.
+    the context its caller names. Nothing outside the build context is read,
+    nor a script that an `ADD` downloads (a URL, a git repository), also over
+    one the build copied before it: the image holds the downloaded one.
 
     ## Why is this bad?
     The entry point starts as the `USER`, not as root: `chown /data` fails (or
