@@ -1160,8 +1160,13 @@ def entrypoint_program(instruction: Instruction) -> str | None:
     command cannot be split into words.
     """
     argv = instruction.exec_form
-    if argv is None:
-        argv = ["/bin/sh", "-c", instruction.arguments]
+    return program_run_by(argv if argv is not None else ["/bin/sh", "-c", instruction.arguments])
+
+
+def program_run_by(argv: list[str]) -> str | None:
+    """The program an argument vector really runs, past init wrappers, shells and `exec`
+    (see `entrypoint_program`); None when there is nothing to run or a shell's command
+    cannot be split into words."""
     while argv:
         program = posixpath.basename(argv[0])
         if program in INIT_PROGRAMS:

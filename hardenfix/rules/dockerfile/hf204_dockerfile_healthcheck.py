@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +22,18 @@ from hardenfix.knowledge import (
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, Stage, exec_form_spans, parse_exec_form
+from hardenfix.sources.dockerfile import (
+    ContextError,
+    DockerfileDocument,
+    Instruction,
+    NotLocated,
+    Stage,
+    exec_form_spans,
+    locate_program,
+    parse_exec_form,
+    program_run_by,
+    read_image_file,
+)
 
 
 @dataclass(frozen=True)
@@ -113,8 +125,10 @@ class DockerfileHealthcheck(Rule):
     that keeps state between runs, one that writes a file (`touch`, `mkdir`,
     `cp`, `tee`, `sed -i`, `dd of=`, `find -delete`, output redirected to a
     file other than /dev/null or a descriptor), also behind a wrapper
-    (`timeout 10 bash -c '...'`, `nice`, `sudo`, `xargs`; what an
-    interpreter's code writes, `python3 -c "open(...)"`, is not read), when
+    (`timeout 10 bash -c '...'`, `nice`, `sudo`, `xargs`), or in a shell
+    script the build copies in and the probe runs (`HEALTHCHECK CMD
+    /healthcheck.sh`; what an interpreter's code writes, `python3 -c
+    "open(...)"` or a Python script, is not read), when
     they change when it runs: a `--start-period` makes
     Docker Engine 25 and later run it every `--start-interval` (5 seconds
     unless set) while the container starts, instead of every `--interval`, and
@@ -165,12 +179,12 @@ class DockerfileHealthcheck(Rule):
             probe = _probe(healthchecks[-1]) if healthchecks else None
             if probe is None:
                 continue
-            finding = self._missing_flags(document, probe)
+            finding = self._missing_flags(document, stage, probe)
             if finding is not None:
                 yield finding
             yield from self._check_probe(document, stage, probe, stage_image(self.knowledge, document, stage))
 
-    def _missing_flags(self, document: DockerfileDocument, probe: _Probe) -> Finding | None:
+    def _missing_flags(self, document: DockerfileDocument, stage: Stage, probe: _Probe) -> Finding | None:
         instruction = probe.instruction
         present = {word.text[2:].partition("=")[0] for word in instruction.flags}
         missing = {name: value for name, value in self.options.flags().items() if name not in present}
@@ -193,9 +207,12 @@ class DockerfileHealthcheck(Rule):
         anchor = (instruction.flags or instruction.words)[-1 if instruction.flags else 0]
         at = instruction.source_offset(anchor.end - 1) + 1
         added = " ".join(f"--{name}={value}" for name, value in missing.items())
-        doubt = (start_period_doubt(probe.argv, shell_command) if "start-period" in missing else None) or (
-            interval_doubt(missing["interval"], probe.argv, shell_command) if "interval" in missing else None
-        )
+        doubt = _timing_doubt(missing, probe.argv, shell_command)
+        script = _script_of(document, stage, probe) if doubt is None and missing.keys() & _TIMING else None
+        if script is not None:
+            program, text = script
+            doubt = _timing_doubt(missing, None, text)
+            doubt = doubt and f"`{program}`, which it runs: {doubt}"
         inheriting = document.compose.timeout_inherited_by if document.compose is not None else ()
         if inheriting and duration_seconds(missing.get("timeout", ENGINE_TIMEOUT)) < duration_seconds(ENGINE_TIMEOUT):
             # The engine fills what a Compose healthcheck leaves out from the image's HEALTHCHECK.
@@ -319,6 +336,34 @@ class DockerfileHealthcheck(Rule):
         return self.finding(
             document, start, end, message, self.fix(problem.title, *edits), doubts=[problem.unsafe_because]
         )
+
+
+_TIMING = frozenset({"start-period", "interval"})
+"""The flags that change when a probe runs."""
+
+
+def _timing_doubt(missing: dict[str, str], argv: list[str] | None, shell_command: str | None) -> str | None:
+    """Why adding the `missing` flags changes what a probe that keeps state reports."""
+    return (start_period_doubt(argv, shell_command) if "start-period" in missing else None) or (
+        interval_doubt(missing["interval"], argv, shell_command) if "interval" in missing else None
+    )
+
+
+def _script_of(document: DockerfileDocument, stage: Stage, probe: _Probe) -> tuple[str, str] | None:
+    """The shell script the probe runs (`HEALTHCHECK CMD /healthcheck.sh`), as its program is
+    written and its text, when the build copies it into the stage from the build context or
+    a heredoc; None otherwise, or for a script of another language (a `#!` that is no shell)."""
+    program = program_run_by(probe.argv if probe.argv is not None else ["/bin/sh", "-c", probe.command])
+    if program is None or posixpath.basename(program) in probes.HTTP_TOOLS:
+        return None
+    try:
+        text = read_image_file(document, locate_program(document, stage, program))
+    except (NotLocated, ContextError):
+        return None
+    interpreter = text.partition("\n")[0].removeprefix("#!").split() if text.startswith("#!") else ["sh"]
+    if interpreter and posixpath.basename(interpreter[0]) == "env":
+        interpreter = interpreter[1:]
+    return (program, text) if interpreter and posixpath.basename(interpreter[0]) in probes.SHELLS else None
 
 
 def _source_span(instruction: Instruction, start: int, end: int) -> tuple[int, int] | None:
