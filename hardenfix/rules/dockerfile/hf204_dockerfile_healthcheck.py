@@ -144,8 +144,12 @@ class DockerfileHealthcheck(Rule):
     `/`, 401 behind authentication) passes today and would fail. A
     replacement is unsafe when a fact it relies on is assumed rather than
     known for the base image's tag (`latest`, or a release newer than the
-    knowledge base), and the message says so, and when it replaces a curl
-    without `-f`, which passes on an HTTP error status. A probe whose options
+    knowledge base), and the message says so; when it replaces a curl
+    without `-f`, which passes on an HTTP error status; when a build argument
+    may name another base image or variant, one that ships the tool (`FROM
+    ${BASE_IMAGE}`, `FROM python:3.12-${VARIANT}`; not `python:${VERSION}-slim`);
+    and when a later stage built from the probe's inherits it and may install
+    the tool. A probe whose options
     decide what is sent or what passes (`-H`, `-k`, `-X`), or whose output
     the shell reads, gets no replacement. When the knowledge base does
     not know whether the base image's tag ships the probe's tool, or a `RUN`
@@ -299,14 +303,17 @@ class DockerfileHealthcheck(Rule):
 
     def _may_ship_elsewhere(self, document: DockerfileDocument, stage: Stage, tool: str) -> str | None:
         """Why an image that runs the probe may ship its tool after all: its base image comes
-        from a build argument (`FROM ${BASE_IMAGE}`), which a build may set to another; or a
-        later stage built from this one inherits the probe and may install the tool (curl's
-        `-f` passes on a redirect, which the replacement would follow, so the two differ)."""
+        from a build argument (`FROM ${BASE_IMAGE}`, `FROM python:3.12-${VARIANT}`), which a
+        build may set to another; or a later stage built from this one inherits the probe and
+        may install the tool (curl's `-f` passes on a redirect, which the replacement would
+        follow, so the two differ)."""
         image = stage.root.image
         repository, colon, tag = image.rpartition(":")
         if not colon or "/" in tag:  # no tag, or a registry's port: `registry:5000/app`
             repository, tag = image, ""
-        if "$" in repository or re.fullmatch(r"\$\{?\w+\}?", tag):  # not `python:${VERSION}-slim`
+        # A variable that ends the tag may name any variant (`3.12-${VARIANT}` as `3.12-bookworm`);
+        # one before a variant's name (`${VERSION}-slim`) changes only the release.
+        if "$" in repository or _ENDS_WITH_VARIABLE.search(tag):
             return f"its base image comes from a build argument (`FROM {image}`), which a build may set"
         for later in document.stages[stage.index + 1 :]:
             if later.instructions_named("HEALTHCHECK") or all(ancestor is not stage for ancestor in later.lineage()):
@@ -337,6 +344,8 @@ class DockerfileHealthcheck(Rule):
             document, start, end, message, self.fix(problem.title, *edits), doubts=[problem.unsafe_because]
         )
 
+
+_ENDS_WITH_VARIABLE = re.compile(r"\$(?:\w+|\{[^}]*\})$")
 
 _TIMING = frozenset({"start-period", "interval"})
 """The flags that change when a probe runs."""
