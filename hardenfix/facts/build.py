@@ -375,6 +375,34 @@ def _may_install_unread(program: str, action: str | None, values: list[str], cop
     return program in (".", "source") or program.endswith(".sh") or program in copied
 
 
+def argument_package_list(document: DockerfileDocument, stage: Stage) -> str | None:
+    """A build argument whose value a `RUN` of the stage, or of one it is built from,
+    installs as packages (`ARG EXTRA_PACKAGES=""` then `apt-get install ${EXTRA_PACKAGES}`),
+    by name: a build may set it to any list (`--build-arg`, Compose's `args`), whatever
+    its default. None when there is none."""
+    for member in stage.lineage():
+        declared: set[str] = set()
+        for instruction in member.instructions:
+            if instruction.name == "ARG":
+                declared.update(name for name, _ in instruction.declared_arguments())
+            elif instruction.name == "RUN" and declared and "$" in document.instruction_text(instruction):
+                for command in _shell_commands(document, instruction):
+                    for words in probes.simple_commands(command):
+                        values = [word.value for word in words]
+                        action = next((value for value in values[1:] if not value.startswith("-")), None)
+                        if (posixpath.basename(values[0]), action) not in _INSTALLS:
+                            continue
+                        for value in values[1:]:
+                            match = _WHOLE_REFERENCE.fullmatch(value)
+                            if match is not None and (name := match.group(1) or match.group(2)) in declared:
+                                return name
+    return None
+
+
+_WHOLE_REFERENCE = re.compile(r"\$(?:(\w+)|\{(\w+)(?:[:?+#%/-][^}]*)?\})")
+"""A word that is one variable's value alone: `$PACKAGES`, `${PACKAGES}`, `${PACKAGES:-curl}`."""
+
+
 def _expanded(words: list[str], variables: Mapping[str, str]) -> list[str]:
     """Package lists kept in a variable (`apt-get install ${RUNTIME_PACKAGES}`), split into
     their words as the shell splits an unquoted expansion; a word with a variable not

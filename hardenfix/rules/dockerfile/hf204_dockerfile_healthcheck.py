@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hardenfix import probes
 from hardenfix.facts import Fact
-from hardenfix.facts.build import stage_image
+from hardenfix.facts.build import argument_package_list, stage_image
 from hardenfix.knowledge import (
     DEFAULT_TIMING,
     ENGINE_TIMEOUT,
@@ -147,7 +147,9 @@ class DockerfileHealthcheck(Rule):
     knowledge base), and the message says so; when it replaces a curl
     without `-f`, which passes on an HTTP error status; when a build argument
     may name another base image or variant, one that ships the tool (`FROM
-    ${BASE_IMAGE}`, `FROM python:3.12-${VARIANT}`; not `python:${VERSION}-slim`);
+    ${BASE_IMAGE}`, `FROM python:3.12-${VARIANT}`; not `python:${VERSION}-slim`),
+    or a list of packages the build installs (`ARG EXTRA_PACKAGES=""`, `apt-get
+    install ${EXTRA_PACKAGES}`);
     and when a later stage built from the probe's inherits it and may install
     the tool. A probe whose options
     decide what is sent or what passes (`-H`, `-k`, `-X`), or whose output
@@ -304,7 +306,8 @@ class DockerfileHealthcheck(Rule):
     def _may_ship_elsewhere(self, document: DockerfileDocument, stage: Stage, tool: str) -> str | None:
         """Why an image that runs the probe may ship its tool after all: its base image comes
         from a build argument (`FROM ${BASE_IMAGE}`, `FROM python:3.12-${VARIANT}`), which a
-        build may set to another; or a later stage built from this one inherits the probe and
+        build may set to another, or it installs a package list one holds (`apt-get install
+        ${EXTRA_PACKAGES}`); or a later stage built from this one inherits the probe and
         may install the tool (curl's `-f` passes on a redirect, which the replacement would
         follow, so the two differ)."""
         image = stage.root.image
@@ -315,6 +318,9 @@ class DockerfileHealthcheck(Rule):
         # one before a variant's name (`${VERSION}-slim`) changes only the release.
         if "$" in repository or _ENDS_WITH_VARIABLE.search(tag):
             return f"its base image comes from a build argument (`FROM {image}`), which a build may set"
+        listed = argument_package_list(document, stage)
+        if listed is not None:
+            return f"the build installs the packages that build argument `{listed}` lists, which a build may set"
         for later in document.stages[stage.index + 1 :]:
             if later.instructions_named("HEALTHCHECK") or all(ancestor is not stage for ancestor in later.lineage()):
                 continue
