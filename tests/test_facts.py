@@ -284,6 +284,14 @@ def test_tools_installed_removed_and_copied_in_the_order_written() -> None:
         ("RUN python3 /tmp/install_deps.py", True),
         ("RUN . /tmp/setup-env && make", True),
         ("RUN install-system-deps", True),  # copied below the FROM
+        ("RUN apt-get install -y /tmp/google-chrome-stable_current_amd64.deb", True),  # and its dependencies
+        ("RUN apt-get install -y ./vendor/app.deb", True),
+        ("RUN dnf install -y https://example.com/tool-1.0.x86_64.rpm", True),
+        ("RUN apk add --allow-untrusted /tmp/pkgs/tool.apk", True),
+        ("RUN dpkg -i /tmp/debs/*.deb", True),
+        ("RUN rpm -ivh /tmp/rpms/*.rpm", True),
+        ("RUN rpm -qa", False),
+        ("RUN apk add --repository http://dl-cdn.alpinelinux.org/alpine/edge/community gosu", False),
         ("RUN apt-get update && apt-get install -y curl && python3 -m pip install -r requirements.txt", False),
         ('RUN sh -c "apt-get update"', False),
     ],

@@ -72,6 +72,8 @@ _DPKG_REMOVALS = frozenset({"-r", "--remove", "-P", "--purge"})
 _VIRTUAL = ("--virtual", "-t")
 _VERSION = re.compile(r"[=<>~].*$")
 _BUILD_INSTRUCTIONS = ("RUN", "COPY", "ADD")
+_PACKAGE_FILE = re.compile(r"/|\.(?:deb|rpm|apk)$")
+"""A package manager's argument that is a package file or URL, not a package's name."""
 _WORD = re.compile(r"[\w.+-]+")
 UNKNOWN_IMAGE = "not in hardenfix's image knowledge"
 
@@ -361,12 +363,21 @@ def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[s
 def _may_install_unread(program: str, action: str | None, values: list[str], copied: set[str]) -> bool:
     """Whether a build command may install packages whose names hardenfix cannot read: a
     package manager run by `xargs` (the names come from its input), an install naming a
-    variable it cannot resolve, or a script the build runs (a file it copied, a `.sh`, a
-    file given to a shell or an interpreter, one sourced with `.`)."""
+    variable it cannot resolve, one of a package file (`apt-get install ./vendor-agent.deb`,
+    which installs the dependencies it declares too, curl or wget among them), `dpkg -i` or
+    `rpm -i` of files, or a script the build runs (a file it copied, a `.sh`, a file given
+    to a shell or an interpreter, one sourced with `.`)."""
     if program == "xargs":
         return any(posixpath.basename(value) in _PACKAGE_MANAGERS for value in values[1:])
     if (program, action) in _INSTALLS:
-        return any("$" in value for value in values[2:])
+        packages, _ = _package_arguments(values[1:], action)
+        return any("$" in value for value in values[2:]) or any(_PACKAGE_FILE.search(name) for name in packages)
+    if program == "dpkg":
+        return any(value in ("-i", "--install") for value in values[1:])
+    if program == "rpm":
+        return any(
+            value in ("--install", "--upgrade", "--freshen") or re.match(r"-[iUF]", value) for value in values[1:]
+        )
     if program in probes.SHELLS:
         return probes.shell_script(values[1:]) is None and any(not value.startswith("-") for value in values[1:])
     if program in _INTERPRETERS:

@@ -156,8 +156,10 @@ class DockerfileHealthcheck(Rule):
     the shell reads, gets no replacement. When the knowledge base does
     not know whether the base image's tag ships the probe's tool, or a `RUN`
     or `COPY` of the stage names it, or the stage installs packages from a
-    list or a script hardenfix does not read, or copies a tree into a folder
-    that its `ENV PATH` adds (busybox's applets in `/busybox`; a virtualenv's
+    list or a script hardenfix does not read, or package files (`apt-get
+    install ./vendor.deb`, whose dependencies come too; `dpkg -i`), or copies
+    a tree into a folder that its `ENV PATH` adds (busybox's applets in
+    `/busybox`; a virtualenv's
     `bin` or `node_modules/.bin` holds packages' scripts, never curl or wget),
     the probe is reported with no fix: a probe never run against the image is
     how these bugs start.
