@@ -368,19 +368,27 @@ def _timing_doubt(missing: dict[str, str], argv: list[str] | None, shell_command
 
 def _script_of(document: DockerfileDocument, stage: Stage, probe: _Probe) -> tuple[str, str] | None:
     """The shell script the probe runs (`HEALTHCHECK CMD /healthcheck.sh`), as its program is
-    written and its text, when the build copies it into the stage from the build context or
-    a heredoc; None otherwise, or for a script of another language (a `#!` that is no shell)."""
+    written and its text, when the build copies it from the build context or a heredoc into
+    the stage, or into a later stage built from it, which inherits the probe; None otherwise,
+    or for a script of another language (a `#!` that is no shell)."""
     program = program_run_by(probe.argv if probe.argv is not None else ["/bin/sh", "-c", probe.command])
     if program is None or posixpath.basename(program) in probes.HTTP_TOOLS:
         return None
-    try:
-        text = read_image_file(document, locate_program(document, stage, program))
-    except (NotLocated, ContextError):
+    inheriting = (later for later in document.stages[stage.index :] if any(s is stage for s in later.lineage()))
+    text = next(filter(None, (_read_program(document, member, program) for member in inheriting)), None)
+    if text is None:
         return None
     interpreter = text.partition("\n")[0].removeprefix("#!").split() if text.startswith("#!") else ["sh"]
     if interpreter and posixpath.basename(interpreter[0]) == "env":
         interpreter = interpreter[1:]
     return (program, text) if interpreter and posixpath.basename(interpreter[0]) in probes.SHELLS else None
+
+
+def _read_program(document: DockerfileDocument, stage: Stage, program: str) -> str | None:
+    try:
+        return read_image_file(document, locate_program(document, stage, program))
+    except (NotLocated, ContextError):
+        return None
 
 
 def _source_span(instruction: Instruction, start: int, end: int) -> tuple[int, int] | None:
