@@ -327,7 +327,7 @@ class DockerfileHealthcheck(Rule):
             if later.instructions_named("HEALTHCHECK") or all(ancestor is not stage for ancestor in later.lineage()):
                 continue
             shipped = stage_image(self.knowledge, document, later).tool(tool)
-            if shipped is None or shipped.value:
+            if shipped is None or shipped.value or argument_package_list(document, later) is not None:
                 return f"stage `{later.name or later.index}`, built from this one, runs the probe and may ship `{tool}`"
         return None
 

@@ -11,3 +11,11 @@ FROM python:3.12-slim AS worker
 ARG PG_MAJOR=15
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR}
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD curl -f http://localhost:8001/health || exit 1
+
+# The probe is inherited by a stage that installs the listed packages. Unsafe.
+FROM python:3.12-slim AS web-base
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD curl -f http://localhost:8002/health || exit 1
+
+FROM web-base AS web
+ARG EXTRA_PACKAGES=""
+RUN apt-get update && apt-get install -y --no-install-recommends ${EXTRA_PACKAGES}
