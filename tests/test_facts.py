@@ -1946,3 +1946,106 @@ def test_a_view_named_by_a_route_says_which_methods_it_answers_and_whether_it_as
 ) -> None:
     files.setdefault("settings.py", "ALLOWED_HOSTS = ['*']\n")
     assert [(route.path, route.needs_auth) for route in routes_of(tmp_path, files).routes] == found
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(  # a handler of another module, listed by the application: mounted there
+            {
+                "ops.py": "import litestar\n@litestar.get('/health')\nasync def health() -> str: ...\n",
+                "main.py": "from litestar import Litestar\nfrom ops import health\napp = Litestar([health])\n",
+            },
+            {"/health": None},
+            id="litestar-handler-of-another-module",
+        ),
+        pytest.param(  # listed by no layer: Litestar serves it nowhere
+            {"main.py": "from litestar import get\n@get('/health')\nasync def health() -> str: ...\n"},
+            {"/health": "`health` is not seen mounted, so its routes may have a prefix"},
+            id="litestar-handler-never-listed",
+        ),
+        pytest.param(
+            {
+                "main.py": (
+                    "from litestar import Controller, Litestar, get\n"
+                    "class Ops(Controller):\n    path = '/ops'\n    guards = [check]\n"
+                    "    @get('/health')\n    async def health(self) -> str: ...\n"
+                    "app = Litestar(route_handlers=[Ops])\n"
+                )
+            },
+            {
+                "/ops/health": "its application runs `guards=` on its controller `Ops` before each request, which may"
+                " refuse the probe"
+            },
+            id="litestar-controller-guards",
+        ),
+        pytest.param(  # Bottle's `route(path, method)`
+            {"main.py": "from bottle import Bottle\napp = Bottle()\n@app.route('/health', 'POST')\ndef h(): ...\n"},
+            {},
+            id="bottle-method-by-position",
+        ),
+        pytest.param(
+            {
+                "main.py": (
+                    "import tornado.web\nfrom base import Base\n"
+                    "class Health(Base):\n    def get(self): ...\n"
+                    "app = tornado.web.Application([(r'/health', Health), (r'/status/(.*)', Health)])\n"
+                )
+            },
+            {"/health": "its base class `Base` is not read, and may refuse the probe"},
+            id="tornado-base-not-read",
+        ),
+        pytest.param(
+            {
+                "main.py": (
+                    "import tornado.web\nclass Health(tornado.web.RequestHandler):\n    def get(self): ...\n"
+                    "app = tornado.web.Application()\n"
+                    "app.add_handlers(r'api\\.example\\.com', [(r'/health', Health)])\n"
+                    "app.add_handlers(r'.*', [tornado.web.url(r'/ready\\/?', Health)])\n"
+                )
+            },
+            {
+                "/health": "it is served to requests for the hosts `'api\\\\.example\\\\.com'` matches alone, which a"
+                " probe of 127.0.0.1 may not be",
+                "/ready": None,
+            },
+            id="tornado-host-patterns",
+        ),
+    ],
+)
+def test_litestar_bottle_and_tornado_routes(tmp_path: Path, files: dict[str, str], expected: dict) -> None:
+    facts = routes_of(tmp_path, files)
+    assert {route.path: route.guess for route in facts.routes} == expected
+
+
+def test_a_tornado_server_made_with_tls_answers_no_plain_probe(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "main.py": (
+                "import tornado.web\nfrom tornado.httpserver import HTTPServer\n"
+                "app = tornado.web.Application([])\n"
+                "server = HTTPServer(app, ssl_options={'certfile': 'c.pem'})\nserver.listen(8443)\n"
+            )
+        },
+    )
+    assert facts.script_ports["main.py"].tls == "main.py:4: `ssl_options={'certfile': 'c.pem'}`"
+
+
+def test_a_tornado_port_option_is_read_from_the_command_only_where_the_script_parses_it(tmp_path: Path) -> None:
+    facts = routes_of(
+        tmp_path,
+        {
+            "parsed.py": (
+                "from tornado.options import define, options\nimport tornado.web\ndefine('port', default=8888)\n"
+                "options.parse_command_line()\ntornado.web.Application([]).listen(1)\n"
+                "app = tornado.web.Application([])\napp.listen(options.port)\n"
+            ),
+            "fixed.py": (
+                "from tornado.options import define, options\nimport tornado.web\ndefine('port', default=8888)\n"
+                "app = tornado.web.Application([])\napp.listen(options.port)\n"
+            ),
+        },
+    )
+    parsed, fixed = facts.script_ports["parsed.py"], facts.script_ports["fixed.py"]
+    assert parsed.read_from == ("8888", None, "--port") and fixed.read_from == ("8888", None, None)

@@ -14,7 +14,18 @@ of a file that does (an entry point that adds middleware to it). Python is read 
 - Django: `path("healthz/", ...)` and `re_path(...)`, under the prefix of an
   `include("app.urls")` or `include(urls)` that names their module, or an `include()` of
   the pattern list they are written in; one in `i18n_patterns(...)` is below a language
-  code, a prefix not written out.
+  code, a prefix not written out;
+- Litestar: `@get("/healthz")` handlers and `Controller`s (their `path`), listed in
+  `Litestar(route_handlers=[...])` or `Router(path=..., route_handlers=[...])`, or
+  `app.register(...)`; `guards=`, `middleware=`, `before_request=`, `on_app_init=` and
+  `allowed_hosts=` on any of them, and a handler parameter a dependency or the request fills;
+- Falcon: `app.add_route("/healthz", Resource())`, answered by the resource class's `on_get`
+  (405 without one), under `App(middleware=[...])`, `add_middleware` and `@falcon.before` hooks;
+- Bottle: `@app.route(...)` (`method=`), `@app.get(...)`, `@route(...)` of its default
+  application, `app.mount(...)`; `before_request` hooks and plugins (`install`, `apply=`);
+- Tornado: `tornado.web.Application([(r"/healthz/?", Handler)])` (a pattern that matches one
+  path), `add_handlers(host_pattern, ...)`, answered by the handler class's `get`, under a
+  `prepare()` of it or a base class, and `@tornado.web.authenticated`.
 
 JavaScript (Express, Fastify, Koa, Hono) is matched with patterns: `app.get('/healthz'`.
 
@@ -29,7 +40,13 @@ handler asks for authentication is noted, since a probe without credentials gets
 What may refuse a probe or serve it elsewhere makes a route a guess too: code run before
 each request (middleware, request hooks, https redirects), code wrapped around the served
 application, host names the application answers alone (Flask's `SERVER_NAME`, Django's
-`ALLOWED_HOSTS`), a parameter the handler needs, an application mounted by a call not read.
+`ALLOWED_HOSTS`), a parameter the handler needs, an application mounted by a call not read,
+a view class of the code whose base is not read.
+
+A script's port is read from the call that starts its server: `app.run(...)` of Flask, Quart,
+Sanic, Bottle (and `bottle.run(...)`, but for a `server=` that speaks no HTTP: flup's FastCGI),
+`listen(...)` of a Tornado application or `HTTPServer` (a `define("port")` option it reads from
+`--port=`), waitress's `serve`, aiohttp's `run_app`, `uvicorn.run`.
 """
 
 from __future__ import annotations
@@ -38,7 +55,7 @@ import ast
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -56,6 +73,7 @@ MAX_FILES = 2000
 _SKIPPED_FOLDERS = frozenset({"node_modules", "venv", "site-packages", "__pycache__", "tests", "test", "dist", "build"})
 _PYTHON_FRAMEWORKS = tuple(
     b"fastapi starlette flask quart aiohttp django rest_framework litestar sanic uvicorn waitress".split()
+    + b"falcon bottle tornado".split()
     + b"SECURE_SSL_REDIRECT PREPEND_WWW ALLOWED_HOSTS MIDDLEWARE REST_FRAMEWORK".split()
     + b"SERVER_NAME TRUSTED_HOSTS dotenv read_env".split()
 )
@@ -76,8 +94,14 @@ _AUTH_WORDS = re.compile(
 `Depends(get_current_user)`, `CurrentUser` (an alias of `Annotated[User, Depends(...)]`),
 `Depends(HTTPBearer())`, `Depends(oauth2_scheme)`."""
 _APPLICATIONS = frozenset(
-    {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef"}
+    {"FastAPI", "Flask", "Quart", "Starlette", "Application", "Sanic", "Litestar", "RouteTableDef", "Bottle"}
+    | {"default_app"}
 )
+_FALCON_APPLICATIONS = frozenset(
+    {"falcon.App", "falcon.API", "falcon.asgi.App", "falcon.app.App", "falcon.asgi.app.App"}
+)
+"""Falcon's applications, by the dotted name they are imported from: `App` alone names too many
+classes of other libraries."""
 _ROUTERS = {"APIRouter": "prefix", "Blueprint": "url_prefix"}
 _HTTPS_EXTENSIONS = frozenset({"Talisman", "SSLify"})
 """Flask extensions that redirect each plain http request to https: flask-talisman (unless
@@ -132,22 +156,62 @@ _SCALARS = frozenset({"str", "int", "float", "bool", "bytes", "UUID", "date", "d
 """Annotations that make FastAPI read a parameter from the query string."""
 _GET_DECORATORS = frozenset({"get", "api_route", "route"})
 _REGISTRATIONS = {"add_api_route": 0, "add_get": 0, "add_url_rule": 0}
-_RUN_METHODS = {"Flask": (1, "5000"), "Quart": (1, "5000"), "Sanic": (1, "8000"), "SocketIO": (2, "5000")}
-"""Classes whose `run` method starts a server, with the position of its port argument and
-its default: `Flask.run(host, port)`, quart/app.py:849, sanic/mixins/startup.py:904,
-flask_socketio's `SocketIO.run(app, host, port)`. A `run` of anything else (`asyncio.run`,
-`subprocess.run`) starts no server of theirs."""
-_SERVER_FUNCTIONS = {"aiohttp.web.run_app": "8080", "waitress.serve": "8080", "uvicorn.run": "8000"}
+
+
+class _ServerMethod(NamedTuple):
+    """How a method of an application or server object starts a server."""
+
+    methods: frozenset[str]
+    port_position: int | None
+    """Where its port argument is, when it may be given by position."""
+    default: str | None
+    """Its port when none is given; None where one must be."""
+    host_position: int | None = None
+    host_keyword: str = "host"
+    ipv6_alone: bool = False
+    """Whether it listens on `::` for IPv6 alone (`IPV6_V6ONLY`)."""
+
+
+_RUN = frozenset({"run"})
+_LISTEN = frozenset({"listen", "bind"})
+_RUN_METHODS = {
+    "Flask": _ServerMethod(_RUN, 1, "5000", 0),
+    "Quart": _ServerMethod(_RUN, 1, "5000", 0),
+    "Sanic": _ServerMethod(_RUN, 1, "8000", 0),
+    "SocketIO": _ServerMethod(_RUN, 2, "5000"),
+    "Bottle": _ServerMethod(_RUN, None, "8080", ipv6_alone=True),
+    "default_app": _ServerMethod(_RUN, None, "8080", ipv6_alone=True),
+    "Application": _ServerMethod(_LISTEN, 0, None, 1, "address", ipv6_alone=True),
+    "HTTPServer": _ServerMethod(_LISTEN, 0, None, 1, "address", ipv6_alone=True),
+}
+"""Classes whose methods start a server, with where their port and host arguments are: `Flask.run(host,
+port)`, quart/app.py:849, sanic/mixins/startup.py:904, flask_socketio's `SocketIO.run(app, host,
+port)`; Bottle's `run(**kwargs)` (bottle.py 0.13: 127.0.0.1:8080 by default; its `server=` may be
+waitress, which binds `::` for IPv6 alone); Tornado's `Application.listen(port, address)` and
+`HTTPServer.listen`/`bind` (tornado/netutil.py `bind_sockets` sets `IPV6_V6ONLY`, and listens on
+every address by default). A `run` of anything else (`asyncio.run`, `subprocess.run`) starts no
+server of theirs; aiohttp's `Application` has no `listen`."""
+_SERVER_FUNCTIONS = {
+    "aiohttp.web.run_app": ("8080", None, None),
+    "waitress.serve": ("8080", None, None),
+    "uvicorn.run": ("8000", None, None),
+    "bottle.run": ("8080", 3, 2),
+}
 """Functions that start a server, by the dotted name they are imported from, with their
-default port; each takes its port as a keyword, and listens on `::` for IPv6 alone
-(`IPV6_V6ONLY`: asyncio's `create_server`, waitress server.py)."""
-_LISTENS_ELSEWHERE = frozenset({"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version"})
+default port and where their port and host may be given by position (else as keywords); each
+listens on `::` for IPv6 alone (`IPV6_V6ONLY`: asyncio's `create_server`, waitress server.py,
+and waitress among Bottle's servers: `run(app=None, server="wsgiref", host="127.0.0.1",
+port=8080)`)."""
+_LISTENS_ELSEWHERE = frozenset(
+    {"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version", "family"}
+)
 """Keywords that make those servers listen on another address or socket, or Sanic on 8443
-(waitress's `listen="*:8080"`, uvicorn's `uds=`, aiohttp's `path=`, Sanic's `auto_tls=`)."""
-_SPEAKS_TLS = frozenset({"ssl_keyfile", "ssl_certfile", "ssl_context", "ssl", "certfile", "keyfile"})
+(waitress's `listen="*:8080"`, uvicorn's `uds=`, aiohttp's `path=`, Sanic's `auto_tls=`,
+Tornado's `family=socket.AF_INET6`)."""
+_SPEAKS_TLS = frozenset({"ssl_keyfile", "ssl_certfile", "ssl_context", "ssl", "certfile", "keyfile", "ssl_options"})
 """Keywords that make those servers speak TLS alone, which a plain http probe gets no answer
 from: uvicorn's `ssl_certfile=`, Flask's and aiohttp's `ssl_context=` (aiohttp then listens
-on 8443 by default), Sanic's `ssl=`, Quart's and flask_socketio's `certfile=`."""
+on 8443 by default), Sanic's `ssl=`, Quart's and flask_socketio's `certfile=`, Tornado's `ssl_options=`."""
 _READ_BY_PATTERNS = (
     "its route is read from JavaScript with patterns, which miss prefixes that plugins and sub-applications "
     "add, code commented out, and TLS or redirects to https set up in other ways"
@@ -546,6 +610,9 @@ class _Written(NamedTuple):
     view: str | None = None
     """The dotted name of its view where the route names one (`path("ping/", views.ping)`,
     `add_url_rule(..., view_func=Ping.as_view("ping"))`, `Route("/ping", Ping)`)."""
+    responder: str | None = None
+    """The method its view, a class, must define to answer a GET, where a missing one answers
+    405: Falcon's `on_get` (`on_get_status` for `suffix="status"`), Tornado's `get`."""
     registered_by: str | None = None
     """The function whose call registers it, on a router or an application the function is
     given or finds (`def add_health(app): @app.get(...)`); None where the module registers it
@@ -587,6 +654,11 @@ class _Module:
     """Variables holding an application itself, which a server runs (not a route table)."""
     runnable: dict[str, str] = field(default_factory=dict)
     """Variables holding an object whose `run` starts a server -> its class (`_RUN_METHODS`)."""
+    instances: dict[str, ast.expr] = field(default_factory=dict)
+    """Variables -> the class or function whose call the module assigns them (`health =
+    HealthResource()`), which a Falcon route may name."""
+    server_tls: dict[str, str] = field(default_factory=dict)
+    """Those of them made to speak TLS alone -> where: `HTTPServer(app, ssl_options=...)`."""
     routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """Router variable -> (its own prefix, `_UNKNOWN` when not written out; whether a mount's
     prefix replaces it: blueprints)."""
@@ -596,9 +668,10 @@ class _Module:
     definitions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = field(default_factory=dict)
     """The dotted names of its module-level functions and classes, which a route may name as
     its view (see `_view`)."""
-    options: dict[str, tuple[str, str | None, tuple[str, ...]]] = field(default_factory=dict)
+    options: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = field(default_factory=dict)
     """argparse destination -> (its option, its default, its other spellings): `port` ->
-    (`--port`, `9000`, (`-p`,))."""
+    (`--port`, `9000`, (`-p`,)); Tornado's `define("port", default=8888)` the same, with no
+    option where the module never calls `parse_command_line()`."""
     allowed_hosts: list[str] | None = None
     """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
     `["?"]` when it sets it some other way (from the environment). Where it sets it more than
@@ -707,15 +780,20 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         elif isinstance(node, ast.Call) and _callee(node) == "from_prefixed_env" and module.prefixed_env is None:
             prefix = _string(module, _argument(node, 0, "prefix")) or "FLASK"
             module.prefixed_env = (f"{relative}:{node.lineno}", prefix)
+    factories = _factories(tree) if "tornado" in text or "bottle" in text else {}
     for node in nodes:
         if isinstance(node, ast.Import | ast.ImportFrom):
             _imports(module, node)
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            _owner(module, node)
+            _owner(module, node, factories)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             _decorated_routes(module, node)
         elif isinstance(node, ast.Call):
             _call(module, node, mount_prefixes, pattern_lists, route_owners)
+    if "litestar" in text:
+        _litestar(module, nodes)
+    if "tornado" in text:
+        _tornado(module, nodes, "parse_command_line" in text)
     if module.routes:
         module.routes = _placed(tree, module.routes)
     module.loads_dotenv = next(
@@ -1023,14 +1101,23 @@ def _argument(call: ast.Call, index: int, name: str) -> ast.AST | None:
     return call.args[index] if len(call.args) > index else _keyword(call, name)
 
 
-def _owner(module: _Module, node: ast.Assign) -> None:
+def _owner(module: _Module, node: ast.Assign, factories: Mapping[str, str]) -> None:
     callee = _callee(node.value)
     names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+    if callee in ("App", "API") and _dotted(module, node.value.func) in _FALCON_APPLICATIONS:
+        callee = "Falcon"
+        module.applications.update(names)
+        module.servers.update(names)
     guard = _constructor_guard(node.value)
-    if guard is not None and (callee in _APPLICATIONS or callee in _ROUTERS):
+    if guard is not None and (callee in _APPLICATIONS or callee in _ROUTERS or callee == "Falcon"):
         module.guards.update(dict.fromkeys(names, guard))
-    if callee in _RUN_METHODS:
-        module.runnable.update(dict.fromkeys(names, callee))
+    if isinstance(node.value.func, ast.Name | ast.Attribute):
+        module.instances.update(dict.fromkeys(names, node.value.func))
+    if callee in _RUN_METHODS or callee in factories:
+        module.runnable.update(dict.fromkeys(names, factories.get(callee, callee)))
+        tls = next(_tls_keywords(node.value), None)
+        if tls is not None:  # Tornado's `HTTPServer(app, ssl_options=...)`
+            module.server_tls.update(dict.fromkeys(names, f"{module.path}:{node.lineno}: `{ast.unparse(tls)}`"))
     if callee in _HTTPS_EXTENSIONS and _bound_application(node.value) is None:
         module.https_extensions.update(dict.fromkeys((f"{module.dotted}.{name}" for name in names), callee))
     if callee in _APPLICATIONS:
@@ -1067,7 +1154,10 @@ def _prefix(module: _Module, node: ast.AST | None) -> str | None:
 def _constructor_guard(call: ast.Call) -> str | None:
     """What an application or router runs before each route: `FastAPI(dependencies=[...])`,
     `APIRouter(dependencies=[...])`, `Starlette(middleware=[...])`, aiohttp's
-    `web.Application(middlewares=[...])`."""
+    `web.Application(middlewares=[...])`, Falcon's `App(middleware=[...])`. Litestar's are read
+    by `_litestar`: its dependencies run only for a handler that asks for them."""
+    if _callee(call) == "Litestar":
+        return None
     for keyword in ("dependencies", "middleware", "middlewares"):
         value = _keyword(call, keyword)
         if value is not None and not _only_harmless_middleware(value):
@@ -1087,9 +1177,21 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
         hook = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS:
             module.guards[ast.unparse(hook.value)] = f"`@{ast.unparse(hook)}` `{function.name}`"
-        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
+        if not isinstance(decorator, ast.Call):
             continue
-        if decorator.func.attr not in _GET_DECORATORS or not _serves_get(decorator):
+        if _callee(decorator) == "hook":
+            _bottle_hook(module, decorator, f"`@{ast.unparse(decorator)}` `{function.name}`")
+        if isinstance(hook, ast.Name) and module.imports.get(hook.id) in _BOTTLE_ROUTES:
+            owner = ""  # `@route("/health")` of Bottle's default application
+        elif isinstance(hook, ast.Attribute) and hook.attr in _GET_DECORATORS:
+            owner = ast.unparse(hook.value)
+            imported = module.imports.get(owner, "")
+            if imported.startswith("litestar"):
+                continue  # `@litestar.get(...)`: read by `_litestar`
+            owner = "" if imported == "bottle" else owner
+        else:
+            continue
+        if not _serves_get(decorator):
             continue
         path = _string(module, _argument(decorator, 0, "path") or _keyword(decorator, "rule"))
         version = _keyword(decorator, "version")
@@ -1097,12 +1199,39 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
             written = version.value if isinstance(version, ast.Constant) else None
             path = f"/v{written}/{path.lstrip('/')}" if isinstance(written, int | str) and written != "" else None
         if path is not None:
-            owner = ast.unparse(decorator.func.value)
             if needs_auth is None:
                 needs_auth = _asks_for_authentication(function)
             needs = needs_auth or _depends_on_auth(decorator)
-            refused = _either(_served_to_one_host(decorator), _needs_parameters(function))
+            applied = _keyword(decorator, "apply")  # Bottle's plugins for this route alone
+            plugins = (
+                applied and f"it applies `apply={ast.unparse(applied)}` to its handler, which may refuse the probe"
+            )
+            refused = _either(_served_to_one_host(decorator), _needs_parameters(function), plugins)
             module.routes.append(_Written(owner, path, decorator.lineno, needs, refused))
+
+
+_BOTTLE_ROUTES = frozenset({"bottle.route", "bottle.get"})
+"""Bottle's decorators that add a GET route to its default application, imported by name."""
+
+
+def _bottle_hook(module: _Module, call: ast.Call, said: str) -> None:
+    """Bottle's `@app.hook("before_request")`, `app.add_hook("before_request", check)`: run before
+    each request of the application, or of Bottle's default one (`@hook(...)`), which any route
+    of the code may be on."""
+    if _string(module, _argument(call, 0, "name")) != "before_request":
+        return
+    _bottle_guard(module, call.func, said)
+
+
+def _bottle_guard(module: _Module, function: ast.AST, said: str) -> None:
+    """Note what a Bottle hook or plugin (`function`, the method or function that adds it) runs
+    before each request of the application it is added to: one named, else the default one."""
+    receiver = ast.unparse(function.value) if isinstance(function, ast.Attribute) else None
+    if receiver is not None and module.imports.get(receiver) != "bottle":
+        module.guards.setdefault(receiver, said)
+    else:
+        default = f"{said} runs before each request of Bottle's default application, which may refuse the probe"
+        module.route_doubt = _either(module.route_doubt, default)
 
 
 def _served_to_one_host(call: ast.Call) -> str | None:
@@ -1123,11 +1252,7 @@ def _needs_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str |
     `Annotated[str, Query()]`; fastapi/param_functions.py: a marker without a default makes
     a required parameter). Not one it fills itself (`request: Request`), nor one without an
     annotation (aiohttp's and Sanic's `request`)."""
-    arguments = function.args
-    positional = [*arguments.posonlyargs, *arguments.args]
-    defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
-    pairs = [*zip(positional, defaults, strict=True), *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)]
-    required = [argument.arg for argument, default in pairs if _required(argument.annotation, default)]
+    required = [argument.arg for argument, default in _parameters(function) if _required(argument.annotation, default)]
     # `request.args["token"]`: Flask answers 400 to a request without it, Django and Starlette 500.
     required += [
         f"{ast.unparse(node.value)}[{ast.unparse(node.slice)}]"
@@ -1141,6 +1266,14 @@ def _needs_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str |
     if not required:
         return None
     return f"its handler `{function.name}` needs {', '.join(f'`{name}`' for name in required)} in the request"
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[ast.arg, ast.expr | None]]:
+    """A function's named parameters, each with its default (None: it has none)."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+    return [*zip(positional, defaults, strict=True), *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)]
 
 
 _REQUEST_DATA_READ = frozenset(
@@ -1266,6 +1399,12 @@ def _call(
     hook = call.func.func if isinstance(call.func, ast.Call) else call.func
     if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS and call.args:
         module.guards.setdefault(ast.unparse(hook.value), f"`{ast.unparse(call)}`")
+    if isinstance(call.func, ast.Call) and _callee(call.func) == "hook":  # Bottle's `app.hook("before_request")(check)`
+        _bottle_hook(module, call.func, f"`{ast.unparse(call)}`")
+    elif callee == "add_hook":
+        _bottle_hook(module, call, f"`{ast.unparse(call)}`")
+    elif callee == "install" and call.args and _installs_bottle_plugin(module, call.func):
+        _bottle_guard(module, call.func, f"`{ast.unparse(call)}`, a plugin wrapped around every route,")
     if callee in ("append", "extend", "insert") and isinstance(call.func, ast.Attribute):
         # aiohttp's `app.middlewares.append(auth)`; Flask's `app.before_request_funcs.setdefault(None,
         # []).append(auth)` and `app.before_request_funcs[None].append(auth)`.
@@ -1340,6 +1479,8 @@ def _call(
         path = _string(module, call.args[0])
         if path is not None:
             module.routes.append(_Written(route_owners.get(id(call), ""), path, call.lineno, False))
+    elif callee == "add_route" and is_method and call.args and _uses(module, "falcon"):
+        _falcon_route(module, call)
     elif callee in _REGISTRATIONS and is_method and _serves_get(call):
         path = _string(module, _argument(call, _REGISTRATIONS[callee], "path"))
         owner = call.func.value
@@ -1349,6 +1490,37 @@ def _call(
             view = _view_name(module, _argument(call, 2, "view_func")) if callee == "add_url_rule" else None
             refused = _served_to_one_host(call)
             module.routes.append(_Written(ast.unparse(owner), path, call.lineno, False, refused, view))
+
+
+def _uses(module: _Module, package: str) -> bool:
+    """Whether the module imports from `package`."""
+    return any(imported.partition(".")[0] == package for imported in module.imports.values())
+
+
+def _installs_bottle_plugin(module: _Module, function: ast.AST) -> bool:
+    """Whether `function` is Bottle's `install`: of an application of the module, of the `bottle`
+    module, or imported from it."""
+    if isinstance(function, ast.Attribute):
+        receiver = ast.unparse(function.value)
+        return receiver in module.applications or module.imports.get(receiver) == "bottle"
+    return isinstance(function, ast.Name) and module.imports.get(function.id) == "bottle.install"
+
+
+def _falcon_route(module: _Module, call: ast.Call) -> None:
+    """Falcon's `app.add_route("/health", HealthResource())`: served by the resource's `on_get`
+    (`on_get_status` with `suffix="status"`), read where the code defines its class."""
+    path = _string(module, call.args[0])
+    if path is None or not path.startswith("/"):
+        return
+    resource = _argument(call, 1, "resource")
+    if isinstance(resource, ast.Name) and resource.id in module.instances:
+        resource = module.instances[resource.id]  # `health = HealthResource()` made before
+    elif isinstance(resource, ast.Call):
+        resource = resource.func
+    suffix = _string(module, _keyword(call, "suffix"))
+    responder = f"on_get_{suffix}" if suffix else "on_get"
+    view = _view_name(module, resource)
+    module.routes.append(_Written(ast.unparse(call.func.value), path, call.lineno, False, None, view, responder))
 
 
 _METHOD_HANDLERS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
@@ -1449,10 +1621,24 @@ def _forces_https(call: ast.Call) -> bool:
 
 
 def _serves_get(call: ast.Call) -> bool:
-    methods = _keyword(call, "methods")
+    """Whether a route's methods, as written, hold GET: Flask's and Sanic's `methods=[...]`
+    (Sanic's second argument), Bottle's `method="POST"` (its `route(path, method)`), Litestar's
+    `http_method=[HttpMethod.GET]`."""
+    methods = next((keyword.value for keyword in call.keywords if keyword.arg in _METHOD_KEYWORDS), None)
+    if methods is None and _callee(call) == "route" and len(call.args) > 1:
+        methods = call.args[1]
+    if isinstance(methods, ast.Constant | ast.Attribute):
+        methods = ast.List([methods])
     if not isinstance(methods, ast.List | ast.Tuple | ast.Set):
         return True
-    return any(isinstance(item, ast.Constant) and str(item.value).upper() == "GET" for item in methods.elts)
+    return any(
+        (isinstance(item, ast.Constant) and str(item.value).upper() == "GET")
+        or (isinstance(item, ast.Attribute) and item.attr == "GET")
+        for item in methods.elts
+    )
+
+
+_METHOD_KEYWORDS = frozenset({"methods", "method", "http_method"})
 
 
 def _asks_for_authentication(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -1510,6 +1696,348 @@ def _depends_on_auth(node: ast.AST) -> bool:
         and bool(_AUTH_WORDS.search(ast.unparse(call.args[0])))
         for call in ast.walk(node)
     )
+
+
+_LITESTAR_GUARDS = ("guards", "middleware", "before_request", "on_app_init", "allowed_hosts")
+"""What a Litestar layer (the application, a router, a controller, a handler) runs before the
+handlers it serves and may refuse a request with: guards, middleware, a `before_request` hook
+(which may answer itself), `on_app_init` hooks, which may add either (`JWTAuth.on_app_init`), and
+allowed hosts (litestar 2 app.py). Not `dependencies`: Litestar runs one only for a handler whose
+parameters ask for it (litestar/_kwargs/kwargs_model.py)."""
+_LITESTAR_RESERVED = frozenset({"self", "cls", "request", "headers", "cookies", "query", "scope", "state"})
+"""Parameters Litestar fills from the request itself, whatever it carries (litestar/constants.py
+`RESERVED_KWARGS`, but `data`, `body` and `socket`)."""
+
+
+def _litestar(module: _Module, nodes: list[ast.AST]) -> None:
+    """Litestar's handlers (`@get("/health")`, the methods of a `Controller`, whose `path` is
+    their prefix) and the layers that serve them (`Litestar(route_handlers=[...])`,
+    `Router(path="/api", route_handlers=[...])`, `app.register(handler)`). Each handler and
+    controller is a router of its own, mounted where a layer lists it: one no layer lists is
+    not seen mounted."""
+    classes = {id(item): node for node in nodes if isinstance(node, ast.ClassDef) for item in node.body}
+    assigned = {
+        id(node.value): target.id
+        for node in nodes
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    lists = {
+        target.id: node.value
+        for node in nodes
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    layers = set()
+    for node in nodes:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            _litestar_handler(module, node, classes.get(id(node)))
+        elif isinstance(node, ast.Call) and _callee(node) in ("Litestar", "Router") and _in_package(module, node.func):
+            name = assigned.get(id(node))
+            if name is None:  # `return Litestar(...)` in a factory
+                name = _inline_list(node)
+                module.applications.add(name)
+                module.servers.add(name)
+            layers.add(name)
+            if _callee(node) == "Router":
+                module.routers[name] = (_prefix(module, _argument(node, 0, "path")) or "", False)
+            handlers = _keyword(node, "route_handlers")
+            if handlers is None and _callee(node) == "Litestar" and node.args:
+                handlers = node.args[0]
+            _litestar_mounts(module, lists.get(handlers.id) if isinstance(handlers, ast.Name) else handlers, name)
+            guard = _litestar_guard(node)
+            if guard is not None:
+                module.guards[name] = f"{guard} on its `{_callee(node)}`"
+    for node in nodes:  # `app.register(health)`, once every layer is known
+        if (
+            isinstance(node, ast.Call)
+            and _callee(node) == "register"
+            and isinstance(node.func, ast.Attribute)
+            and ast.unparse(node.func.value) in layers
+        ):
+            _litestar_mounts(module, ast.List(node.args), ast.unparse(node.func.value))
+
+
+def _in_package(module: _Module, function: ast.AST, package: str = "litestar") -> bool:
+    """Whether a callable the module names is imported from `package` (`litestar.get`)."""
+    return _dotted(module, function).partition(".")[0] == package
+
+
+def _litestar_mounts(module: _Module, handlers: ast.AST | None, layer: str) -> None:
+    """The handlers, controllers and routers a Litestar layer lists, as written out."""
+    for item in handlers.elts if isinstance(handlers, ast.List | ast.Tuple) else ():
+        if isinstance(item, ast.Name | ast.Attribute):
+            module.mounts.append(_Mount(_dotted(module, item), None, f"{module.dotted}.{layer}"))
+
+
+def _litestar_guard(layer: ast.Call | ast.ClassDef) -> str | None:
+    """What of `_LITESTAR_GUARDS` a layer's call or a controller's class sets, as written."""
+    if isinstance(layer, ast.Call):
+        given = [(keyword.arg, keyword.value) for keyword in layer.keywords]
+    else:
+        given = [
+            (target.id, statement.value)
+            for statement in layer.body
+            if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None
+            for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+            if isinstance(target, ast.Name)
+        ]
+    for name, value in given:
+        unset = isinstance(value, ast.Constant) and value.value is None
+        harmless = name == "middleware" and _only_harmless_middleware(value)
+        if name in _LITESTAR_GUARDS and not unset and not harmless:
+            return f"`{name}=`"
+    return None
+
+
+def _litestar_handler(
+    module: _Module, function: ast.FunctionDef | ast.AsyncFunctionDef, controller: ast.ClassDef | None
+) -> None:
+    """The routes of a function decorated as a Litestar handler (`@get(["/health", "/healthz"])`,
+    `@route("/health", http_method=[HttpMethod.GET])`), on itself or on its controller."""
+    for decorator in function.decorator_list:
+        if not (isinstance(decorator, ast.Call) and _callee(decorator) in ("get", "route")):
+            continue
+        if not _in_package(module, decorator.func) or not _serves_get(decorator):
+            continue
+        owner = controller.name if controller is not None else function.name
+        if controller is not None and owner not in module.routers:
+            path = next(
+                (
+                    statement.value
+                    for statement in controller.body
+                    if isinstance(statement, ast.Assign | ast.AnnAssign)
+                    and any(
+                        isinstance(target, ast.Name) and target.id == "path"
+                        for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+                    )
+                ),
+                None,
+            )
+            module.routers[owner] = (_prefix(module, path) or "", False)
+            guard = _litestar_guard(controller)
+            bases = [ast.unparse(base) for base in controller.bases if not _in_package(module, base)]
+            if guard is not None:
+                module.guards[owner] = f"{guard} on its controller `{owner}`"
+            elif bases:
+                module.guards[owner] = f"its controller's base `{bases[0]}`, which may set `guards`,"
+        module.routers.setdefault(owner, ("", False))
+        written = _argument(decorator, 0, "path")
+        guard = _litestar_guard(decorator)
+        refused = _either(
+            f"its handler sets {guard}, which may refuse the probe" if guard else None, _litestar_parameters(function)
+        )
+        needs_auth = _asks_for_authentication(function)
+        for item in written.elts if isinstance(written, ast.List | ast.Tuple) else [written]:
+            path = "/" if item is None else _string(module, item)
+            if path is not None:
+                module.routes.append(_Written(owner, path, decorator.lineno, needs_auth, refused))
+
+
+def _litestar_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """Why a Litestar handler may refuse a request without parameters: it asks for one it does
+    not fill from the request itself, and has no default for (a query parameter: 400; a
+    dependency, which may refuse it; `Parameter(header=...)`)."""
+    needed = [
+        argument.arg
+        for argument, default in _parameters(function)
+        if argument.arg not in _LITESTAR_RESERVED
+        and (default is None or (isinstance(default, ast.Call) and _callee(default) in ("Parameter", "Dependency")))
+    ]
+    if not needed:
+        return None
+    named = ", ".join(f"`{name}`" for name in needed)
+    return f"its handler `{function.name}` needs {named}, from the request or a dependency that may refuse it"
+
+
+_TORNADO_ANY_HOST = frozenset({".*", ".*$", "^.*$"})
+
+
+def _tornado(module: _Module, nodes: list[ast.AST], parses_command_line: bool) -> None:
+    """Tornado's routes (`tornado.web.Application([(r"/health", HealthHandler)])`, `url(...)`,
+    `app.add_handlers(r".*", [...])`) and its `define("port", default=8888)` options, which
+    `options.parse_command_line()` reads from `--port=...`."""
+    assigned = {
+        id(node.value): target.id
+        for node in nodes
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    lists = {
+        target.id: node.value
+        for node in nodes
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in nodes:
+        if not isinstance(node, ast.Call):
+            continue
+        callee = _callee(node)
+        if callee == "Application" and _dotted(module, node.func) == "tornado.web.Application":
+            owner = assigned.get(id(node))
+            if owner is None:  # `return tornado.web.Application([...])` in a factory
+                owner = _inline_list(node)
+                module.applications.add(owner)
+                module.servers.add(owner)
+            _tornado_handlers(module, _argument(node, 0, "handlers"), owner, None, lists)
+        elif callee == "add_handlers" and isinstance(node.func, ast.Attribute) and len(node.args) >= 2:
+            hosts = _string(module, node.args[0])
+            one_host = (
+                f"it is served to requests for the hosts `{ast.unparse(node.args[0])}` matches alone, which a probe"
+                " of 127.0.0.1 may not be"
+            )
+            refused = None if hosts in _TORNADO_ANY_HOST else one_host
+            _tornado_handlers(module, node.args[1], ast.unparse(node.func.value), refused, lists)
+        elif callee == "define" and node.args and _in_package(module, node.func, "tornado"):
+            name = _string(module, node.args[0])
+            default = _argument(node, 1, "default")
+            written = str(default.value) if isinstance(default, ast.Constant) and default.value is not None else None
+            if name is not None:
+                module.options[name] = (f"--{name}" if parses_command_line else None, written, ())
+
+
+def _tornado_handlers(
+    module: _Module, handlers: ast.AST | None, owner: str, refused: str | None, lists: Mapping[str, ast.AST]
+) -> None:
+    """The routes of a Tornado handler list: `(pattern, Handler[, kwargs])`, `url(pattern, Handler)`."""
+    if isinstance(handlers, ast.Name):
+        handlers = lists.get(handlers.id)
+    for item in handlers.elts if isinstance(handlers, ast.List | ast.Tuple) else ():
+        if isinstance(item, ast.Tuple) and len(item.elts) >= 2:
+            pattern, handler = item.elts[:2]
+        elif isinstance(item, ast.Call) and _callee(item) in ("url", "URLSpec") and len(item.args) >= 2:
+            pattern, handler = item.args[:2]
+        else:
+            continue
+        path = _tornado_path(_string(module, pattern))
+        if path is not None:
+            view = _view_name(module, handler)
+            module.routes.append(_Written(owner, path, item.lineno, False, refused, view, "get"))
+
+
+def _tornado_path(pattern: str | None) -> str | None:
+    """The one path a Tornado route's pattern matches: `r"/health/?"` matches `/health`
+    (tornado/routing.py `PathMatches` matches from the start, and adds a `$`); None for a
+    pattern that matches more than one."""
+    if pattern is None:
+        return None
+    path = pattern.removeprefix("^").removesuffix("$")
+    for optional_slash in ("\\/?", "/?"):
+        if path.endswith(optional_slash):
+            path = path.removesuffix(optional_slash) or "/"
+            break
+    if re.search(r"(?<!\\)[.^$*+?{}\[\]|()]|\\[^./-]|\\$", path) or not path.startswith("/"):
+        return None
+    return re.sub(r"\\(.)", r"\1", path)
+
+
+def _factories(tree: ast.Module) -> dict[str, str]:
+    """Module-level functions that return a new Tornado or Bottle application, by the class they
+    make (`def make_app(): return tornado.web.Application([...])`): the variable a call of one is
+    assigned to holds that application, whose `listen` or `run` starts a server."""
+    found = {}
+    for statement in tree.body:
+        if not isinstance(statement, ast.FunctionDef):
+            continue
+        made = {}
+        for inner in _own_statements(statement.body):
+            if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Call):
+                made.update(
+                    (target.id, _callee(inner.value)) for target in inner.targets if isinstance(target, ast.Name)
+                )
+            elif isinstance(inner, ast.Return) and inner.value is not None:
+                returned = inner.value
+                made_here = _callee(returned) if isinstance(returned, ast.Call) else None
+                if isinstance(returned, ast.Name):
+                    made_here = made.get(returned.id)
+                if made_here in _FACTORY_MADE:
+                    found[statement.name] = made_here
+    return found
+
+
+_FACTORY_MADE = frozenset({"Application", "Bottle", "default_app"})
+
+
+_FRAMEWORK_BASES = frozenset({"RequestHandler", "object"})
+"""Base classes of a view class that answer no GET and refuse nothing: Tornado's own
+`RequestHandler` (405 for a method its subclass does not define; `prepare()` does nothing)."""
+_ARGUMENT_READERS = frozenset({"get_argument", "get_query_argument", "get_body_argument"})
+"""Tornado's methods that answer 400 where the request lacks the argument they read, unless
+given a default (tornado/web.py `_get_argument`)."""
+_PARAMETER_READERS = frozenset(
+    {"get_param", "get_param_as_int", "get_param_as_bool", "get_header", "get_param_as_list"}
+)
+"""Falcon's methods that answer 400 where the request lacks what they read, with `required=True`."""
+
+
+def _class_view(
+    node: ast.ClassDef, responder: str, defined: Callable[[str], ast.ClassDef | None], depth: int = 0
+) -> tuple[bool | None, bool, list[str]]:
+    """What a view class (a Falcon resource, a Tornado handler) does with a GET: whether it
+    defines `responder`, itself or through a base class of the code (None: a base not read may),
+    whether that asks for credentials, and why it may refuse the probe otherwise (Tornado's
+    `prepare()`, run before every method, Falcon's `@falcon.before` hooks, a base class not read)."""
+    doubts = []
+    methods = {item.name: item for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+    if "prepare" in methods:
+        doubts.append(f"`{node.name}.prepare()` runs before each request and may refuse the probe")
+    doubts += [
+        f"`@{ast.unparse(hook)}` on `{node.name}` runs around its responders and may refuse the probe"
+        for hook in node.decorator_list
+        if _is_hook(hook)
+    ]
+    found = methods.get(responder)
+    needs_auth = False
+    if found is not None:
+        needs_auth = _asks_for_authentication(found)
+        doubts += [
+            f"`@{ast.unparse(hook)}` runs around `{node.name}.{responder}` and may refuse the probe"
+            for hook in found.decorator_list
+            if _is_hook(hook)
+        ]
+        doubts += filter(None, [_needs_parameters(found), _reads_required_arguments(found)])
+    inherited: list[bool | None] = []
+    for base in node.bases:
+        name = ast.unparse(base).rpartition(".")[2]
+        if name in _FRAMEWORK_BASES:
+            continue
+        base_class = defined(name) if depth < _MAX_MOUNTS else None
+        if base_class is None:
+            doubts.append(f"its base class `{ast.unparse(base)}` is not read, and may refuse the probe")
+            inherited.append(None)
+            continue
+        answers, base_auth, base_doubts = _class_view(base_class, responder, defined, depth + 1)
+        doubts += base_doubts
+        inherited.append(answers)
+        if found is None and answers:
+            needs_auth = needs_auth or base_auth
+    answers = True if found is not None or True in inherited else None if None in inherited else False
+    return answers, needs_auth, doubts
+
+
+def _is_hook(decorator: ast.AST) -> bool:
+    """Falcon's `@falcon.before(check)` and `@falcon.after(...)`."""
+    plain = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return ast.unparse(plain).rpartition(".")[2] in ("before", "after")
+
+
+def _reads_required_arguments(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """Where a responder reads what a probe does not send, answering 400 without it: Tornado's
+    `self.get_argument("token")` with no default, Falcon's `req.get_param("token", required=True)`."""
+    for node in breadth_first(function):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = _callee(node)
+        required = _keyword(node, "required")
+        if (callee in _ARGUMENT_READERS and len(node.args) == 1 and _keyword(node, "default") is None) or (
+            callee in _PARAMETER_READERS and isinstance(required, ast.Constant) and required.value
+        ):
+            return f"its handler reads `{ast.unparse(node)}`, which a probe does not send"
+    return None
 
 
 def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
@@ -1572,11 +2100,27 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     for module in modules:  # by the last part of their name
         for name, node in module.definitions.items():
             definitions.setdefault(name.rpartition(".")[2], []).append((name, node))
+
+    def classes(name: str) -> ast.ClassDef | None:
+        """The one class of the code named so, where there is one."""
+        found = [node for _, node in definitions.get(name, []) if isinstance(node, ast.ClassDef)]
+        return found[0] if len(found) == 1 else None
+
     for module in modules:
-        for owner, path, line, needs_auth, refused, view_name, _ in module.routes:
+        for owner, path, line, needs_auth, refused, view_name, responder, _ in module.routes:
             named = definitions.get(view_name.rpartition(".")[2], []) if view_name is not None else []
             defined = next((node for name, node in named if _names_one(dotted_modules, name, view_name)), None)
-            view = _view(defined) if defined is not None else None
+            view = _view(defined) if defined is not None and responder is None else None
+            if responder is not None:
+                if not isinstance(defined, ast.ClassDef):
+                    unread = f"its view `{view_name or '?'}` is not read: it may not answer a GET, or refuse it"
+                    refused = _either(refused, unread)
+                else:
+                    answers, view_auth, doubts = _class_view(defined, responder, classes)
+                    if answers is False:
+                        continue  # 405: it defines no responder for GET
+                    needs_auth = needs_auth or view_auth
+                    refused = _either(refused, *doubts)
             if view is not None:
                 if not view.serves_get:
                     continue  # it answers other methods alone
@@ -1777,36 +2321,40 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     app, `web.run_app(app, port=...)`; unresolved (no default) where its arguments are not
     read (`app.run(**settings)`, `port=settings.PORT`)."""
     receiver = ast.unparse(call.func.value) if isinstance(call.func, ast.Attribute) else None
-    if _callee(call) == "run" and receiver in module.runnable:
-        position, default = _RUN_METHODS[module.runnable[receiver]]
-        port_node = _argument(call, position, "port")
-        ipv6_alone = False
+    method = _RUN_METHODS[module.runnable[receiver]] if receiver in module.runnable else None
+    dotted = None
+    if method is not None and _callee(call) in method.methods:
+        default, ipv6_alone = method.default, method.ipv6_alone
+        port_node = _argument(call, method.port_position, "port") if method.port_position is not None else None
+        port_node = port_node or _keyword(call, "port")
+        host = _argument(call, method.host_position, "") if method.host_position is not None else None
+        host = host or _keyword(call, method.host_keyword)
+        tls = module.server_tls.get(receiver or "")
     elif (dotted := _dotted(module, call.func)) in _SERVER_FUNCTIONS:
-        default, port_node = _SERVER_FUNCTIONS[dotted], _keyword(call, "port")
-        ipv6_alone = True
+        default, port_position, host_position = _SERVER_FUNCTIONS[dotted]
+        port_node = _argument(call, port_position, "port") if port_position is not None else _keyword(call, "port")
+        host = _argument(call, host_position, "host") if host_position is not None else _keyword(call, "host")
+        ipv6_alone, tls = True, None
     else:
         return
+    bottle = dotted == "bottle.run" if method is None else module.runnable[receiver] in ("Bottle", "default_app")
     where = f"{module.path}:{call.lineno}"
     server = ast.unparse(call.func)
     unpacked = any(isinstance(argument, ast.Starred) for argument in call.args)
-    tls = next(
-        (
-            keyword
-            for keyword in call.keywords
-            if keyword.arg in _SPEAKS_TLS and not (isinstance(keyword.value, ast.Constant) and not keyword.value.value)
-        ),
-        None,
-    )
+    tls = tls or next((f"{where}: `{ast.unparse(keyword)}`" for keyword in _tls_keywords(call)), None)
     if tls is not None:
-        said = f"{where}: `{ast.unparse(tls)}`"
-        _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None, tls=said))
+        _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None, tls=tls))
         return
     if unpacked or any(keyword.arg is None or keyword.arg in _LISTENS_ELSEWHERE for keyword in call.keywords):
         _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None))
         return
-    host = _argument(call, 0, "host") if module.runnable.get(receiver or "") in ("Flask", "Quart", "Sanic") else None
-    host = host or _keyword(call, "host")
+    if bottle and not _bottle_serves_http(call, positional=method is None):
+        _add_script_port(facts, module.path, ScriptPort(f"{where}: {ast.unparse(call)}", None))
+        return
     elsewhere = _listens_elsewhere(host, ipv6_alone)
+    if bottle and (plugins := _keyword(call, "plugins")) is not None:
+        installed = f"it installs `plugins={ast.unparse(plugins)}` on every route, which may refuse the probe"
+        elsewhere = _either(elsewhere, installed)
     if port_node is None:
         found = ScriptPort(f"{where}: {server}() without a port", default, doubt=elsewhere)
         _add_script_port(facts, module.path, found)
@@ -1827,6 +2375,28 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
         if variable is not None:
             found = ScriptPort(said, written, variable=variable, dotenv=module.loads_dotenv)
     _add_script_port(facts, module.path, found._replace(doubt=elsewhere))
+
+
+_BOTTLE_HTTP_SERVERS = frozenset(
+    {"wsgiref", "waitress", "cherrypy", "cheroot", "paste", "fapws3", "tornado", "twisted", "diesel", "meinheld"}
+    | {"gunicorn", "eventlet", "gevent", "bjoern", "aiohttp", "uvloop", "auto"}
+)
+"""Bottle's server adapters that listen for HTTP on its `host` and `port` (bottle.py 0.13
+`server_names`): not `cgi`, `flup` (FastCGI) or `gae`, nor an adapter of the code's own."""
+
+
+def _bottle_serves_http(call: ast.Call, positional: bool) -> bool:
+    """Whether a Bottle `run(...)` starts an HTTP server on its port: its `server=` is one of
+    `_BOTTLE_HTTP_SERVERS`, by name, or none (wsgiref)."""
+    server = _argument(call, 1, "server") if positional else _keyword(call, "server")
+    return server is None or (isinstance(server, ast.Constant) and server.value in _BOTTLE_HTTP_SERVERS)
+
+
+def _tls_keywords(call: ast.Call) -> Iterator[ast.keyword]:
+    """The keywords of a server call that make it speak TLS alone, unless set false."""
+    for keyword in call.keywords:
+        if keyword.arg in _SPEAKS_TLS and not (isinstance(keyword.value, ast.Constant) and not keyword.value.value):
+            yield keyword
 
 
 def _listens_elsewhere(host: ast.AST | None, ipv6_alone: bool) -> str | None:

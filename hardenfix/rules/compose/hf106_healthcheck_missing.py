@@ -27,7 +27,11 @@ class HealthcheckMissing(Rule):
     A service built from the repository, or running code of it bound into a
     stock image, gets a probe of its own, from what its files say
     (`hardenfix.facts`): the health route its code defines
-    (`@app.get("/healthz")`, an `APIRouter` prefix, a Flask blueprint, an
+    (`@app.get("/healthz")`, an `APIRouter` prefix, a Flask blueprint, a
+    Litestar handler in `route_handlers=[...]` below its `Router` and
+    `Controller` paths, Falcon's `app.add_route("/healthz", Resource())` with
+    an `on_get`, Bottle's `@app.route(...)` or `@route(...)`, Tornado's
+    `Application([(r"/healthz/?", Handler)])` with a `get`, an
     Express route: `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`,
     `/ping`, `/status`), the port its process listens on (`uvicorn --port`,
     `gunicorn --bind`, a script's `--port` option, `PORT` read by node, the
@@ -234,7 +238,17 @@ class HealthcheckMissing(Rule):
     Django settings that import a module of the project the code does not hold
     (`try: from .local_settings import *`, a file the deployment writes),
     aiohttp's `middlewares=`, Flask's `before_request_funcs` appended to,
-    Sanic's `@app.on_request`, Flask-BasicAuth's `BASIC_AUTH_FORCE`, settings
+    Sanic's `@app.on_request`, Litestar's `guards=`, `middleware=`,
+    `before_request=`, `on_app_init=` or `allowed_hosts=` on the application,
+    a router, a controller or the handler (not `dependencies=`, which Litestar
+    runs only for a handler that asks for one) and a handler parameter a
+    dependency or the request fills, Falcon's `App(middleware=[...])`,
+    `add_middleware` and `@falcon.before` hooks, Bottle's `before_request`
+    hooks and plugins (`app.install(...)`, `bottle.install(...)`, a route's
+    `apply=`, `run(plugins=...)`), Tornado's `prepare()` on the handler or a
+    base class, a base class of a Falcon or Tornado view not read, a Tornado
+    route added for one host pattern (`add_handlers("api.example.com", ...)`),
+    Flask-BasicAuth's `BASIC_AUTH_FORCE`, settings
     Flask reads at run time from a file (`app.config.from_file(...)`,
     `from_pyfile`, `from_envvar`) or from an
     environment that sets, or may set, `FLASK_SERVER_NAME` or
@@ -256,7 +270,9 @@ class HealthcheckMissing(Rule):
     `/healthz`.
     A view a route names is read where the code defines it: one that answers
     other methods alone (Django's `@require_POST`, a `MethodView` or
-    `HTTPEndpoint` with `post` and no `get`) serves no probe, and one that asks
+    `HTTPEndpoint` with `post` and no `get`, a Falcon resource without the
+    `on_get` or `on_get_<suffix>` its route names, a Tornado handler without
+    `get`, Bottle's `method="POST"`) serves no probe, and one that asks
     for credentials (`LoginRequiredMixin`, DRF's `permission_classes`, or in its
     body: `abort(401)`, `raise PermissionDenied`) gets none.
     A sub-application mounted under a
@@ -277,14 +293,18 @@ class HealthcheckMissing(Rule):
     (`API_PREFIX = os.environ.get("API_PREFIX", API_PREFIX)`).
 
     A script's port is read only from a call that starts its framework's
-    server (`app.run("0.0.0.0", 8080)` of a Flask, Quart or Sanic
-    application, `SocketIO.run`, waitress's `serve`, aiohttp's `web.run_app`,
-    `uvicorn.run`, node's `listen(...)`), by position or keyword: another
+    server (`app.run("0.0.0.0", 8080)` of a Flask, Quart, Sanic or Bottle
+    application, `bottle.run(...)`, Bottle's defaults being 8080 and its
+    `server=` any HTTP one (not flup's FastCGI), `SocketIO.run`, waitress's
+    `serve`, aiohttp's `web.run_app`, `uvicorn.run`, Tornado's
+    `app.listen(options.port)` with `define("port", default=8888)`, which
+    `--port=9000` sets where the script calls `parse_command_line()`,
+    node's `listen(...)`), by position or keyword: another
     `run` (`asyncio.run`, `subprocess.run`) says nothing, a port passed in a
     way not read (`app.run(**settings)`) gives no probe, and a script that
     starts more than one server makes the fix unsafe. A server started with
     TLS (`uvicorn.run(..., ssl_certfile=...)`, `app.run(ssl_context=...)`,
-    Sanic's `ssl=`, `uvicorn --ssl-certfile` or `UVICORN_SSL_CERTFILE` in its
+    Sanic's `ssl=`, Tornado's `ssl_options=`, `uvicorn --ssl-certfile` or `UVICORN_SSL_CERTFILE` in its
     environment, `flask run --cert` or `FLASK_RUN_CERT`, node's
     `https.createServer(...)`) gets no probe: it answers none in plain http,
     on whatever port. Nor does a server told to speak another protocol there
