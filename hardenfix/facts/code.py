@@ -1709,6 +1709,24 @@ _LITESTAR_RESERVED = frozenset({"self", "cls", "request", "headers", "cookies", 
 `RESERVED_KWARGS`, but `data`, `body` and `socket`)."""
 
 
+def _assignments(nodes: list[ast.AST]) -> tuple[dict[int, str], dict[str, ast.List | ast.Tuple]]:
+    """The names calls are assigned to (by the call's `id`), and the lists and tuples assigned
+    to names: where a framework's layers and route tables are written out of line."""
+    assigned: dict[int, str] = {}
+    lists: dict[str, ast.List | ast.Tuple] = {}
+    for node in nodes:
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            if not isinstance(target, ast.Name):
+                continue
+            if isinstance(node.value, ast.Call):
+                assigned[id(node.value)] = target.id
+            elif isinstance(node.value, ast.List | ast.Tuple):
+                lists[target.id] = node.value
+    return assigned, lists
+
+
 def _litestar(module: _Module, nodes: list[ast.AST]) -> None:
     """Litestar's handlers (`@get("/health")`, the methods of a `Controller`, whose `path` is
     their prefix) and the layers that serve them (`Litestar(route_handlers=[...])`,
@@ -1716,20 +1734,7 @@ def _litestar(module: _Module, nodes: list[ast.AST]) -> None:
     controller is a router of its own, mounted where a layer lists it: one no layer lists is
     not seen mounted."""
     classes = {id(item): node for node in nodes if isinstance(node, ast.ClassDef) for item in node.body}
-    assigned = {
-        id(node.value): target.id
-        for node in nodes
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    lists = {
-        target.id: node.value
-        for node in nodes
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
+    assigned, lists = _assignments(nodes)
     layers = set()
     for node in nodes:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -1859,20 +1864,7 @@ def _tornado(module: _Module, nodes: list[ast.AST], parses_command_line: bool) -
     """Tornado's routes (`tornado.web.Application([(r"/health", HealthHandler)])`, `url(...)`,
     `app.add_handlers(r".*", [...])`) and its `define("port", default=8888)` options, which
     `options.parse_command_line()` reads from `--port=...`."""
-    assigned = {
-        id(node.value): target.id
-        for node in nodes
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    lists = {
-        target.id: node.value
-        for node in nodes
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
+    assigned, lists = _assignments(nodes)
     for node in nodes:
         if not isinstance(node, ast.Call):
             continue
