@@ -5,6 +5,7 @@ nothing but the app root."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from golden import ROOT
+from hardenfix.rules.dockerfile.hf202_pythonpath_shared_modules import _ancestors
 from hardenfix.sources import dockerfile
 from hardenfix.sources.dockerfile import DockerfileDocument, expand_variables
 
@@ -57,7 +59,11 @@ def _lay_out(document: DockerfileDocument, root: Path) -> None:
         for copy in stage.copies():
             earlier = document.stage_named(copy.from_stage, document.stages[: stage.index]) if copy.from_stage else None
             for source in copy.sources:
-                origin = built[earlier.index] / source.lstrip("/") if earlier is not None else context.root / source
+                origin = (
+                    built[earlier.index] / source.lstrip("/")
+                    if earlier is not None
+                    else context.root / source.lstrip("/")
+                )
                 if origin.is_dir():
                     shutil.copytree(origin, files / copy.destination.lstrip("/"), dirs_exist_ok=True)
                 elif origin.is_file():
@@ -204,3 +210,13 @@ def test_the_unsafe_fix_would_hide_the_package_a_later_stage_installs(tmp_path: 
     assert (unfixed.returncode, unfixed.stdout) == (0, "<h1>built UI</h1>\n\n"), unfixed.stderr
     fixed = start([Path(str(image) + root), site_packages])
     assert fixed.returncode != 0 and "FileNotFoundError" in fixed.stderr
+
+
+def test_a_source_written_from_the_root_is_the_contexts_own(tmp_path: Path) -> None:
+    """`COPY /requirements /requirements` (celery's docs image) copies the context's
+    `requirements`: read as `/requirements`, the folders above it never reached the
+    context's root and the rule looped for ever."""
+    context = dockerfile.BuildContext(tmp_path)
+    assert context.expand("/requirements") == ["requirements"]
+    assert context.expand("/") == ["."]
+    assert list(itertools.islice(_ancestors("/", "."), 3)) == ["/"]

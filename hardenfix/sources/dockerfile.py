@@ -946,9 +946,11 @@ class BuildContext:
             raise ContextError(f"`{relative}` cannot be read: {error.strerror}") from None
 
     def expand(self, source: str) -> list[str]:
-        """A `COPY` source as context-relative paths: globs expanded, in sorted order."""
+        """A `COPY` source as context-relative paths: globs expanded, in sorted order. A
+        source written from the root (`COPY /requirements /requirements`, celery's docs
+        image) is the context's own folder, as Docker reads it."""
         if not glob.has_magic(source):
-            return [source]
+            return [source.lstrip("/") or "."]
         pattern = posixpath.normpath("/" + source).lstrip("/")
         folders = pattern.split("/")[:-1]
         self._looked_at(self.root.joinpath(*itertools.takewhile(lambda part: not glob.has_magic(part), folders)))

@@ -806,9 +806,10 @@ def _ancestors(folder: str, top: str) -> Iterator[str]:
     """`folder` and its parents, down to `top`."""
     while _inside(folder, top):
         yield folder
-        if folder == top or folder in (".", ""):
+        parent = posixpath.dirname(folder) or "."
+        if folder == top or parent == folder:  # `/` is its own parent
             return
-        folder = posixpath.dirname(folder) or "."
+        folder = parent
 
 
 def _import_roots(image_folder: str, working_directory: str) -> Iterator[str]:
