@@ -123,7 +123,8 @@ class PythonpathSharedModules(Rule):
     (unless the builder installs a project, whose packages its environment then
     holds). A package that a `RUN` (in shell or exec form, `RUN ["pip",
     "install", "."]`, or in a heredoc it runs, `RUN <<EOT`; through a wrapper,
-    `env PIP_NO_CACHE_DIR=1 pip`, with any pip, `pip3.12`) installs with the
+    `env PIP_NO_CACHE_DIR=1 pip`, `pyenv exec python3.12 -m pip`, with any pip,
+    `pip3.12`) installs with the
     project holding it (`pip install .`,
     `uv sync`, `poetry install`, `pdm install`, from a folder at or above it,
     once a `COPY` has brought the package there; or listed by path in a
@@ -396,9 +397,18 @@ def _commands(stage: Stage, run: Instruction) -> Iterator[tuple[str, list[str]]]
         if posixpath.basename(values[0]) == "cd" and len(values) == 2:
             workdir = posixpath.normpath(posixpath.join(workdir, values[1]))
             continue
-        values = innermost(values)
+        values = _past_pyenv_exec(innermost(values))
         if values:
             yield workdir, values
+
+
+def _past_pyenv_exec(values: list[str]) -> list[str]:
+    """The command `pyenv exec` runs with the interpreter pyenv selects (`pyenv exec
+    python3.12 -m pip install -e .`, celery's development image): the install is the
+    environment's like any other."""
+    while len(values) > 2 and posixpath.basename(values[0]) == "pyenv" and values[1] == "exec":
+        values = innermost(values[2:])
+    return values
 
 
 def _requirements_files(

@@ -1,0 +1,3 @@
+from mypkg.core import run
+
+run()
