@@ -20,6 +20,7 @@ import re
 import shlex
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 HTTP_TOOLS = frozenset({"curl", "wget"})
 
@@ -852,7 +853,33 @@ def options_without_equivalent(probe: HttpProbe) -> list[str]:
         without.append("-o")
     if tool == "wget" and _wget_writes_file(arguments):
         without.append("-O")
+    if tool == "curl" and probe.url and curl_globs(probe.url) and not _curl_globbing_off(arguments):
+        without.append(probe.url)
     return without
+
+
+def curl_globs(url: str) -> bool:
+    """Whether curl expands `url` to several (`/{health,ready}`, `:800[0-1]`) unless `-g`
+    turns globbing off: each is requested, while another tool requests the braces as written."""
+    return bool(_CURL_GLOB.search(url))
+
+
+def _curl_globbing_off(arguments: Sequence[str]) -> bool:
+    return any(option == "--globoff" or "g" in _flag_letters(option) for option, _ in _curl_options(arguments))
+
+
+def follows_redirects(probe: HttpProbe) -> bool:
+    """Whether a curl or wget probe follows a redirect and judges where it lands: wget (GNU's
+    and busybox's) always does, curl with `-L`; curl without it passes on the 3xx itself."""
+    if probe.tool == "wget":
+        return True
+    follows = False
+    for option, _ in _curl_options(probe.argument_values):
+        if option == "--location" or "L" in _flag_letters(option):
+            follows = True
+        elif option == "--no-location":
+            follows = False
+    return follows
 
 
 def _wget_writes_file(arguments: Sequence[str]) -> bool:
@@ -902,12 +929,17 @@ def requested_url(url: str) -> str | None:
     """The absolute URL curl or wget requests for `url` as written: both take one without a
     scheme (`localhost:8000/health`) for `http://`, which urllib ("unknown url type") and
     node ("Protocol not supported") refuse. None when curl would guess another protocol
-    from the host (`ftp.example.com/`)."""
-    if _SCHEME.match(url):
-        return url
-    if url.lower().startswith(_CURL_GUESSED_SCHEMES):
+    from the host (`ftp.example.com/`), or when urllib cannot read the URL (brackets around
+    no IP address: `localhost:800[0-1]`, one of curl's globs)."""
+    if not _SCHEME.match(url):
+        if url.lower().startswith(_CURL_GUESSED_SCHEMES):
+            return None
+        url = f"http://{url}"
+    try:
+        urlsplit(url)
+    except ValueError:
         return None
-    return f"http://{url}"
+    return url
 
 
 def url_has_credentials(url: str) -> bool:
@@ -917,7 +949,7 @@ def url_has_credentials(url: str) -> bool:
     return "@" in authority
 
 
-def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] | None:
+def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirects: bool = False) -> list[str] | None:
     """An exec-form probe of `url` (as a curl or wget probe has it: a URL without a scheme
     is an `http:` one) using a tool from `tools`: `curl -sf URL` when there is curl, else
     `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget may lack TLS), else a
@@ -925,21 +957,23 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] |
     one-liner; None when none of them is available or the URL cannot be embedded safely.
 
     Each sends a GET, and exits non-zero on a connection error and on an HTTP status of
-    400 or more.
+    400 or more. With `follow_redirects` (a probe that judges where a redirect lands: wget,
+    `curl -L`), curl is given `-L`, and node, whose `get` passes on the 3xx itself, is
+    not used: behind `/health` answering 301 to a page answering 503, it would pass.
     """
     absolute = requested_url(url)
     if absolute is None:
         return None
     url = absolute
     if "curl" in tools:
-        return ["curl", "-sf", url]
+        return ["curl", "-sfL" if follow_redirects else "-sf", url]
     if "wget" in tools and url.startswith("http://"):
         return ["wget", "-q", "-O", "/dev/null", url]
     if any(quote in url for quote in "'\"\\") or any(c.isspace() for c in url):
         return None
     if "python3" in tools and not url_has_credentials(url):
         return ["python3", "-c", f"import urllib.request; urllib.request.urlopen('{url}')"]
-    if "node" in tools:
+    if "node" in tools and not follow_redirects:
         module = "https" if url.startswith("https:") else "http"
         return [
             "node",
@@ -949,6 +983,14 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str]) -> list[str] |
                 ".on('error', () => process.exit(1))"
             ),
         ]
+    return None
+
+
+def unfollowed_redirects(probe: HttpProbe, tools: Collection[str]) -> str | None:
+    """Why the replacement `replacement_probe` leaves out is the only one `tools` allow:
+    node's request passes on a redirect, which the probe follows (see `follows_redirects`)."""
+    if "node" in tools and follows_redirects(probe) and replacement_probe(probe.url or "", tools, True) is None:
+        return f"node's request would pass on a redirect, which this `{probe.tool}` follows to judge where it lands"
     return None
 
 

@@ -10,18 +10,22 @@ from hardenfix.probes import (
     curl_flag_problem,
     find_http_probe,
     find_http_probes,
+    follows_redirects,
     go_flags,
     http_probe_from_argv,
     lasting_commands,
     longest_run,
+    options_without_equivalent,
     past_wrapper,
     replacement_probe,
+    requested_url,
     shell_edits,
     shell_join,
     shell_script,
     shell_words,
     simple_commands,
     state_written,
+    unfollowed_redirects,
     without_fail_flags,
 )
 
@@ -389,3 +393,27 @@ def test_shell_script_is_the_first_operand_after_c(arguments, script) -> None:
 )
 def test_go_flags_are_read_as_gos_flag_package_reads_them(argv, flags) -> None:
     assert go_flags(argv) == flags
+
+
+def test_a_replacement_follows_redirects_where_the_probe_did() -> None:
+    url = "http://localhost:3000/health"
+    wget = http_probe_from_argv(["wget", "-q", "--spider", url])
+    assert follows_redirects(wget)
+    assert follows_redirects(http_probe_from_argv(["curl", "-fsSL", url]))
+    assert not follows_redirects(http_probe_from_argv(["curl", "-fsS", url]))
+    assert not follows_redirects(http_probe_from_argv(["curl", "-L", "--no-location", url]))
+    assert replacement_probe(url, {"curl"}, follow_redirects=True) == ["curl", "-sfL", url]
+    # node's request passes on a 301 to a page answering 503, which wget and `curl -L` fail on.
+    assert replacement_probe(url, {"node"}, follow_redirects=True) is None
+    assert unfollowed_redirects(wget, {"node"}) is not None
+    assert unfollowed_redirects(wget, {"node", "python3"}) is None
+
+
+def test_a_url_curl_expands_to_several_has_no_equivalent() -> None:
+    assert options_without_equivalent(http_probe_from_argv(["curl", "-f", "http://x/{health,ready}"])) == [
+        "http://x/{health,ready}"
+    ]
+    assert options_without_equivalent(http_probe_from_argv(["curl", "-f", "http://x:800[0-1]/"])) != []
+    assert options_without_equivalent(http_probe_from_argv(["curl", "-fg", "http://x/{health}"])) == []
+    assert options_without_equivalent(http_probe_from_argv(["curl", "-f", "http://[::1]:8000/"])) == []
+    assert requested_url("localhost:800[0-1]/health") is None  # urllib refuses it: no crash

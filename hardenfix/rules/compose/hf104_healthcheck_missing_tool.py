@@ -72,9 +72,14 @@ class HealthcheckMissingTool(Rule):
     this relies on is known for the tag: the probe checks what it meant to
     check, and can now run. Only options that quiet the tool, bound or retry
     its run, follow redirects or discard the body carry over; a probe whose
-    options decide what is sent or what passes (`-H`, `-k`, `-u`, `-X`), or
-    whose output or status the shell judges (`| grep ok`, `!`), gets no
-    rewrite. A curl without `-f` passes on an HTTP error status and every
+    options decide what is sent or what passes (`-H`, `-k`, `-u`, `-X`), whose
+    URL curl expands to several (`/{health,ready}`, `:800[0-1]`, unless `-g`),
+    or whose output or status the shell judges (`| grep ok`, `!`), gets no
+    rewrite. A probe that follows a redirect and judges where it lands (wget,
+    `curl -L`) is rewritten to `curl -sfL`, wget or urllib, which do the same,
+    never to node, whose request passes on the 3xx itself: behind `/health`
+    answering 301 to a page answering 503, the old probe fails and node's
+    would pass. A curl without `-f` passes on an HTTP error status and every
     replacement fails on one, so its rewrite is unsafe. A probe that services
     share (an anchored healthcheck) is rewritten only when the rewrite holds
     for each of their images; in a file whose services another file of the
@@ -169,7 +174,7 @@ class HealthcheckMissingTool(Rule):
         )
         if fix is None:
             message += f": {absent.guess}" if absent.guess else ""
-            return self.finding(document, *span, f"{message}; {_why_no_replacement(http)}")
+            return self.finding(document, *span, f"{message}; {_why_no_replacement(http, facts)}")
         edit, guesses, title, standard = fix
         elsewhere = document.run_in_other_images()
         if elsewhere is not None:
@@ -191,7 +196,9 @@ class HealthcheckMissingTool(Rule):
     ) -> tuple[Edit, tuple[str, ...], str, bool] | None:
         if http is None or not http.url or "$" in http.url or not _same_request_possible(http):
             return None
-        replacement = probes.replacement_probe(http.url, facts.present(probes.REPLACEMENT_TOOLS))
+        replacement = probes.replacement_probe(
+            http.url, facts.present(probes.REPLACEMENT_TOOLS), probes.follows_redirects(http)
+        )
         if replacement is None:
             return None
         needed = [replacement[0], *(["sh"] if probe.uses_shell else [])]
@@ -252,13 +259,16 @@ def _same_request_possible(http: probes.HttpProbe) -> bool:
     return not (http.output_read or http.negated or probes.options_without_equivalent(http))
 
 
-def _why_no_replacement(http: probes.HttpProbe | None) -> str:
+def _why_no_replacement(http: probes.HttpProbe | None, facts: TagFacts) -> str:
     if http is not None and http.url and not _same_request_possible(http):
         options = probes.options_without_equivalent(http)
         detail = f"its `{' '.join(options)}`" if options else "the shell reads its output or its status"
         return f"another tool's request of its URL would not be the same check: {detail}"
     if http is not None and http.url and probes.url_has_credentials(http.url):
         return "no replacement that sends the credentials in its URL can run in this image (urllib does not)"
+    redirects = probes.unfollowed_redirects(http, facts.present(probes.REPLACEMENT_TOOLS)) if http else None
+    if redirects is not None:
+        return f"no replacement can make the same check in this image: {redirects}"
     return "no replacement can run in this image"
 
 

@@ -152,8 +152,11 @@ class DockerfileHealthcheck(Rule):
     install ${EXTRA_PACKAGES}`);
     and when a later stage built from the probe's inherits it and may install
     the tool. A probe whose options
-    decide what is sent or what passes (`-H`, `-k`, `-X`), or whose output
-    the shell reads, gets no replacement. When the knowledge base does
+    decide what is sent or what passes (`-H`, `-k`, `-X`), whose URL curl
+    expands to several (`/{health,ready}`, `[0-1]`, without `-g`), or whose output
+    the shell reads, gets no replacement. A probe that follows redirects (wget,
+    `curl -L`) is replaced by `curl -sfL`, wget or urllib, which follow them too,
+    never by node, which passes on the 3xx itself. When the knowledge base does
     not know whether the base image's tag ships the probe's tool, or a `RUN`
     or `COPY` of the stage names it, or the stage installs packages from a
     list or a script hardenfix does not read, or package files (`apt-get
@@ -289,9 +292,10 @@ class DockerfileHealthcheck(Rule):
             message = f"probe uses `{http.tool}`, which `{facts.name}` most likely does not ship and no `RUN` installs"
         blocker = probes.same_check_blocker(http) if http.url else None
         tools = facts.present(probes.REPLACEMENT_TOOLS)
-        replacement = probes.replacement_probe(http.url, tools) if http.url and blocker is None else None
+        follows = probes.follows_redirects(http)
+        replacement = probes.replacement_probe(http.url, tools, follows) if http.url and blocker is None else None
         if replacement is None:
-            reason = "it has none of curl, wget, python3 or node"
+            reason = probes.unfollowed_redirects(http, tools) or "it has none of curl, wget, python3 or node"
             if blocker is not None:
                 reason = f"another tool's request of its URL would not be the same check: {blocker}"
             if not http.url:
