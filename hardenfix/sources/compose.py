@@ -124,6 +124,18 @@ class Mount(NamedTuple):
     that runs it (absolute, in a home folder) or one interpolated: not known here."""
 
 
+def _command_words(node: Node) -> list[str] | None:
+    """A `command`'s words: list items, or a string split as Compose splits it (shell
+    quoting, no expansion); None when it has none."""
+    if is_null(node):
+        return None
+    if isinstance(node, SequenceNode):
+        return [str(item.value) for item in node.value if isinstance(item, ScalarNode)]
+    if not isinstance(node, ScalarNode):
+        return None
+    return [word.value for word in probes.shell_words(str(node.value)) if isinstance(word, probes.ShellWord)]
+
+
 @dataclass(eq=False)
 class Service:
     name: str
@@ -237,13 +249,16 @@ class Service:
         """The words of its `command` (or `entrypoint`): list items, or a string split as
         Compose splits it (shell quoting, no expansion); None when it has none."""
         entry = self.get(key)
-        if entry is None or is_null(entry.value):
-            return None
-        if isinstance(entry.value, SequenceNode):
-            return [str(item.value) for item in entry.value.value if isinstance(item, ScalarNode)]
-        if not isinstance(entry.value, ScalarNode):
-            return None
-        return [word.value for word in probes.shell_words(str(entry.value.value)) if isinstance(word, probes.ShellWord)]
+        return None if entry is None else _command_words(entry.value)
+
+    def hook_commands(self) -> list[list[str]]:
+        """The words of each command its `post_start` hooks run in the container once it
+        starts (Compose 2.30's lifecycle hooks), as `command_words` splits them."""
+        entry = self.get("post_start")
+        if entry is None or not isinstance(entry.value, SequenceNode):
+            return []
+        hooks = [lookup(hook, "command") for hook in entry.value.value if isinstance(hook, MappingNode)]
+        return [words for hook in hooks if hook is not None and (words := _command_words(hook.value)) is not None]
 
     def command_line(self) -> list[str] | None:
         """What the service's container runs: its `entrypoint` and `command` words; None

@@ -86,8 +86,8 @@ class HealthcheckMissingTool(Rule):
     folder extends (`extends: {file: ...}`), or over which an override file
     sets an `image:`, the rewrite is unsafe, since the probe may run in other
     images. Unsafe too where the container may hold the tool all the same:
-    its command installs it at start (`apt-get install -y curl && ...`), or a
-    bind mount puts it, or a folder of programs, on the PATH; the probe then
+    its command or a `post_start` hook installs it at start (`apt-get install
+    -y curl && ...`), or a bind mount puts it, or a folder of programs, on the PATH; the probe then
     passes as it is, and a replacement is another check (curl's `-f` passes on
     a redirect, which urllib and wget follow). Unsafe too where the service's
     environment sets a proxy (`HTTP_PROXY`, `ALL_PROXY`) that `no_proxy` does
@@ -238,14 +238,15 @@ _PATH_FOLDERS = frozenset({"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/u
 def _provided_when_run(service: Service, tool: str) -> str | None:
     """Why the container may hold the tool its image lacks, so that the probe passes as it
     is and a replacement would be another check (curl `-f` passes on a redirect, which
-    urllib and wget follow): its command installs it at start, or a bind mount puts it, or
-    a folder of programs, on the PATH."""
-    words = service.command_line() or []
+    urllib and wget follow): its command or a `post_start` hook installs it at start, or
+    a bind mount puts it, or a folder of programs, on the PATH."""
     installs = re.compile(
         rf"\b(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|]*\b(?:install|add)\b[^;&|]*\b{re.escape(tool)}\b"
     )
-    if installs.search(" ".join(words)):
+    if installs.search(" ".join(service.command_line() or [])):
         return f"its command installs `{tool}` when the container starts"
+    if any(installs.search(" ".join(words)) for words in service.hook_commands()):
+        return f"a `post_start` hook installs `{tool}` when the container starts"
     for mount in service.bind_mounts():
         if posixpath.basename(mount.target) == tool or mount.target.rstrip("/") in _PATH_FOLDERS:
             return f"a bind mount puts `{mount.target}` in the container, which may provide `{tool}`"
