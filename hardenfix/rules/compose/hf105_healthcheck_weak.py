@@ -9,7 +9,7 @@ from hardenfix.facts.service import planned_probe, service_facts
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument
-from hardenfix.sources.healthcheck import Probe, rewrite_probe, service_probes
+from hardenfix.sources.healthcheck import Probe, rewrite_probe, shared_probes
 
 _PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
 
@@ -56,7 +56,10 @@ class HealthcheckWeak(Rule):
     facts the new probe rests on (its route, port and tool, each with the
     file it was read from) so they can be checked first. The probe keeps its
     form (`CMD`, `CMD-SHELL` or a string). Where a fact is missing, the
-    finding says which and has no fix.
+    finding says which and has no fix. A probe that services share (an
+    anchored healthcheck) gets a fix only when the probe each one's facts call
+    for is the same: one service's port written into the shared probe would
+    be probed in the others' containers too.
     """
 
     code = "HF105"
@@ -69,9 +72,10 @@ class HealthcheckWeak(Rule):
     changes = ("**.test",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
-        for service, probe in service_probes(document):
+        for services, probe in shared_probes(document):
             if not _is_weak(probe):
                 continue
+            service = services[0]
             message = (
                 f"healthcheck of service `{service.name}` proves nothing: "
                 "it passes whenever the container runs, serving or not"
@@ -81,6 +85,14 @@ class HealthcheckWeak(Rule):
             planned = planned_probe(facts)
             if planned.test is None:
                 yield self.finding(document, *span, f"{message}; no fix: {planned.reason}", facts=facts.evidence())
+                continue
+            others = [planned_probe(service_facts(document, other, self.knowledge)).test for other in services[1:]]
+            if any(test != planned.test for test in others):
+                names = ", ".join(f"`{other.name}`" for other in services)
+                reason = (
+                    f"services {names} share this probe, and their code calls for different ones: give each one its own"
+                )
+                yield self.finding(document, *span, f"{message}; no fix: {reason}", facts=facts.evidence())
                 continue
             assert facts.route is not None and facts.port is not None
             edit = rewrite_probe(document, probe, planned.test[1:])
