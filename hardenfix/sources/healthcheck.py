@@ -169,8 +169,18 @@ def shared_probes(document: ComposeDocument) -> Iterator[tuple[list[Service], Pr
 
 def rewrite_command(document: ComposeDocument, probe: Probe, start: int, end: int, replacement: str) -> Edit | None:
     """Replace `command[start:end]` of a shell-form probe, leaving the rest of the command as written."""
+    return rewrite_command_spans(document, probe, [(start, end, replacement)])
+
+
+def rewrite_command_spans(
+    document: ComposeDocument, probe: Probe, spans: Sequence[tuple[int, int, str]]
+) -> Edit | None:
+    """Replace each `(start, end, replacement)` span of a shell-form probe's command (spans
+    that do not overlap), leaving the rest of the command as written."""
     assert probe.command is not None and probe.command_node is not None
-    command = probe.command[:start] + replacement + probe.command[end:]
+    command = probe.command
+    for start, end, replacement in sorted(spans, reverse=True):
+        command = command[:start] + replacement + command[end:]
     return document.replace_scalar(probe.command_node, command, probe.in_flow)
 
 

@@ -17,6 +17,7 @@ from hardenfix.sources.healthcheck import (
     Probe,
     proxied,
     rewrite_command,
+    rewrite_command_spans,
     rewrite_probe,
     shared_probes,
 )
@@ -33,7 +34,8 @@ class HealthcheckMissingTool(Rule):
     of the image's versions and for one variant and names the file it was
     read from (for a service that builds, the `FROM` of its Dockerfile's final
     stage, plus what its `RUN`s install). An HTTP probe is rewritten to
-    request the same URL with a tool the image has: `curl -sf URL`, else
+    request the same URL (each one a shell chain requests with the missing
+    tool: `curl A && curl B`) with a tool the image has: `curl -sf URL`, else
     `wget -q -O /dev/null URL`, else a `python3 -c` urllib one-liner, else a
     `node -e` one-liner. A URL written without a scheme (`localhost:8000/`)
     is requested as curl and wget request it, with `http://`, which urllib and
@@ -174,7 +176,7 @@ class HealthcheckMissingTool(Rule):
         )
         if fix is None:
             message += f": {absent.guess}" if absent.guess else ""
-            return self.finding(document, *span, f"{message}; {_why_no_replacement(http, facts)}")
+            return self.finding(document, *span, f"{message}; {_why_no_replacement(probe, http, facts)}")
         edit, guesses, title, standard = fix
         elsewhere = document.run_in_other_images()
         if elsewhere is not None:
@@ -194,25 +196,36 @@ class HealthcheckMissingTool(Rule):
     def _same_url_with_another_tool(
         document: ComposeDocument, probe: Probe, http: probes.HttpProbe | None, facts: TagFacts
     ) -> tuple[Edit, tuple[str, ...], str, bool] | None:
-        if http is None or not http.url or "$" in http.url or not _same_request_possible(http):
+        """Each request the probe makes with the missing tool (every one of a shell chain,
+        `curl A && curl B`: one left as it was could still never run), made with another."""
+        if http is None:
             return None
-        replacement = probes.replacement_probe(
-            http.url, facts.present(probes.REPLACEMENT_TOOLS), probes.follows_redirects(http)
-        )
-        if replacement is None:
-            return None
-        needed = [replacement[0], *(["sh"] if probe.uses_shell else [])]
-        tools = [facts.tool(tool) for tool in needed]
+        replacements = []
+        for request in _requests_with(probe, http):
+            if not request.url or "$" in request.url or not _same_request_possible(request):
+                return None
+            present = facts.present(probes.REPLACEMENT_TOOLS)
+            replacement = probes.replacement_probe(request.url, present, probes.follows_redirects(request))
+            if replacement is None:
+                return None
+            replacements.append((request, replacement))
+        needed = [*dict.fromkeys(replacement[0] for _, replacement in replacements)]
+        tools = [facts.tool(tool) for tool in [*needed, *(["sh"] if probe.uses_shell else [])]]
         if not all(fact is not None and fact.value for fact in tools):
             return None
         if probe.argv is not None:
-            edit = rewrite_probe(document, probe, replacement)
+            edit = rewrite_probe(document, probe, replacements[0][1])
         else:
-            edit = rewrite_command(document, probe, http.start, http.end, probes.shell_join(replacement))
+            spans = [(request.start, request.end, probes.shell_join(argv)) for request, argv in replacements]
+            edit = rewrite_command_spans(document, probe, spans)
         guesses = tuple(fact.guess for fact in tools if fact is not None and fact.guess)
-        if http.tool == "curl" and not probes.curl_fails_on_http_errors(http.argument_values):
-            guesses += (f"`{replacement[0]}` fails on an HTTP error status, which this curl, without `-f`, passes",)
-        return (edit, guesses, f"Probe with `{replacement[0]}`", False) if edit is not None else None
+        guesses += tuple(
+            f"`{argv[0]}` fails on an HTTP error status, which this curl, without `-f`, passes"
+            for request, argv in replacements
+            if request.tool == "curl" and not probes.curl_fails_on_http_errors(request.argument_values)
+        )[:1]
+        title = f"Probe with {' and '.join(f'`{tool}`' for tool in needed)}"
+        return (edit, guesses, title, False) if edit is not None else None
 
     @staticmethod
     def _standard_probe(
@@ -260,16 +273,23 @@ def _same_request_possible(http: probes.HttpProbe) -> bool:
     return not (http.output_read or http.negated or probes.options_without_equivalent(http))
 
 
-def _why_no_replacement(http: probes.HttpProbe | None, facts: TagFacts) -> str:
-    if http is not None and http.url and not _same_request_possible(http):
-        options = probes.options_without_equivalent(http)
-        detail = f"its `{' '.join(options)}`" if options else "the shell reads its output or its status"
-        return f"another tool's request of its URL would not be the same check: {detail}"
-    if http is not None and http.url and probes.url_has_credentials(http.url):
-        return "no replacement that sends the credentials in its URL can run in this image (urllib does not)"
-    redirects = probes.unfollowed_redirects(http, facts.present(probes.REPLACEMENT_TOOLS)) if http else None
-    if redirects is not None:
-        return f"no replacement can make the same check in this image: {redirects}"
+def _requests_with(probe: Probe, http: probes.HttpProbe) -> list[probes.HttpProbe]:
+    """Each request the probe makes with the tool of `http`, its first: every one of a shell chain."""
+    requests = [http] if probe.command is None else probes.find_http_probes(probe.command)
+    return [request for request in requests if request.tool == http.tool]
+
+
+def _why_no_replacement(probe: Probe, http: probes.HttpProbe | None, facts: TagFacts) -> str:
+    for request in _requests_with(probe, http) if http is not None else []:
+        if request.url and not _same_request_possible(request):
+            options = probes.options_without_equivalent(request)
+            detail = f"its `{' '.join(options)}`" if options else "the shell reads its output or its status"
+            return f"another tool's request of its URL would not be the same check: {detail}"
+        if request.url and probes.url_has_credentials(request.url):
+            return "no replacement that sends the credentials in its URL can run in this image (urllib does not)"
+        redirects = probes.unfollowed_redirects(request, facts.present(probes.REPLACEMENT_TOOLS))
+        if redirects is not None:
+            return f"no replacement can make the same check in this image: {redirects}"
     return "no replacement can run in this image"
 
 
