@@ -56,6 +56,9 @@ _SNIFFED_COMPOSE_NAMES = ("compose-*.yaml", "compose-*.yml", "*-compose.yaml", "
 `dev-compose.yml`), but other YAML files too (an Ansible role's `tasks/compose-up.yml`):
 such a file is a Compose file when its top level has `services:`."""
 _DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
+_DOCKERIGNORE_SUFFIX = ".dockerignore"
+"""`Dockerfile.tests.dockerignore` is the ignore file BuildKit reads for `Dockerfile.tests`
+(great_expectations' docker/), not a Dockerfile."""
 _SERVICES_KEY = re.compile(rb"(?:^|\A\xef\xbb\xbf)services[ \t]*:", re.MULTILINE)
 """A top-level `services:`, also first in a file that starts with a UTF-8 byte order mark."""
 
@@ -85,7 +88,7 @@ _DOCKERFILE_NAME = _any_of(_DOCKERFILE_NAMES)
 def classify_name(name: str) -> FileKind | None:
     if _COMPOSE_NAME.match(name):
         return FileKind.COMPOSE
-    if _DOCKERFILE_NAME.match(name):
+    if _DOCKERFILE_NAME.match(name) and not name.endswith(_DOCKERIGNORE_SUFFIX):
         return FileKind.DOCKERFILE
     if name.endswith(".py"):
         return FileKind.PYTHON

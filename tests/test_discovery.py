@@ -26,6 +26,7 @@ from hardenfix.model import FileKind
         ("Dockerfile.dev", FileKind.DOCKERFILE),
         ("api.Dockerfile", FileKind.DOCKERFILE),
         ("Containerfile", FileKind.DOCKERFILE),
+        ("Dockerfile.tests.dockerignore", None),
         ("worker.py", FileKind.PYTHON),
         ("values.yaml", None),
         ("composer.yaml", None),
