@@ -45,7 +45,8 @@ from hardenfix.sources.python_dependencies import (
 from hardenfix.sources.python_project import PACKAGING_FILES
 
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
-_PIP_INSTALL = re.compile(r"\bpip[\d.]*\s+install\b")
+_PIP_INSTALL = re.compile(r"\bpip[\d.]*(?:\s+-\S+)*\s+install\b")
+"""`pip install`, also past general options written as one word (`pip3 --no-cache-dir install`)."""
 _PIP = re.compile(r"pip[\d.]*")
 """pip's commands: `pip`, `pip3`, `pip3.12`."""
 _PYTHON = re.compile(r"python[\d.]*")
@@ -60,6 +61,15 @@ _PIP_OPTIONS_WITH_VALUE = frozenset(
     }
 )
 """Options of `pip install` and `uv pip install` that take the next word as their value."""
+_PIP_GENERAL_OPTIONS_WITH_VALUE = frozenset(
+    {
+        *("--python", "--log", "--log-file", "--local-log", "--keyring-provider", "--proxy", "--retries"),
+        *("--resume-retries", "--timeout", "--exists-action", "--trusted-host", "--cert", "--client-cert"),
+        *("--cache-dir", "--use-feature", "--use-deprecated"),
+    }
+)
+"""pip's general options that take the next word as their value (pip/_internal/cli/cmdoptions.py,
+`general_group`): they may come before its command (`pip3 --timeout 60 install .`)."""
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Imports are found from the keyword: a pattern that starts with a literal is searched
 # for in C, seven times faster than one anchored at each line start.
@@ -124,7 +134,7 @@ class PythonpathSharedModules(Rule):
     holds). A package that a `RUN` (in shell or exec form, `RUN ["pip",
     "install", "."]`, or in a heredoc it runs, `RUN <<EOT`; through a wrapper,
     `env PIP_NO_CACHE_DIR=1 pip`, `pyenv exec python3.12 -m pip`, with any pip,
-    `pip3.12`) installs with the
+    `pip3.12`, past pip's general options, `pip3 --no-cache-dir install`) installs with the
     project holding it (`pip install .`,
     `uv sync`, `poetry install`, `pdm install`, from a folder at or above it,
     once a `COPY` has brought the package there; or listed by path in a
@@ -436,9 +446,20 @@ def _pip_install_arguments(values: list[str]) -> list[str] | None:
     program = posixpath.basename(values[0]) if values else ""
     if program == "uv" and values[1:3] == ["pip", "install"]:
         return values[3:]
-    if _PIP.fullmatch(program) and values[1:2] == ["install"]:
-        return values[2:]
+    if _PIP.fullmatch(program):
+        command = _pip_command(values)
+        if values[command : command + 1] == ["install"]:
+            return values[command + 1 :]
     return None
+
+
+def _pip_command(values: list[str]) -> int:
+    """Where pip's command is in `values`, past the general options before it
+    (`pip3 --no-cache-dir install`, moto's image) and their values."""
+    index = 1
+    while index < len(values) and values[index].startswith("-"):
+        index += 2 if values[index] in _PIP_GENERAL_OPTIONS_WITH_VALUE else 1
+    return index
 
 
 def _pip_requirements(arguments: list[str]) -> Iterator[str]:

@@ -1,0 +1,4 @@
+from mypkg.proxy_tools.handler import serve
+
+if __name__ == "__main__":
+    serve()

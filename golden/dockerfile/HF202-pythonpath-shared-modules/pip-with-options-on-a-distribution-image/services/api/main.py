@@ -1,0 +1,3 @@
+from services.common.db import connect
+
+connect()
