@@ -4,7 +4,7 @@ import glob
 import posixpath
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -12,7 +12,7 @@ from typing import NamedTuple
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
-from hardenfix.probes import innermost, positional_arguments
+from hardenfix.probes import innermost, positional_arguments, simple_commands
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import (
     BuildContext,
@@ -24,6 +24,7 @@ from hardenfix.sources.dockerfile import (
     Stage,
     locate,
 )
+from hardenfix.sources.makefile import recipe_lines
 from hardenfix.sources.python import has_main_block
 from hardenfix.sources.python_dependencies import (
     INCLUDED_REQUIREMENTS,
@@ -70,6 +71,12 @@ _PIP_GENERAL_OPTIONS_WITH_VALUE = frozenset(
 )
 """pip's general options that take the next word as their value (pip/_internal/cli/cmdoptions.py,
 `general_group`): they may come before its command (`pip3 --timeout 60 install .`)."""
+_MAKE = frozenset({"make", "gmake"})
+_MAKEFILE_NAMES = ("GNUmakefile", "makefile", "Makefile")
+"""The names GNU make looks for, in its order."""
+_MAKE_OPTIONS_WITH_VALUE = frozenset(
+    {"-C", "--directory", "-f", "--file", "--makefile", "-I", "--include-dir", "-o", "--old-file", "-W", "--what-if"}
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Imports are found from the keyword: a pattern that starts with a literal is searched
 # for in C, seven times faster than one anchored at each line start.
@@ -134,7 +141,9 @@ class PythonpathSharedModules(Rule):
     holds). A package that a `RUN` (in shell or exec form, `RUN ["pip",
     "install", "."]`, or in a heredoc it runs, `RUN <<EOT`; through a wrapper,
     `env PIP_NO_CACHE_DIR=1 pip`, `pyenv exec python3.12 -m pip`, with any pip,
-    `pip3.12`, past pip's general options, `pip3 --no-cache-dir install`) installs with the
+    `pip3.12`, past pip's general options, `pip3 --no-cache-dir install`; or through
+    `make`, in the recipes of its targets and their prerequisites in the Makefile the
+    stage copied, `RUN make install`, its own variables expanded) installs with the
     project holding it (`pip install .`,
     `uv sync`, `poetry install`, `pdm install`, from a folder at or above it,
     once a `COPY` has brought the package there; or listed by path in a
@@ -374,7 +383,7 @@ def _projects_installed(document: DockerfileDocument, stage: Stage, run: Instruc
     (`-r requirements.txt` holding `./libs/common`, `-e ./libs/common`, `file:./libs/common`
     or `common @ file:///app/libs/common`, in it or in a file it includes with `-r`), whose
     relative paths pip reads against its working directory, not the file's folder."""
-    for workdir, values in _commands(stage, run):
+    for workdir, values in _commands(document, stage, run):
         program = posixpath.basename(values[0])
         arguments = values[1:]
         installing = _pip_install_arguments(values)
@@ -397,19 +406,58 @@ def _projects_installed(document: DockerfileDocument, stage: Stage, run: Instruc
             yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-p", "--project") or "."))
 
 
-def _commands(stage: Stage, run: Instruction) -> Iterator[tuple[str, list[str]]]:
+def _commands(document: DockerfileDocument, stage: Stage, run: Instruction) -> Iterator[tuple[str, list[str]]]:
     """Each command of a `RUN` of `stage`, past its wrappers (`env PIP_NO_CACHE_DIR=1 pip
     install .`) and its words' variables expanded as the stage sets them, with the
-    directory it runs in (`cd /src && pip install .`)."""
-    workdir = stage.working_directory(run)
-    for command in run.commands():
+    directory it runs in (`cd /src && pip install .`); for a `make`, the commands of the
+    recipes it runs from the Makefile the stage copied (`RUN make install`)."""
+    return _commands_in(document, stage, run, stage.working_directory(run), run.commands(), follow_make=True)
+
+
+def _commands_in(
+    document: DockerfileDocument,
+    stage: Stage,
+    run: Instruction,
+    workdir: str,
+    commands: Iterable[list[str]],
+    follow_make: bool,
+) -> Iterator[tuple[str, list[str]]]:
+    for command in commands:
         values = [stage.expanded(value, run) for value in command]
         if posixpath.basename(values[0]) == "cd" and len(values) == 2:
             workdir = posixpath.normpath(posixpath.join(workdir, values[1]))
             continue
         values = _past_pyenv_exec(innermost(values))
-        if values:
+        if not values:
+            continue
+        if follow_make and posixpath.basename(values[0]) in _MAKE:
+            # A recipe's own `make` (`$(MAKE) -C docs`) is not followed: one recursion
+            # tells what an install target runs, and a Makefile may run itself.
+            for directory, line in _make_recipes(document, stage, workdir, values[1:]):
+                recipe = ([word.value for word in words] for words in simple_commands(line))
+                yield from _commands_in(document, stage, run, directory, recipe, follow_make=False)
+        else:
             yield workdir, values
+
+
+def _make_recipes(
+    document: DockerfileDocument, stage: Stage, workdir: str, arguments: list[str]
+) -> Iterator[tuple[str, str]]:
+    """The recipe lines a `make` run in `workdir` with `arguments` runs, from the Makefile
+    the stage copied from the build context, each with the directory make runs it in."""
+    directory = posixpath.normpath(posixpath.join(workdir, _option(arguments, "-C", "--directory") or "."))
+    named = _option(arguments, "-f", "--file", "--makefile")
+    for name in [named] if named else _MAKEFILE_NAMES:
+        try:
+            located = locate(document, stage, posixpath.join(directory, name)).context_path
+        except (NotLocated, ContextError):
+            continue
+        # A `COPY .` locates any name: the Makefile is the first name the context holds.
+        if located is not None and document.build_context.status(located) is not None:
+            targets = [word for word in positional_arguments(arguments, _MAKE_OPTIONS_WITH_VALUE) if "=" not in word]
+            text = read_text(document.build_context, located)
+            yield from ((directory, line) for line in recipe_lines(text, targets))
+            return
 
 
 def _past_pyenv_exec(values: list[str]) -> list[str]:
@@ -816,7 +864,7 @@ class _Distributions:
         read: set[str] = set()
         for stage in self._document.stages:
             for run in stage.instructions_named("RUN"):
-                for workdir, values in _commands(stage, run):
+                for workdir, values in _commands(self._document, stage, run):
                     installing = _pip_install_arguments(values)
                     if installing is None or (unpinned_only and "--no-deps" in installing):
                         continue
