@@ -747,6 +747,15 @@ class _BuildKitWords:
 _VARIABLE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])((?:[^{}$]|\$\w+|\$\{\w+\})*))?\}|(\w+))")
 
 
+_REFERENCED_NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def referenced_variables(text: str) -> list[str]:
+    """The names of the variables `text` refers to (`$NAME`, `${NAME}`, and those in a
+    default's word: `${A:-$B}` refers to A and B), in order."""
+    return _REFERENCED_NAME.findall(text)
+
+
 def expand_variables(text: str, values: Mapping[str, str]) -> str | None:
     """`text` with its variables replaced from `values` (the variables set), as BuildKit
     expands `FROM`, `ENV` and the like: `$NAME`, `${NAME}`; `${NAME:-word}` and

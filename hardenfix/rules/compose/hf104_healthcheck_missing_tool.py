@@ -201,10 +201,10 @@ class HealthcheckMissingTool(Rule):
         if http is None:
             return None
         replacements = []
+        present = facts.present(probes.REPLACEMENT_TOOLS)
         for request in _requests_with(probe, http):
             if not request.url or "$" in request.url or not _same_request_possible(request):
                 return None
-            present = facts.present(probes.REPLACEMENT_TOOLS)
             replacement = probes.replacement_probe(request.url, present, probes.follows_redirects(request))
             if replacement is None:
                 return None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from hardenfix import hosts
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, variable_syntax
+from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, referenced_variables, variable_syntax
 
 
 class HostnameCase(Rule):
@@ -131,7 +131,7 @@ def _carried_into(assignments: list[Instruction]) -> dict[str, set[str]]:
     for instruction in assignments:
         pairs = instruction.assignments() if instruction.name == "ENV" else instruction.declared_arguments()
         for name, value in pairs:
-            for used in _REFERENCE.findall(value or ""):
+            for used in referenced_variables(value or ""):
                 if used != name:
                     users.setdefault(used, set()).add(name)
     carried: dict[str, set[str]] = {}
@@ -144,6 +144,3 @@ def _carried_into(assignments: list[Instruction]) -> dict[str, set[str]]:
                     pending.append(user)
         carried[name] = reached
     return carried
-
-
-_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
