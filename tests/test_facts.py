@@ -1063,6 +1063,64 @@ def test_services_sharing_a_context_have_the_routes_of_the_code_their_images_hol
     assert sorted(read) == ["services/admin/main.py", "services/api/main.py"]
 
 
+@pytest.mark.parametrize(
+    ("command", "route"),
+    [
+        ("uvicorn main:app", "/healthz"),
+        ("uvicorn --app-dir src main:app", "/ping"),
+        ("uvicorn --app-dir=/app/src main:app", "/ping"),
+        ("gunicorn --chdir src main:app", "/ping"),
+        ("gunicorn --chdir src --pythonpath a,b main:app", "/status"),
+        ("gunicorn --chdir src --pythonpath b,a main:app", "/ping"),
+        ("gunicorn --chdir src --pythonpath missing main:app", "/ping"),
+        ("granian --interface asgi --working-dir src main:app", "/healthz"),
+    ],
+)
+def test_the_module_a_server_serves_is_found_where_it_imports_it_from(tmp_path: Path, command: str, route: str) -> None:
+    """A server imports its target from the folders it puts first on `sys.path` (uvicorn's
+    `--app-dir`, gunicorn's `--pythonpath`, last first, then `--chdir`; granian the folder
+    it starts in before its `--working-dir`), each checked with the real server: another
+    `main.py`'s route would be probed and answer 404."""
+    for folder, path in (("", "/healthz"), ("src/", "/ping"), ("src/a/", "/ping"), ("src/b/", "/status")):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "main.py").write_text(
+            f"from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('{path}')\ndef health(): ...\n"
+        )
+    (tmp_path / "Dockerfile").write_text(f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD {command}\n")
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text("services:\n  api:\n    build: .\n")
+    document = compose.parse(compose_file.read_text(), compose_file)
+    [facts] = [service_facts(document, service, KNOWLEDGE) for service in document.services()]
+    assert facts.route is not None
+    assert (facts.route.path, facts.route.guess) == (route, None)
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "port"),
+    [
+        ("WORKDIR /app\nCOPY . .\nCMD gunicorn main:app", "8000"),
+        ("WORKDIR /app/src\nCOPY . /app\nCMD gunicorn main:app", None),
+        ("WORKDIR /app\nCOPY . .\nCMD gunicorn --chdir src main:app", "8000"),
+    ],
+)
+def test_gunicorn_reads_the_configuration_file_of_the_folder_it_starts_in(
+    tmp_path: Path, dockerfile: str, port: str | None
+) -> None:
+    """`src/gunicorn.conf.py` binds another port where the process starts in `src`, copied
+    there with the folder above it; not where `--chdir src` moves there, which gunicorn 27
+    does after reading its configuration (app/base.py:155-200; run: it listened on 8000)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
+    (tmp_path / "src" / "gunicorn.conf.py").write_text("bind = '0.0.0.0:9000'\n")
+    (tmp_path / "Dockerfile").write_text(f"FROM python:3.12-slim\n{dockerfile}\n")
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text("services:\n  api:\n    build: .\n")
+    document = compose.parse(compose_file.read_text(), compose_file)
+    [facts] = [service_facts(document, service, KNOWLEDGE) for service in document.services()]
+    assert facts.launch is not None
+    assert (facts.launch.port.value if facts.launch.port is not None else None) == port
+
+
 def test_the_volumes_that_bind_files_of_the_repository() -> None:
     """Paths of this checkout, and binds of the host's own paths, whose files are not known
     here; volumes, which Docker fills with what the image holds there, are left out."""

@@ -136,6 +136,8 @@ _OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
 """Environment variables holding more options, which the command line overrides."""
 _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
 _CONFIG_FILE_LAUNCHERS = {"gunicorn": ("-c", "--config"), "hypercorn": ("-c", "--config")}
+CONFIG_FILES = tuple(f"{program}.conf.py" for program in _CONFIG_FILE_LAUNCHERS)
+"""The configuration files a server loads from its working directory unless told another."""
 _INTERPRETER_VALUED_OPTIONS = {
     "python": frozenset({"-W", "-X", "--check-hash-based-pycs"}),
     "node": frozenset(
@@ -178,6 +180,11 @@ class Launch(NamedTuple):
     loads_env: str | None = None
     """What loads a `.env` file into the script's environment: an option of its interpreter
     ("node's `--env-file=.env`"), a runner ("`pipenv run`")."""
+    import_folders: tuple[str, ...] | None = (".",)
+    """Where a server imports its target from, first first, each relative to the folder it is
+    started in (or absolute): uvicorn's `--app-dir`, gunicorn's `--pythonpath` then `--chdir`,
+    granian's folder then its `--working-dir` (see `_import_folders`). None when an option
+    names a folder not known here (`--app-dir $SRC`)."""
 
     def options(self) -> dict[str, str]:
         """The options the script's arguments give (`--port 9100`, `--port=9100`)."""
@@ -211,6 +218,7 @@ def launch_of(
         launch = _bound_elsewhere(launch, options, environment)
         launch = with_guess(launch, _root_path_doubt(program, options, environment))
         launch = with_guess(launch, _refusing_option_doubt(program, options))
+        launch = launch._replace(import_folders=_import_folders(program, options, environment))
         if runner is not None:
             launch = with_guess(launch, f"{runner} loads a `.env` file, which may set its port or options")
         return launch
@@ -504,6 +512,42 @@ def _other_protocol(
     if fact is not None and fact.value and fact.value.lower() not in plain:
         return f"`{variable}={fact.value}` in its environment ({fact.source})"
     return None
+
+
+def _import_folders(
+    program: str, options: Mapping[str, str], environment: Mapping[str, Fact[str]]
+) -> tuple[str, ...] | None:
+    """Where a server imports its target from, first first (see `Launch.import_folders`).
+
+    uvicorn puts its `--app-dir` (default: the folder it starts in) first on `sys.path`
+    (uvicorn 0.55 main.py:570); gunicorn changes to its `--chdir` and puts it first, then
+    puts each `--pythonpath` folder, read from there, before it, the last one first
+    (gunicorn 27 app/base.py:84-91, 229-234), having read its configuration file in the
+    folder it started in (app/base.py:155-200: the first `chdir()` is to the default);
+    granian puts its `--working-dir` first, then the folder it starts in before that
+    (granian 2.8 _internal.py:12-13, 20-42); the others import from the folder they start in."""
+    if program == "uvicorn":
+        folders = [_option_or_variable(options, environment, "--app-dir", "UVICORN_APP_DIR") or "."]
+    elif program == "granian":
+        folders = [".", _option_or_variable(options, environment, "--working-dir", "GRANIAN_WORKING_DIR") or "."]
+    elif program == "gunicorn":
+        changed_to = options.get("--chdir", ".")
+        python_path = [folder for folder in options.get("--pythonpath", "").split(",") if folder]
+        folders = [posixpath.join(changed_to, folder) for folder in reversed(python_path)] + [changed_to]
+    else:
+        return (".",)
+    if any("$" in folder for folder in folders):
+        return None
+    return tuple(dict.fromkeys(posixpath.normpath(folder) for folder in folders))
+
+
+def _option_or_variable(
+    options: Mapping[str, str], environment: Mapping[str, Fact[str]], option: str, variable: str
+) -> str | None:
+    """An option's value: the command's, else the environment variable click reads for it."""
+    if option in options:
+        return options[option]
+    return environment[variable].value if variable in environment else None
 
 
 def _sets_script_name(arguments: list[str]) -> bool:

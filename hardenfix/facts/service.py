@@ -36,7 +36,15 @@ from hardenfix import probes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
 from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
-from hardenfix.facts.process import FLASK_DOTENV_FILES, LAUNCHERS, SCRIPT_NAME_REFUSES, Launch, launch_of, with_guess
+from hardenfix.facts.process import (
+    CONFIG_FILES,
+    FLASK_DOTENV_FILES,
+    LAUNCHERS,
+    SCRIPT_NAME_REFUSES,
+    Launch,
+    launch_of,
+    with_guess,
+)
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.sources.compose import ComposeDocument, Service, entries, insertion_target, lookup
@@ -570,17 +578,45 @@ class ServiceFacts:
         return f"{where} reads its settings from the environment, and {may}" if may is not None else None
 
     def _target_image_path(self) -> str | None:
-        """Where in the container the module or script the launch serves is."""
+        """Where in the container the module or script the launch serves is: where its server
+        imports it from (`Launch.import_folders`), the first folder that holds it where the
+        server looks in several."""
         launch = self.launch
-        if launch is None or launch.target is None:
+        if launch is None or launch.target is None or launch.import_folders is None:
             return None
         target = launch.target
         if ":" in target or not target.endswith((".py", ".js")):
             target = target.split(":", 1)[0].replace(".", "/") + ".py"
         if target.startswith("/"):
             return posixpath.normpath(target)
+        paths = [self._in_working_directory(posixpath.join(folder, target)) for folder in launch.import_folders]
+        if len(paths) == 1:
+            return paths[0]
+        return next((path for path in paths if path is not None and self._holds(path)), None)
+
+    def _in_working_directory(self, path: str) -> str | None:
+        """`path` as the container's process reads it, from its working directory; None when
+        that is not known and `path` is relative."""
+        if path.startswith("/"):
+            return posixpath.normpath(path)
         workdir = self.working_directory
-        return posixpath.normpath(f"{workdir}/{target}") if workdir is not None else None
+        return posixpath.normpath(f"{workdir}/{path}") if workdir is not None else None
+
+    def _holds(self, image_path: str) -> bool:
+        """Whether the container has a file of this checkout at `image_path`: bound over it
+        from the host, else copied from its build context."""
+        mounted = self._mounted(image_path)
+        if mounted is not None:
+            local, target = mounted
+            return local is not None and (local / posixpath.relpath(image_path, target)).is_file()
+        build, built = self.build, self._built
+        if build is None or built is None or built.build_context is None:
+            return False
+        try:
+            copied = locate(built, build.stage, image_path).context_path
+        except (NotLocated, ContextError):
+            return False
+        return copied is not None and _sent(built.build_context, copied)
 
     def _target_file(self) -> str | None:
         """The module or script the launch serves, as its code's facts name it: its path in
@@ -660,7 +696,7 @@ class ServiceFacts:
         their configuration file, and `flask run` for its `.flaskenv` (python-dotenv's
         `find_dotenv` looks in the folders above it too: those count as here): those a folder
         bound over it holds (None when that is a folder of the host that runs it), else those
-        `COPY` puts there; and files bound into it one by one."""
+        `COPY` puts there, into it or a folder above it; and files bound into it one by one."""
         workdir = self.working_directory
         if workdir is None:
             return frozenset()
@@ -692,8 +728,9 @@ class ServiceFacts:
             for item in copy.sources:
                 destination = posixpath.normpath(copy.destination)  # a folder's contents land in it, `/` or not
                 if destination in above and context.is_dir(item):
-                    if copy.into_directory and destination == workdir:
-                        names.update(name.rsplit("/", 1)[-1] for name in context.files_under(item, ".py", 200))
+                    if copy.into_directory:
+                        below = posixpath.normpath(posixpath.join(item, posixpath.relpath(workdir, destination)))
+                        names.update(name for name in CONFIG_FILES if _sent(context, f"{below}/{name}"))
                     for parent in above[: above.index(destination) + 1]:
                         folder = posixpath.normpath(posixpath.join(item, posixpath.relpath(parent, destination)))
                         names.update(name for name in FLASK_DOTENV_FILES if _sent(context, f"{folder}/{name}"))
