@@ -173,6 +173,19 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
         (["node", "--enable-source-maps", "dist/server.js"], {}, "node", None),
         # fastapi-cli reads $PORT (cli.py `envvar="PORT"`, since 0.0.12)
         (["fastapi", "run", "main.py"], {"PORT": "8080"}, "fastapi", "8080"),
+        # litestar 2.25 cli/commands/core.py (each checked with the real server)
+        (["litestar", "--app", "app:app", "run", "--host", "0.0.0.0", "-p", "8080"], {}, "litestar", "8080"),
+        (["litestar", "run"], {"LITESTAR_PORT": "9000"}, "litestar", "9000"),
+        (["litestar", "run", "--ssl-certfile", "c.pem", "--ssl-keyfile", "k.pem"], {}, "litestar", None),
+        (
+            ["litestar", "run"],
+            {"LITESTAR_SSL_CERT_PATH": "/c.pem", "LITESTAR_SSL_KEY_PATH": "/k.pem"},
+            "litestar",
+            None,
+        ),
+        (["litestar", "run", "--uds", "/tmp/app.sock"], {}, "litestar", None),
+        (["litestar", "run"], {"LITESTAR_UNIX_DOMAIN_SOCKET": "/tmp/app.sock"}, "litestar", None),
+        (["litestar", "routes"], {}, None, None),
     ],
 )
 def test_what_a_command_starts_and_where_it_listens(argv, environment, program, port) -> None:
@@ -209,6 +222,8 @@ def test_the_script_an_interpreter_runs_past_its_options(argv, script, loads_env
         (["gunicorn", "-b", "unix:/run/app.sock", "app:create_app()"], "app:create_app()"),
         (["uvicorn", "--reload", "main:app"], "main:app"),
         (["gunicorn", "-b", "0.0.0.0:8000", "myproject.wsgi"], "myproject.wsgi"),
+        (["litestar", "--app=app.main:app", "run", "-p", "8000"], "app.main:app"),
+        (["litestar", "run", "--port", "8000"], None),
     ],
 )
 def test_an_address_given_before_the_application_is_not_the_application(argv, target) -> None:
@@ -1562,6 +1577,9 @@ def test_debian_busybox_links_no_applets() -> None:
         (["gunicorn", "-b172.20.0.7:8000", "main:app"], True),  # a value attached to its option
         (["uvicorn", "main:app", "--port", "8080", "UVICORN_HOST=172.20.0.5"], True),
         (["gunicorn", "main:app", "GUNICORN_CMD_ARGS=--bind 172.20.0.6:8080"], True),
+        (["litestar", "run", "-H", "0.0.0.0"], False),
+        (["litestar", "run", "-H", "::"], True),  # asyncio's IPV6_V6ONLY: run, 127.0.0.1 refused
+        (["litestar", "run", "LITESTAR_HOST=172.20.0.5"], True),
     ],
 )
 def test_a_server_bound_to_another_address_is_a_guess(argv: list[str], guessed: bool) -> None:

@@ -80,6 +80,10 @@ LAUNCHERS = {
     ),
     "flask": Launcher(("-p", "--port"), (), ("FLASK_RUN_PORT",), "5000", "https://flask.palletsprojects.com/en/stable/cli/"),
     "fastapi": Launcher(("--port",), (), ("PORT",), "8000", "https://fastapi.tiangolo.com/fastapi-cli/"),
+    "litestar": Launcher(
+        ("-p", "--port"), (), ("LITESTAR_PORT",), "8000", "https://docs.litestar.dev/latest/usage/cli.html",
+        ("-U", "--uds", "--unix-domain-socket", "-F", "--fd", "--file-descriptor"),
+    ),
     "waitress-serve": Launcher(
         ("--port",), ("--listen",), (), "8080", "https://docs.pylonsproject.org/projects/waitress/en/stable/runner.html",
         ("--unix-socket",),
@@ -121,20 +125,26 @@ _TLS_VARIABLES = {
     "uvicorn": ("UVICORN_SSL_CERTFILE", "UVICORN_SSL_KEYFILE"),
     "flask": ("FLASK_RUN_CERT",),
     "granian": ("GRANIAN_SSL_CERTIFICATE", "GRANIAN_SSL_KEYFILE"),
+    "litestar": ("LITESTAR_SSL_CERT_PATH", "LITESTAR_SSL_KEY_PATH"),
 }
 """Variables that give those options, through click's `auto_envvar_prefix` (uvicorn 0.30
 main.py:61 "UVICORN", flask 3.1 cli.py:585 "FLASK" and its `run` command's `--cert`, granian
-cli.py "GRANIAN"); click ignores one set empty."""
+cli.py "GRANIAN") or its options' own `envvar` (litestar 2.25 cli/commands/core.py); click
+ignores one set empty."""
 SCRIPT_NAME_REFUSES = "gunicorn answers 400 to a path that does not start with it"
 """What gunicorn does where SCRIPT_NAME is set (gunicorn 23 http/wsgi.py:118, 185-190)."""
-_SOCKET_VARIABLES = {"uvicorn": ("UVICORN_UDS", "UVICORN_FD"), "granian": ("GRANIAN_UDS",)}
+_SOCKET_VARIABLES = {
+    "uvicorn": ("UVICORN_UDS", "UVICORN_FD"),
+    "granian": ("GRANIAN_UDS",),
+    "litestar": ("LITESTAR_UNIX_DOMAIN_SOCKET", "LITESTAR_FILE_DESCRIPTOR"),
+}
 """Variables that give the socket options (`--uds`, `--fd`) the same way."""
 FLASK_DOTENV_FILES = (".flaskenv", ".env")
 """Files `flask run` loads from its working directory where python-dotenv is installed
 (flask 3.1 cli.py `load_dotenv`), whose `FLASK_RUN_PORT` and `FLASK_RUN_CERT` set its options."""
 _OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
 """Environment variables holding more options, which the command line overrides."""
-_SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run"}
+_SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run", "litestar": "run"}
 _CONFIG_FILE_LAUNCHERS = {"gunicorn": ("-c", "--config"), "hypercorn": ("-c", "--config")}
 CONFIG_FILES = tuple(f"{program}.conf.py" for program in _CONFIG_FILE_LAUNCHERS)
 """The configuration files a server loads from its working directory unless told another."""
@@ -370,13 +380,15 @@ def _may_hold_other(environment: Mapping[str, Fact[str]], variables: list[str]) 
 _HOST_OPTIONS = {
     "uvicorn": ("--host",), "fastapi": ("--host",), "flask": ("-h", "--host"), "granian": ("--host",),
     "waitress-serve": ("--host",), "daphne": ("-b", "--bind"), "streamlit": ("--server.address",),
-    "http.server": ("-b", "--bind"),
+    "http.server": ("-b", "--bind"), "litestar": ("-H", "--host"),
 }  # fmt: skip
 """Options whose value is the address a server listens on (gunicorn's and hypercorn's
 `--bind` give it before the port)."""
-_HOST_VARIABLES = {"uvicorn": "UVICORN_HOST", "flask": "FLASK_RUN_HOST", "granian": "GRANIAN_HOST"}
+_HOST_VARIABLES = {
+    "uvicorn": "UVICORN_HOST", "flask": "FLASK_RUN_HOST", "granian": "GRANIAN_HOST", "litestar": "LITESTAR_HOST",
+}  # fmt: skip
 """Variables a server reads its address from (uvicorn and flask through click's envvars)."""
-_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "waitress-serve"})
+_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "litestar", "waitress-serve"})
 """Servers that set `IPV6_V6ONLY` on an IPv6 socket: those that listen through asyncio's
 `create_server` (asyncio/base_events.py), and waitress (server.py, 3.0). On `::` they take no
 IPv4 connection, as a probe of 127.0.0.1 makes (uvicorn binds its own dual-stack socket only
@@ -432,6 +444,8 @@ def _server(
     target = next((argument for argument in _positionals(arguments) if ":" in argument or "." in argument), None)
     if program in ("streamlit", "fastapi"):
         target = next(iter(_positionals(arguments)), None)
+    elif program == "litestar":
+        target = _option_or_variable(options, environment, "--app", "LITESTAR_APP")
     tls = next((f"`{option}` in {source}" for option in options if option in _TLS_OPTIONS), None)
     tls = tls or next(
         (
@@ -520,7 +534,8 @@ def _import_folders(
     """Where a server imports its target from, first first (see `Launch.import_folders`).
 
     uvicorn puts its `--app-dir` (default: the folder it starts in) first on `sys.path`
-    (uvicorn 0.55 main.py:570); gunicorn changes to its `--chdir` and puts it first, then
+    (uvicorn 0.55 main.py:570); litestar adds its `--app-dir` (the same default) to it (2.25
+    cli/_utils.py `LitestarEnv.from_env`); gunicorn changes to its `--chdir` and puts it first, then
     puts each `--pythonpath` folder, read from there, before it, the last one first
     (gunicorn 27 app/base.py:84-91, 229-234), having read its configuration file in the
     folder it started in (app/base.py:155-200: the first `chdir()` is to the default);
@@ -528,6 +543,8 @@ def _import_folders(
     (granian 2.8 _internal.py:12-13, 20-42); the others import from the folder they start in."""
     if program == "uvicorn":
         folders = [_option_or_variable(options, environment, "--app-dir", "UVICORN_APP_DIR") or "."]
+    elif program == "litestar":
+        folders = [options.get("--app-dir", ".")]
     elif program == "granian":
         folders = [".", _option_or_variable(options, environment, "--working-dir", "GRANIAN_WORKING_DIR") or "."]
     elif program == "gunicorn":

@@ -33,8 +33,10 @@ class HealthcheckMissing(Rule):
     an `on_get`, Bottle's `@app.route(...)` or `@route(...)`, Tornado's
     `Application([(r"/healthz/?", Handler)])` with a `get`, an
     Express route: `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`,
-    `/ping`, `/status`), the port its process listens on (`uvicorn --port`,
-    `gunicorn --bind`, a script's `--port` option, `PORT` read by node, the
+    `/ping`, `/status`), in the module its server imports (uvicorn's and
+    litestar's `--app-dir`, gunicorn's `--chdir` and `--pythonpath`), the
+    port its process listens on (`uvicorn --port`, `gunicorn --bind`,
+    `litestar run -p`, a script's `--port` option, `PORT` read by node, the
     container side of `ports:`; an image's `EXPOSE` only where the Compose file
     runs the image's own command), and a tool its image has: `curl -sf`, else
     `wget`, else a `python3` urllib one-liner, else a `node` one. It requests
