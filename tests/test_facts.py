@@ -881,6 +881,23 @@ def test_a_script_port_is_read_only_from_a_server_of_known_receiver(tmp_path: Pa
     )
 
 
+def test_the_standard_librarys_wsgi_server_listens_where_make_server_says(tmp_path: Path) -> None:
+    """Falcon's tutorial serves its application with `wsgiref.simple_server.make_server(host,
+    port, app)`; the script, run with the probe written, answered it."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "app.py": (
+                "from wsgiref.simple_server import make_server\nimport falcon\napp = falcon.App()\n"
+                "with make_server('', 8000, app) as httpd:\n    httpd.serve_forever()\n"
+            ),
+            "local.py": "import falcon\nfrom wsgiref import simple_server\nsimple_server.make_server('172.20.0.5', 8000, app)\n",
+        },
+    )
+    assert facts.script_ports["app.py"].port({}, {}, "x").value == "8000"
+    assert facts.script_ports["local.py"].port({}, {}, "x").guess is not None
+
+
 def test_a_server_started_with_tls_has_no_port_a_plain_probe_reaches(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,

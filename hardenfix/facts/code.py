@@ -196,12 +196,14 @@ _SERVER_FUNCTIONS = {
     "waitress.serve": ("8080", None, None),
     "uvicorn.run": ("8000", None, None),
     "bottle.run": ("8080", 3, 2),
+    "wsgiref.simple_server.make_server": (None, 1, 0),
 }
 """Functions that start a server, by the dotted name they are imported from, with their
 default port and where their port and host may be given by position (else as keywords); each
 listens on `::` for IPv6 alone (`IPV6_V6ONLY`: asyncio's `create_server`, waitress server.py,
 and waitress among Bottle's servers: `run(app=None, server="wsgiref", host="127.0.0.1",
-port=8080)`)."""
+port=8080)`). The standard library's `make_server(host, port, app)`, as Falcon's tutorial
+starts its application, listens on IPv4 alone."""
 _LISTENS_ELSEWHERE = frozenset(
     {"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version", "family"}
 )
