@@ -247,6 +247,28 @@ def _tool(image: str, tool: str) -> bool | None:
         ("chrislusf/seaweedfs:4.03", "curl", True),
         ("chrislusf/seaweedfs:4.05_large_disk", "curl", True),
         ("chrislusf/seaweedfs:3.80_large_disk_rocksdb", "curl", None),  # another Dockerfile
+        ("opensearchproject/opensearch:2.11.0", "curl", True),  # Amazon Linux 2023's curl-minimal
+        ("opensearchproject/opensearch:2.9.0", "curl", None),  # Amazon Linux 2: the base decides, not read
+        ("public.ecr.aws/opensearchproject/opensearch-dashboards:2.17.1", "curl", True),
+        ("confluentinc/cp-kafka:7.5.0", "curl", True),
+        ("confluentinc/cp-kafka:7.2.1", "curl", None),  # cp-base-new installs it from 7.2.2
+        ("confluentinc/cp-kafka:7.2.2", "curl", True),
+        ("confluentinc/cp-kafka:7.4.0-1-ubi8", "wget", True),
+        ("confluentinc/cp-kafka:8.0.0", "curl", None),  # the UBI 9 cp-base-new installs none
+        ("confluentinc/cp-kafka:8.1.0", "wget", None),  # cp-base-java: not installed, not known absent
+        ("confluentinc/cp-kafka:8.1.0", "kafka-topics", True),
+        ("confluentinc/cp-kafka-connect:7.6.1", "python3", True),
+        ("confluentinc/cp-zookeeper:7.3.0", "curl", True),
+        ("confluentinc/cp-schema-registry:7.5.0", "curl", True),
+        ("apache/kafka:3.7.0", "curl", False),
+        ("apache/kafka:3.7.0", "wget", None),  # GNU wget deleted; busybox's link not read
+        ("bitnami/kafka:3.6.1-debian-12-r12", "curl", True),
+        ("temporalio/auto-setup:1.22.4", "curl", True),
+        ("temporalio/ui:2.49.1", "curl", True),
+        ("temporalio/ui:2.50.0", "curl", False),  # removed from the runtime image (temporalio/ui#3409)
+        ("temporalio/ui:2.50.0", "wget", True),
+        ("homeassistant/home-assistant:2024.12", "curl", True),
+        ("ghcr.io/home-assistant/home-assistant:2025.1.4", "python3", True),
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
@@ -362,6 +384,9 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
         ("nodered/node-red", "4.0.9-22", "HEALTHCHECK CMD node /healthcheck.js"),
         ("nodered/node-red", "3.1.0-debian", "HEALTHCHECK CMD node /healthcheck.js"),
         ("haproxy", "2.8", None),
+        ("confluentinc/cp-kafka-connect", "7.5.0", "--start-period=120s --interval=5s --timeout=10s --retries=96"),
+        ("confluentinc/cp-kafka-connect-base", "8.0.0-ubi9", "CMD /etc/confluent/docker/healthcheck.sh"),
+        ("confluentinc/cp-kafka", "7.5.0", None),  # the broker's image declares none
     ],
 )
 def test_an_image_that_declares_its_own_healthcheck(image: str, tag: str, instruction: str | None) -> None:
