@@ -1118,11 +1118,7 @@ def test_the_module_a_server_serves_is_found_where_it_imports_it_from(tmp_path: 
         (tmp_path / folder / "main.py").write_text(
             f"from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('{path}')\ndef health(): ...\n"
         )
-    (tmp_path / "Dockerfile").write_text(f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD {command}\n")
-    compose_file = tmp_path / "compose.yaml"
-    compose_file.write_text("services:\n  api:\n    build: .\n")
-    document = compose.parse(compose_file.read_text(), compose_file)
-    [facts] = [service_facts(document, service, KNOWLEDGE) for service in document.services()]
+    facts = _built_service(tmp_path, f"WORKDIR /app\nCOPY . .\nCMD {command}")
     assert facts.route is not None
     assert (facts.route.path, facts.route.guess) == (route, None)
 
@@ -1144,13 +1140,20 @@ def test_gunicorn_reads_the_configuration_file_of_the_folder_it_starts_in(
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "main.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
     (tmp_path / "src" / "gunicorn.conf.py").write_text("bind = '0.0.0.0:9000'\n")
-    (tmp_path / "Dockerfile").write_text(f"FROM python:3.12-slim\n{dockerfile}\n")
-    compose_file = tmp_path / "compose.yaml"
+    launch = _built_service(tmp_path, dockerfile).launch
+    assert launch is not None
+    assert (launch.port.value if launch.port is not None else None) == port
+
+
+def _built_service(folder: Path, dockerfile: str):
+    """The facts of the one service of a Compose file in `folder` that builds it from
+    `FROM python:3.12-slim` and then `dockerfile`."""
+    (folder / "Dockerfile").write_text(f"FROM python:3.12-slim\n{dockerfile}\n")
+    compose_file = folder / "compose.yaml"
     compose_file.write_text("services:\n  api:\n    build: .\n")
     document = compose.parse(compose_file.read_text(), compose_file)
-    [facts] = [service_facts(document, service, KNOWLEDGE) for service in document.services()]
-    assert facts.launch is not None
-    assert (facts.launch.port.value if facts.launch.port is not None else None) == port
+    [service] = document.services()
+    return service_facts(document, service, KNOWLEDGE)
 
 
 def test_the_volumes_that_bind_files_of_the_repository() -> None:
