@@ -319,6 +319,17 @@ def simple_commands(command: str) -> Iterator[list[ShellWord]]:
         yield found.words
 
 
+def leading_commands(command: str) -> list[list[ShellWord]]:
+    """The simple commands a shell command starts with, joined by `&&`: where the first must
+    succeed for the command to, so must each of these in turn."""
+    leading = []
+    for found in _commands(command):
+        leading.append(found.words)
+        if found.followed_by != "&&":
+            break
+    return leading
+
+
 def _commands(command: str) -> Iterator[_Command]:
     words: list[ShellWord] = []
     negated = execs = False

@@ -47,12 +47,13 @@ class Probe(NamedTuple):
         return self.command is not None
 
     @property
-    def program(self) -> str | None:
-        """The program the probe runs first (a shell's first simple command, minus `exec`)."""
+    def programs(self) -> list[str]:
+        """The programs the probe runs that must succeed for it to pass: a `CMD` probe's,
+        or the simple commands its shell command starts with, joined by `&&` (`test -f
+        /tmp/ready && curl -f ...`), each minus `exec`."""
         if self.argv is not None:
-            return posixpath.basename(self.argv[0]) if self.argv else None
-        first = next(probes.simple_commands(self.command or ""), None)
-        return posixpath.basename(first[0].value) if first else None
+            return [posixpath.basename(self.argv[0])] if self.argv else []
+        return [posixpath.basename(words[0].value) for words in probes.leading_commands(self.command or "")]
 
     def http_probe(self) -> probes.HttpProbe | None:
         if self.argv is not None:

@@ -27,7 +27,9 @@ class HealthcheckMissingTool(Rule):
     """
     ## What it does
     Finds Compose healthchecks whose probe runs a program the service's image
-    does not ship for the tag in use — `curl` in `python:3.12-slim`, `wget`
+    does not ship for the tag in use (its first program, and each one a shell
+    chain of `&&` runs after it: `test -f /tmp/ready && curl ...` needs `curl`)
+    — `curl` in `python:3.12-slim`, `wget`
     in `postgres:16`, `healthcheck.sh` in `mariadb:10.6.4` (built before the
     script was added), any shell-form probe in an image without a shell —
     using hardenfix's image knowledge base, where each fact holds for a range
@@ -294,8 +296,7 @@ def _why_no_replacement(probe: Probe, http: probes.HttpProbe | None, facts: TagF
 
 
 def _needed_tools(probe: Probe) -> list[str]:
-    """What must be on the image's PATH for the probe to run: its program (a shell
-    builtin needs nothing more), and a shell for the shell forms."""
-    program = probe.program
-    needed = [program] if program and not (probe.uses_shell and program in SHELL_BUILTINS) else []
-    return [*needed, "sh"] if probe.uses_shell else needed
+    """What must be on the image's PATH for the probe to run: the programs it must run
+    (a shell builtin needs nothing more), and a shell for the shell forms."""
+    needed = [program for program in probe.programs if not (probe.uses_shell and program in SHELL_BUILTINS)]
+    return list(dict.fromkeys([*needed, "sh"] if probe.uses_shell else needed))
