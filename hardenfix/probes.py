@@ -83,7 +83,8 @@ class HttpProbe(NamedTuple):
     arguments: tuple[str, ...]
     """As written: shell words keep their quotes; exec-form elements are plain strings."""
     url: str | None
-    """The URL it requests (quotes removed), when one can be told."""
+    """The URL it requests (quotes removed), when one can be told: not where a command
+    substitution builds it (`http://$(hostname):8000/`, `` http://`hostname`/ ``)."""
     start: int = 0
     end: int = 0
     """For a probe found in a shell command: its span there, program to last argument."""
@@ -605,10 +606,13 @@ def find_http_probes(command: str) -> Iterator[HttpProbe]:
         redirection = next((i for i, word in enumerate(words) if _REDIRECTION.match(word.text)), len(words))
         program, *arguments = words[:redirection]
         tool = posixpath.basename(program.value)
+        url = _url(tool, [word.value for word in arguments])
+        # An unquoted `$(` ends the word here, its command read as one of its own.
+        substituted = any(word.text.endswith("$") and command.startswith("(", word.end) for word in arguments)
         yield HttpProbe(
             program=program.text,
             arguments=tuple(word.text for word in arguments),
-            url=_url(tool, [word.value for word in arguments]),
+            url=None if substituted or (url is not None and "`" in url) else url,
             start=program.start,
             end=(arguments[-1] if arguments else program).end,
             words=tuple(words[:redirection]),
@@ -926,6 +930,9 @@ def stricter_replacement(probe: HttpProbe, tool: str) -> str | None:
         return f"`{tool}` fails on an HTTP error status, which this curl, without `-f`, passes"
     return None
 
+
+URL_NOT_TOLD = "its URL cannot be told (none is written, or a command substitution builds it)"
+"""Why a probe with no `HttpProbe.url` has no replacement."""
 
 REPLACEMENT_TOOLS = ("curl", "wget", "python3", "node")
 """The programs `replacement_probe` can request a URL with, preferred first."""

@@ -417,3 +417,22 @@ def test_a_url_curl_expands_to_several_has_no_equivalent() -> None:
     assert options_without_equivalent(http_probe_from_argv(["curl", "-fg", "http://x/{health}"])) == []
     assert options_without_equivalent(http_probe_from_argv(["curl", "-f", "http://[::1]:8000/"])) == []
     assert requested_url("localhost:800[0-1]/health") is None  # urllib refuses it: no crash
+
+
+@pytest.mark.parametrize(
+    ("command", "url"),
+    [
+        ("curl -f http://localhost:$PORT/health || exit 1", "http://localhost:$PORT/health"),
+        ('curl -f "http://$(hostname):8000/health"', "http://$(hostname):8000/health"),
+        ("curl -f http://$(hostname):8000/health || exit 1", None),
+        ("curl -f http://`hostname`:8000/health", None),
+        ("curl -f -H X-Host:$(hostname) http://localhost:8000/health", None),
+    ],
+)
+def test_a_url_a_command_substitution_builds_is_not_told(command: str, url: str | None) -> None:
+    """A rewrite of the request would cut an unquoted `$(...)`, which ends the word where
+    it is read (HF204 wrote `urlopen('http://$')"(hostname):8000/health`), or quote a
+    backquoted one so that it is no longer run; a variable, or `$(...)` in double quotes,
+    stays in double quotes and is expanded as before."""
+    [probe] = find_http_probes(command)
+    assert probe.url == url

@@ -205,7 +205,7 @@ class HealthcheckMissingTool(Rule):
         replacements = []
         present = facts.present(probes.REPLACEMENT_TOOLS)
         for request in _requests_with(probe, http):
-            if not request.url or "$" in request.url or not _same_request_possible(request):
+            if not request.url or "$" in request.url or probes.same_check_blocker(request) is not None:
                 return None
             replacement = probes.replacement_probe(request.url, present, probes.follows_redirects(request))
             if replacement is None:
@@ -268,13 +268,6 @@ def _provided_when_run(service: Service, tool: str) -> str | None:
     return None
 
 
-def _same_request_possible(http: probes.HttpProbe) -> bool:
-    """Whether another tool can make the probe's request and be judged as it is: not when
-    the shell reads its output (`| grep ok`) or inverts its status, nor when its options
-    decide what is sent or what passes (`-H`, `-k`, `-X POST`)."""
-    return not (http.output_read or http.negated or probes.options_without_equivalent(http))
-
-
 def _requests_with(probe: Probe, http: probes.HttpProbe) -> list[probes.HttpProbe]:
     """Each request the probe makes with the tool of `http`, its first: every one of a shell chain."""
     requests = [http] if probe.command is None else probes.find_http_probes(probe.command)
@@ -283,11 +276,12 @@ def _requests_with(probe: Probe, http: probes.HttpProbe) -> list[probes.HttpProb
 
 def _why_no_replacement(probe: Probe, http: probes.HttpProbe | None, facts: TagFacts) -> str:
     for request in _requests_with(probe, http) if http is not None else []:
-        if request.url and not _same_request_possible(request):
-            options = probes.options_without_equivalent(request)
-            detail = f"its `{' '.join(options)}`" if options else "the shell reads its output or its status"
-            return f"another tool's request of its URL would not be the same check: {detail}"
-        if request.url and probes.url_has_credentials(request.url):
+        if request.url is None:
+            return probes.URL_NOT_TOLD
+        blocker = probes.same_check_blocker(request)
+        if blocker is not None:
+            return f"another tool's request of its URL would not be the same check: {blocker}"
+        if probes.url_has_credentials(request.url):
             return "no replacement that sends the credentials in its URL can run in this image (urllib does not)"
         redirects = probes.unfollowed_redirects(request, facts.present(probes.REPLACEMENT_TOOLS))
         if redirects is not None:

@@ -299,7 +299,7 @@ class DockerfileHealthcheck(Rule):
             if blocker is not None:
                 reason = f"another tool's request of its URL would not be the same check: {blocker}"
             if not http.url:
-                reason = "no URL to request"
+                reason = probes.URL_NOT_TOLD
             return self.finding(document, start, end, f"{message}; no replacement: {reason}")
         used = facts.tool(replacement[0])
         stricter = probes.stricter_replacement(http, replacement[0])
