@@ -1168,15 +1168,16 @@ def test_the_volumes_that_bind_files_of_the_repository() -> None:
         "      - {type: volume, source: data, target: /data}\n"
     )
     # compose-go resolves the long syntax's `docs` in the project folder; `data:` is a volume.
+    # Each keeps its source as written: an interpolated one, whose `:` splits nothing, whole.
     assert document.services()[0].bind_mounts() == [
-        compose.Mount("/app", "./src"),
-        compose.Mount("/app/shared", "../shared/"),
-        compose.Mount("/mnt/host", None),
-        compose.Mount("/root/.aws", None),
-        compose.Mount("/code", None),
-        compose.Mount("/workspace", "."),
-        compose.Mount("/docs", "docs"),
-        compose.Mount("/ssl", None),
+        compose.Mount("/app", "./src", "./src"),
+        compose.Mount("/app/shared", "../shared/", "../shared/"),
+        compose.Mount("/mnt/host", None, "/srv/host"),
+        compose.Mount("/root/.aws", None, "~/.aws"),
+        compose.Mount("/code", None, "${CODE:-${SRC:-.}}"),
+        compose.Mount("/workspace", ".", "."),
+        compose.Mount("/docs", "docs", "docs"),
+        compose.Mount("/ssl", None, "/etc/ssl"),
     ]
 
 
@@ -1188,7 +1189,7 @@ def test_extends_merges_the_volumes_by_target() -> None:
         "  child:\n    extends: base\n    volumes: [./c:/app, logs:/logs]\n"
     )
     child = next(service for service in document.services() if service.name == "child")
-    assert child.bind_mounts() == [compose.Mount("/app", "./c"), compose.Mount("/data", "./b")]
+    assert child.bind_mounts() == [compose.Mount("/app", "./c", "./c"), compose.Mount("/data", "./b", "./b")]
 
 
 def bound_service(tmp_path: Path, files: dict[str, str], service: str) -> object:

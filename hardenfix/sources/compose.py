@@ -122,6 +122,8 @@ class Mount(NamedTuple):
     """The file or folder of this checkout bound there, as written, relative to the Compose
     file's folder (`./src`, `..`, `src` in the long syntax); None for a path of the host
     that runs it (absolute, in a home folder) or one interpolated: not known here."""
+    written: str = ""
+    """The source as written, variables and all (`${CONFIG_PATH:-./config.yml}`)."""
 
 
 def _command_words(node: Node) -> list[str] | None:
@@ -755,6 +757,42 @@ class ComposeDocument(SourceText):
             return frozenset(Path(item.strip()).name for item in re.split(r"[:;]", listed) if item.strip())
 
         return self.made_of_other_files(("the folder's COMPOSE_FILE",), read)
+
+    def resolutions(self, text: str) -> list[str]:
+        """Each value Compose may give `text`: with its variables unset (their defaults), and
+        as each env file of the folder sets them: its `.env`, which Compose reads, and those
+        written to be copied to it (libretime's `.env.dev`, which its `make dev` copies,
+        `.env.example`). Values that need a variable none of them sets are left out."""
+        found: dict[str, None] = {}
+        for settings in ({}, *self._folder_env_settings()):
+            try:
+                found[interpolate(text, settings)] = None
+            except InterpolationError:
+                continue
+        return list(found)
+
+    def _folder_env_settings(self) -> list[dict[str, str]]:
+        """What each env file of the folder (`.env`, `.env.dev`, `.env.example`) sets."""
+        location = self.location
+        if location is None:
+            return []
+
+        def read() -> list[dict[str, str]]:
+            folder = location.parent
+            self.depends_on(folder)
+            found = []
+            for path in sorted(folder.glob(".env*")):
+                if path.name != ".env" and not path.name.startswith(".env."):
+                    continue
+                self.depends_on(path)
+                try:
+                    entries = env_file_entries(path.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError, EnvFileError):
+                    continue
+                found.append({entry.name: entry.value for entry in entries if entry.value is not None})
+            return found
+
+        return self.made_of_other_files(("the folder's env files",), read)
 
     def other_file_naming(self, word: str) -> str | None:
         """The name of another Compose file of the folder that spells `word`, which it may
@@ -1656,11 +1694,13 @@ def _mount(item: Node) -> tuple[str | None, Mount | None, bool]:
         # A short-syntax source that is not a path (`./`, `../`, `/`, `~`) names a volume; an
         # interpolated one may be a path.
         target, source = (rest.partition(":")[0], first) if colon else (first, "")
+        unmasked = _source_as_written(written)
         bound = source.startswith((".", "/", "~", "$"))
         relative = source.startswith(".")
     elif isinstance(item, MappingNode):
         fields = {str(e.key.value): str(e.value.value) for e in entries(item) if isinstance(e.value, ScalarNode)}
         target, source = fields.get("target", ""), fields.get("source", "")
+        unmasked = source
         bound = fields.get("type") == "bind"
         relative = bool(source) and not source.startswith(("/", "~"))
     else:
@@ -1670,7 +1710,17 @@ def _mount(item: Node) -> tuple[str | None, Mount | None, bool]:
     target = posixpath.normpath(target)
     if not bound:
         return target, None, bool(source)
-    return target, Mount(target, source if relative and "$" not in source else None), False
+    return target, Mount(target, source if relative and "$" not in source else None, unmasked), False
+
+
+def _source_as_written(written: str) -> str:
+    """What a short-syntax `volumes` entry writes before its first `:` outside a braced
+    variable (`${CONFIG:-./config.yml}` of `${CONFIG:-./config.yml}:/etc/app.yml:ro`)."""
+    spans = [(found.start, found.end) for found in iter_interpolations(written)]
+    for index, character in enumerate(written):
+        if character == ":" and not any(start <= index < end for start, end in spans):
+            return written[:index]
+    return ""
 
 
 def _substitute(reference: Interpolation, environment: Mapping[str, str]) -> str:

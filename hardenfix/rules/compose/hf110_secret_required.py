@@ -712,8 +712,12 @@ class SecretRequired(Rule):
       file the services are given (an `env_file`, or what a bind mount binds:
       a file, or the files directly in a folder of at most 20): an initdb
       script's `CREATE USER app PASSWORD 'apppass'`, a mounted `redis.conf`'s
-      `requirepass`, an `env_file`'s `MARIADB_PASSWORD=`. A secret set in its
-      place would not match it, and the stack works with the default alone;
+      `requirepass`, an `env_file`'s `MARIADB_PASSWORD=`. A bind mount whose source
+      is a variable binds the file its default names, or the one an env file of the
+      folder sets it to (`.env`, or one made to be copied to it: libretime's
+      `${LIBRETIME_CONFIG_FILEPATH:-./config.yml}`, which its `.env.dev` sets to
+      `./dev/config.yml`, holding Icecast's `source_password: hackme`). A secret set
+      in its place would not match it, and the stack works with the default alone;
     - a secret named for a service that runs only under a profile
       (`QDRANT_API_KEY` beside a `qdrant` service under `profiles: [qdrant]`):
       a stack that chooses another (dify's `VECTOR_STORE`) works without it;
@@ -1080,6 +1084,7 @@ class SecretRequired(Rule):
         if location is None:
             return []
         folder = location.parent
+        mounts = [mount for service in document.services() for mount in service.bind_mounts()]
         env_files = [
             path
             for service in document.services()
@@ -1087,11 +1092,16 @@ class SecretRequired(Rule):
             for _, path in service_facts(document, service, self.knowledge).env_files()
             if path is not None
         ]
-        sources = [
-            folder / mount.source
-            for service in document.services()
-            for mount in service.bind_mounts()
-            if mount.source is not None
+        sources = [folder / mount.source for mount in mounts if mount.source is not None]
+        # A source written with a variable (`${CONFIG_PATH:-./config.yml}`) binds the file its
+        # default names, or the one the folder's env files set it to (libretime's `.env.dev`
+        # names `./dev/config.yml`): a path of the checkout when it starts with `.`.
+        sources += [
+            folder / source
+            for mount in mounts
+            if mount.source is None and "$" in mount.written
+            for source in document.resolutions(mount.written)
+            if source.startswith(".")
         ]
 
         def read() -> list[tuple[str, str]]:
