@@ -635,9 +635,11 @@ def test_an_import_of_a_name_a_dependency_installs_is_not_the_folder_of_that_nam
     library's `csv`). Without the dependency, the folder is what the import means."""
     write(tmp_path, {"shop/graphql/__init__.py": "", "shop/asgi.py": "from graphql import GraphQLError\n"})
     dockerfile = tmp_path / "Dockerfile"
-    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "shop/asgi.py"]\n')
+    # Imported by uvicorn from `/app`, as saleor's image does: not a main script, whose own
+    # folder (`shop`) would come first on the path and find the folder anyway.
+    dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["uvicorn", "shop.asgi:app"]\n')
     assert apply(dockerfile, ("HF202",)).fixed
-    dockerfile.write_text(f'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n{build}CMD ["python", "shop/asgi.py"]\n')
+    dockerfile.write_text(f'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n{build}CMD ["uvicorn", "shop.asgi:app"]\n')
     write(tmp_path, declared)
     result = apply(dockerfile, ("HF202",))
     assert (result.findings, result.fixed) == ([], [])

@@ -132,7 +132,10 @@ class PythonpathSharedModules(Rule):
     (the stage's command names it, or it has an `if __name__ == "__main__":` block),
     whose own folder would come first: their imports are no finding. (Imported as
     `app.main` from the folder above, a module would not find them: there the app
-    root is not the working directory.) Folders that are not the project's own code
+    root is not the working directory.) Nor are those of a main script the stage's
+    command runs (`python FileInfo/fileinfo_analyzer.py`, Cortex-Analyzers), wherever
+    the process starts: Python puts the script's own folder first on the path, and
+    finds the packages beside it there. Folders that are not the project's own code
     (virtualenvs' `site-packages`, `node_modules`, caches) are left out, as
     discovery leaves them out. A stage that only builds what a later stage copies
     (`COPY --from=builder`) runs no service: it is not checked; what the later stage
@@ -577,6 +580,7 @@ def _shared_packages(
                     )
     started_in = stage.working_directory()
     scripts, moves = _started(stage)
+    main_scripts = _main_scripts(stage)
     named: set[tuple[int, str]] = set()
     for copy, source, folder, root, name in candidates:
         if (id(copy), folder) in named:
@@ -602,7 +606,13 @@ def _shared_packages(
         # Only where the process runs from the root, and no script below it, whose own
         # folder would come first on `sys.path`, nor a server that moves elsewhere.
         from_root = root == started_in and not moves and all(posixpath.dirname(path) == root for path in scripts)
-        if not all(from_root and _found_through_root(context, importer, root) for importer in importers):
+        # A main script in the root finds the packages beside it through its own folder,
+        # wherever the process starts (Cortex-Analyzers' `python FileInfo/fileinfo_analyzer.py`).
+        if not all(
+            (importer.landed in main_scripts and posixpath.dirname(importer.landed) == root)
+            or (from_root and _found_through_root(context, importer, root))
+            for importer in importers
+        ):
             yield _SharedPackage(copy, folder, name, root)
 
 
@@ -653,6 +663,35 @@ def _started(stage: Stage) -> tuple[set[str], bool]:
     scripts = {posixpath.normpath(posixpath.join(workdir, word)) for word in words if word.endswith(".py")}
     moves = any(word.partition("=")[0] in ("--chdir", "--app-dir") for word in words)
     return scripts, moves
+
+
+def _main_scripts(stage: Stage) -> set[str]:
+    """The image paths of the files the stage's `ENTRYPOINT` and `CMD` run as Python's main
+    script (`python FileInfo/fileinfo_analyzer.py`, or the file itself, `./main.py`), whose
+    own folder Python puts first on the module search path. Not a module run with `-m`, nor
+    code given with `-c`."""
+    workdir = stage.working_directory()
+    found: set[str] = set()
+    for name in ("ENTRYPOINT", "CMD"):
+        instruction = stage.effective(name)
+        if instruction is None:
+            continue
+        for command in instruction.commands():
+            values = innermost(command)
+            script = values[0] if values and values[0].endswith(".py") else None
+            if values and _PYTHON.fullmatch(posixpath.basename(values[0])):
+                arguments = iter(values[1:])
+                for word in arguments:
+                    if word in ("-c", "-m"):
+                        break
+                    if word in ("-W", "-X"):
+                        next(arguments, None)
+                    elif not word.startswith("-"):
+                        script = word
+                        break
+            if script is not None and script.endswith(".py"):
+                found.add(posixpath.normpath(posixpath.join(workdir, script)))
+    return found
 
 
 def _landing(copy: Copy, source: str, path: str) -> str:

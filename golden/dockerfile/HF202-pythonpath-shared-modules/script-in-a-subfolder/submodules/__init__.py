@@ -1,0 +1,3 @@
+from .submodule_metadata import MetadataSubmodule
+
+available_submodules = [MetadataSubmodule()]

@@ -1,0 +1,2 @@
+class MetadataSubmodule:
+    name = "metadata"
