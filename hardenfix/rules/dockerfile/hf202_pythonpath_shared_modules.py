@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from hardenfix.discovery import SKIPPED_DIRECTORIES
+from hardenfix.facts.process import launch_of
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.probes import innermost, positional_arguments, simple_commands
@@ -667,28 +668,19 @@ def _started(stage: Stage) -> tuple[set[str], bool]:
 
 def _main_scripts(stage: Stage) -> set[str]:
     """The image paths of the files the stage's `ENTRYPOINT` and `CMD` run as Python's main
-    script (`python FileInfo/fileinfo_analyzer.py`, or the file itself, `./main.py`), whose
-    own folder Python puts first on the module search path. Not a module run with `-m`, nor
-    code given with `-c`."""
+    script (`python FileInfo/fileinfo_analyzer.py`, past wrappers and runners; or the file
+    itself, `./main.py`), whose own folder Python puts first on the module search path. Not
+    a module run with `-m`, nor code given with `-c`."""
     workdir = stage.working_directory()
     found: set[str] = set()
     for name in ("ENTRYPOINT", "CMD"):
         instruction = stage.effective(name)
-        if instruction is None:
-            continue
-        for command in instruction.commands():
-            values = innermost(command)
-            script = values[0] if values and values[0].endswith(".py") else None
-            if values and _PYTHON.fullmatch(posixpath.basename(values[0])):
-                arguments = iter(values[1:])
-                for word in arguments:
-                    if word in ("-c", "-m"):
-                        break
-                    if word in ("-W", "-X"):
-                        next(arguments, None)
-                    elif not word.startswith("-"):
-                        script = word
-                        break
+        for command in instruction.commands() if instruction is not None else []:
+            launch = launch_of(command, name, {})
+            if launch is not None and launch.program == "python":
+                script = launch.target
+            else:
+                script = next(iter(innermost(command)), None)
             if script is not None and script.endswith(".py"):
                 found.add(posixpath.normpath(posixpath.join(workdir, script)))
     return found
