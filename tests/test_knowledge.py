@@ -269,6 +269,31 @@ def _tool(image: str, tool: str) -> bool | None:
         ("temporalio/ui:2.50.0", "wget", True),
         ("homeassistant/home-assistant:2024.12", "curl", True),
         ("ghcr.io/home-assistant/home-assistant:2025.1.4", "python3", True),
+        ("mcr.microsoft.com/azure-storage/azurite:3.33.0", "curl", False),  # node's Alpine image deletes it
+        ("mcr.microsoft.com/azure-storage/azurite:3.4.0", "wget", True),
+        ("quay.io/coreos/etcd:v3.5.6", "curl", None),  # Debian bullseye until v3.5.7: not read
+        ("quay.io/coreos/etcd:v3.5.7", "sh", False),  # distroless static from v3.5.7 and v3.4.24
+        ("gcr.io/etcd-development/etcd:v3.4.23", "curl", False),  # distroless base with busybox's sh
+        ("gcr.io/etcd-development/etcd:v3.4.23", "sh", None),
+        ("quay.io/coreos/etcd:v3.4.24", "sh", False),
+        ("quay.io/coreos/etcd:v3.3.27", "sh", None),
+        ("quay.io/coreos/etcd:v3.6.4", "etcdctl", True),
+        ("quay.io/coreos/etcd:v3.4.30", "etcdutl", None),  # added in v3.5.0
+        ("mailserver/docker-mailserver:13.3.1", "curl", True),
+        ("ghcr.io/docker-mailserver/docker-mailserver:15", "ss", True),
+        ("weblate/weblate:5.8.4.1", "curl", True),  # weblate/base installs it
+        ("weblate/weblate:4.14.2-1", "curl", True),
+        ("temporalio/server:1.24.2", "curl", True),
+        ("certbot/certbot:v2.11.0", "curl", False),
+        ("nginxproxy/nginx-proxy:1.6", "curl", True),  # the official nginx image's
+        ("nginxproxy/nginx-proxy:1.6-alpine", "wget", True),
+        ("jwilder/nginx-proxy:0.7.0", "curl", None),  # FROM nginx 1.13, before nginx added curl
+        ("nginxproxy/nginx-proxy:1.11-dockergen", "curl", None),  # docker-gen alone: not read
+        ("jrcs/letsencrypt-nginx-proxy-companion:v1.13.1", "curl", True),
+        ("traefik/whoami:v1.10.1", "wget", False),  # FROM scratch
+        ("ghcr.io/mccutchen/go-httpbin:2.18.0", "sh", False),  # distroless
+        ("pypiserver/pypiserver:v2.3.2", "curl", False),
+        ("pypiserver/pypiserver:v1.4.1", "bash", None),  # `apk add bash` since v1.4.2
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
@@ -387,6 +412,12 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
         ("confluentinc/cp-kafka-connect", "7.5.0", "--start-period=120s --interval=5s --timeout=10s --retries=96"),
         ("confluentinc/cp-kafka-connect-base", "8.0.0-ubi9", "CMD /etc/confluent/docker/healthcheck.sh"),
         ("confluentinc/cp-kafka", "7.5.0", None),  # the broker's image declares none
+        ("weblate/weblate", "4.2.1-2", None),  # the first is 4.2.2-2's
+        ("weblate/weblate", "4.3.1-1", "--interval=5m --timeout=3s CMD /app/bin/health_check"),
+        ("weblate/weblate", "4.16.4-2", "--interval=30s --timeout=3s CMD /app/bin/health_check"),
+        ("weblate/weblate", "5.8.4.1", "--interval=30s --timeout=3s --start-period=5m"),
+        ("weblate/weblate", "2026.8", '--start-period=5m CMD ["/app/bin/health_check"]'),
+        ("ghcr.io/docker-mailserver/docker-mailserver", "15.1.0", None),  # dms-healthcheck is unreleased
     ],
 )
 def test_an_image_that_declares_its_own_healthcheck(image: str, tag: str, instruction: str | None) -> None:
