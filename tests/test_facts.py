@@ -1885,6 +1885,16 @@ def test_a_module_read_that_imports_nothing_from_the_applications_package_may_se
     assert routes_of(tmp_path, files).health_route("proj/wsgi.py", "application").guess is None
 
 
+def test_a_bundle_that_names_no_framework_as_a_word_is_not_read(tmp_path: Path) -> None:
+    """mage-ai's minified `frontend_dist` chunks hold `expression` and `phone` (not express
+    nor hono): read for routes, 40 MB of them took 15 seconds. A server names its framework."""
+    bundle = 'var t={expression:1,phone:2};t.get("/health",r);t.listen(8080);\n'
+    server = 'import express from "express";\nconst app = express();\napp.get("/health", h);\napp.listen(3000);\n'
+    facts = routes_of(tmp_path, {"static/chunks/1.js": bundle, "server.js": server})
+    assert {route.module for route in facts.routes} == {"server.js"}
+    assert set(facts.script_ports) == {"server.js"}
+
+
 def test_a_node_process_serves_no_python_route(tmp_path: Path) -> None:
     files = {
         "server.js": "const app = require('express')();\napp.get('/', (req, res) => res.send('ok'));\napp.listen(3000);\n",

@@ -86,6 +86,9 @@ _LOADS_DOTENV = frozenset({"load_dotenv", "dotenv_values", "read_env"})
 `dotenv_values()` (as in `os.environ.update(dotenv_values())`), environs' `Env().read_env()`
 (environs/__init__.py `read_env` calls `load_dotenv`)."""
 _NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono dotenv".split())
+_NODE_FRAMEWORK_WORD = re.compile(rb"\b(?:express|fastify|koa|createServer|hono|dotenvx?)\b")
+"""The same names as words: a minified bundle (mage-ai's 40 MB of `frontend_dist` chunks)
+holds `expression` and `phone` everywhere, and reading it for routes costs seconds a file."""
 _AUTH_WORDS = re.compile(
     r"auth|login|token|current_?user|verify|permission|secur|jwt|api_?key|required|admin|role|staff|bearer|oauth",
     re.IGNORECASE,
@@ -475,7 +478,7 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
     _resolve_python_routes(modules, facts)
     _environment_loaded(facts, ".py", next((module.loads_dotenv for module in modules if module.loads_dotenv), None))
     node_dotenv = None
-    for relative, text in _sources(context, listed[".js"], _NODE_FRAMEWORKS):
+    for relative, text in _sources(context, listed[".js"], _NODE_FRAMEWORKS, as_word=_NODE_FRAMEWORK_WORD):
         _read_javascript(relative, text, facts)
         if node_dotenv is None and (loads := _NODE_DOTENV.search(text)) is not None:
             node_dotenv = f"{relative}:{line_number(text, loads.start())} loads `{loads.group(1)}`"
@@ -546,12 +549,15 @@ def _sources(
     listed: list[str],
     frameworks: tuple[bytes, ...],
     unread: list[tuple[str, bytes]] | None = None,
+    as_word: re.Pattern[bytes] | None = None,
 ):
-    """The files that name one of `frameworks`, decoded; the others' bytes go to `unread`."""
+    """The files that name one of `frameworks` (as a word that `as_word` finds, when given),
+    decoded; the others' bytes go to `unread`."""
     for relative in listed:
         try:
             data = context.read_bytes(relative)
-            if any(framework in data for framework in frameworks):  # twice as fast as a regex
+            # The substrings first: twice as fast as a regex, and most files name none.
+            if any(framework in data for framework in frameworks) and (as_word is None or as_word.search(data)):
                 yield relative, data.decode("utf-8")
             elif unread is not None:
                 unread.append((relative, data))
