@@ -1426,15 +1426,18 @@ def test_gunicorns_default_port_needs_the_image_it_starts_from_known(
     assert (facts.launch.port.value if facts.launch.port is not None else None) == port
 
 
-def test_an_empty_profile_name_gates_nothing() -> None:
-    """graphiti's `profiles: [""]`: Compose starts the service without any profile, so
-    HF106 called it diagnostic and HF110 said only that profile used its password. Beside
-    other names too: `docker-compose config --services` lists dify's default vector store,
-    `profiles: ["", weaviate]`, with no profile given."""
+def test_the_empty_profile_starts_without_a_profile_and_gates_under_another() -> None:
+    """graphiti's `profiles: [""]`: `docker compose up` starts the service (so HF106 does not
+    call it diagnostic), and `docker compose --profile falkordb up` does not (so HF110 may not
+    require its password): `docker-compose --profile x config --services` leaves it out, as
+    it does dify's default vector store, `profiles: ["", weaviate]`."""
     document = compose.parse(
-        'services:\n  db:\n    image: postgres:16\n    profiles: [""]\n  tools:\n    image: x\n    profiles: ["", debug]\n'
+        'services:\n  db:\n    image: postgres:16\n    profiles: [""]\n  tools:\n    image: x\n'
+        '    profiles: ["", debug]\n  trace:\n    image: y\n    profiles: [debug]\n  app:\n    image: z\n'
     )
-    assert [service.profiles for service in document.services()] == [(), ()]
+    services = list(document.services())
+    assert [service.profiles for service in services] == [("",), ("", "debug"), ("debug",), ()]
+    assert [service.starts_without_a_profile for service in services] == [True, True, False, True]
 
 
 def test_a_default_port_is_a_guess_where_an_env_file_is_not_in_the_checkout() -> None:

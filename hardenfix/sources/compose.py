@@ -172,13 +172,20 @@ class Service:
 
     @cached_property
     def profiles(self) -> tuple[str, ...]:
+        """The profiles that enable the service, as written; none when it always runs. The
+        empty name is the profile Compose chooses when none is: graphiti's `profiles: [""]`
+        starts with `docker compose up` but not with `--profile falkordb`, and dify's default
+        vector store (`profiles: ["", weaviate]`) not when `COMPOSE_PROFILES` picks another
+        (compose-go's `HasProfile`: no profile, or one of those chosen)."""
         entry = self.get("profiles")
         if entry is None or not isinstance(entry.value, SequenceNode):
             return ()
-        # An empty name gates nothing: Compose starts the service without any profile (graphiti),
-        # beside any others it names (dify's default vector store, `profiles: ["", weaviate]`).
-        names = [str(item.value) for item in entry.value.value if isinstance(item, ScalarNode)]
-        return () if "" in names else tuple(names)
+        return tuple(str(item.value) for item in entry.value.value if isinstance(item, ScalarNode))
+
+    @property
+    def starts_without_a_profile(self) -> bool:
+        """`docker compose up` starts it: it names no profile, or the empty one."""
+        return not self.profiles or "" in self.profiles
 
     @property
     def is_complete(self) -> bool:

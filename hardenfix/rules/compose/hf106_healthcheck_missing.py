@@ -408,7 +408,7 @@ class HealthcheckMissing(Rule):
         )
         may_serve = facts.code_unread or (facts.replaces_image_command and bool(facts.image_ports))
         service_class = "api" if serves else "" if may_serve else "worker"
-        if service.profiles:
+        if not service.starts_without_a_profile:
             service_class = "diagnostic"  # started only on request
         evidence = facts.evidence()
         if planned.test is None:

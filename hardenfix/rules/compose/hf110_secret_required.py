@@ -672,7 +672,10 @@ class SecretRequired(Rule):
       config, secret or network that only such services use (a backup job's
       CIFS password): Compose interpolates the whole file, enabled or not, so
       requiring the variable would stop the stack for everyone who never
-      enables that optional service;
+      enables that optional service. The empty profile gates too: Compose
+      chooses it only when no other is chosen, so graphiti's Neo4j services
+      (`profiles: [""]`) do not run under `docker compose --profile falkordb up`,
+      which needs no `NEO4J_PASSWORD`;
     - any default in a file named as a development or test stack, or one to
       try things in (`docker-compose.dev.yml`, `docker-compose.develop.yml`,
       `compose.local.yaml`, `docker-compose.debug.yml`, `docker-compose.test.yml`,
@@ -719,7 +722,8 @@ class SecretRequired(Rule):
       `./dev/config.yml`, holding Icecast's `source_password: hackme`). A secret set
       in its place would not match it, and the stack works with the default alone;
     - a secret named for a service that runs only under a profile
-      (`QDRANT_API_KEY` beside a `qdrant` service under `profiles: [qdrant]`):
+      (`QDRANT_API_KEY` beside a `qdrant` service under `profiles: [qdrant]`,
+      `WEAVIATE_API_KEY` beside the default store's `profiles: ["", weaviate]`):
       a stack that chooses another (dify's `VECTOR_STORE`) works without it;
     - the secret of a feature whose switch defaults to off
       (`LANGFUSE_S3_BATCH_EXPORT_ENABLED: ${...:-false}` beside
@@ -1415,7 +1419,7 @@ def _unset_on_purpose(
     reasons = [
         profiles
         and (
-            f"only services under profile {', '.join(f'`{p}`' for p in profiles)} use it, but Compose"
+            f"only services under profile {_profile_names(profiles)} use it, but Compose"
             " interpolates every service, so requiring it stops the stack for everyone who does not"
             " enable that profile"
         ),
@@ -1450,7 +1454,7 @@ def _unset_on_purpose(
         profiled_owner
         and (
             f"it is named as the secret of `{profiled_owner[0]}`, which runs only under profile"
-            f" {', '.join(f'`{p}`' for p in profiled_owner[1])}: a stack that uses another (dify's"
+            f" {_profile_names(profiled_owner[1])}: a stack that uses another (dify's"
             " `VECTOR_STORE`) works without it"
         ),
         unused
@@ -1486,6 +1490,13 @@ def _extended_without(document: ComposeDocument, users: tuple[Service, ...]) -> 
         if not lineages & using:
             return file, extended
     return None
+
+
+def _profile_names(profiles: tuple[str, ...]) -> str:
+    """`a`, `b`; the empty name as what it means: the profile chosen when none is."""
+    return ", ".join(
+        '`""` (chosen when no profile is given)' if profile == "" else f"`{profile}`" for profile in profiles
+    )
 
 
 def _profiled_services(document: ComposeDocument) -> dict[str, tuple[str, tuple[str, ...]]]:
