@@ -1004,6 +1004,15 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirec
     return None
 
 
+def wget_left_out(url: str, tools: Collection[str]) -> str | None:
+    """Why `replacement_probe` leaves out the wget `tools` has: the URL is not an `http:` one
+    (busybox's wget, Alpine's and busybox's own, may lack TLS)."""
+    absolute = requested_url(url)
+    if "wget" in tools and absolute is not None and not absolute.startswith("http://"):
+        return "wget replaces a probe of an `http:` URL alone (busybox's may lack TLS)"
+    return None
+
+
 def unfollowed_redirects(probe: HttpProbe, tools: Collection[str]) -> str | None:
     """Why the replacement `replacement_probe` leaves out is the only one `tools` allow:
     node's request passes on a redirect, which the probe follows (see `follows_redirects`)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hardenfix import knowledge
+from hardenfix.facts import Fact
 from hardenfix.knowledge import builtin, parse_reference, read_table
 from hardenfix.knowledge.images import BuiltTools, CommandOption, project_image
 from hardenfix.knowledge.pins import Evidence, choose_pin
@@ -124,12 +125,16 @@ def test_a_version_after_the_table_is_told() -> None:
     assert not after(parse_version("10.6.4"), checked)
 
 
-def _tool(image: str, tool: str) -> bool | None:
+def _fact(image: str, tool: str) -> Fact[bool] | None:
     reference = parse_reference(image)
     assert reference is not None
     facts = builtin().facts_for(reference)
     assert facts is not None
-    fact = facts.for_tag(reference.tag).tool(tool)
+    return facts.for_tag(reference.tag).tool(tool)
+
+
+def _tool(image: str, tool: str) -> bool | None:
+    fact = _fact(image, tool)
     return None if fact is None else fact.value
 
 
@@ -294,10 +299,32 @@ def _tool(image: str, tool: str) -> bool | None:
         ("ghcr.io/mccutchen/go-httpbin:2.18.0", "sh", False),  # distroless
         ("pypiserver/pypiserver:v2.3.2", "curl", False),
         ("pypiserver/pypiserver:v1.4.1", "bash", None),  # `apk add bash` since v1.4.2
+        ("debian:bookworm-slim", "curl", False),  # minbase, every suite
+        ("debian:12", "bash", True),
+        ("debian:bullseye", "wget", False),
+        ("debian:sid-slim", "python3", False),
+        ("ubuntu:22.04", "curl", False),
+        ("ubuntu:20.04", "bash", True),
+        ("ubuntu:14.04", "python3", None),  # trusty shipped python3 and netcat
+        ("alpine:3.20", "wget", True),  # busybox's
+        ("alpine:3.6", "nc", True),
+        ("alpine:3.19", "curl", False),
+        ("alpine:3.5", "wget", None),  # older than the branches read
+        ("busybox:1.36.1-uclibc", "wget", True),
+        ("busybox:1.36-musl", "curl", False),
+        ("busybox:1.37-glibc", "sh", True),
+        ("busybox:1.21", "wget", None),  # before the builder of 1.24.1
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
     assert _tool(image, tool) is ships
+
+
+def test_a_base_image_tag_without_a_release_read_is_a_guess() -> None:
+    """The tags of base images float: `latest`, a codename, a release after those read."""
+    for image in ("alpine:latest", "alpine:3.21", "alpine:edge", "ubuntu:jammy", "ubuntu:24.04", "busybox:musl"):
+        fact = _fact(image, "curl")
+        assert fact is not None and not fact.value and fact.guess is not None, image
 
 
 def test_a_tag_without_a_version_is_assumed_to_be_the_newest_release_and_says_so() -> None:

@@ -38,7 +38,9 @@ class HealthcheckMissingTool(Rule):
     stage, plus what its `RUN`s install). An HTTP probe is rewritten to
     request the same URL (each one a shell chain requests with the missing
     tool: `curl A && curl B`) with a tool the image has: `curl -sf URL`, else
-    `wget -q -O /dev/null URL`, else a `python3 -c` urllib one-liner, else a
+    `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget, which
+    Alpine and busybox images have, may lack TLS), else a `python3 -c` urllib
+    one-liner, else a
     `node -e` one-liner. A URL written without a scheme (`localhost:8000/`)
     is requested as curl and wget request it, with `http://`, which urllib and
     node need written; urllib does not send the credentials of a URL
@@ -283,9 +285,13 @@ def _why_no_replacement(probe: Probe, http: probes.HttpProbe | None, facts: TagF
             return f"another tool's request of its URL would not be the same check: {blocker}"
         if probes.url_has_credentials(request.url):
             return "no replacement that sends the credentials in its URL can run in this image (urllib does not)"
-        redirects = probes.unfollowed_redirects(request, facts.present(probes.REPLACEMENT_TOOLS))
+        tools = facts.present(probes.REPLACEMENT_TOOLS)
+        redirects = probes.unfollowed_redirects(request, tools)
         if redirects is not None:
             return f"no replacement can make the same check in this image: {redirects}"
+        wget = probes.wget_left_out(request.url, tools)
+        if wget is not None:
+            return f"no replacement can run in this image: {wget}"
     return "no replacement can run in this image"
 
 

@@ -91,8 +91,9 @@ class DockerfileHealthcheck(Rule):
       --fail`), are left as written;
     - an HTTP probe whose tool (`curl`, `wget`) the base image lacks for the
       tag in use, and the stage does not add, is rewritten to `curl -sf URL`
-      when the image has curl, else to `wget -q -O /dev/null URL`, else to a
-      `python3 -c` urllib one-liner, else to a `node -e` one.
+      when the image has curl, else to `wget -q -O /dev/null URL` for an
+      `http:` URL (busybox's wget, which Alpine and busybox images have, may
+      lack TLS), else to a `python3 -c` urllib one-liner, else to a `node -e` one.
 
     ## Why is this bad?
     Docker's defaults are a 30 second interval, a 30 second timeout and no start
@@ -295,7 +296,11 @@ class DockerfileHealthcheck(Rule):
         follows = probes.follows_redirects(http)
         replacement = probes.replacement_probe(http.url, tools, follows) if http.url and blocker is None else None
         if replacement is None:
-            reason = probes.unfollowed_redirects(http, tools) or "it has none of curl, wget, python3 or node"
+            reason = (
+                probes.unfollowed_redirects(http, tools)
+                or (probes.wget_left_out(http.url, tools) if http.url else None)
+                or "it has none of curl, wget, python3 or node"
+            )
             if blocker is not None:
                 reason = f"another tool's request of its URL would not be the same check: {blocker}"
             if not http.url:
