@@ -88,11 +88,35 @@ def test_the_built_in_tables_are_their_files() -> None:
         ("1.2.3-20240101", (1, 2, 3), ()),
         ("a0bfb8370", None, ("a0bfb8370",)),
         ("1.41.3.9314-ls250-a0bfb8370", (1, 41, 3, 9314), ("ls250", "a0bfb8370")),
+        # A word before the version is a variant word, unless the image's entry says otherwise.
+        ("alpine-7.0-latest", None, ("alpine", "7.0")),
     ],
 )
 def test_tags_are_read_as_version_and_variant(tag: str, numbers: tuple[int, ...] | None, variant: tuple) -> None:
     parsed = parse_tag(tag)
     assert (parsed.numbers, parsed.variant) == (numbers, variant)
+
+
+@pytest.mark.parametrize(
+    ("tag", "numbers", "variant"),
+    [
+        ("alpine-7.0-latest", (7, 0), ("alpine",)),
+        ("ubuntu-6.4.10", (6, 4, 10), ("ubuntu",)),
+        ("ol-7.0.5", (7, 0, 5), ("ol",)),
+        ("alpine-trunk", None, ("alpine", "trunk")),
+        ("alpine-latest", None, ("alpine",)),
+        ("7.0-ubuntu-latest", (7, 0), ("ubuntu",)),
+        ("7.0.5-alpine", (7, 0, 5), ("alpine",)),
+        ("latest", None, ()),
+        ("trunk-alpine", None, ("trunk", "alpine")),
+    ],
+)
+def test_a_leading_variant_word_is_read_after_the_version(
+    tag: str, numbers: tuple[int, ...] | None, variant: tuple
+) -> None:
+    """Zabbix's tags put the OS first (zabbix/zabbix-docker's images_build.yml)."""
+    parsed = parse_tag(tag, leading={"alpine", "ubuntu", "ol", "centos"})
+    assert (parsed.text, parsed.numbers, parsed.variant) == (tag, numbers, variant)
 
 
 def test_a_floating_tag_is_the_newest_release_of_its_line() -> None:
@@ -314,6 +338,16 @@ def _tool(image: str, tool: str) -> bool | None:
         ("busybox:1.36-musl", "curl", False),
         ("busybox:1.37-glibc", "sh", True),
         ("busybox:1.21", "wget", None),  # before the builder of 1.24.1
+        ("zabbix/zabbix-agent2:alpine-7.0-latest", "curl", False),
+        ("zabbix/zabbix-agent2:alpine-7.0-latest", "wget", True),
+        ("zabbix/zabbix-server-pgsql:7.0.5-alpine", "bash", True),
+        ("zabbix/zabbix-proxy-sqlite3:alpine-6.0.30", "curl", False),
+        ("zabbix/zabbix-web-nginx-pgsql:alpine-6.4.10", "curl", True),
+        ("zabbix/zabbix-web-nginx-pgsql:ubuntu-6.4.10", "curl", True),
+        ("zabbix/zabbix-web-apache-mysql:ol-7.0.5", "curl", True),
+        ("zabbix/zabbix-agent:ubuntu-7.0.5", "curl", None),  # the Ubuntu base of 7.0 (noble) was not read
+        ("zabbix/zabbix-server-pgsql:alpine-5.2.7", "curl", None),  # its Dockerfiles were elsewhere
+        ("zabbix/zabbix-web-service:alpine-5.4.4", "wget", None),
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
@@ -325,6 +359,13 @@ def test_a_base_image_tag_without_a_release_read_is_a_guess() -> None:
     for image in ("alpine:latest", "alpine:3.21", "alpine:edge", "ubuntu:jammy", "ubuntu:24.04", "busybox:musl"):
         fact = _fact(image, "curl")
         assert fact is not None and not fact.value and fact.guess is not None, image
+    for image in (
+        "zabbix/zabbix-agent:latest",
+        "zabbix/zabbix-agent:alpine-trunk",
+        "zabbix/zabbix-agent:alpine-7.2-latest",
+    ):
+        fact = _fact(image, "wget")
+        assert fact is not None and fact.value and fact.guess is not None, image
 
 
 def test_a_tag_without_a_version_is_assumed_to_be_the_newest_release_and_says_so() -> None:

@@ -256,9 +256,12 @@ class ImageFacts(NamedTuple):
     strict_variants: bool = True
     """A tag with a variant word the facts do not name has no facts; otherwise (a
     project's own image) the entry with most of the tag's words applies."""
+    leading_variants: frozenset[str] = frozenset()
+    """Variant words the image's tags write before the version (`alpine` of Zabbix's
+    `alpine-7.0-latest`)."""
 
     def for_tag(self, tag: str | None) -> TagFacts:
-        parsed = parse_tag(tag or "latest")
+        parsed = parse_tag(tag or "latest", self.leading_variants)
         version = parsed.version(self.release_parts)
         guess = None
         name = _name(self.repository, tag)
@@ -501,6 +504,7 @@ def load_image(repository: str, table: dict[str, Any]) -> ImageFacts:
         release_parts=table.get("release-parts", 3),
         checked=parse_version(table["checked"]) if "checked" in table else None,
         neutral=frozenset(table.get("neutral-variants", ())),
+        leading_variants=frozenset(table.get("leading-variants", ())),
     )
 
 
@@ -528,7 +532,7 @@ def project_image(repository: str, table: dict[str, Any]) -> ImageFacts:
 
 _IMAGE_KEYS = {
     *("class", "source", "distro", "release-parts", "checked", "neutral-variants", "aliases", "tools", "probes"),
-    *("own-healthcheck", "server"),
+    *("own-healthcheck", "server", "leading-variants"),
 }
 _SERVER_KEYS = {
     *("programs", "entrypoint", "options", "config-suffix", "moved-by", "moved-by-variables", "configuration"),

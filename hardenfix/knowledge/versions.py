@@ -23,7 +23,7 @@ before all of them. That is how a change that reached every maintained line at o
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 FLOATING = float("inf")
@@ -86,8 +86,14 @@ class Version(NamedTuple):
         return ".".join(map(str, self.numbers))
 
 
-def parse_tag(tag: str) -> Tag:
-    """Parse a tag: `10.6.4-focal`, `v1.11`, `17.2-alpine3.21`, `RELEASE.2023-11-01T01-57-10Z`."""
+def parse_tag(tag: str, leading: Collection[str] = ()) -> Tag:
+    """Parse a tag: `10.6.4-focal`, `v1.11`, `17.2-alpine3.21`, `RELEASE.2023-11-01T01-57-10Z`;
+    a first word among `leading` (`alpine` of `alpine-7.0-latest`) is a variant word, and the
+    rest is read as a tag of its own."""
+    first, dash, rest = tag.partition("-")
+    if dash and rest and first.lower() in leading:
+        after_first = parse_tag(rest)
+        return Tag(tag, after_first.numbers, (*_variant(first), *after_first.variant))
     release = _RELEASE_DATE.fullmatch(tag)
     if release is not None:
         *date, rest = release.groups()
