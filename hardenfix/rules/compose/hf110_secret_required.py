@@ -241,13 +241,14 @@ _DATA = re.compile(
 )
 _UNSET_WORDS = frozenset(
     {
-        *("none", "null", "nil", "unset", "not-set", "notset", "disabled", "invalid", "unused", "n/a", "-", '""', "''"),
-        *("user_provided", "user-provided"),
+        *("none", "null", "nil", "unset", "not-set", "notset", "undefined", "disabled", "invalid", "unused"),
+        *("n/a", "-", '""', "''", "user_provided", "user-provided"),
     }
 )
 """Defaults that stand for "no value", as an empty one does: mailcow's `API_KEY:-invalid`
 turns its API off; LibreChat's `user_provided` (its `.env.example`) has each user enter
-their own key."""
+their own key; kuma's `OIDC_RP_CLIENT_SECRET:-undefined` keeps Django's check for an empty
+OIDC secret quiet in a development stack that does not use OIDC."""
 _PLACEHOLDER = re.compile(
     r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replace[-_ ]?(?:me|with)|fill[-_ ]?(?:me|in)"
     r"|set[-_ ]?me\b|insert[-_ ]|\btodo\b|\.\.\."
@@ -577,7 +578,7 @@ class SecretRequired(Rule):
     no `${...:?...}` keeps it (compose-go resolves a nested default even when the
     outer variable is set). A placeholder (`your-secret-key`,
     `<api key>`, `xxx`, `REPLACE_WITH_KEY`, `insert-token-here`, `sk-...`) and
-    `none`, `null`, `unset`, `disabled` or `invalid` (mailcow's
+    `none`, `null`, `unset`, `undefined`, `disabled` or `invalid` (mailcow's
     `API_KEY:-invalid` turns its API off), `user_provided` (LibreChat's word
     for a key each user enters), or a key a local OpenAI-compatible server
     takes and ignores (Ollama's `ollama`, vLLM's `EMPTY`, llama.cpp's
