@@ -62,10 +62,16 @@ class ImageReference(NamedTuple):
         return self.digest is not None or (self.tag is not None and self.tag != "latest")
 
 
+_REFERENCE_CHARACTERS = re.compile(r"[\w.:/@+-]+", re.ASCII)
+"""What an image reference may be written with (distribution's reference grammar: names,
+tags and digests); not a template's tag (`FROM {{ base_image }}`)."""
+
+
 def parse_reference(text: str) -> ImageReference | None:
-    """Parse an image reference; None when it is not one (empty, spaces, or `${...}` anywhere:
-    interpolated references are for the caller to resolve)."""
-    if not text or "$" in text or any(c.isspace() for c in text):
+    """Parse an image reference; None when it is not one (empty, spaces, `${...}` anywhere:
+    interpolated references are for the caller to resolve; or characters no reference has,
+    such as a Jinja or Go template's `{{`)."""
+    if not _REFERENCE_CHARACTERS.fullmatch(text):
         return None
     digest = None
     rest = text

@@ -58,8 +58,9 @@ class BaseImagePin(Rule):
     `/usr/lib/postgresql/16/`), and is refused when the table has no release
     of it. Without a known pin the finding is reported with no fix:
     hardenfix never invents a tag. `scratch`, a reference to an earlier stage
-    (`FROM build`) and a variable (`FROM ${BASE}`) are left alone; a digest
-    (`@sha256:...`) counts as pinned.
+    (`FROM build`), a variable (`FROM ${BASE}`) and a template's tag (a Jinja
+    template of a Dockerfile, `Dockerfile.j2`: `FROM {{ base_image }}`) are left
+    alone; a digest (`@sha256:...`) counts as pinned.
 
     The pins table is hardenfix's built-in one plus the project's `[pins]`
     configuration.
