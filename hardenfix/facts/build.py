@@ -34,6 +34,7 @@ from hardenfix.sources.dockerfile import (
     expand_variables,
     parse_exec_form,
 )
+from hardenfix.sources.python_environments import created_environment
 
 PROBE_TOOLS = frozenset({"curl", "wget", "python3", "python", "node", "nc", "sh", "bash"})
 """The programs a healthcheck probe can be written with."""
@@ -195,32 +196,12 @@ def _python_environments(
         for run in member.instructions_named("RUN"):
             for command in run.commands():
                 values = probes.innermost(command)
-                created = _created_environment(values)
+                created = created_environment(values)
                 if created is not None:
                     found.add(
                         posixpath.normpath(posixpath.join(member.working_directory(run), member.expanded(created, run)))
                     )
     return found
-
-
-_ENVIRONMENT_OPTIONS_WITH_VALUE = frozenset(
-    {"-p", "--python", "--prompt", "--seed", "--index-url", "--extra-index-url"}
-)
-
-
-def _created_environment(values: list[str]) -> str | None:
-    """The folder a command creates a virtualenv in: `python -m venv DIR`, `uv venv DIR`,
-    `virtualenv DIR`."""
-    program = posixpath.basename(values[0]) if values else ""
-    if program.startswith("python") and values[1:3] == ["-m", "venv"]:
-        arguments = values[3:]
-    elif program == "uv" and values[1:2] == ["venv"]:
-        arguments = values[2:]
-    elif program == "virtualenv":
-        arguments = values[1:]
-    else:
-        return None
-    return next(probes.positional_arguments(arguments, _ENVIRONMENT_OPTIONS_WITH_VALUE), None)
 
 
 def _holds_package_scripts(folder: str, environments: set[str]) -> bool:

@@ -404,6 +404,11 @@ _EDITABLE = re.compile(r"(?:-e|--editable)(?:[ \t=]+|(?=[./]))")
 """The editable option before a requirement (`-e ./x`, `--editable=./x`, `-e./x`)."""
 
 
+def editable(requirement: str) -> bool:
+    """Whether a requirement's line installs it editable (`-e ./libs/common`)."""
+    return _EDITABLE.match(requirement.strip()) is not None
+
+
 _DIRECT_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(?:\[[^\]]*\])?[ \t]*@[ \t]*(\S+)")
 """A PEP 508 direct reference, `common[db] @ file:///app/libs/common`: its URL."""
 

@@ -33,6 +33,7 @@ from hardenfix.sources.python_dependencies import (
     FolderDeclarations,
     Unpinned,
     brings,
+    editable,
     folder_declarations,
     local_path,
     option_values,
@@ -44,14 +45,17 @@ from hardenfix.sources.python_dependencies import (
     unpinned,
     written,
 )
+from hardenfix.sources.python_environments import (
+    Environment,
+    environments_written,
+    pip_install_arguments,
+    switched_on,
+)
 from hardenfix.sources.python_project import PACKAGING_FILES
 
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip[\d.]*(?:\s+-\S+)*\s+install\b")
 """`pip install`, also past general options written as one word (`pip3 --no-cache-dir install`)."""
-_PIP = re.compile(r"pip[\d.]*")
-"""pip's commands: `pip`, `pip3`, `pip3.12`."""
-_PYTHON = re.compile(r"python[\d.]*")
 _MAIN_GUARD = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']""", re.MULTILINE)
 _PIP_OPTIONS_WITH_VALUE = frozenset(
     {
@@ -63,15 +67,6 @@ _PIP_OPTIONS_WITH_VALUE = frozenset(
     }
 )
 """Options of `pip install` and `uv pip install` that take the next word as their value."""
-_PIP_GENERAL_OPTIONS_WITH_VALUE = frozenset(
-    {
-        *("--python", "--log", "--log-file", "--local-log", "--keyring-provider", "--proxy", "--retries"),
-        *("--resume-retries", "--timeout", "--exists-action", "--trusted-host", "--cert", "--client-cert"),
-        *("--cache-dir", "--use-feature", "--use-deprecated"),
-    }
-)
-"""pip's general options that take the next word as their value (pip/_internal/cli/cmdoptions.py,
-`general_group`): they may come before its command (`pip3 --timeout 60 install .`)."""
 _MAKE = frozenset({"make", "gmake"})
 _MAKEFILE_NAMES = ("GNUmakefile", "makefile", "Makefile")
 """The names GNU make looks for, in its order."""
@@ -159,7 +154,17 @@ class PythonpathSharedModules(Rule):
     nothing), or may install from an
     archive (`pip install /wheels/*.whl`, before or after the copy, when the package
     belongs to a project of the build context), is imported from the environment
-    wherever the process starts: not a finding. A Dockerfile that builds a Windows
+    wherever the process starts: not a finding. Nor is one whose project another stage
+    installs so, as a copy (not `pip install -e .`, nor `uv sync`, `pdm install` without
+    `--no-editable`, nor `poetry install`, whose environment only points at that stage's
+    source tree), into an environment the stage copies from it: its `site-packages` or a
+    folder above it (papermerge-core: `uv pip install --system .` in `python_build`, then
+    `COPY --from=python_build /usr/local/lib/python3.14/site-packages ...`), a
+    virtualenv (`python -m venv /opt/venv`, `ENV VIRTUAL_ENV`, uv's `/app/.venv`; `COPY
+    --from=builder /opt/venv /opt/venv`), a prefix, `--target` or `--user` folder
+    (`pip install --prefix=/install .`, then `COPY --from=builder /install /usr/local`).
+    What else the stage copies from there (`COPY --from=builder /app/static ...`,
+    `/usr/local/bin/app`) installs nothing. A Dockerfile that builds a Windows
     image (`WORKDIR C:\\app`, a PowerShell `SHELL`) is left alone: its paths are not
     POSIX paths.
 
@@ -335,7 +340,8 @@ def _installed(
     a folder at or above it (`pip install .`, `uv sync`, `poetry install`) once a `COPY` has
     brought the package's files there (a `pip install .` after copying `pyproject.toml`
     alone installs none of them); or an archive (`pip install /wheels/*.whl`), which may be
-    built from the project that holds the package, before or after it is copied. The
+    built from the project that holds the package, before or after it is copied. Or whether
+    the stage copies such an environment from another stage (`_environment_copied`). The
     copied source tree would then hide the installed package, and what its build made
     (a setuptools-scm `_version.py`), were its root put first on the path."""
     package = posixpath.join(shared.app_root, *shared.import_name.split("."))
@@ -350,13 +356,78 @@ def _installed(
             brought = brought or id(instruction) in bringing
             if instruction.name != "RUN":
                 continue
-            for project in _projects_installed(document, owner, instruction):
-                if _archive(project):
+            for install in _projects_installed(document, owner, instruction):
+                if _archive(install.path):
                     if _packaged(document.build_context, shared.folder):
                         return True
-                elif brought and _inside(package, project):
+                elif brought and _inside(package, install.path):
                     return True
+    return _environment_copied(document, stage, shared.folder)
+
+
+def _environment_copied(document: DockerfileDocument, stage: Stage, folder: str) -> bool:
+    """Whether the stage, or one it is built from, copies from another stage the environment
+    into which that stage installs a copy of the project holding `folder` of the build
+    context (`_environments_holding`): its `site-packages` or a folder above it
+    (papermerge-core: `COPY --from=python_build /usr/local/lib/python3.14/site-packages ...`
+    after `uv pip install --system .`), a virtualenv (`COPY --from=builder /opt/venv
+    /opt/venv`), a prefix (`COPY --from=builder /install /usr/local` after `pip install
+    --prefix=/install .`). Not another of its folders (`/app/static`, `/usr/local/bin/app`)."""
+    environments_of: dict[int, list[Environment]] = {}
+    for owner in stage.lineage():
+        earlier = document.stages[: owner.index]
+        for copy in owner.copies():
+            builder = document.stage_named(copy.from_stage, earlier) if copy.from_stage is not None else None
+            if builder is None:
+                continue
+            if builder.index not in environments_of:
+                environments_of[builder.index] = _environments_holding(document, builder, folder)
+            environments = environments_of[builder.index]
+            taken = (posixpath.normpath("/" + source.lstrip("/")) for source in copy.sources)
+            if any(environment.brought_by(path) for path in taken for environment in environments):
+                return True
     return False
+
+
+def _environments_holding(document: DockerfileDocument, stage: Stage, folder: str) -> list[Environment]:
+    """The environments into which a `RUN` of the stage, or of one it is built from, installs
+    a copy of the project holding `folder` of the build context: from a folder at or above
+    where a `COPY` of the build context brought it (or part of it) before; or from an
+    archive, which may be built from it. Not an editable install (`pip install -e .`, `uv
+    sync`, `poetry install`), which leaves the package in the stage's source tree, where
+    another stage's copy of the environment does not find it."""
+    context = document.build_context
+    places: list[str] = []
+    found: list[Environment] = []
+    for owner in reversed(list(stage.lineage())):
+        copies = {id(copy.instruction): copy for copy in owner.copies() if copy.from_stage is None}
+        for instruction in owner.instructions:
+            copy = copies.get(id(instruction))
+            if copy is not None:
+                items = (item for source in copy.sources for item in context.expand(source))
+                places += filter(None, (_brought_to(context, copy, item, folder) for item in items))
+            elif instruction.name == "RUN":
+                for install in _projects_installed(document, owner, instruction):
+                    if install.editable:
+                        continue
+                    if _archive(install.path):
+                        holding = _packaged(context, folder)
+                    else:
+                        holding = any(_inside(place, install.path) for place in places)
+                    if holding:
+                        found += environments_written(
+                            owner, instruction, install.workdir, install.command, install.path
+                        )
+    return found
+
+
+def _brought_to(context: BuildContext, copy: Copy, item: str, folder: str) -> str | None:
+    """Where a `COPY` taking `item` of the build context puts `folder`, or the part of it
+    that `item` is; None when `item` holds none of it."""
+    landed = copy.destination.rstrip("/") if context.is_dir(item) else copy.landing(item)
+    if _inside(folder, item):
+        return posixpath.normpath(posixpath.join(landed, posixpath.relpath(folder, item)))
+    return landed if _inside(item, folder) else None
 
 
 def _archive(installed: str) -> bool:
@@ -380,34 +451,60 @@ def _packaged(context: BuildContext, folder: str) -> bool:
     )
 
 
-def _projects_installed(document: DockerfileDocument, stage: Stage, run: Instruction) -> Iterator[str]:
+class _Install(NamedTuple):
+    """What a command of a `RUN` installs into the environment."""
+
+    path: str
+    """The project's folder, or the archive."""
+    editable: bool
+    """Installed as a link to the folder (`pip install -e .`, `uv sync`), not a copy of it."""
+    workdir: str
+    """Where the command runs."""
+    command: list[str]
+    """Its words, past its wrappers, their variables expanded."""
+
+
+def _projects_installed(document: DockerfileDocument, stage: Stage, run: Instruction) -> Iterator[_Install]:
     """The folders whose project a `RUN` of `stage` installs into the environment, and the
     archives it installs, its words' variables expanded as the stage sets them (`pip
     install "$CODE_DIR"`): named to pip, or on a line of a requirements file pip reads
     (`-r requirements.txt` holding `./libs/common`, `-e ./libs/common`, `file:./libs/common`
     or `common @ file:///app/libs/common`, in it or in a file it includes with `-r`), whose
-    relative paths pip reads against its working directory, not the file's folder."""
+    relative paths pip reads against its working directory, not the file's folder. uv,
+    Poetry and PDM install the project editable unless told not to (`uv sync
+    --no-editable`, `pdm install --no-editable`; Poetry always does)."""
     for workdir, values in _commands(document, stage, run):
         program = posixpath.basename(values[0])
         arguments = values[1:]
-        installing = _pip_install_arguments(values)
+        installing = pip_install_arguments(values)
         if installing is not None:
+            linked = set(option_values(installing, ("-e", "--editable")))
             named = [
-                local_path(word) or _archive_named(word.partition("[")[0]) for word in _pip_requirements(installing)
+                (local_path(word) or _archive_named(word.partition("[")[0]), word in linked)
+                for word in _pip_requirements(installing)
             ]
             read: set[str] = set()
             listed = [
-                local_path(" ".join(words)) or _archive_named(words[0], globs=False)
+                (local_path(" ".join(words)) or _archive_named(words[0], globs=False), editable(" ".join(words)))
                 for located in _requirements_files(document, stage, workdir, installing, REQUIREMENT_FILES)
                 for words in requirement_lines(document.build_context, located, read, REQUIREMENT_FILES)
             ]
-            yield from (posixpath.normpath(posixpath.join(workdir, path)) for path in named + listed if path)
-        elif program == "uv" and arguments[:1] == ["sync"] and not _UV_SKIPS_THE_PROJECT & set(arguments):
-            yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "--project", "--directory") or "."))
+            for path, is_editable in named + listed:
+                if path:
+                    yield _Install(posixpath.normpath(posixpath.join(workdir, path)), is_editable, workdir, values)
+            continue
+        if program == "uv" and arguments[:1] == ["sync"] and not _UV_SKIPS_THE_PROJECT & set(arguments):
+            project = _option(arguments, "--project", "--directory")
+            is_editable = "--no-editable" not in arguments and not switched_on(stage.variables(run), "UV_NO_EDITABLE")
         elif program == "poetry" and arguments[:1] == ["install"] and "--no-root" not in arguments:
-            yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-C", "--directory") or "."))
+            project = _option(arguments, "-C", "--directory")
+            is_editable = True
         elif program == "pdm" and arguments[:1] in (["install"], ["sync"]) and "--no-self" not in arguments:
-            yield posixpath.normpath(posixpath.join(workdir, _option(arguments, "-p", "--project") or "."))
+            project = _option(arguments, "-p", "--project")
+            is_editable = "--no-editable" not in arguments and not switched_on(stage.variables(run), "PDM_NO_EDITABLE")
+        else:
+            continue
+        yield _Install(posixpath.normpath(posixpath.join(workdir, project or ".")), is_editable, workdir, values)
 
 
 def _commands(document: DockerfileDocument, stage: Stage, run: Instruction) -> Iterator[tuple[str, list[str]]]:
@@ -486,32 +583,6 @@ def _requirements_files(
             continue
         if located is not None:
             yield located
-
-
-def _pip_install_arguments(values: list[str]) -> list[str] | None:
-    """What follows `install` in `pip install`, `python -m pip install` or `uv pip install`
-    (any version of pip or python, `pip3.12`; past wrappers, `env PIP_NO_CACHE_DIR=1 pip`);
-    None for another command."""
-    values = innermost(values)
-    if values and _PYTHON.fullmatch(posixpath.basename(values[0])) and values[1:3] == ["-m", "pip"]:
-        values = values[2:]
-    program = posixpath.basename(values[0]) if values else ""
-    if program == "uv" and values[1:3] == ["pip", "install"]:
-        return values[3:]
-    if _PIP.fullmatch(program):
-        command = _pip_command(values)
-        if values[command : command + 1] == ["install"]:
-            return values[command + 1 :]
-    return None
-
-
-def _pip_command(values: list[str]) -> int:
-    """Where pip's command is in `values`, past the general options before it
-    (`pip3 --no-cache-dir install`, moto's image) and their values."""
-    index = 1
-    while index < len(values) and values[index].startswith("-"):
-        index += 2 if values[index] in _PIP_GENERAL_OPTIONS_WITH_VALUE else 1
-    return index
 
 
 def _pip_requirements(arguments: list[str]) -> Iterator[str]:
@@ -896,7 +967,7 @@ class _Distributions:
         for stage in self._document.stages:
             for run in stage.instructions_named("RUN"):
                 for workdir, values in _commands(self._document, stage, run):
-                    installing = _pip_install_arguments(values)
+                    installing = pip_install_arguments(values)
                     if installing is None or (unpinned_only and "--no-deps" in installing):
                         continue
                     yield from _pip_requirements(installing)
