@@ -340,8 +340,11 @@ def _installed(
     a folder at or above it (`pip install .`, `uv sync`, `poetry install`) once a `COPY` has
     brought the package's files there (a `pip install .` after copying `pyproject.toml`
     alone installs none of them); or an archive (`pip install /wheels/*.whl`), which may be
-    built from the project that holds the package, before or after it is copied. Or whether
-    the stage copies such an environment from another stage (`_environment_copied`). The
+    built from the project that holds the package, before or after it is copied; or a copy
+    of the project installed from where a stage it is built from brought the package (`COPY
+    . /app`, `pip install .`, then `COPY shop/core/ ./shop/core/` in the stage built from
+    it). Or whether the stage copies such an environment from another stage
+    (`_environment_copied`). The
     copied source tree would then hide the installed package, and what its build made
     (a setuptools-scm `_version.py`), were its root put first on the path."""
     package = posixpath.join(shared.app_root, *shared.import_name.split("."))
@@ -362,7 +365,11 @@ def _installed(
                         return True
                 elif brought and _inside(package, install.path):
                     return True
-    return _environment_copied(document, stage, shared.folder)
+    # A copy of the project installed where an earlier `COPY`, of this stage or of one it is
+    # built from, brought it: the package copied again elsewhere would hide it.
+    return bool(_environments_holding(document, stage, shared.folder)) or _environment_copied(
+        document, stage, shared.folder
+    )
 
 
 def _environment_copied(document: DockerfileDocument, stage: Stage, folder: str) -> bool:

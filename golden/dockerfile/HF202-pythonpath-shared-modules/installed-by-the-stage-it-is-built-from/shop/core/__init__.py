@@ -1,0 +1,1 @@
+from shop.core._version import version as __version__
