@@ -186,12 +186,35 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
         (["litestar", "run", "--uds", "/tmp/app.sock"], {}, "litestar", None),
         (["litestar", "run"], {"LITESTAR_UNIX_DOMAIN_SOCKET": "/tmp/app.sock"}, "litestar", None),
         (["litestar", "routes"], {}, None, None),
+        # flower 2.2 (options.py, command.py's FLOWER_ variables): run with each
+        (["celery", "-A", "tasks", "flower", "--port=5566"], {}, "flower", "5566"),
+        (["celery", "flower"], {"FLOWER_PORT": "5600"}, "flower", "5600"),
+        (["celery", "-A", "t", "flower", "--certfile=c.pem", "--keyfile=k.pem"], {}, "flower", None),
+        (["celery", "-A", "t", "flower", "--unix_socket=/tmp/flower.sock"], {}, "flower", None),
     ],
 )
 def test_what_a_command_starts_and_where_it_listens(argv, environment, program, port) -> None:
     launch = launch_of(argv, HERE, {key: Fact(value, HERE) for key, value in environment.items()})
     assert (launch.program if launch else None) == program
     assert (launch.port.value if launch and launch.port else None) == port
+
+
+@pytest.mark.parametrize(
+    ("argv", "environment", "route"),
+    [
+        (["celery", "-A", "tasks", "flower"], {}, "/healthcheck"),
+        (["celery", "-A", "tasks", "flower", "--url_prefix=flower"], {}, "/flower/healthcheck"),
+        (["celery", "flower", "--url-prefix=/ops/"], {}, "/ops/healthcheck"),
+        (["celery", "flower"], {"FLOWER_URL_PREFIX": "ops"}, "/ops/healthcheck"),
+        (["celery", "flower", "--url_prefix=$PREFIX"], {}, None),
+        (["uvicorn", "main:app"], {}, None),
+    ],
+)
+def test_a_server_that_answers_its_own_health_route(argv, environment, route) -> None:
+    """flower answers `/healthcheck` without a login, below its `--url_prefix` (run: 200 at
+    `/flower/healthcheck` with `--basic_auth`, 404 at `/healthcheck`)."""
+    launch = launch_of(argv, HERE, {key: Fact(value, HERE) for key, value in environment.items()})
+    assert launch is not None and launch.own_route == route
 
 
 @pytest.mark.parametrize(

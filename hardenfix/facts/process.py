@@ -93,6 +93,10 @@ LAUNCHERS = {
         "https://docs.streamlit.io/develop/api-reference/configuration/config.toml",
         serves="streamlit serves its script's page, not the code's routes: probe its own `/_stcore/health`",
     ),
+    "flower": Launcher(
+        ("--port",), (), ("FLOWER_PORT",), "5555", "https://flower.readthedocs.io/en/latest/config.html",
+        ("--unix_socket", "--unix-socket"),
+    ),
     "http.server": Launcher(
         (), (), (), "8000", "https://docs.python.org/3/library/http.server.html",
         serves="`python -m http.server` serves the files of a folder, not the code's routes",
@@ -126,17 +130,19 @@ _TLS_VARIABLES = {
     "flask": ("FLASK_RUN_CERT",),
     "granian": ("GRANIAN_SSL_CERTIFICATE", "GRANIAN_SSL_KEYFILE"),
     "litestar": ("LITESTAR_SSL_CERT_PATH", "LITESTAR_SSL_KEY_PATH"),
+    "flower": ("FLOWER_CERTFILE",),
 }
 """Variables that give those options, through click's `auto_envvar_prefix` (uvicorn 0.30
 main.py:61 "UVICORN", flask 3.1 cli.py:585 "FLASK" and its `run` command's `--cert`, granian
-cli.py "GRANIAN") or its options' own `envvar` (litestar 2.25 cli/commands/core.py); click
-ignores one set empty."""
+cli.py "GRANIAN") or its options' own `envvar` (litestar 2.25 cli/commands/core.py), or
+flower's `FLOWER_` variables (2.2 command.py `apply_env_options`); click ignores one set empty."""
 SCRIPT_NAME_REFUSES = "gunicorn answers 400 to a path that does not start with it"
 """What gunicorn does where SCRIPT_NAME is set (gunicorn 23 http/wsgi.py:118, 185-190)."""
 _SOCKET_VARIABLES = {
     "uvicorn": ("UVICORN_UDS", "UVICORN_FD"),
     "granian": ("GRANIAN_UDS",),
     "litestar": ("LITESTAR_UNIX_DOMAIN_SOCKET", "LITESTAR_FILE_DESCRIPTOR"),
+    "flower": ("FLOWER_UNIX_SOCKET",),
 }
 """Variables that give the socket options (`--uds`, `--fd`) the same way."""
 FLASK_DOTENV_FILES = (".flaskenv", ".env")
@@ -145,9 +151,21 @@ FLASK_DOTENV_FILES = (".flaskenv", ".env")
 _OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
 """Environment variables holding more options, which the command line overrides."""
 _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run", "litestar": "run"}
-_CONFIG_FILE_LAUNCHERS = {"gunicorn": ("-c", "--config"), "hypercorn": ("-c", "--config")}
-CONFIG_FILES = tuple(f"{program}.conf.py" for program in _CONFIG_FILE_LAUNCHERS)
-"""The configuration files a server loads from its working directory unless told another."""
+_SUBCOMMAND_SERVERS = {("celery", "flower"): "flower"}
+"""Servers started as another program's subcommand (`celery -A proj flower --port=5555`)."""
+_OWN_HEALTH_ROUTES = {"flower": ("/healthcheck", ("--url_prefix", "--url-prefix"), "FLOWER_URL_PREFIX")}
+"""Routes a server answers for its own health whatever code it runs, without credentials, with
+the options and the variable that put its routes below a prefix: flower's `/healthcheck`
+(urls.py from 0.9.7 to 2.2; views/monitor.py `Healthcheck` asks for no login), below its
+`--url_prefix` (app.py `rewrite_handler`)."""
+_CONFIG_FILE_LAUNCHERS = {
+    "gunicorn": (("-c", "--config"), "gunicorn.conf.py"),
+    "hypercorn": (("-c", "--config"), "hypercorn.conf.py"),
+    "flower": (("--conf",), "flowerconfig.py"),
+}
+"""Servers that load a configuration file: the options naming it, and the one they load from
+their working directory unless told another (flower 2.2 options.py `DEFAULT_CONFIG_FILE`)."""
+CONFIG_FILES = tuple(default for _, default in _CONFIG_FILE_LAUNCHERS.values())
 _INTERPRETER_VALUED_OPTIONS = {
     "python": frozenset({"-W", "-X", "--check-hash-based-pycs"}),
     "node": frozenset(
@@ -190,6 +208,9 @@ class Launch(NamedTuple):
     loads_env: str | None = None
     """What loads a `.env` file into the script's environment: an option of its interpreter
     ("node's `--env-file=.env`"), a runner ("`pipenv run`")."""
+    own_route: str | None = None
+    """The route the server answers for its own health, whatever code it runs (flower's
+    `/healthcheck`, below its `--url_prefix`); see `_OWN_HEALTH_ROUTES`."""
     import_folders: tuple[str, ...] | None = (".",)
     """Where a server imports its target from, first first, each relative to the folder it is
     started in (or absolute): uvicorn's `--app-dir`, gunicorn's `--pythonpath` then `--chdir`,
@@ -228,7 +249,10 @@ def launch_of(
         launch = _bound_elsewhere(launch, options, environment)
         launch = with_guess(launch, _root_path_doubt(program, options, environment))
         launch = with_guess(launch, _refusing_option_doubt(program, options))
-        launch = launch._replace(import_folders=_import_folders(program, options, environment))
+        launch = launch._replace(
+            import_folders=_import_folders(program, options, environment),
+            own_route=_own_route(program, options, environment),
+        )
         if runner is not None:
             launch = with_guess(launch, f"{runner} loads a `.env` file, which may set its port or options")
         return launch
@@ -294,6 +318,9 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
     arguments = words[1:]
     if _PYTHON.fullmatch(name) and len(arguments) >= 2 and arguments[0] == "-m":
         name, arguments = arguments[1], arguments[2:]
+    at = next((index for index, argument in enumerate(arguments) if (name, argument) in _SUBCOMMAND_SERVERS), None)
+    if at is not None:
+        return _SUBCOMMAND_SERVERS[name, arguments[at]], arguments[at + 1 :] + arguments[:at]
     subcommand = _SUBCOMMANDS.get(name)
     if subcommand is not None:
         wanted = (subcommand,) if isinstance(subcommand, str) else subcommand
@@ -380,12 +407,13 @@ def _may_hold_other(environment: Mapping[str, Fact[str]], variables: list[str]) 
 _HOST_OPTIONS = {
     "uvicorn": ("--host",), "fastapi": ("--host",), "flask": ("-h", "--host"), "granian": ("--host",),
     "waitress-serve": ("--host",), "daphne": ("-b", "--bind"), "streamlit": ("--server.address",),
-    "http.server": ("-b", "--bind"), "litestar": ("-H", "--host"),
+    "http.server": ("-b", "--bind"), "litestar": ("-H", "--host"), "flower": ("--address",),
 }  # fmt: skip
 """Options whose value is the address a server listens on (gunicorn's and hypercorn's
 `--bind` give it before the port)."""
 _HOST_VARIABLES = {
     "uvicorn": "UVICORN_HOST", "flask": "FLASK_RUN_HOST", "granian": "GRANIAN_HOST", "litestar": "LITESTAR_HOST",
+    "flower": "FLOWER_ADDRESS",
 }  # fmt: skip
 """Variables a server reads its address from (uvicorn and flask through click's envvars)."""
 _IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "litestar", "waitress-serve"})
@@ -477,12 +505,12 @@ def _server(
         return Launch(program, None, target, source, socket=written)
     # A configuration file the server loads (`gunicorn.conf.py` from its working directory,
     # `-c python:conf.settings`) may set what the command does not: TLS, `raw_env`'s SCRIPT_NAME.
-    config_options = _CONFIG_FILE_LAUNCHERS.get(program, ())
+    config_options, default_config = _CONFIG_FILE_LAUNCHERS.get(program, ((), None))
     configured = next((f"`{option} {options[option]}`" for option in config_options if option in options), None)
-    if configured is None and f"{program}.conf.py" in (config_files or ()):
-        configured = f"`{program}.conf.py` in its working directory"
-    elif configured is None and program in _CONFIG_FILE_LAUNCHERS and config_files is None:
-        configured = f"a `{program}.conf.py` its working directory may hold"
+    if configured is None and default_config in (config_files or ()):
+        configured = f"`{default_config}` in its working directory"
+    elif configured is None and default_config is not None and config_files is None:
+        configured = f"a `{default_config}` its working directory may hold"
     doubt = f"{configured}, which {program} loads, may set TLS or more" if configured else None
     if program == "gunicorn" and _sets_script_name(arguments):
         doubt = f"its command sets SCRIPT_NAME (`--env`), and {SCRIPT_NAME_REFUSES}"
@@ -556,6 +584,21 @@ def _import_folders(
     if any("$" in folder for folder in folders):
         return None
     return tuple(dict.fromkeys(posixpath.normpath(folder) for folder in folders))
+
+
+def _own_route(program: str, options: Mapping[str, str], environment: Mapping[str, Fact[str]]) -> str | None:
+    """The route a server answers for its own health (`_OWN_HEALTH_ROUTES`), below the prefix
+    its option or variable gives; None for one without, or a prefix not known here."""
+    if program not in _OWN_HEALTH_ROUTES:
+        return None
+    route, prefix_options, prefix_variable = _OWN_HEALTH_ROUTES[program]
+    given = next((options[option] for option in prefix_options if option in options), None)
+    if given is None and prefix_variable in environment:
+        given = environment[prefix_variable].value
+    if given is not None and "$" in given:
+        return None
+    prefix = (given or "").strip("/")
+    return f"/{prefix}{route}" if prefix else route
 
 
 def _option_or_variable(

@@ -438,9 +438,12 @@ class ServiceFacts:
         return port
 
     @property
-    def script_starts_a_server(self) -> bool:
-        """Whether the script it runs starts a server, on a port read or not (`app.run(**settings)`)."""
-        return self._script_port is not None
+    def starts_a_server(self) -> bool:
+        """Whether its command starts a server program hardenfix knows (`gunicorn`, `celery
+        flower`), or a script that starts one (`app.run(**settings)`): it listens on a port,
+        read or not (a configuration file may set it)."""
+        launch = self.launch
+        return (launch is not None and launch.program in LAUNCHERS) or self._script_port is not None
 
     # -- its code -----------------------------------------------------------------------
 
@@ -547,11 +550,17 @@ class ServiceFacts:
 
     @cached_property
     def route(self) -> Route | None:
-        """The best health route its code defines (see `CodeFacts.health_route`)."""
+        """The route its server answers for its own health (flower's `/healthcheck`), else the
+        best health route its code defines (see `CodeFacts.health_route`)."""
+        launch = self.launch
+        if launch is not None and launch.own_route is not None:
+            answers = (
+                f"{launch.program} answers `{launch.own_route}` itself ({LAUNCHERS[launch.program].documentation})"
+            )
+            return Route(launch.own_route, f"{launch.source}: {answers}", None, False, "")
         code = self._code
         if code is None or self.serves_no_code is not None:
             return None
-        launch = self.launch
         variable = launch.target.partition(":")[2] if launch is not None and launch.target is not None else ""
         route = code.health_route(self._target_file(), variable if variable.isidentifier() else None)
         if route is not None and code.prefixed_env is not None:
@@ -870,7 +879,7 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
                 reason="hardenfix finds no Python or JavaScript in the code it runs, and no port is mentioned: "
                 "probe the port it serves, if any, else check its process (`pgrep -f ...`)",
             )
-        if not facts.container_ports and not facts.script_starts_a_server:
+        if not facts.container_ports and not facts.starts_a_server:
             return PlannedProbe(
                 None,
                 reason="it listens on no port hardenfix can see: check its process (`pgrep -f ...`), or have it "

@@ -34,7 +34,9 @@ class HealthcheckMissing(Rule):
     `Application([(r"/healthz/?", Handler)])` with a `get`, an
     Express route: `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`,
     `/ping`, `/status`), in the module its server imports (uvicorn's and
-    litestar's `--app-dir`, gunicorn's `--chdir` and `--pythonpath`), the
+    litestar's `--app-dir`, gunicorn's `--chdir` and `--pythonpath`), or the
+    route its server answers itself (Celery's Flower: `/healthcheck`, below its
+    `--url_prefix`), the
     port its process listens on (`uvicorn --port`, `gunicorn --bind`,
     `litestar run -p`, a script's `--port` option, `PORT` read by node, the
     container side of `ports:`; an image's `EXPOSE` only where the Compose file
@@ -401,7 +403,7 @@ class HealthcheckMissing(Rule):
         serves = (
             facts.port is not None
             or bool(facts.container_ports)
-            or facts.script_starts_a_server
+            or facts.starts_a_server
             or facts.speaks_tls is not None
             or facts.speaks_another_protocol is not None
             or facts.listens_on_a_socket is not None
@@ -415,8 +417,9 @@ class HealthcheckMissing(Rule):
             message = f"{service_class} service `{service.name}` has no healthcheck; {planned.reason}".lstrip()
             return self.finding(document, *span, message, facts=evidence), service_class
         assert facts.port is not None and facts.route is not None
+        server = f"`{facts.launch.program}`" if facts.launch is not None and facts.launch.own_route else "its code"
         message = (
-            f"{service_class} service `{service.name}` has no healthcheck; its code serves "
+            f"{service_class} service `{service.name}` has no healthcheck; {server} serves "
             f"`{facts.route.path}` on port {facts.port.value}"
         )
         tool = facts.image.tool(planned.test[1]) if facts.image is not None else None

@@ -1,0 +1,2 @@
+port = 5600
+url_prefix = "ops"
