@@ -150,3 +150,27 @@ def test_hf106_is_unsafe_where_an_include_of_a_neighbouring_folder_merges_an_ove
     [finding] = result.findings
     assert finding.fix is not None and str(finding.fix.applicability) == "unsafe"
     assert "`../app/commons-override.yaml` defines service `cache` too" in finding.message
+
+
+def test_a_folder_of_hundreds_of_compose_files_parses_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """coolify's templates/compose holds 368 Compose files: each reads every other file of the
+    folder, in the same order, and a cache of the last 256 texts parsed all of them again for
+    each (80 s for the folder)."""
+    from hardenfix.sources import compose
+
+    count = 270  # more than the 256 texts the cache held
+    for number in range(count):
+        (tmp_path / f"app{number}.yaml").write_text(f"services:\n  app{number}:\n    image: app:{number}\n")
+    parsed = []
+    parse = compose.ComposeDocument.parse.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[compose.ComposeDocument], text: str, empty_allowed: bool = False) -> compose.ComposeDocument:
+        parsed.append(text)
+        assert len(parsed) <= 3 * count, "the folder's files are parsed again for each file"
+        return parse(cls, text, empty_allowed)
+
+    monkeypatch.setattr(compose.ComposeDocument, "parse", classmethod(counted))
+    for path in sorted(tmp_path.iterdir()):
+        assert compose.parse(path.read_text(), path).files_merged_over() == []

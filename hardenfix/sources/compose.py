@@ -18,7 +18,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -32,7 +32,7 @@ from hardenfix.discovery import may_name_compose_file
 from hardenfix.model import Edit, MergedByInclude
 from hardenfix.sources import ParseError
 from hardenfix.sources.envfile import EnvFileError, env_file_entries
-from hardenfix.sources.text import SourceText, line_number
+from hardenfix.sources.text import SourceText, cached_by_text, line_number
 from hardenfix.sources.yaml_scalar import value_origins
 
 if TYPE_CHECKING:
@@ -376,7 +376,7 @@ class _OtherService(NamedTuple):
     """The file and service of its `extends: {file: ..., service: ...}`, as written."""
 
 
-@lru_cache(maxsize=256)
+@cached_by_text
 def _other_services(text: str) -> tuple[_OtherService, ...]:
     """The services of another Compose file's text, parsed once for every rule that reads
     it; none in a text that is no Compose file."""
@@ -439,7 +439,7 @@ def _include_entries(root: MappingNode) -> Iterator[list[str]]:
         ]
 
 
-@lru_cache(maxsize=256)
+@cached_by_text
 def _include_path_lists(text: str) -> tuple[tuple[str, ...], ...]:
     """The `include:` entries of a Compose file's text that merge files over the one they
     include, each as the paths it lists; none in a text that is no Compose file."""

@@ -1539,6 +1539,9 @@ def _reset_in_other_files(document: ComposeDocument) -> dict[str, tuple[str, str
     its own `DD_SECRET_KEY`; a production overlay `POSTGRES_PASSWORD: ${PROD_DB_PASSWORD}`)."""
     reset: dict[str, tuple[str, str]] = {}
     for name, text in document.other_files_of_folder():
+        # the words first: a folder of hundreds of Compose files scans each for every other
+        if "!reset" not in text and "!override" not in text:
+            continue
         for match in _RESET.finditer(text):
             reset.setdefault(match.group(1), (name, ""))
     for name, text in document.files_merged_over():
