@@ -486,6 +486,8 @@ def test_a_new_release_may_change_the_probe(image: str, tag: str, program: str |
         ("weblate/weblate", "5.8.4.1", "--interval=30s --timeout=3s --start-period=5m"),
         ("weblate/weblate", "2026.8", '--start-period=5m CMD ["/app/bin/health_check"]'),
         ("ghcr.io/docker-mailserver/docker-mailserver", "15.1.0", None),  # dms-healthcheck is unreleased
+        ("ghcr.io/immich-app/postgres", "14-vectorchord0.3.0-pgvectors0.2.0", "--start-period=5m"),
+        ("ghcr.io/immich-app/postgres", "16-vectorchord0.4.3-pgvector0.8.0", "--start-period=5m"),
     ],
 )
 def test_an_image_that_declares_its_own_healthcheck(image: str, tag: str, instruction: str | None) -> None:

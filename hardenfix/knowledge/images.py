@@ -250,7 +250,8 @@ class ImageFacts(NamedTuple):
     """The newest release whose files the facts were read from; None for facts that hold
     for every tag (a project's description of its own image)."""
     neutral: frozenset[str] = frozenset()
-    """Variant words that change none of these facts (`perl`, `management`)."""
+    """Variant words that change none of these facts (`perl`, `management`); one ending in
+    `*` stands for every word it begins (`vectorchord*`: `vectorchord0.4.3`)."""
     server: ServerCommand | None = None
     """How a container comes to run its server; None when the table does not say."""
     strict_variants: bool = True
@@ -272,8 +273,13 @@ class ImageFacts(NamedTuple):
             elif after(version, self.checked):
                 guess = f"`{name}` is newer than the releases hardenfix knows: assumed to be like {self.checked}"
                 version = self.checked
-        words = tuple(sorted(word for word in parsed.variant if word not in self.neutral and word != self.distro))
+        words = tuple(sorted(word for word in parsed.variant if not self._neutral(word) and word != self.distro))
         return TagFacts(self, tag, version, guess, words)
+
+    def _neutral(self, word: str) -> bool:
+        return word in self.neutral or any(
+            neutral.endswith("*") and word.startswith(neutral[:-1]) for neutral in self.neutral
+        )
 
 
 _Entry = TypeVar("_Entry", ToolsEntry, OwnHealthcheck)
