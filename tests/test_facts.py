@@ -191,6 +191,10 @@ def test_a_dockerfile_healthcheck_is_the_images_own(monorepo) -> None:
         (["celery", "flower"], {"FLOWER_PORT": "5600"}, "flower", "5600"),
         (["celery", "-A", "t", "flower", "--certfile=c.pem", "--keyfile=k.pem"], {}, "flower", None),
         (["celery", "-A", "t", "flower", "--unix_socket=/tmp/flower.sock"], {}, "flower", None),
+        # a word `flower` that is no subcommand: a queue's name, the app's
+        (["celery", "-A", "tasks", "worker", "-Q", "flower"], {}, None, None),
+        (["celery", "-A", "flower", "worker"], {}, None, None),
+        (["celery", "--app", "tasks", "-b", "redis://redis", "flower", "--port=5566"], {}, "flower", "5566"),
     ],
 )
 def test_what_a_command_starts_and_where_it_listens(argv, environment, program, port) -> None:
@@ -207,6 +211,9 @@ def test_what_a_command_starts_and_where_it_listens(argv, environment, program, 
         (["celery", "flower", "--url-prefix=/ops/"], {}, "/ops/healthcheck"),
         (["celery", "flower"], {"FLOWER_URL_PREFIX": "ops"}, "/ops/healthcheck"),
         (["celery", "flower", "--url_prefix=$PREFIX"], {}, None),
+        # a prefix of `/` alone comes before each route too (run: 200 at `//healthcheck`, 404 at `/healthcheck`)
+        (["celery", "flower", "--url_prefix=/"], {}, "//healthcheck"),
+        (["celery", "flower"], {"FLOWER_URL_PREFIX": ""}, "/healthcheck"),
         (["uvicorn", "main:app"], {}, None),
     ],
 )
@@ -265,6 +272,27 @@ def test_an_address_given_before_the_application_is_not_the_application(argv, ta
 )
 def test_a_server_told_to_listen_on_a_socket_says_which(argv, socket) -> None:
     assert launch_of(argv, HERE, {}).socket == socket
+
+
+@pytest.mark.parametrize(
+    ("argv", "environment", "config_files"),
+    [
+        # flower 2.2 loads the file FLOWER_CONF names (run: its `url_prefix` made `/healthcheck` 404)
+        (["celery", "-A", "tasks", "flower", "--port=5555"], {"FLOWER_CONF": "conf/flower.py"}, frozenset()),
+        # what a configuration file sets wins over the port variable (run: flowerconfig.py's
+        # `url_prefix` over FLOWER_PORT's probe; gunicorn.conf.py's `bind = "0.0.0.0:9011"` over PORT=9010)
+        (["celery", "-A", "tasks", "flower"], {"FLOWER_PORT": "5555"}, frozenset({"flowerconfig.py"})),
+        (["gunicorn", "app:app"], {"PORT": "8000"}, frozenset({"gunicorn.conf.py"})),
+        # tornado binds `::` for IPv6 alone (run: 127.0.0.1 refused)
+        (["celery", "-A", "tasks", "flower", "--port=5555", "--address=::"], {}, frozenset()),
+        (["celery", "-A", "tasks", "flower"], {"FLOWER_ADDRESS": "::"}, frozenset()),
+    ],
+)
+def test_a_probe_a_servers_configuration_or_address_may_refuse_is_a_guess(argv, environment, config_files) -> None:
+    launch = launch_of(argv, HERE, {key: Fact(value, HERE) for key, value in environment.items()}, config_files)
+    assert launch.port is None or launch.port.guess is not None
+    unconfigured = launch_of(["celery", "-A", "tasks", "flower"], HERE, {"FLOWER_PORT": Fact("5555", HERE)})
+    assert unconfigured.port.guess is None
 
 
 def test_granians_interface_is_its_protocol_not_its_address() -> None:

@@ -153,19 +153,27 @@ _OPTIONS_VARIABLES = {"gunicorn": "GUNICORN_CMD_ARGS"}
 _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run", "litestar": "run"}
 _SUBCOMMAND_SERVERS = {("celery", "flower"): "flower"}
 """Servers started as another program's subcommand (`celery -A proj flower --port=5555`)."""
+_GLOBAL_VALUED_OPTIONS = {
+    "celery": frozenset({"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config", "--workdir"})
+}
+"""The options a program takes before its subcommand that are followed by a value (celery 5.x
+bin/celery.py), which is then no subcommand: `celery -A flower worker` runs a worker."""
 _OWN_HEALTH_ROUTES = {"flower": ("/healthcheck", ("--url_prefix", "--url-prefix"), "FLOWER_URL_PREFIX")}
 """Routes a server answers for its own health whatever code it runs, without credentials, with
 the options and the variable that put its routes below a prefix: flower's `/healthcheck`
 (urls.py from 0.9.7 to 2.2; views/monitor.py `Healthcheck` asks for no login), below its
 `--url_prefix` (app.py `rewrite_handler`)."""
 _CONFIG_FILE_LAUNCHERS = {
-    "gunicorn": (("-c", "--config"), "gunicorn.conf.py"),
-    "hypercorn": (("-c", "--config"), "hypercorn.conf.py"),
-    "flower": (("--conf",), "flowerconfig.py"),
+    "gunicorn": (("-c", "--config"), (), "gunicorn.conf.py"),
+    "hypercorn": (("-c", "--config"), (), "hypercorn.conf.py"),
+    "flower": (("--conf",), ("FLOWER_CONF",), "flowerconfig.py"),
 }
-"""Servers that load a configuration file: the options naming it, and the one they load from
-their working directory unless told another (flower 2.2 options.py `DEFAULT_CONFIG_FILE`)."""
-CONFIG_FILES = tuple(default for _, default in _CONFIG_FILE_LAUNCHERS.values())
+"""Servers that load a configuration file: the options and variables naming it, and the one
+they load from their working directory unless told another (flower 2.2 options.py
+`DEFAULT_CONFIG_FILE`; command.py `apply_env_options` reads `FLOWER_CONF` as `--conf`). What
+the file sets wins over the environment's variables (gunicorn's `bind` over `PORT`, flower's
+`port` and `url_prefix` over `FLOWER_PORT`: command.py `apply_options` reads it after them)."""
+CONFIG_FILES = tuple(default for *_, default in _CONFIG_FILE_LAUNCHERS.values())
 _INTERPRETER_VALUED_OPTIONS = {
     "python": frozenset({"-W", "-X", "--check-hash-based-pycs"}),
     "node": frozenset(
@@ -318,8 +326,8 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
     arguments = words[1:]
     if _PYTHON.fullmatch(name) and len(arguments) >= 2 and arguments[0] == "-m":
         name, arguments = arguments[1], arguments[2:]
-    at = next((index for index, argument in enumerate(arguments) if (name, argument) in _SUBCOMMAND_SERVERS), None)
-    if at is not None:
+    at = _subcommand_at(arguments, _GLOBAL_VALUED_OPTIONS.get(name, frozenset()))
+    if at is not None and (name, arguments[at]) in _SUBCOMMAND_SERVERS:
         return _SUBCOMMAND_SERVERS[name, arguments[at]], arguments[at + 1 :] + arguments[:at]
     subcommand = _SUBCOMMANDS.get(name)
     if subcommand is not None:
@@ -330,6 +338,18 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
             return "", []
         arguments = arguments[at + 1 :] + arguments[:at]
     return name, arguments
+
+
+def _subcommand_at(arguments: list[str], valued: frozenset[str]) -> int | None:
+    """Where a program's subcommand is among its arguments: the first word that is neither an
+    option nor the value of one of the `valued` options before it."""
+    index = 0
+    while index < len(arguments):
+        word = arguments[index]
+        if not word.startswith("-"):
+            return index
+        index += 2 if word in valued else 1
+    return None
 
 
 def _bound_elsewhere(launch: Launch, options: Mapping[str, str], environment: Mapping[str, Fact[str]]) -> Launch:
@@ -416,9 +436,10 @@ _HOST_VARIABLES = {
     "flower": "FLOWER_ADDRESS",
 }  # fmt: skip
 """Variables a server reads its address from (uvicorn and flask through click's envvars)."""
-_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "litestar", "waitress-serve"})
+_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "litestar", "waitress-serve", "flower"})
 """Servers that set `IPV6_V6ONLY` on an IPv6 socket: those that listen through asyncio's
-`create_server` (asyncio/base_events.py), and waitress (server.py, 3.0). On `::` they take no
+`create_server` (asyncio/base_events.py), waitress (server.py, 3.0), and tornado's
+`bind_sockets` (netutil.py, 6.x), which flower listens through. On `::` they take no
 IPv4 connection, as a probe of 127.0.0.1 makes (uvicorn binds its own dual-stack socket only
 with `--workers` or `--reload`)."""
 _EVERY_ADDRESS = {"waitress-serve": "*"}
@@ -505,8 +526,16 @@ def _server(
         return Launch(program, None, target, source, socket=written)
     # A configuration file the server loads (`gunicorn.conf.py` from its working directory,
     # `-c python:conf.settings`) may set what the command does not: TLS, `raw_env`'s SCRIPT_NAME.
-    config_options, default_config = _CONFIG_FILE_LAUNCHERS.get(program, ((), None))
+    config_options, config_variables, default_config = _CONFIG_FILE_LAUNCHERS.get(program, ((), (), None))
     configured = next((f"`{option} {options[option]}`" for option in config_options if option in options), None)
+    configured = configured or next(
+        (
+            f"`{variable}={environment[variable].value}` in its environment ({environment[variable].source})"
+            for variable in config_variables
+            if variable in environment and environment[variable].value
+        ),
+        None,
+    )
     if configured is None and default_config in (config_files or ()):
         configured = f"`{default_config}` in its working directory"
     elif configured is None and default_config is not None and config_files is None:
@@ -525,7 +554,7 @@ def _server(
         return Launch(program, _port(_positionals(arguments)[0], source), target, source)
     for variable in launcher.port_variables:
         if variable in environment:
-            return Launch(program, written_port(environment[variable]), target, source)
+            return with_guess(Launch(program, written_port(environment[variable]), target, source), doubt)
     if configured is not None:
         return Launch(program, None, target, source)  # its configuration file may bind elsewhere
     default = f"{launcher.documentation}: {program} listens on {launcher.default_port} by default"
@@ -597,8 +626,8 @@ def _own_route(program: str, options: Mapping[str, str], environment: Mapping[st
         given = environment[prefix_variable].value
     if given is not None and "$" in given:
         return None
-    prefix = (given or "").strip("/")
-    return f"/{prefix}{route}" if prefix else route
+    # flower puts any prefix given, even `/`, before each route: `//healthcheck`.
+    return f"/{given.strip('/')}{route}" if given else route
 
 
 def _option_or_variable(

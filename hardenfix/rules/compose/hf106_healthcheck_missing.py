@@ -191,9 +191,13 @@ class HealthcheckMissing(Rule):
     (`node --env-file=.env`, `node -r dotenv/config`) or its runner does
     (`pipenv run`, which may set a server's options too), gunicorn with
     `SCRIPT_NAME` in its environment (a path that does not start with it
-    gets 400), a server told to listen on one address
+    gets 400), a port variable (gunicorn's `PORT`, `FLOWER_PORT`) beside a
+    configuration file the server loads (in its working directory, or named
+    by an option or a variable: flower's `FLOWER_CONF`), whose settings win
+    over the variable's, a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
-    reach, a route on a router that is not seen mounted, a tool assumed for
+    reach, or on `::` where it binds IPv6 alone (uvicorn, litestar, waitress,
+    flower's tornado), a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
