@@ -970,9 +970,10 @@ def url_has_credentials(url: str) -> bool:
 def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirects: bool = False) -> list[str] | None:
     """An exec-form probe of `url` (as a curl or wget probe has it: a URL without a scheme
     is an `http:` one) using a tool from `tools`: `curl -sf URL` when there is curl, else
-    `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget may lack TLS), else a
-    `python3 -c` urllib one-liner when the URL carries no credentials, else a `node -e`
-    one-liner; None when none of them is available or the URL cannot be embedded safely.
+    `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget may lack TLS; `localhost`
+    requested at 127.0.0.1, see `_wget_target`), else a `python3 -c` urllib one-liner when
+    the URL carries no credentials, else a `node -e` one-liner; None when none of them is
+    available or the URL cannot be embedded safely.
 
     Each sends a GET, and exits non-zero on a connection error and on an HTTP status of
     400 or more. With `follow_redirects` (a probe that judges where a redirect lands: wget,
@@ -986,7 +987,7 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirec
     if "curl" in tools:
         return ["curl", "-sfL" if follow_redirects else "-sf", url]
     if "wget" in tools and url.startswith("http://"):
-        return ["wget", "-q", "-O", "/dev/null", url]
+        return ["wget", "-q", "-O", "/dev/null", *_wget_target(url)]
     if any(quote in url for quote in "'\"\\") or any(c.isspace() for c in url):
         return None
     if "python3" in tools and not url_has_credentials(url):
@@ -1002,6 +1003,32 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirec
             ),
         ]
     return None
+
+
+def _wget_target(url: str) -> list[str]:
+    """What wget is told to request `url` with: a URL of `localhost` as `127.0.0.1`, with the
+    `Host` header curl sends for it, so the server sees the same request.
+
+    busybox's wget (Alpine's, busybox's own) connects to the first address a name resolves to
+    and tries no other; on Alpine, musl gives `::1` first for `localhost`, and a server bound
+    to `0.0.0.0` refuses it ("Connecting to localhost ([::1]:80) ... Connection refused",
+    where `curl -f http://localhost:80/` passes: curl tries both). busybox's and GNU wget send
+    the `Host` header given in place of their own (checked with busybox 1.35 and GNU wget)."""
+    split = urlsplit(url)
+    if connected_host(url, "wget") == split.hostname:
+        return [url]
+    credentials, at, host = split.netloc.rpartition("@")
+    _, colon, port = host.partition(":")
+    address = split._replace(netloc=f"{credentials}{at}127.0.0.1{colon}{port}").geturl()
+    return ["--header", f"Host: {host}", address]
+
+
+def connected_host(url: str, tool: str) -> str | None:
+    """The host `replacement_probe`'s request of `url` with `tool` connects to: the URL's,
+    but 127.0.0.1 for wget's of `localhost` (see `_wget_target`)."""
+    absolute = requested_url(url)
+    host = urlsplit(absolute).hostname if absolute is not None else None
+    return "127.0.0.1" if tool == "wget" and host == "localhost" else host
 
 
 def wget_left_out(url: str, tools: Collection[str]) -> str | None:

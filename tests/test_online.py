@@ -255,7 +255,8 @@ def test_hf104_learns_from_the_layers_what_an_image_ships(registry: Stocked, tmp
     assert applied.returncode == 0, applied.stderr
     fixed = (root / "compose.yaml").read_text()
     assert 'test: ["CMD", "curl", "-sfL", "http://localhost:8080/health"]' in fixed
-    assert "test: wget -q -O /dev/null http://localhost:5432/ || exit 1" in fixed  # busybox's wget, in the table too
+    # busybox's wget, in the table too, asking 127.0.0.1 for localhost
+    assert r'test: "wget -q -O /dev/null --header \"Host: localhost:5432\" http://127.0.0.1:5432/ || exit 1"' in fixed
     assert 'test: ["CMD", "curl", "-f", "http://localhost:8080/"]' in fixed  # nothing to replace it with
 
 

@@ -192,7 +192,13 @@ def test_lasting_commands_are_those_a_script_execs_or_ends_with(script: str, las
 def test_replacement_prefers_curl_then_wget_then_python_then_node() -> None:
     url = "http://localhost:8000/healthz"
     assert replacement_probe(url, {"curl", "wget", "python3", "node"}) == ["curl", "-sf", url]
-    assert replacement_probe(url, {"sh", "wget", "python3"}) == ["wget", "-q", "-O", "/dev/null", url]
+    assert replacement_probe("http://web:8000/healthz", {"sh", "wget", "python3"}) == [
+        "wget",
+        "-q",
+        "-O",
+        "/dev/null",
+        "http://web:8000/healthz",
+    ]
     assert replacement_probe(url, {"python3", "node"}) == [
         "python3",
         "-c",
@@ -209,6 +215,30 @@ def test_replacement_prefers_curl_then_wget_then_python_then_node() -> None:
     assert replacement_probe("https://x/", {"sh", "wget"}) is None  # busybox's wget may have no TLS
     assert replacement_probe(url, {"sh", "bash"}) is None
     assert replacement_probe("http://x/'); import os; ('", {"python3"}) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "address"),
+    [
+        ("http://localhost:8000/healthz", "localhost:8000", "http://127.0.0.1:8000/healthz"),
+        ("localhost/health", "localhost", "http://127.0.0.1/health"),
+        ("http://admin:pw@localhost:81/x?y=1", "localhost:81", "http://admin:pw@127.0.0.1:81/x?y=1"),
+    ],
+)
+def test_wget_requests_localhost_at_127_0_0_1_with_its_host_header(url, host, address) -> None:
+    """busybox's wget tries only the first address of `localhost`, `::1` on Alpine: against a
+    server bound to 0.0.0.0, `wget -q -O /dev/null http://localhost:8621/health` was refused
+    where `curl -sf` of the same URL passed (busybox 1.35 with `::1 localhost` first in
+    /etc/hosts); the request of 127.0.0.1 with the Host header passed."""
+    assert replacement_probe(url, {"sh", "wget"}) == [
+        "wget",
+        "-q",
+        "-O",
+        "/dev/null",
+        "--header",
+        f"Host: {host}",
+        address,
+    ]
 
 
 def test_replacement_requests_the_url_as_curl_and_wget_do() -> None:

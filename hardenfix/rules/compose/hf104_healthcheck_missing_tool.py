@@ -4,7 +4,6 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 from hardenfix import probes
 from hardenfix.facts.service import service_facts
@@ -39,9 +38,10 @@ class HealthcheckMissingTool(Rule):
     request the same URL (each one a shell chain requests with the missing
     tool: `curl A && curl B`) with a tool the image has: `curl -sf URL`, else
     `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget, which
-    Alpine and busybox images have, may lack TLS), else a `python3 -c` urllib
-    one-liner, else a
-    `node -e` one-liner. A URL written without a scheme (`localhost:8000/`)
+    Alpine and busybox images have, may lack TLS; it tries only the first
+    address of `localhost`, `::1` on Alpine, so `localhost` is requested at
+    `127.0.0.1`, with the `Host: localhost:PORT` header curl sent), else a
+    `python3 -c` urllib one-liner, else a `node -e` one-liner. A URL written without a scheme (`localhost:8000/`)
     is requested as curl and wget request it, with `http://`, which urllib and
     node need written; urllib does not send the credentials of a URL
     (`http://user:pass@host/`), so it does not replace a probe of one. Another probe
@@ -175,7 +175,7 @@ class HealthcheckMissingTool(Rule):
             )
         else:
             message = f"probe of service `{service.name}` runs `{missing}`, which {image} most likely does not ship"
-        fix = self._same_url_with_another_tool(document, probe, http, facts) or self._standard_probe(
+        fix = self._same_url_with_another_tool(document, service, probe, http, facts) or self._standard_probe(
             document, service, probe, facts
         )
         if fix is None:
@@ -185,23 +185,21 @@ class HealthcheckMissingTool(Rule):
         elsewhere = document.run_in_other_images()
         if elsewhere is not None:
             guesses += (f"{elsewhere}, so this probe may run in other images",)
-        requested = probes.requested_url(http.url) if http is not None and http.url else None
-        host = urlsplit(requested).hostname if requested else None
         doubts = [
             "the image's standard probe checks something else" if standard else None,
             absent.guess,
             *guesses,
             provided,
-            proxied(service, host) if host and not standard else None,
         ]
         return self.finding(document, *span, message, self.fix(title, edit), doubts=doubts)
 
     @staticmethod
     def _same_url_with_another_tool(
-        document: ComposeDocument, probe: Probe, http: probes.HttpProbe | None, facts: TagFacts
+        document: ComposeDocument, service: Service, probe: Probe, http: probes.HttpProbe | None, facts: TagFacts
     ) -> tuple[Edit, tuple[str, ...], str, bool] | None:
         """Each request the probe makes with the missing tool (every one of a shell chain,
-        `curl A && curl B`: one left as it was could still never run), made with another."""
+        `curl A && curl B`: one left as it was could still never run), made with another; a
+        guess where a proxy of the service's environment may take the first one's request."""
         if http is None:
             return None
         replacements = []
@@ -228,6 +226,10 @@ class HealthcheckMissingTool(Rule):
             for request, argv in replacements
             if request.tool == "curl" and not probes.curl_fails_on_http_errors(request.argument_values)
         )[:1]
+        first, argv = replacements[0]
+        host = probes.connected_host(first.url or "", argv[0])
+        proxy = proxied(service, host) if host else None
+        guesses += (proxy,) if proxy else ()
         title = f"Probe with {' and '.join(f'`{tool}`' for tool in needed)}"
         return (edit, guesses, title, False) if edit is not None else None
 

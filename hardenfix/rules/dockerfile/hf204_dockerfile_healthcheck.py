@@ -93,7 +93,10 @@ class DockerfileHealthcheck(Rule):
       tag in use, and the stage does not add, is rewritten to `curl -sf URL`
       when the image has curl, else to `wget -q -O /dev/null URL` for an
       `http:` URL (busybox's wget, which Alpine and busybox images have, may
-      lack TLS), else to a `python3 -c` urllib one-liner, else to a `node -e` one.
+      lack TLS; it tries only the first address of `localhost`, `::1` on
+      Alpine, so `localhost` is requested at `127.0.0.1` with the `Host`
+      header curl sent), else to a `python3 -c` urllib one-liner, else to a
+      `node -e` one.
 
     ## Why is this bad?
     Docker's defaults are a 30 second interval, a 30 second timeout and no start

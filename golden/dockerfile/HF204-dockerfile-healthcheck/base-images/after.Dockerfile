@@ -1,7 +1,7 @@
 # A stage on Alpine has busybox's wget and no curl: a plain-HTTP curl probe becomes a wget one.
 FROM alpine:3.20 AS proxy
 RUN apk add --no-cache nginx
-HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD wget -q -O /dev/null http://localhost:8080/ || exit 1
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD wget -q -O /dev/null --header "Host: localhost:8080" http://127.0.0.1:8080/ || exit 1
 
 # Debian's images ship neither curl, wget nor python3, and this build installs none of them.
 FROM debian:bookworm-slim AS worker

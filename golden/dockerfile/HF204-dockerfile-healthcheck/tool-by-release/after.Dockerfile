@@ -1,5 +1,5 @@
 FROM clickhouse/clickhouse-server:24.8.4.13 AS olap
-HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD wget -q -O /dev/null http://localhost:8123/ping || exit 1
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD wget -q -O /dev/null --header "Host: localhost:8123" http://127.0.0.1:8123/ping || exit 1
 
 FROM python:slim AS api
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/healthz')"]
