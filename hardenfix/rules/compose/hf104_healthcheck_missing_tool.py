@@ -41,8 +41,9 @@ class HealthcheckMissingTool(Rule):
     Alpine and busybox images have, may lack TLS; it tries only the first
     address of `localhost`, `::1` on Alpine, so `localhost` is requested at
     `127.0.0.1`, with the `Host: localhost:PORT` header curl sent), else a
-    `python3 -c` urllib one-liner, else a `node -e` one-liner. A URL written without a scheme (`localhost:8000/`)
-    is requested as curl and wget request it, with `http://`, which urllib and
+    `python3 -c` urllib one-liner, else a `node -e` one-liner. A URL written
+    without a scheme (`localhost:8000/`) is requested as curl and wget request
+    it, with `http://`, which urllib and
     node need written; urllib does not send the credentials of a URL
     (`http://user:pass@host/`), so it does not replace a probe of one. Another probe
     is replaced by the image's standard probe when one is known and can run.
