@@ -460,3 +460,52 @@ def test_a_placeholder_for_a_repr_is_not_a_hidden_default(block: str, default: s
         "" if "return" in block else "    return text\n"
     )
     assert bool(_hf303_messages(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("docstring", "default", "found"),
+    [
+        # sentry-sdk's `try_convert`, mlflow's `_is_localhost_uri` and `_parse_prompt_uri`.
+        pytest.param("Return None if the conversion fails.", "None", False, id="None on failure"),
+        pytest.param("True if local, or None if the URI cannot be parsed.", "None", False, id="cannot"),
+        pytest.param("Returns empty strings if parsing fails.", '"", ""', False, id="empty texts"),
+        pytest.param("The count, or 0 on error.", "0", False, id="zero on error"),
+        pytest.param("Returns False when the call raises.", "False", False, id="False when it raises"),
+        # mlflow's `get_or_create_installation_id`: a promise never to raise.
+        pytest.param("This function MUST NOT raise an exception.", "None", False, id="must not raise"),
+        pytest.param("Never raises: gives None instead.", "None", False, id="never raises"),
+        # mlflow's `get_git_commit`: None for a case, not for every failure.
+        pytest.param("Returns None if the path is not a git repository.", "None", True, id="None for a case"),
+        # The failure said of something else, in another clause.
+        pytest.param("Returns None if absent; raises KeyError if corrupt.", "None", True, id="another clause"),
+        pytest.param("Raises ValueError if invalid, else None.", "None", True, id="failure before the value"),
+        pytest.param("Returns 0 if the conversion fails.", "None", True, id="another value"),
+        pytest.param("Fetch the rate.", "0.0", True, id="no word of it"),
+    ],
+)
+def test_a_default_documented_as_the_answer_on_failure_is_not_hidden(docstring: str, default: str, found: bool) -> None:
+    text = (
+        f'def fetch(client):\n    """{docstring}"""\n    try:\n        return client.fetch()\n'
+        f"    except Exception:\n        return {default}\n"
+    )
+    assert bool(_hf303_messages(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("name", "result", "found"),
+    [
+        # redis's `_is_pubsub_connected`; mlflow's `is_in_databricks_*`.
+        pytest.param("is_connected", "conn.is_connected", False, id="a flag"),
+        pytest.param("is_local", 'path.startswith("/") if path else False', False, id="a choice"),
+        pytest.param("is_local", 'path is not None and path.startswith("/")', False, id="and of a call"),
+        # Not named as a predicate: its results must be True or False by their shape.
+        pytest.param("connected", "conn.is_connected", False, id="a flag named as a predicate"),
+        pytest.param("local", "conn.state if ready else False", True, id="a choice of a value"),
+        pytest.param("connected", "conn.connection", True, id="an attribute"),
+        # Named as a predicate, but answering with an item, not a call's or an attribute's answer.
+        pytest.param("is_cached", "cache[key]", True, id="an item"),
+    ],
+)
+def test_false_from_a_predicate_answering_with_a_flag_or_choice(name: str, result: str, found: bool) -> None:
+    text = f"def {name}(conn, path, ready, cache, key):\n    try:\n        return {result}\n    except Exception:\n        return False\n"
+    assert bool(_hf303_messages(text)) is found

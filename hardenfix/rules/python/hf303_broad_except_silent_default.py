@@ -57,6 +57,18 @@ _EXEMPT_FUNCTION = re.compile(
 """Names (stripped of underscores) of functions whose catches are not findings: `close`,
 `__exit__`, `tearDown`, `cleanup_tmp`, `remove_pidfile`; `test_login`, `setUp`; `__repr__`,
 `log_request`; `safe_str`, `_safecall`."""
+_NEVER_RAISES = re.compile(
+    r"\b(?:must|should|will|does|shall|can)(?:\s+not|n't)\s+raise\b|\bnever\s+raises?\b|\bwon't\s+raise\b",
+    re.IGNORECASE,
+)
+"""How a docstring promises that its function never raises: mlflow's
+`get_or_create_installation_id`, "This function MUST NOT raise an exception"."""
+_FAILURE_WORD = re.compile(
+    r"\b(?:fail(?:s|ed|ure)?|errors?|exceptions?|raise[sd]?|cannot|can't|could\s+not|couldn't|unable|invalid)\b",
+    re.IGNORECASE,
+)
+_DOCSTRING_CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n\s*\n")
+"""Where a docstring's sentences and clauses end: what one says of a value stays in it."""
 _TEST_CLASS = re.compile(r"Test(?:[A-Z0-9_]\w*)?|\w*[a-z0-9_]Tests?|\w*TestCase")
 """Names of classes holding tests (pytest's `Test*`, unittest's `*TestCase`), or their bases."""
 # For the prefilter: how a constant (`_is_constant`) starts, and assignment targets.
@@ -242,14 +254,24 @@ class BroadExceptSilentDefault(Rule):
     - functions that release resources (`close`, `__del__`, `__exit__`,
       `cleanup*`, `shutdown*`, `remove*`, `tearDown`, ...) and `finally` blocks;
     - functions that only show or report (`__repr__`, `__str__`, `log_*`,
-      `emit`), or promise by their name never to raise (`safe_str`, `_safecall`);
+      `emit`), or promise never to raise, by their name (`safe_str`, `_safecall`)
+      or their docstring ("This function MUST NOT raise an exception");
+    - a default the function's docstring names as its result on failure, in one
+      clause, the value before the failure: "Return None if the conversion
+      fails", "or None if the URI cannot be parsed", "Returns empty strings if
+      parsing fails" (a failure word: fail, error, exception, raise, cannot,
+      could not, unable, invalid). "None if the path is not a repository" says
+      nothing of failures, and stays a finding;
     - returning a constant from a function whose every result is a constant
       (`return False` where it otherwise returns `True` reports the failure);
     - `False` from a predicate, a function whose every result is True or False
       (a comparison, `not`, `bool(...)`, `isinstance(...)`, a call of a function
-      named as a predicate, `is_ready()`, `os.path.exists(...)`, `and`/`or` of
-      those), or named as one (`is_*`, `has_*`, `can_*`, `should_*`, `_valid`)
-      whose other results are calls (redash's `_valid` returns `validate(value)`),
+      named as a predicate, `is_ready()`, `os.path.exists(...)`, a flag named as
+      one, `conn.is_connected`, `and`/`or` or `x if c else y` of those), or named
+      as one (`is_*`, `has_*`, `can_*`, `should_*`, `_valid`) whose other results
+      are calls, attributes or names, or choices among those (redash's `_valid`
+      returns `validate(value)`, mlflow's `is_in_databricks_repo_notebook`
+      `path is not None and path.startswith("/Repos")`),
       or assigned to a name the block only gives such a value
       (`return "/" in cidr and bool(IPv4Network(cidr))`): the failure is its
       answer, no. `True` on failure ("it worked") stays a finding;
@@ -528,6 +550,7 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
             (returns_result or assigned)
             and returns_values
             and not _answers(function, returned.value)
+            and not _documented_on_failure(function, returned.value)
             and not _gives_a_reason(returned.value)
             and not _stands_in_for_a_repr(body, returned.value, None)
         ):
@@ -544,8 +567,15 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
     if returns_result and returns_values:
         after = block[index + 1] if index + 1 < len(block) else None
         if after is None and function is not None and block is function.body:
+            if _documented_on_failure(function, None):
+                return None
             return _HiddenDefault(catch, chain, "the `return None` the function ends with", subject)
-        if isinstance(after, ast.Return) and _is_constant(after.value) and not _answers(function, after.value):
+        if (
+            isinstance(after, ast.Return)
+            and _is_constant(after.value)
+            and not _answers(function, after.value)
+            and not _documented_on_failure(function, after.value)
+        ):
             return _HiddenDefault(catch, chain, f"the `{document.source(after)}` after it", subject)
     kept = [
         f"`{ast.unparse(target)}` at its default `{document.source(default)}`"
@@ -556,9 +586,13 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
 
 
 def _is_exempt(scope: Scope) -> bool:
-    """A function that cleans up, shows, promises never to raise or tests; a class of tests."""
+    """A function that cleans up, shows, promises (by its name or its docstring) never to
+    raise or tests; a class of tests."""
     if isinstance(scope, _FUNCTIONS):
-        return _EXEMPT_FUNCTION.fullmatch(scope.name.strip("_")) is not None
+        if _EXEMPT_FUNCTION.fullmatch(scope.name.strip("_")) is not None:
+            return True
+        docstring = ast.get_docstring(scope)
+        return docstring is not None and _NEVER_RAISES.search(docstring) is not None
     if isinstance(scope, ast.ClassDef):
         names = [scope.name, *(name for base in scope.bases if (name := last_name(base)))]
         return any(_TEST_CLASS.fullmatch(name) for name in names)
@@ -684,9 +718,61 @@ def _answers(function: ast.FunctionDef | ast.AsyncFunctionDef | None, default: a
         return False
     results = [node.value for node in _own_nodes(function.body) if isinstance(node, ast.Return)]
     if _PREDICATE_NAME.fullmatch(function.name):
-        # Named a predicate, it answers with whatever the call it returns answers.
-        return all(_is_boolean(result) or isinstance(result, ast.Call) for result in results)
+        # Named a predicate, it answers with whatever the call or attribute it returns
+        # answers: redis's `_is_pubsub_connected` returns `conn.is_connected`, mlflow's
+        # `is_in_databricks_repo_notebook` `path is not None and path.startswith(...)`.
+        return all(_passes_an_answer_on(result) for result in results)
     return all(_is_boolean(result) for result in results)
+
+
+def _passes_an_answer_on(value: ast.expr | None) -> bool:
+    """True or False, or what a call, attribute or name gives, or a choice among those."""
+    if isinstance(value, ast.Call | ast.Attribute | ast.Name) or _is_boolean(value):
+        return True
+    if isinstance(value, ast.IfExp):
+        return _passes_an_answer_on(value.body) and _passes_an_answer_on(value.orelse)
+    return isinstance(value, ast.BoolOp) and all(_passes_an_answer_on(operand) for operand in value.values)
+
+
+def _documented_on_failure(function: ast.FunctionDef | ast.AsyncFunctionDef | None, default: ast.expr | None) -> bool:
+    """Whether the function's docstring names `default` as its result on failure, in one
+    clause, the value before the failure: sentry's `try_convert`, "Return None if the
+    conversion fails", mlflow's `_parse_prompt_uri`, "Returns empty strings if parsing
+    fails". The default is then the answer callers are told to expect, not one standing
+    in for a result."""
+    docstring = ast.get_docstring(function) if function is not None else None
+    if not docstring:
+        return False
+    names = _names_of(default)
+    if not names:
+        return False
+    mention = re.compile(r"(?<!\w)(?:" + "|".join(names) + r")(?!\w)")
+    for clause in _DOCSTRING_CLAUSE.split(docstring):
+        named = mention.search(clause)
+        if named is not None and _FAILURE_WORD.search(clause, named.end()) is not None:
+            return True
+    return False
+
+
+def _names_of(default: ast.expr | None) -> list[str]:
+    """How a docstring names a constant (as regular expressions): `None`, `False`, `0` or
+    zero, and an empty text or container as empty; a tuple by any of its items'."""
+    if default is None:
+        return ["None"]
+    if isinstance(default, ast.Tuple) and default.elts:
+        return sorted({name for element in default.elts for name in _names_of(element)})
+    if isinstance(default, ast.Constant):
+        value = default.value
+        if value is None or isinstance(value, bool):
+            return [str(value)]
+        if isinstance(value, str | bytes):
+            return [] if value else ["(?i:empty)"]
+        if isinstance(value, int | float):
+            return [re.escape(ast.unparse(default)), *(["(?i:zero)"] if value == 0 else [])]
+        return []
+    if isinstance(default, ast.UnaryOp):
+        return [re.escape(ast.unparse(default))]
+    return ["(?i:empty)"]  # an empty container or constructor, the constants left
 
 
 def _gives_a_reason(default: ast.expr | None) -> bool:
@@ -779,13 +865,19 @@ def _is_false(value: ast.expr | None) -> bool:
 
 def _is_boolean(value: ast.expr | None) -> bool:
     """Whether an expression is True or False: the constant, a comparison, `not`, a builtin
-    predicate's call (`bool(...)`, `isinstance(...)`), or `and`/`or` of those."""
+    predicate's call (`bool(...)`, `isinstance(...)`), a call or flag named as a predicate
+    (`is_ready()`, `conn.is_connected`), or `and`/`or` or `x if c else y` of those."""
     if isinstance(value, ast.Constant):
         return isinstance(value.value, bool)
     if isinstance(value, ast.Compare) or (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not)):
         return True
     if isinstance(value, ast.BoolOp):
         return all(_is_boolean(operand) for operand in value.values)
+    if isinstance(value, ast.IfExp):
+        return _is_boolean(value.body) and _is_boolean(value.orelse)
+    if isinstance(value, ast.Attribute | ast.Name):
+        # A flag named as a predicate: `conn.is_connected`.
+        return _PREDICATE_NAME.fullmatch(value.attr if isinstance(value, ast.Attribute) else value.id) is not None
     if not isinstance(value, ast.Call):
         return False
     if isinstance(value.func, ast.Name):

@@ -213,3 +213,75 @@ def convert_args_to_str(args):
             sarg = "< could not convert arg to str >"
         strs.append(sarg)
     return "(" + ", ".join(strs) + ")"
+
+
+class KeyspaceNotifications:
+    def _is_pubsub_connected(self, pubsub) -> bool:
+        # redis's: a predicate answering with a flag named as one.
+        try:
+            conn = pubsub.connection
+            if conn is None:
+                return False
+            return conn.is_connected
+        except Exception:
+            return False
+
+
+def is_in_databricks_notebook():
+    # mlflow's: a predicate choosing between a call's answer and False.
+    try:
+        return path.startswith("/workspace") if (path := acl_path_of_acl_root()) else False
+    except Exception:
+        return False
+
+
+def is_in_databricks_repo_notebook():
+    # mlflow's: a predicate answering with a comparison and a call.
+    try:
+        path = get_notebook_path()
+        return path is not None and path.startswith("/Repos")
+    except Exception:
+        return False
+
+
+def try_convert(convert_func, value):
+    """
+    Attempt to convert from an unknown type to a specific type, using the
+    given function. Return None if the conversion fails, i.e. if the function
+    raises an exception.
+    """
+    # sentry-sdk's: the default is the documented answer on failure.
+    try:
+        return convert_func(value)
+    except Exception:
+        return None
+
+
+def _parse_prompt_uri(prompt_uri):
+    """
+    Parse a prompt URI to extract the prompt name and version.
+
+    Returns:
+        A tuple of (prompt_name, version). Returns empty strings if parsing fails.
+    """
+    # mlflow's: the documented answer, returned after the handler.
+    try:
+        if prompt_uri.startswith("prompts:/"):
+            parts = prompt_uri.replace("prompts:/", "").split("/")
+            if len(parts) >= 2:
+                return parts[0], parts[1]
+    except Exception:
+        pass
+    return "", ""
+
+
+def get_or_create_installation_id():
+    """Return a persistent installation ID if available, otherwise generate a new one.
+
+    This function MUST NOT raise an exception.
+    """
+    # mlflow's: a docstring's promise never to raise, as a `safe_*` name's.
+    try:
+        return load_installation_id() or create_installation_id()
+    except Exception:
+        return None
