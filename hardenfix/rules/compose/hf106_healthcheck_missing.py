@@ -31,28 +31,28 @@ class HealthcheckMissing(Rule):
     Litestar handler in `route_handlers=[...]` below its `Router` and
     `Controller` paths, Falcon's `app.add_route("/healthz", Resource())` with
     an `on_get`, Bottle's `@app.route(...)` or `@route(...)`, Tornado's
-    `Application([(r"/healthz/?", Handler)])` with a `get`, an
-    Express route: `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`,
-    `/ping`, `/status`), in the module its server imports (uvicorn's and
-    litestar's `--app-dir`, gunicorn's `--chdir` and `--pythonpath`), or the
-    route its server answers itself (Celery's Flower: `/healthcheck`, below its
-    `--url_prefix`), the
-    port its process listens on (`uvicorn --port`, `gunicorn --bind`,
-    `litestar run -p`, a script's `--port` option, `PORT` read by node, the
-    container side of `ports:`; an image's `EXPOSE` only where the Compose file
-    runs the image's own command), and a tool its image has: `curl -sf`, else
-    `wget`, else a `python3` urllib one-liner, else a `node` one. It requests
-    `127.0.0.1` (Alpine resolves `localhost` to IPv6 first). A worker that
-    listens on no port, an image with no tool to probe with (distroless), or a
-    health route behind authentication is reported without a fix, with what to
-    do instead, as is a service whose code holds no Python or JavaScript (Go,
-    Java, PHP), whose routes and ports are not read here (nor is it called a
-    worker for listening on no port hardenfix sees); an image with a
-    `HEALTHCHECK` of its own (its Dockerfile's, or one the knowledge base knows
-    the image declares for the tag: cAdvisor, Kong, Vaultwarden, Pi-hole,
-    Jellyfin, Open WebUI, Mailpit) reports its health already and is left
-    alone. Each finding lists the facts it rests on and where each was read
-    (`facts` in `--format json`).
+    `Application([(r"/healthz/?", Handler)])` with a `get`, an Express route:
+    `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`, `/ping`,
+    `/status`), in the module its server imports (uvicorn's and litestar's
+    `--app-dir`, gunicorn's `--chdir` and `--pythonpath`), or the route its
+    server answers itself (Celery's Flower: `/healthcheck`, below its
+    `--url_prefix`), the port its process listens on (`uvicorn --port`,
+    `gunicorn --bind`, `litestar run -p`, a script's `--port` option, `PORT`
+    read by node, the container side of `ports:`; an image's `EXPOSE` only
+    where the Compose file runs the image's own command), and a tool its image
+    has: `curl -sf`, else `wget`, else a `python3` urllib one-liner, else a
+    `node` one. It requests `127.0.0.1` (Alpine resolves `localhost` to IPv6
+    first). A worker that listens on no port, an image with no tool to probe
+    with (distroless), or a health route behind authentication is reported
+    without a fix, with what to do instead, as is a service whose code holds
+    no Python or JavaScript (Go, Java, PHP), whose routes and ports are not
+    read here (nor is it called a worker for listening on no port hardenfix
+    sees); an image with a `HEALTHCHECK` of its own (its Dockerfile's, or one
+    the knowledge base knows the image declares for the tag: cAdvisor, Kong,
+    Vaultwarden, Pi-hole, Jellyfin, Open WebUI, Mailpit, Weblate, Kafka
+    Connect, Immich's database) reports its health already and is left alone.
+    Each finding lists the facts it rests on and where each was read (`facts`
+    in `--format json`).
 
     Its code is the code its container runs: what its image holds of the build
     context (the paths its stages `COPY` and `ADD`), or a local folder its
