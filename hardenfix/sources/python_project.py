@@ -196,6 +196,28 @@ installs, never built or installed itself (uv's `package`, Poetry's `package-mod
 `distribution`)."""
 
 
+def synced_into_environment(pyproject: str, tool: str) -> bool:
+    """Whether `uv sync`, `poetry install` or `pdm install` (`tool`: "uv", "poetry", "pdm")
+    of the project this `pyproject.toml` text describes installs the project itself, beside
+    its dependencies: not when its tool says it is no package (see `_NOT_A_PACKAGE`), nor,
+    for uv, when it declares no `[build-system]` and no `package = true` (what `uv init`
+    writes for an application: uv then installs only the dependencies). True when the text
+    cannot be read as TOML: unknown."""
+    import tomllib
+
+    try:
+        table = tomllib.loads(pyproject)
+    except tomllib.TOMLDecodeError:
+        return True
+    tools = table.get("tool", {})
+    settings = tools.get(tool, {}) if isinstance(tools, dict) else {}
+    key = dict(_NOT_A_PACKAGE).get(tool)
+    choice = settings.get(key) if isinstance(settings, dict) and key else None
+    if isinstance(choice, bool):
+        return choice
+    return tool != "uv" or "build-system" in table
+
+
 class Project:
     """The project of one document, read on its behalf: what it reads, it depends on."""
 

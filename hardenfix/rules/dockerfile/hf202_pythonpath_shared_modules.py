@@ -51,7 +51,7 @@ from hardenfix.sources.python_environments import (
     pip_install_arguments,
     switched_on,
 )
-from hardenfix.sources.python_project import PACKAGING_FILES
+from hardenfix.sources.python_project import PACKAGING_FILES, synced_into_environment
 
 _SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
 _PIP_INSTALL = re.compile(r"\bpip[\d.]*(?:\s+-\S+)*\s+install\b")
@@ -154,7 +154,10 @@ class PythonpathSharedModules(Rule):
     nothing), or may install from an
     archive (`pip install /wheels/*.whl`, before or after the copy, when the package
     belongs to a project of the build context), is imported from the environment
-    wherever the process starts: not a finding. Nor is one whose project another stage
+    wherever the process starts: not a finding (unless the tool installs only the
+    project's dependencies: `uv sync` of a `pyproject.toml` without `[build-system]`,
+    as `uv init` writes an application, or with `package = false`; Poetry's
+    `package-mode = false`, PDM's `distribution = false`). Nor is one whose project another stage
     installs so, as a copy (not `pip install -e .`, nor `uv sync`, `pdm install` without
     `--no-editable`, nor `poetry install`, whose environment only points at that stage's
     source tree), into an environment the stage copies from it: its `site-packages` or a
@@ -354,12 +357,18 @@ def _installed(
         if _inside(shared.folder, source) or _inside(source, shared.folder)
     }
     brought = False
+    landings = _Landings(document.build_context)
     for owner in reversed(list(stage.lineage())):
+        copies = {id(copy.instruction): copy for copy in owner.copies() if copy.from_stage is None}
         for instruction in owner.instructions:
             brought = brought or id(instruction) in bringing
+            if id(instruction) in copies:
+                landings.add(copies[id(instruction)])
             if instruction.name != "RUN":
                 continue
             for install in _projects_installed(document, owner, instruction):
+                if not landings.installs_itself(install):
+                    continue
                 if _archive(install.path):
                     if _packaged(document.build_context, shared.folder):
                         return True
@@ -406,16 +415,18 @@ def _environments_holding(document: DockerfileDocument, stage: Stage, folder: st
     context = document.build_context
     places: list[str] = []
     found: list[Environment] = []
+    landings = _Landings(context)
     for owner in reversed(list(stage.lineage())):
         copies = {id(copy.instruction): copy for copy in owner.copies() if copy.from_stage is None}
         for instruction in owner.instructions:
             copy = copies.get(id(instruction))
             if copy is not None:
+                landings.add(copy)
                 items = (item for source in copy.sources for item in context.expand(source))
                 places += filter(None, (_brought_to(context, copy, item, folder) for item in items))
             elif instruction.name == "RUN":
                 for install in _projects_installed(document, owner, instruction):
-                    if install.editable:
+                    if install.editable or not landings.installs_itself(install):
                         continue
                     if _archive(install.path):
                         holding = _packaged(context, folder)
@@ -426,6 +437,47 @@ def _environments_holding(document: DockerfileDocument, stage: Stage, folder: st
                             owner, instruction, install.workdir, install.command, install.path
                         )
     return found
+
+
+class _Landings:
+    """Where the `COPY`s of the build context read so far put its files, to tell which of
+    its files a path of the image is."""
+
+    def __init__(self, context: BuildContext) -> None:
+        self._context = context
+        self._landed: list[tuple[str, str, bool]] = []
+        """Each item copied: where it landed, what it is in the build context, whether a folder."""
+
+    def add(self, copy: Copy) -> None:
+        for source in copy.sources:
+            for item in self._context.expand(source):
+                folder = self._context.is_dir(item)
+                landed = copy.destination.rstrip("/") if folder else copy.landing(item)
+                self._landed.append((posixpath.normpath(landed), item, folder))
+
+    def source_of(self, path: str) -> str | None:
+        """The file of the build context the last `COPY` that wrote `path` put there; None
+        when none did (or it came from another stage)."""
+        for landed, item, folder in reversed(self._landed):
+            if path == landed:
+                return item
+            if folder and _inside(path, landed):
+                return posixpath.normpath(posixpath.join(item, posixpath.relpath(path, landed)))
+        return None
+
+    def installs_itself(self, install: _Install) -> bool:
+        """Whether `install` puts its project into the environment, not only the project's
+        dependencies: a `uv sync` of a `pyproject.toml` without `[build-system]` (what `uv
+        init` writes for an application) or one with uv's `package = false`, a `poetry
+        install` of `package-mode = false`, do not. True when the `pyproject.toml` is not
+        known to come from the build context."""
+        tool = posixpath.basename(install.command[0]) if install.command else ""
+        if tool not in ("uv", "poetry", "pdm") or pip_install_arguments(install.command) is not None:
+            return True
+        pyproject = self.source_of(posixpath.join(install.path, "pyproject.toml"))
+        if pyproject is None or self._context.status(pyproject) is None:
+            return True
+        return synced_into_environment(read_text(self._context, pyproject), tool)
 
 
 def _brought_to(context: BuildContext, copy: Copy, item: str, folder: str) -> str | None:

@@ -1,0 +1,3 @@
+from shop.core.db import session
+
+print(session())

@@ -1,0 +1,1 @@
+def session(): return 1
