@@ -1018,9 +1018,10 @@ def _wget_target(url: str) -> list[str]:
     if connected_host(url, "wget") == split.hostname:
         return [url]
     credentials, at, host = split.netloc.rpartition("@")
-    _, colon, port = host.partition(":")
+    name, colon, port = host.partition(":")
     address = split._replace(netloc=f"{credentials}{at}127.0.0.1{colon}{port}").geturl()
-    return ["--header", f"Host: {host}", address]
+    # curl leaves http's own port out of the header (`http://localhost:80/`: `Host: localhost`).
+    return ["--header", f"Host: {name if port == '80' else host}", address]
 
 
 def connected_host(url: str, tool: str) -> str | None:

@@ -222,6 +222,8 @@ def test_replacement_prefers_curl_then_wget_then_python_then_node() -> None:
     [
         ("http://localhost:8000/healthz", "localhost:8000", "http://127.0.0.1:8000/healthz"),
         ("localhost/health", "localhost", "http://127.0.0.1/health"),
+        # curl sends `Host: localhost` for http's own port written out (curl 7.88, checked).
+        ("http://localhost:80/", "localhost", "http://127.0.0.1:80/"),
         ("http://admin:pw@localhost:81/x?y=1", "localhost:81", "http://admin:pw@127.0.0.1:81/x?y=1"),
     ],
 )
