@@ -753,13 +753,7 @@ class ComposeDocument(SourceText):
             return frozenset()
 
         def read() -> frozenset[str]:
-            dotenv = location.parent / ".env"
-            self.depends_on(dotenv)
-            try:
-                entries = env_file_entries(dotenv.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, EnvFileError):
-                return frozenset()
-            listed = next((entry.value for entry in reversed(entries) if entry.name == "COMPOSE_FILE"), None) or ""
+            listed = self._folder_env_files().get(".env", {}).get("COMPOSE_FILE") or ""
             # COMPOSE_PATH_SEPARATOR: `:` on Linux and macOS, `;` on Windows
             return frozenset(Path(item.strip()).name for item in re.split(r"[:;]", listed) if item.strip())
 
@@ -771,23 +765,24 @@ class ComposeDocument(SourceText):
         written to be copied to it (libretime's `.env.dev`, which its `make dev` copies,
         `.env.example`). Values that need a variable none of them sets are left out."""
         found: dict[str, None] = {}
-        for settings in ({}, *self._folder_env_settings()):
+        for settings in ({}, *self._folder_env_files().values()):
             try:
                 found[interpolate(text, settings)] = None
             except InterpolationError:
                 continue
         return list(found)
 
-    def _folder_env_settings(self) -> list[dict[str, str]]:
-        """What each env file of the folder (`.env`, `.env.dev`, `.env.example`) sets."""
+    def _folder_env_files(self) -> dict[str, dict[str, str]]:
+        """What each env file of the folder (`.env`, `.env.dev`, `.env.example`) sets, by its
+        name; the last of a name's settings wins, as Compose reads them."""
         location = self.location
         if location is None:
-            return []
+            return {}
 
-        def read() -> list[dict[str, str]]:
+        def read() -> dict[str, dict[str, str]]:
             folder = location.parent
             self.depends_on(folder)
-            found = []
+            found = {}
             for path in sorted(folder.glob(".env*")):
                 if path.name != ".env" and not path.name.startswith(".env."):
                     continue
@@ -796,7 +791,7 @@ class ComposeDocument(SourceText):
                     entries = env_file_entries(path.read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError, EnvFileError):
                     continue
-                found.append({entry.name: entry.value for entry in entries if entry.value is not None})
+                found[path.name] = {entry.name: entry.value for entry in entries if entry.value is not None}
             return found
 
         return self.made_of_other_files(("the folder's env files",), read)
@@ -1693,21 +1688,18 @@ def _mount(item: Node) -> tuple[str | None, Mount | None, bool]:
         # `${CODE:-.}:/app`: Compose interpolates before it splits, so a braced
         # variable's own `:` splits nothing.
         written = str(item.value)
-        masked, end = [], 0
-        for found in iter_interpolations(written):
-            masked += [written[end : found.start], "$VARIABLE"]
-            end = found.end
-        first, colon, rest = ("".join(masked) + written[end:]).partition(":")
+        cut = _first_colon_outside_variables(written)
         # A short-syntax source that is not a path (`./`, `../`, `/`, `~`) names a volume; an
         # interpolated one may be a path.
-        target, source = (rest.partition(":")[0], first) if colon else (first, "")
-        unmasked = _source_as_written(written)
+        if cut is None:
+            target, source = written, ""
+        else:
+            target, source = written[cut + 1 :].partition(":")[0], written[:cut]
         bound = source.startswith((".", "/", "~", "$"))
         relative = source.startswith(".")
     elif isinstance(item, MappingNode):
         fields = {str(e.key.value): str(e.value.value) for e in entries(item) if isinstance(e.value, ScalarNode)}
         target, source = fields.get("target", ""), fields.get("source", "")
-        unmasked = source
         bound = fields.get("type") == "bind"
         relative = bool(source) and not source.startswith(("/", "~"))
     else:
@@ -1717,17 +1709,22 @@ def _mount(item: Node) -> tuple[str | None, Mount | None, bool]:
     target = posixpath.normpath(target)
     if not bound:
         return target, None, bool(source)
-    return target, Mount(target, source if relative and "$" not in source else None, unmasked), False
+    return target, Mount(target, source if relative and "$" not in source else None, source), False
 
 
-def _source_as_written(written: str) -> str:
-    """What a short-syntax `volumes` entry writes before its first `:` outside a braced
-    variable (`${CONFIG:-./config.yml}` of `${CONFIG:-./config.yml}:/etc/app.yml:ro`)."""
+def _first_colon_outside_variables(written: str) -> int | None:
+    """Where a short-syntax `volumes` entry splits its source from its target: its first `:`
+    outside a braced variable (Compose interpolates before it splits, so the `:` of
+    `${CONFIG:-./config.yml}:/etc/app.yml:ro` splits nothing)."""
     spans = [(found.start, found.end) for found in iter_interpolations(written)]
-    for index, character in enumerate(written):
-        if character == ":" and not any(start <= index < end for start, end in spans):
-            return written[:index]
-    return ""
+    return next(
+        (
+            index
+            for index, character in enumerate(written)
+            if character == ":" and not any(start <= index < end for start, end in spans)
+        ),
+        None,
+    )
 
 
 def _substitute(reference: Interpolation, environment: Mapping[str, str]) -> str:
