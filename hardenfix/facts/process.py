@@ -154,7 +154,7 @@ _SUBCOMMANDS = {"flask": "run", "fastapi": ("run", "dev"), "streamlit": "run", "
 _SUBCOMMAND_SERVERS = {("celery", "flower"): "flower"}
 """Servers started as another program's subcommand (`celery -A proj flower --port=5555`)."""
 _GLOBAL_VALUED_OPTIONS = {
-    "celery": frozenset({"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config", "--workdir"})
+    "celery": {"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config", "--workdir"}
 }
 """The options a program takes before its subcommand that are followed by a value (celery 5.x
 bin/celery.py), which is then no subcommand: `celery -A flower worker` runs a worker."""
@@ -326,8 +326,9 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
     arguments = words[1:]
     if _PYTHON.fullmatch(name) and len(arguments) >= 2 and arguments[0] == "-m":
         name, arguments = arguments[1], arguments[2:]
-    at = _subcommand_at(arguments, _GLOBAL_VALUED_OPTIONS.get(name, frozenset()))
-    if at is not None and (name, arguments[at]) in _SUBCOMMAND_SERVERS:
+    # The subcommand is the first word past the program's own options and their values.
+    at = len(arguments) - len(probes.skip_options(arguments, _GLOBAL_VALUED_OPTIONS.get(name, set())))
+    if at < len(arguments) and (name, arguments[at]) in _SUBCOMMAND_SERVERS:
         return _SUBCOMMAND_SERVERS[name, arguments[at]], arguments[at + 1 :] + arguments[:at]
     subcommand = _SUBCOMMANDS.get(name)
     if subcommand is not None:
@@ -338,18 +339,6 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
             return "", []
         arguments = arguments[at + 1 :] + arguments[:at]
     return name, arguments
-
-
-def _subcommand_at(arguments: list[str], valued: frozenset[str]) -> int | None:
-    """Where a program's subcommand is among its arguments: the first word that is neither an
-    option nor the value of one of the `valued` options before it."""
-    index = 0
-    while index < len(arguments):
-        word = arguments[index]
-        if not word.startswith("-"):
-            return index
-        index += 2 if word in valued else 1
-    return None
 
 
 def _bound_elsewhere(launch: Launch, options: Mapping[str, str], environment: Mapping[str, Fact[str]]) -> Launch:
@@ -494,7 +483,7 @@ def _server(
     if program in ("streamlit", "fastapi"):
         target = next(iter(_positionals(arguments)), None)
     elif program == "litestar":
-        target = _option_or_variable(options, environment, "--app", "LITESTAR_APP")
+        target = _option_or_variable(options, environment, ("--app",), "LITESTAR_APP")
     tls = next((f"`{option}` in {source}" for option in options if option in _TLS_OPTIONS), None)
     tls = tls or next(
         (
@@ -599,11 +588,11 @@ def _import_folders(
     granian puts its `--working-dir` first, then the folder it starts in before that
     (granian 2.8 _internal.py:12-13, 20-42); the others import from the folder they start in."""
     if program == "uvicorn":
-        folders = [_option_or_variable(options, environment, "--app-dir", "UVICORN_APP_DIR") or "."]
+        folders = [_option_or_variable(options, environment, ("--app-dir",), "UVICORN_APP_DIR") or "."]
     elif program == "litestar":
         folders = [options.get("--app-dir", ".")]
     elif program == "granian":
-        folders = [".", _option_or_variable(options, environment, "--working-dir", "GRANIAN_WORKING_DIR") or "."]
+        folders = [".", _option_or_variable(options, environment, ("--working-dir",), "GRANIAN_WORKING_DIR") or "."]
     elif program == "gunicorn":
         changed_to = options.get("--chdir", ".")
         python_path = [folder for folder in options.get("--pythonpath", "").split(",") if folder]
@@ -621,9 +610,7 @@ def _own_route(program: str, options: Mapping[str, str], environment: Mapping[st
     if program not in _OWN_HEALTH_ROUTES:
         return None
     route, prefix_options, prefix_variable = _OWN_HEALTH_ROUTES[program]
-    given = next((options[option] for option in prefix_options if option in options), None)
-    if given is None and prefix_variable in environment:
-        given = environment[prefix_variable].value
+    given = _option_or_variable(options, environment, prefix_options, prefix_variable)
     if given is not None and "$" in given:
         return None
     # flower puts any prefix given, even `/`, before each route: `//healthcheck`.
@@ -631,12 +618,14 @@ def _own_route(program: str, options: Mapping[str, str], environment: Mapping[st
 
 
 def _option_or_variable(
-    options: Mapping[str, str], environment: Mapping[str, Fact[str]], option: str, variable: str
+    options: Mapping[str, str], environment: Mapping[str, Fact[str]], names: tuple[str, ...], variable: str
 ) -> str | None:
-    """An option's value: the command's, else the environment variable click reads for it."""
-    if option in options:
-        return options[option]
-    return environment[variable].value if variable in environment else None
+    """An option's value, by any of its `names`: the command's, else the environment variable
+    the server reads for it."""
+    given = next((options[name] for name in names if name in options), None)
+    if given is None and variable in environment:
+        return environment[variable].value
+    return given
 
 
 def _sets_script_name(arguments: list[str]) -> bool:
