@@ -497,14 +497,29 @@ class ServiceFacts:
 
     def _image_holds(self, local: Path, image_path: str) -> bool:
         """Whether the image's file at `image_path` is copied from `local`."""
-        build, built = self.build, self._built
-        if build is None or built is None or built.build_context is None:
+        copied, context = self._copied_from(image_path), self._context
+        if copied is None or context is None:
             return False
         try:
-            copied = locate(built, build.stage, image_path).context_path
-            return copied is not None and built.build_context.path(copied) == local.resolve()
-        except (NotLocated, ContextError):
+            return context.path(copied) == local.resolve()
+        except ContextError:
             return False
+
+    @property
+    def _context(self) -> BuildContext | None:
+        """The build context of the image it builds."""
+        return self._built.build_context if self._built is not None else None
+
+    def _copied_from(self, image_path: str) -> str | None:
+        """The build-context path the image's file at `image_path` is copied from; None when
+        no `COPY` of the context writes it (or it builds no image)."""
+        build, built = self.build, self._built
+        if build is None or built is None:
+            return None
+        try:
+            return locate(built, build.stage, image_path).context_path
+        except (NotLocated, ContextError):
+            return None
 
     @property
     def code_on_the_host(self) -> str | None:
@@ -618,14 +633,8 @@ class ServiceFacts:
         if mounted is not None:
             local, target = mounted
             return local is not None and (local / posixpath.relpath(image_path, target)).is_file()
-        build, built = self.build, self._built
-        if build is None or built is None or built.build_context is None:
-            return False
-        try:
-            copied = locate(built, build.stage, image_path).context_path
-        except (NotLocated, ContextError):
-            return False
-        return copied is not None and _sent(built.build_context, copied)
+        copied, context = self._copied_from(image_path), self._context
+        return copied is not None and context is not None and _sent(context, copied)
 
     def _target_file(self) -> str | None:
         """The module or script the launch serves, as its code's facts name it: its path in
@@ -639,13 +648,7 @@ class ServiceFacts:
                 return mount.sources[0]
             below = posixpath.relpath(image_path, mount.target)
             return None if below.startswith("..") else below
-        build, built = self.build, self._built
-        if build is None or built is None:
-            return None
-        try:
-            return locate(built, build.stage, image_path).context_path
-        except (NotLocated, ContextError):
-            return None
+        return self._copied_from(image_path)
 
     # -- helpers ------------------------------------------------------------------------
 
