@@ -560,6 +560,11 @@ class Copy(NamedTuple):
             return posixpath.join(self.destination, posixpath.basename(source.rstrip("/")))
         return self.destination
 
+    def lands_at(self, item: str, is_dir: bool) -> str:
+        """Where an item of its sources lands: a folder's contents in the destination, a
+        file where `landing` puts it."""
+        return posixpath.normpath(self.destination) if is_dir else self.landing(item)
+
     def heredoc(self, source: str) -> Heredoc | None:
         match = _HEREDOC_WORD.fullmatch(source)
         if match is None:

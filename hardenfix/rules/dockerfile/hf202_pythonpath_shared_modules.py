@@ -452,8 +452,7 @@ class _Landings:
         for source in copy.sources:
             for item in self._context.expand(source):
                 folder = self._context.is_dir(item)
-                landed = copy.destination.rstrip("/") if folder else copy.landing(item)
-                self._landed.append((posixpath.normpath(landed), item, folder))
+                self._landed.append((posixpath.normpath(copy.lands_at(item, folder)), item, folder))
 
     def source_of(self, path: str) -> str | None:
         """The file of the build context the last `COPY` that wrote `path` put there; None
@@ -483,7 +482,7 @@ class _Landings:
 def _brought_to(context: BuildContext, copy: Copy, item: str, folder: str) -> str | None:
     """Where a `COPY` taking `item` of the build context puts `folder`, or the part of it
     that `item` is; None when `item` holds none of it."""
-    landed = copy.destination.rstrip("/") if context.is_dir(item) else copy.landing(item)
+    landed = copy.lands_at(item, context.is_dir(item))
     if _inside(folder, item):
         return posixpath.normpath(posixpath.join(landed, posixpath.relpath(folder, item)))
     return landed if _inside(item, folder) else None
@@ -840,7 +839,7 @@ def _copied_through_stages(document: DockerfileDocument, stage: Stage, context: 
             for original in (c for owner in source_stage.lineage() for c in owner.copies() if c.from_stage is None):
                 for item in (i for source in original.sources for i in context.expand(source)):
                     is_folder = context.is_dir(item)
-                    landed = original.destination.rstrip("/") if is_folder else original.landing(item)
+                    landed = original.lands_at(item, is_folder)
                     if _inside(landed, taken):
                         destination = posixpath.normpath(
                             posixpath.join(copy.destination, posixpath.relpath(landed, taken))
