@@ -192,6 +192,13 @@ WRAPPERS: dict[str, set[str]] = {
 the applet it names, `xargs` the command it names once or more."""
 USER_SWITCHERS = frozenset({"gosu", "su-exec", "chpst", "setpriv"})
 """Programs that run the command after a user (`gosu app ...`)."""
+_PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
+
+
+def is_python(program: str) -> bool:
+    """Whether `program`, a name or a path, is a Python interpreter: `python`, `python3`,
+    `/usr/local/bin/python3.12`."""
+    return _PYTHON_INTERPRETER.fullmatch(posixpath.basename(program)) is not None
 
 
 def past_wrapper(words: Sequence[str]) -> list[str] | None:

@@ -13,6 +13,7 @@ from hardenfix.probes import (
     follows_redirects,
     go_flags,
     http_probe_from_argv,
+    is_python,
     lasting_commands,
     longest_run,
     options_without_equivalent,
@@ -162,6 +163,24 @@ def test_a_quoted_flag_is_not_rewritten() -> None:
     probe = find_http_probe("curl '-fs' --fail-with-body http://x/")
     problem = curl_flag_problem(probe)
     assert problem is not None and shell_edits(probe, problem.edits) is None
+
+
+@pytest.mark.parametrize(
+    ("program", "is_one"),
+    [
+        ("python", True),
+        ("python3", True),
+        ("python2", True),
+        ("/usr/local/bin/python3.12", True),
+        ("/opt/venv/bin/python3.13", True),
+        ("pythonw", False),
+        ("python3-config", False),
+        ("ipython", False),
+        ("python3.", False),
+    ],
+)
+def test_is_python_names_an_interpreter_by_its_file_name(program: str, is_one: bool) -> None:
+    assert is_python(program) is is_one
 
 
 def test_reserved_words_do_not_hide_the_command() -> None:

@@ -30,7 +30,6 @@ _RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"),
 _RUNNERS_LOADING_DOTENV = frozenset({("pipenv", "run")})
 """Runners that load the project's `.env` into the command's environment, over the
 container's own (pipenv's cli/command.py `run` calls `load_dot_env`, with `override=True`)."""
-_PYTHON = re.compile(r"python(?:\d(?:\.\d+)?)?")
 _SHELL_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
 # In a Compose value, `$$` escapes a `$` for the container's shell; a single `$` is Compose's own.
 _COMPOSE_ESCAPED_VARIABLE = re.compile(r"\$\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
@@ -265,9 +264,9 @@ def launch_of(
             launch = with_guess(launch, f"{runner} loads a `.env` file, which may set its port or options")
         return launch
     interpreter = posixpath.basename(words[0])
-    if _PYTHON.fullmatch(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
+    if probes.is_python(interpreter) and words[1:2] == ["-m"] and len(words) > 2:
         return Launch("python", None, words[2], source, tuple(words[3:]))
-    if _PYTHON.fullmatch(interpreter) or interpreter == "node":
+    if probes.is_python(interpreter) or interpreter == "node":
         program = "node" if interpreter == "node" else "python"
         options, script = _interpreter_options(words, _INTERPRETER_VALUED_OPTIONS[program])
         if script is not None:
@@ -324,7 +323,7 @@ def _program(words: list[str]) -> tuple[str, list[str]]:
     """The program's name and its arguments: `python -m uvicorn x` is `uvicorn`, `x`."""
     name = posixpath.basename(words[0])
     arguments = words[1:]
-    if _PYTHON.fullmatch(name) and len(arguments) >= 2 and arguments[0] == "-m":
+    if probes.is_python(name) and len(arguments) >= 2 and arguments[0] == "-m":
         name, arguments = arguments[1], arguments[2:]
     # The subcommand is the first word past the program's own options and their values.
     at = len(arguments) - len(probes.skip_options(arguments, _GLOBAL_VALUED_OPTIONS.get(name, set())))

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from hardenfix.probes import innermost, positional_arguments
+from hardenfix.probes import innermost, is_python, positional_arguments
 from hardenfix.sources.dockerfile import Instruction, Stage
 from hardenfix.sources.python_dependencies import option_values
 
@@ -30,7 +30,6 @@ _PACKAGES_BELOW_PREFIX = (("lib", "lib64"), ("python*",), ("site-packages", "dis
 `lib/python3.14/site-packages`, Debian's `lib/python3/dist-packages`, Fedora's `lib64`."""
 _PIP = re.compile(r"pip[\d.]*")
 """pip's commands: `pip`, `pip3`, `pip3.12`."""
-_PYTHON = re.compile(r"python[\d.]*")
 _PIP_GENERAL_OPTIONS_WITH_VALUE = frozenset(
     {
         *("--python", "--log", "--log-file", "--local-log", "--keyring-provider", "--proxy", "--retries"),
@@ -87,7 +86,7 @@ def pip_install_arguments(values: list[str]) -> list[str] | None:
     (any version of pip or python, `pip3.12`; past wrappers, `env PIP_NO_CACHE_DIR=1 pip`);
     None for another command."""
     values = innermost(values)
-    if values and _PYTHON.fullmatch(posixpath.basename(values[0])) and values[1:3] == ["-m", "pip"]:
+    if values and is_python(values[0]) and values[1:3] == ["-m", "pip"]:
         values = values[2:]
     program = posixpath.basename(values[0]) if values else ""
     if program == "uv" and values[1:3] == ["pip", "install"]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from hardenfix import probes
@@ -10,8 +9,6 @@ from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument
 from hardenfix.sources.healthcheck import Probe, rewrite_probe, shared_probes
-
-_PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
 
 
 class HealthcheckWeak(Rule):
@@ -122,7 +119,7 @@ def _weak_command(words: list[str]) -> bool:
         return True
     if program == "exit":
         return words[1:] in ([], ["0"])
-    if _PYTHON.fullmatch(program) and len(words) == 3 and words[1] == "-c":
+    if probes.is_python(program) and len(words) == 3 and words[1] == "-c":
         return _trivial_python(words[2])
     return False
 
