@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,6 +16,9 @@ from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.python import block_opener, minimal_edit, module_name, modules_imported_by, parse
 from hardenfix.sources.python_project import project_root
+
+if TYPE_CHECKING:
+    import libcst
 
 RUFF = Path(sys.executable).with_name("ruff")
 
@@ -274,6 +278,121 @@ def test_rewrite_edits_only_the_node_inside_a_nested_statement() -> None:
     node = document.cst_node(call, libcst.Call)
     edit = document.rewrite(node, node.with_changes(func=libcst.Name("Gauge")))
     assert edit == Edit(text.index("Counter"), text.index("Counter") + len("Counter"), "Gauge")
+
+
+NESTED_HANDLERS = (
+    "import json\n"
+    "\n"
+    "\n"
+    "@register\n"
+    "class Store:\n"
+    "    @property\n"
+    "    def name(self):\n"
+    "        try:\n"
+    "            return self._name\n"
+    "        except Exception:\n"
+    "            return ''\n"
+    "\n"
+    "    class Cache:\n"
+    "        async def get(self, key):\n"
+    "            if key:\n"
+    "                pass\n"
+    "            elif key is None:\n"
+    "                try:\n"
+    "                    return await self.fetch(key)\n"
+    "                except Exception:  # the store may be down\n"
+    "                    pass\n"
+    "            else:\n"
+    "                match key:\n"
+    "                    case str():\n"
+    "                        try:\n"
+    "                            return json.loads(key)\n"
+    "                        except Exception:\n"
+    "                            return None\n"
+    "\n"
+    "    def size(self): x = 1; y = 2\n"
+)
+"""Handlers nested in decorated classes and methods, an `elif` and a `match`."""
+
+TAB_INDENTED_HANDLERS = (
+    "def run():\n"
+    "\ttry:\n"
+    "\t\tStore().name\n"
+    "\texcept Exception:\n"
+    "\t\tpass\n"
+    "\telse:\n"
+    "\t\ttry: run()\n"
+    "\t\texcept Exception: pass\n"
+)
+
+
+def _logged(handler: libcst.ExceptHandler) -> libcst.ExceptHandler:
+    import libcst
+
+    body = handler.body
+    if isinstance(body, libcst.SimpleStatementSuite):  # as HF303 makes a one-line handler a block
+        body = libcst.IndentedBlock(
+            body=[libcst.SimpleStatementLine([s]) for s in body.body], header=body.trailing_whitespace
+        )
+    return handler.with_changes(body=body.with_changes(body=[libcst.parse_statement("log()"), *body.body]))
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("module", [NESTED_HANDLERS, TAB_INDENTED_HANDLERS])
+def test_a_nested_rewrite_is_the_whole_modules_rewrite(module: str, newline: str) -> None:
+    import libcst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    text = module.replace("\n", newline)
+    document = parse(text)
+    whole = libcst.parse_module(text)
+    positions = MetadataWrapper(whole, unsafe_skip_copy=True).resolve(PositionProvider)
+    handlers = [node for node in ast.walk(document.tree) if isinstance(node, ast.ExceptHandler)]
+    assert len(handlers) == (3 if module is NESTED_HANDLERS else 2)
+    for handler in handlers:
+        node = document.cst_node(handler, libcst.ExceptHandler)
+        start = document.position(document.span(handler)[0])
+        [in_whole] = [
+            n
+            for n, p in positions.items()
+            if isinstance(n, libcst.ExceptHandler) and (p.start.line, p.start.column + 1) == (start.line, start.column)
+        ]
+        rewritten = splice(text, [document.rewrite(node, _logged(node))])
+        assert rewritten == whole.deep_replace(in_whole, _logged(in_whole)).code
+        compile(rewritten, "m.py", "exec")
+
+
+def test_a_nested_rewrite_keeps_the_form_feed_that_opens_its_line() -> None:
+    import libcst
+
+    text = "class A:\n    def f(self):\n\f        try:\n            pass\n        except Exception:\n            pass\n"
+    document = parse(text)
+    handler = document.tree.body[0].body[0].body[0].handlers[0]
+    node = document.cst_node(handler, libcst.ExceptHandler)
+    assert splice(text, [document.rewrite(node, _logged(node))]) == text.replace(
+        "        except Exception:\n", "        except Exception:\n            log()\n"
+    )
+
+
+def test_a_fix_in_a_method_parses_the_statement_that_holds_it_not_the_class(monkeypatch) -> None:
+    import libcst
+
+    parsed: list[str] = []
+    parse_module = libcst.parse_module
+    monkeypatch.setattr(libcst, "parse_module", lambda code: parsed.append(code) or parse_module(code))
+    document = parse(NESTED_HANDLERS)
+    handler = min(
+        (node for node in ast.walk(document.tree) if isinstance(node, ast.ExceptHandler)), key=lambda node: node.lineno
+    )
+    document.cst_node(handler, libcst.ExceptHandler)
+    assert parsed == [
+        "if 1:\n"
+        "    if 1:\n"
+        "        try:\n"
+        "            return self._name\n"
+        "        except Exception:\n"
+        "            return ''\n"
+    ]
 
 
 FORM_FEEDS = (

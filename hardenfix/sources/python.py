@@ -702,13 +702,16 @@ class PythonDocument(SourceText):
 
     # -- libcst ----------------------------------------------------------------
 
-    # libcst parses, positions and rewrites one top-level statement at a time: a
-    # fix touches one statement, and parsing the whole module with libcst (about
-    # 0.6 MB/s) cost more than everything else a check does on a large file. The
-    # text is cut into slices at the lines where `ast` says top-level statements
-    # start (a decorated one at its first decorator); each slice is a module of
-    # its own to libcst, parsed when a fix first needs a node in it. Comments
-    # between two statements end the slice before, which no fix touches.
+    # libcst parses, positions and rewrites a slice of the module at a time: a fix
+    # touches one statement, and parsing the whole module with libcst (about 0.6 MB/s)
+    # cost more than everything else a check does on a large file. A node is looked
+    # for in the innermost statement that holds it and opens a line of its own, read
+    # behind an `if 1:` line for each statement around it, indented as that one is,
+    # so that it parses where it stands: a fix in one method of a 2,000-line Django
+    # model parses that method's statement, not the class. Failing that, in its
+    # top-level slice: the lines from where `ast` says a top-level statement starts
+    # (a decorated one at its first decorator) to where the next starts. Comments
+    # after a statement end its slice, which no fix touches.
     #
     # libcst drops a form feed that opens a line's indentation (before a statement,
     # a decorator, an `else:`), rendering the code without it and placing what follows
@@ -717,85 +720,107 @@ class PythonDocument(SourceText):
 
     @cached_property
     def _statement_starts(self) -> list[int]:
-        """Where each slice starts: 0, then each later line a top-level statement starts on."""
+        """Where each top-level slice starts: 0, then each later line a top-level statement starts on."""
         lines = sorted({first_line(statement) for statement in self.tree.body})
         return [0, *(self._line_starts[line - 1] for line in lines[1:])]
 
-    def _statement_slice(self, index: int) -> tuple[int, str]:
-        """The start of slice `index` and its text."""
+    @cached_property
+    def _cst_slices(self) -> dict[int, _CstSlice]:
+        """The slices read so far, by where they start."""
+        return {}
+
+    @cached_property
+    def _cst_starts(self) -> dict[libcst.CSTNode, tuple[int, _CstSlice]]:
+        """Offsets of the nodes of the slices indexed so far, and their slices."""
+        return {}
+
+    def _slices_holding(self, offset: int) -> Iterator[_CstSlice]:
+        """The slices a node starting at `offset` may be found in, the smallest first (see above)."""
+        enclosing = self._statements_holding(offset)
+        for depth in range(len(enclosing) - 1, 0, -1):
+            statement = enclosing[depth]
+            if self._opens_its_line(statement):
+                headers = "".join(self._header_line(outer, statement) for outer in enclosing[:depth])
+                start = self._line_starts[first_line(statement) - 1]
+                yield self._cst_slice(start, self.line_after(statement), headers)
+                break
         starts = self._statement_starts
-        end = starts[index + 1] if index + 1 < len(starts) else len(self.text)
-        return starts[index], self.text[starts[index] : end]
+        index = bisect.bisect_right(starts, offset) - 1
+        yield self._cst_slice(starts[index], starts[index + 1] if index + 1 < len(starts) else len(self.text), "")
 
-    @cached_property
-    def _statement_modules(self) -> dict[int, libcst.Module]:
-        return {}
+    def _cst_slice(self, start: int, end: int, headers: str) -> _CstSlice:
+        if start not in self._cst_slices:
+            self._cst_slices[start] = _CstSlice(start, _FormFeedFree.of(self.text[start:end]), headers)
+        return self._cst_slices[start]
 
-    @cached_property
-    def _form_feed_free_slices(self) -> dict[int, _FormFeedFree]:
-        return {}
+    def _statements_holding(self, offset: int) -> list[ast.stmt]:
+        """The statements whose lines hold `offset`, outermost first."""
+        holding: list[ast.stmt] = []
+        block = self.tree.body
+        while True:
+            inner = next((s for s in block if self._line_starts[first_line(s) - 1] <= offset < self.span(s)[1]), None)
+            if inner is None:
+                return holding
+            holding.append(inner)
+            block = [statement for nested in statement_blocks(inner) for statement in nested]
 
-    def _form_feed_free_slice(self, index: int) -> _FormFeedFree:
-        """Slice `index` as libcst reads it (see above)."""
-        if index not in self._form_feed_free_slices:
-            self._form_feed_free_slices[index] = _FormFeedFree.of(self._statement_slice(index)[1])
-        return self._form_feed_free_slices[index]
+    def _opens_its_line(self, statement: ast.stmt) -> bool:
+        """Only blanks stand before it (or its first decorator) on its line; an `elif` is part of its `if`."""
+        line_start = self._line_starts[first_line(statement) - 1]
+        code = self.text[line_start : self.line_end(line_start)].lstrip(" \t\f")
+        if getattr(statement, "decorator_list", None):
+            return code.startswith("@")
+        return self.offset(statement.lineno, statement.col_offset) == self.line_end(line_start) - len(code) and not (
+            isinstance(statement, ast.If) and code.startswith("elif")
+        )
 
-    def _statement_module(self, index: int) -> libcst.Module:
-        """Slice `index` parsed by libcst, on first use."""
-        if index not in self._statement_modules:
-            import libcst
+    def _header_line(self, outer: ast.stmt, statement: ast.stmt) -> str:
+        """A line that opens a block where `outer` stands, for a slice that starts at `statement`."""
+        line_start = self._line_starts[first_line(outer) - 1]
+        line = self.text[line_start : self.line_end(line_start)]
+        indentation = _INDENTATION_FORM_FEEDS.sub("", line[: len(line) - len(line.lstrip(" \t\f"))])
+        line_ending = self.line_ending(self._line_starts[first_line(statement) - 1]) or self.newline
+        return f"{indentation}if 1:{line_ending}"
 
-            start = self._statement_slice(index)[0]
-            try:
-                self._statement_modules[index] = libcst.parse_module(self._form_feed_free_slice(index).code)
-            except libcst.ParserSyntaxError as error:
-                line = self.line_index(start) + error.raw_line
-                raise ParseError(f"libcst cannot parse this file: {error.message} at line {line}") from None
-        return self._statement_modules[index]
-
-    @cached_property
-    def _cst_starts(self) -> dict[libcst.CSTNode, int]:
-        """Offsets of the nodes of the statements indexed so far."""
-        return {}
-
-    @cached_property
-    def _statement_indexes(self) -> dict[int, dict[tuple[type, int], list[libcst.CSTNode]]]:
-        return {}
-
-    def _statement_index(self, index: int) -> dict[tuple[type, int], list[libcst.CSTNode]]:
-        """The nodes of slice `index`, by type and start offset; parents first."""
-        if index in self._statement_indexes:
-            return self._statement_indexes[index]
+    def _indexed(self, piece: _CstSlice) -> dict[tuple[type, int], list[libcst.CSTNode]]:
+        """The nodes of `piece`, by type and start offset, parents first; none for a nested
+        statement libcst cannot parse alone (its top-level slice is read instead)."""
+        if piece.nodes is not None:
+            return piece.nodes
         import libcst
         from libcst.metadata import MetadataWrapper, PositionProvider
 
-        module = self._statement_module(index)
+        try:
+            piece.module = libcst.parse_module(piece.headers + piece.read.code)
+        except libcst.ParserSyntaxError as error:
+            if piece.headers:
+                piece.nodes = {}
+                return piece.nodes
+            line = self.line_index(piece.start) + error.raw_line
+            raise ParseError(f"libcst cannot parse this file: {error.message} at line {line}") from None
         # unsafe_skip_copy: the positions must be those of the very nodes that `rewrite` replaces.
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        start = self._statement_slice(index)[0]
-        read = self._form_feed_free_slice(index)
-        line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(read.code))]
+        positions = MetadataWrapper(piece.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        code = piece.headers + piece.read.code
+        line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(code))]
         found: dict[tuple[type, int], list[libcst.CSTNode]] = {}
         for node, position in positions.items():
-            if isinstance(node, libcst.Module):
-                continue
-            offset = start + read.in_text(line_starts[position.start.line - 1] + position.start.column)
-            self._cst_starts[node] = offset
+            at = line_starts[position.start.line - 1] + position.start.column - len(piece.headers)
+            if at < 0:
+                continue  # the module, and the header lines' statements
+            offset = piece.start + piece.read.in_text(at)
+            self._cst_starts[node] = (offset, piece)
             found.setdefault((type(node), offset), []).append(node)
-        self._statement_indexes[index] = found
+        piece.nodes = found
         return found
-
-    def _statement_at(self, offset: int) -> int:
-        return bisect.bisect_right(self._statement_starts, offset) - 1
 
     def cst_node_at(self, offset: int, kind: type[Node]) -> Node:
         """The libcst node of type `kind` that starts at `offset`; of several
         (`a.b.c` and `a.b` start together) the outermost."""
-        candidates = self._statement_index(self._statement_at(offset)).get((kind, offset))
-        if not candidates:
-            raise LookupError(f"no {kind.__name__} at line {self.position(offset).line}")
-        return candidates[0]  # type: ignore[return-value]
+        for piece in self._slices_holding(offset):
+            candidates = self._indexed(piece).get((kind, offset))
+            if candidates:
+                return candidates[0]  # type: ignore[return-value]
+        raise LookupError(f"no {kind.__name__} at line {self.position(offset).line}")
 
     def cst_node(self, node: ast.expr | ast.stmt | ast.excepthandler, kind: type[Node]) -> Node:
         """The libcst node of type `kind` that starts where the `ast` node does."""
@@ -803,25 +828,38 @@ class PythonDocument(SourceText):
 
     def cst_position(self, node: libcst.CSTNode) -> int:
         """The offset where a node found by `cst_node` (or one inside its statement) starts."""
-        return self._cst_starts[node]
+        return self._cst_starts[node][0]
 
     def rewrite(self, original: libcst.CSTNode, updated: libcst.CSTNode) -> Edit:
         """The one edit that turns the text into the text with `original` replaced by `updated`.
 
-        libcst renders the top-level slice holding the node, so indentation
-        and line endings come out as the file writes them; only the span that
-        differs becomes the edit.
+        libcst renders the slice holding the node, so indentation and line endings
+        come out as the file writes them; only the span that differs becomes the edit.
         """
         import libcst
 
-        index = self._statement_at(self.cst_position(original))
-        start = self._statement_slice(index)[0]
-        read = self._form_feed_free_slice(index)
-        replaced = self._statement_module(index).deep_replace(original, updated)
-        assert isinstance(replaced, libcst.Module)
-        edit = minimal_edit(read.code, replaced.code)
-        end = read.in_text(edit.end, is_end=edit.end > edit.start)
-        return Edit.replace(start + read.in_text(edit.start), start + end, edit.content)
+        piece = self._cst_starts[original][1]
+        assert piece.module is not None
+        replaced = piece.module.deep_replace(original, updated)
+        assert isinstance(replaced, libcst.Module) and replaced.code.startswith(piece.headers)
+        edit = minimal_edit(piece.read.code, replaced.code[len(piece.headers) :])
+        end = piece.read.in_text(edit.end, is_end=edit.end > edit.start)
+        return Edit.replace(piece.start + piece.read.in_text(edit.start), piece.start + end, edit.content)
+
+
+class _CstSlice:
+    """Lines of a module that libcst reads on their own (see `PythonDocument._slices_holding`)."""
+
+    __slots__ = ("headers", "module", "nodes", "read", "start")
+
+    def __init__(self, start: int, read: _FormFeedFree, headers: str) -> None:
+        self.start = start
+        """Where the lines start in the module's text."""
+        self.read = read
+        self.headers = headers
+        """The lines read before them so that they parse where they stand: '' for a top-level slice."""
+        self.module: libcst.Module | None = None
+        self.nodes: dict[tuple[type, int], list[libcst.CSTNode]] | None = None
 
 
 _INDENTATION_FORM_FEEDS = re.compile(r"(?:\A|(?<=[\n\r]))[ \t\f]*\f")
@@ -1065,12 +1103,17 @@ def _statements_within(statement: ast.stmt) -> Iterator[ast.stmt]:
     yield statement
     if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return
+    for block in statement_blocks(statement):
+        for inner in block:
+            yield from _statements_within(inner)
+
+
+def statement_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of a compound statement: its body, `else`, `finally`, handlers' and cases' bodies."""
     blocks = [getattr(statement, field, []) for field in ("body", "orelse", "finalbody")]
     blocks.extend(handler.body for handler in getattr(statement, "handlers", []))
     blocks.extend(case.body for case in getattr(statement, "cases", []))
-    for block in blocks:
-        for inner in block:
-            yield from _statements_within(inner)
+    return blocks
 
 
 def _only_imports(statement: ast.stmt) -> bool:
