@@ -42,6 +42,9 @@ def applicability(root: Path, name: str, stack: str = STACK) -> str:
         "compose.sandbox.yaml",  # posthog's: a sandbox per contributor
         "docker-compose.playground.yml",
         "tests/integration/compose.yaml",
+        "test_data/docker-compose.services.yml",  # NeMo-Agent-Toolkit's integration-test services
+        "testdata/compose.yaml",  # Go's folder of test data
+        "test-fixtures/compose.yaml",
         ".github/docker-compose.yml",  # what a CI workflow's jobs start
         ".gitlab/compose.yaml",
     ],
@@ -71,6 +74,8 @@ def test_a_stack_named_for_development_gets_an_unsafe_fix(tmp_path: Path) -> Non
         "docker-compose.integrations.yml",  # the stack of an app's integrations, not a test's
         "sandboxes/compose.yaml",
         "github/compose.yaml",
+        "data/compose.yaml",
+        "dev-database/compose.yaml",
     ],
 )
 def test_any_other_stack_gets_the_safe_fix(tmp_path: Path, name: str) -> None:

@@ -266,6 +266,20 @@ server's (Ollama's docs: `api_key='ollama',  # required but ignored`; vLLM's `EM
 llama.cpp's `sk-no-key-required`). A stack as documented never sets them."""
 
 
+_VALUE_WORDS = re.compile(r"[-_. ]+")
+
+
+def _names_no_key(value: str) -> bool:
+    """Whether a default says in words that it is no key: it starts with a word that stands
+    for none (dd-trace-py's `DD_API_KEY-invalid_but_this_is_fine`), or it names an API key
+    instead of being one (NVIDIA's `NVIDIA_API_KEY:-nvidiaapikey`, `openai-api-key`), which no
+    provider issues."""
+    words = [word for word in _VALUE_WORDS.split(value.lower()) if word]
+    if len(words) > 1 and (words[0] in _UNSET_WORDS or words[0] in _DUMMY_VALUES):
+        return True
+    return "".join(words).endswith("apikey")
+
+
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
 _DEVELOPMENT_WORDS = (
     r"dev|devel|develop|development|debug|local|test|tests|testing|ci|e2e"
@@ -276,10 +290,13 @@ Playwright suite's (`docker-compose.cypress.yml`), an integration test's, a sand
 _DEVELOPMENT_NAME = re.compile(rf"(?i)(?:^|[._-])(?:{_DEVELOPMENT_WORDS})(?=[._-]|$)")
 
 
-_DEVELOPMENT_FOLDER = re.compile(rf"(?i)\.devcontainer|\.github|\.gitlab|\.circleci|{_DEVELOPMENT_WORDS}")
+_DEVELOPMENT_FOLDER = re.compile(
+    rf"(?i)\.devcontainer|\.github|\.gitlab|\.circleci|(?:{_DEVELOPMENT_WORDS})(?:[-_]?(?:data|fixtures?))?"
+)
 """A folder a development or test stack is kept in: its whole name, as a project's own
-folder may be named anything (`dev-tools/compose.yaml` is a project's stack); a CI service's
-folder (`.github/docker-compose.yml`) holds what its jobs start."""
+folder may be named anything (`dev-tools/compose.yaml` is a project's stack), or such a word
+with the data or fixtures of the tests (NeMo-Agent-Toolkit's `test_data/`, Go's `testdata/`);
+a CI service's folder (`.github/docker-compose.yml`) holds what its jobs start."""
 
 
 def _development_stack(document: ComposeDocument) -> str | None:
@@ -469,7 +486,7 @@ def classify_default(default: str) -> Default:
     value = default.strip()
     if not value or value.lower() in _UNSET_WORDS:
         return Default.EMPTY
-    if _PLACEHOLDER.search(value) or value.lower() in _DUMMY_VALUES:
+    if _PLACEHOLDER.search(value) or value.lower() in _DUMMY_VALUES or _names_no_key(value):
         return Default.PLACEHOLDER
     if _NUMBER.fullmatch(value):
         return Default.NUMBER
@@ -582,7 +599,10 @@ class SecretRequired(Rule):
     `API_KEY:-invalid` turns its API off), `user_provided` (LibreChat's word
     for a key each user enters), or a key a local OpenAI-compatible server
     takes and ignores (Ollama's `ollama`, vLLM's `EMPTY`, llama.cpp's
-    `sk-no-key-required`, `not-needed`, `dummy`), are treated as an empty
+    `sk-no-key-required`, `not-needed`, `dummy`), a value that starts with one
+    of those words (dd-trace-py's `DD_API_KEY-invalid_but_this_is_fine`), and one
+    that names an API key instead of being one (NVIDIA's
+    `NVIDIA_API_KEY:-nvidiaapikey`, `openai-api-key`), are treated as an empty
     default: no deployment uses them as a credential. An insecure default a
     stack uses as it is (`changeme`) is the rule's fix.
 
@@ -684,7 +704,9 @@ class SecretRequired(Rule):
       `docker-compose.playwright.yml`, `compose.sandbox.yaml`,
       `docker-compose.playground.yml`),
       kept in a folder so named (`development/docker-compose.yml`, `e2e/compose.yaml`,
-      any file of a `.devcontainer` folder, or of a CI service's `.github`,
+      one of the tests' data or fixtures, `test_data/` or `testdata/`: NeMo-Agent-Toolkit
+      documents `docker compose -f test_data/docker-compose.services.yml up` with no
+      `.env`; any file of a `.devcontainer` folder, or of a CI service's `.github`,
       `.gitlab` or `.circleci` folder) or giving such a project name (lobe-chat's
       `name: lobe-chat-development`):
       such a stack is made to start with the defaults it writes, even without
