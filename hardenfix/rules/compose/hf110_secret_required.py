@@ -742,8 +742,14 @@ class SecretRequired(Rule):
       is a variable binds the file its default names, or the one an env file of the
       folder sets it to (`.env`, or one made to be copied to it: libretime's
       `${LIBRETIME_CONFIG_FILEPATH:-./config.yml}`, which its `.env.dev` sets to
-      `./dev/config.yml`, holding Icecast's `source_password: hackme`). A secret set
-      in its place would not match it, and the stack works with the default alone;
+      `./dev/config.yml`, holding Icecast's `source_password: hackme`). So is one such
+      a file fixes as a password hash (`name:$2a$...`: an htpasswd file, Elasticsearch's
+      file realm `users`, Mosquitto's password file) for the user a service using the
+      secret logs in as, which a variable of its environment ending in `USER`,
+      `USERNAME` or `LOGIN` names (elastic/apm-server's system-test stack:
+      `ELASTICSEARCH_USERNAME: ${KIBANA_ES_USER:-kibana_system_user}` beside a bcrypt
+      hash of `changeme` for that user). A secret set in its place would not match it,
+      and the stack works with the default alone;
     - a secret named for a service that runs only under a profile
       (`QDRANT_API_KEY` beside a `qdrant` service under `profiles: [qdrant]`,
       `WEAVIATE_API_KEY` beside the default store's `profiles: ["", weaviate]`):
@@ -918,7 +924,7 @@ class SecretRequired(Rule):
                     or (where := _written_in_given_files(given_files(), default))
                 ),
                 None,
-            )
+            ) or (_hashed_in_given_files(given_files(), _user_names(document, services)) if given_files() else None)
             return _not_selected(_words(name), services), written_out, _extended_without(document, services)
 
         for start, end, interpolation, use, _ in found:
@@ -1234,6 +1240,42 @@ def _written_in_given_files(given_files: list[tuple[str, str]], default: str) ->
             if _CREDENTIAL_WORD.search(text, line_start, start) or (url is not None and url.group(1) == default):
                 return f"a credential in `{shown}` (line {line_number(text, line_start)})"
     return None
+
+
+def _hashed_in_given_files(given_files: list[tuple[str, str]], users: set[str]) -> str | None:
+    """Where a file the services are given holds the password hash of a user they log in as
+    (Elasticsearch's file realm `users`, an htpasswd file, Mosquitto's `password_file`): the
+    password is fixed there, whichever it is, and only the one it hashes logs in."""
+    if not users:
+        return None
+    for shown, text in given_files:
+        for entry in _PASSWORD_HASH_ENTRY.finditer(text):
+            if entry.group(1) in users:
+                return (
+                    f"a password hash in `{shown}` (line {line_number(text, entry.start())}) for"
+                    f" `{entry.group(1)}`, the user a service using it logs in as"
+                )
+    return None
+
+
+def _user_names(document: ComposeDocument, services: tuple[Service, ...]) -> set[str]:
+    """The values the services' environments give their user-name variables (`ELASTICSEARCH_USERNAME:
+    ${KIBANA_ES_USER:-kibana_system_user}`), as Compose may resolve them."""
+    return {
+        value
+        for service in services
+        for variable in service.environment().values()
+        if variable.value is not None and _USER_NAME_VARIABLE.search(variable.name)
+        for value in document.resolutions(variable.value)
+        if value
+    }
+
+
+_PASSWORD_HASH_ENTRY = re.compile(r"(?m)^([\w.@-]+):(?:\$(?:2[abxy]?|apr1|1|5|6|7|argon2(?:id|i|d))\$|\{SHA\})\S+$")
+"""`name:hash`, as htpasswd, Elasticsearch's file realm and Mosquitto write a user's password:
+bcrypt (`$2a$`), Apache's MD5 (`$apr1$`), crypt's MD5 and SHA (`$1$`, `$5$`, `$6$`),
+Mosquitto's PBKDF2 (`$7$`), Argon2, `{SHA}`."""
+_USER_NAME_VARIABLE = re.compile(r"(?i)(?:^|_)(?:USER|USERNAME|USER_NAME|LOGIN)$")
 
 
 def _whole_word_places(text: str, word: str) -> Iterator[int]:
