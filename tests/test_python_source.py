@@ -74,6 +74,16 @@ def test_a_module_for_a_later_python_is_said_to_be_so(tmp_path: Path, requires: 
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 and later parse it")
+def test_a_replacement_field_over_two_lines_is_said_to_need_python_3_12() -> None:
+    # amazon-bedrock-samples' cost-explorer agent: `f"{action}::{` then `api_path} is not ..."`.
+    module = 'def error(action, api_path):\n    return {"error": f"{action}::{\n        api_path} is not valid"}\n'
+    with pytest.raises(ParseError, match=r"Python 3\.12 and later allow more in f-strings"):
+        parse(module)
+    with pytest.raises(ParseError, match=r"^invalid Python: unterminated string literal"):
+        parse('x = "{\n"\n')  # a plain string's brace: a syntax error in any Python
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 and later parse it")
 @pytest.mark.parametrize(
     "module",
     [

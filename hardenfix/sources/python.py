@@ -160,6 +160,14 @@ _LATER_SYNTAX = (
     ((3, 12), lambda error: error.msg.startswith("f-string"), "more in f-strings"),  # PEP 701
     (
         (3, 12),
+        lambda error: (
+            error.msg.startswith("unterminated string literal")
+            and _OPEN_REPLACEMENT_FIELD.search(error.text or "") is not None
+        ),
+        "more in f-strings",
+    ),
+    (
+        (3, 12),
         lambda error: _TYPE_PARAMETERS.match(error.text or "") is not None,
         "type parameters and `type` statements (PEP 695)",
     ),
@@ -167,6 +175,9 @@ _LATER_SYNTAX = (
 """(The first Python that parses it, whether a syntax error is it, what later Pythons allow)."""
 _TYPE_PARAMETERS = re.compile(r"[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+[ \t]*\[|[ \t]*type[ \t]+\w+[ \t]*[\[=]")
 """A line that opens a generic function or class (`def wrap[T](...)`), or a `type` alias."""
+_OPEN_REPLACEMENT_FIELD = re.compile(r"""(?i)(?<![\w])(?:f|rf|fr)(["'])(?:(?!\1)[^\\]|\\.)*\{[^}]*$""")
+"""A line that ends in an f-string's open replacement field (`f"{action}::{`), which PEP 701
+lets go on to the next line: Python 3.11 sees a string left unterminated."""
 
 
 def _syntax_error_message(error: SyntaxError, location: Path | None) -> str:
