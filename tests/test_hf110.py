@@ -163,3 +163,10 @@ def test_an_include_of_a_neighbouring_folder_of_the_run_merges_its_override_over
     assert str(finding.fix.applicability) == "unsafe"
     assert f"`../{including}/commons-override.yaml` sets or resets the setting" in finding.message
     assert (tmp_path / included / "compose.yaml").read_text() == STACK
+
+
+def test_a_data_stores_dummy_password_is_its_password_and_an_api_keys_invalid_default_no_key(tmp_path: Path) -> None:
+    store = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:-dummy_password}\n"
+    assert applicability(tmp_path / "store", "compose.yaml", store) == "safe"
+    client = "services:\n  app:\n    image: ghcr.io/acme/app:1.0\n    environment:\n      DD_API_KEY: ${DD_API_KEY-invalid_but_fine}\n"
+    assert applicability(tmp_path / "client", "compose.yaml", client) == "unsafe"

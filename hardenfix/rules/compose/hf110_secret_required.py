@@ -486,7 +486,7 @@ def classify_default(default: str) -> Default:
     value = default.strip()
     if not value or value.lower() in _UNSET_WORDS:
         return Default.EMPTY
-    if _PLACEHOLDER.search(value) or value.lower() in _DUMMY_VALUES or _names_no_key(value):
+    if _PLACEHOLDER.search(value) or value.lower() in _DUMMY_VALUES:
         return Default.PLACEHOLDER
     if _NUMBER.fullmatch(value):
         return Default.NUMBER
@@ -599,11 +599,12 @@ class SecretRequired(Rule):
     `API_KEY:-invalid` turns its API off), `user_provided` (LibreChat's word
     for a key each user enters), or a key a local OpenAI-compatible server
     takes and ignores (Ollama's `ollama`, vLLM's `EMPTY`, llama.cpp's
-    `sk-no-key-required`, `not-needed`, `dummy`), a value that starts with one
-    of those words (dd-trace-py's `DD_API_KEY-invalid_but_this_is_fine`), and one
-    that names an API key instead of being one (NVIDIA's
-    `NVIDIA_API_KEY:-nvidiaapikey`, `openai-api-key`), are treated as an empty
-    default: no deployment uses them as a credential. An insecure default a
+    `sk-no-key-required`, `not-needed`, `dummy`), are treated as an empty
+    default: no deployment uses them as a credential; so, for a secret no data
+    store of the file uses, are a value that starts with one of those words
+    (dd-trace-py's `DD_API_KEY-invalid_but_this_is_fine`) and one that names an
+    API key instead of being one (NVIDIA's `NVIDIA_API_KEY:-nvidiaapikey`,
+    `openai-api-key`). A store's `dummy_password` is the password it runs with. An insecure default a
     stack uses as it is (`changeme`) is the rule's fix.
 
     **A data store's own credential** is a variable through which a data-store
@@ -1027,6 +1028,8 @@ class SecretRequired(Rule):
         kind = classify_default(default)
         if kind is Default.NUMBER and store is not None:
             kind = Default.CREDENTIAL  # `MYSQL_ROOT_PASSWORD:-123456` is a weak password
+        if kind is Default.CREDENTIAL and store is None and _names_no_key(default.strip()):
+            kind = Default.PLACEHOLDER  # a data store's `dummy_password` is the password it runs with
         if kind is Default.DATA:
             return None
         if kind is Default.FALLBACK:
