@@ -23,12 +23,15 @@ from hardenfix.registry import rules_of_kind
 from hardenfix.sources import compose, dockerfile
 from hardenfix.sources.dockerfile import BuildContext
 from hardenfix.sources.envfile import env_file_entries
+from hardenfix.sources.python_dependencies import folder_declarations, version_at_least, versions_declared
 
 MONOREPO = Path(__file__).resolve().parent.parent / "golden" / "compose" / "HF106-healthcheck-missing" / "monorepo"
 KNOWLEDGE = builtin().extended(
     images={"gcr.io/distroless/static-debian12": facts_from_table("gcr.io/distroless/static-debian12", {"tools": []})}
 )
 HERE = "test: command"
+_POETRY = '[tool.poetry.dependencies]\npython = "^3.12"\n{}\n'
+_LOCKED = '[[package]]\nname = "streamlit"\nversion = "1.40.0"\n'
 
 
 @pytest.fixture(scope="module")
@@ -215,11 +218,17 @@ def test_what_a_command_starts_and_where_it_listens(argv, environment, program, 
         (["celery", "flower", "--url_prefix=/"], {}, "//healthcheck"),
         (["celery", "flower"], {"FLOWER_URL_PREFIX": ""}, "/healthcheck"),
         (["uvicorn", "main:app"], {}, None),
+        (["streamlit", "run", "app.py"], {}, "/_stcore/health"),
+        (["streamlit", "run", "app.py", "--server.baseUrlPath", "/dash/"], {}, "/dash/_stcore/health"),
+        (["streamlit", "run", "app.py", "--server.baseUrlPath=/"], {}, "/_stcore/health"),
+        (["streamlit", "run", "app.py"], {"STREAMLIT_SERVER_BASE_URL_PATH": "tools"}, "/tools/_stcore/health"),
     ],
 )
 def test_a_server_that_answers_its_own_health_route(argv, environment, route) -> None:
     """flower answers `/healthcheck` without a login, below its `--url_prefix` (run: 200 at
-    `/flower/healthcheck` with `--basic_auth`, 404 at `/healthcheck`)."""
+    `/flower/healthcheck` with `--basic_auth`, 404 at `/healthcheck`); streamlit 1.67 answers
+    `/_stcore/health` below its base path, without the slashes around it (run: 200 at
+    `/dash/_stcore/health`, 404 at `/_stcore/health`)."""
     launch = launch_of(argv, HERE, {key: Fact(value, HERE) for key, value in environment.items()})
     assert launch is not None and launch.own_route == route
 
@@ -2210,3 +2219,51 @@ def test_a_tornado_port_option_is_read_from_the_command_only_where_the_script_pa
     )
     parsed, fixed = facts.script_ports["parsed.py"], facts.script_ports["fixed.py"]
     assert parsed.read_from == ("8888", None, "--port") and fixed.read_from == ("8888", None, None)
+
+
+@pytest.mark.parametrize(
+    ("requirements", "at_least"),
+    [
+        (["streamlit==1.40.0", "pandas>=2"], True),
+        (["Streamlit[snowflake] ~= 1.20"], True),
+        (["streamlit>=1.30,<2"], True),
+        (["streamlit==1.40.0 --hash=sha256:00"], True),
+        (["streamlit==1.12.0"], False),
+        (["streamlit==1.12.0", "streamlit==1.17"], False),
+        (["streamlit"], None),
+        (["streamlit>1.17"], None),  # 1.17.1 too
+        (["streamlit>=1.12"], None),
+        (["streamlit==1.40.0", "streamlit"], None),
+        (["streamlit @ https://example.com/streamlit.whl"], None),
+        (["streamlit-aggrid==1.0"], None),
+        ([], None),
+    ],
+)
+def test_the_version_a_requirement_allows(requirements, at_least) -> None:
+    """Whether requirements tell that streamlit is 1.18.0 or later, where its health route
+    moved (`/healthz` before): all of them, or each a pin before it, else nothing is told."""
+    assert version_at_least(versions_declared(requirements, "streamlit", "test"), "1.18.0") is at_least
+
+
+@pytest.mark.parametrize(
+    ("files", "lowest"),
+    [
+        ({"pyproject.toml": _POETRY.format('streamlit = "^1.30"')}, [("1.30", False)]),
+        ({"pyproject.toml": _POETRY.format('streamlit = "~1.30"')}, [("1.30", False)]),
+        ({"pyproject.toml": _POETRY.format('streamlit = "1.12.0"')}, [("1.12.0", True)]),
+        ({"pyproject.toml": _POETRY.format('streamlit = ">=1.30,<2"')}, [("1.30", False)]),
+        ({"pyproject.toml": _POETRY.format('streamlit = "*"')}, [(None, False)]),
+        ({"pyproject.toml": _POETRY.format('streamlit = { version = "^1.30", extras = ["pdf"] }')}, [("1.30", False)]),
+        ({"pyproject.toml": _POETRY.format('streamlit = { git = "https://example.com/s.git" }')}, [(None, False)]),
+        # a lock's pin stands for the project's requirement, not for a requirements file's
+        ({"pyproject.toml": _POETRY.format('streamlit = "*"'), "poetry.lock": _LOCKED}, [("1.40.0", True)]),
+        ({"requirements.txt": "streamlit\n", "uv.lock": _LOCKED}, [("1.40.0", True), (None, False)]),
+        ({"Pipfile.lock": '{"default": {"streamlit": {"version": "==1.40.0"}}}'}, [("1.40.0", True)]),
+    ],
+)
+def test_the_versions_a_folder_declares(tmp_path: Path, files, lowest) -> None:
+    """Poetry's `^` and `~` allow the version written and up; a bare version, that one alone."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    declared = folder_declarations(BuildContext(tmp_path), ".").versions("streamlit")
+    assert [(found.lowest, found.pinned) for found in declared] == lowest

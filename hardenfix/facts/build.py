@@ -34,7 +34,8 @@ from hardenfix.sources.dockerfile import (
     expand_variables,
     parse_exec_form,
 )
-from hardenfix.sources.python_environments import created_environment
+from hardenfix.sources.python_dependencies import DeclaredVersion, folder_declarations, versions_declared
+from hardenfix.sources.python_environments import created_environment, pip_install_arguments
 
 PROBE_TOOLS = frozenset({"curl", "wget", "python3", "python", "node", "nc", "sh", "bash"})
 """The programs a healthcheck probe can be written with."""
@@ -260,6 +261,33 @@ def _read(
         facts.healthcheck = None if arguments.upper() == "NONE" else Fact(arguments, source)
         facts.healthcheck_flags = frozenset(word.text[2:].partition("=")[0] for word in instruction.flags)
         facts.sets_healthcheck = True
+
+
+def declared_versions(
+    document: DockerfileDocument, build: BuildFacts, distribution: str
+) -> tuple[DeclaredVersion, ...]:
+    """The versions of `distribution` a build may install: those its stages' `pip install`
+    commands name (`pip install streamlit==1.40.0`), and those the dependency files declare
+    (`requirements.txt`, `pyproject.toml`, a lock file's pin) in the build context's root and in
+    the folders its stages copy from."""
+    found: list[DeclaredVersion] = []
+    context = document.build_context
+    folders = {"."}
+    for stage in build.stage.lineage():
+        for run in stage.instructions_named("RUN"):
+            for command in run.commands():
+                installing = pip_install_arguments([stage.expanded(word, run) for word in command])
+                if installing is not None:
+                    found += versions_declared(installing, distribution, _source(document, build.dockerfile, run))
+        for copy in stage.copies():
+            if copy.from_stage is None and context is not None:
+                for source in copy.sources:
+                    source = posixpath.normpath(source)
+                    folders.add(source if context.is_dir(source) else posixpath.dirname(source) or ".")
+    if context is not None:
+        for folder in sorted(folders):
+            found += folder_declarations(context, folder).versions(distribution)
+    return tuple(found)
 
 
 def _source(document: DockerfileDocument, dockerfile: str, instruction: Instruction) -> str:

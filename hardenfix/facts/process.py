@@ -103,9 +103,12 @@ LAUNCHERS = {
 }  # fmt: skip
 """Server programs by the name they are started as (`python -m NAME` or the script NAME)."""
 
-_TLS_OPTIONS = frozenset({"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile", "--cert"})
-"""Options of uvicorn, gunicorn, hypercorn and `flask run` that make them speak TLS alone: a
-plain HTTP probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile, flask --cert)."""
+_TLS_OPTIONS = frozenset(
+    {"--ssl-keyfile", "--ssl-certfile", "--keyfile", "--certfile", "--cert", "--server.sslCertFile"}
+)
+"""Options of uvicorn, gunicorn, hypercorn, `flask run` and streamlit that make them speak TLS
+alone: a plain HTTP probe gets no answer (uvicorn --ssl-certfile, gunicorn --certfile, flask
+--cert)."""
 _PROTOCOL_OPTIONS = {
     "gunicorn": ("--protocol", None, frozenset({"http"})),
     "granian": ("--http", "GRANIAN_HTTP", frozenset({"auto", "1"})),
@@ -130,11 +133,13 @@ _TLS_VARIABLES = {
     "granian": ("GRANIAN_SSL_CERTIFICATE", "GRANIAN_SSL_KEYFILE"),
     "litestar": ("LITESTAR_SSL_CERT_PATH", "LITESTAR_SSL_KEY_PATH"),
     "flower": ("FLOWER_CERTFILE",),
+    "streamlit": ("STREAMLIT_SERVER_SSL_CERT_FILE",),
 }
 """Variables that give those options, through click's `auto_envvar_prefix` (uvicorn 0.30
 main.py:61 "UVICORN", flask 3.1 cli.py:585 "FLASK" and its `run` command's `--cert`, granian
 cli.py "GRANIAN") or its options' own `envvar` (litestar 2.25 cli/commands/core.py), or
-flower's `FLOWER_` variables (2.2 command.py `apply_env_options`); click ignores one set empty."""
+flower's `FLOWER_` variables (2.2 command.py `apply_env_options`), or streamlit's `STREAMLIT_`
+ones (config.py: each option's name in capitals, words split by `_`); click ignores one set empty."""
 SCRIPT_NAME_REFUSES = "gunicorn answers 400 to a path that does not start with it"
 """What gunicorn does where SCRIPT_NAME is set (gunicorn 23 http/wsgi.py:118, 185-190)."""
 _SOCKET_VARIABLES = {
@@ -157,22 +162,55 @@ _GLOBAL_VALUED_OPTIONS = {
 }
 """The options a program takes before its subcommand that are followed by a value (celery 5.x
 bin/celery.py), which is then no subcommand: `celery -A flower worker` runs a worker."""
-_OWN_HEALTH_ROUTES = {"flower": ("/healthcheck", ("--url_prefix", "--url-prefix"), "FLOWER_URL_PREFIX")}
-"""Routes a server answers for its own health whatever code it runs, without credentials, with
-the options and the variable that put its routes below a prefix: flower's `/healthcheck`
-(urls.py from 0.9.7 to 2.2; views/monitor.py `Healthcheck` asks for no login), below its
-`--url_prefix` (app.py `rewrite_handler`)."""
+
+
+class OwnRoute(NamedTuple):
+    """A route a server answers for its own health whatever code it runs, without credentials."""
+
+    path: str
+    prefix_options: tuple[str, ...]
+    """The options that put its routes below a prefix."""
+    prefix_variable: str
+    """The variable that does."""
+    keeps_a_slash_prefix: bool = False
+    """Whether a prefix `/` is put before the path as given (`//healthcheck`), not dropped."""
+    distribution: str | None = None
+    """The distribution whose version decides the path, where it changed."""
+    since: str | None = None
+    """The first version of `distribution` that answers `path`."""
+    before: str | None = None
+    """The path the versions before `since` answer."""
+
+
+OWN_HEALTH_ROUTES = {
+    "flower": OwnRoute("/healthcheck", ("--url_prefix", "--url-prefix"), "FLOWER_URL_PREFIX", True),
+    "streamlit": OwnRoute(
+        "/_stcore/health", ("--server.baseUrlPath",), "STREAMLIT_SERVER_BASE_URL_PATH", False,
+        "streamlit", "1.18.0", "/healthz",
+    ),
+}  # fmt: skip
+"""flower's `/healthcheck` (urls.py from 0.9.7 to 2.2; views/monitor.py `Healthcheck` asks for
+no login), below its `--url_prefix` (app.py `rewrite_handler`, which puts even `/` before each
+route); streamlit's `/_stcore/health` from 1.18.0 (web/server/server.py `HEALTH_ENDPOINT`, beside
+`/healthz` until 1.55's tornado server; 1.60's starlette server answers `/_stcore/health` alone),
+`/healthz` before (0.60 to 1.17), below its `server.baseUrlPath` without the slashes around it
+(server_util.py `make_url_path_regex`)."""
 _CONFIG_FILE_LAUNCHERS = {
     "gunicorn": (("-c", "--config"), (), "gunicorn.conf.py"),
     "hypercorn": (("-c", "--config"), (), "hypercorn.conf.py"),
     "flower": (("--conf",), ("FLOWER_CONF",), "flowerconfig.py"),
+    "streamlit": ((), (), ".streamlit/config.toml"),
 }
 """Servers that load a configuration file: the options and variables naming it, and the one
 they load from their working directory unless told another (flower 2.2 options.py
-`DEFAULT_CONFIG_FILE`; command.py `apply_env_options` reads `FLOWER_CONF` as `--conf`). What
+`DEFAULT_CONFIG_FILE`; command.py `apply_env_options` reads `FLOWER_CONF` as `--conf`;
+streamlit 1.x config.py `_get_config_files`, beside one in the user's home). What
 the file sets wins over the environment's variables (gunicorn's `bind` over `PORT`, flower's
 `port` and `url_prefix` over `FLOWER_PORT`: command.py `apply_options` reads it after them)."""
 CONFIG_FILES = tuple(default for *_, default in _CONFIG_FILE_LAUNCHERS.values())
+HOME_CONFIG_FOLDERS = {"streamlit": ".streamlit"}
+"""The folders of the user's home a server reads a configuration from, under the one of its
+working directory (streamlit's `~/.streamlit/config.toml`: config.py `CONFIG_FILENAMES`)."""
 _INTERPRETER_VALUED_OPTIONS = {
     "python": frozenset({"-W", "-X", "--check-hash-based-pycs"}),
     "node": frozenset(
@@ -217,7 +255,7 @@ class Launch(NamedTuple):
     ("node's `--env-file=.env`"), a runner ("`pipenv run`")."""
     own_route: str | None = None
     """The route the server answers for its own health, whatever code it runs (flower's
-    `/healthcheck`, below its `--url_prefix`); see `_OWN_HEALTH_ROUTES`."""
+    `/healthcheck`, below its `--url_prefix`); see `OWN_HEALTH_ROUTES`."""
     import_folders: tuple[str, ...] | None = (".",)
     """Where a server imports its target from, first first, each relative to the folder it is
     started in (or absolute): uvicorn's `--app-dir`, gunicorn's `--pythonpath` then `--chdir`,
@@ -421,7 +459,7 @@ _HOST_OPTIONS = {
 `--bind` give it before the port)."""
 _HOST_VARIABLES = {
     "uvicorn": "UVICORN_HOST", "flask": "FLASK_RUN_HOST", "granian": "GRANIAN_HOST", "litestar": "LITESTAR_HOST",
-    "flower": "FLOWER_ADDRESS",
+    "flower": "FLOWER_ADDRESS", "streamlit": "STREAMLIT_SERVER_ADDRESS",
 }  # fmt: skip
 """Variables a server reads its address from (uvicorn and flask through click's envvars)."""
 _IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "litestar", "waitress-serve", "flower"})
@@ -604,16 +642,16 @@ def _import_folders(
 
 
 def _own_route(program: str, options: Mapping[str, str], environment: Mapping[str, Fact[str]]) -> str | None:
-    """The route a server answers for its own health (`_OWN_HEALTH_ROUTES`), below the prefix
+    """The route a server answers for its own health (`OWN_HEALTH_ROUTES`), below the prefix
     its option or variable gives; None for one without, or a prefix not known here."""
-    if program not in _OWN_HEALTH_ROUTES:
+    if program not in OWN_HEALTH_ROUTES:
         return None
-    route, prefix_options, prefix_variable = _OWN_HEALTH_ROUTES[program]
-    given = _option_or_variable(options, environment, prefix_options, prefix_variable)
+    own = OWN_HEALTH_ROUTES[program]
+    given = _option_or_variable(options, environment, own.prefix_options, own.prefix_variable)
     if given is not None and "$" in given:
         return None
-    # flower puts any prefix given, even `/`, before each route: `//healthcheck`.
-    return f"/{given.strip('/')}{route}" if given else route
+    prefix = given.strip("/") if given else ""
+    return f"/{prefix}{own.path}" if prefix or (given and own.keeps_a_slash_prefix) else own.path
 
 
 def _option_or_variable(

@@ -34,12 +34,14 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes
 from hardenfix.facts import Environment, Fact, unread_may_set
-from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, image_facts
+from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, declared_versions, image_facts
 from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
 from hardenfix.facts.process import (
     CONFIG_FILES,
     FLASK_DOTENV_FILES,
+    HOME_CONFIG_FOLDERS,
     LAUNCHERS,
+    OWN_HEALTH_ROUTES,
     SCRIPT_NAME_REFUSES,
     Launch,
     launch_of,
@@ -57,6 +59,7 @@ from hardenfix.sources.dockerfile import (
     locate,
 )
 from hardenfix.sources.envfile import EnvFileError, env_file_entries
+from hardenfix.sources.python_dependencies import version_at_least
 
 if TYPE_CHECKING:
     from hardenfix.facts.registry import RemoteImage
@@ -569,10 +572,7 @@ class ServiceFacts:
         best health route its code defines (see `CodeFacts.health_route`)."""
         launch = self.launch
         if launch is not None and launch.own_route is not None:
-            answers = (
-                f"{launch.program} answers `{launch.own_route}` itself ({LAUNCHERS[launch.program].documentation})"
-            )
-            return Route(launch.own_route, f"{launch.source}: {answers}", None, False, "")
+            return self._own_route(launch.program, launch.own_route, launch.source)
         code = self._code
         if code is None or self.serves_no_code is not None:
             return None
@@ -586,6 +586,45 @@ class ServiceFacts:
             return route
         mounted = f"its environment sets SCRIPT_NAME ({script_name.source}), and {SCRIPT_NAME_REFUSES}"
         return route._replace(guess="; ".join(filter(None, (route.guess, mounted))))
+
+    def _own_route(self, program: str, path: str, source: str) -> Route:
+        """The route its server answers itself (`OWN_HEALTH_ROUTES`): where the path changed
+        with the server's version, the one the version its build declares answers; the newer
+        one, a guess, where no version is read (an image's own, a requirement without one)."""
+        own = OWN_HEALTH_ROUTES[program]
+        documentation = LAUNCHERS[program].documentation
+        guesses = [self._home_config_doubt(program)]
+        if own.distribution is not None and own.since is not None and own.before is not None:
+            built, build = self._built, self.build
+            declared = declared_versions(built, build, own.distribution) if built and build else ()
+            newer = version_at_least(declared, own.since)
+            read = "; ".join(found.source for found in declared)
+            if newer is False:
+                path = path.removesuffix(own.path) + own.before
+                documentation = f"before {own.since}; {read}"
+            elif newer:
+                documentation = f"from {own.since} on; {read}"
+            else:
+                guesses.append(
+                    f"the version of {own.distribution} it runs is not read from its files: {program} answers"
+                    f" `{own.path}` from {own.since} on, `{own.before}` before"
+                )
+        answers = f"{program} answers `{path}` itself ({documentation})"
+        return Route(path, f"{source}: {answers}", "; ".join(filter(None, guesses)) or None, False, "")
+
+    def _home_config_doubt(self, program: str) -> str | None:
+        """Why a configuration file in the user's home may set the server's port or prefix:
+        the build or a bind mount names its folder (`RUN mkdir ~/.streamlit`)."""
+        folder = HOME_CONFIG_FOLDERS.get(program)
+        if folder is None:
+            return None
+        build = self.build
+        if build is not None and folder in build.mentioned:
+            return f"{build.dockerfile} names `{folder}`, where {program} reads a configuration that may set its port"
+        mount = next((mount for mount in self.service.bind_mounts() if folder in mount.target.split("/")), None)
+        if mount is not None:
+            return f"a volume binds `{mount.target}`, where {program} reads a configuration that may set its port"
+        return None
 
     def _host_settings(self, where: str, prefix: str) -> str | None:
         """Why Flask may refuse a probe of 127.0.0.1 with the settings `from_prefixed_env()`
@@ -705,7 +744,8 @@ class ServiceFacts:
 
     def _workdir_files(self) -> frozenset[str] | None:
         """Names of the files in its working directory, where gunicorn and hypercorn look for
-        their configuration file, and `flask run` for its `.flaskenv` (python-dotenv's
+        their configuration file (streamlit in its `.streamlit` folder), and `flask run` for its
+        `.flaskenv` (python-dotenv's
         `find_dotenv` looks in the folders above it too: those count as here): those a folder
         bound over it holds (None when that is a folder of the host that runs it), else those
         `COPY` puts there, into it or a folder above it; and files bound into it one by one."""
@@ -725,6 +765,10 @@ class ServiceFacts:
             self.document.depends_on(folder)
             with contextlib.suppress(OSError):
                 names.update(entry.name for entry in os.scandir(folder) if entry.is_file())
+            for name in (name for name in CONFIG_FILES if "/" in name):  # `.streamlit/config.toml`
+                self.document.depends_on(folder / posixpath.dirname(name))
+                if (folder / name).is_file():
+                    names.add(name)
             for parent in above[1:]:
                 if parent == mounted[1] or parent.startswith(mounted[1].rstrip("/") + "/"):
                     host = mounted[0] / posixpath.relpath(parent, mounted[1])
@@ -889,9 +933,9 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
                 "touch a heartbeat file and check the file's age",
             )
         return PlannedProbe(None, reason="the port its process listens on is not known")
-    if facts.serves_no_code is not None:
-        return PlannedProbe(None, reason=facts.serves_no_code)
     route = facts.route
+    if route is None and facts.serves_no_code is not None:
+        return PlannedProbe(None, reason=facts.serves_no_code)
     if route is None and facts.code_on_the_host is not None:
         return PlannedProbe(
             None,

@@ -4,7 +4,9 @@
 lock files of uv, Poetry, PDM and Pipenv; the top-level names a distribution may be imported
 by; and, for a requirement no lock pins, what it may install with it (`brings`).
 
-HF202 asks it whether a folder copied into an image could hide an installed distribution.
+HF202 asks it whether a folder copied into an image could hide an installed distribution;
+HF106 which version of a server a project declares (`versions_declared`), where the version
+decides the route it answers.
 A folder's files are read once per version of them, and parsed only for a name their text
 may give.
 """
@@ -123,6 +125,9 @@ _EGG_NAME = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _LOCKED_NAME = re.compile(r'^name = "([^"]+)"', re.MULTILINE)
 
 
+_LOCKED_VERSION = re.compile(r'^version = "([^"]+)"', re.MULTILINE)
+
+
 _THE_PROJECT_ITSELF = re.compile(r'^source = \{ (?:editable|virtual) = "\." \}', re.MULTILINE)
 
 
@@ -185,9 +190,23 @@ class FolderDeclarations:
         return "\n".join(texts).lower().translate(_WITHOUT_SEPARATORS)
 
     @cached_property
+    def _requirements(self) -> tuple[str, ...]:
+        return tuple(_declared_in(self._context, self._folder, self._files))
+
+    @cached_property
     def distributions(self) -> tuple[tuple[str, str], ...]:
-        requirements = _declared_in(self._context, self._folder, self._files)
-        return written(filter(None, map(requirement_name, requirements)))
+        return written(filter(None, map(requirement_name, self._requirements)))
+
+    def versions(self, distribution: str) -> tuple[DeclaredVersion, ...]:
+        """The versions of `distribution` the folder's files allow, one per requirement: where
+        a lock file pins it, the lock's pin stands for the project files' requirements."""
+        where = f"the dependency files of `{self._folder}`"
+        locks = [name for name in self._files if name in _LOCK_FILES]
+        pinned = versions_declared(_declared_in(self._context, self._folder, locks), distribution, where)
+        if not pinned:
+            return versions_declared(self._requirements, distribution, where)
+        others = [name for name in self._files if name not in _LOCK_FILES and name not in _PROJECT_FILES]
+        return pinned + versions_declared(_declared_in(self._context, self._folder, others), distribution, where)
 
     @cached_property
     def locks(self) -> bool:
@@ -332,12 +351,13 @@ def _guessed_import_names(distribution: str) -> Iterator[str]:
 
 
 def _locked(text: str) -> Iterator[str]:
-    """The distributions a lock file pins, but the project it locks (uv's `[[package]]`
-    whose source is `.`): another check tells whether that one is installed."""
+    """The distributions a lock file pins (`streamlit==1.40.0`), but the project it locks (uv's
+    `[[package]]` whose source is `.`): another check tells whether that one is installed."""
     for package in text.split("[[package]]")[1:]:
         name = _LOCKED_NAME.search(package)
         if name is not None and _THE_PROJECT_ITSELF.search(package) is None:
-            yield name.group(1)
+            version = _LOCKED_VERSION.search(package)
+            yield name.group(1) + (f"=={version.group(1)}" if version is not None else "")
 
 
 def requirement_name(requirement: str) -> str | None:
@@ -493,16 +513,33 @@ def _pipfile(text: str) -> Iterator[str]:
 
 def _tabled(tables: Iterable[dict]) -> Iterator[str]:
     """The requirements of Poetry's and Pipenv's tables, which name a distribution by key
-    and its extras in its value (`celery = { version = "^5", extras = ["redis"] }`)."""
+    and its extras and version in its value (`celery = { version = "^5", extras = ["redis"] }`:
+    `celery[redis]>=5`)."""
     for table in tables:
         for name, value in table.items():
             if name == "python":  # Poetry's Python version
                 continue
             extras = value.get("extras") if isinstance(value, dict) else None
+            version = value.get("version") if isinstance(value, dict) else value
+            requirement = name
             if isinstance(extras, list) and all(isinstance(extra, str) for extra in extras):
-                yield f"{name}[{','.join(extras)}]"
-            else:
-                yield name
+                requirement += f"[{','.join(extras)}]"
+            yield requirement + (_tabled_specifier(version) if isinstance(version, str) else "")
+
+
+def _tabled_specifier(version: str) -> str:
+    """A Poetry or Pipenv version constraint as a PEP 440 lowest bound: Poetry's `^1.30` and
+    `~1.30` allow 1.30 and up (to a bound above, left out), a bare `1.30` that version alone;
+    `*`, and what is no version, nothing."""
+    version = version.strip()
+    if version[:1] in ("^", "~") and version[1:2] != "=":
+        version = ">=" + version[1:]
+    elif version[:1].isdigit():
+        version = "==" + version
+    return version if _SPECIFIER.fullmatch(version) else ""
+
+
+_SPECIFIER = re.compile(r"(?:[<>=!~]=?=?[ \t]*[\w.*+!-]+[ \t]*,?[ \t]*)+")
 
 
 def _pipfile_lock(text: str) -> Iterator[str]:
@@ -513,7 +550,10 @@ def _pipfile_lock(text: str) -> Iterator[str]:
         data = json.loads(text) if text else {}
     except ValueError:
         return
-    yield from (*_table(data, "default"), *_table(data, "develop"))
+    for section in (_table(data, "default"), _table(data, "develop")):
+        for name, pin in section.items():
+            version = pin.get("version") if isinstance(pin, dict) else None
+            yield name + (version if isinstance(version, str) and _SPECIFIER.fullmatch(version) else "")
 
 
 def _toml(text: str) -> dict[str, object]:
@@ -567,3 +607,74 @@ def read_text(context: BuildContext, path: str) -> str:
         return context.read_text(path)
     except ContextError:
         return ""
+
+
+class DeclaredVersion(NamedTuple):
+    """The versions one requirement of a distribution allows."""
+
+    lowest: str | None
+    """The lowest version it allows (`>=1.30`, `~=1.30`, `==1.30.*`, a pin); None for none."""
+    pinned: bool
+    """Whether it allows `lowest` alone (`==1.40.0`, a lock file's pin)."""
+    source: str
+    """Where it is written, with the requirement: `app/requirements.txt: streamlit>=1.30`."""
+
+
+def versions_declared(requirements: Iterable[str], distribution: str, where: str) -> tuple[DeclaredVersion, ...]:
+    """What each of `requirements` that names `distribution` allows (see `DeclaredVersion`);
+    one whose specifier does not parse allows any version."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    wanted = _normalised(distribution)
+    found = []
+    for requirement in requirements:
+        requirement = " ".join(word for word in requirement.split() if not word.startswith("--"))  # `--hash=`
+        name = requirement_name(requirement)
+        if name is None or _normalised(name) != wanted:
+            continue
+        written = requirement.partition(";")[0][len(name) :].strip()
+        written = re.sub(r"^\[[^\]]*\]", "", written).strip().strip("()")
+        try:
+            specifiers = SpecifierSet(written) if "@" not in written else SpecifierSet()
+        except InvalidSpecifier:
+            specifiers = SpecifierSet()
+        lowest, pinned = _lowest(specifiers)
+        found.append(DeclaredVersion(lowest, pinned, f"{where}: {requirement}"))
+    return tuple(found)
+
+
+def version_at_least(declared: Iterable[DeclaredVersion], version: str) -> bool | None:
+    """Whether every requirement `declared` allows `version` or later alone (True), or a version
+    before it alone, each pinned (False); None when none is declared, or they leave it open."""
+    from packaging.version import Version
+
+    declared = list(declared)
+    if declared and all(found.lowest is not None and Version(found.lowest) >= Version(version) for found in declared):
+        return True
+    if declared and all(found.pinned and Version(found.lowest) < Version(version) for found in declared):
+        return False
+    return None
+
+
+def _lowest(specifiers: object) -> tuple[str | None, bool]:
+    """The lowest version a `SpecifierSet` allows, and whether it allows that one alone."""
+    from packaging.version import InvalidVersion, Version
+
+    lowest: Version | None = None
+    pinned = False
+    for specifier in specifiers:  # type: ignore[attr-defined]
+        if specifier.operator not in ("==", "===", "~=", ">=", ">"):
+            continue
+        try:
+            version = Version(specifier.version.removesuffix(".*"))
+        except InvalidVersion:
+            continue
+        if lowest is None or version > lowest:
+            lowest = version
+        pinned = pinned or (specifier.operator in ("==", "===") and not specifier.version.endswith(".*"))
+    return (str(lowest) if lowest is not None else None), pinned
+
+
+def _normalised(name: str) -> str:
+    """A distribution's name as PEP 503 compares it: `Streamlit_Aggrid` is `streamlit-aggrid`."""
+    return _NAME_SEPARATORS.sub("-", name).lower()

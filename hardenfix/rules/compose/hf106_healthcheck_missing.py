@@ -36,7 +36,8 @@ class HealthcheckMissing(Rule):
     `/status`), in the module its server imports (uvicorn's and litestar's
     `--app-dir`, gunicorn's `--chdir` and `--pythonpath`), or the route its
     server answers itself (Celery's Flower: `/healthcheck`, below its
-    `--url_prefix`), the port its process listens on (`uvicorn --port`,
+    `--url_prefix`; Streamlit: `/_stcore/health` from 1.18.0, `/healthz`
+    before, below its `--server.baseUrlPath`), the port its process listens on (`uvicorn --port`,
     `gunicorn --bind`, `litestar run -p`, a script's `--port` option, `PORT`
     read by node, the container side of `ports:`; an image's `EXPOSE` only
     where the Compose file runs the image's own command), and a tool its image
@@ -194,7 +195,11 @@ class HealthcheckMissing(Rule):
     gets 400), a port variable (gunicorn's `PORT`, `FLOWER_PORT`) beside a
     configuration file the server loads (in its working directory, or named
     by an option or a variable: flower's `FLOWER_CONF`), whose settings win
-    over the variable's, a server told to listen on one address
+    over the variable's, Streamlit whose version its build's dependency files
+    do not tell (`pip install streamlit`, an image not built here: 1.18.0
+    changed the route; a pin, a lowest bound, a lock's pin tell it) or whose
+    build or volumes name `.streamlit` outside its working directory (a
+    `~/.streamlit/config.toml` may set its port or prefix), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
     reach, or on `::` where it binds IPv6 alone (uvicorn, litestar, waitress,
     flower's tornado), a route on a router that is not seen mounted, a tool assumed for
