@@ -257,3 +257,23 @@ def test_the_helper_finds_a_metric_filed_only_under_its_suffixed_names(hardenfix
         [sys.executable, "-c", import_twice_as_0_7_files, str(module)], capture_output=True, text=True, check=False
     )
     assert result.stdout == "one metric\n", result.stderr
+
+
+def test_test_code_is_left_alone(hardenfix, tmp_path: Path) -> None:
+    """prometheus-async's `tests/test_aio.py` creates a `Counter` in test methods, and
+    `tests/typing/api.py` checks the metrics' types at its top level: neither is imported
+    twice by a service, and a test that registers a metric twice fails in the suite itself.
+    The same code in the package is a finding."""
+    source = (
+        "from prometheus_client import Counter\n\n"
+        'TYPED = Counter("typed_total", "Typed")\n\n\n'
+        "class TestWeb:\n"
+        "    def test_server_stats(self):\n"
+        '        Counter("test_server_stats", "Stats").inc()\n'
+    )
+    for path in ("tests/test_aio.py", "tests/typing/api.py", "conftest.py", "pkg/stats_test.py", "pkg/stats.py"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(source)
+    run = hardenfix(tmp_path, "check", "--isolated", "--select", "HF302", "--format", "json", ".")
+    flagged = sorted({finding["path"] for finding in json.loads(run.stdout)})
+    assert flagged == ["pkg/stats.py"]

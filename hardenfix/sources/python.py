@@ -1201,6 +1201,33 @@ def _package_of(folder: str) -> str:
     return f"{outer}.{name}" if outer else name
 
 
+_TEST_FOLDERS = frozenset({"test", "tests"})
+
+
+def is_test_file(location: Path) -> bool:
+    """Whether the file at `location` holds tests, by pytest's conventions: `test_*.py`,
+    `*_test.py`, `conftest.py`, or any file under a folder named `tests` or `test`, below the
+    working directory when the file is in it, so that a checkout that happens to live under
+    one is not all tests."""
+    path = os.fspath(location)
+    folder, _, name = path.rpartition(os.sep)
+    if name == "conftest.py" or name.endswith("_test.py") or (name.startswith("test_") and name.endswith(".py")):
+        return True
+    return _names_a_test_folder(folder) and _under_test_folder(path)
+
+
+@functools.cache
+def _names_a_test_folder(folder: str) -> bool:
+    return not _TEST_FOLDERS.isdisjoint(folder.split(os.sep))
+
+
+def _under_test_folder(path: str) -> bool:
+    absolute = os.path.abspath(path)
+    cwd = os.path.join(os.getcwd(), "")
+    folders = (absolute.removeprefix(cwd) if absolute.startswith(cwd) else absolute).split(os.sep)[:-1]
+    return any(folder in _TEST_FOLDERS for folder in folders)
+
+
 def module_name(location: Path) -> str:
     """The name `import` would give the file at `location`: its stem, under the packages
     its folders form (`json.decoder` for `Lib/json/decoder.py`)."""

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.python import PythonDocument, is_main_test, is_none, last_name, merge_insertions
+from hardenfix.sources.python import PythonDocument, is_main_test, is_none, is_test_file, last_name, merge_insertions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import libcst
 
 _METRIC_CLASSES = frozenset({"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"})
@@ -130,7 +132,13 @@ class PrometheusReimportSafe(Rule):
     of a class named as a registry, such as a subclass of it:
     `DynamicCollectorRegistry()`) created in the same module or function, or
     on a registry the function is given; and, in a function, a metric whose
-    name is not a constant (a factory).
+    name is not a constant (a factory). Nor is test code: a test file
+    (`test_*.py`, `*_test.py`, `conftest.py`, any file under a folder named
+    `tests` or `test`, as HF303 tells one) is never a service's module run
+    twice, and a test that registers a metric each time it runs fails in the
+    suite itself (prometheus-async's `tests/test_aio.py` creates a `Counter` in
+    test methods; its `tests/typing/api.py`, whose metrics a type checker reads,
+    would check the helper's types instead of the metric's).
 
     ## Example
     ```python
@@ -214,6 +222,10 @@ class PrometheusReimportSafe(Rule):
     fix_safety = FixSafety.SAFE
     Options = Options
     prefilter = b"prometheus_client"
+
+    @classmethod
+    def applies_to(cls, location: Path) -> bool:
+        return not is_test_file(location)
 
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         # A metric is created through a name imported from prometheus_client.

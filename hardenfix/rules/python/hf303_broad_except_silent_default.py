@@ -15,6 +15,7 @@ from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
     PythonDocument,
     Scope,
+    is_test_file,
     last_name,
     merge_insertions,
     module_name,
@@ -95,7 +96,6 @@ _RETURN = re.compile(rb"\breturn\b")
 _BLOCK_OPENER = re.compile(rb"(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally|match|case)\b")
 _SUPPRESS_EXCEPTION = re.compile(rb"suppress\([^)]*\b(?:Base)?Exception\b")
 _STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
-_TEST_FOLDERS = frozenset({"test", "tests"})
 _TEST_FILE = "test file"
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -405,12 +405,10 @@ def _location_facts(location: Path) -> str:
     the same bytes in two places never share findings. Told from the path's text first:
     the name can matter only when a folder or the file is named like a module of the
     standard library, or `logging`."""
-    path = os.fspath(location)
-    folder, _, file_name = path.rpartition(os.sep)
-    named_like_a_test, named_like_stdlib = _folder_names(folder)
-    if _is_test_file(file_name) or (named_like_a_test and _under_test_folder(path)):
+    if is_test_file(location):
         return _TEST_FILE
-    if not named_like_stdlib and file_name.removesuffix(".py") not in _STDLIB_OR_LOGGING:
+    folder, _, file_name = os.fspath(location).rpartition(os.sep)
+    if not _named_like_stdlib(folder) and file_name.removesuffix(".py") not in _STDLIB_OR_LOGGING:
         return ""
     name = module_name(location)
     parts = name.split(".")
@@ -418,25 +416,9 @@ def _location_facts(location: Path) -> str:
 
 
 @functools.cache
-def _folder_names(folder: str) -> tuple[bool, bool]:
-    """Whether a folder on the path is named `tests` or `test`, and whether one is named
-    like a module of the standard library or `logging`."""
-    names = folder.split(os.sep)
-    return not _TEST_FOLDERS.isdisjoint(names), not _STDLIB_OR_LOGGING.isdisjoint(names)
-
-
-def _is_test_file(name: str) -> bool:
-    """A test module by pytest's conventions."""
-    return name == "conftest.py" or name.endswith("_test.py") or (name.startswith("test_") and name.endswith(".py"))
-
-
-def _under_test_folder(path: str) -> bool:
-    """Whether a folder named `tests` or `test` holds the file: below the working directory
-    when the file is in it, so a checkout that happens to live under one is not all tests."""
-    absolute = os.path.abspath(path)
-    cwd = os.path.join(os.getcwd(), "")
-    folders = (absolute.removeprefix(cwd) if absolute.startswith(cwd) else absolute).split(os.sep)[:-1]
-    return any(folder in _TEST_FOLDERS for folder in folders)
+def _named_like_stdlib(folder: str) -> bool:
+    """Whether a folder on the path is named like a module of the standard library or `logging`."""
+    return not _STDLIB_OR_LOGGING.isdisjoint(folder.split(os.sep))
 
 
 def _cannot_import_logging(document: PythonDocument, module: str) -> str | None:
