@@ -974,7 +974,9 @@ def url_has_credentials(url: str) -> bool:
     return "@" in authority
 
 
-def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirects: bool = False) -> list[str] | None:
+def replacement_probe(
+    url: str, tools: frozenset[str] | set[str], follow_redirects: bool | None = None
+) -> list[str] | None:
     """An exec-form probe of `url` (as a curl or wget probe has it: a URL without a scheme
     is an `http:` one) using a tool from `tools`: `curl -sf URL` when there is curl, else
     `wget -q -O /dev/null URL` for an `http:` URL (busybox's wget may lack TLS; `localhost`
@@ -983,9 +985,15 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirec
     available or the URL cannot be embedded safely.
 
     Each sends a GET, and exits non-zero on a connection error and on an HTTP status of
-    400 or more. With `follow_redirects` (a probe that judges where a redirect lands: wget,
-    `curl -L`), curl is given `-L`, and node, whose `get` passes on the 3xx itself, is
-    not used: behind `/health` answering 301 to a page answering 503, it would pass.
+    400 or more. On a redirect, each does as it does by default (curl and node pass on the
+    3xx itself, wget and urllib follow it) unless `follow_redirects` says what the probe
+    replaced did. True (wget, `curl -L`): curl is given `-L`, and node is not used: behind
+    `/health` answering 301 to a page answering 503, it would pass. False (curl without
+    `-L`, which passes on any 3xx): urllib is told not to follow (`_PYTHON_PASSING_ON_REDIRECTS`,
+    passing on a 3xx as curl does); wget, which cannot be (GNU's `--max-redirect=0` exits 8
+    on any redirect, busybox's has no such option), follows, and fails where the redirect
+    leads to a failure (a 503, an `https:` URL nothing answers, a host it cannot reach) or
+    on a 304 (GNU wget 1.21 and busybox 1.35, run against a server redirecting each way).
     """
     absolute = requested_url(url)
     if absolute is None:
@@ -998,6 +1006,8 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirec
     if any(quote in url for quote in "'\"\\") or any(c.isspace() for c in url):
         return None
     if "python3" in tools and not url_has_credentials(url):
+        if follow_redirects is False:
+            return ["python3", "-c", _PYTHON_PASSING_ON_REDIRECTS.format(url=url)]
         return ["python3", "-c", f"import urllib.request; urllib.request.urlopen('{url}')"]
     if "node" in tools and not follow_redirects:
         module = "https" if url.startswith("https:") else "http"
@@ -1010,6 +1020,16 @@ def replacement_probe(url: str, tools: frozenset[str] | set[str], follow_redirec
             ),
         ]
     return None
+
+
+_PYTHON_PASSING_ON_REDIRECTS = (
+    "import sys, urllib.request as u; p = u.HTTPErrorProcessor(); p.http_response = p.https_response = lambda q, r: r;"
+    " sys.exit(u.build_opener(p).open('{url}').status >= 400)"
+)
+"""A urllib request that exits 0 on a status below 400 and 1 from 400 on, as `curl -f` does:
+its error processor, which hands a 3xx to the redirect handler and raises on any other status
+of 300 or more, returns every response as it came (urllib 3.11, run against a server
+answering 300 to 399 each way: 0 where `curl -sf` passes, 1 where it fails)."""
 
 
 def _wget_target(url: str) -> list[str]:

@@ -487,3 +487,49 @@ def test_a_url_a_command_substitution_builds_is_not_told(command: str, url: str 
     stays in double quotes and is expanded as before."""
     [probe] = find_http_probes(command)
     assert probe.url == url
+
+
+@pytest.fixture(scope="module")
+def redirecting_server():
+    """A server on 127.0.0.1 answering `/STATUS` with that status, a 3xx with a `Location`
+    to `/503`, and `/503` with 503."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status = int(self.path.strip("/"))
+            self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", "/503")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(("status", "passes"), [(200, True), (301, True), (302, True), (303, True), (304, True),
+                                               (307, True), (308, True), (300, True), (399, True), (404, False),
+                                               (503, False)])  # fmt: skip
+def test_urllib_replacing_a_curl_without_location_passes_on_a_redirect_as_it_does(
+    redirecting_server, status, passes
+) -> None:
+    """`curl -sf` passes on any status below 400, a 301 to a page answering 503 too; urllib
+    follows it, and fails on a 300 or 304 with no redirect it knows: a replacement of such a
+    curl is told not to follow."""
+    import subprocess
+    import sys
+
+    url = f"{redirecting_server}/{status}"
+    argv = replacement_probe(url, {"python3"}, follow_redirects=False)
+    assert argv is not None and argv[0] == "python3"
+    run = subprocess.run([sys.executable, *argv[1:]], capture_output=True, timeout=30)
+    assert (run.returncode == 0) is passes, run.stderr
+    followed = subprocess.run([sys.executable, *replacement_probe(url, {"python3"})[1:]], capture_output=True)  # type: ignore[index]
+    assert followed.returncode != 0 or status == 200  # the default one-liner follows to the 503

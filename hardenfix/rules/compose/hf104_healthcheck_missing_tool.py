@@ -60,7 +60,7 @@ class HealthcheckMissingTool(Rule):
     ```yaml
     services:
       api:
-        image: python:3.12-slim
+        image: python:3.12-alpine
         healthcheck:
           test: ["CMD", "curl", "-f", "http://localhost:8000/healthz"]
     ```
@@ -69,9 +69,9 @@ class HealthcheckMissingTool(Rule):
     ```yaml
     services:
       api:
-        image: python:3.12-slim
+        image: python:3.12-alpine
         healthcheck:
-          test: ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/healthz')"]
+          test: ["CMD", "wget", "-q", "-O", "/dev/null", "--header", "Host: localhost:8000", "http://127.0.0.1:8000/healthz"]
     ```
 
     ## Fix safety
@@ -86,7 +86,17 @@ class HealthcheckMissingTool(Rule):
     `curl -L`) is rewritten to `curl -sfL`, wget or urllib, which do the same,
     never to node, whose request passes on the 3xx itself: behind `/health`
     answering 301 to a page answering 503, the old probe fails and node's
-    would pass. A curl without `-f` passes on an HTTP error status and every
+    would pass. A curl without `-L` passes on any 3xx: it is rewritten to
+    `curl -sf`, node, or a urllib one-liner that does not follow (its error
+    processor returns each response, and it exits 1 from 400 on, as `curl -f`
+    does); wget cannot be told so (GNU's `--max-redirect=0` exits 8 on every
+    redirect, busybox's has no such option) and follows: where the redirect
+    leads to a failure (a 503, an `https:` URL nothing answers, a host it
+    cannot reach), or on a 304, it fails where that curl passed (GNU wget
+    1.21 and busybox 1.35, run against a server answering each 3xx). A
+    health route rarely redirects, and images with wget alone (Alpine,
+    busybox) are most of this rule's rewrites: that rewrite stays safe. A
+    curl without `-f` passes on an HTTP error status and every
     replacement fails on one, so its rewrite is unsafe. A probe that services
     share (an anchored healthcheck) is rewritten only when the rewrite holds
     for each of their images; in a file whose services another file of the
@@ -96,7 +106,7 @@ class HealthcheckMissingTool(Rule):
     its command or a `post_start` hook installs it at start (`apt-get install
     -y curl && ...`), or a bind mount puts it, or a folder of programs, on the PATH; the probe then
     passes as it is, and a replacement is another check (curl's `-f` passes on
-    a redirect, which urllib and wget follow). Unsafe too where the service's
+    a redirect, which wget follows). Unsafe too where the service's
     environment sets a proxy (`HTTP_PROXY`, `ALL_PROXY`) that `no_proxy` does
     not bypass for the probe's host: urllib sends the rewritten probe's request
     there. A build that installs packages hardenfix cannot
@@ -258,7 +268,7 @@ _PATH_FOLDERS = frozenset({"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/u
 def _provided_when_run(service: Service, tool: str) -> str | None:
     """Why the container may hold the tool its image lacks, so that the probe passes as it
     is and a replacement would be another check (curl `-f` passes on a redirect, which
-    urllib and wget follow): its command or a `post_start` hook installs it at start, or
+    wget follows): its command or a `post_start` hook installs it at start, or
     a bind mount puts it, or a folder of programs, on the PATH."""
     installs = re.compile(
         rf"\b(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|]*\b(?:install|add)\b[^;&|]*\b{re.escape(tool)}\b"

@@ -160,7 +160,10 @@ class DockerfileHealthcheck(Rule):
     expands to several (`/{health,ready}`, `[0-1]`, without `-g`), or whose output
     the shell reads, gets no replacement. A probe that follows redirects (wget,
     `curl -L`) is replaced by `curl -sfL`, wget or urllib, which follow them too,
-    never by node, which passes on the 3xx itself. When the knowledge base does
+    never by node, which passes on the 3xx itself. A curl without `-L`, which
+    passes on any 3xx, is replaced by `curl -sf`, node, or urllib told not to
+    follow (as HF104 does); wget cannot be told so, and fails where a
+    redirect leads to a failure or on a 304, which that curl passed. When the knowledge base does
     not know whether the base image's tag ships the probe's tool, or a `RUN`
     or `COPY` of the stage names it, or the stage installs packages from a
     list or a script hardenfix does not read, or package files (`apt-get

@@ -11,7 +11,7 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD curl
 # Ubuntu's neither, but this build installs python3, which requests the URL.
 FROM ubuntu:22.04 AS app
 RUN apt-get update && apt-get install -y python3 && rm -rf /var/lib/apt/lists/*
-HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:8000/')" || exit 1
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD python3 -c "import sys, urllib.request as u; p = u.HTTPErrorProcessor(); p.http_response = p.https_response = lambda q, r: r; sys.exit(u.build_opener(p).open('http://localhost:8000/').status >= 400)" || exit 1
 
 # busybox's wget may lack TLS: an https probe is left as it is.
 FROM busybox:1.36 AS static

@@ -1,5 +1,5 @@
 # Tools built into /opt/tools (curl among them), put on the PATH by `ENV PATH`: the image has
-# curl, whose `-f` passes on the redirect that a urllib probe would follow to where nothing listens.
+# curl: its probe runs as it is, and no other tool's request stands in for curl's.
 FROM debian:bookworm-slim AS tools
 COPY build-tools.sh /
 RUN /build-tools.sh /opt/tools

@@ -10,7 +10,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD curl 
 FROM python:3.12-slim AS worker
 ARG PG_MAJOR=15
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR}
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:8001/health')" || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD python3 -c "import sys, urllib.request as u; p = u.HTTPErrorProcessor(); p.http_response = p.https_response = lambda q, r: r; sys.exit(u.build_opener(p).open('http://localhost:8001/health').status >= 400)" || exit 1
 
 # The probe is inherited by a stage that installs the listed packages. Unsafe.
 FROM python:3.12-slim AS web-base
