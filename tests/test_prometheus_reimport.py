@@ -41,6 +41,11 @@ def test_golden_after_survives_a_double_import(case: Case, tmp_path: Path) -> No
     sys_path = _project_for(case, tmp_path)
     before = double_import(case.before, sys_path=sys_path)
     if case.after.read_bytes() == case.before.read_bytes():
+        findings = json.loads(case.findings_file.read_text())
+        if any("(no fix: the helper needs Python" in finding["message"] for finding in findings):
+            # The Python that runs the module cannot run the helper: it fails as it did.
+            assert not before.ok, before.problems
+            return
         # Nothing to fix: the module survives as it is (its guards work), or its
         # metrics are created only when a function runs.
         assert before.ok, before.problems
@@ -277,3 +282,37 @@ def test_test_code_is_left_alone(hardenfix, tmp_path: Path) -> None:
     run = hardenfix(tmp_path, "check", "--isolated", "--select", "HF302", "--format", "json", ".")
     flagged = sorted({finding["path"] for finding in json.loads(run.stdout)})
     assert flagged == ["pkg/stats.py"]
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "fixed"),
+    [
+        # lovoo/jenkins_exporter: the module runs on `python:2-slim`, which cannot parse the helper.
+        ("Dockerfile", "FROM python:2-slim\nCOPY metrics.py .\n", False),
+        ("Dockerfile", "ARG PYTHON=3.5\nFROM python:${PYTHON}-alpine AS base\nFROM base\n", False),
+        ("pyproject.toml", '[project]\nname = "svc"\nrequires-python = ">=3.5"\n', False),
+        ("setup.cfg", "[options]\npython_requires = >=2.7, !=3.0.*, !=3.1.*\n", False),
+        ("setup.py", "from setuptools import setup\n\nsetup(name='svc', python_requires='>=3.4')\n", False),
+        # A major line alone floats to its newest release; a newer line runs the helper.
+        ("Dockerfile", "FROM python:3\nFROM docker.io/library/python:3.6-slim\n", True),
+        ("Dockerfile", "FROM registry.example.com/python:2.7\n", True),
+        # A Dockerfile of another folder builds something else (a monorepo's legacy tool).
+        ("tools/legacy/Dockerfile", "FROM python:2.7\n", True),
+        ("pyproject.toml", '[project]\nname = "svc"\nrequires-python = ">=3.6"\n', True),
+        ("setup.py", "from setuptools import setup\n\nsetup(name='svc', python_requires='~=3.8')\n", True),
+    ],
+)
+def test_a_module_that_runs_on_a_python_older_than_3_6_gets_no_helper(
+    hardenfix, tmp_path: Path, file: str, text: str, fixed: bool
+) -> None:
+    """The helper's variable annotations are Python 3.6 syntax: a module its project runs
+    on an older Python (its Dockerfile's base image, its declared versions) would no longer
+    parse there."""
+    (tmp_path / "metrics.py").write_text("from prometheus_client import Counter\n\nC = Counter('c', 'C')\n")
+    (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / file).write_text(text)
+    run = hardenfix(tmp_path, "check", "--isolated", "--select", "HF302", "--format", "json", "metrics.py")
+    [finding] = json.loads(run.stdout)
+    assert (finding["fix"] is not None) is fixed, finding["message"]
+    if not fixed:
+        assert "(no fix: the helper needs Python 3.6, and " in finding["message"]

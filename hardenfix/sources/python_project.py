@@ -1,7 +1,8 @@
 """The other modules of a Python module's project: found, searched and read on demand.
 
 A rule that must know how the rest of a project uses what a module defines (HF301:
-can any module use a class's instances as tuples?) reads the project here.
+can any module use a class's instances as tuples?), or which Python may run it (HF302:
+can it parse a variable annotation?), reads the project here.
 
 **The tree.** A project is the tree under the nearest folder above the module that
 holds `pyproject.toml`, `setup.py`, `setup.cfg` or `.git` (where hardenfix's own
@@ -36,7 +37,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -134,6 +135,7 @@ class _Tree:
     folders: list[tuple[str, int]]
     """Each folder walked, with its modification time when it was listed."""
     too_large: bool
+    dockerfiles: list[str] = field(default_factory=list)
     parsed: dict[str, tuple[int, int, tuple[ast.Module, str] | None]] = field(default_factory=dict)
     """path -> (mtime in ns, size, its tree and text, or None when it cannot be read or parsed)."""
 
@@ -151,6 +153,7 @@ def _walk(root: str) -> _Tree:
     listed: list[str] = []
     entries: list[str] = []
     modules: list[str] = []
+    dockerfiles: list[str] = []
     too_large = False
 
     def on_folder(folder: str, names: set[str]) -> None:
@@ -163,6 +166,8 @@ def _walk(root: str) -> _Tree:
                 too_large = True
                 break
             modules.append(str(candidate.path))
+        elif candidate.kind is FileKind.DOCKERFILE and candidate.skip_reason is None:
+            dockerfiles.append(str(candidate.path))
     folders = []
     for folder in listed:
         try:
@@ -171,7 +176,7 @@ def _walk(root: str) -> _Tree:
             continue
     walked = set(modules)
     others = [path for path in entries if path not in walked and _is_other_code(path)]
-    return _Tree(root, modules, others, folders, too_large)
+    return _Tree(root, modules, others, folders, too_large, dockerfiles)
 
 
 def _may_be_code(name: str) -> bool:
@@ -338,6 +343,32 @@ class Project:
             return False
         return "project" in table or "build-system" in table or "poetry" in tools
 
+    def runs_on_python_before(self, module: Path, version: tuple[int, int]) -> str | None:
+        """Why `module` may run on a Python older than `version`, which code a fix adds may
+        need (variable annotations need 3.6): the Python versions its project's packaging
+        declares (`requires-python`, `python_requires`) admit one, or a Dockerfile of the
+        tree in whose folder (the build context it gets by default) the module lies builds a
+        stage on the official `python` image of an older line (lovoo/jenkins_exporter's
+        `FROM python:2-slim`, beside the module it runs). A Dockerfile of another folder
+        builds something else, as a monorepo's legacy tool may. None when nothing says so."""
+        declared = _declared_python(self.root)
+        if declared is not None:
+            where, required = declared
+            older = _admitted_before(required, version)
+            if older is not None:
+                return f"its {where} `{required}` admits Python {older}"
+        location = os.path.abspath(module)
+        for path in self._tree.dockerfiles:
+            folder = os.path.dirname(path)
+            if os.path.commonpath([folder, location]) != folder:
+                continue
+            text = self.text(path)
+            if text is None:
+                continue
+            for image in _python_images_before(text, path, version):
+                return f"{self.display(path)} builds on `{image}`"
+        return None
+
     def public_name(self, path: str, name: str) -> str | None:
         """The dotted name under which an installed distribution of the project offers
         `name` of the module at `path` to its users; None when it does not (the project
@@ -364,3 +395,77 @@ class Project:
         if any(part.startswith("_") for part in dotted):
             return None
         return ".".join(dotted)
+
+
+def _declared_python(root: str) -> tuple[str, str] | None:
+    """The Python versions the project at `root` declares it runs on, and where:
+    `pyproject.toml`'s `requires-python`, else `python_requires` in `setup.cfg` or as a
+    string in `setup.py`."""
+    import tomllib  # asked only of a module with something to fix
+
+    try:
+        with open(os.path.join(root, "pyproject.toml"), "rb") as file:
+            required = tomllib.load(file).get("project", {}).get("requires-python")
+        if isinstance(required, str):
+            return "requires-python", required
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        pass
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(os.path.join(root, "setup.cfg"), encoding="utf-8")
+        required = parser.get("options", "python_requires", fallback=None)
+    except (configparser.Error, UnicodeDecodeError):
+        required = None
+    if required:
+        return "python_requires", required.strip()
+    try:
+        setup = ast.parse(read_whole(os.path.join(root, "setup.py"), MAX_FILE_BYTES))
+    except (OSError, FileTooLarge, SyntaxError, ValueError, RecursionError):
+        return None
+    for node in ast.walk(setup):
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg == "python_requires"
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return "python_requires", node.value.value
+    return None
+
+
+def _admitted_before(required: str, version: tuple[int, int]) -> str | None:
+    """The first Python line older than `version` that the specifiers `required` admit
+    (`2.7`, `3.5`), by its first and last releases; None when they admit none, or cannot
+    be read."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        versions = SpecifierSet(required)
+    except InvalidSpecifier:
+        return None
+    lines = [(2, 7), *((3, minor) for minor in range(version[1]))] if version[0] == 3 else []
+    for major, minor in lines:
+        if any(versions.contains(f"{major}.{minor}.{patch}", prereleases=True) for patch in (0, 99)):
+            return f"{major}.{minor}"
+    return None
+
+
+def _python_images_before(text: str, path: str, version: tuple[int, int]) -> Iterator[str]:
+    """The `python` images older than `version` that the stages of a Dockerfile build on
+    (`python:2-slim`, `python:3.5-alpine`); a tag of the major line alone (`python:3`) names
+    its newest release."""
+    from hardenfix.knowledge import parse_reference
+    from hardenfix.knowledge.versions import parse_tag
+    from hardenfix.sources.dockerfile import parse as parse_dockerfile
+
+    document = parse_dockerfile(text, Path(path))
+    for stage in document.stages:
+        image = document.base_image(stage)
+        reference = parse_reference(image) if image else None
+        if reference is None or reference.registry is not None or reference.repository != "python":
+            continue
+        numbers = parse_tag(reference.tag).numbers if reference.tag else None
+        if numbers and (numbers[0] < version[0] or (len(numbers) > 1 and tuple(numbers[:2]) < version)):
+            yield image

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import PythonDocument, is_main_test, is_none, is_test_file, last_name, merge_insertions
+from hardenfix.sources.python_project import Project
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,6 +36,8 @@ _HELPER_NAMES = ("_get_or_create_metric", "_hardenfix_get_or_create_metric")
 _TYPE_VARIABLE_NAMES = ("_Metric", "_HardenfixMetric")
 _TYPING_NAMES = ("Any", "TypeVar")
 _HELPER_NAMES_TAKEN = "the names the helper needs (`_get_or_create_metric`, `Any`, ...) all mean something else here"
+_HELPER_NEEDS_PYTHON = (3, 6)
+"""The helper's variable annotations (`created: Any = ...`) are Python 3.6 syntax."""
 _HELPER_SUMMARY = "Create the Prometheus metric `cls(*args, **kwargs)`, or return the same"
 _HELPER = f'''\
 {{metric}} = {{TypeVar}}("{{metric}}")
@@ -206,7 +209,12 @@ class PrometheusReimportSafe(Rule):
     A metric created inside a function is reported without a fix: whether
     every call should share one metric, or the function should run once, is
     a design decision. So is a module-level metric whose helper names the
-    module has all taken.
+    module has all taken, and one in a module its project may run on a
+    Python older than 3.6, which cannot parse the helper's variable
+    annotations: its packaging admits one (`requires-python`,
+    `python_requires`), or a Dockerfile in a folder that holds the module
+    builds a stage on the official `python` image of an older line
+    (lovoo/jenkins_exporter runs its module on `python:2-slim`).
 
     ## Options
     - `metrics-helper` (default: insert the helper): `module:function` of the
@@ -326,6 +334,12 @@ class _Helper:
                 and (ast.get_docstring(statement) or "").startswith(_HELPER_SUMMARY)
             ):
                 return cls(statement.name, present=True)
+        project = Project.of(document)
+        older = None
+        if project is not None and document.location is not None:
+            older = project.runs_on_python_before(document.location, _HELPER_NEEDS_PYTHON)
+        if older is not None:
+            return f"the helper needs Python {'.'.join(map(str, _HELPER_NEEDS_PYTHON))}, and {older}"
         typing_names = document.names_from("typing", _TYPING_NAMES)
         if typing_names is None:
             return None
