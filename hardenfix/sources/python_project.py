@@ -71,26 +71,20 @@ def project_root(module: Path) -> Path:
 
 
 def required_python(module: Path) -> str | None:
-    """The Python versions the project of `module` says it runs on (`requires-python` in
-    the `pyproject.toml` of `project_root`), when the interpreter running hardenfix is not
-    one of them; None when it is, or the project does not say."""
-    import tomllib  # a parse error's path alone: its import costs a one-file check a twentieth
-
-    try:
-        with open(project_root(module) / "pyproject.toml", "rb") as file:
-            required = tomllib.load(file).get("project", {}).get("requires-python")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
-        return None
-    if not isinstance(required, str):
+    """The Python versions the project of `module` says it runs on (see `_declared_python`),
+    when the interpreter running hardenfix is not one of them; None when it is, or the
+    project does not say."""
+    declared = _declared_python(str(project_root(module)))
+    if declared is None:
         return None
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     try:
-        versions = SpecifierSet(required)
+        versions = SpecifierSet(declared[1])
     except InvalidSpecifier:
         return None
     running = "{}.{}.{}".format(*sys.version_info[:3])
-    return None if versions.contains(running, prereleases=True) else required
+    return None if versions.contains(running, prereleases=True) else declared[1]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -401,7 +395,7 @@ def _declared_python(root: str) -> tuple[str, str] | None:
     """The Python versions the project at `root` declares it runs on, and where:
     `pyproject.toml`'s `requires-python`, else `python_requires` in `setup.cfg` or as a
     string in `setup.py`."""
-    import tomllib  # asked only of a module with something to fix
+    import tomllib  # asked only of a module with a parse error or something to fix: a twentieth of a one-file check
 
     try:
         with open(os.path.join(root, "pyproject.toml"), "rb") as file:
