@@ -361,7 +361,7 @@ class Project:
             if os.path.commonpath([folder, location]) != folder:
                 continue
             text = self.text(path)
-            if text is None:
+            if text is None or not _may_build_on_python_before(text, version):
                 continue
             for image in _python_images_before(text, path, version):
                 return f"{self.display(path)} builds on `{image}`"
@@ -470,6 +470,16 @@ def _admitted_before(required: str, version: tuple[int, int]) -> str | None:
         if any(versions.contains(f"{major}.{minor}.{patch}", prereleases=True) for patch in (0, 99)):
             return f"{major}.{minor}"
     return None
+
+
+def _may_build_on_python_before(text: str, version: tuple[int, int]) -> bool:
+    """Whether a `FROM` line of a Dockerfile may name a `python` image older than `version`:
+    one with an older tag, or a variable (`FROM ${BASE}`, `python:${PYTHON_VERSION}`). Most
+    name a current one, and parsing them would load the knowledge base for nothing."""
+    older = "|".join(
+        [*(str(major) for major in range(2, version[0])), *(f"{version[0]}\\.{minor}" for minor in range(version[1]))]
+    )
+    return re.search(rf"(?im)^[ \t]*FROM[ \t][^\n]*(?:\$|python:[ \t]*(?:{older})(?![\d]))", text) is not None
 
 
 def _python_images_before(text: str, path: str, version: tuple[int, int]) -> Iterator[str]:
