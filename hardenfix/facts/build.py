@@ -264,19 +264,24 @@ def _read(
 
 
 def declared_versions(
-    document: DockerfileDocument, build: BuildFacts, distribution: str
+    document: DockerfileDocument,
+    build: BuildFacts,
+    distribution: str,
+    build_arguments: Mapping[str, str | None] | None = None,
 ) -> tuple[DeclaredVersion, ...]:
     """The versions of `distribution` a build may install: those its stages' `pip install`
-    commands name (`pip install streamlit==1.40.0`), and those the dependency files declare
-    (`requirements.txt`, `pyproject.toml`, a lock file's pin) in the build context's root and in
-    the folders its stages copy from."""
+    commands name (`pip install streamlit==1.40.0`; `streamlit==${VERSION}` with the value
+    `build_arguments` give its `ARG`, as Compose's `build.args` do, over the default), and those
+    the dependency files declare (`requirements.txt`, `pyproject.toml`, a lock file's pin) in the
+    build context's root and in the folders its stages copy from."""
     found: list[DeclaredVersion] = []
     context = document.build_context
     folders = {"."}
     for stage in build.stage.lineage():
         for run in stage.instructions_named("RUN"):
             for command in run.commands():
-                installing = pip_install_arguments([stage.expanded(word, run) for word in command])
+                words = [stage.expanded(word, run, build_arguments, document.global_arguments) for word in command]
+                installing = pip_install_arguments(words)
                 if installing is not None:
                     found += versions_declared(installing, distribution, _source(document, build.dockerfile, run))
         for copy in stage.copies():

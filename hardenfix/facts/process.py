@@ -208,6 +208,9 @@ streamlit 1.x config.py `_get_config_files`, beside one in the user's home). Wha
 the file sets wins over the environment's variables (gunicorn's `bind` over `PORT`, flower's
 `port` and `url_prefix` over `FLOWER_PORT`: command.py `apply_options` reads it after them)."""
 CONFIG_FILES = tuple(default for *_, default in _CONFIG_FILE_LAUNCHERS.values())
+SCRIPT_CONFIG_FILES = {"streamlit": ".streamlit/config.toml"}
+"""The configuration file a server reads from the folder of the script it runs, over the one of
+its working directory (streamlit from 1.46.0: config.py `get_config_files`)."""
 HOME_CONFIG_FOLDERS = {"streamlit": ".streamlit"}
 """The folders of the user's home a server reads a configuration from, under the one of its
 working directory (streamlit's `~/.streamlit/config.toml`: config.py `CONFIG_FILENAMES`)."""
@@ -462,10 +465,12 @@ _HOST_VARIABLES = {
     "flower": "FLOWER_ADDRESS", "streamlit": "STREAMLIT_SERVER_ADDRESS",
 }  # fmt: skip
 """Variables a server reads its address from (uvicorn and flask through click's envvars)."""
-_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "litestar", "waitress-serve", "flower"})
+_IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "litestar", "waitress-serve", "flower", "streamlit"})
 """Servers that set `IPV6_V6ONLY` on an IPv6 socket: those that listen through asyncio's
 `create_server` (asyncio/base_events.py), waitress (server.py, 3.0), and tornado's
-`bind_sockets` (netutil.py, 6.x), which flower listens through. On `::` they take no
+`bind_sockets` (netutil.py, 6.x), which flower and streamlit's tornado server listen through
+(`--server.address=::`: 127.0.0.1 refused with streamlit 1.17 and 1.40, reached with 1.67's
+starlette server). On `::` they take no
 IPv4 connection, as a probe of 127.0.0.1 makes (uvicorn binds its own dual-stack socket only
 with `--workers` or `--reload`)."""
 _EVERY_ADDRESS = {"waitress-serve": "*"}
@@ -699,9 +704,11 @@ def _server_options(program: str, arguments: list[str], environment: Mapping[str
 
 
 def _options(arguments: list[str]) -> dict[str, str]:
-    """`--name value`, `--name=value` and `-x value` options; the last one wins."""
+    """`--name value`, `--name=value` and `-x value` options before a `--`; the last one wins."""
     options: dict[str, str] = {}
     for index, argument in enumerate(arguments):
+        if argument == "--":  # what follows is the script's (`streamlit run app.py -- --server.port 8502`)
+            break
         if not argument.startswith("-"):
             continue
         name, equals, value = argument.partition("=")

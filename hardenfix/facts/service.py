@@ -42,6 +42,7 @@ from hardenfix.facts.process import (
     HOME_CONFIG_FOLDERS,
     LAUNCHERS,
     OWN_HEALTH_ROUTES,
+    SCRIPT_CONFIG_FILES,
     SCRIPT_NAME_REFUSES,
     Launch,
     launch_of,
@@ -237,8 +238,27 @@ class ServiceFacts:
             launch = launch_of(argv, source, self.environment, config_files, from_compose)
             if launch is not None:
                 skipped = prefix if entrypoint is None and argv[: len(prefix)] != prefix else []
-                return _after_entrypoint(launch, argv, skipped)
+                return with_guess(_after_entrypoint(launch, argv, skipped), self._script_config_doubt(launch))
         return None
+
+    def _script_config_doubt(self, launch: Launch) -> str | None:
+        """Why a configuration file beside the script a server runs may set its port or prefix:
+        streamlit reads `.streamlit/config.toml` in the script's folder too, over the working
+        directory's, from 1.46.0 (config.py `get_config_files`: `streamlit run src/app.py`
+        loads `src/.streamlit/config.toml`)."""
+        name = SCRIPT_CONFIG_FILES.get(launch.program)
+        workdir = self.working_directory
+        if name is None or launch.target is None or workdir is None or "://" in launch.target:
+            return None
+        folder = posixpath.normpath(posixpath.join(workdir, posixpath.dirname(launch.target)))
+        if folder == workdir:
+            return None
+        files = self._files_in(folder)
+        if files is not None and name not in files:
+            return None
+        holds = "may hold" if files is None else "holds"
+        program = launch.program
+        return f"the folder of its script, `{folder}`, {holds} `{name}`, which {program} loads: it may set its port"
 
     @property
     def runs_code_of_this_checkout(self) -> bool:
@@ -596,7 +616,8 @@ class ServiceFacts:
         guesses = [self._home_config_doubt(program)]
         if own.distribution is not None and own.since is not None and own.before is not None:
             built, build = self._built, self.build
-            declared = declared_versions(built, build, own.distribution) if built and build else ()
+            arguments = self.document.build_arguments(self.service)
+            declared = declared_versions(built, build, own.distribution, arguments) if built and build else ()
             newer = version_at_least(declared, own.since)
             read = "; ".join(found.source for found in declared)
             if newer is False:
@@ -749,7 +770,10 @@ class ServiceFacts:
         `find_dotenv` looks in the folders above it too: those count as here): those a folder
         bound over it holds (None when that is a folder of the host that runs it), else those
         `COPY` puts there, into it or a folder above it; and files bound into it one by one."""
-        workdir = self.working_directory
+        return self._files_in(self.working_directory)
+
+    def _files_in(self, workdir: str | None) -> frozenset[str] | None:
+        """`_workdir_files` for the folder `workdir` of the container."""
         if workdir is None:
             return frozenset()
         above = [workdir]

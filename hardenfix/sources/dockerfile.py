@@ -464,12 +464,18 @@ class Stage:
                 path = posixpath.normpath(posixpath.join(path, self.expanded(unquote(candidate.arguments), candidate)))
         return path
 
-    def expanded(self, text: str, instruction: Instruction | None = None) -> str:
-        """`text` with the variables set before `instruction` expanded, as BuildKit expands
-        a `WORKDIR` or a `COPY` path; as written when one has no known value."""
+    def expanded(
+        self,
+        text: str,
+        instruction: Instruction | None = None,
+        build_arguments: Mapping[str, str | None] | None = None,
+        global_arguments: Mapping[str, str | None] | None = None,
+    ) -> str:
+        """`text` with the variables set before `instruction` expanded (see `variables`), as
+        BuildKit expands a `WORKDIR` or a `COPY` path; as written when one has no known value."""
         if "$" not in text:
             return text
-        expanded = expand_variables(text, self.variables(instruction))
+        expanded = expand_variables(text, self.variables(instruction, build_arguments, global_arguments))
         return text if expanded is None else expanded
 
     def variables(

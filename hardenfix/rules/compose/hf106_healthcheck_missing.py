@@ -197,12 +197,15 @@ class HealthcheckMissing(Rule):
     by an option or a variable: flower's `FLOWER_CONF`), whose settings win
     over the variable's, Streamlit whose version its build's dependency files
     do not tell (`pip install streamlit`, an image not built here: 1.18.0
-    changed the route; a pin, a lowest bound, a lock's pin tell it) or whose
-    build or volumes name `.streamlit` outside its working directory (a
-    `~/.streamlit/config.toml` may set its port or prefix), a server told to listen on one address
+    changed the route; a pin, a lowest bound, a lock's pin, an `ARG` with the
+    value Compose's `build.args` give it tell it) or whose build or volumes
+    name `.streamlit` outside its working directory (a
+    `~/.streamlit/config.toml` may set its port or prefix), or whose script's
+    folder holds a `.streamlit/config.toml` (`streamlit run src/app.py`, read
+    from 1.46.0), a server told to listen on one address
     (`--host 172.20.0.5`, `-b [::1]:8000`) that a probe of 127.0.0.1 may not
     reach, or on `::` where it binds IPv6 alone (uvicorn, litestar, waitress,
-    flower's tornado), a route on a router that is not seen mounted, a tool assumed for
+    flower's and streamlit's tornado), a route on a router that is not seen mounted, a tool assumed for
     a tag that names no version, or what the application runs before every
     request and may refuse the probe with (`FastAPI(dependencies=[...])`, a
     router included with dependencies, `TrustedHostMiddleware`,
