@@ -853,7 +853,14 @@ class PythonDocument(SourceText):
         assert piece.module is not None
         replaced = piece.module.deep_replace(original, updated)
         assert isinstance(replaced, libcst.Module) and replaced.code.startswith(piece.headers)
-        edit = minimal_edit(piece.read.code, replaced.code[len(piece.headers) :])
+        # libcst renders a module that ends in a bare CR without it (`x = 1\r\r` as `x = 1\r`):
+        # an edit that reaches the slice's end would join its last line to the next one.
+        unrendered = (
+            "\r"
+            if piece.read.code.endswith("\r") and piece.module.code == (piece.headers + piece.read.code)[:-1]
+            else ""
+        )
+        edit = minimal_edit(piece.read.code, replaced.code[len(piece.headers) :] + unrendered)
         end = piece.read.in_text(edit.end, is_end=edit.end > edit.start)
         return Edit.replace(piece.start + piece.read.in_text(edit.start), piece.start + end, edit.content)
 
