@@ -170,3 +170,16 @@ def test_a_data_stores_dummy_password_is_its_password_and_an_api_keys_invalid_de
     assert applicability(tmp_path / "store", "compose.yaml", store) == "safe"
     client = "services:\n  app:\n    image: ghcr.io/acme/app:1.0\n    environment:\n      DD_API_KEY: ${DD_API_KEY-invalid_but_fine}\n"
     assert applicability(tmp_path / "client", "compose.yaml", client) == "unsafe"
+
+
+def test_a_secret_the_stack_signs_with_is_its_key_whatever_its_default_says(tmp_path: Path) -> None:
+    # Every token, session and cookie is signed with the default: a credential, not a placeholder.
+    for name, default in (
+        ("JWT_SECRET", "dummy_jwt_secret"),
+        ("SESSION_SECRET", "mock-session-secret"),
+        ("SECRET_KEY", "dummy-key-for-local-mode"),
+    ):
+        stack = f"services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n      {name}: ${{{name}:-{default}}}\n"
+        assert applicability(tmp_path / name, "compose.yaml", stack) == "safe"
+    provider = "services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n      STRIPE_SECRET_KEY: ${STRIPE_SECRET_KEY:-dummy-stripe-key}\n"
+    assert applicability(tmp_path / "provider", "compose.yaml", provider) == "unsafe"

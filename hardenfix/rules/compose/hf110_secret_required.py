@@ -280,6 +280,19 @@ def _names_no_key(value: str) -> bool:
     return "".join(words).endswith("apikey")
 
 
+_SELF_VERIFIED_WORDS = frozenset({"JWT", "SESSION", "COOKIE", "CSRF", "NEXTAUTH"})
+"""Words that name a secret the stack signs and checks with itself, which no provider issues:
+a default the stack runs with is its key, whatever its words say (`JWT_SECRET:-dummy_jwt_secret`
+signs every token with it), unlike a provider's key a stack may run without (`DD_API_KEY`)."""
+
+
+def _self_verified(name: str) -> bool:
+    """Whether a secret's name says the stack itself signs with it (`_SELF_VERIFIED_WORDS`), as
+    the application's own `SECRET_KEY` (Django's, Flask's) and `SECRET_KEY_BASE` (Rails') are."""
+    words = _words(name)
+    return bool(_SELF_VERIFIED_WORDS & set(words)) or words in (("SECRET", "KEY"), ("SECRET", "KEY", "BASE"))
+
+
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
 _DEVELOPMENT_WORDS = (
     r"dev|devel|develop|development|debug|local|test|tests|testing|ci|e2e"
@@ -604,7 +617,11 @@ class SecretRequired(Rule):
     store of the file uses, are a value that starts with one of those words
     (dd-trace-py's `DD_API_KEY-invalid_but_this_is_fine`) and one that names an
     API key instead of being one (NVIDIA's `NVIDIA_API_KEY:-nvidiaapikey`,
-    `openai-api-key`). A store's `dummy_password` is the password it runs with. An insecure default a
+    `openai-api-key`), but for a secret the stack signs with itself (a `JWT`,
+    `SESSION`, `COOKIE`, `CSRF` or `NEXTAUTH` secret, the application's own
+    `SECRET_KEY` or `SECRET_KEY_BASE`). A store's `dummy_password` is the
+    password it runs with, and a `dummy_jwt_secret` the key every token is
+    signed with. An insecure default a
     stack uses as it is (`changeme`) is the rule's fix.
 
     **A data store's own credential** is a variable through which a data-store
@@ -1028,8 +1045,9 @@ class SecretRequired(Rule):
         kind = classify_default(default)
         if kind is Default.NUMBER and store is not None:
             kind = Default.CREDENTIAL  # `MYSQL_ROOT_PASSWORD:-123456` is a weak password
-        if kind is Default.CREDENTIAL and store is None and _names_no_key(default.strip()):
-            kind = Default.PLACEHOLDER  # a data store's `dummy_password` is the password it runs with
+        if kind is Default.CREDENTIAL and store is None and not _self_verified(name) and _names_no_key(default.strip()):
+            # A data store's `dummy_password` is the password it runs with, a `dummy_jwt_secret` the key.
+            kind = Default.PLACEHOLDER
         if kind is Default.DATA:
             return None
         if kind is Default.FALLBACK:
