@@ -1771,6 +1771,39 @@ def test_code_wrapped_around_the_served_application_makes_its_route_a_guess(
     assert route.path == "/health" and route.guess == guess
 
 
+def test_only_the_modules_that_import_an_application_are_read_for_what_wraps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The modules that name no framework are looked at for one that imports an application
+    (an entry point that wraps it): on a package named as the application's module
+    (`app.server` and `app/server/models.py`, mage-ai's hundred modules importing from
+    `mage_ai.server`) only their imports are read, unless one may start a server itself,
+    whose port counts wherever it is."""
+    from hardenfix.facts import code
+
+    read: list[str] = []
+    read_python = code._read_python
+    monkeypatch.setattr(
+        code, "_read_python", lambda relative, *rest: read.append(relative) or read_python(relative, *rest)
+    )
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/server.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef h(): ...\n",
+            "asgi.py": "from app.server import app\nfrom secure import Wrap\nwrapped = Wrap(app)\n",
+            "lib/server/models.py": "class Model: ...\n",
+            "lib/worker.py": "from lib.server.models import Model\n\nMODELS = [Model]\n",
+            "lib/serve.py": (
+                "from lib.server.models import Model\nfrom wsgiref.simple_server import make_server\n"
+                "make_server('', 8081, Model)\n"
+            ),
+        },
+    )
+    assert sorted(read) == ["app/server.py", "asgi.py", "lib/serve.py"]
+    assert facts.wrapped == {"asgi.py": {"wrapped": "Wrap(app)"}}
+    assert facts.script_ports["lib/serve.py"].default == "8081"
+
+
 @pytest.mark.parametrize(
     ("files", "guess"),
     [

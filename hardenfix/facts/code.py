@@ -207,6 +207,8 @@ listens on `::` for IPv6 alone (`IPV6_V6ONLY`: asyncio's `create_server`, waitre
 and waitress among Bottle's servers: `run(app=None, server="wsgiref", host="127.0.0.1",
 port=8080)`). The standard library's `make_server(host, port, app)`, as Falcon's tutorial
 starts its application, listens on IPv4 alone."""
+_SERVER_CLASS_WORDS = tuple(name.encode() for name in _RUN_METHODS)
+_SERVER_PACKAGE_WORDS = tuple(sorted({dotted.partition(".")[0].encode() for dotted in _SERVER_FUNCTIONS}))
 _LISTENS_ELSEWHERE = frozenset(
     {"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version", "family"}
 )
@@ -587,19 +589,62 @@ def _importers_of_applications(
     known = frozenset(module.dotted for module in modules)
     leaves = sorted({re.escape(dotted.rpartition(".")[2]) for dotted in held})
     importing = re.compile(rf"\b(?:from|import)\s+[\w., ]*?\b(?:{'|'.join(leaves)})\b".encode())
+
+    def imports_one(imports: dict[str, str]) -> bool:
+        return any(
+            _names_one(known, dotted, imported) or _names_one(known, dotted, imported.rpartition(".")[0])
+            for imported in imports.values()
+            for dotted in held
+        )
+
     for relative, data in unread:
         if not importing.search(data):
             continue
         try:
-            module = _read_python(relative, data.decode("utf-8"), facts)
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        if module is not None and any(
-            _names_one(known, dotted, imported) or _names_one(known, dotted, imported.rpartition(".")[0])
-            for imported in module.imports.values()
-            for dotted in held
-        ):
+        tree = _parsed(text)
+        if tree is None:
+            continue
+        # The word matched in a package's name (`from app.server.models import ...`) far more
+        # often than in an application's: a module is read whole only where its imports name
+        # one, or where it may start a server, whose port it records whether or not it is kept.
+        if not (imports_one(_imports_alone(relative, tree)) or _may_start_a_server(relative, data)):
+            continue
+        module = _read_python(relative, text, facts, tree)
+        if module is not None and imports_one(module.imports):
             yield module
+
+
+def _parsed(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _imports_alone(relative: str, tree: ast.Module) -> dict[str, str]:
+    """What `_read_python` finds the module imports (`_Module.imports`), read alone."""
+    module = _Module(relative, _dotted_name(relative))
+    for node in breadth_first(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            _imports(module, node)
+    return module.imports
+
+
+def _may_start_a_server(relative: str, data: bytes) -> bool:
+    """Whether `_script_port` may find a server call in a module: one makes an instance of a
+    class of `_RUN_METHODS`, named in its text, or calls one of `_SERVER_FUNCTIONS`, whose
+    package its text or its path names (`from . import run` in `uvicorn/`)."""
+    return any(word in data for word in _SERVER_CLASS_WORDS) or any(
+        word in data or word.decode() in relative for word in _SERVER_PACKAGE_WORDS
+    )
+
+
+def _dotted_name(relative: str) -> str:
+    """A module's dotted name from its path in the context (`app/api/__init__.py`: `app.api`)."""
+    return relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
 # --------------------------------------------------------------------------------- Python
@@ -732,12 +777,13 @@ class _Module:
         return self.imports.get(owner, f"{self.dotted}.{owner}")
 
 
-def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+def _read_python(relative: str, text: str, facts: CodeFacts, tree: ast.Module | None = None) -> _Module | None:
+    """What a module defines and mounts; the ports of the servers it starts go to `facts`.
+    `tree` is the text's, where it was parsed already."""
+    tree = tree if tree is not None else _parsed(text)
+    if tree is None:
         return None
-    dotted = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    dotted = _dotted_name(relative)
     module = _Module(relative, dotted)
     nodes = breadth_first(tree)
     module.constants = _string_constants(tree, nodes)
