@@ -174,3 +174,35 @@ def test_a_folder_of_hundreds_of_compose_files_parses_each_once(
     monkeypatch.setattr(compose.ComposeDocument, "parse", classmethod(counted))
     for path in sorted(tmp_path.iterdir()):
         assert compose.parse(path.read_text(), path).files_merged_over() == []
+
+
+def test_a_yaml_file_beside_a_compose_file_is_parsed_only_where_it_may_hold_services(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """coolify's 480 KB `openapi.yaml` beside its Compose files was parsed for each, for
+    services it cannot hold (its `/services:` path is no such key), longer than the Compose
+    file took to check; a `services` key written any other way YAML allows is still found."""
+    from hardenfix.sources import compose
+
+    neighbours = {
+        "flow.yaml": "{services: {web: {environment: {A: '1'}}}}\n",
+        "quoted.yaml": '"services" :\n  web:\n    environment: {B: "1"}\n',
+        "explicit.yaml": "? services\n:\n  web:\n    environment: {C: '1'}\n",
+        "alias.yaml": "x-key: &key services\n*key :\n  web:\n    environment: {D: '1'}\n",
+        "openapi.yaml": "openapi: 3.1.0\npaths:\n  /services:\n    get:\n      summary: List the services\n",
+    }
+    for name, text in neighbours.items():
+        (tmp_path / name).write_text(text)
+    path = tmp_path / "compose.yaml"
+    path.write_text("services:\n  web:\n    image: nginx:1.27\n")
+    parsed = []
+    parse = compose.ComposeDocument.parse.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[compose.ComposeDocument], text: str, empty_allowed: bool = False) -> compose.ComposeDocument:
+        parsed.append(text)
+        return parse(cls, text, empty_allowed)
+
+    monkeypatch.setattr(compose.ComposeDocument, "parse", classmethod(counted))
+    merged = compose.parse(path.read_text(), path).files_merged_over()
+    assert sorted(name for name, _ in merged) == ["alias.yaml", "explicit.yaml", "flow.yaml", "quoted.yaml"]
+    assert neighbours["openapi.yaml"] not in parsed

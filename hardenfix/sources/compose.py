@@ -376,10 +376,23 @@ class _OtherService(NamedTuple):
     """The file and service of its `extends: {file: ..., service: ...}`, as written."""
 
 
+_MAY_HOLD_SERVICES = re.compile(
+    r"""(?<![^\s{\[,"'])services["']?\s*:"""  # `services:`, `"services" :`, `{services: ...}`
+    r"""|(?<![^\s{\[,])\?\s+(?:!\S*\s+)?["']?services\b"""  # `? services` (an explicit key)
+    r"""|&\S+\s+["']?services\b"""  # `&name services`, an anchor an alias key (`*name :`) repeats
+)
+"""Every way YAML text may write a `services` key; a text where none is found holds none,
+and is not parsed: an OpenAPI description beside the Compose files (coolify's 480 KB
+`openapi.yaml`, whose `/services:` path is no such key) took longer to parse than the
+Compose file took to check."""
+
+
 @cached_by_text
 def _other_services(text: str) -> tuple[_OtherService, ...]:
     """The services of another Compose file's text, parsed once for every rule that reads
     it; none in a text that is no Compose file."""
+    if not _MAY_HOLD_SERVICES.search(text):
+        return ()
     try:
         document = ComposeDocument.parse(text, empty_allowed=True)
     except ParseError:
