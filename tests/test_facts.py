@@ -3,6 +3,7 @@ each with where it was read. The monorepo fixture is HF106's golden case."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -956,6 +957,29 @@ def test_the_standard_librarys_wsgi_server_listens_where_make_server_says(tmp_pa
     )
     assert facts.script_ports["app.py"].port({}, {}, "x").value == "8000"
     assert facts.script_ports["local.py"].port({}, {}, "x").guess is not None
+
+
+def test_a_server_function_is_known_by_the_name_an_import_gives_it_and_other_calls_are_not_written_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call is looked at as a server's only where its last name may be one's: makeplane's
+    Django models made thousands of calls whose functions were written out (`ast.unparse`)
+    each, a third of the time their code took to read; a function imported under another
+    name is still the server's."""
+    written = []
+    unparse = ast.unparse
+    monkeypatch.setattr(ast, "unparse", lambda node: written.append(node) or unparse(node))
+    facts = routes_of(
+        tmp_path,
+        {
+            "alias.py": "from waitress import serve as start\nstart(app, port=8081)\n",
+            "module.py": "import uvicorn as u\nu.run('m:app', port=8082)\n",
+            "models.py": "from django.db import models\n" + "print(models.Field(max_length=3))\n" * 50,
+        },
+    )
+    assert facts.script_ports["alias.py"].default == "8081"
+    assert facts.script_ports["module.py"].default == "8082"
+    assert len(written) < 10, "each call of models.py is written out"
 
 
 def test_a_server_started_with_tls_has_no_port_a_plain_probe_reaches(tmp_path: Path) -> None:

@@ -209,6 +209,10 @@ port=8080)`). The standard library's `make_server(host, port, app)`, as Falcon's
 starts its application, listens on IPv4 alone."""
 _SERVER_CLASS_WORDS = tuple(name.encode() for name in _RUN_METHODS)
 _SERVER_PACKAGE_WORDS = tuple(sorted({dotted.partition(".")[0].encode() for dotted in _SERVER_FUNCTIONS}))
+_SERVER_CALL_NAMES = frozenset(
+    {name for method in _RUN_METHODS.values() for name in method.methods}
+    | {dotted.rpartition(".")[2] for dotted in _SERVER_FUNCTIONS}
+)
 _LISTENS_ELSEWHERE = frozenset(
     {"listen", "uds", "fd", "unix_socket", "sock", "path", "unix", "auto_tls", "version", "family"}
 )
@@ -2366,6 +2370,8 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
     """The port a server call starts its server on: `app.run("0.0.0.0", 8080)` of a Flask
     app, `web.run_app(app, port=...)`; unresolved (no default) where its arguments are not
     read (`app.run(**settings)`, `port=settings.PORT`)."""
+    if not _may_call_a_server(module, call.func):
+        return
     receiver = ast.unparse(call.func.value) if isinstance(call.func, ast.Attribute) else None
     method = _RUN_METHODS[module.runnable[receiver]] if receiver in module.runnable else None
     dotted = None
@@ -2429,6 +2435,18 @@ _BOTTLE_HTTP_SERVERS = frozenset(
 )
 """Bottle's server adapters that listen for HTTP on its `host` and `port` (bottle.py 0.13
 `server_names`): not `cgi`, `flup` (FastCGI) or `gae`, nor an adapter of the code's own."""
+
+
+def _may_call_a_server(module: _Module, function: ast.expr) -> bool:
+    """Whether a call's function may be one `_script_port` reads, told by its last name
+    without writing it out (`ast.unparse`, for each of a module's thousands of calls): a
+    method of `_RUN_METHODS`, or a function of `_SERVER_FUNCTIONS` by the name it is called,
+    or by the one an import gives it (`from waitress import serve as start`)."""
+    if isinstance(function, ast.Attribute):
+        return function.attr in _SERVER_CALL_NAMES
+    if isinstance(function, ast.Name):
+        return module.imports.get(function.id, function.id).rpartition(".")[2] in _SERVER_CALL_NAMES
+    return False  # a call's result, a subscript: no dotted name
 
 
 def _bottle_serves_http(call: ast.Call, positional: bool) -> bool:
