@@ -1115,6 +1115,40 @@ def test_a_context_is_read_once_per_run_while_its_files_stay_the_same(
     assert read == ["app/main.py", "app/main.py"] and changed_route.path == "/livez"
 
 
+def test_a_module_is_read_once_for_every_part_of_its_context_an_image_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """makeplane's apps/api is read for a service whose image copies it whole and for one
+    that copies some of its folders, mage-ai's root likewise: each module is read once, and
+    what one reading learns from the others (an extension of another module that guards its
+    application) is not carried to a reading without them; a module changed is read again."""
+    from hardenfix.facts import code
+
+    files = {
+        "web/__init__.py": "from flask import Flask\nfrom ext.talisman import talisman\n"
+        "app = Flask(__name__)\ntalisman.init_app(app)\n@app.get('/health')\ndef h(): ...\n",
+        "ext/talisman.py": "from flask_talisman import Talisman\ntalisman = Talisman()\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    read: list[str] = []
+    read_python = code._read_python
+    monkeypatch.setattr(
+        code, "_read_python", lambda relative, *rest: read.append(relative) or read_python(relative, *rest)
+    )
+    context = BuildContext(tmp_path)
+    whole = code_facts(context, (".",)).health_route()
+    alone = code_facts(context, ("web",)).health_route()
+    assert sorted(read) == ["ext/talisman.py", "web/__init__.py"]
+    assert whole.path == alone.path == "/health"
+    assert whole.guess is not None and "talisman.init_app(app)" in whole.guess
+    assert alone.guess is None
+    (tmp_path / "web/__init__.py").write_text(files["web/__init__.py"].replace("/health", "/livez"))
+    assert code_facts(context, ("web",)).health_route().path == "/livez"
+    assert sorted(read) == ["ext/talisman.py", "web/__init__.py", "web/__init__.py"]
+
+
 def test_what_of_the_context_an_image_holds(tmp_path: Path) -> None:
     """Its stage's copies, those of the stages it is built from and copies from, globs
     expanded; not a heredoc, a URL, or another image's files."""

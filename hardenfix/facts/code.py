@@ -56,7 +56,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -475,9 +475,10 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
     facts = CodeFacts(readable=any(listed.values()))
     modules: list[_Module] = []
     unread: list[tuple[str, bytes]] = []
+    reader = _Reader(context.identity, dict(statuses))
     for relative, text in _sources(context, listed[".py"], _PYTHON_FRAMEWORKS, unread):
-        _add_module(modules, facts, _read_python(relative, text, facts))
-    for module in _importers_of_applications(modules, unread, facts):
+        _add_module(modules, facts, reader.module(relative, text, facts))
+    for module in _importers_of_applications(modules, unread, facts, reader):
         _add_module(modules, facts, module)
     _uncalled_registrations(modules, context, listed[".py"])
     _settings_from_elsewhere(modules, listed[".py"])
@@ -496,6 +497,99 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
 _READ: dict[tuple[tuple[Path, str | None], tuple[str, ...]], tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
 """(The context's identity, the sources read) -> the status of each file the code facts
 were read from, and the facts."""
+
+MODULE_CACHE_BUDGET = 4 * 1024 * 1024
+"""Characters of Python source whose modules, read whole, a process keeps for the code
+facts of the same context over other sources. A kept module holds its definitions' syntax
+trees, about 27 bytes a character: 4 M characters is a hundred MB, which the reading of so
+large a context holds at once anyway; past it, the modules of other contexts are forgotten
+first, and then no more are kept (a cache that forgot the oldest would forget each module
+just before a reading in the same order asks for it)."""
+
+
+class _Kept(NamedTuple):
+    """What reading one file of a context gave, while its status stays the same."""
+
+    status: Status | None
+    size: int
+    whole: bool
+    """Read whole (`_read_python`), or for its imports alone."""
+    module: _Module | None
+    """Read whole: the module; None when it does not parse."""
+    port: ScriptPort | None
+    """Read whole: the port of the servers it starts (see `_script_port`)."""
+    imports: dict[str, str] | None
+    """Read for its imports alone: what it imports; None when it does not parse."""
+
+
+_KEPT: dict[tuple[tuple[Path, str | None], str], _Kept] = {}
+"""(The context's identity, a file's path in it) -> what reading the file gave."""
+_kept_size = 0
+"""Characters of the modules read whole in `_KEPT`."""
+
+
+class _Reader:
+    """Reads a context's Python modules for one code facts, each once for every code facts of
+    the context while it stays as it was: a service's image copies some of the folders of a
+    context that another's copies whole (makeplane's apps/api, mage-ai's root), and each
+    reading of the same module gave the same."""
+
+    def __init__(self, identity: tuple[Path, str | None], statuses: dict[str, Status | None]) -> None:
+        self._identity = identity
+        self._statuses = statuses
+
+    def module(self, relative: str, text: str, facts: CodeFacts) -> _Module | None:
+        """The module read whole (a copy of it the code facts may change); the port its
+        servers start on goes to `facts`, which holds no other for its path."""
+        kept = self._kept(relative)
+        if kept is None or not kept.whole:
+            found = CodeFacts()
+            module = _read_python(relative, text, found)
+            kept = self._keep(relative, len(text), True, module, found.script_ports.get(relative), None)
+        if kept.port is not None:
+            facts.script_ports[relative] = kept.port
+        return kept.module.copy() if kept.module is not None else None
+
+    def imports(self, relative: str, text: str) -> dict[str, str] | None:
+        """What the module imports (`_Module.imports`); None when it does not parse."""
+        kept = self._kept(relative)
+        if kept is not None:
+            return (kept.module.imports if kept.module is not None else None) if kept.whole else kept.imports
+        tree = _parsed(text)
+        imports = _imports_alone(relative, tree) if tree is not None else None
+        return self._keep(relative, len(text), False, None, None, imports).imports
+
+    def _kept(self, relative: str) -> _Kept | None:
+        kept = _KEPT.get((self._identity, relative))
+        return kept if kept is not None and kept.status == self._statuses.get(relative) else None
+
+    def _keep(
+        self,
+        relative: str,
+        size: int,
+        whole: bool,
+        module: _Module | None,
+        port: ScriptPort | None,
+        imports: dict[str, str] | None,
+    ) -> _Kept:
+        global _kept_size
+        status = self._statuses.get(relative)
+        kept = _Kept(status, size, whole, module, port, imports)
+        if status is None:
+            return kept  # a file whose versions cannot be told apart
+        key = (self._identity, relative)
+        previous = _KEPT.pop(key, None)
+        if previous is not None and previous.whole:
+            _kept_size -= previous.size
+        held = size if whole else 0
+        if _kept_size + held > MODULE_CACHE_BUDGET:
+            for other in [other for other in _KEPT if other[0] != self._identity]:
+                forgotten = _KEPT.pop(other)
+                _kept_size -= forgotten.size if forgotten.whole else 0
+        if _kept_size + held <= MODULE_CACHE_BUDGET:
+            _KEPT[key] = kept
+            _kept_size += held
+        return kept
 
 
 def _uncalled_registrations(modules: list[_Module], context: BuildContext, listed: list[str]) -> None:
@@ -582,7 +676,7 @@ def _add_module(modules: list[_Module], facts: CodeFacts, module: _Module | None
 
 
 def _importers_of_applications(
-    modules: list[_Module], unread: list[tuple[str, bytes]], facts: CodeFacts
+    modules: list[_Module], unread: list[tuple[str, bytes]], facts: CodeFacts, reader: _Reader
 ) -> Iterator[_Module]:
     """The modules that name no framework but import an application or a router of the code:
     an entry point that serves one (`main.py`: `from app.server import app`) may guard or wrap
@@ -608,15 +702,15 @@ def _importers_of_applications(
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        tree = _parsed(text)
-        if tree is None:
+        imports = reader.imports(relative, text)
+        if imports is None:
             continue
         # The word matched in a package's name (`from app.server.models import ...`) far more
         # often than in an application's: a module is read whole only where its imports name
         # one, or where it may start a server, whose port it records whether or not it is kept.
-        if not (imports_one(_imports_alone(relative, tree)) or _may_start_a_server(relative, data)):
+        if not (imports_one(imports) or _may_start_a_server(relative, data)):
             continue
-        module = _read_python(relative, text, facts, tree)
+        module = reader.module(relative, text, facts)
         if module is not None and imports_one(module.imports):
             yield module
 
@@ -773,6 +867,18 @@ class _Module:
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
 
+    def copy(self) -> _Module:
+        """A copy whose collections the code facts may change (`routes`, `guards`) while this
+        one's stay as they were."""
+        return replace(
+            self,
+            **{
+                each.name: type(value)(value)
+                for each in fields(self)
+                if isinstance(value := getattr(self, each.name), list | dict | set)
+            },
+        )
+
     def named(self, owner: str) -> str:
         """The dotted name of what a variable of the module, or a dotted name, stands for: one it
         imports (`from app.server import app`) is that module's (`app.server.app`)."""
@@ -781,10 +887,9 @@ class _Module:
         return self.imports.get(owner, f"{self.dotted}.{owner}")
 
 
-def _read_python(relative: str, text: str, facts: CodeFacts, tree: ast.Module | None = None) -> _Module | None:
-    """What a module defines and mounts; the ports of the servers it starts go to `facts`.
-    `tree` is the text's, where it was parsed already."""
-    tree = tree if tree is not None else _parsed(text)
+def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
+    """What a module defines and mounts; the ports of the servers it starts go to `facts`."""
+    tree = _parsed(text)
     if tree is None:
         return None
     dotted = _dotted_name(relative)
