@@ -1149,6 +1149,22 @@ def test_a_module_is_read_once_for_every_part_of_its_context_an_image_copies(
     assert sorted(read) == ["ext/talisman.py", "web/__init__.py", "web/__init__.py"]
 
 
+def test_a_name_is_told_among_many_as_each_one_tells_it() -> None:
+    """`_NamedAmong` answers for hundreds of routers at once what `_names_one` answers for each."""
+    import itertools
+
+    from hardenfix.facts import code
+
+    parts = ("app", "api", "src", "server")
+    names = [".".join(chosen) for length in (1, 2, 3) for chosen in itertools.product(parts, repeat=length)]
+    for among in (names[::7], names[1::5], names[:4], ["src.app.server", "api"]):
+        for modules in (frozenset(), frozenset(names[::3]), frozenset({"app", "src.app"})):
+            named = code._NamedAmong(modules, among)
+            for target in [*names, ""]:
+                expected = any(code._names_one(modules, dotted, target) for dotted in among)
+                assert named.by(target) == expected, (among, sorted(modules), target)
+
+
 def test_what_of_the_context_an_image_holds(tmp_path: Path) -> None:
     """Its stage's copies, those of the stages it is built from and copies from, globs
     expanded; not a heredoc, a URL, or another image's files."""

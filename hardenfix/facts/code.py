@@ -55,7 +55,7 @@ import ast
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -688,12 +688,10 @@ def _importers_of_applications(
     leaves = sorted({re.escape(dotted.rpartition(".")[2]) for dotted in held})
     importing = re.compile(rf"\b(?:from|import)\s+[\w., ]*?\b(?:{'|'.join(leaves)})\b".encode())
 
+    named = _NamedAmong(known, held)
+
     def imports_one(imports: dict[str, str]) -> bool:
-        return any(
-            _names_one(known, dotted, imported) or _names_one(known, dotted, imported.rpartition(".")[0])
-            for imported in imports.values()
-            for dotted in held
-        )
+        return any(named.by(imported) or named.by(imported.rpartition(".")[0]) for imported in imports.values())
 
     for relative, data in unread:
         if not importing.search(data):
@@ -2421,6 +2419,29 @@ def _names_one(modules: frozenset[str], dotted: str, target: str) -> bool:
     if target in modules or target.rpartition(".")[0] in modules:
         return dotted == target
     return dotted == target or dotted.endswith("." + target) or target.endswith("." + dotted)
+
+
+class _NamedAmong:
+    """Whether a target names one of many objects of the context, as `_names_one` tells of
+    each, without asking each: each module imports dozens of names, and polar's application
+    holds hundreds of routers, for each of hundreds of modules (a million questions)."""
+
+    def __init__(self, modules: frozenset[str], among: Iterable[str]) -> None:
+        self._modules = modules
+        self._among = frozenset(among)
+        self._suffixes = frozenset(
+            dotted.split(".", cut)[cut] for dotted in self._among for cut in range(1, dotted.count(".") + 1)
+        )
+        """The dotted suffixes of their names (`b.c` and `c` of `a.b.c`)."""
+
+    def by(self, target: str) -> bool:
+        if target in self._among:
+            return True
+        if target in self._modules or target.rpartition(".")[0] in self._modules:
+            return False
+        return target in self._suffixes or any(
+            target.split(".", cut)[cut] in self._among for cut in range(1, target.count(".") + 1)
+        )
 
 
 _UNKNOWN = "\0"
