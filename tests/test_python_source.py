@@ -642,3 +642,21 @@ def test_insertions_at_one_point_keep_the_larger_blank_lines_between_them(newlin
     assert joined.content == f"import logging{n}{n}logger = logging.getLogger(__name__){n}{n}"
     [joined] = merge_insertions(Edit.insert(0, f"import a{n}"), Edit.insert(0, f"import b{n}"))
     assert joined.content == f"import a{n}import b{n}"
+
+
+def test_the_statements_alone_come_in_the_order_every_node_does() -> None:
+    """The importers of an application are found by their imports alone, read from the
+    statements: where a name is imported twice, the last one read wins, as it does when
+    every node is read."""
+    from hardenfix.sources.python_nodes import breadth_first, statements_breadth_first
+
+    tree = ast.parse(
+        "import a\n"
+        "try:\n    from b import x\nexcept ImportError:\n    from c import x\nelse:\n    import d\n"
+        "match v:\n    case 1:\n        import e as x\n    case _:\n        pass\n"
+        "class K:\n    def f(self):\n        with open(p) as h:\n            from . import x\n"
+        "@decorate(lambda: 0)\ndef g():\n    if y:\n        import f.g\n    return [z for z in y]\n"
+    )
+    every = [node for node in breadth_first(tree) if isinstance(node, ast.stmt)]
+    assert [node for node in statements_breadth_first(tree) if isinstance(node, ast.stmt)] == every
+    assert len(statements_breadth_first(tree)) < len(breadth_first(tree)) / 3

@@ -63,7 +63,7 @@ from typing import NamedTuple
 from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
-from hardenfix.sources.python_nodes import breadth_first
+from hardenfix.sources.python_nodes import breadth_first, statements_breadth_first
 from hardenfix.sources.text import line_number
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
@@ -721,9 +721,10 @@ def _parsed(text: str) -> ast.Module | None:
 
 
 def _imports_alone(relative: str, tree: ast.Module) -> dict[str, str]:
-    """What `_read_python` finds the module imports (`_Module.imports`), read alone."""
+    """What `_read_python` finds the module imports (`_Module.imports`), read alone: imports
+    are statements, met in the same order among the statements alone."""
     module = _Module(relative, _dotted_name(relative))
-    for node in breadth_first(tree):
+    for node in statements_breadth_first(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             _imports(module, node)
     return module.imports
