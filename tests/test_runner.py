@@ -703,3 +703,30 @@ def test_identical_compose_files_in_two_folders_are_two_cases_for_the_cache(tmp_
     assert codes("a") == ["HF106"]
     assert codes("b") == []
     assert codes("a") == ["HF106"]
+
+
+def test_the_compose_files_of_a_folder_go_to_one_worker_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They mostly build the same contexts, whose code each worker would read again; a
+    folder that holds more than `COMPOSE_FOLDER_BYTES` of them is still shared out."""
+    padding = "# " + "x" * 2000 + "\n"  # past COMPOSE_BATCH_BYTES every two files
+    for folder, files in (("deploy", 6), ("other", 3)):
+        (tmp_path / folder).mkdir()
+        for n in range(files):
+            (tmp_path / folder / f"docker-compose.{n}.yml").write_text(padding + CLEAN.format(n=n))
+    batches: list[list[str]] = []
+    call = runner._Processing.__call__
+
+    def recorded(self, batch, build_contexts):
+        batches.append(sorted(candidate.path.parent.name for candidate in batch))
+        return call(self, batch, build_contexts)
+
+    monkeypatch.setattr(runner._Processing, "__call__", recorded)
+    engine = Engine(Settings(select=("HF120",)).rules())
+    assert len(list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))) == 9
+    assert sorted(batches) == [["deploy"] * 6, ["other"] * 3]
+    batches.clear()
+    monkeypatch.setattr(runner, "COMPOSE_FOLDER_BYTES", 3 * len(padding))
+    list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    assert sorted(batches) == [["deploy"] * 3, ["deploy"] * 3, ["other"] * 3]
