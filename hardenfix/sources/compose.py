@@ -188,6 +188,16 @@ class Service:
         return not self.profiles or "" in self.profiles
 
     @property
+    def is_fragment(self) -> bool:
+        """It names neither an image nor a build, here or in what it extends in the file, and
+        no other document of the file adds to it: Compose refuses it alone ("has neither an
+        image nor a build context specified"), so its file is merged over another that
+        defines the service (`-f base.yaml -f this.yaml`)."""
+        if self.extends_other_file or self.in_other_documents:
+            return False
+        return self.get("image") is None and self.get("build") is None
+
+    @property
     def is_complete(self) -> bool:
         """It says what runs (`image` or `build`), and all of it is here, as opposed to a
         fragment an override file (or another document of the file) adds to."""
@@ -344,9 +354,9 @@ def merged_from_elsewhere(document: ComposeDocument, service: Service) -> str | 
     elsewhere: it is in an override file, or it is a fragment of a service defined in
     another file (it extends one, or names neither an image nor a build: Compose refuses
     it alone, "service has neither an image nor a build context", so `-f` merges it over
-    a file that defines it) or in another document of the file. None when the service is
-    all here."""
-    if document.is_override:
+    a file that defines it) or in another document of the file, or its file holds such a
+    fragment, and is merged over another whole. None when the service is all here."""
+    if document.is_named_override:
         return OVERRIDE_MERGES
     if service.extends_other_file:
         return (
@@ -362,6 +372,11 @@ def merged_from_elsewhere(document: ComposeDocument, service: Service) -> str | 
         return (
             f"service `{service.name}` names neither an image nor a build: Compose merges its keys into another "
             "file's service (`-f base.yaml -f this.yaml`), which may set it"
+        )
+    if document.fragment_held is not None:
+        return (
+            f"service `{document.fragment_held}` of this file names neither an image nor a build: Compose merges "
+            f"the file over another (`-f base.yaml -f this.yaml`), whose service `{service.name}` may set it"
         )
     return None
 
@@ -844,9 +859,27 @@ class ComposeDocument(SourceText):
 
     @property
     def is_override(self) -> bool:
-        """An override file (`docker-compose.override.yml`, `compose.override.yaml`) adds to
-        another file's services rather than defining complete ones."""
+        """An override file adds to another file's services rather than defining complete
+        ones: one named so (`docker-compose.override.yml`, `compose.override.yaml`), or one
+        holding a fragment of a service (see `fragment_held`)."""
+        return self.is_named_override or self.fragment_held is not None
+
+    @property
+    def is_named_override(self) -> bool:
+        """A file named as an override file (`docker-compose.override.yml`, `compose.override.yaml`)."""
         return self.location is not None and names_an_override(self.location.name)
+
+    @cached_property
+    def fragment_held(self) -> str | None:
+        """The first service of the file that is a fragment (see `Service.is_fragment`): Compose
+        refuses the file alone, so it is only ever merged over another, whose services of the
+        same names its complete ones add to too (conductor's `docker-compose-port-override.yaml`
+        gives the server ports alone, beside a `conductor-postgres` that the base file gives a
+        healthcheck). None when every one is complete."""
+        return next(
+            (service.name for document in self.documents for service in document.services() if service.is_fragment),
+            None,
+        )
 
     def span(self, node: Node) -> tuple[int, int]:
         return node.start_mark.index, node.end_mark.index

@@ -89,7 +89,9 @@ class HealthcheckStartPeriod(Rule):
     Unsafe too for a service that is a fragment of one defined elsewhere: it
     names neither an image nor a build (Compose refuses it alone, so it is
     merged over another file, `-f compose.yaml -f compose-prod.yml`), extends
-    another file's service, or another document of the file defines it too.
+    another file's service, or another document of the file defines it too; or
+    for any service of a file that holds such a fragment, merged over another
+    file whole (conductor's `docker-compose-port-override.yaml`).
     Unsafe too in a file that declares a legacy format without the key
     (`version: "3.3"`, or 2.0 to 2.2): Compose v2 ignores `version:`, but
     `docker stack deploy` and Compose v1 refuse the file. Raising the version, or

@@ -96,7 +96,9 @@ class HealthcheckTiming(Rule):
     Unsafe too for a service that is a fragment of one defined elsewhere: it
     names neither an image nor a build (Compose refuses it alone, so it is
     merged over another file, `-f compose.yaml -f compose-prod.yml`), extends
-    another file's service, or another document of the file defines it too.
+    another file's service, or another document of the file defines it too; or
+    for any service of a file that holds such a fragment, merged over another
+    file whole (conductor's `docker-compose-port-override.yaml`).
 
     ## Options
     - `interval` (default `"30s"`), `timeout` (default `"10s"`), `retries` (default `3`):

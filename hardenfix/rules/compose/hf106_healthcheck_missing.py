@@ -167,7 +167,10 @@ class HealthcheckMissing(Rule):
     (`dockerfile_inline`), or defined in an override file, in
     more than one document of the file, or as a fragment without
     `image`/`build` are left alone: their healthcheck may
-    live elsewhere.
+    live elsewhere. So are the services of a file that holds such a
+    fragment: Compose refuses it alone and merges it over another file whole
+    (conductor's `docker-compose-port-override.yaml`, whose `postgres:16`
+    beside the server's ports adds to a base file's that has a probe).
 
     A probe from a service's files is safe when every fact it rests on was
     read from a file: the route from its code, the port from its command (or
