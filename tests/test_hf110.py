@@ -178,8 +178,14 @@ def test_a_secret_the_stack_signs_with_is_its_key_whatever_its_default_says(tmp_
         ("JWT_SECRET", "dummy_jwt_secret"),
         ("SESSION_SECRET", "mock-session-secret"),
         ("SECRET_KEY", "dummy-key-for-local-mode"),
+        ("ENCRYPTION_KEY", "dummy-encryption-keeeey-32-bytes"),  # trigger.dev's: encrypts its stored secrets
+        ("BETTER_AUTH_SECRET", "dummy_better_auth_secret"),
+        ("DJANGO_SECRET_KEY", "dummy-secret-key"),
+        ("SENTRY_SECRET_KEY", "dummy-secret-key-for-local-mode"),
+        ("APP_SECRET", "dummy_app_secret"),
     ):
         stack = f"services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n      {name}: ${{{name}:-{default}}}\n"
         assert applicability(tmp_path / name, "compose.yaml", stack) == "safe"
-    provider = "services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n      STRIPE_SECRET_KEY: ${STRIPE_SECRET_KEY:-dummy-stripe-key}\n"
-    assert applicability(tmp_path / "provider", "compose.yaml", provider) == "unsafe"
+    for name in ("STRIPE_SECRET_KEY", "SLACK_SIGNING_SECRET", "RECAPTCHA_SECRET_KEY"):  # a provider issues them
+        provider = f"services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n      {name}: ${{{name}:-dummy-key}}\n"
+        assert applicability(tmp_path / name, "compose.yaml", provider) == "unsafe"

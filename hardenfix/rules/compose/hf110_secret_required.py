@@ -280,17 +280,30 @@ def _names_no_key(value: str) -> bool:
     return "".join(words).endswith("apikey")
 
 
-_SELF_VERIFIED_WORDS = frozenset({"JWT", "SESSION", "COOKIE", "CSRF", "NEXTAUTH"})
-"""Words that name a secret the stack signs and checks with itself, which no provider issues:
-a default the stack runs with is its key, whatever its words say (`JWT_SECRET:-dummy_jwt_secret`
-signs every token with it), unlike a provider's key a stack may run without (`DD_API_KEY`)."""
+_SELF_VERIFIED_WORDS = frozenset({"JWT", "SESSION", "COOKIE", "CSRF", "NEXTAUTH", "ENCRYPTION", "SALT"})
+"""Words that name a secret the stack signs, checks or encrypts with itself, which no provider
+issues: a default the stack runs with is its key, whatever its words say (`JWT_SECRET:-dummy_jwt_secret`
+signs every token with it, trigger.dev's `ENCRYPTION_KEY:-dummy-encryption-keeeey-32-bytes`
+encrypts its stored secrets), unlike a provider's key a stack may run without (`DD_API_KEY`)."""
+_SELF_VERIFIED_NAMES = frozenset(
+    {
+        *(("SECRET", "KEY"), ("SECRET", "KEY", "BASE"), ("APP", "SECRET"), ("APP", "SECRET", "KEY")),
+        *(("AUTH", "SECRET"), ("BETTER", "AUTH", "SECRET"), ("SIGNING", "KEY"), ("HMAC", "SECRET"), ("HMAC", "KEY")),
+        *((framework, "SECRET", "KEY") for framework in ("DJANGO", "FLASK", "QUART", "SENTRY", "SUPERSET")),
+        ("AIRFLOW", "WEBSERVER", "SECRET", "KEY"),
+    }
+)
+"""An application's own key, by the name its framework reads: Django's and Flask's `SECRET_KEY`
+(and the `DJANGO_SECRET_KEY` a settings module passes on), Rails' `SECRET_KEY_BASE`, Symfony's
+`APP_SECRET`, Auth.js' `AUTH_SECRET`, Better Auth's `BETTER_AUTH_SECRET`; not a provider's
+`STRIPE_SECRET_KEY` or Slack's `SLACK_SIGNING_SECRET`, which the provider issues."""
 
 
 def _self_verified(name: str) -> bool:
-    """Whether a secret's name says the stack itself signs with it (`_SELF_VERIFIED_WORDS`), as
-    the application's own `SECRET_KEY` (Django's, Flask's) and `SECRET_KEY_BASE` (Rails') are."""
+    """Whether a secret's name says the stack itself signs or encrypts with it
+    (`_SELF_VERIFIED_WORDS`, `_SELF_VERIFIED_NAMES`)."""
     words = _words(name)
-    return bool(_SELF_VERIFIED_WORDS & set(words)) or words in (("SECRET", "KEY"), ("SECRET", "KEY", "BASE"))
+    return bool(_SELF_VERIFIED_WORDS & set(words)) or words in _SELF_VERIFIED_NAMES
 
 
 _VARIABLE = re.compile(r"\$[{A-Za-z_]")
@@ -617,11 +630,14 @@ class SecretRequired(Rule):
     store of the file uses, are a value that starts with one of those words
     (dd-trace-py's `DD_API_KEY-invalid_but_this_is_fine`) and one that names an
     API key instead of being one (NVIDIA's `NVIDIA_API_KEY:-nvidiaapikey`,
-    `openai-api-key`), but for a secret the stack signs with itself (a `JWT`,
-    `SESSION`, `COOKIE`, `CSRF` or `NEXTAUTH` secret, the application's own
-    `SECRET_KEY` or `SECRET_KEY_BASE`). A store's `dummy_password` is the
-    password it runs with, and a `dummy_jwt_secret` the key every token is
-    signed with. An insecure default a
+    `openai-api-key`), but for a secret the stack signs or encrypts with itself
+    (a `JWT`, `SESSION`, `COOKIE`, `CSRF`, `NEXTAUTH`, `ENCRYPTION` or `SALT`
+    secret, the application's own `SECRET_KEY`, `DJANGO_SECRET_KEY`,
+    `SECRET_KEY_BASE`, `APP_SECRET`, `AUTH_SECRET`, `BETTER_AUTH_SECRET`,
+    `SIGNING_KEY` or `HMAC_SECRET`). A store's `dummy_password` is the
+    password it runs with, a `dummy_jwt_secret` the key every token is signed
+    with, and a `dummy-encryption-key` the key its data is encrypted with. An
+    insecure default a
     stack uses as it is (`changeme`) is the rule's fix.
 
     **A data store's own credential** is a variable through which a data-store
