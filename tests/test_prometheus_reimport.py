@@ -293,6 +293,22 @@ def test_test_code_is_left_alone(hardenfix, tmp_path: Path) -> None:
         ("pyproject.toml", '[project]\nname = "svc"\nrequires-python = ">=3.5"\n', False),
         ("setup.cfg", "[options]\npython_requires = >=2.7, !=3.0.*, !=3.1.*\n", False),
         ("setup.py", "from setuptools import setup\n\nsetup(name='svc', python_requires='>=3.4')\n", False),
+        # Poetry's own constraint syntax; a setup.py naming its constant; PyPy's Python 2;
+        # a distribution's Python 2 (ubuntu:16.04's `python`).
+        (
+            "pyproject.toml",
+            '[tool.poetry]\nname = "svc"\n\n[tool.poetry.dependencies]\npython = "^2.7 || ^3.5"\n',
+            False,
+        ),
+        ("setup.py", "from setuptools import setup\n\nREQUIRES = '>=2.7'\n\nsetup(python_requires=REQUIRES)\n", False),
+        ("Dockerfile", "FROM pypy:2\nCOPY . /app\n", False),
+        (
+            "Dockerfile",
+            "FROM ubuntu:16.04\nRUN apt-get update \\\n && apt-get install -y \\\n    python \\\n    curl\n",
+            False,
+        ),
+        ("pyproject.toml", '[tool.poetry]\nname = "svc"\n\n[tool.poetry.dependencies]\npython = "^3.8"\n', True),
+        ("Dockerfile", "FROM node:20\nRUN apt-get install -y python3 python-is-python3\nCMD python3 app.py\n", True),
         # A major line alone floats to its newest release; a newer line runs the helper.
         ("Dockerfile", "FROM python:3\nFROM docker.io/library/python:3.6-slim\n", True),
         ("Dockerfile", "FROM registry.example.com/python:2.7\n", True),

@@ -344,15 +344,19 @@ class Project:
     def runs_on_python_before(self, module: Path, version: tuple[int, int]) -> str | None:
         """Why `module` may run on a Python older than `version`, which code a fix adds may
         need (variable annotations need 3.6): the Python versions its project's packaging
-        declares (`requires-python`, `python_requires`) admit one, or a Dockerfile of the
-        tree in whose folder (the build context it gets by default) the module lies builds a
-        stage on the official `python` image of an older line (lovoo/jenkins_exporter's
-        `FROM python:2-slim`, beside the module it runs). A Dockerfile of another folder
-        builds something else, as a monorepo's legacy tool may. None when nothing says so."""
+        declares (`requires-python`, Poetry's `python`, `python_requires`) admit one, or a
+        Dockerfile of the tree in whose folder (the build context it gets by default) the
+        module lies builds a stage on the official `python` or `pypy` image of an older line
+        (lovoo/jenkins_exporter's `FROM python:2-slim`, beside the module it runs), or
+        installs Python 2 from the distribution (`apt-get install python`). A Dockerfile of
+        another folder builds something else, as a monorepo's legacy tool may. None when
+        nothing says so."""
         declared = self._declared_python
         if declared is not None:
             where, required = declared
-            older = _admitted_before(required, version)
+            older = next(
+                filter(None, (_admitted_before(one, version) for one in _pep440_alternatives(where, required))), None
+            )
             if older is not None:
                 return f"its {where} `{required}` admits Python {older}"
         location = os.path.abspath(module)
@@ -363,8 +367,8 @@ class Project:
             text = self.text(path)
             if text is None or not _may_build_on_python_before(text, version):
                 continue
-            for image in _python_images_before(text, path, version):
-                return f"{self.display(path)} builds on `{image}`"
+            for older in _older_pythons(text, path, version):
+                return f"{self.display(path)} {older}"
         return None
 
     def public_name(self, path: str, name: str) -> str | None:
@@ -397,16 +401,21 @@ class Project:
 
 def _declared_python(root: str) -> tuple[str, str] | None:
     """The Python versions the project at `root` declares it runs on, and where:
-    `pyproject.toml`'s `requires-python`, else `python_requires` in `setup.cfg` or as a
-    string in `setup.py`. A file is parsed only where its text names the key."""
-    pyproject = _text_naming(os.path.join(root, "pyproject.toml"), "requires-python")
+    `pyproject.toml`'s `requires-python` or Poetry's `python` dependency (`^2.7 || ^3.5`),
+    else `python_requires` in `setup.cfg` or in `setup.py` (a string, or the name of a
+    module-level one). A file is parsed only where its text names the key."""
+    pyproject = _text_naming(os.path.join(root, "pyproject.toml"), "requires-python", "tool.poetry")
     if pyproject is not None:
         import tomllib  # a twentieth of a one-file check: only for a file that names the key
 
         try:
-            required = tomllib.loads(pyproject).get("project", {}).get("requires-python")
+            table = tomllib.loads(pyproject)
+            required = table.get("project", {}).get("requires-python")
             if isinstance(required, str):
                 return "requires-python", required
+            required = table.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python")
+            if isinstance(required, str):
+                return _POETRY_PYTHON, required
         except (tomllib.TOMLDecodeError, AttributeError):
             pass
     setup_cfg = _text_naming(os.path.join(root, "setup.cfg"), "python_requires")
@@ -426,24 +435,60 @@ def _declared_python(root: str) -> tuple[str, str] | None:
         setup = ast.parse(setup_py) if setup_py is not None else None
     except (SyntaxError, ValueError, RecursionError):
         setup = None
+    strings = {
+        target.id: statement.value.value
+        for statement in (setup.body if setup is not None else ())
+        if isinstance(statement, ast.Assign)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    }
     for node in ast.walk(setup) if setup is not None else ():
-        if (
-            isinstance(node, ast.keyword)
-            and node.arg == "python_requires"
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            return "python_requires", node.value.value
+        if isinstance(node, ast.keyword) and node.arg == "python_requires":
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                return "python_requires", node.value.value
+            if isinstance(node.value, ast.Name) and node.value.id in strings:  # `python_requires=PYTHON_REQUIRES`
+                return "python_requires", strings[node.value.id]
     return None
 
 
-def _text_naming(path: str, key: str) -> str | None:
-    """The text of the file at `path` when it names `key`; None otherwise, or when it cannot be read."""
+def _text_naming(path: str, *keys: str) -> str | None:
+    """The text of the file at `path` when it names one of `keys`; None otherwise, or when it cannot be read."""
     try:
         text = read_whole(path, MAX_FILE_BYTES).decode("utf-8")
     except (OSError, FileTooLarge, UnicodeDecodeError):
         return None
-    return text if key in text else None
+    return text if any(key in text for key in keys) else None
+
+
+_POETRY_PYTHON = "Poetry `python` dependency"
+_POETRY_CLAUSE = re.compile(r"(\^|~(?!=)|[<>!=~]=|[<>=])?\s*(\d+(?:\.\d+)*)(\.\*)?|\*")
+
+
+def _pep440_alternatives(where: str, required: str) -> list[str]:
+    """The declared versions as PEP 440 specifiers, one set for each alternative of Poetry's
+    `||`: its `^2.7` is `>=2.7,<3`, its `~3.5` is `>=3.5,<3.6`, a bare `3.5` is `==3.5`."""
+    if where != _POETRY_PYTHON:
+        return [required]
+    alternatives = []
+    for alternative in re.split(r"\|\|?", required):
+        clauses = []
+        for match in _POETRY_CLAUSE.finditer(alternative):
+            operator, release, wildcard = match.groups()
+            if release is None:
+                continue  # `*`: any version
+            parts = [int(part) for part in release.split(".")]
+            if operator == "^" or (operator == "~" and len(parts) == 1):
+                upper = [parts[0] + 1] if parts[0] or len(parts) == 1 else [0, parts[1] + 1]
+                clauses += [f">={release}", f"<{'.'.join(map(str, upper))}"]
+            elif operator == "~":
+                clauses += [f">={release}", f"<{parts[0]}.{parts[1] + 1}"]
+            else:
+                clauses.append(f"{'==' if operator in (None, '=') else operator}{release}{wildcard or ''}")
+        if clauses:  # `*` says nothing, as no declaration does
+            alternatives.append(",".join(clauses))
+    return alternatives
 
 
 _LOWER_BOUND = re.compile(r"\s*(?:>=|~=|==)\s*(\d+)\.(\d+)(?:\.[\d*]+)*\s*")
@@ -472,20 +517,40 @@ def _admitted_before(required: str, version: tuple[int, int]) -> str | None:
     return None
 
 
+_PYTHON_IMAGES = ("python", "pypy")
+"""Official images whose tag names the Python line they run (`pypy:2` is PyPy's Python 2.7)."""
+_PYTHON_2_PACKAGES = frozenset(
+    {"python", "python2", "python2.7", "python-pip", "python2-pip", "python-dev", "python2-dev", "python-setuptools"}
+)
+"""A distribution's Python 2 (Debian's and Ubuntu's before 20.04, Alpine's before 3.12, CentOS 7's)."""
+_PACKAGE_INSTALLS = frozenset({"apt-get", "apt", "apk", "yum", "dnf", "microdnf"})
+_MAY_INSTALL_PYTHON_2 = re.compile(
+    r"(?m)\b(?:apt-get|apt|apk|yum|dnf|microdnf)\b(?:[^\n]*\\\n)*[^\n]*"
+    r"(?<![\w.-])python(?:2(?:\.7)?)?(?:-(?:pip|dev|setuptools))?(?![\w.-])"
+)
+
+
 def _may_build_on_python_before(text: str, version: tuple[int, int]) -> bool:
-    """Whether a `FROM` line of a Dockerfile may name a `python` image older than `version`:
-    one with an older tag, or a variable (`FROM ${BASE}`, `python:${PYTHON_VERSION}`). Most
-    name a current one, and parsing them would load the knowledge base for nothing."""
+    """Whether a Dockerfile may build on a Python older than `version`: a `FROM` line names a
+    `python` or `pypy` image with an older tag, or a variable (`FROM ${BASE}`,
+    `python:${PYTHON_VERSION}`), or a package manager's line names a Python 2 package. Most
+    name a current image, and parsing them would load the knowledge base for nothing."""
     older = "|".join(
         [*(str(major) for major in range(2, version[0])), *(f"{version[0]}\\.{minor}" for minor in range(version[1]))]
     )
-    return re.search(rf"(?im)^[ \t]*FROM[ \t][^\n]*(?:\$|python:[ \t]*(?:{older})(?![\d]))", text) is not None
+    images = "|".join(_PYTHON_IMAGES)
+    return (
+        re.search(rf"(?im)^[ \t]*FROM[ \t][^\n]*(?:\$|(?:{images}):[ \t]*(?:{older})(?![\d]))", text) is not None
+        or _MAY_INSTALL_PYTHON_2.search(text) is not None
+    )
 
 
-def _python_images_before(text: str, path: str, version: tuple[int, int]) -> Iterator[str]:
-    """The `python` images older than `version` that the stages of a Dockerfile build on
-    (`python:2-slim`, `python:3.5-alpine`); a tag of the major line alone (`python:3`) names
-    its newest release."""
+def _older_pythons(text: str, path: str, version: tuple[int, int]) -> Iterator[str]:
+    """How the stages of a Dockerfile build on a Python older than `version`: on a `python` or
+    `pypy` image of an older line (`builds on `python:2-slim``, `pypy:2`, `python:3.5-alpine`;
+    a tag of the major line alone, `python:3`, names its newest release), or installing a
+    distribution's Python 2 (`installs `python``)."""
+    from hardenfix import probes
     from hardenfix.knowledge import parse_reference
     from hardenfix.knowledge.versions import parse_tag
     from hardenfix.sources.dockerfile import parse as parse_dockerfile
@@ -494,8 +559,18 @@ def _python_images_before(text: str, path: str, version: tuple[int, int]) -> Ite
     for stage in document.stages:
         image = document.base_image(stage)
         reference = parse_reference(image) if image else None
-        if reference is None or reference.registry is not None or reference.repository != "python":
+        if reference is not None and reference.registry is None and reference.repository in _PYTHON_IMAGES:
+            numbers = parse_tag(reference.tag).numbers if reference.tag else None
+            if numbers and (numbers[0] < version[0] or (len(numbers) > 1 and tuple(numbers[:2]) < version)):
+                yield f"builds on `{image}`"
+        if version <= (2, 7):
             continue
-        numbers = parse_tag(reference.tag).numbers if reference.tag else None
-        if numbers and (numbers[0] < version[0] or (len(numbers) > 1 and tuple(numbers[:2]) < version)):
-            yield image
+        for instruction in stage.instructions_named("RUN"):
+            for words in probes.simple_commands(instruction.arguments):
+                values = [word.value for word in words]
+                if os.path.basename(values[0]) not in _PACKAGE_INSTALLS or not {"install", "add"} & set(values):
+                    continue
+                for value in values[1:]:
+                    package = re.split(r"[=<>~]", value, maxsplit=1)[0]
+                    if package in _PYTHON_2_PACKAGES:
+                        yield f"installs `{package}`"

@@ -211,10 +211,12 @@ class PrometheusReimportSafe(Rule):
     a design decision. So is a module-level metric whose helper names the
     module has all taken, and one in a module its project may run on a
     Python older than 3.6, which cannot parse the helper's variable
-    annotations: its packaging admits one (`requires-python`,
-    `python_requires`), or a Dockerfile in a folder that holds the module
-    builds a stage on the official `python` image of an older line
-    (lovoo/jenkins_exporter runs its module on `python:2-slim`).
+    annotations: its packaging admits one (`requires-python`, Poetry's
+    `python = "^2.7 || ^3.5"`, `python_requires`), or a Dockerfile in a
+    folder that holds the module builds a stage on the official `python` or
+    `pypy` image of an older line (lovoo/jenkins_exporter runs its module on
+    `python:2-slim`), or installs a distribution's Python 2
+    (`apt-get install python`).
 
     ## Options
     - `metrics-helper` (default: insert the helper): `module:function` of the
