@@ -192,6 +192,11 @@ WRAPPERS: dict[str, set[str]] = {
 the applet it names, `xargs` the command it names once or more."""
 USER_SWITCHERS = frozenset({"gosu", "su-exec", "chpst", "setpriv"})
 """Programs that run the command after a user (`gosu app ...`)."""
+PACKAGE_INSTALLS = {
+    ("apt-get", "install"), ("apt", "install"), ("aptitude", "install"), ("apk", "add"),
+    ("dnf", "install"), ("yum", "install"), ("microdnf", "install"), ("zypper", "install"), ("tdnf", "install"),
+}  # fmt: skip
+"""A distribution package manager's install command: the program and its action word."""
 _PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
 
 

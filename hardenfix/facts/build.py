@@ -57,12 +57,8 @@ _PACKAGE_TOOLS = {
 
 # Options of the package managers that take a value in the next word.
 _VALUED_OPTIONS = frozenset({"-o", "--option", "-t", "--target-release", "--virtual", "-X", "--repository", "-c"})
-_INSTALLS = {
-    ("apt-get", "install"), ("apt", "install"), ("aptitude", "install"), ("apk", "add"),
-    ("dnf", "install"), ("yum", "install"), ("microdnf", "install"), ("zypper", "install"), ("tdnf", "install"),
-}  # fmt: skip
 _INTERPRETERS = frozenset({"python", "python3", "perl", "ruby", "node"})
-_PACKAGE_MANAGERS = frozenset(program for program, _ in _INSTALLS)
+_PACKAGE_MANAGERS = frozenset(program for program, _ in probes.PACKAGE_INSTALLS)
 _REMOVALS = {
     ("apt-get", "purge"), ("apt-get", "remove"), ("apt", "purge"), ("apt", "remove"), ("apk", "del"),
     ("apt-get", "autoremove"), ("apt", "autoremove"), ("aptitude", "remove"), ("aptitude", "purge"),
@@ -356,7 +352,7 @@ def _packages(command: str, source: str, facts: BuildFacts, variables: Mapping[s
         action = next((value for value in values[1:] if not value.startswith("-")), None)
         if facts.installs_unread is None and _may_install_unread(program, action, values, facts.copied_names):
             facts.installs_unread = source
-        if (program, action) in _INSTALLS:
+        if (program, action) in probes.PACKAGE_INSTALLS:
             packages, group = _package_arguments(values[1:], action)
             if group:
                 virtual[group] = packages
@@ -383,7 +379,7 @@ def _may_install_unread(program: str, action: str | None, values: list[str], cop
     to a shell or an interpreter, one sourced with `.`)."""
     if program == "xargs":
         return any(posixpath.basename(value) in _PACKAGE_MANAGERS for value in values[1:])
-    if (program, action) in _INSTALLS:
+    if (program, action) in probes.PACKAGE_INSTALLS:
         packages, _ = _package_arguments(values[1:], action)
         return any("$" in value for value in values[2:]) or any(_PACKAGE_FILE.search(name) for name in packages)
     if program == "dpkg":
@@ -398,6 +394,18 @@ def _may_install_unread(program: str, action: str | None, values: list[str], cop
         operand = next((value for value in values[1:] if not value.startswith("-")), None)
         return operand is not None and not any(value in ("-c", "-m", "-e") for value in values[1:])
     return program in (".", "source") or program.endswith(".sh") or program in copied
+
+
+def installed_packages(document: DockerfileDocument, stage: Stage) -> Iterator[tuple[str, Instruction]]:
+    """The distribution packages the `RUN`s of a stage install, as named (`apt-get install -y
+    python-pip`: `python-pip`), with the instruction that installs each."""
+    for instruction in stage.instructions_named("RUN"):
+        for command in _shell_commands(document, instruction):
+            for words in probes.simple_commands(command):
+                values = [word.value for word in words]
+                action = next((value for value in values[1:] if not value.startswith("-")), None)
+                if (posixpath.basename(values[0]), action) in probes.PACKAGE_INSTALLS:
+                    yield from ((package, instruction) for package in _package_arguments(values[1:], action)[0])
 
 
 def argument_package_list(document: DockerfileDocument, stage: Stage) -> str | None:
@@ -415,7 +423,7 @@ def argument_package_list(document: DockerfileDocument, stage: Stage) -> str | N
                     for words in probes.simple_commands(command):
                         values = [word.value for word in words]
                         action = next((value for value in values[1:] if not value.startswith("-")), None)
-                        if (posixpath.basename(values[0]), action) not in _INSTALLS:
+                        if (posixpath.basename(values[0]), action) not in probes.PACKAGE_INSTALLS:
                             continue
                         for value in values[1:]:
                             match = _WHOLE_REFERENCE.fullmatch(value)

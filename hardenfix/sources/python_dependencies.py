@@ -528,17 +528,37 @@ def _tabled(tables: Iterable[dict]) -> Iterator[str]:
 
 
 def _tabled_specifier(version: str) -> str:
-    """A Poetry or Pipenv version constraint as a PEP 440 lowest bound: Poetry's `^1.30` and
-    `~1.30` allow 1.30 and up (to a bound above, left out), a bare `1.30` that version alone;
-    `*`, and what is no version, nothing."""
-    version = version.strip()
-    if version[:1] in ("^", "~") and version[1:2] != "=":
-        version = ">=" + version[1:]
-    elif version[:1].isdigit():
-        version = "==" + version
-    return version if _SPECIFIER.fullmatch(version) else ""
+    """A Poetry or Pipenv version constraint as one PEP 440 specifier set (see
+    `poetry_constraint`); nothing for `*`, for alternatives, and for what is no version."""
+    alternatives = poetry_constraint(version)
+    return alternatives[0] if len(alternatives) == 1 and _SPECIFIER.fullmatch(alternatives[0]) else ""
 
 
+def poetry_constraint(constraint: str) -> list[str]:
+    """A Poetry (or Pipenv) version constraint as PEP 440 specifier sets, one for each
+    alternative of `||`: `^2.7` is `>=2.7,<3`, `~3.5` is `>=3.5,<3.6`, a bare `3.5` is
+    `==3.5`, `>=1.2,<2` stays as it is; `*` allows any version, and gives no set."""
+    alternatives = []
+    for alternative in re.split(r"\|\|?", constraint):
+        clauses = []
+        for match in _POETRY_CLAUSE.finditer(alternative):
+            operator, release, wildcard = match.groups()
+            if release is None:
+                continue  # `*`
+            parts = [int(part) for part in release.split(".")]
+            if operator == "^" or (operator == "~" and len(parts) == 1):
+                upper = [parts[0] + 1] if parts[0] or len(parts) == 1 else [0, parts[1] + 1]
+                clauses += [f">={release}", f"<{'.'.join(map(str, upper))}"]
+            elif operator == "~":
+                clauses += [f">={release}", f"<{parts[0]}.{parts[1] + 1}"]
+            else:
+                clauses.append(f"{'==' if operator in (None, '=') else operator}{release}{wildcard or ''}")
+        if clauses:
+            alternatives.append(",".join(clauses))
+    return alternatives
+
+
+_POETRY_CLAUSE = re.compile(r"(\^|~(?!=)|[<>!=~]=|[<>=])?\s*(\d+(?:\.\d+)*)(\.\*)?|\*")
 _SPECIFIER = re.compile(r"(?:[<>=!~]=?=?[ \t]*[\w.*+!-]+[ \t]*,?[ \t]*)+")
 
 

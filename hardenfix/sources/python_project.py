@@ -37,7 +37,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -341,35 +341,34 @@ class Project:
     def _declared_python(self) -> tuple[str, str] | None:
         return _declared_python(self.root)
 
-    def runs_on_python_before(self, module: Path, version: tuple[int, int]) -> str | None:
-        """Why `module` may run on a Python older than `version`, which code a fix adds may
-        need (variable annotations need 3.6): the Python versions its project's packaging
-        declares (`requires-python`, Poetry's `python`, `python_requires`) admit one, or a
-        Dockerfile of the tree in whose folder (the build context it gets by default) the
-        module lies builds a stage on the official `python` or `pypy` image of an older line
-        (lovoo/jenkins_exporter's `FROM python:2-slim`, beside the module it runs), or
-        installs Python 2 from the distribution (`apt-get install python`). A Dockerfile of
-        another folder builds something else, as a monorepo's legacy tool may. None when
-        nothing says so."""
+    def declares_python_before(self, version: tuple[int, int]) -> str | None:
+        """Why the project may run on a Python older than `version`, which code a fix adds may
+        need (variable annotations need 3.6): the Python versions its packaging declares
+        (`requires-python`, Poetry's `python`, `python_requires`) admit one. None when they
+        do not, or it declares none."""
         declared = self._declared_python
-        if declared is not None:
-            where, required = declared
-            older = next(
-                filter(None, (_admitted_before(one, version) for one in _pep440_alternatives(where, required))), None
-            )
-            if older is not None:
-                return f"its {where} `{required}` admits Python {older}"
+        if declared is None:
+            return None
+        where, required = declared
+        if where == _POETRY_PYTHON:
+            from hardenfix.sources.python_dependencies import poetry_constraint
+
+            alternatives = poetry_constraint(required)
+        else:
+            alternatives = [required]
+        older = next(filter(None, (_admitted_before(one, version) for one in alternatives)), None)
+        return f"its {where} `{required}` admits Python {older}" if older is not None else None
+
+    def dockerfiles_holding(self, module: Path) -> list[str]:
+        """The Dockerfiles of the tree in whose folder (the build context each gets by
+        default) `module` lies: those that may build an image running it. A Dockerfile of
+        another folder builds something else, as a monorepo's legacy tool may."""
         location = os.path.abspath(module)
-        for path in self._tree.dockerfiles:
-            folder = os.path.dirname(path)
-            if os.path.commonpath([folder, location]) != folder:
-                continue
-            text = self.text(path)
-            if text is None or not _may_build_on_python_before(text, version):
-                continue
-            for older in _older_pythons(text, path, version):
-                return f"{self.display(path)} {older}"
-        return None
+        return [
+            path
+            for path in self._tree.dockerfiles
+            if os.path.commonpath([os.path.dirname(path), location]) == os.path.dirname(path)
+        ]
 
     def public_name(self, path: str, name: str) -> str | None:
         """The dotted name under which an installed distribution of the project offers
@@ -463,32 +462,6 @@ def _text_naming(path: str, *keys: str) -> str | None:
 
 
 _POETRY_PYTHON = "Poetry `python` dependency"
-_POETRY_CLAUSE = re.compile(r"(\^|~(?!=)|[<>!=~]=|[<>=])?\s*(\d+(?:\.\d+)*)(\.\*)?|\*")
-
-
-def _pep440_alternatives(where: str, required: str) -> list[str]:
-    """The declared versions as PEP 440 specifiers, one set for each alternative of Poetry's
-    `||`: its `^2.7` is `>=2.7,<3`, its `~3.5` is `>=3.5,<3.6`, a bare `3.5` is `==3.5`."""
-    if where != _POETRY_PYTHON:
-        return [required]
-    alternatives = []
-    for alternative in re.split(r"\|\|?", required):
-        clauses = []
-        for match in _POETRY_CLAUSE.finditer(alternative):
-            operator, release, wildcard = match.groups()
-            if release is None:
-                continue  # `*`: any version
-            parts = [int(part) for part in release.split(".")]
-            if operator == "^" or (operator == "~" and len(parts) == 1):
-                upper = [parts[0] + 1] if parts[0] or len(parts) == 1 else [0, parts[1] + 1]
-                clauses += [f">={release}", f"<{'.'.join(map(str, upper))}"]
-            elif operator == "~":
-                clauses += [f">={release}", f"<{parts[0]}.{parts[1] + 1}"]
-            else:
-                clauses.append(f"{'==' if operator in (None, '=') else operator}{release}{wildcard or ''}")
-        if clauses:  # `*` says nothing, as no declaration does
-            alternatives.append(",".join(clauses))
-    return alternatives
 
 
 _LOWER_BOUND = re.compile(r"\s*(?:>=|~=|==)\s*(\d+)\.(\d+)(?:\.[\d*]+)*\s*")
@@ -515,62 +488,3 @@ def _admitted_before(required: str, version: tuple[int, int]) -> str | None:
         if any(versions.contains(f"{major}.{minor}.{patch}", prereleases=True) for patch in (0, 99)):
             return f"{major}.{minor}"
     return None
-
-
-_PYTHON_IMAGES = ("python", "pypy")
-"""Official images whose tag names the Python line they run (`pypy:2` is PyPy's Python 2.7)."""
-_PYTHON_2_PACKAGES = frozenset(
-    {"python", "python2", "python2.7", "python-pip", "python2-pip", "python-dev", "python2-dev", "python-setuptools"}
-)
-"""A distribution's Python 2 (Debian's and Ubuntu's before 20.04, Alpine's before 3.12, CentOS 7's)."""
-_PACKAGE_INSTALLS = frozenset({"apt-get", "apt", "apk", "yum", "dnf", "microdnf"})
-_MAY_INSTALL_PYTHON_2 = re.compile(
-    r"(?m)\b(?:apt-get|apt|apk|yum|dnf|microdnf)\b(?:[^\n]*\\\n)*[^\n]*"
-    r"(?<![\w.-])python(?:2(?:\.7)?)?(?:-(?:pip|dev|setuptools))?(?![\w.-])"
-)
-
-
-def _may_build_on_python_before(text: str, version: tuple[int, int]) -> bool:
-    """Whether a Dockerfile may build on a Python older than `version`: a `FROM` line names a
-    `python` or `pypy` image with an older tag, or a variable (`FROM ${BASE}`,
-    `python:${PYTHON_VERSION}`), or a package manager's line names a Python 2 package. Most
-    name a current image, and parsing them would load the knowledge base for nothing."""
-    older = "|".join(
-        [*(str(major) for major in range(2, version[0])), *(f"{version[0]}\\.{minor}" for minor in range(version[1]))]
-    )
-    images = "|".join(_PYTHON_IMAGES)
-    return (
-        re.search(rf"(?im)^[ \t]*FROM[ \t][^\n]*(?:\$|(?:{images}):[ \t]*(?:{older})(?![\d]))", text) is not None
-        or _MAY_INSTALL_PYTHON_2.search(text) is not None
-    )
-
-
-def _older_pythons(text: str, path: str, version: tuple[int, int]) -> Iterator[str]:
-    """How the stages of a Dockerfile build on a Python older than `version`: on a `python` or
-    `pypy` image of an older line (`builds on `python:2-slim``, `pypy:2`, `python:3.5-alpine`;
-    a tag of the major line alone, `python:3`, names its newest release), or installing a
-    distribution's Python 2 (`installs `python``)."""
-    from hardenfix import probes
-    from hardenfix.knowledge import parse_reference
-    from hardenfix.knowledge.versions import parse_tag
-    from hardenfix.sources.dockerfile import parse as parse_dockerfile
-
-    document = parse_dockerfile(text, Path(path))
-    for stage in document.stages:
-        image = document.base_image(stage)
-        reference = parse_reference(image) if image else None
-        if reference is not None and reference.registry is None and reference.repository in _PYTHON_IMAGES:
-            numbers = parse_tag(reference.tag).numbers if reference.tag else None
-            if numbers and (numbers[0] < version[0] or (len(numbers) > 1 and tuple(numbers[:2]) < version)):
-                yield f"builds on `{image}`"
-        if version <= (2, 7):
-            continue
-        for instruction in stage.instructions_named("RUN"):
-            for words in probes.simple_commands(instruction.arguments):
-                values = [word.value for word in words]
-                if os.path.basename(values[0]) not in _PACKAGE_INSTALLS or not {"install", "add"} & set(values):
-                    continue
-                for value in values[1:]:
-                    package = re.split(r"[=<>~]", value, maxsplit=1)[0]
-                    if package in _PYTHON_2_PACKAGES:
-                        yield f"installs `{package}`"

@@ -5,6 +5,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hardenfix.model import Category, Edit, FileKind, Finding
@@ -13,8 +14,6 @@ from hardenfix.sources.python import PythonDocument, is_main_test, is_none, is_t
 from hardenfix.sources.python_project import Project
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import libcst
 
 _METRIC_CLASSES = frozenset({"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"})
@@ -310,6 +309,28 @@ def _wrapped(document: PythonDocument, call: ast.Call, helper: str) -> tuple[lib
     return node, wrapped
 
 
+def _runs_on_python_before(document: PythonDocument, version: tuple[int, int]) -> str | None:
+    """Why the module may run on a Python older than `version`: its project's packaging admits
+    one, or a Dockerfile in whose folder it lies builds on one (lovoo/jenkins_exporter's
+    `FROM python:2-slim`, beside the module it runs)."""
+    project = Project.of(document)
+    if project is None or document.location is None:
+        return None
+    declared = project.declares_python_before(version)
+    if declared is not None:
+        return declared
+    for path in project.dockerfiles_holding(document.location):
+        text = project.text(path)
+        if text is None:
+            continue
+        from hardenfix.facts.python_version import older_python
+
+        built = older_python(text, Path(path), version)
+        if built is not None:
+            return f"{project.display(path)} {built}"
+    return None
+
+
 @dataclass(frozen=True)
 class _Helper:
     """The get-or-create helper of one module: its names, and whether it is there already."""
@@ -336,10 +357,7 @@ class _Helper:
                 and (ast.get_docstring(statement) or "").startswith(_HELPER_SUMMARY)
             ):
                 return cls(statement.name, present=True)
-        project = Project.of(document)
-        older = None
-        if project is not None and document.location is not None:
-            older = project.runs_on_python_before(document.location, _HELPER_NEEDS_PYTHON)
+        older = _runs_on_python_before(document, _HELPER_NEEDS_PYTHON)
         if older is not None:
             return f"the helper needs Python {'.'.join(map(str, _HELPER_NEEDS_PYTHON))}, and {older}"
         typing_names = document.names_from("typing", _TYPING_NAMES)
