@@ -138,6 +138,10 @@ def _command_words(node: Node) -> list[str] | None:
     return [word.value for word in probes.shell_words(str(node.value)) if isinstance(word, probes.ShellWord)]
 
 
+_WHAT_RUNS = ("image", "build", "provider")
+"""The keys that say what a service runs, one of which Compose requires of each service it starts."""
+
+
 @dataclass(eq=False)
 class Service:
     name: str
@@ -189,13 +193,15 @@ class Service:
 
     @property
     def is_fragment(self) -> bool:
-        """It names neither an image nor a build, here or in what it extends in the file, and
-        no other document of the file adds to it: Compose refuses it alone ("has neither an
-        image nor a build context specified"), so its file is merged over another that
-        defines the service (`-f base.yaml -f this.yaml`)."""
-        if self.extends_other_file or self.in_other_documents:
+        """It names neither an image, a build nor a provider, here or in what it extends in the
+        file, none of which extends another file's service, and no other document of the file
+        adds to it: Compose refuses it alone ("has neither an image nor a build context
+        specified"), so its file is merged over another that defines the service (`-f
+        base.yaml -f this.yaml`). A `provider:` service (Docker Model Runner's `provider:
+        {type: model}`) runs no container, and Compose accepts it alone."""
+        if self.in_other_documents or any(service.extends_other_file for service in self.lineage()):
             return False
-        return self.get("image") is None and self.get("build") is None
+        return all(self.get(key) is None for key in _WHAT_RUNS)
 
     @property
     def is_complete(self) -> bool:
@@ -427,7 +433,7 @@ def _other_services(text: str) -> tuple[_OtherService, ...]:
                 and isinstance(target.value, ScalarNode)
                 else None
             )
-            complete = any(lookup(service.node, key) is not None for key in ("image", "build", "extends"))
+            complete = any(lookup(service.node, key) is not None for key in (*_WHAT_RUNS, "extends"))
             found.append(_OtherService(service.name, complete, named))
     return tuple(found)
 

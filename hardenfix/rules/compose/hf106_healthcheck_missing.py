@@ -170,7 +170,10 @@ class HealthcheckMissing(Rule):
     live elsewhere. So are the services of a file that holds such a
     fragment: Compose refuses it alone and merges it over another file whole
     (conductor's `docker-compose-port-override.yaml`, whose `postgres:16`
-    beside the server's ports adds to a base file's that has a probe).
+    beside the server's ports adds to a base file's that has a probe). A
+    service is no fragment when it extends, directly or through another of the
+    file, another file's service, or names a `provider:` (Docker Model
+    Runner's `provider: {type: model}`): Compose accepts those alone.
 
     A probe from a service's files is safe when every fact it rests on was
     read from a file: the route from its code, the port from its command (or
