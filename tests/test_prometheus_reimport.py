@@ -307,7 +307,14 @@ def test_test_code_is_left_alone(hardenfix, tmp_path: Path) -> None:
             "FROM ubuntu:16.04\nRUN apt-get update \\\n && apt-get install -y \\\n    python \\\n    curl\n",
             False,
         ),
+        # Packages that bring a distribution's Python 2 along: CentOS 7's headers, Ubuntu
+        # 18.04's bare interpreter, Alpine 3.8's pip.
+        ("Dockerfile", "FROM centos:7\nRUN yum install -y epel-release && yum install -y python-devel gcc\n", False),
+        ("Dockerfile", "FROM ubuntu:18.04\nRUN apt-get install -y --no-install-recommends python-minimal\n", False),
+        ("Dockerfile", "FROM alpine:3.8\nRUN apk add --no-cache py2-pip\nCMD python metrics.py\n", False),
         ("pyproject.toml", '[tool.poetry]\nname = "svc"\n\n[tool.poetry.dependencies]\npython = "^3.8"\n', True),
+        # A front end's root Dockerfile: node-gyp's Python 2, which runs no module of the tree.
+        ("Dockerfile", "FROM node:14-alpine\nRUN apk add --no-cache python2 make g++\nRUN npm ci\n", True),
         ("Dockerfile", "FROM node:20\nRUN apt-get install -y python3 python-is-python3\nCMD python3 app.py\n", True),
         # A major line alone floats to its newest release; a newer line runs the helper.
         ("Dockerfile", "FROM python:3\nFROM docker.io/library/python:3.6-slim\n", True),
@@ -332,3 +339,16 @@ def test_a_module_that_runs_on_a_python_older_than_3_6_gets_no_helper(
     assert (finding["fix"] is not None) is fixed, finding["message"]
     if not fixed:
         assert "(no fix: the helper needs Python 3.6, and " in finding["message"]
+
+
+def test_a_module_whose_own_syntax_needs_python_3_6_gets_the_helper(hardenfix, tmp_path: Path) -> None:
+    """A setup.py that still says `>=3.5` while the module formats its metric's name with an
+    f-string: no older Python parses the module, so none is kept from parsing the helper."""
+    (tmp_path / "setup.py").write_text("from setuptools import setup\n\nsetup(name='svc', python_requires='>=3.5')\n")
+    (tmp_path / "metrics.py").write_text(
+        "import os\n\nfrom prometheus_client import Counter\n\n"
+        "PREFIX = os.environ.get('PREFIX', 'app')\nC = Counter(f'{PREFIX}_requests_total', 'C')\n"
+    )
+    run = hardenfix(tmp_path, "check", "--isolated", "--select", "HF302", "--format", "json", "metrics.py")
+    [finding] = json.loads(run.stdout)
+    assert finding["fix"] is not None, finding["message"]

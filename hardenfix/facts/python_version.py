@@ -16,13 +16,23 @@ from hardenfix import probes
 _PYTHON_IMAGES = ("python", "pypy")
 """Official images whose tag names the Python line they run (`pypy:2` is PyPy's Python 2.7)."""
 _PYTHON_2_PACKAGES = frozenset(
-    {"python", "python2", "python2.7", "python-pip", "python2-pip", "python-dev", "python2-dev", "python-setuptools"}
+    {
+        *("python", "python2", "python2.7", "python-minimal", "python2-minimal", "python2.7-minimal"),
+        *("python-dev", "python2-dev", "python2.7-dev", "python-devel", "python2-devel"),
+        *("python-pip", "python2-pip", "py-pip", "py2-pip", "python-setuptools", "python-virtualenv"),
+    }
 )
-"""A distribution's Python 2 (Debian's and Ubuntu's before 20.04, Alpine's before 3.12, CentOS 7's)."""
+"""A distribution's Python 2, or a package that brings it (Debian's and Ubuntu's before 20.04,
+`python-minimal` and `python2.7-dev` among them; Alpine's before 3.12, whose `py2-pip` does;
+CentOS 7's, whose `python-devel` does)."""
+_BUILD_TOOL_IMAGES = ("node",)
+"""Official images on which a distribution's Python 2 is node-gyp's, which builds native addons
+(`apk add python2 make g++` before `npm ci`), not what runs the project's modules: a root
+Dockerfile of the front end holds the folder of a Python service with an image of its own."""
 _PACKAGE_MANAGERS = "|".join(sorted({re.escape(program) for program, _ in probes.PACKAGE_INSTALLS}))
 _MAY_INSTALL_PYTHON_2 = re.compile(
     rf"(?m)\b(?:{_PACKAGE_MANAGERS})\b(?:[^\n]*\\\n)*[^\n]*"
-    r"(?<![\w.-])python(?:2(?:\.7)?)?(?:-(?:pip|dev|setuptools))?(?![\w.-])"
+    rf"(?<![\w.-])(?:{'|'.join(sorted(map(re.escape, _PYTHON_2_PACKAGES), key=len, reverse=True))})(?![\w.-])"
 )
 
 
@@ -48,11 +58,12 @@ def older_python(text: str, location: Path, version: tuple[int, int]) -> str | N
     for stage in document.stages:
         image = document.base_image(stage)
         reference = parse_reference(image) if image else None
-        if reference is not None and reference.registry is None and reference.repository in _PYTHON_IMAGES:
+        repository = reference.repository if reference is not None and reference.registry is None else None
+        if reference is not None and repository in _PYTHON_IMAGES:
             numbers = parse_tag(reference.tag).numbers if reference.tag else None
             if numbers and (numbers[0] < version[0] or (len(numbers) > 1 and tuple(numbers[:2]) < version)):
                 return f"builds on `{image}`"
-        if version > (2, 7):
+        if version > (2, 7) and repository not in _BUILD_TOOL_IMAGES:
             for package, _ in installed_packages(document, stage):
                 if package in _PYTHON_2_PACKAGES:
                     return f"installs `{package}`"

@@ -216,6 +216,16 @@ class Binding(NamedTuple):
     """Bound under `if TYPE_CHECKING:`, so absent at run time."""
 
 
+_SYNTAX_SINCE: tuple[tuple[type[ast.AST], tuple[int, int]], ...] = (
+    (ast.JoinedStr, (3, 6)),
+    (ast.AnnAssign, (3, 6)),
+    (ast.NamedExpr, (3, 8)),
+    (ast.Match, (3, 10)),
+    (ast.TryStar, (3, 11)),
+)
+"""Nodes of syntax that a Python older than the version cannot parse (see `syntax_needs_python`)."""
+
+
 class PythonDocument(SourceText):
     def __init__(self, text: str, tree: ast.Module) -> None:
         super().__init__(text)
@@ -322,6 +332,13 @@ class PythonDocument(SourceText):
         """Whether a search of the module's text for a name finds every place the name stands:
         the module function `spelled_as_read` of its text, asked once."""
         return spelled_as_read(self.text)
+
+    @cached_property
+    def syntax_needs_python(self) -> tuple[int, int]:
+        """The oldest Python whose parser accepts the module, as far as the syntax it uses tells
+        (an f-string or an annotated assignment is 3.6's, `:=` 3.8's, `match` 3.10's); (3, 0)
+        when it uses none of these. Code added in the same syntax parses wherever it does."""
+        return max((since for kind, since in _SYNTAX_SINCE if self.nodes(kind)), default=(3, 0))
 
     @cached_property
     def _nodes_by_type(self) -> dict[type[ast.AST], list[ast.AST]]:

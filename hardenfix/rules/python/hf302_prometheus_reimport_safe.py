@@ -214,8 +214,12 @@ class PrometheusReimportSafe(Rule):
     `python = "^2.7 || ^3.5"`, `python_requires`), or a Dockerfile in a
     folder that holds the module builds a stage on the official `python` or
     `pypy` image of an older line (lovoo/jenkins_exporter runs its module on
-    `python:2-slim`), or installs a distribution's Python 2
-    (`apt-get install python`).
+    `python:2-slim`), or installs a distribution's Python 2 or a package
+    that brings it (`apt-get install python`, `python-minimal`, CentOS 7's
+    `python-devel`, Alpine's `py2-pip`); not on the official `node` image,
+    where it is node-gyp's (`apk add python2 make g++`). A module whose own
+    syntax needs Python 3.6 (an f-string, an annotated assignment) gets the
+    helper whatever its project says: no older Python parses it already.
 
     ## Options
     - `metrics-helper` (default: insert the helper): `module:function` of the
@@ -312,7 +316,10 @@ def _wrapped(document: PythonDocument, call: ast.Call, helper: str) -> tuple[lib
 def _runs_on_python_before(document: PythonDocument, version: tuple[int, int]) -> str | None:
     """Why the module may run on a Python older than `version`: its project's packaging admits
     one, or a Dockerfile in whose folder it lies builds on one (lovoo/jenkins_exporter's
-    `FROM python:2-slim`, beside the module it runs)."""
+    `FROM python:2-slim`, beside the module it runs). None when the module's own syntax needs
+    that Python already (an f-string): wherever it runs, the code added parses too."""
+    if document.syntax_needs_python >= version:
+        return None
     project = Project.of(document)
     if project is None or document.location is None:
         return None
