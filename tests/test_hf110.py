@@ -186,6 +186,9 @@ def test_a_secret_the_stack_signs_with_is_its_key_whatever_its_default_says(tmp_
     ):
         stack = f"services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n      {name}: ${{{name}:-{default}}}\n"
         assert applicability(tmp_path / name, "compose.yaml", stack) == "safe"
-    for name in ("STRIPE_SECRET_KEY", "SLACK_SIGNING_SECRET", "RECAPTCHA_SECRET_KEY"):  # a provider issues them
+    for name in (  # a provider issues them
+        *("STRIPE_SECRET_KEY", "SLACK_SIGNING_SECRET", "RECAPTCHA_SECRET_KEY"),
+        *("FLW_ENCRYPTION_KEY", "PAYU_MERCHANT_SALT"),  # Flutterwave's and PayU's, beside their secret keys
+    ):
         provider = f"services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n      {name}: ${{{name}:-dummy-key}}\n"
         assert applicability(tmp_path / name, "compose.yaml", provider) == "unsafe"

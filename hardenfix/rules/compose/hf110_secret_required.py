@@ -299,10 +299,19 @@ _SELF_VERIFIED_NAMES = frozenset(
 `STRIPE_SECRET_KEY` or Slack's `SLACK_SIGNING_SECRET`, which the provider issues."""
 
 
+_KEY_ISSUERS = frozenset({"FLW", "FLUTTERWAVE", "RAVE", "PAYU", "EASEBUZZ"})
+"""Payment gateways that issue a merchant an encryption key or a salt beside its secret key
+(Flutterwave's `FLW_ENCRYPTION_KEY`, PayU's `PAYU_MERCHANT_SALT`): a stack may run without
+them, payments off, as without `STRIPE_SECRET_KEY`."""
+
+
 def _self_verified(name: str) -> bool:
     """Whether a secret's name says the stack itself signs or encrypts with it
-    (`_SELF_VERIFIED_WORDS`, `_SELF_VERIFIED_NAMES`)."""
+    (`_SELF_VERIFIED_WORDS`, `_SELF_VERIFIED_NAMES`), rather than a provider that issues it
+    (`_KEY_ISSUERS`)."""
     words = _words(name)
+    if words and words[0] in _KEY_ISSUERS:
+        return False
     return bool(_SELF_VERIFIED_WORDS & set(words)) or words in _SELF_VERIFIED_NAMES
 
 
@@ -634,7 +643,9 @@ class SecretRequired(Rule):
     (a `JWT`, `SESSION`, `COOKIE`, `CSRF`, `NEXTAUTH`, `ENCRYPTION` or `SALT`
     secret, the application's own `SECRET_KEY`, `DJANGO_SECRET_KEY`,
     `SECRET_KEY_BASE`, `APP_SECRET`, `AUTH_SECRET`, `BETTER_AUTH_SECRET`,
-    `SIGNING_KEY` or `HMAC_SECRET`). A store's `dummy_password` is the
+    `SIGNING_KEY` or `HMAC_SECRET`; not a payment gateway's encryption key or
+    salt, Flutterwave's `FLW_ENCRYPTION_KEY`, PayU's `PAYU_MERCHANT_SALT`).
+    A store's `dummy_password` is the
     password it runs with, a `dummy_jwt_secret` the key every token is signed
     with, and a `dummy-encryption-key` the key its data is encrypted with. An
     insecure default a
