@@ -316,6 +316,13 @@ def test_test_code_is_left_alone(hardenfix, tmp_path: Path) -> None:
         # A front end's root Dockerfile: node-gyp's Python 2, which runs no module of the tree.
         ("Dockerfile", "FROM node:14-alpine\nRUN apk add --no-cache python2 make g++\nRUN npm ci\n", True),
         ("Dockerfile", "FROM node:20\nRUN apt-get install -y python3 python-is-python3\nCMD python3 app.py\n", True),
+        # Python 2's pip on the node image is for a module of the image's own, run beside node.
+        (
+            "Dockerfile",
+            "FROM node:14-buster-slim\nRUN apt-get install -y python python-pip && pip install prometheus_client\n"
+            'CMD ["sh", "-c", "python metrics.py & node server.js"]\n',
+            False,
+        ),
         # A major line alone floats to its newest release; a newer line runs the helper.
         ("Dockerfile", "FROM python:3\nFROM docker.io/library/python:3.6-slim\n", True),
         ("Dockerfile", "FROM registry.example.com/python:2.7\n", True),

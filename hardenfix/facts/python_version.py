@@ -15,9 +15,12 @@ from hardenfix import probes
 
 _PYTHON_IMAGES = ("python", "pypy")
 """Official images whose tag names the Python line they run (`pypy:2` is PyPy's Python 2.7)."""
+_PYTHON_2_INTERPRETERS = frozenset(
+    {"python", "python2", "python2.7", "python-minimal", "python2-minimal", "python2.7-minimal"}
+)
 _PYTHON_2_PACKAGES = frozenset(
     {
-        *("python", "python2", "python2.7", "python-minimal", "python2-minimal", "python2.7-minimal"),
+        *_PYTHON_2_INTERPRETERS,
         *("python-dev", "python2-dev", "python2.7-dev", "python-devel", "python2-devel"),
         *("python-pip", "python2-pip", "py-pip", "py2-pip", "python-setuptools", "python-virtualenv"),
     }
@@ -26,9 +29,11 @@ _PYTHON_2_PACKAGES = frozenset(
 `python-minimal` and `python2.7-dev` among them; Alpine's before 3.12, whose `py2-pip` does;
 CentOS 7's, whose `python-devel` does)."""
 _BUILD_TOOL_IMAGES = ("node",)
-"""Official images on which a distribution's Python 2 is node-gyp's, which builds native addons
-(`apk add python2 make g++` before `npm ci`), not what runs the project's modules: a root
-Dockerfile of the front end holds the folder of a Python service with an image of its own."""
+"""Official images on which a distribution's bare Python 2 interpreter is node-gyp's, which
+builds native addons (`apk add python2 make g++` before `npm ci`), not what runs the project's
+modules: a root Dockerfile of the front end holds the folder of a Python service with an image
+of its own. Its pip, setuptools or headers are for Python code of the image's own (`apt-get
+install python python-pip && pip install prometheus_client` beside `node server.js`)."""
 _PACKAGE_MANAGERS = "|".join(sorted({re.escape(program) for program, _ in probes.PACKAGE_INSTALLS}))
 _MAY_INSTALL_PYTHON_2 = re.compile(
     rf"(?m)\b(?:{_PACKAGE_MANAGERS})\b(?:[^\n]*\\\n)*[^\n]*"
@@ -63,8 +68,9 @@ def older_python(text: str, location: Path, version: tuple[int, int]) -> str | N
             numbers = parse_tag(reference.tag).numbers if reference.tag else None
             if numbers and (numbers[0] < version[0] or (len(numbers) > 1 and tuple(numbers[:2]) < version)):
                 return f"builds on `{image}`"
-        if version > (2, 7) and repository not in _BUILD_TOOL_IMAGES:
+        if version > (2, 7):
+            build_tool = repository in _BUILD_TOOL_IMAGES
             for package, _ in installed_packages(document, stage):
-                if package in _PYTHON_2_PACKAGES:
+                if package in _PYTHON_2_PACKAGES and not (build_tool and package in _PYTHON_2_INTERPRETERS):
                     return f"installs `{package}`"
     return None

@@ -216,8 +216,9 @@ class PrometheusReimportSafe(Rule):
     `pypy` image of an older line (lovoo/jenkins_exporter runs its module on
     `python:2-slim`), or installs a distribution's Python 2 or a package
     that brings it (`apt-get install python`, `python-minimal`, CentOS 7's
-    `python-devel`, Alpine's `py2-pip`); not on the official `node` image,
-    where it is node-gyp's (`apk add python2 make g++`). A module whose own
+    `python-devel`, Alpine's `py2-pip`); not the bare interpreter on the
+    official `node` image, where it is node-gyp's (`apk add python2 make
+    g++`), but its pip there (`python-pip`) all the same. A module whose own
     syntax needs Python 3.6 (an f-string, an annotated assignment) gets the
     helper whatever its project says: no older Python parses it already.
 
