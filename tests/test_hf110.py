@@ -189,6 +189,7 @@ def test_a_secret_the_stack_signs_with_is_its_key_whatever_its_default_says(tmp_
     for name in (  # a provider issues them
         *("STRIPE_SECRET_KEY", "SLACK_SIGNING_SECRET", "RECAPTCHA_SECRET_KEY"),
         *("FLW_ENCRYPTION_KEY", "PAYU_MERCHANT_SALT"),  # Flutterwave's and PayU's, beside their secret keys
+        *("PAYUMONEY_SALT", "INSTAMOJO_PRIVATE_SALT"),  # PayUmoney's and Instamojo's, which sign a payment's hash
     ):
         provider = f"services:\n  api:\n    image: ghcr.io/acme/api:1.4\n    environment:\n      {name}: ${{{name}:-dummy-key}}\n"
         assert applicability(tmp_path / name, "compose.yaml", provider) == "unsafe"

@@ -299,10 +299,11 @@ _SELF_VERIFIED_NAMES = frozenset(
 `STRIPE_SECRET_KEY` or Slack's `SLACK_SIGNING_SECRET`, which the provider issues."""
 
 
-_KEY_ISSUERS = frozenset({"FLW", "FLUTTERWAVE", "RAVE", "PAYU", "EASEBUZZ"})
+_KEY_ISSUERS = frozenset({"FLW", "FLUTTERWAVE", "RAVE", "PAYU", "PAYUMONEY", "EASEBUZZ", "INSTAMOJO"})
 """Payment gateways that issue a merchant an encryption key or a salt beside its secret key
-(Flutterwave's `FLW_ENCRYPTION_KEY`, PayU's `PAYU_MERCHANT_SALT`): a stack may run without
-them, payments off, as without `STRIPE_SECRET_KEY`."""
+(Flutterwave's `FLW_ENCRYPTION_KEY`, PayU's `PAYU_MERCHANT_SALT` and PayUmoney's
+`PAYUMONEY_SALT`, Instamojo's `INSTAMOJO_PRIVATE_SALT`): a stack may run without them,
+payments off, as without `STRIPE_SECRET_KEY`."""
 
 
 def _self_verified(name: str) -> bool:
@@ -644,7 +645,8 @@ class SecretRequired(Rule):
     secret, the application's own `SECRET_KEY`, `DJANGO_SECRET_KEY`,
     `SECRET_KEY_BASE`, `APP_SECRET`, `AUTH_SECRET`, `BETTER_AUTH_SECRET`,
     `SIGNING_KEY` or `HMAC_SECRET`; not a payment gateway's encryption key or
-    salt, Flutterwave's `FLW_ENCRYPTION_KEY`, PayU's `PAYU_MERCHANT_SALT`).
+    salt, Flutterwave's `FLW_ENCRYPTION_KEY`, PayU's `PAYU_MERCHANT_SALT`,
+    Instamojo's `INSTAMOJO_PRIVATE_SALT`).
     A store's `dummy_password` is the
     password it runs with, a `dummy_jwt_secret` the key every token is signed
     with, and a `dummy-encryption-key` the key its data is encrypted with. An
