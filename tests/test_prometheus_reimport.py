@@ -313,6 +313,21 @@ def test_test_code_is_left_alone(hardenfix, tmp_path: Path) -> None:
         ("Dockerfile", "FROM ubuntu:18.04\nRUN apt-get install -y --no-install-recommends python-minimal\n", False),
         ("Dockerfile", "FROM alpine:3.8\nRUN apk add --no-cache py2-pip\nCMD python metrics.py\n", False),
         ("pyproject.toml", '[tool.poetry]\nname = "svc"\n\n[tool.poetry.dependencies]\npython = "^3.8"\n', True),
+        # A distribution's Python 3 older than 3.6: old exporters' `apt-get install python3
+        # python3-pip` on Ubuntu 16.04 (3.5), Debian 9's packaged client (3.5), Alpine 3.5's.
+        (
+            "Dockerfile",
+            "FROM ubuntu:16.04\nRUN apt-get update && apt-get install -y python3 python3-pip\n"
+            'CMD ["python3", "metrics.py"]\n',
+            False,
+        ),
+        ("Dockerfile", "FROM debian:stretch-slim\nRUN apt-get install -y python3-prometheus-client\n", False),
+        ("Dockerfile", "FROM alpine:3.5\nRUN apk add --no-cache python3 py3-pip\n", False),
+        # Newer releases' Python 3 (Ubuntu 18.04's and Alpine 3.6's are 3.6), and a line of its
+        # own (deadsnakes' `python3.6` on Ubuntu 16.04), parse the helper.
+        ("Dockerfile", "FROM ubuntu:18.04\nRUN apt-get install -y python3 python3-pip\n", True),
+        ("Dockerfile", "FROM alpine:3.6\nRUN apk add --no-cache python3\n", True),
+        ("Dockerfile", "FROM ubuntu:xenial\nRUN apt-get install -y python3.6\n", True),
         # A front end's root Dockerfile: node-gyp's Python 2, which runs no module of the tree.
         ("Dockerfile", "FROM node:14-alpine\nRUN apk add --no-cache python2 make g++\nRUN npm ci\n", True),
         ("Dockerfile", "FROM node:20\nRUN apt-get install -y python3 python-is-python3\nCMD python3 app.py\n", True),

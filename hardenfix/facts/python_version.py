@@ -39,6 +39,17 @@ _MAY_INSTALL_PYTHON_2 = re.compile(
     rf"(?m)\b(?:{_PACKAGE_MANAGERS})\b(?:[^\n]*\\\n)*[^\n]*"
     rf"(?<![\w.-])(?:{'|'.join(sorted(map(re.escape, _PYTHON_2_PACKAGES), key=len, reverse=True))})(?![\w.-])"
 )
+_DISTRIBUTION_PYTHON_3 = {
+    "debian": {"jessie": (3, 4), "8": (3, 4), "stretch": (3, 5), "9": (3, 5)},
+    "ubuntu": {"trusty": (3, 4), "14.04": (3, 4), "xenial": (3, 5), "16.04": (3, 5)},
+    "alpine": {"3.2": (3, 4), "3.3": (3, 5), "3.4": (3, 5), "3.5": (3, 5)},
+}
+"""The Python 3 of a distribution's releases older than 3.6 (Debian 9's and Ubuntu 16.04's is
+3.5), as their image's tag names the release: what a package that brings it runs."""
+_DISTRIBUTION_PYTHON_3_PACKAGE = re.compile(r"python3(?:-[\w.+-]+)?|py3-[\w.+-]+")
+"""A package that brings the distribution's `python3` (`python3-pip`, Debian's
+`python3-prometheus-client`, Alpine's `py3-pip`); not `python3.8`, a line of its own."""
+_MAY_INSTALL_PYTHON_3 = re.compile(rf"(?m)\b(?:{_PACKAGE_MANAGERS})\b(?:[^\n]*\\\n)*[^\n]*(?<![\w.-])(?:python3|py3-)")
 
 
 def older_python(text: str, location: Path, version: tuple[int, int]) -> str | None:
@@ -52,6 +63,7 @@ def older_python(text: str, location: Path, version: tuple[int, int]) -> str | N
     if (
         re.search(rf"(?im)^[ \t]*FROM[ \t][^\n]*(?:\$|(?:{images}):[ \t]*(?:{older})(?!\d))", text) is None
         and _MAY_INSTALL_PYTHON_2.search(text) is None
+        and _MAY_INSTALL_PYTHON_3.search(text) is None
     ):
         return None
     from hardenfix.facts.build import installed_packages
@@ -70,7 +82,23 @@ def older_python(text: str, location: Path, version: tuple[int, int]) -> str | N
                 return f"builds on `{image}`"
         if version > (2, 7):
             build_tool = repository in _BUILD_TOOL_IMAGES
+            python_3 = _distribution_python_3(repository, reference.tag if reference is not None else None)
             for package, _ in installed_packages(document, stage):
                 if package in _PYTHON_2_PACKAGES and not (build_tool and package in _PYTHON_2_INTERPRETERS):
                     return f"installs `{package}`"
+                if python_3 is not None and python_3 < version and _DISTRIBUTION_PYTHON_3_PACKAGE.fullmatch(package):
+                    return f"installs `{package}`, Python {'.'.join(map(str, python_3))} on `{image}`"
     return None
+
+
+def _distribution_python_3(repository: str | None, tag: str | None) -> tuple[int, int] | None:
+    """The Python 3 of the official distribution image's release its tag names (`16.04`,
+    `stretch-slim`, `9.13`, `3.5.2`), when older than 3.6; None for another image or release."""
+    releases = _DISTRIBUTION_PYTHON_3.get(repository or "")
+    if releases is None or not tag:
+        return None
+    release = tag.split("-", 1)[0]
+    parts = release.split(".")
+    # Debian's point releases (`9.13`) and Alpine's (`3.5.2`) are their release's.
+    candidates = (release, parts[0], ".".join(parts[:2]))
+    return next((releases[name] for name in candidates if name in releases), None)

@@ -216,7 +216,9 @@ class PrometheusReimportSafe(Rule):
     `pypy` image of an older line (lovoo/jenkins_exporter runs its module on
     `python:2-slim`), or installs a distribution's Python 2 or a package
     that brings it (`apt-get install python`, `python-minimal`, CentOS 7's
-    `python-devel`, Alpine's `py2-pip`); not the bare interpreter on the
+    `python-devel`, Alpine's `py2-pip`), or its Python 3 on a release whose
+    Python 3 is older (`apt-get install python3-pip` on `ubuntu:16.04` or
+    `debian:stretch`, both 3.5; `apk add python3` on `alpine:3.5`); not the bare interpreter on the
     official `node` image, where it is node-gyp's (`apk add python2 make
     g++`), but its pip there (`python-pip`) all the same. A module whose own
     syntax needs Python 3.6 (an f-string, an annotated assignment) gets the
