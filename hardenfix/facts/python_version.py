@@ -49,7 +49,12 @@ _DISTRIBUTION_PYTHON_3 = {
 _DISTRIBUTION_PYTHON_3_PACKAGE = re.compile(r"python3(?:-[\w.+-]+)?|py3-[\w.+-]+")
 """A package that brings the distribution's `python3` (`python3-pip`, Debian's
 `python3-prometheus-client`, Alpine's `py3-pip`); not `python3.8`, a line of its own."""
-_MAY_INSTALL_PYTHON_3 = re.compile(rf"(?m)\b(?:{_PACKAGE_MANAGERS})\b(?:[^\n]*\\\n)*[^\n]*(?<![\w.-])(?:python3|py3-)")
+_OLD_PYTHON_3_RELEASE = re.compile(
+    r"(?im)^[ \t]*FROM[ \t][^\n]*\b(?:"
+    + "|".join(f"{re.escape(name)}:{re.escape(tag)}" for name, tags in _DISTRIBUTION_PYTHON_3.items() for tag in tags)
+    + r")(?:\.\d+)*(?![\w.])"
+)
+"""A `FROM` line naming a release of `_DISTRIBUTION_PYTHON_3`, whose Python 3 packages the text search looks for."""
 
 
 def older_python(text: str, location: Path, version: tuple[int, int]) -> str | None:
@@ -63,7 +68,7 @@ def older_python(text: str, location: Path, version: tuple[int, int]) -> str | N
     if (
         re.search(rf"(?im)^[ \t]*FROM[ \t][^\n]*(?:\$|(?:{images}):[ \t]*(?:{older})(?!\d))", text) is None
         and _MAY_INSTALL_PYTHON_2.search(text) is None
-        and _MAY_INSTALL_PYTHON_3.search(text) is None
+        and _OLD_PYTHON_3_RELEASE.search(text) is None
     ):
         return None
     from hardenfix.facts.build import installed_packages
