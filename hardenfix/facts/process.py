@@ -470,9 +470,8 @@ _IPV6_ALONE_ON_ANY = frozenset({"uvicorn", "fastapi", "litestar", "waitress-serv
 `create_server` (asyncio/base_events.py), waitress (server.py, 3.0), and tornado's
 `bind_sockets` (netutil.py, 6.x), which flower and streamlit's tornado server listen through
 (`--server.address=::`: 127.0.0.1 refused with streamlit 1.17 and 1.40, reached with 1.67's
-starlette server). On `::` they take no
-IPv4 connection, as a probe of 127.0.0.1 makes (uvicorn binds its own dual-stack socket only
-with `--workers` or `--reload`)."""
+starlette server). On `::` they take no IPv4 connection, as a probe of 127.0.0.1 makes
+(uvicorn binds its own dual-stack socket only with `--workers` or `--reload`)."""
 _EVERY_ADDRESS = {"waitress-serve": "*"}
 """How a server's bind says every address, IPv4 and IPv6 (waitress adjustments.py: `*:8080`)."""
 

@@ -766,8 +766,8 @@ class ServiceFacts:
     def _workdir_files(self) -> frozenset[str] | None:
         """Names of the files in its working directory, where gunicorn and hypercorn look for
         their configuration file (streamlit in its `.streamlit` folder), and `flask run` for its
-        `.flaskenv` (python-dotenv's
-        `find_dotenv` looks in the folders above it too: those count as here): those a folder
+        `.flaskenv` (python-dotenv's `find_dotenv` looks in the folders above it too: those
+        count as here): those a folder
         bound over it holds (None when that is a folder of the host that runs it), else those
         `COPY` puts there, into it or a folder above it; and files bound into it one by one."""
         return self._files_in(self.working_directory)

@@ -807,8 +807,7 @@ class PythonDocument(SourceText):
         line_start = self._line_starts[first_line(outer) - 1]
         line = self.text[line_start : self.line_end(line_start)]
         indentation = _INDENTATION_FORM_FEEDS.sub("", line[: len(line) - len(line.lstrip(" \t\f"))])
-        line_ending = self.line_ending(self._line_starts[first_line(statement) - 1]) or self.newline
-        return f"{indentation}if 1:{line_ending}"
+        return f"{indentation}if 1:{self.newline_for_insertion(self._line_starts[first_line(statement) - 1])}"
 
     def _indexed(self, piece: _CstSlice) -> dict[tuple[type, int], list[libcst.CSTNode]]:
         """The nodes of `piece`, by type and start offset, parents first; none for a nested

@@ -646,12 +646,10 @@ class SecretRequired(Rule):
     `SECRET_KEY_BASE`, `APP_SECRET`, `AUTH_SECRET`, `BETTER_AUTH_SECRET`,
     `SIGNING_KEY` or `HMAC_SECRET`; not a payment gateway's encryption key or
     salt, Flutterwave's `FLW_ENCRYPTION_KEY`, PayU's `PAYU_MERCHANT_SALT`,
-    Instamojo's `INSTAMOJO_PRIVATE_SALT`).
-    A store's `dummy_password` is the
+    Instamojo's `INSTAMOJO_PRIVATE_SALT`). A store's `dummy_password` is the
     password it runs with, a `dummy_jwt_secret` the key every token is signed
     with, and a `dummy-encryption-key` the key its data is encrypted with. An
-    insecure default a
-    stack uses as it is (`changeme`) is the rule's fix.
+    insecure default a stack uses as it is (`changeme`) is the rule's fix.
 
     **A data store's own credential** is a variable through which a data-store
     image takes the credential it is started with (`data-store-credentials`:
