@@ -31,7 +31,6 @@ repository cannot run anything through it.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import hashlib
 import json
@@ -40,9 +39,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hardenfix import __version__
 from hardenfix.config import CONFIG_FILES, ConfigError, read_layer
@@ -79,8 +77,7 @@ def _mtime_and_size(path: str) -> list[int]:
     return [status.st_mtime_ns, status.st_size]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     findings: list[list[object]]
     """Findings as `Finding.to_cache` writes them."""
     dependencies: list[list[object]]
@@ -105,19 +102,32 @@ def is_settled(status: Status, started_ns: int) -> bool:
     return status[0] < started_ns - RACY_NS
 
 
-@dataclass
 class Remembered:
     """What the cache knows of files as they were: read-only for workers, which are
     forked with it."""
 
-    entries: dict[str, Entry] = field(default_factory=dict)
-    digests: dict[str, list[Any]] = field(default_factory=dict)
+    __slots__ = ("build_contexts", "digests", "entries", "walks")
+
+    entries: dict[str, Entry]
+    digests: dict[str, list[Any]]
     """Absolute path -> [*status, SHA-256 of the bytes it had with that status]."""
-    build_contexts: dict[str, list[Any]] = field(default_factory=dict)
+    build_contexts: dict[str, list[Any]]
     """Absolute path of a Compose file -> [*status, what it says of the Dockerfiles it builds,
     the entrypoints it sets and the files it includes (see `runner._contexts_of`)]."""
-    walks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    walks: dict[str, dict[str, Any]]
     """Absolute path of a folder walked -> what the walk found (`discovery.Walk`)."""
+
+    def __init__(
+        self,
+        entries: dict[str, Entry] | None = None,
+        digests: dict[str, list[Any]] | None = None,
+        build_contexts: dict[str, list[Any]] | None = None,
+        walks: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.entries = {} if entries is None else entries
+        self.digests = {} if digests is None else digests
+        self.build_contexts = {} if build_contexts is None else build_contexts
+        self.walks = {} if walks is None else walks
 
     def digest(self, path: str, status: Status) -> str | None:
         """The content key of a file whose status is unchanged since it was remembered."""
@@ -210,7 +220,7 @@ class Cache:
             cache.remembered = cache._stores[0].remembered
         else:
             for store in cache._stores:
-                for name in _FIELDS:
+                for name in Remembered.__slots__:
                     getattr(cache.remembered, name).update(getattr(store.remembered, name))
         return cache
 
@@ -245,8 +255,8 @@ class Cache:
     def remember(self, root: str, walk: Walk) -> None:
         """Keep a walk whose folders and `.gitignore` files were all settled when it looked."""
         if all(is_settled(status, self.started_ns) for _, status in walk.statuses()):
-            # Its lists as they stand, not deep copies (`dataclasses.asdict`, a second a
-            # large tree): the walk is over, and nothing changes them before they are saved.
+            # Its lists as they stand, not deep copies: the walk is over, and nothing changes
+            # them before they are saved.
             self._store_for(root).added.walks[root] = {name: getattr(walk, name) for name in _WALK_FIELDS}
 
     def add_build_contexts(self, path: str, status: Status, contexts: dict[str, Any]) -> None:
@@ -261,15 +271,20 @@ class Cache:
                 store.save()
 
 
-@dataclass
 class _Store:
     """One project's cache file: what it held, and what this run adds to it."""
 
     project: str
     """The project's root, absolute."""
     folder: Path
-    remembered: Remembered = field(default_factory=Remembered)
-    added: Remembered = field(default_factory=Remembered)
+    remembered: Remembered
+    added: Remembered
+
+    def __init__(self, project: str, folder: Path) -> None:
+        self.project = project
+        self.folder = folder
+        self.remembered = Remembered()
+        self.added = Remembered()
 
     @property
     def file(self) -> Path:
@@ -331,8 +346,7 @@ def _not_collecting() -> Iterator[None]:
             gc.enable()
 
 
-_WALK_FIELDS = {field.name for field in dataclasses.fields(Walk)}
-_FIELDS = [field.name for field in dataclasses.fields(Remembered)]
+_WALK_FIELDS = set(Walk.__slots__)
 _LEARNT_FIELDS = {"builds", "entrypoints", "includes"}
 """What the cache remembers of a Compose file's builds and includes (see `runner._contexts_of`)."""
 

@@ -57,7 +57,6 @@ import re
 import types
 import typing
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -81,29 +80,67 @@ class ConfigError(Exception):
     """An invalid configuration; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
 class Settings:
-    """The effective settings for a file: every layer merged, flags on top."""
+    """The effective settings for a file: every layer merged, flags on top. Never changed
+    once made: `replace` makes another."""
 
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    unsafe_fixes: bool = False
-    exclude: tuple[tuple[str, str], ...] = ()
+    select: tuple[str, ...] | None
+    extend_select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    unsafe_fixes: bool
+    exclude: tuple[tuple[str, str], ...]
     """(folder, gitignore pattern) pairs: patterns are relative to the file that set them."""
-    per_file_ignores: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    per_file_ignores: tuple[tuple[str, str, tuple[str, ...]], ...]
     """(folder, glob, selectors) triples."""
-    fail_on: tuple[str, ...] = ("ALL",)
-    rule_options: dict[str, Any] = field(default_factory=dict)
+    fail_on: tuple[str, ...]
+    rule_options: dict[str, Any]
     """Rule code -> that rule's validated Options instance."""
-    pins: dict[str, str] = field(default_factory=dict)
-    images: dict[str, ImageFacts] = field(default_factory=dict)
-    online: bool = False
-    registry_mirrors: dict[str, str] = field(default_factory=dict)
-    platform: str = "linux/amd64"
-    pin_digests: bool = False
-    origins: dict[str, str] = field(default_factory=dict, compare=False)
+    pins: dict[str, str]
+    images: dict[str, ImageFacts]
+    online: bool
+    registry_mirrors: dict[str, str]
+    platform: str
+    pin_digests: bool
+    origins: dict[str, str]
     """Key -> the file (or flag) its value came from, for `hardenfix config`."""
+
+    def __init__(
+        self,
+        select: tuple[str, ...] | None = None,
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        unsafe_fixes: bool = False,
+        exclude: tuple[tuple[str, str], ...] = (),
+        per_file_ignores: tuple[tuple[str, str, tuple[str, ...]], ...] = (),
+        fail_on: tuple[str, ...] = ("ALL",),
+        rule_options: dict[str, Any] | None = None,
+        pins: dict[str, str] | None = None,
+        images: dict[str, ImageFacts] | None = None,
+        online: bool = False,
+        registry_mirrors: dict[str, str] | None = None,
+        platform: str = "linux/amd64",
+        pin_digests: bool = False,
+        origins: dict[str, str] | None = None,
+    ) -> None:
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.unsafe_fixes = unsafe_fixes
+        self.exclude = exclude
+        self.per_file_ignores = per_file_ignores
+        self.fail_on = fail_on
+        self.rule_options = {} if rule_options is None else rule_options
+        self.pins = {} if pins is None else pins
+        self.images = {} if images is None else images
+        self.online = online
+        self.registry_mirrors = {} if registry_mirrors is None else registry_mirrors
+        self.platform = platform
+        self.pin_digests = pin_digests
+        self.origins = {} if origins is None else origins
+
+    def replace(self, **changes: Any) -> Settings:
+        """These settings with some changed."""
+        return Settings(**({name: getattr(self, name) for name in Settings.__annotations__} | changes))
 
     def knowledge(self, registry: RegistryAnswers | None = None) -> KnowledgeBase:
         """The built-in knowledge, the project's, and what registries answered (online)."""
@@ -212,7 +249,7 @@ class Settings:
         if online:
             changes["online"] = True
             origins["online"] = "--online"
-        return dataclasses.replace(self, **changes, origins=origins)
+        return self.replace(**changes, origins=origins)
 
 
 def _matches(patterns: IgnorePatterns, absolute: str, folder: str) -> bool:
@@ -340,7 +377,7 @@ def _apply(settings: Settings, layer: Layer) -> Settings:
         came_from(f"pins.{image}")
     for image in table.get("images", {}):
         came_from(f"images.{image}")
-    return dataclasses.replace(settings, **changes, rule_options=options, pins=pins, images=images, origins=origins)
+    return settings.replace(**changes, rule_options=options, pins=pins, images=images, origins=origins)
 
 
 class Configuration:

@@ -14,7 +14,6 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -133,27 +132,44 @@ FolderListed = Callable[[str, set[str]], None]
 """Told each folder walked and the names in it, so that others need not list it again."""
 
 
-@dataclass
 class Walk:
     """What walking a tree found, and the statuses of what it looked at: a later run takes
     the files from here while every folder (whose modification time changes when an entry
     is added, removed or renamed) and every `.gitignore` is as it was, as git's untracked
     cache does. Paths are relative to the tree."""
 
-    folders: list[list[Any]] = field(default_factory=list)
+    __slots__ = ("complete", "files", "folders", "ignore_files", "noted_names", "temporaries")
+
+    folders: list[list[Any]]
     """[path, mtime in ns, inode, the names in it a listener is told of]."""
-    ignore_files: list[list[Any]] = field(default_factory=list)
+    ignore_files: list[list[Any]]
     """[path, mtime in ns, size, inode]."""
-    files: list[list[Any]] = field(default_factory=list)
+    files: list[list[Any]]
     """[path, kind, whether it is a symlink]; the kind is None for a file whose content
     tells it (`is_sniffed_name`), which is read again on each run, since editing a file
     leaves its folder's modification time as it was."""
-    temporaries: list[str] = field(default_factory=list)
-    complete: bool = True
+    temporaries: list[str]
+    complete: bool
     """False when a folder could not be listed: such a walk is not reused."""
-    noted_names: list[str] = field(default_factory=list)
+    noted_names: list[str]
     """The names the folders' entries above were noted for: a walk serves only a run that
     notes the same ones."""
+
+    def __init__(
+        self,
+        folders: list[list[Any]] | None = None,
+        ignore_files: list[list[Any]] | None = None,
+        files: list[list[Any]] | None = None,
+        temporaries: list[str] | None = None,
+        complete: bool = True,
+        noted_names: list[str] | None = None,
+    ) -> None:
+        self.folders = [] if folders is None else folders
+        self.ignore_files = [] if ignore_files is None else ignore_files
+        self.files = [] if files is None else files
+        self.temporaries = [] if temporaries is None else temporaries
+        self.complete = complete
+        self.noted_names = [] if noted_names is None else noted_names
 
     def statuses(self) -> Iterator[tuple[str, list[int]]]:
         for path, mtime, inode, _ in self.folders:
@@ -320,11 +336,13 @@ def _walk(
                     yield _followed(Candidate(Path(entry.path), kind, explicit=False), top, is_link)
 
 
-@dataclass
 class _Recorder:
-    top: str
-    walk: Walk
-    noted_names: frozenset[str]
+    """Notes in a walk what it lists, for the cache."""
+
+    def __init__(self, top: str, walk: Walk, noted_names: frozenset[str]) -> None:
+        self.top = top
+        self.walk = walk
+        self.noted_names = noted_names
 
     def relative(self, path: str) -> str:
         if path.startswith(self.top + os.sep):

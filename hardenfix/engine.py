@@ -6,10 +6,8 @@ findings, or into a fixed text plus the findings it fixed and those it left.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -29,17 +27,36 @@ class FixError(Exception):
     """Fixing could not finish; nothing is written. The message is one line, without the path."""
 
 
-@dataclass(slots=True)
 class FixOutcome:
+    """What checking or fixing one file's text came to."""
+
+    __slots__ = ("dependencies", "document", "dropped", "fixed", "remaining", "text")
+
     text: str
     fixed: list[Finding]
     remaining: list[Finding]
-    dropped: list[str] = field(default_factory=list)
+    dropped: list[str]
     """Fixes left out because their output did not parse: a bug in a rule."""
-    dependencies: frozenset[str] = frozenset()
+    dependencies: frozenset[str]
     """Other files and folders the findings on the original text depend on."""
-    document: Any = None
+    document: Any
     """The original text as parsed, for what else a caller wants to know of it."""
+
+    def __init__(
+        self,
+        text: str,
+        fixed: list[Finding],
+        remaining: list[Finding],
+        dropped: list[str] | None = None,
+        dependencies: frozenset[str] = frozenset(),
+        document: Any = None,
+    ) -> None:
+        self.text = text
+        self.fixed = fixed
+        self.remaining = remaining
+        self.dropped = [] if dropped is None else dropped
+        self.dependencies = dependencies
+        self.document = document
 
 
 class Engine:
@@ -199,7 +216,7 @@ class Engine:
                 # A rule whose prefilter did not match ran too: it proved there was nothing to find.
                 findings.extend(suppressions.unused_findings(selected, rules_of_kind(kind)))
         findings.sort(key=lambda f: (f.offset, f.code))
-        return [dataclasses.replace(finding, path=path) for finding in findings]
+        return [finding.replace(path=path) for finding in findings]
 
 
 class _Passes:
@@ -248,8 +265,7 @@ class _Passes:
         start = self._offset(finding.offset, found_on, target, is_end=False)
         end = max(start, self._offset(end, found_on, target, is_end=True))
         destination = self._source(target)
-        return dataclasses.replace(
-            finding,
+        return finding.replace(
             start=destination.position(start),
             end=destination.position(end),
             offset=start,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -207,21 +206,66 @@ class Position(NamedTuple):
     column: int
 
 
-@dataclass(frozen=True, slots=True)
 class Finding:
+    """What a rule found at a place in a file, and how to fix it; never changed once made."""
+
+    __slots__ = ("code", "end", "facts", "fix", "message", "offset", "path", "slug", "start")
+
     code: str
     slug: str
     path: str
     start: Position
     end: Position
     message: str
-    fix: Fix | None = None
-    # Offsets into the text the finding was made on: the engine needs them to
-    # apply fixes; reports use the 1-based positions above.
-    offset: int = field(default=0, compare=False)
-    facts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    fix: Fix | None
+    offset: int
+    """An offset into the text the finding was made on: the engine needs it to apply fixes;
+    reports use the 1-based positions. Not part of the finding's identity."""
+    facts: tuple[tuple[str, str], ...]
     """The facts the finding and its fix rest on, by name, each with where it was read:
-    what a reviewer checks (`("port", "8000 (services/api/Dockerfile:7: CMD [...])")`)."""
+    what a reviewer checks (`("port", "8000 (services/api/Dockerfile:7: CMD [...])")`).
+    Not part of the finding's identity."""
+
+    def __init__(
+        self,
+        code: str,
+        slug: str,
+        path: str,
+        start: Position,
+        end: Position,
+        message: str,
+        fix: Fix | None = None,
+        offset: int = 0,
+        facts: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.code = code
+        self.slug = slug
+        self.path = path
+        self.start = start
+        self.end = end
+        self.message = message
+        self.fix = fix
+        self.offset = offset
+        self.facts = facts
+
+    def _identity(self) -> tuple[object, ...]:
+        return (self.code, self.slug, self.path, self.start, self.end, self.message, self.fix)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Finding:
+            return NotImplemented
+        return self._identity() == other._identity()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in Finding.__annotations__)
+        return f"Finding({fields})"
+
+    def replace(self, **changes: Any) -> Finding:
+        """A copy with some fields changed."""
+        return Finding(**({name: getattr(self, name) for name in Finding.__annotations__} | changes))
 
     @property
     def fixable(self) -> bool:
@@ -339,34 +383,84 @@ class Record(NamedTuple):
     digest: str
 
 
-@dataclass(slots=True)
 class FileResult:
+    """What the run did to one file."""
+
+    __slots__ = (
+        "build_contexts",
+        "cache_entry",
+        "display_path",
+        "error",
+        "failing",
+        "findings",
+        "fixed",
+        "fixed_bytes",
+        "kind",
+        "notes",
+        "original",
+        "outcome",
+        "path",
+        "written",
+    )
+
     path: Path
     display_path: str
     outcome: Outcome
-    kind: FileKind | None = None
-    findings: list[Finding] = field(default_factory=list)
+    kind: FileKind | None
+    findings: list[Finding]
     """Findings on the original text (`check`), or left after fixing (`apply`)."""
-    fixed: list[Finding] = field(default_factory=list)
+    fixed: list[Finding]
     """Findings whose fixes were applied, in the order they were applied."""
-    original: bytes | None = None
+    original: bytes | None
     """The file as read, when a report needs it: the file has findings or was fixed."""
-    fixed_bytes: bytes | None = None
+    fixed_bytes: bytes | None
     """The file after fixing, when that differs from `original`."""
-    written: bool = False
+    written: bool
     """Whether `fixed_bytes` were written: the findings' positions are in them."""
-    error: str | None = None
+    error: str | None
     """Why the file failed or was skipped: a short reason, without the path."""
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
     """Problems that did not stop the file, e.g. a fix dropped for invalid output."""
-    failing: int = 0
+    failing: int
     """How many of `findings` make `check` fail (the configuration's `fail-on`)."""
-    cache_entry: Record | None = None
+    cache_entry: Record | None
     """For the cache to remember: set when the findings on the file as it is on disk are
     known (see `hardenfix.cache`)."""
-    build_contexts: dict[str, Any] | None = None
+    build_contexts: dict[str, Any] | None
     """For a Compose file when the run asks: what it says of the Dockerfiles its services
     build and of the entrypoints its services set (see `runner._contexts_of`)."""
+
+    def __init__(
+        self,
+        path: Path,
+        display_path: str,
+        outcome: Outcome,
+        kind: FileKind | None = None,
+        findings: list[Finding] | None = None,
+        fixed: list[Finding] | None = None,
+        original: bytes | None = None,
+        fixed_bytes: bytes | None = None,
+        written: bool = False,
+        error: str | None = None,
+        notes: list[str] | None = None,
+        failing: int = 0,
+        cache_entry: Record | None = None,
+        build_contexts: dict[str, Any] | None = None,
+    ) -> None:
+        self.path = path
+        self.display_path = display_path
+        self.outcome = outcome
+        self.kind = kind
+        self.findings = [] if findings is None else findings
+        self.fixed = [] if fixed is None else fixed
+        self.original = original
+        self.fixed_bytes = fixed_bytes
+        self.written = written
+        self.error = error
+        self.notes = [] if notes is None else notes
+        self.failing = failing
+        self.cache_entry = cache_entry
+        self.build_contexts = build_contexts
 
     @property
     def changed(self) -> bool:

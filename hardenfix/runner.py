@@ -27,7 +27,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -113,7 +112,6 @@ class Mode(enum.Enum):
     """Compute fixes and write them."""
 
 
-@dataclass
 class Job:
     """Everything a worker needs to process files the way this run does."""
 
@@ -121,32 +119,56 @@ class Job:
     """One engine for every file, or the configuration that gives each file its own."""
     mode: Mode
     cwd: Path
-    cached: Remembered | None = None
+    cached: Remembered | None
     """What the cache remembers; None without a cache."""
-    build_contexts: dict[str, ComposeBuild] = field(default_factory=dict)
+    build_contexts: dict[str, ComposeBuild]
     """Real path of a Dockerfile -> how the Compose files in this run build it (its context,
     and the files), complete before any Dockerfile is processed."""
-    compose_model_check: bool = False
+    compose_model_check: bool
     """`--validate`: engines built for files also run Docker Compose's model check."""
-    fix_edits: bool = False
+    fix_edits: bool
     """Whether reports show each fix's edits (SARIF does), which `check` would not make."""
-    seen: dict[str, list[int]] = field(default_factory=dict)
+    seen: dict[str, list[int]]
     """Absolute path -> [mtime in ns, size] of the files and folders this run looked at
     in the parent."""
-    registry: RegistryAnswers | None = None
+    registry: RegistryAnswers | None
     """What registries answered for the run's images (`--online`), before any file was processed."""
-    force_exclude: bool = False
+    force_exclude: bool
     """`--force-exclude`: `exclude` holds for files named on the command line (as pre-commit
     names every staged file) and for the name given to standard input, not only for those a
     walk finds."""
-    _engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = field(default_factory=dict, repr=False)
-    _fingerprints: dict[tuple[int, tuple[str, ...], FileKind], str | None] = field(default_factory=dict, repr=False)
-    _entrypoints_set: list[tuple[str, str, str | None]] = field(default_factory=list, repr=False)
+    _entrypoints_set: list[tuple[str, str, str | None]]
     """The services of the Compose files learnt so far that set their own `entrypoint:`, or
     may inherit one, and build no image of theirs (see `ComposeDocument.entrypoints_set`)."""
-    _merged_by_include: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _merged_by_include: dict[str, dict[str, tuple[str, ...]]]
     """Real path of a Compose file another one of the run includes -> the including file ->
     the files its `include:` merges over it (see `learn_includes`)."""
+
+    def __init__(
+        self,
+        rules: Engine | Configuration,
+        mode: Mode,
+        cwd: Path,
+        cached: Remembered | None = None,
+        *,
+        compose_model_check: bool = False,
+        fix_edits: bool = False,
+        force_exclude: bool = False,
+    ) -> None:
+        self.rules = rules
+        self.mode = mode
+        self.cwd = cwd
+        self.cached = cached
+        self.build_contexts = {}
+        self.compose_model_check = compose_model_check
+        self.fix_edits = fix_edits
+        self.seen = {}
+        self.registry = None
+        self.force_exclude = force_exclude
+        self._engines: dict[tuple[int, tuple[str, ...], FileKind], Engine] = {}
+        self._fingerprints: dict[tuple[int, tuple[str, ...], FileKind], str | None] = {}
+        self._entrypoints_set = []
+        self._merged_by_include = {}
 
     def learn_includes(self, compose_file: str, merges: list[list[Any]]) -> None:
         """Take in what a Compose file of the run merges over the files it includes, as
@@ -471,14 +493,16 @@ def _file_size(candidate: Candidate) -> int:
         return 0
 
 
-@dataclass(slots=True)
 class _Slot:
     """A file's place in discovery order: its result, or the batch that gives it."""
 
-    result: FileResult | None = None
-    batch: _Batch | None = None
-    position: int = 0
-    submitted: bool = False
+    __slots__ = ("batch", "position", "result", "submitted")
+
+    def __init__(self) -> None:
+        self.result: FileResult | None = None
+        self.batch: _Batch | None = None
+        self.position = 0
+        self.submitted = False
 
     def queued_for_a_worker(self) -> bool:
         """Whether `take` would wait for workers to reach the batch, behind others."""

@@ -55,7 +55,6 @@ import io
 import re
 import tokenize
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
@@ -126,13 +125,15 @@ class Suppression(NamedTuple):
         return not self.selectors or any(matches(selector, rule) for selector in self.selectors)
 
 
-@dataclass(slots=True)
 class Suppressions:
     """The suppressions of one text, and which of them have covered a finding."""
 
-    document: SourceText
-    items: tuple[Suppression, ...]
-    _used: set[int] = field(default_factory=set)
+    __slots__ = ("_used", "document", "items")
+
+    def __init__(self, document: SourceText, items: tuple[Suppression, ...]) -> None:
+        self.document = document
+        self.items = items
+        self._used: set[int] = set()
 
     @classmethod
     def parse(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
 from hardenfix.files import UnreadableFile, decode
 from hardenfix.model import FileResult, Finding, Outcome
@@ -19,25 +18,32 @@ def is_error(finding: Finding) -> bool:
     return finding.code in _FILE_PROBLEMS
 
 
-@dataclass
 class Summary:
     """Counts over a run, for the closing line and the exit code."""
 
-    files: int = 0
-    changed_files: int = 0
-    findings: int = 0
-    failing: int = 0
+    files: int
+    changed_files: int
+    findings: int
+    failing: int
     """Findings that make `check` fail (the configuration's `fail-on`)."""
-    fixable: int = 0
-    safe_fixable: int = 0
-    fixed: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
+    fixable: int
+    safe_fixable: int
+    fixed: Counter[str]
+    errors: list[str]
     """Failures of the run, one line each (`path: reason`): a write that failed, a crash."""
-    invalid: list[str] = field(default_factory=list)
+    invalid: list[str]
     """Files that could not be read or parsed (`path: reason`); each is also a finding."""
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
     """Fixes that could not be made (`path: reason`): their output could not be verified."""
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str]
+
+    def __init__(self) -> None:
+        self.files = self.changed_files = self.findings = self.failing = self.fixable = self.safe_fixable = 0
+        self.fixed = Counter()
+        self.errors = []
+        self.invalid = []
+        self.notes = []
+        self.skipped = []
 
     def add(self, result: FileResult) -> None:
         self.files += 1

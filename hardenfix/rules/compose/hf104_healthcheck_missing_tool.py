@@ -3,7 +3,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from hardenfix import probes
 from hardenfix.facts.service import service_facts
@@ -155,7 +154,7 @@ class HealthcheckMissingTool(Rule):
                 continue
             names = ", ".join(f"`{service.name}`" for service in services)
             message = f"{found[0].message}; no fix: services {names} share this probe, and their images differ"
-            yield replace(found[0], message=message + " in what it needs: give each its own", fix=None)
+            yield found[0].replace(message=message + " in what it needs: give each its own", fix=None)
 
     def _check_probe(self, document: ComposeDocument, service: Service, probe: Probe) -> Finding | None:
         facts = service_facts(document, service, self.knowledge).image
