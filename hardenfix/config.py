@@ -618,14 +618,14 @@ class _SharedKnowledge:
 
 def rule_options(rule: type[Rule], values: dict[str, Any], where: str) -> Any:
     """Build the rule's Options from TOML values (`kebab-case` keys), checking every type."""
-    fields = {f.name.replace("_", "-"): f for f in dataclasses.fields(rule.Options)}
+    names = {name.replace("_", "-"): name for name in rule.Options.names()}
     hints = typing.get_type_hints(rule.Options)
     arguments = {}
     for key, value in values.items():
-        if key not in fields:
-            expected = ", ".join(sorted(fields)) or "none"
+        if key not in names:
+            expected = ", ".join(sorted(names)) or "none"
             raise ConfigError(f"{where}: unknown option {key!r} (options: {expected})")
-        name = fields[key].name
+        name = names[key]
         arguments[name] = _coerce(value, hints[name], f"{where}: {key!r}")
     try:
         return rule.Options(**arguments)

@@ -7,10 +7,8 @@ sections listed in `DOC_SECTIONS`; `hardenfix explain` prints it.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,8 +21,43 @@ if TYPE_CHECKING:
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
 
 
-@dataclass(frozen=True)
-class NoOptions:
+class RuleOptions:
+    """A rule's options: each is an annotated class attribute whose value is its default
+    (every option has one), read from `[rules.CODE]` by `config.rule_options`. Equal, and
+    shown, by their values, which `repr` gives in a cache key: `Options(name='value', ...)`."""
+
+    def __init__(self, **values: Any) -> None:
+        for name, value in values.items():
+            if name not in self.names():
+                raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument {name!r}")
+            setattr(self, name, value)
+        self.validate()
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The options' names, in the order they are written."""
+        return tuple(cls.__annotations__)
+
+    def validate(self) -> None:
+        """Raise ValueError, saying why, when the values cannot be used."""
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.names())
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.names())
+        return f"{type(self).__qualname__}({values})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RuleOptions) or type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+class NoOptions(RuleOptions):
     """A rule without options."""
 
 
@@ -46,7 +79,7 @@ class Rule:
     category: ClassVar[Category]
     summary: ClassVar[str]
     fix_safety: ClassVar[str] = FixSafety.NONE
-    Options: ClassVar[type] = NoOptions
+    Options: ClassVar[type[RuleOptions]] = NoOptions
     prefilter: ClassVar[re.Pattern[bytes] | bytes | None] = None
     """What every file with a finding holds: a byte-level regex, or a literal (`bytes.find`
     scans for one twice as fast as the regex engine). Files without it are never parsed
@@ -107,6 +140,8 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
+        import inspect  # for `explain` and the catalogue; a check never reads the documentation
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     def check(self, document: Any) -> Iterator[Finding]:

@@ -8,7 +8,6 @@ defaults included, so the output also shows what can be set.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -58,9 +57,9 @@ def render(settings: Settings, rules: Sequence[Rule], cwd: Path) -> str:
         if rule.Options is NoOptions:
             continue
         lines += ["", f"[rules.{rule.code}]  # {origin(f'rules.{rule.code}')}"]
-        for field in dataclasses.fields(rule.options):
-            value = getattr(rule.options, field.name)
-            key = field.name.replace("_", "-")
+        for name in rule.options.names():
+            value = getattr(rule.options, name)
+            key = name.replace("_", "-")
             lines.append(f"{_key(key)} = {_value(value)}" if value is not None else f"# {key}: not set")
     if settings.pins:
         lines += ["", "[pins]"]

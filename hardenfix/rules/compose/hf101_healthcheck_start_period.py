@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from hardenfix.facts.service import timing_left_to_images
 from hardenfix.knowledge import DEFAULT_TIMING, check_duration, start_period_doubt
 from hardenfix.model import Category, FileKind, Finding
-from hardenfix.rule import FixSafety, Rule
+from hardenfix.rule import FixSafety, Rule, RuleOptions
 from hardenfix.sources.compose import (
     ComposeDocument,
     insertion_target,
@@ -15,12 +14,11 @@ from hardenfix.sources.compose import (
 from hardenfix.sources.healthcheck import ProbeDoubts, replaced_elsewhere
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(RuleOptions):
     start_period: str = DEFAULT_TIMING.start_period
     """The `start_period` to insert."""
 
-    def __post_init__(self) -> None:
+    def validate(self) -> None:
         check_duration("start-period", self.start_period)
 
 

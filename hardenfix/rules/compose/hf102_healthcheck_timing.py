@@ -1,26 +1,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import partial
 
 from hardenfix.facts.service import timing_left_to_images
 from hardenfix.knowledge import DEFAULT_TIMING, UNBOUNDED_PROBE, check_duration, interval_doubt, probe_timeout
 from hardenfix.model import Category, FileKind, Finding
-from hardenfix.rule import FixSafety, Rule
+from hardenfix.rule import FixSafety, Rule, RuleOptions
 from hardenfix.sources.compose import ComposeDocument, insertion_target, merged_from_elsewhere
 from hardenfix.sources.healthcheck import ProbeDoubts, probe_parts, replaced_elsewhere
 
 _SHARED_UNBOUNDED = "it goes into defaults that a healthcheck whose probe does not bound its own run merges too"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(RuleOptions):
     interval: str = DEFAULT_TIMING.interval
     timeout: str = DEFAULT_TIMING.timeout
     retries: int = DEFAULT_TIMING.retries
 
-    def __post_init__(self) -> None:
+    def validate(self) -> None:
         check_duration("interval", self.interval)
         check_duration("timeout", self.timeout)
         if self.retries < 1:

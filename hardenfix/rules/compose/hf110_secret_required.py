@@ -6,7 +6,6 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
@@ -16,7 +15,7 @@ from hardenfix.facts.service import service_facts
 from hardenfix.hosts import url_hosts
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding, ValueChange
-from hardenfix.rule import FixSafety, Rule
+from hardenfix.rule import FixSafety, Rule, RuleOptions
 from hardenfix.sources.compose import (
     ComposeDocument,
     Interpolation,
@@ -42,8 +41,7 @@ _COMPOUND_MINIMUM = 5
 """A secret word this long is also recognised at the end of a longer word (`PGPASSWORD`)."""
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(RuleOptions):
     secret_words: tuple[str, ...] = (
         "PASSWORD",
         "PASSWD",
@@ -139,7 +137,7 @@ class Options:
     message: str = "{name} is required"
     """The error Compose prints when the variable is unset; `{name}` is the variable."""
 
-    def __post_init__(self) -> None:
+    def validate(self) -> None:
         for option, pattern, what in (
             ("secret_words", _WORDS, "words joined by `_`"),
             ("setting_words", _WORDS, "a word"),

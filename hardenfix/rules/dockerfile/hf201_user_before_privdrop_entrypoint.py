@@ -4,8 +4,8 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.model import Category, Edit, FileKind, Finding
@@ -56,8 +56,7 @@ _LOOKS_FOR_TOOL = r"(?:\bcommand\s+-v|\bwhich|\btype|\bhash)\s+{tool}\b|-[xfe]\s
 """A test of whether a program is there (`command -v gosu`, `[ -x /usr/sbin/gosu ]`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _PrivilegedCall:
+class _PrivilegedCall(NamedTuple):
     program: str
     """`chown`, `chmod`, or a privilege-dropping tool."""
     user: str | None = None

@@ -5,7 +5,6 @@ import posixpath
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
@@ -95,8 +94,7 @@ _STANDARD_LIBRARY = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _SharedPackage:
+class _SharedPackage(NamedTuple):
     copy: Copy
     folder: str
     """In the build context."""

@@ -4,7 +4,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hardenfix import probes
 from hardenfix.facts import Fact
@@ -21,7 +21,7 @@ from hardenfix.knowledge import (
 )
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.model import Category, Edit, FileKind, Finding
-from hardenfix.rule import FixSafety, Rule
+from hardenfix.rule import FixSafety, Rule, RuleOptions
 from hardenfix.sources.dockerfile import (
     ContextError,
     DockerfileDocument,
@@ -36,14 +36,13 @@ from hardenfix.sources.dockerfile import (
 )
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(RuleOptions):
     interval: str = DEFAULT_TIMING.interval
     timeout: str = DEFAULT_TIMING.timeout
     start_period: str = DEFAULT_TIMING.start_period
     retries: int = DEFAULT_TIMING.retries
 
-    def __post_init__(self) -> None:
+    def validate(self) -> None:
         check_duration("interval", self.interval)
         check_duration("timeout", self.timeout)
         check_duration("start-period", self.start_period)
@@ -60,8 +59,7 @@ class Options:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Probe:
+class _Probe(NamedTuple):
     """A `HEALTHCHECK CMD`: where its command starts in the logical line, and its form."""
 
     instruction: Instruction

@@ -6,7 +6,6 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from hardenfix.model import Category, Edit, FileKind, Finding
@@ -146,13 +145,21 @@ class _Rewrite(NamedTuple):
     """The call, or the `_fields` attribute."""
 
 
-@dataclass(slots=True)
 class _Verdict:
+    __slots__ = ("base", "cls", "no_fix", "rewrites", "unsafe")
+
     cls: ast.ClassDef
     base: ast.expr
-    no_fix: str | None = None
-    unsafe: list[str] = field(default_factory=list)
-    rewrites: list[_Rewrite] = field(default_factory=list)
+    no_fix: str | None
+    unsafe: list[str]
+    rewrites: list[_Rewrite]
+
+    def __init__(self, cls: ast.ClassDef, base: ast.expr) -> None:
+        self.cls = cls
+        self.base = base
+        self.no_fix = None
+        self.unsafe = []
+        self.rewrites = []
 
 
 class NamedTuplePostInit(Rule):

@@ -4,12 +4,11 @@ import ast
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hardenfix.model import Category, Edit, FileKind, Finding
-from hardenfix.rule import FixSafety, Rule
+from hardenfix.rule import FixSafety, Rule, RuleOptions
 from hardenfix.sources.python import PythonDocument, is_main_test, is_none, is_test_file, last_name, merge_insertions
 from hardenfix.sources.python_project import Project
 
@@ -84,13 +83,12 @@ def {{helper}}(
         raise'''
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(RuleOptions):
     metrics_helper: str = ""
     """`module:function` of the project's own get-or-create helper, imported instead of
     inserting one into every module: `services.common.metrics:get_or_create_metric`."""
 
-    def __post_init__(self) -> None:
+    def validate(self) -> None:
         if not self.metrics_helper:
             return
         module, colon, function = self.metrics_helper.partition(":")
@@ -341,8 +339,7 @@ def _runs_on_python_before(document: PythonDocument, version: tuple[int, int]) -
     return None
 
 
-@dataclass(frozen=True)
-class _Helper:
+class _Helper(NamedTuple):
     """The get-or-create helper of one module: its names, and whether it is there already."""
 
     name: str
