@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from hardenfix.model import Applicability, FileResult, Finding, Outcome
 from hardenfix.report import plural
@@ -37,12 +36,19 @@ def rationale(rule: type[Rule]) -> str:
     return " ".join(first_paragraph.split())
 
 
-@dataclass
 class _RuleReport:
+    __slots__ = ("code", "fixed", "left", "slug")
+
     code: str
     slug: str
-    fixed: list[Finding] = field(default_factory=list)
-    left: list[Finding] = field(default_factory=list)
+    fixed: list[Finding]
+    left: list[Finding]
+
+    def __init__(self, code: str, slug: str) -> None:
+        self.code = code
+        self.slug = slug
+        self.fixed = []
+        self.left = []
 
     @property
     def files(self) -> list[str]:
