@@ -50,7 +50,6 @@ configuration of the first path given (as the cache's place is), and `--online` 
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import re

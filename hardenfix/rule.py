@@ -49,7 +49,7 @@ class RuleOptions:
         return f"{type(self).__qualname__}({values})"
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RuleOptions) or type(other) is not type(self):
+        if type(other) is not type(self):
             return NotImplemented
         return self._values() == other._values()
 
