@@ -19,7 +19,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 
 from hardenfix import probes
 from hardenfix.facts import Fact
@@ -76,37 +75,75 @@ _WORD = re.compile(r"[\w.+-]+")
 UNKNOWN_IMAGE = "not in hardenfix's image knowledge"
 
 
-@dataclass
 class BuildFacts:
     """What the final (or target) stage of a Dockerfile says about the image it builds."""
+
+    __slots__ = (
+        "base_image",
+        "command",
+        "copied_names",
+        "dockerfile",
+        "entrypoint",
+        "environment",
+        "exposed",
+        "healthcheck",
+        "healthcheck_flags",
+        "installs_unread",
+        "mentioned",
+        "sets_healthcheck",
+        "stage",
+        "tools_added",
+        "tools_removed",
+        "user",
+        "workdir",
+    )
 
     dockerfile: str
     """How findings name the Dockerfile: its path relative to the Compose file."""
     stage: Stage
     base_image: Fact[str] | None
     """The image the stage chain starts from; None for `scratch` or an unresolvable `FROM`."""
-    tools_added: dict[str, str] = field(default_factory=dict)
+    tools_added: dict[str, str]
     """Probe tools the Dockerfile puts on the PATH, and where."""
-    tools_removed: dict[str, str] = field(default_factory=dict)
+    tools_removed: dict[str, str]
     """Probe tools it removes again after installing them, or removes from its base."""
-    mentioned: set[str] = field(default_factory=set)
+    mentioned: set[str]
     """Words its `RUN`, `COPY` and `ADD` instructions name (see `BuiltTools.mentioned`)."""
-    installs_unread: str | None = None
+    installs_unread: str | None
     """See `BuiltTools.installs_unread`."""
-    copied_names: set[str] = field(default_factory=set)
+    copied_names: set[str]
     """The names of the files its `COPY` and `ADD` instructions put in the image."""
-    exposed: list[Fact[int]] = field(default_factory=list)
-    environment: dict[str, Fact[str]] = field(default_factory=dict)
-    user: Fact[str] | None = None
-    workdir: str = "/"
-    entrypoint: Fact[list[str]] | None = None
-    command: Fact[list[str]] | None = None
-    healthcheck: Fact[str] | None = None
+    exposed: list[Fact[int]]
+    environment: dict[str, Fact[str]]
+    user: Fact[str] | None
+    workdir: str
+    entrypoint: Fact[list[str]] | None
+    command: Fact[list[str]] | None
+    healthcheck: Fact[str] | None
     """The `HEALTHCHECK` in effect (`HEALTHCHECK NONE` leaves none)."""
-    sets_healthcheck: bool = False
+    sets_healthcheck: bool
     """A `HEALTHCHECK` instruction (`NONE` too) replaces the base image's."""
-    healthcheck_flags: frozenset[str] = frozenset()
+    healthcheck_flags: frozenset[str]
     """The flags of that `HEALTHCHECK`, by name (`start-period`)."""
+
+    def __init__(self, dockerfile: str, stage: Stage, base_image: Fact[str] | None, workdir: str = "/") -> None:
+        self.dockerfile = dockerfile
+        self.stage = stage
+        self.base_image = base_image
+        self.tools_added = {}
+        self.tools_removed = {}
+        self.mentioned = set()
+        self.installs_unread = None
+        self.copied_names = set()
+        self.exposed = []
+        self.environment = {}
+        self.user = None
+        self.workdir = workdir
+        self.entrypoint = None
+        self.command = None
+        self.healthcheck = None
+        self.sets_healthcheck = False
+        self.healthcheck_flags = frozenset()
 
     def built_tools(self) -> BuiltTools:
         return BuiltTools(

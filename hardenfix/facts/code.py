@@ -56,7 +56,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -344,24 +343,43 @@ class ScriptPort(NamedTuple):
         return Fact(self.default, f"{self.source}: {self.default} by default{unset}", guess)
 
 
-@dataclass
 class CodeFacts:
-    routes: list[Route] = field(default_factory=list)
-    script_ports: dict[str, ScriptPort] = field(default_factory=dict)
+    __slots__ = ("applications", "imports", "prefixed_env", "readable", "routes", "script_ports", "wrapped")
+
+    routes: list[Route]
+    script_ports: dict[str, ScriptPort]
     """Context file of a script -> the port it makes its server listen on."""
-    applications: set[str] = field(default_factory=set)
+    applications: set[str]
     """Context files that create an application (`FastAPI()`, `Flask(__name__)`, `express()`)."""
-    wrapped: dict[str, dict[str, str]] = field(default_factory=dict)
+    wrapped: dict[str, dict[str, str]]
     """Context file -> its variables that hold code wrapped around an application -> that code
     (`app` -> `HTTPSRedirectMiddleware(api)`)."""
-    imports: dict[str, frozenset[str]] = field(default_factory=dict)
+    imports: dict[str, frozenset[str]]
     """Python context file read -> the top-level packages it imports from (`app`, `django`)."""
-    prefixed_env: tuple[str, str] | None = None
+    prefixed_env: tuple[str, str] | None
     """Where Flask's `app.config.from_prefixed_env()` reads settings from the environment, and
     the prefix of the variables it reads (`FLASK`): `FLASK_SERVER_NAME` may set one."""
-    readable: bool = True
+    readable: bool
     """Whether it holds Python or JavaScript, the languages read here: a Go or Java
     service's routes and ports are not known, not absent."""
+
+    def __init__(
+        self,
+        routes: list[Route] | None = None,
+        script_ports: dict[str, ScriptPort] | None = None,
+        applications: set[str] | None = None,
+        wrapped: dict[str, dict[str, str]] | None = None,
+        imports: dict[str, frozenset[str]] | None = None,
+        prefixed_env: tuple[str, str] | None = None,
+        readable: bool = True,
+    ) -> None:
+        self.routes = [] if routes is None else routes
+        self.script_ports = {} if script_ports is None else script_ports
+        self.applications = set() if applications is None else applications
+        self.wrapped = {} if wrapped is None else wrapped
+        self.imports = {} if imports is None else imports
+        self.prefixed_env = prefixed_env
+        self.readable = readable
 
     def named_from(self, prefix: str) -> CodeFacts:
         """The same facts, their sources naming each file as `prefix` + its path in the
@@ -788,95 +806,154 @@ class _Mount(NamedTuple):
     """The dotted name of what it is mounted into: a router, an application, a Django URLconf."""
 
 
-@dataclass
 class _Module:
     """What one Python module defines and mounts; names are resolved across modules later."""
+
+    __slots__ = (
+        "allowed_hosts",
+        "applications",
+        "constants",
+        "definitions",
+        "django_middleware",
+        "dotted",
+        "drf_permissions",
+        "extensions_bound",
+        "guards",
+        "hosts",
+        "https_extensions",
+        "imports",
+        "instances",
+        "loads_dotenv",
+        "mounts",
+        "options",
+        "path",
+        "prefixed_env",
+        "redirect",
+        "root_mounts",
+        "route_doubt",
+        "routers",
+        "routes",
+        "runnable",
+        "server_tls",
+        "servers",
+        "settings_imports",
+        "settings_unseen",
+        "wrappers",
+    )
 
     path: str
     """Its path in the context, which sources name it by."""
     dotted: str
-    constants: dict[str, str] = field(default_factory=dict)
-    imports: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str]
+    imports: dict[str, str]
     """Local name -> the dotted name it stands for (`health` -> `app.routers.health`)."""
-    applications: set[str] = field(default_factory=set)
+    applications: set[str]
     """Variables whose routes need no mount to be served: applications, aiohttp's route tables."""
-    servers: set[str] = field(default_factory=set)
+    servers: set[str]
     """Variables holding an application itself, which a server runs (not a route table)."""
-    runnable: dict[str, str] = field(default_factory=dict)
+    runnable: dict[str, str]
     """Variables holding an object whose `run` starts a server -> its class (`_RUN_METHODS`)."""
-    instances: dict[str, ast.expr] = field(default_factory=dict)
+    instances: dict[str, ast.expr]
     """Variables -> the class or function whose call the module assigns them (`health =
     HealthResource()`), which a Falcon route may name."""
-    server_tls: dict[str, str] = field(default_factory=dict)
+    server_tls: dict[str, str]
     """Those of them made to speak TLS alone -> where: `HTTPServer(app, ssl_options=...)`."""
-    routers: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    routers: dict[str, tuple[str, bool]]
     """Router variable -> (its own prefix, `_UNKNOWN` when not written out; whether a mount's
     prefix replaces it: blueprints)."""
-    mounts: list[_Mount] = field(default_factory=list)
+    mounts: list[_Mount]
     """`include_router`, `register_blueprint`, `mount`, Django's `include`."""
-    routes: list[_Written] = field(default_factory=list)
-    definitions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = field(default_factory=dict)
+    routes: list[_Written]
+    definitions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]
     """The dotted names of its module-level functions and classes, which a route may name as
     its view (see `_view`)."""
-    options: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = field(default_factory=dict)
+    options: dict[str, tuple[str | None, str | None, tuple[str, ...]]]
     """argparse destination -> (its option, its default, its other spellings): `port` ->
     (`--port`, `9000`, (`-p`,)); Tornado's `define("port", default=8888)` the same, with no
     option where the module never calls `parse_command_line()`."""
-    allowed_hosts: list[str] | None = None
+    allowed_hosts: list[str] | None
     """Django's `ALLOWED_HOSTS`, when the module sets it to a list of strings it writes out;
     `["?"]` when it sets it some other way (from the environment). Where it sets it more than
     once, one that does not let a probe of 127.0.0.1 in."""
-    settings_imports: list[tuple[int, str, bool]] = field(default_factory=list)
+    settings_imports: list[tuple[int, str, bool]]
     """Where it imports every name of a module (`from .local_settings import *`) or
     `ALLOWED_HOSTS` from one: (the line, the module's dotted name, whether relative)."""
-    settings_unseen: str | None = None
+    settings_unseen: str | None
     """Where it takes settings from a module the code does not hold (see `_settings_from_elsewhere`)."""
-    redirect: str | None = None
+    redirect: str | None
     """The Django setting it sets, unless to a false constant, that redirects every request
     (`_DJANGO_REDIRECTS`), as written: "`SECURE_SSL_REDIRECT = True`"."""
-    guards: dict[str, str] = field(default_factory=dict)
+    guards: dict[str, str]
     """Application or router variable (or the dotted name of a router mounted with its own
     dependencies) -> what runs before each of its routes and may refuse a request."""
-    hosts: dict[str, str] = field(default_factory=dict)
+    hosts: dict[str, str]
     """Router variable (or the dotted name of a router mounted so) that serves its routes to one
     host alone -> why: `Blueprint("ops", __name__, subdomain="ops")`, `register_blueprint(bp,
     subdomain="ops")`, Sanic's `Blueprint("ops", host="ops.example.com")`."""
-    https_extensions: dict[str, str] = field(default_factory=dict)
+    https_extensions: dict[str, str]
     """Dotted names of the extensions that redirect to https it creates unbound (`Talisman()`,
     `Talisman(app=None)`) -> their class."""
-    loads_dotenv: str | None = None
+    loads_dotenv: str | None
     """Where it loads a `.env` file (`_LOADS_DOTENV`), as in "main.py:7 calls `load_dotenv()`"."""
-    route_doubt: str | None = None
+    route_doubt: str | None
     """Why any route of its context may be served elsewhere than its path says, or refuse a
     request for 127.0.0.1: an application mounted by a call, host names set in code."""
-    wrappers: list[tuple[str, list[str], str]] = field(default_factory=list)
+    wrappers: list[tuple[str, list[str], str]]
     """`app = HTTPSRedirectMiddleware(api)`: (the variable; the dotted names of what the call
     is given, one of which may be an application; the call as written)."""
-    drf_permissions: str | None = None
+    drf_permissions: str | None
     """What it sets Django REST framework's `DEFAULT_PERMISSION_CLASSES` to, unless `AllowAny`."""
-    django_middleware: str | None = None
+    django_middleware: str | None
     """The first middleware of Django's `MIDDLEWARE` it sets that may refuse a request."""
-    prefixed_env: tuple[str, str] | None = None
+    prefixed_env: tuple[str, str] | None
     """Where it calls `app.config.from_prefixed_env()`, and the prefix (see `CodeFacts`)."""
-    root_mounts: list[tuple[int, str]] = field(default_factory=list)
+    root_mounts: list[tuple[int, str]]
     """Mounts at the root (`app.mount("/", StaticFiles(html=True))`), by line, as written:
     Starlette tries routes in the order they are added, and such a mount answers every path
     before the routes added after it."""
-    extensions_bound: list[tuple[str, str, str]] = field(default_factory=list)
+    extensions_bound: list[tuple[str, str, str]]
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
+
+    def __init__(self, path: str, dotted: str) -> None:
+        self.path = path
+        self.dotted = dotted
+        self.constants = {}
+        self.imports = {}
+        self.applications = set()
+        self.servers = set()
+        self.runnable = {}
+        self.instances = {}
+        self.server_tls = {}
+        self.routers = {}
+        self.mounts = []
+        self.routes = []
+        self.definitions = {}
+        self.options = {}
+        self.allowed_hosts = None
+        self.settings_imports = []
+        self.settings_unseen = None
+        self.redirect = None
+        self.guards = {}
+        self.hosts = {}
+        self.https_extensions = {}
+        self.loads_dotenv = None
+        self.route_doubt = None
+        self.wrappers = []
+        self.drf_permissions = None
+        self.django_middleware = None
+        self.prefixed_env = None
+        self.root_mounts = []
+        self.extensions_bound = []
 
     def copy(self) -> _Module:
         """A copy whose collections the code facts may change (`routes`, `guards`) while this
         one's stay as they were."""
-        return replace(
-            self,
-            **{
-                each.name: type(value)(value)
-                for each in fields(self)
-                if isinstance(value := getattr(self, each.name), list | dict | set)
-            },
-        )
+        copied = _Module.__new__(_Module)
+        for name in _Module.__slots__:
+            value = getattr(self, name)
+            setattr(copied, name, type(value)(value) if isinstance(value, list | dict | set) else value)
+        return copied
 
     def named(self, owner: str) -> str:
         """The dotted name of what a variable of the module, or a dotted name, stands for: one it
@@ -2350,15 +2427,30 @@ _MAX_MOUNTS = 8
 """How many mounts a chain is followed through; a longer one, or a cycle, makes a guess."""
 
 
-@dataclass
 class _MountTree:
     """Every mount, router and guard of the modules read, by dotted name."""
+
+    __slots__ = ("guards", "hosts", "modules", "mounts", "routers")
 
     modules: frozenset[str]
     mounts: list[_Mount]
     routers: dict[str, tuple[str, bool]]
     guards: dict[str, str]
     hosts: dict[str, str]
+
+    def __init__(
+        self,
+        modules: frozenset[str],
+        mounts: list[_Mount],
+        routers: dict[str, tuple[str, bool]],
+        guards: dict[str, str],
+        hosts: dict[str, str],
+    ) -> None:
+        self.modules = modules
+        self.mounts = mounts
+        self.routers = routers
+        self.guards = guards
+        self.hosts = hosts
 
     @classmethod
     def of(cls, modules: list[_Module]) -> _MountTree:
