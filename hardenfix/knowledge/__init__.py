@@ -13,14 +13,12 @@ install with them (`dependency_closures.py` reads it), as resolved by
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import marshal
 import os
 import re
 import sys
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
@@ -118,8 +116,7 @@ def floating_name(value: str) -> str | None:
     return value[: match.start()] if match is not None else None
 
 
-@dataclass(frozen=True)
-class KnowledgeBase:
+class KnowledgeBase(NamedTuple):
     pins: Mapping[str, Pin]
     images: Mapping[str, ImageFacts]
     registry: RegistryAnswers | None = None
@@ -178,13 +175,11 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """With a project's pins (repository -> tag) and image descriptions added."""
         project_pins = {repository: load_pin(repository, tag) for repository, tag in (pins or {}).items()}
-        return dataclasses.replace(
-            self, pins=ChainMap(project_pins, self.pins), images=ChainMap(images or {}, self.images)
-        )
+        return self._replace(pins=ChainMap(project_pins, self.pins), images=ChainMap(images or {}, self.images))
 
     def online(self, registry: RegistryAnswers | None, pin_digests: bool) -> KnowledgeBase:
         """With what registries answered; answers that say nothing leave it as it is offline."""
-        return dataclasses.replace(self, registry=registry or None, pin_digests=pin_digests)
+        return self._replace(registry=registry or None, pin_digests=pin_digests)
 
 
 _DOCKER_HUB_HOSTS = frozenset({"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})

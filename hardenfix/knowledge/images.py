@@ -14,11 +14,9 @@ Rules make a safe fix only from facts that are known, never from a guess, and sa
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 from hardenfix import probes
@@ -285,9 +283,10 @@ class ImageFacts(NamedTuple):
 _Entry = TypeVar("_Entry", ToolsEntry, OwnHealthcheck)
 
 
-@dataclass(frozen=True)
 class TagFacts:
     """An image's facts for one tag."""
+
+    __slots__ = ("_entries", "built", "guess", "image", "listed", "tag", "variant", "version")
 
     image: ImageFacts
     tag: str | None
@@ -295,15 +294,31 @@ class TagFacts:
     """The version facts are read for (the assumed one when `guess` says so)."""
     guess: str | None
     variant: tuple[str, ...]
-    built: BuiltTools | None = None
+    built: BuiltTools | None
     """What the build of a Dockerfile stage adds to and removes from the image, if any."""
-    listed: Listing | None = None
+    listed: Listing | None
     """Every program on the image's PATH, as its registry lists it (`--online`): it beats
     the table's entries."""
-    _entries: tuple[ToolsEntry, ...] = field(default=(), repr=False)
+    _entries: tuple[ToolsEntry, ...]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_entries", tuple(self._matching(self.image.tools)))
+    def __init__(
+        self,
+        image: ImageFacts,
+        tag: str | None,
+        version: Version | None,
+        guess: str | None,
+        variant: tuple[str, ...],
+        built: BuiltTools | None = None,
+        listed: Listing | None = None,
+    ) -> None:
+        self.image = image
+        self.tag = tag
+        self.version = version
+        self.guess = guess
+        self.variant = variant
+        self.built = built
+        self.listed = listed
+        self._entries = tuple(self._matching(image.tools))
 
     def _matching(self, entries: Sequence[_Entry]) -> Iterator[_Entry]:
         """The entries for this tag's version and variant."""
@@ -392,7 +407,8 @@ class TagFacts:
         """With `guess` added to what its facts assume (None: as it is)."""
         if guess is None:
             return self
-        return dataclasses.replace(self, guess=f"{self.guess}; {guess}" if self.guess else guess)
+        assumed = f"{self.guess}; {guess}" if self.guess else guess
+        return TagFacts(self.image, self.tag, self.version, assumed, self.variant, self.built, self.listed)
 
     def with_build(self, built: BuiltTools) -> TagFacts:
         return TagFacts(self.image, self.tag, self.version, self.guess, self.variant, built, self.listed)
@@ -413,9 +429,10 @@ class Listing(NamedTuple):
     """`registry: postgres:latest@sha256:...`."""
 
 
-@dataclass(frozen=True, eq=False)
 class BuiltTools:
     """What a Dockerfile stage's build does to the programs of its base image."""
+
+    __slots__ = ("installed", "installs_unread", "mentioned", "removed")
 
     installed: Mapping[str, str]
     """Programs it adds (`RUN apt-get install curl`, a `COPY --from` onto the PATH), and where."""
@@ -425,9 +442,21 @@ class BuiltTools:
     """Words its `RUN`, `COPY` and `ADD` instructions name: it may add a program in ways
     hardenfix does not read (a `COPY` of a binary, a script), so the absence of one of
     these is not known."""
-    installs_unread: str | None = None
+    installs_unread: str | None
     """Where it installs packages hardenfix cannot name (a list `xargs` reads from a file, a
     script it runs): then the absence of any program is not known."""
+
+    def __init__(
+        self,
+        installed: Mapping[str, str],
+        removed: Mapping[str, str],
+        mentioned: frozenset[str],
+        installs_unread: str | None = None,
+    ) -> None:
+        self.installed = installed
+        self.removed = removed
+        self.mentioned = mentioned
+        self.installs_unread = installs_unread
 
     def may_add(self, name: str) -> bool:
         """Whether the build may put `name` on the PATH in a way hardenfix does not read."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from hardenfix.knowledge.versions import parse_tag, parse_version
@@ -46,14 +45,19 @@ class Pin(NamedTuple):
     """The same, in a Compose volume: weaker evidence."""
 
 
-@dataclass
 class Evidence:
     """What the files that use an image say of the image they need, each with where it was seen."""
 
-    packages: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("lines", "packages")
+
+    packages: dict[str, str]
     """Package manager (apt, apk, rpm) -> the command that uses it."""
-    lines: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, str]
     """Release line (`16`) -> what names it, as `X needs` or, for weaker evidence, `X suggests`."""
+
+    def __init__(self) -> None:
+        self.packages = {}
+        self.lines = {}
 
     def read(self, pin: Pin, text: str, volume: bool = False) -> None:
         """Read what a piece of text (an instruction, a command; a volume when `volume`) says."""
