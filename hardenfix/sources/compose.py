@@ -17,7 +17,6 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -142,20 +141,28 @@ _WHAT_RUNS = ("image", "build", "provider")
 """The keys that say what a service runs, one of which Compose requires of each service it starts."""
 
 
-@dataclass(eq=False)
 class Service:
     name: str
     key: ScalarNode
     node: MappingNode
-    base: Service | None = None
+    base: Service | None
     """The service this one `extends` in the same file."""
-    extends_other_file: bool = False
+    extends_other_file: bool
     """It `extends` a service in another file, which hardenfix does not read."""
-    in_other_documents: bool = False
+    in_other_documents: bool
     """Another document of the file defines it too: Compose merges the two."""
 
-    _found: dict[str, Entry | None] = field(default_factory=dict, init=False, repr=False)
+    _found: dict[str, Entry | None]
     """What `get` found, by key: rules ask for the same keys of every service, again and again."""
+
+    def __init__(self, name: str, key: ScalarNode, node: MappingNode) -> None:
+        self.name = name
+        self.key = key
+        self.node = node
+        self.base = None
+        self.extends_other_file = False
+        self.in_other_documents = False
+        self._found = {}
 
     def get(self, key: str) -> Entry | None:
         """The entry Compose would use: written here, merged with `<<`, or inherited through `extends`."""

@@ -37,7 +37,6 @@ import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
@@ -415,7 +414,6 @@ def _set_or_forget(values: dict[str, str], name: str, value: str | None) -> None
 # --------------------------------------------------------------------------- document
 
 
-@dataclass(frozen=True, eq=False)
 class Stage:
     """A build stage: its `FROM` and the instructions up to the next `FROM`."""
 
@@ -428,6 +426,22 @@ class Stage:
     instructions: tuple[Instruction, ...]
     parent: Stage | None
     """The earlier stage this one is built `FROM`, if any."""
+
+    def __init__(
+        self,
+        index: int,
+        from_instruction: Instruction,
+        image: str,
+        name: str | None,
+        instructions: tuple[Instruction, ...],
+        parent: Stage | None,
+    ) -> None:
+        self.index = index
+        self.from_instruction = from_instruction
+        self.image = image
+        self.name = name
+        self.instructions = instructions
+        self.parent = parent
 
     def lineage(self) -> Iterator[Stage]:
         """This stage, then the stage it is built from, and so on."""
@@ -698,11 +712,17 @@ _BUILDKIT_NAME = re.compile(r"[A-Za-z0-9_]+")
 _BUILDKIT_MODIFIER = re.compile(r":[-+?]|[-+?#%/]")
 
 
-@dataclass
 class _BuildKitWords:
+    __slots__ = ("escape", "line", "spans")
+
     line: str
     escape: str
     spans: list[tuple[int, int]]
+
+    def __init__(self, line: str, escape: str, spans: list[tuple[int, int]]) -> None:
+        self.line = line
+        self.escape = escape
+        self.spans = spans
 
     def scan(self, index: int, stop: str | None) -> int | None:
         """Read from `index` to the unquoted `stop` character (or the end of the line when

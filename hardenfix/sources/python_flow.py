@@ -46,7 +46,6 @@ import bisect
 import enum
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from hardenfix.sources.python import (
@@ -156,16 +155,23 @@ Judge = Callable[[Use], object]
 object is a note, returned with where it was made."""
 
 
-@dataclass
 class ClassShape:
     """What every module following the class needs to know of it."""
 
+    __slots__ = ("followed", "methods", "node", "returning")
+
     node: ast.ClassDef
     methods: dict[str, FunctionNode]
-    returning: set[str] = field(default_factory=set)
+    returning: set[str]
     """Methods (or properties) whose calls (reads) return an instance."""
-    followed: dict[str, frozenset[str]] = field(default_factory=dict)
+    followed: dict[str, frozenset[str]]
     """Each method's parameters that are annotated with the class, and so followed."""
+
+    def __init__(self, node: ast.ClassDef, methods: dict[str, FunctionNode]) -> None:
+        self.node = node
+        self.methods = methods
+        self.returning = set()
+        self.followed = {}
 
     @classmethod
     def of(cls, node: ast.ClassDef) -> ClassShape:
@@ -818,16 +824,24 @@ class ModuleFlow:
 # --------------------------------------------------------------------------- the project
 
 
-@dataclass
 class ClassFlow:
     """Where the values of a class go in its project."""
 
-    notes: list[tuple[str, ast.AST, object]] = field(default_factory=list)
+    __slots__ = ("exports", "notes", "unreadable")
+
+    notes: list[tuple[str, ast.AST, object]]
     """(module path, where, the judge's note), for the modules other than the class's own."""
-    exports: list[tuple[str, str]] = field(default_factory=list)
+    exports: list[tuple[str, str]]
     """(module path, name): every name a module binds at its top level to a value."""
-    unreadable: list[str] = field(default_factory=list)
+    unreadable: list[str]
     """Modules that spell a followed name but cannot be read or parsed."""
+
+    def __init__(
+        self, notes: list[tuple[str, ast.AST, object]], exports: list[tuple[str, str]], unreadable: list[str]
+    ) -> None:
+        self.notes = notes
+        self.exports = exports
+        self.unreadable = unreadable
 
 
 def follow_class(own: ModuleFlow, judge: Judge, project: Project, path: str) -> ClassFlow:

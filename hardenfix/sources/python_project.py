@@ -38,7 +38,6 @@ import re
 import sys
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -116,9 +115,10 @@ def _declares_a_project(pyproject: str) -> bool:
         return True
 
 
-@dataclass
 class _Tree:
     """What one walk of a project found, shared by the documents of a process."""
+
+    __slots__ = ("dockerfiles", "folders", "modules", "others", "parsed", "root", "too_large")
 
     root: str
     modules: list[str]
@@ -129,9 +129,26 @@ class _Tree:
     folders: list[tuple[str, int]]
     """Each folder walked, with its modification time when it was listed."""
     too_large: bool
-    dockerfiles: list[str] = field(default_factory=list)
-    parsed: dict[str, tuple[int, int, tuple[ast.Module, str] | None]] = field(default_factory=dict)
+    dockerfiles: list[str]
+    parsed: dict[str, tuple[int, int, tuple[ast.Module, str] | None]]
     """path -> (mtime in ns, size, its tree and text, or None when it cannot be read or parsed)."""
+
+    def __init__(
+        self,
+        root: str,
+        modules: list[str],
+        others: list[str],
+        folders: list[tuple[str, int]],
+        too_large: bool,
+        dockerfiles: list[str],
+    ) -> None:
+        self.root = root
+        self.modules = modules
+        self.others = others
+        self.folders = folders
+        self.too_large = too_large
+        self.dockerfiles = dockerfiles
+        self.parsed = {}
 
     def is_current(self) -> bool:
         try:
