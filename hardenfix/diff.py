@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
-import re
 from typing import TYPE_CHECKING
+
+from hardenfix import regexes
 
 if TYPE_CHECKING:
     from hardenfix.colour import Painter
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 NO_NEWLINE_MARKER = "\\ No newline at end of file\n"
 # Lines end at "\n" only, as git and patch see them: "\r" stays part of its line,
 # and form feeds or Unicode separators (which str.splitlines would split on) are text.
-_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
+_LINE = regexes.lazy(r"[^\n]*\n|[^\n]+\Z")
 _BYTES = "latin-1"
 
 
@@ -70,7 +71,7 @@ def _header(marker: str, prefix: str, display_path: str) -> bytes:
 # git's quote_c_style, with core.quotePath on (its default): control characters, `"`,
 # `\`, DEL and every byte of a non-ASCII character are escaped, and the name is quoted.
 _LETTER_ESCAPES = {0x07: b"a", 0x08: b"b", 0x09: b"t", 0x0A: b"n", 0x0B: b"v", 0x0C: b"f", 0x0D: b"r"}
-_MUST_QUOTE = re.compile(rb'[\x00-\x1f"\\\x7f-\xff]')
+_MUST_QUOTE = regexes.lazy(rb'[\x00-\x1f"\\\x7f-\xff]')
 
 
 def git_quoted(name: bytes) -> bytes:

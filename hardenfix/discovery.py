@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from hardenfix import regexes
 from hardenfix.files import TEMP_PREFIX, TEMP_SUFFIX
 from hardenfix.gitignore import IgnorePatterns
 from hardenfix.model import FileKind, MergedByInclude
@@ -58,7 +59,7 @@ _DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile
 _DOCKERIGNORE_SUFFIX = ".dockerignore"
 """`Dockerfile.tests.dockerignore` is the ignore file BuildKit reads for `Dockerfile.tests`
 (great_expectations' docker/), not a Dockerfile."""
-_SERVICES_KEY = re.compile(rb"(?:^|\A\xef\xbb\xbf)services[ \t]*:", re.MULTILINE)
+_SERVICES_KEY = regexes.lazy(rb"(?:^|\A\xef\xbb\xbf)services[ \t]*:", re.MULTILINE)
 """A top-level `services:`, also first in a file that starts with a UTF-8 byte order mark."""
 
 

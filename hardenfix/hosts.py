@@ -39,6 +39,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from hardenfix import regexes
+
 MASK = "\0"
 """Stands, in masked text, for a character of variable syntax."""
 
@@ -57,15 +59,15 @@ them: `mongodb+srv`, `postgresql+asyncpg`, `redis+sentinel` name the same server
 _HOST_LIST_SCHEMES = frozenset({"mongodb", "postgres", "postgresql", "mysql", "mariadb", "redis", "kafka", "cassandra"})
 """Schemes whose clients accept several servers in one authority (`host1:p1,host2:p2`)."""
 
-_URL_START = re.compile(r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*)://")
+_URL_START = regexes.lazy(r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*)://")
 # The authority ends at the path, query or fragment, at blanks and quotes, and at what
 # ends a word in a shell command.
-_AUTHORITY_END = re.compile(r"[/?#\s'\"`;|&()<>]|,(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+_AUTHORITY_END = regexes.lazy(r"[/?#\s'\"`;|&()<>]|,(?=[A-Za-z][A-Za-z0-9+.-]*://)")
 # Where a URL ends for the question whether an `@` beyond its authority makes it ambiguous:
 # only what a URL cannot hold, since a query may hold `&`, `;` or `,`.
-_URL_END = re.compile(r"[\s'\"`]|,(?=[A-Za-z][A-Za-z0-9+.-]*://)")
-_HOST_CHARACTER = re.compile(rf"[A-Za-z0-9._{MASK}-]")
-_PORT = re.compile(rf"[0-9{MASK}]*")
+_URL_END = regexes.lazy(r"[\s'\"`]|,(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+_HOST_CHARACTER = regexes.lazy(rf"[A-Za-z0-9._{MASK}-]")
+_PORT = regexes.lazy(rf"[0-9{MASK}]*")
 
 WHY_LOWERCASE = "proxies, certificates and caches compare hosts as strings"
 
@@ -164,7 +166,7 @@ def lowercased(original: str, masked: str) -> str | None:
     return "".join(char.lower() if mask != MASK else char for char, mask in zip(original, masked, strict=True))
 
 
-_COMPARED_AS_TEXT = re.compile(
+_COMPARED_AS_TEXT = regexes.lazy(
     r"REDIRECT|CALLBACK|ISSUER|AUDIENCE|RETURN_?(?:URL|URI|TO)|(?:^|_)(?:ISS|AUD)(?:_|$)|ENTITY_?ID"
     r"|(?:ROOT|PUBLIC|EXTERNAL|SITE|FRONTEND|HOSTNAME)_?URL|NEXTAUTH_URL|^(?:KC_)?HOSTNAME(?:_|$)"
 )
@@ -172,9 +174,9 @@ _COMPARED_AS_TEXT = re.compile(
 what it has registered, letter for letter, or that an application builds such URLs from
 (Grafana's `GF_SERVER_ROOT_URL` makes its OAuth redirect URI, Keycloak's `KC_HOSTNAME`, or its
 option `--hostname`, the issuer it publishes; a SAML entity ID is compared as it is written)."""
-_IN_A_QUERY = re.compile(r"[?&][^\s'\"`=]*=[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
+_IN_A_QUERY = regexes.lazy(r"[?&][^\s'\"`=]*=[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
 """Text before the host of a URL that is the value of another URL's query parameter."""
-_ASSIGNED_TO = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)(?:=|\s+)[\"']?[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
+_ASSIGNED_TO = regexes.lazy(r"([A-Za-z_][A-Za-z0-9_.-]*)(?:=|\s+)[\"']?[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#\s'\"`]*@)?$")
 """Text before the host of a URL assigned to a variable or given to an option (`ENV KEY=https://`,
 `ENV KEY https://`, `--oidc-issuer-url=https://`, `cfg:server.root_url=https://`)."""
 _EXACT_MATCH = (

@@ -22,6 +22,8 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from hardenfix import regexes
+
 HTTP_TOOLS = frozenset({"curl", "wget"})
 
 # Options whose value is the next word (or, for a short option, the rest of its cluster).
@@ -45,11 +47,11 @@ _WITH_VALUE = {
 """The short option letters and long options of each HTTP tool that take a value."""
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
 _OPERATOR_STARTS = frozenset(operator[0] for operator in _OPERATORS)
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_REDIRECTION = re.compile(r"\d*(?:[<>]|&>)")
-_STDOUT_REDIRECTION = re.compile(r"(?:1?>>?\|?|&>>?)")
+_ASSIGNMENT = regexes.lazy(r"[A-Za-z_][A-Za-z0-9_]*=")
+_REDIRECTION = regexes.lazy(r"\d*(?:[<>]|&>)")
+_STDOUT_REDIRECTION = regexes.lazy(r"(?:1?>>?\|?|&>>?)")
 _COMMAND_PREFIXES = frozenset({"exec", "!", "{", "if", "then", "else", "elif", "do", "while", "until"})
-_SHELL_SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+_SHELL_SAFE = regexes.lazy(r"[A-Za-z0-9_@%+=:,./-]+")
 
 
 class ShellWord(NamedTuple):
@@ -197,7 +199,7 @@ PACKAGE_INSTALLS = {
     ("dnf", "install"), ("yum", "install"), ("microdnf", "install"), ("zypper", "install"), ("tdnf", "install"),
 }  # fmt: skip
 """A distribution package manager's install command: the program and its action word."""
-_PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
+_PYTHON_INTERPRETER = regexes.lazy(r"python(?:\d+(?:\.\d+)?)?")
 
 
 def is_python(program: str) -> bool:
@@ -404,12 +406,12 @@ _QUICK_PROGRAMS = frozenset(
     {"exit", "true", "false", "test", "[", "echo", "printf", ":", "cat", "grep", "ls", "stat", "pgrep", "pidof"}
 )
 """Programs that finish at once, or as soon as what they read does (`curl ... | grep ok`)."""
-_COMMAND_SUBSTITUTION = re.compile(r"\$\(|`")
-_TIMEOUT_VALUE = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
+_COMMAND_SUBSTITUTION = regexes.lazy(r"\$\(|`")
+_TIMEOUT_VALUE = regexes.lazy(r"(\d+(?:\.\d+)?)([smh]?)")
 _TIMEOUT_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
 
 
-_CURL_GLOB = re.compile(r"\{[^}]*,[^}]*\}|\[[^\]]*-[^\]]*\]")
+_CURL_GLOB = regexes.lazy(r"\{[^}]*,[^}]*\}|\[[^\]]*-[^\]]*\]")
 """A URL curl expands to several (`{a,b}`, `[1-3]`), unless `-g` turns globbing off."""
 
 
@@ -490,7 +492,7 @@ _FIND_WRITES_TO = frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"})
 _NOT_FILES = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
 _NOT_FILE_FOLDERS = ("/dev/fd/", "/dev/tcp/", "/dev/udp/")
 """Redirection targets that keep nothing: the bit bucket, the probe's own descriptors, a socket."""
-_DESCRIPTOR = re.compile(r"\d+-?|-")
+_DESCRIPTOR = regexes.lazy(r"\d+-?|-")
 
 
 def state_written(argv: Sequence[str] | None, command: str | None) -> str | None:
@@ -950,7 +952,7 @@ REPLACEMENT_TOOLS = ("curl", "wget", "python3", "node")
 """The programs `replacement_probe` can request a URL with, preferred first."""
 
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_SCHEME = regexes.lazy(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _CURL_GUESSED_SCHEMES = ("ftp.", "dict.", "ldap.", "imap.", "smtp.", "pop3.")
 """Host prefixes from which curl guesses a protocol other than HTTP for a URL without a scheme."""
 

@@ -57,6 +57,7 @@ import tokenize
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple, Protocol
 
+from hardenfix import regexes
 from hardenfix.model import Applicability, Edit, FileKind, Finding, Fix
 from hardenfix.registry import matches
 from hardenfix.rules.meta.hf001_unused_suppression import UnusedSuppression
@@ -68,7 +69,7 @@ FILE_DIRECTIVE_LINES = 10
 SUPPRESSION_MARKER = b"hardenfix:"
 """Bytes every file holding a suppression contains: a cheap test before parsing."""
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = regexes.lazy(
     r"""
     \#[ \t]*hardenfix:[ \t]*
     (?P<directive>ignore-file|ignore)
@@ -78,8 +79,8 @@ _DIRECTIVE = re.compile(
     """,
     re.VERBOSE,
 )
-_SELECTOR = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
-_NEWLINE = re.compile(r"\r\n|\n|\r")
+_SELECTOR = regexes.lazy(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+_NEWLINE = regexes.lazy(r"\r\n|\n|\r")
 # In YAML a quoted scalar can only begin where a value begins: at the start of
 # the line or after one of these (ignoring spaces); elsewhere a quote is just a
 # character of a plain scalar, as in `echo don't`.
@@ -346,7 +347,7 @@ def _yaml_comments(document: SourceText) -> Iterator[Comment]:
             block_opener_indent = indent
 
 
-_BLOCK_SCALAR_OPENER = re.compile(
+_BLOCK_SCALAR_OPENER = regexes.lazy(
     r"(?:^[ \t]*|[:?-][ \t]+(?:[&!][^ \t]*[ \t]+)*)[|>](?:[1-9][+-]?|[+-][1-9]?)?[ \t]*$", re.MULTILINE
 )
 """A line that ends by opening a block scalar: `key: |`, `- >-`, `content: |2`."""

@@ -20,7 +20,7 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping
 
-from hardenfix import probes
+from hardenfix import probes, regexes
 from hardenfix.facts import Fact
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import BuiltTools, ImageFacts, Listing, TagFacts
@@ -67,11 +67,11 @@ _REMOVALS = {
 """`apt autoremove curl` removes curl too (NVIDIA's chain-server image does, after installing it)."""
 _DPKG_REMOVALS = frozenset({"-r", "--remove", "-P", "--purge"})
 _VIRTUAL = ("--virtual", "-t")
-_VERSION = re.compile(r"[=<>~].*$")
+_VERSION = regexes.lazy(r"[=<>~].*$")
 _BUILD_INSTRUCTIONS = ("RUN", "COPY", "ADD")
-_PACKAGE_FILE = re.compile(r"/|\.(?:deb|rpm|apk)$")
+_PACKAGE_FILE = regexes.lazy(r"/|\.(?:deb|rpm|apk)$")
 """A package manager's argument that is a package file or URL, not a package's name."""
-_WORD = re.compile(r"[\w.+-]+")
+_WORD = regexes.lazy(r"[\w.+-]+")
 UNKNOWN_IMAGE = "not in hardenfix's image knowledge"
 
 
@@ -469,7 +469,7 @@ def argument_package_list(document: DockerfileDocument, stage: Stage) -> str | N
     return None
 
 
-_WHOLE_REFERENCE = re.compile(r"\$(?:(\w+)|\{(\w+)(?:[:?+#%/-][^}]*)?\})")
+_WHOLE_REFERENCE = regexes.lazy(r"\$(?:(\w+)|\{(\w+)(?:[:?+#%/-][^}]*)?\})")
 """A word that is one variable's value alone: `$PACKAGES`, `${PACKAGES}`, `${PACKAGES:-curl}`."""
 
 

@@ -59,6 +59,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from hardenfix import regexes
 from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
@@ -85,10 +86,10 @@ _LOADS_DOTENV = frozenset({"load_dotenv", "dotenv_values", "read_env"})
 `dotenv_values()` (as in `os.environ.update(dotenv_values())`), environs' `Env().read_env()`
 (environs/__init__.py `read_env` calls `load_dotenv`)."""
 _NODE_FRAMEWORKS = tuple(b"express fastify koa createServer hono dotenv".split())
-_NODE_FRAMEWORK_WORD = re.compile(rb"\b(?:express|fastify|koa|createServer|hono|dotenvx?)\b")
+_NODE_FRAMEWORK_WORD = regexes.lazy(rb"\b(?:express|fastify|koa|createServer|hono|dotenvx?)\b")
 """The same names as words: a minified bundle (mage-ai's 40 MB of `frontend_dist` chunks)
 holds `expression` and `phone` everywhere, and reading it for routes costs seconds a file."""
-_AUTH_WORDS = re.compile(
+_AUTH_WORDS = regexes.lazy(
     r"auth|login|token|current_?user|verify|permission|secur|jwt|api_?key|required|admin|role|staff|bearer|oauth",
     re.IGNORECASE,
 )
@@ -111,7 +112,7 @@ _HTTPS_EXTENSIONS = frozenset({"Talisman", "SSLify"})
 _REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "middleware", "on_request"})
 """Decorators of functions an application runs before each request (Flask, Quart, FastAPI;
 Sanic's `on_request`, its `middleware("request")`)."""
-_HARMLESS_MIDDLEWARE = re.compile(
+_HARMLESS_MIDDLEWARE = regexes.lazy(
     r"\b(?:CORSMiddleware|GZipMiddleware|ProxyHeadersMiddleware|ProxyFix|WhiteNoise"
     r"|Sentry(?:Asgi|Wsgi)Middleware|OpenTelemetryMiddleware)\b"
 )
@@ -142,7 +143,7 @@ _DJANGO_REDIRECTS = {
 """Django settings that redirect every request (SecurityMiddleware; CommonMiddleware, django 5.2
 middleware/common.py), which python3's urllib and wget follow: to a port that speaks no TLS, or
 to a host name no resolver knows, and fail."""
-_DJANGO_HARMLESS_MIDDLEWARE = re.compile(
+_DJANGO_HARMLESS_MIDDLEWARE = regexes.lazy(
     r"(?:django\.(?!contrib\.auth\.middleware\.(?:LoginRequired|RemoteUser))|corsheaders\.|whitenoise\."
     r"|debug_toolbar\.|django_prometheus\.|csp\.|simple_history\.|allauth\.account\.middleware\."
     r"|django_htmx\.|django_browser_reload\.)"
@@ -228,35 +229,37 @@ _READ_BY_PATTERNS = (
 )
 """Why a route read from JavaScript is a guess, wherever it is: Express, Fastify, Koa and
 Hono compose an application at run time in more ways than patterns over its text can follow."""
-_NODE_ROUTE = re.compile(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
-_NODE_APP = re.compile(
+_NODE_ROUTE = regexes.lazy(r"\b(\w+)\s*\.\s*(?:get|all)\s*\(\s*(['\"`])(/[^'\"`]*)\2")
+_NODE_APP = regexes.lazy(
     r"\b(\w+)\s*=\s*(?:express|fastify|Fastify|new\s+Koa|new\s+Hono"
     r"|require\s*\(\s*['\"](?:express|fastify)['\"]\s*\))\s*\("
 )
-_NODE_GUARD = re.compile(
+_NODE_GUARD = regexes.lazy(
     r"\b(\w+)\s*\.\s*use\s*\(\s*((?:async\s+)?(?:function\b|\([^)]*\)\s*=>|\w+\s*=>)"
     r"|[\w.]*(?:auth|jwt|token|passport|basic)\w*)",
     re.IGNORECASE,
 )
 """`app.use((req, res, next) => ...)` or `app.use(authenticate)`: middleware run before each
 route, which may refuse a request (not `express.json()` or `cors()`)."""
-_NODE_LISTEN = re.compile(r"\.listen\s*\(\s*(\{[^}]*\}|[^,)]*)")
+_NODE_LISTEN = regexes.lazy(r"\.listen\s*\(\s*(\{[^}]*\}|[^,)]*)")
 """`server.listen(port, ...)`, and Fastify's `app.listen({ port: 3000, host })`: the port's expression."""
-_NODE_TLS = re.compile(
+_NODE_TLS = regexes.lazy(
     r"\b(?:https|http2|tls|spdy)\s*\.\s*(?:createServer|createSecureServer)\s*\("
     r"|\b(?:fastify|Fastify)\s*\(\s*\{[^)]*?\bhttps\s*:"
 )
 """A server that speaks TLS alone, which a plain http probe gets no answer from:
 `https.createServer(options, app)`, `http2.createSecureServer(...)`, `fastify({ https: ... })`."""
-_NODE_DOTENV = re.compile(r"""(?:require\s*\(\s*|\bfrom\s+|\bimport\s+)['"]((?:@dotenvx/)?dotenvx?)(?:/config)?['"]""")
+_NODE_DOTENV = regexes.lazy(
+    r"""(?:require\s*\(\s*|\bfrom\s+|\bimport\s+)['"]((?:@dotenvx/)?dotenvx?)(?:/config)?['"]"""
+)
 """`require("dotenv").config()`, `import "dotenv/config"`, `import dotenv from "dotenv"`, and
 dotenvx: each loads a `.env` file into `process.env`."""
-_NODE_DECLARATION = re.compile(r"\b(?:const|let|var)\s+(\w+)\s*=\s*([^;\n]+)")
-_NODE_ASSIGNMENT = re.compile(r"(?<![\w.$])(\w+)\s*(?:\+\+|--|(?:\*\*|<<|>>>?|\|\||&&|\?\?|[-+*/%&|^])?=(?![=>]))")
+_NODE_DECLARATION = regexes.lazy(r"\b(?:const|let|var)\s+(\w+)\s*=\s*([^;\n]+)")
+_NODE_ASSIGNMENT = regexes.lazy(r"(?<![\w.$])(\w+)\s*(?:\+\+|--|(?:\*\*|<<|>>>?|\|\||&&|\?\?|[-+*/%&|^])?=(?![=>]))")
 """`port = 8080`, `port += 1`, `port ??= 80`, `port++`, and the `port =` of a declaration;
 not `port === 3000`, `config.port = 80` or an arrow `=>`."""
-_NODE_OBJECT_PORT = re.compile(r"\bport\b\s*(?::\s*([^,}]+))?")
-_NODE_VARIABLE = re.compile(
+_NODE_OBJECT_PORT = regexes.lazy(r"\bport\b\s*(?::\s*([^,}]+))?")
+_NODE_VARIABLE = regexes.lazy(
     r"(?:(?:Number|parseInt)\s*\(\s*)?process\.env(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])(?:\s*,\s*10)?\s*\)?"
 )
 """`process.env.PORT`, `process.env['PORT']`, `Number(process.env.PORT)`, `parseInt(process.env.PORT, 10)`."""
@@ -1920,7 +1923,7 @@ def _refuses_without_credentials(node: ast.AST) -> bool:
 
 
 _REFUSALS = frozenset({401, 403})
-_REFUSING_EXCEPTIONS = re.compile(
+_REFUSING_EXCEPTIONS = regexes.lazy(
     r"(?:HTTP)?(?:Unauthori[sz]ed|Forbidden)\w*|PermissionDenied|NotAuthenticated|AuthenticationFailed"
 )
 """Werkzeug's, aiohttp's, Django's and Django REST framework's exceptions that answer 401 or 403."""

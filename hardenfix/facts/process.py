@@ -23,16 +23,16 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from hardenfix import probes
+from hardenfix import probes, regexes
 from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Environment, Fact, unread_may_set, written_port
 
 _RUNNERS = {("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("rye", "run")}
 _RUNNERS_LOADING_DOTENV = frozenset({("pipenv", "run")})
 """Runners that load the project's `.env` into the command's environment, over the
 container's own (pipenv's cli/command.py `run` calls `load_dot_env`, with `override=True`)."""
-_SHELL_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
+_SHELL_VARIABLE = regexes.lazy(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
 # In a Compose value, `$$` escapes a `$` for the container's shell; a single `$` is Compose's own.
-_COMPOSE_ESCAPED_VARIABLE = re.compile(r"\$\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
+_COMPOSE_ESCAPED_VARIABLE = regexes.lazy(r"\$\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
 
 
 class Launcher(NamedTuple):
@@ -224,7 +224,7 @@ _INTERPRETER_VALUED_OPTIONS = {
 """The interpreters' options that take the next word as their value, which is not the script."""
 _INLINE_CODE_OPTIONS = frozenset({"-c", "-e", "--eval", "-p", "--print"})
 """`python -c CODE` and `node -e CODE`: code on the command line, and no script."""
-_NODE_ENV_FILE = re.compile(
+_NODE_ENV_FILE = regexes.lazy(
     r"--env-file(?:-if-exists)?(?:[= ].*)?|(?:-r|--require|--import)[= ](?:@dotenvx/)?dotenvx?/config"
 )
 """node's options that load a `.env` file into `process.env`: `--env-file=.env`, `-r dotenv/config`."""
@@ -720,7 +720,7 @@ def _options(arguments: list[str]) -> dict[str, str]:
     return options
 
 
-_APPLICATION_TARGET = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*(?:\(.*\))?\Z", re.DOTALL)
+_APPLICATION_TARGET = regexes.lazy(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*(?:\(.*\))?\Z", re.DOTALL)
 """`main:app`, `app.wsgi:application`, `app:create_app()`; not an address (`0.0.0.0:8000`,
 `localhost:8000`, `unix:/run/app.sock`)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hardenfix import probes
+from hardenfix import probes, regexes
 
 _PYTHON_IMAGES = ("python", "pypy")
 """Official images whose tag names the Python line they run (`pypy:2` is PyPy's Python 2.7)."""
@@ -35,7 +35,7 @@ modules: a root Dockerfile of the front end holds the folder of a Python service
 of its own. Its pip, setuptools or headers are for Python code of the image's own (`apt-get
 install python python-pip && pip install prometheus_client` beside `node server.js`)."""
 _PACKAGE_MANAGERS = "|".join(sorted({re.escape(program) for program, _ in probes.PACKAGE_INSTALLS}))
-_MAY_INSTALL_PYTHON_2 = re.compile(
+_MAY_INSTALL_PYTHON_2 = regexes.lazy(
     rf"(?m)\b(?:{_PACKAGE_MANAGERS})\b(?:[^\n]*\\\n)*[^\n]*"
     rf"(?<![\w.-])(?:{'|'.join(sorted(map(re.escape, _PYTHON_2_PACKAGES), key=len, reverse=True))})(?![\w.-])"
 )
@@ -46,10 +46,10 @@ _DISTRIBUTION_PYTHON_3 = {
 }
 """The Python 3 of a distribution's releases older than 3.6 (Debian 9's and Ubuntu 16.04's is
 3.5), as their image's tag names the release: what a package that brings it runs."""
-_DISTRIBUTION_PYTHON_3_PACKAGE = re.compile(r"python3(?:-[\w.+-]+)?|py3-[\w.+-]+")
+_DISTRIBUTION_PYTHON_3_PACKAGE = regexes.lazy(r"python3(?:-[\w.+-]+)?|py3-[\w.+-]+")
 """A package that brings the distribution's `python3` (`python3-pip`, Debian's
 `python3-prometheus-client`, Alpine's `py3-pip`); not `python3.8`, a line of its own."""
-_OLD_PYTHON_3_RELEASE = re.compile(
+_OLD_PYTHON_3_RELEASE = regexes.lazy(
     r"(?im)^[ \t]*FROM[ \t][^\n]*\b(?:"
     + "|".join(f"{re.escape(name)}:{re.escape(tag)}" for name, tags in _DISTRIBUTION_PYTHON_3.items() for tag in tags)
     + r")(?:\.\d+)*(?![\w.])"

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
+from hardenfix import regexes
 from hardenfix.knowledge import DEFAULT_REGISTRY, ImageReference
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ TAG_TTL = 24 * 3600
 CONCURRENT_REQUESTS = 8
 DOCKER_HUB = "registry-1.docker.io"
 _DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-_VERSION_TAG = re.compile(r"v?(\d+(?:\.\d+)*)(-[A-Za-z0-9][A-Za-z0-9.-]*)?")
+_VERSION_TAG = regexes.lazy(r"v?(\d+(?:\.\d+)*)(-[A-Za-z0-9][A-Za-z0-9.-]*)?")
 
 
 class RegistryError(Exception):

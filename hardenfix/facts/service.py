@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from hardenfix import probes
+from hardenfix import probes, regexes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, declared_versions, image_facts
 from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
@@ -77,7 +77,7 @@ class _CodeMount(NamedTuple):
 
 
 HEALTHCHECK_TIMING_KEYS = frozenset({"interval", "timeout", "retries", "start_period", "start_interval"})
-_HEALTHCHECK_FLAG = re.compile(r"--([a-z-]+)=")
+_HEALTHCHECK_FLAG = regexes.lazy(r"--([a-z-]+)=")
 
 
 class ServiceFacts:

@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from hardenfix import probes
+from hardenfix import probes, regexes
 from hardenfix.knowledge.images import ImageFacts, load_image, project_image
 from hardenfix.knowledge.pins import Evidence, Pin, PinChoice, choose_pin, load_pin
 
@@ -60,7 +60,7 @@ class ImageReference(NamedTuple):
         return self.digest is not None or (self.tag is not None and self.tag != "latest")
 
 
-_REFERENCE_CHARACTERS = re.compile(r"[\w.:/@+-]+", re.ASCII)
+_REFERENCE_CHARACTERS = regexes.lazy(r"[\w.:/@+-]+", re.ASCII)
 """What an image reference may be written with (distribution's reference grammar: names,
 tags and digests); not a template's tag (`FROM {{ base_image }}`)."""
 
@@ -101,7 +101,7 @@ def parse_reference(text: str) -> ImageReference | None:
     return ImageReference(text, registry_name, repository, tag, digest, tag_span)
 
 
-_INTERPOLATED_LATEST = re.compile(r":(\$\{[A-Za-z_][A-Za-z0-9_]*:?-latest\})$")
+_INTERPOLATED_LATEST = regexes.lazy(r":(\$\{[A-Za-z_][A-Za-z0-9_]*:?-latest\})$")
 
 
 def interpolated_latest(value: str) -> re.Match[str] | None:
@@ -272,7 +272,7 @@ def read_table(name: str, folder: Path = Path(__file__).parent) -> dict:
     return table
 
 
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
+_DURATION = regexes.lazy(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
 
 
 def check_duration(option: str, value: str) -> None:
@@ -282,7 +282,7 @@ def check_duration(option: str, value: str) -> None:
 
 
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION_PART = regexes.lazy(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 
 
 def duration_seconds(value: str) -> float:

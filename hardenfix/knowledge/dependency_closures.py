@@ -5,13 +5,13 @@ requirements name only the top of what pip installs."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import cache
 
+from hardenfix import regexes
 from hardenfix.knowledge import read_table
 
-_SEPARATORS = re.compile(r"[-_.]+")
+_SEPARATORS = regexes.lazy(r"[-_.]+")
 
 
 def installed_with(distribution: str, extras: Iterable[str] = ()) -> tuple[str, ...]:

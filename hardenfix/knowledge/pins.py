@@ -20,12 +20,13 @@ import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from hardenfix import regexes
 from hardenfix.knowledge.versions import parse_tag, parse_version
 
 _PACKAGE_MANAGERS = {
-    "apt": re.compile(r"\b(?:apt-get|apt-cache|aptitude|dpkg)\b|\bapt\s+(?:install|update|upgrade|remove|purge)\b"),
-    "apk": re.compile(r"\bapk\s+(?:add|del|update|upgrade|fix|--)"),
-    "rpm": re.compile(r"\b(?:microdnf|dnf|yum)\s+\S|\brpm\s+-"),
+    "apt": regexes.lazy(r"\b(?:apt-get|apt-cache|aptitude|dpkg)\b|\bapt\s+(?:install|update|upgrade|remove|purge)\b"),
+    "apk": regexes.lazy(r"\bapk\s+(?:add|del|update|upgrade|fix|--)"),
+    "rpm": regexes.lazy(r"\b(?:microdnf|dnf|yum)\s+\S|\brpm\s+-"),
 }
 _DISTRO_PACKAGES = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "oracle": "rpm", "ubi": "rpm"}
 _DISTRO_NAMES = {"oracle": "Oracle Linux", "ubi": "Red Hat UBI", "scratch": "an empty image", "busybox": "busybox"}

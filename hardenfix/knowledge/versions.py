@@ -26,18 +26,20 @@ import re
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
+from hardenfix import regexes
+
 FLOATING = float("inf")
 """Stands for every number after the last one a floating tag gives."""
 
-_RELEASE_DATE = re.compile(r"RELEASE\.(\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)-(\d\d)Z(?:[-_.](.*))?")
-_NUMBERED = re.compile(r"v?(\d{1,12}(?:\.\d{1,12})*)(?:([a-z][a-z0-9.]*))?(?:[-_](.*))?", re.IGNORECASE)
-_PRERELEASE = re.compile(r"(?:rc|alpha|beta|preview|a|b|m)\.?\d*", re.IGNORECASE)
-_BUILD_ID = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}")
+_RELEASE_DATE = regexes.lazy(r"RELEASE\.(\d{4})-(\d\d)-(\d\d)T(\d\d)-(\d\d)-(\d\d)Z(?:[-_.](.*))?")
+_NUMBERED = regexes.lazy(r"v?(\d{1,12}(?:\.\d{1,12})*)(?:([a-z][a-z0-9.]*))?(?:[-_](.*))?", re.IGNORECASE)
+_PRERELEASE = regexes.lazy(r"(?:rc|alpha|beta|preview|a|b|m)\.?\d*", re.IGNORECASE)
+_BUILD_ID = regexes.lazy(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}")
 """A commit or build hash: 7 to 40 lowercase hex digits, at least one a digit and one a
 letter (`a0bfb8370`): a word of letters alone (`defaced`) or digits alone (a date, an
 image revision) is no hash, and no variant word has this shape (`alpine3.20`, `cuda12`,
 `bookworm` have letters past `f`)."""
-_SEPARATOR = re.compile(r"[-_]")
+_SEPARATOR = regexes.lazy(r"[-_]")
 
 # Words of a tag that name the distribution the image is built on, as the distribution
 # it belongs to: `bookworm` and `debian` alike are Debian.
@@ -48,7 +50,7 @@ _DISTRO_WORDS = {
 # Words that pick a release, not a variant: `lts-alpine` is the Alpine variant.
 _CHANNELS = frozenset({"latest", "lts", "stable", "mainline", "current", "innovation"})
 # A distribution's release (`debian-12`) or an image revision (`-r3`): the same variant.
-_REVISION = re.compile(r"r?\d+")
+_REVISION = regexes.lazy(r"r?\d+")
 _DISTRO_PREFIXES = (("alpine", "alpine"), ("oraclelinux", "oracle"), ("oracle", "oracle"), ("ubi", "ubi"))
 
 

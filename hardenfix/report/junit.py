@@ -9,10 +9,10 @@ is never empty. The attributes are those of the JUnit schema Jenkins validates a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from xml.etree import ElementTree
 
+from hardenfix import regexes
 from hardenfix.model import FileResult, Finding, Outcome
 from hardenfix.report import plural
 
@@ -50,7 +50,7 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = regexes.lazy("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _suite(root: ElementTree.Element, name: str) -> ElementTree.Element:

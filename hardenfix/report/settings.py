@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hardenfix import regexes
 from hardenfix.config import Settings
 from hardenfix.knowledge import ImageFacts
 from hardenfix.rule import NoOptions, Rule
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BARE_KEY = regexes.lazy(r"[A-Za-z0-9_-]+")
 
 
 def render(settings: Settings, rules: Sequence[Rule], cwd: Path) -> str:

@@ -26,7 +26,7 @@ from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from hardenfix import probes
+from hardenfix import probes, regexes
 from hardenfix.discovery import may_name_compose_file
 from hardenfix.model import Edit, MergedByInclude
 from hardenfix.sources import ParseError
@@ -39,13 +39,13 @@ if TYPE_CHECKING:
 
 MERGE_KEY = "<<"
 T = TypeVar("T")
-_ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+_ALIAS = regexes.lazy(r"\*[^\s,\[\]{}]+")
 _TRUE = frozenset({"true", "yes", "on"})
-_FLOW_SEPARATOR = re.compile(r"[ \t]*,[ \t\r\n]*")
-_COMMENTED_LINE_END = re.compile(r"[ \t]*(,?)[ \t]+#[^\r\n]*")
+_FLOW_SEPARATOR = regexes.lazy(r"[ \t]*,[ \t\r\n]*")
+_COMMENTED_LINE_END = regexes.lazy(r"[ \t]*(,?)[ \t]+#[^\r\n]*")
 """What follows a flow collection's last entry on its line when a comment ends that line: the
 comma after the entry, if any, then the comment."""
-_STYLE_NEUTRAL = re.compile(r"[A-Za-z0-9 -]*")
+_STYLE_NEUTRAL = regexes.lazy(r"[A-Za-z0-9 -]*")
 
 
 YamlValue = str | Sequence["YamlValue"] | Mapping[str, "YamlValue"]
@@ -337,12 +337,12 @@ class Service:
         return entry
 
 
-_SETS_AN_IMAGE = re.compile(r"(?m)^[ \t]+image:")
-_INDENTED_KEY = re.compile(r"(?m)^[ \t]+['\"]?([^\s'\":#][^'\":#\r\n]*?)['\"]?[ \t]*:(?:[ \t]|$)")
+_SETS_AN_IMAGE = regexes.lazy(r"(?m)^[ \t]+image:")
+_INDENTED_KEY = regexes.lazy(r"(?m)^[ \t]+['\"]?([^\s'\":#][^'\":#\r\n]*?)['\"]?[ \t]*:(?:[ \t]|$)")
 """A key written indented, on one line: a list item before it (`- backend`) is none of it."""
-_NODE_PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*\s+)+")
+_NODE_PROPERTIES = regexes.lazy(r"(?:[&!][^\s,\[\]{}]*\s+)+")
 """A node's anchor and tag (`&url `, `!!str `, `!reset &a `), and the blanks after them."""
-_LEGACY_FORMAT_VERSION = re.compile(r"([23])(?:\.(\d+))?")
+_LEGACY_FORMAT_VERSION = regexes.lazy(r"([23])(?:\.(\d+))?")
 GPU_RESERVATION_KEY = "deploy.resources.reservations.devices"
 _LEGACY_FORMAT_KEYS_SINCE: dict[str, dict[int, int]] = {
     "healthcheck": {2: 1, 3: 0},
@@ -404,7 +404,7 @@ class _OtherService(NamedTuple):
     """The file and service of its `extends: {file: ..., service: ...}`, as written."""
 
 
-_MAY_HOLD_SERVICES = re.compile(
+_MAY_HOLD_SERVICES = regexes.lazy(
     r"""(?<![^\s{\[,"'])services["']?\s*:"""  # `services:`, `"services" :`, `{services: ...}`
     r"""|(?<![^\s{\[,])\?\s+(?:!\S*\s+)?["']?services\b"""  # `? services` (an explicit key)
     r"""|&\S+\s+["']?services\b"""  # `&name services`, an anchor an alias key (`*name :`) repeats
@@ -1347,7 +1347,7 @@ def first_duplicate_key(root: Node) -> tuple[ScalarNode, ScalarNode] | None:
     return found
 
 
-_NOT_A_STRING = re.compile(
+_NOT_A_STRING = regexes.lazy(
     r"(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+|0x[0-9a-fA-F_]+|0o[0-7_]+|\.inf|\.nan))"
 )
 
@@ -1546,7 +1546,7 @@ class Interpolation(NamedTuple):
     argument: str
 
 
-_INTERPOLATION_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?", re.DOTALL)
+_INTERPOLATION_BODY = regexes.lazy(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?", re.DOTALL)
 
 
 def iter_interpolations(text: str) -> Iterator[Interpolation]:
@@ -1572,8 +1572,8 @@ def iter_interpolations(text: str) -> Iterator[Interpolation]:
             index = text.find("$", index + 1)
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OPERATOR = re.compile(r":?[-+?]")
+_NAME = regexes.lazy(r"[A-Za-z_][A-Za-z0-9_]*")
+_OPERATOR = regexes.lazy(r":?[-+?]")
 Span = tuple[int, int]
 
 
@@ -1666,7 +1666,7 @@ def _compose_go_closing_brace(value: str, dollar: int, end: int) -> int | None:
     return None
 
 
-_BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BARE_NAME = regexes.lazy(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class InterpolationError(ValueError):
@@ -1882,7 +1882,7 @@ def _yaml_error(error: MarkedYAMLError, text: str) -> str:
     return f"invalid YAML:{context} {problem}{where}"
 
 
-_TEMPLATE_TAG = re.compile(r"\{\{.*\}\}|\{%.*%\}")
+_TEMPLATE_TAG = regexes.lazy(r"\{\{.*\}\}|\{%.*%\}")
 """A tag of a Go template (`{{ if .Env.DEV }}`) or a Jinja one (`{% if dev %}`), which a
 file rendered into a Compose file holds, and YAML cannot read."""
 

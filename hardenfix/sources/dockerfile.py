@@ -41,6 +41,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+from hardenfix import regexes
 from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.model import ComposeBuild, Status, status_of
 from hardenfix.probes import (
@@ -56,9 +57,9 @@ from hardenfix.sources import ParseError
 from hardenfix.sources.dockerignore import DockerIgnore
 from hardenfix.sources.text import SourceText
 
-_DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*")
+_DIRECTIVE = regexes.lazy(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*")
 _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
-_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")
+_HEREDOC_WORD = regexes.lazy(r"(\d*)<<(-?)([^<]*)")
 _HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 
 
@@ -279,7 +280,7 @@ def exec_form_spans(arguments: str) -> list[tuple[int, int]] | None:
         index += 1 if arguments.startswith(",", index) else 0
 
 
-_JSON_BLANK = re.compile(r"[ \t\n\r]*")
+_JSON_BLANK = regexes.lazy(r"[ \t\n\r]*")
 
 
 class _Line(NamedTuple):
@@ -708,8 +709,8 @@ def variable_syntax(line: str, start: int = 0, escape: str = "\\") -> list[tuple
     return spans if _BuildKitWords(line, escape, spans).scan(start, None) is not None else None
 
 
-_BUILDKIT_NAME = re.compile(r"[A-Za-z0-9_]+")
-_BUILDKIT_MODIFIER = re.compile(r":[-+?]|[-+?#%/]")
+_BUILDKIT_NAME = regexes.lazy(r"[A-Za-z0-9_]+")
+_BUILDKIT_MODIFIER = regexes.lazy(r":[-+?]|[-+?#%/]")
 
 
 class _BuildKitWords:
@@ -775,10 +776,10 @@ class _BuildKitWords:
         return closing + 1
 
 
-_VARIABLE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])((?:[^{}$]|\$\w+|\$\{\w+\})*))?\}|(\w+))")
+_VARIABLE = regexes.lazy(r"\$(?:\{(\w+)(?:(:?[-+])((?:[^{}$]|\$\w+|\$\{\w+\})*))?\}|(\w+))")
 
 
-_REFERENCED_NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_REFERENCED_NAME = regexes.lazy(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def referenced_variables(text: str) -> list[str]:
@@ -1113,7 +1114,7 @@ def _fetched(source: str) -> bool:
     return "://" in source or source.startswith("git@")
 
 
-_GIT_SOURCE = re.compile(r"^git@|^git://|\.git(?:$|[#?])")
+_GIT_SOURCE = regexes.lazy(r"^git@|^git://|\.git(?:$|[#?])")
 """An `ADD` source BuildKit clones as a git repository, into a folder."""
 
 
@@ -1182,7 +1183,7 @@ def read_image_file(document: DockerfileDocument, found: ImageFile) -> str:
 
 # --------------------------------------------------------------------------- entry points
 
-_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
+_WINDOWS_PATH = regexes.lazy(r"[A-Za-z]:[\\/]")
 PATH_FOLDERS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 """The folders of the default `PATH`, which every Linux image has."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from hardenfix import regexes
 from hardenfix.sources.text import line_number
 
 
@@ -32,7 +33,7 @@ class EnvEntry(NamedTuple):
     """Its first line as written, without the blanks around it."""
 
 
-_EXPORT = re.compile(r"export[ \t\n\f\r]+")
+_EXPORT = regexes.lazy(r"export[ \t\n\f\r]+")
 _BLANK = frozenset("\t\v\f\r \x85\xa0")
 """Blanks within a statement (a line break ends it), as compose-go's `isSpace`."""
 _NAME_PUNCTUATION = frozenset("_.-[]")

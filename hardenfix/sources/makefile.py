@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_ASSIGNMENT = re.compile(r"^(?:override\s+|export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::{1,3}|\?|\+|!)?=\s*(.*)$")
-_RULE = re.compile(r"^([^:=#\t][^:=#]*?)\s*::?(?!=)\s*(.*)$")
-_REFERENCE = re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\{([A-Za-z_][A-Za-z0-9_.-]*)\})")
+from hardenfix import regexes
+
+_ASSIGNMENT = regexes.lazy(r"^(?:override\s+|export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::{1,3}|\?|\+|!)?=\s*(.*)$")
+_RULE = regexes.lazy(r"^([^:=#\t][^:=#]*?)\s*::?(?!=)\s*(.*)$")
+_REFERENCE = regexes.lazy(r"\$(?:\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\{([A-Za-z_][A-Za-z0-9_.-]*)\})")
 _RECIPE_PREFIXES = "@-+"
 _EXPANSIONS = 10
 """How deep variables that name variables are expanded: enough for any real Makefile,

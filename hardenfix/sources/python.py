@@ -19,7 +19,6 @@ import functools
 import importlib.machinery
 import importlib.util
 import os
-import re
 import sys
 import unicodedata
 import warnings
@@ -28,6 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, AnyStr, NamedTuple, TypeVar
 
+from hardenfix import regexes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.python_nodes import breadth_first
@@ -43,7 +43,7 @@ Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
 _SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 
 _STDLIB = sys.stdlib_module_names
-_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+_LINE_BREAK = regexes.lazy(r"\r\n|\n|\r")
 
 
 def word_starts(text: AnyStr, word: AnyStr) -> Iterator[int]:
@@ -173,9 +173,9 @@ _LATER_SYNTAX = (
     ),
 )
 """(The first Python that parses it, whether a syntax error is it, what later Pythons allow)."""
-_TYPE_PARAMETERS = re.compile(r"[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+[ \t]*\[|[ \t]*type[ \t]+\w+[ \t]*[\[=]")
+_TYPE_PARAMETERS = regexes.lazy(r"[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+[ \t]*\[|[ \t]*type[ \t]+\w+[ \t]*[\[=]")
 """A line that opens a generic function or class (`def wrap[T](...)`), or a `type` alias."""
-_OPEN_REPLACEMENT_FIELD = re.compile(r"""(?i)(?<![\w])(?:f|rf|fr)(["'])(?:(?!\1)[^\\]|\\.)*\{[^}]*$""")
+_OPEN_REPLACEMENT_FIELD = regexes.lazy(r"""(?i)(?<![\w])(?:f|rf|fr)(["'])(?:(?!\1)[^\\]|\\.)*\{[^}]*$""")
 """A line that ends in an f-string's open replacement field (`f"{action}::{`), which PEP 701
 lets go on to the next line: Python 3.11 sees a string left unterminated."""
 
@@ -896,7 +896,7 @@ class _CstSlice:
         self.nodes: dict[tuple[type, int], list[libcst.CSTNode]] | None = None
 
 
-_INDENTATION_FORM_FEEDS = re.compile(r"(?:\A|(?<=[\n\r]))[ \t\f]*\f")
+_INDENTATION_FORM_FEEDS = regexes.lazy(r"(?:\A|(?<=[\n\r]))[ \t\f]*\f")
 """A line's blanks up to its indentation's last form feed, from which Python counts its indentation."""
 
 

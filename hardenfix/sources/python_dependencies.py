@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
+from hardenfix import regexes
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 
 
@@ -111,30 +112,30 @@ _FAMILY_WORDS = frozenset({"python", "py", "django", "dj", "apache", "unicode", 
 """Words that start the names of distributions imported by the words after them."""
 
 
-_NAME_SEPARATORS = re.compile(r"[-_.]+")
+_NAME_SEPARATORS = regexes.lazy(r"[-_.]+")
 _WITHOUT_SEPARATORS = str.maketrans("", "", "-_.")
 """The same separators deleted by `str.translate`: a lock file's text in a tenth of the time."""
 
 
-_REQUIREMENT_NAME = re.compile(r"[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:$|[\[(<>=!~;@,\s])")
+_REQUIREMENT_NAME = regexes.lazy(r"[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:$|[\[(<>=!~;@,\s])")
 
 
-_EGG_NAME = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EGG_NAME = regexes.lazy(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-_LOCKED_NAME = re.compile(r'^name = "([^"]+)"', re.MULTILINE)
+_LOCKED_NAME = regexes.lazy(r'^name = "([^"]+)"', re.MULTILINE)
 
 
-_LOCKED_VERSION = re.compile(r'^version = "([^"]+)"', re.MULTILINE)
+_LOCKED_VERSION = regexes.lazy(r'^version = "([^"]+)"', re.MULTILINE)
 
 
-_THE_PROJECT_ITSELF = re.compile(r'^source = \{ (?:editable|virtual) = "\." \}', re.MULTILINE)
+_THE_PROJECT_ITSELF = regexes.lazy(r'^source = \{ (?:editable|virtual) = "\." \}', re.MULTILINE)
 
 
-_SETUP_PY_REQUIREMENTS = re.compile(r"install_requires\s*=\s*\[([^\]]*)\]")
+_SETUP_PY_REQUIREMENTS = regexes.lazy(r"install_requires\s*=\s*\[([^\]]*)\]")
 
 
-_QUOTED = re.compile(r"""["']([^"']+)["']""")
+_QUOTED = regexes.lazy(r"""["']([^"']+)["']""")
 
 
 REQUIREMENT_FILES = ("-r", "--requirement")
@@ -154,7 +155,7 @@ _PROJECT_FILES = ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
 """The files that declare a project's dependencies, whose closure a lock file pins."""
 
 
-_EXTRAS = re.compile(r"[ \t]*[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*\[([^\]]*)\]")
+_EXTRAS = regexes.lazy(r"[ \t]*[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*\[([^\]]*)\]")
 
 
 class FolderDeclarations:
@@ -227,7 +228,7 @@ class FolderDeclarations:
         return self._unpinned[locked]
 
 
-_INCLUDES = re.compile(r"(?m)(?:^|[ \t])(?:-[rc]|--requirement|--constraint)")
+_INCLUDES = regexes.lazy(r"(?m)(?:^|[ \t])(?:-[rc]|--requirement|--constraint)")
 """A requirements line that includes another file (`-r base.txt`, `-rbase.txt`,
 `--requirement=...`), wherever on the line: pip reads options anywhere (`--pre -r base.txt`)."""
 
@@ -420,7 +421,7 @@ def requirement_lines(
             )
 
 
-_EDITABLE = re.compile(r"(?:-e|--editable)(?:[ \t=]+|(?=[./]))")
+_EDITABLE = regexes.lazy(r"(?:-e|--editable)(?:[ \t=]+|(?=[./]))")
 """The editable option before a requirement (`-e ./x`, `--editable=./x`, `-e./x`)."""
 
 
@@ -429,7 +430,7 @@ def editable(requirement: str) -> bool:
     return _EDITABLE.match(requirement.strip()) is not None
 
 
-_DIRECT_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(?:\[[^\]]*\])?[ \t]*@[ \t]*(\S+)")
+_DIRECT_REFERENCE = regexes.lazy(r"[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(?:\[[^\]]*\])?[ \t]*@[ \t]*(\S+)")
 """A PEP 508 direct reference, `common[db] @ file:///app/libs/common`: its URL."""
 
 
@@ -558,8 +559,8 @@ def poetry_constraint(constraint: str) -> list[str]:
     return alternatives
 
 
-_POETRY_CLAUSE = re.compile(r"(\^|~(?!=)|[<>!=~]=|[<>=])?\s*(\d+(?:\.\d+)*)(\.\*)?|\*")
-_SPECIFIER = re.compile(r"(?:[<>=!~]=?=?[ \t]*[\w.*+!-]+[ \t]*,?[ \t]*)+")
+_POETRY_CLAUSE = regexes.lazy(r"(\^|~(?!=)|[<>!=~]=|[<>=])?\s*(\d+(?:\.\d+)*)(\.\*)?|\*")
+_SPECIFIER = regexes.lazy(r"(?:[<>=!~]=?=?[ \t]*[\w.*+!-]+[ \t]*,?[ \t]*)+")
 
 
 def _pipfile_lock(text: str) -> Iterator[str]:

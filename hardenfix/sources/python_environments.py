@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
+from hardenfix import regexes
 from hardenfix.probes import innermost, is_python, positional_arguments
 from hardenfix.sources.dockerfile import Instruction, Stage
 from hardenfix.sources.python_dependencies import option_values
@@ -28,7 +28,7 @@ SYSTEM_PREFIXES = ("/usr/local", "/usr")
 _PACKAGES_BELOW_PREFIX = (("lib", "lib64"), ("python*",), ("site-packages", "dist-packages"))
 """The folders from a prefix down to its installed packages, as patterns:
 `lib/python3.14/site-packages`, Debian's `lib/python3/dist-packages`, Fedora's `lib64`."""
-_PIP = re.compile(r"pip[\d.]*")
+_PIP = regexes.lazy(r"pip[\d.]*")
 """pip's commands: `pip`, `pip3`, `pip3.12`."""
 _PIP_GENERAL_OPTIONS_WITH_VALUE = frozenset(
     {

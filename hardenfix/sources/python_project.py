@@ -34,13 +34,13 @@ from __future__ import annotations
 import ast
 import functools
 import os
-import re
 import sys
 import warnings
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
+from hardenfix import regexes
 from hardenfix.discovery import discover
 from hardenfix.files import MAX_FILE_BYTES, FileTooLarge, UnreadableFile, decode, read_whole
 from hardenfix.model import FileKind
@@ -54,7 +54,7 @@ MAX_MODULES = 50_000
 NOT_DISTRIBUTED = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks"})
 """Top-level packages that live in a distribution's repository but are not installed."""
 NOT_DISTRIBUTED_MODULES = frozenset({"setup", "conftest", "noxfile"})
-_STAR_IMPORT = re.compile(rb"import[ \t]*\*")
+_STAR_IMPORT = regexes.lazy(rb"import[ \t]*\*")
 
 
 def project_root(module: Path) -> Path:
@@ -100,7 +100,7 @@ def _holds_marker(folder: str) -> bool:
     )
 
 
-_PROJECT_TABLE = re.compile(rb"(?m)^[ \t]*\[[ \t]*(?:project|build-system|tool\.poetry)[ \t]*\]")
+_PROJECT_TABLE = regexes.lazy(rb"(?m)^[ \t]*\[[ \t]*(?:project|build-system|tool\.poetry)[ \t]*\]")
 
 
 def _declares_a_project(pyproject: str) -> bool:
@@ -481,7 +481,7 @@ def _text_naming(path: str, *keys: str) -> str | None:
 _POETRY_PYTHON = "Poetry `python` dependency"
 
 
-_LOWER_BOUND = re.compile(r"\s*(?:>=|~=|==)\s*(\d+)\.(\d+)(?:\.[\d*]+)*\s*")
+_LOWER_BOUND = regexes.lazy(r"\s*(?:>=|~=|==)\s*(\d+)\.(\d+)(?:\.[\d*]+)*\s*")
 
 
 def _admitted_before(required: str, version: tuple[int, int]) -> str | None:

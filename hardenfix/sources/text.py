@@ -9,16 +9,16 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import TypeVar
 
+from hardenfix import regexes
 from hardenfix.model import Position
 
-_NEWLINE = re.compile(r"\r\n|\n|\r")
+_NEWLINE = regexes.lazy(r"\r\n|\n|\r")
 
 T = TypeVar("T")
 

@@ -13,11 +13,11 @@ indentation indicator), there is no answer, and a caller leaves the scalar alone
 
 from __future__ import annotations
 
-import re
+from hardenfix import regexes
 
 Origins = list[int | None]
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = regexes.lazy(r"\r\n|\r|\n")
 _BLANK = " \t"
 _SIMPLE_ESCAPES = {
     "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
@@ -25,7 +25,7 @@ _SIMPLE_ESCAPES = {
     "L": "\u2028", "P": "\u2029",
 }  # fmt: skip
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
-_BLOCK_HEADER = re.compile(r"([|>])([1-9+-]{0,2})[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|\Z)")
+_BLOCK_HEADER = regexes.lazy(r"([|>])([1-9+-]{0,2})[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|\Z)")
 
 
 def value_origins(text: str, start: int, end: int, style: str | None, value: str) -> Origins | None:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from hardenfix import regexes
 from hardenfix.facts.service import service_facts
 from hardenfix.hosts import url_hosts
 from hardenfix.knowledge import KnowledgeBase, parse_reference
@@ -34,9 +35,9 @@ _DEFAULTING = (":-", "-")
 # The message sits inside `${NAME:?...}` in any YAML scalar style, so it must not
 # close the interpolation, start another, end a quoted scalar, open a comment or
 # split a flow collection.
-_UNSAFE_MESSAGE_CHARACTERS = re.compile(r"[}$\"'\\#,\[\]{}\r\n]|: ")
-_WORDS = re.compile(r"[A-Z0-9]+(?:_[A-Z0-9]+)*")
-_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+_UNSAFE_MESSAGE_CHARACTERS = regexes.lazy(r"[}$\"'\\#,\[\]{}\r\n]|: ")
+_WORDS = regexes.lazy(r"[A-Z0-9]+(?:_[A-Z0-9]+)*")
+_NAME = regexes.lazy(r"[A-Z_][A-Z0-9_]*")
 _COMPOUND_MINIMUM = 5
 """A secret word this long is also recognised at the end of a longer word (`PGPASSWORD`)."""
 
@@ -225,9 +226,9 @@ class Default(enum.Enum):
     """A boolean, a duration, a URL, a path or a header name: never a credential."""
 
 
-_NUMBER = re.compile(r"[-+]?\d{1,10}(?:\.\d+)?")
+_NUMBER = regexes.lazy(r"[-+]?\d{1,10}(?:\.\d+)?")
 """A setting's number; a longer run of digits is a key (`ENCRYPTION_KEY:-000…000`)."""
-_DATA = re.compile(
+_DATA = regexes.lazy(
     r"(?i:yes|no|true|false|on|off)"  # a boolean
     r"|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w))+"  # a duration
     r"|[A-Za-z][A-Za-z0-9+.-]*://.*"  # a URL
@@ -247,7 +248,7 @@ _UNSET_WORDS = frozenset(
 turns its API off; LibreChat's `user_provided` (its `.env.example`) has each user enter
 their own key; kuma's `OIDC_RP_CLIENT_SECRET:-undefined` keeps Django's check for an empty
 OIDC secret quiet in a development stack that does not use OIDC."""
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = regexes.lazy(
     r"(?i)your[-_ ]?[a-z]|<[^>]*>|x{3,}|placeholder|replace[-_ ]?(?:me|with)|fill[-_ ]?(?:me|in)"
     r"|set[-_ ]?me\b|insert[-_ ]|\btodo\b|\.\.\."
 )
@@ -264,7 +265,7 @@ server's (Ollama's docs: `api_key='ollama',  # required but ignored`; vLLM's `EM
 llama.cpp's `sk-no-key-required`). A stack as documented never sets them."""
 
 
-_VALUE_WORDS = re.compile(r"[-_. ]+")
+_VALUE_WORDS = regexes.lazy(r"[-_. ]+")
 
 
 def _names_no_key(value: str) -> bool:
@@ -314,17 +315,17 @@ def _self_verified(name: str) -> bool:
     return bool(_SELF_VERIFIED_WORDS & set(words)) or words in _SELF_VERIFIED_NAMES
 
 
-_VARIABLE = re.compile(r"\$[{A-Za-z_]")
+_VARIABLE = regexes.lazy(r"\$[{A-Za-z_]")
 _DEVELOPMENT_WORDS = (
     r"dev|devel|develop|development|debug|local|test|tests|testing|ci|e2e"
     r"|integration|cypress|playwright|sandbox|playground"
 )
 """Words that name a stack for development or tests, or one to try things in: a Cypress or
 Playwright suite's (`docker-compose.cypress.yml`), an integration test's, a sandbox's."""
-_DEVELOPMENT_NAME = re.compile(rf"(?i)(?:^|[._-])(?:{_DEVELOPMENT_WORDS})(?=[._-]|$)")
+_DEVELOPMENT_NAME = regexes.lazy(rf"(?i)(?:^|[._-])(?:{_DEVELOPMENT_WORDS})(?=[._-]|$)")
 
 
-_DEVELOPMENT_FOLDER = re.compile(
+_DEVELOPMENT_FOLDER = regexes.lazy(
     rf"(?i)\.devcontainer|\.github|\.gitlab|\.circleci|(?:{_DEVELOPMENT_WORDS})(?:[-_]?(?:data|fixtures?))?"
 )
 """A folder a development or test stack is kept in: its whole name, as a project's own
@@ -354,7 +355,7 @@ def _development_stack(document: ComposeDocument) -> str | None:
     return None
 
 
-_RESERVED_HOST = re.compile(
+_RESERVED_HOST = regexes.lazy(
     r"(?i)(?<![a-z0-9-])(?:[a-z0-9-]+\.)*(?:example\.(?:com|net|org)|[a-z0-9-]+\.(?:example|test|invalid))(?![a-z0-9.-])"
     r"|[a-z0-9]-here(?:\.|$)"
 )
@@ -420,7 +421,7 @@ class _Emulator(NamedTuple):
     apis: tuple[str, ...]
 
 
-_BARE_HOST = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?::\d+)?")
+_BARE_HOST = regexes.lazy(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?::\d+)?")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -509,7 +510,7 @@ def _keys_or_items(collection: MappingNode | SequenceNode) -> list[ScalarNode]:
     return [item for item in collection.value if isinstance(item, ScalarNode)]
 
 
-_COOLIFY_MAGIC = re.compile(r"\bSERVICE_(?:FQDN|URL|USER|PASSWORD|PASSWORDWITHSYMBOLS|BASE64|REALBASE64|HEX)(?=_)")
+_COOLIFY_MAGIC = regexes.lazy(r"\bSERVICE_(?:FQDN|URL|USER|PASSWORD|PASSWORDWITHSYMBOLS|BASE64|REALBASE64|HEX)(?=_)")
 """The variables Coolify generates for a Compose file it deploys (`SERVICE_PASSWORD_DB`,
 `SERVICE_FQDN_APP_3000`; coollabsio/coolify bootstrap/helpers/shared.php, `generateEnvValue`)."""
 
@@ -871,7 +872,7 @@ class SecretRequired(Rule):
     summary = "Secret variable with an insecure default"
     fix_safety = FixSafety.SOMETIMES
     Options = Options
-    prefilter = re.compile(rb"\$\{[A-Za-z_][A-Za-z0-9_]*:?-")
+    prefilter = regexes.lazy(rb"\$\{[A-Za-z_][A-Za-z0-9_]*:?-")
     changes = ("**",)  # any interpolated string
     value_change = ValueChange.NONE
 
@@ -1317,11 +1318,11 @@ def _user_names(document: ComposeDocument, services: tuple[Service, ...]) -> set
     }
 
 
-_PASSWORD_HASH_ENTRY = re.compile(r"(?m)^([\w.@-]+):(?:\$(?:2[abxy]?|apr1|1|5|6|7|argon2(?:id|i|d))\$|\{SHA\})\S+$")
+_PASSWORD_HASH_ENTRY = regexes.lazy(r"(?m)^([\w.@-]+):(?:\$(?:2[abxy]?|apr1|1|5|6|7|argon2(?:id|i|d))\$|\{SHA\})\S+$")
 """`name:hash`, as htpasswd, Elasticsearch's file realm and Mosquitto write a user's password:
 bcrypt (`$2a$`), Apache's MD5 (`$apr1$`), crypt's MD5 and SHA (`$1$`, `$5$`, `$6$`),
 Mosquitto's PBKDF2 (`$7$`), Argon2, `{SHA}`."""
-_USER_NAME_VARIABLE = re.compile(r"(?i)(?:^|_)(?:USER|USERNAME|USER_NAME|LOGIN)$")
+_USER_NAME_VARIABLE = regexes.lazy(r"(?i)(?:^|_)(?:USER|USERNAME|USER_NAME|LOGIN)$")
 
 
 def _whole_word_places(text: str, word: str) -> Iterator[int]:
@@ -1341,7 +1342,7 @@ def _is_word_character(character: str) -> bool:
     return character.isalnum() or character in "_-"
 
 
-_CREDENTIAL_WORD = re.compile(
+_CREDENTIAL_WORD = regexes.lazy(
     r"(?i)pass(?:word|wd|phrase)?|secret|token|credential|(?:api|access|private|master|secret)[-_ ]?key"
     r"|requirepass|masterauth|identified[ \t]+by"
 )
@@ -1350,21 +1351,21 @@ Redis's `requirepass`, `DB_PASSWORD=`, `"password": `)."""
 _GIVEN_FOLDER_FILES = 20
 """A bound folder with more files is an application's tree, not its settings or initdb scripts."""
 _GIVEN_FILE_SIZE = 256 * 1024
-_URL_PASSWORD = re.compile(r"://[^/\s:@]*:([^/\s@]*)@")
-_OPTION_BEFORE = re.compile(r"(?m)(?:^|(?<=[\s\"'\[,]))(--?[A-Za-z][\w-]*)[ =][\"']?\Z")
+_URL_PASSWORD = regexes.lazy(r"://[^/\s:@]*:([^/\s@]*)@")
+_OPTION_BEFORE = regexes.lazy(r"(?m)(?:^|(?<=[\s\"'\[,]))(--?[A-Za-z][\w-]*)[ =][\"']?\Z")
 """An option right before a value (`--requirepass `, `-a `, `--password="`), searched in a
 line up to the value."""
-_ASSIGNED_VALUE = re.compile(
+_ASSIGNED_VALUE = regexes.lazy(
     r"[ \t]*(?:-[ \t]*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=:][ \t]*[\"']?(.*?)[\"']?[ \t]*$"
 )
 """A line setting a variable (`KEY: value`, `- KEY=value`): its name and its value."""
-_SET_VARIABLE = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"']?[ \t]*(?::[ \t]|:$|=)(.*)$")
+_SET_VARIABLE = regexes.lazy(r"(?m)^[ \t]*(?:-[ \t]*)?[\"']?([A-Z_][A-Z0-9_]*)[\"']?[ \t]*(?::[ \t]|:$|=)(.*)$")
 """An environment variable set in a mapping (`KEY: value`) or a list (`- KEY=value`)."""
 _SWITCH_WORDS = {"ENABLE": True, "ENABLED": True, "USE": True, "DISABLE": False, "DISABLED": False}
 """Words that make a variable a switch (`LANGFUSE_S3_BATCH_EXPORT_ENABLED`, `LAGO_USE_AWS_S3`,
 `DISABLE_SMTP`), each with whether a true value switches the feature on."""
 _TRUE = frozenset({"1", "yes", "true", "on"})
-_RESET = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
+_RESET = regexes.lazy(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:[ \t]*!(?:reset|override)\b")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1709,7 +1710,7 @@ def _is_whole_value(variable: Variable, interpolation: Interpolation) -> bool:
     return whole is not None and whole.name == interpolation.name
 
 
-_ALLOWS_EMPTY = re.compile(r"(?:^|_)(?:ALLOW_EMPTY|RANDOM_ROOT_PASSWORD)(?:_|$)")
+_ALLOWS_EMPTY = regexes.lazy(r"(?:^|_)(?:ALLOW_EMPTY|RANDOM_ROOT_PASSWORD)(?:_|$)")
 _FALSE = frozenset({"", "0", "no", "false", "off"})
 
 

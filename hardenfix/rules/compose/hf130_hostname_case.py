@@ -1,20 +1,19 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from hardenfix import hosts
+from hardenfix import hosts, regexes
 from hardenfix.model import Category, FileKind, Finding, ValueChange
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument, Service, entries, iter_scalars, lookup, variable_syntax
 
 _URL_FIELDS = ("environment", "command", "entrypoint", "healthcheck")
 # `extra_hosts` entries: `name:address` or `name=address`.
-_EXTRA_HOST_NAME = re.compile(r"[^:=]*")
+_EXTRA_HOST_NAME = regexes.lazy(r"[^:=]*")
 
 _IDENTITY = (
     "a container's host name is its identity: RabbitMQ names its node and its data folder after it, "
@@ -168,7 +167,7 @@ class HostnameCase(Rule):
     category = Category.CORRECTNESS
     summary = "Upper-case letters in a host name"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"://[^\s/]*[A-Z]|hostname|domainname|aliases|extra_hosts")
+    prefilter = regexes.lazy(rb"://[^\s/]*[A-Z]|hostname|domainname|aliases|extra_hosts")
     changes = (
         "services.*.environment.**",
         "services.*.command.**",

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
-from hardenfix import probes
+from hardenfix import probes, regexes
 from hardenfix.knowledge import parse_reference
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
@@ -81,7 +81,7 @@ class NatsMonitoring(Rule):
     category = Category.RELIABILITY
     summary = "NATS with JetStream but no monitoring port"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"-js|--jetstream")
+    prefilter = regexes.lazy(rb"-js|--jetstream")
     changes = ("services.*.command",)
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:

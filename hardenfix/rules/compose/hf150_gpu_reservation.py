@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from hardenfix import regexes
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import (
@@ -25,7 +25,7 @@ EVERY_GPU = "all"
 """The `count` Compose resolves to -1: every GPU, as a reservation without `count` gets."""
 _NO_GPU = frozenset({"", "none", "void"})
 """NVIDIA_VISIBLE_DEVICES values for which the NVIDIA runtime exposes no GPU."""
-_DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9:/._-]*")
+_DEVICE_ID = regexes.lazy(r"[A-Za-z0-9][A-Za-z0-9:/._-]*")
 _RESERVATION_PATH = tuple(GPU_RESERVATION_KEY.split("."))
 
 
@@ -145,7 +145,7 @@ class GpuReservation(Rule):
     category = Category.RELIABILITY
     summary = "GPU requested without a full device reservation"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"nvidia|NVIDIA_|\bgpu\b")
+    prefilter = regexes.lazy(rb"nvidia|NVIDIA_|\bgpu\b")
     changes = ("services.*.deploy.**", "x-*.**")  # a `deploy` may be an alias of an extension field
 
     def check(self, document: ComposeDocument) -> Iterator[Finding]:

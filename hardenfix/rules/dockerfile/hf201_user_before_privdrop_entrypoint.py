@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from hardenfix import regexes
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.probes import innermost, lasting_commands, simple_commands
@@ -33,9 +34,9 @@ _SU_OPTIONS_WITH_VALUE = frozenset(
 _PREFIXES = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "exec", "command", "nohup", "time"}
 )
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = regexes.lazy(r"[A-Za-z_][A-Za-z0-9_]*=")
 _WHO_RUNS_IT = r"""(?:\$\(\s*id\s+-u\s*\)|`\s*id\s+-u\s*`|\$\{?(?:EUID|UID)\}?)"""
-_CHECKS_FOR_ROOT = re.compile(
+_CHECKS_FOR_ROOT = regexes.lazy(
     rf"""{_WHO_RUNS_IT}["']?\s*(?:==?|!=|-eq|-ne)\s*["']?0\b"""
     r"""|\$\(\s*whoami\s*\)["']?\s*(?:==?|!=)\s*["']?root\b"""
 )
@@ -155,7 +156,7 @@ class UserBeforePrivdropEntrypoint(Rule):
     category = Category.CORRECTNESS
     summary = "`USER` set before an entrypoint that must start as root"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"(?im)^\s*user\s")
+    prefilter = regexes.lazy(rb"(?im)^\s*user\s")
     changes = ("USER",)
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
@@ -357,12 +358,12 @@ def _shown(document: DockerfileDocument, included: str) -> str:
     return Path(os.path.relpath(included, document.location.parent)).as_posix()
 
 
-_SETS_ENTRYPOINT = re.compile(r"(?m)^[ \t]+entrypoint[ \t]*:")
-_KUBERNETES_WORKLOAD = re.compile(
+_SETS_ENTRYPOINT = regexes.lazy(r"(?m)^[ \t]+entrypoint[ \t]*:")
+_KUBERNETES_WORKLOAD = regexes.lazy(
     r"(?m)^kind:[ \t]*[\"']?(?:Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Pod|Rollout)[\"']?[ \t]*(?:#|$)"
 )
-_CONTAINER_COMMAND = re.compile(r"(?m)^[ \t]+(?:-[ \t]+)?command[ \t]*:")
-_INCLUDES = re.compile(r"(?m)^include[ \t]*:")
+_CONTAINER_COMMAND = regexes.lazy(r"(?m)^[ \t]+(?:-[ \t]+)?command[ \t]*:")
+_INCLUDES = regexes.lazy(r"(?m)^include[ \t]*:")
 
 
 def _abridged(command: str) -> str:

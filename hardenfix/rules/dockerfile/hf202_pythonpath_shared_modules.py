@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import NamedTuple
 
+from hardenfix import regexes
 from hardenfix.discovery import SKIPPED_DIRECTORIES
 from hardenfix.facts.process import launch_of
 from hardenfix.knowledge import parse_reference
@@ -52,10 +53,10 @@ from hardenfix.sources.python_environments import (
 )
 from hardenfix.sources.python_project import PACKAGING_FILES, synced_into_environment
 
-_SETS_PYTHONPATH = re.compile(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
-_PIP_INSTALL = re.compile(r"\bpip[\d.]*(?:\s+-\S+)*\s+install\b")
+_SETS_PYTHONPATH = regexes.lazy(r"(?:^|\s)PYTHONPATH(?:=|\s|$)")
+_PIP_INSTALL = regexes.lazy(r"\bpip[\d.]*(?:\s+-\S+)*\s+install\b")
 """`pip install`, also past general options written as one word (`pip3 --no-cache-dir install`)."""
-_MAIN_GUARD = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']""", re.MULTILINE)
+_MAIN_GUARD = regexes.lazy(r"""^if\s+__name__\s*==\s*["']__main__["']""", re.MULTILINE)
 _PIP_OPTIONS_WITH_VALUE = frozenset(
     {
         *("-r", "--requirement", "-c", "--constraint", "--build-constraint", "-t", "--target", "--prefix", "--root"),
@@ -72,12 +73,12 @@ _MAKEFILE_NAMES = ("GNUmakefile", "makefile", "Makefile")
 _MAKE_OPTIONS_WITH_VALUE = frozenset(
     {"-C", "--directory", "-f", "--file", "--makefile", "-I", "--include-dir", "-o", "--old-file", "-W", "--what-if"}
 )
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENTIFIER = regexes.lazy(r"[A-Za-z_][A-Za-z0-9_]*")
 # Imports are found from the keyword: a pattern that starts with a literal is searched
 # for in C, seven times faster than one anchored at each line start.
-_IMPORT_KEYWORD = re.compile(r"import\b")
-_FROM_CLAUSE = re.compile(r"[ \t]*from[ \t]+([\w.]+)[ \t]+")
-_IMPORTED_NAMES = re.compile(r"[ \t]+([\w., \t]+)")
+_IMPORT_KEYWORD = regexes.lazy(r"import\b")
+_FROM_CLAUSE = regexes.lazy(r"[ \t]*from[ \t]+([\w.]+)[ \t]+")
+_IMPORTED_NAMES = regexes.lazy(r"[ \t]+([\w., \t]+)")
 _UV_SKIPS_THE_PROJECT = frozenset({"--no-install-project", "--only-dev"})
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 _STANDARD_LIBRARY = frozenset(
@@ -242,7 +243,7 @@ class PythonpathSharedModules(Rule):
     category = Category.CORRECTNESS
     summary = "Shared Python package copied into the app tree without `PYTHONPATH`"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"(?i)\b(?:COPY|ADD)\b")
+    prefilter = regexes.lazy(rb"(?i)\b(?:COPY|ADD)\b")
     changes = ("ENV",)
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from hardenfix import regexes
 from hardenfix.knowledge import ImageReference, parse_reference
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding, Fix
 from hardenfix.rule import FixSafety, Rule
@@ -72,7 +72,7 @@ class BaseImagePin(Rule):
     category = Category.SUPPLY_CHAIN
     summary = "Base image without a pinned tag"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"(?im)^\s*from\s")
+    prefilter = regexes.lazy(rb"(?im)^\s*from\s")
     changes = ("FROM",)
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from hardenfix import probes
+from hardenfix import probes, regexes
 from hardenfix.facts import Fact
 from hardenfix.facts.build import argument_package_list, stage_image
 from hardenfix.knowledge import (
@@ -185,7 +184,7 @@ class DockerfileHealthcheck(Rule):
     summary = "`HEALTHCHECK` without timing flags, with a curl that passes on errors, or a tool the image lacks"
     fix_safety = FixSafety.SOMETIMES
     Options = Options
-    prefilter = re.compile(rb"(?i)healthcheck")
+    prefilter = regexes.lazy(rb"(?i)healthcheck")
     changes = ("HEALTHCHECK",)
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:
@@ -366,7 +365,7 @@ class DockerfileHealthcheck(Rule):
         )
 
 
-_ENDS_WITH_VARIABLE = re.compile(r"\$(?:\w+|\{[^}]*\})$")
+_ENDS_WITH_VARIABLE = regexes.lazy(r"\$(?:\w+|\{[^}]*\})$")
 
 _TIMING = frozenset({"start-period", "interval"})
 """The flags that change when a probe runs."""

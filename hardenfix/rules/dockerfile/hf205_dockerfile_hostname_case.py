@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from hardenfix import hosts
+from hardenfix import hosts, regexes
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.dockerfile import DockerfileDocument, Instruction, referenced_variables, variable_syntax
@@ -68,7 +67,7 @@ class HostnameCase(Rule):
     category = Category.CORRECTNESS
     summary = "Upper-case letters in a URL host"
     fix_safety = FixSafety.SOMETIMES
-    prefilter = re.compile(rb"://[^\s/]*[A-Z]")
+    prefilter = regexes.lazy(rb"://[^\s/]*[A-Z]")
     changes = ("ENV", "ARG")
 
     def check(self, document: DockerfileDocument) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
+from hardenfix import regexes
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
@@ -117,9 +118,9 @@ _MUTATING_METHODS = frozenset(
 """Methods that change a list, dict or set in place."""
 _SHOWN_USES = 10
 """How many uses a message names before it counts the rest."""
-_POST_INIT = re.compile(rb"__post_init__")
-_POST_INIT_DEFINITION = re.compile(rb"[ \t\f]*(?:async[ \t]+)?def[ \t]+__post_init__\b")
-_CLASS_WITHOUT_BASES = re.compile(rb"class[ \t]+\w+[ \t]*:")
+_POST_INIT = regexes.lazy(rb"__post_init__")
+_POST_INIT_DEFINITION = regexes.lazy(rb"[ \t\f]*(?:async[ \t]+)?def[ \t]+__post_init__\b")
+_CLASS_WITHOUT_BASES = regexes.lazy(rb"class[ \t]+\w+[ \t]*:")
 
 
 class _TupleUse(NamedTuple):
@@ -314,7 +315,7 @@ class NamedTuplePostInit(Rule):
     summary = "`NamedTuple` with a `__post_init__` that never runs"
     fix_safety = FixSafety.SOMETIMES
     # A NamedTuple is imported or written before the `__post_init__` of its class.
-    prefilter = re.compile(rb"(?:NamedTuple|namedtuple)[\s\S]*?__post_init__")
+    prefilter = regexes.lazy(rb"(?:NamedTuple|namedtuple)[\s\S]*?__post_init__")
 
     @classmethod
     def might_apply(cls, data: bytes) -> bool:
@@ -885,7 +886,7 @@ def _post_init_nodes(cls: ast.ClassDef) -> Iterator[tuple[ast.AST, str]]:
         yield from ((node, self_name) for node in ast.walk(found[0]))
 
 
-_ABSTRACT_BASE = re.compile(r"\b(?:Protocol|ABC|ABCMeta)\b")
+_ABSTRACT_BASE = regexes.lazy(r"\b(?:Protocol|ABC|ABCMeta)\b")
 _CLASS_MODULES = frozenset(
     {"typing", "typing_extensions", "collections.abc", "numbers", "enum", "pathlib", "datetime", "decimal", "uuid"}
 )

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from hardenfix import regexes
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule, RuleOptions
 from hardenfix.sources.python import PythonDocument, is_main_test, is_none, is_test_file, last_name, merge_insertions
@@ -23,9 +23,9 @@ _NAME_PARTS = ("name", "namespace", "subsystem", "unit")
 # What a handler must catch to keep a duplicate registration from escaping.
 _CATCHES_DUPLICATES = frozenset({"ValueError", "Exception", "BaseException", "DuplicateTimeseries"})
 _CACHING_DECORATORS = frozenset({"functools.cache", "functools.lru_cache", "cache", "lru_cache"})
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_MODULE_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
-_REGISTRY_CLASS = re.compile(r"_*(?:[A-Z]\w*)?Registry")
+_IDENTIFIER = regexes.lazy(r"[A-Za-z_]\w*")
+_MODULE_PATH = regexes.lazy(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_REGISTRY_CLASS = regexes.lazy(r"_*(?:[A-Z]\w*)?Registry")
 """A class named as a registry (CapWords): a call makes a new one, as a function's may not."""
 _Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 

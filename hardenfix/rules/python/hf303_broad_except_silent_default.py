@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from hardenfix import regexes
 from hardenfix.model import Applicability, Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
@@ -32,7 +33,9 @@ _SUPPRESS = "contextlib.suppress"
 _EMPTY_CONSTRUCTORS = frozenset({"list", "dict", "set", "tuple", "frozenset", "str", "bytes", "int", "float", "bool"})
 _PREDICATES = frozenset({"bool", "isinstance", "issubclass", "hasattr", "callable", "all", "any"})
 """Builtins whose result is True or False."""
-_PREDICATE_NAME = re.compile(r"_*(?:(?:is|has|can|should)_\w+|(?:is_)?valid|exists|is(?:file|dir|link|abs|mount|atty))")
+_PREDICATE_NAME = regexes.lazy(
+    r"_*(?:(?:is|has|can|should)_\w+|(?:is_)?valid|exists|is(?:file|dir|link|abs|mount|atty))"
+)
 """How a function whose result is True or False is named: `is_ready`, `_has_key`, `_valid`,
 `os.path.exists`, `os.path.isfile`, `stream.isatty`."""
 _LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log", "_LOGGER", "_LOG")
@@ -41,9 +44,9 @@ _NEW_LOGGER_NAMES = ("logger", "_logger", "log", "_log")
 _LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild", "get_task_logger", "LoggerAdapter"})
 """Calls that return a logger with an `exception` method: the standard library's,
 structlog's and celery's, and projects' own `get_logger` helpers, which wrap them."""
-_LOGGING_MODULE = re.compile(r"_*log(?:s|ger|gers|ging)?", re.IGNORECASE)
+_LOGGING_MODULE = regexes.lazy(r"_*log(?:s|ger|gers|ging)?", re.IGNORECASE)
 """A module a logger is imported from: `tornado.log`, `app.logging`, `.logger`."""
-_EXEMPT_FUNCTION = re.compile(
+_EXEMPT_FUNCTION = regexes.lazy(
     # releases resources, where a failure has nothing left to spoil
     r"del|exit|aexit|release|stop|kill|"
     r"(?:a?close|cleanup|teardown|shutdown|dispose|destroy|finali[sz]e|terminate|disconnect|remove|unlink)\w*|"
@@ -58,19 +61,19 @@ _EXEMPT_FUNCTION = re.compile(
 """Names (stripped of underscores) of functions whose catches are not findings: `close`,
 `__exit__`, `tearDown`, `cleanup_tmp`, `remove_pidfile`; `test_login`, `setUp`; `__repr__`,
 `log_request`; `safe_str`, `_safecall`."""
-_NEVER_RAISES = re.compile(
+_NEVER_RAISES = regexes.lazy(
     r"\b(?:must|should|will|does|shall|can)(?:\s+not|n't)\s+raise\b|\bnever\s+raises?\b|\bwon't\s+raise\b",
     re.IGNORECASE,
 )
 """How a docstring promises that its function never raises: mlflow's
 `get_or_create_installation_id`, "This function MUST NOT raise an exception"."""
-_FAILURE_WORD = re.compile(
+_FAILURE_WORD = regexes.lazy(
     r"\b(?:fail(?:s|ed|ure)?|errors?|exceptions?|raise[sd]?|cannot|can't|could\s+not|couldn't|unable|invalid)\b",
     re.IGNORECASE,
 )
-_DOCSTRING_CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n\s*\n")
+_DOCSTRING_CLAUSE = regexes.lazy(r"(?<=[.;!?])\s+|\n\s*\n")
 """Where a docstring's sentences and clauses end: what one says of a value stays in it."""
-_TEST_CLASS = re.compile(r"Test(?:[A-Z0-9_]\w*)?|\w*[a-z0-9_]Tests?|\w*TestCase")
+_TEST_CLASS = regexes.lazy(r"Test(?:[A-Z0-9_]\w*)?|\w*[a-z0-9_]Tests?|\w*TestCase")
 """Names of classes holding tests (pytest's `Test*`, unittest's `*TestCase`), or their bases."""
 # For the prefilter: how a constant (`_is_constant`) starts, and assignment targets.
 _CONSTANT_START = (
@@ -80,7 +83,7 @@ _CONSTANT_START = (
 _TARGET = rb"\*?[A-Za-z_][\w.]*+(?:\[[^\]\r\n]*+\])?"
 _TARGETS = rb"(?:\([ \t]*+)?" + _TARGET + rb"(?:[ \t]*+,[ \t]*+" + _TARGET + rb")*+[ \t]*+,?[ \t]*+\)?"
 _ASSIGNED_CONSTANT = rb"(?:" + _TARGETS + rb"[ \t]*+(?::[^=\r\n]*+)?=[ \t]*+)++" + _CONSTANT_START
-_HANDLER_START = re.compile(
+_HANDLER_START = regexes.lazy(
     # Each part is bounded by a line or a bracket, and what cannot match differently is
     # possessive (`*+`): on `logging.getLogger(...)` after a clause, backtracking
     # through whitespace and names cost 50 microseconds a handler.
@@ -91,10 +94,10 @@ _HANDLER_START = re.compile(
     rb"(?:(?:pass\b|\.\.\.|[bBrRuU]{0,2}(?:\"[^\"\r\n]*+\"|'[^'\r\n]*+'))[ \t]*+(?:[;#][^\r\n]*+)?\s*+)*"
     rb"(?:pass\b|\.\.\.|return\b[ \t]*+(?:\Z|[\r\n;#]|" + _CONSTANT_START + rb")|" + _ASSIGNED_CONSTANT + rb")"
 )
-_STATEMENT_ASSIGNING_A_CONSTANT = re.compile(_ASSIGNED_CONSTANT)
-_RETURN = re.compile(rb"\breturn\b")
-_BLOCK_OPENER = re.compile(rb"(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally|match|case)\b")
-_SUPPRESS_EXCEPTION = re.compile(rb"suppress\([^)]*\b(?:Base)?Exception\b")
+_STATEMENT_ASSIGNING_A_CONSTANT = regexes.lazy(_ASSIGNED_CONSTANT)
+_RETURN = regexes.lazy(rb"\breturn\b")
+_BLOCK_OPENER = regexes.lazy(rb"(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally|match|case)\b")
+_SUPPRESS_EXCEPTION = regexes.lazy(rb"suppress\([^)]*\b(?:Base)?Exception\b")
 _STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
 _TEST_FILE = "test file"
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
