@@ -515,6 +515,15 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
     return facts
 
 
+def holds_readable_code(context: BuildContext, sources: tuple[str, ...] = (".",)) -> bool:
+    """Whether the code under `sources` holds Python or JavaScript, as `code_facts` lists it
+    (`CodeFacts.readable`): told from the listing, no module read (a Django project's nginx
+    image, built from the whole repository, asks it of 885 modules)."""
+    return any(
+        context.files_under(source, suffix, MAX_FILES, _skipped) for suffix in (".py", ".js") for source in sources
+    )
+
+
 _READ: dict[tuple[tuple[Path, str | None], tuple[str, ...]], tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
 """(The context's identity, the sources read) -> the status of each file the code facts
 were read from, and the facts."""
@@ -901,9 +910,10 @@ class _Module:
     route_doubt: str | None
     """Why any route of its context may be served elsewhere than its path says, or refuse a
     request for 127.0.0.1: an application mounted by a call, host names set in code."""
-    wrappers: list[tuple[str, list[str], str]]
+    wrappers: list[tuple[str, list[str], ast.Call]]
     """`app = HTTPSRedirectMiddleware(api)`: (the variable; the dotted names of what the call
-    is given, one of which may be an application; the call as written)."""
+    is given, one of which may be an application; the call, written out only where it wraps
+    one: a Django project assigns the result of a call thousands of times)."""
     drf_permissions: str | None
     """What it sets Django REST framework's `DEFAULT_PERMISSION_CLASSES` to, unless `AllowAny`."""
     django_middleware: str | None
@@ -1242,7 +1252,7 @@ def _wrapper(module: _Module, node: ast.Assign) -> None:
         if isinstance(target, ast.Attribute) and target.attr in ("wsgi_app", "asgi_app"):
             module.guards.setdefault(ast.unparse(target.value), f"`{ast.unparse(call)}`")
         elif isinstance(target, ast.Name):
-            module.wrappers.append((target.id, [_dotted(module, name) for name in given], ast.unparse(call)))
+            module.wrappers.append((target.id, [_dotted(module, name) for name in given], call))
 
 
 def _environment_loaded(facts: CodeFacts, suffix: str, loaded_by: str | None) -> None:
@@ -2327,9 +2337,9 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     root_mounts = [(module.path, line, written) for module in modules for line, written in module.root_mounts]
     servers = {f"{module.dotted}.{name}": (module.path, name) for module in modules for name in module.servers}
     for module in modules:
-        for variable, given, written in module.wrappers:
+        for variable, given, call in module.wrappers:
             if any(_names_one(dotted_modules, server, name) for name in given for server in servers):
-                facts.wrapped.setdefault(module.path, {})[variable] = written
+                facts.wrapped.setdefault(module.path, {})[variable] = ast.unparse(call)
     definitions: dict[str, list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]]] = {}
     for module in modules:  # by the last part of their name
         for name, node in module.definitions.items():

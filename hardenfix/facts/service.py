@@ -35,7 +35,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from hardenfix import probes, regexes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, declared_versions, image_facts
-from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts
+from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts, holds_readable_code
 from hardenfix.facts.process import (
     CONFIG_FILES,
     FLASK_DOTENV_FILES,
@@ -451,8 +451,11 @@ class ServiceFacts:
     def _script_port(self) -> ScriptPort | None:
         """How the script its launch runs (`python app.py`, `node server.js`) starts its server,
         read from the script's code; None when it starts none hardenfix sees."""
-        launch, code = self.launch, self._code
-        if launch is None or code is None or launch.program not in ("python", "node"):
+        launch = self.launch
+        if launch is None or launch.program not in ("python", "node"):
+            return None  # before its code is read: a large context takes seconds
+        code = self._code
+        if code is None:
             return None
         script = self._target_file()
         port = code.script_ports.get(script) if script is not None else None
@@ -552,21 +555,25 @@ class ServiceFacts:
         return mount.target if mount is not None and mount.context is None else None
 
     @cached_property
-    def _code(self) -> CodeFacts | None:
-        """The code the container runs: a folder bound over it, else what its image holds of
-        its build context. Either is read once for every service that runs the same. Another
-        service's code in a shared context (`context: .`) would give it routes it does not
-        serve."""
+    def _code_place(self) -> tuple[BuildContext, tuple[str, ...]] | None:
+        """Where the code the container runs is: a folder bound over it, else what its image
+        holds of its build context (the context, and its files and folders the image holds)."""
         mount = self._code_mount
         if mount is not None:
-            if mount.context is None:
-                return None
-            context, sources = mount.context, mount.sources
-        else:
-            built, build = self._built, self.build
-            if built is None or built.build_context is None or build is None:
-                return None
-            context, sources = built.build_context, context_sources(built, build.stage)
+            return (mount.context, mount.sources) if mount.context is not None else None
+        built, build = self._built, self.build
+        if built is None or built.build_context is None or build is None:
+            return None
+        return built.build_context, context_sources(built, build.stage)
+
+    @cached_property
+    def _code(self) -> CodeFacts | None:
+        """The code the container runs (`_code_place`), read once for every service that runs
+        the same. Another service's code in a shared context (`context: .`) would give it
+        routes it does not serve."""
+        if self._code_place is None:
+            return None
+        context, sources = self._code_place
         shown = self._relative(context.root)
         prefix = "" if shown == "." else shown + "/"
         return self.document.made_of_other_files(
@@ -577,7 +584,7 @@ class ServiceFacts:
     def code_unread(self) -> bool:
         """Whether it runs code of a language whose routes and ports hardenfix does not read:
         a program it does not know, its code looked at and holding no Python or JavaScript."""
-        return self.launch is None and self._code is not None and not self._code.readable
+        return self.launch is None and self._code_place is not None and not holds_readable_code(*self._code_place)
 
     @property
     def serves_no_code(self) -> str | None:
@@ -837,7 +844,7 @@ class ServiceFacts:
         for name, fact in (("port", self.port), ("image healthcheck", self.image_healthcheck)):
             if fact is not None:
                 shown[name] = f"{fact.value} ({fact})"
-        if self.route is not None and self.port is not None:
+        if self.port is not None and self.route is not None:  # the port first: the route may read the code
             shown["route"] = f"{self.route.path} ({self.route.source})"
         return shown
 
