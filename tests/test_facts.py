@@ -14,8 +14,9 @@ from conftest import compose_binary
 
 from hardenfix.engine import Engine, SourceFile
 from hardenfix.facts import Fact
+from hardenfix.facts import service as service_module
 from hardenfix.facts.build import build_facts
-from hardenfix.facts.code import ScriptPort, code_facts
+from hardenfix.facts.code import CodeFacts, ScriptPort, code_facts
 from hardenfix.facts.process import launch_of
 from hardenfix.facts.service import service_facts
 from hardenfix.knowledge import builtin, facts_from_table
@@ -1277,6 +1278,23 @@ def test_gunicorn_reads_the_configuration_file_of_the_folder_it_starts_in(
     launch = _built_service(tmp_path, dockerfile).launch
     assert launch is not None
     assert (launch.port.value if launch.port is not None else None) == port
+
+
+def test_a_script_that_starts_no_server_is_told_so_without_reading_the_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python manage.py migrate` starts no server, as its text shows: the service's facts
+    say so without reading the code around it, which in a large Django project took seconds.
+    A script that may start one is read with the rest."""
+    (tmp_path / "manage.py").write_text("import sys\nfrom django.core.management import execute_from_command_line\n")
+    (tmp_path / "serve.py").write_text("import uvicorn\nuvicorn.run('app:app', port=8001)\n")
+    (tmp_path / "views.py").write_text("from django.http import JsonResponse\n")
+    read = []
+    monkeypatch.setattr(service_module, "code_facts", lambda *arguments: read.append(arguments) or CodeFacts())
+    migrating = _built_service(tmp_path, 'COPY . /app\nWORKDIR /app\nCMD ["python", "manage.py", "migrate"]')
+    assert (migrating.starts_a_server, migrating.speaks_tls, read) == (False, None, [])
+    serving = _built_service(tmp_path, 'COPY . /app\nWORKDIR /app\nCMD ["python", "serve.py"]')
+    assert (serving.starts_a_server, len(read)) == (False, 1)  # the stand-in code facts hold no port
 
 
 def _built_service(folder: Path, dockerfile: str):

@@ -736,7 +736,7 @@ def _importers_of_applications(
         # The word matched in a package's name (`from app.server.models import ...`) far more
         # often than in an application's: a module is read whole only where its imports name
         # one, or where it may start a server, whose port it records whether or not it is kept.
-        if not (imports_one(imports) or _may_start_a_server(relative, data)):
+        if not (imports_one(imports) or may_start_a_server(relative, data)):
             continue
         module = reader.module(relative, text, facts)
         if module is not None and imports_one(module.imports):
@@ -760,7 +760,7 @@ def _imports_alone(relative: str, tree: ast.Module) -> dict[str, str]:
     return module.imports
 
 
-def _may_start_a_server(relative: str, data: bytes) -> bool:
+def may_start_a_server(relative: str, data: bytes) -> bool:
     """Whether `_script_port` may find a server call in a module: one makes an instance of a
     class of `_RUN_METHODS`, named in its text, or calls one of `_SERVER_FUNCTIONS`, whose
     package its text or its path names (`from . import run` in `uvicorn/`)."""

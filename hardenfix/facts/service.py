@@ -35,7 +35,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from hardenfix import probes, regexes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, declared_versions, image_facts
-from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts, holds_readable_code
+from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts, holds_readable_code, may_start_a_server
 from hardenfix.facts.process import (
     CONFIG_FILES,
     FLASK_DOTENV_FILES,
@@ -454,14 +454,26 @@ class ServiceFacts:
         launch = self.launch
         if launch is None or launch.program not in ("python", "node"):
             return None  # before its code is read: a large context takes seconds
-        code = self._code
-        if code is None:
-            return None
         script = self._target_file()
-        port = code.script_ports.get(script) if script is not None else None
+        if script is None or (launch.program == "python" and not self._may_start_a_server(script)):
+            return None
+        code = self._code
+        port = code.script_ports.get(script) if code is not None else None
         if port is not None and launch.loads_env is not None and port.variable is not None and port.dotenv is None:
             port = port._replace(dotenv=launch.loads_env)
         return port
+
+    def _may_start_a_server(self, script: str) -> bool:
+        """Whether the Python script may start a server, told from its text alone (see
+        `code.may_start_a_server`): most scripts a service runs start none (`manage.py
+        migrate`), and learning the port of one that does reads the whole context."""
+        if self._code_place is None:
+            return False
+        try:
+            data = self._code_place[0].read_bytes(script)
+        except (ContextError, OSError):  # a file `code_facts` skips, or a folder, has no port
+            return False
+        return may_start_a_server(script, data)
 
     @property
     def starts_a_server(self) -> bool:
