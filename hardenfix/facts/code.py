@@ -984,12 +984,14 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     dotted = _dotted_name(relative)
     module = _Module(relative, dotted)
     nodes = breadth_first(tree)
+    # Most passes below look at calls or assignments alone: a module's nodes are listed once
+    # more for each, in the same order, rather than tested one by one in every pass.
+    calls = [node for node in nodes if node.__class__ is ast.Call]
+    assignments = [node for node in nodes if node.__class__ is ast.Assign]
     module.constants = _string_constants(tree, nodes)
     # Django's settings, wherever the module sets them: under `if not DEBUG:`, in a class of
     # django-configurations; any one setting may be the one that runs.
-    for node in nodes:
-        if not isinstance(node, ast.Assign):
-            continue
+    for node in assignments:
         names = {target.id for target in node.targets if isinstance(target, ast.Name)}
         if "ALLOWED_HOSTS" in names and not (
             module.allowed_hosts and not _REACHES_LOOPBACK & set(module.allowed_hosts)
@@ -1018,14 +1020,14 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             )
     if any(word in text for word in _REFUSAL_WORDS):
         module.route_doubt = _settings_that_refuse(relative, nodes)
-    mount_prefixes = _starlette_mounts(nodes, module)
+    mount_prefixes = _starlette_mounts(calls, module)
     route_owners = _aiohttp_route_owners(tree, nodes) if "web.get" in text else {}
     module.definitions = {
         f"{dotted}.{node.name}": node
         for node in tree.body
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     }
-    pattern_lists = _django_pattern_lists(tree, nodes, module)
+    pattern_lists = _django_pattern_lists(tree, calls, module)
     for node in nodes if "add_argument" in text or "from_prefixed_env" in text else ():
         if isinstance(node, ast.Call) and _callee(node) == "add_argument":
             _argparse_option(module, node)
@@ -1033,7 +1035,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             prefix = _string(module, _argument(node, 0, "prefix")) or "FLASK"
             module.prefixed_env = (f"{relative}:{node.lineno}", prefix)
     factories = _factories(tree) if "tornado" in text or "bottle" in text else {}
-    for node in nodes:
+    for node in (node for node in nodes if node.__class__ in _READ_IN_ORDER):
         if isinstance(node, ast.Import | ast.ImportFrom):
             _imports(module, node)
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
@@ -1049,20 +1051,21 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     if module.routes:
         module.routes = _placed(tree, module.routes)
     module.loads_dotenv = next(
-        (
-            f"{relative}:{node.lineno} calls `{_callee(node)}()`"
-            for node in nodes
-            if isinstance(node, ast.Call) and _callee(node) in _LOADS_DOTENV
-        ),
+        (f"{relative}:{node.lineno} calls `{_callee(node)}()`" for node in calls if _callee(node) in _LOADS_DOTENV),
         None,
     )
     # Once every import and application is known: a server call may come before them in `nodes`.
-    for node in nodes:
-        if isinstance(node, ast.Call):
-            _script_port(module, node, facts)
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+    for node in calls:
+        _script_port(module, node, facts)
+    for node in assignments:
+        if isinstance(node.value, ast.Call):
             _wrapper(module, node)
     return module
+
+
+_READ_IN_ORDER = frozenset({ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef, ast.AsyncFunctionDef, ast.Call})
+"""The kinds of node `_read_python` reads in one pass, in the order `breadth_first` lists
+them: a module's top-level imports come before any call they name."""
 
 
 class _Block(NamedTuple):
@@ -1555,12 +1558,12 @@ def _without_default(marker: ast.Call) -> bool:
     return default is None or (isinstance(default, ast.Constant) and default.value is Ellipsis)
 
 
-def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
+def _starlette_mounts(calls: list[ast.Call], module: _Module) -> dict[int, str]:
     """`Mount("/api", routes=[Route(...), ...])`: the prefix of each route call inside a mount
-    (`nodes` are the module's, in `ast.walk` order)."""
+    (`calls` are the module's, in `ast.walk` order)."""
     prefixes: dict[int, str] = {}
-    for node in nodes:
-        if isinstance(node, ast.Call) and _callee(node) == "Mount":
+    for node in calls:
+        if _callee(node) == "Mount":
             prefix = _prefix(module, _argument(node, 0, "path")) or ""
             for inner in ast.walk(node):
                 if inner is not node and isinstance(inner, ast.Call):
@@ -1568,7 +1571,7 @@ def _starlette_mounts(nodes: list[ast.AST], module: _Module) -> dict[int, str]:
     return prefixes
 
 
-def _django_pattern_lists(tree: ast.Module, nodes: list[ast.AST], module: _Module) -> dict[int, str]:
+def _django_pattern_lists(tree: ast.Module, calls: list[ast.Call], module: _Module) -> dict[int, str]:
     """The pattern list each node of a Django URLconf is written in, where that is not its
     `urlpatterns`: a module-level list (`api_patterns = [path(...)]`) or one inside an
     `include([...])`. `include()` takes a list as well as a module (django/urls/conf.py), and
@@ -1583,14 +1586,14 @@ def _django_pattern_lists(tree: ast.Module, nodes: list[ast.AST], module: _Modul
     owners: dict[int, str] = {}
     for name, written in lists.items():
         owners.update(dict.fromkeys(map(id, ast.walk(written)), name))
-    for node in nodes:
-        if isinstance(node, ast.Call) and _callee(node) == "i18n_patterns" and _prefixes_every_language(node):
+    for node in calls:
+        if _callee(node) == "i18n_patterns" and _prefixes_every_language(node):
             # Served below the language code (`/en/health/`), which the settings and the request decide.
             name = _inline_list(node)
             owners.update(dict.fromkeys(map(id, ast.walk(node)), name))
             module.mounts.append(_Mount(f"{module.dotted}.{name}", _UNKNOWN, module.dotted))
-    for node in nodes:  # outer includes first, so a node is in the innermost list it is written in
-        if isinstance(node, ast.Call) and _callee(node) == "include" and node.args:
+    for node in calls:  # outer includes first, so a node is in the innermost list it is written in
+        if _callee(node) == "include" and node.args:
             included = _included(node)
             if isinstance(included, ast.List):
                 owners.update(dict.fromkeys(map(id, ast.walk(included)), _inline_list(node)))

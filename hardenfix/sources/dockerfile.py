@@ -885,6 +885,9 @@ class BuildContext:
         self._listings: dict[tuple[object, ...], list[str]] = {}
         self._listed: set[str] = set()
         """Files a listing found: regular files inside the context, read without resolving again."""
+        self._scanned: dict[str, list[os.DirEntry[str]]] = {}
+        """Folder -> its entries in name order, for every listing of the context (code facts
+        list it for Python files, then for JavaScript)."""
 
     @cached_property
     def _ignored(self) -> DockerIgnore | None:
@@ -1031,7 +1034,9 @@ class BuildContext:
             folder, above = pending.pop()
             self._looked_at(folder)  # a file added to or removed from it changes its mtime
             try:
-                entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+                entries = self._scanned.get(folder)
+                if entries is None:
+                    entries = self._scanned[folder] = sorted(os.scandir(folder), key=lambda entry: entry.name)
             except OSError:
                 continue
             subfolders = []
