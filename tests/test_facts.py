@@ -14,6 +14,7 @@ from conftest import compose_binary
 
 from hardenfix.engine import Engine, SourceFile
 from hardenfix.facts import Fact
+from hardenfix.facts import code as code_module
 from hardenfix.facts import service as service_module
 from hardenfix.facts.build import build_facts
 from hardenfix.facts.code import CodeFacts, ScriptPort, code_facts
@@ -1295,6 +1296,23 @@ def test_a_script_that_starts_no_server_is_told_so_without_reading_the_code(
     assert (migrating.starts_a_server, migrating.speaks_tls, read) == (False, None, [])
     serving = _built_service(tmp_path, 'COPY . /app\nWORKDIR /app\nCMD ["python", "serve.py"]')
     assert (serving.starts_a_server, len(read)) == (False, 1)  # the stand-in code facts hold no port
+
+
+def test_a_process_reads_the_code_of_its_own_language_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A context two services share (`context: .`) holds a Flask application and an Express
+    server: the node process serves none of Flask's routes, so its facts read no Python (in
+    plane's repository, 466 Django modules), nor gunicorn's any JavaScript."""
+    (tmp_path / "api.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/healthz')\ndef health(): ...\n"
+    )
+    (tmp_path / "server.js").write_text("const app = require('express')();\napp.get('/ping', f);\napp.listen(3000);\n")
+    read = []
+    monkeypatch.setattr(code_module, "_read_python", lambda relative, *rest: read.append(relative))
+    monkeypatch.setattr(code_module, "_read_javascript", lambda relative, *rest: read.append(relative))
+    node = _built_service(tmp_path, 'COPY . /app\nWORKDIR /app\nCMD ["node", "server.js"]')
+    assert (node.route, read) == (None, ["server.js"])  # the stand-in readers find no route
+    gunicorn = _built_service(tmp_path, 'COPY . /app\nWORKDIR /app\nCMD ["gunicorn", "-b", ":8000", "api:app"]')
+    assert (gunicorn.route, read) == (None, ["server.js", "api.py"])
 
 
 def _built_service(folder: Path, dockerfile: str):

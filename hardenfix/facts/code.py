@@ -362,9 +362,6 @@ class CodeFacts:
     prefixed_env: tuple[str, str] | None
     """Where Flask's `app.config.from_prefixed_env()` reads settings from the environment, and
     the prefix of the variables it reads (`FLASK`): `FLASK_SERVER_NAME` may set one."""
-    readable: bool
-    """Whether it holds Python or JavaScript, the languages read here: a Go or Java
-    service's routes and ports are not known, not absent."""
 
     def __init__(
         self,
@@ -374,7 +371,6 @@ class CodeFacts:
         wrapped: dict[str, dict[str, str]] | None = None,
         imports: dict[str, frozenset[str]] | None = None,
         prefixed_env: tuple[str, str] | None = None,
-        readable: bool = True,
     ) -> None:
         self.routes = [] if routes is None else routes
         self.script_ports = {} if script_ports is None else script_ports
@@ -382,7 +378,6 @@ class CodeFacts:
         self.wrapped = {} if wrapped is None else wrapped
         self.imports = {} if imports is None else imports
         self.prefixed_env = prefixed_env
-        self.readable = readable
 
     def named_from(self, prefix: str) -> CodeFacts:
         """The same facts, their sources naming each file as `prefix` + its path in the
@@ -399,7 +394,6 @@ class CodeFacts:
             self.wrapped,
             self.imports,
             self.prefixed_env,
-            self.readable,
         )
 
     def health_route(self, served: str | None = None, variable: str | None = None) -> Route | None:
@@ -473,11 +467,18 @@ def _health_rank(path: str) -> int | None:
     return HEALTH_NAMES.index(last) if last in HEALTH_NAMES else None
 
 
-def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> CodeFacts:
+CODE_SUFFIXES = (".py", ".js")
+"""The code read for routes and ports: Python and JavaScript."""
+
+
+def code_facts(
+    context: BuildContext, sources: tuple[str, ...] = (".",), suffixes: tuple[str, ...] = CODE_SUFFIXES
+) -> CodeFacts:
     """Routes and script ports in the code under `sources`, the context's files and folders
     an image holds (see `dockerfile.context_sources`; tests, virtualenvs and `node_modules`
     skipped). Sources name files by their path in the context (see `named_from`), as routes
-    and script ports are keyed.
+    and script ports are keyed. `suffixes` are the languages read: a process's own where it is
+    known, as a node process serves no route that Python code defines.
 
     A run reads a context once while its files stay as they were: a monorepo checks the
     same context through its stack's Compose file and the service's own."""
@@ -487,13 +488,15 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
                 relative for source in sources for relative in context.files_under(source, suffix, MAX_FILES, _skipped)
             )
         )
-        for suffix in (".py", ".js")
+        if suffix in suffixes
+        else []
+        for suffix in CODE_SUFFIXES
     }
     statuses = [(relative, context.status(relative)) for found in listed.values() for relative in found]
-    remembered = _READ.get((context.identity, sources))
+    remembered = _READ.get((context.identity, sources, suffixes))
     if remembered is not None and remembered[0] == statuses:
         return remembered[1]
-    facts = CodeFacts(readable=any(listed.values()))
+    facts = CodeFacts()
     modules: list[_Module] = []
     unread: list[tuple[str, bytes]] = []
     reader = _Reader(context.identity, dict(statuses))
@@ -511,22 +514,24 @@ def code_facts(context: BuildContext, sources: tuple[str, ...] = (".",)) -> Code
         if node_dotenv is None and (loads := _NODE_DOTENV.search(text)) is not None:
             node_dotenv = f"{relative}:{line_number(text, loads.start())} loads `{loads.group(1)}`"
     _environment_loaded(facts, ".js", node_dotenv)
-    _READ[(context.identity, sources)] = (statuses, facts)
+    _READ[(context.identity, sources, suffixes)] = (statuses, facts)
     return facts
 
 
 def holds_readable_code(context: BuildContext, sources: tuple[str, ...] = (".",)) -> bool:
-    """Whether the code under `sources` holds Python or JavaScript, as `code_facts` lists it
-    (`CodeFacts.readable`): told from the listing, no module read (a Django project's nginx
-    image, built from the whole repository, asks it of 885 modules)."""
+    """Whether the code under `sources` holds Python or JavaScript, as `code_facts` lists it:
+    told from the listing, no module read (a Django project's nginx image, built from the
+    whole repository, asks it of 885 modules)."""
     return any(
-        context.files_under(source, suffix, MAX_FILES, _skipped) for suffix in (".py", ".js") for source in sources
+        context.files_under(source, suffix, MAX_FILES, _skipped) for suffix in CODE_SUFFIXES for source in sources
     )
 
 
-_READ: dict[tuple[tuple[Path, str | None], tuple[str, ...]], tuple[list[tuple[str, Status | None]], CodeFacts]] = {}
-"""(The context's identity, the sources read) -> the status of each file the code facts
-were read from, and the facts."""
+_READ: dict[
+    tuple[tuple[Path, str | None], tuple[str, ...], tuple[str, ...]], tuple[list[tuple[str, Status | None]], CodeFacts]
+] = {}
+"""(The context's identity, the sources read, the languages) -> the status of each file the
+code facts were read from, and the facts."""
 
 MODULE_CACHE_BUDGET = 4 * 1024 * 1024
 """Characters of Python source whose modules, read whole, a process keeps for the code

@@ -35,7 +35,15 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from hardenfix import probes, regexes
 from hardenfix.facts import Environment, Fact, unread_may_set
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, declared_versions, image_facts
-from hardenfix.facts.code import CodeFacts, Route, ScriptPort, code_facts, holds_readable_code, may_start_a_server
+from hardenfix.facts.code import (
+    CODE_SUFFIXES,
+    CodeFacts,
+    Route,
+    ScriptPort,
+    code_facts,
+    holds_readable_code,
+    may_start_a_server,
+)
 from hardenfix.facts.process import (
     CONFIG_FILES,
     FLASK_DOTENV_FILES,
@@ -586,11 +594,26 @@ class ServiceFacts:
         if self._code_place is None:
             return None
         context, sources = self._code_place
+        suffixes = self._code_languages
         shown = self._relative(context.root)
         prefix = "" if shown == "." else shown + "/"
         return self.document.made_of_other_files(
-            ("code", context.identity, sources), lambda: code_facts(context, sources).named_from(prefix)
+            ("code", context.identity, sources, suffixes),
+            lambda: code_facts(context, sources, suffixes).named_from(prefix),
         )
+
+    @property
+    def _code_languages(self) -> tuple[str, ...]:
+        """The languages whose code its process may serve routes from and start its server
+        in: a node process serves none that Python code defines, and a Python server none of
+        JavaScript's (a shared context, `context: .`, holds both); either, where the program
+        is not known."""
+        launch = self.launch
+        if launch is not None and launch.program == "node":
+            return (".js",)
+        if launch is not None and (launch.program == "python" or launch.program in LAUNCHERS):
+            return (".py",)
+        return CODE_SUFFIXES
 
     @property
     def code_unread(self) -> bool:
