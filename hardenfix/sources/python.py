@@ -342,8 +342,8 @@ class PythonDocument(SourceText):
 
     @cached_property
     def _nodes_by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
-        """Every node of the module by its class, in `ast.walk` order: listed once, for
-        every rule."""
+        """Every node of the module by its class, in `ast.walk` order, listed once for every
+        rule (the expression contexts left out: see `breadth_first`)."""
         by_type: dict[type[ast.AST], list[ast.AST]] = {}
         for node in breadth_first(self.tree):
             by_type.setdefault(node.__class__, []).append(node)

@@ -7,8 +7,11 @@ import ast
 
 
 def breadth_first(tree: ast.AST) -> list[ast.AST]:
-    """Every node of `tree`, itself first, in `ast.walk` order: nearly twice as fast as
-    listing `ast.walk`, whose generator and `iter_child_nodes` cost a call per node."""
+    """Every node of `tree`, itself first, in `ast.walk` order, but the expression contexts:
+    nearly twice as fast as listing `ast.walk`, whose generator and `iter_child_nodes` cost a
+    call per node. A context (`Load`, `Store`, `Del`) is a node below every name, attribute,
+    subscript and starred expression, the same object each time: three in ten of a module's
+    nodes, which every pass over the list would look at, and none wants."""
     found: list[ast.AST] = [tree]
     append = found.append
     for node in found:  # the list grows while it is read: breadth first
@@ -18,9 +21,12 @@ def breadth_first(tree: ast.AST) -> list[ast.AST]:
                 for item in value:
                     if isinstance(item, ast.AST):
                         append(item)
-            elif isinstance(value, ast.AST):
+            elif isinstance(value, ast.AST) and value.__class__ not in _CONTEXTS:
                 append(value)
     return found
+
+
+_CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
 
 
 _HOLDING_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
