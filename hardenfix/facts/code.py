@@ -347,7 +347,7 @@ class ScriptPort(NamedTuple):
 
 
 class CodeFacts:
-    __slots__ = ("applications", "imports", "prefixed_env", "readable", "routes", "script_ports", "wrapped")
+    __slots__ = ("applications", "imports", "prefixed_env", "routes", "script_ports", "wrapped")
 
     routes: list[Route]
     script_ports: dict[str, ScriptPort]
@@ -1033,10 +1033,10 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     }
     pattern_lists = _django_pattern_lists(tree, calls, module)
-    for node in nodes if "add_argument" in text or "from_prefixed_env" in text else ():
-        if isinstance(node, ast.Call) and _callee(node) == "add_argument":
+    for node in calls if "add_argument" in text or "from_prefixed_env" in text else ():
+        if _callee(node) == "add_argument":
             _argparse_option(module, node)
-        elif isinstance(node, ast.Call) and _callee(node) == "from_prefixed_env" and module.prefixed_env is None:
+        elif _callee(node) == "from_prefixed_env" and module.prefixed_env is None:
             prefix = _string(module, _argument(node, 0, "prefix")) or "FLASK"
             module.prefixed_env = (f"{relative}:{node.lineno}", prefix)
     factories = _factories(tree) if "tornado" in text or "bottle" in text else {}
