@@ -17,6 +17,7 @@ from hardenfix.sources.python import (
     block_opener,
     bound_names,
     continues_line_above,
+    docstring_of,
     is_none,
     last_name,
     merge_insertions,
@@ -977,7 +978,7 @@ class _TupleJudge:
         self.methods = _methods(cls)
         self.nested = bool(document.enclosing_scopes(cls))
         """A nested class's repr differs: a dataclass shows its qualified name."""
-        self.has_docstring = ast.get_docstring(cls) is not None
+        self.has_docstring = docstring_of(cls) is not None
         self._seen: set[int] = set()
         """The tuple-only attributes of followed values in the class's module."""
         self._bindings: dict[int, dict[str, list[ast.stmt]]] = {}

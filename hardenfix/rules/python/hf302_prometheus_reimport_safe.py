@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, NamedTuple
 from hardenfix import regexes
 from hardenfix.model import Category, Edit, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule, RuleOptions
-from hardenfix.sources.python import PythonDocument, is_main_test, is_none, is_test_file, last_name, merge_insertions
+from hardenfix.sources.python import (
+    PythonDocument,
+    docstring_of,
+    is_main_test,
+    is_none,
+    is_test_file,
+    last_name,
+    merge_insertions,
+)
 from hardenfix.sources.python_project import Project
 
 if TYPE_CHECKING:
@@ -361,7 +369,7 @@ class _Helper(NamedTuple):
             if (
                 isinstance(statement, ast.FunctionDef)
                 and statement.name in _HELPER_NAMES
-                and (ast.get_docstring(statement) or "").startswith(_HELPER_SUMMARY)
+                and (docstring_of(statement) or "").lstrip().startswith(_HELPER_SUMMARY)
             ):
                 return cls(statement.name, present=True)
         older = _runs_on_python_before(document, _HELPER_NEEDS_PYTHON)

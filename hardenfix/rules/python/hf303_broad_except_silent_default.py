@@ -16,6 +16,7 @@ from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.python import (
     PythonDocument,
     Scope,
+    docstring_of,
     is_test_file,
     last_name,
     merge_insertions,
@@ -576,7 +577,7 @@ def _is_exempt(scope: Scope) -> bool:
     if isinstance(scope, _FUNCTIONS):
         if _EXEMPT_FUNCTION.fullmatch(scope.name.strip("_")) is not None:
             return True
-        docstring = ast.get_docstring(scope)
+        docstring = docstring_of(scope)
         return docstring is not None and _NEVER_RAISES.search(docstring) is not None
     if isinstance(scope, ast.ClassDef):
         names = [scope.name, *(name for base in scope.bases if (name := last_name(base)))]
@@ -725,7 +726,7 @@ def _documented_on_failure(function: ast.FunctionDef | ast.AsyncFunctionDef | No
     conversion fails", mlflow's `_parse_prompt_uri`, "Returns empty strings if parsing
     fails". The default is then the answer callers are told to expect, not one standing
     in for a result."""
-    docstring = ast.get_docstring(function) if function is not None else None
+    docstring = docstring_of(function) if function is not None else None
     if not docstring:
         return False
     names = _names_of(default)
