@@ -1543,11 +1543,19 @@ def _unfollowed_mention(text: str, names: set[str]) -> tuple[str, int] | None:
     if fetched is not None:
         return f"`{fetched.group()})` reaches it", fetched.start()
     read_off = re.search(rf"[)\]][ \t]*\.[ \t]*(?:{spelled})\b", text)
-    if read_off is None and re.search(r"\b(?:import_module|__import__)\(", text):
+    # The searches for a call that imports and for a subscript try every character of the
+    # text, 5 ms each for a module of 150,000: the substrings they need are looked for first.
+    if (
+        read_off is None
+        and ("import_module(" in text or "__import__(" in text)
+        and re.search(r"\b(?:import_module|__import__)\(", text)
+    ):
         read_off = re.search(rf"\.[ \t]*(?:{spelled})\b", text)
     if read_off is not None:
         what = read_off.group().lstrip(")] \t")
         return f"`{what}` read off a module found at run time reaches it", read_off.start()
+    if not any(f"{quote}{name}{quote}" in text for name in names for quote in "'\""):
+        return None
     # A subscript, not a list such as `__all__ = ["Point"]`.
     looked_up = re.search(rf"[\w)\]][ \t]*(\[[ \t]*(['\"])(?:{spelled})\2[ \t]*\])", text)
     if looked_up is not None:
