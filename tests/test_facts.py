@@ -4,6 +4,7 @@ each with where it was read. The monorepo fixture is HF106's golden case."""
 from __future__ import annotations
 
 import ast
+import gc
 import json
 import os
 import subprocess
@@ -1149,6 +1150,57 @@ def test_a_module_is_read_once_for_every_part_of_its_context_an_image_copies(
     (tmp_path / "web/__init__.py").write_text(files["web/__init__.py"].replace("/health", "/livez"))
     assert code_facts(context, ("web",)).health_route().path == "/livez"
     assert sorted(read) == ["ext/talisman.py", "web/__init__.py", "web/__init__.py"]
+
+
+def test_reading_a_context_runs_no_collection_and_freezes_what_it_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collection while a context's code is read scans every syntax tree the reading builds
+    and frees nothing (see `code._out_of_the_collectors_sight`): none runs, at any threshold;
+    what the reading keeps is frozen, out of later collections' sight; and the collector is
+    left on, or off, as it was."""
+    from hardenfix.facts import code
+
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/health')\ndef h(): ...\n"
+    )
+    context = BuildContext(tmp_path)
+    collections: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    during: list[int] = []
+    read_python = code._read_python
+
+    def watched(*arguments):
+        before = len(collections)
+        module = read_python(*arguments)
+        during.append(len(collections) - before)
+        return module
+
+    monkeypatch.setattr(code, "_read_python", watched)
+
+    threshold = gc.get_threshold()
+    frozen = gc.get_freeze_count()
+    gc.callbacks.append(record)
+    gc.set_threshold(1)  # a collection at every allocation, unless none may run
+    try:
+        assert code_facts(context).health_route().path == "/health"
+        assert during == [0]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen
+        gc.disable()
+        (tmp_path / "app.py").write_text((tmp_path / "app.py").read_text().replace("/health", "/livez"))
+        assert code_facts(context).health_route().path == "/livez"
+        assert during == [0, 0]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(record)
+        gc.unfreeze()
 
 
 def test_a_name_is_told_among_many_as_each_one_tells_it() -> None:
