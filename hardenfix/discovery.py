@@ -288,18 +288,27 @@ def _walk_or_recall(
         walks.remember(top, walk)
 
 
+def discover_along(root: Path, folder: Path) -> Iterator[Candidate]:
+    """The files a walk of the tree `root` finds in the folders from `root` down to `folder`,
+    in the walk's order, listing no other folder: none below a folder the walk would not
+    enter (an ignored one, a virtualenv)."""
+    return _walk(Path(os.path.abspath(root)), [], None, along=os.path.abspath(folder))
+
+
 def _walk(
     root: Path,
     temporaries: list[Path],
     on_folder: FolderListed | None,
     walk: Walk | None = None,
     noted_names: frozenset[str] = frozenset(),
+    along: str | None = None,
 ) -> Iterator[Candidate]:
     """Depth-first, names sorted, so that output order never depends on the file system.
 
     One folder's listing tells what it holds (a `.gitignore`, a `pyvenv.cfg`) without
     asking the file system again; paths stay strings until a candidate is made. What
-    the walk finds and looks at is noted in `walk`.
+    the walk finds and looks at is noted in `walk`. With `along`, a folder of the tree, it
+    enters only the folders on the way there.
     """
     top = str(root)
     record = _Recorder(str(root), walk, noted_names) if walk is not None else None
@@ -317,6 +326,8 @@ def _walk(
         except OSError:
             continue
         if is_dir:
+            if along is not None and not (along == entry.path or along.startswith(entry.path + os.sep)):
+                continue
             if entry.name not in SKIPPED_DIRECTORIES and not _ignored(entry.path, ignores, is_dir=True):
                 pending.append(_listing(entry.path, ignores, on_folder, record))
         elif is_file:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hardenfix.cache import Cache
-from hardenfix.discovery import classify_explicit, classify_name, discover
+from hardenfix.discovery import classify_explicit, classify_name, discover, discover_along
 from hardenfix.model import FileKind
 
 
@@ -74,6 +74,44 @@ def test_walk_honours_gitignore_and_skips_dependency_trees(tmp_path: Path) -> No
         ("services/api/Dockerfile", FileKind.DOCKERFILE),
         ("services/api/app.py", FileKind.PYTHON),
         ("services/web/scratch.py", FileKind.PYTHON),
+    ]
+
+
+def test_a_walk_along_a_path_finds_what_the_whole_walk_finds_in_its_folders(tmp_path: Path) -> None:
+    """`discover_along` lists the folders from the root down to one folder alone, and finds
+    in them what the walk of the whole tree finds there, in its order: nothing in or below a
+    folder the walk does not enter (ignored, a virtualenv, a dependency tree), nothing a
+    `.gitignore` on the way leaves out."""
+    touch(tmp_path / ".gitignore", "generated/\n*.local.yaml\n")
+    touch(tmp_path / "Dockerfile")
+    touch(tmp_path / "compose.local.yaml")
+    touch(tmp_path / "x.Dockerfile")
+    touch(tmp_path / "services" / "Dockerfile")
+    touch(tmp_path / "services" / "api" / "Dockerfile")
+    touch(tmp_path / "services" / "api" / ".gitignore", "Dockerfile.dev\n")
+    touch(tmp_path / "services" / "api" / "Dockerfile.dev")
+    touch(tmp_path / "services" / "api" / "app" / "main.py")
+    touch(tmp_path / "services" / "web" / "Dockerfile")
+    touch(tmp_path / "generated" / "Dockerfile")
+    touch(tmp_path / "generated" / "app" / "main.py")
+    touch(tmp_path / "env" / "pyvenv.cfg")
+    touch(tmp_path / "env" / "app" / "Dockerfile")
+    touch(tmp_path / "node_modules" / "pkg" / "Dockerfile")
+    whole = [candidate.path for candidate in discover([tmp_path])]
+    folders = sorted({path.parent for path in tmp_path.rglob("*")} | {tmp_path})
+    for folder in folders:
+        on_the_way = {folder, *folder.parents}
+        expected = [path for path in whole if path.parent in on_the_way]
+        assert [candidate.path for candidate in discover_along(tmp_path, folder)] == expected, folder
+    along_api = [
+        c.path.relative_to(tmp_path).as_posix() for c in discover_along(tmp_path, tmp_path / "services/api/app")
+    ]
+    assert along_api == [
+        "Dockerfile",
+        "services/Dockerfile",
+        "services/api/Dockerfile",
+        "services/api/app/main.py",
+        "x.Dockerfile",
     ]
 
 
