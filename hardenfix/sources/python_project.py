@@ -206,6 +206,7 @@ installs, never built or installed itself (uv's `package`, Poetry's `package-mod
 `distribution`)."""
 
 
+@functools.lru_cache(maxsize=64)
 def synced_into_environment(pyproject: str, tool: str) -> bool:
     """Whether `uv sync`, `poetry install` or `pdm install` (`tool`: "uv", "poetry", "pdm")
     of the project this `pyproject.toml` text describes installs the project itself, beside
