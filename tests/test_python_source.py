@@ -663,3 +663,19 @@ def test_the_statements_alone_come_in_the_order_every_node_does() -> None:
     # Every node `ast.walk` gives, in its order, but the expression contexts no reader wants.
     assert breadth_first(tree) == [node for node in ast.walk(tree) if not isinstance(node, ast.expr_context)]
     assert len(breadth_first(tree)) < len(list(ast.walk(tree)))
+    # The same where a field holds a name, a number or a flag beside the nodes (which it
+    # reads no further): patterns, handlers, imports, f-strings, comprehensions, lambdas.
+    every_kind = ast.parse(
+        "from ..pkg import name as alias, other\n"
+        "x: int = 1\n"
+        "def f(a, /, b: 'T' = 2, *args, c, **kw) -> None:\n    global g\n    def h():\n        nonlocal a\n"
+        "class C(B, metaclass=M):\n    async def m(self):\n        return [v async for v in w if v]\n"
+        "try:\n    pass\nexcept (E, F) as error:\n    raise R from error\n"
+        "match s:\n    case [1, *rest]: pass\n    case {'k': v, **others}: pass\n"
+        "    case Point(1, y=0) | Q() as q: pass\n    case str(): pass\n"
+        "y = f'{a!r:>{width}}' + obj.attr[1:2, ...] + (lambda q=3: q)(*p, **k)\n"
+        "del a.b, c[0]\n"
+    )
+    assert breadth_first(every_kind) == [
+        node for node in ast.walk(every_kind) if not isinstance(node, ast.expr_context)
+    ]

@@ -11,22 +11,58 @@ def breadth_first(tree: ast.AST) -> list[ast.AST]:
     nearly twice as fast as listing `ast.walk`, whose generator and `iter_child_nodes` cost a
     call per node. A context (`Load`, `Store`, `Del`) is a node below every name, attribute,
     subscript and starred expression, the same object each time: three in ten of a module's
-    nodes, which every pass over the list would look at, and none wants."""
+    nodes, which every pass over the list would look at, and none wants.
+
+    Only the fields that may hold a node are read (`_node_fields`): a name's identifier and
+    context, a constant's value, are not: a third less time for a module."""
     found: list[ast.AST] = [tree]
     append = found.append
+    fields_of = _NODE_FIELDS
     for node in found:  # the list grows while it is read: breadth first
-        for field in node._fields:
+        fields = fields_of.get(node.__class__)
+        if fields is None:
+            fields = fields_of[node.__class__] = _node_fields(node.__class__)
+        for field in fields:
             value = getattr(node, field, None)
             if value.__class__ is list:
                 for item in value:
                     if isinstance(item, ast.AST):
                         append(item)
-            elif isinstance(value, ast.AST) and value.__class__ not in _CONTEXTS:
+            elif isinstance(value, ast.AST):
                 append(value)
     return found
 
 
-_CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
+_NODE_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+"""A node class -> its fields that may hold a node, or a list of them (see `_node_fields`)."""
+
+_NEVER_NODES = frozenset(
+    {"id", "ctx", "attr", "arg", "module", "level", "conversion", "is_async", "kind", "type_comment", "simple"}
+)
+"""Fields that hold no node in any class that has one: identifiers, numbers, flags, and the
+expression contexts, which `breadth_first` leaves out."""
+
+_NEVER_NODES_OF: dict[type[ast.AST], set[str]] = {
+    ast.Constant: {"value"},
+    ast.FunctionDef: {"name"},
+    ast.AsyncFunctionDef: {"name"},
+    ast.ClassDef: {"name"},
+    ast.alias: {"name"},
+    ast.ExceptHandler: {"name"},
+    ast.MatchAs: {"name"},
+    ast.MatchStar: {"name"},
+    ast.MatchMapping: {"rest"},
+    ast.MatchClass: {"kwd_attrs"},
+    ast.Global: {"names"},
+    ast.Nonlocal: {"names"},
+}
+"""The fields of these classes that hold names or constants, not nodes (`TypeAlias.name`,
+Python 3.12's, is a node)."""
+
+
+def _node_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    never = _NEVER_NODES_OF.get(cls, set())
+    return tuple(field for field in cls._fields if field not in _NEVER_NODES and field not in never)
 
 
 _HOLDING_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
