@@ -1280,8 +1280,8 @@ def _wrapper(module: _Module, node: ast.Assign) -> None:
     given = [
         name
         for argument in (*call.args, *(keyword.value for keyword in call.keywords))
-        for name in ast.walk(argument)
-        if isinstance(name, ast.Name)
+        for name in breadth_first(argument)
+        if name.__class__ is ast.Name
     ]
     if not given:
         return
@@ -1289,7 +1289,7 @@ def _wrapper(module: _Module, node: ast.Assign) -> None:
         if isinstance(target, ast.Attribute) and target.attr in ("wsgi_app", "asgi_app"):
             module.guards.setdefault(ast.unparse(target.value), f"`{ast.unparse(call)}`")
         elif isinstance(target, ast.Name):
-            module.wrappers.append((target.id, [_dotted(module, name) for name in given], call))
+            module.wrappers.append((target.id, [module.named(name.id) for name in given], call))
 
 
 def _environment_loaded(facts: CodeFacts, suffix: str, loaded_by: str | None) -> None:
