@@ -23,7 +23,6 @@ import enum
 import gc
 import os
 import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -839,6 +838,8 @@ def _end_with(parent: int) -> None:
     elsewhere a thread watches for the worker being handed to another parent.
     """
     if not _ask_for_parent_death_signal():
+        import threading  # where Linux's parent-death signal is missing: a run without workers needs none
+
         threading.Thread(target=_watch_parent, args=(parent,), name="hardenfix-parent", daemon=True).start()
     if os.getppid() != parent:  # the run ended before the signal was asked for
         os._exit(1)

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import io
 import re
-import tokenize
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple, Protocol
 
@@ -317,6 +316,8 @@ def _comment_only_lines(document: SourceText) -> Iterator[Comment]:
 
 
 def _python_comments(document: SourceText) -> Iterator[Comment]:
+    import tokenize  # for a Python file alone: a Compose file or a Dockerfile does without it
+
     line_starts = [start for _, start, _ in _lines(document)]
     try:
         # newline="" keeps the file's line endings, so tokenizer rows are our lines.

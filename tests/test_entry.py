@@ -236,3 +236,22 @@ def test_a_check_of_every_kind_builds_no_dataclass(tmp_path: Path) -> None:
     for run in ("cold", "warm"):
         completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
         assert completed.stdout.splitlines()[-1] == "[]", run
+
+
+def test_a_check_of_a_compose_file_alone_imports_no_tokenizer_nor_threads(tmp_path: Path) -> None:
+    # `tokenize` reads a Python file's suppressions, `threading` watches a worker's parent
+    # where Linux's signal is missing: 2 ms of a one-file check that needs neither.
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text("services:\n  api:\n    image: nginx:latest\n")
+    program = (
+        "import sys\n"
+        "from hardenfix.entry import main\n"
+        f"sys.argv = ['hardenfix', 'check', '--no-cache', {str(compose_file)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 1, exit.code\n"
+        "print(sorted(name for name in ('tokenize', 'threading') if name in sys.modules))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert completed.stdout.splitlines()[-1] == "[]"
