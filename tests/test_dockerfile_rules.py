@@ -275,6 +275,31 @@ def test_a_project_installed_after_its_package_is_copied_is_imported_from_the_en
     assert bool(result.fixed) is found
 
 
+def test_hf202_keeps_no_document_alive_once_checked(tmp_path) -> None:
+    """What HF202 reads of a `RUN` once for every package a stage copies is kept with the
+    document, not past it: a cache holding documents kept each one's build context and the
+    Compose document that gave it (the bench's synthetic tree: 40 MB more)."""
+    import gc
+    import weakref
+
+    from hardenfix.sources import dockerfile as dockerfile_source
+
+    write(tmp_path, {"common/__init__.py": "", "app/main.py": "from common import db\n", "pyproject.toml": ""})
+    text = 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN uv sync\nCMD ["python", "app/main.py"]\n'
+    [listed] = select_rules(["HF202"])
+    rule = listed.load()()
+    # The first check of the context keeps what its folders declare (`folder_declarations`),
+    # and with it that document: the second's is the one asked about.
+    first = dockerfile_source.parse(text, tmp_path / "Dockerfile")
+    assert list(rule.check(first))
+    second = dockerfile_source.parse(text, tmp_path / "Dockerfile")
+    assert list(rule.check(second))
+    kept = weakref.ref(second)
+    del second
+    gc.collect()
+    assert kept() is None
+
+
 @pytest.mark.parametrize(
     ("files", "build", "found"),
     [
