@@ -82,21 +82,30 @@ def test_a_walk_along_a_path_finds_what_the_whole_walk_finds_in_its_folders(tmp_
     in them what the walk of the whole tree finds there, in its order: nothing in or below a
     folder the walk does not enter (ignored, a virtualenv, a dependency tree), nothing a
     `.gitignore` on the way leaves out."""
-    touch(tmp_path / ".gitignore", "generated/\n*.local.yaml\n")
-    touch(tmp_path / "Dockerfile")
-    touch(tmp_path / "compose.local.yaml")
-    touch(tmp_path / "x.Dockerfile")
-    touch(tmp_path / "services" / "Dockerfile")
-    touch(tmp_path / "services" / "api" / "Dockerfile")
-    touch(tmp_path / "services" / "api" / ".gitignore", "Dockerfile.dev\n")
-    touch(tmp_path / "services" / "api" / "Dockerfile.dev")
-    touch(tmp_path / "services" / "api" / "app" / "main.py")
-    touch(tmp_path / "services" / "web" / "Dockerfile")
-    touch(tmp_path / "generated" / "Dockerfile")
-    touch(tmp_path / "generated" / "app" / "main.py")
-    touch(tmp_path / "env" / "pyvenv.cfg")
-    touch(tmp_path / "env" / "app" / "Dockerfile")
-    touch(tmp_path / "node_modules" / "pkg" / "Dockerfile")
+    tree = {
+        ".gitignore": "generated/\n*.local.yaml\n",
+        "services/api/.gitignore": "Dockerfile.dev\n",
+        **dict.fromkeys(
+            [
+                "Dockerfile",
+                "compose.local.yaml",
+                "x.Dockerfile",
+                "services/Dockerfile",
+                "services/api/Dockerfile",
+                "services/api/Dockerfile.dev",
+                "services/api/app/main.py",
+                "services/web/Dockerfile",
+                "generated/Dockerfile",
+                "generated/app/main.py",
+                "env/pyvenv.cfg",
+                "env/app/Dockerfile",
+                "node_modules/pkg/Dockerfile",
+            ],
+            "",
+        ),
+    }
+    for name, text in tree.items():
+        touch(tmp_path / name, text)
     whole = [candidate.path for candidate in discover([tmp_path])]
     folders = sorted({path.parent for path in tmp_path.rglob("*")} | {tmp_path})
     for folder in folders:
