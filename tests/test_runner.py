@@ -108,6 +108,46 @@ def test_warm_check_parses_nothing_and_reports_the_same(tmp_path: Path, monkeypa
     assert (tmp_path / cache_module.DIRECTORY_NAME / ".gitignore").read_text() == "# Created by hardenfix.\n*\n"
 
 
+def test_a_cache_is_loaded_without_collecting_and_left_out_of_later_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded cache holds no reference cycles and lasts the run: no collection runs while
+    its entries are read and made, at any threshold, and what it holds is frozen, so that
+    none scans it again; the collector is left on."""
+    import gc
+    import json
+
+    root = tree(tmp_path / "tree", 9)
+    list(run([root], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    collections: list[int] = []
+    seen_at: list[int] = []  # collections so far, when the JSON is read and when its entries are checked
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    loads, well_formed = json.loads, cache_module._well_formed
+    monkeypatch.setattr(cache_module.json, "loads", lambda text: seen_at.append(len(collections)) or loads(text))
+    monkeypatch.setattr(
+        cache_module, "_well_formed", lambda remembered: seen_at.append(len(collections)) or well_formed(remembered)
+    )
+    threshold = gc.get_threshold()
+    gc.unfreeze()
+    gc.callbacks.append(record)
+    gc.set_threshold(1)  # a collection at every allocation, unless none may run
+    try:
+        store = cache_module._Store(str(tmp_path), tmp_path / cache_module.DIRECTORY_NAME)
+        store.load()
+        assert len(seen_at) == 2 and seen_at[0] == seen_at[1]
+        assert gc.isenabled()
+        assert store.remembered.entries
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(record)
+        gc.unfreeze()
+
+
 def test_apply_still_fixes_files_the_cache_remembers_findings_for(tmp_path: Path) -> None:
     root = tree(tmp_path / "tree", 3)
     engine = Engine(Settings().rules())
