@@ -402,6 +402,8 @@ class Configuration:
             self._finish(Settings())  # the flags are checked now, before any file
         self._by_folder: dict[str, Settings] = {}
         self._by_layers: dict[tuple[int, ...], Settings] = {}
+        self._by_list: dict[int, Settings] = {}
+        """The settings of each list of `_above` (kept there, so its id stays its own)."""
         self._layers: dict[str, Layer | None] = {}
         self._above: dict[str, list[Layer]] = {}
         self._repository_roots: dict[str, bool] = {}
@@ -451,10 +453,13 @@ class Configuration:
             # Folders under the same configuration files share one Settings (and so
             # one engine per run): a tree's thousands of folders have a handful.
             layers = self._layers_above(folder)
-            key = tuple(map(id, layers))
-            if key not in self._by_layers:
-                self._by_layers[key] = self._finish(merge(list(reversed(layers))))
-            self._by_folder[folder] = self._by_layers[key]
+            settings = self._by_list.get(id(layers))
+            if settings is None:
+                key = tuple(map(id, layers))
+                if key not in self._by_layers:
+                    self._by_layers[key] = self._finish(merge(list(reversed(layers))))
+                settings = self._by_list[id(layers)] = self._by_layers[key]
+            self._by_folder[folder] = settings
         return self._by_folder[folder]
 
     def _layers_above(self, folder: str) -> list[Layer]:
@@ -466,8 +471,10 @@ class Configuration:
                 layers = [layer]
             else:
                 parent = os.path.dirname(folder)
-                at_top = parent == folder or self._is_repository_root(folder)
-                layers = ([layer] if layer is not None else []) + ([] if at_top else self._layers_above(parent))
+                above = [] if parent == folder or self._is_repository_root(folder) else self._layers_above(parent)
+                # A folder without a configuration file shares its parent's list, which
+                # `for_folder` then finds its settings by: most of a tree's folders.
+                layers = [layer, *above] if layer is not None else above
             self._above[folder] = layers
         return self._above[folder]
 

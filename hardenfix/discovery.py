@@ -280,7 +280,7 @@ def _walk_or_recall(
         for path, kind, is_link in remembered.files:
             known = FileKind(kind) if kind is not None else _sniffed_kind(os.path.join(top, path))
             if known is not None:
-                yield _followed(Candidate(Path(top, path), known, explicit=False), top, is_link)
+                yield _followed(Candidate(root / path, known, explicit=False), top, is_link)
         return
     walk = Walk(noted_names=sorted(noted_names)) if walks is not None else None
     yield from _walk(root, temporaries, on_folder, walk, noted_names)
