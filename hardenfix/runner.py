@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from hardenfix.collector import collecting_less_often
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
 from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
@@ -69,12 +70,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-GC_THRESHOLD = 20_000
-"""Allocations between young-generation collections: discovery builds an object or two
-per file, `ast` hundreds of thousands per large module, and the default (700) collects
-over and over while they do (a fifth of all parsing time); neither holds reference
-cycles, which reference counting could not free. Ten times higher (200,000) was no
-faster on the bench tree and held a quarter more memory: libcst's trees do leave cycles."""
 BATCH_SIZE = 64
 """Files per task sent to a worker: enough to amortise the round trip."""
 COMPOSE_BATCH_SIZE = 16
@@ -315,7 +310,7 @@ def run(
         force_exclude=force_exclude,
     )
     workers = min(jobs or os.cpu_count() or 1, 61)
-    with _collecting_less_often():
+    with collecting_less_often():
         found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
         if select_files is not None:
             found = iter(select_files(list(found)))
@@ -342,19 +337,6 @@ def run(
     if mode is Mode.WRITE:
         for temporary in temporaries:
             remove_if_stale(temporary)
-
-
-@contextlib.contextmanager
-def _collecting_less_often() -> Iterator[None]:
-    """The garbage collector at `GC_THRESHOLD`, everything loaded so far out of its sight."""
-    threshold = gc.get_threshold()
-    gc.freeze()  # also keeps forked workers from copying the pages it would touch
-    gc.set_threshold(GC_THRESHOLD, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _image_references(candidates: list[Candidate], job: Job) -> Iterator[str]:

@@ -1156,7 +1156,7 @@ def test_reading_a_context_runs_no_collection_and_freezes_what_it_keeps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A collection while a context's code is read scans every syntax tree the reading builds
-    and frees nothing (see `code._out_of_the_collectors_sight`): none runs, at any threshold;
+    and frees nothing (see `hardenfix.collector`): none runs, at any threshold;
     what the reading keeps is frozen, out of later collections' sight; and the collector is
     left on, or off, as it was."""
     from hardenfix.facts import code

@@ -52,8 +52,6 @@ Sanic, Bottle (and `bottle.run(...)`, but for a `server=` that speaks no HTTP: f
 from __future__ import annotations
 
 import ast
-import contextlib
-import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -62,6 +60,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from hardenfix import regexes
+from hardenfix.collector import not_collecting
 from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
@@ -498,32 +497,14 @@ def code_facts(
     remembered = _READ.get((context.identity, sources, suffixes))
     if remembered is not None and remembered[0] == statuses:
         return remembered[1]
-    with _out_of_the_collectors_sight():
+    # Reading builds a syntax tree of every module that names a framework, and keeps what it
+    # learns, the definitions' trees with it, for the run's other readings (`_KEPT`):
+    # hundreds of thousands of objects without a reference cycle, which a collection while
+    # they are built, or any later one, scans and does not free (a sixth of plane's check).
+    with not_collecting(then_freeze=True):
         facts = _read(context, listed, _Reader(context.identity, dict(statuses)))
     _READ[(context.identity, sources, suffixes)] = (statuses, facts)
     return facts
-
-
-@contextlib.contextmanager
-def _out_of_the_collectors_sight() -> Iterator[None]:
-    """No garbage collection while a context's code is read, and what is alive once it is
-    read out of the collector's sight for the rest of the process (`gc.freeze`).
-
-    Reading builds a syntax tree of every module that names a framework, and keeps what it
-    learns, the definitions' trees with it, for the run's other readings of the context
-    (`_KEPT`): hundreds of thousands of objects, none in a reference cycle, so that a
-    collection while they are built, or any later one, scans them all and frees nothing.
-    makeplane/plane's 466 Django modules: a sixth of its check went to scanning them. What is
-    frozen is still freed when nothing refers to it; only a reference cycle alive at the
-    freeze is never collected, and the bench's 20,000 files kept 1 MB more."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
 
 
 def _read(context: BuildContext, listed: dict[str, list[str]], reader: _Reader) -> CodeFacts:
