@@ -288,11 +288,11 @@ def _walk_or_recall(
         walks.remember(top, walk)
 
 
-def discover_along(root: Path, folder: Path) -> Iterator[Candidate]:
+def discover_along(root: Path, folder: Path, on_folder: FolderListed | None = None) -> Iterator[Candidate]:
     """The files a walk of the tree `root` finds in the folders from `root` down to `folder`,
-    in the walk's order, listing no other folder: none below a folder the walk would not
-    enter (an ignored one, a virtualenv)."""
-    return _walk(Path(os.path.abspath(root)), [], None, along=os.path.abspath(folder))
+    in the walk's order, listing no other folder (each one listed is told to `on_folder`):
+    none below a folder the walk would not enter (an ignored one, a virtualenv)."""
+    return _walk(Path(os.path.abspath(root)), [], on_folder, along=os.path.abspath(folder))
 
 
 def _walk(

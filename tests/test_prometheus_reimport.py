@@ -363,6 +363,29 @@ def test_a_module_that_runs_on_a_python_older_than_3_6_gets_no_helper(
         assert "(no fix: the helper needs Python 3.6, and " in finding["message"]
 
 
+def test_a_dockerfile_added_beside_a_module_checks_it_again(hardenfix, tmp_path: Path) -> None:
+    """The answer depends on the folders from the project's root down to the module, which
+    the cache watches: a Dockerfile added in one of them, building on Python 2, takes the
+    helper off the module the cache had answered for; removed, the helper comes back."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "svc" / "app").mkdir(parents=True)
+    (tmp_path / "svc" / "pyproject.toml").write_text('[project]\nname = "svc"\n')
+    (tmp_path / "svc" / "app" / "metrics.py").write_text(
+        "from prometheus_client import Counter\n\nC = Counter('c', 'C')\n"
+    )
+
+    def fixed() -> bool:
+        run = hardenfix(tmp_path, "check", "--select", "HF302", "--format", "json", ".")
+        [finding] = json.loads(run.stdout)
+        return finding["fix"] is not None
+
+    assert fixed()
+    (tmp_path / "svc" / "Dockerfile").write_text("FROM python:2-slim\nCOPY . .\n")
+    assert not fixed()
+    (tmp_path / "svc" / "Dockerfile").unlink()
+    assert fixed()
+
+
 def test_a_module_whose_own_syntax_needs_python_3_6_gets_the_helper(hardenfix, tmp_path: Path) -> None:
     """A setup.py that still says `>=3.5` while the module formats its metric's name with an
     f-string: no older Python parses the module, so none is kept from parsing the helper."""
