@@ -1904,6 +1904,14 @@ def test_an_application_mounted_into_another_and_served_alone_has_its_own_routes
             ("asgi.py", "app"),
             "the process serves `app = Wrap(api, strict=True)`, code around its application that may refuse it",
         ),
+        (  # the application imported from its package, which the import names by its place
+            {
+                "svc/__init__.py": "from fastapi import FastAPI\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n",
+                "svc/asgi.py": "from . import api\nfrom secure import Wrap\napp = Wrap(api)\n",
+            },
+            ("svc/asgi.py", "app"),
+            "the process serves `app = Wrap(api)`, code around its application that may refuse it",
+        ),
         (  # werkzeug's DispatcherMiddleware routes by prefix before the application sees the request
             {
                 "app.py": "from flask import Flask\nfrom werkzeug.middleware.dispatcher import DispatcherMiddleware\n"
@@ -1924,7 +1932,15 @@ def test_an_application_mounted_into_another_and_served_alone_has_its_own_routes
             None,
         ),
     ],
-    ids=["https-redirect", "inner-served", "versioned", "imported", "dispatcher", "proxy-fix"],
+    ids=[
+        "https-redirect",
+        "inner-served",
+        "versioned",
+        "imported",
+        "imported-from-its-package",
+        "dispatcher",
+        "proxy-fix",
+    ],
 )
 def test_code_wrapped_around_the_served_application_makes_its_route_a_guess(
     tmp_path: Path, files: dict[str, str], served: tuple[str, str], guess: str | None
@@ -1939,8 +1955,8 @@ def test_only_the_modules_that_import_an_application_are_read_for_what_wraps_it(
     """The modules that name no framework are looked at for one that imports an application
     (an entry point that wraps it): on a package named as the application's module
     (`app.server` and `app/server/models.py`, mage-ai's hundred modules importing from
-    `mage_ai.server`) only their imports are read, unless one may start a server itself,
-    whose port counts wherever it is."""
+    `mage_ai.server`) only the import statements that may name it are parsed, unless one
+    may start a server itself, whose port counts wherever it is."""
     from hardenfix.facts import code
 
     read: list[str] = []
@@ -1948,13 +1964,17 @@ def test_only_the_modules_that_import_an_application_are_read_for_what_wraps_it(
     monkeypatch.setattr(
         code, "_read_python", lambda relative, *rest: read.append(relative) or read_python(relative, *rest)
     )
+    parsed: list[str] = []
+    parse = code._parsed
+    monkeypatch.setattr(code, "_parsed", lambda text: parsed.append(text) or parse(text))
+    worker = "from lib.server.models import Model\n\nMODELS = [Model]\n"
     facts = routes_of(
         tmp_path,
         {
             "app/server.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/health')\ndef h(): ...\n",
             "asgi.py": "from app.server import app\nfrom secure import Wrap\nwrapped = Wrap(app)\n",
             "lib/server/models.py": "class Model: ...\n",
-            "lib/worker.py": "from lib.server.models import Model\n\nMODELS = [Model]\n",
+            "lib/worker.py": worker,
             "lib/serve.py": (
                 "from lib.server.models import Model\nfrom wsgiref.simple_server import make_server\n"
                 "make_server('', 8081, Model)\n"
@@ -1962,8 +1982,30 @@ def test_only_the_modules_that_import_an_application_are_read_for_what_wraps_it(
         },
     )
     assert sorted(read) == ["app/server.py", "asgi.py", "lib/serve.py"]
+    assert "from lib.server.models import Model" in parsed and worker not in parsed
     assert facts.wrapped == {"asgi.py": {"wrapped": "Wrap(app)"}}
     assert facts.script_ports["lib/serve.py"].default == "8081"
+
+
+def test_an_import_of_the_application_counts_however_it_is_written(tmp_path: Path) -> None:
+    """The names an import statement takes may stand in brackets over several lines, or go on
+    after a backslash: the module is read whole all the same, and the port it serves on
+    counts."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "svc/__init__.py": "",
+            "svc/server.py": "from fastapi import FastAPI\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n",
+            "bracketed.py": "from svc import (  # (the API)\n    server,\n)\n"
+            "from wsgiref.simple_server import make_server\nmake_server('', 8081, server.api)\n",
+            "continued.py": "from svc import \\\n    server\n"
+            "from wsgiref.simple_server import make_server\nmake_server('', 8082, server.api)\n",
+        },
+    )
+    assert {path: port.default for path, port in facts.script_ports.items()} == {
+        "bracketed.py": "8081",
+        "continued.py": "8082",
+    }
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ from hardenfix.collector import not_collecting
 from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
-from hardenfix.sources.python_nodes import breadth_first, statements_breadth_first
+from hardenfix.sources.python_nodes import breadth_first
 from hardenfix.sources.text import line_number
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
@@ -553,24 +553,20 @@ just before a reading in the same order asks for it)."""
 
 
 class _Kept(NamedTuple):
-    """What reading one file of a context gave, while its status stays the same."""
+    """What reading one module of a context whole gave, while its status stays the same."""
 
     status: Status | None
     size: int
-    whole: bool
-    """Read whole (`_read_python`), or for its imports alone."""
     module: _Module | None
-    """Read whole: the module; None when it does not parse."""
+    """None when it does not parse."""
     port: ScriptPort | None
-    """Read whole: the port of the servers it starts (see `_script_port`)."""
-    imports: dict[str, str] | None
-    """Read for its imports alone: what it imports; None when it does not parse."""
+    """The port of the servers it starts (see `_script_port`)."""
 
 
 _KEPT: dict[tuple[tuple[Path, str | None], str], _Kept] = {}
 """(The context's identity, a file's path in it) -> what reading the file gave."""
 _kept_size = 0
-"""Characters of the modules read whole in `_KEPT`."""
+"""Characters of the modules in `_KEPT`."""
 
 
 class _Reader:
@@ -587,53 +583,34 @@ class _Reader:
         """The module read whole (a copy of it the code facts may change); the port its
         servers start on goes to `facts`, which holds no other for its path."""
         kept = self._kept(relative)
-        if kept is None or not kept.whole:
+        if kept is None:
             found = CodeFacts()
             module = _read_python(relative, text, found)
-            kept = self._keep(relative, len(text), True, module, found.script_ports.get(relative), None)
+            kept = self._keep(relative, len(text), module, found.script_ports.get(relative))
         if kept.port is not None:
             facts.script_ports[relative] = kept.port
         return kept.module.copy() if kept.module is not None else None
-
-    def imports(self, relative: str, text: str) -> dict[str, str] | None:
-        """What the module imports (`_Module.imports`); None when it does not parse."""
-        kept = self._kept(relative)
-        if kept is not None:
-            return (kept.module.imports if kept.module is not None else None) if kept.whole else kept.imports
-        tree = _parsed(text)
-        imports = _imports_alone(relative, tree) if tree is not None else None
-        return self._keep(relative, len(text), False, None, None, imports).imports
 
     def _kept(self, relative: str) -> _Kept | None:
         kept = _KEPT.get((self._identity, relative))
         return kept if kept is not None and kept.status == self._statuses.get(relative) else None
 
-    def _keep(
-        self,
-        relative: str,
-        size: int,
-        whole: bool,
-        module: _Module | None,
-        port: ScriptPort | None,
-        imports: dict[str, str] | None,
-    ) -> _Kept:
+    def _keep(self, relative: str, size: int, module: _Module | None, port: ScriptPort | None) -> _Kept:
         global _kept_size
         status = self._statuses.get(relative)
-        kept = _Kept(status, size, whole, module, port, imports)
+        kept = _Kept(status, size, module, port)
         if status is None:
             return kept  # a file whose versions cannot be told apart
         key = (self._identity, relative)
         previous = _KEPT.pop(key, None)
-        if previous is not None and previous.whole:
+        if previous is not None:
             _kept_size -= previous.size
-        held = size if whole else 0
-        if _kept_size + held > MODULE_CACHE_BUDGET:
+        if _kept_size + size > MODULE_CACHE_BUDGET:
             for other in [other for other in _KEPT if other[0] != self._identity]:
-                forgotten = _KEPT.pop(other)
-                _kept_size -= forgotten.size if forgotten.whole else 0
-        if _kept_size + held <= MODULE_CACHE_BUDGET:
+                _kept_size -= _KEPT.pop(other).size
+        if _kept_size + size <= MODULE_CACHE_BUDGET:
             _KEPT[key] = kept
-            _kept_size += held
+            _kept_size += size
         return kept
 
 
@@ -731,31 +708,55 @@ def _importers_of_applications(
         return
     known = frozenset(module.dotted for module in modules)
     leaves = sorted({re.escape(dotted.rpartition(".")[2]) for dotted in held})
-    importing = re.compile(rf"\b(?:from|import)\s+[\w., ]*?\b(?:{'|'.join(leaves)})\b".encode())
-
+    naming = re.compile(rf"\b(?:{'|'.join(leaves)})\b".encode())
     named = _NamedAmong(known, held)
 
-    def imports_one(imports: dict[str, str]) -> bool:
-        return any(named.by(imported) or named.by(imported.rpartition(".")[0]) for imported in imports.values())
+    def names_one(targets: Iterable[str]) -> bool:
+        return any(named.by(target) or named.by(target.rpartition(".")[0]) for target in targets)
 
     for relative, data in unread:
-        if not importing.search(data):
+        # An import that may name one writes its last name, but for a relative import of
+        # a package's own names (`from . import app` in `app/server/main.py`), which names
+        # it by the module's place. Those statements alone are parsed: the word is in the
+        # name of a package (`from app.server.models import ...`) far more often than of
+        # an application, and a module is read whole only where one of its imports names
+        # one, or where it may start a server, whose port counts whether or not it is kept.
+        statements = [
+            statement
+            for statement in _IMPORT_STATEMENT.findall(data)
+            if naming.search(statement) or _RELATIVE_IMPORT.match(statement)
+        ]
+        if not statements:
             continue
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        imports = reader.imports(relative, text)
-        if imports is None:
-            continue
-        # The word matched in a package's name (`from app.server.models import ...`) far more
-        # often than in an application's: a module is read whole only where its imports name
-        # one, or where it may start a server, whose port it records whether or not it is kept.
-        if not (imports_one(imports) or may_start_a_server(relative, data)):
+        imports = [
+            (statement, node)
+            for statement in statements
+            for node in getattr(_parsed(statement.decode("utf-8")), "body", ())
+            if isinstance(node, ast.Import | ast.ImportFrom)
+        ]
+        dotted = _dotted_name(relative)
+        if not (
+            names_one(target for _, node in imports for _, target in _bindings(dotted, node))
+            or (any(naming.search(statement) for statement, _ in imports) and may_start_a_server(relative, data))
+        ):
             continue
         module = reader.module(relative, text, facts)
-        if module is not None and imports_one(module.imports):
+        if module is not None and names_one(module.imports.values()):
             yield module
+
+
+_IMPORT_STATEMENT = regexes.lazy(
+    rb"\b(?:from|import)\b(?:[^\r\n\\#;(]|\\(?:\r\n?|\n))*(?:\((?:[^)#]|#[^\r\n]*(?![^\r\n]))*\))?"
+)
+"""An import statement as written, up to its end (a newline, `;` or a comment): its names
+may stand in brackets over several lines, or go on after a backslash. A word `from` or
+`import` anywhere else gives text that does not parse (`raise Error from error`), or that
+imports (a comment, a docstring)."""
+_RELATIVE_IMPORT = regexes.lazy(rb"from[\s\\]*\.")
 
 
 def _parsed(text: str) -> ast.Module | None:
@@ -763,16 +764,6 @@ def _parsed(text: str) -> ast.Module | None:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return None
-
-
-def _imports_alone(relative: str, tree: ast.Module) -> dict[str, str]:
-    """What `_read_python` finds the module imports (`_Module.imports`), read alone: imports
-    are statements, met in the same order among the statements alone."""
-    module = _Module(relative, _dotted_name(relative))
-    for node in statements_breadth_first(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            _imports(module, node)
-    return module.imports
 
 
 def may_start_a_server(relative: str, data: bytes) -> bool:
@@ -1304,19 +1295,28 @@ def _string_constants(tree: ast.Module, nodes: list[ast.AST]) -> dict[str, str]:
 
 
 def _imports(module: _Module, node: ast.Import | ast.ImportFrom) -> None:
+    module.imports.update(_bindings(module.dotted, node))
+    if isinstance(node, ast.ImportFrom) and any(alias.name in ("*", "ALLOWED_HOSTS") for alias in node.names):
+        module.settings_imports.append((node.lineno, _origin(module.dotted, node), node.level > 0))
+
+
+def _bindings(dotted: str, node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    """The names an import in module `dotted` binds, each with the dotted name it stands for."""
     if isinstance(node, ast.Import):
         for alias in node.names:
-            module.imports[alias.asname or alias.name.split(".")[0]] = (
-                alias.name if alias.asname else alias.name.split(".")[0]
-            )
+            yield alias.asname or alias.name.split(".")[0], alias.name if alias.asname else alias.name.split(".")[0]
         return
-    package = module.dotted.split(".")
-    base = package[: len(package) - node.level] if node.level else []
-    origin = ".".join([*base, *(node.module.split(".") if node.module else [])])
+    origin = _origin(dotted, node)
     for alias in node.names:
-        module.imports[alias.asname or alias.name] = f"{origin}.{alias.name}" if origin else alias.name
-        if alias.name in ("*", "ALLOWED_HOSTS"):
-            module.settings_imports.append((node.lineno, origin, node.level > 0))
+        yield alias.asname or alias.name, f"{origin}.{alias.name}" if origin else alias.name
+
+
+def _origin(dotted: str, node: ast.ImportFrom) -> str:
+    """The module an import takes names from (`from ..models import User` in `app.api.users`:
+    `app.models`)."""
+    package = dotted.split(".")
+    base = package[: len(package) - node.level] if node.level else []
+    return ".".join([*base, *(node.module.split(".") if node.module else [])])
 
 
 def _appended_to(node: ast.AST) -> ast.AST:

@@ -65,25 +65,6 @@ def _node_fields(cls: type[ast.AST]) -> tuple[str, ...]:
     return tuple(field for field in cls._fields if field not in _NEVER_NODES and field not in never)
 
 
-_HOLDING_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
-
-
-def statements_breadth_first(tree: ast.AST) -> list[ast.AST]:
-    """The statements of `tree`, and the `except` handlers and `case`s that hold some, in the
-    order `breadth_first` lists them: no statement is below an expression, and leaving out
-    the expressions, most of a module's nodes, leaves the others' order as it was."""
-    found: list[ast.AST] = [tree]
-    append = found.append
-    for node in found:
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, _HOLDING_STATEMENTS):
-                        append(item)
-    return found
-
-
 def child_nodes(node: ast.AST) -> list[ast.AST]:
     """`ast.iter_child_nodes` as a list, in the same order, without its generator's
     call per child."""
