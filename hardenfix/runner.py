@@ -85,6 +85,14 @@ COMPOSE_FOLDER_BYTES = 256 * 1024
 files of one folder mostly build the same contexts (onyx's fifteen `docker-compose.*.yml` all
 build `../../backend`, 353 modules), whose code a worker reads once for all the files it is
 sent, and each worker once more (`-j 2` took 6.4 CPU-seconds there, `-j 1` 3.5)."""
+DOCKERFILE_PARTS_PER_WORKER = 2
+"""The run's last files, its Dockerfiles, go in this many parts for each worker: which of
+them take long is not known, and two that do should not share a part. DefectDojo's two
+Django images take 150 and 190 ms each (HF202 reads the modules they copy), its other two
+5: in one part a worker, the first pair went to one worker, which ran 330 ms after the other
+was done. Interleaved, medians: that tree 749 -> 621 ms wall (747 -> 599 at 4 parts a
+worker); the bench's monorepo tree, 40 Dockerfiles, 399 -> 403 ms (394 -> 398 at 4), within
+its noise."""
 HELD_BATCHES = 128
 """Batches processed ahead of the next result to report, at most: the results wait while a
 Dockerfile before them waits for the walk to end."""
@@ -544,7 +552,7 @@ class _Schedule:
         self._check_again_what_includes_merge_over()
         for candidate, slot, settings in self.dockerfiles:
             self._answer_or_queue(candidate, slot, settings, self.batch, may_wait=False)
-        self._flush(spread=True)
+        self._flush(spread=True, parts_per_worker=DOCKERFILE_PARTS_PER_WORKER)
         while self.slots:
             self._submit_unsubmitted()
             yield self._report(self.slots.popleft())
@@ -616,12 +624,12 @@ class _Schedule:
         self.compose_batch_bytes = 0
         self._submit(self.compose_batch)
 
-    def _flush(self, spread: bool = False) -> None:
+    def _flush(self, spread: bool = False, parts_per_worker: int = 1) -> None:
         """Submit what the batches hold; with `spread` (the walk is over, and these are the
         last files the workers get before the Dockerfiles, or the Dockerfiles themselves), in
-        as many parts as there are workers, so that the run does not end with one worker
+        `parts_per_worker` parts for each worker, so that the run does not end with one worker
         alone at a batch: Compose files in parts of whole folders (see `COMPOSE_FOLDER_BYTES`)."""
-        parts = self.submit.workers if spread else 1
+        parts = self.submit.workers * parts_per_worker if spread else 1
         for part in _in_parts(self.compose_batch, parts, lambda entry: entry[0].path.parent):
             self._submit(part)
         self.compose_batch_bytes = 0

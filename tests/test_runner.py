@@ -746,6 +746,27 @@ def test_identical_compose_files_in_two_folders_are_two_cases_for_the_cache(tmp_
     assert codes("a") == ["HF106"]
 
 
+def test_the_dockerfiles_are_shared_out_in_two_parts_for_each_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which of them take long is not known: DefectDojo's two Django images, side by side in
+    the walk, went to one worker in one part, while the other worker had the two quick ones."""
+    for name in ("Dockerfile.a", "Dockerfile.b", "Dockerfile.c", "Dockerfile.d"):
+        (tmp_path / name).write_text("FROM python:3.12-slim\nUSER app\n")
+    monkeypatch.setattr(runner, "POOL_FROM_BYTES", 1)
+    batches: list[list[str]] = []
+    call = runner._Processing.__call__
+
+    def recorded(self, batch, build_contexts):
+        batches.append([candidate.path.name for candidate in batch])
+        return call(self, batch, build_contexts)
+
+    monkeypatch.setattr(runner._Processing, "__call__", recorded)
+    engine = Engine(Settings(select=("HF203",)).rules())
+    assert len(list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))) == 4
+    assert batches == [["Dockerfile.a"], ["Dockerfile.b"], ["Dockerfile.c"], ["Dockerfile.d"]]
+
+
 def test_the_compose_files_of_a_folder_go_to_one_worker_together(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
