@@ -61,7 +61,7 @@ from hardenfix.rules.meta.hf003_unreadable_file import Unreadable
 from hardenfix.sources import ParseError
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from hardenfix.cache import Cache, Remembered
     from hardenfix.facts.online import OnlineRun, RegistryAnswers
@@ -93,6 +93,13 @@ Django images take 150 and 190 ms each (HF202 reads the modules they copy), its 
 was done. Interleaved, medians: that tree 749 -> 621 ms wall (747 -> 599 at 4 parts a
 worker); the bench's monorepo tree, 40 Dockerfiles, 399 -> 403 ms (394 -> 398 at 4), within
 its noise."""
+IN_HAND_PER_WORKER = 2
+"""Batches the pool holds for each worker, running or next; the others wait in this process
+(`_Feed`). Compose files and Dockerfiles are sent at once, ahead of those waiting: a Compose
+file reads the code of its services' build contexts, and is often a run's longest batch
+(onyx's fifteen files build its backend: 1.2 s); Dockerfiles come last, when the workers
+should end together. Sent as the walk left their folder, after it had found 3,300 modules,
+onyx's Compose files waited 280 ms behind 50 batches of them."""
 HELD_BATCHES = 128
 """Batches processed ahead of the next result to report, at most: the results wait while a
 Dockerfile before them waits for the walk to end."""
@@ -393,10 +400,10 @@ class _InProcess:
         self.future: _Batch | None = None
         """Where the workers process it, once they took it over."""
 
-    def send_to(self, pool: ProcessPoolExecutor) -> None:
+    def send_to(self, feed: _Feed) -> None:
         """Let the workers process it, unless its results are already in."""
         if self._results is None:
-            self.future = pool.submit(_process_batch, self._batch, self._build_contexts, None)
+            self.future = feed.send((self._batch, self._build_contexts, None), first=_goes_first(self._batch))
 
     def done(self) -> bool:
         """Whether its results are in, made here or by the workers."""
@@ -424,7 +431,7 @@ class _Processing:
         self._stack = stack
         self._job = job
         self.workers = workers
-        self._pool = None
+        self._feed: _Feed | None = None
         self._sent = 0
         """Bytes of the files sent so far, until the pool starts."""
         self._kinds: dict[FileKind, Path] = {}
@@ -434,17 +441,18 @@ class _Processing:
 
     def __call__(self, batch: list[Candidate], build_contexts: dict[str, ComposeBuild]) -> _Batch:
         """Hand a batch of files, and the build contexts of its Dockerfiles, to be processed."""
-        if self._pool is None and self.workers > 1:
+        if self._feed is None and self.workers > 1:
             self._sent += sum(map(_file_size, batch))
             self._kinds.update((candidate.kind, candidate.path) for candidate in batch if candidate.kind is not None)
             if self._sent >= POOL_FROM_BYTES:
-                self._pool = self._start_pool()
+                self._feed = _Feed(self._start_pool(), self.workers)
+                self._stack.callback(self._feed.close)
                 # The batches held for this process go to the workers too: it has the walk
                 # to finish, and would otherwise process the first POOL_FROM_BYTES alone.
                 for held in self._held:
-                    held.send_to(self._pool)
+                    held.send_to(self._feed)
                 self._held.clear()
-        if self._pool is None:
+        if self._feed is None:
             held = _InProcess(self._job, batch, build_contexts)
             self._held.append(held)
             return held
@@ -452,7 +460,7 @@ class _Processing:
         if isinstance(self._job.rules, Configuration):
             # What discovery told this process of the batch's folders since the workers started.
             notes = self._job.rules.notes_on({os.path.dirname(absolute_path(candidate.path)) for candidate in batch})
-        return self._pool.submit(_process_batch, batch, build_contexts, notes)
+        return self._feed.send((batch, build_contexts, notes), first=_goes_first(batch))
 
     def _start_pool(self):
         import multiprocessing
@@ -472,6 +480,106 @@ class _Processing:
         # A run stopped early (an invalid configuration found by the walk) waits for no batch.
         self._stack.callback(pool.shutdown, cancel_futures=True)
         return pool
+
+
+class _Sent:
+    """A batch sent to the workers: its future, once `_Feed` has handed it to the pool."""
+
+    def __init__(self, arguments: tuple[Any, ...]) -> None:
+        import threading
+
+        self.arguments = arguments
+        self.future: Future[list[FileResult]] | None = None
+        self.handed = threading.Event()
+
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+    def running(self) -> bool:
+        return self.future is not None and self.future.running()
+
+    def result(self) -> list[FileResult]:
+        self.handed.wait()
+        assert self.future is not None
+        return self.future.result()
+
+
+class _Feed:
+    """Hands batches to the pool, `IN_HAND_PER_WORKER` for each worker at a time, those sent
+    `first` at once: a thread hands on those waiting as the pool gets done with others,
+    whatever this process is doing meanwhile (walking, waiting for a result, reporting). The
+    pool forks its workers for its first batch, which the main thread hands to it: a worker's
+    parent-death signal follows the thread that forked it."""
+
+    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
+        import threading
+
+        self._pool = pool
+        self._limit = workers * IN_HAND_PER_WORKER
+        self._waiting: deque[_Sent] = deque()
+        self._in_hand: set[Future[list[FileResult]]] = set()
+        self._lock = threading.Lock()
+        self._handing_on = False
+        """Whether a thread hands on those waiting."""
+
+    def send(self, arguments: tuple[Any, ...], first: bool) -> _Sent:
+        sent = _Sent(arguments)
+        with self._lock:
+            if first or self._room():
+                self._hand(sent)
+                return sent
+            self._waiting.append(sent)
+            if self._handing_on:
+                return sent
+            self._handing_on = True
+        import threading
+
+        threading.Thread(target=self._hand_on, name="hardenfix-feed", daemon=True).start()
+        return sent
+
+    def close(self) -> None:
+        """Hand nothing more to the pool, which is shutting down; what waited is cancelled."""
+        from concurrent.futures import Future
+
+        with self._lock:
+            while self._waiting:
+                sent = self._waiting.popleft()
+                sent.future = Future()
+                sent.future.cancel()
+                sent.handed.set()
+
+    def _hand_on(self) -> None:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        while True:
+            with self._lock:
+                while self._waiting and self._room():
+                    self._hand(self._waiting.popleft())
+                if not self._waiting:
+                    self._handing_on = False
+                    return
+                in_hand = list(self._in_hand)
+            wait(in_hand, return_when=FIRST_COMPLETED)
+
+    def _room(self) -> bool:
+        """Whether the pool holds fewer batches than the limit."""
+        self._in_hand = {future for future in self._in_hand if not future.done()}
+        return len(self._in_hand) < self._limit
+
+    def _hand(self, sent: _Sent) -> None:
+        from concurrent.futures import Future
+
+        try:
+            sent.future = self._pool.submit(_process_batch, *sent.arguments)
+        except RuntimeError as error:  # the pool broke, or shuts down: the batch's result says so
+            sent.future = Future()
+            sent.future.set_exception(error)
+        self._in_hand.add(sent.future)
+        sent.handed.set()
+
+
+def _goes_first(batch: list[Candidate]) -> bool:
+    return any(candidate.kind in (FileKind.COMPOSE, FileKind.DOCKERFILE) for candidate in batch)
 
 
 def _file_size(candidate: Candidate) -> int:

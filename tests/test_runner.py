@@ -746,6 +746,53 @@ def test_identical_compose_files_in_two_folders_are_two_cases_for_the_cache(tmp_
     assert codes("a") == ["HF106"]
 
 
+def test_the_pool_holds_two_batches_a_worker_and_compose_files_and_dockerfiles_go_first() -> None:
+    """A batch of Compose files reads the code of its build contexts and Dockerfiles come last:
+    either waited behind every batch of modules the walk had found (onyx: 280 ms, while the
+    other worker went on alone). The others are handed on as the pool gets done with some,
+    by a thread, whatever the run does meanwhile."""
+    from concurrent.futures import Future
+
+    handed: list[tuple[str, Future[list[object]]]] = []
+
+    class Pool:
+        def submit(self, function: object, batch: str, *rest: object) -> Future[list[object]]:
+            future: Future[list[object]] = Future()
+            handed.append((batch, future))
+            return future
+
+    feed = runner._Feed(Pool(), workers=1)  # type: ignore[arg-type]
+    batches = ["modules 1", "modules 2", "modules 3", "modules 4", "compose", "modules 5", "dockerfiles"]
+    sent = {batch: feed.send((batch, {}, None), first=not batch.startswith("modules")) for batch in batches}
+    assert [batch for batch, _ in handed] == ["modules 1", "modules 2", "compose", "dockerfiles"]
+    for done in ("modules 1", "compose", "dockerfiles"):
+        sent[done].future.set_result([])  # type: ignore[union-attr]
+    assert sent["modules 3"].handed.wait(timeout=10)
+    time.sleep(0.05)
+    assert not sent["modules 4"].handed.is_set()  # two in hand: modules 2 and 3
+    sent["modules 2"].future.set_result([])  # type: ignore[union-attr]
+    assert sent["modules 4"].handed.wait(timeout=10)
+    sent["modules 3"].future.set_result([])  # type: ignore[union-attr]
+    assert sent["modules 5"].handed.wait(timeout=10)
+    assert [batch for batch, _ in handed][4:] == ["modules 3", "modules 4", "modules 5"]
+    assert sent["compose"].result() == []
+
+
+def test_what_waits_for_the_pool_when_the_run_ends_is_cancelled() -> None:
+    from concurrent.futures import CancelledError, Future
+
+    class Pool:
+        def submit(self, *arguments: object) -> Future[list[object]]:
+            return Future()
+
+    feed = runner._Feed(Pool(), workers=1)  # type: ignore[arg-type]
+    sent = [feed.send((str(n), {}, None), first=False) for n in range(3)]
+    feed.close()
+    assert [one.handed.is_set() for one in sent] == [True, True, True]
+    with pytest.raises(CancelledError):
+        sent[2].result()
+
+
 def test_the_dockerfiles_are_shared_out_in_two_parts_for_each_worker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
