@@ -1904,6 +1904,15 @@ def test_an_application_mounted_into_another_and_served_alone_has_its_own_routes
             ("asgi.py", "app"),
             "the process serves `app = Wrap(api, strict=True)`, code around its application that may refuse it",
         ),
+        (  # an attribute of the module that makes it
+            {
+                "svc/__init__.py": "",
+                "svc/server.py": "from fastapi import FastAPI\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n",
+                "asgi.py": "from svc import server\nfrom secure import Wrap\napp = Wrap(server.api)\n",
+            },
+            ("asgi.py", "app"),
+            "the process serves `app = Wrap(server.api)`, code around its application that may refuse it",
+        ),
         (  # the application imported from its package, which the import names by its place
             {
                 "svc/__init__.py": "from fastapi import FastAPI\napi = FastAPI()\n@api.get('/health')\ndef h(): ...\n",
@@ -1937,6 +1946,7 @@ def test_an_application_mounted_into_another_and_served_alone_has_its_own_routes
         "inner-served",
         "versioned",
         "imported",
+        "an-attribute-of-its-module",
         "imported-from-its-package",
         "dispatcher",
         "proxy-fix",

@@ -1250,10 +1250,10 @@ def _wrapper(module: _Module, node: ast.Assign) -> None:
     ):
         return
     given = [
-        name
+        dotted
         for argument in (*call.args, *(keyword.value for keyword in call.keywords))
-        for name in breadth_first(argument)
-        if name.__class__ is ast.Name
+        for part in breadth_first(argument)
+        if (dotted := _named_by(module, part)) is not None
     ]
     if not given:
         return
@@ -1261,7 +1261,19 @@ def _wrapper(module: _Module, node: ast.Assign) -> None:
         if isinstance(target, ast.Attribute) and target.attr in ("wsgi_app", "asgi_app"):
             module.guards.setdefault(ast.unparse(target.value), f"`{ast.unparse(call)}`")
         elif isinstance(target, ast.Name):
-            module.wrappers.append((target.id, [module.named(name.id) for name in given], call))
+            module.wrappers.append((target.id, given, call))
+
+
+def _named_by(module: _Module, node: ast.AST) -> str | None:
+    """The dotted name that a name, or an attribute of one, stands for: `server.api`, in a
+    module that imports `from svc import server`, is `svc.server.api`."""
+    attributes = []
+    while isinstance(node, ast.Attribute):
+        attributes.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([module.named(node.id), *reversed(attributes)])
 
 
 def _environment_loaded(facts: CodeFacts, suffix: str, loaded_by: str | None) -> None:
