@@ -746,11 +746,10 @@ def test_identical_compose_files_in_two_folders_are_two_cases_for_the_cache(tmp_
     assert codes("a") == ["HF106"]
 
 
-def test_the_pool_holds_two_batches_a_worker_and_compose_files_and_dockerfiles_go_first() -> None:
-    """A batch of Compose files reads the code of its build contexts and Dockerfiles come last:
-    either waited behind every batch of modules the walk had found (onyx: 280 ms, while the
-    other worker went on alone). The others are handed on as the pool gets done with some,
-    by a thread, whatever the run does meanwhile."""
+def test_the_pool_holds_two_batches_a_worker_and_dockerfiles_go_first() -> None:
+    """Dockerfiles come last, and a long one waited behind every batch of modules before it
+    (polar, saleor), while the other worker went on alone. The others are handed on as the
+    pool gets done with some, by a thread, whatever the run does meanwhile."""
     from concurrent.futures import Future
 
     handed: list[tuple[str, Future[list[object]]]] = []
@@ -762,10 +761,10 @@ def test_the_pool_holds_two_batches_a_worker_and_compose_files_and_dockerfiles_g
             return future
 
     feed = runner._Feed(Pool(), workers=1)  # type: ignore[arg-type]
-    batches = ["modules 1", "modules 2", "modules 3", "modules 4", "compose", "modules 5", "dockerfiles"]
+    batches = ["modules 1", "modules 2", "modules 3", "modules 4", "dockerfiles 1", "modules 5", "dockerfiles 2"]
     sent = {batch: feed.send((batch, {}, None), first=not batch.startswith("modules")) for batch in batches}
-    assert [batch for batch, _ in handed] == ["modules 1", "modules 2", "compose", "dockerfiles"]
-    for done in ("modules 1", "compose", "dockerfiles"):
+    assert [batch for batch, _ in handed] == ["modules 1", "modules 2", "dockerfiles 1", "dockerfiles 2"]
+    for done in ("modules 1", "dockerfiles 1", "dockerfiles 2"):
         sent[done].future.set_result([])  # type: ignore[union-attr]
     assert sent["modules 3"].handed.wait(timeout=10)
     time.sleep(0.05)
@@ -775,7 +774,7 @@ def test_the_pool_holds_two_batches_a_worker_and_compose_files_and_dockerfiles_g
     sent["modules 3"].future.set_result([])  # type: ignore[union-attr]
     assert sent["modules 5"].handed.wait(timeout=10)
     assert [batch for batch, _ in handed][4:] == ["modules 3", "modules 4", "modules 5"]
-    assert sent["compose"].result() == []
+    assert sent["dockerfiles 1"].result() == []
 
 
 def test_what_waits_for_the_pool_when_the_run_ends_is_cancelled() -> None:
