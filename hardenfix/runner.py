@@ -487,7 +487,8 @@ class _Processing:
 
 
 class _Sent:
-    """A batch sent to the workers: its future, once `_Feed` has handed it to the pool."""
+    """A batch sent to the workers: what `_process_batch` is given, until `_Feed` hands it to
+    the pool, and then its future."""
 
     def __init__(self, arguments: tuple[Any, ...]) -> None:
         import threading
@@ -578,6 +579,7 @@ class _Feed:
         except RuntimeError as error:  # the pool broke, or shuts down: the batch's result says so
             sent.future = Future()
             sent.future.set_exception(error)
+        sent.arguments = ()  # the pool holds them until a worker has them
         self._in_hand.add(sent.future)
         sent.handed.set()
 
