@@ -1244,18 +1244,24 @@ class SecretRequired(Rule):
         for service in document.services():
             environment = {id(variable.node): variable for variable in service.environment().values()}
             allows_empty = _allows_empty_credential(service)
+            service_profiles = () if _never_runs(service) else service.profiles or None
             for scalar in iter_scalars(service.node):
                 key = id(scalar)
                 earlier = uses.get(key)
-                profiles = () if _never_runs(service) else service.profiles or None
-                if earlier is not None:
-                    if earlier.profiles is None or profiles is None:
-                        profiles = None
-                    else:
-                        profiles = tuple(dict.fromkeys((*earlier.profiles, *profiles)))
-                    allows_empty = allows_empty or earlier.allows_empty
-                users = (*earlier.services, service) if earlier is not None else (service,)
-                uses[key] = _Use(environment.get(key), profiles, allows_empty, users)
+                if earlier is None:
+                    uses[key] = _Use(environment.get(key), service_profiles, allows_empty, (service,))
+                    continue
+                # A node another service shares (a merged `x-` mapping, an alias): used by both.
+                if earlier.profiles is None or service_profiles is None:
+                    profiles = None
+                else:
+                    profiles = tuple(dict.fromkeys((*earlier.profiles, *service_profiles)))
+                uses[key] = _Use(
+                    environment.get(key),
+                    profiles,
+                    allows_empty or earlier.allows_empty,
+                    (*earlier.services, service),
+                )
         for section in _RESOURCE_SECTIONS:
             resources = lookup(document.root, section)
             if resources is None or not isinstance(resources.value, MappingNode):
