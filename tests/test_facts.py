@@ -1997,6 +1997,23 @@ def test_only_the_modules_that_import_an_application_are_read_for_what_wraps_it(
     assert facts.script_ports["lib/serve.py"].default == "8081"
 
 
+def test_a_relative_import_in_a_packages_init_is_from_the_package(tmp_path: Path) -> None:
+    """`from .routes import router` in `svc/__init__.py` imports `svc.routes`: read as
+    `routes`, the application was said to serve the router of the context's own `routes.py`,
+    and a probe of `/api/healthz` would have answered 404."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "svc/__init__.py": "from fastapi import FastAPI\nfrom .routes import router\napp = FastAPI()\n"
+            "app.include_router(router, prefix='/api')\n",
+            "svc/routes.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/health')\ndef h(): ...\n",
+            "routes.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/healthz')\ndef h(): ...\n",
+        },
+    )
+    route = facts.health_route("svc/__init__.py", "app")
+    assert (route.path, route.module, route.guess) == ("/api/health", "svc/routes.py", None)
+
+
 def test_an_import_of_the_application_counts_however_it_is_written(tmp_path: Path) -> None:
     """The names an import statement takes may stand in brackets over several lines, or go on
     after a backslash: the module is read whole all the same, and the port it serves on

@@ -64,7 +64,7 @@ from hardenfix.collector import not_collecting
 from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
-from hardenfix.sources.python_nodes import breadth_first
+from hardenfix.sources.python_nodes import breadth_first, import_origin
 from hardenfix.sources.text import line_number
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
@@ -739,9 +739,8 @@ def _importers_of_applications(
             for node in getattr(_parsed(statement.decode("utf-8")), "body", ())
             if isinstance(node, ast.Import | ast.ImportFrom)
         ]
-        dotted = _dotted_name(relative)
         if not (
-            names_one(target for _, node in imports for _, target in _bindings(dotted, node))
+            names_one(target for _, node in imports for _, target in _bindings(relative, node))
             or (any(naming.search(statement) for statement, _ in imports) and may_start_a_server(relative, data))
         ):
             continue
@@ -1311,28 +1310,29 @@ def _string_constants(tree: ast.Module, nodes: list[ast.AST]) -> dict[str, str]:
 
 
 def _imports(module: _Module, node: ast.Import | ast.ImportFrom) -> None:
-    module.imports.update(_bindings(module.dotted, node))
+    module.imports.update(_bindings(module.path, node))
     if isinstance(node, ast.ImportFrom) and any(alias.name in ("*", "ALLOWED_HOSTS") for alias in node.names):
-        module.settings_imports.append((node.lineno, _origin(module.dotted, node), node.level > 0))
+        module.settings_imports.append((node.lineno, _origin(module.path, node), node.level > 0))
 
 
-def _bindings(dotted: str, node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
-    """The names an import in module `dotted` binds, each with the dotted name it stands for."""
+def _bindings(relative: str, node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    """The names an import in the module at `relative` binds, each with the dotted name it
+    stands for."""
     if isinstance(node, ast.Import):
         for alias in node.names:
             yield alias.asname or alias.name.split(".")[0], alias.name if alias.asname else alias.name.split(".")[0]
         return
-    origin = _origin(dotted, node)
+    origin = _origin(relative, node)
     for alias in node.names:
         yield alias.asname or alias.name, f"{origin}.{alias.name}" if origin else alias.name
 
 
-def _origin(dotted: str, node: ast.ImportFrom) -> str:
-    """The module an import takes names from (`from ..models import User` in `app.api.users`:
-    `app.models`)."""
-    package = dotted.split(".")
-    base = package[: len(package) - node.level] if node.level else []
-    return ".".join([*base, *(node.module.split(".") if node.module else [])])
+def _origin(relative: str, node: ast.ImportFrom) -> str:
+    """The module an import in the module at `relative` takes names from; one above the
+    context's top folder, by its name alone."""
+    is_package = relative.rpartition("/")[2] == "__init__.py"
+    origin = import_origin(node, tuple(_dotted_name(relative).split(".")), is_package)
+    return ".".join(origin if origin is not None else (node.module.split(".") if node.module else ()))
 
 
 def _appended_to(node: ast.AST) -> ast.AST:

@@ -57,7 +57,7 @@ from hardenfix.sources.python import (
     spelled_as_read,
     word_starts,
 )
-from hardenfix.sources.python_nodes import child_nodes
+from hardenfix.sources.python_nodes import child_nodes, import_origin
 
 if TYPE_CHECKING:
     from hardenfix.sources.python_project import Project
@@ -107,13 +107,8 @@ class ModuleRef(NamedTuple):
 def imported_module(statement: ast.ImportFrom, parts: tuple[str, ...], is_package: bool) -> ModuleRef | None:
     """The module a `from ... import` of the module `parts` (a package's `__init__` when
     `is_package`) imports from; None for a relative import above the project's root."""
-    named = tuple(statement.module.split(".")) if statement.module else ()
-    if not statement.level:
-        return ModuleRef(named, exact=False)
-    package = parts if is_package else parts[:-1]
-    if statement.level - 1 > len(package):
-        return None
-    return ModuleRef((*package[: len(package) - (statement.level - 1)], *named), exact=True)
+    origin = import_origin(statement, parts, is_package)
+    return ModuleRef(origin, exact=statement.level > 0) if origin is not None else None
 
 
 class Value(NamedTuple):

@@ -76,3 +76,17 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, ast.AST):
             found.append(value)
     return found
+
+
+def import_origin(statement: ast.ImportFrom, parts: tuple[str, ...], is_package: bool) -> tuple[str, ...] | None:
+    """The dotted parts of the module a `from ... import` of the module `parts` (a package's
+    `__init__` when `is_package`) takes names from: `from ..models import User` is from
+    `app.models` in `app/api/users.py` and in `app/api/__init__.py` alike; None for a relative
+    import above `parts`'s top package."""
+    named = tuple(statement.module.split(".")) if statement.module else ()
+    if not statement.level:
+        return named
+    package = parts if is_package else parts[:-1]
+    if statement.level - 1 > len(package):
+        return None
+    return (*package[: len(package) - (statement.level - 1)], *named)
