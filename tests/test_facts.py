@@ -1152,6 +1152,37 @@ def test_a_module_is_read_once_for_every_part_of_its_context_an_image_copies(
     assert sorted(read) == ["ext/talisman.py", "web/__init__.py", "web/__init__.py"]
 
 
+def test_a_module_read_in_two_build_contexts_is_parsed_once_and_named_by_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A monorepo's images copy the same folder from several build contexts (PMOVES.AI's
+    `services/` from the repository's root and as a context of its own): each module is
+    parsed once, and each context's facts name it by its own path, as its dotted name and
+    what it says of itself depend on it."""
+    from hardenfix.facts import code
+
+    (tmp_path / "services/api").mkdir(parents=True)
+    (tmp_path / "services/api/main.py").write_text(
+        "import uvicorn\nfrom fastapi import FastAPI\nfrom .routes import router\n"
+        "app = FastAPI()\napp.include_router(router, prefix='/api')\n"
+        "if __name__ == '__main__':\n    uvicorn.run(app, port=8040)\n"
+    )
+    (tmp_path / "services/api/routes.py").write_text(
+        "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/healthz')\ndef h(): ...\n"
+    )
+    parsed: list[str] = []
+    parse = code._parsed
+    monkeypatch.setattr(code, "_parsed", lambda text: parsed.append(text) or parse(text))
+    from_root = code_facts(BuildContext(tmp_path), ("services",))
+    own = code_facts(BuildContext(tmp_path / "services"), (".",))
+    assert len(parsed) == 2
+    assert from_root.applications == {"services/api/main.py"}
+    assert own.applications == {"api/main.py"}
+    assert from_root.script_ports.keys() == {"services/api/main.py"}
+    assert own.script_ports.keys() == {"api/main.py"}
+    assert from_root.health_route().path == own.health_route().path == "/api/healthz"
+
+
 def test_reading_a_context_runs_no_collection_and_freezes_what_it_keeps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

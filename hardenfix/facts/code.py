@@ -769,6 +769,34 @@ def _parsed(text: str) -> ast.Module | None:
         return None
 
 
+SYNTAX_CACHE_BUDGET = 1024 * 1024
+"""Characters of Python source whose syntax trees a process keeps for reading the same text
+again under another path: a monorepo's images copy the same folders from several build
+contexts (PMOVES.AI's `services/` from the repository's root, from `pmoves/`, and as a
+context of its own), and a module is read anew in each, under its path there, which its
+dotted name and what it says depend on. A tree and its listing take about 42 bytes a
+character: 1 M characters is about 42 MB. Past it, no more are kept."""
+
+_SYNTAX: dict[str, tuple[ast.Module, list[ast.AST]] | None] = {}
+"""A module's text -> its syntax tree and every node of it (`breadth_first`); None where it
+does not parse."""
+_syntax_size = 0
+"""Characters of the texts in `_SYNTAX`."""
+
+
+def _syntax(text: str) -> tuple[ast.Module, list[ast.AST]] | None:
+    """The syntax tree of a module's text and its nodes, which nothing changes."""
+    global _syntax_size
+    if text in _SYNTAX:
+        return _SYNTAX[text]
+    tree = _parsed(text)
+    syntax = (tree, breadth_first(tree)) if tree is not None else None
+    if _syntax_size + len(text) <= SYNTAX_CACHE_BUDGET:
+        _SYNTAX[text] = syntax
+        _syntax_size += len(text)
+    return syntax
+
+
 def may_start_a_server(relative: str, data: bytes) -> bool:
     """Whether `_script_port` may find a server call in a module: one makes an instance of a
     class of `_RUN_METHODS`, named in its text, or calls one of `_SERVER_FUNCTIONS`, whose
@@ -987,12 +1015,12 @@ class _Module:
 
 def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     """What a module defines and mounts; the ports of the servers it starts go to `facts`."""
-    tree = _parsed(text)
-    if tree is None:
+    syntax = _syntax(text)
+    if syntax is None:
         return None
+    tree, nodes = syntax
     dotted = _dotted_name(relative)
     module = _Module(relative, dotted)
-    nodes = breadth_first(tree)
     # Most passes below look at calls or assignments alone: a module's nodes are listed once
     # more for each, in the same order, rather than tested one by one in every pass.
     calls = [node for node in nodes if node.__class__ is ast.Call]
@@ -2370,9 +2398,10 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     context_doubt = _either(*(module.route_doubt for module in modules))
     root_mounts = [(module.path, line, written) for module in modules for line, written in module.root_mounts]
     servers = {f"{module.dotted}.{name}": (module.path, name) for module in modules for name in module.servers}
+    named_server = _NamedAmong(dotted_modules, servers).by
     for module in modules:
         for variable, given, call in module.wrappers:
-            if any(_names_one(dotted_modules, server, name) for name in given for server in servers):
+            if any(map(named_server, given)):
                 facts.wrapped.setdefault(module.path, {})[variable] = ast.unparse(call)
     definitions: dict[str, list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]]] = {}
     for module in modules:  # by the last part of their name
