@@ -519,42 +519,42 @@ def test_dockerfiles_do_not_wait_for_a_compose_file_queued_behind_other_batches(
     assert with_compose.findings[0].fix is not None  # the context reached it
 
 
-def test_a_compose_file_a_worker_is_at_is_waited_for_not_parsed_again(
+def test_dockerfiles_do_not_wait_for_a_compose_file_a_worker_is_at(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hardenfix.sources import compose
-
+    """A worker may be at a long batch of Compose files when the walk ends (PMOVES.AI's
+    folder of 18, 800 ms): the parent reads their build contexts itself, and the Dockerfile
+    goes to the other worker meanwhile. The Compose file's check waits until the
+    Dockerfile's has begun, or ten seconds, had the parent waited for it."""
     dockerfile = repository_with_compose(tmp_path)
-    started, parses = tmp_path / "compose-started", tmp_path / "parses"
-    analyse, compose_all, discover = runner.analyse, compose._compose_all, runner.discover
+    compose_started, dockerfile_started = tmp_path / "compose-started", tmp_path / "dockerfile-started"
+    seen_meanwhile = tmp_path / "dockerfile-checked-meanwhile"
+    analyse, discover = runner.analyse, runner.discover
 
     def slow_compose(engine, kind, *arguments):
         if kind is FileKind.COMPOSE:
-            started.touch()
-            time.sleep(0.5)
+            compose_started.touch()
+            wait_for(dockerfile_started)
+            if dockerfile_started.exists():
+                seen_meanwhile.touch()
+        elif kind is FileKind.DOCKERFILE:
+            dockerfile_started.touch()
         return analyse(engine, kind, *arguments)
-
-    def counted(text: str):
-        with parses.open("a") as log:
-            log.write(f"{os.getpid()}\n")
-        return compose_all(text)
 
     def walk_on_once_a_worker_is_at_it(*arguments, **options):
         for candidate in discover(*arguments, **options):
             if candidate.path == dockerfile:
-                wait_for(started)
+                wait_for(compose_started)
             yield candidate
 
-    monkeypatch.setattr(runner, "analyse", slow_compose)
-    monkeypatch.setattr(compose, "_compose_all", counted)
+    monkeypatch.setattr(runner, "COMPOSE_BATCH_BYTES", 1)  # sent as the walk leaves its folder
+    monkeypatch.setattr(runner, "analyse", slow_compose)  # in the workers, which fork from here
     monkeypatch.setattr(runner, "discover", walk_on_once_a_worker_is_at_it)
     engine = Engine(Settings(select=("HF201", "HF101")).rules())
     results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
-    assert started.exists()
-    assert parses.read_text().split() != [str(os.getpid())]  # a worker's, not this process's
-    assert len(parses.read_text().split()) == 1
+    assert seen_meanwhile.exists()
     [with_compose] = [r for r in results if r.path == dockerfile]
-    assert with_compose.findings[0].fix is not None
+    assert with_compose.findings[0].fix is not None  # the context reached it
 
 
 def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
