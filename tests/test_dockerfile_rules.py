@@ -3,6 +3,7 @@ own build context, entry point resolution, and reads that must stay inside the c
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -368,6 +369,23 @@ PACKAGED_SERVICE = {
     "services/common/__init__.py": "",
     "services/common/db.py": "import os\n",
 }
+
+
+def test_hf202_tells_once_whether_a_module_copied_by_many_images_is_a_script(tmp_path, monkeypatch) -> None:
+    """A monorepo's images copy the same shared modules (PMOVES.AI's 44 Dockerfiles asked it
+    of 13 modules 42 times): each is parsed once for it, whichever image asks."""
+    script = f"# {tmp_path}\nfrom services.common import db\n\nif __name__ == '__main__':\n    db.run()\n"
+    write(tmp_path, {**PACKAGED_SERVICE, "services/api/routes.py": script})
+    parsed: list[str] = []
+    parse = ast.parse
+    monkeypatch.setattr(
+        ast, "parse", lambda text, *rest, **options: parsed.append(text) or parse(text, *rest, **options)
+    )
+    for name in ("Dockerfile", "Dockerfile.worker"):
+        dockerfile = tmp_path / name
+        dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "services/api/main.py"]\n')
+        assert apply(dockerfile, ("HF202",)).fixed
+    assert parsed.count(script) == 1
 
 
 @pytest.mark.parametrize(
