@@ -509,3 +509,34 @@ def test_a_default_documented_as_the_answer_on_failure_is_not_hidden(docstring: 
 def test_false_from_a_predicate_answering_with_a_flag_or_choice(name: str, result: str, found: bool) -> None:
     text = f"def {name}(conn, path, ready, cache, key):\n    try:\n        return {result}\n    except Exception:\n        return False\n"
     assert bool(_hf303_messages(text)) is found
+
+
+def test_a_class_is_searched_for_its_logger_once_for_all_its_handlers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each handler of a method logs with its class's logger, which any method may bind: the
+    methods are read once for the class, not once for each handler (a client class of
+    PMOVES.AI's services, with a broad `except` in each of its dozens of methods)."""
+    from hardenfix.rules.python import hf303_broad_except_silent_default as hf303
+
+    methods = "".join(
+        f"\n    def rate_{n}(self, pair):\n        try:\n            return self.fetch(pair)\n"
+        "        except Exception:\n            return 0.0\n"
+        for n in range(3)
+    )
+    tree = tmp_path / "project"
+    (tree / "app").mkdir(parents=True)
+    (tree / "app" / "client.py").write_text(
+        "import logging\n\n\nclass Client:\n    def __init__(self):\n"
+        "        self.log = logging.getLogger('client')\n" + methods
+    )
+    read: list[str] = []
+    self_loggers = hf303._self_loggers
+    monkeypatch.setattr(
+        hf303, "_self_loggers", lambda method, name: read.append(method.name) or self_loggers(method, name)
+    )
+    monkeypatch.chdir(tree)
+    engine = Engine(config.Settings(select=("HF303",)).rules(), unsafe_fixes=True)
+    [result] = run([tree], engine, Mode.DIFF, tree)
+    assert sorted(read) == ["__init__", "rate_0", "rate_1", "rate_2"]
+    assert result.fixed_bytes.count(b"self.log.exception(") == 3

@@ -66,10 +66,13 @@ def _node_fields(cls: type[ast.AST]) -> tuple[str, ...]:
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """`ast.iter_child_nodes` as a list, in the same order, without its generator's
-    call per child."""
+    """`ast.iter_child_nodes` as a list, in the same order, without its generator's call
+    per child, and without the expression contexts (see `breadth_first`)."""
     found: list[ast.AST] = []
-    for field in node._fields:
+    fields = _NODE_FIELDS.get(node.__class__)
+    if fields is None:
+        fields = _NODE_FIELDS[node.__class__] = _node_fields(node.__class__)
+    for field in fields:
         value = getattr(node, field, None)
         if value.__class__ is list:
             found.extend(item for item in value if isinstance(item, ast.AST))

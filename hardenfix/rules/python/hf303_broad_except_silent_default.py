@@ -6,7 +6,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -24,7 +24,7 @@ from hardenfix.sources.python import (
     modules_imported_by,
     word_starts,
 )
-from hardenfix.sources.python_nodes import child_nodes
+from hardenfix.sources.python_nodes import breadth_first, child_nodes
 
 if TYPE_CHECKING:
     import libcst
@@ -381,7 +381,9 @@ class BroadExceptSilentDefault(Rule):
     def check(self, document: PythonDocument) -> Iterator[Finding]:
         facts = _location_facts(document.location) if document.location is not None else ""
         hidden = [found for catch in _catches(document) if (found := _hidden_default(document, catch)) is not None]
-        loggers = {id(found): _logger_for(document, found, facts) for found in hidden}
+        # A class's logger, asked for each of its handlers, is looked for in all its methods.
+        class_logger = functools.cache(functools.partial(_class_logger, document))
+        loggers = {id(found): _logger_for(document, found, facts, class_logger) for found in hidden}
         suppress_groups = _suppress_groups(document, [f for f in hidden if isinstance(loggers[id(f)], _Logger)])
         for found in sorted(hidden, key=lambda f: (f.catch.statement.lineno, f.catch.statement.col_offset)):
             catch = found.catch
@@ -899,8 +901,11 @@ def _is_constant(value: ast.expr | None) -> bool:
 # -- the logger the fix uses -------------------------------------------------------
 
 
-def _logger_for(document: PythonDocument, found: _HiddenDefault, module: str) -> _Logger | str:
-    """The logger the handler can log with, or why there is none (`module`: the location's facts)."""
+def _logger_for(
+    document: PythonDocument, found: _HiddenDefault, module: str, class_logger: Callable[[ast.ClassDef], str | None]
+) -> _Logger | str:
+    """The logger the handler can log with, or why there is none (`module`: the location's
+    facts; `class_logger`: `_class_logger` of the document)."""
     if not found.fixable_statement:
         items = found.catch.statement.items
         if len(items) == 1:
@@ -911,7 +916,7 @@ def _logger_for(document: PythonDocument, found: _HiddenDefault, module: str) ->
         method = _method_self(chain)
         if method is not None:
             cls, self_name = method
-            name = _class_logger(document, cls)
+            name = class_logger(cls)
             if name is not None:
                 return _Logger(f"{self_name}.{name}", is_new=False)
     existing = _module_logger(document, function)
@@ -980,7 +985,7 @@ def _class_logger(document: PythonDocument, cls: ast.ClassDef) -> str | None:
 
 def _self_loggers(method: ast.FunctionDef | ast.AsyncFunctionDef, self_name: str) -> Iterator[str]:
     """The attributes of `self` a method binds from a logger factory or calls `exception` on."""
-    for node in ast.walk(method):
+    for node in breadth_first(method):
         if isinstance(node, ast.Assign) and _is_logger_factory_call(node.value):
             yield from (t.attr for t in node.targets if isinstance(t, ast.Attribute) and _is_name(t.value, self_name))
         elif (
