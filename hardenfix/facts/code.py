@@ -1234,31 +1234,34 @@ def _settings_that_refuse(relative: str, nodes: list[ast.AST]) -> str | None:
     `_REFUSING_SETTINGS` (a string, a keyword or a name), or settings read at run time
     (`_CONFIG_LOADERS`), which may set them; Starlette's `Host(...)`."""
     for node in nodes:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Host" and node.args:
-            host = ast.unparse(node.args[0])
-            return f"{relative}:{node.lineno}: `Host({host}, ...)` serves its routes to requests for that host alone"
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _CONFIG_LOADERS
-            and ast.unparse(node.func.value).endswith("config")
-        ):
-            return (
-                f"{relative}:{node.lineno} reads its settings at run time (`{ast.unparse(node.func)}(...)`),"
-                " which may set `SERVER_NAME` or `TRUSTED_HOSTS`: Flask answers 404 or 400 to a request for"
-                " another host, as a probe of 127.0.0.1 is"
-            )
-        if isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant) and not node.value.value:
-            continue  # `host_matching=False`, `SERVER_NAME=None`: Flask's defaults
-        named = (
-            node.value
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            else node.arg
-            if isinstance(node, ast.keyword)
-            else node.id
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-            else None
-        )
+        kind = node.__class__  # the four kinds of node looked at, told apart once
+        if kind is ast.Call:
+            if isinstance(node.func, ast.Name) and node.func.id == "Host" and node.args:
+                host = ast.unparse(node.args[0])
+                return (
+                    f"{relative}:{node.lineno}: `Host({host}, ...)` serves its routes to requests for that host alone"
+                )
+            if (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr in _CONFIG_LOADERS
+                and ast.unparse(node.func.value).endswith("config")
+            ):
+                return (
+                    f"{relative}:{node.lineno} reads its settings at run time (`{ast.unparse(node.func)}(...)`),"
+                    " which may set `SERVER_NAME` or `TRUSTED_HOSTS`: Flask answers 404 or 400 to a request for"
+                    " another host, as a probe of 127.0.0.1 is"
+                )
+            continue
+        if kind is ast.keyword:
+            if isinstance(node.value, ast.Constant) and not node.value.value:
+                continue  # `host_matching=False`, `SERVER_NAME=None`: Flask's defaults
+            named = node.arg
+        elif kind is ast.Constant:
+            named = node.value if isinstance(node.value, str) else None
+        elif kind is ast.Name:
+            named = node.id if node.ctx.__class__ is ast.Store else None
+        else:
+            continue
         if named in _REFUSING_SETTINGS:
             return f"{relative}:{node.lineno} sets `{named}`: {_REFUSING_SETTINGS[named]}"
     return None
@@ -1329,7 +1332,13 @@ def _string_constants(tree: ast.Module, nodes: list[ast.AST]) -> dict[str, str]:
                 if isinstance(target, ast.Name):
                     values.setdefault(target.id, set()).add(node.value.value)
                     set_to_a_string[target.id] += 1
-    stores = Counter(node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+    if not values:
+        return {}
+    stores = Counter(
+        node.id
+        for node in nodes
+        if node.__class__ is ast.Name and node.id in values and node.ctx.__class__ is ast.Store
+    )
     return {
         name: written.pop()
         for name, written in values.items()
