@@ -557,6 +557,53 @@ def test_dockerfiles_do_not_wait_for_a_compose_file_a_worker_is_at(
     assert with_compose.findings[0].fix is not None  # the context reached it
 
 
+def test_a_compose_file_a_worker_is_at_is_waited_for_while_the_others_are_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While every worker has a batch, waiting for the Compose file costs nothing, where
+    parsing it here would take a core from them: its build contexts come from its worker's
+    result, and it is parsed once, there."""
+    from hardenfix.sources import compose
+
+    dockerfile = repository_with_compose(tmp_path)
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "metrics.py").write_text("from prometheus_client import Counter\n")
+    compose_started, compose_done, parses = tmp_path / "compose-started", tmp_path / "compose-done", tmp_path / "parses"
+    analyse, compose_all, discover = runner.analyse, compose._compose_all, runner.discover
+
+    def slow(engine, kind, text, display_path, *arguments):
+        if kind is FileKind.COMPOSE:
+            compose_started.touch()
+            time.sleep(0.5)
+            compose_done.touch()
+        elif display_path == "busy/metrics.py":
+            wait_for(compose_done)  # the other worker is busy until the Compose file is done
+        return analyse(engine, kind, text, display_path, *arguments)
+
+    def counted(text: str):
+        with parses.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return compose_all(text)
+
+    def walk_on_once_a_worker_is_at_it(*arguments, **options):
+        for candidate in discover(*arguments, **options):
+            if candidate.path == dockerfile:
+                wait_for(compose_started)
+            yield candidate
+
+    monkeypatch.setattr(runner, "BATCH_SIZE", 1)
+    monkeypatch.setattr(runner, "COMPOSE_BATCH_BYTES", 1)
+    monkeypatch.setattr(runner, "analyse", slow)  # in the workers, which fork from here
+    monkeypatch.setattr(compose, "_compose_all", counted)
+    monkeypatch.setattr(runner, "discover", walk_on_once_a_worker_is_at_it)
+    engine = Engine(Settings(select=("HF201", "HF101", "HF302")).rules())
+    results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    [parsed_by] = parses.read_text().split()
+    assert parsed_by != str(os.getpid())  # a worker's, not this process's
+    [with_compose] = [r for r in results if r.path == dockerfile]
+    assert with_compose.findings[0].fix is not None
+
+
 def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hardenfix.sources import compose
 
