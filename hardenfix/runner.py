@@ -466,6 +466,11 @@ class _Processing:
             notes = self._job.rules.notes_on({os.path.dirname(absolute_path(candidate.path)) for candidate in batch})
         return self._feed.send((batch, build_contexts, notes), first=_goes_first(batch))
 
+    def compose_files_first(self) -> None:
+        """Once the walk is over: the batches of Compose files waiting go ahead of the others."""
+        if self._feed is not None:
+            self._feed.put_first(_holds_compose_files)
+
     def done_while_all_busy(self, batch: _Batch) -> bool:
         """See `_Feed.done_while_all_busy`; a batch no worker holds is this process's to do."""
         return self._feed is None or self._feed.done_while_all_busy(batch)
@@ -547,6 +552,13 @@ class _Feed:
         threading.Thread(target=self._hand_on, name="hardenfix-feed", daemon=True).start()
         return sent
 
+    def put_first(self, first: Callable[[list[Candidate]], bool]) -> None:
+        """Move the batches waiting to be handed on that `first` chooses ahead of the others."""
+        with self._lock:
+            chosen = [sent for sent in self._waiting if first(sent.arguments[0])]
+            if chosen:
+                self._waiting = deque([*chosen, *(sent for sent in self._waiting if not first(sent.arguments[0]))])
+
     def done_while_all_busy(self, batch: _Batch) -> bool:
         """Wait for `batch` while every worker has a batch to do, and say whether it is done:
         False once a worker has nothing left, and nothing waits to be handed to the pool."""
@@ -601,6 +613,10 @@ class _Feed:
         sent.arguments = ()  # the pool holds them until a worker has them
         self._in_hand.add(sent.future)
         sent.handed.set()
+
+
+def _holds_compose_files(batch: list[Candidate]) -> bool:
+    return any(candidate.kind is FileKind.COMPOSE for candidate in batch)
 
 
 def _goes_first(batch: list[Candidate]) -> bool:
@@ -681,6 +697,8 @@ class _Schedule:
         for candidate in found:
             self._place(candidate)
         self._flush(spread=True)
+        if not any(slot.batch is not None and slot.batch.running() for _, slot, _ in self.compose_slots):
+            self.submit.compose_files_first()
         self._learn_from_compose_files()
         self._check_again_what_includes_merge_over()
         for candidate, slot, settings in self.dockerfiles:

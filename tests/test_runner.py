@@ -824,6 +824,50 @@ def test_the_pool_holds_two_batches_a_worker_and_dockerfiles_go_first() -> None:
     assert sent["dockerfiles 1"].result() == []
 
 
+@pytest.mark.parametrize("compose_at_a_worker", [False, True])
+def test_compose_files_waiting_when_the_walk_ends_go_ahead_of_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compose_at_a_worker: bool
+) -> None:
+    """onyx's Compose files are found at the walk's end, and one of them reads its backend's
+    code (1.3 s): it waited behind fifty batches of modules while the other worker ran out
+    of them. Once the walk is over, they go ahead, unless a Compose file is at a worker:
+    the stack of the bench's monorepo reads the contexts its services' own Compose files
+    build, and a worker's caches are its own."""
+    for n in range(8):
+        (tmp_path / f"a{n}").mkdir()
+        (tmp_path / f"a{n}" / "metrics.py").write_text("from prometheus_client import Counter\n")
+    (tmp_path / "zz").mkdir()
+    (tmp_path / "zz" / "compose.yaml").write_text("services:\n  web:\n    image: example/web:1\n")
+    if compose_at_a_worker:
+        (tmp_path / "0").mkdir()
+        (tmp_path / "0" / "compose.yaml").write_text("services:\n  db:\n    image: example/db:1\n")
+    released, started = tmp_path / "released", tmp_path / "started"
+    analyse, learn = runner.analyse, runner._Schedule._learn_from_compose_files
+
+    def logged(engine, kind, text, display_path, *arguments):
+        with started.open("a") as log:
+            log.write(f"{display_path}\n")
+        if display_path != "zz/compose.yaml":
+            wait_for(released)
+        return analyse(engine, kind, text, display_path, *arguments)
+
+    def released_then_learn(schedule: runner._Schedule) -> None:
+        released.touch()
+        learn(schedule)
+
+    monkeypatch.setattr(runner, "BATCH_SIZE", 1)
+    monkeypatch.setattr(runner, "COMPOSE_BATCH_BYTES", 1)
+    monkeypatch.setattr(runner, "analyse", logged)  # in the workers, which fork from here
+    monkeypatch.setattr(runner._Schedule, "_learn_from_compose_files", released_then_learn)
+    engine = Engine(Settings(select=("HF101", "HF302")).rules())
+    list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    order = started.read_text().split()
+    if compose_at_a_worker:
+        assert order.index("zz/compose.yaml") == len(order) - 1
+    else:  # behind the four batches the pool held when the walk ended
+        assert order.index("zz/compose.yaml") == 4
+
+
 def test_what_waits_for_the_pool_when_the_run_ends_is_cancelled() -> None:
     from concurrent.futures import CancelledError, Future
 
@@ -837,6 +881,27 @@ def test_what_waits_for_the_pool_when_the_run_ends_is_cancelled() -> None:
     assert [one.handed.is_set() for one in sent] == [True, True, True]
     with pytest.raises(CancelledError):
         sent[2].result()
+
+
+def test_the_feed_puts_the_batches_chosen_ahead_of_those_waiting() -> None:
+    from concurrent.futures import Future
+
+    handed: list[str] = []
+    futures: dict[str, Future[list[object]]] = {}
+
+    class Pool:
+        def submit(self, function: object, batch: str, *rest: object) -> Future[list[object]]:
+            handed.append(batch)
+            futures[batch] = Future()
+            return futures[batch]
+
+    feed = runner._Feed(Pool(), workers=1)  # type: ignore[arg-type]
+    sent = {batch: feed.send((batch, {}, None), first=False) for batch in ("m1", "m2", "m3", "c1", "m4", "c2")}
+    feed.put_first(lambda batch: batch.startswith("c"))
+    for done, next_handed in (("m1", "c1"), ("m2", "c2"), ("c1", "m3"), ("c2", "m4")):
+        futures[done].set_result([])
+        assert sent[next_handed].handed.wait(timeout=10)
+    assert handed == ["m1", "m2", "c1", "c2", "m3", "m4"]
 
 
 def test_the_dockerfiles_are_shared_out_in_two_parts_for_each_worker(
