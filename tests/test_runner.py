@@ -486,6 +486,29 @@ def wait_for(flag: Path, seconds: float = 10) -> None:
         time.sleep(0.01)
 
 
+def walk_pausing_before(path: Path, flag: Path):
+    """`discover`, waiting before it yields `path` until `flag` exists (a worker is at the
+    Compose file), or ten seconds."""
+    discover = runner.discover
+
+    def walk(*arguments, **options):
+        for candidate in discover(*arguments, **options):
+            if candidate.path == path:
+                wait_for(flag)
+            yield candidate
+
+    return walk
+
+
+def assert_the_context_reached_the_dockerfile(tmp_path: Path, dockerfile: Path) -> None:
+    """A run with two workers (whose `analyse` a test replaced before they fork): the
+    Dockerfile is fixed with the build context its Compose file gives it."""
+    engine = Engine(Settings(select=("HF201", "HF101", "HF302")).rules())
+    results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    [with_compose] = [r for r in results if r.path == dockerfile]
+    assert with_compose.findings[0].fix is not None
+
+
 def test_dockerfiles_do_not_wait_for_a_compose_file_queued_behind_other_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -512,11 +535,8 @@ def test_dockerfiles_do_not_wait_for_a_compose_file_queued_behind_other_batches(
     monkeypatch.setattr(runner, "BATCH_SIZE", 1)
     monkeypatch.setattr(runner, "analyse", blocking)  # in the workers, which fork from here
     monkeypatch.setattr(runner, "_build_contexts_of", learned_here)
-    engine = Engine(Settings(select=("HF201", "HF101")).rules())
-    results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    assert_the_context_reached_the_dockerfile(tmp_path, dockerfile)
     assert released.exists()
-    [with_compose] = [r for r in results if r.path == dockerfile]
-    assert with_compose.findings[0].fix is not None  # the context reached it
 
 
 def test_dockerfiles_do_not_wait_for_a_compose_file_a_worker_is_at(
@@ -529,7 +549,7 @@ def test_dockerfiles_do_not_wait_for_a_compose_file_a_worker_is_at(
     dockerfile = repository_with_compose(tmp_path)
     compose_started, dockerfile_started = tmp_path / "compose-started", tmp_path / "dockerfile-started"
     seen_meanwhile = tmp_path / "dockerfile-checked-meanwhile"
-    analyse, discover = runner.analyse, runner.discover
+    analyse = runner.analyse
 
     def slow_compose(engine, kind, *arguments):
         if kind is FileKind.COMPOSE:
@@ -541,20 +561,11 @@ def test_dockerfiles_do_not_wait_for_a_compose_file_a_worker_is_at(
             dockerfile_started.touch()
         return analyse(engine, kind, *arguments)
 
-    def walk_on_once_a_worker_is_at_it(*arguments, **options):
-        for candidate in discover(*arguments, **options):
-            if candidate.path == dockerfile:
-                wait_for(compose_started)
-            yield candidate
-
     monkeypatch.setattr(runner, "COMPOSE_BATCH_BYTES", 1)  # sent as the walk leaves its folder
     monkeypatch.setattr(runner, "analyse", slow_compose)  # in the workers, which fork from here
-    monkeypatch.setattr(runner, "discover", walk_on_once_a_worker_is_at_it)
-    engine = Engine(Settings(select=("HF201", "HF101")).rules())
-    results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    monkeypatch.setattr(runner, "discover", walk_pausing_before(dockerfile, compose_started))
+    assert_the_context_reached_the_dockerfile(tmp_path, dockerfile)
     assert seen_meanwhile.exists()
-    [with_compose] = [r for r in results if r.path == dockerfile]
-    assert with_compose.findings[0].fix is not None  # the context reached it
 
 
 def test_a_compose_file_a_worker_is_at_is_waited_for_while_the_others_are_busy(
@@ -569,7 +580,7 @@ def test_a_compose_file_a_worker_is_at_is_waited_for_while_the_others_are_busy(
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "metrics.py").write_text("from prometheus_client import Counter\n")
     compose_started, compose_done, parses = tmp_path / "compose-started", tmp_path / "compose-done", tmp_path / "parses"
-    analyse, compose_all, discover = runner.analyse, compose._compose_all, runner.discover
+    analyse, compose_all = runner.analyse, compose._compose_all
 
     def slow(engine, kind, text, display_path, *arguments):
         if kind is FileKind.COMPOSE:
@@ -585,23 +596,14 @@ def test_a_compose_file_a_worker_is_at_is_waited_for_while_the_others_are_busy(
             log.write(f"{os.getpid()}\n")
         return compose_all(text)
 
-    def walk_on_once_a_worker_is_at_it(*arguments, **options):
-        for candidate in discover(*arguments, **options):
-            if candidate.path == dockerfile:
-                wait_for(compose_started)
-            yield candidate
-
     monkeypatch.setattr(runner, "BATCH_SIZE", 1)
     monkeypatch.setattr(runner, "COMPOSE_BATCH_BYTES", 1)
     monkeypatch.setattr(runner, "analyse", slow)  # in the workers, which fork from here
     monkeypatch.setattr(compose, "_compose_all", counted)
-    monkeypatch.setattr(runner, "discover", walk_on_once_a_worker_is_at_it)
-    engine = Engine(Settings(select=("HF201", "HF101", "HF302")).rules())
-    results = list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
+    monkeypatch.setattr(runner, "discover", walk_pausing_before(dockerfile, compose_started))
+    assert_the_context_reached_the_dockerfile(tmp_path, dockerfile)
     [parsed_by] = parses.read_text().split()
     assert parsed_by != str(os.getpid())  # a worker's, not this process's
-    [with_compose] = [r for r in results if r.path == dockerfile]
-    assert with_compose.findings[0].fix is not None
 
 
 def test_a_cold_run_parses_each_compose_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
