@@ -863,11 +863,13 @@ def test_compose_files_waiting_when_the_walk_ends_go_ahead_of_modules(
     monkeypatch.setattr(runner._Schedule, "_learn_from_compose_files", released_then_learn)
     engine = Engine(Settings(select=("HF101", "HF302")).rules())
     list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
-    order = started.read_text().split()
-    if compose_at_a_worker:
-        assert order.index("zz/compose.yaml") == len(order) - 1
-    else:  # behind the four batches the pool held when the walk ended
-        assert order.index("zz/compose.yaml") == 4
+    # Two workers take the batches in the order handed; which of two taken at once logs first
+    # is a race: one place either way.
+    position = started.read_text().split().index("zz/compose.yaml")
+    if compose_at_a_worker:  # after the eight modules
+        assert position >= 8
+    else:  # behind the four batches the pool held when the walk ended, not the eight
+        assert position <= 5
 
 
 def test_what_waits_for_the_pool_when_the_run_ends_is_cancelled() -> None:
