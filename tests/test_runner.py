@@ -573,22 +573,22 @@ def test_a_compose_file_a_worker_is_at_is_waited_for_while_the_others_are_busy(
 ) -> None:
     """While every worker has a batch, waiting for the Compose file costs nothing, where
     parsing it here would take a core from them: its build contexts come from its worker's
-    result, and it is parsed once, there."""
+    result, and it is parsed once, there. The other worker is busy until the build contexts
+    are learnt."""
     from hardenfix.sources import compose
 
     dockerfile = repository_with_compose(tmp_path)
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "metrics.py").write_text("from prometheus_client import Counter\n")
-    compose_started, compose_done, parses = tmp_path / "compose-started", tmp_path / "compose-done", tmp_path / "parses"
-    analyse, compose_all = runner.analyse, compose._compose_all
+    compose_started, learnt, parses = tmp_path / "compose-started", tmp_path / "learnt", tmp_path / "parses"
+    analyse, compose_all, learn = runner.analyse, compose._compose_all, runner._Schedule._learn_from_compose_files
 
     def slow(engine, kind, text, display_path, *arguments):
         if kind is FileKind.COMPOSE:
             compose_started.touch()
             time.sleep(0.5)
-            compose_done.touch()
         elif display_path == "busy/metrics.py":
-            wait_for(compose_done)  # the other worker is busy until the Compose file is done
+            wait_for(learnt)
         return analyse(engine, kind, text, display_path, *arguments)
 
     def counted(text: str):
@@ -596,10 +596,15 @@ def test_a_compose_file_a_worker_is_at_is_waited_for_while_the_others_are_busy(
             log.write(f"{os.getpid()}\n")
         return compose_all(text)
 
+    def learn_then_say_so(schedule: runner._Schedule) -> None:
+        learn(schedule)
+        learnt.touch()
+
     monkeypatch.setattr(runner, "BATCH_SIZE", 1)
     monkeypatch.setattr(runner, "COMPOSE_BATCH_BYTES", 1)
     monkeypatch.setattr(runner, "analyse", slow)  # in the workers, which fork from here
     monkeypatch.setattr(compose, "_compose_all", counted)
+    monkeypatch.setattr(runner._Schedule, "_learn_from_compose_files", learn_then_say_so)
     monkeypatch.setattr(runner, "discover", walk_pausing_before(dockerfile, compose_started))
     assert_the_context_reached_the_dockerfile(tmp_path, dockerfile)
     [parsed_by] = parses.read_text().split()
@@ -834,7 +839,8 @@ def test_compose_files_waiting_when_the_walk_ends_go_ahead_of_modules(
     code (1.3 s): it waited behind fifty batches of modules while the other worker ran out
     of them. Once the walk is over, they go ahead, unless a Compose file is at a worker:
     the stack of the bench's monorepo reads the contexts its services' own Compose files
-    build, and a worker's caches are its own."""
+    build, and a worker's caches are its own. The modules are held at the workers until
+    the walk is over, so that the pool holds four batches then and the others wait."""
     for n in range(8):
         (tmp_path / f"a{n}").mkdir()
         (tmp_path / f"a{n}" / "metrics.py").write_text("from prometheus_client import Counter\n")
@@ -843,12 +849,11 @@ def test_compose_files_waiting_when_the_walk_ends_go_ahead_of_modules(
     if compose_at_a_worker:
         (tmp_path / "0").mkdir()
         (tmp_path / "0" / "compose.yaml").write_text("services:\n  db:\n    image: example/db:1\n")
-    released, started = tmp_path / "released", tmp_path / "started"
-    analyse, learn = runner.analyse, runner._Schedule._learn_from_compose_files
+    released = tmp_path / "released"
+    analyse, learn, hand = runner.analyse, runner._Schedule._learn_from_compose_files, runner._Feed._hand
+    handed: list[str] = []
 
-    def logged(engine, kind, text, display_path, *arguments):
-        with started.open("a") as log:
-            log.write(f"{display_path}\n")
+    def held(engine, kind, text, display_path, *arguments):
         if display_path != "zz/compose.yaml":
             wait_for(released)
         return analyse(engine, kind, text, display_path, *arguments)
@@ -857,19 +862,22 @@ def test_compose_files_waiting_when_the_walk_ends_go_ahead_of_modules(
         released.touch()
         learn(schedule)
 
+    def logged(feed: runner._Feed, sent: runner._Sent) -> None:
+        handed.extend(candidate.path.relative_to(tmp_path).as_posix() for candidate in sent.arguments[0])
+        hand(feed, sent)
+
     monkeypatch.setattr(runner, "BATCH_SIZE", 1)
     monkeypatch.setattr(runner, "COMPOSE_BATCH_BYTES", 1)
-    monkeypatch.setattr(runner, "analyse", logged)  # in the workers, which fork from here
+    monkeypatch.setattr(runner, "analyse", held)  # in the workers, which fork from here
     monkeypatch.setattr(runner._Schedule, "_learn_from_compose_files", released_then_learn)
+    monkeypatch.setattr(runner._Feed, "_hand", logged)
     engine = Engine(Settings(select=("HF101", "HF302")).rules())
     list(run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=2))
-    # Two workers take the batches in the order handed; which of two taken at once logs first
-    # is a race: one place either way.
-    position = started.read_text().split().index("zz/compose.yaml")
-    if compose_at_a_worker:  # after the eight modules
-        assert position >= 8
-    else:  # behind the four batches the pool held when the walk ended, not the eight
-        assert position <= 5
+    modules = [f"a{n}/metrics.py" for n in range(8)]
+    if compose_at_a_worker:
+        assert handed == ["0/compose.yaml", *modules, "zz/compose.yaml"]
+    else:  # behind the four batches the pool held when the walk ended
+        assert handed == [*modules[:4], "zz/compose.yaml", *modules[4:]]
 
 
 def test_what_waits_for_the_pool_when_the_run_ends_is_cancelled() -> None:
