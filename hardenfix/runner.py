@@ -697,6 +697,9 @@ class _Schedule:
         for candidate in found:
             self._place(candidate)
         self._flush(spread=True)
+        # Unless a Compose file is at a worker already: a stack and its services' own Compose
+        # files build the same contexts, and a worker's caches are its own; sent at once, they
+        # would have both workers read the same code at the same time.
         if not any(slot.batch is not None and slot.batch.running() for _, slot, _ in self.compose_slots):
             self.submit.compose_files_first()
         self._learn_from_compose_files()

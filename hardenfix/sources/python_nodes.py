@@ -19,10 +19,7 @@ def breadth_first(tree: ast.AST) -> list[ast.AST]:
     append = found.append
     fields_of = _NODE_FIELDS
     for node in found:  # the list grows while it is read: breadth first
-        fields = fields_of.get(node.__class__)
-        if fields is None:
-            fields = fields_of[node.__class__] = _node_fields(node.__class__)
-        for field in fields:
+        for field in fields_of[node.__class__]:
             value = getattr(node, field, None)
             if value.__class__ is list:
                 for item in value:
@@ -33,8 +30,16 @@ def breadth_first(tree: ast.AST) -> list[ast.AST]:
     return found
 
 
-_NODE_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
-"""A node class -> its fields that may hold a node, or a list of them (see `_node_fields`)."""
+class _FieldsHoldingNodes(dict[type[ast.AST], tuple[str, ...]]):
+    """A node class -> its fields that may hold a node, or a list of them (see
+    `_node_fields`), told the first time the class is asked for."""
+
+    def __missing__(self, cls: type[ast.AST]) -> tuple[str, ...]:
+        fields = self[cls] = _node_fields(cls)
+        return fields
+
+
+_NODE_FIELDS = _FieldsHoldingNodes()
 
 _NEVER_NODES = frozenset(
     {"id", "ctx", "attr", "arg", "module", "level", "conversion", "is_async", "kind", "type_comment", "simple"}
@@ -69,10 +74,7 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
     """`ast.iter_child_nodes` as a list, in the same order, without its generator's call
     per child, and without the expression contexts (see `breadth_first`)."""
     found: list[ast.AST] = []
-    fields = _NODE_FIELDS.get(node.__class__)
-    if fields is None:
-        fields = _NODE_FIELDS[node.__class__] = _node_fields(node.__class__)
-    for field in fields:
+    for field in _NODE_FIELDS[node.__class__]:
         value = getattr(node, field, None)
         if value.__class__ is list:
             found.extend(item for item in value if isinstance(item, ast.AST))
