@@ -1385,7 +1385,11 @@ def _appended_to(node: ast.AST) -> ast.AST:
 
 
 def _dotted(module: _Module, node: ast.AST) -> str:
-    """The dotted name an expression stands for, through the module's imports."""
+    """The dotted name an expression stands for, through the module's imports: a name or an
+    attribute of one as `_named_by` tells it; any other expression as written."""
+    named = _named_by(module, node)
+    if named is not None:
+        return named
     written = ast.unparse(node)
     head, _, rest = written.partition(".")
     if head in module.imports:
