@@ -99,11 +99,12 @@ IN_HAND_PER_WORKER = 2
 that the workers end together: which of them take long is not known, and a long one that
 waited behind the last modules ran on alone (polar: 662 -> 572 ms, saleor 513 -> 476).
 
-Compose files do not go first, though a batch of them reads its services' build contexts
-and may be a run's longest (onyx's fifteen files, 1.2 s, waited 280 ms behind 50 batches of
-modules: 1,776 -> 1,646 ms sent first). Sent first, the batches of a monorepo's stack and of
-its services' own files went to both workers at once, each reading the same contexts: the
-bench's monorepo tree's `apply --dry-run` took 60 ms more, and its parent 12 MB more."""
+Compose files are not sent at once, though a batch of them reads its services' build
+contexts and may be a run's longest: sent at once, the batches of a monorepo's stack and of
+its services' own files went to both workers together, each reading the same contexts (the
+bench's monorepo tree's `apply --dry-run` took 60 ms more, and its parent 12 MB more). Those
+still waiting when the walk ends go ahead of the modules, unless one is at a worker already
+(`_Schedule.results`): onyx's fifteen, 1.3 s, had waited behind 50 batches of modules."""
 HELD_BATCHES = 128
 """Batches processed ahead of the next result to report, at most: the results wait while a
 Dockerfile before them waits for the walk to end."""
@@ -566,8 +567,7 @@ class _Feed:
 
         while not batch.done():
             with self._lock:
-                self._in_hand = {future for future in self._in_hand if not future.done()}
-                if len(self._in_hand) < self._workers and not self._waiting:
+                if self._held() < self._workers and not self._waiting:
                     return False
                 in_hand = list(self._in_hand)
             wait(in_hand, return_when=FIRST_COMPLETED)
@@ -599,8 +599,12 @@ class _Feed:
 
     def _room(self) -> bool:
         """Whether the pool holds fewer batches than the limit."""
+        return self._held() < self._limit
+
+    def _held(self) -> int:
+        """The batches the pool holds, running or next, forgetting those done."""
         self._in_hand = {future for future in self._in_hand if not future.done()}
-        return len(self._in_hand) < self._limit
+        return len(self._in_hand)
 
     def _hand(self, sent: _Sent) -> None:
         from concurrent.futures import Future
