@@ -16,7 +16,9 @@ written again within the same clock tick, at the same size, could otherwise keep
 its old status with new bytes. The build contexts a Compose file gives Dockerfiles
 are remembered the same way, so a warm run parses nothing at all; and an entry is kept
 only when every file it depends on was settled so, where its file system keeps whole
-seconds.
+seconds. Facts read from many files (a build context's code) are remembered with the
+status of each, so that a changed Compose file is checked without reading its services'
+code again (see `hardenfix.facts.remembered`).
 
 The cache lives in `.hardenfix_cache/` (with its own `.gitignore`) at the root of the
 project checked, as ruff keeps its cache beside the configuration it found: the
@@ -45,10 +47,11 @@ from hardenfix import __version__
 from hardenfix.collector import not_collecting
 from hardenfix.config import CONFIG_FILES, ConfigError, read_layer
 from hardenfix.discovery import Walk
+from hardenfix.facts.remembered import Kept
 from hardenfix.model import Record, Status
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 11
+FORMAT = 12
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
@@ -106,7 +109,7 @@ class Remembered:
     """What the cache knows of files as they were: read-only for workers, which are
     forked with it."""
 
-    __slots__ = ("build_contexts", "digests", "entries", "walks")
+    __slots__ = ("build_contexts", "digests", "entries", "facts", "walks")
 
     entries: dict[str, Entry]
     digests: dict[str, list[Any]]
@@ -116,6 +119,8 @@ class Remembered:
     the entrypoints it sets and the files it includes (see `runner._contexts_of`)]."""
     walks: dict[str, dict[str, Any]]
     """Absolute path of a folder walked -> what the walk found (`discovery.Walk`)."""
+    facts: dict[str, Kept]
+    """What was read from many files, by what it was read from (see `hardenfix.facts.remembered`)."""
 
     def __init__(
         self,
@@ -123,11 +128,13 @@ class Remembered:
         digests: dict[str, list[Any]] | None = None,
         build_contexts: dict[str, list[Any]] | None = None,
         walks: dict[str, dict[str, Any]] | None = None,
+        facts: dict[str, Kept] | None = None,
     ) -> None:
         self.entries = {} if entries is None else entries
         self.digests = {} if digests is None else digests
         self.build_contexts = {} if build_contexts is None else build_contexts
         self.walks = {} if walks is None else walks
+        self.facts = {} if facts is None else facts
 
     def digest(self, path: str, status: Status) -> str | None:
         """The content key of a file whose status is unchanged since it was remembered."""
@@ -264,6 +271,16 @@ class Cache:
         if is_settled(status, self.started_ns) and store.remembered.contexts(path, status) != contexts:
             store.added.build_contexts[path] = [*status, contexts]
 
+    def add_facts(self, path: str, learnt: dict[str, Kept]) -> None:
+        """Keep facts a worker read while it processed the file at `path` (absolute), in
+        that file's project, where every file they were read from was settled."""
+        store = self._store_for(path)
+        for key, kept in learnt.items():
+            if store.remembered.facts.get(key) != kept and all(
+                is_settled(status, self.started_ns) for _, *status in kept[0]
+            ):
+                store.added.facts[key] = kept
+
     def save(self) -> None:
         """Write each project's entries back, atomically; a cache that cannot be written is no error."""
         with not_collecting():  # half of saving, with the run's results still alive
@@ -308,6 +325,7 @@ class _Store:
                 stored["digests"],
                 stored["build_contexts"],
                 stored["walks"],
+                stored["facts"],
             )
             if not _well_formed(remembered):
                 raise ValueError("malformed cache")
@@ -315,7 +333,7 @@ class _Store:
 
     def save(self) -> None:
         added = self.added
-        if not (added.entries or added.digests or added.build_contexts or added.walks):
+        if not (added.entries or added.digests or added.build_contexts or added.walks or added.facts):
             return
         kept = self.remembered if len(self.remembered.entries) < MAX_ENTRIES else Remembered()
         stored = {
@@ -323,6 +341,7 @@ class _Store:
             "digests": {**kept.digests, **added.digests},
             "build_contexts": {**kept.build_contexts, **added.build_contexts},
             "walks": {**kept.walks, **added.walks},
+            "facts": {**kept.facts, **added.facts},
         }
         try:
             _make_ignored_folder(self.folder)
@@ -368,6 +387,7 @@ def _well_formed(remembered: Remembered) -> bool:
             and lists(walk["files"], 3)
             for walk in remembered.walks.values()
         )
+        and all(isinstance(kept, list) and len(kept) == 2 and lists(kept[0], 4) for kept in remembered.facts.values())
     )
 
 

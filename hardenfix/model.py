@@ -391,6 +391,7 @@ class FileResult:
         "cache_entry",
         "display_path",
         "error",
+        "facts_read",
         "failing",
         "findings",
         "fixed",
@@ -429,6 +430,9 @@ class FileResult:
     build_contexts: dict[str, Any] | None
     """For a Compose file when the run asks: what it says of the Dockerfiles its services
     build and of the entrypoints its services set (see `runner._contexts_of`)."""
+    facts_read: dict[str, list[Any]] | None
+    """For the cache to remember: facts read from many files while the file was processed,
+    a build context's code (see `hardenfix.facts.remembered`)."""
 
     def __init__(
         self,
@@ -446,6 +450,7 @@ class FileResult:
         failing: int = 0,
         cache_entry: Record | None = None,
         build_contexts: dict[str, Any] | None = None,
+        facts_read: dict[str, list[Any]] | None = None,
     ) -> None:
         self.path = path
         self.display_path = display_path
@@ -461,6 +466,7 @@ class FileResult:
         self.failing = failing
         self.cache_entry = cache_entry
         self.build_contexts = build_contexts
+        self.facts_read = facts_read
 
     @property
     def changed(self) -> bool:

@@ -33,6 +33,7 @@ from hardenfix.collector import collecting_less_often
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
 from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
+from hardenfix.facts import remembered
 from hardenfix.files import (
     BinaryFile,
     UnreadableFile,
@@ -330,6 +331,7 @@ def run(
         force_exclude=force_exclude,
     )
     workers = min(jobs or os.cpu_count() or 1, 61)
+    remembered.recall_from(cached.facts if cached is not None else None)  # before workers fork
     with collecting_less_often():
         found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
         if select_files is not None:
@@ -346,6 +348,8 @@ def run(
         with contextlib.ExitStack() as stack:
             processing = _Processing(stack, job, workers)
             for result in _Schedule(job, processing, cache).results(found):
+                if cache is not None and result.facts_read is not None:
+                    cache.add_facts(absolute_path(result.path), result.facts_read)
                 if cache is not None and result.cache_entry is not None:
                     cache.add(result.cache_entry)
                     if result.build_contexts is not None:
@@ -1095,6 +1099,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         return unparseable(result, str(error), error.line, error.column)
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
         return _failed(result, f"internal error ({type(crash).__name__}: {crash}); please report this")
+    result.facts_read = remembered.take_learnt()
     if kind is FileKind.COMPOSE:
         result.build_contexts = _contexts_of(outcome.document)
     result.findings = outcome.remaining

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -643,6 +644,104 @@ def test_a_warm_run_gives_a_dockerfile_the_build_context_a_changed_compose_file_
     assert hf201_fixable() == [False]
 
 
+def service_built_from_code(root: Path, route: str) -> Path:
+    """A Compose file whose service runs a FastAPI application with a health route."""
+    (root / "app").mkdir(parents=True, exist_ok=True)
+    (root / "app" / "Dockerfile").write_text(
+        'FROM python:3.12-slim\nWORKDIR /app\nCOPY . /app\nCMD ["uvicorn", "main:app", "--port", "8000"]\n'
+    )
+    (root / "app" / "main.py").write_text(
+        f'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("{route}")\ndef health():\n    return {{}}\n'
+    )
+    compose = root / "compose.yaml"
+    compose.write_text("services:\n  api:\n    build: ./app\n")
+    return compose
+
+
+def count_code_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from hardenfix.facts import code
+
+    read: list[str] = []
+    real_read = code._read_python
+    monkeypatch.setattr(
+        code, "_read_python", lambda relative, *told: read.append(relative) or real_read(relative, *told)
+    )
+    for memo, empty in (("_READ", {}), ("_KEPT", {}), ("_kept_size", 0)):  # a run in a new process
+        monkeypatch.setattr(code, memo, empty)
+    return read
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_changed_compose_file_reads_its_services_code_again_only_when_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Pre-commit checks the one Compose file staged: what its services' code says comes
+    from the cache while every file it was read from keeps its status."""
+    compose = service_built_from_code(tmp_path, "/healthz")
+    age(tmp_path)
+    engine = Engine(Settings(select=("HF106",)).rules())
+
+    def probe_fix(cache: bool = True) -> list[str]:
+        opened = Cache.open(tmp_path) if cache else None
+        [result] = run([compose], engine, Mode.CHECK, tmp_path, jobs=jobs, cache=opened)
+        return [finding.fix.title for finding in result.findings if finding.fix is not None]
+
+    read = count_code_read(monkeypatch)
+    assert probe_fix() == ["Add a healthcheck that requests `/healthz` with python3"]
+    assert read == (["main.py"] if jobs == 1 else [])  # a worker read it
+    compose.write_text(compose.read_text() + "    restart: unless-stopped\n")
+    settle(compose)
+    read = count_code_read(monkeypatch)
+    assert probe_fix() == ["Add a healthcheck that requests `/healthz` with python3"]
+    assert read == []
+    (tmp_path / "app" / "main.py").write_text((tmp_path / "app" / "main.py").read_text().replace("/healthz", "/ready"))
+    settle(tmp_path / "app" / "main.py")
+    assert probe_fix() == probe_fix(cache=False) == ["Add a healthcheck that requests `/ready` with python3"]
+
+
+def test_code_read_from_a_file_modified_just_before_the_run_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rewritten within the same clock tick at the same size, the module's status would
+    not tell: what it said is read again."""
+    compose = service_built_from_code(tmp_path, "/healthz")
+    age(tmp_path)
+    os.utime(tmp_path / "app" / "main.py")
+    engine = Engine(Settings(select=("HF106",)).rules())
+    list(run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert Cache.open(tmp_path).remembered.facts == {}
+    settle(tmp_path / "app" / "main.py")
+    list(run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    [(statuses, _)] = Cache.open(tmp_path).remembered.facts.values()
+    assert [path for path, *_ in statuses] == ["main.py"]
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        {"routes": [["/healthz"]]},  # a route of one field
+        {"routes": [], "script_ports": {}, "applications": [], "wrapped": {}, "imports": {}},
+    ],
+)
+def test_code_facts_the_cache_holds_malformed_are_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: dict[str, object]
+) -> None:
+    compose = service_built_from_code(tmp_path, "/healthz")
+    age(tmp_path)
+    engine = Engine(Settings(select=("HF106",)).rules())
+    list(run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    cache = Cache.open(tmp_path)
+    [key] = cache.remembered.facts
+    cache.remembered.facts[key][1] = kept
+    cache.file.write_text(json.dumps({**json.loads(cache.file.read_text()), "facts": cache.remembered.facts}))
+    compose.write_text(compose.read_text() + "    restart: unless-stopped\n")
+    settle(compose)
+    read = count_code_read(monkeypatch)
+    [result] = run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+    assert read == ["main.py"]
+    assert [f.fix.title for f in result.findings] == ["Add a healthcheck that requests `/healthz` with python3"]
+
+
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of two files: more than the workers' window of batches is in flight."""
@@ -751,6 +850,7 @@ def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path
         '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {"/x": {"folders": 1, "extra": 2}}}',
         '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {"/x": {"folders": [5]}}}',
         '{"entries": {"k": [[["HF110"]], []]}, "digests": {}, "build_contexts": {}, "walks": {}}',
+        '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {}, "facts": {"k": [[["a.py", 1, 2]], {}]}}',
     ],
 )
 def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> None:
@@ -759,7 +859,7 @@ def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> 
     cache.file.write_text(stored)
     reopened = Cache.open(tmp_path)
     remembered = reopened.remembered
-    assert (remembered.entries, remembered.digests, remembered.build_contexts, remembered.walks) == ({}, {}, {}, {})
+    assert [getattr(remembered, name) for name in remembered.__slots__] == [{}] * len(remembered.__slots__)
     root = tree(tmp_path / "tree", 3)
     assert (
         sum(len(r.findings) for r in run([root], Engine(Settings().rules()), Mode.CHECK, tmp_path, cache=reopened)) == 1

@@ -52,16 +52,17 @@ Sanic, Bottle (and `bottle.run(...)`, but for a `server=` that speaks no HTTP: f
 from __future__ import annotations
 
 import ast
+import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from hardenfix import regexes
 from hardenfix.collector import not_collecting
-from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
+from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, remembered, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first, import_origin
@@ -380,6 +381,40 @@ class CodeFacts:
         self.imports = {} if imports is None else imports
         self.prefixed_env = prefixed_env
 
+    def to_cache(self) -> dict[str, Any]:
+        """The facts as JSON holds them (see `from_cache`)."""
+        return {
+            "routes": [list(route) for route in self.routes],
+            "script_ports": {
+                path: [list(value) if isinstance(value, tuple) else value for value in port]
+                for path, port in self.script_ports.items()
+            },
+            "applications": sorted(self.applications),
+            "wrapped": self.wrapped,
+            "imports": {path: sorted(packages) for path, packages in self.imports.items()},
+            "prefixed_env": list(self.prefixed_env) if self.prefixed_env is not None else None,
+        }
+
+    @classmethod
+    def from_cache(cls, stored: Any) -> CodeFacts | None:
+        """The facts `to_cache` gave; None for anything else (a cache file sits in the
+        project, where anything can edit it)."""
+        try:
+            facts = cls(
+                [Route(*route) for route in stored["routes"]],
+                {
+                    path: ScriptPort(*(tuple(value) if isinstance(value, list) else value for value in port))
+                    for path, port in stored["script_ports"].items()
+                },
+                set(stored["applications"]),
+                {path: dict(variables) for path, variables in stored["wrapped"].items()},
+                {path: frozenset(packages) for path, packages in stored["imports"].items()},
+                tuple(stored["prefixed_env"]) if stored["prefixed_env"] is not None else None,  # type: ignore[arg-type]
+            )
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+            return None
+        return facts if facts.to_cache() == stored else None
+
     def named_from(self, prefix: str) -> CodeFacts:
         """The same facts, their sources naming each file as `prefix` + its path in the
         context (`../services/api/`: the context as the Compose file's folder sees it)."""
@@ -482,7 +517,8 @@ def code_facts(
     known, as a node process serves no route that Python code defines.
 
     A run reads a context once while its files stay as they were: a monorepo checks the
-    same context through its stack's Compose file and the service's own."""
+    same context through its stack's Compose file and the service's own; and a later run
+    takes what it read from the cache while they still do (see `remembered`)."""
     listed = {
         suffix: list(
             dict.fromkeys(
@@ -494,15 +530,23 @@ def code_facts(
         for suffix in CODE_SUFFIXES
     }
     statuses = [(relative, context.status(relative)) for found in listed.values() for relative in found]
-    remembered = _READ.get((context.identity, sources, suffixes))
-    if remembered is not None and remembered[0] == statuses:
-        return remembered[1]
-    # Reading builds a syntax tree of every module that names a framework, and keeps what it
-    # learns, the definitions' trees with it, for the run's other readings (`_KEPT`):
-    # hundreds of thousands of objects without a reference cycle, which a collection while
-    # they are built, or any later one, scans and does not free (a sixth of plane's check).
-    with not_collecting(then_freeze=True):
-        facts = _read(context, listed, _Reader(context.identity, dict(statuses)))
+    read = _READ.get((context.identity, sources, suffixes))
+    if read is not None and read[0] == statuses:
+        return read[1]
+    # Kept for later runs only where every file's versions can be told apart.
+    told = [[relative, *status] for relative, status in statuses if status is not None]
+    key = json.dumps(["code", str(context.identity[0]), str(context.identity[1]), sources, suffixes])
+    facts = CodeFacts.from_cache(remembered.recalled(key, told)) if len(told) == len(statuses) else None
+    if facts is None:
+        # Reading builds a syntax tree of every module that names a framework, and keeps what
+        # it learns, the definitions' trees with it, for the run's other readings (`_KEPT`):
+        # hundreds of thousands of objects without a reference cycle, which a collection
+        # while they are built, or any later one, scans and does not free (a sixth of
+        # plane's check).
+        with not_collecting(then_freeze=True):
+            facts = _read(context, listed, _Reader(context.identity, dict(statuses)))
+        if len(told) == len(statuses):
+            remembered.learn(key, told, facts.to_cache())
     _READ[(context.identity, sources, suffixes)] = (statuses, facts)
     return facts
 
