@@ -821,20 +821,42 @@ context of its own), and a module is read anew in each, under its path there, wh
 dotted name and what it says depend on. A tree and its listing take about 42 bytes a
 character: 1 M characters is about 42 MB. Past it, no more are kept."""
 
-_SYNTAX: dict[str, tuple[ast.Module, list[ast.AST]] | None] = {}
-"""A module's text -> its syntax tree and every node of it (`breadth_first`); None where it
-does not parse."""
+
+class _Syntax(NamedTuple):
+    """What a module's text says whatever its path: nothing changes it."""
+
+    tree: ast.Module
+    nodes: list[ast.AST]
+    """Every node, in `breadth_first` order."""
+    calls: list[ast.Call]
+    """Its calls, in the same order: most passes of `_read_python` look at calls or
+    assignments alone."""
+    assignments: list[ast.Assign]
+    constants: dict[str, str]
+    """`_string_constants`."""
+
+
+_SYNTAX: dict[str, _Syntax | None] = {}
+"""A module's text -> its syntax; None where it does not parse."""
 _syntax_size = 0
 """Characters of the texts in `_SYNTAX`."""
 
 
-def _syntax(text: str) -> tuple[ast.Module, list[ast.AST]] | None:
-    """The syntax tree of a module's text and its nodes, which nothing changes."""
+def _syntax(text: str) -> _Syntax | None:
     global _syntax_size
     if text in _SYNTAX:
         return _SYNTAX[text]
     tree = _parsed(text)
-    syntax = (tree, breadth_first(tree)) if tree is not None else None
+    syntax = None
+    if tree is not None:
+        nodes = breadth_first(tree)
+        syntax = _Syntax(
+            tree,
+            nodes,
+            [node for node in nodes if node.__class__ is ast.Call],
+            [node for node in nodes if node.__class__ is ast.Assign],
+            _string_constants(tree, nodes),
+        )
     if _syntax_size + len(text) <= SYNTAX_CACHE_BUDGET:
         _SYNTAX[text] = syntax
         _syntax_size += len(text)
@@ -1062,14 +1084,10 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     syntax = _syntax(text)
     if syntax is None:
         return None
-    tree, nodes = syntax
+    tree, nodes, calls, assignments, module_constants = syntax
     dotted = _dotted_name(relative)
     module = _Module(relative, dotted)
-    # Most passes below look at calls or assignments alone: a module's nodes are listed once
-    # more for each, in the same order, rather than tested one by one in every pass.
-    calls = [node for node in nodes if node.__class__ is ast.Call]
-    assignments = [node for node in nodes if node.__class__ is ast.Assign]
-    module.constants = _string_constants(tree, nodes)
+    module.constants = module_constants  # shared by every reading of the text: read, never changed
     # Django's settings, wherever the module sets them: under `if not DEBUG:`, in a class of
     # django-configurations; any one setting may be the one that runs.
     for node in assignments:
