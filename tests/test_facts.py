@@ -473,6 +473,57 @@ def routes_of(tmp_path: Path, files: dict[str, str]):
     return code_facts(BuildContext(tmp_path))
 
 
+FLASK_SCRIPT = """\
+import argparse
+
+from flask import Flask
+
+app = Flask(__name__)
+app.config.from_prefixed_env()
+
+
+@app.get("/healthz")
+def healthz():
+    return "ok"
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", "-p", default="5000")
+    app.run(host="0.0.0.0", port=parser.parse_args().port)
+"""
+
+
+def test_code_facts_come_back_from_the_cache_as_they_were_read(tmp_path: Path) -> None:
+    import json
+
+    facts = routes_of(tmp_path, {"app.py": FLASK_SCRIPT})
+    assert facts.script_ports["app.py"].option_aliases == ("-p",)
+    kept = CodeFacts.from_cache(json.loads(json.dumps(facts.to_cache())))
+    assert kept is not None
+    assert [getattr(kept, name) for name in CodeFacts.__slots__] == [
+        getattr(facts, name) for name in CodeFacts.__slots__
+    ]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda stored: stored["routes"][0].pop(),  # a field missing
+        lambda stored: stored["routes"][0].__setitem__(0, 8000),  # a path that is not a string
+        lambda stored: stored["routes"][0].__setitem__(3, "no"),  # `needs_auth` not a bool
+        lambda stored: stored["script_ports"]["app.py"].__setitem__(4, "-p"),  # aliases not a list
+        lambda stored: stored.pop("imports"),
+        lambda stored: stored.__setitem__("prefixed_env", ["app.py:6"]),
+        lambda stored: stored.__setitem__("applications", [["app.py"]]),
+    ],
+)
+def test_code_facts_the_cache_holds_in_another_shape_are_refused(tmp_path: Path, spoil) -> None:
+    stored = routes_of(tmp_path, {"app.py": FLASK_SCRIPT}).to_cache()
+    spoil(stored)
+    assert CodeFacts.from_cache(stored) is None
+
+
 def test_fastapi_prefixes_add_up_and_authenticated_routes_are_noted(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,

@@ -400,6 +400,12 @@ class CodeFacts:
         """The facts `to_cache` gave; None for anything else (a cache file sits in the
         project, where anything can edit it)."""
         try:
+            if not (
+                all(_written_as(Route, route) for route in stored["routes"])
+                and all(_written_as(ScriptPort, port) for port in stored["script_ports"].values())
+                and (stored["prefixed_env"] is None or [type(part) for part in stored["prefixed_env"]] == [str, str])
+            ):
+                return None
             facts = cls(
                 [Route(*route) for route in stored["routes"]],
                 {
@@ -409,7 +415,7 @@ class CodeFacts:
                 set(stored["applications"]),
                 {path: dict(variables) for path, variables in stored["wrapped"].items()},
                 {path: frozenset(packages) for path, packages in stored["imports"].items()},
-                tuple(stored["prefixed_env"]) if stored["prefixed_env"] is not None else None,  # type: ignore[arg-type]
+                tuple(stored["prefixed_env"]) if stored["prefixed_env"] is not None else None,
             )
         except (TypeError, ValueError, KeyError, IndexError, AttributeError):
             return None
@@ -494,6 +500,33 @@ class CodeFacts:
                     f" {best.application}"
                 )
         return best._replace(guess=_either(best.guess, *doubts)) if doubts else best
+
+
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "str": str,
+    "str | None": (str, type(None)),
+    "bool": bool,
+    "tuple[str, ...]": list,
+}
+"""What JSON holds a field of a record in `CodeFacts` as, by its annotation."""
+
+
+def _written_as(record: type[Route] | type[ScriptPort], values: Any) -> bool:
+    """Whether `values` are the fields of `record` as `CodeFacts.to_cache` writes them."""
+    return (
+        isinstance(values, list)
+        and len(values) == len(record._fields)
+        and all(
+            isinstance(value, _JSON_TYPES[_annotation(record, field)])
+            for field, value in zip(record._fields, values, strict=True)
+        )
+    )
+
+
+def _annotation(record: type, field: str) -> str:
+    """A field's annotation as written (`typing.NamedTuple` keeps it as a forward reference)."""
+    annotation = record.__annotations__[field]
+    return getattr(annotation, "__forward_arg__", annotation)
 
 
 def _health_rank(path: str) -> int | None:
