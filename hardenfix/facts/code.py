@@ -569,7 +569,8 @@ def code_facts(
     # Kept for later runs only where every file's versions can be told apart.
     told = [[relative, *status] for relative, status in statuses if status is not None]
     key = json.dumps(["code", str(context.identity[0]), str(context.identity[1]), sources, suffixes])
-    facts = CodeFacts.from_cache(remembered.recalled(key, told)) if len(told) == len(statuses) else None
+    kept = remembered.recalled(key, told) if len(told) == len(statuses) else None
+    facts = CodeFacts.from_cache(kept) if kept is not None else None
     if facts is None:
         # Reading builds a syntax tree of every module that names a framework, and keeps what
         # it learns, the definitions' trees with it, for the run's other readings (`_KEPT`):
@@ -579,7 +580,7 @@ def code_facts(
         with not_collecting(then_freeze=True):
             facts = _read(context, listed, _Reader(context.identity, dict(statuses)))
         if len(told) == len(statuses):
-            remembered.learn(key, told, facts.to_cache())
+            remembered.learn(key, told, facts)
     _READ[(context.identity, sources, suffixes)] = (statuses, facts)
     return facts
 

@@ -14,7 +14,13 @@ nothing is recalled nor learnt.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
+
+
+class Keepable(Protocol):
+    def to_cache(self) -> Any:
+        """The fact as JSON holds it."""
+
 
 Kept = list[Any]
 """[the status of each file the fact was read from, as [path, mtime in ns, size, inode];
@@ -22,7 +28,7 @@ the fact, as JSON holds it]."""
 
 _remembered: Mapping[str, Kept] | None = None
 """What the cache remembers; None without a cache."""
-_learnt: dict[str, Kept] = {}
+_learnt: dict[str, tuple[list[list[Any]], Keepable]] = {}
 """What this process read that the cache did not remember, since the runner last took it."""
 
 
@@ -38,16 +44,16 @@ def recalled(key: str, statuses: list[list[Any]]) -> Any:
     return kept[1] if kept is not None and kept[0] == statuses else None
 
 
-def learn(key: str, statuses: list[list[Any]], fact: Any) -> None:
+def learn(key: str, statuses: list[list[Any]], fact: Keepable) -> None:
     """Keep a fact read from files with these statuses, when there is a cache to keep it."""
     if _remembered is not None:
-        _learnt[key] = [statuses, fact]
+        _learnt[key] = (statuses, fact)
 
 
 def take_learnt() -> dict[str, Kept] | None:
-    """What was learnt since the last call, if anything."""
+    """What was learnt since the last call, if anything, as the cache keeps it."""
     if not _learnt:
         return None
-    learnt = dict(_learnt)
+    learnt = {key: [statuses, fact.to_cache()] for key, (statuses, fact) in _learnt.items()}
     _learnt.clear()
     return learnt
