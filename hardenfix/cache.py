@@ -271,14 +271,17 @@ class Cache:
         if is_settled(status, self.started_ns) and store.remembered.contexts(path, status) != contexts:
             store.added.build_contexts[path] = [*status, contexts]
 
+    @property
+    def settled_before_ns(self) -> int:
+        """Files last modified before this were settled when the run started (see `is_settled`)."""
+        return self.started_ns - RACY_NS
+
     def add_facts(self, path: str, learnt: dict[str, Kept]) -> None:
         """Keep facts a worker read while it processed the file at `path` (absolute), in
-        that file's project, where every file they were read from was settled."""
+        that file's project."""
         store = self._store_for(path)
         for key, kept in learnt.items():
-            if store.remembered.facts.get(key) != kept and all(
-                is_settled(status, self.started_ns) for _, *status in kept[0]
-            ):
+            if store.remembered.facts.get(key) != kept:
                 store.added.facts[key] = kept
 
     def save(self) -> None:
@@ -387,7 +390,9 @@ def _well_formed(remembered: Remembered) -> bool:
             and lists(walk["files"], 3)
             for walk in remembered.walks.values()
         )
-        and all(isinstance(kept, list) and len(kept) == 2 and lists(kept[0], 4) for kept in remembered.facts.values())
+        and all(
+            isinstance(kept, list) and len(kept) == 2 and isinstance(kept[0], str) for kept in remembered.facts.values()
+        )
     )
 
 

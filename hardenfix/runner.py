@@ -331,7 +331,10 @@ def run(
         force_exclude=force_exclude,
     )
     workers = min(jobs or os.cpu_count() or 1, 61)
-    remembered.recall_from(cached.facts if cached is not None else None)  # before workers fork
+    if cache is not None:  # before workers fork
+        remembered.recall_from(cache.remembered.facts, cache.settled_before_ns)
+    else:
+        remembered.recall_from(None)
     with collecting_less_often():
         found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
         if select_files is not None:

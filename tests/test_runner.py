@@ -671,32 +671,38 @@ def count_code_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return read
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("first_jobs", [1, 2])
 def test_a_changed_compose_file_reads_its_services_code_again_only_when_it_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first_jobs: int
 ) -> None:
     """Pre-commit checks the one Compose file staged: what its services' code says comes
-    from the cache while every file it was read from keeps its status."""
+    from the cache while every file it was read from keeps its status, whether this
+    process or a worker read it first."""
     compose = service_built_from_code(tmp_path, "/healthz")
     age(tmp_path)
     engine = Engine(Settings(select=("HF106",)).rules())
 
-    def probe_fix(cache: bool = True) -> list[str]:
+    def probe_fix(jobs: int = 1, cache: bool = True) -> list[str]:
         opened = Cache.open(tmp_path) if cache else None
         [result] = run([compose], engine, Mode.CHECK, tmp_path, jobs=jobs, cache=opened)
         return [finding.fix.title for finding in result.findings if finding.fix is not None]
 
     read = count_code_read(monkeypatch)
-    assert probe_fix() == ["Add a healthcheck that requests `/healthz` with python3"]
-    assert read == (["main.py"] if jobs == 1 else [])  # a worker read it
+    assert probe_fix(jobs=first_jobs) == ["Add a healthcheck that requests `/healthz` with python3"]
+    assert read == (["main.py"] if first_jobs == 1 else [])  # else a worker read it
     compose.write_text(compose.read_text() + "    restart: unless-stopped\n")
     settle(compose)
     read = count_code_read(monkeypatch)
     assert probe_fix() == ["Add a healthcheck that requests `/healthz` with python3"]
     assert read == []
-    (tmp_path / "app" / "main.py").write_text((tmp_path / "app" / "main.py").read_text().replace("/healthz", "/ready"))
-    settle(tmp_path / "app" / "main.py")
-    assert probe_fix() == probe_fix(cache=False) == ["Add a healthcheck that requests `/ready` with python3"]
+    main = tmp_path / "app" / "main.py"
+    main.write_text(main.read_text().replace("/healthz", "/ready"))
+    settle(main)
+    assert probe_fix() == ["Add a healthcheck that requests `/ready` with python3"]
+    assert read == ["main.py"]
+    read = count_code_read(monkeypatch)
+    assert probe_fix(cache=False) == ["Add a healthcheck that requests `/ready` with python3"]
+    assert read == ["main.py"]
 
 
 def test_code_read_from_a_file_modified_just_before_the_run_is_not_kept(
@@ -712,8 +718,8 @@ def test_code_read_from_a_file_modified_just_before_the_run_is_not_kept(
     assert Cache.open(tmp_path).remembered.facts == {}
     settle(tmp_path / "app" / "main.py")
     list(run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
-    [(statuses, _)] = Cache.open(tmp_path).remembered.facts.values()
-    assert [path for path, *_ in statuses] == ["main.py"]
+    [(_, facts)] = Cache.open(tmp_path).remembered.facts.values()
+    assert facts["applications"] == ["main.py"]
 
 
 @pytest.mark.parametrize(
@@ -850,7 +856,7 @@ def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path
         '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {"/x": {"folders": 1, "extra": 2}}}',
         '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {"/x": {"folders": [5]}}}',
         '{"entries": {"k": [[["HF110"]], []]}, "digests": {}, "build_contexts": {}, "walks": {}}',
-        '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {}, "facts": {"k": [[["a.py", 1, 2]], {}]}}',
+        '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {}, "facts": {"k": [[["a.py", 1, 2, 3]], {}]}}',
     ],
 )
 def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> None:
