@@ -18,7 +18,7 @@ are remembered the same way, so a warm run parses nothing at all; and an entry i
 only when every file it depends on was settled so, where its file system keeps whole
 seconds. Facts read from many files (a build context's code) are remembered with the
 status of each, so that a changed Compose file is checked without reading its services'
-code again (see `hardenfix.facts.remembered`).
+code again (see `hardenfix.remembered`).
 
 The cache lives in `.hardenfix_cache/` (with its own `.gitignore`) at the root of the
 project checked, as ruff keeps its cache beside the configuration it found: the
@@ -47,8 +47,8 @@ from hardenfix import __version__
 from hardenfix.collector import not_collecting
 from hardenfix.config import CONFIG_FILES, ConfigError, read_layer
 from hardenfix.discovery import Walk
-from hardenfix.facts.remembered import Kept
 from hardenfix.model import Record, Status
+from hardenfix.remembered import Kept
 
 DIRECTORY_NAME = ".hardenfix_cache"
 FORMAT = 12
@@ -120,7 +120,7 @@ class Remembered:
     walks: dict[str, dict[str, Any]]
     """Absolute path of a folder walked -> what the walk found (`discovery.Walk`)."""
     facts: dict[str, Kept]
-    """What was read from many files, by what it was read from (see `hardenfix.facts.remembered`)."""
+    """What was read from many files, by what it was read from (see `hardenfix.remembered`)."""
 
     def __init__(
         self,

@@ -432,7 +432,7 @@ class FileResult:
     build and of the entrypoints its services set (see `runner._contexts_of`)."""
     facts_read: dict[str, list[Any]] | None
     """For the cache to remember: facts read from many files while the file was processed,
-    a build context's code (see `hardenfix.facts.remembered`)."""
+    a build context's code (see `hardenfix.remembered`)."""
 
     def __init__(
         self,

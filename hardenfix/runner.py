@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from hardenfix import remembered
 from hardenfix.collector import collecting_less_often
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
 from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
-from hardenfix.facts import remembered
 from hardenfix.files import (
     BinaryFile,
     UnreadableFile,

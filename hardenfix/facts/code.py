@@ -60,9 +60,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from hardenfix import regexes
+from hardenfix import regexes, remembered
 from hardenfix.collector import not_collecting
-from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, remembered, unread_may_set, written_port
+from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first, import_origin

@@ -15,8 +15,6 @@ nothing is recalled nor learnt.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -71,4 +69,7 @@ def take_learnt() -> dict[str, Kept] | None:
 def _digest(statuses: list[list[Any]]) -> str:
     """The first 128 bits of the SHA-256 of the statuses: a context's thousands of files
     take 32 characters of the cache file, which every run loads."""
+    import hashlib  # not before a fact is read: 3 ms of a one-file check
+    import json
+
     return hashlib.sha256(json.dumps(statuses).encode()).hexdigest()[:32]
