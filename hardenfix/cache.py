@@ -51,7 +51,7 @@ from hardenfix.model import Record, Status
 from hardenfix.remembered import Kept
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 12
+FORMAT = 13
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
@@ -84,6 +84,8 @@ class Entry(NamedTuple):
     findings: list[list[object]]
     """Findings as `Finding.to_cache` writes them."""
     dependencies: list[list[object]]
+    error: str | None = None
+    """Why the file does not parse (its one finding says so too); None for one that does."""
 
     def has_fix_edits(self) -> bool:
         """Whether every fix comes with its edits (`check` keeps only that a fix exists)."""
@@ -240,7 +242,7 @@ class Cache:
 
     def add(self, record: Record) -> None:
         store = self._store_for(record.path)
-        entry = Entry(record.findings, record.dependencies)
+        entry = Entry(record.findings, record.dependencies, record.error)
         # On a file system that keeps whole seconds (FAT, HFS+, some network mounts), a
         # dependency modified too recently may be written again within the same second at
         # the same size: its status would not tell, and the entry would outlive the change.
@@ -340,7 +342,7 @@ class _Store:
             return
         kept = self.remembered if len(self.remembered.entries) < MAX_ENTRIES else Remembered()
         stored = {
-            "entries": {key: [e.findings, e.dependencies] for key, e in {**kept.entries, **added.entries}.items()},
+            "entries": {key: list(e) for key, e in {**kept.entries, **added.entries}.items()},
             "digests": {**kept.digests, **added.digests},
             "build_contexts": {**kept.build_contexts, **added.build_contexts},
             "walks": {**kept.walks, **added.walks},
@@ -376,7 +378,10 @@ def _well_formed(remembered: Remembered) -> bool:
         return isinstance(items, list) and all(isinstance(item, list) and len(item) == length for item in items)
 
     return (
-        all(lists(e.findings, 10) and lists(e.dependencies, 3) for e in remembered.entries.values())
+        all(
+            lists(e.findings, 10) and lists(e.dependencies, 3) and isinstance(e.error, str | None)
+            for e in remembered.entries.values()
+        )
         and all(status_and(value, str) for value in remembered.digests.values())
         and all(
             status_and(value, dict) and value[3].keys() == _LEARNT_FIELDS and lists(value[3]["includes"], 2)

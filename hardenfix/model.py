@@ -188,6 +188,12 @@ class ComposeBuild(NamedTuple):
     """The services whose own healthcheck sets no `timeout`, and takes the image's."""
 
 
+def may_name_one_image(name: str | None, other: str) -> bool:
+    """Whether two `image:` names may name the same image once Compose interpolates them:
+    one it interpolates may be any (`${APP_IMAGE:-myapp:dev}` is myapp:dev by default)."""
+    return name is not None and (name == other or "$" in name or "$" in other)
+
+
 class MergedByInclude(NamedTuple):
     """Files another Compose file of the run merges over a Compose file it includes:
     `include: [{path: [../commons/compose.yaml, ./commons-override.yaml]}]` of
@@ -381,6 +387,8 @@ class Record(NamedTuple):
     """Absolute."""
     status: Status
     digest: str
+    error: str | None = None
+    """Why the file does not parse, which depends on its bytes alone."""
 
 
 class FileResult:

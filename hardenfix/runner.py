@@ -55,6 +55,8 @@ from hardenfix.model import (
     Outcome,
     Position,
     Record,
+    Status,
+    may_name_one_image,
     status_of,
 )
 from hardenfix.rules.meta.hf002_parse_error import Unparseable
@@ -207,8 +209,6 @@ class Job:
         name, shares the name of a service that builds or runs it (Compose merges the two), or
         is merged over another file's service. The last file's context holds where several
         build one. A name Compose interpolates (`${APP_IMAGE:-myapp:dev}`) may be any."""
-        from hardenfix.sources.compose import may_name_one_image
-
         for dockerfile, (context, bypassing, images, services, included, inheriting) in learned["builds"].items():
             known = self.build_contexts.get(dockerfile) or ComposeBuild(Path(context))
             self.build_contexts[dockerfile] = ComposeBuild(
@@ -908,8 +908,10 @@ def _build_contexts_of(path: Path, cache: Cache | None) -> dict[str, Any]:
         data = read_accepted(path)  # its status was checked above
         says_any = any(word in data for word in (b"build", b"entrypoint", b"extends", b"include"))
         contexts = _contexts_of(compose.parse(decode(data).text, path)) if says_any else _nothing_learnt()
-    except (UnreadableFile, BinaryFile, ParseError):
-        return _nothing_learnt()  # reported when the file itself is processed
+    except ParseError:
+        contexts = _nothing_learnt()  # its own text does not parse: reported when the file itself is processed
+    except (UnreadableFile, BinaryFile):
+        return _nothing_learnt()
     if cache is not None:
         cache.add_build_contexts(absolute, status, contexts)
     return contexts
@@ -1077,7 +1079,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
         cached = _from_cache(result, job, key, settings, data)
         if cached is not None:
             entry = job.cached.entries[key]
-            cached.cache_entry = Record(key, entry.findings, entry.dependencies, absolute, status, digest)
+            cached.cache_entry = Record(key, entry.findings, entry.dependencies, absolute, status, digest, entry.error)
             if kind is FileKind.COMPOSE:
                 cached.build_contexts = job.cached.contexts_of_bytes(absolute, digest)
             return cached
@@ -1091,7 +1093,7 @@ def process(candidate: Candidate, job: Job) -> FileResult:
     except BinaryFile as reason:
         return _skipped(result, str(reason))
     except UnreadableFile as reason:
-        return unparseable(result, str(reason))
+        return _kept_invalid(unparseable(result, str(reason)), job, key, absolute, status, digest)
     try:
         source = SourceFile(path, build_context, decoded.encoding, candidate.merged_by_include)
         outcome = analyse(engine, kind, decoded.text, result.display_path, source, job.mode)
@@ -1099,7 +1101,8 @@ def process(candidate: Candidate, job: Job) -> FileResult:
             if finding.fix is not None:
                 finding.fix.settle(make_edits=job.fix_edits)
     except ParseError as error:
-        return unparseable(result, str(error), error.line, error.column)
+        invalid = unparseable(result, str(error), error.line, error.column)
+        return _kept_invalid(invalid, job, key, absolute, status, digest)
     except Exception as crash:  # noqa: BLE001 - one rule's bug must not end a sweep
         return _failed(result, f"internal error ({type(crash).__name__}: {crash}); please report this")
     result.facts_read = remembered.take_learnt()
@@ -1263,12 +1266,15 @@ def _from_cache(
         or not entry.is_current(job.seen)
     ):
         return None
-    if entry.findings and job.fix_edits:
+    findings = [Finding.from_cache(finding, result.display_path) for finding in entry.findings]
+    if entry.error is not None:
+        return _as_invalid(result, entry.error, findings)
+    if findings and job.fix_edits:
         try:
             result.original = data if data is not None else read_bytes(result.path)
         except (BinaryFile, UnreadableFile):
             return None
-    result.findings = [Finding.from_cache(finding, result.display_path) for finding in entry.findings]
+    result.findings = findings
     result.failing = _failing(result.findings, settings)
     return result
 
@@ -1291,10 +1297,24 @@ def unparseable(result: FileResult, reason: str, line: int | None = None, column
 
 def _invalid(result: FileResult, rule: type[Rule], reason: str, at: Position | None = None) -> FileResult:
     """A file no rule could look into: one finding (HF002 or HF003) says why."""
+    return _as_invalid(result, reason, [rule.file_finding(result.display_path, reason, at)])
+
+
+def _as_invalid(result: FileResult, reason: str, findings: list[Finding]) -> FileResult:
     result.outcome = Outcome.INVALID
     result.error = reason
-    result.findings = [rule.file_finding(result.display_path, reason, at)]
+    result.findings = findings
     result.failing = 1
+    return result
+
+
+def _kept_invalid(result: FileResult, job: Job, key: str, absolute: str, status: Status, digest: str) -> FileResult:
+    """A file that does not parse, for the cache to remember: why depends on its own bytes
+    alone (a file it includes or reads is another's error, or none), and a warm run then
+    neither parses it nor imports its kind's rules."""
+    if job.cached is not None:
+        findings = [finding.to_cache() for finding in result.findings]
+        result.cache_entry = Record(key, findings, [], absolute, status, digest, result.error)
     return result
 
 

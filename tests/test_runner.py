@@ -231,6 +231,31 @@ def test_a_warm_run_reads_no_file_whose_status_is_unchanged(tmp_path: Path, monk
     assert [r.display_path for r in again if r.findings][1:] == ["tree/s0001/compose.yaml", "tree/s0003/compose.yaml"]
 
 
+def test_a_warm_run_parses_no_file_that_does_not_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why a file does not parse depends on its own bytes: the cache remembers it, and a
+    warm run reads it no more, for its finding or for the build contexts Dockerfiles wait for."""
+    root = tree(tmp_path / "tree", 2)
+    (root / "broken").mkdir()
+    (root / "broken" / "compose.yaml").write_text("services:\n  web:\n    image: [unclosed\n")
+    (root / "broken" / "app.py").write_text("from prometheus_client import Counter\n\ndef broken(:\n    pass\n")
+    (root / "s0001" / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    age(root)
+    engine = Engine(Settings().rules())
+
+    def outcomes() -> list[tuple[str, str, str | None, list[str], int]]:
+        results = run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+        return [(r.display_path, r.outcome.value, r.error, [f.code for f in r.findings], r.failing) for r in results]
+
+    cold = outcomes()
+    assert [(path, outcome, codes) for path, outcome, _, codes, _ in cold if outcome == "invalid"] == [
+        ("tree/broken/app.py", "invalid", ["HF002"]),
+        ("tree/broken/compose.yaml", "invalid", ["HF002"]),
+    ]
+    read, parsed = count_reads(monkeypatch), count_parses(monkeypatch)
+    assert outcomes() == cold
+    assert (read, parsed) == ([], [])
+
+
 @pytest.mark.parametrize(("included", "including"), [("commons", "app"), ("base", "stack")])
 def test_a_file_an_include_merges_over_is_read_again_only_when_what_is_merged_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, included: str, including: str
@@ -856,6 +881,7 @@ def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path
         '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {"/x": {"folders": 1, "extra": 2}}}',
         '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {"/x": {"folders": [5]}}}',
         '{"entries": {"k": [[["HF110"]], []]}, "digests": {}, "build_contexts": {}, "walks": {}}',
+        '{"entries": {"k": [[], [], 5]}, "digests": {}, "build_contexts": {}, "walks": {}, "facts": {}}',
         '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {}, "facts": {"k": [[["a.py", 1, 2, 3]], {}]}}',
     ],
 )

@@ -8,8 +8,10 @@ up importing. These assert behaviour (what is imported), never timings.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -89,15 +91,31 @@ def test_a_warm_check_imports_no_rule_and_no_parser(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     project = tmp_path / "project"
     project.mkdir()
-    (project / "compose.yaml").write_text(COMPOSE)
+    # A service built from a Dockerfile of the run: the warm run learns the Compose file's
+    # build contexts from the cache, and tells the Dockerfile which services run its image.
+    (project / "compose.yaml").write_text(COMPOSE + "  app:\n    build: ./app\n    image: example/app:1\n")
+    (project / "app").mkdir()
+    (project / "app" / "Dockerfile").write_text('FROM python:3.12-slim\nCMD ["python", "-m", "http.server"]\n')
     (project / "metrics.py").write_text(
         "from prometheus_client import Counter\n\nREQUESTS = Counter('r', 'requests')\n"
     )
+    (project / "broken").mkdir()  # files that do not parse: the cache remembers why
+    (project / "broken" / "compose.yaml").write_text("services:\n  web:\n    image: [unclosed\n")
+    (project / "broken" / "app.py").write_text("from prometheus_client import Counter\n\ndef broken(:\n    pass\n")
+    an_hour_ago = time.time() - 3600  # settled: the cache keeps what it read of them
+    for path in [*project.rglob("*.*"), project / "app" / "Dockerfile"]:
+        os.utime(path, (an_hour_ago, an_hour_ago))
     cold_code, cold_modules, cold_out = run_cli("check", ".", cwd=project)
     assert imported(cold_modules, "hardenfix.rules.compose") and imported(cold_modules, "hardenfix.rules.python")
     code, modules, out = run_cli("check", ".", cwd=project)
     assert (code, out) == (cold_code, cold_out) and "HF302" in out and "HF120" in out
-    for loaded_only_to_check in ("hardenfix.rules.compose", "hardenfix.rules.python", "hardenfix.sources.compose"):
+    for loaded_only_to_check in (
+        "hardenfix.rules.compose",
+        "hardenfix.rules.dockerfile",
+        "hardenfix.rules.python",
+        "hardenfix.sources.compose",
+        "hardenfix.sources.dockerfile",
+    ):
         assert not imported(modules, loaded_only_to_check)
     assert not imported(modules, "ruamel") and not imported(modules, "hardenfix.sources.python")
 

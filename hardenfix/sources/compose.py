@@ -28,7 +28,7 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from hardenfix import probes, regexes
 from hardenfix.discovery import may_name_compose_file
-from hardenfix.model import Edit, MergedByInclude
+from hardenfix.model import Edit, MergedByInclude, may_name_one_image
 from hardenfix.sources import ParseError
 from hardenfix.sources.envfile import EnvFileError, env_file_entries
 from hardenfix.sources.text import SourceText, cached_by_text, line_number
@@ -1512,12 +1512,6 @@ class Build(NamedTuple):
     inheriting_timeout: tuple[str, ...] = ()
     """Those of `services` whose healthcheck sets no `timeout`, as `service `web` of
     `compose.yaml``: the engine gives it the image's `HEALTHCHECK --timeout`."""
-
-
-def may_name_one_image(name: str | None, other: str) -> bool:
-    """Whether two `image:` names may name the same image once Compose interpolates them:
-    one it interpolates may be any (`${APP_IMAGE:-myapp:dev}` is myapp:dev by default)."""
-    return name is not None and (name == other or "$" in name or "$" in other)
 
 
 def _unique(known: Sequence[str], new: Sequence[str]) -> tuple[str, ...]:
