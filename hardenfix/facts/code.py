@@ -567,9 +567,13 @@ def code_facts(
     if read is not None and read[0] == statuses:
         return read[1]
     # Kept for later runs only where every file's versions can be told apart.
-    told = [[relative, *status] for relative, status in statuses if status is not None]
+    told = (
+        [[relative, *status] for relative, status in statuses]
+        if all(status is not None for _, status in statuses)
+        else None
+    )
     key = json.dumps(["code", str(context.identity[0]), str(context.identity[1]), sources, suffixes])
-    kept = remembered.recalled(key, told) if len(told) == len(statuses) else None
+    kept = remembered.recalled(key, told) if told is not None else None
     facts = CodeFacts.from_cache(kept) if kept is not None else None
     if facts is None:
         # Reading builds a syntax tree of every module that names a framework, and keeps what
@@ -579,7 +583,7 @@ def code_facts(
         # plane's check).
         with not_collecting(then_freeze=True):
             facts = _read(context, listed, _Reader(context.identity, dict(statuses)))
-        if len(told) == len(statuses):
+        if told is not None:
             remembered.learn(key, told, facts)
     _READ[(context.identity, sources, suffixes)] = (statuses, facts)
     return facts
