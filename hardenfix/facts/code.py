@@ -58,7 +58,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from hardenfix import regexes, remembered
 from hardenfix.collector import not_collecting
@@ -145,6 +145,9 @@ _DJANGO_REDIRECTS = {
 """Django settings that redirect every request (SecurityMiddleware; CommonMiddleware, django 5.2
 middleware/common.py), which python3's urllib and wget follow: to a port that speaks no TLS, or
 to a host name no resolver knows, and fail."""
+_DJANGO_SETTINGS = ("ALLOWED_HOSTS", "MIDDLEWARE", "REST_FRAMEWORK", *_DJANGO_REDIRECTS)
+"""The Django settings `_read_python` reads where a module assigns them: a module that
+spells none has no assignment to look at."""
 _DJANGO_HARMLESS_MIDDLEWARE = regexes.lazy(
     r"(?:django\.(?!contrib\.auth\.middleware\.(?:LoginRequired|RemoteUser))|corsheaders\.|whitenoise\."
     r"|debug_toolbar\.|django_prometheus\.|csp\.|simple_history\.|allauth\.account\.middleware\."
@@ -872,6 +875,28 @@ class _Syntax(NamedTuple):
     assignments: list[ast.Assign]
     constants: dict[str, str]
     """`_string_constants`."""
+    called: dict[str, list[ast.Call]]
+    """Its calls by the last name of what they call (`_callee`), each name's in their order:
+    a pass that looks for `Mount(...)` or `include(...)` looks at those alone."""
+    read_in_order: list[ast.AST]
+    """The nodes `_read_python` reads in one pass, in their order (see `_read_in_order`):
+    imports, assignments of a call's result, decorated functions, and the calls `_call` may
+    read something from, a tenth of a module's calls."""
+    answers: dict[tuple[Callable[[Any], Any], int], Any]
+    """The answers to questions about its nodes that the module's path does not change, by
+    question and node (`_answered`): a reading of the text under another path asks them again."""
+
+
+_Node = TypeVar("_Node", bound=ast.AST)
+_Answer = TypeVar("_Answer")
+
+
+def _answered(answers: dict[Any, Any], question: Callable[[_Node], _Answer], node: _Node) -> _Answer:
+    """`question(node)`, asked once of a node of a `_Syntax` that keeps its `answers`."""
+    key = (question, id(node))
+    if key not in answers:
+        answers[key] = question(node)
+    return answers[key]
 
 
 _SYNTAX: dict[str, _Syntax | None] = {}
@@ -888,12 +913,19 @@ def _syntax(text: str) -> _Syntax | None:
     syntax = None
     if tree is not None:
         nodes = breadth_first(tree)
+        calls = [node for node in nodes if node.__class__ is ast.Call]
+        called: dict[str, list[ast.Call]] = {}
+        for call in calls:
+            called.setdefault(_callee(call), []).append(call)
         syntax = _Syntax(
             tree,
             nodes,
-            [node for node in nodes if node.__class__ is ast.Call],
+            calls,
             [node for node in nodes if node.__class__ is ast.Assign],
             _string_constants(tree, nodes),
+            called,
+            [node for node in nodes if _read_in_order(node)],
+            answers={},
         )
     if _syntax_size + len(text) <= SYNTAX_CACHE_BUDGET:
         _SYNTAX[text] = syntax
@@ -1122,13 +1154,13 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     syntax = _syntax(text)
     if syntax is None:
         return None
-    tree, nodes, calls, assignments, module_constants = syntax
+    tree, nodes, calls, assignments, module_constants, called, read_in_order, answers = syntax
     dotted = _dotted_name(relative)
     module = _Module(relative, dotted)
     module.constants = module_constants  # shared by every reading of the text: read, never changed
     # Django's settings, wherever the module sets them: under `if not DEBUG:`, in a class of
     # django-configurations; any one setting may be the one that runs.
-    for node in assignments:
+    for node in assignments if any(word in text for word in _DJANGO_SETTINGS) else ():
         names = {target.id for target in node.targets if isinstance(target, ast.Name)}
         if "ALLOWED_HOSTS" in names and not (
             module.allowed_hosts and not _REACHES_LOOPBACK & set(module.allowed_hosts)
@@ -1157,14 +1189,14 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             )
     if any(word in text for word in _REFUSAL_WORDS):
         module.route_doubt = _settings_that_refuse(relative, nodes)
-    mount_prefixes = _starlette_mounts(calls, module)
+    mount_prefixes = _starlette_mounts(called.get("Mount", []), module)
     route_owners = _aiohttp_route_owners(tree, nodes) if "web.get" in text else {}
     module.definitions = {
         f"{dotted}.{node.name}": node
         for node in tree.body
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     }
-    pattern_lists = _django_pattern_lists(tree, calls, module)
+    pattern_lists = _django_pattern_lists(tree, called, module)
     for node in calls if "add_argument" in text or "from_prefixed_env" in text else ():
         if _callee(node) == "add_argument":
             _argparse_option(module, node)
@@ -1172,14 +1204,14 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
             prefix = _string(module, _argument(node, 0, "prefix")) or "FLASK"
             module.prefixed_env = (f"{relative}:{node.lineno}", prefix)
     factories = _factories(tree) if "tornado" in text or "bottle" in text else {}
-    for node in (node for node in nodes if node.__class__ in _READ_IN_ORDER):
+    for node in read_in_order:
         if isinstance(node, ast.Import | ast.ImportFrom):
             _imports(module, node)
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+        elif isinstance(node, ast.Assign):
             _owner(module, node, factories)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            _decorated_routes(module, node)
-        elif isinstance(node, ast.Call):
+            _decorated_routes(module, node, answers)
+        else:
             _call(module, node, mount_prefixes, pattern_lists, route_owners)
     if "litestar" in text:
         _litestar(module, nodes)
@@ -1187,22 +1219,34 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         _tornado(module, nodes, "parse_command_line" in text)
     if module.routes:
         module.routes = _placed(tree, module.routes)
-    module.loads_dotenv = next(
-        (f"{relative}:{node.lineno} calls `{_callee(node)}()`" for node in calls if _callee(node) in _LOADS_DOTENV),
-        None,
-    )
+    loads = min((called[name][0] for name in _LOADS_DOTENV if name in called), key=calls.index, default=None)
+    module.loads_dotenv = f"{relative}:{loads.lineno} calls `{_callee(loads)}()`" if loads is not None else None
     # Once every import and application is known: a server call may come before them in `nodes`.
+    # What a call is a call of, by the name an import gives it, is told by the module's path:
+    # the names of the calls that may start a server are not.
+    may_serve = {id(call) for name in (*_SERVER_CALL_NAMES, *module.imports) for call in called.get(name, ())}
     for node in calls:
-        _script_port(module, node, facts)
+        if id(node) in may_serve:
+            _script_port(module, node, facts)
     for node in assignments:
         if isinstance(node.value, ast.Call):
-            _wrapper(module, node)
+            _wrapper(module, node, answers)
     return module
 
 
-_READ_IN_ORDER = frozenset({ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef, ast.AsyncFunctionDef, ast.Call})
-"""The kinds of node `_read_python` reads in one pass, in the order `breadth_first` lists
-them: a module's top-level imports come before any call they name."""
+def _read_in_order(node: ast.AST) -> bool:
+    """Whether `_read_python` reads the node in its one pass over the nodes, in the order
+    `breadth_first` lists them: a module's top-level imports come before any call they name.
+    A function without decorators, an assignment of anything but a call's result, and a call
+    `_call` reads nothing from are not."""
+    kind = node.__class__
+    if kind is ast.Call:
+        return node.func.__class__ is ast.Call or _callee(node) in _CALLEES_READ
+    if kind is ast.Assign:
+        return node.value.__class__ is ast.Call
+    if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+        return bool(node.decorator_list)
+    return kind is ast.Import or kind is ast.ImportFrom
 
 
 class _Block(NamedTuple):
@@ -1367,7 +1411,7 @@ def _settings_that_refuse(relative: str, nodes: list[ast.AST]) -> str | None:
     return None
 
 
-def _wrapper(module: _Module, node: ast.Assign) -> None:
+def _wrapper(module: _Module, node: ast.Assign, answers: dict[Any, Any]) -> None:
     """Code wrapped around an application, which may redirect, refuse or route elsewhere any
     request: `app = HTTPSRedirectMiddleware(api)`, `app = VersionedFastAPI(app)`, werkzeug's
     `app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {...})`. Not a harmless one
@@ -1384,10 +1428,7 @@ def _wrapper(module: _Module, node: ast.Assign) -> None:
     ):
         return
     given = [
-        dotted
-        for argument in (*call.args, *(keyword.value for keyword in call.keywords))
-        for part in breadth_first(argument)
-        if (dotted := _named_by(module, part)) is not None
+        dotted for part in _answered(answers, _names_given, call) if (dotted := _named_by(module, part)) is not None
     ]
     if not given:
         return
@@ -1396,6 +1437,16 @@ def _wrapper(module: _Module, node: ast.Assign) -> None:
             module.guards.setdefault(ast.unparse(target.value), f"`{ast.unparse(call)}`")
         elif isinstance(target, ast.Name):
             module.wrappers.append((target.id, given, call))
+
+
+def _names_given(call: ast.Call) -> list[ast.Name | ast.Attribute]:
+    """The names, and attributes of a name, anywhere in a call's arguments."""
+    return [
+        part
+        for argument in (*call.args, *(keyword.value for keyword in call.keywords))
+        for part in breadth_first(argument)
+        if part.__class__ is ast.Name or part.__class__ is ast.Attribute
+    ]
 
 
 def _named_by(module: _Module, node: ast.AST) -> str | None:
@@ -1535,9 +1586,10 @@ def _owner(module: _Module, node: ast.Assign, factories: Mapping[str, str]) -> N
         callee = "Falcon"
         module.applications.update(names)
         module.servers.update(names)
-    guard = _constructor_guard(node.value)
-    if guard is not None and (callee in _APPLICATIONS or callee in _ROUTERS or callee == "Falcon"):
-        module.guards.update(dict.fromkeys(names, guard))
+    if callee in _APPLICATIONS or callee in _ROUTERS or callee == "Falcon":
+        guard = _constructor_guard(node.value)
+        if guard is not None:
+            module.guards.update(dict.fromkeys(names, guard))
     if isinstance(node.value.func, ast.Name | ast.Attribute):
         module.instances.update(dict.fromkeys(names, node.value.func))
     if callee in _RUN_METHODS or callee in factories:
@@ -1598,8 +1650,12 @@ def _only_harmless_middleware(value: ast.AST) -> bool:
     return all(_HARMLESS_MIDDLEWARE.search(ast.unparse(item)) for item in items)
 
 
-def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-    needs_auth = None  # read once the function is seen to be a route: every function comes here
+def _decorated_routes(
+    module: _Module, function: ast.FunctionDef | ast.AsyncFunctionDef, answers: dict[Any, Any]
+) -> None:
+    """The routes a function's decorators add (`@app.get("/health")`), and the request hooks
+    they register (`answers`: see `_Syntax.answers`)."""
+    needs_auth = None  # read once the function is seen to be a route
     for decorator in function.decorator_list:
         hook = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS:
@@ -1627,13 +1683,17 @@ def _decorated_routes(module: _Module, function: ast.FunctionDef | ast.AsyncFunc
             path = f"/v{written}/{path.lstrip('/')}" if isinstance(written, int | str) and written != "" else None
         if path is not None:
             if needs_auth is None:
-                needs_auth = _asks_for_authentication(function)
-            needs = needs_auth or _depends_on_auth(decorator)
+                needs_auth = _answered(answers, _asks_for_authentication, function)
+            needs = needs_auth or _answered(answers, _depends_on_auth, decorator)
             applied = _keyword(decorator, "apply")  # Bottle's plugins for this route alone
             plugins = (
                 applied and f"it applies `apply={ast.unparse(applied)}` to its handler, which may refuse the probe"
             )
-            refused = _either(_served_to_one_host(decorator), _needs_parameters(function), plugins)
+            refused = _either(
+                _answered(answers, _served_to_one_host, decorator),
+                _answered(answers, _needs_parameters, function),
+                plugins,
+            )
             module.routes.append(_Written(owner, path, decorator.lineno, needs, refused))
 
 
@@ -1730,20 +1790,19 @@ def _without_default(marker: ast.Call) -> bool:
     return default is None or (isinstance(default, ast.Constant) and default.value is Ellipsis)
 
 
-def _starlette_mounts(calls: list[ast.Call], module: _Module) -> dict[int, str]:
+def _starlette_mounts(mounts: list[ast.Call], module: _Module) -> dict[int, str]:
     """`Mount("/api", routes=[Route(...), ...])`: the prefix of each route call inside a mount
-    (`calls` are the module's, in `ast.walk` order)."""
+    (`mounts` are the module's calls of `Mount`, in `ast.walk` order)."""
     prefixes: dict[int, str] = {}
-    for node in calls:
-        if _callee(node) == "Mount":
-            prefix = _prefix(module, _argument(node, 0, "path")) or ""
-            for inner in ast.walk(node):
-                if inner is not node and isinstance(inner, ast.Call):
-                    prefixes[id(inner)] = prefix + prefixes.get(id(inner), "")
+    for node in mounts:
+        prefix = _prefix(module, _argument(node, 0, "path")) or ""
+        for inner in ast.walk(node):
+            if inner is not node and isinstance(inner, ast.Call):
+                prefixes[id(inner)] = prefix + prefixes.get(id(inner), "")
     return prefixes
 
 
-def _django_pattern_lists(tree: ast.Module, calls: list[ast.Call], module: _Module) -> dict[int, str]:
+def _django_pattern_lists(tree: ast.Module, called: dict[str, list[ast.Call]], module: _Module) -> dict[int, str]:
     """The pattern list each node of a Django URLconf is written in, where that is not its
     `urlpatterns`: a module-level list (`api_patterns = [path(...)]`) or one inside an
     `include([...])`. `include()` takes a list as well as a module (django/urls/conf.py), and
@@ -1758,14 +1817,15 @@ def _django_pattern_lists(tree: ast.Module, calls: list[ast.Call], module: _Modu
     owners: dict[int, str] = {}
     for name, written in lists.items():
         owners.update(dict.fromkeys(map(id, ast.walk(written)), name))
-    for node in calls:
-        if _callee(node) == "i18n_patterns" and _prefixes_every_language(node):
+    for node in called.get("i18n_patterns", []):
+        if _prefixes_every_language(node):
             # Served below the language code (`/en/health/`), which the settings and the request decide.
             name = _inline_list(node)
             owners.update(dict.fromkeys(map(id, ast.walk(node)), name))
             module.mounts.append(_Mount(f"{module.dotted}.{name}", _UNKNOWN, module.dotted))
-    for node in calls:  # outer includes first, so a node is in the innermost list it is written in
-        if _callee(node) == "include" and node.args:
+    # Outer includes first, so a node is in the innermost list it is written in.
+    for node in called.get("include", []):
+        if node.args:
             included = _included(node)
             if isinstance(included, ast.List):
                 owners.update(dict.fromkeys(map(id, ast.walk(included)), _inline_list(node)))
@@ -1812,6 +1872,17 @@ def _prefixes_every_language(i18n_patterns: ast.Call) -> bool:
     return not (isinstance(keyword, ast.Constant) and keyword.value is False)
 
 
+_CALLEES_READ = frozenset(
+    {"add_hook", "install", "append", "extend", "insert", "include_router", "register_blueprint", "add_middleware"}
+    | {"init_app", "mount", "add_subapp", "Mount", "add_routes", "path", "re_path", "Route", "get", "add_route"}
+    | _HTTPS_EXTENSIONS
+    | _REGISTRATIONS.keys()
+    | _REQUEST_HOOKS
+)
+"""The last names of what the calls `_call` reads are calls of; it reads a call of a call's
+result too (`app.middleware("http")(check)`)."""
+
+
 def _call(
     module: _Module,
     call: ast.Call,
@@ -1819,6 +1890,8 @@ def _call(
     pattern_lists: dict[int, str],
     route_owners: dict[int, str],
 ) -> None:
+    """What a call registers, mounts or runs before each request: `_read_in_order` hands it
+    the calls of `_CALLEES_READ` alone."""
     callee = _callee(call)
     is_method = isinstance(call.func, ast.Attribute)
     # A request hook registered by a call, not as a decorator: `app.before_request(force_https)`,
@@ -1902,7 +1975,13 @@ def _call(
         if path is not None and _UNKNOWN not in prefix:
             view = _view_name(module, _argument(call, 1, "endpoint"))
             module.routes.append(_Written("", prefix + path, call.lineno, False, None, view))
-    elif callee == "get" and is_method and ast.unparse(call.func.value) == "web" and call.args:
+    elif (
+        callee == "get"
+        and is_method
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == "web"
+        and call.args
+    ):
         path = _string(module, call.args[0])
         if path is not None:
             module.routes.append(_Written(route_owners.get(id(call), ""), path, call.lineno, False))
