@@ -924,7 +924,7 @@ def _syntax(text: str) -> _Syntax | None:
             [node for node in nodes if node.__class__ is ast.Assign],
             _string_constants(tree, nodes),
             called,
-            [node for node in nodes if _read_in_order(node)],
+            [node for node in nodes if node.__class__ in _READ_IN_ORDER and _read_in_order(node)],
             answers={},
         )
     if _syntax_size + len(text) <= SYNTAX_CACHE_BUDGET:
@@ -1232,6 +1232,10 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
         if isinstance(node.value, ast.Call):
             _wrapper(module, node, answers)
     return module
+
+
+_READ_IN_ORDER = frozenset({ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef, ast.AsyncFunctionDef, ast.Call})
+"""The kinds of node `_read_in_order` tells of: the others are not read in that pass."""
 
 
 def _read_in_order(node: ast.AST) -> bool:
