@@ -134,10 +134,10 @@ routes without `host=` match no host), Flask-BasicAuth's on every route; set in 
 (`app.config["SERVER_NAME"] = ...`, a config class's `SERVER_NAME = ...`,
 `config.update(SERVER_NAME=...)`)."""
 _CONFIG_LOADERS = frozenset({"from_envvar", "from_file", "from_pyfile"})
-_REFUSAL_WORDS = ("Host(", *_REFUSING_SETTINGS, *_CONFIG_LOADERS)
-"""What a module that `_settings_that_refuse` finds anything in spells."""
 """Flask's and Quart's `app.config` methods that read settings at run time from a file the
 deployment may hold (`from_prefixed_env`, which reads the environment, is `CodeFacts.prefixed_env`)."""
+_REFUSAL_WORDS = ("Host(", *_REFUSING_SETTINGS, *_CONFIG_LOADERS)
+"""What a module that `_setting_that_refuses` finds anything in spells."""
 _DJANGO_REDIRECTS = {
     "SECURE_SSL_REDIRECT": "Django redirects the probe to https",
     "PREPEND_WWW": "Django redirects the probe to `www.127.0.0.1`, a host that does not resolve",
@@ -1188,7 +1188,8 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
                 module.django_middleware,
             )
     if any(word in text for word in _REFUSAL_WORDS):
-        module.route_doubt = _settings_that_refuse(relative, nodes)
+        refusing = _answered(answers, _setting_that_refuses, tree)
+        module.route_doubt = f"{relative}:{refusing}" if refusing is not None else None
     mount_prefixes = _starlette_mounts(called.get("Mount", []), module)
     route_owners = _aiohttp_route_owners(tree, nodes) if "web.get" in text else {}
     module.definitions = {
@@ -1377,25 +1378,24 @@ def _restricts(permission_classes: ast.AST) -> bool:
     return not all(ast.unparse(item).strip("'\"").endswith("AllowAny") for item in items)
 
 
-def _settings_that_refuse(relative: str, nodes: list[ast.AST]) -> str | None:
+def _setting_that_refuses(tree: ast.Module) -> str | None:
     """Where the module sets what makes its application refuse a probe of 127.0.0.1: Flask's
     `_REFUSING_SETTINGS` (a string, a keyword or a name), or settings read at run time
-    (`_CONFIG_LOADERS`), which may set them; Starlette's `Host(...)`."""
-    for node in nodes:
+    (`_CONFIG_LOADERS`), which may set them; Starlette's `Host(...)`. Said from the line on:
+    "12 sets `SERVER_NAME`: ...", for the module's path to go before it."""
+    for node in breadth_first(tree):
         kind = node.__class__  # the four kinds of node looked at, told apart once
         if kind is ast.Call:
             if isinstance(node.func, ast.Name) and node.func.id == "Host" and node.args:
                 host = ast.unparse(node.args[0])
-                return (
-                    f"{relative}:{node.lineno}: `Host({host}, ...)` serves its routes to requests for that host alone"
-                )
+                return f"{node.lineno}: `Host({host}, ...)` serves its routes to requests for that host alone"
             if (
                 isinstance(node.func, ast.Attribute)
                 and node.func.attr in _CONFIG_LOADERS
                 and ast.unparse(node.func.value).endswith("config")
             ):
                 return (
-                    f"{relative}:{node.lineno} reads its settings at run time (`{ast.unparse(node.func)}(...)`),"
+                    f"{node.lineno} reads its settings at run time (`{ast.unparse(node.func)}(...)`),"
                     " which may set `SERVER_NAME` or `TRUSTED_HOSTS`: Flask answers 404 or 400 to a request for"
                     " another host, as a probe of 127.0.0.1 is"
                 )
@@ -1411,7 +1411,7 @@ def _settings_that_refuse(relative: str, nodes: list[ast.AST]) -> str | None:
         else:
             continue
         if named in _REFUSING_SETTINGS:
-            return f"{relative}:{node.lineno} sets `{named}`: {_REFUSING_SETTINGS[named]}"
+            return f"{node.lineno} sets `{named}`: {_REFUSING_SETTINGS[named]}"
     return None
 
 
