@@ -1234,6 +1234,34 @@ def test_a_module_read_in_two_build_contexts_is_parsed_once_and_named_by_each(
     assert from_root.health_route().path == own.health_route().path == "/api/healthz"
 
 
+def test_what_a_module_says_whatever_its_path_is_asked_once_and_told_by_each_contexts_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read in two build contexts, a module's text answers once what no path changes (whether
+    a handler asks for authentication, what setting refuses a probe: `_Syntax.answers`), and
+    each context's facts say it under the module's own path there."""
+    from hardenfix.facts import code
+
+    (tmp_path / "services/api").mkdir(parents=True)
+    (tmp_path / "services/api/main.py").write_text(
+        "from fastapi import Depends, FastAPI\napp = FastAPI()\napp.config = {}\n"
+        "app.config['SERVER_NAME'] = 'api.example.com'\n"
+        "@app.get('/healthz')\ndef h(user=Depends(get_current_user)): ...\n"
+    )
+    asked: list[str] = []
+    for question in ("_asks_for_authentication", "_setting_that_refuses"):
+        answer = getattr(code, question)
+        monkeypatch.setattr(
+            code, question, lambda node, answer=answer, question=question: asked.append(question) or answer(node)
+        )
+    from_root = code_facts(BuildContext(tmp_path), ("services",)).health_route()
+    own = code_facts(BuildContext(tmp_path / "services"), (".",)).health_route()
+    assert sorted(asked) == ["_asks_for_authentication", "_setting_that_refuses"]
+    assert from_root.needs_auth and own.needs_auth
+    assert from_root.guess.startswith("services/api/main.py:4 sets `SERVER_NAME`")
+    assert own.guess.startswith("api/main.py:4 sets `SERVER_NAME`")
+
+
 def test_reading_a_context_runs_no_collection_and_freezes_what_it_keeps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
