@@ -1262,6 +1262,28 @@ def test_what_a_module_says_whatever_its_path_is_asked_once_and_told_by_each_con
     assert own.guess.startswith("api/main.py:4 sets `SERVER_NAME`")
 
 
+def test_every_call_name_call_reads_is_one_the_ordered_pass_hands_it() -> None:
+    """`_read_in_order` hands `_call` only the calls `_CALLEES_READ` names: a name `_call`
+    compares its callee with, and that set leaves out, would be read nowhere."""
+    source = Path(code_module.__file__).read_text(encoding="utf-8")
+    function = next(
+        node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef) and node.name == "_call"
+    )
+    compared: set[str] = set()
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == "callee"):
+            continue
+        for operand in node.comparators:
+            if isinstance(operand, ast.Constant):
+                compared.add(operand.value)
+            elif isinstance(operand, ast.Tuple):
+                compared.update(item.value for item in operand.elts)
+            else:
+                compared.update(getattr(code_module, operand.id))
+    assert {"add_hook", "Mount", "get", "add_url_rule", "Talisman"} <= compared
+    assert compared <= code_module._CALLEES_READ
+
+
 def test_reading_a_context_runs_no_collection_and_freezes_what_it_keeps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
