@@ -540,3 +540,26 @@ def test_a_class_is_searched_for_its_logger_once_for_all_its_handlers(
     [result] = run([tree], engine, Mode.DIFF, tree)
     assert sorted(read) == ["__init__", "rate_0", "rate_1", "rate_2"]
     assert result.fixed_bytes.count(b"self.log.exception(") == 3
+
+
+def test_a_function_with_several_handlers_is_walked_once_for_its_local_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each finding asks whether the function around it binds the names it catches (a local
+    `class Exception`), which walks the whole function: asked for three handlers of one
+    function, it is walked once, and the three are still found."""
+    from hardenfix.rules.python import hf303_broad_except_silent_default as hf303
+
+    tree = tmp_path / "project"
+    (tree / "app").mkdir(parents=True)
+    handler = "    try:\n        {0} = client.{0}()\n    except Exception:\n        {0} = 0.0\n"
+    (tree / "app" / "rates.py").write_text(
+        "def rates(client):\n"
+        + "".join(handler.format(name) for name in ("low", "high", "mean"))
+        + "    return low, high, mean\n"
+    )
+    monkeypatch.chdir(tree)
+    hf303._local_names.cache_clear()
+    assert len(_findings(tree, tmp_path)["app/rates.py"]) == 3
+    asked = hf303._local_names.cache_info()
+    assert (asked.misses, asked.hits) == (1, 2)
