@@ -25,13 +25,13 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, AnyStr, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from hardenfix import regexes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.python_nodes import breadth_first
-from hardenfix.sources.text import SourceText
+from hardenfix.sources.text import SourceText, word_starts
 
 if TYPE_CHECKING:
     import libcst
@@ -46,28 +46,11 @@ _STDLIB = sys.stdlib_module_names
 _LINE_BREAK = regexes.lazy(r"\r\n|\n|\r")
 
 
-def word_starts(text: AnyStr, word: AnyStr) -> Iterator[int]:
-    """Where `word` stands in `text` (str or bytes) as a whole word: found by `find`, many
-    times faster than a regex that starts with `\\b`, which the regex engine tries at every
-    offset. In bytes, any non-ASCII byte ends a word: that finds a word too often, never
-    too seldom."""
-    start = text.find(word)
-    while start != -1:
-        end = start + len(word)
-        if not _is_word_character(text[start - 1 : start]) and not _is_word_character(text[end : end + 1]):
-            yield start
-        start = text.find(word, start + 1)
-
-
 def spelled_as_read(text: str) -> bool:
     """Whether each identifier in `text` is spelled as Python reads it, in NFKC form: true
     of ASCII, and of most other texts (accents, box drawing, emoji); not of one with
     compatibility characters (`ﬁ`, full-width letters), which `word_starts` would miss."""
     return text.isascii() or unicodedata.is_normalized("NFKC", text)
-
-
-def _is_word_character(character: str | bytes) -> bool:
-    return character.isalnum() or character in ("_", b"_")
 
 
 def block_opener(data: bytes, line_start: int) -> bytes | None:

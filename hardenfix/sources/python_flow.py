@@ -55,9 +55,9 @@ from hardenfix.sources.python import (
     last_name,
     module_level_statements,
     spelled_as_read,
-    word_starts,
 )
 from hardenfix.sources.python_nodes import child_nodes, import_origin
+from hardenfix.sources.text import word_starts
 
 if TYPE_CHECKING:
     from hardenfix.sources.python_project import Project

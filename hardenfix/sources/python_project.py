@@ -44,8 +44,7 @@ from hardenfix import regexes
 from hardenfix.discovery import discover, discover_along
 from hardenfix.files import MAX_FILE_BYTES, FileTooLarge, UnreadableFile, decode, read_whole
 from hardenfix.model import FileKind
-from hardenfix.sources.python import word_starts
-from hardenfix.sources.text import SourceText
+from hardenfix.sources.text import SourceText, word_starts
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")

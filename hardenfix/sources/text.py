@@ -10,10 +10,10 @@ import bisect
 import itertools
 import operator
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property, wraps
 from pathlib import Path
-from typing import TypeVar
+from typing import AnyStr, TypeVar
 
 from hardenfix import regexes
 from hardenfix.model import Position
@@ -158,3 +158,20 @@ class SourceText:
     def column(self, offset: int) -> int:
         """0-based column of `offset` in characters."""
         return offset - self.line_start(offset)
+
+
+def word_starts(text: AnyStr, word: AnyStr) -> Iterator[int]:
+    """Where `word` stands in `text` (str or bytes) as a whole word: found by `find`, many
+    times faster than a regex that starts with `\\b`, which the regex engine tries at every
+    offset. In bytes, any non-ASCII byte ends a word: that finds a word too often, never
+    too seldom."""
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        if not _is_word_character(text[start - 1 : start]) and not _is_word_character(text[end : end + 1]):
+            yield start
+        start = text.find(word, start + 1)
+
+
+def _is_word_character(character: str | bytes) -> bool:
+    return character.isalnum() or character in ("_", b"_")

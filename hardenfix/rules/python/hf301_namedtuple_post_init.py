@@ -23,7 +23,6 @@ from hardenfix.sources.python import (
     merge_insertions,
     module_level_bindings,
     module_level_statements,
-    word_starts,
 )
 from hardenfix.sources.python_flow import (
     CLASS,
@@ -38,7 +37,7 @@ from hardenfix.sources.python_flow import (
     imported_module,
 )
 from hardenfix.sources.python_project import MAX_MODULES, Project
-from hardenfix.sources.text import line_number
+from hardenfix.sources.text import line_number, word_starts
 
 _NAMEDTUPLE = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
 _NAMEDTUPLE_FACTORIES = _NAMEDTUPLE | {"collections.namedtuple"}

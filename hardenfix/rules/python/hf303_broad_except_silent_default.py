@@ -22,9 +22,9 @@ from hardenfix.sources.python import (
     merge_insertions,
     module_name,
     modules_imported_by,
-    word_starts,
 )
 from hardenfix.sources.python_nodes import breadth_first, child_nodes
+from hardenfix.sources.text import word_starts
 
 if TYPE_CHECKING:
     import libcst
