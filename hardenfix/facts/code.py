@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import ast
 import json
+import posixpath
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -66,7 +67,7 @@ from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set,
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first, import_origin
-from hardenfix.sources.text import line_number
+from hardenfix.sources.text import line_number, word_starts
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
 """Health routes by their last path segment, most preferred first."""
@@ -620,6 +621,225 @@ def holds_readable_code(context: BuildContext, sources: tuple[str, ...] = (".",)
     return any(
         context.files_under(source, suffix, MAX_FILES, _skipped) for suffix in CODE_SUFFIXES for source in sources
     )
+
+
+def served_modules(
+    context: BuildContext, sources: tuple[str, ...], served: str, imported_as: str
+) -> tuple[str, ...] | None:
+    """The Python files under `sources` that a process serving the module `served` runs: it,
+    and what it imports, and what those import, each package's `__init__.py` with it.
+    `imported_as` is the dotted name the process imports it by (`services.api.main` of
+    `uvicorn services.api.main:app`; a script's by its file's name), which tells where its
+    absolute imports are looked for; one not found there is looked for in any folder
+    (`PYTHONPATH` may name it). A module a string names is counted as imported
+    (`app.config.from_object("config.Production")`), and so is a module that imports
+    `served`, with what it runs. None when `served` is not listed, its path does not end as
+    `imported_as` does, one of them loads settings by a name not written out
+    (`_LOADS_SETTINGS_BY_NAME`), or they are more than `MAX_SERVED_MODULES`."""
+    listed = dict.fromkeys(
+        relative for source in sources for relative in context.files_under(source, ".py", MAX_FILES, _skipped)
+    )
+    key = (context.identity, sources, served, imported_as)
+    kept = _SERVED.get(key)
+    if (
+        kept is not None
+        and kept.listed == list(listed)
+        and all(context.status(relative) == status for relative, status in kept.statuses)
+    ):
+        return kept.modules
+    visited: list[str] = []
+    modules = _served_modules(context, listed, served, imported_as, visited)
+    _SERVED[key] = _Served(list(listed), [(relative, context.status(relative)) for relative in visited], modules)
+    return modules
+
+
+MAX_SERVED_MODULES = 100
+"""Modules past which the code a process runs is read as the whole of its code: an
+application that imports so many imports most of its context, and finding them costs more
+than reading the rest. PMOVES.AI's services run 1 to 11 modules each; onyx's API server
+imports 1,097 of the 2,000 its context lists, which took 0.39 s to find."""
+
+
+class _Served(NamedTuple):
+    """The modules a process runs, while the files they were found from stay as they were."""
+
+    listed: list[str]
+    statuses: list[tuple[str, Status | None]]
+    """The status of each file read to find them."""
+    modules: tuple[str, ...] | None
+
+
+_SERVED: dict[tuple[tuple[Path, str | None], tuple[str, ...], str, str], _Served] = {}
+"""(The context's identity, the sources, the module served, the name it is imported by) ->
+the modules it runs: a monorepo's Compose files run the same services' code."""
+
+
+def _served_modules(
+    context: BuildContext, listed: dict[str, None], served: str, imported_as: str, visited: list[str]
+) -> tuple[str, ...] | None:
+    """See `served_modules`; the files it reads go to `visited`."""
+    in_context = _dotted_name(served)
+    common = _common_dotted_end(in_context, imported_as)
+    if served not in listed or not common:
+        return None
+    importable = _Importable(listed, in_context.removesuffix(common), imported_as.removesuffix(common))
+    reached: dict[str, None] = {}
+
+    def follow(start: str) -> bool:
+        """Add what `start` runs; False where one of them loads settings by a name not written
+        out, or they are more than `MAX_SERVED_MODULES`."""
+        reached[start] = None
+        pending = [start]
+        while pending:
+            relative = pending.pop()
+            visited.append(relative)
+            try:
+                data = context.read_bytes(relative)
+            except ContextError:
+                continue
+            if _LOADS_SETTINGS_BY_NAME.search(data):
+                return False
+            named = ((name.partition(b":")[0].decode(), False) for name in _NAMED_IN_A_STRING.findall(data))
+            for target, is_relative in (*_imported_targets(relative, data), *named):
+                for file in importable.files(target, is_relative):
+                    if file not in reached:
+                        reached[file] = None
+                        pending.append(file)
+            if len(reached) > MAX_SERVED_MODULES:
+                return False
+        return True
+
+    if not follow(served):
+        return None
+    # A module that imports the served one may change its application (`from main import app`,
+    # then `app.add_middleware(...)`), however the process comes to load it: a plugin loaded by
+    # `importlib.import_module(name)`, a module of a package loaded by `__getattr__`.
+    leaf = in_context.rpartition(".")[2]
+    for relative in listed:
+        if relative in reached:
+            continue
+        visited.append(relative)
+        try:
+            data = context.read_bytes(relative)
+        except ContextError:
+            continue
+        imports_served = leaf.encode() in data and any(
+            served in importable.files(target, is_relative)
+            for target, is_relative in _imported_targets(relative, data, leaf)
+        )
+        if imports_served and not follow(relative):
+            return None
+    return tuple(reached)
+
+
+class _Importable:
+    """The Python files of a listing by the dotted names a process imports them by: an
+    absolute import of `import_prefix` + a name is of the file the context's dotted
+    `context_prefix` + the name names, else of any file whose dotted name ends in it."""
+
+    def __init__(self, listed: Iterable[str], context_prefix: str, import_prefix: str) -> None:
+        self._context_prefix = context_prefix
+        self._import_prefix = import_prefix
+        self._by_dotted: dict[str, list[str]] = {}
+        self._by_last_name: dict[str, list[str]] = {}
+        for relative in listed:
+            dotted = _dotted_name(relative)
+            self._by_dotted.setdefault(dotted, []).append(relative)
+            self._by_last_name.setdefault(dotted.rpartition(".")[2], []).append(dotted)
+
+    def files(self, target: str, is_relative: bool) -> list[str]:
+        """The files an import of `target` runs, each package's `__init__.py` above it too;
+        a relative import's `target` is named from the context's top."""
+        if is_relative:
+            return self._packages_of(target)
+        if target.startswith(self._import_prefix):
+            inside = self._context_prefix + target.removeprefix(self._import_prefix)
+            found = self._packages_of(inside, self._context_prefix.count("."))
+            if found:
+                return found
+        return [
+            file
+            for name in (target, target.rpartition(".")[0])
+            if "." in name
+            for dotted in self._by_last_name.get(name.rpartition(".")[2], ())
+            if dotted == name or dotted.endswith("." + name)
+            for file in self._packages_of(dotted, dotted.count(".") - name.count("."))
+        ]
+
+    def _packages_of(self, dotted: str, stop: int = 0) -> list[str]:
+        """The files of `dotted` and of each package above it, down to `stop` dots."""
+        found: list[str] = []
+        while dotted.count(".") >= stop:
+            found.extend(self._by_dotted.get(dotted, ()))
+            if "." not in dotted:
+                break
+            dotted = dotted.rpartition(".")[0]
+        return found
+
+
+_LOADS_SETTINGS_BY_NAME = regexes.lazy(rb"from_(?:object|pyfile|envvar|file)\s*\(\s*(?![rbuRBU]{0,2}[\"'])")
+"""Flask's configuration loaded from a module or file named other than by a string written
+out (`app.config.from_object(os.environ["SETTINGS"])`): any module of the context may set
+what refuses a probe (`SERVER_NAME`)."""
+_NAMED_IN_A_STRING = regexes.lazy(rb"[\"']([A-Za-z_]\w*(?:(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?|:[A-Za-z_]\w*))[\"']")
+"""A string that may name a module to load, dotted or with the object after a colon
+(`from_object("config.Production")`, `include("polls.urls")`, `uvicorn.run("main:app")`);
+not a word alone, which most strings are (`"id"`)."""
+
+
+_FROM_CLAUSE = regexes.lazy(rb"[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+")
+"""What stands before `import` on the line of a `from` statement."""
+_IMPORTED = regexes.lazy(rb"[ \t]*(\([^)]*\)|(?:[^\r\n\\#;]|\\\r?\n)*)")
+"""What an import statement lists: to the end of its line (a backslash goes on), or its brackets'."""
+_COMMENT = regexes.lazy(rb"#[^\r\n]*")
+
+
+def _imported_targets(relative: str, data: bytes, naming: str | None = None) -> list[tuple[str, bool]]:
+    """What the import statements of the module at `relative` may import, as dotted names,
+    each with whether it is a relative import's (named from the context's top): a statement
+    that starts its line (`    from .api import (router,  # v1`), read from its text, as
+    parsing every module a large application imports would take longer than reading the
+    few that name a framework. `from a import b` may import the module `a.b`, or a name of
+    `a`: both are given. With `naming`, only the names it is one of the parts of, from the
+    statements that spell it."""
+    parts = tuple(_dotted_name(relative).split("."))
+    is_package = relative.rpartition("/")[2] == "__init__.py"
+    spelled = naming.encode() if naming is not None else b""
+    found: list[tuple[str, bool]] = []
+    for start in word_starts(data, b"import"):
+        line_start = data.rfind(b"\n", 0, start) + 1
+        before = data[line_start:start]
+        names = _IMPORTED.match(data, start + len(b"import"))
+        if names is None or spelled not in data[line_start : names.end()]:
+            continue
+        if not before.strip(b" \t"):  # `import a.b, c as d`
+            found.extend((name, False) for name in _imported_names(names.group(1)))
+            continue
+        clause = _FROM_CLAUSE.fullmatch(before)  # `from a.b import c`
+        if clause is None:
+            continue
+        dots, module = clause.groups()
+        written = module.decode("utf-8", "replace") or None
+        origin = import_origin(ast.ImportFrom(module=written, names=[], level=len(dots)), parts, is_package)
+        if not origin:
+            continue  # relative above the context's top
+        dotted = ".".join(origin)
+        found.append((dotted, bool(dots)))
+        found.extend((f"{dotted}.{name}", bool(dots)) for name in _imported_names(names.group(1)))
+    return [target for target in found if naming is None or naming in target[0].split(".")]
+
+
+def _imported_names(names: bytes) -> Iterator[str]:
+    """The names an import statement lists (`(a as b,  # old\n c)`: `a`, `c`)."""
+    for name in _COMMENT.sub(b"", names).replace(b"\\", b" ").strip().strip(b"()").split(b","):
+        words = name.split()
+        if words and words[0] != b"*":
+            yield words[0].decode("utf-8", "replace")
+
+
+def _common_dotted_end(first: str, second: str) -> str:
+    """The last names two dotted names share (`app.main` of `src.app.main` and `app.main`)."""
+    return ".".join(reversed(posixpath.commonprefix([first.split(".")[::-1], second.split(".")[::-1]])))
 
 
 _READ: dict[

@@ -43,6 +43,7 @@ from hardenfix.facts.code import (
     code_facts,
     holds_readable_code,
     may_start_a_server,
+    served_modules,
 )
 from hardenfix.facts.process import (
     CONFIG_FILES,
@@ -590,17 +591,42 @@ class ServiceFacts:
     def _code(self) -> CodeFacts | None:
         """The code the container runs (`_code_place`), read once for every service that runs
         the same. Another service's code in a shared context (`context: .`) would give it
-        routes it does not serve."""
+        routes it does not serve. Where the module its launch serves creates an application,
+        the modules that one runs alone (`served_modules`): another application's router, or
+        its `mount('/')`, is not its own; and a monorepo's services read a tenth of the code."""
         if self._code_place is None:
             return None
         context, sources = self._code_place
         suffixes = self._code_languages
         shown = self._relative(context.root)
         prefix = "" if shown == "." else shown + "/"
-        return self.document.made_of_other_files(
-            ("code", context.identity, sources, suffixes),
-            lambda: code_facts(context, sources, suffixes).named_from(prefix),
-        )
+
+        def read(files: tuple[str, ...]) -> CodeFacts:
+            return self.document.made_of_other_files(
+                ("code", context.identity, files, suffixes),
+                lambda: code_facts(context, files, suffixes).named_from(prefix),
+            )
+
+        served, imported_as = self._target_file(), self._imported_as()
+        if served is not None and imported_as is not None and suffixes == (".py",):
+            modules = served_modules(context, sources, served, imported_as)
+            if modules is not None:
+                facts = read(modules)
+                if served in facts.applications:
+                    return facts
+        return read(sources)
+
+    def _imported_as(self) -> str | None:
+        """The dotted name the launch imports the module it serves by (`api.main` of
+        `uvicorn api.main:app`); a script's, by its file's name (its folder is the first
+        its imports look in)."""
+        launch = self.launch
+        if launch is None or launch.target is None:
+            return None
+        target = launch.target
+        if target.endswith(".py") and ":" not in target:
+            return posixpath.basename(target).removesuffix(".py")
+        return target.split(":", 1)[0]
 
     @property
     def _code_languages(self) -> tuple[str, ...]:
