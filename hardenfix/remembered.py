@@ -1,5 +1,6 @@
 """Facts a run keeps for the next: what a build context's code says (`code.code_facts`),
-costly to read and the same while the code stays as it was.
+and which of its modules a served application runs (`code.served_modules`), costly to
+read and the same while the code stays as it was.
 
 Each is kept in the cache (see `hardenfix.cache`) under a key that names what was read,
 with a digest of the status of every file it was read from: a later run takes it while

@@ -1571,6 +1571,25 @@ def test_an_application_that_imports_most_of_its_code_is_read_with_the_rest(
     assert served_modules(context, (".",), "main.py", "main") is None
 
 
+@pytest.mark.parametrize(
+    ("stored", "recalled"),
+    [
+        ({"modules": ["main.py", "app/__init__.py"]}, ("main.py", "app/__init__.py")),
+        ({"modules": None}, None),
+        ({"modules": []}, "refused"),
+        ({"modules": ["main.py", 3]}, "refused"),
+        ({"modules": "main.py"}, "refused"),
+        ({}, "refused"),
+        (["main.py"], "refused"),
+    ],
+)
+def test_the_modules_a_process_runs_come_back_from_the_cache_as_they_were_found(stored, recalled) -> None:
+    kept = code_module._ServedModules.from_cache(stored)
+    assert (kept.modules if kept is not None else "refused") == recalled
+    if kept is not None:
+        assert kept.to_cache() == stored
+
+
 def test_the_names_an_import_statement_may_import() -> None:
     text = (
         b"import os, a.x as y\n"

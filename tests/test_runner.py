@@ -684,14 +684,23 @@ def service_built_from_code(root: Path, route: str) -> Path:
 
 
 def count_code_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The modules read from now on, and for each module served, `modules run by` it when
+    the modules it runs are looked for."""
     from hardenfix.facts import code
 
     read: list[str] = []
-    real_read = code._read_python
+    real_read, real_served = code._read_python, code._served_modules
     monkeypatch.setattr(
         code, "_read_python", lambda relative, *told: read.append(relative) or real_read(relative, *told)
     )
-    for memo, empty in (("_READ", {}), ("_KEPT", {}), ("_kept_size", 0)):  # a run in a new process
+    monkeypatch.setattr(
+        code,
+        "_served_modules",
+        lambda context, listed, served, *told: (
+            read.append(f"modules run by {served}") or real_served(context, listed, served, *told)
+        ),
+    )
+    for memo, empty in (("_READ", {}), ("_KEPT", {}), ("_kept_size", 0), ("_SERVED", {})):  # a new process
         monkeypatch.setattr(code, memo, empty)
     return read
 
@@ -714,7 +723,7 @@ def test_a_changed_compose_file_reads_its_services_code_again_only_when_it_chang
 
     read = count_code_read(monkeypatch)
     assert probe_fix(jobs=first_jobs) == ["Add a healthcheck that requests `/healthz` with python3"]
-    assert read == (["main.py"] if first_jobs == 1 else [])  # else a worker read it
+    assert read == (["modules run by main.py", "main.py"] if first_jobs == 1 else [])  # else a worker read it
     compose.write_text(compose.read_text() + "    restart: unless-stopped\n")
     settle(compose)
     read = count_code_read(monkeypatch)
@@ -724,10 +733,10 @@ def test_a_changed_compose_file_reads_its_services_code_again_only_when_it_chang
     main.write_text(main.read_text().replace("/healthz", "/ready"))
     settle(main)
     assert probe_fix() == ["Add a healthcheck that requests `/ready` with python3"]
-    assert read == ["main.py"]
+    assert read == ["modules run by main.py", "main.py"]
     read = count_code_read(monkeypatch)
     assert probe_fix(cache=False) == ["Add a healthcheck that requests `/ready` with python3"]
-    assert read == ["main.py"]
+    assert read == ["modules run by main.py", "main.py"]
 
 
 def test_code_read_from_a_file_modified_just_before_the_run_is_not_kept(
@@ -743,8 +752,8 @@ def test_code_read_from_a_file_modified_just_before_the_run_is_not_kept(
     assert Cache.open(tmp_path).remembered.facts == {}
     settle(tmp_path / "app" / "main.py")
     list(run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
-    [(_, facts)] = Cache.open(tmp_path).remembered.facts.values()
-    assert facts["applications"] == ["main.py"]
+    kept = {json.loads(key)[0]: facts for key, (_, facts) in Cache.open(tmp_path).remembered.facts.items()}
+    assert (kept["served"], kept["code"]["applications"]) == ({"modules": ["main.py"]}, ["main.py"])
 
 
 @pytest.mark.parametrize(
@@ -762,7 +771,7 @@ def test_code_facts_the_cache_holds_malformed_are_read_again(
     engine = Engine(Settings(select=("HF106",)).rules())
     list(run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
     cache = Cache.open(tmp_path)
-    [key] = cache.remembered.facts
+    [key] = [key for key in cache.remembered.facts if json.loads(key)[0] == "code"]
     cache.remembered.facts[key][1] = kept
     cache.file.write_text(json.dumps({**json.loads(cache.file.read_text()), "facts": cache.remembered.facts}))
     compose.write_text(compose.read_text() + "    restart: unless-stopped\n")

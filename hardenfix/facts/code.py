@@ -570,12 +570,7 @@ def code_facts(
     read = _READ.get((context.identity, sources, suffixes))
     if read is not None and read[0] == statuses:
         return read[1]
-    # Kept for later runs only where every file's versions can be told apart.
-    told = (
-        [[relative, *status] for relative, status in statuses]
-        if all(status is not None for _, status in statuses)
-        else None
-    )
+    told = _told(statuses)
     key = json.dumps(["code", str(context.identity[0]), str(context.identity[1]), sources, suffixes])
     kept = remembered.recalled(key, told) if told is not None else None
     facts = CodeFacts.from_cache(kept) if kept is not None else None
@@ -635,22 +630,36 @@ def served_modules(
     (`app.config.from_object("config.Production")`), and so is a module that imports
     `served`, with what it runs. None when `served` is not listed, its path does not end as
     `imported_as` does, one of them loads settings by a name not written out
-    (`_LOADS_SETTINGS_BY_NAME`), or they are more than `MAX_SERVED_MODULES`."""
+    (`_LOADS_SETTINGS_BY_NAME`), or they are more than `MAX_SERVED_MODULES`. Found once for
+    every Compose file that runs them, and kept for a later run while every file listed
+    stays as it was."""
     listed = dict.fromkeys(
         relative for source in sources for relative in context.files_under(source, ".py", MAX_FILES, _skipped)
     )
-    key = (context.identity, sources, served, imported_as)
-    kept = _SERVED.get(key)
-    if (
-        kept is not None
-        and kept.listed == list(listed)
-        and all(context.status(relative) == status for relative, status in kept.statuses)
-    ):
-        return kept.modules
-    visited: list[str] = []
-    modules = _served_modules(context, listed, served, imported_as, visited)
-    _SERVED[key] = _Served(list(listed), [(relative, context.status(relative)) for relative in visited], modules)
-    return modules
+    statuses = [(relative, context.status(relative)) for relative in listed]
+    kept = _SERVED.get((context.identity, sources, served, imported_as))
+    if kept is not None and kept[0] == statuses:
+        return kept[1].modules
+    told = _told(statuses)
+    key = json.dumps(["served", str(context.identity[0]), str(context.identity[1]), sources, served, imported_as])
+    found = _ServedModules.from_cache(remembered.recalled(key, told)) if told is not None else None
+    if found is None:
+        found = _ServedModules(_served_modules(context, listed, served, imported_as))
+        if told is not None:
+            remembered.learn(key, told, found)
+    _SERVED[(context.identity, sources, served, imported_as)] = (statuses, found)
+    return found.modules
+
+
+def _told(statuses: list[tuple[str, Status | None]]) -> list[list[Any]] | None:
+    """The files' statuses as `remembered` is told them; None where a file's versions cannot
+    be told apart, and what was read from it is not kept for later runs."""
+    told: list[list[Any]] = []
+    for relative, status in statuses:
+        if status is None:
+            return None
+        told.append([relative, *status])
+    return told
 
 
 MAX_SERVED_MODULES = 100
@@ -660,24 +669,37 @@ than reading the rest. PMOVES.AI's services run 1 to 11 modules each; onyx's API
 imports 1,097 of the 2,000 its context lists, which took 0.39 s to find."""
 
 
-class _Served(NamedTuple):
-    """The modules a process runs, while the files they were found from stay as they were."""
+class _ServedModules(NamedTuple):
+    """What `served_modules` found, as the cache keeps it for a later run."""
 
-    listed: list[str]
-    statuses: list[tuple[str, Status | None]]
-    """The status of each file read to find them."""
     modules: tuple[str, ...] | None
 
+    def to_cache(self) -> dict[str, Any]:
+        return {"modules": list(self.modules) if self.modules is not None else None}
 
-_SERVED: dict[tuple[tuple[Path, str | None], tuple[str, ...], str, str], _Served] = {}
+    @classmethod
+    def from_cache(cls, stored: Any) -> _ServedModules | None:
+        """What `to_cache` gave; None for anything else."""
+        modules = stored.get("modules", ()) if isinstance(stored, dict) else ()
+        if modules is None:
+            return cls(None)
+        if isinstance(modules, list) and modules and all(isinstance(module, str) for module in modules):
+            return cls(tuple(modules))
+        return None
+
+
+_SERVED: dict[
+    tuple[tuple[Path, str | None], tuple[str, ...], str, str], tuple[list[tuple[str, Status | None]], _ServedModules]
+] = {}
 """(The context's identity, the sources, the module served, the name it is imported by) ->
-the modules it runs: a monorepo's Compose files run the same services' code."""
+the status of each file listed, and the modules it runs: a monorepo's Compose files run
+the same services' code."""
 
 
 def _served_modules(
-    context: BuildContext, listed: dict[str, None], served: str, imported_as: str, visited: list[str]
+    context: BuildContext, listed: dict[str, None], served: str, imported_as: str
 ) -> tuple[str, ...] | None:
-    """See `served_modules`; the files it reads go to `visited`."""
+    """See `served_modules`."""
     in_context = _dotted_name(served)
     common = _common_dotted_end(in_context, imported_as)
     if served not in listed or not common:
@@ -692,7 +714,6 @@ def _served_modules(
         pending = [start]
         while pending:
             relative = pending.pop()
-            visited.append(relative)
             try:
                 data = context.read_bytes(relative)
             except ContextError:
@@ -718,7 +739,6 @@ def _served_modules(
     for relative in listed:
         if relative in reached:
             continue
-        visited.append(relative)
         try:
             data = context.read_bytes(relative)
         except ContextError:

@@ -61,7 +61,12 @@ class HealthcheckMissing(Rule):
     (`./src:/app`; Compose's `working_dir` before the Dockerfile's `WORKDIR`),
     or a local file bound over that module (`./dev/main.py:/app/main.py`):
     either hides the image's copy there. Where that module creates an
-    application, the routes of another application beside it are not its own.
+    application, the routes of another application beside it are not its own,
+    and its code is what the process runs: that module, what it imports (by
+    any import statement, or by a dotted name written in a string, as
+    `app.config.from_object("config.Production")`), and any module that
+    imports it, however that one is loaded. Where it loads Flask settings by a
+    name not written out, or runs more than 100 modules, all of the code is.
     A module that names no framework but imports an application or a router
     of the code (an entry point: `from app.server import app`) is read too:
     what it runs before each request of that application
