@@ -371,9 +371,15 @@ PACKAGED_SERVICE = {
 }
 
 
-def test_hf202_tells_once_whether_a_module_copied_by_many_images_is_a_script(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize(("command", "asked"), [("services/api/main.py", 0), ("-m services.api.main", 1)])
+def test_hf202_tells_once_whether_a_module_copied_by_many_images_is_a_script(
+    tmp_path, monkeypatch, command: str, asked: int
+) -> None:
     """A monorepo's images copy the same shared modules (PMOVES.AI's 44 Dockerfiles asked it
-    of 13 modules 42 times): each is parsed once for it, whichever image asks."""
+    of 13 modules 42 times): each is parsed once for it, whichever image asks, and only where
+    it is asked: a module of a package the process imports through the app root finds the
+    shared packages there too, unless it is run as a script itself; where the root is not on
+    the path (a script below it runs), whether it is a script does not matter."""
     script = f"# {tmp_path}\nfrom services.common import db\n\nif __name__ == '__main__':\n    db.run()\n"
     write(tmp_path, {**PACKAGED_SERVICE, "services/api/routes.py": script})
     parsed: list[str] = []
@@ -383,9 +389,10 @@ def test_hf202_tells_once_whether_a_module_copied_by_many_images_is_a_script(tmp
     )
     for name in ("Dockerfile", "Dockerfile.worker"):
         dockerfile = tmp_path / name
-        dockerfile.write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "services/api/main.py"]\n')
+        words = ", ".join(f'"{word}"' for word in ["python", *command.split()])
+        dockerfile.write_text(f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [{words}]\n")
         assert apply(dockerfile, ("HF202",)).fixed
-    assert parsed.count(script) == 1
+    assert parsed.count(script) == asked
 
 
 @pytest.mark.parametrize(
