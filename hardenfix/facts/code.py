@@ -567,25 +567,47 @@ def code_facts(
         for suffix in CODE_SUFFIXES
     }
     statuses = [(relative, context.status(relative)) for found in listed.values() for relative in found]
-    read = _READ.get((context.identity, sources, suffixes))
-    if read is not None and read[0] == statuses:
-        return read[1]
-    told = _told(statuses)
-    key = json.dumps(["code", str(context.identity[0]), str(context.identity[1]), sources, suffixes])
-    kept = remembered.recalled(key, told) if told is not None else None
-    facts = CodeFacts.from_cache(kept) if kept is not None else None
-    if facts is None:
+
+    def read() -> CodeFacts:
         # Reading builds a syntax tree of every module that names a framework, and keeps what
         # it learns, the definitions' trees with it, for the run's other readings (`_KEPT`):
         # hundreds of thousands of objects without a reference cycle, which a collection
         # while they are built, or any later one, scans and does not free (a sixth of
         # plane's check).
         with not_collecting(then_freeze=True):
-            facts = _read(context, listed, _Reader(context.identity, dict(statuses)))
+            return _read(context, listed, _Reader(context.identity, dict(statuses)))
+
+    return _kept_or_read(_READ, "code", (context.identity, sources, suffixes), statuses, CodeFacts.from_cache, read)
+
+
+_Fact = TypeVar("_Fact", bound=remembered.Keepable)
+
+
+def _kept_or_read(
+    memo: dict[Any, tuple[list[tuple[str, Status | None]], _Fact]],
+    kind: str,
+    key: tuple[Any, ...],
+    statuses: list[tuple[str, Status | None]],
+    from_cache: Callable[[Any], _Fact | None],
+    read: Callable[[], _Fact],
+) -> _Fact:
+    """A fact about a context's code (`key`: the context's identity, then what else it is
+    read from): as this process read it while the files stay as they were (`statuses`),
+    else as the cache remembers it from a run when they were the same, else read now; kept
+    for later runs only where every file's versions can be told apart."""
+    kept = memo.get(key)
+    if kept is not None and kept[0] == statuses:
+        return kept[1]
+    told = _told(statuses)
+    identity, *rest = key
+    stored = json.dumps([kind, str(identity[0]), str(identity[1]), *rest])
+    fact = from_cache(remembered.recalled(stored, told)) if told is not None else None
+    if fact is None:
+        fact = read()
         if told is not None:
-            remembered.learn(key, told, facts)
-    _READ[(context.identity, sources, suffixes)] = (statuses, facts)
-    return facts
+            remembered.learn(stored, told, fact)
+    memo[key] = (statuses, fact)
+    return fact
 
 
 def _read(context: BuildContext, listed: dict[str, list[str]], reader: _Reader) -> CodeFacts:
@@ -637,18 +659,14 @@ def served_modules(
         relative for source in sources for relative in context.files_under(source, ".py", MAX_FILES, _skipped)
     )
     statuses = [(relative, context.status(relative)) for relative in listed]
-    kept = _SERVED.get((context.identity, sources, served, imported_as))
-    if kept is not None and kept[0] == statuses:
-        return kept[1].modules
-    told = _told(statuses)
-    key = json.dumps(["served", str(context.identity[0]), str(context.identity[1]), sources, served, imported_as])
-    found = _ServedModules.from_cache(remembered.recalled(key, told)) if told is not None else None
-    if found is None:
-        found = _ServedModules(_served_modules(context, listed, served, imported_as))
-        if told is not None:
-            remembered.learn(key, told, found)
-    _SERVED[(context.identity, sources, served, imported_as)] = (statuses, found)
-    return found.modules
+    return _kept_or_read(
+        _SERVED,
+        "served",
+        (context.identity, sources, served, imported_as),
+        statuses,
+        _ServedModules.from_cache,
+        lambda: _ServedModules(_served_modules(context, listed, served, imported_as)),
+    ).modules
 
 
 def _told(statuses: list[tuple[str, Status | None]]) -> list[list[Any]] | None:
