@@ -1598,6 +1598,9 @@ def test_the_names_an_import_statement_may_import() -> None:
         b"    from m.n import o\n"
         b"from .... import above_the_top\n"
         b"reimport(x)\n"
+        b"try: import fast_json as json\n"
+        b"if TYPE_CHECKING: from .types import T\n"
+        b"x = 1; import sys\n"
     )
     assert code_module._imported_targets("a/b/c.py", text) == [
         ("os", False),
@@ -1608,6 +1611,10 @@ def test_the_names_an_import_statement_may_import() -> None:
         ("a.z", True),
         ("m.n", False),
         ("m.n.o", False),
+        ("fast_json", False),
+        ("a.b.types", True),
+        ("a.b.types.T", True),
+        ("sys", False),
     ]
     assert code_module._imported_targets("a/b/c.py", text, "q") == [("a.b.q", True)]
     assert code_module._imported_targets("a/b/c.py", text, "x") == [("a.x", False)]

@@ -830,14 +830,17 @@ _FROM_CLAUSE = regexes.lazy(rb"[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+")
 _IMPORTED = regexes.lazy(rb"[ \t]*(\([^)]*\)|(?:[^\r\n\\#;]|\\\r?\n)*)")
 """What an import statement lists: to the end of its line (a backslash goes on), or its brackets'."""
 _COMMENT = regexes.lazy(rb"#[^\r\n]*")
+_ONE_LINE_BLOCK = regexes.lazy(rb"[ \t]*(?:(?:try|else|finally)|(?:if|elif|while|for|with|except)\b[^:\r\n]*):[ \t]*")
+"""The header of a block whose one statement follows it on its line."""
 
 
 def _imported_targets(relative: str, data: bytes, naming: str | None = None) -> list[tuple[str, bool]]:
     """What the import statements of the module at `relative` may import, as dotted names,
     each with whether it is a relative import's (named from the context's top): a statement
-    that starts its line (`    from .api import (router,  # v1`), read from its text, as
-    parsing every module a large application imports would take longer than reading the
-    few that name a framework. `from a import b` may import the module `a.b`, or a name of
+    that starts its line (`    from .api import (router,  # v1`), or follows another or a
+    block's header on it (`try: import ujson as json`), read from its text, as parsing
+    every module a large application imports would take longer than reading the few that
+    name a framework. `from a import b` may import the module `a.b`, or a name of
     `a`: both are given. With `naming`, only the names it is one of the parts of, from the
     statements that spell it."""
     parts = tuple(_dotted_name(relative).split("."))
@@ -846,10 +849,14 @@ def _imported_targets(relative: str, data: bytes, naming: str | None = None) -> 
     found: list[tuple[str, bool]] = []
     for start in word_starts(data, b"import"):
         line_start = data.rfind(b"\n", 0, start) + 1
-        before = data[line_start:start]
         names = _IMPORTED.match(data, start + len(b"import"))
         if names is None or spelled not in data[line_start : names.end()]:
             continue
+        # What stands before it on its line, past a statement it follows (`import os; import
+        # sys`) and a block's header (`try: import ujson as json`).
+        before = data[line_start:start].rpartition(b";")[2]
+        header = _ONE_LINE_BLOCK.match(before)
+        before = before[header.end() :] if header is not None else before
         if not before.strip(b" \t"):  # `import a.b, c as d`
             found.extend((name, False) for name in _imported_names(names.group(1)))
             continue
