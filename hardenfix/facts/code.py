@@ -665,7 +665,7 @@ def served_modules(
         (context.identity, sources, served, imported_as),
         statuses,
         _ServedModules.from_cache,
-        lambda: _ServedModules(_served_modules(context, listed, served, imported_as)),
+        lambda: _ServedModules(_served_modules(context, dict(statuses), served, imported_as)),
     ).modules
 
 
@@ -715,9 +715,9 @@ the same services' code."""
 
 
 def _served_modules(
-    context: BuildContext, listed: dict[str, None], served: str, imported_as: str
+    context: BuildContext, listed: dict[str, Status | None], served: str, imported_as: str
 ) -> tuple[str, ...] | None:
-    """See `served_modules`."""
+    """See `served_modules`; `listed` holds each file's status."""
     in_context = _dotted_name(served)
     common = _common_dotted_end(in_context, imported_as)
     if served not in listed or not common:
@@ -739,7 +739,7 @@ def _served_modules(
             if _LOADS_SETTINGS_BY_NAME.search(data):
                 return False
             named = ((name.partition(b":")[0].decode(), False) for name in _NAMED_IN_A_STRING.findall(data))
-            for target, is_relative in (*_imported_targets(relative, data), *named):
+            for target, is_relative in (*_imports_of(context, relative, listed.get(relative)), *named):
                 for file in importable.files(target, is_relative):
                     if file not in reached:
                         reached[file] = None
@@ -754,20 +754,37 @@ def _served_modules(
     # then `app.add_middleware(...)`), however the process comes to load it: a plugin loaded by
     # `importlib.import_module(name)`, a module of a package loaded by `__getattr__`.
     leaf = in_context.rpartition(".")[2]
-    for relative in listed:
+    for relative, status in listed.items():
         if relative in reached:
             continue
-        try:
-            data = context.read_bytes(relative)
-        except ContextError:
-            continue
-        imports_served = leaf.encode() in data and any(
-            served in importable.files(target, is_relative)
-            for target, is_relative in _imported_targets(relative, data, leaf)
+        imports_served = any(
+            leaf in target.split(".") and served in importable.files(target, is_relative)
+            for target, is_relative in _imports_of(context, relative, status)
         )
         if imports_served and not follow(relative):
             return None
     return tuple(reached)
+
+
+_IMPORTS: dict[tuple[tuple[Path, str | None], str], tuple[Status, list[tuple[str, bool]]]] = {}
+"""(The context's identity, a module's path in it) -> its status, and what its import
+statements may import (`_imported_targets`): each served module of a context looks at
+every other module's imports for one of itself, and a monorepo's stack serves dozens."""
+
+
+def _imports_of(context: BuildContext, relative: str, status: Status | None) -> list[tuple[str, bool]]:
+    """`_imported_targets` of the module at `relative`, read once while its status stays."""
+    key = (context.identity, relative)
+    kept = _IMPORTS.get(key)
+    if kept is not None and status is not None and kept[0] == status:
+        return kept[1]
+    try:
+        targets = _imported_targets(relative, context.read_bytes(relative))
+    except ContextError:
+        return []
+    if status is not None:
+        _IMPORTS[key] = (status, targets)
+    return targets
 
 
 class _Importable:
@@ -834,23 +851,21 @@ _ONE_LINE_BLOCK = regexes.lazy(rb"[ \t]*(?:(?:try|else|finally)|(?:if|elif|while
 """The header of a block whose one statement follows it on its line."""
 
 
-def _imported_targets(relative: str, data: bytes, naming: str | None = None) -> list[tuple[str, bool]]:
+def _imported_targets(relative: str, data: bytes) -> list[tuple[str, bool]]:
     """What the import statements of the module at `relative` may import, as dotted names,
     each with whether it is a relative import's (named from the context's top): a statement
     that starts its line (`    from .api import (router,  # v1`), or follows another or a
     block's header on it (`try: import ujson as json`), read from its text, as parsing
     every module a large application imports would take longer than reading the few that
-    name a framework. `from a import b` may import the module `a.b`, or a name of
-    `a`: both are given. With `naming`, only the names it is one of the parts of, from the
-    statements that spell it."""
+    name a framework. `from a import b` may import the module `a.b`, or a name of `a`:
+    both are given."""
     parts = tuple(_dotted_name(relative).split("."))
     is_package = relative.rpartition("/")[2] == "__init__.py"
-    spelled = naming.encode() if naming is not None else b""
     found: list[tuple[str, bool]] = []
     for start in word_starts(data, b"import"):
         line_start = data.rfind(b"\n", 0, start) + 1
         names = _IMPORTED.match(data, start + len(b"import"))
-        if names is None or spelled not in data[line_start : names.end()]:
+        if names is None:
             continue
         # What stands before it on its line, past a statement it follows (`import os; import
         # sys`) and a block's header (`try: import ujson as json`).
@@ -871,7 +886,7 @@ def _imported_targets(relative: str, data: bytes, naming: str | None = None) -> 
         dotted = ".".join(origin)
         found.append((dotted, bool(dots)))
         found.extend((f"{dotted}.{name}", bool(dots)) for name in _imported_names(names.group(1)))
-    return [target for target in found if naming is None or naming in target[0].split(".")]
+    return found
 
 
 def _imported_names(names: bytes) -> Iterator[str]:
