@@ -1608,6 +1608,20 @@ def test_each_module_of_a_context_is_scanned_once_for_every_module_served_from_i
     assert sorted(scanned) == ["admin/main.py", "api/main.py", "lib/db.py"]
 
 
+def test_the_imports_kept_are_bounded_and_the_other_contexts_go_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(code_module, "_IMPORTS", {})
+    monkeypatch.setattr(code_module, "IMPORTS_KEPT", 3)
+    for name in ("one", "two"):
+        _write(tmp_path / name, {"main.py": "", "a.py": "", "b.py": ""})
+    one, two = BuildContext(tmp_path / "one"), BuildContext(tmp_path / "two")
+    served_modules(one, (".",), "main.py", "main")
+    assert {relative for _, relative in code_module._IMPORTS} == {"main.py", "a.py", "b.py"}
+    served_modules(two, (".",), "main.py", "main")
+    assert set(code_module._IMPORTS) == {(two.identity, "main.py"), (two.identity, "a.py"), (two.identity, "b.py")}
+
+
 def test_the_names_an_import_statement_may_import() -> None:
     text = (
         b"import os, a.x as y\n"

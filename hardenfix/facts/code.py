@@ -770,6 +770,10 @@ _IMPORTS: dict[tuple[tuple[Path, str | None], str], tuple[Status, list[tuple[str
 """(The context's identity, a module's path in it) -> its status, and what its import
 statements may import (`_imported_targets`): each served module of a context looks at
 every other module's imports for one of itself, and a monorepo's stack serves dozens."""
+IMPORTS_KEPT = 10_000
+"""Modules whose imports `_IMPORTS` keeps, about 3 KB each (PMOVES.AI's stack: 371 modules,
+2.7 KB each); past it, those of other contexts are forgotten (a sweep of many
+repositories in one run meets thousands of contexts)."""
 
 
 def _imports_of(context: BuildContext, relative: str, status: Status | None) -> list[tuple[str, bool]]:
@@ -783,7 +787,11 @@ def _imports_of(context: BuildContext, relative: str, status: Status | None) -> 
     except ContextError:
         return []
     if status is not None:
-        _IMPORTS[key] = (status, targets)
+        if len(_IMPORTS) >= IMPORTS_KEPT:
+            for other in [other for other in _IMPORTS if other[0] != context.identity]:
+                del _IMPORTS[other]
+        if len(_IMPORTS) < IMPORTS_KEPT:
+            _IMPORTS[key] = (status, targets)
     return targets
 
 
