@@ -1,0 +1,8 @@
+from fastapi import APIRouter
+
+debug = APIRouter()
+
+
+@debug.get("/healthz")
+def healthz():
+    return {}
