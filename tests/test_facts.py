@@ -1633,6 +1633,7 @@ def test_the_names_an_import_statement_may_import() -> None:
         b"try: import fast_json as json\n"
         b"if TYPE_CHECKING: from .types import T\n"
         b"x = 1; import sys\n"
+        b"from .\\\n    w import v\n"
     )
     assert code_module._imported_targets("a/b/c.py", text) == [
         ("os", False),
@@ -1647,6 +1648,8 @@ def test_the_names_an_import_statement_may_import() -> None:
         ("a.b.types", True),
         ("a.b.types.T", True),
         ("sys", False),
+        ("a.b.w", True),
+        ("a.b.w.v", True),
     ]
 
 

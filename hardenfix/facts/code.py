@@ -67,7 +67,7 @@ from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set,
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first, import_origin
-from hardenfix.sources.text import line_number, word_starts
+from hardenfix.sources.text import continues_line_above, line_number, word_starts
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
 """Health routes by their last path segment, most preferred first."""
@@ -855,6 +855,8 @@ _FROM_CLAUSE = regexes.lazy(rb"[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+")
 _IMPORTED = regexes.lazy(rb"[ \t]*(\([^)]*\)|(?:[^\r\n\\#;]|\\\r?\n)*)")
 """What an import statement lists: to the end of its line (a backslash goes on), or its brackets'."""
 _COMMENT = regexes.lazy(rb"#[^\r\n]*")
+_CONTINUATION = regexes.lazy(rb"\\\r?\n")
+"""A backslash that joins a line to the next."""
 _ONE_LINE_BLOCK = regexes.lazy(rb"[ \t]*(?:(?:try|else|finally)|(?:if|elif|while|for|with|except)\b[^:\r\n]*):[ \t]*")
 """The header of a block whose one statement follows it on its line."""
 
@@ -872,12 +874,14 @@ def _imported_targets(relative: str, data: bytes) -> list[tuple[str, bool]]:
     found: list[tuple[str, bool]] = []
     for start in word_starts(data, b"import"):
         line_start = data.rfind(b"\n", 0, start) + 1
+        while continues_line_above(data, line_start):  # `from .\` then `api import router`
+            line_start = data.rfind(b"\n", 0, line_start - 1) + 1
         names = _IMPORTED.match(data, start + len(b"import"))
         if names is None:
             continue
         # What stands before it on its line, past a statement it follows (`import os; import
         # sys`) and a block's header (`try: import ujson as json`).
-        before = data[line_start:start].rpartition(b";")[2]
+        before = _CONTINUATION.sub(b" ", data[line_start:start]).rpartition(b";")[2]
         header = _ONE_LINE_BLOCK.match(before)
         before = before[header.end() :] if header is not None else before
         if not before.strip(b" \t"):  # `import a.b, c as d`

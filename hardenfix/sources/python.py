@@ -31,7 +31,7 @@ from hardenfix import regexes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
 from hardenfix.sources.python_nodes import breadth_first
-from hardenfix.sources.text import SourceText, word_starts
+from hardenfix.sources.text import SourceText, continues_line_above, word_starts
 
 if TYPE_CHECKING:
     import libcst
@@ -103,16 +103,6 @@ def _spaces_before(data: bytes, line_start: int) -> int | None:
     while data[index : index + 1] == b" ":
         index += 1
     return None if data[index : index + 1] in (b"\t", b"\f") else index - line_start
-
-
-def continues_line_above(data: bytes, line_start: int) -> bool:
-    """Whether the line above ends in a backslash, which joins the two lines."""
-    if line_start == 0:
-        return False
-    end = line_start - 1  # its line feed
-    if data[end - 1 : end] == b"\r":
-        end -= 1
-    return end > 0 and data[end - 1 : end] == b"\\"
 
 
 def parse(text: str, location: Path | None = None) -> PythonDocument:

@@ -175,3 +175,13 @@ def word_starts(text: AnyStr, word: AnyStr) -> Iterator[int]:
 
 def _is_word_character(character: str | bytes) -> bool:
     return character.isalnum() or character in ("_", b"_")
+
+
+def continues_line_above(data: bytes, line_start: int) -> bool:
+    """Whether the line above ends in a backslash, which joins the two lines."""
+    if line_start == 0:
+        return False
+    end = line_start - 1  # its line feed
+    if data[end - 1 : end] == b"\r":
+        end -= 1
+    return end > 0 and data[end - 1 : end] == b"\\"

@@ -16,7 +16,6 @@ from hardenfix.sources.python import (
     PythonDocument,
     block_opener,
     bound_names,
-    continues_line_above,
     docstring_of,
     is_none,
     last_name,
@@ -37,7 +36,7 @@ from hardenfix.sources.python_flow import (
     imported_module,
 )
 from hardenfix.sources.python_project import MAX_MODULES, Project
-from hardenfix.sources.text import line_number, word_starts
+from hardenfix.sources.text import continues_line_above, line_number, word_starts
 
 _NAMEDTUPLE = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
 _NAMEDTUPLE_FACTORIES = _NAMEDTUPLE | {"collections.namedtuple"}
