@@ -739,7 +739,7 @@ def _served_modules(
             if _LOADS_SETTINGS_BY_NAME.search(data):
                 return False
             named = ((name.partition(b":")[0].decode(), False) for name in _NAMED_IN_A_STRING.findall(data))
-            for target, is_relative in (*_imports_of(context, relative, listed.get(relative)), *named):
+            for target, is_relative in (*_imports_of(context, relative, listed.get(relative), data), *named):
                 for file in importable.files(target, is_relative):
                     if file not in reached:
                         reached[file] = None
@@ -776,14 +776,17 @@ IMPORTS_KEPT = 10_000
 repositories in one run meets thousands of contexts)."""
 
 
-def _imports_of(context: BuildContext, relative: str, status: Status | None) -> list[tuple[str, bool]]:
-    """`_imported_targets` of the module at `relative`, read once while its status stays."""
+def _imports_of(
+    context: BuildContext, relative: str, status: Status | None, data: bytes | None = None
+) -> list[tuple[str, bool]]:
+    """`_imported_targets` of the module at `relative` (its bytes, when read already), worked
+    out once while its status stays."""
     key = (context.identity, relative)
     kept = _IMPORTS.get(key)
     if kept is not None and status is not None and kept[0] == status:
         return kept[1]
     try:
-        targets = _imported_targets(relative, context.read_bytes(relative))
+        targets = _imported_targets(relative, data if data is not None else context.read_bytes(relative))
     except ContextError:
         return []
     if status is not None:
