@@ -34,6 +34,7 @@ from hardenfix.collector import collecting_less_often
 from hardenfix.config import LISTED_NAMES, Configuration, Settings
 from hardenfix.discovery import Candidate, FolderListed, classify_explicit, classify_name, discover, has_services_key
 from hardenfix.engine import Engine, FixError, FixOutcome, SourceFile
+from hardenfix.facts import ahead
 from hardenfix.files import (
     BinaryFile,
     UnreadableFile,
@@ -331,6 +332,7 @@ def run(
         force_exclude=force_exclude,
     )
     workers = min(jobs or os.cpu_count() or 1, 61)
+    ahead.allowed = workers > 1  # while files are processed here; never in a worker (`_start_worker`)
     if cache is not None:  # before workers fork
         remembered.recall_from(cache.remembered.facts, cache.settled_before_ns)
     else:
@@ -987,6 +989,7 @@ _worker_job: Job | None = None
 def _start_worker(job: Job, parent: int) -> None:
     global _worker_job
     _worker_job = job
+    ahead.allowed = False
     _end_with(parent)
 
 

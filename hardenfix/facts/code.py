@@ -599,15 +599,55 @@ def _kept_or_read(
     if kept is not None and kept[0] == statuses:
         return kept[1]
     told = _told(statuses)
-    identity, *rest = key
-    stored = json.dumps([kind, str(identity[0]), str(identity[1]), *rest])
-    fact = from_cache(remembered.recalled(stored, told)) if told is not None else None
+    fact = from_cache(remembered.recalled(_remembered_as(kind, key), told)) if told is not None else None
     if fact is None:
         fact = read()
-        if told is not None:
-            remembered.learn(stored, told, fact)
+        _learn(kind, key, told, fact)
     memo[key] = (statuses, fact)
     return fact
+
+
+def _remembered_as(kind: str, key: tuple[Any, ...]) -> str:
+    identity, *rest = key
+    return json.dumps([kind, str(identity[0]), str(identity[1]), *rest])
+
+
+def _learn(kind: str, key: tuple[Any, ...], told: list[list[Any]] | None, fact: remembered.Keepable) -> None:
+    if told is not None:
+        remembered.learn(_remembered_as(kind, key), told, fact)
+
+
+_Reading = tuple[str, tuple[Any, ...], list[tuple[str, Status | None]], dict[str, Any]]
+"""A fact another process read (see `readings_since`): its kind (`"code"`, `"served"`), its
+key, the statuses of the files it was read from, and the fact as the cache keeps it."""
+
+
+def readings_since() -> Callable[[], list[_Reading]]:
+    """What this process reads from now on, for another process to `adopt` (see
+    `hardenfix.facts.ahead`)."""
+    before = {kind: dict(memo) for kind, (memo, _) in _memos().items()}
+
+    def since() -> list[_Reading]:
+        return [
+            (kind, key, statuses, fact.to_cache())
+            for kind, (memo, _) in _memos().items()
+            for key, (statuses, fact) in memo.items()
+            if before[kind].get(key, (None, None))[1] is not fact
+        ]
+
+    return since
+
+
+def adopt(readings: list[_Reading]) -> None:
+    """Take what another process read (`readings_since`) as read here, and tell the cache of
+    it; what this process read itself meanwhile stays."""
+    memos = _memos()
+    for kind, key, statuses, stored in readings:
+        memo, from_cache = memos[kind]
+        fact = from_cache(stored)
+        if fact is not None and key not in memo:
+            memo[key] = (statuses, fact)
+            _learn(kind, key, _told(statuses), fact)
 
 
 def _read(context: BuildContext, listed: dict[str, list[str]], reader: _Reader) -> CodeFacts:
@@ -922,6 +962,13 @@ _READ: dict[
 ] = {}
 """(The context's identity, the sources read, the languages) -> the status of each file the
 code facts were read from, and the facts."""
+
+
+def _memos() -> dict[str, tuple[dict[Any, Any], Callable[[Any], remembered.Keepable | None]]]:
+    """The facts about a context's code that this process keeps, by the kind the cache keeps
+    them as (see `_kept_or_read`), with how each is told from what the cache keeps."""
+    return {"code": (_READ, CodeFacts.from_cache), "served": (_SERVED, _ServedModules.from_cache)}
+
 
 MODULE_CACHE_BUDGET = 4 * 1024 * 1024
 """Characters of Python source whose modules, read whole, a process keeps for the code

@@ -26,7 +26,8 @@ import posixpath
 import re
 import shlex
 import weakref
-from functools import cached_property
+from collections.abc import Sequence
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -34,6 +35,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from hardenfix import probes, regexes
 from hardenfix.facts import Environment, Fact, unread_may_set
+from hardenfix.facts.ahead import read_ahead
 from hardenfix.facts.build import UNKNOWN_IMAGE, BuildFacts, build_facts, declared_versions, image_facts
 from hardenfix.facts.code import (
     CODE_SUFFIXES,
@@ -1059,6 +1061,22 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
         guess for guess in (facts.port.guess, route.guess, tool.guess if tool is not None else None) if guess
     )
     return PlannedProbe(("CMD", *argv), guesses)
+
+
+def plan_probes_ahead(services: Sequence[ServiceFacts]) -> None:
+    """`planned_probe` of each of `services` worked out ahead, where a helper process can share
+    the reading of their code (see `ahead.read_ahead`). Services built from the same place
+    (`api` and `api-gpu`) are one task: they run the same code, read once by one process."""
+    by_place: dict[object, list[ServiceFacts]] = {}
+    for facts in services:
+        place = facts._code_place
+        by_place.setdefault((place[0].identity, place[1]) if place is not None else id(facts), []).append(facts)
+    read_ahead([partial(_plan_probes, together) for together in by_place.values()])
+
+
+def _plan_probes(services: list[ServiceFacts]) -> None:
+    for facts in services:
+        planned_probe(facts)
 
 
 def _container_side(item: object, key: str) -> str | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from hardenfix.facts.service import ServiceFacts, planned_probe, service_facts
+from hardenfix.facts.service import ServiceFacts, plan_probes_ahead, planned_probe, service_facts
 from hardenfix.knowledge import DEFAULT_TIMING
 from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption, ProbeChoice, TagFacts
 from hardenfix.model import Category, FileKind, Finding
@@ -371,9 +371,10 @@ class HealthcheckMissing(Rule):
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         if document.is_override:
             return
-        found: list[tuple[int, Finding]] = []
+        found: list[tuple[int, int, Finding]] = []
+        from_facts: list[tuple[int, Service, ServiceFacts]] = []
         format_doubts = _legacy_format_doubts(document)
-        for service in document.services():
+        for place, service in enumerate(document.services()):
             if not service.is_complete or service.get("healthcheck") is not None:
                 continue
             if service.name in document.run_to_completion:
@@ -391,11 +392,15 @@ class HealthcheckMissing(Rule):
                 merged = _merged_over(document, service)
                 extra = tuple(filter(None, [through_proxy, merged]))
                 choice = choice._replace(guesses=(*choice.guesses, *doubts, *format_doubts, *extra))
-                found.append((_class_rank(image.image.service_class), self._standard(document, service, image, choice)))
+                rank = _class_rank(image.image.service_class)
+                found.append((rank, place, self._standard(document, service, image, choice)))
             elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
-                finding, service_class = self._from_facts(document, service, facts, format_doubts)
-                found.append((_class_rank(service_class), finding))
-        for _, finding in sorted(found, key=lambda item: item[0]):
+                from_facts.append((place, service, facts))
+        plan_probes_ahead([facts for _, _, facts in from_facts])
+        for place, service, facts in from_facts:
+            finding, service_class = self._from_facts(document, service, facts, format_doubts)
+            found.append((_class_rank(service_class), place, finding))
+        for _, _, finding in sorted(found, key=lambda item: item[:2]):
             yield finding
 
     def _standard(self, document: ComposeDocument, service: Service, facts: TagFacts, choice: ProbeChoice) -> Finding:

@@ -1,0 +1,262 @@
+"""A stack's code read in two processes (`hardenfix.facts.ahead`).
+
+The helper is a forked process: each case that forks one runs in a process of its own,
+where no other thread runs (pytest-xdist's workers run some, and no helper is forked there).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hardenfix.facts import ahead
+
+SERVICES = 6
+
+
+def _services(root: Path) -> list[Path]:
+    """`SERVICES` build contexts, each an image of a FastAPI application with its own health route."""
+    contexts = []
+    for number in range(SERVICES):
+        context = root / f"svc{number}"
+        context.mkdir(parents=True)
+        (context / "main.py").write_text(
+            "from fastapi import FastAPI\n"
+            "import uvicorn\n"
+            "app = FastAPI()\n"
+            f"@app.get('/v{number}/healthz')\n"
+            "def health(): ...\n"
+            "if __name__ == '__main__':\n"
+            f"    uvicorn.run(app, port={8000 + number})\n"
+        )
+        (context / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\n")
+        contexts.append(context)
+    return contexts
+
+
+def _run(program: str, root: Path) -> dict:
+    """What `program` prints, as JSON, run in a process of its own, given `root`, the
+    contexts' folder, and `shared(tasks)`, which reads ahead with a helper that has run
+    at least one task when this process runs its first (without that, this process could
+    take every task before the helper is scheduled)."""
+    prelude = textwrap.dedent(
+        f"""
+        import json, os, sys, time
+        from pathlib import Path
+        from hardenfix.facts import ahead, code
+        from hardenfix.sources.dockerfile import BuildContext
+
+        root = Path({str(root)!r})
+        parent = os.getpid()
+        ran = root / "ran"
+
+        def taken(task):
+            def run():
+                with open(ran, "a") as record:
+                    record.write(f"{{os.getpid()}}\\n")
+                if os.getpid() == parent:
+                    deadline = time.monotonic() + 30
+                    while all(pid == str(parent) for pid in ran.read_text().split()):
+                        assert time.monotonic() < deadline, "the helper ran no task"
+                        time.sleep(0.01)
+                return task()
+            return run
+
+        def shared(tasks):
+            ahead.allowed = True
+            ahead.ALONE_SECONDS = 0
+            ahead.read_ahead([taken(task) for task in tasks])
+        """
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(program)], capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    (printed,) = completed.stdout.splitlines()  # the helper never goes on with the program
+    return json.loads(printed)
+
+
+def test_what_the_helper_reads_is_read_here_once(tmp_path: Path) -> None:
+    _services(tmp_path)
+    outcome = _run(
+        """
+        read = []
+        real_read = code._read
+        code._read = lambda context, *rest: read.append(context.root.name) or real_read(context, *rest)
+        contexts = [BuildContext(root / f"svc{number}") for number in range(6)]
+        shared([lambda context=context: code.code_facts(context, (".",), (".py",)) for context in contexts])
+        read_here = sorted(read)
+        adopted = [code.code_facts(context, (".",), (".py",)).to_cache() for context in contexts]
+        code._READ.clear()
+        fresh = [code.code_facts(context, (".",), (".py",)).to_cache() for context in contexts]
+        print(json.dumps({"read here": read_here, "read again": len(read) - len(read_here),
+                          "same": adopted == fresh, "ran": sorted(set(ran.read_text().split()) - {str(parent)})}))
+        """,
+        tmp_path,
+    )
+    assert 0 < len(outcome["read here"]) < SERVICES  # the helper read the others
+    assert outcome["read again"] == SERVICES  # only once the memo was cleared
+    assert outcome["same"]
+    assert len(outcome["ran"]) == 1  # one helper
+
+
+def test_the_cache_learns_what_the_helper_read(tmp_path: Path) -> None:
+    _services(tmp_path)
+    outcome = _run(
+        """
+        from hardenfix import remembered
+        remembered.recall_from({}, time.time_ns() + 10**9)
+        contexts = [BuildContext(root / f"svc{number}") for number in range(6)]
+        shared([lambda context=context: code.code_facts(context, (".",), (".py",)) for context in contexts])
+        learnt = remembered.take_learnt() or {}
+        print(json.dumps(sorted(json.loads(key)[1].rpartition("/")[2] for key in learnt)))
+        """,
+        tmp_path,
+    )
+    assert outcome == [f"svc{number}" for number in range(SERVICES)]
+
+
+def test_a_task_that_fails_in_the_helper_is_read_here(tmp_path: Path) -> None:
+    _services(tmp_path)
+    outcome = _run(
+        """
+        contexts = [BuildContext(root / f"svc{number}") for number in range(6)]
+        def task(context):
+            if os.getpid() != parent:
+                raise RuntimeError("the helper fails")
+            return code.code_facts(context, (".",), (".py",))
+        try:
+            shared([lambda context=context: task(context) for context in contexts])
+        except RuntimeError as error:
+            print(json.dumps(f"raised in {'this process' if os.getpid() == parent else 'the helper'}: {error}"))
+            sys.exit(0)
+        routes = [code.code_facts(context, (".",), (".py",)).health_route().path for context in contexts]
+        print(json.dumps(routes))
+        """,
+        tmp_path,
+    )
+    assert outcome == [f"/v{number}/healthz" for number in range(SERVICES)]
+
+
+def test_a_task_that_fails_here_stops_the_helper_and_raises(tmp_path: Path) -> None:
+    outcome = _run(
+        """
+        def task():
+            if os.getpid() == parent:
+                raise RuntimeError("fails here")
+            time.sleep(60)  # the helper is killed, not waited for
+        started = time.monotonic()
+        try:
+            shared([task] * 6)
+        except RuntimeError as error:
+            raised = str(error)
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            zombie = True
+        except ChildProcessError:
+            zombie = False
+        print(json.dumps({"raised": raised, "zombie": zombie, "quick": time.monotonic() - started < 30}))
+        """,
+        tmp_path,
+    )
+    assert outcome == {"raised": "fails here", "zombie": False, "quick": True}
+
+
+@pytest.mark.parametrize("why", ["not allowed", "quick tasks", "one task left", "another thread"])
+def test_no_helper_is_forked_where_it_may_not_pay_or_be_safe(monkeypatch: pytest.MonkeyPatch, why: str) -> None:
+    """Where no helper may be forked at all, nothing runs ahead: each fact is read when
+    asked; where none pays or is safe now, the tasks run here."""
+    import threading
+
+    ran: list[int] = []
+    tasks = [lambda: ran.append(1)] * (1 if why == "one task left" else 4)
+    monkeypatch.setattr(ahead, "allowed", why != "not allowed")
+    monkeypatch.setattr(ahead, "ALONE_SECONDS", 60 if why == "quick tasks" else 0)
+    monkeypatch.setattr(ahead.os, "fork", lambda: pytest.fail("forked"))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    if why == "another thread":
+        other.start()
+    else:
+        monkeypatch.setattr(ahead, "_other_threads", lambda: False)
+    try:
+        ahead.read_ahead(tasks)
+    finally:
+        stop.set()
+        if other.is_alive():
+            other.join()
+    assert len(ran) == (0 if why == "not allowed" else len(tasks))
+
+
+def test_a_stack_checked_with_a_helper_reports_as_without(tmp_path: Path) -> None:
+    """HF106 reads the code of the services it plans probes for with a helper where the run
+    has a core to spare (`--jobs 2`): the report is the one a run of one process gives."""
+    _services(tmp_path)
+    services = "".join(
+        f"  svc{number}:\n    build: ./svc{number}\n    command: python main.py\n" for number in range(SERVICES)
+    )
+    (tmp_path / "compose.yaml").write_text(f"services:\n{services}")
+    program = textwrap.dedent(
+        """
+        import os, sys
+        from hardenfix.entry import main
+        from hardenfix.facts import ahead
+        ahead.ALONE_SECONDS = 0  # the code of these services reads in less
+        fork, forks = os.fork, []
+        os.fork = lambda: forks.append(1) or fork()
+        try:
+            main()
+        except SystemExit as exit:
+            print(f"\\n{len(forks)} {exit.code}", file=sys.stderr)
+        """
+    )
+    reports, forks = {}, {}
+    for jobs in ("1", "2"):
+        arguments = ["check", "--no-cache", "--jobs", jobs, "--output-format", "json", "compose.yaml"]
+        completed = subprocess.run(
+            [sys.executable, "-c", program, *arguments], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+        forks[jobs], code = completed.stderr.split()[-2:]
+        assert code == "1", completed.stderr
+        reports[jobs] = completed.stdout
+    assert forks == {"1": "0", "2": "1"}
+    assert reports["1"] == reports["2"]
+    routes = [finding["facts"]["route"].split()[0] for finding in json.loads(reports["2"])]
+    assert routes == [f"/v{number}/healthz" for number in range(SERVICES)]
+
+
+def test_a_worker_of_the_pool_forks_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its siblings use the other cores."""
+    from hardenfix import runner
+
+    monkeypatch.setattr(runner, "_end_with", lambda parent: None)
+    monkeypatch.setattr(runner, "_worker_job", None)
+    monkeypatch.setattr(ahead, "allowed", True)
+    runner._start_worker(None, 0)  # type: ignore[arg-type]
+    assert ahead.allowed is False
+
+
+def test_services_built_from_the_same_place_are_one_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`api` and `api-gpu` run the same code: one process reads it, once."""
+    from hardenfix.facts import service as service_module
+    from hardenfix.knowledge import builtin
+    from hardenfix.sources import compose
+
+    _services(tmp_path)
+    built = "    build: ./svc{}\n    command: python main.py\n"
+    text = "services:\n" + "".join(
+        f"  {name}:\n" + built.format(number) for name, number in (("svc0", 0), ("svc0-gpu", 0), ("svc1", 1))
+    )
+    (tmp_path / "compose.yaml").write_text(text)
+    document = compose.parse(text, tmp_path / "compose.yaml")
+    tasks: list = []
+    monkeypatch.setattr(service_module, "read_ahead", tasks.extend)
+    service_module.plan_probes_ahead(
+        [service_module.service_facts(document, service, builtin()) for service in document.services()]
+    )
+    assert [[facts.name for facts in task.args[0]] for task in tasks] == [["svc0", "svc0-gpu"], ["svc1"]]
