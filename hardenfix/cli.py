@@ -111,7 +111,8 @@ UnsafeFixesOption = Annotated[
     typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply (and count) fixes that may change behaviour."),
 ]
 JobsOption = Annotated[
-    int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")
+    int | None,
+    typer.Option("--jobs", "-j", min=1, help="Processes that check files (default: one per core; 1 forks none)."),
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
 ChangedOption = Annotated[
