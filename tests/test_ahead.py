@@ -241,17 +241,18 @@ def test_a_worker_of_the_pool_forks_no_helper(monkeypatch: pytest.MonkeyPatch) -
     assert ahead.allowed is False
 
 
-def test_services_built_from_the_same_place_are_one_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`api` and `api-gpu` run the same code: one process reads it, once."""
+def test_services_that_launch_the_same_code_are_one_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`api` and `api-gpu` run the same code: one process reads it, once; a worker built
+    from the same place runs another module, which the other process may read meanwhile."""
     from hardenfix.facts import service as service_module
     from hardenfix.knowledge import builtin
     from hardenfix.sources import compose
 
     _services(tmp_path)
-    built = "    build: ./svc{}\n    command: python main.py\n"
-    text = "services:\n" + "".join(
-        f"  {name}:\n" + built.format(number) for name, number in (("svc0", 0), ("svc0-gpu", 0), ("svc1", 1))
-    )
+    (tmp_path / "svc0/worker.py").write_text("import uvicorn\nuvicorn.run('main:app', port=8100)\n")
+    built = "    build: ./svc{}\n    command: python {}.py\n"
+    services = (("svc0", 0, "main"), ("svc0-gpu", 0, "main"), ("svc0-worker", 0, "worker"), ("svc1", 1, "main"))
+    text = "services:\n" + "".join(f"  {name}:\n" + built.format(number, module) for name, number, module in services)
     (tmp_path / "compose.yaml").write_text(text)
     document = compose.parse(text, tmp_path / "compose.yaml")
     tasks: list = []
@@ -259,4 +260,8 @@ def test_services_built_from_the_same_place_are_one_task(tmp_path: Path, monkeyp
     service_module.plan_probes_ahead(
         [service_module.service_facts(document, service, builtin()) for service in document.services()]
     )
-    assert [[facts.name for facts in task.args[0]] for task in tasks] == [["svc0", "svc0-gpu"], ["svc1"]]
+    assert [[facts.name for facts in task.args[0]] for task in tasks] == [
+        ["svc0", "svc0-gpu"],
+        ["svc0-worker"],
+        ["svc1"],
+    ]

@@ -1065,13 +1065,15 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
 
 def plan_probes_ahead(services: Sequence[ServiceFacts]) -> None:
     """`planned_probe` of each of `services` worked out ahead, where a helper process can share
-    the reading of their code (see `ahead.read_ahead`). Services built from the same place
-    (`api` and `api-gpu`) are one task: they run the same code, read once by one process."""
-    by_place: dict[object, list[ServiceFacts]] = {}
+    the reading of their code (see `ahead.read_ahead`). Services that launch the same target
+    from the same place (`api` and `api-gpu`) are one task: they run the same code, read once
+    by one process; services built from one context that serve different modules are not."""
+    by_code: dict[object, list[ServiceFacts]] = {}
     for facts in services:
-        place = facts._code_place
-        by_place.setdefault((place[0].identity, place[1]) if place is not None else id(facts), []).append(facts)
-    read_ahead([partial(_plan_probes, together) for together in by_place.values()])
+        place, launch = facts._code_place, facts.launch
+        key = (place[0].identity, place[1], launch.target if launch is not None else None) if place else id(facts)
+        by_code.setdefault(key, []).append(facts)
+    read_ahead([partial(_plan_probes, together) for together in by_code.values()])
 
 
 def _plan_probes(services: list[ServiceFacts]) -> None:
