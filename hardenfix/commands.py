@@ -332,8 +332,19 @@ def _warn(message: str) -> None:
     sys.stderr.flush()
 
 
+PROGRESS_AFTER_SECONDS = 0.5
+"""How long a run goes on before it counts files on a terminal: drawing the count imports
+rich (60 ms, a one-file check's whole time twice over), and a shorter run is over before
+anyone reads it."""
+PROGRESS_REDRAWN_EVERY = 0.1
+"""Seconds between two drawings of the count, at most."""
+
+
 def _with_progress(results):
-    """On a terminal (never in CI or a pipe), count files on stderr while the run goes on.
+    """On a terminal (never in CI or a pipe), count files on stderr once the run goes on
+    past `PROGRESS_AFTER_SECONDS`. The count is drawn as results come, by this thread: a
+    thread of its own would keep the run from forking a helper (`facts.ahead`), and a pool's
+    workers would be forked beside it.
 
     Results are held back until the end, so that what goes to stdout never tears the
     progress line; elsewhere they stream as they come.
@@ -341,17 +352,32 @@ def _with_progress(results):
     if not sys.stderr.isatty() or os.environ.get("CI"):
         yield from results
         return
+    results = iter(results)
+    finished = []
+    started = time.monotonic()
+    for result in results:
+        finished.append(result)
+        if time.monotonic() - started >= PROGRESS_AFTER_SECONDS:
+            _count_the_rest(results, finished)
+            break
+    yield from finished
+
+
+def _count_the_rest(results, finished: list) -> None:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    finished = []
     columns = (SpinnerColumn(), TextColumn("{task.completed} files"), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("hardenfix", total=None)
+    with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=False) as progress:
+        task = progress.add_task("hardenfix", total=None, completed=len(finished))
+        progress.refresh()
+        drawn = time.monotonic()
         for result in results:
             finished.append(result)
             progress.advance(task)
-    yield from finished
+            if time.monotonic() - drawn >= PROGRESS_REDRAWN_EVERY:
+                progress.refresh()
+                drawn = time.monotonic()
 
 
 def _run(

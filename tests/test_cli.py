@@ -395,3 +395,71 @@ def test_force_exclude_holds_exclude_for_named_files_and_standard_input(hardenfi
     # Without the flag, a file named on the command line is processed, as ruff does.
     assert hardenfix(tmp_path, "apply", "--no-cache", named[0]).code == 0
     assert generated.read_text() == FIXED
+
+
+def _on_a_terminal(cwd: Path, arguments: list[str], after_seconds: float | None = None) -> tuple[str, dict]:
+    """Run hardenfix with stderr on a pseudo-terminal (stdout a pipe, as `| less` has it):
+    what the terminal got, and what the run left (exit code, modules imported, threads
+    started, processes forked)."""
+    pty = pytest.importorskip("pty")
+    import os
+    import sys
+
+    program = (
+        "import json, os, sys, threading\n"
+        "from hardenfix import commands\n"
+        "from hardenfix.entry import main\n"
+        f"if {after_seconds!r} is not None:\n"
+        f"    commands.PROGRESS_AFTER_SECONDS = {after_seconds!r}\n"
+        "started, forks = [], []\n"
+        "start, fork = threading.Thread.start, os.fork\n"
+        "threading.Thread.start = lambda thread: started.append(thread.name) or start(thread)\n"
+        "os.fork = lambda: forks.append(1) or fork()\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    left = {'exit': exit.code, 'rich': 'rich' in sys.modules, 'threads': started, 'forks': len(forks)}\n"
+        "    open(os.environ['LEFT'], 'w').write(json.dumps(left))\n"
+    )
+    terminal, stderr = pty.openpty()
+    left = cwd / "left.json"
+    environment = {name: value for name, value in os.environ.items() if name != "CI"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", program, *arguments],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        env={**environment, "LEFT": str(left)},
+    )
+    os.close(stderr)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait()
+    os.close(terminal)
+    return shown.decode(errors="replace"), json.loads(left.read_text())
+
+
+def test_a_quick_run_on_a_terminal_draws_no_progress_and_imports_no_rich(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(NEEDS_FIX)
+    shown, left = _on_a_terminal(tmp_path, ["check", "--no-cache", "compose.yaml"])
+    assert left == {"exit": 1, "rich": False, "threads": [], "forks": 0}
+    assert "files" not in shown
+    assert shown.strip().endswith("Found 2 findings; 2 fixable with `--fix`.")
+
+
+def test_a_long_run_on_a_terminal_counts_files_without_a_thread(tmp_path: Path) -> None:
+    """Drawn by the thread that runs, so that a helper may still be forked (`facts.ahead`)."""
+    for number in range(3):
+        (tmp_path / f"svc{number}").mkdir()
+        (tmp_path / f"svc{number}/compose.yaml").write_text(NEEDS_FIX)
+    shown, left = _on_a_terminal(tmp_path, ["check", "--no-cache", "--jobs", "1", "."], after_seconds=0)
+    assert left == {"exit": 1, "rich": True, "threads": [], "forks": 0}
+    assert "3 files" in shown
+    assert shown.strip().endswith("Found 6 findings; 6 fixable with `--fix`.")
