@@ -340,7 +340,7 @@ PROGRESS_REDRAWN_EVERY = 0.1
 """Seconds between two drawings of the count, at most."""
 
 
-def _with_progress(results):
+def _with_progress(results: Iterator[FileResult]) -> Iterator[FileResult]:
     """On a terminal (never in CI or a pipe), count files on stderr once the run goes on
     past `PROGRESS_AFTER_SECONDS`. The count is drawn as results come, by this thread: a
     thread of its own would keep the run from forking a helper (`facts.ahead`), and a pool's
@@ -352,8 +352,7 @@ def _with_progress(results):
     if not sys.stderr.isatty() or os.environ.get("CI"):
         yield from results
         return
-    results = iter(results)
-    finished = []
+    finished: list[FileResult] = []
     started = time.monotonic()
     for result in results:
         finished.append(result)
@@ -363,7 +362,8 @@ def _with_progress(results):
     yield from finished
 
 
-def _count_the_rest(results, finished: list) -> None:
+def _count_the_rest(results: Iterator[FileResult], finished: list[FileResult]) -> None:
+    """The count drawn until the last result, each added to `finished`."""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

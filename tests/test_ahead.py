@@ -19,9 +19,8 @@ from hardenfix.facts import ahead
 SERVICES = 6
 
 
-def _services(root: Path) -> list[Path]:
+def _services(root: Path) -> None:
     """`SERVICES` build contexts, each an image of a FastAPI application with its own health route."""
-    contexts = []
     for number in range(SERVICES):
         context = root / f"svc{number}"
         context.mkdir(parents=True)
@@ -35,8 +34,6 @@ def _services(root: Path) -> list[Path]:
             f"    uvicorn.run(app, port={8000 + number})\n"
         )
         (context / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\n")
-        contexts.append(context)
-    return contexts
 
 
 def _run(program: str, root: Path) -> dict:
