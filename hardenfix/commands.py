@@ -275,10 +275,11 @@ def _results(
     force_exclude: bool = False,
 ) -> Iterator[FileResult]:
     from hardenfix.config import ConfigError
-    from hardenfix.runner import Job, process_stdin, run
+    from hardenfix.runner import Job, allow_processes, process_stdin, run
 
     try:
         if stdin:
+            allow_processes(jobs)
             job = Job(configuration, mode, Path.cwd(), force_exclude=force_exclude)
             yield process_stdin(sys.stdin.buffer.read(), stdin_name, job)
             return

@@ -297,6 +297,15 @@ def display_path(path: Path, cwd: Path) -> str:
     return os.path.relpath(absolute, folder).replace(os.sep, "/")
 
 
+def allow_processes(jobs: int | None) -> int:
+    """The worker processes a run may start (`--jobs`, else one per core); with more than
+    one, a file this process checks itself may fork a helper (`facts.ahead`), as a worker
+    never does (`_start_worker`)."""
+    workers = min(jobs or os.cpu_count() or 1, 61)
+    ahead.allowed = workers > 1
+    return workers
+
+
 def run(
     paths: list[Path],
     rules: Engine | Configuration,
@@ -331,8 +340,7 @@ def run(
         fix_edits=fix_edits,
         force_exclude=force_exclude,
     )
-    workers = min(jobs or os.cpu_count() or 1, 61)
-    ahead.allowed = workers > 1  # while files are processed here; never in a worker (`_start_worker`)
+    workers = allow_processes(jobs)
     if cache is not None:  # before workers fork
         remembered.recall_from(cache.remembered.facts, cache.settled_before_ns)
     else:

@@ -190,9 +190,11 @@ def test_no_helper_is_forked_where_it_may_not_pay_or_be_safe(monkeypatch: pytest
     assert len(ran) == (0 if why == "not allowed" else len(tasks))
 
 
-def test_a_stack_checked_with_a_helper_reports_as_without(tmp_path: Path) -> None:
+@pytest.mark.parametrize("given", ["by path", "on stdin"])
+def test_a_stack_checked_with_a_helper_reports_as_without(tmp_path: Path, given: str) -> None:
     """HF106 reads the code of the services it plans probes for with a helper where the run
-    has a core to spare (`--jobs 2`): the report is the one a run of one process gives."""
+    has a core to spare (`--jobs 2`), the file named or given on stdin (an editor's): the
+    report is the one a run of one process gives."""
     _services(tmp_path)
     services = "".join(
         f"  svc{number}:\n    build: ./svc{number}\n    command: python main.py\n" for number in range(SERVICES)
@@ -213,10 +215,16 @@ def test_a_stack_checked_with_a_helper_reports_as_without(tmp_path: Path) -> Non
         """
     )
     reports, forks = {}, {}
+    named = ["compose.yaml"] if given == "by path" else ["--stdin-filename", "compose.yaml", "-"]
     for jobs in ("1", "2"):
-        arguments = ["check", "--no-cache", "--jobs", jobs, "--output-format", "json", "compose.yaml"]
+        arguments = ["check", "--no-cache", "--jobs", jobs, "--output-format", "json", *named]
         completed = subprocess.run(
-            [sys.executable, "-c", program, *arguments], cwd=tmp_path, capture_output=True, text=True, check=False
+            [sys.executable, "-c", program, *arguments],
+            cwd=tmp_path,
+            input=(tmp_path / "compose.yaml").read_text(),
+            capture_output=True,
+            text=True,
+            check=False,
         )
         forks[jobs], code = completed.stderr.split()[-2:]
         assert code == "1", completed.stderr
