@@ -1634,6 +1634,8 @@ def test_the_names_an_import_statement_may_import() -> None:
         b"if TYPE_CHECKING: from .types import T\n"
         b"x = 1; import sys\n"
         b"from .\\\n    w import v\n"
+        b"if sys.argv[1:]: import readline\n"
+        b"if {'a': 1}.get('a:b'): from .x import y\n"
     )
     assert code_module._imported_targets("a/b/c.py", text) == [
         ("os", False),
@@ -1650,6 +1652,9 @@ def test_the_names_an_import_statement_may_import() -> None:
         ("sys", False),
         ("a.b.w", True),
         ("a.b.w.v", True),
+        ("readline", False),
+        ("a.b.x", True),
+        ("a.b.x.y", True),
     ]
 
 

@@ -900,8 +900,12 @@ _IMPORTED = regexes.lazy(rb"[ \t]*(\([^)]*\)|(?:[^\r\n\\#;]|\\\r?\n)*)")
 _COMMENT = regexes.lazy(rb"#[^\r\n]*")
 _CONTINUATION = regexes.lazy(rb"\\\r?\n")
 """A backslash that joins a line to the next."""
-_ONE_LINE_BLOCK = regexes.lazy(rb"[ \t]*(?:(?:try|else|finally)|(?:if|elif|while|for|with|except)\b[^:\r\n]*):[ \t]*")
-"""The header of a block whose one statement follows it on its line."""
+_ONE_LINE_BLOCK = regexes.lazy(
+    rb"[ \t]*(?:(?:try|else|finally)|(?:if|elif|while|for|with|except)\b"
+    rb"""(?:\[[^]\r\n]*\]|\([^)\r\n]*\)|\{[^}\r\n]*\}|"[^"\r\n]*"|'[^'\r\n]*'|[^:\r\n[({"'])*):[ \t]*"""
+)
+"""The header of a block whose one statement follows it on its line; a colon inside its
+condition's brackets or strings is not its end (`if argv[1:]: import readline`)."""
 
 
 def _imported_targets(relative: str, data: bytes) -> list[tuple[str, bool]]:
