@@ -336,16 +336,16 @@ def _warn(message: str) -> None:
 PROGRESS_AFTER_SECONDS = 0.5
 """How long a run goes on before it counts files on a terminal: drawing the count imports
 rich (60 ms, a one-file check's whole time twice over), and a shorter run is over before
-anyone reads it."""
+anyone reads it. A run of one file never counts: its one result ends it."""
 PROGRESS_REDRAWN_EVERY = 0.1
 """Seconds between two drawings of the count, at most."""
 
 
 def _with_progress(results: Iterator[FileResult]) -> Iterator[FileResult]:
-    """On a terminal (never in CI or a pipe), count files on stderr once the run goes on
-    past `PROGRESS_AFTER_SECONDS`. The count is drawn as results come, by this thread: a
-    thread of its own would keep the run from forking a helper (`facts.ahead`), and a pool's
-    workers would be forked beside it.
+    """On a terminal (never in CI or a pipe), count files on stderr once the run has gone
+    on past `PROGRESS_AFTER_SECONDS` and done more than one file. The count is drawn as
+    results come, by this thread: a thread of its own would keep the run from forking a
+    helper (`facts.ahead`), and a pool's workers would be forked beside it.
 
     Results are held back until the end, so that what goes to stdout never tears the
     progress line; elsewhere they stream as they come.
@@ -357,7 +357,7 @@ def _with_progress(results: Iterator[FileResult]) -> Iterator[FileResult]:
     started = time.monotonic()
     for result in results:
         finished.append(result)
-        if time.monotonic() - started >= PROGRESS_AFTER_SECONDS:
+        if len(finished) > 1 and time.monotonic() - started >= PROGRESS_AFTER_SECONDS:
             _count_the_rest(results, finished)
             break
     yield from finished

@@ -446,9 +446,12 @@ def _on_a_terminal(cwd: Path, arguments: list[str], after_seconds: float | None 
     return shown.decode(errors="replace"), json.loads(left.read_text())
 
 
-def test_a_quick_run_on_a_terminal_draws_no_progress_and_imports_no_rich(tmp_path: Path) -> None:
+@pytest.mark.parametrize("after_seconds", [None, 0], ids=["quick", "one file however long"])
+def test_a_quick_run_on_a_terminal_draws_no_progress_and_imports_no_rich(
+    tmp_path: Path, after_seconds: float | None
+) -> None:
     (tmp_path / "compose.yaml").write_text(NEEDS_FIX)
-    shown, left = _on_a_terminal(tmp_path, ["check", "--no-cache", "compose.yaml"])
+    shown, left = _on_a_terminal(tmp_path, ["check", "--no-cache", "compose.yaml"], after_seconds)
     assert left == {"exit": 1, "rich": False, "threads": [], "forks": 0}
     assert "files" not in shown
     assert shown.strip().endswith("Found 2 findings; 2 fixable with `--fix`.")
