@@ -502,6 +502,7 @@ class _Processing:
         for kind, path in self._kinds.items():
             self._job.engine_for(path, self._job.settings_for(path), kind)
         gc.freeze()  # what was loaded since the run began, too: the workers' collector leaves it alone
+        ahead.allowed = False  # the workers use the cores: what this process still checks forks no helper
 
         # fork shares the parent's loaded modules and settings with the workers for free.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None

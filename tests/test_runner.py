@@ -95,6 +95,21 @@ def test_workers_start_once_the_files_sent_make_them_pay(tmp_path: Path, monkeyp
     assert processed_here == []  # the files sent before the workers started went to them too
 
 
+@pytest.mark.parametrize("pooled", [False, True])
+def test_this_process_may_fork_a_helper_until_the_workers_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool
+) -> None:
+    """A file checked here may have its services' code read by a helper (`facts.ahead`)
+    while this process has a core to spare: not once the workers use them."""
+    from hardenfix.facts import ahead
+
+    monkeypatch.setattr(ahead, "allowed", False)
+    if not pooled:
+        monkeypatch.setattr(runner, "POOL_FROM_BYTES", 1 << 30)
+    list(run([tree(tmp_path / "tree", 4)], Engine(Settings().rules()), Mode.CHECK, tmp_path, jobs=2))
+    assert ahead.allowed is not pooled
+
+
 def test_warm_check_parses_nothing_and_reports_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path / "tree", 9)
     engine = Engine(Settings().rules())
