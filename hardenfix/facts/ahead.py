@@ -1,9 +1,9 @@
 """Reading a stack's code in two processes at once.
 
 A monorepo's stack runs dozens of services built from the repository, and the code each
-serves is read for its health route and its port (`hardenfix.facts.code`): parsing it is
-most of a single Compose file's check (PMOVES.AI's 53-service stack: 190 of 430 ms, 28
-modules, two of them 100 KB). Where this process has a core to spare (`allowed`),
+serves is read for its health route and its port (`hardenfix.facts.code`): HF106's probes,
+which read it, are most of a single Compose file's check (PMOVES.AI's 53-service stack:
+300 of 437 ms, most of it parsing 28 modules, two of them 100 KB). Where this process has a core to spare (`allowed`),
 `read_ahead` forks a helper that shares the work: each process takes the next task while
 one is left, so that two long ones do not fall to one, and the helper sends back the code
 facts it read, as the cache keeps them (`code.readings_since`); this process adopts them
