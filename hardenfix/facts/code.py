@@ -577,24 +577,20 @@ def code_facts(
         with not_collecting(then_freeze=True):
             return _read(context, listed, _Reader(context.identity, dict(statuses)))
 
-    return _kept_or_read(_READ, "code", (context.identity, sources, suffixes), statuses, CodeFacts.from_cache, read)
+    return _kept_or_read("code", (context.identity, sources, suffixes), statuses, read)
 
 
 _Fact = TypeVar("_Fact", bound=remembered.Keepable)
 
 
 def _kept_or_read(
-    memo: dict[Any, tuple[list[tuple[str, Status | None]], _Fact]],
-    kind: str,
-    key: tuple[Any, ...],
-    statuses: list[tuple[str, Status | None]],
-    from_cache: Callable[[Any], _Fact | None],
-    read: Callable[[], _Fact],
+    kind: str, key: tuple[Any, ...], statuses: list[tuple[str, Status | None]], read: Callable[[], _Fact]
 ) -> _Fact:
-    """A fact about a context's code (`key`: the context's identity, then what else it is
-    read from): as this process read it while the files stay as they were (`statuses`),
-    else as the cache remembers it from a run when they were the same, else read now; kept
-    for later runs only where every file's versions can be told apart."""
+    """A fact of `kind` about a context's code (`key`: the context's identity, then what else
+    it is read from): as this process read it while the files stay as they were
+    (`statuses`), else as the cache remembers it from a run when they were the same, else
+    read now; kept for later runs only where every file's versions can be told apart."""
+    memo, from_cache = _memos()[kind]
     kept = memo.get(key)
     if kept is not None and kept[0] == statuses:
         return kept[1]
@@ -700,11 +696,9 @@ def served_modules(
     )
     statuses = [(relative, context.status(relative)) for relative in listed]
     return _kept_or_read(
-        _SERVED,
         "served",
         (context.identity, sources, served, imported_as),
         statuses,
-        _ServedModules.from_cache,
         lambda: _ServedModules(_served_modules(context, dict(statuses), served, imported_as)),
     ).modules
 
@@ -916,8 +910,7 @@ def _imported_targets(relative: str, data: bytes) -> list[tuple[str, bool]]:
     every module a large application imports would take longer than reading the few that
     name a framework. `from a import b` may import the module `a.b`, or a name of `a`:
     both are given."""
-    parts = tuple(_dotted_name(relative).split("."))
-    is_package = relative.rpartition("/")[2] == "__init__.py"
+    parts, is_package = _place_of(relative)
     found: list[tuple[str, bool]] = []
     for start in word_starts(data, b"import"):
         line_start = data.rfind(b"\n", 0, start) + 1
@@ -1286,6 +1279,12 @@ def may_start_a_server(relative: str, data: bytes) -> bool:
     return any(word in data for word in _SERVER_CLASS_WORDS) or any(
         word in data or word.decode() in relative for word in _SERVER_PACKAGE_WORDS
     )
+
+
+def _place_of(relative: str) -> tuple[tuple[str, ...], bool]:
+    """The module at `relative` as `import_origin` places a relative import of it: its dotted
+    name's parts, and whether it is a package's `__init__.py`."""
+    return tuple(_dotted_name(relative).split(".")), relative.rpartition("/")[2] == "__init__.py"
 
 
 def _dotted_name(relative: str) -> str:
@@ -1868,8 +1867,7 @@ def _bindings(relative: str, node: ast.Import | ast.ImportFrom) -> Iterator[tupl
 def _origin(relative: str, node: ast.ImportFrom) -> str:
     """The module an import in the module at `relative` takes names from; one above the
     context's top folder, by its name alone."""
-    is_package = relative.rpartition("/")[2] == "__init__.py"
-    origin = import_origin(node, tuple(_dotted_name(relative).split(".")), is_package)
+    origin = import_origin(node, *_place_of(relative))
     return ".".join(origin if origin is not None else (node.module.split(".") if node.module else ()))
 
 
