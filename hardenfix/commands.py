@@ -187,10 +187,10 @@ class _Report:
 
     def findings(self, result: FileResult) -> None:
         """A file's findings in a text format, as they come."""
-        from hardenfix.report import on_disk, text
-
         if not result.findings:
             return
+        from hardenfix.report import on_disk, text
+
         if self.format is Format.CONCISE:
             self.write(
                 "".join(text.concise(f, self.unsafe_fixes, self.show_fixes, self.paint) for f in result.findings)

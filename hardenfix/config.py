@@ -158,7 +158,7 @@ class Settings:
         knowledge, options = _SharedKnowledge(self, registry), self.rule_options
         return [listed.load()(options.get(listed.code), knowledge) for listed in self.listed_rules(path, kinds)]
 
-    def listed_rules(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> list[Listed]:
+    def listed_rules(self, path: Path | str | None = None, kinds: Collection[FileKind] | None = None) -> list[Listed]:
         """The selected rules as the catalogue lists them (their modules not imported), less
         those `per-file-ignores` turns off for `path`; with `kinds`, only those that check
         files of these kinds (and the engine's own)."""
@@ -171,7 +171,7 @@ class Settings:
             and not any(matches(selector, listed) for selector in ignored)
         ]
 
-    def ignored_for(self, path: Path) -> tuple[str, ...]:
+    def ignored_for(self, path: Path | str) -> tuple[str, ...]:
         """The selectors `per-file-ignores` turns off for `path`."""
         if not self.per_file_ignores:
             return ()
@@ -183,7 +183,7 @@ class Settings:
             for selector in selectors
         )
 
-    def excluded(self, path: Path) -> bool:
+    def excluded(self, path: Path | str) -> bool:
         if not self.exclude:
             return False
         absolute = absolute_path(path)
@@ -206,7 +206,7 @@ class Settings:
         """Whether `finding` (anything with a code and slug) makes `check` fail."""
         return any(matches(selector, finding) for selector in self.fail_on)
 
-    def fingerprint(self, path: Path | None = None, kinds: Collection[FileKind] | None = None) -> str:
+    def fingerprint(self, path: Path | str | None = None, kinds: Collection[FileKind] | None = None) -> str:
         """Changes whenever these settings could change what a file (of one of `kinds`) is
         reported for. No rule module is imported for it (a warm run answers every file from
         the cache without them): a rule's options count as set, or as its defaults, which
@@ -441,7 +441,7 @@ class Configuration:
     def _finish(self, settings: Settings) -> Settings:
         return settings.with_overrides(*self._overrides)
 
-    def for_path(self, path: Path) -> Settings:
+    def for_path(self, path: Path | str) -> Settings:
         """The settings of a file."""
         return self.for_folder(os.path.dirname(absolute_path(path)))
 

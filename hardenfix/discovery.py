@@ -132,6 +132,10 @@ def has_services_key(head: bytes) -> bool:
 FolderListed = Callable[[str, set[str]], None]
 """Told each folder walked and the names in it, so that others need not list it again."""
 
+PlacedWhenRecalled = Callable[[str, FileKind], bool]
+"""Told each file a remembered walk lists (its absolute path, its kind) before it is made a
+candidate: True when the caller has placed it already, and it is not yielded."""
+
 
 class Walk:
     """What walking a tree found, and the statuses of what it looked at: a later run takes
@@ -211,6 +215,7 @@ def discover(
     walks: WalkMemory | None = None,
     noted_names: frozenset[str] = frozenset(),
     seen: dict[str, list[int]] | None = None,
+    placed: PlacedWhenRecalled | None = None,
 ) -> Iterator[Candidate]:
     """Files to process, each once, in a stable order.
 
@@ -222,8 +227,9 @@ def discover(
     with a `skip_reason`, so that nothing is written outside.
     Temporary files of interrupted writes are collected in `temporaries`. With `walks`,
     a tree unchanged since a walk that was remembered is not walked again; `on_folder`
-    is then told the `noted_names` each folder held, and `seen` the [mtime in ns, size]
-    of each folder it checked.
+    is then told the `noted_names` each folder held, `seen` the [mtime in ns, size] of each
+    folder it checked, and `placed` each file it lists (a file reached from two paths given,
+    once).
     """
     found: set[str] = set()
     temporaries = temporaries if temporaries is not None else []
@@ -231,7 +237,8 @@ def discover(
         path = Path(os.path.abspath(path))  # so is every candidate's: absolute and normal
         if path.is_dir():
             top, real_top = str(path), os.path.realpath(path)
-            candidates = _walk_or_recall(path, temporaries, on_folder, walks, noted_names, seen)
+            placed_once = _once(placed, found, top, real_top) if placed is not None else None
+            candidates = _walk_or_recall(path, temporaries, on_folder, walks, noted_names, seen, placed_once)
         else:
             top = real_top = os.getcwd()
             candidate = Candidate(path, classify_explicit(path), explicit=True)
@@ -249,6 +256,22 @@ def discover(
             if key not in found:
                 found.add(key)
                 yield candidate
+
+
+def _once(placed: PlacedWhenRecalled, found: set[str], top: str, real_top: str) -> PlacedWhenRecalled:
+    """`placed` for the files of the tree `top` that `discover` has not yielded or placed: a
+    file it places is found, as one yielded is."""
+
+    def placed_once(absolute: str, kind: FileKind) -> bool:
+        key = real_top + absolute[len(top) :]
+        if key in found:
+            return True
+        if placed(absolute, kind):
+            found.add(key)
+            return True
+        return False
+
+    return placed_once
 
 
 def _followed(candidate: Candidate, top: str, is_link: bool) -> Candidate:
@@ -269,6 +292,7 @@ def _walk_or_recall(
     walks: WalkMemory | None,
     noted_names: frozenset[str],
     seen: dict[str, list[int]] | None,
+    placed: PlacedWhenRecalled | None = None,
 ) -> Iterator[Candidate]:
     top = str(root)
     remembered = walks.recall(top) if walks is not None else None
@@ -278,9 +302,11 @@ def _walk_or_recall(
                 on_folder(os.path.join(top, folder) if folder != "." else top, set(names))
         temporaries.extend(Path(top, temporary) for temporary in remembered.temporaries)
         for path, kind, is_link in remembered.files:
-            known = FileKind(kind) if kind is not None else _sniffed_kind(os.path.join(top, path))
-            if known is not None:
-                yield _followed(Candidate(root / path, known, explicit=False), top, is_link)
+            absolute = os.path.join(top, path)
+            known = FileKind(kind) if kind is not None else _sniffed_kind(absolute)
+            if known is None or (placed is not None and not is_link and placed(absolute, known)):
+                continue
+            yield _followed(Candidate(root / path, known, explicit=False), top, is_link)
         return
     walk = Walk(noted_names=sorted(noted_names)) if walks is not None else None
     yield from _walk(root, temporaries, on_folder, walk, noted_names)

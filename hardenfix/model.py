@@ -395,6 +395,7 @@ class FileResult:
     """What the run did to one file."""
 
     __slots__ = (
+        "_path",
         "build_contexts",
         "cache_entry",
         "display_path",
@@ -408,11 +409,9 @@ class FileResult:
         "notes",
         "original",
         "outcome",
-        "path",
         "written",
     )
 
-    path: Path
     display_path: str
     outcome: Outcome
     kind: FileKind | None
@@ -444,7 +443,7 @@ class FileResult:
 
     def __init__(
         self,
-        path: Path,
+        path: Path | str,
         display_path: str,
         outcome: Outcome,
         kind: FileKind | None = None,
@@ -460,7 +459,7 @@ class FileResult:
         build_contexts: dict[str, Any] | None = None,
         facts_read: dict[str, list[Any]] | None = None,
     ) -> None:
-        self.path = path
+        self._path = path
         self.display_path = display_path
         self.outcome = outcome
         self.kind = kind
@@ -475,6 +474,15 @@ class FileResult:
         self.cache_entry = cache_entry
         self.build_contexts = build_contexts
         self.facts_read = facts_read
+
+    @property
+    def path(self) -> Path:
+        """The file, absolute and normal. Given as a string, it is made a `Path` when first
+        asked for: a warm run answers most files of a tree from the cache, and asks for none
+        of their paths (making them took 80 ms of the synthetic tree's warm check)."""
+        if self._path.__class__ is str:
+            self._path = Path(self._path)
+        return self._path  # type: ignore[return-value]
 
     @property
     def changed(self) -> bool:

@@ -237,7 +237,7 @@ class Job:
                 entrypoint_bypassed_by=tuple(dict.fromkeys((*build.entrypoint_bypassed_by, *bypassing)))
             )
 
-    def settings_for(self, path: Path) -> Settings | None:
+    def settings_for(self, path: Path | str) -> Settings | None:
         return self.rules.for_path(path) if isinstance(self.rules, Configuration) else None
 
     def excluded(self, candidate: Candidate, settings: Settings | None) -> bool:
@@ -265,7 +265,7 @@ class Job:
             )
         return self._engines[key]
 
-    def fingerprint_for(self, path: Path, settings: Settings | None, kind: FileKind) -> str | None:
+    def fingerprint_for(self, path: Path | str, settings: Settings | None, kind: FileKind) -> str | None:
         """What the cache keys the findings on a file of `kind` by (empty without a cache),
         told without importing a rule; None when no selected rule checks files of that kind,
         which have no findings then."""
@@ -283,13 +283,13 @@ class Job:
         return self._fingerprints[key]
 
 
-def _settings_key(path: Path, settings: Settings, kind: FileKind) -> tuple[int, tuple[str, ...], FileKind]:
+def _settings_key(path: Path | str, settings: Settings, kind: FileKind) -> tuple[int, tuple[str, ...], FileKind]:
     """Files with the same key have the same rules: settings, the rules `per-file-ignores`
     turns off, and kind."""
     return (id(settings), settings.ignored_for(path) if settings.per_file_ignores else (), kind)
 
 
-def display_path(path: Path, cwd: Path) -> str:
+def display_path(path: Path | str, cwd: Path) -> str:
     """The path relative to the working directory, as diff headers and reports show it."""
     absolute, folder = absolute_path(path), str(cwd)
     if absolute.startswith(folder + os.sep):
@@ -345,8 +345,20 @@ def run(
         remembered.recall_from(cache.remembered.facts, cache.settled_before_ns)
     else:
         remembered.recall_from(None)
-    with collecting_less_often():
-        found = discover(paths, temporaries, _folder_listener(rules), cache, LISTED_NAMES, job.seen)
+    with collecting_less_often(), contextlib.ExitStack() as stack:
+        schedule = _Schedule(job, _Processing(stack, job, workers), cache)
+        # Where files are placed in the order found, the cache's answers may be placed as the
+        # walk is recalled, before the files are made candidates.
+        placed_as_found = select_files is None and mode is not Mode.WRITE and online is None
+        found = discover(
+            paths,
+            temporaries,
+            _folder_listener(rules),
+            cache,
+            LISTED_NAMES,
+            job.seen,
+            schedule.place_recalled if cache is not None and placed_as_found else None,
+        )
         if select_files is not None:
             found = iter(select_files(list(found)))
         elif mode is Mode.WRITE or online is not None:
@@ -358,17 +370,15 @@ def run(
             candidates = list(found)
             job.registry = resolve(_image_references(candidates, job), online)
             found = iter(candidates)
-        with contextlib.ExitStack() as stack:
-            processing = _Processing(stack, job, workers)
-            for result in _Schedule(job, processing, cache).results(found):
-                if cache is not None and result.facts_read is not None:
-                    cache.add_facts(absolute_path(result.path), result.facts_read)
-                if cache is not None and result.cache_entry is not None:
-                    cache.add(result.cache_entry)
-                    if result.build_contexts is not None:
-                        record = result.cache_entry
-                        cache.add_build_contexts(record.path, record.status, result.build_contexts)
-                yield result
+        for result in schedule.results(found):
+            if cache is not None and result.facts_read is not None:
+                cache.add_facts(absolute_path(result.path), result.facts_read)
+            if cache is not None and result.cache_entry is not None:
+                cache.add(result.cache_entry)
+                if result.build_contexts is not None:
+                    record = result.cache_entry
+                    cache.add_build_contexts(record.path, record.status, result.build_contexts)
+            yield result
     if cache is not None:
         cache.save()
     if mode is Mode.WRITE:
@@ -733,14 +743,38 @@ class _Schedule:
             self._submit_unsubmitted()
             yield self._report(self.slots.popleft())
 
-    def _place(self, candidate: Candidate) -> None:
+    def place_recalled(self, absolute: str, kind: FileKind) -> bool:
+        """Place a Python module that a remembered walk lists, before discovery makes it a
+        candidate, where the cache answers it: most files of a warm run, their results made
+        without a `Path` (see `FileResult.path`). True when it is placed, or when the
+        configuration leaves it out; any other file is placed when found (`_place`), a Compose
+        file or Dockerfile with what the run learns of the others."""
+        if kind is not FileKind.PYTHON:
+            return False
+        settings = self.job.settings_for(absolute)
+        if settings is not None and settings.excluded(absolute):
+            return True
+        result = _remembered(absolute, kind, self.job, settings)
+        if result is None:
+            return False
+        self._leave_folder(os.path.dirname(absolute))
+        slot = _Slot()
+        slot.result = result
+        self.slots.append(slot)
+        return True
+
+    def _leave_folder(self, folder: str) -> None:
+        """A full batch of Compose files goes once the walk leaves their folder for `folder`."""
         batch = self.compose_batch
         if (
             batch
             and (len(batch) >= COMPOSE_BATCH_SIZE or self.compose_batch_bytes >= COMPOSE_BATCH_BYTES)
-            and batch[-1][0].path.parent != candidate.path.parent
+            and os.path.dirname(str(batch[-1][0].path)) != folder
         ):
             self._submit_compose_batch()
+
+    def _place(self, candidate: Candidate) -> None:
+        self._leave_folder(os.path.dirname(str(candidate.path)))
         settings = self.job.settings_for(candidate.path)
         if self.job.excluded(candidate, settings):
             return
@@ -771,8 +805,9 @@ class _Schedule:
         """Answer from the cache, or add to `batch`; or, when `may_wait` (neither a Compose
         file nor a Dockerfile, which the others wait for) and enough results are held, keep
         for later."""
-        if self.job.cached is not None and self.job.cached.digests:  # an empty cache knows no file
-            slot.result = _remembered(candidate, self.job, settings)
+        cached = self.job.cached
+        if cached is not None and cached.digests and candidate.skip_reason is None and candidate.kind is not None:
+            slot.result = _remembered(candidate.path, candidate.kind, self.job, settings, candidate.merged_by_include)
             if slot.result is not None:
                 return
         if may_wait and (self.unsubmitted or self.held >= HELD_BATCHES * BATCH_SIZE):
@@ -1197,14 +1232,15 @@ def analyse(engine: Engine, kind: FileKind, text: str, display_path: str, source
         raise ParseError("nesting is too deep to process") from None
 
 
-def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> FileResult | None:
+def _remembered(
+    path: Path | str, kind: FileKind, job: Job, settings: Settings | None, merged: tuple[MergedByInclude, ...] = ()
+) -> FileResult | None:
     """The result the cache gives a file (with these settings) whose status is as it
-    remembers, without reading it; None when the file must be processed."""
+    remembers, without reading it; None when the file must be processed. `path` is
+    absolute and normal (a candidate's, or a file a remembered walk lists); `merged`, what
+    the run's `include:`s merge over a Compose file."""
     assert job.cached is not None
-    path, kind = candidate.path, candidate.kind
-    if candidate.skip_reason is not None or kind is None:
-        return None
-    absolute = str(path)  # a candidate's path is absolute
+    absolute = str(path)
     try:
         stat_result = os.stat(absolute)
     except OSError:
@@ -1218,7 +1254,7 @@ def _remembered(candidate: Candidate, job: Job, settings: Settings | None) -> Fi
     if fingerprint is None:
         return None
     result = FileResult(path=path, display_path=display_path(path, job.cwd), outcome=Outcome.UNCHANGED, kind=kind)
-    location = _keyed_location(path, kind, _build_context(job, path, kind), candidate.merged_by_include)
+    location = _keyed_location(path, kind, _build_context(job, path, kind), merged)
     known = _from_cache(result, job, _cache_key(fingerprint, digest, location), settings)
     if known is not None and kind is FileKind.COMPOSE:
         known.build_contexts = job.cached.contexts(absolute, status)
@@ -1231,12 +1267,12 @@ def _content_key(data: bytes) -> str:
     return content_key(data)
 
 
-def _build_context(job: Job, path: Path, kind: FileKind) -> ComposeBuild | None:
+def _build_context(job: Job, path: Path | str, kind: FileKind) -> ComposeBuild | None:
     return job.build_contexts.get(os.path.realpath(path)) if kind is FileKind.DOCKERFILE else None
 
 
 def _keyed_location(
-    path: Path, kind: FileKind, build: ComposeBuild | None, merged: tuple[MergedByInclude, ...] = ()
+    path: Path | str, kind: FileKind, build: ComposeBuild | None, merged: tuple[MergedByInclude, ...] = ()
 ) -> str:
     """Where a file is, as far as its findings depend on it: a Dockerfile's build context,
     the Compose files that build it, the services of the run that run its image past its

@@ -878,6 +878,96 @@ def test_a_partly_warm_pool_run_keeps_discovery_order(tmp_path: Path) -> None:
     assert len(warm) == MANY + 70
 
 
+BROAD_EXCEPT = (
+    "import json\n\n\ndef load(text):\n    try:\n        return json.loads(text)\n    except Exception:\n        pass\n"
+)
+QUIET_MODULE = "VALUE = {n}\n"
+
+
+def mixed_tree(root: Path) -> Path:
+    """Python modules, some with a finding, in folders beside Compose files and a
+    Dockerfile, a package below another: the order of a walk interleaves them."""
+    for n in range(12):
+        folder = root / f"p{n % 4}" / ("sub" if n % 3 == 0 else "")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"m{n:02d}.py").write_text(BROAD_EXCEPT if n % 5 == 0 else QUIET_MODULE.format(n=n))
+    (root / "p1" / "compose.yaml").write_text(SECRET.format(n=1))
+    (root / "p2" / "Dockerfile").write_text("FROM python:latest\n")
+    age(root.parent)  # the tree's own folder too: a walk is remembered once all it listed is settled
+    return root
+
+
+def results_in_full(results) -> list[tuple[object, ...]]:
+    return [(r.path, r.display_path, r.outcome, r.kind, [f.code for f in r.findings], r.failing) for r in results]
+
+
+def test_a_warm_run_places_the_modules_it_recalls_without_making_them_candidates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The modules the cache answers, with findings or none, are placed as the walk is
+    recalled, in its order: the results are the cold run's, each with its `Path`; only the
+    Compose file and the Dockerfile are placed as candidates."""
+    root = mixed_tree(tmp_path / "tree")
+    engine = Engine(Settings().rules())
+    cold = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    placed: list[Path] = []
+    place = runner._Schedule._place
+    monkeypatch.setattr(
+        runner._Schedule, "_place", lambda self, candidate: placed.append(candidate.path) or place(self, candidate)
+    )
+    warm = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert results_in_full(warm) == results_in_full(cold)
+    assert sum(len(r.findings) for r in warm) == 5  # three modules, the Compose file, the Dockerfile
+    assert all(isinstance(r.path, Path) for r in warm)
+    assert sorted(path.name for path in placed) == ["Dockerfile", "compose.yaml"]
+
+
+def test_a_warm_run_processes_a_recalled_module_that_changed(tmp_path: Path) -> None:
+    root = mixed_tree(tmp_path / "tree")
+    engine = Engine(Settings().rules())
+    list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    changed = root / "p1" / "m01.py"
+    changed.write_text(BROAD_EXCEPT + "\n")
+    settle(changed)
+    warm = list(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert results_in_full(warm) == results_in_full(run([root], engine, Mode.CHECK, tmp_path, jobs=1))
+    assert [r.findings[0].code for r in warm if r.path == changed] == ["HF303"]
+
+
+def test_a_warm_run_reports_a_module_reached_from_two_paths_given_once(tmp_path: Path) -> None:
+    root = mixed_tree(tmp_path / "tree")
+    engine = Engine(Settings().rules())
+    paths = [root, root / "p0", root / "p0" / "sub" / "m00.py"]
+    cold = list(run(paths, engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    warm = list(run(paths, engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    assert results_in_full(warm) == results_in_full(cold)
+    assert len(warm) == 14
+
+
+def test_a_warm_run_leaves_out_and_ignores_in_modules_what_the_configuration_says(tmp_path: Path) -> None:
+    """A configuration written since the walk was remembered (above the tree, which stays
+    as it was) counts for the modules the cache answers."""
+    from hardenfix.config import Configuration
+
+    root = mixed_tree(tmp_path / "tree")
+
+    def results(cache: Cache | None) -> list[tuple[object, ...]]:
+        return results_in_full(run([root], Configuration(), Mode.CHECK, tmp_path, jobs=1, cache=cache))
+
+    results(Cache.open(tmp_path))
+    (tmp_path / "hardenfix.toml").write_text(
+        'exclude = ["tree/p3/"]\n[per-file-ignores]\n"tree/p0/sub/*.py" = ["HF303"]\n'
+    )
+    warm = results(Cache.open(tmp_path))
+    assert warm == results(None)
+    assert not any("p3/" in display for _, display, *_ in warm)
+    assert [(display, codes) for _, display, _, _, codes, _ in warm if "p0/" in display] == [
+        ("tree/p0/m04.py", []),
+        ("tree/p0/m08.py", []),
+        ("tree/p0/sub/m00.py", []),
+    ]
+
+
 def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path) -> None:
     from hardenfix.config import Configuration
 

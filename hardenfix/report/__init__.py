@@ -55,11 +55,13 @@ class Summary:
             return
         if result.outcome is Outcome.INVALID:
             self.invalid.append(f"{result.display_path}: {result.error}")
-        self.notes.extend(f"{result.display_path}: {note}" for note in result.notes)
-        self.findings += len(result.findings)
+        if result.notes:
+            self.notes.extend(f"{result.display_path}: {note}" for note in result.notes)
         self.failing += result.failing
-        self.fixable += sum(1 for finding in result.findings if finding.fixable)
-        self.safe_fixable += sum(1 for f in result.findings if f.fix is not None and f.fix.is_applicable(False))
+        if result.findings:  # most files of a tree have none
+            self.findings += len(result.findings)
+            self.fixable += sum(1 for finding in result.findings if finding.fixable)
+            self.safe_fixable += sum(1 for f in result.findings if f.fix is not None and f.fix.is_applicable(False))
         if result.changed:
             self.changed_files += 1
             self.fixed.update(finding.code for finding in result.fixed)
