@@ -270,3 +270,44 @@ def test_services_that_launch_the_same_code_are_one_task(tmp_path: Path, monkeyp
         ["svc0-worker"],
         ["svc1"],
     ]
+
+
+def test_services_that_serve_the_same_file_are_one_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two Dockerfiles of one context that copy different files besides the module both
+    serve, and two contexts that hold the same module: the module is parsed once, by one
+    process."""
+    from hardenfix.facts import service as service_module
+    from hardenfix.knowledge import builtin
+    from hardenfix.sources import compose
+
+    _services(tmp_path)
+    (tmp_path / "svc0/requirements.txt").write_text("fastapi\n")
+    (tmp_path / "svc0/Dockerfile.gpu").write_text(
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY main.py requirements.txt ./\n"
+    )
+    (tmp_path / "svc1/Dockerfile.root").write_text("FROM python:3.12-slim\nCOPY svc1/ /app/\nWORKDIR /app\n")
+    text = (
+        "services:\n"
+        "  svc0:\n    build: ./svc0\n    command: python main.py\n"
+        "  svc0-gpu:\n    build: {context: ./svc0, dockerfile: Dockerfile.gpu}\n    command: python main.py\n"
+        "  svc1:\n    build: ./svc1\n    command: python main.py\n"
+        "  svc1-from-the-root:\n    build: {context: ., dockerfile: svc1/Dockerfile.root}\n"
+        "    command: python main.py\n"
+        "  svc2:\n    build: ./svc2\n    command: python main.py\n"
+    )
+    (tmp_path / "compose.yaml").write_text(text)
+    document = compose.parse(text, tmp_path / "compose.yaml")
+    tasks: list = []
+    monkeypatch.setattr(service_module, "read_ahead", tasks.extend)
+    service_module.plan_probes_ahead(
+        [service_module.service_facts(document, service, builtin()) for service in document.services()]
+    )
+    assert [[facts.name for facts in task.args[0]] for task in tasks] == [
+        ["svc0", "svc0-gpu"],
+        ["svc1", "svc1-from-the-root"],
+        ["svc2"],
+    ]
+    assert {facts.name: facts._code_place[1] for facts in tasks[0].args[0]} == {
+        "svc0": (".",),
+        "svc0-gpu": ("main.py", "requirements.txt"),
+    }
