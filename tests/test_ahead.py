@@ -246,26 +246,32 @@ def test_a_worker_of_the_pool_forks_no_helper(monkeypatch: pytest.MonkeyPatch) -
     assert ahead.allowed is False
 
 
-def test_services_that_launch_the_same_code_are_one_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`api` and `api-gpu` run the same code: one process reads it, once; a worker built
-    from the same place runs another module, which the other process may read meanwhile."""
+def _tasks(root: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> list[list[object]]:
+    """The services of the stack `text` (its file in `root`) as `plan_probes_ahead` hands
+    them to `read_ahead`: one list of facts a task."""
     from hardenfix.facts import service as service_module
     from hardenfix.knowledge import builtin
     from hardenfix.sources import compose
 
-    _services(tmp_path)
-    (tmp_path / "svc0/worker.py").write_text("import uvicorn\nuvicorn.run('main:app', port=8100)\n")
-    built = "    build: ./svc{}\n    command: python {}.py\n"
-    services = (("svc0", 0, "main"), ("svc0-gpu", 0, "main"), ("svc0-worker", 0, "worker"), ("svc1", 1, "main"))
-    text = "services:\n" + "".join(f"  {name}:\n" + built.format(number, module) for name, number, module in services)
-    (tmp_path / "compose.yaml").write_text(text)
-    document = compose.parse(text, tmp_path / "compose.yaml")
+    (root / "compose.yaml").write_text(text)
+    document = compose.parse(text, root / "compose.yaml")
     tasks: list = []
     monkeypatch.setattr(service_module, "read_ahead", tasks.extend)
     service_module.plan_probes_ahead(
         [service_module.service_facts(document, service, builtin()) for service in document.services()]
     )
-    assert [[facts.name for facts in task.args[0]] for task in tasks] == [
+    return [task.args[0] for task in tasks]
+
+
+def test_services_that_launch_the_same_code_are_one_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`api` and `api-gpu` run the same code: one process reads it, once; a worker built
+    from the same place runs another module, which the other process may read meanwhile."""
+    _services(tmp_path)
+    (tmp_path / "svc0/worker.py").write_text("import uvicorn\nuvicorn.run('main:app', port=8100)\n")
+    built = "    build: ./svc{}\n    command: python {}.py\n"
+    services = (("svc0", 0, "main"), ("svc0-gpu", 0, "main"), ("svc0-worker", 0, "worker"), ("svc1", 1, "main"))
+    text = "services:\n" + "".join(f"  {name}:\n" + built.format(number, module) for name, number, module in services)
+    assert [[facts.name for facts in task] for task in _tasks(tmp_path, text, monkeypatch)] == [
         ["svc0", "svc0-gpu"],
         ["svc0-worker"],
         ["svc1"],
@@ -276,10 +282,6 @@ def test_services_that_serve_the_same_file_are_one_task(tmp_path: Path, monkeypa
     """Two Dockerfiles of one context that copy different files besides the module both
     serve, and two contexts that hold the same module: the module is parsed once, by one
     process."""
-    from hardenfix.facts import service as service_module
-    from hardenfix.knowledge import builtin
-    from hardenfix.sources import compose
-
     _services(tmp_path)
     (tmp_path / "svc0/requirements.txt").write_text("fastapi\n")
     (tmp_path / "svc0/Dockerfile.gpu").write_text(
@@ -295,19 +297,13 @@ def test_services_that_serve_the_same_file_are_one_task(tmp_path: Path, monkeypa
         "    command: python main.py\n"
         "  svc2:\n    build: ./svc2\n    command: python main.py\n"
     )
-    (tmp_path / "compose.yaml").write_text(text)
-    document = compose.parse(text, tmp_path / "compose.yaml")
-    tasks: list = []
-    monkeypatch.setattr(service_module, "read_ahead", tasks.extend)
-    service_module.plan_probes_ahead(
-        [service_module.service_facts(document, service, builtin()) for service in document.services()]
-    )
-    assert [[facts.name for facts in task.args[0]] for task in tasks] == [
+    tasks = _tasks(tmp_path, text, monkeypatch)
+    assert [[facts.name for facts in task] for task in tasks] == [
         ["svc0", "svc0-gpu"],
         ["svc1", "svc1-from-the-root"],
         ["svc2"],
     ]
-    assert {facts.name: facts._code_place[1] for facts in tasks[0].args[0]} == {
+    assert {facts.name: facts._code_place[1] for facts in tasks[0]} == {
         "svc0": (".",),
         "svc0-gpu": ("main.py", "requirements.txt"),
     }
