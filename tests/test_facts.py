@@ -1864,7 +1864,7 @@ def test_code_bound_over_the_working_directory_is_the_code_that_runs(tmp_path: P
     )
     assert facts.working_directory == "/code"
     assert facts.route.source == "src/app/main.py:3: route /livez"
-    assert facts._target_file() == "app/main.py"
+    assert facts._target_file == "app/main.py"
 
 
 ROUTER_APP = "from fastapi import FastAPI\nfrom app.health import router\napp = FastAPI()\napp.include_router(router)\n"
@@ -1897,7 +1897,7 @@ def test_a_file_bound_over_the_module_served_is_the_module_that_runs(
         f"    volumes: ['{bound}:/srv/app/main.py:ro']\n",
     )
     assert facts.route.source == route
-    assert facts._target_file() == served
+    assert facts._target_file == served
 
 
 def test_a_stock_image_runs_a_file_bound_over_its_module(tmp_path: Path) -> None:

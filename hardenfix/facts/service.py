@@ -465,7 +465,7 @@ class ServiceFacts:
         launch = self.launch
         if launch is None or launch.program not in ("python", "node"):
             return None  # before its code is read: a large context takes seconds
-        script = self._target_file()
+        script = self._target_file
         if script is None or (launch.program == "python" and not self._may_start_a_server(script)):
             return None
         code = self._code
@@ -609,7 +609,7 @@ class ServiceFacts:
                 lambda: code_facts(context, files, suffixes).named_from(prefix),
             )
 
-        served, imported_as = self._target_file(), self._imported_as()
+        served, imported_as = self._target_file, self._imported_as()
         if served is not None and imported_as is not None and suffixes == (".py",):
             modules = served_modules(context, sources, served, imported_as)
             if modules is not None:
@@ -667,7 +667,7 @@ class ServiceFacts:
         if code is None or self.serves_no_code is not None:
             return None
         variable = launch.target.partition(":")[2] if launch is not None and launch.target is not None else ""
-        route = code.health_route(self._target_file(), variable if variable.isidentifier() else None)
+        route = code.health_route(self._target_file, variable if variable.isidentifier() else None)
         if route is not None and code.prefixed_env is not None:
             refused = self._host_settings(*code.prefixed_env)
             route = route._replace(guess="; ".join(filter(None, (route.guess, refused))))
@@ -766,6 +766,7 @@ class ServiceFacts:
         copied, context = self._copied_from(image_path), self._context
         return copied is not None and context is not None and _sent(context, copied)
 
+    @cached_property
     def _target_file(self) -> str | None:
         """The module or script the launch serves, as its code's facts name it: its path in
         the folder bound over it, else in the build context, where `COPY` says."""
@@ -1084,7 +1085,7 @@ def _read_together(facts: ServiceFacts) -> object:
     place = facts._code_place
     if place is None:
         return id(facts)
-    served = facts._target_file()
+    served = facts._target_file
     if served is not None:
         return os.path.join(place[0].root, served)
     launch = facts.launch
