@@ -47,7 +47,7 @@ from hardenfix import __version__
 from hardenfix.collector import not_collecting
 from hardenfix.config import CONFIG_FILES, ConfigError, read_layer
 from hardenfix.discovery import Walk
-from hardenfix.model import Record, Status
+from hardenfix.model import FileKind, Record, Status
 from hardenfix.remembered import Kept
 
 DIRECTORY_NAME = ".hardenfix_cache"
@@ -396,11 +396,31 @@ def _well_formed(remembered: Remembered) -> bool:
             and lists(walk["folders"], 4)
             and lists(walk["ignore_files"], 4)
             and lists(walk["files"], 3)
+            and isinstance(walk["temporaries"], list)
+            and isinstance(walk["noted_names"], list)
+            and _walk_names_well_formed(walk)
             for walk in remembered.walks.values()
         )
         and all(
             isinstance(kept, list) and len(kept) == 2 and isinstance(kept[0], str) for kept in remembered.facts.values()
         )
+    )
+
+
+_KIND_NAMES = frozenset(kind.value for kind in FileKind) | {None}
+"""How a walk names a file's kind (None: told by its content)."""
+
+
+def _walk_names_well_formed(walk: dict[str, Any]) -> bool:
+    """Whether what a remembered walk names is what a run joins to paths, hashes and tells
+    the kind of: its paths and names strings, its files' kinds kinds (see `Walk`)."""
+    folders, files = walk["folders"], walk["files"]
+    return (
+        all(folder[0].__class__ is str and folder[3].__class__ is list for folder in folders)
+        and all(name.__class__ is str for folder in folders for name in folder[3])
+        and all(entry[0].__class__ is str for entry in walk["ignore_files"])
+        and all(file[0].__class__ is str and file[1] in _KIND_NAMES for file in files)
+        and all(name.__class__ is str for name in (*walk["temporaries"], *walk["noted_names"]))
     )
 
 

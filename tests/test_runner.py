@@ -1012,6 +1012,45 @@ def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> 
     )
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda walk: walk["files"][0].__setitem__(1, "bogus"),
+        lambda walk: walk["files"][0].__setitem__(1, []),
+        lambda walk: walk["files"][0].__setitem__(0, 5),
+        lambda walk: walk["folders"][0].__setitem__(0, None),
+        lambda walk: walk["folders"][0].__setitem__(3, [["a"]]),
+        lambda walk: walk["folders"][0].__setitem__(3, "ab"),
+        lambda walk: walk["ignore_files"].append([5, 1, 2, 3]),
+        lambda walk: walk.__setitem__("temporaries", [7]),
+        lambda walk: walk.__setitem__("noted_names", 3),
+    ],
+    ids=[
+        "kind",
+        "unhashable kind",
+        "file path",
+        "folder path",
+        "folder names",
+        "names string",
+        "ignore file",
+        "temporary",
+        "noted names",
+    ],
+)
+def test_a_remembered_walk_edited_by_hand_counts_as_none(tmp_path: Path, edit) -> None:
+    """A cache file sits in the project: a walk whose paths, names or kinds are not what a
+    run joins, hashes and classifies is dropped with the rest, and the tree walked again."""
+    root = mixed_tree(tmp_path / "tree")
+    engine = Engine(Settings().rules())
+    cold = results_in_full(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path)))
+    stored = json.loads(Cache.open(tmp_path).file.read_text())
+    (walk,) = stored["walks"].values()
+    edit(walk)
+    Cache.open(tmp_path).file.write_text(json.dumps(stored))
+    assert Cache.open(tmp_path).remembered.walks == {}
+    assert results_in_full(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))) == cold
+
+
 def test_the_pool_processes_a_file_reached_through_symlinks_once(tmp_path: Path) -> None:
     """Two workers fixing one file through two paths: the second found it changed on disk."""
     for index in range(150):
