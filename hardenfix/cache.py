@@ -47,7 +47,7 @@ from hardenfix import __version__
 from hardenfix.collector import not_collecting
 from hardenfix.config import CONFIG_FILES, ConfigError, read_layer
 from hardenfix.discovery import Walk
-from hardenfix.model import FileKind, Record, Status
+from hardenfix.model import FileKind, Finding, Record, Status
 from hardenfix.remembered import Kept
 
 DIRECTORY_NAME = ".hardenfix_cache"
@@ -382,7 +382,10 @@ def _well_formed(remembered: Remembered) -> bool:
 
     return (
         all(
-            lists(e.findings, 10) and lists(e.dependencies, 3) and isinstance(e.error, str | None)
+            isinstance(e.findings, list)
+            and (not e.findings or all(Finding.is_cached_form(finding) for finding in e.findings))
+            and lists(e.dependencies, 3)
+            and isinstance(e.error, str | None)
             for e in remembered.entries.values()
         )
         and all(status_and(value, str) for value in remembered.digests.values())

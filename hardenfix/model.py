@@ -299,6 +299,21 @@ class Finding:
             None if fix is None else [fix.title, str(fix.applicability), edits],
         ]  # fmt: skip
 
+    @staticmethod
+    def is_cached_form(data: Any) -> bool:
+        """Whether `data` has the shape and types `to_cache` gives (a cache file sits in the
+        project, where anything can edit it)."""
+        if not (isinstance(data, list) and len(data) == 10):
+            return False
+        code, slug, line, column, end_line, end_column, message, offset, facts, fix = data
+        return (
+            all(value.__class__ is str for value in (code, slug, message))
+            and all(value.__class__ is int for value in (line, column, end_line, end_column, offset))
+            and isinstance(facts, list)
+            and all(_strings(fact, 2) for fact in facts)
+            and (fix is None or _cached_fix_form(fix))
+        )
+
     @classmethod
     def from_cache(cls, data: list[object], path: str) -> Finding:
         code, slug, line, column, end_line, end_column, message, offset, facts, fix = data
@@ -348,6 +363,33 @@ def split_message(message: str) -> tuple[str, str]:
                 rest = rest[1:-1]
             return message[:index], rest
     return message, ""
+
+
+def _strings(items: Any, length: int) -> bool:
+    return isinstance(items, list) and len(items) == length and all(item.__class__ is str for item in items)
+
+
+def _cached_fix_form(fix: Any) -> bool:
+    """Whether `fix` is a fix as `Finding.to_cache` writes it: title, applicability, edits."""
+    if not (isinstance(fix, list) and len(fix) == 3):
+        return False
+    title, applicability, edits = fix
+    return title.__class__ is str and applicability in _APPLICABILITIES and (edits is None or _cached_edits(edits))
+
+
+def _cached_edits(edits: Any) -> bool:
+    """Whether `edits` are edits as `Finding.to_cache` writes them: start, end, content."""
+    return isinstance(edits, list) and all(
+        isinstance(edit, list)
+        and len(edit) == 3
+        and edit[0].__class__ is int
+        and edit[1].__class__ is int
+        and edit[2].__class__ is str
+        for edit in edits
+    )
+
+
+_APPLICABILITIES = frozenset(applicability.value for applicability in Applicability)
 
 
 def _cached_fix(title: str, applicability: str, edits: list[list[Any]] | None) -> Fix:

@@ -12,7 +12,7 @@ from conftest import compose_config_errors
 from golden import Case, cases, findings_as_json, fixed_bytes
 from hardenfix.diff import unified_diff
 from hardenfix.files import decode
-from hardenfix.model import FileKind, Outcome
+from hardenfix.model import FileKind, Finding, Outcome
 from hardenfix.sources import parser_for
 
 CASES = cases()
@@ -40,6 +40,15 @@ def test_after_is_a_fixpoint(case: Case, tmp_path) -> None:
     result = case.run(again)
     assert result.outcome is Outcome.UNCHANGED, result.error
     assert not result.fixed
+
+
+def test_findings_are_in_the_form_the_cache_keeps(case: Case) -> None:
+    """A cache file whose findings are not in the form `Finding.to_cache` gives counts as
+    empty: each rule's findings, fixes and edits, through JSON, must read back as that form,
+    or a warm run would check everything again."""
+    result = case.run()
+    kept = [json.loads(json.dumps(finding.to_cache())) for finding in (*result.findings, *result.fixed)]
+    assert [finding for finding in kept if not Finding.is_cached_form(finding)] == []
 
 
 def test_after_parses(case: Case) -> None:

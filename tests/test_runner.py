@@ -997,6 +997,17 @@ def test_a_remembered_walk_still_finds_each_folders_configuration(tmp_path: Path
         '{"entries": {"k": [[["HF110"]], []]}, "digests": {}, "build_contexts": {}, "walks": {}}',
         '{"entries": {"k": [[], [], 5]}, "digests": {}, "build_contexts": {}, "walks": {}, "facts": {}}',
         '{"entries": {}, "digests": {}, "build_contexts": {}, "walks": {}, "facts": {"k": [[["a.py", 1, 2, 3]], {}]}}',
+        *(  # a finding whose types are not those `Finding.to_cache` writes
+            json.dumps(
+                {"entries": {"k": [[finding], []]}, "digests": {}, "build_contexts": {}, "walks": {}, "facts": {}}
+            )
+            for finding in (
+                ["HF110", "s", "two", 1, 2, 3, "m", 4, [], None],
+                ["HF110", "s", 2, 1, 2, 3, "m", 4, [["port"]], None],
+                ["HF110", "s", 2, 1, 2, 3, "m", 4, [], ["t", "maybe", None]],
+                ["HF110", "s", 2, 1, 2, 3, "m", 4, [], ["t", "safe", [["1", 2, "x"]]]],
+            )
+        ),
     ],
 )
 def test_a_malformed_cache_file_counts_as_empty(tmp_path: Path, stored: str) -> None:
