@@ -368,40 +368,27 @@ _LEARNT_FIELDS = {"builds", "entrypoints", "includes"}
 
 
 def _well_formed(remembered: Remembered) -> bool:
-    """Whether every value has the shape the code reading it expects (a cache file is
-    ours, but it sits in the project, where anything can edit it)."""
+    """Whether every value has the shape and the types the code reading it expects (a cache
+    file is ours, but it sits in the project, where anything can edit it)."""
 
     def status_and(value: Any, kind: type) -> bool:
         return isinstance(value, list) and len(value) == 4 and isinstance(value[3], kind)
-
-    def lists(items: Any, length: int) -> bool:
-        # Most entries list nothing: no generator made for them (a third of this check's time).
-        return isinstance(items, list) and (
-            not items or all(isinstance(item, list) and len(item) == length for item in items)
-        )
 
     return (
         all(
             isinstance(e.findings, list)
             and (not e.findings or all(Finding.is_cached_form(finding) for finding in e.findings))
-            and lists(e.dependencies, 3)
+            and _paths_first(e.dependencies, 3)
             and isinstance(e.error, str | None)
             for e in remembered.entries.values()
         )
         and all(status_and(value, str) for value in remembered.digests.values())
         and all(
-            status_and(value, dict) and value[3].keys() == _LEARNT_FIELDS and lists(value[3]["includes"], 2)
+            status_and(value, dict) and value[3].keys() == _LEARNT_FIELDS and _learnt_well_formed(value[3])
             for value in remembered.build_contexts.values()
         )
         and all(
-            isinstance(walk, dict)
-            and walk.keys() == _WALK_FIELDS
-            and lists(walk["folders"], 4)
-            and lists(walk["ignore_files"], 4)
-            and lists(walk["files"], 3)
-            and isinstance(walk["temporaries"], list)
-            and isinstance(walk["noted_names"], list)
-            and _walk_names_well_formed(walk)
+            isinstance(walk, dict) and walk.keys() == _WALK_FIELDS and _walk_well_formed(walk)
             for walk in remembered.walks.values()
         )
         and all(
@@ -410,20 +397,59 @@ def _well_formed(remembered: Remembered) -> bool:
     )
 
 
+def _paths_first(items: Any, length: int) -> bool:
+    """Whether `items` are lists of `length`, each starting with a path (a string)."""
+    # Most entries list nothing: no generator made for them (a third of this check's time).
+    return isinstance(items, list) and (
+        not items or all(isinstance(item, list) and len(item) == length and item[0].__class__ is str for item in items)
+    )
+
+
+def _strings(items: Any) -> bool:
+    return isinstance(items, list) and all(item.__class__ is str for item in items)
+
+
+def _learnt_well_formed(learnt: dict[str, Any]) -> bool:
+    """Whether what a Compose file says of its builds, entrypoints and includes has the
+    shape `runner._contexts_of` gives it."""
+    builds, entrypoints, includes = learnt["builds"], learnt["entrypoints"], learnt["includes"]
+    return (
+        isinstance(builds, dict)
+        and all(
+            isinstance(build, list) and len(build) == 6 and build[0].__class__ is str and all(map(_strings, build[1:]))
+            for build in builds.values()
+        )
+        and isinstance(entrypoints, list)
+        and all(
+            isinstance(entrypoint, list)
+            and len(entrypoint) == 3
+            and _strings(entrypoint[:2])
+            and (entrypoint[2] is None or entrypoint[2].__class__ is str)
+            for entrypoint in entrypoints
+        )
+        and _paths_first(includes, 2)
+        and all(_strings(overrides) for _, overrides in includes)
+    )
+
+
 _KIND_NAMES = frozenset(kind.value for kind in FileKind) | {None}
 """How a walk names a file's kind (None: told by its content)."""
 
 
-def _walk_names_well_formed(walk: dict[str, Any]) -> bool:
-    """Whether what a remembered walk names is what a run joins to paths, hashes and tells
-    the kind of: its paths and names strings, its files' kinds kinds (see `Walk`)."""
+def _walk_well_formed(walk: dict[str, Any]) -> bool:
+    """Whether a remembered walk has the shape `Walk` gives it, and what it names is what a
+    run joins to paths, hashes and tells the kind of: its paths and names strings, its
+    files' kinds kinds."""
     folders, files = walk["folders"], walk["files"]
     return (
-        all(folder[0].__class__ is str and folder[3].__class__ is list for folder in folders)
+        _paths_first(folders, 4)
+        and _paths_first(walk["ignore_files"], 4)
+        and _paths_first(files, 3)
+        and all(folder[3].__class__ is list for folder in folders)
         and all(name.__class__ is str for folder in folders for name in folder[3])
-        and all(entry[0].__class__ is str for entry in walk["ignore_files"])
-        and all(file[0].__class__ is str and file[1] in _KIND_NAMES for file in files)
-        and all(name.__class__ is str for name in (*walk["temporaries"], *walk["noted_names"]))
+        and all(file[1] in _KIND_NAMES for file in files)
+        and _strings(walk["temporaries"])
+        and _strings(walk["noted_names"])
     )
 
 

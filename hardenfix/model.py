@@ -378,14 +378,19 @@ def _cached_fix_form(fix: Any) -> bool:
 
 
 def _cached_edits(edits: Any) -> bool:
-    """Whether `edits` are edits as `Finding.to_cache` writes them: start, end, content."""
-    return isinstance(edits, list) and all(
-        isinstance(edit, list)
-        and len(edit) == 3
-        and edit[0].__class__ is int
-        and edit[1].__class__ is int
-        and edit[2].__class__ is str
-        for edit in edits
+    """Whether `edits` are edits as `Finding.to_cache` writes them: start, end, content; a
+    fix has one at least."""
+    return (
+        isinstance(edits, list)
+        and bool(edits)
+        and all(
+            isinstance(edit, list)
+            and len(edit) == 3
+            and edit[0].__class__ is int
+            and edit[1].__class__ is int
+            and edit[2].__class__ is str
+            for edit in edits
+        )
     )
 
 

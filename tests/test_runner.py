@@ -1062,6 +1062,62 @@ def test_a_remembered_walk_edited_by_hand_counts_as_none(tmp_path: Path, edit) -
     assert results_in_full(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))) == cold
 
 
+def _leaves(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Where each value that holds no other sits in `value`, as a path of keys and indexes."""
+    if isinstance(value, dict):
+        return [leaf for key, item in value.items() for leaf in _leaves(item, (*path, key))]
+    if isinstance(value, list) and value:
+        return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
+    return [path]
+
+
+def _of_another_type(value: object) -> object:
+    return 5 if isinstance(value, str | list | dict) else [] if value is None else "x"
+
+
+def test_a_cache_file_with_any_value_of_another_type_reports_what_no_cache_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each value of a cache file that remembers findings, fixes, dependencies, build
+    contexts, a walk and a service's code, replaced in turn by one of another type: the
+    run neither fails nor reports anything a run without the cache does not."""
+    from hardenfix.facts import code
+
+    root = mixed_tree(tmp_path / "tree")
+    service = root / "p3"
+    (service / "app.py").write_text(
+        "from fastapi import FastAPI\nimport uvicorn\napp = FastAPI()\n@app.get('/healthz')\n"
+        "def health(): ...\nuvicorn.run(app, port=8000)\n"
+    )
+    (service / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD python app.py\n")
+    (service / "compose.yaml").write_text("services:\n  api:\n    build: .\n")
+    age(root.parent)
+    engine = Engine(Settings().rules())
+
+    def results(cache: Cache | None) -> list[tuple[object, ...]]:
+        # What this process read of the service's code is forgotten: the cache tells it.
+        monkeypatch.setattr(code, "_READ", {})
+        monkeypatch.setattr(code, "_SERVED", {})
+        return results_in_full(run([root], engine, Mode.CHECK, tmp_path, jobs=1, cache=cache))
+
+    without = results(None)
+    results(Cache.open(tmp_path))
+    results(Cache.open(tmp_path))  # remembers the walk: the first run made the cache's folder
+    file = Cache.open(tmp_path).file
+    stored = json.loads(file.read_text())
+    assert all(stored[part] for part in ("entries", "digests", "build_contexts", "walks", "facts"))
+    for leaf in _leaves(stored):
+        edited = json.loads(json.dumps(stored))
+        *above, last = leaf
+        holder = edited
+        for key in above:
+            holder = holder[key]
+        holder[last] = _of_another_type(holder[last])
+        file.write_text(json.dumps(edited))
+        assert results(Cache.open(tmp_path)) == without, leaf
+        file.write_text(json.dumps(stored))
+
+
 def test_the_pool_processes_a_file_reached_through_symlinks_once(tmp_path: Path) -> None:
     """Two workers fixing one file through two paths: the second found it changed on disk."""
     for index in range(150):
