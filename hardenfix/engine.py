@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from hardenfix.facts import ahead
 from hardenfix.files import UTF_8
 from hardenfix.model import Applicability, ComposeBuild, Edit, FileKind, Finding, Fix, MergedByInclude
 from hardenfix.registry import rules_of_kind
@@ -98,7 +99,7 @@ class Engine:
         `path` is how findings name the file; `source` says where it is on disk, if anywhere.
         """
         document = _parser(kind, source)(text)
-        findings = self._run(kind, document, path, source.location if source is not None else None)
+        findings = self._run(kind, document, path, source.location if source is not None else None, read_ahead=True)
         return FixOutcome(text, [], findings, dependencies=frozenset(document.dependencies), document=document)
 
     def fix(
@@ -121,7 +122,7 @@ class Engine:
             fixed.follows(original)
             return fixed
 
-        findings = self._run(kind, document, path, location)
+        findings = self._run(kind, document, path, location, read_ahead=True)
         passes = _Passes(text)
         fixed: list[Finding] = []
         dropped: list[str] = []
@@ -195,20 +196,29 @@ class Engine:
             applied, current = trial, trial_text
         return current, applied, document
 
-    def _run(self, kind: FileKind, document: Any, path: str, location: Path | None) -> list[Finding]:
+    def _run(
+        self, kind: FileKind, document: Any, path: str, location: Path | None, read_ahead: bool = False
+    ) -> list[Finding]:
         """The findings of the selected rules whose prefilter matches, less those suppressed
-        inline, plus unused suppressions when HF001 is selected."""
+        inline, plus unused suppressions when HF001 is selected. With `read_ahead` (a file's
+        first reading; a fix's later passes find what was read), a rule that starts reading
+        what it will ask (`Rule.read_ahead`) is checked after the others, which run while
+        the reading goes on."""
         selected = self._rules.get(kind, [])
         data = document.text.encode("utf-8", "surrogatepass")
+        runnable = [
+            rule for rule in selected if rule.might_apply(data) and (location is None or rule.applies_to(location))
+        ]
+        parts = document.documents
         findings: list[Finding] = []
-        for rule in selected:
-            if not rule.might_apply(data) or (location is not None and not rule.applies_to(location)):
-                continue
-            try:
-                for part in document.documents:
-                    findings.extend(rule.check(part))
-            except RecursionError:
-                raise ParseError("nesting is too deep to process") from None
+        try:
+            with ahead.finished():
+                reading = [rule for rule in runnable if read_ahead and len(parts) == 1 and rule.read_ahead(parts[0])]
+                for rule in (*(rule for rule in runnable if rule not in reading), *reading):
+                    for part in parts:
+                        findings.extend(rule.check(part))
+        except RecursionError:
+            raise ParseError("nesting is too deep to process") from None
         suppressions = Suppressions.parse(document.text, kind, document.suppression_scope_end)
         if suppressions:
             findings = [finding for finding in findings if not suppressions.covers(finding)]

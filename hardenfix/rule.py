@@ -147,6 +147,12 @@ class Rule:
     def check(self, document: Any) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def read_ahead(self, document: Any) -> bool:
+        """Start reading what `check` will ask of `document`, where another process may share
+        the reading (`facts.ahead`); True when it did, and the engine then checks the other
+        rules first, while the reading goes on. None is started by default."""
+        return False
+
     def finding(
         self,
         document: SourceText,

@@ -38,9 +38,11 @@ def _services(root: Path) -> None:
 
 def _run(program: str, root: Path) -> dict:
     """What `program` prints, as JSON, run in a process of its own, given `root`, the
-    contexts' folder, and `shared(tasks)`, which reads ahead with a helper that has run
-    at least one task when this process runs its first (without that, this process could
-    take every task before the helper is scheduled)."""
+    contexts' folder, `shared(tasks)`, which reads ahead with a helper that has run at least
+    one task when this process runs its first (without that, this process could take every
+    task before the helper is scheduled), `contexts()`, the `_services`' build contexts,
+    `read_code(context)`, their code facts, `read`, the contexts this process read, and
+    `a_child_left()`, whether a child process is left unreaped."""
     prelude = textwrap.dedent(
         f"""
         import json, os, sys, time
@@ -68,6 +70,23 @@ def _run(program: str, root: Path) -> dict:
             ahead.allowed = True
             ahead.ALONE_SECONDS = 0
             ahead.read_ahead([taken(task) for task in tasks])
+
+        read = []
+        real_read = code._read
+        code._read = lambda context, *rest: read.append(context.root.name) or real_read(context, *rest)
+
+        def contexts():
+            return [BuildContext(root / f"svc{{number}}") for number in range({SERVICES})]
+
+        def read_code(context):
+            return code.code_facts(context, (".",), (".py",))
+
+        def a_child_left():
+            try:
+                os.waitpid(-1, os.WNOHANG)
+                return True
+            except ChildProcessError:
+                return False
         """
     )
     completed = subprocess.run(
@@ -82,15 +101,11 @@ def test_what_the_helper_reads_is_read_here_once(tmp_path: Path) -> None:
     _services(tmp_path)
     outcome = _run(
         """
-        read = []
-        real_read = code._read
-        code._read = lambda context, *rest: read.append(context.root.name) or real_read(context, *rest)
-        contexts = [BuildContext(root / f"svc{number}") for number in range(6)]
-        shared([lambda context=context: code.code_facts(context, (".",), (".py",)) for context in contexts])
+        shared([lambda context=context: read_code(context) for context in contexts()])
         read_here = sorted(read)
-        adopted = [code.code_facts(context, (".",), (".py",)).to_cache() for context in contexts]
+        adopted = [read_code(context).to_cache() for context in contexts()]
         code._READ.clear()
-        fresh = [code.code_facts(context, (".",), (".py",)).to_cache() for context in contexts]
+        fresh = [read_code(context).to_cache() for context in contexts()]
         print(json.dumps({"read here": read_here, "read again": len(read) - len(read_here),
                           "same": adopted == fresh, "ran": sorted(set(ran.read_text().split()) - {str(parent)})}))
         """,
@@ -108,8 +123,7 @@ def test_the_cache_learns_what_the_helper_read(tmp_path: Path) -> None:
         """
         from hardenfix import remembered
         remembered.recall_from({}, time.time_ns() + 10**9)
-        contexts = [BuildContext(root / f"svc{number}") for number in range(6)]
-        shared([lambda context=context: code.code_facts(context, (".",), (".py",)) for context in contexts])
+        shared([lambda context=context: read_code(context) for context in contexts()])
         learnt = remembered.take_learnt() or {}
         print(json.dumps(sorted(json.loads(key)[1].rpartition("/")[2] for key in learnt)))
         """,
@@ -122,17 +136,16 @@ def test_a_task_that_fails_in_the_helper_is_read_here(tmp_path: Path) -> None:
     _services(tmp_path)
     outcome = _run(
         """
-        contexts = [BuildContext(root / f"svc{number}") for number in range(6)]
         def task(context):
             if os.getpid() != parent:
                 raise RuntimeError("the helper fails")
-            return code.code_facts(context, (".",), (".py",))
+            return read_code(context)
         try:
-            shared([lambda context=context: task(context) for context in contexts])
+            shared([lambda context=context: task(context) for context in contexts()])
         except RuntimeError as error:
             print(json.dumps(f"raised in {'this process' if os.getpid() == parent else 'the helper'}: {error}"))
             sys.exit(0)
-        routes = [code.code_facts(context, (".",), (".py",)).health_route().path for context in contexts]
+        routes = [read_code(context).health_route().path for context in contexts()]
         print(json.dumps(routes))
         """,
         tmp_path,
@@ -152,12 +165,7 @@ def test_a_task_that_fails_here_stops_the_helper_and_raises(tmp_path: Path) -> N
             shared([task] * 6)
         except RuntimeError as error:
             raised = str(error)
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            zombie = True
-        except ChildProcessError:
-            zombie = False
-        print(json.dumps({"raised": raised, "zombie": zombie, "quick": time.monotonic() - started < 30}))
+        print(json.dumps({"raised": raised, "zombie": a_child_left(), "quick": time.monotonic() - started < 30}))
         """,
         tmp_path,
     )
@@ -256,7 +264,7 @@ def _tasks(root: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> list[list[
     (root / "compose.yaml").write_text(text)
     document = compose.parse(text, root / "compose.yaml")
     tasks: list = []
-    monkeypatch.setattr(service_module, "read_ahead", tasks.extend)
+    monkeypatch.setattr(ahead, "read_ahead", tasks.extend)
     service_module.plan_probes_ahead(
         [service_module.service_facts(document, service, builtin()) for service in document.services()]
     )
@@ -307,3 +315,87 @@ def test_services_that_serve_the_same_file_are_one_task(tmp_path: Path, monkeypa
         "svc0": (".",),
         "svc0-gpu": ("main.py", "requirements.txt"),
     }
+
+
+def test_a_reading_started_ahead_goes_on_while_this_process_works(tmp_path: Path) -> None:
+    """`start` forks the helper before any task (`at_once`) and returns; `finish` takes the
+    tasks left, waits for the helper and adopts what it read: each context read once."""
+    _services(tmp_path)
+    outcome = _run(
+        """
+        ahead.allowed = True
+        ahead.start([taken(lambda context=context: read_code(context)) for context in contexts()], at_once=True)
+        returned_before_any_task_here = read == []
+        deadline = time.monotonic() + 30
+        while not ran.exists() and time.monotonic() < deadline:  # other work, while the helper reads
+            time.sleep(0.01)
+        finished, again = ahead.finish(), ahead.finish()
+        adopted = [read_code(context).health_route().path for context in contexts()]
+        print(json.dumps({"returned": returned_before_any_task_here, "finished": finished, "again": again,
+                          "read here": len(read), "routes": adopted,
+                          "helpers": len(set(ran.read_text().split()) - {str(parent)})}))
+        """,
+        tmp_path,
+    )
+    assert outcome["returned"] and outcome["finished"] and not outcome["again"]
+    assert outcome["read here"] < SERVICES  # the helper read the others
+    assert outcome["routes"] == [f"/v{number}/healthz" for number in range(SERVICES)]
+    assert outcome["helpers"] == 1
+
+
+def test_a_reading_left_pending_where_the_work_fails_is_killed_and_reaped(tmp_path: Path) -> None:
+    outcome = _run(
+        """
+        ahead.allowed = True
+        started = time.monotonic()
+        try:
+            with ahead.finished():
+                ahead.start([lambda: time.sleep(60)] * 6, at_once=True)
+                raise RuntimeError("a rule fails")
+        except RuntimeError as error:
+            raised = str(error)
+        print(json.dumps({"raised": raised, "zombie": a_child_left(), "quick": time.monotonic() - started < 30,
+                          "pending": ahead._pending is not None}))
+        """,
+        tmp_path,
+    )
+    assert outcome == {"raised": "a rule fails", "zombie": False, "quick": True, "pending": False}
+
+
+def test_the_engine_checks_a_rule_reading_ahead_after_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HF106 starts reading its services' code, HF101 and HF110 run meanwhile, then HF106
+    checks: on a file's first reading only (a fix's later passes find it read), and never
+    for a file of several YAML documents (a reading is one document's)."""
+    from hardenfix.config import Settings
+    from hardenfix.engine import Engine, SourceFile
+    from hardenfix.model import FileKind
+    from hardenfix.rules.compose.hf106_healthcheck_missing import HealthcheckMissing
+
+    _services(tmp_path)
+    text = (
+        "services:\n  svc0:\n    build: ./svc0\n    command: python main.py\n    healthcheck:\n      test: [CMD, x]\n"
+    )
+    text += "  svc1:\n    build: ./svc1\n    command: python main.py\n"
+    text += "  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-pw}\n"
+    rules = Settings(select=("HF101", "HF106", "HF110")).rules()
+    happened: list[str] = []
+    read_ahead = HealthcheckMissing.read_ahead
+    monkeypatch.setattr(
+        HealthcheckMissing, "read_ahead", lambda rule, part: happened.append("read ahead") or read_ahead(rule, part)
+    )
+    for rule in rules:
+        monkeypatch.setattr(
+            rule, "check", lambda part, check=rule.check, code=rule.code: happened.append(code) or check(part)
+        )
+    engine = Engine(rules)
+    source = SourceFile(tmp_path / "compose.yaml")
+    engine.check(FileKind.COMPOSE, text, "compose.yaml", source)
+    assert happened == ["read ahead", "HF101", "HF110", "HF106"]
+    happened.clear()
+    outcome = engine.fix(FileKind.COMPOSE, text, "compose.yaml", source)
+    assert outcome.fixed and happened.count("read ahead") == 1
+    happened.clear()
+    engine.check(FileKind.COMPOSE, text + "---\n" + text, "compose.yaml", source)
+    assert "read ahead" not in happened

@@ -9,6 +9,11 @@ one is left, so that two long ones do not fall to one, and the helper sends back
 facts it read, as the cache keeps them (`code.readings_since`); this process adopts them
 (`code.adopt`) and finds them read when it asks. Nothing else the helper works out comes
 back: what this process asks again costs little once the code is read.
+
+A reading may be started and finished apart (`start`, `finish`): the engine checks a file's
+other rules while HF106's helper reads (`Rule.read_ahead`), and this process takes the
+tasks left once they are done; a block that may leave a reading pending (`finished`) kills
+and reaps its helper where it stops early.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
 # The runner imports this module to allow a helper: what reading needs is imported when one is forked.
 
@@ -37,46 +43,107 @@ byte hands it to one process alone. Claim `i` is the tasks `i`, `i + 256`, ...""
 
 
 def read_ahead(tasks: Sequence[Callable[[], object]]) -> None:
-    """Run `tasks` here, and once they took `ALONE_SECONDS`, the rest shared with a forked
+    """Run `tasks` here, and once they took `alone_seconds`, the rest shared with a forked
     helper whose code facts this process adopts; where no helper may be forked, nothing is
     run, and each fact is read when asked. A task that fails here raises (it would have when
     asked); one that fails in the helper sends back what was read before it."""
+    start(tasks)
+    finish()
+
+
+def start(tasks: Sequence[Callable[[], object]], at_once: bool = False) -> None:
+    """`read_ahead` up to the helper's fork: the helper reads on while this process goes on,
+    until `finish`. `at_once`, the helper is forked before any task, where the tasks are
+    known to take long (what this process's first task would load, the helper loads too). A
+    reading still pending is finished first."""
+    finish()
     if not allowed or not hasattr(os, "fork"):
         return
+    alone_seconds = 0 if at_once else ALONE_SECONDS
     started = time.perf_counter()
     for done, task in enumerate(tasks):
-        if len(tasks) - done > 1 and time.perf_counter() - started >= ALONE_SECONDS and not _other_threads():
-            _share(tasks[done:])
+        if len(tasks) - done > 1 and time.perf_counter() - started >= alone_seconds and not _other_threads():
+            _fork_helper(tasks[done:])
             return
         task()
 
 
-def _share(tasks: Sequence[Callable[[], object]]) -> None:
-    import pickle
-
-    from hardenfix.facts import code
-
-    claims, to_claims = os.pipe()
-    with _closing(claims):
-        try:
-            os.write(to_claims, bytes(range(min(len(tasks), _CLAIMS))))
-        finally:
-            os.close(to_claims)  # once the claims are taken, a read finds the end of the pipe
-        readings, to_parent = os.pipe()
-        try:
-            helper = os.fork()
-        except OSError:  # no process to spare (`EAGAIN`, `ENOMEM`): each fact is read when asked
-            os.close(readings)
-            os.close(to_parent)
-            return
-        if helper == 0:
-            _help(claims, tasks, readings, to_parent)
-        os.close(to_parent)
-        with _reaped(helper) as ended, _closing(readings):
-            _run_claimed(claims, tasks)
-            sent = _read_all(readings)
+def finish() -> bool:
+    """Take the pending reading's tasks left with the helper, wait for it, and adopt what it
+    read; nothing where none is pending. A task that fails here kills the helper, reaps it,
+    and raises. True when a reading was pending."""
+    global _pending
+    if _pending is None:
+        return False
+    helper, claims, readings, tasks = _pending
+    _pending = None
+    with _closing(claims), _reaped(helper) as ended, _closing(readings):
+        _run_claimed(claims, tasks)
+        sent = _read_all(readings)
     if ended == [0]:  # all it read is sent
+        import pickle
+
+        from hardenfix.facts import code
+
         code.adopt(pickle.loads(sent))
+    return True
+
+
+@contextlib.contextmanager
+def finished() -> Iterator[None]:
+    """A block that may `start` a reading: it is finished by the block's end, or, where the
+    block stops early, its helper killed and reaped."""
+    try:
+        yield
+    except BaseException:
+        _abandon()
+        raise
+    finish()
+
+
+class _Pending(NamedTuple):
+    helper: int
+    claims: int
+    readings: int
+    tasks: Sequence[Callable[[], object]]
+
+
+_pending: _Pending | None = None
+"""The reading started and not finished: its helper, the pipes of its claims and of what it
+sends back, and its tasks."""
+
+
+def _fork_helper(tasks: Sequence[Callable[[], object]]) -> None:
+    global _pending
+    claims, to_claims = os.pipe()
+    try:
+        os.write(to_claims, bytes(range(min(len(tasks), _CLAIMS))))
+    finally:
+        os.close(to_claims)  # once the claims are taken, a read finds the end of the pipe
+    readings, to_parent = os.pipe()
+    try:
+        helper = os.fork()
+    except OSError:  # no process to spare (`EAGAIN`, `ENOMEM`): each fact is read when asked
+        for descriptor in (claims, readings, to_parent):
+            os.close(descriptor)
+        return
+    if helper == 0:
+        _help(claims, tasks, readings, to_parent)
+    os.close(to_parent)
+    _pending = _Pending(helper, claims, readings, tasks)
+
+
+def _abandon() -> None:
+    """The pending reading's helper killed and reaped, what it read left."""
+    global _pending
+    if _pending is None:
+        return
+    helper, claims, readings, _ = _pending
+    _pending = None
+    _kill(helper)
+    os.waitpid(helper, 0)
+    os.close(claims)
+    os.close(readings)
 
 
 def _other_threads() -> bool:
@@ -137,10 +204,14 @@ def _reaped(helper: int) -> Iterator[list[int]]:
     try:
         yield ended
     except BaseException:
-        import signal
-
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(helper, signal.SIGKILL)
+        _kill(helper)
         raise
     finally:
         ended.append(os.waitstatus_to_exitcode(os.waitpid(helper, 0)[1]))
+
+
+def _kill(helper: int) -> None:
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(helper, signal.SIGKILL)

@@ -374,16 +374,7 @@ class HealthcheckMissing(Rule):
         found: list[tuple[int, int, Finding]] = []
         from_facts: list[tuple[int, Service, ServiceFacts]] = []
         format_doubts = _legacy_format_doubts(document)
-        for place, service in enumerate(document.services()):
-            if not service.is_complete or service.get("healthcheck") is not None:
-                continue
-            if service.name in document.run_to_completion:
-                continue  # a job: it exits, and has no health to report meanwhile
-            facts = service_facts(document, service, self.knowledge)
-            if facts.image_healthcheck is not None:
-                continue  # its image reports its health without Compose's help
-            image = facts.image
-            choice = image.standard_probe(service.command_line()) if image is not None else None
+        for place, service, facts, image, choice in self._unprobed(document):
             if image is not None and choice is not None:
                 doubts = facts.image_server_doubts()
                 if doubts is None:
@@ -394,7 +385,7 @@ class HealthcheckMissing(Rule):
                 choice = choice._replace(guesses=(*choice.guesses, *doubts, *format_doubts, *extra))
                 rank = _class_rank(image.image.service_class)
                 found.append((rank, place, self._standard(document, service, image, choice)))
-            elif facts.runs_code_of_this_checkout and facts.runs_a_known_command:
+            elif _probed_by_its_code(facts):
                 from_facts.append((place, service, facts))
         plan_probes_ahead([facts for _, _, facts in from_facts])
         for place, service, facts in from_facts:
@@ -402,6 +393,36 @@ class HealthcheckMissing(Rule):
             found.append((_class_rank(service_class), place, finding))
         for _, _, finding in sorted(found, key=lambda item: item[:2]):
             yield finding
+
+    def read_ahead(self, document: ComposeDocument) -> bool:
+        """The code of the services whose probes their code tells, read while the other rules
+        check the file (PMOVES.AI's stack: 0.35 -> 0.30 s)."""
+        if document.is_override:
+            return False
+        reading = [
+            facts
+            for _, _, facts, _, choice in self._unprobed(document)
+            if choice is None and _probed_by_its_code(facts)
+        ]
+        plan_probes_ahead(reading, other_work_first=True)
+        return bool(reading)
+
+    def _unprobed(
+        self, document: ComposeDocument
+    ) -> Iterator[tuple[int, Service, ServiceFacts, TagFacts | None, ProbeChoice | None]]:
+        """The services without a healthcheck whose image reports none either, each with its
+        place, its facts, its image's facts and the image's standard probe (None for none)."""
+        for place, service in enumerate(document.services()):
+            if not service.is_complete or service.get("healthcheck") is not None:
+                continue
+            if service.name in document.run_to_completion:
+                continue  # a job: it exits, and has no health to report meanwhile
+            facts = service_facts(document, service, self.knowledge)
+            if facts.image_healthcheck is not None:
+                continue  # its image reports its health without Compose's help
+            image = facts.image
+            choice = image.standard_probe(service.command_line()) if image is not None else None
+            yield place, service, facts, image, choice
 
     def _standard(self, document: ComposeDocument, service: Service, facts: TagFacts, choice: ProbeChoice) -> Finding:
         message = (
@@ -459,6 +480,12 @@ class HealthcheckMissing(Rule):
         )
         doubts = (*planned.guesses, *format_doubts, proxied(service), _merged_over(document, service))
         return self.finding(document, *span, message, fix, evidence, doubts), service_class
+
+
+def _probed_by_its_code(facts: ServiceFacts) -> bool:
+    """Whether a service without a standard probe gets one its code tells: it runs this
+    checkout's code by a command hardenfix knows."""
+    return facts.runs_code_of_this_checkout and facts.runs_a_known_command
 
 
 def _healthcheck(test: tuple[str, ...]) -> dict[str, YamlValue]:
