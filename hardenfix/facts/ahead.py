@@ -43,7 +43,7 @@ byte hands it to one process alone. Claim `i` is the tasks `i`, `i + 256`, ...""
 
 
 def read_ahead(tasks: Sequence[Callable[[], object]]) -> None:
-    """Run `tasks` here, and once they took `alone_seconds`, the rest shared with a forked
+    """Run `tasks` here, and once they took `ALONE_SECONDS`, the rest shared with a forked
     helper whose code facts this process adopts; where no helper may be forked, nothing is
     run, and each fact is read when asked. A task that fails here raises (it would have when
     asked); one that fails in the helper sends back what was read before it."""

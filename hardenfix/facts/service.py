@@ -1066,10 +1066,10 @@ def planned_probe(facts: ServiceFacts) -> PlannedProbe:
 def plan_probes_ahead(services: Sequence[ServiceFacts], other_work_first: bool = False) -> None:
     """`planned_probe` of each of `services` worked out ahead, where a helper process can share
     the reading of their code (see `ahead.read_ahead`). With `other_work_first`, the reading
-    is only started, the helper reading on while this process does that work
-    (`ahead.start`); asked again once it is done, it is finished. Services whose code one
-    process should read are one task (`_read_together`); services built from one context
-    that serve different modules are not."""
+    is only started (`ahead.start`), the helper reading on while this process does that
+    work; the next call, without, finishes it. Services whose code one process should read
+    are one task (`_read_together`); services built from one context that serve different
+    modules are not."""
     if not other_work_first and ahead.finish():
         return
     by_code: dict[object, list[ServiceFacts]] = {}
@@ -1086,8 +1086,9 @@ READ_AT_ONCE_FROM_BYTES = 64 * 1024
 """Bytes of the modules that services serve from which their code's reading, started ahead
 of other work, forks its helper before any task, rather than once the tasks took
 `ahead.ALONE_SECONDS`: PMOVES.AI's stack serves 500 KB, whose reading takes 0.26 s of work
-(its first task alone, 17 ms; the check 328 -> 316 ms); six services serving 2 KB read it
-in 8 ms, and a helper forked at once made their check 10 ms slower."""
+(its first task alone, 17 ms: the check 328 -> 309 ms with the helper forked at once); six
+services serving 2 KB read it in 8 ms, and a helper forked at once made their check 10 ms
+slower."""
 
 
 def _served_bytes(services: Sequence[ServiceFacts]) -> int:
