@@ -399,3 +399,33 @@ def test_the_engine_checks_a_rule_reading_ahead_after_the_others(
     happened.clear()
     engine.check(FileKind.COMPOSE, text + "---\n" + text, "compose.yaml", source)
     assert "read ahead" not in happened
+
+
+@pytest.mark.parametrize("served", [2_000, 70_000])
+def test_a_reading_ahead_of_other_work_forks_at_once_where_the_services_serve_much(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, served: int
+) -> None:
+    """Services whose modules hold 64 KB or more (`READ_AT_ONCE_FROM_BYTES`) take long to
+    read: the helper is forked before any task; six small ones read in less than a helper
+    costs, and it is forked only once the tasks took `ALONE_SECONDS`."""
+    from hardenfix.facts import service as service_module
+    from hardenfix.knowledge import builtin
+    from hardenfix.sources import compose
+
+    _services(tmp_path)
+    for number in range(SERVICES):
+        main = tmp_path / f"svc{number}" / "main.py"
+        main.write_text(main.read_text() + "#" * (served // SERVICES) + "\n")
+    text = "services:\n" + "".join(
+        f"  svc{number}:\n    build: ./svc{number}\n    command: python main.py\n" for number in range(SERVICES)
+    )
+    (tmp_path / "compose.yaml").write_text(text)
+    document = compose.parse(text, tmp_path / "compose.yaml")
+    started: list[bool] = []
+    monkeypatch.setattr(ahead, "allowed", True)
+    monkeypatch.setattr(ahead, "start", lambda tasks, at_once=False: started.append(at_once))
+    service_module.plan_probes_ahead(
+        [service_module.service_facts(document, service, builtin()) for service in document.services()],
+        other_work_first=True,
+    )
+    assert started == [served >= service_module.READ_AT_ONCE_FROM_BYTES]
