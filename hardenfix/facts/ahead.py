@@ -117,10 +117,14 @@ def _fork_helper(tasks: Sequence[Callable[[], object]]) -> None:
     global _pending
     claims, to_claims = os.pipe()
     try:
-        os.write(to_claims, bytes(range(min(len(tasks), _CLAIMS))))
-    finally:
-        os.close(to_claims)  # once the claims are taken, a read finds the end of the pipe
-    readings, to_parent = os.pipe()
+        try:
+            os.write(to_claims, bytes(range(min(len(tasks), _CLAIMS))))
+        finally:
+            os.close(to_claims)  # once the claims are taken, a read finds the end of the pipe
+        readings, to_parent = os.pipe()
+    except OSError:
+        os.close(claims)
+        raise
     try:
         helper = os.fork()
     except OSError:  # no process to spare (`EAGAIN`, `ENOMEM`): each fact is read when asked

@@ -1092,14 +1092,12 @@ slower."""
 
 
 def _served_bytes(services: Sequence[ServiceFacts]) -> int:
-    """The size of the modules the services' launches serve, where told: most of what
-    reading their code takes."""
+    """The size of the modules the services' launches serve, each once, where told: most of
+    what reading their code takes."""
     total = 0
-    for facts in services:
-        place, served = facts._code_place, facts._target_file
-        if place is not None and served is not None:
-            with contextlib.suppress(OSError):
-                total += os.stat(os.path.join(place[0].root, served)).st_size
+    for served in {_served_file(facts) for facts in services} - {None}:
+        with contextlib.suppress(OSError):
+            total += os.stat(served).st_size
     return total
 
 
@@ -1110,14 +1108,19 @@ def _read_together(facts: ServiceFacts) -> object:
     target. PMOVES.AI's `hi-rag-gateway-v2` and `hi-rag-gateway-v2-gpu`, built from one
     context by two Dockerfiles that copy different files, serve one 86 KB `app.py`: as two
     tasks, each process parsed it (37 ms)."""
-    place = facts._code_place
+    served = _served_file(facts)
+    if served is not None:
+        return served
+    place, launch = facts._code_place, facts.launch
     if place is None:
         return id(facts)
-    served = facts._target_file
-    if served is not None:
-        return os.path.join(place[0].root, served)
-    launch = facts.launch
     return place[0].identity, place[1], launch.target if launch is not None else None
+
+
+def _served_file(facts: ServiceFacts) -> str | None:
+    """The host's path of the file a service's launch serves, where told."""
+    place, served = facts._code_place, facts._target_file
+    return os.path.join(place[0].root, served) if place is not None and served is not None else None
 
 
 def _plan_probes(services: list[ServiceFacts]) -> None:
