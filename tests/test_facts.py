@@ -1222,8 +1222,8 @@ def test_a_module_read_in_two_build_contexts_is_parsed_once_and_named_by_each(
         "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/healthz')\ndef h(): ...\n"
     )
     parsed: list[str] = []
-    parse = code._parsed
-    monkeypatch.setattr(code, "_parsed", lambda text: parsed.append(text) or parse(text))
+    parse = code.parsed_or_none
+    monkeypatch.setattr(code, "parsed_or_none", lambda text: parsed.append(text) or parse(text))
     from_root = code_facts(BuildContext(tmp_path), ("services",))
     own = code_facts(BuildContext(tmp_path / "services"), (".",))
     assert len(parsed) == 2
@@ -2352,8 +2352,8 @@ def test_only_the_modules_that_import_an_application_are_read_for_what_wraps_it(
         code, "_read_python", lambda relative, *rest: read.append(relative) or read_python(relative, *rest)
     )
     parsed: list[str] = []
-    parse = code._parsed
-    monkeypatch.setattr(code, "_parsed", lambda text: parsed.append(text) or parse(text))
+    parse = code.parsed_or_none
+    monkeypatch.setattr(code, "parsed_or_none", lambda text: parsed.append(text) or parse(text))
     worker = "from lib.server.models import Model\n\nMODELS = [Model]\n"
     facts = routes_of(
         tmp_path,

@@ -66,7 +66,7 @@ from hardenfix.collector import not_collecting
 from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
-from hardenfix.sources.python_nodes import breadth_first, import_origin
+from hardenfix.sources.python_nodes import breadth_first, import_origin, parsed_or_none
 from hardenfix.sources.text import continues_line_above, line_number, word_starts
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
@@ -1160,7 +1160,7 @@ def _importers_of_applications(
         imports = [
             (statement, node)
             for statement in statements
-            for node in getattr(_parsed(statement.decode("utf-8")), "body", ())
+            for node in getattr(parsed_or_none(statement.decode("utf-8")), "body", ())
             if isinstance(node, ast.Import | ast.ImportFrom)
         ]
         if not (
@@ -1184,13 +1184,6 @@ comment may (`import y` of `from x import y`, `# from app import server`): a mod
 whole only where its own imports name an application."""
 _PACKAGE_IMPORT = regexes.lazy(rb"from[\s\\]*\.+[\s\\]*import\b")
 """A relative import of a package's own names (`from . import app`)."""
-
-
-def _parsed(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
 
 
 SYNTAX_CACHE_BUDGET = 1024 * 1024
@@ -1248,7 +1241,7 @@ def _syntax(text: str) -> _Syntax | None:
     global _syntax_size
     if text in _SYNTAX:
         return _SYNTAX[text]
-    tree = _parsed(text)
+    tree = parsed_or_none(text)
     syntax = None
     if tree is not None:
         nodes = breadth_first(tree)

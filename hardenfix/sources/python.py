@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from hardenfix import regexes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
-from hardenfix.sources.python_nodes import breadth_first
+from hardenfix.sources.python_nodes import breadth_first, parsed_or_none
 from hardenfix.sources.text import SourceText, continues_line_above, word_starts
 
 if TYPE_CHECKING:
@@ -1042,11 +1042,8 @@ def has_main_block(text: str) -> bool:
     does; True when it cannot be parsed, and may have one. Asked again of the same text by
     each Dockerfile that copies it (PMOVES.AI's 44 asked of 13 modules 42 times): the
     answers for the last 64 texts are kept, and the texts with them."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = parsed_or_none(text)
+    if tree is None:
         return True
     return any(isinstance(statement, ast.If) and is_main_test(statement.test) for statement in tree.body)
 
@@ -1277,10 +1274,9 @@ def modules_imported_by(module: str) -> frozenset[str]:
             found[name] = spec is not None and spec.submodule_search_locations is not None
             source = _source_file(spec) if spec is not None else None
             if source is not None:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to report
-                    tree = ast.parse(source.read_bytes())
-                pending.extend(_imported_when_run(tree, name if found[name] else parent))
+                tree = parsed_or_none(source.read_bytes())
+                if tree is not None:
+                    pending.extend(_imported_when_run(tree, name if found[name] else parent))
     return frozenset(found)
 
 

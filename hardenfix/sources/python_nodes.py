@@ -1,9 +1,23 @@
-"""Every node of a Python syntax tree, listed fast: shared by the Python source module and
-by the reading of a build context's code (`hardenfix.facts.code`), which does not load it."""
+"""Every node of a Python syntax tree, listed fast, and a text parsed where it can be:
+shared by the Python source module and by what reads code without loading it (a build
+context's code, `hardenfix.facts.code`; a healthcheck's `python -c`)."""
 
 from __future__ import annotations
 
 import ast
+import warnings
+
+
+def parsed_or_none(text: str | bytes) -> ast.Module | None:
+    """The module `text` parses to; None where it does not parse (a syntax error, a NUL
+    character, nesting too deep). Invalid escape sequences and the like warn at parse time:
+    reporting them is a linter's job, and they must not reach the terminal."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
 
 
 def breadth_first(tree: ast.AST) -> list[ast.AST]:

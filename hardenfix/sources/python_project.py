@@ -35,7 +35,6 @@ import ast
 import functools
 import os
 import sys
-import warnings
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +43,7 @@ from hardenfix import regexes
 from hardenfix.discovery import discover, discover_along
 from hardenfix.files import MAX_FILE_BYTES, FileTooLarge, UnreadableFile, decode, read_whole
 from hardenfix.model import FileKind
+from hardenfix.sources.python_nodes import parsed_or_none
 from hardenfix.sources.text import SourceText, word_starts
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -305,15 +305,9 @@ class Project:
         known = self._tree.parsed.get(path)
         if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
             return known[2]
-        parsed: tuple[ast.Module, str] | None = None
-        text = self.text(path)
-        if text is not None:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    parsed = ast.parse(text), text
-            except (SyntaxError, ValueError, RecursionError):
-                parsed = None
+        parsed = None
+        if (text := self.text(path)) is not None and (tree := parsed_or_none(text)) is not None:
+            parsed = tree, text
         self._tree.parsed[path] = (status.st_mtime_ns, status.st_size, parsed)
         return parsed
 
@@ -448,10 +442,7 @@ def _declared_python(root: str) -> tuple[str, str] | None:
         if required:
             return "python_requires", required.strip()
     setup_py = _text_naming(os.path.join(root, "setup.py"), "python_requires")
-    try:
-        setup = ast.parse(setup_py) if setup_py is not None else None
-    except (SyntaxError, ValueError, RecursionError):
-        setup = None
+    setup = parsed_or_none(setup_py) if setup_py is not None else None
     strings = {
         target.id: statement.value.value
         for statement in (setup.body if setup is not None else ())

@@ -9,6 +9,7 @@ from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
 from hardenfix.sources.compose import ComposeDocument
 from hardenfix.sources.healthcheck import Probe, rewrite_probe, shared_probes
+from hardenfix.sources.python_nodes import parsed_or_none
 
 
 class HealthcheckWeak(Rule):
@@ -126,9 +127,8 @@ def _weak_command(words: list[str]) -> bool:
 
 def _trivial_python(code: str) -> bool:
     """Code that only imports, passes or exits successfully."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    tree = parsed_or_none(code)
+    if tree is None:
         return False
     return all(isinstance(s, ast.Import | ast.ImportFrom | ast.Pass) or _exits_zero(s) for s in tree.body)
 
