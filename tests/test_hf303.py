@@ -259,6 +259,9 @@ def _wrapped(clause: str, handler: str = "return 0") -> str:
     return f"def rate(client):\n    try:\n        return client.rate()\n    {clause}\n        {handler}\n"
 
 
+_ELSEWHERE = "".join(f"\n\ndef helper_{number}(value):\n    return value + {number}\n" for number in range(8))
+"""The rest of a module, where a `try` is a small part of it (see `_TriesAlone`)."""
+
 ADMITTED = {
     "bare": _wrapped("except:"),
     "Exception": _wrapped("except Exception:"),
@@ -317,6 +320,21 @@ ADMITTED = {
         "from contextlib import suppress\n\n\ndef rate(client):\n"
         "    with suppress(\n        BaseException,\n    ):\n        return client.rate()\n    return 0\n"
     ),
+    "a string in the handler below its block": (
+        "def rate(client):\n    try:\n        rate = client.rate()\n    except Exception:\n"
+        "        rate = '''\nnone'''\n    return rate\n"
+    ),
+    "a bracket in the handler below its block": (
+        "def rate(client):\n    try:\n        rate = client.rate()\n    except Exception:\n"
+        "        rate = [\n    0.0]\n    return rate\n"
+    ),
+    # Parsed from the `try:` in the string, the lines would be a `try` whose last handler
+    # gives a default to nothing its block assigns.
+    "a try, an earlier handler and a comment in a string of the block": (
+        "def rate(client):\n    try:\n        rate = client.rate('''\n    try:\n        pass\n"
+        "    except Exception:\n        raise  # ''')\n    except Exception:\n        rate = None\n    return rate\n"
+        + _ELSEWHERE
+    ),
 }
 
 
@@ -337,6 +355,34 @@ KEPT_OUT = {
     ),
     "pass, the try opening its block": "def refresh(client):\n    try:\n        client.refresh()\n    except BaseException:\n        pass\n",
 }
+"""Handlers the lines around show keep no default, and the file is not parsed for them."""
+
+KEPT_OUT_BY_THE_TRY = {
+    "a constant, then a raise": (
+        "def wait(scope, process):\n    scope.shield = False\n    try:\n        process.wait()\n"
+        "    except BaseException:\n        scope.shield = True\n        process.kill()\n        raise\n"
+    ),
+    "a block that imports": (
+        "try:\n    import torch\n\n    DEVICE = torch.device('cuda')\nexcept Exception:  # no torch\n    DEVICE = 'cpu'\n"
+    ),
+    "an import in a block of the block": (
+        "def device():\n    try:\n        if True:\n            import torch\n        device = torch.device('cuda')\n"
+        "    except Exception:\n        device = 'cpu'\n    return device\n"
+    ),
+    "a flag the block does not assign": (
+        "def run(client):\n    failed = False\n    try:\n        client.run()\n    except Exception:\n"
+        "        failed = True\n    return failed\n"
+    ),
+    "a value computed in the handler": (
+        "def fetch(client):\n    try:\n        playback = client.playback()\n    except Exception as error:\n"
+        "        playback = {'error': str(error)}\n    return playback\n"
+    ),
+    "a later handler of the same try": (
+        "def fetch(client):\n    try:\n        rate = client.rate()\n    except KeyError:\n        return None\n"
+        "    except Exception:\n        rate = 0\n        raise\n    return rate\n"
+    ),
+}
+"""Handlers only their `try` statement, parsed alone, shows keep no default."""
 
 
 @pytest.mark.parametrize("text", KEPT_OUT.values(), ids=KEPT_OUT.keys())
@@ -349,6 +395,35 @@ def test_a_handler_that_only_passes_where_no_default_is_kept_is_not_parsed_for(t
 
     assert not list(BroadExceptSilentDefault().check(parse(text)))
     assert not BroadExceptSilentDefault.might_apply(text.encode())
+
+
+@pytest.mark.parametrize("text", KEPT_OUT_BY_THE_TRY.values(), ids=KEPT_OUT_BY_THE_TRY.keys())
+def test_a_handler_its_try_shows_keeps_no_default_is_not_parsed_for(text: str) -> None:
+    """A handler that does more than give a default, one after a block that imports, one
+    giving a default to nothing its block assigns: the `try` statement, parsed alone from
+    its lines, says so, and the file is not parsed; parsed, it would have no finding."""
+    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
+    from hardenfix.sources.python import parse
+
+    text += _ELSEWHERE
+    assert not list(BroadExceptSilentDefault().check(parse(text)))
+    assert not BroadExceptSilentDefault.might_apply(text.encode())
+
+
+def test_a_try_longer_than_half_the_file_is_not_parsed_alone() -> None:
+    """Parsing the `try` statements alone costs at most half a parse of the file: past that,
+    the file is parsed, though its handlers keep no default."""
+    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
+
+    def waiting(steps: int) -> bytes:
+        block = "".join(f"        process.step({step})\n" for step in range(steps))
+        return (
+            f"def wait(scope, process):\n    try:\n{block}    except BaseException:\n"
+            f"        scope.shield = True\n        raise\n{_ELSEWHERE}"
+        ).encode()
+
+    assert not BroadExceptSilentDefault.might_apply(waiting(2))
+    assert BroadExceptSilentDefault.might_apply(waiting(20))
 
 
 _STATEMENTS = (
@@ -375,8 +450,19 @@ _TRY_BODIES = (
     "other = client.rate()",
     "if client.ready:\n    return client.rate()",
     "rate, other = client.pair()",
+    "import client\nrate = client.rate()",
 )
-_HANDLERS = ("pass", "...", "# no rate\npass", '"fine"\npass', "return None", "rate = None", "pass\nclient.log('x')")
+_HANDLERS = (
+    "pass",
+    "...",
+    "# no rate\npass",
+    '"fine"\npass',
+    "return None",
+    "rate = None",
+    "pass\nclient.log('x')",
+    "rate = None\nraise",
+    "other = None",
+)
 _AFTER = ("", "return rate", "return None", "return 0", "client.log(rate)")
 
 

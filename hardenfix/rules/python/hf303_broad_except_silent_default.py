@@ -23,7 +23,7 @@ from hardenfix.sources.python import (
     module_name,
     modules_imported_by,
 )
-from hardenfix.sources.python_nodes import breadth_first, child_nodes
+from hardenfix.sources.python_nodes import breadth_first, child_nodes, parsed_or_none
 from hardenfix.sources.text import word_starts
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ _HANDLER_START = regexes.lazy(
 _STATEMENT_ASSIGNING_A_CONSTANT = regexes.lazy(_ASSIGNED_CONSTANT)
 _RETURN = regexes.lazy(rb"\breturn\b")
 _BLOCK_OPENER = regexes.lazy(rb"(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally|match|case)\b")
+_MAY_CONTINUE_A_STRING = regexes.lazy(rb"\"\"\"|'''|\\\r?\n")
 _SUPPRESS_EXCEPTION = regexes.lazy(rb"suppress\([^)]*\b(?:Base)?Exception\b")
 _STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
 _TEST_FILE = "test file"
@@ -105,42 +106,43 @@ _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambd
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _may_keep_a_default(handler: re.Match[bytes]) -> bool:
+def _may_keep_a_default(handler: re.Match[bytes], tries: _TriesAlone) -> bool:
     """Whether a handler `_HANDLER_START` found may be a finding, told from the lines around
     it, and yes wherever they do not make it plain. One that returns or assigns a constant
     may; one that only passes keeps a default only where its `try` block returns (and the
     function returns a constant after it, or ends) or a statement before the `try`, in its
     block, assigns a constant. The common `except Exception: pass` after a block that only
-    acts is neither: the file need not be parsed for it."""
+    acts is neither: the file need not be parsed for it. Where the lines leave it open, the
+    `try` statement parsed alone says (`_TriesAlone`): the handler of `except Exception:
+    x = None` that goes on to `raise`, or of a block that imports, is none."""
     data = handler.string
     line_start = data.rfind(b"\n", 0, handler.start()) + 1
     indent = data[line_start : handler.start()]
     if indent.strip():
         return True
+    above = _try_above(data, line_start, indent)
+    if above is None:
+        return True
+    try_start, block = above
+    if not _lines_may_keep_a_default(handler, indent, try_start, block):
+        return False
+    statement = tries.parsed(try_start, line_start, _block_end(data, line_start, indent), indent)
+    return statement is None or _may_hide_a_default(statement)
+
+
+def _lines_may_keep_a_default(handler: re.Match[bytes], indent: bytes, try_start: int, block: list[bytes]) -> bool:
+    """`_may_keep_a_default` from the lines alone, for the handler indented by `indent` of
+    the `try` at `try_start` whose block, and earlier handlers, are `block`."""
+    data = handler.string
     # The pattern reads on past the handler's end: the constant it ends at may come after it.
     matched = handler.group().rstrip()  # a bare `return` takes its line's end along
     last_line = data.rfind(b"\n", 0, handler.start() + len(matched)) + 1
     in_handler = last_line <= handler.start() or _deeper(_indentation(data[last_line : handler.end()]), indent)
     if in_handler and not matched.endswith((b"pass", b"...")):
         return True
-    lines = _lines_before(data, line_start)
-    block = []
-    for line in lines:
-        level, stripped = _indentation(line), line.lstrip()
-        if level != indent:
-            if not _deeper(level, indent):
-                return True  # out of the block before its `try`, or mixed indentation
-            block.append(stripped)  # the `try` block, or an earlier handler's
-        elif stripped.startswith(b"try") and stripped[3:].lstrip().startswith(b":"):
-            block.append(stripped[3:].lstrip()[1:])
-            break
-        elif not stripped.startswith(b"except"):
-            return True
-    else:
-        return True
     if _RETURN.search(b"\n".join(block)):
         return True
-    for line in lines:  # the statements before the `try` in its block, last first
+    for _, line in _lines_before(data, try_start):  # the statements before the `try` in its block, last first
         level, stripped = _indentation(line), line.lstrip()
         if level == indent:
             if _STATEMENT_ASSIGNING_A_CONSTANT.match(stripped) or stripped[:1] in b")]}" or line.endswith(b"\\"):
@@ -152,6 +154,83 @@ def _may_keep_a_default(handler: re.Match[bytes]) -> bool:
     return False
 
 
+def _try_above(data: bytes, line_start: int, indent: bytes) -> tuple[int, list[bytes]] | None:
+    """Where the `try` of the handler whose line starts at `line_start` starts, with the
+    lines of its block and of the handlers before this one, stripped, last first; None
+    where a line out of the block, or of mixed indentation, or another statement comes
+    before a `try`."""
+    block = []
+    for start, line in _lines_before(data, line_start):
+        level, stripped = _indentation(line), line.lstrip()
+        if level != indent:
+            if not _deeper(level, indent):
+                return None
+            block.append(stripped)
+        elif stripped.startswith(b"try") and stripped[3:].lstrip().startswith(b":"):
+            block.append(stripped[3:].lstrip()[1:])
+            return start, block
+        elif not stripped.startswith(b"except"):
+            return None
+    return None
+
+
+def _block_end(data: bytes, line_start: int, indent: bytes) -> int:
+    """Where the block of the handler whose line starts at `line_start` ends: at the first
+    line after it of code indented no deeper than `indent`. A line of a string less
+    indented ends it too soon: what is cut there does not parse."""
+    end = data.find(b"\n", line_start)
+    while end != -1:
+        start = end + 1
+        end = data.find(b"\n", start)
+        line = data[start:] if end == -1 else data[start:end]
+        stripped = line.strip()
+        if stripped and not stripped.startswith(b"#") and not _deeper(_indentation(line), indent):
+            return start
+    return len(data)
+
+
+class _TriesAlone:
+    """The `try` statements of a file's handlers, each parsed alone from its lines: a few
+    lines where the file is thousands. Up to half the file in all: past that, parsing the
+    file costs less than going on."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.left = len(data) // 2
+
+    def parsed(self, start: int, handler_line: int, end: int, indent: bytes) -> ast.Try | None:
+        """The `try` statement written from `start` to `end`, indented by `indent`, whose
+        last handler's line starts at `handler_line`; None where the budget is spent or the
+        lines do not parse on their own as one `try`.
+
+        None too where a string may go on over a line before the handler (a triple quote, a
+        line ending in a backslash): a `try:` found there may be a line of it, and what
+        parses from it another statement than the file's. In the handler's block, a string
+        or a bracket going on below the block's indentation is cut where the block is taken
+        to end, and what is cut does not parse."""
+        above = self.data[start:handler_line]
+        if end - start > self.left or _MAY_CONTINUE_A_STRING.search(above):
+            return None
+        self.left -= end - start
+        lines = self.data[start:end]
+        module = parsed_or_none(b"if 1:\n" + lines if indent else lines)
+        if module is None or len(module.body) != 1:
+            return None
+        statement = module.body[0]
+        if indent and isinstance(statement, ast.If) and len(statement.body) == 1:
+            statement = statement.body[0]
+        return statement if isinstance(statement, ast.Try) else None
+
+
+def _may_hide_a_default(statement: ast.Try) -> bool:
+    """Whether the last handler of `statement` may hide a default as `_hidden_default`
+    decides: not where the block imports, nor where the handler does more than give a
+    constant to what the block assigns or return one, whatever the code around says."""
+    if any(isinstance(node, ast.Import | ast.ImportFrom) for node in _own_nodes(statement.body)):
+        return False
+    return _defaults_in(statement.handlers[-1].body, _results_of(statement.body)[1]) is not None
+
+
 def _indentation(line: bytes) -> bytes:
     return line[: len(line) - len(line.lstrip())]
 
@@ -160,15 +239,15 @@ def _deeper(level: bytes, than: bytes) -> bool:
     return len(level) > len(than) and level.startswith(than)
 
 
-def _lines_before(data: bytes, end: int) -> Iterator[bytes]:
-    """The lines before offset `end` (a line's start), last first, blank lines and comments
-    left out, without their line endings."""
+def _lines_before(data: bytes, end: int) -> Iterator[tuple[int, bytes]]:
+    """The lines before offset `end` (a line's start), last first, each with where it
+    starts, blank lines and comments left out, without their line endings."""
     while end > 0:
         start = data.rfind(b"\n", 0, end - 1) + 1
         line = data[start : end - 1].rstrip(b"\r")
         end = start
         if line.strip() and not line.lstrip().startswith(b"#"):
-            yield line
+            yield start, line
 
 
 class _Catch(NamedTuple):
@@ -369,10 +448,12 @@ class BroadExceptSilentDefault(Rule):
         handler starts with: `return` (of a constant) or an assignment of a constant, or
         `pass` or `...` where the lines around may keep a default (`_may_keep_a_default`);
         or `suppress(...Exception...)`. Two searches, each led by a literal that the regex
-        engine looks for quickly: as one alternation it tried every byte."""
-        return any(map(_may_keep_a_default, _HANDLER_START.finditer(data))) or (
-            b"suppress" in data and _SUPPRESS_EXCEPTION.search(data) is not None
-        )
+        engine looks for quickly: as one alternation it tried every byte. The second goes
+        first: a file it matches is parsed whatever the handlers' `try` statements say."""
+        if b"suppress" in data and _SUPPRESS_EXCEPTION.search(data) is not None:
+            return True
+        tries = _TriesAlone(data)
+        return any(_may_keep_a_default(handler, tries) for handler in _HANDLER_START.finditer(data))
 
     @classmethod
     def applies_to(cls, location: Path) -> bool:
