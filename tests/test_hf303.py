@@ -274,8 +274,8 @@ ADMITTED = {
     ),
     "bare return": _wrapped("except Exception:", "return\n    return 1"),
     "bare return after comments": (
-        "def load(name):\n    import importlib\n\n    try:\n        module = importlib.import_module(name)\n"
-        "    except Exception:\n        # not installed\n        return\n    return module.VALUE\n"
+        "def load(name, registry):\n    try:\n        module = registry.load(name)\n"
+        "    except Exception:\n        # not loaded\n        return\n    return module.VALUE\n"
     ),
     "negative number": _wrapped("except Exception:", "return - 1"),
     "empty constructor": _wrapped("except Exception:", "return dict( )"),
@@ -545,6 +545,48 @@ def test_a_placeholder_for_a_repr_is_not_a_hidden_default(block: str, default: s
     text = f"def describe(value):\n    try:\n        {block}\n    except Exception:\n        {default}\n" + (
         "" if "return" in block else "    return text\n"
     )
+    assert bool(_hf303_messages(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("block", "found"),
+    [
+        pytest.param("import yaml\n        loader = yaml.safe_load", False, id="a statement"),
+        # django's `AppConfig.create`, sympy's optional ANTLR parser.
+        pytest.param("loader = importlib.import_module(name).load", False, id="importlib.import_module"),
+        pytest.param("loader = import_module(name).load", False, id="import_module"),
+        pytest.param("loader = __import__(name).load", False, id="__import__"),
+        pytest.param("loader = registry.load_module(name)", True, id="another call"),
+    ],
+)
+def test_a_catch_around_an_import_detects_a_feature(block: str, found: bool) -> None:
+    text = (
+        "import importlib\nfrom importlib import import_module\n\n\ndef loader_for(name, registry):\n"
+        f"    try:\n        {block}\n    except Exception:\n        loader = None\n    return loader\n"
+    )
+    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
+
+    assert bool(_hf303_messages(text)) is found
+    assert BroadExceptSilentDefault.might_apply(text.encode()) is found
+
+
+@pytest.mark.parametrize(
+    ("clause", "found"),
+    [
+        # setuptools' `version.py`
+        pytest.param("except Exception:  # noqa: BLE001 # intentional broad fallback", False, id="BLE001"),
+        pytest.param("except Exception:  # noqa: PERF203, S110", False, id="S110 among others"),
+        pytest.param("except Exception:  # noqa:S112", False, id="S112"),
+        pytest.param("except Exception:  # NOQA", False, id="bare noqa"),
+        pytest.param("except (\n        KeyError,\n        Exception,  # noqa: BLE001\n    ):", False, id="over lines"),
+        pytest.param("except Exception:  # noqa: E722", True, id="another code"),
+        # salt disables pylint's check on every broad catch, logged or not.
+        pytest.param("except Exception:  # pylint: disable=broad-except", True, id="pylint"),
+        pytest.param("except Exception:\n        # noqa: BLE001", True, id="in the handler"),
+    ],
+)
+def test_a_catch_ruff_is_told_is_silent_on_purpose_is_not_hidden(clause: str, found: bool) -> None:
+    text = f"def fetch(client):\n    try:\n        return client.fetch()\n    {clause}\n        return None\n"
     assert bool(_hf303_messages(text)) is found
 
 

@@ -100,6 +100,13 @@ _RETURN = regexes.lazy(rb"\breturn\b")
 _BLOCK_OPENER = regexes.lazy(rb"(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally|match|case)\b")
 _MAY_CONTINUE_A_STRING = regexes.lazy(rb"\"\"\"|'''|\\\r?\n")
 _SUPPRESS_EXCEPTION = regexes.lazy(rb"suppress\([^)]*\b(?:Base)?Exception\b")
+_IMPORT_CALLS = frozenset({"import_module", "__import__"})
+_SILENCE_INTENDED = regexes.lazy(
+    r"#[ \t]*noqa(?![ \t]*:)|#[ \t]*noqa[ \t]*:[\w \t,-]*?\b(?:BLE001|S110|S112)\b", re.IGNORECASE
+)
+"""A ruff suppression saying a catch is silent on purpose: `# noqa: BLE001` (ruff reports a
+blind `except` only where it neither logs nor re-raises), `S110` or `S112` (a `try`-`except`
+that passes or continues), or a bare `# noqa`."""
 _STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
 _TEST_FILE = "test file"
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -226,7 +233,7 @@ def _may_hide_a_default(statement: ast.Try) -> bool:
     """Whether the last handler of `statement` may hide a default as `_hidden_default`
     decides: not where the block imports, nor where the handler does more than give a
     constant to what the block assigns or return one, whatever the code around says."""
-    if any(isinstance(node, ast.Import | ast.ImportFrom) for node in _own_nodes(statement.body)):
+    if _imports(statement.body):
         return False
     return _defaults_in(statement.handlers[-1].body, _results_of(statement.body)[1]) is not None
 
@@ -333,7 +340,13 @@ class BroadExceptSilentDefault(Rule):
       failure but fakes no result (ruff's S110 and BLE001 report swallowing and
       broad catches as such; on real code they are mostly deliberate best-effort
       cleanup and instrumentation);
-    - imports in the block (feature detection);
+    - imports in the block (feature detection), by a statement or a call
+      (`importlib.import_module(name)`, `__import__(name)`);
+    - a catch whose clause's line tells ruff its silence is intended: `# noqa:
+      BLE001` (ruff reports a blind `except` only where it neither logs nor
+      re-raises), `S110` or `S112` (`try`-`except`-`pass` or `continue`), or a bare
+      `# noqa`. pylint's `broad-except` is no such word: pylint reports every broad
+      catch, logged or not, and projects disable it on every one;
     - functions that release resources (`close`, `__del__`, `__exit__`,
       `cleanup*`, `shutdown*`, `remove*`, `tearDown`, ...) and `finally` blocks;
     - functions that only show or report (`__repr__`, `__str__`, `log_*`,
@@ -592,6 +605,8 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
     handler_body = catch.handler.body if catch.handler else []
     if _defaults_in(handler_body, None) is None:
         return None  # the handler does more than give a default: most handlers, told cheaply
+    if _silence_intended(document, catch):
+        return None
     chain = document.enclosing_scopes(catch.statement)
     function = chain[-1] if chain and isinstance(chain[-1], _FUNCTIONS) else None
     if any(_is_exempt(scope) for scope in chain):
@@ -602,7 +617,7 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
         return None
     block, index, in_finally = place
     body = catch.statement.body
-    if in_finally or any(isinstance(node, ast.Import | ast.ImportFrom) for node in _own_nodes(body)):
+    if in_finally or _imports(body):
         return None
     returns_result, assigned = _results_of(body)
     defaults = _defaults_in(handler_body, assigned)
@@ -652,6 +667,27 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
         if (default := _earlier_default(block[:index], key)) is not None
     ]
     return _HiddenDefault(catch, chain, ", ".join(kept), subject) if kept else None
+
+
+def _imports(block: list[ast.stmt]) -> bool:
+    """Whether `block` imports a module, by a statement or by a call (`import_module(name)`,
+    `importlib.import_module(...)`, `__import__(name)`): a catch around it detects a feature."""
+    return any(
+        isinstance(node, ast.Import | ast.ImportFrom)
+        or (isinstance(node, ast.Call) and last_name(node.func) in _IMPORT_CALLS)
+        for node in _own_nodes(block)
+    )
+
+
+def _silence_intended(document: PythonDocument, catch: _Catch) -> bool:
+    """Whether the lines of the catch's clause tell ruff its silence is intended (see
+    `_SILENCE_INTENDED`)."""
+    node = catch.handler if catch.handler is not None else catch.suppress
+    assert node is not None
+    start = document.line_start(document.span(node)[0])
+    clause_end = catch.clause_end
+    end = document.line_end(document.span(clause_end)[1] if clause_end is not None else start)
+    return _SILENCE_INTENDED.search(document.text, start, end) is not None
 
 
 def _is_exempt(scope: Scope) -> bool:
