@@ -434,9 +434,16 @@ def _alias_bomb() -> str:
             "from typing import NamedTuple\nclass A(NamedTuple:\n    def __post_init__(self): ...\n",
             "invalid Python: invalid syntax at line 2",
         ),
+        # CPython's parser stops at 6,000 levels with a MemoryError, not a SyntaxError.
+        (
+            "deep.py",
+            "def rate(client):\n    try:\n        return client.rate()\n    except Exception:\n        return 0\n"
+            "LIMIT = " + "-" * 10_000 + "1\n",
+            "invalid Python: nesting is too deep to parse",
+        ),
         ("Dockerfile", "FROM python:3.12\nRUN <<EOF\necho never closed\n", None),
     ],
-    ids=["alias-bomb", "python-syntax-error", "unterminated-heredoc"],
+    ids=["alias-bomb", "python-syntax-error", "python-nested-past-the-parser-stack", "unterminated-heredoc"],
 )
 def test_more_bad_input_is_one_line_and_untouched(hardenfix, tmp_path: Path, name: str, content: str, reason) -> None:
     bad = write(tmp_path / name, content)

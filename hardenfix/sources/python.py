@@ -120,7 +120,7 @@ def parse(text: str, location: Path | None = None) -> PythonDocument:
             tree = ast.parse(text)
         except SyntaxError as error:
             raise ParseError(_syntax_error_message(error, location), error.lineno, error.offset) from None
-        except RecursionError:
+        except (RecursionError, MemoryError):  # CPython's parser stops at 6,000 levels with a MemoryError
             raise ParseError("invalid Python: nesting is too deep to parse") from None
         except ValueError as error:  # e.g. a NUL character
             raise ParseError(f"invalid Python: {error}") from None

@@ -10,13 +10,14 @@ import warnings
 
 def parsed_or_none(text: str | bytes) -> ast.Module | None:
     """The module `text` parses to; None where it does not parse (a syntax error, a NUL
-    character, nesting too deep). Invalid escape sequences and the like warn at parse time:
+    character, nesting too deep: a RecursionError, or past the parser's stack a
+    MemoryError). Invalid escape sequences and the like warn at parse time:
     reporting them is a linter's job, and they must not reach the terminal."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
