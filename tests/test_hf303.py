@@ -377,6 +377,17 @@ KEPT_OUT_BY_THE_TRY = {
         "def fetch(client):\n    try:\n        playback = client.playback()\n    except Exception as error:\n"
         "        playback = {'error': str(error)}\n    return playback\n"
     ),
+    "a constant after a block that computes nothing": (
+        "def refresh(client):\n    try:\n        client.refresh()\n    except Exception:\n        return False\n    return True\n"
+    ),
+    "pass after a block that returns a constant": (
+        "def refresh(client):\n    rate = None\n    try:\n        client.refresh()\n        return None\n"
+        "    except Exception:\n        pass\n    return rate\n"
+    ),
+    "pass, a constant before the try the block does not assign": (
+        "def refresh(client):\n    count = 0\n    try:\n        client.refresh()\n    except Exception:\n"
+        "        pass\n    return count\n"
+    ),
     "a later handler of the same try": (
         "def fetch(client):\n    try:\n        rate = client.rate()\n    except KeyError:\n        return None\n"
         "    except Exception:\n        rate = 0\n        raise\n    return rate\n"
@@ -399,9 +410,10 @@ def test_a_handler_that_only_passes_where_no_default_is_kept_is_not_parsed_for(t
 
 @pytest.mark.parametrize("text", KEPT_OUT_BY_THE_TRY.values(), ids=KEPT_OUT_BY_THE_TRY.keys())
 def test_a_handler_its_try_shows_keeps_no_default_is_not_parsed_for(text: str) -> None:
-    """A handler that does more than give a default, one after a block that imports, one
-    giving a default to nothing its block assigns: the `try` statement, parsed alone from
-    its lines, says so, and the file is not parsed; parsed, it would have no finding."""
+    """A handler that does more than give a default, one after a block that imports or that
+    computes nothing, one giving a default to nothing its block assigns: the `try`
+    statement, parsed alone from its lines, says so, and the file is not parsed; parsed, it
+    would have no finding."""
     from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
     from hardenfix.sources.python import parse
 

@@ -231,11 +231,14 @@ class _TriesAlone:
 
 def _may_hide_a_default(statement: ast.Try) -> bool:
     """Whether the last handler of `statement` may hide a default as `_hidden_default`
-    decides: not where the block imports, nor where the handler does more than give a
-    constant to what the block assigns or return one, whatever the code around says."""
+    decides, whatever the code around says: not where the block imports, nor where the
+    handler does more than give a constant to what the block assigns or return one, nor
+    where the block computes nothing, neither returning nor assigning a value that a
+    default could stand in for."""
     if _imports(statement.body):
         return False
-    return _defaults_in(statement.handlers[-1].body, _results_of(statement.body)[1]) is not None
+    returns_result, assigned = _results_of(statement.body)
+    return _defaults_in(statement.handlers[-1].body, assigned) is not None and (returns_result or bool(assigned))
 
 
 def _indentation(line: bytes) -> bytes:
