@@ -572,12 +572,12 @@ def test_a_placeholder_for_a_repr_is_not_a_hidden_default(block: str, default: s
     ],
 )
 def test_a_catch_around_an_import_detects_a_feature(block: str, found: bool) -> None:
+    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
+
     text = (
         "import importlib\nfrom importlib import import_module\n\n\ndef loader_for(name, registry):\n"
         f"    try:\n        {block}\n    except Exception:\n        loader = None\n    return loader\n"
     )
-    from hardenfix.rules.python.hf303_broad_except_silent_default import BroadExceptSilentDefault
-
     assert bool(_hf303_messages(text)) is found
     assert BroadExceptSilentDefault.might_apply(text.encode()) is found
 
