@@ -621,12 +621,35 @@ def test_a_catch_ruff_is_told_is_silent_on_purpose_is_not_hidden(clause: str, fo
         pytest.param("Raises ValueError if invalid, else None.", "None", True, id="failure before the value"),
         pytest.param("Returns 0 if the conversion fails.", "None", True, id="another value"),
         pytest.param("Fetch the rate.", "0.0", True, id="no word of it"),
+        pytest.param("The encoding, or 'ascii' if it cannot be told.", '"ascii"', False, id="a text on failure"),
+        pytest.param("The encoding: 'ascii' on a plain terminal.", '"ascii"', True, id="a text for a case"),
     ],
 )
 def test_a_default_documented_as_the_answer_on_failure_is_not_hidden(docstring: str, default: str, found: bool) -> None:
     text = (
         f'def fetch(client):\n    """{docstring}"""\n    try:\n        return client.fetch()\n'
         f"    except Exception:\n        return {default}\n"
+    )
+    assert bool(_hf303_messages(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("docstring", "found"),
+    [
+        # django's `get_system_encoding`
+        pytest.param(
+            "Fallback to 'ascii' if the encoding is unsupported by Python or could not be determined.",
+            False,
+            id="the fallback on failure",
+        ),
+        pytest.param("The encoding: 'ascii' on a plain terminal.", True, id="the value for a case"),
+        pytest.param("Return the encoding.", True, id="no word of it"),
+    ],
+)
+def test_an_assigned_default_documented_as_the_answer_on_failure_is_not_hidden(docstring: str, found: bool) -> None:
+    text = (
+        f'def encoding(locale):\n    """{docstring}"""\n    try:\n        encoding = locale.current()\n'
+        '    except Exception:\n        encoding = "ascii"\n    return encoding\n'
     )
     assert bool(_hf303_messages(text)) is found
 

@@ -355,12 +355,14 @@ class BroadExceptSilentDefault(Rule):
     - functions that only show or report (`__repr__`, `__str__`, `log_*`,
       `emit`), or promise never to raise, by their name (`safe_str`, `_safecall`)
       or their docstring ("This function MUST NOT raise an exception");
-    - a default the function's docstring names as its result on failure, in one
-      clause, the value before the failure: "Return None if the conversion
-      fails", "or None if the URI cannot be parsed", "Returns empty strings if
-      parsing fails" (a failure word: fail, error, exception, raise, cannot,
-      could not, unable, invalid). "None if the path is not a repository" says
-      nothing of failures, and stays a finding;
+    - a default, returned or assigned, the function's docstring names as its
+      result on failure, in one clause, the value before the failure: "Return
+      None if the conversion fails", "or None if the URI cannot be parsed",
+      "Returns empty strings if parsing fails", "Fallback to 'ascii' if the
+      encoding is unsupported by Python or could not be determined" (a failure
+      word: fail, error, exception, raise, cannot, could not, unable, invalid).
+      "None if the path is not a repository" says nothing of failures, and stays
+      a finding;
     - returning a constant from a function whose every result is a constant
       (`return False` where it otherwise returns `True` reports the failure);
     - `False` from a predicate, a function whose every result is True or False
@@ -647,6 +649,7 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
         if all(
             _answers_for(body, statement)
             or _stands_in_for_a_repr(body, statement.value, {ast.dump(target) for target in _targets(statement)})
+            or _documented_on_failure(function, statement.value)
             for statement in assignments
         ):
             return None
@@ -864,7 +867,8 @@ def _documented_on_failure(function: ast.FunctionDef | ast.AsyncFunctionDef | No
 
 def _names_of(default: ast.expr | None) -> list[str]:
     """How a docstring names a constant (as regular expressions): `None`, `False`, `0` or
-    zero, and an empty text or container as empty; a tuple by any of its items'."""
+    zero, a text by what it says (`ascii`), and an empty text or container as empty; a tuple
+    by any of its items'."""
     if default is None:
         return ["None"]
     if isinstance(default, ast.Tuple) and default.elts:
@@ -873,7 +877,9 @@ def _names_of(default: ast.expr | None) -> list[str]:
         value = default.value
         if value is None or isinstance(value, bool):
             return [str(value)]
-        if isinstance(value, str | bytes):
+        if isinstance(value, str):
+            return [re.escape(value)] if value.strip() else ["(?i:empty)"]
+        if isinstance(value, bytes):
             return [] if value else ["(?i:empty)"]
         if isinstance(value, int | float):
             return [re.escape(ast.unparse(default)), *(["(?i:zero)"] if value == 0 else [])]
