@@ -561,6 +561,22 @@ def test_a_placeholder_for_a_repr_is_not_a_hidden_default(block: str, default: s
     assert bool(_hf303_messages(text)) is found
 
 
+def test_the_handlers_of_one_try_each_look_above_as_far_as_the_one_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A handler looks above for its `try`; the handlers of one `try` each stop at the one
+    before, whose answer is known: the lines are read about once, not once for each handler."""
+    from hardenfix.rules.python import hf303_broad_except_silent_default as rule
+
+    handlers = "".join("    except Exception:\n        pass\n" for _ in range(200))
+    module = f"def refresh(client):\n    try:\n        client.refresh()\n{handlers}"
+    read: list[bytes] = []
+    lines_before = rule._lines_before
+    monkeypatch.setattr(
+        rule, "_lines_before", lambda data, end: (read.append(line[1]) or line for line in lines_before(data, end))
+    )
+    assert not rule.BroadExceptSilentDefault.might_apply(module.encode()), "no handler keeps a default"
+    assert len(read) < 2 * module.count("\n")
+
+
 def test_many_small_tries_are_not_each_parsed_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each `try` parsed alone costs what starting the parser does besides its bytes: in a
     module of 300 small functions, each a `try` whose handler re-raises, far fewer than the
@@ -724,12 +740,13 @@ def test_a_class_is_searched_for_its_logger_once_for_all_its_handlers(
     assert result.fixed_bytes.count(b"self.log.exception(") == 3
 
 
-def test_a_function_with_several_handlers_is_walked_once_for_its_local_names(
+def test_a_function_with_several_handlers_is_walked_once_for_its_local_names_and_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each finding asks whether the function around it binds the names it catches (a local
-    `class Exception`), which walks the whole function: asked for three handlers of one
-    function, it is walked once, and the three are still found."""
+    `class Exception`) and whether it returns values, each of which walks the whole function:
+    asked for three handlers of one function, it is walked once for each, and the three are
+    still found."""
     from hardenfix.rules.python import hf303_broad_except_silent_default as hf303
 
     tree = tmp_path / "project"
@@ -742,6 +759,8 @@ def test_a_function_with_several_handlers_is_walked_once_for_its_local_names(
     )
     monkeypatch.chdir(tree)
     hf303._local_names.cache_clear()
+    hf303._returns_values.cache_clear()
     assert len(_findings(tree, tmp_path)["app/rates.py"]) == 3
-    asked = hf303._local_names.cache_info()
-    assert (asked.misses, asked.hits) == (1, 2)
+    for walk in (hf303._local_names, hf303._returns_values):
+        asked = walk.cache_info()
+        assert (asked.misses, asked.hits) == (1, 2), walk.__name__
