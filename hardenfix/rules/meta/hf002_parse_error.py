@@ -15,7 +15,9 @@ class Unparseable(Rule):
     It is reported whatever the selection, as ruff reports syntax errors, and it always
     makes `check` fail: no other rule could look at the file. `apply` writes nothing to
     the file, names it on stderr and in the pull-request body, and goes on with the
-    others; it still exits 0.
+    others; it still exits 0. A Python module, unlike a Compose file or a Dockerfile, is
+    parsed only where a selected rule's prefilter finds what that rule looks for: one
+    that cannot be parsed is reported then, not otherwise (ruff reports every one).
 
     Python is parsed by the interpreter hardenfix runs on. When the project's
     `requires-python` leaves that interpreter out, or (under Python 3.11) the error is
