@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hardenfix.engine import splice
 from hardenfix.model import Edit
@@ -19,6 +21,8 @@ from hardenfix.sources.python_project import project_root
 
 if TYPE_CHECKING:
     import libcst
+
+    from hardenfix.sources.python import PythonDocument
 
 RUFF = Path(sys.executable).with_name("ruff")
 
@@ -490,6 +494,50 @@ def test_nodes_mentioning_names_are_those_on_lines_that_name_them() -> None:
     assert sorted(map(ast.unparse, found)) == sorted(map(ast.unparse, expected))
     assert len(expected) == 7  # four Counters, and the calls around them
     assert document.nodes_mentioning([], ast.Call) == []
+
+
+def _nodes_on_every_line_looked_at(document: PythonDocument, lines: list[int]) -> list[ast.AST]:
+    """`_nodes_on` as it was before long blocks were bisected: every child of every node on
+    the way is looked at."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = [document.tree]
+    while stack:
+        node = stack.pop()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            for child in value if isinstance(value, list) else (value,):
+                if not isinstance(child, ast.AST):
+                    continue
+                if getattr(child, "end_lineno", None) is not None:
+                    first = min([child.lineno, *(d.lineno for d in getattr(child, "decorator_list", ()))])
+                    if not any(first <= line <= child.end_lineno for line in lines):
+                        continue
+                found.append(child)
+                stack.append(child)
+    return found
+
+
+@given(st.data())
+@settings(deadline=None, derandomize=True, database=None, max_examples=60)
+def test_the_nodes_on_lines_of_a_long_block_are_those_every_child_looked_at_gives(data: st.DataObject) -> None:
+    """A long block's statements on the lines asked of are found by bisection; the nodes are
+    the same, in the same order, as looking at every statement finds: statements sharing a
+    line (`a = 1; b = 2`), one ending on the line the next starts on, decorated definitions,
+    blank lines and comments between."""
+    shapes = (
+        "a{n} = {n}",
+        "a{n} = 1; b{n} = 2",
+        "c{n} = (\n    {n},\n); d{n} = 3",
+        "@decorate\ndef f{n}():\n    return {n}",
+        "# a comment\n\ne{n} = [\n    {n},\n]",
+        "class K{n}:\n    x = 1; y = 2\n\n    def m(self):\n        return {n}",
+    )
+    statements = [data.draw(st.sampled_from(shapes)).format(n=n) for n in range(data.draw(st.integers(40, 120)))]
+    text = "\n".join(statements) + "\n"
+    document = parse(text)
+    line_count = text.count("\n")
+    lines = sorted(data.draw(st.sets(st.integers(1, line_count), max_size=12)))
+    assert list(document._nodes_on(lines)) == _nodes_on_every_line_looked_at(document, lines)
 
 
 def test_nodes_mentioning_a_name_spelt_in_another_unicode_form() -> None:
