@@ -47,7 +47,7 @@ from hardenfix import __version__
 from hardenfix.collector import not_collecting
 from hardenfix.config import CONFIG_FILES, ConfigError, read_layer
 from hardenfix.discovery import Walk
-from hardenfix.model import FileKind, Finding, Record, Status
+from hardenfix.model import FileKind, Finding, Record, Status, is_strings
 from hardenfix.remembered import Kept
 
 DIRECTORY_NAME = ".hardenfix_cache"
@@ -405,10 +405,6 @@ def _paths_first(items: Any, length: int) -> bool:
     )
 
 
-def _strings(items: Any) -> bool:
-    return isinstance(items, list) and all(item.__class__ is str for item in items)
-
-
 def _learnt_well_formed(learnt: dict[str, Any]) -> bool:
     """Whether what a Compose file says of its builds, entrypoints and includes has the
     shape `runner._contexts_of` gives it."""
@@ -416,19 +412,22 @@ def _learnt_well_formed(learnt: dict[str, Any]) -> bool:
     return (
         isinstance(builds, dict)
         and all(
-            isinstance(build, list) and len(build) == 6 and build[0].__class__ is str and all(map(_strings, build[1:]))
+            isinstance(build, list)
+            and len(build) == 6
+            and build[0].__class__ is str
+            and all(map(is_strings, build[1:]))
             for build in builds.values()
         )
         and isinstance(entrypoints, list)
         and all(
             isinstance(entrypoint, list)
             and len(entrypoint) == 3
-            and _strings(entrypoint[:2])
+            and is_strings(entrypoint[:2])
             and (entrypoint[2] is None or entrypoint[2].__class__ is str)
             for entrypoint in entrypoints
         )
         and _paths_first(includes, 2)
-        and all(_strings(overrides) for _, overrides in includes)
+        and all(is_strings(overrides) for _, overrides in includes)
     )
 
 
@@ -448,8 +447,8 @@ def _walk_well_formed(walk: dict[str, Any]) -> bool:
         and all(folder[3].__class__ is list for folder in folders)
         and all(name.__class__ is str for folder in folders for name in folder[3])
         and all(file[1] in _KIND_NAMES for file in files)
-        and _strings(walk["temporaries"])
-        and _strings(walk["noted_names"])
+        and is_strings(walk["temporaries"])
+        and is_strings(walk["noted_names"])
     )
 
 

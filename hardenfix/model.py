@@ -310,7 +310,7 @@ class Finding:
             all(value.__class__ is str for value in (code, slug, message))
             and all(value.__class__ is int for value in (line, column, end_line, end_column, offset))
             and isinstance(facts, list)
-            and all(_strings(fact, 2) for fact in facts)
+            and all(is_strings(fact, 2) for fact in facts)
             and (fix is None or _cached_fix_form(fix))
         )
 
@@ -365,8 +365,13 @@ def split_message(message: str) -> tuple[str, str]:
     return message, ""
 
 
-def _strings(items: Any, length: int) -> bool:
-    return isinstance(items, list) and len(items) == length and all(item.__class__ is str for item in items)
+def is_strings(items: Any, length: int | None = None) -> bool:
+    """Whether `items` is a list of strings (of `length` of them), as a cache file holds."""
+    return (
+        isinstance(items, list)
+        and (length is None or len(items) == length)
+        and all(item.__class__ is str for item in items)
+    )
 
 
 def _cached_fix_form(fix: Any) -> bool:

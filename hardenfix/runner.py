@@ -240,13 +240,10 @@ class Job:
     def settings_for(self, path: Path | str) -> Settings | None:
         return self.rules.for_path(path) if isinstance(self.rules, Configuration) else None
 
-    def excluded(self, candidate: Candidate, settings: Settings | None) -> bool:
-        """Whether the configuration's `exclude` leaves the file out of this run."""
-        return (
-            (not candidate.explicit or self.force_exclude)
-            and settings is not None
-            and settings.excluded(candidate.path)
-        )
+    def excluded(self, path: Path | str, settings: Settings | None, explicit: bool = False) -> bool:
+        """Whether the configuration's `exclude` leaves the file out of this run: a file named
+        on the command line (`explicit`) only with `--force-exclude`."""
+        return (not explicit or self.force_exclude) and settings is not None and settings.excluded(path)
 
     def engine_for(self, path: Path, settings: Settings | None, kind: FileKind) -> Engine:
         """The engine for a file of `kind` with these settings (`settings_for`): one per
@@ -396,7 +393,7 @@ def _image_references(candidates: list[Candidate], job: Job) -> Iterator[str]:
             continue
         kind = candidate.kind if candidate.kind is not None else classify_explicit(candidate.path)
         if kind not in (FileKind.COMPOSE, FileKind.DOCKERFILE) or job.excluded(
-            candidate, job.settings_for(candidate.path)
+            candidate.path, job.settings_for(candidate.path), candidate.explicit
         ):
             continue
         try:
@@ -752,7 +749,7 @@ class _Schedule:
         if kind is not FileKind.PYTHON:
             return False
         settings = self.job.settings_for(absolute)
-        if settings is not None and settings.excluded(absolute):
+        if self.job.excluded(absolute, settings):
             return True
         result = _remembered(absolute, kind, self.job, settings)
         if result is None:
@@ -776,7 +773,7 @@ class _Schedule:
     def _place(self, candidate: Candidate) -> None:
         self._leave_folder(os.path.dirname(str(candidate.path)))
         settings = self.job.settings_for(candidate.path)
-        if self.job.excluded(candidate, settings):
+        if self.job.excluded(candidate.path, settings, candidate.explicit):
             return
         slot = _Slot()
         self.slots.append(slot)
@@ -862,7 +859,7 @@ class _Schedule:
             if (
                 candidate.kind is FileKind.COMPOSE
                 and candidate.skip_reason is None
-                and not self.job.excluded(candidate, self.job.settings_for(candidate.path))
+                and not self.job.excluded(candidate.path, self.job.settings_for(candidate.path), candidate.explicit)
             ):
                 self.job.learn_includes(str(candidate.path), _includes_of(candidate.path, self.cache))
         return candidates
@@ -1194,7 +1191,7 @@ def process_stdin(data: bytes, name: str | None, job: Job) -> FileResult:
     if result.kind is None:
         return _skipped(result, "is not a Compose file, Dockerfile or Python file: name it with --stdin-filename")
     settings = job.settings_for(path)
-    if name is not None and job.excluded(Candidate(path, result.kind, explicit=True), settings):
+    if name is not None and job.excluded(path, settings, explicit=True):
         return result  # as the file is: `--fix` gives back what it read
     engine = job.engine_for(path, settings, result.kind)
     if result.kind not in engine.kinds():

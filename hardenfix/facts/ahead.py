@@ -3,12 +3,13 @@
 A monorepo's stack runs dozens of services built from the repository, and the code each
 serves is read for its health route and its port (`hardenfix.facts.code`): HF106's probes,
 which read it, are most of a single Compose file's check (PMOVES.AI's 53-service stack:
-300 of 437 ms, most of it parsing 28 modules, two of them 100 KB). Where this process has a core to spare (`allowed`),
-`read_ahead` forks a helper that shares the work: each process takes the next task while
-one is left, so that two long ones do not fall to one, and the helper sends back the code
-facts it read, as the cache keeps them (`code.readings_since`); this process adopts them
-(`code.adopt`) and finds them read when it asks. Nothing else the helper works out comes
-back: what this process asks again costs little once the code is read.
+300 of 437 ms, most of it parsing 28 modules, two of them 100 KB). Where this process has
+a core to spare (`allowed`), `read_ahead` forks a helper that shares the work: each
+process takes the next task while one is left, so that two long ones do not fall to one,
+and the helper sends back the code facts it read, as the cache keeps them
+(`code.readings_since`); this process adopts them (`code.adopt`) and finds them read when
+it asks. Nothing else the helper works out comes back: what this process asks again costs
+little once the code is read.
 
 A reading may be started and finished apart (`start`, `finish`): the engine checks a file's
 other rules while HF106's helper reads (`Rule.read_ahead`), and this process takes the

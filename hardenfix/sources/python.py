@@ -378,14 +378,14 @@ class PythonDocument(SourceText):
         one of `lines`, sorted, with the nodes without a position below them: a subtree
         elsewhere is never entered."""
         stack: list[ast.AST] = [self.tree]
-        few = len(lines) * 4 + LONG_BLOCK
+        bisected_from = len(lines) * 4 + LONG_BLOCK
         while stack:
             node = stack.pop()
             for field in node._fields:
                 value = getattr(node, field, None)
                 if value.__class__ is not list:
                     children = (value,)
-                elif len(value) > few and isinstance(value[0], ast.stmt):
+                elif len(value) > bisected_from and isinstance(value[0], ast.stmt):
                     children = self._statements_on(value, lines)
                 else:
                     children = value
