@@ -25,6 +25,7 @@ from hardenfix.knowledge import builtin, facts_from_table
 from hardenfix.model import FileKind
 from hardenfix.registry import rules_of_kind
 from hardenfix.sources import compose, dockerfile
+from hardenfix.sources import python as python_source
 from hardenfix.sources.dockerfile import BuildContext
 from hardenfix.sources.envfile import env_file_entries
 from hardenfix.sources.python_dependencies import folder_declarations, version_at_least, versions_declared
@@ -1475,6 +1476,27 @@ def test_the_code_a_served_application_runs_is_what_it_imports(tmp_path: Path, m
         "api/settings.py",
         "api/setup.py",
     ]
+
+
+def test_a_module_a_service_serves_is_parsed_once_for_facts_and_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts keep the syntax of the modules a stack's services serve, read when the
+    stack is checked; the same process checking one of those modules' rules afterwards
+    takes that tree, not a parse of its own: on PMOVES.AI's tree, one process parsed 60 ms
+    of its 0.8 s twice."""
+    served = f"from fastapi import FastAPI\napp = FastAPI()  # {tmp_path.name}\n@app.get('/livez')\ndef live(): ...\n"
+    _write(tmp_path, {"api/main.py": served})
+    assert _built_service(tmp_path, "WORKDIR /app\nCOPY . .\nCMD uvicorn api.main:app").route is not None
+    parsed: list[str] = []
+    parse = ast.parse
+    monkeypatch.setattr(
+        ast, "parse", lambda text, *rest, **options: parsed.append(text) or parse(text, *rest, **options)
+    )
+    document = python_source.parse(served)
+    assert (parsed, document.tree) == ([], code_module._SYNTAX[served].tree)
+    other = python_source.parse(served + "\n")
+    assert (parsed, ast.dump(other.tree)) == ([served + "\n"], ast.dump(document.tree))
 
 
 def test_a_served_application_without_a_health_route_has_none_of_code_it_does_not_run(tmp_path: Path) -> None:

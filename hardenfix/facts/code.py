@@ -66,7 +66,7 @@ from hardenfix.collector import not_collecting
 from hardenfix.facts import ANY_IPV6, REACHED_FROM_INSIDE, Fact, unread_may_set, written_port
 from hardenfix.model import Status
 from hardenfix.sources.dockerfile import BuildContext, ContextError
-from hardenfix.sources.python_nodes import breadth_first, import_origin, parsed_or_none
+from hardenfix.sources.python_nodes import breadth_first, import_origin, keep_tree, parsed_or_none
 from hardenfix.sources.text import continues_line_above, line_number, word_starts
 
 HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
@@ -1262,6 +1262,8 @@ def _syntax(text: str) -> _Syntax | None:
     if _syntax_size + len(text) <= SYNTAX_CACHE_BUDGET:
         _SYNTAX[text] = syntax
         _syntax_size += len(text)
+        if syntax is not None:
+            keep_tree(text, syntax.tree)
     return syntax
 
 

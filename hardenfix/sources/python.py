@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from hardenfix import regexes
 from hardenfix.model import Edit
 from hardenfix.sources import ParseError
-from hardenfix.sources.python_nodes import breadth_first, parsed_or_none
+from hardenfix.sources.python_nodes import breadth_first, kept_tree, parsed_or_none
 from hardenfix.sources.text import SourceText, continues_line_above, word_starts
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def parse(text: str, location: Path | None = None) -> PythonDocument:
         # them is a linter's job, not ours, and they must not reach the terminal.
         warnings.simplefilter("ignore")
         try:
-            tree = ast.parse(text)
+            tree = kept_tree(text) or ast.parse(text)
         except SyntaxError as error:
             raise ParseError(_syntax_error_message(error, location), error.lineno, error.offset) from None
         except (RecursionError, MemoryError):  # CPython's parser stops at 6,000 levels with a MemoryError

@@ -7,6 +7,22 @@ from __future__ import annotations
 import ast
 import warnings
 
+_KEPT_TREES: dict[str, ast.Module] = {}
+"""Trees a reader keeps for its own reasons, by text (see `keep_tree`)."""
+
+
+def keep_tree(text: str, tree: ast.Module) -> None:
+    """Let a parse of `text` elsewhere in this process take `tree`, which the caller keeps
+    anyway: service facts keep the modules a stack's services serve (within their budget),
+    read before the stack's Python modules are checked; parsing one again cost PMOVES.AI's
+    tree a tenth of its check. Nothing changes a tree once parsed, so one serves both."""
+    _KEPT_TREES[text] = tree
+
+
+def kept_tree(text: str) -> ast.Module | None:
+    """The tree a reader keeps for `text`, if one does."""
+    return _KEPT_TREES.get(text) if _KEPT_TREES else None
+
 
 def parsed_or_none(text: str | bytes) -> ast.Module | None:
     """The module `text` parses to; None where it does not parse (a syntax error, a NUL
