@@ -646,6 +646,11 @@ def test_a_catch_ruff_is_told_is_silent_on_purpose_is_not_hidden(clause: str, fo
         pytest.param("Returns empty strings if parsing fails.", '"", ""', False, id="empty texts"),
         pytest.param("The count, or 0 on error.", "0", False, id="zero on error"),
         pytest.param("Returns False when the call raises.", "False", False, id="False when it raises"),
+        # ragflow's `thumbnail_img`: the failure named before the value, and "instead of raising" after.
+        pytest.param(
+            "Catches corrupt files and returns None instead of raising.", "None", False, id="None instead of raising"
+        ),
+        pytest.param("Gives an empty list rather than throwing.", "[]", False, id="empty rather than throwing"),
         # mlflow's `get_or_create_installation_id`: a promise never to raise.
         pytest.param("This function MUST NOT raise an exception.", "None", False, id="must not raise"),
         pytest.param("Never raises: gives None instead.", "None", False, id="never raises"),

@@ -69,7 +69,8 @@ _NEVER_RAISES = regexes.lazy(
 """How a docstring promises that its function never raises: mlflow's
 `get_or_create_installation_id`, "This function MUST NOT raise an exception"."""
 _FAILURE_WORD = regexes.lazy(
-    r"\b(?:fail(?:s|ed|ure)?|errors?|exceptions?|raise[sd]?|cannot|can't|could\s+not|couldn't|unable|invalid)\b",
+    r"\b(?:fail(?:s|ed|ure)?|errors?|exceptions?|rais(?:e[sd]?|ing)|throw(?:s|n|ing)?|cannot|can't|could\s+not"
+    r"|couldn't|unable|invalid)\b",
     re.IGNORECASE,
 )
 _DOCSTRING_CLAUSE = regexes.lazy(r"(?<=[.;!?])\s+|\n\s*\n")
