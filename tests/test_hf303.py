@@ -8,6 +8,7 @@ import json
 import logging
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -634,6 +635,72 @@ def test_a_catch_around_an_import_detects_a_feature(block: str, found: bool) -> 
 )
 def test_a_catch_ruff_is_told_is_silent_on_purpose_is_not_hidden(clause: str, found: bool) -> None:
     text = f"def fetch(client):\n    try:\n        return client.fetch()\n    {clause}\n        return None\n"
+    assert bool(_hf303_messages(text)) is found
+
+
+_ERROR_BODY = "try:\n    message = response.json()['message']\nexcept Exception:\n    message = None\n"
+"""A handler giving the message of an error response a default (ragflow's `_fetch_datasets_page`)."""
+
+
+@pytest.mark.parametrize(
+    ("after", "found"),
+    [
+        pytest.param("raise RequestError(message)\n", False, id="raised next"),
+        pytest.param("log(message)\nraise RequestError(message)\n", False, id="raised after a statement"),
+        pytest.param("if message:\n    return message\nraise RequestError(message)\n", True, id="a return before"),
+        pytest.param("if message is None:\n    raise RequestError(response.text)\n", True, id="raised on one branch"),
+        pytest.param("", True, id="the function ends"),
+    ],
+)
+def test_a_default_that_only_shapes_the_error_raised_next_hides_nothing(after: str, found: bool) -> None:
+    """The failure a handler there catches is the response's body, read to tell why the
+    request failed: the function raises whatever it gives."""
+    body = textwrap.indent(_ERROR_BODY + after, "    ")
+    text = f"def request(response):\n    if response.status_code >= 400:\n{textwrap.indent(body, '    ')}"
+    text += "    return response.json()\n"
+    assert bool(_hf303_messages(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("shape", "found"),
+    [
+        # onyx's `claim_license`: a kept default, the `raise` in the block holding the `try`.
+        pytest.param(
+            "detail = 'failed'\ntry:\n    detail = error.response.json()['detail']\nexcept Exception:\n    pass\n"
+            "raise ApiError(detail)\n",
+            False,
+            id="kept default, raised next",
+        ),
+        # Two levels up: out of an `if`, then a `with`.
+        pytest.param(
+            "with lock:\n    if response is not None:\n"
+            + textwrap.indent(_ERROR_BODY, "        ")
+            + "    raise RequestError(message)\n",
+            False,
+            id="out of an if and into a with",
+        ),
+        # Each item's default feeds the next round, not the raise after the loop.
+        pytest.param(
+            "for response in responses:\n" + textwrap.indent(_ERROR_BODY, "    ") + "raise RequestError('none')\n",
+            True,
+            id="in a loop",
+        ),
+        # The `try` holding it returns from its `finally` before the raise is reached.
+        pytest.param(
+            "try:\n" + textwrap.indent(_ERROR_BODY, "    ") + "finally:\n    return None\nraise RequestError('x')\n",
+            True,
+            id="a finally that returns",
+        ),
+        pytest.param(
+            "try:\n" + textwrap.indent(_ERROR_BODY, "    ") + "except KeyError:\n    pass\n"
+            "else:\n    return message\nraise RequestError('x')\n",
+            True,
+            id="an else that returns",
+        ),
+    ],
+)
+def test_the_raise_next_is_found_through_the_blocks_holding_the_try(shape: str, found: bool) -> None:
+    text = f"def request(error, response, responses, lock):\n{textwrap.indent(shape, '    ')}"
     assert bool(_hf303_messages(text)) is found
 
 

@@ -117,6 +117,8 @@ _STDLIB_OR_LOGGING = frozenset({*sys.stdlib_module_names, "logging"})
 _TEST_FILE = "test file"
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_LEAVING = (ast.Return, ast.Break, ast.Continue)
 
 
 def _may_keep_a_default(handler: re.Match[bytes], tries: _TriesAlone) -> bool:
@@ -364,6 +366,12 @@ class BroadExceptSilentDefault(Rule):
       cleanup and instrumentation);
     - imports in the block (feature detection), by a statement or a call
       (`importlib.import_module(name)`, `__import__(name)`);
+    - a handler after which the function raises, whatever the default: the rest
+      of each block holding the `try`, up to the function's body, leaves by
+      neither `return`, `break` nor `continue`, and ends in `raise` (onyx's
+      `detail` read from an error response's JSON for the `HTTPException` it
+      raises next): the default only shapes the error, which reports the
+      failure;
     - a catch whose clause's line tells ruff its silence is intended: `# noqa:
       BLE001` (ruff reports a blind `except` only where it neither logs nor
       re-raises), `S110` or `S112` (`try`-`except`-`pass` or `continue`), or a bare
@@ -635,12 +643,12 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
     if any(_is_exempt(scope) for scope in chain):
         return None
     scope_body = function.body if function else chain[-1].body if chain else document.tree.body
-    place = _place_of(scope_body, catch.statement)
-    if place is None:
+    places = _places_of(scope_body, catch.statement)
+    if places is None:
         return None
-    block, index, in_finally = place
+    block, index = places[0]
     body = catch.statement.body
-    if in_finally or _imports(body):
+    if _in_finally(places) or _imports(body):
         return None
     returns_result, assigned = _results_of(body)
     defaults = _defaults_in(handler_body, assigned)
@@ -662,6 +670,8 @@ def _hidden_default(document: PythonDocument, catch: _Catch) -> _HiddenDefault |
             and not _stands_in_for_a_repr(body, returned.value, None)
         ):
             return _HiddenDefault(catch, chain, f"`{document.source(returned)}`", subject)
+        return None
+    if _raises_next(places):
         return None
     if assignments:
         if all(
@@ -728,22 +738,64 @@ def _is_exempt(scope: Scope) -> bool:
     return False
 
 
-def _place_of(body: list[ast.stmt], statement: ast.stmt) -> tuple[list[ast.stmt], int, bool] | None:
-    """The block holding `statement` within `body` (outside nested functions and
-    classes), its index there, and whether a `finally` block holds it."""
-    pending: list[tuple[list[ast.stmt], bool]] = [(body, False)]
+class _Place(NamedTuple):
+    """Where a statement stands: the block holding it, and its index there."""
+
+    block: list[ast.stmt]
+    index: int
+
+
+def _places_of(body: list[ast.stmt], statement: ast.stmt) -> list[_Place] | None:
+    """The blocks holding `statement` within `body` (outside nested functions and classes),
+    innermost first, each with the index there of the statement or of the one holding it."""
+    pending: list[list[_Place]] = [[_Place(body, -1)]]
     while pending:
-        block, in_finally = pending.pop()
-        for index, inner in enumerate(block):
+        path = pending.pop()
+        for index, inner in enumerate(path[-1].block):
             if inner is statement:
-                return block, index, in_finally
+                return [*path[:-1], _Place(path[-1].block, index)][::-1]
             if isinstance(inner, _NESTED_SCOPES):
                 continue
-            pending.extend((getattr(inner, field, []), in_finally) for field in ("body", "orelse"))
-            pending.append((getattr(inner, "finalbody", []), True))
-            pending.extend((handler.body, in_finally) for handler in getattr(inner, "handlers", []))
-            pending.extend((case.body, in_finally) for case in getattr(inner, "cases", []))
+            through = [*path[:-1], _Place(path[-1].block, index)]
+            for holder in (inner, *getattr(inner, "handlers", ()), *getattr(inner, "cases", ())):
+                for field in ("body", "orelse", "finalbody"):
+                    if block := getattr(holder, field, None):
+                        pending.append([*through, _Place(block, -1)])
     return None
+
+
+def _levels(places: list[_Place]) -> Iterator[tuple[_Place, ast.stmt | None]]:
+    """Each place, with the compound statement whose block it is; None for the scope's body."""
+    for inner, outer in zip(places, [*places[1:], None], strict=True):
+        yield inner, outer.block[outer.index] if outer is not None else None
+
+
+def _in_finally(places: list[_Place]) -> bool:
+    return any(place.block is getattr(compound, "finalbody", None) for place, compound in _levels(places))
+
+
+def _raises_next(places: list[_Place]) -> bool:
+    """Whether a statement is followed, on the one way on from it, by a `raise`: the rest of
+    each block holding it, up to the function's body, leaves it neither by `return`,
+    `break` nor `continue`, and the first rest that is not empty ends in `raise`. The
+    default a handler there gives only shapes the error raised next (onyx's `detail =
+    error_data.get("detail", detail)` for the `HTTPException` it raises, ragflow's
+    `error_message` from the response's JSON): the failure is not hidden."""
+    for (block, index), compound in _levels(places):
+        rest = block[index + 1 :]
+        if _leaves(rest):
+            return False
+        if rest:
+            return isinstance(rest[-1], ast.Raise)
+        if compound is None or isinstance(compound, _LOOPS):
+            return False  # the function ends, or the loop goes round again
+        if isinstance(compound, ast.Try | ast.TryStar) and _leaves([*compound.orelse, *compound.finalbody]):
+            return False
+    return False
+
+
+def _leaves(statements: list[ast.stmt]) -> bool:
+    return any(isinstance(node, _LEAVING) for node in _own_nodes(statements))
 
 
 def _own_nodes(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
