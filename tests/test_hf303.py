@@ -781,6 +781,25 @@ def test_false_from_a_predicate_answering_with_a_flag_or_choice(name: str, resul
     assert bool(_hf303_messages(text)) is found
 
 
+@pytest.mark.parametrize(
+    ("annotation", "result", "found"),
+    [
+        # mem0's `_stdin_is_piped() -> bool`.
+        pytest.param(" -> bool", "S_ISFIFO(mode) or S_ISREG(mode)", False, id="bool"),
+        pytest.param(' -> "bool"', "S_ISFIFO(mode) or S_ISREG(mode)", False, id="bool in a string"),
+        pytest.param("", "S_ISFIFO(mode) or S_ISREG(mode)", True, id="no annotation"),
+        pytest.param(" -> int", "S_ISFIFO(mode) or S_ISREG(mode)", True, id="another type"),
+        pytest.param(" -> bool", "cache[mode]", True, id="answering with an item"),
+    ],
+)
+def test_false_from_a_function_annotated_as_a_predicate(annotation: str, result: str, found: bool) -> None:
+    text = (
+        f"def stdin_piped(mode, cache){annotation}:\n    try:\n        return {result}\n"
+        "    except Exception:\n        return False\n"
+    )
+    assert bool(_hf303_messages(text)) is found
+
+
 def test_a_class_is_searched_for_its_logger_once_for_all_its_handlers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

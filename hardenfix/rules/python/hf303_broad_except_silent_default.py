@@ -396,10 +396,12 @@ class BroadExceptSilentDefault(Rule):
       (a comparison, `not`, `bool(...)`, `isinstance(...)`, a call of a function
       named as a predicate, `is_ready()`, `os.path.exists(...)`, a flag named as
       one, `conn.is_connected`, `and`/`or` or `x if c else y` of those), or named
-      as one (`is_*`, `has_*`, `can_*`, `should_*`, `_valid`) whose other results
-      are calls, attributes or names, or choices among those (redash's `_valid`
-      returns `validate(value)`, mlflow's `is_in_databricks_repo_notebook`
-      `path is not None and path.startswith("/Repos")`),
+      (`is_*`, `has_*`, `can_*`, `should_*`, `_valid`) or annotated (`-> bool`)
+      as one, whose other results are calls, attributes or names, or choices
+      among those (redash's `_valid` returns `validate(value)`, mlflow's
+      `is_in_databricks_repo_notebook` `path is not None and
+      path.startswith("/Repos")`, mem0's `_stdin_is_piped() -> bool`
+      `S_ISFIFO(mode) or S_ISREG(mode)`),
       or assigned to a name the block only gives such a value
       (`return "/" in cidr and bool(IPv4Network(cidr))`): the failure is its
       answer, no. `True` on failure ("it worked") stays a finding;
@@ -902,12 +904,22 @@ def _answers(function: ast.FunctionDef | ast.AsyncFunctionDef | None, default: a
     if function is None or not _is_false(default):
         return False
     results = [node.value for node in _own_nodes(function.body) if isinstance(node, ast.Return)]
-    if _PREDICATE_NAME.fullmatch(function.name):
-        # Named a predicate, it answers with whatever the call or attribute it returns
-        # answers: redis's `_is_pubsub_connected` returns `conn.is_connected`, mlflow's
-        # `is_in_databricks_repo_notebook` `path is not None and path.startswith(...)`.
+    if _PREDICATE_NAME.fullmatch(function.name) or _annotated_bool(function):
+        # Named or annotated a predicate, it answers with whatever the call or attribute it
+        # returns answers: redis's `_is_pubsub_connected` returns `conn.is_connected`,
+        # mlflow's `is_in_databricks_repo_notebook` `path is not None and
+        # path.startswith(...)`, mem0's `_stdin_is_piped() -> bool` `S_ISFIFO(mode) or
+        # S_ISREG(mode)`.
         return all(_passes_an_answer_on(result) for result in results)
     return all(_is_boolean(result) for result in results)
+
+
+def _annotated_bool(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function's return annotation is `bool`, written or in a string."""
+    returns = function.returns
+    if isinstance(returns, ast.Constant) and isinstance(returns.value, str):
+        return returns.value.strip() == "bool"
+    return isinstance(returns, ast.Name) and returns.id == "bool"
 
 
 def _passes_an_answer_on(value: ast.expr | None) -> bool:
