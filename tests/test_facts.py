@@ -2164,6 +2164,70 @@ def test_env_files_are_read_as_compose_reads_them(text: str, tmp_path: Path) -> 
     assert environment == {name: value for name, value in expected.items() if value is not None}
 
 
+@pytest.mark.parametrize(
+    "dotenv",
+    [
+        "STACK_VERSION=${STACK_VERSION:-8.11.3}\n",  # ragflow's docker/.env
+        "MAJOR=8\nSTACK_VERSION=${MAJOR}.11.3\n",
+        'MAJOR=8\nSTACK_VERSION="${MAJOR:-7}.11.${MINOR-3}"\n',
+        "STACK_VERSION=8.11.3\nSTACK_VERSION=${STACK_VERSION}-amd64\n",
+        "MAJOR=8\nLITERAL='${MAJOR}'\nSTACK_VERSION=8.11.3\n",
+    ],
+)
+def test_the_folders_env_file_is_interpolated_as_compose_interpolates_it(dotenv: str, tmp_path: Path) -> None:
+    """The image Docker Compose's own model runs, in a shell that sets none of the
+    variables, is the one reference the defaults and the `.env` give: its facts are the
+    image's, assumed."""
+    (tmp_path / ".env").write_text(dotenv, encoding="utf-8")
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text(
+        "services:\n  es:\n    image: elasticsearch:${STACK_VERSION}\n    environment:\n      - L=${LITERAL-}\n"
+    )
+    shell = {
+        name: value for name, value in os.environ.items() if name not in ("STACK_VERSION", "MAJOR", "MINOR", "LITERAL")
+    }
+    command = [str(compose_binary()), "config", "--format", "json"]
+    model = json.loads(
+        subprocess.run(command, cwd=tmp_path, env=shell, capture_output=True, text=True, check=True).stdout
+    )
+    document = compose.parse(compose_file.read_text(), compose_file)
+    [service] = document.services()
+    image = service_facts(document, service, KNOWLEDGE).image
+    assert image is not None and model["services"]["es"]["image"] == f"elasticsearch:{image.tag}"
+    assert image.guess == (
+        f"`elasticsearch:${{STACK_VERSION}}` is read as `{model['services']['es']['image']}`,"
+        " as the defaults and the folder's env files give it"
+    )
+    assert document.resolutions("${LITERAL-}")[-1] == model["services"]["es"]["environment"]["L"].replace("$$", "$")
+
+
+@pytest.mark.parametrize(
+    ("image", "dotenvs", "known"),
+    [
+        # onyx's nginx: no env file sets the registry, its default names the image.
+        ("${BASE_IMAGE_REGISTRY:-docker.io}/library/nginx:1.25.5-alpine", {}, True),
+        # Set in `.env` and `.env.example` to its default.
+        ("postgres:${PG:-16}", {".env": "PG=16\n", ".env.example": "PG=16\n"}, True),
+        # Two references (the shell's default, `.env`'s): which one a deployment runs is not known.
+        ("postgres:${PG:-15}", {".env": "PG=16\n"}, False),
+        ("postgres:${PG:?set PG}", {}, False),  # none at all
+        ("${IMAGE}", {".env": "IMAGE=${REGISTRY:?}/postgres:16\n"}, False),
+    ],
+)
+def test_an_image_named_through_variables_has_facts_where_it_names_one_image(
+    image: str, dotenvs: dict[str, str], known: bool, tmp_path: Path
+) -> None:
+    for name, text in dotenvs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text(f"services:\n  db:\n    image: {image}\n")
+    document = compose.parse(compose_file.read_text(), compose_file)
+    [service] = document.services()
+    facts = service_facts(document, service, KNOWLEDGE).image
+    assert (facts is not None) is known
+    assert facts is None or (facts.guess or "").startswith(f"`{image}` is read as ")
+
+
 def test_a_variable_passed_from_the_shell_makes_what_rests_on_it_a_guess(tmp_path: Path) -> None:
     """`environment: [PORT]`, `PORT:` with no value and a bare `PORT` in an `env_file` take
     the deploying shell's value, which may be any port: the launcher's default, and the

@@ -126,8 +126,28 @@ class ServiceFacts:
         """What the service runs ships: its `image`'s facts for its tag, or those of the image
         its build starts from with what the build adds and removes; None when not known."""
         if self.service.get("build") is None:
-            return image_facts(self._knowledge, self.service.image())
+            written = self.service.image()
+            return image_facts(self._knowledge, written) or self._interpolated_image(written)
         return self.build.image(self._knowledge) if self.build is not None else None
+
+    def _interpolated_image(self, written: str | None) -> TagFacts | None:
+        """The facts of an image named through variables (ragflow's
+        `elasticsearch:${STACK_VERSION}`, onyx's `${BASE_IMAGE_REGISTRY:-docker.io}/library/nginx:1.25.5-alpine`)
+        where the defaults and the folder's env files give it one reference (with the
+        variable unset, `elasticsearch:` is none, and Compose refuses it): the knowledge
+        base's facts, assumed, as the deploying shell's variables could name another image
+        (a registry's, online, are facts of the one image, taken as sure)."""
+        if not written or "$" not in written:
+            return None
+        references = {text for text in self.document.resolutions(written) if parse_reference(text) is not None}
+        if len(references) != 1:
+            return None
+        [reference] = references
+        facts = image_facts(self._knowledge._replace(registry=None), reference)
+        assert facts is not None
+        return facts.assuming(
+            f"`{written}` is read as `{reference}`, as the defaults and the folder's env files give it"
+        )
 
     @cached_property
     def _remote(self) -> tuple[RemoteImage, str] | None:

@@ -30,7 +30,7 @@ from hardenfix import probes, regexes
 from hardenfix.discovery import may_name_compose_file
 from hardenfix.model import Edit, MergedByInclude, may_name_one_image
 from hardenfix.sources import ParseError
-from hardenfix.sources.envfile import EnvFileError, env_file_entries
+from hardenfix.sources.envfile import EnvEntry, EnvFileError, env_file_entries
 from hardenfix.sources.text import SourceText, cached_by_text, line_number
 from hardenfix.sources.yaml_scalar import value_origins
 
@@ -815,7 +815,7 @@ class ComposeDocument(SourceText):
 
     def _folder_env_files(self) -> dict[str, dict[str, str]]:
         """What each env file of the folder (`.env`, `.env.dev`, `.env.example`) sets, by its
-        name; the last of a name's settings wins, as Compose reads them."""
+        name, its values interpolated (see `_settings_of`)."""
         location = self.location
         if location is None:
             return {}
@@ -829,10 +829,9 @@ class ComposeDocument(SourceText):
                     continue
                 self.depends_on(path)
                 try:
-                    entries = env_file_entries(path.read_text(encoding="utf-8"))
+                    found[path.name] = _settings_of(env_file_entries(path.read_text(encoding="utf-8")))
                 except (OSError, UnicodeDecodeError, EnvFileError):
                     continue
-                found[path.name] = {entry.name: entry.value for entry in entries if entry.value is not None}
             return found
 
         return self.made_of_other_files(("the folder's env files",), read)
@@ -1661,6 +1660,23 @@ def _compose_go_closing_brace(value: str, dollar: int, end: int) -> int | None:
 
 
 _BARE_NAME = regexes.lazy(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _settings_of(entries: list[EnvEntry]) -> dict[str, str]:
+    """What the folder's env file of `entries` sets, as Compose reads it: the last of a
+    name's settings wins, and a value (but one in single quotes) is interpolated with what
+    the file set before it and the deploying shell's variables, taken as unset (ragflow's
+    `STACK_VERSION=${STACK_VERSION:-8.11.3}` sets 8.11.3). A value that needs a variable
+    (`${NAME:?}`) sets what the shell that deploys the stack makes of it: nothing known."""
+    settings: dict[str, str] = {}
+    for entry in entries:
+        if entry.value is None:
+            continue
+        try:
+            settings[entry.name] = interpolate(entry.value, settings) if entry.interpolated else entry.value
+        except InterpolationError:
+            settings.pop(entry.name, None)
+    return settings
 
 
 class InterpolationError(ValueError):

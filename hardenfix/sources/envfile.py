@@ -7,7 +7,8 @@ end of its line: a bare `NAME` takes its value from the shell that deploys the s
 value in single or double quotes may span lines and ends at its closing quote (`\\`
 escapes it; a double-quoted value reads `\\n` and the other escapes of Go); an unquoted one
 ends at its line, less a ` #` comment and the blanks before it. Variables in a value
-(`${PORT:-8000}`) are left as written, as the Compose file's own `environment` is read.
+(`${PORT:-8000}`) are left as written, as the Compose file's own `environment` is read;
+each entry says whether Compose interpolates its value (all but one in single quotes).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class EnvEntry(NamedTuple):
     line: int
     statement: str
     """Its first line as written, without the blanks around it."""
+    interpolated: bool = True
+    """Whether Compose interpolates the value: a value in single quotes is taken as written."""
 
 
 _EXPORT = regexes.lazy(r"export[ \t\n\f\r]+")
@@ -57,10 +60,11 @@ def env_file_entries(text: str) -> list[EnvEntry]:
             raise EnvFileError(f"line {line}: key cannot contain a space")
         position = _skip_blanks(text, position)
         value = None
+        single_quoted = text.startswith("'", position)
         if not bare:
             value, position = _value(text, position, line)
         if name:  # a bare name on the file's last line, without a line break, sets no variable
-            entries.append(EnvEntry(name, value, line, statement))
+            entries.append(EnvEntry(name, value, line, statement, not single_quoted))
 
 
 def _statement_start(text: str, position: int) -> int:
