@@ -117,7 +117,10 @@ class HealthcheckMissing(Rule):
     (`latest`, `lts`) or a release newer than the knowledge base is taken to
     be like the newest release it knows, and an image of another registry
     (`registry.example:5000/python`) to be Docker Hub's of the same name, and
-    the message says so.
+    an image named through variables (`postgres:${PG_TAG:-17.2}`, onyx's
+    `${BASE_IMAGE_REGISTRY:-docker.io}/library/redis:7.4-alpine`) to be the one
+    reference its defaults and the folder's env files give (the deploying
+    shell may set others); the message says so.
 
     An image's probe checks its server, so it is added where the service
     starts that server: with the image's own command, a command naming it
