@@ -756,7 +756,7 @@ def _places_of(body: list[ast.stmt], statement: ast.stmt) -> list[_Place] | None
         for index, inner in enumerate(path[-1].block):
             if inner is statement:
                 return [*path[:-1], _Place(path[-1].block, index)][::-1]
-            if isinstance(inner, _NESTED_SCOPES):
+            if isinstance(inner, _NESTED_SCOPES) or not (hasattr(inner, "body") or hasattr(inner, "cases")):
                 continue
             through = [*path[:-1], _Place(path[-1].block, index)]
             for holder in (inner, *getattr(inner, "handlers", ()), *getattr(inner, "cases", ())):
