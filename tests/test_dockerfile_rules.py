@@ -4,6 +4,7 @@ own build context, entry point resolution, and reads that must stay inside the c
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -159,6 +160,66 @@ def test_build_context_never_reads_outside(tmp_path) -> None:
     with pytest.raises(ContextError, match=re.escape("`link.sh` leads outside the build context")):
         context.read_text("link.sh")
     assert context.expand("*.sh") == ["alias.sh", "inside.sh"]
+
+
+_KEPT_APART = (
+    "FROM python:3.12-slim\nRUN useradd app\nCOPY resources/entrypoint.sh /usr/local/bin/entrypoint.sh\n"
+    'COPY . /src\nUSER app\nENTRYPOINT ["/usr/local/bin/entrypoint.sh"]\n'
+)
+"""frappe_docker's shape: a Dockerfile in a folder of its own, built from the repository's
+root (`docker build -f images/production/Containerfile .`)."""
+
+
+@pytest.mark.parametrize(
+    ("files", "root", "guess"),
+    [
+        # What it copies is above: the nearest folder holding all of it.
+        ({"resources/entrypoint.sh": '#!/bin/sh\nexec "$@"\n'}, ".", "`../..`"),
+        # Its own folder holds what it copies: that one, as before.
+        ({"images/app/resources/entrypoint.sh": "x", "resources/entrypoint.sh": "y"}, "images/app", None),
+        # Not above the checkout's root, which the `.git` folder marks.
+        ({"images/.git/HEAD": "x", "resources/entrypoint.sh": "y"}, "images/app", None),
+        # Nowhere: its own folder, as before.
+        ({}, "images/app", None),
+    ],
+)
+def test_a_dockerfile_no_compose_file_builds_is_built_from_the_folder_that_holds_what_it_copies(
+    tmp_path: Path, files: dict[str, str], root: str, guess: str | None
+) -> None:
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    location = tmp_path / "images/app/Dockerfile"
+    location.parent.mkdir(parents=True, exist_ok=True)
+    location.write_text(_KEPT_APART)
+    context = parse(_KEPT_APART, location).build_context
+    assert context is not None and context.root == (tmp_path / root).resolve()
+    assert (context.guess or "").startswith(f"the build context is taken to be {guess}" if guess else "")
+    assert (context.guess is None) is (guess is None)
+
+
+def test_a_context_taken_from_above_is_read_as_it_stands_in_each_run(tmp_path: Path, hardenfix) -> None:
+    """HF201 reads the entrypoint from the folder above; a warm run sees what changed there,
+    and in the Dockerfile's own folder, which then holds what it copies."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "resources/entrypoint.sh").write_text('#!/bin/sh\nexec gosu app "$@"\n')
+    (tmp_path / "images/app").mkdir(parents=True)
+    (tmp_path / "images/app/Dockerfile").write_text(_KEPT_APART)
+    arguments = ("check", "--isolated", "--select", "HF201", "--output-format", "json", "images/app/Dockerfile")
+
+    def messages() -> list[str]:
+        return [finding["message"] for finding in json.loads(hardenfix(tmp_path, *arguments).stdout)]
+
+    [drops] = messages()
+    assert drops.startswith("`USER app` makes the entrypoint `/usr/local/bin/entrypoint.sh` start without root,")
+    assert "it calls `gosu`" in drops, drops
+    (tmp_path / "resources/entrypoint.sh").write_text('#!/bin/sh\nexec "$@"\n')
+    assert messages() == []
+    (tmp_path / "images/app/resources").mkdir()
+    (tmp_path / "images/app/resources/entrypoint.sh").write_text('#!/bin/sh\nexec su-exec app "$@"\n')
+    [drops] = messages()
+    assert "it calls `su-exec`" in drops, drops
 
 
 def test_build_context_paths_lead_where_the_os_resolves_them(tmp_path) -> None:
@@ -359,6 +420,23 @@ def test_a_module_in_the_app_root_finds_its_sibling_packages(tmp_path, files, bu
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(f"FROM python:3.12-slim\nWORKDIR /app\n{build}")
     assert bool(apply(dockerfile, ("HF202",)).fixed) is found
+
+
+@pytest.mark.parametrize("folder", [".", "images/api"])
+def test_hf202_fix_on_a_context_taken_from_above_is_unsafe(tmp_path, folder: str) -> None:
+    """The same image, its Dockerfile beside the code or in a folder of its own that no
+    Compose file builds: there, the context is a guess, and so is what the fix rests on."""
+    write(tmp_path, {"api/__init__.py": "", "api/routes.py": "import os\n", "app/__init__.py": ""})
+    write(tmp_path, {"app/main.py": "from api import routes\n"})
+    dockerfile = tmp_path / folder / "Dockerfile"
+    dockerfile.parent.mkdir(parents=True, exist_ok=True)
+    dockerfile.write_text(
+        'FROM python:3.12-slim\nWORKDIR /srv\nCOPY api /app/api\nCOPY app /app/app\nCMD ["uvicorn", "app.main:app"]\n'
+    )
+    result = apply(dockerfile, ("HF202",))
+    [finding] = result.fixed or result.findings
+    assert finding.fix is not None
+    assert (finding.fix.applicability is Applicability.UNSAFE) is (folder != "."), finding.message
 
 
 PACKAGED_SERVICE = {

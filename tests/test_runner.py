@@ -16,7 +16,7 @@ from hardenfix import runner
 from hardenfix.cache import Cache
 from hardenfix.config import Configuration, Settings
 from hardenfix.engine import Engine
-from hardenfix.model import FileKind, Outcome
+from hardenfix.model import Applicability, FileKind, Outcome
 from hardenfix.registry import rule_by_code
 from hardenfix.runner import Mode, run
 
@@ -514,11 +514,10 @@ def test_compose_build_context_reaches_the_dockerfile_rules(tmp_path: Path, jobs
     assert [f.code for f in with_compose.fixed] == ["HF201"]
     assert b"# NOTE: Do NOT set USER here - entrypoint drops to pmoves via su" in with_compose.fixed_bytes
     [alone] = list(run([dockerfile], engine, Mode.CHECK, tmp_path, jobs=1))
-    assert alone.findings[0].fix is None
-    assert alone.findings[0].message.endswith(
-        "`services/pmoves-api/entrypoint.sh` is not in the Dockerfile's folder, taken for its build context: "
-        "no Compose file of this run builds it from another"
-    )
+    # Alone, it is taken to be built from the folder above that holds its entrypoint: a guess.
+    [finding] = alone.findings
+    assert finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+    assert "the build context is taken to be `../..`, the nearest folder above" in finding.message
 
 
 def wait_for(flag: Path, seconds: float = 10) -> None:
@@ -672,16 +671,18 @@ def test_a_warm_run_gives_a_dockerfile_the_build_context_a_changed_compose_file_
     age(tmp_path)
     engine = Engine(Settings(select=("HF201",)).rules())
 
-    def hf201_fixable() -> list[bool]:
+    def hf201_fixes() -> list[str | None]:
         results = run([tmp_path], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
-        return [f.fix is not None for r in results if r.path == dockerfile for f in r.findings]
+        return [f.fix and f.fix.applicability.value for r in results if r.path == dockerfile for f in r.findings]
 
-    assert hf201_fixable() == [False]  # built alone, the entrypoint is outside its folder
-    assert hf201_fixable() == [False]
+    # Built by no Compose file, its context is taken to be the folder above that holds its
+    # entrypoint, a guess, and what runs the image is not seen: the fix is unsafe.
+    assert hf201_fixes() == ["unsafe"]
+    assert hf201_fixes() == ["unsafe"]
     compose.write_text(built)
-    assert hf201_fixable() == [True]
+    assert hf201_fixes() == ["safe"]
     compose.write_text(not_built)
-    assert hf201_fixable() == [False]
+    assert hf201_fixes() == ["unsafe"]
 
 
 def service_built_from_code(root: Path, route: str) -> Path:

@@ -832,14 +832,44 @@ def parse(
     document = DockerfileDocument(text, instructions, scanner.directives)
     document.location = location
     document.compose = compose
-    if build_context is not None or location is not None:
-        document.build_context = BuildContext(
-            build_context if build_context is not None else location.parent,
-            document,
-            location,
-            assumed=build_context is None,
-        )
+    if build_context is not None:
+        document.build_context = BuildContext(build_context, document, location)
+    elif location is not None:
+        document.build_context = BuildContext(_assumed_root(document, location), document, location, assumed=True)
     return document
+
+
+def _assumed_root(document: DockerfileDocument, location: Path) -> Path:
+    """The folder taken for the build context of a Dockerfile no Compose file of the run
+    builds: its own, unless that lacks a file its `COPY` and `ADD` instructions name and a
+    folder above it, within the checkout, holds them all: then the nearest such one. A
+    Dockerfile kept in a folder of its own is built from one above (frappe_docker's
+    `docker build -f images/production/Containerfile .`, PMOVES.AI's services built from
+    `pmoves/`), and its own folder would have none of what it copies."""
+    own = location.parent
+    named = {
+        path
+        for stage in document.stages
+        for copy in stage.copies()
+        if copy.from_stage is None
+        for source in copy.sources
+        if copy.heredoc(source) is None and not _fetched(source) and "$" not in source and not glob.has_magic(source)
+        if not (path := posixpath.normpath(source.lstrip("/") or ".")).startswith("..")
+    }
+    folder = own
+    while True:
+        missing = [path for path in sorted(named) if not os.path.lexists(folder / path)]
+        # The choice changes when one missing appears (the first stands for them all), or
+        # when one present goes.
+        for path in missing[:1] or sorted(named):
+            document.depends_on(folder / path)
+        if not missing:
+            return folder
+        checkout = folder / ".git"
+        document.depends_on(checkout)
+        if checkout.exists() or folder.parent == folder:
+            return own
+        folder = folder.parent
 
 
 # --------------------------------------------------------------------------- build context
@@ -875,7 +905,8 @@ class BuildContext:
     ) -> None:
         self.root = root.resolve()
         self.assumed = assumed
-        """It is the Dockerfile's own folder, for want of a Compose file of the run naming one."""
+        """No Compose file of the run names it: it is taken to be the Dockerfile's folder, or
+        the nearest one above that holds what the Dockerfile copies (see `_assumed_root`)."""
         self._reader = reader
         self._dockerfile = dockerfile
         self._built = built
@@ -888,6 +919,29 @@ class BuildContext:
         self._scanned: dict[str, list[os.DirEntry[str]]] = {}
         """Folder -> its entries in name order, for every listing of the context (code facts
         list it for Python files, then for JavaScript)."""
+
+    @property
+    def guess(self) -> str | None:
+        """What a fix resting on the context's files assumes, where it is a folder above the
+        Dockerfile's, taken for its context; None otherwise."""
+        folder = self._dockerfile.parent.resolve() if self._dockerfile is not None else self.root
+        if not self.assumed or folder == self.root:
+            return None
+        return (
+            f"the build context is taken to be `{os.path.relpath(self.root, folder)}`, the nearest folder above the"
+            " Dockerfile's that holds every file its `COPY` instructions name: no Compose file of this run builds it"
+        )
+
+    def _missing(self, relative: str) -> ContextError:
+        if not self.assumed:
+            return ContextError(f"`{relative}` is not in the build context")
+        guess = self.guess
+        if guess is not None:
+            return ContextError(f"`{relative}` is not in the build context: {guess}")
+        return ContextError(
+            f"`{relative}` is not in the Dockerfile's folder, taken for its build context: "
+            "no Compose file of this run builds it from another"
+        )
 
     @cached_property
     def _ignored(self) -> DockerIgnore | None:
@@ -978,12 +1032,7 @@ class BuildContext:
         except FileTooLarge:
             raise ContextError(f"`{relative}` is larger than {MAX_CONTEXT_FILE // 1024} KiB") from None
         except FileNotFoundError:
-            if self.assumed:
-                raise ContextError(
-                    f"`{relative}` is not in the Dockerfile's folder, taken for its build context: "
-                    "no Compose file of this run builds it from another"
-                ) from None
-            raise ContextError(f"`{relative}` is not in the build context") from None
+            raise self._missing(relative) from None
         except IsADirectoryError:
             raise ContextError(f"`{relative}` is a folder") from None
         except OSError as error:

@@ -139,7 +139,9 @@ class UserBeforePrivdropEntrypoint(Rule):
       a container its own `command:`, which replaces the `ENTRYPOINT` (under
       `runAsNonRoot`, the pod would not even start). The fix is safe only when a
       Compose file of the run builds the image: for a Dockerfile checked
-      alone, what runs the image is not seen;
+      alone, what runs the image is not seen, and where its folder lacks what
+      it copies, the script is read from the nearest folder above that holds
+      it all, taken for its build context;
     - the tool is `setpriv` and sets no groups (`--clear-groups`,
       `--init-groups`, `--groups`): switching to the user the process already
       is needs no root. `setpriv` without an option that changes the user or
@@ -219,7 +221,12 @@ class UserBeforePrivdropEntrypoint(Rule):
             self.fix(
                 f"Remove `{user.line}`: the entrypoint drops privileges", Edit.replace(user.start, user.end, note)
             ),
-            doubts=[drop.may_work_without_root, *_doubts(stage, user, drop.program, script), _bypassed(document)],
+            doubts=[
+                drop.may_work_without_root,
+                *_doubts(stage, user, drop.program, script),
+                document.build_context.guess if document.build_context is not None else None,
+                _bypassed(document),
+            ],
         )
 
 

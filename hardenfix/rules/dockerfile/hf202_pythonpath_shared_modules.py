@@ -236,6 +236,10 @@ class PythonpathSharedModules(Rule):
     a module there, or installs the package (`pip install .`), whose copied source tree
     Python would then import instead, without what the build made (ethyca/fides builds
     its admin UI into the installed package, then deletes it from the source tree).
+    Unsafe too where no Compose file of the run builds the image and its build context
+    is taken to be a folder above the Dockerfile's, the nearest that holds every file
+    its `COPY` instructions name (`docker build -f images/app/Dockerfile .`): what
+    that folder holds is a guess at what the build copies.
     """
 
     code = "HF202"
@@ -288,7 +292,10 @@ class PythonpathSharedModules(Rule):
             copy.end,
             message,
             self.fix(f"Add `{line}`", Edit.insert(anchor.end, insertion)),
-            doubts=[f"first on the module search path, {'; '.join(hidden)}" if hidden else None],
+            doubts=[
+                f"first on the module search path, {'; '.join(hidden)}" if hidden else None,
+                document.build_context.guess if document.build_context is not None else None,
+            ],
         )
 
 
