@@ -266,6 +266,17 @@ def test_a_type_checking_import_is_not_reused() -> None:
             '"""Doc."""\n\nfrom __future__ import annotations\n\nimport logging\n\nx = 1\n',
         ),
         ("#!/usr/bin/env python\n\nx = 1\n", "#!/usr/bin/env python\n\nimport logging\n\nx = 1\n"),
+        # The lines that must open the file stay first (redash's `bin/release_manager.py`).
+        ("#!/usr/bin/env python3\nimport os\n", "#!/usr/bin/env python3\nimport logging\nimport os\n"),
+        (
+            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# third party\nimport requests\n",
+            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nimport logging\n\n# third party\nimport requests\n",
+        ),
+        (
+            "# Copyright\n# vim: set fileencoding=utf-8 :\nimport os\n",
+            "# Copyright\n# vim: set fileencoding=utf-8 :\nimport logging\nimport os\n",
+        ),
+        ("# coding=latin-1\r\nimport os\r\n", "# coding=latin-1\r\nimport logging\r\nimport os\r\n"),
     ],
 )
 def test_add_import_places_a_new_line(before: str, after: str) -> None:
