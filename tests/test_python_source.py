@@ -260,18 +260,27 @@ def test_a_type_checking_import_is_not_reused() -> None:
         ("import os\nfrom typing import Any\n", "import logging\nimport os\nfrom typing import Any\n"),
         ("import os\n\nimport requests\n", "import logging\nimport os\n\nimport requests\n"),
         ("import abc\n\nimport requests\n", "import abc\nimport logging\n\nimport requests\n"),
-        ("# third party\nimport requests\n", "import logging\n\n# third party\nimport requests\n"),
+        (
+            "import os\n\n# third party\nimport requests\n",
+            "import logging\nimport os\n\n# third party\nimport requests\n",
+        ),
         (
             '"""Doc."""\n\nfrom __future__ import annotations\n\nx = 1\n',
             '"""Doc."""\n\nfrom __future__ import annotations\n\nimport logging\n\nx = 1\n',
         ),
         ("#!/usr/bin/env python\n\nx = 1\n", "#!/usr/bin/env python\n\nimport logging\n\nx = 1\n"),
-        # The lines that must open the file stay first (redash's `bin/release_manager.py`).
+        # The comments that open the file stay first, as ruff's isort keeps them: a shebang
+        # (redash's `bin/release_manager.py`), an encoding declaration, a licence.
         ("#!/usr/bin/env python3\nimport os\n", "#!/usr/bin/env python3\nimport logging\nimport os\n"),
         (
             "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# third party\nimport requests\n",
-            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nimport logging\n\n# third party\nimport requests\n",
+            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# third party\nimport logging\n\nimport requests\n",
         ),
+        (
+            "#\n# Copyright 2025\n#\nfrom typing import Any\n",
+            "#\n# Copyright 2025\n#\nimport logging\nfrom typing import Any\n",
+        ),
+        ("\n# coding: latin-1\nimport os\n", "\n# coding: latin-1\nimport logging\nimport os\n"),
         (
             "# Copyright\n# vim: set fileencoding=utf-8 :\nimport os\n",
             "# Copyright\n# vim: set fileencoding=utf-8 :\nimport logging\nimport os\n",

@@ -153,10 +153,6 @@ _OPEN_REPLACEMENT_FIELD = regexes.lazy(r"""(?i)(?<![\w])(?:f|rf|fr)(["'])(?:(?!\
 lets go on to the next line: Python 3.11 sees a string left unterminated."""
 
 
-_ENCODING_DECLARATION = regexes.lazy(r"[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
-"""An encoding declaration, as PEP 263 (and `tokenize`) reads one."""
-
-
 def _syntax_error_message(error: SyntaxError, location: Path | None) -> str:
     """What the parser said; when the file may be valid in a later Python than the one
     running, that too, and what to do: the project's `requires-python` leaves this one
@@ -681,30 +677,18 @@ class PythonDocument(SourceText):
         return self.line_after(self.tree.body[index - 1]) if index else self._top()
 
     def _start_with_comments(self, statement: ast.stmt) -> int:
-        """The start of the statement's line, or of the comment lines right above it, but
-        those that must open the file (see `_opening_lines_end`)."""
-        start = self.line_start(self.span(statement)[0])
-        while start > self._opening_lines_end:
+        """The start of the statement's line, or of the comment lines right above it, unless
+        they open the file (blank lines aside): a licence, a shebang, an encoding
+        declaration stay first, as ruff's isort keeps them. redash's
+        `bin/release_manager.py` opens with its shebang, then `import os`: `import logging`
+        went above both."""
+        own = start = self.line_start(self.span(statement)[0])
+        while start > 0:
             previous = self.line_start(start - 1)
             if not self.text[previous:start].lstrip().startswith("#"):
                 break
             start = previous
-        return start
-
-    @cached_property
-    def _opening_lines_end(self) -> int:
-        """Where the lines that must stay first end: a shebang (`#!/usr/bin/env python3`),
-        which the kernel reads on the first line alone, and an encoding declaration, which
-        Python reads on the first line, or on the second after a comment (PEP 263); 0 when
-        there are none. redash's `bin/release_manager.py` opens with its shebang, then
-        `import os`: `import logging` went above both."""
-        starts = [*self._line_starts[:3], len(self.text), len(self.text)]
-        first, second = self.text[starts[0] : starts[1]], self.text[starts[1] : starts[2]]
-        if _ENCODING_DECLARATION.match(second) and (not first.strip() or first.lstrip().startswith("#")):
-            return starts[2]
-        if first.startswith("#!") or _ENCODING_DECLARATION.match(first):
-            return starts[1]
-        return 0
+        return own if not self.text[:start].strip() else start
 
     def _top(self) -> int:
         """After the docstring, or after the comments that open the file (a shebang, a licence)."""
