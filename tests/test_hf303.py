@@ -762,41 +762,28 @@ def test_an_assigned_default_documented_as_the_answer_on_failure_is_not_hidden(d
 
 
 @pytest.mark.parametrize(
-    ("name", "result", "found"),
+    ("header", "result", "found"),
     [
         # redis's `_is_pubsub_connected`; mlflow's `is_in_databricks_*`.
-        pytest.param("is_connected", "conn.is_connected", False, id="a flag"),
-        pytest.param("is_local", 'path.startswith("/") if path else False', False, id="a choice"),
-        pytest.param("is_local", 'path is not None and path.startswith("/")', False, id="and of a call"),
-        # Not named as a predicate: its results must be True or False by their shape.
-        pytest.param("connected", "conn.is_connected", False, id="a flag named as a predicate"),
-        pytest.param("local", "conn.state if ready else False", True, id="a choice of a value"),
-        pytest.param("connected", "conn.connection", True, id="an attribute"),
-        # Named as a predicate, but answering with an item, not a call's or an attribute's answer.
-        pytest.param("is_cached", "cache[key]", True, id="an item"),
+        pytest.param("is_connected(conn)", "conn.is_connected", False, id="a flag"),
+        pytest.param("is_local(path)", 'path.startswith("/") if path else False', False, id="a choice"),
+        pytest.param("is_local(path)", 'path is not None and path.startswith("/")', False, id="and of a call"),
+        # Annotated as a predicate: mem0's `_stdin_is_piped() -> bool`.
+        pytest.param("piped(mode) -> bool", "S_ISFIFO(mode) or S_ISREG(mode)", False, id="annotated bool"),
+        pytest.param('piped(mode) -> "bool"', "S_ISFIFO(mode) or S_ISREG(mode)", False, id="bool in a string"),
+        pytest.param("piped(mode) -> int", "S_ISFIFO(mode) or S_ISREG(mode)", True, id="another type"),
+        # Neither: its results must be True or False by their shape.
+        pytest.param("piped(mode)", "S_ISFIFO(mode) or S_ISREG(mode)", True, id="calls"),
+        pytest.param("connected(conn)", "conn.is_connected", False, id="a flag named as a predicate"),
+        pytest.param("local(conn, ready)", "conn.state if ready else False", True, id="a choice of a value"),
+        pytest.param("connected(conn)", "conn.connection", True, id="an attribute"),
+        # Named or annotated as a predicate, but answering with an item, not a call's or an attribute's answer.
+        pytest.param("is_cached(cache, key)", "cache[key]", True, id="an item"),
+        pytest.param("cached(cache, key) -> bool", "cache[key]", True, id="an item, annotated"),
     ],
 )
-def test_false_from_a_predicate_answering_with_a_flag_or_choice(name: str, result: str, found: bool) -> None:
-    text = f"def {name}(conn, path, ready, cache, key):\n    try:\n        return {result}\n    except Exception:\n        return False\n"
-    assert bool(_hf303_messages(text)) is found
-
-
-@pytest.mark.parametrize(
-    ("annotation", "result", "found"),
-    [
-        # mem0's `_stdin_is_piped() -> bool`.
-        pytest.param(" -> bool", "S_ISFIFO(mode) or S_ISREG(mode)", False, id="bool"),
-        pytest.param(' -> "bool"', "S_ISFIFO(mode) or S_ISREG(mode)", False, id="bool in a string"),
-        pytest.param("", "S_ISFIFO(mode) or S_ISREG(mode)", True, id="no annotation"),
-        pytest.param(" -> int", "S_ISFIFO(mode) or S_ISREG(mode)", True, id="another type"),
-        pytest.param(" -> bool", "cache[mode]", True, id="answering with an item"),
-    ],
-)
-def test_false_from_a_function_annotated_as_a_predicate(annotation: str, result: str, found: bool) -> None:
-    text = (
-        f"def stdin_piped(mode, cache){annotation}:\n    try:\n        return {result}\n"
-        "    except Exception:\n        return False\n"
-    )
+def test_false_from_a_predicate_answering_with_a_flag_or_choice(header: str, result: str, found: bool) -> None:
+    text = f"def {header}:\n    try:\n        return {result}\n    except Exception:\n        return False\n"
     assert bool(_hf303_messages(text)) is found
 
 
