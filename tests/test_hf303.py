@@ -638,6 +638,21 @@ def test_a_catch_ruff_is_told_is_silent_on_purpose_is_not_hidden(clause: str, fo
     assert bool(_hf303_messages(text)) is found
 
 
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("__repr__", False),
+        ("fallback_repr", False),  # werkzeug's debugger: `info = "?"` where the traceback will not format
+        ("_short_repr", False),
+        ("repr_of", True),
+        ("reprice", True),
+    ],
+)
+def test_a_function_that_only_shows_a_value_hides_nothing(name: str, found: bool) -> None:
+    text = f"def {name}(value):\n    try:\n        info = describe(value)\n    except Exception:\n        info = '?'\n    return info\n"
+    assert bool(_hf303_messages(text)) is found
+
+
 _ERROR_BODY = "try:\n    message = response.json()['message']\nexcept Exception:\n    message = None\n"
 """A handler giving the message of an error response a default (ragflow's `_fetch_datasets_page`)."""
 

@@ -54,14 +54,14 @@ _EXEMPT_FUNCTION = regexes.lazy(
     # a test, wherever it lives
     r"test|test_\w*|setup|setupclass|"
     # only shows or reports: its defaults end up in a text, not in a result
-    r"repr|str|format|emit|log|log_\w+|"
+    r"repr|\w+_repr|str|format|emit|log|log_\w+|"
     # promises by its name never to raise
     r"\w*safe\w*",
     re.IGNORECASE,
 )
 """Names (stripped of underscores) of functions whose catches are not findings: `close`,
 `__exit__`, `tearDown`, `cleanup_tmp`, `remove_pidfile`; `test_login`, `setUp`; `__repr__`,
-`log_request`; `safe_str`, `_safecall`."""
+werkzeug's debugger's `fallback_repr`, `log_request`; `safe_str`, `_safecall`."""
 _NEVER_RAISES = regexes.lazy(
     r"\b(?:must|should|will|does|shall|can)(?:\s+not|n't)\s+raise\b|\bnever\s+raises?\b|\bwon't\s+raise\b",
     re.IGNORECASE,
@@ -379,8 +379,8 @@ class BroadExceptSilentDefault(Rule):
       catch, logged or not, and projects disable it on every one;
     - functions that release resources (`close`, `__del__`, `__exit__`,
       `cleanup*`, `shutdown*`, `remove*`, `tearDown`, ...) and `finally` blocks;
-    - functions that only show or report (`__repr__`, `__str__`, `log_*`,
-      `emit`), or promise never to raise, by their name (`safe_str`, `_safecall`)
+    - functions that only show or report (`__repr__`, `__str__`, `*_repr`,
+      `log_*`, `emit`), or promise never to raise, by their name (`safe_str`, `_safecall`)
       or their docstring ("This function MUST NOT raise an exception");
     - a default, returned or assigned, the function's docstring names as its
       result on failure, in one clause, the value before the failure: "Return
