@@ -586,6 +586,13 @@ class Copy(NamedTuple):
         file where `landing` puts it."""
         return posixpath.normpath(self.destination) if is_dir else self.landing(item)
 
+    def context_sources(self) -> list[str]:
+        """Its sources the build context gives, as written: not a heredoc, nor one `ADD`
+        fetches, nor any where it copies `--from` a stage or an image."""
+        if self.from_stage is not None:
+            return []
+        return [source for source in self.sources if self.heredoc(source) is None and not _fetched(source)]
+
     def heredoc(self, source: str) -> Heredoc | None:
         match = _HEREDOC_WORD.fullmatch(source)
         if match is None:
@@ -851,9 +858,8 @@ def _assumed_root(document: DockerfileDocument, location: Path) -> Path:
         path
         for stage in document.stages
         for copy in stage.copies()
-        if copy.from_stage is None
-        for source in copy.sources
-        if copy.heredoc(source) is None and not _fetched(source) and "$" not in source and not glob.has_magic(source)
+        for source in copy.context_sources()
+        if "$" not in source and not glob.has_magic(source)
         if not (path := posixpath.normpath(source.lstrip("/") or ".")).startswith("..")
     }
     folder = own
@@ -1155,9 +1161,7 @@ def context_sources(document: DockerfileDocument, stage: Stage) -> tuple[str, ..
                     if earlier is not None:
                         pending.append(earlier)
                     continue
-                for source in copy.sources:
-                    if copy.heredoc(source) is not None or _fetched(source):
-                        continue
+                for source in copy.context_sources():
                     for path in context.expand(source) if context is not None else [source]:
                         found.add(posixpath.normpath(path.lstrip("/") or "."))
     return tuple(sorted(found))
