@@ -2165,6 +2165,64 @@ def test_env_files_are_read_as_compose_reads_them(text: str, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
+    ("env_files", "dotenv"),
+    [
+        (["PORT=${APP_PORT:-8000}\n"], "APP_PORT=9000\n"),  # the project's variable: copied as written
+        (["BASE=8000\nPORT=${BASE}\n"], ""),  # an earlier line's: filled in, a guess
+        (['A=1\nB=${A}-x\nC="${A:+set}"\n'], "A=5\n"),  # the project's comes first
+        (["D='${A}'\nDOL=a$$b\nE=${UNSET:-dflt}\n"], ""),  # quoted as written; an escape; a default
+        (["A1=1\n", "B=${A1}-x\nREFUSED=${NEEDED:?}\n"], ""),  # what an earlier file sets
+    ],
+)
+def test_env_file_values_are_interpolated_as_compose_interpolates_them(
+    env_files: list[str], dotenv: str, tmp_path: Path
+) -> None:
+    """Each value, filled in as the Compose file would fill it (the convention of
+    `environment`'s values, which a probe copies), is Docker Compose's own model of the
+    container's environment; where the value reads what an earlier line sets, which the
+    Compose file cannot read, it is filled in here and assumed (the deploying shell may set
+    that name too): the model in a shell that sets none."""
+    names = []
+    for index, text in enumerate(env_files):
+        names.append(f"f{index}.env")
+        (tmp_path / names[-1]).write_text(text, encoding="utf-8")
+    (tmp_path / ".env").write_text(dotenv, encoding="utf-8")
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text(f"services:\n  app:\n    image: x\n    env_file: {names}\n")
+    shell = {name: value for name, value in os.environ.items() if name not in ("APP_PORT", "BASE", "A", "A1", "NEEDED")}
+    command = [str(compose_binary()), "config", "--format", "json"]
+    model = subprocess.run(command, cwd=tmp_path, env=shell, capture_output=True, text=True)
+    document = compose.parse(compose_file.read_text(), compose_file)
+    environment = service_facts(document, document.services()[0], KNOWLEDGE).environment
+    if "REFUSED" in env_files[-1]:
+        assert model.returncode != 0 and "NEEDED" in model.stderr
+        assert "REFUSED" not in environment and "REFUSED" in environment.from_shell
+        return
+    expected = json.loads(model.stdout)["services"]["app"]["environment"]
+    project = document.project_environment()
+    assert {
+        name: compose.interpolate(fact.value, project).replace("$", "$$") for name, fact in environment.items()
+    } == (expected)
+    assumed = {name for name, fact in environment.items() if not fact.known}
+    assert assumed == ({"PORT"} if "BASE" in env_files[0] else {"B"} if len(env_files) == 2 else set())
+
+
+def test_a_probe_never_copies_a_variable_only_an_env_file_sets(tmp_path: Path) -> None:
+    """`PORT=${BASE}` after `BASE=8000` in an `env_file`: the container listens on 8000, and a
+    probe of `${BASE}` in the Compose file would ask port 0 (Compose leaves `BASE` empty
+    there). A port the project's variable gives is copied, and Compose fills it in alike."""
+    files = {"app/Dockerfile": "FROM python:3.12-slim\nCOPY main.py .\n", "app/main.py": APP.format("/healthz")}
+    service = (
+        "services:\n  api:\n    build: ./app\n    env_file: app.env\n"
+        '    command: ["sh", "-c", "uvicorn main:app --host 0.0.0.0 --port $$PORT"]\n'
+    )
+    facts = bound_service(tmp_path, {**files, "app.env": "BASE=8000\nPORT=${BASE}\n"}, service)
+    assert facts.launch.program == "uvicorn" and facts.launch.port is None
+    facts = bound_service(tmp_path, {**files, "app.env": "PORT=${APP_PORT:-8000}\n"}, service)
+    assert facts.launch.port == Fact("${APP_PORT:-8000}", facts.launch.source)
+
+
+@pytest.mark.parametrize(
     "dotenv",
     [
         "STACK_VERSION=${STACK_VERSION:-8.11.3}\n",  # ragflow's docker/.env

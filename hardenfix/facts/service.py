@@ -60,7 +60,16 @@ from hardenfix.facts.process import (
 )
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
-from hardenfix.sources.compose import ComposeDocument, Service, entries, insertion_target, lookup
+from hardenfix.sources.compose import (
+    ComposeDocument,
+    InterpolationError,
+    Service,
+    entries,
+    insertion_target,
+    interpolate,
+    lookup,
+    variable_names,
+)
 from hardenfix.sources.dockerfile import (
     BuildContext,
     ContextError,
@@ -69,7 +78,7 @@ from hardenfix.sources.dockerfile import (
     context_sources,
     locate,
 )
-from hardenfix.sources.envfile import EnvFileError, env_file_entries
+from hardenfix.sources.envfile import EnvEntry, EnvFileError, env_file_entries
 from hardenfix.sources.python_dependencies import version_at_least
 
 if TYPE_CHECKING:
@@ -218,6 +227,7 @@ class ServiceFacts:
         make what is set before them a guess, and the variables passed from the deploying
         shell (a bare name in either), whose value is not known."""
         environment = Environment(self.build.environment if self.build is not None else None)
+        set_before: dict[str, str] = {}
         for written, path in self.env_files():
             if path is None:
                 environment.add_unread(written)
@@ -231,10 +241,11 @@ class ServiceFacts:
                 continue
             for entry in entries:
                 where = f"{shown}:{entry.line}"
-                if entry.value is None:
+                fact = self._env_file_value(entry, where, environment, set_before)
+                if fact is None:
                     environment.pass_from_shell(entry.name, where)
                 else:
-                    environment[entry.name] = Fact(entry.value, f"{where}: {entry.statement}")
+                    environment[entry.name] = fact
         for variable in self.service.environment().values():
             line = self.document.position(variable.node.start_mark.index).line
             if variable.value is None:
@@ -244,6 +255,44 @@ class ServiceFacts:
                     variable.value, f"{self._compose}:{line}: {variable.name}={variable.value}"
                 )
         return environment
+
+    def _env_file_value(
+        self, entry: EnvEntry, where: str, environment: Environment, set_before: dict[str, str]
+    ) -> Fact[str] | None:
+        """An `env_file` line's value, written as the Compose file would write it for the
+        container to get it (the convention of `environment`'s values, which a probe may
+        copy); None where the deploying shell gives it (a bare name, or one Compose refuses
+        without a variable the shell must set). `set_before` is what the service's env files
+        set before the line, as the container gets it.
+
+        Compose interpolates the line looking a name up in the project's environment first
+        (the shell, the folder's `.env`), then in `set_before`. A value that reads only the
+        project's names is copied as written: Compose fills it in the Compose file as it does
+        there. One that reads what an earlier line sets (`PORT=${BASE}`) would read nothing
+        there, and is filled in, taking the shell to leave those names unset: a guess. A value
+        in single quotes is taken as written: its `$` is escaped."""
+        source = f"{where}: {entry.statement}"
+        if entry.value is None:
+            return None
+        if not entry.interpolated or "$" not in entry.value:
+            set_before[entry.name] = entry.value
+            return Fact(entry.value.replace("$", "$$"), source)
+        project = self.document.project_environment()
+        read = variable_names(entry.value)
+        try:
+            value = interpolate(entry.value, {**set_before, **project})
+        except InterpolationError:
+            set_before.pop(entry.name, None)
+            return None
+        read_before = sorted(read & set_before.keys() - project.keys())
+        set_before[entry.name] = value
+        if not read_before:
+            # Unless an env file not read may set a name the value reads, before the line.
+            from_files = sorted(name for name in read - project.keys() if name not in environment.from_shell)
+            return Fact(entry.value, source, unread_may_set(environment, from_files))
+        names = ", ".join(f"${name}" for name in read_before)
+        guess = f"the shell that deploys the stack leaves {names} unset, which the env files set before `{where}`"
+        return Fact(value.replace("$", "$$"), source, guess)
 
     @cached_property
     def launch(self) -> Launch | None:

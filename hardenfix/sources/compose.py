@@ -794,7 +794,7 @@ class ComposeDocument(SourceText):
             return frozenset()
 
         def read() -> frozenset[str]:
-            listed = self._folder_env_files().get(".env", {}).get("COMPOSE_FILE") or ""
+            listed = self.project_environment().get("COMPOSE_FILE") or ""
             # COMPOSE_PATH_SEPARATOR: `:` on Linux and macOS, `;` on Windows
             return frozenset(Path(item.strip()).name for item in re.split(r"[:;]", listed) if item.strip())
 
@@ -812,6 +812,12 @@ class ComposeDocument(SourceText):
             except InterpolationError:
                 continue
         return list(found)
+
+    def project_environment(self) -> dict[str, str]:
+        """What the folder's `.env` sets: the project's environment, which Compose reads after
+        the deploying shell's variables (not known here) to interpolate the file and the
+        services' `env_file`s."""
+        return self._folder_env_files().get(".env", {})
 
     def _folder_env_files(self) -> dict[str, dict[str, str]]:
         """What each env file of the folder (`.env`, `.env.dev`, `.env.example`) sets, by its
