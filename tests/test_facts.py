@@ -979,6 +979,32 @@ def test_script_ports_from_code_resolve_with_each_containers_environment_and_arg
     assert facts.script_ports["cli.py"].port({}, {"-l": "9400"}, command).value == "9400"  # its short form
 
 
+def test_a_script_port_is_read_through_the_name_the_module_sets_it_to(tmp_path: Path) -> None:
+    """`PORT = int(os.environ.get("PORT", "8096"))` at the top level, then `uvicorn.run(app,
+    port=PORT)` (PMOVES.AI's services); onyx's `os.environ.get(...) or "9000"`. A name set
+    elsewhere too, or imported, is not read."""
+    run = "import os\nimport uvicorn\n{}\nuvicorn.run(app, host='0.0.0.0', port=PORT)\n"
+    facts = routes_of(
+        tmp_path,
+        {
+            "name.py": run.format("PORT = int(os.environ.get('PORT', '8096'))"),
+            "annotated.py": run.format("PORT: int = 8097"),
+            "either.py": run.format("PORT = int(os.environ.get('MODEL_SERVER_PORT') or '9000')"),
+            "rebound.py": run.format("PORT = 8000\ndef configure():\n    global PORT\n    PORT = 9000"),
+            "twice.py": run.format("PORT = 8000\nif os.environ.get('TLS'):\n    PORT = 8443"),
+            "imported.py": run.format("from settings import PORT"),
+        },
+    )
+    name = facts.script_ports["name.py"]
+    assert (name.variable, name.default) == ("PORT", "8096")
+    assert name.source == "name.py:4: uvicorn.run(port=PORT), name.py:3: PORT = int(os.environ.get('PORT', '8096'))"
+    assert facts.script_ports["annotated.py"].port({}, {}, "x").value == "8097"
+    either = facts.script_ports["either.py"]
+    assert (either.variable, either.default) == ("MODEL_SERVER_PORT", "9000")
+    for unread in ("rebound.py", "twice.py", "imported.py"):
+        assert facts.script_ports[unread].port({}, {}, "x") is None, unread
+
+
 def test_a_script_port_is_read_only_from_a_server_of_known_receiver(tmp_path: Path) -> None:
     """`serve` of the project's own, waitress bound with `listen=`, and a second `app.run` on
     another port: the port is not read, or is a guess."""

@@ -1568,7 +1568,7 @@ def _read_python(relative: str, text: str, facts: CodeFacts) -> _Module | None:
     may_serve = {id(call) for name in (*_SERVER_CALL_NAMES, *module.imports) for call in called.get(name, ())}
     for node in calls:
         if id(node) in may_serve:
-            _script_port(module, node, facts)
+            _script_port(module, node, facts, syntax)
     for node in assignments:
         if isinstance(node.value, ast.Call):
             _wrapper(module, node, answers)
@@ -3196,9 +3196,10 @@ def _argparse_option(module: _Module, call: ast.Call) -> None:
     module.options[dest] = (long, written, tuple(flag for flag in flags if flag and flag != long))
 
 
-def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
+def _script_port(module: _Module, call: ast.Call, facts: CodeFacts, syntax: _Syntax) -> None:
     """The port a server call starts its server on: `app.run("0.0.0.0", 8080)` of a Flask
-    app, `web.run_app(app, port=...)`; unresolved (no default) where its arguments are not
+    app, `web.run_app(app, port=...)`, `uvicorn.run(app, port=PORT)` after `PORT =
+    int(os.environ.get("PORT", "8096"))`; unresolved (no default) where its arguments are not
     read (`app.run(**settings)`, `port=settings.PORT`)."""
     if not _may_call_a_server(module, call.func):
         return
@@ -3241,22 +3242,60 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts) -> None:
         found = ScriptPort(f"{where}: {server}() without a port", default, doubt=elsewhere)
         _add_script_port(facts, module.path, found)
         return
+    named = port_node.id if isinstance(port_node, ast.Name) and port_node.id not in module.imports else None
+    assignment = _set_once_at_top_level(syntax, named) if named is not None else None
+    if assignment is not None:
+        port_node = assignment.value
     if isinstance(port_node, ast.Call) and _callee(port_node) == "int" and port_node.args:
         port_node = port_node.args[0]
-    said = f"{where}: {server}(port={ast.unparse(port_node)})"
+    said = f"{where}: {server}(port={named if assignment is not None else ast.unparse(port_node)})"
+    if assignment is not None:
+        said += f", {module.path}:{assignment.lineno}: {ast.unparse(assignment)}"
+    read, default = _read_or_default(port_node)
     found = ScriptPort(said, None)
-    if isinstance(port_node, ast.Constant) and str(port_node.value).isdigit():
-        found = ScriptPort(said, str(port_node.value))
-    elif isinstance(port_node, ast.Attribute) and port_node.attr in module.options:
-        option, default, aliases = module.options[port_node.attr]
-        found = ScriptPort(said, default, option=option, option_aliases=aliases)
-    elif isinstance(port_node, ast.Call) and _callee(port_node) in ("get", "getenv") and port_node.args:
-        variable = _string(module, port_node.args[0])
-        default = port_node.args[1] if len(port_node.args) > 1 else None
+    if isinstance(read, ast.Constant) and str(read.value).isdigit():
+        found = ScriptPort(said, str(read.value))
+    elif isinstance(read, ast.Attribute) and read.attr in module.options:
+        option, default_option, aliases = module.options[read.attr]
+        found = ScriptPort(said, default_option, option=option, option_aliases=aliases)
+    elif isinstance(read, ast.Call) and _callee(read) in ("get", "getenv") and read.args:
+        variable = _string(module, read.args[0])
+        default = read.args[1] if len(read.args) > 1 and default is None else default
         written = str(default.value) if isinstance(default, ast.Constant) and str(default.value).isdigit() else None
         if variable is not None:
             found = ScriptPort(said, written, variable=variable, dotenv=module.loads_dotenv)
     _add_script_port(facts, module.path, found._replace(doubt=elsewhere))
+
+
+def _read_or_default(node: ast.AST) -> tuple[ast.AST, ast.AST | None]:
+    """`os.environ.get("PORT") or "9000"` -> the read and its default (onyx's
+    `MODEL_SERVER_PORT`); anything else -> itself and no default."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+        read, default = node.values
+        if isinstance(read, ast.Call) and len(read.args) == 1 and isinstance(default, ast.Constant):
+            return read, default
+    return node, None
+
+
+def _set_once_at_top_level(syntax: _Syntax, name: str) -> ast.Assign | ast.AnnAssign | None:
+    """The statement that sets `name` at the module's top level, where it is the one place
+    the module sets it (no other assignment, loop or `global` rebinds it); else None."""
+    assignments = [
+        node
+        for node in syntax.tree.body
+        if (isinstance(node, ast.Assign) and any(_is_name(target, name) for target in node.targets))
+        or (isinstance(node, ast.AnnAssign) and node.value is not None and _is_name(node.target, name))
+    ]
+    if len(assignments) != 1:
+        return None
+    stores = sum(
+        1 for node in syntax.nodes if node.__class__ is ast.Name and node.id == name and node.ctx.__class__ is ast.Store
+    )
+    return assignments[0] if stores == 1 else None
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 _BOTTLE_HTTP_SERVERS = frozenset(
