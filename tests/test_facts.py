@@ -2198,6 +2198,9 @@ def test_env_files_are_read_as_compose_reads_them(text: str, tmp_path: Path) -> 
         (['A=1\nB=${A}-x\nC="${A:+set}"\n'], "A=5\n"),  # the project's comes first
         (["D='${A}'\nDOL=a$$b\nE=${UNSET:-dflt}\n"], ""),  # quoted as written; an escape; a default
         (["A1=1\n", "B=${A1}-x\nREFUSED=${NEEDED:?}\n"], ""),  # what an earlier file sets
+        # `format: raw`, as `docker run --env-file` reads it: every value as written.
+        (['raw:\ufeff  A=1\n# c\n\nB=${A}-x\r\nC="q" # not a comment\nM= sp\t\nK=\nFROM_SHELL\nD=x=y\n'], ""),
+        (["raw:A=1\n", "B=${A}-x\n"], ""),  # what a raw file sets, a later one reads
     ],
 )
 def test_env_file_values_are_interpolated_as_compose_interpolates_them(
@@ -2207,15 +2210,16 @@ def test_env_file_values_are_interpolated_as_compose_interpolates_them(
     `environment`'s values, which a probe copies), is Docker Compose's own model of the
     container's environment; where the value reads what an earlier line sets, which the
     Compose file cannot read, it is filled in here and assumed (the deploying shell may set
-    that name too): the model in a shell that sets none."""
-    names = []
+    that name too): the model in a shell that sets none of them, and `FROM_SHELL`."""
+    listed = []
     for index, text in enumerate(env_files):
-        names.append(f"f{index}.env")
-        (tmp_path / names[-1]).write_text(text, encoding="utf-8")
+        (tmp_path / f"f{index}.env").write_text(text.removeprefix("raw:"), encoding="utf-8", newline="")
+        listed.append(f"{{path: f{index}.env, format: raw}}" if text.startswith("raw:") else f"f{index}.env")
     (tmp_path / ".env").write_text(dotenv, encoding="utf-8")
     compose_file = tmp_path / "compose.yaml"
-    compose_file.write_text(f"services:\n  app:\n    image: x\n    env_file: {names}\n")
-    shell = {name: value for name, value in os.environ.items() if name not in ("APP_PORT", "BASE", "A", "A1", "NEEDED")}
+    compose_file.write_text(f"services:\n  app:\n    image: x\n    env_file: [{', '.join(listed)}]\n")
+    unset = ("APP_PORT", "BASE", "A", "A1", "NEEDED")
+    shell = {**{name: value for name, value in os.environ.items() if name not in unset}, "FROM_SHELL": "shell"}
     command = [str(compose_binary()), "config", "--format", "json"]
     model = subprocess.run(command, cwd=tmp_path, env=shell, capture_output=True, text=True)
     document = compose.parse(compose_file.read_text(), compose_file)
@@ -2227,10 +2231,24 @@ def test_env_file_values_are_interpolated_as_compose_interpolates_them(
     expected = json.loads(model.stdout)["services"]["app"]["environment"]
     project = document.project_environment()
     assert {
-        name: compose.interpolate(fact.value, project).replace("$", "$$") for name, fact in environment.items()
-    } == (expected)
+        **{name: compose.interpolate(fact.value, project).replace("$", "$$") for name, fact in environment.items()},
+        **{name: shell[name] for name in environment.from_shell},
+    } == expected
     assumed = {name for name, fact in environment.items() if not fact.known}
-    assert assumed == ({"PORT"} if "BASE" in env_files[0] else {"B"} if len(env_files) == 2 else set())
+    assert assumed == ({"PORT"} if "BASE=8000" in env_files[0] else {"B"} if env_files[-1] == "B=${A}-x\n" else set())
+
+
+def test_a_raw_env_file_compose_refuses_sets_nothing_known(tmp_path: Path) -> None:
+    """`export A=1` in an `env_file` of `format: raw`: the name holds a blank, and Compose
+    refuses the file, which a stack that works does not have as it is here."""
+    (tmp_path / "a.env").write_text("PORT=8000\nexport A=1\n", encoding="utf-8")
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text("services:\n  app:\n    image: x\n    env_file: [{path: a.env, format: raw}]\n")
+    model = subprocess.run([str(compose_binary()), "config"], cwd=tmp_path, capture_output=True, text=True)
+    assert model.returncode != 0 and "contains whitespaces" in model.stderr
+    document = compose.parse(compose_file.read_text(), compose_file)
+    environment = service_facts(document, document.services()[0], KNOWLEDGE).environment
+    assert environment.unread == ("a.env",) and "PORT" not in environment
 
 
 def test_a_probe_never_copies_a_variable_only_an_env_file_sets(tmp_path: Path) -> None:

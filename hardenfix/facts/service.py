@@ -78,11 +78,23 @@ from hardenfix.sources.dockerfile import (
     context_sources,
     locate,
 )
-from hardenfix.sources.envfile import EnvEntry, EnvFileError, env_file_entries
+from hardenfix.sources.envfile import EnvEntry, EnvFileError, env_file_entries, raw_env_file_entries
 from hardenfix.sources.python_dependencies import version_at_least
 
 if TYPE_CHECKING:
     from hardenfix.facts.registry import RemoteImage
+
+
+class EnvFile(NamedTuple):
+    """An `env_file` of a service."""
+
+    written: str
+    """Its path as the Compose file writes it."""
+    path: Path | None
+    """Its path in the checkout; None for one named through interpolation
+    (`${ENV_FILE:-./.env}`), which the deployment's variables choose."""
+    raw: bool = False
+    """Whether it is read as written (`format: raw`), not as a `.env` file."""
 
 
 class _CodeMount(NamedTuple):
@@ -228,14 +240,15 @@ class ServiceFacts:
         shell (a bare name in either), whose value is not known."""
         environment = Environment(self.build.environment if self.build is not None else None)
         set_before: dict[str, str] = {}
-        for written, path in self.env_files():
+        for written, path, raw in self.env_files():
             if path is None:
                 environment.add_unread(written)
                 continue
             self.document.depends_on(path)
             shown = self._relative(path)
             try:
-                entries = env_file_entries(path.read_text(encoding="utf-8"))
+                text = path.read_text(encoding="utf-8")
+                entries = raw_env_file_entries(text) if raw else env_file_entries(text)
             except (OSError, UnicodeDecodeError, EnvFileError):
                 environment.add_unread(shown)
                 continue
@@ -865,24 +878,25 @@ class ServiceFacts:
         shown = f"{key}: {' '.join(words)}"
         return words, f"{self._compose}:{line}: " + (shown if len(shown) <= 80 else shown[:77] + "...")
 
-    def env_files(self) -> list[tuple[str, Path | None]]:
-        """Its `env_file`s in the order Compose reads them, each as written and its path in
-        the checkout; None for one named through interpolation (`${ENV_FILE:-./.env}`), which
-        the deployment's variables choose. An optional one (`required: false`) is listed too:
-        absent from the checkout, it may still be in the deployment."""
+    def env_files(self) -> list[EnvFile]:
+        """Its `env_file`s in the order Compose reads them. An optional one (`required: false`)
+        is listed too: absent from the checkout, it may still be in the deployment."""
         entry = self.service.get("env_file")
         if entry is None or self.document.location is None:
             return []
         values = entry.value.value if isinstance(entry.value, SequenceNode) else [entry.value]
-        files: list[tuple[str, Path | None]] = []
+        files: list[EnvFile] = []
         for value in values:
+            raw = False
             if isinstance(value, MappingNode):
-                path_entry = next((e for e in entries(value) if e.key.value == "path"), None)
-                value = path_entry.value if path_entry is not None else None
+                keys = {str(item.key.value): item.value for item in entries(value)}
+                value = keys.get("path")
+                written_format = keys.get("format")
+                raw = isinstance(written_format, ScalarNode) and str(written_format.value) == "raw"
             if not isinstance(value, ScalarNode):
                 continue
             written = str(value.value)
-            files.append((written, None if "$" in written else self.document.location.parent / written))
+            files.append(EnvFile(written, None if "$" in written else self.document.location.parent / written, raw))
         return files
 
     def _config_targets(self) -> list[str]:

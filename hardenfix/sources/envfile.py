@@ -9,6 +9,9 @@ escapes it; a double-quoted value reads `\\n` and the other escapes of Go); an u
 ends at its line, less a ` #` comment and the blanks before it. Variables in a value
 (`${PORT:-8000}`) are left as written, as the Compose file's own `environment` is read;
 each entry says whether Compose interpolates its value (all but one in single quotes).
+
+An `env_file` whose `format` is `raw` is read as `docker run --env-file` reads one
+(`raw_env_file_entries`): each line as written.
 """
 
 from __future__ import annotations
@@ -125,3 +128,26 @@ def _value(text: str, start: int, line: int) -> tuple[str, int]:
 
 def _unescaped(value: str) -> str:
     return re.sub(r"\\(.)", lambda match: _ESCAPES.get(match.group(1), match.group()), value)
+
+
+_RAW_BLANKS = " \t"
+
+
+def raw_env_file_entries(text: str) -> list[EnvEntry]:
+    """The statements of an `env_file` of `format: raw`, in order, as Docker Compose reads
+    one (docker/cli's `kvfile`, as `docker run --env-file`): a line is read past its
+    leading blanks, one that is empty or starts with `#` is skipped, and the rest is
+    `NAME=value`, the value as written to the end of the line (quotes, blanks and `$`
+    too), or a bare `NAME`, whose value the deploying shell gives. A name with a blank in
+    it (`export NAME=1`) raises `EnvFileError`, as Compose refuses it."""
+    entries = []
+    for line, written in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
+        statement = written.removesuffix("\r").lstrip()
+        if not statement or statement.startswith("#"):
+            continue
+        name, equals, value = statement.partition("=")
+        name = name.lstrip(_RAW_BLANKS)
+        if not name or any(blank in name for blank in _RAW_BLANKS):
+            raise EnvFileError(f"line {line}: variable {name!r} contains blanks")
+        entries.append(EnvEntry(name, value if equals else None, line, statement.strip(), interpolated=False))
+    return entries

@@ -1166,11 +1166,11 @@ class SecretRequired(Rule):
         folder = location.parent
         mounts = [mount for service in document.services() for mount in service.bind_mounts()]
         env_files = [
-            path
+            env_file.path
             for service in document.services()
             if service.get("env_file") is not None
-            for _, path in service_facts(document, service, self.knowledge).env_files()
-            if path is not None
+            for env_file in service_facts(document, service, self.knowledge).env_files()
+            if env_file.path is not None
         ]
         sources = [folder / mount.source for mount in mounts if mount.source is not None]
         # A source written with a variable (`${CONFIG_PATH:-./config.yml}`) binds the file its
