@@ -3260,7 +3260,7 @@ def _script_port(module: _Module, call: ast.Call, facts: CodeFacts, syntax: _Syn
         found = ScriptPort(said, default_option, option=option, option_aliases=aliases)
     elif isinstance(read, ast.Call) and _callee(read) in ("get", "getenv") and read.args:
         variable = _string(module, read.args[0])
-        default = read.args[1] if len(read.args) > 1 and default is None else default
+        default = read.args[1] if len(read.args) > 1 else default
         written = str(default.value) if isinstance(default, ast.Constant) and str(default.value).isdigit() else None
         if variable is not None:
             found = ScriptPort(said, written, variable=variable, dotenv=module.loads_dotenv)

@@ -146,8 +146,9 @@ def raw_env_file_entries(text: str) -> list[EnvEntry]:
         if not statement or statement.startswith("#"):
             continue
         name, equals, value = statement.partition("=")
-        name = name.lstrip(_RAW_BLANKS)
-        if not name or any(blank in name for blank in _RAW_BLANKS):
+        if not name:
+            raise EnvFileError(f"line {line}: no variable name")
+        if any(blank in name for blank in _RAW_BLANKS):
             raise EnvFileError(f"line {line}: variable {name!r} contains blanks")
         entries.append(EnvEntry(name, value if equals else None, line, statement.strip(), interpolated=False))
     return entries
