@@ -375,6 +375,8 @@ class LastingCommand(NamedTuple):
     """As written, from its `exec`."""
     argv: list[str]
     """Its words' values, redirections left out (`exec 2>&1 app` runs `app`)."""
+    start: int
+    """Where its first word is in the script."""
 
 
 _STARTS_NOTHING = frozenset({"fi", "done", "esac", "}", "exit", "return", "wait", "true", ":"})
@@ -394,12 +396,66 @@ def lasting_commands(script: str) -> list[LastingCommand]:
             continue
         text = ("exec " if command.execs else "") + script[command.words[0].start : command.words[-1].end]
         if command.execs:
-            lasting.append(LastingCommand(text, argv))
+            lasting.append(LastingCommand(text, argv, command.words[0].start))
         if argv[0] not in _STARTS_NOTHING:
-            last = LastingCommand(text, argv)
+            last = LastingCommand(text, argv, command.words[0].start)
     if last is not None and last not in lasting:
         lasting.append(last)
     return lasting
+
+
+_DECLARATIONS = frozenset({"export", "readonly", "local", "declare", "typeset"})
+_DEFAULT_ASSIGNMENT = regexes.lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?=")
+_VARIABLE_NAME = regexes.lazy(r"[A-Za-z_][A-Za-z0-9_]*")
+_POSITIONAL = regexes.lazy(r"\$(?:\{?[1-9@*#]|\{#)|(?<![\w-])(?:shift|getopts)(?![\w-])")
+
+
+def assigned_variables(script: str) -> set[str]:
+    """The variables a shell script sets: `NAME=value` where a command starts (alone, or
+    before one), after `export`, `local`, `readonly` or `declare`; `read NAME`, `for NAME
+    in`, `${NAME:=default}`."""
+    names = {match.group(1) for match in _DEFAULT_ASSIGNMENT.finditer(script)}
+    at_start, program, arguments = True, "", 0
+    for token in shell_words(script):
+        if not isinstance(token, ShellWord):
+            at_start = True
+            continue
+        word = token.text
+        if at_start:
+            if _ASSIGNMENT.match(word):
+                names.add(word.partition("=")[0])
+            elif word not in _COMMAND_PREFIXES:
+                at_start, program, arguments = False, word, 0
+            continue
+        arguments += 1
+        if program in _DECLARATIONS and _ASSIGNMENT.match(word):
+            names.add(word.partition("=")[0])
+        elif (program == "read" or (program == "for" and arguments == 1)) and _VARIABLE_NAME.fullmatch(word):
+            names.add(word)
+    return names
+
+
+def runs_in_a_shell(script: str) -> bool:
+    """Whether a script's `#!` line runs it with a shell (`#!/bin/sh`, `#!/usr/bin/env bash`)."""
+    words = script.partition("\n")[0].removeprefix("#!").split() if script.startswith("#!") else []
+    if words and posixpath.basename(words[0]) == "env":
+        words = [word for word in words[1:] if not word.startswith("-")]
+    return bool(words) and posixpath.basename(words[0]) in SHELLS
+
+
+def reads_arguments(script: str) -> bool:
+    """Whether a shell script reads the arguments it is given (`$1`, `"$@"`, `$#`, `shift`,
+    `getopts`): what it runs may depend on them."""
+    return _POSITIONAL.search(script) is not None
+
+
+def runs_first(script: str, programs: Collection[str]) -> str | None:
+    """The first command of a shell script that runs one of `programs` (`cd`, `source`), as
+    written; None when none does."""
+    for words in simple_commands(script):
+        if words[0].value in programs:
+            return script[words[0].start : words[-1].end]
+    return None
 
 
 _QUICK_PROGRAMS = frozenset(

@@ -2003,6 +2003,90 @@ def test_a_gunicorn_configuration_bound_into_the_working_directory_may_bind_else
     assert facts.launch.program == "gunicorn" and facts.launch.port is None
 
 
+ENTRYPOINT_DOCKERFILE = (
+    'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCOPY start.sh /start.sh\nENTRYPOINT ["/start.sh"]\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("script", "command", "port", "guess"),
+    [
+        # CTFd's docker-entrypoint.sh: what it sets is not known, and the server's own option is read.
+        (
+            "#!/bin/bash\nset -euo pipefail\nWORKERS=${WORKERS:-1}\npython ping.py\n"
+            "exec gunicorn 'main:app' \\\n    --bind '0.0.0.0:8001' \\\n    --workers $WORKERS\n",
+            None,
+            "8001",
+            None,
+        ),
+        # It reads the arguments it is given, and is given none.
+        ('#!/bin/sh\nif [ "$1" = shell ]; then sh; fi\nexec uvicorn main:app --port 8002\n', None, "8002", None),
+        # It sets what gunicorn reads; it moves to another folder first.
+        ("#!/bin/sh\nexport GUNICORN_CMD_ARGS=--bind=:9000\nexec gunicorn main:app\n", None, "8000", "GUNICORN_CMD"),
+        ("#!/bin/sh\ncd /srv/app\nexec gunicorn main:app -b :8003\n", None, "8003", "cd /srv/app"),
+        # A port the script sets itself is not the container's: no port is read.
+        ("#!/bin/sh\nPORT=9000\nexec uvicorn main:app --port $PORT\n", None, None, None),
+        # Given a command it dispatches on; a branch that runs another server; not a shell script.
+        ('#!/bin/sh\n[ "$1" = web ] && exec gunicorn main:app\nexec "$@"\n', "[web]", None, None),
+        (
+            '#!/bin/sh\nif [ -n "$WORKER" ]; then exec celery -A main worker; fi\nexec gunicorn main:app\n',
+            None,
+            None,
+            None,
+        ),
+        ("#!/usr/bin/env python3\nimport os\nos.execvp('gunicorn', ['gunicorn', 'main:app'])\n", None, None, None),
+    ],
+)
+def test_an_entrypoint_script_starts_the_server_it_leaves_running(
+    tmp_path: Path, script: str, command: str | None, port: str | None, guess: str | None
+) -> None:
+    files = {"svc/Dockerfile": ENTRYPOINT_DOCKERFILE, "svc/start.sh": script, "svc/main.py": APP.format("/healthz")}
+    facts = bound_service(
+        tmp_path, files, "services:\n  api:\n    build: ./svc\n" + (f"    command: {command}\n" if command else "")
+    )
+    launch = facts.launch
+    if launch is None or launch.port is None:
+        assert port is None
+        return
+    assert launch.source.startswith("svc/start.sh:") and launch.port.value == port
+    assert (launch.port.guess is None) is (guess is None)
+    assert guess is None or guess in launch.port.guess
+    if guess is None:
+        assert facts.route is not None and facts.route.path == "/healthz"
+
+
+def test_an_entrypoint_script_bound_over_the_image_is_read_from_the_host(tmp_path: Path) -> None:
+    """CTFd binds its checkout over the image's copy (`.:/opt/CTFd:ro`): the script that
+    runs is the checkout's."""
+    files = {
+        "svc/Dockerfile": ENTRYPOINT_DOCKERFILE,
+        "svc/start.sh": "#!/bin/sh\nexec gunicorn main:app -b :8000\n",
+        "svc/main.py": APP.format("/healthz"),
+        "live/start.sh": "#!/bin/sh\nexec gunicorn main:app -b :8004\n",
+    }
+    facts = bound_service(
+        tmp_path, files, "services:\n  api:\n    build: ./svc\n    volumes: ['./live/start.sh:/start.sh:ro']\n"
+    )
+    assert facts.launch.port == Fact("8004", "live/start.sh:2: exec gunicorn main:app -b :8004")
+
+
+def test_a_module_served_is_its_packages_init_where_the_package_holds_one(tmp_path: Path) -> None:
+    """`uvicorn app:app` imports the package `app/` where the folder holds one, as Python does,
+    before an `app.py` beside it: its routes are the application's (CTFd's `gunicorn
+    'CTFd:create_app()'`), not the module's, which never runs."""
+    facts = bound_service(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD uvicorn app:app --port 8000\n",
+            "svc/app/__init__.py": APP.format("/healthz"),
+            "svc/app.py": APP.format("/livez"),
+        },
+        "services:\n  api:\n    build: ./svc\n",
+    )
+    assert facts.route is not None and facts.route.source == "svc/app/__init__.py:3: route /healthz"
+    assert facts.route.application == "app/__init__.py"
+
+
 def test_a_stock_image_runs_code_of_this_checkout_only_where_it_is_bound_over_its_code(tmp_path: Path) -> None:
     """HF106 probes such a service from its code; a stock image running its own code, or
     code bound somewhere it does not run from, has none of this checkout's."""

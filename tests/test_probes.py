@@ -6,6 +6,7 @@ import pytest
 
 from hardenfix.probes import (
     ArgumentEdit,
+    assigned_variables,
     curl_fails_on_http_errors,
     curl_flag_problem,
     find_http_probe,
@@ -18,8 +19,10 @@ from hardenfix.probes import (
     longest_run,
     options_without_equivalent,
     past_wrapper,
+    reads_arguments,
     replacement_probe,
     requested_url,
+    runs_in_a_shell,
     shell_edits,
     shell_join,
     shell_script,
@@ -206,6 +209,46 @@ def test_reserved_words_do_not_hide_the_command() -> None:
 )
 def test_lasting_commands_are_those_a_script_execs_or_ends_with(script: str, lasting: list[str]) -> None:
     assert [command.text for command in lasting_commands(script)] == lasting
+
+
+def test_assigned_variables_are_those_a_script_sets() -> None:
+    script = (
+        "#!/bin/sh\nset -e\nWORKERS=${WORKERS:-1}\nexport GUNICORN_CMD_ARGS='--bind=:9000'\nA=1 B=2 run x\n"
+        'if true; then C=3; fi\nread -r D\nfor E in a b; do :; done\n: "${F:=x}"\nlocal G=1\n'
+        "echo H=1\nenv I=1 app\n"
+    )
+    assert assigned_variables(script) == {"WORKERS", "GUNICORN_CMD_ARGS", "A", "B", "C", "D", "E", "F", "G"}
+
+
+@pytest.mark.parametrize(
+    ("script", "reads"),
+    [
+        ('exec gosu app "$@"\n', True),
+        ("case $1 in\n  web) exec gunicorn ;;\nesac\n", True),
+        ('[ $# -gt 0 ] && exec "${@}"\n', True),
+        ("while getopts p: o; do :; done\n", True),
+        ("shift\nexec app\n", True),
+        ("PORT=${PORT:-8000}\nexec gunicorn --bind 0.0.0.0:$PORT app:app\n", False),
+        ("exec uvicorn main:app --port 8000 --no-shift\n", False),
+    ],
+)
+def test_reads_arguments_tells_a_script_that_dispatches_on_them(script: str, reads: bool) -> None:
+    assert reads_arguments(script) is reads
+
+
+@pytest.mark.parametrize(
+    ("first_line", "shell"),
+    [
+        ("#!/bin/sh", True),
+        ("#!/usr/bin/env bash", True),
+        ("#!/usr/bin/env -S bash -e", True),
+        ("#!/bin/bash -e", True),
+        ("#!/usr/bin/env python3", False),
+        ("set -e", False),
+    ],
+)
+def test_runs_in_a_shell_reads_the_scripts_interpreter_line(first_line: str, shell: bool) -> None:
+    assert runs_in_a_shell(first_line + "\nexec app\n") is shell
 
 
 def test_replacement_prefers_curl_then_wget_then_python_then_node() -> None:

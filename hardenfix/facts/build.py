@@ -35,6 +35,7 @@ from hardenfix.sources.dockerfile import (
 )
 from hardenfix.sources.python_dependencies import DeclaredVersion, folder_declarations, versions_declared
 from hardenfix.sources.python_environments import created_environment, pip_install_arguments
+from hardenfix.sources.text import abridged
 
 PROBE_TOOLS = frozenset({"curl", "wget", "python3", "python", "node", "nc", "sh", "bash"})
 """The programs a healthcheck probe can be written with."""
@@ -330,8 +331,7 @@ def declared_versions(
 
 def _source(document: DockerfileDocument, dockerfile: str, instruction: Instruction) -> str:
     line = document.position(instruction.start).line
-    shown = " ".join(instruction.line.split())
-    return f"{dockerfile}:{line}: " + (shown if len(shown) <= 80 else shown[:77] + "...")
+    return f"{dockerfile}:{line}: {abridged(instruction.line, 80)}"
 
 
 def _argv(instruction: Instruction) -> list[str]:

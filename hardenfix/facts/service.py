@@ -77,9 +77,11 @@ from hardenfix.sources.dockerfile import (
     NotLocated,
     context_sources,
     locate,
+    program_run_by,
 )
 from hardenfix.sources.envfile import EnvEntry, EnvFileError, env_file_entries, raw_env_file_entries
 from hardenfix.sources.python_dependencies import version_at_least
+from hardenfix.sources.text import abridged, line_number
 
 if TYPE_CHECKING:
     from hardenfix.facts.registry import RemoteImage
@@ -331,7 +333,80 @@ class ServiceFacts:
             if launch is not None:
                 skipped = prefix if entrypoint is None and argv[: len(prefix)] != prefix else []
                 return with_guess(_after_entrypoint(launch, argv, skipped), self._script_config_doubt(launch))
+        for argv, _, from_compose in candidates[:1]:
+            launch = self._launch_by_script(argv, from_compose, config_files)
+            if launch is not None:
+                return with_guess(launch, self._script_config_doubt(launch))
         return None
+
+    def _launch_by_script(
+        self, argv: list[str], from_compose: bool, config_files: frozenset[str] | None
+    ) -> Launch | None:
+        """The server a shell script that the command runs leaves running, where the command
+        names none itself: the one command the script may leave running (`exec gunicorn ...`
+        at its end, CTFd's `docker-entrypoint.sh`), read from the checkout. What the script
+        sets is not known (`--workers $WORKERS` after `WORKERS=${WORKERS:-1}`); where it sets
+        what the server reads, changes its folder, or reads another file, the launch is a
+        guess. None where the script is not in the checkout, may leave another command running
+        (each branch's `exec`), or reads the arguments it is given."""
+        words = [word.replace("$$", "$") for word in argv] if from_compose else argv
+        script = program_run_by(list(words))
+        if script is None or "$" in script or "/" not in script or script not in words:
+            return None  # a script found on the PATH is the image's to place
+        found = self._image_text(self._in_working_directory(script))
+        if found is None:
+            return None
+        text, shown = found
+        if not probes.runs_in_a_shell(text):
+            return None
+        if words[words.index(script) + 1 :] and probes.reads_arguments(text):
+            return None
+        lasting = probes.lasting_commands(text)
+        if len(lasting) != 1:
+            return None
+        command = lasting[0]
+        assigned = probes.assigned_variables(text)
+        environment = Environment(
+            {name: fact for name, fact in self.environment.items() if name not in assigned}, self.environment.unread
+        )
+        environment.from_shell = {
+            name: where for name, where in self.environment.from_shell.items() if name not in assigned
+        }
+        source = f"{shown}:{line_number(text, command.start)}: {abridged(command.text, 80)}"
+        launch = launch_of(command.argv, source, environment, config_files)
+        if launch is None:
+            return None
+        prefix = launch.program.upper().replace("-", "_") + "_"
+        read = (*LAUNCHERS[launch.program].port_variables, "PORT", "HOST") if launch.program in LAUNCHERS else ()
+        sets = sorted(name for name in assigned if name in read or name.startswith(prefix))
+        if sets:
+            return with_guess(launch, f"`{shown}` sets ${sets[0]} before it starts the server")
+        elsewhere = probes.runs_first(text, ("cd", "pushd", ".", "source", "eval"))
+        if elsewhere is not None:
+            return with_guess(launch, f"`{shown}` runs `{elsewhere}` before it starts the server")
+        return launch
+
+    def _image_text(self, image_path: str | None) -> tuple[str, str] | None:
+        """The text of a file of the container, as a folder bound there or its image's build
+        context gives it, and its path from the Compose file's folder; None where the
+        checkout does not hold it, or it is no UTF-8 text."""
+        if image_path is None:
+            return None
+        mounted = self._mounted(image_path)
+        try:
+            if mounted is not None:
+                local, target = mounted
+                if local is None:
+                    return None
+                path = local / posixpath.relpath(image_path, target)
+                self.document.depends_on(path)
+                return path.read_text(encoding="utf-8"), self._relative(path)
+            copied, context = self._copied_from(image_path), self._context
+            if copied is None or context is None:
+                return None
+            return context.read_bytes(copied).decode("utf-8"), self._relative(context.root / copied)
+        except (OSError, ContextError, UnicodeDecodeError):
+            return None
 
     def _script_config_doubt(self, launch: Launch) -> str | None:
         """Why a configuration file beside the script a server runs may set its port or prefix:
@@ -815,19 +890,25 @@ class ServiceFacts:
     def _target_image_path(self) -> str | None:
         """Where in the container the module or script the launch serves is: where its server
         imports it from (`Launch.import_folders`), the first folder that holds it where the
-        server looks in several."""
+        server looks in several. A module is a package's `__init__.py` where the folder holds
+        one, as Python's import finds it first (CTFd's `gunicorn 'CTFd:create_app()'`)."""
         launch = self.launch
         if launch is None or launch.target is None or launch.import_folders is None:
             return None
         target = launch.target
+        names = [target]
         if ":" in target or not target.endswith((".py", ".js")):
-            target = target.split(":", 1)[0].replace(".", "/") + ".py"
-        if target.startswith("/"):
-            return posixpath.normpath(target)
-        paths = [self._in_working_directory(posixpath.join(folder, target)) for folder in launch.import_folders]
-        if len(paths) == 1:
-            return paths[0]
-        return next((path for path in paths if path is not None and self._holds(path)), None)
+            module = target.split(":", 1)[0].replace(".", "/")
+            names = [posixpath.join(module, "__init__.py"), module + ".py"]
+        if names[-1].startswith("/"):
+            return posixpath.normpath(names[-1])
+        paths = [
+            self._in_working_directory(posixpath.join(folder, name))
+            for folder in launch.import_folders
+            for name in names
+        ]
+        held = next((path for path in paths if path is not None and self._holds(path)), None)
+        return held if held is not None or len(launch.import_folders) > 1 else paths[-1]
 
     def _in_working_directory(self, path: str) -> str | None:
         """`path` as the container's process reads it, from its working directory; None when
@@ -875,8 +956,7 @@ class ServiceFacts:
         if words is None or entry is None:
             return None
         line = self.document.position(entry.key.start_mark.index).line
-        shown = f"{key}: {' '.join(words)}"
-        return words, f"{self._compose}:{line}: " + (shown if len(shown) <= 80 else shown[:77] + "...")
+        return words, f"{self._compose}:{line}: " + abridged(f"{key}: {' '.join(words)}", 80)
 
     def env_files(self) -> list[EnvFile]:
         """Its `env_file`s in the order Compose reads them. An optional one (`required: false`)

@@ -160,6 +160,13 @@ class SourceText:
         return offset - self.line_start(offset)
 
 
+def abridged(text: str, width: int) -> str:
+    """`text` on one line, as a message shows a command or an instruction (its line
+    continuations and runs of blanks made one space), cut to `width` characters with `...`."""
+    line = " ".join(text.replace("\\\n", " ").split())
+    return line if len(line) <= width else line[: width - 3] + "..."
+
+
 def word_starts(text: AnyStr, word: AnyStr) -> Iterator[int]:
     """Where `word` stands in `text` (str or bytes) as a whole word: found by `find`, many
     times faster than a regex that starts with `\\b`, which the regex engine tries at every

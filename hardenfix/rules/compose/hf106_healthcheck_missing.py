@@ -188,9 +188,18 @@ class HealthcheckMissing(Rule):
     the server's documented default, where no configuration file in its
     working directory may set another: gunicorn's on an image it builds from
     one hardenfix does not know is no fact), the tool from the knowledge base for
-    the tag in use or the Dockerfile's install. It is unsafe when one is a
+    the tag in use or the Dockerfile's install. A command that runs a shell
+    script of the checkout (CTFd's `docker-entrypoint.sh`) starts the one
+    command the script may leave running (`exec gunicorn ...` at its end),
+    unless the script dispatches on arguments it is given; what the script sets
+    itself (`WORKERS=${WORKERS:-1}`) is not known. An `env_file`'s values are
+    read as Compose reads them, interpolated (`format: raw`: as written), and
+    one that reads what an earlier line sets (`PORT=${BASE}`) is filled in,
+    never copied into the probe. It is unsafe when one is a
     guess, and the message says which: a port seen only in `EXPOSE` or
-    `ports:`, a default port or one a variable sets (`PORT`) where an
+    `ports:`, a script that sets the server's variables (`GUNICORN_CMD_ARGS`),
+    changes its folder or reads another file before it starts the server,
+    a default port or one a variable sets (`PORT`) where an
     `env_file` read after it (a `.env` not in the checkout, a path with a
     variable) may set that variable, or the deploying shell passes it
     (`environment: [PORT]`), as they may a variable the server reads its

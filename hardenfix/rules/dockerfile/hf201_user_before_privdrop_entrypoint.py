@@ -22,6 +22,7 @@ from hardenfix.sources.dockerfile import (
     locate_program,
     read_image_file,
 )
+from hardenfix.sources.text import abridged
 
 _DROPPERS = ("su", "su-exec", "gosu", "setpriv", "runuser", "setuidgid", "s6-setuidgid")
 """Tools that start a command as another user; each needs root to do it."""
@@ -235,19 +236,19 @@ def _doubts(stage: Stage, user: Instruction, dropper: str, script: str) -> list[
     doubts = []
     later_run = next((i for i in stage.instructions if i.name == "RUN" and i.start > user.start), None)
     if later_run is not None:
-        doubts.append(f"`{_abridged(later_run.line)}` comes after it, and would run as root")
+        doubts.append(f"`{abridged(later_run.line, 60)}` comes after it, and would run as root")
     later_workdir = next((i for i in stage.instructions if i.name == "WORKDIR" and i.start > user.start), None)
     if later_workdir is not None:
         # BuildKit creates the folder as the current `USER` (dockerfile2llb `dispatchWorkdir`).
         doubts.append(
-            f"`{_abridged(later_workdir.line)}` comes after it, and would create its folder owned by root, where"
+            f"`{abridged(later_workdir.line, 60)}` comes after it, and would create its folder owned by root, where"
             " the user the script drops to may need to write"
         )
     if re.search(_LOOKS_FOR_TOOL.format(tool=re.escape(dropper)), script):
         doubts.append(f"the script looks for `{dropper}` and may run the service as root without it")
     elif (undropped := _runs_without_dropping(script)) is not None:
         doubts.append(
-            f"the script also runs `{_abridged(undropped)}` without dropping privileges:"
+            f"the script also runs `{abridged(undropped, 60)}` without dropping privileges:"
             " without `USER` it would run as root"
         )
     elif dropper in _INSTALLED_DROPPERS and not _named_by_build(stage, dropper):
@@ -371,12 +372,6 @@ _KUBERNETES_WORKLOAD = regexes.lazy(
 )
 _CONTAINER_COMMAND = regexes.lazy(r"(?m)^[ \t]+(?:-[ \t]+)?command[ \t]*:")
 _INCLUDES = regexes.lazy(r"(?m)^include[ \t]*:")
-
-
-def _abridged(command: str) -> str:
-    """A command on one line, cut short to fit a message."""
-    line = " ".join(command.replace("\\\n", " ").split())
-    return line if len(line) <= 60 else line[:57] + "..."
 
 
 def _runs_without_dropping(script: str) -> str | None:
