@@ -12,9 +12,11 @@ from hardenfix.sources.compose import (
     GPU_RESERVATION_KEY,
     ComposeDocument,
     Entry,
+    InterpolationError,
     Service,
     YamlValue,
     entries,
+    interpolate,
     iter_nodes,
     lookup,
     merged_from_elsewhere,
@@ -71,8 +73,8 @@ class GpuReservation(Rule):
       (Compose resolves it to `count: -1`), so the count written is `all`.
     - `count` is never added beside `device_ids`: Compose refuses both.
     - A service with `gpus:` already has a request Compose honours, and one whose
-      `NVIDIA_VISIBLE_DEVICES` is `none`, `void` or empty asks for no GPU: neither
-      is a finding.
+      `NVIDIA_VISIBLE_DEVICES` is `none`, `void` or empty asks for no GPU (so does
+      one whose variables, unset, leave it so: `${GPUS:-}`): neither is a finding.
 
     ## Why is this bad?
     `runtime: nvidia` only works where the NVIDIA runtime is registered with the
@@ -222,6 +224,8 @@ class GpuReservation(Rule):
         asking = "`runtime: nvidia`" if nvidia_runtime else f"`{VISIBLE_DEVICES}`"
         risk = None if nvidia_runtime else _DEFAULT_RUNTIME
         value = (visible.value or "").strip()
+        if "$" in value and _no_gpu_by_default(value):
+            return None
         if visible.value is None or "$" in value:
             return _Request(asking, _EVERY_GPU_DEVICE, _SET_WHEN_RUN)
         if value.lower() in _NO_GPU:
@@ -233,6 +237,17 @@ class GpuReservation(Rule):
             return _Request(asking, None, f"`{VISIBLE_DEVICES}: {value}` names no GPU a reservation can")
         device_ids = [f'"{device_id}"' for device_id in ids]
         return _Request(asking, {"driver": "nvidia", "device_ids": device_ids, "capabilities": ["gpu"]}, risk)
+
+
+def _no_gpu_by_default(value: str) -> bool:
+    """Whether `NVIDIA_VISIBLE_DEVICES: value` names no GPU as Compose fills it with its
+    variables unset (`${JELLYFIN_NVIDIA_VISIBLE_DEVICES:-}` in an anchor PMOVES.AI's VAAPI
+    service merges): a reservation would give it every GPU. One Compose refuses unset
+    (`${GPUS:?}`) names what the deployment sets."""
+    try:
+        return interpolate(value, {}).strip().lower() in _NO_GPU
+    except InterpolationError:
+        return False
 
 
 def _add_reservation(
