@@ -948,6 +948,29 @@ def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(
     assert route is not None and (route.guess and route.guess.partition(", which may refuse")[0]) == guess
 
 
+def test_an_application_of_a_class_the_code_derives_serves_its_routes_as_a_guess(tmp_path: Path) -> None:
+    """CTFd's `app = CTFdFlask(__name__)` in its `create_app()`, a `Flask` subclass that sets a
+    request class and a session interface of its own, and its blueprint's `/healthcheck`: the
+    application's route, which its own request handling may answer otherwise."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "ctf/__init__.py": (
+                "from flask import Flask\n\n\nclass CTFdFlask(Flask):\n    pass\n\n\n"
+                "def create_app():\n    app = CTFdFlask(__name__)\n    from ctf.views import views\n"
+                "    app.register_blueprint(views)\n    return app\n"
+            ),
+            "ctf/views.py": (
+                "from flask import Blueprint\n\nviews = Blueprint('views', __name__)\n\n\n"
+                "@views.route('/healthcheck')\ndef healthcheck():\n    return 'OK'\n"
+            ),
+        },
+    )
+    route = facts.health_route("ctf/__init__.py")
+    assert (route.path, route.application) == ("/healthcheck", "ctf/__init__.py")
+    assert "the request handling of `CTFdFlask`, a `Flask` of the code's own," in route.guess
+
+
 def test_script_ports_from_code_resolve_with_each_containers_environment_and_arguments(tmp_path: Path) -> None:
     facts = routes_of(
         tmp_path,

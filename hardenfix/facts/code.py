@@ -69,7 +69,9 @@ from hardenfix.sources.dockerfile import BuildContext, ContextError
 from hardenfix.sources.python_nodes import breadth_first, import_origin, keep_tree, parsed_or_none
 from hardenfix.sources.text import continues_line_above, line_number, word_starts
 
-HEALTH_NAMES = ("healthz", "health", "readyz", "ready", "livez", "ping", "status")
+HEALTH_NAMES = (
+    "healthz", "health", "healthcheck", "health-check", "health_check", "readyz", "ready", "livez", "ping", "status"
+)  # fmt: skip
 """Health routes by their last path segment, most preferred first."""
 
 MAX_FILES = 2000
@@ -1841,6 +1843,15 @@ def _string_constants(tree: ast.Module, nodes: list[ast.AST]) -> dict[str, str]:
     }
 
 
+def _application_base(module: _Module, name: str) -> str | None:
+    """The application class (`Flask`) that a class the module defines at its top level
+    subclasses directly, by the name it calls it; None for any other name."""
+    definition = module.definitions.get(f"{module.dotted}.{name}")
+    if not isinstance(definition, ast.ClassDef):
+        return None
+    return next((base.id for base in definition.bases if isinstance(base, ast.Name) and base.id in _APPLICATIONS), None)
+
+
 def _imports(module: _Module, node: ast.Import | ast.ImportFrom) -> None:
     module.imports.update(_bindings(module.path, node))
     if isinstance(node, ast.ImportFrom) and any(alias.name in ("*", "ALLOWED_HOSTS") for alias in node.names):
@@ -1925,6 +1936,11 @@ def _argument(call: ast.Call, index: int, name: str) -> ast.AST | None:
 def _owner(module: _Module, node: ast.Assign, factories: Mapping[str, str]) -> None:
     callee = _callee(node.value)
     names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+    base = _application_base(module, callee)
+    if base is not None:
+        # CTFd's `CTFdFlask(Flask)`, which sets a request class and a session interface of its own.
+        module.guards.update(dict.fromkeys(names, f"the request handling of `{callee}`, a `{base}` of the code's own,"))
+        callee = base
     if callee in ("App", "API") and _dotted(module, node.value.func) in _FALCON_APPLICATIONS:
         callee = "Falcon"
         module.applications.update(names)

@@ -32,8 +32,8 @@ class HealthcheckMissing(Rule):
     `Controller` paths, Falcon's `app.add_route("/healthz", Resource())` with
     an `on_get`, Bottle's `@app.route(...)` or `@route(...)`, Tornado's
     `Application([(r"/healthz/?", Handler)])` with a `get`, an Express route:
-    `/healthz` before `/health`, `/readyz`, `/ready`, `/livez`, `/ping`,
-    `/status`), in the module its server imports (uvicorn's and litestar's
+    `/healthz` before `/health`, `/healthcheck` (CTFd's), `/readyz`, `/ready`,
+    `/livez`, `/ping`, `/status`), in the module its server imports (uvicorn's and litestar's
     `--app-dir`, gunicorn's `--chdir` and `--pythonpath`), or the route its
     server answers itself (Celery's Flower: `/healthcheck`, below its
     `--url_prefix`; Streamlit: `/_stcore/health` from 1.18.0, `/healthz`
