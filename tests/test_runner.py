@@ -755,6 +755,30 @@ def test_a_changed_compose_file_reads_its_services_code_again_only_when_it_chang
     assert read == ["modules run by main.py", "main.py"]
 
 
+def test_a_warm_run_sees_the_port_an_entrypoint_script_changed(tmp_path: Path) -> None:
+    """The port read from the script the image's entrypoint runs (`exec gunicorn ... --bind
+    :8080` at its end) comes from the cache until the script changes."""
+    compose = service_built_from_code(tmp_path, "/healthz")
+    dockerfile = tmp_path / "app" / "Dockerfile"
+    dockerfile.write_text(
+        'FROM python:3.12-slim\nWORKDIR /app\nCOPY . /app\nENTRYPOINT ["/app/start.sh"]\n', encoding="utf-8"
+    )
+    script = tmp_path / "app" / "start.sh"
+    script.write_text("#!/bin/sh\nexec gunicorn main:app -k uvicorn.workers.UvicornWorker --bind :8080\n")
+    age(tmp_path)
+    engine = Engine(Settings(select=("HF106",)).rules())
+
+    def messages() -> list[str]:
+        [result] = run([compose], engine, Mode.CHECK, tmp_path, jobs=1, cache=Cache.open(tmp_path))
+        return [finding.message for finding in result.findings]
+
+    assert messages() == ["api service `api` has no healthcheck; its code serves `/healthz` on port 8080"]
+    assert messages() == ["api service `api` has no healthcheck; its code serves `/healthz` on port 8080"]
+    script.write_text(script.read_text().replace(":8080", ":8090"))
+    settle(script)
+    assert messages() == ["api service `api` has no healthcheck; its code serves `/healthz` on port 8090"]
+
+
 def test_code_read_from_a_file_modified_just_before_the_run_is_not_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
