@@ -2093,7 +2093,7 @@ def test_an_entrypoint_script_bound_over_the_image_is_read_from_the_host(tmp_pat
     assert facts.launch.port == Fact("8004", "live/start.sh:2: exec gunicorn main:app -b :8004")
 
 
-def test_a_module_served_is_its_packages_init_where_the_package_holds_one(tmp_path: Path) -> None:
+def test_a_module_served_is_the_file_python_runs_of_its_package(tmp_path: Path) -> None:
     """`uvicorn app:app` imports the package `app/` where the folder holds one, as Python does,
     before an `app.py` beside it: its routes are the application's (CTFd's `gunicorn
     'CTFd:create_app()'`), not the module's, which never runs."""
@@ -2108,6 +2108,16 @@ def test_a_module_served_is_its_packages_init_where_the_package_holds_one(tmp_pa
     )
     assert facts.route is not None and facts.route.source == "svc/app/__init__.py:3: route /healthz"
     assert facts.route.application == "app/__init__.py"
+    # `python -m app` runs the package's `__main__.py`, which starts the server.
+    facts = bound_service(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nCMD python -m app\n",
+            "svc/app/__main__.py": "import uvicorn\n\nfrom app import app\n\nuvicorn.run(app, port=8123)\n",
+        },
+        "services:\n  api:\n    build: ./svc\n",
+    )
+    assert facts.port is not None and facts.port.value == "8123"
 
 
 def test_a_stock_image_runs_code_of_this_checkout_only_where_it_is_bound_over_its_code(tmp_path: Path) -> None:

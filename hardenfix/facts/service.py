@@ -891,7 +891,8 @@ class ServiceFacts:
         """Where in the container the module or script the launch serves is: where its server
         imports it from (`Launch.import_folders`), the first folder that holds it where the
         server looks in several. A module is a package's `__init__.py` where the folder holds
-        one, as Python's import finds it first (CTFd's `gunicorn 'CTFd:create_app()'`)."""
+        one, as Python's import finds it first (CTFd's `gunicorn 'CTFd:create_app()'`); what
+        `python -m` runs of a package is its `__main__.py`."""
         launch = self.launch
         if launch is None or launch.target is None or launch.import_folders is None:
             return None
@@ -899,7 +900,8 @@ class ServiceFacts:
         names = [target]
         if ":" in target or not target.endswith((".py", ".js")):
             module = target.split(":", 1)[0].replace(".", "/")
-            names = [posixpath.join(module, "__init__.py"), module + ".py"]
+            run = "__main__.py" if launch.program == "python" else "__init__.py"
+            names = [posixpath.join(module, run), module + ".py"]
         if names[-1].startswith("/"):
             return posixpath.normpath(names[-1])
         paths = [
