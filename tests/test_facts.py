@@ -948,6 +948,34 @@ def test_a_redirect_to_https_the_code_turns_on_makes_the_route_a_guess(
     assert route is not None and (route.guess and route.guess.partition(", which may refuse")[0]) == guess
 
 
+def test_a_router_a_package_imports_is_mounted_by_the_name_the_package_gives_it(tmp_path: Path) -> None:
+    """The FastAPI template AgentGPT's platform is built on: `monitoring/__init__.py` imports
+    `router` from its `views`, `api_router.include_router(monitoring.router, prefix=
+    "/monitoring")`, and the application mounts it with `include_router(router=api_router,
+    prefix="/api")`: the route is `/api/monitoring/health`, not `/health`."""
+    facts = routes_of(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/main.py": (
+                "from fastapi import FastAPI\nfrom app.api.router import api_router\n\napp = FastAPI()\n"
+                "app.include_router(router=api_router, prefix='/api')\n"
+            ),
+            "app/api/__init__.py": "",
+            "app/api/router.py": (
+                "from fastapi.routing import APIRouter\nfrom app.api import monitoring\n\napi_router = APIRouter()\n"
+                "api_router.include_router(monitoring.router, prefix='/monitoring')\n"
+            ),
+            "app/api/monitoring/__init__.py": "from app.api.monitoring.views import router\n\n__all__ = ['router']\n",
+            "app/api/monitoring/views.py": (
+                "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/health')\ndef health(): ...\n"
+            ),
+        },
+    )
+    route = facts.health_route("app/main.py", "app")
+    assert (route.path, route.guess, route.application) == ("/api/monitoring/health", None, "app/main.py")
+
+
 def test_an_application_of_a_class_the_code_derives_serves_its_routes_as_a_guess(tmp_path: Path) -> None:
     """CTFd's `app = CTFdFlask(__name__)` in its `create_app()`, a `Flask` subclass that sets a
     request class and a session interface of its own, and its blueprint's `/healthcheck`: the

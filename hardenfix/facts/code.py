@@ -2270,17 +2270,17 @@ def _call(
         hooks = _appended_to(call.func.value)
         if isinstance(hooks, ast.Attribute) and hooks.attr in ("middlewares", "before_request_funcs"):
             module.guards.setdefault(ast.unparse(hooks.value), f"`{ast.unparse(call)}`")
-    if callee in ("include_router", "register_blueprint") and call.args:
+    if callee in ("include_router", "register_blueprint") and (
+        mounted := _argument(call, 0, "router" if callee == "include_router" else "blueprint")
+    ):
         prefix_name = "prefix" if callee == "include_router" else "url_prefix"
         mounter = _dotted(module, call.func.value) if is_method else module.dotted
-        module.mounts.append(
-            _Mount(_dotted(module, call.args[0]), _prefix(module, _keyword(call, prefix_name)), mounter)
-        )
+        module.mounts.append(_Mount(_dotted(module, mounted), _prefix(module, _keyword(call, prefix_name)), mounter))
         if _keyword(call, "dependencies") is not None:
-            module.guards[_dotted(module, call.args[0])] = f"`dependencies=` on its `{callee}`"
+            module.guards[_dotted(module, mounted)] = f"`dependencies=` on its `{callee}`"
         hosted = _served_to_one_host(call)
         if hosted is not None:
-            module.hosts[_dotted(module, call.args[0])] = hosted
+            module.hosts[_dotted(module, mounted)] = hosted
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
     elif callee in _HTTPS_EXTENSIONS and (application := _bound_application(call)) is not None:
@@ -3081,9 +3081,22 @@ class _MountTree:
 
     @classmethod
     def of(cls, modules: list[_Module]) -> _MountTree:
+        # A name a module imports is an attribute of it: a package's `__init__.py` that imports
+        # `router` from its `views` makes `api.monitoring.router` that router (the FastAPI
+        # template AgentGPT's platform is built on mounts it so).
+        reexported = {
+            f"{module.dotted}.{name}": target
+            for module in modules
+            for name, target in module.imports.items()
+            if module.path.endswith("__init__.py")
+        }
         return cls(
             frozenset(module.dotted for module in modules),
-            [mount for module in modules for mount in module.mounts],
+            [
+                mount._replace(target=_through(reexported, mount.target))
+                for module in modules
+                for mount in module.mounts
+            ],
             {f"{module.dotted}.{name}": own for module in modules for name, own in module.routers.items()},
             {module.named(owner): guard for module in modules for owner, guard in module.guards.items()},
             {module.named(owner): hosted for module in modules for owner, hosted in module.hosts.items()},
@@ -3129,6 +3142,15 @@ class _MountTree:
 
     def _same(self, dotted: str, target: str) -> bool:
         return _names_one(self.modules, dotted, target)
+
+
+def _through(reexported: Mapping[str, str], dotted: str) -> str:
+    """`dotted` past the packages that import it under another name, a few at most."""
+    for _ in range(_MAX_MOUNTS):
+        if dotted not in reexported:
+            break
+        dotted = reexported[dotted]
+    return dotted
 
 
 def _names_one(modules: frozenset[str], dotted: str, target: str) -> bool:
