@@ -23,7 +23,7 @@ registry lists it (online), the project's configuration, the built-in image know
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -76,6 +76,12 @@ class Environment(dict[str, Fact[str]]):
         for name, fact in self.items():
             if fact.known:
                 self[name] = fact._replace(guess=_may_set(env_file, name))
+
+    def without(self, names: Collection[str]) -> Environment:
+        """This environment with `names` not set at all (a script sets them as it runs)."""
+        left = Environment({name: fact for name, fact in self.items() if name not in names}, self.unread)
+        left.from_shell = {name: where for name, where in self.from_shell.items() if name not in names}
+        return left
 
     def pass_from_shell(self, name: str, where: str) -> None:
         """Record a variable whose value the deploying shell gives: what was set before is

@@ -58,6 +58,7 @@ from hardenfix.facts.process import (
     launch_of,
     with_guess,
 )
+from hardenfix.files import FileTooLarge, read_whole
 from hardenfix.knowledge import KnowledgeBase, parse_reference
 from hardenfix.knowledge.images import TagFacts
 from hardenfix.sources.compose import (
@@ -71,6 +72,7 @@ from hardenfix.sources.compose import (
     variable_names,
 )
 from hardenfix.sources.dockerfile import (
+    MAX_CONTEXT_FILE,
     BuildContext,
     ContextError,
     DockerfileDocument,
@@ -366,12 +368,7 @@ class ServiceFacts:
             return None
         command = lasting[0]
         assigned = probes.assigned_variables(text)
-        environment = Environment(
-            {name: fact for name, fact in self.environment.items() if name not in assigned}, self.environment.unread
-        )
-        environment.from_shell = {
-            name: where for name, where in self.environment.from_shell.items() if name not in assigned
-        }
+        environment = self.environment.without(assigned)
         source = f"{shown}:{line_number(text, command.start)}: {abridged(command.text, 80)}"
         launch = launch_of(command.argv, source, environment, config_files)
         if launch is None:
@@ -387,25 +384,16 @@ class ServiceFacts:
         return launch
 
     def _image_text(self, image_path: str | None) -> tuple[str, str] | None:
-        """The text of a file of the container, as a folder bound there or its image's build
-        context gives it, and its path from the Compose file's folder; None where the
-        checkout does not hold it, or it is no UTF-8 text."""
-        if image_path is None:
+        """The text of a file of the container (`_checkout_file`), and its path from the
+        Compose file's folder; None where the checkout does not hold it, or it is no UTF-8
+        text."""
+        path = self._checkout_file(image_path) if image_path is not None else None
+        if path is None:
             return None
-        mounted = self._mounted(image_path)
+        self.document.depends_on(path)
         try:
-            if mounted is not None:
-                local, target = mounted
-                if local is None:
-                    return None
-                path = local / posixpath.relpath(image_path, target)
-                self.document.depends_on(path)
-                return path.read_text(encoding="utf-8"), self._relative(path)
-            copied, context = self._copied_from(image_path), self._context
-            if copied is None or context is None:
-                return None
-            return context.read_bytes(copied).decode("utf-8"), self._relative(context.root / copied)
-        except (OSError, ContextError, UnicodeDecodeError):
+            return read_whole(path, MAX_CONTEXT_FILE).decode("utf-8"), self._relative(path)
+        except (OSError, FileTooLarge, UnicodeDecodeError):
             return None
 
     def _script_config_doubt(self, launch: Launch) -> str | None:
@@ -921,14 +909,25 @@ class ServiceFacts:
         return posixpath.normpath(f"{workdir}/{path}") if workdir is not None else None
 
     def _holds(self, image_path: str) -> bool:
-        """Whether the container has a file of this checkout at `image_path`: bound over it
-        from the host, else copied from its build context."""
+        """Whether the container has a file of this checkout at `image_path`."""
+        path = self._checkout_file(image_path)
+        return path is not None and path.is_file()
+
+    def _checkout_file(self, image_path: str) -> Path | None:
+        """The file of this checkout the container has at `image_path`: bound over it from the
+        host, else copied from its build context and sent to the builder (not left out by its
+        `.dockerignore`); None when neither is known."""
         mounted = self._mounted(image_path)
         if mounted is not None:
             local, target = mounted
-            return local is not None and (local / posixpath.relpath(image_path, target)).is_file()
+            return local / posixpath.relpath(image_path, target) if local is not None else None
         copied, context = self._copied_from(image_path), self._context
-        return copied is not None and context is not None and _sent(context, copied)
+        if copied is None or context is None:
+            return None
+        try:
+            return context.path(copied)
+        except ContextError:
+            return None
 
     @cached_property
     def _target_file(self) -> str | None:
