@@ -348,6 +348,13 @@ def _tool(image: str, tool: str) -> bool | None:
         ("zabbix/zabbix-agent:ubuntu-7.0.5", "curl", None),  # the Ubuntu base of 7.0 (noble) was not read
         ("zabbix/zabbix-server-pgsql:alpine-5.2.7", "curl", None),  # its Dockerfiles were elsewhere
         ("zabbix/zabbix-web-service:alpine-5.4.4", "wget", None),
+        ("lscr.io/linuxserver/nextcloud:latest", "curl", True),  # every linuxserver base installs it
+        ("lscr.io/linuxserver/nextcloud:29.0.4-ls345", "wget", True),  # always on Alpine: busybox's
+        ("ghcr.io/linuxserver/bookstack:version-v24.10", "curl", True),
+        ("linuxserver/plex:1.41.0.8992-9ea4e6cbe-ls250", "curl", True),
+        ("linuxserver/plex:latest", "wget", None),  # Ubuntu's base installs none
+        ("lscr.io/linuxserver/radarr:5.14.0", "wget", None),  # earlier tags were built on Ubuntu
+        ("lscr.io/linuxserver/snapdrop:version-b8b78cc2", "curl", None),  # a commit names no version
     ],
 )
 def test_facts_hold_for_the_tag_in_use(image: str, tool: str, ships: bool | None) -> None:
