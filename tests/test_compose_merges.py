@@ -206,3 +206,45 @@ def test_a_yaml_file_beside_a_compose_file_is_parsed_only_where_it_may_hold_serv
     merged = compose.parse(path.read_text(), path).files_merged_over()
     assert sorted(name for name, _ in merged) == ["alias.yaml", "explicit.yaml", "flow.yaml", "quoted.yaml"]
     assert neighbours["openapi.yaml"] not in parsed
+
+
+def hf106_findings(root: Path) -> dict[str, tuple[str | None, str]]:
+    [result] = run([root / "compose.yaml"], Engine(Settings(select=("HF106",)).rules()), Mode.CHECK, root, jobs=1)
+    return {
+        finding.message.split("`")[1]: (str(finding.fix.applicability) if finding.fix else None, finding.message)
+        for finding in result.findings
+    }
+
+
+def test_hf106_a_probe_that_a_service_of_another_file_takes_through_extends_is_unsafe(tmp_path: Path) -> None:
+    """compose-go: `extends: {file: compose.yaml, service: cache}` takes the whole of cache,
+    its healthcheck too, whatever that service runs."""
+    (tmp_path / "compose.yaml").write_text("services:\n  cache:\n    image: redis:7.4.1\n")
+    (tmp_path / "compose.tools.yaml").write_text(
+        "services:\n  shell:\n    extends:\n      file: compose.yaml\n      service: cache\n"
+        "    command: sleep infinity\n"
+    )
+    applicability, message = hf106_findings(tmp_path)["cache"]
+    assert applicability == "unsafe"
+    assert message.endswith(
+        "(unsafe fix: `compose.tools.yaml` extends `cache`, whose healthcheck would take what is written here)"
+    )
+
+
+def test_hf106_a_service_that_extends_one_merging_the_mapping_takes_the_probe_too(tmp_path: Path) -> None:
+    """`admin` extends `copy`, which merges cache's mapping: what is written into cache's
+    mapping (or copy's) is admin's healthcheck too, and admin runs another program."""
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  cache: &cache\n    image: redis:7.4.1\n  copy:\n    <<: *cache\n"
+        "    environment:\n      MODE: copy\n  admin:\n    extends: copy\n"
+        "    image: example/admin:1.0\n    command: admin serve\n"
+    )
+    findings = hf106_findings(tmp_path)
+    assert findings["cache"] == (
+        None,
+        "data service `cache` has no healthcheck; `redis` has a standard probe (not fixed: service `admin` extends"
+        " `copy`, which merges its mapping and would take this probe, which is not one for what it runs: give it a"
+        " healthcheck of its own first (`disable: true` for none))",
+    )
+    assert findings["copy"][0] is None
+    assert "service `admin` extends it and would take this probe" in findings["copy"][1]

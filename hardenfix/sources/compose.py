@@ -1444,16 +1444,66 @@ def replaces_merged(target: MappingNode, key: str, mapping: MappingNode) -> bool
     """Whether writing `key` into `target`, which `mapping` merges, would change what
     `mapping` resolves `key` to: in a merge list the first source that has a key gives it
     (`<<: [*defaults, *slow-probe]`), and `target` comes before the one that now does."""
+    return reaches_before_setting(target, key, mapping) and lookup(mapping, key) is not None
+
+
+def reaches_before_setting(target: MappingNode, key: str, mapping: MappingNode) -> bool:
+    """Whether `mapping`'s lookup of `key` (itself, then each `<<` source in turn) comes to
+    `target` before any mapping that sets the key: `key` written into `target` is then
+    what `mapping` resolves it to."""
     order, index = [mapping], 0
     while index < len(order) and len(order) < 64:  # `lookup`'s order: itself, then each source's
         current = order[index]
         if current is target:
-            return lookup(mapping, key) is not None
+            return True
         if any(str(entry.key.value) == key for entry in entries(current)):
             return False
         order[index + 1 : index + 1] = merged_mappings(current)
         index += 1
     return False
+
+
+class Taker(NamedTuple):
+    """Another service of the file that takes what is written into a service's own mapping."""
+
+    service: Service
+    how: str
+    """How it takes it, as a message says: "merges its mapping", "extends it", or "extends
+    `api`, which merges its mapping"."""
+    kept: frozenset[str]
+    """The keys of the written mapping the taker, or a service it extends nearer than the
+    one reached, sets itself: Compose merges what a service extends key by key (none when
+    it takes the mapping whole)."""
+
+
+def services_taking(document: ComposeDocument, owner: Service, key: str) -> Iterator[Taker]:
+    """The other services of the file that a mapping under `key` written into `owner`'s own
+    reaches: each one whose mapping, or a service's it `extends` in the file, merges
+    `owner`'s (`<<: *web`) before any source of the key, or that extends `owner`. Fixes
+    for one service written into an anchored service mapping serve every such service
+    (compose-go: a worker `<<: *web` with `command: celery ...` takes web's probe)."""
+    services = document.services()
+    if id(owner.node) not in document.merge_sources and not any(service.base is owner for service in services):
+        return
+    for service in services:
+        if service is owner:
+            continue
+        kept: set[str] = set()
+        for depth, base in enumerate(service.lineage()):
+            if reaches_before_setting(owner.node, key, base.node):
+                if depth == 0:
+                    how = "merges its mapping"
+                elif base is owner:
+                    how = "extends it"
+                else:
+                    how = f"extends `{base.name}`, which merges its mapping"
+                yield Taker(service, how, frozenset(kept))
+                break
+            entry = lookup(base.node, key)
+            if entry is not None:
+                if not isinstance(entry.value, MappingNode):
+                    break  # nothing merges into it (Compose refuses such a value)
+                kept.update(effective_keys(entry.value))
 
 
 def is_true(node: Node) -> bool:

@@ -3,12 +3,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from hardenfix.facts.service import ServiceFacts, plan_probes_ahead, planned_probe, service_facts
+from ruamel.yaml.nodes import MappingNode
+
+from hardenfix.facts.service import PlannedProbe, ServiceFacts, plan_probes_ahead, planned_probe, service_facts
 from hardenfix.knowledge import DEFAULT_TIMING
 from hardenfix.knowledge.images import SERVICE_CLASSES, CommandOption, ProbeChoice, TagFacts
 from hardenfix.model import Category, FileKind, Finding
 from hardenfix.rule import FixSafety, Rule
-from hardenfix.sources.compose import ComposeDocument, Service, YamlValue, legacy_format_reason
+from hardenfix.sources.compose import (
+    ComposeDocument,
+    Service,
+    YamlValue,
+    is_true,
+    legacy_format_reason,
+    lookup,
+    services_taking,
+)
 from hardenfix.sources.healthcheck import proxied
 
 
@@ -355,6 +365,18 @@ class HealthcheckMissing(Rule):
     ${PORT:-8000}` with `environment: [PORT]`) is, as `${PORT:-8000}`, which
     Compose fills in from the same shell.
 
+    The healthcheck goes into the service's own mapping, and every service of
+    the file that takes that mapping runs it too: one that merges it
+    (`worker: {<<: *web, command: celery ...}`) or extends the service
+    (`extends: web`), as compose-go resolves them. Where such a service would
+    get another probe than this one, or none (a worker beside the web server
+    whose mapping it reuses), the finding has no fix until that service has a
+    healthcheck of its own (`disable: true` for none). Where it would get the
+    same probe, its doubts are the fix's too; one that extends the service
+    with a probe of its own takes the timing keys it lacks, and one another
+    file extends (`extends: {file: ..., service: web}`) takes what is written
+    here: the fix is then unsafe.
+
     Any fix is unsafe in a file that declares a legacy format without the
     keys it writes (`version: "3.3"` has no `start_period`, `"2.0"` no
     `healthcheck`): Compose v1 and `docker stack deploy` would refuse it.
@@ -383,7 +405,7 @@ class HealthcheckMissing(Rule):
     def check(self, document: ComposeDocument) -> Iterator[Finding]:
         if document.is_override:
             return
-        found: list[tuple[int, int, Finding]] = []
+        standard: list[tuple[int, Service, TagFacts, ProbeChoice]] = []
         from_facts: list[tuple[int, Service, ServiceFacts]] = []
         format_doubts = _legacy_format_doubts(document)
         for place, service, facts, image, choice in self._unprobed(document):
@@ -395,13 +417,25 @@ class HealthcheckMissing(Rule):
                 merged = _merged_over(document, service)
                 extra = tuple(filter(None, [through_proxy, merged]))
                 choice = choice._replace(guesses=(*choice.guesses, *doubts, *format_doubts, *extra))
-                rank = _class_rank(image.image.service_class)
-                found.append((rank, place, self._standard(document, service, image, choice)))
+                standard.append((place, service, image, choice))
             elif _probed_by_its_code(facts):
                 from_facts.append((place, service, facts))
         plan_probes_ahead([facts for _, _, facts in from_facts])
+        planned = {service.name: planned_probe(facts) for _, service, facts in from_facts}
+        probes = _Probes(document)
+        for _, service, _, choice in standard:
+            if not choice.unmet:
+                probes.add(service, choice.probe.test, choice.guesses)
+        for _, service, _ in from_facts:
+            plan = planned[service.name]
+            if plan.test is not None:
+                probes.add(service, plan.test, _code_probe_doubts(document, service, plan, format_doubts))
+        found: list[tuple[int, int, Finding]] = []
+        for place, service, image, choice in standard:
+            rank = _class_rank(image.image.service_class)
+            found.append((rank, place, self._standard(document, service, image, choice, probes)))
         for place, service, facts in from_facts:
-            finding, service_class = self._from_facts(document, service, facts, format_doubts)
+            finding, service_class = self._from_facts(document, service, facts, planned[service.name], probes)
             found.append((_class_rank(service_class), place, finding))
         for _, _, finding in sorted(found, key=lambda item: item[:2]):
             yield finding
@@ -436,7 +470,9 @@ class HealthcheckMissing(Rule):
             choice = image.standard_probe(service.command_line()) if image is not None else None
             yield place, service, facts, image, choice
 
-    def _standard(self, document: ComposeDocument, service: Service, facts: TagFacts, choice: ProbeChoice) -> Finding:
+    def _standard(
+        self, document: ComposeDocument, service: Service, facts: TagFacts, choice: ProbeChoice, probes: _Probes
+    ) -> Finding:
         message = (
             f"{facts.image.service_class} service `{service.name}` has no healthcheck; "
             f"`{facts.image.repository}` has a standard probe"
@@ -444,19 +480,23 @@ class HealthcheckMissing(Rule):
         span = document.span(service.key)
         if choice.unmet:
             return self.finding(document, *span, f"{message}, which {_unmet(choice.unmet, service)}")
+        refusal, shared = probes.sharing(service)
+        if refusal is not None:
+            return self.finding(document, *span, f"{message} (not fixed: {refusal})")
         fix = self.fix(
             "Add the image's standard healthcheck",
             document.insert_entry(service.node, "healthcheck", _healthcheck(choice.probe.test)),
         )
-        return self.finding(document, *span, message, fix, {"probe": f"{choice.probe.source}"}, choice.guesses)
+        return self.finding(
+            document, *span, message, fix, {"probe": f"{choice.probe.source}"}, (*choice.guesses, *shared)
+        )
 
     def _from_facts(
-        self, document: ComposeDocument, service: Service, facts: ServiceFacts, format_doubts: tuple[str, ...]
+        self, document: ComposeDocument, service: Service, facts: ServiceFacts, planned: PlannedProbe, probes: _Probes
     ) -> tuple[Finding, str]:
         """A probe of the health route the service's code defines, on the port its process
         listens on, with a tool its image has: safe when every fact is read from files."""
         span = document.span(service.key)
-        planned = planned_probe(facts)
         # A port mentioned, or a server its script starts, is served, though which port the process
         # listens on may not be known; code in a language hardenfix does not read, or another
         # command than the one the image exposes its ports for, may serve on one it does not
@@ -486,12 +526,83 @@ class HealthcheckMissing(Rule):
         tool = facts.image.tool(planned.test[1]) if facts.image is not None else None
         if tool is not None:
             evidence["probe tool"] = f"{planned.test[1]} ({tool})"
+        refusal, shared = probes.sharing(service)
+        if refusal is not None:
+            return self.finding(document, *span, f"{message} (not fixed: {refusal})", facts=evidence), service_class
         fix = self.fix(
             f"Add a healthcheck that requests `{facts.route.path}` with {planned.test[1]}",
             document.insert_entry(service.node, "healthcheck", _healthcheck(planned.test)),
         )
-        doubts = (*planned.guesses, *format_doubts, proxied(service), _merged_over(document, service))
+        doubts = (*probes.doubts_of(service), *shared)
         return self.finding(document, *span, message, fix, evidence, doubts), service_class
+
+
+def _code_probe_doubts(
+    document: ComposeDocument, service: Service, planned: PlannedProbe, format_doubts: tuple[str, ...]
+) -> tuple[str | None, ...]:
+    """What may make a probe of the service's own code fail where the service works."""
+    return (*planned.guesses, *format_doubts, proxied(service), _merged_over(document, service))
+
+
+class _Probes:
+    """The probe planned for each service of the file that gets one, with its doubts, and
+    what writing one into a service's own mapping does to the other services that take
+    what is written there (`services_taking`)."""
+
+    def __init__(self, document: ComposeDocument) -> None:
+        self._document = document
+        self._planned: dict[str, tuple[tuple[str, ...], tuple[str | None, ...]]] = {}
+
+    def add(self, service: Service, test: tuple[str, ...], doubts: tuple[str | None, ...]) -> None:
+        self._planned[service.name] = (test, doubts)
+
+    def doubts_of(self, service: Service) -> tuple[str | None, ...]:
+        return self._planned[service.name][1]
+
+    def sharing(self, service: Service) -> tuple[str | None, list[str]]:
+        """Why the service's probe must not be written into its mapping (another service
+        takes it there and would run a probe that is not its own: a worker `<<: *web` with
+        `command: celery ...`), or else the doubts of the other services that take it: the
+        same probe, planned for each of them, or timing keys their own healthcheck lacks."""
+        test, own = self._planned[service.name]
+        takers = list(services_taking(self._document, service, "healthcheck"))
+        shared: list[str] = []
+        for taker in takers:
+            other = taker.service
+            if "disable" in taker.kept and _disabled(other):
+                continue  # it keeps no healthcheck, whatever it takes
+            if "test" in taker.kept:
+                taken = [f"`{key}`" for key in _healthcheck(test) if key not in taker.kept]
+                if taken:
+                    shared.append(
+                        f"service `{other.name}` {taker.how}, and its healthcheck would take the"
+                        f" {', '.join(taken)} written here"
+                    )
+                continue
+            planned = self._planned.get(other.name)
+            if planned is None or planned[0] != test:
+                return (
+                    f"service `{other.name}` {taker.how} and would take this probe, which is not one for what it"
+                    " runs: give it a healthcheck of its own first (`disable: true` for none)"
+                ), []
+            shared.extend(
+                f"service `{other.name}` {taker.how} and takes the probe too: {doubt}"
+                for doubt in planned[1]
+                if doubt and doubt not in own
+            )
+        reached = {service.name, *(taker.service.name for taker in takers)}
+        for file, extended in self._document.extended_by():
+            if extended & reached:
+                name = sorted(extended & reached)[0]
+                shared.append(f"`{file}` extends `{name}`, whose healthcheck would take what is written here")
+        return None, shared
+
+
+def _disabled(service: Service) -> bool:
+    """Its healthcheck says `disable: true`: Compose runs none, whatever else it merges."""
+    entry = service.get("healthcheck")
+    disable = lookup(entry.value, "disable") if entry is not None and isinstance(entry.value, MappingNode) else None
+    return disable is not None and is_true(disable.value)
 
 
 def _probed_by_its_code(facts: ServiceFacts) -> bool:
