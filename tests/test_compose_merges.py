@@ -248,3 +248,15 @@ def test_hf106_a_service_that_extends_one_merging_the_mapping_takes_the_probe_to
     )
     assert findings["copy"][0] is None
     assert "service `admin` extends it and would take this probe" in findings["copy"][1]
+
+
+def test_a_service_that_extends_its_own_file_by_name_extends_the_service_beside_it(tmp_path: Path) -> None:
+    """compose-go loads `file: compose.yaml` written in compose.yaml as the file itself: the
+    worker takes what web's mapping says, and what is written there."""
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  cache:\n    image: redis:7.4.1\n  shell:\n    extends:\n      file: ./compose.yaml\n"
+        "      service: cache\n    image: example/shell:1.0\n    command: sleep infinity\n"
+    )
+    findings = hf106_findings(tmp_path)
+    assert findings["cache"][0] is None
+    assert "service `shell` extends it and would take this probe" in findings["cache"][1]

@@ -612,11 +612,20 @@ class ComposeDocument(SourceText):
                 service.base = services.get(str(extends.value.value))
             elif isinstance(extends.value, MappingNode):
                 target = lookup(extends.value, "service")
-                if lookup(extends.value, "file") is not None:
+                named = str(target.value.value) if target is not None and isinstance(target.value, ScalarNode) else None
+                file = lookup(extends.value, "file")
+                if file is not None and not (self._names_this_file(file.value) and named in services):
                     service.extends_other_file = True
-                elif target is not None and isinstance(target.value, ScalarNode):
-                    service.base = services.get(str(target.value.value))
+                elif named is not None:
+                    service.base = services.get(named)
         return list(services.values())
+
+    def _names_this_file(self, file: Node) -> bool:
+        """`extends: {file: compose.yaml, service: web}` written in compose.yaml: Compose
+        loads the file itself, and the service extends one beside it."""
+        if self.location is None or not isinstance(file, ScalarNode) or "$" in str(file.value):
+            return False
+        return os.path.normpath(self.location.parent / str(file.value)) == os.path.normpath(self.location)
 
     @cached_property
     def run_to_completion(self) -> frozenset[str]:
