@@ -629,6 +629,11 @@ def apply(
 
     if commit and dry_run:
         raise UsageError("--commit and --dry-run exclude each other")
+    if validate:
+        from hardenfix.validate import NO_DOCKER_COMPOSE, docker_compose_command
+
+        if docker_compose_command() is None:
+            raise _fail(NO_DOCKER_COMPOSE)  # said once, not for each Compose file left unfixed
     configuration = _configuration(config, isolated, select, ignore, unsafe_fixes, extend_select, online)
     shown_unsafe = _unsafe_fixes_shown(unsafe_fixes, configuration)
     mode = Mode.DIFF if dry_run else Mode.WRITE

