@@ -702,6 +702,9 @@ def test_a_pin_for_an_image_built_on_alpine_accepts_apk_only() -> None:
         ("postgres", ["postgres", "-c", "max_connections=200"], ["PGPORT"], None),  # pg_isready reads it too
         ("postgres", [], ["port"], None),  # `-c port=5433`, no variable
         ("redis", ["redis-server", "--port=6380"], [], "--port"),
+        ("redis", ["redis-server", "--sentinel", "--sentinel", "monitor", "m", "db", "6379", "2"], [], "--sentinel"),
+        ("valkey/valkey", ["valkey-server", "--sentinel"], [], "--sentinel"),  # 26379, as Redis's
+        ("redis", ["redis-server", "--save", "60", "1", "--loglevel", "warning"], [], None),
         ("getmeili/meilisearch", [], ["MEILI_HTTP_ADDR"], "MEILI_HTTP_ADDR"),
         ("mariadb", ["--port", "3307"], ["MYSQL_TCP_PORT"], "--port"),
         (
