@@ -51,7 +51,7 @@ from hardenfix.model import FileKind, Finding, Record, Status, is_strings
 from hardenfix.remembered import Kept
 
 DIRECTORY_NAME = ".hardenfix_cache"
-FORMAT = 13
+FORMAT = 14
 """Changes whenever what the cache file holds does."""
 MAX_ENTRIES = 200_000
 """Entries of files not seen again are dropped once there are more than this."""
@@ -413,7 +413,7 @@ def _learnt_well_formed(learnt: dict[str, Any]) -> bool:
         isinstance(builds, dict)
         and all(
             isinstance(build, list)
-            and len(build) == 6
+            and len(build) == 7
             and build[0].__class__ is str
             and all(map(is_strings, build[1:]))
             for build in builds.values()

@@ -186,6 +186,9 @@ class ComposeBuild(NamedTuple):
     """The files those Compose files include (`include:`)."""
     timeout_inherited_by: tuple[str, ...] = ()
     """The services whose own healthcheck sets no `timeout`, and takes the image's."""
+    other_contexts: tuple[str, ...] = ()
+    """Other build contexts services give it: what its `COPY` instructions take differs
+    from one to the next, and `context` is only one of them."""
 
 
 def may_name_one_image(name: str | None, other: str) -> bool:

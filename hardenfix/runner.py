@@ -209,9 +209,13 @@ class Job:
         service of any of the run's Compose files runs a built image so when it runs it by its
         name, shares the name of a service that builds or runs it (Compose merges the two), or
         is merged over another file's service. The last file's context holds where several
-        build one. A name Compose interpolates (`${APP_IMAGE:-myapp:dev}`) may be any."""
-        for dockerfile, (context, bypassing, images, services, included, inheriting) in learned["builds"].items():
+        build one, and the others are kept beside it. A name Compose interpolates
+        (`${APP_IMAGE:-myapp:dev}`) may be any."""
+        for dockerfile, (context, bypassing, images, services, included, inheriting, others) in learned[
+            "builds"
+        ].items():
             known = self.build_contexts.get(dockerfile) or ComposeBuild(Path(context))
+            contexts = (*known.other_contexts, os.path.normpath(known.context), *others)
             self.build_contexts[dockerfile] = ComposeBuild(
                 Path(context),
                 (*known.compose_files, compose_file),
@@ -220,6 +224,7 @@ class Job:
                 (*known.services, *services),
                 (*known.included_files, *included),
                 (*known.timeout_inherited_by, *inheriting),
+                tuple(dict.fromkeys(other for other in contexts if other != os.path.normpath(context))),
             )
         entrypoints = [(label, name, image) for label, name, image in learned["entrypoints"]]
         self._entrypoints_set.extend(entrypoints)
@@ -964,7 +969,7 @@ def _contexts_of(document: ComposeDocument) -> dict[str, Any]:
     """What a Compose file says of the Dockerfiles it builds: "builds", each one's [build
     context, services that run its image past its entrypoint, names of the image, services
     that build or run it, files the Compose file includes, those services whose healthcheck
-    takes the image's timeout]; "entrypoints", its services
+    takes the image's timeout, other build contexts its services give it]; "entrypoints", its services
     that set their own `entrypoint:` and build none, as [label, name, image or None]; and
     "includes", what its `include:`s merge over the files they include, as [included file,
     [files merged over it]]."""
@@ -976,6 +981,7 @@ def _contexts_of(document: ComposeDocument) -> dict[str, Any]:
             list(build.services),
             list(build.included_files),
             list(build.inheriting_timeout),
+            list(build.other_contexts),
         ]
         for dockerfile, build in document.builds().items()
     }
@@ -1286,7 +1292,15 @@ def _keyed_location(
         return "|".join((str(path), *(">".join((merge.including_file, *merge.overrides)) for merge in merged)))
     if build is None:
         return ""
-    return "|".join((str(build.context), *build.compose_files, *build.entrypoint_bypassed_by, *build.included_files))
+    return "|".join(
+        (
+            str(build.context),
+            *build.other_contexts,
+            *build.compose_files,
+            *build.entrypoint_bypassed_by,
+            *build.included_files,
+        )
+    )
 
 
 def _cache_key(fingerprint: str, digest: str, location: str) -> str:

@@ -260,3 +260,50 @@ def test_a_service_that_extends_its_own_file_by_name_extends_the_service_beside_
     findings = hf106_findings(tmp_path)
     assert findings["cache"][0] is None
     assert "service `shell` extends it and would take this probe" in findings["cache"][1]
+
+
+def test_a_dockerfile_built_from_several_contexts_gets_no_safe_fix_read_in_one(tmp_path: Path) -> None:
+    """Two services build docker/Dockerfile from their own folders: HF202 reads what it copies
+    in the last one's context, which says nothing of the other's."""
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nWORKDIR /srv\nCOPY app/ /srv/app/\nCOPY common/ /srv/app/common/\n"
+        'CMD ["python", "/srv/app/main.py"]\n'
+    )
+    for service, main in (("other", 'print("other")\n'), ("svc", "from app.common import util\n")):
+        for path, text in (("app/__init__.py", ""), ("app/main.py", main), ("common/__init__.py", "")):
+            (tmp_path / service / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / service / path).write_text(text)
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  other:\n    build:\n      context: ./other\n      dockerfile: ../docker/Dockerfile\n"
+        "  svc:\n    build:\n      context: ./svc\n      dockerfile: ../docker/Dockerfile\n"
+    )
+    results = run([tmp_path], Engine(Settings(select=("HF202",)).rules()), Mode.CHECK, tmp_path, jobs=1)
+    [finding] = [finding for result in results for finding in result.findings]
+    assert finding.fix is not None and str(finding.fix.applicability) == "unsafe"
+    assert finding.message.endswith(
+        "(unsafe fix: services build the Dockerfile from more than one context (`../other`, `../svc`), and what it"
+        " copies is read in `../svc` alone)"
+    )
+
+
+def test_a_context_that_lacks_what_the_dockerfile_copies_builds_nothing_to_doubt(tmp_path: Path) -> None:
+    """PMOVES.AI's archon Dockerfile is built from `pmoves/` and, by a stale Compose file,
+    from the folder above, which holds none of what it copies: that build fails, and no
+    working deployment makes it."""
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nWORKDIR /srv\nCOPY app/ /srv/app/\nCOPY common/ /srv/app/common/\n"
+        'CMD ["python", "/srv/app/main.py"]\n'
+    )
+    for path, text in (("app/__init__.py", ""), ("app/main.py", "from app.common import util\n"), ("common/x.py", "")):
+        (tmp_path / "svc" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "svc" / path).write_text(text)
+    (tmp_path / "stale").mkdir()
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  stale:\n    build:\n      context: ./stale\n      dockerfile: ../docker/Dockerfile\n"
+        "  svc:\n    build:\n      context: ./svc\n      dockerfile: ../docker/Dockerfile\n"
+    )
+    results = run([tmp_path], Engine(Settings(select=("HF202",)).rules()), Mode.CHECK, tmp_path, jobs=1)
+    [finding] = [finding for result in results for finding in result.findings]
+    assert finding.fix is not None and str(finding.fix.applicability) == "safe", finding.message

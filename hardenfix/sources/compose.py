@@ -960,6 +960,7 @@ class ComposeDocument(SourceText):
                     if other.active_healthcheck() is not None and "timeout" not in other.healthcheck_keys
                 ]
                 known = found.get(dockerfile) or Build(build[0], (), (), (), included)
+                contexts = _unique(known.other_contexts, [os.path.normpath(known.context)])
                 found[dockerfile] = Build(
                     build[0],
                     _unique(known.bypassing, bypassing),
@@ -967,6 +968,7 @@ class ComposeDocument(SourceText):
                     _unique(known.services, [other.name for other in running]),
                     included,
                     _unique(known.inheriting_timeout, inheriting),
+                    tuple(context for context in contexts if context != os.path.normpath(build[0])),
                 )
         return found
 
@@ -1576,6 +1578,9 @@ class Build(NamedTuple):
     inheriting_timeout: tuple[str, ...] = ()
     """Those of `services` whose healthcheck sets no `timeout`, as `service `web` of
     `compose.yaml``: the engine gives it the image's `HEALTHCHECK --timeout`."""
+    other_contexts: tuple[str, ...] = ()
+    """The build contexts other services of the file give the same Dockerfile (`context` is
+    the last service's): what its `COPY` instructions take differs from one to the next."""
 
 
 def _unique(known: Sequence[str], new: Sequence[str]) -> tuple[str, ...]:

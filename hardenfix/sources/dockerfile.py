@@ -840,7 +840,10 @@ def parse(
     document.location = location
     document.compose = compose
     if build_context is not None:
-        document.build_context = BuildContext(build_context, document, location)
+        others = compose.other_contexts if compose is not None else ()
+        named = _named_sources(document)
+        building = tuple(Path(other) for other in others if _holds_all(document, Path(other), named))
+        document.build_context = BuildContext(build_context, document, location, other_roots=building)
     elif location is not None:
         document.build_context = BuildContext(_assumed_root(document, location), document, location, assumed=True)
     return document
@@ -854,28 +857,42 @@ def _assumed_root(document: DockerfileDocument, location: Path) -> Path:
     `docker build -f images/production/Containerfile .`, PMOVES.AI's services built from
     `pmoves/`), and its own folder would have none of what it copies."""
     own = location.parent
-    named = {
-        path
-        for stage in document.stages
-        for copy in stage.copies()
-        for source in copy.context_sources()
-        if "$" not in source and not glob.has_magic(source)
-        if not (path := posixpath.normpath(source.lstrip("/") or ".")).startswith("..")
-    }
+    named = _named_sources(document)
     folder = own
     while True:
-        missing = [path for path in sorted(named) if not os.path.lexists(folder / path)]
-        # The choice changes when one missing appears (the first stands for them all), or
-        # when one present goes.
-        for path in missing[:1] or sorted(named):
-            document.depends_on(folder / path)
-        if not missing:
+        if _holds_all(document, folder, named):
             return folder
         checkout = folder / ".git"
         document.depends_on(checkout)
         if checkout.exists() or folder.parent == folder:
             return own
         folder = folder.parent
+
+
+def _named_sources(document: DockerfileDocument) -> list[str]:
+    """The files of their context the Dockerfile's `COPY` and `ADD` instructions name
+    (without globs or variables)."""
+    return sorted(
+        {
+            path
+            for stage in document.stages
+            for copy in stage.copies()
+            for source in copy.context_sources()
+            if "$" not in source and not glob.has_magic(source)
+            if not (path := posixpath.normpath(source.lstrip("/") or ".")).startswith("..")
+        }
+    )
+
+
+def _holds_all(document: DockerfileDocument, folder: Path, named: list[str]) -> bool:
+    """Whether `folder` holds every file of `named` (`_named_sources`): a build of the
+    Dockerfile from it can succeed."""
+    missing = [path for path in named if not os.path.lexists(folder / path)]
+    # The answer changes when one missing appears (the first stands for them all), or when
+    # one present goes.
+    for path in missing[:1] or named:
+        document.depends_on(folder / path)
+    return not missing
 
 
 # --------------------------------------------------------------------------- build context
@@ -908,11 +925,14 @@ class BuildContext:
         *,
         built: bool = True,
         assumed: bool = False,
+        other_roots: tuple[Path, ...] = (),
     ) -> None:
         self.root = root.resolve()
         self.assumed = assumed
         """No Compose file of the run names it: it is taken to be the Dockerfile's folder, or
         the nearest one above that holds what the Dockerfile copies (see `_assumed_root`)."""
+        self.other_roots = other_roots
+        """Other contexts the run's Compose files build the same Dockerfile from."""
         self._reader = reader
         self._dockerfile = dockerfile
         self._built = built
@@ -929,8 +949,15 @@ class BuildContext:
     @property
     def guess(self) -> str | None:
         """What a fix resting on the context's files assumes, where it is a folder above the
-        Dockerfile's, taken for its context; None otherwise."""
+        Dockerfile's, taken for its context, or one of several the Dockerfile is built
+        from; None otherwise."""
         folder = self._dockerfile.parent.resolve() if self._dockerfile is not None else self.root
+        if self.other_roots:
+            named = ", ".join(f"`{os.path.relpath(root, folder)}`" for root in (*self.other_roots, self.root))
+            return (
+                f"services build the Dockerfile from more than one context ({named}), and what it copies"
+                f" is read in `{os.path.relpath(self.root, folder)}` alone"
+            )
         if not self.assumed or folder == self.root:
             return None
         return (

@@ -142,7 +142,9 @@ class UserBeforePrivdropEntrypoint(Rule):
       Compose file of the run builds the image: for a Dockerfile checked
       alone, what runs the image is not seen, and where its folder lacks what
       it copies, the script is read from the nearest folder above that holds
-      it all, taken for its build context;
+      it all, taken for its build context; where Compose files build it from
+      several contexts that each hold what it copies, the script is read in
+      one of them;
     - the tool is `setpriv` and sets no groups (`--clear-groups`,
       `--init-groups`, `--groups`): switching to the user the process already
       is needs no root. `setpriv` without an option that changes the user or

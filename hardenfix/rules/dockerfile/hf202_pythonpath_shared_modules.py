@@ -239,7 +239,10 @@ class PythonpathSharedModules(Rule):
     Unsafe too where no Compose file of the run builds the image and its build context
     is taken to be a folder above the Dockerfile's, the nearest that holds every file
     its `COPY` instructions name (`docker build -f images/app/Dockerfile .`): what
-    that folder holds is a guess at what the build copies.
+    that folder holds is a guess at what the build copies. So is one context where
+    the run's Compose files build the Dockerfile from several that each hold what it
+    copies (`context: ./svc` and `context: ./other`, `dockerfile: ../docker/Dockerfile`):
+    the last one read is checked, and the fix goes into the image of each.
     """
 
     code = "HF202"
