@@ -840,9 +840,9 @@ def parse(
     document.location = location
     document.compose = compose
     if build_context is not None:
-        others = compose.other_contexts if compose is not None else ()
-        named = _named_sources(document)
-        building = tuple(Path(other) for other in others if _holds_all(document, Path(other), named))
+        others = [Path(other) for other in compose.other_contexts] if compose is not None else []
+        named = _named_sources(document) if others else []
+        building = tuple(other.resolve() for other in others if _holds_all(document, other, named))
         document.build_context = BuildContext(build_context, document, location, other_roots=building)
     elif location is not None:
         document.build_context = BuildContext(_assumed_root(document, location), document, location, assumed=True)
