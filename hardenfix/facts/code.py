@@ -1312,6 +1312,8 @@ class _Written(NamedTuple):
     """The function whose call registers it, on a router or an application the function is
     given or finds (`def add_health(app): @app.get(...)`); None where the module registers it
     as it runs, or a function registers it on what it makes itself (an application factory)."""
+    exempt_from: str | None = None
+    """The dotted name of the rate limiter its view is exempted from (`@limiter.exempt`)."""
 
 
 class _View(NamedTuple):
@@ -1355,6 +1357,8 @@ class _Module:
         "options",
         "path",
         "prefixed_env",
+        "rate_limited",
+        "rate_limiters",
         "redirect",
         "root_mounts",
         "route_doubt",
@@ -1442,6 +1446,11 @@ class _Module:
     extensions_bound: list[tuple[str, str, str]]
     """`ext.init_app(app)` calls that leave flask-talisman's `force_https` on, were `ext` one:
     (the dotted name of `ext`, `ext` and `app` as written)."""
+    rate_limiters: set[str]
+    """Dotted names of the Flask-Limiter instances it creates (`limiter = Limiter(...)`)."""
+    rate_limited: str | None
+    """A Flask-Limiter it binds to an application as it is made, as written: its default
+    limits (or the `RATELIMIT_DEFAULT` a configuration sets) apply to every route."""
 
     def __init__(self, path: str, dotted: str) -> None:
         self.path = path
@@ -1465,6 +1474,8 @@ class _Module:
         self.guards = {}
         self.hosts = {}
         self.https_extensions = {}
+        self.rate_limiters = set()
+        self.rate_limited = None
         self.loads_dotenv = None
         self.route_doubt = None
         self.wrappers = []
@@ -1958,6 +1969,10 @@ def _owner(module: _Module, node: ast.Assign, factories: Mapping[str, str]) -> N
             module.server_tls.update(dict.fromkeys(names, f"{module.path}:{node.lineno}: `{ast.unparse(tls)}`"))
     if callee in _HTTPS_EXTENSIONS and _bound_application(node.value) is None:
         module.https_extensions.update(dict.fromkeys((f"{module.dotted}.{name}" for name in names), callee))
+    if _is_flask_limiter(module, node.value):
+        module.rate_limiters.update(f"{module.dotted}.{name}" for name in names)
+        if _limited_application(module, node.value) is not None:
+            module.rate_limited = module.rate_limited or f"`{ast.unparse(node.value)}`"
     if callee in _APPLICATIONS:
         module.applications.update(names)
         if callee != "RouteTableDef":
@@ -2015,7 +2030,7 @@ def _decorated_routes(
     """The routes a function's decorators add (`@app.get("/health")`), and the request hooks
     they register (`answers`: see `_Syntax.answers`)."""
     needs_auth = None  # read once the function is seen to be a route
-    for decorator in function.decorator_list:
+    for index, decorator in enumerate(function.decorator_list):
         hook = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(hook, ast.Attribute) and hook.attr in _REQUEST_HOOKS:
             module.guards[ast.unparse(hook.value)] = f"`@{ast.unparse(hook)}` `{function.name}`"
@@ -2052,8 +2067,55 @@ def _decorated_routes(
                 _answered(answers, _served_to_one_host, decorator),
                 _answered(answers, _needs_parameters, function),
                 plugins,
+                _wrapped_by(function, function.decorator_list[index + 1 :]),
             )
-            module.routes.append(_Written(owner, path, decorator.lineno, needs, refused))
+            exempt = next(
+                (
+                    _dotted(module, wrapper.value)
+                    for wrapper in function.decorator_list
+                    if isinstance(wrapper, ast.Attribute) and wrapper.attr == "exempt"
+                ),
+                None,
+            )
+            module.routes.append(_Written(owner, path, decorator.lineno, needs, refused, exempt_from=exempt))
+
+
+_ROUTE_METHODS = frozenset({"get", "head", "post", "put", "patch", "delete", "options", "route", "api_route"})
+"""Decorators that register a function as a route (stacked, `@app.get("/health")` over
+`@app.head("/health")`), rather than wrap it."""
+_HARMLESS_WRAPPERS = frozenset(
+    {
+        "exempt",  # Flask-Limiter's and slowapi's `@limiter.exempt`, Flask-WTF's `@csrf.exempt`
+        "csrf_exempt",
+        "cross_origin",  # flask-cors: headers only
+        "cached",  # Flask-Caching, cachetools: the same answer again
+        "memoize",
+        "cache",
+        "lru_cache",
+        "never_cache",  # Django: headers only
+        "do_not_track",  # prometheus_flask_exporter
+        "doc",  # flask-restx, apispec, flasgger: documentation only
+        "swag_from",
+        "marshal_with",
+        "require_GET",  # Django: GET passes
+        "require_safe",
+    }
+)
+"""Decorators of a view that refuse no request (the last name of what is called)."""
+
+
+def _wrapped_by(function: ast.FunctionDef | ast.AsyncFunctionDef, wrappers: list[ast.expr]) -> str | None:
+    """Why a view registered as a route may refuse a probe: a decorator below the one that
+    registers it wraps what is registered (`@limiter.limit("1/minute")`, a `@require_key` of
+    the code's own that answers 401), and what it does is not read. Those that only
+    register it again, or are known to refuse nothing (`@limiter.exempt`, `@cross_origin()`),
+    do not; nor do those above it, which wrap the function the registration returns."""
+    for wrapper in wrappers:
+        called = wrapper.func if isinstance(wrapper, ast.Call) else wrapper
+        name = called.attr if isinstance(called, ast.Attribute) else called.id if isinstance(called, ast.Name) else ""
+        if name not in _ROUTE_METHODS and name not in _HARMLESS_WRAPPERS:
+            return f"`@{ast.unparse(wrapper)}` wraps its view `{function.name}`, and may refuse the probe"
+    return None
 
 
 _BOTTLE_ROUTES = frozenset({"bottle.route", "bottle.get"})
@@ -2283,6 +2345,8 @@ def _call(
             module.hosts[_dotted(module, mounted)] = hosted
     elif callee == "add_middleware" and is_method and call.args and not _only_harmless_middleware(call.args[0]):
         module.guards[ast.unparse(call.func.value)] = f"`{ast.unparse(call.args[0])}`"
+    elif _is_flask_limiter(module, call) and _limited_application(module, call) is not None:
+        module.rate_limited = module.rate_limited or f"`{ast.unparse(call)}`"
     elif callee in _HTTPS_EXTENSIONS and (application := _bound_application(call)) is not None:
         if _forces_https(call):
             written = f"{callee}({ast.unparse(application)})"
@@ -2472,6 +2536,23 @@ def _bound_application(call: ast.Call) -> ast.AST | None:
     """The application an extension's constructor binds it to: none for `Talisman()` or
     `Talisman(app=None)`, which flask-talisman binds only `if app is not None` (talisman.py:67)."""
     application = _argument(call, 0, "app")
+    return None if isinstance(application, ast.Constant) and application.value is None else application
+
+
+def _is_flask_limiter(module: _Module, call: ast.AST) -> bool:
+    """`Limiter(...)` of Flask-Limiter (`flask_limiter.Limiter`), by the name an import gives it."""
+    if not isinstance(call, ast.Call) or _callee(call) != "Limiter":
+        return False
+    return _dotted(module, call.func).startswith("flask_limiter.")
+
+
+def _limited_application(module: _Module, call: ast.Call) -> ast.AST | None:
+    """The application a Flask-Limiter constructor binds itself to: its `app=`, or a first
+    argument that is an application of the module (`Limiter(app, key_func=...)` before 3.0,
+    whose first parameter was `app`; from 3.0 it is `key_func`)."""
+    application = _keyword(call, "app")
+    if application is None and call.args and isinstance(call.args[0], ast.Name):
+        application = call.args[0] if call.args[0].id in module.applications else None
     return None if isinstance(application, ast.Constant) and application.value is None else application
 
 
@@ -2901,11 +2982,27 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
     """Each route with the prefixes of every mount above it, wherever that is written."""
     dotted_modules = frozenset(module.dotted for module in modules)
     unbound = {name: kind for module in modules for name, kind in module.https_extensions.items()}
+    limiters = {name for module in modules for name in module.rate_limiters}
+    limited = next((module.rate_limited for module in modules if module.rate_limited), None)
     for module in modules:
         for extension, written, application in module.extensions_bound:
             kind = next((kind for name, kind in unbound.items() if _names_one(dotted_modules, name, extension)), None)
             if kind is not None:
                 module.guards[application] = f"`{written}`, {_redirects_to_https(kind)}"
+            elif limited is None and any(_names_one(dotted_modules, name, extension) for name in limiters):
+                limited = f"`{written}`"
+
+    def rate_limit(exempt_from: str | None) -> str | None:
+        """Why Flask-Limiter may answer 429 to a probe of a route not exempted from it."""
+        if limited is None or (
+            exempt_from is not None and any(_names_one(dotted_modules, name, exempt_from) for name in limiters)
+        ):
+            return None
+        return (
+            f"{limited} binds Flask-Limiter, whose default limits (or the `RATELIMIT_DEFAULT` a configuration sets)"
+            " apply to every route not `@limiter.exempt`, and may answer the probe 429"
+        )
+
     tree = _MountTree.of(modules)
     # What an application runs before every request guards the routers mounted into it too.
     application_guard = next(
@@ -2965,7 +3062,8 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
         return found[0] if len(found) == 1 else None
 
     for module in modules:
-        for owner, path, line, needs_auth, refused, view_name, responder, _ in module.routes:
+        for owner, path, line, needs_auth, refused, view_name, responder, _, exempt_from in module.routes:
+            refused = _either(refused, rate_limit(exempt_from))
             named = definitions.get(view_name.rpartition(".")[2], []) if view_name is not None else []
             defined = next((node for name, node in named if _names_one(dotted_modules, name, view_name)), None)
             view = _view(defined) if defined is not None and responder is None else None

@@ -297,7 +297,13 @@ class HealthcheckMissing(Rule):
     `apply=`, `run(plugins=...)`), Tornado's `prepare()` on the handler or a
     base class, a base class of a Falcon or Tornado view not read, a Tornado
     route added for one host pattern (`add_handlers("api.example.com", ...)`),
-    Flask-BasicAuth's `BASIC_AUTH_FORCE`, settings
+    Flask-BasicAuth's `BASIC_AUTH_FORCE`, Flask-Limiter bound to the application
+    (`Limiter(..., app=app)`, `limiter.init_app(app)`), whose default limits apply to every
+    route but those `@limiter.exempt` and answer a probe every 30 seconds 429 once exceeded
+    (`default_limits=["50 per hour"]`, its documentation's example, within 25 minutes), a
+    decorator below the route's that wraps the view (`@limiter.limit("1/minute")`, a
+    `@require_key` of the code's own; not `@limiter.exempt`, `@cross_origin()`, a cache's or
+    documentation's), settings
     Flask reads at run time from a file (`app.config.from_file(...)`,
     `from_pyfile`, `from_envvar`) or from an
     environment that sets, or may set, `FLASK_SERVER_NAME` or
