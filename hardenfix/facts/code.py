@@ -1324,6 +1324,8 @@ class _View(NamedTuple):
     view (Flask's `MethodView`, Starlette's `HTTPEndpoint`) with `post` and no `get`."""
     needs_auth: bool
     """`@login_required`, a `LoginRequiredMixin` base, DRF `permission_classes`."""
+    refused: str | None = None
+    """Why it may refuse a probe otherwise: a decorator that wraps it (see `_wrapped_by`)."""
 
 
 class _Mount(NamedTuple):
@@ -2097,8 +2099,21 @@ _HARMLESS_WRAPPERS = frozenset(
         "doc",  # flask-restx, apispec, flasgger: documentation only
         "swag_from",
         "marshal_with",
-        "require_GET",  # Django: GET passes
+        "require_GET",  # Django (django/views/decorators): GET passes, or only headers change
         "require_safe",
+        "require_http_methods",  # its methods are read (`_view`)
+        "require_POST",
+        "cache_page",
+        "cache_control",
+        "vary_on_headers",
+        "vary_on_cookie",
+        "gzip_page",
+        "xframe_options_exempt",
+        "xframe_options_deny",
+        "xframe_options_sameorigin",
+        "sensitive_variables",
+        "sensitive_post_parameters",
+        "api_view",  # Django REST framework: its default permissions are read (`DEFAULT_PERMISSION_CLASSES`)
     }
 )
 """Decorators of a view that refuse no request (the last name of what is called)."""
@@ -2484,7 +2499,7 @@ def _view(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> _View:
             allowed = decorator.args[0]
             items = allowed.elts if isinstance(allowed, ast.List | ast.Tuple | ast.Set) else []
             serves_get = any(isinstance(item, ast.Constant) and str(item.value).upper() == "GET" for item in items)
-    return _View(serves_get, _asks_for_authentication(node))
+    return _View(serves_get, _asks_for_authentication(node), _wrapped_by(node, node.decorator_list))
 
 
 def _view_name(module: _Module, view: ast.AST | None) -> str | None:
@@ -3081,6 +3096,7 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
                 if not view.serves_get:
                     continue  # it answers other methods alone
                 needs_auth = needs_auth or view.needs_auth
+                refused = _either(refused, view.refused)
             where = f"{module.path}:{line}"
             dotted = f"{module.dotted}.{owner}"
             if owner in ("", _DJANGO):
