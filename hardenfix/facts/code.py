@@ -1312,8 +1312,8 @@ class _Written(NamedTuple):
     """The function whose call registers it, on a router or an application the function is
     given or finds (`def add_health(app): @app.get(...)`); None where the module registers it
     as it runs, or a function registers it on what it makes itself (an application factory)."""
-    exempt_from: str | None = None
-    """The dotted name of the rate limiter its view is exempted from (`@limiter.exempt`)."""
+    exempt_from: tuple[str, ...] = ()
+    """The dotted names of what its view is exempted from (`@limiter.exempt`, `@csrf.exempt`)."""
 
 
 class _View(NamedTuple):
@@ -2071,13 +2071,10 @@ def _decorated_routes(
                 plugins,
                 _wrapped_by(function, function.decorator_list[index + 1 :]),
             )
-            exempt = next(
-                (
-                    _dotted(module, wrapper.value)
-                    for wrapper in function.decorator_list
-                    if isinstance(wrapper, ast.Attribute) and wrapper.attr == "exempt"
-                ),
-                None,
+            exempt = tuple(
+                _dotted(module, wrapper.value)
+                for wrapper in function.decorator_list
+                if isinstance(wrapper, ast.Attribute) and wrapper.attr == "exempt"
             )
             module.routes.append(_Written(owner, path, decorator.lineno, needs, refused, exempt_from=exempt))
 
@@ -3007,10 +3004,10 @@ def _resolve_python_routes(modules: list[_Module], facts: CodeFacts) -> None:
             elif limited is None and any(_names_one(dotted_modules, name, extension) for name in limiters):
                 limited = f"`{written}`"
 
-    def rate_limit(exempt_from: str | None) -> str | None:
+    def rate_limit(exempt_from: tuple[str, ...]) -> str | None:
         """Why Flask-Limiter may answer 429 to a probe of a route not exempted from it."""
-        if limited is None or (
-            exempt_from is not None and any(_names_one(dotted_modules, name, exempt_from) for name in limiters)
+        if limited is None or any(
+            _names_one(dotted_modules, name, exempt) for exempt in exempt_from for name in limiters
         ):
             return None
         return (

@@ -1,8 +1,10 @@
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from extensions import limiter
 
 app = Flask(__name__)
+csrf = CSRFProtect(app)
 limiter.init_app(app)
 
 
@@ -12,6 +14,7 @@ def health():
 
 
 @app.get("/ping")
+@csrf.exempt
 @limiter.exempt
 def ping():
     return "pong"
